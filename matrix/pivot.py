@@ -1,0 +1,173 @@
+"""The agency x task matrix, built once from the model and read by every writer."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from .model import ROLES, Agency, Block, Corpus, Directive, Registry, Role, Task
+
+
+@dataclass(frozen=True)
+class Row:
+    """One task of one directive, in document order."""
+
+    directive: Directive
+    task: Task
+    depth: int
+    parents: tuple[Task, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.directive.id, self.task.id)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One marked cell: ``agency`` has ``role`` in the task of ``row``.
+
+    ``written`` is the name as the text wrote it ("Đảng ủy Công an tỉnh");
+    ``via`` is the group this entry was expanded from, if any.
+    """
+
+    row: Row
+    agency: Agency
+    role: Role
+    written: str
+    via: Agency | None = None
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Rows (tasks), columns (addressees) and the entries between them."""
+
+    registry: Registry
+    directives: tuple[Directive, ...]
+    rows: tuple[Row, ...]
+    columns: tuple[Agency, ...]
+    entries: tuple[Entry, ...]
+    expanded: bool = False
+    _by_cell: Mapping[tuple[tuple[str, str], str], Entry] = field(default_factory=dict, repr=False)
+    _by_agency: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict, repr=False)
+    _by_row: Mapping[tuple[str, str], tuple[Entry, ...]] = field(default_factory=dict, repr=False)
+
+    def cell(self, row: Row, agency_id: str) -> Entry | None:
+        """The entry at ``row`` x ``agency_id``, or None for an empty cell."""
+        return self._by_cell.get((row.key, agency_id))
+
+    def entries_for(self, agency_id: str) -> tuple[Entry, ...]:
+        """Every entry of one agency, in document order."""
+        return self._by_agency.get(agency_id, ())
+
+    def entries_in(self, row: Row) -> tuple[Entry, ...]:
+        """Every entry stated at one task, in the order the text names them."""
+        return self._by_row.get(row.key, ())
+
+    def counts(self, agency_id: str) -> dict[Role, int]:
+        """How many tasks the agency has per role (every role present, maybe 0)."""
+        counts = {role: 0 for role in ROLES}
+        for entry in self.entries_for(agency_id):
+            counts[entry.role] += 1
+        return counts
+
+    def column_blocks(self) -> list[tuple[Block, tuple[Agency, ...]]]:
+        """Columns grouped under their blocks, in registry order."""
+        grouped: dict[str, list[Agency]] = defaultdict(list)
+        for agency in self.columns:
+            grouped[agency.block].append(agency)
+        return [(b, tuple(grouped[b.id])) for b in self.registry.blocks if grouped.get(b.id)]
+
+    def context(self, row: Row) -> tuple[Entry, ...]:
+        """Entries that apply to ``row``: its own and those inherited from its parents.
+
+        A sub-task named under "2. Công an tỉnh:" is Công an tỉnh's even though
+        the assignment is stated once, at item 2. The nearest statement wins.
+        """
+        seen: dict[str, Entry] = {}
+        chain = [*row.parents, row.task]
+        for task in reversed(chain):
+            for entry in self._by_row.get((row.directive.id, task.id), ()):
+                seen.setdefault(entry.agency.id, entry)
+        return tuple(sorted(seen.values(), key=lambda e: e.role.rank))
+
+    def rows_of(self, directive_id: str) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if r.directive.id == directive_id)
+
+    def subset(self, directive_ids: Iterable[str]) -> "Matrix":
+        """The same matrix restricted to some directives (columns shrink to those used)."""
+        wanted = set(directive_ids)
+        directives = tuple(d for d in self.directives if d.id in wanted)
+        return _assemble(self.registry, directives, self.expanded)
+
+
+def build_matrix(corpus: Corpus, expand_groups: bool = False) -> Matrix:
+    """Pivot a corpus into its agency x task matrix.
+
+    With ``expand_groups``, an assignment to a group whose members are known
+    for the directive's province becomes one entry per member (``via`` the
+    group); where a member is also named directly, the stronger role wins.
+    """
+    return _assemble(corpus.registry, corpus.directives, expand_groups)
+
+
+def _rows(directive: Directive) -> list[Row]:
+    rows: list[Row] = []
+
+    def visit(task: Task, depth: int, parents: tuple[Task, ...]) -> None:
+        rows.append(Row(directive, task, depth, parents))
+        for sub in task.tasks:
+            visit(sub, depth + 1, parents + (task,))
+
+    for task in directive.tasks:
+        visit(task, 0, ())
+    return rows
+
+
+def _assemble(registry: Registry, directives: tuple[Directive, ...], expand: bool) -> Matrix:
+    rows: list[Row] = []
+    entries: list[Entry] = []
+    for directive in directives:
+        for row in _rows(directive):
+            rows.append(row)
+            entries.extend(_row_entries(registry, row, expand))
+
+    by_cell = {(e.row.key, e.agency.id): e for e in entries}
+    by_agency: dict[str, list[Entry]] = defaultdict(list)
+    by_row: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_agency[entry.agency.id].append(entry)
+        by_row[entry.row.key].append(entry)
+
+    order = registry.block_order()
+    position = {a.id: i for i, a in enumerate(registry.agencies)}
+    used = {e.agency.id: e.agency for e in entries}
+    columns = tuple(sorted(used.values(), key=lambda a: (order.get(a.block, len(order)), position[a.id])))
+    return Matrix(
+        registry=registry,
+        directives=directives,
+        rows=tuple(rows),
+        columns=columns,
+        entries=tuple(entries),
+        expanded=expand,
+        _by_cell=by_cell,
+        _by_agency={k: tuple(v) for k, v in by_agency.items()},
+        _by_row={k: tuple(v) for k, v in by_row.items()},
+    )
+
+
+def _row_entries(registry: Registry, row: Row, expand: bool) -> list[Entry]:
+    """The entries of one task; with ``expand``, groups become their members."""
+    chosen: dict[str, Entry] = {}
+    for assignment in row.task.assignments:
+        agency = registry.get(assignment.agency)
+        members = agency.members_in(row.directive.province) if expand and agency.is_group else ()
+        candidates = (
+            [Entry(row, registry.get(m), assignment.role, assignment.written, via=agency) for m in members]
+            if members
+            else [Entry(row, agency, assignment.role, assignment.written)]
+        )
+        for entry in candidates:
+            current = chosen.get(entry.agency.id)
+            if current is None or entry.role.rank < current.role.rank:
+                chosen[entry.agency.id] = entry
+    return list(chosen.values())

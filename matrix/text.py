@@ -1,0 +1,66 @@
+"""Vietnamese text helpers: normalisation for matching, never for printing.
+
+Names are matched on a *key*: NFC, lower case, single spaces, and the tone mark
+of every word moved to the end of the word. Old-style ("hoà", "thuỷ", "uỷ") and
+new-style ("hòa", "thủy", "ủy") placements give the same key because a
+Vietnamese syllable carries at most one tone mark; only its position differs.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Combining tone marks: grave, acute, tilde, hook above, dot below.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+# Look-alikes that arrive from other encodings or keyboards.
+_LOOKALIKES = str.maketrans({"\u00d0": "đ", "\u0110": "đ", "\u0189": "đ", "\u00a0": " "})
+_SPACES = re.compile(r"\s+")
+_EDGE_PUNCT = " \t\r\n:;,.-–—"
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode NFC (the form every file and output uses)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def _fold_word(word: str) -> str:
+    tones = "".join(ch for ch in word if ch in _TONES)
+    base = "".join(ch for ch in word if ch not in _TONES)
+    return base + tones
+
+
+def match_key(name: str) -> str:
+    """The key under which two spellings of one name are equal.
+
+    Tolerates NFC/NFD, tone-mark placement, case, repeated or odd spaces and
+    punctuation at the edges (``"Công an tỉnh:"``).
+    """
+    text = unicodedata.normalize("NFD", name.translate(_LOOKALIKES)).lower()
+    text = _SPACES.sub(" ", text).strip(_EDGE_PUNCT)
+    return nfc(" ".join(_fold_word(w) for w in text.split(" ")))
+
+
+def ascii_key(name: str) -> str:
+    """``match_key`` without any diacritics: used only to suggest names."""
+    text = unicodedata.normalize("NFD", match_key(name).replace("đ", "d"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+_SLUG_BAD = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """An ASCII file-name-safe slug of ``text`` ("Công an tỉnh" -> "cong-an-tinh")."""
+    slug = _SLUG_BAD.sub("-", ascii_key(text)).strip("-")
+    return slug[:max_length].strip("-") or "x"
+
+
+def shorten(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text`` on a word boundary, with an ellipsis."""
+    flat = _SPACES.sub(" ", text).strip()
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:") + "…"
