@@ -1,0 +1,173 @@
+"""The build: every output of a corpus, written safely into the output folder.
+
+Files are first written into a staging folder inside the output folder; only
+when every one of them succeeded are they moved into place. An output that
+cannot be replaced (open in Excel on Windows, read-only) stops the build with
+a message naming it before anything is replaced, so the previous outputs stay
+as they were. Files in the output folder that matrix did not create are never
+touched: a manifest records what the last build wrote.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import OutputError
+from .export import to_csv, to_json
+from .model import Corpus
+from .pivot import Matrix, build_matrix
+
+CONSOLIDATED = "tong-hop"
+MANIFEST = ".matrix-manifest.json"
+WORKBOOK = "ma-tran.xlsx"
+LETTERS = "thu-giao-nhiem-vu"
+TABLE = "bang-phan-cong.docx"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    expand_groups: bool = False
+    paper: str = "A4"
+    templates: Path | None = None
+    pdf: bool = False
+
+
+@dataclass
+class BuildSummary:
+    """What a build wrote, relative to the output folder."""
+
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+    workbooks: int = 0
+    letters: int = 0
+    tables: int = 0
+    pdfs: int = 0
+    pdf_skipped: str | None = None
+
+
+def letter_total(corpus: Corpus, options: BuildOptions) -> int:
+    """How many letters a build will write (for a progress bar)."""
+    from .word import letter_count
+
+    matrix = build_matrix(corpus, options.expand_groups)
+    return sum(letter_count(m) for _, m in _views(matrix))
+
+
+def _views(matrix: Matrix) -> list[tuple[str, Matrix]]:
+    """(folder, matrix) per directive, then the consolidated view."""
+    views = [(d.id, matrix.subset([d.id])) for d in matrix.directives]
+    views.append((CONSOLIDATED, matrix))
+    return views
+
+
+def build(corpus: Corpus, out_dir: Path, options: BuildOptions = BuildOptions(),
+          progress: Callable[[int], None] | None = None) -> BuildSummary:
+    """Write CSV/JSON exports, workbooks and letters for ``corpus`` into ``out_dir``."""
+    from .excel import write_workbook
+    from .word import write_assignment_table, write_letters
+
+    matrix = build_matrix(corpus, options.expand_groups)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".matrix-tmp-", dir=out_dir))
+    except OSError as exc:
+        raise OutputError(f"không tạo được thư mục kết quả '{out_dir}': {exc.strerror or exc}") from exc
+    summary = BuildSummary(out_dir)
+    try:
+        (stage / "assignments.csv").write_text(to_csv(matrix), encoding="utf-8-sig")
+        (stage / "assignments.json").write_text(to_json(matrix), encoding="utf-8")
+        for folder, view in _views(matrix):
+            title = _title(view)
+            (stage / folder).mkdir()
+            write_workbook(view, stage / folder / WORKBOOK, title=title, paper=options.paper)
+            summary.workbooks += 1
+            letters = write_letters(view, stage / folder / LETTERS, templates=options.templates, progress=progress)
+            summary.letters += len(letters)
+            write_assignment_table(view, stage / folder / TABLE, templates=options.templates)
+            summary.tables += 1
+        if options.pdf:
+            _convert(stage, summary)
+        summary.files = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
+        publish(stage, out_dir, summary.files)
+    except OSError as exc:
+        raise OutputError(f"không ghi được kết quả: {exc.strerror or exc} ({getattr(exc, 'filename', '') or out_dir})") from exc
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return summary
+
+
+def _title(view: Matrix) -> str:
+    if len(view.directives) == 1:
+        d = view.directives[0]
+        return f"{d.kind.capitalize()} {d.reference}: {d.title}".replace("  ", " ")
+    return f"Tổng hợp phân công nhiệm vụ ({len(view.directives)} văn bản)"
+
+
+def _convert(stage: Path, summary: BuildSummary) -> None:
+    from .word import PdfUnavailable, convert_to_pdf
+
+    documents = sorted(p for p in stage.rglob("*") if p.suffix in (".docx", ".xlsx"))
+    try:
+        summary.pdfs = len(convert_to_pdf(documents))
+    except PdfUnavailable as exc:
+        summary.pdf_skipped = str(exc)
+
+
+def publish(stage: Path, out_dir: Path, files: list[Path]) -> None:
+    """Move staged ``files`` into ``out_dir``; remove outputs of the last build that are gone.
+
+    Every target is checked first: if one cannot be replaced, nothing is.
+    """
+    blocked = [rel for rel in files if not _replaceable(out_dir / rel)]
+    if blocked:
+        names = ", ".join(str(out_dir / rel) for rel in blocked[:5])
+        more = f" và {len(blocked) - 5} tệp khác" if len(blocked) > 5 else ""
+        raise OutputError(f"không thể ghi đè {names}{more}: tệp đang mở (Excel/Word) hoặc chỉ đọc. "
+                          "Hãy đóng tệp rồi chạy lại; các kết quả cũ vẫn được giữ nguyên.")
+    previous = _read_manifest(out_dir)
+    for rel in files:
+        target = out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(stage / rel, target)
+    current = {str(rel) for rel in files}
+    for rel in sorted(previous - current):
+        stale = out_dir / rel
+        if stale.is_file():
+            stale.unlink()
+        _prune_empty(stale.parent, out_dir)
+    (out_dir / MANIFEST).write_text(json.dumps(sorted(current), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _replaceable(target: Path) -> bool:
+    if not target.exists():
+        return True
+    if target.is_dir():
+        return False
+    try:
+        with open(target, "r+b"):
+            pass
+    except OSError:
+        return False
+    return True
+
+
+def _read_manifest(out_dir: Path) -> set[str]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {str(p) for p in data if isinstance(p, str) and ".." not in Path(p).parts and not Path(p).is_absolute()}
+
+
+def _prune_empty(folder: Path, root: Path) -> None:
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

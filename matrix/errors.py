@@ -1,0 +1,85 @@
+"""Error types and exit codes.
+
+Bad input is reported as :class:`Problem` records (file, line, column, a
+Vietnamese message and a hint), gathered and shown all at once, like a
+compiler. The CLI maps the exception types below to exit codes:
+
+====  =====================================================
+code  meaning
+====  =====================================================
+0     success
+1     an output could not be written
+2     bad input (or bad command-line usage)
+====  =====================================================
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+EXIT_OK = 0
+EXIT_OUTPUT = 1
+EXIT_INPUT = 2
+
+ERROR = "lỗi"
+WARNING = "cảnh báo"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one input file, with its position (1-based; 0 = unknown)."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    hint: str | None = None
+    severity: str = ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}:{self.column}"
+        text = f"{where}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class MatrixError(Exception):
+    """Base of the errors a user may see; ``exit_code`` is what the CLI returns."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(MatrixError):
+    """Bad input: carries every problem found."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        errors = sum(p.is_error for p in self.problems)
+        lines = [str(p) for p in self.problems]
+        lines.append(f"Có {errors} lỗi trong dữ liệu đầu vào; chưa tạo tệp nào.")
+        super().__init__("\n".join(lines))
+
+
+class TemplateProblem(MatrixError):
+    """A template that cannot be rendered (syntax error, unknown variable)."""
+
+    exit_code = EXIT_INPUT
+
+
+class OutputError(MatrixError):
+    """An output file could not be written (open in Excel, read-only, disk full...)."""
+
+    exit_code = EXIT_OUTPUT

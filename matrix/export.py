@@ -1,0 +1,74 @@
+"""Machine-readable exports (JSON, CSV) of the matrix, for other systems."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .pivot import Entry, Matrix, Row
+
+CSV_COLUMNS = ("directive", "task", "agency", "role", "text")
+
+
+def _assignment(entry: Entry) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "agency": entry.agency.name,
+        "agency_id": entry.agency.id,
+        "role": entry.role.value,
+        "written": entry.written,
+    }
+    if entry.via is not None:
+        out["via"] = entry.via.name
+    return out
+
+
+def to_data(matrix: Matrix) -> dict[str, Any]:
+    """The JSON document: directives with nested tasks and their assignments."""
+    rows = {row.key: row for row in matrix.rows}
+
+    def task_data(row: Row) -> dict[str, Any]:
+        task = row.task
+        data: dict[str, Any] = {
+            "id": task.id,
+            "text": task.text,
+            "assignments": [_assignment(e) for e in matrix.entries_in(row)],
+            "tasks": [task_data(rows[(row.directive.id, sub.id)]) for sub in task.tasks],
+        }
+        for key in ("title", "deadline", "report"):
+            if getattr(task, key):
+                data[key] = getattr(task, key)
+        if task.targets:
+            data["targets"] = list(task.targets)
+        if task.notes:
+            data["notes"] = list(task.notes)
+        return data
+
+    directives = []
+    for d in matrix.directives:
+        directives.append({
+            "id": d.id,
+            "title": d.title,
+            "issuer": d.issuer.name,
+            "issuer_kind": d.issuer.kind.value,
+            "kind": d.kind,
+            "number": d.reference or None,
+            "date": d.date.isoformat() if d.date else None,
+            "province": d.province,
+            "tasks": [task_data(rows[(d.id, t.id)]) for t in d.tasks],
+        })
+    return {"directives": directives}
+
+
+def to_json(matrix: Matrix) -> str:
+    return json.dumps(to_data(matrix), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(matrix: Matrix) -> str:
+    """One row per task x addressee as named (a group stays one row unless expanded)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in matrix.entries:
+        writer.writerow((entry.row.directive.id, entry.row.task.id, entry.agency.name, entry.role.value, entry.row.task.text))
+    return buffer.getvalue()

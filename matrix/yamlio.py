@@ -1,0 +1,175 @@
+"""Reading YAML files safely, keeping where every value stands in the file.
+
+Only the node tree is built (``yaml.compose``): nothing is constructed, so
+tags that would build Python objects (``!!python/object``) are refused here
+rather than executed, and every value keeps its line and column for messages.
+"""
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import ERROR, WARNING, Problem
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_NODES = 200_000
+
+_SAFE_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
+)
+
+try:  # the C loader is much faster where PyYAML was built with it
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+@dataclass
+class Report:
+    """Problems gathered while reading one or more files."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, path: str, node: yaml.Node | None, message: str, hint: str | None = None) -> None:
+        self._add(path, node, message, hint, ERROR)
+
+    def warn(self, path: str, node: yaml.Node | None, message: str, hint: str | None = None) -> None:
+        self._add(path, node, message, hint, WARNING)
+
+    def _add(self, path: str, node: yaml.Node | None, message: str, hint: str | None, severity: str) -> None:
+        line, column = position(node)
+        self.problems.append(Problem(path, line, column, message, hint, severity))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+def position(node: yaml.Node | None) -> tuple[int, int]:
+    """1-based line and column of a node (0, 0 when there is none)."""
+    if node is None:
+        return 0, 0
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def read_text(path: Path, report: Report) -> str | None:
+    """The text of ``path`` as UTF-8 (BOM and CRLF tolerated), or None with a problem."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            report.error(name, None, f"tệp quá lớn ({size // 1024} KB; tối đa {MAX_FILE_BYTES // 1024 // 1024} MB)",
+                         "hãy tách thành nhiều tệp, mỗi văn bản một tệp")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        report.error(name, None, f"không đọc được tệp: {exc.strerror or exc}")
+        return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (len(data) > 1 and data[1:2] == b"\x00"):
+        report.error(name, None, "tệp được lưu bằng mã UTF-16 (Unicode của Notepad)",
+                     "hãy mở tệp và lưu lại với mã hóa UTF-8")
+        return None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        report.problems.append(Problem(
+            name, line, column, "tệp không phải văn bản UTF-8 (có thể là phông TCVN3/VNI cũ hoặc mã Windows-1258)",
+            "hãy chuyển sang Unicode dựng sẵn (ví dụ bằng Unikey, Ctrl+Shift+F6) rồi lưu với mã hóa UTF-8"))
+        return None
+    if "\x00" in text:
+        report.error(name, None, "tệp chứa ký tự NUL, không phải văn bản", "hãy lưu lại với mã hóa UTF-8")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def compose(path: Path, report: Report) -> yaml.Node | None:
+    """The YAML node tree of ``path``, or None (with problems reported)."""
+    text = read_text(path, report)
+    if text is None:
+        return None
+    name = str(path)
+    if not text.strip():
+        report.error(name, None, "tệp rỗng", "tệp cần có nội dung YAML theo mẫu trong README")
+        return None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        report.problems.append(Problem(name, line, column, _syntax_message(exc), _syntax_hint(exc, text, line)))
+        return None
+    except yaml.YAMLError as exc:  # pragma: no cover - errors without a mark are rare
+        report.error(name, None, f"lỗi cú pháp YAML: {exc}")
+        return None
+    if node is None:
+        report.error(name, None, "tệp rỗng", "tệp cần có nội dung YAML theo mẫu trong README")
+        return None
+    if not _check_nodes(node, name, report):
+        return None
+    return node
+
+
+def _check_nodes(root: yaml.Node, name: str, report: Report) -> bool:
+    """Refuse object-building tags and alias bombs; True when the tree is safe to walk."""
+    count = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            report.error(name, root, f"tệp có quá nhiều phần tử (hơn {MAX_NODES:,}) hoặc dùng bí danh (&/*) lồng nhau",
+                         "không dùng neo/bí danh YAML để nhân bản nội dung")
+            return False
+        if node.tag not in _SAFE_TAGS:
+            report.error(name, node, f"không chấp nhận thẻ YAML '{node.tag}'",
+                         "matrix chỉ đọc dữ liệu thuần: chuỗi, số, ngày, danh sách và bảng")
+            return False
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return True
+
+
+_SYNTAX_MESSAGES = {
+    "found character '\\t' that cannot start any token": "có ký tự TAB; YAML chỉ dùng dấu cách để thụt lề",
+    "mapping values are not allowed here": "dấu ':' không đúng chỗ",
+    "could not find expected ':'": "thiếu dấu ':' sau tên trường",
+    "found undefined alias": "bí danh (*) chưa được định nghĩa",
+    "found unexpected end of stream": "tệp kết thúc khi chuỗi hoặc danh sách chưa đóng",
+    "expected <block end>, but found '<block mapping start>'": "thụt lề không khớp với dòng trên",
+    "expected <block end>, but found '-'": "thụt lề của mục '-' không khớp với danh sách",
+    "did not find expected key": "thụt lề không khớp hoặc thiếu dấu ':'",
+    "did not find expected '-' indicator": "mục danh sách thiếu dấu '-' hoặc thụt lề sai",
+    "found duplicate anchor": "neo (&) bị trùng",
+}
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    problem = (exc.problem or "").strip()
+    for english, vietnamese in _SYNTAX_MESSAGES.items():
+        if problem.startswith(english):
+            return f"lỗi cú pháp YAML: {vietnamese}"
+    return f"lỗi cú pháp YAML: {problem}"
+
+
+def _syntax_hint(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
+    problem = exc.problem or ""
+    if "\\t" in problem:
+        return "thay mỗi TAB bằng dấu cách"
+    if "mapping values" in problem:
+        return "nếu nội dung có dấu ':', hãy đặt cả nội dung trong dấu ngoặc kép \"...\""
+    if line and 0 < line <= len(text.split("\n")):
+        return f"xem dòng {line}: {text.split(chr(10))[line - 1].strip()[:60]!r}"
+    return "xem lại thụt lề và dấu ':'"
+
+
+__all__ = ["Report", "compose", "position", "read_text", "MAX_FILE_BYTES", "MAX_NODES", "WARNING"]
