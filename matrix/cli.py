@@ -57,7 +57,7 @@ expand_option = click.option("--expand-groups", is_flag=True,
                              help="Tách mỗi nhóm (UBND các huyện...) thành từng cơ quan thành viên.")
 
 
-@click.group(cls=_Group, context_settings=CONTEXT)
+@click.group(name="matrix", cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="matrix")
 def main() -> None:
     """matrix: lập bảng phân công nhiệm vụ và thư giao nhiệm vụ từ chỉ thị, công văn.

@@ -66,10 +66,27 @@ class LoadResult:
         return self.corpus
 
 
+def _peek_node(node: Node, key: str) -> Node | None:
+    """The node under ``key`` in a mapping node, before it is checked."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v
+    return None
+
+
+def _peek(node: Node, key: str) -> str | None:
+    """The scalar under ``key`` in a mapping node (for messages), or None."""
+    value = _peek_node(node, key)
+    return str(value.value) if isinstance(value, yaml.ScalarNode) and value.value else None
+
+
 class _Fields:
     """Typed access to a YAML mapping node, reporting every problem against its node."""
 
-    def __init__(self, node: Node, path: str, report: Report, what: str, known: Iterable[str]) -> None:
+    def __init__(self, node: Node, path: str, report: Report, what: str, known: Iterable[str], label_key: str | None = None) -> None:
+        label = _peek(node, label_key) if label_key else None
+        what = f"{what} '{label}'" if label else what
         self.node, self.path, self.report, self.what = node, path, report, what
         self.items: dict[str, tuple[Node, Node]] = {}
         if not isinstance(node, yaml.MappingNode):
@@ -247,11 +264,10 @@ def _block(node: Node, path: str, report: Report) -> Block | None:
 
 def _agency(node: Node, path: str, report: Report, is_group: bool, blocks: set[str], provinces: dict[str, str]) -> tuple[Agency, Node, _Fields] | None:
     what = "nhóm cơ quan" if is_group else "cơ quan"
-    fields = _Fields(node, path, report, what, _AGENCY_KEYS)
+    fields = _Fields(node, path, report, what, _AGENCY_KEYS, "id")
     if not fields.ok:
         return None
     agency_id = fields.ident("id", f"mã {what}", required=True)
-    fields.what = f"{what} '{agency_id or '?'}'"
     label = fields.text("name", "tên đầy đủ", required=True)
     block = fields.text("block", "khối", required=True)
     if block and block not in blocks:
@@ -367,7 +383,7 @@ class _DirectiveReader:
         root = compose(self.path, self.report)
         if root is None:
             return None
-        fields = _Fields(root, self.name, self.report, "văn bản", _DIRECTIVE_KEYS)
+        fields = _Fields(root, self.name, self.report, "văn bản", _DIRECTIVE_KEYS, "id")
         if not fields.ok:
             return None
         directive_id = fields.ident("id", "mã văn bản", required=True)
@@ -376,7 +392,6 @@ class _DirectiveReader:
             if directive_id != self.path.stem and not self.lenient:
                 self.report.warn(self.name, fields.value_node("id"), f"mã văn bản '{directive_id}' khác tên tệp '{self.path.name}'",
                                  f"nên đặt tên tệp là '{directive_id}.yaml'")
-        fields.what = f"văn bản '{self.directive_id}'"
         self.province = fields.text("province", "tỉnh")
         if self.province and self.province not in self.registry.provinces:
             self.report.error(self.name, fields.value_node("province"), f"tỉnh '{self.province}' không có trong danh mục",
@@ -427,7 +442,7 @@ class _DirectiveReader:
         return Signer(fields.texts("authority", "thẩm quyền ký"), fields.text("title", "chức vụ"), fields.text("name", "họ tên"))
 
     def _task(self, node: Node, parent: str | None, position: int) -> Task | None:
-        fields = _Fields(node, self.name, self.report, "nhiệm vụ", _TASK_KEYS)
+        fields = _Fields(node, self.name, self.report, "nhiệm vụ", _TASK_KEYS, "id")
         if not fields.ok:
             return None
         task_id = fields.text("id", "số thứ tự nhiệm vụ")
@@ -507,12 +522,10 @@ class _DirectiveReader:
         """Warn about tasks nobody is assigned to, and tasks with partners but no lead."""
         for task, node in zip(tasks, nodes):
             effective = inherited + task.assignments
-            sub_nodes = []
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if key.value == "tasks" and isinstance(value, yaml.SequenceNode):
-                        sub_nodes = list(value.value)
-            if not effective and not any(t.assignments for sub in task.tasks for t, _ in sub.walk()):
+            sub = _peek_node(node, "tasks")
+            sub_nodes = list(sub.value) if isinstance(sub, yaml.SequenceNode) else []
+            written = _peek_node(node, "assign") is not None  # names written but not resolved: already an error
+            if not effective and not written and not any(t.assignments for sub in task.tasks for t, _ in sub.walk()):
                 self.report.warn(self.name, node, f"nhiệm vụ '{task.id}' chưa được giao cho cơ quan nào", "thêm mục 'assign' nếu văn bản có nêu cơ quan")
             elif task.assignments and not any(a.role in (Role.LEAD, Role.DOER) for a in effective):
                 self.report.warn(self.name, node, f"nhiệm vụ '{task.id}' có cơ quan phối hợp nhưng không có cơ quan chủ trì")

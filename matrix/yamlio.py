@@ -141,7 +141,8 @@ def _check_nodes(root: yaml.Node, name: str, report: Report) -> bool:
 
 _SYNTAX_MESSAGES = {
     "found character '\\t' that cannot start any token": "có ký tự TAB; YAML chỉ dùng dấu cách để thụt lề",
-    "mapping values are not allowed here": "dấu ':' không đúng chỗ",
+    "found a tab character": "có ký tự TAB; YAML chỉ dùng dấu cách để thụt lề",
+    "mapping values are not allowed": "dấu ':' không đúng chỗ",
     "could not find expected ':'": "thiếu dấu ':' sau tên trường",
     "found undefined alias": "bí danh (*) chưa được định nghĩa",
     "found unexpected end of stream": "tệp kết thúc khi chuỗi hoặc danh sách chưa đóng",
@@ -163,7 +164,7 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
 
 def _syntax_hint(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     problem = exc.problem or ""
-    if "\\t" in problem:
+    if "\\t" in problem or "tab character" in problem:
         return "thay mỗi TAB bằng dấu cách"
     if "mapping values" in problem:
         return "nếu nội dung có dấu ':', hãy đặt cả nội dung trong dấu ngoặc kép \"...\""

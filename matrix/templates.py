@@ -1,0 +1,163 @@
+"""Where the .docx templates are found, and the one jinja2 environment that renders them.
+
+A template is a Word file with jinja2 tags (docxtpl). The user's folder is
+searched first, then the repository's ``templates/`` folder, so a clerk can
+copy a template, edit it in Word and point the tool at the copy.
+"""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import jinja2
+from docxtpl import DocxTemplate
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# Characters XML 1.0 forbids, plus the ones docxtpl turns into structure
+# (\a new paragraph, \f page break): task text must never create either.
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_COMPILED_CACHE_SIZE = 64
+
+
+class WordTemplateError(Exception):
+    """A template is missing, malformed, or uses a variable the data does not provide.
+
+    The message is for the user (Vietnamese) and always names the template file.
+    """
+
+
+def search_path(user_dir: Path | None = None) -> tuple[Path, ...]:
+    """The folders searched for templates: the user's first, then the repository's."""
+    return (user_dir, PACKAGE_TEMPLATES) if user_dir is not None else (PACKAGE_TEMPLATES,)
+
+
+def find_template(name: str, user_dir: Path | None = None) -> Path:
+    """The first ``name`` found on :func:`search_path`."""
+    folders = search_path(user_dir)
+    for folder in folders:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    looked = ", ".join(str(f) for f in folders)
+    raise WordTemplateError(f"Không tìm thấy mẫu {name} (đã tìm trong: {looked}).")
+
+
+def clean_value(value: Any) -> Any:
+    """Every ``{{ value }}`` passes here: None prints as nothing, control characters go."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _FORBIDDEN_CHARS.sub("", value)
+    return value
+
+
+class _CompilingOnceEnvironment(jinja2.Environment):
+    """``from_string`` compiled once per source text.
+
+    docxtpl hands the environment the whole document XML for every document it
+    renders; for one template that text is always the same, and compiling it
+    is the slowest step of a render.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= _COMPILED_CACHE_SIZE:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
+def make_environment() -> jinja2.Environment:
+    """The environment shared by every template: autoescape on, unknown names are errors."""
+    return _CompilingOnceEnvironment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=clean_value,
+        keep_trailing_newline=False,
+    )
+
+
+class WordTemplate:
+    """One .docx template, read once and rendered into as many documents as needed.
+
+    docxtpl must get a fresh ``DocxTemplate`` per document (rendering one twice
+    repeats the output); building it from the bytes in memory avoids reading
+    the file again.
+    """
+
+    def __init__(self, path: Path, env: jinja2.Environment) -> None:
+        self.path = path
+        self._env = env
+        try:
+            self._data = path.read_bytes()
+        except OSError as exc:
+            raise WordTemplateError(f"Không đọc được mẫu {path}: {exc.strerror or exc}.") from exc
+        self._checked_keys: frozenset[str] | None = None
+
+    def _fresh(self) -> DocxTemplate:
+        return DocxTemplate(io.BytesIO(self._data))
+
+    def undeclared_variables(self) -> set[str]:
+        """Top-level names the template uses (loop variables excluded)."""
+        try:
+            return set(self._fresh().get_undeclared_template_variables(self._env))
+        except jinja2.TemplateError as exc:
+            raise self._error(exc) from exc
+        except Exception as exc:  # a corrupt or non-Word file
+            raise WordTemplateError(f"Mẫu {self.path} không phải tệp Word hợp lệ: {exc}.") from exc
+
+    def check(self, available: Iterable[str]) -> None:
+        """Fail, naming the template, if it uses a variable not in ``available``."""
+        keys = frozenset(available)
+        if keys == self._checked_keys:
+            return
+        unknown = self.undeclared_variables() - keys
+        if unknown:
+            raise WordTemplateError(
+                f"Mẫu {self.path} dùng biến không có trong dữ liệu: {', '.join(sorted(unknown))}. "
+                f"Các biến dùng được: {', '.join(sorted(keys))} (xem docs/templates.md)."
+            )
+        self._checked_keys = keys
+
+    def render(self, context: Mapping[str, Any], out: Path) -> None:
+        """Render ``context`` into a new document saved at ``out``."""
+        self.check(context.keys())
+        document = self._fresh()
+        try:
+            document.render(dict(context), self._env, autoescape=True)
+        except jinja2.TemplateError as exc:
+            raise self._error(exc) from exc
+        document.save(out)
+
+    def _error(self, exc: jinja2.TemplateError) -> WordTemplateError:
+        """A user-facing error naming this template and, when known, the text near the fault."""
+        message = getattr(exc, "message", None) or str(exc)
+        nearby = " ".join(line.strip() for line in getattr(exc, "docx_context", ()) if line.strip())
+        hint = f" Gần đoạn: «{nearby[:200]}»." if nearby else ""
+        return WordTemplateError(f"Lỗi trong mẫu {self.path}: {message}.{hint}")
+
+
+class TemplateLibrary:
+    """Templates by file name, found on the search path and loaded once."""
+
+    def __init__(self, user_dir: Path | None = None) -> None:
+        self.user_dir = user_dir
+        self.env = make_environment()
+        self._loaded: dict[str, WordTemplate] = {}
+
+    def get(self, name: str) -> WordTemplate:
+        """The template called ``name`` (e.g. ``thu-nha-nuoc.docx``)."""
+        template = self._loaded.get(name)
+        if template is None:
+            template = self._loaded[name] = WordTemplate(find_template(name, self.user_dir), self.env)
+        return template

@@ -1,0 +1,131 @@
+"""The command line through click's CliRunner: wiring, exit codes, Vietnamese output."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from matrix.cli import main
+
+from conftest import INPUT
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args, **kw):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False, **kw)
+
+    return invoke
+
+
+def test_help_is_vietnamese_and_lists_every_command(run):
+    result = run("--help")
+    assert result.exit_code == 0
+    assert result.output.startswith("Cách dùng: matrix [OPTIONS] COMMAND [ARGS]...")
+    assert "Hiện hướng dẫn này rồi thoát." in result.output
+    for command in main.commands:
+        assert f"  {command} " in result.output
+        sub = run(command, "--help")
+        assert sub.exit_code == 0 and sub.output.startswith(f"Cách dùng: matrix {command}")
+
+
+def test_validate_shipped_input_is_clean(run):
+    result = run("validate", INPUT)
+    assert result.exit_code == 0
+    assert result.output == "Hợp lệ: 5 văn bản, 71 nhiệm vụ, 120 cơ quan trong danh mục; 0 cảnh báo.\n"
+
+
+def test_validate_reports_errors_and_exits_2(run, tmp_path):
+    (tmp_path / "co-quan.yaml").write_bytes((INPUT / "co-quan.yaml").read_bytes())
+    bad = tmp_path / "x.yaml"
+    bad.write_text("id: x\nkind: chỉ thị\nissuer: {name: UBND tỉnh, kind: nhà nước}\ntitle: T\n"
+                   "tasks:\n  - id: '1'\n    text: a\n    assign: {chủ trì: Công an tỉnhh}\n", encoding="utf-8")
+    result = run("validate", tmp_path)
+    assert result.exit_code == 2
+    assert f"{bad}:8:23: lỗi: nhiệm vụ '1': cơ quan 'Công an tỉnhh' không có trong danh mục (có phải ý bạn là 'Công an tỉnh'" in result.output
+    assert result.output.endswith("Có 1 lỗi, 0 cảnh báo.\n")
+    assert "Traceback" not in result.output
+
+
+def test_unknown_option_is_a_usage_error_in_vietnamese(run):
+    result = run("validate", "--nope")
+    assert result.exit_code == 2
+    assert "Lỗi: Không có tùy chọn '--nope'." in result.output
+
+
+def test_export_json_shape(run):
+    result = run("export", "--format", "json", INPUT)
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    tet = next(d for d in data["directives"] if d["id"] == "ubnd-ct-cao-diem-tet-giap-thin-2024")
+    assert set(tet) >= {"id", "title", "issuer", "date", "tasks"}
+    item4 = next(t for t in tet["tasks"] if t["id"] == "4")
+    assert {(a["agency"], a["role"]) for a in item4["assignments"]} == {
+        ("Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "chủ trì"), ("Cục Hải quan tỉnh", "chủ trì")}
+    item2 = next(t for t in tet["tasks"] if t["id"] == "2")
+    assert [t["id"] for t in item2["tasks"]] == ["2-1", "2-2"]
+    tg = next(d for d in data["directives"] if d["id"] == "tiengiang-ubnd-ct-antt-2025")
+    assert tg["date"] == "2024-12-27"
+
+
+def test_export_csv_has_one_row_per_task_and_addressee(run, seed_corpus):
+    result = run("export", "--format", "csv", INPUT)
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert list(rows[0]) == ["directive", "task", "agency", "role", "text"]
+    expected = sum(len(t.assignments) for d in seed_corpus.directives for t, _ in d.walk())
+    assert len(rows) == expected
+    assert {"directive": "tiengiang-ubnd-ct-antt-2025", "task": "7", "agency": "Văn phòng Ủy ban nhân dân tỉnh",
+            "role": "phối hợp"}.items() <= next(r for r in rows if r["task"] == "7" and r["role"] == "phối hợp"
+                                                and r["directive"].startswith("tiengiang")).items()
+
+
+def test_export_expanded_groups_become_members(run):
+    flat = list(csv.DictReader(io.StringIO(run("export", "-f", "csv", INPUT).output)))
+    expanded = list(csv.DictReader(io.StringIO(run("export", "-f", "csv", "--expand-groups", INPUT).output)))
+    assert len(expanded) > len(flat)
+    assert any(r["agency"] == "Ủy ban nhân dân thành phố Cao Lãnh" for r in expanded)
+    assert not any(r["agency"] == "Ủy ban nhân dân thành phố Cao Lãnh" for r in flat)
+
+
+def test_show_accepts_any_alias(run):
+    by_party_name = run("show", "Đảng uỷ Công an tỉnh", INPUT)
+    by_name = run("show", "Công an tỉnh", INPUT)
+    assert by_party_name.exit_code == 0
+    assert by_party_name.output == by_name.output
+    assert by_name.output.startswith("Công an tỉnh (cong-an-tinh): 9 nhiệm vụ — 8 chủ trì, 1 phối hợp")
+    assert "Mục 7" in by_name.output
+
+
+def test_show_without_diacritics_and_unknown_name(run):
+    assert run("show", "cong an tinh", INPUT).output.startswith("Công an tỉnh (cong-an-tinh)")
+    result = run("show", "Công an tĩnh thành", INPUT)
+    assert result.exit_code == 2
+    assert "cơ quan 'Công an tĩnh thành' không có trong danh mục (có phải ý bạn là 'Công an tỉnh'" in result.output
+
+
+def test_agencies_table(run):
+    result = run("agencies", "--registry", INPUT / "co-quan.yaml")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].split()[:2] == ["Mã", "Tên"]
+    vks = next(l for l in lines if l.startswith("vksnd-tinh "))
+    assert vks.rstrip().endswith("đề nghị")
+    assert result.output.rstrip().endswith("120 mục.")
+
+
+def test_internal_errors_do_not_show_a_traceback(run, monkeypatch):
+    import matrix.load
+
+    def boom(*a, **k):
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(matrix.load, "load_corpus", boom)
+    result = CliRunner().invoke(main, ["validate", str(INPUT)])
+    assert result.exit_code == 3
+    assert "Lỗi nội bộ của matrix (RuntimeError: hỏng)" in result.output
+    assert "Traceback" not in result.output
