@@ -1,0 +1,685 @@
+"""Write the agency x task matrix as an Excel workbook that prints well.
+
+Four sheets, each ready to print landscape and one page wide:
+
+* "Ma trận": tasks down, addressees across (narrow columns, names turned 90°),
+  one mark per cell (C chủ trì, P phối hợp, T thực hiện) on a coloured fill,
+  with a legend, totals per agency at the bottom and per task at the right.
+* "Nhiệm vụ": the list form of Vietnamese appendices, one row per task.
+* "Theo cơ quan": one block per addressee, each starting on a new page.
+* "Văn bản": the directives the workbook covers.
+
+openpyxl does not size rows, so every row height is estimated here from the
+text, the column width and the font. Text is always written as text, never
+as a formula ("- Chủ trì ...", "=..."), and text longer than an Excel cell
+holds is cut with a visible note.
+"""
+from __future__ import annotations
+
+from copy import copy
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .model import ROLES, Agency, Block, Directive, Role
+from .pivot import Entry, Matrix, Row
+from .text import shorten
+
+__all__ = ["write_workbook", "MAX_CELL_CHARS", "TRUNCATION_NOTE"]
+
+FONT_NAME = "Times New Roman"
+BODY_SIZE = 11
+HEADING_SIZE = 14
+PAPER_SIZES = {"A4": 9, "A3": 8}
+
+MAX_CELL_CHARS = 32_767
+TRUNCATION_NOTE = " … [Đã cắt bớt: nội dung dài hơn 32.767 ký tự, giới hạn của một ô Excel; xem toàn văn trong văn bản gốc.]"
+
+SHEET_MATRIX = "Ma trận"
+SHEET_TASKS = "Nhiệm vụ"
+SHEET_AGENCIES = "Theo cơ quan"
+SHEET_DIRECTIVES = "Văn bản"
+
+ROLE_LABELS = {Role.LEAD: "Chủ trì", Role.PARTNER: "Phối hợp", Role.DOER: "Thực hiện"}
+LEGEND = {
+    Role.LEAD: "Chủ trì: cơ quan chủ trì thực hiện nhiệm vụ",
+    Role.PARTNER: "Phối hợp: cơ quan phối hợp với cơ quan chủ trì",
+    Role.DOER: "Thực hiện: cơ quan cùng thực hiện nhiệm vụ chung",
+}
+ROLE_FILLS = {Role.LEAD: "F8CBAD", Role.PARTNER: "BDD7EE", Role.DOER: "C6E0B4"}
+HEADER_FILL = "D9D9D9"
+BAND_FILL = "EDEDED"
+TOTAL_HEADER = "Tổng số cơ quan"
+
+# Row-height estimate. A width unit is one "0" of the default font (7 px);
+# Times New Roman fits about 1.1 average Vietnamese characters in it at 11 pt.
+# Lines are taller than the font size because of stacked diacritics (ế, ỗ).
+CHARS_PER_UNIT = 1.1
+CELL_PADDING_UNITS = 1.0
+INDENT_UNITS = 1.6
+LINE_FACTOR = 1.32
+ROW_PADDING = 4.0
+MAX_ROW_HEIGHT = 409.0
+MAX_TEXT_LINES = 24  # per row: one row must fit on a page under the repeated header
+MIN_ROW_HEIGHT = 16.0
+
+AGENCY_WIDTH = 3.6
+TOTAL_WIDTH = 5.0
+MAX_HEADER_HEIGHT = 220.0
+
+_THIN = Side(style="thin", color="000000")
+
+
+# --------------------------------------------------------------------------
+# Styles
+
+
+@dataclass(frozen=True, eq=False)
+class Look:
+    """A complete cell style; every cell the writer styles gets exactly one."""
+
+    font: Font
+    alignment: Alignment
+    fill: PatternFill = field(default_factory=PatternFill)
+    border: Border = field(default_factory=Border)
+
+
+def _font(size: float = BODY_SIZE, bold: bool = False, italic: bool = False) -> Font:
+    return Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
+
+
+def _fill(rgb: str) -> PatternFill:
+    return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
+
+
+def _align(horizontal: str = "left", vertical: str = "top", rotation: int = 0) -> Alignment:
+    return Alignment(horizontal=horizontal, vertical=vertical, wrap_text=True, text_rotation=rotation)
+
+
+def _looks() -> dict[str, Look]:
+    """Every look the workbook uses, by name."""
+    grid = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+    header = Look(_font(bold=True), _align("center", "center"), _fill(HEADER_FILL), grid)
+    looks = {
+        "heading": Look(_font(HEADING_SIZE, bold=True), _align("center", "center")),
+        "header": header,
+        "header_vertical": replace(header, alignment=_align("center", "bottom", rotation=90)),
+        "band": Look(_font(12, bold=True), _align("left", "center"), _fill(BAND_FILL), grid),
+        "text": Look(_font(), _align(), border=grid),
+        "id": Look(_font(), _align("center"), border=grid),
+        "cell": Look(_font(), _align("center", "center"), border=grid),
+        "total_label": Look(_font(bold=True), _align("right", "center"), _fill(BAND_FILL), grid),
+        "total": Look(_font(bold=True), _align("center", "center"), _fill(BAND_FILL), grid),
+        "legend": Look(_font(italic=True), _align("left", "center")),
+    }
+    for role in ROLES:
+        looks[role.mark] = Look(_font(bold=True), _align("center", "center"), _fill(ROLE_FILLS[role]), grid)
+    return looks
+
+
+class Painter:
+    """Writes values and looks into cells, fast.
+
+    Each look is resolved to openpyxl's style record once per workbook and
+    then copied onto cells: assigning font, fill, border and alignment one by
+    one costs a lookup each, which dominates on large matrices.
+    """
+
+    def __init__(self) -> None:
+        self.looks = _looks()
+        self._styles: dict[tuple[str, int], object] = {}
+
+    def put(self, ws: Worksheet, row: int, col: int, value: object, look: str, indent: int = 0) -> None:
+        """Write ``value`` (text always as text) in ``look``, indented ``indent`` levels."""
+        cell = ws.cell(row=row, column=col)
+        if isinstance(value, str):
+            if value:
+                cell.value = cell_text(value)
+                cell.data_type = "s"  # "=...", "-...", "+...", "@..." stay text
+        elif value is not None:
+            cell.value = value
+        key = (look, indent)
+        style = self._styles.get(key)
+        if style is None:
+            base = self.looks[look]
+            cell.font, cell.fill, cell.border = base.font, base.fill, base.border
+            cell.alignment = copy(base.alignment) if not indent else _indented(base.alignment, indent)
+            self._styles[key] = copy(cell._style)
+        else:
+            cell._style = copy(style)  # the record openpyxl itself copies between cells
+
+    def merge(self, ws: Worksheet, top: int, left: int, bottom: int, right: int, value: object, look: str) -> None:
+        """Write ``value`` over a merged range, styling every cell so borders print all round."""
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                self.put(ws, r, c, value if (r, c) == (top, left) else None, look)
+        if (top, left) != (bottom, right):
+            ws.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
+
+
+def _indented(alignment: Alignment, indent: int) -> Alignment:
+    aligned = copy(alignment)
+    aligned.indent = indent
+    return aligned
+
+
+def cell_text(text: str) -> str:
+    """``text`` as a cell can hold it: no XML-illegal characters, at most 32,767 characters."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - len(TRUNCATION_NOTE)].rstrip() + TRUNCATION_NOTE
+    return text
+
+
+def _use_default_font(wb: Workbook) -> None:
+    """Make Times New Roman the workbook's default font (cells typed later, column units)."""
+    base = _font()
+    wb._fonts = IndexedList([base])  # font 0 is the default of every unstyled cell
+    normal = wb._named_styles["Normal"]
+    normal.font = base
+
+
+# --------------------------------------------------------------------------
+# Text measurement
+
+
+def _capacity(width: float, size: float = BODY_SIZE, bold: bool = False, indent: int = 0) -> int:
+    """About how many characters fit on one line of a cell ``width`` units wide."""
+    usable = width - CELL_PADDING_UNITS - indent * INDENT_UNITS
+    chars = usable * CHARS_PER_UNIT * BODY_SIZE / size * (0.9 if bold else 1.0)
+    return max(1, int(chars))
+
+
+def _wrap(paragraph: str, capacity: int) -> list[str]:
+    """Greedy word wrap, as a spreadsheet does it (long words break anywhere)."""
+    lines: list[str] = []
+    current = ""
+    for word in paragraph.split():
+        while len(word) > capacity:
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:capacity])
+            word = word[capacity:]
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= capacity:
+            current = f"{current} {word}"
+        else:
+            lines.append(current)
+            current = word
+    lines.append(current)
+    return lines
+
+
+def _line_count(text: str, capacity: int) -> int:
+    return sum(len(_wrap(paragraph, capacity)) for paragraph in text.split("\n"))
+
+
+def _lines_height(lines: int, size: float = BODY_SIZE) -> float:
+    return lines * size * LINE_FACTOR + ROW_PADDING
+
+
+def _text_points(text: str, size: float = BODY_SIZE, bold: bool = False) -> float:
+    """The printed length of one line of ``text`` in points (for turned headers)."""
+    unit_points = 5.25  # 7 px
+    return len(text) * unit_points / (CHARS_PER_UNIT * BODY_SIZE / size * (0.9 if bold else 1.0))
+
+
+def _chunks(text: str, capacity: int, max_lines: int = MAX_TEXT_LINES) -> list[str]:
+    """``text`` cut at line ends into pieces of at most ``max_lines`` wrapped lines.
+
+    A row cannot be taller than 409 pt nor split over pages, so a long task
+    continues on the rows below; paragraph breaks are kept.
+    """
+    lines = [(p, line) for p, paragraph in enumerate(text.split("\n")) for line in _wrap(paragraph, capacity)]
+    if len(lines) <= max_lines:
+        return [text]
+    pieces = []
+    for start in range(0, len(lines), max_lines):
+        part = lines[start : start + max_lines]
+        joined = part[0][1]
+        for (prev, _), (p, line) in zip(part, part[1:]):
+            joined += ("\n" if p != prev else " ") + line
+        pieces.append(joined)
+    return pieces
+
+
+# --------------------------------------------------------------------------
+# Labels
+
+
+def format_date(directive: Directive) -> str:
+    """dd/mm/yyyy, or "" when the directive gives no date."""
+    return directive.date.strftime("%d/%m/%Y") if directive.date else ""
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def directive_labels(directives: Sequence[Directive]) -> dict[str, str]:
+    """A short, unique label per directive: its number/symbol, or its kind and date."""
+    labels: dict[str, str] = {}
+    for index, directive in enumerate(directives, 1):
+        label = directive.reference or " ".join(
+            part for part in (_capitalised(directive.kind), format_date(directive)) if part
+        )
+        if label in labels.values():
+            label = f"{label} [{index}]"
+        labels[directive.id] = label
+    return labels
+
+
+def column_labels(matrix: Matrix, columns: Sequence[Agency]) -> list[str]:
+    """Agency.short per column; shorts that repeat get their province or full name."""
+    shorts = [a.short for a in columns]
+    labels = []
+    for agency in columns:
+        label = agency.short
+        if shorts.count(label) > 1:
+            province = matrix.registry.provinces.get(agency.province or "", "")
+            label = f"{label} ({province})" if province else agency.name
+        labels.append(label)
+    return labels
+
+
+def _column_groups(matrix: Matrix) -> list[tuple[Block, tuple[Agency, ...]]]:
+    """The column blocks, plus a block "Khác" for columns whose block is unknown."""
+    groups = matrix.column_blocks()
+    placed = {a.id for _, agencies in groups for a in agencies}
+    rest = tuple(a for a in matrix.columns if a.id not in placed)
+    return groups + [(Block("khac", "Khác"), rest)] if rest else groups
+
+
+def _deadline(row: Row) -> str:
+    parts = []
+    if row.task.deadline:
+        parts.append(f"Thời hạn: {row.task.deadline}")
+    if row.task.report:
+        parts.append(f"Báo cáo: {row.task.report}")
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------
+# Workbook
+
+
+@dataclass
+class _Context:
+    """What every sheet writer needs."""
+
+    matrix: Matrix
+    title: str
+    paper: str
+    painter: Painter
+    labels: dict[str, str]
+
+    @property
+    def consolidated(self) -> bool:
+        return len(self.matrix.directives) > 1
+
+    def place(self, row: Row) -> str:
+        """"05/CT-UBND, mục 2-1": where a task stands."""
+        return f"{self.labels[row.directive.id]}, mục {row.task.id}"
+
+
+def write_workbook(matrix: Matrix, path: Path, *, title: str, paper: str = "A4") -> None:
+    """Write ``matrix`` as a workbook at ``path`` (sheets Ma trận, Nhiệm vụ, Theo cơ quan, Văn bản).
+
+    ``title`` heads every printed page; ``paper`` is "A4" or "A3". The matrix
+    has one directive, or several for the consolidated workbook.
+    """
+    if paper not in PAPER_SIZES:
+        raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
+    wb = Workbook()
+    _use_default_font(wb)
+    wb.properties.title = title
+    wb.properties.creator = "matrix"
+    ctx = _Context(matrix, title, paper, Painter(), directive_labels(matrix.directives))
+    _write_matrix(wb.active, ctx)
+    _write_tasks(wb.create_sheet(SHEET_TASKS), ctx)
+    _write_agencies(wb.create_sheet(SHEET_AGENCIES), ctx)
+    _write_directives(wb.create_sheet(SHEET_DIRECTIVES), ctx)
+    wb.save(path)
+
+
+def _setup_print(ws: Worksheet, ctx: _Context, rows: str, cols: str | None = None, note: str = "") -> None:
+    """Landscape, one page wide, repeated headings, the title on top and page numbers below."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPER_SIZES[ctx.paper]
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.7
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.print_title_rows = rows
+    if cols:
+        ws.print_title_cols = cols
+    # Excel refuses headers longer than 255 characters; "&" is a code there.
+    ws.oddHeader.center.text = shorten(ctx.title, 200).replace("&", "&&")
+    ws.oddHeader.center.font = f"{FONT_NAME},Bold"
+    ws.oddHeader.center.size = BODY_SIZE
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.font = FONT_NAME
+    ws.oddFooter.center.size = BODY_SIZE
+    if note:
+        ws.oddFooter.left.text = note
+        ws.oddFooter.left.font = f"{FONT_NAME},Italic"
+        ws.oddFooter.left.size = 10
+
+
+def _heading(ws: Worksheet, ctx: _Context, text: str, width: int) -> None:
+    """The sheet's heading on row 1, across ``width`` columns."""
+    ctx.painter.merge(ws, 1, 1, 1, max(width, 1), text, "heading")
+    ws.row_dimensions[1].height = 26
+
+
+# --------------------------------------------------------------------------
+# Sheet "Ma trận"
+
+_LEGEND_ROW = 2
+_BLOCK_ROW = 5
+_AGENCY_ROW = 6
+_FIRST_ROW = 7
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Where things stand on the matrix sheet."""
+
+    left: tuple[tuple[str, float], ...]  # (header, width) of the task columns
+    groups: list[tuple[Block, tuple[Agency, ...]]]
+    columns: tuple[Agency, ...]
+    widths: tuple[float, ...]  # of the agency columns
+
+    @property
+    def first(self) -> int:
+        """The first agency column."""
+        return len(self.left) + 1
+
+    @property
+    def total(self) -> int:
+        """The per-task total column, right of the agencies."""
+        return self.first + len(self.columns)
+
+
+def _grid(ctx: _Context) -> _Grid:
+    left: tuple[tuple[str, float], ...] = (("STT", 7.0), ("Nhiệm vụ", 40.0))
+    if ctx.consolidated:
+        left += (("Văn bản", 14.0),)
+    groups = _column_groups(ctx.matrix)
+    columns = tuple(a for _, agencies in groups for a in agencies)
+    return _Grid(left, groups, columns, tuple(_agency_widths(ctx.matrix, groups)))
+
+
+def _agency_widths(matrix: Matrix, groups: list[tuple[Block, tuple[Agency, ...]]]) -> list[float]:
+    """Narrow columns, wide enough for their totals and for their block's name in three lines."""
+    widths = []
+    for block, agencies in groups:
+        digits = max(len(str(len(matrix.entries_for(a.id)))) for a in agencies)
+        base = max(AGENCY_WIDTH, digits * 1.1 + 1.4)
+        needed = max(max(len(w) for w in block.name.split()) + 1, len(block.name) / 3 + 2) / 0.9 / CHARS_PER_UNIT + 1
+        widths += [max(base, needed / len(agencies))] * len(agencies)
+    return widths
+
+
+def _write_matrix(ws: Worksheet, ctx: _Context) -> None:
+    """Sheet "Ma trận": marks, legend, totals, frozen headings, autofilter."""
+    ws.title = SHEET_MATRIX
+    grid = _grid(ctx)
+    for col, (_, width) in enumerate(grid.left, 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for col, width in enumerate(grid.widths, grid.first):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.column_dimensions[get_column_letter(grid.total)].width = TOTAL_WIDTH
+    _heading(ws, ctx, "MA TRẬN PHÂN CÔNG THỰC HIỆN NHIỆM VỤ", grid.total)
+    _matrix_legend(ws, ctx, len(grid.left))
+    _matrix_headers(ws, ctx, grid)
+    last = _matrix_rows(ws, ctx, grid)
+    _matrix_totals(ws, ctx, grid, last + 1)
+    ws.freeze_panes = ws.cell(row=_FIRST_ROW, column=grid.first).coordinate
+    ws.auto_filter.ref = f"A{_AGENCY_ROW}:{get_column_letter(grid.total)}{max(last, _AGENCY_ROW)}"
+    legend = "; ".join(f"{r.mark}: {r.value}" for r in ROLES)
+    _setup_print(ws, ctx, f"{_BLOCK_ROW}:{_AGENCY_ROW}", f"A:{get_column_letter(len(grid.left))}", legend)
+
+
+def _matrix_legend(ws: Worksheet, ctx: _Context, left_width: int) -> None:
+    for offset, role in enumerate(ROLES):
+        row = _LEGEND_ROW + offset
+        ctx.painter.put(ws, row, 1, role.mark, role.mark)
+        ctx.painter.merge(ws, row, 2, row, left_width, LEGEND[role], "legend")
+
+
+def _matrix_headers(ws: Worksheet, ctx: _Context, grid: _Grid) -> None:
+    """Task column titles, block names over their agencies, agency names turned 90°."""
+    paint = ctx.painter
+    for col, (header, _) in enumerate(grid.left, 1):
+        paint.merge(ws, _BLOCK_ROW, col, _AGENCY_ROW, col, header, "header")
+    block_lines = 1
+    col = grid.first
+    for block, agencies in grid.groups:
+        end = col + len(agencies) - 1
+        paint.merge(ws, _BLOCK_ROW, col, _BLOCK_ROW, end, block.name, "header")
+        width = sum(grid.widths[col - grid.first : end - grid.first + 1])
+        block_lines = max(block_lines, _line_count(block.name, _capacity(width, bold=True)))
+        col = end + 1
+    labels = column_labels(ctx.matrix, grid.columns)
+    for col, label in enumerate(labels, grid.first):
+        paint.put(ws, _AGENCY_ROW, col, label, "header_vertical")
+    paint.merge(ws, _BLOCK_ROW, grid.total, _AGENCY_ROW, grid.total, TOTAL_HEADER, "header_vertical")
+    ws.row_dimensions[_BLOCK_ROW].height = _lines_height(block_lines)
+    longest = max((_text_points(t, bold=True) for t in [*labels, TOTAL_HEADER]), default=0.0)
+    ws.row_dimensions[_AGENCY_ROW].height = min(MAX_HEADER_HEIGHT, longest + 12)
+
+
+def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
+    """One row per task; returns the last row written."""
+    paint, matrix = ctx.painter, ctx.matrix
+    row_no = _FIRST_ROW - 1
+    title_width = grid.left[1][1]
+    for row_no, row in enumerate(matrix.rows, _FIRST_ROW):
+        title = row.task.title or shorten(row.task.text, 100)
+        paint.put(ws, row_no, 1, row.task.id, "id")
+        paint.put(ws, row_no, 2, title, "text", indent=row.depth)
+        lines = _line_count(title, _capacity(title_width, indent=row.depth))
+        if ctx.consolidated:
+            label = ctx.labels[row.directive.id]
+            paint.put(ws, row_no, 3, label, "text")
+            lines = max(lines, _line_count(label, _capacity(grid.left[2][1])))
+        for col, agency in enumerate(grid.columns, grid.first):
+            entry = matrix.cell(row, agency.id)
+            if entry is None:
+                paint.put(ws, row_no, col, None, "cell")
+            else:
+                paint.put(ws, row_no, col, entry.role.mark, entry.role.mark)
+        paint.put(ws, row_no, grid.total, len(matrix.entries_in(row)) or None, "cell")
+        ws.row_dimensions[row_no].height = max(MIN_ROW_HEIGHT, _lines_height(lines))
+    return row_no
+
+
+def _matrix_totals(ws: Worksheet, ctx: _Context, grid: _Grid, start: int) -> None:
+    """Rows under the matrix: per agency, how many tasks it leads, partners, does, in all."""
+    paint = ctx.painter
+    counts = [ctx.matrix.counts(a.id) for a in grid.columns]
+    lines: list[tuple[str, list[int]]] = [
+        (f"Số nhiệm vụ {role.value} ({role.mark})", [c[role] for c in counts]) for role in ROLES
+    ]
+    lines.append(("Tổng số nhiệm vụ được giao", [sum(c.values()) for c in counts]))
+    for row, (label, values) in enumerate(lines, start):
+        paint.merge(ws, row, 1, row, len(grid.left), label, "total_label")
+        for col, value in enumerate(values, grid.first):
+            paint.put(ws, row, col, value, "total")
+        paint.put(ws, row, grid.total, sum(values), "total")
+        ws.row_dimensions[row].height = _lines_height(1)
+
+
+# --------------------------------------------------------------------------
+# List sheets
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    width: float
+    look: str = "text"
+
+
+_TASK_COLUMNS = (
+    _Column("STT", 7, "id"),
+    _Column("Nội dung nhiệm vụ", 58),
+    _Column("Cơ quan chủ trì", 18),
+    _Column("Cơ quan phối hợp", 18),
+    _Column("Cơ quan thực hiện", 18),
+    _Column("Thời hạn / báo cáo", 16),
+    _Column("Văn bản, mục", 14),
+)
+_AGENCY_COLUMNS = (
+    _Column("STT", 7, "id"),
+    _Column("Nội dung nhiệm vụ", 70),
+    _Column("Vai trò", 14),
+    _Column("Thời hạn / báo cáo", 18),
+    _Column("Văn bản, mục", 16),
+)
+_DIRECTIVE_COLUMNS = (
+    _Column("STT", 5, "id"),
+    _Column("Viết tắt trong bảng", 14),
+    _Column("Loại văn bản", 11),
+    _Column("Số, ký hiệu", 13),
+    _Column("Ngày ban hành", 12, "id"),
+    _Column("Cơ quan ban hành", 24),
+    _Column("Trích yếu", 42),
+    _Column("Người ký", 22),
+    _Column("Số nhiệm vụ", 9, "id"),
+)
+
+
+def _table(ws: Worksheet, ctx: _Context, name: str, heading: str, columns: Sequence[_Column]) -> int:
+    """Name the sheet, write its heading and column headers; returns the first data row."""
+    ws.title = name
+    _heading(ws, ctx, heading, len(columns))
+    for col, column in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(col)].width = column.width
+        ctx.painter.put(ws, 2, col, column.header, "header")
+    lines = max(_line_count(c.header, _capacity(c.width, bold=True)) for c in columns)
+    ws.row_dimensions[2].height = _lines_height(lines)
+    ws.freeze_panes = "A3"
+    _setup_print(ws, ctx, "2:2")
+    return 3
+
+
+def _record(
+    ws: Worksheet, ctx: _Context, row: int, columns: Sequence[_Column], values: Sequence[object], text_col: int = -1, indent: int = 0
+) -> int:
+    """Write one record; a text taller than a row continues below. Returns the next free row.
+
+    ``text_col`` (0-based) is the long-text column, indented ``indent`` levels.
+    """
+    records = [list(values)]
+    text = values[text_col] if text_col >= 0 else None
+    if isinstance(text, str):
+        first, *rest = _chunks(cell_text(text), _capacity(columns[text_col].width, indent=indent))
+        records[0][text_col] = first
+        records += [[piece if i == text_col else None for i in range(len(values))] for piece in rest]
+    for record in records:
+        lines = 1
+        for col, (column, value) in enumerate(zip(columns, record)):
+            level = indent if col == text_col else 0
+            ctx.painter.put(ws, row, col + 1, value, column.look, indent=level)
+            if isinstance(value, str):
+                lines = max(lines, _line_count(value, _capacity(column.width, indent=level)))
+        ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, _lines_height(lines)))
+        row += 1
+    return row
+
+
+def _names(entries: Iterable[Entry], role: Role) -> str:
+    return "\n".join(e.agency.name for e in entries if e.role is role)
+
+
+def _write_tasks(ws: Worksheet, ctx: _Context) -> None:
+    """Sheet "Nhiệm vụ": one row per task with its addressees by role."""
+    row = _table(ws, ctx, SHEET_TASKS, "DANH SÁCH NHIỆM VỤ", _TASK_COLUMNS)
+    for task_row in ctx.matrix.rows:
+        entries = ctx.matrix.entries_in(task_row)
+        values = [
+            task_row.task.id,
+            task_row.task.text,
+            *(_names(entries, role) for role in ROLES),
+            _deadline(task_row),
+            ctx.place(task_row),
+        ]
+        row = _record(ws, ctx, row, _TASK_COLUMNS, values, text_col=1, indent=task_row.depth)
+
+
+def _applying(matrix: Matrix) -> dict[str, list[tuple[Row, Entry]]]:
+    """Per agency, every task that applies to it (stated there or at a parent), in order."""
+    found: dict[str, list[tuple[Row, Entry]]] = {}
+    for row in matrix.rows:
+        for entry in matrix.context(row):
+            found.setdefault(entry.agency.id, []).append((row, entry))
+    return found
+
+
+def _role_text(row: Row, entry: Entry) -> str:
+    """"Chủ trì", with where it comes from when inherited or expanded from a group."""
+    parts = [ROLE_LABELS[entry.role]]
+    if entry.row.key != row.key:
+        parts.append(f"(theo mục {entry.row.task.id})")
+    if entry.via is not None:
+        parts.append(f"(thuộc {entry.via.short})")
+    return "\n".join(parts)
+
+
+def _write_agencies(ws: Worksheet, ctx: _Context) -> None:
+    """Sheet "Theo cơ quan": each addressee's tasks, one addressee per printed page run."""
+    row = _table(ws, ctx, SHEET_AGENCIES, "NHIỆM VỤ THEO CƠ QUAN", _AGENCY_COLUMNS)
+    applying = _applying(ctx.matrix)
+    columns = tuple(a for _, agencies in _column_groups(ctx.matrix) for a in agencies)
+    for number, agency in enumerate(columns, 1):
+        if number > 1:
+            ws.row_breaks.append(Break(id=row - 1))
+        counts = ctx.matrix.counts(agency.id)
+        summary = "; ".join(f"{r.value}: {counts[r]}" for r in ROLES)
+        band = f"{number}. {agency.name} ({summary})"
+        ctx.painter.merge(ws, row, 1, row, len(_AGENCY_COLUMNS), band, "band")
+        width = sum(c.width for c in _AGENCY_COLUMNS)
+        ws.row_dimensions[row].height = _lines_height(_line_count(band, _capacity(width, size=12, bold=True)), 12)
+        row += 1
+        for task_row, entry in applying.get(agency.id, []):
+            values = [task_row.task.id, task_row.task.text, _role_text(task_row, entry), _deadline(task_row), ctx.place(task_row)]
+            row = _record(ws, ctx, row, _AGENCY_COLUMNS, values, text_col=1, indent=task_row.depth)
+
+
+def _signer(directive: Directive) -> str:
+    signer = directive.signer
+    office = " ".join(p for p in (*signer.authority, signer.title or "") if p)
+    return "\n".join(p for p in (signer.name or "", office) if p)
+
+
+def _write_directives(ws: Worksheet, ctx: _Context) -> None:
+    """Sheet "Văn bản": what each directive is, who issued and signed it."""
+    row = _table(ws, ctx, SHEET_DIRECTIVES, "DANH SÁCH VĂN BẢN", _DIRECTIVE_COLUMNS)
+    for number, directive in enumerate(ctx.matrix.directives, 1):
+        values = [
+            number,
+            ctx.labels[directive.id],
+            _capitalised(directive.kind),
+            directive.reference,
+            format_date(directive),
+            directive.issuer.name,
+            directive.title,
+            _signer(directive),
+            len(ctx.matrix.rows_of(directive.id)),
+        ]
+        row = _record(ws, ctx, row, _DIRECTIVE_COLUMNS, values)

@@ -1,0 +1,479 @@
+"""Word outputs: one letter per addressee, and the assignment table for meetings.
+
+Both are rendered from .docx templates (see :mod:`matrix.templates` and
+docs/templates.md). This module only gathers data from the matrix; every word
+a clerk reads on the page lives in the templates.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
+from .pivot import Entry, Matrix, Row
+from .templates import TemplateLibrary, WordTemplateError
+from .text import match_key
+
+__all__ = [
+    "LETTER_TEMPLATES",
+    "TABLE_TEMPLATE",
+    "PdfConversionError",
+    "SofficeNotFound",
+    "WordTemplateError",
+    "convert_to_pdf",
+    "letter_context",
+    "letter_count",
+    "table_context",
+    "write_assignment_table",
+    "write_letters",
+]
+
+LETTER_TEMPLATES = {IssuerKind.STATE: "thu-nha-nuoc.docx", IssuerKind.PARTY: "thu-dang.docx"}
+TABLE_TEMPLATE = "bang-phan-cong.docx"
+
+# Document type codes that open a State symbol ("CT-UBND"): what follows is the body.
+_TYPE_CODES = frozenset({"CT", "CV", "KH", "QĐ", "TB", "BC", "HD", "NQ", "KL", "TTR", "QC", "CTR"})
+_BULLET_MARKS = "-–—+•*"
+_SKIPPED_COPIES = (match_key("Như trên"), match_key("Lưu"))
+_ABOUT_PREFIX = re.compile(r"^\s*(về việc|về|v/v)\s+", re.IGNORECASE)
+_WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))})
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def letter_count(matrix: Matrix) -> int:
+    """How many letters :func:`write_letters` writes: one per addressee column."""
+    return len(matrix.columns)
+
+
+def write_letters(
+    matrix: Matrix,
+    out_dir: Path,
+    *,
+    templates: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Path]:
+    """Write one letter per column of ``matrix`` to ``out_dir/<agency-id>.docx``.
+
+    With one directive the letter cites it; with several, each letter gathers
+    the addressee's tasks from all of them. ``progress(1)`` is called after each
+    letter (fits ``click.progressbar(...).update``). ``templates`` is a folder
+    searched before the repository's ``templates/``.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lead = lead_directive(matrix.directives)
+    template = TemplateLibrary(templates).get(LETTER_TEMPLATES[lead.issuer.kind])
+    index = RowIndex(matrix)
+    paths: list[Path] = []
+    for agency in matrix.columns:
+        path = out_dir / f"{safe_file_stem(agency.id)}.docx"
+        template.render(letter_context(matrix, agency, index), path)
+        paths.append(path)
+        if progress is not None:
+            progress(1)
+    return paths
+
+
+def write_assignment_table(matrix: Matrix, path: Path, *, templates: Path | None = None) -> None:
+    """Write the assignment table (one row per task, landscape) to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    template = TemplateLibrary(templates).get(TABLE_TEMPLATE)
+    template.render(table_context(matrix), path)
+
+
+# --------------------------------------------------------------------------- structure
+
+
+@dataclass(frozen=True)
+class RowIndex:
+    """Rows of a matrix by key, and each row's children, for walking sub-tasks."""
+
+    by_key: dict[tuple[str, str], Row]
+    children: dict[tuple[str, str], tuple[Row, ...]]
+
+    def __init__(self, matrix: Matrix) -> None:
+        children: dict[tuple[str, str], list[Row]] = defaultdict(list)
+        for row in matrix.rows:
+            if row.parents:
+                children[(row.directive.id, row.parents[-1].id)].append(row)
+        object.__setattr__(self, "by_key", {row.key: row for row in matrix.rows})
+        object.__setattr__(self, "children", {k: tuple(v) for k, v in children.items()})
+
+    def descendants(self, row: Row) -> list[Row]:
+        """Every sub-task of ``row``, depth first, in document order."""
+        found: list[Row] = []
+        for child in self.children.get(row.key, ()):
+            found.append(child)
+            found.extend(self.descendants(child))
+        return found
+
+    def ancestors(self, row: Row) -> list[Row]:
+        """The rows of the tasks above ``row``."""
+        return [self.by_key[(row.directive.id, parent.id)] for parent in row.parents]
+
+
+def lead_directive(directives: tuple[Directive, ...]) -> Directive:
+    """The directive whose issuer heads the letters and the table.
+
+    With issuers of one kind, the first directive; with State and Party issuers
+    mixed, the first State one (the People's Committee coordinates execution).
+    """
+    if not directives:
+        raise ValueError("matrix has no directive")
+    kinds = {d.issuer.kind for d in directives}
+    if len(kinds) == 1:
+        return directives[0]
+    return next(d for d in directives if d.issuer.kind is IssuerKind.STATE)
+
+
+def safe_file_stem(name: str) -> str:
+    """``name`` reduced to characters safe in file names on Windows and Linux."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "co-quan"
+    return f"{stem}-" if stem.upper() in _WINDOWS_RESERVED else stem
+
+
+def task_kind(row: Row) -> str:
+    """"bullet" for a dash bullet (id "<parent>-<n>"), "closing" for an unnumbered closing paragraph, else "item"."""
+    if row.parents and re.fullmatch(re.escape(row.parents[-1].id) + r"-\d+", row.task.id):
+        return "bullet"
+    if not row.parents and row.task.id.startswith("cuối"):
+        return "closing"
+    return "item"
+
+
+# --------------------------------------------------------------------------- plain data for templates
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a task's text (separated by newlines), blank ones dropped."""
+    return [p.strip() for p in text.split("\n") if p.strip()]
+
+
+def _clause(text: str | None) -> str:
+    """A phrase the template ends with its own punctuation."""
+    return (text or "").strip().rstrip(" .;,")
+
+
+def _date_data(date: dt.date | None) -> dict[str, str] | None:
+    """Day, month and year as printed (Nghị định 30: 0 before days < 10 and months 1-2)."""
+    if date is None:
+        return None
+    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
+    return {
+        "day": f"{date.day:02d}",
+        "month": month,
+        "year": str(date.year),
+        "short": f"{date.day:02d}/{date.month:02d}/{date.year}",
+    }
+
+
+def _about(title: str) -> str:
+    """The title as it reads after "về": "Về bảo đảm ANTT" -> "bảo đảm ANTT"."""
+    rest = _ABOUT_PREFIX.sub("", title.strip(), count=1).rstrip(" .")
+    if len(rest) > 1 and rest[1].islower():
+        rest = rest[0].lower() + rest[1:]
+    return rest
+
+
+def _abbreviation(directive: Directive) -> str:
+    """The issuing body's code in the directive's symbol ("CT-UBND" -> "UBND", "CT/TU" -> "TU")."""
+    symbol = (directive.symbol or "").strip()
+    if directive.issuer.kind is IssuerKind.PARTY:
+        return symbol.rsplit("/", 1)[1] if "/" in symbol else ""
+    parts = [p for p in re.split(r"[-/]", symbol) if p and p.upper() not in _TYPE_CODES]
+    return parts[0] if parts else ""
+
+
+def directive_data(directive: Directive) -> dict[str, Any]:
+    """What templates may say about a directive (kind, number, date, issuer, subject)."""
+    return {
+        "id": directive.id,
+        "kind": directive.kind,
+        "reference": directive.reference,
+        "number": directive.number or "",
+        "symbol": directive.symbol or "",
+        "date": _date_data(directive.date),
+        "title": directive.title,
+        "about": _about(directive.title),
+        "issuer": directive.issuer.name,
+        "place": directive.place or "",
+    }
+
+
+def issuer_data(directive: Directive) -> dict[str, Any]:
+    """The body that sends the letter: its header lines and names."""
+    issuer = directive.issuer
+    header = list(issuer.header) or [issuer.name]
+    return {
+        "name": issuer.name,
+        "short": issuer.short or "",
+        "kind": issuer.kind.value,
+        "is_party": issuer.kind is IssuerKind.PARTY,
+        "header": header,
+        "header_above": header[:-1],
+        "header_last": header[-1],
+        "abbreviation": _abbreviation(directive),
+    }
+
+
+def _signer_data(signer: Signer) -> dict[str, Any]:
+    return {"authority": list(signer.authority), "title": signer.title or "", "name": signer.name or ""}
+
+
+def _distribution(directive: Directive, agency: Agency | None = None) -> list[str]:
+    """Copies ("Nơi nhận") besides "Như trên" and "Lưu", without the addressee itself."""
+    own = {match_key(n) for n in agency.names()} if agency is not None else set()
+    items: list[str] = []
+    for raw in directive.distribution:
+        item = raw.strip().lstrip(_BULLET_MARKS + " ").rstrip(" ;.,")
+        key = match_key(item)
+        if item and key not in own and not key.startswith(_SKIPPED_COPIES):
+            items.append(item)
+    return items
+
+
+def _marker(row: Row) -> str:
+    """How a sub-task is numbered when printed inside its parent ("3.1.", "a)", "-")."""
+    text = row.task.text.lstrip()
+    if task_kind(row) == "bullet":
+        return "" if text[:1] in _BULLET_MARKS else "-"
+    number = row.task.id
+    if text.startswith(number):
+        return ""
+    return f"{number})" if number.isalpha() else f"{number}."
+
+
+def task_data(row: Row) -> dict[str, Any]:
+    """What templates may say about one task, whoever it is for."""
+    task = row.task
+    kind = task_kind(row)
+    return {
+        "id": task.id,
+        "number": task.id,
+        "kind": kind,
+        "parent": row.parents[-1].id if row.parents else "",
+        "position": int(task.id.rsplit("-", 1)[1]) if kind in ("bullet", "closing") and "-" in task.id else 0,
+        "depth": row.depth,
+        "title": task.title or "",
+        "text": task.text,
+        "paragraphs": paragraphs(task.text),
+        "deadline": _clause(task.deadline),
+        "report": _clause(task.report),
+        "targets": [_clause(t) for t in task.targets],
+        "notes": [n.strip() for n in task.notes if n.strip()],
+    }
+
+
+def _subtasks(index: RowIndex, row: Row) -> list[dict[str, Any]]:
+    """The paragraphs of every sub-task of ``row``: an assignment covers its bullets."""
+    items: list[dict[str, Any]] = []
+    for sub in index.descendants(row):
+        marker = _marker(sub)
+        for i, text in enumerate(paragraphs(sub.task.text)):
+            items.append({"marker": marker if i == 0 else "", "text": text, "depth": sub.depth - row.depth, "id": sub.task.id})
+    return items
+
+
+def _names_by_role(entries: Iterable[Entry], exclude: str | None = None) -> dict[Role, list[str]]:
+    """Agency names per role, first mention wins, ``exclude`` left out."""
+    seen: set[str] = set()
+    names: dict[Role, list[str]] = {role: [] for role in ROLES}
+    for entry in entries:
+        if entry.agency.id in seen or entry.agency.id == exclude:
+            continue
+        seen.add(entry.agency.id)
+        names[entry.role].append(entry.agency.name)
+    return names
+
+
+def _role_names(names: dict[Role, list[str]]) -> dict[str, list[str]]:
+    return {"leads": names[Role.LEAD], "partners": names[Role.PARTNER], "doers": names[Role.DOER]}
+
+
+# --------------------------------------------------------------------------- letters
+
+
+def _own_entries(matrix: Matrix, index: RowIndex, agency: Agency) -> dict[str, list[Entry]]:
+    """The agency's entries per directive, without those a parent entry already covers."""
+    by_directive: dict[str, list[Entry]] = defaultdict(list)
+    for entry in matrix.entries_for(agency.id):
+        covered = any(matrix.cell(parent, agency.id) for parent in index.ancestors(entry.row))
+        if not covered:
+            by_directive[entry.row.directive.id].append(entry)
+    return by_directive
+
+
+def _letter_task(matrix: Matrix, index: RowIndex, entry: Entry, position: int) -> dict[str, Any]:
+    """One task as the letter to ``entry.agency`` shows it, with who else is involved."""
+    row, agency = entry.row, entry.agency
+    related = [*matrix.context(row), *(e for sub in index.descendants(row) for e in matrix.entries_in(sub))]
+    written = entry.written
+    return {
+        **task_data(row),
+        **_role_names(_names_by_role(related, exclude=agency.id)),
+        "index": position,
+        "role": entry.role.value,
+        "written": written,
+        "named_as": written if match_key(written) != match_key(agency.name) else "",
+        "via": entry.via.name if entry.via is not None else "",
+        "subtasks": _subtasks(index, row),
+    }
+
+
+def _letter_section(matrix: Matrix, index: RowIndex, directive: Directive, entries: list[Entry]) -> dict[str, Any]:
+    """One directive's part of a letter: the agency's tasks grouped by role, chủ trì first."""
+    groups = []
+    for role in ROLES:
+        chosen = [e for e in entries if e.role is role]
+        if chosen:
+            tasks = [_letter_task(matrix, index, e, i) for i, e in enumerate(chosen, 1)]
+            groups.append({"role": role.value, "index": len(groups) + 1, "tasks": tasks})
+    return {"directive": directive_data(directive), "groups": groups, "task_count": len(entries)}
+
+
+def _agency_data(agency: Agency, entries: Iterable[Entry]) -> dict[str, Any]:
+    """The addressee; ``written`` is the fullest name the texts use for it ("Đảng ủy Công an tỉnh")."""
+    written = [e.written for e in entries if e.via is None]
+    return {
+        "id": agency.id,
+        "name": agency.name,
+        "short": agency.short,
+        "written": max([agency.name, *written], key=len),
+        "requested": agency.requested,
+        "is_group": agency.is_group,
+    }
+
+
+def letter_context(matrix: Matrix, agency: Agency, index: RowIndex | None = None) -> dict[str, Any]:
+    """Everything a letter template may use for one addressee (see docs/templates.md)."""
+    index = index or RowIndex(matrix)
+    lead = lead_directive(matrix.directives)
+    own = _own_entries(matrix, index, agency)
+    sections = [_letter_section(matrix, index, d, own[d.id]) for d in matrix.directives if own.get(d.id)]
+    for number, section in enumerate(sections, 1):
+        section["index"] = number
+        section["roman"] = roman(number)
+    return {
+        "agency": _agency_data(agency, matrix.entries_for(agency.id)),
+        "consolidated": len(matrix.directives) > 1,
+        "issuer": issuer_data(lead),
+        "directive": directive_data(lead),
+        "directives": [s["directive"] for s in sections],
+        "sections": sections,
+        "task_count": sum(s["task_count"] for s in sections),
+        "place": lead.place or "",
+        "signer": _signer_data(lead.signer),
+        "distribution": _distribution(lead, agency),
+    }
+
+
+# --------------------------------------------------------------------------- table
+
+
+def _table_row(matrix: Matrix, row: Row, position: int) -> dict[str, Any]:
+    """One task as a row of the assignment table: who leads, who helps (inherited included)."""
+    return {**task_data(row), **_role_names(_names_by_role(matrix.context(row))), "index": position}
+
+
+def table_context(matrix: Matrix) -> dict[str, Any]:
+    """Everything the assignment table template may use (see docs/templates.md)."""
+    lead = lead_directive(matrix.directives)
+    sections: list[dict[str, Any]] = []
+    position = 0
+    for number, directive in enumerate(matrix.directives, 1):
+        rows = []
+        for row in matrix.rows_of(directive.id):
+            position += 1
+            rows.append(_table_row(matrix, row, position))
+        sections.append({"directive": directive_data(directive), "index": number, "roman": roman(number), "rows": rows})
+    return {
+        "consolidated": len(matrix.directives) > 1,
+        "issuer": issuer_data(lead),
+        "directive": directive_data(lead),
+        "directives": [s["directive"] for s in sections],
+        "sections": sections,
+        "row_count": position,
+        "place": lead.place or "",
+        "signer": _signer_data(lead.signer),
+        "distribution": _distribution(lead),
+    }
+
+
+def roman(number: int) -> str:
+    """``number`` in Roman numerals (section headings I, II, III...)."""
+    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    out = []
+    for value, letters in numerals:
+        count, number = divmod(number, value)
+        out.append(letters * count)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+class PdfConversionError(Exception):
+    """LibreOffice could not turn some documents into PDF (message in Vietnamese)."""
+
+
+class SofficeNotFound(PdfConversionError):
+    """LibreOffice (``soffice``) is not installed: the .docx files are kept."""
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice command, or None when it is not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_pdf(paths: list[Path], *, batch_size: int = 100) -> list[Path]:
+    """Convert .docx files to PDF beside them with LibreOffice headless; return the PDFs.
+
+    Many files go to one ``soffice`` call (starting it is the slow part); a
+    private profile lets it run while the user's LibreOffice is open.
+    """
+    if not paths:
+        return []
+    soffice = find_soffice()
+    if soffice is None:
+        raise SofficeNotFound("Không tìm thấy LibreOffice (lệnh soffice): chưa tạo được PDF, các tệp .docx vẫn được giữ.")
+    started = time.time() - 1
+    by_folder: dict[Path, list[Path]] = defaultdict(list)
+    for path in paths:
+        by_folder[path.resolve().parent].append(path.resolve())
+    with tempfile.TemporaryDirectory(prefix="matrix-lo-") as profile:
+        for folder, files in by_folder.items():
+            for start in range(0, len(files), batch_size):
+                _run_soffice(soffice, Path(profile), folder, files[start : start + batch_size])
+    pdfs = [p.with_suffix(".pdf") for p in paths]
+    missing = [p for p in pdfs if not p.exists() or p.stat().st_mtime < started]
+    if missing:
+        raise PdfConversionError(f"LibreOffice không tạo được PDF cho: {', '.join(p.name for p in missing)}.")
+    return pdfs
+
+
+def _run_soffice(soffice: str, profile: Path, out_dir: Path, files: list[Path]) -> None:
+    command = [
+        soffice,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out_dir),
+        *(str(f) for f in files),
+    ]
+    try:
+        subprocess.run(command, capture_output=True, check=False, timeout=120 + 10 * len(files))
+    except subprocess.TimeoutExpired as exc:
+        raise PdfConversionError(f"LibreOffice chạy quá lâu khi tạo PDF trong {out_dir}.") from exc

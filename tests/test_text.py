@@ -1,0 +1,33 @@
+"""Vietnamese name matching: tone placement, NFD, case, spacing; printing is never altered."""
+import unicodedata
+
+import pytest
+
+from matrix.text import ascii_key, match_key, shorten, slugify
+
+
+@pytest.mark.parametrize("old, new", [("Hoà", "Hòa"), ("Uỷ ban", "Ủy ban"), ("Thuỷ", "Thủy"), ("Toà án", "Tòa án"),
+                                      ("khoẻ", "khỏe"), ("UỶ BAN", "Ủy ban")])
+def test_old_and_new_tone_placement_match(old, new):
+    assert match_key(old) == match_key(new)
+
+
+def test_nfd_case_spacing_and_lookalike_d():
+    assert match_key(unicodedata.normalize("NFD", "Công an tỉnh")) == match_key("CÔNG  AN\tTỈNH:")
+    assert match_key("\u00d0ảng ủy") == match_key("Đảng ủy")
+
+
+def test_different_names_stay_different():
+    assert match_key("Công an tỉnh") != match_key("Công an tĩnh")
+    assert match_key("Hòa") != match_key("Hóa")
+
+
+def test_ascii_key_and_slug():
+    assert ascii_key("Đảng ủy Công an tỉnh") == "dang uy cong an tinh"
+    assert slugify("Ủy ban MTTQ Việt Nam tỉnh") == "uy-ban-mttq-viet-nam-tinh"
+    assert slugify("../../etc/passwd") == "etc-passwd"
+
+
+def test_shorten_on_word_boundary():
+    assert shorten("Tăng cường công tác phòng cháy", 18) == "Tăng cường công…"
+    assert shorten("ngắn", 18) == "ngắn"
