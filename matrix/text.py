@@ -64,3 +64,24 @@ def shorten(text: str, limit: int) -> str:
     if " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:") + "…"
+
+
+_WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+
+
+def safe_filename(name: str, max_length: int = 80) -> str:
+    """A file name (without extension) that is safe on Windows, macOS and Linux.
+
+    Slugifies ``name`` (no ``/``, ``\\``, ``..`` or diacritics), avoids the
+    reserved Windows device names (CON, NUL, COM1...) and keeps long names
+    short but distinct with a hash suffix.
+    """
+    import hashlib
+
+    slug = slugify(name, max_length=10_000)
+    if len(slug) > max_length:
+        digest = hashlib.sha1(slug.encode()).hexdigest()[:8]
+        slug = slug[: max_length - 9].rstrip("-") + "-" + digest
+    if slug.split(".")[0] in _WINDOWS_RESERVED:
+        slug += "-"
+    return slug

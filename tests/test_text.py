@@ -3,7 +3,7 @@ import unicodedata
 
 import pytest
 
-from matrix.text import ascii_key, match_key, shorten, slugify
+from matrix.text import ascii_key, match_key, safe_filename, shorten, slugify
 
 
 @pytest.mark.parametrize("old, new", [("Hoà", "Hòa"), ("Uỷ ban", "Ủy ban"), ("Thuỷ", "Thủy"), ("Toà án", "Tòa án"),
@@ -31,3 +31,14 @@ def test_ascii_key_and_slug():
 def test_shorten_on_word_boundary():
     assert shorten("Tăng cường công tác phòng cháy", 18) == "Tăng cường công…"
     assert shorten("ngắn", 18) == "ngắn"
+
+
+@pytest.mark.parametrize("name, expected", [("cong-an-tinh", "cong-an-tinh"), ("../../x", "x"), ("a/b\\c", "a-b-c"),
+                                            ("CON", "con-"), ("nul", "nul-"), ("com1", "com1-"), ("Ủy ban", "uy-ban")])
+def test_safe_filename(name, expected):
+    assert safe_filename(name) == expected
+
+
+def test_safe_filename_keeps_long_names_distinct():
+    a, b = safe_filename("x" * 300 + "a"), safe_filename("x" * 300 + "b")
+    assert len(a) <= 80 and len(b) <= 80 and a != b
