@@ -7,6 +7,7 @@ Vietnamese syllable carries at most one tone mark; only its position differs.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -76,8 +77,6 @@ def safe_filename(name: str, max_length: int = 80) -> str:
     reserved Windows device names (CON, NUL, COM1...) and keeps long names
     short but distinct with a hash suffix.
     """
-    import hashlib
-
     slug = slugify(name, max_length=10_000)
     if len(slug) > max_length:
         digest = hashlib.sha1(slug.encode()).hexdigest()[:8]
