@@ -1,13 +1,16 @@
 """Hypothesis strategies: random registries and directives that satisfy the model's rules."""
 from __future__ import annotations
 
+import unicodedata
 from types import MappingProxyType
 
 from hypothesis import strategies as st
 
 from matrix.model import Agency, Assignment, Block, Corpus, Directive, Issuer, IssuerKind, Registry, Role, Task
 
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(str.strip)
+# Text as the loader gives it back: NFC, without edge spaces (YAML line breaks Zl/Zp excluded).
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40).map(
+    lambda s: unicodedata.normalize("NFC", s).strip()).filter(bool)
 
 
 @st.composite
