@@ -9,20 +9,23 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 import jinja2
 from docxtpl import DocxTemplate
+
+from .errors import TemplateProblem
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 # Characters XML 1.0 forbids, plus the ones docxtpl turns into structure
 # (\a new paragraph, \f page break): task text must never create either.
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_COMPILED_CACHE_SIZE = 64
+_CACHE_SIZE = 64  # distinct template parts kept compiled or patched
+T = TypeVar("T")
 
 
-class WordTemplateError(Exception):
+class WordTemplateError(TemplateProblem):
     """A template is missing, malformed, or uses a variable the data does not provide.
 
     The message is for the user (Vietnamese) and always names the template file.
@@ -54,6 +57,16 @@ def clean_value(value: Any) -> Any:
     return value
 
 
+def _memo(cache: dict[str, T], key: str, make: Callable[[], T]) -> T:
+    """``cache[key]``, made on first use; the cache empties itself when it grows past its bound."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        value = cache[key] = make()
+    return value
+
+
 class _CompilingOnceEnvironment(jinja2.Environment):
     """``from_string`` compiled once per source text.
 
@@ -69,22 +82,41 @@ class _CompilingOnceEnvironment(jinja2.Environment):
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
-        template = self._compiled.get(source)
-        if template is None:
-            if len(self._compiled) >= _COMPILED_CACHE_SIZE:
-                self._compiled.clear()
-            template = self._compiled[source] = super().from_string(source)
-        return template
+        return _memo(self._compiled, source, lambda: super(_CompilingOnceEnvironment, self).from_string(source))
+
+
+def lines(items: Iterable[Any], end: str = "") -> str:
+    """Filter ``lines``: one item per line inside a paragraph (a table cell, say).
+
+    ``end`` closes every line but the last: ``names|lines(";")``.
+    """
+    return (end + "\n").join(str(clean_value(item)) for item in items)
 
 
 def make_environment() -> jinja2.Environment:
     """The environment shared by every template: autoescape on, unknown names are errors."""
-    return _CompilingOnceEnvironment(
+    env = _CompilingOnceEnvironment(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         finalize=clean_value,
         keep_trailing_newline=False,
     )
+    env.filters["lines"] = lines
+    return env
+
+
+class _PatchingOnceTemplate(DocxTemplate):
+    """A DocxTemplate that cleans each part's XML for jinja2 once per distinct XML.
+
+    ``patch_xml`` (a dozen regular expressions over the whole part) is a pure
+    function of the part's text, which is the same for every document made
+    from one template.
+    """
+
+    _patched: dict[str, str] = {}
+
+    def patch_xml(self, src_xml: str) -> str:
+        return _memo(self._patched, src_xml, lambda: super(_PatchingOnceTemplate, self).patch_xml(src_xml))
 
 
 class WordTemplate:
@@ -105,16 +137,26 @@ class WordTemplate:
         self._checked_keys: frozenset[str] | None = None
 
     def _fresh(self) -> DocxTemplate:
-        return DocxTemplate(io.BytesIO(self._data))
+        return _PatchingOnceTemplate(io.BytesIO(self._data))
 
     def undeclared_variables(self) -> set[str]:
         """Top-level names the template uses (loop variables excluded)."""
         try:
             return set(self._fresh().get_undeclared_template_variables(self._env))
         except jinja2.TemplateError as exc:
-            raise self._error(exc) from exc
+            raise self._error(self._located(exc)) from exc
         except Exception as exc:  # a corrupt or non-Word file
             raise WordTemplateError(f"Mẫu {self.path} không phải tệp Word hợp lệ: {exc}.") from exc
+
+    def _located(self, exc: jinja2.TemplateError) -> jinja2.TemplateError:
+        """The same syntax error as a render raises it: docxtpl then knows the nearby text."""
+        try:
+            self._fresh().render({}, self._env, autoescape=True)
+        except jinja2.TemplateSyntaxError as located:
+            return located
+        except jinja2.TemplateError:
+            pass
+        return exc
 
     def check(self, available: Iterable[str]) -> None:
         """Fail, naming the template, if it uses a variable not in ``available``."""
@@ -142,6 +184,10 @@ class WordTemplate:
     def _error(self, exc: jinja2.TemplateError) -> WordTemplateError:
         """A user-facing error naming this template and, when known, the text near the fault."""
         message = getattr(exc, "message", None) or str(exc)
+        if isinstance(exc, jinja2.UndefinedError):
+            message = f"dùng biến không có trong dữ liệu ({message})"
+        elif isinstance(exc, jinja2.TemplateSyntaxError):
+            message = f"thẻ viết sai ({message})"
         nearby = " ".join(line.strip() for line in getattr(exc, "docx_context", ()) if line.strip())
         hint = f" Gần đoạn: «{nearby[:200]}»." if nearby else ""
         return WordTemplateError(f"Lỗi trong mẫu {self.path}: {message}.{hint}")

@@ -13,20 +13,20 @@ import subprocess
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .errors import MatrixError, OutputError
 from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
 from .pivot import Entry, Matrix, Row
 from .templates import TemplateLibrary, WordTemplateError
-from .text import match_key
+from .text import match_key, safe_filename
 
 __all__ = [
     "LETTER_TEMPLATES",
     "TABLE_TEMPLATE",
     "PdfConversionError",
-    "SofficeNotFound",
+    "PdfUnavailable",
     "WordTemplateError",
     "convert_to_pdf",
     "letter_context",
@@ -43,8 +43,8 @@ TABLE_TEMPLATE = "bang-phan-cong.docx"
 _TYPE_CODES = frozenset({"CT", "CV", "KH", "QĐ", "TB", "BC", "HD", "NQ", "KL", "TTR", "QC", "CTR"})
 _BULLET_MARKS = "-–—+•*"
 _SKIPPED_COPIES = (match_key("Như trên"), match_key("Lưu"))
+_TRAILING_NUMBER = re.compile(r"-(\d+)$")
 _ABOUT_PREFIX = re.compile(r"^\s*(về việc|về|v/v)\s+", re.IGNORECASE)
-_WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))})
 
 
 # --------------------------------------------------------------------------- public API
@@ -70,12 +70,14 @@ def write_letters(
     searched before the repository's ``templates/``.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    if not matrix.columns:
+        return []
     lead = lead_directive(matrix.directives)
     template = TemplateLibrary(templates).get(LETTER_TEMPLATES[lead.issuer.kind])
     index = RowIndex(matrix)
     paths: list[Path] = []
     for agency in matrix.columns:
-        path = out_dir / f"{safe_file_stem(agency.id)}.docx"
+        path = out_dir / f"{safe_filename(agency.id)}.docx"
         template.render(letter_context(matrix, agency, index), path)
         paths.append(path)
         if progress is not None:
@@ -93,20 +95,16 @@ def write_assignment_table(matrix: Matrix, path: Path, *, templates: Path | None
 # --------------------------------------------------------------------------- structure
 
 
-@dataclass(frozen=True)
 class RowIndex:
     """Rows of a matrix by key, and each row's children, for walking sub-tasks."""
-
-    by_key: dict[tuple[str, str], Row]
-    children: dict[tuple[str, str], tuple[Row, ...]]
 
     def __init__(self, matrix: Matrix) -> None:
         children: dict[tuple[str, str], list[Row]] = defaultdict(list)
         for row in matrix.rows:
             if row.parents:
                 children[(row.directive.id, row.parents[-1].id)].append(row)
-        object.__setattr__(self, "by_key", {row.key: row for row in matrix.rows})
-        object.__setattr__(self, "children", {k: tuple(v) for k, v in children.items()})
+        self.by_key: dict[tuple[str, str], Row] = {row.key: row for row in matrix.rows}
+        self.children: dict[tuple[str, str], tuple[Row, ...]] = {k: tuple(v) for k, v in children.items()}
 
     def descendants(self, row: Row) -> list[Row]:
         """Every sub-task of ``row``, depth first, in document order."""
@@ -133,12 +131,6 @@ def lead_directive(directives: tuple[Directive, ...]) -> Directive:
     if len(kinds) == 1:
         return directives[0]
     return next(d for d in directives if d.issuer.kind is IssuerKind.STATE)
-
-
-def safe_file_stem(name: str) -> str:
-    """``name`` reduced to characters safe in file names on Windows and Linux."""
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "co-quan"
-    return f"{stem}-" if stem.upper() in _WINDOWS_RESERVED else stem
 
 
 def task_kind(row: Row) -> str:
@@ -225,6 +217,13 @@ def issuer_data(directive: Directive) -> dict[str, Any]:
     }
 
 
+def _place(matrix: Matrix, directive: Directive) -> str:
+    """The place of the date line: the directive's, else its province's name."""
+    if directive.place:
+        return directive.place
+    return matrix.registry.provinces.get(directive.province or "", "")
+
+
 def _signer_data(signer: Signer) -> dict[str, Any]:
     return {"authority": list(signer.authority), "title": signer.title or "", "name": signer.name or ""}
 
@@ -252,6 +251,12 @@ def _marker(row: Row) -> str:
     return f"{number})" if number.isalpha() else f"{number}."
 
 
+def _position(task_id: str) -> int:
+    """The n of a "<parent>-<n>" or "cuối-<n>" id (0 when there is none)."""
+    found = _TRAILING_NUMBER.search(task_id)
+    return int(found.group(1)) if found else 0
+
+
 def task_data(row: Row) -> dict[str, Any]:
     """What templates may say about one task, whoever it is for."""
     task = row.task
@@ -261,7 +266,7 @@ def task_data(row: Row) -> dict[str, Any]:
         "number": task.id,
         "kind": kind,
         "parent": row.parents[-1].id if row.parents else "",
-        "position": int(task.id.rsplit("-", 1)[1]) if kind in ("bullet", "closing") and "-" in task.id else 0,
+        "position": _position(task.id) if kind != "item" else 0,
         "depth": row.depth,
         "title": task.title or "",
         "text": task.text,
@@ -342,15 +347,22 @@ def _letter_section(matrix: Matrix, index: RowIndex, directive: Directive, entri
 
 def _agency_data(agency: Agency, entries: Iterable[Entry]) -> dict[str, Any]:
     """The addressee; ``written`` is the fullest name the texts use for it ("Đảng ủy Công an tỉnh")."""
-    written = [e.written for e in entries if e.via is None]
+    written = max([agency.name, *(e.written for e in entries if e.via is None)], key=len)
     return {
         "id": agency.id,
         "name": agency.name,
         "short": agency.short,
-        "written": max([agency.name, *written], key=len),
+        "written": written,
+        "inline": _inline(agency.name),
+        "written_inline": _inline(written),
         "requested": agency.requested,
         "is_group": agency.is_group,
     }
+
+
+def _inline(name: str) -> str:
+    """A name as it reads inside a sentence: a group's leading "Các" is lower-cased."""
+    return "c" + name[1:] if name.startswith("Các ") else name
 
 
 def letter_context(matrix: Matrix, agency: Agency, index: RowIndex | None = None) -> dict[str, Any]:
@@ -370,7 +382,7 @@ def letter_context(matrix: Matrix, agency: Agency, index: RowIndex | None = None
         "directives": [s["directive"] for s in sections],
         "sections": sections,
         "task_count": sum(s["task_count"] for s in sections),
-        "place": lead.place or "",
+        "place": _place(matrix, lead),
         "signer": _signer_data(lead.signer),
         "distribution": _distribution(lead, agency),
     }
@@ -402,7 +414,7 @@ def table_context(matrix: Matrix) -> dict[str, Any]:
         "directives": [s["directive"] for s in sections],
         "sections": sections,
         "row_count": position,
-        "place": lead.place or "",
+        "place": _place(matrix, lead),
         "signer": _signer_data(lead.signer),
         "distribution": _distribution(lead),
     }
@@ -422,12 +434,12 @@ def roman(number: int) -> str:
 # --------------------------------------------------------------------------- PDF
 
 
-class PdfConversionError(Exception):
-    """LibreOffice could not turn some documents into PDF (message in Vietnamese)."""
+class PdfUnavailable(MatrixError):
+    """LibreOffice (``soffice``) is not installed: no PDF, the .docx files are kept."""
 
 
-class SofficeNotFound(PdfConversionError):
-    """LibreOffice (``soffice``) is not installed: the .docx files are kept."""
+class PdfConversionError(OutputError):
+    """LibreOffice ran but did not produce every PDF."""
 
 
 def find_soffice() -> str | None:
@@ -436,7 +448,7 @@ def find_soffice() -> str | None:
 
 
 def convert_to_pdf(paths: list[Path], *, batch_size: int = 100) -> list[Path]:
-    """Convert .docx files to PDF beside them with LibreOffice headless; return the PDFs.
+    """Convert documents (.docx, .xlsx) to PDF beside them with LibreOffice headless; return the PDFs.
 
     Many files go to one ``soffice`` call (starting it is the slow part); a
     private profile lets it run while the user's LibreOffice is open.
@@ -445,11 +457,11 @@ def convert_to_pdf(paths: list[Path], *, batch_size: int = 100) -> list[Path]:
         return []
     soffice = find_soffice()
     if soffice is None:
-        raise SofficeNotFound("Không tìm thấy LibreOffice (lệnh soffice): chưa tạo được PDF, các tệp .docx vẫn được giữ.")
+        raise PdfUnavailable("Không tìm thấy LibreOffice (lệnh soffice): chưa tạo được PDF, các tệp .docx vẫn được giữ.")
     started = time.time() - 1
     by_folder: dict[Path, list[Path]] = defaultdict(list)
-    for path in paths:
-        by_folder[path.resolve().parent].append(path.resolve())
+    for path in dict.fromkeys(p.resolve() for p in paths):
+        by_folder[path.parent].append(path)
     with tempfile.TemporaryDirectory(prefix="matrix-lo-") as profile:
         for folder, files in by_folder.items():
             for start in range(0, len(files), batch_size):

@@ -1,0 +1,66 @@
+"""Benchmark: letters for 150 agencies on a synthetic corpus (a script, not a test).
+
+    python benchmarks/bench_word.py [--agencies 150] [--tasks 300] [--directives 1] [--repeat 2]
+
+Prints letters per second, the time of the assignment table, the process's
+peak resident memory, and (with --trace-memory, which slows the run) the peak
+of Python allocations during one run of the letters.
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from matrix.pivot import build_matrix
+from matrix.synthetic import make_corpus
+from matrix.word import letter_count, write_assignment_table, write_letters
+
+
+def bench_letters(matrix, out: Path) -> tuple[int, float]:
+    """(letters, seconds) for one run of write_letters."""
+    started = time.perf_counter()
+    paths = write_letters(matrix, out)
+    return len(paths), time.perf_counter() - started
+
+
+def traced_peak(matrix, out: Path) -> int:
+    """Peak bytes of Python allocations during one run of write_letters."""
+    tracemalloc.start()
+    write_letters(matrix, out)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agencies", type=int, default=150)
+    parser.add_argument("--tasks", type=int, default=300, help="enough for every agency to get a letter")
+    parser.add_argument("--directives", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--trace-memory", action="store_true", help="also measure Python allocations (slow)")
+    parser.add_argument("--expand", action="store_true", help="expand groups into their members")
+    args = parser.parse_args()
+
+    corpus = make_corpus(args.agencies, args.tasks, args.directives, seed=1)
+    matrix = build_matrix(corpus, expand_groups=args.expand)
+    print(f"corpus: {len(corpus.directives)} directive(s), {len(matrix.rows)} tasks, "
+          f"{len(matrix.entries)} assignments, {letter_count(matrix)} letters")
+    with tempfile.TemporaryDirectory(prefix="bench-word-") as tmp:
+        for run in range(1, args.repeat + 1):
+            count, elapsed = bench_letters(matrix, Path(tmp) / f"run{run}")
+            print(f"run {run}: {count} letters in {elapsed:.2f} s = {count / elapsed:.1f} letters/s")
+        started = time.perf_counter()
+        write_assignment_table(matrix, Path(tmp) / "bang-phan-cong.docx")
+        print(f"assignment table ({len(matrix.rows)} rows): {time.perf_counter() - started:.2f} s")
+        print(f"peak resident memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        if args.trace_memory:
+            print(f"peak Python allocations during the letters: {traced_peak(matrix, Path(tmp) / 'traced') / 2**20:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()

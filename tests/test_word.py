@@ -1,0 +1,484 @@
+"""Letters and the assignment table: read back with python-docx and compared with the matrix."""
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from matrix.errors import MatrixError, TemplateProblem
+from matrix.model import Assignment, Corpus, IssuerKind, Role, Task
+from matrix.pivot import Matrix, build_matrix
+from matrix.templates import PACKAGE_TEMPLATES, WordTemplateError
+from matrix.word import (
+    LETTER_TEMPLATES,
+    TABLE_TEMPLATE,
+    PdfUnavailable,
+    RowIndex,
+    convert_to_pdf,
+    letter_count,
+    write_assignment_table,
+    write_letters,
+)
+
+from conftest import INPUT, small_corpus
+
+STATE, PARTY = "ct-1", "cv-2"
+TEMPLATE_NAMES = (*LETTER_TEMPLATES.values(), TABLE_TEMPLATE)
+
+
+# --------------------------------------------------------------------------- reading documents back
+
+
+def paragraphs(doc) -> list[str]:
+    """Every paragraph of the body in order, table cells included (nested too)."""
+    found: list[str] = []
+
+    def walk(element) -> None:
+        for child in element.iterchildren():
+            if child.tag == qn("w:p"):
+                found.append("".join(t.text or "" for t in child.iter(qn("w:t"))))
+            else:
+                walk(child)
+
+    walk(doc.element.body)
+    return found
+
+
+def full_text(path: Path) -> str:
+    return "\n".join(paragraphs(Document(str(path))))
+
+
+def addressee_line(doc) -> str:
+    return next(p for p in paragraphs(doc) if p.startswith("Kính gửi:"))
+
+
+def opening(doc) -> str:
+    return next(p for p in paragraphs(doc) if p.startswith("Thực hiện"))
+
+
+def has_paragraph(texts: list[str], wanted: str) -> bool:
+    """A paragraph is ``wanted`` or ends with it (sub-tasks carry a marker such as "3.1.")."""
+    return any(p == wanted or p.endswith(" " + wanted) for p in texts)
+
+
+def task_paragraphs(task: Task) -> list[str]:
+    return [p.strip() for p in task.text.split("\n") if p.strip()]
+
+
+def covered_tasks(matrix: Matrix, agency_id: str) -> set[tuple[str, str]]:
+    """Keys of the agency's tasks and of all their sub-tasks (an assignment covers its bullets)."""
+    index = RowIndex(matrix)
+    keys: set[tuple[str, str]] = set()
+    for entry in matrix.entries_for(agency_id):
+        keys.add(entry.row.key)
+        keys.update(r.key for r in index.descendants(entry.row))
+    return keys
+
+
+def assert_letter_matches(matrix: Matrix, agency_id: str, path: Path) -> None:
+    """The letter holds every task of the agency (number and full text) and no other task."""
+    texts = paragraphs(Document(str(path)))
+    covered = covered_tasks(matrix, agency_id)
+    for key in covered:
+        for para in task_paragraphs(_task(matrix, key)):
+            assert has_paragraph(texts, para), f"{path.name}: missing text of task {key[1]}: {para[:60]}"
+    for entry in matrix.entries_for(agency_id):
+        if not entry.row.parents and not entry.row.task.id.startswith("cuối"):
+            assert any(f"Mục {entry.row.task.id}" in p for p in texts), f"{path.name}: no number for {entry.row.task.id}"
+    own_texts = {p for key in covered for p in task_paragraphs(_task(matrix, key))}
+    for row in matrix.rows:
+        if row.key in covered:
+            continue
+        for para in task_paragraphs(row.task):
+            if para not in own_texts and not any(para in own for own in own_texts):
+                assert not has_paragraph(texts, para), f"{path.name}: text of another agency's task {row.task.id}"
+
+
+def _task(matrix: Matrix, key: tuple[str, str]) -> Task:
+    return next(r.task for r in matrix.rows if r.key == key)
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def matrix() -> Matrix:
+    return build_matrix(small_corpus())
+
+
+@pytest.fixture(scope="module")
+def letters(matrix, tmp_path_factory) -> dict[str, dict[str, Path]]:
+    """Letters per view ("ct-1", "cv-2", "all") -> agency id -> path."""
+    out = tmp_path_factory.mktemp("letters")
+    views = {STATE: matrix.subset([STATE]), PARTY: matrix.subset([PARTY]), "all": matrix}
+    return {name: {p.stem: p for p in write_letters(view, out / name)} for name, view in views.items()}
+
+
+# --------------------------------------------------------------------------- letters
+
+
+def test_one_letter_per_column_with_progress(matrix, tmp_path):
+    view = matrix.subset([STATE])
+    calls: list[int] = []
+    paths = write_letters(view, tmp_path / "out", progress=calls.append)
+    assert [p.name for p in paths] == [f"{a.id}.docx" for a in view.columns]
+    assert letter_count(view) == len(paths) == len(calls) == 5
+    assert calls == [1] * 5
+    assert all(p.is_file() for p in paths)
+
+
+@pytest.mark.parametrize("view", [STATE, PARTY, "all"])
+def test_every_task_of_the_agency_and_no_other(matrix, letters, view):
+    shown = matrix if view == "all" else matrix.subset([view])
+    for agency in shown.columns:
+        assert_letter_matches(shown, agency.id, letters[view][agency.id])
+
+
+def test_addressee_state_uses_the_registry_name(letters):
+    doc = Document(str(letters[STATE]["vksnd-tinh"]))
+    assert addressee_line(doc) == "Kính gửi: Viện kiểm sát nhân dân tỉnh."
+
+
+def test_addressee_party_keeps_the_words_of_the_text(letters):
+    doc = Document(str(letters[PARTY]["cong-an-tinh"]))
+    assert addressee_line(doc) == "Kính gửi: Đảng ủy Công an tỉnh."
+
+
+def test_verb_follows_the_registry_for_a_state_issuer(letters):
+    requested = opening(Document(str(letters[STATE]["vksnd-tinh"])))
+    commanded = opening(Document(str(letters[STATE]["cong-an-tinh"])))
+    assert "đề nghị Viện kiểm sát nhân dân tỉnh" in requested
+    assert "yêu cầu Công an tỉnh" in commanded
+    assert "đề nghị" not in commanded.lower()
+
+
+def test_party_issuer_requires_everyone(letters):
+    text = opening(Document(str(letters[PARTY]["vksnd-tinh"])))
+    assert "yêu cầu Viện kiểm sát nhân dân tỉnh" in text
+    assert "đề nghị" not in text.lower()
+
+
+def test_opening_cites_the_directive(letters):
+    text = opening(Document(str(letters[STATE]["cong-an-tinh"])))
+    assert text.startswith(
+        "Thực hiện Chỉ thị số 05/CT-UBND ngày 06/01/2025 của Chủ tịch Ủy ban nhân dân tỉnh P "
+        "về bảo đảm an ninh, trật tự năm 2025,"
+    )
+
+
+def test_state_header(letters):
+    doc = Document(str(letters[STATE]["cong-an-tinh"]))
+    header = doc.tables[0]
+    left, right = header.rows[0].cells
+    assert [p.text for p in left.paragraphs if p.text] == ["ỦY BAN NHÂN DÂN", "TỈNH P"]
+    assert left.paragraphs[-2].runs[0].bold  # the issuing body itself
+    assert left.paragraphs[-1]._p.pPr.find(qn("w:pBdr")) is not None  # the short rule
+    assert [p.text for p in right.paragraphs if p.text] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    number, date = header.rows[1].cells
+    assert re.fullmatch(r"Số: +/UBND-NC", number.paragraphs[0].text)
+    assert number.paragraphs[1].text == "V/v triển khai nhiệm vụ theo Chỉ thị số 05/CT-UBND"
+    assert date.paragraphs[0].text == "P, ngày ..... tháng ..... năm ......."
+    assert "ĐẢNG CỘNG SẢN" not in full_text(letters[STATE]["cong-an-tinh"])
+
+
+def test_party_header(letters):
+    doc = Document(str(letters[PARTY]["cong-an-tinh"]))
+    left, right = doc.tables[0].rows[0].cells
+    assert [p.text for p in left.paragraphs if p.text] == ["TỈNH ỦY P", "*"]
+    title = right.paragraphs[0]
+    assert title.text == "ĐẢNG CỘNG SẢN VIỆT NAM"
+    assert title.runs[0].underline and (title.runs[0].bold or title.style.font.bold)
+    number = doc.tables[0].rows[1].cells[0].paragraphs[0].text
+    assert re.fullmatch(r"Số +-CV/TU", number)
+    assert "CỘNG HÒA XÃ HỘI" not in full_text(letters[PARTY]["cong-an-tinh"])
+
+
+def test_place_falls_back_to_the_province_then_to_dots(tmp_path):
+    corpus = small_corpus()
+    state = dataclasses.replace(corpus.directives[0], place=None)
+    matrix = build_matrix(Corpus(corpus.registry, (state,)))
+    path = write_letters(matrix, tmp_path / "state")[0]
+    assert Document(str(path)).tables[0].rows[1].cells[1].text == "Tỉnh P, ngày ..... tháng ..... năm ......."
+    path = write_letters(build_matrix(corpus).subset([PARTY]), tmp_path / "party")[0]
+    assert Document(str(path)).tables[0].rows[1].cells[1].text == "........., ngày ..... tháng ..... năm ......."
+
+
+def test_header_table_has_no_borders(letters):
+    doc = Document(str(letters[STATE]["cong-an-tinh"]))
+    for table in doc.tables:  # header and signature blocks
+        borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+        assert borders is not None
+        assert {b.get(qn("w:val")) for b in borders} == {"nil"}
+
+
+def test_tasks_grouped_by_role_with_partners_deadline_and_report(letters):
+    texts = paragraphs(Document(str(letters[STATE]["cong-an-tinh"])))
+    assert "1. Nhiệm vụ chủ trì" in texts
+    assert "1.1. Mục 2:" in texts
+    assert "- Cơ quan phối hợp: Sở Nội vụ." in texts  # named in a bullet of item 2
+    assert "- Cơ quan phối hợp: Văn phòng Ủy ban nhân dân tỉnh." in texts
+    assert "- Thời hạn: trước ngày 15/12/2025." in texts
+    assert "- Chế độ báo cáo: định kỳ 6 tháng, năm báo cáo." in texts
+    partner = paragraphs(Document(str(letters[STATE]["so-noi-vu"])))
+    assert "1. Nhiệm vụ phối hợp" in partner
+    assert "1.1. Mục 2, ý 1:" in partner
+    assert "- Cơ quan chủ trì: Công an tỉnh." in partner
+
+
+def test_roles_in_order_chu_tri_first(letters):
+    texts = paragraphs(Document(str(letters[PARTY]["vksnd-tinh"])))
+    assert "1. Nhiệm vụ phối hợp" in texts
+    assert "- Cơ quan chủ trì: Công an tỉnh." in texts
+
+
+def test_signature_and_distribution(letters):
+    doc = Document(str(letters[STATE]["cong-an-tinh"]))
+    copies, signature = doc.tables[-1].rows[0].cells
+    lines = [p.text for p in copies.paragraphs]
+    assert lines[0] == "Nơi nhận:"
+    assert lines[1] == "- Như trên;"
+    assert lines[-1].startswith("- Lưu: VT")
+    assert sum(line.startswith("- Như trên") for line in lines) == 1  # the directive's own is not repeated
+    signed = [p.text for p in signature.paragraphs if p.text]
+    assert signed == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn A"]
+    assert signature.paragraphs[0].alignment in (None, WD_ALIGN_PARAGRAPH.CENTER)
+
+
+def test_consolidated_letter_gathers_every_directive(letters):
+    texts = paragraphs(Document(str(letters["all"]["cong-an-tinh"])))
+    headings = [p for p in texts if re.match(r"^(I|II)\. ", p)]
+    assert [h.split(" ", 2)[1] for h in headings] == ["Chỉ", "Công"]
+    assert "Đảng ủy Công an tỉnh tăng cường lãnh đạo." in texts
+    assert "Công an tỉnh:" in texts
+    assert "V/v triển khai nhiệm vụ bảo đảm an ninh, trật tự" in texts
+
+
+def test_group_is_one_addressee_when_not_expanded(letters):
+    assert "ubnd-cap-huyen" in letters[STATE]
+    doc = Document(str(letters[STATE]["ubnd-cap-huyen"]))
+    assert addressee_line(doc) == "Kính gửi: Ủy ban nhân dân các huyện."
+
+
+def test_expanded_groups_write_to_each_member(tmp_path):
+    matrix = build_matrix(small_corpus(), expand_groups=True).subset([STATE])
+    paths = {p.stem: p for p in write_letters(matrix, tmp_path)}
+    assert "ubnd-cap-huyen" not in paths
+    for member, name in (("h-a", "Ủy ban nhân dân huyện A"), ("h-b", "Ủy ban nhân dân huyện B")):
+        doc = Document(str(paths[member]))
+        assert addressee_line(doc) == f"Kính gửi: {name}."
+        assert_letter_matches(matrix, member, paths[member])
+        assert "1.1. Mục 1 (văn bản ghi: UBND các huyện):" in paragraphs(doc)
+
+
+# --------------------------------------------------------------------------- format
+
+
+def test_letter_page_margins_and_fonts(letters):
+    doc = Document(str(letters[STATE]["cong-an-tinh"]))
+    section = doc.sections[0]
+    assert section.orientation == WD_ORIENT.PORTRAIT
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    assert 20 <= section.top_margin.mm <= 25 and 20 <= section.bottom_margin.mm <= 25
+    assert 30 <= section.left_margin.mm <= 35 and 15 <= section.right_margin.mm <= 20
+    normal = doc.styles["Normal"]
+    assert normal.font.name == "Times New Roman"
+    assert Pt(13) <= normal.font.size <= Pt(14)
+    fonts = normal.element.rPr.rFonts
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        assert fonts.get(qn(attr)) == "Times New Roman"
+    fmt = normal.paragraph_format
+    assert fmt.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
+    assert abs(fmt.first_line_indent - Cm(1.27)) < Cm(0.05)
+    assert fmt.space_after == Pt(6)
+
+
+def test_page_numbers_from_the_second_page(letters):
+    doc = Document(str(letters[STATE]["cong-an-tinh"]))
+    section = doc.sections[0]
+    assert section.different_first_page_header_footer
+    header_xml = section.header._element.xml
+    assert "PAGE" in header_xml and "fldChar" in header_xml
+    assert section.header.paragraphs[0].alignment in (None, WD_ALIGN_PARAGRAPH.CENTER)
+    assert section.header.paragraphs[0].style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert "PAGE" not in section.first_page_header._element.xml
+
+
+# --------------------------------------------------------------------------- assignment table
+
+
+def table_rows(path: Path):
+    doc = Document(str(path))
+    return doc, doc.tables[0]
+
+
+def test_assignment_table_one_row_per_task_with_repeated_header(matrix, tmp_path):
+    view = matrix.subset([STATE])
+    path = tmp_path / "bang.docx"
+    write_assignment_table(view, path)
+    doc, table = table_rows(path)
+    header = table.rows[0]
+    assert header._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert [c.text for c in header.cells] == ["STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn", "Ghi chú"]
+    body = table.rows[1:]
+    assert len(body) == len(view.rows)
+    for row, data in zip(view.rows, body):
+        assert data.cells[1].text.endswith(row.task.text) or row.task.text in data.cells[1].text
+    by_task = {r.task.id: body[i] for i, r in enumerate(view.rows)}
+    assert by_task["2-1"].cells[2].text == "Công an tỉnh"  # inherited from item 2
+    assert by_task["2-1"].cells[3].text == "Sở Nội vụ"
+    assert by_task["cuối-1"].cells[4].text == "trước ngày 15/12/2025"
+    section = doc.sections[0]
+    assert section.orientation == WD_ORIENT.LANDSCAPE and section.page_width > section.page_height
+
+
+def test_consolidated_table_has_a_heading_row_per_directive(matrix, tmp_path):
+    path = tmp_path / "bang.docx"
+    write_assignment_table(matrix, path)
+    _, table = table_rows(path)
+    assert len(table.rows) == 1 + len(matrix.rows) + len(matrix.directives)
+    headings = [r.cells[0].text for r in table.rows if r.cells[0].text.startswith(("I.", "II."))]
+    assert len(headings) == 2
+
+
+# --------------------------------------------------------------------------- awkward text
+
+
+def awkward_corpus() -> Corpus:
+    corpus = small_corpus()
+    state = corpus.directives[0]
+    text = 'A & B < C > D "E" \'F\' =1+2 {{ x }} {% if y %} \x07bell\x0bvt\x0cff – ‘G’'
+    task = Task("9", text, (Assignment("so-noi-vu", Role.LEAD, "Sở Nội vụ & <Tư pháp>"),),
+                deadline="=NOW() & <ngay>", report='"quý" & <năm>', targets=("<5%",), notes=("1. a & b",))
+    changed = dataclasses.replace(state, tasks=(*state.tasks, task), title='Về A & B "<C>"')
+    return Corpus(corpus.registry, (changed, corpus.directives[1]))
+
+
+def test_awkward_text_gives_valid_documents(tmp_path):
+    matrix = build_matrix(awkward_corpus())
+    paths = write_letters(matrix.subset([STATE]), tmp_path / "letters")
+    write_assignment_table(matrix, tmp_path / "bang.docx")
+    text = full_text(tmp_path / "letters" / "so-noi-vu.docx")
+    assert 'A & B < C > D "E" \'F\' =1+2 {{ x }} {% if y %} bellvtff – ‘G’' in text
+    assert "=NOW() & <ngay>" in text and '"quý" & <năm>' in text and "<5%" in text
+    assert "(văn bản ghi: Sở Nội vụ & <Tư pháp>)" in text
+    assert 'về A & B "<C>"' in text
+    for path in [*paths, tmp_path / "bang.docx"]:
+        Document(str(path))  # opens: the XML is well formed
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def copy_template(name: str, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(PACKAGE_TEMPLATES / name, folder / name))
+
+
+def append_paragraph(path: Path, text: str) -> None:
+    doc = Document(str(path))
+    doc.add_paragraph(text)
+    doc.save(str(path))
+
+
+@pytest.mark.parametrize("tag", ["{{ nonexistent_variable }}", "{{ agency.nonexistent_field }}"])
+def test_unknown_variable_is_an_error_naming_the_template(matrix, tmp_path, tag):
+    path = copy_template(LETTER_TEMPLATES[matrix.directives[0].issuer.kind], tmp_path / "mau")
+    append_paragraph(path, tag)
+    with pytest.raises(WordTemplateError) as caught:
+        write_letters(matrix.subset([STATE]), tmp_path / "out", templates=tmp_path / "mau")
+    message = str(caught.value)
+    assert str(path) in message
+    assert "nonexistent" in message
+    assert isinstance(caught.value, TemplateProblem) and isinstance(caught.value, MatrixError)
+
+
+def test_syntax_error_names_the_template(matrix, tmp_path):
+    path = copy_template(TABLE_TEMPLATE, tmp_path / "mau")
+    append_paragraph(path, "Đoạn có lỗi: {% if %}")
+    with pytest.raises(WordTemplateError, match=re.escape(str(path))) as caught:
+        write_assignment_table(matrix, tmp_path / "bang.docx", templates=tmp_path / "mau")
+    assert "thẻ viết sai" in str(caught.value)
+    assert "Đoạn có lỗi: {% if %}" in str(caught.value)  # the text near the fault
+
+
+def test_user_templates_come_first_then_the_defaults(matrix, tmp_path):
+    path = copy_template(LETTER_TEMPLATES[matrix.directives[0].issuer.kind], tmp_path / "mau")
+    append_paragraph(path, "Mẫu riêng của văn phòng: {{ agency.short }}")
+    out = write_letters(matrix.subset([STATE]), tmp_path / "out", templates=tmp_path / "mau")
+    assert "Mẫu riêng của văn phòng: VKSND tỉnh" in full_text(tmp_path / "out" / "vksnd-tinh.docx")
+    write_assignment_table(matrix, tmp_path / "bang.docx", templates=tmp_path / "mau")  # falls back
+    assert "BẢNG PHÂN CÔNG NHIỆM VỤ" in full_text(tmp_path / "bang.docx")
+    assert out
+
+
+@pytest.mark.parametrize("name", TEMPLATE_NAMES)
+def test_shipped_templates_type_every_tag_in_one_run(name):
+    doc = Document(str(PACKAGE_TEMPLATES / name))
+    runs = ["".join(t.text or "" for t in run.iter(qn("w:t"))) for run in doc.element.body.iter(qn("w:r"))]
+    assert any("{{" in r or "{%" in r for r in runs)
+    for text in runs:
+        assert text.count("{{") == text.count("}}"), text
+        assert text.count("{%") == text.count("%}"), text
+
+
+def test_pdf_conversion_without_libreoffice_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setattr("matrix.word.shutil.which", lambda name: None)
+    with pytest.raises(PdfUnavailable, match="LibreOffice"):
+        convert_to_pdf([tmp_path / "x.docx"])
+    assert convert_to_pdf([]) == []
+
+
+# --------------------------------------------------------------------------- seed corpus
+
+
+def seed_matrix() -> Matrix:
+    load = pytest.importorskip("matrix.load")
+    if not [p for p in INPUT.glob("*.yaml") if p.name != "co-quan.yaml"]:
+        pytest.skip("no seed directive in input/")
+    return build_matrix(load.load_corpus([INPUT]).corpus)
+
+
+def test_seed_letters_hold_every_task(tmp_path):
+    matrix = seed_matrix()
+    for directive in matrix.directives:
+        view = matrix.subset([directive.id])
+        paths = write_letters(view, tmp_path / directive.id)
+        assert len(paths) == letter_count(view)
+        for agency, path in zip(view.columns, paths):
+            assert_letter_matches(view, agency.id, path)
+            line = addressee_line(Document(str(path)))
+            if directive.issuer.kind is IssuerKind.STATE:
+                assert line == f"Kính gửi: {agency.name}."
+            else:
+                written = {e.written for e in view.entries_for(agency.id)} | {agency.name}
+                assert line[len("Kính gửi: ") : -1] in written
+
+
+def test_seed_consolidated_letters_and_table(tmp_path):
+    matrix = seed_matrix()
+    paths = write_letters(matrix, tmp_path / "all")
+    assert len(paths) == len(matrix.columns)
+    for agency, path in zip(matrix.columns, paths):
+        assert_letter_matches(matrix, agency.id, path)
+    write_assignment_table(matrix, tmp_path / "bang.docx")
+    _, table = table_rows(tmp_path / "bang.docx")
+    assert len(table.rows) == 1 + len(matrix.rows) + len(matrix.directives)
+
+
+def test_seed_requested_bodies_are_asked_not_ordered(tmp_path):
+    matrix = seed_matrix()
+    for directive in matrix.directives:
+        if directive.issuer.kind is not IssuerKind.STATE:
+            continue
+        view = matrix.subset([directive.id])
+        for agency, path in zip(view.columns, write_letters(view, tmp_path / directive.id)):
+            text = opening(Document(str(path)))
+            assert ("đề nghị" in text) == agency.requested, (directive.id, agency.id, text)
