@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import OutputError
+from .errors import InputError, OutputError, Problem
 from .export import to_csv, to_json
 from .model import Corpus
 from .pivot import Matrix, build_matrix
@@ -71,6 +71,9 @@ def build(corpus: Corpus, out_dir: Path, options: BuildOptions = BuildOptions(),
     from .excel import write_workbook
     from .word import write_assignment_table, write_letters
 
+    if any(d.id == CONSOLIDATED for d in corpus.directives):
+        raise InputError([Problem(CONSOLIDATED, 0, 0, f"mã văn bản '{CONSOLIDATED}' được dành cho thư mục kết quả tổng hợp",
+                                  "hãy đổi mã văn bản (và tên tệp) khác")])
     matrix = build_matrix(corpus, options.expand_groups)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,118 @@
+"""The build: what it writes, and that a failed or blocked build never loses previous outputs."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import matrix.build
+from matrix.cli import main
+
+from conftest import INPUT
+
+ONE = "tiengiang-ubnd-ct-antt-2025"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A folder with input/ (registry + one directive), as a clerk would have it."""
+    (tmp_path / "input").mkdir()
+    for name in ("co-quan.yaml", f"{ONE}.yaml"):
+        shutil.copy(INPUT / name, tmp_path / "input" / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def build(*args):
+    return CliRunner().invoke(main, ["build", *args])
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_writes_every_output(project):
+    result = build()
+    assert result.exit_code == 0, result.output
+    out = project / "output"
+    assert (out / "assignments.csv").read_bytes().startswith(b"\xef\xbb\xbfdirective,task,agency,role,text")
+    assert (out / "assignments.json").is_file()
+    for folder in (ONE, "tong-hop"):
+        assert (out / folder / "ma-tran.xlsx").is_file()
+        assert (out / folder / "bang-phan-cong.docx").is_file()
+        letters = sorted(p.stem for p in (out / folder / "thu-giao-nhiem-vu").glob("*.docx"))
+        assert letters == ["co-quan-trung-uong", "cong-an-tinh", "doan-the-tinh", "so-ban-nganh", "ubnd-cap-huyen", "vp-ubnd-tinh"]
+    assert not list(out.glob(".matrix-tmp-*"))
+    assert "Đã tạo 2 bảng Excel, 12 thư giao nhiệm vụ, 2 bảng phân công" in result.output
+
+
+def test_expand_groups_writes_letters_to_members(project):
+    assert build("--expand-groups").exit_code == 0
+    letters = {p.stem for p in (project / "output" / ONE / "thu-giao-nhiem-vu").glob("*.docx")}
+    assert "tg-ubnd-thanh-pho-my-tho" in letters and "ubnd-cap-huyen" not in letters
+
+
+def test_a_locked_output_stops_the_build_and_keeps_previous_outputs(project, monkeypatch):
+    assert build().exit_code == 0
+    out = project / "output"
+    before = snapshot(out)
+    locked = out / ONE / "ma-tran.xlsx"
+    real = matrix.build._replaceable
+    monkeypatch.setattr(matrix.build, "_replaceable", lambda target: target.resolve() != locked and real(target))
+    (project / "input" / f"{ONE}.yaml").write_text(
+        (INPUT / f"{ONE}.yaml").read_text(encoding="utf-8").replace("Văn phòng UBND tỉnh", "Sở Nội vụ"), encoding="utf-8")
+    result = build()
+    assert result.exit_code == 1
+    assert f"không thể ghi đè output/{ONE}/ma-tran.xlsx: tệp đang mở (Excel/Word) hoặc chỉ đọc" in result.output
+    assert snapshot(out) == before
+    assert not list(out.glob(".matrix-tmp-*"))
+
+
+def test_a_failure_half_way_leaves_previous_outputs_as_they_were(project, monkeypatch):
+    assert build().exit_code == 0
+    out = project / "output"
+    before = snapshot(out)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("matrix.word.write_assignment_table", disk_full)
+    result = build()
+    assert result.exit_code == 1
+    assert "không ghi được kết quả: No space left on device" in result.output
+    assert snapshot(out) == before
+    assert not list(out.glob(".matrix-tmp-*"))
+
+
+def test_files_matrix_did_not_create_are_never_deleted(project):
+    out = project / "output"
+    out.mkdir()
+    (out / "ghi-chu-cua-toi.txt").write_text("đừng xóa", encoding="utf-8")
+    (out / ONE).mkdir()
+    (out / ONE / "ban-sua-tay.xlsx").write_bytes(b"x")
+    assert build().exit_code == 0
+    (project / "input" / f"{ONE}.yaml").rename(project / "input" / "khac.yaml.bak")
+    other = (INPUT / "dongthap-ubnd-cv-antt-2025.yaml")
+    shutil.copy(other, project / "input" / other.name)
+    assert build().exit_code == 0
+    assert (out / "ghi-chu-cua-toi.txt").read_text(encoding="utf-8") == "đừng xóa"
+    assert (out / ONE / "ban-sua-tay.xlsx").read_bytes() == b"x"
+    assert not (out / ONE / "ma-tran.xlsx").exists()  # matrix's own stale output is removed
+    assert (out / "dongthap-ubnd-cv-antt-2025" / "ma-tran.xlsx").is_file()
+
+
+def test_output_that_is_a_file_is_an_output_error(project):
+    (project / "output").write_text("không phải thư mục", encoding="utf-8")
+    result = build()
+    assert result.exit_code in (1, 2)
+    assert "Traceback" not in result.output
+
+
+def test_bad_input_writes_nothing(project):
+    (project / "input" / f"{ONE}.yaml").write_text("id: [\n", encoding="utf-8")
+    result = build()
+    assert result.exit_code == 2
+    assert "chưa tạo tệp nào" in result.output
+    assert not (project / "output").exists()
