@@ -4,7 +4,8 @@ Four sheets, each ready to print landscape and one page wide:
 
 * "Ma trận": tasks down, addressees across (narrow columns, names turned 90°),
   one mark per cell (C chủ trì, P phối hợp, T thực hiện) on a coloured fill,
-  with a legend, totals per agency at the bottom and per task at the right.
+  totals per agency at the bottom and per task at the right, a legend under
+  the totals and at the foot of every printed page.
 * "Nhiệm vụ": the list form of Vietnamese appendices, one row per task.
 * "Theo cơ quan": one block per addressee, each starting on a new page.
 * "Văn bản": the directives the workbook covers.
@@ -16,13 +17,14 @@ holds is cut with a visible note.
 """
 from __future__ import annotations
 
+import re
 from copy import copy
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
@@ -39,16 +41,20 @@ FONT_NAME = "Times New Roman"
 BODY_SIZE = 11
 HEADING_SIZE = 14
 PAPER_SIZES = {"A4": 9, "A3": 8}
+PAGE_WIDTHS = {"A4": 842.0, "A3": 1191.0}  # landscape, points
+SIDE_MARGIN = 0.5  # inches
 
 MAX_CELL_CHARS = 32_767
-TRUNCATION_NOTE = " … [Đã cắt bớt: nội dung dài hơn 32.767 ký tự, giới hạn của một ô Excel; xem toàn văn trong văn bản gốc.]"
+HEADER_CHARS = 200  # of the title in the page header (Excel allows 255 with the font codes)
+TRUNCATION_NOTE = (
+    " … [Đã cắt bớt: nội dung dài hơn 32.767 ký tự, giới hạn của một ô Excel; xem toàn văn trong văn bản gốc.]"
+)
 
 SHEET_MATRIX = "Ma trận"
 SHEET_TASKS = "Nhiệm vụ"
 SHEET_AGENCIES = "Theo cơ quan"
 SHEET_DIRECTIVES = "Văn bản"
 
-ROLE_LABELS = {Role.LEAD: "Chủ trì", Role.PARTNER: "Phối hợp", Role.DOER: "Thực hiện"}
 LEGEND = {
     Role.LEAD: "Chủ trì: cơ quan chủ trì thực hiện nhiệm vụ",
     Role.PARTNER: "Phối hợp: cơ quan phối hợp với cơ quan chủ trì",
@@ -60,22 +66,34 @@ BAND_FILL = "EDEDED"
 TOTAL_HEADER = "Tổng số cơ quan"
 
 # Row-height estimate. A width unit is one "0" of the default font (7 px);
-# Times New Roman fits about 1.1 average Vietnamese characters in it at 11 pt.
-# Lines are taller than the font size because of stacked diacritics (ế, ỗ).
-CHARS_PER_UNIT = 1.1
+# Times New Roman fits about 1.2 average lower-case Vietnamese characters in
+# it at 11 pt (capitals count 1.45). Lines are a little taller than Latin
+# text needs because of stacked diacritics (ế, ỗ).
+CHARS_PER_UNIT = 1.2
+UPPER_WEIGHT = 1.45
+EM_PER_CHAR = 0.5  # average advance of a character, bold, in ems (turned headers)
 CELL_PADDING_UNITS = 1.0
+BOLD_FACTOR = 0.9  # bold text fits 10 % fewer characters
 INDENT_UNITS = 1.6
-LINE_FACTOR = 1.32
+LINE_FACTOR = 1.2
 ROW_PADDING = 4.0
 MAX_ROW_HEIGHT = 409.0
-MAX_TEXT_LINES = 24  # per row: one row must fit on a page under the repeated header
+MAX_TEXT_LINES = 28  # per row: a row cannot be taller than 409 pt nor split over pages
 MIN_ROW_HEIGHT = 16.0
 
-AGENCY_WIDTH = 3.6
-TOTAL_WIDTH = 5.0
+TITLE_CHARS = 90  # a task's title in the matrix, shortened from its text: two lines of a narrow column
+ONE_LINE_TITLE = 60  # or one line of a column that holds this many characters
+MAX_TITLE_WIDTH = 90.0  # the task column of the matrix, grown when the paper has room
+MAX_TEXT_WIDTH = 110.0  # the text column of the lists, likewise
+AGENCY_WIDTH = 3.6  # one turned line of 11 pt
+WIDE_AGENCY_WIDTH = 5.4  # two turned lines
+TOTAL_WIDTH = 5.4
 MAX_HEADER_HEIGHT = 220.0
 
 _THIN = Side(style="thin", color="000000")
+_SENTENCE_ENDS = (".", ";", ":", "!", "?")
+# Characters XML 1.0 cannot carry (PDF extraction leaves form feeds behind).
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 # --------------------------------------------------------------------------
@@ -173,7 +191,7 @@ def _indented(alignment: Alignment, indent: int) -> Alignment:
 
 def cell_text(text: str) -> str:
     """``text`` as a cell can hold it: no XML-illegal characters, at most 32,767 characters."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    text = _ILLEGAL.sub("", text)
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - len(TRUNCATION_NOTE)].rstrip() + TRUNCATION_NOTE
     return text
@@ -194,24 +212,35 @@ def _use_default_font(wb: Workbook) -> None:
 def _capacity(width: float, size: float = BODY_SIZE, bold: bool = False, indent: int = 0) -> int:
     """About how many characters fit on one line of a cell ``width`` units wide."""
     usable = width - CELL_PADDING_UNITS - indent * INDENT_UNITS
-    chars = usable * CHARS_PER_UNIT * BODY_SIZE / size * (0.9 if bold else 1.0)
+    chars = usable * CHARS_PER_UNIT * BODY_SIZE / size * (BOLD_FACTOR if bold else 1.0)
     return max(1, int(chars))
 
 
+def _width(text: str) -> float:
+    """The width of ``text`` in average lower-case characters."""
+    return len(text) + (UPPER_WEIGHT - 1) * sum(map(str.isupper, text))
+
+
 def _wrap(paragraph: str, capacity: int) -> list[str]:
-    """Greedy word wrap, as a spreadsheet does it (long words break anywhere)."""
+    """Greedy word wrap, as a spreadsheet does it (long words break anywhere).
+
+    Capitals are wider: each character counts the paragraph's average width.
+    """
+    scale = _width(paragraph) / len(paragraph) if paragraph else 1.0
+    room = capacity / scale  # in characters of this paragraph
     lines: list[str] = []
     current = ""
     for word in paragraph.split():
-        while len(word) > capacity:
+        while len(word) > room:
             if current:
                 lines.append(current)
                 current = ""
-            lines.append(word[:capacity])
-            word = word[capacity:]
+            cut = max(1, int(room))
+            lines.append(word[:cut])
+            word = word[cut:]
         if not current:
             current = word
-        elif len(current) + 1 + len(word) <= capacity:
+        elif len(current) + 1 + len(word) <= room:
             current = f"{current} {word}"
         else:
             lines.append(current)
@@ -220,37 +249,52 @@ def _wrap(paragraph: str, capacity: int) -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=8192)
+def _layout(text: str, capacity: int) -> tuple[tuple[int, str], ...]:
+    """The wrapped lines of ``text``, each with the number of its paragraph."""
+    return tuple((p, line) for p, paragraph in enumerate(text.split("\n")) for line in _wrap(paragraph, capacity))
+
+
 def _line_count(text: str, capacity: int) -> int:
-    return sum(len(_wrap(paragraph, capacity)) for paragraph in text.split("\n"))
+    return len(_layout(text, capacity))
 
 
 def _lines_height(lines: int, size: float = BODY_SIZE) -> float:
     return lines * size * LINE_FACTOR + ROW_PADDING
 
 
-def _text_points(text: str, size: float = BODY_SIZE, bold: bool = False) -> float:
-    """The printed length of one line of ``text`` in points (for turned headers)."""
-    unit_points = 5.25  # 7 px
-    return len(text) * unit_points / (CHARS_PER_UNIT * BODY_SIZE / size * (0.9 if bold else 1.0))
-
-
 def _chunks(text: str, capacity: int, max_lines: int = MAX_TEXT_LINES) -> list[str]:
-    """``text`` cut at line ends into pieces of at most ``max_lines`` wrapped lines.
+    """``text`` cut into pieces of at most ``max_lines`` wrapped lines.
 
     A row cannot be taller than 409 pt nor split over pages, so a long task
-    continues on the rows below; paragraph breaks are kept.
+    continues on the rows below. Pieces end at a paragraph or a sentence
+    where one is near; paragraph breaks are kept.
     """
-    lines = [(p, line) for p, paragraph in enumerate(text.split("\n")) for line in _wrap(paragraph, capacity)]
+    lines = _layout(text, capacity)
     if len(lines) <= max_lines:
         return [text]
     pieces = []
-    for start in range(0, len(lines), max_lines):
-        part = lines[start : start + max_lines]
+    start = 0
+    while start < len(lines):
+        end = min(start + max_lines, len(lines))
+        if end < len(lines):
+            end = _break_point(lines, start, end)
+        part = lines[start:end]
         joined = part[0][1]
         for (prev, _), (p, line) in zip(part, part[1:]):
             joined += ("\n" if p != prev else " ") + line
         pieces.append(joined)
+        start = end
     return pieces
+
+
+def _break_point(lines: Sequence[tuple[int, str]], start: int, end: int) -> int:
+    """Where a piece ending at ``end`` should rather end: after a paragraph or a sentence in its second half."""
+    for cut in range(end, start + (end - start) // 2, -1):
+        paragraph, line = lines[cut - 1]
+        if lines[cut][0] != paragraph or line.endswith(_SENTENCE_ENDS):
+            return cut
+    return end
 
 
 # --------------------------------------------------------------------------
@@ -266,30 +310,35 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def directive_labels(directives: Sequence[Directive]) -> dict[str, str]:
-    """A short, unique label per directive: its number/symbol, or its kind and date."""
+def directive_labels(matrix: Matrix) -> dict[str, str]:
+    """A short, unique label per directive for the narrow "Văn bản" columns.
+
+    Its number and symbol ("05/CT-UBND"); without them its kind and province
+    or issuer ("Chỉ thị Tiền Giang"), then its date or "[n]" if still alike.
+    """
     labels: dict[str, str] = {}
-    for index, directive in enumerate(directives, 1):
-        label = directive.reference or " ".join(
-            part for part in (_capitalised(directive.kind), format_date(directive)) if part
-        )
-        if label in labels.values():
-            label = f"{label} [{index}]"
+    for index, directive in enumerate(matrix.directives, 1):
+        where = matrix.registry.provinces.get(directive.province or "") or directive.issuer.short or ""
+        label = directive.reference or " ".join(p for p in (_capitalised(directive.kind), where) if p)
+        for extra in (format_date(directive), f"[{index}]"):
+            if label in labels.values() and extra:
+                label = f"{label} {extra}"
         labels[directive.id] = label
     return labels
 
 
 def column_labels(matrix: Matrix, columns: Sequence[Agency]) -> list[str]:
-    """Agency.short per column; shorts that repeat get their province or full name."""
-    shorts = [a.short for a in columns]
-    labels = []
-    for agency in columns:
-        label = agency.short
-        if shorts.count(label) > 1:
-            province = matrix.registry.provinces.get(agency.province or "", "")
-            label = f"{label} ({province})" if province else agency.name
-        labels.append(label)
+    """Agency.short per column; where shorts repeat, with the province, else the full name."""
+    labels = [a.short for a in columns]
+    for attempt in (_with_province, lambda _, agency: agency.name):
+        repeated = {label for label in labels if labels.count(label) > 1}
+        labels = [attempt(matrix, a) if label in repeated else label for a, label in zip(columns, labels)]
     return labels
+
+
+def _with_province(matrix: Matrix, agency: Agency) -> str:
+    province = matrix.registry.provinces.get(agency.province or "")
+    return f"{agency.short} ({province})" if province else agency.name
 
 
 def _column_groups(matrix: Matrix) -> list[tuple[Block, tuple[Agency, ...]]]:
@@ -298,6 +347,11 @@ def _column_groups(matrix: Matrix) -> list[tuple[Block, tuple[Agency, ...]]]:
     placed = {a.id for _, agencies in groups for a in agencies}
     rest = tuple(a for a in matrix.columns if a.id not in placed)
     return groups + [(Block("khac", "Khác"), rest)] if rest else groups
+
+
+def _in_order(groups: list[tuple[Block, tuple[Agency, ...]]]) -> tuple[Agency, ...]:
+    """The agencies of ``groups``, block after block: the order of the matrix's columns."""
+    return tuple(a for _, agencies in groups for a in agencies)
 
 
 def _deadline(row: Row) -> str:
@@ -344,7 +398,7 @@ def write_workbook(matrix: Matrix, path: Path, *, title: str, paper: str = "A4")
     _use_default_font(wb)
     wb.properties.title = title
     wb.properties.creator = "matrix"
-    ctx = _Context(matrix, title, paper, Painter(), directive_labels(matrix.directives))
+    ctx = _Context(matrix, title, paper, Painter(), directive_labels(matrix))
     _write_matrix(wb.active, ctx)
     _write_tasks(wb.create_sheet(SHEET_TASKS), ctx)
     _write_agencies(wb.create_sheet(SHEET_AGENCIES), ctx)
@@ -360,14 +414,13 @@ def _setup_print(ws: Worksheet, ctx: _Context, rows: str, cols: str | None = Non
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
     ws.page_margins.top = ws.page_margins.bottom = 0.7
     ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.print_title_rows = rows
     if cols:
         ws.print_title_cols = cols
-    # Excel refuses headers longer than 255 characters; "&" is a code there.
-    ws.oddHeader.center.text = shorten(ctx.title, 200).replace("&", "&&")
+    ws.oddHeader.center.text = _header_text(ctx.title)
     ws.oddHeader.center.font = f"{FONT_NAME},Bold"
     ws.oddHeader.center.size = BODY_SIZE
     ws.oddFooter.center.text = "Trang &P/&N"
@@ -379,6 +432,14 @@ def _setup_print(ws: Worksheet, ctx: _Context, rows: str, cols: str | None = Non
         ws.oddFooter.left.size = 10
 
 
+def _header_text(title: str) -> str:
+    """``title`` for a page header: "&" escaped, within Excel's 255 characters with the font codes."""
+    text = shorten(title, HEADER_CHARS)
+    while len(text.replace("&", "&&")) > HEADER_CHARS:
+        text = shorten(text, len(text) - 5)
+    return text.replace("&", "&&")
+
+
 def _heading(ws: Worksheet, ctx: _Context, text: str, width: int) -> None:
     """The sheet's heading on row 1, across ``width`` columns."""
     ctx.painter.merge(ws, 1, 1, 1, max(width, 1), text, "heading")
@@ -388,10 +449,9 @@ def _heading(ws: Worksheet, ctx: _Context, text: str, width: int) -> None:
 # --------------------------------------------------------------------------
 # Sheet "Ma trận"
 
-_LEGEND_ROW = 2
-_BLOCK_ROW = 5
-_AGENCY_ROW = 6
-_FIRST_ROW = 7
+_BLOCK_ROW = 2
+_AGENCY_ROW = 3
+_FIRST_ROW = 4
 
 
 @dataclass(frozen=True)
@@ -402,6 +462,7 @@ class _Grid:
     groups: list[tuple[Block, tuple[Agency, ...]]]
     columns: tuple[Agency, ...]
     widths: tuple[float, ...]  # of the agency columns
+    label_lines: int  # lines of a turned agency name: 2 where the paper has room for wider columns
 
     @property
     def first(self) -> int:
@@ -415,21 +476,43 @@ class _Grid:
 
 
 def _grid(ctx: _Context) -> _Grid:
-    left: tuple[tuple[str, float], ...] = (("STT", 7.0), ("Nhiệm vụ", 40.0))
+    """The matrix's columns; with few agencies the task titles widen to fill the paper."""
+    left = [("STT", 7.0), ("Nhiệm vụ", 46.0)]
     if ctx.consolidated:
-        left += (("Văn bản", 14.0),)
+        left.append(("Văn bản", 15.0))
     groups = _column_groups(ctx.matrix)
-    columns = tuple(a for _, agencies in groups for a in agencies)
-    return _Grid(left, groups, columns, tuple(_agency_widths(ctx.matrix, groups)))
+    fixed = [w for _, w in left]
+    # Columns wide enough for names in two turned lines halve the header's height;
+    # with many agencies they would not fit the paper, so names take one line.
+    widths, label_lines = _agency_widths(ctx.matrix, groups, WIDE_AGENCY_WIDTH), 2
+    if _spare(fixed + widths + [TOTAL_WIDTH], ctx.paper) < 0:
+        widths, label_lines = _agency_widths(ctx.matrix, groups, AGENCY_WIDTH), 1
+    grown = _stretch(fixed + widths + [TOTAL_WIDTH], 1, ctx.paper, MAX_TITLE_WIDTH)
+    left[1] = ("Nhiệm vụ", grown[1])
+    return _Grid(tuple(left), groups, _in_order(groups), tuple(widths), label_lines)
 
 
-def _agency_widths(matrix: Matrix, groups: list[tuple[Block, tuple[Agency, ...]]]) -> list[float]:
+def _spare(widths: Sequence[float], paper: str) -> float:
+    """How many width units columns of ``widths`` leave free on the paper at 100 % (negative: too wide)."""
+    printable = (PAGE_WIDTHS[paper] - 2 * 72 * SIDE_MARGIN) / 0.75  # pixels
+    return (printable - sum(w * 7 + 5 for w in widths)) / 7  # a unit is 7 pixels, plus 5 a column
+
+
+def _stretch(widths: Sequence[float], index: int, paper: str, limit: float) -> list[float]:
+    """``widths`` with column ``index`` grown, up to ``limit``, to fill the paper's width at 100 %."""
+    grown = list(widths)
+    grown[index] = max(widths[index], min(limit, widths[index] + _spare(widths, paper)))
+    return grown
+
+
+def _agency_widths(matrix: Matrix, groups: list[tuple[Block, tuple[Agency, ...]]], least: float) -> list[float]:
     """Narrow columns, wide enough for their totals and for their block's name in three lines."""
     widths = []
     for block, agencies in groups:
         digits = max(len(str(len(matrix.entries_for(a.id)))) for a in agencies)
-        base = max(AGENCY_WIDTH, digits * 1.1 + 1.4)
-        needed = max(max(len(w) for w in block.name.split()) + 1, len(block.name) / 3 + 2) / 0.9 / CHARS_PER_UNIT + 1
+        base = max(least, digits * 1.1 + 1.4)
+        chars = max(max(_width(w) for w in block.name.split()) + 1, _width(block.name) / 3 + 2)
+        needed = chars / (CHARS_PER_UNIT * BOLD_FACTOR) + CELL_PADDING_UNITS
         widths += [max(base, needed / len(agencies))] * len(agencies)
     return widths
 
@@ -444,19 +527,19 @@ def _write_matrix(ws: Worksheet, ctx: _Context) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.column_dimensions[get_column_letter(grid.total)].width = TOTAL_WIDTH
     _heading(ws, ctx, "MA TRẬN PHÂN CÔNG THỰC HIỆN NHIỆM VỤ", grid.total)
-    _matrix_legend(ws, ctx, len(grid.left))
     _matrix_headers(ws, ctx, grid)
     last = _matrix_rows(ws, ctx, grid)
     _matrix_totals(ws, ctx, grid, last + 1)
+    _matrix_legend(ws, ctx, len(grid.left), last + len(ROLES) + 3)
     ws.freeze_panes = ws.cell(row=_FIRST_ROW, column=grid.first).coordinate
     ws.auto_filter.ref = f"A{_AGENCY_ROW}:{get_column_letter(grid.total)}{max(last, _AGENCY_ROW)}"
     legend = "; ".join(f"{r.mark}: {r.value}" for r in ROLES)
     _setup_print(ws, ctx, f"{_BLOCK_ROW}:{_AGENCY_ROW}", f"A:{get_column_letter(len(grid.left))}", legend)
 
 
-def _matrix_legend(ws: Worksheet, ctx: _Context, left_width: int) -> None:
-    for offset, role in enumerate(ROLES):
-        row = _LEGEND_ROW + offset
+def _matrix_legend(ws: Worksheet, ctx: _Context, left_width: int, start: int) -> None:
+    """What the marks mean, under the totals (the footer of every page repeats it)."""
+    for row, role in enumerate(ROLES, start):
         ctx.painter.put(ws, row, 1, role.mark, role.mark)
         ctx.painter.merge(ws, row, 2, row, left_width, LEGEND[role], "legend")
 
@@ -479,8 +562,17 @@ def _matrix_headers(ws: Worksheet, ctx: _Context, grid: _Grid) -> None:
         paint.put(ws, _AGENCY_ROW, col, label, "header_vertical")
     paint.merge(ws, _BLOCK_ROW, grid.total, _AGENCY_ROW, grid.total, TOTAL_HEADER, "header_vertical")
     ws.row_dimensions[_BLOCK_ROW].height = _lines_height(block_lines)
-    longest = max((_text_points(t, bold=True) for t in [*labels, TOTAL_HEADER]), default=0.0)
-    ws.row_dimensions[_AGENCY_ROW].height = min(MAX_HEADER_HEIGHT, longest + 12)
+    ws.row_dimensions[_AGENCY_ROW].height = _turned_height([*labels, TOTAL_HEADER], grid.label_lines)
+
+
+def _turned_height(labels: Sequence[str], lines: int) -> float:
+    """The row height that shows every label, turned 90°, in at most ``lines`` lines."""
+    longest = max((_width(label) for label in labels), default=1.0)
+    capacity = int(max(longest / lines, *(_width(w) for label in labels for w in label.split())))
+    while capacity < longest and any(len(_wrap(label, capacity)) > lines for label in labels):
+        capacity += 1
+    # Two characters to spare: a turned line that wraps once more would be cut off.
+    return min(MAX_HEADER_HEIGHT, (capacity + 2) * BODY_SIZE * EM_PER_CHAR + 12)
 
 
 def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
@@ -489,10 +581,11 @@ def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
     row_no = _FIRST_ROW - 1
     title_width = grid.left[1][1]
     for row_no, row in enumerate(matrix.rows, _FIRST_ROW):
-        title = row.task.title or shorten(row.task.text, 100)
+        capacity = _capacity(title_width, indent=row.depth)
+        title = row.task.title or shorten(row.task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
         paint.put(ws, row_no, 1, row.task.id, "id")
         paint.put(ws, row_no, 2, title, "text", indent=row.depth)
-        lines = _line_count(title, _capacity(title_width, indent=row.depth))
+        lines = _line_count(title, capacity)
         if ctx.consolidated:
             label = ctx.labels[row.directive.id]
             paint.put(ws, row_no, 3, label, "text")
@@ -533,40 +626,33 @@ class _Column:
     header: str
     width: float
     look: str = "text"
+    grows: bool = False  # widens to fill the paper
 
 
+_STT = _Column("STT", 7, "id")
+_WHEN, _WHERE = _Column("Thời hạn / báo cáo", 16), _Column("Văn bản, mục", 15)
 _TASK_COLUMNS = (
-    _Column("STT", 7, "id"),
-    _Column("Nội dung nhiệm vụ", 58),
-    _Column("Cơ quan chủ trì", 18),
-    _Column("Cơ quan phối hợp", 18),
-    _Column("Cơ quan thực hiện", 18),
-    _Column("Thời hạn / báo cáo", 16),
-    _Column("Văn bản, mục", 14),
+    _STT, _Column("Nội dung nhiệm vụ", 58, grows=True), *(_Column(f"Cơ quan {r.value}", 18) for r in ROLES), _WHEN, _WHERE
 )
-_AGENCY_COLUMNS = (
-    _Column("STT", 7, "id"),
-    _Column("Nội dung nhiệm vụ", 70),
-    _Column("Vai trò", 14),
-    _Column("Thời hạn / báo cáo", 18),
-    _Column("Văn bản, mục", 16),
-)
+_AGENCY_COLUMNS = (_STT, _Column("Nội dung nhiệm vụ", 70, grows=True), _Column("Vai trò", 14), _WHEN, _WHERE)
 _DIRECTIVE_COLUMNS = (
-    _Column("STT", 5, "id"),
-    _Column("Viết tắt trong bảng", 14),
-    _Column("Loại văn bản", 11),
-    _Column("Số, ký hiệu", 13),
-    _Column("Ngày ban hành", 12, "id"),
-    _Column("Cơ quan ban hành", 24),
-    _Column("Trích yếu", 42),
-    _Column("Người ký", 22),
-    _Column("Số nhiệm vụ", 9, "id"),
+    _Column("STT", 5, "id"), _Column("Viết tắt trong bảng", 14), _Column("Loại văn bản", 11),
+    _Column("Số, ký hiệu", 13), _Column("Ngày ban hành", 12, "id"), _Column("Cơ quan ban hành", 24),
+    _Column("Trích yếu", 40, grows=True), _Column("Người ký", 24), _Column("Số nhiệm vụ", 9, "id"),
 )
 
 
-def _table(ws: Worksheet, ctx: _Context, name: str, heading: str, columns: Sequence[_Column]) -> int:
-    """Name the sheet, write its heading and column headers; returns the first data row."""
+def _table(
+    ws: Worksheet, ctx: _Context, name: str, heading: str, columns: Sequence[_Column]
+) -> tuple[int, list[_Column]]:
+    """Name the sheet, write its heading and column headers.
+
+    Returns the first data row and the columns as laid out on the paper.
+    """
     ws.title = name
+    grows = next(i for i, c in enumerate(columns) if c.grows)
+    widths = _stretch([c.width for c in columns], grows, ctx.paper, MAX_TEXT_WIDTH)
+    columns = [replace(c, width=w) for c, w in zip(columns, widths)]
     _heading(ws, ctx, heading, len(columns))
     for col, column in enumerate(columns, 1):
         ws.column_dimensions[get_column_letter(col)].width = column.width
@@ -575,19 +661,25 @@ def _table(ws: Worksheet, ctx: _Context, name: str, heading: str, columns: Seque
     ws.row_dimensions[2].height = _lines_height(lines)
     ws.freeze_panes = "A3"
     _setup_print(ws, ctx, "2:2")
-    return 3
+    return 3, columns
 
 
 def _record(
-    ws: Worksheet, ctx: _Context, row: int, columns: Sequence[_Column], values: Sequence[object], text_col: int = -1, indent: int = 0
+    ws: Worksheet,
+    ctx: _Context,
+    row: int,
+    columns: Sequence[_Column],
+    values: Sequence[object],
+    text_col: int | None = None,
+    indent: int = 0,
 ) -> int:
     """Write one record; a text taller than a row continues below. Returns the next free row.
 
     ``text_col`` (0-based) is the long-text column, indented ``indent`` levels.
     """
     records = [list(values)]
-    text = values[text_col] if text_col >= 0 else None
-    if isinstance(text, str):
+    text = values[text_col] if text_col is not None else None
+    if text_col is not None and isinstance(text, str):
         first, *rest = _chunks(cell_text(text), _capacity(columns[text_col].width, indent=indent))
         records[0][text_col] = first
         records += [[piece if i == text_col else None for i in range(len(values))] for piece in rest]
@@ -609,7 +701,7 @@ def _names(entries: Iterable[Entry], role: Role) -> str:
 
 def _write_tasks(ws: Worksheet, ctx: _Context) -> None:
     """Sheet "Nhiệm vụ": one row per task with its addressees by role."""
-    row = _table(ws, ctx, SHEET_TASKS, "DANH SÁCH NHIỆM VỤ", _TASK_COLUMNS)
+    row, columns = _table(ws, ctx, SHEET_TASKS, "DANH SÁCH NHIỆM VỤ", _TASK_COLUMNS)
     for task_row in ctx.matrix.rows:
         entries = ctx.matrix.entries_in(task_row)
         values = [
@@ -619,7 +711,7 @@ def _write_tasks(ws: Worksheet, ctx: _Context) -> None:
             _deadline(task_row),
             ctx.place(task_row),
         ]
-        row = _record(ws, ctx, row, _TASK_COLUMNS, values, text_col=1, indent=task_row.depth)
+        row = _record(ws, ctx, row, columns, values, text_col=1, indent=task_row.depth)
 
 
 def _applying(matrix: Matrix) -> dict[str, list[tuple[Row, Entry]]]:
@@ -633,7 +725,7 @@ def _applying(matrix: Matrix) -> dict[str, list[tuple[Row, Entry]]]:
 
 def _role_text(row: Row, entry: Entry) -> str:
     """"Chủ trì", with where it comes from when inherited or expanded from a group."""
-    parts = [ROLE_LABELS[entry.role]]
+    parts = [_capitalised(entry.role.value)]
     if entry.row.key != row.key:
         parts.append(f"(theo mục {entry.row.task.id})")
     if entry.via is not None:
@@ -643,33 +735,33 @@ def _role_text(row: Row, entry: Entry) -> str:
 
 def _write_agencies(ws: Worksheet, ctx: _Context) -> None:
     """Sheet "Theo cơ quan": each addressee's tasks, one addressee per printed page run."""
-    row = _table(ws, ctx, SHEET_AGENCIES, "NHIỆM VỤ THEO CƠ QUAN", _AGENCY_COLUMNS)
+    row, layout = _table(ws, ctx, SHEET_AGENCIES, "NHIỆM VỤ THEO CƠ QUAN", _AGENCY_COLUMNS)
     applying = _applying(ctx.matrix)
-    columns = tuple(a for _, agencies in _column_groups(ctx.matrix) for a in agencies)
-    for number, agency in enumerate(columns, 1):
+    for number, agency in enumerate(_in_order(_column_groups(ctx.matrix)), 1):
         if number > 1:
             ws.row_breaks.append(Break(id=row - 1))
         counts = ctx.matrix.counts(agency.id)
         summary = "; ".join(f"{r.value}: {counts[r]}" for r in ROLES)
         band = f"{number}. {agency.name} ({summary})"
-        ctx.painter.merge(ws, row, 1, row, len(_AGENCY_COLUMNS), band, "band")
-        width = sum(c.width for c in _AGENCY_COLUMNS)
+        ctx.painter.merge(ws, row, 1, row, len(layout), band, "band")
+        width = sum(c.width for c in layout)
         ws.row_dimensions[row].height = _lines_height(_line_count(band, _capacity(width, size=12, bold=True)), 12)
         row += 1
         for task_row, entry in applying.get(agency.id, []):
-            values = [task_row.task.id, task_row.task.text, _role_text(task_row, entry), _deadline(task_row), ctx.place(task_row)]
-            row = _record(ws, ctx, row, _AGENCY_COLUMNS, values, text_col=1, indent=task_row.depth)
+            task = task_row.task
+            values = [task.id, task.text, _role_text(task_row, entry), _deadline(task_row), ctx.place(task_row)]
+            row = _record(ws, ctx, row, layout, values, text_col=1, indent=task_row.depth)
 
 
 def _signer(directive: Directive) -> str:
+    """The signer's name, then the authority and title lines as printed."""
     signer = directive.signer
-    office = " ".join(p for p in (*signer.authority, signer.title or "") if p)
-    return "\n".join(p for p in (signer.name or "", office) if p)
+    return "\n".join(p for p in (signer.name or "", *signer.authority, signer.title or "") if p)
 
 
 def _write_directives(ws: Worksheet, ctx: _Context) -> None:
     """Sheet "Văn bản": what each directive is, who issued and signed it."""
-    row = _table(ws, ctx, SHEET_DIRECTIVES, "DANH SÁCH VĂN BẢN", _DIRECTIVE_COLUMNS)
+    row, columns = _table(ws, ctx, SHEET_DIRECTIVES, "DANH SÁCH VĂN BẢN", _DIRECTIVE_COLUMNS)
     for number, directive in enumerate(ctx.matrix.directives, 1):
         values = [
             number,
@@ -682,4 +774,4 @@ def _write_directives(ws: Worksheet, ctx: _Context) -> None:
             _signer(directive),
             len(ctx.matrix.rows_of(directive.id)),
         ]
-        row = _record(ws, ctx, row, _DIRECTIVE_COLUMNS, values)
+        row = _record(ws, ctx, row, columns, values)

@@ -11,19 +11,7 @@ import datetime as dt
 import random
 from types import MappingProxyType
 
-from .model import (
-    ROLES,
-    Agency,
-    Assignment,
-    Block,
-    Corpus,
-    Directive,
-    Issuer,
-    IssuerKind,
-    Registry,
-    Signer,
-    Task,
-)
+from .model import ROLES, Agency, Assignment, Block, Corpus, Directive, Issuer, IssuerKind, Registry, Signer, Task
 
 PROVINCE = "tinh-mau"
 

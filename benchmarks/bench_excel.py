@@ -1,0 +1,64 @@
+"""Time the Excel writer on a large synthetic consolidated workbook.
+
+    python benchmarks/bench_excel.py                      # 150 agencies x 2,000 tasks
+    python benchmarks/bench_excel.py --agencies 40 --tasks 300 --directives 3 --expand
+
+Prints the wall time of building the matrix and of writing the workbook, the
+workbook's size, and the peak memory of the process (ru_maxrss) and of Python
+allocations while writing (tracemalloc, only with --tracemalloc: it slows
+everything down about twofold).
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from matrix.excel import write_workbook
+from matrix.pivot import build_matrix
+from matrix.synthetic import make_corpus
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agencies", type=int, default=150)
+    parser.add_argument("--tasks", type=int, default=2000)
+    parser.add_argument("--directives", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--expand", action="store_true", help="expand groups into their members")
+    parser.add_argument("--paper", choices=("A4", "A3"), default="A3")
+    parser.add_argument("--tracemalloc", action="store_true", help="also measure Python allocations")
+    parser.add_argument("--out", type=Path, help="keep the workbook here (default: a temporary file)")
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    corpus = make_corpus(args.agencies, args.tasks, args.directives, args.seed)
+    matrix = build_matrix(corpus, args.expand)
+    built = time.perf_counter()
+    print(f"matrix: {len(matrix.rows)} rows x {len(matrix.columns)} columns, "
+          f"{len(matrix.entries)} entries, built in {built - start:.2f} s")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.out or Path(tmp) / "bench.xlsx"
+        if args.tracemalloc:
+            tracemalloc.start()
+        start = time.perf_counter()
+        write_workbook(matrix, path, title="Tổng hợp phân công nhiệm vụ (dữ liệu mẫu)", paper=args.paper)
+        elapsed = time.perf_counter() - start
+        print(f"write_workbook: {elapsed:.2f} s, {path.stat().st_size / 1e6:.1f} MB")
+        if args.tracemalloc:
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            print(f"peak Python allocations while writing: {peak / 1e6:.0f} MB")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    scale = 1 if sys.platform == "darwin" else 1024
+    print(f"peak resident memory: {rss * scale / 1e6:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

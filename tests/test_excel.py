@@ -1,0 +1,457 @@
+"""The Excel writer: workbooks read back with openpyxl and compared with the model."""
+from __future__ import annotations
+
+import re
+import tempfile
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from types import MappingProxyType
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from matrix.excel import MAX_CELL_CHARS, TRUNCATION_NOTE, write_workbook
+from matrix.model import ROLES, Agency, Assignment, Block, Corpus, Directive, Issuer, IssuerKind, Registry, Role, Task
+from matrix.pivot import Matrix, build_matrix
+
+from conftest import INPUT, small_corpus
+from strategies import corpora
+
+SHEETS = ["Ma trận", "Nhiệm vụ", "Theo cơ quan", "Văn bản"]
+TASK_HEADERS = [
+    "STT",
+    "Nội dung nhiệm vụ",
+    "Cơ quan chủ trì",
+    "Cơ quan phối hợp",
+    "Cơ quan thực hiện",
+    "Thời hạn / báo cáo",
+    "Văn bản, mục",
+]
+ROLE_HEADERS = {Role.LEAD: "Cơ quan chủ trì", Role.PARTNER: "Cơ quan phối hợp", Role.DOER: "Cơ quan thực hiện"}
+MARKS = {"C", "P", "T"}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def write(matrix: Matrix, folder: Path, name: str = "ma-tran.xlsx", **options: str) -> openpyxl.Workbook:
+    path = folder / name
+    write_workbook(matrix, path, title=options.pop("title", "Tổng hợp & thử nghiệm"), **options)
+    return openpyxl.load_workbook(path)
+
+
+def views(corpus: Corpus) -> list[tuple[str, Matrix]]:
+    """Every workbook a build writes: one per directive and the consolidated one, grouped and expanded."""
+    out = []
+    for expand in (False, True):
+        matrix = build_matrix(corpus, expand)
+        out += [(f"{d.id}-{expand}", matrix.subset([d.id])) for d in corpus.directives]
+        out.append((f"tong-hop-{expand}", matrix))
+    return out
+
+
+def column_order(matrix: Matrix) -> list[Agency]:
+    return [a for _, agencies in matrix.column_blocks() for a in agencies]
+
+
+def expected_marks(matrix: Matrix) -> dict[tuple[tuple[str, str], str], str]:
+    return {(e.row.key, e.agency.id): e.role.mark for e in matrix.entries}
+
+
+def grid_origin(ws: Worksheet) -> tuple[int, int]:
+    """(first task row, first agency column): the top-left cell below and right of the frozen panes."""
+    top_left = ws[ws.freeze_panes]
+    return top_left.row, top_left.column
+
+
+def read_marks(ws: Worksheet, matrix: Matrix) -> dict[tuple[tuple[str, str], str], str]:
+    """The marks of the matrix sheet, keyed like the model; checks row ids and column headers on the way."""
+    first_row, first_col = grid_origin(ws)
+    columns = column_order(matrix)
+    for j, agency in enumerate(columns):
+        label = ws.cell(first_row - 1, first_col + j).value
+        assert label == agency.short or label == agency.name or label.startswith(f"{agency.short} ("), (label, agency)
+    assert ws.cell(first_row - 2, first_col + len(columns)).value == "Tổng số cơ quan"
+    marks = {}
+    for i, row in enumerate(matrix.rows):
+        assert ws.cell(first_row + i, 1).value == row.task.id
+        for j, agency in enumerate(columns):
+            value = ws.cell(first_row + i, first_col + j).value
+            if value is not None:
+                marks[(row.key, agency.id)] = value
+    return marks
+
+
+def task_records(ws: Worksheet) -> tuple[dict[str, int], list[list[tuple]]]:
+    """Headers of "Nhiệm vụ" and its records: the rows of each task (a long text continues below)."""
+    header_row = next(r for r in range(1, 6) if ws.cell(r, 1).value == "STT")
+    headers = {ws.cell(header_row, c).value: c for c in range(1, ws.max_column + 1)}
+    records: list[list[tuple]] = []
+    for values in ws.iter_rows(min_row=header_row + 1, values_only=True):
+        if values[0] is not None:
+            records.append([values])
+        else:
+            records[-1].append(values)
+    return headers, records
+
+
+def check_task_sheet(ws: Worksheet, matrix: Matrix) -> None:
+    """Every entry's agency name once in the right role column of its task's row; nothing else there."""
+    headers, records = task_records(ws)
+    assert list(headers)[: len(TASK_HEADERS)] == TASK_HEADERS
+    assert len(records) == len(matrix.rows)
+    for row, record in zip(matrix.rows, records):
+        first = record[0]
+        assert first[headers["STT"] - 1] == row.task.id
+        for role, header in ROLE_HEADERS.items():
+            cell = first[headers[header] - 1]
+            names = cell.split("\n") if cell else []
+            assert names == [e.agency.name for e in matrix.entries_in(row) if e.role is role]
+            assert all(more[headers[header] - 1] is None for more in record[1:])
+        text = " ".join(r[headers["Nội dung nhiệm vụ"] - 1] or "" for r in record)
+        if len(row.task.text) < MAX_CELL_CHARS - len(TRUNCATION_NOTE):
+            assert squash(text) == squash(ILLEGAL.sub("", row.task.text))
+
+
+ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def check_workbook(wb: openpyxl.Workbook, matrix: Matrix) -> None:
+    assert wb.sheetnames == SHEETS
+    assert read_marks(wb["Ma trận"], matrix) == expected_marks(matrix)
+    check_task_sheet(wb["Nhiệm vụ"], matrix)
+
+
+# --------------------------------------------------------------------------- small corpus
+
+
+@pytest.fixture(params=[False, True], ids=["grouped", "expanded"])
+def small(request: pytest.FixtureRequest) -> Matrix:
+    return build_matrix(small_corpus(), request.param)
+
+
+def test_small_workbook_matches_model(small: Matrix, tmp_path: Path) -> None:
+    check_workbook(write(small, tmp_path), small)
+
+
+def test_each_directive_workbook_matches_model(small: Matrix, tmp_path: Path) -> None:
+    for directive in small.directives:
+        view = small.subset([directive.id])
+        check_workbook(write(view, tmp_path, f"{directive.id}.xlsx"), view)
+
+
+def test_nothing_else_is_marked(small: Matrix, tmp_path: Path) -> None:
+    ws = write(small, tmp_path)["Ma trận"]
+    found = [c for row in ws.iter_rows() for c in row if c.value in MARKS]
+    assert len(found) == len(small.entries) + 3  # and the legend's three
+
+
+def test_marks_have_one_fill_per_role(small: Matrix, tmp_path: Path) -> None:
+    ws = write(small, tmp_path)["Ma trận"]
+    first_row, first_col = grid_origin(ws)
+    fills: dict[str, set[str]] = {mark: set() for mark in MARKS}
+    for row in ws.iter_rows(min_row=first_row, max_row=first_row + len(small.rows) - 1, min_col=first_col):
+        for cell in row[: len(small.columns)]:
+            if cell.value in MARKS:
+                fills[cell.value].add(cell.fill.fgColor.rgb)
+            else:
+                assert cell.fill.fill_type is None
+    assert all(len(colours) == 1 for colours in fills.values())
+    assert len(set().union(*fills.values())) == 3
+
+
+def test_legend_explains_every_mark(tmp_path: Path) -> None:
+    ws = write(build_matrix(small_corpus()), tmp_path)["Ma trận"]
+    first_row, _ = grid_origin(ws)
+    below = first_row + len(small_corpus().directives[0].tasks) + 20
+    legend = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(first_row, below) if ws.cell(r, 1).value in MARKS}
+    for role in ROLES:
+        assert role.value in legend[role.mark].lower()
+    assert "C: chủ trì" in ws.oddFooter.left.text  # and at the foot of every printed page
+
+
+def test_totals_per_agency_and_per_task(small: Matrix, tmp_path: Path) -> None:
+    ws = write(small, tmp_path)["Ma trận"]
+    first_row, first_col = grid_origin(ws)
+    total_col = first_col + len(small.columns)
+    for i, row in enumerate(small.rows):
+        assert ws.cell(first_row + i, total_col).value == (len(small.entries_in(row)) or None)
+    totals = first_row + len(small.rows)
+    for k, role in enumerate(ROLES):
+        assert f"({role.mark})" in ws.cell(totals + k, 1).value
+        for j, agency in enumerate(column_order(small)):
+            assert ws.cell(totals + k, first_col + j).value == small.counts(agency.id)[role]
+        assert ws.cell(totals + k, total_col).value == sum(1 for e in small.entries if e.role is role)
+    assert ws.cell(totals + 3, total_col).value == len(small.entries)
+
+
+def test_grouped_and_expanded_columns(tmp_path: Path) -> None:
+    corpus = small_corpus()
+    grouped = write(build_matrix(corpus), tmp_path, "a.xlsx")["Ma trận"]
+    expanded = write(build_matrix(corpus, True), tmp_path, "b.xlsx")["Ma trận"]
+
+    def headers(ws: Worksheet) -> list[str]:
+        first_row, first_col = grid_origin(ws)
+        return [c.value for c in ws[first_row - 1][first_col - 1 :] if c.value]
+
+    assert "UBND cấp huyện" in headers(grouped)
+    assert "UBND huyện A" not in headers(grouped)
+    assert {"UBND huyện A", "UBND huyện B"} <= set(headers(expanded))
+    assert "UBND cấp huyện" not in headers(expanded)
+
+
+def test_layout_freeze_filter_and_task_columns(tmp_path: Path) -> None:
+    matrix = build_matrix(small_corpus())
+    ws = write(matrix, tmp_path)["Ma trận"]
+    first_row, first_col = grid_origin(ws)
+    assert ws.freeze_panes == f"D{first_row}"  # STT, Nhiệm vụ, Văn bản stay in view
+    assert [ws.cell(first_row - 2, c).value for c in (1, 2, 3)] == ["STT", "Nhiệm vụ", "Văn bản"]
+    assert ws.auto_filter.ref == f"A{first_row - 1}:I{first_row + len(matrix.rows) - 1}"
+    assert ws.cell(first_row - 1, first_col).alignment.text_rotation == 90
+    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(first_col, first_col + len(matrix.columns))]
+    assert max(widths) < 8 and min(widths) < 5.5  # narrow; a lone column a little wider for its block's name
+    sub = next(i for i, r in enumerate(matrix.rows) if r.depth == 1)
+    assert ws.cell(first_row + sub, 2).alignment.indent == 1
+    assert ws.cell(first_row, 3).value == "05/CT-UBND"
+    single = write(matrix.subset(["ct-1"]), tmp_path, "one.xlsx")["Ma trận"]
+    assert single.freeze_panes == f"C{first_row}"  # no "Văn bản" column for one directive
+
+
+@pytest.mark.parametrize("paper, size", [("A4", 9), ("A3", 8)])
+def test_print_settings(paper: str, size: int, tmp_path: Path) -> None:
+    wb = write(build_matrix(small_corpus()), tmp_path, paper=paper, title="Tổng hợp & thử nghiệm")
+    for ws in wb:
+        setup = ws.page_setup
+        assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", size, 1, 0)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert ws.print_options.horizontalCentered is True
+        assert ws.print_title_rows
+        assert ws.oddHeader.center.text == "Tổng hợp && thử nghiệm"
+        assert ws.oddFooter.center.text == "Trang &P/&N"
+        assert 0.3 <= ws.page_margins.left <= 1 and 0.3 <= ws.page_margins.top <= 1
+    assert wb["Ma trận"].print_title_rows == "$2:$3"
+    assert wb["Ma trận"].print_title_cols == "$A:$C"
+
+
+def test_paper_must_be_known(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="A4"):
+        write_workbook(build_matrix(small_corpus()), tmp_path / "x.xlsx", title="x", paper="Letter")
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("title", ["Về bảo đảm an ninh, trật tự " * 30, "An ninh & trật tự " * 30])
+def test_long_header_title_is_cut(title: str, tmp_path: Path) -> None:
+    header = write(build_matrix(small_corpus()), tmp_path, title=title)["Ma trận"].oddHeader.center
+    assert len(str(header)) <= 255 and header.text.startswith(title[:20].replace("&", "&&"))
+
+
+def test_times_new_roman_everywhere(tmp_path: Path) -> None:
+    wb = write(build_matrix(small_corpus()), tmp_path)
+    for ws in wb:
+        fonts = {(c.font.name, c.font.sz) for row in ws.iter_rows() for c in row if c.value is not None}
+        assert {name for name, _ in fonts} == {"Times New Roman"}
+        assert all(size >= 11 for _, size in fonts)
+    with zipfile.ZipFile(tmp_path / "ma-tran.xlsx") as archive:
+        styles = archive.read("xl/styles.xml").decode()
+    first_font = re.search(r"<font>.*?</font>", styles, re.S)
+    assert first_font and 'val="Times New Roman"' in first_font.group()  # the default, for cells typed later
+
+
+def test_text_stays_text(tmp_path: Path) -> None:
+    """Directive text starting with "=", "-", "+", "@" is never a formula."""
+    path = tmp_path / "x.xlsx"
+    write_workbook(build_matrix(small_corpus()), path, title="=SUM(A1)")
+    wb = openpyxl.load_workbook(path)
+    expected = {
+        "=SUM(A1) không phải công thức; + - @ cũng vậy.",
+        "- Chủ trì, phối hợp với Sở Nội vụ & các đơn vị <liên quan> \"rà soát\".",
+    }
+    for name in ("Ma trận", "Nhiệm vụ"):
+        cells = {c.value: c for row in wb[name].iter_rows() for c in row if c.value in expected}
+        assert set(cells) == expected, name
+        assert {c.data_type for c in cells.values()} == {"s"}
+    with zipfile.ZipFile(path) as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert sheets and not any("<f>" in xml or "<f " in xml for xml in sheets)
+
+
+def one_task_corpus(text: str, title: str | None = None) -> Corpus:
+    corpus = small_corpus()
+    task = Task("1", text, (Assignment("so-noi-vu", Role.LEAD, "Sở Nội vụ"),), title=title)
+    directive = replace(corpus.directives[0], tasks=(task,))
+    return Corpus(corpus.registry, (directive,))
+
+
+def test_text_longer_than_a_cell_is_cut_with_a_note(tmp_path: Path) -> None:
+    long = "Tăng cường công tác bảo đảm an ninh, trật tự. " * 1000  # 46,000 characters
+    matrix = build_matrix(one_task_corpus(long, title=long))
+    wb = write(matrix, tmp_path)
+    for ws in wb:
+        assert all(len(str(c.value)) <= MAX_CELL_CHARS for row in ws.iter_rows() for c in row if c.value)
+    title = wb["Ma trận"].cell(grid_origin(wb["Ma trận"])[0], 2).value
+    assert title.endswith(TRUNCATION_NOTE) and len(title) == MAX_CELL_CHARS
+    headers, records = task_records(wb["Nhiệm vụ"])
+    pieces = [r[headers["Nội dung nhiệm vụ"] - 1] for r in records[0]]
+    assert len(records) == 1 and len(pieces) > 1  # one task, continued on the rows below
+    assert pieces[-1].endswith(TRUNCATION_NOTE.strip())
+    assert squash(" ".join(pieces)).startswith(squash(long[:30_000]))
+    check_task_sheet(wb["Nhiệm vụ"], matrix)
+
+
+def test_rows_are_tall_enough_and_within_limits(tmp_path: Path) -> None:
+    text = "Chủ động nắm chắc tình hình, kịp thời phát hiện, ngăn chặn, vô hiệu hóa âm mưu. " * 60
+    wb = write(build_matrix(one_task_corpus(text)), tmp_path)
+    ws = wb["Nhiệm vụ"]
+    heights = [ws.row_dimensions[r].height for r in range(3, ws.max_row + 1)]
+    assert all(16 <= h <= 409 for h in heights)
+    # LibreOffice fits about 70 characters a line in the text column, 12.5 pt a line
+    assert sum(heights) > len(text) / 72 * 12.5
+    short = write(build_matrix(one_task_corpus("Ngắn.")), tmp_path, "b.xlsx")["Nhiệm vụ"]
+    assert short.row_dimensions[3].height < 40
+
+
+def test_illegal_characters_are_dropped(tmp_path: Path) -> None:
+    matrix = build_matrix(one_task_corpus("Trang 1\x0c tiếp\x00 theo\ufffe."))
+    headers, records = task_records(write(matrix, tmp_path)["Nhiệm vụ"])
+    assert records[0][0][headers["Nội dung nhiệm vụ"] - 1] == "Trang 1 tiếp theo."
+
+
+def test_agency_sheet_has_one_block_per_agency(small: Matrix, tmp_path: Path) -> None:
+    ws = write(small, tmp_path)["Theo cơ quan"]
+    columns = column_order(small)
+    bands = [(r, ws.cell(r, 1).value) for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value and ". " in ws.cell(r, 1).value]
+    assert [text.split(". ", 1)[1].split(" (")[0] for _, text in bands] == [a.name for a in columns]
+    assert sorted(b.id for b in ws.row_breaks.brk) == [r - 1 for r, _ in bands[1:]]
+    for (start, _), (end, _), agency in zip(bands, bands[1:] + [(ws.max_row + 1, "")], columns):
+        ids = [ws.cell(r, 1).value for r in range(start + 1, end) if ws.cell(r, 1).value]
+        roles = [ws.cell(r, 3).value for r in range(start + 1, end) if ws.cell(r, 1).value]
+        applying = [(row, e) for row in small.rows for e in small.context(row) if e.agency.id == agency.id]
+        assert ids == [row.task.id for row, _ in applying]
+        assert [r.split("\n")[0].lower() for r in roles] == [e.role.value for _, e in applying]
+        for (row, entry), role in zip(applying, roles):
+            assert ("theo mục " + entry.row.task.id in role) == (entry.row.key != row.key)
+
+
+def test_directive_sheet(tmp_path: Path) -> None:
+    wb = write(build_matrix(small_corpus()), tmp_path)
+    rows = list(wb["Văn bản"].iter_rows(min_row=3, values_only=True))
+    issuer = "Chủ tịch Ủy ban nhân dân tỉnh P"
+    assert rows[0][:6] == (1, "05/CT-UBND", "Chỉ thị", "05/CT-UBND", "06/01/2025", issuer)
+    assert rows[0][6] == "Về bảo đảm an ninh, trật tự năm 2025"
+    assert rows[0][7].split("\n") == ["Nguyễn Văn A", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    assert rows[0][8] == 6
+    assert rows[1][:5] == (2, "Công văn", "Công văn", None, None)
+
+
+def test_duplicate_short_names_are_told_apart(tmp_path: Path) -> None:
+    corpus = small_corpus()
+    renamed = {"h-a": "UBND huyện", "h-b": "UBND huyện", "so-noi-vu": "VKSND tỉnh"}
+    agencies = tuple(replace(a, short=renamed.get(a.id, a.short)) for a in corpus.registry.agencies)
+    matrix = build_matrix(Corpus(Registry(corpus.registry.blocks, agencies, corpus.registry.provinces), corpus.directives), True)
+    ws = write(matrix, tmp_path)["Ma trận"]
+    first_row, first_col = grid_origin(ws)
+    labels = [c.value for c in ws[first_row - 1][first_col - 1 : first_col - 1 + len(matrix.columns)]]
+    assert len(set(labels)) == len(labels)
+    full_names = {"Ủy ban nhân dân huyện A", "Ủy ban nhân dân huyện B", "Sở Nội vụ", "Viện kiểm sát nhân dân tỉnh"}
+    assert full_names <= set(labels)
+
+
+# --------------------------------------------------------------------------- seed corpus
+
+
+@pytest.fixture(scope="module")
+def seeds() -> Corpus:
+    try:
+        from matrix.load import load_corpus
+    except ImportError:
+        pytest.skip("matrix.load is not written yet")
+    if not [p for p in INPUT.glob("*.yaml") if p.name != "co-quan.yaml"]:
+        pytest.skip("no seed directives in input/ yet")
+    return load_corpus([INPUT]).corpus
+
+
+def test_seed_workbooks_match_model(seeds: Corpus, tmp_path: Path) -> None:
+    for name, matrix in views(seeds):
+        wb = write(matrix, tmp_path, f"{name}.xlsx")
+        check_workbook(wb, matrix)
+        found = sum(1 for row in wb["Ma trận"].iter_rows() for c in row if c.value in MARKS)
+        assert found == len(matrix.entries) + 3, name
+
+
+# --------------------------------------------------------------------------- properties
+
+NAMES = st.text(st.sampled_from("aăâbcdđeêghiklmnoôơpqrstuưvxyĐÊỨỔ àáạảãếộữ&<>\"'"), min_size=2, max_size=25).filter(
+    lambda s: s.strip() and s not in MARKS
+)
+SHORTS = st.builds(str.__add__, st.sampled_from(["CQ", "Sở", "UBND huyện"]), st.sampled_from(["", " A", " B"]))
+TEXTS = st.builds(
+    lambda prefix, body: prefix + body,
+    st.sampled_from(["", "=", "- ", "+", "@", "#N/A ", "\x0c"]),
+    st.text(st.sampled_from("aăâbcđeêhiklmnoôơtuư ÁẾỘ,.;:\n=-+@0123456789"), min_size=2, max_size=120),
+)
+
+
+@st.composite
+def awkward_corpora(draw: st.DrawFn) -> Corpus:
+    """Random registries (duplicate short names, groups) and task trees with formula-like text."""
+    blocks = tuple(Block(f"b{i}", draw(NAMES)) for i in range(draw(st.integers(1, 3))))
+    bodies = [
+        Agency(f"a{i}", draw(NAMES), draw(SHORTS), draw(st.sampled_from(blocks)).id, province=draw(st.sampled_from([None, "p"])))
+        for i in range(draw(st.integers(1, 9)))
+    ]
+    body_ids = [a.id for a in bodies]
+    groups = [
+        Agency(f"g{g}", draw(NAMES), f"Nhóm {g}", draw(st.sampled_from(blocks)).id, is_group=True,
+               members=MappingProxyType({"p": tuple(draw(st.lists(st.sampled_from(body_ids), unique=True, max_size=4)))}))
+        for g in range(draw(st.integers(0, 2)))
+    ]
+    registry = Registry(blocks, tuple(bodies + groups), MappingProxyType({"p": "Tỉnh P"}))
+    ids = [a.id for a in registry.agencies]
+
+    def task(task_id: str, depth: int) -> Task:
+        chosen = draw(st.lists(st.sampled_from(ids), unique=True, max_size=5))
+        subs = draw(st.integers(0, 2)) if depth < 2 else 0
+        return Task(
+            task_id,
+            draw(TEXTS),
+            tuple(Assignment(a, draw(st.sampled_from(ROLES)), a) for a in chosen),
+            tuple(task(f"{task_id}.{k}", depth + 1) for k in range(1, subs + 1)),
+            title=draw(st.none() | TEXTS),
+            deadline=draw(st.none() | TEXTS),
+        )
+
+    directives = tuple(
+        Directive(f"d{n}", draw(st.sampled_from(["chỉ thị", "công văn"])), draw(TEXTS), Issuer("UBND tỉnh", IssuerKind.STATE),
+                  tuple(task(str(k), 0) for k in range(1, draw(st.integers(1, 4)) + 1)),
+                  number=draw(st.none() | st.just("05")), symbol="CT-UBND", province=draw(st.sampled_from([None, "p"])))
+        for n in range(draw(st.integers(1, 3)))
+    )
+    return Corpus(registry, directives)
+
+
+def round_trip(corpus: Corpus, expand: bool) -> None:
+    matrix = build_matrix(corpus, expand)
+    with tempfile.TemporaryDirectory() as folder:
+        wb = write(matrix, Path(folder))
+    check_workbook(wb, matrix)
+
+
+@given(awkward_corpora(), st.booleans())
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_marks_read_back_equal_entries(corpus: Corpus, expand: bool) -> None:
+    round_trip(corpus, expand)
+
+
+@given(corpora(), st.booleans())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_unicode_text_round_trips(corpus: Corpus, expand: bool) -> None:
+    round_trip(corpus, expand)

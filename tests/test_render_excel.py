@@ -1,0 +1,180 @@
+"""Workbooks as LibreOffice prints them: one page wide, landscape, nothing lost.
+
+Every workbook is converted to PDF once per session (one soffice run, with a
+private profile so parallel runs do not clash) and read with pypdf. Without
+soffice these tests are skipped, except under CI, where they fail.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from matrix.excel import column_labels, write_workbook
+from matrix.model import Corpus
+from matrix.pivot import Matrix, build_matrix
+
+from conftest import INPUT, small_corpus
+
+pytestmark = pytest.mark.render
+
+PAGE_SIZES = {"A4": (842, 595), "A3": (1191, 842)}  # landscape, points
+MATRIX_FOOTER = "C: chủ trì; P: phối hợp; T: thực hiện"  # printed under every "Ma trận" page only
+TOTAL_HEADER = "Tổng số cơ quan"  # the right-most column of "Ma trận"
+TITLE = "Tổng hợp phân công nhiệm vụ"
+
+
+@dataclass
+class Rendered:
+    matrix: Matrix
+    paper: str
+    pages: list[str]  # the text of each page, whitespace squashed
+    sizes: list[tuple[float, float]]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is required under CI")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return found
+
+
+def seed_corpus_or_none() -> Corpus | None:
+    try:
+        from matrix.load import load_corpus
+    except ImportError:
+        return None
+    if not [p for p in INPUT.glob("*.yaml") if p.name != "co-quan.yaml"]:
+        return None
+    return load_corpus([INPUT]).corpus
+
+
+def workbooks() -> dict[str, tuple[Matrix, str]]:
+    """name -> (matrix, paper): small and seed corpus, each directive and consolidated."""
+    found: dict[str, tuple[Matrix, str]] = {}
+    for prefix, corpus in (("small", small_corpus()), ("seed", seed_corpus_or_none())):
+        if corpus is None:
+            continue
+        matrix = build_matrix(corpus)
+        found[f"{prefix}-tong-hop"] = (matrix, "A4")
+        found[f"{prefix}-tong-hop-mo-rong"] = (build_matrix(corpus, True), "A4")
+        found[f"{prefix}-tong-hop-a3"] = (matrix, "A3")
+        for directive in corpus.directives:
+            found[f"{prefix}-{directive.id}"] = (matrix.subset([directive.id]), "A4")
+    return found
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
+    binary = soffice()
+    folder = tmp_path_factory.mktemp("render")
+    profile = tmp_path_factory.mktemp("lo-profile")
+    books = workbooks()
+    paths = []
+    for name, (matrix, paper) in books.items():
+        path = folder / f"{name}.xlsx"
+        write_workbook(matrix, path, title=f"{TITLE} & kiểm tra in", paper=paper)
+        paths.append(str(path))
+    command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(folder)]
+    done = subprocess.run(command + paths, capture_output=True, text=True, timeout=120 + 20 * len(paths))
+    assert done.returncode == 0, done.stderr
+    out = {}
+    for name, (matrix, paper) in books.items():
+        pdf = folder / f"{name}.pdf"
+        assert pdf.exists(), f"{name}: {done.stdout} {done.stderr}"
+        reader = PdfReader(pdf)
+        pages = [squash(page.extract_text()) for page in reader.pages]
+        sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+        out[name] = Rendered(matrix, paper, pages, sizes)
+    return out
+
+
+def names(rendered: dict[str, Rendered], prefix: str) -> list[str]:
+    found = [name for name in rendered if name.startswith(prefix)]
+    if not found:
+        pytest.skip(f"no {prefix} workbooks (seed corpus not loadable yet?)")
+    return found
+
+
+def matrix_pages(book: Rendered) -> list[str]:
+    return [page for page in book.pages if MATRIX_FOOTER in page]
+
+
+@pytest.mark.parametrize("prefix", ["small", "seed"])
+def test_matrix_is_one_page_wide(rendered: dict[str, Rendered], prefix: str) -> None:
+    """The right-most column (per-task totals) and the last agency are on every page of "Ma trận".
+
+    Were the matrix wider than the paper, LibreOffice would print its right part
+    on pages of their own, and the pages of the left part would lack them.
+    """
+    for name in names(rendered, prefix):
+        book = rendered[name]
+        pages = matrix_pages(book)
+        assert pages, name
+        columns = [a for _, group in book.matrix.column_blocks() for a in group]
+        last = squash(column_labels(book.matrix, columns)[-1]) if columns else TOTAL_HEADER
+        for number, page in enumerate(pages, 1):
+            assert TOTAL_HEADER in page, f"{name}: page {number} of Ma trận lacks the total column"
+            assert last in page, f"{name}: page {number} of Ma trận lacks the last agency, {last}"
+            assert "STT" in page and "Nhiệm vụ" in page, f"{name}: page {number}"
+
+
+def test_small_matrix_fits_one_page(rendered: dict[str, Rendered]) -> None:
+    for name in names(rendered, "small"):
+        assert len(matrix_pages(rendered[name])) == 1, name
+
+
+def test_seed_matrix_pages_are_few(rendered: dict[str, Rendered]) -> None:
+    """Ten tasks a page or more: rows are not needlessly tall, headings not needlessly high."""
+    for name in names(rendered, "seed"):
+        book = rendered[name]
+        assert len(matrix_pages(book)) <= len(book.matrix.rows) // 10 + 1, name
+
+
+@pytest.mark.parametrize("prefix", ["small", "seed"])
+def test_pages_are_landscape_paper_with_header_and_numbers(rendered: dict[str, Rendered], prefix: str) -> None:
+    for name in names(rendered, prefix):
+        book = rendered[name]
+        width, height = PAGE_SIZES[book.paper]
+        for number, ((w, h), page) in enumerate(zip(book.sizes, book.pages), 1):
+            assert abs(w - width) < 2 and abs(h - height) < 2, f"{name}: page {number} is {w}x{h}"
+            assert f"{TITLE} & kiểm tra in" in page, f"{name}: page {number} lacks the title"
+            assert f"Trang {number}/{len(book.pages)}" in page, f"{name}: page {number}"
+            assert "###" not in page, f"{name}: page {number} has a cell too narrow for its number"
+
+
+@pytest.mark.parametrize("prefix", ["small", "seed"])
+def test_legend_and_sheets_are_printed(rendered: dict[str, Rendered], prefix: str) -> None:
+    for name in names(rendered, prefix):
+        pages = rendered[name].pages
+        first, last = matrix_pages(rendered[name])[0], matrix_pages(rendered[name])[-1]
+        assert "MA TRẬN PHÂN CÔNG THỰC HIỆN NHIỆM VỤ" in first
+        for legend in ("C Chủ trì", "P Phối hợp", "T Thực hiện"):
+            assert legend in last, f"{name}: legend {legend!r} is not under the matrix"
+        for heading in ("DANH SÁCH NHIỆM VỤ", "NHIỆM VỤ THEO CƠ QUAN", "DANH SÁCH VĂN BẢN"):
+            assert sum(heading in page for page in pages) == 1, f"{name}: {heading}"
+
+
+@pytest.mark.parametrize("prefix", ["small", "seed"])
+def test_each_agency_starts_on_its_own_page(rendered: dict[str, Rendered], prefix: str) -> None:
+    for name in names(rendered, prefix):
+        book = rendered[name]
+        columns = [a for _, group in book.matrix.column_blocks() for a in group]
+        bands = [f"{n}. {squash(a.name)} (" for n, a in enumerate(columns, 1)]
+        start = next(i for i, page in enumerate(book.pages) if "NHIỆM VỤ THEO CƠ QUAN" in page)
+        pages = book.pages[start:]
+        where = [[i for i, page in enumerate(pages) if band in page] for band in bands]
+        assert all(len(found) == 1 for found in where), f"{name}: {list(zip(bands, where))}"
+        assert [found[0] for found in where] == sorted({found[0] for found in where}), f"{name}: two agencies share a page"
