@@ -107,7 +107,7 @@ def build(corpus: Corpus, out_dir: Path, options: BuildOptions = BuildOptions(),
 def _title(view: Matrix) -> str:
     if len(view.directives) == 1:
         d = view.directives[0]
-        return f"{d.kind.capitalize()} {d.reference}: {d.title}".replace("  ", " ")
+        return " ".join(filter(None, (d.kind.capitalize(), d.reference))) + f": {d.title}"
     return f"Tổng hợp phân công nhiệm vụ ({len(view.directives)} văn bản)"
 
 
