@@ -162,6 +162,32 @@ def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, 
 
 
 @main.command()
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@registry_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Tệp YAML kết quả (mặc định: in ra màn hình).")
+def draft(source: Path, registry: Path | None, output: Path | None) -> None:
+    """Lập bản nháp YAML từ văn bản .txt, .docx hoặc .pdf để cán bộ rà soát.
+
+    Chỗ cần xem lại có ghi chú '# kiểm tra: ...'. Tên cơ quan chưa có trong danh mục
+    được giữ nguyên và đánh dấu.
+
+    \b
+    Ví dụ:
+      matrix draft chi-thi.pdf -o input/chi-thi.yaml
+      matrix validate input/chi-thi.yaml
+    """
+    from .draft import draft_file, open_registry, summary, write_draft
+
+    result = draft_file(source, open_registry(source, registry))
+    if output:
+        write_draft(result, output)
+    else:
+        click.echo(result.yaml, nl=False)
+    click.echo(summary(result), err=True)
+
+
+@main.command()
 @registry_option
 @click.option("--province", help="Chỉ hiện cơ quan chung và cơ quan của tỉnh này (mã tỉnh).")
 def agencies(registry: Path | None, province: str | None) -> None:

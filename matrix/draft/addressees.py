@@ -1,0 +1,215 @@
+"""Who does what in one item: the patterns Vietnamese directives use to name addressees.
+
+* The item starts with its addressees ("2. Công an tỉnh:", "3. Đảng ủy Bộ đội
+  Biên phòng tỉnh phối hợp với ...", "7. Đề nghị Viện Kiểm sát nhân dân tỉnh,
+  Tòa án nhân dân tỉnh:"): specific bodies lead (chủ trì), groups each do
+  the work (thực hiện).
+* A sentence starts with "Giao X ...", "Yêu cầu X ...", "Đề nghị X ..." (or
+  "UBND tỉnh giao X ..."): the same roles for X. In closing paragraphs, a
+  "Yêu cầu/Đề nghị" list that contains a group is general work: everyone in
+  it does it (thực hiện).
+* "phối hợp (chặt chẽ) với Y", "phối hợp Y": Y is a partner (phối hợp);
+  "phối hợp giữa X với Y": X leads, Y is a partner, when X is a named body.
+* A sentence inside an item that starts with a known group ("Người đứng đầu
+  cấp ủy, chính quyền các cấp phải ...") adds that group (thực hiện).
+* Vague mentions and the issuer itself are never addressees.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..model import Role
+from ..text import match_key
+from .names import Mention, NameReader, Token, tokenize
+
+_K = match_key
+_VERBS = {(_K("giao"), _K("cho")): "giao", (_K("giao"),): "giao", (_K("yêu"), _K("cầu")): "yêu cầu",
+          (_K("đề"), _K("nghị")): "đề nghị"}
+# Words that introduce an item's addressee without assigning ("1. Trách nhiệm của Công an tỉnh:").
+_INTRODUCERS = ((_K("trách"), _K("nhiệm"), _K("của")), (_K("nhiệm"), _K("vụ"), _K("của")), (_K("đối"), _K("với")))
+# Predicates that make a known body opening a sentence an addressee ("... phải chịu trách nhiệm").
+_ACTIONS = tuple(tuple(_K(w) for w in p.split()) for p in (
+    "chủ trì", "chịu trách nhiệm", "có trách nhiệm", "phải", "cần", "phối hợp", "tham mưu", "thực hiện", "triển khai",
+    "tổ chức", "chỉ đạo", "lãnh đạo", "tăng cường", "tập trung", "xây dựng", "khẩn trương", "chủ động", "theo dõi",
+    "kiểm tra", "hướng dẫn", "rà soát", "báo cáo", "tiếp tục", "quán triệt", "đẩy mạnh", "nâng cao"))
+_PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
+_ADVERBS = frozenset(_K(w) for w in ("chặt", "chẽ", "thường", "xuyên", "hiệu", "quả", "tốt", "tích", "cực", "đồng",
+                                     "bộ", "kịp", "thời", "nhịp", "nhàng", "sâu", "sát", "chủ", "động",
+                                     "toàn", "diện", "có", "hơn", "nữa"))
+_SENTENCE_ENDS = frozenset({".", "!", "?"})
+_CLAUSE_ENDS = _SENTENCE_ENDS | {";", ":"}
+_CHU_TRI = (_K("chủ"), _K("trì"))
+
+
+@dataclass
+class Assigned:
+    """One addressee of one item, the role the text gives it, and which pattern said so."""
+
+    role: Role
+    mention: Mention
+    rule: str  # subject | giao | partner | between | sentence | general
+    own: bool = True  # the item names its own addressee (so it is not a general item)
+
+
+class RoleReader:
+    """Applies the addressee patterns to the paragraphs of one item."""
+
+    def __init__(self, names: NameReader) -> None:
+        self.names = names
+
+    def item(self, paragraphs: list[str], closing: bool = False) -> list[Assigned]:
+        """Every addressee named by the item's own paragraphs (not its sub-items), one role each."""
+        found: list[Assigned] = []
+        for number, paragraph in enumerate(paragraphs):
+            tokens = tokenize(paragraph)
+            for start in _sentence_starts(tokens):
+                at_item_start = number == 0 and start == 0
+                found.extend(self._sentence(tokens, paragraph, start, at_item_start, closing))
+            found.extend(self._leads(tokens, paragraph))
+            found.extend(self._partners(tokens, paragraph))
+        return _one_role_each(found)
+
+    def general(self, preamble: list[str], recipients: list[str]) -> list[Mention]:
+        """Addressees of the whole document: "yêu cầu X ... và đề nghị Y" in the preamble, else Kính gửi."""
+        for paragraph in reversed(preamble):
+            tokens = tokenize(paragraph)
+            for i in range(len(tokens)):
+                verb = _verb_at(tokens, i)
+                if verb and verb != "giao":
+                    mentions = self._addressees(tokens, paragraph, i + _verb_length(tokens, i))
+                    if mentions:
+                        return mentions
+        found: list[Mention] = []
+        for line in recipients:
+            found.extend(self._addressees(tokenize(line), line, 0))
+        return found
+
+    # ----------------------------------------------------------------- patterns
+
+    def _sentence(self, tokens: list[Token], text: str, i: int, at_item_start: bool, closing: bool) -> list[Assigned]:
+        """A sentence that starts with its addressees, with or without a verb of assignment."""
+        i = self._past_issuer(tokens, text, i)
+        verb = _verb_at(tokens, i)
+        if verb:
+            i += _verb_length(tokens, i)
+        elif not at_item_start:
+            return self._sentence_subject(tokens, text, i)
+        else:
+            i += _introducer_length(tokens, i)
+        mentions, end = self.names.read_list(tokens, text, i)
+        real = [m for m in mentions if not m.vague]
+        if not real:
+            return []
+        general = closing and verb in ("yêu cầu", "đề nghị") and any(m.is_group for m in real)
+        rule = "giao" if verb else "subject"
+        return [Assigned(Role.DOER if general or m.is_group else Role.LEAD, m, rule) for m in real]
+
+    def _sentence_subject(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
+        """A known body opening a sentence inside an item; groups add to the general addressees."""
+        mentions, end = self.names.read_list(tokens, text, i)
+        real = [m for m in mentions if not m.vague]
+        if not real or any(m.resolved is None or m.bare for m in real) or not _action_at(tokens, end):
+            return []
+        return [Assigned(Role.DOER if m.is_group else Role.LEAD, m, "sentence", own=not m.is_group) for m in real]
+
+    def _leads(self, tokens: list[Token], text: str) -> list[Assigned]:
+        """"... chỉ đạo Công an tỉnh chủ trì, ...": the body named just before "chủ trì" leads."""
+        found: list[Assigned] = []
+        for k in range(1, len(tokens) - 1):
+            if (tokens[k].low, tokens[k + 1].low) != _CHU_TRI:
+                continue
+            for j in range(max(0, k - 12), k):
+                if any(t.text in _CLAUSE_ENDS for t in tokens[j:k]):
+                    continue
+                mention = self.names.read_name(tokens, text, j, None, False)
+                if mention is not None and mention.end == k and not mention.vague:
+                    found.append(Assigned(Role.DOER if mention.is_group else Role.LEAD, mention, "giao"))
+                    break
+        return found
+
+    def _past_issuer(self, tokens: list[Token], text: str, i: int) -> int:
+        """Skip "UBND tỉnh" / "Chủ tịch UBND tỉnh" before "giao", "yêu cầu", "đề nghị"."""
+        mentions, end = self.names.read_list(tokens, text, i)
+        if mentions and all(self.names.is_superior(m.written) for m in mentions) and _verb_at(tokens, end):
+            return end
+        return i
+
+    def _partners(self, tokens: list[Token], text: str) -> list[Assigned]:
+        """"phối hợp (chặt chẽ) với Y", "phối hợp Y", "phối hợp giữa X với Y"."""
+        found: list[Assigned] = []
+        for k in range(len(tokens) - 2):
+            if tokens[k].low != _PHOI or tokens[k + 1].low != _HOP:
+                continue
+            j = k + 2
+            while j < len(tokens) and j - k < 8 and (tokens[j].text == "," or tokens[j].low in _ADVERBS):
+                j += 1
+            if j < len(tokens) and tokens[j].low == _GIUA:
+                found.extend(self._between(tokens, text, j + 1))
+            elif j < len(tokens) and tokens[j].low in (_VOI, _CUNG):
+                found.extend(self._partner_list(tokens, text, j + 1))
+            elif j == k + 2:
+                first = self.names.read_name(tokens, text, j, None, False)
+                if first is not None and not first.vague:
+                    found.extend(self._partner_list(tokens, text, j))
+        return found
+
+    def _partner_list(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
+        mentions, _ = self.names.read_list(tokens, text, i)
+        return [Assigned(Role.PARTNER, m, "partner", own=False) for m in mentions if not m.vague and not m.bare]
+
+    def _between(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
+        """"giữa X với Y": only when X is a named body (not "lực lượng Công an")."""
+        leads, end = self.names.read_list(tokens, text, i)
+        named = [m for m in leads if not m.vague and m.resolved is not None and not m.is_group]
+        if not named or end >= len(tokens) or tokens[end].low not in (_VOI, _VA):
+            return []
+        partners = self._partner_list(tokens, text, end + 1)
+        return [Assigned(Role.LEAD, m, "between") for m in named] + partners
+
+    def _addressees(self, tokens: list[Token], text: str, i: int) -> list[Mention]:
+        mentions, _ = self.names.read_list(tokens, text, i)
+        return [m for m in mentions if not m.vague]
+
+
+def _sentence_starts(tokens: list[Token]) -> Iterable[int]:
+    """Token indices where a sentence or a clause begins (a capital after ".", "!", "?", ";" or at the start)."""
+    if tokens:
+        yield 0
+    for i in range(1, len(tokens)):
+        if tokens[i - 1].text in _SENTENCE_ENDS | {";"} and tokens[i].capital:
+            yield i
+
+
+def _verb_at(tokens: list[Token], i: int) -> str | None:
+    """The verb of assignment at ``i`` ("giao", "giao cho", "yêu cầu", "đề nghị"), or None."""
+    for words, verb in _VERBS.items():
+        if tuple(t.low for t in tokens[i:i + len(words)]) == words:
+            return verb
+    return None
+
+
+def _verb_length(tokens: list[Token], i: int) -> int:
+    return next(len(w) for w in _VERBS if tuple(t.low for t in tokens[i:i + len(w)]) == w)
+
+
+def _introducer_length(tokens: list[Token], i: int) -> int:
+    words = tuple(t.low for t in tokens[i:i + 3])
+    return next((len(p) for p in _INTRODUCERS if words[: len(p)] == p), 0)
+
+
+def _action_at(tokens: list[Token], i: int) -> bool:
+    """An action or a duty follows the subject ("... phải chịu trách nhiệm", "... chủ trì")."""
+    words = tuple(t.low for t in tokens[i:i + 3])
+    return any(words[: len(p)] == p for p in _ACTIONS)
+
+
+def _one_role_each(found: list[Assigned]) -> list[Assigned]:
+    """The first role stated for each addressee wins, except that leading (chủ trì) beats the others."""
+    chosen: dict[str, Assigned] = {}
+    for assigned in found:
+        key = assigned.mention.key
+        current = chosen.get(key)
+        if current is None or (assigned.role is Role.LEAD and current.role is not Role.LEAD):
+            chosen[key] = assigned
+    return list(chosen.values())

@@ -1,0 +1,290 @@
+"""From the lines of a source file to a :class:`~.document.DraftDoc`.
+
+Reading order: footnotes out, header and tail apart, body into paragraphs and
+items, then the metadata (issuer, kind, title, province) and, item by item,
+the addressees with their roles. Every guess leaves a comment for the clerk.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from ..load import suggest_names
+from ..model import Registry, Role
+from ..text import ascii_key
+from .addressees import Assigned, RoleReader
+from .details import read_details
+from .document import Comment, DraftDoc, DraftIssuer, DraftSigner, DraftTask, Entry
+from .footnotes import extract_footnotes
+from .header import KIND_CODES, Header, split_document
+from .names import Mention, NameReader
+from .reader import Source
+from .structure import Body, Item, build_body, join_paragraphs
+
+NO_TITLE = "(chưa có trích yếu)"
+NO_ISSUER = "(chưa rõ cơ quan ban hành)"
+_ISSUER_VERB = re.compile(r"\s(?:yêu cầu|đề nghị|chỉ thị|giao|quyết định|ban hành)\b")
+_ISSUER_HEAD = re.compile(r"^(?:Chủ tịch|Thường trực|Ban Thường vụ|Ban Chấp hành|Ủy ban|Uỷ ban|UBND|Tỉnh ủy|Tỉnh uỷ|"
+                          r"Thành ủy|Huyện ủy|Hội đồng|Ban Chỉ đạo|Giám đốc|Sở|Ban)\b")
+_ABBREVIATION_IN_PARENS = re.compile(r"\s*\([A-ZĐ&]{2,10}\)")
+_PARTY_WORDS = re.compile(r"\b(?:tinh uy|thanh uy|huyen uy|thi uy|dang uy|ban thuong vu|ban chap hanh|dang bo|"
+                          r"dang cong san)\b(?! ban\b)")
+_ORGAN_CASE = ("Ban Thường vụ Tỉnh ủy", "Ban Chấp hành Đảng bộ tỉnh", "Ủy ban nhân dân", "Hội đồng nhân dân",
+               "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Ban Thường vụ", "Thường trực", "Chủ tịch")
+_PLACE_WORDS = ("tỉnh", "thành phố", "huyện", "thị xã")
+_THIS_DOCUMENT = re.compile(r"\b(Chỉ thị|Công văn|Kế hoạch|Quyết định|Thông báo|Hướng dẫn) này\b")
+
+
+@dataclass
+class _Node:
+    """An item being analysed: its addressees, before they become YAML entries."""
+
+    item: Item
+    assigned: list[Assigned]
+    children: list["_Node"] = field(default_factory=list)
+
+    def walk(self) -> Iterator["_Node"]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def names_own(self) -> bool:
+        return any(a.own for node in self.walk() for a in node.assigned)
+
+
+def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
+    """The draft of one source file."""
+    found = extract_footnotes(source.lines, source.footnotes)
+    document = split_document(found.lines)
+    body = build_body(join_paragraphs(document.body), found.notes)
+    header = document.header
+    full_text = "\n".join(body.preamble + [p for i in body.items for n in i.walk() for p in n.paragraphs] + body.closing)
+    province, sure = find_province(header, full_text, registry)
+    doc = DraftDoc(id=directive_id, kind="", title="", issuer=DraftIssuer("", ""), tasks=[], source=source.path.name)
+    _metadata(doc, header, body, full_text)
+    doc.province = province
+    if province and not sure:
+        doc.comment("province", f"tỉnh suy ra từ tên tỉnh '{registry.provinces[province]}' nêu trong văn bản")
+    roles = RoleReader(NameReader(registry, province))
+    _tasks(doc, body, roles, registry, header.recipients)
+    return doc
+
+
+# --------------------------------------------------------------------------- metadata
+
+def _metadata(doc: DraftDoc, header: Header, body: Body, text: str) -> None:
+    doc.kind = _kind(doc, header, text)
+    doc.title = _title(doc, header, text)
+    doc.issuer = _issuer(doc, header, body)
+    doc.number, doc.symbol, doc.date, doc.place = header.number, header.symbol, header.date, header.place
+    if not (header.number or header.date):
+        doc.comment("kind", "văn bản nguồn không ghi số, ký hiệu và ngày ban hành (hoặc không đọc được): bổ sung nếu có",
+                    review=False)
+    doc.signer = DraftSigner(header.signer.authority, header.signer.title, header.signer.name)
+    doc.recipients, doc.distribution = header.recipients, header.distribution
+    doc.preamble = "\n".join(body.preamble) or None
+    doc.notes = body.notes
+
+
+def _kind(doc: DraftDoc, header: Header, text: str) -> str:
+    """The document kind: its heading, else the number's code, else Kính gửi (a letter), else "... này"."""
+    if header.kind and (header.kind_heading or header.title_from_subject):
+        return header.kind
+    code = (header.symbol or "").split("/")[0].split("-")[0]
+    if code in KIND_CODES:
+        doc.comment("kind", f"loại văn bản suy ra từ ký hiệu '{header.symbol}'")
+        return KIND_CODES[code]
+    if header.recipients:
+        doc.comment("kind", "không có tên loại văn bản; có 'Kính gửi' nên ghi là công văn")
+        return "công văn"
+    said = Counter(m.group(1).lower() for m in _THIS_DOCUMENT.finditer(text))
+    if said:
+        kind = said.most_common(1)[0][0]
+        doc.comment("kind", f"loại văn bản suy ra từ cụm '{kind.capitalize()} này' trong văn bản")
+        return kind
+    doc.comment("kind", "không xác định được loại văn bản: ghi tạm là công văn")
+    return "công văn"
+
+
+def _title(doc: DraftDoc, header: Header, text: str) -> str:
+    if not header.title:
+        doc.comment("title", "văn bản không có trích yếu (dòng V/v hoặc dòng dưới tên loại): hãy ghi trích yếu")
+        return NO_TITLE
+    title = " ".join(header.title.split())
+    if header.title_in_capitals:
+        doc.comment("title", f"trích yếu in hoa trong văn bản ('{title}'): đã chuyển sang chữ thường, kiểm tra chữ hoa "
+                             "của tên riêng")
+        return sentence_case(title, text)
+    return title[:1].upper() + title[1:]
+
+
+def _issuer(doc: DraftDoc, header: Header, body: Body) -> DraftIssuer:
+    """The issuer as the text names it ("... yêu cầu"), else from the header lines."""
+    name = issuer_phrase(body.preamble)
+    if name is None and header.header_lines:
+        name = organ_case(_issuing_body(header.header_lines))
+        doc.comment("issuer", "tên cơ quan ban hành lấy từ dòng tiêu đề góc trái")
+    if name is None and header.issuer_phrase:
+        name = organ_case(header.issuer_phrase)
+    if name is None:
+        doc.comment("issuer", "không tìm thấy tên cơ quan ban hành: hãy ghi tên và loại (nhà nước/đảng)")
+        name = NO_ISSUER
+    party = header.party or any(_PARTY_WORDS.search(ascii_key(text)) for text in [name, *header.header_lines])
+    party = party or any("THƯỜNG VỤ" in a.upper() or a.upper().startswith("T/M") for a in header.signer.authority)
+    short = "UBND tỉnh" if "uy ban nhan dan tinh" in ascii_key(name) else None
+    return DraftIssuer(name, "đảng" if party else "nhà nước", header.header_lines, short)
+
+
+def issuer_phrase(preamble: list[str]) -> str | None:
+    """ "Chủ tịch Ủy ban nhân dân (UBND) tỉnh yêu cầu ..." -> "Chủ tịch Ủy ban nhân dân tỉnh"."""
+    for paragraph in reversed(preamble):
+        for verb in _ISSUER_VERB.finditer(paragraph):
+            before = re.split(r"[,;.:]\s*", paragraph[: verb.start()])[-1].strip()
+            if _ISSUER_HEAD.match(before) and len(before) <= 80:
+                name = _ABBREVIATION_IN_PARENS.sub("", before)
+                return re.sub(r"\bUBND\b", "Ủy ban nhân dân", name)
+    return None
+
+
+def _issuing_body(lines: list[str]) -> str:
+    """The issuing body among the header lines: "ỦY BAN NHÂN DÂN" + "TỈNH X", or the line under a superior body."""
+    last = lines[-1]
+    if len(lines) >= 2 and ascii_key(last).startswith(tuple(ascii_key(p) + " " for p in _PLACE_WORDS)) \
+            and not ascii_key(last).startswith("tinh uy"):
+        return f"{lines[-2]} {last}"
+    return last
+
+
+def organ_case(caps: str) -> str:
+    """Capitals to the usual writing of an organ's name ("TỈNH ỦY HƯNG YÊN" -> "Tỉnh ủy Hưng Yên")."""
+    text = " ".join(caps.lower().split())
+    fixed = False
+    for phrase in _ORGAN_CASE:
+        if phrase.lower() in text:
+            text, fixed = text.replace(phrase.lower(), phrase), True
+    if not fixed:  # "sở tư pháp" -> "Sở Tư pháp": the word after the head starts the proper name
+        text = re.sub(r"^((?:chi cục|bộ chỉ huy|công an|sở|ban|cục|phòng|trung tâm|hội|văn phòng) )(\w)",
+                      lambda m: m.group(1) + m.group(2).upper(), text)
+    for place in _PLACE_WORDS:
+        text = re.sub(rf"\b{place} ((?!ủy\b)\w+(?: \w+)*)$", lambda m: f"{place} " + m.group(1).title(), text)
+    return text[:1].upper() + text[1:]
+
+
+def sentence_case(caps: str, text: str) -> str:
+    """A title in capitals in sentence case, proper names capitalised as the body writes them."""
+    counts: Counter[tuple[str, bool]] = Counter()
+    for paragraph in text.split("\n"):
+        words = paragraph.split()
+        for previous, word in zip([""] + words, words):
+            if previous and not previous.endswith((".", ":", "!", "?")):
+                counts[(word.strip(",.;:()“”\"").lower(), word[:1].isupper())] += 1
+    out = []
+    for word in caps.lower().split():
+        core = word.strip(",.;:()“”\"")
+        out.append(word.replace(core, core.capitalize()) if counts[(core, True)] > counts[(core, False)] else word)
+    first = out[0] if out else ""
+    return " ".join([first[:1].upper() + first[1:], *out[1:]])
+
+
+def find_province(header: Header, text: str, registry: Registry) -> tuple[str | None, bool]:
+    """The registry province the document is from: named in the header (sure), else the only one named in the text."""
+    heading = " ".join([*header.header_lines, header.place or "", header.issuer_phrase or ""])
+    for province, name in registry.provinces.items():
+        if _names(heading, name):
+            return province, True
+    found = [p for p, name in registry.provinces.items() if _names(text, name)]
+    return (found[0], False) if len(found) == 1 else (None, False)
+
+
+def _names(text: str, name: str) -> bool:
+    return re.search(rf"\b{re.escape(ascii_key(name))}\b", ascii_key(text)) is not None
+
+
+# --------------------------------------------------------------------------- tasks
+
+def _tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry, recipients: list[str]) -> None:
+    nodes = [_analyse(item, roles, frozenset()) for item in body.items]
+    general = roles.general(body.preamble, recipients)
+    _apply_general(doc, nodes, general)
+    closing = 0
+    for paragraph in body.closing:
+        assigned = roles.item([paragraph], closing=True)
+        if assigned:
+            closing += 1
+            nodes.append(_Node(Item("closing", "", [paragraph], id=f"cuối-{closing}"), assigned))
+        else:
+            doc.closing.append(paragraph)
+    if not nodes:
+        doc.comment("tasks", "không tìm thấy mục đánh số nào: cả phần nội dung được ghi thành một nhiệm vụ, hãy tách lại")
+        nodes = [_Node(Item("paragraph", "1", body.preamble or [doc.title], id="1"), [])]
+        doc.preamble = None
+    doc.tasks = [_draft_task(node, registry, top=True) for node in nodes]
+
+
+def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
+    """Roles named by one item; those already stated by a parent are inherited, not repeated."""
+    assigned = [a for a in roles.item(item.paragraphs) if a.mention.key not in inherited]
+    keys = inherited | {a.mention.key for a in assigned}
+    return _Node(item, assigned, [_analyse(child, roles, keys) for child in item.children])
+
+
+def _apply_general(doc: DraftDoc, nodes: list[_Node], general: list[Mention]) -> None:
+    """Items that name no addressee of their own get the document's addressees (thực hiện)."""
+    if not general:
+        return
+    applied = []
+    for node in nodes:
+        if node.names_own():
+            continue
+        present = {a.mention.key for a in node.assigned}
+        node.assigned = [Assigned(Role.DOER, m, "general", own=False) for m in general if m.key not in present] + node.assigned
+        keys = {m.key for m in general}
+        for child in node.walk():
+            if child is not node:
+                child.assigned = [a for a in child.assigned if a.mention.key not in keys]
+        applied.append(node.item.id)
+    if applied:
+        names = ", ".join(m.written for m in general)
+        which = f"mục {applied[0]}" if len(applied) == 1 else f"các mục {', '.join(applied)}"
+        doc.comment("tasks", f"{which} không nêu cơ quan riêng: đã ghi các cơ quan được giao ở phần mở đầu hoặc "
+                             f"'Kính gửi' ({names}) với vai trò thực hiện")
+
+
+def _draft_task(node: _Node, registry: Registry, top: bool = False) -> DraftTask:
+    item = node.item
+    details = read_details(item.paragraphs)
+    task = DraftTask(id=item.id, text="\n".join(item.paragraphs), deadline=details.deadline, report=details.report,
+                     targets=details.targets, notes=item.notes)
+    for assigned in node.assigned:
+        task.assign.setdefault(assigned.role, []).append(_entry(assigned, registry))
+    if top and not any(n.assigned for n in node.walk()):
+        task.comments.append(Comment("mục này (và các mục con) chưa xác định được cơ quan nào: bổ sung 'assign' nếu "
+                                     "văn bản có nêu"))
+    task.tasks = [_draft_task(child, registry) for child in node.children]
+    return task
+
+
+def _entry(assigned: Assigned, registry: Registry) -> Entry:
+    """One name as it will be written, with a comment when the clerk must check it."""
+    mention = assigned.mention
+    written = mention.written
+    if mention.how == "unknown":
+        close = suggest_names(registry, written)
+        hint = f"; gần giống: {', '.join(close)}" if close else ""
+        return Entry(written, Comment(f"'{written}' chưa có trong danh mục cơ quan (co-quan.yaml): thêm cơ quan hoặc "
+                                      f"tên gọi khác{hint}"), resolved=False)
+    if len(mention.agencies) > 1:
+        ids = ", ".join(a.id for a in mention.agencies)
+        return Entry(written, Comment(f"'{written}' ứng với nhiều cơ quan ({ids}): ghi 'province' hoặc tên đầy đủ hơn"),
+                     resolved=False)
+    if mention.how == "composed":
+        return Entry(written, Comment(f"văn bản viết '{mention.source}', ghi đầy đủ là '{written}'"))
+    if mention.how == "loose":
+        return Entry(written, Comment(f"văn bản viết '{mention.source}', ghi theo tên trong danh mục (nên thêm tên gọi "
+                                      "khác vào co-quan.yaml)"))
+    if assigned.rule == "sentence":
+        return Entry(written, Comment(f"'{written}' đứng đầu một câu trong mục: kiểm tra có đúng là cơ quan "
+                                      f"{assigned.role.value}"))
+    return Entry(written)

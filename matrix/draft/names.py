@@ -1,0 +1,392 @@
+"""Find addressee names in a sentence and resolve them through the registry.
+
+A list of addressees ("Các sở, ban, ngành tỉnh, UBND các huyện, thành phố,
+thị xã và đề nghị đoàn thể tỉnh") is read name by name. At each position the
+longest span of words that the registry knows wins (any alias, spelling-,
+case- and tone-mark tolerant), so names with commas inside are kept whole.
+Otherwise general rules apply:
+
+* a leadership title before a name is not part of it ("Thủ trưởng các sở...");
+* a level without its head takes the head of the previous name
+  ("Ủy ban nhân dân cấp huyện, cấp xã" -> "... cấp xã");
+* in a list opened with "các", a bare group takes the "các" too
+  ("các ban, ngành, đoàn thể" -> "Các đoàn thể");
+* a looser key (abbreviations expanded, "các"/"Việt Nam" dropped, list
+  order ignored) catches the remaining variants of group names;
+* a phrase that starts like the name of a body (Sở, Ban, Cục, Công an...)
+  and is not in the registry is kept as written, flagged as unresolved;
+* vague mentions ("lực lượng Công an", "các cơ quan liên quan") are read,
+  so the list goes on after them, but are not addressees.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..model import Agency, Registry
+from ..text import ascii_key, match_key
+
+_TOKEN = re.compile(r"[^\W_]+(?:[&'’./-][^\W_]+)*|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word or a punctuation mark: its text, its offsets, and its matching key (``low``)."""
+
+    text: str
+    start: int
+    end: int
+    low: str
+    is_word: bool
+    capital: bool
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words (with their inner dots, slashes, hyphens) and single punctuation marks, with offsets."""
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        is_word = word[:1].isalnum()
+        tokens.append(Token(word, match.start(), match.end(), match_key(word) if is_word else word, is_word,
+                            word[:1].isupper()))
+    return tokens
+
+
+def _words(*phrases: str) -> tuple[tuple[str, ...], ...]:
+    """Phrases as tuples of token keys, longest first."""
+    return tuple(sorted((tuple(t.low for t in tokenize(p)) for p in phrases), key=len, reverse=True))
+
+
+TITLES = _words("chỉ huy trưởng", "người đứng đầu", "thủ trưởng", "giám đốc", "phó giám đốc", "chủ tịch", "phó chủ tịch",
+                "cục trưởng", "viện trưởng", "chánh án", "tổng biên tập", "bí thư", "lãnh đạo", "chánh", "trưởng")
+ORG_HEADS = _words(
+    "bộ chỉ huy", "bộ đội", "ban cán sự đảng", "ban chỉ huy", "ban chỉ đạo", "ban", "sở", "cục", "chi cục", "công an",
+    "viện", "tòa án", "ủy ban", "ubnd", "ubmttq", "mttq", "vksnd", "tand", "bchqs", "bđbp", "đảng ủy", "đảng đoàn",
+    "văn phòng", "thanh tra", "hội", "hội đồng", "liên đoàn", "liên minh", "tỉnh đoàn", "đoàn", "kho bạc", "ngân hàng",
+    "bảo hiểm xã hội", "đài", "báo", "trung tâm", "trường", "bệnh viện", "huyện ủy", "thành ủy", "thị ủy", "mặt trận",
+    "cảng vụ", "phòng", "cảnh sát", "học viện", "quỹ", "tổng công ty", "công ty", "chi nhánh", "bưu điện", "điện lực",
+    "viễn thông", "bộ")
+# Group heads written in lower case inside sentences.
+GROUP_HEADS = _words("các sở", "các ban", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
+                     "đoàn thể", "các tổ chức chính trị", "các hội", "các cấp ủy", "cấp ủy", "chính quyền",
+                     "ủy ban nhân dân", "các ủy ban", "ubnd", "mặt trận", "người đứng đầu")
+VAGUE_HEADS = _words("lực lượng", "các lực lượng", "cơ quan", "các cơ quan", "đơn vị", "các đơn vị", "địa phương",
+                     "các địa phương", "tổ chức", "các tổ chức", "cá nhân", "doanh nghiệp", "các doanh nghiệp", "ngành",
+                     "các ngành", "các cấp", "cấp ủy", "các cấp ủy", "cấp trên", "nhân dân", "quần chúng", "cán bộ",
+                     "người dân", "các bên", "bộ phận", "các bộ phận", "cơ sở", "các cơ sở", "thành viên",
+                     "các thành viên")
+_VAGUE_WORDS = _words("liên quan", "chức năng", "cùng cấp", "trực thuộc", "cấp dưới", "nêu trên", "được giao")
+# Bodies above a provincial issuer (or the issuer itself): never its addressees.
+_SUPERIOR = re.compile(  # on ascii_key
+    r"^(?:chu tich |thuong truc |lanh dao )?(?:uy ban nhan dan tinh|ubnd tinh|tinh uy|ban thuong vu tinh uy|"
+    r"ban chap hanh dang bo tinh|hoi dong nhan dan tinh|hdnd tinh|chinh phu|thu tuong|bo chinh tri|ban bi thu|"
+    r"trung uong|bo (?!chi huy|doi)\w+)(?:$|\s)")
+_LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
+CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
+_LOWER_LEVELS = _words("huyện", "xã", "thị xã", "thành phố", "quận", "phường", "thị trấn", "cấp huyện", "cấp xã")
+_NAME_WORDS = frozenset(match_key(w) for w in ("nhân", "các", "trung", "nhà", "đội", "kiểm", "chỉ", "quản"))
+_STOPS = _words(
+    "chủ trì", "phối hợp", "tăng cường", "tiếp tục", "chỉ đạo", "lãnh đạo", "thực hiện", "triển khai", "tổ chức",
+    "tập trung", "chủ động", "có trách nhiệm", "chịu trách nhiệm", "căn cứ", "theo dõi", "tham mưu", "đôn đốc",
+    "hướng dẫn", "kiểm tra", "rà soát", "xây dựng", "nghiên cứu", "đề xuất", "báo cáo", "bảo đảm", "đảm bảo",
+    "quán triệt", "cụ thể hóa", "phát huy", "nâng cao", "đẩy mạnh", "quan tâm", "ban hành", "giám sát",
+    "tuyên truyền", "thường xuyên", "kịp thời", "khẩn trương", "nghiêm túc", "phải", "cần", "được", "là", "có", "làm",
+    "đề nghị", "yêu cầu", "giao", "thống nhất", "tích cực", "duy trì", "bố trí", "cân đối", "xử lý", "đấu tranh",
+    "phòng ngừa", "vận động", "huy động", "hỗ trợ", "tham gia", "định hướng", "theo", "trong", "tại", "về", "với", "để",
+    "nhằm", "của", "cho", "đối với", "trên", "từ", "đến", "cùng", "sớm", "đã", "sẽ", "đang", "luôn", "tiến hành",
+    "thẩm định", "chấp hành", "quản lý", "phát hiện", "ngăn chặn", "hoàn thành", "hoàn thiện", "tổng hợp",
+    "thông báo", "phổ biến", "lập", "ký", "gửi", "nắm", "bám", "đầu tư", "cung cấp", "chuẩn bị", "khắc phục",
+    "kiện toàn", "củng cố", "biểu dương", "khen thưởng", "hằng", "hàng", "định kỳ", "trước", "sau", "nếu", "khi",
+    "thì", "mà", "nhưng", "do", "bằng", "như", "gồm", "hoặc", "hay", "mở", "đưa", "tạo", "giữ", "vừa", "nhất là",
+    "trong đó", "đồng thời", "ngay", "không", "chưa", "tự", "đặc biệt")
+_CLOSERS = frozenset({",", ";", ":", "(", ")", ".", "!", "?", "“", "”", '"', "…", "/"})
+_ABBREVIATIONS = {match_key(k): match_key(v) for k, v in {"ubnd": "ủy ban nhân dân", "ubmttq": "ủy ban mặt trận tổ quốc", "mttq": "mặt trận tổ quốc",
+                  "vksnd": "viện kiểm sát nhân dân", "tand": "tòa án nhân dân", "hđnd": "hội đồng nhân dân",
+                  "bchqs": "bộ chỉ huy quân sự", "bđbp": "bộ đội biên phòng", "tw": "trung ương", "tp": "thành phố",
+                  "tx": "thị xã", "bcs": "ban cán sự", "ctr": "chương trình"}.items()}
+_DROPPED = frozenset(match_key(w) for w in ("các", "việt", "nam", "những", "toàn"))
+_PAREN = re.compile(r"\([^)]*\)")
+
+
+@dataclass
+class Mention:
+    """One name read in the text: what it says, what it resolves to, and how sure that is."""
+
+    written: str
+    agencies: tuple[Agency, ...]
+    start: int
+    end: int
+    how: str = "exact"  # exact | composed | loose | unknown | vague
+    source: str = ""  # the words of the text when ``written`` differs from them
+
+    @property
+    def vague(self) -> bool:
+        return self.how == "vague"
+
+    @property
+    def resolved(self) -> Agency | None:
+        return self.agencies[0] if len(self.agencies) == 1 else None
+
+    @property
+    def is_group(self) -> bool:
+        return self.resolved is not None and self.resolved.is_group
+
+    @property
+    def bare(self) -> bool:
+        """A group named by a bare common noun ("chính quyền"): generic unless a list makes it plural."""
+        words = match_key(self.written).split()
+        return (self.is_group and not any(c.isupper() for c in self.written) and words[0] != CAC
+                and not _LEVELS.intersection(words))
+
+    @property
+    def key(self) -> str:
+        """Identity for "one role per addressee": the agency id, or the words for unknown names."""
+        return self.resolved.id if self.resolved else match_key(self.written)
+
+
+def loose_key(name: str) -> str:
+    """A key that ignores abbreviations, "các", "Việt Nam", parentheses and the order of a list."""
+    parts: list[list[str]] = []
+    for part in re.split(r"\s*(?:[,;]|\s(?:và|Và)\s)\s*", _PAREN.sub(" ", name)):
+        key = match_key(part).replace(match_key("cấp tỉnh"), match_key("tỉnh"))
+        words = [w for w in " ".join(_ABBREVIATIONS.get(w, w) for w in key.split()).split()]
+        if words:
+            parts.append(words)
+    if parts and parts[0][0] == CAC and parts[-1][-1] == TINH and len(parts[-1]) > 1:
+        parts[-1] = parts[-1][:-1]  # "Các sở, ngành tỉnh" is "các sở, ngành"
+    kept = [" ".join(w for w in words if w not in _DROPPED) for words in parts]
+    return "|".join(sorted(k for k in kept if k))
+
+
+class NameReader:
+    """Reads addressee names in token lists, resolving them through one registry and province."""
+
+    def __init__(self, registry: Registry, province: str | None = None) -> None:
+        self.registry, self.province = registry, province
+        names = [n for a in registry.agencies for n in a.names()]
+        self.max_words = max((len(tokenize(n)) for n in names), default=1)
+        self.loose: dict[str, set[str]] = {}
+        for agency in registry.agencies:
+            if province and agency.province not in (None, province):
+                continue
+            for name in agency.names():
+                self.loose.setdefault(loose_key(name), set()).add(agency.id)
+
+    # ----------------------------------------------------------------- lookups
+
+    def lookup(self, name: str) -> tuple[Agency, ...]:
+        """Registry entries called ``name`` exactly (tolerant of case, spaces and tone marks)."""
+        return self.registry.candidates(name, self.province)
+
+    def lookup_loose(self, name: str) -> Agency | None:
+        ids = self.loose.get(loose_key(name), set())
+        return self.registry.get(next(iter(ids))) if len(ids) == 1 else None
+
+    def is_superior(self, name: str) -> bool:
+        """The issuer itself or a body above it (UBND tỉnh, Tỉnh ủy, ministries): never an addressee here."""
+        return bool(_SUPERIOR.match(ascii_key(name)))
+
+    # ----------------------------------------------------------------- lists
+
+    def read_list(self, tokens: list[Token], text: str, i: int) -> tuple[list[Mention], int]:
+        """Names from token ``i`` on, joined by ",", ";", "và" (and "và đề nghị"); the index after them."""
+        mentions: list[Mention] = []
+        plural = i < len(tokens) and tokens[i].low == CAC
+        current = self.read_name(tokens, text, i, None, plural)
+        while current is not None:
+            mentions.append(current)
+            i = current.end
+            j = _skip_separator(tokens, i)
+            if j == i:
+                break
+            current = self.read_name(tokens, text, j, current, plural)
+        return mentions, i
+
+    def read_name(self, tokens: list[Token], text: str, i: int, previous: Mention | None, plural: bool) -> Mention | None:
+        """One name at token ``i``, or None when no name starts there."""
+        if i >= len(tokens) or not tokens[i].is_word:
+            return None
+        for start in self._starts(tokens, i):
+            found = self._longest(tokens, text, start)
+            if found:
+                return self._qualified(tokens, text, found)
+        end = self._extent(tokens, i)
+        span = _span(text, tokens, i, end)
+        return (self._composed(span, i, end, previous, plural) or self._loose(tokens, text, i)
+                or self._unknown(tokens, text, i, end))
+
+    def _qualified(self, tokens: list[Token], text: str, found: Mention) -> Mention:
+        """A known name and what follows it: a place of the same level is part of it ("Công an tỉnh Long
+        An"); a lower level makes another body ("Viện kiểm sát nhân dân huyện X", kept as unknown); "liên
+        quan" makes it vague ("các sở, ngành liên quan")."""
+        if _starts_with(tokens, found.end, _LOWER_LEVELS):
+            end = _after_place(tokens, found.end, found.written)
+            end = end if end > found.end else self._extent(tokens, found.end)
+            written = _span(text, tokens, found.start, end)
+            return Mention(written, self.lookup(written), found.start, end, "exact" if self.lookup(written) else "unknown")
+        found.end = _after_place(tokens, found.end, found.written)
+        if _starts_with(tokens, found.end, _VAGUE_WORDS):
+            end = self._extent(tokens, found.end)
+            return Mention(_span(text, tokens, found.start, end), (), found.start, end, "vague")
+        return found
+
+    def _starts(self, tokens: list[Token], i: int) -> Iterable[int]:
+        """The name may start at ``i`` or after a leadership title."""
+        yield i
+        words = tuple(t.low for t in tokens[i:i + 4])
+        for title in TITLES:
+            if words[: len(title)] == title and i + len(title) < len(tokens):
+                yield i + len(title)
+                return
+
+    def _longest(self, tokens: list[Token], text: str, i: int) -> Mention | None:
+        """The longest span from ``i`` that the registry knows."""
+        for end in range(min(len(tokens), i + self.max_words), i, -1):
+            if not (tokens[end - 1].is_word or tokens[end - 1].text == ")"):
+                continue
+            span = _span(text, tokens, i, end)
+            found = self.lookup(span)
+            if found:
+                return Mention(span, found, i, end)
+        return None
+
+    def _composed(self, span: str, i: int, end: int, previous: Mention | None, plural: bool) -> Mention | None:
+        """A level that borrows the previous name's head, or a bare group made plural by the list."""
+        words = span.split()
+        if not words:
+            return None
+        candidates = []
+        if previous is not None and match_key(words[0]) in _LEVELS:
+            head = _head_before(previous.written, words[0])
+            if head:
+                candidates.append(f"{head} {span}")
+        if plural and not span[:1].isupper() and match_key(words[0]) != CAC:
+            candidates.append(f"Các {span}")
+        for name in candidates:
+            found = self.lookup(name)
+            if found:
+                return Mention(name, found, i, end, "composed", span)
+        return None
+
+    def _loose(self, tokens: list[Token], text: str, i: int) -> Mention | None:
+        """The longest span that matches a registry name on the loose key (lists of levels included)."""
+        if not (_starts_with(tokens, i, ORG_HEADS + GROUP_HEADS + TITLES)):
+            return None
+        for stop in range(self._list_extent(tokens, i), i + 1, -1):
+            if not tokens[stop - 1].is_word:
+                continue
+            span = _span(text, tokens, i, stop)
+            agency = self.lookup_loose(span)
+            if agency is not None:
+                return Mention(agency.name, (agency,), i, stop, "loose", span)
+        return None
+
+    def _unknown(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
+        """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
+        if _starts_with(tokens, i, VAGUE_HEADS):
+            return Mention(_span(text, tokens, i, end), (), i, end, "vague")
+        start = next(iter(s for s in self._starts(tokens, i) if s != i), i)
+        if end <= start or not _is_org_head(tokens, start):
+            return None
+        written = _span(text, tokens, start, end)
+        vague = _contains(tokens, start, end, _VAGUE_WORDS) or self.is_superior(written)
+        return Mention(written, (), i, end, "vague" if vague else "unknown")
+
+    def _list_extent(self, tokens: list[Token], i: int) -> int:
+        """Like :meth:`_extent`, going on over ", thị xã", "và thành phố" (lower-case parts of a group's name)."""
+        end = self._extent(tokens, i)
+        while end + 1 < len(tokens) and tokens[end].low in (",", VA) and tokens[end + 1].is_word \
+                and not tokens[end + 1].capital and not _starts_with(tokens, end + 1, _STOPS + VAGUE_HEADS):
+            end = self._extent(tokens, end + 1)
+        return end
+
+    def _extent(self, tokens: list[Token], i: int) -> int:
+        """Where a name not in the registry ends: at punctuation, a verb or a preposition."""
+        end = i + 1
+        while end < len(tokens) and end - i < 12:
+            token = tokens[end]
+            if token.text in _CLOSERS or (token.low == VA and _next_is_new_name(tokens, end + 1)):
+                break
+            if not token.capital and _starts_with(tokens, end, _STOPS):
+                break
+            end += 1
+        return end
+
+
+def _after_place(tokens: list[Token], end: int, written: str) -> int:
+    """Skip a place name after a body's name ("Sở Tư pháp tỉnh Bến Tre", "Công an tỉnh Tiền Giang")."""
+    j = end
+    if j < len(tokens) and tokens[j].low in _LEVELS and not tokens[j].capital:
+        j += 2 if j + 1 < len(tokens) and tokens[j + 1].low in _LEVELS else 1
+    elif not (written.split() and match_key(written.split()[-1]) in _LEVELS):
+        return end
+    k = j
+    while k < len(tokens) and tokens[k].capital and tokens[k].is_word and not _is_org_head(tokens, k):
+        k += 1
+    return k if k > j else end
+
+
+def _span(text: str, tokens: list[Token], i: int, end: int) -> str:
+    return text[tokens[i].start:tokens[end - 1].end]
+
+
+def _starts_with(tokens: list[Token], i: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    words = tuple(t.low for t in tokens[i:i + 5])
+    return any(words[: len(p)] == p for p in phrases)
+
+
+def _contains(tokens: list[Token], i: int, end: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    words = tuple(t.low for t in tokens[i:end])
+    return any(words[k:k + len(p)] == p for k in range(len(words)) for p in phrases)
+
+
+def _is_org_head(tokens: list[Token], i: int) -> bool:
+    """A body's name starts here: a capitalised head (Sở, Ban, Công an...) or a group head ("các sở")."""
+    if i >= len(tokens):
+        return False
+    if _starts_with(tokens, i, GROUP_HEADS):
+        return True
+    if not tokens[i].capital:
+        return False
+    words = tuple(t.low for t in tokens[i:i + 5])
+    head = next((p for p in ORG_HEADS if words[: len(p)] == p), None)
+    return head is not None and _names_after(tokens, i + len(head))
+
+
+def _names_after(tokens: list[Token], i: int) -> bool:
+    """What follows a head makes it a name ("Sở Du lịch", "Công an huyện"), not a verb ("Ban hành", "Báo cáo")."""
+    if i >= len(tokens) or not tokens[i].is_word:
+        return False
+    return tokens[i].capital or tokens[i].low in _LEVELS or tokens[i].low in _NAME_WORDS
+
+
+def _next_is_new_name(tokens: list[Token], i: int) -> bool:
+    """After "và": a new name (or a vague mention) starts, rather than the name going on ("Khoa học và Công nghệ")."""
+    if i >= len(tokens):
+        return True
+    return (not tokens[i].capital or _is_org_head(tokens, i) or _starts_with(tokens, i, VAGUE_HEADS)
+            or _starts_with(tokens, i, _words("đề nghị", "yêu cầu")))
+
+
+def _skip_separator(tokens: list[Token], i: int) -> int:
+    """The index after a list separator at ``i`` (",", ";", "và", ", và", "và đề nghị"), or ``i``."""
+    j = i
+    if j < len(tokens) and tokens[j].text in (",", ";"):
+        j += 1
+    if j < len(tokens) and tokens[j].low == VA:
+        j += 1
+    if j > i and _starts_with(tokens, j, _words("đề nghị", "yêu cầu")):
+        j += 2
+    return j
+
+
+def _head_before(written: str, level: str) -> str:
+    """The head of a name before its level word ("Ủy ban nhân dân cấp huyện", "cấp") -> "Ủy ban nhân dân"."""
+    words = written.split()
+    keys = [match_key(w) for w in words]
+    target = match_key(level)
+    if target not in keys[1:]:
+        return ""
+    cut = len(keys) - 1 - keys[::-1].index(target)
+    return " ".join(words[:cut])

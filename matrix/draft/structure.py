@@ -1,0 +1,318 @@
+"""Body lines -> paragraphs -> numbered items (1., 3.1., a), dash bullets), preamble and closing.
+
+Line breaks inside a paragraph are joined with one space. Whether a line
+break ends a paragraph is decided by the layout: in text pasted from Word
+each paragraph is one line; in text extracted from a PDF every line is
+broken at the page width, and a paragraph ends where a sentence ends on a
+short line, or where the next line starts an item.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from .footnotes import SENTINEL
+from .reader import PAGE_BREAK
+
+_ROMAN = re.compile(r"^(?P<label>[IVX]{1,5})\.\s+(?=[^\W\d_])")
+_DOTTED = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?=\S)")
+_NUMBER = re.compile(r"^(?P<label>\d{1,2})[.)]\s+(?=\S)")
+_LETTER = re.compile(r"^(?P<label>[a-zđ])\)\s+(?=\S)")
+_DASH = re.compile(r"^(?P<label>[-–—+•])\s*(?=\S)")
+_STYLES = (("roman", _ROMAN), ("dotted", _DOTTED), ("number", _NUMBER), ("letter", _LETTER), ("dash", _DASH))
+_ENDS_SENTENCE = re.compile(r"(?:[.:;!?…]|\./\.)[\"”’)]*$")
+_CLOSING_CUE = re.compile(
+    r"^(?:Giao|Yêu cầu|Đề nghị|Trên đây|Trong quá trình|Quá trình (?:tổ chức )?thực hiện|Nhận được|"
+    r"(?:Chỉ thị|Công văn|Kế hoạch|Quyết định|Thông báo|Hướng dẫn|Công điện) này|"
+    r"(?:Chủ tịch|Ủy ban|Uỷ ban|UBND|Ban Thường vụ|Thường trực|Tỉnh ủy|Tỉnh uỷ)[^.;:]{0,60}?\b(?:yêu cầu|đề nghị|giao)\b)")
+_LETTERS = "abcdđefghijklmnopqrstuvwxyz"
+_BULLETS = {"–": "-", "—": "-"}
+_ROMANS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
+_CUT_SYMBOL = re.compile(r"\d-$")
+
+
+@dataclass
+class Item:
+    """A numbered item, sub-item or dash bullet, with its own paragraphs and its sub-items."""
+
+    style: str
+    label: str
+    paragraphs: list[str] = field(default_factory=list)
+    children: list["Item"] = field(default_factory=list)
+    id: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def walk(self) -> Iterator["Item"]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Body:
+    preamble: list[str]
+    items: list[Item]
+    closing: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- paragraphs
+
+def item_marker(text: str) -> tuple[str, str, str] | None:
+    """(style, label, rest) when ``text`` starts with an item marker followed by a capital or a digit.
+
+    Each bullet symbol is a style of its own ("dash-", "dash+"), so "+" bullets nest under "-" bullets.
+    """
+    for style, pattern in _STYLES:
+        match = pattern.match(text)
+        if match:
+            rest = text[match.end():]
+            if style == "dash":
+                style = "dash" + _BULLETS.get(match.group("label"), match.group("label"))
+            if rest[:1].isupper() or rest[:1] in "“\"(" or (rest[:1].isdigit() and not is_bullet(style)):
+                return style, match.group("label"), rest
+            return None
+    return None
+
+
+def is_bullet(style: str) -> bool:
+    """Dash, plus and dot bullets (ids ``<parent>-<n>``), as opposed to numbered items."""
+    return style.startswith("dash")
+
+
+def join_paragraphs(lines: list[str]) -> list[str]:
+    """The paragraphs of the body lines.
+
+    Blank lines count only where they are informative: a layout that puts a
+    blank line after every line (double spacing) says nothing about
+    paragraphs; one that puts them between some lines marks paragraphs.
+    """
+    rows: list[tuple[str, bool]] = []
+    blank = page = False
+    for line in lines:
+        if line == PAGE_BREAK:
+            page = bool(rows)
+        elif not line.strip() or line.strip() == "---":
+            blank = bool(rows)
+        else:
+            rows.append((line.strip(), blank or (page and bool(_ENDS_SENTENCE.search(rows[-1][0])))))
+            blank = page = False
+    if not rows:
+        return []
+    texts = [text for text, _ in rows]
+    gaps = sum(1 for _, gap in rows[1:] if gap)
+    informative = 0 < gaps < 0.6 * (len(rows) - 1)
+    wrapped = _is_hard_wrapped(texts)
+    width = sorted(len(t) for t in texts)[int(len(texts) * 0.9)] if wrapped else 0
+    paragraphs = [texts[0]]
+    for previous, (line, gap) in zip(texts, rows[1:]):
+        if _breaks(previous, line, wrapped, width, gap and informative):
+            paragraphs.append(line)
+        else:  # a symbol cut at its hyphen ("21-" / "CTr/TU") is joined without a space
+            paragraphs[-1] += ("" if _CUT_SYMBOL.search(previous) else " ") + line
+    return paragraphs
+
+
+def _is_hard_wrapped(rows: list[str]) -> bool:
+    """True for PDF-like text: many lines end mid-sentence and go on in lower case."""
+    if len(rows) < 8:
+        return False
+    mid = sum(1 for a, b in zip(rows, rows[1:]) if not _ENDS_SENTENCE.search(a) and b[:1].islower())
+    return mid >= 0.25 * (len(rows) - 1)
+
+
+def _breaks(previous: str, line: str, wrapped: bool, width: int, gap: bool) -> bool:
+    """Whether ``line`` starts a new paragraph after ``previous`` (``gap``: a telling blank line between)."""
+    if item_marker(line):
+        return True
+    starts_low = line[:1].islower()
+    if not wrapped:
+        return not starts_low and (_ENDS_SENTENCE.search(previous) is not None or line[:1].isupper())
+    if gap and not starts_low:
+        return True
+    return bool(_ENDS_SENTENCE.search(previous)) and not starts_low and len(previous) < 0.8 * width
+
+
+# --------------------------------------------------------------------------- items
+
+def build_body(paragraphs: list[str], footnotes: dict[int, str]) -> Body:
+    """Split paragraphs into preamble, items and closing; attach footnotes where their markers stand."""
+    paragraphs = _until_signed_off(paragraphs)
+    first = _first_item(paragraphs)
+    preamble = paragraphs[:first] if first is not None else []
+    rest = paragraphs[first:] if first is not None else []
+    if first is None:
+        cue = next((i for i, p in enumerate(paragraphs) if i and _CLOSING_CUE.match(p)), len(paragraphs))
+        preamble, rest = paragraphs[:cue], paragraphs[cue:]
+        return _attach_notes(Body(preamble, [], rest), footnotes)
+    items, closing = _build_items(rest)
+    assign_ids(items)
+    return _attach_notes(Body(preamble, items, closing), footnotes)
+
+
+def _until_signed_off(paragraphs: list[str]) -> list[str]:
+    """Paragraphs up to the one ending with "./." (the end of the body)."""
+    for i, paragraph in enumerate(paragraphs):
+        if paragraph.rstrip().endswith("./."):
+            return paragraphs[: i + 1]
+    return paragraphs
+
+
+def _first_item(paragraphs: list[str]) -> int | None:
+    """The first numbered item (Roman or Arabic); else the first marker of any kind."""
+    marked = [(i, item_marker(p)) for i, p in enumerate(paragraphs)]
+    numbered = [i for i, m in marked if m and m[0] in ("roman", "number") and m[1] in ("1", "I")]
+    if numbered:
+        return numbered[0]
+    any_marked = [i for i, m in marked if m]
+    return any_marked[0] if any_marked else None
+
+
+def _build_items(paragraphs: list[str]) -> tuple[list[Item], list[str]]:
+    """The item tree; unmarked paragraphs after the last item that start with a closing cue are closing."""
+    closing_at = _closing_start(paragraphs)
+    body = paragraphs[:closing_at]
+    markers = [item_marker(p) for p in body]
+    ahead = _markers_ahead(markers)
+    roots: list[Item] = []
+    stack: list[Item] = []
+    for k, (paragraph, marker) in enumerate(zip(body, markers)):
+        if marker and _accepts(stack, roots, marker[0], marker[1], ahead[k + 1]):
+            style, label, rest = marker
+            item = Item(style, label, [rest.strip()])
+            while stack and not _is_parent(stack, style):
+                stack.pop()
+            (stack[-1].children if stack else roots).append(item)
+            stack.append(item)
+        elif stack:
+            stack[-1].paragraphs.append(paragraph)
+        else:
+            roots.append(Item("paragraph", "", [paragraph]))
+    return roots, paragraphs[closing_at:]
+
+
+def _markers_ahead(markers: list[tuple[str, str, str] | None]) -> list[set[tuple[str, str]]]:
+    """For each position, the (style, label) of every marker from there to the end."""
+    ahead: list[set[tuple[str, str]]] = [set()]
+    for marker in reversed(markers):
+        ahead.insert(0, ahead[0] | ({(marker[0], marker[1])} if marker else set()))
+    return ahead
+
+
+def _closing_start(paragraphs: list[str]) -> int:
+    """Index of the first closing paragraph: a cue after the last marked paragraph."""
+    last = max((i for i, p in enumerate(paragraphs) if item_marker(p)), default=-1)
+    if last >= 0 and paragraphs[last].rstrip().endswith(":"):
+        return len(paragraphs)  # the last item announces what follows ("Tổ chức thực hiện:")
+    for i in range(last + 1, len(paragraphs)):
+        if _CLOSING_CUE.match(paragraphs[i]):
+            return i
+    return len(paragraphs)
+
+
+def _is_parent(stack: list[Item], style: str) -> bool:
+    """True when the top of the stack can hold an item of ``style`` as a child."""
+    if any(item.style == style for item in stack):
+        return False  # pop up to the level of the same style, then one more
+    if style == "dotted":
+        return stack[-1].style == "number"
+    return True
+
+
+def _accepts(stack: list[Item], roots: list[Item], style: str, label: str, ahead: set[tuple[str, str]]) -> bool:
+    """Whether a marker continues the numbering: the next label, or a later one when the next never comes
+    (so "3. Luật ..." at the start of a wrapped line between items 1 and 2 is text)."""
+    if is_bullet(style):
+        return True
+    previous = _previous_label(stack, roots, style)
+    expected = _next_label(style, previous)
+    if label == expected:
+        return True
+    return _rank(style, label) > _rank(style, previous or "") and (style, expected) not in ahead
+
+
+def _previous_label(stack: list[Item], roots: list[Item], style: str) -> str | None:
+    """The label of the item the new one would follow at its level, or None when it would be the first."""
+    for depth, item in enumerate(stack):
+        if item.style == style:
+            siblings = stack[depth - 1].children if depth else roots
+            return [i for i in siblings if i.style == style][-1].label
+    return None
+
+
+def _next_label(style: str, previous: str | None) -> str:
+    if style == "roman":
+        return _ROMANS[_rank(style, previous) if previous else 0]
+    if style == "number":
+        return str(int(previous) + 1) if previous else "1"
+    if style == "letter":
+        return _LETTERS[_LETTERS.find(previous) + 1] if previous and previous != _LETTERS[-1] else "a"
+    return ""  # dotted: its parent's number is not known here; any higher last part is accepted
+
+
+def _rank(style: str, label: str) -> int:
+    """The position of a label in its numbering (0 for none)."""
+    if not label:
+        return 0
+    if style == "roman":
+        return _ROMANS.index(label) + 1 if label in _ROMANS else 0
+    if style == "number":
+        return int(label)
+    if style == "letter":
+        return _LETTERS.find(label) + 1
+    return int(label.split(".")[-1])
+
+
+def assign_ids(items: list[Item]) -> None:
+    """Document numbering for numbered items, ``<parent>-<n>`` for dash bullets.
+
+    When the labels of one style repeat in the document (the "1." under "I."
+    and under "II."), every item of that style is qualified by its parent's
+    id ("II.1", "II.2").
+    """
+    seen: dict[str, set[str]] = {}
+    repeated: set[str] = set()
+    for item in _all(items):
+        if not is_bullet(item.style) and item.style != "paragraph":
+            if item.label in seen.setdefault(item.style, set()):
+                repeated.add(item.style)
+            seen[item.style].add(item.label)
+    _assign(items, None, repeated)
+
+
+def _assign(items: list[Item], parent: Item | None, repeated: set[str]) -> None:
+    for position, item in enumerate(items, 1):
+        if is_bullet(item.style) or item.style == "paragraph":
+            item.id = f"{parent.id}-{position}" if parent else str(position)
+        elif item.style in repeated and parent is not None:
+            item.id = f"{parent.id}.{item.label}"
+        else:
+            item.id = item.label
+        _assign(item.children, item, repeated)
+
+
+def _all(items: list[Item]) -> Iterator[Item]:
+    for item in items:
+        yield from item.walk()
+
+
+# --------------------------------------------------------------------------- footnotes
+
+def _attach_notes(body: Body, footnotes: dict[int, str]) -> Body:
+    """Remove footnote sentinels; each footnote becomes "n. text" on the task (or document) holding it."""
+    for item in _all(body.items):
+        item.paragraphs = [_take_notes(p, footnotes, item.notes) for p in item.paragraphs]
+    body.preamble = [_take_notes(p, footnotes, body.notes) for p in body.preamble]
+    body.closing = [_take_notes(p, footnotes, body.notes) for p in body.closing]
+    return body
+
+
+def _take_notes(paragraph: str, footnotes: dict[int, str], notes: list[str]) -> str:
+    def take(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        if number in footnotes:
+            notes.append(f"{number}. {footnotes[number]}")
+        return ""
+
+    return SENTINEL.sub(take, paragraph)

@@ -1,0 +1,194 @@
+"""`matrix draft` on each input kind: .txt (BOM, CRLF, UTF-16, PDF extraction), .docx and .pdf.
+
+The .docx and .pdf fixtures are made here from the seed texts: python-docx
+writes the .docx, LibreOffice converts it to PDF (skipped when soffice is
+missing, except on CI where it must be there).
+"""
+from __future__ import annotations
+
+import codecs
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+
+from matrix.draft import DraftError, draft_file, evaluate, load_draft
+from matrix.draft.reader import read_source, with_gaps
+from matrix.load import load_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+INPUT = ROOT / "input"
+REGISTRY = INPUT / "co-quan.yaml"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
+TIEN_GIANG = "tiengiang-ubnd-ct-antt-2025"
+TET = "ubnd-ct-cao-diem-tet-giap-thin-2024"
+DONG_THAP = "dongthap-ubnd-cv-antt-2025"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus([INPUT], REGISTRY).require()
+
+
+def score(path: Path, corpus, reference: str):
+    draft = draft_file(path, corpus.registry)
+    return evaluate(load_draft(draft, REGISTRY), corpus.directive(reference))
+
+
+def body(draft) -> str:
+    """The YAML without its first comment line (which names the source file)."""
+    return draft.yaml.split("\n", 1)[1]
+
+
+def write_docx(text: str, path: Path) -> Path:
+    document = docx.Document()
+    for line in text.splitlines():
+        if line.strip():
+            document.add_paragraph(line.strip())
+    document.save(str(path))
+    return path
+
+
+# --------------------------------------------------------------------------- plain text
+
+def test_bom_and_crlf_give_the_same_draft(tmp_path, corpus):
+    text = (SEEDS / f"{TIEN_GIANG}.txt").read_text(encoding="utf-8")
+    plain = tmp_path / "lf" / f"{TIEN_GIANG}.txt"
+    windows = tmp_path / "crlf" / f"{TIEN_GIANG}.txt"
+    for path in (plain, windows):
+        path.parent.mkdir()
+    plain.write_bytes(text.replace("\r\n", "\n").encode("utf-8"))
+    windows.write_bytes(codecs.BOM_UTF8 + text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8"))
+    assert body(draft_file(windows, corpus.registry)) == body(draft_file(plain, corpus.registry))
+    assert "\ufeff" not in draft_file(windows, corpus.registry).yaml
+
+
+def test_utf16_with_bom_is_read(tmp_path, corpus):
+    path = tmp_path / f"{TET}.txt"
+    path.write_bytes((SEEDS / f"{TET}.txt").read_text(encoding="utf-8").encode("utf-16"))
+    assert score(path, corpus, TET).f1 == 1.0
+
+
+def test_legacy_encodings_are_refused_with_a_vietnamese_message(tmp_path):
+    broken = tmp_path / "cp1258.txt"
+    broken.write_bytes(b"C\xf4ng an ti\xd2nh")  # "Công an tỉnh" in Windows-1258
+    with pytest.raises(DraftError, match="không phải văn bản UTF-8"):
+        read_source(broken)
+    tcvn3 = tmp_path / "tcvn3.txt"  # TCVN3 bytes shown as Latin-1: "Uû ban nh©n d©n tØnh" and the like
+    tcvn3.write_text("Uû ban nh©n d©n tØnh yªu cÇu c¸c së, ban, ngµnh thùc hiÖn nghiªm tóc. " * 5, encoding="utf-8")
+    with pytest.raises(DraftError, match="TCVN3/VNI"):
+        read_source(tcvn3)
+
+
+@pytest.mark.parametrize("name, message", [("a.doc", "Word cũ"), ("a.odt", "loại tệp"), ("missing.txt", "Không tìm thấy")])
+def test_unreadable_inputs(tmp_path, name, message):
+    path = tmp_path / name
+    if name != "missing.txt":
+        path.write_bytes(b"x")
+    with pytest.raises(DraftError, match=message):
+        read_source(path)
+
+
+def test_an_empty_text_is_refused(tmp_path):
+    path = tmp_path / "rong.txt"
+    path.write_text("\n \n", encoding="utf-8")
+    with pytest.raises(DraftError, match="không có chữ"):
+        read_source(path)
+
+
+def test_the_id_is_the_file_name_slug(tmp_path, corpus):
+    path = tmp_path / "Chỉ thị 12 CT-UBND.txt"
+    shutil.copy(SEEDS / f"{TET}.txt", path)
+    draft = draft_file(path, corpus.registry)
+    assert draft.id == "chi-thi-12-ct-ubnd" and yaml.safe_load(draft.yaml)["id"] == "chi-thi-12-ct-ubnd"
+
+
+# --------------------------------------------------------------------------- Word
+
+@pytest.mark.parametrize("seed", [DONG_THAP, TIEN_GIANG, TET])
+def test_docx_made_from_a_seed_drafts_like_the_text(tmp_path, corpus, seed):
+    path = write_docx((SEEDS / f"{seed}.txt").read_text(encoding="utf-8"), tmp_path / f"{seed}.docx")
+    scores = score(path, corpus, seed)
+    assert scores.f1 == 1.0 and scores.structure_recall == 1.0
+
+
+def test_docx_header_table_and_signature_table(tmp_path, corpus):
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "ỦY BAN NHÂN DÂN\nTỈNH TIỀN GIANG\nSố: 12/CT-UBND"
+    table.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nTiền Giang, ngày 27 tháng 12 năm 2024"
+    for line in ("CHỈ THỊ", "Về bảo đảm an ninh, trật tự năm 2025", "Chủ tịch UBND tỉnh yêu cầu:",
+                 "1. Công an tỉnh: tăng cường tuần tra, kiểm soát."):
+        document.add_paragraph(line)
+    signature = document.add_table(rows=1, cols=2)
+    signature.cell(0, 0).text = "Nơi nhận:\n- Như trên;\n- Lưu: VT, NC."
+    signature.cell(0, 1).text = "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn A"
+    path = tmp_path / "ct.docx"
+    document.save(str(path))
+    data = yaml.safe_load(draft_file(path, corpus.registry).yaml)
+    assert (data["number"], data["symbol"], str(data["date"]), data["province"]) == ("12", "CT-UBND", "2024-12-27",
+                                                                                     "tien-giang")
+    assert data["issuer"]["header"] == ["ỦY BAN NHÂN DÂN", "TỈNH TIỀN GIANG"]
+    assert data["signer"] == {"authority": ["KT. CHỦ TỊCH"], "title": "PHÓ CHỦ TỊCH", "name": "Nguyễn Văn A"}
+    assert data["distribution"] == ["Như trên", "Lưu: VT, NC"]
+    assert data["tasks"][0]["assign"] == {"chủ trì": "Công an tỉnh"}
+
+
+# --------------------------------------------------------------------------- PDF
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is required on CI to make the PDF fixtures")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return found
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory):
+    """PDFs made by LibreOffice from .docx versions of two seeds (one pasted, one PDF-extracted)."""
+    soffice = _soffice()
+    folder = tmp_path_factory.mktemp("pdf")
+    made = {}
+    for seed in (TET, DONG_THAP):
+        source = write_docx((SEEDS / f"{seed}.txt").read_text(encoding="utf-8"), folder / f"{seed}.docx")
+        subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+                       check=True, capture_output=True, timeout=180)
+        made[seed] = folder / f"{seed}.pdf"
+    return made
+
+
+@pytest.mark.parametrize("seed", [TET, DONG_THAP])
+def test_pdf_with_a_text_layer(pdfs, corpus, seed):
+    scores = score(pdfs[seed], corpus, seed)
+    assert scores.f1 >= 0.95 and scores.structure_recall == 1.0
+
+
+def test_pdf_footnote_becomes_a_note(pdfs, corpus):
+    data = yaml.safe_load(draft_file(pdfs[DONG_THAP], corpus.registry).yaml)
+    first = data["tasks"][0]
+    assert first["notes"][0].startswith("1. Nghị quyết số 13-NQ/TW") and "trật tự1" not in first["text"]
+
+
+def test_a_pdf_without_text_is_refused(tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    path = tmp_path / "scan.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    with pytest.raises(DraftError, match="không có lớp chữ"):
+        read_source(path)
+
+
+def test_layout_gaps_mark_paragraphs_only_when_the_lines_agree():
+    plain = ["Dòng một của đoạn", "dòng hai.", "Đoạn mới."]
+    layout = ["  Dòng một của đoạn", "dòng hai.", "", "Đoạn mới."]
+    assert with_gaps(plain, layout) == ["Dòng một của đoạn", "dòng hai.", "", "Đoạn mới."]
+    assert with_gaps(plain, ["Dòng khác", "", "Đoạn mới."]) == plain
