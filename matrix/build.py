@@ -21,6 +21,7 @@ from .errors import InputError, OutputError, Problem
 from .export import to_csv, to_json
 from .model import Corpus
 from .pivot import Matrix, build_matrix
+from .text import safe_filename
 
 CONSOLIDATED = "tong-hop"
 MANIFEST = ".matrix-manifest.json"
@@ -60,7 +61,7 @@ def letter_total(corpus: Corpus, options: BuildOptions) -> int:
 
 def _views(matrix: Matrix) -> list[tuple[str, Matrix]]:
     """(folder, matrix) per directive, then the consolidated view."""
-    views = [(d.id, matrix.subset([d.id])) for d in matrix.directives]
+    views = [(safe_filename(d.id), matrix.subset([d.id])) for d in matrix.directives]
     views.append((CONSOLIDATED, matrix))
     return views
 

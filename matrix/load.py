@@ -31,7 +31,7 @@ from .model import (
     Signer,
     Task,
 )
-from .text import ascii_key, match_key, nfc
+from .text import ascii_key, match_key, nfc, slugify
 from .yamlio import Report, compose
 
 REGISTRY_FILE = "co-quan.yaml"
@@ -173,7 +173,7 @@ class _Fields:
         value = self.text(name, label, required)
         if value is not None and not _ID.match(value):
             self.report.error(self.path, self.value_node(name), f"mã '{value}' ({label}) chỉ được gồm chữ thường không dấu, chữ số và dấu '-'",
-                              f"ví dụ: '{ascii_key(value).replace(' ', '-')}'")
+                              f"ví dụ: '{slugify(value)}'")
             return None
         return value
 

@@ -54,7 +54,7 @@ def test_expand_groups_writes_letters_to_members(project):
     assert "tg-ubnd-thanh-pho-my-tho" in letters and "ubnd-cap-huyen" not in letters
 
 
-def test_a_locked_output_stops_the_build_and_keeps_previous_outputs(project, monkeypatch):
+def test_E19_a_locked_output_stops_the_build_and_keeps_previous_outputs(project, monkeypatch):
     assert build().exit_code == 0
     out = project / "output"
     before = snapshot(out)

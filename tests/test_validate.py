@@ -56,43 +56,43 @@ def test_good_file_is_clean(tmp_path):
     assert [(a.agency, a.role) for a in task.assignments] == [("cong-an-tinh", Role.LEAD), ("vp-ubnd-tinh", Role.PARTNER)]
 
 
-def test_yaml_syntax_error_has_line_and_column(tmp_path):
+def test_E01_yaml_syntax_error_has_line_and_column(tmp_path):
     path, error = only_error(tmp_path, GOOD.replace("    text: Công an tỉnh chủ trì.", "    text: Công an: tỉnh: chủ trì"))
     assert error.startswith(f"{path}:10:18: lỗi: lỗi cú pháp YAML: dấu ':' không đúng chỗ")
     assert "ngoặc kép" in error
 
 
-def test_tab_indentation(tmp_path):
+def test_E02_tab_indentation(tmp_path):
     path, error = only_error(tmp_path, GOOD.replace("  kind: nhà nước", "\tkind: nhà nước"))
     assert error.startswith(f"{path}:6:1: lỗi: lỗi cú pháp YAML: có ký tự TAB")
 
 
-def test_missing_required_fields_are_all_reported(tmp_path):
+def test_E04_missing_required_fields_are_all_reported(tmp_path):
     text = GOOD.replace("title: Về bảo đảm an ninh, trật tự\n", "").replace("kind: chỉ thị\n", "")
     path, found = problems(tmp_path, text)
     assert f"{path}:1:1: lỗi: văn bản 'ct-thu' thiếu trường bắt buộc 'kind' (loại văn bản: chỉ thị, công văn, kế hoạch...)" in found
     assert f"{path}:1:1: lỗi: văn bản 'ct-thu' thiếu trường bắt buộc 'title' (trích yếu)" in found
 
 
-def test_wrong_type(tmp_path):
+def test_E03_wrong_type(tmp_path):
     path, error = only_error(tmp_path, GOOD.replace("title: Về bảo đảm an ninh, trật tự", "title: [a, b]"))
     assert error == f"{path}:7:8: lỗi: 'title' (trích yếu) của văn bản 'ct-thu' phải là một đoạn văn bản, không phải danh sách hay bảng"
 
 
-def test_unknown_addressee_suggests_the_closest_name(tmp_path):
+def test_E05_unknown_addressee_suggests_the_closest_name(tmp_path):
     path, error = only_error(tmp_path, GOOD.replace("chủ trì: Công an tỉnh", "chủ trì: Công an tĩnh"))
     assert error.startswith(f"{path}:12:16: lỗi: nhiệm vụ '1': cơ quan 'Công an tĩnh' không có trong danh mục")
     assert "có phải ý bạn là 'Công an tỉnh'" in error
 
 
-def test_duplicate_task_ids(tmp_path):
+def test_E06_duplicate_task_ids(tmp_path):
     text = GOOD + '  - id: "1"\n    text: Lặp lại.\n    assign:\n      thực hiện: UBND cấp xã\n'
     path, error = only_error(tmp_path, text)
     assert error.startswith(f"{path}:14:9: lỗi: mã nhiệm vụ '1' bị trùng trong văn bản 'ct-thu' (đã dùng ở dòng 9)")
 
 
 @pytest.mark.parametrize("bad", ["2025-02-30", "31/04/2025", "2025-13-01"])
-def test_impossible_dates(tmp_path, bad):
+def test_E07_impossible_dates(tmp_path, bad):
     path, error = only_error(tmp_path, GOOD.replace("date: 2025-01-06", f"date: {bad}"))
     assert error.startswith(f"{path}:3:7: lỗi: 'date' (ngày ban hành): ngày '{bad}' không tồn tại hoặc sai định dạng")
 
@@ -102,12 +102,12 @@ def test_day_month_year_dates_are_accepted(tmp_path):
     assert str(load_corpus([tmp_path]).require().directives[0].date) == "2024-12-27"
 
 
-def test_empty_text(tmp_path):
+def test_E22_empty_text(tmp_path):
     path, error = only_error(tmp_path, GOOD.replace("    text: Công an tỉnh chủ trì.", '    text: ""'))
     assert error == f"{path}:10:11: lỗi: 'text' (nội dung) của nhiệm vụ '1' đang để trống"
 
 
-def test_group_with_unknown_member(tmp_path):
+def test_E23_group_with_unknown_member(tmp_path):
     write(tmp_path, GOOD)
     registry = tmp_path / "co-quan.yaml"
     text = registry.read_text(encoding="utf-8").replace("tinh-doan, hoi-lhpn-tinh,", "tinh-doan, hoi-phu-nu,", 1)
@@ -125,12 +125,12 @@ def test_all_errors_at_once_across_files(tmp_path):
     assert {Path(p.path).name for p in errors} == {"ct-thu.yaml", "b.yaml"}
 
 
-def test_unknown_key_is_a_warning_with_suggestion(tmp_path):
+def test_E20_unknown_key_is_a_warning_with_suggestion(tmp_path):
     path, found = problems(tmp_path, GOOD.replace("title:", "titel:") + "title: x\n")
     assert f"{path}:7:1: cảnh báo: trường 'titel' của văn bản 'ct-thu' không được dùng, sẽ bỏ qua (có phải ý bạn là 'title'?)" in found
 
 
-def test_warnings_for_unassigned_task_and_missing_lead(tmp_path):
+def test_W01_warnings_for_unassigned_task_and_missing_lead(tmp_path):
     text = GOOD + '  - id: "2"\n    text: Không giao ai.\n  - id: "3"\n    text: Chỉ phối hợp.\n    assign:\n      phối hợp: Sở Nội vụ\n'
     path, found = problems(tmp_path, text)
     assert f"{path}:14:5: cảnh báo: nhiệm vụ '2' chưa được giao cho cơ quan nào (thêm mục 'assign' nếu văn bản có nêu cơ quan)" in found
@@ -138,7 +138,7 @@ def test_warnings_for_unassigned_task_and_missing_lead(tmp_path):
     assert load_corpus([tmp_path]).corpus is not None  # warnings do not stop the build
 
 
-def test_name_matching_tolerates_nfd_tone_placement_case_and_spaces(tmp_path):
+def test_E12_name_matching_tolerates_nfd_tone_placement_case_and_spaces(tmp_path):
     variants = ["Uỷ ban MTTQ Việt Nam tỉnh", unicodedata.normalize("NFD", "Ủy ban MTTQ Việt Nam tỉnh"),
                 "ỦY BAN  MTTQ   VIỆT NAM TỈNH", "Văn phòng Uỷ ban nhân dân tỉnh"]
     body = "\n".join(f"        - {v}" for v in variants)
@@ -157,28 +157,28 @@ def test_written_name_is_kept_as_written(tmp_path):
     assert (assignment.agency, assignment.written) == ("cong-an-tinh", "Đảng uỷ Công an Tỉnh")
 
 
-def test_bom_and_crlf_simply_work(tmp_path):
+def test_E11_bom_and_crlf_simply_work(tmp_path):
     write(tmp_path, b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode("utf-8"))
     assert load_corpus([tmp_path]).problems == []
 
 
-def test_utf16_file_is_refused_with_a_message(tmp_path):
+def test_E09_utf16_file_is_refused_with_a_message(tmp_path):
     path, error = only_error(tmp_path, GOOD, encoding="utf-16")
     assert error.startswith(f"{path}: lỗi: tệp được lưu bằng mã UTF-16")
 
 
-def test_legacy_vietnamese_encoding_is_refused(tmp_path):
+def test_E10_legacy_vietnamese_encoding_is_refused(tmp_path):
     # TCVN3 (ABC) bytes for "Công an tỉnh" are not UTF-8
     path, error = only_error(tmp_path, GOOD.encode("utf-8").replace("Công an tỉnh chủ trì".encode(), b"C\xabng an t\xdenh"))
     assert error.startswith(f"{path}:10:12: lỗi: tệp không phải văn bản UTF-8 (có thể là phông TCVN3/VNI")
 
 
-def test_python_object_tags_are_refused(tmp_path):
+def test_E13_python_object_tags_are_refused(tmp_path):
     path, error = only_error(tmp_path, GOOD.replace("title: Về bảo đảm an ninh, trật tự", "title: !!python/object/apply:os.system ['echo hi']"))
     assert error.startswith(f"{path}:7:8: lỗi: không chấp nhận thẻ YAML 'tag:yaml.org,2002:python/object/apply:os.system'")
 
 
-def test_alias_bomb_is_refused(tmp_path):
+def test_E14_alias_bomb_is_refused(tmp_path):
     bomb = 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n'
     for i in range(ord("b"), ord("k")):
         prev = chr(i - 1)
@@ -187,7 +187,7 @@ def test_alias_bomb_is_refused(tmp_path):
     assert "quá nhiều phần tử" in error
 
 
-def test_empty_file(tmp_path):
+def test_E08_empty_file(tmp_path):
     path, error = only_error(tmp_path, "  \n")
     assert error == f"{path}: lỗi: tệp rỗng (tệp cần có nội dung YAML theo mẫu trong README)"
 
@@ -196,3 +196,25 @@ def test_shipped_input_is_clean():
     result = load_corpus([INPUT])
     assert result.problems == []
     assert len(result.require().directives) == 5
+
+
+def test_E15_very_large_file_is_refused(tmp_path):
+    path = write(tmp_path, GOOD + "notes:\n" + ("  - " + "x" * 1000 + "\n") * 6000)
+    size_kb = path.stat().st_size // 1024
+    errors = [str(p) for p in load_corpus([tmp_path]).errors]
+    assert errors == [f"{path}: lỗi: tệp quá lớn ({size_kb} KB; tối đa 5 MB) (hãy tách thành nhiều tệp, mỗi văn bản một tệp)"]
+
+
+def test_E16_ids_that_would_escape_the_output_folder_are_refused(tmp_path):
+    path, error = only_error(tmp_path, GOOD.replace("id: ct-thu", "id: ../../Windows/ct"))
+    assert error == (f"{path}:1:5: lỗi: mã '../../Windows/ct' (mã văn bản) chỉ được gồm chữ thường không dấu, "
+                     "chữ số và dấu '-' (ví dụ: 'windows-ct')")
+
+
+def test_E21_a_name_shared_by_two_provinces_needs_the_province(tmp_path):
+    text = GOOD.replace("chủ trì: Công an tỉnh", "chủ trì: Ủy ban nhân dân huyện Châu Thành")
+    path, error = only_error(tmp_path, text)
+    assert "tên 'Ủy ban nhân dân huyện Châu Thành' ứng với nhiều cơ quan (dt-ubnd-huyen-chau-thanh, tg-ubnd-huyen-chau-thanh)" in error
+    write(tmp_path, text.replace("title:", "province: tien-giang\ntitle:"))
+    task = load_corpus([tmp_path]).require().directives[0].tasks[0]
+    assert task.assignments[0].agency == "tg-ubnd-huyen-chau-thanh"

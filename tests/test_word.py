@@ -389,7 +389,7 @@ def append_paragraph(path: Path, text: str) -> None:
 
 
 @pytest.mark.parametrize("tag", ["{{ nonexistent_variable }}", "{{ agency.nonexistent_field }}"])
-def test_unknown_variable_is_an_error_naming_the_template(matrix, tmp_path, tag):
+def test_E18_unknown_variable_is_an_error_naming_the_template(matrix, tmp_path, tag):
     path = copy_template(LETTER_TEMPLATES[matrix.directives[0].issuer.kind], tmp_path / "mau")
     append_paragraph(path, tag)
     with pytest.raises(WordTemplateError) as caught:
@@ -400,7 +400,7 @@ def test_unknown_variable_is_an_error_naming_the_template(matrix, tmp_path, tag)
     assert isinstance(caught.value, TemplateProblem) and isinstance(caught.value, MatrixError)
 
 
-def test_syntax_error_names_the_template(matrix, tmp_path):
+def test_E17_syntax_error_names_the_template(matrix, tmp_path):
     path = copy_template(TABLE_TEMPLATE, tmp_path / "mau")
     append_paragraph(path, "Đoạn có lỗi: {% if %}")
     with pytest.raises(WordTemplateError, match=re.escape(str(path))) as caught:
