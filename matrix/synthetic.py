@@ -38,15 +38,19 @@ _WORDS = (
 )
 
 
-def make_corpus(n_agencies: int, n_tasks: int, n_directives: int, seed: int = 0) -> Corpus:
+def make_corpus(n_agencies: int, n_tasks: int, n_directives: int, seed: int = 0, n_communes: int = 0) -> Corpus:
     """A corpus of ``n_directives`` directives sharing ``n_tasks`` tasks among ``n_agencies`` addressees.
 
     About one agency in twenty is a group whose members are other agencies;
     tasks nest up to two levels; each task has zero to six assignments.
+    ``n_communes`` of the agencies are commune People's Committees, members
+    of a group "Ủy ban nhân dân cấp xã" (the province after the 2025 reform).
     The same arguments always give the same corpus.
     """
     rng = random.Random(seed)
-    registry = _registry(rng, max(n_agencies, 1))
+    registry = _registry(rng, max(n_agencies - n_communes, 1))
+    if n_communes:
+        registry = _with_communes(registry, n_communes)
     per_directive = _split(max(n_tasks, n_directives), max(n_directives, 1))
     directives = tuple(
         _directive(rng, registry, index, count) for index, count in enumerate(per_directive, 1)
@@ -81,6 +85,17 @@ def _registry(rng: random.Random, n_agencies: int) -> Registry:
         for g in range(n_groups)
     ]
     return Registry(blocks, tuple(bodies + groups), MappingProxyType({PROVINCE: "Tỉnh Mẫu"}))
+
+
+def _with_communes(registry: Registry, n_communes: int) -> Registry:
+    """Add ``n_communes`` commune committees and the group that holds them."""
+    communes = tuple(
+        Agency(f"ubnd-xa-{i + 1}", f"Ủy ban nhân dân xã Mẫu {i + 1}", f"UBND xã Mẫu {i + 1}", "cap-huyen", province=PROVINCE)
+        for i in range(n_communes - 1)
+    )
+    group = Agency("ubnd-cap-xa", "Ủy ban nhân dân cấp xã", "UBND cấp xã", "cap-huyen", is_group=True,
+                   members=MappingProxyType({PROVINCE: tuple(a.id for a in communes)}))
+    return Registry(registry.blocks, registry.agencies + communes + (group,), registry.provinces)
 
 
 def _sentence(rng: random.Random, words: int) -> str:

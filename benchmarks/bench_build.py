@@ -1,0 +1,133 @@
+"""Scale benchmark: a synthetic province through validate, Excel, Word and the whole build.
+
+Not a test: it prints time and peak memory (each stage runs in its own
+process, so the peak is that stage's alone). Defaults follow the target:
+300 directives, 6,000 tasks, 150 agencies of which 100 are communes.
+
+    python benchmarks/bench_build.py                 # the full size
+    python benchmarks/bench_build.py --scales 1 2 5 10 --base-directives 30
+    python benchmarks/bench_build.py --seeds         # the five shipped seeds, and `matrix --help`
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def write_inputs(folder: Path, directives: int, tasks: int, agencies: int, communes: int) -> None:
+    from matrix.dump import dump_directive, dump_registry
+    from matrix.synthetic import make_corpus
+
+    corpus = make_corpus(agencies, tasks, directives, seed=1, n_communes=communes)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "co-quan.yaml").write_text(dump_registry(corpus.registry), encoding="utf-8")
+    for directive in corpus.directives:
+        (folder / f"{directive.id}.yaml").write_text(dump_directive(directive, corpus.registry), encoding="utf-8")
+
+
+def _stage(name: str, inputs: str, out: str, queue: mp.Queue) -> None:
+    from matrix.load import load_corpus
+    from matrix.pivot import build_matrix
+
+    start = time.perf_counter()
+    corpus = load_corpus([Path(inputs)]).require()
+    if name == "excel":
+        from matrix.excel import write_workbook
+
+        start = time.perf_counter()
+        matrix = build_matrix(corpus)
+        write_workbook(matrix, Path(out) / "ma-tran.xlsx", title="Tổng hợp")
+        for directive in corpus.directives:
+            write_workbook(matrix.subset([directive.id]), Path(out) / f"{directive.id}.xlsx", title=directive.title)
+    elif name == "word":
+        from matrix.word import write_letters
+
+        start = time.perf_counter()
+        matrix = build_matrix(corpus)
+        count = len(write_letters(matrix, Path(out) / "tong-hop"))
+        for directive in corpus.directives:
+            count += len(write_letters(matrix.subset([directive.id]), Path(out) / directive.id))
+        queue.put(("letters", count))
+    elif name == "build":
+        from matrix.build import build
+
+        start = time.perf_counter()
+        summary = build(corpus, Path(out))
+        queue.put(("letters", summary.letters))
+    elapsed = time.perf_counter() - start
+    queue.put(("tasks", sum(1 for d in corpus.directives for _ in d.walk())))
+    queue.put(("seconds", elapsed))
+    queue.put(("peak_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def run_stage(name: str, inputs: Path, out: Path) -> dict[str, float]:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    queue: mp.Queue = mp.get_context("spawn").Queue()
+    process = mp.get_context("spawn").Process(target=_stage, args=(name, str(inputs), str(out), queue))
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        raise SystemExit(f"stage {name} failed ({process.exitcode})")
+    result: dict[str, float] = {}
+    while not queue.empty():
+        key, value = queue.get()
+        result[key] = value
+    return result
+
+
+def report(label: str, stages: list[str], inputs: Path, work: Path) -> None:
+    for stage in stages:
+        r = run_stage(stage, inputs, work / stage)
+        extra = f", {int(r['letters'])} letters ({r['letters'] / r['seconds']:.0f}/s)" if "letters" in r else ""
+        print(f"{label:>8}  {stage:<9} {r['seconds']:7.2f} s  peak {r['peak_mb']:6.0f} MB  "
+              f"{r['tasks']:6.0f} tasks  {1000 * r['seconds'] / r['tasks']:6.2f} ms/task{extra}", flush=True)
+
+
+def seeds() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        report("seeds", ["validate", "build"], ROOT / "input", Path(tmp))
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "matrix", "--help"], check=True, capture_output=True, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    print(f"matrix --help: best {min(times):.3f} s, median {sorted(times)[2]:.3f} s (includes interpreter start)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--directives", type=int, default=300)
+    parser.add_argument("--tasks", type=int, default=6000)
+    parser.add_argument("--agencies", type=int, default=150)
+    parser.add_argument("--communes", type=int, default=100)
+    parser.add_argument("--scales", type=int, nargs="*", help="run these multiples of --base-* instead of one size")
+    parser.add_argument("--base-directives", type=int, default=30)
+    parser.add_argument("--stages", nargs="*", default=["validate", "excel", "word", "build"])
+    parser.add_argument("--seeds", action="store_true", help="time the shipped seeds and `matrix --help` only")
+    args = parser.parse_args()
+    if args.seeds:
+        seeds()
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        sizes = [(s, args.base_directives * s) for s in args.scales] if args.scales else [(1, args.directives)]
+        for scale, directives in sizes:
+            tasks = directives * args.tasks // args.directives
+            inputs = work / f"input-{scale}"
+            write_inputs(inputs, directives, tasks, args.agencies, args.communes)
+            report(f"{scale}x" if args.scales else "full", args.stages, inputs, work)
+
+
+if __name__ == "__main__":
+    main()
