@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
@@ -135,6 +136,7 @@ class WordTemplate:
         except OSError as exc:
             raise WordTemplateError(f"Không đọc được mẫu {path}: {exc.strerror or exc}.") from exc
         self._checked_keys: frozenset[str] | None = None
+        self._fast: _FastPackage | None = None
 
     def _fresh(self) -> DocxTemplate:
         return _PatchingOnceTemplate(io.BytesIO(self._data))
@@ -174,12 +176,21 @@ class WordTemplate:
     def render(self, context: Mapping[str, Any], out: Path) -> None:
         """Render ``context`` into a new document saved at ``out``."""
         self.check(context.keys())
-        document = self._fresh()
+        package = self._package()
         try:
-            document.render(dict(context), self._env, autoescape=True)
+            package.render(context, self._env, out)
         except jinja2.TemplateError as exc:
             raise self._error(exc) from exc
-        document.save(out)
+
+    def _package(self) -> "_FastPackage":
+        if self._fast is None:
+            try:
+                self._fast = _FastPackage(self._fresh(), self._data)
+            except _UnsupportedTag as exc:
+                raise WordTemplateError(f"Mẫu {self.path} dùng thẻ {exc} mà matrix không hỗ trợ.") from exc
+            except jinja2.TemplateError as exc:
+                raise self._error(exc) from exc
+        return self._fast
 
     def _error(self, exc: jinja2.TemplateError) -> WordTemplateError:
         """A user-facing error naming this template and, when known, the text near the fault."""
@@ -191,6 +202,54 @@ class WordTemplate:
         nearby = " ".join(line.strip() for line in getattr(exc, "docx_context", ()) if line.strip())
         hint = f" Gần đoạn: «{nearby[:200]}»." if nearby else ""
         return WordTemplateError(f"Lỗi trong mẫu {self.path}: {message}.{hint}")
+
+
+class _UnsupportedTag(Exception):
+    pass
+
+
+_XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+
+
+class _FastPackage:
+    """A template's package prepared once, so each document costs one jinja render and a small zip write.
+
+    docxtpl's own ``render`` re-reads the whole package with python-docx and
+    writes every part again (styles alone are ~800 KB uncompressed) for every
+    document. The parts without tags never change, so they are compressed
+    once into a zip that each document starts from; only the parts with tags
+    (body, headers, footers) are rendered, with docxtpl's own XML clean-up
+    (``patch_xml``) and post-processing (``render_xml_part``: line breaks,
+    escaped braces). The template object is never mutated, so reusing it is
+    safe (rendering a docxtpl object twice is not).
+    """
+
+    def __init__(self, base: DocxTemplate, data: bytes) -> None:
+        base.render_init()
+        self._base = base
+        self._parts: dict[str, str] = {}
+        document = base.docx.part
+        sources = [(document.partname, base.xml_to_string(base.docx.element))]
+        for uri in (base.HEADER_URI, base.FOOTER_URI):
+            sources += [(part.partname, base.get_part_xml(part)) for _, part in base.get_headers_footers(uri)]
+        for partname, xml in sources:
+            if "{%tc" in xml or "{%-tc" in xml:
+                raise _UnsupportedTag("{%tc %}")
+            if "{{" in xml or "{%" in xml or "{#" in xml:
+                self._parts[partname.lstrip("/")] = base.patch_xml(xml)
+        static = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                if info.filename not in self._parts:
+                    target.writestr(info, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+        self._static = static.getvalue()
+
+    def render(self, context: Mapping[str, Any], env: jinja2.Environment, out: Path) -> None:
+        rendered = {name: self._base.render_xml_part(xml, None, dict(context), env) for name, xml in self._parts.items()}
+        out.write_bytes(self._static)
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:
+            for name, xml in rendered.items():
+                package.writestr(name, _XML_DECLARATION + xml)
 
 
 class TemplateLibrary:
