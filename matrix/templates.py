@@ -58,7 +58,7 @@ def clean_value(value: Any) -> Any:
     return value
 
 
-def _memo(cache: dict[str, T], key: str, make: Callable[[], T]) -> T:
+def _memo(cache: dict[Any, T], key: Any, make: Callable[[], T]) -> T:
     """``cache[key]``, made on first use; the cache empties itself when it grows past its bound."""
     value = cache.get(key)
     if value is None:
@@ -252,17 +252,26 @@ class _FastPackage:
                 package.writestr(name, _XML_DECLARATION + xml)
 
 
+_LOADED: dict[tuple[Path, int, int], WordTemplate] = {}
+
+
 class TemplateLibrary:
-    """Templates by file name, found on the search path and loaded once."""
+    """Templates by file name, found on the search path.
+
+    A template file is prepared once per process and reused for as long as
+    the file is unchanged (same size and modification time), so a build that
+    writes thousands of documents pays for it once.
+    """
 
     def __init__(self, user_dir: Path | None = None) -> None:
         self.user_dir = user_dir
-        self.env = make_environment()
-        self._loaded: dict[str, WordTemplate] = {}
 
     def get(self, name: str) -> WordTemplate:
         """The template called ``name`` (e.g. ``thu-nha-nuoc.docx``)."""
-        template = self._loaded.get(name)
-        if template is None:
-            template = self._loaded[name] = WordTemplate(find_template(name, self.user_dir), self.env)
-        return template
+        path = find_template(name, self.user_dir).resolve()
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise WordTemplateError(f"Không đọc được mẫu {path}: {exc.strerror or exc}.") from exc
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        return _memo(_LOADED, key, lambda: WordTemplate(path, make_environment()))
