@@ -10,12 +10,14 @@ touched: a manifest records what the last build wrote.
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import shutil
 import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .errors import InputError, OutputError, Problem
 from .export import to_csv, to_json
@@ -36,6 +38,7 @@ class BuildOptions:
     paper: str = "A4"
     templates: Path | None = None
     pdf: bool = False
+    jobs: int | None = None  # processes; None = one per CPU core
 
 
 @dataclass
@@ -69,9 +72,6 @@ def _views(matrix: Matrix) -> list[tuple[str, Matrix]]:
 def build(corpus: Corpus, out_dir: Path, options: BuildOptions = BuildOptions(),
           progress: Callable[[int], None] | None = None) -> BuildSummary:
     """Write CSV/JSON exports, workbooks and letters for ``corpus`` into ``out_dir``."""
-    from .excel import write_workbook
-    from .word import write_assignment_table, write_letters
-
     if any(d.id == CONSOLIDATED for d in corpus.directives):
         raise InputError([Problem(CONSOLIDATED, 0, 0, f"mã văn bản '{CONSOLIDATED}' được dành cho thư mục kết quả tổng hợp",
                                   "hãy đổi mã văn bản (và tên tệp) khác")])
@@ -85,15 +85,16 @@ def build(corpus: Corpus, out_dir: Path, options: BuildOptions = BuildOptions(),
     try:
         (stage / "assignments.csv").write_text(to_csv(matrix), encoding="utf-8-sig")
         (stage / "assignments.json").write_text(to_json(matrix), encoding="utf-8")
-        for folder, view in _views(matrix):
-            title = _title(view)
+        views = _views(matrix)
+        for folder, _ in views:
             (stage / folder).mkdir()
-            write_workbook(view, stage / folder / WORKBOOK, title=title, paper=options.paper)
-            summary.workbooks += 1
-            letters = write_letters(view, stage / folder / LETTERS, templates=options.templates, progress=progress)
-            summary.letters += len(letters)
-            write_assignment_table(view, stage / folder / TABLE, templates=options.templates)
-            summary.tables += 1
+        for kind, count in _run(_Plan(views, options, stage), progress):
+            if kind == "workbook":
+                summary.workbooks += 1
+            elif kind == "letters":
+                summary.letters += count
+            else:
+                summary.tables += 1
         if options.pdf:
             _convert(stage, summary)
         summary.files = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
@@ -103,6 +104,88 @@ def build(corpus: Corpus, out_dir: Path, options: BuildOptions = BuildOptions(),
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return summary
+
+
+LETTERS_PER_UNIT = 40
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The writing work of a build, cut into units that processes can share."""
+
+    views: list[tuple[str, Matrix]]
+    options: BuildOptions
+    stage: Path
+
+    def units(self) -> list[tuple[str, int, tuple[str, ...]]]:
+        """(kind, view index, agency ids): the consolidated view, the largest, comes first."""
+        out: list[tuple[str, int, tuple[str, ...]]] = []
+        for index in reversed(range(len(self.views))):
+            columns = [a.id for a in self.views[index][1].columns]
+            out.append(("workbook", index, ()))
+            for start in range(0, len(columns), LETTERS_PER_UNIT):
+                out.append(("letters", index, tuple(columns[start:start + LETTERS_PER_UNIT])))
+            out.append(("table", index, ()))
+        return out
+
+    def run(self, unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int]:
+        """Write one unit; return its kind and how many documents it wrote."""
+        from . import excel, word
+
+        kind, index, agencies = unit
+        folder, view = self.views[index]
+        target = self.stage / folder
+        templates = self.options.templates
+        if kind == "workbook":
+            excel.write_workbook(view, target / WORKBOOK, title=_title(view), paper=self.options.paper)
+            return kind, 1
+        if kind == "letters":
+            return kind, len(word.write_letters(view, target / LETTERS, templates=templates, agencies=agencies))
+        word.write_assignment_table(view, target / TABLE, templates=templates)
+        return kind, 1
+
+
+_PLAN: _Plan | None = None  # what forked worker processes inherit
+
+
+def _run_unit(unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int]:
+    assert _PLAN is not None
+    return _PLAN.run(unit)
+
+
+def _run(plan: _Plan, progress: Callable[[int], None] | None) -> Iterator[tuple[str, int]]:
+    """Run every unit, in worker processes when the machine has several cores.
+
+    Workers are forked, so they share the plan without pickling it; where
+    fork is unavailable (Windows) or one job is asked for, units run here.
+    """
+    global _PLAN
+    units = plan.units()
+    jobs = plan.options.jobs or os.cpu_count() or 1
+    jobs = min(jobs, len(units))
+    if jobs <= 1 or "fork" not in mp.get_all_start_methods():
+        for unit in units:
+            done = plan.run(unit)
+            if progress is not None and done[0] == "letters":
+                progress(done[1])
+            yield done
+        return
+    _PLAN = plan
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_run_unit, unit) for unit in units]
+            try:
+                for future in as_completed(futures):
+                    done = future.result()
+                    if progress is not None and done[0] == "letters":
+                        progress(done[1])
+                    yield done
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    finally:
+        _PLAN = None
 
 
 def _title(view: Matrix) -> str:

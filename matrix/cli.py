@@ -118,8 +118,9 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Thư mục mẫu thư (.docx) dùng thay mẫu mặc định.")
 @click.option("--pdf", is_flag=True, help="Chuyển thêm mọi tệp sang PDF (cần LibreOffice).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Số tiến trình chạy song song (mặc định: số lõi CPU).")
 def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, output: Path, paper: str,
-          templates: Path | None, pdf: bool) -> None:
+          templates: Path | None, pdf: bool, jobs: int | None) -> None:
     """Tạo mọi kết quả: bảng Excel, thư giao nhiệm vụ, bảng phân công, CSV và JSON.
 
     \b
@@ -130,7 +131,7 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
     from .build import BuildOptions, build as run_build, letter_total
 
     corpus = _load(paths, registry)
-    options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf)
+    options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs)
     total = letter_total(corpus, options)
     with click.progressbar(length=total, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
         summary = run_build(corpus, output, options, progress=bar.update)

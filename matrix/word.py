@@ -61,13 +61,15 @@ def write_letters(
     *,
     templates: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    agencies: Iterable[str] | None = None,
 ) -> list[Path]:
     """Write one letter per column of ``matrix`` to ``out_dir/<agency-id>.docx``.
 
     With one directive the letter cites it; with several, each letter gathers
     the addressee's tasks from all of them. ``progress(1)`` is called after each
     letter (fits ``click.progressbar(...).update``). ``templates`` is a folder
-    searched before the repository's ``templates/``.
+    searched before the repository's ``templates/``. ``agencies`` restricts the
+    letters to those column ids (a build shares one view's letters among processes).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     if not matrix.columns:
@@ -76,7 +78,10 @@ def write_letters(
     template = TemplateLibrary(templates).get(LETTER_TEMPLATES[lead.issuer.kind])
     index = RowIndex(matrix)
     paths: list[Path] = []
+    wanted = None if agencies is None else set(agencies)
     for agency in matrix.columns:
+        if wanted is not None and agency.id not in wanted:
+            continue
         path = out_dir / f"{safe_filename(agency.id)}.docx"
         template.render(letter_context(matrix, agency, index), path)
         paths.append(path)
