@@ -67,7 +67,9 @@ def _stage(name: str, inputs: str, out: str, queue: mp.Queue) -> None:
     elapsed = time.perf_counter() - start
     queue.put(("tasks", sum(1 for d in corpus.directives for _ in d.walk())))
     queue.put(("seconds", elapsed))
-    queue.put(("peak_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    # the stage's own process, or the largest of its worker processes (the build forks workers)
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    queue.put(("peak_mb", peak / 1024))
 
 
 def run_stage(name: str, inputs: Path, out: Path) -> dict[str, float]:

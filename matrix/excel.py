@@ -79,6 +79,7 @@ INDENT_UNITS = 1.6
 LINE_FACTOR = 1.2
 ROW_PADDING = 4.0
 MAX_ROW_HEIGHT = 409.0
+SPARSE_CELLS = 60_000  # matrix cells above which empty cells are left unwritten
 MAX_TEXT_LINES = 28  # per row: a row cannot be taller than 409 pt nor split over pages
 MIN_ROW_HEIGHT = 16.0
 
@@ -583,6 +584,10 @@ def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
     paint, matrix = ctx.painter, ctx.matrix
     row_no = _FIRST_ROW - 1
     title_width = grid.left[1][1]
+    # A large matrix is mostly empty cells: styling each one (a border) costs more than the rest
+    # of the workbook, so there only the marks are written and the printed gridlines draw the grid.
+    sparse = len(matrix.rows) * len(grid.columns) > SPARSE_CELLS
+    ws.print_options.gridLines = sparse
     for row_no, row in enumerate(matrix.rows, _FIRST_ROW):
         capacity = _capacity(title_width, indent=row.depth)
         title = row.task.title or shorten(row.task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
@@ -595,10 +600,10 @@ def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
             lines = max(lines, _line_count(label, _capacity(grid.left[2][1])))
         for col, agency in enumerate(grid.columns, grid.first):
             entry = matrix.cell(row, agency.id)
-            if entry is None:
-                paint.put(ws, row_no, col, None, "cell")
-            else:
+            if entry is not None:
                 paint.put(ws, row_no, col, entry.role.mark, entry.role.mark)
+            elif not sparse:
+                paint.put(ws, row_no, col, None, "cell")
         paint.put(ws, row_no, grid.total, len(matrix.entries_in(row)) or None, "cell")
         ws.row_dimensions[row_no].height = max(MIN_ROW_HEIGHT, _lines_height(lines))
     return row_no
