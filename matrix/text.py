@@ -16,6 +16,8 @@ _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 # Look-alikes that arrive from other encodings or keyboards.
 _LOOKALIKES = str.maketrans({"\u00d0": "đ", "\u0110": "đ", "\u0189": "đ", "\u00a0": " "})
 _SPACES = re.compile(r"\s+")
+# Every Vietnamese capital, for regular-expression classes ("[" + CAPITALS + "]").
+CAPITALS = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _EDGE_PUNCT = " \t\r\n:;,.-–—"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..text import CAPITALS
+
 _DATE = (r"(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?|ngày\s+\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*\d{2,4})?|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
          r"|tháng\s+\d{1,2}(?:\s*[/-]\s*\d{4})?|quý\s+[IV1-4]+(?:\s*[/-]\s*\d{4})?")
 _DEADLINE = re.compile(
@@ -12,7 +14,7 @@ _DEADLINE = re.compile(
     re.IGNORECASE)
 _REPORT = re.compile(r"(?<![\w/])báo cáo(?!\s+(?:số|viên)\b)", re.IGNORECASE)
 _CADENCE = re.compile(r"định kỳ|(?:hằng|hàng)\s+(?:tuần|tháng|quý|năm)|(?:6|sáu)\s+tháng", re.IGNORECASE)
-_CLAUSE_END = re.compile(r";|\.(?=\s+[A-ZĐÂĂÊÔƠƯ])|\./\.|\.\s*$")
+_CLAUSE_END = re.compile(rf";|\.(?=\s+[{CAPITALS}])|\./\.|\.\s*$")
 _STRIVE = re.compile(r"\bphấn đấu\s+", re.IGNORECASE)
 _TRAILING = " .;,:/"
 

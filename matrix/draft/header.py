@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..text import ascii_key, match_key
+from ..text import CAPITALS, ascii_key, match_key
 from .reader import PAGE_BREAK
 
 KINDS = ("chỉ thị", "kế hoạch", "công văn", "quyết định", "thông báo", "hướng dẫn", "nghị quyết", "kết luận",
@@ -34,8 +34,8 @@ _DATE_BLANK = re.compile(r"^(?P<place>[^,\d]{2,40}),\s*ngày\s+[.…\s]*tháng",
 _SUBJECT = re.compile(r"^V/v\.?\s*:?\s*(.+)$", re.IGNORECASE)
 _RECIPIENTS = re.compile(r"^Kính\s+gửi\s*:?\s*(.*)$", re.IGNORECASE)
 _DISTRIBUTION = re.compile(r"^Nơi\s+nhận\s*:?\s*(.*)$", re.IGNORECASE)
-_AUTHORITY = re.compile(r"^(?:TM|KT|TL|TUQ|T/M|K/T|T/L|T\.M|K\.T|T\.L)\s*\.?\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ]")
-_AUTHORITY_INSIDE = re.compile(r"\s(?=(?:TM|KT|TL|TUQ|T/M|K/T|T/L)\.?\s+[A-ZĐ])")
+_AUTHORITY = re.compile(rf"^(?:TM|KT|TL|TUQ|T/M|K/T|T/L|T\.M|K\.T|T\.L)\s*\.?\s+[{CAPITALS}]")
+_AUTHORITY_INSIDE = re.compile(rf"\s(?=(?:TM|KT|TL|TUQ|T/M|K/T|T/L)\.?\s+[{CAPITALS}])")
 _MARKER = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[-–+•])\s")
 _SIGNED = re.compile(r"^\(?\s*(?:đã ký|ký tên|ký, ghi rõ|ký và đóng dấu|đóng dấu)", re.IGNORECASE)
 _END_PUNCT = " ;,.:"
