@@ -469,7 +469,7 @@ def signature_block(document: DocumentObject, party: bool) -> None:
         paragraph(copies, "NoiNhanTieuDe", "Nơi nhận:")
     paragraph(copies, "NoiNhan", "- Như trên;")
     tags(copies, "{%p for item in distribution %}", [("NoiNhan", ["- {{ item }};"])], "{%p endfor %}")
-    paragraph(copies, "NoiNhan", "- Lưu: VT, NC.")
+    paragraph(copies, "NoiNhan", "- Lưu Văn phòng Tỉnh ủy." if party else "- Lưu: VT, NC.")
     tags(signature, "{%p for line in signer.authority %}", [("ChuKy", ["{{ line|upper }}"])], "{%p endfor %}")
     paragraph(signature, "ChuKy", "{{ signer.title|upper }}")
     for _ in range(4):
