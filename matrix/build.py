@@ -222,8 +222,8 @@ def publish(stage: Path, out_dir: Path, files: list[Path]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(stage / rel, target)
     current = {str(rel) for rel in files}
-    for rel in sorted(previous - current):
-        stale = out_dir / rel
+    for name in sorted(previous - current):
+        stale = out_dir / name
         if stale.is_file():
             stale.unlink()
         _prune_empty(stale.parent, out_dir)

@@ -101,7 +101,7 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
     if errors or (strict and warnings):
         click.echo(f"Có {errors} lỗi, {warnings} cảnh báo.")
         sys.exit(EXIT_INPUT)
-    corpus = result.corpus
+    corpus = result.require()
     tasks = sum(1 for d in corpus.directives for _ in d.walk())
     click.echo(f"Hợp lệ: {len(corpus.directives)} văn bản, {tasks} nhiệm vụ, "
                f"{len(corpus.registry.agencies)} cơ quan trong danh mục; {warnings} cảnh báo.")

@@ -71,7 +71,7 @@ def _peek_node(node: Node, key: str) -> Node | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if k.value == key:
-                return v
+                return v  # type: ignore[no-any-return]
     return None
 
 

@@ -106,7 +106,7 @@ def make_environment() -> jinja2.Environment:
     return env
 
 
-class _PatchingOnceTemplate(DocxTemplate):
+class _PatchingOnceTemplate(DocxTemplate):  # type: ignore[misc]
     """A DocxTemplate that cleans each part's XML for jinja2 once per distinct XML.
 
     ``patch_xml`` (a dozen regular expressions over the whole part) is a pure

@@ -341,7 +341,7 @@ def _letter_task(matrix: Matrix, index: RowIndex, entry: Entry, position: int) -
 
 def _letter_section(matrix: Matrix, index: RowIndex, directive: Directive, entries: list[Entry]) -> dict[str, Any]:
     """One directive's part of a letter: the agency's tasks grouped by role, chủ trì first."""
-    groups = []
+    groups: list[dict[str, Any]] = []
     for role in ROLES:
         chosen = [e for e in entries if e.role is role]
         if chosen:
