@@ -199,9 +199,16 @@ class WordTemplate:
             message = f"dùng biến không có trong dữ liệu ({message})"
         elif isinstance(exc, jinja2.TemplateSyntaxError):
             message = f"thẻ viết sai ({message})"
-        nearby = " ".join(line.strip() for line in getattr(exc, "docx_context", ()) if line.strip())
-        hint = f" Gần đoạn: «{nearby[:200]}»." if nearby else ""
-        return WordTemplateError(f"Lỗi trong mẫu {self.path}: {message}.{hint}")
+        # docxtpl puts each paragraph on its own line of the XML it renders, and keeps the text of
+        # the lines around the fault (three before it): line n is the (n - 1)-th paragraph.
+        context = [line.strip() for line in getattr(exc, "docx_context", ())]
+        lineno = getattr(exc, "lineno", None)
+        where = ""
+        if context and lineno:
+            at = min(lineno - 1, 3)
+            text = context[at] if at < len(context) else ""
+            where = f" Tại đoạn văn thứ {max(lineno - 1, 1)}" + (f": «{text[:200]}»." if text else ".")
+        return WordTemplateError(f"Lỗi trong mẫu {self.path}: {message}.{where}")
 
 
 class _UnsupportedTag(Exception):
