@@ -1,6 +1,7 @@
 """The build: what it writes, and that a failed or blocked build never loses previous outputs."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -116,3 +117,27 @@ def test_bad_input_writes_nothing(project):
     assert result.exit_code == 2
     assert "chưa tạo tệp nào" in result.output
     assert not (project / "output").exists()
+
+
+def test_pdf_without_libreoffice_keeps_the_word_output(project, monkeypatch):
+    monkeypatch.setattr("matrix.word.find_soffice", lambda: None)
+    result = build("--pdf")
+    assert result.exit_code == 0, result.output
+    assert "Không tạo PDF:" in result.output and "LibreOffice" in result.output
+    assert (project / "output" / ONE / "thu-giao-nhiem-vu" / "cong-an-tinh.docx").is_file()
+    assert not list((project / "output").rglob("*.pdf"))
+
+
+@pytest.mark.render
+def test_pdf_with_libreoffice_converts_every_document(project):
+    if shutil.which("soffice") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have LibreOffice (soffice)")
+        pytest.skip("LibreOffice is not installed")
+    result = build("--pdf")
+    assert result.exit_code == 0, result.output
+    out = project / "output"
+    documents = [p for p in out.rglob("*") if p.suffix in (".docx", ".xlsx")]
+    pdfs = {p.with_suffix("") for p in out.rglob("*.pdf")}
+    assert {p.with_suffix("") for p in documents} <= pdfs
+    assert f"Đã chuyển {len(documents)} tệp sang PDF." in result.output
