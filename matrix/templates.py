@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, TypeVar
@@ -17,7 +18,15 @@ from docxtpl import DocxTemplate
 
 from .errors import TemplateProblem
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+def _default_templates() -> Path:
+    """The shipped templates: the repository's templates/ (editable install, a checkout), else the copy
+    a regular install puts under ``<prefix>/share/matrix/templates`` (setup.cfg data_files)."""
+    checkout = Path(__file__).resolve().parent.parent / "templates"
+    installed = Path(sys.prefix) / "share" / "matrix" / "templates"
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+
+
+PACKAGE_TEMPLATES = _default_templates()
 
 # Characters XML 1.0 forbids, plus the ones docxtpl turns into structure
 # (\a new paragraph, \f page break): task text must never create either.
