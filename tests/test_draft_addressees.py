@@ -181,3 +181,11 @@ def test_a_group_alias_written_in_another_order_resolves_and_is_flagged(registry
     data = yaml.safe_load(draft.yaml)
     assert data["tasks"][0]["assign"] == {T: "Ủy ban nhân dân các huyện, thành phố, thị xã"}
     assert "văn bản viết 'UBND các huyện, thị xã, thành phố'" in draft.yaml
+
+
+def test_a_body_not_in_the_registry_keeps_field_nouns_that_look_like_verbs(registry):
+    """'giao' is a verb ("Giao X chủ trì"), but in "Phòng Cảnh sát giao thông" it is part of the name."""
+    text = HEAD + ASK + "1. Phòng Cảnh sát giao thông chủ trì, phối hợp với Sở Y tế kiểm tra nồng độ cồn.\n"
+    draft = draft_text(text, registry, "thu")
+    assert draft.unresolved == ["Phòng Cảnh sát giao thông"]
+    assert "chủ trì: Phòng Cảnh sát giao thông" in draft.yaml

@@ -100,6 +100,9 @@ _STOPS = _words(
     "kiện toàn", "củng cố", "biểu dương", "khen thưởng", "hằng", "hàng", "định kỳ", "trước", "sau", "nếu", "khi",
     "thì", "mà", "nhưng", "do", "bằng", "như", "gồm", "hoặc", "hay", "mở", "đưa", "tạo", "giữ", "vừa", "nhất là",
     "trong đó", "đồng thời", "ngay", "không", "chưa", "tự", "đặc biệt")
+# Nouns of a body's field that begin with a stop word ("Phòng Cảnh sát giao thông", "Chi cục quản lý thị trường").
+_NAME_NOUNS = _words("giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
+                     "tổ chức nhà nước", "xử lý vi phạm", "phòng, chống", "phòng chống")
 _CLOSERS = frozenset({",", ";", ":", "(", ")", ".", "!", "?", "“", "”", '"', "…", "/"})
 _ABBREVIATIONS = {match_key(k): match_key(v) for k, v in {"ubnd": "ủy ban nhân dân", "ubmttq": "ủy ban mặt trận tổ quốc", "mttq": "mặt trận tổ quốc",
                   "vksnd": "viện kiểm sát nhân dân", "tand": "tòa án nhân dân", "hđnd": "hội đồng nhân dân",
@@ -308,7 +311,7 @@ class NameReader:
             token = tokens[end]
             if token.text in _CLOSERS or (token.low == VA and _next_is_new_name(tokens, end + 1)):
                 break
-            if not token.capital and _starts_with(tokens, end, _STOPS):
+            if not token.capital and _starts_with(tokens, end, _STOPS) and not _starts_with(tokens, end, _NAME_NOUNS):
                 break
             end += 1
         return end
