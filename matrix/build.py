@@ -54,28 +54,35 @@ class BuildSummary:
     pdf_skipped: str | None = None
 
 
-def letter_total(corpus: Corpus, options: BuildOptions) -> int:
-    """How many letters a build will write (for a progress bar)."""
-    from .word import letter_count
+@dataclass(frozen=True)
+class BuildPlan:
+    """What a build will write: one view of the matrix per directive, then the consolidated one."""
 
-    matrix = build_matrix(corpus, options.expand_groups)
-    return sum(letter_count(m) for _, m in _views(matrix))
+    matrix: Matrix
+    views: list[tuple[str, Matrix]]
+    options: BuildOptions
+
+    @property
+    def letters(self) -> int:
+        """How many letters the build writes (for a progress bar)."""
+        from .word import letter_count
+
+        return sum(letter_count(view) for _, view in self.views)
 
 
-def _views(matrix: Matrix) -> list[tuple[str, Matrix]]:
-    """(folder, matrix) per directive, then the consolidated view."""
-    views = [(safe_filename(d.id), matrix.subset([d.id])) for d in matrix.directives]
-    views.append((CONSOLIDATED, matrix))
-    return views
-
-
-def build(corpus: Corpus, out_dir: Path, options: BuildOptions = BuildOptions(),
-          progress: Callable[[int], None] | None = None) -> BuildSummary:
-    """Write CSV/JSON exports, workbooks and letters for ``corpus`` into ``out_dir``."""
+def plan_build(corpus: Corpus, options: BuildOptions = BuildOptions()) -> BuildPlan:
+    """Pivot ``corpus`` once and lay out the views the build writes."""
     if any(d.id == CONSOLIDATED for d in corpus.directives):
         raise InputError([Problem(CONSOLIDATED, 0, 0, f"mã văn bản '{CONSOLIDATED}' được dành cho thư mục kết quả tổng hợp",
                                   "hãy đổi mã văn bản (và tên tệp) khác")])
     matrix = build_matrix(corpus, options.expand_groups)
+    views = [(safe_filename(d.id), matrix.subset([d.id])) for d in matrix.directives]
+    views.append((CONSOLIDATED, matrix))
+    return BuildPlan(matrix, views, options)
+
+
+def build(plan: BuildPlan, out_dir: Path, progress: Callable[[int], None] | None = None) -> BuildSummary:
+    """Write CSV/JSON exports, workbooks and letters of ``plan`` into ``out_dir``."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=".matrix-tmp-", dir=out_dir))
@@ -83,19 +90,18 @@ def build(corpus: Corpus, out_dir: Path, options: BuildOptions = BuildOptions(),
         raise OutputError(f"không tạo được thư mục kết quả '{out_dir}': {exc.strerror or exc}") from exc
     summary = BuildSummary(out_dir)
     try:
-        (stage / "assignments.csv").write_text(to_csv(matrix), encoding="utf-8-sig")
-        (stage / "assignments.json").write_text(to_json(matrix), encoding="utf-8")
-        views = _views(matrix)
-        for folder, _ in views:
+        (stage / "assignments.csv").write_text(to_csv(plan.matrix), encoding="utf-8-sig")
+        (stage / "assignments.json").write_text(to_json(plan.matrix), encoding="utf-8")
+        for folder, _ in plan.views:
             (stage / folder).mkdir()
-        for kind, count in _run(_Plan(views, options, stage), progress):
+        for kind, count in _run(_Units(plan, stage), progress):
             if kind == "workbook":
                 summary.workbooks += 1
             elif kind == "letters":
                 summary.letters += count
             else:
                 summary.tables += 1
-        if options.pdf:
+        if plan.options.pdf:
             _convert(stage, summary)
         summary.files = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
         publish(stage, out_dir, summary.files)
@@ -110,18 +116,17 @@ LETTERS_PER_UNIT = 40
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """The writing work of a build, cut into units that processes can share."""
+class _Units:
+    """The writing work of a plan, cut into units that processes can share."""
 
-    views: list[tuple[str, Matrix]]
-    options: BuildOptions
+    plan: BuildPlan
     stage: Path
 
     def units(self) -> list[tuple[str, int, tuple[str, ...]]]:
         """(kind, view index, agency ids): the consolidated view, the largest, comes first."""
         out: list[tuple[str, int, tuple[str, ...]]] = []
-        for index in reversed(range(len(self.views))):
-            columns = [a.id for a in self.views[index][1].columns]
+        for index in reversed(range(len(self.plan.views))):
+            columns = [a.id for a in self.plan.views[index][1].columns]
             out.append(("workbook", index, ()))
             for start in range(0, len(columns), LETTERS_PER_UNIT):
                 out.append(("letters", index, tuple(columns[start:start + LETTERS_PER_UNIT])))
@@ -133,11 +138,11 @@ class _Plan:
         from . import excel, word
 
         kind, index, agencies = unit
-        folder, view = self.views[index]
+        folder, view = self.plan.views[index]
         target = self.stage / folder
-        templates = self.options.templates
+        templates = self.plan.options.templates
         if kind == "workbook":
-            excel.write_workbook(view, target / WORKBOOK, title=_title(view), paper=self.options.paper)
+            excel.write_workbook(view, target / WORKBOOK, title=_title(view), paper=self.plan.options.paper)
             return kind, 1
         if kind == "letters":
             return kind, len(word.write_letters(view, target / LETTERS, templates=templates, agencies=agencies))
@@ -145,32 +150,32 @@ class _Plan:
         return kind, 1
 
 
-_PLAN: _Plan | None = None  # what forked worker processes inherit
+_WORK: _Units | None = None  # what forked worker processes inherit
 
 
 def _run_unit(unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int]:
-    assert _PLAN is not None
-    return _PLAN.run(unit)
+    assert _WORK is not None
+    return _WORK.run(unit)
 
 
-def _run(plan: _Plan, progress: Callable[[int], None] | None) -> Iterator[tuple[str, int]]:
+def _run(work: _Units, progress: Callable[[int], None] | None) -> Iterator[tuple[str, int]]:
     """Run every unit, in worker processes when the machine has several cores.
 
-    Workers are forked, so they share the plan without pickling it; where
+    Workers are forked, so they share the work without pickling it; where
     fork is unavailable (Windows) or one job is asked for, units run here.
     """
-    global _PLAN
-    units = plan.units()
-    jobs = plan.options.jobs or os.cpu_count() or 1
+    global _WORK
+    units = work.units()
+    jobs = work.plan.options.jobs or os.cpu_count() or 1
     jobs = min(jobs, len(units))
     if jobs <= 1 or "fork" not in mp.get_all_start_methods():
         for unit in units:
-            done = plan.run(unit)
+            done = work.run(unit)
             if progress is not None and done[0] == "letters":
                 progress(done[1])
             yield done
         return
-    _PLAN = plan
+    _WORK = work
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
             futures = [pool.submit(_run_unit, unit) for unit in units]
@@ -185,7 +190,7 @@ def _run(plan: _Plan, progress: Callable[[int], None] | None) -> Iterator[tuple[
                     future.cancel()
                 raise
     finally:
-        _PLAN = None
+        _WORK = None
 
 
 def _title(view: Matrix) -> str:

@@ -128,13 +128,12 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
       matrix build                      # input/ -> output/
       matrix build --expand-groups --paper A3 --pdf
     """
-    from .build import BuildOptions, build as run_build, letter_total
+    from .build import BuildOptions, build as run_build, plan_build
 
-    corpus = _load(paths, registry)
     options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs)
-    total = letter_total(corpus, options)
-    with click.progressbar(length=total, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
-        summary = run_build(corpus, output, options, progress=bar.update)
+    plan = plan_build(_load(paths, registry), options)
+    with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
+        summary = run_build(plan, output, progress=bar.update)
     click.echo(f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
                f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/.")
     if pdf:
@@ -178,9 +177,10 @@ def draft(source: Path, registry: Path | None, output: Path | None) -> None:
       matrix draft chi-thi.pdf -o input/chi-thi.yaml
       matrix validate input/chi-thi.yaml
     """
-    from .draft import draft_file, open_registry, summary, write_draft
+    from .draft import draft_file, summary, write_draft
+    from .load import open_registry
 
-    result = draft_file(source, open_registry(source, registry))
+    result = draft_file(source, open_registry([source], registry))
     if output:
         write_draft(result, output)
     else:
@@ -193,15 +193,9 @@ def draft(source: Path, registry: Path | None, output: Path | None) -> None:
 @click.option("--province", help="Chỉ hiện cơ quan chung và cơ quan của tỉnh này (mã tỉnh).")
 def agencies(registry: Path | None, province: str | None) -> None:
     """Liệt kê danh mục cơ quan: mã, tên, khối, đề nghị hay giao."""
-    from .load import find_registry, load_registry
-    from .yamlio import Report
-    from .errors import InputError
+    from .load import open_registry
 
-    path = registry or find_registry([DEFAULT_INPUT])
-    report = Report()
-    reg = load_registry(path, report) if path else None
-    if reg is None:
-        raise InputError(report.problems or [_missing_registry()])
+    reg = open_registry([DEFAULT_INPUT], registry)
     rows = [("Mã", "Tên", "Khối", "Loại", "Động từ")]
     for agency in reg.agencies:
         if province and agency.province not in (None, province):
@@ -212,12 +206,6 @@ def agencies(registry: Path | None, province: str | None) -> None:
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     click.echo(f"\n{len(rows) - 1} mục.")
-
-
-def _missing_registry() -> Any:
-    from .errors import Problem
-
-    return Problem("input/co-quan.yaml", 0, 0, "không tìm thấy danh mục cơ quan", "dùng tùy chọn --registry")
 
 
 @main.command()

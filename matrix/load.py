@@ -561,6 +561,25 @@ def directive_files(paths: Iterable[Path], report: Report) -> list[Path]:
     return files
 
 
+def _locate_registry(paths: list[Path], registry_path: Path | None, report: Report) -> Path | None:
+    """The registry to use: the one given, else :func:`find_registry`; a problem when there is none."""
+    found = registry_path or find_registry(paths)
+    if found is None:
+        report.error(str(paths[0] if paths else "input"), None, f"không tìm thấy danh mục cơ quan '{REGISTRY_FILE}'",
+                     "đặt co-quan.yaml trong thư mục input/ hoặc dùng tùy chọn --registry")
+    return found
+
+
+def open_registry(paths: Iterable[Path], registry_path: Path | None = None) -> Registry:
+    """The registry for ``paths`` (see :func:`find_registry`), or :class:`InputError` with every problem."""
+    report = Report()
+    found = _locate_registry(list(paths), registry_path, report)
+    registry = load_registry(found, report) if found else None
+    if registry is None:
+        raise InputError(report.problems)
+    return registry
+
+
 def load_corpus(paths: Iterable[Path], registry_path: Path | None = None, lenient: bool = False) -> LoadResult:
     """Load the registry and every directive under ``paths``; gather all problems.
 
@@ -569,10 +588,8 @@ def load_corpus(paths: Iterable[Path], registry_path: Path | None = None, lenien
     """
     paths = list(paths)
     report = Report()
-    registry_path = registry_path or find_registry(paths)
+    registry_path = _locate_registry(paths, registry_path, report)
     if registry_path is None:
-        report.error(str(paths[0] if paths else "input"), None, f"không tìm thấy danh mục cơ quan '{REGISTRY_FILE}'",
-                     "đặt co-quan.yaml trong thư mục input/ hoặc dùng tùy chọn --registry")
         return LoadResult(None, report.problems)
     registry = load_registry(registry_path, report)
     files = directive_files(paths, report)
@@ -618,10 +635,4 @@ def _merge_placeholders(directive: Directive, local: dict[str, Agency], merged: 
     return replace(directive, tasks=tuple(fix(t) for t in directive.tasks)), merged
 
 
-def load_or_raise(paths: Iterable[Path], registry_path: Path | None = None, lenient: bool = False) -> tuple[Corpus, list[Problem]]:
-    """Like :func:`load_corpus` but raise :class:`InputError` on any error."""
-    result = load_corpus(paths, registry_path, lenient)
-    return result.require(), result.warnings
-
-
-__all__ = ["LoadResult", "load_corpus", "load_or_raise", "load_registry", "find_registry", "suggest_names", "UNRESOLVED_BLOCK"]
+__all__ = ["LoadResult", "load_corpus", "load_registry", "open_registry", "find_registry", "suggest_names", "UNRESOLVED_BLOCK"]

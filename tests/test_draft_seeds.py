@@ -145,11 +145,12 @@ def test_scalar_quotes_what_yaml_would_misread(value):
 
 
 def test_cli_helpers_find_the_registry_and_write_the_draft(tmp_path):
-    from matrix.draft import open_registry, write_draft
+    from matrix.draft import write_draft
+    from matrix.load import open_registry
     from matrix.errors import InputError, OutputError
 
     seed = SEEDS[0]
-    registry = open_registry(seed, REGISTRY)
+    registry = open_registry([seed], REGISTRY)
     draft = draft_file(seed, registry)
     write_draft(draft, tmp_path / "nhap.yaml")
     assert (tmp_path / "nhap.yaml").read_text(encoding="utf-8") == draft.yaml
@@ -158,4 +159,4 @@ def test_cli_helpers_find_the_registry_and_write_the_draft(tmp_path):
     broken = tmp_path / "co-quan.yaml"
     broken.write_text("blocks: [\n", encoding="utf-8")
     with pytest.raises(InputError):
-        open_registry(seed, broken)
+        open_registry([seed], broken)

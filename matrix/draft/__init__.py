@@ -19,7 +19,7 @@ from .emit import write_yaml
 from .evaluate import Scores, evaluate, load_draft
 from .reader import DraftError, Source, clean_lines, read_source, split_lines
 
-__all__ = ["Draft", "DraftError", "Scores", "draft_file", "draft_text", "evaluate", "load_draft", "open_registry",
+__all__ = ["Draft", "DraftError", "Scores", "draft_file", "draft_text", "evaluate", "load_draft",
            "summary", "write_draft"]
 
 
@@ -59,24 +59,6 @@ def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
     unresolved = sorted({e.written for e in entries if not e.resolved})
     return Draft(yaml=text, tasks=sum(1 for _ in doc.walk()), resolved=sum(1 for e in entries if e.resolved),
                  unresolved=unresolved, review=reviews, id=doc.id, assignments=len(entries))
-
-
-def open_registry(source: Path, registry_path: Path | None = None) -> Registry:
-    """The agency registry for drafting ``source``: the one given, else co-quan.yaml beside the source, else
-    input/co-quan.yaml. :class:`~matrix.errors.InputError` (every problem, in Vietnamese) when it is unusable."""
-    from ..errors import InputError, Problem
-    from ..load import REGISTRY_FILE, find_registry, load_registry
-    from ..yamlio import Report
-
-    path = registry_path or find_registry([Path(source)])
-    if path is None:
-        raise InputError([Problem(str(source), 0, 0, f"không tìm thấy danh mục cơ quan '{REGISTRY_FILE}'",
-                                  "đặt co-quan.yaml trong thư mục input/ hoặc dùng tùy chọn --registry")])
-    report = Report()
-    registry = load_registry(Path(path), report)
-    if registry is None:
-        raise InputError(report.problems)
-    return registry
 
 
 def write_draft(draft: Draft, path: Path) -> None:
