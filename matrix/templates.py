@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 import zipfile
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
@@ -19,11 +19,10 @@ from docxtpl import DocxTemplate
 from .errors import TemplateProblem
 
 def _default_templates() -> Path:
-    """The shipped templates: the repository's templates/ (editable install, a checkout), else the copy
-    a regular install puts under ``<prefix>/share/matrix/templates`` (setup.cfg data_files)."""
-    checkout = Path(__file__).resolve().parent.parent / "templates"
-    installed = Path(sys.prefix) / "share" / "matrix" / "templates"
-    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+    """The shipped templates: the package ``matrix.defaults``, which setup.cfg maps onto the
+    repository's top-level templates/ folder, so a checkout, an editable install and a regular
+    install (wheel, ``--user``, ``--prefix``) all find them the same way."""
+    return Path(str(resources.files("matrix.defaults")))
 
 
 PACKAGE_TEMPLATES = _default_templates()

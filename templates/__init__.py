@@ -1,0 +1,1 @@
+"""The default Word templates (package data of ``matrix.defaults``; see setup.cfg and matrix/templates.py)."""
