@@ -74,7 +74,8 @@ def write_calendar(matrix: Matrix, until: dt.date, agency_ids: Iterable[str] | N
         alarm.add("trigger", dt.timedelta(days=-REMINDER_DAYS))
         event.add_component(alarm)
         cal.add_component(event)
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data
 
 
 def _uid(directive_id: str, day: dt.date, agency_ids: Iterable[str] | None) -> str:

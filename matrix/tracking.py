@@ -242,7 +242,7 @@ def load_records(input_dir: Path, corpus: Corpus) -> tuple[Record, ...]:
                              "xem mã nhiệm vụ trong cột 'Mục' của bảng Excel")
                 continue
             agency = _resolve(corpus, written, directive.province, name, fields.value_node("agency"), report) if written else None
-            if agency is None or date is None:
+            if agency is None or date is None or written is None:
                 continue
             out.append(Record(directive_id, agency.id, written, date, task, fields.text("number", "số văn bản"),
                               fields.flag("done", "đã xong"), fields.text("note", "ghi chú"), node.start_mark.line + 1))
