@@ -410,3 +410,46 @@ def calendar_command(paths: tuple[Path, ...], registry: Path | None, expand_grou
     except OSError as exc:
         raise OutputError(f"Không ghi được tệp lịch '{output}': {exc.strerror or exc}") from None
     click.echo(f"Đã ghi lịch vào {output}.")
+
+
+@main.command(name="import")
+@click.argument("workbook", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("-i", "--input", "input_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_INPUT,
+              show_default=True, help="Thư mục đầu vào (sổ theo dõi nằm trong theo-doi/ của thư mục này).")
+@registry_option
+@click.option("-n", "--dry-run", is_flag=True, help="Chỉ xem các thay đổi, không ghi.")
+def import_command(workbook: Path, input_dir: Path, registry: Path | None, dry_run: bool) -> None:
+    """Đọc trang "Theo dõi" của bảng Excel đã điền (ngày, số báo cáo, tình trạng) và ghi vào sổ theo dõi.
+
+    \b
+    Ví dụ:  matrix import output/tiengiang-ubnd-ct-antt-2025/ma-tran.xlsx
+    Dòng không ứng với nhiệm vụ nào, hoặc nhiệm vụ đã đổi nội dung, được báo và bỏ qua.
+    """
+    from .errors import InputError, Problem
+    from .tracking import append_record, load_records
+    from .tracking_sheet import read_tracking_sheet, same
+
+    corpus = _load([input_dir], registry)
+    existing = list(load_records(input_dir, corpus))
+    try:
+        rows = read_tracking_sheet(workbook, corpus)
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file: say so in Vietnamese
+        raise InputError([Problem(str(workbook), 0, 0, "không đọc được tệp Excel này",
+                                  f"hãy mở và lưu lại bằng Excel dạng .xlsx ({type(exc).__name__})")]) from None
+    problems = [Problem(str(workbook), r.line, 0, r.problem, None, "cảnh báo") for r in rows if r.problem]
+    new = []
+    for row in rows:
+        if row.record is not None and not any(same(row.record, old) for old in existing + new):
+            new.append(row.record)
+    for problem in problems:
+        click.echo(str(problem).replace(f"{workbook}:{problem.line}:0", f"{workbook}, dòng {problem.line}"), err=True)
+    titles = {d.id: d.title for d in corpus.directives}
+    for record in new:
+        state = "đã hoàn thành" if record.done else "đang thực hiện"
+        click.echo(f"+ {record.directive}, mục {record.task}: {record.written}, {record.date:%d/%m/%Y}"
+                   f"{', ' + record.number if record.number else ''} ({state})")
+        if not dry_run:
+            append_record(input_dir, record, titles[record.directive])
+    verb = "Sẽ ghi" if dry_run else "Đã ghi"
+    click.echo(f"{verb} {len(new)} báo cáo mới; {len(problems)} dòng không dùng được." if new or problems else
+               "Không có thay đổi nào.")

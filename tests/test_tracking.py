@@ -118,3 +118,57 @@ def test_calendar_has_one_event_per_due_date_and_stable_uids(folder, tmp_path):
     assert uids(out1) == uids(out2)
     code, out = _run("calendar", str(folder), "-o", str(out1))
     assert code == 2 and "--force" in out
+
+
+def test_theo_doi_sheet_round_trip(folder, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out"
+    code, text = _run("build", str(folder), "-o", str(out))
+    assert code == 0, text
+    book = out / TG / "ma-tran.xlsx"
+    wb = load_workbook(book)
+    ws = wb["Theo dõi"]
+    headers = [c.value for c in ws[1]]
+    filled = []
+    for row in ws.iter_rows(min_row=2):
+        key = row[headers.index("mã")].value
+        if key.endswith("|cong-an-tinh") or key.endswith("|vp-ubnd-tinh"):
+            row[headers.index("Ngày báo cáo")].value = dt.datetime(2025, 6, 28)
+            row[headers.index("Số báo cáo")].value = "123/BC-CAT"
+            row[headers.index("Tình trạng")].value = "Đã hoàn thành" if key.startswith(f"{TG}|7|") else "Đang thực hiện"
+            row[headers.index("Ghi chú")].value = "đã gửi bản giấy"
+            filled.append(key)
+    assert filled
+    wb.save(book)
+    code, text = _run("import", str(book), "-i", str(folder))
+    assert code == 0, text
+    corpus = load_corpus([folder]).require()
+    records = load_records(folder, corpus)
+    assert sorted(f"{r.directive}|{r.task}|{r.agency}" for r in records) == sorted(filled)
+    assert all(r.date == dt.date(2025, 6, 28) and r.number == "123/BC-CAT" and r.note == "đã gửi bản giấy" for r in records)
+    assert [r.done for r in records if r.task == "7"] == [True]
+    before = (folder / "theo-doi" / f"{TG}.yaml").read_bytes()
+    code, text = _run("import", str(book), "-i", str(folder))
+    assert code == 0 and "Không có thay đổi nào." in text
+    assert (folder / "theo-doi" / f"{TG}.yaml").read_bytes() == before
+
+
+def test_import_reports_unknown_rows_and_changed_tasks(folder, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out"
+    assert _run("build", str(folder), "-o", str(out))[0] == 0
+    book = out / TG / "ma-tran.xlsx"
+    wb = load_workbook(book)
+    ws = wb["Theo dõi"]
+    ws.cell(2, 7).value = "01/07/2025"
+    ws.cell(2, 11).value = "khong-co|9|x"
+    ws.cell(3, 7).value = "01/07/2025"
+    ws.cell(3, 12).value = "0000000000"
+    wb.save(book)
+    code, text = _run("import", str(book), "-i", str(folder))
+    assert code == 0
+    assert "dòng 2" in text and "không ứng với nhiệm vụ nào" in text
+    assert "dòng 3" in text and "đã thay đổi" in text
+    assert not (folder / "theo-doi").exists()
