@@ -437,7 +437,7 @@ def import_command(workbook: Path, input_dir: Path, registry: Path | None, dry_r
         raise InputError([Problem(str(workbook), 0, 0, "không đọc được tệp Excel này",
                                   f"hãy mở và lưu lại bằng Excel dạng .xlsx ({type(exc).__name__})")]) from None
     problems = [Problem(str(workbook), r.line, 0, r.problem, None, "cảnh báo") for r in rows if r.problem]
-    new = []
+    new: list[Any] = []
     for row in rows:
         if row.record is not None and not any(same(row.record, old) for old in existing + new):
             new.append(row.record)
