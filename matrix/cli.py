@@ -258,3 +258,198 @@ def _ascii_match(registry: Any, name: str) -> tuple[Any, ...]:
     key = ascii_key(name)
     found = {a.id: a for a in registry.agencies if any(ascii_key(n) == key for n in a.names())}
     return tuple(found.values()) if len(found) == 1 else ()
+
+
+# --------------------------------------------------------------------------- theo dõi, đôn đốc
+
+as_of_option = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+                            help="Tính đến ngày này (YYYY-MM-DD hoặc dd/mm/yyyy; mặc định: hôm nay).")
+
+
+def _input_dir(paths: Iterable[Path]) -> Path:
+    first = _inputs(paths)[0]
+    return first if first.is_dir() else first.parent
+
+
+def _agency_ids(corpus: Any, name: str | None) -> set[str] | None:
+    """The ids an ``--agency`` name stands for (any alias, with or without diacritics); None for all."""
+    if name is None:
+        return None
+    from .errors import InputError, Problem
+    from .load import suggest_names
+
+    found = corpus.registry.candidates(name) or _ascii_match(corpus.registry, name)
+    if not found:
+        names = suggest_names(corpus.registry, name)
+        hint = ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
+        raise InputError([Problem("<dòng lệnh>", 0, 0, f"cơ quan '{name}' không có trong danh mục", hint)])
+    return {a.id for a in found}
+
+
+@main.command()
+@paths_argument
+@registry_option
+@expand_option
+@as_of_option
+@click.option("--agency", help="Chỉ một cơ quan (nhận mọi tên gọi khác).")
+@click.option("--directive", "directive_id", help="Chỉ một văn bản (mã văn bản).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Dạng in ra: bảng chữ hoặc JSON cho hệ thống khác.")
+def status(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, as_of: Any, agency: str | None,
+           directive_id: str | None, fmt: str) -> None:
+    """Tình hình thực hiện: số nhiệm vụ đúng hạn, quá hạn của từng cơ quan, và các việc quá hạn.
+
+    \b
+    Ví dụ:  matrix status --as-of 2025-12-31
+            matrix status --agency "Công an tỉnh" --format json
+    """
+    import datetime as dt
+
+    from .report_status import status_json, status_text
+    from .tracking import assess, load_records
+
+    corpus = _load(paths, registry)
+    if directive_id is not None:
+        _check_directive(corpus, directive_id)
+    day = as_of.date() if as_of else dt.date.today()
+    from .pivot import build_matrix
+
+    matrix = build_matrix(corpus, expand_groups)
+    statuses = assess(matrix, load_records(_input_dir(paths), corpus), day)
+    wanted = _agency_ids(corpus, agency)
+    statuses = tuple(s for s in statuses if (wanted is None or s.entry.agency.id in wanted)
+                     and (directive_id is None or s.entry.row.directive.id == directive_id))
+    click.echo(status_json(statuses, day) if fmt == "json" else status_text(statuses, day, corpus))
+
+
+def _check_directive(corpus: Any, directive_id: str) -> Any:
+    from .tracking import problem
+
+    ids = [d.id for d in corpus.directives]
+    if directive_id not in ids:
+        import difflib
+
+        close = [i for i in ids if directive_id.lower() in i] or difflib.get_close_matches(directive_id, ids, n=1)
+        raise problem(f"văn bản '{directive_id}' không có trong input",
+                      f"có phải ý bạn là '{close[0]}'?" if close else "mã văn bản là tên tệp .yaml, không có đuôi")
+    return corpus.directive(directive_id)
+
+
+@main.command()
+@click.argument("agency")
+@click.argument("directive_id", metavar="VĂN_BẢN")
+@click.argument("task", required=False, metavar="[MỤC]")
+@click.option("--ngay", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Ngày của báo cáo (YYYY-MM-DD hoặc dd/mm/yyyy).")
+@click.option("--so", "number", help='Số, ký hiệu của báo cáo, ví dụ "123/BC-CAT".')
+@click.option("--xong", "done", is_flag=True, help="Nhiệm vụ đã hoàn thành.")
+@click.option("--ghi-chu", "note", help="Ghi chú.")
+@click.option("-i", "--input", "input_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_INPUT,
+              show_default=True, help="Thư mục đầu vào.")
+@registry_option
+def report(agency: str, directive_id: str, task: str | None, day: Any, number: str | None, done: bool,
+           note: str | None, input_dir: Path, registry: Path | None) -> None:
+    """Ghi nhận báo cáo của một cơ quan về một văn bản (một mục, hoặc mọi mục của cơ quan).
+
+    \b
+    Ví dụ:  matrix report "Công an tỉnh" tiengiang-ubnd-ct-antt-2025 7 --ngay 28/06/2025 --so "123/BC-CAT"
+            matrix report "Công an tỉnh" tiengiang-ubnd-ct-antt-2025 --ngay 20/12/2025 --xong
+    """
+    from .tracking import Record, append_record, load_records, problem
+
+    corpus = _load([input_dir], registry)
+    directive = _check_directive(corpus, directive_id)
+    ids = _agency_ids(corpus, agency) or set()
+    if len(ids) != 1:
+        raise problem(f"tên '{agency}' ứng với nhiều cơ quan", "hãy ghi tên đầy đủ hơn")
+    (agency_id,) = ids
+    task_ids = [t.id for t, _ in directive.walk()]
+    if task is not None and task not in task_ids:
+        raise problem(f"văn bản '{directive_id}' không có mục '{task}'", f"các mục: {', '.join(task_ids[:20])}")
+    load_records(input_dir, corpus)  # the existing file must be valid before it is added to
+    official = corpus.registry.get(agency_id)
+    written = agency if corpus.registry.candidates(agency, directive.province) else official.name  # typed without diacritics
+    record = Record(directive_id, agency_id, written, day.date(), task, number, done, note)
+    path = append_record(input_dir, record, directive.title)
+    state = "đã hoàn thành" if done else "đang thực hiện"
+    click.echo(f"Đã ghi báo cáo của {corpus.registry.get(agency_id).name} ({state}) vào {path}.")
+
+
+@main.command(name="calendar")
+@paths_argument
+@registry_option
+@expand_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("lich.ics"),
+              show_default=True, help="Tệp lịch .ics (mở bằng Outlook, Google Calendar, Thunderbird).")
+@click.option("--agency", help="Chỉ hạn của một cơ quan (nhận mọi tên gọi khác).")
+@click.option("--until", "until", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Lập lịch đến ngày này (mặc định: hết năm sau).")
+@click.option("--force", is_flag=True, help="Ghi đè tệp lịch đã có.")
+def calendar_command(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, output: Path,
+                     agency: str | None, until: Any, force: bool) -> None:
+    """Ghi các hạn hoàn thành và hạn báo cáo thành tệp lịch (iCalendar .ics), có nhắc trước 3 ngày.
+
+    \b
+    Ví dụ:  matrix calendar -o lich.ics --agency "Công an tỉnh"
+    """
+    import datetime as dt
+
+    from .errors import OutputError
+    from .ics import write_calendar
+    from .pivot import build_matrix
+    from .tracking import problem
+
+    corpus = _load(paths, registry)
+    wanted = _agency_ids(corpus, agency)
+    end = until.date() if until else dt.date(dt.date.today().year + 1, 12, 31)
+    if output.exists() and not force:
+        raise problem(f"tệp '{output}' đã có", "dùng --force để ghi đè, hoặc chọn tên khác bằng -o")
+    data = write_calendar(build_matrix(corpus, expand_groups), end, wanted)
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise OutputError(f"Không ghi được tệp lịch '{output}': {exc.strerror or exc}") from None
+    click.echo(f"Đã ghi lịch vào {output}.")
+
+
+@main.command(name="import")
+@click.argument("workbook", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("-i", "--input", "input_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_INPUT,
+              show_default=True, help="Thư mục đầu vào (sổ theo dõi nằm trong theo-doi/ của thư mục này).")
+@registry_option
+@click.option("-n", "--dry-run", is_flag=True, help="Chỉ xem các thay đổi, không ghi.")
+def import_command(workbook: Path, input_dir: Path, registry: Path | None, dry_run: bool) -> None:
+    """Đọc trang "Theo dõi" của bảng Excel đã điền (ngày, số báo cáo, tình trạng) và ghi vào sổ theo dõi.
+
+    \b
+    Ví dụ:  matrix import output/tiengiang-ubnd-ct-antt-2025/ma-tran.xlsx
+    Dòng không ứng với nhiệm vụ nào, hoặc nhiệm vụ đã đổi nội dung, được báo và bỏ qua.
+    """
+    from .errors import InputError, Problem
+    from .tracking import append_record, load_records
+    from .tracking_sheet import read_tracking_sheet, same
+
+    corpus = _load([input_dir], registry)
+    existing = list(load_records(input_dir, corpus))
+    try:
+        rows = read_tracking_sheet(workbook, corpus)
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file: say so in Vietnamese
+        raise InputError([Problem(str(workbook), 0, 0, "không đọc được tệp Excel này",
+                                  f"hãy mở và lưu lại bằng Excel dạng .xlsx ({type(exc).__name__})")]) from None
+    problems = [Problem(str(workbook), r.line, 0, r.problem, None, "cảnh báo") for r in rows if r.problem]
+    new: list[Any] = []
+    for row in rows:
+        if row.record is not None and not any(same(row.record, old) for old in existing + new):
+            new.append(row.record)
+    for problem in problems:
+        click.echo(str(problem).replace(f"{workbook}:{problem.line}:0", f"{workbook}, dòng {problem.line}"), err=True)
+    titles = {d.id: d.title for d in corpus.directives}
+    for record in new:
+        state = "đã hoàn thành" if record.done else "đang thực hiện"
+        click.echo(f"+ {record.directive}, mục {record.task}: {record.written}, {record.date:%d/%m/%Y}"
+                   f"{', ' + record.number if record.number else ''} ({state})")
+        if not dry_run:
+            append_record(input_dir, record, titles[record.directive])
+    verb = "Sẽ ghi" if dry_run else "Đã ghi"
+    click.echo(f"{verb} {len(new)} báo cáo mới; {len(problems)} dòng không dùng được." if new or problems else
+               "Không có thay đổi nào.")

@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .model import ROLES, Agency, Block, Directive, Role
 from .pivot import Entry, Matrix, Row
 from .text import shorten
+from .tracking_sheet import SHEET_TRACKING, write_tracking_sheet
 
 __all__ = ["write_workbook", "MAX_CELL_CHARS", "TRUNCATION_NOTE"]
 
@@ -391,7 +392,7 @@ class _Context:
 
 
 def write_workbook(matrix: Matrix, path: Path, *, title: str, paper: str = "A4") -> None:
-    """Write ``matrix`` as a workbook at ``path`` (sheets Ma trận, Nhiệm vụ, Theo cơ quan, Văn bản).
+    """Write ``matrix`` as a workbook at ``path`` (sheets Ma trận, Nhiệm vụ, Theo cơ quan, Văn bản, Theo dõi).
 
     ``title`` heads every printed page; ``paper`` is "A4" or "A3". The matrix
     has one directive, or several for the consolidated workbook.
@@ -407,6 +408,9 @@ def write_workbook(matrix: Matrix, path: Path, *, title: str, paper: str = "A4")
     _write_tasks(wb.create_sheet(SHEET_TASKS), ctx)
     _write_agencies(wb.create_sheet(SHEET_AGENCIES), ctx)
     _write_directives(wb.create_sheet(SHEET_DIRECTIVES), ctx)
+    tracking = wb.create_sheet(SHEET_TRACKING)
+    write_tracking_sheet(tracking, matrix, FONT_NAME, BODY_SIZE, cell_text)
+    _setup_print(tracking, ctx, "1:1")
     wb.save(path)
 
 

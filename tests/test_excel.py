@@ -22,7 +22,7 @@ from matrix.pivot import Matrix, build_matrix
 from conftest import INPUT, small_corpus
 from strategies import corpora
 
-SHEETS = ["Ma trận", "Nhiệm vụ", "Theo cơ quan", "Văn bản"]
+SHEETS = ["Ma trận", "Nhiệm vụ", "Theo cơ quan", "Văn bản", "Theo dõi"]  # Theo dõi: the tracking form (test_tracking.py)
 TASK_HEADERS = [
     "STT",
     "Nội dung nhiệm vụ",

@@ -1,0 +1,327 @@
+"""Theo dõi, đôn đốc: what each agency reported for each task, and what is late.
+
+Records live in plain YAML files next to the directives, one per directive
+(``input/theo-doi/<directive id>.yaml``), so a clerk can read and fix them
+with any editor::
+
+    directive: tiengiang-ubnd-ct-antt-2025
+    reports:
+      - agency: Công an tỉnh          # any name or alias in the registry
+        task: "7"                     # optional: without it, every task of the agency
+        date: 2025-06-28              # the date of the agency's report
+        number: 123/BC-CAT            # its document number
+        done: true                    # the task is finished (false: still in progress)
+        note: ...
+
+:func:`assess` turns the pivot, the records and a date into one
+:class:`Status` per tracked assignment (chủ trì and thực hiện: those who
+must act and report; phối hợp partners report through the lead), in the four
+states of the provincial task-tracking systems.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import yaml
+
+from .deadlines import Schedule, read_schedule
+from .errors import InputError, OutputError, Problem
+from .model import Agency, Corpus, Role, Task
+from .pivot import Entry, Matrix, Row
+from .yamlio import Report, compose
+
+TRACKING_DIR = "theo-doi"
+TRACKED_ROLES = (Role.LEAD, Role.DOER)
+
+__all__ = ["State", "Record", "Status", "Unread", "assess", "load_records", "append_record", "records_path",
+           "schedules", "TRACKING_DIR"]
+
+
+class State(str, enum.Enum):
+    """The four states of an assignment (QĐ 42/2014/QĐ-TTg and the provinces' tracking systems)."""
+
+    DONE_ON_TIME = "hoàn thành đúng hạn"
+    DONE_LATE = "hoàn thành quá hạn"
+    IN_PROGRESS = "đang thực hiện trong hạn"
+    OVERDUE = "quá hạn chưa hoàn thành"
+
+
+STATES: tuple[State, ...] = tuple(State)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One report of one agency on one task (or on all its tasks of the directive when ``task`` is None)."""
+
+    directive: str
+    agency: str
+    written: str
+    date: dt.date
+    task: str | None = None
+    number: str | None = None
+    done: bool = False
+    note: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where one assignment stands on ``as_of``.
+
+    ``deadline`` is the date the task must be finished by (None: no date set);
+    ``missed`` the report dates passed without a report; ``next_due`` the next
+    date something is due (deadline or report).
+    """
+
+    entry: Entry
+    state: State
+    as_of: dt.date
+    deadline: dt.date | None
+    next_due: dt.date | None
+    missed: tuple[dt.date, ...]
+    records: tuple[Record, ...]
+
+    @property
+    def overdue_since(self) -> dt.date | None:
+        """The first date that was missed, for an overdue assignment."""
+        if self.state is not State.OVERDUE:
+            return None
+        dates = [*self.missed, *([self.deadline] if self.deadline and self.deadline < self.as_of else [])]
+        return min(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A deadline or report phrase that gave no date (listed for the clerk, never guessed)."""
+
+    directive: str
+    task: str
+    field: str
+    text: str
+    open_ended: bool
+
+
+# ------------------------------------------------------------------------- schedules
+
+def _nearest(row: Row, name: str) -> str | None:
+    """The task's own ``deadline``/``report``, else the nearest parent's (sub-items share their item's)."""
+    for task in (row.task, *reversed(row.parents)):
+        value: str | None = getattr(task, name)
+        if value:
+            return value
+    return None
+
+
+def _due_override(task: Task) -> tuple[dt.date, ...]:
+    return tuple(getattr(task, "due", ()) or ())
+
+
+def schedules(row: Row) -> tuple[Schedule, Schedule]:
+    """The (deadline, report) schedules that apply to a row."""
+    issued = row.directive.date
+    override = _due_override(row.task)
+    deadline = Schedule(fixed=override) if override else read_schedule(_nearest(row, "deadline"), issued)
+    return deadline, read_schedule(_nearest(row, "report"), issued)
+
+
+def unread_phrases(corpus: Corpus) -> list[Unread]:
+    """Every ``deadline``/``report`` text of the corpus that gives no date."""
+    out = []
+    for directive in corpus.directives:
+        for task, _ in directive.walk():
+            for name in ("deadline", "report"):
+                text = getattr(task, name)
+                if text and not (name == "deadline" and _due_override(task)):
+                    schedule = read_schedule(text, directive.date)
+                    if not schedule.has_dates:
+                        out.append(Unread(directive.id, task.id, name, text, schedule.open_ended and schedule.understood))
+    return out
+
+
+# ------------------------------------------------------------------------- assessing
+
+def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[Status, ...]:
+    """One :class:`Status` per tracked assignment of the matrix, in document order."""
+    by_key: dict[tuple[str, str], list[Record]] = {}
+    for record in records:
+        by_key.setdefault((record.directive, record.agency), []).append(record)
+    out = []
+    for entry in matrix.entries:
+        if entry.role not in TRACKED_ROLES:
+            continue
+        keys = {entry.agency.id, *([entry.via.id] if entry.via else [])}
+        mine = sorted((r for k in keys for r in by_key.get((entry.row.directive.id, k), ())
+                       if r.task in (None, entry.row.task.id) or _is_parent(entry.row, r.task)),
+                      key=lambda r: r.date)
+        out.append(_status(entry, tuple(mine), as_of))
+    return tuple(out)
+
+
+def _is_parent(row: Row, task_id: str | None) -> bool:
+    return any(parent.id == task_id for parent in row.parents)
+
+
+def _status(entry: Entry, records: tuple[Record, ...], as_of: dt.date) -> Status:
+    deadline_schedule, report_schedule = schedules(entry.row)
+    horizon = max(as_of, *(d for d in deadline_schedule.fixed)) if deadline_schedule.fixed else as_of
+    deadline = deadline_schedule.dates(horizon)[-1] if deadline_schedule.has_dates and deadline_schedule.dates(horizon) else None
+    known = [r for r in records if r.date <= as_of]
+    done = next((r for r in known if r.done), None)
+    # A report due today is not missed yet: only the days before ``as_of`` count.
+    report_dues = report_schedule.dates(as_of - dt.timedelta(days=1)) if done is None else ()
+    missed = tuple(due for i, due in enumerate(report_dues) if not _answered(due, report_dues[i - 1] if i else None, known))
+    upcoming = [d for d in (*deadline_schedule.fixed, *report_schedule.dates(as_of + dt.timedelta(days=400))) if d > as_of]
+    next_due = min(upcoming) if upcoming and done is None else None
+    if done is not None:
+        state = State.DONE_LATE if deadline is not None and done.date > deadline else State.DONE_ON_TIME
+    elif (deadline is not None and as_of > deadline) or missed:
+        state = State.OVERDUE
+    else:
+        state = State.IN_PROGRESS
+    return Status(entry, state, as_of, deadline, next_due, missed, tuple(records))
+
+
+def _answered(due: dt.date, previous: dt.date | None, records: Sequence[Record]) -> bool:
+    """A report due on ``due`` is answered by any report made after the previous due date."""
+    return any(previous is None or r.date > previous for r in records)
+
+
+# ------------------------------------------------------------------------- records on disk
+
+_RECORD_KEYS = ("agency", "task", "date", "number", "done", "note")
+
+
+def records_path(input_dir: Path, directive_id: str) -> Path:
+    return input_dir / TRACKING_DIR / f"{directive_id}.yaml"
+
+
+def load_records(input_dir: Path, corpus: Corpus) -> tuple[Record, ...]:
+    """Every record under ``input_dir/theo-doi/``, checked against the corpus; :class:`InputError` otherwise."""
+    from .load import _Fields, parse_date  # the loader's typed field access and dates, shared
+
+    folder = input_dir / TRACKING_DIR
+    report = Report()
+    out: list[Record] = []
+    if not folder.is_dir():
+        return ()
+    ids = {d.id: d for d in corpus.directives}
+    for path in sorted(folder.glob("*.yaml")):
+        name = str(path)
+        root = compose(path, report)
+        if root is None:
+            continue
+        top = _Fields(root, name, report, "sổ theo dõi", ("directive", "reports"))
+        if not top.ok:
+            continue
+        directive_id = top.text("directive", "mã văn bản", required=True) or path.stem
+        directive = ids.get(directive_id)
+        if directive is None:
+            report.error(name, top.value_node("directive") or root, f"văn bản '{directive_id}' không có trong input",
+                         "mã văn bản là tên tệp .yaml của văn bản, không có đuôi")
+            continue
+        task_ids = {t.id for t, _ in directive.walk()}
+        for node in top.sequence("reports", "danh sách báo cáo"):
+            fields = _Fields(node, name, report, "báo cáo", _RECORD_KEYS)
+            if not fields.ok:
+                continue
+            written = fields.text("agency", "cơ quan báo cáo", required=True)
+            date_node = fields.value_node("date")
+            date = parse_date(date_node, name, report, "'date' (ngày báo cáo)") if date_node is not None else None
+            if date_node is None:
+                fields.missing("date", "ngày báo cáo")
+            task = fields.text("task", "mã nhiệm vụ")
+            if task is not None and task not in task_ids:
+                report.error(name, fields.value_node("task"), f"văn bản '{directive_id}' không có nhiệm vụ '{task}'",
+                             "xem mã nhiệm vụ trong cột 'Mục' của bảng Excel")
+                continue
+            agency = _resolve(corpus, written, directive.province, name, fields.value_node("agency"), report) if written else None
+            if agency is None or date is None or written is None:
+                continue
+            out.append(Record(directive_id, agency.id, written, date, task, fields.text("number", "số văn bản"),
+                              fields.flag("done", "đã xong"), fields.text("note", "ghi chú"), node.start_mark.line + 1))
+    if report.has_errors:
+        raise InputError(report.problems)
+    return tuple(out)
+
+
+def _resolve(corpus: Corpus, written: str, province: str | None, path: str, node: yaml.Node | None, report: Report) -> Agency | None:
+    from .load import suggest_names
+
+    found = corpus.registry.candidates(written, province)
+    if len(found) == 1:
+        return found[0]
+    names = suggest_names(corpus.registry, written)
+    hint = ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
+    report.error(path, node, f"cơ quan '{written}' không có trong danh mục" if not found else
+                 f"tên '{written}' ứng với nhiều cơ quan ({', '.join(a.id for a in found)})", hint)
+    return None
+
+
+def append_record(input_dir: Path, record: Record, title: str) -> Path:
+    """Add ``record`` to its directive's file, atomically, keeping the previous version as ``.bak``.
+
+    The file is appended to as text, so a clerk's comments and layout stay as they were.
+    """
+    path = records_path(input_dir, record.directive)
+    lines = []
+    if path.exists():
+        text = path.read_text(encoding="utf-8-sig")
+        if text and not text.endswith("\n"):
+            text += "\n"
+        lines.append(text)
+        if "reports:" not in text:
+            lines.append("reports:\n")
+    else:
+        lines.append(f"# Theo dõi thực hiện: {_one_line(title)}\n# Mỗi báo cáo một mục; sửa được bằng tay, rồi chạy 'matrix validate'.\n"
+                     f"directive: {record.directive}\nreports:\n")
+    lines.append(_record_yaml(record))
+    _write_atomic(path, "".join(lines))
+    return path
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _record_yaml(record: Record) -> str:
+    def q(value: str) -> str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    out = [f"  - agency: {q(record.written)}\n"]
+    if record.task:
+        out.append(f"    task: {q(record.task)}\n")
+    out.append(f"    date: {record.date.isoformat()}\n")
+    if record.number:
+        out.append(f"    number: {q(record.number)}\n")
+    out.append(f"    done: {'true' if record.done else 'false'}\n")
+    if record.note:
+        out.append(f"    note: {q(_one_line(record.note))}\n")
+    return "".join(out)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and one rename; the old file becomes ``.bak``."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".matrix-", suffix=".yaml", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            shutil.copy2(path, path.with_suffix(".yaml.bak"))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"Không ghi được sổ theo dõi '{path}': {exc.strerror or exc}") from None
+
+
+def problem(message: str, hint: str | None = None) -> InputError:
+    """An input error about the command line itself."""
+    return InputError([Problem("<dòng lệnh>", 0, 0, message, hint)])

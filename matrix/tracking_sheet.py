@@ -1,0 +1,158 @@
+"""The "Theo dõi" sheet: a form in the workbook that a clerk or an agency fills, and `matrix import` reads back.
+
+One row per tracked assignment (chủ trì, thực hiện). The clerk fills the
+white columns (date, number, state, note); the grey ones say what the row is.
+Two hidden columns hold the row's identity (directive, task, agency) and a
+fingerprint of the task text, so a row whose task changed since the workbook
+was made is reported, never applied to the wrong task.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .model import Corpus
+from .pivot import Matrix
+from .text import shorten
+from .tracking import TRACKED_ROLES, Record, schedules
+
+SHEET_TRACKING = "Theo dõi"
+STATE_DONE = "Đã hoàn thành"
+STATE_WORKING = "Đang thực hiện"
+HEADERS = ("Văn bản", "Mục", "Nội dung nhiệm vụ", "Cơ quan", "Vai trò", "Thời hạn",
+           "Ngày báo cáo", "Số báo cáo", "Tình trạng", "Ghi chú", "mã", "kiểm")
+WIDTHS = (16, 7, 60, 24, 10, 12, 13, 16, 16, 24, 4, 4)
+FIRST_INPUT, KEY_COL, CHECK_COL = 7, 11, 12
+_GREY = PatternFill("solid", fgColor="EEEEEE")
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def fingerprint(text: str) -> str:
+    """A short hash of a task's text: tells a changed task from an unchanged one."""
+    return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:10]
+
+
+def write_tracking_sheet(ws: Worksheet, matrix: Matrix, font: str = "Times New Roman", size: float = 12,
+                         text: Callable[[str], str] = str) -> None:
+    """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
+
+    The workbook writer passes its font, size and ``text`` (how a value becomes safe cell text);
+    print settings are the caller's too.
+    """
+    ws.title = SHEET_TRACKING
+    ws.append(list(HEADERS))
+    for cell in ws[1]:
+        cell.font = Font(name=font, size=size, bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.fill = _GREY
+        cell.border = _BORDER
+    for index, width in enumerate(WIDTHS, 1):
+        ws.column_dimensions[ws.cell(1, index).column_letter].width = width
+    choice = DataValidation(type="list", formula1=f'"{STATE_WORKING},{STATE_DONE}"', allow_blank=True)
+    choice.error = f"Chọn '{STATE_WORKING}' hoặc '{STATE_DONE}'"
+    choice.errorTitle = "Tình trạng"
+    ws.add_data_validation(choice)
+    row_number = 1
+    for entry in matrix.entries:
+        if entry.role not in TRACKED_ROLES:
+            continue
+        row_number += 1
+        row = entry.row
+        deadline, _ = schedules(row)
+        due = deadline.fixed[-1].strftime("%d/%m/%Y") if deadline.fixed else (row.task.deadline or "")
+        label = row.directive.reference or row.directive.id
+        key = f"{row.directive.id}|{row.task.id}|{entry.agency.id}"
+        values: list[Any] = [text(label), text(row.task.id), text(shorten(row.task.text, 300)), text(entry.agency.name), entry.role.value, text(due),
+                             None, None, None, None, key, fingerprint(row.task.text)]
+        ws.append(values)
+        for column, cell in enumerate(ws[row_number], 1):
+            cell.font = Font(name=font, size=size)
+            cell.alignment = Alignment(vertical="top", wrap_text=column == 3)
+            cell.border = _BORDER
+            if column < FIRST_INPUT:
+                cell.fill = _GREY
+            if column in (FIRST_INPUT, FIRST_INPUT + 1, FIRST_INPUT + 3):
+                cell.number_format = "@" if column != FIRST_INPUT else "DD/MM/YYYY"
+    if row_number > 1:
+        state_column = ws.cell(1, FIRST_INPUT + 2).column_letter
+        choice.add(f"{state_column}2:{state_column}{row_number}")
+    ws.column_dimensions[ws.cell(1, KEY_COL).column_letter].hidden = True
+    ws.column_dimensions[ws.cell(1, CHECK_COL).column_letter].hidden = True
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:J{max(row_number, 2)}"
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One filled row of a Theo dõi sheet: the record it makes, or the problem that stops it."""
+
+    line: int
+    record: Record | None
+    problem: str | None = None
+
+
+def read_tracking_sheet(path: Path, corpus: Corpus) -> list[SheetRow]:
+    """Every filled row of the Theo dõi sheet(s) of a workbook, checked against the corpus."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, data_only=True)
+    if SHEET_TRACKING not in wb.sheetnames:
+        return [SheetRow(0, None, f"tệp không có trang '{SHEET_TRACKING}' (hãy dùng bảng Excel do 'matrix build' tạo)")]
+    ws = wb[SHEET_TRACKING]
+    tasks = {(d.id, t.id): t for d in corpus.directives for t, _ in d.walk()}
+    out: list[SheetRow] = []
+    for number, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), 2):
+        values = list(cells) + [None] * (len(HEADERS) - len(cells))
+        date, doc, state, note = values[FIRST_INPUT - 1: FIRST_INPUT + 3]
+        if date is None and doc is None and state is None and note is None:
+            continue
+        key, check = values[KEY_COL - 1], values[CHECK_COL - 1]
+        parts = str(key or "").split("|")
+        if len(parts) != 3 or (parts[0], parts[1]) not in tasks or parts[2] not in corpus.registry:
+            out.append(SheetRow(number, None, "dòng không ứng với nhiệm vụ nào của các văn bản hiện có (có thể đã bị xóa hoặc sửa mã)"))
+            continue
+        directive_id, task_id, agency_id = parts
+        if fingerprint(tasks[(directive_id, task_id)].text) != check:
+            out.append(SheetRow(number, None, f"nội dung mục {task_id} của '{directive_id}' đã thay đổi từ khi lập bảng; "
+                                              "hãy ghi lại trên bảng mới"))
+            continue
+        day = _as_date(date)
+        if day is None:
+            out.append(SheetRow(number, None, f"ngày báo cáo '{date}' không đọc được (ghi dạng dd/mm/yyyy)"))
+            continue
+        if state not in (None, STATE_DONE, STATE_WORKING):
+            out.append(SheetRow(number, None, f"tình trạng '{state}' không hợp lệ (chọn '{STATE_WORKING}' hoặc '{STATE_DONE}')"))
+            continue
+        agency = corpus.registry.get(agency_id)
+        out.append(SheetRow(number, Record(directive_id, agency_id, agency.name, day, task_id,
+                                           str(doc).strip() if doc not in (None, "") else None, state == STATE_DONE,
+                                           str(note).strip() if note not in (None, "") else None)))
+    return out
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+            try:
+                return dt.datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                continue
+    return None
+
+
+def same(a: Record, b: Record) -> bool:
+    """Whether two records say the same thing (so importing a sheet twice adds nothing)."""
+    return (a.directive, a.agency, a.task, a.date, a.number, a.done, a.note) == \
+        (b.directive, b.agency, b.task, b.date, b.number, b.done, b.note)
