@@ -135,21 +135,26 @@ class _Fields:
         return value
 
     def texts(self, name: str, label: str) -> tuple[str, ...]:
+        return tuple(text for text, _ in self.texts_at(name, label))
+
+    def texts_at(self, name: str, label: str) -> tuple[tuple[str, Node], ...]:
+        """Each non-empty line of a text-or-list field with its own node (for messages about one item)."""
         node = self.value_node(name)
         if node is None:
             return ()
         if isinstance(node, yaml.ScalarNode):
-            return (nfc(node.value).strip(),) if node.value.strip() else ()
+            return ((nfc(node.value).strip(), node),) if node.value.strip() else ()
         if not isinstance(node, yaml.SequenceNode):
             self.report.error(self.path, node, f"'{name}' ({label}) của {self.what} phải là danh sách các dòng")
             return ()
         out = []
         for item in node.value:
             if isinstance(item, yaml.ScalarNode) and not _is_null(item):
-                out.append(nfc(item.value).strip())
+                if item.value.strip():
+                    out.append((nfc(item.value).strip(), item))
             else:
                 self.report.error(self.path, item, f"mỗi mục của '{name}' ({label}) phải là một dòng văn bản")
-        return tuple(t for t in out if t)
+        return tuple(out)
 
     def flag(self, name: str, label: str) -> bool:
         node = self.value_node(name)
@@ -404,8 +409,9 @@ class _DirectiveReader:
         task_nodes = fields.sequence("tasks", "danh sách nhiệm vụ", required=True)
         if fields.value_node("tasks") is not None and not task_nodes and isinstance(fields.value_node("tasks"), yaml.SequenceNode):
             self.report.error(self.name, fields.value_node("tasks"), f"{fields.what} chưa có nhiệm vụ nào")
-        tasks = tuple(t for t in (self._task(n, None, i) for i, n in enumerate(task_nodes, 1)) if t)
-        self._warn_unassigned(tasks, (), task_nodes)
+        read = [(self._task(n, None, i), n) for i, n in enumerate(task_nodes, 1)]
+        tasks = tuple(t for t, _ in read if t)
+        self._warn_unassigned([(t, n) for t, n in read if t], ())
         if not (directive_id and kind and title and issuer) or self.report.has_errors:
             return None
         return Directive(
@@ -479,10 +485,7 @@ class _DirectiveReader:
             if role is None:
                 self.report.error(self.name, knode, f"vai trò '{key}' không hợp lệ", "chỉ dùng 'chủ trì', 'phối hợp' hoặc 'thực hiện'")
                 continue
-            value = fields.value_node(key)
-            names = fields.texts(key, f"cơ quan {role.value}")
-            items = value.value if isinstance(value, yaml.SequenceNode) else [value]
-            for written, item in zip(names, [n for n in items if n is not None and not _is_null(n)]):
+            for written, item in fields.texts_at(key, f"cơ quan {role.value}"):
                 agency = self._resolve(written, item, task.what)
                 if agency is None:
                     continue
@@ -518,18 +521,19 @@ class _DirectiveReader:
             self.unresolved[key] = Agency(id=f"chua-ro-{len(self.unresolved) + 1}", name=written, short=written, block=UNRESOLVED_BLOCK.id)
         return self.unresolved[key]
 
-    def _warn_unassigned(self, tasks: tuple[Task, ...], inherited: tuple[Assignment, ...], nodes: list[Node]) -> None:
+    def _warn_unassigned(self, tasks: list[tuple[Task, Node]], inherited: tuple[Assignment, ...]) -> None:
         """Warn about tasks nobody is assigned to, and tasks with partners but no lead."""
-        for task, node in zip(tasks, nodes):
+        for task, node in tasks:
             effective = inherited + task.assignments
             sub = _peek_node(node, "tasks")
-            sub_nodes = list(sub.value) if isinstance(sub, yaml.SequenceNode) else []
+            # A sub-task is read from every mapping node of its list (it needs no id), so the two align.
+            sub_nodes = [n for n in sub.value if isinstance(n, yaml.MappingNode)] if isinstance(sub, yaml.SequenceNode) else []
             written = _peek_node(node, "assign") is not None  # names written but not resolved: already an error
             if not effective and not written and not any(t.assignments for sub in task.tasks for t, _ in sub.walk()):
                 self.report.warn(self.name, node, f"nhiệm vụ '{task.id}' chưa được giao cho cơ quan nào", "thêm mục 'assign' nếu văn bản có nêu cơ quan")
             elif task.assignments and not any(a.role in (Role.LEAD, Role.DOER) for a in effective):
                 self.report.warn(self.name, node, f"nhiệm vụ '{task.id}' có cơ quan phối hợp nhưng không có cơ quan chủ trì")
-            self._warn_unassigned(task.tasks, effective, sub_nodes)
+            self._warn_unassigned(list(zip(task.tasks, sub_nodes, strict=True)), effective)
 
 
 UNRESOLVED_BLOCK = Block("chua-ro", "Chưa có trong danh mục")

@@ -7,6 +7,7 @@ rather than executed, and every value keeps its line and column for messages.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,6 +102,10 @@ def compose(path: Path, report: Report) -> yaml.Node | None:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        glued = _glued_key(exc, text)
+        if glued is not None:
+            report.problems.append(Problem(name, *glued))
+            return None
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         report.problems.append(Problem(name, line, column, _syntax_message(exc), _syntax_hint(exc, text, line)))
@@ -152,6 +157,25 @@ _SYNTAX_MESSAGES = {
     "did not find expected '-' indicator": "mục danh sách thiếu dấu '-' hoặc thụt lề sai",
     "found duplicate anchor": "neo (&) bị trùng",
 }
+
+
+_GLUED = re.compile(r"^(\s*(?:- )?)([A-Za-z_][A-Za-z_0-9]*):(?=\S)(.*)$")
+
+
+def _glued_key(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str] | None:
+    """``kind:chỉ thị`` (no space after ':') is one plain string to YAML, and the parser only
+    stumbles on the next line. Find such a line above the error and point at it instead."""
+    mark = exc.problem_mark
+    if mark is None or "expected ':'" not in (exc.problem or "") and "expected key" not in (exc.problem or ""):
+        return None
+    lines = text.split("\n")
+    for index in range(min(mark.line, len(lines) - 1), max(-1, mark.line - 3), -1):
+        match = _GLUED.match(lines[index])
+        if match and "://" not in lines[index]:
+            indent, key, value = match.groups()
+            return (index + 1, len(indent) + len(key) + 2, f"lỗi cú pháp YAML: thiếu dấu cách sau dấu ':' của trường '{key}'",
+                    f"viết '{key}: {value.strip()[:40]}'")
+    return None
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:

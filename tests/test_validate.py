@@ -218,3 +218,33 @@ def test_E21_a_name_shared_by_two_provinces_needs_the_province(tmp_path):
     write(tmp_path, text.replace("title:", "province: tien-giang\ntitle:"))
     task = load_corpus([tmp_path]).require().directives[0].tasks[0]
     assert task.assignments[0].agency == "tg-ubnd-huyen-chau-thanh"
+
+
+# Each message points at its own line (issue 13: values were paired back with nodes by position).
+
+def test_name_after_an_empty_list_item_is_reported_on_its_own_line(tmp_path):
+    text = GOOD.replace("      phối hợp: [Văn phòng UBND tỉnh]\n", "      phối hợp:\n        - \"\"\n        - Công an tỉnhh\n")
+    path, error = only_error(tmp_path, text)
+    assert error.startswith(f"{path}:15:11: lỗi: nhiệm vụ '1': cơ quan 'Công an tỉnhh' không có trong danh mục")
+
+
+def test_warning_after_an_invalid_task_is_reported_on_its_own_line(tmp_path):
+    text = GOOD.replace("tasks:\n", "tasks:\n  - \"một việc không đúng dạng\"\n") + "  - id: \"2\"\n    text: Việc hai\n"
+    path, found = problems(tmp_path, text)
+    assert f"{path}:9:5: lỗi: nhiệm vụ phải là một bảng 'tên: giá trị' (xem mẫu trong README)" in found
+    assert (f"{path}:15:5: cảnh báo: nhiệm vụ '2' chưa được giao cho cơ quan nào "
+            "(thêm mục 'assign' nếu văn bản có nêu cơ quan)") in found
+
+
+def test_warning_on_a_sub_task_after_a_scalar_sub_item_is_on_its_own_line(tmp_path):
+    text = GOOD.replace("    text: Công an tỉnh chủ trì.\n", "    text: Công an tỉnh chủ trì.\n    tasks:\n"
+                        "      - id: 1-1\n        text: Việc con\n        assign:\n          phối hợp: Sở Nội vụ\n")
+    text = text.replace("      chủ trì: Công an tỉnh\n      phối hợp: [Văn phòng UBND tỉnh]\n", "")
+    text = text.replace("    assign:\n    tasks:", "    tasks:")
+    path, found = problems(tmp_path, text)
+    assert any(p.startswith(f"{path}:12:9: cảnh báo: nhiệm vụ '1-1' có cơ quan phối hợp") for p in found), found
+
+
+def test_key_glued_to_its_value_is_reported_on_its_own_line(tmp_path):
+    path, error = only_error(tmp_path, GOOD.replace("kind: chỉ thị", "kind:chỉ thị"))
+    assert error == f"{path}:2:6: lỗi: lỗi cú pháp YAML: thiếu dấu cách sau dấu ':' của trường 'kind' (viết 'kind: chỉ thị')"
