@@ -247,6 +247,10 @@ class _FastPackage:
         sources = [(document.partname, base.xml_to_string(base.docx.element))]
         for uri in (base.HEADER_URI, base.FOOTER_URI):
             sources += [(part.partname, base.get_part_xml(part)) for _, part in base.get_headers_footers(uri)]
+        # docxtpl's render() also renders the footnotes and the core properties (title, subject...).
+        for part in document.package.parts:
+            if part.content_type.endswith(".footnotes+xml") or part.partname == "/docProps/core.xml":
+                sources.append((part.partname, _without_declaration(part.blob.decode("utf-8"))))
         for partname, xml in sources:
             if "{%tc" in xml or "{%-tc" in xml:
                 raise _UnsupportedTag("{%tc %}")
@@ -265,6 +269,11 @@ class _FastPackage:
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:
             for name, xml in rendered.items():
                 package.writestr(name, _XML_DECLARATION + xml)
+
+
+def _without_declaration(xml: str) -> str:
+    """The XML without its ``<?xml ...?>`` line (the renderer writes its own)."""
+    return re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", xml)
 
 
 _LOADED: dict[tuple[Path, int, int], WordTemplate] = {}
