@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from openpyxl.utils import get_column_letter
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -55,7 +56,7 @@ def write_tracking_sheet(ws: Worksheet, matrix: Matrix, font: str = "Times New R
         cell.fill = _GREY
         cell.border = _BORDER
     for index, width in enumerate(WIDTHS, 1):
-        ws.column_dimensions[ws.cell(1, index).column_letter].width = width
+        ws.column_dimensions[get_column_letter(index)].width = width
     choice = DataValidation(type="list", formula1=f'"{STATE_WORKING},{STATE_DONE}"', allow_blank=True)
     choice.error = f"Chọn '{STATE_WORKING}' hoặc '{STATE_DONE}'"
     choice.errorTitle = "Tình trạng"
@@ -82,10 +83,10 @@ def write_tracking_sheet(ws: Worksheet, matrix: Matrix, font: str = "Times New R
             if column in (FIRST_INPUT, FIRST_INPUT + 1, FIRST_INPUT + 3):
                 cell.number_format = "@" if column != FIRST_INPUT else "DD/MM/YYYY"
     if row_number > 1:
-        state_column = ws.cell(1, FIRST_INPUT + 2).column_letter
+        state_column = get_column_letter(FIRST_INPUT + 2)
         choice.add(f"{state_column}2:{state_column}{row_number}")
-    ws.column_dimensions[ws.cell(1, KEY_COL).column_letter].hidden = True
-    ws.column_dimensions[ws.cell(1, CHECK_COL).column_letter].hidden = True
+    ws.column_dimensions[get_column_letter(KEY_COL)].hidden = True
+    ws.column_dimensions[get_column_letter(CHECK_COL)].hidden = True
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:J{max(row_number, 2)}"
 
