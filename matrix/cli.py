@@ -119,8 +119,10 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
               help="Thư mục mẫu thư (.docx) dùng thay mẫu mặc định.")
 @click.option("--pdf", is_flag=True, help="Chuyển thêm mọi tệp sang PDF (cần LibreOffice).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Số tiến trình chạy song song (mặc định: số lõi CPU).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Bảng tổng hợp: chuyển nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này.")
 def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, output: Path, paper: str,
-          templates: Path | None, pdf: bool, jobs: int | None) -> None:
+          templates: Path | None, pdf: bool, jobs: int | None, as_of: Any = None) -> None:
     """Tạo mọi kết quả: bảng Excel, thư giao nhiệm vụ, bảng phân công, CSV và JSON.
 
     \b
@@ -130,7 +132,8 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
     """
     from .build import BuildOptions, build as run_build, plan_build
 
-    options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs)
+    options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs,
+                           as_of=as_of.date() if as_of is not None else None)
     plan = plan_build(_load(paths, registry), options)
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
         summary = run_build(plan, output, progress=bar.update)

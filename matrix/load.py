@@ -273,7 +273,9 @@ def _catalogue_provinces(top: _Fields, report: Report) -> list[str]:
             report.error(top.path, node, f"tỉnh '{item}' đã hợp nhất vào '{new}' từ {format_date(catalogue.merger_date())}",
                          f"ghi '{new}'; các cơ quan cũ của tỉnh '{item}' ghi riêng trong 'agencies' với valid_to")
         elif pid is None:
-            close = _suggest(ascii_key(item), {ascii_key(n): n for n in catalogue.province_names().values()})
+            names = {ascii_key(n): n for n in catalogue.province_names().values()}
+            found = difflib.get_close_matches(ascii_key(item), list(names), n=1, cutoff=0.6)
+            close = f"có phải ý bạn là '{names[found[0]]}'?" if found else None
             report.error(top.path, node, f"không có tỉnh, thành phố '{item}' trong 34 tỉnh, thành phố từ 01/07/2025",
                          close or "ghi mã tỉnh, ví dụ 'dong-thap', hoặc tên, ví dụ 'Đồng Tháp'")
         else:
@@ -370,7 +372,9 @@ def _province_id(written: str, provinces: Mapping[str, str], path: str, node: No
         pid = by_name.get(match_key(written))
     if pid is not None and pid in provinces:
         return pid
-    close = _suggest(ascii_key(written), {ascii_key(n): n for n in provinces.values()})
+    names = {ascii_key(n): n for n in provinces.values()}
+    close = difflib.get_close_matches(ascii_key(written), list(names), n=1, cutoff=0.6)
+    close = f"có phải ý bạn là '{names[close[0]]}'?" if close else None
     report.error(path, node, f"tỉnh '{written}' không có trong danh mục",
                  (close + " " if close else "") + "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp')")
     return None
