@@ -162,7 +162,7 @@ def communes(province_id: str) -> tuple[Commune, ...]:
     """The xã, phường and đặc khu of a province since 1/7/2025."""
     import vietnam_provinces as vp
 
-    wards = list(vp.Ward.iter_by_province(province(province_id).code))
+    wards = list(vp.Ward.iter_by_province(vp.ProvinceCode(province(province_id).code)))
     shared = {w.codename for w in wards if sum(v.codename == w.codename for v in wards) > 1}
     out = []
     for ward in wards:
@@ -307,7 +307,7 @@ def init_registry_yaml(name: str) -> str:
     from .dump import dump_registry
 
     pid = find_province(name)
-    if pid in mergers():
+    if pid is not None and pid in mergers():
         raise KeyError(f"tỉnh '{name}' đã hợp nhất vào {province(mergers()[pid]).full_name} từ 01/07/2025: "
                        f"dùng '{mergers()[pid]}'")
     if pid is None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import yaml
 
@@ -268,7 +268,7 @@ def _catalogue_provinces(top: _Fields, report: Report) -> list[str]:
     for item in top.texts("catalogue", "các tỉnh lấy danh mục chuẩn"):
         pid = catalogue.find_province(item)
         node = top.value_node("catalogue")
-        if pid in catalogue.mergers():
+        if pid is not None and pid in catalogue.mergers():
             new = catalogue.mergers()[pid]
             report.error(top.path, node, f"tỉnh '{item}' đã hợp nhất vào '{new}' từ {format_date(catalogue.merger_date())}",
                          f"ghi '{new}'; các cơ quan cũ của tỉnh '{item}' ghi riêng trong 'agencies' với valid_to")
@@ -286,7 +286,7 @@ def _catalogue_provinces(top: _Fields, report: Report) -> list[str]:
 def _override(base: Agency, hand: Agency, fields: _Fields | None) -> Agency:
     """A catalogue entry with the fields a hand entry of the same id gives; aliases and members are added."""
     given = set(fields.items) if fields else set()
-    changes = {key: getattr(hand, key) for key in ("name", "short", "block", "requested", "province", "valid_from", "valid_to", "successor")
+    changes: dict[str, Any] = {key: getattr(hand, key) for key in ("name", "short", "block", "requested", "province", "valid_from", "valid_to", "successor")
                if key in given}
     if "name" in given and "short" not in given:
         changes["short"] = hand.short
@@ -373,8 +373,8 @@ def _province_id(written: str, provinces: Mapping[str, str], path: str, node: No
     if pid is not None and pid in provinces:
         return pid
     names = {ascii_key(n): n for n in provinces.values()}
-    close = difflib.get_close_matches(ascii_key(written), list(names), n=1, cutoff=0.6)
-    close = f"có phải ý bạn là '{names[close[0]]}'?" if close else None
+    found = difflib.get_close_matches(ascii_key(written), list(names), n=1, cutoff=0.6)
+    close = f"có phải ý bạn là '{names[found[0]]}'?" if found else None
     report.error(path, node, f"tỉnh '{written}' không có trong danh mục",
                  (close + " " if close else "") + "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp')")
     return None
@@ -408,7 +408,11 @@ def _check_registry_links(entries: list[tuple[Agency, Node, _Fields | None]], pa
         ids.setdefault(agency.id, node)
     owners: dict[tuple[str, str | None], Agency] = {}
     for agency, node, fields in entries:
-        at = (lambda key: fields.value_node(key) if fields else node)  # noqa: E731 - catalogue entries point at 'catalogue:'
+
+        def at(key: str, fields: _Fields | None = fields, node: Node = node) -> Node | None:
+            """Where a field is written; a catalogue entry points at the 'catalogue:' key."""
+            return fields.value_node(key) if fields else node
+
         for members in agency.members.values():
             for member in members:
                 if member not in ids:
@@ -505,6 +509,7 @@ class _DirectiveReader:
         self.registry, self.report, self.lenient = registry, report, lenient
         self.province: str | None = None
         self.on: dt.date | None = None
+        self.undated = False
         self.directive_id = path.stem
         self.task_ids: dict[str, Node] = {}
         self.unresolved: dict[str, Agency] = {}
@@ -532,6 +537,7 @@ class _DirectiveReader:
         date = fields.date("date", "ngày ban hành")
         as_of = fields.date("as_of", "ngày đối chiếu danh mục khi văn bản không ghi ngày")
         self.on = date or as_of
+        self.undated = self.on is None
         if self.on is None:
             self.on = today()
             self.report.warn(self.name, root, f"văn bản '{self.directive_id}' không ghi ngày: tên cơ quan được đối chiếu theo danh mục hôm nay ({format_date(self.on)})",
@@ -640,6 +646,11 @@ class _DirectiveReader:
                               "hãy ghi 'province' của văn bản hoặc dùng tên đầy đủ hơn")
             return None
         if found.defunct and self.lenient:  # a draft keeps the body it names; validation will say it is gone
+            return found.defunct[0]
+        if found.defunct and self.undated:  # the text may predate the change: say so, keep the body it names
+            self.report.warn(self.name, node, f"{what}: {defunct_message(self.registry, found.defunct[0], written, self.on)}",
+                             "văn bản không ghi ngày; nếu văn bản ban hành khi cơ quan này còn tồn tại, thêm 'as_of' "
+                             "(ngày đối chiếu), nếu không hãy dùng tên cơ quan hiện nay")
             return found.defunct[0]
         if found.defunct:
             self.report.error(self.name, node, f"{what}: {defunct_message(self.registry, found.defunct[0], written, self.on)}",

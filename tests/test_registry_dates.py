@@ -101,7 +101,10 @@ def test_province_in_text_finds_the_first_named_province():
 
 def test_catalogue_sizes():
     dong_thap = catalogue.province_registry("dong-thap")
-    assert len(dong_thap.agencies) == 377  # 65 standard bodies and 7 groups + 3 x 102 commune bodies - 1 (no Sở Du lịch...)
+    standard = [a for a in dong_thap.agencies if a.province is None]
+    assert len(standard) == 71 and len([a for a in standard if a.is_group]) == 7
+    assert "so-du-lich" not in dong_thap and "so-ngoai-vu" in dong_thap and "bdbp-tinh" in dong_thap
+    assert "bdbp-tinh" not in catalogue.province_registry("ha-noi")
     assert len([a for a in dong_thap.agencies if a.province == "dong-thap"]) == 3 * 102
 
 
@@ -171,7 +174,7 @@ def test_2026_dong_thap_directive_validates_clean(tmp_path):
     ("Sở Khoa học và Công nghệ", "'Sở Thông tin và Truyền thông' không còn từ 01/03/2025, nay là 'Sở Khoa học và Công nghệ' (văn bản ngày 12/01/2026)"),
     ("Chi cục Hải quan khu vực", "'Cục Hải quan tỉnh' không còn từ 01/03/2025, nay là 'Chi cục Hải quan khu vực' (văn bản ngày 12/01/2026)"),
 ])
-def test_2026_directive_naming_a_defunct_body_names_its_successor(tmp_path, old, message):
+def test_E24_2026_directive_naming_a_defunct_body_names_its_successor(tmp_path, old, message):
     defunct = message.split("'")[1]
     source = DT_2026.read_text(encoding="utf-8")
     at = source.rindex(old)  # in the 'assign' list, after the task's text
@@ -256,18 +259,33 @@ def test_departments_group_follows_the_date(tmp_path):
     group = registry.get("so-ban-nganh")
     before = {a.id for a in registry.members(group, "dong-thap", dt.date(2025, 2, 28))}
     after = {a.id for a in registry.members(group, "dong-thap", dt.date(2025, 3, 1))}
-    assert {"so-tttt", "so-ke-hoach-dau-tu", "so-khcn", "cong-an-tinh", "bchqs-tinh", "bdbp-tinh"} <= before
+    assert {"so-tttt", "so-ke-hoach-dau-tu", "so-khcn", "cong-an-tinh", "bchqs-tinh"} <= before and "bdbp-tinh" not in before
     assert {"so-khcn", "so-nong-nghiep-moi-truong", "so-dan-toc-ton-giao", "cong-an-tinh", "thanh-tra-tinh"} <= after
     assert not {"so-tttt", "so-tnmt", "so-nnptnt", "ban-dan-toc"} & after
     assert "ban-dan-toc" not in {a.id for a in registry.members(group, None, dt.date(2024, 1, 1))}
 
 
-def test_undated_directive_is_checked_as_of_today_with_a_warning(tmp_path, monkeypatch):
+def test_W02_undated_directive_is_checked_as_of_today_with_a_warning(tmp_path, monkeypatch):
     monkeypatch.setattr("matrix.load.today", lambda: dt.date(2026, 5, 4))
     result = load_corpus([folder(tmp_path, directive(None, "dong-thap", "Sở Khoa học và Công nghệ"))])
     assert [str(p).split(": ", 1)[1] for p in result.problems] == [
         "cảnh báo: văn bản 'vb' không ghi ngày: tên cơ quan được đối chiếu theo danh mục hôm nay (04/05/2026) "
         "(thêm 'date' (ngày ban hành) hoặc 'as_of' (ngày đối chiếu, khi văn bản không ghi ngày))"]
+
+
+def test_E25_body_not_yet_existing_on_the_directive_date(tmp_path):
+    found = errors(folder(tmp_path, directive("2025-02-10", "dong-thap", "Sở Nông nghiệp và Môi trường")))
+    assert len(found) == 1
+    assert found[0].endswith("lỗi: nhiệm vụ '1': 'Sở Nông nghiệp và Môi trường' chỉ có từ 01/03/2025 (văn bản ngày 10/02/2025)")
+
+
+def test_undated_directive_naming_an_old_body_is_warned_not_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr("matrix.load.today", lambda: dt.date(2026, 5, 4))
+    result = load_corpus([folder(tmp_path, directive(None, "dong-thap", "Cục Hải quan tỉnh"))])
+    assert result.errors == []
+    assert [p.message for p in result.warnings][1] == \
+        "nhiệm vụ '1': 'Cục Hải quan tỉnh' không còn từ 01/03/2025, nay là 'Chi cục Hải quan khu vực'"
+    assert result.require().directives[0].tasks[0].assignments[0].agency == "cuc-hai-quan-tinh"
 
 
 def test_as_of_stands_for_a_missing_date(tmp_path):
@@ -320,13 +338,13 @@ def test_province_and_block_accept_names(tmp_path):
     assert (agency.block, agency.province) == ("so-nganh", "dong-thap")
 
 
-def test_unknown_province_says_the_id(tmp_path):
+def test_E26_unknown_province_says_the_id(tmp_path):
     found = errors(folder(tmp_path, directive("2026-01-01", "Dong Thapp", "Công an tỉnh")))
     assert found[0].endswith("lỗi: tỉnh 'Dong Thapp' không có trong danh mục (có phải ý bạn là 'Đồng Tháp'? "
                              "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp'))")
 
 
-def test_catalogue_key_refuses_an_old_province(tmp_path):
+def test_E27_catalogue_key_refuses_an_old_province(tmp_path):
     path = folder(tmp_path, directive("2026-01-01", None, "Công an tỉnh"), registry="catalogue: [tien-giang]\n")
     found = errors(path)
     assert found[0].endswith("lỗi: tỉnh 'tien-giang' đã hợp nhất vào 'dong-thap' từ 01/07/2025 "
