@@ -451,3 +451,30 @@ def test_matrix_as_of_keeps_the_written_name(seed_corpus):
     assert carried and all(e.agency.valid_on(dt.date(2026, 1, 1)) for e in carried)
     assert {e.was.id for e in carried} >= {"cuc-hai-quan-tinh", "ban-tuyen-giao-tu"}
     assert all(e.role in Role for e in carried) and entry is None or entry.written
+
+
+# --------------------------------------------------------------------------- invariants
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_REGISTRY = catalogue.province_registry("dong-thap")
+_NAMES = sorted({n for a in _REGISTRY.agencies for n in a.names()})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(_NAMES), st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+       st.sampled_from(["dong-thap", "tien-giang", None]))
+def test_lookup_splits_bodies_by_the_date(name, on, province):
+    found = _REGISTRY.lookup(name, province, on)
+    assert found.found or found.defunct
+    assert all(a.valid_on(on) for a in found.found) and not any(a.valid_on(on) for a in found.defunct)
+    assert len(found.found) <= 1  # one name, one body on any day
+    for agency in found.defunct:
+        now = _REGISTRY.current(agency, on)
+        assert now is None or now.valid_on(on)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([a for a in _REGISTRY.agencies if a.is_group]), st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)))
+def test_group_members_exist_on_the_date(group, on):
+    assert all(m.valid_on(on) for m in _REGISTRY.members(group, "dong-thap", on))
