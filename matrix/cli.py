@@ -152,7 +152,9 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
 @expand_option
 @click.option("-f", "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
               help="Định dạng xuất.")
-def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, fmt: str) -> None:
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Chuyển nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này.")
+def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, fmt: str, as_of: Any = None) -> None:
     """Xuất phân công ra màn hình (stdout) dạng JSON hoặc CSV cho hệ thống khác.
 
     Bản nháp còn tên cơ quan chưa có trong danh mục vẫn xuất được; tên đó giữ nguyên như đã viết.
@@ -160,7 +162,7 @@ def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, 
     from .export import to_csv, to_json
     from .pivot import build_matrix
 
-    matrix = build_matrix(_load(paths, registry, lenient=True), expand_groups)
+    matrix = build_matrix(_load(paths, registry, lenient=True), expand_groups, as_of.date() if as_of is not None else None)
     click.echo(to_json(matrix) if fmt == "json" else to_csv(matrix), nl=False)
 
 

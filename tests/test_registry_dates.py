@@ -444,13 +444,25 @@ def test_show_as_of_carries_tasks_to_successors(run):
     assert "(văn bản ghi 'Cục Hải quan tỉnh')" in carried.output
 
 
+def test_export_and_build_as_of(run, tmp_path):
+    exported = run("export", "-f", "csv", INPUT, "--as-of", "2026-01-01").output
+    assert "Chi cục Hải quan khu vực" in exported and ",Cục Hải quan tỉnh," not in exported
+    assert run("build", INPUT, "--as-of", "2026-01-01", "-o", tmp_path / "out", "-j", "1").exit_code == 0
+    consolidated = {p.stem for p in (tmp_path / "out" / "tong-hop" / "thu-giao-nhiem-vu").glob("*.docx")}
+    single = {p.stem for p in (tmp_path / "out" / "ubnd-ct-cao-diem-tet-giap-thin-2024" / "thu-giao-nhiem-vu").glob("*.docx")}
+    assert "chi-cuc-hai-quan-khu-vuc" in consolidated and "cuc-hai-quan-tinh" not in consolidated
+    assert "cuc-hai-quan-tinh" in single  # a directive's own letters go to the bodies it named
+
+
 def test_matrix_as_of_keeps_the_written_name(seed_corpus):
-    matrix = build_matrix(seed_corpus, as_of=dt.date(2026, 1, 1))
-    entry = next(e for e in matrix.entries_for("so-khcn") if e.was is not None) if matrix.entries_for("so-khcn") else None
+    on = dt.date(2026, 1, 1)
+    matrix = build_matrix(seed_corpus, as_of=on)
     carried = [e for e in matrix.entries if e.was is not None]
-    assert carried and all(e.agency.valid_on(dt.date(2026, 1, 1)) for e in carried)
-    assert {e.was.id for e in carried} >= {"cuc-hai-quan-tinh", "ban-tuyen-giao-tu"}
-    assert all(e.role in Role for e in carried) and entry is None or entry.written
+    assert carried and all(e.agency.valid_on(on) and not e.was.valid_on(on) for e in carried)
+    assert {e.was.id for e in carried} >= {"cuc-hai-quan-tinh", "ban-tuyen-giao-tu", "so-tttt"}
+    tet = next(e for e in carried if e.row.directive.id == "ubnd-ct-cao-diem-tet-giap-thin-2024" and e.row.task.id == "6-1")
+    assert (tet.agency.id, tet.written, tet.role) == ("ban-tuyen-giao-dan-van-tu", "Ban Tuyên giáo Tỉnh ủy", Role.PARTNER)
+    assert build_matrix(seed_corpus).entries_for("ban-tuyen-giao-dan-van-tu") == ()
 
 
 # --------------------------------------------------------------------------- invariants
