@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Iterator, Mapping
@@ -41,6 +42,8 @@ class IssuerKind(str, enum.Enum):
 
 
 ANY_PROVINCE = "*"
+# A numbered region after "khu vực" (roman or arabic), maybe followed by " - <place>".
+_REGION = re.compile(rf"^(.+ {re.escape(match_key('khu vực'))}) (?:[ivxlc]+|\d+)(?: ?[-–] ?.+)?$")
 
 
 def format_date(day: dt.date) -> str:
@@ -156,6 +159,9 @@ class Registry:
         the pivot and the CLI all go through it.
         """
         every = self.candidates(name, province)
+        if not every:  # "Chi cục Hải quan khu vực XVI", "Tòa án nhân dân khu vực 1 - Đồng Tháp": the regional body
+            region = _REGION.match(match_key(name))
+            every = self.candidates(region.group(1), province) if region else ()
         return Lookup(name, on, tuple(a for a in every if a.valid_on(on)), tuple(a for a in every if not a.valid_on(on)))
 
     def resolve(self, name: str, province: str | None = None, on: dt.date | None = None) -> Agency | None:

@@ -135,6 +135,16 @@ def test_city_forms():
     assert city.resolve("Công an tỉnh", "can-tho", dt.date(2026, 1, 1)) is None
 
 
+@pytest.mark.parametrize("written, agency_id", [
+    ("Chi cục Hải quan khu vực XVI", "chi-cuc-hai-quan-khu-vuc"), ("Kho bạc Nhà nước khu vực XIX", "kho-bac-khu-vuc"),
+    ("Tòa án nhân dân khu vực 1 - Đồng Tháp", "tand-khu-vuc"), ("Viện kiểm sát nhân dân khu vực 3", "vksnd-khu-vuc"),
+])
+def test_numbered_regional_bodies_resolve_to_the_regional_body(written, agency_id):
+    registry = catalogue.province_registry("dong-thap")
+    assert registry.resolve(written, "dong-thap", dt.date(2026, 1, 1)).id == agency_id
+    assert registry.resolve("Sở Nội vụ khu vực 2", "dong-thap", dt.date(2026, 1, 1)) is None
+
+
 def test_mixed_registry_gives_a_city_its_own_bodies():
     registry = catalogue.province_registry("dong-thap")
     from matrix.model import Registry
