@@ -108,6 +108,14 @@ def test_catalogue_sizes():
     assert len([a for a in dong_thap.agencies if a.province == "dong-thap"]) == 3 * 102
 
 
+def test_every_name_means_one_body_whatever_the_date_in_the_shipped_registry(seed_corpus):
+    """The drafter looks names up without a date: no name of the shipped registry may be shared by two bodies."""
+    owners: dict[tuple[str, str | None], str] = {}
+    for agency in seed_corpus.registry.agencies:
+        for name in agency.names():
+            assert owners.setdefault((match_key(name), agency.province), agency.id) == agency.id, name
+
+
 @pytest.mark.parametrize("on", [dt.date(2024, 6, 1), dt.date(2025, 4, 1), dt.date(2026, 1, 1)])
 def test_every_name_means_one_body_on_any_date_in_every_province(on):
     for item in catalogue.provinces():
