@@ -9,6 +9,8 @@ touched: a manifest records what the last build wrote.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import multiprocessing as mp
 import os
@@ -39,6 +41,7 @@ class BuildOptions:
     templates: Path | None = None
     pdf: bool = False
     jobs: int | None = None  # processes; None = one per CPU core
+    as_of: dt.date | None = None  # the consolidated view gives old bodies' tasks to their successors of that date
 
 
 @dataclass
@@ -77,7 +80,7 @@ def plan_build(corpus: Corpus, options: BuildOptions = BuildOptions()) -> BuildP
                                   "hãy đổi mã văn bản (và tên tệp) khác")])
     matrix = build_matrix(corpus, options.expand_groups)
     views = [(safe_filename(d.id), matrix.subset([d.id])) for d in matrix.directives]
-    views.append((CONSOLIDATED, matrix))
+    views.append((CONSOLIDATED, build_matrix(corpus, options.expand_groups, options.as_of) if options.as_of else matrix))
     return BuildPlan(matrix, views, options)
 
 

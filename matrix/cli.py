@@ -119,8 +119,10 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
               help="Thư mục mẫu thư (.docx) dùng thay mẫu mặc định.")
 @click.option("--pdf", is_flag=True, help="Chuyển thêm mọi tệp sang PDF (cần LibreOffice).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Số tiến trình chạy song song (mặc định: số lõi CPU).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Bảng tổng hợp: chuyển nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này.")
 def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, output: Path, paper: str,
-          templates: Path | None, pdf: bool, jobs: int | None) -> None:
+          templates: Path | None, pdf: bool, jobs: int | None, as_of: Any = None) -> None:
     """Tạo mọi kết quả: bảng Excel, thư giao nhiệm vụ, bảng phân công, CSV và JSON.
 
     \b
@@ -130,7 +132,8 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
     """
     from .build import BuildOptions, build as run_build, plan_build
 
-    options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs)
+    options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs,
+                           as_of=as_of.date() if as_of is not None else None)
     plan = plan_build(_load(paths, registry), options)
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
         summary = run_build(plan, output, progress=bar.update)
@@ -149,7 +152,9 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
 @expand_option
 @click.option("-f", "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
               help="Định dạng xuất.")
-def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, fmt: str) -> None:
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Chuyển nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này.")
+def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, fmt: str, as_of: Any = None) -> None:
     """Xuất phân công ra màn hình (stdout) dạng JSON hoặc CSV cho hệ thống khác.
 
     Bản nháp còn tên cơ quan chưa có trong danh mục vẫn xuất được; tên đó giữ nguyên như đã viết.
@@ -157,7 +162,7 @@ def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, 
     from .export import to_csv, to_json
     from .pivot import build_matrix
 
-    matrix = build_matrix(_load(paths, registry, lenient=True), expand_groups)
+    matrix = build_matrix(_load(paths, registry, lenient=True), expand_groups, as_of.date() if as_of is not None else None)
     click.echo(to_json(matrix) if fmt == "json" else to_csv(matrix), nl=False)
 
 
@@ -190,21 +195,46 @@ def draft(source: Path, registry: Path | None, output: Path | None) -> None:
 
 @main.command()
 @registry_option
-@click.option("--province", help="Chỉ hiện cơ quan chung và cơ quan của tỉnh này (mã tỉnh).")
-def agencies(registry: Path | None, province: str | None) -> None:
-    """Liệt kê danh mục cơ quan: mã, tên, khối, đề nghị hay giao."""
+@click.option("--province", help="Chỉ hiện cơ quan chung và cơ quan của tỉnh này (mã hoặc tên tỉnh, ví dụ 'Đồng Tháp').")
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Chỉ hiện cơ quan còn tồn tại vào ngày này (YYYY-MM-DD hoặc dd/mm/yyyy).")
+def agencies(registry: Path | None, province: str | None, on: Any) -> None:
+    """Liệt kê danh mục cơ quan: mã, tên, khối, đề nghị hay giao, thời gian tồn tại, cơ quan kế thừa, tên gọi khác.
+
+    \b
+    Ví dụ:  matrix agencies --province "Đồng Tháp" --date 2026-01-01
+    """
+    from .errors import InputError, Problem
     from .load import open_registry
+    from .model import format_date
 
     reg = open_registry([DEFAULT_INPUT], registry)
-    rows = [("Mã", "Tên", "Khối", "Loại", "Động từ")]
-    for agency in reg.agencies:
-        if province and agency.province not in (None, province):
-            continue
+    day = on.date() if on is not None else None
+    pid = None
+    if province:
+        from .catalogue import find_province
+
+        pid = province if province in reg.provinces else find_province(province)
+        if pid is None or pid not in reg.provinces:
+            raise InputError([Problem("<dòng lệnh>", 0, 0, f"tỉnh '{province}' không có trong danh mục",
+                                      "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp')")])
+        pid = reg.province_on(pid, day)
+    shown = reg.valid_on(day, pid)
+    rows = [("Mã", "Tên", "Khối", "Loại", "Tồn tại", "Kế thừa", "Động từ")]
+    aliases: list[str] = [""]
+    for agency in shown:
         kind = "nhóm" if agency.is_group else "cơ quan"
-        rows.append((agency.id, agency.name, reg.block_name(agency.block), kind, "đề nghị" if agency.requested else "giao"))
+        period = ""
+        if agency.valid_from or agency.valid_to:
+            period = f"{format_date(agency.valid_from) if agency.valid_from else ''}-{format_date(agency.valid_to) if agency.valid_to else ''}"
+        rows.append((agency.id, agency.name, reg.block_name(agency.block), kind, period, agency.successor or "",
+                     "đề nghị" if agency.requested else "giao"))
+        aliases.append("; ".join(a for a in dict.fromkeys(agency.aliases) if a != agency.name))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
+    for row, names in zip(rows, aliases):
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        if names:
+            click.echo(f"{'':4}tên gọi khác: {names}")
     click.echo(f"\n{len(rows) - 1} mục.")
 
 
@@ -213,11 +243,14 @@ def agencies(registry: Path | None, province: str | None) -> None:
 @paths_argument
 @registry_option
 @expand_option
-def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_groups: bool) -> None:
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Gộp nhiệm vụ của cơ quan cũ vào cơ quan kế thừa còn tồn tại vào ngày này.")
+def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, as_of: Any) -> None:
     """Xem các nhiệm vụ của một cơ quan trên mọi văn bản (nhận mọi tên gọi khác).
 
     \b
     Ví dụ:  matrix show "Đảng ủy Công an tỉnh"
+            matrix show "Sở Khoa học và Công nghệ" --as-of 2026-01-01
     """
     from .errors import InputError, Problem
     from .load import suggest_names
@@ -225,12 +258,13 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
     from .text import shorten
 
     corpus = _load(paths, registry)
-    found = corpus.registry.candidates(agency) or _ascii_match(corpus.registry, agency)
+    day = as_of.date() if as_of is not None else None
+    found = corpus.registry.candidates(agency, on=day) or _ascii_match(corpus.registry, agency)
+    matrix = build_matrix(corpus, expand_groups, day)
     if not found:
-        names = suggest_names(corpus.registry, agency)
+        names = suggest_names(corpus.registry, agency, among=matrix.columns)
         hint = ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
         raise InputError([Problem("<dòng lệnh>", 0, 0, f"cơ quan '{agency}' không có trong danh mục", hint)])
-    matrix = build_matrix(corpus, expand_groups)
     for target in found:
         entries = matrix.entries_for(target.id)
         counts = matrix.counts(target.id)
@@ -244,6 +278,8 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
                 heading = " ".join(filter(None, (d.kind.capitalize(), d.reference)))
                 click.echo(f"\n  {heading} — {shorten(d.title, 80)} [{d.id}]")
             via = f" (qua {entry.via.short})" if entry.via else ""
+            if entry.was is not None:
+                via += f" (văn bản ghi '{entry.written}')"
             click.echo(f"    Mục {entry.row.task.id:<8} {entry.role.value:<10}{via} {shorten(entry.row.task.text, 90)}")
             if entry.row.task.deadline or entry.row.task.report:
                 click.echo(f"{'':23}Thời hạn/báo cáo: {'; '.join(filter(None, (entry.row.task.deadline, entry.row.task.report)))}")
@@ -453,3 +489,37 @@ def import_command(workbook: Path, input_dir: Path, registry: Path | None, dry_r
     verb = "Sẽ ghi" if dry_run else "Đã ghi"
     click.echo(f"{verb} {len(new)} báo cáo mới; {len(problems)} dòng không dùng được." if new or problems else
                "Không có thay đổi nào.")
+
+
+@main.group()
+def registry() -> None:
+    """Danh mục cơ quan (co-quan.yaml): tạo mới cho một tỉnh, thành phố."""
+
+
+@registry.command("init")
+@click.argument("province")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_INPUT / "co-quan.yaml",
+              show_default=True, help="Tệp danh mục cần tạo.")
+@click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
+def registry_init(province: str, output: Path, force: bool) -> None:
+    """Tạo co-quan.yaml cho một trong 34 tỉnh, thành phố (tên hoặc mã, có dấu hoặc không).
+
+    Tệp gồm các sở, khối nội chính, cơ quan Trung ương, Mặt trận, cơ quan Đảng, các xã,
+    phường, đặc khu của tỉnh và các nhóm, theo danh mục chuẩn sau sắp xếp năm 2025.
+
+    \b
+    Ví dụ:  matrix registry init "Đồng Tháp"
+            matrix registry init "tp ho chi minh" -o input/co-quan.yaml --force
+    """
+    from .catalogue import init_registry_yaml
+    from .errors import InputError, Problem
+
+    try:
+        text = init_registry_yaml(province)
+    except KeyError as exc:
+        raise InputError([Problem("<dòng lệnh>", 0, 0, str(exc.args[0]), "ví dụ: matrix registry init \"Đồng Tháp\"")]) from None
+    if output.exists() and not force:
+        raise InputError([Problem(str(output), 0, 0, "tệp đã có, không ghi đè", "thêm --force để ghi đè, hoặc chọn tệp khác bằng -o")])
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"Đã tạo {output}: {text.count(chr(10) + '- id: ')} cơ quan và nhóm.")

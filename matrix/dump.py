@@ -57,6 +57,8 @@ def dump_directive(directive: Directive, registry: Registry) -> str:
             data[key] = getattr(d, key)
     if d.date:
         data["date"] = d.date.isoformat()
+    if d.as_of:
+        data["as_of"] = d.as_of.isoformat()
     for key in ("place", "province"):
         if getattr(d, key):
             data[key] = getattr(d, key)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 import yaml
 
@@ -30,6 +30,7 @@ from .model import (
     Role,
     Signer,
     Task,
+    format_date,
 )
 from .text import ascii_key, match_key, nfc, slugify
 from .yamlio import Report, compose
@@ -220,27 +221,84 @@ _AGENCY_KEYS = ("id", "name", "short", "block", "requested", "aliases", "provinc
 
 
 def load_registry(path: Path, report: Report) -> Registry | None:
-    """Read and check the agency registry file."""
+    """Read and check the agency registry file.
+
+    ``catalogue:`` lists provinces (ids or names) whose standard bodies
+    (:mod:`matrix.catalogue`) are pulled in first; the file's own entries then
+    add to them, or override the fields they give of an entry with the same id
+    (aliases and group members are added to the catalogue's).
+    """
+    from . import catalogue
+
     name = str(path)
     root = compose(path, report)
     if root is None:
         return None
-    top = _Fields(root, name, report, "danh mục cơ quan", ("provinces", "blocks", "agencies", "groups"))
+    top = _Fields(root, name, report, "danh mục cơ quan", ("catalogue", "provinces", "blocks", "agencies", "groups"))
     if not top.ok:
         return None
-    provinces = _provinces(top, report)
-    blocks = [_block(n, name, report) for n in top.sequence("blocks", "khối", required=True)]
+    provinces = dict(catalogue.province_names()) | _provinces(top, report)
+    included = _catalogue_provinces(top, report)
+    standard = catalogue.catalogue_entries(included) if included else ()
+    blocks = [_block(n, name, report) for n in top.sequence("blocks", "khối", required=not included)]
+    if included:
+        blocks += [b for b in catalogue.catalogue_blocks() if b.id not in {x.id for x in blocks if x}]
     block_ids = {b.id for b in blocks if b}
-    entries: list[tuple[Agency, Node, _Fields]] = []
+    block_names = {match_key(b.name): b.id for b in blocks if b}
+    where = top.value_node("catalogue") or root
+    entries: list[tuple[Agency, Node, _Fields | None]] = [(a, where, None) for a in standard]
+    positions = {a.id: i for i, a in enumerate(standard)}
     for section, is_group in (("agencies", False), ("groups", True)):
-        for node in top.sequence(section, "cơ quan" if not is_group else "nhóm cơ quan", required=not is_group):
-            item = _agency(node, name, report, is_group, block_ids, provinces)
-            if item:
+        for node in top.sequence(section, "cơ quan" if not is_group else "nhóm cơ quan", required=not is_group and not included):
+            item = _agency(node, name, report, is_group, block_ids, provinces, block_names, positions)
+            if item is None:
+                continue
+            if item[0].id in positions and entries[positions[item[0].id]][2] is None:
+                entries[positions[item[0].id]] = (_override(entries[positions[item[0].id]][0], item[0], item[2]), node, item[2])
+            else:
                 entries.append(item)
     _check_registry_links(entries, name, report)
     if report.has_errors:
         return None
-    return Registry(tuple(b for b in blocks if b), tuple(a for a, _, _ in entries), MappingProxyType(provinces))
+    agencies = [a for a, _, _ in entries]  # bodies first, then groups, as the file lists them
+    return Registry(tuple(b for b in blocks if b), tuple(a for a in agencies if not a.is_group) + tuple(a for a in agencies if a.is_group),
+                    MappingProxyType(provinces), catalogue.mergers(), catalogue.merger_date())
+
+
+def _catalogue_provinces(top: _Fields, report: Report) -> list[str]:
+    """The province ids listed under ``catalogue:`` (names accepted; a pre-2025 province is an error naming its successor)."""
+    from . import catalogue
+
+    out = []
+    for item in top.texts("catalogue", "các tỉnh lấy danh mục chuẩn"):
+        pid = catalogue.find_province(item)
+        node = top.value_node("catalogue")
+        if pid is not None and pid in catalogue.mergers():
+            new = catalogue.mergers()[pid]
+            report.error(top.path, node, f"tỉnh '{item}' đã hợp nhất vào '{new}' từ {format_date(catalogue.merger_date())}",
+                         f"ghi '{new}'; các cơ quan cũ của tỉnh '{item}' ghi riêng trong 'agencies' với valid_to")
+        elif pid is None:
+            names = {ascii_key(n): n for n in catalogue.province_names().values()}
+            found = difflib.get_close_matches(ascii_key(item), list(names), n=1, cutoff=0.6)
+            close = f"có phải ý bạn là '{names[found[0]]}'?" if found else None
+            report.error(top.path, node, f"không có tỉnh, thành phố '{item}' trong 34 tỉnh, thành phố từ 01/07/2025",
+                         close or "ghi mã tỉnh, ví dụ 'dong-thap', hoặc tên, ví dụ 'Đồng Tháp'")
+        else:
+            out.append(pid)
+    return out
+
+
+def _override(base: Agency, hand: Agency, fields: _Fields | None) -> Agency:
+    """A catalogue entry with the fields a hand entry of the same id gives; aliases and members are added."""
+    given = set(fields.items) if fields else set()
+    changes: dict[str, Any] = {key: getattr(hand, key) for key in ("name", "short", "block", "requested", "province", "valid_from", "valid_to", "successor")
+               if key in given}
+    if "name" in given and "short" not in given:
+        changes["short"] = hand.short
+    changes["aliases"] = tuple(dict.fromkeys(base.aliases + hand.aliases))
+    if base.is_group:
+        changes["members"] = MappingProxyType({**base.members, **hand.members})
+    return replace(base, **changes)
 
 
 def _provinces(top: _Fields, report: Report) -> dict[str, str]:
@@ -267,29 +325,36 @@ def _block(node: Node, path: str, report: Report) -> Block | None:
     return Block(block_id, label) if block_id and label else None
 
 
-def _agency(node: Node, path: str, report: Report, is_group: bool, blocks: set[str], provinces: dict[str, str]) -> tuple[Agency, Node, _Fields] | None:
+def _agency(node: Node, path: str, report: Report, is_group: bool, blocks: set[str], provinces: dict[str, str],
+            block_names: dict[str, str] | None = None, known: dict[str, int] | None = None) -> tuple[Agency, Node, _Fields] | None:
     what = "nhóm cơ quan" if is_group else "cơ quan"
     fields = _Fields(node, path, report, what, _AGENCY_KEYS, "id")
     if not fields.ok:
         return None
     agency_id = fields.ident("id", f"mã {what}", required=True)
-    label = fields.text("name", "tên đầy đủ", required=True)
-    block = fields.text("block", "khối", required=True)
+    overrides = agency_id is not None and known is not None and agency_id in known  # a catalogue entry: name and block optional
+    label = fields.text("name", "tên đầy đủ", required=not overrides)
+    block = fields.text("block", "khối", required=not overrides)
     if block and block not in blocks:
-        report.error(path, fields.value_node("block"), f"khối '{block}' không có trong danh sách 'blocks'", _suggest(block, blocks))
+        named = (block_names or {}).get(match_key(block))
+        if named:
+            block = named
+        else:
+            report.error(path, fields.value_node("block"), f"khối '{block}' không có trong danh sách 'blocks'",
+                         _suggest(block, blocks) or f"các mã khối: {', '.join(sorted(blocks))}")
     province = fields.text("province", "tỉnh")
     if province and province not in provinces:
-        report.error(path, fields.value_node("province"), f"tỉnh '{province}' không có trong 'provinces'", _suggest(province, provinces))
+        province = _province_id(province, provinces, path, fields.value_node("province"), report)
     members = _members(fields, provinces) if is_group else {}
     if not is_group and fields.value_node("members") is not None:
         report.error(path, fields.value_node("members"), f"{fields.what} không phải nhóm nên không có 'members'", "chuyển mục này sang phần 'groups'")
-    if not (agency_id and label and block):
+    if not (agency_id and ((label and block) or overrides)):
         return None
     agency = Agency(
         id=agency_id,
-        name=label,
-        short=fields.text("short", "tên ngắn") or label,
-        block=block,
+        name=label or "",
+        short=fields.text("short", "tên ngắn") or label or "",
+        block=block or "",
         requested=fields.flag("requested", "chỉ được đề nghị"),
         aliases=fields.texts("aliases", "tên gọi khác"),
         members=MappingProxyType(members),
@@ -302,6 +367,24 @@ def _agency(node: Node, path: str, report: Report, is_group: bool, blocks: set[s
     return agency, node, fields
 
 
+def _province_id(written: str, provinces: Mapping[str, str], path: str, node: Node | None, report: Report) -> str | None:
+    """The id of a province written by id or by name ("Đồng Tháp", "tỉnh Đồng Tháp"); an error naming the ids otherwise."""
+    from . import catalogue
+
+    pid = catalogue.find_province(written)
+    if pid is None:
+        by_name = {match_key(n): k for k, n in provinces.items()}
+        pid = by_name.get(match_key(written))
+    if pid is not None and pid in provinces:
+        return pid
+    names = {ascii_key(n): n for n in provinces.values()}
+    found = difflib.get_close_matches(ascii_key(written), list(names), n=1, cutoff=0.6)
+    close = f"có phải ý bạn là '{names[found[0]]}'?" if found else None
+    report.error(path, node, f"tỉnh '{written}' không có trong danh mục",
+                 (close + " " if close else "") + "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp')")
+    return None
+
+
 def _members(fields: _Fields, provinces: dict[str, str]) -> dict[str, tuple[str, ...]]:
     node = fields.value_node("members")
     if node is None:
@@ -312,13 +395,15 @@ def _members(fields: _Fields, provinces: dict[str, str]) -> dict[str, tuple[str,
     by_province = _Fields(node, fields.path, fields.report, f"thành viên của {fields.what}", keys)
     out: dict[str, tuple[str, ...]] = {}
     for key, (knode, _) in by_province.items.items():
+        pid: str | None = key
         if key != ANY_PROVINCE and key not in provinces:
-            fields.report.error(fields.path, knode, f"tỉnh '{key}' không có trong 'provinces'", _suggest(key, provinces))
-        out[key] = tuple(by_province.texts(key, "mã cơ quan thành viên"))
+            pid = _province_id(key, provinces, fields.path, knode, fields.report)
+        if pid:
+            out[pid] = tuple(by_province.texts(key, "mã cơ quan thành viên"))
     return out
 
 
-def _check_registry_links(entries: list[tuple[Agency, Node, _Fields]], path: str, report: Report) -> None:
+def _check_registry_links(entries: list[tuple[Agency, Node, _Fields | None]], path: str, report: Report) -> None:
     """Ids unique, members and successors known, no name shared by two bodies of one province."""
     ids: dict[str, Node] = {}
     for agency, node, _ in entries:
@@ -328,23 +413,35 @@ def _check_registry_links(entries: list[tuple[Agency, Node, _Fields]], path: str
         ids.setdefault(agency.id, node)
     owners: dict[tuple[str, str | None], Agency] = {}
     for agency, node, fields in entries:
+
+        def at(key: str, fields: _Fields | None = fields, node: Node = node) -> Node | None:
+            """Where a field is written; a catalogue entry points at the 'catalogue:' key."""
+            return fields.value_node(key) if fields else node
+
         for members in agency.members.values():
             for member in members:
                 if member not in ids:
-                    report.error(path, fields.value_node("members"), f"nhóm '{agency.id}' có thành viên '{member}' không có trong danh mục",
+                    report.error(path, at("members"), f"nhóm '{agency.id}' có thành viên '{member}' không có trong danh mục",
                                  _suggest(member, ids))
                 elif member == agency.id:
-                    report.error(path, fields.value_node("members"), f"nhóm '{agency.id}' không thể là thành viên của chính nó")
+                    report.error(path, at("members"), f"nhóm '{agency.id}' không thể là thành viên của chính nó")
         if agency.successor and agency.successor not in ids:
-            report.error(path, fields.value_node("successor"), f"cơ quan kế thừa '{agency.successor}' không có trong danh mục", _suggest(agency.successor, ids))
+            report.error(path, at("successor"), f"cơ quan kế thừa '{agency.successor}' không có trong danh mục", _suggest(agency.successor, ids))
         if agency.valid_from and agency.valid_to and agency.valid_from > agency.valid_to:
-            report.error(path, fields.value_node("valid_to"), f"'{agency.id}': ngày hết hiệu lực trước ngày có hiệu lực")
+            report.error(path, at("valid_to"), f"'{agency.id}': ngày hết hiệu lực trước ngày có hiệu lực")
         for label in agency.names():
             key = (match_key(label), agency.province)
             other = owners.setdefault(key, agency)
-            if other.id != agency.id:
+            if other.id != agency.id and _overlap(other, agency):
                 report.error(path, node, f"tên '{label}' của '{agency.id}' trùng với tên của '{other.id}'",
                              "mỗi tên hoặc tên gọi khác chỉ được thuộc về một cơ quan")
+
+
+def _overlap(a: Agency, b: Agency) -> bool:
+    """Whether two bodies existed on a common day (one name may pass from an old body to a new one)."""
+    start = max(a.valid_from or dt.date.min, b.valid_from or dt.date.min)
+    end = min(a.valid_to or dt.date.max, b.valid_to or dt.date.max)
+    return start <= end
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str | None:
@@ -352,10 +449,12 @@ def _suggest(value: str, choices: Iterable[str]) -> str | None:
     return f"có phải ý bạn là '{close[0]}'?" if close else None
 
 
-def suggest_names(registry: Registry, name: str, limit: int = 3) -> list[str]:
-    """Registry names closest to ``name`` (spelling-, tone- and diacritic-tolerant)."""
+def suggest_names(registry: Registry, name: str, limit: int = 3, province: str | None = None, on: dt.date | None = None,
+                  among: Iterable[Agency] | None = None) -> list[str]:
+    """Registry names closest to ``name`` (spelling-, tone- and diacritic-tolerant), among bodies existing on ``on``
+    in ``province`` (or among the bodies ``among``)."""
     by_ascii: dict[str, str] = {}
-    for agency in registry.agencies:
+    for agency in (registry.valid_on(on, province) if among is None else among):
         for label in agency.names():
             by_ascii.setdefault(ascii_key(label), agency.name)
     close = difflib.get_close_matches(ascii_key(name), list(by_ascii), n=limit * 3, cutoff=0.55)
@@ -366,9 +465,43 @@ def suggest_names(registry: Registry, name: str, limit: int = 3) -> list[str]:
     return seen[:limit]
 
 
+def today() -> dt.date:
+    """Today's date (one place, so tests can fix it)."""
+    return dt.date.today()
+
+
+def defunct_message(registry: Registry, agency: Agency, written: str, on: dt.date | None) -> str:
+    """"'Sở Thông tin và Truyền thông' không còn từ 01/03/2025, nay là 'Sở Khoa học và Công nghệ'" (or "chỉ có từ ...")."""
+    if on is not None and agency.valid_from is not None and on < agency.valid_from:
+        return f"'{written}' chỉ có từ {format_date(agency.valid_from)}"
+    ended = format_date(agency.valid_to + dt.timedelta(days=1)) if agency.valid_to else "?"
+    now = registry.current(agency, on)
+    if now is not None:
+        return f"'{written}' không còn từ {ended}, nay là '{now.name}'"
+    return f"'{written}' không còn từ {ended}"
+
+
+def unknown_name_hint(registry: Registry, written: str, province: str | None, on: dt.date | None) -> str:
+    """A hint for a name the registry lacks: close names existing then and there, and the YAML lines that add it."""
+    suggestions = suggest_names(registry, written, province=province, on=on)
+    lines = []
+    block = registry.blocks[0].id if registry.blocks else "so-nganh"
+    if suggestions:
+        lines.append("có phải ý bạn là " + " hoặc ".join(f"'{s}'" for s in suggestions) + "?")
+        first = next(a for a in registry.agencies if a.name == suggestions[0])
+        block = first.block
+        lines.append(f"nếu đó là tên khác của '{first.name}', thêm vào mục 'agencies' của co-quan.yaml:\n"
+                     f"  - id: {first.id}\n    aliases:\n      - {written}")
+    new = f"  - id: {slugify(written)}\n    name: {written}\n    block: {block}"
+    if province:
+        new += f"\n    province: {province}"
+    lines.append(f"nếu là cơ quan mới, thêm vào mục 'agencies' của co-quan.yaml:\n{new}")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- directives
 
-_DIRECTIVE_KEYS = ("id", "kind", "number", "symbol", "date", "place", "province", "issuer", "title", "signer",
+_DIRECTIVE_KEYS = ("id", "kind", "number", "symbol", "date", "as_of", "place", "province", "issuer", "title", "signer",
                    "recipients", "distribution", "preamble", "closing", "notes", "tasks")
 _ISSUER_KEYS = ("name", "kind", "header", "short")
 _SIGNER_KEYS = ("authority", "title", "name")
@@ -380,6 +513,8 @@ class _DirectiveReader:
         self.path, self.name = path, str(path)
         self.registry, self.report, self.lenient = registry, report, lenient
         self.province: str | None = None
+        self.on: dt.date | None = None
+        self.undated = False
         self.directive_id = path.stem
         self.task_ids: dict[str, Node] = {}
         self.unresolved: dict[str, Agency] = {}
@@ -399,13 +534,19 @@ class _DirectiveReader:
                                  f"nên đặt tên tệp là '{directive_id}.yaml'")
         self.province = fields.text("province", "tỉnh")
         if self.province and self.province not in self.registry.provinces:
-            self.report.error(self.name, fields.value_node("province"), f"tỉnh '{self.province}' không có trong danh mục",
-                              _suggest(self.province, self.registry.provinces))
+            self.province = _province_id(self.province, self.registry.provinces, self.name, fields.value_node("province"), self.report)
         issuer = self._issuer(fields)
         signer = self._signer(fields)
         kind = fields.text("kind", "loại văn bản: chỉ thị, công văn, kế hoạch...", required=True)
         title = fields.text("title", "trích yếu", required=True)
         date = fields.date("date", "ngày ban hành")
+        as_of = fields.date("as_of", "ngày đối chiếu danh mục khi văn bản không ghi ngày")
+        self.on = date or as_of
+        self.undated = self.on is None
+        if self.on is None:
+            self.on = today()
+            self.report.warn(self.name, root, f"văn bản '{self.directive_id}' không ghi ngày: tên cơ quan được đối chiếu theo danh mục hôm nay ({format_date(self.on)})",
+                             "thêm 'date' (ngày ban hành) hoặc 'as_of' (ngày đối chiếu, khi văn bản không ghi ngày)")
         task_nodes = fields.sequence("tasks", "danh sách nhiệm vụ", required=True)
         if fields.value_node("tasks") is not None and not task_nodes and isinstance(fields.value_node("tasks"), yaml.SequenceNode):
             self.report.error(self.name, fields.value_node("tasks"), f"{fields.what} chưa có nhiệm vụ nào")
@@ -416,7 +557,7 @@ class _DirectiveReader:
             return None
         return Directive(
             id=directive_id, kind=kind, title=title, issuer=issuer, tasks=tasks,
-            number=fields.text("number", "số"), symbol=fields.text("symbol", "ký hiệu"), date=date,
+            number=fields.text("number", "số"), symbol=fields.text("symbol", "ký hiệu"), date=date, as_of=as_of,
             place=fields.text("place", "địa danh"), province=self.province, signer=signer,
             recipients=fields.texts("recipients", "kính gửi"), distribution=fields.texts("distribution", "nơi nhận"),
             preamble=fields.text("preamble", "phần mở đầu"), closing=fields.texts("closing", "phần kết"),
@@ -499,19 +640,29 @@ class _DirectiveReader:
         return tuple(out)
 
     def _resolve(self, written: str, node: Node, what: str) -> Agency | None:
-        found = self.registry.candidates(written, self.province)
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            self.report.error(self.name, node, f"{what}: tên '{written}' ứng với nhiều cơ quan ({', '.join(a.id for a in found)})",
+        """The body ``written`` names in the directive's province on its date (see :meth:`Registry.lookup`)."""
+        found = self.registry.lookup(written, self.province, self.on)
+        if found.agency is not None:
+            return found.agency
+        if len(found.found) > 1:
+            self.report.error(self.name, node, f"{what}: tên '{written}' ứng với nhiều cơ quan ({', '.join(a.id for a in found.found)})",
                               "hãy ghi 'province' của văn bản hoặc dùng tên đầy đủ hơn")
+            return None
+        if found.defunct and self.lenient:  # a draft keeps the body it names; validation will say it is gone
+            return found.defunct[0]
+        if found.defunct and self.undated:  # the text may predate the change: say so, keep the body it names
+            self.report.warn(self.name, node, f"{what}: {defunct_message(self.registry, found.defunct[0], written, self.on)}",
+                             "văn bản không ghi ngày; nếu văn bản ban hành khi cơ quan này còn tồn tại, thêm 'as_of' "
+                             "(ngày đối chiếu), nếu không hãy dùng tên cơ quan hiện nay")
+            return found.defunct[0]
+        if found.defunct:
+            self.report.error(self.name, node, f"{what}: {defunct_message(self.registry, found.defunct[0], written, self.on)}",
+                              f"văn bản ngày {format_date(self.on)}" if self.on else None)
             return None
         if self.lenient:
             return self._placeholder(written)
-        suggestions = suggest_names(self.registry, written)
-        hint = ("có phải ý bạn là " + " hoặc ".join(f"'{s}'" for s in suggestions) + "?") if suggestions else \
-            "hãy thêm cơ quan (hoặc tên gọi khác) vào danh mục co-quan.yaml"
-        self.report.error(self.name, node, f"{what}: cơ quan '{written}' không có trong danh mục", hint)
+        self.report.error(self.name, node, f"{what}: cơ quan '{written}' không có trong danh mục",
+                          unknown_name_hint(self.registry, written, self.province, self.on))
         return None
 
     def _placeholder(self, written: str) -> Agency:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Iterator, Mapping
@@ -41,6 +42,13 @@ class IssuerKind(str, enum.Enum):
 
 
 ANY_PROVINCE = "*"
+# A numbered region after "khu vực" (roman or arabic), maybe followed by " - <place>".
+_REGION = re.compile(rf"^(.+ {re.escape(match_key('khu vực'))}) (?:[ivxlc]+|\d+)(?: ?[-–] ?.+)?$")
+
+
+def format_date(day: dt.date) -> str:
+    """A date as Vietnamese documents write it: 01/03/2025."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,23 @@ class Agency:
         """The official name, the short name and every alias."""
         return (self.name, self.short, *self.aliases)
 
+    def valid_on(self, on: dt.date | None) -> bool:
+        """Whether the body existed on ``on`` (always, when ``on`` is None)."""
+        if on is None:
+            return True
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
+
+    def requested_by(self, kind: "IssuerKind") -> bool:
+        """Whether an issuer of ``kind`` "đề nghị" (requests) this body rather than "giao / yêu cầu".
+
+        ``requested`` is the State issuer's verb: a UBND requests the courts,
+        procuracies, the Front, central bodies and Party bodies. A Party
+        committee directs every body of its province through the body's Party
+        organisation (Đảng ủy Công an tỉnh, Ban cán sự đảng VKSND, Đảng đoàn
+        UBMTTQ), so for a Party issuer the answer is always False.
+        """
+        return self.requested if kind is IssuerKind.STATE else False
+
     def members_in(self, province: str | None) -> tuple[str, ...]:
         """Member ids of this group in ``province`` (empty when unknown)."""
         if province is not None and province in self.members:
@@ -92,6 +117,9 @@ class Registry:
     blocks: tuple[Block, ...]
     agencies: tuple[Agency, ...]
     provinces: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: old province id -> the province it merged into on ``merger_date`` (Nghị quyết 202/2025/QH15)
+    mergers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    merger_date: dt.date | None = None
 
     def __post_init__(self) -> None:
         by_id = {a.id: a for a in self.agencies}
@@ -110,21 +138,70 @@ class Registry:
     def __contains__(self, agency_id: object) -> bool:
         return agency_id in self._by_id  # type: ignore[attr-defined]
 
-    def candidates(self, name: str, province: str | None = None) -> tuple[Agency, ...]:
+    def candidates(self, name: str, province: str | None = None, on: dt.date | None = None) -> tuple[Agency, ...]:
         """Every agency or group called ``name`` (any alias, spelling-tolerant).
 
         Bodies of another province are left out when ``province`` is given:
-        "UBND huyện Châu Thành" exists in Đồng Tháp and in Tiền Giang.
+        "UBND huyện Châu Thành" exists in Đồng Tháp and in Tiền Giang. With
+        ``on``, only bodies that existed on that date are kept (see :meth:`lookup`).
         """
         found = self._by_key.get(match_key(name), ())  # type: ignore[attr-defined]
         if province is not None:
-            found = tuple(a for a in found if a.province in (None, province))
+            found = _shadow(tuple(a for a in found if a.province is None or a.province in self.related_provinces(province, on)), province)
+        if on is not None:
+            found = tuple(a for a in found if a.valid_on(on))
         return tuple(found)
 
-    def resolve(self, name: str, province: str | None = None) -> Agency | None:
-        """The one agency or group called ``name``, or None (unknown or ambiguous)."""
-        found = self.candidates(name, province)
-        return found[0] if len(found) == 1 else None
+    def lookup(self, name: str, province: str | None = None, on: dt.date | None = None) -> "Lookup":
+        """What ``name`` means in ``province`` on ``on``: the bodies existing then, and those that no longer (or not yet) did.
+
+        This is the one place where a written name becomes a body: the loader,
+        the pivot and the CLI all go through it.
+        """
+        every = self.candidates(name, province)
+        if not every:  # "Chi cục Hải quan khu vực XVI", "Tòa án nhân dân khu vực 1 - Đồng Tháp": the regional body
+            region = _REGION.match(match_key(name))
+            every = self.candidates(region.group(1), province) if region else ()
+        return Lookup(name, on, tuple(a for a in every if a.valid_on(on)), tuple(a for a in every if not a.valid_on(on)))
+
+    def resolve(self, name: str, province: str | None = None, on: dt.date | None = None) -> Agency | None:
+        """The one agency or group called ``name`` existing on ``on``, or None (unknown, ambiguous or not existing then)."""
+        return self.lookup(name, province, on).agency
+
+    def current(self, agency: Agency, on: dt.date | None) -> Agency | None:
+        """The body that stands for ``agency`` on ``on``: itself, or the successor existing then (None if the chain ends)."""
+        seen: set[str] = set()
+        while not agency.valid_on(on):
+            if agency.successor is None or agency.successor in seen or agency.successor not in self:
+                return None
+            seen.add(agency.id)
+            agency = self.get(agency.successor)
+        return agency
+
+    def members(self, group: Agency, province: str | None, on: dt.date | None = None) -> tuple[Agency, ...]:
+        """The members of ``group`` in ``province`` that existed on ``on`` (an old province id counts as its successor)."""
+        ids = group.members_in(self.province_on(province, on))
+        return tuple(a for a in (self.get(m) for m in ids if m in self) if a.valid_on(on))
+
+    def province_on(self, province: str | None, on: dt.date | None) -> str | None:
+        """The province id in force on ``on``: an old id becomes the merged province's from the merger date."""
+        if province is None or province not in self.mergers:
+            return province
+        if on is None or (self.merger_date is not None and on >= self.merger_date):
+            return self.mergers[province]
+        return province
+
+    def related_provinces(self, province: str, on: dt.date | None = None) -> frozenset[str]:
+        """``province``, the provinces merged into it, and the province it merged into."""
+        related = {province, *(old for old, new in self.mergers.items() if new == province)}
+        if province in self.mergers:
+            related.add(self.mergers[province])
+        return frozenset(related)
+
+    def valid_on(self, on: dt.date | None, province: str | None = None) -> tuple[Agency, ...]:
+        """Every body existing on ``on`` (of ``province`` or of any province), in registry order."""
+        related = self.related_provinces(province, on) if province else None
+        return tuple(a for a in self.agencies if a.valid_on(on) and (related is None or a.province is None or a.province in related))
 
     def keys(self) -> tuple[str, ...]:
         """Every matching key, for suggestions."""
@@ -138,6 +215,27 @@ class Registry:
             if block.id == block_id:
                 return block.name
         return block_id
+
+
+def _shadow(found: tuple[Agency, ...], province: str) -> tuple[Agency, ...]:
+    """A body of ``province`` itself hides a common body of the same name (a city's "Công an thành phố")."""
+    own = tuple(a for a in found if a.province == province)
+    return own if own else found
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The answer to "which body is ``name`` on ``on``?" (see :meth:`Registry.lookup`)."""
+
+    name: str
+    on: dt.date | None
+    found: tuple[Agency, ...]
+    defunct: tuple[Agency, ...]
+
+    @property
+    def agency(self) -> Agency | None:
+        """The one body existing on the date, or None (unknown, ambiguous or not existing then)."""
+        return self.found[0] if len(self.found) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -205,6 +303,7 @@ class Directive:
     place: str | None = None
     province: str | None = None
     signer: Signer = field(default_factory=Signer)
+    as_of: dt.date | None = None
     recipients: tuple[str, ...] = ()
     distribution: tuple[str, ...] = ()
     preamble: str | None = None
@@ -215,6 +314,11 @@ class Directive:
         """Every task, depth first, with its depth (0 for top-level items)."""
         for task in self.tasks:
             yield from task.walk()
+
+    @property
+    def on(self) -> dt.date | None:
+        """The date whose bodies the directive addresses: its ``date``, else ``as_of`` (None: unknown)."""
+        return self.date or self.as_of
 
     @property
     def reference(self) -> str:

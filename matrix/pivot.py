@@ -1,6 +1,7 @@
 """The agency x task matrix, built once from the model and read by every writer."""
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -27,7 +28,9 @@ class Entry:
     """One marked cell: ``agency`` has ``role`` in the task of ``row``.
 
     ``written`` is the name as the text wrote it ("Đảng ủy Công an tỉnh");
-    ``via`` is the group this entry was expanded from, if any.
+    ``via`` is the group this entry was expanded from, if any; ``was`` the
+    body the directive addressed when the entry was carried to its successor
+    (see ``as_of`` in :func:`build_matrix`).
     """
 
     row: Row
@@ -35,6 +38,7 @@ class Entry:
     role: Role
     written: str
     via: Agency | None = None
+    was: Agency | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Matrix:
     columns: tuple[Agency, ...]
     entries: tuple[Entry, ...]
     expanded: bool = False
+    as_of: dt.date | None = None
     _by_cell: Mapping[tuple[tuple[str, str], str], Entry] = field(default_factory=dict, repr=False)
     _by_agency: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict, repr=False)
     _by_row: Mapping[tuple[str, str], tuple[Entry, ...]] = field(default_factory=dict, repr=False)
@@ -97,17 +102,20 @@ class Matrix:
         """The same matrix restricted to some directives (columns shrink to those used)."""
         wanted = set(directive_ids)
         directives = tuple(d for d in self.directives if d.id in wanted)
-        return _assemble(self.registry, directives, self.expanded)
+        return _assemble(self.registry, directives, self.expanded, self.as_of)
 
 
-def build_matrix(corpus: Corpus, expand_groups: bool = False) -> Matrix:
+def build_matrix(corpus: Corpus, expand_groups: bool = False, as_of: dt.date | None = None) -> Matrix:
     """Pivot a corpus into its agency x task matrix.
 
     With ``expand_groups``, an assignment to a group whose members are known
-    for the directive's province becomes one entry per member (``via`` the
-    group); where a member is also named directly, the stronger role wins.
+    for the directive's province on its date becomes one entry per member
+    existing then (``via`` the group); where a member is also named directly,
+    the stronger role wins. With ``as_of`` (a consolidated view on a later
+    date), a task of a body that no longer exists on ``as_of`` goes to its
+    successor existing then (``was`` keeps the body the directive addressed).
     """
-    return _assemble(corpus.registry, corpus.directives, expand_groups)
+    return _assemble(corpus.registry, corpus.directives, expand_groups, as_of)
 
 
 def _rows(directive: Directive) -> list[Row]:
@@ -123,13 +131,13 @@ def _rows(directive: Directive) -> list[Row]:
     return rows
 
 
-def _assemble(registry: Registry, directives: tuple[Directive, ...], expand: bool) -> Matrix:
+def _assemble(registry: Registry, directives: tuple[Directive, ...], expand: bool, as_of: dt.date | None = None) -> Matrix:
     rows: list[Row] = []
     entries: list[Entry] = []
     for directive in directives:
         for row in _rows(directive):
             rows.append(row)
-            entries.extend(_row_entries(registry, row, expand))
+            entries.extend(_row_entries(registry, row, expand, as_of))
 
     by_cell = {(e.row.key, e.agency.id): e for e in entries}
     by_agency: dict[str, list[Entry]] = defaultdict(list)
@@ -149,25 +157,36 @@ def _assemble(registry: Registry, directives: tuple[Directive, ...], expand: boo
         columns=columns,
         entries=tuple(entries),
         expanded=expand,
+        as_of=as_of,
         _by_cell=by_cell,
         _by_agency={k: tuple(v) for k, v in by_agency.items()},
         _by_row={k: tuple(v) for k, v in by_row.items()},
     )
 
 
-def _row_entries(registry: Registry, row: Row, expand: bool) -> list[Entry]:
-    """The entries of one task; with ``expand``, groups become their members."""
+def _row_entries(registry: Registry, row: Row, expand: bool, as_of: dt.date | None = None) -> list[Entry]:
+    """The entries of one task; with ``expand``, groups become their members; with ``as_of``, old bodies their successors."""
     chosen: dict[str, Entry] = {}
     for assignment in row.task.assignments:
         agency = registry.get(assignment.agency)
-        members = agency.members_in(row.directive.province) if expand and agency.is_group else ()
+        members = registry.members(agency, row.directive.province, row.directive.on) if expand and agency.is_group else ()
         candidates = (
-            [Entry(row, registry.get(m), assignment.role, assignment.written, via=agency) for m in members]
+            [Entry(row, m, assignment.role, assignment.written, via=agency) for m in members]
             if members
             else [Entry(row, agency, assignment.role, assignment.written)]
         )
         for entry in candidates:
+            if as_of is not None:
+                entry = _carried(registry, entry, as_of)
             current = chosen.get(entry.agency.id)
             if current is None or entry.role.rank < current.role.rank:
                 chosen[entry.agency.id] = entry
     return list(chosen.values())
+
+
+def _carried(registry: Registry, entry: Entry, as_of: dt.date) -> Entry:
+    """``entry`` given to the successor of its body existing on ``as_of`` (unchanged if the body exists or has none)."""
+    now = registry.current(entry.agency, as_of)
+    if now is None or now.id == entry.agency.id:
+        return entry
+    return Entry(entry.row, now, entry.role, entry.written, entry.via, was=entry.agency)

@@ -37,7 +37,7 @@ def test_help_is_vietnamese_and_lists_every_command(run):
 def test_validate_shipped_input_is_clean(run):
     result = run("validate", INPUT)
     assert result.exit_code == 0
-    assert result.output == "Hợp lệ: 5 văn bản, 71 nhiệm vụ, 120 cơ quan trong danh mục; 0 cảnh báo.\n"
+    assert result.output == "Hợp lệ: 5 văn bản, 71 nhiệm vụ, 763 cơ quan trong danh mục; 0 cảnh báo.\n"
 
 
 def test_validate_reports_errors_and_exits_2(run, tmp_path):
@@ -48,7 +48,7 @@ def test_validate_reports_errors_and_exits_2(run, tmp_path):
     result = run("validate", tmp_path)
     assert result.exit_code == 2
     assert f"{bad}:8:23: lỗi: nhiệm vụ '1': cơ quan 'Công an tỉnhh' không có trong danh mục (có phải ý bạn là 'Công an tỉnh'" in result.output
-    assert result.output.endswith("Có 1 lỗi, 0 cảnh báo.\n")
+    assert result.output.endswith("Có 1 lỗi, 1 cảnh báo.\n")
     assert "Traceback" not in result.output
 
 
@@ -115,7 +115,7 @@ def test_agencies_table(run):
     assert lines[0].split()[:2] == ["Mã", "Tên"]
     vks = next(l for l in lines if l.startswith("vksnd-tinh "))
     assert vks.rstrip().endswith("đề nghị")
-    assert result.output.rstrip().endswith("120 mục.")
+    assert result.output.rstrip().endswith("763 mục.")
 
 
 def test_internal_errors_do_not_show_a_traceback(run, monkeypatch):

@@ -154,7 +154,7 @@ def test_a_known_group_opening_a_sentence_adds_to_the_general_addressees(roles):
             "1. Lãnh đạo, chỉ đạo thực hiện nghiêm túc. Người đứng đầu cấp ủy, chính quyền các cấp phải chịu trách "
             "nhiệm về tình hình an ninh, trật tự.\n")
     got = roles(text)
-    assert got["1"] == {"cap-uy-to-chuc-dang": T, "chinh-quyen-cac-cap": T, "mttq-doan-the-cac-cap": T,
+    assert got["1"] == {"cap-uy-to-chuc-dang": T, "chinh-quyen-cac-cap": T, "ubmttq-tinh": T,
                         "so-ban-nganh": T, "doan-the-tinh": T, "nguoi-dung-dau-cac-cap": T}
 
 

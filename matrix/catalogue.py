@@ -1,0 +1,328 @@
+"""The standard catalogue: the bodies of any province, before and after the 2025 reorganisation.
+
+Provinces and communes come from the maintained PyPI package ``vietnam-provinces``
+(34 provinces and cities, 3,321 xã / phường / đặc khu since 1/7/2025). What that
+package does not hold is data in this package: the 2025 merger table
+(``data/tinh-2025.yaml``, Nghị quyết 202/2025/QH15) and the bodies every province has
+(``data/co-quan-chuan.yaml``), each with its validity dates, successor and aliases.
+
+Public entry points:
+
+* :func:`province_registry` -- a ready :class:`~matrix.model.Registry` for one province
+  (what ``matrix registry init`` writes and what the drafter uses for any province);
+* :func:`catalogue_entries` -- the blocks and bodies of several provinces, which
+  ``co-quan.yaml`` pulls in with its ``catalogue:`` key;
+* :func:`find_province` / :func:`province_in_text` -- a province id from a name as a
+  text writes it ("tỉnh Đắk Lắk", "Thành phố Hồ Chí Minh", "TP. Cần Thơ");
+* :func:`provinces`, :func:`province`, :func:`communes`, :func:`mergers`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, replace
+from importlib import resources
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from .model import ANY_PROVINCE, Agency, Block, Registry
+from .text import ascii_key, nfc
+
+_CITY_PREFIX = "Thành phố "
+
+
+@dataclass(frozen=True)
+class Province:
+    """A province or centrally-run city as it stands from 1/7/2025."""
+
+    id: str
+    name: str  # "Đồng Tháp", "Hà Nội" (without "Thành phố")
+    code: int
+    is_city: bool
+    merged_from: tuple[str, ...] = ()
+    border: bool = True
+    optional: frozenset[str] = frozenset()
+
+    @property
+    def kind(self) -> str:
+        """"tỉnh" or "thành phố" (a centrally-run city)."""
+        return "thành phố" if self.is_city else "tỉnh"
+
+    @property
+    def full_name(self) -> str:
+        """"tỉnh Đồng Tháp", "thành phố Hà Nội"."""
+        return f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
+class Commune:
+    """A xã, phường or đặc khu (from ``vietnam-provinces``)."""
+
+    name: str  # as printed inside a sentence: "xã Mỹ Hiệp", "phường Mỹ Tho", "đặc khu Phú Quốc"
+    kind: str  # "xã", "phường", "đặc khu"
+    slug: str  # "xa-my-hiep"
+
+
+@functools.cache
+def _data(name: str) -> Any:
+    text = (resources.files("matrix") / "data" / name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)  # package data, not user input
+
+
+def merger_date() -> dt.date:
+    """The day the 34 provinces came into being (1/7/2025)."""
+    value = _data("tinh-2025.yaml")["effective"]
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+@functools.cache
+def provinces() -> tuple[Province, ...]:
+    """The 34 provinces and cities, in the package's order (by code)."""
+    import vietnam_provinces as vp
+
+    facts = _data("tinh-2025.yaml")["provinces"]
+    out = []
+    for item in vp.Province.iter_all():
+        pid = item.codename.replace("_", "-")
+        name = nfc(item.name)
+        is_city = str(getattr(item.division_type, "value", item.division_type)) == "thành phố trung ương"
+        if name.startswith(_CITY_PREFIX):
+            name = name[len(_CITY_PREFIX):]
+        fact = facts.get(pid, {})
+        out.append(Province(pid, name, int(item.code), is_city, tuple(fact.get("merged_from", ())),
+                            bool(fact.get("border", True)), frozenset(fact.get("optional", ()))))
+    return tuple(out)
+
+
+def province(province_id: str) -> Province:
+    """The province with this id (KeyError for an unknown or pre-2025 id)."""
+    for item in provinces():
+        if item.id == province_id:
+            return item
+    raise KeyError(province_id)
+
+
+@functools.cache
+def mergers() -> Mapping[str, str]:
+    """Pre-2025 province id -> the id of the province it merged into on :func:`merger_date`."""
+    return MappingProxyType({old: p.id for p in provinces() for old in p.merged_from})
+
+
+@functools.cache
+def province_names() -> Mapping[str, str]:
+    """Every province id, the 34 and the 29 merged away, with its name."""
+    names = {p.id: p.name for p in provinces()}
+    names.update(_data("tinh-2025.yaml")["old_names"])
+    return MappingProxyType(names)
+
+
+_EXTRA_NAMES = {"thua thien hue": "hue", "tp hcm": "ho-chi-minh", "tphcm": "ho-chi-minh", "hcm": "ho-chi-minh",
+                "sai gon": "ho-chi-minh", "ba ria vung tau": "ba-ria-vung-tau"}
+_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp|t\.p|t\. p)\.?\s+")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s\-_]+", " ", ascii_key(text)).strip(" .,;:")
+
+
+@functools.cache
+def _name_index() -> Mapping[str, str]:
+    index = {_key(name): pid for pid, name in province_names().items()}
+    index.update({_key(pid): pid for pid in province_names()})
+    index.update(_EXTRA_NAMES)
+    return MappingProxyType(index)
+
+
+def find_province(name: str) -> str | None:
+    """The province id written as ``name``: "Đồng Tháp", "dong-thap", "Dong Thap", "tỉnh Đắk Lắk",
+    "Thành phố Hồ Chí Minh", "TP. Cần Thơ", "Tiền Giang" (a pre-2025 id is returned as such; see :func:`mergers`)."""
+    key = _key(name)
+    return _name_index().get(key) or _name_index().get(_PREFIX.sub("", key))
+
+
+def province_in_text(text: str) -> str | None:
+    """The first province a text names with its kind ("tỉnh Đắk Lắk", "TP. Cần Thơ", "Thành phố Huế"), or None."""
+    folded = _key(text)
+    best: tuple[int, str] | None = None
+    for key, pid in _name_index().items():
+        if "-" in key:
+            continue
+        for match in re.finditer(rf"\b(?:tinh|thanh pho|tp\.?|t\.p\.?)\s+{re.escape(key)}\b", folded):
+            if best is None or match.start() < best[0] or (match.start() == best[0] and len(key) > len(best[1])):
+                best = (match.start(), pid)
+            break
+    return best[1] if best else None
+
+
+@functools.cache
+def communes(province_id: str) -> tuple[Commune, ...]:
+    """The xã, phường and đặc khu of a province since 1/7/2025."""
+    import vietnam_provinces as vp
+
+    wards = list(vp.Ward.iter_by_province(vp.ProvinceCode(province(province_id).code)))
+    shared = {w.codename for w in wards if sum(v.codename == w.codename for v in wards) > 1}
+    out = []
+    for ward in wards:
+        name = nfc(ward.name)
+        kind = str(getattr(ward.division_type, "value", ward.division_type))
+        if name.lower().startswith(kind):
+            name = kind + name[len(kind):]
+        slug = ward.codename.replace("_", "-")
+        if ward.codename in shared:  # "Tân Thành" and "Tân Thạnh" share a codename: the code tells them apart
+            slug += f"-{int(ward.code)}"
+        out.append(Commune(name, kind, slug))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- bodies
+
+
+def _words(item: Province) -> dict[str, str]:
+    city = item.is_city
+    return {"tinh": item.kind, "Tinh": "Thành phố" if city else "Tỉnh", "tinh_uy": "Thành ủy" if city else "Tỉnh ủy",
+            "ten": item.name}
+
+
+_PLACEHOLDER = re.compile(r"<(\w+)>")
+
+
+def _fill(text: str, words: Mapping[str, str]) -> str:
+    """``text`` with its placeholders (<tinh>, <ten>...) replaced."""
+    return _PLACEHOLDER.sub(lambda m: words[m.group(1)], text)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+class _Builder:
+    """Accumulates the bodies of several provinces; common bodies are shared, their aliases merged."""
+
+    def __init__(self) -> None:
+        self.agencies: dict[str, Agency] = {}
+        self.members: dict[str, dict[str, list[str]]] = {}
+
+    def add(self, template: Mapping[str, Any], words: Mapping[str, str], agency_id: str, province: str | None,
+            prefix: str, is_group: bool, valid_from: dt.date | None = None) -> None:
+        name = _fill(template["name"], words)
+        aliases = tuple(dict.fromkeys(_fill(a, words) for a in template.get("aliases", ())))
+        existing = self.agencies.get(agency_id)
+        if existing is not None:
+            merged = tuple(dict.fromkeys(existing.aliases + aliases))
+            self.agencies[agency_id] = replace(existing, aliases=merged)
+            return
+        successor = template.get("successor")
+        self.agencies[agency_id] = Agency(
+            id=agency_id, name=name, short=_fill(template.get("short", template["name"]), words),
+            block=template["block"], requested=bool(template.get("requested", False)), aliases=aliases,
+            is_group=is_group, province=province, valid_from=valid_from or _date(template.get("valid_from")),
+            valid_to=_date(template.get("valid_to")), successor=prefix + successor if successor else None)
+
+    def member(self, group: str, province: str, agency_id: str) -> None:
+        bucket = self.members.setdefault(group, {}).setdefault(province, [])
+        if agency_id not in bucket:
+            bucket.append(agency_id)
+
+    def result(self) -> tuple[Agency, ...]:
+        out = []
+        for agency in self.agencies.values():
+            if agency.is_group:
+                members = {p: tuple(m) for p, m in self.members.get(agency.id, {}).items()}
+                agency = replace(agency, members=MappingProxyType(members))
+            out.append(agency)
+        bodies = [a for a in out if not a.is_group]
+        return tuple(bodies + [a for a in out if a.is_group])
+
+
+def catalogue_blocks() -> tuple[Block, ...]:
+    """The blocks (matrix column groups) the catalogue's bodies use, in order."""
+    return tuple(Block(b["id"], b["name"]) for b in _data("co-quan-chuan.yaml")["blocks"])
+
+
+def catalogue_entries(province_ids: Iterable[str]) -> tuple[Agency, ...]:
+    """The standard bodies and groups of the given provinces (ids of the 34), with communes.
+
+    Provincial bodies are common to the provinces (``province`` None, ids like
+    ``cong-an-tinh``) so that directives naming "Công an tỉnh" resolve whatever
+    the province; a group's members are listed per province (and under ``"*"``
+    for a directive that names no province). When provinces and centrally-run
+    cities are mixed, the cities' bodies ("Công an thành phố") are the city's own,
+    with ids prefixed by the city id. Commune bodies are always the province's own.
+    """
+    items = [province(p) for p in dict.fromkeys(province_ids)]
+    data = _data("co-quan-chuan.yaml")
+    mixed = len({p.is_city for p in items}) > 1
+    start = merger_date()
+    build = _Builder()
+    for item in items:
+        scoped = mixed and item.is_city
+        prefix = f"{item.id}-" if scoped else ""
+        owner = item.id if scoped else None
+        words = _words(item)
+        for template in data["agencies"]:
+            if (template.get("optional") and template["optional"] not in item.optional) or (template.get("border") and not item.border):
+                continue
+            build.add(template, words, prefix + template["id"], owner, prefix, False)
+            for group in template.get("in", ()):
+                build.member(prefix + group, item.id, prefix + template["id"])
+                if not scoped and not template.get("optional"):
+                    build.member(group, ANY_PROVINCE, template["id"])
+        for template in data["groups"]:
+            build.add(template, words, prefix + template["id"], owner, prefix, True)
+        for commune in communes(item.id):
+            local = dict(words, xa=commune.name)
+            for template in data["communes"]:
+                agency_id = f"{item.id}-{template['id']}-{commune.slug}"
+                build.add(template, local, agency_id, item.id, prefix, False, valid_from=start)
+                for group in template.get("in", ()):
+                    build.member(prefix + group, item.id, agency_id)
+    return build.result()
+
+
+def province_registry(province_id: str) -> Registry:
+    """The registry of one province (any of the 34, or a pre-2025 id: its successor) from the catalogue alone.
+
+    Every standard body with its validity dates, successors and aliases, the
+    province's communes, and the groups with their members. Names use the
+    province's kind ("Công an thành phố", "Thành ủy" for the six cities).
+    ``province_id`` may also be a name ("Đồng Tháp", "TP. Cần Thơ"): see
+    :func:`find_province`.
+    """
+    pid = find_province(province_id) or province_id
+    pid = mergers().get(pid, pid)
+    province(pid)  # KeyError for an unknown province
+    return Registry(catalogue_blocks(), catalogue_entries([pid]), province_names(), mergers(), merger_date())
+
+
+def init_registry_yaml(name: str) -> str:
+    """The text of a starting ``co-quan.yaml`` for one of the 34 provinces (by id or name, diacritics optional).
+
+    KeyError (with a Vietnamese message) for an unknown or pre-2025 province.
+    """
+    from .dump import dump_registry
+
+    pid = find_province(name)
+    if pid is not None and pid in mergers():
+        raise KeyError(f"tỉnh '{name}' đã hợp nhất vào {province(mergers()[pid]).full_name} từ 01/07/2025: "
+                       f"dùng '{mergers()[pid]}'")
+    if pid is None:
+        raise KeyError(f"không có tỉnh, thành phố '{name}' trong 34 tỉnh, thành phố từ 01/07/2025")
+    item = province(pid)
+    registry = province_registry(pid)
+    used = {a.province for a in registry.agencies} | {p for a in registry.agencies for p in a.members if p != ANY_PROVINCE}
+    registry = replace(registry, provinces=MappingProxyType({k: v for k, v in registry.provinces.items() if k in used}))
+    header = (f"# Danh mục cơ quan của {item.full_name}, tạo bằng 'matrix registry init' từ danh mục chuẩn sau sắp xếp\n"
+              f"# năm 2025 (Nghị định 45/2025/NĐ-CP, Nghị quyết 202/2025/QH15) và danh sách {len(communes(pid))} xã, phường,\n"
+              "# đặc khu của gói vietnam-provinces. Hãy rà soát: thêm tên gọi khác (aliases), số hiệu khu vực của Chi cục\n"
+              "# Hải quan, Kho bạc Nhà nước, Tòa án, Viện kiểm sát, các sở không có ở tỉnh mình (Sở Ngoại vụ, Sở Dân tộc và\n"
+              "# Tôn giáo...), và các cơ quan riêng của tỉnh. Cách ghi: xem README, mục danh mục cơ quan.\n")
+    return header + dump_registry(registry)
+
+
+__all__ = ["init_registry_yaml", "Province", "Commune", "provinces", "province", "communes", "mergers", "merger_date", "province_names",
+           "find_province", "province_in_text", "catalogue_blocks", "catalogue_entries", "province_registry"]
