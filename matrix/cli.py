@@ -119,8 +119,10 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
               help="Thư mục mẫu thư (.docx) dùng thay mẫu mặc định.")
 @click.option("--pdf", is_flag=True, help="Chuyển thêm mọi tệp sang PDF (cần LibreOffice).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Số tiến trình chạy song song (mặc định: số lõi CPU).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Ngày tính tình hình thực hiện và thư đôn đốc (mặc định: hôm nay).")
 def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, output: Path, paper: str,
-          templates: Path | None, pdf: bool, jobs: int | None) -> None:
+          templates: Path | None, pdf: bool, jobs: int | None, as_of: Any = None) -> None:
     """Tạo mọi kết quả: bảng Excel, thư giao nhiệm vụ, bảng phân công, CSV và JSON.
 
     \b
@@ -128,14 +130,20 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
       matrix build                      # input/ -> output/
       matrix build --expand-groups --paper A3 --pdf
     """
-    from .build import BuildOptions, build as run_build, plan_build
+    from .build import CONSOLIDATED, REMINDERS, STATUS_WORKBOOK, BuildOptions, build as run_build, plan_build
+    from .tracking import load_records
 
-    options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs)
-    plan = plan_build(_load(paths, registry), options)
+    options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs,
+                           as_of=as_of.date() if as_of else None)
+    corpus = _load(paths, registry)
+    plan = plan_build(corpus, options, load_records(_input_dir(paths), corpus))
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
         summary = run_build(plan, output, progress=bar.update)
     click.echo(f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
                f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/.")
+    click.echo(f"Tình hình thực hiện đến ngày {plan.as_of.strftime('%d/%m/%Y')}: {CONSOLIDATED}/{STATUS_WORKBOOK}; "
+               + (f"{summary.reminders} thư đôn đốc trong {CONSOLIDATED}/{REMINDERS}/." if summary.reminders
+                  else "không có nhiệm vụ quá hạn, không có thư đôn đốc."))
     if pdf:
         if summary.pdf_skipped:
             click.echo(f"Không tạo PDF: {summary.pdf_skipped}", err=True)
