@@ -35,6 +35,7 @@ from .excel import (
 )
 from .model import Directive
 from .pivot import Matrix
+from .text import shorten
 from .tracking import STATES, State, Status
 
 __all__ = ["write_status_workbook", "STATUS_WORKBOOK", "STATE_FILLS", "SHEET_BY_AGENCY", "SHEET_BY_DIRECTIVE",
@@ -44,6 +45,7 @@ STATUS_WORKBOOK = "tinh-hinh-thuc-hien.xlsx"
 SHEET_BY_AGENCY = "Theo cơ quan"
 SHEET_BY_DIRECTIVE = "Theo văn bản"
 SHEET_OVERDUE = "Quá hạn"
+TASK_CHARS = 300  # of a task's text in the overdue list (the full text is in the matrix workbook and the letters)
 STATE_FILLS = {
     State.DONE_ON_TIME: "C6E0B4",  # green
     State.DONE_LATE: "FFE699",  # yellow
@@ -57,7 +59,7 @@ _DIRECTIVE_COLUMNS = (_Column("STT", 6, "id"), _Column("Văn bản", 22), _Colum
                       *_STATE_COLUMNS, _TOTAL)
 _OVERDUE_COLUMNS = (
     _Column("STT", 6, "id"), _Column("Cơ quan", 22), _Column("Văn bản giao nhiệm vụ", 20), _Column("Mục", 7, "id"),
-    _Column("Nội dung nhiệm vụ", 50, grows=True), _Column("Hạn đã lỡ", 24), _Column("Quá hạn từ ngày", 12, "id"),
+    _Column("Nội dung nhiệm vụ", 50, grows=True), _Column("Hạn đã lỡ", 20), _Column("Quá hạn từ ngày", 12, "id"),
     _Column("Số ngày quá hạn", 10, "state-3"),
 )
 
@@ -177,6 +179,7 @@ def _overdue(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt
     for number, status in enumerate(items, 1):
         task_row = status.entry.row
         since = status.overdue_since
-        values = [number, status.entry.agency.name, cite(task_row.directive), task_row.task.id, task_row.task.text,
+        task = task_row.task
+        values = [number, status.entry.agency.name, cite(task_row.directive), task.id, task.title or shorten(task.text, TASK_CHARS),
                   "\n".join(missed_text(status)), vn_date(since), (as_of - since).days if since else None]
         row = _record(ws, ctx, row, columns, values, text_col=4)
