@@ -75,7 +75,7 @@ def test_bad_due_is_an_error_with_file_and_line(folder):
     assert f"{TG}.yaml:{line}:" in out and "31/02/2025" in out and "không tồn tại" in out
 
 
-def test_validate_warns_about_texts_it_cannot_date_but_not_open_ended_ones(folder):
+def test_W02_validate_warns_about_texts_it_cannot_date_but_not_open_ended_ones(folder):
     _edit(folder, TASK_7_REPORT, TASK_7_REPORT + "    deadline: sau khi có hướng dẫn của Bộ Công an\n")
     code, out = _run("validate", str(folder))
     assert code == 0, out
