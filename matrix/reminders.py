@@ -20,7 +20,7 @@ from .pivot import Matrix
 from .templates import TemplateLibrary
 from .text import safe_filename, slugify
 from .tracking import Status
-from .word import _date_data, _inline, _place, _signer_data, directive_data, issuer_data, task_data
+from .word import RowIndex, _agency_data, _date_data, _place, _signer_data, _subtasks, directive_data, issuer_data, task_data
 
 __all__ = ["REMINDER_TEMPLATES", "Reminder", "plan_reminders", "reminder_context", "write_reminders"]
 
@@ -63,7 +63,7 @@ def plan_reminders(statuses: Sequence[Status]) -> list[Reminder]:
         name = safe_filename(agency_id)
         if issuers_of[agency_id] > 1:
             issuer = first.issuer
-            name = f"{name}--{slugify(issuer.short or ' '.join(issuer.header) or issuer.name)}"
+            name = f"{name}--{slugify(' '.join(issuer.header) or issuer.short or issuer.name)}"
         base, n = name, 2
         while name in used:
             name, n = f"{base}-{n}", n + 1
@@ -73,8 +73,8 @@ def plan_reminders(statuses: Sequence[Status]) -> list[Reminder]:
     return out
 
 
-def _item(status: Status, index: int) -> dict[str, Any]:
-    """One overdue task as the letter lists it."""
+def _item(status: Status, index: int, rows: RowIndex) -> dict[str, Any]:
+    """One overdue task as the letter lists it, with the sub-items its assignment covers."""
     row = status.entry.row
     since = status.overdue_since
     deadline_missed = status.deadline is not None and status.deadline < status.as_of
@@ -82,6 +82,7 @@ def _item(status: Status, index: int) -> dict[str, Any]:
         "index": index,
         "directive": directive_data(row.directive),
         "task": task_data(row),
+        "subtasks": _subtasks(rows, row),
         "role": status.entry.role.value,
         "assigned": _date_data(row.directive.date),
         "deadline": _date_data(status.deadline) if deadline_missed else None,
@@ -94,21 +95,14 @@ def _item(status: Status, index: int) -> dict[str, Any]:
 
 def reminder_context(matrix: Matrix, reminder: Reminder, as_of: dt.date) -> dict[str, Any]:
     """Everything a đôn đốc template may use (see docs/templates.md)."""
-    items = [_item(status, i) for i, status in enumerate(reminder.items, 1)]
+    rows = RowIndex(matrix)
+    items = [_item(status, i, rows) for i, status in enumerate(reminder.items, 1)]
     directives: dict[str, dict[str, Any]] = {}
     for status in reminder.items:
         directive = status.entry.row.directive
         directives.setdefault(directive.id, directive_data(directive))
-    agency = reminder.agency
     return {
-        "agency": {
-            "id": agency.id,
-            "name": agency.name,
-            "short": agency.short,
-            "inline": _inline(agency.name),
-            "requested": agency.requested,
-            "is_group": agency.is_group,
-        },
+        "agency": _agency_data(reminder.agency, [status.entry for status in reminder.items]),
         "issuer": issuer_data(reminder.issuer),
         "directive": directive_data(reminder.issuer),
         "directives": list(directives.values()),

@@ -109,6 +109,7 @@ from matrix.build import BuildOptions, build, plan_build  # noqa: E402
 from matrix.reminders import issuer_key, plan_reminders, write_reminders  # noqa: E402
 from matrix.status_excel import STATE_FILLS, write_status_workbook  # noqa: E402
 from matrix.tracking import STATES  # noqa: E402
+from matrix.word import RowIndex, _agency_data  # noqa: E402
 
 AS_OF = "2025-12-31"
 
@@ -219,6 +220,7 @@ def test_one_letter_per_issuer_never_signed_for_another(tmp_path):
     assert len({issuer_key(r.issuer) for r in police}) == len(police) > 1  # State and Party issuers: separate letters
     assert sum(len(r.items) for r in reminders) == sum(s.state is State.OVERDUE for s in statuses)
     paths = write_reminders(matrix, statuses, dt.date(2025, 12, 31), tmp_path)
+    rows = RowIndex(matrix)
     assert len(paths) == len(reminders) == len(set(paths))
     for reminder, path in zip(reminders, paths):
         text = _docx_text(path)
@@ -227,6 +229,12 @@ def test_one_letter_per_issuer_never_signed_for_another(tmp_path):
         assert f"còn {len(reminder.items)} nhiệm vụ quá hạn" in text
         cited = set(re.findall(r"Văn bản giao nhiệm vụ: .*? của (.*?) về ", text))
         assert cited == {reminder.issuer.issuer.name}, path
+        addressee = _agency_data(reminder.agency, [s.entry for s in reminder.items])["written" if party else "name"]
+        assert f"Kính gửi: {addressee}." in text, path
+        for status in reminder.items:  # the task's text and every sub-item its assignment covers, verbatim
+            for sub in (status.entry.row, *rows.descendants(status.entry.row)):
+                for paragraph in sub.task.text.split("\n"):
+                    assert paragraph.strip() in text, (path, sub.task.id)
 
 
 @pytest.mark.render

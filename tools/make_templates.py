@@ -581,6 +581,7 @@ def _reminder_items(document: DocumentObject) -> None:
     paragraph(document, "Normal", "{%p for i in items %}")
     paragraph(document, "NhiemVu", "{{ i.index }}. " + item_label("i.task", "i") + " " + short_cite("i.directive") + ":")
     tags(document, "{%p for p in i.task.paragraphs %}", [("Normal", ["{{ p }}"])], "{%p endfor %}")
+    tags(document, "{%p for s in i.subtasks %}", [("Normal", ["{% if s.marker %}{{ s.marker }} {% endif %}{{ s.text }}"])], "{%p endfor %}")
     tags(document, "{%p if i.task.title %}", [_detail("Tên nhiệm vụ", "{{ i.task.title }}.")], "{%p endif %}")
     _detail_paragraph(document, "Văn bản giao nhiệm vụ", cite("i.directive") + "{% if not i.assigned %} (văn bản không ghi ngày){% endif %}.")
     tags(
@@ -603,19 +604,19 @@ def build_reminder(party: bool) -> DocumentObject:
     """The đôn đốc letter to one agency: its overdue tasks of one issuer, Nghị định 30 layout (State) or HD 36 (Party)."""
     document = new_document()
     _reminder_header(document, party)
-    paragraph(document, "KinhGui", "Kính gửi: {{ agency.name }}.")
+    paragraph(document, "KinhGui", f"Kính gửi: {ADDRESSEE[party]}.")
     verb = "yêu cầu" if party else STATE_VERB
     paragraph(
         document,
         "Normal",
-        "Qua theo dõi tình hình thực hiện nhiệm vụ, đến ngày {{ as_of.short }}, " + ADDRESSEE_INLINE[False]
+        "Qua theo dõi tình hình thực hiện nhiệm vụ, đến ngày {{ as_of.short }}, " + ADDRESSEE_INLINE[party]
         + " còn {{ item_count }} nhiệm vụ quá hạn chưa hoàn thành hoặc chưa báo cáo kết quả theo yêu cầu, cụ thể như sau:",
     )
     _reminder_items(document)
     closing = paragraph(
         document,
         "Normal",
-        ISSUER_NAME + f" {verb} " + ADDRESSEE_INLINE[False] + " khẩn trương thực hiện các nhiệm vụ nêu trên và báo cáo "
+        ISSUER_NAME + f" {verb} " + ADDRESSEE_INLINE[party] + " khẩn trương thực hiện các nhiệm vụ nêu trên và báo cáo "
         "kết quả về " + ISSUER_NAME + " trước ngày ...... tháng ...... năm ........; trường hợp chưa hoàn thành, "
         "báo cáo rõ lý do, khó khăn, vướng mắc và đề xuất thời hạn hoàn thành./.",
     )
