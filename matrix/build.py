@@ -27,7 +27,7 @@ from .pivot import Matrix, build_matrix
 from .text import safe_filename
 
 if TYPE_CHECKING:
-    from .tracking import Record, Status
+    from .tracking import Letter, Record, Status
 
 CONSOLIDATED = "tong-hop"
 MANIFEST = ".matrix-manifest.json"
@@ -71,6 +71,7 @@ class BuildPlan:
     options: BuildOptions
     statuses: tuple["Status", ...] = ()
     as_of: dt.date = field(default_factory=dt.date.today)
+    sent_letters: tuple["Letter", ...] = ()  # thư giao nhiệm vụ recorded in input/theo-doi/
 
     @property
     def letters(self) -> int:
@@ -80,10 +81,12 @@ class BuildPlan:
         return sum(letter_count(view) for _, view in self.views)
 
 
-def plan_build(corpus: Corpus, options: BuildOptions = BuildOptions(), records: tuple["Record", ...] = ()) -> BuildPlan:
+def plan_build(corpus: Corpus, options: BuildOptions = BuildOptions(), records: tuple["Record", ...] = (),
+               letters: tuple["Letter", ...] = ()) -> BuildPlan:
     """Pivot ``corpus`` once and lay out the views the build writes.
 
-    ``records`` (from ``input/theo-doi/``) give the Tình hình thực hiện outputs, assessed on ``options.as_of``.
+    ``records`` and ``letters`` (from ``input/theo-doi/``) give the Tình hình thực hiện outputs, assessed on
+    ``options.as_of``.
     """
     from .tracking import assess
 
@@ -94,7 +97,7 @@ def plan_build(corpus: Corpus, options: BuildOptions = BuildOptions(), records: 
     views = [(safe_filename(d.id), matrix.subset([d.id])) for d in matrix.directives]
     views.append((CONSOLIDATED, matrix))
     as_of = options.as_of or dt.date.today()
-    return BuildPlan(matrix, views, options, assess(matrix, records, as_of), as_of)
+    return BuildPlan(matrix, views, options, assess(matrix, records, as_of), as_of, letters)
 
 
 def build(plan: BuildPlan, out_dir: Path, progress: Callable[[int], None] | None = None) -> BuildSummary:
@@ -170,12 +173,13 @@ class _Units:
             from .status_excel import write_status_workbook
 
             write_status_workbook(view, self.plan.statuses, self.plan.as_of, target / STATUS_WORKBOOK,
-                                  paper=self.plan.options.paper)
+                                  paper=self.plan.options.paper, letters=self.plan.sent_letters)
             return kind, 1
         if kind == "reminders":
             from .reminders import write_reminders
 
-            return kind, len(write_reminders(view, self.plan.statuses, self.plan.as_of, target / REMINDERS, templates=templates))
+            return kind, len(write_reminders(view, self.plan.statuses, self.plan.as_of, target / REMINDERS, templates=templates,
+                                             letters=self.plan.sent_letters))
         word.write_assignment_table(view, target / TABLE, templates=templates)
         return kind, 1
 

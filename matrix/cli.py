@@ -131,12 +131,12 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
       matrix build --expand-groups --paper A3 --pdf
     """
     from .build import CONSOLIDATED, REMINDERS, STATUS_WORKBOOK, BuildOptions, build as run_build, plan_build
-    from .tracking import load_records
+    from .tracking import load_letters, load_records
 
     options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs,
                            as_of=as_of.date() if as_of else None)
     corpus = _load(paths, registry)
-    plan = plan_build(corpus, options, load_records(_input_dir(paths), corpus))
+    plan = plan_build(corpus, options, load_records(_input_dir(paths), corpus), load_letters(_input_dir(paths), corpus))
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
         summary = run_build(plan, output, progress=bar.update)
     click.echo(f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "

@@ -19,7 +19,7 @@ from .model import Agency, Directive, IssuerKind
 from .pivot import Matrix
 from .templates import TemplateLibrary
 from .text import safe_filename, slugify
-from .tracking import Status
+from .tracking import Letter, Status, assigning_letter
 from .word import RowIndex, _agency_data, _date_data, _place, _signer_data, _subtasks, directive_data, issuer_data, task_data
 
 __all__ = ["REMINDER_TEMPLATES", "Reminder", "plan_reminders", "reminder_context", "write_reminders"]
@@ -73,9 +73,10 @@ def plan_reminders(statuses: Sequence[Status]) -> list[Reminder]:
     return out
 
 
-def _item(status: Status, index: int, rows: RowIndex) -> dict[str, Any]:
+def _item(status: Status, index: int, rows: RowIndex, letters: Sequence[Letter]) -> dict[str, Any]:
     """One overdue task as the letter lists it, with the sub-items its assignment covers."""
     row = status.entry.row
+    letter = assigning_letter(letters, status.entry, status.as_of)
     since = status.overdue_since
     deadline_missed = status.deadline is not None and status.deadline < status.as_of
     return {
@@ -85,6 +86,7 @@ def _item(status: Status, index: int, rows: RowIndex) -> dict[str, Any]:
         "subtasks": _subtasks(rows, row),
         "role": status.entry.role.value,
         "assigned": _date_data(row.directive.date),
+        "letter": {"number": letter.number or "", "date": _date_data(letter.date)} if letter else None,
         "deadline": _date_data(status.deadline) if deadline_missed else None,
         "deadline_text": (row.task.deadline or "").strip().rstrip(" .;,") if deadline_missed else "",
         "missed": [_date_data(day) for day in status.missed],
@@ -93,10 +95,10 @@ def _item(status: Status, index: int, rows: RowIndex) -> dict[str, Any]:
     }
 
 
-def reminder_context(matrix: Matrix, reminder: Reminder, as_of: dt.date) -> dict[str, Any]:
-    """Everything a đôn đốc template may use (see docs/templates.md)."""
+def reminder_context(matrix: Matrix, reminder: Reminder, as_of: dt.date, letters: Sequence[Letter] = ()) -> dict[str, Any]:
+    """Everything a đôn đốc template may use (see docs/templates.md); ``letters`` are the thư giao nhiệm vụ sent."""
     rows = RowIndex(matrix)
-    items = [_item(status, i, rows) for i, status in enumerate(reminder.items, 1)]
+    items = [_item(status, i, rows, letters) for i, status in enumerate(reminder.items, 1)]
     directives: dict[str, dict[str, Any]] = {}
     for status in reminder.items:
         directive = status.entry.row.directive
@@ -115,7 +117,7 @@ def reminder_context(matrix: Matrix, reminder: Reminder, as_of: dt.date) -> dict
 
 
 def write_reminders(matrix: Matrix, statuses: Sequence[Status], as_of: dt.date, out_dir: Path, *,
-                    templates: Path | None = None) -> list[Path]:
+                    templates: Path | None = None, letters: Sequence[Letter] = ()) -> list[Path]:
     """Write the đôn đốc letters of ``statuses`` into ``out_dir``; return their paths (none: no folder)."""
     reminders = plan_reminders(statuses)
     if not reminders:
@@ -126,6 +128,6 @@ def write_reminders(matrix: Matrix, statuses: Sequence[Status], as_of: dt.date, 
     for reminder in reminders:
         template = library.get(REMINDER_TEMPLATES[reminder.issuer.issuer.kind])
         path = out_dir / f"{reminder.name}.docx"
-        template.render(reminder_context(matrix, reminder, as_of), path)
+        template.render(reminder_context(matrix, reminder, as_of, letters), path)
         paths.append(path)
     return paths

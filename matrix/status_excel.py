@@ -36,7 +36,7 @@ from .excel import (
 from .model import Directive
 from .pivot import Matrix
 from .text import shorten
-from .tracking import STATES, State, Status
+from .tracking import STATES, Letter, State, Status, assigning_letter
 
 __all__ = ["write_status_workbook", "STATUS_WORKBOOK", "STATE_FILLS", "SHEET_BY_AGENCY", "SHEET_BY_DIRECTIVE",
            "SHEET_OVERDUE", "overdue_items", "missed_text"]
@@ -96,8 +96,11 @@ def overdue_items(statuses: Sequence[Status]) -> list[Status]:
 
 
 def write_status_workbook(matrix: Matrix, statuses: Sequence[Status], as_of: dt.date, path: Path, *,
-                          paper: str = "A4") -> None:
-    """Write the Tình hình thực hiện workbook of ``statuses`` (assessed on ``as_of``) to ``path``."""
+                          paper: str = "A4", letters: Sequence[Letter] = ()) -> None:
+    """Write the Tình hình thực hiện workbook of ``statuses`` (assessed on ``as_of``) to ``path``.
+
+    ``letters`` (thư giao nhiệm vụ sent, from the records files) are cited beside each overdue task's directive.
+    """
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
     title = f"Tình hình thực hiện nhiệm vụ đến ngày {vn_date(as_of)}"
@@ -112,7 +115,7 @@ def write_status_workbook(matrix: Matrix, statuses: Sequence[Status], as_of: dt.
     ctx = _Context(matrix, title, paper, painter, directive_labels(matrix))
     _by_agency(wb.active, ctx, statuses, as_of)
     _by_directive(wb.create_sheet(SHEET_BY_DIRECTIVE), ctx, statuses, as_of)
-    _overdue(wb.create_sheet(SHEET_OVERDUE), ctx, statuses, as_of)
+    _overdue(wb.create_sheet(SHEET_OVERDUE), ctx, statuses, as_of, letters)
     wb.save(path)
 
 
@@ -169,7 +172,7 @@ def _by_directive(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_o
     _totals(ws, ctx, row, 3, statuses)
 
 
-def _overdue(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date) -> None:
+def _overdue(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date, letters: Sequence[Letter]) -> None:
     row, columns = _table(ws, ctx, SHEET_OVERDUE, f"DANH SÁCH NHIỆM VỤ QUÁ HẠN ĐẾN NGÀY {vn_date(as_of)}", _OVERDUE_COLUMNS)
     items = overdue_items(statuses)
     if not items:
@@ -180,6 +183,10 @@ def _overdue(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt
         task_row = status.entry.row
         since = status.overdue_since
         task = task_row.task
-        values = [number, status.entry.agency.name, cite(task_row.directive), task.id, task.title or shorten(task.text, TASK_CHARS),
+        letter = assigning_letter(letters, status.entry, as_of)
+        where = cite(task_row.directive)
+        if letter is not None:
+            where += "\nThư giao nhiệm vụ" + (f" số {letter.number}" if letter.number else "") + f" ngày {vn_date(letter.date)}"
+        values = [number, status.entry.agency.name, where, task.id, task.title or shorten(task.text, TASK_CHARS),
                   "\n".join(missed_text(status)), vn_date(since), (as_of - since).days if since else None]
         row = _record(ws, ctx, row, columns, values, text_col=4)

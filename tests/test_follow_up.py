@@ -108,7 +108,7 @@ from openpyxl import load_workbook  # noqa: E402
 from matrix.build import BuildOptions, build, plan_build  # noqa: E402
 from matrix.reminders import issuer_key, plan_reminders, write_reminders  # noqa: E402
 from matrix.status_excel import STATE_FILLS, write_status_workbook  # noqa: E402
-from matrix.tracking import STATES  # noqa: E402
+from matrix.tracking import STATES, assigning_letter, load_letters  # noqa: E402
 from matrix.word import RowIndex, _agency_data  # noqa: E402
 
 AS_OF = "2025-12-31"
@@ -267,3 +267,47 @@ def test_status_workbook_prints_one_page_wide(tmp_path):
         assert "Tổng số" in page or "Số ngày quá hạn" in page, f"page {number} lacks the right-most column"
         assert "###" not in page
     assert "Số ngày quá hạn" in pages[-1] and f" {overdue} " in pages[-1]  # the overdue list ends the workbook
+
+
+LETTERS = """directive: tiengiang-ubnd-ct-antt-2025
+letters:
+  - date: 06/01/2025
+    number: 15/UBND-NC
+  - date: 2025-01-10
+    number: 20/UBND-NC
+    agency: công an tỉnh
+  - date: 2026-02-01
+    agency: Công an tỉnh
+reports: []
+"""
+
+
+def test_the_letter_that_assigned_a_task_is_cited(folder, tmp_path):
+    (folder / "theo-doi").mkdir()
+    (folder / "theo-doi" / f"{TG}.yaml").write_text(LETTERS, encoding="utf-8")
+    corpus = load_corpus([folder]).require()
+    letters = load_letters(folder, corpus)
+    assert [(l.date, l.number, l.agency) for l in letters] == [
+        (dt.date(2025, 1, 6), "15/UBND-NC", None), (dt.date(2025, 1, 10), "20/UBND-NC", "cong-an-tinh"),
+        (dt.date(2026, 2, 1), None, "cong-an-tinh")]
+    statuses = assess(build_matrix(corpus), (), dt.date(2025, 12, 31))
+    police = next(s for s in statuses if s.entry.agency.id == "cong-an-tinh" and s.entry.row.task.id == "7")
+    other = next(s for s in statuses if s.entry.agency.id != "cong-an-tinh" and s.entry.row.directive.id == TG)
+    # the agency's own letter sent by the date wins over the letter to all; a later one is not yet sent
+    assert assigning_letter(letters, police.entry, police.as_of).number == "20/UBND-NC"
+    assert assigning_letter(letters, other.entry, other.as_of).number == "15/UBND-NC"
+    _build(folder, tmp_path / "out", "--as-of", AS_OF)
+    text = _docx_text(tmp_path / "out" / "tong-hop" / "don-doc" / "cong-an-tinh.docx")
+    assert "Thư giao nhiệm vụ: số 20/UBND-NC ngày 10/01/2025." in text
+    wb = load_workbook(tmp_path / "out" / "tong-hop" / "tinh-hinh-thuc-hien.xlsx")
+    assert wb["Quá hạn"]["C3"].value == "Chỉ thị ngày 27/12/2024\nThư giao nhiệm vụ số 20/UBND-NC ngày 10/01/2025"
+
+
+def test_letters_after_reports_and_unknown_agencies_are_errors(folder):
+    (folder / "theo-doi").mkdir()
+    path = folder / "theo-doi" / f"{TG}.yaml"
+    path.write_text(f"directive: {TG}\nreports: []\nletters:\n  - date: 2025-01-06\n    agency: Sở Không Có\n", encoding="utf-8")
+    code, out = _run("status", str(folder))
+    assert code == 2
+    assert f"{path}:3:1: lỗi: 'letters' (thư giao nhiệm vụ) phải đứng trước 'reports'" in out
+    assert f"{path}:5:13: lỗi: cơ quan 'Sở Không Có' không có trong danh mục" in out

@@ -586,6 +586,12 @@ def _reminder_items(document: DocumentObject) -> None:
     _detail_paragraph(document, "Văn bản giao nhiệm vụ", cite("i.directive") + "{% if not i.assigned %} (văn bản không ghi ngày){% endif %}.")
     tags(
         document,
+        "{%p if i.letter %}",
+        [_detail("Thư giao nhiệm vụ", "{% if i.letter.number %}số {{ i.letter.number }} {% endif %}ngày {{ i.letter.date.short }}.")],
+        "{%p endif %}",
+    )
+    tags(
+        document,
         "{%p if i.deadline %}",
         [_detail("Thời hạn hoàn thành", "{{ i.deadline.short }}{% if i.deadline_text %} ({{ i.deadline_text }}){% endif %}.")],
         "{%p endif %}",
