@@ -153,7 +153,10 @@ class _Units:
                 out.append(("letters", index, tuple(columns[start:start + LETTERS_PER_UNIT])))
             out.append(("table", index, ()))
         consolidated = len(self.plan.views) - 1
-        out += [("status", consolidated, ()), ("reminders", consolidated, ())]
+        out.append(("status", consolidated, ()))
+        late = list(dict.fromkeys(s.entry.agency.id for s in self.plan.statuses if s.overdue_since is not None))
+        for start in range(0, len(late), LETTERS_PER_UNIT):
+            out.append(("reminders", consolidated, tuple(late[start:start + LETTERS_PER_UNIT])))
         return out
 
     def run(self, unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int]:
@@ -179,7 +182,7 @@ class _Units:
             from .reminders import write_reminders
 
             return kind, len(write_reminders(view, self.plan.statuses, self.plan.as_of, target / REMINDERS, templates=templates,
-                                             letters=self.plan.sent_letters))
+                                             letters=self.plan.sent_letters, agencies=agencies))
         word.write_assignment_table(view, target / TABLE, templates=templates)
         return kind, 1
 

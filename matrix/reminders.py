@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from .model import Agency, Directive, IssuerKind
 from .pivot import Matrix
@@ -117,9 +117,14 @@ def reminder_context(matrix: Matrix, reminder: Reminder, as_of: dt.date, letters
 
 
 def write_reminders(matrix: Matrix, statuses: Sequence[Status], as_of: dt.date, out_dir: Path, *,
-                    templates: Path | None = None, letters: Sequence[Letter] = ()) -> list[Path]:
-    """Write the đôn đốc letters of ``statuses`` into ``out_dir``; return their paths (none: no folder)."""
-    reminders = plan_reminders(statuses)
+                    templates: Path | None = None, letters: Sequence[Letter] = (),
+                    agencies: Iterable[str] | None = None) -> list[Path]:
+    """Write the đôn đốc letters of ``statuses`` into ``out_dir``; return their paths (none: no folder).
+
+    ``agencies`` restricts the letters to those agency ids (a build shares them among processes).
+    """
+    wanted = None if agencies is None else set(agencies)
+    reminders = [r for r in plan_reminders(statuses) if wanted is None or r.agency.id in wanted]
     if not reminders:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
