@@ -102,9 +102,21 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
         click.echo(f"Có {errors} lỗi, {warnings} cảnh báo.")
         sys.exit(EXIT_INPUT)
     corpus = result.require()
+    from .errors import InputError
+    from .tracking import load_letters, load_records
+
+    try:  # the records files (input/theo-doi/) are input too
+        records, letters = load_records(_input_dir(paths), corpus), load_letters(_input_dir(paths), corpus)
+    except InputError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"Có {sum(p.is_error for p in exc.problems)} lỗi trong sổ theo dõi, {warnings} cảnh báo.")
+        sys.exit(EXIT_INPUT)
     tasks = sum(1 for d in corpus.directives for _ in d.walk())
     click.echo(f"Hợp lệ: {len(corpus.directives)} văn bản, {tasks} nhiệm vụ, "
                f"{len(corpus.registry.agencies)} cơ quan trong danh mục; {warnings} cảnh báo.")
+    if records or letters:
+        click.echo(f"Sổ theo dõi: {len(records)} báo cáo, {len(letters)} thư giao nhiệm vụ.")
 
 
 @main.command()

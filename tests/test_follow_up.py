@@ -307,7 +307,15 @@ def test_letters_after_reports_and_unknown_agencies_are_errors(folder):
     (folder / "theo-doi").mkdir()
     path = folder / "theo-doi" / f"{TG}.yaml"
     path.write_text(f"directive: {TG}\nreports: []\nletters:\n  - date: 2025-01-06\n    agency: Sở Không Có\n", encoding="utf-8")
-    code, out = _run("status", str(folder))
+    code, out = _run("validate", str(folder))
     assert code == 2
     assert f"{path}:3:1: lỗi: 'letters' (thư giao nhiệm vụ) phải đứng trước 'reports'" in out
     assert f"{path}:5:13: lỗi: cơ quan 'Sở Không Có' không có trong danh mục" in out
+
+
+def test_validate_counts_the_records(folder):
+    (folder / "theo-doi").mkdir()
+    (folder / "theo-doi" / f"{TG}.yaml").write_text(LETTERS.replace("reports: []", "reports:\n  - agency: Công an tỉnh\n    date: 2025-06-28\n"), encoding="utf-8")
+    code, out = _run("validate", str(folder))
+    assert code == 0, out
+    assert "Sổ theo dõi: 1 báo cáo, 3 thư giao nhiệm vụ." in out
