@@ -148,10 +148,18 @@ def _due_override(task: Task) -> tuple[dt.date, ...]:
 
 
 def schedules(row: Row) -> tuple[Schedule, Schedule]:
-    """The (deadline, report) schedules that apply to a row."""
+    """The (deadline, report) schedules that apply to a row.
+
+    The deadline is the nearest task's (the row's own, else its parents') that states one: its
+    ``due`` dates when it has them, else the dates read from its ``deadline`` text.
+    """
     issued = row.directive.date
-    override = _due_override(row.task)
-    deadline = Schedule(fixed=override) if override else read_schedule(_nearest(row, "deadline"), issued)
+    deadline = read_schedule(None, issued)
+    for task in (row.task, *reversed(row.parents)):
+        override = _due_override(task)
+        if override or task.deadline:
+            deadline = Schedule(fixed=override) if override else read_schedule(task.deadline, issued)
+            break
     return deadline, read_schedule(_nearest(row, "report"), issued)
 
 

@@ -7,10 +7,11 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from conftest import INPUT
+from conftest import INPUT, small_corpus
 from matrix.cli import main
 from matrix.dump import dump_directive
 from matrix.load import load_corpus
+from matrix.model import Assignment, Role
 from matrix.pivot import build_matrix
 from matrix.tracking import State, assess, load_records
 
@@ -319,3 +320,16 @@ def test_validate_counts_the_records(folder):
     code, out = _run("validate", str(folder))
     assert code == 0, out
     assert "Sổ theo dõi: 1 báo cáo, 3 thư giao nhiệm vụ." in out
+
+
+def test_a_sub_item_takes_its_items_due_dates():
+    corpus = small_corpus()  # ct-1: item 2 (Công an tỉnh) has sub-item 2-1 where Sở Nội vụ is named
+    state = corpus.directives[0]
+    item = next(t for t in state.tasks if t.id == "2")
+    sub = dataclasses.replace(item.tasks[0], assignments=(Assignment("so-noi-vu", Role.LEAD, "Sở Nội vụ"),))
+    item = dataclasses.replace(item, due=(dt.date(2025, 5, 1),), tasks=(sub, *item.tasks[1:]))
+    state = dataclasses.replace(state, tasks=tuple(item if t.id == "2" else t for t in state.tasks))
+    corpus = dataclasses.replace(corpus, directives=(state, *corpus.directives[1:]))
+    statuses = assess(build_matrix(corpus), (), dt.date(2025, 6, 1))
+    mine = next(s for s in statuses if s.entry.row.task.id == "2-1" and s.entry.agency.id == "so-noi-vu")
+    assert mine.deadline == dt.date(2025, 5, 1) and mine.state is State.OVERDUE
