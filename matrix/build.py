@@ -10,7 +10,6 @@ touched: a manifest records what the last build wrote.
 from __future__ import annotations
 
 import datetime as dt
-
 import json
 import multiprocessing as mp
 import os
@@ -19,7 +18,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .errors import InputError, OutputError, Problem
 from .export import to_csv, to_json
@@ -27,11 +26,16 @@ from .model import Corpus
 from .pivot import Matrix, build_matrix
 from .text import safe_filename
 
+if TYPE_CHECKING:
+    from .tracking import Letter, Record, Status
+
 CONSOLIDATED = "tong-hop"
 MANIFEST = ".matrix-manifest.json"
 WORKBOOK = "ma-tran.xlsx"
 LETTERS = "thu-giao-nhiem-vu"
 TABLE = "bang-phan-cong.docx"
+STATUS_WORKBOOK = "tinh-hinh-thuc-hien.xlsx"  # in tong-hop/
+REMINDERS = "don-doc"  # in tong-hop/
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,9 @@ class BuildOptions:
     templates: Path | None = None
     pdf: bool = False
     jobs: int | None = None  # processes; None = one per CPU core
-    as_of: dt.date | None = None  # the consolidated view gives old bodies' tasks to their successors of that date
+    # The build date: the consolidated view gives old bodies' tasks to their successors of that date, and the
+    # Tình hình thực hiện outputs are computed as of it. None: no successor view, statuses as of today.
+    as_of: dt.date | None = None
 
 
 @dataclass
@@ -55,6 +61,7 @@ class BuildSummary:
     tables: int = 0
     pdfs: int = 0
     pdf_skipped: str | None = None
+    reminders: int = 0
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,9 @@ class BuildPlan:
     matrix: Matrix
     views: list[tuple[str, Matrix]]
     options: BuildOptions
+    statuses: tuple["Status", ...] = ()
+    as_of: dt.date = field(default_factory=dt.date.today)
+    sent_letters: tuple["Letter", ...] = ()  # thư giao nhiệm vụ recorded in input/theo-doi/
 
     @property
     def letters(self) -> int:
@@ -73,15 +83,23 @@ class BuildPlan:
         return sum(letter_count(view) for _, view in self.views)
 
 
-def plan_build(corpus: Corpus, options: BuildOptions = BuildOptions()) -> BuildPlan:
-    """Pivot ``corpus`` once and lay out the views the build writes."""
+def plan_build(corpus: Corpus, options: BuildOptions = BuildOptions(), records: tuple["Record", ...] = (),
+               letters: tuple["Letter", ...] = ()) -> BuildPlan:
+    """Pivot ``corpus`` once and lay out the views the build writes.
+
+    ``records`` and ``letters`` (from ``input/theo-doi/``) give the Tình hình thực hiện outputs, assessed on
+    ``options.as_of``.
+    """
+    from .tracking import assess
+
     if any(d.id == CONSOLIDATED for d in corpus.directives):
         raise InputError([Problem(CONSOLIDATED, 0, 0, f"mã văn bản '{CONSOLIDATED}' được dành cho thư mục kết quả tổng hợp",
                                   "hãy đổi mã văn bản (và tên tệp) khác")])
     matrix = build_matrix(corpus, options.expand_groups)
     views = [(safe_filename(d.id), matrix.subset([d.id])) for d in matrix.directives]
     views.append((CONSOLIDATED, build_matrix(corpus, options.expand_groups, options.as_of) if options.as_of else matrix))
-    return BuildPlan(matrix, views, options)
+    as_of = options.as_of or dt.date.today()
+    return BuildPlan(matrix, views, options, assess(matrix, records, as_of), as_of, letters)
 
 
 def build(plan: BuildPlan, out_dir: Path, progress: Callable[[int], None] | None = None) -> BuildSummary:
@@ -102,7 +120,9 @@ def build(plan: BuildPlan, out_dir: Path, progress: Callable[[int], None] | None
                 summary.workbooks += 1
             elif kind == "letters":
                 summary.letters += count
-            else:
+            elif kind == "reminders":
+                summary.reminders += count
+            elif kind == "table":
                 summary.tables += 1
         if plan.options.pdf:
             _convert(stage, summary)
@@ -134,6 +154,11 @@ class _Units:
             for start in range(0, len(columns), LETTERS_PER_UNIT):
                 out.append(("letters", index, tuple(columns[start:start + LETTERS_PER_UNIT])))
             out.append(("table", index, ()))
+        consolidated = len(self.plan.views) - 1
+        out.append(("status", consolidated, ()))
+        late = list(dict.fromkeys(s.entry.agency.id for s in self.plan.statuses if s.overdue_since is not None))
+        for start in range(0, len(late), LETTERS_PER_UNIT):
+            out.append(("reminders", consolidated, tuple(late[start:start + LETTERS_PER_UNIT])))
         return out
 
     def run(self, unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int]:
@@ -149,6 +174,17 @@ class _Units:
             return kind, 1
         if kind == "letters":
             return kind, len(word.write_letters(view, target / LETTERS, templates=templates, agencies=agencies))
+        if kind == "status":
+            from .status_excel import write_status_workbook
+
+            write_status_workbook(view, self.plan.statuses, self.plan.as_of, target / STATUS_WORKBOOK,
+                                  paper=self.plan.options.paper, letters=self.plan.sent_letters)
+            return kind, 1
+        if kind == "reminders":
+            from .reminders import write_reminders
+
+            return kind, len(write_reminders(view, self.plan.statuses, self.plan.as_of, target / REMINDERS, templates=templates,
+                                             letters=self.plan.sent_letters, agencies=agencies))
         word.write_assignment_table(view, target / TABLE, templates=templates)
         return kind, 1
 

@@ -102,9 +102,21 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
         click.echo(f"Có {errors} lỗi, {warnings} cảnh báo.")
         sys.exit(EXIT_INPUT)
     corpus = result.require()
+    from .errors import InputError
+    from .tracking import load_letters, load_records
+
+    try:  # the records files (input/theo-doi/) are input too
+        records, letters = load_records(_input_dir(paths), corpus), load_letters(_input_dir(paths), corpus)
+    except InputError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"Có {sum(p.is_error for p in exc.problems)} lỗi trong sổ theo dõi, {warnings} cảnh báo.")
+        sys.exit(EXIT_INPUT)
     tasks = sum(1 for d in corpus.directives for _ in d.walk())
     click.echo(f"Hợp lệ: {len(corpus.directives)} văn bản, {tasks} nhiệm vụ, "
                f"{len(corpus.registry.agencies)} cơ quan trong danh mục; {warnings} cảnh báo.")
+    if records or letters:
+        click.echo(f"Sổ theo dõi: {len(records)} báo cáo, {len(letters)} thư giao nhiệm vụ.")
 
 
 @main.command()
@@ -119,8 +131,9 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
               help="Thư mục mẫu thư (.docx) dùng thay mẫu mặc định.")
 @click.option("--pdf", is_flag=True, help="Chuyển thêm mọi tệp sang PDF (cần LibreOffice).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Số tiến trình chạy song song (mặc định: số lõi CPU).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
-              help="Bảng tổng hợp: chuyển nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]), metavar="NGÀY",
+              help="Ngày tính tình hình thực hiện và thư đôn đốc (mặc định: hôm nay); khi có, bảng tổng hợp chuyển "
+                   "nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này. Viết YYYY-MM-DD hoặc dd/mm/yyyy.")
 def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, output: Path, paper: str,
           templates: Path | None, pdf: bool, jobs: int | None, as_of: Any = None) -> None:
     """Tạo mọi kết quả: bảng Excel, thư giao nhiệm vụ, bảng phân công, CSV và JSON.
@@ -130,15 +143,20 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
       matrix build                      # input/ -> output/
       matrix build --expand-groups --paper A3 --pdf
     """
-    from .build import BuildOptions, build as run_build, plan_build
+    from .build import CONSOLIDATED, REMINDERS, STATUS_WORKBOOK, BuildOptions, build as run_build, plan_build
+    from .tracking import load_letters, load_records
 
     options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs,
-                           as_of=as_of.date() if as_of is not None else None)
-    plan = plan_build(_load(paths, registry), options)
+                           as_of=as_of.date() if as_of else None)
+    corpus = _load(paths, registry)
+    plan = plan_build(corpus, options, load_records(_input_dir(paths), corpus), load_letters(_input_dir(paths), corpus))
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
         summary = run_build(plan, output, progress=bar.update)
     click.echo(f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
                f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/.")
+    click.echo(f"Tình hình thực hiện đến ngày {plan.as_of.strftime('%d/%m/%Y')}: {CONSOLIDATED}/{STATUS_WORKBOOK}; "
+               + (f"{summary.reminders} thư đôn đốc trong {CONSOLIDATED}/{REMINDERS}/." if summary.reminders
+                  else "không có nhiệm vụ quá hạn, không có thư đôn đốc."))
     if pdf:
         if summary.pdf_skipped:
             click.echo(f"Không tạo PDF: {summary.pdf_skipped}", err=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterator
@@ -132,6 +133,7 @@ _CADENCES = (  # shortest period first
 )
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and a schedule is immutable: every assignment of a task shares it
 def read_schedule(text: str | None, issued: dt.date | None) -> Schedule:
     """The dates meant by a ``deadline`` or ``report`` phrase of a directive issued on ``issued``."""
     if not text:

@@ -40,6 +40,8 @@ def _task(task: Task, registry: Registry) -> dict[str, Any]:
     for key in ("title", "deadline", "report"):
         if getattr(task, key):
             data[key] = getattr(task, key)
+    if task.due:
+        data["due"] = task.due[0].isoformat() if len(task.due) == 1 else [d.isoformat() for d in task.due]
     for key in ("targets", "notes"):
         if getattr(task, key):
             data[key] = list(getattr(task, key))

@@ -505,7 +505,7 @@ _DIRECTIVE_KEYS = ("id", "kind", "number", "symbol", "date", "as_of", "place", "
                    "recipients", "distribution", "preamble", "closing", "notes", "tasks")
 _ISSUER_KEYS = ("name", "kind", "header", "short")
 _SIGNER_KEYS = ("authority", "title", "name")
-_TASK_KEYS = ("id", "text", "assign", "deadline", "report", "targets", "notes", "title", "tasks")
+_TASK_KEYS = ("id", "text", "assign", "deadline", "report", "due", "targets", "notes", "title", "tasks")
 
 
 class _DirectiveReader:
@@ -518,6 +518,7 @@ class _DirectiveReader:
         self.directive_id = path.stem
         self.task_ids: dict[str, Node] = {}
         self.unresolved: dict[str, Agency] = {}
+        self.issued: dt.date | None = None
 
     def read(self) -> Directive | None:
         root = compose(self.path, self.report)
@@ -547,6 +548,7 @@ class _DirectiveReader:
             self.on = today()
             self.report.warn(self.name, root, f"văn bản '{self.directive_id}' không ghi ngày: tên cơ quan được đối chiếu theo danh mục hôm nay ({format_date(self.on)})",
                              "thêm 'date' (ngày ban hành) hoặc 'as_of' (ngày đối chiếu, khi văn bản không ghi ngày)")
+        self.issued = date
         task_nodes = fields.sequence("tasks", "danh sách nhiệm vụ", required=True)
         if fields.value_node("tasks") is not None and not task_nodes and isinstance(fields.value_node("tasks"), yaml.SequenceNode):
             self.report.error(self.name, fields.value_node("tasks"), f"{fields.what} chưa có nhiệm vụ nào")
@@ -606,12 +608,50 @@ class _DirectiveReader:
         self.task_ids.setdefault(task_id, node)
         text = fields.text("text", "nội dung", required=True)
         subtasks = tuple(t for t in (self._task(n, task_id, i) for i, n in enumerate(fields.sequence("tasks", "nhiệm vụ con"), 1)) if t)
+        due = self._due(fields)
+        deadline, report = fields.text("deadline", "thời hạn"), fields.text("report", "chế độ báo cáo")
+        if not due:
+            self._check_schedule(fields, "deadline", deadline)
+        self._check_schedule(fields, "report", report)
         return Task(
             id=task_id, text=text or "", assignments=self._assignments(fields), tasks=subtasks,
-            title=fields.text("title", "tiêu đề ngắn"), deadline=fields.text("deadline", "thời hạn"),
-            report=fields.text("report", "chế độ báo cáo"), targets=fields.texts("targets", "chỉ tiêu"),
-            notes=fields.texts("notes", "ghi chú"),
+            title=fields.text("title", "tiêu đề ngắn"), deadline=deadline,
+            report=report, targets=fields.texts("targets", "chỉ tiêu"),
+            notes=fields.texts("notes", "ghi chú"), due=due,
         )
+
+    def _due(self, task: _Fields) -> tuple[dt.date, ...]:
+        """``due``: one date or a list of dates that override the dates read from ``deadline``."""
+        node = task.value_node("due")
+        if node is None:
+            return ()
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        dates = []
+        for item in items:
+            if not isinstance(item, yaml.ScalarNode) or _is_null(item):
+                self.report.error(self.name, item, f"mỗi mục của 'due' (hạn hoàn thành) của {task.what} phải là một ngày",
+                                  "viết dạng YYYY-MM-DD hoặc dd/mm/yyyy, ví dụ due: 2025-12-15")
+                continue
+            date = parse_date(item, self.name, self.report, f"'due' (hạn hoàn thành) của {task.what}")
+            if date is not None:
+                dates.append(date)
+        return tuple(sorted(set(dates)))
+
+    def _check_schedule(self, task: _Fields, name: str, text: str | None) -> None:
+        """Warn about a ``deadline``/``report`` text that gives no date and is not open-ended on purpose."""
+        from .deadlines import read_schedule
+
+        if not text:
+            return
+        schedule = read_schedule(text, self.issued)
+        if schedule.has_dates or (schedule.understood and schedule.open_ended):
+            return
+        label = "thời hạn" if name == "deadline" else "chế độ báo cáo"
+        hint = ("ghi thêm 'due: YYYY-MM-DD' cho nhiệm vụ" if name == "deadline" else
+                "viết rõ ngày, ví dụ 'hằng quý, trước ngày 15 của tháng cuối quý'")
+        if schedule.understood is False and self.issued is None:
+            hint += "; nếu thời hạn tính từ ngày ban hành, hãy ghi 'date' của văn bản"
+        self.report.warn(self.name, task.value_node(name), f"{task.what}: không hiểu {label} '{text}', sẽ không theo dõi hạn này", hint)
 
     def _assignments(self, task: _Fields) -> tuple[Assignment, ...]:
         node = task.value_node("assign")

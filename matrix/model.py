@@ -265,6 +265,7 @@ class Task:
     report: str | None = None
     targets: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    due: tuple[dt.date, ...] = ()  # dates that override those read from ``deadline``
 
     def walk(self, depth: int = 0) -> Iterator[tuple["Task", int]]:
         """This task and all sub-tasks, depth first, with their depth."""

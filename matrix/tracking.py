@@ -5,6 +5,10 @@ Records live in plain YAML files next to the directives, one per directive
 with any editor::
 
     directive: tiengiang-ubnd-ct-antt-2025
+    letters:                          # optional: the letters that assigned the tasks (thư giao nhiệm vụ)
+      - date: 2025-01-06
+        number: 15/UBND-NC
+        agency: Công an tỉnh          # optional: without it, the letter went to every addressee
     reports:
       - agency: Công an tỉnh          # any name or alias in the registry
         task: "7"                     # optional: without it, every task of the agency
@@ -40,8 +44,8 @@ from .yamlio import Report, compose
 TRACKING_DIR = "theo-doi"
 TRACKED_ROLES = (Role.LEAD, Role.DOER)
 
-__all__ = ["State", "Record", "Status", "Unread", "assess", "load_records", "append_record", "records_path",
-           "schedules", "TRACKING_DIR"]
+__all__ = ["State", "Record", "Letter", "Status", "Unread", "assess", "load_records", "load_letters", "append_record",
+           "records_path", "schedules", "assigning_letter", "TRACKING_DIR"]
 
 
 class State(str, enum.Enum):
@@ -69,6 +73,26 @@ class Record:
     done: bool = False
     note: str | None = None
     line: int = 0
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter that assigned a directive's tasks (thư giao nhiệm vụ): to one agency, or to all when ``agency`` is None."""
+
+    directive: str
+    date: dt.date
+    number: str | None = None
+    agency: str | None = None
+    line: int = 0
+
+
+def assigning_letter(letters: Iterable[Letter], entry: Entry, as_of: dt.date | None = None) -> Letter | None:
+    """The latest letter sent by ``as_of`` for ``entry``'s directive to its agency (or its group), else to all."""
+    keys = {entry.agency.id, *([entry.via.id] if entry.via else [])}
+    found = [l for l in letters if l.directive == entry.row.directive.id and (as_of is None or l.date <= as_of)]
+    own = [l for l in found if l.agency in keys]
+    chosen = own or [l for l in found if l.agency is None]
+    return max(chosen, key=lambda l: l.date) if chosen else None
 
 
 @dataclass(frozen=True)
@@ -124,10 +148,18 @@ def _due_override(task: Task) -> tuple[dt.date, ...]:
 
 
 def schedules(row: Row) -> tuple[Schedule, Schedule]:
-    """The (deadline, report) schedules that apply to a row."""
+    """The (deadline, report) schedules that apply to a row.
+
+    The deadline is the nearest task's (the row's own, else its parents') that states one: its
+    ``due`` dates when it has them, else the dates read from its ``deadline`` text.
+    """
     issued = row.directive.date
-    override = _due_override(row.task)
-    deadline = Schedule(fixed=override) if override else read_schedule(_nearest(row, "deadline"), issued)
+    deadline = read_schedule(None, issued)
+    for task in (row.task, *reversed(row.parents)):
+        override = _due_override(task)
+        if override or task.deadline:
+            deadline = Schedule(fixed=override) if override else read_schedule(task.deadline, issued)
+            break
     return deadline, read_schedule(_nearest(row, "report"), issued)
 
 
@@ -196,6 +228,7 @@ def _answered(due: dt.date, previous: dt.date | None, records: Sequence[Record])
 # ------------------------------------------------------------------------- records on disk
 
 _RECORD_KEYS = ("agency", "task", "date", "number", "done", "note")
+_LETTER_KEYS = ("date", "number", "agency")
 
 
 def records_path(input_dir: Path, directive_id: str) -> Path:
@@ -204,20 +237,30 @@ def records_path(input_dir: Path, directive_id: str) -> Path:
 
 def load_records(input_dir: Path, corpus: Corpus) -> tuple[Record, ...]:
     """Every record under ``input_dir/theo-doi/``, checked against the corpus; :class:`InputError` otherwise."""
+    return _load_tracking(input_dir, corpus)[0]
+
+
+def load_letters(input_dir: Path, corpus: Corpus) -> tuple[Letter, ...]:
+    """Every ``letters`` entry under ``input_dir/theo-doi/``, checked like the records."""
+    return _load_tracking(input_dir, corpus)[1]
+
+
+def _load_tracking(input_dir: Path, corpus: Corpus) -> tuple[tuple[Record, ...], tuple[Letter, ...]]:
     from .load import _Fields, parse_date  # the loader's typed field access and dates, shared
 
     folder = input_dir / TRACKING_DIR
     report = Report()
     out: list[Record] = []
+    letters: list[Letter] = []
     if not folder.is_dir():
-        return ()
+        return (), ()
     ids = {d.id: d for d in corpus.directives}
     for path in sorted(folder.glob("*.yaml")):
         name = str(path)
         root = compose(path, report)
         if root is None:
             continue
-        top = _Fields(root, name, report, "sổ theo dõi", ("directive", "reports"))
+        top = _Fields(root, name, report, "sổ theo dõi", ("directive", "letters", "reports"))
         if not top.ok:
             continue
         directive_id = top.text("directive", "mã văn bản", required=True) or path.stem
@@ -227,6 +270,23 @@ def load_records(input_dir: Path, corpus: Corpus) -> tuple[Record, ...]:
                          "mã văn bản là tên tệp .yaml của văn bản, không có đuôi")
             continue
         task_ids = {t.id for t, _ in directive.walk()}
+        keys = list(top.items)
+        if "letters" in keys and "reports" in keys and keys.index("letters") > keys.index("reports"):
+            report.error(name, top.items["letters"][0], "'letters' (thư giao nhiệm vụ) phải đứng trước 'reports'",
+                         "matrix report và matrix import ghi thêm báo cáo vào cuối tệp")
+        for node in top.sequence("letters", "danh sách thư giao nhiệm vụ"):
+            fields = _Fields(node, name, report, "thư giao nhiệm vụ", _LETTER_KEYS)
+            if not fields.ok:
+                continue
+            date = fields.date("date", "ngày của thư")
+            if fields.value_node("date") is None:
+                fields.missing("date", "ngày của thư")
+            written = fields.text("agency", "cơ quan nhận thư")
+            agency = _resolve(corpus, written, directive.province, name, fields.value_node("agency"), report) if written else None
+            if date is None or (written and agency is None):
+                continue
+            letters.append(Letter(directive_id, date, fields.text("number", "số, ký hiệu của thư"),
+                                  agency.id if agency else None, node.start_mark.line + 1))
         for node in top.sequence("reports", "danh sách báo cáo"):
             fields = _Fields(node, name, report, "báo cáo", _RECORD_KEYS)
             if not fields.ok:
@@ -248,7 +308,7 @@ def load_records(input_dir: Path, corpus: Corpus) -> tuple[Record, ...]:
                               fields.flag("done", "đã xong"), fields.text("note", "ghi chú"), node.start_mark.line + 1))
     if report.has_errors:
         raise InputError(report.problems)
-    return tuple(out)
+    return tuple(out), tuple(letters)
 
 
 def _resolve(corpus: Corpus, written: str, province: str | None, path: str, node: yaml.Node | None, report: Report) -> Agency | None:

@@ -541,12 +541,121 @@ def build_table() -> DocumentObject:
     return document
 
 
+# --------------------------------------------------------------------------- đôn đốc letters
+
+
+def _reminder_header(document: DocumentObject, party: bool) -> None:
+    """The header block of a đôn đốc letter: as the assignment letters', with its own subject line."""
+    left_w, right_w = HEADER_COLUMNS_CM
+    table = new_table(document, 2, HEADER_COLUMNS_CM, borders=False, indent_cm=HEADER_INDENT_CM)
+    body_cell, title_cell = table.rows[0].cells
+    tags(body_cell, "{%p for line in issuer.header_above %}", [("DauVanBan", ["{{ line|upper }}"])], "{%p endfor %}")
+    paragraph(body_cell, "DauVanBan", R("{{ issuer.header_last|upper }}", bold=True))
+    if party:
+        paragraph(body_cell, "DauVanBan", "*")
+        paragraph(title_cell, "QuocHieu", R("ĐẢNG CỘNG SẢN VIỆT NAM", underline=True)).runs[0].font.size = Pt(15)
+    else:
+        rule(body_cell, 2.2, left_w)
+        paragraph(title_cell, "QuocHieu", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+        paragraph(title_cell, "TieuNgu", "Độc lập - Tự do - Hạnh phúc")
+        rule(title_cell, 6.1, right_w)
+    number_cell, date_cell = table.rows[1].cells
+    subject = "V/v đôn đốc thực hiện nhiệm vụ quá hạn"
+    if party:
+        paragraph(number_cell, "DauVanBan", 'Số        -CV/{{ issuer.abbreviation or "TU" }}')
+        line = paragraph(number_cell, "TrichYeu", R(subject, italic=True))
+    else:
+        paragraph(number_cell, "DauVanBan", 'Số:          /{{ issuer.abbreviation or "UBND" }}-NC')
+        line = paragraph(number_cell, "TrichYeu", subject)
+    line.paragraph_format.space_before = Pt(3)
+    paragraph(date_cell, "DiaDanh", DATE_LINE)
+
+
+def _detail_paragraph(document: DocumentObject, label: str, value: str) -> None:
+    style, texts = _detail(label, value)
+    paragraph(document, style, *texts)
+
+
+def _reminder_items(document: DocumentObject) -> None:
+    """Each overdue task: where it stands, its text, the document that assigned it, what was missed."""
+    paragraph(document, "Normal", "{%p for i in items %}")
+    paragraph(document, "NhiemVu", "{{ i.index }}. " + item_label("i.task", "i") + " " + short_cite("i.directive") + ":")
+    tags(document, "{%p for p in i.task.paragraphs %}", [("Normal", ["{{ p }}"])], "{%p endfor %}")
+    tags(document, "{%p for s in i.subtasks %}", [("Normal", ["{% if s.marker %}{{ s.marker }} {% endif %}{{ s.text }}"])], "{%p endfor %}")
+    tags(document, "{%p if i.task.title %}", [_detail("Tên nhiệm vụ", "{{ i.task.title }}.")], "{%p endif %}")
+    _detail_paragraph(document, "Văn bản giao nhiệm vụ", cite("i.directive") + "{% if not i.assigned %} (văn bản không ghi ngày){% endif %}.")
+    tags(
+        document,
+        "{%p if i.letter %}",
+        [_detail("Thư giao nhiệm vụ", "{% if i.letter.number %}số {{ i.letter.number }} {% endif %}ngày {{ i.letter.date.short }}.")],
+        "{%p endif %}",
+    )
+    tags(
+        document,
+        "{%p if i.deadline %}",
+        [_detail("Thời hạn hoàn thành", "{{ i.deadline.short }}{% if i.deadline_text %} ({{ i.deadline_text }}){% endif %}.")],
+        "{%p endif %}",
+    )
+    tags(
+        document,
+        "{%p if i.missed %}",
+        [_detail("Kỳ báo cáo chưa báo cáo", '{% for d in i.missed %}{{ d.short }}{% if not loop.last %}, {% endif %}{% endfor %}{% if i.task.report %} ({{ i.task.report }}){% endif %}.')],
+        "{%p endif %}",
+    )
+    _detail_paragraph(document, "Quá hạn", "{{ i.days }} ngày (từ ngày {{ i.since.short }}).")
+    paragraph(document, "Normal", "{%p endfor %}")
+
+
+def build_reminder(party: bool) -> DocumentObject:
+    """The đôn đốc letter to one agency: its overdue tasks of one issuer, Nghị định 30 layout (State) or HD 36 (Party)."""
+    document = new_document()
+    _reminder_header(document, party)
+    paragraph(document, "KinhGui", f"Kính gửi: {ADDRESSEE[party]}.")
+    verb = "yêu cầu" if party else STATE_VERB
+    paragraph(
+        document,
+        "Normal",
+        "Qua theo dõi tình hình thực hiện nhiệm vụ, đến ngày {{ as_of.short }}, " + ADDRESSEE_INLINE[party]
+        + " còn {{ item_count }} nhiệm vụ quá hạn chưa hoàn thành hoặc chưa báo cáo kết quả theo yêu cầu, cụ thể như sau:",
+    )
+    _reminder_items(document)
+    closing = paragraph(
+        document,
+        "Normal",
+        ISSUER_NAME + f" {verb} " + ADDRESSEE_INLINE[party] + " khẩn trương thực hiện các nhiệm vụ nêu trên và báo cáo "
+        "kết quả về " + ISSUER_NAME + " trước ngày ...... tháng ...... năm ........; trường hợp chưa hoàn thành, "
+        "báo cáo rõ lý do, khó khăn, vướng mắc và đề xuất thời hạn hoàn thành./.",
+    )
+    closing.paragraph_format.keep_with_next = True
+    closing.paragraph_format.space_after = Pt(12)
+    table = new_table(document, 1, SIGNATURE_COLUMNS_CM, borders=False)
+    flag_row(table.rows[0], "w:cantSplit")
+    copies, signature = table.rows[0].cells
+    if party:
+        heading = paragraph(copies, "NoiNhanTieuDe", R("Nơi nhận:", bold=False, italic=False, underline=True))
+        heading.runs[0].font.size = Pt(14)
+    else:
+        paragraph(copies, "NoiNhanTieuDe", "Nơi nhận:")
+    paragraph(copies, "NoiNhan", "- Như trên;")
+    paragraph(copies, "NoiNhan", "- Lưu Văn phòng Tỉnh ủy." if party else "- Lưu: VT, NC.")
+    tags(signature, "{%p for line in signer.authority %}", [("ChuKy", ["{{ line|upper }}"])], "{%p endfor %}")
+    paragraph(signature, "ChuKy", "{% if signer.title %}{{ signer.title|upper }}{% else %}(CHỨC VỤ NGƯỜI KÝ){% endif %}")
+    for _ in range(4):
+        paragraph(signature, "ChuKy")
+    paragraph(signature, "ChuKy", "(Họ và tên người ký)")
+    for cell in (copies, signature):
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+    return document
+
+
 # --------------------------------------------------------------------------- main
 
 BUILDERS = {
     "thu-nha-nuoc.docx": lambda: build_letter(party=False),
     "thu-dang.docx": lambda: build_letter(party=True),
     "bang-phan-cong.docx": build_table,
+    "don-doc.docx": lambda: build_reminder(party=False),
+    "don-doc-dang.docx": lambda: build_reminder(party=True),
 }
 
 

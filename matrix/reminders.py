@@ -1,0 +1,138 @@
+"""Đôn đốc letters: to each agency with overdue assignments, one letter per issuing body.
+
+A reminder is signed for the body that assigned the tasks, so an agency late
+on tasks of two issuers (the Provincial Party Committee and the People's
+Committee) gets two letters, each listing only its issuer's tasks. The words
+on the page live in the templates ``don-doc.docx`` (State, Nghị định 30) and
+``don-doc-dang.docx`` (Party); they are rendered through the same template
+library and jinja2 environment as the assignment letters (see
+docs/templates.md for the variables).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .model import Agency, Directive, IssuerKind
+from .pivot import Matrix
+from .templates import TemplateLibrary
+from .text import safe_filename, slugify
+from .tracking import Letter, Status, assigning_letter
+from .word import RowIndex, _agency_data, _date_data, _place, _signer_data, _subtasks, directive_data, issuer_data, task_data
+
+__all__ = ["REMINDER_TEMPLATES", "Reminder", "plan_reminders", "reminder_context", "write_reminders"]
+
+REMINDER_TEMPLATES = {IssuerKind.STATE: "don-doc.docx", IssuerKind.PARTY: "don-doc-dang.docx"}
+
+
+def issuer_key(directive: Directive) -> tuple[str, ...]:
+    """What makes two directives' issuers the same body: kind, name, header lines and province.
+
+    "Chủ tịch Ủy ban nhân dân tỉnh" of Tiền Giang is not that of Đồng Tháp.
+    """
+    issuer = directive.issuer
+    return (issuer.kind.value, issuer.name, *issuer.header, "@", directive.province or "")
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One letter: an agency, the issuer its overdue tasks come from, and those tasks."""
+
+    agency: Agency
+    issuer: Directive  # the first directive of the issuer: its header, symbol and signer head the letter
+    items: tuple[Status, ...]
+    name: str  # file name, without ".docx"
+
+
+def plan_reminders(statuses: Sequence[Status]) -> list[Reminder]:
+    """The letters to write: per agency with overdue assignments, one per issuer, in a stable order."""
+    groups: dict[tuple[str, tuple[str, ...]], list[Status]] = {}
+    for status in statuses:
+        if status.overdue_since is None:
+            continue
+        groups.setdefault((status.entry.agency.id, issuer_key(status.entry.row.directive)), []).append(status)
+    issuers_of: dict[str, int] = {}
+    for agency_id, _ in groups:
+        issuers_of[agency_id] = issuers_of.get(agency_id, 0) + 1
+    out: list[Reminder] = []
+    used: set[str] = set()
+    for (agency_id, _), items in groups.items():
+        first = items[0].entry.row.directive
+        name = safe_filename(agency_id)
+        if issuers_of[agency_id] > 1:
+            issuer = first.issuer
+            name = f"{name}--{slugify(' '.join(issuer.header) or issuer.short or issuer.name)}"
+        base, n = name, 2
+        while name in used:
+            name, n = f"{base}-{n}", n + 1
+        used.add(name)
+        ordered = sorted(items, key=lambda s: (s.overdue_since or s.as_of))
+        out.append(Reminder(items[0].entry.agency, first, tuple(ordered), name))
+    return out
+
+
+def _item(status: Status, index: int, rows: RowIndex, letters: Sequence[Letter]) -> dict[str, Any]:
+    """One overdue task as the letter lists it, with the sub-items its assignment covers."""
+    row = status.entry.row
+    letter = assigning_letter(letters, status.entry, status.as_of)
+    since = status.overdue_since
+    deadline_missed = status.deadline is not None and status.deadline < status.as_of
+    return {
+        "index": index,
+        "directive": directive_data(row.directive),
+        "task": task_data(row),
+        "subtasks": _subtasks(rows, row),
+        "role": status.entry.role.value,
+        "assigned": _date_data(row.directive.date),
+        "letter": {"number": letter.number or "", "date": _date_data(letter.date)} if letter else None,
+        "deadline": _date_data(status.deadline) if deadline_missed else None,
+        "deadline_text": (row.task.deadline or "").strip().rstrip(" .;,") if deadline_missed else "",
+        "missed": [_date_data(day) for day in status.missed],
+        "since": _date_data(since),
+        "days": (status.as_of - since).days if since else 0,
+    }
+
+
+def reminder_context(matrix: Matrix, reminder: Reminder, as_of: dt.date, letters: Sequence[Letter] = ()) -> dict[str, Any]:
+    """Everything a đôn đốc template may use (see docs/templates.md); ``letters`` are the thư giao nhiệm vụ sent."""
+    rows = RowIndex(matrix)
+    items = [_item(status, i, rows, letters) for i, status in enumerate(reminder.items, 1)]
+    directives: dict[str, dict[str, Any]] = {}
+    for status in reminder.items:
+        directive = status.entry.row.directive
+        directives.setdefault(directive.id, directive_data(directive))
+    return {
+        "agency": _agency_data(reminder.agency, [status.entry for status in reminder.items]),
+        "issuer": issuer_data(reminder.issuer),
+        "directive": directive_data(reminder.issuer),
+        "directives": list(directives.values()),
+        "items": items,
+        "item_count": len(items),
+        "as_of": _date_data(as_of),
+        "place": _place(matrix, reminder.issuer),
+        "signer": _signer_data(reminder.issuer.signer),
+    }
+
+
+def write_reminders(matrix: Matrix, statuses: Sequence[Status], as_of: dt.date, out_dir: Path, *,
+                    templates: Path | None = None, letters: Sequence[Letter] = (),
+                    agencies: Iterable[str] | None = None) -> list[Path]:
+    """Write the đôn đốc letters of ``statuses`` into ``out_dir``; return their paths (none: no folder).
+
+    ``agencies`` restricts the letters to those agency ids (a build shares them among processes).
+    """
+    wanted = None if agencies is None else set(agencies)
+    reminders = [r for r in plan_reminders(statuses) if wanted is None or r.agency.id in wanted]
+    if not reminders:
+        return []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    library = TemplateLibrary(templates)
+    paths = []
+    for reminder in reminders:
+        template = library.get(REMINDER_TEMPLATES[reminder.issuer.issuer.kind])
+        path = out_dir / f"{reminder.name}.docx"
+        template.render(reminder_context(matrix, reminder, as_of, letters), path)
+        paths.append(path)
+    return paths
