@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from .model import ANY_PROVINCE, Agency, Directive, Registry, Role, Task
+from .schema import AGENCY, DIRECTIVE, ISSUER, SIGNER, TASK
 
 
 class _Dumper(yaml.SafeDumper):
@@ -28,77 +29,46 @@ def _dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
 
 
+def _dates(dates: tuple[Any, ...]) -> Any:
+    return dates[0].isoformat() if len(dates) == 1 else [d.isoformat() for d in dates]
+
+
 def _task(task: Task, registry: Registry) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": task.id, "text": task.text}
-    assign: dict[str, list[str]] = {}
-    for role in Role:
-        names = [a.written for a in task.assignments if a.role is role]
-        if names:
-            assign[role.value] = names
-    if assign:
-        data["assign"] = assign
-    for key in ("title", "deadline", "report"):
-        if getattr(task, key):
-            data[key] = getattr(task, key)
-    if task.due:
-        data["due"] = task.due[0].isoformat() if len(task.due) == 1 else [d.isoformat() for d in task.due]
-    for key in ("targets", "notes"):
-        if getattr(task, key):
-            data[key] = list(getattr(task, key))
-    if task.tasks:
-        data["tasks"] = [_task(t, registry) for t in task.tasks]
-    return data
+    assign = {role.value: [a.written for a in task.assignments if a.role is role] for role in Role}
+    return TASK.ordered({
+        "id": task.id, "text": task.text, "assign": {k: v for k, v in assign.items() if v},
+        "title": task.title, "deadline": task.deadline, "report": task.report,
+        "due": _dates(task.due) if task.due else None,
+        "targets": list(task.targets), "notes": list(task.notes),
+        "tasks": [_task(t, registry) for t in task.tasks],
+    })
 
 
 def dump_directive(directive: Directive, registry: Registry) -> str:
-    """The YAML text of one directive file."""
+    """The YAML text of one directive file, keys in the order of :data:`matrix.schema.DIRECTIVE`."""
     d = directive
-    data: dict[str, Any] = {"id": d.id, "kind": d.kind}
-    for key in ("number", "symbol"):
-        if getattr(d, key):
-            data[key] = getattr(d, key)
-    if d.date:
-        data["date"] = d.date.isoformat()
-    if d.as_of:
-        data["as_of"] = d.as_of.isoformat()
-    for key in ("place", "province"):
-        if getattr(d, key):
-            data[key] = getattr(d, key)
-    issuer: dict[str, Any] = {"name": d.issuer.name, "kind": d.issuer.kind.value}
-    if d.issuer.header:
-        issuer["header"] = list(d.issuer.header)
-    if d.issuer.short:
-        issuer["short"] = d.issuer.short
-    data["issuer"] = issuer
-    data["title"] = d.title
-    signer = {k: v for k, v in (("authority", list(d.signer.authority)), ("title", d.signer.title), ("name", d.signer.name)) if v}
-    if signer:
-        data["signer"] = signer
-    for key in ("recipients", "distribution", "closing", "notes"):
-        if getattr(d, key):
-            data[key] = list(getattr(d, key))
-    if d.preamble:
-        data["preamble"] = d.preamble
-    data["tasks"] = [_task(t, registry) for t in d.tasks]
+    issuer = ISSUER.ordered({"name": d.issuer.name, "kind": d.issuer.kind.value, "header": list(d.issuer.header),
+                             "short": d.issuer.short})
+    signer = SIGNER.ordered({"authority": list(d.signer.authority), "title": d.signer.title, "name": d.signer.name})
+    data = DIRECTIVE.ordered({
+        "id": d.id, "kind": d.kind, "number": d.number, "symbol": d.symbol,
+        "date": d.date.isoformat() if d.date else None, "as_of": d.as_of.isoformat() if d.as_of else None,
+        "place": d.place, "province": d.province, "issuer": issuer, "title": d.title, "signer": signer,
+        "recipients": list(d.recipients), "distribution": list(d.distribution), "preamble": d.preamble,
+        "closing": list(d.closing), "notes": list(d.notes),
+    })
+    data["tasks"] = [_task(t, registry) for t in d.tasks]  # required: written even when empty
     return _dump(data)
 
 
 def _agency(agency: Agency) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": agency.id, "name": agency.name, "short": agency.short, "block": agency.block}
-    if agency.requested:
-        data["requested"] = True
-    if agency.aliases:
-        data["aliases"] = list(agency.aliases)
-    if agency.province:
-        data["province"] = agency.province
-    for key in ("valid_from", "valid_to"):
-        if getattr(agency, key):
-            data[key] = getattr(agency, key).isoformat()
-    if agency.successor:
-        data["successor"] = agency.successor
-    if agency.is_group and agency.members:
-        data["members"] = {p: list(m) for p, m in agency.members.items()}
-    return data
+    return AGENCY.ordered({
+        "id": agency.id, "name": agency.name, "short": agency.short, "block": agency.block,
+        "requested": True if agency.requested else None, "aliases": list(agency.aliases), "province": agency.province,
+        "valid_from": agency.valid_from.isoformat() if agency.valid_from else None,
+        "valid_to": agency.valid_to.isoformat() if agency.valid_to else None, "successor": agency.successor,
+        "members": {p: list(m) for p, m in agency.members.items()} if agency.is_group else None,
+    })
 
 
 def dump_registry(registry: Registry) -> str:

@@ -33,6 +33,7 @@ from .model import (
     format_date,
 )
 from .text import ascii_key, match_key, nfc, slugify
+from .schema import AGENCY, BLOCK, DATE, DIRECTIVE, FLAG, IDENT, ISSUER, LIST, REGISTRY, SIGNER, TASK, TEXT, TEXTS, Shape
 from .yamlio import Report, compose
 
 REGISTRY_FILE = "co-quan.yaml"
@@ -105,6 +106,38 @@ class _Fields:
                 hint = f"có phải ý bạn là '{close[0]}'?" if close else f"các trường hợp lệ: {', '.join(known)}"
                 report.warn(path, key, f"trường '{name}' của {what} không được dùng, sẽ bỏ qua", hint)
             self.items[name] = (key, value)
+
+    shape: Shape | None = None
+
+    @classmethod
+    def of(cls, node: Node, path: str, report: Report, shape: Shape, label_key: str | None = None,
+           what: str | None = None) -> "_Fields":
+        """Fields of a record declared in :mod:`matrix.schema` (its keys are the known ones)."""
+        fields = cls(node, path, report, what or shape.what, shape.names, label_key)
+        fields.shape = shape
+        return fields
+
+    def get(self, name: str) -> Any:
+        """The value of ``name``, read as the schema declares it (kind, Vietnamese label, required)."""
+        assert self.shape is not None, "get() needs fields made with _Fields.of()"
+        key = self.shape[name]
+        if key.kind == TEXTS:
+            return self.texts(key.name, key.label)
+        if key.kind == DATE:
+            return self.date(key.name, key.label)
+        if key.kind == FLAG:
+            return self.flag(key.name, key.label)
+        if key.kind == IDENT:
+            return self.ident(key.name, key.label, key.required)
+        if key.kind == LIST:
+            return self.sequence(key.name, key.label, key.required)
+        if key.kind == TEXT:
+            return self.text(key.name, key.label, key.required)
+        raise ValueError(f"{name}: a {key.kind} value is read by its own code")
+
+    def label(self, name: str) -> str:
+        """The Vietnamese label of ``name`` in messages."""
+        return self.shape[name].label if self.shape is not None else name
 
     @property
     def ok(self) -> bool:
@@ -216,8 +249,6 @@ def parse_date(node: Node, path: str, report: Report, label: str) -> dt.date | N
 
 # --------------------------------------------------------------------------- registry
 
-_BLOCK_KEYS = ("id", "name")
-_AGENCY_KEYS = ("id", "name", "short", "block", "requested", "aliases", "province", "valid_from", "valid_to", "successor", "members")
 
 
 def load_registry(path: Path, report: Report) -> Registry | None:
@@ -234,7 +265,7 @@ def load_registry(path: Path, report: Report) -> Registry | None:
     root = compose(path, report)
     if root is None:
         return None
-    top = _Fields(root, name, report, "danh mục cơ quan", ("catalogue", "provinces", "blocks", "agencies", "groups"))
+    top = _Fields.of(root, name, report, REGISTRY)
     if not top.ok:
         return None
     provinces = dict(catalogue.province_names()) | _provinces(top, report)
@@ -317,18 +348,18 @@ def _provinces(top: _Fields, report: Report) -> dict[str, str]:
 
 
 def _block(node: Node, path: str, report: Report) -> Block | None:
-    fields = _Fields(node, path, report, "khối", _BLOCK_KEYS)
+    fields = _Fields.of(node, path, report, BLOCK)
     if not fields.ok:
         return None
-    block_id = fields.ident("id", "mã khối", required=True)
-    label = fields.text("name", "tên khối", required=True)
+    block_id = fields.get("id")
+    label = fields.get("name")
     return Block(block_id, label) if block_id and label else None
 
 
 def _agency(node: Node, path: str, report: Report, is_group: bool, blocks: set[str], provinces: dict[str, str],
             block_names: dict[str, str] | None = None, known: dict[str, int] | None = None) -> tuple[Agency, Node, _Fields] | None:
     what = "nhóm cơ quan" if is_group else "cơ quan"
-    fields = _Fields(node, path, report, what, _AGENCY_KEYS, "id")
+    fields = _Fields.of(node, path, report, AGENCY, "id", what)
     if not fields.ok:
         return None
     agency_id = fields.ident("id", f"mã {what}", required=True)
@@ -342,7 +373,7 @@ def _agency(node: Node, path: str, report: Report, is_group: bool, blocks: set[s
         else:
             report.error(path, fields.value_node("block"), f"khối '{block}' không có trong danh sách 'blocks'",
                          _suggest(block, blocks) or f"các mã khối: {', '.join(sorted(blocks))}")
-    province = fields.text("province", "tỉnh")
+    province = fields.get("province")
     if province and province not in provinces:
         province = _province_id(province, provinces, path, fields.value_node("province"), report)
     members = _members(fields, provinces) if is_group else {}
@@ -353,16 +384,16 @@ def _agency(node: Node, path: str, report: Report, is_group: bool, blocks: set[s
     agency = Agency(
         id=agency_id,
         name=label or "",
-        short=fields.text("short", "tên ngắn") or label or "",
+        short=fields.get("short") or label or "",
         block=block or "",
-        requested=fields.flag("requested", "chỉ được đề nghị"),
-        aliases=fields.texts("aliases", "tên gọi khác"),
+        requested=fields.get("requested"),
+        aliases=fields.get("aliases"),
         members=MappingProxyType(members),
         is_group=is_group,
         province=province,
-        valid_from=fields.date("valid_from", "có hiệu lực từ"),
-        valid_to=fields.date("valid_to", "có hiệu lực đến"),
-        successor=fields.text("successor", "cơ quan kế thừa"),
+        valid_from=fields.get("valid_from"),
+        valid_to=fields.get("valid_to"),
+        successor=fields.get("successor"),
     )
     return agency, node, fields
 
@@ -501,11 +532,6 @@ def unknown_name_hint(registry: Registry, written: str, province: str | None, on
 
 # --------------------------------------------------------------------------- directives
 
-_DIRECTIVE_KEYS = ("id", "kind", "number", "symbol", "date", "as_of", "place", "province", "issuer", "title", "signer",
-                   "recipients", "distribution", "preamble", "closing", "notes", "tasks")
-_ISSUER_KEYS = ("name", "kind", "header", "short")
-_SIGNER_KEYS = ("authority", "title", "name")
-_TASK_KEYS = ("id", "text", "assign", "deadline", "report", "due", "targets", "notes", "title", "tasks")
 
 
 class _DirectiveReader:
@@ -524,24 +550,24 @@ class _DirectiveReader:
         root = compose(self.path, self.report)
         if root is None:
             return None
-        fields = _Fields(root, self.name, self.report, "văn bản", _DIRECTIVE_KEYS, "id")
+        fields = _Fields.of(root, self.name, self.report, DIRECTIVE, "id")
         if not fields.ok:
             return None
-        directive_id = fields.ident("id", "mã văn bản", required=True)
+        directive_id = fields.get("id")
         if directive_id:
             self.directive_id = directive_id
             if directive_id != self.path.stem and not self.lenient:
                 self.report.warn(self.name, fields.value_node("id"), f"mã văn bản '{directive_id}' khác tên tệp '{self.path.name}'",
                                  f"nên đặt tên tệp là '{directive_id}.yaml'")
-        self.province = fields.text("province", "tỉnh")
+        self.province = fields.get("province")
         if self.province and self.province not in self.registry.provinces:
             self.province = _province_id(self.province, self.registry.provinces, self.name, fields.value_node("province"), self.report)
         issuer = self._issuer(fields)
         signer = self._signer(fields)
-        kind = fields.text("kind", "loại văn bản: chỉ thị, công văn, kế hoạch...", required=True)
-        title = fields.text("title", "trích yếu", required=True)
-        date = fields.date("date", "ngày ban hành")
-        as_of = fields.date("as_of", "ngày đối chiếu danh mục khi văn bản không ghi ngày")
+        kind = fields.get("kind")
+        title = fields.get("title")
+        date = fields.get("date")
+        as_of = fields.get("as_of")
         self.on = date or as_of
         self.undated = self.on is None
         if self.on is None:
@@ -549,7 +575,7 @@ class _DirectiveReader:
             self.report.warn(self.name, root, f"văn bản '{self.directive_id}' không ghi ngày: tên cơ quan được đối chiếu theo danh mục hôm nay ({format_date(self.on)})",
                              "thêm 'date' (ngày ban hành) hoặc 'as_of' (ngày đối chiếu, khi văn bản không ghi ngày)")
         self.issued = date
-        task_nodes = fields.sequence("tasks", "danh sách nhiệm vụ", required=True)
+        task_nodes = fields.get("tasks")
         if fields.value_node("tasks") is not None and not task_nodes and isinstance(fields.value_node("tasks"), yaml.SequenceNode):
             self.report.error(self.name, fields.value_node("tasks"), f"{fields.what} chưa có nhiệm vụ nào")
         read = [(self._task(n, None, i), n) for i, n in enumerate(task_nodes, 1)]
@@ -559,42 +585,41 @@ class _DirectiveReader:
             return None
         return Directive(
             id=directive_id, kind=kind, title=title, issuer=issuer, tasks=tasks,
-            number=fields.text("number", "số"), symbol=fields.text("symbol", "ký hiệu"), date=date, as_of=as_of,
-            place=fields.text("place", "địa danh"), province=self.province, signer=signer,
-            recipients=fields.texts("recipients", "kính gửi"), distribution=fields.texts("distribution", "nơi nhận"),
-            preamble=fields.text("preamble", "phần mở đầu"), closing=fields.texts("closing", "phần kết"),
-            notes=fields.texts("notes", "ghi chú"),
+            number=fields.get("number"), symbol=fields.get("symbol"), date=date, as_of=as_of,
+            place=fields.get("place"), province=self.province, signer=signer,
+            recipients=fields.get("recipients"), distribution=fields.get("distribution"),
+            preamble=fields.get("preamble"), closing=fields.get("closing"), notes=fields.get("notes"),
         )
 
     def _issuer(self, parent: _Fields) -> Issuer | None:
         node = parent.value_node("issuer")
         if node is None:
-            parent.missing("issuer", "cơ quan ban hành")
+            parent.missing("issuer", parent.label("issuer"))
             return None
-        fields = _Fields(node, self.name, self.report, "cơ quan ban hành", _ISSUER_KEYS)
+        fields = _Fields.of(node, self.name, self.report, ISSUER)
         if not fields.ok:
             return None
-        label = fields.text("name", "tên cơ quan ban hành", required=True)
-        raw_kind = fields.text("kind", "nhà nước hoặc đảng", required=True)
+        label = fields.get("name")
+        raw_kind = fields.get("kind")
         kind = _ISSUER_KINDS.get(match_key(raw_kind)) or _ISSUER_KINDS.get(ascii_key(raw_kind)) if raw_kind else None
         if raw_kind and kind is None:
             self.report.error(self.name, fields.value_node("kind"), f"loại cơ quan ban hành '{raw_kind}' không hợp lệ", "chỉ dùng 'nhà nước' hoặc 'đảng'")
         if not (label and kind):
             return None
-        return Issuer(label, kind, fields.texts("header", "dòng tiêu đề"), fields.text("short", "tên ngắn"))
+        return Issuer(label, kind, fields.get("header"), fields.get("short"))
 
     def _signer(self, parent: _Fields) -> Signer:
         node = parent.value_node("signer")
         if node is None:
             return Signer()
-        fields = _Fields(node, self.name, self.report, "người ký", _SIGNER_KEYS)
-        return Signer(fields.texts("authority", "thẩm quyền ký"), fields.text("title", "chức vụ"), fields.text("name", "họ tên"))
+        fields = _Fields.of(node, self.name, self.report, SIGNER)
+        return Signer(fields.get("authority"), fields.get("title"), fields.get("name"))
 
     def _task(self, node: Node, parent: str | None, position: int) -> Task | None:
-        fields = _Fields(node, self.name, self.report, "nhiệm vụ", _TASK_KEYS, "id")
+        fields = _Fields.of(node, self.name, self.report, TASK, "id")
         if not fields.ok:
             return None
-        task_id = fields.text("id", "số thứ tự nhiệm vụ")
+        task_id = fields.get("id")
         if task_id is None:
             if parent is None:
                 fields.missing("id", "số thứ tự của mục, ví dụ \"1\" hoặc \"cuối-1\"")
@@ -606,18 +631,17 @@ class _DirectiveReader:
             self.report.error(self.name, fields.value_node("id") or node, f"mã nhiệm vụ '{task_id}' bị trùng trong văn bản '{self.directive_id}' (đã dùng ở dòng {line})",
                               "mỗi mục cần một số thứ tự riêng")
         self.task_ids.setdefault(task_id, node)
-        text = fields.text("text", "nội dung", required=True)
-        subtasks = tuple(t for t in (self._task(n, task_id, i) for i, n in enumerate(fields.sequence("tasks", "nhiệm vụ con"), 1)) if t)
+        text = fields.get("text")
+        subtasks = tuple(t for t in (self._task(n, task_id, i) for i, n in enumerate(fields.get("tasks"), 1)) if t)
         due = self._due(fields)
-        deadline, report = fields.text("deadline", "thời hạn"), fields.text("report", "chế độ báo cáo")
+        deadline, report = fields.get("deadline"), fields.get("report")
         if not due:
             self._check_schedule(fields, "deadline", deadline)
         self._check_schedule(fields, "report", report)
         return Task(
             id=task_id, text=text or "", assignments=self._assignments(fields), tasks=subtasks,
-            title=fields.text("title", "tiêu đề ngắn"), deadline=deadline,
-            report=report, targets=fields.texts("targets", "chỉ tiêu"),
-            notes=fields.texts("notes", "ghi chú"), due=due,
+            title=fields.get("title"), deadline=deadline, report=report,
+            targets=fields.get("targets"), notes=fields.get("notes"), due=due,
         )
 
     def _due(self, task: _Fields) -> tuple[dt.date, ...]:

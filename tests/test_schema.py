@@ -1,0 +1,49 @@
+"""The input format is declared once (matrix.schema): the loader, the writer and the docs agree with it."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import ROOT
+from matrix.schema import DIRECTIVE, DIRECTIVE_SHAPES, REGISTRY_SHAPES
+
+DOC = (ROOT / "docs" / "directive-format.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+REGISTRY_FILE = (ROOT / "input" / "co-quan.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("shape", DIRECTIVE_SHAPES, ids=lambda s: s.what)
+def test_every_directive_key_is_documented(shape):
+    missing = [k.name for k in shape if not re.search(rf"^\s*(- )?{k.name}:", DOC, re.M)]
+    assert missing == [], f"docs/directive-format.md does not document {missing}"
+
+
+@pytest.mark.parametrize("shape", REGISTRY_SHAPES, ids=lambda s: s.what)
+def test_every_registry_key_is_documented(shape):
+    documented = README + REGISTRY_FILE
+    missing = [k.name for k in shape if not re.search(rf"\b{k.name}\b", documented)]
+    assert missing == [], f"neither README nor input/co-quan.yaml documents {missing}"
+
+
+def test_the_loader_knows_exactly_the_declared_keys(tmp_path):
+    """An unknown key is a warning that lists the declared keys, in their order."""
+    from matrix.load import load_corpus
+
+    (tmp_path / "co-quan.yaml").write_bytes((ROOT / "input" / "co-quan.yaml").read_bytes())
+    (tmp_path / "a.yaml").write_text("id: a\nkind: chỉ thị\nissuer: {name: UBND tỉnh, kind: nhà nước}\ntitle: T\n"
+                                     "zzz: 1\ntasks:\n  - id: '1'\n    text: x\n    assign: {chủ trì: Công an tỉnh}\n",
+                                     encoding="utf-8")
+    problems = [str(p) for p in load_corpus([tmp_path / "a.yaml"], tmp_path / "co-quan.yaml").problems]
+    assert any(f"các trường hợp lệ: {', '.join(DIRECTIVE.names)}" in p for p in problems), problems
+
+
+def test_dump_writes_keys_in_declared_order():
+    from matrix.dump import dump_directive
+    from matrix.load import load_corpus
+
+    corpus = load_corpus([ROOT / "input"]).require()
+    for directive in corpus.directives:
+        text = dump_directive(directive, corpus.registry)
+        top = re.findall(r"^([a-z_]+):", text, re.M)
+        assert top == [k for k in DIRECTIVE.names if k in top]
