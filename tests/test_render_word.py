@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from matrix.pivot import Matrix, build_matrix
-from matrix.word import convert_to_pdf, find_soffice, write_assignment_table, write_letters
+from matrix.word import EXTRACTS_FOLDER, convert_to_pdf, find_soffice, write_assignment_table, write_consolidated, write_letters
 
 from conftest import small_corpus
 from test_word import awkward_corpus, seed_matrix
@@ -48,6 +48,11 @@ def write_views(matrix: Matrix, out: Path, views: dict[str, Matrix]) -> dict[Pat
     """Letters and tables of each view; maps each .docx to the addressee its PDF must name."""
     expected: dict[Path, str | None] = {}
     for name, view in views.items():
+        if len(view.directives) > 1:
+            names = {a.id: a.name for a in view.columns}
+            for path in write_consolidated(view, out / name):
+                expected[path] = names[path.stem]
+            continue
         for agency, path in zip(view.columns, write_letters(view, out / name)):
             expected[path] = agency.name
         table = out / name / "bang-phan-cong.docx"
@@ -63,6 +68,8 @@ def assert_pdfs(expected: dict[Path, str | None]) -> None:
         assert pages >= 1, pdf
         if addressee is None:
             assert "BẢNG PHÂN CÔNG NHIỆM VỤ" in text, pdf
+        elif docx.parent.name == EXTRACTS_FOLDER:
+            assert "TỔNG HỢP NHIỆM VỤ" in text and "Kính gửi" not in text, pdf
         else:
             assert "Kính gửi" in text, pdf
             words = folded(addressee).split(" ")
