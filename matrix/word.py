@@ -21,7 +21,7 @@ from .errors import MatrixError, OutputError
 from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
 from .pivot import Entry, Matrix, Row, location, ordinal, printed_number, task_kind, task_position
 from .templates import TemplateLibrary, WordTemplateError
-from .text import match_key, safe_filename
+from .text import inline_name, match_key, roman, safe_filename
 
 __all__ = [
     "EXTRACT_TEMPLATE",
@@ -253,14 +253,6 @@ def paragraphs(text: str) -> list[str]:
     """
     found = [p.strip() for p in text.split("\n") if p.strip()]
     return [p[:-2].rstrip() if p.endswith("./.") else p for p in found]
-
-
-_TRAILING_LOCALITY = re.compile(r"(?<=\S )(Tỉnh|Huyện|Thành phố|Thị xã|Xã|Phường)$")
-
-
-def inline_name(name: str) -> str:
-    """A body's name inside a sentence: a trailing "Tỉnh" is written "tỉnh" ("UBND Tỉnh" -> "UBND tỉnh")."""
-    return _TRAILING_LOCALITY.sub(lambda m: m.group(1).lower(), name.strip())
 
 
 def _clause(text: str | None) -> str:
@@ -628,17 +620,6 @@ def table_context(matrix: Matrix) -> dict[str, Any]:
         "signer": _signer_data(lead.signer),
         "distribution": _distribution(lead),
     }
-
-
-def roman(number: int) -> str:
-    """``number`` in Roman numerals (section headings I, II, III...)."""
-    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-    out = []
-    for value, letters in numerals:
-        count, number = divmod(number, value)
-        out.append(letters * count)
-    return "".join(out)
 
 
 # --------------------------------------------------------------------------- PDF
