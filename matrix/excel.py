@@ -34,7 +34,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import ROLES, Agency, Block, Directive, Role
-from .pivot import Entry, Matrix, Row, location, printed_number, task_kind
+from .pivot import Entry, Matrix, Row, location, printed_number
 from .text import inline_name, roman, shorten
 
 __all__ = ["write_workbook", "MAX_CELL_CHARS", "TRUNCATION_NOTE"]
