@@ -184,8 +184,21 @@ def issuer_key(directive: Directive, matrix: Matrix) -> tuple[str, ...]:
     return (directive.issuer.kind.value, match_key(directive.issuer.name), *(match_key(line) for line in header))
 
 
+_GROUPS: dict[int, tuple[Matrix, list[tuple[str, Matrix]]]] = {}  # the last matrix's groups (a build asks once per unit)
+
+
 def issuer_groups(matrix: Matrix) -> list[tuple[str, Matrix]]:
     """(folder name, sub-matrix) for each issuer with several directives in ``matrix``, in document order."""
+    cached = _GROUPS.get(id(matrix))
+    if cached is not None and cached[0] is matrix:
+        return cached[1]
+    found = _issuer_groups(matrix)
+    _GROUPS.clear()
+    _GROUPS[id(matrix)] = (matrix, found)
+    return found
+
+
+def _issuer_groups(matrix: Matrix) -> list[tuple[str, Matrix]]:
     groups: dict[tuple[str, ...], list[Directive]] = {}
     for directive in matrix.directives:
         groups.setdefault(issuer_key(directive, matrix), []).append(directive)
