@@ -610,6 +610,11 @@ def print_scale(widths: Sequence[float], paper: str) -> float:
     return min(1.0, printable / needed) if needed else 1.0
 
 
+def print_layout(matrix: Matrix, paper: str = "A4") -> tuple[str, float]:
+    """The paper the "Ma trận" sheet of ``matrix`` prints on, and its scale (for warnings before printing)."""
+    return matrix_paper(_grid(_Context(matrix, "", paper, Painter(), {})), paper)
+
+
 def matrix_paper(grid: "_Grid", paper: str) -> tuple[str, float]:
     """The paper the matrix prints on and its scale: A4 asked but below ``MIN_SCALE`` goes to A3."""
     widths = [w for _, w in grid.left] + list(grid.widths) + [TOTAL_WIDTH]
