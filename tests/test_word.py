@@ -23,6 +23,7 @@ from matrix.word import (
     PdfUnavailable,
     RowIndex,
     convert_to_pdf,
+    EXTRACT_TEMPLATE,
     EXTRACTS_FOLDER,
     letter_count,
     paragraphs as task_text_paragraphs,
@@ -34,7 +35,7 @@ from matrix.word import (
 from conftest import INPUT, small_corpus
 
 STATE, PARTY = "ct-1", "cv-2"
-TEMPLATE_NAMES = (*LETTER_TEMPLATES.values(), TABLE_TEMPLATE)
+TEMPLATE_NAMES = (*LETTER_TEMPLATES.values(), TABLE_TEMPLATE, EXTRACT_TEMPLATE)
 
 
 # --------------------------------------------------------------------------- reading documents back
@@ -591,3 +592,24 @@ def test_seed_requested_bodies_are_asked_not_ordered(tmp_path):
         for agency, path in zip(view.columns, write_letters(view, tmp_path / directive.id)):
             text = opening(Document(str(path)))
             assert ("đề nghị" in text) == agency.requested, (directive.id, agency.id, text)
+
+
+@pytest.mark.parametrize("name", TEMPLATE_NAMES)
+def test_shipped_templates_are_what_the_generator_writes(name, tmp_path):
+    """templates/*.docx are regenerated from tools/make_templates.py after every change of the generator."""
+    import importlib.util
+    import zipfile
+
+    spec = importlib.util.spec_from_file_location("make_templates", PACKAGE_TEMPLATES.parent / "tools" / "make_templates.py")
+    if spec is None or spec.loader is None or not (PACKAGE_TEMPLATES.parent / "tools").is_dir():
+        pytest.skip("no tools/ folder (installed copy)")
+    import sys
+
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_templates", module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    [fresh] = module.write_templates(tmp_path, [name])
+    for part in ("word/document.xml", "word/styles.xml", "word/header1.xml"):
+        with zipfile.ZipFile(fresh) as a, zipfile.ZipFile(PACKAGE_TEMPLATES / name) as b:
+            if part in a.namelist():
+                assert a.read(part) == b.read(part), f"{name}: {part} differs (python tools/make_templates.py)"
