@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import ROLES, Agency, Block, Directive, Role
 from .pivot import Entry, Matrix, Row, location, printed_number
+from .stamp import build_date
 from .text import inline_name, roman, shorten
 
 __all__ = ["write_workbook", "MAX_CELL_CHARS", "TRUNCATION_NOTE"]
@@ -445,7 +446,7 @@ def write_workbook(
     for A4 is printed on A3). The matrix has one directive, or several for the
     consolidated workbook. ``extra_sheets`` are written after the four, each on a
     new sheet it names itself (with :func:`setup_print` for the house print settings).
-    ``created`` dates the workbook's properties (default now).
+    ``created`` dates the workbook's properties (default :func:`matrix.stamp.build_date`).
     """
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
@@ -453,8 +454,7 @@ def write_workbook(
     _use_default_font(wb)
     wb.properties.title = title
     wb.properties.creator = "matrix"
-    if created is not None:
-        wb.properties.created = wb.properties.modified = created
+    wb.properties.created = wb.properties.modified = created or build_date()
     wb.calculation.fullCalcOnLoad = True  # the totals are formulas: Excel recomputes them on opening
     ctx = _Context(matrix, title, paper, Painter(), directive_labels(matrix))
     _write_matrix(wb.active, ctx)

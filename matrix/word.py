@@ -7,7 +7,6 @@ a clerk reads on the page lives in the templates.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from typing import Any, Callable, Iterable
 from .errors import MatrixError, OutputError
 from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
 from .pivot import Entry, Matrix, Row, location, ordinal, printed_number, task_kind, task_position
+from .stamp import build_date
 from .templates import TemplateLibrary, WordTemplateError
 from .text import inline_name, match_key, roman, safe_filename
 
@@ -66,14 +66,6 @@ def letter_count(matrix: Matrix) -> int:
         return len(matrix.columns)
     combined = sum(len(group.columns) for _, group in issuer_groups(matrix))
     return len(matrix.columns) + combined
-
-
-def build_date() -> dt.datetime:
-    """The date a build stamps on its documents: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
 def write_letters(

@@ -41,7 +41,7 @@ def docx_text(path: Path) -> str:
 def xlsx_text(path: Path) -> str:
     """Every sheet: its merged ranges, then each non-empty row as "row: COL=value; ..."."""
     wb = openpyxl.load_workbook(path)
-    lines: list[str] = []
+    lines: list[str] = [f"# created {wb.properties.created:%Y-%m-%d %H:%M:%S}"]  # openpyxl sets "modified" itself
     for ws in wb:
         lines.append(f"## {ws.title}")
         merged = sorted(str(r) for r in ws.merged_cells.ranges)
