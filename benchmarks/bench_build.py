@@ -50,11 +50,11 @@ def _stage(name: str, inputs: str, out: str, queue: mp.Queue) -> None:
         for directive in corpus.directives:
             write_workbook(matrix.subset([directive.id]), Path(out) / f"{directive.id}.xlsx", title=directive.title)
     elif name == "word":
-        from matrix.word import write_letters
+        from matrix.word import write_consolidated, write_letters
 
         start = time.perf_counter()
         matrix = build_matrix(corpus)
-        count = len(write_letters(matrix, Path(out) / "tong-hop"))
+        count = len(write_consolidated(matrix, Path(out) / "tong-hop"))
         for directive in corpus.directives:
             count += len(write_letters(matrix.subset([directive.id]), Path(out) / directive.id))
         queue.put(("letters", count))

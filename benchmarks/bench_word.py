@@ -17,20 +17,25 @@ from pathlib import Path
 
 from matrix.pivot import build_matrix
 from matrix.synthetic import make_corpus
-from matrix.word import letter_count, write_assignment_table, write_letters
+from matrix.word import letter_count, write_assignment_table, write_consolidated, write_letters
+
+
+def _write(matrix, out: Path) -> list[Path]:
+    """Letters of one directive; extracts and per-issuer letters of several."""
+    return write_letters(matrix, out) if len(matrix.directives) == 1 else write_consolidated(matrix, out)
 
 
 def bench_letters(matrix, out: Path) -> tuple[int, float]:
-    """(letters, seconds) for one run of write_letters."""
+    """(letters, seconds) for one run of the letter writer."""
     started = time.perf_counter()
-    paths = write_letters(matrix, out)
+    paths = _write(matrix, out)
     return len(paths), time.perf_counter() - started
 
 
 def traced_peak(matrix, out: Path) -> int:
     """Peak bytes of Python allocations during one run of write_letters."""
     tracemalloc.start()
-    write_letters(matrix, out)
+    _write(matrix, out)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak

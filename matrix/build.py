@@ -173,6 +173,8 @@ class _Units:
             excel.write_workbook(view, target / WORKBOOK, title=_title(view), paper=self.plan.options.paper)
             return kind, 1
         if kind == "letters":
+            if len(view.directives) > 1:  # extracts per agency, letters only per issuer (word.write_consolidated)
+                return kind, len(word.write_consolidated(view, target, templates=templates, agencies=agencies))
             return kind, len(word.write_letters(view, target / LETTERS, templates=templates, agencies=agencies))
         if kind == "status":
             from .status_excel import write_status_workbook

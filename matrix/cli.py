@@ -8,13 +8,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import click
 
 from . import __version__
 from .clickvi import install as _install_vietnamese
 from .errors import EXIT_INPUT, MatrixError
+
+if TYPE_CHECKING:
+    from .build import BuildPlan
 
 _install_vietnamese()
 
@@ -157,11 +160,23 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
     click.echo(f"Tình hình thực hiện đến ngày {plan.as_of.strftime('%d/%m/%Y')}: {CONSOLIDATED}/{STATUS_WORKBOOK}; "
                + (f"{summary.reminders} thư đôn đốc trong {CONSOLIDATED}/{REMINDERS}/." if summary.reminders
                   else "không có nhiệm vụ quá hạn, không có thư đôn đốc."))
+    _warn_wide_matrices(plan)
     if pdf:
         if summary.pdf_skipped:
             click.echo(f"Không tạo PDF: {summary.pdf_skipped}", err=True)
         else:
             click.echo(f"Đã chuyển {summary.pdfs} tệp sang PDF.")
+
+
+def _warn_wide_matrices(plan: "BuildPlan") -> None:
+    """Say which matrices are too wide for the paper asked for (printed on A3, or small)."""
+    from .excel import MIN_SCALE, print_layout
+
+    for folder, view in plan.views:
+        paper, scale = print_layout(view, plan.options.paper)
+        if paper != plan.options.paper or scale < MIN_SCALE:
+            click.echo(f"Lưu ý: ma trận {folder}/ma-tran.xlsx quá rộng cho khổ {plan.options.paper}: "
+                       f"in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%.", err=True)
 
 
 @main.command()

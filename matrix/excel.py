@@ -17,12 +17,13 @@ holds is cut with a visible note.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -33,8 +34,9 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import ROLES, Agency, Block, Directive, Role
-from .pivot import Entry, Matrix, Row
-from .text import shorten
+from .pivot import Entry, Matrix, Row, location, printed_number
+from .stamp import build_date
+from .text import inline_name, roman, shorten
 from .tracking_sheet import SHEET_TRACKING, write_tracking_sheet
 
 __all__ = ["write_workbook", "MAX_CELL_CHARS", "TRUNCATION_NOTE"]
@@ -63,6 +65,12 @@ LEGEND = {
     Role.DOER: "Thực hiện: cơ quan cùng thực hiện nhiệm vụ chung",
 }
 ROLE_FILLS = {Role.LEAD: "F8CBAD", Role.PARTNER: "BDD7EE", Role.DOER: "C6E0B4"}
+# A sub-task inherits the assignments of the task above it: the same mark in brackets, lighter.
+INHERITED_FILLS = {Role.LEAD: "FCE4D6", Role.PARTNER: "DDEBF7", Role.DOER: "E2EFDA"}
+INHERITED_LEGEND = "Theo mục trên (ngoặc, chữ nghiêng): áp dụng cho mục con, không tính vào tổng"
+# Below this print scale (fit to one page wide) an A4 matrix is hard to read: it goes to A3.
+MIN_SCALE = 0.55
+CLOSING_LABEL = "(đoạn cuối)"
 HEADER_FILL = "D9D9D9"
 BAND_FILL = "EDEDED"
 TOTAL_HEADER = "Tổng số cơ quan"
@@ -143,7 +151,13 @@ def _looks() -> dict[str, Look]:
     }
     for role in ROLES:
         looks[role.mark] = Look(_font(bold=True), _align("center", "center"), _fill(ROLE_FILLS[role]), grid)
+        looks[inherited_mark(role)] = Look(_font(italic=True), _align("center", "center"), _fill(INHERITED_FILLS[role]), grid)
     return looks
+
+
+def inherited_mark(role: Role) -> str:
+    """The mark of an assignment a sub-task inherits from the task above: "(C)"."""
+    return f"({role.mark})"
 
 
 class Painter:
@@ -158,10 +172,12 @@ class Painter:
         self.looks = _looks()
         self._styles: dict[tuple[str, int], object] = {}
 
-    def put(self, ws: Worksheet, row: int, col: int, value: object, look: str, indent: int = 0) -> None:
-        """Write ``value`` (text always as text) in ``look``, indented ``indent`` levels."""
+    def put(self, ws: Worksheet, row: int, col: int, value: object, look: str, indent: int = 0, formula: bool = False) -> None:
+        """Write ``value`` (text always as text, unless ``formula``) in ``look``, indented ``indent`` levels."""
         cell = ws.cell(row=row, column=col)
-        if isinstance(value, str):
+        if formula:
+            cell.value = value  # "=..." : openpyxl stores it as a formula
+        elif isinstance(value, str):
             if value:
                 cell.value = cell_text(value)
                 cell.data_type = "s"  # "=...", "-...", "+...", "@..." stay text
@@ -214,7 +230,7 @@ def _use_default_font(wb: Workbook) -> None:
 # Text measurement
 
 
-def _capacity(width: float, size: float = BODY_SIZE, bold: bool = False, indent: int = 0) -> int:
+def _capacity(width: float, size: float = BODY_SIZE, bold: bool = False, indent: int = 0, italic: bool = False) -> int:
     """About how many characters fit on one line of a cell ``width`` units wide."""
     usable = width - CELL_PADDING_UNITS - indent * INDENT_UNITS
     chars = usable * CHARS_PER_UNIT * BODY_SIZE / size * (BOLD_FACTOR if bold else 1.0)
@@ -319,17 +335,38 @@ def directive_labels(matrix: Matrix) -> dict[str, str]:
     """A short, unique label per directive for the narrow "Văn bản" columns.
 
     Its number and symbol ("05/CT-UBND"); without them its kind and province
-    or issuer ("Chỉ thị Tiền Giang"), then its date or "[n]" if still alike.
+    or issuer ("Chỉ thị Tiền Giang", "Công văn Ban Thường vụ Tỉnh ủy"), then its
+    date or "[n]" if still alike. With several directives each label starts
+    with the Roman number of the directive's section in the matrix ("II. 05/CT-UBND").
     """
     labels: dict[str, str] = {}
     for index, directive in enumerate(matrix.directives, 1):
-        where = matrix.registry.provinces.get(directive.province or "") or directive.issuer.short or ""
+        where = matrix.registry.provinces.get(directive.province or "") or directive.issuer.short or directive.issuer.name
         label = directive.reference or " ".join(p for p in (_capitalised(directive.kind), where) if p)
         for extra in (format_date(directive), f"[{index}]"):
             if label in labels.values() and extra:
                 label = f"{label} {extra}"
         labels[directive.id] = label
+    if len(matrix.directives) > 1:
+        return {d.id: f"{roman(i)}. {labels[d.id]}" for i, d in enumerate(matrix.directives, 1)}
     return labels
+
+
+def task_label(row: Row) -> str:
+    """The task's number as the document prints it, for STT columns: "2", "3.1", "a)", "-", "(đoạn cuối)"."""
+    return printed_number(row) or CLOSING_LABEL
+
+
+def directive_heading(directive: Directive, number: int) -> str:
+    """A section row of a consolidated sheet: "I. Chỉ thị số 05/CT-UBND ngày 06/01/2025 của ... về ..."."""
+    parts = [_capitalised(directive.kind)]
+    if directive.reference:
+        parts.append(f"số {directive.reference}")
+    if directive.date:
+        parts.append(f"ngày {format_date(directive)}")
+    parts.append(f"của {inline_name(directive.issuer.name)}")
+    title = directive.title.strip()
+    return f"{roman(number)}. {' '.join(parts)}: {title}"
 
 
 def column_labels(matrix: Matrix, columns: Sequence[Agency]) -> list[str]:
@@ -388,14 +425,29 @@ class _Context:
 
     def place(self, row: Row) -> str:
         """"05/CT-UBND, mục 2-1": where a task stands."""
-        return f"{self.labels[row.directive.id]}, mục {row.task.id}"
+        return f"{self.labels[row.directive.id]}, {location(row)}"
 
 
-def write_workbook(matrix: Matrix, path: Path, *, title: str, paper: str = "A4") -> None:
+SheetWriter = Callable[[Worksheet, "_Context"], None]
+"""Writes one sheet: gets the new worksheet and the shared context (matrix, paper, painter, labels)."""
+
+
+def write_workbook(
+    matrix: Matrix,
+    path: Path,
+    *,
+    title: str,
+    paper: str = "A4",
+    extra_sheets: Sequence[SheetWriter] = (),
+    created: dt.datetime | None = None,
+) -> None:
     """Write ``matrix`` as a workbook at ``path`` (sheets Ma trận, Nhiệm vụ, Theo cơ quan, Văn bản, Theo dõi).
 
-    ``title`` heads every printed page; ``paper`` is "A4" or "A3". The matrix
-    has one directive, or several for the consolidated workbook.
+    ``title`` heads every printed page; ``paper`` is "A4" or "A3" (a matrix too wide
+    for A4 is printed on A3). The matrix has one directive, or several for the
+    consolidated workbook. ``extra_sheets`` are written after the five, each on a
+    new sheet it names itself (with :func:`setup_print` for the house print settings).
+    ``created`` dates the workbook's properties (default :func:`matrix.stamp.build_date`).
     """
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
@@ -403,21 +455,31 @@ def write_workbook(matrix: Matrix, path: Path, *, title: str, paper: str = "A4")
     _use_default_font(wb)
     wb.properties.title = title
     wb.properties.creator = "matrix"
+    wb.properties.created = wb.properties.modified = created or build_date()
+    wb.calculation.fullCalcOnLoad = True  # the totals are formulas: Excel recomputes them on opening
     ctx = _Context(matrix, title, paper, Painter(), directive_labels(matrix))
     _write_matrix(wb.active, ctx)
-    _write_tasks(wb.create_sheet(SHEET_TASKS), ctx)
-    _write_agencies(wb.create_sheet(SHEET_AGENCIES), ctx)
-    _write_directives(wb.create_sheet(SHEET_DIRECTIVES), ctx)
-    tracking = wb.create_sheet(SHEET_TRACKING)
-    write_tracking_sheet(tracking, matrix, FONT_NAME, BODY_SIZE, cell_text)
-    _setup_print(tracking, ctx, "1:1")
+    for writer in (_write_tasks, _write_agencies, _write_directives, _write_tracking, *extra_sheets):
+        writer(wb.create_sheet(), ctx)
     wb.save(path)
 
 
-def _setup_print(ws: Worksheet, ctx: _Context, rows: str, cols: str | None = None, note: str = "") -> None:
-    """Landscape, one page wide, repeated headings, the title on top and page numbers below."""
+def _write_tracking(ws: Worksheet, ctx: "_Context") -> None:
+    """The "Theo dõi" form that a clerk fills and `matrix import` reads back (matrix.tracking_sheet)."""
+    write_tracking_sheet(ws, ctx.matrix, FONT_NAME, BODY_SIZE, cell_text, ctx.labels)
+    setup_print(ws, ctx, "1:1")
+
+
+def setup_print(ws: Worksheet, ctx: "_Context", rows: str, cols: str | None = None, note: str = "", paper: str | None = None) -> None:
+    """Landscape, one page wide, repeated headings, the title on top and page numbers below.
+
+    Pages are numbered per sheet ("Ma trận - trang 2"): each sheet restarts at 1, and the
+    total is left out because LibreOffice counts it over the whole workbook.
+    """
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = PAPER_SIZES[ctx.paper]
+    ws.page_setup.paperSize = PAPER_SIZES[paper or ctx.paper]
+    ws.page_setup.firstPageNumber = 1
+    ws.page_setup.useFirstPageNumber = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -431,7 +493,7 @@ def _setup_print(ws: Worksheet, ctx: _Context, rows: str, cols: str | None = Non
     ws.oddHeader.center.text = _header_text(ctx.title)
     ws.oddHeader.center.font = f"{FONT_NAME},Bold"
     ws.oddHeader.center.size = BODY_SIZE
-    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.text = "&A - trang &P"
     ws.oddFooter.center.font = FONT_NAME
     ws.oddFooter.center.size = BODY_SIZE
     if note:
@@ -487,7 +549,7 @@ def _grid(ctx: _Context) -> _Grid:
     """The matrix's columns; with few agencies the task titles widen to fill the paper."""
     left = [("STT", 7.0), ("Nhiệm vụ", 46.0)]
     if ctx.consolidated:
-        left.append(("Văn bản", 15.0))
+        left.append(("Văn bản", 7.0))  # the section's Roman number (the "Văn bản" sheet says which document)
     groups = _column_groups(ctx.matrix)
     fixed = [w for _, w in left]
     # Columns wide enough for names in two turned lines halve the header's height;
@@ -538,18 +600,46 @@ def _write_matrix(ws: Worksheet, ctx: _Context) -> None:
     _matrix_headers(ws, ctx, grid)
     last = _matrix_rows(ws, ctx, grid)
     _matrix_totals(ws, ctx, grid, last + 1)
-    _matrix_legend(ws, ctx, len(grid.left), last + len(ROLES) + 3)
+    _matrix_legend(ws, ctx, len(grid.left), last + len(ROLES) + 2)  # right under the totals
     ws.freeze_panes = ws.cell(row=_FIRST_ROW, column=grid.first).coordinate
     ws.auto_filter.ref = f"A{_AGENCY_ROW}:{get_column_letter(grid.total)}{max(last, _AGENCY_ROW)}"
-    legend = "; ".join(f"{r.mark}: {r.value}" for r in ROLES)
-    _setup_print(ws, ctx, f"{_BLOCK_ROW}:{_AGENCY_ROW}", f"A:{get_column_letter(len(grid.left))}", legend)
+    legend = "; ".join(f"{r.mark}: {r.value}" for r in ROLES) + "; (C), (P), (T): theo mục trên"
+    paper, scale = matrix_paper(grid, ctx.paper)
+    if paper != ctx.paper or scale < MIN_SCALE:
+        legend += f". Bảng rộng: in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%"
+    setup_print(ws, ctx, f"{_BLOCK_ROW}:{_AGENCY_ROW}", f"A:{get_column_letter(len(grid.left))}", legend, paper)
+
+
+def print_scale(widths: Sequence[float], paper: str) -> float:
+    """The scale at which columns of ``widths`` print one page wide on ``paper`` (landscape), at most 1."""
+    needed = sum(w * 7 + 5 for w in widths)  # pixels, as _spare counts them
+    printable = (PAGE_WIDTHS[paper] - 2 * 72 * SIDE_MARGIN) / 0.75
+    return min(1.0, printable / needed) if needed else 1.0
+
+
+def print_layout(matrix: Matrix, paper: str = "A4") -> tuple[str, float]:
+    """The paper the "Ma trận" sheet of ``matrix`` prints on, and its scale (for warnings before printing)."""
+    return matrix_paper(_grid(_Context(matrix, "", paper, Painter(), {})), paper)
+
+
+def matrix_paper(grid: "_Grid", paper: str) -> tuple[str, float]:
+    """The paper the matrix prints on and its scale: A4 asked but below ``MIN_SCALE`` goes to A3."""
+    widths = [w for _, w in grid.left] + list(grid.widths) + [TOTAL_WIDTH]
+    scale = print_scale(widths, paper)
+    if paper == "A4" and scale < MIN_SCALE:
+        return "A3", print_scale(widths, "A3")
+    return paper, scale
 
 
 def _matrix_legend(ws: Worksheet, ctx: _Context, left_width: int, start: int) -> None:
     """What the marks mean, under the totals (the footer of every page repeats it)."""
-    for row, role in enumerate(ROLES, start):
-        ctx.painter.put(ws, row, 1, role.mark, role.mark)
-        ctx.painter.merge(ws, row, 2, row, left_width, LEGEND[role], "legend")
+    rows = [(role.mark, role.mark, LEGEND[role]) for role in ROLES]
+    rows.append((inherited_mark(Role.LEAD), inherited_mark(Role.LEAD), INHERITED_LEGEND))
+    width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(2, left_width + 1))
+    for row, (mark, look, text) in enumerate(rows, start):
+        ctx.painter.put(ws, row, 1, mark, look)
+        ctx.painter.merge(ws, row, 2, row, left_width, text, "legend")
+        ws.row_dimensions[row].height = max(MIN_ROW_HEIGHT, _lines_height(_line_count(text, _capacity(width, italic=True))))
 
 
 def _matrix_headers(ws: Worksheet, ctx: _Context, grid: _Grid) -> None:
@@ -584,7 +674,7 @@ def _turned_height(labels: Sequence[str], lines: int) -> float:
 
 
 def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
-    """One row per task; returns the last row written."""
+    """One row per task (a section row before each directive's tasks when there are several); returns the last row."""
     paint, matrix = ctx.painter, ctx.matrix
     row_no = _FIRST_ROW - 1
     title_width = grid.left[1][1]
@@ -592,40 +682,64 @@ def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
     # of the workbook, so there only the marks are written and the printed gridlines draw the grid.
     sparse = len(matrix.rows) * len(grid.columns) > SPARSE_CELLS
     ws.print_options.gridLines = sparse
-    for row_no, row in enumerate(matrix.rows, _FIRST_ROW):
+    first_col, last_col = get_column_letter(grid.first), get_column_letter(grid.total - 1)
+    current = None
+    for row in matrix.rows:
+        row_no += 1
+        if ctx.consolidated and row.directive.id != current:
+            current = row.directive.id
+            number = matrix.directives.index(row.directive) + 1
+            heading = directive_heading(row.directive, number)
+            paint.merge(ws, row_no, 1, row_no, grid.total, heading, "band")
+            width = sum(w for _, w in grid.left) + sum(grid.widths) + TOTAL_WIDTH
+            ws.row_dimensions[row_no].height = _lines_height(_line_count(heading, _capacity(width, size=12, bold=True)), 12)
+            row_no += 1
         capacity = _capacity(title_width, indent=row.depth)
         title = row.task.title or shorten(row.task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
-        paint.put(ws, row_no, 1, row.task.id, "id")
+        paint.put(ws, row_no, 1, task_label(row), "id")
         paint.put(ws, row_no, 2, title, "text", indent=row.depth)
-        lines = _line_count(title, capacity)
+        lines = max(_line_count(title, capacity), _line_count(task_label(row), _capacity(grid.left[0][1])))
         if ctx.consolidated:
-            label = ctx.labels[row.directive.id]
-            paint.put(ws, row_no, 3, label, "text")
+            label = roman(matrix.directives.index(row.directive) + 1)
+            paint.put(ws, row_no, 3, label, "id")
             lines = max(lines, _line_count(label, _capacity(grid.left[2][1])))
+        inherited = {e.agency.id: e for e in matrix.context(row)} if row.parents else {}
         for col, agency in enumerate(grid.columns, grid.first):
             entry = matrix.cell(row, agency.id)
             if entry is not None:
                 paint.put(ws, row_no, col, entry.role.mark, entry.role.mark)
+            elif agency.id in inherited:
+                mark = inherited_mark(inherited[agency.id].role)
+                paint.put(ws, row_no, col, mark, mark)
             elif not sparse:
                 paint.put(ws, row_no, col, None, "cell")
-        paint.put(ws, row_no, grid.total, len(matrix.entries_in(row)) or None, "cell")
+        # Agencies on the task, its own and inherited: a formula, so a mark changed in a meeting counts.
+        paint.put(ws, row_no, grid.total, f"=COUNTA({first_col}{row_no}:{last_col}{row_no})", "cell", formula=True)
         ws.row_dimensions[row_no].height = max(MIN_ROW_HEIGHT, _lines_height(lines))
     return row_no
 
 
 def _matrix_totals(ws: Worksheet, ctx: _Context, grid: _Grid, start: int) -> None:
-    """Rows under the matrix: per agency, how many tasks it leads, partners, does, in all."""
+    """Rows under the matrix: per agency, how many tasks it leads, partners, does (own marks), in all.
+
+    Formulas (COUNTIF over the column, SUM of the three), so Excel and LibreOffice recompute
+    them when a mark is changed; inherited marks "(C)" do not count.
+    """
     paint = ctx.painter
-    counts = [ctx.matrix.counts(a.id) for a in grid.columns]
-    lines: list[tuple[str, list[int]]] = [
-        (f"Số nhiệm vụ {role.value} ({role.mark})", [c[role] for c in counts]) for role in ROLES
-    ]
-    lines.append(("Tổng số nhiệm vụ được giao", [sum(c.values()) for c in counts]))
-    for row, (label, values) in enumerate(lines, start):
+    first, last = _FIRST_ROW, start - 1
+    labels = [f"Số nhiệm vụ {role.value} ({role.mark})" for role in ROLES] + ["Tổng số nhiệm vụ được giao"]
+    for offset, label in enumerate(labels):
+        row = start + offset
         paint.merge(ws, row, 1, row, len(grid.left), label, "total_label")
-        for col, value in enumerate(values, grid.first):
-            paint.put(ws, row, col, value, "total")
-        paint.put(ws, row, grid.total, sum(values), "total")
+        for col in range(grid.first, grid.total + 1):
+            letter = get_column_letter(col)
+            if offset < len(ROLES) and col < grid.total:
+                formula = f'=COUNTIF({letter}{first}:{letter}{last},"{ROLES[offset].mark}")'
+            elif offset < len(ROLES):  # right-hand corner: the row's sum
+                formula = f"=SUM({get_column_letter(grid.first)}{row}:{get_column_letter(grid.total - 1)}{row})"
+            else:
+                formula = f"=SUM({letter}{start}:{letter}{start + len(ROLES) - 1})"
+            paint.put(ws, row, col, formula, "total", formula=True)
         ws.row_dimensions[row].height = _lines_height(1)
 
 
@@ -672,7 +786,7 @@ def _table(
     lines = max(_line_count(c.header, _capacity(c.width, bold=True)) for c in columns)
     ws.row_dimensions[2].height = _lines_height(lines)
     ws.freeze_panes = "A3"
-    _setup_print(ws, ctx, "2:2")
+    setup_print(ws, ctx, "2:2")
     return 3, columns
 
 
@@ -717,7 +831,7 @@ def _write_tasks(ws: Worksheet, ctx: _Context) -> None:
     for task_row in ctx.matrix.rows:
         entries = ctx.matrix.entries_in(task_row)
         values = [
-            task_row.task.id,
+            task_label(task_row),
             task_row.task.text,
             *(_names(entries, role) for role in ROLES),
             _deadline(task_row),
@@ -739,7 +853,7 @@ def _role_text(row: Row, entry: Entry) -> str:
     """"Chủ trì", with where it comes from when inherited or expanded from a group."""
     parts = [_capitalised(entry.role.value)]
     if entry.row.key != row.key:
-        parts.append(f"(theo mục {entry.row.task.id})")
+        parts.append(f"(theo {location(entry.row)})")
     if entry.via is not None:
         parts.append(f"(thuộc {entry.via.short})")
     return "\n".join(parts)
@@ -761,7 +875,7 @@ def _write_agencies(ws: Worksheet, ctx: _Context) -> None:
         row += 1
         for task_row, entry in applying.get(agency.id, []):
             task = task_row.task
-            values = [task.id, task.text, _role_text(task_row, entry), _deadline(task_row), ctx.place(task_row)]
+            values = [task_label(task_row), task.text, _role_text(task_row, entry), _deadline(task_row), ctx.place(task_row)]
             row = _record(ws, ctx, row, layout, values, text_col=1, indent=task_row.depth)
 
 

@@ -190,3 +190,69 @@ def _carried(registry: Registry, entry: Entry, as_of: dt.date) -> Entry:
     if now is None or now.id == entry.agency.id:
         return entry
     return Entry(entry.row, now, entry.role, entry.written, entry.via, was=entry.agency)
+
+
+# --------------------------------------------------------------------------- how a task is printed
+# Ids such as "2-1" (the first dash bullet of item 2) and "cuối-1" (the first unnumbered closing
+# paragraph) are the encoding's, not the document's: outputs print what the document prints.
+
+_CLOSING_PREFIX = "cuối"
+_ORDINALS = ("nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")
+
+
+def task_kind(row: Row) -> str:
+    """"bullet" for a dash bullet (id "<parent>-<n>"), "closing" for an unnumbered closing paragraph, else "item"."""
+    task_id = row.task.id
+    if row.parents:
+        parent = row.parents[-1].id
+        if task_id.startswith(parent + "-") and task_id[len(parent) + 1 :].isdigit():
+            return "bullet"
+    elif task_id.startswith(_CLOSING_PREFIX) and task_id[len(_CLOSING_PREFIX) :].lstrip("-").isdigit():
+        return "closing"
+    return "item"
+
+
+def task_position(row: Row) -> int:
+    """The n of a "<parent>-<n>" or "cuối-<n>" id: the bullet's or closing paragraph's rank (0 for items)."""
+    if task_kind(row) == "item":
+        return 0
+    tail = row.task.id.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def ordinal(number: int) -> str:
+    """"nhất", "hai", ... as in "ý thứ nhất" (digits past ten)."""
+    return _ORDINALS[number - 1] if 1 <= number <= len(_ORDINALS) else str(number)
+
+
+def printed_number(row: Row) -> str:
+    """The task's number as the document prints it: "2", "3.1", "a)", "-" for a bullet, "" for a closing paragraph."""
+    kind = task_kind(row)
+    if kind == "bullet":
+        return "-"
+    if kind == "closing":
+        return ""
+    number = row.task.id
+    return f"{number})" if number.isalpha() else number
+
+
+def location(row: Row, ordinals: bool = False) -> str:
+    """Where a task stands in its document, in words: "mục 2", "mục 3, điểm a", "mục 2, ý 1", "đoạn cuối".
+
+    With ``ordinals``, running text in the order of Vietnamese citations, smallest part first:
+    "ý thứ nhất mục 2", "điểm a mục 3", "ý thứ hai đoạn cuối".
+    """
+    chain = [*(Row(row.directive, task, depth, row.parents[:depth]) for depth, task in enumerate(row.parents)), row]
+    parts: list[str] = []
+    for link in chain:
+        kind = task_kind(link)
+        if kind == "closing":
+            parts = ["đoạn cuối"]
+        elif kind == "bullet":
+            rank = task_position(link)
+            parts.append(f"ý thứ {ordinal(rank)}" if ordinals else f"ý {rank}")
+        elif link.task.id.isalpha() and parts:
+            parts.append(f"điểm {link.task.id}")
+        else:
+            parts = [f"mục {link.task.id}"]  # "3.1" already says it is under 3
+    return " ".join(reversed(parts)) if ordinals else ", ".join(parts)

@@ -6,6 +6,7 @@ copy a template, edit it in Word and point the tool at the copy.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -181,12 +182,12 @@ class WordTemplate:
             )
         self._checked_keys = keys
 
-    def render(self, context: Mapping[str, Any], out: Path) -> None:
-        """Render ``context`` into a new document saved at ``out``."""
+    def render(self, context: Mapping[str, Any], out: Path, *, created: dt.datetime | None = None) -> None:
+        """Render ``context`` into a new document saved at ``out``; ``created`` dates its properties."""
         self.check(context.keys())
         package = self._package()
         try:
-            package.render(context, self._env, out)
+            package.render(context, self._env, out, created)
         except jinja2.TemplateError as exc:
             raise self._error(exc) from exc
 
@@ -224,6 +225,14 @@ class _UnsupportedTag(Exception):
 
 
 _XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+_CORE = "docProps/core.xml"
+_CORE_DATES = re.compile(r"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+def _dated_core(xml: str, created: dt.datetime) -> str:
+    """The core properties with the creation and modification dates set to ``created`` (W3CDTF, UTC)."""
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _CORE_DATES.sub(lambda m: m.group(1) + stamp + m.group(2), xml)
 
 
 class _FastPackage:
@@ -257,18 +266,24 @@ class _FastPackage:
             if "{{" in xml or "{%" in xml or "{#" in xml:
                 self._parts[partname.lstrip("/")] = base.patch_xml(xml)
         static = io.BytesIO()
+        self._core: str | None = None
         with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as target:
             for info in source.infolist():
-                if info.filename not in self._parts:
+                if info.filename == _CORE:  # dated per document
+                    self._core = source.read(info).decode("utf-8")
+                elif info.filename not in self._parts:
                     target.writestr(info, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
         self._static = static.getvalue()
 
-    def render(self, context: Mapping[str, Any], env: jinja2.Environment, out: Path) -> None:
+    def render(self, context: Mapping[str, Any], env: jinja2.Environment, out: Path, created: dt.datetime | None = None) -> None:
         rendered = {name: self._base.render_xml_part(xml, None, dict(context), env) for name, xml in self._parts.items()}
         out.write_bytes(self._static)
+        core = _XML_DECLARATION + rendered.pop(_CORE) if _CORE in rendered else self._core  # tags in the properties
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:
             for name, xml in rendered.items():
                 package.writestr(name, _XML_DECLARATION + xml)
+            if core is not None:
+                package.writestr(_CORE, core if created is None else _dated_core(core, created))
 
 
 def _without_declaration(xml: str) -> str:

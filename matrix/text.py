@@ -86,3 +86,22 @@ def safe_filename(name: str, max_length: int = 80) -> str:
     if slug.split(".")[0] in _WINDOWS_RESERVED:
         slug += "-"
     return slug
+
+
+def roman(number: int) -> str:
+    """``number`` in Roman numerals (section headings I, II, III...)."""
+    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    out = []
+    for value, letters in numerals:
+        count, number = divmod(number, value)
+        out.append(letters * count)
+    return "".join(out)
+
+
+_TRAILING_LOCALITY = re.compile(r"(?<=\S )(Tỉnh|Huyện|Thành phố|Thị xã|Xã|Phường)$")
+
+
+def inline_name(name: str) -> str:
+    """A body's name inside a sentence: a trailing "Tỉnh" is written "tỉnh" ("UBND Tỉnh" -> "UBND tỉnh")."""
+    return _TRAILING_LOCALITY.sub(lambda m: m.group(1).lower(), name.strip())

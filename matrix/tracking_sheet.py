@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from openpyxl.utils import get_column_letter
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import Corpus
-from .pivot import Matrix
+from .pivot import Matrix, location
 from .text import shorten
 from .tracking import TRACKED_ROLES, Record, schedules
 
@@ -42,11 +42,12 @@ def fingerprint(text: str) -> str:
 
 
 def write_tracking_sheet(ws: Worksheet, matrix: Matrix, font: str = "Times New Roman", size: float = 12,
-                         text: Callable[[str], str] = str) -> None:
+                         text: Callable[[str], str] = str, labels: Mapping[str, str] | None = None) -> None:
     """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
 
-    The workbook writer passes its font, size and ``text`` (how a value becomes safe cell text);
-    print settings are the caller's too.
+    The workbook writer passes its font, size, ``text`` (how a value becomes safe cell text) and
+    ``labels`` (how a directive is named in print, "05/CT-UBND"); print settings are the caller's too.
+    Directives and tasks are printed as the documents print them; their ids stay in the hidden key.
     """
     ws.title = SHEET_TRACKING
     ws.append(list(HEADERS))
@@ -69,9 +70,9 @@ def write_tracking_sheet(ws: Worksheet, matrix: Matrix, font: str = "Times New R
         row = entry.row
         deadline, _ = schedules(row)
         due = deadline.fixed[-1].strftime("%d/%m/%Y") if deadline.fixed else (row.task.deadline or "")
-        label = row.directive.reference or row.directive.id
+        label = (labels or {}).get(row.directive.id) or row.directive.reference or row.directive.kind.capitalize()
         key = f"{row.directive.id}|{row.task.id}|{entry.agency.id}"
-        values: list[Any] = [text(label), text(row.task.id), text(shorten(row.task.text, 300)), text(entry.agency.name), entry.role.value, text(due),
+        values: list[Any] = [text(label), text(location(row)), text(shorten(row.task.text, 300)), text(entry.agency.name), entry.role.value, text(due),
                              None, None, None, None, key, fingerprint(row.task.text)]
         ws.append(values)
         for column, cell in enumerate(ws[row_number], 1):

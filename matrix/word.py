@@ -18,13 +18,20 @@ from typing import Any, Callable, Iterable
 
 from .errors import MatrixError, OutputError
 from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
-from .pivot import Entry, Matrix, Row
+from .pivot import Entry, Matrix, Row, location, ordinal, printed_number, task_kind, task_position
+from .stamp import build_date
 from .templates import TemplateLibrary, WordTemplateError
-from .text import match_key, safe_filename
+from .text import inline_name, match_key, roman, safe_filename
 
 __all__ = [
+    "EXTRACT_TEMPLATE",
     "LETTER_TEMPLATES",
     "TABLE_TEMPLATE",
+    "build_date",
+    "extract_context",
+    "issuer_groups",
+    "write_consolidated",
+    "write_extracts",
     "PdfConversionError",
     "PdfUnavailable",
     "WordTemplateError",
@@ -38,12 +45,15 @@ __all__ = [
 
 LETTER_TEMPLATES = {IssuerKind.STATE: "thu-nha-nuoc.docx", IssuerKind.PARTY: "thu-dang.docx"}
 TABLE_TEMPLATE = "bang-phan-cong.docx"
+EXTRACT_TEMPLATE = "tong-hop-nhiem-vu.docx"
+# Folders of the consolidated outputs (under tong-hop/): one extract per agency; letters per issuer.
+EXTRACTS_FOLDER = "tong-hop-nhiem-vu"
+LETTERS_FOLDER = "thu-giao-nhiem-vu"
 
 # Document type codes that open a State symbol ("CT-UBND"): what follows is the body.
 _TYPE_CODES = frozenset({"CT", "CV", "KH", "QĐ", "TB", "BC", "HD", "NQ", "KL", "TTR", "QC", "CTR"})
 _BULLET_MARKS = "-–—+•*"
 _SKIPPED_COPIES = (match_key("Như trên"), match_key("Lưu"))
-_TRAILING_NUMBER = re.compile(r"-(\d+)$")
 _ABOUT_PREFIX = re.compile(r"^\s*(về việc|về|v/v)\s+", re.IGNORECASE)
 
 
@@ -51,8 +61,11 @@ _ABOUT_PREFIX = re.compile(r"^\s*(về việc|về|v/v)\s+", re.IGNORECASE)
 
 
 def letter_count(matrix: Matrix) -> int:
-    """How many letters :func:`write_letters` writes: one per addressee column."""
-    return len(matrix.columns)
+    """How many documents :func:`write_letters` (one directive) or :func:`write_consolidated` (several) writes."""
+    if len(matrix.directives) <= 1:
+        return len(matrix.columns)
+    combined = sum(len(group.columns) for _, group in issuer_groups(matrix))
+    return len(matrix.columns) + combined
 
 
 def write_letters(
@@ -62,39 +75,136 @@ def write_letters(
     templates: Path | None = None,
     progress: Callable[[int], None] | None = None,
     agencies: Iterable[str] | None = None,
+    date: dt.datetime | None = None,
 ) -> list[Path]:
     """Write one letter per column of ``matrix`` to ``out_dir/<agency-id>.docx``.
 
-    With one directive the letter cites it; with several, each letter gathers
-    the addressee's tasks from all of them. ``progress(1)`` is called after each
-    letter (fits ``click.progressbar(...).update``). ``templates`` is a folder
-    searched before the repository's ``templates/``. ``agencies`` restricts the
-    letters to those column ids (a build shares one view's letters among processes).
+    Every directive of ``matrix`` must come from one issuer (a letter belongs to
+    one issuer): with one directive the letter cites it; with several, each
+    letter gathers the addressee's tasks from all of them. ``progress(1)`` is
+    called after each letter. ``templates`` is a folder searched before the
+    repository's ``templates/``. ``agencies`` restricts the letters to those
+    column ids (a build shares one view's letters among processes). ``date``
+    is stamped in the documents' properties (default :func:`build_date`).
     """
+    if len({issuer_key(d, matrix) for d in matrix.directives}) > 1:
+        raise ValueError("a letter belongs to one issuer: use write_consolidated for directives of several issuers")
     out_dir.mkdir(parents=True, exist_ok=True)
     if not matrix.columns:
         return []
-    lead = lead_directive(matrix.directives)
+    lead = matrix.directives[0]
     template = TemplateLibrary(templates).get(LETTER_TEMPLATES[lead.issuer.kind])
+    return _write_each(matrix, out_dir, template, letter_context, progress, agencies, date)
+
+
+def write_extracts(
+    matrix: Matrix,
+    out_dir: Path,
+    *,
+    templates: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    agencies: Iterable[str] | None = None,
+    date: dt.datetime | None = None,
+) -> list[Path]:
+    """Write one "Tổng hợp nhiệm vụ" per column: the agency's tasks under each directive, no issuer, no signature."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not matrix.columns:
+        return []
+    template = TemplateLibrary(templates).get(EXTRACT_TEMPLATE)
+    return _write_each(matrix, out_dir, template, extract_context, progress, agencies, date)
+
+
+def write_consolidated(
+    matrix: Matrix,
+    out_dir: Path,
+    *,
+    templates: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    agencies: Iterable[str] | None = None,
+    date: dt.datetime | None = None,
+) -> list[Path]:
+    """The consolidated documents of a matrix of several directives, under ``out_dir``.
+
+    ``tong-hop-nhiem-vu/<agency>.docx``: each agency's extract of every directive;
+    ``thu-giao-nhiem-vu/<issuer>/<agency>.docx``: where several directives share one
+    issuer, a combined letter from that issuer only (see :func:`issuer_groups`).
+    """
+    wanted = None if agencies is None else tuple(agencies)
+    options = dict(templates=templates, progress=progress, agencies=wanted, date=date)
+    paths = write_extracts(matrix, out_dir / EXTRACTS_FOLDER, **options)  # type: ignore[arg-type]
+    for folder, group in issuer_groups(matrix):
+        paths += write_letters(group, out_dir / LETTERS_FOLDER / folder, **options)  # type: ignore[arg-type]
+    return paths
+
+
+def write_assignment_table(
+    matrix: Matrix, path: Path, *, templates: Path | None = None, date: dt.datetime | None = None
+) -> None:
+    """Write the assignment table (one row per task, landscape) to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    template = TemplateLibrary(templates).get(TABLE_TEMPLATE)
+    template.render(table_context(matrix), path, created=date or build_date())
+
+
+def _write_each(
+    matrix: Matrix,
+    out_dir: Path,
+    template: Any,
+    context: Callable[[Matrix, Agency, "RowIndex"], dict[str, Any]],
+    progress: Callable[[int], None] | None,
+    agencies: Iterable[str] | None,
+    date: dt.datetime | None,
+) -> list[Path]:
     index = RowIndex(matrix)
+    stamp = date or build_date()
     paths: list[Path] = []
     wanted = None if agencies is None else set(agencies)
     for agency in matrix.columns:
         if wanted is not None and agency.id not in wanted:
             continue
         path = out_dir / f"{safe_filename(agency.id)}.docx"
-        template.render(letter_context(matrix, agency, index), path)
+        template.render(context(matrix, agency, index), path, created=stamp)
         paths.append(path)
         if progress is not None:
             progress(1)
     return paths
 
 
-def write_assignment_table(matrix: Matrix, path: Path, *, templates: Path | None = None) -> None:
-    """Write the assignment table (one row per task, landscape) to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    template = TemplateLibrary(templates).get(TABLE_TEMPLATE)
-    template.render(table_context(matrix), path)
+def issuer_key(directive: Directive, matrix: Matrix) -> tuple[str, ...]:
+    """Who issued ``directive``: its kind, name and header as printed (with the province filled in)."""
+    header = issuer_header(directive, matrix)
+    return (directive.issuer.kind.value, match_key(directive.issuer.name), *(match_key(line) for line in header))
+
+
+_GROUPS: dict[int, tuple[Matrix, list[tuple[str, Matrix]]]] = {}  # the last matrix's groups (a build asks once per unit)
+
+
+def issuer_groups(matrix: Matrix) -> list[tuple[str, Matrix]]:
+    """(folder name, sub-matrix) for each issuer with several directives in ``matrix``, in document order."""
+    cached = _GROUPS.get(id(matrix))
+    if cached is not None and cached[0] is matrix:
+        return cached[1]
+    found = _issuer_groups(matrix)
+    _GROUPS.clear()
+    _GROUPS[id(matrix)] = (matrix, found)
+    return found
+
+
+def _issuer_groups(matrix: Matrix) -> list[tuple[str, Matrix]]:
+    groups: dict[tuple[str, ...], list[Directive]] = {}
+    for directive in matrix.directives:
+        groups.setdefault(issuer_key(directive, matrix), []).append(directive)
+    found: list[tuple[str, Matrix]] = []
+    used: set[str] = set()
+    for directives in groups.values():
+        if len(directives) < 2:
+            continue
+        folder = safe_filename(" ".join(issuer_header(directives[0], matrix))) or "co-quan-ban-hanh"
+        while folder in used:
+            folder += "-2"
+        used.add(folder)
+        found.append((folder, matrix.subset(d.id for d in directives)))
+    return found
 
 
 # --------------------------------------------------------------------------- structure
@@ -138,21 +248,16 @@ def lead_directive(directives: tuple[Directive, ...]) -> Directive:
     return next(d for d in directives if d.issuer.kind is IssuerKind.STATE)
 
 
-def task_kind(row: Row) -> str:
-    """"bullet" for a dash bullet (id "<parent>-<n>"), "closing" for an unnumbered closing paragraph, else "item"."""
-    if row.parents and re.fullmatch(re.escape(row.parents[-1].id) + r"-\d+", row.task.id):
-        return "bullet"
-    if not row.parents and row.task.id.startswith("cuối"):
-        return "closing"
-    return "item"
-
-
 # --------------------------------------------------------------------------- plain data for templates
 
 
 def paragraphs(text: str) -> list[str]:
-    """The paragraphs of a task's text (separated by newlines), blank ones dropped."""
-    return [p.strip() for p in text.split("\n") if p.strip()]
+    """The paragraphs of a task's text (separated by newlines), blank ones dropped.
+
+    A source's closing mark "./." ends the source, not the quoted paragraph: it becomes ".".
+    """
+    found = [p.strip() for p in text.split("\n") if p.strip()]
+    return [p[:-2].rstrip() if p.endswith("./.") else p for p in found]
 
 
 def _clause(text: str | None) -> str:
@@ -201,23 +306,71 @@ def directive_data(directive: Directive) -> dict[str, Any]:
         "date": _date_data(directive.date),
         "title": directive.title,
         "about": _about(directive.title),
-        "issuer": directive.issuer.name,
+        "issuer": inline_name(directive.issuer.name),
         "place": directive.place or "",
     }
 
 
-def issuer_data(directive: Directive) -> dict[str, Any]:
+# Where the header names no province ("ỦY BAN NHÂN DÂN TỈNH", "TỈNH ỦY"), the clerk fills it in.
+PROVINCE_PLACEHOLDER = "……………"
+_UNNAMED_LOCALITY = re.compile(r"^(.*\b)?(TỈNH|THÀNH PHỐ)( (ỦY|UỶ))?$")
+_COMMITTEE_AND_LOCALITY = re.compile(r"^((?:ỦY|UỶ) BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN) ((?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG)\b.*)$")
+_LOCALITY_START = re.compile(r"^(TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG) (?!(ỦY|UỶ)\b)")
+
+
+def issuer_header(directive: Directive, matrix: Matrix) -> list[str]:
+    """The issuer's header lines as printed: the province filled in (or a placeholder), a committee's name on two lines.
+
+    "ỦY BAN NHÂN DÂN TỈNH" becomes "ỦY BAN NHÂN DÂN" / "TỈNH ĐỒNG THÁP" (or "TỈNH ……………" when the
+    province is unknown); "TỈNH ỦY" becomes "TỈNH ỦY HƯNG YÊN".
+    """
+    issuer = directive.issuer
+    lines = [line.strip() for line in issuer.header if line.strip()] or [issuer.name.upper()]
+    province = matrix.registry.provinces.get(directive.province or "", "").upper() or PROVINCE_PLACEHOLDER
+    out: list[str] = []
+    for line in lines:
+        upper = line.upper()
+        if _UNNAMED_LOCALITY.match(upper):
+            line = f"{line} {province}"
+        split = _COMMITTEE_AND_LOCALITY.match(line.upper())
+        if split and issuer.kind is IssuerKind.STATE:
+            out += [line[: len(split.group(1))], line[len(split.group(1)) + 1 :]]
+        else:
+            out.append(line)
+    return out
+
+
+def _body_start(header: list[str]) -> int:
+    """Where the issuing body's own name starts in its header: lines above it name the superior body.
+
+    A line that continues a name with its locality ("TỈNH ĐỒNG THÁP" under "ỦY BAN NHÂN DÂN") is part
+    of the same name, so both lines are the body's (Nghị định 30: the issuing body's name is bold).
+    """
+    start = len(header) - 1
+    while start > 0 and _LOCALITY_START.match(header[start].upper()):
+        start -= 1
+    return start
+
+
+def issuer_data(directive: Directive, matrix: Matrix | None = None) -> dict[str, Any]:
     """The body that sends the letter: its header lines and names."""
     issuer = directive.issuer
-    header = list(issuer.header) or [issuer.name]
+    if matrix is None:
+        header = list(issuer.header) or [issuer.name]
+    else:
+        header = issuer_header(directive, matrix)
+    body = _body_start(header)
     return {
         "name": issuer.name,
         "short": issuer.short or "",
+        "inline": inline_name(issuer.short or issuer.name),
         "kind": issuer.kind.value,
         "is_party": issuer.kind is IssuerKind.PARTY,
         "header": header,
         "header_above": header[:-1],
         "header_last": header[-1],
+        "header_superior": header[:body],
+        "header_body": header[body:],
         "abbreviation": _abbreviation(directive),
     }
 
@@ -248,30 +401,33 @@ def _distribution(directive: Directive, agency: Agency | None = None) -> list[st
 def _marker(row: Row) -> str:
     """How a sub-task is numbered when printed inside its parent ("3.1.", "a)", "-")."""
     text = row.task.text.lstrip()
-    if task_kind(row) == "bullet":
+    kind = task_kind(row)
+    if kind == "bullet":
         return "" if text[:1] in _BULLET_MARKS else "-"
+    if kind == "closing":
+        return ""
     number = row.task.id
     if text.startswith(number):
         return ""
     return f"{number})" if number.isalpha() else f"{number}."
 
 
-def _position(task_id: str) -> int:
-    """The n of a "<parent>-<n>" or "cuối-<n>" id (0 when there is none)."""
-    found = _TRAILING_NUMBER.search(task_id)
-    return int(found.group(1)) if found else 0
-
-
 def task_data(row: Row) -> dict[str, Any]:
     """What templates may say about one task, whoever it is for."""
     task = row.task
     kind = task_kind(row)
+    position = task_position(row)
     return {
         "id": task.id,
         "number": task.id,
+        "printed": printed_number(row),
+        "marker": _marker(row),
+        "location": location(row),
+        "where": location(row, ordinals=True),
         "kind": kind,
         "parent": row.parents[-1].id if row.parents else "",
-        "position": _position(task.id) if kind != "item" else 0,
+        "position": position,
+        "ordinal": ordinal(position) if position else "",
         "depth": row.depth,
         "title": task.title or "",
         "text": task.text,
@@ -322,6 +478,17 @@ def _own_entries(matrix: Matrix, index: RowIndex, agency: Agency) -> dict[str, l
     return by_directive
 
 
+# Letters of the Vietnamese alphabet used for points: a), b), c), d), đ), e), g)...
+POINT_LETTERS = "abcdđeghiklmnopqrstuvxy"
+
+
+def point_letter(position: int) -> str:
+    """The letter of the ``position``-th point (1 -> "a"); past "y", "a1", "b1"..."""
+    count = len(POINT_LETTERS)
+    letter = POINT_LETTERS[(position - 1) % count]
+    return letter if position <= count else f"{letter}{(position - 1) // count}"
+
+
 def _letter_task(matrix: Matrix, index: RowIndex, entry: Entry, position: int) -> dict[str, Any]:
     """One task as the letter to ``entry.agency`` shows it, with who else is involved."""
     row, agency = entry.row, entry.agency
@@ -331,6 +498,7 @@ def _letter_task(matrix: Matrix, index: RowIndex, entry: Entry, position: int) -
         **task_data(row),
         **_role_names(_names_by_role(related, exclude=agency.id)),
         "index": position,
+        "letter": point_letter(position),
         "role": entry.role.value,
         "written": written,
         "named_as": written if match_key(written) != match_key(agency.name) else "",
@@ -350,9 +518,16 @@ def _letter_section(matrix: Matrix, index: RowIndex, directive: Directive, entri
     return {"directive": directive_data(directive), "groups": groups, "task_count": len(entries)}
 
 
+# Party organs that stand for an agency in a Party directive ("Đảng ủy Công an tỉnh"): a Party letter
+# is addressed to them, as the directive writes.
+_PARTY_ORGANS = tuple(match_key(p) for p in ("Đảng ủy", "Đảng đoàn", "Ban cán sự đảng", "Ban Thường vụ", "Cấp ủy", "Chi bộ"))
+
+
 def _agency_data(agency: Agency, entries: Iterable[Entry]) -> dict[str, Any]:
-    """The addressee; ``written`` is the fullest name the texts use for it ("Đảng ủy Công an tỉnh")."""
-    written = max([agency.name, *(e.written for e in entries if e.via is None)], key=len)
+    """The addressee; ``written`` is how the texts name it: a Party organ first ("Đảng ủy Công an tỉnh"), else the fullest name."""
+    names = [e.written for e in entries if e.via is None]
+    organs = [n for n in names if match_key(n).startswith(_PARTY_ORGANS)]
+    written = organs[0] if organs else max([agency.name, *names], key=len)
     return {
         "id": agency.id,
         "name": agency.name,
@@ -370,26 +545,53 @@ def _inline(name: str) -> str:
     return "c" + name[1:] if name.startswith("Các ") else name
 
 
-def letter_context(matrix: Matrix, agency: Agency, index: RowIndex | None = None) -> dict[str, Any]:
-    """Everything a letter template may use for one addressee (see docs/templates.md)."""
-    index = index or RowIndex(matrix)
-    lead = lead_directive(matrix.directives)
+def _sections(matrix: Matrix, index: RowIndex, agency: Agency) -> list[dict[str, Any]]:
+    """The agency's tasks, one section per directive that has some."""
     own = _own_entries(matrix, index, agency)
     sections = [_letter_section(matrix, index, d, own[d.id]) for d in matrix.directives if own.get(d.id)]
     for number, section in enumerate(sections, 1):
         section["index"] = number
         section["roman"] = roman(number)
+    return sections
+
+
+def _common_signer(directives: Iterable[Directive]) -> Signer:
+    """The signer of every directive when they all name the same one; else nobody (the template prints placeholders)."""
+    signers = {d.signer for d in directives}
+    return signers.pop() if len(signers) == 1 else Signer()
+
+
+def letter_context(matrix: Matrix, agency: Agency, index: RowIndex | None = None) -> dict[str, Any]:
+    """Everything a letter template may use for one addressee (see docs/templates.md).
+
+    The directives of ``matrix`` come from one issuer, who sends the letter.
+    """
+    index = index or RowIndex(matrix)
+    lead = matrix.directives[0]
+    sections = _sections(matrix, index, agency)
     return {
         "agency": _agency_data(agency, matrix.entries_for(agency.id)),
         "consolidated": len(matrix.directives) > 1,
-        "issuer": issuer_data(lead),
+        "issuer": issuer_data(lead, matrix),
         "directive": directive_data(lead),
         "directives": [s["directive"] for s in sections],
         "sections": sections,
         "task_count": sum(s["task_count"] for s in sections),
         "place": _place(matrix, lead),
-        "signer": _signer_data(lead.signer),
+        "signer": _signer_data(_common_signer(matrix.directives)),
         "distribution": _distribution(lead, agency),
+    }
+
+
+def extract_context(matrix: Matrix, agency: Agency, index: RowIndex | None = None) -> dict[str, Any]:
+    """What the "Tổng hợp nhiệm vụ" template may use for one agency: its tasks under each directive."""
+    index = index or RowIndex(matrix)
+    sections = _sections(matrix, index, agency)
+    return {
+        "agency": _agency_data(agency, matrix.entries_for(agency.id)),
+        "directives": [s["directive"] for s in sections],
+        "sections": sections,
+        "task_count": sum(s["task_count"] for s in sections),
     }
 
 
@@ -414,7 +616,7 @@ def table_context(matrix: Matrix) -> dict[str, Any]:
         sections.append({"directive": directive_data(directive), "index": number, "roman": roman(number), "rows": rows})
     return {
         "consolidated": len(matrix.directives) > 1,
-        "issuer": issuer_data(lead),
+        "issuer": issuer_data(lead, matrix),
         "directive": directive_data(lead),
         "directives": [s["directive"] for s in sections],
         "sections": sections,
@@ -423,17 +625,6 @@ def table_context(matrix: Matrix) -> dict[str, Any]:
         "signer": _signer_data(lead.signer),
         "distribution": _distribution(lead),
     }
-
-
-def roman(number: int) -> str:
-    """``number`` in Roman numerals (section headings I, II, III...)."""
-    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-    out = []
-    for value, letters in numerals:
-        count, number = divmod(number, value)
-        out.append(letters * count)
-    return "".join(out)
 
 
 # --------------------------------------------------------------------------- PDF

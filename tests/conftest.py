@@ -109,3 +109,8 @@ def seed_corpus() -> Corpus:
     from matrix.load import load_corpus
 
     return load_corpus([INPUT]).corpus
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/ from the seed outputs (then review the diff)")

@@ -129,3 +129,16 @@ def test_internal_errors_do_not_show_a_traceback(run, monkeypatch):
     assert result.exit_code == 3
     assert "Lỗi nội bộ của matrix (RuntimeError: hỏng)" in result.output
     assert "Traceback" not in result.output
+
+
+def test_build_says_when_a_matrix_is_too_wide_for_a4(run, tmp_path):
+    """--expand-groups widens the consolidated matrix past A4: it is printed on A3, and the build says so."""
+    import openpyxl
+
+    result = run("build", INPUT, "--expand-groups", "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 0
+    assert "Lưu ý: ma trận tong-hop/ma-tran.xlsx quá rộng cho khổ A4: in khổ A3 ở tỷ lệ khoảng" in result.output
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "tong-hop" / "ma-tran.xlsx")["Ma trận"]
+    assert sheet.page_setup.paperSize == 8  # A3
+    narrow = run("build", INPUT, "-o", tmp_path / "narrow", "-j", "1")
+    assert "Lưu ý" not in narrow.output

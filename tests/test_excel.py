@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from matrix.excel import MAX_CELL_CHARS, TRUNCATION_NOTE, write_workbook
+from matrix.excel import MAX_CELL_CHARS, TRUNCATION_NOTE, task_label, write_workbook
 from matrix.model import ROLES, Agency, Assignment, Block, Corpus, Directive, Issuer, IssuerKind, Registry, Role, Task
-from matrix.pivot import Matrix, build_matrix
+from matrix.pivot import Matrix, Row, build_matrix, location
 
 from conftest import INPUT, small_corpus
 from strategies import corpora
@@ -34,6 +34,7 @@ TASK_HEADERS = [
 ]
 ROLE_HEADERS = {Role.LEAD: "Cơ quan chủ trì", Role.PARTNER: "Cơ quan phối hợp", Role.DOER: "Cơ quan thực hiện"}
 MARKS = {"C", "P", "T"}
+INHERITED = {"(C)", "(P)", "(T)"}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -69,8 +70,32 @@ def grid_origin(ws: Worksheet) -> tuple[int, int]:
     return top_left.row, top_left.column
 
 
-def read_marks(ws: Worksheet, matrix: Matrix) -> dict[tuple[tuple[str, str], str], str]:
-    """The marks of the matrix sheet, keyed like the model; checks row ids and column headers on the way."""
+def sheet_rows(ws: Worksheet, matrix: Matrix) -> list[int]:
+    """The sheet row of each task of ``matrix`` on "Ma trận": a section row precedes each directive when there are several."""
+    first_row, _ = grid_origin(ws)
+    found, row_no, current = [], first_row - 1, None
+    for row in matrix.rows:
+        row_no += 1
+        if len(matrix.directives) > 1 and row.directive.id != current:
+            current = row.directive.id
+            number = matrix.directives.index(row.directive) + 1
+            heading = ws.cell(row_no, 1).value
+            assert heading.startswith(f"{roman(number)}. {row.directive.kind.capitalize()}"), heading
+            assert row.directive.title.strip() in heading
+            row_no += 1
+        found.append(row_no)
+    return found
+
+
+def roman(number: int) -> str:
+    return ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"][number - 1]
+
+
+def read_marks(ws: Worksheet, matrix: Matrix, inherited: bool = False) -> dict[tuple[tuple[str, str], str], str]:
+    """The marks of the matrix sheet (or, with ``inherited``, the bracketed inherited ones), keyed like the model.
+
+    Checks row labels and column headers on the way.
+    """
     first_row, first_col = grid_origin(ws)
     columns = column_order(matrix)
     for j, agency in enumerate(columns):
@@ -78,13 +103,38 @@ def read_marks(ws: Worksheet, matrix: Matrix) -> dict[tuple[tuple[str, str], str
         assert label == agency.short or label == agency.name or label.startswith(f"{agency.short} ("), (label, agency)
     assert ws.cell(first_row - 2, first_col + len(columns)).value == "Tổng số cơ quan"
     marks = {}
-    for i, row in enumerate(matrix.rows):
-        assert ws.cell(first_row + i, 1).value == row.task.id
+    for row, row_no in zip(matrix.rows, sheet_rows(ws, matrix)):
+        assert ws.cell(row_no, 1).value == task_label(row)
         for j, agency in enumerate(columns):
-            value = ws.cell(first_row + i, first_col + j).value
-            if value is not None:
+            value = ws.cell(row_no, first_col + j).value
+            if value is not None and (value in INHERITED) == inherited:
                 marks[(row.key, agency.id)] = value
     return marks
+
+
+def expected_inherited(matrix: Matrix) -> dict[tuple[tuple[str, str], str], str]:
+    """Cells of sub-tasks whose agency is assigned above them and not at them: "(C)", "(P)", "(T)"."""
+    found = {}
+    for row in matrix.rows:
+        for entry in matrix.context(row):
+            if matrix.cell(row, entry.agency.id) is None:
+                found[(row.key, entry.agency.id)] = f"({entry.role.mark})"
+    return found
+
+
+def evaluate(ws: Worksheet, value: object) -> object:
+    """The value of a cell as a spreadsheet computes it: the few formulas the writer uses (COUNTIF, COUNTA, SUM)."""
+    if not (isinstance(value, str) and value.startswith("=")):
+        return value
+    match = re.fullmatch(r'=(COUNTIF|COUNTA|SUM)\(([A-Z]+\d+:[A-Z]+\d+)(?:,"([^"]*)")?\)', value)
+    assert match, value
+    function, cells, wanted = match.groups()
+    values = [evaluate(ws, c.value) for row in ws[cells] for c in row]
+    if function == "COUNTIF":
+        return sum(1 for v in values if isinstance(v, str) and v.lower() == wanted.lower())
+    if function == "COUNTA":
+        return sum(1 for v in values if v not in (None, ""))
+    return sum(v for v in values if isinstance(v, int))
 
 
 def task_records(ws: Worksheet) -> tuple[dict[str, int], list[list[tuple]]]:
@@ -100,14 +150,14 @@ def task_records(ws: Worksheet) -> tuple[dict[str, int], list[list[tuple]]]:
     return headers, records
 
 
-def check_task_sheet(ws: Worksheet, matrix: Matrix) -> None:
+def check_task_sheet(ws: Worksheet, matrix: Matrix) -> None:  # noqa: C901
     """Every entry's agency name once in the right role column of its task's row; nothing else there."""
     headers, records = task_records(ws)
     assert list(headers)[: len(TASK_HEADERS)] == TASK_HEADERS
     assert len(records) == len(matrix.rows)
     for row, record in zip(matrix.rows, records):
         first = record[0]
-        assert first[headers["STT"] - 1] == row.task.id
+        assert first[headers["STT"] - 1] == task_label(row)
         for role, header in ROLE_HEADERS.items():
             cell = first[headers[header] - 1]
             names = cell.split("\n") if cell else []
@@ -128,6 +178,7 @@ def squash(text: str) -> str:
 def check_workbook(wb: openpyxl.Workbook, matrix: Matrix) -> None:
     assert wb.sheetnames == SHEETS
     assert read_marks(wb["Ma trận"], matrix) == expected_marks(matrix)
+    assert read_marks(wb["Ma trận"], matrix, inherited=True) == expected_inherited(matrix)
     check_task_sheet(wb["Nhiệm vụ"], matrix)
 
 
@@ -157,16 +208,18 @@ def test_nothing_else_is_marked(small: Matrix, tmp_path: Path) -> None:
 
 def test_marks_have_one_fill_per_role(small: Matrix, tmp_path: Path) -> None:
     ws = write(small, tmp_path)["Ma trận"]
-    first_row, first_col = grid_origin(ws)
-    fills: dict[str, set[str]] = {mark: set() for mark in MARKS}
-    for row in ws.iter_rows(min_row=first_row, max_row=first_row + len(small.rows) - 1, min_col=first_col):
-        for cell in row[: len(small.columns)]:
-            if cell.value in MARKS:
+    _, first_col = grid_origin(ws)
+    fills: dict[str, set[str]] = {mark: set() for mark in MARKS | INHERITED}
+    for row_no in sheet_rows(ws, small):
+        for cell in ws[row_no][first_col - 1 : first_col - 1 + len(small.columns)]:
+            if cell.value in MARKS | INHERITED:
                 fills[cell.value].add(cell.fill.fgColor.rgb)
+                assert cell.font.italic == (cell.value in INHERITED)
             else:
                 assert cell.fill.fill_type is None
-    assert all(len(colours) == 1 for colours in fills.values())
-    assert len(set().union(*fills.values())) == 3
+    used = {mark: colours for mark, colours in fills.items() if colours}
+    assert all(len(colours) == 1 for colours in used.values())
+    assert len(set().union(*used.values())) == len(used) >= 4  # own marks and inherited ones told apart
 
 
 def test_legend_explains_every_mark(tmp_path: Path) -> None:
@@ -180,18 +233,39 @@ def test_legend_explains_every_mark(tmp_path: Path) -> None:
 
 
 def test_totals_per_agency_and_per_task(small: Matrix, tmp_path: Path) -> None:
+    """Totals are formulas (recomputed when a mark changes); computed, they count the model's entries."""
     ws = write(small, tmp_path)["Ma trận"]
-    first_row, first_col = grid_origin(ws)
+    _, first_col = grid_origin(ws)
     total_col = first_col + len(small.columns)
-    for i, row in enumerate(small.rows):
-        assert ws.cell(first_row + i, total_col).value == (len(small.entries_in(row)) or None)
-    totals = first_row + len(small.rows)
+    rows = sheet_rows(ws, small)
+    for row, row_no in zip(small.rows, rows):
+        formula = ws.cell(row_no, total_col).value
+        assert formula.startswith("=COUNTA(")
+        assert evaluate(ws, formula) == len(small.context(row))  # its own agencies and the inherited ones
+    totals = rows[-1] + 1
     for k, role in enumerate(ROLES):
         assert f"({role.mark})" in ws.cell(totals + k, 1).value
         for j, agency in enumerate(column_order(small)):
-            assert ws.cell(totals + k, first_col + j).value == small.counts(agency.id)[role]
-        assert ws.cell(totals + k, total_col).value == sum(1 for e in small.entries if e.role is role)
-    assert ws.cell(totals + 3, total_col).value == len(small.entries)
+            formula = ws.cell(totals + k, first_col + j).value
+            assert formula.startswith("=COUNTIF(") and formula.endswith(f',"{role.mark}")')
+            assert evaluate(ws, formula) == small.counts(agency.id)[role]
+        assert evaluate(ws, ws.cell(totals + k, total_col).value) == sum(1 for e in small.entries if e.role is role)
+    assert evaluate(ws, ws.cell(totals + 3, total_col).value) == len(small.entries)
+
+
+def test_a_changed_mark_changes_the_totals(tmp_path: Path) -> None:
+    """What a meeting does: change a mark by hand; the totals follow (LibreOffice recomputes on loading)."""
+    matrix = build_matrix(small_corpus()).subset(["ct-1"])
+    path = tmp_path / "m.xlsx"
+    write_workbook(matrix, path, title="x")
+    wb = openpyxl.load_workbook(path)
+    assert wb.calculation.fullCalcOnLoad  # Excel recomputes on opening
+    ws = wb["Ma trận"]
+    _, first_col = grid_origin(ws)
+    row_no = sheet_rows(ws, matrix)[0]
+    before = evaluate(ws, ws.cell(sheet_rows(ws, matrix)[-1] + 1, first_col).value)
+    ws.cell(row_no, first_col).value = "C"
+    assert evaluate(ws, ws.cell(sheet_rows(ws, matrix)[-1] + 1, first_col).value) == before + 1
 
 
 def test_grouped_and_expanded_columns(tmp_path: Path) -> None:
@@ -215,13 +289,13 @@ def test_layout_freeze_filter_and_task_columns(tmp_path: Path) -> None:
     first_row, first_col = grid_origin(ws)
     assert ws.freeze_panes == f"D{first_row}"  # STT, Nhiệm vụ, Văn bản stay in view
     assert [ws.cell(first_row - 2, c).value for c in (1, 2, 3)] == ["STT", "Nhiệm vụ", "Văn bản"]
-    assert ws.auto_filter.ref == f"A{first_row - 1}:I{first_row + len(matrix.rows) - 1}"
+    assert ws.auto_filter.ref == f"A{first_row - 1}:I{first_row + len(matrix.rows) + len(matrix.directives) - 1}"
     assert ws.cell(first_row - 1, first_col).alignment.text_rotation == 90
     widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(first_col, first_col + len(matrix.columns))]
     assert max(widths) < 8 and min(widths) < 5.5  # narrow; a lone column a little wider for its block's name
     sub = next(i for i, r in enumerate(matrix.rows) if r.depth == 1)
-    assert ws.cell(first_row + sub, 2).alignment.indent == 1
-    assert ws.cell(first_row, 3).value == "05/CT-UBND"
+    assert ws.cell(sheet_rows(ws, matrix)[sub], 2).alignment.indent == 1
+    assert ws.cell(first_row + 1, 3).value == "I"  # the section (row above: the directive in full)
     single = write(matrix.subset(["ct-1"]), tmp_path, "one.xlsx")["Ma trận"]
     assert single.freeze_panes == f"C{first_row}"  # no "Văn bản" column for one directive
 
@@ -236,7 +310,8 @@ def test_print_settings(paper: str, size: int, tmp_path: Path) -> None:
         assert ws.print_options.horizontalCentered is True
         assert ws.print_title_rows
         assert ws.oddHeader.center.text == "Tổng hợp && thử nghiệm"
-        assert ws.oddFooter.center.text == "Trang &P/&N"
+        assert ws.oddFooter.center.text == "&A - trang &P"  # numbered per sheet
+        assert setup.firstPageNumber == 1 and setup.useFirstPageNumber
         assert 0.3 <= ws.page_margins.left <= 1 and 0.3 <= ws.page_margins.top <= 1
     assert wb["Ma trận"].print_title_rows == "$2:$3"
     assert wb["Ma trận"].print_title_cols == "$A:$C"
@@ -281,7 +356,10 @@ def test_text_stays_text(tmp_path: Path) -> None:
         assert {c.data_type for c in cells.values()} == {"s"}
     with zipfile.ZipFile(path) as archive:
         sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-    assert sheets and not any("<f>" in xml or "<f " in xml for xml in sheets)
+    formulas = [f for xml in sheets for f in re.findall(r"<f>(.*?)</f>", xml)]
+    pattern = r'(COUNTIF|COUNTA|SUM)\([A-Z]+\d+:[A-Z]+\d+(,"[CPT]"|,&quot;[CPT]&quot;)?\)'
+    assert formulas and all(re.fullmatch(pattern, f) for f in formulas)
+    assert "<f " not in "".join(sheets)  # the writer's totals only
 
 
 def one_task_corpus(text: str, title: str | None = None) -> Corpus:
@@ -335,21 +413,21 @@ def test_agency_sheet_has_one_block_per_agency(small: Matrix, tmp_path: Path) ->
         ids = [ws.cell(r, 1).value for r in range(start + 1, end) if ws.cell(r, 1).value]
         roles = [ws.cell(r, 3).value for r in range(start + 1, end) if ws.cell(r, 1).value]
         applying = [(row, e) for row in small.rows for e in small.context(row) if e.agency.id == agency.id]
-        assert ids == [row.task.id for row, _ in applying]
+        assert ids == [task_label(row) for row, _ in applying]
         assert [r.split("\n")[0].lower() for r in roles] == [e.role.value for _, e in applying]
         for (row, entry), role in zip(applying, roles):
-            assert ("theo mục " + entry.row.task.id in role) == (entry.row.key != row.key)
+            assert (f"(theo {location(entry.row)})" in role) == (entry.row.key != row.key)
 
 
 def test_directive_sheet(tmp_path: Path) -> None:
     wb = write(build_matrix(small_corpus()), tmp_path)
     rows = list(wb["Văn bản"].iter_rows(min_row=3, values_only=True))
     issuer = "Chủ tịch Ủy ban nhân dân tỉnh P"
-    assert rows[0][:6] == (1, "05/CT-UBND", "Chỉ thị", "05/CT-UBND", "06/01/2025", issuer)
+    assert rows[0][:6] == (1, "I. 05/CT-UBND", "Chỉ thị", "05/CT-UBND", "06/01/2025", issuer)
     assert rows[0][6] == "Về bảo đảm an ninh, trật tự năm 2025"
     assert rows[0][7].split("\n") == ["Nguyễn Văn A", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
     assert rows[0][8] == 6
-    assert rows[1][:5] == (2, "Công văn", "Công văn", None, None)
+    assert rows[1][:5] == (2, "II. Công văn Ban Thường vụ Tỉnh ủy", "Công văn", None, None)
 
 
 def test_duplicate_short_names_are_told_apart(tmp_path: Path) -> None:

@@ -86,3 +86,26 @@ def test_columns_follow_block_order_and_subset_shrinks_them(corpus):
     party = matrix.subset(["cv-2"])
     assert [c.id for c in party.columns] == ["cong-an-tinh", "vksnd-tinh"]
     assert [b.id for b, _ in party.column_blocks()] == ["noi-chinh"]
+
+
+def test_tasks_are_labelled_as_the_document_prints_them():
+    from matrix.model import Directive, Issuer, IssuerKind, Task
+    from matrix.pivot import location, printed_number, task_kind
+
+    tree = (
+        Task("2", "Công an tỉnh:", tasks=(Task("2-1", "a"), Task("2-2", "b", tasks=(Task("2-2-1", "c"),)))),
+        Task("3", "x", tasks=(Task("3.1", "y", tasks=(Task("a", "z"),)),)),
+        Task("cuối-1", "Giao Công an tỉnh..."), Task("cuối-2", "Đề nghị..."),
+    )
+    directive = Directive("d", "chỉ thị", "t", Issuer("UBND tỉnh", IssuerKind.STATE), tree)
+    from matrix.model import Corpus, Registry
+
+    rows = {r.task.id: r for r in build_matrix(Corpus(Registry((), ()), (directive,))).rows}
+    assert {k: task_kind(r) for k, r in rows.items()} == {
+        "2": "item", "2-1": "bullet", "2-2": "bullet", "2-2-1": "bullet", "3": "item", "3.1": "item", "a": "item",
+        "cuối-1": "closing", "cuối-2": "closing"}
+    assert [printed_number(rows[k]) for k in ("2", "2-1", "3.1", "a", "cuối-1")] == ["2", "-", "3.1", "a)", ""]
+    assert location(rows["2-2-1"]) == "mục 2, ý 2, ý 1"
+    assert location(rows["2-1"], ordinals=True) == "ý thứ nhất mục 2"
+    assert location(rows["a"]) == "mục 3.1, điểm a" and location(rows["a"], ordinals=True) == "điểm a mục 3.1"
+    assert location(rows["cuối-2"]) == "đoạn cuối"

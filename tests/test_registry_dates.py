@@ -463,7 +463,7 @@ def test_export_and_build_as_of(run, tmp_path):
     exported = run("export", "-f", "csv", INPUT, "--as-of", "2026-01-01").output
     assert "Chi cục Hải quan khu vực" in exported and ",Cục Hải quan tỉnh," not in exported
     assert run("build", INPUT, "--as-of", "2026-01-01", "-o", tmp_path / "out", "-j", "1").exit_code == 0
-    consolidated = {p.stem for p in (tmp_path / "out" / "tong-hop" / "thu-giao-nhiem-vu").glob("*.docx")}
+    consolidated = {p.stem for p in (tmp_path / "out" / "tong-hop" / "tong-hop-nhiem-vu").glob("*.docx")}  # per-agency extracts (issue 11)
     single = {p.stem for p in (tmp_path / "out" / "ubnd-ct-cao-diem-tet-giap-thin-2024" / "thu-giao-nhiem-vu").glob("*.docx")}
     assert "chi-cuc-hai-quan-khu-vuc" in consolidated and "cuc-hai-quan-tinh" not in consolidated
     assert "cuc-hai-quan-tinh" in single  # a directive's own letters go to the bodies it named

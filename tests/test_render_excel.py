@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from matrix.excel import column_labels, write_workbook
@@ -36,6 +37,7 @@ class Rendered:
     paper: str
     pages: list[str]  # the text of each page, whitespace squashed
     sizes: list[tuple[float, float]]
+    matrix_paper: str = ""  # the paper of the "Ma trận" sheet: A3 when the matrix is too wide for A4
 
 
 def squash(text: str) -> str:
@@ -97,7 +99,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
         reader = PdfReader(pdf)
         pages = [squash(page.extract_text()) for page in reader.pages]
         sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
-        out[name] = Rendered(matrix, paper, pages, sizes)
+        size = load_workbook(folder / f"{name}.xlsx")["Ma trận"].page_setup.paperSize
+        out[name] = Rendered(matrix, paper, pages, sizes, {9: "A4", 8: "A3"}[int(size)])
     return out
 
 
@@ -145,14 +148,40 @@ def test_seed_matrix_pages_are_few(rendered: dict[str, Rendered]) -> None:
 
 @pytest.mark.parametrize("prefix", ["small", "seed"])
 def test_pages_are_landscape_paper_with_header_and_numbers(rendered: dict[str, Rendered], prefix: str) -> None:
+    """Pages are numbered per sheet ("Ma trận - trang 2"), each sheet from 1."""
     for name in names(rendered, prefix):
         book = rendered[name]
-        width, height = PAGE_SIZES[book.paper]
+        numbers: dict[str, int] = {}
         for number, ((w, h), page) in enumerate(zip(book.sizes, book.pages), 1):
+            width, height = PAGE_SIZES[book.matrix_paper if MATRIX_FOOTER in page else book.paper]
             assert abs(w - width) < 2 and abs(h - height) < 2, f"{name}: page {number} is {w}x{h}"
             assert f"{TITLE} & kiểm tra in" in page, f"{name}: page {number} lacks the title"
-            assert f"Trang {number}/{len(book.pages)}" in page, f"{name}: page {number}"
+            sheet = next(s for s in ("Ma trận", "Nhiệm vụ", "Theo cơ quan", "Văn bản", "Theo dõi") if f"{s} - trang " in page)
+            numbers[sheet] = numbers.get(sheet, 0) + 1
+            assert f"{sheet} - trang {numbers[sheet]}" in page, f"{name}: page {number}"
             assert "###" not in page, f"{name}: page {number} has a cell too narrow for its number"
+        assert numbers["Văn bản"] == 1 and numbers["Ma trận"] == len(matrix_pages(book))
+
+
+def test_a_wide_a4_matrix_goes_to_a3(rendered: dict[str, Rendered]) -> None:
+    """The expanded consolidated seed matrix would print at about 40 % on A4: it is printed on A3."""
+    book = rendered.get("seed-tong-hop-mo-rong")
+    if book is None:
+        pytest.skip("seed corpus not loadable")
+    assert book.paper == "A4" and book.matrix_paper == "A3"
+    assert "Bảng rộng: in khổ A3" in matrix_pages(book)[0]
+
+
+def test_tet_matrix_prints_one_page_wide_with_inherited_marks(rendered: dict[str, Rendered]) -> None:
+    book = rendered.get("seed-ubnd-ct-cao-diem-tet-giap-thin-2024")
+    if book is None:
+        pytest.skip("seed corpus not loadable")
+    pages = matrix_pages(book)
+    assert book.matrix_paper == "A4" and 1 <= len(pages) <= 4
+    text = " ".join(pages)
+    assert text.count("(T)") >= 10 and "(C)" in text  # sub-items show the assignments they inherit
+    assert "cuối-" not in text and " 1-1 " not in text  # the document's labels, not the encoding's ids
+    assert "(đoạn cuối)" in text
 
 
 @pytest.mark.parametrize("prefix", ["small", "seed"])

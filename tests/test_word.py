@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from matrix.errors import MatrixError, TemplateProblem
-from matrix.model import Assignment, Corpus, IssuerKind, Role, Task
+from matrix.model import Assignment, Corpus, Issuer, IssuerKind, Role, Signer, Task
 from matrix.pivot import Matrix, build_matrix
 from matrix.templates import PACKAGE_TEMPLATES, WordTemplateError
 from matrix.word import (
@@ -23,15 +23,19 @@ from matrix.word import (
     PdfUnavailable,
     RowIndex,
     convert_to_pdf,
+    EXTRACT_TEMPLATE,
+    EXTRACTS_FOLDER,
     letter_count,
+    paragraphs as task_text_paragraphs,
     write_assignment_table,
+    write_consolidated,
     write_letters,
 )
 
 from conftest import INPUT, small_corpus
 
 STATE, PARTY = "ct-1", "cv-2"
-TEMPLATE_NAMES = (*LETTER_TEMPLATES.values(), TABLE_TEMPLATE)
+TEMPLATE_NAMES = (*LETTER_TEMPLATES.values(), TABLE_TEMPLATE, EXTRACT_TEMPLATE)
 
 
 # --------------------------------------------------------------------------- reading documents back
@@ -70,7 +74,8 @@ def has_paragraph(texts: list[str], wanted: str) -> bool:
 
 
 def task_paragraphs(task: Task) -> list[str]:
-    return [p.strip() for p in task.text.split("\n") if p.strip()]
+    """A task's paragraphs as documents quote them (a source's final "./." is the source's, not the quote's)."""
+    return task_text_paragraphs(task.text)
 
 
 def covered_tasks(matrix: Matrix, agency_id: str) -> set[tuple[str, str]]:
@@ -118,8 +123,11 @@ def matrix() -> Matrix:
 def letters(matrix, tmp_path_factory) -> dict[str, dict[str, Path]]:
     """Letters per view ("ct-1", "cv-2", "all") -> agency id -> path."""
     out = tmp_path_factory.mktemp("letters")
-    views = {STATE: matrix.subset([STATE]), PARTY: matrix.subset([PARTY]), "all": matrix}
-    return {name: {p.stem: p for p in write_letters(view, out / name)} for name, view in views.items()}
+    views = {STATE: matrix.subset([STATE]), PARTY: matrix.subset([PARTY])}
+    found = {name: {p.stem: p for p in write_letters(view, out / name)} for name, view in views.items()}
+    # Two issuers: the consolidated documents are extracts, and there is no combined letter.
+    found["all"] = {p.stem: p for p in write_consolidated(matrix, out / "all")}
+    return found
 
 
 # --------------------------------------------------------------------------- letters
@@ -222,14 +230,14 @@ def test_header_table_has_no_borders(letters):
 def test_tasks_grouped_by_role_with_partners_deadline_and_report(letters):
     texts = paragraphs(Document(str(letters[STATE]["cong-an-tinh"])))
     assert "1. Nhiệm vụ chủ trì" in texts
-    assert "1.1. Mục 2:" in texts
+    assert "a) Mục 2 của Chỉ thị:" in texts
     assert "- Cơ quan phối hợp: Sở Nội vụ." in texts  # named in a bullet of item 2
     assert "- Cơ quan phối hợp: Văn phòng Ủy ban nhân dân tỉnh." in texts
     assert "- Thời hạn: trước ngày 15/12/2025." in texts
     assert "- Chế độ báo cáo: định kỳ 6 tháng, năm báo cáo." in texts
     partner = paragraphs(Document(str(letters[STATE]["so-noi-vu"])))
     assert "1. Nhiệm vụ phối hợp" in partner
-    assert "1.1. Mục 2, ý 1:" in partner
+    assert "a) Ý thứ nhất mục 2 của Chỉ thị:" in partner
     assert "- Cơ quan chủ trì: Công an tỉnh." in partner
 
 
@@ -252,13 +260,108 @@ def test_signature_and_distribution(letters):
     assert signature.paragraphs[0].alignment in (None, WD_ALIGN_PARAGRAPH.CENTER)
 
 
-def test_consolidated_letter_gathers_every_directive(letters):
-    texts = paragraphs(Document(str(letters["all"]["cong-an-tinh"])))
+def test_consolidated_extract_gathers_every_directive_without_an_issuer(letters):
+    """Two issuers (UBND and Tỉnh ủy): per agency an extract, no letter claims to come from either."""
+    path = letters["all"]["cong-an-tinh"]
+    assert path.parent.name == EXTRACTS_FOLDER
+    assert not (path.parent.parent / "thu-giao-nhiem-vu").exists()
+    texts = paragraphs(Document(str(path)))
+    assert texts[:2] == ["TỔNG HỢP NHIỆM VỤ", "của Công an tỉnh"]
     headings = [p for p in texts if re.match(r"^(I|II)\. ", p)]
-    assert [h.split(" ", 2)[1] for h in headings] == ["Chỉ", "Công"]
+    assert headings == [
+        "I. Chỉ thị số 05/CT-UBND ngày 06/01/2025 của Chủ tịch Ủy ban nhân dân tỉnh P về bảo đảm an ninh, trật tự năm 2025",
+        "II. Công văn của Ban Thường vụ Tỉnh ủy về phòng, chống tội phạm",
+    ]
     assert "Đảng ủy Công an tỉnh tăng cường lãnh đạo." in texts
     assert "Công an tỉnh:" in texts
-    assert "V/v triển khai nhiệm vụ bảo đảm an ninh, trật tự" in texts
+    assert "- Thời hạn: trước ngày 15/12/2025." in texts and "- Thời hạn: văn bản không nêu." in texts
+    text = "\n".join(texts)
+    for issuer_only in ("CỘNG HÒA", "ĐẢNG CỘNG SẢN", "Kính gửi", "Nơi nhận", "Nguyễn Văn A", "Trần Thị B", "TỈNH ỦY P", "ỦY BAN NHÂN DÂN"):
+        assert issuer_only not in text
+
+
+def test_directives_of_one_issuer_get_one_combined_letter_from_it(tmp_path):
+    corpus = small_corpus()
+    state = corpus.directives[0]
+    second = dataclasses.replace(state, id="ct-3", number="07", tasks=(Task("1", "Công an tỉnh rà soát.", (Assignment("cong-an-tinh", Role.LEAD, "Công an tỉnh"),)),))
+    matrix = build_matrix(Corpus(corpus.registry, (*corpus.directives, second)))
+    paths = write_consolidated(matrix, tmp_path)
+    letters = [p for p in paths if p.parent.parent.name == "thu-giao-nhiem-vu"]
+    assert {p.parent.name for p in letters} == {"uy-ban-nhan-dan-tinh-p"}
+    assert sorted(p.stem for p in letters) == sorted(a.id for a in matrix.subset(["ct-1", "ct-3"]).columns)
+    assert len(paths) == letter_count(matrix) == len(matrix.columns) + len(letters)
+    text = full_text(tmp_path / "thu-giao-nhiem-vu" / "uy-ban-nhan-dan-tinh-p" / "cong-an-tinh.docx")
+    assert "I. Chỉ thị số 05/CT-UBND" in text and "II. Chỉ thị số 07/CT-UBND" in text
+    assert "Đảng ủy Công an tỉnh" not in text and "Trần Thị B" not in text  # the Party directive stays out
+    assert "Nguyễn Văn A" in text  # both directives name the same signer
+
+
+def test_a_letter_never_mixes_issuers(matrix, tmp_path):
+    with pytest.raises(ValueError):
+        write_letters(matrix, tmp_path)
+
+
+def test_no_signer_gives_placeholders_and_the_header_keeps_a_province(tmp_path):
+    corpus = small_corpus()
+    state = dataclasses.replace(corpus.directives[0], signer=Signer(), province=None,
+                                issuer=Issuer("Chủ tịch Ủy ban nhân dân tỉnh", IssuerKind.STATE, ("ỦY BAN NHÂN DÂN TỈNH",), "UBND Tỉnh"))
+    matrix = build_matrix(Corpus(corpus.registry, (state,)))
+    path = write_letters(matrix, tmp_path)[0]
+    doc = Document(str(path))
+    left = doc.tables[0].rows[0].cells[0]
+    assert [p.text for p in left.paragraphs if p.text] == ["ỦY BAN NHÂN DÂN", "TỈNH ……………"]
+    assert all(p.runs[0].bold for p in left.paragraphs if p.text)  # one body's name on two lines: bold
+    copies, signature = doc.tables[-1].rows[0].cells
+    assert [p.text for p in signature.paragraphs if p.text] == ["(Chức vụ)", "(Họ và tên)"]
+    assert [p.text for p in copies.paragraphs][:2] == ["Nơi nhận:", "- Như trên;"]
+    text = full_text(path)
+    assert "UBND tỉnh yêu cầu" in text and "UBND Tỉnh" not in text
+
+
+def test_requested_body_is_not_ordered_to_report(letters):
+    closing = [p for p in paragraphs(Document(str(letters[STATE]["vksnd-tinh"]))) if p.startswith("Đề nghị Viện kiểm sát nhân dân tỉnh quan tâm")]
+    assert closing and "yêu cầu" not in closing[0].lower() and "định kỳ báo cáo" not in closing[0]
+    assert closing[0].endswith("./.")
+
+
+def test_closing_mark_of_the_source_only_at_the_end(tmp_path):
+    corpus = small_corpus()
+    state = corpus.directives[0]
+    task = dataclasses.replace(state.tasks[-1], text=state.tasks[-1].text + "/.")
+    matrix = build_matrix(Corpus(corpus.registry, (dataclasses.replace(state, tasks=(*state.tasks[:-1], task)),)))
+    texts = paragraphs(Document(str(write_letters(matrix, tmp_path)[0].parent / "cong-an-tinh.docx")))
+    marked = [p for p in texts if "./." in p]
+    assert len(marked) == 1 and marked[0].startswith("Yêu cầu")
+
+
+def test_party_letter_is_addressed_to_the_party_organ_as_written(tmp_path):
+    corpus = small_corpus()
+    party = corpus.directives[1]
+    task = Task("3", "Đảng ủy Biên phòng phối hợp.", (Assignment("cong-an-tinh", Role.PARTNER, "Công an tỉnh nhân dân dài hơn"),))
+    matrix = build_matrix(Corpus(corpus.registry, (dataclasses.replace(party, tasks=(*party.tasks, task)),)))
+    path = {p.stem: p for p in write_letters(matrix, tmp_path)}["cong-an-tinh"]
+    assert addressee_line(Document(str(path))) == "Kính gửi: Đảng ủy Công an tỉnh."
+
+
+def test_party_header_and_copies_sizes(letters):
+    doc = Document(str(letters[PARTY]["cong-an-tinh"]))
+    left, _ = doc.tables[0].rows[0].cells
+    name = next(p for p in left.paragraphs if p.text == "TỈNH ỦY P")
+    assert name.runs[0].font.size == Pt(14) and name.runs[0].bold
+    number = doc.tables[0].rows[1].cells[0].paragraphs[0]
+    assert number.runs[0].font.size == Pt(14)
+    copies = doc.tables[-1].rows[0].cells[0].paragraphs
+    assert copies[0].runs[0].font.size == Pt(14) and copies[0].runs[0].underline
+    assert all(p.runs[0].font.size == Pt(12) for p in copies[1:] if p.runs)
+
+
+def test_documents_are_dated_with_the_build_date(matrix, tmp_path):
+    import datetime as dt
+
+    when = dt.datetime(2025, 3, 4, 5, 6, 7)
+    path = write_letters(matrix.subset([STATE]), tmp_path, date=when)[0]
+    props = Document(str(path)).core_properties
+    assert props.created.replace(tzinfo=None) == when == props.modified.replace(tzinfo=None)
 
 
 def test_group_is_one_addressee_when_not_expanded(letters):
@@ -275,7 +378,7 @@ def test_expanded_groups_write_to_each_member(tmp_path):
         doc = Document(str(paths[member]))
         assert addressee_line(doc) == f"Kính gửi: {name}."
         assert_letter_matches(matrix, member, paths[member])
-        assert "1.1. Mục 1 (văn bản ghi: UBND các huyện):" in paragraphs(doc)
+        assert "a) Mục 1 của Chỉ thị:" in paragraphs(doc)
 
 
 # --------------------------------------------------------------------------- format
@@ -326,15 +429,20 @@ def test_assignment_table_one_row_per_task_with_repeated_header(matrix, tmp_path
     doc, table = table_rows(path)
     header = table.rows[0]
     assert header._tr.trPr.find(qn("w:tblHeader")) is not None
-    assert [c.text for c in header.cells] == ["STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn", "Ghi chú"]
-    body = table.rows[1:]
+    assert [c.text for c in header.cells] == [
+        "STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Cơ quan thực hiện", "Thời hạn"]
+    body = [r for r in table.rows[1:] if r.cells[0].text]  # a task's notes follow in a row of their own
     assert len(body) == len(view.rows)
     for row, data in zip(view.rows, body):
         assert data.cells[1].text.endswith(row.task.text) or row.task.text in data.cells[1].text
     by_task = {r.task.id: body[i] for i, r in enumerate(view.rows)}
     assert by_task["2-1"].cells[2].text == "Công an tỉnh"  # inherited from item 2
     assert by_task["2-1"].cells[3].text == "Sở Nội vụ"
-    assert by_task["cuối-1"].cells[4].text == "trước ngày 15/12/2025"
+    assert by_task["1"].cells[4].text == "Ủy ban nhân dân các huyện" and by_task["1"].cells[2].text == ""
+    assert by_task["cuối-1"].cells[5].text == "trước ngày 15/12/2025"
+    assert by_task["2"].cells[1].text == "2. Công an tỉnh:"
+    texts = [r.cells[1].text for r in table.rows[1:] if not r.cells[0].text]
+    assert texts == ["Chế độ báo cáo: định kỳ 6 tháng, năm báo cáo."]
     section = doc.sections[0]
     assert section.orientation == WD_ORIENT.LANDSCAPE and section.page_width > section.page_height
 
@@ -343,7 +451,8 @@ def test_consolidated_table_has_a_heading_row_per_directive(matrix, tmp_path):
     path = tmp_path / "bang.docx"
     write_assignment_table(matrix, path)
     _, table = table_rows(path)
-    assert len(table.rows) == 1 + len(matrix.rows) + len(matrix.directives)
+    notes = sum(1 for r in matrix.rows if r.task.report or r.task.targets or r.task.notes)
+    assert len(table.rows) == 1 + len(matrix.rows) + len(matrix.directives) + notes
     headings = [r.cells[0].text for r in table.rows if r.cells[0].text.startswith(("I.", "II."))]
     assert len(headings) == 2
 
@@ -368,7 +477,6 @@ def test_awkward_text_gives_valid_documents(tmp_path):
     text = full_text(tmp_path / "letters" / "so-noi-vu.docx")
     assert 'A & B < C > D "E" \'F\' =1+2 {{ x }} {% if y %} bellvtff – ‘G’' in text
     assert "=NOW() & <ngay>" in text and '"quý" & <năm>' in text and "<5%" in text
-    assert "(văn bản ghi: Sở Nội vụ & <Tư pháp>)" in text
     assert 'về A & B "<C>"' in text
     for path in [*paths, tmp_path / "bang.docx"]:
         Document(str(path))  # opens: the XML is well formed
@@ -463,15 +571,16 @@ def test_seed_letters_hold_every_task(tmp_path):
                 assert line[len("Kính gửi: ") : -1] in written
 
 
-def test_seed_consolidated_letters_and_table(tmp_path):
+def test_seed_consolidated_extracts_and_table(tmp_path):
     matrix = seed_matrix()
-    paths = write_letters(matrix, tmp_path / "all")
-    assert len(paths) == len(matrix.columns)
+    paths = write_consolidated(matrix, tmp_path / "all")
+    assert len(paths) == len(matrix.columns) == letter_count(matrix)  # five issuers: no combined letter
     for agency, path in zip(matrix.columns, paths):
         assert_letter_matches(matrix, agency.id, path)
     write_assignment_table(matrix, tmp_path / "bang.docx")
     _, table = table_rows(tmp_path / "bang.docx")
-    assert len(table.rows) == 1 + len(matrix.rows) + len(matrix.directives)
+    notes = sum(1 for r in matrix.rows if r.task.report or r.task.targets or r.task.notes)
+    assert len(table.rows) == 1 + len(matrix.rows) + len(matrix.directives) + notes
 
 
 def test_seed_requested_bodies_are_asked_not_ordered(tmp_path):
@@ -483,3 +592,24 @@ def test_seed_requested_bodies_are_asked_not_ordered(tmp_path):
         for agency, path in zip(view.columns, write_letters(view, tmp_path / directive.id)):
             text = opening(Document(str(path)))
             assert ("đề nghị" in text) == agency.requested, (directive.id, agency.id, text)
+
+
+@pytest.mark.parametrize("name", TEMPLATE_NAMES)
+def test_shipped_templates_are_what_the_generator_writes(name, tmp_path):
+    """templates/*.docx are regenerated from tools/make_templates.py after every change of the generator."""
+    import importlib.util
+    import zipfile
+
+    spec = importlib.util.spec_from_file_location("make_templates", PACKAGE_TEMPLATES.parent / "tools" / "make_templates.py")
+    if spec is None or spec.loader is None or not (PACKAGE_TEMPLATES.parent / "tools").is_dir():
+        pytest.skip("no tools/ folder (installed copy)")
+    import sys
+
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_templates", module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    [fresh] = module.write_templates(tmp_path, [name])
+    for part in ("word/document.xml", "word/styles.xml", "word/header1.xml"):
+        with zipfile.ZipFile(fresh) as a, zipfile.ZipFile(PACKAGE_TEMPLATES / name) as b:
+            if part in a.namelist():
+                assert a.read(part) == b.read(part), f"{name}: {part} differs (python tools/make_templates.py)"

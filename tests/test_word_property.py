@@ -10,7 +10,7 @@ from hypothesis import given, settings
 
 from matrix.model import Corpus, Task
 from matrix.pivot import build_matrix
-from matrix.word import write_assignment_table, write_letters
+from matrix.word import EXTRACTS_FOLDER, write_assignment_table, write_consolidated, write_letters
 
 from strategies import corpora
 from test_word import assert_letter_matches, paragraphs
@@ -35,11 +35,16 @@ def test_letters_and_table_hold_exactly_the_model(corpus):
     for expand in (False, True):
         matrix = build_matrix(corpus, expand_groups=expand)
         with tempfile.TemporaryDirectory() as tmp:
-            for view in [matrix.subset([d.id]) for d in corpus.directives] + [matrix]:
-                paths = write_letters(view, Path(tmp) / "letters")
+            for view in [matrix.subset([d.id]) for d in corpus.directives]:
+                paths = write_letters(view, Path(tmp) / "letters" / view.directives[0].id)
                 assert sorted(p.stem for p in paths) == sorted(a.id for a in view.columns)
                 for path in paths:
                     assert_letter_matches(view, path.stem, path)
+            if len(corpus.directives) > 1:  # extracts per agency, and letters of issuers with several directives
+                for path in write_consolidated(matrix, Path(tmp) / "all"):
+                    shown = matrix if path.parent.name == EXTRACTS_FOLDER else None
+                    if shown is not None:
+                        assert_letter_matches(shown, path.stem, path)
             table = Path(tmp) / "table.docx"
             write_assignment_table(matrix, table)
             texts = "\n".join(paragraphs(Document(str(table))))

@@ -44,8 +44,10 @@ TABLE_TEXT_WIDTH_CM = 29.7 - (MARGINS_MM["left"] + MARGINS_MM["right"]) / 10
 HEADER_INDENT_CM = -0.6
 HEADER_COLUMNS_CM = (6.8, TEXT_WIDTH_CM - HEADER_INDENT_CM - 6.8)
 SIGNATURE_COLUMNS_CM = (7.5, TEXT_WIDTH_CM - 7.5)
-TABLE_COLUMNS_CM = (1.2, 9.6, 4.0, 4.0, 2.6, 3.8)
-TABLE_HEADINGS = ("STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn", "Ghi chú")
+# The landscape text width (25.2 cm) shared so the task text gets most of it; the three agency columns
+# hold names of 20-40 characters in two or three lines.
+TABLE_COLUMNS_CM = (1.4, 11.1, 3.5, 3.5, 3.4, 2.3)
+TABLE_HEADINGS = ("STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Cơ quan thực hiện", "Thời hạn")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ STYLES = (
     StyleSpec("DeMuc", "Đề mục", 14, JUSTIFY, bold=True, first_line_cm=1.27, before_pt=6, after_pt=6, keep_with_next=True),
     StyleSpec("NhiemVu", "Nhiệm vụ", 14, JUSTIFY, bold=True, italic=True, first_line_cm=1.27, after_pt=6, keep_with_next=True),
     StyleSpec("ChiTiet", "Chi tiết nhiệm vụ", 14, JUSTIFY, first_line_cm=1.27, after_pt=6),
+    StyleSpec("GhiChuBang", "Ghi chú trong bảng", 11, JUSTIFY, italic=True, before_pt=2, after_pt=2),
+    StyleSpec("TieuDeTongHop", "Tiêu đề tổng hợp", 14, CENTER, bold=True, after_pt=6),
+    StyleSpec("ChuThich", "Chú thích", 12, JUSTIFY, italic=True, before_pt=12),
     StyleSpec("NoiNhanTieuDe", "Nơi nhận tiêu đề", 12, LEFT, bold=True, italic=True),
     StyleSpec("NoiNhan", "Nơi nhận", 11, LEFT),
     StyleSpec("ChuKy", "Chữ ký", 14, CENTER, bold=True),
@@ -122,15 +127,11 @@ def short_cite(d: str) -> str:
 
 
 def item_label(t: str, section: str) -> str:
-    """Where a task sits in its directive: "Mục 2", "Mục 2, ý 1", "Đoạn cuối chỉ thị"."""
-    return (
-        f'{{% if {t}.kind == "closing" %}}Đoạn cuối {{{{ {section}.directive.kind }}}}'
-        f'{{% elif {t}.kind == "bullet" %}}Mục {{{{ {t}.parent }}}}, ý {{{{ {t}.position }}}}'
-        f"{{% else %}}Mục {{{{ {t}.number }}}}{{% endif %}}"
-    )
+    """Where a task sits in its directive: "Mục 2 của Chỉ thị", "Mục 6, ý thứ nhất của Chỉ thị", "Đoạn cuối của Chỉ thị"."""
+    return f"{{{{ {t}.where[:1]|upper }}}}{{{{ {t}.where[1:] }}}} của {{{{ {section}.directive.kind|capitalize }}}}"
 
 
-ISSUER_NAME = "{{ issuer.short or issuer.name }}"
+ISSUER_NAME = "{{ issuer.inline }}"
 DATE_LINE = "{% if place %}{{ place }}{% else %}.........{% endif %}, ngày ..... tháng ..... năm ......."
 SUBJECT = "{% if consolidated %}bảo đảm an ninh, trật tự{% else %}theo " + short_cite("directive") + "{% endif %}"
 STATE_VERB = "{% if agency.requested %}đề nghị{% else %}yêu cầu{% endif %}"
@@ -361,13 +362,23 @@ def new_document(*, landscape: bool = False) -> DocumentObject:
 
 
 def letter_header(document: DocumentObject, party: bool) -> None:
-    """The two-column borderless block: issuing body and number left, national title and date right."""
+    """The two-column borderless block: issuing body and number left, national title and date right.
+
+    State (Nghị định 30): the superior body regular, the issuing body's name bold (both lines of
+    "ỦY BAN NHÂN DÂN" / "TỈNH ĐỒNG THÁP"), 13 pt. Party (Hướng dẫn 36): the body's name and the
+    number 14 pt, "ĐẢNG CỘNG SẢN VIỆT NAM" 15 pt bold underlined.
+    """
     left_w, right_w = HEADER_COLUMNS_CM
     table = new_table(document, 2, HEADER_COLUMNS_CM, borders=False, indent_cm=HEADER_INDENT_CM)
     body_cell, title_cell = table.rows[0].cells
-    tags(body_cell, "{%p for line in issuer.header_above %}", [("DauVanBan", ["{{ line|upper }}"])], "{%p endfor %}")
-    paragraph(body_cell, "DauVanBan", R("{{ issuer.header_last|upper }}", bold=True))
+    size = Pt(14) if party else None
+    tags(body_cell, "{%p for line in issuer.header_superior %}", [("DauVanBan", ["{{ line|upper }}"])], "{%p endfor %}")
+    tags(body_cell, "{%p for line in issuer.header_body %}", [("DauVanBan", [R("{{ line|upper }}", bold=True)])], "{%p endfor %}")
     if party:
+        for para in body_cell.paragraphs:
+            for run in para.runs:
+                if "line" in run.text:
+                    run.font.size = size
         paragraph(body_cell, "DauVanBan", "*")
         paragraph(title_cell, "QuocHieu", R("ĐẢNG CỘNG SẢN VIỆT NAM", underline=True)).runs[0].font.size = Pt(15)
     else:
@@ -377,7 +388,8 @@ def letter_header(document: DocumentObject, party: bool) -> None:
         rule(title_cell, 6.1, right_w)
     number_cell, date_cell = table.rows[1].cells
     if party:
-        paragraph(number_cell, "DauVanBan", 'Số        -CV/{{ issuer.abbreviation or "TU" }}')
+        number = paragraph(number_cell, "DauVanBan", 'Số        -CV/{{ issuer.abbreviation or "TU" }}')
+        number.runs[0].font.size = size
         subject = paragraph(number_cell, "TrichYeu", R("V/v triển khai nhiệm vụ " + SUBJECT, italic=True))
     else:
         paragraph(number_cell, "DauVanBan", 'Số:          /{{ issuer.abbreviation or "UBND" }}-NC')
@@ -393,7 +405,7 @@ def letter_opening(document: DocumentObject, party: bool) -> None:
     paragraph(
         document,
         "Normal",
-        "{% if consolidated %}Thực hiện các văn bản chỉ đạo về bảo đảm an ninh, trật tự dưới đây{% else %}Thực hiện "
+        "{% if consolidated %}Thực hiện các văn bản của " + ISSUER_NAME + " dưới đây{% else %}Thực hiện "
         + cite("directive")
         + "{% endif %}, "
         + ISSUER_NAME
@@ -419,11 +431,7 @@ def letter_tasks(document: DocumentObject) -> None:
         '{% elif group.role == "phối hợp" %}Nhiệm vụ phối hợp{% else %}Nhiệm vụ cùng thực hiện{% endif %}',
     )
     paragraph(document, "Normal", "{%p for t in group.tasks %}")
-    paragraph(
-        document,
-        "NhiemVu",
-        "{{ group.index }}.{{ t.index }}. " + item_label("t", "section") + "{% if t.named_as %} (văn bản ghi: {{ t.named_as }}){% endif %}:",
-    )
+    paragraph(document, "NhiemVu", "{{ t.letter }}) " + item_label("t", "section") + ":")
     tags(document, "{%p for p in t.paragraphs %}", [("Normal", ["{{ p }}"])], "{%p endfor %}")
     tags(document, "{%p for s in t.subtasks %}", [("Normal", ["{% if s.marker %}{{ s.marker }} {% endif %}{{ s.text }}"])], "{%p endfor %}")
     lead_label = '{% if t.role == "chủ trì" %}Cơ quan cùng chủ trì{% else %}Cơ quan chủ trì{% endif %}'
@@ -447,10 +455,12 @@ def letter_closing(document: DocumentObject, party: bool) -> None:
         )
     else:
         text = (
-            "{% if agency.requested %}Đề nghị{% else %}Yêu cầu{% endif %} " + ADDRESSEE_INLINE[False] + " tổ chức triển khai "
-            "thực hiện nghiêm túc, hiệu quả các nhiệm vụ nêu trên; định kỳ báo cáo kết quả thực hiện theo quy định. "
-            "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, kịp thời "
-            "{% if agency.requested %}trao đổi với{% else %}báo cáo{% endif %} " + ISSUER_NAME + " để xem xét, giải quyết./."
+            "{% if agency.requested %}Đề nghị " + ADDRESSEE_INLINE[False] + " quan tâm, phối hợp triển khai thực hiện "
+            "các nội dung nêu trên; trong quá trình thực hiện, nếu có vấn đề cần phối hợp, đề nghị trao đổi với "
+            + ISSUER_NAME + " để cùng giải quyết./."
+            "{% else %}Yêu cầu " + ADDRESSEE_INLINE[False] + " tổ chức triển khai thực hiện nghiêm túc, hiệu quả các "
+            "nhiệm vụ nêu trên; định kỳ báo cáo kết quả thực hiện theo quy định. Trong quá trình thực hiện, nếu có "
+            "khó khăn, vướng mắc, kịp thời báo cáo " + ISSUER_NAME + " để xem xét, giải quyết./.{% endif %}"
         )
     closing = paragraph(document, "Normal", text)
     closing.paragraph_format.keep_with_next = True
@@ -458,23 +468,29 @@ def letter_closing(document: DocumentObject, party: bool) -> None:
 
 
 def signature_block(document: DocumentObject, party: bool) -> None:
-    """Nơi nhận bottom left; authority, title, space to sign and name bottom right."""
+    """Nơi nhận bottom left; authority, title, space to sign and name bottom right.
+
+    The letter's own copies: "Như trên" (the addressee), lines a clerk adds here, and the file copy;
+    never the directive's distribution list. Where the directive names no signer, placeholders.
+    """
     table = new_table(document, 1, SIGNATURE_COLUMNS_CM, borders=False)
     flag_row(table.rows[0], "w:cantSplit")
     copies, signature = table.rows[0].cells
-    if party:
+    if party:  # Hướng dẫn 36: "Nơi nhận:" 14 pt underlined, the list 12 pt
         heading = paragraph(copies, "NoiNhanTieuDe", R("Nơi nhận:", bold=False, italic=False, underline=True))
         heading.runs[0].font.size = Pt(14)
     else:
         paragraph(copies, "NoiNhanTieuDe", "Nơi nhận:")
-    paragraph(copies, "NoiNhan", "- Như trên;")
-    tags(copies, "{%p for item in distribution %}", [("NoiNhan", ["- {{ item }};"])], "{%p endfor %}")
-    paragraph(copies, "NoiNhan", "- Lưu Văn phòng Tỉnh ủy." if party else "- Lưu: VT, NC.")
+    lines = ["- Như trên;", "- Lưu Văn phòng Tỉnh ủy." if party else "- Lưu: VT, NC."]
+    for line in lines:
+        para = paragraph(copies, "NoiNhan", line)
+        if party:
+            para.runs[0].font.size = Pt(12)
     tags(signature, "{%p for line in signer.authority %}", [("ChuKy", ["{{ line|upper }}"])], "{%p endfor %}")
-    paragraph(signature, "ChuKy", "{{ signer.title|upper }}")
+    paragraph(signature, "ChuKy", '{% if signer.title %}{{ signer.title|upper }}{% else %}(Chức vụ){% endif %}')
     for _ in range(4):
         paragraph(signature, "ChuKy")
-    paragraph(signature, "ChuKy", "{{ signer.name }}")
+    paragraph(signature, "ChuKy", '{% if signer.name %}{{ signer.name }}{% else %}(Họ và tên){% endif %}')
     for cell in (copies, signature):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
 
@@ -499,16 +515,27 @@ def _tr(table: Table, tag: str) -> None:
 
 
 def _task_row(table: Table) -> None:
+    """A task: its text as the document prints it (with its number), then who and when."""
     cells = table.add_row().cells
     paragraph(cells[0], "BangGiua", "{{ r.index }}")
-    paragraph(cells[1], "Bang", R(item_label("r", "section") + ":", bold=True, italic=True))
-    tags(cells[1], "{%p for p in r.paragraphs %}", [("Bang", ["{{ p }}"])], "{%p endfor %}")
-    paragraph(cells[2], "BangTrai", '{{ (r.leads + r.doers)|lines(";") }}')
+    tags(cells[1], '{%p if r.kind == "closing" %}', [("Bang", [R("(Đoạn cuối của {{ section.directive.kind|capitalize }})", italic=True)])], "{%p endif %}")
+    tags(cells[1], "{%p for p in r.paragraphs %}", [("Bang", ["{% if loop.first and r.marker %}{{ r.marker }} {% endif %}{{ p }}"])], "{%p endfor %}")
+    paragraph(cells[2], "BangTrai", '{{ r.leads|lines(";") }}')
     paragraph(cells[3], "BangTrai", '{{ r.partners|lines(";") }}')
-    paragraph(cells[4], "BangGiua", "{{ r.deadline }}")
-    paragraph(cells[5], "BangTrai", "{% if r.report %}Chế độ báo cáo: {{ r.report }}{% endif %}")
-    tags(cells[5], "{%p for x in r.targets %}", [("BangTrai", ["Chỉ tiêu: {{ x }}"])], "{%p endfor %}")
-    tags(cells[5], "{%p for x in r.notes %}", [("BangTrai", ["{{ x }}"])], "{%p endfor %}")
+    paragraph(cells[4], "BangTrai", '{{ r.doers|lines(";") }}')
+    paragraph(cells[5], "BangGiua", "{{ r.deadline }}")
+
+
+def _notes_row(table: Table) -> None:
+    """Reporting, targets and notes of a task, in a row under it across the table (not in a narrow column)."""
+    _tr(table, "{%tr if r.report or r.targets or r.notes %}")
+    cells = table.add_row().cells
+    paragraph(cells[0], "BangGiua", "")
+    merged = cells[1].merge(cells[-1])
+    tags(merged, "{%p if r.report %}", [("GhiChuBang", ["Chế độ báo cáo: {{ r.report }}."])], "{%p endif %}")
+    tags(merged, "{%p for x in r.targets %}", [("GhiChuBang", ["Chỉ tiêu: {{ x }}."])], "{%p endfor %}")
+    tags(merged, "{%p for x in r.notes %}", [("GhiChuBang", ["Ghi chú: {{ x }}"])], "{%p endfor %}")
+    _tr(table, "{%tr endif %}")
 
 
 def build_table() -> DocumentObject:
@@ -536,6 +563,7 @@ def build_table() -> DocumentObject:
     _tr(table, "{%tr endif %}")
     _tr(table, "{%tr for r in section.rows %}")
     _task_row(table)
+    _notes_row(table)
     _tr(table, "{%tr endfor %}")
     _tr(table, "{%tr endfor %}")
     return document
@@ -579,7 +607,8 @@ def _detail_paragraph(document: DocumentObject, label: str, value: str) -> None:
 def _reminder_items(document: DocumentObject) -> None:
     """Each overdue task: where it stands, its text, the document that assigned it, what was missed."""
     paragraph(document, "Normal", "{%p for i in items %}")
-    paragraph(document, "NhiemVu", "{{ i.index }}. " + item_label("i.task", "i") + " " + short_cite("i.directive") + ":")
+    where = "{{ i.task.where[:1]|upper }}{{ i.task.where[1:] }}"  # "Mục 7", as item_label words it
+    paragraph(document, "NhiemVu", "{{ i.index }}. " + where + " của " + short_cite("i.directive") + ":")
     tags(document, "{%p for p in i.task.paragraphs %}", [("Normal", ["{{ p }}"])], "{%p endfor %}")
     tags(document, "{%p for s in i.subtasks %}", [("Normal", ["{% if s.marker %}{{ s.marker }} {% endif %}{{ s.text }}"])], "{%p endfor %}")
     tags(document, "{%p if i.task.title %}", [_detail("Tên nhiệm vụ", "{{ i.task.title }}.")], "{%p endif %}")
@@ -648,12 +677,57 @@ def build_reminder(party: bool) -> DocumentObject:
     return document
 
 
+# --------------------------------------------------------------------------- consolidated extract
+
+
+def build_extract() -> DocumentObject:
+    """"Tổng hợp nhiệm vụ": one agency's tasks from every directive, each under its directive's full reference.
+
+    A working document, not a letter: no national title, no number, no signature, because no one
+    issuer sends tasks of several issuers.
+    """
+    document = new_document()
+    paragraph(document, "TenBang", "TỔNG HỢP NHIỆM VỤ")
+    paragraph(document, "TieuDeTongHop", "của {{ agency.name }}")
+    paragraph(document, "DiaDanh", "(theo {{ directives|length }} văn bản chỉ đạo; {{ task_count }} nhiệm vụ)")
+    paragraph(document, "Normal", "{%p for section in sections %}")
+    paragraph(document, "DeMuc", "{{ section.roman }}. " + cite("section.directive"))
+    paragraph(document, "Normal", "{%p for group in section.groups %}")
+    paragraph(
+        document,
+        "DeMuc",
+        '{{ group.index }}. {% if group.role == "chủ trì" %}Chủ trì'
+        '{% elif group.role == "phối hợp" %}Phối hợp{% else %}Cùng thực hiện{% endif %}',
+    )
+    paragraph(document, "Normal", "{%p for t in group.tasks %}")
+    paragraph(document, "NhiemVu", "{{ t.letter }}) " + item_label("t", "section") + ":")
+    tags(document, "{%p for p in t.paragraphs %}", [("Normal", ["{{ p }}"])], "{%p endfor %}")
+    tags(document, "{%p for s in t.subtasks %}", [("Normal", ["{% if s.marker %}{{ s.marker }} {% endif %}{{ s.text }}"])], "{%p endfor %}")
+    lead_label = '{% if t.role == "chủ trì" %}Cơ quan cùng chủ trì{% else %}Cơ quan chủ trì{% endif %}'
+    partner_label = '{% if t.role == "phối hợp" %}Cơ quan cùng phối hợp{% else %}Cơ quan phối hợp{% endif %}'
+    tags(document, "{%p if t.leads %}", [_detail(lead_label, '{{ t.leads|join(", ") }}.')], "{%p endif %}")
+    tags(document, "{%p if t.partners %}", [_detail(partner_label, '{{ t.partners|join(", ") }}.')], "{%p endif %}")
+    paragraph(document, "ChiTiet", R("- Thời hạn: ", italic=True), "{% if t.deadline %}{{ t.deadline }}.{% else %}văn bản không nêu.{% endif %}")
+    tags(document, "{%p if t.report %}", [_detail("Chế độ báo cáo", "{{ t.report }}.")], "{%p endif %}")
+    tags(document, "{%p for x in t.targets %}", [_detail("Chỉ tiêu", "{{ x }}.")], "{%p endfor %}")
+    tags(document, "{%p for x in t.notes %}", [_detail("Ghi chú", "{{ x }}")], "{%p endfor %}")
+    for _ in range(3):
+        paragraph(document, "Normal", "{%p endfor %}")
+    paragraph(
+        document,
+        "ChuThich",
+        "Bản tổng hợp để theo dõi, không phải văn bản ban hành: mỗi nhiệm vụ thực hiện theo văn bản gốc nêu ở đầu mỗi phần.",
+    )
+    return document
+
+
 # --------------------------------------------------------------------------- main
 
 BUILDERS = {
     "thu-nha-nuoc.docx": lambda: build_letter(party=False),
     "thu-dang.docx": lambda: build_letter(party=True),
     "bang-phan-cong.docx": build_table,
+    "tong-hop-nhiem-vu.docx": build_extract,
     "don-doc.docx": lambda: build_reminder(party=False),
     "don-doc-dang.docx": lambda: build_reminder(party=True),
 }
