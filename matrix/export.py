@@ -9,6 +9,15 @@ from typing import Any
 from .pivot import Entry, Matrix, Row
 
 CSV_COLUMNS = ("directive", "task", "agency", "role", "text")
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): such cells get a leading quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` as a CSV cell no spreadsheet will run: ``=HYPERLINK(...)`` becomes ``'=HYPERLINK(...)``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _assignment(entry: Entry) -> dict[str, Any]:
@@ -64,11 +73,18 @@ def to_json(matrix: Matrix) -> str:
     return json.dumps(to_data(matrix), ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(matrix: Matrix) -> str:
-    """One row per task x addressee as named (a group stays one row unless expanded)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def csv_rows(matrix: Matrix) -> list[tuple[str, ...]]:
+    """The header and one row per task x addressee as named (a group stays one row unless expanded)."""
+    rows = [CSV_COLUMNS]
     for entry in matrix.entries:
-        writer.writerow((entry.row.directive.id, entry.row.task.id, entry.agency.name, entry.role.value, entry.row.task.text))
+        rows.append((entry.row.directive.id, entry.row.task.id, entry.agency.name, entry.role.value, entry.row.task.text))
+    return rows
+
+
+def to_csv(matrix: Matrix, sep: str = ",") -> str:
+    """:func:`csv_rows` as CSV, every cell a spreadsheet would read as a formula neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", delimiter=sep)
+    for row in csv_rows(matrix):
+        writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue()

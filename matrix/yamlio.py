@@ -7,6 +7,8 @@ rather than executed, and every value keeps its line and column for messages.
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,17 @@ from .errors import ERROR, WARNING, Problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
+# Characters that must never reach a document, a CSV cell or the terminal (ESC clears the screen,
+# Word's \x0b line break and NUL break the XML of a letter). TAB, LF and CR are YAML's own.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_CONTROL_NAMES = {"\x00": "NUL", "\x0b": "ngắt dòng của Word (VT)", "\x0c": "ngắt trang (FF)", "\x1b": "ESC",
+                  "\x7f": "DEL"}
+
+
+def control_char_name(ch: str) -> str:
+    """How a message names a control character: "U+000B (ngắt dòng của Word (VT))"."""
+    name = _CONTROL_NAMES.get(ch)
+    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
 
 _SAFE_TAGS = frozenset(
     "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
@@ -86,7 +99,25 @@ def read_text(path: Path, report: Report) -> str | None:
     if "\x00" in text:
         report.error(name, None, "tệp chứa ký tự NUL, không phải văn bản", "hãy lưu lại với mã hóa UTF-8")
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _report_controls(name, text, report):
+        return None
+    return text
+
+
+def _report_controls(name: str, text: str, report: Report, limit: int = 20) -> bool:
+    """Report every control character of ``text`` (file:line:col); True when there is none."""
+    found = 0
+    for match in CONTROL_CHARS.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        report.problems.append(Problem(
+            name, line, column, f"có ký tự điều khiển {control_char_name(match.group())} không in được",
+            "hãy xóa ký tự này (thường do dán từ Word hay trang web) hoặc thay bằng dấu cách"))
+        found += 1
+        if found >= limit:
+            break
+    return not found
 
 
 def compose(path: Path, report: Report) -> yaml.Node | None:
@@ -130,6 +161,11 @@ def _check_nodes(root: yaml.Node, name: str, report: Report) -> bool:
         if node.tag not in _SAFE_TAGS:
             report.error(name, node, f"không chấp nhận thẻ YAML '{node.tag}'",
                          "matrix chỉ đọc dữ liệu thuần: chuỗi, số, ngày, danh sách và bảng")
+            return False
+        if isinstance(node, yaml.ScalarNode) and CONTROL_CHARS.search(node.value):
+            ch = CONTROL_CHARS.search(node.value).group()  # type: ignore[union-attr]
+            report.error(name, node, f"có ký tự điều khiển {control_char_name(ch)} không in được (viết bằng mã thoát \\…)",
+                         "hãy xóa ký tự này khỏi nội dung")
             return False
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:

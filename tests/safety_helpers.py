@@ -16,9 +16,9 @@ TWO = "dongthap-ubnd-cv-antt-2025"
 
 
 def make_project(root: Path, *names: str) -> Path:
-    """``root/input`` with the registry and the named seed directives."""
+    """``root/input`` with the registry and the named seed directives (none: the registry only)."""
     (root / "input").mkdir(parents=True, exist_ok=True)
-    for name in ("co-quan.yaml", *(f"{n}.yaml" for n in (names or (ONE,)))):
+    for name in ("co-quan.yaml", *(f"{n}.yaml" for n in names)):
         shutil.copy(INPUT / name, root / "input" / name)
     return root
 
@@ -49,3 +49,25 @@ def english_words(text: str) -> list[str]:
     """Common English words in ``text`` outside file paths and quoted user text (a heuristic)."""
     cleaned = re.sub(r"«[^»]*»|'[^']*'|\"[^\"]*\"|\S*[/\\]\S*|\S+\.(ya?ml|docx|txt|pdf|csv|json|xlsx)\b", " ", text)
     return _ENGLISH.findall(cleaned)
+
+
+DIRECTIVE = """\
+id: {id}
+kind: {kind}
+date: 2025-01-06
+province: tien-giang
+issuer:
+  name: Chủ tịch Ủy ban nhân dân tỉnh
+  kind: nhà nước
+  header: [ỦY BAN NHÂN DÂN, TỈNH TIỀN GIANG]
+title: {title}
+tasks:
+{tasks}"""
+
+
+def directive(id: str = "ct-thu", title: str = "Về bảo đảm an ninh, trật tự", kind: str = "chỉ thị",  # noqa: A002
+              texts: tuple[str, ...] = ("Giao Công an tỉnh chủ trì.",)) -> str:
+    """A small valid directive whose tasks have ``texts`` (YAML double-quoted strings), each for Công an tỉnh."""
+    tasks = "".join(f'  - id: "{i}"\n    text: {t}\n    assign:\n      chủ trì: Công an tỉnh\n'
+                    for i, t in enumerate(texts, 1))
+    return DIRECTIVE.format(id=id, kind=kind, title=title, tasks=tasks)

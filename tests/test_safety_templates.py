@@ -18,7 +18,7 @@ LETTER = "thu-nha-nuoc.docx"  # the seed directive ONE is a State one
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    make_project(tmp_path)
+    make_project(tmp_path, ONE)
     monkeypatch.chdir(tmp_path)
     assert run("build").exit_code == 0
     return tmp_path
