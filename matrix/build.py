@@ -9,17 +9,25 @@ touched: a manifest records what the last build wrote.
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import hashlib
 import json
 import multiprocessing as mp
 import os
 import shutil
+import signal
+import stat
+import sys
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
-from .errors import InputError, OutputError, Problem
+from .errors import InputError, OutputError, Problem, os_message
 from .export import to_csv, to_json
 from .model import Corpus
 from .pivot import Matrix, build_matrix
@@ -27,6 +35,7 @@ from .text import safe_filename
 
 CONSOLIDATED = "tong-hop"
 MANIFEST = ".matrix-manifest.json"
+STAGE_PREFIX = ".matrix-tmp-"
 WORKBOOK = "ma-tran.xlsx"
 LETTERS = "thu-giao-nhiem-vu"
 TABLE = "bang-phan-cong.docx"
@@ -52,6 +61,7 @@ class BuildSummary:
     tables: int = 0
     pdfs: int = 0
     pdf_skipped: str | None = None
+    kept: list[tuple[Path, Path]] = field(default_factory=list)  # (edited by hand, kept; the new one instead)
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,7 @@ class BuildPlan:
     matrix: Matrix
     views: list[tuple[str, Matrix]]
     options: BuildOptions
+    scope: frozenset[str] | None = None  # top-level names of the output folder this build owns (None: all)
 
     @property
     def letters(self) -> int:
@@ -70,45 +81,74 @@ class BuildPlan:
         return sum(letter_count(view) for _, view in self.views)
 
 
-def plan_build(corpus: Corpus, options: BuildOptions = BuildOptions()) -> BuildPlan:
-    """Pivot ``corpus`` once and lay out the views the build writes."""
+def plan_build(corpus: Corpus, options: BuildOptions = BuildOptions(), only: set[str] | None = None) -> BuildPlan:
+    """Pivot ``corpus`` once and lay out the views the build writes.
+
+    ``only``: the directive ids to write (``matrix build FILES``); the
+    consolidated outputs still cover all of ``corpus``, and the outputs of the
+    other directives are kept as they are.
+    """
     if any(d.id == CONSOLIDATED for d in corpus.directives):
         raise InputError([Problem(CONSOLIDATED, 0, 0, f"mã văn bản '{CONSOLIDATED}' được dành cho thư mục kết quả tổng hợp",
                                   "hãy đổi mã văn bản (và tên tệp) khác")])
     matrix = build_matrix(corpus, options.expand_groups)
-    views = [(safe_filename(d.id), matrix.subset([d.id])) for d in matrix.directives]
+    views = [(safe_filename(d.id), matrix.subset([d.id])) for d in matrix.directives if only is None or d.id in only]
     views.append((CONSOLIDATED, matrix))
-    return BuildPlan(matrix, views, options)
+    scope = None if only is None else frozenset({name for name, _ in views} | {"assignments.csv", "assignments.json"})
+    return BuildPlan(matrix, views, options, scope)
 
 
-def build(plan: BuildPlan, out_dir: Path, progress: Callable[[int], None] | None = None) -> BuildSummary:
-    """Write CSV/JSON exports, workbooks and letters of ``plan`` into ``out_dir``."""
+def build(plan: BuildPlan, out_dir: Path, progress: Callable[[int], None] | None = None, *,
+          force: bool = False, notify: Callable[[str], None] | None = None) -> BuildSummary:
+    """Write CSV/JSON exports, workbooks and letters of ``plan`` into ``out_dir``, published as one switch.
+
+    The new outputs, plus every file of ``out_dir`` matrix must keep (the
+    clerk's own files, files edited since matrix wrote them, outputs of
+    directives this build does not cover), are laid out as a complete new
+    tree beside ``out_dir``; the two trees are then swapped (one atomic
+    exchange where the system has it, else two renames under a journal that
+    the next run completes). A lock beside ``out_dir`` keeps two builds of
+    one folder apart. ``force`` replaces outputs edited by hand.
+    """
+    real = out_dir.resolve() if out_dir.is_symlink() else out_dir
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".matrix-tmp-", dir=out_dir))
+        real.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"không tạo được thư mục kết quả '{out_dir}': {exc.strerror or exc}") from exc
+        raise OutputError(f"không tạo được thư mục kết quả '{out_dir}': {os_message(exc)}") from exc
+    if real.exists() and not real.is_dir():
+        raise OutputError(f"'{out_dir}' đã có và là một tệp, không phải thư mục; hãy đổi tên tệp đó hoặc chọn -o khác.")
     summary = BuildSummary(out_dir)
-    try:
-        (stage / "assignments.csv").write_text(to_csv(plan.matrix), encoding="utf-8-sig")
-        (stage / "assignments.json").write_text(to_json(plan.matrix), encoding="utf-8")
-        for folder, _ in plan.views:
-            (stage / folder).mkdir()
-        for kind, count in _run(_Units(plan, stage), progress):
-            if kind == "workbook":
-                summary.workbooks += 1
-            elif kind == "letters":
-                summary.letters += count
-            else:
-                summary.tables += 1
-        if plan.options.pdf:
-            _convert(stage, summary)
-        summary.files = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
-        publish(stage, out_dir, summary.files)
-    except OSError as exc:
-        raise OutputError(f"không ghi được kết quả: {exc.strerror or exc} ({getattr(exc, 'filename', '') or out_dir})") from exc
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    with publish_lock(real, notify), _terminate_as_interrupt():
+        recover(real)
+        try:
+            stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{real.name}-", dir=real.parent))
+        except OSError as exc:
+            raise OutputError(f"không tạo được thư mục tạm cạnh '{out_dir}': {os_message(exc)}") from exc
+        new = stage / "new"
+        try:
+            new.mkdir()
+            (new / "assignments.csv").write_text(to_csv(plan.matrix), encoding="utf-8-sig")
+            (new / "assignments.json").write_text(to_json(plan.matrix), encoding="utf-8")
+            for folder, _ in plan.views:
+                (new / folder).mkdir()
+            for kind, count in _run(_Units(plan, new), progress):
+                if kind == "workbook":
+                    summary.workbooks += 1
+                elif kind == "letters":
+                    summary.letters += count
+                else:
+                    summary.tables += 1
+            if plan.options.pdf:
+                _convert(new, summary)
+            files = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
+            summary.files, summary.kept = publish(new, out_dir, files, scope=plan.scope, force=force, real=real)
+        except OSError as exc:
+            where = getattr(exc, "filename", None) or out_dir
+            if isinstance(where, str) and str(stage) in where:
+                where = out_dir
+            raise OutputError(f"không ghi được kết quả: {os_message(exc)} ({where})") from exc
+        finally:
+            remove_tree(stage)
     return summary
 
 
@@ -177,7 +217,8 @@ def _run(work: _Units, progress: Callable[[int], None] | None) -> Iterator[tuple
         return
     _WORK = work
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"),
+                                 initializer=_worker_init) as pool, _terminate_as_interrupt():
             futures = [pool.submit(_run_unit, unit) for unit in units]
             try:
                 for future in as_completed(futures):
@@ -188,9 +229,45 @@ def _run(work: _Units, progress: Callable[[int], None] | None) -> Iterator[tuple
             except BaseException:
                 for future in futures:
                     future.cancel()
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.terminate()  # a stopped or failed build leaves no worker behind
+                pool.shutdown(wait=False, cancel_futures=True)
                 raise
     finally:
         _WORK = None
+
+
+def _worker_init() -> None:
+    """In each worker: the default SIGTERM, and (Linux) die with the parent even if it is killed with -9."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is handled by the parent, which ends the workers
+    if sys.platform == "linux":
+        try:
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            pass
+        if os.getppid() == 1:  # the parent died before prctl
+            os._exit(1)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops the build like Ctrl+C: workers are ended and the staging folder removed."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _title(view: Matrix) -> str:
@@ -210,29 +287,279 @@ def _convert(stage: Path, summary: BuildSummary) -> None:
         summary.pdf_skipped = str(exc)
 
 
-def publish(stage: Path, out_dir: Path, files: list[Path]) -> None:
-    """Move staged ``files`` into ``out_dir``; remove outputs of the last build that are gone.
+def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str] | None = None,
+            force: bool = False, real: Path | None = None) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    """Make the tree ``new`` (holding ``files``) the content of ``out_dir``, keeping what is not matrix's.
 
-    Every target is checked first: if one cannot be replaced, nothing is.
+    Returns the published files (relative to ``out_dir``) and the pairs (a file
+    edited by hand, kept; where the new one was written instead). ``scope``: the
+    top-level names this build owns (None: all); outputs outside it are kept.
     """
-    blocked = [rel for rel in files if not _replaceable(out_dir / rel)]
+    real = real or out_dir
+    previous = read_manifest(real)
+    old = _walk(real) if real.is_dir() else {}
+    produced = {str(rel): rel for rel in files}
+    kept: list[tuple[Path, Path]] = []
+    carried: dict[str, str] = {}  # rel -> kind ("file", "dir", "link") of old entries the new tree keeps
+    manifest: dict[str, str] = {}
+    blocked: list[Path] = []
+    for rel, kind in old.items():
+        if kind == "dir":
+            continue
+        recorded = previous.get(rel)
+        ours = kind == "file" and recorded is not None and (recorded == _LEGACY or recorded == file_hash(real / rel))
+        in_scope = scope is None or Path(rel).parts[0] in scope
+        if ours and not in_scope:
+            carried[rel] = kind
+            if recorded != _LEGACY:
+                manifest[rel] = recorded
+        elif ours:
+            if rel in produced and not _replaceable(out_dir / rel):
+                blocked.append(Path(rel))
+        elif rel in produced and (force and recorded is not None):
+            if not _replaceable(out_dir / rel):
+                blocked.append(Path(rel))
+        else:
+            carried[rel] = kind
     if blocked:
         names = ", ".join(str(out_dir / rel) for rel in blocked[:5])
         more = f" và {len(blocked) - 5} tệp khác" if len(blocked) > 5 else ""
         raise OutputError(f"không thể ghi đè {names}{more}: tệp đang mở (Excel/Word) hoặc chỉ đọc. "
                           "Hãy đóng tệp rồi chạy lại; các kết quả cũ vẫn được giữ nguyên.")
-    previous = _read_manifest(out_dir)
+    published: list[Path] = []
     for rel in files:
-        target = out_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(stage / rel, target)
-    current = {str(rel) for rel in files}
-    for name in sorted(previous - current):
-        stale = out_dir / name
-        if stale.is_file():
-            stale.unlink()
-        _prune_empty(stale.parent, out_dir)
-    (out_dir / MANIFEST).write_text(json.dumps(sorted(current), ensure_ascii=False, indent=1), encoding="utf-8")
+        name = str(rel)
+        if name in carried:
+            target = _beside(rel, carried, produced)
+            os.replace(new / rel, new / target)
+            kept.append((rel, target))
+            rel = target
+        published.append(rel)
+    _check_shapes(new, out_dir, carried)
+    for rel in published:
+        manifest[str(rel)] = file_hash(new / rel)
+    for rel, kind in sorted(carried.items()):
+        _carry(real / rel, new / rel, kind)
+    for rel in sorted(r for r, k in old.items() if k == "dir"):
+        (new / rel).mkdir(parents=True, exist_ok=True)  # the clerk's empty folders stay too
+    write_manifest(new, manifest)
+    swap(new, real)
+    return sorted(published), kept
+
+
+_LEGACY = ""  # a path in a manifest of an older matrix, which recorded no hash
+
+
+def _walk(root: Path) -> dict[str, str]:
+    """Every entry under ``root`` by relative path: "file", "dir", "link" or "other"; links never followed."""
+    found: dict[str, str] = {}
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        base = Path(folder)
+        for name in (*dirs, *names):
+            path = base / name
+            rel = str(path.relative_to(root))
+            if base == root and (name == MANIFEST or name.startswith(STAGE_PREFIX)):
+                if name in dirs:
+                    dirs.remove(name)
+                continue
+            mode = path.lstat().st_mode
+            found[rel] = ("link" if stat.S_ISLNK(mode) else "dir" if stat.S_ISDIR(mode)
+                          else "file" if stat.S_ISREG(mode) else "other")
+    return found
+
+
+def _beside(rel: Path, carried: dict[str, str], produced: dict[str, Path]) -> Path:
+    """Where a new output goes when the clerk's file holds its place: "thu (mới).docx", "thu (mới 2).docx"..."""
+    for n in range(1, 1000):
+        label = "mới" if n == 1 else f"mới {n}"
+        candidate = rel.with_name(f"{rel.stem} ({label}){rel.suffix}")
+        if str(candidate) not in carried and str(candidate) not in produced:
+            return candidate
+    raise OutputError(f"quá nhiều bản '(mới)' của {rel}; hãy dọn thư mục kết quả.")
+
+
+def _check_shapes(new: Path, out_dir: Path, carried: dict[str, str]) -> None:
+    """A kept entry must not stand where the new tree has a folder, nor inside a new file's place."""
+    for rel, kind in carried.items():
+        target = new / rel
+        parents = [p for p in Path(rel).parents if p != Path(".")]
+        clash = target.is_dir() and kind != "dir"
+        clash = clash or any((new / p).is_file() and not (new / p).is_symlink() for p in parents)
+        if clash:
+            raise OutputError(f"'{out_dir / rel}' không phải do matrix tạo nhưng nằm đúng chỗ matrix cần một thư mục "
+                              "kết quả; hãy đổi tên hoặc chuyển nó đi rồi chạy lại (kết quả cũ vẫn giữ nguyên).")
+
+
+def _carry(source: Path, target: Path, kind: str) -> None:
+    """Put an entry of the old tree into the new one: a hard link (a copy across devices), a link as a link."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "link":
+        os.symlink(os.readlink(source), target)
+    elif kind == "file":
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(source, target, follow_symlinks=False)
+    elif kind == "other":  # a FIFO or device the clerk put there: moved with the swap only if we can link it
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError as exc:
+            raise OutputError(f"không giữ được '{source}' (tệp đặc biệt) khi cập nhật kết quả; hãy chuyển nó đi.") from exc
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(out_dir: Path) -> dict[str, str]:
+    """What the last build wrote: relative path -> content hash (``_LEGACY`` for an older manifest's paths).
+
+    Only plain relative paths inside ``out_dir`` are taken; anything else in the file is ignored.
+    """
+    path = out_dir / MANIFEST
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if isinstance(data, list):
+        entries = {p: _LEGACY for p in data if isinstance(p, str)}
+    elif isinstance(data, dict) and isinstance(data.get("files"), dict):
+        entries = {p: h for p, h in data["files"].items() if isinstance(p, str) and isinstance(h, str) and len(h) == 64}
+    else:
+        return {}
+    return {p: h for p, h in entries.items()
+            if p and not Path(p).is_absolute() and ".." not in Path(p).parts and "\\" not in p and Path(p).parts[0] != MANIFEST}
+
+
+def write_manifest(folder: Path, files: dict[str, str]) -> None:
+    data = {"version": 2, "files": dict(sorted(files.items()))}
+    (folder / MANIFEST).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- switching trees
+
+
+def _journal(real: Path) -> Path:
+    return real.parent / f".{real.name}.matrix-journal"
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def swap(new: Path, real: Path) -> None:
+    """Make ``new`` the tree at ``real``; the old tree ends at ``new`` (then removed by the caller's clean-up)."""
+    if not real.exists():
+        os.rename(new, real)
+        return
+    if _exchange(new, real):
+        return
+    journal = _journal(real)
+    trash = new.with_name("old")
+    journal.write_text(json.dumps({"new": str(new), "old": str(trash)}), encoding="utf-8")
+    os.rename(real, trash)
+    try:
+        os.rename(new, real)
+    except OSError:
+        os.rename(trash, real)
+        journal.unlink()
+        raise
+    journal.unlink()
+
+
+def recover(real: Path) -> None:
+    """Finish or undo a switch a killed build left half done, then remove stale staging folders."""
+    journal = _journal(real)
+    if journal.exists():
+        try:
+            data = json.loads(journal.read_text(encoding="utf-8"))
+            new, old = Path(data["new"]), Path(data["old"])
+        except (OSError, ValueError, KeyError, TypeError):
+            new = old = None  # type: ignore[assignment]
+        if new is not None and not real.exists():
+            for source in (new, old):  # complete the switch if the new tree is whole, else roll back
+                if source.is_dir() and source.parent.name.startswith(STAGE_PREFIX) and source.parent.parent == real.parent:
+                    os.rename(source, real)
+                    break
+        journal.unlink(missing_ok=True)
+    for folder in (real.parent, real):
+        try:
+            stale = [p for p in folder.iterdir() if p.name.startswith(STAGE_PREFIX + (real.name + "-" if folder == real.parent else ""))]
+        except OSError:
+            continue
+        for path in stale:
+            if path.is_dir() and not path.is_symlink():
+                remove_tree(path)
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a staging tree, read-only folders included; never follows links."""
+    def retry(function: Any, name: str, _: Any) -> None:
+        try:
+            os.chmod(os.path.dirname(name), 0o700)
+            os.chmod(name, 0o700, follow_symlinks=False) if not os.path.islink(name) else None
+            function(name)
+        except OSError:
+            pass
+
+    if path.exists() or path.is_symlink():
+        shutil.rmtree(path, onerror=retry)
+
+
+@contextlib.contextmanager
+def publish_lock(real: Path, notify: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the lock of output folder ``real`` (a file beside it); wait, saying so, while another build holds it."""
+    path = real.parent / f".{real.name}.matrix-lock"
+    try:
+        handle = open(path, "a+b")
+    except OSError as exc:
+        raise OutputError(f"không tạo được tệp khóa '{path}': {os_message(exc)}") from exc
+    try:
+        if not _try_lock(handle):
+            if notify is not None:
+                notify(f"Đang chờ một lần chạy matrix khác ghi xong vào '{real.name}'...")
+            while not _try_lock(handle):
+                time.sleep(0.2)
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _try_lock(handle: Any) -> bool:
+    try:
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
 
 
 def _replaceable(target: Path) -> bool:
@@ -248,18 +575,3 @@ def _replaceable(target: Path) -> bool:
     return True
 
 
-def _read_manifest(out_dir: Path) -> set[str]:
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    return {str(p) for p in data if isinstance(p, str) and ".." not in Path(p).parts and not Path(p).is_absolute()}
-
-
-def _prune_empty(folder: Path, root: Path) -> None:
-    while folder != root and root in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent

@@ -119,8 +119,9 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
               help="Thư mục mẫu thư (.docx) dùng thay mẫu mặc định.")
 @click.option("--pdf", is_flag=True, help="Chuyển thêm mọi tệp sang PDF (cần LibreOffice).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Số tiến trình chạy song song (mặc định: số lõi CPU).")
+@click.option("--force", is_flag=True, help="Ghi đè cả tệp kết quả đã được sửa tay sau lần tạo trước.")
 def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, output: Path, paper: str,
-          templates: Path | None, pdf: bool, jobs: int | None) -> None:
+          templates: Path | None, pdf: bool, jobs: int | None, force: bool) -> None:
     """Tạo mọi kết quả: bảng Excel, thư giao nhiệm vụ, bảng phân công, CSV và JSON.
 
     \b
@@ -131,9 +132,13 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
     from .build import BuildOptions, build as run_build, plan_build
 
     options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs)
-    plan = plan_build(_load(paths, registry), options)
+    corpus, only = _load_for_build(paths, registry)
+    plan = plan_build(corpus, options, only)
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
-        summary = run_build(plan, output, progress=bar.update)
+        summary = run_build(plan, output, progress=bar.update, force=force, notify=lambda m: click.echo(m, err=True))
+    for edited, written in summary.kept:
+        click.echo(f"Giữ nguyên {output / edited} vì đã được sửa sau lần tạo trước; bản mới ghi ở {output / written} "
+                   "(dùng --force để ghi đè).", err=True)
     click.echo(f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
                f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/.")
     if pdf:
@@ -141,6 +146,21 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
             click.echo(f"Không tạo PDF: {summary.pdf_skipped}", err=True)
         else:
             click.echo(f"Đã chuyển {summary.pdfs} tệp sang PDF.")
+
+
+def _load_for_build(paths: tuple[Path, ...], registry: Path | None) -> tuple[Any, set[str] | None]:
+    """The corpus a build writes, and the directive ids it updates (None: all).
+
+    Given files (``matrix build input/a.yaml``), only their outputs are updated, but the
+    consolidated outputs are made from every directive of their folders.
+    """
+    from .load import load_corpus
+
+    if not any(p.is_file() for p in paths):
+        return _load(paths, registry), None
+    chosen = _load(paths, registry)
+    folders = sorted({p.parent if p.is_file() else p for p in paths})
+    return load_corpus(folders, registry).require(), {d.id for d in chosen.directives}
 
 
 @main.command()
