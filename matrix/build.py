@@ -297,6 +297,7 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
     """
     real = real or out_dir
     previous = read_manifest(real)
+    edited = set(read_manifest(real, "edited"))  # matrix's outputs kept last time because edited by hand
     old = _walk(real) if real.is_dir() else {}
     produced = {str(rel): rel for rel in files}
     kept: list[tuple[Path, Path]] = []
@@ -307,7 +308,9 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
         if kind == "dir":
             continue
         recorded = previous.get(rel)
-        ours = kind == "file" and recorded is not None and (recorded == _LEGACY or recorded == file_hash(real / rel))
+        # an older manifest's path (no hash) may be replaced by the same output, never removed
+        ours = kind == "file" and recorded is not None and (recorded == file_hash(real / rel) if recorded != _LEGACY
+                                                              else rel in produced)
         in_scope = scope is None or Path(rel).parts[0] in scope
         if ours and not in_scope:
             carried[rel] = kind
@@ -316,7 +319,7 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
         elif ours:
             if rel in produced and not _replaceable(out_dir / rel):
                 blocked.append(Path(rel))
-        elif rel in produced and (force and recorded is not None):
+        elif rel in produced and force and (recorded is not None or rel in edited):
             if not _replaceable(out_dir / rel):
                 blocked.append(Path(rel))
         else:
@@ -327,12 +330,15 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
         raise OutputError(f"không thể ghi đè {names}{more}: tệp đang mở (Excel/Word) hoặc chỉ đọc. "
                           "Hãy đóng tệp rồi chạy lại; các kết quả cũ vẫn được giữ nguyên.")
     published: list[Path] = []
+    still_edited: list[str] = []
     for rel in files:
         name = str(rel)
         if name in carried:
             target = _beside(rel, carried, produced)
             os.replace(new / rel, new / target)
             kept.append((rel, target))
+            if name in previous or name in edited:
+                still_edited.append(name)
             rel = target
         published.append(rel)
     _check_shapes(new, out_dir, carried)
@@ -340,9 +346,10 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
         manifest[str(rel)] = file_hash(new / rel)
     for rel, kind in sorted(carried.items()):
         _carry(real / rel, new / rel, kind)
-    for rel in sorted(r for r, k in old.items() if k == "dir"):
+    parents = {str(p) for rel in old for p in Path(rel).parents}
+    for rel in sorted(r for r, k in old.items() if k == "dir" and r not in parents):
         (new / rel).mkdir(parents=True, exist_ok=True)  # the clerk's empty folders stay too
-    write_manifest(new, manifest)
+    write_manifest(new, manifest, still_edited)
     swap(new, real)
     return sorted(published), kept
 
@@ -415,10 +422,11 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_manifest(out_dir: Path) -> dict[str, str]:
+def read_manifest(out_dir: Path, key: str = "files") -> dict[str, str]:
     """What the last build wrote: relative path -> content hash (``_LEGACY`` for an older manifest's paths).
 
     Only plain relative paths inside ``out_dir`` are taken; anything else in the file is ignored.
+    ``key="edited"``: the outputs it kept because they had been edited by hand.
     """
     path = out_dir / MANIFEST
     try:
@@ -427,7 +435,10 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if isinstance(data, list):
+    if key == "edited":
+        listed = data.get("edited") if isinstance(data, dict) else None
+        entries = {p: _LEGACY for p in listed if isinstance(p, str)} if isinstance(listed, list) else {}
+    elif isinstance(data, list):
         entries = {p: _LEGACY for p in data if isinstance(p, str)}
     elif isinstance(data, dict) and isinstance(data.get("files"), dict):
         entries = {p: h for p, h in data["files"].items() if isinstance(p, str) and isinstance(h, str) and len(h) == 64}
@@ -437,8 +448,8 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
             if p and not Path(p).is_absolute() and ".." not in Path(p).parts and "\\" not in p and Path(p).parts[0] != MANIFEST}
 
 
-def write_manifest(folder: Path, files: dict[str, str]) -> None:
-    data = {"version": 2, "files": dict(sorted(files.items()))}
+def write_manifest(folder: Path, files: dict[str, str], edited: list[str] = ()) -> None:  # type: ignore[assignment]
+    data = {"version": 2, "files": dict(sorted(files.items())), "edited": sorted(edited)}
     (folder / MANIFEST).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
