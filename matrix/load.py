@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Iterable
 
 import yaml
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, os_message
 from .model import (
     ANY_PROVINCE,
     Agency,
@@ -554,7 +555,13 @@ def directive_files(paths: Iterable[Path], report: Report) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.y*ml") if p.name != REGISTRY_FILE and p.suffix in (".yaml", ".yml")))
+            try:
+                names = os.listdir(path)  # glob would hide a folder that cannot be opened
+            except OSError as exc:
+                report.error(str(path), None, f"không mở được thư mục: {os_message(exc)}")
+                continue
+            files.extend(sorted(path / n for n in names
+                                if n != REGISTRY_FILE and not n.startswith(".") and Path(n).suffix in (".yaml", ".yml")))
         elif path.is_file():
             if path.name != REGISTRY_FILE:
                 files.append(path)
