@@ -22,8 +22,33 @@ EXIT_INTERNAL = 3
 DEFAULT_INPUT = Path("input")
 
 
+def _utf8_streams() -> None:
+    """Write UTF-8 whatever the console's code page (cp1252/cp1258 on an office PC would crash on 'ệ')."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding != "utf8":
+            try:
+                reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - a stream that cannot change
+                pass
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device: what could not be written is not retried at exit (with an English error)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # CliRunner's stdout has no file descriptor
+        pass
+
+
 class _Group(click.Group):
     """Turns every library error into a Vietnamese message and an exit code, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        _utf8_streams()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -40,6 +65,13 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu.", err=True)
             ctx.exit(130)
+        except OSError as exc:  # `matrix export > /dev/full`, a file that cannot be written
+            from .errors import EXIT_OUTPUT, os_message
+
+            _silence_stdout()
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            click.echo(f"Không ghi được kết quả: {os_message(exc)}{where}.", err=True)
+            ctx.exit(EXIT_OUTPUT)
         except Exception as exc:  # noqa: BLE001 - the last line of defence for users
             if os.environ.get("MATRIX_DEBUG"):
                 raise
@@ -130,7 +162,9 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
       matrix build --expand-groups --paper A3 --pdf
     """
     from .build import BuildOptions, build as run_build, plan_build
+    from .guard import check_output_folder
 
+    check_output_folder(output, list(_inputs(paths)))
     options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs)
     corpus, only = _load_for_build(paths, registry)
     plan = plan_build(corpus, options, only)
@@ -169,16 +203,30 @@ def _load_for_build(paths: tuple[Path, ...], registry: Path | None) -> tuple[Any
 @expand_option
 @click.option("-f", "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
               help="Định dạng xuất.")
-def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, fmt: str) -> None:
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Ghi ra tệp (.csv có BOM cho Excel, .xlsx, .json) thay vì màn hình.")
+@click.option("--sep", type=click.Choice([",", ";", "tab"]), default=",", show_default=True,
+              help="Dấu phân cách CSV (';' cho Excel dùng dấu phẩy thập phân kiểu Việt Nam).")
+@click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đầu vào.")
+def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, fmt: str, output: Path | None,
+           sep: str, force: bool) -> None:
     """Xuất phân công ra màn hình (stdout) dạng JSON hoặc CSV cho hệ thống khác.
 
     Bản nháp còn tên cơ quan chưa có trong danh mục vẫn xuất được; tên đó giữ nguyên như đã viết.
     """
-    from .export import to_csv, to_json
+    from .export import to_csv, to_json, write_export
+    from .guard import check_overwrite
     from .pivot import build_matrix
 
+    if output is not None:
+        check_overwrite(output, force)
     matrix = build_matrix(_load(paths, registry, lenient=True), expand_groups)
-    click.echo(to_json(matrix) if fmt == "json" else to_csv(matrix), nl=False)
+    delimiter = "\t" if sep == "tab" else sep
+    if output is not None:
+        written = write_export(matrix, output, fmt, delimiter)
+        click.echo(f"Đã ghi {output} ({written.upper()}).", err=True)
+        return
+    click.echo(to_json(matrix) if fmt == "json" else to_csv(matrix, delimiter), nl=False)
 
 
 @main.command()
@@ -186,7 +234,8 @@ def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, 
 @registry_option
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Tệp YAML kết quả (mặc định: in ra màn hình).")
-def draft(source: Path, registry: Path | None, output: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đã có.")
+def draft(source: Path, registry: Path | None, output: Path | None, force: bool) -> None:
     """Lập bản nháp YAML từ văn bản .txt, .docx hoặc .pdf để cán bộ rà soát.
 
     Chỗ cần xem lại có ghi chú '# kiểm tra: ...'. Tên cơ quan chưa có trong danh mục
@@ -200,6 +249,10 @@ def draft(source: Path, registry: Path | None, output: Path | None) -> None:
     from .draft import draft_file, summary, write_draft
     from .load import open_registry
 
+    from .guard import check_overwrite
+
+    if output:
+        check_overwrite(output, force)
     result = draft_file(source, open_registry([source], registry))
     if output:
         write_draft(result, output)

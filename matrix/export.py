@@ -88,3 +88,45 @@ def to_csv(matrix: Matrix, sep: str = ",") -> str:
     for row in csv_rows(matrix):
         writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue()
+
+
+def write_export(matrix: Matrix, path: "Path", fmt: str, sep: str = ",") -> str:
+    """Write the export to ``path`` (replaced in one step); the format is the file's suffix, else ``fmt``.
+
+    CSV carries a BOM so that Excel reads Vietnamese correctly; ``.xlsx`` writes
+    a workbook whose cells are all text (a formula is never stored). Returns the format written.
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    suffix = Path(path).suffix.lower()
+    fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}.get(suffix, fmt)
+    handle, temporary = tempfile.mkstemp(prefix=".matrix-tmp-", suffix=suffix, dir=Path(path).parent or ".")
+    os.close(handle)
+    try:
+        if fmt == "xlsx":
+            _write_xlsx(matrix, Path(temporary))
+        elif fmt == "csv":
+            Path(temporary).write_text(to_csv(matrix, sep), encoding="utf-8-sig", newline="")
+        else:
+            Path(temporary).write_text(to_json(matrix), encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return fmt
+
+
+def _write_xlsx(matrix: Matrix, path: "Path") -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Phân công"
+    for row in csv_rows(matrix):
+        sheet.append(list(row))
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            cell.data_type = "s"  # text, even "=HYPERLINK(...)": a cell never holds a formula
+    book.save(str(path))

@@ -41,7 +41,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 _ENGLISH = re.compile(
     r"\b(the|is|are|not|no such|found|cannot|could|expected|error|file|directory|permission|denied|"
     r"invalid|unexpected|exists|space|left|device|while|scanning|token|character|template|undefined|"
-    r"traceback|object|attribute|has|which|must|should|unknown|failed|range|between)\b",
+    r"traceback|object|attribute|has|which|must|should|unknown|failed|range|between|maximum|depth|exceeded|been)\b",
     re.IGNORECASE)
 
 
