@@ -314,7 +314,7 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
         in_scope = scope is None or Path(rel).parts[0] in scope
         if ours and not in_scope:
             carried[rel] = kind
-            if recorded != _LEGACY:
+            if recorded is not None and recorded != _LEGACY:
                 manifest[rel] = recorded
         elif ours:
             if rel in produced and not _replaceable(out_dir / rel):
@@ -331,19 +331,18 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
                           "Hãy đóng tệp rồi chạy lại; các kết quả cũ vẫn được giữ nguyên.")
     published: list[Path] = []
     still_edited: list[str] = []
-    for rel in files:
-        name = str(rel)
-        if name in carried:
-            target = _beside(rel, carried, produced)
-            os.replace(new / rel, new / target)
-            kept.append((rel, target))
-            if name in previous or name in edited:
-                still_edited.append(name)
-            rel = target
-        published.append(rel)
+    for path in files:
+        if str(path) in carried:
+            target = _beside(path, carried, produced)
+            os.replace(new / path, new / target)
+            kept.append((path, target))
+            if str(path) in previous or str(path) in edited:
+                still_edited.append(str(path))
+            path = target
+        published.append(path)
     _check_shapes(new, out_dir, carried)
-    for rel in published:
-        manifest[str(rel)] = file_hash(new / rel)
+    for path in published:
+        manifest[str(path)] = file_hash(new / path)
     for rel, kind in sorted(carried.items()):
         _carry(real / rel, new / rel, kind)
     parents = {str(p) for rel in old for p in Path(rel).parents}
@@ -503,13 +502,14 @@ def recover(real: Path) -> None:
     """Finish or undo a switch a killed build left half done, then remove stale staging folders."""
     journal = _journal(real)
     if journal.exists():
+        sources: tuple[Path, ...] = ()
         try:
             data = json.loads(journal.read_text(encoding="utf-8"))
-            new, old = Path(data["new"]), Path(data["old"])
+            sources = (Path(data["new"]), Path(data["old"]))
         except (OSError, ValueError, KeyError, TypeError):
-            new = old = None  # type: ignore[assignment]
-        if new is not None and not real.exists():
-            for source in (new, old):  # complete the switch if the new tree is whole, else roll back
+            pass
+        if not real.exists():
+            for source in sources:  # complete the switch if the new tree is whole, else roll back
                 if source.is_dir() and source.parent.name.startswith(STAGE_PREFIX) and source.parent.parent == real.parent:
                     os.rename(source, real)
                     break
@@ -563,7 +563,7 @@ def _try_lock(handle: Any) -> bool:
             import msvcrt
 
             handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
         else:
             import fcntl
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 from .pivot import Entry, Matrix, Row
@@ -75,7 +76,7 @@ def to_json(matrix: Matrix) -> str:
 
 def csv_rows(matrix: Matrix) -> list[tuple[str, ...]]:
     """The header and one row per task x addressee as named (a group stays one row unless expanded)."""
-    rows = [CSV_COLUMNS]
+    rows: list[tuple[str, ...]] = [CSV_COLUMNS]
     for entry in matrix.entries:
         rows.append((entry.row.directive.id, entry.row.task.id, entry.agency.name, entry.role.value, entry.row.task.text))
     return rows
@@ -90,7 +91,7 @@ def to_csv(matrix: Matrix, sep: str = ",") -> str:
     return buffer.getvalue()
 
 
-def write_export(matrix: Matrix, path: "Path", fmt: str, sep: str = ",") -> str:
+def write_export(matrix: Matrix, path: Path, fmt: str, sep: str = ",") -> str:
     """Write the export to ``path`` (replaced in one step); the format is the file's suffix, else ``fmt``.
 
     CSV carries a BOM so that Excel reads Vietnamese correctly; ``.xlsx`` writes
@@ -98,7 +99,6 @@ def write_export(matrix: Matrix, path: "Path", fmt: str, sep: str = ",") -> str:
     """
     import os
     import tempfile
-    from pathlib import Path
 
     suffix = Path(path).suffix.lower()
     fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}.get(suffix, fmt)
@@ -118,7 +118,7 @@ def write_export(matrix: Matrix, path: "Path", fmt: str, sep: str = ",") -> str:
     return fmt
 
 
-def _write_xlsx(matrix: Matrix, path: "Path") -> None:
+def _write_xlsx(matrix: Matrix, path: Path) -> None:
     from openpyxl import Workbook
 
     book = Workbook()

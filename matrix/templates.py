@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from docxtpl import DocxTemplate
 
 from .errors import TemplateProblem
@@ -120,7 +121,7 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
             return super().from_string(source, globals, template_class)
         return _memo(self._compiled, source, lambda: super(_SafeEnvironment, self).from_string(source))
 
-    def concat(self, chunks: Iterable[str]) -> str:  # type: ignore[override]
+    def concat(self, chunks: Iterable[str]) -> str:
         """``"".join`` with the deadline and the output bound (every render and macro goes through it)."""
         if self._depth == 0:
             self._deadline = time.monotonic() + RENDER_SECONDS
