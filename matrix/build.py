@@ -487,7 +487,7 @@ def swap(new: Path, real: Path) -> None:
         return
     journal = _journal(real)
     trash = new.with_name("old")
-    journal.write_text(json.dumps({"new": str(new), "old": str(trash)}), encoding="utf-8")
+    journal.write_text(json.dumps({"new": str(new.resolve()), "old": str(trash.resolve())}), encoding="utf-8")
     os.rename(real, trash)
     try:
         os.rename(new, real)
@@ -509,8 +509,9 @@ def recover(real: Path) -> None:
         except (OSError, ValueError, KeyError, TypeError):
             pass
         if not real.exists():
+            home = real.resolve().parent
             for source in sources:  # complete the switch if the new tree is whole, else roll back
-                if source.is_dir() and source.parent.name.startswith(STAGE_PREFIX) and source.parent.parent == real.parent:
+                if source.is_dir() and source.parent.name.startswith(STAGE_PREFIX) and source.resolve().parent.parent == home:
                     os.rename(source, real)
                     break
         journal.unlink(missing_ok=True)

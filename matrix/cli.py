@@ -297,6 +297,9 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
     from .pivot import build_matrix
     from .text import shorten
 
+    from .yamlio import CONTROL_CHARS
+
+    agency = CONTROL_CHARS.sub("", agency)  # echoed back in messages: no terminal escape sequence
     corpus = _load(paths, registry)
     found = corpus.registry.candidates(agency) or _ascii_match(corpus.registry, agency)
     if not found:

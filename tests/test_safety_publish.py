@@ -194,6 +194,7 @@ def test_a_failure_at_any_step_of_publishing_leaves_the_old_build(project, monke
     assert result.exit_code in (1, 3)
     if isinstance(exc, OSError):
         assert result.exit_code == 1 and "ổ đĩa đã đầy" in result.output, result.output
+    assert ".matrix-tmp" not in result.output  # the message names the output folder, not a staging file
     assert snapshot(project / OUT) == before and no_staging(project)
 
 
@@ -266,6 +267,39 @@ def test_kill_9_at_random_moments_never_mixes_builds(project):
     time.sleep(0.5)  # workers die with their parent
 
 
+JOURNAL_KILLER = """
+import os, signal, sys
+import matrix.build as b
+b._exchange = lambda a, c: False  # as on Windows: no atomic exchange, two renames under a journal
+real = os.rename
+calls = []
+def rename(a, c):
+    calls.append(a)
+    if len(calls) == int(sys.argv[1]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(a, c)
+b.os.rename = rename
+from matrix.cli import main
+main(["build", "-j", "1"])
+"""
+
+
+@pytest.mark.parametrize("at", [1, 2])
+def test_without_an_atomic_exchange_the_journal_completes_the_switch(project, at):
+    assert run("build", "-j", "1").exit_code == 0
+    (project / OUT / "ghi-chu.txt").write_text("của tôi", encoding="utf-8")
+    before = snapshot(project / OUT)
+    change_input(project)
+    process = _cli(project, "-c", JOURNAL_KILLER, str(at))
+    process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL
+    matrix.build.recover(project / OUT)  # what the next run does first, under the lock
+    after = snapshot(project / OUT)
+    assert after == before or complete(project / OUT, {"ghi-chu.txt": b""})
+    assert (at == 1) == (after == before)  # killed before the switch: old; between its two renames: new
+    assert no_staging(project) and not list(project.glob(".*.matrix-journal"))
+
+
 def test_two_builds_started_together_never_mix(project):
     assert run("build", "-j", "1").exit_code == 0
     change_input(project)
@@ -284,6 +318,7 @@ def test_sigterm_ends_the_workers(project):
     while time.time() < deadline and not children:
         children = {int(p) for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == process.pid}
         time.sleep(0.05)
+    assert children, "the build started no worker"
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=60)
     assert process.returncode != 0 and "Traceback" not in err.decode()

@@ -74,3 +74,9 @@ def test_E28_ansi_escapes_in_the_registry_never_reach_the_terminal(project):
         result = run(*command)
         assert "\x1b" not in result.output
         assert result.exit_code == 2 and "ký tự điều khiển U+001B (ESC)" in result.output
+
+
+def test_E28_an_agency_typed_with_escapes_is_not_echoed_raw(project):
+    (project / "input" / "ct-thu.yaml").write_text(directive(), encoding="utf-8")
+    result = run("show", "Không có\x1b[2J")
+    assert result.exit_code == 2 and "\x1b" not in result.output and "Không có[2J" in result.output
