@@ -20,7 +20,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from docxtpl import DocxTemplate
 
-from .errors import TemplateProblem
+from .errors import TemplateProblem, os_message
 
 def _default_templates() -> Path:
     """The shipped templates: the repository's templates/ (editable install, a checkout), else the copy
@@ -245,7 +245,7 @@ class WordTemplate:
         try:
             self._data = path.read_bytes()
         except OSError as exc:
-            raise WordTemplateError(f"Không đọc được mẫu {path}: {exc.strerror or exc}.") from exc
+            raise WordTemplateError(f"Không đọc được mẫu {path}: {os_message(exc)}.") from exc
         refused = check_zip(self._data)
         if refused:
             raise WordTemplateError(f"Mẫu {path} {refused}.")
@@ -548,6 +548,6 @@ class TemplateLibrary:
         try:
             stat = path.stat()
         except OSError as exc:
-            raise WordTemplateError(f"Không đọc được mẫu {path}: {exc.strerror or exc}.") from exc
+            raise WordTemplateError(f"Không đọc được mẫu {path}: {os_message(exc)}.") from exc
         key = (path, stat.st_mtime_ns, stat.st_size)
         return _memo(_LOADED, key, lambda: WordTemplate(path, make_environment()))
