@@ -131,7 +131,9 @@ def build(plan: BuildPlan, out_dir: Path, progress: Callable[[int], None] | None
             (new / "assignments.json").write_text(to_json(plan.matrix), encoding="utf-8")
             for folder, _ in plan.views:
                 (new / folder).mkdir()
-            for kind, count in _run(_Units(plan, new), progress):
+            hashes: dict[str, str] = {}
+            for kind, count, written in _run(_Units(plan, new), progress):
+                hashes.update(written)
                 if kind == "workbook":
                     summary.workbooks += 1
                 elif kind == "letters":
@@ -141,7 +143,8 @@ def build(plan: BuildPlan, out_dir: Path, progress: Callable[[int], None] | None
             if plan.options.pdf:
                 _convert(new, summary)
             files = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
-            summary.files, summary.kept = publish(new, out_dir, files, scope=plan.scope, force=force, real=real)
+            summary.files, summary.kept = publish(new, out_dir, files, scope=plan.scope, force=force, real=real,
+                                                  hashes=hashes)
         except OSError as exc:
             where = getattr(exc, "filename", None) or out_dir
             if isinstance(where, str) and str(stage) in where:
@@ -173,8 +176,9 @@ class _Units:
             out.append(("table", index, ()))
         return out
 
-    def run(self, unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int]:
-        """Write one unit; return its kind and how many documents it wrote."""
+    def run(self, unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int, dict[str, str]]:
+        """Write one unit; return its kind, how many documents it wrote and their content hashes
+        (computed here, so that worker processes share the hashing the manifest needs)."""
         from . import excel, word
 
         kind, index, agencies = unit
@@ -183,22 +187,24 @@ class _Units:
         templates = self.plan.options.templates
         if kind == "workbook":
             excel.write_workbook(view, target / WORKBOOK, title=_title(view), paper=self.plan.options.paper)
-            return kind, 1
-        if kind == "letters":
-            return kind, len(word.write_letters(view, target / LETTERS, templates=templates, agencies=agencies))
-        word.write_assignment_table(view, target / TABLE, templates=templates)
-        return kind, 1
+            paths = [target / WORKBOOK]
+        elif kind == "letters":
+            paths = word.write_letters(view, target / LETTERS, templates=templates, agencies=agencies)
+        else:
+            word.write_assignment_table(view, target / TABLE, templates=templates)
+            paths = [target / TABLE]
+        return kind, len(paths), {str(p.relative_to(self.stage)): file_hash(p) for p in paths}
 
 
 _WORK: _Units | None = None  # what forked worker processes inherit
 
 
-def _run_unit(unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int]:
+def _run_unit(unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int, dict[str, str]]:
     assert _WORK is not None
     return _WORK.run(unit)
 
 
-def _run(work: _Units, progress: Callable[[int], None] | None) -> Iterator[tuple[str, int]]:
+def _run(work: _Units, progress: Callable[[int], None] | None) -> Iterator[tuple[str, int, dict[str, str]]]:
     """Run every unit, in worker processes when the machine has several cores.
 
     Workers are forked, so they share the work without pickling it; where
@@ -288,15 +294,19 @@ def _convert(stage: Path, summary: BuildSummary) -> None:
 
 
 def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str] | None = None,
-            force: bool = False, real: Path | None = None) -> tuple[list[Path], list[tuple[Path, Path]]]:
+            force: bool = False, real: Path | None = None,
+            hashes: dict[str, str] | None = None) -> tuple[list[Path], list[tuple[Path, Path]]]:
     """Make the tree ``new`` (holding ``files``) the content of ``out_dir``, keeping what is not matrix's.
 
     Returns the published files (relative to ``out_dir``) and the pairs (a file
     edited by hand, kept; where the new one was written instead). ``scope``: the
-    top-level names this build owns (None: all); outputs outside it are kept.
+    top-level names this build owns (None: all); outputs outside it are kept. ``hashes``: content
+    hashes of new files already known (computed by the workers).
     """
     real = real or out_dir
+    hashes = dict(hashes or {})
     previous = read_manifest(real)
+    stats = _read_stats(real)
     edited = set(read_manifest(real, "edited"))  # matrix's outputs kept last time because edited by hand
     old = _walk(real) if real.is_dir() else {}
     produced = {str(rel): rel for rel in files}
@@ -309,8 +319,8 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
             continue
         recorded = previous.get(rel)
         # an older manifest's path (no hash) may be replaced by the same output, never removed
-        ours = kind == "file" and recorded is not None and (recorded == file_hash(real / rel) if recorded != _LEGACY
-                                                              else rel in produced)
+        ours = kind == "file" and recorded is not None and (_unchanged(real / rel, recorded, stats.get(rel))
+                                                              if recorded != _LEGACY else rel in produced)
         in_scope = scope is None or Path(rel).parts[0] in scope
         if ours and not in_scope:
             carried[rel] = kind
@@ -335,6 +345,8 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
         if str(path) in carried:
             target = _beside(path, carried, produced)
             os.replace(new / path, new / target)
+            if str(path) in hashes:
+                hashes[str(target)] = hashes.pop(str(path))
             kept.append((path, target))
             if str(path) in previous or str(path) in edited:
                 still_edited.append(str(path))
@@ -342,7 +354,7 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
         published.append(path)
     _check_shapes(new, out_dir, carried)
     for path in published:
-        manifest[str(path)] = file_hash(new / path)
+        manifest[str(path)] = hashes.get(str(path)) or file_hash(new / path)
     for rel, kind in sorted(carried.items()):
         _carry(real / rel, new / rel, kind)
     parents = {str(p) for rel in old for p in Path(rel).parents}
@@ -413,6 +425,23 @@ def _carry(source: Path, target: Path, kind: str) -> None:
             raise OutputError(f"không giữ được '{source}' (tệp đặc biệt) khi cập nhật kết quả; hãy chuyển nó đi.") from exc
 
 
+def _read_stats(out_dir: Path) -> dict[str, tuple[int, int]]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        stats = data.get("stat") if isinstance(data, dict) else None
+        return {k: (int(v[0]), int(v[1])) for k, v in stats.items()} if isinstance(stats, dict) else {}
+    except (OSError, ValueError, TypeError, IndexError, AttributeError):
+        return {}
+
+
+def _unchanged(path: Path, recorded: str, stat_: tuple[int, int] | None) -> bool:
+    """True when ``path`` still holds what matrix wrote: same size and time as recorded, else the same hash."""
+    info = path.lstat()
+    if stat_ is not None and (info.st_size, info.st_mtime_ns) == stat_:
+        return True
+    return file_hash(path) == recorded
+
+
 def file_hash(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -448,7 +477,13 @@ def read_manifest(out_dir: Path, key: str = "files") -> dict[str, str]:
 
 
 def write_manifest(folder: Path, files: dict[str, str], edited: list[str] = ()) -> None:  # type: ignore[assignment]
-    data = {"version": 2, "files": dict(sorted(files.items())), "edited": sorted(edited)}
+    """Write the manifest of the tree ``folder``: each file's hash, and its size and time (a quick check
+    that it is unchanged; the hash decides when they differ)."""
+    stats = {}
+    for rel in files:
+        info = (folder / rel).lstat()
+        stats[rel] = [info.st_size, info.st_mtime_ns]
+    data = {"version": 2, "files": dict(sorted(files.items())), "stat": stats, "edited": sorted(edited)}
     (folder / MANIFEST).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
