@@ -119,7 +119,27 @@ def _write(project: Path, name: str, text: str | bytes) -> None:
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
 
 
+def _template(project: Path, text: str) -> None:
+    import shutil
+
+    from docx import Document
+
+    from matrix.templates import PACKAGE_TEMPLATES
+
+    (project / "mau").mkdir()
+    path = Path(shutil.copy(PACKAGE_TEMPLATES / "thu-nha-nuoc.docx", project / "mau" / "thu-nha-nuoc.docx"))
+    doc = Document(str(path))
+    doc.add_paragraph(text)
+    doc.save(str(path))
+
+
 CASES = {
+    "E06": ("validate", lambda p: _write(p, "x.yaml", directive(id="x", texts=("a", "b")).replace('id: "2"', 'id: "1"'))),
+    "E17": ("build --templates mau", lambda p: _template(p, "Đoạn: {% if %}")),
+    "E18": ("build --templates mau", lambda p: _template(p, "{{ khong_co }}")),
+    "E24": ("build --templates mau", lambda p: _template(p, "{{ ''.__class__.__mro__ }}")),
+    "E25": ("build --templates mau", lambda p: _template(p, "{{ 1/0 }}")),
+    "E26": ("build --templates mau", lambda p: _template(p, "{{ agency.name }")),
     "E01": ("validate", lambda p: _write(p, "x.yaml", "id: x\ntitle: a: b\n")),
     "E02": ("validate", lambda p: _write(p, "x.yaml", "id: x\nissuer:\n\tname: a\n")),
     "E03": ("validate", lambda p: _write(p, "x.yaml", directive(id="x", title="[a, b]"))),

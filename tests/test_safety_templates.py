@@ -1,6 +1,7 @@
 """Templates are data, not programs: sandboxed, bounded, checked before anything is published (issue 14)."""
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -78,7 +79,8 @@ def test_E24_a_template_cannot_run_commands(project, payload):
     ("{{ agency.name|int + 'a' }}", ("không hợp lệ",)),
 ])
 def test_E25_a_template_that_fails_at_run_time_is_an_input_error(project, payload, words):
-    refused(project, f"Lỗi: {payload}", *words)
+    output = refused(project, f"Lỗi: {payload}", *words)
+    assert re.search(r"Tại đoạn văn thứ \d+: «Lỗi: ", output), output  # the place: the paragraph and its text
 
 
 def test_E25_a_template_that_never_ends_is_stopped(project, monkeypatch):
