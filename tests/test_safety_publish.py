@@ -308,7 +308,31 @@ def test_two_builds_started_together_never_mix(project):
     outs = [p.communicate(timeout=180) for p in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, outs
     assert complete(project / OUT) and no_staging(project)
-    assert any("Đang chờ" in err.decode() for _, err in outs) or True  # one may have finished before the other began
+
+
+def test_a_build_waits_for_the_one_holding_the_lock_and_says_so(project):
+    import threading
+
+    assert run("build", "-j", "1").exit_code == 0
+    before = snapshot(project / OUT)
+    held = threading.Event()
+    untouched: list[bool] = []
+
+    def hold():
+        with matrix.build.publish_lock(project / OUT):
+            held.set()
+            time.sleep(3)
+            untouched.append(snapshot(project / OUT) == before)  # nothing published while the lock is held
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    change_input(project)
+    start = time.monotonic()
+    result = run("build", "-j", "1")
+    holder.join()
+    assert result.exit_code == 0 and "Đang chờ một lần chạy matrix khác" in result.output, result.output
+    assert time.monotonic() - start >= 2.5 and complete(project / OUT) and untouched == [True]
 
 
 def test_sigterm_ends_the_workers(project):
