@@ -25,8 +25,33 @@ EXIT_INTERNAL = 3
 DEFAULT_INPUT = Path("input")
 
 
+def _utf8_streams() -> None:
+    """Write UTF-8 whatever the console's code page (cp1252/cp1258 on an office PC would crash on 'ệ')."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding != "utf8":
+            try:
+                reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - a stream that cannot change
+                pass
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device: what could not be written is not retried at exit (with an English error)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # CliRunner's stdout has no file descriptor
+        pass
+
+
 class _Group(click.Group):
     """Turns every library error into a Vietnamese message and an exit code, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        _utf8_streams()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -43,6 +68,13 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu.", err=True)
             ctx.exit(130)
+        except OSError as exc:  # `matrix export > /dev/full`, a file that cannot be written
+            from .errors import EXIT_OUTPUT, os_message
+
+            _silence_stdout()
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            click.echo(f"Không ghi được kết quả: {os_message(exc)}{where}.", err=True)
+            ctx.exit(EXIT_OUTPUT)
         except Exception as exc:  # noqa: BLE001 - the last line of defence for users
             if os.environ.get("MATRIX_DEBUG"):
                 raise
@@ -137,8 +169,9 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]), metavar="NGÀY",
               help="Ngày tính tình hình thực hiện và thư đôn đốc (mặc định: hôm nay); khi có, bảng tổng hợp chuyển "
                    "nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này. Viết YYYY-MM-DD hoặc dd/mm/yyyy.")
+@click.option("--force", is_flag=True, help="Ghi đè cả tệp kết quả đã được sửa tay sau lần tạo trước.")
 def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, output: Path, paper: str,
-          templates: Path | None, pdf: bool, jobs: int | None, as_of: Any = None) -> None:
+          templates: Path | None, pdf: bool, jobs: int | None, as_of: Any = None, force: bool = False) -> None:
     """Tạo mọi kết quả: bảng Excel, thư giao nhiệm vụ, bảng phân công, CSV và JSON.
 
     \b
@@ -147,14 +180,20 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
       matrix build --expand-groups --paper A3 --pdf
     """
     from .build import CONSOLIDATED, REMINDERS, STATUS_WORKBOOK, BuildOptions, build as run_build, plan_build
+    from .guard import check_output_folder
     from .tracking import load_letters, load_records
 
+    check_output_folder(output, list(_inputs(paths)))
     options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs,
                            as_of=as_of.date() if as_of else None)
-    corpus = _load(paths, registry)
-    plan = plan_build(corpus, options, load_records(_input_dir(paths), corpus), load_letters(_input_dir(paths), corpus))
+    corpus, only = _load_for_build(paths, registry)
+    folder = _input_dir(paths)
+    plan = plan_build(corpus, options, load_records(folder, corpus), load_letters(folder, corpus), only)
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
-        summary = run_build(plan, output, progress=bar.update)
+        summary = run_build(plan, output, progress=bar.update, force=force, notify=lambda m: click.echo(m, err=True))
+    for edited, written in summary.kept:
+        click.echo(f"Giữ nguyên {output / edited} vì đã được sửa sau lần tạo trước; bản mới ghi ở {output / written} "
+                   "(dùng --force để ghi đè).", err=True)
     click.echo(f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
                f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/.")
     click.echo(f"Tình hình thực hiện đến ngày {plan.as_of.strftime('%d/%m/%Y')}: {CONSOLIDATED}/{STATUS_WORKBOOK}; "
@@ -179,6 +218,21 @@ def _warn_wide_matrices(plan: "BuildPlan") -> None:
                        f"in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%.", err=True)
 
 
+def _load_for_build(paths: tuple[Path, ...], registry: Path | None) -> tuple[Any, set[str] | None]:
+    """The corpus a build writes, and the directive ids it updates (None: all).
+
+    Given files (``matrix build input/a.yaml``), only their outputs are updated, but the
+    consolidated outputs are made from every directive of their folders.
+    """
+    from .load import load_corpus
+
+    if not any(p.is_file() for p in paths):
+        return _load(paths, registry), None
+    chosen = _load(paths, registry)
+    folders = sorted({p.parent if p.is_file() else p for p in paths})
+    return load_corpus(folders, registry).require(), {d.id for d in chosen.directives}
+
+
 @main.command()
 @paths_argument
 @registry_option
@@ -187,16 +241,30 @@ def _warn_wide_matrices(plan: "BuildPlan") -> None:
               help="Định dạng xuất.")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
               help="Chuyển nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này.")
-def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, fmt: str, as_of: Any = None) -> None:
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Ghi ra tệp (.csv có BOM cho Excel, .xlsx, .json) thay vì màn hình.")
+@click.option("--sep", type=click.Choice([",", ";", "tab"]), default=",", show_default=True,
+              help="Dấu phân cách CSV (';' cho Excel dùng dấu phẩy thập phân kiểu Việt Nam).")
+@click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đầu vào.")
+def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, fmt: str, as_of: Any = None,
+           output: Path | None = None, sep: str = ",", force: bool = False) -> None:
     """Xuất phân công ra màn hình (stdout) dạng JSON hoặc CSV cho hệ thống khác.
 
     Bản nháp còn tên cơ quan chưa có trong danh mục vẫn xuất được; tên đó giữ nguyên như đã viết.
     """
-    from .export import to_csv, to_json
+    from .export import to_csv, to_json, write_export
+    from .guard import check_overwrite
     from .pivot import build_matrix
 
+    if output is not None:
+        check_overwrite(output, force)
     matrix = build_matrix(_load(paths, registry, lenient=True), expand_groups, as_of.date() if as_of is not None else None)
-    click.echo(to_json(matrix) if fmt == "json" else to_csv(matrix), nl=False)
+    delimiter = "\t" if sep == "tab" else sep
+    if output is not None:
+        written = write_export(matrix, output, fmt, delimiter)
+        click.echo(f"Đã ghi {output} ({written.upper()}).", err=True)
+        return
+    click.echo(to_json(matrix) if fmt == "json" else to_csv(matrix, delimiter), nl=False)
 
 
 @main.command()
@@ -204,7 +272,8 @@ def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, 
 @registry_option
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Tệp YAML kết quả (mặc định: in ra màn hình).")
-def draft(source: Path, registry: Path | None, output: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đã có.")
+def draft(source: Path, registry: Path | None, output: Path | None, force: bool) -> None:
     """Lập bản nháp YAML từ văn bản .txt, .docx hoặc .pdf để cán bộ rà soát.
 
     Chỗ cần xem lại có ghi chú '# kiểm tra: ...'. Tên cơ quan chưa có trong danh mục
@@ -218,6 +287,10 @@ def draft(source: Path, registry: Path | None, output: Path | None) -> None:
     from .draft import draft_file, summary, write_draft
     from .load import open_registry
 
+    from .guard import check_overwrite
+
+    if output:
+        check_overwrite(output, force)
     result = draft_file(source, open_registry([source], registry))
     if output:
         write_draft(result, output)
@@ -290,6 +363,9 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
     from .pivot import build_matrix
     from .text import shorten
 
+    from .yamlio import CONTROL_CHARS
+
+    agency = CONTROL_CHARS.sub("", agency)  # echoed back in messages: no terminal escape sequence
     corpus = _load(paths, registry)
     day = as_of.date() if as_of is not None else None
     found = corpus.registry.candidates(agency, on=day) or _ascii_match(corpus.registry, agency)

@@ -83,3 +83,43 @@ class OutputError(MatrixError):
     """An output file could not be written (open in Excel, read-only, disk full...)."""
 
     exit_code = EXIT_OUTPUT
+
+
+_OS_MESSAGES = {
+    "ENOENT": "không tìm thấy tệp hoặc thư mục",
+    "EACCES": "không có quyền truy cập",
+    "EPERM": "không được phép (tệp đang mở, chỉ đọc hoặc thiếu quyền)",
+    "EEXIST": "tệp hoặc thư mục đã có",
+    "EISDIR": "đây là thư mục, không phải tệp",
+    "ENOTDIR": "một phần của đường dẫn không phải thư mục",
+    "ENOSPC": "ổ đĩa đã đầy",
+    "EDQUOT": "đã dùng hết dung lượng được cấp",
+    "EROFS": "ổ đĩa chỉ cho đọc",
+    "EXDEV": "không chuyển được tệp giữa hai ổ đĩa khác nhau",
+    "EBUSY": "tệp hoặc thư mục đang được dùng",
+    "ETXTBSY": "tệp đang được dùng",
+    "ENAMETOOLONG": "tên tệp quá dài",
+    "ENOTEMPTY": "thư mục không rỗng",
+    "EMFILE": "mở quá nhiều tệp cùng lúc",
+    "EIO": "lỗi đọc/ghi ổ đĩa",
+    "ELOOP": "đường dẫn có liên kết vòng",
+    "EINVAL": "tên hoặc thao tác không hợp lệ",
+    "EFBIG": "tệp quá lớn",
+    "EPIPE": "chương trình nhận kết quả đã đóng",
+    "ENXIO": "thiết bị không sẵn sàng",
+}
+
+
+def os_message(exc: BaseException) -> str:
+    """A Vietnamese description of an operating-system error (never the system's English ``strerror``)."""
+    import errno as _errno
+
+    code = getattr(exc, "errno", None)
+    name = _errno.errorcode.get(code, "") if isinstance(code, int) else ""
+    if name in _OS_MESSAGES:
+        return _OS_MESSAGES[name]
+    if isinstance(exc, PermissionError):
+        return _OS_MESSAGES["EACCES"]
+    if isinstance(exc, FileNotFoundError):
+        return _OS_MESSAGES["ENOENT"]
+    return f"lỗi hệ thống (mã {name or code or '?'})"

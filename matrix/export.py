@@ -4,11 +4,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 from .pivot import Entry, Matrix, Row
 
 CSV_COLUMNS = ("directive", "task", "agency", "role", "text")
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): such cells get a leading quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` as a CSV cell no spreadsheet will run: ``=HYPERLINK(...)`` becomes ``'=HYPERLINK(...)``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _assignment(entry: Entry) -> dict[str, Any]:
@@ -64,11 +74,59 @@ def to_json(matrix: Matrix) -> str:
     return json.dumps(to_data(matrix), ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(matrix: Matrix) -> str:
-    """One row per task x addressee as named (a group stays one row unless expanded)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def csv_rows(matrix: Matrix) -> list[tuple[str, ...]]:
+    """The header and one row per task x addressee as named (a group stays one row unless expanded)."""
+    rows: list[tuple[str, ...]] = [CSV_COLUMNS]
     for entry in matrix.entries:
-        writer.writerow((entry.row.directive.id, entry.row.task.id, entry.agency.name, entry.role.value, entry.row.task.text))
+        rows.append((entry.row.directive.id, entry.row.task.id, entry.agency.name, entry.role.value, entry.row.task.text))
+    return rows
+
+
+def to_csv(matrix: Matrix, sep: str = ",") -> str:
+    """:func:`csv_rows` as CSV, every cell a spreadsheet would read as a formula neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", delimiter=sep)
+    for row in csv_rows(matrix):
+        writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue()
+
+
+def write_export(matrix: Matrix, path: Path, fmt: str, sep: str = ",") -> str:
+    """Write the export to ``path`` (replaced in one step); the format is the file's suffix, else ``fmt``.
+
+    CSV carries a BOM so that Excel reads Vietnamese correctly; ``.xlsx`` writes
+    a workbook whose cells are all text (a formula is never stored). Returns the format written.
+    """
+    import os
+    import tempfile
+
+    suffix = Path(path).suffix.lower()
+    fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}.get(suffix, fmt)
+    handle, temporary = tempfile.mkstemp(prefix=".matrix-tmp-", suffix=suffix, dir=Path(path).parent or ".")
+    os.close(handle)
+    try:
+        if fmt == "xlsx":
+            _write_xlsx(matrix, Path(temporary))
+        elif fmt == "csv":
+            Path(temporary).write_text(to_csv(matrix, sep), encoding="utf-8-sig", newline="")
+        else:
+            Path(temporary).write_text(to_json(matrix), encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return fmt
+
+
+def _write_xlsx(matrix: Matrix, path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Phân công"
+    for row in csv_rows(matrix):
+        sheet.append(list(row))
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            cell.data_type = "s"  # text, even "=HYPERLINK(...)": a cell never holds a formula
+    book.save(str(path))

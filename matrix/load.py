@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, os_message
 from .model import (
     ANY_PROVINCE,
     Agency,
@@ -32,9 +33,9 @@ from .model import (
     Task,
     format_date,
 )
-from .text import ascii_key, match_key, nfc, slugify
 from .schema import AGENCY, BLOCK, DATE, DIRECTIVE, FLAG, IDENT, ISSUER, LIST, REGISTRY, SIGNER, TASK, TEXT, TEXTS, Shape
-from .yamlio import Report, compose
+from .text import ascii_key, match_key, nfc, safe_filename, slugify
+from .yamlio import Report, compose, position
 
 REGISTRY_FILE = "co-quan.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -442,6 +443,7 @@ def _check_registry_links(entries: list[tuple[Agency, Node, _Fields | None]], pa
             line = ids[agency.id].start_mark.line + 1
             report.error(path, node, f"mã cơ quan '{agency.id}' bị trùng (đã dùng ở dòng {line})")
         ids.setdefault(agency.id, node)
+    unique_file_names([(agency.id, path, node) for agency, node, _ in entries], "mã cơ quan", "thư", report)
     owners: dict[tuple[str, str | None], Agency] = {}
     for agency, node, fields in entries:
 
@@ -556,6 +558,7 @@ class _DirectiveReader:
         directive_id = fields.get("id")
         if directive_id:
             self.directive_id = directive_id
+            self.id_node = fields.value_node("id")
             if directive_id != self.path.stem and not self.lenient:
                 self.report.warn(self.name, fields.value_node("id"), f"mã văn bản '{directive_id}' khác tên tệp '{self.path.name}'",
                                  f"nên đặt tên tệp là '{directive_id}.yaml'")
@@ -771,7 +774,13 @@ def directive_files(paths: Iterable[Path], report: Report) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.y*ml") if p.name != REGISTRY_FILE and p.suffix in (".yaml", ".yml")))
+            try:
+                names = os.listdir(path)  # glob would hide a folder that cannot be opened
+            except OSError as exc:
+                report.error(str(path), None, f"không mở được thư mục: {os_message(exc)}")
+                continue
+            files.extend(sorted(path / n for n in names
+                                if n != REGISTRY_FILE and not n.startswith(".") and Path(n).suffix in (".yaml", ".yml")))
         elif path.is_file():
             if path.name != REGISTRY_FILE:
                 files.append(path)
@@ -819,6 +828,7 @@ def load_corpus(paths: Iterable[Path], registry_path: Path | None = None, lenien
     directives: list[Directive] = []
     placeholders: dict[str, Agency] = {}
     seen: dict[str, Path] = {}
+    named: list[tuple[str, str, Node | None]] = []
     for file in files:
         reader = _DirectiveReader(file, registry, report, lenient)
         directive = reader.read()
@@ -828,8 +838,10 @@ def load_corpus(paths: Iterable[Path], registry_path: Path | None = None, lenien
             report.error(str(file), None, f"mã văn bản '{directive.id}' trùng với tệp {seen[directive.id]}")
             continue
         seen[directive.id] = file
+        named.append((directive.id, str(file), getattr(reader, "id_node", None)))
         directive, placeholders = _merge_placeholders(directive, reader.unresolved, placeholders)
         directives.append(directive)
+    unique_file_names(named, "mã văn bản", "thư mục kết quả", report, reserved=("tong-hop",))
     if report.has_errors:
         return LoadResult(None, report.problems, files)
     if placeholders:
@@ -855,3 +867,23 @@ def _merge_placeholders(directive: Directive, local: dict[str, Agency], merged: 
 
 
 __all__ = ["LoadResult", "load_corpus", "load_registry", "open_registry", "find_registry", "suggest_names", "UNRESOLVED_BLOCK"]
+
+
+def unique_file_names(ids: list[tuple[str, str, Node | None]], label: str, what: str, report: Report,
+                      reserved: tuple[str, ...] = ()) -> None:
+    """Ids that would give one output file name (``cong-an-tinh`` / ``cong-an-tinh-``, ``a--b`` / ``a-b``)
+    or a reserved one (``tong-hop``) are errors naming both ids and their lines."""
+    owners: dict[str, tuple[str, str, Node | None]] = {}
+    for ident, path, node in ids:
+        name = safe_filename(ident)
+        if name in reserved:
+            report.error(path, node, f"{label} '{ident}' cho tên {what} '{name}', tên này dành cho kết quả tổng hợp",
+                         "hãy đổi mã khác")
+            continue
+        if name in owners and owners[name][0] != ident:
+            other, other_path, other_node = owners[name]
+            line = position(other_node)[0]
+            where = f"{other_path}:{line}" if line else other_path
+            report.error(path, node, f"{label} '{ident}' và '{other}' ({where}) cho cùng một tên {what} '{name}'",
+                         "hãy đổi một trong hai mã để mỗi mã cho một tệp riêng")
+        owners.setdefault(name, (ident, path, node))

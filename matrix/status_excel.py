@@ -34,6 +34,7 @@ from .excel import (
     directive_labels,
 )
 from .model import Directive
+from .stamp import build_date
 from .pivot import Matrix
 from .text import shorten
 from .tracking import STATES, Letter, State, Status, assigning_letter
@@ -105,6 +106,7 @@ def write_status_workbook(matrix: Matrix, statuses: Sequence[Status], as_of: dt.
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
     title = f"Tình hình thực hiện nhiệm vụ đến ngày {vn_date(as_of)}"
     wb = Workbook()
+    wb.properties.created = wb.properties.modified = build_date()  # reproducible (SOURCE_DATE_EPOCH)
     _use_default_font(wb)
     wb.properties.title = title
     wb.properties.creator = "matrix"

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
+import sys
+import time
 import zipfile
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from docxtpl import DocxTemplate
 
-from .errors import TemplateProblem
+from .errors import TemplateProblem, os_message
 
 def _default_templates() -> Path:
     """The shipped templates: the package ``matrix.defaults``, which setup.cfg maps onto the
@@ -77,22 +82,118 @@ def _memo(cache: dict[Any, T], key: Any, make: Callable[[], T]) -> T:
     return value
 
 
-class _CompilingOnceEnvironment(jinja2.Environment):
-    """``from_string`` compiled once per source text.
+# Bounds on what one template may cost: a render (one part of one document) that runs longer or
+# writes more is stopped with an error naming the template, rather than hanging the build.
+RENDER_SECONDS = 20.0
+MAX_RENDER_CHARS = 50_000_000
+MAX_TEMPLATE_BYTES = 100 * 1024 * 1024  # a template's parts, uncompressed (zip bombs)
 
-    docxtpl hands the environment the whole document XML for every document it
-    renders; for one template that text is always the same, and compiling it
-    is the slowest step of a render.
+
+class TemplateLimit(SecurityError):
+    """A template went past :data:`RENDER_SECONDS` or :data:`MAX_RENDER_CHARS` (message in Vietnamese)."""
+
+
+class _SafeEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox every template renders in, with bounded time and output.
+
+    jinja2's immutable sandbox refuses attributes that reach Python internals
+    (``cycler.__init__.__globals__``), calls that mutate data, and ranges over
+    100,000 items. On top of it: every call, attribute access and printed
+    value checks a deadline, the output of a render is counted, and ``*``
+    and ``**`` refuse results too large to hold (``'x' * 10**10``).
+    ``from_string`` compiles once per source text: docxtpl hands the
+    environment the whole document XML for every document it renders, and
+    compiling is the slowest step of a render.
     """
+
+    intercepted_binops = frozenset({"*", "**"})
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._compiled: dict[str, jinja2.Template] = {}
+        self._deadline = 0.0
+        self._written = 0
+        self._depth = 0
+        for name in ("lipsum", "cycler", "joiner", "namespace"):
+            self.globals.pop(name, None)
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
-        return _memo(self._compiled, source, lambda: super(_CompilingOnceEnvironment, self).from_string(source))
+        return _memo(self._compiled, source, lambda: super(_SafeEnvironment, self).from_string(source))
+
+    def concat(self, chunks: Iterable[str]) -> str:
+        """``"".join`` with the deadline and the output bound (every render and macro goes through it)."""
+        if self._depth == 0:
+            self._deadline = time.monotonic() + RENDER_SECONDS
+            self._written = 0
+        self._depth += 1
+        try:
+            out = []
+            for chunk in chunks:
+                self._count(len(chunk))
+                out.append(chunk)
+            return "".join(out)
+        finally:
+            self._depth -= 1
+
+    def _count(self, size: int) -> None:
+        self._written += size
+        if self._written > MAX_RENDER_CHARS:
+            raise TemplateLimit(f"mẫu tạo ra quá nhiều chữ (hơn {MAX_RENDER_CHARS:,} ký tự)".replace(",", "."))
+        self._tick()
+
+    def _tick(self) -> None:
+        if self._depth and time.monotonic() > self._deadline:
+            raise TemplateLimit(f"mẫu chạy quá {RENDER_SECONDS:g} giây (vòng lặp quá lớn?)")
+
+    def finalize_value(self, value: Any) -> Any:
+        value = clean_value(value)
+        if isinstance(value, str):
+            self._count(len(value))
+        return value
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        __self._tick()
+        for arg in (*args, *kwargs.values()):
+            if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS:
+                raise TemplateLimit(f"mẫu dùng số quá lớn ({arg:.3g}) làm tham số")
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        self._tick()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        self._tick()
+        return super().getitem(obj, argument)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self._tick()
+        if operator == "**" and all(isinstance(v, (int, float)) for v in (left, right)):
+            if abs(left) > 1 and right > 0 and right * math.log2(abs(left)) > 1024:
+                raise TemplateLimit("mẫu tính lũy thừa quá lớn")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_RENDER_CHARS:
+                    raise TemplateLimit(f"mẫu nhân chuỗi hoặc danh sách quá lớn (hơn {MAX_RENDER_CHARS:,} phần tử)"
+                                        .replace(",", "."))
+        return super().call_binop(context, operator, left, right)
+
+
+def _guard_filter(env: _SafeEnvironment, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` refusing huge numeric arguments (``'x'|center(10**9)``) and checking the deadline."""
+    import functools
+
+    @functools.wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        env._tick()
+        for arg in (*args, *kwargs.values()):
+            if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS:
+                raise TemplateLimit(f"bộ lọc {name} nhận số quá lớn ({arg:.3g})")
+        return function(*args, **kwargs)
+
+    return guarded
 
 
 def lines(items: Iterable[Any], end: str = "") -> str:
@@ -104,14 +205,16 @@ def lines(items: Iterable[Any], end: str = "") -> str:
 
 
 def make_environment() -> jinja2.Environment:
-    """The environment shared by every template: autoescape on, unknown names are errors."""
-    env = _CompilingOnceEnvironment(
+    """The environment shared by every template: sandboxed, bounded, autoescape on, unknown names are errors."""
+    env = _SafeEnvironment(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        finalize=clean_value,
         keep_trailing_newline=False,
     )
+    env.finalize = env.finalize_value
     env.filters["lines"] = lines
+    for name, function in list(env.filters.items()):
+        env.filters[name] = _guard_filter(env, name, function)
     return env
 
 
@@ -143,7 +246,10 @@ class WordTemplate:
         try:
             self._data = path.read_bytes()
         except OSError as exc:
-            raise WordTemplateError(f"Không đọc được mẫu {path}: {exc.strerror or exc}.") from exc
+            raise WordTemplateError(f"Không đọc được mẫu {path}: {os_message(exc)}.") from exc
+        refused = check_zip(self._data)
+        if refused:
+            raise WordTemplateError(f"Mẫu {path} {refused}.")
         self._checked_keys: frozenset[str] | None = None
         self._fast: _FastPackage | None = None
 
@@ -157,7 +263,7 @@ class WordTemplate:
         except jinja2.TemplateError as exc:
             raise self._error(self._located(exc)) from exc
         except Exception as exc:  # a corrupt or non-Word file
-            raise WordTemplateError(f"Mẫu {self.path} không phải tệp Word hợp lệ: {exc}.") from exc
+            raise WordTemplateError(f"Mẫu {self.path} không phải tệp Word hợp lệ.") from exc
 
     def _located(self, exc: jinja2.TemplateError) -> jinja2.TemplateError:
         """The same syntax error as a render raises it: docxtpl then knows the nearby text."""
@@ -174,6 +280,7 @@ class WordTemplate:
         keys = frozenset(available)
         if keys == self._checked_keys:
             return
+        self._package()  # tags left open are found before jinja2 reads past them
         unknown = self.undeclared_variables() - keys
         if unknown:
             raise WordTemplateError(
@@ -187,9 +294,10 @@ class WordTemplate:
         self.check(context.keys())
         package = self._package()
         try:
-            package.render(context, self._env, out, created)
-        except jinja2.TemplateError as exc:
-            raise self._error(exc) from exc
+            rendered = package.render_parts(context, self._env)
+        except _RenderFault as fault:
+            raise self._error(fault.error, fault.source) from fault.error
+        package.write(rendered, out, created)
 
     def _package(self) -> "_FastPackage":
         if self._fast is None:
@@ -197,27 +305,114 @@ class WordTemplate:
                 self._fast = _FastPackage(self._fresh(), self._data)
             except _UnsupportedTag as exc:
                 raise WordTemplateError(f"Mẫu {self.path} dùng thẻ {exc} mà matrix không hỗ trợ.") from exc
+            except _BrokenPart as exc:
+                raise WordTemplateError(f"Lỗi trong mẫu {self.path}: {exc.message}.{_where(exc.lineno, exc.source)}") from exc
             except jinja2.TemplateError as exc:
                 raise self._error(exc) from exc
         return self._fast
 
-    def _error(self, exc: jinja2.TemplateError) -> WordTemplateError:
+    def _error(self, exc: BaseException, source: str | None = None) -> WordTemplateError:
         """A user-facing error naming this template and, when known, the text near the fault."""
-        message = getattr(exc, "message", None) or str(exc)
-        if isinstance(exc, jinja2.UndefinedError):
-            message = f"dùng biến không có trong dữ liệu ({message})"
-        elif isinstance(exc, jinja2.TemplateSyntaxError):
-            message = f"thẻ viết sai ({message})"
+        message = template_message(exc)
         # docxtpl puts each paragraph on its own line of the XML it renders, and keeps the text of
         # the lines around the fault (three before it): line n is the (n - 1)-th paragraph.
         context = [line.strip() for line in getattr(exc, "docx_context", ())]
-        lineno = getattr(exc, "lineno", None)
+        lineno = getattr(exc, "lineno", None) if isinstance(exc, jinja2.TemplateError) else None
+        lineno = lineno or _template_line(exc)
         where = ""
         if context and lineno:
             at = min(lineno - 1, 3)
             text = context[at] if at < len(context) else ""
             where = f" Tại đoạn văn thứ {max(lineno - 1, 1)}" + (f": «{text[:200]}»." if text else ".")
+        elif source is not None:
+            where = _where(lineno, source)
         return WordTemplateError(f"Lỗi trong mẫu {self.path}: {message}.{where}")
+
+
+def _split_paragraphs(xml: str) -> list[str]:
+    """The lines docxtpl renders: one per paragraph (line n is the (n - 1)-th paragraph)."""
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml).split("\n")
+
+
+def _where(lineno: int | None, source: str) -> str:
+    """" Tại đoạn văn thứ n: «text»." for line ``lineno`` of a part as docxtpl renders it."""
+    if not lineno:
+        return ""
+    lines = _split_paragraphs(source)
+    text = re.sub(r"<[^>]+>", "", lines[lineno - 1]).strip() if 0 < lineno <= len(lines) else ""
+    return f" Tại đoạn văn thứ {max(lineno - 1, 1)}" + (f": «{text[:200]}»." if text else ".")
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line a runtime error happened on (jinja2 rewrites tracebacks to template lines)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+_SYNTAX = (
+    (re.compile(r"Unexpected end of template.*?looking for the following tags: '(\w+)'", re.S),
+     "mẫu hết mà thẻ chưa đóng (thiếu {{%% {0} %%}})"),
+    (re.compile(r"Unexpected end of template", re.S), "mẫu hết mà thẻ chưa đóng"),
+    (re.compile(r"Encountered unknown tag '([^']*)'"), "thẻ không có trong jinja: '{0}'"),
+    (re.compile(r"unexpected end of template"), "thẻ chưa đóng"),
+    (re.compile(r"unexpected char '(.)'"), "ký tự '{0}' không đúng chỗ trong thẻ"),
+    (re.compile(r"unexpected '([^']*)'"), "'{0}' không đúng chỗ trong thẻ"),
+    (re.compile(r"expected token '([^']*)', got '([^']*)'"), "thẻ chưa đóng đúng cách (gặp '{1}')"),
+    (re.compile(r"Expected an expression"), "thẻ thiếu biểu thức"),
+)
+
+
+def template_message(exc: BaseException) -> str:
+    """A Vietnamese description of what went wrong in a template (never jinja2's English)."""
+    text = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        names = re.findall(r"'([^']+)' is undefined|has no attribute '([^']+)'", text)
+        name = next((a or b for a, b in names), "")
+        return f"dùng biến không có trong dữ liệu ({name})" if name else "dùng biến không có trong dữ liệu"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        for pattern, vietnamese in _SYNTAX:
+            found = pattern.search(text)
+            if found:
+                return f"thẻ viết sai: {vietnamese.format(*found.groups())}"
+        return "thẻ viết sai"
+    if isinstance(exc, (TemplateLimit, _InvalidXml)):
+        return text
+    if isinstance(exc, SecurityError):
+        found = re.search(r"attribute '([^']+)'", text)
+        return "mẫu dùng thuộc tính hoặc hàm bị cấm vì lý do an toàn" + (f" ('{found.group(1)}')" if found else "")
+    if isinstance(exc, ZeroDivisionError):
+        return "mẫu chia cho 0"
+    if isinstance(exc, RecursionError):
+        return "mẫu gọi macro lồng nhau quá sâu (đệ quy)"
+    if isinstance(exc, (OverflowError, MemoryError)):
+        return "mẫu tính ra số hoặc chuỗi quá lớn"
+    if isinstance(exc, (TypeError, ValueError, LookupError, ArithmeticError)):
+        return "mẫu có phép tính không hợp lệ với dữ liệu (sai kiểu, sai chỉ số)"
+    return "mẫu gặp lỗi khi tạo văn bản"
+
+
+class _RenderFault(Exception):
+    """Any exception of a render, with the part's source for locating it."""
+
+    def __init__(self, error: BaseException, source: str) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.source = source
+
+
+class _BrokenPart(Exception):
+    """A part of a template that could only give a damaged document (unclosed tag, bad XML)."""
+
+    def __init__(self, message: str, lineno: int | None, source: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.lineno = lineno
+        self.source = source
 
 
 class _UnsupportedTag(Exception):
@@ -264,6 +459,7 @@ class _FastPackage:
             if "{%tc" in xml or "{%-tc" in xml:
                 raise _UnsupportedTag("{%tc %}")
             if "{{" in xml or "{%" in xml or "{#" in xml:
+                _check_tags_closed(xml)  # before patch_xml, which joins the runs up to the next closer
                 self._parts[partname.lstrip("/")] = base.patch_xml(xml)
         static = io.BytesIO()
         self._core: str | None = None
@@ -272,23 +468,90 @@ class _FastPackage:
                 if info.filename == _CORE:  # dated per document
                     self._core = source.read(info).decode("utf-8")
                 elif info.filename not in self._parts:
-                    target.writestr(info, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+                    content = source.read(info)
+                    if info.filename.endswith((".xml", ".rels")) and not well_formed(content):
+                        raise _BrokenPart(f"phần {info.filename} của tệp Word bị hỏng (XML không hợp lệ)", None, "")
+                    target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
         self._static = static.getvalue()
 
-    def render(self, context: Mapping[str, Any], env: jinja2.Environment, out: Path, created: dt.datetime | None = None) -> None:
-        rendered = {name: self._base.render_xml_part(xml, None, dict(context), env) for name, xml in self._parts.items()}
+    def render_parts(self, context: Mapping[str, Any], env: jinja2.Environment) -> dict[str, str]:
+        """Every part with tags rendered and checked to be well-formed XML; :class:`_RenderFault` if not."""
+        rendered = {}
+        for name, xml in self._parts.items():
+            try:
+                rendered[name] = self._base.render_xml_part(xml, None, dict(context), env)
+            except Exception as exc:  # noqa: BLE001 - whatever a template does wrong is the template's fault
+                raise _RenderFault(exc, xml) from exc
+            if not well_formed((_XML_DECLARATION + rendered[name]).encode("utf-8")):
+                raise _RenderFault(_InvalidXml("mẫu tạo ra tài liệu Word hỏng (XML không hợp lệ; có thể một thẻ "
+                                               "{{ }} hoặc {% %} bị cắt giữa chừng)"), xml)
+        return rendered
+
+    def write(self, rendered: Mapping[str, str], out: Path, created: dt.datetime | None = None) -> None:
+        """Save a document: the static parts, the rendered ones, the core properties dated ``created``."""
+        parts = dict(rendered)
+        core = _XML_DECLARATION + parts.pop(_CORE) if _CORE in parts else self._core  # tags in the properties
         out.write_bytes(self._static)
-        core = _XML_DECLARATION + rendered.pop(_CORE) if _CORE in rendered else self._core  # tags in the properties
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:
-            for name, xml in rendered.items():
+            for name, xml in parts.items():
                 package.writestr(name, _XML_DECLARATION + xml)
             if core is not None:
                 package.writestr(_CORE, core if created is None else _dated_core(core, created))
+
+    def render(self, context: Mapping[str, Any], env: jinja2.Environment, out: Path, created: dt.datetime | None = None) -> None:
+        self.write(self.render_parts(context, env), out, created)
 
 
 def _without_declaration(xml: str) -> str:
     """The XML without its ``<?xml ...?>`` line (the renderer writes its own)."""
     return re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", xml)
+
+
+class _InvalidXml(Exception):
+    """A render gave XML that Word cannot open (message in Vietnamese)."""
+
+
+_OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
+
+
+def _check_tags_closed(xml: str) -> None:
+    """Every tag opened in a paragraph is closed in it: otherwise jinja2 would swallow Word's XML."""
+    for lineno, line in enumerate(_split_paragraphs(xml), 1):
+        text = re.sub(r"<[^>]+>", "", line)
+        for opener, closer in _OPENERS.items():
+            if text.count(opener) != text.count(closer):
+                raise _BrokenPart(f"thẻ {opener} ... {closer} chưa đóng hoặc thừa dấu đóng trong cùng đoạn văn",
+                                  lineno, xml)
+
+
+def _xml_parser() -> Any:
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+
+
+def well_formed(data: bytes) -> bool:
+    """True when ``data`` parses as XML (entities never resolved, nothing fetched)."""
+    from lxml import etree
+
+    try:
+        etree.fromstring(data, _xml_parser())
+    except (etree.XMLSyntaxError, ValueError):
+        return False
+    return True
+
+
+def check_zip(data: bytes | Path, limit: int | None = None) -> str | None:
+    """Why a Word/zip package must not be opened (too large once unpacked, not a zip), or None."""
+    limit = limit or MAX_TEMPLATE_BYTES
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as package:
+            total = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "không phải tệp Word (.docx) hợp lệ"
+    if total > limit:
+        return f"giải nén ra quá lớn ({total // 1024 // 1024} MB; tối đa {limit // 1024 // 1024} MB)"
+    return None
 
 
 _LOADED: dict[tuple[Path, int, int], WordTemplate] = {}
@@ -311,6 +574,6 @@ class TemplateLibrary:
         try:
             stat = path.stat()
         except OSError as exc:
-            raise WordTemplateError(f"Không đọc được mẫu {path}: {exc.strerror or exc}.") from exc
+            raise WordTemplateError(f"Không đọc được mẫu {path}: {os_message(exc)}.") from exc
         key = (path, stat.st_mtime_ns, stat.st_size)
         return _memo(_LOADED, key, lambda: WordTemplate(path, make_environment()))

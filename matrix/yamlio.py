@@ -8,15 +8,29 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from .errors import ERROR, WARNING, Problem
+from .errors import ERROR, WARNING, Problem, os_message
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
+MAX_DEPTH = 64  # nested lists and tables (a task level is two): real directives use under 15
+MAX_EXPANDED_CHARS = 4 * MAX_FILE_BYTES  # text once every alias (*a) is expanded
+# Characters that must never reach a document, a CSV cell or the terminal (ESC clears the screen,
+# Word's \x0b line break and NUL break the XML of a letter). TAB, LF and CR are YAML's own.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_CONTROL_NAMES = {"\x00": "NUL", "\x0b": "ngắt dòng của Word (VT)", "\x0c": "ngắt trang (FF)", "\x1b": "ESC",
+                  "\x7f": "DEL"}
+
+
+def control_char_name(ch: str) -> str:
+    """How a message names a control character: "U+000B (ngắt dòng của Word (VT))"."""
+    name = _CONTROL_NAMES.get(ch)
+    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
 
 _SAFE_TAGS = frozenset(
     "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
@@ -60,14 +74,24 @@ def read_text(path: Path, report: Report) -> str | None:
     """The text of ``path`` as UTF-8 (BOM and CRLF tolerated), or None with a problem."""
     name = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            what = "một thư mục" if stat.S_ISDIR(info.st_mode) else "một thiết bị hoặc ống dẫn (FIFO)"
+            report.error(name, None, f"không phải tệp văn bản thường mà là {what}", "hãy chỉ ra một tệp .yaml")
+            return None
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             report.error(name, None, f"tệp quá lớn ({size // 1024} KB; tối đa {MAX_FILE_BYTES // 1024 // 1024} MB)",
                          "hãy tách thành nhiều tệp, mỗi văn bản một tệp")
             return None
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            report.error(name, None, f"tệp quá lớn (tối đa {MAX_FILE_BYTES // 1024 // 1024} MB)",
+                         "hãy tách thành nhiều tệp, mỗi văn bản một tệp")
+            return None
     except OSError as exc:
-        report.error(name, None, f"không đọc được tệp: {exc.strerror or exc}")
+        report.error(name, None, f"không đọc được tệp: {os_message(exc)}")
         return None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (len(data) > 1 and data[1:2] == b"\x00"):
         report.error(name, None, "tệp được lưu bằng mã UTF-16 (Unicode của Notepad)",
@@ -87,7 +111,35 @@ def read_text(path: Path, report: Report) -> str | None:
     if "\x00" in text:
         report.error(name, None, "tệp chứa ký tự NUL, không phải văn bản", "hãy lưu lại với mã hóa UTF-8")
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _report_controls(name, text, report):
+        return None
+    indented = _NBSP_INDENT.search(text)
+    if indented:
+        line = text.count("\n", 0, indented.start()) + 1
+        column = indented.group().index("\u00a0") + 1
+        report.problems.append(Problem(name, line, column, "thụt lề có dấu cách không ngắt (U+00A0, thường do dán từ Word "
+                                       "hay trang web)", "hãy xóa phần thụt lề rồi gõ lại bằng phím cách"))
+        return None
+    return text
+
+
+_NBSP_INDENT = re.compile("^[ \u00a0]*\u00a0", re.M)
+
+
+def _report_controls(name: str, text: str, report: Report, limit: int = 20) -> bool:
+    """Report every control character of ``text`` (file:line:col); True when there is none."""
+    found = 0
+    for match in CONTROL_CHARS.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        report.problems.append(Problem(
+            name, line, column, f"có ký tự điều khiển {control_char_name(match.group())} không in được",
+            "hãy xóa ký tự này (thường do dán từ Word hay trang web) hoặc thay bằng dấu cách"))
+        found += 1
+        if found >= limit:
+            break
+    return not found
 
 
 def compose(path: Path, report: Report) -> yaml.Node | None:
@@ -107,11 +159,17 @@ def compose(path: Path, report: Report) -> yaml.Node | None:
             report.problems.append(Problem(name, *glued))
             return None
         mark = exc.problem_mark or exc.context_mark
+        if (exc.context or "").startswith("while scanning a quoted scalar") and exc.context_mark:
+            mark = exc.context_mark  # where the unclosed quote opens, not where the file ends
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         report.problems.append(Problem(name, line, column, _syntax_message(exc), _syntax_hint(exc, text, line)))
         return None
-    except yaml.YAMLError as exc:  # pragma: no cover - errors without a mark are rare
-        report.error(name, None, f"lỗi cú pháp YAML: {exc}")
+    except yaml.YAMLError:  # a reader error without a mark: characters YAML refuses
+        report.error(name, None, "lỗi cú pháp YAML: tệp có ký tự YAML không chấp nhận",
+                     "hãy lưu lại tệp dạng UTF-8 và xóa ký tự lạ")
+        return None
+    except RecursionError:
+        report.error(name, None, f"tệp lồng nhau quá sâu (quá {MAX_DEPTH} mức)", "hãy viết các mục con phẳng hơn")
         return None
     if node is None:
         report.error(name, None, "tệp rỗng", "tệp cần có nội dung YAML theo mẫu trong README")
@@ -122,25 +180,48 @@ def compose(path: Path, report: Report) -> yaml.Node | None:
 
 
 def _check_nodes(root: yaml.Node, name: str, report: Report) -> bool:
-    """Refuse object-building tags and alias bombs; True when the tree is safe to walk."""
+    """Refuse object-building tags, alias bombs, deep nesting and control characters; True when safe to walk.
+
+    Aliases (``*a``) are walked as often as they are used, so what is counted is
+    the document as a reader of it would get it.
+    """
     count = 0
-    stack = [root]
+    chars = 0
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
             report.error(name, root, f"tệp có quá nhiều phần tử (hơn {MAX_NODES:,}) hoặc dùng bí danh (&/*) lồng nhau",
                          "không dùng neo/bí danh YAML để nhân bản nội dung")
             return False
+        if depth > MAX_DEPTH:
+            report.error(name, node, f"nội dung lồng nhau quá sâu (quá {MAX_DEPTH} mức danh sách/bảng)",
+                         "văn bản thật chỉ có vài mức mục con; hãy kiểm tra thụt lề")
+            return False
+        if node.tag == "tag:yaml.org,2002:merge":
+            report.error(name, node, "không dùng khóa gộp '<<' của YAML", "hãy viết đầy đủ các trường ở từng chỗ")
+            return False
         if node.tag not in _SAFE_TAGS:
             report.error(name, node, f"không chấp nhận thẻ YAML '{node.tag}'",
                          "matrix chỉ đọc dữ liệu thuần: chuỗi, số, ngày, danh sách và bảng")
             return False
+        if isinstance(node, yaml.ScalarNode):
+            chars += len(node.value)
+            if chars > MAX_EXPANDED_CHARS:
+                report.error(name, node, f"nội dung quá lớn khi mở các bí danh (*) (hơn {MAX_EXPANDED_CHARS // 1024 // 1024} MB chữ)",
+                             "không dùng neo/bí danh YAML để nhân bản nội dung")
+                return False
+            if CONTROL_CHARS.search(node.value):
+                ch = CONTROL_CHARS.search(node.value).group()  # type: ignore[union-attr]
+                report.error(name, node, f"có ký tự điều khiển {control_char_name(ch)} không in được (viết bằng mã thoát \\…)",
+                             "hãy xóa ký tự này khỏi nội dung")
+                return False
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                stack.extend((key, value))
+                stack.extend(((key, depth + 1), (value, depth + 1)))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend((item, depth + 1) for item in node.value)
     return True
 
 
@@ -156,6 +237,23 @@ _SYNTAX_MESSAGES = {
     "did not find expected key": "thụt lề không khớp hoặc thiếu dấu ':'",
     "did not find expected '-' indicator": "mục danh sách thiếu dấu '-' hoặc thụt lề sai",
     "found duplicate anchor": "neo (&) bị trùng",
+    "found character that cannot start any token": "có ký tự không được đứng đầu một giá trị (như @ hay `)",
+    "exceeded maximum nesting depth": "nội dung lồng nhau quá sâu",
+    "found unknown escape character": "có mã thoát '\\' không hợp lệ trong chuỗi ngoặc kép",
+    "expected alphabetic or numeric character": "neo hoặc bí danh (&, *) thiếu tên",
+    "found unexpected ':'": "dấu ':' không đúng chỗ",
+    "did not find expected ',' or ']'": "danh sách [...] chưa đóng hoặc thiếu dấu ','",
+    "did not find expected ',' or '}'": "bảng {...} chưa đóng hoặc thiếu dấu ','",
+    "did not find expected node content": "thiếu giá trị",
+    "did not find expected comment or line break": "thừa nội dung sau giá trị trên cùng dòng",
+    "block sequence entries are not allowed": "mục danh sách '-' không đúng chỗ",
+    "mapping keys are not allowed": "tên trường không đúng chỗ",
+    "found unhashable key": "tên trường không hợp lệ",
+    "expected a single document": "tệp chỉ được có một văn bản (bỏ dòng '---' thứ hai)",
+    "found unexpected document separator": "có dòng '---' không đúng chỗ",
+    "found incompatible YAML document": "phiên bản YAML không hỗ trợ",
+    "expected <block end>": "thụt lề không khớp với dòng trên",
+    "while scanning a simple key": "thiếu dấu ':' sau tên trường",
 }
 
 
@@ -180,10 +278,17 @@ def _glued_key(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    if "\xa0" in problem or "\\xa0" in problem:
+        return "lỗi cú pháp YAML: có dấu cách không ngắt (U+00A0, thường do dán từ Word hay trang web)"
+    if context.startswith("while scanning a quoted scalar") and problem.startswith("found unexpected end of stream"):
+        return "lỗi cú pháp YAML: dấu ngoặc mở ở đây chưa được đóng"
     for english, vietnamese in _SYNTAX_MESSAGES.items():
         if problem.startswith(english):
             return f"lỗi cú pháp YAML: {vietnamese}"
-    return f"lỗi cú pháp YAML: {problem}"
+    if problem.startswith("found character") and "cannot start any token" in problem:
+        return f"lỗi cú pháp YAML: {_SYNTAX_MESSAGES['found character that cannot start any token']}"
+    return "lỗi cú pháp YAML"
 
 
 def _syntax_hint(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
@@ -197,4 +302,4 @@ def _syntax_hint(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     return "xem lại thụt lề và dấu ':'"
 
 
-__all__ = ["Report", "compose", "position", "read_text", "MAX_FILE_BYTES", "MAX_NODES", "WARNING"]
+__all__ = ["Report", "compose", "position", "read_text", "MAX_FILE_BYTES", "MAX_NODES", "MAX_DEPTH", "WARNING"]

@@ -82,7 +82,7 @@ def test_a_failure_half_way_leaves_previous_outputs_as_they_were(project, monkey
     monkeypatch.setattr("matrix.word.write_assignment_table", disk_full)
     result = build()
     assert result.exit_code == 1
-    assert "không ghi được kết quả: No space left on device" in result.output
+    assert "không ghi được kết quả: ổ đĩa đã đầy" in result.output  # issue 14: OS errors in Vietnamese
     assert snapshot(out) == before
     assert not list(out.glob(".matrix-tmp-*"))
 

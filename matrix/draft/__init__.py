@@ -63,12 +63,12 @@ def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
 
 def write_draft(draft: Draft, path: Path) -> None:
     """Write the draft's YAML (UTF-8, LF); :class:`~matrix.errors.OutputError` when the file cannot be written."""
-    from ..errors import OutputError
+    from ..errors import OutputError, os_message
 
     try:
         Path(path).write_text(draft.yaml, encoding="utf-8", newline="\n")
     except OSError as exc:
-        raise OutputError(f"Không ghi được tệp '{path}': {exc.strerror or exc}") from None
+        raise OutputError(f"Không ghi được tệp '{path}': {os_message(exc)}") from None
 
 
 def summary(draft: Draft) -> str:

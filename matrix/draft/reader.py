@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 from collections import Counter
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import MatrixError
+from ..errors import MatrixError, os_message
 
 PAGE_BREAK = "\f"
 MAX_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED = 200 * 1024 * 1024  # a .docx once unzipped (zip bombs are refused before reading)
+# Control characters never reach a draft (the terminal, a YAML file): Word's line break (VT) becomes a line end.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\t": " "})
@@ -46,14 +50,24 @@ class Source:
 def read_source(path: Path) -> Source:
     """Read ``path`` (.txt, .docx or .pdf) into a :class:`Source`; :class:`DraftError` if it cannot."""
     path = Path(path)
-    if not path.is_file():
-        raise DraftError(f"Không tìm thấy tệp '{path}'.")
-    if path.stat().st_size > MAX_BYTES:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DraftError(f"Không tìm thấy tệp '{path}'.") from None
+    except OSError as exc:
+        raise DraftError(f"Không đọc được tệp '{path}': {os_message(exc)}.") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DraftError(f"'{path}' không phải tệp văn bản thường (thư mục, thiết bị hay ống dẫn).")
+    if info.st_size > MAX_BYTES:
         raise DraftError(f"Tệp '{path.name}' quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).")
     suffix = path.suffix.lower()
     notes: dict[int, str] = {}
     if suffix in (".txt", ".text", ".md", ""):
-        lines = split_lines(decode_text(path.read_bytes(), path.name))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DraftError(f"Không đọc được tệp '{path}': {os_message(exc)}.") from None
+        lines = split_lines(decode_text(data, path.name))
     elif suffix == ".docx":
         lines, notes = _read_docx(path)
     elif suffix == ".pdf":
@@ -97,7 +111,7 @@ def _looks_legacy(text: str) -> bool:
 
 def split_lines(text: str) -> list[str]:
     """Lines of ``text`` whatever its line ends; form feeds become page-break lines."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", f"\n{PAGE_BREAK}\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\f", f"\n{PAGE_BREAK}\n")
     return text.split("\n")
 
 
@@ -112,7 +126,7 @@ def clean_lines(lines: list[str]) -> list[str]:
         if raw == PAGE_BREAK:
             out.append(PAGE_BREAK)
             continue
-        line = unicodedata.normalize("NFC", raw).translate(_INVISIBLE).translate(_SPACES).rstrip()
+        line = unicodedata.normalize("NFC", _CONTROLS.sub("", raw)).translate(_INVISIBLE).translate(_SPACES).rstrip()
         if _RULE.match(line):
             out.append("---")
             continue
@@ -134,11 +148,17 @@ def _read_docx(path: Path) -> tuple[list[str], dict[int, str]]:
     import docx  # python-docx
     from docx.table import Table
 
+    from ..templates import check_zip
+
+    refused = check_zip(path, MAX_UNPACKED)
+    if refused:
+        raise DraftError(f"Không mở được tệp Word '{path.name}': {refused}.")
     try:
         document = docx.Document(str(path))
-    except Exception as exc:  # noqa: BLE001 - any damage to the package is the same problem for a user
-        raise DraftError(f"Không mở được tệp Word '{path.name}': {exc}") from None
-    notes = _docx_footnotes(document)
+        notes = _docx_footnotes(document)
+    except Exception:  # noqa: BLE001 - any damage to the package is the same problem for a user
+        raise DraftError(f"Không mở được tệp Word '{path.name}': tệp bị hỏng, được mã hóa hoặc không phải .docx "
+                         "(hãy mở bằng Word và lưu lại).") from None
     numbers = {key: i for i, key in enumerate(notes, 1)}
     lines: list[str] = []
     for block in document.iter_inner_content():
@@ -184,7 +204,8 @@ def _docx_footnotes(document: Any) -> dict[str, str]:
 
     for part in document.part.package.iter_parts():
         if str(part.partname).endswith("/footnotes.xml"):
-            root = etree.fromstring(part.blob)
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+            root = etree.fromstring(part.blob, parser)
             notes = {}
             for note in root.iter(f"{_W}footnote"):
                 if note.get(f"{_W}type") in ("separator", "continuationSeparator", "continuationNotice"):
@@ -212,8 +233,9 @@ def _read_pdf(path: Path) -> list[str]:
     try:
         reader = PdfReader(str(path))
         pages = [_page_lines(page) for page in reader.pages]
-    except Exception as exc:  # noqa: BLE001 - a damaged or encrypted PDF is one problem for a user
-        raise DraftError(f"Không đọc được tệp PDF '{path.name}': {exc}") from None
+    except Exception:  # noqa: BLE001 - a damaged or encrypted PDF is one problem for a user
+        raise DraftError(f"Không đọc được tệp PDF '{path.name}': tệp bị hỏng hoặc được mã hóa (có mật khẩu); "
+                         "hãy mở và lưu lại thành PDF thường.") from None
     if not any(line.strip() for page in pages for line in page):
         raise DraftError(f"Tệp PDF '{path.name}' không có lớp chữ (có thể là bản quét): "
                          "hãy nhận dạng chữ (OCR) hoặc dùng bản Word/văn bản.")
