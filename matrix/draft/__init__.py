@@ -9,12 +9,13 @@ marked ``# kiểm tra: ...`` for the clerk. Entry points for the CLI::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Registry
 from ..text import slugify
 from .compose import compose
+from .document import DraftDoc
 from .emit import write_yaml
 from .evaluate import Scores, evaluate, load_draft
 from .reader import DraftError, Source, clean_lines, read_source, split_lines
@@ -34,12 +35,13 @@ class Draft:
     review: int
     id: str = ""
     assignments: int = 0
+    doc: DraftDoc | None = field(default=None, compare=False, repr=False)
 
 
-def draft_file(path: Path, registry: Registry) -> Draft:
-    """Draft the directive in ``path`` (.txt, .docx, .pdf); its id is the file name's slug."""
+def draft_file(path: Path, registry: Registry, directive_id: str | None = None) -> Draft:
+    """Draft the directive in ``path`` (.txt, .docx, .pdf); its id is ``directive_id``, else the file name's slug."""
     path = Path(path)
-    return _draft(read_source(path), registry, slugify(path.stem))
+    return _draft(read_source(path), registry, directive_id or slugify(path.stem))
 
 
 def draft_text(text: str, registry: Registry, directive_id: str = "ban-nhap") -> Draft:
@@ -58,7 +60,7 @@ def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
     entries = [e for task in doc.walk() for names in task.assign.values() for e in names]
     unresolved = sorted({e.written for e in entries if not e.resolved})
     return Draft(yaml=text, tasks=sum(1 for _ in doc.walk()), resolved=sum(1 for e in entries if e.resolved),
-                 unresolved=unresolved, review=reviews, id=doc.id, assignments=len(entries))
+                 unresolved=unresolved, review=reviews, id=doc.id, assignments=len(entries), doc=doc)
 
 
 def write_draft(draft: Draft, path: Path) -> None:

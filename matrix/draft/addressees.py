@@ -21,7 +21,7 @@ from typing import Iterable
 
 from ..model import Role
 from ..text import match_key
-from .names import Mention, NameReader, Token, tokenize
+from .names import VA, Mention, NameReader, Token, tokenize
 
 _K = match_key
 _VERBS = {(_K("giao"), _K("cho")): "giao", (_K("giao"),): "giao", (_K("yêu"), _K("cầu")): "yêu cầu",
@@ -68,6 +68,32 @@ class RoleReader:
                 found.extend(self._sentence(tokens, paragraph, start, at_item_start, closing))
             found.extend(self._leads(tokens, paragraph))
             found.extend(self._partners(tokens, paragraph))
+        return _one_role_each(found)
+
+    def labels(self, labels: list[tuple[str, str]]) -> list[Assigned]:
+        """Addressees given by label lines: "Cơ quan chủ trì: X" (chủ trì), "Cơ quan phối hợp: Y" (phối hợp),
+        "Cơ quan thực hiện: X chủ trì, phối hợp với Y" (read as a sentence; a plain list: bodies chủ trì,
+        groups thực hiện)."""
+        found: list[Assigned] = []
+        for kind, value in labels:
+            if kind == "doer":
+                for clause in (c.strip() for c in value.split(";")):
+                    if clause:
+                        found.extend(self.item([clause[:1].upper() + clause[1:]]))
+                continue
+            if kind not in ("lead", "partner"):
+                continue
+            tokens = tokenize(value)
+            i = 0
+            while i < len(tokens):
+                mentions, end = self.names.read_list(tokens, value, i)
+                for m in mentions:
+                    if m.vague or self.names.is_superior(m.written):
+                        continue
+                    found.append(Assigned(Role.LEAD if kind == "lead" else Role.PARTNER, m, "label"))
+                i = max(end, i) + 1
+                while i < len(tokens) and tokens[i - 1].text not in (",", ";", "và") and tokens[i - 1].low != VA:
+                    i += 1
         return _one_role_each(found)
 
     def general(self, preamble: list[str], recipients: list[str]) -> list[Mention]:

@@ -84,7 +84,7 @@ def _metadata(doc: DraftDoc, header: Header, body: Body, text: str) -> None:
                     review=False)
     doc.signer = DraftSigner(header.signer.authority, header.signer.title, header.signer.name)
     doc.recipients, doc.distribution = header.recipients, header.distribution
-    doc.preamble = "\n".join(body.preamble) or None
+    doc.preamble = "\n".join(body.preamble + body.context) or None
     doc.notes = body.notes
 
 
@@ -225,7 +225,9 @@ def _tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry, rec
 
 def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
     """Roles named by one item; those already stated by a parent are inherited, not repeated."""
-    assigned = [a for a in roles.item(item.paragraphs) if a.mention.key not in inherited]
+    by_label = any(kind in ("lead", "partner", "doer") for kind, _ in item.labels)
+    found = roles.labels(item.labels) if by_label else roles.item(item.paragraphs)
+    assigned = [a for a in found if a.mention.key not in inherited]
     keys = inherited | {a.mention.key for a in assigned}
     return _Node(item, assigned, [_analyse(child, roles, keys) for child in item.children])
 
@@ -255,7 +257,8 @@ def _apply_general(doc: DraftDoc, nodes: list[_Node], general: list[Mention]) ->
 def _draft_task(node: _Node, registry: Registry, top: bool = False) -> DraftTask:
     item = node.item
     details = read_details(item.paragraphs)
-    task = DraftTask(id=item.id, text="\n".join(item.paragraphs), deadline=details.deadline, report=details.report,
+    deadline = next((value for kind, value in item.labels if kind == "deadline" and value), details.deadline)
+    task = DraftTask(id=item.id, text="\n".join(item.paragraphs), deadline=deadline, report=details.report,
                      targets=details.targets, notes=item.notes)
     for assigned in node.assigned:
         task.assign.setdefault(assigned.role, []).append(_entry(assigned, registry))
