@@ -21,7 +21,8 @@ from .footnotes import extract_footnotes
 from .header import KIND_CODES, Header, split_document
 from .names import Mention, NameReader
 from .reader import Source
-from .structure import Body, Item, build_body, join_paragraphs
+from .structure import Body, Item, absorb_labels, assign_ids, build_body, join_paragraphs, split_context
+from .tables import Attachment, Table, read_table, split_attachments
 
 NO_TITLE = "(chưa có trích yếu)"
 NO_ISSUER = "(chưa rõ cơ quan ban hành)"
@@ -57,8 +58,13 @@ class _Node:
 def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     """The draft of one source file."""
     found = extract_footnotes(source.lines, source.footnotes)
-    document = split_document(found.lines)
+    main, attachments = split_attachments(found.lines)
+    prose, table = separate_tables(main)
+    document = split_document(prose)
     body = build_body(join_paragraphs(document.body), found.notes)
+    body.unused.extend(table.unused)
+    _add_table(body, table, "")
+    parts = [_attachment_body(part, found.notes, k) for k, part in enumerate(attachments, 1)]
     header = document.header
     full_text = "\n".join(body.preamble + [p for i in body.items for n in i.walk() for p in n.paragraphs] + body.closing)
     province, sure = find_province(header, full_text, registry)
@@ -69,7 +75,64 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
         doc.comment("province", f"tỉnh suy ra từ tên tỉnh '{registry.provinces[province]}' nêu trong văn bản")
     roles = RoleReader(NameReader(registry, province))
     _tasks(doc, body, roles, registry, header.recipients)
+    for part in parts:
+        _attachment_tasks(doc, part, roles, registry)
+    doc.unused = body.unused + [p for part in parts for p in part.unused]
     return doc
+
+
+# --------------------------------------------------------------------------- attachments and tables
+
+def separate_tables(lines: list[str]) -> tuple[list[str], Table]:
+    """Prose lines (TAB as a wide gap) and the table found among them: from a header row with role columns
+    to the end of the part; rows of other tables are not prose either."""
+    prose: list[str] = []
+    rows: list[str] = []
+    started = False
+    for line in lines:
+        if started or ("\t" in line and line.strip()):
+            rows.append(line)
+            started = started or read_table([line]).unused == [] and bool(read_table([line, "1\tx"]).items)
+        else:
+            prose.append(line.replace("\t", "   "))
+    return prose, read_table(rows)
+
+
+def _add_table(body: Body, table: Table, prefix: str) -> None:
+    """The table's rows become top-level items of ``body`` (ids "<prefix>hàng-<label>")."""
+    for item in table.items:
+        body.items.append(item)
+    assign_ids(body.items)
+
+
+def _attachment_body(part: Attachment, notes: dict[int, str], number: int) -> Body:
+    prose, table = separate_tables(part.lines)
+    body = build_body(join_paragraphs(prose), notes)
+    body.items.extend(table.items)
+    body.unused.extend(table.unused)
+    assign_ids(body.items)
+    prefix = f"PL{number}."
+    for item in body.items:
+        for node in item.walk():
+            node.id = prefix + node.id
+    body.context = [" ".join(part.heading)] + body.preamble + body.context
+    body.preamble = []
+    return body
+
+
+def _attachment_tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry) -> None:
+    """Tasks of a part after the signature, after the main document's tasks."""
+    nodes = [_analyse(item, roles, frozenset()) for item in body.items]
+    for k, paragraph in enumerate(body.closing, 1):
+        assigned = roles.item([paragraph], closing=True)
+        if assigned:
+            nodes.append(_Node(Item("closing", "", [paragraph], id=f"{body.items[0].id.split('.')[0] if body.items else 'PL'}.cuối-{k}"), assigned))
+        else:
+            doc.closing.append(paragraph)
+    doc.tasks.extend(_draft_task(node, registry, top=True) for node in nodes)
+    context = "\n".join(p for p in body.context if p)
+    if context:
+        doc.preamble = "\n".join(p for p in (doc.preamble, context) if p)
 
 
 # --------------------------------------------------------------------------- metadata

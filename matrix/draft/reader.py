@@ -21,7 +21,7 @@ PAGE_BREAK = "\f"
 MAX_BYTES = 20 * 1024 * 1024
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\t": " "})
+_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " "})  # TAB kept: it separates table cells
 _VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
 _LATIN1_LETTERS = re.compile(r"[\u00a1-\u00af\u00b1-\u00ff]")  # what TCVN3/VNI bytes look like as Unicode
 _MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
