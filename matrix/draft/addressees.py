@@ -88,9 +88,11 @@ class RoleReader:
             while i < len(tokens):
                 mentions, end = self.names.read_list(tokens, value, i)
                 for m in mentions:
-                    if m.vague or self.names.is_superior(m.written):
+                    if (m.vague and not (kind == "partner" and m.how == "above")) or \
+                            (kind == "lead" and self.names.is_superior(m.written)):
                         continue
-                    found.append(Assigned(Role.LEAD if kind == "lead" else Role.PARTNER, m, "label"))
+                    role = Role.PARTNER if kind == "partner" else Role.DOER if m.is_group else Role.LEAD
+                    found.append(Assigned(role, m, "label"))
                 i = max(end, i) + 1
                 while i < len(tokens) and tokens[i - 1].text not in (",", ";", "và") and tokens[i - 1].low != VA:
                     i += 1
@@ -182,7 +184,8 @@ class RoleReader:
 
     def _partner_list(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         mentions, _ = self.names.read_list(tokens, text, i)
-        return [Assigned(Role.PARTNER, m, "partner", own=False) for m in mentions if not m.vague and not m.bare]
+        return [Assigned(Role.PARTNER, m, "partner", own=False) for m in mentions
+                if (not m.vague or m.how == "above") and not m.bare]
 
     def _between(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         """"giữa X với Y": only when X is a named body (not "lực lượng Công an")."""

@@ -35,6 +35,7 @@ _PARTY_WORDS = re.compile(r"\b(?:tinh uy|thanh uy|huyen uy|thi uy|dang uy|ban th
 _ORGAN_CASE = ("Ban Thường vụ Tỉnh ủy", "Ban Chấp hành Đảng bộ tỉnh", "Ủy ban nhân dân", "Hội đồng nhân dân",
                "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Ban Thường vụ", "Thường trực", "Chủ tịch")
 _PLACE_WORDS = ("tỉnh", "thành phố", "huyện", "thị xã")
+_CENTRAL = re.compile(r"\b(?:chinh phu|thu tuong|trung uong|bo chinh tri|ban bi thu|quoc hoi)\b")
 _THIS_DOCUMENT = re.compile(r"\b(Chỉ thị|Công văn|Kế hoạch|Quyết định|Thông báo|Hướng dẫn) này\b")
 
 
@@ -73,7 +74,8 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     doc.province = province
     if province and not sure:
         doc.comment("province", f"tỉnh suy ra từ tên tỉnh '{registry.provinces[province]}' nêu trong văn bản")
-    roles = RoleReader(NameReader(registry, province))
+    central = province is None and bool(_CENTRAL.search(ascii_key(" ".join(header.header_lines))))
+    roles = RoleReader(NameReader(registry, province, central))
     _tasks(doc, body, roles, registry, header.recipients)
     for part in parts:
         _attachment_tasks(doc, part, roles, registry)

@@ -176,11 +176,15 @@ def evaluate_gold(doc: "DraftDoc", gold: Gold, registry: "Registry | None") -> S
     folded = [fold(task.text) for task in tasks]
     mapped: dict[int, list[int]] = {}  # draft task index -> gold item indices
     target: dict[int, int] = {}  # gold item index -> draft task index
+    taken: set[int] = set()
     for g, item in enumerate(gold.items):
         quote = fold(item.quote)
-        hit = next((t for t, text in enumerate(folded) if quote and text.startswith(quote)), None)
+        # a quote that repeats ("Hoạt động 1" under two sections) maps to its next occurrence, in order
+        hit = next((t for t, text in enumerate(folded) if quote and text.startswith(quote) and t not in taken), None)
         if hit is None:  # the drafter kept a heading or a label before the item's words
             hit = next((t for t, text in enumerate(folded) if quote and quote in text), None)
+        if hit is not None:
+            taken.add(hit)
         if hit is not None:
             target[g] = hit
             mapped.setdefault(hit, []).append(g)

@@ -82,6 +82,10 @@ _SUPERIOR = re.compile(  # on ascii_key
     r"^(?:chu tich |thuong truc |lanh dao )?(?:uy ban nhan dan tinh|ubnd tinh|tinh uy|ban thuong vu tinh uy|"
     r"ban chap hanh dang bo tinh|hoi dong nhan dan tinh|hdnd tinh|chinh phu|thu tuong|bo chinh tri|ban bi thu|"
     r"trung uong|bo (?!chi huy|doi)\w+)(?:$|\s)")
+# For a central issuer (Chính phủ, Thủ tướng, Bộ Chính trị...), only itself and the bodies above it.
+_CENTRAL_SUPERIOR = re.compile(
+    r"^(?:chu tich |thuong truc |lanh dao )?(?:chinh phu|thu tuong(?: chinh phu)?|bo chinh tri|ban bi thu|"
+    r"ban chap hanh trung uong|trung uong dang|quoc hoi)(?:$|\s)")
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
 _LOWER_LEVELS = _words("huyện", "xã", "thị xã", "thành phố", "quận", "phường", "thị trấn", "cấp huyện", "cấp xã")
@@ -101,7 +105,12 @@ _STOPS = _words(
     "thì", "mà", "nhưng", "do", "bằng", "như", "gồm", "hoặc", "hay", "mở", "đưa", "tạo", "giữ", "vừa", "nhất là",
     "trong đó", "đồng thời", "ngay", "không", "chưa", "tự", "đặc biệt")
 # Nouns of a body's field that begin with a stop word ("Phòng Cảnh sát giao thông", "Chi cục quản lý thị trường").
-_NAME_NOUNS = _words("giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
+_PLACE_LIST = frozenset(match_key(w) for w in ("đặc", "khu", "trấn", "quận", "phố"))
+# Words that list the kinds or levels of a group ("các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu").
+LIST_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "hội", "xã", "phường", "đặc khu", "thị trấn", "huyện", "quận",
+                    "thị xã", "thành phố", "tỉnh", "bộ", "cơ quan ngang bộ", "tổ chức chính trị - xã hội",
+                    "tổ chức chính trị xã hội", "địa phương", "doanh nghiệp", "cơ quan", "đơn vị")
+_NAME_NOUNS = _words("đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
                      "tổ chức nhà nước", "xử lý vi phạm", "phòng, chống", "phòng chống")
 _CLOSERS = frozenset({",", ";", ":", "(", ")", ".", "!", "?", "“", "”", '"', "…", "/"})
 _ABBREVIATIONS = {match_key(k): match_key(v) for k, v in {"ubnd": "ủy ban nhân dân", "ubmttq": "ủy ban mặt trận tổ quốc", "mttq": "mặt trận tổ quốc",
@@ -120,12 +129,13 @@ class Mention:
     agencies: tuple[Agency, ...]
     start: int
     end: int
-    how: str = "exact"  # exact | composed | loose | unknown | vague
+    how: str = "exact"  # exact | composed | loose | unknown | vague | above
     source: str = ""  # the words of the text when ``written`` differs from them
 
     @property
     def vague(self) -> bool:
-        return self.how == "vague"
+        """Not an addressee: a vague mention, or the issuer or a body above it ("above": a partner at most)."""
+        return self.how in ("vague", "above")
 
     @property
     def resolved(self) -> Agency | None:
@@ -133,6 +143,9 @@ class Mention:
 
     @property
     def is_group(self) -> bool:
+        if self.resolved is None and self.how == "unknown":  # an unknown name that reads as a group
+            key = f" {match_key(self.written)} "
+            return " các " in key or "," in self.written or not self.written[:1].isupper()
         return self.resolved is not None and self.resolved.is_group
 
     @property
@@ -165,8 +178,8 @@ def loose_key(name: str) -> str:
 class NameReader:
     """Reads addressee names in token lists, resolving them through one registry and province."""
 
-    def __init__(self, registry: Registry, province: str | None = None) -> None:
-        self.registry, self.province = registry, province
+    def __init__(self, registry: Registry, province: str | None = None, central: bool = False) -> None:
+        self.registry, self.province, self.central = registry, province, central
         names = [n for a in registry.agencies for n in a.names()]
         self.max_words = max((len(tokenize(n)) for n in names), default=1)
         self.loose: dict[str, set[str]] = {}
@@ -188,7 +201,7 @@ class NameReader:
 
     def is_superior(self, name: str) -> bool:
         """The issuer itself or a body above it (UBND tỉnh, Tỉnh ủy, ministries): never an addressee here."""
-        return bool(_SUPERIOR.match(ascii_key(name)))
+        return bool((_CENTRAL_SUPERIOR if self.central else _SUPERIOR).match(ascii_key(name)))
 
     # ----------------------------------------------------------------- lists
 
@@ -213,11 +226,47 @@ class NameReader:
         for start in self._starts(tokens, i):
             found = self._longest(tokens, text, start)
             if found:
-                return self._qualified(tokens, text, found)
+                return self._listed(tokens, text, self._qualified(tokens, text, found))
         end = self._extent(tokens, i)
         span = _span(text, tokens, i, end)
-        return (self._composed(span, i, end, previous, plural) or self._loose(tokens, text, i)
-                or self._unknown(tokens, text, i, end))
+        found = self._composed(span, i, end, previous, plural) or self._loose(tokens, text, i)
+        if found is not None:
+            found.end = _after_list(tokens, found.end)  # "đoàn thể Thành phố": the place is part of the name
+        found = found or self._unknown(tokens, text, i, end)
+        return self._listed(tokens, text, found) if found is not None else None
+
+    def _listed(self, tokens: list[Token], text: str, found: Mention) -> Mention:
+        """A group named with a list of levels or kinds goes on over the commas: "Ủy ban nhân dân các xã,
+        phường, đặc khu Cồn Cỏ", "các sở, ban, ngành, đoàn thể Thành phố", "Công an các phường, xã"."""
+        if found.vague or not found.end or not _starts_with(tokens, found.end - 1, LIST_WORDS):
+            return found
+        end = found.end
+        while end + 1 < len(tokens) and (tokens[end].text == "," or tokens[end].low == VA):
+            k = end + 1
+            if k < len(tokens) and tokens[k].low == VA:
+                k += 1
+            word = next((p for p in LIST_WORDS if tuple(t.low for t in tokens[k:k + len(p)]) == p), None)
+            if word is None or tokens[k].capital or _starts_with(tokens, k, VAGUE_HEADS + _STOPS):
+                break
+            end = k + len(word)
+        if end == found.end:
+            return found
+        end = _after_list(tokens, end)
+        start = next((s for s in self._starts(tokens, found.start) if s != found.start), found.start)
+        written = _span(text, tokens, start, end)
+        agencies = self.lookup(written)
+        if agencies:
+            return Mention(written, agencies, found.start, end)
+        agency = self.lookup_loose(written)
+        if agency is not None:
+            return Mention(agency.name, (agency,), found.start, end, "loose", written)
+        extra = tokens[found.end:end]
+        if found.agencies and not all(t.low in _LEVELS or t.low in _PLACE_LIST or not t.is_word or t.low == VA
+                                      for t in extra):
+            return found  # the registry knows the parts ("các ban" ... "đoàn thể"): read them one by one
+        if _contains(tokens, start, end, _VAGUE_WORDS):
+            return Mention(written, (), found.start, end, "vague")
+        return Mention(written, (), found.start, end, "unknown")
 
     def _qualified(self, tokens: list[Token], text: str, found: Mention) -> Mention:
         """A known name and what follows it: a place of the same level is part of it ("Công an tỉnh Long
@@ -293,8 +342,9 @@ class NameReader:
         if end <= start or not _is_org_head(tokens, start):
             return None
         written = _span(text, tokens, start, end)
-        vague = _contains(tokens, start, end, _VAGUE_WORDS) or self.is_superior(written)
-        return Mention(written, (), i, end, "vague" if vague else "unknown")
+        if _contains(tokens, start, end, _VAGUE_WORDS):
+            return Mention(written, (), i, end, "vague")
+        return Mention(written, (), i, end, "above" if self.is_superior(written) else "unknown")
 
     def _list_extent(self, tokens: list[Token], i: int) -> int:
         """Like :meth:`_extent`, going on over ", thị xã", "và thành phố" (lower-case parts of a group's name)."""
@@ -315,6 +365,18 @@ class NameReader:
                 break
             end += 1
         return end
+
+
+def _after_list(tokens: list[Token], end: int) -> int:
+    """After a listed group: its place ("Thành phố", "tỉnh", "Cồn Cỏ") is part of its name."""
+    j = end
+    if j < len(tokens) and tokens[j].low in (TINH, match_key("thành")) and not _starts_with(tokens, j, _STOPS):
+        j += 2 if tokens[j].low == match_key("thành") else 1
+    k = j
+    while k < len(tokens) and tokens[k].capital and tokens[k].is_word and not _is_org_head(tokens, k) \
+            and not _starts_with(tokens, k, _words("đề nghị", "yêu cầu", "giao")):
+        k += 1
+    return k
 
 
 def _after_place(tokens: list[Token], end: int, written: str) -> int:

@@ -232,6 +232,9 @@ def _closing_start(paragraphs: list[str]) -> int:
 
 def _is_parent(stack: list[Item], style: str) -> bool:
     """True when the top of the stack can hold an item of ``style`` as a child."""
+    if style in _HEADINGS:  # Chương > Mục > Điều, whatever stands between
+        top = stack[-1].style
+        return top in _HEADINGS and _HEADINGS.index(top) < _HEADINGS.index(style)
     if any(item.style == style for item in stack):
         return False  # pop up to the level of the same style, then one more
     if style == "dotted":

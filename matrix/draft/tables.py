@@ -51,6 +51,7 @@ def split_attachments(lines: list[str]) -> tuple[list[str], list[Attachment]]:
     if signed is None:
         return lines, []
     starts = [i for i in range(signed + 1, len(lines)) if _starts_attachment(lines, i)]
+    starts = [i for k, i in enumerate(starts) if k == 0 or _attached_heading(lines, i)]
     if not starts:
         return lines, []
     main = lines[: starts[0]]
@@ -77,6 +78,12 @@ def _starts_attachment(lines: list[str], i: int) -> bool:
     # a page of a table that repeats the word, or a heading inside the same annex: not a new part
     previous = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip() not in ("", PAGE_BREAK)), "")
     return "\t" not in previous
+
+
+def _attached_heading(lines: list[str], i: int) -> bool:
+    """A "(Kèm theo ...)" line follows the heading closely: the heading opens an attached part, not a chapter."""
+    near = [line.strip() for line in lines[i + 1:i + 12] if line.strip() not in ("", PAGE_BREAK)][:6]
+    return any(_ATTACHED_TO.match(line) for line in near)
 
 
 def _attachment(lines: list[str]) -> Attachment:
