@@ -86,6 +86,7 @@ _SUPERIOR = re.compile(  # on ascii_key
 _CENTRAL_SUPERIOR = re.compile(
     r"^(?:chu tich |thuong truc |lanh dao )?(?:chinh phu|thu tuong(?: chinh phu)?|bo chinh tri|ban bi thu|"
     r"ban chap hanh trung uong|trung uong dang|quoc hoi)(?:$|\s)")
+_CENTRAL_BODY = re.compile(r"^(?:bo (?!chi huy|doi)|van phong chinh phu|ngan hang nha nuoc|.*\btrung uong\b)")
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
 _LOWER_LEVELS = _words("huyện", "xã", "thị xã", "thành phố", "quận", "phường", "thị trấn", "cấp huyện", "cấp xã")
@@ -344,7 +345,9 @@ class NameReader:
         written = _span(text, tokens, start, end)
         if _contains(tokens, start, end, _VAGUE_WORDS):
             return Mention(written, (), i, end, "vague")
-        return Mention(written, (), i, end, "above" if self.is_superior(written) else "unknown")
+        if self.is_superior(written):  # the issuer never; a ministry or a central body may be a partner
+            return Mention(written, (), i, end, "above" if _CENTRAL_BODY.match(ascii_key(written)) else "vague")
+        return Mention(written, (), i, end, "unknown")
 
     def _list_extent(self, tokens: list[Token], i: int) -> int:
         """Like :meth:`_extent`, going on over ", thị xã", "và thành phố" (lower-case parts of a group's name)."""
