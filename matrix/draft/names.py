@@ -59,7 +59,8 @@ def _words(*phrases: str) -> tuple[tuple[str, ...], ...]:
 
 
 TITLES = _words("chỉ huy trưởng", "người đứng đầu", "thủ trưởng", "giám đốc", "phó giám đốc", "chủ tịch", "phó chủ tịch",
-                "cục trưởng", "viện trưởng", "chánh án", "tổng biên tập", "bí thư", "lãnh đạo", "chánh", "trưởng")
+                "cục trưởng", "viện trưởng", "chánh án", "tổng biên tập", "bí thư", "lãnh đạo", "chánh", "trưởng",
+                "bộ trưởng", "thứ trưởng", "các đồng chí", "đồng chí", "thường trực")
 ORG_HEADS = _words(
     "bộ chỉ huy", "bộ đội", "ban cán sự đảng", "ban chỉ huy", "ban chỉ đạo", "ban", "sở", "cục", "chi cục", "công an",
     "viện", "tòa án", "ủy ban", "ubnd", "ubmttq", "mttq", "vksnd", "tand", "bchqs", "bđbp", "đảng ủy", "đảng đoàn",
@@ -68,7 +69,8 @@ ORG_HEADS = _words(
     "cảng vụ", "phòng", "cảnh sát", "học viện", "quỹ", "tổng công ty", "công ty", "chi nhánh", "bưu điện", "điện lực",
     "viễn thông", "bộ")
 # Group heads written in lower case inside sentences.
-GROUP_HEADS = _words("các sở", "các ban", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
+_MINISTRY_LIKE = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "cơ quan thuộc chính phủ")
+GROUP_HEADS = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "các sở", "các ban", "các bộ", "các tỉnh ủy", "các thành ủy", "các tỉnh", "các xã", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
                      "đoàn thể", "các tổ chức chính trị", "các hội", "các cấp ủy", "cấp ủy", "chính quyền",
                      "ủy ban nhân dân", "các ủy ban", "ubnd", "mặt trận", "người đứng đầu")
 VAGUE_HEADS = _words("lực lượng", "các lực lượng", "cơ quan", "các cơ quan", "đơn vị", "các đơn vị", "địa phương",
@@ -104,7 +106,12 @@ _STOPS = _words(
     "thông báo", "phổ biến", "lập", "ký", "gửi", "nắm", "bám", "đầu tư", "cung cấp", "chuẩn bị", "khắc phục",
     "kiện toàn", "củng cố", "biểu dương", "khen thưởng", "hằng", "hàng", "định kỳ", "trước", "sau", "nếu", "khi",
     "thì", "mà", "nhưng", "do", "bằng", "như", "gồm", "hoặc", "hay", "mở", "đưa", "tạo", "giữ", "vừa", "nhất là",
+    "giải quyết", "kết nối", "nâng cấp", "tích hợp", "sửa đổi", "bổ sung", "công bố", "cập nhật", "số hóa",
     "trong đó", "đồng thời", "ngay", "không", "chưa", "tự", "đặc biệt")
+# Verbs that never belong to a body's name, even written with a capital after it.
+_CAPITAL_VERBS = _words("tập trung", "khẩn trương", "chủ động", "tiếp tục", "rà soát", "triển khai", "chủ trì",
+                        "phối hợp", "tăng cường", "thực hiện", "hoàn thành", "kịp thời", "nghiêm túc", "quán triệt",
+                        "theo dõi", "khẩn cấp", "chỉ đạo các", "có trách nhiệm", "chịu trách nhiệm")
 # Nouns of a body's field that begin with a stop word ("Phòng Cảnh sát giao thông", "Chi cục quản lý thị trường").
 _PLACE_LIST = frozenset(match_key(w) for w in ("đặc", "khu", "trấn", "quận", "phố"))
 # Words that list the kinds or levels of a group ("các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu").
@@ -212,13 +219,42 @@ class NameReader:
         plural = i < len(tokens) and tokens[i].low == CAC
         current = self.read_name(tokens, text, i, None, plural)
         while current is not None:
-            mentions.append(current)
-            i = current.end
+            listed = self._enumeration(tokens, text, current)
+            mentions.extend(listed or [current])
+            i = listed[-1].end if listed else current.end
             j = _skip_separator(tokens, i)
             if j == i:
                 break
             current = self.read_name(tokens, text, j, current, plural)
         return mentions, i
+
+    def _enumeration(self, tokens: list[Token], text: str, group: Mention) -> list[Mention]:
+        """"Các sở: Xây dựng, Y tế" -> Sở Xây dựng, Sở Y tế; "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"."""
+        end = group.end
+        if end + 1 >= len(tokens) or tokens[end].text != ":" or not tokens[end + 1].capital:
+            return []
+        words = _span(text, tokens, group.start, end).split()
+        keys = [match_key(w) for w in words]
+        if CAC not in keys or len(words) > 8:
+            return []
+        k = keys.index(CAC)
+        head = " ".join(words[:k] + words[k + 1:])
+        head = head[:1].upper() + head[1:]
+        found: list[Mention] = []
+        j = end + 1
+        while j < len(tokens) and tokens[j].capital and tokens[j].is_word and not (found and _is_org_head(tokens, j)):
+            stop = self._extent(tokens, j)
+            name = f"{head} {_span(text, tokens, j, stop)}"
+            agencies = self.lookup(name)
+            found.append(Mention(name, agencies, j, stop, "exact" if agencies else "unknown"))
+            j = stop
+            if j < len(tokens) and tokens[j].text == ",":
+                j += 1
+            if j < len(tokens) and tokens[j].low == VA:
+                j += 1
+            if j >= len(tokens) or tokens[j - 1].text not in (",",) and tokens[j - 1].low != VA:
+                break
+        return found
 
     def read_name(self, tokens: list[Token], text: str, i: int, previous: Mention | None, plural: bool) -> Mention | None:
         """One name at token ``i``, or None when no name starts there."""
@@ -337,7 +373,7 @@ class NameReader:
 
     def _unknown(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
         """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
-        if _starts_with(tokens, i, VAGUE_HEADS):
+        if _starts_with(tokens, i, VAGUE_HEADS) and not _starts_with(tokens, i, _MINISTRY_LIKE):
             return Mention(_span(text, tokens, i, end), (), i, end, "vague")
         start = next(iter(s for s in self._starts(tokens, i) if s != i), i)
         if end <= start or not _is_org_head(tokens, start):
@@ -366,13 +402,17 @@ class NameReader:
                 break
             if not token.capital and _starts_with(tokens, end, _STOPS) and not _starts_with(tokens, end, _NAME_NOUNS):
                 break
+            if token.capital and end > i + 1 and _starts_with(tokens, end, _CAPITAL_VERBS):
+                break  # "Giao Sở X Khẩn trương ...": the verb of a heading written with a capital
             end += 1
         return end
 
 
 def _after_list(tokens: list[Token], end: int) -> int:
-    """After a listed group: its place ("Thành phố", "tỉnh", "Cồn Cỏ") is part of its name."""
+    """After a listed group: its place ("Thành phố", "tỉnh", "Cồn Cỏ", "trực thuộc Trung ương") is part of its name."""
     j = end
+    if _starts_with(tokens, j, _words("trực thuộc trung ương")):
+        return j + 3
     if j < len(tokens) and tokens[j].low in (TINH, match_key("thành")) and not _starts_with(tokens, j, _STOPS):
         j += 2 if tokens[j].low == match_key("thành") else 1
     k = j
