@@ -40,6 +40,7 @@ _ADVERBS = frozenset(_K(w) for w in ("chặt", "chẽ", "thường", "xuyên", "
 _SENTENCE_ENDS = frozenset({".", "!", "?"})
 _CLAUSE_ENDS = _SENTENCE_ENDS | {";", ":"}
 _CHU_TRI = (_K("chủ"), _K("trì"))
+_THI, _HANH, _NAY = _K("thi"), _K("hành"), _K("này")
 
 
 @dataclass
@@ -65,7 +66,8 @@ class RoleReader:
             tokens = tokenize(paragraph)
             for start in _sentence_starts(tokens):
                 at_item_start = number == 0 and start == 0
-                found.extend(self._sentence(tokens, paragraph, start, at_item_start, closing))
+                executors = self._executors(tokens, paragraph, start)
+                found.extend(executors or self._sentence(tokens, paragraph, start, at_item_start, closing))
             found.extend(self._leads(tokens, paragraph))
             found.extend(self._partners(tokens, paragraph))
         return _one_role_each(found)
@@ -132,6 +134,16 @@ class RoleReader:
         general = closing and verb in ("yêu cầu", "đề nghị") and any(m.is_group for m in real)
         rule = "giao" if verb else "subject"
         return [Assigned(Role.DOER if general or m.is_group else Role.LEAD, m, rule) for m in real]
+
+    def _executors(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
+        """"Chánh Văn phòng ...; Giám đốc các sở ...; Chủ tịch UBND ... chịu trách nhiệm thi hành Quyết định
+        này": everyone listed carries the decision out (thực hiện)."""
+        end = next((k for k in range(i, len(tokens)) if tokens[k].text in _SENTENCE_ENDS), len(tokens))
+        words = [t.low for t in tokens[i:end]]
+        if not any(words[k:k + 2] == [_THI, _HANH] for k in range(len(words))) or _NAY not in words:
+            return []
+        mentions, _ = self.names.read_list(tokens, text, i)
+        return [Assigned(Role.DOER, m, "execute", own=True) for m in mentions if not m.vague]
 
     def _sentence_subject(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         """A known body opening a sentence inside an item; groups add to the general addressees."""

@@ -75,7 +75,10 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     if province and not sure:
         doc.comment("province", f"tỉnh suy ra từ tên tỉnh '{registry.provinces[province]}' nêu trong văn bản")
     central = province is None and bool(_CENTRAL.search(ascii_key(" ".join(header.header_lines))))
-    roles = RoleReader(NameReader(registry, province, central))
+    names = NameReader(registry, province, central)
+    names.learn_definitions("\n".join([full_text] + [p for part in parts for i in part.items for n in i.walk()
+                                                      for p in n.paragraphs]))
+    roles = RoleReader(names)
     _tasks(doc, body, roles, registry, header.recipients)
     for part in parts:
         _attachment_tasks(doc, part, roles, registry)

@@ -67,7 +67,7 @@ ORG_HEADS = _words(
     "văn phòng", "thanh tra", "hội", "hội đồng", "liên đoàn", "liên minh", "tỉnh đoàn", "đoàn", "kho bạc", "ngân hàng",
     "bảo hiểm xã hội", "đài", "báo", "trung tâm", "trường", "bệnh viện", "huyện ủy", "thành ủy", "thị ủy", "mặt trận",
     "cảng vụ", "phòng", "cảnh sát", "học viện", "quỹ", "tổng công ty", "công ty", "chi nhánh", "bưu điện", "điện lực",
-    "viễn thông", "bộ")
+    "viễn thông", "bộ", "thuế", "thi hành án", "chi cục thuế", "kiểm lâm", "hạt kiểm lâm")
 # Group heads written in lower case inside sentences.
 _MINISTRY_LIKE = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "cơ quan thuộc chính phủ")
 GROUP_HEADS = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "các sở", "các ban", "các bộ", "các tỉnh ủy", "các thành ủy", "các tỉnh", "các xã", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
@@ -89,6 +89,8 @@ _CENTRAL_SUPERIOR = re.compile(
     r"^(?:chu tich |thuong truc |lanh dao )?(?:chinh phu|thu tuong(?: chinh phu)?|bo chinh tri|ban bi thu|"
     r"ban chap hanh trung uong|trung uong dang|quoc hoi)(?:$|\s)")
 _CENTRAL_BODY = re.compile(r"^(?:bo (?!chi huy|doi)|van phong chinh phu|ngan hang nha nuoc|.*\btrung uong\b)")
+_DEFINITION = re.compile(r"\((?:sau đây|dưới đây)?\s*(?:được\s+)?(?:gọi|viết)(?:\s+(?:tắt|chung))?\s+là:?\s*[“\"]?"
+                         r"(?P<term>[^()“”\"]{2,80}?)[”\"]?\)", re.IGNORECASE)
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
 _LOWER_LEVELS = _words("huyện", "xã", "thị xã", "thành phố", "quận", "phường", "thị trấn", "cấp huyện", "cấp xã")
@@ -188,6 +190,8 @@ class NameReader:
 
     def __init__(self, registry: Registry, province: str | None = None, central: bool = False) -> None:
         self.registry, self.province, self.central = registry, province, central
+        # Short terms the document defines ("(sau đây gọi là Ủy ban nhân dân cấp xã)"): term words -> names.
+        self.defined: dict[tuple[str, ...], list[Mention]] = {}
         names = [n for a in registry.agencies for n in a.names()]
         self.max_words = max((len(tokenize(n)) for n in names), default=1)
         self.loose: dict[str, set[str]] = {}
@@ -213,12 +217,46 @@ class NameReader:
 
     # ----------------------------------------------------------------- lists
 
+    def learn_definitions(self, text: str) -> None:
+        """Read "X (sau đây gọi là Y)" where X are bodies: Y then stands for X in this document."""
+        for paragraph in text.split("\n"):
+            for match in _DEFINITION.finditer(paragraph):
+                term = tuple(t.low for t in tokenize(match.group("term")) if t.is_word)
+                before = paragraph[: match.start()]
+                tokens = tokenize(before)
+                for start in range(len(tokens)):
+                    if start and tokens[start - 1].text not in (",", ";", ":", ".") and tokens[start - 1].is_word:
+                        continue
+                    mentions, end = self.read_list(tokens, before, start)
+                    if mentions and end == len(tokens) and not any(m.vague for m in mentions):
+                        shortened = len(mentions) == 1 and tuple(
+                            t.low for t in tokenize(mentions[0].written))[: len(term)] == term
+                        if term and len(term) <= 10 and not shortened:
+                            self.defined[term] = mentions
+                        break
+
+    def _defined_at(self, tokens: list[Token], i: int) -> tuple[list[Mention], int] | None:
+        for term, mentions in self.defined.items():
+            if tuple(t.low for t in tokens[i:i + len(term)]) == term:
+                end = i + len(term)
+                return [Mention(m.written, m.agencies, i, end, m.how, _span_words(tokens, i, end)) for m in mentions], end
+        return None
+
     def read_list(self, tokens: list[Token], text: str, i: int) -> tuple[list[Mention], int]:
         """Names from token ``i`` on, joined by ",", ";", "và" (and "và đề nghị"); the index after them."""
         mentions: list[Mention] = []
         plural = i < len(tokens) and tokens[i].low == CAC
         current = self.read_name(tokens, text, i, None, plural)
         while current is not None:
+            defined = self._defined_at(tokens, current.start) if self.defined else None
+            if defined:
+                mentions.extend(defined[0])
+                i = defined[1]
+                j = _skip_separator(tokens, i)
+                if j == i:
+                    break
+                current = self.read_name(tokens, text, j, mentions[-1], plural)
+                continue
             listed = self._enumeration(tokens, text, current)
             mentions.extend(listed or [current])
             i = listed[-1].end if listed else current.end
@@ -400,12 +438,17 @@ class NameReader:
             token = tokens[end]
             if token.text in _CLOSERS or (token.low == VA and _next_is_new_name(tokens, end + 1)):
                 break
-            if not token.capital and _starts_with(tokens, end, _STOPS) and not _starts_with(tokens, end, _NAME_NOUNS):
+            if not token.capital and _starts_with(tokens, end, _STOPS) and not _starts_with(tokens, end, _NAME_NOUNS) \
+                    and not _starts_with(tokens, end - 1, _NAME_NOUNS):
                 break
             if token.capital and end > i + 1 and _starts_with(tokens, end, _CAPITAL_VERBS):
                 break  # "Giao Sở X Khẩn trương ...": the verb of a heading written with a capital
             end += 1
         return end
+
+
+def _span_words(tokens: list[Token], i: int, end: int) -> str:
+    return " ".join(t.text for t in tokens[i:end])
 
 
 def _after_list(tokens: list[Token], end: int) -> int:
@@ -466,7 +509,8 @@ def _names_after(tokens: list[Token], i: int) -> bool:
     """What follows a head makes it a name ("Sở Du lịch", "Công an huyện"), not a verb ("Ban hành", "Báo cáo")."""
     if i >= len(tokens) or not tokens[i].is_word:
         return False
-    return tokens[i].capital or tokens[i].low in _LEVELS or tokens[i].low in _NAME_WORDS
+    return (tokens[i].capital or tokens[i].low in _LEVELS or tokens[i].low in _NAME_WORDS
+            or _starts_with(tokens, i, _NAME_NOUNS))
 
 
 def _next_is_new_name(tokens: list[Token], i: int) -> bool:
