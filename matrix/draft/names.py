@@ -276,11 +276,14 @@ class NameReader:
         if CAC not in keys or len(words) > 8:
             return []
         k = keys.index(CAC)
+        if not any(tuple(keys[k + 1:]) == p for p in LIST_WORDS):
+            return []  # "các sở:", "các Bộ:", "Ủy ban nhân dân các xã:" - the kind ends the group's name
         head = " ".join(words[:k] + words[k + 1:])
         head = head[:1].upper() + head[1:]
         found: list[Mention] = []
         j = end + 1
-        while j < len(tokens) and tokens[j].capital and tokens[j].is_word and not (found and _is_org_head(tokens, j)):
+        while j < len(tokens) and tokens[j].capital and tokens[j].is_word and not (found and _is_org_head(tokens, j)) \
+                and not _starts_with(tokens, j, _STOPS + _CAPITAL_VERBS):
             stop = self._extent(tokens, j)
             name = f"{head} {_span(text, tokens, j, stop)}"
             agencies = self.lookup(name)
@@ -460,7 +463,7 @@ def _after_list(tokens: list[Token], end: int) -> int:
         j += 2 if tokens[j].low == match_key("thành") else 1
     k = j
     while k < len(tokens) and tokens[k].capital and tokens[k].is_word and not _is_org_head(tokens, k) \
-            and not _starts_with(tokens, k, _words("đề nghị", "yêu cầu", "giao")):
+            and not _starts_with(tokens, k, _STOPS + _CAPITAL_VERBS):
         k += 1
     return k
 
