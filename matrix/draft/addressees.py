@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -114,6 +115,25 @@ class RoleReader:
         for line in recipients:
             found.extend(self._addressees(tokenize(line), line, 0))
         return found
+
+    def lead_in(self, paragraph: str) -> list[Mention]:
+        """The bodies a lead-in paragraph gives the items under it to: "..., X và Y cần tập trung một số nhiệm
+        vụ trọng tâm sau:" (the subject of its last sentence), or "yêu cầu X ... thực hiện các nội dung sau:"."""
+        if not paragraph.rstrip().endswith(":") or "sau" not in paragraph[-40:]:
+            return []
+        last = re.split(r"(?<=[.!?])\s+(?=[A-ZĐ])", paragraph.strip())[-1]
+        verb_led = self.general([last], [])
+        if verb_led:
+            return verb_led
+        tokens = tokenize(last)
+        for k in range(len(tokens)):
+            if k and tokens[k - 1].text not in (",", ";"):
+                continue
+            mentions, end = self.names.read_list(tokens, last, k)
+            real = [m for m in mentions if not m.vague and not self.names.is_superior(m.written)]
+            if real and end < len(tokens) and not tokens[end].text in (",", ";", ":"):
+                return real
+        return []
 
     # ----------------------------------------------------------------- patterns
 

@@ -76,6 +76,9 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
         doc.comment("province", f"tỉnh suy ra từ tên tỉnh '{registry.provinces[province]}' nêu trong văn bản")
     central = province is None and bool(_CENTRAL.search(ascii_key(" ".join(header.header_lines))))
     names = NameReader(registry, province, central)
+    lines = header.header_lines
+    names.know_issuer(doc.issuer.name, *(" ".join(p) for p in zip(lines, lines[1:])),
+                      *(f"{b} {a}" for a, b in zip(lines, lines[1:])), *lines)
     names.learn_definitions("\n".join([full_text] + [p for part in parts for i in part.items for n in i.walk()
                                                       for p in n.paragraphs]))
     roles = RoleReader(names)
@@ -275,7 +278,10 @@ def _names(text: str, name: str) -> bool:
 def _tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry, recipients: list[str]) -> None:
     nodes = [_analyse(item, roles, frozenset()) for item in body.items]
     general = roles.general(body.preamble, recipients)
+    if not general and body.preamble:
+        general = roles.lead_in(body.preamble[-1])
     _apply_general(doc, nodes, general)
+    _apply_lead_ins(doc, nodes, roles)
     closing = 0
     for paragraph in body.closing:
         assigned = roles.item([paragraph], closing=True)
@@ -320,6 +326,27 @@ def _apply_general(doc: DraftDoc, nodes: list[_Node], general: list[Mention]) ->
         which = f"mục {applied[0]}" if len(applied) == 1 else f"các mục {', '.join(applied)}"
         doc.comment("tasks", f"{which} không nêu cơ quan riêng: đã ghi các cơ quan được giao ở phần mở đầu hoặc "
                              f"'Kính gửi' ({names}) với vai trò thực hiện")
+
+
+def _apply_lead_ins(doc: DraftDoc, nodes: list[_Node], roles: RoleReader) -> None:
+    """A section whose own text ends with a lead-in ("... X cần tập trung các nhiệm vụ sau:") gives its
+    sub-items that name no addressee of their own to X (thực hiện)."""
+    for top in nodes:
+        for node in top.walk():
+            if not node.children or not node.item.paragraphs:
+                continue
+            mentions = roles.lead_in(node.item.paragraphs[-1])
+            if not mentions:
+                continue
+            present = {a.mention.key for n in node.walk() for a in n.assigned if n is node}
+            for child in node.children:
+                if child.names_own():
+                    continue
+                child.assigned = [Assigned(Role.DOER, m, "general", own=False) for m in mentions
+                                  if m.key not in present] + child.assigned
+            names = ", ".join(m.written for m in mentions)
+            doc.comment("tasks", f"các mục con của mục {node.item.id} không nêu cơ quan riêng: đã ghi {names} "
+                                 "(được giao ở đoạn dẫn của mục) với vai trò thực hiện")
 
 
 def _draft_task(node: _Node, registry: Registry, top: bool = False) -> DraftTask:

@@ -70,7 +70,7 @@ ORG_HEADS = _words(
     "viễn thông", "bộ", "thuế", "thi hành án", "chi cục thuế", "kiểm lâm", "hạt kiểm lâm")
 # Group heads written in lower case inside sentences.
 _MINISTRY_LIKE = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "cơ quan thuộc chính phủ")
-GROUP_HEADS = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "các sở", "các ban", "các bộ", "các tỉnh ủy", "các thành ủy", "các tỉnh", "các xã", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
+GROUP_HEADS = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "các văn phòng", "các đảng ủy", "các sở", "các ban", "các bộ", "các tỉnh ủy", "các thành ủy", "các tỉnh", "các xã", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
                      "đoàn thể", "các tổ chức chính trị", "các hội", "các cấp ủy", "cấp ủy", "chính quyền",
                      "ủy ban nhân dân", "các ủy ban", "ubnd", "mặt trận", "người đứng đầu")
 VAGUE_HEADS = _words("lực lượng", "các lực lượng", "cơ quan", "các cơ quan", "đơn vị", "các đơn vị", "địa phương",
@@ -111,15 +111,16 @@ _STOPS = _words(
     "giải quyết", "kết nối", "nâng cấp", "tích hợp", "sửa đổi", "bổ sung", "công bố", "cập nhật", "số hóa",
     "trong đó", "đồng thời", "ngay", "không", "chưa", "tự", "đặc biệt")
 # Verbs that never belong to a body's name, even written with a capital after it.
-_CAPITAL_VERBS = _words("tập trung", "khẩn trương", "chủ động", "tiếp tục", "rà soát", "triển khai", "chủ trì",
+_CAPITAL_VERBS = _words("chỉ đạo", "tập trung", "khẩn trương", "chủ động", "tiếp tục", "rà soát", "triển khai", "chủ trì",
                         "phối hợp", "tăng cường", "thực hiện", "hoàn thành", "kịp thời", "nghiêm túc", "quán triệt",
-                        "theo dõi", "khẩn cấp", "chỉ đạo các", "có trách nhiệm", "chịu trách nhiệm")
+                        "theo dõi", "khẩn cấp", "có trách nhiệm", "chịu trách nhiệm")
 # Nouns of a body's field that begin with a stop word ("Phòng Cảnh sát giao thông", "Chi cục quản lý thị trường").
 _PLACE_LIST = frozenset(match_key(w) for w in ("đặc", "khu", "trấn", "quận", "phố"))
 # Words that list the kinds or levels of a group ("các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu").
 LIST_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "hội", "xã", "phường", "đặc khu", "thị trấn", "huyện", "quận",
                     "thị xã", "thành phố", "tỉnh", "bộ", "cơ quan ngang bộ", "tổ chức chính trị - xã hội",
-                    "tổ chức chính trị xã hội", "địa phương", "doanh nghiệp", "cơ quan", "đơn vị")
+                    "tổ chức chính trị xã hội", "địa phương", "doanh nghiệp", "cơ quan", "đơn vị", "tỉnh ủy",
+                    "thành ủy", "huyện ủy", "đảng ủy")
 _NAME_NOUNS = _words("đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
                      "tổ chức nhà nước", "xử lý vi phạm", "phòng, chống", "phòng chống")
 _CLOSERS = frozenset({",", ";", ":", "(", ")", ".", "!", "?", "“", "”", '"', "…", "/"})
@@ -192,6 +193,7 @@ class NameReader:
         self.registry, self.province, self.central = registry, province, central
         # Short terms the document defines ("(sau đây gọi là Ủy ban nhân dân cấp xã)"): term words -> names.
         self.defined: dict[tuple[str, ...], list[Mention]] = {}
+        self.issuers: list[str] = []
         names = [n for a in registry.agencies for n in a.names()]
         self.max_words = max((len(tokenize(n)) for n in names), default=1)
         self.loose: dict[str, set[str]] = {}
@@ -213,7 +215,19 @@ class NameReader:
 
     def is_superior(self, name: str) -> bool:
         """The issuer itself or a body above it (UBND tỉnh, Tỉnh ủy, ministries): never an addressee here."""
-        return bool((_CENTRAL_SUPERIOR if self.central else _SUPERIOR).match(ascii_key(name)))
+        key = ascii_key(name)
+        if (_CENTRAL_SUPERIOR if self.central else _SUPERIOR).match(key):
+            return True
+        key = re.sub(r"^(?:chu tich|thuong truc|lanh dao|giam doc|truong ban) ", "", key)
+        return any(key == issuer or key == issuer + " dang" or (issuer.startswith(key + " ") and key.endswith((" tinh", " pho")))
+                   for issuer in self.issuers)
+
+    def know_issuer(self, *names: str) -> None:
+        """The document's issuer (its name and header lines): never one of its own addressees."""
+        for name in names:
+            key = re.sub(r"^(?:chu tich|thuong truc) ", "", ascii_key(name))
+            if len(key.split()) >= 3:
+                self.issuers.append(key)
 
     # ----------------------------------------------------------------- lists
 
@@ -316,7 +330,8 @@ class NameReader:
     def _listed(self, tokens: list[Token], text: str, found: Mention) -> Mention:
         """A group named with a list of levels or kinds goes on over the commas: "Ủy ban nhân dân các xã,
         phường, đặc khu Cồn Cỏ", "các sở, ban, ngành, đoàn thể Thành phố", "Công an các phường, xã"."""
-        if found.vague or not found.end or not _starts_with(tokens, found.end - 1, LIST_WORDS):
+        if found.vague or not found.end or not any(
+                tuple(t.low for t in tokens[max(0, found.end - len(p)):found.end]) == p for p in LIST_WORDS):
             return found
         end = found.end
         while end + 1 < len(tokens) and (tokens[end].text == "," or tokens[end].low == VA):
@@ -408,7 +423,7 @@ class NameReader:
                 continue
             span = _span(text, tokens, i, stop)
             agency = self.lookup_loose(span)
-            if agency is not None:
+            if agency is not None and not (tokens[i].low == CAC and not agency.is_group):  # "các X" is not one X
                 return Mention(agency.name, (agency,), i, stop, "loose", span)
         return None
 
