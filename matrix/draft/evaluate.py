@@ -149,7 +149,10 @@ def fold(text: str) -> str:
     """Punctuation- and space-insensitive form of a text, for finding a quote in a task."""
     from ..text import match_key
 
-    return "".join(ch for ch in match_key(text) if ch.isalnum())
+    import re
+
+    words = re.sub(r"[^\w]+", " ", text).replace("_", " ")  # punctuation out first: tone marks stay on their word
+    return "".join(ch for ch in match_key(words) if not ch.isspace())
 
 
 class Names:
