@@ -183,7 +183,11 @@ def evaluate_gold(doc: "DraftDoc", gold: Gold, registry: "Registry | None") -> S
     for g, item in enumerate(gold.items):
         quote = fold(item.quote)
         # a quote that repeats ("Hoạt động 1" under two sections) maps to its next occurrence, in order
-        hit = next((t for t, text in enumerate(folded) if quote and text.startswith(quote) and t not in taken), None)
+        # among the tasks the quote starts (a quote that repeats), the one whose addressees agree most
+        candidates = [t for t, text in enumerate(folded) if quote and text.startswith(quote) and t not in taken]
+        wanted = {(names.key(name), role) for role, name in item.assign}
+        hit = max(candidates, default=None, key=lambda t: (len(wanted & {
+            (names.key(e.written), r.value) for r, es in tasks[t].assign.items() for e in es}), -t))
         if hit is None:  # the drafter kept a heading or a label before the item's words
             hit = next((t for t, text in enumerate(folded) if quote and quote in text), None)
         if hit is not None:

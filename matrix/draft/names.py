@@ -359,7 +359,7 @@ class NameReader:
             return found  # the registry knows the parts ("các ban" ... "đoàn thể"): read them one by one
         if _contains(tokens, start, end, _VAGUE_WORDS):
             return Mention(written, (), found.start, end, "vague")
-        return Mention(written, (), found.start, end, "unknown")
+        return self._unresolved(written, found.start, end)
 
     def _qualified(self, tokens: list[Token], text: str, found: Mention) -> Mention:
         """A known name and what follows it: a place of the same level is part of it ("Công an tỉnh Long
@@ -439,7 +439,20 @@ class NameReader:
             return Mention(written, (), i, end, "vague")
         if self.is_superior(written):  # the issuer never; a ministry or a central body may be a partner
             return Mention(written, (), i, end, "above" if _CENTRAL_BODY.match(ascii_key(written)) else "vague")
-        return Mention(written, (), i, end, "unknown")
+        return self._unresolved(written, i, end)
+
+    def _unresolved(self, written: str, start: int, end: int) -> Mention:
+        """A name the registry does not know as written: with its abbreviations expanded ("Sở KH&CN" -> "Sở
+        Khoa học và Công nghệ", "UBND" -> "Ủy ban nhân dân") it may be known; else it is kept, expanded."""
+        expanded = expand_abbreviations(written)
+        if expanded != written:
+            agencies = self.lookup(expanded)
+            if agencies:
+                return Mention(expanded, agencies, start, end, "composed", written)
+            agency = self.lookup_loose(expanded)
+            if agency is not None:
+                return Mention(agency.name, (agency,), start, end, "loose", written)
+        return Mention(expanded, (), start, end, "unknown", written if expanded != written else "")
 
     def _list_extent(self, tokens: list[Token], i: int) -> int:
         """Like :meth:`_extent`, going on over ", thị xã", "và thành phố" (lower-case parts of a group's name)."""
@@ -463,6 +476,30 @@ class NameReader:
                 break  # "Giao Sở X Khẩn trương ...": the verb of a heading written with a capital
             end += 1
         return end
+
+
+# Abbreviations of names (of fields, mostly) in Vietnamese administrative writing.
+_NAME_ABBREVIATIONS = {
+    "UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân", "UBMTTQ": "Ủy ban Mặt trận Tổ quốc",
+    "MTTQ": "Mặt trận Tổ quốc", "VN": "Việt Nam", "KH&CN": "Khoa học và Công nghệ", "KHCN": "Khoa học và Công nghệ",
+    "NN&MT": "Nông nghiệp và Môi trường", "NNMT": "Nông nghiệp và Môi trường",
+    "NN&PTNT": "Nông nghiệp và Phát triển nông thôn", "TN&MT": "Tài nguyên và Môi trường",
+    "TNMT": "Tài nguyên và Môi trường", "GD&ĐT": "Giáo dục và Đào tạo", "GDĐT": "Giáo dục và Đào tạo",
+    "VHTTDL": "Văn hóa, Thể thao và Du lịch", "VH,TT&DL": "Văn hóa, Thể thao và Du lịch",
+    "VHTT&DL": "Văn hóa, Thể thao và Du lịch", "TT&TT": "Thông tin và Truyền thông", "TTTT": "Thông tin và Truyền thông",
+    "KH&ĐT": "Kế hoạch và Đầu tư", "KHĐT": "Kế hoạch và Đầu tư", "LĐTB&XH": "Lao động - Thương binh và Xã hội",
+    "LĐTBXH": "Lao động - Thương binh và Xã hội", "GTVT": "Giao thông vận tải", "PT-TH": "Phát thanh - Truyền hình",
+    "PTTH": "Phát thanh - Truyền hình", "BHXH": "Bảo hiểm xã hội", "TTĐT": "Thông tin điện tử", "CA": "Công an",
+    "BCHQS": "Bộ Chỉ huy Quân sự", "BĐBP": "Bộ đội Biên phòng", "VKSND": "Viện kiểm sát nhân dân",
+    "TAND": "Tòa án nhân dân", "TP": "Thành phố", "TW": "Trung ương", "BCĐ": "Ban Chỉ đạo",
+}
+_ABBREVIATION_TOKEN = re.compile(r"(?<![\w&])(" + "|".join(re.escape(k) for k in sorted(_NAME_ABBREVIATIONS, key=len, reverse=True))
+                                 + r")(?![\w&])")
+
+
+def expand_abbreviations(name: str) -> str:
+    """ "Sở KH&CN" -> "Sở Khoa học và Công nghệ"; "UBND các xã" -> "Ủy ban nhân dân các xã"."""
+    return _ABBREVIATION_TOKEN.sub(lambda m: _NAME_ABBREVIATIONS[m.group(1)], name)
 
 
 def _span_words(tokens: list[Token], i: int, end: int) -> str:
