@@ -159,17 +159,23 @@ class Names:
     """Identity of addressee names in one document: registry id, else the folded written name."""
 
     def __init__(self, registry: "Registry | None", province: str | None) -> None:
-        self.registry, self.province = registry, province
+        from .names import NameReader
+
+        self.registry = registry
+        self.province = province if registry is not None and province in registry.provinces else None
+        self.reader = NameReader(registry, self.province) if registry is not None else None
 
     def key(self, name: str) -> str:
-        from .names import loose_key
+        """The same lookups the drafter makes: exact, then abbreviations expanded, then the loose key."""
+        from .names import expand_abbreviations, loose_key
 
-        if self.registry is not None:
-            province = self.province if self.province in self.registry.provinces else None
-            agency = self.registry.resolve(name, province)
-            if agency is not None:
-                return "id:" + agency.id
-        return "name:" + loose_key(name)
+        if self.reader is not None:
+            for written in dict.fromkeys([name, expand_abbreviations(name)]):
+                agencies = self.reader.lookup(written)
+                agency = agencies[0] if len(agencies) == 1 else self.reader.lookup_loose(written)
+                if agency is not None:
+                    return "id:" + agency.id
+        return "name:" + loose_key(expand_abbreviations(name))
 
 
 def evaluate_gold(doc: "DraftDoc", gold: Gold, registry: "Registry | None") -> Scores:

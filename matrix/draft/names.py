@@ -339,7 +339,7 @@ class NameReader:
             if k < len(tokens) and tokens[k].low == VA:
                 k += 1
             word = next((p for p in LIST_WORDS if tuple(t.low for t in tokens[k:k + len(p)]) == p), None)
-            if word is None or tokens[k].capital or _starts_with(tokens, k, VAGUE_HEADS + _STOPS):
+            if word is None or tokens[k].capital or _starts_with(tokens, k, _STOPS):
                 break
             end = k + len(word)
         if end == found.end:
