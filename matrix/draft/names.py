@@ -119,7 +119,7 @@ _PLACE_LIST = frozenset(match_key(w) for w in ("đặc", "khu", "trấn", "quậ
 # Words that list the kinds or levels of a group ("các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu").
 LIST_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "hội", "xã", "phường", "đặc khu", "thị trấn", "huyện", "quận",
                     "thị xã", "thành phố", "tỉnh", "bộ", "cơ quan ngang bộ", "tổ chức chính trị - xã hội",
-                    "tổ chức chính trị xã hội", "địa phương", "doanh nghiệp", "cơ quan", "đơn vị", "tỉnh ủy",
+                    "tổ chức chính trị xã hội", "địa phương", "tỉnh ủy",
                     "thành ủy", "huyện ủy", "đảng ủy")
 _NAME_NOUNS = _words("đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
                      "tổ chức nhà nước", "xử lý vi phạm", "phòng, chống", "phòng chống")
@@ -344,6 +344,7 @@ class NameReader:
             end = k + len(word)
         if end == found.end:
             return found
+        listed = end
         end = _after_list(tokens, end)
         start = next((s for s in self._starts(tokens, found.start) if s != found.start), found.start)
         written = _span(text, tokens, start, end)
@@ -354,9 +355,10 @@ class NameReader:
         if agency is not None:
             return Mention(agency.name, (agency,), found.start, end, "loose", written)
         extra = tokens[found.end:end]
-        if found.agencies and not all(t.low in _LEVELS or t.low in _PLACE_LIST or not t.is_word or t.low == VA
+        if found.agencies and end == listed and not all(t.low in _LEVELS or t.low in _PLACE_LIST or not t.is_word or t.low == VA
                                       for t in extra):
-            return found  # the registry knows the parts ("các ban" ... "đoàn thể"): read them one by one
+            return found  # the registry knows the parts ("các ban" ... "đoàn thể"): read them one by one,
+            # unless a place closes the list ("các sở, ban, ngành, đoàn thể Thành phố": one group)
         if _contains(tokens, start, end, _VAGUE_WORDS):
             return Mention(written, (), found.start, end, "vague")
         return self._unresolved(written, found.start, end)
@@ -511,6 +513,8 @@ def _after_list(tokens: list[Token], end: int) -> int:
     j = end
     if _starts_with(tokens, j, _words("trực thuộc trung ương")):
         return j + 3
+    if _starts_with(tokens, j, _words("trung ương")):
+        return j + 2
     if j < len(tokens) and tokens[j].low in (TINH, match_key("thành")) and not _starts_with(tokens, j, _STOPS):
         j += 2 if tokens[j].low == match_key("thành") else 1
     k = j
