@@ -17,11 +17,11 @@ from ..text import ascii_key
 from .addressees import Assigned, RoleReader
 from .details import read_details
 from .document import Comment, DraftDoc, DraftIssuer, DraftSigner, DraftTask, Entry
-from .footnotes import extract_footnotes
+from .footnotes import SENTINEL, extract_footnotes
 from .header import KIND_CODES, Header, split_document
 from .names import Mention, NameReader
-from .reader import Source
-from .structure import Body, Item, absorb_labels, assign_ids, build_body, join_paragraphs, split_context
+from .reader import PAGE_BREAK, Source
+from .structure import Body, Item, absorb_labels, assign_ids, build_body, item_marker, join_paragraphs, split_context
 from .tables import Attachment, Table, read_table, split_attachments
 
 NO_TITLE = "(chưa có trích yếu)"
@@ -85,8 +85,36 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     _tasks(doc, body, roles, registry, header.recipients)
     for part in parts:
         _attachment_tasks(doc, part, roles, registry)
-    doc.unused = body.unused + [p for part in parts for p in part.unused]
+    checked = document.body + [r for r in table_rows(main)] + [line for part in attachments for line in part.lines]
+    used = [table.header] + [p for part in parts for p in part.context] + [
+        p for b in [body, *parts] for i in b.items for n in i.walk() for p in n.consumed]
+    doc.unused = unused_lines(doc, checked, used)
     return doc
+
+
+def table_rows(lines: list[str]) -> list[str]:
+    return [line for line in lines if "\t" in line]
+
+
+def unused_lines(doc: DraftDoc, lines: list[str], used: list[str]) -> list[str]:
+    """The body lines whose words no field of the draft holds (nothing is dropped silently)."""
+    from .evaluate import fold
+
+    held = [doc.preamble or "", doc.title, *doc.closing, *doc.notes, *used]
+    for task in doc.walk():
+        held.extend([task.text, task.deadline or "", task.report or "", *task.targets, *task.notes])
+    corpus = "\n".join(fold(text) for text in held if text)
+    out = []
+    for line in lines:
+        text = line.strip()
+        if not text or text in (PAGE_BREAK, "---"):
+            continue
+        marker = item_marker(text)
+        bare = SENTINEL.sub("", marker[2] if marker else text)
+        key = fold(bare)
+        if key and key not in corpus:
+            out.append(" ".join(text.replace("\t", " | ").split()))
+    return out
 
 
 # --------------------------------------------------------------------------- attachments and tables
@@ -118,6 +146,8 @@ def _attachment_body(part: Attachment, notes: dict[int, str], number: int) -> Bo
     body = build_body(join_paragraphs(prose), notes)
     body.items.extend(table.items)
     body.unused.extend(table.unused)
+    if table.items:
+        table.items[0].consumed.append(table.header)
     assign_ids(body.items)
     prefix = f"PL{number}."
     for item in body.items:

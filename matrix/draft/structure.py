@@ -53,6 +53,7 @@ class Item:
     notes: list[str] = field(default_factory=list)
     # Label lines absorbed into this item: (kind, value), kind in lead | partner | doer | deadline.
     labels: list[tuple[str, str]] = field(default_factory=list)
+    consumed: list[str] = field(default_factory=list)  # label lines and table rows read into ``labels``
 
     def walk(self) -> Iterator["Item"]:
         yield self
@@ -153,7 +154,7 @@ def _breaks(previous: str, line: str, wrapped: bool, width: int, gap: bool) -> b
 
 def build_body(paragraphs: list[str], footnotes: dict[int, str]) -> Body:
     """Split paragraphs into preamble, items and closing; attach footnotes where their markers stand."""
-    paragraphs, after = _until_signed_off(paragraphs)
+    paragraphs, after = _until_signed_off(_inline_first_items(paragraphs))
     first = _first_item(paragraphs)
     preamble = paragraphs[:first] if first is not None else []
     rest = paragraphs[first:] if first is not None else []
@@ -167,6 +168,23 @@ def build_body(paragraphs: list[str], footnotes: dict[int, str]) -> Body:
     items, context = split_context(items)
     assign_ids(items)
     return _attach_notes(Body(preamble, items, closing, context=context, unused=after), footnotes)
+
+
+_INLINE_A = re.compile(r"\s(?=(?:a\)|\(1\))\s+[A-ZĐÀ-Ỹ])")
+
+
+def _inline_first_items(paragraphs: list[str]) -> list[str]:
+    """ "1. Bộ trưởng các Bộ a) Khẩn trương ..." followed by "b) ...": the "a)" starts a paragraph of its own."""
+    out: list[str] = []
+    for k, paragraph in enumerate(paragraphs):
+        following = paragraphs[k + 1] if k + 1 < len(paragraphs) else ""
+        nxt = "b)" if following.startswith("b)") else "(2)" if following.startswith("(2)") else None
+        match = _INLINE_A.search(paragraph) if nxt else None
+        if match and paragraph[match.end():].startswith("a)" if nxt == "b)" else "(1)"):
+            out.extend([paragraph[: match.start()].rstrip(), paragraph[match.end():]])
+        else:
+            out.append(paragraph)
+    return out
 
 
 def _until_signed_off(paragraphs: list[str]) -> tuple[list[str], list[str]]:
@@ -356,6 +374,7 @@ def absorb_labels(item: Item) -> None:
         if found is None:
             paragraphs.append(paragraph)
         else:
+            item.consumed.append(paragraph)
             _take_label(item, paragraphs, found, [], None)
     item.paragraphs = paragraphs
     children: list[Item] = []
@@ -375,6 +394,8 @@ def _take_label(item: Item, paragraphs: list[str], found: tuple[str, str], more:
                 child: Item | None) -> list[Item]:
     """Record one label on ``item``; the sub-items that stay sub-items (the bullets of a "Nhiệm vụ:")."""
     kind, value = found
+    item.consumed.extend(p for node in (child.walk() if child else []) for p in node.paragraphs)
+    item.consumed.extend(more)
     if kind == "content":
         paragraphs.extend(p for p in [value, *more] if p)
         return child.children if child else []
@@ -427,6 +448,7 @@ def split_context(items: list[Item]) -> tuple[list[Item], list[str]]:
             for node in item.walk():
                 prefix = f"{node.label}. " if node.label and not is_bullet(node.style) else ("- " if node.label else "")
                 context.extend([prefix + node.paragraphs[0], *node.paragraphs[1:]] if node.paragraphs else [])
+                context.extend(node.consumed)
             continue
         item.children, inner = split_context(item.children)
         context.extend(inner)

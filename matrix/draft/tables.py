@@ -43,6 +43,7 @@ class Table:
 
     items: list[Item] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
+    header: str = ""
 
 
 def split_attachments(lines: list[str]) -> tuple[list[str], list[Attachment]]:
@@ -134,6 +135,7 @@ def read_table(lines: list[str]) -> Table:
             if found is not None:
                 columns, content = found
                 width = len(cells)
+                table.header = text
             else:
                 table.unused.append(text)
             continue
@@ -148,10 +150,10 @@ def read_table(lines: list[str]) -> Table:
             table.unused.append(text)
             continue
         if label and len([c for c in cells if c]) <= 2 and width > 3 and not _ROW_LABEL.match(label).group().isdigit():
-            section = Item("row", label.rstrip("."), [body])
+            section = Item("row", label.rstrip("."), [body], consumed=[text])
             table.items.append(section)
             continue
-        item = Item("row", label.rstrip(".)"), [body])
+        item = Item("row", label.rstrip(".)"), [body], consumed=[text])
         for kind, index in columns.items():
             if index < len(cells) and cells[index] and kind != "content":
                 item.labels.append((kind, cells[index]))
@@ -181,6 +183,6 @@ def _section_row(text: str, table: Table) -> Item | None:
     marker = item_marker(text)
     if marker is None:
         return None
-    section = Item("row", marker[1], [marker[2]])
+    section = Item("row", marker[1], [marker[2]], consumed=[text])
     table.items.append(section)
     return section
