@@ -154,7 +154,7 @@ def _breaks(previous: str, line: str, wrapped: bool, width: int, gap: bool) -> b
 
 def build_body(paragraphs: list[str], footnotes: dict[int, str]) -> Body:
     """Split paragraphs into preamble, items and closing; attach footnotes where their markers stand."""
-    paragraphs, after = _until_signed_off(_inline_first_items(paragraphs))
+    paragraphs, after = _until_signed_off(paragraphs)
     first = _first_item(paragraphs)
     preamble = paragraphs[:first] if first is not None else []
     rest = paragraphs[first:] if first is not None else []
@@ -168,23 +168,6 @@ def build_body(paragraphs: list[str], footnotes: dict[int, str]) -> Body:
     items, context = split_context(items)
     assign_ids(items)
     return _attach_notes(Body(preamble, items, closing, context=context, unused=after), footnotes)
-
-
-_INLINE_A = re.compile(r"\s(?=(?:a\)|\(1\))\s+[A-ZĐÀ-Ỹ])")
-
-
-def _inline_first_items(paragraphs: list[str]) -> list[str]:
-    """ "1. Bộ trưởng các Bộ a) Khẩn trương ..." followed by "b) ...": the "a)" starts a paragraph of its own."""
-    out: list[str] = []
-    for k, paragraph in enumerate(paragraphs):
-        following = paragraphs[k + 1] if k + 1 < len(paragraphs) else ""
-        nxt = "b)" if following.startswith("b)") else "(2)" if following.startswith("(2)") else None
-        match = _INLINE_A.search(paragraph) if nxt else None
-        if match and paragraph[match.end():].startswith("a)" if nxt == "b)" else "(1)"):
-            out.extend([paragraph[: match.start()].rstrip(), paragraph[match.end():]])
-        else:
-            out.append(paragraph)
-    return out
 
 
 def _until_signed_off(paragraphs: list[str]) -> tuple[list[str], list[str]]:
