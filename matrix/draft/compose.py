@@ -135,10 +135,14 @@ def separate_tables(lines: list[str]) -> tuple[list[str], Table]:
 
 
 def _add_table(body: Body, table: Table, prefix: str) -> None:
-    """The table's rows become top-level items of ``body`` (ids "<prefix>hàng-<label>")."""
+    """The table's rows become top-level items of ``body`` (ids "bảng.<label>")."""
+    assign_ids(table.items)
     for item in table.items:
+        for node in item.walk():
+            node.id = f"bảng.{node.id}"
         body.items.append(item)
-    assign_ids(body.items)
+    if table.items:
+        table.items[0].consumed.append(table.header)
 
 
 def _attachment_body(part: Attachment, notes: dict[int, str], number: int) -> Body:

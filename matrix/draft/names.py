@@ -93,6 +93,7 @@ _DEFINITION = re.compile(r"\((?:sau đây|dưới đây)?\s*(?:được\s+)?(?:g
                          r"(?P<term>[^()“”\"]{2,80}?)[”\"]?\)", re.IGNORECASE)
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
+_OTHER_LEVELS = _words("tối cao", "trung ương", "cấp cao", "quốc gia", "cấp trung ương")
 _LOWER_LEVELS = _words("huyện", "xã", "thị xã", "thành phố", "quận", "phường", "thị trấn", "cấp huyện", "cấp xã")
 _NAME_WORDS = frozenset(match_key(w) for w in ("nhân", "các", "trung", "nhà", "đội", "kiểm", "chỉ", "quản"))
 _STOPS = _words(
@@ -274,11 +275,30 @@ class NameReader:
             listed = self._enumeration(tokens, text, current)
             mentions.extend(listed or [current])
             i = listed[-1].end if listed else current.end
+            k = i
+            while current.vague and k < min(len(tokens), i + 6) and tokens[k].is_word:
+                k += 1  # "Các cơ quan đăng ký đầu tư (Sở ...)": the words of the vague phrase, then the brackets
+            inner, after = self._parenthesis(tokens, text, k if k < len(tokens) and tokens[k].text == "(" else i)
+            if after > i:  # "Các cơ quan đăng ký đầu tư (Sở Tài chính, ...)": the bodies in brackets
+                if current.vague and inner and not listed:
+                    mentions[-1:] = inner
+                i = after
             j = _skip_separator(tokens, i)
             if j == i:
                 break
             current = self.read_name(tokens, text, j, current, plural)
         return mentions, i
+
+    def _parenthesis(self, tokens: list[Token], text: str, i: int) -> tuple[list[Mention], int]:
+        """Names inside brackets right after a name, and the index after the closing bracket (``i`` if none)."""
+        if i >= len(tokens) or tokens[i].text != "(":
+            return [], i
+        close = next((k for k in range(i + 1, min(len(tokens), i + 40)) if tokens[k].text in ("(", ")")), None)
+        if close is None or tokens[close].text != ")":
+            return [], i
+        inner, end = self.read_list(tokens[:close], text, i + 1)
+        real = [m for m in inner if not m.vague]
+        return (real if end == close else []), close + 1
 
     def _enumeration(self, tokens: list[Token], text: str, group: Mention) -> list[Mention]:
         """"Các sở: Xây dựng, Y tế" -> Sở Xây dựng, Sở Y tế; "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"."""
@@ -323,6 +343,9 @@ class NameReader:
         span = _span(text, tokens, i, end)
         found = self._composed(span, i, end, previous, plural) or self._loose(tokens, text, i)
         if found is not None:
+            other = self._other_level(tokens, text, i, found.end)
+            if other is not None:
+                return other
             found.end = _after_list(tokens, found.end)  # "đoàn thể Thành phố": the place is part of the name
         found = found or self._unknown(tokens, text, i, end)
         return self._listed(tokens, text, found) if found is not None else None
@@ -366,7 +389,11 @@ class NameReader:
     def _qualified(self, tokens: list[Token], text: str, found: Mention) -> Mention:
         """A known name and what follows it: a place of the same level is part of it ("Công an tỉnh Long
         An"); a lower level makes another body ("Viện kiểm sát nhân dân huyện X", kept as unknown); "liên
-        quan" makes it vague ("các sở, ngành liên quan")."""
+        quan" makes it vague ("các sở, ngành liên quan"); a higher level makes another body too ("Tòa án nhân dân
+        tối cao", "các đoàn thể Trung ương")."""
+        other = self._other_level(tokens, text, found.start, found.end)
+        if other is not None:
+            return other
         if _starts_with(tokens, found.end, _LOWER_LEVELS):
             end = _after_place(tokens, found.end, found.written)
             end = end if end > found.end else self._extent(tokens, found.end)
@@ -377,6 +404,21 @@ class NameReader:
             end = self._extent(tokens, found.end)
             return Mention(_span(text, tokens, found.start, end), (), found.start, end, "vague")
         return found
+
+    def _other_level(self, tokens: list[Token], text: str, start: int, end: int) -> Mention | None:
+        """The name at ``start:end`` followed by a level above the province ("tối cao", "Trung ương"): another
+        body, looked up as a whole, else kept as written (flagged), never the provincial one."""
+        level = next((p for p in _OTHER_LEVELS if tuple(t.low for t in tokens[end:end + len(p)]) == p), None)
+        if level is None:
+            return None
+        end += len(level)
+        written = _span(text, tokens, start, end)
+        agencies = self.lookup(written)
+        if agencies:
+            return Mention(written, agencies, start, end)
+        if self.is_superior(written):
+            return Mention(written, (), start, end, "above" if _CENTRAL_BODY.match(ascii_key(written)) else "vague")
+        return self._unresolved(written, start, end)
 
     def _starts(self, tokens: list[Token], i: int) -> Iterable[int]:
         """The name may start at ``i`` or after a leadership title."""
