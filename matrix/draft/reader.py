@@ -227,7 +227,8 @@ def _read_converted(path: Path) -> tuple[list[str], dict[int, str]]:
 
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None:
-        raise DraftError(f"Tệp '{path.name}' ({path.suffix}) cần LibreOffice để chuyển sang .docx nhưng máy chưa cài "
+        kind = {".doc": "Word cũ (.doc)", ".odt": "OpenDocument (.odt)"}.get(path.suffix.lower(), path.suffix)
+        raise DraftError(f"Tệp '{path.name}' là {kind}: cần LibreOffice để chuyển sang .docx nhưng máy chưa cài "
                          "(cài gói libreoffice), hoặc hãy mở tệp và lưu lại dạng .docx.")
     with tempfile.TemporaryDirectory() as folder:
         try:
