@@ -299,8 +299,8 @@ def ocr_pdf(path: Path) -> str:
         pages = sorted(Path(folder).glob("trang*.png"))
         texts = [ocr_image(page) for page in pages]
     if not any(text.strip() for text in texts):
-        raise DraftError(f"Tệp PDF '{path.name}' là bản quét nhưng không nhận dạng được chữ nào: hãy dùng bản "
-                         "Word/văn bản.")
+        raise DraftError(f"Tệp PDF '{path.name}' không có lớp chữ (bản quét) và nhận dạng chữ (OCR) không đọc được "
+                         "chữ nào: hãy dùng bản Word/văn bản.")
     return "\f".join(texts)
 
 
