@@ -157,7 +157,7 @@ class Mention:
     def is_group(self) -> bool:
         if self.resolved is None and self.how == "unknown":  # an unknown name that reads as a group
             key = f" {match_key(self.written)} "
-            return " các " in key or "," in self.written or not self.written[:1].isupper()
+            return f" {CAC} " in key or "," in self.written or not self.written[:1].isupper()
         return self.resolved is not None and self.resolved.is_group
 
     @property
@@ -321,7 +321,11 @@ class NameReader:
             stop = self._extent(tokens, j)
             name = f"{head} {_span(text, tokens, j, stop)}"
             agencies = self.lookup(name)
-            found.append(Mention(name, agencies, j, stop, "exact" if agencies else "unknown"))
+            parts = [f"{head} {p}" for p in re.split(r"\s+và\s+", _span(text, tokens, j, stop))]
+            if not agencies and len(parts) > 1 and all(self.lookup(p) for p in parts):
+                found.extend(Mention(p, self.lookup(p), j, stop) for p in parts)  # "Nội vụ và Y tế": two sở
+            else:
+                found.append(Mention(name, agencies, j, stop, "exact" if agencies else "unknown"))
             j = stop
             if j < len(tokens) and tokens[j].text == ",":
                 j += 1

@@ -106,7 +106,7 @@ def join_paragraphs(lines: list[str]) -> list[str]:
     """
     rows: list[tuple[str, bool]] = []
     blank = page = False
-    for line in lines:
+    for line in _markers_joined(lines):
         if line == PAGE_BREAK:
             page = bool(rows)
         elif not line.strip() or line.strip() == "---":
@@ -128,6 +128,27 @@ def join_paragraphs(lines: list[str]) -> list[str]:
         else:  # a symbol cut at its hyphen ("21-" / "CTr/TU") is joined without a space
             paragraphs[-1] += ("" if _CUT_SYMBOL.search(previous) else " ") + line
     return paragraphs
+
+
+_MARKER_ALONE = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|\(\d{1,2}\)|[-–+•])\s*$")
+
+
+def _markers_joined(lines: list[str]) -> list[str]:
+    """An item number alone on its line (text copied from a web page) is joined to the line after it."""
+    out: list[str] = []
+    pending = ""
+    for line in lines:
+        if _MARKER_ALONE.match(line):
+            pending = line.strip()
+            continue
+        if pending and line.strip() and line != PAGE_BREAK:
+            out.append(f"{pending} {line.strip()}")
+            pending = ""
+            continue
+        out.append(line)
+    if pending:
+        out.append(pending)
+    return out
 
 
 def _is_hard_wrapped(rows: list[str]) -> bool:
@@ -351,6 +372,8 @@ def absorb_labels(item: Item) -> None:
     chủ trì, phối hợp với Y" become the item's labels (its addressees);
     "c) Thời gian thực hiện: ..." its deadline.
     """
+    if len(item.paragraphs) > 1 and not item.paragraphs[0]:
+        item.paragraphs = item.paragraphs[1:]  # a heading alone on its line ("Chương I"), its title below
     paragraphs = [item.paragraphs[0]] if item.paragraphs else []
     for paragraph in item.paragraphs[1:]:
         found = read_label(paragraph)

@@ -78,7 +78,7 @@ def _starts_attachment(lines: list[str], i: int) -> bool:
         return False
     # a page of a table that repeats the word, or a heading inside the same annex: not a new part
     previous = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip() not in ("", PAGE_BREAK)), "")
-    return "\t" not in previous
+    return "\t" not in previous or _attached_heading(lines, i)
 
 
 def _attached_heading(lines: list[str], i: int) -> bool:
