@@ -41,6 +41,8 @@ _ADVERBS = frozenset(_K(w) for w in ("chặt", "chẽ", "thường", "xuyên", "
 _SENTENCE_ENDS = frozenset({".", "!", "?"})
 _CLAUSE_ENDS = _SENTENCE_ENDS | {";", ":"}
 _CHU_TRI = (_K("chủ"), _K("trì"))
+_CIRCUMSTANCES = tuple(tuple(_K(w) for w in p.split()) for p in (
+    "trong trường hợp", "trường hợp", "khi", "sau khi", "nếu", "trên cơ sở", "căn cứ", "để", "đối với"))
 _THI, _HANH, _NAY = _K("thi"), _K("hành"), _K("này")
 
 
@@ -69,6 +71,7 @@ class RoleReader:
                 at_item_start = number == 0 and start == 0
                 executors = self._executors(tokens, paragraph, start)
                 found.extend(executors or self._sentence(tokens, paragraph, start, at_item_start, closing))
+                found.extend(self._after_circumstance(tokens, paragraph, start))
             found.extend(self._leads(tokens, paragraph))
             found.extend(self._partners(tokens, paragraph))
         return _one_role_each(found)
@@ -154,6 +157,16 @@ class RoleReader:
         general = closing and verb in ("yêu cầu", "đề nghị") and any(m.is_group for m in real)
         rule = "giao" if verb else "subject"
         return [Assigned(Role.DOER if general or m.is_group else Role.LEAD, m, rule) for m in real]
+
+    def _after_circumstance(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
+        """"Trong trường hợp ..., Giám đốc Sở X chỉ đạo ...", "Khi ..., Công an tỉnh ...": the subject after
+        the opening clause."""
+        if not any(tuple(t.low for t in tokens[i:i + len(o)]) == o for o in _CIRCUMSTANCES):
+            return []
+        comma = next((k for k in range(i, min(len(tokens), i + 40)) if tokens[k].text in (",", ".", ";", ":")), None)
+        if comma is None or tokens[comma].text != ",":
+            return []
+        return self._sentence_subject(tokens, text, comma + 1)
 
     def _executors(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         """"Chánh Văn phòng ...; Giám đốc các sở ...; Chủ tịch UBND ... chịu trách nhiệm thi hành Quyết định
