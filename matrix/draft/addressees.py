@@ -215,7 +215,8 @@ class RoleReader:
             if tokens[k].low != _PHOI or tokens[k + 1].low != _HOP:
                 continue
             j = k + 2
-            while j < len(tokens) and j - k < 8 and (tokens[j].text == "," or tokens[j].low in _ADVERBS):
+            while j < len(tokens) and j - k < 8 and (tokens[j].text == "," or (tokens[j].low in _ADVERBS
+                                                                             and not tokens[j].capital)):
                 j += 1
             if j < len(tokens) and tokens[j].low == _GIUA:
                 found.extend(self._between(tokens, text, j + 1))

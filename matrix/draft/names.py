@@ -67,7 +67,7 @@ ORG_HEADS = _words(
     "văn phòng", "thanh tra", "hội", "hội đồng", "liên đoàn", "liên minh", "tỉnh đoàn", "đoàn", "kho bạc", "ngân hàng",
     "bảo hiểm xã hội", "đài", "báo", "trung tâm", "trường", "bệnh viện", "huyện ủy", "thành ủy", "thị ủy", "mặt trận",
     "cảng vụ", "phòng", "cảnh sát", "học viện", "quỹ", "tổng công ty", "công ty", "chi nhánh", "bưu điện", "điện lực",
-    "viễn thông", "bộ", "thuế", "thi hành án", "chi cục thuế", "kiểm lâm", "hạt kiểm lâm")
+    "viễn thông", "bộ", "cổng thông tin", "báo và phát thanh", "hệ thống truyền thanh", "thuế", "thi hành án", "chi cục thuế", "kiểm lâm", "hạt kiểm lâm")
 # Group heads written in lower case inside sentences.
 _MINISTRY_LIKE = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "cơ quan thuộc chính phủ")
 GROUP_HEADS = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "các văn phòng", "các đảng ủy", "các sở", "các ban", "các bộ", "các tỉnh ủy", "các thành ủy", "các tỉnh", "các xã", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
@@ -612,6 +612,8 @@ def _is_org_head(tokens: list[Token], i: int) -> bool:
 
 def _names_after(tokens: list[Token], i: int) -> bool:
     """What follows a head makes it a name ("Sở Du lịch", "Công an huyện"), not a verb ("Ban hành", "Báo cáo")."""
+    if i + 1 < len(tokens) and tokens[i].text in ("-", "–") and tokens[i + 1].capital:
+        return True  # "Báo và Phát thanh - Truyền hình"
     if i >= len(tokens) or not tokens[i].is_word:
         return False
     return (tokens[i].capital or tokens[i].low in _LEVELS or tokens[i].low in _NAME_WORDS
