@@ -122,6 +122,7 @@ LIST_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "hội", "xã", "ph
                     "thị xã", "thành phố", "tỉnh", "bộ", "cơ quan ngang bộ", "tổ chức chính trị - xã hội",
                     "tổ chức chính trị xã hội", "địa phương", "tỉnh ủy",
                     "thành ủy", "huyện ủy", "đảng ủy")
+_KIND_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "bộ")
 _NAME_NOUNS = _words("đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
                      "tổ chức nhà nước", "xử lý vi phạm", "phòng, chống", "phòng chống")
 _CLOSERS = frozenset({",", ";", ":", "(", ")", ".", "!", "?", "“", "”", '"', "…", "/"})
@@ -351,8 +352,20 @@ class NameReader:
             if other is not None:
                 return other
             found.end = _after_list(tokens, found.end)  # "đoàn thể Thành phố": the place is part of the name
-        found = found or self._unknown(tokens, text, i, end)
+        found = found or self._unknown(tokens, text, i, end) or self._kinds(tokens, text, i)
         return self._listed(tokens, text, found) if found is not None else None
+
+    def _kinds(self, tokens: list[Token], text: str, i: int) -> Mention | None:
+        """A list of kinds of bodies without "các" ("sở, ban, ngành", "Sở, ban, ngành thành phố"): a group."""
+        kind = next((p for p in _KIND_WORDS if tuple(t.low for t in tokens[i:i + len(p)]) == p), None)
+        if kind is None:
+            return None
+        end = i + len(kind)
+        if not (end + 1 < len(tokens) and tokens[end].text == ","
+                and any(tuple(t.low for t in tokens[end + 1:end + 1 + len(p)]) == p for p in _KIND_WORDS)):
+            return None
+        listed = self._listed(tokens, text, Mention(_span(text, tokens, i, end), (), i, end, "unknown"))
+        return listed if listed.end > end + 1 else None
 
     def _listed(self, tokens: list[Token], text: str, found: Mention) -> Mention:
         """A group named with a list of levels or kinds goes on over the commas: "Ủy ban nhân dân các xã,
