@@ -109,7 +109,7 @@ _STOPS = _words(
     "thông báo", "phổ biến", "lập", "ký", "gửi", "nắm", "bám", "đầu tư", "cung cấp", "chuẩn bị", "khắc phục",
     "kiện toàn", "củng cố", "biểu dương", "khen thưởng", "hằng", "hàng", "định kỳ", "trước", "sau", "nếu", "khi",
     "thì", "mà", "nhưng", "do", "bằng", "như", "gồm", "hoặc", "hay", "mở", "đưa", "tạo", "giữ", "vừa", "nhất là",
-    "giải quyết", "kết nối", "nâng cấp", "tích hợp", "sửa đổi", "bổ sung", "công bố", "cập nhật", "số hóa",
+    "giải quyết", "đánh giá", "quảng bá", "tuần tra", "kết nối", "nâng cấp", "tích hợp", "sửa đổi", "bổ sung", "công bố", "cập nhật", "số hóa",
     "trong đó", "đồng thời", "ngay", "không", "chưa", "tự", "đặc biệt")
 # Verbs that never belong to a body's name, even written with a capital after it.
 _CAPITAL_VERBS = _words("chỉ đạo", "tập trung", "khẩn trương", "chủ động", "tiếp tục", "rà soát", "triển khai", "chủ trì",
@@ -123,7 +123,7 @@ LIST_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "hội", "xã", "ph
                     "tổ chức chính trị xã hội", "địa phương", "tỉnh ủy",
                     "thành ủy", "huyện ủy", "đảng ủy")
 _KIND_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "bộ")
-_NAME_NOUNS = _words("đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
+_NAME_NOUNS = _words("đào tạo", "đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
                      "tổ chức nhà nước", "xử lý vi phạm", "phòng, chống", "phòng chống")
 _CLOSERS = frozenset({",", ";", ":", "(", ")", ".", "!", "?", "“", "”", '"', "…", "/"})
 _ABBREVIATIONS = {match_key(k): match_key(v) for k, v in {"ubnd": "ủy ban nhân dân", "ubmttq": "ủy ban mặt trận tổ quốc", "mttq": "mặt trận tổ quốc",
