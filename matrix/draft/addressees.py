@@ -151,7 +151,8 @@ class RoleReader:
         else:
             i += _introducer_length(tokens, i)
         mentions, end = self.names.read_list(tokens, text, i)
-        real = [m for m in mentions if not m.vague]
+        # "4. Các sở, ngành có liên quan:": the heading addresses them, vague as the words are
+        real = [m for m in mentions if not m.vague or (m.how == "related" and at_item_start and not verb)]
         if not real:
             return []
         general = closing and verb in ("yêu cầu", "đề nghị") and any(m.is_group for m in real)

@@ -148,7 +148,7 @@ class Mention:
     @property
     def vague(self) -> bool:
         """Not an addressee: a vague mention, or the issuer or a body above it ("above": a partner at most)."""
-        return self.how in ("vague", "above")
+        return self.how in ("vague", "above", "related")
 
     @property
     def resolved(self) -> Agency | None:
@@ -156,7 +156,7 @@ class Mention:
 
     @property
     def is_group(self) -> bool:
-        if self.resolved is None and self.how == "unknown":  # an unknown name that reads as a group
+        if self.resolved is None and self.how in ("unknown", "related"):  # an unknown name that reads as a group
             key = f" {match_key(self.written)} "
             return f" {CAC} " in key or "," in self.written or not self.written[:1].isupper()
         return self.resolved is not None and self.resolved.is_group
@@ -401,6 +401,10 @@ class NameReader:
             # unless a place closes the list ("các sở, ban, ngành, đoàn thể Thành phố": one group)
         if _contains(tokens, start, end, _VAGUE_WORDS):
             return Mention(written, (), found.start, end, "vague")
+        related = _related_at(tokens, end)
+        if related:  # "các sở, ngành, địa phương có liên quan": vague, except as a heading's addressee
+            end += related
+            return Mention(_span(text, tokens, start, end), (), found.start, end, "related")
         return self._unresolved(written, found.start, end)
 
     def _qualified(self, tokens: list[Token], text: str, found: Mention) -> Mention:
@@ -417,6 +421,10 @@ class NameReader:
             written = _span(text, tokens, found.start, end)
             return Mention(written, self.lookup(written), found.start, end, "exact" if self.lookup(written) else "unknown")
         found.end = _after_place(tokens, found.end, found.written)
+        related = _related_at(tokens, found.end)
+        if related:
+            end = found.end + related
+            return Mention(_span(text, tokens, found.start, end), (), found.start, end, "related")
         if _starts_with(tokens, found.end, _VAGUE_WORDS):
             end = self._extent(tokens, found.end)
             return Mention(_span(text, tokens, found.start, end), (), found.start, end, "vague")
@@ -561,6 +569,14 @@ _ABBREVIATION_TOKEN = re.compile(r"(?<![\w&])(" + "|".join(re.escape(k) for k in
 def expand_abbreviations(name: str) -> str:
     """ "Sở KH&CN" -> "Sở Khoa học và Công nghệ"; "UBND các xã" -> "Ủy ban nhân dân các xã"."""
     return _ABBREVIATION_TOKEN.sub(lambda m: _NAME_ABBREVIATIONS[m.group(1)], name)
+
+
+def _related_at(tokens: list[Token], i: int) -> int:
+    """The length of "có liên quan" / "liên quan" at ``i`` (0 if none)."""
+    for phrase in _words("có liên quan", "liên quan"):
+        if tuple(t.low for t in tokens[i:i + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
 
 
 def _span_words(tokens: list[Token], i: int, end: int) -> str:
