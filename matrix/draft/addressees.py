@@ -97,7 +97,7 @@ class RoleReader:
                     if (m.vague and not (kind == "partner" and m.how == "above")) or \
                             (kind == "lead" and self.names.is_superior(m.written)):
                         continue
-                    role = Role.PARTNER if kind == "partner" else Role.DOER if m.is_group else Role.LEAD
+                    role = Role.PARTNER if kind == "partner" else Role.DOER if self.names.is_plural(m) else Role.LEAD
                     found.append(Assigned(role, m, "label"))
                 i = max(end, i) + 1
                 while i < len(tokens) and tokens[i - 1].text not in (",", ";", "và") and tokens[i - 1].low != VA:
@@ -155,9 +155,9 @@ class RoleReader:
         real = [m for m in mentions if not m.vague or (m.how == "related" and at_item_start and not verb)]
         if not real:
             return []
-        general = closing and verb in ("yêu cầu", "đề nghị") and any(m.is_group for m in real)
+        general = closing and verb in ("yêu cầu", "đề nghị") and any(self.names.is_plural(m) for m in real)
         rule = "giao" if verb else "subject"
-        return [Assigned(Role.DOER if general or m.is_group else Role.LEAD, m, rule) for m in real]
+        return [Assigned(Role.DOER if general or self.names.is_plural(m) else Role.LEAD, m, rule) for m in real]
 
     def _after_circumstance(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         """"Trong trường hợp ..., Giám đốc Sở X chỉ đạo ...", "Khi ..., Công an tỉnh ...": the subject after
@@ -198,7 +198,7 @@ class RoleReader:
                     continue
                 mention = self.names.read_name(tokens, text, j, None, False)
                 if mention is not None and mention.end == k and not mention.vague:
-                    found.append(Assigned(Role.DOER if mention.is_group else Role.LEAD, mention, "giao"))
+                    found.append(Assigned(Role.DOER if self.names.is_plural(mention) else Role.LEAD, mention, "giao"))
                     break
         return found
 

@@ -79,6 +79,8 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     lines = header.header_lines
     names.know_issuer(doc.issuer.name, *(" ".join(p) for p in zip(lines, lines[1:])),
                       *(f"{b} {a}" for a, b in zip(lines, lines[1:])), *lines)
+    names.learn_plurals("\n".join([full_text] + [p for part in parts for i in part.items for n in i.walk()
+                                                  for p in n.paragraphs]))
     names.learn_definitions("\n".join([full_text, *body.context] + [
         p for part in parts for p in [*part.context, *(q for i in part.items for n in i.walk() for q in n.paragraphs)]]))
     roles = RoleReader(names)

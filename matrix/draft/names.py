@@ -196,6 +196,7 @@ class NameReader:
         # Short terms the document defines ("(sau đây gọi là Ủy ban nhân dân cấp xã)"): term words -> names.
         self.defined: dict[tuple[str, ...], list[Mention]] = {}
         self.issuers: list[str] = []
+        self.plural_text = ""
         names = [n for a in registry.agencies for n in a.names()]
         self.max_words = max((len(tokenize(n)) for n in names), default=1)
         self.loose: dict[str, set[str]] = {}
@@ -223,6 +224,20 @@ class NameReader:
         key = re.sub(r"^(?:chu tich|thuong truc|lanh dao|giam doc|truong ban) ", "", key)
         return any(key == issuer or key == issuer + " dang" or (issuer.startswith(key + " ") and key.endswith((" tinh", " pho")))
                    for issuer in self.issuers)
+
+    def learn_plurals(self, text: str) -> None:
+        """The document's text, to tell groups: a body it also calls "các <name>" is several bodies."""
+        self.plural_text = " " + " ".join(re.sub(r"[^\w\s]+", " | ", ascii_key(text)).split()) + " "
+
+    def is_plural(self, mention: Mention) -> bool:
+        """A group: in the registry, by its wording, or named with "các" elsewhere in the document
+        ("Chi nhánh Văn phòng đăng ký đất đai" where the text also says "các Chi nhánh ...")."""
+        if mention.is_group:
+            return True
+        if mention.resolved is not None or not self.plural_text:
+            return False
+        name = " ".join(re.sub(r"[^\w]+", " ", ascii_key(mention.written)).split())
+        return f" cac {name} " in self.plural_text
 
     def know_issuer(self, *names: str) -> None:
         """The document's issuer (its name and header lines): never one of its own addressees."""
