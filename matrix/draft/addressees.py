@@ -33,7 +33,9 @@ _INTRODUCERS = ((_K("trách"), _K("nhiệm"), _K("của")), (_K("nhiệm"), _K("
 _ACTIONS = tuple(tuple(_K(w) for w in p.split()) for p in (
     "chủ trì", "chịu trách nhiệm", "có trách nhiệm", "phải", "cần", "phối hợp", "tham mưu", "thực hiện", "triển khai",
     "tổ chức", "chỉ đạo", "lãnh đạo", "tăng cường", "tập trung", "xây dựng", "khẩn trương", "chủ động", "theo dõi",
-    "kiểm tra", "hướng dẫn", "rà soát", "báo cáo", "tiếp tục", "quán triệt", "đẩy mạnh", "nâng cao"))
+    "kiểm tra", "hướng dẫn", "rà soát", "báo cáo", "tiếp tục", "quán triệt", "đẩy mạnh", "nâng cao", "nghiên cứu",
+    "bố trí", "kịp thời", "đảm bảo", "bảo đảm", "thường xuyên", "quan tâm", "tích cực", "đôn đốc", "giám sát",
+    "ban hành", "khẩn trương", "căn cứ", "hoàn thành", "cung cấp", "phản ánh"))
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
 _ADVERBS = frozenset(_K(w) for w in ("chặt", "chẽ", "thường", "xuyên", "hiệu", "quả", "tốt", "tích", "cực", "đồng",
                                      "bộ", "kịp", "thời", "nhịp", "nhàng", "sâu", "sát", "chủ", "động",
@@ -72,6 +74,9 @@ class RoleReader:
                 executors = self._executors(tokens, paragraph, start)
                 found.extend(executors or self._sentence(tokens, paragraph, start, at_item_start, closing))
                 found.extend(self._after_circumstance(tokens, paragraph, start))
+            for k in range(1, len(tokens)):  # "Trong quá trình thực hiện, nếu có vướng mắc, đề nghị X ..."
+                if tokens[k - 1].text == "," and _verb_at(tokens, k) in ("yêu cầu", "đề nghị"):
+                    found.extend(self._sentence(tokens, paragraph, k, False, closing))
             found.extend(self._leads(tokens, paragraph))
             found.extend(self._partners(tokens, paragraph))
         return _one_role_each(found)
@@ -167,7 +172,12 @@ class RoleReader:
         comma = next((k for k in range(i, min(len(tokens), i + 40)) if tokens[k].text in (",", ".", ";", ":")), None)
         if comma is None or tokens[comma].text != ",":
             return []
-        return self._sentence_subject(tokens, text, comma + 1)
+        mentions, end = self.names.read_list(tokens, text, comma + 1)
+        real = [m for m in mentions if not m.vague]
+        if not real or any(m.resolved is None and not self.names.is_plural(m) for m in real) \
+                or not _action_at(tokens, end):
+            return []
+        return [Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "sentence") for m in real]
 
     def _executors(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         """"Chánh Văn phòng ...; Giám đốc các sở ...; Chủ tịch UBND ... chịu trách nhiệm thi hành Quyết định

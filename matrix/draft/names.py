@@ -291,6 +291,8 @@ class NameReader:
             listed = self._enumeration(tokens, text, current)
             mentions.extend(listed or [current])
             i = listed[-1].end if listed else current.end
+            if current.vague:
+                i += _related_at(tokens, i)  # "đơn vị chức năng có liên quan và ...": the list goes on
             k = i
             while current.vague and k < min(len(tokens), i + 6) and tokens[k].is_word:
                 k += 1  # "Các cơ quan đăng ký đầu tư (Sở ...)": the words of the vague phrase, then the brackets
