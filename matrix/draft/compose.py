@@ -374,10 +374,14 @@ def _apply_lead_ins(doc: DraftDoc, nodes: list[_Node], roles: RoleReader) -> Non
             mentions = roles.lead_in(node.item.paragraphs[-1])
             if not mentions:
                 continue
-            present = {a.mention.key for n in node.walk() for a in n.assigned if n is node}
+            keys = {m.key for m in mentions}
+            if keys <= {a.mention.key for a in node.assigned if a.rule in ("subject", "giao", "label")}:
+                continue  # the item's heading names them: its sub-items inherit them
+            node.assigned = [a for a in node.assigned if a.mention.key not in keys]  # given to the sub-items
             for child in node.children:
                 if child.names_own():
                     continue
+                present = {a.mention.key for a in child.assigned}
                 child.assigned = [Assigned(Role.DOER, m, "general", own=False) for m in mentions
                                   if m.key not in present] + child.assigned
             names = ", ".join(m.written for m in mentions)
