@@ -380,3 +380,22 @@ def test_without_tesseract_a_scan_gets_a_clear_message(tmp_path, monkeypatch):
     image.write_bytes(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(DraftError, match="chưa cài Tesseract"):
         read_source(image)
+
+
+def test_a_closing_request_to_everyone_goes_to_the_addressees_of_the_letter(registry):
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 40/UBND-KT\nCÔNG VĂN\nVề số nhà\n"
+            "Kính gửi:\n- Sở Xây dựng;\n- Công an tỉnh.\n"
+            "1. Sở Xây dựng theo dõi, tổng hợp.\n2. Công an tỉnh cập nhật dữ liệu.\n"
+            "Ủy ban nhân dân tỉnh đề nghị các cơ quan, đơn vị khẩn trương thực hiện./.\n")
+    assert tasks(draft_text(text, registry, "thu"))["cuối-1"] == {T: ["Sở Xây dựng", "Công an tỉnh"]}
+
+
+def test_a_lead_in_that_announces_results_gives_no_work(registry):
+    text = HEADER + textwrap.dedent("""\
+        KẾT LUẬN
+        Về công tác văn phòng
+        1. Về kết quả
+        Năm qua, các văn phòng huyện ủy, đảng ủy đạt được một số kết quả nổi bật như sau:
+        (1) Công tác tham mưu được nâng lên.
+        """)
+    assert tasks(draft_text(text, registry, "thu"))["(1)"] == {}

@@ -43,8 +43,11 @@ _ADVERBS = frozenset(_K(w) for w in ("chặt", "chẽ", "thường", "xuyên", "
 _SENTENCE_ENDS = frozenset({".", "!", "?"})
 _CLAUSE_ENDS = _SENTENCE_ENDS | {";", ":"}
 _CHU_TRI = (_K("chủ"), _K("trì"))
+_ANNOUNCES_WORK = re.compile(r"\b(?:nhiệm vụ|nội dung|giải pháp|biện pháp|công việc|yêu cầu|thực hiện|triển khai)\b",
+                             re.IGNORECASE)
 _CIRCUMSTANCES = tuple(tuple(_K(w) for w in p.split()) for p in (
     "trong trường hợp", "trường hợp", "khi", "sau khi", "nếu", "trên cơ sở", "căn cứ", "để", "đối với"))
+_CAC = _K("các")
 _THI, _HANH, _NAY = _K("thi"), _K("hành"), _K("này")
 
 
@@ -124,12 +127,25 @@ class RoleReader:
             found.extend(self._addressees(tokenize(line), line, 0))
         return found
 
+    def asks_everyone(self, paragraph: str) -> bool:
+        """ "yêu cầu/đề nghị các cơ quan, đơn vị ...": a request to the addressees at large (vague words only)."""
+        tokens = tokenize(paragraph)
+        for i in range(len(tokens)):
+            verb = _verb_at(tokens, i)
+            if verb in ("yêu cầu", "đề nghị"):
+                mentions, _ = self.names.read_list(tokens, paragraph, i + _verb_length(tokens, i))
+                if mentions and all(m.how == "vague" for m in mentions) and tokens[i + _verb_length(tokens, i)].low == _CAC:
+                    return True
+        return False
+
     def lead_in(self, paragraph: str) -> list[Mention]:
         """The bodies a lead-in paragraph gives the items under it to: "..., X và Y cần tập trung một số nhiệm
         vụ trọng tâm sau:" (the subject of its last sentence), or "yêu cầu X ... thực hiện các nội dung sau:"."""
         if not paragraph.rstrip().endswith(":") or "sau" not in paragraph[-40:]:
             return []
         last = re.split(r"(?<=[.!?])\s+(?=[A-ZĐ])", paragraph.strip())[-1]
+        if not _ANNOUNCES_WORK.search(last.split(",")[-1]):
+            return []  # "... đạt được một số kết quả nổi bật như sau:" announces results, not work
         verb_led = self.general([last], [])
         if verb_led:
             return verb_led

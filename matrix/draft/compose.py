@@ -321,6 +321,9 @@ def _tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry, rec
     closing = 0
     for paragraph in body.closing:
         assigned = roles.item([paragraph], closing=True)
+        if not assigned and general and roles.asks_everyone(paragraph):
+            # "... đề nghị các cơ quan, đơn vị khẩn trương thực hiện": the addressees of the whole document
+            assigned = [Assigned(Role.DOER, m, "general", own=False) for m in general]
         if assigned:
             closing += 1
             nodes.append(_Node(Item("closing", "", [paragraph], id=f"cuối-{closing}"), assigned))

@@ -202,7 +202,7 @@ def evaluate_gold(doc: "DraftDoc", gold: Gold, registry: "Registry | None") -> S
             target[g] = hit
             mapped.setdefault(hit, []).append(g)
     want = {(g, names.key(name), role) for g, item in enumerate(gold.items) for role, name in item.assign}
-    got: set[Triple] = set()
+    got: set[tuple[int, str, str]] = set()
     extra: list[Triple] = []
     for t, task in enumerate(tasks):
         for role, entries in task.assign.items():

@@ -149,7 +149,7 @@ def read_table(lines: list[str]) -> Table:
         if not label and not body:
             table.unused.append(text)
             continue
-        if label and len([c for c in cells if c]) <= 2 and width > 3 and not _ROW_LABEL.match(label).group().isdigit():
+        if label and len([c for c in cells if c]) <= 2 and width > 3 and not label.rstrip(".)").isdigit():
             section = Item("row", label.rstrip("."), [body], consumed=[text])
             table.items.append(section)
             continue
