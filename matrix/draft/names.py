@@ -649,6 +649,8 @@ def _is_org_head(tokens: list[Token], i: int) -> bool:
         return False
     if _starts_with(tokens, i, GROUP_HEADS):
         return True
+    if tokens[i].low == CAC and i + 1 < len(tokens) and tokens[i + 1].capital:
+        return _is_org_head(tokens, i + 1)  # "các Thuế cơ sở", "các Chi nhánh Văn phòng đăng ký đất đai"
     if not tokens[i].capital:
         return False
     words = tuple(t.low for t in tokens[i:i + 5])
