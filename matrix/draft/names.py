@@ -70,7 +70,7 @@ ORG_HEADS = _words(
     "viễn thông", "bộ", "cổng thông tin", "báo và phát thanh", "hệ thống truyền thanh", "thuế", "thi hành án", "chi cục thuế", "kiểm lâm", "hạt kiểm lâm")
 # Group heads written in lower case inside sentences.
 _MINISTRY_LIKE = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "cơ quan thuộc chính phủ")
-GROUP_HEADS = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "các văn phòng", "các đảng ủy", "các sở", "các ban", "các bộ", "các tỉnh ủy", "các thành ủy", "các tỉnh", "các xã", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
+GROUP_HEADS = _words("tỉnh ủy", "thành ủy", "cơ quan ngang bộ", "các cơ quan ngang bộ", "các văn phòng", "các đảng ủy", "các sở", "các ban", "các bộ", "các tỉnh ủy", "các thành ủy", "các tỉnh", "các xã", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
                      "đoàn thể", "các tổ chức chính trị", "các hội", "các cấp ủy", "cấp ủy", "chính quyền",
                      "ủy ban nhân dân", "các ủy ban", "ubnd", "mặt trận", "người đứng đầu")
 VAGUE_HEADS = _words("lực lượng", "các lực lượng", "cơ quan", "các cơ quan", "đơn vị", "các đơn vị", "địa phương",
@@ -403,7 +403,7 @@ class NameReader:
             return found
         listed = end
         end = _after_list(tokens, end)
-        start = next((s for s in self._starts(tokens, found.start) if s != found.start), found.start)
+        start = list(self._starts(tokens, found.start))[-1]
         written = _span(text, tokens, start, end)
         agencies = self.lookup(written)
         if agencies:
@@ -465,11 +465,14 @@ class NameReader:
     def _starts(self, tokens: list[Token], i: int) -> Iterable[int]:
         """The name may start at ``i`` or after a leadership title."""
         yield i
-        words = tuple(t.low for t in tokens[i:i + 4])
-        for title in TITLES:
-            if words[: len(title)] == title and i + len(title) < len(tokens):
-                yield i + len(title)
+        j = i
+        for _ in range(2):  # "các đồng chí bí thư tỉnh uỷ": titles may follow one another
+            words = tuple(t.low for t in tokens[j:j + 4])
+            title = next((t for t in TITLES if words[: len(t)] == t and j + len(t) < len(tokens)), None)
+            if title is None:
                 return
+            j += len(title)
+            yield j
 
     def _longest(self, tokens: list[Token], text: str, i: int) -> Mention | None:
         """The longest span from ``i`` that the registry knows."""
@@ -517,7 +520,7 @@ class NameReader:
         """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
         if _starts_with(tokens, i, VAGUE_HEADS) and not _starts_with(tokens, i, _MINISTRY_LIKE):
             return Mention(_span(text, tokens, i, end), (), i, end, "vague")
-        start = next(iter(s for s in self._starts(tokens, i) if s != i), i)
+        start = list(self._starts(tokens, i))[-1]
         if end <= start or not _is_org_head(tokens, start):
             return None
         written = _span(text, tokens, start, end)
