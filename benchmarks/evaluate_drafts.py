@@ -1,13 +1,19 @@
-"""Draft every seed text and score it against its hand encoding in input/.
+"""Draft every seed text and every corpus text, and score the drafts.
 
-    python benchmarks/evaluate_drafts.py [--seeds DIR] [--input DIR] [-v]
+    python benchmarks/evaluate_drafts.py [--seeds DIR] [--input DIR] [--corpus DIR] [-v]
 
-For each tests/fixtures/seeds/<id>.txt: ``matrix.draft.draft_file`` makes the
-draft, the draft is read back like any directive (leniently), and its
-(task id, agency id, role) triples are compared with input/<id>.yaml.
-Prints precision, recall and F1 per seed and pooled over all seeds, and,
-separately, structure recall (the share of reference task ids the draft
-has). With -v, lists every missing and extra triple.
+Seeds: for each tests/fixtures/seeds/<id>.txt, ``matrix.draft.draft_file``
+makes the draft, the draft is read back like any directive (leniently), and
+its (task id, agency id, role) triples are compared with input/<id>.yaml.
+
+Corpus: for each tests/fixtures/corpus/<id>.txt that has a gold reading
+<id>.gold.yaml, the draft's (task, addressee, role) triples are compared with
+the gold reading (:func:`matrix.draft.evaluate.evaluate_gold`): a gold item
+maps to the draft task whose own text holds its quote, addressees are equal
+when the registry resolves both to one agency or their folded names are equal.
+
+Prints precision, recall and F1 per document and pooled, and structure (task)
+recall. With -v, lists every missing and extra triple.
 """
 from __future__ import annotations
 
@@ -19,8 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from matrix.draft import draft_file, evaluate, load_draft  # noqa: E402
-from matrix.draft.evaluate import Scores, total  # noqa: E402
-from matrix.load import load_corpus  # noqa: E402
+from matrix.draft.evaluate import Scores, evaluate_gold, read_gold, total  # noqa: E402
+from matrix.load import load_corpus, open_registry  # noqa: E402
+from matrix.model import Registry  # noqa: E402
 
 
 def score_seed(seed: Path, input_dir: Path) -> Scores:
@@ -31,33 +38,63 @@ def score_seed(seed: Path, input_dir: Path) -> Scores:
     return evaluate(load_draft(draft, registry_path), corpus.directive(seed.stem))
 
 
+def registry_for(province: str | None, input_dir: Path) -> Registry:
+    """THE place where the registry of a corpus document is chosen (drafting and scoring use the same one).
+
+    Default: the project's registry. A catalogue of every province's bodies
+    (e.g. ``matrix.catalogue.province_registry(province)``) plugs in here.
+    """
+    return open_registry([], input_dir / "co-quan.yaml")
+
+
+def score_corpus_text(text: Path, input_dir: Path) -> Scores:
+    """Draft one corpus text and score it against its gold reading."""
+    gold = read_gold(text.with_name(f"{text.stem}.gold.yaml"))
+    registry = registry_for(gold.province, input_dir)
+    draft = draft_file(text, registry)
+    assert draft.doc is not None
+    return evaluate_gold(draft.doc, gold, registry)
+
+
 def _row(name: str, scores: Scores) -> str:
     return (f"{name:<42} {scores.precision:>9.3f} {scores.recall:>7.3f} {scores.f1:>7.3f}   "
             f"{scores.structure_recall:>6.3f} ({scores.tasks_found}/{scores.reference_tasks})")
+
+
+def _table(title: str, rows: list[tuple[str, Scores]], verbose: bool) -> None:
+    print(f"{title:<42} {'precision':>9} {'recall':>7} {'F1':>7}   task recall")
+    for name, scores in rows:
+        print(_row(name, scores))
+        if verbose:
+            for triple in scores.missing:
+                print(f"    missing {triple}")
+            for triple in scores.extra:
+                print(f"    extra   {triple}")
+    print(_row("overall (pooled)", total(s for _, s in rows)))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=Path, default=ROOT / "tests" / "fixtures" / "seeds")
     parser.add_argument("--input", type=Path, default=ROOT / "input")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "tests" / "fixtures" / "corpus")
+    parser.add_argument("--only", help="score only the corpus documents whose id contains this")
     parser.add_argument("-v", "--verbose", action="store_true", help="list missing and extra triples")
     args = parser.parse_args(argv)
     seeds = sorted(p for p in args.seeds.glob("*.txt") if (args.input / f"{p.stem}.yaml").is_file())
-    if not seeds:
-        print(f"No seed with a reference encoding in {args.seeds}", file=sys.stderr)
+    texts = sorted(p for p in args.corpus.glob("*.txt") if p.with_name(f"{p.stem}.gold.yaml").is_file())
+    if args.only:
+        seeds, texts = [], [p for p in texts if args.only in p.stem]
+    if not seeds and not texts:
+        print(f"No seed with a reference encoding in {args.seeds} and no gold reading in {args.corpus}",
+              file=sys.stderr)
         return 2
-    print(f"{'seed':<42} {'precision':>9} {'recall':>7} {'F1':>7}   structure recall")
-    all_scores = []
-    for seed in seeds:
-        scores = score_seed(seed, args.input)
-        all_scores.append(scores)
-        print(_row(seed.stem, scores))
-        if args.verbose:
-            for triple in scores.missing:
-                print(f"    missing {triple}")
-            for triple in scores.extra:
-                print(f"    extra   {triple}")
-    print(_row("overall (pooled)", total(all_scores)))
+    if seeds:
+        _table("seed", [(p.stem, score_seed(p, args.input)) for p in seeds], args.verbose)
+    if texts:
+        if seeds:
+            print()
+        _table("corpus document", [(p.stem, score_corpus_text(p, args.input)) for p in texts], args.verbose)
     return 0
 
 

@@ -271,8 +271,8 @@ def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, 
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @registry_option
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Tệp YAML kết quả (mặc định: in ra màn hình).")
-@click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đã có.")
+              help="Tệp YAML kết quả (mặc định: in ra màn hình); mã văn bản lấy theo tên tệp này.")
+@click.option("--force", is_flag=True, help="Ghi đè tệp -o nếu đã có.")
 def draft(source: Path, registry: Path | None, output: Path | None, force: bool) -> None:
     """Lập bản nháp YAML từ văn bản .txt, .docx hoặc .pdf để cán bộ rà soát.
 
@@ -286,12 +286,17 @@ def draft(source: Path, registry: Path | None, output: Path | None, force: bool)
     """
     from .draft import draft_file, summary, write_draft
     from .load import open_registry
+    from .text import slugify
 
     from .guard import check_overwrite
 
-    if output:
-        check_overwrite(output, force)
-    result = draft_file(source, open_registry([source], registry))
+    if output is not None:
+        check_overwrite(output, force)  # an input file (E37) is refused with its own message
+        if output.exists() and not force:
+            click.echo(f"Tệp '{output}' đã có: không ghi đè. Chọn tên khác hoặc thêm --force để ghi đè.", err=True)
+            sys.exit(EXIT_INPUT)
+    directive_id = slugify(output.stem) if output is not None else None
+    result = draft_file(source, open_registry([source], registry), directive_id)
     if output:
         write_draft(result, output)
     else:

@@ -121,7 +121,9 @@ def test_the_benchmark_script_prints_every_seed_and_the_total(capsys):
         sys.path.remove(str(ROOT / "benchmarks"))
     assert evaluate_drafts.main([]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 1 + len(SEEDS) + 1 and out[-1].startswith("overall (pooled)")
+    seeds = out[: 1 + len(SEEDS) + 1]  # then, after a blank line, the corpus table (tests/fixtures/corpus)
+    assert seeds[-1].startswith("overall (pooled)") and seeds[-1].split()[2:5] == ["1.000"] * 3
+    assert out[len(seeds)] == "" and out[-1].startswith("overall (pooled)")
 
 
 def test_scores_count_triples_and_task_ids(corpus):

@@ -98,7 +98,7 @@ def test_numbering_levels_ids_and_closing(registry):
 
 def test_repeated_labels_are_qualified_by_their_parent(registry):
     text = ("KẾ HOẠCH\nPhòng, chống tội phạm năm 2025\nCăn cứ tình hình, Ban Chỉ đạo ban hành kế hoạch:\n"
-            "I. MỤC ĐÍCH\n1. Nâng cao hiệu quả.\n2. Phát huy vai trò.\nII. TỔ CHỨC THỰC HIỆN\n1. Công an tỉnh:\n"
+            "I. NHIỆM VỤ CHUNG\n1. Nâng cao hiệu quả.\n2. Phát huy vai trò.\nII. TỔ CHỨC THỰC HIỆN\n1. Công an tỉnh:\n"
             "a) Chủ trì sơ kết.\n2. Sở Tư pháp:\na) Phổ biến pháp luật.\n")
     assert list(tasks_of(draft_text(text, registry))) == ["I", "I.1", "I.2", "II", "II.1", "II.1.a", "II.2", "II.2.a"]
 

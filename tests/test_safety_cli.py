@@ -163,7 +163,6 @@ CASES = {
     "unknown-option": ("build --khong-co", None),
     "show-unknown": ("show Không-có-cơ-quan-này", None),
     "draft-missing": ("draft khong-co.txt", None),
-    "draft-doc": ("draft van-ban.doc", lambda p: (p / "van-ban.doc").write_bytes(b"\xd0\xcf\x11\xe0" + b"x" * 100)),
     "draft-docx-not-zip": ("draft van-ban.docx", lambda p: (p / "van-ban.docx").write_bytes(b"not a zip")),
     "draft-pdf-broken": ("draft van-ban.pdf", lambda p: (p / "van-ban.pdf").write_bytes(b"%PDF-1.4\nbroken")),
     "draft-folder": ("draft input", None),

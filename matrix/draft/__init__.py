@@ -9,12 +9,13 @@ marked ``# kiểm tra: ...`` for the clerk. Entry points for the CLI::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Registry
-from ..text import slugify
+from ..text import shorten, slugify
 from .compose import compose
+from .document import DraftDoc
 from .emit import write_yaml
 from .evaluate import Scores, evaluate, load_draft
 from .reader import DraftError, Source, clean_lines, read_source, split_lines
@@ -34,12 +35,15 @@ class Draft:
     review: int
     id: str = ""
     assignments: int = 0
+    doc: DraftDoc | None = field(default=None, compare=False, repr=False)
+    unused: list[str] = field(default_factory=list)  # source lines no field of the draft holds
+    coverage: float = 1.0  # share of the source's words (by characters) that the draft holds
 
 
-def draft_file(path: Path, registry: Registry) -> Draft:
-    """Draft the directive in ``path`` (.txt, .docx, .pdf); its id is the file name's slug."""
+def draft_file(path: Path, registry: Registry, directive_id: str | None = None) -> Draft:
+    """Draft the directive in ``path`` (.txt, .docx, .pdf); its id is ``directive_id``, else the file name's slug."""
     path = Path(path)
-    return _draft(read_source(path), registry, slugify(path.stem))
+    return _draft(read_source(path), registry, directive_id or slugify(path.stem))
 
 
 def draft_text(text: str, registry: Registry, directive_id: str = "ban-nhap") -> Draft:
@@ -58,7 +62,14 @@ def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
     entries = [e for task in doc.walk() for names in task.assign.values() for e in names]
     unresolved = sorted({e.written for e in entries if not e.resolved})
     return Draft(yaml=text, tasks=sum(1 for _ in doc.walk()), resolved=sum(1 for e in entries if e.resolved),
-                 unresolved=unresolved, review=reviews, id=doc.id, assignments=len(entries))
+                 unresolved=unresolved, review=reviews, id=doc.id, assignments=len(entries), doc=doc,
+                 unused=doc.unused, coverage=_coverage(source, doc.unused))
+
+
+def _coverage(source: Source, unused: list[str]) -> float:
+    total = sum(len(line.split()) for line in source.lines if line.strip())
+    lost = sum(len(line.split()) for line in unused)
+    return 1.0 - lost / total if total else 1.0
 
 
 def write_draft(draft: Draft, path: Path) -> None:
@@ -71,6 +82,12 @@ def write_draft(draft: Draft, path: Path) -> None:
         raise OutputError(f"Không ghi được tệp '{path}': {os_message(exc)}") from None
 
 
+def _percent(share: float) -> str:
+    """ "98%", never "100%" while something is left out."""
+    value = int(share * 100)
+    return f"{min(value, 99)}%"
+
+
 def summary(draft: Draft) -> str:
     """The Vietnamese summary printed on stderr after drafting."""
     lines = [f"Đã lập bản nháp '{draft.id}': {draft.tasks} nhiệm vụ, {draft.assignments} lượt giao cho cơ quan "
@@ -78,6 +95,12 @@ def summary(draft: Draft) -> str:
     if draft.unresolved:
         lines.append(f"Chưa có trong danh mục ({len(draft.unresolved)}): {'; '.join(draft.unresolved)} "
                      "— hãy thêm vào co-quan.yaml hoặc sửa tên trong bản nháp.")
+    if draft.unused:
+        shown = "; ".join(f"«{shorten(line, 70)}»" for line in draft.unused[:5])
+        more = f"; và {len(draft.unused) - 5} đoạn khác" if len(draft.unused) > 5 else ""
+        lines.append(f"Đã dùng {_percent(draft.coverage)} văn bản; {len(draft.unused)} đoạn không dùng: {shown}{more}.")
+    else:
+        lines.append("Đã dùng toàn bộ văn bản (100%): mọi đoạn đều có trong bản nháp.")
     if draft.review:
         lines.append(f"Cần kiểm tra {draft.review} chỗ đánh dấu '# kiểm tra:' trong bản nháp.")
     else:

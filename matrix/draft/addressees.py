@@ -16,12 +16,13 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
 from ..model import Role
 from ..text import match_key
-from .names import Mention, NameReader, Token, tokenize
+from .names import VA, Mention, NameReader, Token, tokenize
 
 _K = match_key
 _VERBS = {(_K("giao"), _K("cho")): "giao", (_K("giao"),): "giao", (_K("yêu"), _K("cầu")): "yêu cầu",
@@ -32,7 +33,9 @@ _INTRODUCERS = ((_K("trách"), _K("nhiệm"), _K("của")), (_K("nhiệm"), _K("
 _ACTIONS = tuple(tuple(_K(w) for w in p.split()) for p in (
     "chủ trì", "chịu trách nhiệm", "có trách nhiệm", "phải", "cần", "phối hợp", "tham mưu", "thực hiện", "triển khai",
     "tổ chức", "chỉ đạo", "lãnh đạo", "tăng cường", "tập trung", "xây dựng", "khẩn trương", "chủ động", "theo dõi",
-    "kiểm tra", "hướng dẫn", "rà soát", "báo cáo", "tiếp tục", "quán triệt", "đẩy mạnh", "nâng cao"))
+    "kiểm tra", "hướng dẫn", "rà soát", "báo cáo", "tiếp tục", "quán triệt", "đẩy mạnh", "nâng cao", "nghiên cứu",
+    "bố trí", "kịp thời", "đảm bảo", "bảo đảm", "thường xuyên", "quan tâm", "tích cực", "đôn đốc", "giám sát",
+    "ban hành", "khẩn trương", "căn cứ", "hoàn thành", "cung cấp", "phản ánh"))
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
 _ADVERBS = frozenset(_K(w) for w in ("chặt", "chẽ", "thường", "xuyên", "hiệu", "quả", "tốt", "tích", "cực", "đồng",
                                      "bộ", "kịp", "thời", "nhịp", "nhàng", "sâu", "sát", "chủ", "động",
@@ -40,6 +43,12 @@ _ADVERBS = frozenset(_K(w) for w in ("chặt", "chẽ", "thường", "xuyên", "
 _SENTENCE_ENDS = frozenset({".", "!", "?"})
 _CLAUSE_ENDS = _SENTENCE_ENDS | {";", ":"}
 _CHU_TRI = (_K("chủ"), _K("trì"))
+_ANNOUNCES_WORK = re.compile(r"\b(?:nhiệm vụ|nội dung|giải pháp|biện pháp|công việc|yêu cầu|thực hiện|triển khai)\b",
+                             re.IGNORECASE)
+_CIRCUMSTANCES = tuple(tuple(_K(w) for w in p.split()) for p in (
+    "trong trường hợp", "trường hợp", "khi", "sau khi", "nếu", "trên cơ sở", "căn cứ", "để", "đối với"))
+_CAC = _K("các")
+_THI, _HANH, _NAY = _K("thi"), _K("hành"), _K("này")
 
 
 @dataclass
@@ -65,9 +74,42 @@ class RoleReader:
             tokens = tokenize(paragraph)
             for start in _sentence_starts(tokens):
                 at_item_start = number == 0 and start == 0
-                found.extend(self._sentence(tokens, paragraph, start, at_item_start, closing))
+                executors = self._executors(tokens, paragraph, start)
+                found.extend(executors or self._sentence(tokens, paragraph, start, at_item_start, closing))
+                found.extend(self._after_circumstance(tokens, paragraph, start))
+            for k in range(1, len(tokens)):  # "Trong quá trình thực hiện, nếu có vướng mắc, đề nghị X ..."
+                if tokens[k - 1].text == "," and _verb_at(tokens, k) in ("yêu cầu", "đề nghị"):
+                    found.extend(self._sentence(tokens, paragraph, k, False, closing))
             found.extend(self._leads(tokens, paragraph))
             found.extend(self._partners(tokens, paragraph))
+        return _one_role_each(found)
+
+    def labels(self, labels: list[tuple[str, str]]) -> list[Assigned]:
+        """Addressees given by label lines: "Cơ quan chủ trì: X" (chủ trì), "Cơ quan phối hợp: Y" (phối hợp),
+        "Cơ quan thực hiện: X chủ trì, phối hợp với Y" (read as a sentence; a plain list: bodies chủ trì,
+        groups thực hiện)."""
+        found: list[Assigned] = []
+        for kind, value in labels:
+            if kind == "doer":
+                for clause in (c.strip() for c in value.split(";")):
+                    if clause:
+                        found.extend(self.item([clause[:1].upper() + clause[1:]]))
+                continue
+            if kind not in ("lead", "partner"):
+                continue
+            tokens = tokenize(value)
+            i = 0
+            while i < len(tokens):
+                mentions, end = self.names.read_list(tokens, value, i)
+                for m in mentions:
+                    if (m.vague and not (kind == "partner" and m.how == "above")) or \
+                            (kind == "lead" and self.names.is_superior(m.written)):
+                        continue
+                    role = Role.PARTNER if kind == "partner" else Role.DOER if self.names.is_plural(m) else Role.LEAD
+                    found.append(Assigned(role, m, "label"))
+                i = max(end, i) + 1
+                while i < len(tokens) and tokens[i - 1].text not in (",", ";", "và") and tokens[i - 1].low != VA:
+                    i += 1
         return _one_role_each(found)
 
     def general(self, preamble: list[str], recipients: list[str]) -> list[Mention]:
@@ -85,6 +127,38 @@ class RoleReader:
             found.extend(self._addressees(tokenize(line), line, 0))
         return found
 
+    def asks_everyone(self, paragraph: str) -> bool:
+        """ "yêu cầu/đề nghị các cơ quan, đơn vị ...": a request to the addressees at large (vague words only)."""
+        tokens = tokenize(paragraph)
+        for i in range(len(tokens)):
+            verb = _verb_at(tokens, i)
+            if verb in ("yêu cầu", "đề nghị"):
+                mentions, _ = self.names.read_list(tokens, paragraph, i + _verb_length(tokens, i))
+                if mentions and all(m.how == "vague" for m in mentions) and tokens[i + _verb_length(tokens, i)].low == _CAC:
+                    return True
+        return False
+
+    def lead_in(self, paragraph: str) -> list[Mention]:
+        """The bodies a lead-in paragraph gives the items under it to: "..., X và Y cần tập trung một số nhiệm
+        vụ trọng tâm sau:" (the subject of its last sentence), or "yêu cầu X ... thực hiện các nội dung sau:"."""
+        if not paragraph.rstrip().endswith(":") or "sau" not in paragraph[-40:]:
+            return []
+        last = re.split(r"(?<=[.!?])\s+(?=[A-ZĐ])", paragraph.strip())[-1]
+        if not _ANNOUNCES_WORK.search(last.split(",")[-1]):
+            return []  # "... đạt được một số kết quả nổi bật như sau:" announces results, not work
+        verb_led = self.general([last], [])
+        if verb_led:
+            return verb_led
+        tokens = tokenize(last)
+        for k in range(len(tokens)):
+            if k and tokens[k - 1].text not in (",", ";"):
+                continue
+            mentions, end = self.names.read_list(tokens, last, k)
+            real = [m for m in mentions if not m.vague and not self.names.is_superior(m.written)]
+            if real and end < len(tokens) and not tokens[end].text in (",", ";", ":"):
+                return real
+        return []
+
     # ----------------------------------------------------------------- patterns
 
     def _sentence(self, tokens: list[Token], text: str, i: int, at_item_start: bool, closing: bool) -> list[Assigned]:
@@ -98,12 +172,38 @@ class RoleReader:
         else:
             i += _introducer_length(tokens, i)
         mentions, end = self.names.read_list(tokens, text, i)
-        real = [m for m in mentions if not m.vague]
+        # "4. Các sở, ngành có liên quan:": the heading addresses them, vague as the words are
+        real = [m for m in mentions if not m.vague or (m.how == "related" and at_item_start and not verb)]
         if not real:
             return []
-        general = closing and verb in ("yêu cầu", "đề nghị") and any(m.is_group for m in real)
+        general = closing and verb in ("yêu cầu", "đề nghị") and any(self.names.is_plural(m) for m in real)
         rule = "giao" if verb else "subject"
-        return [Assigned(Role.DOER if general or m.is_group else Role.LEAD, m, rule) for m in real]
+        return [Assigned(Role.DOER if general or self.names.is_plural(m) else Role.LEAD, m, rule) for m in real]
+
+    def _after_circumstance(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
+        """"Trong trường hợp ..., Giám đốc Sở X chỉ đạo ...", "Khi ..., Công an tỉnh ...": the subject after
+        the opening clause."""
+        if not any(tuple(t.low for t in tokens[i:i + len(o)]) == o for o in _CIRCUMSTANCES):
+            return []
+        comma = next((k for k in range(i, min(len(tokens), i + 40)) if tokens[k].text in (",", ".", ";", ":")), None)
+        if comma is None or tokens[comma].text != ",":
+            return []
+        mentions, end = self.names.read_list(tokens, text, comma + 1)
+        real = [m for m in mentions if not m.vague]
+        if not real or any(m.resolved is None and not self.names.is_plural(m) for m in real) \
+                or not _action_at(tokens, end):
+            return []
+        return [Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "sentence") for m in real]
+
+    def _executors(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
+        """"Chánh Văn phòng ...; Giám đốc các sở ...; Chủ tịch UBND ... chịu trách nhiệm thi hành Quyết định
+        này": everyone listed carries the decision out (thực hiện)."""
+        end = next((k for k in range(i, len(tokens)) if tokens[k].text in _SENTENCE_ENDS), len(tokens))
+        words = [t.low for t in tokens[i:end]]
+        if not any(words[k:k + 2] == [_THI, _HANH] for k in range(len(words))) or _NAY not in words:
+            return []
+        mentions, _ = self.names.read_list(tokens, text, i)
+        return [Assigned(Role.DOER, m, "execute", own=True) for m in mentions if not m.vague]
 
     def _sentence_subject(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         """A known body opening a sentence inside an item; groups add to the general addressees."""
@@ -124,7 +224,7 @@ class RoleReader:
                     continue
                 mention = self.names.read_name(tokens, text, j, None, False)
                 if mention is not None and mention.end == k and not mention.vague:
-                    found.append(Assigned(Role.DOER if mention.is_group else Role.LEAD, mention, "giao"))
+                    found.append(Assigned(Role.DOER if self.names.is_plural(mention) else Role.LEAD, mention, "giao"))
                     break
         return found
 
@@ -142,7 +242,8 @@ class RoleReader:
             if tokens[k].low != _PHOI or tokens[k + 1].low != _HOP:
                 continue
             j = k + 2
-            while j < len(tokens) and j - k < 8 and (tokens[j].text == "," or tokens[j].low in _ADVERBS):
+            while j < len(tokens) and j - k < 8 and (tokens[j].text == "," or (tokens[j].low in _ADVERBS
+                                                                             and not tokens[j].capital)):
                 j += 1
             if j < len(tokens) and tokens[j].low == _GIUA:
                 found.extend(self._between(tokens, text, j + 1))
@@ -156,7 +257,8 @@ class RoleReader:
 
     def _partner_list(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         mentions, _ = self.names.read_list(tokens, text, i)
-        return [Assigned(Role.PARTNER, m, "partner", own=False) for m in mentions if not m.vague and not m.bare]
+        return [Assigned(Role.PARTNER, m, "partner", own=False) for m in mentions
+                if (not m.vague or m.how == "above") and not m.bare]
 
     def _between(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         """"giữa X với Y": only when X is a named body (not "lực lượng Công an")."""

@@ -17,11 +17,12 @@ from ..text import ascii_key
 from .addressees import Assigned, RoleReader
 from .details import read_details
 from .document import Comment, DraftDoc, DraftIssuer, DraftSigner, DraftTask, Entry
-from .footnotes import extract_footnotes
+from .footnotes import SENTINEL, extract_footnotes
 from .header import KIND_CODES, Header, split_document
 from .names import Mention, NameReader
-from .reader import Source
-from .structure import Body, Item, build_body, join_paragraphs
+from .reader import PAGE_BREAK, Source
+from .structure import Body, Item, absorb_labels, assign_ids, build_body, item_marker, join_paragraphs, split_context
+from .tables import Attachment, Table, read_table, split_attachments
 
 NO_TITLE = "(chưa có trích yếu)"
 NO_ISSUER = "(chưa rõ cơ quan ban hành)"
@@ -34,6 +35,7 @@ _PARTY_WORDS = re.compile(r"\b(?:tinh uy|thanh uy|huyen uy|thi uy|dang uy|ban th
 _ORGAN_CASE = ("Ban Thường vụ Tỉnh ủy", "Ban Chấp hành Đảng bộ tỉnh", "Ủy ban nhân dân", "Hội đồng nhân dân",
                "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Ban Thường vụ", "Thường trực", "Chủ tịch")
 _PLACE_WORDS = ("tỉnh", "thành phố", "huyện", "thị xã")
+_CENTRAL = re.compile(r"\b(?:chinh phu|thu tuong|trung uong|bo chinh tri|ban bi thu|quoc hoi)\b")
 _THIS_DOCUMENT = re.compile(r"\b(Chỉ thị|Công văn|Kế hoạch|Quyết định|Thông báo|Hướng dẫn) này\b")
 
 
@@ -57,8 +59,13 @@ class _Node:
 def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     """The draft of one source file."""
     found = extract_footnotes(source.lines, source.footnotes)
-    document = split_document(found.lines)
+    main, attachments = split_attachments(found.lines)
+    prose, table = separate_tables(main)
+    document = split_document(prose)
     body = build_body(join_paragraphs(document.body), found.notes)
+    body.unused.extend(table.unused)
+    _add_table(body, table, "")
+    parts = [_attachment_body(part, found.notes, k) for k, part in enumerate(attachments, 1)]
     header = document.header
     full_text = "\n".join(body.preamble + [p for i in body.items for n in i.walk() for p in n.paragraphs] + body.closing)
     province, sure = find_province(header, full_text, registry)
@@ -67,9 +74,109 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     doc.province = province
     if province and not sure:
         doc.comment("province", f"tỉnh suy ra từ tên tỉnh '{registry.provinces[province]}' nêu trong văn bản")
-    roles = RoleReader(NameReader(registry, province))
+    central = province is None and bool(_CENTRAL.search(ascii_key(" ".join(header.header_lines))))
+    names = NameReader(registry, province, central)
+    lines = header.header_lines
+    names.know_issuer(doc.issuer.name, *(" ".join(p) for p in zip(lines, lines[1:])),
+                      *(f"{b} {a}" for a, b in zip(lines, lines[1:])), *lines)
+    names.learn_plurals("\n".join([full_text] + [p for part in parts for i in part.items for n in i.walk()
+                                                  for p in n.paragraphs]))
+    names.learn_definitions("\n".join([full_text, *body.context] + [
+        p for part in parts for p in [*part.context, *(q for i in part.items for n in i.walk() for q in n.paragraphs)]]))
+    roles = RoleReader(names)
     _tasks(doc, body, roles, registry, header.recipients)
+    for part in parts:
+        _attachment_tasks(doc, part, roles, registry)
+    checked = document.body + [r for r in table_rows(main)] + [line for part in attachments for line in part.lines]
+    used = [table.header] + [p for part in parts for p in part.context] + [
+        p for b in [body, *parts] for i in b.items for n in i.walk() for p in n.consumed]
+    doc.unused = unused_lines(doc, checked, used)
     return doc
+
+
+def table_rows(lines: list[str]) -> list[str]:
+    return [line for line in lines if "\t" in line]
+
+
+def unused_lines(doc: DraftDoc, lines: list[str], used: list[str]) -> list[str]:
+    """The body lines whose words no field of the draft holds (nothing is dropped silently)."""
+    from .evaluate import fold
+
+    held = [doc.preamble or "", doc.title, *doc.closing, *doc.notes, *used]
+    for task in doc.walk():
+        held.extend([task.text, task.deadline or "", task.report or "", *task.targets, *task.notes])
+    corpus = "\n".join(fold(text) for text in held if text)
+    out = []
+    for line in lines:
+        text = line.strip()
+        if not text or text in (PAGE_BREAK, "---"):
+            continue
+        marker = item_marker(text)
+        bare = SENTINEL.sub("", marker[2] if marker else text)
+        key = fold(bare)
+        if key and key not in corpus:
+            out.append(" ".join(text.replace("\t", " | ").split()))
+    return out
+
+
+# --------------------------------------------------------------------------- attachments and tables
+
+def separate_tables(lines: list[str]) -> tuple[list[str], Table]:
+    """Prose lines (TAB as a wide gap) and the table found among them: from a header row with role columns
+    to the end of the part; rows of other tables are not prose either."""
+    prose: list[str] = []
+    rows: list[str] = []
+    started = False
+    for line in lines:
+        if started or ("\t" in line and line.strip()):
+            rows.append(line)
+            started = started or read_table([line]).unused == [] and bool(read_table([line, "1\tx"]).items)
+        else:
+            prose.append(line.replace("\t", "   "))
+    return prose, read_table(rows)
+
+
+def _add_table(body: Body, table: Table, prefix: str) -> None:
+    """The table's rows become top-level items of ``body`` (ids "bảng.<label>")."""
+    assign_ids(table.items)
+    for item in table.items:
+        for node in item.walk():
+            node.id = f"bảng.{node.id}"
+        body.items.append(item)
+    if table.items:
+        table.items[0].consumed.append(table.header)
+
+
+def _attachment_body(part: Attachment, notes: dict[int, str], number: int) -> Body:
+    prose, table = separate_tables(part.lines)
+    body = build_body(join_paragraphs(prose), notes)
+    body.items.extend(table.items)
+    body.unused.extend(table.unused)
+    if table.items:
+        table.items[0].consumed.append(table.header)
+    assign_ids(body.items)
+    prefix = f"PL{number}."
+    for item in body.items:
+        for node in item.walk():
+            node.id = prefix + node.id
+    body.context = [" ".join(part.heading)] + body.preamble + body.context
+    body.preamble = []
+    return body
+
+
+def _attachment_tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry) -> None:
+    """Tasks of a part after the signature, after the main document's tasks."""
+    nodes = [_analyse(item, roles, frozenset()) for item in body.items]
+    for k, paragraph in enumerate(body.closing, 1):
+        assigned = roles.item([paragraph], closing=True)
+        if assigned:
+            nodes.append(_Node(Item("closing", "", [paragraph], id=f"{body.items[0].id.split('.')[0] if body.items else 'PL'}.cuối-{k}"), assigned))
+        else:
+            doc.closing.append(paragraph)
+    doc.tasks.extend(_draft_task(node, registry, top=True) for node in nodes)
+    context = "\n".join(p for p in body.context if p)
+    if context:
+        doc.preamble = "\n".join(p for p in (doc.preamble, context) if p)
 
 
 # --------------------------------------------------------------------------- metadata
@@ -84,7 +191,7 @@ def _metadata(doc: DraftDoc, header: Header, body: Body, text: str) -> None:
                     review=False)
     doc.signer = DraftSigner(header.signer.authority, header.signer.title, header.signer.name)
     doc.recipients, doc.distribution = header.recipients, header.distribution
-    doc.preamble = "\n".join(body.preamble) or None
+    doc.preamble = "\n".join(body.preamble + body.context) or None
     doc.notes = body.notes
 
 
@@ -207,10 +314,16 @@ def _names(text: str, name: str) -> bool:
 def _tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry, recipients: list[str]) -> None:
     nodes = [_analyse(item, roles, frozenset()) for item in body.items]
     general = roles.general(body.preamble, recipients)
+    if not general and body.preamble:
+        general = roles.lead_in(body.preamble[-1])
     _apply_general(doc, nodes, general)
+    _apply_lead_ins(doc, nodes, roles)
     closing = 0
     for paragraph in body.closing:
         assigned = roles.item([paragraph], closing=True)
+        if not assigned and general and roles.asks_everyone(paragraph):
+            # "... đề nghị các cơ quan, đơn vị khẩn trương thực hiện": the addressees of the whole document
+            assigned = [Assigned(Role.DOER, m, "general", own=False) for m in general]
         if assigned:
             closing += 1
             nodes.append(_Node(Item("closing", "", [paragraph], id=f"cuối-{closing}"), assigned))
@@ -225,7 +338,9 @@ def _tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry, rec
 
 def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
     """Roles named by one item; those already stated by a parent are inherited, not repeated."""
-    assigned = [a for a in roles.item(item.paragraphs) if a.mention.key not in inherited]
+    by_label = any(kind in ("lead", "partner", "doer") for kind, _ in item.labels)
+    found = roles.labels(item.labels) if by_label else roles.item(item.paragraphs)
+    assigned = [a for a in found if a.mention.key not in inherited or a.rule == "subject"]
     keys = inherited | {a.mention.key for a in assigned}
     return _Node(item, assigned, [_analyse(child, roles, keys) for child in item.children])
 
@@ -252,10 +367,36 @@ def _apply_general(doc: DraftDoc, nodes: list[_Node], general: list[Mention]) ->
                              f"'Kính gửi' ({names}) với vai trò thực hiện")
 
 
+def _apply_lead_ins(doc: DraftDoc, nodes: list[_Node], roles: RoleReader) -> None:
+    """A section whose own text ends with a lead-in ("... X cần tập trung các nhiệm vụ sau:") gives its
+    sub-items that name no addressee of their own to X (thực hiện)."""
+    for top in nodes:
+        for node in top.walk():
+            if not node.children or not node.item.paragraphs:
+                continue
+            mentions = roles.lead_in(node.item.paragraphs[-1])
+            if not mentions:
+                continue
+            keys = {m.key for m in mentions}
+            if keys <= {a.mention.key for a in node.assigned if a.rule in ("subject", "giao", "label")}:
+                continue  # the item's heading names them: its sub-items inherit them
+            node.assigned = [a for a in node.assigned if a.mention.key not in keys]  # given to the sub-items
+            for child in node.children:
+                if child.names_own():
+                    continue
+                present = {a.mention.key for a in child.assigned}
+                child.assigned = [Assigned(Role.DOER, m, "general", own=False) for m in mentions
+                                  if m.key not in present] + child.assigned
+            names = ", ".join(m.written for m in mentions)
+            doc.comment("tasks", f"các mục con của mục {node.item.id} không nêu cơ quan riêng: đã ghi {names} "
+                                 "(được giao ở đoạn dẫn của mục) với vai trò thực hiện")
+
+
 def _draft_task(node: _Node, registry: Registry, top: bool = False) -> DraftTask:
     item = node.item
     details = read_details(item.paragraphs)
-    task = DraftTask(id=item.id, text="\n".join(item.paragraphs), deadline=details.deadline, report=details.report,
+    deadline = next((value for kind, value in item.labels if kind == "deadline" and value), details.deadline)
+    task = DraftTask(id=item.id, text="\n".join(item.paragraphs), deadline=deadline, report=details.report,
                      targets=details.targets, notes=item.notes)
     for assigned in node.assigned:
         task.assign.setdefault(assigned.role, []).append(_entry(assigned, registry))

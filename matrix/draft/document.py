@@ -79,6 +79,7 @@ class DraftDoc:
     preamble: str | None = None
     closing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)  # source paragraphs no field holds (reported, not written)
     source: str = ""
     # Comments written above a top-level key ("title", "tasks", ...).
     comments: dict[str, list[Comment]] = field(default_factory=dict)

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Iterable
 from ..model import Corpus, Directive
 
 if TYPE_CHECKING:
+    from ..model import Registry
     from . import Draft
+    from .document import DraftDoc
 
 Triple = tuple[str, str, str]
 
@@ -103,3 +105,116 @@ def total(scores: Iterable[Scores]) -> Scores:
     for score in scores:
         out = out + score
     return out
+
+
+# --------------------------------------------------------------------------- gold readings of real texts
+#
+# A gold reading (tests/fixtures/corpus/<id>.gold.yaml) lists items by a quote
+# from the start of their own text and the roles their own text states.  A
+# gold item maps to the draft task whose own text contains the quote; names
+# are the same addressee when the registry resolves both to one agency, or
+# when their folded written forms are equal.
+
+@dataclass(frozen=True)
+class GoldItem:
+    label: str
+    quote: str
+    assign: tuple[tuple[str, str], ...]  # (role, name)
+
+
+@dataclass(frozen=True)
+class Gold:
+    document: str
+    province: str | None
+    kind: str | None
+    issuer_kind: str | None
+    items: tuple[GoldItem, ...]
+
+
+def read_gold(path: Path) -> Gold:
+    """A gold reading file (see tests/fixtures/corpus/SOURCES.md)."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    items = []
+    for raw in data.get("tasks") or []:
+        pairs = tuple((str(role), str(name)) for role, names in (raw.get("assign") or {}).items()
+                      for name in (names or []))
+        items.append(GoldItem(str(raw.get("label", "")), str(raw.get("quote", "")), pairs))
+    return Gold(str(data.get("document", Path(path).stem)), data.get("province"), data.get("kind"),
+                data.get("issuer_kind"), tuple(items))
+
+
+def fold(text: str) -> str:
+    """Punctuation- and space-insensitive form of a text, for finding a quote in a task."""
+    from ..text import match_key
+
+    import re
+
+    words = re.sub(r"[^\w]+", " ", text).replace("_", " ")  # punctuation out first: tone marks stay on their word
+    return "".join(ch for ch in match_key(words) if not ch.isspace())
+
+
+class Names:
+    """Identity of addressee names in one document: registry id, else the folded written name."""
+
+    def __init__(self, registry: "Registry | None", province: str | None) -> None:
+        from .names import NameReader
+
+        self.registry = registry
+        self.province = province if registry is not None and province in registry.provinces else None
+        self.reader = NameReader(registry, self.province) if registry is not None else None
+
+    def key(self, name: str) -> str:
+        """The same lookups the drafter makes: exact, then abbreviations expanded, then the loose key."""
+        from .names import expand_abbreviations, loose_key
+
+        if self.reader is not None:
+            for written in dict.fromkeys([name, expand_abbreviations(name)]):
+                agencies = self.reader.lookup(written)
+                agency = agencies[0] if len(agencies) == 1 else self.reader.lookup_loose(written)
+                if agency is not None:
+                    return "id:" + agency.id
+        return "name:" + loose_key(expand_abbreviations(name))
+
+
+def evaluate_gold(doc: "DraftDoc", gold: Gold, registry: "Registry | None") -> Scores:
+    """Score a composed draft against a gold reading: (gold item, addressee, role) triples."""
+    names = Names(registry, gold.province)
+    tasks = list(doc.walk())
+    folded = [fold(task.text) for task in tasks]
+    mapped: dict[int, list[int]] = {}  # draft task index -> gold item indices
+    target: dict[int, int] = {}  # gold item index -> draft task index
+    taken: set[int] = set()
+    for g, item in enumerate(gold.items):
+        quote = fold(item.quote)
+        # a quote that repeats ("Hoạt động 1" under two sections) maps to its next occurrence, in order
+        # among the tasks the quote starts (a quote that repeats), the one whose addressees agree most
+        candidates = [t for t, text in enumerate(folded) if quote and text.startswith(quote) and t not in taken]
+        wanted = {(names.key(name), role) for role, name in item.assign}
+        hit = max(candidates, default=None, key=lambda t: (len(wanted & {
+            (names.key(e.written), r.value) for r, es in tasks[t].assign.items() for e in es}), -t))
+        if hit is None:  # the drafter kept a heading or a label before the item's words
+            hit = next((t for t, text in enumerate(folded) if quote and quote in text), None)
+        if hit is not None:
+            taken.add(hit)
+        if hit is not None:
+            target[g] = hit
+            mapped.setdefault(hit, []).append(g)
+    want = {(g, names.key(name), role) for g, item in enumerate(gold.items) for role, name in item.assign}
+    got: set[tuple[int, str, str]] = set()
+    extra: list[Triple] = []
+    for t, task in enumerate(tasks):
+        for role, entries in task.assign.items():
+            for entry in entries:
+                key = names.key(entry.written)
+                hits = [g for g in mapped.get(t, []) if (g, key, role.value) in want]
+                if hits:
+                    got.update((g, key, role.value) for g in hits)
+                else:
+                    extra.append((task.id, entry.written, role.value))
+    found = {w for w in want if w in got}
+    missing = tuple(sorted((gold.items[g].label, name, role) for g, name, role in want - found))
+    return Scores(true_positives=len(found), false_positives=len(extra), false_negatives=len(want) - len(found),
+                  reference_tasks=len(gold.items), tasks_found=len(target), missing=missing,
+                  extra=tuple(sorted(extra)))

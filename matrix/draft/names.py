@@ -59,16 +59,18 @@ def _words(*phrases: str) -> tuple[tuple[str, ...], ...]:
 
 
 TITLES = _words("chỉ huy trưởng", "người đứng đầu", "thủ trưởng", "giám đốc", "phó giám đốc", "chủ tịch", "phó chủ tịch",
-                "cục trưởng", "viện trưởng", "chánh án", "tổng biên tập", "bí thư", "lãnh đạo", "chánh", "trưởng")
+                "cục trưởng", "viện trưởng", "chánh án", "tổng biên tập", "bí thư", "lãnh đạo", "chánh", "trưởng",
+                "bộ trưởng", "thứ trưởng", "các đồng chí", "đồng chí", "thường trực")
 ORG_HEADS = _words(
     "bộ chỉ huy", "bộ đội", "ban cán sự đảng", "ban chỉ huy", "ban chỉ đạo", "ban", "sở", "cục", "chi cục", "công an",
     "viện", "tòa án", "ủy ban", "ubnd", "ubmttq", "mttq", "vksnd", "tand", "bchqs", "bđbp", "đảng ủy", "đảng đoàn",
     "văn phòng", "thanh tra", "hội", "hội đồng", "liên đoàn", "liên minh", "tỉnh đoàn", "đoàn", "kho bạc", "ngân hàng",
     "bảo hiểm xã hội", "đài", "báo", "trung tâm", "trường", "bệnh viện", "huyện ủy", "thành ủy", "thị ủy", "mặt trận",
     "cảng vụ", "phòng", "cảnh sát", "học viện", "quỹ", "tổng công ty", "công ty", "chi nhánh", "bưu điện", "điện lực",
-    "viễn thông", "bộ")
+    "viễn thông", "bộ", "cổng thông tin", "báo và phát thanh", "hệ thống truyền thanh", "thuế", "thi hành án", "chi cục thuế", "kiểm lâm", "hạt kiểm lâm")
 # Group heads written in lower case inside sentences.
-GROUP_HEADS = _words("các sở", "các ban", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
+_MINISTRY_LIKE = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "cơ quan thuộc chính phủ")
+GROUP_HEADS = _words("tỉnh ủy", "thành ủy", "cơ quan ngang bộ", "các cơ quan ngang bộ", "các văn phòng", "các đảng ủy", "các sở", "các ban", "các bộ", "các tỉnh ủy", "các thành ủy", "các tỉnh", "các xã", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
                      "đoàn thể", "các tổ chức chính trị", "các hội", "các cấp ủy", "cấp ủy", "chính quyền",
                      "ủy ban nhân dân", "các ủy ban", "ubnd", "mặt trận", "người đứng đầu")
 VAGUE_HEADS = _words("lực lượng", "các lực lượng", "cơ quan", "các cơ quan", "đơn vị", "các đơn vị", "địa phương",
@@ -82,8 +84,16 @@ _SUPERIOR = re.compile(  # on ascii_key
     r"^(?:chu tich |thuong truc |lanh dao )?(?:uy ban nhan dan tinh|ubnd tinh|tinh uy|ban thuong vu tinh uy|"
     r"ban chap hanh dang bo tinh|hoi dong nhan dan tinh|hdnd tinh|chinh phu|thu tuong|bo chinh tri|ban bi thu|"
     r"trung uong|bo (?!chi huy|doi)\w+)(?:$|\s)")
+# For a central issuer (Chính phủ, Thủ tướng, Bộ Chính trị...), only itself and the bodies above it.
+_CENTRAL_SUPERIOR = re.compile(
+    r"^(?:chu tich |thuong truc |lanh dao )?(?:chinh phu|thu tuong(?: chinh phu)?|bo chinh tri|ban bi thu|"
+    r"ban chap hanh trung uong|trung uong dang|quoc hoi)(?:$|\s)")
+_CENTRAL_BODY = re.compile(r"^(?:bo (?!chi huy|doi)|van phong chinh phu|ngan hang nha nuoc|.*\btrung uong\b)")
+_DEFINITION = re.compile(r"\((?:sau đây|dưới đây)?\s*(?:được\s+)?(?:gọi|viết)(?:\s+(?:tắt|chung))?\s+là:?\s*[“\"]?"
+                         r"(?P<term>[^()“”\"]{2,80}?)[”\"]?\)", re.IGNORECASE)
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
+_OTHER_LEVELS = _words("tối cao", "trung ương", "cấp cao", "quốc gia", "cấp trung ương")
 _LOWER_LEVELS = _words("huyện", "xã", "thị xã", "thành phố", "quận", "phường", "thị trấn", "cấp huyện", "cấp xã")
 _NAME_WORDS = frozenset(match_key(w) for w in ("nhân", "các", "trung", "nhà", "đội", "kiểm", "chỉ", "quản"))
 _STOPS = _words(
@@ -99,9 +109,21 @@ _STOPS = _words(
     "thông báo", "phổ biến", "lập", "ký", "gửi", "nắm", "bám", "đầu tư", "cung cấp", "chuẩn bị", "khắc phục",
     "kiện toàn", "củng cố", "biểu dương", "khen thưởng", "hằng", "hàng", "định kỳ", "trước", "sau", "nếu", "khi",
     "thì", "mà", "nhưng", "do", "bằng", "như", "gồm", "hoặc", "hay", "mở", "đưa", "tạo", "giữ", "vừa", "nhất là",
+    "giải quyết", "đánh giá", "quảng bá", "tuần tra", "kết nối", "nâng cấp", "tích hợp", "sửa đổi", "bổ sung", "công bố", "cập nhật", "số hóa",
     "trong đó", "đồng thời", "ngay", "không", "chưa", "tự", "đặc biệt")
+# Verbs that never belong to a body's name, even written with a capital after it.
+_CAPITAL_VERBS = _words("chỉ đạo", "tập trung", "khẩn trương", "chủ động", "tiếp tục", "rà soát", "triển khai", "chủ trì",
+                        "phối hợp", "tăng cường", "thực hiện", "hoàn thành", "kịp thời", "nghiêm túc", "quán triệt",
+                        "theo dõi", "khẩn cấp", "có trách nhiệm", "chịu trách nhiệm")
 # Nouns of a body's field that begin with a stop word ("Phòng Cảnh sát giao thông", "Chi cục quản lý thị trường").
-_NAME_NOUNS = _words("giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
+_PLACE_LIST = frozenset(match_key(w) for w in ("đặc", "khu", "trấn", "quận", "phố"))
+# Words that list the kinds or levels of a group ("các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu").
+LIST_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "hội", "xã", "phường", "đặc khu", "thị trấn", "huyện", "quận",
+                    "thị xã", "thành phố", "tỉnh", "bộ", "cơ quan ngang bộ", "tổ chức chính trị - xã hội",
+                    "tổ chức chính trị xã hội", "địa phương", "tỉnh ủy",
+                    "thành ủy", "huyện ủy", "đảng ủy")
+_KIND_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "bộ")
+_NAME_NOUNS = _words("đào tạo", "ngân hàng", "việc làm", "đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
                      "tổ chức nhà nước", "xử lý vi phạm", "phòng, chống", "phòng chống")
 _CLOSERS = frozenset({",", ";", ":", "(", ")", ".", "!", "?", "“", "”", '"', "…", "/"})
 _ABBREVIATIONS = {match_key(k): match_key(v) for k, v in {"ubnd": "ủy ban nhân dân", "ubmttq": "ủy ban mặt trận tổ quốc", "mttq": "mặt trận tổ quốc",
@@ -120,12 +142,13 @@ class Mention:
     agencies: tuple[Agency, ...]
     start: int
     end: int
-    how: str = "exact"  # exact | composed | loose | unknown | vague
+    how: str = "exact"  # exact | composed | loose | unknown | vague | above
     source: str = ""  # the words of the text when ``written`` differs from them
 
     @property
     def vague(self) -> bool:
-        return self.how == "vague"
+        """Not an addressee: a vague mention, or the issuer or a body above it ("above": a partner at most)."""
+        return self.how in ("vague", "above", "related")
 
     @property
     def resolved(self) -> Agency | None:
@@ -133,6 +156,9 @@ class Mention:
 
     @property
     def is_group(self) -> bool:
+        if self.resolved is None and self.how in ("unknown", "related"):  # an unknown name that reads as a group
+            key = f" {match_key(self.written)} "
+            return f" {CAC} " in key or "," in self.written or not self.written[:1].isupper()
         return self.resolved is not None and self.resolved.is_group
 
     @property
@@ -165,8 +191,12 @@ def loose_key(name: str) -> str:
 class NameReader:
     """Reads addressee names in token lists, resolving them through one registry and province."""
 
-    def __init__(self, registry: Registry, province: str | None = None) -> None:
-        self.registry, self.province = registry, province
+    def __init__(self, registry: Registry, province: str | None = None, central: bool = False) -> None:
+        self.registry, self.province, self.central = registry, province, central
+        # Short terms the document defines ("(sau đây gọi là Ủy ban nhân dân cấp xã)"): term words -> names.
+        self.defined: dict[tuple[str, ...], list[Mention]] = {}
+        self.issuers: list[str] = []
+        self.plural_text = ""
         names = [n for a in registry.agencies for n in a.names()]
         self.max_words = max((len(tokenize(n)) for n in names), default=1)
         self.loose: dict[str, set[str]] = {}
@@ -188,9 +218,60 @@ class NameReader:
 
     def is_superior(self, name: str) -> bool:
         """The issuer itself or a body above it (UBND tỉnh, Tỉnh ủy, ministries): never an addressee here."""
-        return bool(_SUPERIOR.match(ascii_key(name)))
+        key = ascii_key(name)
+        if (_CENTRAL_SUPERIOR if self.central else _SUPERIOR).match(key):
+            return True
+        key = re.sub(r"^(?:chu tich|thuong truc|lanh dao|giam doc|truong ban) ", "", key)
+        return any(key == issuer or key == issuer + " dang" or (issuer.startswith(key + " ") and key.endswith((" tinh", " pho")))
+                   for issuer in self.issuers)
+
+    def learn_plurals(self, text: str) -> None:
+        """The document's text, to tell groups: a body it also calls "các <name>" is several bodies."""
+        self.plural_text = " " + " ".join(re.sub(r"[^\w\s]+", " | ", ascii_key(text)).split()) + " "
+
+    def is_plural(self, mention: Mention) -> bool:
+        """A group: in the registry, by its wording, or named with "các" elsewhere in the document
+        ("Chi nhánh Văn phòng đăng ký đất đai" where the text also says "các Chi nhánh ...")."""
+        if mention.is_group:
+            return True
+        if mention.resolved is not None or not self.plural_text:
+            return False
+        name = " ".join(re.sub(r"[^\w]+", " ", ascii_key(mention.written)).split())
+        return f" cac {name} " in self.plural_text
+
+    def know_issuer(self, *names: str) -> None:
+        """The document's issuer (its name and header lines): never one of its own addressees."""
+        for name in names:
+            key = re.sub(r"^(?:chu tich|thuong truc) ", "", ascii_key(name))
+            if len(key.split()) >= 3:
+                self.issuers.append(key)
 
     # ----------------------------------------------------------------- lists
+
+    def learn_definitions(self, text: str) -> None:
+        """Read "X (sau đây gọi là Y)" where X are bodies: Y then stands for X in this document."""
+        for paragraph in text.split("\n"):
+            for match in _DEFINITION.finditer(paragraph):
+                term = tuple(t.low for t in tokenize(match.group("term")) if t.is_word)
+                before = paragraph[: match.start()]
+                tokens = tokenize(before)
+                for start in range(len(tokens)):
+                    if start and tokens[start - 1].text not in (",", ";", ":", ".") and tokens[start - 1].is_word:
+                        continue
+                    mentions, end = self.read_list(tokens, before, start)
+                    if mentions and end == len(tokens) and not any(m.vague for m in mentions):
+                        shortened = len(mentions) == 1 and tuple(
+                            t.low for t in tokenize(mentions[0].written))[: len(term)] == term
+                        if term and len(term) <= 10 and not shortened:
+                            self.defined[term] = mentions
+                        break
+
+    def _defined_at(self, tokens: list[Token], i: int) -> tuple[list[Mention], int] | None:
+        for term, mentions in self.defined.items():
+            if tuple(t.low for t in tokens[i:i + len(term)]) == term:
+                end = i + len(term)
+                return [Mention(m.written, m.agencies, i, end, m.how, _span_words(tokens, i, end)) for m in mentions], end
+        return None
 
     def read_list(self, tokens: list[Token], text: str, i: int) -> tuple[list[Mention], int]:
         """Names from token ``i`` on, joined by ",", ";", "và" (and "và đề nghị"); the index after them."""
@@ -198,13 +279,79 @@ class NameReader:
         plural = i < len(tokens) and tokens[i].low == CAC
         current = self.read_name(tokens, text, i, None, plural)
         while current is not None:
-            mentions.append(current)
-            i = current.end
+            defined = self._defined_at(tokens, current.start) if self.defined else None
+            if defined:
+                mentions.extend(defined[0])
+                i = defined[1]
+                j = _skip_separator(tokens, i)
+                if j == i:
+                    break
+                current = self.read_name(tokens, text, j, mentions[-1], plural)
+                continue
+            listed = self._enumeration(tokens, text, current)
+            mentions.extend(listed or [current])
+            i = listed[-1].end if listed else current.end
+            if current.vague:
+                i += _related_at(tokens, i)  # "đơn vị chức năng có liên quan và ...": the list goes on
+            k = i
+            while current.vague and k < min(len(tokens), i + 6) and tokens[k].is_word:
+                k += 1  # "Các cơ quan đăng ký đầu tư (Sở ...)": the words of the vague phrase, then the brackets
+            inner, after = self._parenthesis(tokens, text, k if k < len(tokens) and tokens[k].text == "(" else i)
+            if after > i:  # "Các cơ quan đăng ký đầu tư (Sở Tài chính, ...)": the bodies in brackets
+                if current.vague and inner and not listed:
+                    mentions[-1:] = inner
+                i = after
             j = _skip_separator(tokens, i)
             if j == i:
                 break
             current = self.read_name(tokens, text, j, current, plural)
         return mentions, i
+
+    def _parenthesis(self, tokens: list[Token], text: str, i: int) -> tuple[list[Mention], int]:
+        """Names inside brackets right after a name, and the index after the closing bracket (``i`` if none)."""
+        if i >= len(tokens) or tokens[i].text != "(":
+            return [], i
+        close = next((k for k in range(i + 1, min(len(tokens), i + 40)) if tokens[k].text in ("(", ")")), None)
+        if close is None or tokens[close].text != ")":
+            return [], i
+        inner, end = self.read_list(tokens[:close], text, i + 1)
+        real = [m for m in inner if not m.vague]
+        return (real if end == close else []), close + 1
+
+    def _enumeration(self, tokens: list[Token], text: str, group: Mention) -> list[Mention]:
+        """"Các sở: Xây dựng, Y tế" -> Sở Xây dựng, Sở Y tế; "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"."""
+        end = group.end
+        if end + 1 >= len(tokens) or tokens[end].text != ":" or not tokens[end + 1].capital:
+            return []
+        words = _span(text, tokens, group.start, end).split()
+        keys = [match_key(w) for w in words]
+        if CAC not in keys or len(words) > 8:
+            return []
+        k = keys.index(CAC)
+        if not any(tuple(keys[k + 1:]) == p for p in LIST_WORDS):
+            return []  # "các sở:", "các Bộ:", "Ủy ban nhân dân các xã:" - the kind ends the group's name
+        head = " ".join(words[:k] + words[k + 1:])
+        head = head[:1].upper() + head[1:]
+        found: list[Mention] = []
+        j = end + 1
+        while j < len(tokens) and tokens[j].capital and tokens[j].is_word and not (found and _is_org_head(tokens, j)) \
+                and not _starts_with(tokens, j, _STOPS + _CAPITAL_VERBS):
+            stop = self._extent(tokens, j)
+            name = f"{head} {_span(text, tokens, j, stop)}"
+            agencies = self.lookup(name)
+            parts = [f"{head} {p}" for p in re.split(r"\s+và\s+", _span(text, tokens, j, stop))]
+            if not agencies and len(parts) > 1 and all(self.lookup(p) for p in parts):
+                found.extend(Mention(p, self.lookup(p), j, stop) for p in parts)  # "Nội vụ và Y tế": two sở
+            else:
+                found.append(Mention(name, agencies, j, stop, "exact" if agencies else "unknown"))
+            j = stop
+            if j < len(tokens) and tokens[j].text == ",":
+                j += 1
+            if j < len(tokens) and tokens[j].low == VA:
+                j += 1
+            if j >= len(tokens) or tokens[j - 1].text not in (",",) and tokens[j - 1].low != VA:
+                break
+        return found
 
     def read_name(self, tokens: list[Token], text: str, i: int, previous: Mention | None, plural: bool) -> Mention | None:
         """One name at token ``i``, or None when no name starts there."""
@@ -213,35 +360,119 @@ class NameReader:
         for start in self._starts(tokens, i):
             found = self._longest(tokens, text, start)
             if found:
-                return self._qualified(tokens, text, found)
+                return self._listed(tokens, text, self._qualified(tokens, text, found))
         end = self._extent(tokens, i)
         span = _span(text, tokens, i, end)
-        return (self._composed(span, i, end, previous, plural) or self._loose(tokens, text, i)
-                or self._unknown(tokens, text, i, end))
+        found = self._composed(span, i, end, previous, plural) or self._loose(tokens, text, i)
+        if found is not None:
+            other = self._other_level(tokens, text, i, found.end)
+            if other is not None:
+                return other
+            found.end = _after_list(tokens, found.end)  # "đoàn thể Thành phố": the place is part of the name
+        found = found or self._unknown(tokens, text, i, end) or self._kinds(tokens, text, i)
+        return self._listed(tokens, text, found) if found is not None else None
+
+    def _kinds(self, tokens: list[Token], text: str, i: int) -> Mention | None:
+        """A list of kinds of bodies without "các" ("sở, ban, ngành", "Sở, ban, ngành thành phố"): a group."""
+        kind = next((p for p in _KIND_WORDS if tuple(t.low for t in tokens[i:i + len(p)]) == p), None)
+        if kind is None:
+            return None
+        end = i + len(kind)
+        if not (end + 1 < len(tokens) and tokens[end].text == ","
+                and any(tuple(t.low for t in tokens[end + 1:end + 1 + len(p)]) == p for p in _KIND_WORDS)):
+            return None
+        listed = self._listed(tokens, text, Mention(_span(text, tokens, i, end), (), i, end, "unknown"))
+        return listed if listed.end > end + 1 else None
+
+    def _listed(self, tokens: list[Token], text: str, found: Mention) -> Mention:
+        """A group named with a list of levels or kinds goes on over the commas: "Ủy ban nhân dân các xã,
+        phường, đặc khu Cồn Cỏ", "các sở, ban, ngành, đoàn thể Thành phố", "Công an các phường, xã"."""
+        if found.vague or not found.end or not any(
+                tuple(t.low for t in tokens[max(0, found.end - len(p)):found.end]) == p for p in LIST_WORDS):
+            return found
+        end = found.end
+        while end + 1 < len(tokens) and (tokens[end].text == "," or tokens[end].low == VA):
+            k = end + 1
+            if k < len(tokens) and tokens[k].low == VA:
+                k += 1
+            word = next((p for p in LIST_WORDS if tuple(t.low for t in tokens[k:k + len(p)]) == p), None)
+            if word is None or tokens[k].capital or _starts_with(tokens, k, _STOPS):
+                break
+            end = k + len(word)
+        if end == found.end:
+            return found
+        listed = end
+        end = _after_list(tokens, end)
+        start = list(self._starts(tokens, found.start))[-1]
+        written = _span(text, tokens, start, end)
+        agencies = self.lookup(written)
+        if agencies:
+            return Mention(written, agencies, found.start, end)
+        agency = self.lookup_loose(written)
+        if agency is not None:
+            return Mention(agency.name, (agency,), found.start, end, "loose", written)
+        extra = tokens[found.end:end]
+        if found.agencies and end == listed and not all(t.low in _LEVELS or t.low in _PLACE_LIST or not t.is_word or t.low == VA
+                                      for t in extra):
+            return found  # the registry knows the parts ("các ban" ... "đoàn thể"): read them one by one,
+            # unless a place closes the list ("các sở, ban, ngành, đoàn thể Thành phố": one group)
+        if _contains(tokens, start, end, _VAGUE_WORDS):
+            return Mention(written, (), found.start, end, "vague")
+        related = _related_at(tokens, end)
+        if related:  # "các sở, ngành, địa phương có liên quan": vague, except as a heading's addressee
+            end += related
+            return Mention(_span(text, tokens, start, end), (), found.start, end, "related")
+        return self._unresolved(written, found.start, end)
 
     def _qualified(self, tokens: list[Token], text: str, found: Mention) -> Mention:
         """A known name and what follows it: a place of the same level is part of it ("Công an tỉnh Long
         An"); a lower level makes another body ("Viện kiểm sát nhân dân huyện X", kept as unknown); "liên
-        quan" makes it vague ("các sở, ngành liên quan")."""
+        quan" makes it vague ("các sở, ngành liên quan"); a higher level makes another body too ("Tòa án nhân dân
+        tối cao", "các đoàn thể Trung ương")."""
+        other = self._other_level(tokens, text, found.start, found.end)
+        if other is not None:
+            return other
         if _starts_with(tokens, found.end, _LOWER_LEVELS):
             end = _after_place(tokens, found.end, found.written)
             end = end if end > found.end else self._extent(tokens, found.end)
             written = _span(text, tokens, found.start, end)
             return Mention(written, self.lookup(written), found.start, end, "exact" if self.lookup(written) else "unknown")
         found.end = _after_place(tokens, found.end, found.written)
+        related = _related_at(tokens, found.end)
+        if related:
+            end = found.end + related
+            return Mention(_span(text, tokens, found.start, end), (), found.start, end, "related")
         if _starts_with(tokens, found.end, _VAGUE_WORDS):
             end = self._extent(tokens, found.end)
             return Mention(_span(text, tokens, found.start, end), (), found.start, end, "vague")
         return found
 
+    def _other_level(self, tokens: list[Token], text: str, start: int, end: int) -> Mention | None:
+        """The name at ``start:end`` followed by a level above the province ("tối cao", "Trung ương"): another
+        body, looked up as a whole, else kept as written (flagged), never the provincial one."""
+        level = next((p for p in _OTHER_LEVELS if tuple(t.low for t in tokens[end:end + len(p)]) == p), None)
+        if level is None:
+            return None
+        end += len(level)
+        written = _span(text, tokens, start, end)
+        agencies = self.lookup(written)
+        if agencies:
+            return Mention(written, agencies, start, end)
+        if self.is_superior(written):
+            return Mention(written, (), start, end, "above" if _CENTRAL_BODY.match(ascii_key(written)) else "vague")
+        return self._unresolved(written, start, end)
+
     def _starts(self, tokens: list[Token], i: int) -> Iterable[int]:
         """The name may start at ``i`` or after a leadership title."""
         yield i
-        words = tuple(t.low for t in tokens[i:i + 4])
-        for title in TITLES:
-            if words[: len(title)] == title and i + len(title) < len(tokens):
-                yield i + len(title)
+        j = i
+        for _ in range(2):  # "các đồng chí bí thư tỉnh uỷ": titles may follow one another
+            words = tuple(t.low for t in tokens[j:j + 4])
+            title = next((t for t in TITLES if words[: len(t)] == t and j + len(t) < len(tokens)), None)
+            if title is None:
                 return
+            j += len(title)
+            yield j
 
     def _longest(self, tokens: list[Token], text: str, i: int) -> Mention | None:
         """The longest span from ``i`` that the registry knows."""
@@ -281,20 +512,36 @@ class NameReader:
                 continue
             span = _span(text, tokens, i, stop)
             agency = self.lookup_loose(span)
-            if agency is not None:
+            if agency is not None and not (tokens[i].low == CAC and not agency.is_group):  # "các X" is not one X
                 return Mention(agency.name, (agency,), i, stop, "loose", span)
         return None
 
     def _unknown(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
         """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
-        if _starts_with(tokens, i, VAGUE_HEADS):
+        if _starts_with(tokens, i, VAGUE_HEADS) and not _starts_with(tokens, i, _MINISTRY_LIKE):
             return Mention(_span(text, tokens, i, end), (), i, end, "vague")
-        start = next(iter(s for s in self._starts(tokens, i) if s != i), i)
+        start = list(self._starts(tokens, i))[-1]
         if end <= start or not _is_org_head(tokens, start):
             return None
         written = _span(text, tokens, start, end)
-        vague = _contains(tokens, start, end, _VAGUE_WORDS) or self.is_superior(written)
-        return Mention(written, (), i, end, "vague" if vague else "unknown")
+        if _contains(tokens, start, end, _VAGUE_WORDS):
+            return Mention(written, (), i, end, "vague")
+        if self.is_superior(written):  # the issuer never; a ministry or a central body may be a partner
+            return Mention(written, (), i, end, "above" if _CENTRAL_BODY.match(ascii_key(written)) else "vague")
+        return self._unresolved(written, i, end)
+
+    def _unresolved(self, written: str, start: int, end: int) -> Mention:
+        """A name the registry does not know as written: with its abbreviations expanded ("Sở KH&CN" -> "Sở
+        Khoa học và Công nghệ", "UBND" -> "Ủy ban nhân dân") it may be known; else it is kept, expanded."""
+        expanded = expand_abbreviations(written)
+        if expanded != written:
+            agencies = self.lookup(expanded)
+            if agencies:
+                return Mention(expanded, agencies, start, end, "composed", written)
+            agency = self.lookup_loose(expanded)
+            if agency is not None:
+                return Mention(agency.name, (agency,), start, end, "loose", written)
+        return Mention(expanded, (), start, end, "unknown", written if expanded != written else "")
 
     def _list_extent(self, tokens: list[Token], i: int) -> int:
         """Like :meth:`_extent`, going on over ", thị xã", "và thành phố" (lower-case parts of a group's name)."""
@@ -311,10 +558,65 @@ class NameReader:
             token = tokens[end]
             if token.text in _CLOSERS or (token.low == VA and _next_is_new_name(tokens, end + 1)):
                 break
-            if not token.capital and _starts_with(tokens, end, _STOPS) and not _starts_with(tokens, end, _NAME_NOUNS):
+            if not token.capital and _starts_with(tokens, end, _STOPS) and not _starts_with(tokens, end, _NAME_NOUNS) \
+                    and not _starts_with(tokens, end - 1, _NAME_NOUNS):
                 break
+            if token.capital and end > i + 1 and _starts_with(tokens, end, _CAPITAL_VERBS):
+                break  # "Giao Sở X Khẩn trương ...": the verb of a heading written with a capital
             end += 1
         return end
+
+
+# Abbreviations of names (of fields, mostly) in Vietnamese administrative writing.
+_NAME_ABBREVIATIONS = {
+    "UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân", "UBMTTQ": "Ủy ban Mặt trận Tổ quốc",
+    "MTTQ": "Mặt trận Tổ quốc", "VN": "Việt Nam", "KH&CN": "Khoa học và Công nghệ", "KHCN": "Khoa học và Công nghệ",
+    "NN&MT": "Nông nghiệp và Môi trường", "NNMT": "Nông nghiệp và Môi trường",
+    "NN&PTNT": "Nông nghiệp và Phát triển nông thôn", "TN&MT": "Tài nguyên và Môi trường",
+    "TNMT": "Tài nguyên và Môi trường", "GD&ĐT": "Giáo dục và Đào tạo", "GDĐT": "Giáo dục và Đào tạo",
+    "VHTTDL": "Văn hóa, Thể thao và Du lịch", "VH,TT&DL": "Văn hóa, Thể thao và Du lịch",
+    "VHTT&DL": "Văn hóa, Thể thao và Du lịch", "TT&TT": "Thông tin và Truyền thông", "TTTT": "Thông tin và Truyền thông",
+    "KH&ĐT": "Kế hoạch và Đầu tư", "KHĐT": "Kế hoạch và Đầu tư", "LĐTB&XH": "Lao động - Thương binh và Xã hội",
+    "LĐTBXH": "Lao động - Thương binh và Xã hội", "GTVT": "Giao thông vận tải", "PT-TH": "Phát thanh - Truyền hình",
+    "PTTH": "Phát thanh - Truyền hình", "BHXH": "Bảo hiểm xã hội", "TTĐT": "Thông tin điện tử", "CA": "Công an",
+    "BCHQS": "Bộ Chỉ huy Quân sự", "BĐBP": "Bộ đội Biên phòng", "VKSND": "Viện kiểm sát nhân dân",
+    "TAND": "Tòa án nhân dân", "TP": "Thành phố", "TW": "Trung ương", "BCĐ": "Ban Chỉ đạo",
+}
+_ABBREVIATION_TOKEN = re.compile(r"(?<![\w&])(" + "|".join(re.escape(k) for k in sorted(_NAME_ABBREVIATIONS, key=len, reverse=True))
+                                 + r")(?![\w&])")
+
+
+def expand_abbreviations(name: str) -> str:
+    """ "Sở KH&CN" -> "Sở Khoa học và Công nghệ"; "UBND các xã" -> "Ủy ban nhân dân các xã"."""
+    return _ABBREVIATION_TOKEN.sub(lambda m: _NAME_ABBREVIATIONS[m.group(1)], name)
+
+
+def _related_at(tokens: list[Token], i: int) -> int:
+    """The length of "có liên quan" / "liên quan" at ``i`` (0 if none)."""
+    for phrase in _words("có liên quan", "liên quan"):
+        if tuple(t.low for t in tokens[i:i + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def _span_words(tokens: list[Token], i: int, end: int) -> str:
+    return " ".join(t.text for t in tokens[i:end])
+
+
+def _after_list(tokens: list[Token], end: int) -> int:
+    """After a listed group: its place ("Thành phố", "tỉnh", "Cồn Cỏ", "trực thuộc Trung ương") is part of its name."""
+    j = end
+    if _starts_with(tokens, j, _words("trực thuộc trung ương")):
+        return j + 3
+    if _starts_with(tokens, j, _words("trung ương")):
+        return j + 2
+    if j < len(tokens) and tokens[j].low in (TINH, match_key("thành")) and not _starts_with(tokens, j, _STOPS):
+        j += 2 if tokens[j].low == match_key("thành") else 1
+    k = j
+    while k < len(tokens) and tokens[k].capital and tokens[k].is_word and not _is_org_head(tokens, k) \
+            and not _starts_with(tokens, k, _STOPS + _CAPITAL_VERBS):
+        k += 1
+    return k
 
 
 def _after_place(tokens: list[Token], end: int, written: str) -> int:
@@ -350,6 +652,8 @@ def _is_org_head(tokens: list[Token], i: int) -> bool:
         return False
     if _starts_with(tokens, i, GROUP_HEADS):
         return True
+    if tokens[i].low == CAC and i + 1 < len(tokens) and tokens[i + 1].capital:
+        return _is_org_head(tokens, i + 1)  # "các Thuế cơ sở", "các Chi nhánh Văn phòng đăng ký đất đai"
     if not tokens[i].capital:
         return False
     words = tuple(t.low for t in tokens[i:i + 5])
@@ -359,9 +663,12 @@ def _is_org_head(tokens: list[Token], i: int) -> bool:
 
 def _names_after(tokens: list[Token], i: int) -> bool:
     """What follows a head makes it a name ("Sở Du lịch", "Công an huyện"), not a verb ("Ban hành", "Báo cáo")."""
+    if i + 1 < len(tokens) and tokens[i].text in ("-", "–") and tokens[i + 1].capital:
+        return True  # "Báo và Phát thanh - Truyền hình"
     if i >= len(tokens) or not tokens[i].is_word:
         return False
-    return tokens[i].capital or tokens[i].low in _LEVELS or tokens[i].low in _NAME_WORDS
+    return (tokens[i].capital or tokens[i].low in _LEVELS or tokens[i].low in _NAME_WORDS
+            or _starts_with(tokens, i, _NAME_NOUNS))
 
 
 def _next_is_new_name(tokens: list[Token], i: int) -> bool:

@@ -25,7 +25,7 @@ MAX_UNPACKED = 200 * 1024 * 1024  # a .docx once unzipped (zip bombs are refused
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\t": " "})
+_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " "})  # TAB kept: it separates table cells
 _VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
 _LATIN1_LETTERS = re.compile(r"[\u00a1-\u00af\u00b1-\u00ff]")  # what TCVN3/VNI bytes look like as Unicode
 _MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
@@ -72,10 +72,13 @@ def read_source(path: Path) -> Source:
         lines, notes = _read_docx(path)
     elif suffix == ".pdf":
         lines = _read_pdf(path)
-    elif suffix == ".doc":
-        raise DraftError(f"Tệp '{path.name}' là Word cũ (.doc): hãy mở bằng Word và lưu lại dạng .docx.")
+    elif suffix in (".doc", ".odt", ".rtf"):
+        lines, notes = _read_converted(path)
+    elif suffix in _IMAGES:
+        lines = split_lines(ocr_image(path))
     else:
-        raise DraftError(f"Không đọc được loại tệp '{suffix}': matrix draft nhận tệp .txt, .docx hoặc .pdf.")
+        raise DraftError(f"Không đọc được loại tệp '{suffix}': matrix draft nhận tệp .txt, .docx, .doc, .odt, .pdf "
+                         "hoặc ảnh chụp (.png, .jpg, .tif).")
     lines = clean_lines(lines)
     if not any(line.strip() for line in lines):
         raise DraftError(f"Tệp '{path.name}' không có chữ nào để đọc.")
@@ -170,9 +173,23 @@ def _read_docx(path: Path) -> tuple[list[str], dict[int, str]]:
 
 
 def _table_lines(table: Any, numbers: dict[str, int]) -> Iterator[str]:
-    """Each cell's paragraphs, column by column (header and signature tables are two columns)."""
+    """Each cell's paragraphs, column by column (header and signature tables are two columns); a table of three
+    columns or more is data: one line per row, cells separated by TAB (see :mod:`.tables`)."""
     seen: set[int] = set()
     columns = max((len(row.cells) for row in table.rows), default=0)
+    if columns >= 3:
+        for row in table.rows:
+            cells: list[str] = []
+            in_row: set[int] = set()
+            for cell in row.cells:
+                if id(cell._tc) in in_row:  # a cell merged across columns: its text once
+                    continue
+                in_row.add(id(cell._tc))  # merged down rows: repeated, as it holds for each row
+                cells.append(" ".join(_paragraph_text(p._p, numbers).replace("\n", " ").strip()
+                                      for p in cell.paragraphs).strip())
+            if any(cells):
+                yield "\t".join(cells)
+        return
     for column in range(columns):
         for row in table.rows:
             if column >= len(row.cells) or id(row.cells[column]._tc) in seen:
@@ -217,6 +234,97 @@ def _docx_footnotes(document: Any) -> dict[str, str]:
     return {}
 
 
+# --------------------------------------------------------------------------- other formats and scans
+
+_IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+OCR_LANGUAGE = "vie"
+
+
+def _read_converted(path: Path) -> tuple[list[str], dict[int, str]]:
+    """Old Word (.doc), OpenDocument (.odt), RTF: converted to .docx by LibreOffice, then read as Word."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        kind = {".doc": "Word cũ (.doc)", ".odt": "OpenDocument (.odt)"}.get(path.suffix.lower(), path.suffix)
+        raise DraftError(f"Tệp '{path.name}' là {kind}: cần LibreOffice để chuyển sang .docx nhưng máy chưa cài "
+                         "(cài gói libreoffice), hoặc hãy mở tệp và lưu lại dạng .docx.")
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            subprocess.run([office, "--headless", "--convert-to", "docx", "--outdir", folder, str(path)],
+                           check=True, capture_output=True, timeout=180,
+                           env={**__import__("os").environ, "HOME": folder})
+        except (subprocess.SubprocessError, OSError):
+            raise DraftError(f"LibreOffice không chuyển được tệp '{path.name}' sang .docx: hãy mở tệp và lưu lại "
+                             "dạng .docx.") from None
+        converted = Path(folder) / f"{path.stem}.docx"
+        if not converted.is_file():
+            raise DraftError(f"LibreOffice không chuyển được tệp '{path.name}' sang .docx: hãy mở tệp và lưu lại "
+                             "dạng .docx.")
+        return _read_docx(converted)
+
+
+def _tesseract() -> str:
+    """The tesseract program with its Vietnamese data, or a clear :class:`DraftError`."""
+    import shutil
+    import subprocess
+
+    program = shutil.which("tesseract")
+    if program is None:
+        raise DraftError("Văn bản là bản quét (ảnh) nên cần nhận dạng chữ (OCR), nhưng máy chưa cài Tesseract: cài "
+                         "gói tesseract-ocr và tesseract-ocr-vie rồi chạy lại, hoặc dùng bản Word/văn bản.")
+    try:
+        languages = subprocess.run([program, "--list-langs"], capture_output=True, text=True, timeout=60).stdout
+    except (subprocess.SubprocessError, OSError):
+        languages = ""
+    if OCR_LANGUAGE not in languages.split():
+        raise DraftError("Máy đã có Tesseract nhưng thiếu dữ liệu tiếng Việt để nhận dạng chữ: cài gói "
+                         "tesseract-ocr-vie rồi chạy lại.")
+    return program
+
+
+def ocr_image(path: Path) -> str:
+    """The text of one scanned page (an image file), read by Tesseract in Vietnamese."""
+    import subprocess
+
+    program = _tesseract()
+    try:
+        done = subprocess.run([program, str(path), "stdout", "-l", OCR_LANGUAGE, "--psm", "4"],
+                              capture_output=True, timeout=600)
+    except (subprocess.SubprocessError, OSError) as exc:
+        raise DraftError(f"Không nhận dạng được chữ trong '{path.name}': {exc}") from None
+    if done.returncode != 0:
+        raise DraftError(f"Không nhận dạng được chữ trong '{path.name}' (Tesseract báo lỗi).")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def ocr_pdf(path: Path) -> str:
+    """The text of a scanned PDF: each page rendered by pdftoppm and read by Tesseract; pages split by form feeds."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    _tesseract()
+    renderer = shutil.which("pdftoppm")
+    if renderer is None:
+        raise DraftError(f"Tệp PDF '{path.name}' là bản quét: cần pdftoppm (gói poppler-utils) để đọc ảnh từng trang "
+                         "rồi nhận dạng chữ; hãy cài gói này hoặc dùng bản Word/văn bản.")
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            subprocess.run([renderer, "-r", "300", "-gray", "-png", str(path), f"{folder}/trang"],
+                           check=True, capture_output=True, timeout=600)
+        except (subprocess.SubprocessError, OSError):
+            raise DraftError(f"Không đọc được ảnh các trang của tệp PDF '{path.name}'.") from None
+        pages = sorted(Path(folder).glob("trang*.png"))
+        texts = [ocr_image(page) for page in pages]
+    if not any(text.strip() for text in texts):
+        raise DraftError(f"Tệp PDF '{path.name}' không có lớp chữ (bản quét) và nhận dạng chữ (OCR) không đọc được "
+                         "chữ nào: hãy dùng bản Word/văn bản.")
+    return "\f".join(texts)
+
+
 # --------------------------------------------------------------------------- PDF
 
 def _read_pdf(path: Path) -> list[str]:
@@ -237,8 +345,7 @@ def _read_pdf(path: Path) -> list[str]:
         raise DraftError(f"Không đọc được tệp PDF '{path.name}': tệp bị hỏng hoặc được mã hóa (có mật khẩu); "
                          "hãy mở và lưu lại thành PDF thường.") from None
     if not any(line.strip() for page in pages for line in page):
-        raise DraftError(f"Tệp PDF '{path.name}' không có lớp chữ (có thể là bản quét): "
-                         "hãy nhận dạng chữ (OCR) hoặc dùng bản Word/văn bản.")
+        return split_lines(ocr_pdf(path))  # a scanned PDF: no text layer
     lines: list[str] = []
     for page in pages:
         if lines:

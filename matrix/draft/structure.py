@@ -20,7 +20,16 @@ _DOTTED = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?=\S)")
 _NUMBER = re.compile(r"^(?P<label>\d{1,2})[.)]\s+(?=\S)")
 _LETTER = re.compile(r"^(?P<label>[a-zđ])\)\s+(?=\S)")
 _DASH = re.compile(r"^(?P<label>[-–—+•])\s*(?=\S)")
-_STYLES = (("roman", _ROMAN), ("dotted", _DOTTED), ("number", _NUMBER), ("letter", _LETTER), ("dash", _DASH))
+_CHAPTER = re.compile(r"^Chương\s+(?P<label>[IVXL]{1,6}|\d{1,2})\b[.:]?\s*")
+_SECTION = re.compile(r"^Mục\s+(?P<label>\d{1,2})\b[.:]?\s*")
+_ARTICLE = re.compile(r"^Điều\s+(?P<label>\d{1,3})\b[.:]?\s*")
+_PAREN = re.compile(r"^\((?P<label>\d{1,2})\)\s*(?=\S)")
+_PAREN_ROMAN = re.compile(r"^\((?P<label>[ivx]{1,5})\)\s*(?=\S)")
+_STYLES = (("chapter", _CHAPTER), ("section", _SECTION), ("article", _ARTICLE), ("roman", _ROMAN),
+           ("dotted", _DOTTED), ("number", _NUMBER), ("letter", _LETTER), ("paren", _PAREN),
+           ("proman", _PAREN_ROMAN), ("dash", _DASH))
+_HEADINGS = ("chapter", "section", "article")  # may stand alone on their line ("Chương I")
+_NUMERIC = ("number", "article", "section", "paren")
 _ENDS_SENTENCE = re.compile(r"(?:[.:;!?…]|\./\.)[\"”’)]*$")
 _CLOSING_CUE = re.compile(
     r"^(?:Giao|Yêu cầu|Đề nghị|Trên đây|Trong quá trình|Quá trình (?:tổ chức )?thực hiện|Nhận được|"
@@ -42,6 +51,9 @@ class Item:
     children: list["Item"] = field(default_factory=list)
     id: str = ""
     notes: list[str] = field(default_factory=list)
+    # Label lines absorbed into this item: (kind, value), kind in lead | partner | doer | deadline.
+    labels: list[tuple[str, str]] = field(default_factory=list)
+    consumed: list[str] = field(default_factory=list)  # label lines and table rows read into ``labels``
 
     def walk(self) -> Iterator["Item"]:
         yield self
@@ -55,6 +67,8 @@ class Body:
     items: list[Item]
     closing: list[str]
     notes: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)  # sections that are not tasks (Mục đích, Yêu cầu ...)
+    unused: list[str] = field(default_factory=list)  # paragraphs no field of the draft holds
 
 
 # --------------------------------------------------------------------------- paragraphs
@@ -70,6 +84,8 @@ def item_marker(text: str) -> tuple[str, str, str] | None:
             rest = text[match.end():]
             if style == "dash":
                 style = "dash" + _BULLETS.get(match.group("label"), match.group("label"))
+            if style in _HEADINGS and (not rest or rest[:1].isupper()):
+                return style, match.group("label"), rest
             if rest[:1].isupper() or rest[:1] in "“\"(" or (rest[:1].isdigit() and not is_bullet(style)):
                 return style, match.group("label"), rest
             return None
@@ -90,7 +106,7 @@ def join_paragraphs(lines: list[str]) -> list[str]:
     """
     rows: list[tuple[str, bool]] = []
     blank = page = False
-    for line in lines:
+    for line in _markers_joined(lines):
         if line == PAGE_BREAK:
             page = bool(rows)
         elif not line.strip() or line.strip() == "---":
@@ -112,6 +128,27 @@ def join_paragraphs(lines: list[str]) -> list[str]:
         else:  # a symbol cut at its hyphen ("21-" / "CTr/TU") is joined without a space
             paragraphs[-1] += ("" if _CUT_SYMBOL.search(previous) else " ") + line
     return paragraphs
+
+
+_MARKER_ALONE = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|\(\d{1,2}\)|[-–+•])\s*$")
+
+
+def _markers_joined(lines: list[str]) -> list[str]:
+    """An item number alone on its line (text copied from a web page) is joined to the line after it."""
+    out: list[str] = []
+    pending = ""
+    for line in lines:
+        if _MARKER_ALONE.match(line):
+            pending = line.strip()
+            continue
+        if pending and line.strip() and line != PAGE_BREAK:
+            out.append(f"{pending} {line.strip()}")
+            pending = ""
+            continue
+        out.append(line)
+    if pending:
+        out.append(pending)
+    return out
 
 
 def _is_hard_wrapped(rows: list[str]) -> bool:
@@ -138,31 +175,35 @@ def _breaks(previous: str, line: str, wrapped: bool, width: int, gap: bool) -> b
 
 def build_body(paragraphs: list[str], footnotes: dict[int, str]) -> Body:
     """Split paragraphs into preamble, items and closing; attach footnotes where their markers stand."""
-    paragraphs = _until_signed_off(paragraphs)
+    paragraphs, after = _until_signed_off(paragraphs)
     first = _first_item(paragraphs)
     preamble = paragraphs[:first] if first is not None else []
     rest = paragraphs[first:] if first is not None else []
     if first is None:
         cue = next((i for i, p in enumerate(paragraphs) if i and _CLOSING_CUE.match(p)), len(paragraphs))
         preamble, rest = paragraphs[:cue], paragraphs[cue:]
-        return _attach_notes(Body(preamble, [], rest), footnotes)
+        return _attach_notes(Body(preamble, [], rest, unused=after), footnotes)
     items, closing = _build_items(rest)
+    for item in items:
+        absorb_labels(item)
+    items, context = split_context(items)
     assign_ids(items)
-    return _attach_notes(Body(preamble, items, closing), footnotes)
+    return _attach_notes(Body(preamble, items, closing, context=context, unused=after), footnotes)
 
 
-def _until_signed_off(paragraphs: list[str]) -> list[str]:
-    """Paragraphs up to the one ending with "./." (the end of the body)."""
+def _until_signed_off(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """Paragraphs up to the one ending with "./." (the end of the body), and those after it."""
     for i, paragraph in enumerate(paragraphs):
         if paragraph.rstrip().endswith("./."):
-            return paragraphs[: i + 1]
-    return paragraphs
+            return paragraphs[: i + 1], paragraphs[i + 1:]
+    return paragraphs, []
 
 
 def _first_item(paragraphs: list[str]) -> int | None:
     """The first numbered item (Roman or Arabic); else the first marker of any kind."""
     marked = [(i, item_marker(p)) for i, p in enumerate(paragraphs)]
-    numbered = [i for i, m in marked if m and m[0] in ("roman", "number") and m[1] in ("1", "I")]
+    numbered = [i for i, m in marked
+                if m and m[0] in ("roman", "number", "chapter", "article", "paren") and m[1] in ("1", "I")]
     if numbered:
         return numbered[0]
     any_marked = [i for i, m in marked if m]
@@ -213,6 +254,9 @@ def _closing_start(paragraphs: list[str]) -> int:
 
 def _is_parent(stack: list[Item], style: str) -> bool:
     """True when the top of the stack can hold an item of ``style`` as a child."""
+    if style in _HEADINGS:  # Chương > Mục > Điều, whatever stands between
+        top = stack[-1].style
+        return top in _HEADINGS and _HEADINGS.index(top) < _HEADINGS.index(style)
     if any(item.style == style for item in stack):
         return False  # pop up to the level of the same style, then one more
     if style == "dotted":
@@ -229,6 +273,8 @@ def _accepts(stack: list[Item], roots: list[Item], style: str, label: str, ahead
     expected = _next_label(style, previous)
     if label == expected:
         return True
+    if label == previous and style == "roman" and (style, expected) not in ahead:
+        return True  # a section number printed twice ("IV." ... "IV."): two sections
     return _rank(style, label) > _rank(style, previous or "") and (style, expected) not in ahead
 
 
@@ -242,9 +288,11 @@ def _previous_label(stack: list[Item], roots: list[Item], style: str) -> str | N
 
 
 def _next_label(style: str, previous: str | None) -> str:
-    if style == "roman":
-        return _ROMANS[_rank(style, previous) if previous else 0]
-    if style == "number":
+    if style in ("roman", "chapter") and not (previous or "").isdigit():
+        return _ROMANS[min(_rank("roman", previous), len(_ROMANS) - 1) if previous else 0]
+    if style == "proman":
+        return _ROMANS[min(_rank("roman", previous.upper()), len(_ROMANS) - 1) if previous else 0].lower()
+    if style in _NUMERIC or style == "chapter":
         return str(int(previous) + 1) if previous else "1"
     if style == "letter":
         return _LETTERS[_LETTERS.find(previous) + 1] if previous and previous != _LETTERS[-1] else "a"
@@ -255,9 +303,9 @@ def _rank(style: str, label: str) -> int:
     """The position of a label in its numbering (0 for none)."""
     if not label:
         return 0
-    if style == "roman":
-        return _ROMANS.index(label) + 1 if label in _ROMANS else 0
-    if style == "number":
+    if style in ("roman", "chapter", "proman") and not label.isdigit():
+        return _ROMANS.index(label.upper()) + 1 if label.upper() in _ROMANS else 0
+    if style in _NUMERIC or style == "chapter":
         return int(label)
     if style == "letter":
         return _LETTERS.find(label) + 1
@@ -281,15 +329,157 @@ def assign_ids(items: list[Item]) -> None:
     _assign(items, None, repeated)
 
 
-def _assign(items: list[Item], parent: Item | None, repeated: set[str]) -> None:
+# --------------------------------------------------------------------------- label layouts
+
+_LABEL = re.compile(
+    r"^(?P<name>(?:(?:Cơ quan|Đơn vị|Cơ quan, đơn vị|Các cơ quan|Các đơn vị)\s+(?:chủ trì(?:,\s*phối hợp)?|phối hợp|"
+    r"thực hiện|chịu trách nhiệm|tham gia)(?:\s+thực hiện)?|Chủ trì(?: thực hiện)?|Phối hợp(?: thực hiện)?|"
+    r"Trách nhiệm thực hiện|Nhiệm vụ|Nội dung(?: thực hiện| công việc| nhiệm vụ| hoạt động)?|Tên nhiệm vụ|"
+    r"Hoạt động|Thời gian(?: thực hiện| hoàn thành)?|Thời hạn(?: hoàn thành| thực hiện)?|Tiến độ(?: thực hiện)?|"
+    r"Sản phẩm(?: đầu ra)?|Kết quả(?: dự kiến| đầu ra)?|Kinh phí(?: thực hiện)?|Nguồn kinh phí))\s*:\s*(?P<value>.*)$",
+    re.IGNORECASE)
+
+
+def label_kind(name: str) -> str:
+    """The field a label fills: lead, partner, doer, deadline, content or other."""
+    low = name.lower()
+    if "chủ trì" in low:
+        return "lead"
+    if "phối hợp" in low or "tham gia" in low:
+        return "partner"
+    if "thực hiện" in low and not low.startswith(("nội dung", "thời", "kinh phí", "tiến độ")) or "trách nhiệm" in low:
+        return "doer"
+    if low.startswith(("nhiệm vụ", "nội dung", "tên nhiệm vụ", "hoạt động")):
+        return "content"
+    if low.startswith(("thời", "tiến độ")):
+        return "deadline"
+    return "other"
+
+
+def read_label(text: str) -> tuple[str, str] | None:
+    """(kind, value) when a paragraph is a label line ("Cơ quan chủ trì: Sở Tư pháp."), else None."""
+    match = _LABEL.match(text)
+    if not match:
+        return None
+    return label_kind(match.group("name")), match.group("value").strip()
+
+
+def absorb_labels(item: Item) -> None:
+    """Label lines under an item become its fields, not sub-items.
+
+    "a) Nhiệm vụ: ..." adds its text to the item; "b) Cơ quan thực hiện:" with
+    "- Đơn vị chủ trì: X", "- Đơn vị phối hợp: Y", or "- Cơ quan thực hiện: X
+    chủ trì, phối hợp với Y" become the item's labels (its addressees);
+    "c) Thời gian thực hiện: ..." its deadline.
+    """
+    if len(item.paragraphs) > 1 and not item.paragraphs[0]:
+        item.paragraphs = item.paragraphs[1:]  # a heading alone on its line ("Chương I"), its title below
+    paragraphs = [item.paragraphs[0]] if item.paragraphs else []
+    for paragraph in item.paragraphs[1:]:
+        found = read_label(paragraph)
+        if found is None:
+            paragraphs.append(paragraph)
+        else:
+            item.consumed.append(paragraph)
+            _take_label(item, paragraphs, found, [], None)
+    item.paragraphs = paragraphs
+    children: list[Item] = []
+    for child in item.children:
+        found = read_label(child.paragraphs[0]) if child.paragraphs else None
+        if found is None:
+            children.append(child)
+        else:
+            kept = _take_label(item, item.paragraphs, found, child.paragraphs[1:], child)
+            children.extend(kept)
+    item.children = children
+    for child in item.children:
+        absorb_labels(child)
+
+
+def _take_label(item: Item, paragraphs: list[str], found: tuple[str, str], more: list[str],
+                child: Item | None) -> list[Item]:
+    """Record one label on ``item``; the sub-items that stay sub-items (the bullets of a "Nhiệm vụ:")."""
+    kind, value = found
+    item.consumed.extend(p for node in (child.walk() if child else []) for p in node.paragraphs)
+    item.consumed.extend(more)
+    if kind == "content":
+        paragraphs.extend(p for p in [value, *more] if p)
+        return child.children if child else []
+    if kind in ("deadline", "other"):
+        text = " ".join(p for p in [value, *more, *(p for c in (child.walk() if child else []) if c is not child
+                                                    for p in c.paragraphs)] if p)
+        if kind == "deadline":
+            item.labels.append((kind, text))
+        else:
+            paragraphs.append(f"{child.paragraphs[0] if child else value}" if not more else
+                              " ".join([child.paragraphs[0] if child else value, *more]))
+        return []
+    for text in [value, *more]:
+        if text:
+            item.labels.append((kind, text))
+    for grandchild in child.children if child else []:
+        sub = read_label(grandchild.paragraphs[0]) if grandchild.paragraphs else None
+        if sub is not None:
+            _take_label(item, paragraphs, sub, grandchild.paragraphs[1:], grandchild)
+        else:
+            for text in grandchild.paragraphs:
+                item.labels.append((kind, text))
+    return []
+
+
+# --------------------------------------------------------------------------- sections that are not tasks
+
+_CONTEXT_WORDS = ("mục đích", "yêu cầu", "mục tiêu", "chỉ tiêu", "phạm vi", "đối tượng", "quan điểm", "căn cứ",
+                  "nguyên tắc", "giải thích từ ngữ", "sự cần thiết", "định hướng", "tầm nhìn")
+_CONTEXT_TAIL = ("chung", "cụ thể", "điều chỉnh", "áp dụng", "phối hợp", "thực hiện", "xây dựng", "kế hoạch",
+                 "tổng quát", "chủ yếu", "đến năm \\d{4}", "năm \\d{4}", "và", "của")
+_CONTEXT_HEADING = re.compile(
+    r"^(?:(?:{w})(?:\s+(?:{t}))*(?:\s*(?:,|và|;)\s*)?)+\s*[.:]?$".format(
+        w="|".join(_CONTEXT_WORDS), t="|".join(_CONTEXT_TAIL)), re.IGNORECASE)
+
+
+def is_context_heading(text: str) -> bool:
+    """A heading of a section that sets the frame, not work: "MỤC ĐÍCH, YÊU CẦU", "Mục tiêu cụ thể",
+    "Phạm vi điều chỉnh, đối tượng áp dụng"."""
+    head = text.split(":")[0].strip() if ":" in text[:60] else text.strip()
+    return len(head) <= 70 and bool(_CONTEXT_HEADING.match(head)) and head.lower().startswith(_CONTEXT_WORDS)
+
+
+def split_context(items: list[Item]) -> tuple[list[Item], list[str]]:
+    """Items without the non-task sections (at any level); those sections' paragraphs, labelled."""
+    kept: list[Item] = []
+    context: list[str] = []
+    for item in items:
+        if item.paragraphs and is_context_heading(item.paragraphs[0]):
+            for node in item.walk():
+                prefix = f"{node.label}. " if node.label and not is_bullet(node.style) else ("- " if node.label else "")
+                context.extend([prefix + node.paragraphs[0], *node.paragraphs[1:]] if node.paragraphs else [])
+                context.extend(node.consumed)
+            continue
+        item.children, inner = split_context(item.children)
+        context.extend(inner)
+        kept.append(item)
+    return kept, context
+
+
+_ID_FORMS = {"chapter": "Chương {}", "section": "Mục {}", "article": "Điều {}", "paren": "({})", "proman": "({})"}
+
+
+def _assign(items: list[Item], parent: Item | None, repeated: set[str], used: set[str] | None = None) -> None:
+    used = set() if used is None else used
     for position, item in enumerate(items, 1):
+        label = _ID_FORMS.get(item.style, "{}").format(item.label)
         if is_bullet(item.style) or item.style == "paragraph":
             item.id = f"{parent.id}-{position}" if parent else str(position)
         elif item.style in repeated and parent is not None:
-            item.id = f"{parent.id}.{item.label}"
+            item.id = f"{parent.id}.{label}"
         else:
-            item.id = item.label
-        _assign(item.children, item, repeated)
+            item.id = label
+        base, n = item.id, 2
+        while item.id in used:  # a number printed twice ("IV." ... "IV.")
+            item.id, n = f"{base}-{n}", n + 1
+        used.add(item.id)
+        _assign(item.children, item, repeated, used)
 
 
 def _all(items: list[Item]) -> Iterator[Item]:
