@@ -41,10 +41,12 @@ def score_seed(seed: Path, input_dir: Path) -> Scores:
 def registry_for(province: str | None, input_dir: Path) -> Registry:
     """THE place where the registry of a corpus document is chosen (drafting and scoring use the same one).
 
-    Default: the project's registry. A catalogue of every province's bodies
-    (e.g. ``matrix.catalogue.province_registry(province)``) plugs in here.
+    A provincial document is read with its province's standard catalogue (what ``matrix draft`` itself
+    uses when the registry it is given does not know the province); a central one with the project's registry.
     """
-    return open_registry([], input_dir / "co-quan.yaml")
+    from matrix.catalogue import province_registry
+
+    return province_registry(province) if province else open_registry([], input_dir / "co-quan.yaml")
 
 
 def score_corpus_text(text: Path, input_dir: Path) -> Scores:

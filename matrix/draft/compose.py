@@ -69,6 +69,7 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     header = document.header
     full_text = "\n".join(body.preamble + [p for i in body.items for n in i.walk() for p in n.paragraphs] + body.closing)
     province, sure = find_province(header, full_text, registry)
+    registry = registry_for_province(registry, province)
     doc = DraftDoc(id=directive_id, kind="", title="", issuer=DraftIssuer("", ""), tasks=[], source=source.path.name)
     _metadata(doc, header, body, full_text)
     doc.province = province
@@ -293,6 +294,23 @@ def sentence_case(caps: str, text: str) -> str:
         out.append(word.replace(core, core.capitalize()) if counts[(core, True)] > counts[(core, False)] else word)
     first = out[0] if out else ""
     return " ".join([first[:1].upper() + first[1:], *out[1:]])
+
+
+def registry_for_province(registry: Registry, province: str | None) -> Registry:
+    """The registry to read a document of ``province`` with: the given one when it knows that province's
+    bodies, else the standard catalogue of that province (a Hà Nội plan drafted with a Đồng Tháp registry
+    would resolve nothing of Hà Nội's). Central documents (no province) keep the given registry."""
+    if province is None:
+        return registry
+    from ..catalogue import mergers, province_registry
+
+    current = mergers().get(province, province)
+    if any(a.province in (province, current) for a in registry.agencies):
+        return registry
+    try:
+        return province_registry(current)
+    except KeyError:
+        return registry
 
 
 def find_province(header: Header, text: str, registry: Registry) -> tuple[str | None, bool]:
