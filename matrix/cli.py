@@ -473,9 +473,13 @@ def serve(input_dir: Path, output_dir: Path, port: int, host: str | None, passwo
     """
     import secrets
 
-    from .load import open_registry
+    from .errors import InputError, Problem
+    from .load import REGISTRY_FILE, open_registry
 
-    open_registry([input_dir])  # a missing or broken registry is said now, not on the first page
+    if not (input_dir / REGISTRY_FILE).is_file():
+        raise InputError([Problem(str(input_dir / REGISTRY_FILE), 0, 0, "không tìm thấy danh mục cơ quan",
+                                  "chọn thư mục đầu vào có co-quan.yaml bằng tùy chọn -i")])
+    open_registry([input_dir], input_dir / REGISTRY_FILE)  # a broken registry is said now, not on the first page
     if host is not None and not password:
         password = secrets.token_urlsafe(12)
         click.echo(f"Mật khẩu đăng nhập (tạo ngẫu nhiên): {password}")

@@ -167,7 +167,9 @@ class Pages:
         if item.directive is not None:
             corpus = cat.corpus if item.valid and cat.corpus else None
             if corpus is None or item.directive.id not in {d.id for d in corpus.directives}:
-                corpus = _single_corpus(item, cat)
+                corpus = lib.single_corpus(item.path, cat.input_dir)
+            if corpus is None:
+                raise HTTPException(404, f"Không đọc được văn bản '{directive_id}'.")
             matrix = lib.pivot(corpus)
             lines = _task_lines(item.path, [t for t, _ in item.directive.walk()])
             for row in matrix.rows_of(item.directive.id):
@@ -264,7 +266,8 @@ class Pages:
         day = view.directive.date if view.directive else None
         query = request.query_params.get("tim", "").strip()
         target = request.query_params.get("ten", "")
-        found, suggestions = ([], [])
+        found: list[Any] = []
+        suggestions: list[str] = []
         cat_registry = self.catalogue().registry
         if query and cat_registry is not None:
             found, suggestions = lib.find_agencies(cat_registry, query, day)
@@ -322,7 +325,8 @@ class Pages:
     async def agencies(self, request: Request) -> Response:
         cat = self.catalogue()
         query = request.query_params.get("q", "").strip()
-        found, suggestions = ([], [])
+        found: list[Any] = []
+        suggestions: list[str] = []
         if query and cat.registry is not None:
             found, suggestions = lib.find_agencies(cat.registry, query)
             if len(found) == 1:
@@ -514,13 +518,6 @@ class Pages:
         return response
 
 
-def _single_corpus(item: lib.DirectiveFile, cat: lib.Catalogue) -> Any:
-    from ..load import load_corpus
-
-    result = load_corpus([item.path], cat.input_dir / "co-quan.yaml", lenient=True)
-    return result.corpus
-
-
 def _task_lines(path: Path, tasks: list[Any]) -> dict[str, tuple[int, int]]:
     """Each task's first and last line in its file (1-based), matched to the tasks in document order."""
     import yaml
@@ -647,6 +644,6 @@ def create_app(input_dir: Path, output_dir: Path, password: str | None = None) -
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         HTTPException: http_error, MatrixError: matrix_error, Exception: internal_error}
     app = Starlette(routes=routes, middleware=[Middleware(_Guard, pages=pages)],
-                    exception_handlers=handlers)  # type: ignore[arg-type]
+                    exception_handlers=handlers)
     app.state.pages = pages
     return app

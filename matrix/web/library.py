@@ -91,20 +91,19 @@ def load_catalogue(input_dir: Path) -> Catalogue:
     ``matrix build`` refuses a folder with one bad file; the pages still show
     the others, and each bad file with its problems.
     """
-    full = load_corpus([input_dir])
+    registry_path = input_dir / REGISTRY_FILE  # never the ./input/ fallback of find_registry
+    full = load_corpus([input_dir], registry_path)
     by_path: dict[str, list[Problem]] = {}
     for problem in full.problems:
         by_path.setdefault(problem.path, []).append(problem)
     files = directive_files([input_dir], Report())
-    registry_path = input_dir / REGISTRY_FILE
     general = [p for p in full.problems if p.path not in {str(f) for f in files}]
     try:
-        registry = open_registry([input_dir])
+        registry = open_registry([input_dir], registry_path)
     except InputError:
         return Catalogue(input_dir, None, [DirectiveFile(f, None, by_path.get(str(f), [])) for f in files], None, general)
-    if full.corpus is not None:
-        corpus = full.corpus
-    else:
+    corpus: Corpus | None = full.corpus
+    if corpus is None:
         good = [f for f in files if not any(p.is_error for p in by_path.get(str(f), []))]
         corpus = load_corpus(good, registry_path).corpus if good else None
     known = {d.id: d for d in corpus.directives} if corpus else {}
@@ -119,6 +118,11 @@ def load_catalogue(input_dir: Path) -> Catalogue:
             directive = lenient.corpus.directives[0] if lenient.corpus and lenient.corpus.directives else None
         out.append(DirectiveFile(path, directive, problems))
     return Catalogue(input_dir, registry, out, corpus, general)
+
+
+def single_corpus(path: Path, input_dir: Path) -> Corpus | None:
+    """One directive file read as a draft (unknown names kept), for its page."""
+    return load_corpus([path], input_dir / REGISTRY_FILE, lenient=True).corpus
 
 
 def is_unresolved(agency: Agency) -> bool:
@@ -185,7 +189,7 @@ def letters_dir(output_dir: Path, directive_id: str) -> Path:
 def run_build(input_dir: Path, output_dir: Path, progress: Callable[[int], None],
               total: Callable[[int], None], pdf: bool = False) -> BuildSummary:
     """``matrix build [--pdf]`` on ``input_dir`` (one process: the server's threads must not fork)."""
-    corpus = load_corpus([input_dir]).require()
+    corpus = load_corpus([input_dir], input_dir / REGISTRY_FILE).require()
     plan = plan_build(corpus, BuildOptions(pdf=pdf, jobs=1))
     total(plan.letters)
     return build(plan, output_dir, progress=progress)
@@ -237,12 +241,12 @@ def _problem(message: str, hint: str | None = None) -> InputError:
 
 def draft_upload(path: Path, input_dir: Path) -> tuple[Draft, list[str]]:
     """``matrix draft`` on an uploaded file: the draft and the source's lines."""
-    registry = open_registry([input_dir])
+    registry = open_registry([input_dir], input_dir / REGISTRY_FILE)
     return draft_file(path, registry), read_source(path).lines
 
 
 def draft_paste(text: str, directive_id: str, input_dir: Path) -> Draft:
-    return draft_text(text, open_registry([input_dir]), directive_id)
+    return draft_text(text, open_registry([input_dir], input_dir / REGISTRY_FILE), directive_id)
 
 
 @dataclass
@@ -276,7 +280,7 @@ def view_draft(yaml_text: str, directive_id: str, input_dir: Path) -> DraftView:
 def save_draft(yaml_text: str, path: Path) -> list[Problem]:
     """Write the draft as ``matrix draft -o`` does, then validate it as ``matrix validate FILE`` does."""
     write_draft(Draft(yaml=yaml_text, tasks=0, resolved=0, unresolved=[], review=0), path)
-    return load_corpus([path]).problems
+    return load_corpus([path], path.parent / REGISTRY_FILE).problems
 
 
 def yaml_scalar(value: str) -> str:
