@@ -115,6 +115,8 @@ class Pages:
         token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf", None) or secrets.token_urlsafe(32)
         request.state.csrf = token
         section = request.url.path.strip("/").split("/")[0]
+        cat = context.get("cat")
+        context.setdefault("labels", lib.labels(cat.corpus) if isinstance(cat, lib.Catalogue) else {})
         html = self.env.get_template(name).render(request=request, csrf=token, section=section,
                                                   auth=self.settings.password is not None, **context)
         response = HTMLResponse(html, status_code=status)
@@ -192,7 +194,7 @@ class Pages:
             for agency in matrix.columns:
                 path = lib.letter_file(out, item.id, agency.id)
                 letters.append((agency, path, path.with_suffix(".pdf")))
-        return self.render(request, "directive.html", item=item, tree=tree, general=general, matrix=matrix,
+        return self.render(request, "directive.html", cat=cat, item=item, tree=tree, general=general, matrix=matrix,
                            downloads=[(label, self.link(p)) for label, p in downloads if p.is_file()],
                            letters=[(a, self.link(p), self.link(pdf) if pdf.is_file() else None)
                                     for a, p, pdf in letters if p.is_file()])
@@ -357,7 +359,7 @@ class Pages:
                 if path.is_file():
                     letters.append((directive_id, owner, self.link(path)))
         directives = {d.id: d for d in cat.corpus.directives} if cat.corpus else {}
-        return self.render(request, "agency.html", agency=agency, groups=groups, directives=directives, letters=letters,
+        return self.render(request, "agency.html", cat=cat, agency=agency, groups=groups, directives=directives, letters=letters,
                            block=cat.registry.block_name(agency.block) if cat.registry else "")
 
     async def agency_extract(self, request: Request) -> Response:

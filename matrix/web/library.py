@@ -28,7 +28,7 @@ from ..yamlio import Report
 __all__ = [
     "Catalogue", "DirectiveFile", "DraftView", "load_catalogue", "find_agencies", "agency_entries", "valid_on",
     "statuses", "record_report", "calendar", "draft_upload", "draft_paste", "view_draft", "save_draft",
-    "run_build", "letter_file", "workbook_file", "table_file", "ROLE_COLOURS", "is_unresolved",
+    "run_build", "labels", "letter_file", "workbook_file", "table_file", "ROLE_COLOURS", "is_unresolved",
 ]
 
 
@@ -161,6 +161,13 @@ def find_agencies(registry: Registry, query: str, day: dt.date | None = None, li
 def agency_entries(corpus: Corpus, agency: Agency) -> tuple[Entry, ...]:
     """The agency's tasks across directives: its own, and those given to a group it belongs to."""
     return build_matrix(corpus, expand_groups=not agency.is_group).entries_for(agency.id)
+
+
+def labels(corpus: Corpus | None) -> dict[str, str]:
+    """A short, unique label per directive, the one the workbook's "Văn bản" columns use."""
+    from ..excel import directive_labels
+
+    return directive_labels(build_matrix(corpus)) if corpus is not None else {}
 
 
 def pivot(corpus: Corpus, expand_groups: bool = False) -> Matrix:
