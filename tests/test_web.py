@@ -384,6 +384,9 @@ def test_tracking_page_lists_overdue_first(client):
     summaries = re.findall(r"<summary><strong>([^<]+)</strong>(.*?)</summary>", page, re.S)
     overdue = ["quá hạn chưa hoàn thành" in s for _, s in summaries]
     assert overdue == sorted(overdue, reverse=True) and any(overdue)
+    table = page[page.index("<h2>Theo văn bản</h2>"):].split("</table>")[0]
+    first = table.split("<tbody>")[1].split("</tr>")[0]
+    assert 'class="num st4"' in first  # the directive with overdue items comes first
 
 
 def test_record_a_report_through_the_form(client, dirs):

@@ -413,15 +413,19 @@ class Pages:
         groups = [(group[0].entry.agency, counts(group), sorted(group, key=lambda s: order[s.state]))
                   for group in by_agency(statuses).values()]
         tracked = {}
+        per_directive: dict[str, list[Any]] = {}
         for s in statuses:
             tracked[s.entry.agency.id] = s.entry.agency
+            per_directive.setdefault(s.entry.row.directive.id, []).append(s)
+        directives = [(directive_id, counts(items)) for directive_id, items in per_directive.items()]
+        directives.sort(key=lambda item: -item[1][State.OVERDUE])
         out = self.settings.output_dir
         workbooks = [(d.id, self.link(lib.workbook_file(out, d.id))) for d in (cat.corpus.directives if cat.corpus else ())
                      if lib.workbook_file(out, d.id).is_file()]
         if lib.workbook_file(out, None).is_file():
             workbooks.append(("tổng hợp", self.link(lib.workbook_file(out, None))))
         return self.render(request, "tracking.html", status=status, cat=cat, day=day, groups=groups, total=counts(statuses),
-                           states=list(State), agencies=sorted(tracked.values(), key=lambda a: a.name),
+                           states=list(State), directives=directives, agencies=sorted(tracked.values(), key=lambda a: a.name),
                            message=message, problems=list(problems), workbooks=workbooks)
 
     async def tracking_post(self, request: Request) -> Response:
