@@ -26,6 +26,7 @@ from matrix.web import library as lib
 FIXTURE = ROOT / "tests" / "fixtures" / "web" / "chi-thi-thu.txt"
 FLAGGED = "Công an Tiền Giang"
 TG = "tiengiang-ubnd-ct-antt-2025"
+LOCAL = "http://127.0.0.1:8765"
 
 
 @pytest.fixture()
@@ -37,7 +38,7 @@ def dirs(tmp_path):
 @pytest.fixture()
 def client(dirs):
     app = create_app(*dirs)
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as c:
+    with TestClient(app, base_url="http://127.0.0.1:8765", raise_server_exceptions=False, follow_redirects=False) as c:
         c.app_state = app.state
         yield c
 
@@ -524,12 +525,36 @@ def test_a_forged_form_without_the_csrf_token_is_refused(client, dirs, path, tok
 
 def test_a_forged_form_from_another_browser_is_refused(dirs):
     app = create_app(*dirs)
-    with TestClient(app) as victim, TestClient(app) as attacker:
+    with TestClient(app, base_url=LOCAL) as victim, TestClient(app, base_url=LOCAL) as attacker:
         victim.get("/theo-doi")
         stolen = csrf(attacker, "/theo-doi")  # the attacker's own token does not match the victim's cookie
         response = victim.post("/theo-doi", data={"csrf": stolen, "co_quan": "cong-an-tinh", "van_ban": TG,
                                                   "ngay_bao_cao": "2025-06-28"}, follow_redirects=False)
         assert response.status_code == 403
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8765", "192.168.1.5"])
+def test_only_this_machine_names_are_served_without_a_password(dirs, host):
+    app = create_app(*dirs)
+    with TestClient(app, base_url=f"http://{host}") as c:
+        response = c.get("/van-ban")
+        assert_vietnamese_error(response, 400)
+        assert "127.0.0.1" in response.text
+    for local in ("http://localhost:8765", "http://[::1]:8765", LOCAL):
+        with TestClient(app, base_url=local) as c:
+            assert c.get("/van-ban").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/van-ban", "/van-ban/hong", "/co-quan", "/co-quan?q=cong", "/ma-tran", "/theo-doi",
+                                 "/tao-ket-qua", "/them"])
+def test_pages_say_what_is_wrong_when_the_registry_or_a_file_is_broken(dirs, url):
+    (dirs[0] / "co-quan.yaml").write_text("agencies: [\n", encoding="utf-8")
+    (dirs[0] / "hong.yaml").write_text("id: hong\nkind: [\n", encoding="utf-8")
+    with TestClient(create_app(*dirs), base_url=LOCAL, raise_server_exceptions=False) as c:
+        page = c.get(url)
+        assert page.status_code in (200, 404) and '<html lang="vi">' in page.text, page.text
+    if url == "/van-ban":
+        assert "co-quan.yaml" in page.text and "lỗi" in page.text
 
 
 def test_an_internal_error_is_a_vietnamese_page_without_a_traceback(client, monkeypatch):

@@ -67,6 +67,7 @@ class Settings:
     input_dir: Path
     output_dir: Path
     password: str | None = None
+    allowed_hosts: tuple[str, ...] | None = None  # None: any host name (only with a password)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
@@ -586,6 +587,11 @@ class _Guard(BaseHTTPMiddleware):
         self.pages = pages
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        allowed = self.pages.settings.allowed_hosts
+        if allowed is not None and _host_name(request.headers.get("host", "")) not in allowed:
+            # a page of another site pointed at this machine's address (DNS rebinding) is not served
+            return self.pages.error(request, 400, "Địa chỉ không hợp lệ",
+                                    "Hãy mở matrix bằng địa chỉ http://127.0.0.1 hoặc http://localhost.")
         if self.pages.settings.password is not None and not request.url.path.startswith(("/dang-nhap", "/static/")):
             cookie = request.cookies.get(AUTH_COOKIE, "")
             if not hmac.compare_digest(cookie, self.pages.auth_value()):
@@ -599,6 +605,15 @@ class _Guard(BaseHTTPMiddleware):
         return response
 
 
+def _host_name(host: str) -> str:
+    """The name in a Host header, without its port ("[::1]:8765" -> "::1")."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
 _STATUS_TITLES = {
     400: ("Yêu cầu không hợp lệ", "Yêu cầu gửi lên không hợp lệ."),
     403: ("Không được phép", "Biểu mẫu thiếu mã bảo vệ hoặc mã không đúng (có thể trang đã cũ). "
@@ -609,9 +624,16 @@ _STATUS_TITLES = {
 }
 
 
-def create_app(input_dir: Path, output_dir: Path, password: str | None = None) -> Starlette:
-    """The web application over ``input_dir`` (directives, registry, tracking) and ``output_dir`` (results)."""
-    pages = Pages(Settings(Path(input_dir), Path(output_dir), password))
+def create_app(input_dir: Path, output_dir: Path, password: str | None = None,
+               allowed_hosts: tuple[str, ...] | None = None) -> Starlette:
+    """The web application over ``input_dir`` (directives, registry, tracking) and ``output_dir`` (results).
+
+    Without a password only this machine's names are served (``allowed_hosts``, default 127.0.0.1,
+    localhost, ::1); with one, any host name, behind the sign-in page.
+    """
+    if allowed_hosts is None and password is None:
+        allowed_hosts = LOCAL_HOSTS
+    pages = Pages(Settings(Path(input_dir), Path(output_dir), password, allowed_hosts))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
