@@ -393,8 +393,9 @@ def test_tracking_page_lists_overdue_first(client):
 def test_record_a_report_through_the_form(client, dirs):
     token = csrf(client, "/theo-doi")
     response = client.post("/theo-doi", data={"csrf": token, "co_quan": "cong-an-tinh", "van_ban": TG, "muc": "",
-                                              "ngay_bao_cao": "2025-06-28", "so": "123/BC-CAT", "xong": "co"})
-    assert response.status_code == 303
+                                              "ngay_bao_cao": "2025-06-28", "so": "123/BC-CAT", "xong": "co",
+                                              "xem_ngay": "2025-12-31"})
+    assert response.status_code == 303 and response.headers["location"].endswith("&ngay=2025-12-31")
     assert "Đã ghi báo cáo" in client.get(response.headers["location"]).text
     corpus = load_corpus([dirs[0]]).require()
     records = load_records(dirs[0], corpus)

@@ -183,6 +183,7 @@ def test_a_clerk_adds_a_directive_builds_downloads_a_letter_and_records_a_report
     driver.find_element(By.NAME, "xong").click()
     driver.find_element(By.XPATH, "//button[text()='Ghi báo cáo']").click()
     _wait_for(lambda: "Đã ghi báo cáo" in driver.page_source)
+    assert "ngay=2025-12-31" in driver.current_url and "10/12/2025 (45/BC-CAT) — xong" in driver.page_source
     _shot(driver, shots, "9-theo-doi")
     corpus = load_corpus([work / "input"]).require()
     records = [r for r in load_records(work / "input", corpus) if r.directive == "chi-thi-thu"]

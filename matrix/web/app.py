@@ -443,7 +443,9 @@ class Pages:
                                      str(form.get("ghi_chu", "")).strip() or None)
         except InputError as exc:
             return await self.tracking(request, problems=exc.problems, status=400)
-        return RedirectResponse(f"/theo-doi?da_ghi={path.stem}", status_code=303)
+        shown = _parse_date(str(form.get("xem_ngay", "")))
+        return RedirectResponse(f"/theo-doi?da_ghi={path.stem}" + (f"&ngay={shown.isoformat()}" if shown else ""),
+                                status_code=303)
 
     async def calendar(self, request: Request) -> Response:
         cat = self.catalogue()
