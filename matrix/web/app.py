@@ -108,7 +108,6 @@ class Pages:
         self.env = _environment()
         self.drafts: collections.OrderedDict[str, DraftSession] = collections.OrderedDict()
         self.job = BuildJob()
-        self.uploads = Path(tempfile.mkdtemp(prefix="matrix-web-uploads-"))
 
     # ------------------------------------------------------------------ helpers
 
@@ -240,7 +239,7 @@ class Pages:
             return self.render(request, "add.html", status=415,
                                message=f"Tệp '{name}' không phải tệp {suffix} thật (nội dung không khớp đuôi tệp).")
         directive_id = slugify(wanted or Path(name).stem)
-        folder = Path(tempfile.mkdtemp(dir=self.uploads))
+        folder = Path(tempfile.mkdtemp(prefix="matrix-web-upload-"))
         path = folder / f"{directive_id}{suffix}"  # never the sent name: a slug and a known suffix
         path.write_bytes(data)
         try:

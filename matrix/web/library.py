@@ -11,13 +11,13 @@ import datetime as dt
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable
 
 from ..build import CONSOLIDATED, LETTERS, TABLE, WORKBOOK, BuildOptions, BuildSummary, build, plan_build
 from ..draft import Draft, draft_file, draft_text, write_draft
 from ..draft.emit import scalar
 from ..draft.reader import read_source
-from ..errors import InputError, MatrixError, Problem
+from ..errors import InputError, Problem
 from ..load import REGISTRY_FILE, UNRESOLVED_BLOCK, directive_files, load_corpus, open_registry, suggest_names
 from ..model import Agency, Corpus, Directive, Registry
 from ..pivot import Entry, Matrix, build_matrix
@@ -293,7 +293,3 @@ def save_draft(yaml_text: str, path: Path) -> list[Problem]:
 def yaml_scalar(value: str) -> str:
     """A name as the drafter writes it in YAML."""
     return scalar(value)
-
-
-def ensure_error(exc: BaseException) -> MatrixError | None:
-    return exc if isinstance(exc, MatrixError) else None
