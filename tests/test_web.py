@@ -288,6 +288,36 @@ def test_a_file_that_cannot_be_drafted_is_a_vietnamese_message(client):
     assert '<html lang="vi">' in response.text and "Traceback" not in response.text
 
 
+def test_a_scanned_pdf_without_text_is_refused_in_vietnamese(client, tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    response = upload(client, "scan.pdf", buffer.getvalue())
+    assert_vietnamese_error(response, 400)
+    assert "không có lớp chữ" in response.text
+
+
+@pytest.mark.render
+def test_pdf_upload_drafts_like_the_text(client, tmp_path):
+    import os
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is required on CI")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    source = write_docx(FIXTURE.read_text(encoding="utf-8"), tmp_path / "chi-thi-thu.docx")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    location = upload(client, "chi-thi-thu.pdf", (tmp_path / "chi-thi-thu.pdf").read_bytes()).headers["location"]
+    page = client.get(location).text
+    assert f'<mark class="flag">{FLAGGED}</mark>' in page and 'title="chủ trì">C</span> Công an tỉnh' in page
+
+
 def test_no_file_and_no_text_is_asked_again(client):
     response = client.post("/them", data={"csrf": csrf(client)})
     assert response.status_code == 400 and "Hãy chọn một tệp" in response.text
