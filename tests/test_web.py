@@ -129,6 +129,20 @@ def test_warnings_are_shown_at_the_task_they_concern(client, dirs):
     page = client.get(f"/van-ban/{TG}").text
     block = page[page.index('<span class="task-id">7</span>'):].split("</li>")[0]
     assert "titel" in block and "cảnh báo" in block
+    before = page[page.index('<span class="task-id">6</span>'):].split("</li>")[0]
+    assert "titel" not in before and "cảnh báo" not in before
+
+
+def test_a_warning_on_the_first_line_of_a_task_is_shown_at_that_task(client, dirs):
+    path = dirs[0] / f"{TG}.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      chủ trì: Công an tỉnh\n      phối hợp:\n        - Văn phòng UBND tỉnh\n",
+                                 "      phối hợp:\n        - Văn phòng UBND tỉnh\n", 1), encoding="utf-8")
+    page = client.get(f"/van-ban/{TG}").text
+    own = page[page.index('<span class="task-id">7</span>'):].split("</li>")[0]
+    before = page[page.index('<span class="task-id">6</span>'):].split("</li>")[0]
+    assert "dòng 102" in own and "không có cơ quan chủ trì" in own
+    assert "không có cơ quan chủ trì" not in before
 
 
 def test_unknown_directive_is_a_vietnamese_404(client):

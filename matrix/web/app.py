@@ -164,6 +164,7 @@ class Pages:
         if item is None:
             return self.error(request, 404, "Không có văn bản này", f"Không có văn bản mã '{directive_id}' trong thư mục đầu vào.")
         matrix = None
+        corpus_shown = None
         tree: list[dict[str, Any]] = []
         general = list(item.problems)
         if item.directive is not None:
@@ -173,12 +174,11 @@ class Pages:
             if corpus is None:
                 raise HTTPException(404, f"Không đọc được văn bản '{directive_id}'.")
             matrix = lib.pivot(corpus)
-            lines = _task_lines(item.path, [t for t, _ in item.directive.walk()])
+            corpus_shown = corpus
+            starts, last = _task_lines(item.path, [t for t, _ in item.directive.walk()])
+            owner = {id(p): _owner(p.line, starts, last) for p in item.problems}
             for row in matrix.rows_of(item.directive.id):
-                span = lines.get(row.task.id)
-                here = [p for p in item.problems if span and span[0] <= p.line <= span[1]
-                        and not any(c != row.task.id and lines.get(c) and lines[c][0] >= span[0] and lines[c][1] <= span[1]
-                                    and lines[c][0] <= p.line <= lines[c][1] for c in lines)]
+                here = sorted((p for p in item.problems if owner[id(p)] == row.task.id), key=lambda p: p.line)
                 general = [p for p in general if p not in here]
                 tree.append({"row": row, "entries": matrix.entries_in(row), "problems": here,
                              "unresolved": [e for e in matrix.entries_in(row) if lib.is_unresolved(e.agency)]})
@@ -194,7 +194,7 @@ class Pages:
             for agency in matrix.columns:
                 path = lib.letter_file(out, item.id, agency.id)
                 letters.append((agency, path, path.with_suffix(".pdf")))
-        return self.render(request, "directive.html", cat=cat, item=item, tree=tree, general=general, matrix=matrix,
+        return self.render(request, "directive.html", cat=cat, item=item, labels=lib.labels(corpus_shown), tree=tree, general=general, matrix=matrix,
                            downloads=[(label, self.link(p)) for label, p in downloads if p.is_file()],
                            letters=[(a, self.link(p), self.link(pdf) if pdf.is_file() else None)
                                     for a, p, pdf in letters if p.is_file()])
@@ -526,22 +526,23 @@ class Pages:
         return response
 
 
-def _task_lines(path: Path, tasks: list[Any]) -> dict[str, tuple[int, int]]:
-    """Each task's first and last line in its file (1-based), matched to the tasks in document order."""
+def _task_lines(path: Path, tasks: list[Any]) -> tuple[dict[str, int], int]:
+    """Each task's first line in its file (1-based), matched to the tasks in document order, and the tasks' last line."""
     import yaml
 
     try:
         root = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return {}
-    spans: list[tuple[int, int]] = []
+        return {}, 0
+    starts: list[int] = []
+    last = 0
 
     def visit(node: Any) -> None:
         if not isinstance(node, yaml.SequenceNode):
             return
         for task in node.value:
             if isinstance(task, yaml.MappingNode):
-                spans.append((task.start_mark.line + 1, task.end_mark.line + (0 if task.end_mark.column == 0 else 1)))
+                starts.append(task.start_mark.line + 1)
                 for k, v in task.value:
                     if k.value == "tasks":
                         visit(v)
@@ -550,9 +551,21 @@ def _task_lines(path: Path, tasks: list[Any]) -> dict[str, tuple[int, int]]:
         for k, v in root.value:
             if k.value == "tasks":
                 visit(v)
-    if len(spans) != len(tasks):
-        return {}
-    return {task.id: span for task, span in zip(tasks, spans)}
+                last = v.end_mark.line + (1 if v.end_mark.column else 0)
+    if len(starts) != len(tasks):
+        return {}, 0
+    return {task.id: start for task, start in zip(tasks, starts)}, last
+
+
+def _owner(line: int, starts: dict[str, int], last: int) -> str | None:
+    """The task a problem on ``line`` belongs to: the nearest task starting at or before it."""
+    if not line or line > last:
+        return None
+    best = None
+    for task_id, start in starts.items():
+        if start <= line and (best is None or start >= starts[best]):
+            best = task_id
+    return best
 
 
 def _with_id(yaml_text: str, directive_id: str) -> str:
