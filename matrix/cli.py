@@ -637,3 +637,37 @@ def registry_init(province: str, output: Path, force: bool) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     click.echo(f"Đã tạo {output}: {text.count(chr(10) + '- id: ')} cơ quan và nhóm.")
+@main.command()
+@click.option("-i", "--input", "input_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_INPUT,
+              show_default=True, help="Thư mục đầu vào (văn bản, danh mục cơ quan, sổ theo dõi).")
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+              show_default=True, help="Thư mục kết quả.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Cổng của máy chủ.")
+@click.option("--host", help="Địa chỉ nghe (mặc định 127.0.0.1: chỉ máy này). Khi mở cho máy khác phải có mật khẩu.")
+@click.option("--password", envvar="MATRIX_PASSWORD", help="Mật khẩu đăng nhập (bắt buộc với --host; bỏ trống thì tạo ngẫu nhiên).")
+@click.option("--open", "open_browser", is_flag=True, help="Mở trình duyệt khi máy chủ sẵn sàng.")
+def serve(input_dir: Path, output_dir: Path, port: int, host: str | None, password: str | None, open_browser: bool) -> None:
+    """Mở giao diện web trên máy này: thêm văn bản, tra cơ quan, xem ma trận, theo dõi, tạo kết quả.
+
+    \b
+    Ví dụ:  matrix serve --open
+            matrix serve --host 0.0.0.0 --password "mật-khẩu"   # cho máy khác trong cơ quan
+    """
+    import secrets
+
+    from .errors import InputError, Problem
+    from .load import REGISTRY_FILE, open_registry
+
+    if not (input_dir / REGISTRY_FILE).is_file():
+        raise InputError([Problem(str(input_dir / REGISTRY_FILE), 0, 0, "không tìm thấy danh mục cơ quan",
+                                  "chọn thư mục đầu vào có co-quan.yaml bằng tùy chọn -i")])
+    open_registry([input_dir], input_dir / REGISTRY_FILE)  # a broken registry is said now, not on the first page
+    if host is not None and not password:
+        password = secrets.token_urlsafe(12)
+        click.echo(f"Mật khẩu đăng nhập (tạo ngẫu nhiên): {password}")
+    bind = host or "127.0.0.1"
+    url = f"http://{'127.0.0.1' if bind in ('0.0.0.0', '::') else bind}:{port}/"
+    from .web.server import run
+
+    click.echo(f"matrix đang chạy tại {url} (bấm Ctrl+C để dừng).")
+    run(input_dir, output_dir, bind, port, password if host is not None else None, url if open_browser else None)

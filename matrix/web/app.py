@@ -1,0 +1,691 @@
+"""`matrix serve`: the whole workflow as local web pages (Starlette, server-rendered with jinja2).
+
+Every page calls the library through :mod:`matrix.web.library`; this module
+only reads requests, checks them (CSRF token, upload size and type, ids) and
+renders templates. Every error a clerk can meet is a Vietnamese page.
+"""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import hashlib
+import hmac
+import io
+import re
+import secrets
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..errors import InputError, MatrixError, Problem
+from ..text import shorten, slugify
+from . import library as lib
+from .edits import add_alias, replace_name
+from .jobs import BuildJob
+
+CSRF_COOKIE = "matrix_csrf"
+AUTH_COOKIE = "matrix_auth"
+CSRF_FIELD = "csrf"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_PASTE_BYTES = 2 * 1024 * 1024
+UPLOAD_TYPES = {".txt": b"", ".docx": b"PK\x03\x04", ".pdf": b"%PDF-"}
+MAX_DRAFTS = 30
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+NAV = (("van-ban", "Văn bản"), ("them", "Thêm văn bản"), ("co-quan", "Cơ quan"), ("ma-tran", "Ma trận"),
+       ("theo-doi", "Theo dõi"), ("tao-ket-qua", "Tạo kết quả"))
+
+
+@dataclass
+class DraftSession:
+    """A draft being reviewed: its YAML (edited in the page), its source's lines, the proposed id."""
+
+    id: str
+    yaml: str
+    source_name: str
+    source_lines: list[str]
+    notice: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Settings:
+    input_dir: Path
+    output_dir: Path
+    password: str | None = None
+    allowed_hosts: tuple[str, ...] | None = None  # None: any host name (only with a password)
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+
+class Forbidden(HTTPException):
+    pass
+
+
+# --------------------------------------------------------------------------- rendering
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("matrix.web", "templates"), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.filters["vn_date"] = lambda d: d.strftime("%d/%m/%Y") if d else ""
+    env.filters["shorten"] = shorten
+    env.filters["mark_names"] = _mark_names
+    env.globals["nav"] = NAV
+    env.globals["colours"] = lib.ROLE_COLOURS
+    return env
+
+
+def _mark_names(text: str, names: list[str]) -> Any:
+    """``text`` escaped, with every flagged name wrapped in <mark>."""
+    from markupsafe import Markup, escape
+
+    out = str(escape(text))
+    for name in sorted(names, key=len, reverse=True):
+        escaped = str(escape(name))
+        if escaped:
+            out = out.replace(escaped, f'<mark class="flag">{escaped}</mark>')
+    return Markup(out)
+
+
+class Pages:
+    """The routes, sharing the settings, the templates, the drafts under review and the build job."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.env = _environment()
+        self.drafts: collections.OrderedDict[str, DraftSession] = collections.OrderedDict()
+        self.job = BuildJob()
+
+    # ------------------------------------------------------------------ helpers
+
+    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf", None) or secrets.token_urlsafe(32)
+        request.state.csrf = token
+        section = request.url.path.strip("/").split("/")[0]
+        cat = context.get("cat")
+        context.setdefault("labels", lib.labels(cat.corpus) if isinstance(cat, lib.Catalogue) else {})
+        html = self.env.get_template(name).render(request=request, csrf=token, section=section,
+                                                  auth=self.settings.password is not None, **context)
+        response = HTMLResponse(html, status_code=status)
+        if request.cookies.get(CSRF_COOKIE) != token:
+            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+    def error(self, request: Request, status: int, title: str, message: str,
+              problems: list[Problem] | tuple[Problem, ...] = ()) -> HTMLResponse:
+        return self.render(request, "error.html", status=status, title=title, message=message, problems=list(problems))
+
+    async def form(self, request: Request, max_part_size: int = MAX_PASTE_BYTES) -> FormData:
+        """The posted form, after its CSRF token was checked against the session's cookie."""
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_UPLOAD_BYTES + 64 * 1024:
+            raise HTTPException(413)
+        try:
+            form = await request.form(max_files=1, max_fields=50, max_part_size=max_part_size)
+        except HTTPException:
+            raise
+        except Exception:  # noqa: BLE001 - a malformed body: say so, never a traceback
+            raise HTTPException(400, "Biểu mẫu gửi lên không đọc được.") from None
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        sent = form.get(CSRF_FIELD)
+        if not cookie or not isinstance(sent, str) or not hmac.compare_digest(cookie, sent):
+            raise Forbidden(403)
+        return form
+
+    def catalogue(self) -> lib.Catalogue:
+        return lib.load_catalogue(self.settings.input_dir)
+
+    # ------------------------------------------------------------------ Văn bản
+
+    async def home(self, request: Request) -> Response:
+        return RedirectResponse("/van-ban", status_code=302)
+
+    async def directives(self, request: Request) -> Response:
+        cat = self.catalogue()
+        return self.render(request, "directives.html", cat=cat)
+
+    async def directive(self, request: Request) -> Response:
+        directive_id = request.path_params["id"]
+        cat = self.catalogue()
+        item = cat.file(directive_id) if _ID.match(directive_id) else None
+        if item is None:
+            return self.error(request, 404, "Không có văn bản này", f"Không có văn bản mã '{directive_id}' trong thư mục đầu vào.")
+        matrix = None
+        corpus_shown = None
+        tree: list[dict[str, Any]] = []
+        general = list(item.problems)
+        if item.directive is not None:
+            corpus = cat.corpus if item.valid and cat.corpus else None
+            if corpus is None or item.directive.id not in {d.id for d in corpus.directives}:
+                corpus = lib.single_corpus(item.path, cat.input_dir)
+            if corpus is None:
+                raise HTTPException(404, f"Không đọc được văn bản '{directive_id}'.")
+            matrix = lib.pivot(corpus)
+            corpus_shown = corpus
+            starts, last = _task_lines(item.path, [t for t, _ in item.directive.walk()])
+            owner = {id(p): _owner(p.line, starts, last) for p in item.problems}
+            for row in matrix.rows_of(item.directive.id):
+                here = sorted((p for p in item.problems if owner[id(p)] == row.task.id), key=lambda p: p.line)
+                general = [p for p in general if p not in here]
+                tree.append({"row": row, "entries": matrix.entries_in(row), "problems": here,
+                             "unresolved": [e for e in matrix.entries_in(row) if lib.is_unresolved(e.agency)]})
+        out = self.settings.output_dir
+        downloads = []
+        if item.directive is not None:
+            for label, path in (("Bảng Excel (ma trận, nhiệm vụ, theo dõi)", lib.workbook_file(out, item.id)),
+                                ("Bảng phân công (Word)", lib.table_file(out, item.id))):
+                downloads.append((label, path))
+                downloads.append((label.split(" (")[0] + " — PDF", path.with_suffix(".pdf")))
+        letters = []
+        if item.directive is not None and matrix is not None:
+            for agency in matrix.columns:
+                path = lib.letter_file(out, item.id, agency.id)
+                letters.append((agency, path, path.with_suffix(".pdf")))
+        return self.render(request, "directive.html", cat=cat, item=item, labels=lib.labels(corpus_shown), tree=tree, general=general, matrix=matrix,
+                           downloads=[(label, self.link(p)) for label, p in downloads if p.is_file()],
+                           letters=[(a, self.link(p), self.link(pdf) if pdf.is_file() else None)
+                                    for a, p, pdf in letters if p.is_file()])
+
+    def link(self, path: Path) -> str:
+        return "/tai/" + path.relative_to(self.settings.output_dir).as_posix()
+
+    # ------------------------------------------------------------------ Thêm văn bản
+
+    async def add(self, request: Request) -> Response:
+        return self.render(request, "add.html", message=None)
+
+    async def add_post(self, request: Request) -> Response:
+        form = await self.form(request)
+        upload = form.get("tep")
+        pasted = form.get("noi_dung")
+        wanted = str(form.get("ma") or "").strip()
+        if isinstance(upload, UploadFile) and upload.filename:
+            return await self._add_upload(request, upload, wanted)
+        if isinstance(pasted, str) and pasted.strip():
+            directive_id = slugify(wanted or "ban-nhap")
+            draft = lib.draft_paste(pasted, directive_id, self.settings.input_dir)
+            return self._open_draft(DraftSession(directive_id, draft.yaml, "văn bản dán vào", pasted.splitlines()))
+        return self.render(request, "add.html", status=400,
+                           message="Hãy chọn một tệp .txt, .docx, .pdf hoặc dán nội dung văn bản.")
+
+    async def _add_upload(self, request: Request, upload: UploadFile, wanted: str) -> Response:
+        name = upload.filename or ""
+        suffix = Path(name).suffix.lower()
+        if suffix not in UPLOAD_TYPES:
+            return self.render(request, "add.html", status=415,
+                               message=f"Không nhận loại tệp '{suffix or name}': chỉ nhận .txt, .docx hoặc .pdf"
+                                       + (" (tệp .doc: hãy mở bằng Word và lưu lại dạng .docx)." if suffix == ".doc" else "."))
+        data = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            return self.render(request, "add.html", status=413,
+                               message=f"Tệp quá lớn: tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+        if not data:
+            return self.render(request, "add.html", status=400, message=f"Tệp '{name}' rỗng.")
+        if not data.startswith(UPLOAD_TYPES[suffix]) or (suffix == ".txt" and b"\x00" in data[:4096]
+                                                         and not data.startswith((b"\xff\xfe", b"\xfe\xff"))):
+            return self.render(request, "add.html", status=415,
+                               message=f"Tệp '{name}' không phải tệp {suffix} thật (nội dung không khớp đuôi tệp).")
+        directive_id = slugify(wanted or Path(name).stem)
+        folder = Path(tempfile.mkdtemp(prefix="matrix-web-upload-"))
+        path = folder / f"{directive_id}{suffix}"  # never the sent name: a slug and a known suffix
+        path.write_bytes(data)
+        try:
+            draft, lines = lib.draft_upload(path, self.settings.input_dir)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return self._open_draft(DraftSession(directive_id, draft.yaml, name, lines))
+
+    def _open_draft(self, session: DraftSession) -> Response:
+        token = secrets.token_urlsafe(16)
+        self.drafts[token] = session
+        while len(self.drafts) > MAX_DRAFTS:
+            self.drafts.popitem(last=False)
+        return RedirectResponse(f"/them/{token}", status_code=303)
+
+    def _session(self, request: Request) -> tuple[str, DraftSession]:
+        token = request.path_params["token"]
+        session = self.drafts.get(token)
+        if session is None:
+            raise HTTPException(404, "Bản nháp này không còn (máy chủ đã khởi động lại hoặc đã lưu). Hãy thêm lại văn bản.")
+        return token, session
+
+    async def draft(self, request: Request) -> Response:
+        token, session = self._session(request)
+        view = lib.view_draft(session.yaml, session.id, self.settings.input_dir)
+        day = view.directive.date if view.directive else None
+        query = request.query_params.get("tim", "").strip()
+        target = request.query_params.get("ten", "")
+        found: list[Any] = []
+        suggestions: list[str] = []
+        cat_registry = self.catalogue().registry
+        if query and cat_registry is not None:
+            found, suggestions = lib.find_agencies(cat_registry, query, day)
+        exists = (self.settings.input_dir / f"{session.id}.yaml").exists()
+        return self.render(request, "draft.html", token=token, session=session, view=view, query=query, target=target,
+                           found=found, suggestions=suggestions, exists=exists, day=day)
+
+    async def draft_update(self, request: Request) -> Response:
+        token, session = self._session(request)
+        form = await self.form(request)
+        text = form.get("yaml")
+        if isinstance(text, str) and text.strip():
+            session.yaml = text.replace("\r\n", "\n")
+        session.notice = "Đã cập nhật bản nháp."
+        return RedirectResponse(f"/them/{token}", status_code=303)
+
+    async def draft_rename(self, request: Request) -> Response:
+        token, session = self._session(request)
+        form = await self.form(request)
+        written, agency_id = str(form.get("ten", "")), str(form.get("co_quan", ""))
+        registry = self.catalogue().registry
+        if registry is None or agency_id not in registry:
+            raise HTTPException(404, f"Cơ quan '{agency_id}' không có trong danh mục.")
+        agency = registry.get(agency_id)
+        if form.get("cach") == "ten-goi-khac":
+            add_alias(self.settings.input_dir / "co-quan.yaml", agency_id, written)
+            session.notice = f"Đã thêm '{written}' làm tên gọi khác của {agency.name} trong danh mục (co-quan.yaml)."
+        else:
+            session.yaml = replace_name(session.yaml, written, agency.name)
+            session.notice = f"Đã thay '{written}' bằng '{agency.name}' trong bản nháp."
+        return RedirectResponse(f"/them/{token}", status_code=303)
+
+    async def draft_save(self, request: Request) -> Response:
+        token, session = self._session(request)
+        form = await self.form(request)
+        text = form.get("yaml")
+        if isinstance(text, str) and text.strip():
+            session.yaml = text.replace("\r\n", "\n")
+        directive_id = slugify(str(form.get("ma") or session.id))
+        if directive_id != session.id:
+            session.yaml = _with_id(session.yaml, directive_id)
+            session.id = directive_id
+        path = self.settings.input_dir / f"{directive_id}.yaml"
+        if path.exists() and form.get("ghi_de") != "co":
+            session.notice = (f"Tệp input/{path.name} đã có: chưa ghi. Đánh dấu 'Ghi đè tệp đã có' nếu muốn thay, "
+                              "hoặc đổi mã văn bản.")
+            return RedirectResponse(f"/them/{token}", status_code=303)
+        problems = lib.save_draft(session.yaml, path)
+        self.drafts.pop(token, None)
+        state = "ok" if not any(p.is_error for p in problems) else "loi"
+        return RedirectResponse(f"/van-ban/{directive_id}?da_luu={state}", status_code=303)
+
+    # ------------------------------------------------------------------ Cơ quan
+
+    async def agencies(self, request: Request) -> Response:
+        cat = self.catalogue()
+        query = request.query_params.get("q", "").strip()
+        found: list[Any] = []
+        suggestions: list[str] = []
+        if query and cat.registry is not None:
+            found, suggestions = lib.find_agencies(cat.registry, query)
+            if len(found) == 1:
+                return RedirectResponse(f"/co-quan/{found[0].id}", status_code=302)
+        return self.render(request, "agencies.html", cat=cat, query=query, found=found, suggestions=suggestions)
+
+    def _agency(self, request: Request, cat: lib.Catalogue) -> Any:
+        agency_id = request.path_params["id"]
+        if cat.registry is None or not _ID.match(agency_id) or agency_id not in cat.registry:
+            suggestions = lib.find_agencies(cat.registry, agency_id.replace("-", " "))[1] if cat.registry else []
+            hint = (" Có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in suggestions) + "?") if suggestions else ""
+            raise HTTPException(404, f"Cơ quan '{agency_id}' không có trong danh mục.{hint}")
+        return cat.registry.get(agency_id)
+
+    async def agency(self, request: Request) -> Response:
+        cat = self.catalogue()
+        agency = self._agency(request, cat)
+        entries = lib.agency_entries(cat.corpus, agency) if cat.corpus else ()
+        groups: dict[str, list[Any]] = {}
+        for entry in entries:
+            groups.setdefault(entry.row.directive.id, []).append(entry)
+        out = self.settings.output_dir
+        letters = []
+        for directive_id in [*groups, None]:
+            owners = {agency.id} | {e.via.id for e in groups.get(directive_id or "", []) if e.via}
+            for owner in sorted(owners):
+                path = lib.letter_file(out, directive_id, owner)
+                if path.is_file():
+                    letters.append((directive_id, owner, self.link(path)))
+        directives = {d.id: d for d in cat.corpus.directives} if cat.corpus else {}
+        return self.render(request, "agency.html", cat=cat, agency=agency, groups=groups, directives=directives, letters=letters,
+                           block=cat.registry.block_name(agency.block) if cat.registry else "")
+
+    async def agency_extract(self, request: Request) -> Response:
+        import csv
+
+        cat = self.catalogue()
+        agency = self._agency(request, cat)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(("Văn bản", "Số, ký hiệu", "Mục", "Vai trò", "Qua nhóm", "Nội dung nhiệm vụ", "Thời hạn", "Báo cáo"))
+        for entry in lib.agency_entries(cat.corpus, agency) if cat.corpus else ():
+            row = entry.row
+            writer.writerow((row.directive.id, row.directive.reference, row.task.id, entry.role.value,
+                             entry.via.name if entry.via else "", row.task.text, row.task.deadline or "", row.task.report or ""))
+        return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{agency.id}-nhiem-vu.csv"'})
+
+    # ------------------------------------------------------------------ Ma trận
+
+    async def grid(self, request: Request) -> Response:
+        cat = self.catalogue()
+        if cat.corpus is None:
+            return self.render(request, "grid.html", cat=cat, matrix=None, blocks=[], chosen=[], directive=None, rows=[])
+        matrix = lib.pivot(cat.corpus)
+        directive = request.query_params.get("van_ban") or None
+        if directive is not None and directive not in {d.id for d in matrix.directives}:
+            raise HTTPException(404, f"Không có văn bản mã '{directive}'.")
+        if directive is not None:
+            matrix = matrix.subset([directive])
+        blocks = matrix.column_blocks()
+        chosen = request.query_params.getlist("khoi") or [b.id for b, _ in blocks]
+        shown = [(b, agencies) for b, agencies in blocks if b.id in chosen]
+        return self.render(request, "grid.html", cat=cat, matrix=matrix, blocks=blocks, chosen=chosen, shown=shown,
+                           directive=directive, rows=matrix.rows)
+
+    # ------------------------------------------------------------------ Theo dõi
+
+    async def tracking(self, request: Request, message: str | None = None, problems: tuple[Problem, ...] = (),
+                       status: int = 200) -> Response:
+        from ..report_status import by_agency, counts
+        from ..tracking import State
+
+        cat = self.catalogue()
+        raw = request.query_params.get("ngay", "")
+        day = _parse_date(raw) or dt.date.today()
+        try:
+            statuses = lib.statuses(cat, day)
+        except InputError as exc:
+            statuses, problems = (), tuple(problems) + exc.problems
+        order = {State.OVERDUE: 0, State.IN_PROGRESS: 1, State.DONE_LATE: 2, State.DONE_ON_TIME: 3}
+        groups = [(group[0].entry.agency, counts(group), sorted(group, key=lambda s: order[s.state]))
+                  for group in by_agency(statuses).values()]
+        tracked = {}
+        per_directive: dict[str, list[Any]] = {}
+        for s in statuses:
+            tracked[s.entry.agency.id] = s.entry.agency
+            per_directive.setdefault(s.entry.row.directive.id, []).append(s)
+        directives = [(directive_id, counts(items)) for directive_id, items in per_directive.items()]
+        directives.sort(key=lambda item: -item[1][State.OVERDUE])
+        out = self.settings.output_dir
+        workbooks = [(d.id, self.link(lib.workbook_file(out, d.id))) for d in (cat.corpus.directives if cat.corpus else ())
+                     if lib.workbook_file(out, d.id).is_file()]
+        if lib.workbook_file(out, None).is_file():
+            workbooks.append(("tổng hợp", self.link(lib.workbook_file(out, None))))
+        return self.render(request, "tracking.html", status=status, cat=cat, day=day, groups=groups, total=counts(statuses),
+                           states=list(State), directives=directives, agencies=sorted(tracked.values(), key=lambda a: a.name),
+                           message=message, problems=list(problems), workbooks=workbooks)
+
+    async def tracking_post(self, request: Request) -> Response:
+        form = await self.form(request)
+        cat = self.catalogue()
+        day = _parse_date(str(form.get("ngay_bao_cao", "")))
+        if day is None:
+            return await self.tracking(request, problems=(Problem("<biểu mẫu>", 0, 0, "ngày báo cáo không hợp lệ",
+                                                                    "ghi dạng dd/mm/yyyy hoặc chọn trong lịch"),), status=400)
+        task = str(form.get("muc", "")).strip() or None
+        try:
+            path = lib.record_report(cat, str(form.get("co_quan", "")), str(form.get("van_ban", "")), task, day,
+                                     str(form.get("so", "")).strip() or None, form.get("xong") == "co",
+                                     str(form.get("ghi_chu", "")).strip() or None)
+        except InputError as exc:
+            return await self.tracking(request, problems=exc.problems, status=400)
+        shown = _parse_date(str(form.get("xem_ngay", "")))
+        return RedirectResponse(f"/theo-doi?da_ghi={path.stem}" + (f"&ngay={shown.isoformat()}" if shown else ""),
+                                status_code=303)
+
+    async def calendar(self, request: Request) -> Response:
+        cat = self.catalogue()
+        data = lib.calendar(cat)
+        return Response(data, media_type="text/calendar; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="lich-theo-doi.ics"'})
+
+    # ------------------------------------------------------------------ Tạo kết quả
+
+    async def build_page(self, request: Request) -> Response:
+        files = self._output_files()
+        return self.render(request, "build.html", state=self.job.state, files=files, busy=False)
+
+    async def build_post(self, request: Request) -> Response:
+        form = await self.form(request)
+        pdf = form.get("pdf") == "co"
+        settings = self.settings
+
+        def work(progress: Callable[[int], None], total: Callable[[int], None]) -> Any:
+            return lib.run_build(settings.input_dir, settings.output_dir, progress, total, pdf=pdf)
+
+        if not self.job.start(work):
+            return self.render(request, "build.html", status=409, state=self.job.state, files=self._output_files(),
+                               busy=True)
+        return RedirectResponse("/tao-ket-qua", status_code=303)
+
+    async def build_state(self, request: Request) -> Response:
+        return JSONResponse(self.job.state.as_json())
+
+    def _output_files(self) -> list[Path]:
+        root = self.settings.output_dir
+        if not root.is_dir():
+            return []
+        return sorted(p.relative_to(root) for p in root.rglob("*")
+                      if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+    async def download(self, request: Request) -> Response:
+        relative = request.path_params["path"]
+        root = self.settings.output_dir.resolve()
+        parts = Path(relative).parts
+        if not relative or any(part in ("..", "") or part.startswith(".") for part in parts) or "\\" in relative:
+            raise HTTPException(404)
+        target = (root / relative).resolve()
+        if not target.is_relative_to(root) or not target.is_file():
+            raise HTTPException(404)
+        return FileResponse(target, filename=target.name)
+
+    async def download_all(self, request: Request) -> Response:
+        files = self._output_files()
+        if not files:
+            raise HTTPException(404, "Chưa có kết quả nào: hãy tạo kết quả trước.")
+        spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+        with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+            for rel in files:
+                archive.write(self.settings.output_dir / rel, rel.as_posix())
+        spool.seek(0)
+        data = spool.read()
+        spool.close()
+        return Response(data, media_type="application/zip",
+                        headers={"Content-Disposition": 'attachment; filename="ket-qua-matrix.zip"'})
+
+    # ------------------------------------------------------------------ sign-in (only with --host)
+
+    def auth_value(self) -> str:
+        password = self.settings.password or ""
+        return hmac.new(self.settings.secret, password.encode(), hashlib.sha256).hexdigest()
+
+    async def login(self, request: Request) -> Response:
+        return self.render(request, "login.html", message=None, next=_safe_next(request.query_params.get("tiep", "/")))
+
+    async def login_post(self, request: Request) -> Response:
+        form = await self.form(request)
+        sent = str(form.get("mat_khau", ""))
+        target = _safe_next(str(form.get("tiep", "/")))
+        if not hmac.compare_digest(sent.encode(), (self.settings.password or "").encode()):
+            return self.render(request, "login.html", status=403, message="Mật khẩu không đúng.", next=target)
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(AUTH_COOKIE, self.auth_value(), httponly=True, samesite="strict")
+        return response
+
+
+def _task_lines(path: Path, tasks: list[Any]) -> tuple[dict[str, int], int]:
+    """Each task's first line in its file (1-based), matched to the tasks in document order, and the tasks' last line."""
+    import yaml
+
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return {}, 0
+    starts: list[int] = []
+    last = 0
+
+    def visit(node: Any) -> None:
+        if not isinstance(node, yaml.SequenceNode):
+            return
+        for task in node.value:
+            if isinstance(task, yaml.MappingNode):
+                starts.append(task.start_mark.line + 1)
+                for k, v in task.value:
+                    if k.value == "tasks":
+                        visit(v)
+
+    if isinstance(root, yaml.MappingNode):
+        for k, v in root.value:
+            if k.value == "tasks":
+                visit(v)
+                last = v.end_mark.line + (1 if v.end_mark.column else 0)
+    if len(starts) != len(tasks):
+        return {}, 0
+    return {task.id: start for task, start in zip(tasks, starts)}, last
+
+
+def _owner(line: int, starts: dict[str, int], last: int) -> str | None:
+    """The task a problem on ``line`` belongs to: the nearest task starting at or before it."""
+    if not line or line > last:
+        return None
+    best = None
+    for task_id, start in starts.items():
+        if start <= line and (best is None or start >= starts[best]):
+            best = task_id
+    return best
+
+
+def _with_id(yaml_text: str, directive_id: str) -> str:
+    lines = yaml_text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("id:"):
+            lines[i] = f'id: "{directive_id}"'
+            return "\n".join(lines)
+    return f'id: "{directive_id}"\n' + yaml_text
+
+
+def _parse_date(raw: str) -> dt.date | None:
+    raw = raw.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+# --------------------------------------------------------------------------- the application
+
+class _Guard(BaseHTTPMiddleware):
+    """With a password: every page but the sign-in page and the styles needs the sign-in cookie."""
+
+    def __init__(self, app: Any, pages: Pages) -> None:
+        super().__init__(app)
+        self.pages = pages
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        allowed = self.pages.settings.allowed_hosts
+        if allowed is not None and _host_name(request.headers.get("host", "")) not in allowed:
+            # a page of another site pointed at this machine's address (DNS rebinding) is not served
+            return self.pages.error(request, 400, "Địa chỉ không hợp lệ",
+                                    "Hãy mở matrix bằng địa chỉ http://127.0.0.1 hoặc http://localhost.")
+        if self.pages.settings.password is not None and not request.url.path.startswith(("/dang-nhap", "/static/")):
+            cookie = request.cookies.get(AUTH_COOKIE, "")
+            if not hmac.compare_digest(cookie, self.pages.auth_value()):
+                if request.method == "GET":
+                    return RedirectResponse(f"/dang-nhap?tiep={request.url.path}", status_code=303)
+                return self.pages.error(request, 403, "Cần đăng nhập", "Hãy đăng nhập bằng mật khẩu của máy chủ.")
+        response = await call_next(request)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header, without its port ("[::1]:8765" -> "::1")."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+_STATUS_TITLES = {
+    400: ("Yêu cầu không hợp lệ", "Yêu cầu gửi lên không hợp lệ."),
+    403: ("Không được phép", "Biểu mẫu thiếu mã bảo vệ hoặc mã không đúng (có thể trang đã cũ). "
+                             "Hãy tải lại trang rồi gửi lại."),
+    404: ("Không tìm thấy", "Không tìm thấy trang hoặc tệp này."),
+    405: ("Không được phép", "Trang này không nhận cách gửi này."),
+    413: ("Tệp quá lớn", f"Dữ liệu gửi lên quá lớn (tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB)."),
+}
+
+
+def create_app(input_dir: Path, output_dir: Path, password: str | None = None,
+               allowed_hosts: tuple[str, ...] | None = None) -> Starlette:
+    """The web application over ``input_dir`` (directives, registry, tracking) and ``output_dir`` (results).
+
+    Without a password only this machine's names are served (``allowed_hosts``, default 127.0.0.1,
+    localhost, ::1); with one, any host name, behind the sign-in page.
+    """
+    if allowed_hosts is None and password is None:
+        allowed_hosts = LOCAL_HOSTS
+    pages = Pages(Settings(Path(input_dir), Path(output_dir), password, allowed_hosts))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        title, message = _STATUS_TITLES.get(exc.status_code, ("Lỗi", "Yêu cầu không thực hiện được."))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail and not exc.detail.isascii() else message
+        return pages.error(request, exc.status_code, title, detail)
+
+    async def matrix_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, MatrixError)
+        problems = exc.problems if isinstance(exc, InputError) else ()
+        return pages.error(request, 400 if exc.exit_code == 2 else 500, "Không thực hiện được",
+                           "Dữ liệu có lỗi:" if problems else exc.message, problems)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        return pages.error(request, 500, "Lỗi nội bộ",
+                           f"Lỗi nội bộ của matrix ({type(exc).__name__}). Hãy báo lại cho nhóm phát triển.")
+
+    p = pages
+    routes = [
+        Route("/", p.home), Route("/van-ban", p.directives), Route("/van-ban/{id}", p.directive),
+        Route("/them", p.add), Route("/them", p.add_post, methods=["POST"]),
+        Route("/them/{token}", p.draft), Route("/them/{token}/cap-nhat", p.draft_update, methods=["POST"]),
+        Route("/them/{token}/doi-ten", p.draft_rename, methods=["POST"]),
+        Route("/them/{token}/luu", p.draft_save, methods=["POST"]),
+        Route("/co-quan", p.agencies), Route("/co-quan/{id}", p.agency),
+        Route("/co-quan/{id}/trich-xuat.csv", p.agency_extract),
+        Route("/ma-tran", p.grid),
+        Route("/theo-doi", p.tracking), Route("/theo-doi", p.tracking_post, methods=["POST"]),
+        Route("/theo-doi/lich.ics", p.calendar),
+        Route("/tao-ket-qua", p.build_page), Route("/tao-ket-qua", p.build_post, methods=["POST"]),
+        Route("/tao-ket-qua/trang-thai", p.build_state),
+        Route("/tai-tat-ca.zip", p.download_all), Route("/tai/{path:path}", p.download),
+        Route("/dang-nhap", p.login), Route("/dang-nhap", p.login_post, methods=["POST"]),
+        Mount("/static", StaticFiles(packages=[("matrix.web", "static")]), name="static"),
+    ]
+    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+        HTTPException: http_error, MatrixError: matrix_error, Exception: internal_error}
+    app = Starlette(routes=routes, middleware=[Middleware(_Guard, pages=pages)],
+                    exception_handlers=handlers)
+    app.state.pages = pages
+    return app

@@ -1,0 +1,295 @@
+"""Every call the web application makes into the matrix library, in one place.
+
+The pages never load, pivot, draft, build or track by themselves: they call
+the functions below, which call the same library functions as ``matrix/cli.py``
+does for the matching command. When the library changes (registry as of a
+date, drafter, layouts, publishing), this is the module to adapt.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..build import CONSOLIDATED, LETTERS, TABLE, WORKBOOK, BuildOptions, BuildSummary, build, plan_build
+from ..draft import Draft, draft_file, draft_text, write_draft
+from ..draft.emit import scalar
+from ..draft.reader import read_source
+from ..errors import InputError, Problem
+from ..load import REGISTRY_FILE, UNRESOLVED_BLOCK, directive_files, load_corpus, open_registry, suggest_names
+from ..model import Agency, Corpus, Directive, Registry
+from ..pivot import Entry, Matrix, build_matrix
+from ..text import ascii_key, safe_filename, slugify
+from ..tracking import Record, Status, append_record, assess, load_records
+from ..yamlio import Report
+
+__all__ = [
+    "Catalogue", "DirectiveFile", "DraftView", "load_catalogue", "find_agencies", "agency_entries", "valid_on",
+    "statuses", "record_report", "calendar", "draft_upload", "draft_paste", "view_draft", "save_draft",
+    "run_build", "labels", "letter_file", "workbook_file", "table_file", "ROLE_COLOURS", "is_unresolved",
+]
+
+
+def _role_colours() -> dict[str, str]:
+    from ..excel import ROLE_FILLS  # the workbook's fills: the web grid shows the same marks in the same colours
+
+    return {role.mark: f"#{rgb}" for role, rgb in ROLE_FILLS.items()}
+
+
+ROLE_COLOURS = _role_colours()
+
+
+# --------------------------------------------------------------------------- loading
+
+@dataclass
+class DirectiveFile:
+    """One directive file of the input folder, valid or not, with its problems."""
+
+    path: Path
+    directive: Directive | None  # None when the file could not be read at all
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def id(self) -> str:
+        return self.directive.id if self.directive else self.path.stem
+
+
+@dataclass
+class Catalogue:
+    """The input folder as the pages see it: every file, and the corpus of the valid ones."""
+
+    input_dir: Path
+    registry: Registry | None
+    files: list[DirectiveFile]
+    corpus: Corpus | None
+    problems: list[Problem]  # registry problems, and problems of no directive file
+
+    def file(self, directive_id: str) -> DirectiveFile | None:
+        for item in self.files:
+            if item.id == directive_id:
+                return item
+        return None
+
+
+def load_catalogue(input_dir: Path) -> Catalogue:
+    """Load ``input_dir`` as ``matrix validate`` does; then the valid files alone, for the pages.
+
+    ``matrix build`` refuses a folder with one bad file; the pages still show
+    the others, and each bad file with its problems.
+    """
+    registry_path = input_dir / REGISTRY_FILE  # never the ./input/ fallback of find_registry
+    full = load_corpus([input_dir], registry_path)
+    by_path: dict[str, list[Problem]] = {}
+    for problem in full.problems:
+        by_path.setdefault(problem.path, []).append(problem)
+    files = directive_files([input_dir], Report())
+    general = [p for p in full.problems if p.path not in {str(f) for f in files}]
+    try:
+        registry = open_registry([input_dir], registry_path)
+    except InputError:
+        return Catalogue(input_dir, None, [DirectiveFile(f, None, by_path.get(str(f), [])) for f in files], None, general)
+    corpus: Corpus | None = full.corpus
+    if corpus is None:
+        good = [f for f in files if not any(p.is_error for p in by_path.get(str(f), []))]
+        corpus = load_corpus(good, registry_path).corpus if good else None
+    known = {d.id: d for d in corpus.directives} if corpus else {}
+    out = []
+    for path in files:
+        problems = by_path.get(str(path), [])
+        directive = None
+        if not any(p.is_error for p in problems):
+            directive = known.get(path.stem)
+        if directive is None:
+            lenient = load_corpus([path], registry_path, lenient=True)  # a draft with unknown names still shows
+            directive = lenient.corpus.directives[0] if lenient.corpus and lenient.corpus.directives else None
+        out.append(DirectiveFile(path, directive, problems))
+    return Catalogue(input_dir, registry, out, corpus, general)
+
+
+def single_corpus(path: Path, input_dir: Path) -> Corpus | None:
+    """One directive file read as a draft (unknown names kept), for its page."""
+    return load_corpus([path], input_dir / REGISTRY_FILE, lenient=True).corpus
+
+
+def is_unresolved(agency: Agency) -> bool:
+    """A name the registry lacks, kept as written by a lenient (draft) load."""
+    return agency.block == UNRESOLVED_BLOCK.id
+
+
+def valid_on(agency: Agency, day: dt.date | None) -> bool:
+    """Whether ``agency`` exists on ``day`` (its valid_from/valid_to); any day when None.
+
+    Merge note: replace with the registry's own as-of-date resolution when it lands.
+    """
+    if day is None:
+        return True
+    return (agency.valid_from is None or agency.valid_from <= day) and (agency.valid_to is None or day <= agency.valid_to)
+
+
+def find_agencies(registry: Registry, query: str, day: dt.date | None = None, limit: int = 20) -> tuple[list[Agency], list[str]]:
+    """Agencies called ``query`` (any alias, with or without diacritics), else whose names contain it.
+
+    Returns (agencies, suggestions): suggestions are close names when nothing matches.
+    """
+    from ..cli import _ascii_match  # the same no-diacritics matching as 'matrix show'
+
+    query = query.strip()
+    if not query:
+        return [], []
+    found = list(registry.candidates(query) or _ascii_match(registry, query))
+    if not found:
+        key = ascii_key(query)
+        found = [a for a in registry.agencies if any(key in ascii_key(n) for n in a.names())]
+    found = [a for a in found if valid_on(a, day) and not is_unresolved(a)][:limit]
+    return found, ([] if found else suggest_names(registry, query))
+
+
+def agency_entries(corpus: Corpus, agency: Agency) -> tuple[Entry, ...]:
+    """The agency's tasks across directives: its own, and those given to a group it belongs to."""
+    return build_matrix(corpus, expand_groups=not agency.is_group).entries_for(agency.id)
+
+
+def labels(corpus: Corpus | None) -> dict[str, str]:
+    """A short, unique label per directive, the one the workbook's "Văn bản" columns use."""
+    from ..excel import directive_labels
+
+    return directive_labels(build_matrix(corpus)) if corpus is not None else {}
+
+
+def pivot(corpus: Corpus, expand_groups: bool = False) -> Matrix:
+    return build_matrix(corpus, expand_groups)
+
+
+# --------------------------------------------------------------------------- outputs on disk
+
+def workbook_file(output_dir: Path, directive_id: str | None) -> Path:
+    return output_dir / (safe_filename(directive_id) if directive_id else CONSOLIDATED) / WORKBOOK
+
+
+def table_file(output_dir: Path, directive_id: str | None) -> Path:
+    return output_dir / (safe_filename(directive_id) if directive_id else CONSOLIDATED) / TABLE
+
+
+def letter_file(output_dir: Path, directive_id: str | None, agency_id: str) -> Path:
+    folder = safe_filename(directive_id) if directive_id else CONSOLIDATED
+    return output_dir / folder / LETTERS / f"{safe_filename(agency_id)}.docx"
+
+
+def letters_dir(output_dir: Path, directive_id: str) -> Path:
+    return output_dir / safe_filename(directive_id) / LETTERS
+
+
+def run_build(input_dir: Path, output_dir: Path, progress: Callable[[int], None],
+              total: Callable[[int], None], pdf: bool = False) -> BuildSummary:
+    """``matrix build [--pdf]`` on ``input_dir`` (one process: the server's threads must not fork)."""
+    corpus = load_corpus([input_dir], input_dir / REGISTRY_FILE).require()
+    plan = plan_build(corpus, BuildOptions(pdf=pdf, jobs=1))
+    total(plan.letters)
+    return build(plan, output_dir, progress=progress)
+
+
+# --------------------------------------------------------------------------- tracking
+
+def statuses(catalogue: Catalogue, as_of: dt.date) -> tuple[Status, ...]:
+    """``matrix status`` as of a date: every tracked assignment of the valid directives."""
+    if catalogue.corpus is None:
+        return ()
+    return assess(build_matrix(catalogue.corpus), load_records(catalogue.input_dir, catalogue.corpus), as_of)
+
+
+def record_report(catalogue: Catalogue, agency_id: str, directive_id: str, task: str | None, day: dt.date,
+                  number: str | None, done: bool, note: str | None) -> Path:
+    """``matrix report``: check the directive, agency and task, then append through :func:`append_record`."""
+    corpus = catalogue.corpus
+    ids = {d.id for d in corpus.directives} if corpus else set()
+    if corpus is None or directive_id not in ids:
+        raise _problem(f"văn bản '{directive_id}' không có trong danh sách văn bản hợp lệ")
+    directive = corpus.directive(directive_id)
+    if agency_id not in corpus.registry:
+        raise _problem(f"cơ quan '{agency_id}' không có trong danh mục")
+    task_ids = [t.id for t, _ in directive.walk()]
+    if task is not None and task not in task_ids:
+        raise _problem(f"văn bản '{directive_id}' không có mục '{task}'", f"các mục: {', '.join(task_ids[:20])}")
+    load_records(catalogue.input_dir, corpus)  # the existing file must be valid before it is added to
+    agency = corpus.registry.get(agency_id)
+    record = Record(directive_id, agency_id, agency.name, day, task, number, done, note)
+    return append_record(catalogue.input_dir, record, directive.title)
+
+
+def calendar(catalogue: Catalogue, agency_ids: Iterable[str] | None = None) -> bytes:
+    """``matrix calendar``: the .ics of every due date to the end of next year."""
+    from ..ics import write_calendar
+
+    if catalogue.corpus is None:
+        raise _problem("chưa có văn bản hợp lệ nào để lập lịch")
+    end = dt.date(dt.date.today().year + 1, 12, 31)
+    return write_calendar(build_matrix(catalogue.corpus), end, agency_ids)
+
+
+def _problem(message: str, hint: str | None = None) -> InputError:
+    return InputError([Problem("<biểu mẫu>", 0, 0, message, hint)])
+
+
+# --------------------------------------------------------------------------- drafting
+
+def draft_upload(path: Path, input_dir: Path) -> tuple[Draft, list[str]]:
+    """``matrix draft`` on an uploaded file: the draft and the source's lines."""
+    registry = open_registry([input_dir], input_dir / REGISTRY_FILE)
+    return draft_file(path, registry), read_source(path).lines
+
+
+def draft_paste(text: str, directive_id: str, input_dir: Path) -> Draft:
+    return draft_text(text, open_registry([input_dir], input_dir / REGISTRY_FILE), directive_id)
+
+
+@dataclass
+class DraftView:
+    """A draft as the page shows it: its directive read leniently, its problems, its flagged names."""
+
+    directive: Directive | None
+    problems: list[Problem]
+    unresolved: list[str]
+
+
+def view_draft(yaml_text: str, directive_id: str, input_dir: Path) -> DraftView:
+    """Read draft YAML as ``matrix export`` reads a draft (unknown names kept and flagged)."""
+    with tempfile.TemporaryDirectory(prefix="matrix-web-") as tmp:
+        path = Path(tmp) / f"{slugify(directive_id)}.yaml"
+        path.write_text(yaml_text, encoding="utf-8")
+        result = load_corpus([path], input_dir / REGISTRY_FILE, lenient=True)
+        name = f"{slugify(directive_id)}.yaml"
+        problems = [replace(p, path=name) if p.path == str(path) else p for p in result.problems]
+    directive = result.corpus.directives[0] if result.corpus and result.corpus.directives else None
+    unresolved: list[str] = []
+    if directive is not None and result.corpus is not None:
+        for task, _ in directive.walk():
+            for assignment in task.assignments:
+                agency = result.corpus.registry.get(assignment.agency)
+                if is_unresolved(agency) and assignment.written not in unresolved:
+                    unresolved.append(assignment.written)
+    return DraftView(directive, problems, unresolved)
+
+
+def save_draft(yaml_text: str, path: Path) -> list[Problem]:
+    """Write the draft as ``matrix draft -o`` does, then validate it as ``matrix validate FILE`` does."""
+    write_draft(Draft(yaml=yaml_text, tasks=0, resolved=0, unresolved=[], review=0), path)
+    return load_corpus([path], path.parent / REGISTRY_FILE).problems
+
+
+def yaml_scalar(value: str) -> str:
+    """A name as the drafter writes it in YAML."""
+    return scalar(value)

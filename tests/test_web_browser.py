@@ -1,0 +1,191 @@
+"""`matrix serve` end to end in a real browser: headless Chromium driven by Selenium.
+
+A clerk adds a directive from a .docx, resolves a flagged name, saves, builds,
+downloads an agency's letter and records a report. A screenshot of each page
+is saved under the test's tmp dir (``screens/``). Skipped when chromium or
+chromedriver is missing, unless the environment variable CI is set.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import INPUT
+from matrix.load import load_corpus
+from matrix.tracking import load_records
+from test_web import FIXTURE, FLAGGED, write_docx
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def _require_browser() -> None:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).is_file()]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI: thiếu {', '.join(missing)} (cài gói chromium và chromium-driver)")
+        pytest.skip(f"không có {', '.join(missing)}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def server(tmp_path):
+    import uvicorn
+
+    from matrix.web import create_app
+
+    shutil.copytree(INPUT, tmp_path / "input")
+    app = create_app(tmp_path / "input", tmp_path / "output")
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "máy chủ không khởi động"
+    yield f"http://127.0.0.1:{port}", tmp_path, app
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture()
+def browser(tmp_path):
+    _require_browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                 f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1366,1000", "--lang=vi"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    driver.downloads = downloads  # type: ignore[attr-defined]
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _shot(driver, folder: Path, name: str) -> None:
+    folder.mkdir(exist_ok=True)
+    height = driver.execute_script("return Math.min(document.body.scrollHeight, 2400)")
+    driver.set_window_size(1366, max(800, int(height)))
+    driver.save_screenshot(str(folder / f"{name}.png"))
+    driver.set_window_size(1366, 1000)
+
+
+def _wait_for(condition, timeout: float = 60, step: float = 0.2):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("hết thời gian chờ")
+
+
+def test_a_clerk_adds_a_directive_builds_downloads_a_letter_and_records_a_report(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base, work, app = server
+    shots = tmp_path / "screens"
+    driver = browser
+
+    # Văn bản: the shipped directives
+    driver.get(f"{base}/van-ban")
+    assert "Văn bản" in driver.title
+    assert len(driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr")) == len(load_corpus([work / "input"]).require().directives)
+    _shot(driver, shots, "1-van-ban")
+
+    # Thêm văn bản: upload a .docx
+    source = write_docx(FIXTURE.read_text(encoding="utf-8"), tmp_path / "chi-thi-thu.docx")
+    driver.get(f"{base}/them")
+    _shot(driver, shots, "2-them-van-ban")
+    driver.find_element(By.NAME, "tep").send_keys(str(source))
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(lambda: "Bản nháp: chi-thi-thu" in driver.page_source)
+    flagged = driver.find_elements(By.CSS_SELECTOR, "mark.flag")
+    assert any(m.text == FLAGGED for m in flagged)
+    _shot(driver, shots, "3-ban-nhap")
+
+    # resolve the flagged name: search without diacritics, then rename in the draft
+    box = driver.find_element(By.CSS_SELECTOR, ".flag-row input[name=tim]")
+    box.send_keys("cong an tinh")
+    driver.find_element(By.CSS_SELECTOR, ".flag-row form button[type=submit]").click()
+    _wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "ul.results li"))
+    _shot(driver, shots, "4-tim-co-quan")
+    driver.find_element(By.CSS_SELECTOR, "ul.results li button[value=thay]").click()
+    _wait_for(lambda: "Đã thay" in driver.page_source)
+    assert not driver.find_elements(By.CSS_SELECTOR, "mark.flag")
+
+    # save, then the directive's page says it is valid
+    driver.find_element(By.XPATH, "//button[text()='Lưu và kiểm tra']").click()
+    _wait_for(lambda: "da_luu=ok" in driver.current_url)
+    assert "hợp lệ" in driver.find_element(By.CSS_SELECTOR, ".box.ok").text
+    assert (work / "input" / "chi-thi-thu.yaml").is_file()
+    _shot(driver, shots, "5-van-ban-da-luu")
+
+    # Tạo kết quả: build with the progress display
+    driver.get(f"{base}/tao-ket-qua")
+    driver.find_element(By.XPATH, "//button[text()='Tạo kết quả']").click()
+    _wait_for(lambda: "Đã tạo" in driver.page_source, timeout=180, step=0.5)
+    _shot(driver, shots, "6-tao-ket-qua")
+
+    # Cơ quan: find the agency without diacritics, download its letter for the new directive
+    driver.get(f"{base}/co-quan")
+    driver.find_element(By.NAME, "q").send_keys("cong an tinh")
+    driver.find_element(By.CSS_SELECTOR, "form.search button").click()
+    _wait_for(lambda: "/co-quan/cong-an-tinh" in driver.current_url)
+    _shot(driver, shots, "7-co-quan")
+    link = driver.find_element(By.CSS_SELECTOR, "a[href='/tai/chi-thi-thu/thu-giao-nhiem-vu/cong-an-tinh.docx']")
+    link.click()
+    letter = _wait_for(lambda: [p for p in driver.downloads.glob("*.docx")], timeout=30)[0]
+    expected = work / "output" / "chi-thi-thu" / "thu-giao-nhiem-vu" / "cong-an-tinh.docx"
+    _wait_for(lambda: letter.stat().st_size == expected.stat().st_size, timeout=10)
+    assert letter.read_bytes() == expected.read_bytes()
+
+    # Ma trận
+    driver.get(f"{base}/ma-tran?van_ban=chi-thi-thu")
+    assert driver.find_elements(By.CSS_SELECTOR, "td.cell")
+    _shot(driver, shots, "8-ma-tran")
+
+    # Theo dõi: record a report through the form
+    driver.get(f"{base}/theo-doi?ngay=2025-12-31")
+    Select(driver.find_element(By.NAME, "co_quan")).select_by_value("cong-an-tinh")
+    Select(driver.find_element(By.NAME, "van_ban")).select_by_value("chi-thi-thu")
+    driver.find_element(By.NAME, "muc").send_keys("1")
+    date = driver.find_element(By.NAME, "ngay_bao_cao")
+    driver.execute_script("arguments[0].value = '2025-12-10'", date)
+    driver.find_element(By.NAME, "so").send_keys("45/BC-CAT")
+    driver.find_element(By.NAME, "xong").click()
+    driver.find_element(By.XPATH, "//button[text()='Ghi báo cáo']").click()
+    _wait_for(lambda: "Đã ghi báo cáo" in driver.page_source)
+    assert "ngay=2025-12-31" in driver.current_url and "10/12/2025 (45/BC-CAT) — xong" in driver.page_source
+    _shot(driver, shots, "9-theo-doi")
+    corpus = load_corpus([work / "input"]).require()
+    records = [r for r in load_records(work / "input", corpus) if r.directive == "chi-thi-thu"]
+    assert [(r.agency, r.task, r.number, r.done) for r in records] == [("cong-an-tinh", "1", "45/BC-CAT", True)]
+    assert len(list(shots.glob("*.png"))) == 9
