@@ -354,7 +354,9 @@ def closing_tasks(draw, s: Setting, document: str) -> tuple[list[Task], list[str
 @st.composite
 def directives(draw) -> Directive:
     party = draw(st.booleans())
-    province = draw(st.sampled_from(sorted(REGISTRY.provinces)))
+    # A clerk's registry covers the clerk's province; for another province 'matrix draft' reads the text with
+    # that province's standard catalogue (draft.compose.registry_for_province), which this test does not model.
+    province = draw(st.sampled_from(sorted(p for p in REGISTRY.provinces if any(a.province == p for a in REGISTRY.agencies))))
     place = REGISTRY.provinces[province]
     date = draw(st.dates(dt.date(2024, 1, 1), dt.date(2025, 6, 30)))
     s = setting(party, province, date)
