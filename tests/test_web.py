@@ -667,3 +667,15 @@ def test_serve_without_a_registry_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(server, "run", lambda *args: pytest.fail("the server must not start"))
     result = CliRunner().invoke(main, ["serve", "-i", str(tmp_path)])
     assert result.exit_code == 2 and "co-quan.yaml" in result.output
+
+
+def test_tracking_page_links_the_last_builds_follow_up_outputs(client, dirs):
+    """Theo dõi offers the Tình hình thực hiện workbook and each đôn đốc letter the last build wrote."""
+    folder = dirs[1] / "tong-hop"
+    (folder / "don-doc").mkdir(parents=True)
+    (folder / "tinh-hinh-thuc-hien.xlsx").write_bytes(b"x")
+    (folder / "don-doc" / "cong-an-tinh.docx").write_bytes(b"x")
+    page = client.get("/theo-doi").text
+    assert 'href="/tai/tong-hop/tinh-hinh-thuc-hien.xlsx">Bảng tình hình thực hiện' in page
+    assert 'href="/tai/tong-hop/don-doc/cong-an-tinh.docx">Thư đôn đốc: Công an tỉnh</a>' in page
+    assert client.get("/tai/tong-hop/don-doc/cong-an-tinh.docx").status_code == 200

@@ -424,9 +424,10 @@ class Pages:
                      if lib.workbook_file(out, d.id).is_file()]
         if lib.workbook_file(out, None).is_file():
             workbooks.append(("tổng hợp", self.link(lib.workbook_file(out, None))))
+        follow_up = [(label, self.link(path)) for label, path in lib.follow_up_files(out, cat.registry)]
         return self.render(request, "tracking.html", status=status, cat=cat, day=day, groups=groups, total=counts(statuses),
                            states=list(State), directives=directives, agencies=sorted(tracked.values(), key=lambda a: a.name),
-                           message=message, problems=list(problems), workbooks=workbooks)
+                           message=message, problems=list(problems), workbooks=workbooks, follow_up=follow_up)
 
     async def tracking_post(self, request: Request) -> Response:
         form = await self.form(request)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..build import CONSOLIDATED, LETTERS, TABLE, WORKBOOK, BuildOptions, BuildSummary, build, plan_build
+from ..build import (CONSOLIDATED, LETTERS, REMINDERS, STATUS_WORKBOOK, TABLE, WORKBOOK, BuildOptions, BuildSummary, build,
+                     plan_build)
 from ..draft import Draft, draft_file, draft_text, write_draft
 from ..draft.emit import scalar
 from ..draft.reader import read_source
@@ -161,6 +162,19 @@ def find_agencies(registry: Registry, query: str, day: dt.date | None = None, li
 def agency_entries(corpus: Corpus, agency: Agency) -> tuple[Entry, ...]:
     """The agency's tasks across directives: its own, and those given to a group it belongs to."""
     return build_matrix(corpus, expand_groups=not agency.is_group).entries_for(agency.id)
+
+
+def follow_up_files(output_dir: Path, registry: Registry | None) -> list[tuple[str, Path]]:
+    """The Tình hình thực hiện workbook and the đôn đốc letters of the last build, with Vietnamese labels."""
+    folder = output_dir / CONSOLIDATED
+    out: list[tuple[str, Path]] = []
+    if (folder / STATUS_WORKBOOK).is_file():
+        out.append(("Bảng tình hình thực hiện (lần tạo kết quả gần nhất)", folder / STATUS_WORKBOOK))
+    names = {safe_filename(a.id): a.name for a in registry.agencies} if registry is not None else {}
+    for path in sorted((folder / REMINDERS).glob("*.docx")) if (folder / REMINDERS).is_dir() else ():
+        agency = names.get(path.stem) or next((n for k, n in names.items() if path.stem.startswith(k + "--")), path.stem)
+        out.append((f"Thư đôn đốc: {agency}", path))
+    return out
 
 
 def labels(corpus: Corpus | None) -> dict[str, str]:
