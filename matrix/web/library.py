@@ -27,7 +27,7 @@ from ..tracking import Record, Status, append_record, assess, load_records
 from ..yamlio import Report
 
 __all__ = [
-    "Catalogue", "DirectiveFile", "DraftView", "load_catalogue", "find_agencies", "agency_entries", "valid_on",
+    "Catalogue", "DirectiveFile", "DraftView", "load_catalogue", "find_agencies", "agency_entries",
     "statuses", "record_report", "calendar", "draft_upload", "draft_paste", "view_draft", "save_draft",
     "run_build", "labels", "letter_file", "workbook_file", "table_file", "ROLE_COLOURS", "is_unresolved",
 ]
@@ -131,16 +131,6 @@ def is_unresolved(agency: Agency) -> bool:
     return agency.block == UNRESOLVED_BLOCK.id
 
 
-def valid_on(agency: Agency, day: dt.date | None) -> bool:
-    """Whether ``agency`` exists on ``day`` (its valid_from/valid_to); any day when None.
-
-    Merge note: replace with the registry's own as-of-date resolution when it lands.
-    """
-    if day is None:
-        return True
-    return (agency.valid_from is None or agency.valid_from <= day) and (agency.valid_to is None or day <= agency.valid_to)
-
-
 def find_agencies(registry: Registry, query: str, day: dt.date | None = None, limit: int = 20) -> tuple[list[Agency], list[str]]:
     """Agencies called ``query`` (any alias, with or without diacritics), else whose names contain it.
 
@@ -155,7 +145,7 @@ def find_agencies(registry: Registry, query: str, day: dt.date | None = None, li
     if not found:
         key = ascii_key(query)
         found = [a for a in registry.agencies if any(key in ascii_key(n) for n in a.names())]
-    found = [a for a in found if valid_on(a, day) and not is_unresolved(a)][:limit]
+    found = [a for a in found if a.valid_on(day) and not is_unresolved(a)][:limit]  # the model's own dating
     return found, ([] if found else suggest_names(registry, query))
 
 
