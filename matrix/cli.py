@@ -373,7 +373,7 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
     agency = CONTROL_CHARS.sub("", agency)  # echoed back in messages: no terminal escape sequence
     corpus = _load(paths, registry)
     day = as_of.date() if as_of is not None else None
-    found = corpus.registry.candidates(agency, on=day) or _ascii_match(corpus.registry, agency)
+    found = corpus.registry.typed(agency, on=day)
     matrix = build_matrix(corpus, expand_groups, day)
     if not found:
         names = suggest_names(corpus.registry, agency, among=matrix.columns)
@@ -401,15 +401,6 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
             click.echo("  (không có nhiệm vụ nào)")
 
 
-def _ascii_match(registry: Any, name: str) -> tuple[Any, ...]:
-    """Agencies whose name matches ``name`` typed without diacritics ("Cong an tinh"), if unique."""
-    from .text import ascii_key
-
-    key = ascii_key(name)
-    found = {a.id: a for a in registry.agencies if any(ascii_key(n) == key for n in a.names())}
-    return tuple(found.values()) if len(found) == 1 else ()
-
-
 # --------------------------------------------------------------------------- theo dõi, đôn đốc
 
 as_of_option = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
@@ -428,7 +419,7 @@ def _agency_ids(corpus: Any, name: str | None) -> set[str] | None:
     from .errors import InputError, Problem
     from .load import suggest_names
 
-    found = corpus.registry.candidates(name) or _ascii_match(corpus.registry, name)
+    found = corpus.registry.typed(name)
     if not found:
         names = suggest_names(corpus.registry, name)
         hint = ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"

@@ -203,6 +203,18 @@ class Registry:
         related = self.related_provinces(province, on) if province else None
         return tuple(a for a in self.agencies if a.valid_on(on) and (related is None or a.province is None or a.province in related))
 
+    def typed(self, name: str, on: dt.date | None = None) -> tuple[Agency, ...]:
+        """Agencies called ``name`` as a clerk types it on a command line or in a search box: any alias,
+        spelling-tolerant (:meth:`candidates`), else typed without diacritics ("Cong an tinh") when that is unique."""
+        found = self.candidates(name, on=on)
+        if found:
+            return found
+        from .text import ascii_key
+
+        key = ascii_key(name)
+        loose = {a.id: a for a in self.agencies if any(ascii_key(n) == key for n in a.names())}
+        return tuple(loose.values()) if len(loose) == 1 else ()
+
     def keys(self) -> tuple[str, ...]:
         """Every matching key, for suggestions."""
         return tuple(self._by_key)  # type: ignore[attr-defined]

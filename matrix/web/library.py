@@ -136,12 +136,10 @@ def find_agencies(registry: Registry, query: str, day: dt.date | None = None, li
 
     Returns (agencies, suggestions): suggestions are close names when nothing matches.
     """
-    from ..cli import _ascii_match  # the same no-diacritics matching as 'matrix show'
-
     query = query.strip()
     if not query:
         return [], []
-    found = list(registry.candidates(query) or _ascii_match(registry, query))
+    found = list(registry.typed(query))  # the same matching as 'matrix show'
     if not found:
         key = ascii_key(query)
         found = [a for a in registry.agencies if any(key in ascii_key(n) for n in a.names())]
