@@ -402,3 +402,18 @@ def test_a_lead_in_that_announces_results_gives_no_work(registry):
         (1) Công tác tham mưu được nâng lên.
         """)
     assert tasks(draft_text(text, registry, "thu"))["(1)"] == {}
+
+
+def test_a_common_word_spelled_like_a_province_without_tones_names_no_province(registry):
+    # "diễn biến" is "Điện Biên" without its tone marks: the text names no province, so the project's registry
+    # (which knows the groups) reads it, not Điện Biên's catalogue.
+    text = textwrap.dedent("""\
+        CÔNG VĂN
+        Về phòng, chống tội phạm
+        Tình hình tội phạm còn diễn biến phức tạp. Ban Thường vụ Tỉnh ủy yêu cầu:
+        1. Các cấp ủy, tổ chức đảng, chính quyền, Mặt trận Tổ quốc và các tổ chức chính trị - xã hội, người đứng đầu các cấp tập trung lãnh đạo, chỉ đạo.
+        """)
+    draft = draft_text(text, registry, "thu")
+    assert draft.doc.province is None
+    assert tasks(draft)["1"] == {T: ["Các cấp ủy, tổ chức đảng", "chính quyền",
+                                     "Mặt trận Tổ quốc và các tổ chức chính trị - xã hội", "người đứng đầu các cấp"]}

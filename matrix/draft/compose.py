@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..load import suggest_names
 from ..model import Registry, Role
-from ..text import ascii_key
+from ..text import ascii_key, match_key
 from .addressees import Assigned, RoleReader
 from .details import read_details
 from .document import Comment, DraftDoc, DraftIssuer, DraftSigner, DraftTask, Entry
@@ -319,12 +319,14 @@ def find_province(header: Header, text: str, registry: Registry) -> tuple[str | 
     for province, name in registry.provinces.items():
         if _names(heading, name):
             return province, True
-    found = [p for p, name in registry.provinces.items() if _names(text, name)]
+    found = [p for p, name in registry.provinces.items() if _names(text, name, match_key)]
     return (found[0], False) if len(found) == 1 else (None, False)
 
 
-def _names(text: str, name: str) -> bool:
-    return re.search(rf"\b{re.escape(ascii_key(name))}\b", ascii_key(text)) is not None
+def _names(text: str, name: str, key: Callable[[str], str] = ascii_key) -> bool:
+    """``text`` names the province ``name``: in a heading without tone marks (capitals may lose them), in the
+    body with them: "diễn biến phức tạp" does not name Điện Biên."""
+    return re.search(rf"\b{re.escape(key(name))}\b", key(text)) is not None
 
 
 # --------------------------------------------------------------------------- tasks
