@@ -417,3 +417,27 @@ def test_a_common_word_spelled_like_a_province_without_tones_names_no_province(r
     assert draft.doc.province is None
     assert tasks(draft)["1"] == {T: ["Các cấp ủy, tổ chức đảng", "chính quyền",
                                      "Mặt trận Tổ quốc và các tổ chức chính trị - xã hội", "người đứng đầu các cấp"]}
+
+
+def test_a_list_of_levels_keeps_its_place_trực_thuộc_trung_ương(registry):
+    # "các tỉnh, thành phố trực thuộc Trung ương": the whole place is part of the group's name (all four words),
+    # and "trực thuộc" there is no vague "subordinate units".
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
+            "1. Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương tập trung chỉ đạo rà soát.\n"
+            "2. Giao Thủ trưởng cơ quan ngang bộ, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc "
+            "Trung ương chịu trách nhiệm.\n")
+    found = tasks(draft_text(text, registry, "thu"))
+    group = "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"
+    assert found["1"] == {T: [group]}
+    assert found["2"] == {T: ["cơ quan ngang bộ", group]}
+
+
+def test_a_central_issuer_in_hanoi_is_not_a_hanoi_document(registry):
+    # "Hà Nội, ngày ..." is the seat of the Party Central Committee, not the province of the text: the project's
+    # registry reads it, and a ministry named after "phối hợp" is a partner.
+    text = ("BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nHà Nội, ngày 28 tháng 11 năm 2025\n"
+            "KẾT LUẬN\nVề bộ máy\n"
+            "1. Yêu cầu Ban Tổ chức Trung ương chủ trì, phối hợp với Bộ Y tế, Bộ Nội vụ rà soát.\n")
+    draft = draft_text(text, registry, "thu")
+    assert draft.doc.province is None
+    assert tasks(draft)["1"] == {C: ["Ban Tổ chức Trung ương"], P: ["Bộ Y tế", "Bộ Nội vụ"]}

@@ -314,11 +314,16 @@ def registry_for_province(registry: Registry, province: str | None) -> Registry:
 
 
 def find_province(header: Header, text: str, registry: Registry) -> tuple[str | None, bool]:
-    """The registry province the document is from: named in the header (sure), else the only one named in the text."""
-    heading = " ".join([*header.header_lines, header.place or "", header.issuer_phrase or ""])
+    """The registry province the document is from: named in the header (sure), else the only one named in the text.
+    A central issuer's header ("BAN CHẤP HÀNH TRUNG ƯƠNG", "THỦ TƯỚNG CHÍNH PHỦ") has none: its place ("Hà Nội,
+    ngày ...") is the seat of the issuer, and the provinces its text names are addressees, not its own."""
+    central = bool(_CENTRAL.search(ascii_key(" ".join(header.header_lines))))
+    heading = " ".join([*header.header_lines, *([] if central else [header.place or "", header.issuer_phrase or ""])])
     for province, name in registry.provinces.items():
         if _names(heading, name):
             return province, True
+    if central:
+        return None, False
     found = [p for p, name in registry.provinces.items() if _names(text, name, match_key)]
     return (found[0], False) if len(found) == 1 else (None, False)
 

@@ -116,6 +116,7 @@ _CAPITAL_VERBS = _words("chỉ đạo", "tập trung", "khẩn trương", "chủ
                         "phối hợp", "tăng cường", "thực hiện", "hoàn thành", "kịp thời", "nghiêm túc", "quán triệt",
                         "theo dõi", "khẩn cấp", "có trách nhiệm", "chịu trách nhiệm")
 # Nouns of a body's field that begin with a stop word ("Phòng Cảnh sát giao thông", "Chi cục quản lý thị trường").
+_CENTRAL_PLACES = _words("trực thuộc trung ương", "trung ương")  # the place after a list of levels
 _PLACE_LIST = frozenset(match_key(w) for w in ("đặc", "khu", "trấn", "quận", "phố"))
 # Words that list the kinds or levels of a group ("các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu").
 LIST_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "hội", "xã", "phường", "đặc khu", "thị trấn", "huyện", "quận",
@@ -416,7 +417,7 @@ class NameReader:
                                       for t in extra):
             return found  # the registry knows the parts ("các ban" ... "đoàn thể"): read them one by one,
             # unless a place closes the list ("các sở, ban, ngành, đoàn thể Thành phố": one group)
-        if _contains(tokens, start, end, _VAGUE_WORDS):
+        if _contains(tokens, start, listed, _VAGUE_WORDS):  # not the place: "... trực thuộc Trung ương"
             return Mention(written, (), found.start, end, "vague")
         related = _related_at(tokens, end)
         if related:  # "các sở, ngành, địa phương có liên quan": vague, except as a heading's addressee
@@ -606,10 +607,9 @@ def _span_words(tokens: list[Token], i: int, end: int) -> str:
 def _after_list(tokens: list[Token], end: int) -> int:
     """After a listed group: its place ("Thành phố", "tỉnh", "Cồn Cỏ", "trực thuộc Trung ương") is part of its name."""
     j = end
-    if _starts_with(tokens, j, _words("trực thuộc trung ương")):
-        return j + 3
-    if _starts_with(tokens, j, _words("trung ương")):
-        return j + 2
+    for place in _CENTRAL_PLACES:
+        if _starts_with(tokens, j, (place,)):
+            return j + len(place)
     if j < len(tokens) and tokens[j].low in (TINH, match_key("thành")) and not _starts_with(tokens, j, _STOPS):
         j += 2 if tokens[j].low == match_key("thành") else 1
     k = j
