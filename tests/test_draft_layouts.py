@@ -441,3 +441,11 @@ def test_a_central_issuer_in_hanoi_is_not_a_hanoi_document(registry):
     draft = draft_text(text, registry, "thu")
     assert draft.doc.province is None
     assert tasks(draft)["1"] == {C: ["Ban Tổ chức Trung ương"], P: ["Bộ Y tế", "Bộ Nội vụ"]}
+
+
+def test_a_party_committee_listed_at_other_levels_is_one_group(registry):
+    # "tỉnh ủy" alone is the province's Tỉnh ủy; "tỉnh ủy, thành ủy" (and "các tỉnh ủy, thành ủy") is every
+    # provincial party committee: one group doing the work, not the Tỉnh ủy leading.
+    text = ("BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nKẾT LUẬN\nVề bộ máy\n"
+            "1. Yêu cầu các đồng chí bí thư tỉnh uỷ, thành uỷ phải quán xuyến và trực tiếp chỉ đạo.\n")
+    assert tasks(draft_text(text, registry, "thu"))["1"] == {T: ["tỉnh uỷ, thành uỷ"]}

@@ -116,6 +116,7 @@ _CAPITAL_VERBS = _words("chỉ đạo", "tập trung", "khẩn trương", "chủ
                         "phối hợp", "tăng cường", "thực hiện", "hoàn thành", "kịp thời", "nghiêm túc", "quán triệt",
                         "theo dõi", "khẩn cấp", "có trách nhiệm", "chịu trách nhiệm")
 # Nouns of a body's field that begin with a stop word ("Phòng Cảnh sát giao thông", "Chi cục quản lý thị trường").
+_UY = match_key("ủy")  # "tỉnh ủy, thành ủy": a party committee at other levels
 _CENTRAL_PLACES = _words("trực thuộc trung ương", "trung ương")  # the place after a list of levels
 _PLACE_LIST = frozenset(match_key(w) for w in ("đặc", "khu", "trấn", "quận", "phố"))
 # Words that list the kinds or levels of a group ("các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu").
@@ -413,8 +414,8 @@ class NameReader:
         if agency is not None:
             return Mention(agency.name, (agency,), found.start, end, "loose", written)
         extra = tokens[found.end:end]
-        if found.agencies and end == listed and not all(t.low in _LEVELS or t.low in _PLACE_LIST or not t.is_word or t.low == VA
-                                      for t in extra):
+        if found.agencies and end == listed and not all(t.low in _LEVELS or t.low in _PLACE_LIST or t.low == _UY
+                                                        or not t.is_word or t.low == VA for t in extra):
             return found  # the registry knows the parts ("các ban" ... "đoàn thể"): read them one by one,
             # unless a place closes the list ("các sở, ban, ngành, đoàn thể Thành phố": one group)
         if _contains(tokens, start, listed, _VAGUE_WORDS):  # not the place: "... trực thuộc Trung ương"
