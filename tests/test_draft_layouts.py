@@ -449,3 +449,20 @@ def test_a_party_committee_listed_at_other_levels_is_one_group(registry):
     text = ("BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nKẾT LUẬN\nVề bộ máy\n"
             "1. Yêu cầu các đồng chí bí thư tỉnh uỷ, thành uỷ phải quán xuyến và trực tiếp chỉ đạo.\n")
     assert tasks(draft_text(text, registry, "thu"))["1"] == {T: ["tỉnh uỷ, thành uỷ"]}
+
+
+def test_the_title_bộ_trưởng_alone_stands_for_the_ministries(registry):
+    # "Bộ trưởng, Thủ trưởng cơ quan ngang bộ": no ministry is named after the title, so every ministry is meant.
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
+            "1. Đề nghị các đồng chí Bộ trưởng, Thủ trưởng cơ quan ngang bộ phải trực tiếp chỉ đạo.\n"
+            "2. Bộ trưởng Bộ Công Thương hoàn thành việc rà soát.\n")
+    found = tasks(draft_text(text, registry, "thu"))
+    assert found["1"] == {T: ["các bộ", "cơ quan ngang bộ"]}
+    assert found["2"] == {C: ["Bộ Công Thương"]}
+
+
+def test_a_sub_item_letter_run_into_the_line_ends_the_name_before_it(registry):
+    # A web copy may join "2. Thủ trưởng cơ quan ngang bộ" and "a) Khẩn trương ..." on one line.
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
+            "1. Thủ trưởng cơ quan ngang bộ a) Khẩn trương rà soát.\n")
+    assert tasks(draft_text(text, registry, "thu"))["1"] == {T: ["cơ quan ngang bộ"]}

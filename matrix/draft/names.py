@@ -116,6 +116,7 @@ _CAPITAL_VERBS = _words("chỉ đạo", "tập trung", "khẩn trương", "chủ
                         "phối hợp", "tăng cường", "thực hiện", "hoàn thành", "kịp thời", "nghiêm túc", "quán triệt",
                         "theo dõi", "khẩn cấp", "có trách nhiệm", "chịu trách nhiệm")
 # Nouns of a body's field that begin with a stop word ("Phòng Cảnh sát giao thông", "Chi cục quản lý thị trường").
+_MINISTER = tuple(match_key(w) for w in ("bộ", "trưởng"))
 _UY = match_key("ủy")  # "tỉnh ủy, thành ủy": a party committee at other levels
 _CENTRAL_PLACES = _words("trực thuộc trung ương", "trung ương")  # the place after a list of levels
 _PLACE_LIST = frozenset(match_key(w) for w in ("đặc", "khu", "trấn", "quận", "phố"))
@@ -371,8 +372,18 @@ class NameReader:
             if other is not None:
                 return other
             found.end = _after_list(tokens, found.end)  # "đoàn thể Thành phố": the place is part of the name
-        found = found or self._unknown(tokens, text, i, end) or self._kinds(tokens, text, i)
+        found = found or self._unknown(tokens, text, i, end) or self._kinds(tokens, text, i) or self._ministers(tokens, text, i)
         return self._listed(tokens, text, found) if found is not None else None
+
+    def _ministers(self, tokens: list[Token], text: str, i: int) -> Mention | None:
+        """ "(các đồng chí) Bộ trưởng, Thủ trưởng cơ quan ngang bộ": the title alone, with no ministry after it,
+        stands for the ministers of every ministry, so for the group of ministries."""
+        for start in self._starts(tokens, i):
+            end = start + len(_MINISTER)
+            if tuple(t.low for t in tokens[start:end]) == _MINISTER and not (
+                    end < len(tokens) and tokens[end].is_word and tokens[end].low != VA):
+                return Mention("các bộ", (), i, end, "unknown", _span(text, tokens, i, end))
+        return None
 
     def _kinds(self, tokens: list[Token], text: str, i: int) -> Mention | None:
         """A list of kinds of bodies without "các" ("sở, ban, ngành", "Sở, ban, ngành thành phố"): a group."""
@@ -560,6 +571,8 @@ class NameReader:
             token = tokens[end]
             if token.text in _CLOSERS or (token.low == VA and _next_is_new_name(tokens, end + 1)):
                 break
+            if len(token.text) == 1 and token.text.islower() and end + 1 < len(tokens) and tokens[end + 1].text == ")":
+                break  # "Thủ trưởng cơ quan ngang bộ a) Khẩn trương ...": a sub-item's letter, run in by a web copy
             if not token.capital and _starts_with(tokens, end, _STOPS) and not _starts_with(tokens, end, _NAME_NOUNS) \
                     and not _starts_with(tokens, end - 1, _NAME_NOUNS):
                 break
