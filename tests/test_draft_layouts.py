@@ -402,3 +402,82 @@ def test_a_lead_in_that_announces_results_gives_no_work(registry):
         (1) Công tác tham mưu được nâng lên.
         """)
     assert tasks(draft_text(text, registry, "thu"))["(1)"] == {}
+
+
+def test_a_common_word_spelled_like_a_province_without_tones_names_no_province(registry):
+    # "diễn biến" is "Điện Biên" without its tone marks: the text names no province, so the project's registry
+    # (which knows the groups) reads it, not Điện Biên's catalogue.
+    text = textwrap.dedent("""\
+        CÔNG VĂN
+        Về phòng, chống tội phạm
+        Tình hình tội phạm còn diễn biến phức tạp. Ban Thường vụ Tỉnh ủy yêu cầu:
+        1. Các cấp ủy, tổ chức đảng, chính quyền, Mặt trận Tổ quốc và các tổ chức chính trị - xã hội, người đứng đầu các cấp tập trung lãnh đạo, chỉ đạo.
+        """)
+    draft = draft_text(text, registry, "thu")
+    assert draft.doc.province is None
+    assert tasks(draft)["1"] == {T: ["Các cấp ủy, tổ chức đảng", "chính quyền",
+                                     "Mặt trận Tổ quốc và các tổ chức chính trị - xã hội", "người đứng đầu các cấp"]}
+
+
+def test_a_list_of_levels_keeps_its_place_trực_thuộc_trung_ương(registry):
+    # "các tỉnh, thành phố trực thuộc Trung ương": the whole place is part of the group's name (all four words),
+    # and "trực thuộc" there is no vague "subordinate units".
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
+            "1. Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương tập trung chỉ đạo rà soát.\n"
+            "2. Giao Thủ trưởng cơ quan ngang bộ, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc "
+            "Trung ương chịu trách nhiệm.\n")
+    found = tasks(draft_text(text, registry, "thu"))
+    group = "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"
+    assert found["1"] == {T: [group]}
+    assert found["2"] == {T: ["cơ quan ngang bộ", group]}
+
+
+def test_a_central_issuer_in_hanoi_is_not_a_hanoi_document(registry):
+    # "Hà Nội, ngày ..." is the seat of the Party Central Committee, not the province of the text: the project's
+    # registry reads it, and a ministry named after "phối hợp" is a partner.
+    text = ("BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nHà Nội, ngày 28 tháng 11 năm 2025\n"
+            "KẾT LUẬN\nVề bộ máy\n"
+            "1. Yêu cầu Ban Tổ chức Trung ương chủ trì, phối hợp với Bộ Y tế, Bộ Nội vụ rà soát.\n")
+    draft = draft_text(text, registry, "thu")
+    assert draft.doc.province is None
+    assert tasks(draft)["1"] == {C: ["Ban Tổ chức Trung ương"], P: ["Bộ Y tế", "Bộ Nội vụ"]}
+
+
+def test_a_party_committee_listed_at_other_levels_is_one_group(registry):
+    # "tỉnh ủy" alone is the province's Tỉnh ủy; "tỉnh ủy, thành ủy" (and "các tỉnh ủy, thành ủy") is every
+    # provincial party committee: one group doing the work, not the Tỉnh ủy leading.
+    text = ("BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nKẾT LUẬN\nVề bộ máy\n"
+            "1. Yêu cầu các đồng chí bí thư tỉnh uỷ, thành uỷ phải quán xuyến và trực tiếp chỉ đạo.\n")
+    assert tasks(draft_text(text, registry, "thu"))["1"] == {T: ["tỉnh uỷ, thành uỷ"]}
+
+
+def test_the_title_bộ_trưởng_alone_stands_for_the_ministries(registry):
+    # "Bộ trưởng, Thủ trưởng cơ quan ngang bộ": no ministry is named after the title, so every ministry is meant.
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
+            "1. Đề nghị các đồng chí Bộ trưởng, Thủ trưởng cơ quan ngang bộ phải trực tiếp chỉ đạo.\n"
+            "2. Bộ trưởng Bộ Công Thương hoàn thành việc rà soát.\n")
+    found = tasks(draft_text(text, registry, "thu"))
+    assert found["1"] == {T: ["các bộ", "cơ quan ngang bộ"]}
+    assert found["2"] == {C: ["Bộ Công Thương"]}
+
+
+def test_a_sub_item_letter_run_into_the_line_ends_the_name_before_it(registry):
+    # A web copy may join "2. Thủ trưởng cơ quan ngang bộ" and "a) Khẩn trương ..." on one line.
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
+            "1. Thủ trưởng cơ quan ngang bộ a) Khẩn trương rà soát.\n")
+    assert tasks(draft_text(text, registry, "thu"))["1"] == {T: ["cơ quan ngang bộ"]}
+
+
+def test_thuế_cơ_sở_is_the_name_of_a_body(registry):
+    # "các Thuế cơ sở tỉnh Đồng Tháp" (the post-2025 tax offices) is a name, so the term a document defines for
+    # the list stands for both bodies.
+    text = HEADER + textwrap.dedent("""\
+        QUYẾT ĐỊNH
+        Ban hành quy chế phối hợp
+        Điều 1. Phạm vi
+        Quy chế áp dụng đối với Sở Tài chính; Thuế tỉnh Đồng Tháp, các Thuế cơ sở tỉnh Đồng Tháp (sau đây gọi là cơ quan Thuế).
+        Điều 2. Trách nhiệm của cơ quan Thuế
+        Tiếp nhận hồ sơ và xác định nghĩa vụ tài chính.
+        """)
+    assert tasks(draft_text(text, registry, "thu"))["Điều 2"] == {
+        C: ["Thuế tỉnh Đồng Tháp"], T: ["các Thuế cơ sở tỉnh Đồng Tháp"]}

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..load import suggest_names
 from ..model import Registry, Role
-from ..text import ascii_key
+from ..text import ascii_key, match_key
 from .addressees import Assigned, RoleReader
 from .details import read_details
 from .document import Comment, DraftDoc, DraftIssuer, DraftSigner, DraftTask, Entry
@@ -314,17 +314,24 @@ def registry_for_province(registry: Registry, province: str | None) -> Registry:
 
 
 def find_province(header: Header, text: str, registry: Registry) -> tuple[str | None, bool]:
-    """The registry province the document is from: named in the header (sure), else the only one named in the text."""
-    heading = " ".join([*header.header_lines, header.place or "", header.issuer_phrase or ""])
+    """The registry province the document is from: named in the header (sure), else the only one named in the text.
+    A central issuer's header ("BAN CHẤP HÀNH TRUNG ƯƠNG", "THỦ TƯỚNG CHÍNH PHỦ") has none: its place ("Hà Nội,
+    ngày ...") is the seat of the issuer, and the provinces its text names are addressees, not its own."""
+    central = bool(_CENTRAL.search(ascii_key(" ".join(header.header_lines))))
+    heading = " ".join([*header.header_lines, *([] if central else [header.place or "", header.issuer_phrase or ""])])
     for province, name in registry.provinces.items():
         if _names(heading, name):
             return province, True
-    found = [p for p, name in registry.provinces.items() if _names(text, name)]
+    if central:
+        return None, False
+    found = [p for p, name in registry.provinces.items() if _names(text, name, match_key)]
     return (found[0], False) if len(found) == 1 else (None, False)
 
 
-def _names(text: str, name: str) -> bool:
-    return re.search(rf"\b{re.escape(ascii_key(name))}\b", ascii_key(text)) is not None
+def _names(text: str, name: str, key: Callable[[str], str] = ascii_key) -> bool:
+    """``text`` names the province ``name``: in a heading without tone marks (capitals may lose them), in the
+    body with them: "diễn biến phức tạp" does not name Điện Biên."""
+    return re.search(rf"\b{re.escape(key(name))}\b", key(text)) is not None
 
 
 # --------------------------------------------------------------------------- tasks

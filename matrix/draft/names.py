@@ -116,6 +116,9 @@ _CAPITAL_VERBS = _words("chỉ đạo", "tập trung", "khẩn trương", "chủ
                         "phối hợp", "tăng cường", "thực hiện", "hoàn thành", "kịp thời", "nghiêm túc", "quán triệt",
                         "theo dõi", "khẩn cấp", "có trách nhiệm", "chịu trách nhiệm")
 # Nouns of a body's field that begin with a stop word ("Phòng Cảnh sát giao thông", "Chi cục quản lý thị trường").
+_MINISTER = tuple(match_key(w) for w in ("bộ", "trưởng"))
+_UY = match_key("ủy")  # "tỉnh ủy, thành ủy": a party committee at other levels
+_CENTRAL_PLACES = _words("trực thuộc trung ương", "trung ương")  # the place after a list of levels
 _PLACE_LIST = frozenset(match_key(w) for w in ("đặc", "khu", "trấn", "quận", "phố"))
 # Words that list the kinds or levels of a group ("các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu").
 LIST_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "hội", "xã", "phường", "đặc khu", "thị trấn", "huyện", "quận",
@@ -123,7 +126,7 @@ LIST_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "hội", "xã", "ph
                     "tổ chức chính trị xã hội", "địa phương", "tỉnh ủy",
                     "thành ủy", "huyện ủy", "đảng ủy")
 _KIND_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "bộ")
-_NAME_NOUNS = _words("đào tạo", "ngân hàng", "việc làm", "đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
+_NAME_NOUNS = _words("đào tạo", "cơ sở", "ngân hàng", "việc làm", "đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
                      "tổ chức nhà nước", "xử lý vi phạm", "phòng, chống", "phòng chống")
 _CLOSERS = frozenset({",", ";", ":", "(", ")", ".", "!", "?", "“", "”", '"', "…", "/"})
 _ABBREVIATIONS = {match_key(k): match_key(v) for k, v in {"ubnd": "ủy ban nhân dân", "ubmttq": "ủy ban mặt trận tổ quốc", "mttq": "mặt trận tổ quốc",
@@ -369,8 +372,18 @@ class NameReader:
             if other is not None:
                 return other
             found.end = _after_list(tokens, found.end)  # "đoàn thể Thành phố": the place is part of the name
-        found = found or self._unknown(tokens, text, i, end) or self._kinds(tokens, text, i)
+        found = found or self._unknown(tokens, text, i, end) or self._kinds(tokens, text, i) or self._ministers(tokens, text, i)
         return self._listed(tokens, text, found) if found is not None else None
+
+    def _ministers(self, tokens: list[Token], text: str, i: int) -> Mention | None:
+        """ "(các đồng chí) Bộ trưởng, Thủ trưởng cơ quan ngang bộ": the title alone, with no ministry after it,
+        stands for the ministers of every ministry, so for the group of ministries."""
+        for start in self._starts(tokens, i):
+            end = start + len(_MINISTER)
+            if tuple(t.low for t in tokens[start:end]) == _MINISTER and not (
+                    end < len(tokens) and tokens[end].is_word and tokens[end].low != VA):
+                return Mention("các bộ", (), i, end, "unknown", _span(text, tokens, i, end))
+        return None
 
     def _kinds(self, tokens: list[Token], text: str, i: int) -> Mention | None:
         """A list of kinds of bodies without "các" ("sở, ban, ngành", "Sở, ban, ngành thành phố"): a group."""
@@ -412,11 +425,11 @@ class NameReader:
         if agency is not None:
             return Mention(agency.name, (agency,), found.start, end, "loose", written)
         extra = tokens[found.end:end]
-        if found.agencies and end == listed and not all(t.low in _LEVELS or t.low in _PLACE_LIST or not t.is_word or t.low == VA
-                                      for t in extra):
+        if found.agencies and end == listed and not all(t.low in _LEVELS or t.low in _PLACE_LIST or t.low == _UY
+                                                        or not t.is_word or t.low == VA for t in extra):
             return found  # the registry knows the parts ("các ban" ... "đoàn thể"): read them one by one,
             # unless a place closes the list ("các sở, ban, ngành, đoàn thể Thành phố": one group)
-        if _contains(tokens, start, end, _VAGUE_WORDS):
+        if _contains(tokens, start, listed, _VAGUE_WORDS):  # not the place: "... trực thuộc Trung ương"
             return Mention(written, (), found.start, end, "vague")
         related = _related_at(tokens, end)
         if related:  # "các sở, ngành, địa phương có liên quan": vague, except as a heading's addressee
@@ -558,6 +571,8 @@ class NameReader:
             token = tokens[end]
             if token.text in _CLOSERS or (token.low == VA and _next_is_new_name(tokens, end + 1)):
                 break
+            if len(token.text) == 1 and token.text.islower() and end + 1 < len(tokens) and tokens[end + 1].text == ")":
+                break  # "Thủ trưởng cơ quan ngang bộ a) Khẩn trương ...": a sub-item's letter, run in by a web copy
             if not token.capital and _starts_with(tokens, end, _STOPS) and not _starts_with(tokens, end, _NAME_NOUNS) \
                     and not _starts_with(tokens, end - 1, _NAME_NOUNS):
                 break
@@ -606,10 +621,9 @@ def _span_words(tokens: list[Token], i: int, end: int) -> str:
 def _after_list(tokens: list[Token], end: int) -> int:
     """After a listed group: its place ("Thành phố", "tỉnh", "Cồn Cỏ", "trực thuộc Trung ương") is part of its name."""
     j = end
-    if _starts_with(tokens, j, _words("trực thuộc trung ương")):
-        return j + 3
-    if _starts_with(tokens, j, _words("trung ương")):
-        return j + 2
+    for place in _CENTRAL_PLACES:
+        if _starts_with(tokens, j, (place,)):
+            return j + len(place)
     if j < len(tokens) and tokens[j].low in (TINH, match_key("thành")) and not _starts_with(tokens, j, _STOPS):
         j += 2 if tokens[j].low == match_key("thành") else 1
     k = j
