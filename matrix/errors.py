@@ -50,6 +50,20 @@ class Problem:
         return text
 
 
+class WithProblems:
+    """Mixin for a result carrying ``problems``: its errors and its warnings."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
 class MatrixError(Exception):
     """Base of the errors a user may see; ``exit_code`` is what the CLI returns."""
 

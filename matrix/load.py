@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from .errors import InputError, Problem, os_message
+from .errors import InputError, Problem, WithProblems, os_message
 from .model import (
     ANY_PROVINCE,
     Agency,
@@ -47,20 +47,12 @@ Node = yaml.Node
 
 
 @dataclass
-class LoadResult:
+class LoadResult(WithProblems):
     """What loading produced: the corpus (None when there are errors) and every problem."""
 
     corpus: Corpus | None
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
     def require(self) -> Corpus:
         """The corpus, or :class:`InputError` with every problem."""

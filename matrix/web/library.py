@@ -18,7 +18,7 @@ from ..build import (CONSOLIDATED, LETTERS, REMINDERS, STATUS_WORKBOOK, TABLE, W
 from ..draft import Draft, draft_file, draft_text, write_draft
 from ..draft.emit import scalar
 from ..draft.reader import read_source
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, WithProblems
 from ..load import REGISTRY_FILE, UNRESOLVED_BLOCK, directive_files, load_corpus, open_registry, suggest_names
 from ..model import Agency, Corpus, Directive, Registry
 from ..pivot import Entry, Matrix, build_matrix
@@ -45,20 +45,12 @@ ROLE_COLOURS = _role_colours()
 # --------------------------------------------------------------------------- loading
 
 @dataclass
-class DirectiveFile:
+class DirectiveFile(WithProblems):
     """One directive file of the input folder, valid or not, with its problems."""
 
     path: Path
     directive: Directive | None  # None when the file could not be read at all
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
     @property
     def valid(self) -> bool:
