@@ -466,18 +466,3 @@ def test_a_sub_item_letter_run_into_the_line_ends_the_name_before_it(registry):
     text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
             "1. Thủ trưởng cơ quan ngang bộ a) Khẩn trương rà soát.\n")
     assert tasks(draft_text(text, registry, "thu"))["1"] == {T: ["cơ quan ngang bộ"]}
-
-
-def test_thuế_cơ_sở_is_the_name_of_a_body(registry):
-    # "các Thuế cơ sở tỉnh Đồng Tháp" (the post-2025 tax offices) is a name, so the term a document defines for
-    # the list stands for both bodies.
-    text = HEADER + textwrap.dedent("""\
-        QUYẾT ĐỊNH
-        Ban hành quy chế phối hợp
-        Điều 1. Phạm vi
-        Quy chế áp dụng đối với Sở Tài chính; Thuế tỉnh Đồng Tháp, các Thuế cơ sở tỉnh Đồng Tháp (sau đây gọi là cơ quan Thuế).
-        Điều 2. Trách nhiệm của cơ quan Thuế
-        Tiếp nhận hồ sơ và xác định nghĩa vụ tài chính.
-        """)
-    assert tasks(draft_text(text, registry, "thu"))["Điều 2"] == {
-        C: ["Thuế tỉnh Đồng Tháp"], T: ["các Thuế cơ sở tỉnh Đồng Tháp"]}

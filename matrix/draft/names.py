@@ -126,7 +126,7 @@ LIST_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "hội", "xã", "ph
                     "tổ chức chính trị xã hội", "địa phương", "tỉnh ủy",
                     "thành ủy", "huyện ủy", "đảng ủy")
 _KIND_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "bộ")
-_NAME_NOUNS = _words("đào tạo", "cơ sở", "ngân hàng", "việc làm", "đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
+_NAME_NOUNS = _words("đào tạo", "ngân hàng", "việc làm", "đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
                      "tổ chức nhà nước", "xử lý vi phạm", "phòng, chống", "phòng chống")
 _CLOSERS = frozenset({",", ";", ":", "(", ")", ".", "!", "?", "“", "”", '"', "…", "/"})
 _ABBREVIATIONS = {match_key(k): match_key(v) for k, v in {"ubnd": "ủy ban nhân dân", "ubmttq": "ủy ban mặt trận tổ quốc", "mttq": "mặt trận tổ quốc",
