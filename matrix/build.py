@@ -22,6 +22,7 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -271,6 +272,7 @@ def _run(work: _Units, progress: Callable[[int], None] | None) -> Iterator[tuple
                         progress(done[1])
                     yield done
             except BaseException:
+                _quiet_cancelled_futures()
                 for future in futures:
                     future.cancel()
                 for process in list(getattr(pool, "_processes", {}).values()):
@@ -279,6 +281,28 @@ def _run(work: _Units, progress: Callable[[int], None] | None) -> Iterator[tuple
                 raise
     finally:
         _WORK = None
+
+
+def _quiet_cancelled_futures() -> None:
+    """Keep CPython's executor race out of the clerk's terminal.
+
+    When a build is stopped, its futures are cancelled and its workers ended; the executor's
+    management thread may then try to set an exception on a cancelled future and die with
+    ``InvalidStateError``, which ``threading`` prints as a traceback. That thread's failure
+    changes nothing (the build is being abandoned), so only that error is silenced.
+    """
+    from concurrent.futures import InvalidStateError
+
+    previous = threading.excepthook
+    if getattr(previous, "_matrix_quiet", False):
+        return
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is not InvalidStateError:
+            previous(args)
+
+    hook._matrix_quiet = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
 
 
 def _worker_init() -> None:

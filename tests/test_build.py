@@ -141,3 +141,24 @@ def test_pdf_with_libreoffice_converts_every_document(project):
     pdfs = {p.with_suffix("") for p in out.rglob("*.pdf")}
     assert {p.with_suffix("") for p in documents} <= pdfs
     assert f"Đã chuyển {len(documents)} tệp sang PDF." in result.output
+
+
+def test_a_stopped_build_prints_no_traceback_of_the_executors_race(capsys, monkeypatch):
+    """CPython's executor may fail on a cancelled future after a stop: that thread's error stays quiet, others do not."""
+    import threading
+    from concurrent.futures import InvalidStateError
+
+    from matrix import build as build_module
+
+    monkeypatch.setattr(threading, "excepthook", threading.__excepthook__)
+    build_module._quiet_cancelled_futures()
+
+    def raising(error: Exception) -> None:
+        raise error
+
+    for error in (InvalidStateError("CANCELLED: <Future state=cancelled>"), ValueError("a real bug")):
+        thread = threading.Thread(target=raising, args=(error,))
+        thread.start()
+        thread.join()
+    err = capsys.readouterr().err
+    assert "InvalidStateError" not in err and "ValueError: a real bug" in err
