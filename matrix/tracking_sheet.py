@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -75,9 +76,10 @@ def write_tracking_sheet(ws: Worksheet, matrix: Matrix, font: str = "Times New R
         values: list[Any] = [text(label), text(location(row)), text(shorten(row.task.text, 300)), text(entry.agency.name), entry.role.value, text(due),
                              None, None, None, None, key, fingerprint(row.task.text)]
         ws.append(values)
+        ws.row_dimensions[row_number].height = _height(values, size)
         for column, cell in enumerate(ws[row_number], 1):
             cell.font = Font(name=font, size=size)
-            cell.alignment = Alignment(vertical="top", wrap_text=column == 3)
+            cell.alignment = Alignment(vertical="top", wrap_text=column < KEY_COL)
             cell.border = _BORDER
             if column < FIRST_INPUT:
                 cell.fill = _GREY
@@ -90,6 +92,14 @@ def write_tracking_sheet(ws: Worksheet, matrix: Matrix, font: str = "Times New R
     ws.column_dimensions[get_column_letter(CHECK_COL)].hidden = True
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:J{max(row_number, 2)}"
+
+
+def _height(values: list[Any], size: float) -> float:
+    """A row tall enough for its wrapped text (Excel and LibreOffice do not grow rows written by openpyxl)."""
+    # About 1.1 characters of Times New Roman 12 pt fit in one unit of column width.
+    per_unit = 1.1 * 12 / size
+    lines = max(math.ceil(len(str(v)) / (w * per_unit)) if v else 1 for v, w in zip(values[:KEY_COL - 1], WIDTHS, strict=False))
+    return round(max(lines, 1) * size * 1.3 + 2, 1)
 
 
 @dataclass(frozen=True)
