@@ -130,6 +130,9 @@ def test_theo_doi_sheet_round_trip(folder, tmp_path):
     wb = load_workbook(book)
     ws = wb["Theo dõi"]
     headers = [c.value for c in ws[1]]
+    # rows are as tall as their wrapped task text (a long text gets several lines, not one overlapping line)
+    long_row = max(range(2, ws.max_row + 1), key=lambda r: len(str(ws.cell(r, 3).value or "")))
+    assert ws.row_dimensions[long_row].height >= 3 * 12 and ws.cell(long_row, 3).alignment.wrap_text
     filled = []
     for row in ws.iter_rows(min_row=2):
         key = row[headers.index("mã")].value
