@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from types import MappingProxyType
 
@@ -114,3 +115,22 @@ def seed_corpus() -> Corpus:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="rewrite tests/golden/ from the seed outputs (then review the diff)")
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    """A copy of the shipped input/ that a test may change (records, directives, registry)."""
+    target = tmp_path / "input"
+    shutil.copytree(INPUT, target)
+    return target
+
+
+def run_cli(*args: object) -> tuple[int, str]:
+    """Run the `matrix` command through click's CliRunner: (exit code, output)."""
+    from click.testing import CliRunner
+
+    from matrix.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.output
+

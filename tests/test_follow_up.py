@@ -5,10 +5,8 @@ import datetime as dt
 import shutil
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import INPUT, small_corpus
-from matrix.cli import main
+from conftest import INPUT, run_cli, small_corpus
 from matrix.dump import dump_directive
 from matrix.load import load_corpus
 from matrix.model import Assignment, Role
@@ -20,16 +18,7 @@ TG = "tiengiang-ubnd-ct-antt-2025"
 TASK_7_REPORT = "    report: định kỳ 6 tháng, năm báo cáo kết quả về UBND tỉnh\n"
 
 
-@pytest.fixture()
-def folder(tmp_path):
-    target = tmp_path / "input"
-    shutil.copytree(INPUT, target)
-    return target
-
-
-def _run(*args):
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.output
+_run = run_cli  # shared with the other CLI tests (conftest)
 
 
 def _edit(folder, old: str, new: str) -> None:
@@ -107,7 +96,6 @@ import subprocess  # noqa: E402
 from docx import Document  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
-from matrix.build import BuildOptions, build, plan_build  # noqa: E402
 from matrix.reminders import issuer_key, plan_reminders, write_reminders  # noqa: E402
 from matrix.status_excel import STATE_FILLS, write_status_workbook  # noqa: E402
 from matrix.tracking import STATES, assigning_letter, load_letters  # noqa: E402

@@ -3,14 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 
-import pytest
-from click.testing import CliRunner
 from icalendar import Calendar
 
-from conftest import INPUT
-from matrix.cli import main
+from conftest import run_cli
 from matrix.load import load_corpus
 from matrix.pivot import build_matrix
 from matrix.tracking import State, assess, load_records, unread_phrases
@@ -18,16 +14,7 @@ from matrix.tracking import State, assess, load_records, unread_phrases
 TG = "tiengiang-ubnd-ct-antt-2025"
 
 
-@pytest.fixture()
-def folder(tmp_path):
-    target = tmp_path / "input"
-    shutil.copytree(INPUT, target)
-    return target
-
-
-def _run(*args):
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.output
+_run = run_cli  # shared with the other CLI tests (conftest)
 
 
 def _statuses(folder, as_of):
