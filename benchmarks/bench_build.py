@@ -8,6 +8,7 @@ process, so the peak is that stage's alone). Defaults follow the target:
     python benchmarks/bench_build.py --scales 1 2 5 10 --base-directives 30
     python benchmarks/bench_build.py --seeds         # the five shipped seeds, and `matrix --help`
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,8 +61,13 @@ def _stage(name: str, inputs: str, out: str, queue: mp.Queue) -> None:
         queue.put(("letters", count))
     elif name == "build":  # exactly what a clerk runs: the command, loading included
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "matrix", "build", inputs, "-o", out],
-                              check=True, capture_output=True, text=True, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-m", "matrix", "build", inputs, "-o", out],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         queue.put(("letters", float(done.stdout.split(" thư giao")[0].rsplit(" ", 1)[-1])))
     elapsed = time.perf_counter() - start
     queue.put(("tasks", sum(1 for d in corpus.directives for _ in d.walk())))
@@ -91,8 +97,11 @@ def report(label: str, stages: list[str], inputs: Path, work: Path) -> None:
     for stage in stages:
         r = run_stage(stage, inputs, work / stage)
         extra = f", {int(r['letters'])} letters ({r['letters'] / r['seconds']:.0f}/s)" if "letters" in r else ""
-        print(f"{label:>8}  {stage:<9} {r['seconds']:7.2f} s  peak {r['peak_mb']:6.0f} MB  "
-              f"{r['tasks']:6.0f} tasks  {1000 * r['seconds'] / r['tasks']:6.2f} ms/task{extra}", flush=True)
+        print(
+            f"{label:>8}  {stage:<9} {r['seconds']:7.2f} s  peak {r['peak_mb']:6.0f} MB  "
+            f"{r['tasks']:6.0f} tasks  {1000 * r['seconds'] / r['tasks']:6.2f} ms/task{extra}",
+            flush=True,
+        )
 
 
 def seeds() -> None:

@@ -8,6 +8,7 @@ workbook's size, and the peak memory of the process (ru_maxrss) and of Python
 allocations while writing (tracemalloc, only with --tracemalloc: it slows
 everything down about twofold).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     corpus = make_corpus(args.agencies, args.tasks, args.directives, args.seed)
     matrix = build_matrix(corpus, args.expand)
     built = time.perf_counter()
-    print(f"matrix: {len(matrix.rows)} rows x {len(matrix.columns)} columns, "
-          f"{len(matrix.entries)} entries, built in {built - start:.2f} s")
+    print(
+        f"matrix: {len(matrix.rows)} rows x {len(matrix.columns)} columns, "
+        f"{len(matrix.entries)} entries, built in {built - start:.2f} s"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         path = args.out or Path(tmp) / "bench.xlsx"

@@ -6,6 +6,7 @@ Prints letters per second, the time of the assignment table, the process's
 peak resident memory, and (with --trace-memory, which slows the run) the peak
 of Python allocations during one run of the letters.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,10 @@ def main() -> None:
 
     corpus = make_corpus(args.agencies, args.tasks, args.directives, seed=1)
     matrix = build_matrix(corpus, expand_groups=args.expand)
-    print(f"corpus: {len(corpus.directives)} directive(s), {len(matrix.rows)} tasks, "
-          f"{len(matrix.entries)} assignments, {letter_count(matrix)} letters")
+    print(
+        f"corpus: {len(corpus.directives)} directive(s), {len(matrix.rows)} tasks, "
+        f"{len(matrix.entries)} assignments, {letter_count(matrix)} letters"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-word-") as tmp:
         for run in range(1, args.repeat + 1):
             count, elapsed = bench_letters(matrix, Path(tmp) / f"run{run}")
@@ -62,9 +65,13 @@ def main() -> None:
         started = time.perf_counter()
         write_assignment_table(matrix, Path(tmp) / "bang-phan-cong.docx")
         print(f"assignment table ({len(matrix.rows)} rows): {time.perf_counter() - started:.2f} s")
-        print(f"peak resident memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        print(
+            f"peak resident memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+        )
         if args.trace_memory:
-            print(f"peak Python allocations during the letters: {traced_peak(matrix, Path(tmp) / 'traced') / 2**20:.1f} MiB")
+            print(
+                f"peak Python allocations during the letters: {traced_peak(matrix, Path(tmp) / 'traced') / 2**20:.1f} MiB"
+            )
 
 
 if __name__ == "__main__":

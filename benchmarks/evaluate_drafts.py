@@ -15,6 +15,7 @@ when the registry resolves both to one agency or their folded names are equal.
 Prints precision, recall and F1 per document and pooled, and structure (task)
 recall. With -v, lists every missing and extra triple.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,8 +60,10 @@ def score_corpus_text(text: Path, input_dir: Path) -> Scores:
 
 
 def _row(name: str, scores: Scores) -> str:
-    return (f"{name:<42} {scores.precision:>9.3f} {scores.recall:>7.3f} {scores.f1:>7.3f}   "
-            f"{scores.structure_recall:>6.3f} ({scores.tasks_found}/{scores.reference_tasks})")
+    return (
+        f"{name:<42} {scores.precision:>9.3f} {scores.recall:>7.3f} {scores.f1:>7.3f}   "
+        f"{scores.structure_recall:>6.3f} ({scores.tasks_found}/{scores.reference_tasks})"
+    )
 
 
 def _table(title: str, rows: list[tuple[str, Scores]], verbose: bool) -> None:
@@ -88,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         seeds, texts = [], [p for p in texts if args.only in p.stem]
     if not seeds and not texts:
-        print(f"No seed with a reference encoding in {args.seeds} and no gold reading in {args.corpus}",
-              file=sys.stderr)
+        print(
+            f"No seed with a reference encoding in {args.seeds} and no gold reading in {args.corpus}", file=sys.stderr
+        )
         return 2
     if seeds:
         _table("seed", [(p.stem, score_seed(p, args.input)) for p in seeds], args.verbose)

@@ -7,6 +7,7 @@ a message naming it before anything is replaced, so the previous outputs stay
 as they were. Files in the output folder that matrix did not create are never
 touched: a manifest records what the last build wrote.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -24,10 +25,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, OutputError, Problem, os_message
 from .export import to_csv, to_json
@@ -83,9 +85,9 @@ class BuildPlan:
     views: list[tuple[str, Matrix]]
     options: BuildOptions
     scope: frozenset[str] | None = None  # top-level names of the output folder this build owns (None: all)
-    statuses: tuple["Status", ...] = ()
+    statuses: tuple[Status, ...] = ()
     as_of: dt.date = field(default_factory=dt.date.today)
-    sent_letters: tuple["Letter", ...] = ()  # thư giao nhiệm vụ recorded in input/theo-doi/
+    sent_letters: tuple[Letter, ...] = ()  # thư giao nhiệm vụ recorded in input/theo-doi/
 
     @property
     def letters(self) -> int:
@@ -95,8 +97,13 @@ class BuildPlan:
         return sum(letter_count(view) for _, view in self.views)
 
 
-def plan_build(corpus: Corpus, options: BuildOptions = BuildOptions(), records: tuple["Record", ...] = (),
-               letters: tuple["Letter", ...] = (), only: set[str] | None = None) -> BuildPlan:
+def plan_build(
+    corpus: Corpus,
+    options: BuildOptions = BuildOptions(),
+    records: tuple[Record, ...] = (),
+    letters: tuple[Letter, ...] = (),
+    only: set[str] | None = None,
+) -> BuildPlan:
     """Pivot ``corpus`` once and lay out the views the build writes.
 
     ``records`` and ``letters`` (from ``input/theo-doi/``) give the Tình hình thực hiện outputs, assessed on
@@ -106,18 +113,35 @@ def plan_build(corpus: Corpus, options: BuildOptions = BuildOptions(), records: 
     from .tracking import assess
 
     if any(d.id == CONSOLIDATED for d in corpus.directives):
-        raise InputError([Problem(CONSOLIDATED, 0, 0, f"mã văn bản '{CONSOLIDATED}' được dành cho thư mục kết quả tổng hợp",
-                                  "hãy đổi mã văn bản (và tên tệp) khác")])
+        raise InputError(
+            [
+                Problem(
+                    CONSOLIDATED,
+                    0,
+                    0,
+                    f"mã văn bản '{CONSOLIDATED}' được dành cho thư mục kết quả tổng hợp",
+                    "hãy đổi mã văn bản (và tên tệp) khác",
+                )
+            ]
+        )
     matrix = build_matrix(corpus, options.expand_groups)
     views = [(safe_filename(d.id), matrix.subset([d.id])) for d in matrix.directives if only is None or d.id in only]
-    views.append((CONSOLIDATED, build_matrix(corpus, options.expand_groups, options.as_of) if options.as_of else matrix))
+    views.append(
+        (CONSOLIDATED, build_matrix(corpus, options.expand_groups, options.as_of) if options.as_of else matrix)
+    )
     scope = None if only is None else frozenset({name for name, _ in views} | {"assignments.csv", "assignments.json"})
     as_of = options.as_of or dt.date.today()
     return BuildPlan(matrix, views, options, scope, assess(matrix, records, as_of), as_of, letters)
 
 
-def build(plan: BuildPlan, out_dir: Path, progress: Callable[[int], None] | None = None, *,
-          force: bool = False, notify: Callable[[str], None] | None = None) -> BuildSummary:
+def build(
+    plan: BuildPlan,
+    out_dir: Path,
+    progress: Callable[[int], None] | None = None,
+    *,
+    force: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> BuildSummary:
     """Write CSV/JSON exports, workbooks and letters of ``plan`` into ``out_dir``, published as one switch.
 
     The new outputs, plus every file of ``out_dir`` matrix must keep (the
@@ -163,8 +187,9 @@ def build(plan: BuildPlan, out_dir: Path, progress: Callable[[int], None] | None
             if plan.options.pdf:
                 _convert(new, summary)
             files = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
-            summary.files, summary.kept = publish(new, out_dir, files, scope=plan.scope, force=force, real=real,
-                                                  hashes=hashes)
+            summary.files, summary.kept = publish(
+                new, out_dir, files, scope=plan.scope, force=force, real=real, hashes=hashes
+            )
         except OSError as exc:
             where = getattr(exc, "filename", None) or out_dir
             if isinstance(where, str) and str(stage) in where:
@@ -192,13 +217,13 @@ class _Units:
             columns = [a.id for a in self.plan.views[index][1].columns]
             out.append(("workbook", index, ()))
             for start in range(0, len(columns), LETTERS_PER_UNIT):
-                out.append(("letters", index, tuple(columns[start:start + LETTERS_PER_UNIT])))
+                out.append(("letters", index, tuple(columns[start : start + LETTERS_PER_UNIT])))
             out.append(("table", index, ()))
         consolidated = len(self.plan.views) - 1
         out.append(("status", consolidated, ()))
         late = list(dict.fromkeys(s.entry.agency.id for s in self.plan.statuses if s.overdue_since is not None))
         for start in range(0, len(late), LETTERS_PER_UNIT):
-            out.append(("reminders", consolidated, tuple(late[start:start + LETTERS_PER_UNIT])))
+            out.append(("reminders", consolidated, tuple(late[start : start + LETTERS_PER_UNIT])))
         return out
 
     def run(self, unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int, dict[str, str]]:
@@ -221,14 +246,29 @@ class _Units:
         elif kind == "status":
             from .status_excel import write_status_workbook
 
-            write_status_workbook(view, self.plan.statuses, self.plan.as_of, target / STATUS_WORKBOOK,
-                                  paper=self.plan.options.paper, letters=self.plan.sent_letters)
+            write_status_workbook(
+                view,
+                self.plan.statuses,
+                self.plan.as_of,
+                target / STATUS_WORKBOOK,
+                paper=self.plan.options.paper,
+                letters=self.plan.sent_letters,
+            )
             paths = [target / STATUS_WORKBOOK]
         elif kind == "reminders":
             from .reminders import write_reminders
 
-            paths = list(write_reminders(view, self.plan.statuses, self.plan.as_of, target / REMINDERS, templates=templates,
-                                         letters=self.plan.sent_letters, agencies=agencies))
+            paths = list(
+                write_reminders(
+                    view,
+                    self.plan.statuses,
+                    self.plan.as_of,
+                    target / REMINDERS,
+                    templates=templates,
+                    letters=self.plan.sent_letters,
+                    agencies=agencies,
+                )
+            )
         else:
             word.write_assignment_table(view, target / TABLE, templates=templates)
             paths = [target / TABLE]
@@ -262,8 +302,10 @@ def _run(work: _Units, progress: Callable[[int], None] | None) -> Iterator[tuple
         return
     _WORK = work
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"),
-                                 initializer=_worker_init) as pool, _terminate_as_interrupt():
+        with (
+            ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_worker_init) as pool,
+            _terminate_as_interrupt(),
+        ):
             futures = [pool.submit(_run_unit, unit) for unit in units]
             try:
                 for future in as_completed(futures):
@@ -355,9 +397,16 @@ def _convert(stage: Path, summary: BuildSummary) -> None:
         summary.pdf_skipped = str(exc)
 
 
-def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str] | None = None,
-            force: bool = False, real: Path | None = None,
-            hashes: dict[str, str] | None = None) -> tuple[list[Path], list[tuple[Path, Path]]]:
+def publish(
+    new: Path,
+    out_dir: Path,
+    files: list[Path],
+    *,
+    scope: frozenset[str] | None = None,
+    force: bool = False,
+    real: Path | None = None,
+    hashes: dict[str, str] | None = None,
+) -> tuple[list[Path], list[tuple[Path, Path]]]:
     """Make the tree ``new`` (holding ``files``) the content of ``out_dir``, keeping what is not matrix's.
 
     Returns the published files (relative to ``out_dir``) and the pairs (a file
@@ -381,8 +430,11 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
             continue
         recorded = previous.get(rel)
         # an older manifest's path (no hash) may be replaced by the same output, never removed
-        ours = kind == "file" and recorded is not None and (_unchanged(real / rel, recorded, stats.get(rel))
-                                                              if recorded != _LEGACY else rel in produced)
+        ours = (
+            kind == "file"
+            and recorded is not None
+            and (_unchanged(real / rel, recorded, stats.get(rel)) if recorded != _LEGACY else rel in produced)
+        )
         in_scope = scope is None or Path(rel).parts[0] in scope
         if ours and not in_scope:
             carried[rel] = kind
@@ -399,8 +451,10 @@ def publish(new: Path, out_dir: Path, files: list[Path], *, scope: frozenset[str
     if blocked:
         names = ", ".join(str(out_dir / rel) for rel in blocked[:5])
         more = f" và {len(blocked) - 5} tệp khác" if len(blocked) > 5 else ""
-        raise OutputError(f"không thể ghi đè {names}{more}: tệp đang mở (Excel/Word) hoặc chỉ đọc. "
-                          "Hãy đóng tệp rồi chạy lại; các kết quả cũ vẫn được giữ nguyên.")
+        raise OutputError(
+            f"không thể ghi đè {names}{more}: tệp đang mở (Excel/Word) hoặc chỉ đọc. "
+            "Hãy đóng tệp rồi chạy lại; các kết quả cũ vẫn được giữ nguyên."
+        )
     published: list[Path] = []
     still_edited: list[str] = []
     for path in files:
@@ -443,8 +497,15 @@ def _walk(root: Path) -> dict[str, str]:
                     dirs.remove(name)
                 continue
             mode = path.lstat().st_mode
-            found[rel] = ("link" if stat.S_ISLNK(mode) else "dir" if stat.S_ISDIR(mode)
-                          else "file" if stat.S_ISREG(mode) else "other")
+            found[rel] = (
+                "link"
+                if stat.S_ISLNK(mode)
+                else "dir"
+                if stat.S_ISDIR(mode)
+                else "file"
+                if stat.S_ISREG(mode)
+                else "other"
+            )
     return found
 
 
@@ -466,8 +527,10 @@ def _check_shapes(new: Path, out_dir: Path, carried: dict[str, str]) -> None:
         clash = target.is_dir() and kind != "dir"
         clash = clash or any((new / p).is_file() and not (new / p).is_symlink() for p in parents)
         if clash:
-            raise OutputError(f"'{out_dir / rel}' không phải do matrix tạo nhưng nằm đúng chỗ matrix cần một thư mục "
-                              "kết quả; hãy đổi tên hoặc chuyển nó đi rồi chạy lại (kết quả cũ vẫn giữ nguyên).")
+            raise OutputError(
+                f"'{out_dir / rel}' không phải do matrix tạo nhưng nằm đúng chỗ matrix cần một thư mục "
+                "kết quả; hãy đổi tên hoặc chuyển nó đi rồi chạy lại (kết quả cũ vẫn giữ nguyên)."
+            )
 
 
 def _carry(source: Path, target: Path, kind: str) -> None:
@@ -484,7 +547,9 @@ def _carry(source: Path, target: Path, kind: str) -> None:
         try:
             os.link(source, target, follow_symlinks=False)
         except OSError as exc:
-            raise OutputError(f"không giữ được '{source}' (tệp đặc biệt) khi cập nhật kết quả; hãy chuyển nó đi.") from exc
+            raise OutputError(
+                f"không giữ được '{source}' (tệp đặc biệt) khi cập nhật kết quả; hãy chuyển nó đi."
+            ) from exc
 
 
 def _read_stats(out_dir: Path) -> dict[str, tuple[int, int]]:
@@ -534,8 +599,15 @@ def read_manifest(out_dir: Path, key: str = "files") -> dict[str, str]:
         entries = {p: h for p, h in data["files"].items() if isinstance(p, str) and isinstance(h, str) and len(h) == 64}
     else:
         return {}
-    return {p: h for p, h in entries.items()
-            if p and not Path(p).is_absolute() and ".." not in Path(p).parts and "\\" not in p and Path(p).parts[0] != MANIFEST}
+    return {
+        p: h
+        for p, h in entries.items()
+        if p
+        and not Path(p).is_absolute()
+        and ".." not in Path(p).parts
+        and "\\" not in p
+        and Path(p).parts[0] != MANIFEST
+    }
 
 
 def write_manifest(folder: Path, files: dict[str, str], edited: list[str] = ()) -> None:  # type: ignore[assignment]
@@ -608,13 +680,21 @@ def recover(real: Path) -> None:
         if not real.exists():
             home = real.resolve().parent
             for source in sources:  # complete the switch if the new tree is whole, else roll back
-                if source.is_dir() and source.parent.name.startswith(STAGE_PREFIX) and source.resolve().parent.parent == home:
+                if (
+                    source.is_dir()
+                    and source.parent.name.startswith(STAGE_PREFIX)
+                    and source.resolve().parent.parent == home
+                ):
                     os.rename(source, real)
                     break
         journal.unlink(missing_ok=True)
     for folder in (real.parent, real):
         try:
-            stale = [p for p in folder.iterdir() if p.name.startswith(STAGE_PREFIX + (real.name + "-" if folder == real.parent else ""))]
+            stale = [
+                p
+                for p in folder.iterdir()
+                if p.name.startswith(STAGE_PREFIX + (real.name + "-" if folder == real.parent else ""))
+            ]
         except OSError:
             continue
         for path in stale:
@@ -624,6 +704,7 @@ def recover(real: Path) -> None:
 
 def remove_tree(path: Path) -> None:
     """Delete a staging tree, read-only folders included; never follows links."""
+
     def retry(function: Any, name: str, _: Any) -> None:
         try:
             os.chmod(os.path.dirname(name), 0o700)
@@ -682,5 +763,3 @@ def _replaceable(target: Path) -> bool:
     except OSError:
         return False
     return True
-
-

@@ -16,15 +16,17 @@ Public entry points:
   text writes it ("tỉnh Đắk Lắk", "Thành phố Hồ Chí Minh", "TP. Cần Thơ");
 * :func:`provinces`, :func:`province`, :func:`communes`, :func:`mergers`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -48,12 +50,12 @@ class Province:
 
     @property
     def kind(self) -> str:
-        """"tỉnh" or "thành phố" (a centrally-run city)."""
+        """ "tỉnh" or "thành phố" (a centrally-run city)."""
         return "thành phố" if self.is_city else "tỉnh"
 
     @property
     def full_name(self) -> str:
-        """"tỉnh Đồng Tháp", "thành phố Hà Nội"."""
+        """ "tỉnh Đồng Tháp", "thành phố Hà Nội"."""
         return f"{self.kind} {self.name}"
 
 
@@ -90,10 +92,19 @@ def provinces() -> tuple[Province, ...]:
         name = nfc(item.name)
         is_city = str(getattr(item.division_type, "value", item.division_type)) == "thành phố trung ương"
         if name.startswith(_CITY_PREFIX):
-            name = name[len(_CITY_PREFIX):]
+            name = name[len(_CITY_PREFIX) :]
         fact = facts.get(pid, {})
-        out.append(Province(pid, name, int(item.code), is_city, tuple(fact.get("merged_from", ())),
-                            bool(fact.get("border", True)), frozenset(fact.get("optional", ()))))
+        out.append(
+            Province(
+                pid,
+                name,
+                int(item.code),
+                is_city,
+                tuple(fact.get("merged_from", ())),
+                bool(fact.get("border", True)),
+                frozenset(fact.get("optional", ())),
+            )
+        )
     return tuple(out)
 
 
@@ -119,8 +130,14 @@ def province_names() -> Mapping[str, str]:
     return MappingProxyType(names)
 
 
-_EXTRA_NAMES = {"thua thien hue": "hue", "tp hcm": "ho-chi-minh", "tphcm": "ho-chi-minh", "hcm": "ho-chi-minh",
-                "sai gon": "ho-chi-minh", "ba ria vung tau": "ba-ria-vung-tau"}
+_EXTRA_NAMES = {
+    "thua thien hue": "hue",
+    "tp hcm": "ho-chi-minh",
+    "tphcm": "ho-chi-minh",
+    "hcm": "ho-chi-minh",
+    "sai gon": "ho-chi-minh",
+    "ba ria vung tau": "ba-ria-vung-tau",
+}
 _PREFIX = re.compile(r"^(?:tinh|thanh pho|tp|t\.p|t\. p)\.?\s+")
 
 
@@ -169,7 +186,7 @@ def communes(province_id: str) -> tuple[Commune, ...]:
         name = nfc(ward.name)
         kind = str(getattr(ward.division_type, "value", ward.division_type))
         if name.lower().startswith(kind):
-            name = kind + name[len(kind):]
+            name = kind + name[len(kind) :]
         slug = ward.codename.replace("_", "-")
         if ward.codename in shared:  # "Tân Thành" and "Tân Thạnh" share a codename: the code tells them apart
             slug += f"-{int(ward.code)}"
@@ -182,8 +199,12 @@ def communes(province_id: str) -> tuple[Commune, ...]:
 
 def _words(item: Province) -> dict[str, str]:
     city = item.is_city
-    return {"tinh": item.kind, "Tinh": "Thành phố" if city else "Tỉnh", "tinh_uy": "Thành ủy" if city else "Tỉnh ủy",
-            "ten": item.name}
+    return {
+        "tinh": item.kind,
+        "Tinh": "Thành phố" if city else "Tỉnh",
+        "tinh_uy": "Thành ủy" if city else "Tỉnh ủy",
+        "ten": item.name,
+    }
 
 
 _PLACEHOLDER = re.compile(r"<(\w+)>")
@@ -207,8 +228,16 @@ class _Builder:
         self.agencies: dict[str, Agency] = {}
         self.members: dict[str, dict[str, list[str]]] = {}
 
-    def add(self, template: Mapping[str, Any], words: Mapping[str, str], agency_id: str, province: str | None,
-            prefix: str, is_group: bool, valid_from: dt.date | None = None) -> None:
+    def add(
+        self,
+        template: Mapping[str, Any],
+        words: Mapping[str, str],
+        agency_id: str,
+        province: str | None,
+        prefix: str,
+        is_group: bool,
+        valid_from: dt.date | None = None,
+    ) -> None:
         name = _fill(template["name"], words)
         aliases = tuple(dict.fromkeys(_fill(a, words) for a in template.get("aliases", ())))
         existing = self.agencies.get(agency_id)
@@ -218,10 +247,18 @@ class _Builder:
             return
         successor = template.get("successor")
         self.agencies[agency_id] = Agency(
-            id=agency_id, name=name, short=_fill(template.get("short", template["name"]), words),
-            block=template["block"], requested=bool(template.get("requested", False)), aliases=aliases,
-            is_group=is_group, province=province, valid_from=valid_from or _date(template.get("valid_from")),
-            valid_to=_date(template.get("valid_to")), successor=prefix + successor if successor else None)
+            id=agency_id,
+            name=name,
+            short=_fill(template.get("short", template["name"]), words),
+            block=template["block"],
+            requested=bool(template.get("requested", False)),
+            aliases=aliases,
+            is_group=is_group,
+            province=province,
+            valid_from=valid_from or _date(template.get("valid_from")),
+            valid_to=_date(template.get("valid_to")),
+            successor=prefix + successor if successor else None,
+        )
 
     def member(self, group: str, province: str, agency_id: str) -> None:
         bucket = self.members.setdefault(group, {}).setdefault(province, [])
@@ -265,7 +302,9 @@ def catalogue_entries(province_ids: Iterable[str]) -> tuple[Agency, ...]:
         owner = item.id if scoped else None
         words = _words(item)
         for template in data["agencies"]:
-            if (template.get("optional") and template["optional"] not in item.optional) or (template.get("border") and not item.border):
+            if (template.get("optional") and template["optional"] not in item.optional) or (
+                template.get("border") and not item.border
+            ):
                 continue
             build.add(template, words, prefix + template["id"], owner, prefix, False)
             for group in template.get("in", ()):
@@ -308,21 +347,40 @@ def init_registry_yaml(name: str) -> str:
 
     pid = find_province(name)
     if pid is not None and pid in mergers():
-        raise KeyError(f"tỉnh '{name}' đã hợp nhất vào {province(mergers()[pid]).full_name} từ 01/07/2025: "
-                       f"dùng '{mergers()[pid]}'")
+        raise KeyError(
+            f"tỉnh '{name}' đã hợp nhất vào {province(mergers()[pid]).full_name} từ 01/07/2025: dùng '{mergers()[pid]}'"
+        )
     if pid is None:
         raise KeyError(f"không có tỉnh, thành phố '{name}' trong 34 tỉnh, thành phố từ 01/07/2025")
     item = province(pid)
     registry = province_registry(pid)
-    used = {a.province for a in registry.agencies} | {p for a in registry.agencies for p in a.members if p != ANY_PROVINCE}
+    used = {a.province for a in registry.agencies} | {
+        p for a in registry.agencies for p in a.members if p != ANY_PROVINCE
+    }
     registry = replace(registry, provinces=MappingProxyType({k: v for k, v in registry.provinces.items() if k in used}))
-    header = (f"# Danh mục cơ quan của {item.full_name}, tạo bằng 'matrix registry init' từ danh mục chuẩn sau sắp xếp\n"
-              f"# năm 2025 (Nghị định 45/2025/NĐ-CP, Nghị quyết 202/2025/QH15) và danh sách {len(communes(pid))} xã, phường,\n"
-              "# đặc khu của gói vietnam-provinces. Hãy rà soát: thêm tên gọi khác (aliases), số hiệu khu vực của Chi cục\n"
-              "# Hải quan, Kho bạc Nhà nước, Tòa án, Viện kiểm sát, các sở không có ở tỉnh mình (Sở Ngoại vụ, Sở Dân tộc và\n"
-              "# Tôn giáo...), và các cơ quan riêng của tỉnh. Cách ghi: xem README, mục danh mục cơ quan.\n")
+    header = (
+        f"# Danh mục cơ quan của {item.full_name}, tạo bằng 'matrix registry init' từ danh mục chuẩn sau sắp xếp\n"
+        f"# năm 2025 (Nghị định 45/2025/NĐ-CP, Nghị quyết 202/2025/QH15) và danh sách {len(communes(pid))} xã, phường,\n"
+        "# đặc khu của gói vietnam-provinces. Hãy rà soát: thêm tên gọi khác (aliases), số hiệu khu vực của Chi cục\n"
+        "# Hải quan, Kho bạc Nhà nước, Tòa án, Viện kiểm sát, các sở không có ở tỉnh mình (Sở Ngoại vụ, Sở Dân tộc và\n"
+        "# Tôn giáo...), và các cơ quan riêng của tỉnh. Cách ghi: xem README, mục danh mục cơ quan.\n"
+    )
     return header + dump_registry(registry)
 
 
-__all__ = ["init_registry_yaml", "Province", "Commune", "provinces", "province", "communes", "mergers", "merger_date", "province_names",
-           "find_province", "province_in_text", "catalogue_blocks", "catalogue_entries", "province_registry"]
+__all__ = [
+    "Commune",
+    "Province",
+    "catalogue_blocks",
+    "catalogue_entries",
+    "communes",
+    "find_province",
+    "init_registry_yaml",
+    "merger_date",
+    "mergers",
+    "province",
+    "province_in_text",
+    "province_names",
+    "province_registry",
+    "provinces",
+]

@@ -3,12 +3,14 @@
 Heavy libraries (openpyxl, python-docx) are imported inside the commands
 that need them, so `matrix --help` stays fast.
 """
+
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -75,21 +77,28 @@ class _Group(click.Group):
             where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
             click.echo(f"Không ghi được kết quả: {os_message(exc)}{where}.", err=True)
             ctx.exit(EXIT_OUTPUT)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        except Exception as exc:
             if os.environ.get("MATRIX_DEBUG"):
                 raise
-            click.echo(f"Lỗi nội bộ của matrix ({type(exc).__name__}: {exc}). "
-                       "Hãy báo lại cho nhóm phát triển; đặt biến MATRIX_DEBUG=1 để xem chi tiết.", err=True)
+            click.echo(
+                f"Lỗi nội bộ của matrix ({type(exc).__name__}: {exc}). "
+                "Hãy báo lại cho nhóm phát triển; đặt biến MATRIX_DEBUG=1 để xem chi tiết.",
+                err=True,
+            )
             ctx.exit(EXIT_INTERNAL)
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-registry_option = click.option("--registry", type=click.Path(path_type=Path, dir_okay=False),
-                               help="Tệp danh mục cơ quan (mặc định: co-quan.yaml trong thư mục đầu vào).")
-expand_option = click.option("--expand-groups", is_flag=True,
-                             help="Tách mỗi nhóm (UBND các huyện...) thành từng cơ quan thành viên.")
+registry_option = click.option(
+    "--registry",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Tệp danh mục cơ quan (mặc định: co-quan.yaml trong thư mục đầu vào).",
+)
+expand_option = click.option(
+    "--expand-groups", is_flag=True, help="Tách mỗi nhóm (UBND các huyện...) thành từng cơ quan thành viên."
+)
 
 
 @click.group(name="matrix", cls=_Group, context_settings=CONTEXT)
@@ -148,8 +157,10 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
         click.echo(f"Có {sum(p.is_error for p in exc.problems)} lỗi trong sổ theo dõi, {warnings} cảnh báo.")
         sys.exit(EXIT_INPUT)
     tasks = sum(1 for d in corpus.directives for _ in d.walk())
-    click.echo(f"Hợp lệ: {len(corpus.directives)} văn bản, {tasks} nhiệm vụ, "
-               f"{len(corpus.registry.agencies)} cơ quan trong danh mục; {warnings} cảnh báo.")
+    click.echo(
+        f"Hợp lệ: {len(corpus.directives)} văn bản, {tasks} nhiệm vụ, "
+        f"{len(corpus.registry.agencies)} cơ quan trong danh mục; {warnings} cảnh báo."
+    )
     if records or letters:
         click.echo(f"Sổ theo dõi: {len(records)} báo cáo, {len(letters)} thư giao nhiệm vụ.")
 
@@ -158,20 +169,50 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
 @paths_argument
 @registry_option
 @expand_option
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
-              show_default=True, help="Thư mục kết quả.")
-@click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True,
-              help="Khổ giấy của bảng Excel.")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
-              help="Thư mục mẫu thư (.docx) dùng thay mẫu mặc định.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="Thư mục kết quả.",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["A4", "A3"], case_sensitive=False),
+    default="A4",
+    show_default=True,
+    help="Khổ giấy của bảng Excel.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Thư mục mẫu thư (.docx) dùng thay mẫu mặc định.",
+)
 @click.option("--pdf", is_flag=True, help="Chuyển thêm mọi tệp sang PDF (cần LibreOffice).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Số tiến trình chạy song song (mặc định: số lõi CPU).")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]), metavar="NGÀY",
-              help="Ngày tính tình hình thực hiện và thư đôn đốc (mặc định: hôm nay); khi có, bảng tổng hợp chuyển "
-                   "nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này. Viết YYYY-MM-DD hoặc dd/mm/yyyy.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+    metavar="NGÀY",
+    help="Ngày tính tình hình thực hiện và thư đôn đốc (mặc định: hôm nay); khi có, bảng tổng hợp chuyển "
+    "nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này. Viết YYYY-MM-DD hoặc dd/mm/yyyy.",
+)
 @click.option("--force", is_flag=True, help="Ghi đè cả tệp kết quả đã được sửa tay sau lần tạo trước.")
-def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, output: Path, paper: str,
-          templates: Path | None, pdf: bool, jobs: int | None, as_of: Any = None, force: bool = False) -> None:
+def build(
+    paths: tuple[Path, ...],
+    registry: Path | None,
+    expand_groups: bool,
+    output: Path,
+    paper: str,
+    templates: Path | None,
+    pdf: bool,
+    jobs: int | None,
+    as_of: Any = None,
+    force: bool = False,
+) -> None:
     """Tạo mọi kết quả: bảng Excel, thư giao nhiệm vụ, bảng phân công, CSV và JSON.
 
     \b
@@ -179,26 +220,43 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
       matrix build                      # input/ -> output/
       matrix build --expand-groups --paper A3 --pdf
     """
-    from .build import CONSOLIDATED, REMINDERS, STATUS_WORKBOOK, BuildOptions, build as run_build, plan_build
+    from .build import CONSOLIDATED, REMINDERS, STATUS_WORKBOOK, BuildOptions, plan_build
+    from .build import build as run_build
     from .guard import check_output_folder
     from .tracking import load_letters, load_records
 
     check_output_folder(output, list(_inputs(paths)))
-    options = BuildOptions(expand_groups=expand_groups, paper=paper.upper(), templates=templates, pdf=pdf, jobs=jobs,
-                           as_of=as_of.date() if as_of else None)
+    options = BuildOptions(
+        expand_groups=expand_groups,
+        paper=paper.upper(),
+        templates=templates,
+        pdf=pdf,
+        jobs=jobs,
+        as_of=as_of.date() if as_of else None,
+    )
     corpus, only = _load_for_build(paths, registry)
     folder = _input_dir(paths)
     plan = plan_build(corpus, options, load_records(folder, corpus), load_letters(folder, corpus), only)
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
         summary = run_build(plan, output, progress=bar.update, force=force, notify=lambda m: click.echo(m, err=True))
     for edited, written in summary.kept:
-        click.echo(f"Giữ nguyên {output / edited} vì đã được sửa sau lần tạo trước; bản mới ghi ở {output / written} "
-                   "(dùng --force để ghi đè).", err=True)
-    click.echo(f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
-               f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/.")
-    click.echo(f"Tình hình thực hiện đến ngày {plan.as_of.strftime('%d/%m/%Y')}: {CONSOLIDATED}/{STATUS_WORKBOOK}; "
-               + (f"{summary.reminders} thư đôn đốc trong {CONSOLIDATED}/{REMINDERS}/." if summary.reminders
-                  else "không có nhiệm vụ quá hạn, không có thư đôn đốc."))
+        click.echo(
+            f"Giữ nguyên {output / edited} vì đã được sửa sau lần tạo trước; bản mới ghi ở {output / written} "
+            "(dùng --force để ghi đè).",
+            err=True,
+        )
+    click.echo(
+        f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
+        f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/."
+    )
+    click.echo(
+        f"Tình hình thực hiện đến ngày {plan.as_of.strftime('%d/%m/%Y')}: {CONSOLIDATED}/{STATUS_WORKBOOK}; "
+        + (
+            f"{summary.reminders} thư đôn đốc trong {CONSOLIDATED}/{REMINDERS}/."
+            if summary.reminders
+            else "không có nhiệm vụ quá hạn, không có thư đôn đốc."
+        )
+    )
     _warn_wide_matrices(plan)
     if pdf:
         if summary.pdf_skipped:
@@ -207,15 +265,18 @@ def build(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, o
             click.echo(f"Đã chuyển {summary.pdfs} tệp sang PDF.")
 
 
-def _warn_wide_matrices(plan: "BuildPlan") -> None:
+def _warn_wide_matrices(plan: BuildPlan) -> None:
     """Say which matrices are too wide for the paper asked for (printed on A3, or small)."""
     from .excel import MIN_SCALE, print_layout
 
     for folder, view in plan.views:
         paper, scale = print_layout(view, plan.options.paper)
         if paper != plan.options.paper or scale < MIN_SCALE:
-            click.echo(f"Lưu ý: ma trận {folder}/ma-tran.xlsx quá rộng cho khổ {plan.options.paper}: "
-                       f"in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%.", err=True)
+            click.echo(
+                f"Lưu ý: ma trận {folder}/ma-tran.xlsx quá rộng cho khổ {plan.options.paper}: "
+                f"in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%.",
+                err=True,
+            )
 
 
 def _load_for_build(paths: tuple[Path, ...], registry: Path | None) -> tuple[Any, set[str] | None]:
@@ -237,17 +298,45 @@ def _load_for_build(paths: tuple[Path, ...], registry: Path | None) -> tuple[Any
 @paths_argument
 @registry_option
 @expand_option
-@click.option("-f", "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
-              help="Định dạng xuất.")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
-              help="Chuyển nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Ghi ra tệp (.csv có BOM cho Excel, .xlsx, .json) thay vì màn hình.")
-@click.option("--sep", type=click.Choice([",", ";", "tab"]), default=",", show_default=True,
-              help="Dấu phân cách CSV (';' cho Excel dùng dấu phẩy thập phân kiểu Việt Nam).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="Định dạng xuất.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+    help="Chuyển nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Ghi ra tệp (.csv có BOM cho Excel, .xlsx, .json) thay vì màn hình.",
+)
+@click.option(
+    "--sep",
+    type=click.Choice([",", ";", "tab"]),
+    default=",",
+    show_default=True,
+    help="Dấu phân cách CSV (';' cho Excel dùng dấu phẩy thập phân kiểu Việt Nam).",
+)
 @click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đầu vào.")
-def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, fmt: str, as_of: Any = None,
-           output: Path | None = None, sep: str = ",", force: bool = False) -> None:
+def export(
+    paths: tuple[Path, ...],
+    registry: Path | None,
+    expand_groups: bool,
+    fmt: str,
+    as_of: Any = None,
+    output: Path | None = None,
+    sep: str = ",",
+    force: bool = False,
+) -> None:
     """Xuất phân công ra màn hình (stdout) dạng JSON hoặc CSV cho hệ thống khác.
 
     Bản nháp còn tên cơ quan chưa có trong danh mục vẫn xuất được; tên đó giữ nguyên như đã viết.
@@ -258,7 +347,9 @@ def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, 
 
     if output is not None:
         check_overwrite(output, force)
-    matrix = build_matrix(_load(paths, registry, lenient=True), expand_groups, as_of.date() if as_of is not None else None)
+    matrix = build_matrix(
+        _load(paths, registry, lenient=True), expand_groups, as_of.date() if as_of is not None else None
+    )
     delimiter = "\t" if sep == "tab" else sep
     if output is not None:
         written = write_export(matrix, output, fmt, delimiter)
@@ -270,8 +361,12 @@ def export(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, 
 @main.command()
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @registry_option
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Tệp YAML kết quả (mặc định: in ra màn hình); mã văn bản lấy theo tên tệp này.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Tệp YAML kết quả (mặc định: in ra màn hình); mã văn bản lấy theo tên tệp này.",
+)
 @click.option("--force", is_flag=True, help="Ghi đè tệp -o nếu đã có.")
 def draft(source: Path, registry: Path | None, output: Path | None, force: bool) -> None:
     """Lập bản nháp YAML từ văn bản .txt, .docx hoặc .pdf để cán bộ rà soát.
@@ -285,10 +380,9 @@ def draft(source: Path, registry: Path | None, output: Path | None, force: bool)
       matrix validate input/chi-thi.yaml
     """
     from .draft import draft_file, summary, write_draft
+    from .guard import check_overwrite
     from .load import open_registry
     from .text import slugify
-
-    from .guard import check_overwrite
 
     if output is not None:
         check_overwrite(output, force)  # an input file (E37) is refused with its own message
@@ -306,9 +400,15 @@ def draft(source: Path, registry: Path | None, output: Path | None, force: bool)
 
 @main.command()
 @registry_option
-@click.option("--province", help="Chỉ hiện cơ quan chung và cơ quan của tỉnh này (mã hoặc tên tỉnh, ví dụ 'Đồng Tháp').")
-@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
-              help="Chỉ hiện cơ quan còn tồn tại vào ngày này (YYYY-MM-DD hoặc dd/mm/yyyy).")
+@click.option(
+    "--province", help="Chỉ hiện cơ quan chung và cơ quan của tỉnh này (mã hoặc tên tỉnh, ví dụ 'Đồng Tháp')."
+)
+@click.option(
+    "--date",
+    "on",
+    type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+    help="Chỉ hiện cơ quan còn tồn tại vào ngày này (YYYY-MM-DD hoặc dd/mm/yyyy).",
+)
 def agencies(registry: Path | None, province: str | None, on: Any) -> None:
     """Liệt kê danh mục cơ quan: mã, tên, khối, đề nghị hay giao, thời gian tồn tại, cơ quan kế thừa, tên gọi khác.
 
@@ -327,8 +427,17 @@ def agencies(registry: Path | None, province: str | None, on: Any) -> None:
 
         pid = province if province in reg.provinces else find_province(province)
         if pid is None or pid not in reg.provinces:
-            raise InputError([Problem("<dòng lệnh>", 0, 0, f"tỉnh '{province}' không có trong danh mục",
-                                      "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp')")])
+            raise InputError(
+                [
+                    Problem(
+                        "<dòng lệnh>",
+                        0,
+                        0,
+                        f"tỉnh '{province}' không có trong danh mục",
+                        "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp')",
+                    )
+                ]
+            )
         pid = reg.province_on(pid, day)
     shown = reg.valid_on(day, pid)
     rows = [("Mã", "Tên", "Khối", "Loại", "Tồn tại", "Kế thừa", "Động từ")]
@@ -338,8 +447,17 @@ def agencies(registry: Path | None, province: str | None, on: Any) -> None:
         period = ""
         if agency.valid_from or agency.valid_to:
             period = f"{format_date(agency.valid_from) if agency.valid_from else ''}-{format_date(agency.valid_to) if agency.valid_to else ''}"
-        rows.append((agency.id, agency.name, reg.block_name(agency.block), kind, period, agency.successor or "",
-                     "đề nghị" if agency.requested else "giao"))
+        rows.append(
+            (
+                agency.id,
+                agency.name,
+                reg.block_name(agency.block),
+                kind,
+                period,
+                agency.successor or "",
+                "đề nghị" if agency.requested else "giao",
+            )
+        )
         aliases.append("; ".join(a for a in dict.fromkeys(agency.aliases) if a != agency.name))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row, names in zip(rows, aliases):
@@ -354,8 +472,12 @@ def agencies(registry: Path | None, province: str | None, on: Any) -> None:
 @paths_argument
 @registry_option
 @expand_option
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
-              help="Gộp nhiệm vụ của cơ quan cũ vào cơ quan kế thừa còn tồn tại vào ngày này.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+    help="Gộp nhiệm vụ của cơ quan cũ vào cơ quan kế thừa còn tồn tại vào ngày này.",
+)
 def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, as_of: Any) -> None:
     """Xem các nhiệm vụ của một cơ quan trên mọi văn bản (nhận mọi tên gọi khác).
 
@@ -367,7 +489,6 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
     from .load import suggest_names
     from .pivot import build_matrix
     from .text import shorten
-
     from .yamlio import CONTROL_CHARS
 
     agency = CONTROL_CHARS.sub("", agency)  # echoed back in messages: no terminal escape sequence
@@ -377,13 +498,17 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
     matrix = build_matrix(corpus, expand_groups, day)
     if not found:
         names = suggest_names(corpus.registry, agency, among=matrix.columns)
-        hint = ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
+        hint = (
+            ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
+        )
         raise InputError([Problem("<dòng lệnh>", 0, 0, f"cơ quan '{agency}' không có trong danh mục", hint)])
     for target in found:
         entries = matrix.entries_for(target.id)
         counts = matrix.counts(target.id)
         summary = ", ".join(f"{n} {role.value}" for role, n in counts.items() if n)
-        click.secho(f"{target.name} ({target.id}): {len(entries)} nhiệm vụ" + (f" — {summary}" if summary else ""), bold=True)
+        click.secho(
+            f"{target.name} ({target.id}): {len(entries)} nhiệm vụ" + (f" — {summary}" if summary else ""), bold=True
+        )
         current = None
         for entry in entries:
             if entry.row.directive.id != current:
@@ -396,15 +521,21 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
                 via += f" (văn bản ghi '{entry.written}')"
             click.echo(f"    Mục {entry.row.task.id:<8} {entry.role.value:<10}{via} {shorten(entry.row.task.text, 90)}")
             if entry.row.task.deadline or entry.row.task.report:
-                click.echo(f"{'':23}Thời hạn/báo cáo: {'; '.join(filter(None, (entry.row.task.deadline, entry.row.task.report)))}")
+                click.echo(
+                    f"{'':23}Thời hạn/báo cáo: {'; '.join(filter(None, (entry.row.task.deadline, entry.row.task.report)))}"
+                )
         if not entries:
             click.echo("  (không có nhiệm vụ nào)")
 
 
 # --------------------------------------------------------------------------- theo dõi, đôn đốc
 
-as_of_option = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
-                            help="Tính đến ngày này (YYYY-MM-DD hoặc dd/mm/yyyy; mặc định: hôm nay).")
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+    help="Tính đến ngày này (YYYY-MM-DD hoặc dd/mm/yyyy; mặc định: hôm nay).",
+)
 
 
 def _input_dir(paths: Iterable[Path]) -> Path:
@@ -422,7 +553,9 @@ def _agency_ids(corpus: Any, name: str | None) -> set[str] | None:
     found = corpus.registry.typed(name)
     if not found:
         names = suggest_names(corpus.registry, name)
-        hint = ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
+        hint = (
+            ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
+        )
         raise InputError([Problem("<dòng lệnh>", 0, 0, f"cơ quan '{name}' không có trong danh mục", hint)])
     return {a.id for a in found}
 
@@ -434,10 +567,24 @@ def _agency_ids(corpus: Any, name: str | None) -> set[str] | None:
 @as_of_option
 @click.option("--agency", help="Chỉ một cơ quan (nhận mọi tên gọi khác).")
 @click.option("--directive", "directive_id", help="Chỉ một văn bản (mã văn bản).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Dạng in ra: bảng chữ hoặc JSON cho hệ thống khác.")
-def status(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, as_of: Any, agency: str | None,
-           directive_id: str | None, fmt: str) -> None:
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Dạng in ra: bảng chữ hoặc JSON cho hệ thống khác.",
+)
+def status(
+    paths: tuple[Path, ...],
+    registry: Path | None,
+    expand_groups: bool,
+    as_of: Any,
+    agency: str | None,
+    directive_id: str | None,
+    fmt: str,
+) -> None:
     """Tình hình thực hiện: số nhiệm vụ đúng hạn, quá hạn của từng cơ quan, và các việc quá hạn.
 
     \b
@@ -458,8 +605,12 @@ def status(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, 
     matrix = build_matrix(corpus, expand_groups)
     statuses = assess(matrix, load_records(_input_dir(paths), corpus), day)
     wanted = _agency_ids(corpus, agency)
-    statuses = tuple(s for s in statuses if (wanted is None or s.entry.agency.id in wanted)
-                     and (directive_id is None or s.entry.row.directive.id == directive_id))
+    statuses = tuple(
+        s
+        for s in statuses
+        if (wanted is None or s.entry.agency.id in wanted)
+        and (directive_id is None or s.entry.row.directive.id == directive_id)
+    )
     click.echo(status_json(statuses, day) if fmt == "json" else status_text(statuses, day, corpus))
 
 
@@ -471,8 +622,10 @@ def _check_directive(corpus: Any, directive_id: str) -> Any:
         import difflib
 
         close = [i for i in ids if directive_id.lower() in i] or difflib.get_close_matches(directive_id, ids, n=1)
-        raise problem(f"văn bản '{directive_id}' không có trong input",
-                      f"có phải ý bạn là '{close[0]}'?" if close else "mã văn bản là tên tệp .yaml, không có đuôi")
+        raise problem(
+            f"văn bản '{directive_id}' không có trong input",
+            f"có phải ý bạn là '{close[0]}'?" if close else "mã văn bản là tên tệp .yaml, không có đuôi",
+        )
     return corpus.directive(directive_id)
 
 
@@ -480,16 +633,37 @@ def _check_directive(corpus: Any, directive_id: str) -> Any:
 @click.argument("agency")
 @click.argument("directive_id", metavar="VĂN_BẢN")
 @click.argument("task", required=False, metavar="[MỤC]")
-@click.option("--ngay", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
-              help="Ngày của báo cáo (YYYY-MM-DD hoặc dd/mm/yyyy).")
+@click.option(
+    "--ngay",
+    "day",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+    help="Ngày của báo cáo (YYYY-MM-DD hoặc dd/mm/yyyy).",
+)
 @click.option("--so", "number", help='Số, ký hiệu của báo cáo, ví dụ "123/BC-CAT".')
 @click.option("--xong", "done", is_flag=True, help="Nhiệm vụ đã hoàn thành.")
 @click.option("--ghi-chu", "note", help="Ghi chú.")
-@click.option("-i", "--input", "input_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_INPUT,
-              show_default=True, help="Thư mục đầu vào.")
+@click.option(
+    "-i",
+    "--input",
+    "input_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_INPUT,
+    show_default=True,
+    help="Thư mục đầu vào.",
+)
 @registry_option
-def report(agency: str, directive_id: str, task: str | None, day: Any, number: str | None, done: bool,
-           note: str | None, input_dir: Path, registry: Path | None) -> None:
+def report(
+    agency: str,
+    directive_id: str,
+    task: str | None,
+    day: Any,
+    number: str | None,
+    done: bool,
+    note: str | None,
+    input_dir: Path,
+    registry: Path | None,
+) -> None:
     """Ghi nhận báo cáo của một cơ quan về một văn bản (một mục, hoặc mọi mục của cơ quan).
 
     \b
@@ -509,7 +683,9 @@ def report(agency: str, directive_id: str, task: str | None, day: Any, number: s
         raise problem(f"văn bản '{directive_id}' không có mục '{task}'", f"các mục: {', '.join(task_ids[:20])}")
     load_records(input_dir, corpus)  # the existing file must be valid before it is added to
     official = corpus.registry.get(agency_id)
-    written = agency if corpus.registry.candidates(agency, directive.province) else official.name  # typed without diacritics
+    written = (
+        agency if corpus.registry.candidates(agency, directive.province) else official.name
+    )  # typed without diacritics
     record = Record(directive_id, agency_id, written, day.date(), task, number, done, note)
     path = append_record(input_dir, record, directive.title)
     state = "đã hoàn thành" if done else "đang thực hiện"
@@ -520,14 +696,31 @@ def report(agency: str, directive_id: str, task: str | None, day: Any, number: s
 @paths_argument
 @registry_option
 @expand_option
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("lich.ics"),
-              show_default=True, help="Tệp lịch .ics (mở bằng Outlook, Google Calendar, Thunderbird).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("lich.ics"),
+    show_default=True,
+    help="Tệp lịch .ics (mở bằng Outlook, Google Calendar, Thunderbird).",
+)
 @click.option("--agency", help="Chỉ hạn của một cơ quan (nhận mọi tên gọi khác).")
-@click.option("--until", "until", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
-              help="Lập lịch đến ngày này (mặc định: hết năm sau).")
+@click.option(
+    "--until",
+    "until",
+    type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+    help="Lập lịch đến ngày này (mặc định: hết năm sau).",
+)
 @click.option("--force", is_flag=True, help="Ghi đè tệp lịch đã có.")
-def calendar_command(paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, output: Path,
-                     agency: str | None, until: Any, force: bool) -> None:
+def calendar_command(
+    paths: tuple[Path, ...],
+    registry: Path | None,
+    expand_groups: bool,
+    output: Path,
+    agency: str | None,
+    until: Any,
+    force: bool,
+) -> None:
     """Ghi các hạn hoàn thành và hạn báo cáo thành tệp lịch (iCalendar .ics), có nhắc trước 3 ngày.
 
     \b
@@ -555,8 +748,15 @@ def calendar_command(paths: tuple[Path, ...], registry: Path | None, expand_grou
 
 @main.command(name="import")
 @click.argument("workbook", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("-i", "--input", "input_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_INPUT,
-              show_default=True, help="Thư mục đầu vào (sổ theo dõi nằm trong theo-doi/ của thư mục này).")
+@click.option(
+    "-i",
+    "--input",
+    "input_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_INPUT,
+    show_default=True,
+    help="Thư mục đầu vào (sổ theo dõi nằm trong theo-doi/ của thư mục này).",
+)
 @registry_option
 @click.option("-n", "--dry-run", is_flag=True, help="Chỉ xem các thay đổi, không ghi.")
 def import_command(workbook: Path, input_dir: Path, registry: Path | None, dry_run: bool) -> None:
@@ -574,9 +774,18 @@ def import_command(workbook: Path, input_dir: Path, registry: Path | None, dry_r
     existing = list(load_records(input_dir, corpus))
     try:
         rows = read_tracking_sheet(workbook, corpus)
-    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file: say so in Vietnamese
-        raise InputError([Problem(str(workbook), 0, 0, "không đọc được tệp Excel này",
-                                  f"hãy mở và lưu lại bằng Excel dạng .xlsx ({type(exc).__name__})")]) from None
+    except Exception as exc:
+        raise InputError(
+            [
+                Problem(
+                    str(workbook),
+                    0,
+                    0,
+                    "không đọc được tệp Excel này",
+                    f"hãy mở và lưu lại bằng Excel dạng .xlsx ({type(exc).__name__})",
+                )
+            ]
+        ) from None
     problems = [Problem(str(workbook), r.line, 0, r.problem, None, "cảnh báo") for r in rows if r.problem]
     new: list[Any] = []
     for row in rows:
@@ -587,13 +796,18 @@ def import_command(workbook: Path, input_dir: Path, registry: Path | None, dry_r
     titles = {d.id: d.title for d in corpus.directives}
     for record in new:
         state = "đã hoàn thành" if record.done else "đang thực hiện"
-        click.echo(f"+ {record.directive}, mục {record.task}: {record.written}, {record.date:%d/%m/%Y}"
-                   f"{', ' + record.number if record.number else ''} ({state})")
+        click.echo(
+            f"+ {record.directive}, mục {record.task}: {record.written}, {record.date:%d/%m/%Y}"
+            f"{', ' + record.number if record.number else ''} ({state})"
+        )
         if not dry_run:
             append_record(input_dir, record, titles[record.directive])
     verb = "Sẽ ghi" if dry_run else "Đã ghi"
-    click.echo(f"{verb} {len(new)} báo cáo mới; {len(problems)} dòng không dùng được." if new or problems else
-               "Không có thay đổi nào.")
+    click.echo(
+        f"{verb} {len(new)} báo cáo mới; {len(problems)} dòng không dùng được."
+        if new or problems
+        else "Không có thay đổi nào."
+    )
 
 
 @main.group()
@@ -603,8 +817,14 @@ def registry() -> None:
 
 @registry.command("init")
 @click.argument("province")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_INPUT / "co-quan.yaml",
-              show_default=True, help="Tệp danh mục cần tạo.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=DEFAULT_INPUT / "co-quan.yaml",
+    show_default=True,
+    help="Tệp danh mục cần tạo.",
+)
 @click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
 def registry_init(province: str, output: Path, force: bool) -> None:
     """Tạo co-quan.yaml cho một trong 34 tỉnh, thành phố (tên hoặc mã, có dấu hoặc không).
@@ -622,22 +842,52 @@ def registry_init(province: str, output: Path, force: bool) -> None:
     try:
         text = init_registry_yaml(province)
     except KeyError as exc:
-        raise InputError([Problem("<dòng lệnh>", 0, 0, str(exc.args[0]), "ví dụ: matrix registry init \"Đồng Tháp\"")]) from None
+        raise InputError(
+            [Problem("<dòng lệnh>", 0, 0, str(exc.args[0]), 'ví dụ: matrix registry init "Đồng Tháp"')]
+        ) from None
     if output.exists() and not force:
-        raise InputError([Problem(str(output), 0, 0, "tệp đã có, không ghi đè", "thêm --force để ghi đè, hoặc chọn tệp khác bằng -o")])
+        raise InputError(
+            [
+                Problem(
+                    str(output), 0, 0, "tệp đã có, không ghi đè", "thêm --force để ghi đè, hoặc chọn tệp khác bằng -o"
+                )
+            ]
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     click.echo(f"Đã tạo {output}: {text.count(chr(10) + '- id: ')} cơ quan và nhóm.")
+
+
 @main.command()
-@click.option("-i", "--input", "input_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_INPUT,
-              show_default=True, help="Thư mục đầu vào (văn bản, danh mục cơ quan, sổ theo dõi).")
-@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
-              show_default=True, help="Thư mục kết quả.")
+@click.option(
+    "-i",
+    "--input",
+    "input_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_INPUT,
+    show_default=True,
+    help="Thư mục đầu vào (văn bản, danh mục cơ quan, sổ theo dõi).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="Thư mục kết quả.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Cổng của máy chủ.")
 @click.option("--host", help="Địa chỉ nghe (mặc định 127.0.0.1: chỉ máy này). Khi mở cho máy khác phải có mật khẩu.")
-@click.option("--password", envvar="MATRIX_PASSWORD", help="Mật khẩu đăng nhập (bắt buộc với --host; bỏ trống thì tạo ngẫu nhiên).")
+@click.option(
+    "--password",
+    envvar="MATRIX_PASSWORD",
+    help="Mật khẩu đăng nhập (bắt buộc với --host; bỏ trống thì tạo ngẫu nhiên).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Mở trình duyệt khi máy chủ sẵn sàng.")
-def serve(input_dir: Path, output_dir: Path, port: int, host: str | None, password: str | None, open_browser: bool) -> None:
+def serve(
+    input_dir: Path, output_dir: Path, port: int, host: str | None, password: str | None, open_browser: bool
+) -> None:
     """Mở giao diện web trên máy này: thêm văn bản, tra cơ quan, xem ma trận, theo dõi, tạo kết quả.
 
     \b
@@ -650,8 +900,17 @@ def serve(input_dir: Path, output_dir: Path, port: int, host: str | None, passwo
     from .load import REGISTRY_FILE, open_registry
 
     if not (input_dir / REGISTRY_FILE).is_file():
-        raise InputError([Problem(str(input_dir / REGISTRY_FILE), 0, 0, "không tìm thấy danh mục cơ quan",
-                                  "chọn thư mục đầu vào có co-quan.yaml bằng tùy chọn -i")])
+        raise InputError(
+            [
+                Problem(
+                    str(input_dir / REGISTRY_FILE),
+                    0,
+                    0,
+                    "không tìm thấy danh mục cơ quan",
+                    "chọn thư mục đầu vào có co-quan.yaml bằng tùy chọn -i",
+                )
+            ]
+        )
     open_registry([input_dir], input_dir / REGISTRY_FILE)  # a broken registry is said now, not on the first page
     if host is not None and not password:
         password = secrets.token_urlsafe(12)

@@ -3,6 +3,7 @@
 click marks its strings for gettext but ships no Vietnamese catalogue; this
 module replaces the lookup functions in click's modules with a small table.
 """
+
 from __future__ import annotations
 
 import click.core
@@ -40,8 +41,7 @@ MESSAGES = {
     "{name} {filename!r} is not executable.": "không chạy được {filename!r}.",
     "{value} is not in the range {range}.": "{value} nằm ngoài khoảng cho phép ({range}).",
     "{value!r} is not a valid {number_type}.": "{value!r} không phải là một số hợp lệ.",
-    "{value!r} is not a valid boolean. Recognized values: {states}":
-        "{value!r} không phải giá trị đúng/sai hợp lệ (nhận: {states}).",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "{value!r} không phải giá trị đúng/sai hợp lệ (nhận: {states}).",
     "{value!r} is not a valid UUID.": "{value!r} không phải UUID hợp lệ.",
     "{value!r} does not match the format {format}.": "{value!r} không đúng định dạng {format}.",
     "{value!r} does not match the formats {formats}.": "{value!r} không đúng các định dạng {formats}.",

@@ -9,18 +9,19 @@ reported as not understood, and the text itself is always kept as written.
 Dates that depend on the lunar calendar (Tết Nguyên đán) come from
 ``vnlunar`` (the Vietnamese calendar, UTC+7), not from a typed table.
 """
+
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from .text import ascii_key
 
-__all__ = ["Schedule", "read_schedule", "lunar_new_year", "quarter_end", "month_end"]
+__all__ = ["Schedule", "lunar_new_year", "month_end", "quarter_end", "read_schedule"]
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
@@ -97,8 +98,11 @@ def _recurring(cadence: str, days: tuple[tuple[int, int], ...], after: dt.date, 
             candidates = [_safe_date(year, month, day) for month, day in days]
         else:
             ends = range(step, 13, step)
-            candidates = [_safe_date(year, end, day) for end in ends for _, day in days] if days else \
-                [month_end(year, end) for end in ends]
+            candidates = (
+                [_safe_date(year, end, day) for end in ends for _, day in days]
+                if days
+                else [month_end(year, end) for end in ends]
+            )
         yield from (due for due in sorted(candidates) if first < due <= until)
 
 
@@ -113,15 +117,19 @@ _YEAR = r"(\d{4})"
 # Phrases are matched on the ASCII fold of the text (diacritics and case removed),
 # so "Quý IV/2025", "quy iv/2025" and "QUÝ IV năm 2025" read the same.
 _DMY = re.compile(rf"\b{_NUM}\s*/\s*{_NUM}\s*/\s*{_YEAR}\b|\bngay {_NUM} thang {_NUM} nam {_YEAR}\b")
-_DM_YEARLY = re.compile(rf"\b(?:ngay\s+)?{_NUM}\s*/\s*{_NUM}\b(?!\s*/\s*\d)(?=[^.;]*\bhang nam\b)"
-                        rf"|\bngay {_NUM} thang {_NUM}\b(?! nam \d)(?=[^.;]*\bhang nam\b)")
+_DM_YEARLY = re.compile(
+    rf"\b(?:ngay\s+)?{_NUM}\s*/\s*{_NUM}\b(?!\s*/\s*\d)(?=[^.;]*\bhang nam\b)"
+    rf"|\bngay {_NUM} thang {_NUM}\b(?! nam \d)(?=[^.;]*\bhang nam\b)"
+)
 _DAY_MONTHLY = re.compile(rf"\bngay {_NUM}(?: cua)? hang thang\b|\bngay {_NUM} cua thang\b")
 _DAY_OF_LAST_MONTH = re.compile(rf"\bngay {_NUM} (?:cua )?thang cuoi (?:moi )?(quy|nam)\b")
 _QUARTER = re.compile(rf"\bquy (iv|iii|ii|i|[1-4])\s*(?:/|nam)\s*{_YEAR}\b")
 _MONTH = re.compile(rf"\b(?:trong )?thang {_NUM}\s*(?:/|nam)\s*{_YEAR}\b")
 _HALF = re.compile(rf"\b(6 thang (?:dau|cuoi)) nam {_YEAR}\b")
 _YEAR_ONLY = re.compile(rf"\b(?:trong|cuoi|het) nam {_YEAR}\b|\bnam {_YEAR}\b")
-_WITHIN_DAYS = re.compile(rf"\b(?:trong (?:thoi han|vong)?\s*|cham nhat\s*)?(\d{{1,3}}) ngay(?: lam viec)? (?:ke tu|sau khi|tu ngay)")
+_WITHIN_DAYS = re.compile(
+    r"\b(?:trong (?:thoi han|vong)?\s*|cham nhat\s*)?(\d{1,3}) ngay(?: lam viec)? (?:ke tu|sau khi|tu ngay)"
+)
 _BEFORE_TET = re.compile(r"\btruoc tet nguyen dan\b")
 _OPEN = re.compile(r"\b(thuong xuyen|theo quy dinh|kip thoi|khi co yeu cau|dot xuat|lien tuc|khi phat sinh)\b")
 

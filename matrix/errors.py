@@ -12,10 +12,11 @@ code  meaning
 2     bad input (or bad command-line usage)
 ====  =====================================================
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 EXIT_OK = 0
 EXIT_OUTPUT = 1

@@ -15,15 +15,16 @@ text, the column width and the font. Text is always written as text, never
 as a formula ("- Chủ trì ...", "=..."), and text longer than an Excel cell
 holds is cut with a visible note.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -37,9 +38,9 @@ from .model import ROLES, Agency, Block, Directive, Role
 from .pivot import Entry, Matrix, Row, location, printed_number
 from .stamp import build_date
 from .text import inline_name, roman, shorten
-from .tracking_sheet import SHEET_TRACKING, write_tracking_sheet
+from .tracking_sheet import write_tracking_sheet
 
-__all__ = ["write_workbook", "MAX_CELL_CHARS", "TRUNCATION_NOTE"]
+__all__ = ["MAX_CELL_CHARS", "TRUNCATION_NOTE", "write_workbook"]
 
 FONT_NAME = "Times New Roman"
 BODY_SIZE = 11
@@ -151,7 +152,9 @@ def _looks() -> dict[str, Look]:
     }
     for role in ROLES:
         looks[role.mark] = Look(_font(bold=True), _align("center", "center"), _fill(ROLE_FILLS[role]), grid)
-        looks[inherited_mark(role)] = Look(_font(italic=True), _align("center", "center"), _fill(INHERITED_FILLS[role]), grid)
+        looks[inherited_mark(role)] = Look(
+            _font(italic=True), _align("center", "center"), _fill(INHERITED_FILLS[role]), grid
+        )
     return looks
 
 
@@ -172,7 +175,9 @@ class Painter:
         self.looks = _looks()
         self._styles: dict[tuple[str, int], object] = {}
 
-    def put(self, ws: Worksheet, row: int, col: int, value: object, look: str, indent: int = 0, formula: bool = False) -> None:
+    def put(
+        self, ws: Worksheet, row: int, col: int, value: object, look: str, indent: int = 0, formula: bool = False
+    ) -> None:
         """Write ``value`` (text always as text, unless ``formula``) in ``look``, indented ``indent`` levels."""
         cell = ws.cell(row=row, column=col)
         if formula:
@@ -201,7 +206,9 @@ class Painter:
         if (top, left) != (bottom, right):
             # Every cell is styled above, so openpyxl's merge_cells (which turns the cells into
             # MergedCells and re-derives their borders, ~3 ms a range) is not needed: record the range.
-            ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"))
+            ws.merged_cells.add(
+                MergedCellRange(ws, f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}")
+            )
 
 
 def _indented(alignment: Alignment, indent: int) -> Alignment:
@@ -341,7 +348,9 @@ def directive_labels(matrix: Matrix) -> dict[str, str]:
     """
     labels: dict[str, str] = {}
     for index, directive in enumerate(matrix.directives, 1):
-        where = matrix.registry.provinces.get(directive.province or "") or directive.issuer.short or directive.issuer.name
+        where = (
+            matrix.registry.provinces.get(directive.province or "") or directive.issuer.short or directive.issuer.name
+        )
         label = directive.reference or " ".join(p for p in (_capitalised(directive.kind), where) if p)
         for extra in (format_date(directive), f"[{index}]"):
             if label in labels.values() and extra:
@@ -424,7 +433,7 @@ class _Context:
         return len(self.matrix.directives) > 1
 
     def place(self, row: Row) -> str:
-        """"05/CT-UBND, mục 2-1": where a task stands."""
+        """ "05/CT-UBND, mục 2-1": where a task stands."""
         return f"{self.labels[row.directive.id]}, {location(row)}"
 
 
@@ -464,13 +473,15 @@ def write_workbook(
     wb.save(path)
 
 
-def _write_tracking(ws: Worksheet, ctx: "_Context") -> None:
+def _write_tracking(ws: Worksheet, ctx: _Context) -> None:
     """The "Theo dõi" form that a clerk fills and `matrix import` reads back (matrix.tracking_sheet)."""
     write_tracking_sheet(ws, ctx.matrix, FONT_NAME, BODY_SIZE, cell_text, ctx.labels)
     setup_print(ws, ctx, "1:1")
 
 
-def setup_print(ws: Worksheet, ctx: "_Context", rows: str, cols: str | None = None, note: str = "", paper: str | None = None) -> None:
+def setup_print(
+    ws: Worksheet, ctx: _Context, rows: str, cols: str | None = None, note: str = "", paper: str | None = None
+) -> None:
     """Landscape, one page wide, repeated headings, the title on top and page numbers below.
 
     Pages are numbered per sheet ("Ma trận - trang 2"): each sheet restarts at 1, and the
@@ -622,7 +633,7 @@ def print_layout(matrix: Matrix, paper: str = "A4") -> tuple[str, float]:
     return matrix_paper(_grid(_Context(matrix, "", paper, Painter(), {})), paper)
 
 
-def matrix_paper(grid: "_Grid", paper: str) -> tuple[str, float]:
+def matrix_paper(grid: _Grid, paper: str) -> tuple[str, float]:
     """The paper the matrix prints on and its scale: A4 asked but below ``MIN_SCALE`` goes to A3."""
     widths = [w for _, w in grid.left] + list(grid.widths) + [TOTAL_WIDTH]
     scale = print_scale(widths, paper)
@@ -639,7 +650,9 @@ def _matrix_legend(ws: Worksheet, ctx: _Context, left_width: int, start: int) ->
     for row, (mark, look, text) in enumerate(rows, start):
         ctx.painter.put(ws, row, 1, mark, look)
         ctx.painter.merge(ws, row, 2, row, left_width, text, "legend")
-        ws.row_dimensions[row].height = max(MIN_ROW_HEIGHT, _lines_height(_line_count(text, _capacity(width, italic=True))))
+        ws.row_dimensions[row].height = max(
+            MIN_ROW_HEIGHT, _lines_height(_line_count(text, _capacity(width, italic=True)))
+        )
 
 
 def _matrix_headers(ws: Worksheet, ctx: _Context, grid: _Grid) -> None:
@@ -692,7 +705,9 @@ def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
             heading = directive_heading(row.directive, number)
             paint.merge(ws, row_no, 1, row_no, grid.total, heading, "band")
             width = sum(w for _, w in grid.left) + sum(grid.widths) + TOTAL_WIDTH
-            ws.row_dimensions[row_no].height = _lines_height(_line_count(heading, _capacity(width, size=12, bold=True)), 12)
+            ws.row_dimensions[row_no].height = _lines_height(
+                _line_count(heading, _capacity(width, size=12, bold=True)), 12
+            )
             row_no += 1
         capacity = _capacity(title_width, indent=row.depth)
         title = row.task.title or shorten(row.task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
@@ -758,13 +773,23 @@ class _Column:
 _STT = _Column("STT", 7, "id")
 _WHEN, _WHERE = _Column("Thời hạn / báo cáo", 16), _Column("Văn bản, mục", 15)
 _TASK_COLUMNS = (
-    _STT, _Column("Nội dung nhiệm vụ", 58, grows=True), *(_Column(f"Cơ quan {r.value}", 18) for r in ROLES), _WHEN, _WHERE
+    _STT,
+    _Column("Nội dung nhiệm vụ", 58, grows=True),
+    *(_Column(f"Cơ quan {r.value}", 18) for r in ROLES),
+    _WHEN,
+    _WHERE,
 )
 _AGENCY_COLUMNS = (_STT, _Column("Nội dung nhiệm vụ", 70, grows=True), _Column("Vai trò", 14), _WHEN, _WHERE)
 _DIRECTIVE_COLUMNS = (
-    _Column("STT", 5, "id"), _Column("Viết tắt trong bảng", 14), _Column("Loại văn bản", 11),
-    _Column("Số, ký hiệu", 13), _Column("Ngày ban hành", 12, "id"), _Column("Cơ quan ban hành", 24),
-    _Column("Trích yếu", 40, grows=True), _Column("Người ký", 24), _Column("Số nhiệm vụ", 9, "id"),
+    _Column("STT", 5, "id"),
+    _Column("Viết tắt trong bảng", 14),
+    _Column("Loại văn bản", 11),
+    _Column("Số, ký hiệu", 13),
+    _Column("Ngày ban hành", 12, "id"),
+    _Column("Cơ quan ban hành", 24),
+    _Column("Trích yếu", 40, grows=True),
+    _Column("Người ký", 24),
+    _Column("Số nhiệm vụ", 9, "id"),
 )
 
 
@@ -850,7 +875,7 @@ def _applying(matrix: Matrix) -> dict[str, list[tuple[Row, Entry]]]:
 
 
 def _role_text(row: Row, entry: Entry) -> str:
-    """"Chủ trì", with where it comes from when inherited or expanded from a group."""
+    """ "Chủ trì", with where it comes from when inherited or expanded from a group."""
     parts = [_capitalised(entry.role.value)]
     if entry.row.key != row.key:
         parts.append(f"(theo {location(entry.row)})")
@@ -875,7 +900,13 @@ def _write_agencies(ws: Worksheet, ctx: _Context) -> None:
         row += 1
         for task_row, entry in applying.get(agency.id, []):
             task = task_row.task
-            values = [task_label(task_row), task.text, _role_text(task_row, entry), _deadline(task_row), ctx.place(task_row)]
+            values = [
+                task_label(task_row),
+                task.text,
+                _role_text(task_row, entry),
+                _deadline(task_row),
+                ctx.place(task_row),
+            ]
             row = _record(ws, ctx, row, layout, values, text_col=1, indent=task_row.depth)
 
 

@@ -1,4 +1,5 @@
 """Machine-readable exports (JSON, CSV) of the matrix, for other systems."""
+
 from __future__ import annotations
 
 import csv
@@ -56,17 +57,19 @@ def to_data(matrix: Matrix) -> dict[str, Any]:
 
     directives = []
     for d in matrix.directives:
-        directives.append({
-            "id": d.id,
-            "title": d.title,
-            "issuer": d.issuer.name,
-            "issuer_kind": d.issuer.kind.value,
-            "kind": d.kind,
-            "number": d.reference or None,
-            "date": d.date.isoformat() if d.date else None,
-            "province": d.province,
-            "tasks": [task_data(rows[(d.id, t.id)]) for t in d.tasks],
-        })
+        directives.append(
+            {
+                "id": d.id,
+                "title": d.title,
+                "issuer": d.issuer.name,
+                "issuer_kind": d.issuer.kind.value,
+                "kind": d.kind,
+                "number": d.reference or None,
+                "date": d.date.isoformat() if d.date else None,
+                "province": d.province,
+                "tasks": [task_data(rows[(d.id, t.id)]) for t in d.tasks],
+            }
+        )
     return {"directives": directives}
 
 
@@ -78,7 +81,9 @@ def csv_rows(matrix: Matrix) -> list[tuple[str, ...]]:
     """The header and one row per task x addressee as named (a group stays one row unless expanded)."""
     rows: list[tuple[str, ...]] = [CSV_COLUMNS]
     for entry in matrix.entries:
-        rows.append((entry.row.directive.id, entry.row.task.id, entry.agency.name, entry.role.value, entry.row.task.text))
+        rows.append(
+            (entry.row.directive.id, entry.row.task.id, entry.agency.name, entry.role.value, entry.row.task.text)
+        )
     return rows
 
 

@@ -1,4 +1,5 @@
 """Checks before a command writes a file the user named: an input file is never overwritten by accident."""
+
 from __future__ import annotations
 
 import stat
@@ -32,8 +33,10 @@ def check_overwrite(target: Path, force: bool = False) -> None:
     if not stat.S_ISREG(mode):
         return  # /dev/stdout and the like: writing there is what the user asked for
     if is_input_file(target) and not force:
-        raise OverwriteRefused(f"'{target}' đã có và là tệp đầu vào (văn bản, danh mục cơ quan); matrix không ghi đè "
-                               "tệp đầu vào. Hãy chọn tên tệp khác, hoặc thêm --force nếu thật sự muốn ghi đè.")
+        raise OverwriteRefused(
+            f"'{target}' đã có và là tệp đầu vào (văn bản, danh mục cơ quan); matrix không ghi đè "
+            "tệp đầu vào. Hãy chọn tên tệp khác, hoặc thêm --force nếu thật sự muốn ghi đè."
+        )
 
 
 def check_output_folder(out_dir: Path, inputs: list[Path]) -> None:
@@ -49,5 +52,6 @@ def check_output_folder(out_dir: Path, inputs: list[Path]) -> None:
         except OSError:
             continue
         if out == folder or out in folder.parents or (out / REGISTRY_FILE).is_file():
-            raise OverwriteRefused(f"thư mục kết quả '{out_dir}' trùng với thư mục đầu vào hoặc chứa nó; "
-                                   "hãy chọn thư mục khác bằng -o.")
+            raise OverwriteRefused(
+                f"thư mục kết quả '{out_dir}' trùng với thư mục đầu vào hoặc chứa nó; hãy chọn thư mục khác bằng -o."
+            )

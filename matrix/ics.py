@@ -5,12 +5,13 @@ due that day in its description, a reminder some days before. UIDs are derived
 from the content's identity (directive, date, agency), not from the build, so
 importing the file again updates the events instead of duplicating them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from icalendar import Alarm, Calendar, Event
 
@@ -22,13 +23,16 @@ REMINDER_DAYS = 3
 PRODID = "-//matrix//Theo doi nhiem vu//VI"
 
 
-def due_events(matrix: Matrix, until: dt.date, agency_ids: Iterable[str] | None = None) -> dict[tuple[dt.date, str], list[tuple[Entry, str]]]:
+def due_events(
+    matrix: Matrix, until: dt.date, agency_ids: Iterable[str] | None = None
+) -> dict[tuple[dt.date, str], list[tuple[Entry, str]]]:
     """(due date, directive id) -> the tracked entries due that day, with what is due ("hạn"/"báo cáo")."""
     wanted = set(agency_ids) if agency_ids is not None else None
     out: dict[tuple[dt.date, str], list[tuple[Entry, str]]] = defaultdict(list)
     for entry in matrix.entries:
-        if entry.role not in TRACKED_ROLES or (wanted is not None and entry.agency.id not in wanted
-                                                and not (entry.via and entry.via.id in wanted)):
+        if entry.role not in TRACKED_ROLES or (
+            wanted is not None and entry.agency.id not in wanted and not (entry.via and entry.via.id in wanted)
+        ):
             continue
         deadline, report = schedules(entry.row)
         for day in deadline.dates(max(until, *deadline.fixed) if deadline.fixed else until):
@@ -38,18 +42,22 @@ def due_events(matrix: Matrix, until: dt.date, agency_ids: Iterable[str] | None 
     return dict(sorted(out.items()))
 
 
-def write_calendar(matrix: Matrix, until: dt.date, agency_ids: Iterable[str] | None = None, stamp: dt.datetime | None = None) -> bytes:
+def write_calendar(
+    matrix: Matrix, until: dt.date, agency_ids: Iterable[str] | None = None, stamp: dt.datetime | None = None
+) -> bytes:
     """The .ics bytes for every due date up to ``until``."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "Theo dõi nhiệm vụ (matrix)")
-    stamp = stamp or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
     directives = {d.id: d for d in matrix.directives}
     for (day, directive_id), items in due_events(matrix, until, agency_ids).items():
         directive = directives[directive_id]
-        heading = " ".join(filter(None, (directive.kind.capitalize(), directive.reference))) or directive.kind.capitalize()
+        heading = (
+            " ".join(filter(None, (directive.kind.capitalize(), directive.reference))) or directive.kind.capitalize()
+        )
         agencies = sorted({e.agency.short for e, _ in items})
         event = Event()
         event.add("uid", _uid(directive_id, day, agency_ids))
@@ -64,8 +72,10 @@ def write_calendar(matrix: Matrix, until: dt.date, agency_ids: Iterable[str] | N
             if key in seen:
                 continue
             seen.add(key)
-            lines.append(f"- Mục {entry.row.task.id} ({entry.role.value}, {entry.agency.name}), {what}: "
-                         f"{shorten(entry.row.task.text, 160)}")
+            lines.append(
+                f"- Mục {entry.row.task.id} ({entry.role.value}, {entry.agency.name}), {what}: "
+                f"{shorten(entry.row.task.text, 160)}"
+            )
         event.add("description", "\n".join(lines))
         event.add("categories", ["Theo dõi nhiệm vụ"])
         alarm = Alarm()

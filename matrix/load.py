@@ -4,16 +4,18 @@ Every problem is collected with its file, line and column before anything is
 returned, so a clerk sees all mistakes at once. Readers know YAML; the model
 they produce knows nothing of files.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -33,7 +35,22 @@ from .model import (
     Task,
     format_date,
 )
-from .schema import AGENCY, BLOCK, DATE, DIRECTIVE, FLAG, IDENT, ISSUER, LIST, REGISTRY, SIGNER, TASK, TEXT, TEXTS, Shape
+from .schema import (
+    AGENCY,
+    BLOCK,
+    DATE,
+    DIRECTIVE,
+    FLAG,
+    IDENT,
+    ISSUER,
+    LIST,
+    REGISTRY,
+    SIGNER,
+    TASK,
+    TEXT,
+    TEXTS,
+    Shape,
+)
 from .text import ascii_key, match_key, nfc, safe_filename, slugify
 from .yamlio import Report, compose, position
 
@@ -79,7 +96,9 @@ def _peek(node: Node, key: str) -> str | None:
 class _Fields:
     """Typed access to a YAML mapping node, reporting every problem against its node."""
 
-    def __init__(self, node: Node, path: str, report: Report, what: str, known: Iterable[str], label_key: str | None = None) -> None:
+    def __init__(
+        self, node: Node, path: str, report: Report, what: str, known: Iterable[str], label_key: str | None = None
+    ) -> None:
         label = _peek(node, label_key) if label_key else None
         what = f"{what} '{label}'" if label else what
         self.node, self.path, self.report, self.what = node, path, report, what
@@ -103,8 +122,9 @@ class _Fields:
     shape: Shape | None = None
 
     @classmethod
-    def of(cls, node: Node, path: str, report: Report, shape: Shape, label_key: str | None = None,
-           what: str | None = None) -> "_Fields":
+    def of(
+        cls, node: Node, path: str, report: Report, shape: Shape, label_key: str | None = None, what: str | None = None
+    ) -> _Fields:
         """Fields of a record declared in :mod:`matrix.schema` (its keys are the known ones)."""
         fields = cls(node, path, report, what or shape.what, shape.names, label_key)
         fields.shape = shape
@@ -152,7 +172,11 @@ class _Fields:
                 self.missing(name, label)
             return None
         if not isinstance(node, yaml.ScalarNode):
-            self.report.error(self.path, node, f"'{name}' ({label}) của {self.what} phải là một đoạn văn bản, không phải danh sách hay bảng")
+            self.report.error(
+                self.path,
+                node,
+                f"'{name}' ({label}) của {self.what} phải là một đoạn văn bản, không phải danh sách hay bảng",
+            )
             return None
         value = nfc(node.value).strip()
         if not value:
@@ -204,8 +228,12 @@ class _Fields:
     def ident(self, name: str, label: str, required: bool = False) -> str | None:
         value = self.text(name, label, required)
         if value is not None and not _ID.match(value):
-            self.report.error(self.path, self.value_node(name), f"mã '{value}' ({label}) chỉ được gồm chữ thường không dấu, chữ số và dấu '-'",
-                              f"ví dụ: '{slugify(value)}'")
+            self.report.error(
+                self.path,
+                self.value_node(name),
+                f"mã '{value}' ({label}) chỉ được gồm chữ thường không dấu, chữ số và dấu '-'",
+                f"ví dụ: '{slugify(value)}'",
+            )
             return None
         return value
 
@@ -235,13 +263,16 @@ def parse_date(node: Node, path: str, report: Report, label: str) -> dt.date | N
             return dt.date(year, month, day)
         return dt.date.fromisoformat(raw)
     except ValueError:
-        report.error(path, node, f"{label}: ngày '{raw}' không tồn tại hoặc sai định dạng",
-                     "viết dạng YYYY-MM-DD, ví dụ 2024-12-27, hoặc 27/12/2024")
+        report.error(
+            path,
+            node,
+            f"{label}: ngày '{raw}' không tồn tại hoặc sai định dạng",
+            "viết dạng YYYY-MM-DD, ví dụ 2024-12-27, hoặc 27/12/2024",
+        )
         return None
 
 
 # --------------------------------------------------------------------------- registry
-
 
 
 def load_registry(path: Path, report: Report) -> Registry | None:
@@ -273,20 +304,31 @@ def load_registry(path: Path, report: Report) -> Registry | None:
     entries: list[tuple[Agency, Node, _Fields | None]] = [(a, where, None) for a in standard]
     positions = {a.id: i for i, a in enumerate(standard)}
     for section, is_group in (("agencies", False), ("groups", True)):
-        for node in top.sequence(section, "cơ quan" if not is_group else "nhóm cơ quan", required=not is_group and not included):
+        for node in top.sequence(
+            section, "cơ quan" if not is_group else "nhóm cơ quan", required=not is_group and not included
+        ):
             item = _agency(node, name, report, is_group, block_ids, provinces, block_names, positions)
             if item is None:
                 continue
             if item[0].id in positions and entries[positions[item[0].id]][2] is None:
-                entries[positions[item[0].id]] = (_override(entries[positions[item[0].id]][0], item[0], item[2]), node, item[2])
+                entries[positions[item[0].id]] = (
+                    _override(entries[positions[item[0].id]][0], item[0], item[2]),
+                    node,
+                    item[2],
+                )
             else:
                 entries.append(item)
     _check_registry_links(entries, name, report)
     if report.has_errors:
         return None
     agencies = [a for a, _, _ in entries]  # bodies first, then groups, as the file lists them
-    return Registry(tuple(b for b in blocks if b), tuple(a for a in agencies if not a.is_group) + tuple(a for a in agencies if a.is_group),
-                    MappingProxyType(provinces), catalogue.mergers(), catalogue.merger_date())
+    return Registry(
+        tuple(b for b in blocks if b),
+        tuple(a for a in agencies if not a.is_group) + tuple(a for a in agencies if a.is_group),
+        MappingProxyType(provinces),
+        catalogue.mergers(),
+        catalogue.merger_date(),
+    )
 
 
 def _catalogue_provinces(top: _Fields, report: Report) -> list[str]:
@@ -299,14 +341,22 @@ def _catalogue_provinces(top: _Fields, report: Report) -> list[str]:
         node = top.value_node("catalogue")
         if pid is not None and pid in catalogue.mergers():
             new = catalogue.mergers()[pid]
-            report.error(top.path, node, f"tỉnh '{item}' đã hợp nhất vào '{new}' từ {format_date(catalogue.merger_date())}",
-                         f"ghi '{new}'; các cơ quan cũ của tỉnh '{item}' ghi riêng trong 'agencies' với valid_to")
+            report.error(
+                top.path,
+                node,
+                f"tỉnh '{item}' đã hợp nhất vào '{new}' từ {format_date(catalogue.merger_date())}",
+                f"ghi '{new}'; các cơ quan cũ của tỉnh '{item}' ghi riêng trong 'agencies' với valid_to",
+            )
         elif pid is None:
             names = {ascii_key(n): n for n in catalogue.province_names().values()}
             found = difflib.get_close_matches(ascii_key(item), list(names), n=1, cutoff=0.6)
             close = f"có phải ý bạn là '{names[found[0]]}'?" if found else None
-            report.error(top.path, node, f"không có tỉnh, thành phố '{item}' trong 34 tỉnh, thành phố từ 01/07/2025",
-                         close or "ghi mã tỉnh, ví dụ 'dong-thap', hoặc tên, ví dụ 'Đồng Tháp'")
+            report.error(
+                top.path,
+                node,
+                f"không có tỉnh, thành phố '{item}' trong 34 tỉnh, thành phố từ 01/07/2025",
+                close or "ghi mã tỉnh, ví dụ 'dong-thap', hoặc tên, ví dụ 'Đồng Tháp'",
+            )
         else:
             out.append(pid)
     return out
@@ -315,8 +365,11 @@ def _catalogue_provinces(top: _Fields, report: Report) -> list[str]:
 def _override(base: Agency, hand: Agency, fields: _Fields | None) -> Agency:
     """A catalogue entry with the fields a hand entry of the same id gives; aliases and members are added."""
     given = set(fields.items) if fields else set()
-    changes: dict[str, Any] = {key: getattr(hand, key) for key in ("name", "short", "block", "requested", "province", "valid_from", "valid_to", "successor")
-               if key in given}
+    changes: dict[str, Any] = {
+        key: getattr(hand, key)
+        for key in ("name", "short", "block", "requested", "province", "valid_from", "valid_to", "successor")
+        if key in given
+    }
     if "name" in given and "short" not in given:
         changes["short"] = hand.short
     changes["aliases"] = tuple(dict.fromkeys(base.aliases + hand.aliases))
@@ -349,14 +402,24 @@ def _block(node: Node, path: str, report: Report) -> Block | None:
     return Block(block_id, label) if block_id and label else None
 
 
-def _agency(node: Node, path: str, report: Report, is_group: bool, blocks: set[str], provinces: dict[str, str],
-            block_names: dict[str, str] | None = None, known: dict[str, int] | None = None) -> tuple[Agency, Node, _Fields] | None:
+def _agency(
+    node: Node,
+    path: str,
+    report: Report,
+    is_group: bool,
+    blocks: set[str],
+    provinces: dict[str, str],
+    block_names: dict[str, str] | None = None,
+    known: dict[str, int] | None = None,
+) -> tuple[Agency, Node, _Fields] | None:
     what = "nhóm cơ quan" if is_group else "cơ quan"
     fields = _Fields.of(node, path, report, AGENCY, "id", what)
     if not fields.ok:
         return None
     agency_id = fields.ident("id", f"mã {what}", required=True)
-    overrides = agency_id is not None and known is not None and agency_id in known  # a catalogue entry: name and block optional
+    overrides = (
+        agency_id is not None and known is not None and agency_id in known
+    )  # a catalogue entry: name and block optional
     label = fields.text("name", "tên đầy đủ", required=not overrides)
     block = fields.text("block", "khối", required=not overrides)
     if block and block not in blocks:
@@ -364,14 +427,23 @@ def _agency(node: Node, path: str, report: Report, is_group: bool, blocks: set[s
         if named:
             block = named
         else:
-            report.error(path, fields.value_node("block"), f"khối '{block}' không có trong danh sách 'blocks'",
-                         _suggest(block, blocks) or f"các mã khối: {', '.join(sorted(blocks))}")
+            report.error(
+                path,
+                fields.value_node("block"),
+                f"khối '{block}' không có trong danh sách 'blocks'",
+                _suggest(block, blocks) or f"các mã khối: {', '.join(sorted(blocks))}",
+            )
     province = fields.get("province")
     if province and province not in provinces:
         province = _province_id(province, provinces, path, fields.value_node("province"), report)
     members = _members(fields, provinces) if is_group else {}
     if not is_group and fields.value_node("members") is not None:
-        report.error(path, fields.value_node("members"), f"{fields.what} không phải nhóm nên không có 'members'", "chuyển mục này sang phần 'groups'")
+        report.error(
+            path,
+            fields.value_node("members"),
+            f"{fields.what} không phải nhóm nên không có 'members'",
+            "chuyển mục này sang phần 'groups'",
+        )
     if not (agency_id and ((label and block) or overrides)):
         return None
     agency = Agency(
@@ -391,7 +463,9 @@ def _agency(node: Node, path: str, report: Report, is_group: bool, blocks: set[s
     return agency, node, fields
 
 
-def _province_id(written: str, provinces: Mapping[str, str], path: str, node: Node | None, report: Report) -> str | None:
+def _province_id(
+    written: str, provinces: Mapping[str, str], path: str, node: Node | None, report: Report
+) -> str | None:
     """The id of a province written by id or by name ("Đồng Tháp", "tỉnh Đồng Tháp"); an error naming the ids otherwise."""
     from . import catalogue
 
@@ -404,8 +478,12 @@ def _province_id(written: str, provinces: Mapping[str, str], path: str, node: No
     names = {ascii_key(n): n for n in provinces.values()}
     found = difflib.get_close_matches(ascii_key(written), list(names), n=1, cutoff=0.6)
     close = f"có phải ý bạn là '{names[found[0]]}'?" if found else None
-    report.error(path, node, f"tỉnh '{written}' không có trong danh mục",
-                 (close + " " if close else "") + "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp')")
+    report.error(
+        path,
+        node,
+        f"tỉnh '{written}' không có trong danh mục",
+        (close + " " if close else "") + "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp')",
+    )
     return None
 
 
@@ -446,20 +524,33 @@ def _check_registry_links(entries: list[tuple[Agency, Node, _Fields | None]], pa
         for members in agency.members.values():
             for member in members:
                 if member not in ids:
-                    report.error(path, at("members"), f"nhóm '{agency.id}' có thành viên '{member}' không có trong danh mục",
-                                 _suggest(member, ids))
+                    report.error(
+                        path,
+                        at("members"),
+                        f"nhóm '{agency.id}' có thành viên '{member}' không có trong danh mục",
+                        _suggest(member, ids),
+                    )
                 elif member == agency.id:
                     report.error(path, at("members"), f"nhóm '{agency.id}' không thể là thành viên của chính nó")
         if agency.successor and agency.successor not in ids:
-            report.error(path, at("successor"), f"cơ quan kế thừa '{agency.successor}' không có trong danh mục", _suggest(agency.successor, ids))
+            report.error(
+                path,
+                at("successor"),
+                f"cơ quan kế thừa '{agency.successor}' không có trong danh mục",
+                _suggest(agency.successor, ids),
+            )
         if agency.valid_from and agency.valid_to and agency.valid_from > agency.valid_to:
             report.error(path, at("valid_to"), f"'{agency.id}': ngày hết hiệu lực trước ngày có hiệu lực")
         for label in agency.names():
             key = (match_key(label), agency.province)
             other = owners.setdefault(key, agency)
             if other.id != agency.id and _overlap(other, agency):
-                report.error(path, node, f"tên '{label}' của '{agency.id}' trùng với tên của '{other.id}'",
-                             "mỗi tên hoặc tên gọi khác chỉ được thuộc về một cơ quan")
+                report.error(
+                    path,
+                    node,
+                    f"tên '{label}' của '{agency.id}' trùng với tên của '{other.id}'",
+                    "mỗi tên hoặc tên gọi khác chỉ được thuộc về một cơ quan",
+                )
 
 
 def _overlap(a: Agency, b: Agency) -> bool:
@@ -474,12 +565,18 @@ def _suggest(value: str, choices: Iterable[str]) -> str | None:
     return f"có phải ý bạn là '{close[0]}'?" if close else None
 
 
-def suggest_names(registry: Registry, name: str, limit: int = 3, province: str | None = None, on: dt.date | None = None,
-                  among: Iterable[Agency] | None = None) -> list[str]:
+def suggest_names(
+    registry: Registry,
+    name: str,
+    limit: int = 3,
+    province: str | None = None,
+    on: dt.date | None = None,
+    among: Iterable[Agency] | None = None,
+) -> list[str]:
     """Registry names closest to ``name`` (spelling-, tone- and diacritic-tolerant), among bodies existing on ``on``
     in ``province`` (or among the bodies ``among``)."""
     by_ascii: dict[str, str] = {}
-    for agency in (registry.valid_on(on, province) if among is None else among):
+    for agency in registry.valid_on(on, province) if among is None else among:
         for label in agency.names():
             by_ascii.setdefault(ascii_key(label), agency.name)
     close = difflib.get_close_matches(ascii_key(name), list(by_ascii), n=limit * 3, cutoff=0.55)
@@ -496,7 +593,7 @@ def today() -> dt.date:
 
 
 def defunct_message(registry: Registry, agency: Agency, written: str, on: dt.date | None) -> str:
-    """"'Sở Thông tin và Truyền thông' không còn từ 01/03/2025, nay là 'Sở Khoa học và Công nghệ'" (or "chỉ có từ ...")."""
+    """ "'Sở Thông tin và Truyền thông' không còn từ 01/03/2025, nay là 'Sở Khoa học và Công nghệ'" (or "chỉ có từ ...")."""
     if on is not None and agency.valid_from is not None and on < agency.valid_from:
         return f"'{written}' chỉ có từ {format_date(agency.valid_from)}"
     ended = format_date(agency.valid_to + dt.timedelta(days=1)) if agency.valid_to else "?"
@@ -515,8 +612,10 @@ def unknown_name_hint(registry: Registry, written: str, province: str | None, on
         lines.append("có phải ý bạn là " + " hoặc ".join(f"'{s}'" for s in suggestions) + "?")
         first = next(a for a in registry.agencies if a.name == suggestions[0])
         block = first.block
-        lines.append(f"nếu đó là tên khác của '{first.name}', thêm vào mục 'agencies' của co-quan.yaml:\n"
-                     f"  - id: {first.id}\n    aliases:\n      - {written}")
+        lines.append(
+            f"nếu đó là tên khác của '{first.name}', thêm vào mục 'agencies' của co-quan.yaml:\n"
+            f"  - id: {first.id}\n    aliases:\n      - {written}"
+        )
     new = f"  - id: {slugify(written)}\n    name: {written}\n    block: {block}"
     if province:
         new += f"\n    province: {province}"
@@ -525,7 +624,6 @@ def unknown_name_hint(registry: Registry, written: str, province: str | None, on
 
 
 # --------------------------------------------------------------------------- directives
-
 
 
 class _DirectiveReader:
@@ -552,11 +650,17 @@ class _DirectiveReader:
             self.directive_id = directive_id
             self.id_node = fields.value_node("id")
             if directive_id != self.path.stem and not self.lenient:
-                self.report.warn(self.name, fields.value_node("id"), f"mã văn bản '{directive_id}' khác tên tệp '{self.path.name}'",
-                                 f"nên đặt tên tệp là '{directive_id}.yaml'")
+                self.report.warn(
+                    self.name,
+                    fields.value_node("id"),
+                    f"mã văn bản '{directive_id}' khác tên tệp '{self.path.name}'",
+                    f"nên đặt tên tệp là '{directive_id}.yaml'",
+                )
         self.province = fields.get("province")
         if self.province and self.province not in self.registry.provinces:
-            self.province = _province_id(self.province, self.registry.provinces, self.name, fields.value_node("province"), self.report)
+            self.province = _province_id(
+                self.province, self.registry.provinces, self.name, fields.value_node("province"), self.report
+            )
         issuer = self._issuer(fields)
         signer = self._signer(fields)
         kind = fields.get("kind")
@@ -567,11 +671,19 @@ class _DirectiveReader:
         self.undated = self.on is None
         if self.on is None:
             self.on = today()
-            self.report.warn(self.name, root, f"văn bản '{self.directive_id}' không ghi ngày: tên cơ quan được đối chiếu theo danh mục hôm nay ({format_date(self.on)})",
-                             "thêm 'date' (ngày ban hành) hoặc 'as_of' (ngày đối chiếu, khi văn bản không ghi ngày)")
+            self.report.warn(
+                self.name,
+                root,
+                f"văn bản '{self.directive_id}' không ghi ngày: tên cơ quan được đối chiếu theo danh mục hôm nay ({format_date(self.on)})",
+                "thêm 'date' (ngày ban hành) hoặc 'as_of' (ngày đối chiếu, khi văn bản không ghi ngày)",
+            )
         self.issued = date
         task_nodes = fields.get("tasks")
-        if fields.value_node("tasks") is not None and not task_nodes and isinstance(fields.value_node("tasks"), yaml.SequenceNode):
+        if (
+            fields.value_node("tasks") is not None
+            and not task_nodes
+            and isinstance(fields.value_node("tasks"), yaml.SequenceNode)
+        ):
             self.report.error(self.name, fields.value_node("tasks"), f"{fields.what} chưa có nhiệm vụ nào")
         read = [(self._task(n, None, i), n) for i, n in enumerate(task_nodes, 1)]
         tasks = tuple(t for t, _ in read if t)
@@ -579,11 +691,23 @@ class _DirectiveReader:
         if not (directive_id and kind and title and issuer) or self.report.has_errors:
             return None
         return Directive(
-            id=directive_id, kind=kind, title=title, issuer=issuer, tasks=tasks,
-            number=fields.get("number"), symbol=fields.get("symbol"), date=date, as_of=as_of,
-            place=fields.get("place"), province=self.province, signer=signer,
-            recipients=fields.get("recipients"), distribution=fields.get("distribution"),
-            preamble=fields.get("preamble"), closing=fields.get("closing"), notes=fields.get("notes"),
+            id=directive_id,
+            kind=kind,
+            title=title,
+            issuer=issuer,
+            tasks=tasks,
+            number=fields.get("number"),
+            symbol=fields.get("symbol"),
+            date=date,
+            as_of=as_of,
+            place=fields.get("place"),
+            province=self.province,
+            signer=signer,
+            recipients=fields.get("recipients"),
+            distribution=fields.get("distribution"),
+            preamble=fields.get("preamble"),
+            closing=fields.get("closing"),
+            notes=fields.get("notes"),
         )
 
     def _issuer(self, parent: _Fields) -> Issuer | None:
@@ -598,7 +722,12 @@ class _DirectiveReader:
         raw_kind = fields.get("kind")
         kind = _ISSUER_KINDS.get(match_key(raw_kind)) or _ISSUER_KINDS.get(ascii_key(raw_kind)) if raw_kind else None
         if raw_kind and kind is None:
-            self.report.error(self.name, fields.value_node("kind"), f"loại cơ quan ban hành '{raw_kind}' không hợp lệ", "chỉ dùng 'nhà nước' hoặc 'đảng'")
+            self.report.error(
+                self.name,
+                fields.value_node("kind"),
+                f"loại cơ quan ban hành '{raw_kind}' không hợp lệ",
+                "chỉ dùng 'nhà nước' hoặc 'đảng'",
+            )
         if not (label and kind):
             return None
         return Issuer(label, kind, fields.get("header"), fields.get("short"))
@@ -617,14 +746,18 @@ class _DirectiveReader:
         task_id = fields.get("id")
         if task_id is None:
             if parent is None:
-                fields.missing("id", "số thứ tự của mục, ví dụ \"1\" hoặc \"cuối-1\"")
+                fields.missing("id", 'số thứ tự của mục, ví dụ "1" hoặc "cuối-1"')
                 return None
             task_id = f"{parent}-{position}"
         fields.what = f"nhiệm vụ '{task_id}'"
         if task_id in self.task_ids:
             line = self.task_ids[task_id].start_mark.line + 1
-            self.report.error(self.name, fields.value_node("id") or node, f"mã nhiệm vụ '{task_id}' bị trùng trong văn bản '{self.directive_id}' (đã dùng ở dòng {line})",
-                              "mỗi mục cần một số thứ tự riêng")
+            self.report.error(
+                self.name,
+                fields.value_node("id") or node,
+                f"mã nhiệm vụ '{task_id}' bị trùng trong văn bản '{self.directive_id}' (đã dùng ở dòng {line})",
+                "mỗi mục cần một số thứ tự riêng",
+            )
         self.task_ids.setdefault(task_id, node)
         text = fields.get("text")
         subtasks = tuple(t for t in (self._task(n, task_id, i) for i, n in enumerate(fields.get("tasks"), 1)) if t)
@@ -634,9 +767,16 @@ class _DirectiveReader:
             self._check_schedule(fields, "deadline", deadline)
         self._check_schedule(fields, "report", report)
         return Task(
-            id=task_id, text=text or "", assignments=self._assignments(fields), tasks=subtasks,
-            title=fields.get("title"), deadline=deadline, report=report,
-            targets=fields.get("targets"), notes=fields.get("notes"), due=due,
+            id=task_id,
+            text=text or "",
+            assignments=self._assignments(fields),
+            tasks=subtasks,
+            title=fields.get("title"),
+            deadline=deadline,
+            report=report,
+            targets=fields.get("targets"),
+            notes=fields.get("notes"),
+            due=due,
         )
 
     def _due(self, task: _Fields) -> tuple[dt.date, ...]:
@@ -648,8 +788,12 @@ class _DirectiveReader:
         dates = []
         for item in items:
             if not isinstance(item, yaml.ScalarNode) or _is_null(item):
-                self.report.error(self.name, item, f"mỗi mục của 'due' (hạn hoàn thành) của {task.what} phải là một ngày",
-                                  "viết dạng YYYY-MM-DD hoặc dd/mm/yyyy, ví dụ due: 2025-12-15")
+                self.report.error(
+                    self.name,
+                    item,
+                    f"mỗi mục của 'due' (hạn hoàn thành) của {task.what} phải là một ngày",
+                    "viết dạng YYYY-MM-DD hoặc dd/mm/yyyy, ví dụ due: 2025-12-15",
+                )
                 continue
             date = parse_date(item, self.name, self.report, f"'due' (hạn hoàn thành) của {task.what}")
             if date is not None:
@@ -666,11 +810,19 @@ class _DirectiveReader:
         if schedule.has_dates or (schedule.understood and schedule.open_ended):
             return
         label = "thời hạn" if name == "deadline" else "chế độ báo cáo"
-        hint = ("ghi thêm 'due: YYYY-MM-DD' cho nhiệm vụ" if name == "deadline" else
-                "viết rõ ngày, ví dụ 'hằng quý, trước ngày 15 của tháng cuối quý'")
+        hint = (
+            "ghi thêm 'due: YYYY-MM-DD' cho nhiệm vụ"
+            if name == "deadline"
+            else "viết rõ ngày, ví dụ 'hằng quý, trước ngày 15 của tháng cuối quý'"
+        )
         if schedule.understood is False and self.issued is None:
             hint += "; nếu thời hạn tính từ ngày ban hành, hãy ghi 'date' của văn bản"
-        self.report.warn(self.name, task.value_node(name), f"{task.what}: không hiểu {label} '{text}', sẽ không theo dõi hạn này", hint)
+        self.report.warn(
+            self.name,
+            task.value_node(name),
+            f"{task.what}: không hiểu {label} '{text}', sẽ không theo dõi hạn này",
+            hint,
+        )
 
     def _assignments(self, task: _Fields) -> tuple[Assignment, ...]:
         node = task.value_node("assign")
@@ -683,7 +835,9 @@ class _DirectiveReader:
         for key, (knode, _) in fields.items.items():
             role = _ROLE_KEYS.get(match_key(key)) or _ROLE_KEYS.get(ascii_key(key))
             if role is None:
-                self.report.error(self.name, knode, f"vai trò '{key}' không hợp lệ", "chỉ dùng 'chủ trì', 'phối hợp' hoặc 'thực hiện'")
+                self.report.error(
+                    self.name, knode, f"vai trò '{key}' không hợp lệ", "chỉ dùng 'chủ trì', 'phối hợp' hoặc 'thực hiện'"
+                )
                 continue
             for written, item in fields.texts_at(key, f"cơ quan {role.value}"):
                 agency = self._resolve(written, item, task.what)
@@ -691,8 +845,12 @@ class _DirectiveReader:
                     continue
                 if agency.id in seen:
                     prior_role, prior = seen[agency.id]
-                    self.report.error(self.name, item, f"{task.what}: '{written}' đã được phân công ({prior_role.value}, '{prior}')",
-                                      "mỗi cơ quan chỉ có một vai trò trong một nhiệm vụ")
+                    self.report.error(
+                        self.name,
+                        item,
+                        f"{task.what}: '{written}' đã được phân công ({prior_role.value}, '{prior}')",
+                        "mỗi cơ quan chỉ có một vai trò trong một nhiệm vụ",
+                    )
                     continue
                 seen[agency.id] = (role, written)
                 out.append(Assignment(agency.id, role, written))
@@ -704,31 +862,49 @@ class _DirectiveReader:
         if found.agency is not None:
             return found.agency
         if len(found.found) > 1:
-            self.report.error(self.name, node, f"{what}: tên '{written}' ứng với nhiều cơ quan ({', '.join(a.id for a in found.found)})",
-                              "hãy ghi 'province' của văn bản hoặc dùng tên đầy đủ hơn")
+            self.report.error(
+                self.name,
+                node,
+                f"{what}: tên '{written}' ứng với nhiều cơ quan ({', '.join(a.id for a in found.found)})",
+                "hãy ghi 'province' của văn bản hoặc dùng tên đầy đủ hơn",
+            )
             return None
         if found.defunct and self.lenient:  # a draft keeps the body it names; validation will say it is gone
             return found.defunct[0]
         if found.defunct and self.undated:  # the text may predate the change: say so, keep the body it names
-            self.report.warn(self.name, node, f"{what}: {defunct_message(self.registry, found.defunct[0], written, self.on)}",
-                             "văn bản không ghi ngày; nếu văn bản ban hành khi cơ quan này còn tồn tại, thêm 'as_of' "
-                             "(ngày đối chiếu), nếu không hãy dùng tên cơ quan hiện nay")
+            self.report.warn(
+                self.name,
+                node,
+                f"{what}: {defunct_message(self.registry, found.defunct[0], written, self.on)}",
+                "văn bản không ghi ngày; nếu văn bản ban hành khi cơ quan này còn tồn tại, thêm 'as_of' "
+                "(ngày đối chiếu), nếu không hãy dùng tên cơ quan hiện nay",
+            )
             return found.defunct[0]
         if found.defunct:
-            self.report.error(self.name, node, f"{what}: {defunct_message(self.registry, found.defunct[0], written, self.on)}",
-                              f"văn bản ngày {format_date(self.on)}" if self.on else None)
+            self.report.error(
+                self.name,
+                node,
+                f"{what}: {defunct_message(self.registry, found.defunct[0], written, self.on)}",
+                f"văn bản ngày {format_date(self.on)}" if self.on else None,
+            )
             return None
         if self.lenient:
             return self._placeholder(written)
-        self.report.error(self.name, node, f"{what}: cơ quan '{written}' không có trong danh mục",
-                          unknown_name_hint(self.registry, written, self.province, self.on))
+        self.report.error(
+            self.name,
+            node,
+            f"{what}: cơ quan '{written}' không có trong danh mục",
+            unknown_name_hint(self.registry, written, self.province, self.on),
+        )
         return None
 
     def _placeholder(self, written: str) -> Agency:
         """An agency standing for a name the registry lacks (drafts only: kept as written)."""
         key = match_key(written)
         if key not in self.unresolved:
-            self.unresolved[key] = Agency(id=f"chua-ro-{len(self.unresolved) + 1}", name=written, short=written, block=UNRESOLVED_BLOCK.id)
+            self.unresolved[key] = Agency(
+                id=f"chua-ro-{len(self.unresolved) + 1}", name=written, short=written, block=UNRESOLVED_BLOCK.id
+            )
         return self.unresolved[key]
 
     def _warn_unassigned(self, tasks: list[tuple[Task, Node]], inherited: tuple[Assignment, ...]) -> None:
@@ -737,12 +913,21 @@ class _DirectiveReader:
             effective = inherited + task.assignments
             sub = _peek_node(node, "tasks")
             # A sub-task is read from every mapping node of its list (it needs no id), so the two align.
-            sub_nodes = [n for n in sub.value if isinstance(n, yaml.MappingNode)] if isinstance(sub, yaml.SequenceNode) else []
+            sub_nodes = (
+                [n for n in sub.value if isinstance(n, yaml.MappingNode)] if isinstance(sub, yaml.SequenceNode) else []
+            )
             written = _peek_node(node, "assign") is not None  # names written but not resolved: already an error
             if not effective and not written and not any(t.assignments for sub in task.tasks for t, _ in sub.walk()):
-                self.report.warn(self.name, node, f"nhiệm vụ '{task.id}' chưa được giao cho cơ quan nào", "thêm mục 'assign' nếu văn bản có nêu cơ quan")
+                self.report.warn(
+                    self.name,
+                    node,
+                    f"nhiệm vụ '{task.id}' chưa được giao cho cơ quan nào",
+                    "thêm mục 'assign' nếu văn bản có nêu cơ quan",
+                )
             elif task.assignments and not any(a.role in (Role.LEAD, Role.DOER) for a in effective):
-                self.report.warn(self.name, node, f"nhiệm vụ '{task.id}' có cơ quan phối hợp nhưng không có cơ quan chủ trì")
+                self.report.warn(
+                    self.name, node, f"nhiệm vụ '{task.id}' có cơ quan phối hợp nhưng không có cơ quan chủ trì"
+                )
             self._warn_unassigned(list(zip(task.tasks, sub_nodes, strict=True)), effective)
 
 
@@ -750,6 +935,7 @@ UNRESOLVED_BLOCK = Block("chua-ro", "Chưa có trong danh mục")
 
 
 # --------------------------------------------------------------------------- corpus
+
 
 def find_registry(paths: Iterable[Path]) -> Path | None:
     """The registry next to the inputs: in a given folder, beside a given file, or ./input/."""
@@ -771,8 +957,13 @@ def directive_files(paths: Iterable[Path], report: Report) -> list[Path]:
             except OSError as exc:
                 report.error(str(path), None, f"không mở được thư mục: {os_message(exc)}")
                 continue
-            files.extend(sorted(path / n for n in names
-                                if n != REGISTRY_FILE and not n.startswith(".") and Path(n).suffix in (".yaml", ".yml")))
+            files.extend(
+                sorted(
+                    path / n
+                    for n in names
+                    if n != REGISTRY_FILE and not n.startswith(".") and Path(n).suffix in (".yaml", ".yml")
+                )
+            )
         elif path.is_file():
             if path.name != REGISTRY_FILE:
                 files.append(path)
@@ -785,8 +976,12 @@ def _locate_registry(paths: list[Path], registry_path: Path | None, report: Repo
     """The registry to use: the one given, else :func:`find_registry`; a problem when there is none."""
     found = registry_path or find_registry(paths)
     if found is None:
-        report.error(str(paths[0] if paths else "input"), None, f"không tìm thấy danh mục cơ quan '{REGISTRY_FILE}'",
-                     "đặt co-quan.yaml trong thư mục input/ hoặc dùng tùy chọn --registry")
+        report.error(
+            str(paths[0] if paths else "input"),
+            None,
+            f"không tìm thấy danh mục cơ quan '{REGISTRY_FILE}'",
+            "đặt co-quan.yaml trong thư mục input/ hoặc dùng tùy chọn --registry",
+        )
     return found
 
 
@@ -837,45 +1032,71 @@ def load_corpus(paths: Iterable[Path], registry_path: Path | None = None, lenien
     if report.has_errors:
         return LoadResult(None, report.problems, files)
     if placeholders:
-        registry = Registry(registry.blocks + (UNRESOLVED_BLOCK,), registry.agencies + tuple(placeholders.values()), registry.provinces)
+        registry = Registry(
+            registry.blocks + (UNRESOLVED_BLOCK,), registry.agencies + tuple(placeholders.values()), registry.provinces
+        )
     return LoadResult(Corpus(registry, tuple(directives)), report.problems, files)
 
 
-def _merge_placeholders(directive: Directive, local: dict[str, Agency], merged: dict[str, Agency]) -> tuple[Directive, dict[str, Agency]]:
+def _merge_placeholders(
+    directive: Directive, local: dict[str, Agency], merged: dict[str, Agency]
+) -> tuple[Directive, dict[str, Agency]]:
     """Give placeholder agencies one id across all files (they are numbered per file)."""
     if not local:
         return directive, merged
     renames: dict[str, str] = {}
     for key, agency in local.items():
         if key not in merged:
-            merged[key] = Agency(id=f"chua-ro-{len(merged) + 1}", name=agency.name, short=agency.short, block=agency.block)
+            merged[key] = Agency(
+                id=f"chua-ro-{len(merged) + 1}", name=agency.name, short=agency.short, block=agency.block
+            )
         renames[agency.id] = merged[key].id
 
     def fix(task: Task) -> Task:
-        return replace(task, assignments=tuple(replace(a, agency=renames.get(a.agency, a.agency)) for a in task.assignments),
-                       tasks=tuple(fix(t) for t in task.tasks))
+        return replace(
+            task,
+            assignments=tuple(replace(a, agency=renames.get(a.agency, a.agency)) for a in task.assignments),
+            tasks=tuple(fix(t) for t in task.tasks),
+        )
 
     return replace(directive, tasks=tuple(fix(t) for t in directive.tasks)), merged
 
 
-__all__ = ["LoadResult", "load_corpus", "load_registry", "open_registry", "find_registry", "suggest_names", "UNRESOLVED_BLOCK"]
+__all__ = [
+    "UNRESOLVED_BLOCK",
+    "LoadResult",
+    "find_registry",
+    "load_corpus",
+    "load_registry",
+    "open_registry",
+    "suggest_names",
+]
 
 
-def unique_file_names(ids: list[tuple[str, str, Node | None]], label: str, what: str, report: Report,
-                      reserved: tuple[str, ...] = ()) -> None:
+def unique_file_names(
+    ids: list[tuple[str, str, Node | None]], label: str, what: str, report: Report, reserved: tuple[str, ...] = ()
+) -> None:
     """Ids that would give one output file name (``cong-an-tinh`` / ``cong-an-tinh-``, ``a--b`` / ``a-b``)
     or a reserved one (``tong-hop``) are errors naming both ids and their lines."""
     owners: dict[str, tuple[str, str, Node | None]] = {}
     for ident, path, node in ids:
         name = safe_filename(ident)
         if name in reserved:
-            report.error(path, node, f"{label} '{ident}' cho tên {what} '{name}', tên này dành cho kết quả tổng hợp",
-                         "hãy đổi mã khác")
+            report.error(
+                path,
+                node,
+                f"{label} '{ident}' cho tên {what} '{name}', tên này dành cho kết quả tổng hợp",
+                "hãy đổi mã khác",
+            )
             continue
         if name in owners and owners[name][0] != ident:
             other, other_path, other_node = owners[name]
             line = position(other_node)[0]
             where = f"{other_path}:{line}" if line else other_path
-            report.error(path, node, f"{label} '{ident}' và '{other}' ({where}) cho cùng một tên {what} '{name}'",
-                         "hãy đổi một trong hai mã để mỗi mã cho một tệp riêng")
+            report.error(
+                path,
+                node,
+                f"{label} '{ident}' và '{other}' ({where}) cho cùng một tên {what} '{name}'",
+                "hãy đổi một trong hai mã để mỗi mã cho một tệp riêng",
+            )
         owners.setdefault(name, (ident, path, node))

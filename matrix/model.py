@@ -3,14 +3,15 @@
 Every writer reads these records (through :mod:`matrix.pivot`), so an
 assignment cannot reach one output and miss another.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import enum
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Iterator, Mapping
 
 from .text import match_key
 
@@ -92,7 +93,7 @@ class Agency:
             return True
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
 
-    def requested_by(self, kind: "IssuerKind") -> bool:
+    def requested_by(self, kind: IssuerKind) -> bool:
         """Whether an issuer of ``kind`` "đề nghị" (requests) this body rather than "giao / yêu cầu".
 
         ``requested`` is the State issuer's verb: a UBND requests the courts,
@@ -147,12 +148,15 @@ class Registry:
         """
         found = self._by_key.get(match_key(name), ())  # type: ignore[attr-defined]
         if province is not None:
-            found = _shadow(tuple(a for a in found if a.province is None or a.province in self.related_provinces(province, on)), province)
+            found = _shadow(
+                tuple(a for a in found if a.province is None or a.province in self.related_provinces(province, on)),
+                province,
+            )
         if on is not None:
             found = tuple(a for a in found if a.valid_on(on))
         return tuple(found)
 
-    def lookup(self, name: str, province: str | None = None, on: dt.date | None = None) -> "Lookup":
+    def lookup(self, name: str, province: str | None = None, on: dt.date | None = None) -> Lookup:
         """What ``name`` means in ``province`` on ``on``: the bodies existing then, and those that no longer (or not yet) did.
 
         This is the one place where a written name becomes a body: the loader,
@@ -162,7 +166,9 @@ class Registry:
         if not every:  # "Chi cục Hải quan khu vực XVI", "Tòa án nhân dân khu vực 1 - Đồng Tháp": the regional body
             region = _REGION.match(match_key(name))
             every = self.candidates(region.group(1), province) if region else ()
-        return Lookup(name, on, tuple(a for a in every if a.valid_on(on)), tuple(a for a in every if not a.valid_on(on)))
+        return Lookup(
+            name, on, tuple(a for a in every if a.valid_on(on)), tuple(a for a in every if not a.valid_on(on))
+        )
 
     def resolve(self, name: str, province: str | None = None, on: dt.date | None = None) -> Agency | None:
         """The one agency or group called ``name`` existing on ``on``, or None (unknown, ambiguous or not existing then)."""
@@ -201,7 +207,11 @@ class Registry:
     def valid_on(self, on: dt.date | None, province: str | None = None) -> tuple[Agency, ...]:
         """Every body existing on ``on`` (of ``province`` or of any province), in registry order."""
         related = self.related_provinces(province, on) if province else None
-        return tuple(a for a in self.agencies if a.valid_on(on) and (related is None or a.province is None or a.province in related))
+        return tuple(
+            a
+            for a in self.agencies
+            if a.valid_on(on) and (related is None or a.province is None or a.province in related)
+        )
 
     def typed(self, name: str, on: dt.date | None = None) -> tuple[Agency, ...]:
         """Agencies called ``name`` as a clerk types it on a command line or in a search box: any alias,
@@ -271,7 +281,7 @@ class Task:
     id: str
     text: str
     assignments: tuple[Assignment, ...] = ()
-    tasks: tuple["Task", ...] = ()
+    tasks: tuple[Task, ...] = ()
     title: str | None = None
     deadline: str | None = None
     report: str | None = None
@@ -279,7 +289,7 @@ class Task:
     notes: tuple[str, ...] = ()
     due: tuple[dt.date, ...] = ()  # dates that override those read from ``deadline``
 
-    def walk(self, depth: int = 0) -> Iterator[tuple["Task", int]]:
+    def walk(self, depth: int = 0) -> Iterator[tuple[Task, int]]:
         """This task and all sub-tasks, depth first, with their depth."""
         yield self, depth
         for sub in self.tasks:
@@ -335,7 +345,7 @@ class Directive:
 
     @property
     def reference(self) -> str:
-        """"Số 15-CT/TU" / "Số 12/UBND-NC", or "" when the text gives no number."""
+        """ "Số 15-CT/TU" / "Số 12/UBND-NC", or "" when the text gives no number."""
         if not self.number and not self.symbol:
             return ""
         sep = "-" if self.issuer.kind is IssuerKind.PARTY else "/"

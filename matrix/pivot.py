@@ -1,10 +1,11 @@
 """The agency x task matrix, built once from the model and read by every writer."""
+
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from .model import ROLES, Agency, Block, Corpus, Directive, Registry, Role, Task
 
@@ -98,7 +99,7 @@ class Matrix:
     def rows_of(self, directive_id: str) -> tuple[Row, ...]:
         return tuple(r for r in self.rows if r.directive.id == directive_id)
 
-    def subset(self, directive_ids: Iterable[str]) -> "Matrix":
+    def subset(self, directive_ids: Iterable[str]) -> Matrix:
         """The same matrix restricted to some directives (columns shrink to those used)."""
         wanted = set(directive_ids)
         directives = tuple(d for d in self.directives if d.id in wanted)
@@ -131,7 +132,9 @@ def _rows(directive: Directive) -> list[Row]:
     return rows
 
 
-def _assemble(registry: Registry, directives: tuple[Directive, ...], expand: bool, as_of: dt.date | None = None) -> Matrix:
+def _assemble(
+    registry: Registry, directives: tuple[Directive, ...], expand: bool, as_of: dt.date | None = None
+) -> Matrix:
     rows: list[Row] = []
     entries: list[Entry] = []
     for directive in directives:
@@ -169,7 +172,9 @@ def _row_entries(registry: Registry, row: Row, expand: bool, as_of: dt.date | No
     chosen: dict[str, Entry] = {}
     for assignment in row.task.assignments:
         agency = registry.get(assignment.agency)
-        members = registry.members(agency, row.directive.province, row.directive.on) if expand and agency.is_group else ()
+        members = (
+            registry.members(agency, row.directive.province, row.directive.on) if expand and agency.is_group else ()
+        )
         candidates = (
             [Entry(row, m, assignment.role, assignment.written, via=agency) for m in members]
             if members
@@ -201,7 +206,7 @@ _ORDINALS = ("nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "ch�
 
 
 def task_kind(row: Row) -> str:
-    """"bullet" for a dash bullet (id "<parent>-<n>"), "closing" for an unnumbered closing paragraph, else "item"."""
+    """ "bullet" for a dash bullet (id "<parent>-<n>"), "closing" for an unnumbered closing paragraph, else "item"."""
     task_id = row.task.id
     if row.parents:
         parent = row.parents[-1].id
@@ -221,7 +226,7 @@ def task_position(row: Row) -> int:
 
 
 def ordinal(number: int) -> str:
-    """"nhất", "hai", ... as in "ý thứ nhất" (digits past ten)."""
+    """ "nhất", "hai", ... as in "ý thứ nhất" (digits past ten)."""
     return _ORDINALS[number - 1] if 1 <= number <= len(_ORDINALS) else str(number)
 
 

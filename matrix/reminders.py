@@ -8,19 +8,31 @@ on the page live in the templates ``don-doc.docx`` (State, Nghị định 30) an
 library and jinja2 environment as the assignment letters (see
 docs/templates.md for the variables).
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from .model import Agency, Directive, IssuerKind
 from .pivot import Matrix
 from .templates import TemplateLibrary
 from .text import safe_filename, slugify
 from .tracking import Letter, Status, assigning_letter
-from .word import RowIndex, _agency_data, _date_data, _place, _signer_data, _subtasks, directive_data, issuer_data, task_data
+from .word import (
+    RowIndex,
+    _agency_data,
+    _date_data,
+    _place,
+    _signer_data,
+    _subtasks,
+    directive_data,
+    issuer_data,
+    task_data,
+)
 
 __all__ = ["REMINDER_TEMPLATES", "Reminder", "plan_reminders", "reminder_context", "write_reminders"]
 
@@ -68,7 +80,7 @@ def plan_reminders(statuses: Sequence[Status]) -> list[Reminder]:
         while name in used:
             name, n = f"{base}-{n}", n + 1
         used.add(name)
-        ordered = sorted(items, key=lambda s: (s.overdue_since or s.as_of))
+        ordered = sorted(items, key=lambda s: s.overdue_since or s.as_of)
         out.append(Reminder(items[0].entry.agency, first, tuple(ordered), name))
     return out
 
@@ -95,7 +107,9 @@ def _item(status: Status, index: int, rows: RowIndex, letters: Sequence[Letter])
     }
 
 
-def reminder_context(matrix: Matrix, reminder: Reminder, as_of: dt.date, letters: Sequence[Letter] = ()) -> dict[str, Any]:
+def reminder_context(
+    matrix: Matrix, reminder: Reminder, as_of: dt.date, letters: Sequence[Letter] = ()
+) -> dict[str, Any]:
     """Everything a đôn đốc template may use (see docs/templates.md); ``letters`` are the thư giao nhiệm vụ sent."""
     rows = RowIndex(matrix)
     items = [_item(status, i, rows, letters) for i, status in enumerate(reminder.items, 1)]
@@ -116,9 +130,16 @@ def reminder_context(matrix: Matrix, reminder: Reminder, as_of: dt.date, letters
     }
 
 
-def write_reminders(matrix: Matrix, statuses: Sequence[Status], as_of: dt.date, out_dir: Path, *,
-                    templates: Path | None = None, letters: Sequence[Letter] = (),
-                    agencies: Iterable[str] | None = None) -> list[Path]:
+def write_reminders(
+    matrix: Matrix,
+    statuses: Sequence[Status],
+    as_of: dt.date,
+    out_dir: Path,
+    *,
+    templates: Path | None = None,
+    letters: Sequence[Letter] = (),
+    agencies: Iterable[str] | None = None,
+) -> list[Path]:
     """Write the đôn đốc letters of ``statuses`` into ``out_dir``; return their paths (none: no folder).
 
     ``agencies`` restricts the letters to those agency ids (a build shares them among processes).

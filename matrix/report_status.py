@@ -1,10 +1,12 @@
 """`matrix status` output: per agency, the counts of the four states and the overdue items."""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections import defaultdict
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .model import Corpus
 from .text import shorten
@@ -49,8 +51,10 @@ def status_text(statuses: Sequence[Status], as_of: dt.date, corpus: Corpus) -> s
                 continue
             row = status.entry.row
             since = vn_date(status.overdue_since)
-            lines.append(f"  - quá hạn từ {since}: {row.directive.kind} {row.directive.reference or row.directive.id}, "
-                         f"mục {row.task.id}: {shorten(row.task.text, 90)}")
+            lines.append(
+                f"  - quá hạn từ {since}: {row.directive.kind} {row.directive.reference or row.directive.id}, "
+                f"mục {row.task.id}: {shorten(row.task.text, 90)}"
+            )
     unread = [u for u in unread_phrases(corpus) if not u.open_ended]
     if unread:
         lines.append("")
@@ -62,20 +66,30 @@ def status_text(statuses: Sequence[Status], as_of: dt.date, corpus: Corpus) -> s
 def status_json(statuses: Sequence[Status], as_of: dt.date) -> str:
     agencies: list[dict[str, Any]] = []
     for agency_id, group in by_agency(statuses).items():
-        agencies.append({
-            "agency": agency_id,
-            "name": group[0].entry.agency.name,
-            "counts": {state.value: n for state, n in counts(group).items()},
-            "items": [{
-                "directive": s.entry.row.directive.id,
-                "task": s.entry.row.task.id,
-                "role": s.entry.role.value,
-                "state": s.state.value,
-                "deadline": s.deadline.isoformat() if s.deadline else None,
-                "next_due": s.next_due.isoformat() if s.next_due else None,
-                "missed_reports": [d.isoformat() for d in s.missed],
-                "reports": [{"date": r.date.isoformat(), "number": r.number, "done": r.done} for r in s.records],
-            } for s in group],
-        })
-    return json.dumps({"as_of": as_of.isoformat(), "counts": {s.value: n for s, n in counts(statuses).items()},
-                       "agencies": agencies}, ensure_ascii=False, indent=2)
+        agencies.append(
+            {
+                "agency": agency_id,
+                "name": group[0].entry.agency.name,
+                "counts": {state.value: n for state, n in counts(group).items()},
+                "items": [
+                    {
+                        "directive": s.entry.row.directive.id,
+                        "task": s.entry.row.task.id,
+                        "role": s.entry.role.value,
+                        "state": s.state.value,
+                        "deadline": s.deadline.isoformat() if s.deadline else None,
+                        "next_due": s.next_due.isoformat() if s.next_due else None,
+                        "missed_reports": [d.isoformat() for d in s.missed],
+                        "reports": [
+                            {"date": r.date.isoformat(), "number": r.number, "done": r.done} for r in s.records
+                        ],
+                    }
+                    for s in group
+                ],
+            }
+        )
+    return json.dumps(
+        {"as_of": as_of.isoformat(), "counts": {s.value: n for s, n in counts(statuses).items()}, "agencies": agencies},
+        ensure_ascii=False,
+        indent=2,
+    )

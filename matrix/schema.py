@@ -6,10 +6,12 @@ write keys in their order, and a test checks that the developer reference
 (docs/directive-format.md) documents every key. Adding a key means adding
 one line here, then reading it where the model needs it.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 # Kinds of values, as the loader reads them.
 IDENT = "ident"  # [a-z0-9-] identifier
@@ -60,83 +62,115 @@ class Shape:
         return {k: data[k] for k in (*known, *rest) if data[k] not in (None, "", [], (), {})}
 
 
-ISSUER = Shape("cơ quan ban hành", (
-    Key("name", "tên cơ quan ban hành", TEXT, required=True),
-    Key("kind", "nhà nước hoặc đảng", TEXT, required=True),
-    Key("header", "dòng tiêu đề", TEXTS),
-    Key("short", "tên ngắn"),
-))
+ISSUER = Shape(
+    "cơ quan ban hành",
+    (
+        Key("name", "tên cơ quan ban hành", TEXT, required=True),
+        Key("kind", "nhà nước hoặc đảng", TEXT, required=True),
+        Key("header", "dòng tiêu đề", TEXTS),
+        Key("short", "tên ngắn"),
+    ),
+)
 
-SIGNER = Shape("người ký", (
-    Key("authority", "thẩm quyền ký", TEXTS),
-    Key("title", "chức vụ"),
-    Key("name", "họ tên"),
-))
+SIGNER = Shape(
+    "người ký",
+    (
+        Key("authority", "thẩm quyền ký", TEXTS),
+        Key("title", "chức vụ"),
+        Key("name", "họ tên"),
+    ),
+)
 
-TASK = Shape("nhiệm vụ", (
-    Key("id", "số thứ tự nhiệm vụ"),
-    Key("text", "nội dung", TEXT, required=True),
-    Key("assign", "phân công", NAMES),
-    Key("deadline", "thời hạn"),
-    Key("report", "chế độ báo cáo"),
-    Key("due", "hạn hoàn thành", DATES),
-    Key("targets", "chỉ tiêu", TEXTS),
-    Key("notes", "ghi chú", TEXTS),
-    Key("title", "tiêu đề ngắn"),
-    Key("tasks", "nhiệm vụ con", LIST),
-))
+TASK = Shape(
+    "nhiệm vụ",
+    (
+        Key("id", "số thứ tự nhiệm vụ"),
+        Key("text", "nội dung", TEXT, required=True),
+        Key("assign", "phân công", NAMES),
+        Key("deadline", "thời hạn"),
+        Key("report", "chế độ báo cáo"),
+        Key("due", "hạn hoàn thành", DATES),
+        Key("targets", "chỉ tiêu", TEXTS),
+        Key("notes", "ghi chú", TEXTS),
+        Key("title", "tiêu đề ngắn"),
+        Key("tasks", "nhiệm vụ con", LIST),
+    ),
+)
 
-DIRECTIVE = Shape("văn bản", (
-    Key("id", "mã văn bản", IDENT, required=True),
-    Key("kind", "loại văn bản: chỉ thị, công văn, kế hoạch...", TEXT, required=True),
-    Key("number", "số"),
-    Key("symbol", "ký hiệu"),
-    Key("date", "ngày ban hành", DATE),
-    Key("as_of", "ngày đối chiếu danh mục khi văn bản không ghi ngày", DATE),
-    Key("place", "địa danh"),
-    Key("province", "tỉnh"),
-    Key("issuer", "cơ quan ban hành", MAP, required=True),
-    Key("title", "trích yếu", TEXT, required=True),
-    Key("signer", "người ký", MAP),
-    Key("recipients", "kính gửi", TEXTS),
-    Key("distribution", "nơi nhận", TEXTS),
-    Key("preamble", "phần mở đầu"),
-    Key("closing", "phần kết", TEXTS),
-    Key("notes", "ghi chú", TEXTS),
-    Key("tasks", "danh sách nhiệm vụ", LIST, required=True),
-))
+DIRECTIVE = Shape(
+    "văn bản",
+    (
+        Key("id", "mã văn bản", IDENT, required=True),
+        Key("kind", "loại văn bản: chỉ thị, công văn, kế hoạch...", TEXT, required=True),
+        Key("number", "số"),
+        Key("symbol", "ký hiệu"),
+        Key("date", "ngày ban hành", DATE),
+        Key("as_of", "ngày đối chiếu danh mục khi văn bản không ghi ngày", DATE),
+        Key("place", "địa danh"),
+        Key("province", "tỉnh"),
+        Key("issuer", "cơ quan ban hành", MAP, required=True),
+        Key("title", "trích yếu", TEXT, required=True),
+        Key("signer", "người ký", MAP),
+        Key("recipients", "kính gửi", TEXTS),
+        Key("distribution", "nơi nhận", TEXTS),
+        Key("preamble", "phần mở đầu"),
+        Key("closing", "phần kết", TEXTS),
+        Key("notes", "ghi chú", TEXTS),
+        Key("tasks", "danh sách nhiệm vụ", LIST, required=True),
+    ),
+)
 
-BLOCK = Shape("khối", (
-    Key("id", "mã khối", IDENT, required=True),
-    Key("name", "tên khối", TEXT, required=True),
-))
+BLOCK = Shape(
+    "khối",
+    (
+        Key("id", "mã khối", IDENT, required=True),
+        Key("name", "tên khối", TEXT, required=True),
+    ),
+)
 
-AGENCY = Shape("cơ quan", (
-    Key("id", "mã cơ quan", IDENT, required=True),
-    Key("name", "tên đầy đủ", TEXT, required=True),
-    Key("short", "tên ngắn"),
-    Key("block", "khối", TEXT, required=True),
-    Key("requested", "chỉ được đề nghị", FLAG),
-    Key("aliases", "tên gọi khác", TEXTS),
-    Key("province", "tỉnh"),
-    Key("valid_from", "có hiệu lực từ", DATE),
-    Key("valid_to", "có hiệu lực đến", DATE),
-    Key("successor", "cơ quan kế thừa"),
-    Key("members", "thành viên", NAMES),
-))
+AGENCY = Shape(
+    "cơ quan",
+    (
+        Key("id", "mã cơ quan", IDENT, required=True),
+        Key("name", "tên đầy đủ", TEXT, required=True),
+        Key("short", "tên ngắn"),
+        Key("block", "khối", TEXT, required=True),
+        Key("requested", "chỉ được đề nghị", FLAG),
+        Key("aliases", "tên gọi khác", TEXTS),
+        Key("province", "tỉnh"),
+        Key("valid_from", "có hiệu lực từ", DATE),
+        Key("valid_to", "có hiệu lực đến", DATE),
+        Key("successor", "cơ quan kế thừa"),
+        Key("members", "thành viên", NAMES),
+    ),
+)
 
-REGISTRY = Shape("danh mục cơ quan", (
-    Key("catalogue", "danh mục chuẩn của các tỉnh", TEXTS),
-    Key("provinces", "danh sách tỉnh", MAP),
-    Key("blocks", "khối", LIST),  # required unless ``catalogue`` brings the standard blocks and bodies
-    Key("agencies", "cơ quan", LIST),
-    Key("groups", "nhóm cơ quan", LIST),
-))
+REGISTRY = Shape(
+    "danh mục cơ quan",
+    (
+        Key("catalogue", "danh mục chuẩn của các tỉnh", TEXTS),
+        Key("provinces", "danh sách tỉnh", MAP),
+        Key("blocks", "khối", LIST),  # required unless ``catalogue`` brings the standard blocks and bodies
+        Key("agencies", "cơ quan", LIST),
+        Key("groups", "nhóm cơ quan", LIST),
+    ),
+)
 
 #: Every shape of a directive file, for the documentation test.
 DIRECTIVE_SHAPES: tuple[Shape, ...] = (DIRECTIVE, ISSUER, SIGNER, TASK)
 #: Every shape of the registry file.
 REGISTRY_SHAPES: tuple[Shape, ...] = (REGISTRY, BLOCK, AGENCY)
 
-__all__ = ["Key", "Shape", "DIRECTIVE", "ISSUER", "SIGNER", "TASK", "BLOCK", "AGENCY", "REGISTRY",
-           "DIRECTIVE_SHAPES", "REGISTRY_SHAPES"]
+__all__ = [
+    "AGENCY",
+    "BLOCK",
+    "DIRECTIVE",
+    "DIRECTIVE_SHAPES",
+    "ISSUER",
+    "REGISTRY",
+    "REGISTRY_SHAPES",
+    "SIGNER",
+    "TASK",
+    "Key",
+    "Shape",
+]

@@ -10,12 +10,13 @@ column headings repeated, Times New Roman), with the page and cell styles of
 * "Quá hạn": every overdue assignment: agency, directive, task, the deadline
   or report date missed, since when and how many days.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -34,13 +35,21 @@ from .excel import (
     directive_labels,
 )
 from .model import Directive
-from .stamp import build_date
 from .pivot import Matrix
+from .stamp import build_date
 from .text import shorten
 from .tracking import STATES, Letter, State, Status, assigning_letter
 
-__all__ = ["write_status_workbook", "STATUS_WORKBOOK", "STATE_FILLS", "SHEET_BY_AGENCY", "SHEET_BY_DIRECTIVE",
-           "SHEET_OVERDUE", "overdue_items", "missed_text"]
+__all__ = [
+    "SHEET_BY_AGENCY",
+    "SHEET_BY_DIRECTIVE",
+    "SHEET_OVERDUE",
+    "STATE_FILLS",
+    "STATUS_WORKBOOK",
+    "missed_text",
+    "overdue_items",
+    "write_status_workbook",
+]
 
 STATUS_WORKBOOK = "tinh-hinh-thuc-hien.xlsx"
 SHEET_BY_AGENCY = "Theo cơ quan"
@@ -56,11 +65,21 @@ STATE_FILLS = {
 _STATE_COLUMNS = tuple(_Column(_capitalised(state.value), 13, f"state-{i}") for i, state in enumerate(STATES))
 _TOTAL = _Column("Tổng số", 9, "cell")
 _AGENCY_COLUMNS = (_Column("STT", 6, "id"), _Column("Cơ quan", 40, grows=True), *_STATE_COLUMNS, _TOTAL)
-_DIRECTIVE_COLUMNS = (_Column("STT", 6, "id"), _Column("Văn bản", 22), _Column("Trích yếu", 40, grows=True),
-                      *_STATE_COLUMNS, _TOTAL)
+_DIRECTIVE_COLUMNS = (
+    _Column("STT", 6, "id"),
+    _Column("Văn bản", 22),
+    _Column("Trích yếu", 40, grows=True),
+    *_STATE_COLUMNS,
+    _TOTAL,
+)
 _OVERDUE_COLUMNS = (
-    _Column("STT", 6, "id"), _Column("Cơ quan", 22), _Column("Văn bản giao nhiệm vụ", 20), _Column("Mục", 7, "id"),
-    _Column("Nội dung nhiệm vụ", 50, grows=True), _Column("Hạn đã lỡ", 20), _Column("Quá hạn từ ngày", 12, "id"),
+    _Column("STT", 6, "id"),
+    _Column("Cơ quan", 22),
+    _Column("Văn bản giao nhiệm vụ", 20),
+    _Column("Mục", 7, "id"),
+    _Column("Nội dung nhiệm vụ", 50, grows=True),
+    _Column("Hạn đã lỡ", 20),
+    _Column("Quá hạn từ ngày", 12, "id"),
     _Column("Số ngày quá hạn", 10, "state-3"),
 )
 
@@ -70,7 +89,7 @@ def vn_date(day: dt.date | None) -> str:
 
 
 def cite(directive: Directive) -> str:
-    """"Chỉ thị số 12/CT-UBND ngày 27/12/2024" (what the text gives of it)."""
+    """ "Chỉ thị số 12/CT-UBND ngày 27/12/2024" (what the text gives of it)."""
     parts = [_capitalised(directive.kind)]
     if directive.reference:
         parts.append(f"số {directive.reference}")
@@ -96,8 +115,15 @@ def overdue_items(statuses: Sequence[Status]) -> list[Status]:
     return sorted(overdue, key=lambda s: s.overdue_since or s.as_of)
 
 
-def write_status_workbook(matrix: Matrix, statuses: Sequence[Status], as_of: dt.date, path: Path, *,
-                          paper: str = "A4", letters: Sequence[Letter] = ()) -> None:
+def write_status_workbook(
+    matrix: Matrix,
+    statuses: Sequence[Status],
+    as_of: dt.date,
+    path: Path,
+    *,
+    paper: str = "A4",
+    letters: Sequence[Letter] = (),
+) -> None:
     """Write the Tình hình thực hiện workbook of ``statuses`` (assessed on ``as_of``) to ``path``.
 
     ``letters`` (thư giao nhiệm vụ sent, from the records files) are cited beside each overdue task's directive.
@@ -132,8 +158,15 @@ def _header_fills(ws: Worksheet, ctx: _Context, columns: Sequence[_Column]) -> N
             ctx.painter.put(ws, 2, col, column.header, f"{column.look}-header")
 
 
-def _count_row(ws: Worksheet, ctx: _Context, row: int, columns: Sequence[_Column], head: list[object],
-               statuses: Sequence[Status], text_col: int) -> int:
+def _count_row(
+    ws: Worksheet,
+    ctx: _Context,
+    row: int,
+    columns: Sequence[_Column],
+    head: list[object],
+    statuses: Sequence[Status],
+    text_col: int,
+) -> int:
     """One line of counts: a state's fill only where it has assignments."""
     counts = _counts(statuses)
     looks = [c.look if c.look.startswith("state-") and n else "cell" for c, n in zip(_STATE_COLUMNS, counts)]
@@ -150,8 +183,13 @@ def _totals(ws: Worksheet, ctx: _Context, row: int, span: int, statuses: Sequenc
 
 
 def _by_agency(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date) -> None:
-    row, columns = _table(ws, ctx, SHEET_BY_AGENCY, f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN ĐẾN NGÀY {vn_date(as_of)}",
-                          _AGENCY_COLUMNS)
+    row, columns = _table(
+        ws,
+        ctx,
+        SHEET_BY_AGENCY,
+        f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN ĐẾN NGÀY {vn_date(as_of)}",
+        _AGENCY_COLUMNS,
+    )
     _header_fills(ws, ctx, columns)
     groups: dict[str, list[Status]] = {}
     for status in statuses:
@@ -165,8 +203,9 @@ def _by_agency(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: 
 
 
 def _by_directive(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date) -> None:
-    row, columns = _table(ws, ctx, SHEET_BY_DIRECTIVE, f"TÌNH HÌNH THỰC HIỆN THEO VĂN BẢN ĐẾN NGÀY {vn_date(as_of)}",
-                          _DIRECTIVE_COLUMNS)
+    row, columns = _table(
+        ws, ctx, SHEET_BY_DIRECTIVE, f"TÌNH HÌNH THỰC HIỆN THEO VĂN BẢN ĐẾN NGÀY {vn_date(as_of)}", _DIRECTIVE_COLUMNS
+    )
     _header_fills(ws, ctx, columns)
     for number, directive in enumerate(ctx.matrix.directives, 1):
         mine = [s for s in statuses if s.entry.row.directive.id == directive.id]
@@ -174,8 +213,12 @@ def _by_directive(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_o
     _totals(ws, ctx, row, 3, statuses)
 
 
-def _overdue(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date, letters: Sequence[Letter]) -> None:
-    row, columns = _table(ws, ctx, SHEET_OVERDUE, f"DANH SÁCH NHIỆM VỤ QUÁ HẠN ĐẾN NGÀY {vn_date(as_of)}", _OVERDUE_COLUMNS)
+def _overdue(
+    ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date, letters: Sequence[Letter]
+) -> None:
+    row, columns = _table(
+        ws, ctx, SHEET_OVERDUE, f"DANH SÁCH NHIỆM VỤ QUÁ HẠN ĐẾN NGÀY {vn_date(as_of)}", _OVERDUE_COLUMNS
+    )
     items = overdue_items(statuses)
     if not items:
         ctx.painter.merge(ws, row, 1, row, len(columns), "Không có nhiệm vụ quá hạn.", "text")
@@ -188,7 +231,19 @@ def _overdue(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt
         letter = assigning_letter(letters, status.entry, as_of)
         where = cite(task_row.directive)
         if letter is not None:
-            where += "\nThư giao nhiệm vụ" + (f" số {letter.number}" if letter.number else "") + f" ngày {vn_date(letter.date)}"
-        values = [number, status.entry.agency.name, where, task.id, task.title or shorten(task.text, TASK_CHARS),
-                  "\n".join(missed_text(status)), vn_date(since), (as_of - since).days if since else None]
+            where += (
+                "\nThư giao nhiệm vụ"
+                + (f" số {letter.number}" if letter.number else "")
+                + f" ngày {vn_date(letter.date)}"
+            )
+        values = [
+            number,
+            status.entry.agency.name,
+            where,
+            task.id,
+            task.title or shorten(task.text, TASK_CHARS),
+            "\n".join(missed_text(status)),
+            vn_date(since),
+            (as_of - since).days if since else None,
+        ]
         row = _record(ws, ctx, row, columns, values, text_col=4)

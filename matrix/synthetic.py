@@ -5,6 +5,7 @@ text that starts with "-" or "="), the registry has blocks and groups with
 members, and every task may carry several assignments: enough to exercise
 a writer the way the real corpus does, at sizes the real corpus never has.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,16 +26,56 @@ _BLOCKS = (
 )
 _BODIES = ("Sở", "Ban", "Cục", "Chi cục", "Ủy ban nhân dân huyện", "Hội", "Trung tâm")
 _FIELDS = (
-    "Nội vụ", "Tư pháp", "Tài chính", "Xây dựng", "Giáo dục và Đào tạo", "Y tế",
-    "Văn hóa, Thể thao và Du lịch", "Khoa học và Công nghệ", "Nông nghiệp và Môi trường",
-    "Công Thương", "Dân tộc và Tôn giáo", "Hải quan", "Thuế", "Quản lý thị trường",
+    "Nội vụ",
+    "Tư pháp",
+    "Tài chính",
+    "Xây dựng",
+    "Giáo dục và Đào tạo",
+    "Y tế",
+    "Văn hóa, Thể thao và Du lịch",
+    "Khoa học và Công nghệ",
+    "Nông nghiệp và Môi trường",
+    "Công Thương",
+    "Dân tộc và Tôn giáo",
+    "Hải quan",
+    "Thuế",
+    "Quản lý thị trường",
 )
 _WORDS = (
-    "tăng cường", "công tác", "phòng, chống", "tội phạm", "bảo đảm", "an ninh", "trật tự",
-    "triển khai", "thực hiện", "nghiêm túc", "chỉ đạo", "quyết liệt", "địa bàn", "tỉnh",
-    "tuyên truyền", "vi phạm pháp luật", "tệ nạn xã hội", "ma túy", "giao thông", "cháy, nổ",
-    "kịp thời", "phát hiện", "xử lý", "đấu tranh", "Nhân dân", "cơ sở", "phong trào",
-    "toàn dân", "bảo vệ", "an ninh Tổ quốc", "định kỳ", "báo cáo", "kết quả", "Ủy ban nhân dân tỉnh",
+    "tăng cường",
+    "công tác",
+    "phòng, chống",
+    "tội phạm",
+    "bảo đảm",
+    "an ninh",
+    "trật tự",
+    "triển khai",
+    "thực hiện",
+    "nghiêm túc",
+    "chỉ đạo",
+    "quyết liệt",
+    "địa bàn",
+    "tỉnh",
+    "tuyên truyền",
+    "vi phạm pháp luật",
+    "tệ nạn xã hội",
+    "ma túy",
+    "giao thông",
+    "cháy, nổ",
+    "kịp thời",
+    "phát hiện",
+    "xử lý",
+    "đấu tranh",
+    "Nhân dân",
+    "cơ sở",
+    "phong trào",
+    "toàn dân",
+    "bảo vệ",
+    "an ninh Tổ quốc",
+    "định kỳ",
+    "báo cáo",
+    "kết quả",
+    "Ủy ban nhân dân tỉnh",
 )
 
 
@@ -52,9 +93,7 @@ def make_corpus(n_agencies: int, n_tasks: int, n_directives: int, seed: int = 0,
     if n_communes:
         registry = _with_communes(registry, n_communes)
     per_directive = _split(max(n_tasks, n_directives), max(n_directives, 1))
-    directives = tuple(
-        _directive(rng, registry, index, count) for index, count in enumerate(per_directive, 1)
-    )
+    directives = tuple(_directive(rng, registry, index, count) for index, count in enumerate(per_directive, 1))
     return Corpus(registry, directives)
 
 
@@ -90,11 +129,23 @@ def _registry(rng: random.Random, n_agencies: int) -> Registry:
 def _with_communes(registry: Registry, n_communes: int) -> Registry:
     """Add ``n_communes`` commune committees and the group that holds them."""
     communes = tuple(
-        Agency(f"ubnd-xa-{i + 1}", f"Ủy ban nhân dân xã Mẫu {i + 1}", f"UBND xã Mẫu {i + 1}", "cap-huyen", province=PROVINCE)
+        Agency(
+            f"ubnd-xa-{i + 1}",
+            f"Ủy ban nhân dân xã Mẫu {i + 1}",
+            f"UBND xã Mẫu {i + 1}",
+            "cap-huyen",
+            province=PROVINCE,
+        )
         for i in range(n_communes - 1)
     )
-    group = Agency("ubnd-cap-xa", "Ủy ban nhân dân cấp xã", "UBND cấp xã", "cap-huyen", is_group=True,
-                   members=MappingProxyType({PROVINCE: tuple(a.id for a in communes)}))
+    group = Agency(
+        "ubnd-cap-xa",
+        "Ủy ban nhân dân cấp xã",
+        "UBND cấp xã",
+        "cap-huyen",
+        is_group=True,
+        members=MappingProxyType({PROVINCE: tuple(a.id for a in communes)}),
+    )
     return Registry(registry.blocks, registry.agencies + communes + (group,), registry.provinces)
 
 

@@ -4,25 +4,27 @@ A template is a Word file with jinja2 tags (docxtpl). The user's folder is
 searched first, then the repository's ``templates/`` folder, so a clerk can
 copy a template, edit it in Word and point the tool at the copy.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import io
 import math
 import re
-import sys
 import time
 import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 import jinja2
+from docxtpl import DocxTemplate
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from docxtpl import DocxTemplate
 
 from .errors import TemplateProblem, os_message
+
 
 def _default_templates() -> Path:
     """The shipped templates: the package ``matrix.defaults``, which setup.cfg maps onto the
@@ -153,7 +155,7 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
             self._count(len(value))
         return value
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         __self._tick()
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS:
@@ -176,8 +178,9 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_RENDER_CHARS:
-                    raise TemplateLimit(f"mẫu nhân chuỗi hoặc danh sách quá lớn (hơn {MAX_RENDER_CHARS:,} phần tử)"
-                                        .replace(",", "."))
+                    raise TemplateLimit(
+                        f"mẫu nhân chuỗi hoặc danh sách quá lớn (hơn {MAX_RENDER_CHARS:,} phần tử)".replace(",", ".")
+                    )
         return super().call_binop(context, operator, left, right)
 
 
@@ -299,14 +302,16 @@ class WordTemplate:
             raise self._error(fault.error, fault.source) from fault.error
         package.write(rendered, out, created)
 
-    def _package(self) -> "_FastPackage":
+    def _package(self) -> _FastPackage:
         if self._fast is None:
             try:
                 self._fast = _FastPackage(self._fresh(), self._data)
             except _UnsupportedTag as exc:
                 raise WordTemplateError(f"Mẫu {self.path} dùng thẻ {exc} mà matrix không hỗ trợ.") from exc
             except _BrokenPart as exc:
-                raise WordTemplateError(f"Lỗi trong mẫu {self.path}: {exc.message}.{_where(exc.lineno, exc.source)}") from exc
+                raise WordTemplateError(
+                    f"Lỗi trong mẫu {self.path}: {exc.message}.{_where(exc.lineno, exc.source)}"
+                ) from exc
             except jinja2.TemplateError as exc:
                 raise self._error(exc) from exc
         return self._fast
@@ -335,7 +340,7 @@ def _split_paragraphs(xml: str) -> list[str]:
 
 
 def _where(lineno: int | None, source: str) -> str:
-    """" Tại đoạn văn thứ n: «text»." for line ``lineno`` of a part as docxtpl renders it."""
+    """ " Tại đoạn văn thứ n: «text»." for line ``lineno`` of a part as docxtpl renders it."""
     if not lineno:
         return ""
     lines = _split_paragraphs(source)
@@ -355,8 +360,10 @@ def _template_line(exc: BaseException) -> int | None:
 
 
 _SYNTAX = (
-    (re.compile(r"Unexpected end of template.*?looking for the following tags: '(\w+)'", re.S),
-     "mẫu hết mà thẻ chưa đóng (thiếu {{%% {0} %%}})"),
+    (
+        re.compile(r"Unexpected end of template.*?looking for the following tags: '(\w+)'", re.S),
+        "mẫu hết mà thẻ chưa đóng (thiếu {{%% {0} %%}})",
+    ),
     (re.compile(r"Unexpected end of template", re.S), "mẫu hết mà thẻ chưa đóng"),
     (re.compile(r"Encountered unknown tag '([^']*)'"), "thẻ không có trong jinja: '{0}'"),
     (re.compile(r"unexpected end of template"), "thẻ chưa đóng"),
@@ -480,11 +487,16 @@ class _FastPackage:
         for name, xml in self._parts.items():
             try:
                 rendered[name] = self._base.render_xml_part(xml, None, dict(context), env)
-            except Exception as exc:  # noqa: BLE001 - whatever a template does wrong is the template's fault
+            except Exception as exc:
                 raise _RenderFault(exc, xml) from exc
             if not well_formed((_XML_DECLARATION + rendered[name]).encode("utf-8")):
-                raise _RenderFault(_InvalidXml("mẫu tạo ra tài liệu Word hỏng (XML không hợp lệ; có thể một thẻ "
-                                               "{{ }} hoặc {% %} bị cắt giữa chừng)"), xml)
+                raise _RenderFault(
+                    _InvalidXml(
+                        "mẫu tạo ra tài liệu Word hỏng (XML không hợp lệ; có thể một thẻ "
+                        "{{ }} hoặc {% %} bị cắt giữa chừng)"
+                    ),
+                    xml,
+                )
         return rendered
 
     def write(self, rendered: Mapping[str, str], out: Path, created: dt.datetime | None = None) -> None:
@@ -498,7 +510,9 @@ class _FastPackage:
             if core is not None:
                 package.writestr(_CORE, core if created is None else _dated_core(core, created))
 
-    def render(self, context: Mapping[str, Any], env: jinja2.Environment, out: Path, created: dt.datetime | None = None) -> None:
+    def render(
+        self, context: Mapping[str, Any], env: jinja2.Environment, out: Path, created: dt.datetime | None = None
+    ) -> None:
         self.write(self.render_parts(context, env), out, created)
 
 
@@ -520,8 +534,9 @@ def _check_tags_closed(xml: str) -> None:
         text = re.sub(r"<[^>]+>", "", line)
         for opener, closer in _OPENERS.items():
             if text.count(opener) != text.count(closer):
-                raise _BrokenPart(f"thẻ {opener} ... {closer} chưa đóng hoặc thừa dấu đóng trong cùng đoạn văn",
-                                  lineno, xml)
+                raise _BrokenPart(
+                    f"thẻ {opener} ... {closer} chưa đóng hoặc thừa dấu đóng trong cùng đoạn văn", lineno, xml
+                )
 
 
 def _xml_parser() -> Any:

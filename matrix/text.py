@@ -5,6 +5,7 @@ of every word moved to the end of the word. Old-style ("hoà", "thuỷ", "uỷ")
 new-style ("hòa", "thủy", "ủy") placements give the same key because a
 Vietnamese syllable carries at most one tone mark; only its position differs.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -69,7 +70,9 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
-_WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
 
 
 def safe_filename(name: str, max_length: int = 80) -> str:
@@ -90,8 +93,21 @@ def safe_filename(name: str, max_length: int = 80) -> str:
 
 def roman(number: int) -> str:
     """``number`` in Roman numerals (section headings I, II, III...)."""
-    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    numerals = (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    )
     out = []
     for value, letters in numerals:
         count, number = divmod(number, value)

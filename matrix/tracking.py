@@ -22,6 +22,7 @@ with any editor::
 must act and report; phối hợp partners report through the lead), in the four
 states of the provincial task-tracking systems.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,9 +30,9 @@ import enum
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import yaml
 
@@ -44,8 +45,21 @@ from .yamlio import Report, compose
 TRACKING_DIR = "theo-doi"
 TRACKED_ROLES = (Role.LEAD, Role.DOER)
 
-__all__ = ["State", "Record", "Letter", "Status", "Unread", "assess", "load_records", "load_letters", "append_record",
-           "records_path", "schedules", "assigning_letter", "TRACKING_DIR"]
+__all__ = [
+    "TRACKING_DIR",
+    "Letter",
+    "Record",
+    "State",
+    "Status",
+    "Unread",
+    "append_record",
+    "assess",
+    "assigning_letter",
+    "load_letters",
+    "load_records",
+    "records_path",
+    "schedules",
+]
 
 
 class State(str, enum.Enum):
@@ -134,6 +148,7 @@ class Unread:
 
 # ------------------------------------------------------------------------- schedules
 
+
 def _nearest(row: Row, name: str) -> str | None:
     """The task's own ``deadline``/``report``, else the nearest parent's (sub-items share their item's)."""
     for task in (row.task, *reversed(row.parents)):
@@ -173,11 +188,14 @@ def unread_phrases(corpus: Corpus) -> list[Unread]:
                 if text and not (name == "deadline" and _due_override(task)):
                     schedule = read_schedule(text, directive.date)
                     if not schedule.has_dates:
-                        out.append(Unread(directive.id, task.id, name, text, schedule.open_ended and schedule.understood))
+                        out.append(
+                            Unread(directive.id, task.id, name, text, schedule.open_ended and schedule.understood)
+                        )
     return out
 
 
 # ------------------------------------------------------------------------- assessing
+
 
 def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[Status, ...]:
     """One :class:`Status` per tracked assignment of the matrix, in document order."""
@@ -189,9 +207,15 @@ def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[S
         if entry.role not in TRACKED_ROLES:
             continue
         keys = {entry.agency.id, *([entry.via.id] if entry.via else [])}
-        mine = sorted((r for k in keys for r in by_key.get((entry.row.directive.id, k), ())
-                       if r.task in (None, entry.row.task.id) or _is_parent(entry.row, r.task)),
-                      key=lambda r: r.date)
+        mine = sorted(
+            (
+                r
+                for k in keys
+                for r in by_key.get((entry.row.directive.id, k), ())
+                if r.task in (None, entry.row.task.id) or _is_parent(entry.row, r.task)
+            ),
+            key=lambda r: r.date,
+        )
         out.append(_status(entry, tuple(mine), as_of))
     return tuple(out)
 
@@ -203,13 +227,21 @@ def _is_parent(row: Row, task_id: str | None) -> bool:
 def _status(entry: Entry, records: tuple[Record, ...], as_of: dt.date) -> Status:
     deadline_schedule, report_schedule = schedules(entry.row)
     horizon = max(as_of, *(d for d in deadline_schedule.fixed)) if deadline_schedule.fixed else as_of
-    deadline = deadline_schedule.dates(horizon)[-1] if deadline_schedule.has_dates and deadline_schedule.dates(horizon) else None
+    deadline = (
+        deadline_schedule.dates(horizon)[-1]
+        if deadline_schedule.has_dates and deadline_schedule.dates(horizon)
+        else None
+    )
     known = [r for r in records if r.date <= as_of]
     done = next((r for r in known if r.done), None)
     # A report due today is not missed yet: only the days before ``as_of`` count.
     report_dues = report_schedule.dates(as_of - dt.timedelta(days=1)) if done is None else ()
-    missed = tuple(due for i, due in enumerate(report_dues) if not _answered(due, report_dues[i - 1] if i else None, known))
-    upcoming = [d for d in (*deadline_schedule.fixed, *report_schedule.dates(as_of + dt.timedelta(days=400))) if d > as_of]
+    missed = tuple(
+        due for i, due in enumerate(report_dues) if not _answered(due, report_dues[i - 1] if i else None, known)
+    )
+    upcoming = [
+        d for d in (*deadline_schedule.fixed, *report_schedule.dates(as_of + dt.timedelta(days=400))) if d > as_of
+    ]
     next_due = min(upcoming) if upcoming and done is None else None
     if done is not None:
         state = State.DONE_LATE if deadline is not None and done.date > deadline else State.DONE_ON_TIME
@@ -266,14 +298,22 @@ def _load_tracking(input_dir: Path, corpus: Corpus) -> tuple[tuple[Record, ...],
         directive_id = top.text("directive", "mã văn bản", required=True) or path.stem
         directive = ids.get(directive_id)
         if directive is None:
-            report.error(name, top.value_node("directive") or root, f"văn bản '{directive_id}' không có trong input",
-                         "mã văn bản là tên tệp .yaml của văn bản, không có đuôi")
+            report.error(
+                name,
+                top.value_node("directive") or root,
+                f"văn bản '{directive_id}' không có trong input",
+                "mã văn bản là tên tệp .yaml của văn bản, không có đuôi",
+            )
             continue
         task_ids = {t.id for t, _ in directive.walk()}
         keys = list(top.items)
         if "letters" in keys and "reports" in keys and keys.index("letters") > keys.index("reports"):
-            report.error(name, top.items["letters"][0], "'letters' (thư giao nhiệm vụ) phải đứng trước 'reports'",
-                         "matrix report và matrix import ghi thêm báo cáo vào cuối tệp")
+            report.error(
+                name,
+                top.items["letters"][0],
+                "'letters' (thư giao nhiệm vụ) phải đứng trước 'reports'",
+                "matrix report và matrix import ghi thêm báo cáo vào cuối tệp",
+            )
         for node in top.sequence("letters", "danh sách thư giao nhiệm vụ"):
             fields = _Fields(node, name, report, "thư giao nhiệm vụ", _LETTER_KEYS)
             if not fields.ok:
@@ -282,11 +322,22 @@ def _load_tracking(input_dir: Path, corpus: Corpus) -> tuple[tuple[Record, ...],
             if fields.value_node("date") is None:
                 fields.missing("date", "ngày của thư")
             written = fields.text("agency", "cơ quan nhận thư")
-            agency = _resolve(corpus, written, directive.province, name, fields.value_node("agency"), report) if written else None
+            agency = (
+                _resolve(corpus, written, directive.province, name, fields.value_node("agency"), report)
+                if written
+                else None
+            )
             if date is None or (written and agency is None):
                 continue
-            letters.append(Letter(directive_id, date, fields.text("number", "số, ký hiệu của thư"),
-                                  agency.id if agency else None, node.start_mark.line + 1))
+            letters.append(
+                Letter(
+                    directive_id,
+                    date,
+                    fields.text("number", "số, ký hiệu của thư"),
+                    agency.id if agency else None,
+                    node.start_mark.line + 1,
+                )
+            )
         for node in top.sequence("reports", "danh sách báo cáo"):
             fields = _Fields(node, name, report, "báo cáo", _RECORD_KEYS)
             if not fields.ok:
@@ -298,20 +349,41 @@ def _load_tracking(input_dir: Path, corpus: Corpus) -> tuple[tuple[Record, ...],
                 fields.missing("date", "ngày báo cáo")
             task = fields.text("task", "mã nhiệm vụ")
             if task is not None and task not in task_ids:
-                report.error(name, fields.value_node("task"), f"văn bản '{directive_id}' không có nhiệm vụ '{task}'",
-                             "xem mã nhiệm vụ trong cột 'Mục' của bảng Excel")
+                report.error(
+                    name,
+                    fields.value_node("task"),
+                    f"văn bản '{directive_id}' không có nhiệm vụ '{task}'",
+                    "xem mã nhiệm vụ trong cột 'Mục' của bảng Excel",
+                )
                 continue
-            agency = _resolve(corpus, written, directive.province, name, fields.value_node("agency"), report) if written else None
+            agency = (
+                _resolve(corpus, written, directive.province, name, fields.value_node("agency"), report)
+                if written
+                else None
+            )
             if agency is None or date is None or written is None:
                 continue
-            out.append(Record(directive_id, agency.id, written, date, task, fields.text("number", "số văn bản"),
-                              fields.flag("done", "đã xong"), fields.text("note", "ghi chú"), node.start_mark.line + 1))
+            out.append(
+                Record(
+                    directive_id,
+                    agency.id,
+                    written,
+                    date,
+                    task,
+                    fields.text("number", "số văn bản"),
+                    fields.flag("done", "đã xong"),
+                    fields.text("note", "ghi chú"),
+                    node.start_mark.line + 1,
+                )
+            )
     if report.has_errors:
         raise InputError(report.problems)
     return tuple(out), tuple(letters)
 
 
-def _resolve(corpus: Corpus, written: str, province: str | None, path: str, node: yaml.Node | None, report: Report) -> Agency | None:
+def _resolve(
+    corpus: Corpus, written: str, province: str | None, path: str, node: yaml.Node | None, report: Report
+) -> Agency | None:
     from .load import suggest_names
 
     found = corpus.registry.candidates(written, province)
@@ -319,8 +391,14 @@ def _resolve(corpus: Corpus, written: str, province: str | None, path: str, node
         return found[0]
     names = suggest_names(corpus.registry, written)
     hint = ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
-    report.error(path, node, f"cơ quan '{written}' không có trong danh mục" if not found else
-                 f"tên '{written}' ứng với nhiều cơ quan ({', '.join(a.id for a in found)})", hint)
+    report.error(
+        path,
+        node,
+        f"cơ quan '{written}' không có trong danh mục"
+        if not found
+        else f"tên '{written}' ứng với nhiều cơ quan ({', '.join(a.id for a in found)})",
+        hint,
+    )
     return None
 
 
@@ -339,8 +417,10 @@ def append_record(input_dir: Path, record: Record, title: str) -> Path:
         if "reports:" not in text:
             lines.append("reports:\n")
     else:
-        lines.append(f"# Theo dõi thực hiện: {_one_line(title)}\n# Mỗi báo cáo một mục; sửa được bằng tay, rồi chạy 'matrix validate'.\n"
-                     f"directive: {record.directive}\nreports:\n")
+        lines.append(
+            f"# Theo dõi thực hiện: {_one_line(title)}\n# Mỗi báo cáo một mục; sửa được bằng tay, rồi chạy 'matrix validate'.\n"
+            f"directive: {record.directive}\nreports:\n"
+        )
     lines.append(_record_yaml(record))
     _write_atomic(path, "".join(lines))
     return path

@@ -6,17 +6,19 @@ Two hidden columns hold the row's identity (directive, task, agency) and a
 fingerprint of the task text, so a row whose task changed since the workbook
 was made is reported, never applied to the wrong task.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from openpyxl.utils import get_column_letter
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -28,8 +30,20 @@ from .tracking import TRACKED_ROLES, Record, schedules
 SHEET_TRACKING = "Theo dõi"
 STATE_DONE = "Đã hoàn thành"
 STATE_WORKING = "Đang thực hiện"
-HEADERS = ("Văn bản", "Mục", "Nội dung nhiệm vụ", "Cơ quan", "Vai trò", "Thời hạn",
-           "Ngày báo cáo", "Số báo cáo", "Tình trạng", "Ghi chú", "mã", "kiểm")
+HEADERS = (
+    "Văn bản",
+    "Mục",
+    "Nội dung nhiệm vụ",
+    "Cơ quan",
+    "Vai trò",
+    "Thời hạn",
+    "Ngày báo cáo",
+    "Số báo cáo",
+    "Tình trạng",
+    "Ghi chú",
+    "mã",
+    "kiểm",
+)
 WIDTHS = (16, 7, 60, 24, 10, 12, 13, 16, 16, 24, 4, 4)
 FIRST_INPUT, KEY_COL, CHECK_COL = 7, 11, 12
 _GREY = PatternFill("solid", fgColor="EEEEEE")
@@ -42,8 +56,14 @@ def fingerprint(text: str) -> str:
     return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:10]
 
 
-def write_tracking_sheet(ws: Worksheet, matrix: Matrix, font: str = "Times New Roman", size: float = 12,
-                         text: Callable[[str], str] = str, labels: Mapping[str, str] | None = None) -> None:
+def write_tracking_sheet(
+    ws: Worksheet,
+    matrix: Matrix,
+    font: str = "Times New Roman",
+    size: float = 12,
+    text: Callable[[str], str] = str,
+    labels: Mapping[str, str] | None = None,
+) -> None:
     """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
 
     The workbook writer passes its font, size, ``text`` (how a value becomes safe cell text) and
@@ -73,8 +93,20 @@ def write_tracking_sheet(ws: Worksheet, matrix: Matrix, font: str = "Times New R
         due = deadline.fixed[-1].strftime("%d/%m/%Y") if deadline.fixed else (row.task.deadline or "")
         label = (labels or {}).get(row.directive.id) or row.directive.reference or row.directive.kind.capitalize()
         key = f"{row.directive.id}|{row.task.id}|{entry.agency.id}"
-        values: list[Any] = [text(label), text(location(row)), text(shorten(row.task.text, 300)), text(entry.agency.name), entry.role.value, text(due),
-                             None, None, None, None, key, fingerprint(row.task.text)]
+        values: list[Any] = [
+            text(label),
+            text(location(row)),
+            text(shorten(row.task.text, 300)),
+            text(entry.agency.name),
+            entry.role.value,
+            text(due),
+            None,
+            None,
+            None,
+            None,
+            key,
+            fingerprint(row.task.text),
+        ]
         ws.append(values)
         ws.row_dimensions[row_number].height = _height(values, size)
         for column, cell in enumerate(ws[row_number], 1):
@@ -98,7 +130,9 @@ def _height(values: list[Any], size: float) -> float:
     """A row tall enough for its wrapped text (Excel and LibreOffice do not grow rows written by openpyxl)."""
     # About 1.1 characters of Times New Roman 12 pt fit in one unit of column width.
     per_unit = 1.1 * 12 / size
-    lines = max(math.ceil(len(str(v)) / (w * per_unit)) if v else 1 for v, w in zip(values[:KEY_COL - 1], WIDTHS, strict=False))
+    lines = max(
+        math.ceil(len(str(v)) / (w * per_unit)) if v else 1 for v, w in zip(values[: KEY_COL - 1], WIDTHS, strict=False)
+    )
     return round(max(lines, 1) * size * 1.3 + 2, 1)
 
 
@@ -123,30 +157,58 @@ def read_tracking_sheet(path: Path, corpus: Corpus) -> list[SheetRow]:
     out: list[SheetRow] = []
     for number, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), 2):
         values = list(cells) + [None] * (len(HEADERS) - len(cells))
-        date, doc, state, note = values[FIRST_INPUT - 1: FIRST_INPUT + 3]
+        date, doc, state, note = values[FIRST_INPUT - 1 : FIRST_INPUT + 3]
         if date is None and doc is None and state is None and note is None:
             continue
         key, check = values[KEY_COL - 1], values[CHECK_COL - 1]
         parts = str(key or "").split("|")
         if len(parts) != 3 or (parts[0], parts[1]) not in tasks or parts[2] not in corpus.registry:
-            out.append(SheetRow(number, None, "dòng không ứng với nhiệm vụ nào của các văn bản hiện có (có thể đã bị xóa hoặc sửa mã)"))
+            out.append(
+                SheetRow(
+                    number,
+                    None,
+                    "dòng không ứng với nhiệm vụ nào của các văn bản hiện có (có thể đã bị xóa hoặc sửa mã)",
+                )
+            )
             continue
         directive_id, task_id, agency_id = parts
         if fingerprint(tasks[(directive_id, task_id)].text) != check:
-            out.append(SheetRow(number, None, f"nội dung mục {task_id} của '{directive_id}' đã thay đổi từ khi lập bảng; "
-                                              "hãy ghi lại trên bảng mới"))
+            out.append(
+                SheetRow(
+                    number,
+                    None,
+                    f"nội dung mục {task_id} của '{directive_id}' đã thay đổi từ khi lập bảng; "
+                    "hãy ghi lại trên bảng mới",
+                )
+            )
             continue
         day = _as_date(date)
         if day is None:
             out.append(SheetRow(number, None, f"ngày báo cáo '{date}' không đọc được (ghi dạng dd/mm/yyyy)"))
             continue
         if state not in (None, STATE_DONE, STATE_WORKING):
-            out.append(SheetRow(number, None, f"tình trạng '{state}' không hợp lệ (chọn '{STATE_WORKING}' hoặc '{STATE_DONE}')"))
+            out.append(
+                SheetRow(
+                    number, None, f"tình trạng '{state}' không hợp lệ (chọn '{STATE_WORKING}' hoặc '{STATE_DONE}')"
+                )
+            )
             continue
         agency = corpus.registry.get(agency_id)
-        out.append(SheetRow(number, Record(directive_id, agency_id, agency.name, day, task_id,
-                                           str(doc).strip() if doc not in (None, "") else None, state == STATE_DONE,
-                                           str(note).strip() if note not in (None, "") else None)))
+        out.append(
+            SheetRow(
+                number,
+                Record(
+                    directive_id,
+                    agency_id,
+                    agency.name,
+                    day,
+                    task_id,
+                    str(doc).strip() if doc not in (None, "") else None,
+                    state == STATE_DONE,
+                    str(note).strip() if note not in (None, "") else None,
+                ),
+            )
+        )
     return out
 
 
@@ -166,5 +228,12 @@ def _as_date(value: Any) -> dt.date | None:
 
 def same(a: Record, b: Record) -> bool:
     """Whether two records say the same thing (so importing a sheet twice adds nothing)."""
-    return (a.directive, a.agency, a.task, a.date, a.number, a.done, a.note) == \
-        (b.directive, b.agency, b.task, b.date, b.number, b.done, b.note)
+    return (a.directive, a.agency, a.task, a.date, a.number, a.done, a.note) == (
+        b.directive,
+        b.agency,
+        b.task,
+        b.date,
+        b.number,
+        b.done,
+        b.note,
+    )

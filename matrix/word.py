@@ -4,6 +4,7 @@ Both are rendered from .docx templates (see :mod:`matrix.templates` and
 docs/templates.md). This module only gathers data from the matrix; every word
 a clerk reads on the page lives in the templates.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,9 @@ import subprocess
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .errors import MatrixError, OutputError
 from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
@@ -27,19 +29,19 @@ __all__ = [
     "EXTRACT_TEMPLATE",
     "LETTER_TEMPLATES",
     "TABLE_TEMPLATE",
-    "build_date",
-    "extract_context",
-    "issuer_groups",
-    "write_consolidated",
-    "write_extracts",
     "PdfConversionError",
     "PdfUnavailable",
     "WordTemplateError",
+    "build_date",
     "convert_to_pdf",
+    "extract_context",
+    "issuer_groups",
     "letter_context",
     "letter_count",
     "table_context",
     "write_assignment_table",
+    "write_consolidated",
+    "write_extracts",
     "write_letters",
 ]
 
@@ -150,7 +152,7 @@ def _write_each(
     matrix: Matrix,
     out_dir: Path,
     template: Any,
-    context: Callable[[Matrix, Agency, "RowIndex"], dict[str, Any]],
+    context: Callable[[Matrix, Agency, RowIndex], dict[str, Any]],
     progress: Callable[[int], None] | None,
     agencies: Iterable[str] | None,
     date: dt.datetime | None,
@@ -176,7 +178,9 @@ def issuer_key(directive: Directive, matrix: Matrix) -> tuple[str, ...]:
     return (directive.issuer.kind.value, match_key(directive.issuer.name), *(match_key(line) for line in header))
 
 
-_GROUPS: dict[int, tuple[Matrix, list[tuple[str, Matrix]]]] = {}  # the last matrix's groups (a build asks once per unit)
+_GROUPS: dict[
+    int, tuple[Matrix, list[tuple[str, Matrix]]]
+] = {}  # the last matrix's groups (a build asks once per unit)
 
 
 def issuer_groups(matrix: Matrix) -> list[tuple[str, Matrix]]:
@@ -314,7 +318,9 @@ def directive_data(directive: Directive) -> dict[str, Any]:
 # Where the header names no province ("ỦY BAN NHÂN DÂN TỈNH", "TỈNH ỦY"), the clerk fills it in.
 PROVINCE_PLACEHOLDER = "……………"
 _UNNAMED_LOCALITY = re.compile(r"^(.*\b)?(TỈNH|THÀNH PHỐ)( (ỦY|UỶ))?$")
-_COMMITTEE_AND_LOCALITY = re.compile(r"^((?:ỦY|UỶ) BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN) ((?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG)\b.*)$")
+_COMMITTEE_AND_LOCALITY = re.compile(
+    r"^((?:ỦY|UỶ) BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN) ((?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG)\b.*)$"
+)
 _LOCALITY_START = re.compile(r"^(TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG) (?!(ỦY|UỶ)\b)")
 
 
@@ -445,7 +451,9 @@ def _subtasks(index: RowIndex, row: Row) -> list[dict[str, Any]]:
     for sub in index.descendants(row):
         marker = _marker(sub)
         for i, text in enumerate(paragraphs(sub.task.text)):
-            items.append({"marker": marker if i == 0 else "", "text": text, "depth": sub.depth - row.depth, "id": sub.task.id})
+            items.append(
+                {"marker": marker if i == 0 else "", "text": text, "depth": sub.depth - row.depth, "id": sub.task.id}
+            )
     return items
 
 
@@ -520,7 +528,9 @@ def _letter_section(matrix: Matrix, index: RowIndex, directive: Directive, entri
 
 # Party organs that stand for an agency in a Party directive ("Đảng ủy Công an tỉnh"): a Party letter
 # is addressed to them, as the directive writes.
-_PARTY_ORGANS = tuple(match_key(p) for p in ("Đảng ủy", "Đảng đoàn", "Ban cán sự đảng", "Ban Thường vụ", "Cấp ủy", "Chi bộ"))
+_PARTY_ORGANS = tuple(
+    match_key(p) for p in ("Đảng ủy", "Đảng đoàn", "Ban cán sự đảng", "Ban Thường vụ", "Cấp ủy", "Chi bộ")
+)
 
 
 def _agency_data(agency: Agency, entries: Iterable[Entry]) -> dict[str, Any]:
@@ -653,7 +663,9 @@ def convert_to_pdf(paths: list[Path], *, batch_size: int = 100) -> list[Path]:
         return []
     soffice = find_soffice()
     if soffice is None:
-        raise PdfUnavailable("Không tìm thấy LibreOffice (lệnh soffice): chưa tạo được PDF, các tệp .docx vẫn được giữ.")
+        raise PdfUnavailable(
+            "Không tìm thấy LibreOffice (lệnh soffice): chưa tạo được PDF, các tệp .docx vẫn được giữ."
+        )
     started = time.time() - 1
     by_folder: dict[Path, list[Path]] = defaultdict(list)
     for path in dict.fromkeys(p.resolve() for p in paths):

@@ -4,6 +4,7 @@ Only the node tree is built (``yaml.compose``): nothing is constructed, so
 tags that would build Python objects (``!!python/object``) are refused here
 rather than executed, and every value keeps its line and column for messages.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -23,14 +24,20 @@ MAX_EXPANDED_CHARS = 4 * MAX_FILE_BYTES  # text once every alias (*a) is expande
 # Characters that must never reach a document, a CSV cell or the terminal (ESC clears the screen,
 # Word's \x0b line break and NUL break the XML of a letter). TAB, LF and CR are YAML's own.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
-_CONTROL_NAMES = {"\x00": "NUL", "\x0b": "ngắt dòng của Word (VT)", "\x0c": "ngắt trang (FF)", "\x1b": "ESC",
-                  "\x7f": "DEL"}
+_CONTROL_NAMES = {
+    "\x00": "NUL",
+    "\x0b": "ngắt dòng của Word (VT)",
+    "\x0c": "ngắt trang (FF)",
+    "\x1b": "ESC",
+    "\x7f": "DEL",
+}
 
 
 def control_char_name(ch: str) -> str:
     """How a message names a control character: "U+000B (ngắt dòng của Word (VT))"."""
     name = _CONTROL_NAMES.get(ch)
     return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+
 
 _SAFE_TAGS = frozenset(
     "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
@@ -81,32 +88,47 @@ def read_text(path: Path, report: Report) -> str | None:
             return None
         size = info.st_size
         if size > MAX_FILE_BYTES:
-            report.error(name, None, f"tệp quá lớn ({size // 1024} KB; tối đa {MAX_FILE_BYTES // 1024 // 1024} MB)",
-                         "hãy tách thành nhiều tệp, mỗi văn bản một tệp")
+            report.error(
+                name,
+                None,
+                f"tệp quá lớn ({size // 1024} KB; tối đa {MAX_FILE_BYTES // 1024 // 1024} MB)",
+                "hãy tách thành nhiều tệp, mỗi văn bản một tệp",
+            )
             return None
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
-            report.error(name, None, f"tệp quá lớn (tối đa {MAX_FILE_BYTES // 1024 // 1024} MB)",
-                         "hãy tách thành nhiều tệp, mỗi văn bản một tệp")
+            report.error(
+                name,
+                None,
+                f"tệp quá lớn (tối đa {MAX_FILE_BYTES // 1024 // 1024} MB)",
+                "hãy tách thành nhiều tệp, mỗi văn bản một tệp",
+            )
             return None
     except OSError as exc:
         report.error(name, None, f"không đọc được tệp: {os_message(exc)}")
         return None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (len(data) > 1 and data[1:2] == b"\x00"):
-        report.error(name, None, "tệp được lưu bằng mã UTF-16 (Unicode của Notepad)",
-                     "hãy mở tệp và lưu lại với mã hóa UTF-8")
+        report.error(
+            name, None, "tệp được lưu bằng mã UTF-16 (Unicode của Notepad)", "hãy mở tệp và lưu lại với mã hóa UTF-8"
+        )
         return None
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        report.problems.append(Problem(
-            name, line, column, "tệp không phải văn bản UTF-8 (có thể là phông TCVN3/VNI cũ hoặc mã Windows-1258)",
-            "hãy chuyển sang Unicode dựng sẵn (ví dụ bằng Unikey, Ctrl+Shift+F6) rồi lưu với mã hóa UTF-8"))
+        report.problems.append(
+            Problem(
+                name,
+                line,
+                column,
+                "tệp không phải văn bản UTF-8 (có thể là phông TCVN3/VNI cũ hoặc mã Windows-1258)",
+                "hãy chuyển sang Unicode dựng sẵn (ví dụ bằng Unikey, Ctrl+Shift+F6) rồi lưu với mã hóa UTF-8",
+            )
+        )
         return None
     if "\x00" in text:
         report.error(name, None, "tệp chứa ký tự NUL, không phải văn bản", "hãy lưu lại với mã hóa UTF-8")
@@ -118,8 +140,15 @@ def read_text(path: Path, report: Report) -> str | None:
     if indented:
         line = text.count("\n", 0, indented.start()) + 1
         column = indented.group().index("\u00a0") + 1
-        report.problems.append(Problem(name, line, column, "thụt lề có dấu cách không ngắt (U+00A0, thường do dán từ Word "
-                                       "hay trang web)", "hãy xóa phần thụt lề rồi gõ lại bằng phím cách"))
+        report.problems.append(
+            Problem(
+                name,
+                line,
+                column,
+                "thụt lề có dấu cách không ngắt (U+00A0, thường do dán từ Word hay trang web)",
+                "hãy xóa phần thụt lề rồi gõ lại bằng phím cách",
+            )
+        )
         return None
     return text
 
@@ -133,9 +162,15 @@ def _report_controls(name: str, text: str, report: Report, limit: int = 20) -> b
     for match in CONTROL_CHARS.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-        report.problems.append(Problem(
-            name, line, column, f"có ký tự điều khiển {control_char_name(match.group())} không in được",
-            "hãy xóa ký tự này (thường do dán từ Word hay trang web) hoặc thay bằng dấu cách"))
+        report.problems.append(
+            Problem(
+                name,
+                line,
+                column,
+                f"có ký tự điều khiển {control_char_name(match.group())} không in được",
+                "hãy xóa ký tự này (thường do dán từ Word hay trang web) hoặc thay bằng dấu cách",
+            )
+        )
         found += 1
         if found >= limit:
             break
@@ -165,8 +200,12 @@ def compose(path: Path, report: Report) -> yaml.Node | None:
         report.problems.append(Problem(name, line, column, _syntax_message(exc), _syntax_hint(exc, text, line)))
         return None
     except yaml.YAMLError:  # a reader error without a mark: characters YAML refuses
-        report.error(name, None, "lỗi cú pháp YAML: tệp có ký tự YAML không chấp nhận",
-                     "hãy lưu lại tệp dạng UTF-8 và xóa ký tự lạ")
+        report.error(
+            name,
+            None,
+            "lỗi cú pháp YAML: tệp có ký tự YAML không chấp nhận",
+            "hãy lưu lại tệp dạng UTF-8 và xóa ký tự lạ",
+        )
         return None
     except RecursionError:
         report.error(name, None, f"tệp lồng nhau quá sâu (quá {MAX_DEPTH} mức)", "hãy viết các mục con phẳng hơn")
@@ -192,30 +231,50 @@ def _check_nodes(root: yaml.Node, name: str, report: Report) -> bool:
         node, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
-            report.error(name, root, f"tệp có quá nhiều phần tử (hơn {MAX_NODES:,}) hoặc dùng bí danh (&/*) lồng nhau",
-                         "không dùng neo/bí danh YAML để nhân bản nội dung")
+            report.error(
+                name,
+                root,
+                f"tệp có quá nhiều phần tử (hơn {MAX_NODES:,}) hoặc dùng bí danh (&/*) lồng nhau",
+                "không dùng neo/bí danh YAML để nhân bản nội dung",
+            )
             return False
         if depth > MAX_DEPTH:
-            report.error(name, node, f"nội dung lồng nhau quá sâu (quá {MAX_DEPTH} mức danh sách/bảng)",
-                         "văn bản thật chỉ có vài mức mục con; hãy kiểm tra thụt lề")
+            report.error(
+                name,
+                node,
+                f"nội dung lồng nhau quá sâu (quá {MAX_DEPTH} mức danh sách/bảng)",
+                "văn bản thật chỉ có vài mức mục con; hãy kiểm tra thụt lề",
+            )
             return False
         if node.tag == "tag:yaml.org,2002:merge":
             report.error(name, node, "không dùng khóa gộp '<<' của YAML", "hãy viết đầy đủ các trường ở từng chỗ")
             return False
         if node.tag not in _SAFE_TAGS:
-            report.error(name, node, f"không chấp nhận thẻ YAML '{node.tag}'",
-                         "matrix chỉ đọc dữ liệu thuần: chuỗi, số, ngày, danh sách và bảng")
+            report.error(
+                name,
+                node,
+                f"không chấp nhận thẻ YAML '{node.tag}'",
+                "matrix chỉ đọc dữ liệu thuần: chuỗi, số, ngày, danh sách và bảng",
+            )
             return False
         if isinstance(node, yaml.ScalarNode):
             chars += len(node.value)
             if chars > MAX_EXPANDED_CHARS:
-                report.error(name, node, f"nội dung quá lớn khi mở các bí danh (*) (hơn {MAX_EXPANDED_CHARS // 1024 // 1024} MB chữ)",
-                             "không dùng neo/bí danh YAML để nhân bản nội dung")
+                report.error(
+                    name,
+                    node,
+                    f"nội dung quá lớn khi mở các bí danh (*) (hơn {MAX_EXPANDED_CHARS // 1024 // 1024} MB chữ)",
+                    "không dùng neo/bí danh YAML để nhân bản nội dung",
+                )
                 return False
             if CONTROL_CHARS.search(node.value):
                 ch = CONTROL_CHARS.search(node.value).group()  # type: ignore[union-attr]
-                report.error(name, node, f"có ký tự điều khiển {control_char_name(ch)} không in được (viết bằng mã thoát \\…)",
-                             "hãy xóa ký tự này khỏi nội dung")
+                report.error(
+                    name,
+                    node,
+                    f"có ký tự điều khiển {control_char_name(ch)} không in được (viết bằng mã thoát \\…)",
+                    "hãy xóa ký tự này khỏi nội dung",
+                )
                 return False
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
@@ -264,15 +323,19 @@ def _glued_key(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str
     """``kind:chỉ thị`` (no space after ':') is one plain string to YAML, and the parser only
     stumbles on the next line. Find such a line above the error and point at it instead."""
     mark = exc.problem_mark
-    if mark is None or "expected ':'" not in (exc.problem or "") and "expected key" not in (exc.problem or ""):
+    if mark is None or ("expected ':'" not in (exc.problem or "") and "expected key" not in (exc.problem or "")):
         return None
     lines = text.split("\n")
     for index in range(min(mark.line, len(lines) - 1), max(-1, mark.line - 3), -1):
         match = _GLUED.match(lines[index])
         if match and "://" not in lines[index]:
             indent, key, value = match.groups()
-            return (index + 1, len(indent) + len(key) + 2, f"lỗi cú pháp YAML: thiếu dấu cách sau dấu ':' của trường '{key}'",
-                    f"viết '{key}: {value.strip()[:40]}'")
+            return (
+                index + 1,
+                len(indent) + len(key) + 2,
+                f"lỗi cú pháp YAML: thiếu dấu cách sau dấu ':' của trường '{key}'",
+                f"viết '{key}: {value.strip()[:40]}'",
+            )
     return None
 
 
@@ -302,4 +365,4 @@ def _syntax_hint(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     return "xem lại thụt lề và dấu ':'"
 
 
-__all__ = ["Report", "compose", "position", "read_text", "MAX_FILE_BYTES", "MAX_NODES", "MAX_DEPTH", "WARNING"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "WARNING", "Report", "compose", "position", "read_text"]

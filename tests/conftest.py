@@ -1,4 +1,5 @@
 """Shared fixtures: a small hand-built corpus, and the shipped seed corpus."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,12 +29,22 @@ SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
 
 def small_registry() -> Registry:
-    blocks = (Block("noi-chinh", "Khối nội chính"), Block("so-nganh", "Sở, ban, ngành"), Block("cap-huyen", "Cấp huyện"))
+    blocks = (
+        Block("noi-chinh", "Khối nội chính"),
+        Block("so-nganh", "Sở, ban, ngành"),
+        Block("cap-huyen", "Cấp huyện"),
+    )
     agencies = (
         Agency("cong-an-tinh", "Công an tỉnh", "Công an tỉnh", "noi-chinh", aliases=("Đảng ủy Công an tỉnh",)),
         Agency("vksnd-tinh", "Viện kiểm sát nhân dân tỉnh", "VKSND tỉnh", "noi-chinh", requested=True),
         Agency("so-noi-vu", "Sở Nội vụ", "Sở Nội vụ", "so-nganh"),
-        Agency("vp-ubnd-tinh", "Văn phòng Ủy ban nhân dân tỉnh", "VP UBND tỉnh", "so-nganh", aliases=("Văn phòng UBND tỉnh",)),
+        Agency(
+            "vp-ubnd-tinh",
+            "Văn phòng Ủy ban nhân dân tỉnh",
+            "VP UBND tỉnh",
+            "so-nganh",
+            aliases=("Văn phòng UBND tỉnh",),
+        ),
         Agency("h-a", "Ủy ban nhân dân huyện A", "UBND huyện A", "cap-huyen", province="p"),
         Agency("h-b", "Ủy ban nhân dân huyện B", "UBND huyện B", "cap-huyen", province="p"),
         Agency(
@@ -65,17 +76,27 @@ def small_corpus() -> Corpus:
         recipients=("Các sở, ban, ngành tỉnh", "UBND các huyện"),
         distribution=("Như trên", "Lưu: VT, NC"),
         tasks=(
-            Task("1", "Các huyện triển khai thực hiện nghiêm túc.", (a("ubnd-cap-huyen", Role.DOER, "UBND các huyện"),)),
+            Task(
+                "1", "Các huyện triển khai thực hiện nghiêm túc.", (a("ubnd-cap-huyen", Role.DOER, "UBND các huyện"),)
+            ),
             Task(
                 "2",
                 "Công an tỉnh:",
                 (a("cong-an-tinh", Role.LEAD, "Công an tỉnh"),),
                 tasks=(
-                    Task("2-1", "- Chủ trì, phối hợp với Sở Nội vụ & các đơn vị <liên quan> \"rà soát\".", (a("so-noi-vu", Role.PARTNER, "Sở Nội vụ"),)),
+                    Task(
+                        "2-1",
+                        '- Chủ trì, phối hợp với Sở Nội vụ & các đơn vị <liên quan> "rà soát".',
+                        (a("so-noi-vu", Role.PARTNER, "Sở Nội vụ"),),
+                    ),
                     Task("2-2", "=SUM(A1) không phải công thức; + - @ cũng vậy."),
                 ),
             ),
-            Task("3", "Đề nghị Viện kiểm sát nhân dân tỉnh phối hợp.", (a("vksnd-tinh", Role.LEAD, "Viện kiểm sát nhân dân tỉnh"),)),
+            Task(
+                "3",
+                "Đề nghị Viện kiểm sát nhân dân tỉnh phối hợp.",
+                (a("vksnd-tinh", Role.LEAD, "Viện kiểm sát nhân dân tỉnh"),),
+            ),
             Task(
                 "cuối-1",
                 "Giao Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh theo dõi; định kỳ 6 tháng, năm báo cáo.",
@@ -92,8 +113,19 @@ def small_corpus() -> Corpus:
         issuer=Issuer("Ban Thường vụ Tỉnh ủy", IssuerKind.PARTY, ("TỈNH ỦY P",)),
         signer=Signer(("T/M BAN THƯỜNG VỤ",), "PHÓ BÍ THƯ", "Trần Thị B"),
         tasks=(
-            Task("1", "Đảng ủy Công an tỉnh tăng cường lãnh đạo.", (a("cong-an-tinh", Role.LEAD, "Đảng ủy Công an tỉnh"),)),
-            Task("2", "Phối hợp chặt chẽ với Viện kiểm sát.", (a("vksnd-tinh", Role.PARTNER, "Viện kiểm sát nhân dân tỉnh"), a("cong-an-tinh", Role.LEAD, "Công an tỉnh"))),
+            Task(
+                "1",
+                "Đảng ủy Công an tỉnh tăng cường lãnh đạo.",
+                (a("cong-an-tinh", Role.LEAD, "Đảng ủy Công an tỉnh"),),
+            ),
+            Task(
+                "2",
+                "Phối hợp chặt chẽ với Viện kiểm sát.",
+                (
+                    a("vksnd-tinh", Role.PARTNER, "Viện kiểm sát nhân dân tỉnh"),
+                    a("cong-an-tinh", Role.LEAD, "Công an tỉnh"),
+                ),
+            ),
         ),
     )
     return Corpus(small_registry(), (state, party))
@@ -113,8 +145,12 @@ def seed_corpus() -> Corpus:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite tests/golden/ from the seed outputs (then review the diff)")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ from the seed outputs (then review the diff)",
+    )
 
 
 @pytest.fixture()
@@ -133,4 +169,3 @@ def run_cli(*args: object) -> tuple[int, str]:
 
     result = CliRunner().invoke(main, [str(a) for a in args])
     return result.exit_code, result.output
-

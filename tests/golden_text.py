@@ -6,6 +6,7 @@ cell by " / "); a workbook is the value of every non-empty cell of every
 sheet, row by row, with the merged ranges. Own marks print as "C", "P", "T",
 inherited ones as "(C)", "(P)", "(T)"; totals as their formulas.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

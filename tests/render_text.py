@@ -18,6 +18,7 @@ What varies between offices without changing what the document says (header
 columns side by side or one after the other, the bullet sign, "(Đã ký)", a
 "CỦA ..." line under the kind heading) is chosen by a :class:`Layout`.
 """
+
 from __future__ import annotations
 
 import re
@@ -139,7 +140,7 @@ def header_lines(directive: Directive, layout: Layout) -> list[str]:
     if letter:
         subject = directive.title
         if subject.startswith("Về việc "):
-            subject = subject[len("Về việc "):]
+            subject = subject[len("Về việc ") :]
         lower_left += broken(f"V/v {subject}", layout.title_lines)
     lines += _two_columns(lower_left, [date] if date else [], columns)
     if letter:
@@ -192,11 +193,24 @@ def body_lines(directive: Directive, layout: Layout = Layout()) -> list[str]:
 
 def tail_lines(directive: Directive, layout: Layout) -> list[str]:
     """ "Nơi nhận" (left column) beside the signature (right column)."""
-    left = ["Nơi nhận:", *(f"- {d}{'.' if i == len(directive.distribution) - 1 else ';'}"
-                           for i, d in enumerate(directive.distribution))] if directive.distribution else []
+    left = (
+        [
+            "Nơi nhận:",
+            *(
+                f"- {d}{'.' if i == len(directive.distribution) - 1 else ';'}"
+                for i, d in enumerate(directive.distribution)
+            ),
+        ]
+        if directive.distribution
+        else []
+    )
     signer = directive.signer
-    right = [*signer.authority, *([signer.title] if signer.title else []), *(["(Đã ký)", ""] if signer.name and layout.signed else [""] if signer.name else []),
-             *([signer.name] if signer.name else [])]
+    right = [
+        *signer.authority,
+        *([signer.title] if signer.title else []),
+        *(["(Đã ký)", ""] if signer.name and layout.signed else [""] if signer.name else []),
+        *([signer.name] if signer.name else []),
+    ]
     if layout.columns:
         return _two_columns(left, right, True)
     return [*left, "", *right]
@@ -241,4 +255,4 @@ def write_docx(directive: Directive, path: Path, layout: Layout = Layout()) -> P
     return Path(path)
 
 
-__all__ = ["Layout", "render_text", "render_lines", "write_txt", "write_docx", "marker", "is_closing"]
+__all__ = ["Layout", "is_closing", "marker", "render_lines", "render_text", "write_docx", "write_txt"]

@@ -1,4 +1,5 @@
 """Helpers shared by the safety tests: a clerk's project folder, building it, snapshots, English detection."""
+
 from __future__ import annotations
 
 import re
@@ -6,10 +7,9 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import INPUT
 
 from matrix.cli import main
-
-from conftest import INPUT
 
 ONE = "tiengiang-ubnd-ct-antt-2025"
 TWO = "dongthap-ubnd-cv-antt-2025"
@@ -23,7 +23,7 @@ def make_project(root: Path, *names: str) -> Path:
     return root
 
 
-def run(*args: str, input: str | None = None):  # noqa: A002 - click's name
+def run(*args: str, input: str | None = None):
     return CliRunner().invoke(main, list(args), input=input)
 
 
@@ -42,7 +42,8 @@ _ENGLISH = re.compile(
     r"\b(the|is|are|not|no such|found|cannot|could|expected|error|file|directory|permission|denied|"
     r"invalid|unexpected|exists|space|left|device|while|scanning|token|character|template|undefined|"
     r"traceback|object|attribute|has|which|must|should|unknown|failed|range|between|maximum|depth|exceeded|been)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def english_words(text: str) -> list[str]:
@@ -65,9 +66,14 @@ tasks:
 {tasks}"""
 
 
-def directive(id: str = "ct-thu", title: str = "Về bảo đảm an ninh, trật tự", kind: str = "chỉ thị",  # noqa: A002
-              texts: tuple[str, ...] = ("Giao Công an tỉnh chủ trì.",)) -> str:
+def directive(
+    id: str = "ct-thu",
+    title: str = "Về bảo đảm an ninh, trật tự",
+    kind: str = "chỉ thị",
+    texts: tuple[str, ...] = ("Giao Công an tỉnh chủ trì.",),
+) -> str:
     """A small valid directive whose tasks have ``texts`` (YAML double-quoted strings), each for Công an tỉnh."""
-    tasks = "".join(f'  - id: "{i}"\n    text: {t}\n    assign:\n      chủ trì: Công an tỉnh\n'
-                    for i, t in enumerate(texts, 1))
+    tasks = "".join(
+        f'  - id: "{i}"\n    text: {t}\n    assign:\n      chủ trì: Công an tỉnh\n' for i, t in enumerate(texts, 1)
+    )
     return DIRECTIVE.format(id=id, kind=kind, title=title, tasks=tasks)

@@ -1,4 +1,5 @@
 """Hypothesis strategies: random registries and directives that satisfy the model's rules."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -9,22 +10,41 @@ from hypothesis import strategies as st
 from matrix.model import Agency, Assignment, Block, Corpus, Directive, Issuer, IssuerKind, Registry, Role, Task
 
 # Text as the loader gives it back: NFC, without edge spaces (YAML line breaks Zl/Zp excluded).
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40).map(
-    lambda s: unicodedata.normalize("NFC", s).strip()).filter(bool)
+TEXT = (
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40)
+    .map(lambda s: unicodedata.normalize("NFC", s).strip())
+    .filter(bool)
+)
 
 
 @st.composite
 def registries(draw) -> Registry:
     blocks = (Block("b1", "Khối một"), Block("b2", "Khối hai"))
     n = draw(st.integers(2, 8))
-    agencies = [Agency(f"a{i}", f"Cơ quan {i}", f"CQ {i}", draw(st.sampled_from(["b1", "b2"])),
-                       requested=draw(st.booleans()), province=draw(st.sampled_from([None, "p"])))
-                for i in range(n)]
+    agencies = [
+        Agency(
+            f"a{i}",
+            f"Cơ quan {i}",
+            f"CQ {i}",
+            draw(st.sampled_from(["b1", "b2"])),
+            requested=draw(st.booleans()),
+            province=draw(st.sampled_from([None, "p"])),
+        )
+        for i in range(n)
+    ]
     groups = []
     for g in range(draw(st.integers(0, 2))):
         members = draw(st.lists(st.sampled_from([a.id for a in agencies]), unique=True, max_size=4))
-        groups.append(Agency(f"g{g}", f"Nhóm {g}", f"Nhóm {g}", "b2", is_group=True,
-                             members=MappingProxyType({"p": tuple(members)} if members else {})))
+        groups.append(
+            Agency(
+                f"g{g}",
+                f"Nhóm {g}",
+                f"Nhóm {g}",
+                "b2",
+                is_group=True,
+                members=MappingProxyType({"p": tuple(members)} if members else {}),
+            )
+        )
     return Registry(blocks, tuple(agencies + groups), MappingProxyType({"p": "Tỉnh P"}))
 
 
@@ -44,8 +64,14 @@ def tasks(draw, registry: Registry, prefix: str, depth: int) -> tuple[Task, ...]
 def corpora(draw) -> Corpus:
     registry = draw(registries())
     directives = tuple(
-        Directive(f"d{n}", "chỉ thị", draw(TEXT), Issuer("UBND tỉnh", draw(st.sampled_from(list(IssuerKind)))),
-                  draw(tasks(registry, "", 0)), province=draw(st.sampled_from([None, "p"])))
+        Directive(
+            f"d{n}",
+            "chỉ thị",
+            draw(TEXT),
+            Issuer("UBND tỉnh", draw(st.sampled_from(list(IssuerKind)))),
+            draw(tasks(registry, "", 0)),
+            province=draw(st.sampled_from([None, "p"])),
+        )
         for n in range(draw(st.integers(1, 3)))
     )
     return Corpus(registry, directives)

@@ -1,4 +1,5 @@
 """The build: what it writes, and that a failed or blocked build never loses previous outputs."""
+
 from __future__ import annotations
 
 import os
@@ -7,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import INPUT
 
 import matrix.build
 from matrix.cli import main
-
-from conftest import INPUT
 
 ONE = "tiengiang-ubnd-ct-antt-2025"
 
@@ -44,7 +44,14 @@ def test_build_writes_every_output(project):
         assert (out / folder / "ma-tran.xlsx").is_file()
         assert (out / folder / "bang-phan-cong.docx").is_file()
         letters = sorted(p.stem for p in (out / folder / "thu-giao-nhiem-vu").glob("*.docx"))
-        assert letters == ["co-quan-trung-uong", "cong-an-tinh", "doan-the-tinh", "so-ban-nganh", "ubnd-cap-huyen", "vp-ubnd-tinh"]
+        assert letters == [
+            "co-quan-trung-uong",
+            "cong-an-tinh",
+            "doan-the-tinh",
+            "so-ban-nganh",
+            "ubnd-cap-huyen",
+            "vp-ubnd-tinh",
+        ]
     assert not list(out.glob(".matrix-tmp-*"))
     assert "Đã tạo 2 bảng Excel, 12 thư giao nhiệm vụ, 2 bảng phân công" in result.output
 
@@ -63,7 +70,9 @@ def test_E19_a_locked_output_stops_the_build_and_keeps_previous_outputs(project,
     real = matrix.build._replaceable
     monkeypatch.setattr(matrix.build, "_replaceable", lambda target: target.resolve() != locked and real(target))
     (project / "input" / f"{ONE}.yaml").write_text(
-        (INPUT / f"{ONE}.yaml").read_text(encoding="utf-8").replace("Văn phòng UBND tỉnh", "Sở Nội vụ"), encoding="utf-8")
+        (INPUT / f"{ONE}.yaml").read_text(encoding="utf-8").replace("Văn phòng UBND tỉnh", "Sở Nội vụ"),
+        encoding="utf-8",
+    )
     result = build()
     assert result.exit_code == 1
     assert f"không thể ghi đè output/{ONE}/ma-tran.xlsx: tệp đang mở (Excel/Word) hoặc chỉ đọc" in result.output
@@ -95,7 +104,7 @@ def test_files_matrix_did_not_create_are_never_deleted(project):
     (out / ONE / "ban-sua-tay.xlsx").write_bytes(b"x")
     assert build().exit_code == 0
     (project / "input" / f"{ONE}.yaml").rename(project / "input" / "khac.yaml.bak")
-    other = (INPUT / "dongthap-ubnd-cv-antt-2025.yaml")
+    other = INPUT / "dongthap-ubnd-cv-antt-2025.yaml"
     shutil.copy(other, project / "input" / other.name)
     assert build().exit_code == 0
     assert (out / "ghi-chu-cua-toi.txt").read_text(encoding="utf-8") == "đừng xóa"

@@ -1,4 +1,5 @@
 """Every row of the README's error catalogue has a test named after its code."""
+
 import re
 
 from conftest import ROOT

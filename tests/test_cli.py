@@ -1,4 +1,5 @@
 """The command line through click's CliRunner: wiring, exit codes, Vietnamese output."""
+
 from __future__ import annotations
 
 import csv
@@ -7,10 +8,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import INPUT
 
 from matrix.cli import main
-
-from conftest import INPUT
 
 
 @pytest.fixture
@@ -43,11 +43,17 @@ def test_validate_shipped_input_is_clean(run):
 def test_validate_reports_errors_and_exits_2(run, tmp_path):
     (tmp_path / "co-quan.yaml").write_bytes((INPUT / "co-quan.yaml").read_bytes())
     bad = tmp_path / "x.yaml"
-    bad.write_text("id: x\nkind: chỉ thị\nissuer: {name: UBND tỉnh, kind: nhà nước}\ntitle: T\n"
-                   "tasks:\n  - id: '1'\n    text: a\n    assign: {chủ trì: Công an tỉnhh}\n", encoding="utf-8")
+    bad.write_text(
+        "id: x\nkind: chỉ thị\nissuer: {name: UBND tỉnh, kind: nhà nước}\ntitle: T\n"
+        "tasks:\n  - id: '1'\n    text: a\n    assign: {chủ trì: Công an tỉnhh}\n",
+        encoding="utf-8",
+    )
     result = run("validate", tmp_path)
     assert result.exit_code == 2
-    assert f"{bad}:8:23: lỗi: nhiệm vụ '1': cơ quan 'Công an tỉnhh' không có trong danh mục (có phải ý bạn là 'Công an tỉnh'" in result.output
+    assert (
+        f"{bad}:8:23: lỗi: nhiệm vụ '1': cơ quan 'Công an tỉnhh' không có trong danh mục (có phải ý bạn là 'Công an tỉnh'"
+        in result.output
+    )
     assert result.output.endswith("Có 1 lỗi, 1 cảnh báo.\n")
     assert "Traceback" not in result.output
 
@@ -66,7 +72,9 @@ def test_export_json_shape(run):
     assert set(tet) >= {"id", "title", "issuer", "date", "tasks"}
     item4 = next(t for t in tet["tasks"] if t["id"] == "4")
     assert {(a["agency"], a["role"]) for a in item4["assignments"]} == {
-        ("Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "chủ trì"), ("Cục Hải quan tỉnh", "chủ trì")}
+        ("Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "chủ trì"),
+        ("Cục Hải quan tỉnh", "chủ trì"),
+    }
     item2 = next(t for t in tet["tasks"] if t["id"] == "2")
     assert [t["id"] for t in item2["tasks"]] == ["2-1", "2-2"]
     tg = next(d for d in data["directives"] if d["id"] == "tiengiang-ubnd-ct-antt-2025")
@@ -79,9 +87,14 @@ def test_export_csv_has_one_row_per_task_and_addressee(run, seed_corpus):
     assert list(rows[0]) == ["directive", "task", "agency", "role", "text"]
     expected = sum(len(t.assignments) for d in seed_corpus.directives for t, _ in d.walk())
     assert len(rows) == expected
-    assert {"directive": "tiengiang-ubnd-ct-antt-2025", "task": "7", "agency": "Văn phòng Ủy ban nhân dân tỉnh",
-            "role": "phối hợp"}.items() <= next(r for r in rows if r["task"] == "7" and r["role"] == "phối hợp"
-                                                and r["directive"].startswith("tiengiang")).items()
+    assert {
+        "directive": "tiengiang-ubnd-ct-antt-2025",
+        "task": "7",
+        "agency": "Văn phòng Ủy ban nhân dân tỉnh",
+        "role": "phối hợp",
+    }.items() <= next(
+        r for r in rows if r["task"] == "7" and r["role"] == "phối hợp" and r["directive"].startswith("tiengiang")
+    ).items()
 
 
 def test_export_expanded_groups_become_members(run):

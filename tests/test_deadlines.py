@@ -1,4 +1,5 @@
 """Due dates from deadline and report phrases (matrix.deadlines)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,20 +63,33 @@ def test_relative_phrases_need_the_directive_date():
     assert not read_schedule("trước Tết Nguyên đán", None).understood
 
 
-@pytest.mark.parametrize(("year", "day"), [(1985, "1985-01-21"), (2007, "2007-02-17"), (2024, "2024-02-10"),
-                                          (2025, "2025-01-29"), (2026, "2026-02-17")])
+@pytest.mark.parametrize(
+    ("year", "day"),
+    [(1985, "1985-01-21"), (2007, "2007-02-17"), (2024, "2024-02-10"), (2025, "2025-01-29"), (2026, "2026-02-17")],
+)
 def test_lunar_new_year_follows_the_vietnamese_calendar(year, day):
     # 1985 and 2007 differ from the Chinese calendar (UTC+8): the seam with vnlunar.
     assert lunar_new_year(year).isoformat() == day
 
 
 def test_before_tet_after_this_years_tet_is_next_years():
-    assert read_schedule("trước Tết Nguyên đán", dt.date(2025, 3, 1)).dates(dt.date(2027, 1, 1)) == (dt.date(2026, 2, 16),)
+    assert read_schedule("trước Tết Nguyên đán", dt.date(2025, 3, 1)).dates(dt.date(2027, 1, 1)) == (
+        dt.date(2026, 2, 16),
+    )
 
 
 dates = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31))
-cadences = st.sampled_from(["hằng tháng", "hằng quý", "định kỳ 6 tháng", "hằng năm", "trước ngày 20 hằng tháng",
-                            "hằng quý, trước ngày 15 của tháng cuối quý", "trước ngày 10/01 hằng năm"])
+cadences = st.sampled_from(
+    [
+        "hằng tháng",
+        "hằng quý",
+        "định kỳ 6 tháng",
+        "hằng năm",
+        "trước ngày 20 hằng tháng",
+        "hằng quý, trước ngày 15 của tháng cuối quý",
+        "trước ngày 10/01 hằng năm",
+    ]
+)
 
 
 @given(issued=dates, phrase=cadences, years=st.integers(min_value=1, max_value=4))

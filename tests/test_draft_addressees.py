@@ -3,6 +3,7 @@
 Every expectation is the role docs/directive-format.md prescribes, read back
 through the loader as (task id -> {agency id: role}).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,8 +41,10 @@ def roles(registry):
 
 
 def test_section_headed_by_one_addressee_and_its_bullets(roles):
-    got = roles(HEAD + ASK + "1. Công an tỉnh:\n- Chủ trì, phối hợp với Sở Tư pháp rà soát các vụ việc.\n"
-                "- Tăng cường tuần tra, kiểm soát.\n")
+    got = roles(
+        HEAD + ASK + "1. Công an tỉnh:\n- Chủ trì, phối hợp với Sở Tư pháp rà soát các vụ việc.\n"
+        "- Tăng cường tuần tra, kiểm soát.\n"
+    )
     assert got["1"] == {"cong-an-tinh": C}
     assert got["1-1"] == {"so-tu-phap": P}  # the bullet names its own partner; the lead is inherited
     assert got["1-2"] == {}
@@ -59,23 +62,29 @@ def test_de_nghi_heading(roles):
 
 
 def test_subject_at_start_with_partner_and_vague_mentions(roles):
-    got = roles(HEAD + ASK + "1. Đảng ủy Bộ đội Biên phòng tỉnh phối hợp với Cục Hải quan tỉnh và các cơ quan liên "
-                "quan tăng cường đấu tranh; phối hợp với lực lượng Công an và các lực lượng chức năng.\n")
+    got = roles(
+        HEAD + ASK + "1. Đảng ủy Bộ đội Biên phòng tỉnh phối hợp với Cục Hải quan tỉnh và các cơ quan liên "
+        "quan tăng cường đấu tranh; phối hợp với lực lượng Công an và các lực lượng chức năng.\n"
+    )
     assert got["1"] == {"bdbp-tinh": C, "cuc-hai-quan-tinh": P}
 
 
 def test_giao_chu_tri_phoi_hop_in_a_closing_paragraph(roles):
-    got = roles(HEAD + ASK + "1. Tiếp tục thực hiện nghiêm các văn bản.\n"
-                "Giao Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh và Sở Nội vụ theo dõi, đôn đốc "
-                "thực hiện Chỉ thị này.\n")
+    got = roles(
+        HEAD + ASK + "1. Tiếp tục thực hiện nghiêm các văn bản.\n"
+        "Giao Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh và Sở Nội vụ theo dõi, đôn đốc "
+        "thực hiện Chỉ thị này.\n"
+    )
     assert got["cuối-1"] == {"cong-an-tinh": C, "vp-ubnd-tinh": P, "so-noi-vu": P}
 
 
 def test_preamble_addressees_go_to_general_items_only(roles):
-    text = (HEAD + "Chủ tịch UBND tỉnh yêu cầu Thủ trưởng các sở, ban, ngành tỉnh, Chủ tịch UBND các huyện, thành phố, "
-            "thị xã và đề nghị đoàn thể tỉnh, cơ quan Trung ương đóng trên địa bàn tỉnh thực hiện một số nhiệm vụ sau:\n"
-            "1. Tăng cường công tác phòng ngừa tội phạm.\n"
-            "2. Giao Công an tỉnh chủ trì theo dõi, đôn đốc.\n")
+    text = (
+        HEAD + "Chủ tịch UBND tỉnh yêu cầu Thủ trưởng các sở, ban, ngành tỉnh, Chủ tịch UBND các huyện, thành phố, "
+        "thị xã và đề nghị đoàn thể tỉnh, cơ quan Trung ương đóng trên địa bàn tỉnh thực hiện một số nhiệm vụ sau:\n"
+        "1. Tăng cường công tác phòng ngừa tội phạm.\n"
+        "2. Giao Công an tỉnh chủ trì theo dõi, đôn đốc.\n"
+    )
     got = roles(text)
     groups = {"so-ban-nganh": T, "ubnd-cap-huyen": T, "doan-the-tinh": T, "co-quan-trung-uong": T}
     assert got["1"] == groups
@@ -83,25 +92,37 @@ def test_preamble_addressees_go_to_general_items_only(roles):
 
 
 def test_kinh_gui_addresses_general_items_when_the_preamble_names_nobody(roles):
-    text = ("Kính gửi:\n- Các sở, ban, ngành tỉnh;\n- Ủy ban nhân dân các huyện, thành phố.\n"
-            "Để bảo đảm an ninh, trật tự, Ủy ban nhân dân tỉnh có ý kiến như sau:\n"
-            "1. Rà soát, nắm chắc tình hình tại cơ sở.\n")
+    text = (
+        "Kính gửi:\n- Các sở, ban, ngành tỉnh;\n- Ủy ban nhân dân các huyện, thành phố.\n"
+        "Để bảo đảm an ninh, trật tự, Ủy ban nhân dân tỉnh có ý kiến như sau:\n"
+        "1. Rà soát, nắm chắc tình hình tại cơ sở.\n"
+    )
     assert roles(text)["1"] == {"so-ban-nganh": T, "ubnd-cap-huyen": T}
 
 
-@pytest.mark.parametrize("written, agency", [
-    ("Đảng ủy Công an tỉnh", "cong-an-tinh"),
-    ("Ban cán sự đảng Viện kiểm sát nhân dân tỉnh", "vksnd-tinh"),
-    ("Đảng đoàn Ủy ban MTTQ Việt Nam tỉnh", "ubmttq-tinh"),
-    ("Đảng ủy Quân sự tỉnh", "bchqs-tinh"),
-])
+@pytest.mark.parametrize(
+    "written, agency",
+    [
+        ("Đảng ủy Công an tỉnh", "cong-an-tinh"),
+        ("Ban cán sự đảng Viện kiểm sát nhân dân tỉnh", "vksnd-tinh"),
+        ("Đảng đoàn Ủy ban MTTQ Việt Nam tỉnh", "ubmttq-tinh"),
+        ("Đảng ủy Quân sự tỉnh", "bchqs-tinh"),
+    ],
+)
 def test_party_organs_resolve_to_their_agency(roles, written, agency):
     got = roles(HEAD + "Ban Thường vụ Tỉnh ủy yêu cầu:\n" + f"1. {written} tăng cường lãnh đạo, chỉ đạo.\n")
     assert got["1"] == {agency: C}
 
 
-@pytest.mark.parametrize("written", ["Uỷ ban Mặt trận Tổ quốc tỉnh", "ỦY BAN MẶT TRẬN TỔ QUỐC TỈNH",
-                                     "Ủy ban  Mặt trận Tổ quốc tỉnh", "Ủy ban MTTQ tỉnh"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Uỷ ban Mặt trận Tổ quốc tỉnh",
+        "ỦY BAN MẶT TRẬN TỔ QUỐC TỈNH",
+        "Ủy ban  Mặt trận Tổ quốc tỉnh",
+        "Ủy ban MTTQ tỉnh",
+    ],
+)
 def test_spelling_case_and_tone_variants_resolve(roles, written):
     assert roles(HEAD + ASK + f"1. {written}: vận động Nhân dân.\n")["1"] == {"ubmttq-tinh": C}
 
@@ -123,44 +144,62 @@ def test_a_level_borrows_the_head_of_the_previous_name(roles):
 
 
 def test_a_specific_body_listed_with_a_group_leads_in_an_item(roles):
-    got = roles(HEAD + ASK + "1. Đề nghị Ủy ban Mặt trận Tổ quốc tỉnh và các đoàn thể cấp tỉnh: phối hợp với cấp ủy, "
-                "chính quyền vận động Nhân dân.\n")
+    got = roles(
+        HEAD + ASK + "1. Đề nghị Ủy ban Mặt trận Tổ quốc tỉnh và các đoàn thể cấp tỉnh: phối hợp với cấp ủy, "
+        "chính quyền vận động Nhân dân.\n"
+    )
     assert got["1"] == {"ubmttq-tinh": C, "doan-the-tinh": T}  # "cấp ủy, chính quyền": generic, not partners
 
 
 def test_a_closing_request_to_groups_is_general_work(roles):
-    got = roles(HEAD + ASK + "1. Công an tỉnh: tăng cường tuần tra.\n"
-                "Yêu cầu Giám đốc các sở, Thủ trưởng các ban, ngành cấp tỉnh, Chủ tịch UBND các huyện, thành phố, "
-                "thị xã và đề nghị Ủy ban Mặt trận Tổ quốc tỉnh tổ chức triển khai thực hiện nghiêm túc./.\n")
+    got = roles(
+        HEAD + ASK + "1. Công an tỉnh: tăng cường tuần tra.\n"
+        "Yêu cầu Giám đốc các sở, Thủ trưởng các ban, ngành cấp tỉnh, Chủ tịch UBND các huyện, thành phố, "
+        "thị xã và đề nghị Ủy ban Mặt trận Tổ quốc tỉnh tổ chức triển khai thực hiện nghiêm túc./.\n"
+    )
     assert got["cuối-1"] == {"so-ban-nganh": T, "ubnd-cap-huyen": T, "ubmttq-tinh": T}
 
 
 def test_phoi_hop_giua_x_voi_y(roles):
-    got = roles(HEAD + ASK + "1. Tăng cường phối hợp giữa Đảng ủy Công an tỉnh với Ban Nội chính Tỉnh ủy.\n"
-                "2. Tăng cường phối hợp giữa lực lượng Công an với Mặt trận Tổ quốc, các đoàn thể.\n")
+    got = roles(
+        HEAD + ASK + "1. Tăng cường phối hợp giữa Đảng ủy Công an tỉnh với Ban Nội chính Tỉnh ủy.\n"
+        "2. Tăng cường phối hợp giữa lực lượng Công an với Mặt trận Tổ quốc, các đoàn thể.\n"
+    )
     assert got["1"] == {"cong-an-tinh": C, "ban-noi-chinh-tu": P}
     assert got["2"] == {}
 
 
 def test_phoi_hop_without_voi_and_titles_before_names(roles):
-    got = roles(HEAD + ASK + "1. Giao Giám đốc Sở Tư pháp chủ trì; phối hợp Sở Nội vụ (Ban Thi đua - Khen thưởng "
-                "tỉnh) đề xuất khen thưởng.\n")
+    got = roles(
+        HEAD + ASK + "1. Giao Giám đốc Sở Tư pháp chủ trì; phối hợp Sở Nội vụ (Ban Thi đua - Khen thưởng "
+        "tỉnh) đề xuất khen thưởng.\n"
+    )
     assert got["1"] == {"so-tu-phap": C, "so-noi-vu": P}
 
 
 def test_a_known_group_opening_a_sentence_adds_to_the_general_addressees(roles):
-    text = (HEAD + "Ban Thường vụ Tỉnh ủy yêu cầu các cấp ủy đảng, chính quyền, Mặt trận Tổ quốc, các ban, ngành, "
-            "đoàn thể, cơ quan, tổ chức thực hiện tốt các nhiệm vụ sau:\n"
-            "1. Lãnh đạo, chỉ đạo thực hiện nghiêm túc. Người đứng đầu cấp ủy, chính quyền các cấp phải chịu trách "
-            "nhiệm về tình hình an ninh, trật tự.\n")
+    text = (
+        HEAD + "Ban Thường vụ Tỉnh ủy yêu cầu các cấp ủy đảng, chính quyền, Mặt trận Tổ quốc, các ban, ngành, "
+        "đoàn thể, cơ quan, tổ chức thực hiện tốt các nhiệm vụ sau:\n"
+        "1. Lãnh đạo, chỉ đạo thực hiện nghiêm túc. Người đứng đầu cấp ủy, chính quyền các cấp phải chịu trách "
+        "nhiệm về tình hình an ninh, trật tự.\n"
+    )
     got = roles(text)
-    assert got["1"] == {"cap-uy-to-chuc-dang": T, "chinh-quyen-cac-cap": T, "ubmttq-tinh": T,
-                        "so-ban-nganh": T, "doan-the-tinh": T, "nguoi-dung-dau-cac-cap": T}
+    assert got["1"] == {
+        "cap-uy-to-chuc-dang": T,
+        "chinh-quyen-cac-cap": T,
+        "ubmttq-tinh": T,
+        "so-ban-nganh": T,
+        "doan-the-tinh": T,
+        "nguoi-dung-dau-cac-cap": T,
+    }
 
 
 def test_the_issuer_giving_work_is_not_an_addressee(roles):
-    got = roles(HEAD + ASK + "1. Tăng cường kiểm tra. UBND tỉnh giao Sở Y tế chủ trì, phối hợp với UBND tỉnh tổ chức "
-                "khám sàng lọc.\n")
+    got = roles(
+        HEAD + ASK + "1. Tăng cường kiểm tra. UBND tỉnh giao Sở Y tế chủ trì, phối hợp với UBND tỉnh tổ chức "
+        "khám sàng lọc.\n"
+    )
     assert got["1"] == {"so-y-te": C}
 
 
@@ -169,16 +208,25 @@ def test_a_lower_level_body_is_not_the_provincial_one(registry):
     assert draft.unresolved == ["Viện kiểm sát nhân dân huyện Châu Thành"]
 
 
-@pytest.mark.parametrize("item", ["Ban hành kế hoạch thực hiện.", "Báo cáo kết quả về UBND tỉnh.",
-                                  "Phòng, chống tội phạm ma túy.", "Hội nghị sơ kết được tổ chức vào tháng 6.",
-                                  "Trường hợp phát hiện vi phạm, xử lý nghiêm."])
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Ban hành kế hoạch thực hiện.",
+        "Báo cáo kết quả về UBND tỉnh.",
+        "Phòng, chống tội phạm ma túy.",
+        "Hội nghị sơ kết được tổ chức vào tháng 6.",
+        "Trường hợp phát hiện vi phạm, xử lý nghiêm.",
+    ],
+)
 def test_items_opening_with_a_verb_name_nobody(roles, item):
     assert roles(HEAD + ASK + f"1. {item}\n")["1"] == {}
 
 
 def test_a_group_alias_written_in_another_order_resolves_and_is_flagged(registry):
     # an order the registry has no alias for
-    draft = draft_text(HEAD + ASK + "1. Ủy ban nhân dân các huyện, thị xã và thành phố rà soát địa bàn.\n", registry, "thu")
+    draft = draft_text(
+        HEAD + ASK + "1. Ủy ban nhân dân các huyện, thị xã và thành phố rà soát địa bàn.\n", registry, "thu"
+    )
     data = yaml.safe_load(draft.yaml)
     assert data["tasks"][0]["assign"] == {T: "Ủy ban nhân dân các huyện, thành phố, thị xã"}
     assert "văn bản viết 'Ủy ban nhân dân các huyện, thị xã và thành phố'" in draft.yaml

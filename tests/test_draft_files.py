@@ -4,6 +4,7 @@ The .docx and .pdf fixtures are made here from the seed texts: python-docx
 writes the .docx, LibreOffice converts it to PDF (skipped when soffice is
 missing, except on CI where it must be there).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -55,6 +56,7 @@ def write_docx(text: str, path: Path) -> Path:
 
 # --------------------------------------------------------------------------- plain text
 
+
 def test_bom_and_crlf_give_the_same_draft(tmp_path, corpus):
     text = (SEEDS / f"{TIEN_GIANG}.txt").read_text(encoding="utf-8")
     plain = tmp_path / "lf" / f"{TIEN_GIANG}.txt"
@@ -84,8 +86,10 @@ def test_legacy_encodings_are_refused_with_a_vietnamese_message(tmp_path):
         read_source(tcvn3)
 
 
-@pytest.mark.parametrize("name, message", [("a.doc", "Word cũ"), ("a.odt", "OpenDocument"), ("a.xyz", "loại tệp"),
-                                           ("missing.txt", "Không tìm thấy")])
+@pytest.mark.parametrize(
+    "name, message",
+    [("a.doc", "Word cũ"), ("a.odt", "OpenDocument"), ("a.xyz", "loại tệp"), ("missing.txt", "Không tìm thấy")],
+)
 def test_unreadable_inputs(tmp_path, name, message, monkeypatch):
     # .doc and .odt go through LibreOffice (issue 10): without it, a clear message
     monkeypatch.setattr("shutil.which", lambda program: None)
@@ -112,6 +116,7 @@ def test_the_id_is_the_file_name_slug(tmp_path, corpus):
 
 # --------------------------------------------------------------------------- Word
 
+
 @pytest.mark.parametrize("seed", [DONG_THAP, TIEN_GIANG, TET])
 def test_docx_made_from_a_seed_drafts_like_the_text(tmp_path, corpus, seed):
     path = write_docx((SEEDS / f"{seed}.txt").read_text(encoding="utf-8"), tmp_path / f"{seed}.docx")
@@ -123,9 +128,15 @@ def test_docx_header_table_and_signature_table(tmp_path, corpus):
     document = docx.Document()
     table = document.add_table(rows=1, cols=2)
     table.cell(0, 0).text = "ỦY BAN NHÂN DÂN\nTỈNH TIỀN GIANG\nSố: 12/CT-UBND"
-    table.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nTiền Giang, ngày 27 tháng 12 năm 2024"
-    for line in ("CHỈ THỊ", "Về bảo đảm an ninh, trật tự năm 2025", "Chủ tịch UBND tỉnh yêu cầu:",
-                 "1. Công an tỉnh: tăng cường tuần tra, kiểm soát."):
+    table.cell(
+        0, 1
+    ).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nTiền Giang, ngày 27 tháng 12 năm 2024"
+    for line in (
+        "CHỈ THỊ",
+        "Về bảo đảm an ninh, trật tự năm 2025",
+        "Chủ tịch UBND tỉnh yêu cầu:",
+        "1. Công an tỉnh: tăng cường tuần tra, kiểm soát.",
+    ):
         document.add_paragraph(line)
     signature = document.add_table(rows=1, cols=2)
     signature.cell(0, 0).text = "Nơi nhận:\n- Như trên;\n- Lưu: VT, NC."
@@ -133,8 +144,12 @@ def test_docx_header_table_and_signature_table(tmp_path, corpus):
     path = tmp_path / "ct.docx"
     document.save(str(path))
     data = yaml.safe_load(draft_file(path, corpus.registry).yaml)
-    assert (data["number"], data["symbol"], str(data["date"]), data["province"]) == ("12", "CT-UBND", "2024-12-27",
-                                                                                     "tien-giang")
+    assert (data["number"], data["symbol"], str(data["date"]), data["province"]) == (
+        "12",
+        "CT-UBND",
+        "2024-12-27",
+        "tien-giang",
+    )
     assert data["issuer"]["header"] == ["ỦY BAN NHÂN DÂN", "TỈNH TIỀN GIANG"]
     assert data["signer"] == {"authority": ["KT. CHỦ TỊCH"], "title": "PHÓ CHỦ TỊCH", "name": "Nguyễn Văn A"}
     assert data["distribution"] == ["Như trên", "Lưu: VT, NC"]
@@ -142,6 +157,7 @@ def test_docx_header_table_and_signature_table(tmp_path, corpus):
 
 
 # --------------------------------------------------------------------------- PDF
+
 
 def _soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
@@ -160,8 +176,12 @@ def pdfs(tmp_path_factory):
     made = {}
     for seed in (TET, DONG_THAP):
         source = write_docx((SEEDS / f"{seed}.txt").read_text(encoding="utf-8"), folder / f"{seed}.docx")
-        subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
-                       check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         made[seed] = folder / f"{seed}.pdf"
     return made
 

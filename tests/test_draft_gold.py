@@ -1,4 +1,5 @@
 """The corpus evaluation: a draft scored against a gold reading (quotes, names, roles)."""
+
 from __future__ import annotations
 
 import textwrap
@@ -12,10 +13,12 @@ from matrix.yamlio import Report
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = load_registry(ROOT / "input" / "co-quan.yaml", Report())
 
-TEXT = ("CHỈ THỊ\nVề an ninh\nChủ tịch UBND tỉnh yêu cầu:\n"
-        "1. Công an tỉnh chủ trì, phối hợp với Sở Tư pháp tuần tra.\n"
-        "2. Sở Du lịch Xanh tổ chức quảng bá điểm đến.\n"
-        "3. Đài Phát thanh tỉnh đưa tin.\n")
+TEXT = (
+    "CHỈ THỊ\nVề an ninh\nChủ tịch UBND tỉnh yêu cầu:\n"
+    "1. Công an tỉnh chủ trì, phối hợp với Sở Tư pháp tuần tra.\n"
+    "2. Sở Du lịch Xanh tổ chức quảng bá điểm đến.\n"
+    "3. Đài Phát thanh tỉnh đưa tin.\n"
+)
 GOLD = textwrap.dedent("""\
     document: thu
     province: null

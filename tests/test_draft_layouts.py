@@ -5,6 +5,7 @@ Expectations are read from the composed draft (``Draft.doc``): for each task,
 (input/co-quan.yaml) or, when it does not know them, as the text writes them
 with abbreviations expanded.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matrix.cli import main
 from matrix.draft import draft_file, draft_text, summary
@@ -47,6 +49,7 @@ def task_starting(draft, words: str):
 
 # --------------------------------------------------------------------------- 1. label layouts
 
+
 def test_label_lines_under_a_task_become_its_addressees_and_deadline(registry):
     text = HEADER + textwrap.dedent("""\
         KẾ HOẠCH
@@ -63,7 +66,9 @@ def test_label_lines_under_a_task_become_its_addressees_and_deadline(registry):
     draft = draft_text(text, registry, "thu")
     task = task_starting(draft, "Xây dựng cơ sở dữ liệu hộ tịch")
     assert {r.value: [e.written for e in es] for r, es in task.assign.items()} == {
-        C: ["Sở Tư pháp"], P: ["Sở Nội vụ", "Công an tỉnh"]}
+        C: ["Sở Tư pháp"],
+        P: ["Sở Nội vụ", "Công an tỉnh"],
+    }
     assert task.deadline == "Quý I năm 2026."
     assert "Rà soát, số hóa sổ hộ tịch." in task.text and task.tasks == []  # the labels are fields, not sub-tasks
 
@@ -80,11 +85,14 @@ def test_an_agency_label_written_as_a_sentence(registry):
         """)
     task = task_starting(draft_text(text, registry, "thu"), "Phổ biến Luật Việc làm")
     assert {r.value: [e.written for e in es] for r, es in task.assign.items()} == {
-        C: ["Sở Y tế"], P: ["Sở Tài chính", "các sở, ban, ngành tỉnh"]}
+        C: ["Sở Y tế"],
+        P: ["Sở Tài chính", "các sở, ban, ngành tỉnh"],
+    }
     assert task.deadline == "Năm 2026." and "Tổ chức hội nghị phổ biến Luật." in task.text
 
 
 # --------------------------------------------------------------------------- 8. plan structure
+
 
 def test_objectives_and_requirements_are_not_tasks(registry):
     text = HEADER + textwrap.dedent("""\
@@ -106,30 +114,39 @@ def test_objectives_and_requirements_are_not_tasks(registry):
 
 # --------------------------------------------------------------------------- 2, 4, 6. subjects and enumerations
 
+
 def test_an_enumeration_after_a_kind_of_body(registry):
-    text = HEADER + "CÔNG VĂN\nVề cải cách thủ tục\nỦy ban nhân dân tỉnh yêu cầu:\n" \
+    text = (
+        HEADER + "CÔNG VĂN\nVề cải cách thủ tục\nỦy ban nhân dân tỉnh yêu cầu:\n"
         "1. Các sở: Tư pháp, Nội vụ và Y tế rà soát thủ tục.\n"
+    )
     assert tasks(draft_text(text, registry, "thu"))["1"] == {C: ["Sở Tư pháp", "Sở Nội vụ", "Sở Y tế"]}
 
 
 def test_a_group_listed_across_commas_is_one_group_doing_the_work(registry):
-    text = HEADER + "CÔNG VĂN\nVề phòng, chống bão\nỦy ban nhân dân tỉnh yêu cầu:\n" \
+    text = (
+        HEADER + "CÔNG VĂN\nVề phòng, chống bão\nỦy ban nhân dân tỉnh yêu cầu:\n"
         "1. Ủy ban nhân dân các xã, phường, đặc khu Cồn Cỏ: Sơ tán dân khỏi vùng nguy hiểm.\n"
+    )
     # The registry now knows the commune group (standard catalogue, issue 9): the draft names the group it resolves to.
     assert tasks(draft_text(text, registry, "thu"))["1"] == {T: ["Ủy ban nhân dân các xã, phường, đặc khu"]}
 
 
 def test_bodies_named_in_brackets_after_a_description(registry):
-    text = HEADER + "CÔNG VĂN\nVề đầu tư\nỦy ban nhân dân tỉnh yêu cầu:\n" \
+    text = (
+        HEADER + "CÔNG VĂN\nVề đầu tư\nỦy ban nhân dân tỉnh yêu cầu:\n"
         "1. Các cơ quan đăng ký đầu tư (Sở Tài chính, Sở Xây dựng) rà soát hồ sơ dự án.\n"
+    )
     assert tasks(draft_text(text, registry, "thu"))["1"] == {C: ["Sở Tài chính", "Sở Xây dựng"]}
 
 
 def test_abbreviated_names_are_expanded(registry):
     assert expand_abbreviations("Sở KH&CN") == "Sở Khoa học và Công nghệ"
     assert expand_abbreviations("Sở VHTTDL, UBND các xã") == "Sở Văn hóa, Thể thao và Du lịch, Ủy ban nhân dân các xã"
-    text = HEADER + "CÔNG VĂN\nVề chuyển đổi số\nỦy ban nhân dân tỉnh yêu cầu:\n" \
+    text = (
+        HEADER + "CÔNG VĂN\nVề chuyển đổi số\nỦy ban nhân dân tỉnh yêu cầu:\n"
         "1. Sở LĐTB&XH chủ trì, phối hợp với UBND các xã, phường triển khai nền tảng số.\n"
+    )
     got = tasks(draft_text(text, registry, "thu"))["1"]
     # A short name the registry knows stays as written (the commune group's "UBND các xã, phường", issue 9).
     assert got == {C: ["Sở Lao động - Thương binh và Xã hội"], P: ["UBND các xã, phường"]}
@@ -149,9 +166,11 @@ def test_a_lead_in_gives_the_items_under_it_to_its_subject(registry):
 
 
 def test_the_issuer_is_never_its_own_addressee(registry):
-    text = ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSố: 40/UBND-ĐT\nCÔNG VĂN\nVề số nhà\nKính gửi: Sở Xây dựng\n"
-            "1. Sở Xây dựng theo dõi, tổng hợp.\n"
-            "Chủ tịch Ủy ban nhân dân Thành phố đề nghị Sở Xây dựng khẩn trương thực hiện./.\n")
+    text = (
+        "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSố: 40/UBND-ĐT\nCÔNG VĂN\nVề số nhà\nKính gửi: Sở Xây dựng\n"
+        "1. Sở Xây dựng theo dõi, tổng hợp.\n"
+        "Chủ tịch Ủy ban nhân dân Thành phố đề nghị Sở Xây dựng khẩn trương thực hiện./.\n"
+    )
     names = [n for roles in tasks(draft_text(text, registry, "thu")).values() for ns in roles.values() for n in ns]
     assert names and all("Ủy ban nhân dân Thành phố" not in n for n in names)
 
@@ -165,14 +184,18 @@ def test_those_who_carry_out_a_decision_do_the_work(registry):
         """)
     assert tasks(draft_text(text, registry, "thu"))["Điều 2"] == {
         # the registry knows "Chủ tịch Ủy ban nhân dân các xã, phường" as a name of the commune group: kept as written
-        T: ["Văn phòng Ủy ban nhân dân tỉnh", "Sở Tư pháp", "Chủ tịch Ủy ban nhân dân các xã, phường"]}
+        T: ["Văn phòng Ủy ban nhân dân tỉnh", "Sở Tư pháp", "Chủ tịch Ủy ban nhân dân các xã, phường"]
+    }
 
 
 # --------------------------------------------------------------------------- 7. wrong level
 
+
 def test_a_higher_level_is_not_the_provincial_body(registry):
-    text = HEADER + "CÔNG VĂN\nVề xét xử\nỦy ban nhân dân tỉnh đề nghị:\n" \
+    text = (
+        HEADER + "CÔNG VĂN\nVề xét xử\nỦy ban nhân dân tỉnh đề nghị:\n"
         "1. Tòa án nhân dân tối cao hướng dẫn áp dụng pháp luật.\n2. Các đoàn thể Trung ương phối hợp tuyên truyền.\n"
+    )
     draft = draft_text(text, registry, "thu")
     got = tasks(draft)
     assert got["1"] == {C: ["Tòa án nhân dân tối cao"]} and got["2"] == {T: ["Các đoàn thể Trung ương"]}
@@ -180,6 +203,7 @@ def test_a_higher_level_is_not_the_provincial_body(registry):
 
 
 # --------------------------------------------------------------------------- 5. numbering
+
 
 def test_chapters_articles_and_bracketed_numbers(registry):
     text = HEADER + textwrap.dedent("""\
@@ -220,12 +244,15 @@ def test_a_section_number_printed_twice_makes_two_sections(registry):
 
 # --------------------------------------------------------------------------- 3. after the signature, tables
 
-ANNEX = textwrap.dedent("""\
+ANNEX = (
+    textwrap.dedent("""\
     KẾ HOẠCH
     Chuyển đổi số doanh nghiệp
     I. NHIỆM VỤ
     1. Các sở, ban, ngành tỉnh: Triển khai các nhiệm vụ tại Phụ lục kèm theo.
-    """) + SIGNATURE + textwrap.dedent("""\
+    """)
+    + SIGNATURE
+    + textwrap.dedent("""\
     PHỤ LỤC
     DANH MỤC NHIỆM VỤ
     (Kèm theo Kế hoạch số 12/KH-UBND ngày 02/12/2025 của Ủy ban nhân dân tỉnh)
@@ -234,13 +261,16 @@ ANNEX = textwrap.dedent("""\
     1\tĐào tạo kỹ năng số cho doanh nghiệp\tSở KH&CN\tSở Tài chính; UBND các xã, phường\tThường xuyên
     2\tĐánh giá mức độ chuyển đổi số\tSở Công Thương\tCác sở, ban, ngành tỉnh\tQuý IV/2026
     """)
+)
 
 
 def test_an_annex_table_is_drafted_row_by_row(registry):
     draft = draft_text(HEADER + ANNEX, registry, "thu")
     row = task_starting(draft, "Đào tạo kỹ năng số")
     assert {r.value: [e.written for e in es] for r, es in row.assign.items()} == {
-        C: ["Sở KH&CN"], P: ["Sở Tài chính", "UBND các xã, phường"]}  # short names the registry knows stay as written
+        C: ["Sở KH&CN"],
+        P: ["Sở Tài chính", "UBND các xã, phường"],
+    }  # short names the registry knows stay as written
     assert row.assign[next(iter(row.assign))][0].resolved
     assert row.deadline == "Thường xuyên"
     assert task_starting(draft, "Đánh giá mức độ").deadline == "Quý IV/2026"
@@ -254,8 +284,10 @@ def test_a_word_table_is_drafted_row_by_row(registry, tmp_path):
     document = docx.Document()
     for line in ("KẾ HOẠCH", "Chuyển đổi số năm 2026", "I. NHIỆM VỤ", "1. Sở Tư pháp: Rà soát thủ tục."):
         document.add_paragraph(line)
-    rows = [["STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp"],
-            ["1", "Xây dựng cơ sở dữ liệu đất đai", "Sở Nông nghiệp và Môi trường", "Công an tỉnh"]]
+    rows = [
+        ["STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp"],
+        ["1", "Xây dựng cơ sở dữ liệu đất đai", "Sở Nông nghiệp và Môi trường", "Công an tỉnh"],
+    ]
     table = document.add_table(rows=2, cols=4)
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
@@ -264,22 +296,29 @@ def test_a_word_table_is_drafted_row_by_row(registry, tmp_path):
     document.save(str(path))
     row = task_starting(draft_file(path, registry), "Xây dựng cơ sở dữ liệu đất đai")
     assert {r.value: [e.written for e in es] for r, es in row.assign.items()} == {
-        C: ["Sở Nông nghiệp và Môi trường"], P: ["Công an tỉnh"]}
+        C: ["Sở Nông nghiệp và Môi trường"],
+        P: ["Công an tỉnh"],
+    }
 
 
 def test_an_attached_rule_is_drafted_after_the_decision(registry):
-    text = HEADER + textwrap.dedent("""\
+    text = (
+        HEADER
+        + textwrap.dedent("""\
         QUYẾT ĐỊNH
         Ban hành Quy chế phối hợp
         Điều 1. Ban hành kèm theo Quyết định này Quy chế phối hợp.
         Điều 2. Quyết định này có hiệu lực từ ngày ký./.
-        """) + SIGNATURE + textwrap.dedent("""\
+        """)
+        + SIGNATURE
+        + textwrap.dedent("""\
         QUY CHẾ
         Phối hợp quản lý đất đai
         (Ban hành kèm theo Quyết định số 12/2025/QĐ-UBND của Ủy ban nhân dân tỉnh)
         Điều 1. Trách nhiệm của Sở Tư pháp
         Thẩm định hồ sơ đăng ký.
         """)
+    )
     draft = draft_text(text, registry, "thu")
     assert task_starting(draft, "Trách nhiệm của Sở Tư pháp").assign
     assert draft.doc.signer.name == "Nguyễn Văn An" and draft.unused == []
@@ -287,21 +326,30 @@ def test_an_attached_rule_is_drafted_after_the_decision(registry):
 
 # --------------------------------------------------------------------------- nothing dropped silently
 
+
 def test_a_text_whose_paragraphs_are_all_used_reports_full_coverage(registry):
-    draft = draft_text(HEADER + "CHỈ THỊ\nVề an ninh\nChủ tịch UBND tỉnh yêu cầu:\n1. Công an tỉnh tuần tra.\n"
-                       "2. Sở Tư pháp phổ biến pháp luật./.\n", registry, "thu")
+    draft = draft_text(
+        HEADER + "CHỈ THỊ\nVề an ninh\nChủ tịch UBND tỉnh yêu cầu:\n1. Công an tỉnh tuần tra.\n"
+        "2. Sở Tư pháp phổ biến pháp luật./.\n",
+        registry,
+        "thu",
+    )
     assert draft.unused == [] and draft.coverage == 1.0
     assert "Đã dùng toàn bộ văn bản (100%)" in summary(draft)
 
 
 def test_rows_of_a_table_without_roles_are_reported_unused(registry):
-    text = HEADER + ANNEX + textwrap.dedent("""\
+    text = (
+        HEADER
+        + ANNEX
+        + textwrap.dedent("""\
         PHỤ LỤC II
         SỐ LIỆU
         (Kèm theo Kế hoạch số 12/KH-UBND)
         STT\tĐơn vị\tSố doanh nghiệp
         1\tXã A\t120
         """)
+    )
     draft = draft_text(text, registry, "thu")
     assert "1 | Xã A | 120" in draft.unused and 0 < draft.coverage < 1
     assert "đoạn không dùng: «STT | Đơn vị | Số doanh nghiệp»" in summary(draft)
@@ -309,13 +357,22 @@ def test_rows_of_a_table_without_roles_are_reported_unused(registry):
 
 # --------------------------------------------------------------------------- 9. metadata
 
+
 def test_a_cong_dien_and_a_party_document(registry):
-    cong_dien = draft_text("THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
-                           "1. Các Bộ: Tài chính, Tư pháp khẩn trương hoàn thành.\n", registry, "thu")
+    cong_dien = draft_text(
+        "THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
+        "1. Các Bộ: Tài chính, Tư pháp khẩn trương hoàn thành.\n",
+        registry,
+        "thu",
+    )
     assert cong_dien.doc.kind == "công điện"
     assert tasks(cong_dien)["1"] == {C: ["Bộ Tài chính", "Bộ Tư pháp"]}  # ministries: addressees of a central issuer
-    party = draft_text("BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nKẾT LUẬN\nVề bộ máy\n"
-                       "1. Giao Ban Tổ chức Trung ương theo dõi.\n", registry, "thu")
+    party = draft_text(
+        "BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nKẾT LUẬN\nVề bộ máy\n"
+        "1. Giao Ban Tổ chức Trung ương theo dõi.\n",
+        registry,
+        "thu",
+    )
     assert party.doc.issuer.kind == "đảng"
 
 
@@ -335,19 +392,25 @@ def test_the_output_file_names_the_draft_and_is_never_overwritten(tmp_path):
 
 # --------------------------------------------------------------------------- 4. inputs
 
-CLEAN = HEADER + textwrap.dedent("""\
+CLEAN = (
+    HEADER
+    + textwrap.dedent("""\
     CHỈ THỊ
     Về tăng cường bảo đảm an ninh, trật tự trên địa bàn tỉnh trong dịp cuối năm 2025
     Chủ tịch Ủy ban nhân dân tỉnh yêu cầu Thủ trưởng các sở, ban, ngành tỉnh thực hiện tốt các nhiệm vụ sau:
     1. Công an tỉnh chủ trì, phối hợp với Bộ Chỉ huy Quân sự tỉnh tăng cường tuần tra, kiểm soát, bảo đảm an ninh, trật tự tại các địa bàn trọng điểm, nhất là khu vực biên giới và các khu công nghiệp.
     2. Sở Tư pháp đẩy mạnh công tác phổ biến, giáo dục pháp luật cho người dân; phối hợp với Sở Văn hóa, Thể thao và Du lịch tổ chức các hoạt động tuyên truyền phù hợp.
     3. Tăng cường kiểm tra, giám sát việc thực hiện các quy định về phòng cháy, chữa cháy tại các cơ sở kinh doanh, dịch vụ có nguy cơ cháy nổ cao.
-    """) + SIGNATURE
+    """)
+    + SIGNATURE
+)
 
 
 def _shape(draft) -> list[tuple[str, str, dict[str, list[str]]]]:
-    return [(t.id, " ".join(t.text.split()), {r.value: [e.written for e in es] for r, es in t.assign.items()})
-            for t in draft.doc.walk()]
+    return [
+        (t.id, " ".join(t.text.split()), {r.value: [e.written for e in es] for r, es in t.assign.items()})
+        for t in draft.doc.walk()
+    ]
 
 
 @settings(max_examples=15, deadline=None)
@@ -364,15 +427,25 @@ def test_text_copied_from_a_web_page_drafts_like_the_clean_text(registry, width,
     assert _shape(wrapped) == _shape(draft_text(CLEAN, registry, "thu"))
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None or shutil.which("soffice") is None
-                    or shutil.which("pdftoppm") is None, reason="needs tesseract, LibreOffice and pdftoppm")
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None or shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
+    reason="needs tesseract, LibreOffice and pdftoppm",
+)
 def test_a_scanned_page_is_read_by_ocr(registry, tmp_path):
     source = tmp_path / "ban-goc.txt"
     source.write_text("CÔNG VĂN\nVề phòng cháy\n1. Công an tỉnh kiểm tra phòng cháy.\n", encoding="utf-8")
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=300, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
-    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(tmp_path / "ban-goc.pdf"),
-                    str(tmp_path / "trang")], check=True, timeout=120)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-png", "-singlefile", str(tmp_path / "ban-goc.pdf"), str(tmp_path / "trang")],
+        check=True,
+        timeout=120,
+    )
     draft = draft_file(tmp_path / "trang.png", registry)
     assert tasks(draft)["1"] == {C: ["Công an tỉnh"]}
 
@@ -386,10 +459,12 @@ def test_without_tesseract_a_scan_gets_a_clear_message(tmp_path, monkeypatch):
 
 
 def test_a_closing_request_to_everyone_goes_to_the_addressees_of_the_letter(registry):
-    text = ("ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 40/UBND-KT\nCÔNG VĂN\nVề số nhà\n"
-            "Kính gửi:\n- Sở Xây dựng;\n- Công an tỉnh.\n"
-            "1. Sở Xây dựng theo dõi, tổng hợp.\n2. Công an tỉnh cập nhật dữ liệu.\n"
-            "Ủy ban nhân dân tỉnh đề nghị các cơ quan, đơn vị khẩn trương thực hiện./.\n")
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 40/UBND-KT\nCÔNG VĂN\nVề số nhà\n"
+        "Kính gửi:\n- Sở Xây dựng;\n- Công an tỉnh.\n"
+        "1. Sở Xây dựng theo dõi, tổng hợp.\n2. Công an tỉnh cập nhật dữ liệu.\n"
+        "Ủy ban nhân dân tỉnh đề nghị các cơ quan, đơn vị khẩn trương thực hiện./.\n"
+    )
     assert tasks(draft_text(text, registry, "thu"))["cuối-1"] == {T: ["Sở Xây dựng", "Công an tỉnh"]}
 
 
@@ -415,17 +490,25 @@ def test_a_common_word_spelled_like_a_province_without_tones_names_no_province(r
         """)
     draft = draft_text(text, registry, "thu")
     assert draft.doc.province is None
-    assert tasks(draft)["1"] == {T: ["Các cấp ủy, tổ chức đảng", "chính quyền",
-                                     "Mặt trận Tổ quốc và các tổ chức chính trị - xã hội", "người đứng đầu các cấp"]}
+    assert tasks(draft)["1"] == {
+        T: [
+            "Các cấp ủy, tổ chức đảng",
+            "chính quyền",
+            "Mặt trận Tổ quốc và các tổ chức chính trị - xã hội",
+            "người đứng đầu các cấp",
+        ]
+    }
 
 
 def test_a_list_of_levels_keeps_its_place_trực_thuộc_trung_ương(registry):
     # "các tỉnh, thành phố trực thuộc Trung ương": the whole place is part of the group's name (all four words),
     # and "trực thuộc" there is no vague "subordinate units".
-    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
-            "1. Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương tập trung chỉ đạo rà soát.\n"
-            "2. Giao Thủ trưởng cơ quan ngang bộ, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc "
-            "Trung ương chịu trách nhiệm.\n")
+    text = (
+        "THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
+        "1. Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương tập trung chỉ đạo rà soát.\n"
+        "2. Giao Thủ trưởng cơ quan ngang bộ, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc "
+        "Trung ương chịu trách nhiệm.\n"
+    )
     found = tasks(draft_text(text, registry, "thu"))
     group = "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"
     assert found["1"] == {T: [group]}
@@ -435,9 +518,11 @@ def test_a_list_of_levels_keeps_its_place_trực_thuộc_trung_ương(registry):
 def test_a_central_issuer_in_hanoi_is_not_a_hanoi_document(registry):
     # "Hà Nội, ngày ..." is the seat of the Party Central Committee, not the province of the text: the project's
     # registry reads it, and a ministry named after "phối hợp" is a partner.
-    text = ("BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nHà Nội, ngày 28 tháng 11 năm 2025\n"
-            "KẾT LUẬN\nVề bộ máy\n"
-            "1. Yêu cầu Ban Tổ chức Trung ương chủ trì, phối hợp với Bộ Y tế, Bộ Nội vụ rà soát.\n")
+    text = (
+        "BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nHà Nội, ngày 28 tháng 11 năm 2025\n"
+        "KẾT LUẬN\nVề bộ máy\n"
+        "1. Yêu cầu Ban Tổ chức Trung ương chủ trì, phối hợp với Bộ Y tế, Bộ Nội vụ rà soát.\n"
+    )
     draft = draft_text(text, registry, "thu")
     assert draft.doc.province is None
     assert tasks(draft)["1"] == {C: ["Ban Tổ chức Trung ương"], P: ["Bộ Y tế", "Bộ Nội vụ"]}
@@ -446,16 +531,20 @@ def test_a_central_issuer_in_hanoi_is_not_a_hanoi_document(registry):
 def test_a_party_committee_listed_at_other_levels_is_one_group(registry):
     # "tỉnh ủy" alone is the province's Tỉnh ủy; "tỉnh ủy, thành ủy" (and "các tỉnh ủy, thành ủy") is every
     # provincial party committee: one group doing the work, not the Tỉnh ủy leading.
-    text = ("BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nKẾT LUẬN\nVề bộ máy\n"
-            "1. Yêu cầu các đồng chí bí thư tỉnh uỷ, thành uỷ phải quán xuyến và trực tiếp chỉ đạo.\n")
+    text = (
+        "BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nKẾT LUẬN\nVề bộ máy\n"
+        "1. Yêu cầu các đồng chí bí thư tỉnh uỷ, thành uỷ phải quán xuyến và trực tiếp chỉ đạo.\n"
+    )
     assert tasks(draft_text(text, registry, "thu"))["1"] == {T: ["tỉnh uỷ, thành uỷ"]}
 
 
 def test_the_title_bộ_trưởng_alone_stands_for_the_ministries(registry):
     # "Bộ trưởng, Thủ trưởng cơ quan ngang bộ": no ministry is named after the title, so every ministry is meant.
-    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
-            "1. Đề nghị các đồng chí Bộ trưởng, Thủ trưởng cơ quan ngang bộ phải trực tiếp chỉ đạo.\n"
-            "2. Bộ trưởng Bộ Công Thương hoàn thành việc rà soát.\n")
+    text = (
+        "THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
+        "1. Đề nghị các đồng chí Bộ trưởng, Thủ trưởng cơ quan ngang bộ phải trực tiếp chỉ đạo.\n"
+        "2. Bộ trưởng Bộ Công Thương hoàn thành việc rà soát.\n"
+    )
     found = tasks(draft_text(text, registry, "thu"))
     assert found["1"] == {T: ["các bộ", "cơ quan ngang bộ"]}
     assert found["2"] == {C: ["Bộ Công Thương"]}
@@ -463,6 +552,8 @@ def test_the_title_bộ_trưởng_alone_stands_for_the_ministries(registry):
 
 def test_a_sub_item_letter_run_into_the_line_ends_the_name_before_it(registry):
     # A web copy may join "2. Thủ trưởng cơ quan ngang bộ" and "a) Khẩn trương ..." on one line.
-    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
-            "1. Thủ trưởng cơ quan ngang bộ a) Khẩn trương rà soát.\n")
+    text = (
+        "THỦ TƯỚNG CHÍNH PHỦ\nSố: 220/CĐ-TTg\nCÔNG ĐIỆN\nVề cải cách thủ tục hành chính\n"
+        "1. Thủ trưởng cơ quan ngang bộ a) Khẩn trương rà soát.\n"
+    )
     assert tasks(draft_text(text, registry, "thu"))["1"] == {T: ["cơ quan ngang bộ"]}

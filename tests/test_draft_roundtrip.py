@@ -29,6 +29,7 @@ The directive is rendered by :mod:`render_text`, drafted with
 same task ids and tree, the same (task id, agency id, role) triples, the same
 task texts (whitespace folded) and the same header, preamble, closing and tail.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,6 +40,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from render_text import Layout, render_text, write_docx, write_txt
 
 from matrix.draft import draft_file
 from matrix.dump import dump_directive
@@ -46,7 +48,6 @@ from matrix.load import load_corpus, load_registry
 from matrix.model import Agency, Assignment, Directive, Issuer, IssuerKind, Registry, Role, Signer, Task
 from matrix.text import match_key
 from matrix.yamlio import Report
-from render_text import Layout, render_text, write_docx, write_txt
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY_PATH = ROOT / "input" / "co-quan.yaml"
@@ -57,25 +58,67 @@ C, P, T = Role.LEAD, Role.PARTNER, Role.DOER
 # Task text is made of these words only: no agency names, no verbs of assignment
 # (giao, yêu cầu, đề nghị), no "chủ trì" / "phối hợp", no level words after a name.
 
-VERBS = ("tăng cường", "rà soát", "triển khai", "kiểm tra", "hướng dẫn", "đôn đốc", "tuyên truyền", "nắm chắc",
-         "đẩy mạnh", "nâng cao hiệu quả", "thực hiện tốt", "tập trung chỉ đạo", "chủ động nắm tình hình về")
-OBJECTS = ("công tác phòng ngừa tội phạm", "tình hình an ninh, trật tự tại cơ sở",
-           "các biện pháp bảo đảm trật tự, an toàn giao thông", "công tác phòng cháy, chữa cháy",
-           "việc quản lý vũ khí, vật liệu nổ, công cụ hỗ trợ", "hoạt động kinh doanh ngành nghề có điều kiện",
-           "phong trào toàn dân bảo vệ an ninh Tổ quốc", "công tác quản lý cư trú", "hoạt động tín dụng đen",
-           "công tác bảo vệ bí mật nhà nước", "việc giải quyết khiếu nại, tố cáo", "an ninh mạng")
-QUALIFIERS = ("", "", " trên địa bàn tỉnh", " trong dịp Tết Nguyên đán", " nhất là tại vùng sâu, vùng xa",
-              " theo chức năng, nhiệm vụ", " bảo đảm thiết thực, hiệu quả", " ngay từ cơ sở")
-CONTEXT = ("Thời gian qua, tình hình an ninh, trật tự trên địa bàn tỉnh cơ bản ổn định; tuy nhiên, tội phạm và "
-           "vi phạm pháp luật còn diễn biến phức tạp.",
-           "Năm 2024, công tác bảo đảm an ninh, trật tự đạt nhiều kết quả quan trọng.",
-           "Để chủ động phòng ngừa, kiềm chế sự gia tăng của tội phạm, bảo đảm an ninh, trật tự trong tình hình mới.")
-TITLES = ("Về tăng cường bảo đảm an ninh, trật tự năm 2025", "Về việc tăng cường công tác phòng, chống tội phạm",
-          "Về bảo đảm trật tự, an toàn giao thông dịp Tết Nguyên đán", "Về tăng cường phòng cháy, chữa cháy")
-SUBJECTS = ("tăng cường công tác bảo đảm an ninh, trật tự", "triển khai các biện pháp phòng, chống tội phạm",
-            "bảo đảm an ninh, trật tự dịp Tết Nguyên đán")
-INTROS = ("thực hiện tốt các nhiệm vụ sau:", "tập trung thực hiện một số nội dung sau:",
-          "theo chức năng, nhiệm vụ triển khai thực hiện tốt một số nhiệm vụ trọng tâm sau:")
+VERBS = (
+    "tăng cường",
+    "rà soát",
+    "triển khai",
+    "kiểm tra",
+    "hướng dẫn",
+    "đôn đốc",
+    "tuyên truyền",
+    "nắm chắc",
+    "đẩy mạnh",
+    "nâng cao hiệu quả",
+    "thực hiện tốt",
+    "tập trung chỉ đạo",
+    "chủ động nắm tình hình về",
+)
+OBJECTS = (
+    "công tác phòng ngừa tội phạm",
+    "tình hình an ninh, trật tự tại cơ sở",
+    "các biện pháp bảo đảm trật tự, an toàn giao thông",
+    "công tác phòng cháy, chữa cháy",
+    "việc quản lý vũ khí, vật liệu nổ, công cụ hỗ trợ",
+    "hoạt động kinh doanh ngành nghề có điều kiện",
+    "phong trào toàn dân bảo vệ an ninh Tổ quốc",
+    "công tác quản lý cư trú",
+    "hoạt động tín dụng đen",
+    "công tác bảo vệ bí mật nhà nước",
+    "việc giải quyết khiếu nại, tố cáo",
+    "an ninh mạng",
+)
+QUALIFIERS = (
+    "",
+    "",
+    " trên địa bàn tỉnh",
+    " trong dịp Tết Nguyên đán",
+    " nhất là tại vùng sâu, vùng xa",
+    " theo chức năng, nhiệm vụ",
+    " bảo đảm thiết thực, hiệu quả",
+    " ngay từ cơ sở",
+)
+CONTEXT = (
+    "Thời gian qua, tình hình an ninh, trật tự trên địa bàn tỉnh cơ bản ổn định; tuy nhiên, tội phạm và "
+    "vi phạm pháp luật còn diễn biến phức tạp.",
+    "Năm 2024, công tác bảo đảm an ninh, trật tự đạt nhiều kết quả quan trọng.",
+    "Để chủ động phòng ngừa, kiềm chế sự gia tăng của tội phạm, bảo đảm an ninh, trật tự trong tình hình mới.",
+)
+TITLES = (
+    "Về tăng cường bảo đảm an ninh, trật tự năm 2025",
+    "Về việc tăng cường công tác phòng, chống tội phạm",
+    "Về bảo đảm trật tự, an toàn giao thông dịp Tết Nguyên đán",
+    "Về tăng cường phòng cháy, chữa cháy",
+)
+SUBJECTS = (
+    "tăng cường công tác bảo đảm an ninh, trật tự",
+    "triển khai các biện pháp phòng, chống tội phạm",
+    "bảo đảm an ninh, trật tự dịp Tết Nguyên đán",
+)
+INTROS = (
+    "thực hiện tốt các nhiệm vụ sau:",
+    "tập trung thực hiện một số nội dung sau:",
+    "theo chức năng, nhiệm vụ triển khai thực hiện tốt một số nhiệm vụ trọng tâm sau:",
+)
 PEOPLE = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Minh Đức", "Võ Thị Hồng Nhung")
 LETTERS = "abcdđeg"
 
@@ -85,19 +128,28 @@ _TITLE_WORDS = ("Giám đốc", "Thủ trưởng", "Chủ tịch", "Chánh", "Vi
 _PARTY_WORDS = ("Đảng ủy", "Đảng uỷ", "Ban cán sự đảng", "BCS đảng", "Đảng đoàn")
 STATE_GROUPS = ("so-ban-nganh", "ubnd-cap-huyen", "ubnd-cap-xa")
 STATE_REQUESTED_GROUPS = ("doan-the-tinh", "co-quan-trung-uong", "mttq-doan-the-cac-cap")
-PARTY_GROUPS = ("cap-uy-to-chuc-dang", "bcsd-dang-doan", "co-quan-tham-muu-tu", "huyen-uy-dang-uy-truc-thuoc",
-                "mttq-doan-the-cac-cap")
+PARTY_GROUPS = (
+    "cap-uy-to-chuc-dang",
+    "bcsd-dang-doan",
+    "co-quan-tham-muu-tu",
+    "huyen-uy-dang-uy-truc-thuoc",
+    "mttq-doan-the-cac-cap",
+)
 
 
 def _valid(agency: Agency, date: dt.date, province: str) -> bool:
-    return (agency.province in (None, province) and (agency.valid_from is None or agency.valid_from <= date)
-            and (agency.valid_to is None or date <= agency.valid_to))
+    return (
+        agency.province in (None, province)
+        and (agency.valid_from is None or agency.valid_from <= date)
+        and (agency.valid_to is None or date <= agency.valid_to)
+    )
 
 
 def _state_names(agency: Agency) -> tuple[str, ...]:
     """How a State directive writes the body: its name or an alias that is neither a title nor a Party organ."""
-    return tuple(dict.fromkeys([agency.name] + [a for a in agency.aliases
-                                                if not a.startswith(_TITLE_WORDS + _PARTY_WORDS)]))
+    return tuple(
+        dict.fromkeys([agency.name] + [a for a in agency.aliases if not a.startswith(_TITLE_WORDS + _PARTY_WORDS)])
+    )
 
 
 def _party_names(agency: Agency) -> tuple[str, ...]:
@@ -147,8 +199,16 @@ def setting(party: bool, province: str, date: dt.date) -> Setting:
         return Setting(True, province, date, leads, [], specific, [REGISTRY.get(g) for g in PARTY_GROUPS], [])
     leads = [a for a in specific if not a.requested and a.block != "dang"]
     requested = [a for a in specific if a.requested]
-    return Setting(False, province, date, leads, requested, specific, [REGISTRY.get(g) for g in STATE_GROUPS],
-                   [REGISTRY.get(g) for g in STATE_REQUESTED_GROUPS])
+    return Setting(
+        False,
+        province,
+        date,
+        leads,
+        requested,
+        specific,
+        [REGISTRY.get(g) for g in STATE_GROUPS],
+        [REGISTRY.get(g) for g in STATE_REQUESTED_GROUPS],
+    )
 
 
 @st.composite
@@ -157,11 +217,15 @@ def named(draw, agencies: list[Agency], party: bool, exclude: set[str], n_min: i
     pool = [a for a in agencies if a.id not in exclude]
     if len(pool) < n_min:
         return []
-    chosen = draw(st.lists(st.sampled_from(pool), min_size=n_min, max_size=min(n_max, len(pool)), unique_by=lambda a: a.id))
+    chosen = draw(
+        st.lists(st.sampled_from(pool), min_size=n_min, max_size=min(n_max, len(pool)), unique_by=lambda a: a.id)
+    )
     out = []
     for agency in chosen:
         if agency.is_group:
-            written = draw(st.sampled_from([agency.name] + [a for a in agency.aliases if not a.startswith(_TITLE_WORDS)]))
+            written = draw(
+                st.sampled_from([agency.name] + [a for a in agency.aliases if not a.startswith(_TITLE_WORDS)])
+            )
         else:
             written = draw(st.sampled_from(_party_names(agency) if party else _state_names(agency)))
         out.append(Named(agency.id, written, agency.is_group))
@@ -175,8 +239,10 @@ def swallows(before: str, separator: str, after: str) -> bool:
     """True when a registry name runs from ``before`` over the separator into ``after``: "Mặt trận Tổ quốc"
     + " và " + "các đoàn thể tỉnh" reads as the group "Mặt trận Tổ quốc và các đoàn thể" (the text is ambiguous)."""
     joined, head = match_key(before + separator + after), len(match_key(before))
-    return any(len(key) > head and joined.startswith(key) and joined[len(key):len(key) + 1] in ("", " ", ",")
-               for key in _ALL_KEYS)
+    return any(
+        len(key) > head and joined.startswith(key) and joined[len(key) : len(key) + 1] in ("", " ", ",")
+        for key in _ALL_KEYS
+    )
 
 
 def name_list(names: list[Named], start: bool, last: str = " và ") -> str:
@@ -212,9 +278,11 @@ def assignments(names: list[Named], role: Role | None = None) -> tuple[Assignmen
 
 # --------------------------------------------------------------------------- tasks
 
+
 @st.composite
-def sub_tasks(draw, s: Setting, parent_id: str, first_level: bool, named_above: set[str], lead_above: bool,
-              group_above: bool) -> tuple[Task, ...]:
+def sub_tasks(
+    draw, s: Setting, parent_id: str, first_level: bool, named_above: set[str], lead_above: bool, group_above: bool
+) -> tuple[Task, ...]:
     """Sub-items of one item: all dash bullets, all "N.k." or all "a)" (under a numbered item; dash bullets
     only below that); they name nobody, or only partners none of their ancestors names."""
     n = draw(st.integers(1, 3))
@@ -237,7 +305,9 @@ def sub_tasks(draw, s: Setting, parent_id: str, first_level: bool, named_above: 
             body = draw(sentences())
         children: tuple[Task, ...] = ()
         if first_level and draw(st.integers(0, 5)) == 0:
-            children = draw(sub_tasks(s, task_id, False, named_above | {x.agency for x in names}, lead_above, group_above))
+            children = draw(
+                sub_tasks(s, task_id, False, named_above | {x.agency for x in names}, lead_above, group_above)
+            )
         out.append(Task(task_id, body, assignments(names, P), children))
     return tuple(out)
 
@@ -253,8 +323,21 @@ def colon_text(draw) -> str:
 def item(draw, s: Setting, number: int) -> Task:
     """One numbered item: its text names its addressees the way the format gives a definite role for."""
     task_id = str(number)
-    forms = ["lead_colon", "lead_colon_subs", "lead_intro_subs", "lead_verb", "lead_partners", "lead_then_partners",
-             "giao", "group_colon", "group_colon_subs", "group_intro_subs", "group_verb", "general", "general_subs"]
+    forms = [
+        "lead_colon",
+        "lead_colon_subs",
+        "lead_intro_subs",
+        "lead_verb",
+        "lead_partners",
+        "lead_then_partners",
+        "giao",
+        "group_colon",
+        "group_colon_subs",
+        "group_intro_subs",
+        "group_verb",
+        "general",
+        "general_subs",
+    ]
     if not s.party:
         forms += ["request_colon", "request_colon_subs", "request_partners", "request_group"]
     form = draw(st.sampled_from(forms))
@@ -263,8 +346,12 @@ def item(draw, s: Setting, number: int) -> Task:
         prefix = "Đề nghị "
         pool = s.requested_groups if form == "request_group" else s.requested
         names = draw(named(pool, s.party, set(), 1, 2))
-        form = {"request_colon": "lead_colon", "request_colon_subs": "lead_colon_subs",
-                "request_partners": "lead_partners", "request_group": "group_colon"}[form]
+        form = {
+            "request_colon": "lead_colon",
+            "request_colon_subs": "lead_colon_subs",
+            "request_partners": "lead_partners",
+            "request_group": "group_colon",
+        }[form]
     elif form.startswith("group"):
         names = draw(named(s.groups, s.party, set(), 1, 2))
     elif form.startswith("general"):
@@ -297,7 +384,9 @@ def item(draw, s: Setting, number: int) -> Task:
             link = f"{draw(clause())}, {draw(st.sampled_from(['phối hợp với', 'phối hợp chặt chẽ với']))}"
         else:
             link = draw(st.sampled_from(["chủ trì, phối hợp với", "phối hợp với", "phối hợp chặt chẽ với"]))
-        text = f"{prefix}{subject} {link} {name_list(partners, False)}{vague} {draw(clause())}.{draw(extra_paragraphs())}"
+        text = (
+            f"{prefix}{subject} {link} {name_list(partners, False)}{vague} {draw(clause())}.{draw(extra_paragraphs())}"
+        )
     else:  # general
         text = f"{draw(sentences())}{draw(extra_paragraphs())}"
     general = form.startswith("general") and bool(s.general)
@@ -305,7 +394,11 @@ def item(draw, s: Setting, number: int) -> Task:
         own = assignments(list(s.general), T)
     subs: tuple[Task, ...] = ()
     if form.endswith("_subs") or (form not in ("lead_colon", "group_colon") and draw(st.integers(0, 3)) == 0):
-        above = {n.agency for n in names} | {n.agency for n in partners} | ({n.agency for n in s.general} if general else set())
+        above = (
+            {n.agency for n in names}
+            | {n.agency for n in partners}
+            | ({n.agency for n in s.general} if general else set())
+        )
         lead = any(not n.group for n in names)
         subs = draw(sub_tasks(s, task_id, True, above, lead, general or any(n.group for n in names)))
     return Task(task_id, text, own + assignments(partners, P), subs)
@@ -327,9 +420,19 @@ def closing_tasks(draw, s: Setting, document: str) -> tuple[list[Task], list[str
     if draw(st.booleans()):
         groups = draw(named(s.groups, s.party, set(), 1, 2))
         asked = draw(named(s.requested_groups, s.party, set(), 0, 1)) if s.requested_groups else []
-        titled = [Named(n.agency, {"so-ban-nganh": "Thủ trưởng các sở, ban, ngành tỉnh",
-                                   "ubnd-cap-huyen": "Chủ tịch UBND các huyện, thành phố, thị xã"}.get(n.agency, n.written),
-                        n.group) if draw(st.booleans()) else n for n in groups]
+        titled = [
+            Named(
+                n.agency,
+                {
+                    "so-ban-nganh": "Thủ trưởng các sở, ban, ngành tỉnh",
+                    "ubnd-cap-huyen": "Chủ tịch UBND các huyện, thành phố, thị xã",
+                }.get(n.agency, n.written),
+                n.group,
+            )
+            if draw(st.booleans())
+            else n
+            for n in groups
+        ]
         ask = f" và đề nghị {name_list(asked, False)}" if asked else ""
         text = f"Yêu cầu {name_list(titled, False)}{ask} tổ chức triển khai thực hiện nghiêm túc {document} này."
         tasks.append(Task(f"cuối-{len(tasks) + 1}", text, assignments(titled + asked, T)))
@@ -339,10 +442,19 @@ def closing_tasks(draw, s: Setting, document: str) -> tuple[list[Task], list[str
         tasks.append(Task(f"cuối-{len(tasks) + 1}", text, assignments(asked)))
     closing = []
     if not tasks or draw(st.booleans()):
-        closing.append(draw(st.sampled_from([
-            "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, kịp thời báo cáo để xem xét, giải quyết.",
-            f"{document} này có hiệu lực kể từ ngày ký.",
-            f"{document} này được phổ biến đến chi bộ." if s.party else f"{document} này được phổ biến rộng rãi."])))
+        closing.append(
+            draw(
+                st.sampled_from(
+                    [
+                        "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, kịp thời báo cáo để xem xét, giải quyết.",
+                        f"{document} này có hiệu lực kể từ ngày ký.",
+                        f"{document} này được phổ biến đến chi bộ."
+                        if s.party
+                        else f"{document} này được phổ biến rộng rãi.",
+                    ]
+                )
+            )
+        )
     if closing:
         closing[-1] = closing[-1][:-1] + "./."
     else:
@@ -356,7 +468,9 @@ def directives(draw) -> Directive:
     party = draw(st.booleans())
     # A clerk's registry covers the clerk's province; for another province 'matrix draft' reads the text with
     # that province's standard catalogue (draft.compose.registry_for_province), which this test does not model.
-    province = draw(st.sampled_from(sorted(p for p in REGISTRY.provinces if any(a.province == p for a in REGISTRY.agencies))))
+    province = draw(
+        st.sampled_from(sorted(p for p in REGISTRY.provinces if any(a.province == p for a in REGISTRY.agencies)))
+    )
     place = REGISTRY.provinces[province]
     date = draw(st.dates(dt.date(2024, 1, 1), dt.date(2025, 6, 30)))
     s = setting(party, province, date)
@@ -365,11 +479,16 @@ def directives(draw) -> Directive:
     number = str(draw(st.integers(1, 450)))
     general = draw(named(s.groups, party, set(), 0, 2))
     if party:
-        name = "Ban Thường vụ Tỉnh ủy" if kind == "chỉ thị" else draw(st.sampled_from(["Ban Thường vụ Tỉnh ủy",
-                                                                                        "Thường trực Tỉnh ủy"]))
+        name = (
+            "Ban Thường vụ Tỉnh ủy"
+            if kind == "chỉ thị"
+            else draw(st.sampled_from(["Ban Thường vụ Tỉnh ủy", "Thường trực Tỉnh ủy"]))
+        )
         issuer = Issuer(name, IssuerKind.PARTY, (f"TỈNH ỦY {place.upper()}",))
         symbol = "CT/TU" if kind == "chỉ thị" else "CV/TU"
-        signer = Signer(("T/M BAN THƯỜNG VỤ",), draw(st.sampled_from(["BÍ THƯ", "PHÓ BÍ THƯ"])), draw(st.sampled_from(PEOPLE)))
+        signer = Signer(
+            ("T/M BAN THƯỜNG VỤ",), draw(st.sampled_from(["BÍ THƯ", "PHÓ BÍ THƯ"])), draw(st.sampled_from(PEOPLE))
+        )
         distribution = ("Ban Nội chính Trung ương", "Các đồng chí Tỉnh ủy viên", "Lưu Văn phòng Tỉnh ủy")
     else:
         header = ("ỦY BAN NHÂN DÂN", f"TỈNH {place.upper()}")
@@ -388,7 +507,9 @@ def directives(draw) -> Directive:
     if kind == "công văn":  # the general addressees are those of "Kính gửi"
         title = "Về việc " + draw(st.sampled_from(SUBJECTS))
         recipients = tuple(n.written for n in general)
-        opening = f"Để chủ động bảo đảm an ninh, trật tự, {said} yêu cầu các cơ quan, đơn vị thực hiện một số nội dung sau:"
+        opening = (
+            f"Để chủ động bảo đảm an ninh, trật tự, {said} yêu cầu các cơ quan, đơn vị thực hiện một số nội dung sau:"
+        )
     else:
         title = draw(st.sampled_from(TITLES))
         if general:
@@ -405,21 +526,42 @@ def directives(draw) -> Directive:
     items = [draw(item(s, k)) for k in range(1, draw(st.integers(1, 6)) + 1)]
     cuoi, closing = draw(closing_tasks(s, document))
     return Directive(
-        id="thu-" + number, kind=kind, title=title, issuer=issuer, tasks=tuple(items + cuoi), number=number,
-        symbol=symbol, date=date, place=place, province=province, signer=signer, recipients=recipients,
-        distribution=distribution, preamble=preamble, closing=tuple(closing))
+        id="thu-" + number,
+        kind=kind,
+        title=title,
+        issuer=issuer,
+        tasks=tuple(items + cuoi),
+        number=number,
+        symbol=symbol,
+        date=date,
+        place=place,
+        province=province,
+        signer=signer,
+        recipients=recipients,
+        distribution=distribution,
+        preamble=preamble,
+        closing=tuple(closing),
+    )
 
 
 @st.composite
 def layouts(draw, directive: Directive) -> Layout:
     party_heading = directive.issuer.kind is IssuerKind.PARTY and directive.kind == "chỉ thị"
-    return Layout(columns=draw(st.booleans()), dash=draw(st.sampled_from(["-", "-", "–"])), signed=draw(st.booleans()),
-                  issuer_line=party_heading and draw(st.booleans()), number_colon=draw(st.booleans()),
-                  zero_pad=draw(st.booleans()), title_lines=draw(st.sampled_from([1, 1, 2])),
-                  double_spaced=draw(st.integers(0, 3)) == 0, page_every=draw(st.sampled_from([0, 0, 4, 7])))
+    return Layout(
+        columns=draw(st.booleans()),
+        dash=draw(st.sampled_from(["-", "-", "–"])),
+        signed=draw(st.booleans()),
+        issuer_line=party_heading and draw(st.booleans()),
+        number_colon=draw(st.booleans()),
+        zero_pad=draw(st.booleans()),
+        title_lines=draw(st.sampled_from([1, 1, 2])),
+        double_spaced=draw(st.integers(0, 3)) == 0,
+        page_every=draw(st.sampled_from([0, 0, 4, 7])),
+    )
 
 
 # --------------------------------------------------------------------------- round trip
+
 
 def fold(text: str | None) -> str | None:
     return " ".join(text.split()) if text is not None else None
@@ -439,10 +581,21 @@ def texts(directive: Directive) -> dict[str, str | None]:
 
 
 def header_of(d: Directive) -> dict[str, object]:
-    return {"kind": d.kind, "title": d.title, "number": d.number, "symbol": d.symbol, "date": d.date,
-            "place": d.place, "province": d.province, "issuer": d.issuer, "signer": d.signer,
-            "recipients": d.recipients, "distribution": d.distribution, "preamble": fold(d.preamble),
-            "closing": tuple(fold(c) for c in d.closing)}
+    return {
+        "kind": d.kind,
+        "title": d.title,
+        "number": d.number,
+        "symbol": d.symbol,
+        "date": d.date,
+        "place": d.place,
+        "province": d.province,
+        "issuer": d.issuer,
+        "signer": d.signer,
+        "recipients": d.recipients,
+        "distribution": d.distribution,
+        "preamble": fold(d.preamble),
+        "closing": tuple(fold(c) for c in d.closing),
+    }
 
 
 def load_one(path: Path, lenient: bool) -> Directive:
@@ -451,7 +604,9 @@ def load_one(path: Path, lenient: bool) -> Directive:
     return result.require().directives[0]
 
 
-def roundtrip(directive: Directive, folder: Path, layout: Layout = Layout(), docx: bool = False) -> tuple[Directive, Directive, str]:
+def roundtrip(
+    directive: Directive, folder: Path, layout: Layout = Layout(), docx: bool = False
+) -> tuple[Directive, Directive, str]:
     """(the original as the loader reads it, the draft as the loader reads it, the rendered text)."""
     original = folder / "original" / f"{directive.id}.yaml"
     original.parent.mkdir()
@@ -471,7 +626,8 @@ def assert_same(expected: Directive, got: Directive, text: str) -> None:
     where = f"\n--- rendered text ---\n{text}"
     assert shape(got) == shape(expected), where
     assert triples(got) == triples(expected), (
-        f"missing {sorted(triples(expected) - triples(got))}, extra {sorted(triples(got) - triples(expected))}{where}")
+        f"missing {sorted(triples(expected) - triples(got))}, extra {sorted(triples(got) - triples(expected))}{where}"
+    )
     assert texts(got) == texts(expected), where
     assert header_of(got) == header_of(expected), where
 
@@ -489,86 +645,173 @@ def test_a_rendered_directive_drafts_back_to_its_tasks_and_assignments(data: st.
 
 # --------------------------------------------------------------------------- fixed examples
 
+
 def a(agency: str, role: Role, written: str) -> Assignment:
     return Assignment(agency, role, written)
 
 
 STATE = Directive(
-    id="thu-ct-12", kind="chỉ thị", title="Về tăng cường bảo đảm an ninh, trật tự năm 2025",
-    issuer=Issuer("Chủ tịch Ủy ban nhân dân tỉnh", IssuerKind.STATE, ("ỦY BAN NHÂN DÂN", "TỈNH TIỀN GIANG"), "UBND tỉnh"),
-    number="12", symbol="CT-UBND", date=dt.date(2025, 2, 5), place="Tiền Giang", province="tien-giang",
+    id="thu-ct-12",
+    kind="chỉ thị",
+    title="Về tăng cường bảo đảm an ninh, trật tự năm 2025",
+    issuer=Issuer(
+        "Chủ tịch Ủy ban nhân dân tỉnh", IssuerKind.STATE, ("ỦY BAN NHÂN DÂN", "TỈNH TIỀN GIANG"), "UBND tỉnh"
+    ),
+    number="12",
+    symbol="CT-UBND",
+    date=dt.date(2025, 2, 5),
+    place="Tiền Giang",
+    province="tien-giang",
     signer=Signer(("KT. CHỦ TỊCH",), "PHÓ CHỦ TỊCH", "Nguyễn Văn An"),
     distribution=("Như trên", "Thường trực Tỉnh ủy", "Lưu: VT, NC"),
     preamble="Năm 2024, công tác bảo đảm an ninh, trật tự đạt nhiều kết quả quan trọng.\n"
-             "Chủ tịch Ủy ban nhân dân tỉnh yêu cầu:",
+    "Chủ tịch Ủy ban nhân dân tỉnh yêu cầu:",
     tasks=(
-        Task("1", "Công an tỉnh chủ trì, phối hợp với Sở Nội vụ, Văn phòng Ủy ban nhân dân tỉnh rà soát công tác "
-                  "quản lý cư trú trên địa bàn tỉnh.",
-             (a("cong-an-tinh", C, "Công an tỉnh"), a("so-noi-vu", P, "Sở Nội vụ"),
-              a("vp-ubnd-tinh", P, "Văn phòng Ủy ban nhân dân tỉnh"))),
-        Task("2", "Sở Y tế:", (a("so-y-te", C, "Sở Y tế"),), (
-            Task("2-1", "Tăng cường công tác phòng cháy, chữa cháy tại các cơ sở khám bệnh."),
-            Task("2-2", "Chủ trì, phối hợp với Sở Tư pháp tuyên truyền an ninh mạng.", (a("so-tu-phap", P, "Sở Tư pháp"),)),
-        )),
-        Task("3", "Đề nghị Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh: đẩy nhanh tiến độ giải quyết các vụ án.",
-             (a("vksnd-tinh", C, "Viện kiểm sát nhân dân tỉnh"), a("tand-tinh", C, "Tòa án nhân dân tỉnh"))),
-        Task("4", "Các sở, ban, ngành tỉnh, Ủy ban nhân dân các huyện, thành phố, thị xã: nắm chắc tình hình an ninh, "
-                  "trật tự tại cơ sở.\nKịp thời phát hiện, giải quyết các vụ việc phức tạp.",
-             (a("so-ban-nganh", T, "Các sở, ban, ngành tỉnh"),
-              a("ubnd-cap-huyen", T, "Ủy ban nhân dân các huyện, thành phố, thị xã"))),
-        Task("5", "Bộ Chỉ huy Quân sự tỉnh:", (a("bchqs-tinh", C, "Bộ Chỉ huy Quân sự tỉnh"),), (
-            Task("5.1", "Xây dựng phương án bảo vệ các mục tiêu trọng điểm."),
-            Task("5.2", "Phối hợp chặt chẽ với Công an tỉnh tuần tra, kiểm soát.", (a("cong-an-tinh", P, "Công an tỉnh"),)),
-        )),
-        Task("cuối-1", "Giao Công an tỉnh chủ trì, phối hợp với Văn phòng Ủy ban nhân dân tỉnh theo dõi, đôn đốc, "
-                       "kiểm tra việc thực hiện Chỉ thị này; định kỳ báo cáo kết quả thực hiện./.",
-             (a("cong-an-tinh", C, "Công an tỉnh"), a("vp-ubnd-tinh", P, "Văn phòng Ủy ban nhân dân tỉnh"))),
+        Task(
+            "1",
+            "Công an tỉnh chủ trì, phối hợp với Sở Nội vụ, Văn phòng Ủy ban nhân dân tỉnh rà soát công tác "
+            "quản lý cư trú trên địa bàn tỉnh.",
+            (
+                a("cong-an-tinh", C, "Công an tỉnh"),
+                a("so-noi-vu", P, "Sở Nội vụ"),
+                a("vp-ubnd-tinh", P, "Văn phòng Ủy ban nhân dân tỉnh"),
+            ),
+        ),
+        Task(
+            "2",
+            "Sở Y tế:",
+            (a("so-y-te", C, "Sở Y tế"),),
+            (
+                Task("2-1", "Tăng cường công tác phòng cháy, chữa cháy tại các cơ sở khám bệnh."),
+                Task(
+                    "2-2",
+                    "Chủ trì, phối hợp với Sở Tư pháp tuyên truyền an ninh mạng.",
+                    (a("so-tu-phap", P, "Sở Tư pháp"),),
+                ),
+            ),
+        ),
+        Task(
+            "3",
+            "Đề nghị Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh: đẩy nhanh tiến độ giải quyết các vụ án.",
+            (a("vksnd-tinh", C, "Viện kiểm sát nhân dân tỉnh"), a("tand-tinh", C, "Tòa án nhân dân tỉnh")),
+        ),
+        Task(
+            "4",
+            "Các sở, ban, ngành tỉnh, Ủy ban nhân dân các huyện, thành phố, thị xã: nắm chắc tình hình an ninh, "
+            "trật tự tại cơ sở.\nKịp thời phát hiện, giải quyết các vụ việc phức tạp.",
+            (
+                a("so-ban-nganh", T, "Các sở, ban, ngành tỉnh"),
+                a("ubnd-cap-huyen", T, "Ủy ban nhân dân các huyện, thành phố, thị xã"),
+            ),
+        ),
+        Task(
+            "5",
+            "Bộ Chỉ huy Quân sự tỉnh:",
+            (a("bchqs-tinh", C, "Bộ Chỉ huy Quân sự tỉnh"),),
+            (
+                Task("5.1", "Xây dựng phương án bảo vệ các mục tiêu trọng điểm."),
+                Task(
+                    "5.2",
+                    "Phối hợp chặt chẽ với Công an tỉnh tuần tra, kiểm soát.",
+                    (a("cong-an-tinh", P, "Công an tỉnh"),),
+                ),
+            ),
+        ),
+        Task(
+            "cuối-1",
+            "Giao Công an tỉnh chủ trì, phối hợp với Văn phòng Ủy ban nhân dân tỉnh theo dõi, đôn đốc, "
+            "kiểm tra việc thực hiện Chỉ thị này; định kỳ báo cáo kết quả thực hiện./.",
+            (a("cong-an-tinh", C, "Công an tỉnh"), a("vp-ubnd-tinh", P, "Văn phòng Ủy ban nhân dân tỉnh")),
+        ),
     ),
 )
 
 PARTY = Directive(
-    id="thu-ct-tu-15", kind="chỉ thị", title="Về tăng cường phòng, chống tội phạm",
+    id="thu-ct-tu-15",
+    kind="chỉ thị",
+    title="Về tăng cường phòng, chống tội phạm",
     issuer=Issuer("Ban Thường vụ Tỉnh ủy", IssuerKind.PARTY, ("TỈNH ỦY HƯNG YÊN",)),
-    number="15", symbol="CT/TU", date=dt.date(2024, 3, 11), place="Hưng Yên", province="hung-yen",
+    number="15",
+    symbol="CT/TU",
+    date=dt.date(2024, 3, 11),
+    place="Hưng Yên",
+    province="hung-yen",
     signer=Signer(("T/M BAN THƯỜNG VỤ",), "BÍ THƯ", "Trần Thị Bình"),
     distribution=("Ban Nội chính Trung ương", "Lưu Văn phòng Tỉnh ủy"),
     preamble="Ban Thường vụ Tỉnh ủy yêu cầu các cấp ủy, tổ chức đảng thực hiện tốt các nhiệm vụ sau:",
     tasks=(
-        Task("1", "Tăng cường công tác phòng ngừa tội phạm ngay từ cơ sở.",
-             (a("cap-uy-to-chuc-dang", T, "các cấp ủy, tổ chức đảng"),), (
-                 Task("a", "Rà soát hoạt động tín dụng đen."),
-                 Task("b", "Phối hợp chặt chẽ với Ban Nội chính Tỉnh ủy kiểm tra công tác quản lý cư trú.",
-                      (a("ban-noi-chinh-tu", P, "Ban Nội chính Tỉnh ủy"),)),
-             )),
-        Task("2", "Đảng ủy Công an tỉnh phối hợp với Ban Tuyên giáo Tỉnh ủy đẩy mạnh tuyên truyền an ninh mạng.",
-             (a("cong-an-tinh", C, "Đảng ủy Công an tỉnh"), a("ban-tuyen-giao-tu", P, "Ban Tuyên giáo Tỉnh ủy"))),
-        Task("3", "Đảng đoàn Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh: vận động Nhân dân tham gia phong trào toàn dân "
-                  "bảo vệ an ninh Tổ quốc.", (a("ubmttq-tinh", C, "Đảng đoàn Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"),)),
-        Task("cuối-1", "Giao Đảng ủy Công an tỉnh chủ trì, phối hợp với Văn phòng Tỉnh ủy theo dõi, đôn đốc việc thực "
-                       "hiện Chỉ thị này.",
-             (a("cong-an-tinh", C, "Đảng ủy Công an tỉnh"), a("vp-tinh-uy", P, "Văn phòng Tỉnh ủy"))),
+        Task(
+            "1",
+            "Tăng cường công tác phòng ngừa tội phạm ngay từ cơ sở.",
+            (a("cap-uy-to-chuc-dang", T, "các cấp ủy, tổ chức đảng"),),
+            (
+                Task("a", "Rà soát hoạt động tín dụng đen."),
+                Task(
+                    "b",
+                    "Phối hợp chặt chẽ với Ban Nội chính Tỉnh ủy kiểm tra công tác quản lý cư trú.",
+                    (a("ban-noi-chinh-tu", P, "Ban Nội chính Tỉnh ủy"),),
+                ),
+            ),
+        ),
+        Task(
+            "2",
+            "Đảng ủy Công an tỉnh phối hợp với Ban Tuyên giáo Tỉnh ủy đẩy mạnh tuyên truyền an ninh mạng.",
+            (a("cong-an-tinh", C, "Đảng ủy Công an tỉnh"), a("ban-tuyen-giao-tu", P, "Ban Tuyên giáo Tỉnh ủy")),
+        ),
+        Task(
+            "3",
+            "Đảng đoàn Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh: vận động Nhân dân tham gia phong trào toàn dân "
+            "bảo vệ an ninh Tổ quốc.",
+            (a("ubmttq-tinh", C, "Đảng đoàn Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"),),
+        ),
+        Task(
+            "cuối-1",
+            "Giao Đảng ủy Công an tỉnh chủ trì, phối hợp với Văn phòng Tỉnh ủy theo dõi, đôn đốc việc thực "
+            "hiện Chỉ thị này.",
+            (a("cong-an-tinh", C, "Đảng ủy Công an tỉnh"), a("vp-tinh-uy", P, "Văn phòng Tỉnh ủy")),
+        ),
     ),
     closing=("Chỉ thị này được phổ biến đến chi bộ./.",),
 )
 
 LETTER = Directive(
-    id="thu-cv-345", kind="công văn", title="Về việc triển khai các biện pháp phòng, chống tội phạm",
+    id="thu-cv-345",
+    kind="công văn",
+    title="Về việc triển khai các biện pháp phòng, chống tội phạm",
     issuer=Issuer("Ủy ban nhân dân tỉnh", IssuerKind.STATE, ("ỦY BAN NHÂN DÂN", "TỈNH ĐỒNG THÁP"), "UBND tỉnh"),
-    number="345", symbol="UBND-NC", date=dt.date(2025, 1, 20), place="Đồng Tháp", province="dong-thap",
+    number="345",
+    symbol="UBND-NC",
+    date=dt.date(2025, 1, 20),
+    place="Đồng Tháp",
+    province="dong-thap",
     signer=Signer(("KT. CHỦ TỊCH",), "PHÓ CHỦ TỊCH", "Lê Hoàng Cường"),
     recipients=("Các sở, ban, ngành tỉnh", "Ủy ban nhân dân các huyện, thành phố"),
     distribution=("Như trên", "Lưu: VT, NC"),
     preamble="Để chủ động bảo đảm an ninh, trật tự, Ủy ban nhân dân tỉnh yêu cầu các cơ quan, đơn vị thực hiện một "
-             "số nội dung sau:",
+    "số nội dung sau:",
     tasks=(
-        Task("1", "Rà soát, nắm chắc tình hình tại cơ sở.",
-             (a("so-ban-nganh", T, "Các sở, ban, ngành tỉnh"), a("ubnd-cap-huyen", T, "Ủy ban nhân dân các huyện, thành phố"))),
-        Task("2", "Ủy ban nhân dân huyện Tháp Mười chủ trì, phối hợp với Bộ Chỉ huy Bộ đội Biên phòng tỉnh tuần tra "
-                  "khu vực biên giới.",
-             (a("dt-ubnd-huyen-thap-muoi", C, "Ủy ban nhân dân huyện Tháp Mười"),
-              a("bdbp-tinh", P, "Bộ Chỉ huy Bộ đội Biên phòng tỉnh"))),
-        Task("cuối-1", "Giao Công an tỉnh chủ trì theo dõi, đôn đốc việc thực hiện Công văn này./.",
-             (a("cong-an-tinh", C, "Công an tỉnh"),)),
+        Task(
+            "1",
+            "Rà soát, nắm chắc tình hình tại cơ sở.",
+            (
+                a("so-ban-nganh", T, "Các sở, ban, ngành tỉnh"),
+                a("ubnd-cap-huyen", T, "Ủy ban nhân dân các huyện, thành phố"),
+            ),
+        ),
+        Task(
+            "2",
+            "Ủy ban nhân dân huyện Tháp Mười chủ trì, phối hợp với Bộ Chỉ huy Bộ đội Biên phòng tỉnh tuần tra "
+            "khu vực biên giới.",
+            (
+                a("dt-ubnd-huyen-thap-muoi", C, "Ủy ban nhân dân huyện Tháp Mười"),
+                a("bdbp-tinh", P, "Bộ Chỉ huy Bộ đội Biên phòng tỉnh"),
+            ),
+        ),
+        Task(
+            "cuối-1",
+            "Giao Công an tỉnh chủ trì theo dõi, đôn đốc việc thực hiện Công văn này./.",
+            (a("cong-an-tinh", C, "Công an tỉnh"),),
+        ),
     ),
 )
 
@@ -594,7 +837,9 @@ def test_an_authority_line_on_behalf_of_the_people_s_committee_is_read(tmp_path:
     some Vietnamese capitals after "TM."/"KT." and not "Ủ", so "TM. ỦY BAN NHÂN DÂN" becomes the
     signer's title and "PHÓ CHỦ TỊCH" is lost ("TM. UỶ BAN NHÂN DÂN", old-style, is read).
     """
-    directive = replace(LETTER, signer=Signer(("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), "PHÓ CHỦ TỊCH", "Lê Hoàng Cường"))
+    directive = replace(
+        LETTER, signer=Signer(("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), "PHÓ CHỦ TỊCH", "Lê Hoàng Cường")
+    )
     expected, got, text = roundtrip(directive, tmp_path, Layout(columns=columns))
     assert got.signer == expected.signer, text
 

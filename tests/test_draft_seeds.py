@@ -1,4 +1,5 @@
 """`matrix draft` end to end on the five seed texts: valid, loadable, exportable, and close to the hand encodings."""
+
 from __future__ import annotations
 
 import json
@@ -83,23 +84,29 @@ def test_drafts_export_to_json(drafts):
 
 def test_unresolved_names_fail_only_strict_validation(tmp_path, corpus):
     source = tmp_path / "cv.txt"
-    source.write_text("CÔNG VĂN\nVề thử\nYêu cầu:\n1. Sở Du lịch chủ trì, phối hợp với Công an tỉnh kiểm tra.\n",
-                      encoding="utf-8")
+    source.write_text(
+        "CÔNG VĂN\nVề thử\nYêu cầu:\n1. Sở Du lịch chủ trì, phối hợp với Công an tỉnh kiểm tra.\n", encoding="utf-8"
+    )
     draft = draft_file(source, corpus.registry)
     path = tmp_path / "cv.yaml"
     path.write_text(draft.yaml, encoding="utf-8")
     strict = load_corpus([path], REGISTRY)
     assert [p.message for p in strict.errors] == ["nhiệm vụ '1': cơ quan 'Sở Du lịch' không có trong danh mục"]
     lenient = load_draft(draft, REGISTRY)
-    assert json.loads(to_json(build_matrix(lenient)))["directives"][0]["tasks"][0]["assignments"][0]["agency"] == "Sở Du lịch"
+    assert (
+        json.loads(to_json(build_matrix(lenient)))["directives"][0]["tasks"][0]["assignments"][0]["agency"]
+        == "Sở Du lịch"
+    )
 
 
 def test_review_count_matches_the_marks_and_the_summary_is_vietnamese(drafts):
     draft = drafts["dongthap-ubnd-cv-antt-2025"]
     assert draft.review == draft.yaml.count("# kiểm tra:") > 0
     text = summary(draft)
-    assert text.startswith("Đã lập bản nháp 'dongthap-ubnd-cv-antt-2025': 8 nhiệm vụ, 15 lượt giao cho cơ quan "
-                           "(15 lượt khớp danh mục cơ quan).")
+    assert text.startswith(
+        "Đã lập bản nháp 'dongthap-ubnd-cv-antt-2025': 8 nhiệm vụ, 15 lượt giao cho cơ quan "
+        "(15 lượt khớp danh mục cơ quan)."
+    )
     assert f"Cần kiểm tra {draft.review} chỗ" in text
 
 
@@ -134,7 +141,9 @@ def test_scores_count_triples_and_task_ids(corpus):
     assert other.f1 < 0.2 and other.structure_recall < 1.0
 
 
-_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp", "Zs")), min_size=1, max_size=30)
+_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp", "Zs")), min_size=1, max_size=30
+)
 
 
 @given(st.lists(_TEXT, min_size=1, max_size=3).map(" ".join))
@@ -143,16 +152,33 @@ def test_scalar_round_trips(value):
     assert yaml.safe_load(f"k: {scalar(value)}") == {"k": value}
 
 
-@pytest.mark.parametrize("value", ["Lưu: VT, NC", "- Như trên", "#1", "yes", "2024-12-27", "'a'", '"b"', "100%",
-                                   "a #b", "[x]", "@x", "Số: 12/UBND-NC", "null", "~"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Lưu: VT, NC",
+        "- Như trên",
+        "#1",
+        "yes",
+        "2024-12-27",
+        "'a'",
+        '"b"',
+        "100%",
+        "a #b",
+        "[x]",
+        "@x",
+        "Số: 12/UBND-NC",
+        "null",
+        "~",
+    ],
+)
 def test_scalar_quotes_what_yaml_would_misread(value):
     assert yaml.safe_load(f"k: {scalar(value)}") == {"k": value}
 
 
 def test_cli_helpers_find_the_registry_and_write_the_draft(tmp_path):
     from matrix.draft import write_draft
-    from matrix.load import open_registry
     from matrix.errors import InputError, OutputError
+    from matrix.load import open_registry
 
     seed = SEEDS[0]
     registry = open_registry([seed], REGISTRY)

@@ -1,4 +1,5 @@
 """`matrix draft`: text clean-up, paragraphs, numbering, footnotes, header and details."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,10 +72,18 @@ def test_pdf_lines_are_joined_and_the_blank_line_after_every_line_is_ignored():
 
 
 def test_pasted_text_keeps_one_paragraph_per_line_and_joins_a_broken_sentence():
-    lines = ["Phát triển kinh tế", "", "- xã hội bền vững.", "Thực hiện nghiêm túc Chỉ thị số 12.",
-             "1. Tăng cường tuần tra."]
-    assert join_paragraphs(lines) == ["Phát triển kinh tế - xã hội bền vững.", "Thực hiện nghiêm túc Chỉ thị số 12.",
-                                      "1. Tăng cường tuần tra."]
+    lines = [
+        "Phát triển kinh tế",
+        "",
+        "- xã hội bền vững.",
+        "Thực hiện nghiêm túc Chỉ thị số 12.",
+        "1. Tăng cường tuần tra.",
+    ]
+    assert join_paragraphs(lines) == [
+        "Phát triển kinh tế - xã hội bền vững.",
+        "Thực hiện nghiêm túc Chỉ thị số 12.",
+        "1. Tăng cường tuần tra.",
+    ]
 
 
 def test_markdown_markup_rules_and_page_numbers_are_not_text():
@@ -84,12 +93,15 @@ def test_markdown_markup_rules_and_page_numbers_are_not_text():
 
 # --------------------------------------------------------------------------- numbering
 
+
 def test_numbering_levels_ids_and_closing(registry):
-    text = ("CHỈ THỊ\nVề thử\nỦy ban nhân dân tỉnh yêu cầu:\n"
-            "1. Công an tỉnh:\n- Tuần tra.\n- Kiểm soát.\n"
-            "2. Sở Tư pháp:\n2.1. Rà soát văn bản.\nĐoạn tiếp theo của mục 2.1.\n2.2. Phổ biến pháp luật.\n"
-            "a) Tại cơ sở.\nb) Trên mạng.\n"
-            "Giao Công an tỉnh theo dõi, đôn đốc thực hiện.\nChỉ thị này có hiệu lực từ ngày ký./.\n")
+    text = (
+        "CHỈ THỊ\nVề thử\nỦy ban nhân dân tỉnh yêu cầu:\n"
+        "1. Công an tỉnh:\n- Tuần tra.\n- Kiểm soát.\n"
+        "2. Sở Tư pháp:\n2.1. Rà soát văn bản.\nĐoạn tiếp theo của mục 2.1.\n2.2. Phổ biến pháp luật.\n"
+        "a) Tại cơ sở.\nb) Trên mạng.\n"
+        "Giao Công an tỉnh theo dõi, đôn đốc thực hiện.\nChỉ thị này có hiệu lực từ ngày ký./.\n"
+    )
     got = tasks_of(draft_text(text, registry))
     assert list(got) == ["1", "1-1", "1-2", "2", "2.1", "2.2", "a", "b", "cuối-1"]
     assert got["2.1"]["text"] == "Rà soát văn bản.\nĐoạn tiếp theo của mục 2.1."
@@ -97,9 +109,11 @@ def test_numbering_levels_ids_and_closing(registry):
 
 
 def test_repeated_labels_are_qualified_by_their_parent(registry):
-    text = ("KẾ HOẠCH\nPhòng, chống tội phạm năm 2025\nCăn cứ tình hình, Ban Chỉ đạo ban hành kế hoạch:\n"
-            "I. NHIỆM VỤ CHUNG\n1. Nâng cao hiệu quả.\n2. Phát huy vai trò.\nII. TỔ CHỨC THỰC HIỆN\n1. Công an tỉnh:\n"
-            "a) Chủ trì sơ kết.\n2. Sở Tư pháp:\na) Phổ biến pháp luật.\n")
+    text = (
+        "KẾ HOẠCH\nPhòng, chống tội phạm năm 2025\nCăn cứ tình hình, Ban Chỉ đạo ban hành kế hoạch:\n"
+        "I. NHIỆM VỤ CHUNG\n1. Nâng cao hiệu quả.\n2. Phát huy vai trò.\nII. TỔ CHỨC THỰC HIỆN\n1. Công an tỉnh:\n"
+        "a) Chủ trì sơ kết.\n2. Sở Tư pháp:\na) Phổ biến pháp luật.\n"
+    )
     assert list(tasks_of(draft_text(text, registry))) == ["I", "I.1", "I.2", "II", "II.1", "II.1.a", "II.2", "II.2.a"]
 
 
@@ -110,21 +124,35 @@ def test_a_number_inside_a_sentence_is_not_an_item(registry):
 
 # --------------------------------------------------------------------------- footnotes
 
+
 def test_a_footnote_in_the_body_becomes_a_note_of_its_task():
-    lines = ["1. Thực hiện nghiêm các chỉ thị về công tác bảo đảm an ninh, trật tự1. Căn cứ tình hình",
-             "", "thực tế địa bàn để tổ chức thực hiện. Chủ động đấu tranh làm thất bại", "",
-             "                         ", "1 Nghị quyết số 13-NQ/TW ngày 02/4/2022 của Bộ Chính trị về phương hướng",
-             "", "phát triển kinh tế - xã hội đến năm 2030...", "", " mọi âm mưu chống phá.", "",
-             "2. Tăng cường tuần tra."]
+    lines = [
+        "1. Thực hiện nghiêm các chỉ thị về công tác bảo đảm an ninh, trật tự1. Căn cứ tình hình",
+        "",
+        "thực tế địa bàn để tổ chức thực hiện. Chủ động đấu tranh làm thất bại",
+        "",
+        "                         ",
+        "1 Nghị quyết số 13-NQ/TW ngày 02/4/2022 của Bộ Chính trị về phương hướng",
+        "",
+        "phát triển kinh tế - xã hội đến năm 2030...",
+        "",
+        " mọi âm mưu chống phá.",
+        "",
+        "2. Tăng cường tuần tra.",
+    ]
     found = extract_footnotes(lines)
-    assert found.notes == {1: "Nghị quyết số 13-NQ/TW ngày 02/4/2022 của Bộ Chính trị về phương hướng phát triển "
-                               "kinh tế - xã hội đến năm 2030..."}
+    assert found.notes == {
+        1: "Nghị quyết số 13-NQ/TW ngày 02/4/2022 của Bộ Chính trị về phương hướng phát triển "
+        "kinh tế - xã hội đến năm 2030..."
+    }
     body = build_body(join_paragraphs(found.lines), found.notes)
     first = body.items[0]
     assert first.notes == ["1. " + found.notes[1]]
-    assert first.paragraphs == ["Thực hiện nghiêm các chỉ thị về công tác bảo đảm an ninh, trật tự. Căn cứ tình hình "
-                                "thực tế địa bàn để tổ chức thực hiện. Chủ động đấu tranh làm thất bại mọi âm mưu "
-                                "chống phá."]
+    assert first.paragraphs == [
+        "Thực hiện nghiêm các chỉ thị về công tác bảo đảm an ninh, trật tự. Căn cứ tình hình "
+        "thực tế địa bàn để tổ chức thực hiện. Chủ động đấu tranh làm thất bại mọi âm mưu "
+        "chống phá."
+    ]
 
 
 def test_a_number_glued_to_a_word_without_a_footnote_text_stays():
@@ -169,29 +197,42 @@ Nơi nhận:                                                KT. CHỦ TỊCH
 def test_two_column_header_and_signature():
     document = split_document(clean_lines(split_lines(HEADER)))
     header = document.header
-    assert (header.number, header.symbol, header.place, header.date) == ("1234", "UBND-NC", "Đồng Tháp",
-                                                                          dt.date(2025, 2, 5))
+    assert (header.number, header.symbol, header.place, header.date) == (
+        "1234",
+        "UBND-NC",
+        "Đồng Tháp",
+        dt.date(2025, 2, 5),
+    )
     assert header.header_lines == ["ỦY BAN NHÂN DÂN", "TỈNH ĐỒNG THÁP"] and not header.party
     assert header.title == "Về việc tăng cường bảo đảm an ninh, trật tự dịp Tết Nguyên đán Ất Tỵ 2025"
     assert header.recipients == ["Sở Tư pháp", "Công an tỉnh"]
     assert header.distribution == ["Như trên", "Lưu: VT, NC"]
     assert (header.signer.authority, header.signer.title, header.signer.name) == (
-        ["KT. CHỦ TỊCH"], "PHÓ CHỦ TỊCH", "Nguyễn Văn An")
+        ["KT. CHỦ TỊCH"],
+        "PHÓ CHỦ TỊCH",
+        "Nguyễn Văn An",
+    )
     assert document.body[0].startswith("Ủy ban nhân dân tỉnh có ý kiến")
 
 
 def test_metadata_of_a_drafted_letter(registry):
     data = yaml.safe_load(draft_text(HEADER, registry).yaml)
     assert data["kind"] == "công văn" and data["province"] == "dong-thap" and data["date"] == dt.date(2025, 2, 5)
-    assert data["issuer"] == {"name": "Ủy ban nhân dân tỉnh Đồng Tháp", "kind": "nhà nước",
-                              "header": ["ỦY BAN NHÂN DÂN", "TỈNH ĐỒNG THÁP"], "short": "UBND tỉnh"}
+    assert data["issuer"] == {
+        "name": "Ủy ban nhân dân tỉnh Đồng Tháp",
+        "kind": "nhà nước",
+        "header": ["ỦY BAN NHÂN DÂN", "TỈNH ĐỒNG THÁP"],
+        "short": "UBND tỉnh",
+    }
 
 
 def test_party_header_kind_heading_and_issuer(registry):
-    text = ("TỈNH ỦY HƯNG YÊN                  ĐẢNG CỘNG SẢN VIỆT NAM\n*\nSố 25-CT/TU        Hưng Yên, ngày 10 tháng 01 "
-            "năm 2025\nCHỈ THỊ\nCỦA BAN THƯỜNG VỤ TỈNH ỦY\nvề tăng cường bảo đảm trật tự,\nan toàn giao thông\n"
-            "Ban Thường vụ Tỉnh ủy yêu cầu:\n1. Đảng ủy Công an tỉnh chỉ đạo tuần tra.\nT/M BAN THƯỜNG VỤ\nBÍ THƯ\n"
-            "Nguyễn Hữu Nghĩa\n")
+    text = (
+        "TỈNH ỦY HƯNG YÊN                  ĐẢNG CỘNG SẢN VIỆT NAM\n*\nSố 25-CT/TU        Hưng Yên, ngày 10 tháng 01 "
+        "năm 2025\nCHỈ THỊ\nCỦA BAN THƯỜNG VỤ TỈNH ỦY\nvề tăng cường bảo đảm trật tự,\nan toàn giao thông\n"
+        "Ban Thường vụ Tỉnh ủy yêu cầu:\n1. Đảng ủy Công an tỉnh chỉ đạo tuần tra.\nT/M BAN THƯỜNG VỤ\nBÍ THƯ\n"
+        "Nguyễn Hữu Nghĩa\n"
+    )
     data = yaml.safe_load(draft_text(text, registry).yaml)
     assert (data["kind"], data["number"], data["symbol"]) == ("chỉ thị", "25", "CT/TU")
     assert data["issuer"]["kind"] == "đảng" and data["issuer"]["name"] == "Ban Thường vụ Tỉnh ủy"
@@ -202,25 +243,32 @@ def test_party_header_kind_heading_and_issuer(registry):
 def test_a_title_in_capitals_gets_the_body_s_proper_names(registry):
     draft = draft_file_text = draft_text(
         "CHỈ THỊ\nVỀ BẢO ĐẢM AN NINH TRÊN ĐỊA BÀN TỈNH TIỀN GIANG\nChủ tịch UBND tỉnh Tiền Giang yêu cầu:\n"
-        "1. Công an tỉnh Tiền Giang tuần tra.\n", registry)
+        "1. Công an tỉnh Tiền Giang tuần tra.\n",
+        registry,
+    )
     assert yaml.safe_load(draft_file_text.yaml)["title"] == "Về bảo đảm an ninh trên địa bàn tỉnh Tiền Giang"
     assert "# kiểm tra: trích yếu in hoa" in draft.yaml
 
 
 # --------------------------------------------------------------------------- details
 
+
 def test_deadlines_reports_and_targets():
-    details = read_details([
-        "Giao Công an tỉnh chủ trì theo dõi; định kỳ 6 tháng, năm báo cáo kết quả về UBND tỉnh.",
-        "Phấn đấu kéo giảm ít nhất 05% số vụ phạm tội so với năm 2024; tỷ lệ khám phá đạt trên 75% (trong đó, án "
-        "nghiêm trọng đạt trên 90%).",
-        "Tăng cường kiểm tra, phấn đấu giảm 10% các vụ cháy lớn, không để xảy ra cháy; hoàn thành trước ngày 15/12.",
-    ])
+    details = read_details(
+        [
+            "Giao Công an tỉnh chủ trì theo dõi; định kỳ 6 tháng, năm báo cáo kết quả về UBND tỉnh.",
+            "Phấn đấu kéo giảm ít nhất 05% số vụ phạm tội so với năm 2024; tỷ lệ khám phá đạt trên 75% (trong đó, án "
+            "nghiêm trọng đạt trên 90%).",
+            "Tăng cường kiểm tra, phấn đấu giảm 10% các vụ cháy lớn, không để xảy ra cháy; hoàn thành trước ngày 15/12.",
+        ]
+    )
     assert details.report == "định kỳ 6 tháng, năm báo cáo kết quả về UBND tỉnh"
     assert details.deadline == "hoàn thành trước ngày 15/12"
-    assert details.targets == ["kéo giảm ít nhất 05% số vụ phạm tội so với năm 2024",
-                               "tỷ lệ khám phá đạt trên 75% (trong đó, án nghiêm trọng đạt trên 90%)",
-                               "giảm 10% các vụ cháy lớn"]
+    assert details.targets == [
+        "kéo giảm ít nhất 05% số vụ phạm tội so với năm 2024",
+        "tỷ lệ khám phá đạt trên 75% (trong đó, án nghiêm trọng đạt trên 90%)",
+        "giảm 10% các vụ cháy lớn",
+    ]
 
 
 def test_hang_quy_and_a_report_deadline():
@@ -230,12 +278,15 @@ def test_hang_quy_and_a_report_deadline():
 
 
 def test_plus_bullets_nest_under_dash_bullets(registry):
-    text = ("CHỈ THỊ\nVề thử\nYêu cầu:\n1. Công an tỉnh:\n- Tuần tra:\n+ Ban ngày.\n+ Ban đêm.\n- Kiểm soát.\n"
-            "2. Sở Tư pháp: phổ biến pháp luật.\n")
+    text = (
+        "CHỈ THỊ\nVề thử\nYêu cầu:\n1. Công an tỉnh:\n- Tuần tra:\n+ Ban ngày.\n+ Ban đêm.\n- Kiểm soát.\n"
+        "2. Sở Tư pháp: phổ biến pháp luật.\n"
+    )
     assert list(tasks_of(draft_text(text, registry))) == ["1", "1-1", "1-1-1", "1-1-2", "1-2", "2"]
 
 
 def test_kind_and_title_on_one_line(registry):
-    data = yaml.safe_load(draft_text("KẾ HOẠCH VỀ PHÒNG, CHỐNG TỘI PHẠM NĂM 2025\nYêu cầu:\n1. Công an tỉnh: tuần tra.\n",
-                                     registry).yaml)
+    data = yaml.safe_load(
+        draft_text("KẾ HOẠCH VỀ PHÒNG, CHỐNG TỘI PHẠM NĂM 2025\nYêu cầu:\n1. Công an tỉnh: tuần tra.\n", registry).yaml
+    )
     assert (data["kind"], data["title"]) == ("kế hoạch", "Về phòng, chống tội phạm năm 2025")

@@ -1,14 +1,14 @@
 """Dumping the model to YAML and loading it back gives the same model."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from strategies import corpora
 
 from matrix.dump import dump_directive, dump_registry
 from matrix.load import load_corpus
-
-from strategies import corpora
 
 
 def _roundtrip(corpus, folder: Path):
@@ -35,6 +35,7 @@ def test_random_corpora_roundtrip(tmp_path, corpus):
     originals = {d.id: d for d in corpus.directives}
     for directive in again.directives:
         original = originals[directive.id]
+
         def shape(d):
             return [(t.id, t.text, sorted(t.assignments, key=repr)) for t, _ in d.walk()]
 

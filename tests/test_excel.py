@@ -1,4 +1,5 @@
 """The Excel writer: workbooks read back with openpyxl and compared with the model."""
+
 from __future__ import annotations
 
 import re
@@ -10,19 +11,24 @@ from types import MappingProxyType
 
 import openpyxl
 import pytest
+from conftest import INPUT, small_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from strategies import corpora
 
 from matrix.excel import MAX_CELL_CHARS, TRUNCATION_NOTE, task_label, write_workbook
 from matrix.model import ROLES, Agency, Assignment, Block, Corpus, Directive, Issuer, IssuerKind, Registry, Role, Task
-from matrix.pivot import Matrix, Row, build_matrix, location
+from matrix.pivot import Matrix, build_matrix, location
 
-from conftest import INPUT, small_corpus
-from strategies import corpora
-
-SHEETS = ["Ma trận", "Nhiệm vụ", "Theo cơ quan", "Văn bản", "Theo dõi"]  # Theo dõi: the tracking form (test_tracking.py)
+SHEETS = [
+    "Ma trận",
+    "Nhiệm vụ",
+    "Theo cơ quan",
+    "Văn bản",
+    "Theo dõi",
+]  # Theo dõi: the tracking form (test_tracking.py)
 TASK_HEADERS = [
     "STT",
     "Nội dung nhiệm vụ",
@@ -150,7 +156,7 @@ def task_records(ws: Worksheet) -> tuple[dict[str, int], list[list[tuple]]]:
     return headers, records
 
 
-def check_task_sheet(ws: Worksheet, matrix: Matrix) -> None:  # noqa: C901
+def check_task_sheet(ws: Worksheet, matrix: Matrix) -> None:
     """Every entry's agency name once in the right role column of its task's row; nothing else there."""
     headers, records = task_records(ws)
     assert list(headers)[: len(TASK_HEADERS)] == TASK_HEADERS
@@ -291,7 +297,9 @@ def test_layout_freeze_filter_and_task_columns(tmp_path: Path) -> None:
     assert [ws.cell(first_row - 2, c).value for c in (1, 2, 3)] == ["STT", "Nhiệm vụ", "Văn bản"]
     assert ws.auto_filter.ref == f"A{first_row - 1}:I{first_row + len(matrix.rows) + len(matrix.directives) - 1}"
     assert ws.cell(first_row - 1, first_col).alignment.text_rotation == 90
-    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(first_col, first_col + len(matrix.columns))]
+    widths = [
+        ws.column_dimensions[get_column_letter(c)].width for c in range(first_col, first_col + len(matrix.columns))
+    ]
     assert max(widths) < 8 and min(widths) < 5.5  # narrow; a lone column a little wider for its block's name
     sub = next(i for i, r in enumerate(matrix.rows) if r.depth == 1)
     assert ws.cell(sheet_rows(ws, matrix)[sub], 2).alignment.indent == 1
@@ -348,7 +356,7 @@ def test_text_stays_text(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     expected = {
         "=SUM(A1) không phải công thức; + - @ cũng vậy.",
-        "- Chủ trì, phối hợp với Sở Nội vụ & các đơn vị <liên quan> \"rà soát\".",
+        '- Chủ trì, phối hợp với Sở Nội vụ & các đơn vị <liên quan> "rà soát".',
     }
     for name in ("Ma trận", "Nhiệm vụ"):
         cells = {c.value: c for row in wb[name].iter_rows() for c in row if c.value in expected}
@@ -406,7 +414,11 @@ def test_illegal_characters_are_dropped(tmp_path: Path) -> None:
 def test_agency_sheet_has_one_block_per_agency(small: Matrix, tmp_path: Path) -> None:
     ws = write(small, tmp_path)["Theo cơ quan"]
     columns = column_order(small)
-    bands = [(r, ws.cell(r, 1).value) for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value and ". " in ws.cell(r, 1).value]
+    bands = [
+        (r, ws.cell(r, 1).value)
+        for r in range(3, ws.max_row + 1)
+        if ws.cell(r, 1).value and ". " in ws.cell(r, 1).value
+    ]
     assert [text.split(". ", 1)[1].split(" (")[0] for _, text in bands] == [a.name for a in columns]
     assert sorted(b.id for b in ws.row_breaks.brk) == [r - 1 for r, _ in bands[1:]]
     for (start, _), (end, _), agency in zip(bands, bands[1:] + [(ws.max_row + 1, "")], columns):
@@ -434,7 +446,9 @@ def test_duplicate_short_names_are_told_apart(tmp_path: Path) -> None:
     corpus = small_corpus()
     renamed = {"h-a": "UBND huyện", "h-b": "UBND huyện", "so-noi-vu": "VKSND tỉnh"}
     agencies = tuple(replace(a, short=renamed.get(a.id, a.short)) for a in corpus.registry.agencies)
-    matrix = build_matrix(Corpus(Registry(corpus.registry.blocks, agencies, corpus.registry.provinces), corpus.directives), True)
+    matrix = build_matrix(
+        Corpus(Registry(corpus.registry.blocks, agencies, corpus.registry.provinces), corpus.directives), True
+    )
     ws = write(matrix, tmp_path)["Ma trận"]
     first_row, first_col = grid_origin(ws)
     labels = [c.value for c in ws[first_row - 1][first_col - 1 : first_col - 1 + len(matrix.columns)]]
@@ -483,13 +497,25 @@ def awkward_corpora(draw: st.DrawFn) -> Corpus:
     """Random registries (duplicate short names, groups) and task trees with formula-like text."""
     blocks = tuple(Block(f"b{i}", draw(NAMES)) for i in range(draw(st.integers(1, 3))))
     bodies = [
-        Agency(f"a{i}", draw(NAMES), draw(SHORTS), draw(st.sampled_from(blocks)).id, province=draw(st.sampled_from([None, "p"])))
+        Agency(
+            f"a{i}",
+            draw(NAMES),
+            draw(SHORTS),
+            draw(st.sampled_from(blocks)).id,
+            province=draw(st.sampled_from([None, "p"])),
+        )
         for i in range(draw(st.integers(1, 9)))
     ]
     body_ids = [a.id for a in bodies]
     groups = [
-        Agency(f"g{g}", draw(NAMES), f"Nhóm {g}", draw(st.sampled_from(blocks)).id, is_group=True,
-               members=MappingProxyType({"p": tuple(draw(st.lists(st.sampled_from(body_ids), unique=True, max_size=4)))}))
+        Agency(
+            f"g{g}",
+            draw(NAMES),
+            f"Nhóm {g}",
+            draw(st.sampled_from(blocks)).id,
+            is_group=True,
+            members=MappingProxyType({"p": tuple(draw(st.lists(st.sampled_from(body_ids), unique=True, max_size=4)))}),
+        )
         for g in range(draw(st.integers(0, 2)))
     ]
     registry = Registry(blocks, tuple(bodies + groups), MappingProxyType({"p": "Tỉnh P"}))
@@ -508,9 +534,16 @@ def awkward_corpora(draw: st.DrawFn) -> Corpus:
         )
 
     directives = tuple(
-        Directive(f"d{n}", draw(st.sampled_from(["chỉ thị", "công văn"])), draw(TEXTS), Issuer("UBND tỉnh", IssuerKind.STATE),
-                  tuple(task(str(k), 0) for k in range(1, draw(st.integers(1, 4)) + 1)),
-                  number=draw(st.none() | st.just("05")), symbol="CT-UBND", province=draw(st.sampled_from([None, "p"])))
+        Directive(
+            f"d{n}",
+            draw(st.sampled_from(["chỉ thị", "công văn"])),
+            draw(TEXTS),
+            Issuer("UBND tỉnh", IssuerKind.STATE),
+            tuple(task(str(k), 0) for k in range(1, draw(st.integers(1, 4)) + 1)),
+            number=draw(st.none() | st.just("05")),
+            symbol="CT-UBND",
+            province=draw(st.sampled_from([None, "p"])),
+        )
         for n in range(draw(st.integers(1, 3)))
     )
     return Corpus(registry, directives)

@@ -1,18 +1,19 @@
 """Theo dõi, đôn đốc (second part): `due:` overrides, unread phrases in `validate`, the Tình hình workbook, đôn đốc letters."""
+
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 
 import pytest
-
 from conftest import INPUT, run_cli, small_corpus
+
 from matrix.dump import dump_directive
 from matrix.load import load_corpus
 from matrix.model import Assignment, Role
 from matrix.pivot import build_matrix
-from matrix.tracking import State, assess, load_records
 from matrix.text import match_key
+from matrix.tracking import State, assess, load_records
 
 TG = "tiengiang-ubnd-ct-antt-2025"
 TASK_7_REPORT = "    report: định kỳ 6 tháng, năm báo cáo kết quả về UBND tỉnh\n"
@@ -35,8 +36,13 @@ def _line_of(folder, needle: str) -> int:
 
 # ------------------------------------------------------------------ due: and unread phrases
 
+
 def test_due_overrides_the_deadline_text(folder):
-    _edit(folder, TASK_7_REPORT, TASK_7_REPORT + "    deadline: khi có hướng dẫn của Bộ Công an\n    due: [15/10/2025, 2025-09-30]\n")
+    _edit(
+        folder,
+        TASK_7_REPORT,
+        TASK_7_REPORT + "    deadline: khi có hướng dẫn của Bộ Công an\n    due: [15/10/2025, 2025-09-30]\n",
+    )
     result = load_corpus([folder])
     corpus = result.require()
     task = next(t for t, _ in corpus.directive(TG).walk() if t.id == "7")
@@ -73,7 +79,9 @@ def test_W03_validate_warns_about_texts_it_cannot_date_but_not_open_ended_ones(f
     line = _line_of(folder, "sau khi có hướng dẫn")
     column = (folder / f"{TG}.yaml").read_text(encoding="utf-8").splitlines()[line - 1].index("sau") + 1
     warned = [w for w in out.splitlines() if "không hiểu" in w]
-    assert warned == [w for w in warned if w.startswith(f"{folder / TG}.yaml:{line}:{column}: ")] and len(warned) == 1, out
+    assert (
+        warned == [w for w in warned if w.startswith(f"{folder / TG}.yaml:{line}:{column}: ")] and len(warned) == 1
+    ), out
     assert "sau khi có hướng dẫn của Bộ Công an" in warned[0] and "due:" in warned[0]
     # "kịp thời báo cáo", "theo quy định": open-ended on purpose, not warned about
     assert "kịp thời" not in out
@@ -149,7 +157,9 @@ def test_build_writes_the_status_workbook_as_of_the_date(folder, tmp_path):
 
     overdue = wb["Quá hạn"]
     items = [r for r in overdue.iter_rows(min_row=3, values_only=True) if r[0] is not None]
-    assert items == [(1, "Công an tỉnh", "Chỉ thị ngày 27/12/2024", "7", items[0][4], "Báo cáo kỳ 30/06/2025", "30/06/2025", 184)]
+    assert items == [
+        (1, "Công an tỉnh", "Chỉ thị ngày 27/12/2024", "7", items[0][4], "Báo cáo kỳ 30/06/2025", "30/06/2025", 184)
+    ]
     assert items[0][4].startswith("Giao Công an tỉnh chủ trì") and len(items[0][4]) <= 300
 
     for ws in wb.worksheets:
@@ -164,19 +174,29 @@ def test_build_writes_a_don_doc_letter_to_each_late_agency(folder, tmp_path):
     assert [p.name for p in letters] == ["cong-an-tinh.docx"]
     text = _docx_text(letters[0])
     assert "{{" not in text and "{%" not in text
-    for expected in ("ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "V/v đôn đốc thực hiện nhiệm vụ quá hạn",
-                     "Kính gửi: Công an tỉnh.", "đến ngày 31/12/2025, Công an tỉnh còn 1 nhiệm vụ quá hạn",
-                     "1. Mục 7 của Chỉ thị ngày 27/12/2024:", "Giao Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh",
-                     "Văn bản giao nhiệm vụ: Chỉ thị ngày 27/12/2024 của Chủ tịch Ủy ban nhân dân tỉnh",
-                     "Kỳ báo cáo chưa báo cáo: 30/06/2025 (định kỳ 6 tháng, năm báo cáo kết quả về UBND tỉnh).",
-                     "Quá hạn: 184 ngày (từ ngày 30/06/2025).", "Nơi nhận:", "(Họ và tên người ký)"):
+    for expected in (
+        "ỦY BAN NHÂN DÂN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "V/v đôn đốc thực hiện nhiệm vụ quá hạn",
+        "Kính gửi: Công an tỉnh.",
+        "đến ngày 31/12/2025, Công an tỉnh còn 1 nhiệm vụ quá hạn",
+        "1. Mục 7 của Chỉ thị ngày 27/12/2024:",
+        "Giao Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh",
+        "Văn bản giao nhiệm vụ: Chỉ thị ngày 27/12/2024 của Chủ tịch Ủy ban nhân dân tỉnh",
+        "Kỳ báo cáo chưa báo cáo: 30/06/2025 (định kỳ 6 tháng, năm báo cáo kết quả về UBND tỉnh).",
+        "Quá hạn: 184 ngày (từ ngày 30/06/2025).",
+        "Nơi nhận:",
+        "(Họ và tên người ký)",
+    ):
         assert expected in text, expected
 
 
 def test_a_report_clears_the_overdue_list_and_the_letter(folder, tmp_path):
     out = tmp_path / "out"
     _build(folder, out, "--as-of", AS_OF)
-    code, message = _run("report", "Công an tỉnh", TG, "7", "--ngay", "28/06/2025", "--so", "12/BC-CAT", "-i", str(folder))
+    code, message = _run(
+        "report", "Công an tỉnh", TG, "7", "--ngay", "28/06/2025", "--so", "12/BC-CAT", "-i", str(folder)
+    )
     assert code == 0, message
     output = _build(folder, out, "--as-of", AS_OF)
     assert "không có nhiệm vụ quá hạn, không có thư đôn đốc" in output
@@ -189,11 +209,14 @@ def test_a_report_clears_the_overdue_list_and_the_letter(folder, tmp_path):
 
 def _all_late(corpus):
     """The seed corpus with every directive dated 2025-01-02 and every task due 2025-03-01: everything is late."""
+
     def late(task):
         return dataclasses.replace(task, due=(dt.date(2025, 3, 1),), tasks=tuple(late(t) for t in task.tasks))
 
-    directives = tuple(dataclasses.replace(d, date=dt.date(2025, 1, 2), tasks=tuple(late(t) for t in d.tasks))
-                       for d in corpus.directives)
+    directives = tuple(
+        dataclasses.replace(d, date=dt.date(2025, 1, 2), tasks=tuple(late(t) for t in d.tasks))
+        for d in corpus.directives
+    )
     return dataclasses.replace(corpus, directives=directives)
 
 
@@ -244,8 +267,21 @@ def test_status_workbook_prints_one_page_wide(tmp_path):
     path = tmp_path / "tinh-hinh.xlsx"
     write_status_workbook(matrix, statuses, dt.date(2025, 12, 31), path)
     profile = tmp_path / "profile"
-    done = subprocess.run([binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                           "--outdir", str(tmp_path), str(path)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            binary,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     reader = PdfReader(tmp_path / "tinh-hinh.pdf")
     pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
@@ -280,8 +316,10 @@ def test_the_letter_that_assigned_a_task_is_cited(folder, tmp_path):
     corpus = load_corpus([folder]).require()
     letters = load_letters(folder, corpus)
     assert [(l.date, l.number, l.agency) for l in letters] == [
-        (dt.date(2025, 1, 6), "15/UBND-NC", None), (dt.date(2025, 1, 10), "20/UBND-NC", "cong-an-tinh"),
-        (dt.date(2026, 2, 1), None, "cong-an-tinh")]
+        (dt.date(2025, 1, 6), "15/UBND-NC", None),
+        (dt.date(2025, 1, 10), "20/UBND-NC", "cong-an-tinh"),
+        (dt.date(2026, 2, 1), None, "cong-an-tinh"),
+    ]
     statuses = assess(build_matrix(corpus), (), dt.date(2025, 12, 31))
     police = next(s for s in statuses if s.entry.agency.id == "cong-an-tinh" and s.entry.row.task.id == "7")
     other = next(s for s in statuses if s.entry.agency.id != "cong-an-tinh" and s.entry.row.directive.id == TG)
@@ -298,7 +336,9 @@ def test_the_letter_that_assigned_a_task_is_cited(folder, tmp_path):
 def test_letters_after_reports_and_unknown_agencies_are_errors(folder):
     (folder / "theo-doi").mkdir()
     path = folder / "theo-doi" / f"{TG}.yaml"
-    path.write_text(f"directive: {TG}\nreports: []\nletters:\n  - date: 2025-01-06\n    agency: Sở Không Có\n", encoding="utf-8")
+    path.write_text(
+        f"directive: {TG}\nreports: []\nletters:\n  - date: 2025-01-06\n    agency: Sở Không Có\n", encoding="utf-8"
+    )
     code, out = _run("validate", str(folder))
     assert code == 2
     assert f"{path}:3:1: lỗi: 'letters' (thư giao nhiệm vụ) phải đứng trước 'reports'" in out
@@ -307,7 +347,9 @@ def test_letters_after_reports_and_unknown_agencies_are_errors(folder):
 
 def test_validate_counts_the_records(folder):
     (folder / "theo-doi").mkdir()
-    (folder / "theo-doi" / f"{TG}.yaml").write_text(LETTERS.replace("reports: []", "reports:\n  - agency: Công an tỉnh\n    date: 2025-06-28\n"), encoding="utf-8")
+    (folder / "theo-doi" / f"{TG}.yaml").write_text(
+        LETTERS.replace("reports: []", "reports:\n  - agency: Công an tỉnh\n    date: 2025-06-28\n"), encoding="utf-8"
+    )
     code, out = _run("validate", str(folder))
     assert code == 0, out
     assert "Sổ theo dõi: 1 báo cáo, 3 thư giao nhiệm vụ." in out

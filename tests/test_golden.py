@@ -6,12 +6,12 @@ review. After an intended change, regenerate them and review the diff::
     python -m pytest tests/test_golden.py --update-golden
     git diff tests/golden/
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from golden_text import snapshot
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -21,10 +21,10 @@ BUILD_EPOCH = "1735787045"
 
 @pytest.fixture(scope="module")
 def seed_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    from conftest import INPUT
+
     from matrix.build import BuildOptions, build, plan_build
     from matrix.load import load_corpus
-
-    from conftest import INPUT
 
     out = tmp_path_factory.mktemp("golden")
     with pytest.MonkeyPatch.context() as patch:
@@ -43,10 +43,14 @@ def test_seed_outputs_match_the_golden_files(seed_outputs: dict[str, str], reque
             target.write_text(text, encoding="utf-8")
         pytest.skip("golden files rewritten: review them with git diff tests/golden/")
     stored = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8") for p in GOLDEN.rglob("*.txt")}
-    assert sorted(seed_outputs) == sorted(stored), "outputs added or removed (python -m pytest tests/test_golden.py --update-golden)"
+    assert sorted(seed_outputs) == sorted(stored), (
+        "outputs added or removed (python -m pytest tests/test_golden.py --update-golden)"
+    )
     changed = [name for name in stored if stored[name] != seed_outputs[name]]
     for name in changed[:1]:
-        assert seed_outputs[name] == stored[name], f"{name} differs from tests/golden/{name} (review, then --update-golden)"
+        assert seed_outputs[name] == stored[name], (
+            f"{name} differs from tests/golden/{name} (review, then --update-golden)"
+        )
     assert not changed
 
 

@@ -4,6 +4,7 @@ Each test installs the project (without dependencies, which the test environment
 already has) into a throw-away location, then runs ``matrix build`` on the seeds
 from another folder with only that location on the path.
 """
+
 from __future__ import annotations
 
 import configparser
@@ -13,15 +14,19 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import INPUT, ROOT
 
 SITE = f"lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
 
 
 def _pip(*args: str, env: dict[str, str] | None = None) -> None:
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", *args],
-                          cwd=ROOT, capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -32,11 +37,14 @@ def _build_seeds_from(site: Path, tmp_path: Path, env: dict[str, str] | None = N
     env = dict(env or os.environ)
     env["PYTHONPATH"] = str(site)
     env.pop("PYTHONSAFEPATH", None)
-    code = ("import matrix, sys; from pathlib import Path; "
-            "assert not Path(matrix.__file__).is_relative_to(Path(sys.argv[1])), matrix.__file__; "
-            "from matrix.cli import main; sys.argv = ['matrix', 'build', sys.argv[2], '-o', 'out']; main()")
-    done = subprocess.run([sys.executable, "-c", code, str(ROOT), str(INPUT)],
-                          cwd=work, capture_output=True, text=True, env=env)
+    code = (
+        "import matrix, sys; from pathlib import Path; "
+        "assert not Path(matrix.__file__).is_relative_to(Path(sys.argv[1])), matrix.__file__; "
+        "from matrix.cli import main; sys.argv = ['matrix', 'build', sys.argv[2], '-o', 'out']; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT), str(INPUT)], cwd=work, capture_output=True, text=True, env=env
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     letters = list((work / "out").rglob("thu-giao-nhiem-vu/*.docx"))
     assert len(letters) > 20
@@ -57,8 +65,12 @@ def test_prefix_install_finds_default_templates(tmp_path):
 
 def test_wheel_install_finds_default_templates(tmp_path):
     wheels = tmp_path / "wheels"
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), "."],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0 and "bdist_wheel" in done.stderr:  # pragma: no cover - very old pip/setuptools
         pytest.skip("this pip cannot build wheels")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -75,7 +87,12 @@ def test_user_install_finds_default_templates(tmp_path):
         pytest.skip("no base interpreter at a POSIX path")
     env = dict(os.environ, PYTHONUSERBASE=str(tmp_path / "userbase"))
     env.pop("VIRTUAL_ENV", None)
-    done = subprocess.run([str(base), "-m", "pip", "install", "-q", "--no-deps", "--user", "."],
-                          cwd=ROOT, capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [str(base), "-m", "pip", "install", "-q", "--no-deps", "--user", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     _build_seeds_from(tmp_path / "userbase" / SITE, tmp_path)

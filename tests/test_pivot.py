@@ -1,4 +1,5 @@
 """The pivot and the exports: every assignment appears exactly once, with its role."""
+
 from __future__ import annotations
 
 import csv
@@ -7,16 +8,17 @@ import json
 from collections import Counter
 
 from hypothesis import given, settings
+from strategies import corpora
 
 from matrix.export import to_csv, to_data
 from matrix.model import Role
 from matrix.pivot import build_matrix
 
-from strategies import corpora
-
 
 def stated(corpus):
-    return Counter((d.id, t.id, a.agency, a.role) for d in corpus.directives for t, _ in d.walk() for a in t.assignments)
+    return Counter(
+        (d.id, t.id, a.agency, a.role) for d in corpus.directives for t, _ in d.walk() for a in t.assignments
+    )
 
 
 @given(corpora())
@@ -40,9 +42,12 @@ def test_expanded_matrix_has_one_entry_per_task_and_member(corpus):
     assert len(keys) == len(set(keys))
     for entry in matrix.entries:
         assert not entry.agency.is_group or not entry.agency.members_in(entry.row.directive.province)
-        sources = [a.role for a in entry.row.task.assignments
-                   if a.agency == entry.agency.id
-                   or entry.agency.id in corpus.registry.get(a.agency).members_in(entry.row.directive.province)]
+        sources = [
+            a.role
+            for a in entry.row.task.assignments
+            if a.agency == entry.agency.id
+            or entry.agency.id in corpus.registry.get(a.agency).members_in(entry.row.directive.province)
+        ]
         # named directly or through groups: the strongest role wins
         assert entry.role == min(sources, key=lambda r: r.rank)
         if entry.via is not None:
@@ -75,14 +80,23 @@ def test_csv_and_json_carry_every_assignment_once(corpus):
 def test_context_inherits_the_parent_lead(corpus):
     matrix = build_matrix(corpus)
     row = next(r for r in matrix.rows if r.task.id == "2-1")
-    assert [(e.agency.id, e.role) for e in matrix.context(row)] == [("cong-an-tinh", Role.LEAD), ("so-noi-vu", Role.PARTNER)]
+    assert [(e.agency.id, e.role) for e in matrix.context(row)] == [
+        ("cong-an-tinh", Role.LEAD),
+        ("so-noi-vu", Role.PARTNER),
+    ]
     row = next(r for r in matrix.rows if r.task.id == "2-2")
     assert [(e.agency.id, e.role) for e in matrix.context(row)] == [("cong-an-tinh", Role.LEAD)]
 
 
 def test_columns_follow_block_order_and_subset_shrinks_them(corpus):
     matrix = build_matrix(corpus)
-    assert [c.id for c in matrix.columns] == ["cong-an-tinh", "vksnd-tinh", "so-noi-vu", "vp-ubnd-tinh", "ubnd-cap-huyen"]
+    assert [c.id for c in matrix.columns] == [
+        "cong-an-tinh",
+        "vksnd-tinh",
+        "so-noi-vu",
+        "vp-ubnd-tinh",
+        "ubnd-cap-huyen",
+    ]
     party = matrix.subset(["cv-2"])
     assert [c.id for c in party.columns] == ["cong-an-tinh", "vksnd-tinh"]
     assert [b.id for b, _ in party.column_blocks()] == ["noi-chinh"]
@@ -95,15 +109,24 @@ def test_tasks_are_labelled_as_the_document_prints_them():
     tree = (
         Task("2", "Công an tỉnh:", tasks=(Task("2-1", "a"), Task("2-2", "b", tasks=(Task("2-2-1", "c"),)))),
         Task("3", "x", tasks=(Task("3.1", "y", tasks=(Task("a", "z"),)),)),
-        Task("cuối-1", "Giao Công an tỉnh..."), Task("cuối-2", "Đề nghị..."),
+        Task("cuối-1", "Giao Công an tỉnh..."),
+        Task("cuối-2", "Đề nghị..."),
     )
     directive = Directive("d", "chỉ thị", "t", Issuer("UBND tỉnh", IssuerKind.STATE), tree)
     from matrix.model import Corpus, Registry
 
     rows = {r.task.id: r for r in build_matrix(Corpus(Registry((), ()), (directive,))).rows}
     assert {k: task_kind(r) for k, r in rows.items()} == {
-        "2": "item", "2-1": "bullet", "2-2": "bullet", "2-2-1": "bullet", "3": "item", "3.1": "item", "a": "item",
-        "cuối-1": "closing", "cuối-2": "closing"}
+        "2": "item",
+        "2-1": "bullet",
+        "2-2": "bullet",
+        "2-2-1": "bullet",
+        "3": "item",
+        "3.1": "item",
+        "a": "item",
+        "cuối-1": "closing",
+        "cuối-2": "closing",
+    }
     assert [printed_number(rows[k]) for k in ("2", "2-1", "3.1", "a", "cuối-1")] == ["2", "-", "3.1", "a)", ""]
     assert location(rows["2-2-1"]) == "mục 2, ý 2, ý 1"
     assert location(rows["2-1"], ordinals=True) == "ý thứ nhất mục 2"

@@ -1,4 +1,5 @@
 """The registry after the 2025 reorganisation: standard catalogue, as-of resolution, dated groups, registry init."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import INPUT
 
 from matrix import catalogue
 from matrix.cli import main
@@ -16,8 +18,6 @@ from matrix.model import IssuerKind, Role
 from matrix.pivot import build_matrix
 from matrix.text import match_key
 from matrix.yamlio import Report
-
-from conftest import INPUT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registry"
 DT_2026 = FIXTURES / "dongthap-ubnd-kh-antt-2026.yaml"
@@ -44,15 +44,24 @@ def folder(tmp_path: Path, text: str, name: str = "vb.yaml", registry: Path | st
     return tmp_path
 
 
-def directive(date: str | None, province: str | None, *names: str, role: str = "chủ trì", kind: str = "nhà nước") -> str:
+def directive(
+    date: str | None, province: str | None, *names: str, role: str = "chủ trì", kind: str = "nhà nước"
+) -> str:
     lines = ["id: vb", "kind: công văn"]
     if date:
         lines.append(f"date: {date}")
     if province:
         lines.append(f"province: {province}")
-    lines += [f"issuer: {{name: UBND tỉnh, kind: {kind}}}", "title: T", "tasks:", "  - id: '1'", "    text: a", "    assign:",
-              f"      {role}:"]
-    lines += [f"        - \"{n}\"" for n in names]
+    lines += [
+        f"issuer: {{name: UBND tỉnh, kind: {kind}}}",
+        "title: T",
+        "tasks:",
+        "  - id: '1'",
+        "    text: a",
+        "    assign:",
+        f"      {role}:",
+    ]
+    lines += [f'        - "{n}"' for n in names]
     return "\n".join(lines) + "\n"
 
 
@@ -68,7 +77,14 @@ def test_provinces_and_communes_come_from_the_package():
     assert sum(len(catalogue.communes(p.id)) for p in catalogue.provinces()) == 3321
     assert len(catalogue.communes("dong-thap")) == 102
     assert len(catalogue.communes("hung-yen")) == 104
-    assert {p.id for p in catalogue.provinces() if p.is_city} == {"ha-noi", "hai-phong", "hue", "da-nang", "ho-chi-minh", "can-tho"}
+    assert {p.id for p in catalogue.provinces() if p.is_city} == {
+        "ha-noi",
+        "hai-phong",
+        "hue",
+        "da-nang",
+        "ho-chi-minh",
+        "can-tho",
+    }
     slugs = [c.slug for c in catalogue.communes("dong-thap")]
     assert len(set(slugs)) == len(slugs)  # "Tân Thành" and "Tân Thạnh" share the package's codename
 
@@ -81,11 +97,21 @@ def test_merger_table_covers_the_63_old_provinces():
     assert catalogue.merger_date() == dt.date(2025, 7, 1)
 
 
-@pytest.mark.parametrize("written, expected", [
-    ("Đồng Tháp", "dong-thap"), ("dong-thap", "dong-thap"), ("dong thap", "dong-thap"), ("tỉnh Đắk Lắk", "dak-lak"),
-    ("Thành phố Hồ Chí Minh", "ho-chi-minh"), ("TP. Cần Thơ", "can-tho"), ("TP Hà Nội", "ha-noi"), ("Tiền Giang", "tien-giang"),
-    ("Thừa Thiên Huế", "hue"), ("Atlantis", None),
-])
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("Đồng Tháp", "dong-thap"),
+        ("dong-thap", "dong-thap"),
+        ("dong thap", "dong-thap"),
+        ("tỉnh Đắk Lắk", "dak-lak"),
+        ("Thành phố Hồ Chí Minh", "ho-chi-minh"),
+        ("TP. Cần Thơ", "can-tho"),
+        ("TP Hà Nội", "ha-noi"),
+        ("Tiền Giang", "tien-giang"),
+        ("Thừa Thiên Huế", "hue"),
+        ("Atlantis", None),
+    ],
+)
 def test_find_province(written, expected):
     assert catalogue.find_province(written) == expected
 
@@ -132,18 +158,29 @@ def test_every_name_means_one_body_on_any_date_in_every_province(on):
 
 def test_city_forms():
     city = catalogue.province_registry("TP. Cần Thơ")
-    for name, agency_id in [("Công an thành phố", "cong-an-tinh"), ("Thành ủy", "tinh-uy"), ("Ủy ban MTTQ Việt Nam thành phố", "ubmttq-tinh"),
-                            ("Các sở, ban, ngành thành phố", "so-ban-nganh"), ("Thanh tra thành phố", "thanh-tra-tinh"),
-                            ("Ban Tuyên giáo và Dân vận Thành ủy", "ban-tuyen-giao-dan-van-tu"), ("Đảng ủy Công an thành phố", "cong-an-tinh")]:
+    for name, agency_id in [
+        ("Công an thành phố", "cong-an-tinh"),
+        ("Thành ủy", "tinh-uy"),
+        ("Ủy ban MTTQ Việt Nam thành phố", "ubmttq-tinh"),
+        ("Các sở, ban, ngành thành phố", "so-ban-nganh"),
+        ("Thanh tra thành phố", "thanh-tra-tinh"),
+        ("Ban Tuyên giáo và Dân vận Thành ủy", "ban-tuyen-giao-dan-van-tu"),
+        ("Đảng ủy Công an thành phố", "cong-an-tinh"),
+    ]:
         found = city.resolve(name, "can-tho", dt.date(2026, 1, 1))
         assert found is not None and found.id == agency_id, name
     assert city.resolve("Công an tỉnh", "can-tho", dt.date(2026, 1, 1)) is None
 
 
-@pytest.mark.parametrize("written, agency_id", [
-    ("Chi cục Hải quan khu vực XVI", "chi-cuc-hai-quan-khu-vuc"), ("Kho bạc Nhà nước khu vực XIX", "kho-bac-khu-vuc"),
-    ("Tòa án nhân dân khu vực 1 - Đồng Tháp", "tand-khu-vuc"), ("Viện kiểm sát nhân dân khu vực 3", "vksnd-khu-vuc"),
-])
+@pytest.mark.parametrize(
+    "written, agency_id",
+    [
+        ("Chi cục Hải quan khu vực XVI", "chi-cuc-hai-quan-khu-vuc"),
+        ("Kho bạc Nhà nước khu vực XIX", "kho-bac-khu-vuc"),
+        ("Tòa án nhân dân khu vực 1 - Đồng Tháp", "tand-khu-vuc"),
+        ("Viện kiểm sát nhân dân khu vực 3", "vksnd-khu-vuc"),
+    ],
+)
 def test_numbered_regional_bodies_resolve_to_the_regional_body(written, agency_id):
     registry = catalogue.province_registry("dong-thap")
     assert registry.resolve(written, "dong-thap", dt.date(2026, 1, 1)).id == agency_id
@@ -154,8 +191,13 @@ def test_mixed_registry_gives_a_city_its_own_bodies():
     registry = catalogue.province_registry("dong-thap")
     from matrix.model import Registry
 
-    mixed = Registry(registry.blocks, catalogue.catalogue_entries(["dong-thap", "ha-noi"]), registry.provinces, registry.mergers,
-                     registry.merger_date)
+    mixed = Registry(
+        registry.blocks,
+        catalogue.catalogue_entries(["dong-thap", "ha-noi"]),
+        registry.provinces,
+        registry.mergers,
+        registry.merger_date,
+    )
     on = dt.date(2026, 1, 1)
     assert mixed.resolve("Công an thành phố", "ha-noi", on).id == "ha-noi-cong-an-tinh"
     assert mixed.resolve("Công an tỉnh", "dong-thap", on).id == "cong-an-tinh"
@@ -164,7 +206,13 @@ def test_mixed_registry_gives_a_city_its_own_bodies():
 
 def test_requested_depends_on_the_issuer_kind():
     registry = catalogue.province_registry("dong-thap")
-    for agency_id in ("vksnd-tinh", "ubmttq-tinh", "ban-tuyen-giao-dan-van-tu", "dang-uy-ubnd-tinh", "chi-cuc-hai-quan-khu-vuc"):
+    for agency_id in (
+        "vksnd-tinh",
+        "ubmttq-tinh",
+        "ban-tuyen-giao-dan-van-tu",
+        "dang-uy-ubnd-tinh",
+        "chi-cuc-hai-quan-khu-vuc",
+    ):
         agency = registry.get(agency_id)
         assert agency.requested_by(IssuerKind.STATE) and not agency.requested_by(IssuerKind.PARTY)
     for agency_id in ("cong-an-tinh", "so-khcn", "chi-cuc-qltt", "dong-thap-ubnd-xa-my-hiep"):
@@ -180,20 +228,42 @@ def test_2026_dong_thap_directive_validates_clean(tmp_path):
     d = result.require().directives[0]
     assert d.province == "dong-thap"  # written "Đồng Tháp"
     ids = {a.agency for t, _ in d.walk() for a in t.assignments}
-    assert {"ubnd-cap-xa", "cong-an-cap-xa", "so-dan-toc-ton-giao", "so-ngoai-vu", "chi-cuc-qltt", "chi-cuc-hai-quan-khu-vuc",
-            "kho-bac-khu-vuc", "thue-tinh", "dang-uy-ubnd-tinh", "ban-tuyen-giao-dan-van-tu", "bao-phat-thanh-truyen-hinh",
-            "tand-khu-vuc", "thanh-tra-tinh", "dong-thap-ubnd-xa-my-hiep"} <= ids
+    assert {
+        "ubnd-cap-xa",
+        "cong-an-cap-xa",
+        "so-dan-toc-ton-giao",
+        "so-ngoai-vu",
+        "chi-cuc-qltt",
+        "chi-cuc-hai-quan-khu-vuc",
+        "kho-bac-khu-vuc",
+        "thue-tinh",
+        "dang-uy-ubnd-tinh",
+        "ban-tuyen-giao-dan-van-tu",
+        "bao-phat-thanh-truyen-hinh",
+        "tand-khu-vuc",
+        "thanh-tra-tinh",
+        "dong-thap-ubnd-xa-my-hiep",
+    } <= ids
 
 
-@pytest.mark.parametrize("old, message", [
-    ("Sở Khoa học và Công nghệ", "'Sở Thông tin và Truyền thông' không còn từ 01/03/2025, nay là 'Sở Khoa học và Công nghệ' (văn bản ngày 12/01/2026)"),
-    ("Chi cục Hải quan khu vực", "'Cục Hải quan tỉnh' không còn từ 01/03/2025, nay là 'Chi cục Hải quan khu vực' (văn bản ngày 12/01/2026)"),
-])
+@pytest.mark.parametrize(
+    "old, message",
+    [
+        (
+            "Sở Khoa học và Công nghệ",
+            "'Sở Thông tin và Truyền thông' không còn từ 01/03/2025, nay là 'Sở Khoa học và Công nghệ' (văn bản ngày 12/01/2026)",
+        ),
+        (
+            "Chi cục Hải quan khu vực",
+            "'Cục Hải quan tỉnh' không còn từ 01/03/2025, nay là 'Chi cục Hải quan khu vực' (văn bản ngày 12/01/2026)",
+        ),
+    ],
+)
 def test_E24_2026_directive_naming_a_defunct_body_names_its_successor(tmp_path, old, message):
     defunct = message.split("'")[1]
     source = DT_2026.read_text(encoding="utf-8")
     at = source.rindex(old)  # in the 'assign' list, after the task's text
-    text = source[:at] + defunct + source[at + len(old):]
+    text = source[:at] + defunct + source[at + len(old) :]
     path = folder(tmp_path, text, DT_2026.name)
     found = errors(path)
     assert len(found) == 1 and found[0].endswith(message), found
@@ -211,7 +281,11 @@ def test_2026_expand_groups_reaches_the_102_communes_and_no_district(tmp_path):
 
 
 def test_cli_build_expand_groups_writes_a_letter_per_commune(run, tmp_path):
-    src = folder(tmp_path / "in", DT_2026.read_text(encoding="utf-8"), DT_2026.name) if (tmp_path / "in").mkdir() is None else None
+    src = (
+        folder(tmp_path / "in", DT_2026.read_text(encoding="utf-8"), DT_2026.name)
+        if (tmp_path / "in").mkdir() is None
+        else None
+    )
     result = run("build", src, "--expand-groups", "-o", tmp_path / "out", "-j", "1")
     assert result.exit_code == 0, result.output
     letters = [p.name for p in (tmp_path / "out" / DT_2026.stem).rglob("*.docx")]
@@ -223,25 +297,44 @@ def test_cli_build_expand_groups_writes_a_letter_per_commune(run, tmp_path):
 # --------------------------------------------------------------------------- each side of 1/3/2025 and 1/7/2025
 
 
-@pytest.mark.parametrize("date, name, error", [
-    ("2025-02-28", "Sở Thông tin và Truyền thông", None),
-    ("2025-03-01", "Sở Thông tin và Truyền thông", "'Sở Thông tin và Truyền thông' không còn từ 01/03/2025, nay là 'Sở Khoa học và Công nghệ'"),
-    ("2025-02-28", "Sở Nông nghiệp và Môi trường", "'Sở Nông nghiệp và Môi trường' chỉ có từ 01/03/2025"),
-    ("2025-03-01", "Sở Nông nghiệp và Môi trường", None),
-    ("2025-02-28", "Công an cấp huyện", None),
-    ("2025-03-01", "Công an các huyện, thành phố", "'Công an các huyện, thành phố' không còn từ 01/03/2025, nay là 'Công an tỉnh'"),
-    ("2025-02-28", "Ban Tuyên giáo Tỉnh ủy", None),
-    ("2025-03-01", "Ban Tuyên giáo Tỉnh ủy", "'Ban Tuyên giáo Tỉnh ủy' không còn từ 01/03/2025, nay là 'Ban Tuyên giáo và Dân vận Tỉnh ủy'"),
-    ("2025-06-30", "UBND huyện Cao Lãnh", None),
-    ("2025-07-01", "UBND huyện Cao Lãnh", "'UBND huyện Cao Lãnh' không còn từ 01/07/2025"),
-    ("2025-06-30", "UBND xã Mỹ Hiệp", "'UBND xã Mỹ Hiệp' chỉ có từ 01/07/2025"),
-    ("2025-07-01", "UBND xã Mỹ Hiệp", None),
-    ("2025-04-01", "Cục Thuế tỉnh", "'Cục Thuế tỉnh' không còn từ 01/03/2025, nay là 'Chi cục Thuế khu vực'"),
-    ("2025-08-01", "Cục Thuế tỉnh", "'Cục Thuế tỉnh' không còn từ 01/03/2025, nay là 'Thuế tỉnh'"),
-    ("2026-01-01", "Thanh tra tỉnh", None),
-    ("2025-06-30", "Tòa án nhân dân cấp huyện", None),
-    ("2025-07-01", "Tòa án nhân dân cấp huyện", "'Tòa án nhân dân cấp huyện' không còn từ 01/07/2025, nay là 'Tòa án nhân dân khu vực'"),
-])
+@pytest.mark.parametrize(
+    "date, name, error",
+    [
+        ("2025-02-28", "Sở Thông tin và Truyền thông", None),
+        (
+            "2025-03-01",
+            "Sở Thông tin và Truyền thông",
+            "'Sở Thông tin và Truyền thông' không còn từ 01/03/2025, nay là 'Sở Khoa học và Công nghệ'",
+        ),
+        ("2025-02-28", "Sở Nông nghiệp và Môi trường", "'Sở Nông nghiệp và Môi trường' chỉ có từ 01/03/2025"),
+        ("2025-03-01", "Sở Nông nghiệp và Môi trường", None),
+        ("2025-02-28", "Công an cấp huyện", None),
+        (
+            "2025-03-01",
+            "Công an các huyện, thành phố",
+            "'Công an các huyện, thành phố' không còn từ 01/03/2025, nay là 'Công an tỉnh'",
+        ),
+        ("2025-02-28", "Ban Tuyên giáo Tỉnh ủy", None),
+        (
+            "2025-03-01",
+            "Ban Tuyên giáo Tỉnh ủy",
+            "'Ban Tuyên giáo Tỉnh ủy' không còn từ 01/03/2025, nay là 'Ban Tuyên giáo và Dân vận Tỉnh ủy'",
+        ),
+        ("2025-06-30", "UBND huyện Cao Lãnh", None),
+        ("2025-07-01", "UBND huyện Cao Lãnh", "'UBND huyện Cao Lãnh' không còn từ 01/07/2025"),
+        ("2025-06-30", "UBND xã Mỹ Hiệp", "'UBND xã Mỹ Hiệp' chỉ có từ 01/07/2025"),
+        ("2025-07-01", "UBND xã Mỹ Hiệp", None),
+        ("2025-04-01", "Cục Thuế tỉnh", "'Cục Thuế tỉnh' không còn từ 01/03/2025, nay là 'Chi cục Thuế khu vực'"),
+        ("2025-08-01", "Cục Thuế tỉnh", "'Cục Thuế tỉnh' không còn từ 01/03/2025, nay là 'Thuế tỉnh'"),
+        ("2026-01-01", "Thanh tra tỉnh", None),
+        ("2025-06-30", "Tòa án nhân dân cấp huyện", None),
+        (
+            "2025-07-01",
+            "Tòa án nhân dân cấp huyện",
+            "'Tòa án nhân dân cấp huyện' không còn từ 01/07/2025, nay là 'Tòa án nhân dân khu vực'",
+        ),
+    ],
+)
 def test_names_resolve_as_of_the_directive_date(tmp_path, date, name, error):
     found = errors(folder(tmp_path, directive(date, "dong-thap", name)))
     if error is None:
@@ -250,11 +343,20 @@ def test_names_resolve_as_of_the_directive_date(tmp_path, date, name, error):
         assert len(found) == 1 and f"lỗi: nhiệm vụ '1': {error} (văn bản ngày" in found[0], found
 
 
-@pytest.mark.parametrize("date, province, count, district", [
-    ("2025-06-30", "dong-thap", 12, True), ("2025-06-30", "tien-giang", 11, True), ("2025-07-01", "dong-thap", 0, False),
-])
+@pytest.mark.parametrize(
+    "date, province, count, district",
+    [
+        ("2025-06-30", "dong-thap", 12, True),
+        ("2025-06-30", "tien-giang", 11, True),
+        ("2025-07-01", "dong-thap", 0, False),
+    ],
+)
 def test_district_group_expands_only_before_july_2025(tmp_path, date, province, count, district):
-    text = directive(date, province, "UBND cấp huyện", role="thực hiện") if district else directive(date, province, "UBND các xã, phường", role="thực hiện")
+    text = (
+        directive(date, province, "UBND cấp huyện", role="thực hiện")
+        if district
+        else directive(date, province, "UBND các xã, phường", role="thực hiện")
+    )
     corpus = load_corpus([folder(tmp_path, text)]).require()
     matrix = build_matrix(corpus, expand_groups=True)
     if district:
@@ -264,7 +366,9 @@ def test_district_group_expands_only_before_july_2025(tmp_path, date, province, 
 
 
 def test_old_province_id_after_the_merger_means_the_new_province(tmp_path):
-    corpus = load_corpus([folder(tmp_path, directive("2026-03-01", "tien-giang", "UBND các xã, phường", role="thực hiện"))]).require()
+    corpus = load_corpus(
+        [folder(tmp_path, directive("2026-03-01", "tien-giang", "UBND các xã, phường", role="thực hiện"))]
+    ).require()
     matrix = build_matrix(corpus, expand_groups=True)
     assert len(matrix.columns) == 102 and {a.province for a in matrix.columns} == {"dong-thap"}
 
@@ -274,7 +378,13 @@ def test_departments_group_follows_the_date(tmp_path):
     group = registry.get("so-ban-nganh")
     before = {a.id for a in registry.members(group, "dong-thap", dt.date(2025, 2, 28))}
     after = {a.id for a in registry.members(group, "dong-thap", dt.date(2025, 3, 1))}
-    assert {"so-tttt", "so-ke-hoach-dau-tu", "so-khcn", "cong-an-tinh", "bchqs-tinh"} <= before and "bdbp-tinh" not in before
+    assert {
+        "so-tttt",
+        "so-ke-hoach-dau-tu",
+        "so-khcn",
+        "cong-an-tinh",
+        "bchqs-tinh",
+    } <= before and "bdbp-tinh" not in before
     assert {"so-khcn", "so-nong-nghiep-moi-truong", "so-dan-toc-ton-giao", "cong-an-tinh", "thanh-tra-tinh"} <= after
     assert not {"so-tttt", "so-tnmt", "so-nnptnt", "ban-dan-toc"} & after
     assert "ban-dan-toc" not in {a.id for a in registry.members(group, None, dt.date(2024, 1, 1))}
@@ -285,26 +395,32 @@ def test_W02_undated_directive_is_checked_as_of_today_with_a_warning(tmp_path, m
     result = load_corpus([folder(tmp_path, directive(None, "dong-thap", "Sở Khoa học và Công nghệ"))])
     assert [str(p).split(": ", 1)[1] for p in result.problems] == [
         "cảnh báo: văn bản 'vb' không ghi ngày: tên cơ quan được đối chiếu theo danh mục hôm nay (04/05/2026) "
-        "(thêm 'date' (ngày ban hành) hoặc 'as_of' (ngày đối chiếu, khi văn bản không ghi ngày))"]
+        "(thêm 'date' (ngày ban hành) hoặc 'as_of' (ngày đối chiếu, khi văn bản không ghi ngày))"
+    ]
 
 
 def test_E25_body_not_yet_existing_on_the_directive_date(tmp_path):
     found = errors(folder(tmp_path, directive("2025-02-10", "dong-thap", "Sở Nông nghiệp và Môi trường")))
     assert len(found) == 1
-    assert found[0].endswith("lỗi: nhiệm vụ '1': 'Sở Nông nghiệp và Môi trường' chỉ có từ 01/03/2025 (văn bản ngày 10/02/2025)")
+    assert found[0].endswith(
+        "lỗi: nhiệm vụ '1': 'Sở Nông nghiệp và Môi trường' chỉ có từ 01/03/2025 (văn bản ngày 10/02/2025)"
+    )
 
 
 def test_undated_directive_naming_an_old_body_is_warned_not_refused(tmp_path, monkeypatch):
     monkeypatch.setattr("matrix.load.today", lambda: dt.date(2026, 5, 4))
     result = load_corpus([folder(tmp_path, directive(None, "dong-thap", "Cục Hải quan tỉnh"))])
     assert result.errors == []
-    assert [p.message for p in result.warnings][1] == \
-        "nhiệm vụ '1': 'Cục Hải quan tỉnh' không còn từ 01/03/2025, nay là 'Chi cục Hải quan khu vực'"
+    assert [p.message for p in result.warnings][
+        1
+    ] == "nhiệm vụ '1': 'Cục Hải quan tỉnh' không còn từ 01/03/2025, nay là 'Chi cục Hải quan khu vực'"
     assert result.require().directives[0].tasks[0].assignments[0].agency == "cuc-hai-quan-tinh"
 
 
 def test_as_of_stands_for_a_missing_date(tmp_path):
-    text = directive(None, "dong-thap", "Sở Thông tin và Truyền thông").replace("kind: công văn\n", "kind: công văn\nas_of: 2024-01-01\n")
+    text = directive(None, "dong-thap", "Sở Thông tin và Truyền thông").replace(
+        "kind: công văn\n", "kind: công văn\nas_of: 2024-01-01\n"
+    )
     result = load_corpus([folder(tmp_path, text)])
     assert result.problems == []
     assert result.require().directives[0].on == dt.date(2024, 1, 1)
@@ -317,19 +433,28 @@ def test_unknown_name_suggests_bodies_of_the_date_and_shows_yaml(tmp_path):
     found = errors(folder(tmp_path, directive("2026-01-01", "dong-thap", "Sở Thông tin Truyền thông")))
     assert len(found) == 1
     assert found[0].endswith(
-        "lỗi: nhiệm vụ '1': cơ quan 'Sở Thông tin Truyền thông' không có trong danh mục (có phải ý bạn là 'Sở Khoa học và Công nghệ'"
-        .split(" (")[0] + " (" + found[0].split(" (", 1)[1])  # message then hint
+        [
+            "lỗi: nhiệm vụ '1': cơ quan 'Sở Thông tin Truyền thông' không có trong danh mục",
+            "có phải ý bạn là 'Sở Khoa học và Công nghệ'",
+        ][0]
+        + " ("
+        + found[0].split(" (", 1)[1]
+    )  # message then hint
     assert "'Sở Thông tin và Truyền thông'" not in found[0]  # gone on that date: never suggested
     assert "\n  - id: so-tt-truyen-thong" not in found[0]
-    assert "nếu là cơ quan mới, thêm vào mục 'agencies' của co-quan.yaml:\n  - id: so-thong-tin-truyen-thong\n" \
-           "    name: Sở Thông tin Truyền thông\n" in found[0]
+    assert (
+        "nếu là cơ quan mới, thêm vào mục 'agencies' của co-quan.yaml:\n  - id: so-thong-tin-truyen-thong\n"
+        "    name: Sở Thông tin Truyền thông\n" in found[0]
+    )
 
 
 def test_unknown_name_yaml_lines_for_an_alias(tmp_path):
     found = errors(folder(tmp_path, directive("2026-01-01", "dong-thap", "Cong an tinhh")))
     assert "có phải ý bạn là 'Công an tỉnh'" in found[0]
-    assert "nếu đó là tên khác của 'Công an tỉnh', thêm vào mục 'agencies' của co-quan.yaml:\n  - id: cong-an-tinh\n    aliases:\n" \
-           "      - Cong an tinhh\n" in found[0]
+    assert (
+        "nếu đó là tên khác của 'Công an tỉnh', thêm vào mục 'agencies' của co-quan.yaml:\n  - id: cong-an-tinh\n    aliases:\n"
+        "      - Cong an tinhh\n" in found[0]
+    )
 
 
 def test_suggestions_stay_in_the_province(tmp_path):
@@ -355,15 +480,19 @@ def test_province_and_block_accept_names(tmp_path):
 
 def test_E26_unknown_province_says_the_id(tmp_path):
     found = errors(folder(tmp_path, directive("2026-01-01", "Dong Thapp", "Công an tỉnh")))
-    assert found[0].endswith("lỗi: tỉnh 'Dong Thapp' không có trong danh mục (có phải ý bạn là 'Đồng Tháp'? "
-                             "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp'))")
+    assert found[0].endswith(
+        "lỗi: tỉnh 'Dong Thapp' không có trong danh mục (có phải ý bạn là 'Đồng Tháp'? "
+        "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp'))"
+    )
 
 
 def test_E27_catalogue_key_refuses_an_old_province(tmp_path):
     path = folder(tmp_path, directive("2026-01-01", None, "Công an tỉnh"), registry="catalogue: [tien-giang]\n")
     found = errors(path)
-    assert found[0].endswith("lỗi: tỉnh 'tien-giang' đã hợp nhất vào 'dong-thap' từ 01/07/2025 "
-                             "(ghi 'dong-thap'; các cơ quan cũ của tỉnh 'tien-giang' ghi riêng trong 'agencies' với valid_to)")
+    assert found[0].endswith(
+        "lỗi: tỉnh 'tien-giang' đã hợp nhất vào 'dong-thap' từ 01/07/2025 "
+        "(ghi 'dong-thap'; các cơ quan cũ của tỉnh 'tien-giang' ghi riêng trong 'agencies' với valid_to)"
+    )
 
 
 def test_hand_entry_overrides_and_adds_to_the_catalogue(tmp_path):
@@ -379,7 +508,9 @@ def test_hand_entry_overrides_and_adds_to_the_catalogue(tmp_path):
     loaded = load_registry(tmp_path / "co-quan.yaml", report)
     assert report.problems == []
     agency = loaded.get("chi-cuc-hai-quan-khu-vuc")
-    assert agency.name == "Chi cục Hải quan khu vực XVI" and agency.requested and agency.valid_from == dt.date(2025, 3, 1)
+    assert (
+        agency.name == "Chi cục Hải quan khu vực XVI" and agency.requested and agency.valid_from == dt.date(2025, 3, 1)
+    )
     assert "Hải quan khu vực XVI" in agency.aliases and "Chi cục Hải quan khu vực trên địa bàn tỉnh" in agency.aliases
 
 
@@ -427,7 +558,9 @@ def test_registry_init_writes_a_province_and_refuses_to_overwrite(run, tmp_path)
 def test_registry_init_refuses_an_old_province(run, tmp_path):
     result = run("registry", "init", "Tiền Giang", "-o", tmp_path / "x.yaml")
     assert result.exit_code == 2
-    assert result.output.startswith("<dòng lệnh>: lỗi: tỉnh 'Tiền Giang' đã hợp nhất vào tỉnh Đồng Tháp từ 01/07/2025: dùng 'dong-thap'")
+    assert result.output.startswith(
+        "<dòng lệnh>: lỗi: tỉnh 'Tiền Giang' đã hợp nhất vào tỉnh Đồng Tháp từ 01/07/2025: dùng 'dong-thap'"
+    )
     assert not (tmp_path / "x.yaml").exists()
 
 
@@ -435,7 +568,11 @@ def test_registry_init_city(run, tmp_path):
     target = tmp_path / "co-quan.yaml"
     assert run("registry", "init", "TP. Hồ Chí Minh", "-o", target).exit_code == 0
     text = target.read_text(encoding="utf-8")
-    assert "name: Công an thành phố\n" in text and "name: Ban Nội chính Thành ủy\n" in text and "Công an tỉnh\n" not in text
+    assert (
+        "name: Công an thành phố\n" in text
+        and "name: Ban Nội chính Thành ủy\n" in text
+        and "Công an tỉnh\n" not in text
+    )
 
 
 def test_agencies_filters_by_province_name_and_date(run):
@@ -444,7 +581,9 @@ def test_agencies_filters_by_province_name_and_date(run):
     ids = {line.split()[0] for line in result.output.splitlines()[1:] if line and not line.startswith(" ")}
     assert {"so-khcn", "dong-thap-ubnd-xa-my-hiep", "ubnd-cap-xa"} <= ids
     assert not {"so-tttt", "dt-ubnd-huyen-cao-lanh", "hung-yen-ubnd-phuong-pho-hien", "tg-ubnd-huyen-cai-be"} & ids
-    old = run("agencies", "--registry", INPUT / "co-quan.yaml", "--province", "tien-giang", "--date", "2024-01-01").output
+    old = run(
+        "agencies", "--registry", INPUT / "co-quan.yaml", "--province", "tien-giang", "--date", "2024-01-01"
+    ).output
     line = next(l for l in old.splitlines() if l.startswith("so-tttt "))
     assert "-28/02/2025" in line and "so-khcn" in line
     assert "    tên gọi khác: Sở TTTT; Sở TT&TT; Sở TT và TT; Sở Thông tin - Truyền thông" in old
@@ -455,7 +594,9 @@ def test_show_as_of_carries_tasks_to_successors(run):
     assert plain.output.startswith("Chi cục Hải quan khu vực (chi-cuc-hai-quan-khu-vuc): 0 nhiệm vụ")
     carried = run("show", "Chi cục Hải quan khu vực", INPUT, "--as-of", "2026-01-01")
     assert carried.exit_code == 0
-    assert carried.output.startswith("Chi cục Hải quan khu vực (chi-cuc-hai-quan-khu-vuc): 2 nhiệm vụ — 1 chủ trì, 1 phối hợp")
+    assert carried.output.startswith(
+        "Chi cục Hải quan khu vực (chi-cuc-hai-quan-khu-vuc): 2 nhiệm vụ — 1 chủ trì, 1 phối hợp"
+    )
     assert "(văn bản ghi 'Cục Hải quan tỉnh')" in carried.output
 
 
@@ -463,8 +604,12 @@ def test_export_and_build_as_of(run, tmp_path):
     exported = run("export", "-f", "csv", INPUT, "--as-of", "2026-01-01").output
     assert "Chi cục Hải quan khu vực" in exported and ",Cục Hải quan tỉnh," not in exported
     assert run("build", INPUT, "--as-of", "2026-01-01", "-o", tmp_path / "out", "-j", "1").exit_code == 0
-    consolidated = {p.stem for p in (tmp_path / "out" / "tong-hop" / "tong-hop-nhiem-vu").glob("*.docx")}  # per-agency extracts (issue 11)
-    single = {p.stem for p in (tmp_path / "out" / "ubnd-ct-cao-diem-tet-giap-thin-2024" / "thu-giao-nhiem-vu").glob("*.docx")}
+    consolidated = {
+        p.stem for p in (tmp_path / "out" / "tong-hop" / "tong-hop-nhiem-vu").glob("*.docx")
+    }  # per-agency extracts (issue 11)
+    single = {
+        p.stem for p in (tmp_path / "out" / "ubnd-ct-cao-diem-tet-giap-thin-2024" / "thu-giao-nhiem-vu").glob("*.docx")
+    }
     assert "chi-cuc-hai-quan-khu-vuc" in consolidated and "cuc-hai-quan-tinh" not in consolidated
     assert "cuc-hai-quan-tinh" in single  # a directive's own letters go to the bodies it named
 
@@ -475,22 +620,32 @@ def test_matrix_as_of_keeps_the_written_name(seed_corpus):
     carried = [e for e in matrix.entries if e.was is not None]
     assert carried and all(e.agency.valid_on(on) and not e.was.valid_on(on) for e in carried)
     assert {e.was.id for e in carried} >= {"cuc-hai-quan-tinh", "ban-tuyen-giao-tu", "so-tttt"}
-    tet = next(e for e in carried if e.row.directive.id == "ubnd-ct-cao-diem-tet-giap-thin-2024" and e.row.task.id == "6-1")
-    assert (tet.agency.id, tet.written, tet.role) == ("ban-tuyen-giao-dan-van-tu", "Ban Tuyên giáo Tỉnh ủy", Role.PARTNER)
+    tet = next(
+        e for e in carried if e.row.directive.id == "ubnd-ct-cao-diem-tet-giap-thin-2024" and e.row.task.id == "6-1"
+    )
+    assert (tet.agency.id, tet.written, tet.role) == (
+        "ban-tuyen-giao-dan-van-tu",
+        "Ban Tuyên giáo Tỉnh ủy",
+        Role.PARTNER,
+    )
     assert build_matrix(seed_corpus).entries_for("ban-tuyen-giao-dan-van-tu") == ()
 
 
 # --------------------------------------------------------------------------- invariants
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 _REGISTRY = catalogue.province_registry("dong-thap")
 _NAMES = sorted({n for a in _REGISTRY.agencies for n in a.names()})
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(_NAMES), st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
-       st.sampled_from(["dong-thap", "tien-giang", None]))
+@given(
+    st.sampled_from(_NAMES),
+    st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+    st.sampled_from(["dong-thap", "tien-giang", None]),
+)
 def test_lookup_splits_bodies_by_the_date(name, on, province):
     found = _REGISTRY.lookup(name, province, on)
     assert found.found or found.defunct
@@ -502,6 +657,8 @@ def test_lookup_splits_bodies_by_the_date(name, on, province):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from([a for a in _REGISTRY.agencies if a.is_group]), st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)))
+@given(
+    st.sampled_from([a for a in _REGISTRY.agencies if a.is_group]), st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31))
+)
 def test_group_members_exist_on_the_date(group, on):
     assert all(m.valid_on(on) for m in _REGISTRY.members(group, "dong-thap", on))

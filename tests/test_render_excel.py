@@ -4,6 +4,7 @@ Every workbook is converted to PDF once per session (one soffice run, with a
 private profile so parallel runs do not clash) and read with pypdf. Without
 soffice these tests are skipped, except under CI, where they fail.
 """
+
 from __future__ import annotations
 
 import os
@@ -11,17 +12,15 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from conftest import INPUT, small_corpus
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from matrix.excel import column_labels, write_workbook
 from matrix.model import Corpus
 from matrix.pivot import Matrix, build_matrix
-
-from conftest import INPUT, small_corpus
 
 pytestmark = pytest.mark.render
 
@@ -89,7 +88,15 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
         path = folder / f"{name}.xlsx"
         write_workbook(matrix, path, title=f"{TITLE} & kiểm tra in", paper=paper)
         paths.append(str(path))
-    command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(folder)]
+    command = [
+        binary,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(folder),
+    ]
     done = subprocess.run(command + paths, capture_output=True, text=True, timeout=120 + 20 * len(paths))
     assert done.returncode == 0, done.stderr
     out = {}
@@ -156,7 +163,9 @@ def test_pages_are_landscape_paper_with_header_and_numbers(rendered: dict[str, R
             width, height = PAGE_SIZES[book.matrix_paper if MATRIX_FOOTER in page else book.paper]
             assert abs(w - width) < 2 and abs(h - height) < 2, f"{name}: page {number} is {w}x{h}"
             assert f"{TITLE} & kiểm tra in" in page, f"{name}: page {number} lacks the title"
-            sheet = next(s for s in ("Ma trận", "Nhiệm vụ", "Theo cơ quan", "Văn bản", "Theo dõi") if f"{s} - trang " in page)
+            sheet = next(
+                s for s in ("Ma trận", "Nhiệm vụ", "Theo cơ quan", "Văn bản", "Theo dõi") if f"{s} - trang " in page
+            )
             numbers[sheet] = numbers.get(sheet, 0) + 1
             assert f"{sheet} - trang {numbers[sheet]}" in page, f"{name}: page {number}"
             assert "###" not in page, f"{name}: page {number} has a cell too narrow for its number"
@@ -206,4 +215,6 @@ def test_each_agency_starts_on_its_own_page(rendered: dict[str, Rendered], prefi
         pages = book.pages[start:]
         where = [[i for i, page in enumerate(pages) if band in page] for band in bands]
         assert all(len(found) == 1 for found in where), f"{name}: {list(zip(bands, where))}"
-        assert [found[0] for found in where] == sorted({found[0] for found in where}), f"{name}: two agencies share a page"
+        assert [found[0] for found in where] == sorted({found[0] for found in where}), (
+            f"{name}: two agencies share a page"
+        )

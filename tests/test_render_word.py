@@ -3,6 +3,7 @@
 Marked ``render``: skipped when ``soffice`` is missing, except under CI
 (the environment variable CI set), where a missing LibreOffice is a failure.
 """
+
 from __future__ import annotations
 
 import os
@@ -11,12 +12,18 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
-from matrix.pivot import Matrix, build_matrix
-from matrix.word import EXTRACTS_FOLDER, convert_to_pdf, find_soffice, write_assignment_table, write_consolidated, write_letters
-
 from conftest import small_corpus
 from test_word import awkward_corpus, seed_matrix
+
+from matrix.pivot import Matrix, build_matrix
+from matrix.word import (
+    EXTRACTS_FOLDER,
+    convert_to_pdf,
+    find_soffice,
+    write_assignment_table,
+    write_consolidated,
+    write_letters,
+)
 
 pytestmark = pytest.mark.render
 
@@ -108,7 +115,9 @@ def test_seed_documents_a_clerk_would_print(tmp_path):
     kl13 = matrix.subset(["tinhuy-cv-kl13-phong-chong-toi-pham"])
     letters = {p.stem: p for p in write_letters(tet, tmp_path / "tet")}
     party = {p.stem: p for p in write_letters(kl13, tmp_path / "kl13")}
-    extracts = {p.stem: p for p in write_consolidated(matrix, tmp_path / "tong-hop") if p.parent.name == EXTRACTS_FOLDER}
+    extracts = {
+        p.stem: p for p in write_consolidated(matrix, tmp_path / "tong-hop") if p.parent.name == EXTRACTS_FOLDER
+    }
     table = tmp_path / "tet" / "bang-phan-cong.docx"
     write_assignment_table(tet, table)
     chosen = [letters["cong-an-tinh"], letters["vksnd-tinh"], party["bdbp-tinh"], extracts["cong-an-tinh"], table]
@@ -123,7 +132,7 @@ def test_seed_documents_a_clerk_would_print(tmp_path):
 
     pages, text = texts["vks"]
     assert pages == 1 and "UBND tỉnh đề nghị Viện kiểm sát nhân dân tỉnh" in text
-    closing = text[text.index("Đề nghị Viện kiểm sát nhân dân tỉnh quan tâm"):]
+    closing = text[text.index("Đề nghị Viện kiểm sát nhân dân tỉnh quan tâm") :]
     assert "yêu cầu" not in closing.lower() and "định kỳ báo cáo" not in closing
 
     pages, text = texts["party"]

@@ -1,4 +1,5 @@
 """Limits on what is read (issue 14): only regular files, bounded sizes, bounded nesting, all in Vietnamese."""
+
 from __future__ import annotations
 
 import os
@@ -8,10 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from safety_helpers import directive, english_words, make_project, run
 
 import matrix.yamlio
-
-from safety_helpers import directive, english_words, make_project, run
 
 
 @pytest.fixture
@@ -79,11 +79,18 @@ def test_E36_an_anchored_text_aliased_many_times_is_refused_quickly(project):
 
 
 def test_E36_deep_nesting_is_refused_with_its_line(project):
-    lines = ["id: ct-thu", "kind: chỉ thị", "title: Về", "issuer:", "  name: Chủ tịch UBND tỉnh", "  kind: nhà nước",
-             "tasks:"]
+    lines = [
+        "id: ct-thu",
+        "kind: chỉ thị",
+        "title: Về",
+        "issuer:",
+        "  name: Chủ tịch UBND tỉnh",
+        "  kind: nhà nước",
+        "tasks:",
+    ]
     for depth in range(256):
         pad = "  " * (2 * depth)
-        lines += [f"{pad}  - id: \"{depth}\"", f"{pad}    text: Mục {depth}", f"{pad}    tasks:"]
+        lines += [f'{pad}  - id: "{depth}"', f"{pad}    text: Mục {depth}", f"{pad}    tasks:"]
     lines.append(f"{'  ' * 512}  - text: cuối")
     (project / "input" / "ct-thu.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result, _ = timed("validate")
@@ -92,15 +99,18 @@ def test_E36_deep_nesting_is_refused_with_its_line(project):
     vietnamese_refusal(result, "lồng nhau quá sâu")
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ('id: ct-thu\ntitle: "Về bảo đảm\nkind: chỉ thị\n\n\n\n\n\nissuer: x\n', 2, ("ngoặc", "chưa được đóng")),
-    ("id: ct-thu\ntitle: @Về\n", 2, ("không được đứng đầu",)),
-    ('id: ct-thu\ntitle: "Về \\q"\n', 2, ("mã thoát",)),
-    ("id: ct-thu\ntitle: " + "[" * 2000 + "\n", 2, ("lồng nhau quá sâu",)),
-    ("id: ct-thu\nissuer:\n\u00a0 name: UBND\n", 3, ("U+00A0",)),
-    ("id: ct-thu\nbase: &b {kind: chỉ thị}\nx:\n  <<: *b\n", 4, ("'<<'",)),
-    ("id: ct-thu\ntitle: [a, b\nkind: x\n", 3, ("chưa đóng",)),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ('id: ct-thu\ntitle: "Về bảo đảm\nkind: chỉ thị\n\n\n\n\n\nissuer: x\n', 2, ("ngoặc", "chưa được đóng")),
+        ("id: ct-thu\ntitle: @Về\n", 2, ("không được đứng đầu",)),
+        ('id: ct-thu\ntitle: "Về \\q"\n', 2, ("mã thoát",)),
+        ("id: ct-thu\ntitle: " + "[" * 2000 + "\n", 2, ("lồng nhau quá sâu",)),
+        ("id: ct-thu\nissuer:\n\u00a0 name: UBND\n", 3, ("U+00A0",)),
+        ("id: ct-thu\nbase: &b {kind: chỉ thị}\nx:\n  <<: *b\n", 4, ("'<<'",)),
+        ("id: ct-thu\ntitle: [a, b\nkind: x\n", 3, ("chưa đóng",)),
+    ],
+)
 def test_E01_pyyaml_wordings_are_vietnamese_with_the_right_line(project, text, line, words):
     (project / "input" / "ct-thu.yaml").write_text(text, encoding="utf-8")
     result = run("validate")
@@ -135,16 +145,19 @@ def _docx_with_footnotes(path: Path, footnotes: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize("footnotes", [
-    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-    b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="1">'
-    b'<w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:footnote></w:footnotes>',
-    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
-    b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="1">'
-    b'<w:p><w:r><w:t>&d;&d;&d;&d;</w:t></w:r></w:p></w:footnote></w:footnotes>',
-    b'<?xml version="1.0"?><w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:foot',
-])
+@pytest.mark.parametrize(
+    "footnotes",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="1">'
+        b"<w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:footnote></w:footnotes>",
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+        b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="1">'
+        b"<w:p><w:r><w:t>&d;&d;&d;&d;</w:t></w:r></w:p></w:footnote></w:footnotes>",
+        b'<?xml version="1.0"?><w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:foot',
+    ],
+)
 def test_E35_a_docx_with_a_hostile_or_truncated_footnotes_part(tmp_path, monkeypatch, footnotes):
     monkeypatch.chdir(tmp_path)
     make_project(tmp_path)
@@ -152,7 +165,11 @@ def test_E35_a_docx_with_a_hostile_or_truncated_footnotes_part(tmp_path, monkeyp
     result, _ = timed("draft", str(path))
     assert result.exit_code in (0, 2), result.output
     assert not english_words(result.output.split("\n")[-2] if result.exit_code else "")
-    assert "root:" not in result.output and "Traceback" not in result.output and "aaaaaaaaaaaaaaaaaaaa" not in result.output
+    assert (
+        "root:" not in result.output
+        and "Traceback" not in result.output
+        and "aaaaaaaaaaaaaaaaaaaa" not in result.output
+    )
 
 
 @pytest.mark.parametrize("char", ["\x0b", "\x00", "\x1b", "\x07"])
@@ -160,8 +177,11 @@ def test_E32_a_draft_source_with_control_characters(tmp_path, monkeypatch, char)
     monkeypatch.chdir(tmp_path)
     make_project(tmp_path)
     source = tmp_path / "chi-thi.txt"
-    source.write_text(f"ỦY BAN NHÂN DÂN\nTỈNH TIỀN GIANG\nCHỈ THỊ\nVề an ninh{char}trật tự\n"
-                      f"1. Giao Công an tỉnh chủ trì{char}\x1b[2J theo dõi.\n", encoding="utf-8")
+    source.write_text(
+        f"ỦY BAN NHÂN DÂN\nTỈNH TIỀN GIANG\nCHỈ THỊ\nVề an ninh{char}trật tự\n"
+        f"1. Giao Công an tỉnh chủ trì{char}\x1b[2J theo dõi.\n",
+        encoding="utf-8",
+    )
     result = run("draft", str(source))
     assert result.exit_code == 0, result.output
     assert not matrix.yamlio.CONTROL_CHARS.search(result.output), repr(result.output)

@@ -1,4 +1,5 @@
 """Nothing a clerk owns is ever lost (issue 14): publishing as one switch, a lock, a manifest that is checked."""
+
 from __future__ import annotations
 
 import errno
@@ -11,11 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from safety_helpers import ONE, TWO, english_words, make_project, run, snapshot
 
 import matrix.build
 from matrix.build import MANIFEST, file_hash
-
-from safety_helpers import ONE, TWO, english_words, make_project, run, snapshot
 
 OUT = "output"
 
@@ -53,14 +53,17 @@ def test_E33_agency_ids_giving_one_letter_file_are_refused(project):
     text = registry.read_text(encoding="utf-8")
     # Two bodies of the registry file itself (the shipped one brings the standard catalogue: its bodies have no line).
     start = text.index("agencies:\n") + len("agencies:\n")
-    extra = ("  - id: cong-an-thu-\n    name: Công an thử mới\n    short: CA mới\n    block: noi-chinh\n"
-             "  - id: cong-an-thu\n    name: Công an thử\n    short: CA thử\n    block: noi-chinh\n")
+    extra = (
+        "  - id: cong-an-thu-\n    name: Công an thử mới\n    short: CA mới\n    block: noi-chinh\n"
+        "  - id: cong-an-thu\n    name: Công an thử\n    short: CA thử\n    block: noi-chinh\n"
+    )
     registry.write_text(text[:start] + extra + text[start:], encoding="utf-8")
     result = run("validate")
     assert result.exit_code == 2, result.output
     line = text[:start].count("\n") + 1
-    assert "mã cơ quan 'cong-an-thu' và 'cong-an-thu-'" in result.output and f"co-quan.yaml:{line})" in result.output, \
+    assert "mã cơ quan 'cong-an-thu' và 'cong-an-thu-'" in result.output and f"co-quan.yaml:{line})" in result.output, (
         result.output
+    )
     assert run("build").exit_code == 2 and not (project / OUT).exists()
 
 
@@ -178,6 +181,7 @@ def test_a_symlink_where_a_folder_goes_is_never_written_through(project, tmp_pat
 def _fail(exc):
     def fail(*args, **kwargs):
         raise exc
+
     return fail
 
 
@@ -236,8 +240,9 @@ main(["build", "-j", "1"])
 
 def _cli(project: Path, *args: str, **kwargs) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(Path(matrix.build.__file__).parent.parent)}
-    return subprocess.Popen([sys.executable, *args], cwd=project, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs
+    )
 
 
 @pytest.mark.parametrize("step", ["publish", "_carry", "write_manifest", "swap", "remove_tree"])

@@ -1,4 +1,5 @@
 """Templates are data, not programs: sandboxed, bounded, checked before anything is published (issue 14)."""
+
 from __future__ import annotations
 
 import re
@@ -8,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from safety_helpers import ONE, english_words, make_project, run, snapshot
 
 import matrix.templates
 from matrix.templates import PACKAGE_TEMPLATES
-
-from safety_helpers import ONE, english_words, make_project, run, snapshot
 
 LETTER = "thu-nha-nuoc.docx"  # the seed directive ONE is a State one
 
@@ -47,21 +47,25 @@ def refused(project: Path, text: str, *words: str, name: str = LETTER, first: bo
     assert str(folder / name) in result.output
     for word in words:
         assert word in result.output, result.output
-    assert "Traceback" not in result.output and not english_words(result.output.replace(str(folder / name), "")), \
+    assert "Traceback" not in result.output and not english_words(result.output.replace(str(folder / name), "")), (
         result.output
+    )
     assert snapshot(project / "output") == before
     assert not list(project.glob(".matrix-tmp-*")) and not list((project / "output").glob(".matrix-tmp-*"))
     return result.output
 
 
-@pytest.mark.parametrize("payload", [
-    "{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}",
-    "{{ joiner.__init__.__globals__.os.popen('touch PWNED').read() }}",
-    "{{ namespace.__init__.__globals__.os.popen('touch PWNED').read() }}",
-    "{{ lipsum.__globals__['os'].popen('touch PWNED').read() }}",
-    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "{{ agency.__class__.__init__.__globals__ }}",
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}",
+        "{{ joiner.__init__.__globals__.os.popen('touch PWNED').read() }}",
+        "{{ namespace.__init__.__globals__.os.popen('touch PWNED').read() }}",
+        "{{ lipsum.__globals__['os'].popen('touch PWNED').read() }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ agency.__class__.__init__.__globals__ }}",
+    ],
+)
 def test_E28_a_template_cannot_run_commands(project, payload):
     output = refused(project, f"Chèn: {payload}")
     assert not (project / "PWNED").exists()
@@ -69,15 +73,18 @@ def test_E28_a_template_cannot_run_commands(project, payload):
         assert "bị cấm vì lý do an toàn" in output and "Tại đoạn văn thứ" in output, output
 
 
-@pytest.mark.parametrize("payload, words", [
-    ("{{ 1/0 }}", ("chia cho 0",)),
-    ("{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}", ("đệ quy",)),
-    ("{{ 'x' * 10**10 }}", ("quá lớn",)),
-    ("{{ 'x' * 10000000 * 10 }}", ("quá lớn",)),
-    ("{% for i in range(10**9) %}x{% endfor %}", ("quá lớn",)),
-    ("{{ 'x'|center(1000000000) }}", ("quá lớn",)),
-    ("{{ agency.name|int + 'a' }}", ("không hợp lệ",)),
-])
+@pytest.mark.parametrize(
+    "payload, words",
+    [
+        ("{{ 1/0 }}", ("chia cho 0",)),
+        ("{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}", ("đệ quy",)),
+        ("{{ 'x' * 10**10 }}", ("quá lớn",)),
+        ("{{ 'x' * 10000000 * 10 }}", ("quá lớn",)),
+        ("{% for i in range(10**9) %}x{% endfor %}", ("quá lớn",)),
+        ("{{ 'x'|center(1000000000) }}", ("quá lớn",)),
+        ("{{ agency.name|int + 'a' }}", ("không hợp lệ",)),
+    ],
+)
 def test_E29_a_template_that_fails_at_run_time_is_an_input_error(project, payload, words):
     output = refused(project, f"Lỗi: {payload}", *words)
     assert re.search(r"Tại đoạn văn thứ \d+: «Lỗi: ", output), output  # the place: the paragraph and its text
@@ -93,8 +100,10 @@ def test_E29_a_template_writing_too_much_is_stopped(project, monkeypatch):
     refused(project, "{% for i in range(90000) %}{{ agency.name }}{% endfor %}", "quá nhiều chữ")
 
 
-@pytest.mark.parametrize("payload", ["Kính gửi {{ agency.name }", "{% if agency.requested %}đề nghị{% endif",
-                                     "{{ agency.name }} }}", "{# ghi chú"])
+@pytest.mark.parametrize(
+    "payload",
+    ["Kính gửi {{ agency.name }", "{% if agency.requested %}đề nghị{% endif", "{{ agency.name }} }}", "{# ghi chú"],
+)
 @pytest.mark.parametrize("name", [LETTER, "bang-phan-cong.docx"])
 def test_E30_a_tag_left_open_is_refused_before_any_letter_is_written(project, payload, name):
     refused(project, payload, "chưa đóng", "Tại đoạn văn thứ 1", name=name, first=True)

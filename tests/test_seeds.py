@@ -1,15 +1,15 @@
 """Golden checks on the five shipped seed encodings: would catch a wrong encoding."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
 import pytest
+from conftest import SEEDS
 
 from matrix.model import IssuerKind, Role
 from matrix.pivot import build_matrix
-
-from conftest import SEEDS
 
 TET = "ubnd-ct-cao-diem-tet-giap-thin-2024"
 TIEN_GIANG = "tiengiang-ubnd-ct-antt-2025"
@@ -129,7 +129,10 @@ def test_hung_yen_structure_and_closing(seed_corpus):
     assert [t.id for t in item3.tasks] == ["3.1", "3.2", "3.3", "3.4", "3.5"]
     assert roles(seed_corpus, HUNG_YEN, "3") == {"cong-an-tinh": Role.LEAD}
     assert roles(seed_corpus, HUNG_YEN, "cuối-1") == {
-        "cong-an-tinh": Role.LEAD, "ban-noi-chinh-tu": Role.PARTNER, "vp-tinh-uy": Role.PARTNER}
+        "cong-an-tinh": Role.LEAD,
+        "ban-noi-chinh-tu": Role.PARTNER,
+        "vp-tinh-uy": Role.PARTNER,
+    }
 
 
 def test_expanding_groups_uses_the_province_members(seed_corpus):

@@ -7,6 +7,7 @@ context and compare what a reader sees: the body, headers, footers,
 footnotes and document properties. A docxtpl upgrade that changes those
 internals fails here, not in a clerk's letter.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,10 +16,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import INPUT
 from docx import Document
 from docxtpl import DocxTemplate
 
-from conftest import INPUT
 from matrix.load import load_corpus
 from matrix.pivot import build_matrix
 from matrix.templates import PACKAGE_TEMPLATES, WordTemplate, make_environment
@@ -43,12 +44,16 @@ def _contexts() -> dict[str, dict]:
 def _reader_view(data: bytes) -> dict[str, list[str]]:
     """What a reader sees in each part: paragraph texts, in order, and the core properties."""
     doc = Document(io.BytesIO(data))
-    view = {"body": [p.text for p in doc.paragraphs],
-            "tables": [c.text for t in doc.tables for r in t.rows for c in r.cells]}
+    view = {
+        "body": [p.text for p in doc.paragraphs],
+        "tables": [c.text for t in doc.tables for r in t.rows for c in r.cells],
+    }
     for i, section in enumerate(doc.sections):
         for kind in ("header", "first_page_header", "footer", "first_page_footer"):
             part = getattr(section, kind)
-            view[f"{kind}{i}"] = [p.text for p in part.paragraphs] + [c.text for t in part.tables for r in t.rows for c in r.cells]
+            view[f"{kind}{i}"] = [p.text for p in part.paragraphs] + [
+                c.text for t in part.tables for r in t.rows for c in r.cells
+            ]
     props = doc.core_properties
     view["properties"] = [props.title or "", props.subject or "", props.author or "", props.comments or ""]
     with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -84,20 +89,28 @@ def _with_tags_everywhere(source: Path, target: Path) -> Path:
     doc.core_properties.title = "Thư gửi {{ agency.name }}"
     doc.core_properties.subject = "{{ directive.title }}"
     doc.save(str(target))
-    footnotes = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                 '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                 '<w:footnote w:id="1"><w:p><w:r><w:t>Gửi {{ agency.name }}</w:t></w:r></w:p></w:footnote>'
-                 '</w:footnotes>')
+    footnotes = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        '<w:footnote w:id="1"><w:p><w:r><w:t>Gửi {{ agency.name }}</w:t></w:r></w:p></w:footnote>'
+        "</w:footnotes>"
+    )
     data = io.BytesIO()
     with zipfile.ZipFile(target) as z, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as out:
         for info in z.infolist():
             body = z.read(info)
             if info.filename == "[Content_Types].xml":
-                body = body.replace(b"</Types>", b'<Override PartName="/word/footnotes.xml" ContentType="application/'
-                                    b'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>')
+                body = body.replace(
+                    b"</Types>",
+                    b'<Override PartName="/word/footnotes.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>',
+                )
             if info.filename == "word/_rels/document.xml.rels":
-                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdFn1" Type="http://schemas.openxmlformats.org/'
-                                    b'officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>')
+                body = body.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdFn1" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>',
+                )
             out.writestr(info, body)
         out.writestr("word/footnotes.xml", footnotes)
     target.write_bytes(data.getvalue())

@@ -1,4 +1,5 @@
 """Vietnamese name matching: tone placement, NFD, case, spacing; printing is never altered."""
+
 import unicodedata
 
 import pytest
@@ -6,8 +7,17 @@ import pytest
 from matrix.text import ascii_key, match_key, safe_filename, shorten, slugify
 
 
-@pytest.mark.parametrize("old, new", [("Hoà", "Hòa"), ("Uỷ ban", "Ủy ban"), ("Thuỷ", "Thủy"), ("Toà án", "Tòa án"),
-                                      ("khoẻ", "khỏe"), ("UỶ BAN", "Ủy ban")])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("Hoà", "Hòa"),
+        ("Uỷ ban", "Ủy ban"),
+        ("Thuỷ", "Thủy"),
+        ("Toà án", "Tòa án"),
+        ("khoẻ", "khỏe"),
+        ("UỶ BAN", "Ủy ban"),
+    ],
+)
 def test_old_and_new_tone_placement_match(old, new):
     assert match_key(old) == match_key(new)
 
@@ -33,8 +43,18 @@ def test_shorten_on_word_boundary():
     assert shorten("ngắn", 18) == "ngắn"
 
 
-@pytest.mark.parametrize("name, expected", [("cong-an-tinh", "cong-an-tinh"), ("../../x", "x"), ("a/b\\c", "a-b-c"),
-                                            ("CON", "con-"), ("nul", "nul-"), ("com1", "com1-"), ("Ủy ban", "uy-ban")])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("cong-an-tinh", "cong-an-tinh"),
+        ("../../x", "x"),
+        ("a/b\\c", "a-b-c"),
+        ("CON", "con-"),
+        ("nul", "nul-"),
+        ("com1", "com1-"),
+        ("Ủy ban", "uy-ban"),
+    ],
+)
 def test_safe_filename(name, expected):
     assert safe_filename(name) == expected
 

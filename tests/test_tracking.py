@@ -1,12 +1,13 @@
 """Theo dõi, đôn đốc: records, statuses, `matrix report`, `matrix status`, `matrix calendar`."""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 
+from conftest import run_cli
 from icalendar import Calendar
 
-from conftest import run_cli
 from matrix.load import load_corpus
 from matrix.pivot import build_matrix
 from matrix.tracking import State, assess, load_records, unread_phrases
@@ -25,7 +26,9 @@ def _statuses(folder, as_of):
 def test_seed_report_cadence_is_overdue_at_year_end(folder):
     _, statuses = _statuses(folder, dt.date(2025, 12, 31))
     overdue = [s for s in statuses if s.state is State.OVERDUE]
-    assert [(s.entry.row.directive.id, s.entry.row.task.id, s.entry.agency.id) for s in overdue] == [(TG, "7", "cong-an-tinh")]
+    assert [(s.entry.row.directive.id, s.entry.row.task.id, s.entry.agency.id) for s in overdue] == [
+        (TG, "7", "cong-an-tinh")
+    ]
     assert overdue[0].missed == (dt.date(2025, 6, 30),)  # the half-year report; the year-end one is due today
 
 
@@ -56,7 +59,9 @@ def test_records_file_is_readable_appended_and_backed_up(folder):
     corpus = load_corpus([folder]).require()
     records = load_records(folder, corpus)
     assert [(r.agency, r.task, r.date.isoformat(), r.number) for r in records] == [
-        ("cong-an-tinh", "7", "2025-06-28", "123/BC-CAT"), ("vp-ubnd-tinh", None, "2025-07-01", None)]
+        ("cong-an-tinh", "7", "2025-06-28", "123/BC-CAT"),
+        ("vp-ubnd-tinh", None, "2025-07-01", None),
+    ]
 
 
 def test_bad_records_are_reported_with_file_and_line(folder):
@@ -64,10 +69,14 @@ def test_bad_records_are_reported_with_file_and_line(folder):
     (folder / "theo-doi" / f"{TG}.yaml").write_text(
         f"directive: {TG}\nreports:\n  - agency: Công an tỉnhh\n    date: 2025-06-01\n"
         "  - agency: Công an tỉnh\n    task: '99'\n    date: 2025-06-01\n  - agency: Công an tỉnh\n    date: 31/02/2025\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     code, out = _run("status", str(folder))
     assert code == 2
-    assert f"theo-doi/{TG}.yaml:3:13: lỗi: cơ quan 'Công an tỉnhh' không có trong danh mục (có phải ý bạn là 'Công an tỉnh'" in out
+    assert (
+        f"theo-doi/{TG}.yaml:3:13: lỗi: cơ quan 'Công an tỉnhh' không có trong danh mục (có phải ý bạn là 'Công an tỉnh'"
+        in out
+    )
     assert f"theo-doi/{TG}.yaml:6:11: lỗi: văn bản '{TG}' không có nhiệm vụ '99'" in out
     assert f"theo-doi/{TG}.yaml:9:11: lỗi: 'date' (ngày báo cáo): ngày '31/02/2025' không tồn tại" in out
     assert "Traceback" not in out
@@ -86,7 +95,9 @@ def test_report_refuses_unknown_directive_task_and_agency(folder):
 def test_every_seed_deadline_and_report_text_is_dated_or_listed(folder):
     corpus = load_corpus([folder]).require()
     unread = {(u.directive, u.task, u.field): u.open_ended for u in unread_phrases(corpus)}
-    phrases = [(d.id, t.id, f) for d in corpus.directives for t, _ in d.walk() for f in ("deadline", "report") if getattr(t, f)]
+    phrases = [
+        (d.id, t.id, f) for d in corpus.directives for t, _ in d.walk() for f in ("deadline", "report") if getattr(t, f)
+    ]
     dated = [p for p in phrases if p not in unread]
     assert (TG, "7", "report") in dated
     assert len(dated) + len(unread) == len(phrases)
@@ -136,7 +147,9 @@ def test_theo_doi_sheet_round_trip(folder, tmp_path):
     corpus = load_corpus([folder]).require()
     records = load_records(folder, corpus)
     assert sorted(f"{r.directive}|{r.task}|{r.agency}" for r in records) == sorted(filled)
-    assert all(r.date == dt.date(2025, 6, 28) and r.number == "123/BC-CAT" and r.note == "đã gửi bản giấy" for r in records)
+    assert all(
+        r.date == dt.date(2025, 6, 28) and r.number == "123/BC-CAT" and r.note == "đã gửi bản giấy" for r in records
+    )
     assert [r.done for r in records if r.task == "7"] == [True]
     before = (folder / "theo-doi" / f"{TG}.yaml").read_bytes()
     code, text = _run("import", str(book), "-i", str(folder))

@@ -1,4 +1,5 @@
 """The package type-checks under the strict mypy settings of setup.cfg."""
+
 import subprocess
 import sys
 

@@ -1,4 +1,5 @@
 """`matrix serve`: every page and form through Starlette's test client (httpx)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +14,9 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from conftest import INPUT, ROOT
 from starlette.testclient import TestClient
 
-from conftest import INPUT, ROOT
 from matrix.cli import main
 from matrix.load import load_corpus, open_registry
 from matrix.pivot import build_matrix
@@ -51,7 +52,9 @@ def csrf(client: TestClient, url: str = "/them") -> str:
 
 
 def upload(client: TestClient, name: str, data: bytes, **fields: str):
-    return client.post("/them", data={"csrf": csrf(client), **fields}, files={"tep": (name, data, "application/octet-stream")})
+    return client.post(
+        "/them", data={"csrf": csrf(client), **fields}, files={"tep": (name, data, "application/octet-stream")}
+    )
 
 
 def write_docx(text: str, path: Path) -> Path:
@@ -70,8 +73,20 @@ def assert_vietnamese_error(response, status: int) -> None:
 
 # --------------------------------------------------------------------------- pages
 
-@pytest.mark.parametrize("url", ["/van-ban", f"/van-ban/{TG}", "/them", "/co-quan", "/co-quan/cong-an-tinh", "/ma-tran",
-                                 "/theo-doi", "/tao-ket-qua"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/van-ban",
+        f"/van-ban/{TG}",
+        "/them",
+        "/co-quan",
+        "/co-quan/cong-an-tinh",
+        "/ma-tran",
+        "/theo-doi",
+        "/tao-ket-qua",
+    ],
+)
 def test_every_page_renders_in_vietnamese(client, url):
     page = client.get(url)
     assert page.status_code == 200
@@ -89,17 +104,20 @@ def test_list_shows_each_directive_with_its_number_date_issuer_tasks_and_state(c
         assert f'href="/van-ban/{d.id}"' in page
         assert d.reference in page
     d = corpus.directive(TG)
-    row = page[page.index(f'href="/van-ban/{TG}"'):].split("</tr>")[0]
+    row = page[page.index(f'href="/van-ban/{TG}"') :].split("</tr>")[0]
     assert "27/12/2024" in row and d.issuer.name in row and ">hợp lệ<" in row.replace("</span>", "<")
     assert f'<td class="num">{sum(1 for _ in d.walk())}</td>' in row
 
 
 def test_a_broken_file_is_listed_with_its_errors_and_the_others_stay_usable(client, dirs):
     bad = dirs[0] / "hong.yaml"
-    bad.write_text("id: hong\nkind: chỉ thị\ntitle: Thử\nissuer: {name: UBND tỉnh, kind: nhà nước}\n"
-                   "tasks:\n  - id: \"1\"\n    text: Làm việc A\n    assign:\n      chủ trì: Cơ quan Không Có\n", encoding="utf-8")
+    bad.write_text(
+        "id: hong\nkind: chỉ thị\ntitle: Thử\nissuer: {name: UBND tỉnh, kind: nhà nước}\n"
+        'tasks:\n  - id: "1"\n    text: Làm việc A\n    assign:\n      chủ trì: Cơ quan Không Có\n',
+        encoding="utf-8",
+    )
     listing = client.get("/van-ban").text
-    row = listing[listing.index('href="/van-ban/hong"'):].split("</tr>")[0]
+    row = listing[listing.index('href="/van-ban/hong"') :].split("</tr>")[0]
     assert "1 lỗi" in row
     page = client.get("/van-ban/hong").text
     assert "dòng 9" in page and "Cơ quan Không Có" in page and "không có trong danh mục" in page
@@ -115,7 +133,7 @@ def test_directive_page_shows_the_task_tree_with_the_marks_of_the_matrix(client,
     for row in matrix.rows_of(TG):
         assert f'<span class="task-id">{row.task.id}</span>' in page
     first = next(r for r in matrix.rows_of(TG) if matrix.entries_in(r))
-    block = page[page.index(f'<span class="task-id">{first.task.id}</span>'):].split("</li>")[0]
+    block = page[page.index(f'<span class="task-id">{first.task.id}</span>') :].split("</li>")[0]
     for entry in matrix.entries_in(first):
         assert f'title="{entry.role.value}">{entry.role.mark}</span> {entry.written}' in block
     assert "Chưa có kết quả cho văn bản này" in page
@@ -127,20 +145,26 @@ def test_warnings_are_shown_at_the_task_they_concern(client, dirs):
     path.write_text(text.replace('  - id: "7"\n', '  - id: "7"\n    titel: gõ nhầm\n', 1), encoding="utf-8")
     assert "titel" in path.read_text(encoding="utf-8")
     page = client.get(f"/van-ban/{TG}").text
-    block = page[page.index('<span class="task-id">7</span>'):].split("</li>")[0]
+    block = page[page.index('<span class="task-id">7</span>') :].split("</li>")[0]
     assert "titel" in block and "cảnh báo" in block
-    before = page[page.index('<span class="task-id">6</span>'):].split("</li>")[0]
+    before = page[page.index('<span class="task-id">6</span>') :].split("</li>")[0]
     assert "titel" not in before and "cảnh báo" not in before
 
 
 def test_a_warning_on_the_first_line_of_a_task_is_shown_at_that_task(client, dirs):
     path = dirs[0] / f"{TG}.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("      chủ trì: Công an tỉnh\n      phối hợp:\n        - Văn phòng UBND tỉnh\n",
-                                 "      phối hợp:\n        - Văn phòng UBND tỉnh\n", 1), encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "      chủ trì: Công an tỉnh\n      phối hợp:\n        - Văn phòng UBND tỉnh\n",
+            "      phối hợp:\n        - Văn phòng UBND tỉnh\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
     page = client.get(f"/van-ban/{TG}").text
-    own = page[page.index('<span class="task-id">7</span>'):].split("</li>")[0]
-    before = page[page.index('<span class="task-id">6</span>'):].split("</li>")[0]
+    own = page[page.index('<span class="task-id">7</span>') :].split("</li>")[0]
+    before = page[page.index('<span class="task-id">6</span>') :].split("</li>")[0]
     assert "dòng 102" in own and "không có cơ quan chủ trì" in own
     assert "không có cơ quan chủ trì" not in before
 
@@ -151,6 +175,7 @@ def test_unknown_directive_is_a_vietnamese_404(client):
 
 
 # --------------------------------------------------------------------------- Thêm văn bản
+
 
 def test_upload_drafts_side_by_side_and_highlights_the_flagged_name(client):
     response = upload(client, "Chỉ thị 07 (bản gốc).txt", FIXTURE.read_bytes())
@@ -184,14 +209,20 @@ def test_draft_search_is_limited_to_bodies_valid_on_the_directive_date(client, d
 def test_resolve_by_renaming_then_save_writes_a_valid_file(client, dirs):
     location = upload(client, "chi-thi-thu.txt", FIXTURE.read_bytes()).headers["location"]
     token = location.rsplit("/", 1)[1]
-    done = client.post(f"{location}/doi-ten", data={"csrf": csrf(client, location), "ten": FLAGGED, "co_quan": "cong-an-tinh",
-                                                    "cach": "thay"})
+    done = client.post(
+        f"{location}/doi-ten",
+        data={"csrf": csrf(client, location), "ten": FLAGGED, "co_quan": "cong-an-tinh", "cach": "thay"},
+    )
     assert done.status_code == 303
     page = client.get(location).text
     assert "Đã thay" in page and '<mark class="flag">' not in page
     session = client.app_state.pages.drafts[token]
-    assert "phối hợp: Công an tỉnh" in session.yaml and FLAGGED not in session.yaml.split("tasks:", 1)[1].split("text:")[0]
-    saved = client.post(f"{location}/luu", data={"csrf": csrf(client, location), "ma": "chi-thi-thu", "yaml": session.yaml})
+    assert (
+        "phối hợp: Công an tỉnh" in session.yaml and FLAGGED not in session.yaml.split("tasks:", 1)[1].split("text:")[0]
+    )
+    saved = client.post(
+        f"{location}/luu", data={"csrf": csrf(client, location), "ma": "chi-thi-thu", "yaml": session.yaml}
+    )
     assert saved.headers["location"] == "/van-ban/chi-thi-thu?da_luu=ok"
     target = dirs[0] / "chi-thi-thu.yaml"
     assert target.read_text(encoding="utf-8") == session.yaml
@@ -204,15 +235,21 @@ def test_resolve_by_adding_an_alias_to_the_registry(client, dirs):
     location = upload(client, "chi-thi-thu.txt", FIXTURE.read_bytes()).headers["location"]
     registry_file = dirs[0] / "co-quan.yaml"
     before = registry_file.read_text(encoding="utf-8")
-    client.post(f"{location}/doi-ten", data={"csrf": csrf(client, location), "ten": FLAGGED, "co_quan": "cong-an-tinh",
-                                             "cach": "ten-goi-khac"})
+    client.post(
+        f"{location}/doi-ten",
+        data={"csrf": csrf(client, location), "ten": FLAGGED, "co_quan": "cong-an-tinh", "cach": "ten-goi-khac"},
+    )
     assert (dirs[0] / "co-quan.yaml.bak").read_text(encoding="utf-8") == before
     assert [a.id for a in open_registry([dirs[0]]).candidates(FLAGGED)] == ["cong-an-tinh"]
     after = registry_file.read_text(encoding="utf-8")
     # Công an tỉnh comes from the standard catalogue: it gets an entry of its own that brings only the alias.
-    assert after.splitlines() == [*before.splitlines()[: after.splitlines().index("  - id: cong-an-tinh")],
-                                  "  - id: cong-an-tinh", "    aliases:", f"      - \"{FLAGGED}\"",
-                                  *before.splitlines()[after.splitlines().index("  - id: cong-an-tinh"):]]
+    assert after.splitlines() == [
+        *before.splitlines()[: after.splitlines().index("  - id: cong-an-tinh")],
+        "  - id: cong-an-tinh",
+        "    aliases:",
+        f'      - "{FLAGGED}"',
+        *before.splitlines()[after.splitlines().index("  - id: cong-an-tinh") :],
+    ]
     page = client.get(location).text
     assert "làm tên gọi khác" in page and '<mark class="flag">' not in page
 
@@ -220,8 +257,10 @@ def test_resolve_by_adding_an_alias_to_the_registry(client, dirs):
 def test_an_alias_another_body_already_has_is_refused(client, dirs):
     location = upload(client, "chi-thi-thu.txt", FIXTURE.read_bytes()).headers["location"]
     before = (dirs[0] / "co-quan.yaml").read_text(encoding="utf-8")
-    refused = client.post(f"{location}/doi-ten", data={"csrf": csrf(client, location), "ten": "Sở Nội vụ",
-                                                       "co_quan": "cong-an-tinh", "cach": "ten-goi-khac"})
+    refused = client.post(
+        f"{location}/doi-ten",
+        data={"csrf": csrf(client, location), "ten": "Sở Nội vụ", "co_quan": "cong-an-tinh", "cach": "ten-goi-khac"},
+    )
     assert_vietnamese_error(refused, 400)
     assert "Sở Nội vụ" in refused.text
     assert (dirs[0] / "co-quan.yaml").read_text(encoding="utf-8") == before
@@ -246,8 +285,9 @@ def test_save_never_overwrites_without_confirmation(client, dirs):
     assert first.headers["location"] == location
     assert target.read_text(encoding="utf-8") == original
     assert "đã có: chưa ghi" in client.get(location).text
-    second = client.post(f"{location}/luu", data={"csrf": csrf(client, location), "ma": TG, "yaml": session.yaml,
-                                                  "ghi_de": "co"})
+    second = client.post(
+        f"{location}/luu", data={"csrf": csrf(client, location), "ma": TG, "yaml": session.yaml, "ghi_de": "co"}
+    )
     assert second.headers["location"].startswith(f"/van-ban/{TG}?da_luu=")
     assert target.read_text(encoding="utf-8") == session.yaml
 
@@ -255,7 +295,9 @@ def test_save_never_overwrites_without_confirmation(client, dirs):
 def test_saving_a_draft_with_an_unknown_name_reports_it(client, dirs):
     location = upload(client, "chi-thi-thu.txt", FIXTURE.read_bytes()).headers["location"]
     session = client.app_state.pages.drafts[location.rsplit("/", 1)[1]]
-    saved = client.post(f"{location}/luu", data={"csrf": csrf(client, location), "ma": "chi-thi-thu", "yaml": session.yaml})
+    saved = client.post(
+        f"{location}/luu", data={"csrf": csrf(client, location), "ma": "chi-thi-thu", "yaml": session.yaml}
+    )
     assert saved.headers["location"] == "/van-ban/chi-thi-thu?da_luu=loi"
     page = client.get(saved.headers["location"]).text
     assert "còn lỗi" in page and FLAGGED in page and "không có trong danh mục" in page
@@ -271,20 +313,24 @@ def test_docx_upload_drafts_like_the_text(client, tmp_path):
 
 
 def test_pasted_text_is_drafted(client):
-    response = client.post("/them", data={"csrf": csrf(client), "noi_dung": FIXTURE.read_text(encoding="utf-8"),
-                                          "ma": "Chỉ thị dán"})
+    response = client.post(
+        "/them", data={"csrf": csrf(client), "noi_dung": FIXTURE.read_text(encoding="utf-8"), "ma": "Chỉ thị dán"}
+    )
     page = client.get(response.headers["location"]).text
     assert "Bản nháp: chi-thi-dan" in page and f'<mark class="flag">{FLAGGED}</mark>' in page
 
 
-@pytest.mark.parametrize("name, data, status, words", [
-    ("virus.exe", b"MZ\x90\x00", 415, "chỉ nhận .txt, .docx hoặc .pdf"),
-    ("cu.doc", b"\xd0\xcf\x11\xe0", 415, "lưu lại dạng .docx"),
-    ("gia.pdf", "không phải PDF".encode(), 415, "không phải tệp .pdf thật"),
-    ("gia.docx", b"%PDF-1.4", 415, "không phải tệp .docx thật"),
-    ("rong.txt", b"", 400, "rỗng"),
-    ("nhi-phan.txt", b"\x00\x01\x02abc", 415, "không phải tệp .txt thật"),
-])
+@pytest.mark.parametrize(
+    "name, data, status, words",
+    [
+        ("virus.exe", b"MZ\x90\x00", 415, "chỉ nhận .txt, .docx hoặc .pdf"),
+        ("cu.doc", b"\xd0\xcf\x11\xe0", 415, "lưu lại dạng .docx"),
+        ("gia.pdf", "không phải PDF".encode(), 415, "không phải tệp .pdf thật"),
+        ("gia.docx", b"%PDF-1.4", 415, "không phải tệp .docx thật"),
+        ("rong.txt", b"", 400, "rỗng"),
+        ("nhi-phan.txt", b"\x00\x01\x02abc", 415, "không phải tệp .txt thật"),
+    ],
+)
 def test_bad_uploads_are_refused_in_vietnamese(client, name, data, status, words):
     response = upload(client, name, data)
     assert response.status_code == status
@@ -328,8 +374,21 @@ def test_pdf_upload_drafts_like_the_text(client, tmp_path):
             pytest.fail("LibreOffice (soffice) is required on CI")
         pytest.skip("LibreOffice (soffice) is not installed")
     source = write_docx(FIXTURE.read_text(encoding="utf-8"), tmp_path / "chi-thi-thu.docx")
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path / 'lo'}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     location = upload(client, "chi-thi-thu.pdf", (tmp_path / "chi-thi-thu.pdf").read_bytes()).headers["location"]
     page = client.get(location).text
     assert f'<mark class="flag">{FLAGGED}</mark>' in page and 'title="chủ trì">C</span> Công an tỉnh' in page
@@ -346,7 +405,9 @@ def test_an_uploaded_file_name_never_reaches_the_file_system(client, dirs, tmp_p
     session = client.app_state.pages.drafts[location.rsplit("/", 1)[1]]
     assert session.id == "evil-name"
     assert not (tmp_path / "evil name.txt").exists()
-    saved = client.post(f"{location}/luu", data={"csrf": csrf(client, location), "ma": "../../ra-ngoai", "yaml": session.yaml})
+    saved = client.post(
+        f"{location}/luu", data={"csrf": csrf(client, location), "ma": "../../ra-ngoai", "yaml": session.yaml}
+    )
     assert saved.headers["location"].startswith("/van-ban/ra-ngoai?")
     assert (dirs[0] / "ra-ngoai.yaml").is_file() and not (tmp_path / "ra-ngoai.yaml").exists()
 
@@ -357,7 +418,10 @@ def test_an_expired_draft_is_a_vietnamese_404(client):
 
 # --------------------------------------------------------------------------- Cơ quan
 
-@pytest.mark.parametrize("query", ["Công an tỉnh", "cong an tinh", "Đảng ủy Công an tỉnh", "dang uy cong an tinh", "CAT"])
+
+@pytest.mark.parametrize(
+    "query", ["Công an tỉnh", "cong an tinh", "Đảng ủy Công an tỉnh", "dang uy cong an tinh", "CAT"]
+)
 def test_agency_search_by_any_alias_with_or_without_diacritics(client, query):
     response = client.get("/co-quan", params={"q": query})
     assert response.headers["location"] == "/co-quan/cong-an-tinh"
@@ -406,14 +470,19 @@ def test_agency_extract_is_a_csv_of_its_tasks(client, dirs):
 
 # --------------------------------------------------------------------------- Ma trận
 
+
 def test_grid_has_the_workbook_marks_and_filters_by_block(client, dirs):
     corpus = load_corpus([dirs[0]]).require()
     matrix = build_matrix(corpus).subset([TG])
     page = client.get("/ma-tran", params={"van_ban": TG}).text
     marks = re.findall(r'<td class="cell"[^>]*>([CPT]?)</td>', page)
     assert len(marks) == len(matrix.rows) * len(matrix.columns)
-    expected = [(matrix.cell(r, a.id).role.mark if matrix.cell(r, a.id) else "")
-                for r in matrix.rows for _, agencies in matrix.column_blocks() for a in agencies]
+    expected = [
+        (matrix.cell(r, a.id).role.mark if matrix.cell(r, a.id) else "")
+        for r in matrix.rows
+        for _, agencies in matrix.column_blocks()
+        for a in agencies
+    ]
     assert marks == expected
     for mark, colour in lib.ROLE_COLOURS.items():
         assert f"background: {colour}" in page
@@ -428,40 +497,61 @@ def test_grid_with_an_unknown_directive_is_a_404(client):
 
 # --------------------------------------------------------------------------- Theo dõi
 
+
 def test_tracking_page_lists_overdue_first(client):
     page = client.get("/theo-doi", params={"ngay": "2026-06-30"}).text
     assert "Đến ngày 30/06/2026" in page
     summaries = re.findall(r"<summary><strong>([^<]+)</strong>(.*?)</summary>", page, re.S)
     overdue = ["quá hạn chưa hoàn thành" in s for _, s in summaries]
     assert overdue == sorted(overdue, reverse=True) and any(overdue)
-    table = page[page.index("<h2>Theo văn bản</h2>"):].split("</table>")[0]
+    table = page[page.index("<h2>Theo văn bản</h2>") :].split("</table>")[0]
     first = table.split("<tbody>")[1].split("</tr>")[0]
     assert 'class="num st4"' in first  # the directive with overdue items comes first
 
 
 def test_record_a_report_through_the_form(client, dirs):
     token = csrf(client, "/theo-doi")
-    response = client.post("/theo-doi", data={"csrf": token, "co_quan": "cong-an-tinh", "van_ban": TG, "muc": "",
-                                              "ngay_bao_cao": "2025-06-28", "so": "123/BC-CAT", "xong": "co",
-                                              "xem_ngay": "2025-12-31"})
+    response = client.post(
+        "/theo-doi",
+        data={
+            "csrf": token,
+            "co_quan": "cong-an-tinh",
+            "van_ban": TG,
+            "muc": "",
+            "ngay_bao_cao": "2025-06-28",
+            "so": "123/BC-CAT",
+            "xong": "co",
+            "xem_ngay": "2025-12-31",
+        },
+    )
     assert response.status_code == 303 and response.headers["location"].endswith("&ngay=2025-12-31")
     assert "Đã ghi báo cáo" in client.get(response.headers["location"]).text
     corpus = load_corpus([dirs[0]]).require()
     records = load_records(dirs[0], corpus)
     assert [(r.agency, r.directive, r.number, r.done, r.date) for r in records] == [
-        ("cong-an-tinh", TG, "123/BC-CAT", True, dt.date(2025, 6, 28))]
+        ("cong-an-tinh", TG, "123/BC-CAT", True, dt.date(2025, 6, 28))
+    ]
     page = client.get("/theo-doi", params={"ngay": "2025-12-31"}).text
     assert "28/06/2025 (123/BC-CAT) — xong" in page
 
 
-@pytest.mark.parametrize("fields, words", [
-    ({"ngay_bao_cao": "30/02/2025"}, "ngày báo cáo không hợp lệ"),
-    ({"muc": "999"}, "không có mục '999'"),
-    ({"van_ban": "khong-co"}, "văn bản 'khong-co' không có"),
-    ({"co_quan": "khong-co"}, "cơ quan 'khong-co' không có"),
-])
+@pytest.mark.parametrize(
+    "fields, words",
+    [
+        ({"ngay_bao_cao": "30/02/2025"}, "ngày báo cáo không hợp lệ"),
+        ({"muc": "999"}, "không có mục '999'"),
+        ({"van_ban": "khong-co"}, "văn bản 'khong-co' không có"),
+        ({"co_quan": "khong-co"}, "cơ quan 'khong-co' không có"),
+    ],
+)
 def test_bad_reports_are_refused_in_vietnamese(client, dirs, fields, words):
-    data = {"csrf": csrf(client, "/theo-doi"), "co_quan": "cong-an-tinh", "van_ban": TG, "ngay_bao_cao": "2025-06-28", **fields}
+    data = {
+        "csrf": csrf(client, "/theo-doi"),
+        "co_quan": "cong-an-tinh",
+        "van_ban": TG,
+        "ngay_bao_cao": "2025-06-28",
+        **fields,
+    }
     response = client.post("/theo-doi", data=data)
     assert response.status_code == 400 and words in html.unescape(response.text)
     assert not (dirs[0] / "theo-doi").exists()
@@ -473,6 +563,7 @@ def test_calendar_download(client):
 
 
 # --------------------------------------------------------------------------- Tạo kết quả
+
 
 def test_build_then_download_a_letter_and_everything_as_a_zip(client, dirs):
     response = client.post("/tao-ket-qua", data={"csrf": csrf(client, "/tao-ket-qua")})
@@ -521,8 +612,10 @@ def test_only_one_build_runs_at_a_time(client, monkeypatch):
     first = client.post("/tao-ket-qua", data={"csrf": token})
     assert first.status_code == 303 and started.wait(5)
     results = []
-    threads = [threading.Thread(target=lambda: results.append(client.post("/tao-ket-qua", data={"csrf": token})))
-               for _ in range(3)]
+    threads = [
+        threading.Thread(target=lambda: results.append(client.post("/tao-ket-qua", data={"csrf": token})))
+        for _ in range(3)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -538,8 +631,17 @@ def test_only_one_build_runs_at_a_time(client, monkeypatch):
     client.app_state.pages.job.wait(5)
 
 
-@pytest.mark.parametrize("path", ["/tai/../input/co-quan.yaml", "/tai/..%2F..%2Fsetup.cfg", "/tai/%2Fetc%2Fpasswd",
-                                  "/tai/.matrix-manifest.json", "/tai/khong-co.xlsx", "/tai-tat-ca.zip"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tai/../input/co-quan.yaml",
+        "/tai/..%2F..%2Fsetup.cfg",
+        "/tai/%2Fetc%2Fpasswd",
+        "/tai/.matrix-manifest.json",
+        "/tai/khong-co.xlsx",
+        "/tai-tat-ca.zip",
+    ],
+)
 def test_downloads_only_from_inside_output(client, dirs, path):
     (dirs[1]).mkdir(exist_ok=True)
     (dirs[1] / ".matrix-manifest.json").write_text("[]", encoding="utf-8")
@@ -564,8 +666,17 @@ def test_a_forged_form_without_the_csrf_token_is_refused(client, dirs, path, tok
         location = upload(client, "chi-thi-thu.txt", FIXTURE.read_bytes()).headers["location"]
         path = path.replace("DRAFT", location)
     before = sorted(p.name for p in dirs[0].rglob("*"))
-    data = {"co_quan": "cong-an-tinh", "van_ban": TG, "ngay_bao_cao": "2025-06-28", "ma": "gia-mao", "yaml": "id: x\n",
-            "ten": FLAGGED, "cach": "ten-goi-khac", "noi_dung": "văn bản", **({"csrf": token} if token else {})}
+    data = {
+        "co_quan": "cong-an-tinh",
+        "van_ban": TG,
+        "ngay_bao_cao": "2025-06-28",
+        "ma": "gia-mao",
+        "yaml": "id: x\n",
+        "ten": FLAGGED,
+        "cach": "ten-goi-khac",
+        "noi_dung": "văn bản",
+        **({"csrf": token} if token else {}),
+    }
     response = client.post(path, data=data)
     assert_vietnamese_error(response, 403)
     assert "mã bảo vệ" in response.text
@@ -578,8 +689,11 @@ def test_a_forged_form_from_another_browser_is_refused(dirs):
     with TestClient(app, base_url=LOCAL) as victim, TestClient(app, base_url=LOCAL) as attacker:
         victim.get("/theo-doi")
         stolen = csrf(attacker, "/theo-doi")  # the attacker's own token does not match the victim's cookie
-        response = victim.post("/theo-doi", data={"csrf": stolen, "co_quan": "cong-an-tinh", "van_ban": TG,
-                                                  "ngay_bao_cao": "2025-06-28"}, follow_redirects=False)
+        response = victim.post(
+            "/theo-doi",
+            data={"csrf": stolen, "co_quan": "cong-an-tinh", "van_ban": TG, "ngay_bao_cao": "2025-06-28"},
+            follow_redirects=False,
+        )
         assert response.status_code == 403
 
 
@@ -595,8 +709,10 @@ def test_only_this_machine_names_are_served_without_a_password(dirs, host):
             assert c.get("/van-ban").status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/van-ban", "/van-ban/hong", "/co-quan", "/co-quan?q=cong", "/ma-tran", "/theo-doi",
-                                 "/tao-ket-qua", "/them"])
+@pytest.mark.parametrize(
+    "url",
+    ["/van-ban", "/van-ban/hong", "/co-quan", "/co-quan?q=cong", "/ma-tran", "/theo-doi", "/tao-ket-qua", "/them"],
+)
 def test_pages_say_what_is_wrong_when_the_registry_or_a_file_is_broken(dirs, url):
     (dirs[0] / "co-quan.yaml").write_text("agencies: [\n", encoding="utf-8")
     (dirs[0] / "hong.yaml").write_text("id: hong\nkind: [\n", encoding="utf-8")
@@ -636,6 +752,7 @@ def test_password_protects_every_page_when_served_to_other_machines(dirs):
 
 
 # --------------------------------------------------------------------------- the command
+
 
 def test_serve_binds_to_this_machine_by_default(monkeypatch, dirs):
     from matrix.web import server

@@ -5,6 +5,7 @@ downloads an agency's letter and records a report. A screenshot of each page
 is saved under the test's tmp dir (``screens/``). Skipped when chromium or
 chromedriver is missing, unless the environment variable CI is set.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,11 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import INPUT
+from test_web import FIXTURE, FLAGGED, write_docx
+
 from matrix.load import load_corpus
 from matrix.tracking import load_records
-from test_web import FIXTURE, FLAGGED, write_docx
 
 pytestmark = pytest.mark.browser
 
@@ -73,12 +74,23 @@ def browser(tmp_path):
     downloads.mkdir()
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1366,1000", "--lang=vi"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        "--window-size=1366,1000",
+        "--lang=vi",
+    ):
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
     driver.downloads = downloads  # type: ignore[attr-defined]
@@ -117,7 +129,9 @@ def test_a_clerk_adds_a_directive_builds_downloads_a_letter_and_records_a_report
     # Văn bản: the shipped directives
     driver.get(f"{base}/van-ban")
     assert "Văn bản" in driver.title
-    assert len(driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr")) == len(load_corpus([work / "input"]).require().directives)
+    assert len(driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr")) == len(
+        load_corpus([work / "input"]).require().directives
+    )
     _shot(driver, shots, "1-van-ban")
 
     # Thêm văn bản: upload a .docx

@@ -1,4 +1,5 @@
 """Letters and the assignment table: read back with python-docx and compared with the matrix."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -7,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import INPUT, small_corpus
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -18,21 +20,21 @@ from matrix.model import Assignment, Corpus, Issuer, IssuerKind, Role, Signer, T
 from matrix.pivot import Matrix, build_matrix
 from matrix.templates import PACKAGE_TEMPLATES, WordTemplateError
 from matrix.word import (
+    EXTRACT_TEMPLATE,
+    EXTRACTS_FOLDER,
     LETTER_TEMPLATES,
     TABLE_TEMPLATE,
     PdfUnavailable,
     RowIndex,
     convert_to_pdf,
-    EXTRACT_TEMPLATE,
-    EXTRACTS_FOLDER,
     letter_count,
-    paragraphs as task_text_paragraphs,
     write_assignment_table,
     write_consolidated,
     write_letters,
 )
-
-from conftest import INPUT, small_corpus
+from matrix.word import (
+    paragraphs as task_text_paragraphs,
+)
 
 STATE, PARTY = "ct-1", "cv-2"
 TEMPLATE_NAMES = (*LETTER_TEMPLATES.values(), TABLE_TEMPLATE, EXTRACT_TEMPLATE)
@@ -97,7 +99,9 @@ def assert_letter_matches(matrix: Matrix, agency_id: str, path: Path) -> None:
             assert has_paragraph(texts, para), f"{path.name}: missing text of task {key[1]}: {para[:60]}"
     for entry in matrix.entries_for(agency_id):
         if not entry.row.parents and not entry.row.task.id.startswith("cuối"):
-            assert any(f"Mục {entry.row.task.id}" in p for p in texts), f"{path.name}: no number for {entry.row.task.id}"
+            assert any(f"Mục {entry.row.task.id}" in p for p in texts), (
+                f"{path.name}: no number for {entry.row.task.id}"
+            )
     own_texts = {p for key in covered for p in task_paragraphs(_task(matrix, key))}
     for row in matrix.rows:
         if row.key in covered:
@@ -189,7 +193,10 @@ def test_state_header(letters):
     assert [p.text for p in left.paragraphs if p.text] == ["ỦY BAN NHÂN DÂN", "TỈNH P"]
     assert left.paragraphs[-2].runs[0].bold  # the issuing body itself
     assert left.paragraphs[-1]._p.pPr.find(qn("w:pBdr")) is not None  # the short rule
-    assert [p.text for p in right.paragraphs if p.text] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert [p.text for p in right.paragraphs if p.text] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+    ]
     number, date = header.rows[1].cells
     assert re.fullmatch(r"Số: +/UBND-NC", number.paragraphs[0].text)
     assert number.paragraphs[1].text == "V/v triển khai nhiệm vụ theo Chỉ thị số 05/CT-UBND"
@@ -276,14 +283,28 @@ def test_consolidated_extract_gathers_every_directive_without_an_issuer(letters)
     assert "Công an tỉnh:" in texts
     assert "- Thời hạn: trước ngày 15/12/2025." in texts and "- Thời hạn: văn bản không nêu." in texts
     text = "\n".join(texts)
-    for issuer_only in ("CỘNG HÒA", "ĐẢNG CỘNG SẢN", "Kính gửi", "Nơi nhận", "Nguyễn Văn A", "Trần Thị B", "TỈNH ỦY P", "ỦY BAN NHÂN DÂN"):
+    for issuer_only in (
+        "CỘNG HÒA",
+        "ĐẢNG CỘNG SẢN",
+        "Kính gửi",
+        "Nơi nhận",
+        "Nguyễn Văn A",
+        "Trần Thị B",
+        "TỈNH ỦY P",
+        "ỦY BAN NHÂN DÂN",
+    ):
         assert issuer_only not in text
 
 
 def test_directives_of_one_issuer_get_one_combined_letter_from_it(tmp_path):
     corpus = small_corpus()
     state = corpus.directives[0]
-    second = dataclasses.replace(state, id="ct-3", number="07", tasks=(Task("1", "Công an tỉnh rà soát.", (Assignment("cong-an-tinh", Role.LEAD, "Công an tỉnh"),)),))
+    second = dataclasses.replace(
+        state,
+        id="ct-3",
+        number="07",
+        tasks=(Task("1", "Công an tỉnh rà soát.", (Assignment("cong-an-tinh", Role.LEAD, "Công an tỉnh"),)),),
+    )
     matrix = build_matrix(Corpus(corpus.registry, (*corpus.directives, second)))
     paths = write_consolidated(matrix, tmp_path)
     letters = [p for p in paths if p.parent.parent.name == "thu-giao-nhiem-vu"]
@@ -303,8 +324,12 @@ def test_a_letter_never_mixes_issuers(matrix, tmp_path):
 
 def test_no_signer_gives_placeholders_and_the_header_keeps_a_province(tmp_path):
     corpus = small_corpus()
-    state = dataclasses.replace(corpus.directives[0], signer=Signer(), province=None,
-                                issuer=Issuer("Chủ tịch Ủy ban nhân dân tỉnh", IssuerKind.STATE, ("ỦY BAN NHÂN DÂN TỈNH",), "UBND Tỉnh"))
+    state = dataclasses.replace(
+        corpus.directives[0],
+        signer=Signer(),
+        province=None,
+        issuer=Issuer("Chủ tịch Ủy ban nhân dân tỉnh", IssuerKind.STATE, ("ỦY BAN NHÂN DÂN TỈNH",), "UBND Tỉnh"),
+    )
     matrix = build_matrix(Corpus(corpus.registry, (state,)))
     path = write_letters(matrix, tmp_path)[0]
     doc = Document(str(path))
@@ -319,7 +344,11 @@ def test_no_signer_gives_placeholders_and_the_header_keeps_a_province(tmp_path):
 
 
 def test_requested_body_is_not_ordered_to_report(letters):
-    closing = [p for p in paragraphs(Document(str(letters[STATE]["vksnd-tinh"]))) if p.startswith("Đề nghị Viện kiểm sát nhân dân tỉnh quan tâm")]
+    closing = [
+        p
+        for p in paragraphs(Document(str(letters[STATE]["vksnd-tinh"])))
+        if p.startswith("Đề nghị Viện kiểm sát nhân dân tỉnh quan tâm")
+    ]
     assert closing and "yêu cầu" not in closing[0].lower() and "định kỳ báo cáo" not in closing[0]
     assert closing[0].endswith("./.")
 
@@ -337,7 +366,11 @@ def test_closing_mark_of_the_source_only_at_the_end(tmp_path):
 def test_party_letter_is_addressed_to_the_party_organ_as_written(tmp_path):
     corpus = small_corpus()
     party = corpus.directives[1]
-    task = Task("3", "Đảng ủy Biên phòng phối hợp.", (Assignment("cong-an-tinh", Role.PARTNER, "Công an tỉnh nhân dân dài hơn"),))
+    task = Task(
+        "3",
+        "Đảng ủy Biên phòng phối hợp.",
+        (Assignment("cong-an-tinh", Role.PARTNER, "Công an tỉnh nhân dân dài hơn"),),
+    )
     matrix = build_matrix(Corpus(corpus.registry, (dataclasses.replace(party, tasks=(*party.tasks, task)),)))
     path = {p.stem: p for p in write_letters(matrix, tmp_path)}["cong-an-tinh"]
     assert addressee_line(Document(str(path))) == "Kính gửi: Đảng ủy Công an tỉnh."
@@ -430,7 +463,13 @@ def test_assignment_table_one_row_per_task_with_repeated_header(matrix, tmp_path
     header = table.rows[0]
     assert header._tr.trPr.find(qn("w:tblHeader")) is not None
     assert [c.text for c in header.cells] == [
-        "STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Cơ quan thực hiện", "Thời hạn"]
+        "STT",
+        "Nội dung nhiệm vụ",
+        "Cơ quan chủ trì",
+        "Cơ quan phối hợp",
+        "Cơ quan thực hiện",
+        "Thời hạn",
+    ]
     body = [r for r in table.rows[1:] if r.cells[0].text]  # a task's notes follow in a row of their own
     assert len(body) == len(view.rows)
     for row, data in zip(view.rows, body):
@@ -463,9 +502,16 @@ def test_consolidated_table_has_a_heading_row_per_directive(matrix, tmp_path):
 def awkward_corpus() -> Corpus:
     corpus = small_corpus()
     state = corpus.directives[0]
-    text = 'A & B < C > D "E" \'F\' =1+2 {{ x }} {% if y %} \x07bell\x0bvt\x0cff – ‘G’'
-    task = Task("9", text, (Assignment("so-noi-vu", Role.LEAD, "Sở Nội vụ & <Tư pháp>"),),
-                deadline="=NOW() & <ngay>", report='"quý" & <năm>', targets=("<5%",), notes=("1. a & b",))
+    text = "A & B < C > D \"E\" 'F' =1+2 {{ x }} {% if y %} \x07bell\x0bvt\x0cff – ‘G’"
+    task = Task(
+        "9",
+        text,
+        (Assignment("so-noi-vu", Role.LEAD, "Sở Nội vụ & <Tư pháp>"),),
+        deadline="=NOW() & <ngay>",
+        report='"quý" & <năm>',
+        targets=("<5%",),
+        notes=("1. a & b",),
+    )
     changed = dataclasses.replace(state, tasks=(*state.tasks, task), title='Về A & B "<C>"')
     return Corpus(corpus.registry, (changed, corpus.directives[1]))
 
@@ -475,7 +521,7 @@ def test_awkward_text_gives_valid_documents(tmp_path):
     paths = write_letters(matrix.subset([STATE]), tmp_path / "letters")
     write_assignment_table(matrix, tmp_path / "bang.docx")
     text = full_text(tmp_path / "letters" / "so-noi-vu.docx")
-    assert 'A & B < C > D "E" \'F\' =1+2 {{ x }} {% if y %} bellvtff – ‘G’' in text
+    assert "A & B < C > D \"E\" 'F' =1+2 {{ x }} {% if y %} bellvtff – ‘G’" in text
     assert "=NOW() & <ngay>" in text and '"quý" & <năm>' in text and "<5%" in text
     assert 'về A & B "<C>"' in text
     for path in [*paths, tmp_path / "bang.docx"]:
@@ -600,7 +646,9 @@ def test_shipped_templates_are_what_the_generator_writes(name, tmp_path):
     import importlib.util
     import zipfile
 
-    spec = importlib.util.spec_from_file_location("make_templates", PACKAGE_TEMPLATES.parent / "tools" / "make_templates.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_templates", PACKAGE_TEMPLATES.parent / "tools" / "make_templates.py"
+    )
     if spec is None or spec.loader is None or not (PACKAGE_TEMPLATES.parent / "tools").is_dir():
         pytest.skip("no tools/ folder (installed copy)")
     import sys

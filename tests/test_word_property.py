@@ -1,4 +1,5 @@
 """Property: for random registries and directives, every letter read back holds exactly its agency's tasks."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -6,15 +7,14 @@ import itertools
 import tempfile
 from pathlib import Path
 
+from docx import Document
 from hypothesis import given, settings
+from strategies import corpora
+from test_word import assert_letter_matches, paragraphs
 
 from matrix.model import Corpus, Task
 from matrix.pivot import build_matrix
 from matrix.word import EXTRACTS_FOLDER, write_assignment_table, write_consolidated, write_letters
-
-from strategies import corpora
-from test_word import assert_letter_matches, paragraphs
-from docx import Document
 
 
 def _unique_texts(corpus: Corpus) -> Corpus:
@@ -22,10 +22,14 @@ def _unique_texts(corpus: Corpus) -> Corpus:
     counter = itertools.count(1)
 
     def fix(task: Task) -> Task:
-        return dataclasses.replace(task, text=f"ND{next(counter):04d} {task.text}", tasks=tuple(fix(t) for t in task.tasks))
+        return dataclasses.replace(
+            task, text=f"ND{next(counter):04d} {task.text}", tasks=tuple(fix(t) for t in task.tasks)
+        )
 
-    return dataclasses.replace(corpus, directives=tuple(
-        dataclasses.replace(d, tasks=tuple(fix(t) for t in d.tasks)) for d in corpus.directives))
+    return dataclasses.replace(
+        corpus,
+        directives=tuple(dataclasses.replace(d, tasks=tuple(fix(t) for t in d.tasks)) for d in corpus.directives),
+    )
 
 
 @given(corpora())

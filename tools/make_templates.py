@@ -10,19 +10,21 @@ whole. Usage::
 
 The variables the tags use are documented in docs/templates.md.
 """
+
 from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence, Union
+from typing import Union
 
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -73,8 +75,12 @@ STYLES = (
     StyleSpec("DiaDanh", "Địa danh ngày tháng", 14, CENTER, italic=True),
     StyleSpec("TrichYeu", "Trích yếu", 12, CENTER),
     StyleSpec("KinhGui", "Kính gửi", 14, CENTER, before_pt=12, after_pt=12),
-    StyleSpec("DeMuc", "Đề mục", 14, JUSTIFY, bold=True, first_line_cm=1.27, before_pt=6, after_pt=6, keep_with_next=True),
-    StyleSpec("NhiemVu", "Nhiệm vụ", 14, JUSTIFY, bold=True, italic=True, first_line_cm=1.27, after_pt=6, keep_with_next=True),
+    StyleSpec(
+        "DeMuc", "Đề mục", 14, JUSTIFY, bold=True, first_line_cm=1.27, before_pt=6, after_pt=6, keep_with_next=True
+    ),
+    StyleSpec(
+        "NhiemVu", "Nhiệm vụ", 14, JUSTIFY, bold=True, italic=True, first_line_cm=1.27, after_pt=6, keep_with_next=True
+    ),
     StyleSpec("ChiTiet", "Chi tiết nhiệm vụ", 14, JUSTIFY, first_line_cm=1.27, after_pt=6),
     StyleSpec("GhiChuBang", "Ghi chú trong bảng", 11, JUSTIFY, italic=True, before_pt=2, after_pt=2),
     StyleSpec("TieuDeTongHop", "Tiêu đề tổng hợp", 14, CENTER, bold=True, after_pt=6),
@@ -146,23 +152,102 @@ ADDRESSEE_INLINE = {False: "{{ agency.inline }}", True: "{{ agency.written_inlin
 # Child order the OOXML schema requires (Word refuses files that break it).
 SCHEMA_ORDER = {
     "rPr": (
-        "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
-        "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
-        "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
-        "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath",
+        "rStyle",
+        "rFonts",
+        "b",
+        "bCs",
+        "i",
+        "iCs",
+        "caps",
+        "smallCaps",
+        "strike",
+        "dstrike",
+        "outline",
+        "shadow",
+        "emboss",
+        "imprint",
+        "noProof",
+        "snapToGrid",
+        "vanish",
+        "webHidden",
+        "color",
+        "spacing",
+        "w",
+        "kern",
+        "position",
+        "sz",
+        "szCs",
+        "highlight",
+        "u",
+        "effect",
+        "bdr",
+        "shd",
+        "fitText",
+        "vertAlign",
+        "rtl",
+        "cs",
+        "em",
+        "lang",
+        "eastAsianLayout",
+        "specVanish",
+        "oMath",
     ),
     "pPr": (
-        "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-        "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-        "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
-        "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
-        "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
-        "sectPr", "pPrChange",
+        "pStyle",
+        "keepNext",
+        "keepLines",
+        "pageBreakBefore",
+        "framePr",
+        "widowControl",
+        "numPr",
+        "suppressLineNumbers",
+        "pBdr",
+        "shd",
+        "tabs",
+        "suppressAutoHyphens",
+        "kinsoku",
+        "wordWrap",
+        "overflowPunct",
+        "topLinePunct",
+        "autoSpaceDE",
+        "autoSpaceDN",
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
     ),
     "tblPr": (
-        "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
-        "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
-        "tblCaption", "tblDescription",
+        "tblStyle",
+        "tblpPr",
+        "tblOverlap",
+        "bidiVisual",
+        "tblStyleRowBandSize",
+        "tblStyleColBandSize",
+        "tblW",
+        "jc",
+        "tblCellSpacing",
+        "tblInd",
+        "tblBorders",
+        "shd",
+        "tblLayout",
+        "tblCellMar",
+        "tblLook",
+        "tblCaption",
+        "tblDescription",
     ),
 }
 
@@ -373,7 +458,12 @@ def letter_header(document: DocumentObject, party: bool) -> None:
     body_cell, title_cell = table.rows[0].cells
     size = Pt(14) if party else None
     tags(body_cell, "{%p for line in issuer.header_superior %}", [("DauVanBan", ["{{ line|upper }}"])], "{%p endfor %}")
-    tags(body_cell, "{%p for line in issuer.header_body %}", [("DauVanBan", [R("{{ line|upper }}", bold=True)])], "{%p endfor %}")
+    tags(
+        body_cell,
+        "{%p for line in issuer.header_body %}",
+        [("DauVanBan", [R("{{ line|upper }}", bold=True)])],
+        "{%p endfor %}",
+    )
     if party:
         for para in body_cell.paragraphs:
             for run in para.runs:
@@ -405,7 +495,9 @@ def letter_opening(document: DocumentObject, party: bool) -> None:
     paragraph(
         document,
         "Normal",
-        "{% if consolidated %}Thực hiện các văn bản của " + ISSUER_NAME + " dưới đây{% else %}Thực hiện "
+        "{% if consolidated %}Thực hiện các văn bản của "
+        + ISSUER_NAME
+        + " dưới đây{% else %}Thực hiện "
         + cite("directive")
         + "{% endif %}, "
         + ISSUER_NAME
@@ -422,7 +514,12 @@ def _detail(label: str, value: str) -> tuple[str, Sequence[Text]]:
 def letter_tasks(document: DocumentObject) -> None:
     """Sections (one per directive), role groups (chủ trì, phối hợp, thực hiện), tasks."""
     paragraph(document, "Normal", "{%p for section in sections %}")
-    tags(document, "{%p if consolidated %}", [("DeMuc", ["{{ section.roman }}. " + cite("section.directive")])], "{%p endif %}")
+    tags(
+        document,
+        "{%p if consolidated %}",
+        [("DeMuc", ["{{ section.roman }}. " + cite("section.directive")])],
+        "{%p endif %}",
+    )
     paragraph(document, "Normal", "{%p for group in section.groups %}")
     paragraph(
         document,
@@ -433,7 +530,12 @@ def letter_tasks(document: DocumentObject) -> None:
     paragraph(document, "Normal", "{%p for t in group.tasks %}")
     paragraph(document, "NhiemVu", "{{ t.letter }}) " + item_label("t", "section") + ":")
     tags(document, "{%p for p in t.paragraphs %}", [("Normal", ["{{ p }}"])], "{%p endfor %}")
-    tags(document, "{%p for s in t.subtasks %}", [("Normal", ["{% if s.marker %}{{ s.marker }} {% endif %}{{ s.text }}"])], "{%p endfor %}")
+    tags(
+        document,
+        "{%p for s in t.subtasks %}",
+        [("Normal", ["{% if s.marker %}{{ s.marker }} {% endif %}{{ s.text }}"])],
+        "{%p endfor %}",
+    )
     lead_label = '{% if t.role == "chủ trì" %}Cơ quan cùng chủ trì{% else %}Cơ quan chủ trì{% endif %}'
     partner_label = '{% if t.role == "phối hợp" %}Cơ quan cùng phối hợp{% else %}Cơ quan phối hợp{% endif %}'
     tags(document, "{%p if t.leads %}", [_detail(lead_label, '{{ t.leads|join(", ") }}.')], "{%p endif %}")
@@ -457,7 +559,8 @@ def letter_closing(document: DocumentObject, party: bool) -> None:
         text = (
             "{% if agency.requested %}Đề nghị " + ADDRESSEE_INLINE[False] + " quan tâm, phối hợp triển khai thực hiện "
             "các nội dung nêu trên; trong quá trình thực hiện, nếu có vấn đề cần phối hợp, đề nghị trao đổi với "
-            + ISSUER_NAME + " để cùng giải quyết./."
+            + ISSUER_NAME
+            + " để cùng giải quyết./."
             "{% else %}Yêu cầu " + ADDRESSEE_INLINE[False] + " tổ chức triển khai thực hiện nghiêm túc, hiệu quả các "
             "nhiệm vụ nêu trên; định kỳ báo cáo kết quả thực hiện theo quy định. Trong quá trình thực hiện, nếu có "
             "khó khăn, vướng mắc, kịp thời báo cáo " + ISSUER_NAME + " để xem xét, giải quyết./.{% endif %}"
@@ -487,10 +590,10 @@ def signature_block(document: DocumentObject, party: bool) -> None:
         if party:
             para.runs[0].font.size = Pt(12)
     tags(signature, "{%p for line in signer.authority %}", [("ChuKy", ["{{ line|upper }}"])], "{%p endfor %}")
-    paragraph(signature, "ChuKy", '{% if signer.title %}{{ signer.title|upper }}{% else %}(Chức vụ){% endif %}')
+    paragraph(signature, "ChuKy", "{% if signer.title %}{{ signer.title|upper }}{% else %}(Chức vụ){% endif %}")
     for _ in range(4):
         paragraph(signature, "ChuKy")
-    paragraph(signature, "ChuKy", '{% if signer.name %}{{ signer.name }}{% else %}(Họ và tên){% endif %}')
+    paragraph(signature, "ChuKy", "{% if signer.name %}{{ signer.name }}{% else %}(Họ và tên){% endif %}")
     for cell in (copies, signature):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
 
@@ -518,8 +621,18 @@ def _task_row(table: Table) -> None:
     """A task: its text as the document prints it (with its number), then who and when."""
     cells = table.add_row().cells
     paragraph(cells[0], "BangGiua", "{{ r.index }}")
-    tags(cells[1], '{%p if r.kind == "closing" %}', [("Bang", [R("(Đoạn cuối của {{ section.directive.kind|capitalize }})", italic=True)])], "{%p endif %}")
-    tags(cells[1], "{%p for p in r.paragraphs %}", [("Bang", ["{% if loop.first and r.marker %}{{ r.marker }} {% endif %}{{ p }}"])], "{%p endfor %}")
+    tags(
+        cells[1],
+        '{%p if r.kind == "closing" %}',
+        [("Bang", [R("(Đoạn cuối của {{ section.directive.kind|capitalize }})", italic=True)])],
+        "{%p endif %}",
+    )
+    tags(
+        cells[1],
+        "{%p for p in r.paragraphs %}",
+        [("Bang", ["{% if loop.first and r.marker %}{{ r.marker }} {% endif %}{{ p }}"])],
+        "{%p endfor %}",
+    )
     paragraph(cells[2], "BangTrai", '{{ r.leads|lines(";") }}')
     paragraph(cells[3], "BangTrai", '{{ r.partners|lines(";") }}')
     paragraph(cells[4], "BangTrai", '{{ r.doers|lines(";") }}')
@@ -546,7 +659,16 @@ def build_table() -> DocumentObject:
     tags(
         document,
         "{%p for d in directives %}",
-        [("DiaDanh", ["{% if consolidated %}- {% else %}(Thực hiện {% endif %}" + cite("d") + "{% if not consolidated %}){% endif %}"])],
+        [
+            (
+                "DiaDanh",
+                [
+                    "{% if consolidated %}- {% else %}(Thực hiện {% endif %}"
+                    + cite("d")
+                    + "{% if not consolidated %}){% endif %}"
+                ],
+            )
+        ],
         "{%p endfor %}",
     )
     paragraph(document, "Normal")
@@ -610,25 +732,49 @@ def _reminder_items(document: DocumentObject) -> None:
     where = "{{ i.task.where[:1]|upper }}{{ i.task.where[1:] }}"  # "Mục 7", as item_label words it
     paragraph(document, "NhiemVu", "{{ i.index }}. " + where + " của " + short_cite("i.directive") + ":")
     tags(document, "{%p for p in i.task.paragraphs %}", [("Normal", ["{{ p }}"])], "{%p endfor %}")
-    tags(document, "{%p for s in i.subtasks %}", [("Normal", ["{% if s.marker %}{{ s.marker }} {% endif %}{{ s.text }}"])], "{%p endfor %}")
+    tags(
+        document,
+        "{%p for s in i.subtasks %}",
+        [("Normal", ["{% if s.marker %}{{ s.marker }} {% endif %}{{ s.text }}"])],
+        "{%p endfor %}",
+    )
     tags(document, "{%p if i.task.title %}", [_detail("Tên nhiệm vụ", "{{ i.task.title }}.")], "{%p endif %}")
-    _detail_paragraph(document, "Văn bản giao nhiệm vụ", cite("i.directive") + "{% if not i.assigned %} (văn bản không ghi ngày){% endif %}.")
+    _detail_paragraph(
+        document,
+        "Văn bản giao nhiệm vụ",
+        cite("i.directive") + "{% if not i.assigned %} (văn bản không ghi ngày){% endif %}.",
+    )
     tags(
         document,
         "{%p if i.letter %}",
-        [_detail("Thư giao nhiệm vụ", "{% if i.letter.number %}số {{ i.letter.number }} {% endif %}ngày {{ i.letter.date.short }}.")],
+        [
+            _detail(
+                "Thư giao nhiệm vụ",
+                "{% if i.letter.number %}số {{ i.letter.number }} {% endif %}ngày {{ i.letter.date.short }}.",
+            )
+        ],
         "{%p endif %}",
     )
     tags(
         document,
         "{%p if i.deadline %}",
-        [_detail("Thời hạn hoàn thành", "{{ i.deadline.short }}{% if i.deadline_text %} ({{ i.deadline_text }}){% endif %}.")],
+        [
+            _detail(
+                "Thời hạn hoàn thành",
+                "{{ i.deadline.short }}{% if i.deadline_text %} ({{ i.deadline_text }}){% endif %}.",
+            )
+        ],
         "{%p endif %}",
     )
     tags(
         document,
         "{%p if i.missed %}",
-        [_detail("Kỳ báo cáo chưa báo cáo", '{% for d in i.missed %}{{ d.short }}{% if not loop.last %}, {% endif %}{% endfor %}{% if i.task.report %} ({{ i.task.report }}){% endif %}.')],
+        [
+            _detail(
+                "Kỳ báo cáo chưa báo cáo",
+                "{% for d in i.missed %}{{ d.short }}{% if not loop.last %}, {% endif %}{% endfor %}{% if i.task.report %} ({{ i.task.report }}){% endif %}.",
+            )
+        ],
         "{%p endif %}",
     )
     _detail_paragraph(document, "Quá hạn", "{{ i.days }} ngày (từ ngày {{ i.since.short }}).")
@@ -644,7 +790,8 @@ def build_reminder(party: bool) -> DocumentObject:
     paragraph(
         document,
         "Normal",
-        "Qua theo dõi tình hình thực hiện nhiệm vụ, đến ngày {{ as_of.short }}, " + ADDRESSEE_INLINE[party]
+        "Qua theo dõi tình hình thực hiện nhiệm vụ, đến ngày {{ as_of.short }}, "
+        + ADDRESSEE_INLINE[party]
         + " còn {{ item_count }} nhiệm vụ quá hạn chưa hoàn thành hoặc chưa báo cáo kết quả theo yêu cầu, cụ thể như sau:",
     )
     _reminder_items(document)
@@ -668,7 +815,9 @@ def build_reminder(party: bool) -> DocumentObject:
     paragraph(copies, "NoiNhan", "- Như trên;")
     paragraph(copies, "NoiNhan", "- Lưu Văn phòng Tỉnh ủy." if party else "- Lưu: VT, NC.")
     tags(signature, "{%p for line in signer.authority %}", [("ChuKy", ["{{ line|upper }}"])], "{%p endfor %}")
-    paragraph(signature, "ChuKy", "{% if signer.title %}{{ signer.title|upper }}{% else %}(CHỨC VỤ NGƯỜI KÝ){% endif %}")
+    paragraph(
+        signature, "ChuKy", "{% if signer.title %}{{ signer.title|upper }}{% else %}(CHỨC VỤ NGƯỜI KÝ){% endif %}"
+    )
     for _ in range(4):
         paragraph(signature, "ChuKy")
     paragraph(signature, "ChuKy", "(Họ và tên người ký)")
@@ -681,7 +830,7 @@ def build_reminder(party: bool) -> DocumentObject:
 
 
 def build_extract() -> DocumentObject:
-    """"Tổng hợp nhiệm vụ": one agency's tasks from every directive, each under its directive's full reference.
+    """ "Tổng hợp nhiệm vụ": one agency's tasks from every directive, each under its directive's full reference.
 
     A working document, not a letter: no national title, no number, no signature, because no one
     issuer sends tasks of several issuers.
@@ -702,12 +851,22 @@ def build_extract() -> DocumentObject:
     paragraph(document, "Normal", "{%p for t in group.tasks %}")
     paragraph(document, "NhiemVu", "{{ t.letter }}) " + item_label("t", "section") + ":")
     tags(document, "{%p for p in t.paragraphs %}", [("Normal", ["{{ p }}"])], "{%p endfor %}")
-    tags(document, "{%p for s in t.subtasks %}", [("Normal", ["{% if s.marker %}{{ s.marker }} {% endif %}{{ s.text }}"])], "{%p endfor %}")
+    tags(
+        document,
+        "{%p for s in t.subtasks %}",
+        [("Normal", ["{% if s.marker %}{{ s.marker }} {% endif %}{{ s.text }}"])],
+        "{%p endfor %}",
+    )
     lead_label = '{% if t.role == "chủ trì" %}Cơ quan cùng chủ trì{% else %}Cơ quan chủ trì{% endif %}'
     partner_label = '{% if t.role == "phối hợp" %}Cơ quan cùng phối hợp{% else %}Cơ quan phối hợp{% endif %}'
     tags(document, "{%p if t.leads %}", [_detail(lead_label, '{{ t.leads|join(", ") }}.')], "{%p endif %}")
     tags(document, "{%p if t.partners %}", [_detail(partner_label, '{{ t.partners|join(", ") }}.')], "{%p endif %}")
-    paragraph(document, "ChiTiet", R("- Thời hạn: ", italic=True), "{% if t.deadline %}{{ t.deadline }}.{% else %}văn bản không nêu.{% endif %}")
+    paragraph(
+        document,
+        "ChiTiet",
+        R("- Thời hạn: ", italic=True),
+        "{% if t.deadline %}{{ t.deadline }}.{% else %}văn bản không nêu.{% endif %}",
+    )
     tags(document, "{%p if t.report %}", [_detail("Chế độ báo cáo", "{{ t.report }}.")], "{%p endif %}")
     tags(document, "{%p for x in t.targets %}", [_detail("Chỉ tiêu", "{{ x }}.")], "{%p endfor %}")
     tags(document, "{%p for x in t.notes %}", [_detail("Ghi chú", "{{ x }}")], "{%p endfor %}")

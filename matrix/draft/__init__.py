@@ -7,6 +7,7 @@ marked ``# kiểm tra: ...`` for the clerk. Entry points for the CLI::
     sys.stdout.write(draft.yaml)         # or write it to -o FILE
     print(summary(draft), file=sys.stderr)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,8 +21,17 @@ from .emit import write_yaml
 from .evaluate import Scores, evaluate, load_draft
 from .reader import DraftError, Source, clean_lines, read_source, split_lines
 
-__all__ = ["Draft", "DraftError", "Scores", "draft_file", "draft_text", "evaluate", "load_draft",
-           "summary", "write_draft"]
+__all__ = [
+    "Draft",
+    "DraftError",
+    "Scores",
+    "draft_file",
+    "draft_text",
+    "evaluate",
+    "load_draft",
+    "summary",
+    "write_draft",
+]
 
 
 @dataclass(frozen=True)
@@ -54,16 +64,27 @@ def draft_text(text: str, registry: Registry, directive_id: str = "ban-nhap") ->
 
 def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
     doc = compose(source, registry, directive_id)
-    header = [f"Bản nháp do 'matrix draft' lập từ tệp {source.path.name}.",
-              "Hãy đọc lại toàn bộ, nhất là những ghi chú bắt đầu bằng 'kiểm tra:' (mỗi chỗ cần quyết định một lần),",
-              "rồi chạy 'matrix validate' với tệp này.",
-              "Vai trò: chủ trì (cơ quan chủ trì), phối hợp (cơ quan phối hợp), thực hiện (mỗi cơ quan trong nhóm cùng làm)."]
+    header = [
+        f"Bản nháp do 'matrix draft' lập từ tệp {source.path.name}.",
+        "Hãy đọc lại toàn bộ, nhất là những ghi chú bắt đầu bằng 'kiểm tra:' (mỗi chỗ cần quyết định một lần),",
+        "rồi chạy 'matrix validate' với tệp này.",
+        "Vai trò: chủ trì (cơ quan chủ trì), phối hợp (cơ quan phối hợp), thực hiện (mỗi cơ quan trong nhóm cùng làm).",
+    ]
     text, reviews = write_yaml(doc, header)
     entries = [e for task in doc.walk() for names in task.assign.values() for e in names]
     unresolved = sorted({e.written for e in entries if not e.resolved})
-    return Draft(yaml=text, tasks=sum(1 for _ in doc.walk()), resolved=sum(1 for e in entries if e.resolved),
-                 unresolved=unresolved, review=reviews, id=doc.id, assignments=len(entries), doc=doc,
-                 unused=doc.unused, coverage=_coverage(source, doc.unused))
+    return Draft(
+        yaml=text,
+        tasks=sum(1 for _ in doc.walk()),
+        resolved=sum(1 for e in entries if e.resolved),
+        unresolved=unresolved,
+        review=reviews,
+        id=doc.id,
+        assignments=len(entries),
+        doc=doc,
+        unused=doc.unused,
+        coverage=_coverage(source, doc.unused),
+    )
 
 
 def _coverage(source: Source, unused: list[str]) -> float:
@@ -90,11 +111,15 @@ def _percent(share: float) -> str:
 
 def summary(draft: Draft) -> str:
     """The Vietnamese summary printed on stderr after drafting."""
-    lines = [f"Đã lập bản nháp '{draft.id}': {draft.tasks} nhiệm vụ, {draft.assignments} lượt giao cho cơ quan "
-             f"({draft.resolved} lượt khớp danh mục cơ quan)."]
+    lines = [
+        f"Đã lập bản nháp '{draft.id}': {draft.tasks} nhiệm vụ, {draft.assignments} lượt giao cho cơ quan "
+        f"({draft.resolved} lượt khớp danh mục cơ quan)."
+    ]
     if draft.unresolved:
-        lines.append(f"Chưa có trong danh mục ({len(draft.unresolved)}): {'; '.join(draft.unresolved)} "
-                     "— hãy thêm vào co-quan.yaml hoặc sửa tên trong bản nháp.")
+        lines.append(
+            f"Chưa có trong danh mục ({len(draft.unresolved)}): {'; '.join(draft.unresolved)} "
+            "— hãy thêm vào co-quan.yaml hoặc sửa tên trong bản nháp."
+        )
     if draft.unused:
         shown = "; ".join(f"«{shorten(line, 70)}»" for line in draft.unused[:5])
         more = f"; và {len(draft.unused) - 5} đoạn khác" if len(draft.unused) > 5 else ""

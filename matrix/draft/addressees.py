@@ -14,39 +14,114 @@
   cấp ủy, chính quyền các cấp phải ...") adds that group (thực hiện).
 * Vague mentions and the issuer itself are never addressees.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..model import Role
 from ..text import match_key
 from .names import VA, Mention, NameReader, Token, tokenize
 
 _K = match_key
-_VERBS = {(_K("giao"), _K("cho")): "giao", (_K("giao"),): "giao", (_K("yêu"), _K("cầu")): "yêu cầu",
-          (_K("đề"), _K("nghị")): "đề nghị"}
+_VERBS = {
+    (_K("giao"), _K("cho")): "giao",
+    (_K("giao"),): "giao",
+    (_K("yêu"), _K("cầu")): "yêu cầu",
+    (_K("đề"), _K("nghị")): "đề nghị",
+}
 # Words that introduce an item's addressee without assigning ("1. Trách nhiệm của Công an tỉnh:").
 _INTRODUCERS = ((_K("trách"), _K("nhiệm"), _K("của")), (_K("nhiệm"), _K("vụ"), _K("của")), (_K("đối"), _K("với")))
 # Predicates that make a known body opening a sentence an addressee ("... phải chịu trách nhiệm").
-_ACTIONS = tuple(tuple(_K(w) for w in p.split()) for p in (
-    "chủ trì", "chịu trách nhiệm", "có trách nhiệm", "phải", "cần", "phối hợp", "tham mưu", "thực hiện", "triển khai",
-    "tổ chức", "chỉ đạo", "lãnh đạo", "tăng cường", "tập trung", "xây dựng", "khẩn trương", "chủ động", "theo dõi",
-    "kiểm tra", "hướng dẫn", "rà soát", "báo cáo", "tiếp tục", "quán triệt", "đẩy mạnh", "nâng cao", "nghiên cứu",
-    "bố trí", "kịp thời", "đảm bảo", "bảo đảm", "thường xuyên", "quan tâm", "tích cực", "đôn đốc", "giám sát",
-    "ban hành", "khẩn trương", "căn cứ", "hoàn thành", "cung cấp", "phản ánh"))
+_ACTIONS = tuple(
+    tuple(_K(w) for w in p.split())
+    for p in (
+        "chủ trì",
+        "chịu trách nhiệm",
+        "có trách nhiệm",
+        "phải",
+        "cần",
+        "phối hợp",
+        "tham mưu",
+        "thực hiện",
+        "triển khai",
+        "tổ chức",
+        "chỉ đạo",
+        "lãnh đạo",
+        "tăng cường",
+        "tập trung",
+        "xây dựng",
+        "khẩn trương",
+        "chủ động",
+        "theo dõi",
+        "kiểm tra",
+        "hướng dẫn",
+        "rà soát",
+        "báo cáo",
+        "tiếp tục",
+        "quán triệt",
+        "đẩy mạnh",
+        "nâng cao",
+        "nghiên cứu",
+        "bố trí",
+        "kịp thời",
+        "đảm bảo",
+        "bảo đảm",
+        "thường xuyên",
+        "quan tâm",
+        "tích cực",
+        "đôn đốc",
+        "giám sát",
+        "ban hành",
+        "khẩn trương",
+        "căn cứ",
+        "hoàn thành",
+        "cung cấp",
+        "phản ánh",
+    )
+)
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
-_ADVERBS = frozenset(_K(w) for w in ("chặt", "chẽ", "thường", "xuyên", "hiệu", "quả", "tốt", "tích", "cực", "đồng",
-                                     "bộ", "kịp", "thời", "nhịp", "nhàng", "sâu", "sát", "chủ", "động",
-                                     "toàn", "diện", "có", "hơn", "nữa"))
+_ADVERBS = frozenset(
+    _K(w)
+    for w in (
+        "chặt",
+        "chẽ",
+        "thường",
+        "xuyên",
+        "hiệu",
+        "quả",
+        "tốt",
+        "tích",
+        "cực",
+        "đồng",
+        "bộ",
+        "kịp",
+        "thời",
+        "nhịp",
+        "nhàng",
+        "sâu",
+        "sát",
+        "chủ",
+        "động",
+        "toàn",
+        "diện",
+        "có",
+        "hơn",
+        "nữa",
+    )
+)
 _SENTENCE_ENDS = frozenset({".", "!", "?"})
 _CLAUSE_ENDS = _SENTENCE_ENDS | {";", ":"}
 _CHU_TRI = (_K("chủ"), _K("trì"))
-_ANNOUNCES_WORK = re.compile(r"\b(?:nhiệm vụ|nội dung|giải pháp|biện pháp|công việc|yêu cầu|thực hiện|triển khai)\b",
-                             re.IGNORECASE)
-_CIRCUMSTANCES = tuple(tuple(_K(w) for w in p.split()) for p in (
-    "trong trường hợp", "trường hợp", "khi", "sau khi", "nếu", "trên cơ sở", "căn cứ", "để", "đối với"))
+_ANNOUNCES_WORK = re.compile(
+    r"\b(?:nhiệm vụ|nội dung|giải pháp|biện pháp|công việc|yêu cầu|thực hiện|triển khai)\b", re.IGNORECASE
+)
+_CIRCUMSTANCES = tuple(
+    tuple(_K(w) for w in p.split())
+    for p in ("trong trường hợp", "trường hợp", "khi", "sau khi", "nếu", "trên cơ sở", "căn cứ", "để", "đối với")
+)
 _CAC = _K("các")
 _THI, _HANH, _NAY = _K("thi"), _K("hành"), _K("này")
 
@@ -102,8 +177,9 @@ class RoleReader:
             while i < len(tokens):
                 mentions, end = self.names.read_list(tokens, value, i)
                 for m in mentions:
-                    if (m.vague and not (kind == "partner" and m.how == "above")) or \
-                            (kind == "lead" and self.names.is_superior(m.written)):
+                    if (m.vague and not (kind == "partner" and m.how == "above")) or (
+                        kind == "lead" and self.names.is_superior(m.written)
+                    ):
                         continue
                     role = Role.PARTNER if kind == "partner" else Role.DOER if self.names.is_plural(m) else Role.LEAD
                     found.append(Assigned(role, m, "label"))
@@ -134,7 +210,11 @@ class RoleReader:
             verb = _verb_at(tokens, i)
             if verb in ("yêu cầu", "đề nghị"):
                 mentions, _ = self.names.read_list(tokens, paragraph, i + _verb_length(tokens, i))
-                if mentions and all(m.how == "vague" for m in mentions) and tokens[i + _verb_length(tokens, i)].low == _CAC:
+                if (
+                    mentions
+                    and all(m.how == "vague" for m in mentions)
+                    and tokens[i + _verb_length(tokens, i)].low == _CAC
+                ):
                     return True
         return False
 
@@ -155,7 +235,7 @@ class RoleReader:
                 continue
             mentions, end = self.names.read_list(tokens, last, k)
             real = [m for m in mentions if not m.vague and not self.names.is_superior(m.written)]
-            if real and end < len(tokens) and not tokens[end].text in (",", ";", ":"):
+            if real and end < len(tokens) and tokens[end].text not in (",", ";", ":"):
                 return real
         return []
 
@@ -181,26 +261,29 @@ class RoleReader:
         return [Assigned(Role.DOER if general or self.names.is_plural(m) else Role.LEAD, m, rule) for m in real]
 
     def _after_circumstance(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
-        """"Trong trường hợp ..., Giám đốc Sở X chỉ đạo ...", "Khi ..., Công an tỉnh ...": the subject after
+        """ "Trong trường hợp ..., Giám đốc Sở X chỉ đạo ...", "Khi ..., Công an tỉnh ...": the subject after
         the opening clause."""
-        if not any(tuple(t.low for t in tokens[i:i + len(o)]) == o for o in _CIRCUMSTANCES):
+        if not any(tuple(t.low for t in tokens[i : i + len(o)]) == o for o in _CIRCUMSTANCES):
             return []
         comma = next((k for k in range(i, min(len(tokens), i + 40)) if tokens[k].text in (",", ".", ";", ":")), None)
         if comma is None or tokens[comma].text != ",":
             return []
         mentions, end = self.names.read_list(tokens, text, comma + 1)
         real = [m for m in mentions if not m.vague]
-        if not real or any(m.resolved is None and not self.names.is_plural(m) for m in real) \
-                or not _action_at(tokens, end):
+        if (
+            not real
+            or any(m.resolved is None and not self.names.is_plural(m) for m in real)
+            or not _action_at(tokens, end)
+        ):
             return []
         return [Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "sentence") for m in real]
 
     def _executors(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
-        """"Chánh Văn phòng ...; Giám đốc các sở ...; Chủ tịch UBND ... chịu trách nhiệm thi hành Quyết định
+        """ "Chánh Văn phòng ...; Giám đốc các sở ...; Chủ tịch UBND ... chịu trách nhiệm thi hành Quyết định
         này": everyone listed carries the decision out (thực hiện)."""
         end = next((k for k in range(i, len(tokens)) if tokens[k].text in _SENTENCE_ENDS), len(tokens))
         words = [t.low for t in tokens[i:end]]
-        if not any(words[k:k + 2] == [_THI, _HANH] for k in range(len(words))) or _NAY not in words:
+        if not any(words[k : k + 2] == [_THI, _HANH] for k in range(len(words))) or _NAY not in words:
             return []
         mentions, _ = self.names.read_list(tokens, text, i)
         return [Assigned(Role.DOER, m, "execute", own=True) for m in mentions if not m.vague]
@@ -214,7 +297,7 @@ class RoleReader:
         return [Assigned(Role.DOER if m.is_group else Role.LEAD, m, "sentence", own=not m.is_group) for m in real]
 
     def _leads(self, tokens: list[Token], text: str) -> list[Assigned]:
-        """"... chỉ đạo Công an tỉnh chủ trì, ...": the body named just before "chủ trì" leads."""
+        """ "... chỉ đạo Công an tỉnh chủ trì, ...": the body named just before "chủ trì" leads."""
         found: list[Assigned] = []
         for k in range(1, len(tokens) - 1):
             if (tokens[k].low, tokens[k + 1].low) != _CHU_TRI:
@@ -236,14 +319,17 @@ class RoleReader:
         return i
 
     def _partners(self, tokens: list[Token], text: str) -> list[Assigned]:
-        """"phối hợp (chặt chẽ) với Y", "phối hợp Y", "phối hợp giữa X với Y"."""
+        """ "phối hợp (chặt chẽ) với Y", "phối hợp Y", "phối hợp giữa X với Y"."""
         found: list[Assigned] = []
         for k in range(len(tokens) - 2):
             if tokens[k].low != _PHOI or tokens[k + 1].low != _HOP:
                 continue
             j = k + 2
-            while j < len(tokens) and j - k < 8 and (tokens[j].text == "," or (tokens[j].low in _ADVERBS
-                                                                             and not tokens[j].capital)):
+            while (
+                j < len(tokens)
+                and j - k < 8
+                and (tokens[j].text == "," or (tokens[j].low in _ADVERBS and not tokens[j].capital))
+            ):
                 j += 1
             if j < len(tokens) and tokens[j].low == _GIUA:
                 found.extend(self._between(tokens, text, j + 1))
@@ -257,11 +343,14 @@ class RoleReader:
 
     def _partner_list(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         mentions, _ = self.names.read_list(tokens, text, i)
-        return [Assigned(Role.PARTNER, m, "partner", own=False) for m in mentions
-                if (not m.vague or m.how == "above") and not m.bare]
+        return [
+            Assigned(Role.PARTNER, m, "partner", own=False)
+            for m in mentions
+            if (not m.vague or m.how == "above") and not m.bare
+        ]
 
     def _between(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
-        """"giữa X với Y": only when X is a named body (not "lực lượng Công an")."""
+        """ "giữa X với Y": only when X is a named body (not "lực lượng Công an")."""
         leads, end = self.names.read_list(tokens, text, i)
         named = [m for m in leads if not m.vague and m.resolved is not None and not m.is_group]
         if not named or end >= len(tokens) or tokens[end].low not in (_VOI, _VA):
@@ -286,23 +375,23 @@ def _sentence_starts(tokens: list[Token]) -> Iterable[int]:
 def _verb_at(tokens: list[Token], i: int) -> str | None:
     """The verb of assignment at ``i`` ("giao", "giao cho", "yêu cầu", "đề nghị"), or None."""
     for words, verb in _VERBS.items():
-        if tuple(t.low for t in tokens[i:i + len(words)]) == words:
+        if tuple(t.low for t in tokens[i : i + len(words)]) == words:
             return verb
     return None
 
 
 def _verb_length(tokens: list[Token], i: int) -> int:
-    return next(len(w) for w in _VERBS if tuple(t.low for t in tokens[i:i + len(w)]) == w)
+    return next(len(w) for w in _VERBS if tuple(t.low for t in tokens[i : i + len(w)]) == w)
 
 
 def _introducer_length(tokens: list[Token], i: int) -> int:
-    words = tuple(t.low for t in tokens[i:i + 3])
+    words = tuple(t.low for t in tokens[i : i + 3])
     return next((len(p) for p in _INTRODUCERS if words[: len(p)] == p), 0)
 
 
 def _action_at(tokens: list[Token], i: int) -> bool:
     """An action or a duty follows the subject ("... phải chịu trách nhiệm", "... chủ trì")."""
-    words = tuple(t.low for t in tokens[i:i + 3])
+    words = tuple(t.low for t in tokens[i : i + 3])
     return any(words[: len(p)] == p for p in _ACTIONS)
 
 

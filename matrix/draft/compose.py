@@ -4,12 +4,13 @@ Reading order: footnotes out, header and tail apart, body into paragraphs and
 items, then the metadata (issuer, kind, title, province) and, item by item,
 the addressees with their roles. Every guess leaves a comment for the clerk.
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from ..load import suggest_names
 from ..model import Registry, Role
@@ -21,19 +22,33 @@ from .footnotes import SENTINEL, extract_footnotes
 from .header import KIND_CODES, Header, split_document
 from .names import Mention, NameReader
 from .reader import PAGE_BREAK, Source
-from .structure import Body, Item, absorb_labels, assign_ids, build_body, item_marker, join_paragraphs, split_context
+from .structure import Body, Item, assign_ids, build_body, item_marker, join_paragraphs
 from .tables import Attachment, Table, read_table, split_attachments
 
 NO_TITLE = "(chưa có trích yếu)"
 NO_ISSUER = "(chưa rõ cơ quan ban hành)"
 _ISSUER_VERB = re.compile(r"\s(?:yêu cầu|đề nghị|chỉ thị|giao|quyết định|ban hành)\b")
-_ISSUER_HEAD = re.compile(r"^(?:Chủ tịch|Thường trực|Ban Thường vụ|Ban Chấp hành|Ủy ban|Uỷ ban|UBND|Tỉnh ủy|Tỉnh uỷ|"
-                          r"Thành ủy|Huyện ủy|Hội đồng|Ban Chỉ đạo|Giám đốc|Sở|Ban)\b")
+_ISSUER_HEAD = re.compile(
+    r"^(?:Chủ tịch|Thường trực|Ban Thường vụ|Ban Chấp hành|Ủy ban|Uỷ ban|UBND|Tỉnh ủy|Tỉnh uỷ|"
+    r"Thành ủy|Huyện ủy|Hội đồng|Ban Chỉ đạo|Giám đốc|Sở|Ban)\b"
+)
 _ABBREVIATION_IN_PARENS = re.compile(r"\s*\([A-ZĐ&]{2,10}\)")
-_PARTY_WORDS = re.compile(r"\b(?:tinh uy|thanh uy|huyen uy|thi uy|dang uy|ban thuong vu|ban chap hanh|dang bo|"
-                          r"dang cong san)\b(?! ban\b)")
-_ORGAN_CASE = ("Ban Thường vụ Tỉnh ủy", "Ban Chấp hành Đảng bộ tỉnh", "Ủy ban nhân dân", "Hội đồng nhân dân",
-               "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Ban Thường vụ", "Thường trực", "Chủ tịch")
+_PARTY_WORDS = re.compile(
+    r"\b(?:tinh uy|thanh uy|huyen uy|thi uy|dang uy|ban thuong vu|ban chap hanh|dang bo|"
+    r"dang cong san)\b(?! ban\b)"
+)
+_ORGAN_CASE = (
+    "Ban Thường vụ Tỉnh ủy",
+    "Ban Chấp hành Đảng bộ tỉnh",
+    "Ủy ban nhân dân",
+    "Hội đồng nhân dân",
+    "Tỉnh ủy",
+    "Thành ủy",
+    "Huyện ủy",
+    "Ban Thường vụ",
+    "Thường trực",
+    "Chủ tịch",
+)
 _PLACE_WORDS = ("tỉnh", "thành phố", "huyện", "thị xã")
 _CENTRAL = re.compile(r"\b(?:chinh phu|thu tuong|trung uong|bo chinh tri|ban bi thu|quoc hoi)\b")
 _THIS_DOCUMENT = re.compile(r"\b(Chỉ thị|Công văn|Kế hoạch|Quyết định|Thông báo|Hướng dẫn) này\b")
@@ -45,9 +60,9 @@ class _Node:
 
     item: Item
     assigned: list[Assigned]
-    children: list["_Node"] = field(default_factory=list)
+    children: list[_Node] = field(default_factory=list)
 
-    def walk(self) -> Iterator["_Node"]:
+    def walk(self) -> Iterator[_Node]:
         yield self
         for child in self.children:
             yield from child.walk()
@@ -67,7 +82,9 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     _add_table(body, table, "")
     parts = [_attachment_body(part, found.notes, k) for k, part in enumerate(attachments, 1)]
     header = document.header
-    full_text = "\n".join(body.preamble + [p for i in body.items for n in i.walk() for p in n.paragraphs] + body.closing)
+    full_text = "\n".join(
+        body.preamble + [p for i in body.items for n in i.walk() for p in n.paragraphs] + body.closing
+    )
     province, sure = find_province(header, full_text, registry)
     registry = registry_for_province(registry, province)
     doc = DraftDoc(id=directive_id, kind="", title="", issuer=DraftIssuer("", ""), tasks=[], source=source.path.name)
@@ -78,19 +95,35 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     central = province is None and bool(_CENTRAL.search(ascii_key(" ".join(header.header_lines))))
     names = NameReader(registry, province, central)
     lines = header.header_lines
-    names.know_issuer(doc.issuer.name, *(" ".join(p) for p in zip(lines, lines[1:])),
-                      *(f"{b} {a}" for a, b in zip(lines, lines[1:])), *lines)
-    names.learn_plurals("\n".join([full_text] + [p for part in parts for i in part.items for n in i.walk()
-                                                  for p in n.paragraphs]))
-    names.learn_definitions("\n".join([full_text, *body.context] + [
-        p for part in parts for p in [*part.context, *(q for i in part.items for n in i.walk() for q in n.paragraphs)]]))
+    names.know_issuer(
+        doc.issuer.name,
+        *(" ".join(p) for p in zip(lines, lines[1:])),
+        *(f"{b} {a}" for a, b in zip(lines, lines[1:])),
+        *lines,
+    )
+    names.learn_plurals(
+        "\n".join([full_text] + [p for part in parts for i in part.items for n in i.walk() for p in n.paragraphs])
+    )
+    names.learn_definitions(
+        "\n".join(
+            [full_text, *body.context]
+            + [
+                p
+                for part in parts
+                for p in [*part.context, *(q for i in part.items for n in i.walk() for q in n.paragraphs)]
+            ]
+        )
+    )
     roles = RoleReader(names)
     _tasks(doc, body, roles, registry, header.recipients)
     for part in parts:
         _attachment_tasks(doc, part, roles, registry)
     checked = document.body + [r for r in table_rows(main)] + [line for part in attachments for line in part.lines]
-    used = [table.header] + [p for part in parts for p in part.context] + [
-        p for b in [body, *parts] for i in b.items for n in i.walk() for p in n.consumed]
+    used = (
+        [table.header]
+        + [p for part in parts for p in part.context]
+        + [p for b in [body, *parts] for i in b.items for n in i.walk() for p in n.consumed]
+    )
     doc.unused = unused_lines(doc, checked, used)
     return doc
 
@@ -122,6 +155,7 @@ def unused_lines(doc: DraftDoc, lines: list[str], used: list[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- attachments and tables
 
+
 def separate_tables(lines: list[str]) -> tuple[list[str], Table]:
     """Prose lines (TAB as a wide gap) and the table found among them: from a header row with role columns
     to the end of the part; rows of other tables are not prose either."""
@@ -131,7 +165,7 @@ def separate_tables(lines: list[str]) -> tuple[list[str], Table]:
     for line in lines:
         if started or ("\t" in line and line.strip()):
             rows.append(line)
-            started = started or read_table([line]).unused == [] and bool(read_table([line, "1\tx"]).items)
+            started = started or (read_table([line]).unused == [] and bool(read_table([line, "1\tx"]).items))
         else:
             prose.append(line.replace("\t", "   "))
     return prose, read_table(rows)
@@ -171,7 +205,17 @@ def _attachment_tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Re
     for k, paragraph in enumerate(body.closing, 1):
         assigned = roles.item([paragraph], closing=True)
         if assigned:
-            nodes.append(_Node(Item("closing", "", [paragraph], id=f"{body.items[0].id.split('.')[0] if body.items else 'PL'}.cuối-{k}"), assigned))
+            nodes.append(
+                _Node(
+                    Item(
+                        "closing",
+                        "",
+                        [paragraph],
+                        id=f"{body.items[0].id.split('.')[0] if body.items else 'PL'}.cuối-{k}",
+                    ),
+                    assigned,
+                )
+            )
         else:
             doc.closing.append(paragraph)
     doc.tasks.extend(_draft_task(node, registry, top=True) for node in nodes)
@@ -182,14 +226,18 @@ def _attachment_tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Re
 
 # --------------------------------------------------------------------------- metadata
 
+
 def _metadata(doc: DraftDoc, header: Header, body: Body, text: str) -> None:
     doc.kind = _kind(doc, header, text)
     doc.title = _title(doc, header, text)
     doc.issuer = _issuer(doc, header, body)
     doc.number, doc.symbol, doc.date, doc.place = header.number, header.symbol, header.date, header.place
     if not (header.number or header.date):
-        doc.comment("kind", "văn bản nguồn không ghi số, ký hiệu và ngày ban hành (hoặc không đọc được): bổ sung nếu có",
-                    review=False)
+        doc.comment(
+            "kind",
+            "văn bản nguồn không ghi số, ký hiệu và ngày ban hành (hoặc không đọc được): bổ sung nếu có",
+            review=False,
+        )
     doc.signer = DraftSigner(header.signer.authority, header.signer.title, header.signer.name)
     doc.recipients, doc.distribution = header.recipients, header.distribution
     doc.preamble = "\n".join(body.preamble + body.context) or None
@@ -222,8 +270,10 @@ def _title(doc: DraftDoc, header: Header, text: str) -> str:
         return NO_TITLE
     title = " ".join(header.title.split())
     if header.title_in_capitals:
-        doc.comment("title", f"trích yếu in hoa trong văn bản ('{title}'): đã chuyển sang chữ thường, kiểm tra chữ hoa "
-                             "của tên riêng")
+        doc.comment(
+            "title",
+            f"trích yếu in hoa trong văn bản ('{title}'): đã chuyển sang chữ thường, kiểm tra chữ hoa của tên riêng",
+        )
         return sentence_case(title, text)
     return title[:1].upper() + title[1:]
 
@@ -259,8 +309,11 @@ def issuer_phrase(preamble: list[str]) -> str | None:
 def _issuing_body(lines: list[str]) -> str:
     """The issuing body among the header lines: "ỦY BAN NHÂN DÂN" + "TỈNH X", or the line under a superior body."""
     last = lines[-1]
-    if len(lines) >= 2 and ascii_key(last).startswith(tuple(ascii_key(p) + " " for p in _PLACE_WORDS)) \
-            and not ascii_key(last).startswith("tinh uy"):
+    if (
+        len(lines) >= 2
+        and ascii_key(last).startswith(tuple(ascii_key(p) + " " for p in _PLACE_WORDS))
+        and not ascii_key(last).startswith("tinh uy")
+    ):
         return f"{lines[-2]} {last}"
     return last
 
@@ -273,8 +326,11 @@ def organ_case(caps: str) -> str:
         if phrase.lower() in text:
             text, fixed = text.replace(phrase.lower(), phrase), True
     if not fixed:  # "sở tư pháp" -> "Sở Tư pháp": the word after the head starts the proper name
-        text = re.sub(r"^((?:chi cục|bộ chỉ huy|công an|sở|ban|cục|phòng|trung tâm|hội|văn phòng) )(\w)",
-                      lambda m: m.group(1) + m.group(2).upper(), text)
+        text = re.sub(
+            r"^((?:chi cục|bộ chỉ huy|công an|sở|ban|cục|phòng|trung tâm|hội|văn phòng) )(\w)",
+            lambda m: m.group(1) + m.group(2).upper(),
+            text,
+        )
     for place in _PLACE_WORDS:
         text = re.sub(rf"\b{place} ((?!ủy\b)\w+(?: \w+)*)$", lambda m: f"{place} " + m.group(1).title(), text)
     return text[:1].upper() + text[1:]
@@ -287,10 +343,10 @@ def sentence_case(caps: str, text: str) -> str:
         words = paragraph.split()
         for previous, word in zip([""] + words, words):
             if previous and not previous.endswith((".", ":", "!", "?")):
-                counts[(word.strip(",.;:()“”\"").lower(), word[:1].isupper())] += 1
+                counts[(word.strip(',.;:()“”"').lower(), word[:1].isupper())] += 1
     out = []
     for word in caps.lower().split():
-        core = word.strip(",.;:()“”\"")
+        core = word.strip(',.;:()“”"')
         out.append(word.replace(core, core.capitalize()) if counts[(core, True)] > counts[(core, False)] else word)
     first = out[0] if out else ""
     return " ".join([first[:1].upper() + first[1:], *out[1:]])
@@ -336,6 +392,7 @@ def _names(text: str, name: str, key: Callable[[str], str] = ascii_key) -> bool:
 
 # --------------------------------------------------------------------------- tasks
 
+
 def _tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry, recipients: list[str]) -> None:
     nodes = [_analyse(item, roles, frozenset()) for item in body.items]
     general = roles.general(body.preamble, recipients)
@@ -355,7 +412,9 @@ def _tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry, rec
         else:
             doc.closing.append(paragraph)
     if not nodes:
-        doc.comment("tasks", "không tìm thấy mục đánh số nào: cả phần nội dung được ghi thành một nhiệm vụ, hãy tách lại")
+        doc.comment(
+            "tasks", "không tìm thấy mục đánh số nào: cả phần nội dung được ghi thành một nhiệm vụ, hãy tách lại"
+        )
         nodes = [_Node(Item("paragraph", "1", body.preamble or [doc.title], id="1"), [])]
         doc.preamble = None
     doc.tasks = [_draft_task(node, registry, top=True) for node in nodes]
@@ -379,7 +438,9 @@ def _apply_general(doc: DraftDoc, nodes: list[_Node], general: list[Mention]) ->
         if node.names_own():
             continue
         present = {a.mention.key for a in node.assigned}
-        node.assigned = [Assigned(Role.DOER, m, "general", own=False) for m in general if m.key not in present] + node.assigned
+        node.assigned = [
+            Assigned(Role.DOER, m, "general", own=False) for m in general if m.key not in present
+        ] + node.assigned
         keys = {m.key for m in general}
         for child in node.walk():
             if child is not node:
@@ -388,8 +449,11 @@ def _apply_general(doc: DraftDoc, nodes: list[_Node], general: list[Mention]) ->
     if applied:
         names = ", ".join(m.written for m in general)
         which = f"mục {applied[0]}" if len(applied) == 1 else f"các mục {', '.join(applied)}"
-        doc.comment("tasks", f"{which} không nêu cơ quan riêng: đã ghi các cơ quan được giao ở phần mở đầu hoặc "
-                             f"'Kính gửi' ({names}) với vai trò thực hiện")
+        doc.comment(
+            "tasks",
+            f"{which} không nêu cơ quan riêng: đã ghi các cơ quan được giao ở phần mở đầu hoặc "
+            f"'Kính gửi' ({names}) với vai trò thực hiện",
+        )
 
 
 def _apply_lead_ins(doc: DraftDoc, nodes: list[_Node], roles: RoleReader) -> None:
@@ -410,24 +474,35 @@ def _apply_lead_ins(doc: DraftDoc, nodes: list[_Node], roles: RoleReader) -> Non
                 if child.names_own():
                     continue
                 present = {a.mention.key for a in child.assigned}
-                child.assigned = [Assigned(Role.DOER, m, "general", own=False) for m in mentions
-                                  if m.key not in present] + child.assigned
+                child.assigned = [
+                    Assigned(Role.DOER, m, "general", own=False) for m in mentions if m.key not in present
+                ] + child.assigned
             names = ", ".join(m.written for m in mentions)
-            doc.comment("tasks", f"các mục con của mục {node.item.id} không nêu cơ quan riêng: đã ghi {names} "
-                                 "(được giao ở đoạn dẫn của mục) với vai trò thực hiện")
+            doc.comment(
+                "tasks",
+                f"các mục con của mục {node.item.id} không nêu cơ quan riêng: đã ghi {names} "
+                "(được giao ở đoạn dẫn của mục) với vai trò thực hiện",
+            )
 
 
 def _draft_task(node: _Node, registry: Registry, top: bool = False) -> DraftTask:
     item = node.item
     details = read_details(item.paragraphs)
     deadline = next((value for kind, value in item.labels if kind == "deadline" and value), details.deadline)
-    task = DraftTask(id=item.id, text="\n".join(item.paragraphs), deadline=deadline, report=details.report,
-                     targets=details.targets, notes=item.notes)
+    task = DraftTask(
+        id=item.id,
+        text="\n".join(item.paragraphs),
+        deadline=deadline,
+        report=details.report,
+        targets=details.targets,
+        notes=item.notes,
+    )
     for assigned in node.assigned:
         task.assign.setdefault(assigned.role, []).append(_entry(assigned, registry))
     if top and not any(n.assigned for n in node.walk()):
-        task.comments.append(Comment("mục này (và các mục con) chưa xác định được cơ quan nào: bổ sung 'assign' nếu "
-                                     "văn bản có nêu"))
+        task.comments.append(
+            Comment("mục này (và các mục con) chưa xác định được cơ quan nào: bổ sung 'assign' nếu văn bản có nêu")
+        )
     task.tasks = [_draft_task(child, registry) for child in node.children]
     return task
 
@@ -439,18 +514,30 @@ def _entry(assigned: Assigned, registry: Registry) -> Entry:
     if mention.how == "unknown":
         close = suggest_names(registry, written)
         hint = f"; gần giống: {', '.join(close)}" if close else ""
-        return Entry(written, Comment(f"'{written}' chưa có trong danh mục cơ quan (co-quan.yaml): thêm cơ quan hoặc "
-                                      f"tên gọi khác{hint}"), resolved=False)
+        return Entry(
+            written,
+            Comment(f"'{written}' chưa có trong danh mục cơ quan (co-quan.yaml): thêm cơ quan hoặc tên gọi khác{hint}"),
+            resolved=False,
+        )
     if len(mention.agencies) > 1:
         ids = ", ".join(a.id for a in mention.agencies)
-        return Entry(written, Comment(f"'{written}' ứng với nhiều cơ quan ({ids}): ghi 'province' hoặc tên đầy đủ hơn"),
-                     resolved=False)
+        return Entry(
+            written,
+            Comment(f"'{written}' ứng với nhiều cơ quan ({ids}): ghi 'province' hoặc tên đầy đủ hơn"),
+            resolved=False,
+        )
     if mention.how == "composed":
         return Entry(written, Comment(f"văn bản viết '{mention.source}', ghi đầy đủ là '{written}'"))
     if mention.how == "loose":
-        return Entry(written, Comment(f"văn bản viết '{mention.source}', ghi theo tên trong danh mục (nên thêm tên gọi "
-                                      "khác vào co-quan.yaml)"))
+        return Entry(
+            written,
+            Comment(
+                f"văn bản viết '{mention.source}', ghi theo tên trong danh mục (nên thêm tên gọi khác vào co-quan.yaml)"
+            ),
+        )
     if assigned.rule == "sentence":
-        return Entry(written, Comment(f"'{written}' đứng đầu một câu trong mục: kiểm tra có đúng là cơ quan "
-                                      f"{assigned.role.value}"))
+        return Entry(
+            written,
+            Comment(f"'{written}' đứng đầu một câu trong mục: kiểm tra có đúng là cơ quan {assigned.role.value}"),
+        )
     return Entry(written)

@@ -1,4 +1,5 @@
 """Deadlines, reporting duties and numeric targets of one item, as written."""
+
 from __future__ import annotations
 
 import re
@@ -6,12 +7,15 @@ from dataclasses import dataclass, field
 
 from ..text import CAPITALS
 
-_DATE = (r"(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?|ngày\s+\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*\d{2,4})?|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
-         r"|tháng\s+\d{1,2}(?:\s*[/-]\s*\d{4})?|quý\s+[IV1-4]+(?:\s*[/-]\s*\d{4})?")
+_DATE = (
+    r"(?:ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?|ngày\s+\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*\d{2,4})?|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
+    r"|tháng\s+\d{1,2}(?:\s*[/-]\s*\d{4})?|quý\s+[IV1-4]+(?:\s*[/-]\s*\d{4})?"
+)
 _DEADLINE = re.compile(
     rf"(?:(?:hoàn thành|xong)\s+)?(?:trước|chậm nhất(?:\s+là)?|không muộn hơn|kể từ)\s+(?:{_DATE})"
     rf"|(?:hoàn thành|xong)\s+trong\s+(?:{_DATE}|năm\s+\d{{4}})|trong\s+(?:tháng\s+\d{{1,2}}[/-]\d{{4}}|quý\s+[IV1-4]+[/-]\d{{4}})",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _REPORT = re.compile(r"(?<![\w/])báo cáo(?!\s+(?:số|viên)\b)", re.IGNORECASE)
 _CADENCE = re.compile(r"định kỳ|(?:hằng|hàng)\s+(?:tuần|tháng|quý|năm)|(?:6|sáu)\s+tháng", re.IGNORECASE)
 _CLAUSE_END = re.compile(rf";|\.(?=\s+[{CAPITALS}])|\./\.|\.\s*$")

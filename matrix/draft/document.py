@@ -4,11 +4,12 @@ Every value is what the YAML will hold; every uncertain decision carries a
 :class:`Comment` that is written next to it (``# kiểm tra: ...`` when the
 clerk must check it).
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from ..model import Role
 
@@ -37,10 +38,10 @@ class DraftTask:
     report: str | None = None
     targets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    tasks: list["DraftTask"] = field(default_factory=list)
+    tasks: list[DraftTask] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
 
-    def walk(self) -> Iterator["DraftTask"]:
+    def walk(self) -> Iterator[DraftTask]:
         yield self
         for task in self.tasks:
             yield from task.walk()

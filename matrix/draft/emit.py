@@ -4,6 +4,7 @@ Long texts are block scalars (``|-``), short values stay plain unless YAML
 would misread them, and each comment sits on its own line just above what it
 is about. The result is checked by parsing it back.
 """
+
 from __future__ import annotations
 
 import json

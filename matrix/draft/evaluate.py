@@ -5,12 +5,14 @@ so an addressee put on the parent instead of the sub-task is both a miss and
 an extra. Names missing from the registry get placeholder ids when a draft
 is loaded and never match.
 """
+
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from ..model import Corpus, Directive
 
@@ -54,10 +56,16 @@ class Scores:
         """The share of the reference's task ids that the draft has."""
         return self.tasks_found / self.reference_tasks if self.reference_tasks else 1.0
 
-    def __add__(self, other: "Scores") -> "Scores":
-        return Scores(self.true_positives + other.true_positives, self.false_positives + other.false_positives,
-                      self.false_negatives + other.false_negatives, self.reference_tasks + other.reference_tasks,
-                      self.tasks_found + other.tasks_found, self.missing + other.missing, self.extra + other.extra)
+    def __add__(self, other: Scores) -> Scores:
+        return Scores(
+            self.true_positives + other.true_positives,
+            self.false_positives + other.false_positives,
+            self.false_negatives + other.false_negatives,
+            self.reference_tasks + other.reference_tasks,
+            self.tasks_found + other.tasks_found,
+            self.missing + other.missing,
+            self.extra + other.extra,
+        )
 
 
 def triples(directive: Directive) -> set[Triple]:
@@ -72,9 +80,13 @@ def evaluate(draft: Corpus | Directive, reference: Directive) -> Scores:
     draft_ids = {task.id for task, _ in directive.walk()}
     reference_ids = [task.id for task, _ in reference.walk()]
     return Scores(
-        true_positives=len(got & want), false_positives=len(got - want), false_negatives=len(want - got),
-        reference_tasks=len(reference_ids), tasks_found=sum(1 for i in reference_ids if i in draft_ids),
-        missing=tuple(sorted(want - got)), extra=tuple(sorted(got - want)),
+        true_positives=len(got & want),
+        false_positives=len(got - want),
+        false_negatives=len(want - got),
+        reference_tasks=len(reference_ids),
+        tasks_found=sum(1 for i in reference_ids if i in draft_ids),
+        missing=tuple(sorted(want - got)),
+        extra=tuple(sorted(got - want)),
     )
 
 
@@ -89,7 +101,7 @@ def _pick(draft: Corpus | Directive, directive_id: str) -> Directive:
     raise KeyError(directive_id)
 
 
-def load_draft(draft: "Draft", registry_path: Path) -> Corpus:
+def load_draft(draft: Draft, registry_path: Path) -> Corpus:
     """The draft read back as the loader reads any directive (leniently: unknown names kept)."""
     from ..load import load_corpus
 
@@ -115,6 +127,7 @@ def total(scores: Iterable[Scores]) -> Scores:
 # are the same addressee when the registry resolves both to one agency, or
 # when their folded written forms are equal.
 
+
 @dataclass(frozen=True)
 class GoldItem:
     label: str
@@ -138,18 +151,24 @@ def read_gold(path: Path) -> Gold:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     items = []
     for raw in data.get("tasks") or []:
-        pairs = tuple((str(role), str(name)) for role, names in (raw.get("assign") or {}).items()
-                      for name in (names or []))
+        pairs = tuple(
+            (str(role), str(name)) for role, names in (raw.get("assign") or {}).items() for name in (names or [])
+        )
         items.append(GoldItem(str(raw.get("label", "")), str(raw.get("quote", "")), pairs))
-    return Gold(str(data.get("document", Path(path).stem)), data.get("province"), data.get("kind"),
-                data.get("issuer_kind"), tuple(items))
+    return Gold(
+        str(data.get("document", Path(path).stem)),
+        data.get("province"),
+        data.get("kind"),
+        data.get("issuer_kind"),
+        tuple(items),
+    )
 
 
 def fold(text: str) -> str:
     """Punctuation- and space-insensitive form of a text, for finding a quote in a task."""
-    from ..text import match_key
-
     import re
+
+    from ..text import match_key
 
     words = re.sub(r"[^\w]+", " ", text).replace("_", " ")  # punctuation out first: tone marks stay on their word
     return "".join(ch for ch in match_key(words) if not ch.isspace())
@@ -158,7 +177,7 @@ def fold(text: str) -> str:
 class Names:
     """Identity of addressee names in one document: registry id, else the folded written name."""
 
-    def __init__(self, registry: "Registry | None", province: str | None) -> None:
+    def __init__(self, registry: Registry | None, province: str | None) -> None:
         from .names import NameReader
 
         self.registry = registry
@@ -178,7 +197,7 @@ class Names:
         return "name:" + loose_key(expand_abbreviations(name))
 
 
-def evaluate_gold(doc: "DraftDoc", gold: Gold, registry: "Registry | None") -> Scores:
+def evaluate_gold(doc: DraftDoc, gold: Gold, registry: Registry | None) -> Scores:
     """Score a composed draft against a gold reading: (gold item, addressee, role) triples."""
     names = Names(registry, gold.province)
     tasks = list(doc.walk())
@@ -192,8 +211,14 @@ def evaluate_gold(doc: "DraftDoc", gold: Gold, registry: "Registry | None") -> S
         # among the tasks the quote starts (a quote that repeats), the one whose addressees agree most
         candidates = [t for t, text in enumerate(folded) if quote and text.startswith(quote) and t not in taken]
         wanted = {(names.key(name), role) for role, name in item.assign}
-        hit = max(candidates, default=None, key=lambda t: (len(wanted & {
-            (names.key(e.written), r.value) for r, es in tasks[t].assign.items() for e in es}), -t))
+        hit = max(
+            candidates,
+            default=None,
+            key=lambda t: (
+                len(wanted & {(names.key(e.written), r.value) for r, es in tasks[t].assign.items() for e in es}),
+                -t,
+            ),
+        )
         if hit is None:  # the drafter kept a heading or a label before the item's words
             hit = next((t for t, text in enumerate(folded) if quote and quote in text), None)
         if hit is not None:
@@ -215,6 +240,12 @@ def evaluate_gold(doc: "DraftDoc", gold: Gold, registry: "Registry | None") -> S
                     extra.append((task.id, entry.written, role.value))
     found = {w for w in want if w in got}
     missing = tuple(sorted((gold.items[g].label, name, role) for g, name, role in want - found))
-    return Scores(true_positives=len(found), false_positives=len(extra), false_negatives=len(want) - len(found),
-                  reference_tasks=len(gold.items), tasks_found=len(target), missing=missing,
-                  extra=tuple(sorted(extra)))
+    return Scores(
+        true_positives=len(found),
+        false_positives=len(extra),
+        false_negatives=len(want) - len(found),
+        reference_tasks=len(gold.items),
+        tasks_found=len(target),
+        missing=missing,
+        extra=tuple(sorted(extra)),
+    )

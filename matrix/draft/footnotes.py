@@ -7,6 +7,7 @@ in the middle of whatever paragraph crosses the page break. The text is cut
 out of the lines and each marker is replaced by a sentinel that
 :mod:`.structure` turns into a note on the task where the marker stands.
 """
+
 from __future__ import annotations
 
 import re
@@ -79,7 +80,7 @@ def _note_text(lines: list[str], i: int) -> tuple[str, int]:
     i += 1
     while i < len(lines):
         line = lines[i]
-        if line == PAGE_BREAK or _NOTE_START.match(line) and _NOTE_START.match(line).group(2)[:1].isupper():  # type: ignore[union-attr]
+        if line == PAGE_BREAK or (_NOTE_START.match(line) and _NOTE_START.match(line).group(2)[:1].isupper()):  # type: ignore[union-attr]
             break
         if not line.strip():
             i += 1

@@ -7,6 +7,7 @@ signature) arrive as one line with a wide gap, or as consecutive lines:
 lines are cut into *fragments* at gaps of three spaces or more, and each
 fragment is recognised on its own.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,20 +17,49 @@ from dataclasses import dataclass, field
 from ..text import CAPITALS, ascii_key, match_key
 from .reader import PAGE_BREAK
 
-KINDS = ("chỉ thị", "kế hoạch", "công văn", "quyết định", "thông báo", "hướng dẫn", "nghị quyết", "kết luận",
-         "chương trình", "báo cáo", "phương án", "thông tri", "quy định", "công điện")
+KINDS = (
+    "chỉ thị",
+    "kế hoạch",
+    "công văn",
+    "quyết định",
+    "thông báo",
+    "hướng dẫn",
+    "nghị quyết",
+    "kết luận",
+    "chương trình",
+    "báo cáo",
+    "phương án",
+    "thông tri",
+    "quy định",
+    "công điện",
+)
 # Document-type abbreviations in a number's symbol ("Số 15-CT/TU", "Số: 12/KH-UBND").
-KIND_CODES = {"CT": "chỉ thị", "KH": "kế hoạch", "QĐ": "quyết định", "TB": "thông báo", "HD": "hướng dẫn",
-              "NQ": "nghị quyết", "KL": "kết luận", "CTr": "chương trình", "BC": "báo cáo", "PA": "phương án",
-              "CV": "công văn", "CĐ": "công điện"}
+KIND_CODES = {
+    "CT": "chỉ thị",
+    "KH": "kế hoạch",
+    "QĐ": "quyết định",
+    "TB": "thông báo",
+    "HD": "hướng dẫn",
+    "NQ": "nghị quyết",
+    "KL": "kết luận",
+    "CTr": "chương trình",
+    "BC": "báo cáo",
+    "PA": "phương án",
+    "CV": "công văn",
+    "CĐ": "công điện",
+}
 _KIND_KEYS = {match_key(k): k for k in KINDS}
 
 _GAP = re.compile(r"\s{3,}")
 _KIND_WITH_TITLE = re.compile(r"^(\w+ \w+(?: \w+)?)\s+((?:VỀ|Về|về|V/v)\b.*)$")
-_MOTTO = re.compile(r"cong hoa xa hoi chu nghia viet nam|doc lap\s*[-–]\s*tu do\s*[-–]\s*hanh phuc|dang cong san viet nam")  # ascii
+_MOTTO = re.compile(
+    r"cong hoa xa hoi chu nghia viet nam|doc lap\s*[-–]\s*tu do\s*[-–]\s*hanh phuc|dang cong san viet nam"
+)  # ascii
 _NUMBER = re.compile(r"^Số\s*:?\s*(\d{1,5})\s*([-/])\s*([^\s,;]+)", re.IGNORECASE)
 _NUMBER_BLANK = re.compile(r"^Số\s*:?\s*[/-]?\s*[A-ZĐ]{1,5}[-/]", re.IGNORECASE)
-_DATE = re.compile(r"^(?P<place>[^,\d]{2,40}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})", re.IGNORECASE)
+_DATE = re.compile(
+    r"^(?P<place>[^,\d]{2,40}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})", re.IGNORECASE
+)
 _DATE_BLANK = re.compile(r"^(?P<place>[^,\d]{2,40}),\s*ngày\s+[.…\s]*tháng", re.IGNORECASE)
 _SUBJECT = re.compile(r"^V/v\.?\s*:?\s*(.+)$", re.IGNORECASE)
 _RECIPIENTS = re.compile(r"^Kính\s+gửi\s*:?\s*(.*)$", re.IGNORECASE)
@@ -97,6 +127,7 @@ def split_document(lines: list[str]) -> Document:
 
 # --------------------------------------------------------------------------- header
 
+
 def _read_header(lines: list[str], header: Header) -> int:
     """Recognise header lines from the top; return the index where the body starts."""
     i = 0
@@ -127,7 +158,7 @@ def _header_line(lines: list[str], i: int, header: Header) -> int:
     joined = _KIND_WITH_TITLE.match(line)
     if joined and is_upper(joined.group(1)) and _KIND_KEYS.get(match_key(joined.group(1))):
         header.kind, header.kind_heading = _KIND_KEYS[match_key(joined.group(1))], True  # "CHỈ THỊ VỀ ..." on one line
-        return _read_title([joined.group(2)] + lines[i + 1:], 0, header)
+        return _read_title([joined.group(2)] + lines[i + 1 :], 0, header)
     pieces = fragments(line)
     known = [_header_fragment(piece, header) for piece in pieces]
     if not all(known):
@@ -219,7 +250,9 @@ def _read_subject(lines: list[str], i: int, first: str, header: Header) -> int:
         parts.append(fragments(line)[0])
         taken, blank = taken + 1, 0
     subject = " ".join(parts).strip()
-    header.title = "Về việc " + subject if not match_key(subject).startswith("về") else subject[:1].upper() + subject[1:]
+    header.title = (
+        "Về việc " + subject if not match_key(subject).startswith("về") else subject[:1].upper() + subject[1:]
+    )
     header.title_from_subject = True
     header.kind = header.kind or "công văn"
     return taken
@@ -268,6 +301,7 @@ def _list_entry(text: str) -> str:
 
 # --------------------------------------------------------------------------- tail
 
+
 def _tail_start(lines: list[str], start: int) -> int:
     """Where the tail (Nơi nhận, signature) begins: the first such line among the last ones."""
     end = len(lines)
@@ -279,9 +313,13 @@ def _tail_start(lines: list[str], start: int) -> int:
         if line.endswith("./."):
             break  # the last words of the body
         first = fragments(line)[0]
-        if _DISTRIBUTION.match(first) or _AUTHORITY.match(first) or _SIGNED.match(first):
-            end = i
-        elif _DISTRIBUTION.match(line) or any(_AUTHORITY.match(f) for f in fragments(line)):
+        if (
+            _DISTRIBUTION.match(first)
+            or _AUTHORITY.match(first)
+            or _SIGNED.match(first)
+            or _DISTRIBUTION.match(line)
+            or any(_AUTHORITY.match(f) for f in fragments(line))
+        ):
             end = i
     return end
 

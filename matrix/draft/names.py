@@ -18,11 +18,12 @@ Otherwise general rules apply:
 * vague mentions ("lực lượng Công an", "các cơ quan liên quan") are read,
   so the list goes on after them, but are not addressees.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..model import Agency, Registry
 from ..text import ascii_key, match_key
@@ -48,8 +49,9 @@ def tokenize(text: str) -> list[Token]:
     for match in _TOKEN.finditer(text):
         word = match.group()
         is_word = word[:1].isalnum()
-        tokens.append(Token(word, match.start(), match.end(), match_key(word) if is_word else word, is_word,
-                            word[:1].isupper()))
+        tokens.append(
+            Token(word, match.start(), match.end(), match_key(word) if is_word else word, is_word, word[:1].isupper())
+        )
     return tokens
 
 
@@ -58,81 +60,415 @@ def _words(*phrases: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted((tuple(t.low for t in tokenize(p)) for p in phrases), key=len, reverse=True))
 
 
-TITLES = _words("chỉ huy trưởng", "người đứng đầu", "thủ trưởng", "giám đốc", "phó giám đốc", "chủ tịch", "phó chủ tịch",
-                "cục trưởng", "viện trưởng", "chánh án", "tổng biên tập", "bí thư", "lãnh đạo", "chánh", "trưởng",
-                "bộ trưởng", "thứ trưởng", "các đồng chí", "đồng chí", "thường trực")
+TITLES = _words(
+    "chỉ huy trưởng",
+    "người đứng đầu",
+    "thủ trưởng",
+    "giám đốc",
+    "phó giám đốc",
+    "chủ tịch",
+    "phó chủ tịch",
+    "cục trưởng",
+    "viện trưởng",
+    "chánh án",
+    "tổng biên tập",
+    "bí thư",
+    "lãnh đạo",
+    "chánh",
+    "trưởng",
+    "bộ trưởng",
+    "thứ trưởng",
+    "các đồng chí",
+    "đồng chí",
+    "thường trực",
+)
 ORG_HEADS = _words(
-    "bộ chỉ huy", "bộ đội", "ban cán sự đảng", "ban chỉ huy", "ban chỉ đạo", "ban", "sở", "cục", "chi cục", "công an",
-    "viện", "tòa án", "ủy ban", "ubnd", "ubmttq", "mttq", "vksnd", "tand", "bchqs", "bđbp", "đảng ủy", "đảng đoàn",
-    "văn phòng", "thanh tra", "hội", "hội đồng", "liên đoàn", "liên minh", "tỉnh đoàn", "đoàn", "kho bạc", "ngân hàng",
-    "bảo hiểm xã hội", "đài", "báo", "trung tâm", "trường", "bệnh viện", "huyện ủy", "thành ủy", "thị ủy", "mặt trận",
-    "cảng vụ", "phòng", "cảnh sát", "học viện", "quỹ", "tổng công ty", "công ty", "chi nhánh", "bưu điện", "điện lực",
-    "viễn thông", "bộ", "cổng thông tin", "báo và phát thanh", "hệ thống truyền thanh", "thuế", "thi hành án", "chi cục thuế", "kiểm lâm", "hạt kiểm lâm")
+    "bộ chỉ huy",
+    "bộ đội",
+    "ban cán sự đảng",
+    "ban chỉ huy",
+    "ban chỉ đạo",
+    "ban",
+    "sở",
+    "cục",
+    "chi cục",
+    "công an",
+    "viện",
+    "tòa án",
+    "ủy ban",
+    "ubnd",
+    "ubmttq",
+    "mttq",
+    "vksnd",
+    "tand",
+    "bchqs",
+    "bđbp",
+    "đảng ủy",
+    "đảng đoàn",
+    "văn phòng",
+    "thanh tra",
+    "hội",
+    "hội đồng",
+    "liên đoàn",
+    "liên minh",
+    "tỉnh đoàn",
+    "đoàn",
+    "kho bạc",
+    "ngân hàng",
+    "bảo hiểm xã hội",
+    "đài",
+    "báo",
+    "trung tâm",
+    "trường",
+    "bệnh viện",
+    "huyện ủy",
+    "thành ủy",
+    "thị ủy",
+    "mặt trận",
+    "cảng vụ",
+    "phòng",
+    "cảnh sát",
+    "học viện",
+    "quỹ",
+    "tổng công ty",
+    "công ty",
+    "chi nhánh",
+    "bưu điện",
+    "điện lực",
+    "viễn thông",
+    "bộ",
+    "cổng thông tin",
+    "báo và phát thanh",
+    "hệ thống truyền thanh",
+    "thuế",
+    "thi hành án",
+    "chi cục thuế",
+    "kiểm lâm",
+    "hạt kiểm lâm",
+)
 # Group heads written in lower case inside sentences.
 _MINISTRY_LIKE = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "cơ quan thuộc chính phủ")
-GROUP_HEADS = _words("tỉnh ủy", "thành ủy", "cơ quan ngang bộ", "các cơ quan ngang bộ", "các văn phòng", "các đảng ủy", "các sở", "các ban", "các bộ", "các tỉnh ủy", "các thành ủy", "các tỉnh", "các xã", "các huyện", "các cơ quan trung ương", "cơ quan trung ương", "các đoàn thể",
-                     "đoàn thể", "các tổ chức chính trị", "các hội", "các cấp ủy", "cấp ủy", "chính quyền",
-                     "ủy ban nhân dân", "các ủy ban", "ubnd", "mặt trận", "người đứng đầu")
-VAGUE_HEADS = _words("lực lượng", "các lực lượng", "cơ quan", "các cơ quan", "đơn vị", "các đơn vị", "địa phương",
-                     "các địa phương", "tổ chức", "các tổ chức", "cá nhân", "doanh nghiệp", "các doanh nghiệp", "ngành",
-                     "các ngành", "các cấp", "cấp ủy", "các cấp ủy", "cấp trên", "nhân dân", "quần chúng", "cán bộ",
-                     "người dân", "các bên", "bộ phận", "các bộ phận", "cơ sở", "các cơ sở", "thành viên",
-                     "các thành viên")
+GROUP_HEADS = _words(
+    "tỉnh ủy",
+    "thành ủy",
+    "cơ quan ngang bộ",
+    "các cơ quan ngang bộ",
+    "các văn phòng",
+    "các đảng ủy",
+    "các sở",
+    "các ban",
+    "các bộ",
+    "các tỉnh ủy",
+    "các thành ủy",
+    "các tỉnh",
+    "các xã",
+    "các huyện",
+    "các cơ quan trung ương",
+    "cơ quan trung ương",
+    "các đoàn thể",
+    "đoàn thể",
+    "các tổ chức chính trị",
+    "các hội",
+    "các cấp ủy",
+    "cấp ủy",
+    "chính quyền",
+    "ủy ban nhân dân",
+    "các ủy ban",
+    "ubnd",
+    "mặt trận",
+    "người đứng đầu",
+)
+VAGUE_HEADS = _words(
+    "lực lượng",
+    "các lực lượng",
+    "cơ quan",
+    "các cơ quan",
+    "đơn vị",
+    "các đơn vị",
+    "địa phương",
+    "các địa phương",
+    "tổ chức",
+    "các tổ chức",
+    "cá nhân",
+    "doanh nghiệp",
+    "các doanh nghiệp",
+    "ngành",
+    "các ngành",
+    "các cấp",
+    "cấp ủy",
+    "các cấp ủy",
+    "cấp trên",
+    "nhân dân",
+    "quần chúng",
+    "cán bộ",
+    "người dân",
+    "các bên",
+    "bộ phận",
+    "các bộ phận",
+    "cơ sở",
+    "các cơ sở",
+    "thành viên",
+    "các thành viên",
+)
 _VAGUE_WORDS = _words("liên quan", "chức năng", "cùng cấp", "trực thuộc", "cấp dưới", "nêu trên", "được giao")
 # Bodies above a provincial issuer (or the issuer itself): never its addressees.
 _SUPERIOR = re.compile(  # on ascii_key
     r"^(?:chu tich |thuong truc |lanh dao )?(?:uy ban nhan dan tinh|ubnd tinh|tinh uy|ban thuong vu tinh uy|"
     r"ban chap hanh dang bo tinh|hoi dong nhan dan tinh|hdnd tinh|chinh phu|thu tuong|bo chinh tri|ban bi thu|"
-    r"trung uong|bo (?!chi huy|doi)\w+)(?:$|\s)")
+    r"trung uong|bo (?!chi huy|doi)\w+)(?:$|\s)"
+)
 # For a central issuer (Chính phủ, Thủ tướng, Bộ Chính trị...), only itself and the bodies above it.
 _CENTRAL_SUPERIOR = re.compile(
     r"^(?:chu tich |thuong truc |lanh dao )?(?:chinh phu|thu tuong(?: chinh phu)?|bo chinh tri|ban bi thu|"
-    r"ban chap hanh trung uong|trung uong dang|quoc hoi)(?:$|\s)")
+    r"ban chap hanh trung uong|trung uong dang|quoc hoi)(?:$|\s)"
+)
 _CENTRAL_BODY = re.compile(r"^(?:bo (?!chi huy|doi)|van phong chinh phu|ngan hang nha nuoc|.*\btrung uong\b)")
-_DEFINITION = re.compile(r"\((?:sau đây|dưới đây)?\s*(?:được\s+)?(?:gọi|viết)(?:\s+(?:tắt|chung))?\s+là:?\s*[“\"]?"
-                         r"(?P<term>[^()“”\"]{2,80}?)[”\"]?\)", re.IGNORECASE)
+_DEFINITION = re.compile(
+    r"\((?:sau đây|dưới đây)?\s*(?:được\s+)?(?:gọi|viết)(?:\s+(?:tắt|chung))?\s+là:?\s*[“\"]?"
+    r"(?P<term>[^()“”\"]{2,80}?)[”\"]?\)",
+    re.IGNORECASE,
+)
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
 _OTHER_LEVELS = _words("tối cao", "trung ương", "cấp cao", "quốc gia", "cấp trung ương")
 _LOWER_LEVELS = _words("huyện", "xã", "thị xã", "thành phố", "quận", "phường", "thị trấn", "cấp huyện", "cấp xã")
 _NAME_WORDS = frozenset(match_key(w) for w in ("nhân", "các", "trung", "nhà", "đội", "kiểm", "chỉ", "quản"))
 _STOPS = _words(
-    "chủ trì", "phối hợp", "tăng cường", "tiếp tục", "chỉ đạo", "lãnh đạo", "thực hiện", "triển khai", "tổ chức",
-    "tập trung", "chủ động", "có trách nhiệm", "chịu trách nhiệm", "căn cứ", "theo dõi", "tham mưu", "đôn đốc",
-    "hướng dẫn", "kiểm tra", "rà soát", "xây dựng", "nghiên cứu", "đề xuất", "báo cáo", "bảo đảm", "đảm bảo",
-    "quán triệt", "cụ thể hóa", "phát huy", "nâng cao", "đẩy mạnh", "quan tâm", "ban hành", "giám sát",
-    "tuyên truyền", "thường xuyên", "kịp thời", "khẩn trương", "nghiêm túc", "phải", "cần", "được", "là", "có", "làm",
-    "đề nghị", "yêu cầu", "giao", "thống nhất", "tích cực", "duy trì", "bố trí", "cân đối", "xử lý", "đấu tranh",
-    "phòng ngừa", "vận động", "huy động", "hỗ trợ", "tham gia", "định hướng", "theo", "trong", "tại", "về", "với", "để",
-    "nhằm", "của", "cho", "đối với", "trên", "từ", "đến", "cùng", "sớm", "đã", "sẽ", "đang", "luôn", "tiến hành",
-    "thẩm định", "chấp hành", "quản lý", "phát hiện", "ngăn chặn", "hoàn thành", "hoàn thiện", "tổng hợp",
-    "thông báo", "phổ biến", "lập", "ký", "gửi", "nắm", "bám", "đầu tư", "cung cấp", "chuẩn bị", "khắc phục",
-    "kiện toàn", "củng cố", "biểu dương", "khen thưởng", "hằng", "hàng", "định kỳ", "trước", "sau", "nếu", "khi",
-    "thì", "mà", "nhưng", "do", "bằng", "như", "gồm", "hoặc", "hay", "mở", "đưa", "tạo", "giữ", "vừa", "nhất là",
-    "giải quyết", "đánh giá", "quảng bá", "tuần tra", "kết nối", "nâng cấp", "tích hợp", "sửa đổi", "bổ sung", "công bố", "cập nhật", "số hóa",
-    "trong đó", "đồng thời", "ngay", "không", "chưa", "tự", "đặc biệt")
+    "chủ trì",
+    "phối hợp",
+    "tăng cường",
+    "tiếp tục",
+    "chỉ đạo",
+    "lãnh đạo",
+    "thực hiện",
+    "triển khai",
+    "tổ chức",
+    "tập trung",
+    "chủ động",
+    "có trách nhiệm",
+    "chịu trách nhiệm",
+    "căn cứ",
+    "theo dõi",
+    "tham mưu",
+    "đôn đốc",
+    "hướng dẫn",
+    "kiểm tra",
+    "rà soát",
+    "xây dựng",
+    "nghiên cứu",
+    "đề xuất",
+    "báo cáo",
+    "bảo đảm",
+    "đảm bảo",
+    "quán triệt",
+    "cụ thể hóa",
+    "phát huy",
+    "nâng cao",
+    "đẩy mạnh",
+    "quan tâm",
+    "ban hành",
+    "giám sát",
+    "tuyên truyền",
+    "thường xuyên",
+    "kịp thời",
+    "khẩn trương",
+    "nghiêm túc",
+    "phải",
+    "cần",
+    "được",
+    "là",
+    "có",
+    "làm",
+    "đề nghị",
+    "yêu cầu",
+    "giao",
+    "thống nhất",
+    "tích cực",
+    "duy trì",
+    "bố trí",
+    "cân đối",
+    "xử lý",
+    "đấu tranh",
+    "phòng ngừa",
+    "vận động",
+    "huy động",
+    "hỗ trợ",
+    "tham gia",
+    "định hướng",
+    "theo",
+    "trong",
+    "tại",
+    "về",
+    "với",
+    "để",
+    "nhằm",
+    "của",
+    "cho",
+    "đối với",
+    "trên",
+    "từ",
+    "đến",
+    "cùng",
+    "sớm",
+    "đã",
+    "sẽ",
+    "đang",
+    "luôn",
+    "tiến hành",
+    "thẩm định",
+    "chấp hành",
+    "quản lý",
+    "phát hiện",
+    "ngăn chặn",
+    "hoàn thành",
+    "hoàn thiện",
+    "tổng hợp",
+    "thông báo",
+    "phổ biến",
+    "lập",
+    "ký",
+    "gửi",
+    "nắm",
+    "bám",
+    "đầu tư",
+    "cung cấp",
+    "chuẩn bị",
+    "khắc phục",
+    "kiện toàn",
+    "củng cố",
+    "biểu dương",
+    "khen thưởng",
+    "hằng",
+    "hàng",
+    "định kỳ",
+    "trước",
+    "sau",
+    "nếu",
+    "khi",
+    "thì",
+    "mà",
+    "nhưng",
+    "do",
+    "bằng",
+    "như",
+    "gồm",
+    "hoặc",
+    "hay",
+    "mở",
+    "đưa",
+    "tạo",
+    "giữ",
+    "vừa",
+    "nhất là",
+    "giải quyết",
+    "đánh giá",
+    "quảng bá",
+    "tuần tra",
+    "kết nối",
+    "nâng cấp",
+    "tích hợp",
+    "sửa đổi",
+    "bổ sung",
+    "công bố",
+    "cập nhật",
+    "số hóa",
+    "trong đó",
+    "đồng thời",
+    "ngay",
+    "không",
+    "chưa",
+    "tự",
+    "đặc biệt",
+)
 # Verbs that never belong to a body's name, even written with a capital after it.
-_CAPITAL_VERBS = _words("chỉ đạo", "tập trung", "khẩn trương", "chủ động", "tiếp tục", "rà soát", "triển khai", "chủ trì",
-                        "phối hợp", "tăng cường", "thực hiện", "hoàn thành", "kịp thời", "nghiêm túc", "quán triệt",
-                        "theo dõi", "khẩn cấp", "có trách nhiệm", "chịu trách nhiệm")
+_CAPITAL_VERBS = _words(
+    "chỉ đạo",
+    "tập trung",
+    "khẩn trương",
+    "chủ động",
+    "tiếp tục",
+    "rà soát",
+    "triển khai",
+    "chủ trì",
+    "phối hợp",
+    "tăng cường",
+    "thực hiện",
+    "hoàn thành",
+    "kịp thời",
+    "nghiêm túc",
+    "quán triệt",
+    "theo dõi",
+    "khẩn cấp",
+    "có trách nhiệm",
+    "chịu trách nhiệm",
+)
 # Nouns of a body's field that begin with a stop word ("Phòng Cảnh sát giao thông", "Chi cục quản lý thị trường").
 _MINISTER = tuple(match_key(w) for w in ("bộ", "trưởng"))
 _UY = match_key("ủy")  # "tỉnh ủy, thành ủy": a party committee at other levels
 _CENTRAL_PLACES = _words("trực thuộc trung ương", "trung ương")  # the place after a list of levels
 _PLACE_LIST = frozenset(match_key(w) for w in ("đặc", "khu", "trấn", "quận", "phố"))
 # Words that list the kinds or levels of a group ("các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu").
-LIST_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "hội", "xã", "phường", "đặc khu", "thị trấn", "huyện", "quận",
-                    "thị xã", "thành phố", "tỉnh", "bộ", "cơ quan ngang bộ", "tổ chức chính trị - xã hội",
-                    "tổ chức chính trị xã hội", "địa phương", "tỉnh ủy",
-                    "thành ủy", "huyện ủy", "đảng ủy")
+LIST_WORDS = _words(
+    "sở",
+    "ban",
+    "ngành",
+    "đoàn thể",
+    "hội",
+    "xã",
+    "phường",
+    "đặc khu",
+    "thị trấn",
+    "huyện",
+    "quận",
+    "thị xã",
+    "thành phố",
+    "tỉnh",
+    "bộ",
+    "cơ quan ngang bộ",
+    "tổ chức chính trị - xã hội",
+    "tổ chức chính trị xã hội",
+    "địa phương",
+    "tỉnh ủy",
+    "thành ủy",
+    "huyện ủy",
+    "đảng ủy",
+)
 _KIND_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "bộ")
-_NAME_NOUNS = _words("đào tạo", "ngân hàng", "việc làm", "đăng ký", "thi hành án", "giao thông", "giao dịch", "quản lý thị trường", "quản lý xuất nhập cảnh", "tổ chức cán bộ",
-                     "tổ chức nhà nước", "xử lý vi phạm", "phòng, chống", "phòng chống")
+_NAME_NOUNS = _words(
+    "đào tạo",
+    "ngân hàng",
+    "việc làm",
+    "đăng ký",
+    "thi hành án",
+    "giao thông",
+    "giao dịch",
+    "quản lý thị trường",
+    "quản lý xuất nhập cảnh",
+    "tổ chức cán bộ",
+    "tổ chức nhà nước",
+    "xử lý vi phạm",
+    "phòng, chống",
+    "phòng chống",
+)
 _CLOSERS = frozenset({",", ";", ":", "(", ")", ".", "!", "?", "“", "”", '"', "…", "/"})
-_ABBREVIATIONS = {match_key(k): match_key(v) for k, v in {"ubnd": "ủy ban nhân dân", "ubmttq": "ủy ban mặt trận tổ quốc", "mttq": "mặt trận tổ quốc",
-                  "vksnd": "viện kiểm sát nhân dân", "tand": "tòa án nhân dân", "hđnd": "hội đồng nhân dân",
-                  "bchqs": "bộ chỉ huy quân sự", "bđbp": "bộ đội biên phòng", "tw": "trung ương", "tp": "thành phố",
-                  "tx": "thị xã", "bcs": "ban cán sự", "ctr": "chương trình"}.items()}
+_ABBREVIATIONS = {
+    match_key(k): match_key(v)
+    for k, v in {
+        "ubnd": "ủy ban nhân dân",
+        "ubmttq": "ủy ban mặt trận tổ quốc",
+        "mttq": "mặt trận tổ quốc",
+        "vksnd": "viện kiểm sát nhân dân",
+        "tand": "tòa án nhân dân",
+        "hđnd": "hội đồng nhân dân",
+        "bchqs": "bộ chỉ huy quân sự",
+        "bđbp": "bộ đội biên phòng",
+        "tw": "trung ương",
+        "tp": "thành phố",
+        "tx": "thị xã",
+        "bcs": "ban cán sự",
+        "ctr": "chương trình",
+    }.items()
+}
 _DROPPED = frozenset(match_key(w) for w in ("các", "việt", "nam", "những", "toàn"))
 _PAREN = re.compile(r"\([^)]*\)")
 
@@ -168,8 +504,12 @@ class Mention:
     def bare(self) -> bool:
         """A group named by a bare common noun ("chính quyền"): generic unless a list makes it plural."""
         words = match_key(self.written).split()
-        return (self.is_group and not any(c.isupper() for c in self.written) and words[0] != CAC
-                and not _LEVELS.intersection(words))
+        return (
+            self.is_group
+            and not any(c.isupper() for c in self.written)
+            and words[0] != CAC
+            and not _LEVELS.intersection(words)
+        )
 
     @property
     def key(self) -> str:
@@ -225,8 +565,12 @@ class NameReader:
         if (_CENTRAL_SUPERIOR if self.central else _SUPERIOR).match(key):
             return True
         key = re.sub(r"^(?:chu tich|thuong truc|lanh dao|giam doc|truong ban) ", "", key)
-        return any(key == issuer or key == issuer + " dang" or (issuer.startswith(key + " ") and key.endswith((" tinh", " pho")))
-                   for issuer in self.issuers)
+        return any(
+            key == issuer
+            or key == issuer + " dang"
+            or (issuer.startswith(key + " ") and key.endswith((" tinh", " pho")))
+            for issuer in self.issuers
+        )
 
     def learn_plurals(self, text: str) -> None:
         """The document's text, to tell groups: a body it also calls "các <name>" is several bodies."""
@@ -263,17 +607,21 @@ class NameReader:
                         continue
                     mentions, end = self.read_list(tokens, before, start)
                     if mentions and end == len(tokens) and not any(m.vague for m in mentions):
-                        shortened = len(mentions) == 1 and tuple(
-                            t.low for t in tokenize(mentions[0].written))[: len(term)] == term
+                        shortened = (
+                            len(mentions) == 1
+                            and tuple(t.low for t in tokenize(mentions[0].written))[: len(term)] == term
+                        )
                         if term and len(term) <= 10 and not shortened:
                             self.defined[term] = mentions
                         break
 
     def _defined_at(self, tokens: list[Token], i: int) -> tuple[list[Mention], int] | None:
         for term, mentions in self.defined.items():
-            if tuple(t.low for t in tokens[i:i + len(term)]) == term:
+            if tuple(t.low for t in tokens[i : i + len(term)]) == term:
                 end = i + len(term)
-                return [Mention(m.written, m.agencies, i, end, m.how, _span_words(tokens, i, end)) for m in mentions], end
+                return [
+                    Mention(m.written, m.agencies, i, end, m.how, _span_words(tokens, i, end)) for m in mentions
+                ], end
         return None
 
     def read_list(self, tokens: list[Token], text: str, i: int) -> tuple[list[Mention], int]:
@@ -322,7 +670,7 @@ class NameReader:
         return (real if end == close else []), close + 1
 
     def _enumeration(self, tokens: list[Token], text: str, group: Mention) -> list[Mention]:
-        """"Các sở: Xây dựng, Y tế" -> Sở Xây dựng, Sở Y tế; "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"."""
+        """ "Các sở: Xây dựng, Y tế" -> Sở Xây dựng, Sở Y tế; "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"."""
         end = group.end
         if end + 1 >= len(tokens) or tokens[end].text != ":" or not tokens[end + 1].capital:
             return []
@@ -331,14 +679,19 @@ class NameReader:
         if CAC not in keys or len(words) > 8:
             return []
         k = keys.index(CAC)
-        if not any(tuple(keys[k + 1:]) == p for p in LIST_WORDS):
+        if not any(tuple(keys[k + 1 :]) == p for p in LIST_WORDS):
             return []  # "các sở:", "các Bộ:", "Ủy ban nhân dân các xã:" - the kind ends the group's name
-        head = " ".join(words[:k] + words[k + 1:])
+        head = " ".join(words[:k] + words[k + 1 :])
         head = head[:1].upper() + head[1:]
         found: list[Mention] = []
         j = end + 1
-        while j < len(tokens) and tokens[j].capital and tokens[j].is_word and not (found and _is_org_head(tokens, j)) \
-                and not _starts_with(tokens, j, _STOPS + _CAPITAL_VERBS):
+        while (
+            j < len(tokens)
+            and tokens[j].capital
+            and tokens[j].is_word
+            and not (found and _is_org_head(tokens, j))
+            and not _starts_with(tokens, j, _STOPS + _CAPITAL_VERBS)
+        ):
             stop = self._extent(tokens, j)
             name = f"{head} {_span(text, tokens, j, stop)}"
             agencies = self.lookup(name)
@@ -352,11 +705,13 @@ class NameReader:
                 j += 1
             if j < len(tokens) and tokens[j].low == VA:
                 j += 1
-            if j >= len(tokens) or tokens[j - 1].text not in (",",) and tokens[j - 1].low != VA:
+            if j >= len(tokens) or (tokens[j - 1].text not in (",",) and tokens[j - 1].low != VA):
                 break
         return found
 
-    def read_name(self, tokens: list[Token], text: str, i: int, previous: Mention | None, plural: bool) -> Mention | None:
+    def read_name(
+        self, tokens: list[Token], text: str, i: int, previous: Mention | None, plural: bool
+    ) -> Mention | None:
         """One name at token ``i``, or None when no name starts there."""
         if i >= len(tokens) or not tokens[i].is_word:
             return None
@@ -372,7 +727,12 @@ class NameReader:
             if other is not None:
                 return other
             found.end = _after_list(tokens, found.end)  # "đoàn thể Thành phố": the place is part of the name
-        found = found or self._unknown(tokens, text, i, end) or self._kinds(tokens, text, i) or self._ministers(tokens, text, i)
+        found = (
+            found
+            or self._unknown(tokens, text, i, end)
+            or self._kinds(tokens, text, i)
+            or self._ministers(tokens, text, i)
+        )
         return self._listed(tokens, text, found) if found is not None else None
 
     def _ministers(self, tokens: list[Token], text: str, i: int) -> Mention | None:
@@ -381,18 +741,22 @@ class NameReader:
         for start in self._starts(tokens, i):
             end = start + len(_MINISTER)
             if tuple(t.low for t in tokens[start:end]) == _MINISTER and not (
-                    end < len(tokens) and tokens[end].is_word and tokens[end].low != VA):
+                end < len(tokens) and tokens[end].is_word and tokens[end].low != VA
+            ):
                 return Mention("các bộ", (), i, end, "unknown", _span(text, tokens, i, end))
         return None
 
     def _kinds(self, tokens: list[Token], text: str, i: int) -> Mention | None:
         """A list of kinds of bodies without "các" ("sở, ban, ngành", "Sở, ban, ngành thành phố"): a group."""
-        kind = next((p for p in _KIND_WORDS if tuple(t.low for t in tokens[i:i + len(p)]) == p), None)
+        kind = next((p for p in _KIND_WORDS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
         if kind is None:
             return None
         end = i + len(kind)
-        if not (end + 1 < len(tokens) and tokens[end].text == ","
-                and any(tuple(t.low for t in tokens[end + 1:end + 1 + len(p)]) == p for p in _KIND_WORDS)):
+        if not (
+            end + 1 < len(tokens)
+            and tokens[end].text == ","
+            and any(tuple(t.low for t in tokens[end + 1 : end + 1 + len(p)]) == p for p in _KIND_WORDS)
+        ):
             return None
         listed = self._listed(tokens, text, Mention(_span(text, tokens, i, end), (), i, end, "unknown"))
         return listed if listed.end > end + 1 else None
@@ -400,15 +764,18 @@ class NameReader:
     def _listed(self, tokens: list[Token], text: str, found: Mention) -> Mention:
         """A group named with a list of levels or kinds goes on over the commas: "Ủy ban nhân dân các xã,
         phường, đặc khu Cồn Cỏ", "các sở, ban, ngành, đoàn thể Thành phố", "Công an các phường, xã"."""
-        if found.vague or not found.end or not any(
-                tuple(t.low for t in tokens[max(0, found.end - len(p)):found.end]) == p for p in LIST_WORDS):
+        if (
+            found.vague
+            or not found.end
+            or not any(tuple(t.low for t in tokens[max(0, found.end - len(p)) : found.end]) == p for p in LIST_WORDS)
+        ):
             return found
         end = found.end
         while end + 1 < len(tokens) and (tokens[end].text == "," or tokens[end].low == VA):
             k = end + 1
             if k < len(tokens) and tokens[k].low == VA:
                 k += 1
-            word = next((p for p in LIST_WORDS if tuple(t.low for t in tokens[k:k + len(p)]) == p), None)
+            word = next((p for p in LIST_WORDS if tuple(t.low for t in tokens[k : k + len(p)]) == p), None)
             if word is None or tokens[k].capital or _starts_with(tokens, k, _STOPS):
                 break
             end = k + len(word)
@@ -424,9 +791,14 @@ class NameReader:
         agency = self.lookup_loose(written)
         if agency is not None:
             return Mention(agency.name, (agency,), found.start, end, "loose", written)
-        extra = tokens[found.end:end]
-        if found.agencies and end == listed and not all(t.low in _LEVELS or t.low in _PLACE_LIST or t.low == _UY
-                                                        or not t.is_word or t.low == VA for t in extra):
+        extra = tokens[found.end : end]
+        if (
+            found.agencies
+            and end == listed
+            and not all(
+                t.low in _LEVELS or t.low in _PLACE_LIST or t.low == _UY or not t.is_word or t.low == VA for t in extra
+            )
+        ):
             return found  # the registry knows the parts ("các ban" ... "đoàn thể"): read them one by one,
             # unless a place closes the list ("các sở, ban, ngành, đoàn thể Thành phố": one group)
         if _contains(tokens, start, listed, _VAGUE_WORDS):  # not the place: "... trực thuộc Trung ương"
@@ -449,7 +821,9 @@ class NameReader:
             end = _after_place(tokens, found.end, found.written)
             end = end if end > found.end else self._extent(tokens, found.end)
             written = _span(text, tokens, found.start, end)
-            return Mention(written, self.lookup(written), found.start, end, "exact" if self.lookup(written) else "unknown")
+            return Mention(
+                written, self.lookup(written), found.start, end, "exact" if self.lookup(written) else "unknown"
+            )
         found.end = _after_place(tokens, found.end, found.written)
         related = _related_at(tokens, found.end)
         if related:
@@ -463,7 +837,7 @@ class NameReader:
     def _other_level(self, tokens: list[Token], text: str, start: int, end: int) -> Mention | None:
         """The name at ``start:end`` followed by a level above the province ("tối cao", "Trung ương"): another
         body, looked up as a whole, else kept as written (flagged), never the provincial one."""
-        level = next((p for p in _OTHER_LEVELS if tuple(t.low for t in tokens[end:end + len(p)]) == p), None)
+        level = next((p for p in _OTHER_LEVELS if tuple(t.low for t in tokens[end : end + len(p)]) == p), None)
         if level is None:
             return None
         end += len(level)
@@ -480,7 +854,7 @@ class NameReader:
         yield i
         j = i
         for _ in range(2):  # "các đồng chí bí thư tỉnh uỷ": titles may follow one another
-            words = tuple(t.low for t in tokens[j:j + 4])
+            words = tuple(t.low for t in tokens[j : j + 4])
             title = next((t for t in TITLES if words[: len(t)] == t and j + len(t) < len(tokens)), None)
             if title is None:
                 return
@@ -559,8 +933,13 @@ class NameReader:
     def _list_extent(self, tokens: list[Token], i: int) -> int:
         """Like :meth:`_extent`, going on over ", thị xã", "và thành phố" (lower-case parts of a group's name)."""
         end = self._extent(tokens, i)
-        while end + 1 < len(tokens) and tokens[end].low in (",", VA) and tokens[end + 1].is_word \
-                and not tokens[end + 1].capital and not _starts_with(tokens, end + 1, _STOPS + VAGUE_HEADS):
+        while (
+            end + 1 < len(tokens)
+            and tokens[end].low in (",", VA)
+            and tokens[end + 1].is_word
+            and not tokens[end + 1].capital
+            and not _starts_with(tokens, end + 1, _STOPS + VAGUE_HEADS)
+        ):
             end = self._extent(tokens, end + 1)
         return end
 
@@ -573,8 +952,12 @@ class NameReader:
                 break
             if len(token.text) == 1 and token.text.islower() and end + 1 < len(tokens) and tokens[end + 1].text == ")":
                 break  # "Thủ trưởng cơ quan ngang bộ a) Khẩn trương ...": a sub-item's letter, run in by a web copy
-            if not token.capital and _starts_with(tokens, end, _STOPS) and not _starts_with(tokens, end, _NAME_NOUNS) \
-                    and not _starts_with(tokens, end - 1, _NAME_NOUNS):
+            if (
+                not token.capital
+                and _starts_with(tokens, end, _STOPS)
+                and not _starts_with(tokens, end, _NAME_NOUNS)
+                and not _starts_with(tokens, end - 1, _NAME_NOUNS)
+            ):
                 break
             if token.capital and end > i + 1 and _starts_with(tokens, end, _CAPITAL_VERBS):
                 break  # "Giao Sở X Khẩn trương ...": the verb of a heading written with a capital
@@ -584,21 +967,46 @@ class NameReader:
 
 # Abbreviations of names (of fields, mostly) in Vietnamese administrative writing.
 _NAME_ABBREVIATIONS = {
-    "UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân", "UBMTTQ": "Ủy ban Mặt trận Tổ quốc",
-    "MTTQ": "Mặt trận Tổ quốc", "VN": "Việt Nam", "KH&CN": "Khoa học và Công nghệ", "KHCN": "Khoa học và Công nghệ",
-    "NN&MT": "Nông nghiệp và Môi trường", "NNMT": "Nông nghiệp và Môi trường",
-    "NN&PTNT": "Nông nghiệp và Phát triển nông thôn", "TN&MT": "Tài nguyên và Môi trường",
-    "TNMT": "Tài nguyên và Môi trường", "GD&ĐT": "Giáo dục và Đào tạo", "GDĐT": "Giáo dục và Đào tạo",
-    "VHTTDL": "Văn hóa, Thể thao và Du lịch", "VH,TT&DL": "Văn hóa, Thể thao và Du lịch",
-    "VHTT&DL": "Văn hóa, Thể thao và Du lịch", "TT&TT": "Thông tin và Truyền thông", "TTTT": "Thông tin và Truyền thông",
-    "KH&ĐT": "Kế hoạch và Đầu tư", "KHĐT": "Kế hoạch và Đầu tư", "LĐTB&XH": "Lao động - Thương binh và Xã hội",
-    "LĐTBXH": "Lao động - Thương binh và Xã hội", "GTVT": "Giao thông vận tải", "PT-TH": "Phát thanh - Truyền hình",
-    "PTTH": "Phát thanh - Truyền hình", "BHXH": "Bảo hiểm xã hội", "TTĐT": "Thông tin điện tử", "CA": "Công an",
-    "BCHQS": "Bộ Chỉ huy Quân sự", "BĐBP": "Bộ đội Biên phòng", "VKSND": "Viện kiểm sát nhân dân",
-    "TAND": "Tòa án nhân dân", "TP": "Thành phố", "TW": "Trung ương", "BCĐ": "Ban Chỉ đạo",
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "UBMTTQ": "Ủy ban Mặt trận Tổ quốc",
+    "MTTQ": "Mặt trận Tổ quốc",
+    "VN": "Việt Nam",
+    "KH&CN": "Khoa học và Công nghệ",
+    "KHCN": "Khoa học và Công nghệ",
+    "NN&MT": "Nông nghiệp và Môi trường",
+    "NNMT": "Nông nghiệp và Môi trường",
+    "NN&PTNT": "Nông nghiệp và Phát triển nông thôn",
+    "TN&MT": "Tài nguyên và Môi trường",
+    "TNMT": "Tài nguyên và Môi trường",
+    "GD&ĐT": "Giáo dục và Đào tạo",
+    "GDĐT": "Giáo dục và Đào tạo",
+    "VHTTDL": "Văn hóa, Thể thao và Du lịch",
+    "VH,TT&DL": "Văn hóa, Thể thao và Du lịch",
+    "VHTT&DL": "Văn hóa, Thể thao và Du lịch",
+    "TT&TT": "Thông tin và Truyền thông",
+    "TTTT": "Thông tin và Truyền thông",
+    "KH&ĐT": "Kế hoạch và Đầu tư",
+    "KHĐT": "Kế hoạch và Đầu tư",
+    "LĐTB&XH": "Lao động - Thương binh và Xã hội",
+    "LĐTBXH": "Lao động - Thương binh và Xã hội",
+    "GTVT": "Giao thông vận tải",
+    "PT-TH": "Phát thanh - Truyền hình",
+    "PTTH": "Phát thanh - Truyền hình",
+    "BHXH": "Bảo hiểm xã hội",
+    "TTĐT": "Thông tin điện tử",
+    "CA": "Công an",
+    "BCHQS": "Bộ Chỉ huy Quân sự",
+    "BĐBP": "Bộ đội Biên phòng",
+    "VKSND": "Viện kiểm sát nhân dân",
+    "TAND": "Tòa án nhân dân",
+    "TP": "Thành phố",
+    "TW": "Trung ương",
+    "BCĐ": "Ban Chỉ đạo",
 }
-_ABBREVIATION_TOKEN = re.compile(r"(?<![\w&])(" + "|".join(re.escape(k) for k in sorted(_NAME_ABBREVIATIONS, key=len, reverse=True))
-                                 + r")(?![\w&])")
+_ABBREVIATION_TOKEN = re.compile(
+    r"(?<![\w&])(" + "|".join(re.escape(k) for k in sorted(_NAME_ABBREVIATIONS, key=len, reverse=True)) + r")(?![\w&])"
+)
 
 
 def expand_abbreviations(name: str) -> str:
@@ -609,7 +1017,7 @@ def expand_abbreviations(name: str) -> str:
 def _related_at(tokens: list[Token], i: int) -> int:
     """The length of "có liên quan" / "liên quan" at ``i`` (0 if none)."""
     for phrase in _words("có liên quan", "liên quan"):
-        if tuple(t.low for t in tokens[i:i + len(phrase)]) == phrase:
+        if tuple(t.low for t in tokens[i : i + len(phrase)]) == phrase:
             return len(phrase)
     return 0
 
@@ -627,8 +1035,13 @@ def _after_list(tokens: list[Token], end: int) -> int:
     if j < len(tokens) and tokens[j].low in (TINH, match_key("thành")) and not _starts_with(tokens, j, _STOPS):
         j += 2 if tokens[j].low == match_key("thành") else 1
     k = j
-    while k < len(tokens) and tokens[k].capital and tokens[k].is_word and not _is_org_head(tokens, k) \
-            and not _starts_with(tokens, k, _STOPS + _CAPITAL_VERBS):
+    while (
+        k < len(tokens)
+        and tokens[k].capital
+        and tokens[k].is_word
+        and not _is_org_head(tokens, k)
+        and not _starts_with(tokens, k, _STOPS + _CAPITAL_VERBS)
+    ):
         k += 1
     return k
 
@@ -647,17 +1060,17 @@ def _after_place(tokens: list[Token], end: int, written: str) -> int:
 
 
 def _span(text: str, tokens: list[Token], i: int, end: int) -> str:
-    return text[tokens[i].start:tokens[end - 1].end]
+    return text[tokens[i].start : tokens[end - 1].end]
 
 
 def _starts_with(tokens: list[Token], i: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
-    words = tuple(t.low for t in tokens[i:i + 5])
+    words = tuple(t.low for t in tokens[i : i + 5])
     return any(words[: len(p)] == p for p in phrases)
 
 
 def _contains(tokens: list[Token], i: int, end: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
     words = tuple(t.low for t in tokens[i:end])
-    return any(words[k:k + len(p)] == p for k in range(len(words)) for p in phrases)
+    return any(words[k : k + len(p)] == p for k in range(len(words)) for p in phrases)
 
 
 def _is_org_head(tokens: list[Token], i: int) -> bool:
@@ -670,7 +1083,7 @@ def _is_org_head(tokens: list[Token], i: int) -> bool:
         return _is_org_head(tokens, i + 1)  # "các Thuế cơ sở", "các Chi nhánh Văn phòng đăng ký đất đai"
     if not tokens[i].capital:
         return False
-    words = tuple(t.low for t in tokens[i:i + 5])
+    words = tuple(t.low for t in tokens[i : i + 5])
     head = next((p for p in ORG_HEADS if words[: len(p)] == p), None)
     return head is not None and _names_after(tokens, i + len(head))
 
@@ -681,16 +1094,24 @@ def _names_after(tokens: list[Token], i: int) -> bool:
         return True  # "Báo và Phát thanh - Truyền hình"
     if i >= len(tokens) or not tokens[i].is_word:
         return False
-    return (tokens[i].capital or tokens[i].low in _LEVELS or tokens[i].low in _NAME_WORDS
-            or _starts_with(tokens, i, _NAME_NOUNS))
+    return (
+        tokens[i].capital
+        or tokens[i].low in _LEVELS
+        or tokens[i].low in _NAME_WORDS
+        or _starts_with(tokens, i, _NAME_NOUNS)
+    )
 
 
 def _next_is_new_name(tokens: list[Token], i: int) -> bool:
     """After "và": a new name (or a vague mention) starts, rather than the name going on ("Khoa học và Công nghệ")."""
     if i >= len(tokens):
         return True
-    return (not tokens[i].capital or _is_org_head(tokens, i) or _starts_with(tokens, i, VAGUE_HEADS)
-            or _starts_with(tokens, i, _words("đề nghị", "yêu cầu")))
+    return (
+        not tokens[i].capital
+        or _is_org_head(tokens, i)
+        or _starts_with(tokens, i, VAGUE_HEADS)
+        or _starts_with(tokens, i, _words("đề nghị", "yêu cầu"))
+    )
 
 
 def _skip_separator(tokens: list[Token], i: int) -> int:

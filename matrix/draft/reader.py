@@ -5,16 +5,18 @@ CR, no BOM), a form feed line ``"\\f"`` at each known page break, and the
 footnotes a format stores apart from the body (Word). Footnotes printed in
 the body (PDF, pasted text) are found later by :mod:`.footnotes`.
 """
+
 from __future__ import annotations
 
 import codecs
 import re
 import stat
-from collections import Counter
 import unicodedata
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import MatrixError, os_message
 
@@ -77,8 +79,10 @@ def read_source(path: Path) -> Source:
     elif suffix in _IMAGES:
         lines = split_lines(ocr_image(path))
     else:
-        raise DraftError(f"Không đọc được loại tệp '{suffix}': matrix draft nhận tệp .txt, .docx, .doc, .odt, .pdf "
-                         "hoặc ảnh chụp (.png, .jpg, .tif).")
+        raise DraftError(
+            f"Không đọc được loại tệp '{suffix}': matrix draft nhận tệp .txt, .docx, .doc, .odt, .pdf "
+            "hoặc ảnh chụp (.png, .jpg, .tif)."
+        )
     lines = clean_lines(lines)
     if not any(line.strip() for line in lines):
         raise DraftError(f"Tệp '{path.name}' không có chữ nào để đọc.")
@@ -86,6 +90,7 @@ def read_source(path: Path) -> Source:
 
 
 # --------------------------------------------------------------------------- plain text
+
 
 def decode_text(data: bytes, name: str) -> str:
     """UTF-8 (with or without BOM) or UTF-16 with BOM; refuse legacy Vietnamese encodings clearly."""
@@ -97,11 +102,13 @@ def decode_text(data: bytes, name: str) -> str:
         except UnicodeDecodeError:
             raise DraftError(
                 f"Tệp '{name}' không phải văn bản UTF-8 (có thể là phông TCVN3/VNI cũ hoặc mã Windows-1258): "
-                "hãy chuyển sang Unicode dựng sẵn (ví dụ bằng Unikey) rồi lưu với mã hóa UTF-8.") from None
+                "hãy chuyển sang Unicode dựng sẵn (ví dụ bằng Unikey) rồi lưu với mã hóa UTF-8."
+            ) from None
     if _looks_legacy(text):
         raise DraftError(
             f"Tệp '{name}' có vẻ được gõ bằng phông TCVN3/VNI cũ (chữ hiển thị sai dấu): "
-            "hãy chuyển sang Unicode dựng sẵn (ví dụ bằng Unikey, Ctrl+Shift+F6) rồi thử lại.")
+            "hãy chuyển sang Unicode dựng sẵn (ví dụ bằng Unikey, Ctrl+Shift+F6) rồi thử lại."
+        )
     return text
 
 
@@ -159,9 +166,11 @@ def _read_docx(path: Path) -> tuple[list[str], dict[int, str]]:
     try:
         document = docx.Document(str(path))
         notes = _docx_footnotes(document)
-    except Exception:  # noqa: BLE001 - any damage to the package is the same problem for a user
-        raise DraftError(f"Không mở được tệp Word '{path.name}': tệp bị hỏng, được mã hóa hoặc không phải .docx "
-                         "(hãy mở bằng Word và lưu lại).") from None
+    except Exception:
+        raise DraftError(
+            f"Không mở được tệp Word '{path.name}': tệp bị hỏng, được mã hóa hoặc không phải .docx "
+            "(hãy mở bằng Word và lưu lại)."
+        ) from None
     numbers = {key: i for i, key in enumerate(notes, 1)}
     lines: list[str] = []
     for block in document.iter_inner_content():
@@ -185,8 +194,9 @@ def _table_lines(table: Any, numbers: dict[str, int]) -> Iterator[str]:
                 if id(cell._tc) in in_row:  # a cell merged across columns: its text once
                     continue
                 in_row.add(id(cell._tc))  # merged down rows: repeated, as it holds for each row
-                cells.append(" ".join(_paragraph_text(p._p, numbers).replace("\n", " ").strip()
-                                      for p in cell.paragraphs).strip())
+                cells.append(
+                    " ".join(_paragraph_text(p._p, numbers).replace("\n", " ").strip() for p in cell.paragraphs).strip()
+                )
             if any(cells):
                 yield "\t".join(cells)
         return
@@ -249,20 +259,28 @@ def _read_converted(path: Path) -> tuple[list[str], dict[int, str]]:
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None:
         kind = {".doc": "Word cũ (.doc)", ".odt": "OpenDocument (.odt)"}.get(path.suffix.lower(), path.suffix)
-        raise DraftError(f"Tệp '{path.name}' là {kind}: cần LibreOffice để chuyển sang .docx nhưng máy chưa cài "
-                         "(cài gói libreoffice), hoặc hãy mở tệp và lưu lại dạng .docx.")
+        raise DraftError(
+            f"Tệp '{path.name}' là {kind}: cần LibreOffice để chuyển sang .docx nhưng máy chưa cài "
+            "(cài gói libreoffice), hoặc hãy mở tệp và lưu lại dạng .docx."
+        )
     with tempfile.TemporaryDirectory() as folder:
         try:
-            subprocess.run([office, "--headless", "--convert-to", "docx", "--outdir", folder, str(path)],
-                           check=True, capture_output=True, timeout=180,
-                           env={**__import__("os").environ, "HOME": folder})
+            subprocess.run(
+                [office, "--headless", "--convert-to", "docx", "--outdir", folder, str(path)],
+                check=True,
+                capture_output=True,
+                timeout=180,
+                env={**__import__("os").environ, "HOME": folder},
+            )
         except (subprocess.SubprocessError, OSError):
-            raise DraftError(f"LibreOffice không chuyển được tệp '{path.name}' sang .docx: hãy mở tệp và lưu lại "
-                             "dạng .docx.") from None
+            raise DraftError(
+                f"LibreOffice không chuyển được tệp '{path.name}' sang .docx: hãy mở tệp và lưu lại dạng .docx."
+            ) from None
         converted = Path(folder) / f"{path.stem}.docx"
         if not converted.is_file():
-            raise DraftError(f"LibreOffice không chuyển được tệp '{path.name}' sang .docx: hãy mở tệp và lưu lại "
-                             "dạng .docx.")
+            raise DraftError(
+                f"LibreOffice không chuyển được tệp '{path.name}' sang .docx: hãy mở tệp và lưu lại dạng .docx."
+            )
         return _read_docx(converted)
 
 
@@ -273,15 +291,19 @@ def _tesseract() -> str:
 
     program = shutil.which("tesseract")
     if program is None:
-        raise DraftError("Văn bản là bản quét (ảnh) nên cần nhận dạng chữ (OCR), nhưng máy chưa cài Tesseract: cài "
-                         "gói tesseract-ocr và tesseract-ocr-vie rồi chạy lại, hoặc dùng bản Word/văn bản.")
+        raise DraftError(
+            "Văn bản là bản quét (ảnh) nên cần nhận dạng chữ (OCR), nhưng máy chưa cài Tesseract: cài "
+            "gói tesseract-ocr và tesseract-ocr-vie rồi chạy lại, hoặc dùng bản Word/văn bản."
+        )
     try:
         languages = subprocess.run([program, "--list-langs"], capture_output=True, text=True, timeout=60).stdout
     except (subprocess.SubprocessError, OSError):
         languages = ""
     if OCR_LANGUAGE not in languages.split():
-        raise DraftError("Máy đã có Tesseract nhưng thiếu dữ liệu tiếng Việt để nhận dạng chữ: cài gói "
-                         "tesseract-ocr-vie rồi chạy lại.")
+        raise DraftError(
+            "Máy đã có Tesseract nhưng thiếu dữ liệu tiếng Việt để nhận dạng chữ: cài gói "
+            "tesseract-ocr-vie rồi chạy lại."
+        )
     return program
 
 
@@ -291,8 +313,9 @@ def ocr_image(path: Path) -> str:
 
     program = _tesseract()
     try:
-        done = subprocess.run([program, str(path), "stdout", "-l", OCR_LANGUAGE, "--psm", "4"],
-                              capture_output=True, timeout=600)
+        done = subprocess.run(
+            [program, str(path), "stdout", "-l", OCR_LANGUAGE, "--psm", "4"], capture_output=True, timeout=600
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         raise DraftError(f"Không nhận dạng được chữ trong '{path.name}': {exc}") from None
     if done.returncode != 0:
@@ -309,23 +332,32 @@ def ocr_pdf(path: Path) -> str:
     _tesseract()
     renderer = shutil.which("pdftoppm")
     if renderer is None:
-        raise DraftError(f"Tệp PDF '{path.name}' là bản quét: cần pdftoppm (gói poppler-utils) để đọc ảnh từng trang "
-                         "rồi nhận dạng chữ; hãy cài gói này hoặc dùng bản Word/văn bản.")
+        raise DraftError(
+            f"Tệp PDF '{path.name}' là bản quét: cần pdftoppm (gói poppler-utils) để đọc ảnh từng trang "
+            "rồi nhận dạng chữ; hãy cài gói này hoặc dùng bản Word/văn bản."
+        )
     with tempfile.TemporaryDirectory() as folder:
         try:
-            subprocess.run([renderer, "-r", "300", "-gray", "-png", str(path), f"{folder}/trang"],
-                           check=True, capture_output=True, timeout=600)
+            subprocess.run(
+                [renderer, "-r", "300", "-gray", "-png", str(path), f"{folder}/trang"],
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
         except (subprocess.SubprocessError, OSError):
             raise DraftError(f"Không đọc được ảnh các trang của tệp PDF '{path.name}'.") from None
         pages = sorted(Path(folder).glob("trang*.png"))
         texts = [ocr_image(page) for page in pages]
     if not any(text.strip() for text in texts):
-        raise DraftError(f"Tệp PDF '{path.name}' không có lớp chữ (bản quét) và nhận dạng chữ (OCR) không đọc được "
-                         "chữ nào: hãy dùng bản Word/văn bản.")
+        raise DraftError(
+            f"Tệp PDF '{path.name}' không có lớp chữ (bản quét) và nhận dạng chữ (OCR) không đọc được "
+            "chữ nào: hãy dùng bản Word/văn bản."
+        )
     return "\f".join(texts)
 
 
 # --------------------------------------------------------------------------- PDF
+
 
 def _read_pdf(path: Path) -> list[str]:
     """The text layer of every page, pages separated by a page-break line.
@@ -341,9 +373,11 @@ def _read_pdf(path: Path) -> list[str]:
     try:
         reader = PdfReader(str(path))
         pages = [_page_lines(page) for page in reader.pages]
-    except Exception:  # noqa: BLE001 - a damaged or encrypted PDF is one problem for a user
-        raise DraftError(f"Không đọc được tệp PDF '{path.name}': tệp bị hỏng hoặc được mã hóa (có mật khẩu); "
-                         "hãy mở và lưu lại thành PDF thường.") from None
+    except Exception:
+        raise DraftError(
+            f"Không đọc được tệp PDF '{path.name}': tệp bị hỏng hoặc được mã hóa (có mật khẩu); "
+            "hãy mở và lưu lại thành PDF thường."
+        ) from None
     if not any(line.strip() for page in pages for line in page):
         return split_lines(ocr_pdf(path))  # a scanned PDF: no text layer
     lines: list[str] = []
@@ -358,7 +392,7 @@ def _page_lines(page: Any) -> list[str]:
     plain = split_lines(page.extract_text() or "")
     try:
         layout = split_lines(page.extract_text(extraction_mode="layout") or "")
-    except Exception:  # noqa: BLE001 - layout mode is only a hint
+    except Exception:
         return plain
     return with_gaps(plain, layout)
 

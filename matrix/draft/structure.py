@@ -6,11 +6,12 @@ each paragraph is one line; in text extracted from a PDF every line is
 broken at the page width, and a paragraph ends where a sentence ends on a
 short line, or where the next line starts an item.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from .footnotes import SENTINEL
 from .reader import PAGE_BREAK
@@ -25,16 +26,26 @@ _SECTION = re.compile(r"^Mục\s+(?P<label>\d{1,2})\b[.:]?\s*")
 _ARTICLE = re.compile(r"^Điều\s+(?P<label>\d{1,3})\b[.:]?\s*")
 _PAREN = re.compile(r"^\((?P<label>\d{1,2})\)\s*(?=\S)")
 _PAREN_ROMAN = re.compile(r"^\((?P<label>[ivx]{1,5})\)\s*(?=\S)")
-_STYLES = (("chapter", _CHAPTER), ("section", _SECTION), ("article", _ARTICLE), ("roman", _ROMAN),
-           ("dotted", _DOTTED), ("number", _NUMBER), ("letter", _LETTER), ("paren", _PAREN),
-           ("proman", _PAREN_ROMAN), ("dash", _DASH))
+_STYLES = (
+    ("chapter", _CHAPTER),
+    ("section", _SECTION),
+    ("article", _ARTICLE),
+    ("roman", _ROMAN),
+    ("dotted", _DOTTED),
+    ("number", _NUMBER),
+    ("letter", _LETTER),
+    ("paren", _PAREN),
+    ("proman", _PAREN_ROMAN),
+    ("dash", _DASH),
+)
 _HEADINGS = ("chapter", "section", "article")  # may stand alone on their line ("Chương I")
 _NUMERIC = ("number", "article", "section", "paren")
 _ENDS_SENTENCE = re.compile(r"(?:[.:;!?…]|\./\.)[\"”’)]*$")
 _CLOSING_CUE = re.compile(
     r"^(?:Giao|Yêu cầu|Đề nghị|Trên đây|Trong quá trình|Quá trình (?:tổ chức )?thực hiện|Nhận được|"
     r"(?:Chỉ thị|Công văn|Kế hoạch|Quyết định|Thông báo|Hướng dẫn|Công điện) này|"
-    r"(?:Chủ tịch|Ủy ban|Uỷ ban|UBND|Ban Thường vụ|Thường trực|Tỉnh ủy|Tỉnh uỷ)[^.;:]{0,60}?\b(?:yêu cầu|đề nghị|giao)\b)")
+    r"(?:Chủ tịch|Ủy ban|Uỷ ban|UBND|Ban Thường vụ|Thường trực|Tỉnh ủy|Tỉnh uỷ)[^.;:]{0,60}?\b(?:yêu cầu|đề nghị|giao)\b)"
+)
 _LETTERS = "abcdđefghijklmnopqrstuvwxyz"
 _BULLETS = {"–": "-", "—": "-"}
 _ROMANS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
@@ -48,14 +59,14 @@ class Item:
     style: str
     label: str
     paragraphs: list[str] = field(default_factory=list)
-    children: list["Item"] = field(default_factory=list)
+    children: list[Item] = field(default_factory=list)
     id: str = ""
     notes: list[str] = field(default_factory=list)
     # Label lines absorbed into this item: (kind, value), kind in lead | partner | doer | deadline.
     labels: list[tuple[str, str]] = field(default_factory=list)
     consumed: list[str] = field(default_factory=list)  # label lines and table rows read into ``labels``
 
-    def walk(self) -> Iterator["Item"]:
+    def walk(self) -> Iterator[Item]:
         yield self
         for child in self.children:
             yield from child.walk()
@@ -73,6 +84,7 @@ class Body:
 
 # --------------------------------------------------------------------------- paragraphs
 
+
 def item_marker(text: str) -> tuple[str, str, str] | None:
     """(style, label, rest) when ``text`` starts with an item marker followed by a capital or a digit.
 
@@ -81,12 +93,12 @@ def item_marker(text: str) -> tuple[str, str, str] | None:
     for style, pattern in _STYLES:
         match = pattern.match(text)
         if match:
-            rest = text[match.end():]
+            rest = text[match.end() :]
             if style == "dash":
                 style = "dash" + _BULLETS.get(match.group("label"), match.group("label"))
             if style in _HEADINGS and (not rest or rest[:1].isupper()):
                 return style, match.group("label"), rest
-            if rest[:1].isupper() or rest[:1] in "“\"(" or (rest[:1].isdigit() and not is_bullet(style)):
+            if rest[:1].isupper() or rest[:1] in '“"(' or (rest[:1].isdigit() and not is_bullet(style)):
                 return style, match.group("label"), rest
             return None
     return None
@@ -173,6 +185,7 @@ def _breaks(previous: str, line: str, wrapped: bool, width: int, gap: bool) -> b
 
 # --------------------------------------------------------------------------- items
 
+
 def build_body(paragraphs: list[str], footnotes: dict[int, str]) -> Body:
     """Split paragraphs into preamble, items and closing; attach footnotes where their markers stand."""
     paragraphs, after = _until_signed_off(paragraphs)
@@ -195,15 +208,16 @@ def _until_signed_off(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     """Paragraphs up to the one ending with "./." (the end of the body), and those after it."""
     for i, paragraph in enumerate(paragraphs):
         if paragraph.rstrip().endswith("./."):
-            return paragraphs[: i + 1], paragraphs[i + 1:]
+            return paragraphs[: i + 1], paragraphs[i + 1 :]
     return paragraphs, []
 
 
 def _first_item(paragraphs: list[str]) -> int | None:
     """The first numbered item (Roman or Arabic); else the first marker of any kind."""
     marked = [(i, item_marker(p)) for i, p in enumerate(paragraphs)]
-    numbered = [i for i, m in marked
-                if m and m[0] in ("roman", "number", "chapter", "article", "paren") and m[1] in ("1", "I")]
+    numbered = [
+        i for i, m in marked if m and m[0] in ("roman", "number", "chapter", "article", "paren") and m[1] in ("1", "I")
+    ]
     if numbered:
         return numbered[0]
     any_marked = [i for i, m in marked if m]
@@ -337,7 +351,8 @@ _LABEL = re.compile(
     r"Trách nhiệm thực hiện|Nhiệm vụ|Nội dung(?: thực hiện| công việc| nhiệm vụ| hoạt động)?|Tên nhiệm vụ|"
     r"Hoạt động|Thời gian(?: thực hiện| hoàn thành)?|Thời hạn(?: hoàn thành| thực hiện)?|Tiến độ(?: thực hiện)?|"
     r"Sản phẩm(?: đầu ra)?|Kết quả(?: dự kiến| đầu ra)?|Kinh phí(?: thực hiện)?|Nguồn kinh phí))\s*:\s*(?P<value>.*)$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def label_kind(name: str) -> str:
@@ -347,7 +362,7 @@ def label_kind(name: str) -> str:
         return "lead"
     if "phối hợp" in low or "tham gia" in low:
         return "partner"
-    if "thực hiện" in low and not low.startswith(("nội dung", "thời", "kinh phí", "tiến độ")) or "trách nhiệm" in low:
+    if ("thực hiện" in low and not low.startswith(("nội dung", "thời", "kinh phí", "tiến độ"))) or "trách nhiệm" in low:
         return "doer"
     if low.startswith(("nhiệm vụ", "nội dung", "tên nhiệm vụ", "hoạt động")):
         return "content"
@@ -396,8 +411,9 @@ def absorb_labels(item: Item) -> None:
         absorb_labels(child)
 
 
-def _take_label(item: Item, paragraphs: list[str], found: tuple[str, str], more: list[str],
-                child: Item | None) -> list[Item]:
+def _take_label(
+    item: Item, paragraphs: list[str], found: tuple[str, str], more: list[str], child: Item | None
+) -> list[Item]:
     """Record one label on ``item``; the sub-items that stay sub-items (the bullets of a "Nhiệm vụ:")."""
     kind, value = found
     item.consumed.extend(p for node in (child.walk() if child else []) for p in node.paragraphs)
@@ -406,13 +422,23 @@ def _take_label(item: Item, paragraphs: list[str], found: tuple[str, str], more:
         paragraphs.extend(p for p in [value, *more] if p)
         return child.children if child else []
     if kind in ("deadline", "other"):
-        text = " ".join(p for p in [value, *more, *(p for c in (child.walk() if child else []) if c is not child
-                                                    for p in c.paragraphs)] if p)
+        text = " ".join(
+            p
+            for p in [
+                value,
+                *more,
+                *(p for c in (child.walk() if child else []) if c is not child for p in c.paragraphs),
+            ]
+            if p
+        )
         if kind == "deadline":
             item.labels.append((kind, text))
         else:
-            paragraphs.append(f"{child.paragraphs[0] if child else value}" if not more else
-                              " ".join([child.paragraphs[0] if child else value, *more]))
+            paragraphs.append(
+                f"{child.paragraphs[0] if child else value}"
+                if not more
+                else " ".join([child.paragraphs[0] if child else value, *more])
+            )
         return []
     for text in [value, *more]:
         if text:
@@ -429,13 +455,43 @@ def _take_label(item: Item, paragraphs: list[str], found: tuple[str, str], more:
 
 # --------------------------------------------------------------------------- sections that are not tasks
 
-_CONTEXT_WORDS = ("mục đích", "yêu cầu", "mục tiêu", "chỉ tiêu", "phạm vi", "đối tượng", "quan điểm", "căn cứ",
-                  "nguyên tắc", "giải thích từ ngữ", "sự cần thiết", "định hướng", "tầm nhìn")
-_CONTEXT_TAIL = ("chung", "cụ thể", "điều chỉnh", "áp dụng", "phối hợp", "thực hiện", "xây dựng", "kế hoạch",
-                 "tổng quát", "chủ yếu", "đến năm \\d{4}", "năm \\d{4}", "và", "của")
+_CONTEXT_WORDS = (
+    "mục đích",
+    "yêu cầu",
+    "mục tiêu",
+    "chỉ tiêu",
+    "phạm vi",
+    "đối tượng",
+    "quan điểm",
+    "căn cứ",
+    "nguyên tắc",
+    "giải thích từ ngữ",
+    "sự cần thiết",
+    "định hướng",
+    "tầm nhìn",
+)
+_CONTEXT_TAIL = (
+    "chung",
+    "cụ thể",
+    "điều chỉnh",
+    "áp dụng",
+    "phối hợp",
+    "thực hiện",
+    "xây dựng",
+    "kế hoạch",
+    "tổng quát",
+    "chủ yếu",
+    "đến năm \\d{4}",
+    "năm \\d{4}",
+    "và",
+    "của",
+)
 _CONTEXT_HEADING = re.compile(
     r"^(?:(?:{w})(?:\s+(?:{t}))*(?:\s*(?:,|và|;)\s*)?)+\s*[.:]?$".format(
-        w="|".join(_CONTEXT_WORDS), t="|".join(_CONTEXT_TAIL)), re.IGNORECASE)
+        w="|".join(_CONTEXT_WORDS), t="|".join(_CONTEXT_TAIL)
+    ),
+    re.IGNORECASE,
+)
 
 
 def is_context_heading(text: str) -> bool:
@@ -488,6 +544,7 @@ def _all(items: list[Item]) -> Iterator[Item]:
 
 
 # --------------------------------------------------------------------------- footnotes
+
 
 def _attach_notes(body: Body, footnotes: dict[int, str]) -> Body:
     """Remove footnote sentinels; each footnote becomes "n. text" on the task (or document) holding it."""

@@ -10,6 +10,7 @@ table rows as tasks whose cells fill ``assign`` and ``deadline``.
 Tables reach the drafter as lines with TAB-separated cells (plain text
 copies, and Word tables, see :mod:`.reader`).
 """
+
 from __future__ import annotations
 
 import re
@@ -22,10 +23,12 @@ from .structure import Item, item_marker
 _ATTACHMENT = re.compile(r"^(?:PHỤ LỤC|QUY CHẾ|QUY ĐỊNH|KẾ HOẠCH|HƯỚNG DẪN|CHƯƠNG TRÌNH|ĐỀ ÁN|DANH MỤC|BIỂU|BẢNG)\b")
 _ATTACHED_TO = re.compile(r"^\(?\s*(?:Ban hành\s+)?(?:kèm|Kèm)\s+theo\b")
 _CONTENT = re.compile(r"nội dung|nhiệm vụ|hoạt động|công việc|tên", re.IGNORECASE)
-_COLUMNS = (("lead", re.compile(r"chủ\s+trì", re.IGNORECASE)),
-            ("partner", re.compile(r"phối\s+hợp", re.IGNORECASE)),
-            ("doer", re.compile(r"(?:cơ quan|đơn vị)[^\t]*thực\s+hiện|trách nhiệm", re.IGNORECASE)),
-            ("deadline", re.compile(r"thời\s+(?:gian|hạn)|tiến\s+độ", re.IGNORECASE)))
+_COLUMNS = (
+    ("lead", re.compile(r"chủ\s+trì", re.IGNORECASE)),
+    ("partner", re.compile(r"phối\s+hợp", re.IGNORECASE)),
+    ("doer", re.compile(r"(?:cơ quan|đơn vị)[^\t]*thực\s+hiện|trách nhiệm", re.IGNORECASE)),
+    ("deadline", re.compile(r"thời\s+(?:gian|hạn)|tiến\s+độ", re.IGNORECASE)),
+)
 _ROW_LABEL = re.compile(r"^(?:[IVX]{1,5}|\d{1,3}(?:\.\d{1,2})*|[a-zđ])[.)]?$")
 
 
@@ -83,7 +86,7 @@ def _starts_attachment(lines: list[str], i: int) -> bool:
 
 def _attached_heading(lines: list[str], i: int) -> bool:
     """A "(Kèm theo ...)" line follows the heading closely: the heading opens an attached part, not a chapter."""
-    near = [line.strip() for line in lines[i + 1:i + 12] if line.strip() not in ("", PAGE_BREAK)][:6]
+    near = [line.strip() for line in lines[i + 1 : i + 12] if line.strip() not in ("", PAGE_BREAK)][:6]
     return any(_ATTACHED_TO.match(line) for line in near)
 
 
@@ -113,6 +116,7 @@ def _without_signature(lines: list[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- tables
+
 
 def is_row(line: str) -> bool:
     return "\t" in line

@@ -1,4 +1,5 @@
 """`matrix serve`: the matrix workflow as a local web application (see :func:`create_app`)."""
+
 from __future__ import annotations
 
 from .app import create_app

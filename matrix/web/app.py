@@ -4,6 +4,7 @@ Every page calls the library through :mod:`matrix.web.library`; this module
 only reads requests, checks them (CSRF token, upload size and type, ids) and
 renders templates. Every error a clerk can meet is a Vietnamese page.
 """
+
 from __future__ import annotations
 
 import collections
@@ -16,9 +17,10 @@ import secrets
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import jinja2
 from starlette.applications import Starlette
@@ -46,8 +48,14 @@ UPLOAD_TYPES = {".txt": b"", ".docx": b"PK\x03\x04", ".pdf": b"%PDF-"}
 MAX_DRAFTS = 30
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
-NAV = (("van-ban", "Văn bản"), ("them", "Thêm văn bản"), ("co-quan", "Cơ quan"), ("ma-tran", "Ma trận"),
-       ("theo-doi", "Theo dõi"), ("tao-ket-qua", "Tạo kết quả"))
+NAV = (
+    ("van-ban", "Văn bản"),
+    ("them", "Thêm văn bản"),
+    ("co-quan", "Cơ quan"),
+    ("ma-tran", "Ma trận"),
+    ("theo-doi", "Theo dõi"),
+    ("tao-ket-qua", "Tạo kết quả"),
+)
 
 
 @dataclass
@@ -77,9 +85,15 @@ class Forbidden(HTTPException):
 
 # --------------------------------------------------------------------------- rendering
 
+
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("matrix.web", "templates"), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("matrix.web", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters["vn_date"] = lambda d: d.strftime("%d/%m/%Y") if d else ""
     env.filters["shorten"] = shorten
     env.filters["mark_names"] = _mark_names
@@ -117,15 +131,22 @@ class Pages:
         section = request.url.path.strip("/").split("/")[0]
         cat = context.get("cat")
         context.setdefault("labels", lib.labels(cat.corpus) if isinstance(cat, lib.Catalogue) else {})
-        html = self.env.get_template(name).render(request=request, csrf=token, section=section,
-                                                  auth=self.settings.password is not None, **context)
+        html = self.env.get_template(name).render(
+            request=request, csrf=token, section=section, auth=self.settings.password is not None, **context
+        )
         response = HTMLResponse(html, status_code=status)
         if request.cookies.get(CSRF_COOKIE) != token:
             response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
         return response
 
-    def error(self, request: Request, status: int, title: str, message: str,
-              problems: list[Problem] | tuple[Problem, ...] = ()) -> HTMLResponse:
+    def error(
+        self,
+        request: Request,
+        status: int,
+        title: str,
+        message: str,
+        problems: list[Problem] | tuple[Problem, ...] = (),
+    ) -> HTMLResponse:
         return self.render(request, "error.html", status=status, title=title, message=message, problems=list(problems))
 
     async def form(self, request: Request, max_part_size: int = MAX_PASTE_BYTES) -> FormData:
@@ -137,7 +158,7 @@ class Pages:
             form = await request.form(max_files=1, max_fields=50, max_part_size=max_part_size)
         except HTTPException:
             raise
-        except Exception:  # noqa: BLE001 - a malformed body: say so, never a traceback
+        except Exception:
             raise HTTPException(400, "Biểu mẫu gửi lên không đọc được.") from None
         cookie = request.cookies.get(CSRF_COOKIE, "")
         sent = form.get(CSRF_FIELD)
@@ -162,7 +183,9 @@ class Pages:
         cat = self.catalogue()
         item = cat.file(directive_id) if _ID.match(directive_id) else None
         if item is None:
-            return self.error(request, 404, "Không có văn bản này", f"Không có văn bản mã '{directive_id}' trong thư mục đầu vào.")
+            return self.error(
+                request, 404, "Không có văn bản này", f"Không có văn bản mã '{directive_id}' trong thư mục đầu vào."
+            )
         matrix = None
         corpus_shown = None
         tree: list[dict[str, Any]] = []
@@ -180,13 +203,21 @@ class Pages:
             for row in matrix.rows_of(item.directive.id):
                 here = sorted((p for p in item.problems if owner[id(p)] == row.task.id), key=lambda p: p.line)
                 general = [p for p in general if p not in here]
-                tree.append({"row": row, "entries": matrix.entries_in(row), "problems": here,
-                             "unresolved": [e for e in matrix.entries_in(row) if lib.is_unresolved(e.agency)]})
+                tree.append(
+                    {
+                        "row": row,
+                        "entries": matrix.entries_in(row),
+                        "problems": here,
+                        "unresolved": [e for e in matrix.entries_in(row) if lib.is_unresolved(e.agency)],
+                    }
+                )
         out = self.settings.output_dir
         downloads = []
         if item.directive is not None:
-            for label, path in (("Bảng Excel (ma trận, nhiệm vụ, theo dõi)", lib.workbook_file(out, item.id)),
-                                ("Bảng phân công (Word)", lib.table_file(out, item.id))):
+            for label, path in (
+                ("Bảng Excel (ma trận, nhiệm vụ, theo dõi)", lib.workbook_file(out, item.id)),
+                ("Bảng phân công (Word)", lib.table_file(out, item.id)),
+            ):
                 downloads.append((label, path))
                 downloads.append((label.split(" (")[0] + " — PDF", path.with_suffix(".pdf")))
         letters = []
@@ -194,10 +225,20 @@ class Pages:
             for agency in matrix.columns:
                 path = lib.letter_file(out, item.id, agency.id)
                 letters.append((agency, path, path.with_suffix(".pdf")))
-        return self.render(request, "directive.html", cat=cat, item=item, labels=lib.labels(corpus_shown), tree=tree, general=general, matrix=matrix,
-                           downloads=[(label, self.link(p)) for label, p in downloads if p.is_file()],
-                           letters=[(a, self.link(p), self.link(pdf) if pdf.is_file() else None)
-                                    for a, p, pdf in letters if p.is_file()])
+        return self.render(
+            request,
+            "directive.html",
+            cat=cat,
+            item=item,
+            labels=lib.labels(corpus_shown),
+            tree=tree,
+            general=general,
+            matrix=matrix,
+            downloads=[(label, self.link(p)) for label, p in downloads if p.is_file()],
+            letters=[
+                (a, self.link(p), self.link(pdf) if pdf.is_file() else None) for a, p, pdf in letters if p.is_file()
+            ],
+        )
 
     def link(self, path: Path) -> str:
         return "/tai/" + path.relative_to(self.settings.output_dir).as_posix()
@@ -218,26 +259,37 @@ class Pages:
             directive_id = slugify(wanted or "ban-nhap")
             draft = lib.draft_paste(pasted, directive_id, self.settings.input_dir)
             return self._open_draft(DraftSession(directive_id, draft.yaml, "văn bản dán vào", pasted.splitlines()))
-        return self.render(request, "add.html", status=400,
-                           message="Hãy chọn một tệp .txt, .docx, .pdf hoặc dán nội dung văn bản.")
+        return self.render(
+            request, "add.html", status=400, message="Hãy chọn một tệp .txt, .docx, .pdf hoặc dán nội dung văn bản."
+        )
 
     async def _add_upload(self, request: Request, upload: UploadFile, wanted: str) -> Response:
         name = upload.filename or ""
         suffix = Path(name).suffix.lower()
         if suffix not in UPLOAD_TYPES:
-            return self.render(request, "add.html", status=415,
-                               message=f"Không nhận loại tệp '{suffix or name}': chỉ nhận .txt, .docx hoặc .pdf"
-                                       + (" (tệp .doc: hãy mở bằng Word và lưu lại dạng .docx)." if suffix == ".doc" else "."))
+            return self.render(
+                request,
+                "add.html",
+                status=415,
+                message=f"Không nhận loại tệp '{suffix or name}': chỉ nhận .txt, .docx hoặc .pdf"
+                + (" (tệp .doc: hãy mở bằng Word và lưu lại dạng .docx)." if suffix == ".doc" else "."),
+            )
         data = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
-            return self.render(request, "add.html", status=413,
-                               message=f"Tệp quá lớn: tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+            return self.render(
+                request, "add.html", status=413, message=f"Tệp quá lớn: tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB."
+            )
         if not data:
             return self.render(request, "add.html", status=400, message=f"Tệp '{name}' rỗng.")
-        if not data.startswith(UPLOAD_TYPES[suffix]) or (suffix == ".txt" and b"\x00" in data[:4096]
-                                                         and not data.startswith((b"\xff\xfe", b"\xfe\xff"))):
-            return self.render(request, "add.html", status=415,
-                               message=f"Tệp '{name}' không phải tệp {suffix} thật (nội dung không khớp đuôi tệp).")
+        if not data.startswith(UPLOAD_TYPES[suffix]) or (
+            suffix == ".txt" and b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        ):
+            return self.render(
+                request,
+                "add.html",
+                status=415,
+                message=f"Tệp '{name}' không phải tệp {suffix} thật (nội dung không khớp đuôi tệp).",
+            )
         directive_id = slugify(wanted or Path(name).stem)
         folder = Path(tempfile.mkdtemp(prefix="matrix-web-upload-"))
         path = folder / f"{directive_id}{suffix}"  # never the sent name: a slug and a known suffix
@@ -259,7 +311,9 @@ class Pages:
         token = request.path_params["token"]
         session = self.drafts.get(token)
         if session is None:
-            raise HTTPException(404, "Bản nháp này không còn (máy chủ đã khởi động lại hoặc đã lưu). Hãy thêm lại văn bản.")
+            raise HTTPException(
+                404, "Bản nháp này không còn (máy chủ đã khởi động lại hoặc đã lưu). Hãy thêm lại văn bản."
+            )
         return token, session
 
     async def draft(self, request: Request) -> Response:
@@ -274,8 +328,19 @@ class Pages:
         if query and cat_registry is not None:
             found, suggestions = lib.find_agencies(cat_registry, query, day)
         exists = (self.settings.input_dir / f"{session.id}.yaml").exists()
-        return self.render(request, "draft.html", token=token, session=session, view=view, query=query, target=target,
-                           found=found, suggestions=suggestions, exists=exists, day=day)
+        return self.render(
+            request,
+            "draft.html",
+            token=token,
+            session=session,
+            view=view,
+            query=query,
+            target=target,
+            found=found,
+            suggestions=suggestions,
+            exists=exists,
+            day=day,
+        )
 
     async def draft_update(self, request: Request) -> Response:
         token, session = self._session(request)
@@ -314,8 +379,10 @@ class Pages:
             session.id = directive_id
         path = self.settings.input_dir / f"{directive_id}.yaml"
         if path.exists() and form.get("ghi_de") != "co":
-            session.notice = (f"Tệp input/{path.name} đã có: chưa ghi. Đánh dấu 'Ghi đè tệp đã có' nếu muốn thay, "
-                              "hoặc đổi mã văn bản.")
+            session.notice = (
+                f"Tệp input/{path.name} đã có: chưa ghi. Đánh dấu 'Ghi đè tệp đã có' nếu muốn thay, "
+                "hoặc đổi mã văn bản."
+            )
             return RedirectResponse(f"/them/{token}", status_code=303)
         problems = lib.save_draft(session.yaml, path)
         self.drafts.pop(token, None)
@@ -359,8 +426,16 @@ class Pages:
                 if path.is_file():
                     letters.append((directive_id, owner, self.link(path)))
         directives = {d.id: d for d in cat.corpus.directives} if cat.corpus else {}
-        return self.render(request, "agency.html", cat=cat, agency=agency, groups=groups, directives=directives, letters=letters,
-                           block=cat.registry.block_name(agency.block) if cat.registry else "")
+        return self.render(
+            request,
+            "agency.html",
+            cat=cat,
+            agency=agency,
+            groups=groups,
+            directives=directives,
+            letters=letters,
+            block=cat.registry.block_name(agency.block) if cat.registry else "",
+        )
 
     async def agency_extract(self, request: Request) -> Response:
         import csv
@@ -369,20 +444,37 @@ class Pages:
         agency = self._agency(request, cat)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(("Văn bản", "Số, ký hiệu", "Mục", "Vai trò", "Qua nhóm", "Nội dung nhiệm vụ", "Thời hạn", "Báo cáo"))
+        writer.writerow(
+            ("Văn bản", "Số, ký hiệu", "Mục", "Vai trò", "Qua nhóm", "Nội dung nhiệm vụ", "Thời hạn", "Báo cáo")
+        )
         for entry in lib.agency_entries(cat.corpus, agency) if cat.corpus else ():
             row = entry.row
-            writer.writerow((row.directive.id, row.directive.reference, row.task.id, entry.role.value,
-                             entry.via.name if entry.via else "", row.task.text, row.task.deadline or "", row.task.report or ""))
-        return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{agency.id}-nhiem-vu.csv"'})
+            writer.writerow(
+                (
+                    row.directive.id,
+                    row.directive.reference,
+                    row.task.id,
+                    entry.role.value,
+                    entry.via.name if entry.via else "",
+                    row.task.text,
+                    row.task.deadline or "",
+                    row.task.report or "",
+                )
+            )
+        return Response(
+            buffer.getvalue().encode("utf-8-sig"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{agency.id}-nhiem-vu.csv"'},
+        )
 
     # ------------------------------------------------------------------ Ma trận
 
     async def grid(self, request: Request) -> Response:
         cat = self.catalogue()
         if cat.corpus is None:
-            return self.render(request, "grid.html", cat=cat, matrix=None, blocks=[], chosen=[], directive=None, rows=[])
+            return self.render(
+                request, "grid.html", cat=cat, matrix=None, blocks=[], chosen=[], directive=None, rows=[]
+            )
         matrix = lib.pivot(cat.corpus)
         directive = request.query_params.get("van_ban") or None
         if directive is not None and directive not in {d.id for d in matrix.directives}:
@@ -392,13 +484,23 @@ class Pages:
         blocks = matrix.column_blocks()
         chosen = request.query_params.getlist("khoi") or [b.id for b, _ in blocks]
         shown = [(b, agencies) for b, agencies in blocks if b.id in chosen]
-        return self.render(request, "grid.html", cat=cat, matrix=matrix, blocks=blocks, chosen=chosen, shown=shown,
-                           directive=directive, rows=matrix.rows)
+        return self.render(
+            request,
+            "grid.html",
+            cat=cat,
+            matrix=matrix,
+            blocks=blocks,
+            chosen=chosen,
+            shown=shown,
+            directive=directive,
+            rows=matrix.rows,
+        )
 
     # ------------------------------------------------------------------ Theo dõi
 
-    async def tracking(self, request: Request, message: str | None = None, problems: tuple[Problem, ...] = (),
-                       status: int = 200) -> Response:
+    async def tracking(
+        self, request: Request, message: str | None = None, problems: tuple[Problem, ...] = (), status: int = 200
+    ) -> Response:
         from ..report_status import by_agency, counts
         from ..tracking import State
 
@@ -410,8 +512,10 @@ class Pages:
         except InputError as exc:
             statuses, problems = (), tuple(problems) + exc.problems
         order = {State.OVERDUE: 0, State.IN_PROGRESS: 1, State.DONE_LATE: 2, State.DONE_ON_TIME: 3}
-        groups = [(group[0].entry.agency, counts(group), sorted(group, key=lambda s: order[s.state]))
-                  for group in by_agency(statuses).values()]
+        groups = [
+            (group[0].entry.agency, counts(group), sorted(group, key=lambda s: order[s.state]))
+            for group in by_agency(statuses).values()
+        ]
         tracked = {}
         per_directive: dict[str, list[Any]] = {}
         for s in statuses:
@@ -420,38 +524,72 @@ class Pages:
         directives = [(directive_id, counts(items)) for directive_id, items in per_directive.items()]
         directives.sort(key=lambda item: -item[1][State.OVERDUE])
         out = self.settings.output_dir
-        workbooks = [(d.id, self.link(lib.workbook_file(out, d.id))) for d in (cat.corpus.directives if cat.corpus else ())
-                     if lib.workbook_file(out, d.id).is_file()]
+        workbooks = [
+            (d.id, self.link(lib.workbook_file(out, d.id)))
+            for d in (cat.corpus.directives if cat.corpus else ())
+            if lib.workbook_file(out, d.id).is_file()
+        ]
         if lib.workbook_file(out, None).is_file():
             workbooks.append(("tổng hợp", self.link(lib.workbook_file(out, None))))
         follow_up = [(label, self.link(path)) for label, path in lib.follow_up_files(out, cat.registry)]
-        return self.render(request, "tracking.html", status=status, cat=cat, day=day, groups=groups, total=counts(statuses),
-                           states=list(State), directives=directives, agencies=sorted(tracked.values(), key=lambda a: a.name),
-                           message=message, problems=list(problems), workbooks=workbooks, follow_up=follow_up)
+        return self.render(
+            request,
+            "tracking.html",
+            status=status,
+            cat=cat,
+            day=day,
+            groups=groups,
+            total=counts(statuses),
+            states=list(State),
+            directives=directives,
+            agencies=sorted(tracked.values(), key=lambda a: a.name),
+            message=message,
+            problems=list(problems),
+            workbooks=workbooks,
+            follow_up=follow_up,
+        )
 
     async def tracking_post(self, request: Request) -> Response:
         form = await self.form(request)
         cat = self.catalogue()
         day = _parse_date(str(form.get("ngay_bao_cao", "")))
         if day is None:
-            return await self.tracking(request, problems=(Problem("<biểu mẫu>", 0, 0, "ngày báo cáo không hợp lệ",
-                                                                    "ghi dạng dd/mm/yyyy hoặc chọn trong lịch"),), status=400)
+            return await self.tracking(
+                request,
+                problems=(
+                    Problem(
+                        "<biểu mẫu>", 0, 0, "ngày báo cáo không hợp lệ", "ghi dạng dd/mm/yyyy hoặc chọn trong lịch"
+                    ),
+                ),
+                status=400,
+            )
         task = str(form.get("muc", "")).strip() or None
         try:
-            path = lib.record_report(cat, str(form.get("co_quan", "")), str(form.get("van_ban", "")), task, day,
-                                     str(form.get("so", "")).strip() or None, form.get("xong") == "co",
-                                     str(form.get("ghi_chu", "")).strip() or None)
+            path = lib.record_report(
+                cat,
+                str(form.get("co_quan", "")),
+                str(form.get("van_ban", "")),
+                task,
+                day,
+                str(form.get("so", "")).strip() or None,
+                form.get("xong") == "co",
+                str(form.get("ghi_chu", "")).strip() or None,
+            )
         except InputError as exc:
             return await self.tracking(request, problems=exc.problems, status=400)
         shown = _parse_date(str(form.get("xem_ngay", "")))
-        return RedirectResponse(f"/theo-doi?da_ghi={path.stem}" + (f"&ngay={shown.isoformat()}" if shown else ""),
-                                status_code=303)
+        return RedirectResponse(
+            f"/theo-doi?da_ghi={path.stem}" + (f"&ngay={shown.isoformat()}" if shown else ""), status_code=303
+        )
 
     async def calendar(self, request: Request) -> Response:
         cat = self.catalogue()
         data = lib.calendar(cat)
-        return Response(data, media_type="text/calendar; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="lich-theo-doi.ics"'})
+        return Response(
+            data,
+            media_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="lich-theo-doi.ics"'},
+        )
 
     # ------------------------------------------------------------------ Tạo kết quả
 
@@ -468,8 +606,9 @@ class Pages:
             return lib.run_build(settings.input_dir, settings.output_dir, progress, total, pdf=pdf)
 
         if not self.job.start(work):
-            return self.render(request, "build.html", status=409, state=self.job.state, files=self._output_files(),
-                               busy=True)
+            return self.render(
+                request, "build.html", status=409, state=self.job.state, files=self._output_files(), busy=True
+            )
         return RedirectResponse("/tao-ket-qua", status_code=303)
 
     async def build_state(self, request: Request) -> Response:
@@ -479,8 +618,11 @@ class Pages:
         root = self.settings.output_dir
         if not root.is_dir():
             return []
-        return sorted(p.relative_to(root) for p in root.rglob("*")
-                      if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+        return sorted(
+            p.relative_to(root)
+            for p in root.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
 
     async def download(self, request: Request) -> Response:
         relative = request.path_params["path"]
@@ -504,8 +646,11 @@ class Pages:
         spool.seek(0)
         data = spool.read()
         spool.close()
-        return Response(data, media_type="application/zip",
-                        headers={"Content-Disposition": 'attachment; filename="ket-qua-matrix.zip"'})
+        return Response(
+            data,
+            media_type="application/zip",
+            headers={"Content-Disposition": 'attachment; filename="ket-qua-matrix.zip"'},
+        )
 
     # ------------------------------------------------------------------ sign-in (only with --host)
 
@@ -594,6 +739,7 @@ def _safe_next(target: str) -> str:
 
 # --------------------------------------------------------------------------- the application
 
+
 class _Guard(BaseHTTPMiddleware):
     """With a password: every page but the sign-in page and the styles needs the sign-in cookie."""
 
@@ -605,8 +751,12 @@ class _Guard(BaseHTTPMiddleware):
         allowed = self.pages.settings.allowed_hosts
         if allowed is not None and _host_name(request.headers.get("host", "")) not in allowed:
             # a page of another site pointed at this machine's address (DNS rebinding) is not served
-            return self.pages.error(request, 400, "Địa chỉ không hợp lệ",
-                                    "Hãy mở matrix bằng địa chỉ http://127.0.0.1 hoặc http://localhost.")
+            return self.pages.error(
+                request,
+                400,
+                "Địa chỉ không hợp lệ",
+                "Hãy mở matrix bằng địa chỉ http://127.0.0.1 hoặc http://localhost.",
+            )
         if self.pages.settings.password is not None and not request.url.path.startswith(("/dang-nhap", "/static/")):
             cookie = request.cookies.get(AUTH_COOKIE, "")
             if not hmac.compare_digest(cookie, self.pages.auth_value()):
@@ -631,16 +781,19 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 _STATUS_TITLES = {
     400: ("Yêu cầu không hợp lệ", "Yêu cầu gửi lên không hợp lệ."),
-    403: ("Không được phép", "Biểu mẫu thiếu mã bảo vệ hoặc mã không đúng (có thể trang đã cũ). "
-                             "Hãy tải lại trang rồi gửi lại."),
+    403: (
+        "Không được phép",
+        "Biểu mẫu thiếu mã bảo vệ hoặc mã không đúng (có thể trang đã cũ). Hãy tải lại trang rồi gửi lại.",
+    ),
     404: ("Không tìm thấy", "Không tìm thấy trang hoặc tệp này."),
     405: ("Không được phép", "Trang này không nhận cách gửi này."),
     413: ("Tệp quá lớn", f"Dữ liệu gửi lên quá lớn (tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB)."),
 }
 
 
-def create_app(input_dir: Path, output_dir: Path, password: str | None = None,
-               allowed_hosts: tuple[str, ...] | None = None) -> Starlette:
+def create_app(
+    input_dir: Path, output_dir: Path, password: str | None = None, allowed_hosts: tuple[str, ...] | None = None
+) -> Starlette:
     """The web application over ``input_dir`` (directives, registry, tracking) and ``output_dir`` (results).
 
     Without a password only this machine's names are served (``allowed_hosts``, default 127.0.0.1,
@@ -659,34 +812,54 @@ def create_app(input_dir: Path, output_dir: Path, password: str | None = None,
     async def matrix_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, MatrixError)
         problems = exc.problems if isinstance(exc, InputError) else ()
-        return pages.error(request, 400 if exc.exit_code == 2 else 500, "Không thực hiện được",
-                           "Dữ liệu có lỗi:" if problems else exc.message, problems)
+        return pages.error(
+            request,
+            400 if exc.exit_code == 2 else 500,
+            "Không thực hiện được",
+            "Dữ liệu có lỗi:" if problems else exc.message,
+            problems,
+        )
 
     async def internal_error(request: Request, exc: Exception) -> Response:
-        return pages.error(request, 500, "Lỗi nội bộ",
-                           f"Lỗi nội bộ của matrix ({type(exc).__name__}). Hãy báo lại cho nhóm phát triển.")
+        return pages.error(
+            request,
+            500,
+            "Lỗi nội bộ",
+            f"Lỗi nội bộ của matrix ({type(exc).__name__}). Hãy báo lại cho nhóm phát triển.",
+        )
 
     p = pages
     routes = [
-        Route("/", p.home), Route("/van-ban", p.directives), Route("/van-ban/{id}", p.directive),
-        Route("/them", p.add), Route("/them", p.add_post, methods=["POST"]),
-        Route("/them/{token}", p.draft), Route("/them/{token}/cap-nhat", p.draft_update, methods=["POST"]),
+        Route("/", p.home),
+        Route("/van-ban", p.directives),
+        Route("/van-ban/{id}", p.directive),
+        Route("/them", p.add),
+        Route("/them", p.add_post, methods=["POST"]),
+        Route("/them/{token}", p.draft),
+        Route("/them/{token}/cap-nhat", p.draft_update, methods=["POST"]),
         Route("/them/{token}/doi-ten", p.draft_rename, methods=["POST"]),
         Route("/them/{token}/luu", p.draft_save, methods=["POST"]),
-        Route("/co-quan", p.agencies), Route("/co-quan/{id}", p.agency),
+        Route("/co-quan", p.agencies),
+        Route("/co-quan/{id}", p.agency),
         Route("/co-quan/{id}/trich-xuat.csv", p.agency_extract),
         Route("/ma-tran", p.grid),
-        Route("/theo-doi", p.tracking), Route("/theo-doi", p.tracking_post, methods=["POST"]),
+        Route("/theo-doi", p.tracking),
+        Route("/theo-doi", p.tracking_post, methods=["POST"]),
         Route("/theo-doi/lich.ics", p.calendar),
-        Route("/tao-ket-qua", p.build_page), Route("/tao-ket-qua", p.build_post, methods=["POST"]),
+        Route("/tao-ket-qua", p.build_page),
+        Route("/tao-ket-qua", p.build_post, methods=["POST"]),
         Route("/tao-ket-qua/trang-thai", p.build_state),
-        Route("/tai-tat-ca.zip", p.download_all), Route("/tai/{path:path}", p.download),
-        Route("/dang-nhap", p.login), Route("/dang-nhap", p.login_post, methods=["POST"]),
+        Route("/tai-tat-ca.zip", p.download_all),
+        Route("/tai/{path:path}", p.download),
+        Route("/dang-nhap", p.login),
+        Route("/dang-nhap", p.login_post, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("matrix.web", "static")]), name="static"),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
-        HTTPException: http_error, MatrixError: matrix_error, Exception: internal_error}
-    app = Starlette(routes=routes, middleware=[Middleware(_Guard, pages=pages)],
-                    exception_handlers=handlers)
+        HTTPException: http_error,
+        MatrixError: matrix_error,
+        Exception: internal_error,
+    }
+    app = Starlette(routes=routes, middleware=[Middleware(_Guard, pages=pages)], exception_handlers=handlers)
     app.state.pages = pages
     return app

@@ -4,6 +4,7 @@ Both edit the text in place (comments and layout stay), locate what they
 change through ``yaml.compose`` node marks, and are checked by reading the
 result back with the library's own loader before anything is written.
 """
+
 from __future__ import annotations
 
 import json
@@ -93,13 +94,24 @@ def add_alias(registry_path: Path, agency_id: str, alias: str) -> None:
         registry = load_registry(Path(tmp), report)
         problems = [p for p in report.problems if p.is_error]
         if registry is None or problems:
-            raise InputError([Problem(str(registry_path), p.line, p.column, p.message, p.hint) for p in problems] or
-                             [Problem(str(registry_path), 0, 0, "danh mục không đọc lại được sau khi thêm tên")])
+            raise InputError(
+                [Problem(str(registry_path), p.line, p.column, p.message, p.hint) for p in problems]
+                or [Problem(str(registry_path), 0, 0, "danh mục không đọc lại được sau khi thêm tên")]
+            )
         found = registry.candidates(alias)
         if [a.id for a in found] != [agency_id]:
             owners = ", ".join(a.id for a in found if a.id != agency_id)
-            raise InputError([Problem(str(registry_path), 0, 0, f"tên '{alias}' đã thuộc về cơ quan khác ({owners})",
-                                      "hãy chọn đúng cơ quan, hoặc sửa tên trong bản nháp")])
+            raise InputError(
+                [
+                    Problem(
+                        str(registry_path),
+                        0,
+                        0,
+                        f"tên '{alias}' đã thuộc về cơ quan khác ({owners})",
+                        "hãy chọn đúng cơ quan, hoặc sửa tên trong bản nháp",
+                    )
+                ]
+            )
         shutil.copy2(registry_path, registry_path.with_suffix(".yaml.bak"))
         os.replace(tmp, registry_path)
     finally:
@@ -114,7 +126,7 @@ def _override_entry(lines: list[str], agency_id: str, alias: str) -> str | None:
     if at is None:
         return None
     entry = [f"  - id: {agency_id}", "    aliases:", f"      - {json.dumps(alias, ensure_ascii=False)}"]
-    return "\n".join(lines[: at + 1] + entry + lines[at + 1:])
+    return "\n".join(lines[: at + 1] + entry + lines[at + 1 :])
 
 
 def _with_alias(text: str, agency_id: str, alias: str) -> str | None:

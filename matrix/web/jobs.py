@@ -1,10 +1,12 @@
 """The build as a background job: one at a time, with its progress for the page."""
+
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import MatrixError
 
@@ -20,8 +22,13 @@ class BuildState:
     summary: Any = None  # matrix.build.BuildSummary of the last successful build
 
     def as_json(self) -> dict[str, Any]:
-        return {"running": self.running, "done": self.done, "total": self.total, "error": self.error,
-                "finished": self.finished.isoformat() if self.finished else None}
+        return {
+            "running": self.running,
+            "done": self.done,
+            "total": self.total,
+            "error": self.error,
+            "finished": self.finished.isoformat() if self.finished else None,
+        }
 
 
 class BuildJob:
@@ -53,7 +60,7 @@ class BuildJob:
             state.summary = work(progress, total)
         except MatrixError as exc:
             state.error = exc.message
-        except Exception as exc:  # noqa: BLE001 - shown to the clerk in Vietnamese, never a traceback
+        except Exception as exc:
             state.error = f"Lỗi nội bộ của matrix ({type(exc).__name__}). Hãy báo lại cho nhóm phát triển."
         finally:
             state.running = False

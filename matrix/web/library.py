@@ -5,16 +5,27 @@ the functions below, which call the same library functions as ``matrix/cli.py``
 does for the matching command. When the library changes (registry as of a
 date, drafter, layouts, publishing), this is the module to adapt.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
 
-from ..build import (CONSOLIDATED, LETTERS, REMINDERS, STATUS_WORKBOOK, TABLE, WORKBOOK, BuildOptions, BuildSummary, build,
-                     plan_build)
+from ..build import (
+    CONSOLIDATED,
+    LETTERS,
+    REMINDERS,
+    STATUS_WORKBOOK,
+    TABLE,
+    WORKBOOK,
+    BuildOptions,
+    BuildSummary,
+    build,
+    plan_build,
+)
 from ..draft import Draft, draft_file, draft_text, write_draft
 from ..draft.emit import scalar
 from ..draft.reader import read_source
@@ -27,9 +38,26 @@ from ..tracking import Record, Status, append_record, assess, load_records
 from ..yamlio import Report
 
 __all__ = [
-    "Catalogue", "DirectiveFile", "DraftView", "load_catalogue", "find_agencies", "agency_entries",
-    "statuses", "record_report", "calendar", "draft_upload", "draft_paste", "view_draft", "save_draft",
-    "run_build", "labels", "letter_file", "workbook_file", "table_file", "ROLE_COLOURS", "is_unresolved",
+    "ROLE_COLOURS",
+    "Catalogue",
+    "DirectiveFile",
+    "DraftView",
+    "agency_entries",
+    "calendar",
+    "draft_paste",
+    "draft_upload",
+    "find_agencies",
+    "is_unresolved",
+    "labels",
+    "letter_file",
+    "load_catalogue",
+    "record_report",
+    "run_build",
+    "save_draft",
+    "statuses",
+    "table_file",
+    "view_draft",
+    "workbook_file",
 ]
 
 
@@ -43,6 +71,7 @@ ROLE_COLOURS = _role_colours()
 
 
 # --------------------------------------------------------------------------- loading
+
 
 @dataclass
 class DirectiveFile(WithProblems):
@@ -94,7 +123,9 @@ def load_catalogue(input_dir: Path) -> Catalogue:
     try:
         registry = open_registry([input_dir], registry_path)
     except InputError:
-        return Catalogue(input_dir, None, [DirectiveFile(f, None, by_path.get(str(f), [])) for f in files], None, general)
+        return Catalogue(
+            input_dir, None, [DirectiveFile(f, None, by_path.get(str(f), [])) for f in files], None, general
+        )
     corpus: Corpus | None = full.corpus
     if corpus is None:
         good = [f for f in files if not any(p.is_error for p in by_path.get(str(f), []))]
@@ -123,7 +154,9 @@ def is_unresolved(agency: Agency) -> bool:
     return agency.block == UNRESOLVED_BLOCK.id
 
 
-def find_agencies(registry: Registry, query: str, day: dt.date | None = None, limit: int = 20) -> tuple[list[Agency], list[str]]:
+def find_agencies(
+    registry: Registry, query: str, day: dt.date | None = None, limit: int = 20
+) -> tuple[list[Agency], list[str]]:
     """Agencies called ``query`` (any alias, with or without diacritics), else whose names contain it.
 
     Returns (agencies, suggestions): suggestions are close names when nothing matches.
@@ -152,7 +185,9 @@ def follow_up_files(output_dir: Path, registry: Registry | None) -> list[tuple[s
         out.append(("Bảng tình hình thực hiện (lần tạo kết quả gần nhất)", folder / STATUS_WORKBOOK))
     names = {safe_filename(a.id): a.name for a in registry.agencies} if registry is not None else {}
     for path in sorted((folder / REMINDERS).glob("*.docx")) if (folder / REMINDERS).is_dir() else ():
-        agency = names.get(path.stem) or next((n for k, n in names.items() if path.stem.startswith(k + "--")), path.stem)
+        agency = names.get(path.stem) or next(
+            (n for k, n in names.items() if path.stem.startswith(k + "--")), path.stem
+        )
         out.append((f"Thư đôn đốc: {agency}", path))
     return out
 
@@ -169,6 +204,7 @@ def pivot(corpus: Corpus, expand_groups: bool = False) -> Matrix:
 
 
 # --------------------------------------------------------------------------- outputs on disk
+
 
 def workbook_file(output_dir: Path, directive_id: str | None) -> Path:
     return output_dir / (safe_filename(directive_id) if directive_id else CONSOLIDATED) / WORKBOOK
@@ -187,8 +223,9 @@ def letters_dir(output_dir: Path, directive_id: str) -> Path:
     return output_dir / safe_filename(directive_id) / LETTERS
 
 
-def run_build(input_dir: Path, output_dir: Path, progress: Callable[[int], None],
-              total: Callable[[int], None], pdf: bool = False) -> BuildSummary:
+def run_build(
+    input_dir: Path, output_dir: Path, progress: Callable[[int], None], total: Callable[[int], None], pdf: bool = False
+) -> BuildSummary:
     """``matrix build [--pdf]`` on ``input_dir`` (one process: the server's threads must not fork)."""
     corpus = load_corpus([input_dir], input_dir / REGISTRY_FILE).require()
     plan = plan_build(corpus, BuildOptions(pdf=pdf, jobs=1))
@@ -198,6 +235,7 @@ def run_build(input_dir: Path, output_dir: Path, progress: Callable[[int], None]
 
 # --------------------------------------------------------------------------- tracking
 
+
 def statuses(catalogue: Catalogue, as_of: dt.date) -> tuple[Status, ...]:
     """``matrix status`` as of a date: every tracked assignment of the valid directives."""
     if catalogue.corpus is None:
@@ -205,8 +243,16 @@ def statuses(catalogue: Catalogue, as_of: dt.date) -> tuple[Status, ...]:
     return assess(build_matrix(catalogue.corpus), load_records(catalogue.input_dir, catalogue.corpus), as_of)
 
 
-def record_report(catalogue: Catalogue, agency_id: str, directive_id: str, task: str | None, day: dt.date,
-                  number: str | None, done: bool, note: str | None) -> Path:
+def record_report(
+    catalogue: Catalogue,
+    agency_id: str,
+    directive_id: str,
+    task: str | None,
+    day: dt.date,
+    number: str | None,
+    done: bool,
+    note: str | None,
+) -> Path:
     """``matrix report``: check the directive, agency and task, then append through :func:`append_record`."""
     corpus = catalogue.corpus
     ids = {d.id for d in corpus.directives} if corpus else set()
@@ -239,6 +285,7 @@ def _problem(message: str, hint: str | None = None) -> InputError:
 
 
 # --------------------------------------------------------------------------- drafting
+
 
 def draft_upload(path: Path, input_dir: Path) -> tuple[Draft, list[str]]:
     """``matrix draft`` on an uploaded file: the draft and the source's lines."""

@@ -1,4 +1,5 @@
 """Serve the web application with uvicorn (imported only by `matrix serve`)."""
+
 from __future__ import annotations
 
 import threading
