@@ -722,18 +722,16 @@ def publish_lock(real: Path, notify: Callable[[str], None] | None = None) -> Ite
     """Hold the lock of output folder ``real`` (a file beside it); wait, saying so, while another build holds it."""
     path = real.parent / f".{real.name}.matrix-lock"
     try:
-        handle = open(path, "a+b")
+        handle = open(path, "a+b")  # noqa: SIM115 - closed by the with below; opened apart to word its error
     except OSError as exc:
         raise OutputError(f"không tạo được tệp khóa '{path}': {os_message(exc)}") from exc
-    try:
+    with handle:  # closing releases the lock
         if not _try_lock(handle):
             if notify is not None:
                 notify(f"Đang chờ một lần chạy matrix khác ghi xong vào '{real.name}'...")
             while not _try_lock(handle):
                 time.sleep(0.2)
         yield
-    finally:
-        handle.close()  # closing releases the lock
 
 
 def _try_lock(handle: Any) -> bool:

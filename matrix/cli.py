@@ -460,8 +460,8 @@ def agencies(registry: Path | None, province: str | None, on: Any) -> None:
         )
         aliases.append("; ".join(a for a in dict.fromkeys(agency.aliases) if a != agency.name))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row, names in zip(rows, aliases):
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    for row, names in zip(rows, aliases, strict=True):
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         if names:
             click.echo(f"{'':4}tên gọi khác: {names}")
     click.echo(f"\n{len(rows) - 1} mục.")

@@ -19,6 +19,7 @@ holds is cut with a visible note.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from copy import copy
@@ -309,7 +310,7 @@ def _chunks(text: str, capacity: int, max_lines: int = MAX_TEXT_LINES) -> list[s
             end = _break_point(lines, start, end)
         part = lines[start:end]
         joined = part[0][1]
-        for (prev, _), (p, line) in zip(part, part[1:]):
+        for (prev, _), (p, line) in itertools.pairwise(part):
             joined += ("\n" if p != prev else " ") + line
         pieces.append(joined)
         start = end
@@ -383,7 +384,7 @@ def column_labels(matrix: Matrix, columns: Sequence[Agency]) -> list[str]:
     labels = [a.short for a in columns]
     for attempt in (_with_province, lambda _, agency: agency.name):
         repeated = {label for label in labels if labels.count(label) > 1}
-        labels = [attempt(matrix, a) if label in repeated else label for a, label in zip(columns, labels)]
+        labels = [attempt(matrix, a) if label in repeated else label for a, label in zip(columns, labels, strict=True)]
     return labels
 
 
@@ -397,7 +398,7 @@ def _column_groups(matrix: Matrix) -> list[tuple[Block, tuple[Agency, ...]]]:
     groups = matrix.column_blocks()
     placed = {a.id for _, agencies in groups for a in agencies}
     rest = tuple(a for a in matrix.columns if a.id not in placed)
-    return groups + [(Block("khac", "Khác"), rest)] if rest else groups
+    return [*groups, (Block("khac", "Khác"), rest)] if rest else groups
 
 
 def _in_order(groups: list[tuple[Block, tuple[Agency, ...]]]) -> tuple[Agency, ...]:
@@ -803,7 +804,7 @@ def _table(
     ws.title = name
     grows = next(i for i, c in enumerate(columns) if c.grows)
     widths = _stretch([c.width for c in columns], grows, ctx.paper, MAX_TEXT_WIDTH)
-    columns = [replace(c, width=w) for c, w in zip(columns, widths)]
+    columns = [replace(c, width=w) for c, w in zip(columns, widths, strict=True)]
     _heading(ws, ctx, heading, len(columns))
     for col, column in enumerate(columns, 1):
         ws.column_dimensions[get_column_letter(col)].width = column.width
@@ -836,7 +837,7 @@ def _record(
         records += [[piece if i == text_col else None for i in range(len(values))] for piece in rest]
     for record in records:
         lines = 1
-        for col, (column, value) in enumerate(zip(columns, record)):
+        for col, (column, value) in enumerate(zip(columns, record, strict=True)):
             level = indent if col == text_col else 0
             ctx.painter.put(ws, row, col + 1, value, column.look, indent=level)
             if isinstance(value, str):

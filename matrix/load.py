@@ -1033,7 +1033,7 @@ def load_corpus(paths: Iterable[Path], registry_path: Path | None = None, lenien
         return LoadResult(None, report.problems, files)
     if placeholders:
         registry = Registry(
-            registry.blocks + (UNRESOLVED_BLOCK,), registry.agencies + tuple(placeholders.values()), registry.provinces
+            (*registry.blocks, UNRESOLVED_BLOCK), registry.agencies + tuple(placeholders.values()), registry.provinces
         )
     return LoadResult(Corpus(registry, tuple(directives)), report.problems, files)
 

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from .text import match_key
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What an addressee does for a task."""
 
     LEAD = "chủ trì"
@@ -37,7 +37,7 @@ class Role(str, enum.Enum):
 ROLES: tuple[Role, ...] = (Role.LEAD, Role.PARTNER, Role.DOER)
 
 
-class IssuerKind(str, enum.Enum):
+class IssuerKind(enum.StrEnum):
     STATE = "nhà nước"
     PARTY = "đảng"
 

@@ -125,7 +125,7 @@ def _rows(directive: Directive) -> list[Row]:
     def visit(task: Task, depth: int, parents: tuple[Task, ...]) -> None:
         rows.append(Row(directive, task, depth, parents))
         for sub in task.tasks:
-            visit(sub, depth + 1, parents + (task,))
+            visit(sub, depth + 1, (*parents, task))
 
     for task in directive.tasks:
         visit(task, 0, ())

@@ -169,8 +169,14 @@ def _count_row(
 ) -> int:
     """One line of counts: a state's fill only where it has assignments."""
     counts = _counts(statuses)
-    looks = [c.look if c.look.startswith("state-") and n else "cell" for c, n in zip(_STATE_COLUMNS, counts)]
-    layout = [*columns[: len(head)], *(replace(c, look=look) for c, look in zip(_STATE_COLUMNS, looks)), _TOTAL]
+    looks = [
+        c.look if c.look.startswith("state-") and n else "cell" for c, n in zip(_STATE_COLUMNS, counts, strict=True)
+    ]
+    layout = [
+        *columns[: len(head)],
+        *(replace(c, look=look) for c, look in zip(_STATE_COLUMNS, looks, strict=True)),
+        _TOTAL,
+    ]
     return _record(ws, ctx, row, layout, [*head, *counts, sum(counts)], text_col=text_col)
 
 

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import jinja2
 from docxtpl import DocxTemplate
@@ -172,9 +172,14 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         self._tick()
-        if operator == "**" and all(isinstance(v, (int, float)) for v in (left, right)):
-            if abs(left) > 1 and right > 0 and right * math.log2(abs(left)) > 1024:
-                raise TemplateLimit("mẫu tính lũy thừa quá lớn")
+        if (
+            operator == "**"
+            and all(isinstance(v, (int, float)) for v in (left, right))
+            and abs(left) > 1
+            and right > 0
+            and right * math.log2(abs(left)) > 1024
+        ):
+            raise TemplateLimit("mẫu tính lũy thừa quá lớn")
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_RENDER_CHARS:
@@ -229,7 +234,7 @@ class _PatchingOnceTemplate(DocxTemplate):  # type: ignore[misc]
     from one template.
     """
 
-    _patched: dict[str, str] = {}
+    _patched: ClassVar[dict[str, str]] = {}  # shared by every instance: the cache outlives one document
 
     def patch_xml(self, src_xml: str) -> str:
         return _memo(self._patched, src_xml, lambda: super(_PatchingOnceTemplate, self).patch_xml(src_xml))

@@ -250,8 +250,8 @@ def name_list(names: list[Named], start: bool, last: str = " và ") -> str:
     otherwise are rejected."""
     written = [n.written if (i == 0 and start) or not n.group else mid_sentence(n.written) for i, n in enumerate(names)]
     separators = [", "] * (len(written) - 2) + [last] if len(written) > 1 else []
-    assume(not any(swallows(x, sep, y) for x, sep, y in zip(written, separators, written[1:])))
-    return written[0] + "".join(sep + w for sep, w in zip(separators, written[1:]))
+    assume(not any(swallows(x, sep, y) for x, sep, y in zip(written, separators, written[1:], strict=False)))
+    return written[0] + "".join(sep + w for sep, w in zip(separators, written[1:], strict=True))
 
 
 @st.composite
@@ -604,8 +604,11 @@ def load_one(path: Path, lenient: bool) -> Directive:
     return result.require().directives[0]
 
 
+PLAIN = Layout()  # frozen: one shared default
+
+
 def roundtrip(
-    directive: Directive, folder: Path, layout: Layout = Layout(), docx: bool = False
+    directive: Directive, folder: Path, layout: Layout = PLAIN, docx: bool = False
 ) -> tuple[Directive, Directive, str]:
     """(the original as the loader reads it, the draft as the loader reads it, the rendered text)."""
     original = folder / "original" / f"{directive.id}.yaml"

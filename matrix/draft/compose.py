@@ -7,6 +7,7 @@ the addressees with their roles. Every guess leaves a comment for the clerk.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -97,8 +98,8 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     lines = header.header_lines
     names.know_issuer(
         doc.issuer.name,
-        *(" ".join(p) for p in zip(lines, lines[1:])),
-        *(f"{b} {a}" for a, b in zip(lines, lines[1:])),
+        *(" ".join(p) for p in itertools.pairwise(lines)),
+        *(f"{b} {a}" for a, b in itertools.pairwise(lines)),
         *lines,
     )
     names.learn_plurals(
@@ -194,7 +195,7 @@ def _attachment_body(part: Attachment, notes: dict[int, str], number: int) -> Bo
     for item in body.items:
         for node in item.walk():
             node.id = prefix + node.id
-    body.context = [" ".join(part.heading)] + body.preamble + body.context
+    body.context = [" ".join(part.heading), *body.preamble, *body.context]
     body.preamble = []
     return body
 
@@ -332,7 +333,7 @@ def organ_case(caps: str) -> str:
             text,
         )
     for place in _PLACE_WORDS:
-        text = re.sub(rf"\b{place} ((?!ủy\b)\w+(?: \w+)*)$", lambda m: f"{place} " + m.group(1).title(), text)
+        text = re.sub(rf"\b({place}) ((?!ủy\b)\w+(?: \w+)*)$", lambda m: f"{m.group(1)} " + m.group(2).title(), text)
     return text[:1].upper() + text[1:]
 
 
@@ -341,7 +342,7 @@ def sentence_case(caps: str, text: str) -> str:
     counts: Counter[tuple[str, bool]] = Counter()
     for paragraph in text.split("\n"):
         words = paragraph.split()
-        for previous, word in zip([""] + words, words):
+        for previous, word in itertools.pairwise(["", *words]):
             if previous and not previous.endswith((".", ":", "!", "?")):
                 counts[(word.strip(',.;:()“”"').lower(), word[:1].isupper())] += 1
     out = []

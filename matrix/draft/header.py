@@ -158,7 +158,7 @@ def _header_line(lines: list[str], i: int, header: Header) -> int:
     joined = _KIND_WITH_TITLE.match(line)
     if joined and is_upper(joined.group(1)) and _KIND_KEYS.get(match_key(joined.group(1))):
         header.kind, header.kind_heading = _KIND_KEYS[match_key(joined.group(1))], True  # "CHỈ THỊ VỀ ..." on one line
-        return _read_title([joined.group(2)] + lines[i + 1 :], 0, header)
+        return _read_title([joined.group(2), *lines[i + 1 :]], 0, header)
     pieces = fragments(line)
     known = [_header_fragment(piece, header) for piece in pieces]
     if not all(known):
