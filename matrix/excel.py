@@ -29,10 +29,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import ROLES, Agency, Block, Directive, Role
@@ -40,6 +41,7 @@ from .pivot import Entry, Matrix, Row, location, printed_number
 from .stamp import build_date
 from .text import inline_name, roman, shorten
 from .tracking_sheet import write_tracking_sheet
+from .xlsx_seam import CellValue, first_sheet, odd_header_footer, set_default_font, set_style_record, style_record
 
 __all__ = ["MAX_CELL_CHARS", "TRUNCATION_NOTE", "write_workbook"]
 
@@ -174,10 +176,10 @@ class Painter:
 
     def __init__(self) -> None:
         self.looks = _looks()
-        self._styles: dict[tuple[str, int], object] = {}
+        self._styles: dict[tuple[str, int], StyleArray] = {}
 
     def put(
-        self, ws: Worksheet, row: int, col: int, value: object, look: str, indent: int = 0, formula: bool = False
+        self, ws: Worksheet, row: int, col: int, value: CellValue, look: str, indent: int = 0, formula: bool = False
     ) -> None:
         """Write ``value`` (text always as text, unless ``formula``) in ``look``, indented ``indent`` levels."""
         cell = ws.cell(row=row, column=col)
@@ -195,11 +197,11 @@ class Painter:
             base = self.looks[look]
             cell.font, cell.fill, cell.border = base.font, base.fill, base.border
             cell.alignment = copy(base.alignment) if not indent else _indented(base.alignment, indent)
-            self._styles[key] = copy(cell._style)
+            self._styles[key] = style_record(cell)
         else:
-            cell._style = copy(style)  # the record openpyxl itself copies between cells
+            set_style_record(cell, style)  # the record openpyxl itself copies between cells
 
-    def merge(self, ws: Worksheet, top: int, left: int, bottom: int, right: int, value: object, look: str) -> None:
+    def merge(self, ws: Worksheet, top: int, left: int, bottom: int, right: int, value: CellValue, look: str) -> None:
         """Write ``value`` over a merged range, styling every cell so borders print all round."""
         for r in range(top, bottom + 1):
             for c in range(left, right + 1):
@@ -228,10 +230,7 @@ def cell_text(text: str) -> str:
 
 def _use_default_font(wb: Workbook) -> None:
     """Make Times New Roman the workbook's default font (cells typed later, column units)."""
-    base = _font()
-    wb._fonts = IndexedList([base])  # font 0 is the default of every unstyled cell
-    normal = wb._named_styles["Normal"]
-    normal.font = base
+    set_default_font(wb, _font())
 
 
 # --------------------------------------------------------------------------
@@ -468,7 +467,7 @@ def write_workbook(
     wb.properties.created = wb.properties.modified = created or build_date()
     wb.calculation.fullCalcOnLoad = True  # the totals are formulas: Excel recomputes them on opening
     ctx = _Context(matrix, title, paper, Painter(), directive_labels(matrix))
-    _write_matrix(wb.active, ctx)
+    _write_matrix(first_sheet(wb), ctx)
     for writer in (_write_tasks, _write_agencies, _write_directives, _write_tracking, *extra_sheets):
         writer(wb.create_sheet(), ctx)
     wb.save(path)
@@ -494,7 +493,10 @@ def setup_print(
     ws.page_setup.useFirstPageNumber = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    props = ws.sheet_properties
+    if props.pageSetUpPr is None:  # openpyxl makes it with the sheet
+        props.pageSetUpPr = PageSetupProperties()
+    props.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
     ws.page_margins.top = ws.page_margins.bottom = 0.7
@@ -502,16 +504,17 @@ def setup_print(
     ws.print_title_rows = rows
     if cols:
         ws.print_title_cols = cols
-    ws.oddHeader.center.text = _header_text(ctx.title)
-    ws.oddHeader.center.font = f"{FONT_NAME},Bold"
-    ws.oddHeader.center.size = BODY_SIZE
-    ws.oddFooter.center.text = "&A - trang &P"
-    ws.oddFooter.center.font = FONT_NAME
-    ws.oddFooter.center.size = BODY_SIZE
+    header, footer = odd_header_footer(ws)
+    header.center.text = _header_text(ctx.title)
+    header.center.font = f"{FONT_NAME},Bold"
+    header.center.size = BODY_SIZE
+    footer.center.text = "&A - trang &P"
+    footer.center.font = FONT_NAME
+    footer.center.size = BODY_SIZE
     if note:
-        ws.oddFooter.left.text = note
-        ws.oddFooter.left.font = f"{FONT_NAME},Italic"
-        ws.oddFooter.left.size = 10
+        footer.left.text = note
+        footer.left.font = f"{FONT_NAME},Italic"
+        footer.left.size = 10
 
 
 def _header_text(title: str) -> str:
@@ -821,7 +824,7 @@ def _record(
     ctx: _Context,
     row: int,
     columns: Sequence[_Column],
-    values: Sequence[object],
+    values: Sequence[CellValue],
     text_col: int | None = None,
     indent: int = 0,
 ) -> int:
@@ -921,7 +924,7 @@ def _write_directives(ws: Worksheet, ctx: _Context) -> None:
     """Sheet "Văn bản": what each directive is, who issued and signed it."""
     row, columns = _table(ws, ctx, SHEET_DIRECTIVES, "DANH SÁCH VĂN BẢN", _DIRECTIVE_COLUMNS)
     for number, directive in enumerate(ctx.matrix.directives, 1):
-        values = [
+        values: list[CellValue] = [
             number,
             ctx.labels[directive.id],
             _capitalised(directive.kind),

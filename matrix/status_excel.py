@@ -39,6 +39,7 @@ from .pivot import Matrix
 from .stamp import build_date
 from .text import shorten
 from .tracking import STATES, Letter, State, Status, assigning_letter
+from .xlsx_seam import CellValue, first_sheet
 
 __all__ = [
     "SHEET_BY_AGENCY",
@@ -141,7 +142,7 @@ def write_status_workbook(
         painter.looks[f"state-{i}"] = replace(painter.looks["cell"], fill=_fill(STATE_FILLS[state]))
         painter.looks[f"state-{i}-header"] = replace(painter.looks["header"], fill=_fill(STATE_FILLS[state]))
     ctx = _Context(matrix, title, paper, painter, directive_labels(matrix))
-    _by_agency(wb.active, ctx, statuses, as_of)
+    _by_agency(first_sheet(wb), ctx, statuses, as_of)
     _by_directive(wb.create_sheet(SHEET_BY_DIRECTIVE), ctx, statuses, as_of)
     _overdue(wb.create_sheet(SHEET_OVERDUE), ctx, statuses, as_of, letters)
     wb.save(path)
@@ -163,7 +164,7 @@ def _count_row(
     ctx: _Context,
     row: int,
     columns: Sequence[_Column],
-    head: list[object],
+    head: list[CellValue],
     statuses: Sequence[Status],
     text_col: int,
 ) -> int:
@@ -242,7 +243,7 @@ def _overdue(
                 + (f" số {letter.number}" if letter.number else "")
                 + f" ngày {vn_date(letter.date)}"
             )
-        values = [
+        values: list[CellValue] = [
             number,
             status.entry.agency.name,
             where,

@@ -238,8 +238,9 @@ def _docx_footnotes(document: Any) -> dict[str, str]:
                 if note.get(f"{_W}type") in ("separator", "continuationSeparator", "continuationNotice"):
                     continue
                 text = " ".join(_paragraph_text(p, {}).strip() for p in note.iter(f"{_W}p")).strip()
-                if text:
-                    notes[note.get(f"{_W}id")] = text
+                number = note.get(f"{_W}id")
+                if text and number is not None:
+                    notes[number] = text
             return notes
     return {}
 
