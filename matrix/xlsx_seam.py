@@ -6,8 +6,8 @@ is many times faster than assigning font, fill, border and alignment one by one.
 workbook's default font lives in its private font table (``wb._fonts``, font 0) and the
 "Normal" named style. Neither has a public equivalent, so both are reached here, typed,
 and tested against the installed openpyxl (tests/test_xlsx_seam.py); setup.cfg pins
-openpyxl below the next minor version. The two accessors below narrow values that
-openpyxl types as optional (the first sheet, a sheet's header and footer).
+openpyxl below the next minor version. ``first_sheet`` and ``odd_header_footer`` narrow
+values that openpyxl types as optional (a workbook's first sheet, a sheet's header and footer).
 """
 
 from __future__ import annotations
