@@ -55,8 +55,8 @@ def score_corpus_text(text: Path, input_dir: Path) -> Scores:
     gold = read_gold(text.with_name(f"{text.stem}.gold.yaml"))
     registry = registry_for(gold.province, input_dir)
     draft = draft_file(text, registry)
-    assert draft.doc is not None
-    return evaluate_gold(draft.doc, gold, registry)
+    assert draft.directive is not None
+    return evaluate_gold(draft.directive, gold, registry)
 
 
 def _row(name: str, scores: Scores) -> str:

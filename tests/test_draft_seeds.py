@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from matrix.cli import main
 from matrix.draft import draft_file, evaluate, load_draft, summary
-from matrix.draft.emit import scalar
 from matrix.draft.evaluate import Scores, total
+from matrix.dump import scalar
 from matrix.export import to_json
 from matrix.load import load_corpus
 from matrix.pivot import build_matrix
