@@ -52,6 +52,22 @@ def test_overall_f1(scores):
 
 
 @pytest.mark.parametrize("seed", [s.stem for s in SEEDS])
+def test_the_draft_reads_back_to_the_model_the_drafter_returned(drafts, seed):
+    """The drafter returns the model; its YAML (one writer, with the review notes) is that model."""
+    from dataclasses import replace
+
+    def ordered(directive):
+        def task(t):
+            return replace(t, assignments=tuple(sorted(t.assignments, key=repr)), tasks=tuple(map(task, t.tasks)))
+
+        return replace(directive, tasks=tuple(map(task, directive.tasks)))
+
+    draft = drafts[seed]
+    assert draft.review == sum(n.review for n in draft.notes) > 0
+    assert ordered(load_draft(draft, REGISTRY).directives[0]) == ordered(draft.directive)
+
+
+@pytest.mark.parametrize("seed", [s.stem for s in SEEDS])
 def test_draft_is_valid_yaml_that_the_strict_loader_accepts(tmp_path, drafts, seed):
     draft = drafts[seed]
     data = yaml.safe_load(draft.yaml)
