@@ -3,7 +3,7 @@
     python benchmarks/evaluate_drafts.py [--seeds DIR] [--input DIR] [--corpus DIR] [-v]
 
 Seeds: for each tests/fixtures/seeds/<id>.txt, ``matrix.draft.draft_file``
-makes the draft, the draft is read back like any directive (leniently), and
+makes the draft, the draft is read back like any directive (unknown names kept), and
 its (task id, agency id, role) triples are compared with input/<id>.yaml.
 
 Corpus: for each tests/fixtures/corpus/<id>.txt that has a gold reading
