@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 _install_vietnamese()
 
 EXIT_INTERNAL = 3
+EXIT_UNRESOLVED = 1  # export: names the registry lacks, not kept (--keep-unknown)
 DEFAULT_INPUT = Path("input")
 
 
@@ -118,10 +119,10 @@ def _inputs(paths: Iterable[Path]) -> list[Path]:
     return list(paths) or [DEFAULT_INPUT]
 
 
-def _load(paths: Iterable[Path], registry: Path | None, lenient: bool = False) -> Any:
+def _load(paths: Iterable[Path], registry: Path | None) -> Any:
     from .load import load_corpus
 
-    result = load_corpus(_inputs(paths), registry, lenient)
+    result = load_corpus(_inputs(paths), registry)
     for problem in result.warnings:
         click.echo(str(problem), err=True)
     return result.require()
@@ -327,6 +328,11 @@ def _load_for_build(paths: tuple[Path, ...], registry: Path | None) -> tuple[Any
     help="Dấu phân cách CSV (';' cho Excel dùng dấu phẩy thập phân kiểu Việt Nam).",
 )
 @click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đầu vào.")
+@click.option(
+    "--keep-unknown",
+    is_flag=True,
+    help="Vẫn xuất khi còn tên cơ quan chưa có trong danh mục: giữ nguyên tên như đã viết.",
+)
 def export(
     paths: tuple[Path, ...],
     registry: Path | None,
@@ -336,20 +342,33 @@ def export(
     output: Path | None = None,
     sep: str = ",",
     force: bool = False,
+    keep_unknown: bool = False,
 ) -> None:
     """Xuất phân công ra màn hình (stdout) dạng JSON hoặc CSV cho hệ thống khác.
 
-    Bản nháp còn tên cơ quan chưa có trong danh mục vẫn xuất được; tên đó giữ nguyên như đã viết.
+    Tên cơ quan chưa có trong danh mục được báo từng tên (tệp:dòng:cột) và không
+    xuất gì (mã thoát 1); thêm --keep-unknown để vẫn xuất, giữ nguyên tên như đã viết
+    (bản nháp chưa rà soát xong).
     """
     from .export import to_csv, to_json, write_export
     from .guard import check_overwrite
+    from .load import Unknown, load_corpus
     from .pivot import build_matrix
 
     if output is not None:
         check_overwrite(output, force)
-    matrix = build_matrix(
-        _load(paths, registry, lenient=True), expand_groups, as_of.date() if as_of is not None else None
-    )
+    result = load_corpus(_inputs(paths), registry, Unknown.KEEP)
+    for problem in [*result.warnings, *result.unresolved]:
+        click.echo(str(problem), err=True)
+    corpus = result.require()
+    if result.unresolved and not keep_unknown:
+        click.echo(
+            f"Chưa xuất: còn {len(result.unresolved)} tên cơ quan chưa có trong danh mục. Hãy thêm vào "
+            "co-quan.yaml hoặc sửa tên; nếu vẫn muốn xuất với tên như đã viết, thêm --keep-unknown.",
+            err=True,
+        )
+        sys.exit(EXIT_UNRESOLVED)
+    matrix = build_matrix(corpus, expand_groups, as_of.date() if as_of is not None else None)
     delimiter = "\t" if sep == "tab" else sep
     if output is not None:
         written = write_export(matrix, output, fmt, delimiter)

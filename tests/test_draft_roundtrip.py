@@ -44,7 +44,7 @@ from render_text import Layout, render_text, write_docx, write_txt
 
 from matrix.draft import draft_file
 from matrix.dump import dump_directive
-from matrix.load import load_corpus, load_registry
+from matrix.load import Unknown, load_corpus, load_registry
 from matrix.model import Agency, Assignment, Directive, Issuer, IssuerKind, Registry, Role, Signer, Task
 from matrix.text import match_key
 from matrix.yamlio import Report
@@ -598,8 +598,8 @@ def header_of(d: Directive) -> dict[str, object]:
     }
 
 
-def load_one(path: Path, lenient: bool) -> Directive:
-    result = load_corpus([path], REGISTRY_PATH, lenient=lenient)
+def load_one(path: Path, unknown: Unknown) -> Directive:
+    result = load_corpus([path], REGISTRY_PATH, unknown)
     assert not result.errors, "\n".join(str(p) for p in result.errors)
     return result.require().directives[0]
 
@@ -614,7 +614,7 @@ def roundtrip(
     original = folder / "original" / f"{directive.id}.yaml"
     original.parent.mkdir()
     original.write_text(dump_directive(directive, REGISTRY), encoding="utf-8")
-    expected = load_one(original, lenient=False)
+    expected = load_one(original, Unknown.ERROR)
     source = folder / f"{directive.id}.{'docx' if docx else 'txt'}"
     (write_docx if docx else write_txt)(directive, source, layout)
     draft = draft_file(source, REGISTRY)
@@ -622,7 +622,7 @@ def roundtrip(
     drafted.parent.mkdir()
     drafted.write_text(draft.yaml, encoding="utf-8")
     assert draft.unresolved == [], f"names the drafter did not resolve: {draft.unresolved}"
-    return expected, load_one(drafted, lenient=True), render_text(directive, layout)
+    return expected, load_one(drafted, Unknown.KEEP), render_text(directive, layout)
 
 
 def assert_same(expected: Directive, got: Directive, text: str) -> None:
