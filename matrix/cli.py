@@ -363,8 +363,8 @@ def export(
     corpus = result.require()
     if result.unresolved and not keep_unknown:
         click.echo(
-            f"Chưa xuất: còn {len(result.unresolved)} tên cơ quan chưa có trong danh mục. Hãy thêm vào "
-            "co-quan.yaml hoặc sửa tên; nếu vẫn muốn xuất với tên như đã viết, thêm --keep-unknown.",
+            f"Chưa xuất: còn {len(result.unresolved)} tên cơ quan chưa có trong danh mục (hoặc không còn vào ngày "
+            "văn bản). Hãy thêm vào co-quan.yaml hoặc sửa tên; nếu vẫn muốn xuất với tên như đã viết, thêm --keep-unknown.",
             err=True,
         )
         sys.exit(EXIT_UNRESOLVED)

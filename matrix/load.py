@@ -938,7 +938,16 @@ class _DirectiveReader:
                 "hãy ghi 'province' của văn bản hoặc dùng tên đầy đủ hơn",
             )
             return None
-        if found.defunct and self.keep:  # a draft keeps the body it names; validation will say it is gone
+        if found.defunct and self.keep:  # a draft keeps the body it names, and says it is gone
+            if match_key(written) not in self.warned:
+                self.warned.add(match_key(written))
+                self.kept.warn(
+                    self.name,
+                    node,
+                    f"{what}: {defunct_message(self.registry, found.defunct[0], written, self.on)}, "
+                    "tạm giữ nguyên tên như đã viết",
+                    f"văn bản ngày {format_date(self.on)}" if self.on else None,
+                )
             return found.defunct[0]
         if found.defunct and self.undated:  # the text may predate the change: say so, keep the body it names
             self.report.warn(

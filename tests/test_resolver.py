@@ -136,3 +136,17 @@ def test_export_of_a_clean_input_needs_no_option():
 def test_export_help_documents_the_option_in_vietnamese():
     result = run("export", "--help")
     assert "--keep-unknown" in result.output and "giữ nguyên tên như đã viết" in result.output
+
+
+def test_export_refuses_a_body_gone_on_the_directives_date(tmp_path):
+    """A body dissolved before the directive's date is not exported silently under its old name."""
+    text = DRAFT.replace("Sở Du lịch Xanh", "Sở Thông tin và Truyền thông").replace("Sở  du lịch xanh", "Công an tỉnh")
+    text = text.replace("Ban Quản lý Khu Mới", "Sở Tư pháp").replace("2025-03-01", "2025-09-01")
+    shutil.copy(REGISTRY, tmp_path / "co-quan.yaml")
+    (tmp_path / "cv-thu.yaml").write_text(text, encoding="utf-8")
+    result = run("export", tmp_path)
+    assert result.exit_code == 1 and result.stdout == ""
+    (line,) = [line for line in result.stderr.splitlines() if ": cảnh báo: " in line]
+    assert line.startswith(f"{tmp_path / 'cv-thu.yaml'}:13:16: cảnh báo: nhiệm vụ '1': ")
+    assert "Sở Thông tin và Truyền thông" in line and "tạm giữ nguyên tên như đã viết" in line
+    assert run("export", tmp_path, "--keep-unknown").exit_code == 0
