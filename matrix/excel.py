@@ -35,7 +35,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import ROLES, Agency, Block, Directive, Role
-from .pivot import Entry, Matrix, Row, location, printed_number
+from .pivot import Entry, Matrix, Row, location
 from .stamp import build_date
 from .text import inline_name, roman, shorten
 from .tracking_sheet import write_tracking_sheet
@@ -363,7 +363,7 @@ def directive_labels(matrix: Matrix) -> dict[str, str]:
 
 def task_label(row: Row) -> str:
     """The task's number as the document prints it, for STT columns: "2", "3.1", "a)", "-", "(đoạn cuối)"."""
-    return printed_number(row) or CLOSING_LABEL
+    return row.node.label or CLOSING_LABEL
 
 
 def directive_heading(directive: Directive, number: int) -> str:
@@ -718,7 +718,7 @@ def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
             label = roman(matrix.directives.index(row.directive) + 1)
             paint.put(ws, row_no, 3, label, "id")
             lines = max(lines, _line_count(label, _capacity(grid.left[2][1])))
-        inherited = {e.agency.id: e for e in matrix.context(row)} if row.parents else {}
+        inherited = {e.agency.id: e for e in matrix.context(row)} if row.node.inherited else {}
         for col, agency in enumerate(grid.columns, grid.first):
             entry = matrix.cell(row, agency.id)
             if entry is not None:

@@ -33,6 +33,8 @@ from .model import (
     Role,
     Signer,
     Task,
+    TaskNode,
+    TaskTree,
     format_date,
 )
 from .schema import (
@@ -687,7 +689,7 @@ class _DirectiveReader:
             self.report.error(self.name, fields.value_node("tasks"), f"{fields.what} chưa có nhiệm vụ nào")
         read = [(self._task(n, None, i), n) for i, n in enumerate(task_nodes, 1)]
         tasks = tuple(t for t, _ in read if t)
-        self._warn_unassigned([(t, n) for t, n in read if t], ())
+        self._warn_unassigned(list(zip(TaskTree(tasks).roots, [n for t, n in read if t], strict=True)))
         if not (directive_id and kind and title and issuer) or self.report.has_errors:
             return None
         return Directive(
@@ -907,10 +909,10 @@ class _DirectiveReader:
             )
         return self.unresolved[key]
 
-    def _warn_unassigned(self, tasks: list[tuple[Task, Node]], inherited: tuple[Assignment, ...]) -> None:
+    def _warn_unassigned(self, tasks: list[tuple[TaskNode, Node]]) -> None:
         """Warn about tasks nobody is assigned to, and tasks with partners but no lead."""
-        for task, node in tasks:
-            effective = inherited + task.assignments
+        for tree_node, node in tasks:
+            task, effective = tree_node.task, tree_node.in_force
             sub = _peek_node(node, "tasks")
             # A sub-task is read from every mapping node of its list (it needs no id), so the two align.
             sub_nodes = (
@@ -928,7 +930,7 @@ class _DirectiveReader:
                 self.report.warn(
                     self.name, node, f"nhiệm vụ '{task.id}' có cơ quan phối hợp nhưng không có cơ quan chủ trì"
                 )
-            self._warn_unassigned(list(zip(task.tasks, sub_nodes, strict=True)), effective)
+            self._warn_unassigned(list(zip(tree_node.children, sub_nodes, strict=True)))
 
 
 UNRESOLVED_BLOCK = Block("chua-ro", "Chưa có trong danh mục")

@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import MatrixError, OutputError
 from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
-from .pivot import Entry, Matrix, Row, location, ordinal, printed_number, task_kind, task_position
+from .pivot import Entry, Matrix, Row, location, ordinal
 from .stamp import build_date
 from .templates import TemplateLibrary, WordTemplateError
 from .text import inline_name, match_key, roman, safe_filename
@@ -215,27 +215,18 @@ def _issuer_groups(matrix: Matrix) -> list[tuple[str, Matrix]]:
 
 
 class RowIndex:
-    """Rows of a matrix by key, and each row's children, for walking sub-tasks."""
+    """A matrix's rows for walking sub-tasks (a thin view: the task tree on the model does the work)."""
 
     def __init__(self, matrix: Matrix) -> None:
-        children: dict[tuple[str, str], list[Row]] = defaultdict(list)
-        for row in matrix.rows:
-            if row.parents:
-                children[(row.directive.id, row.parents[-1].id)].append(row)
-        self.by_key: dict[tuple[str, str], Row] = {row.key: row for row in matrix.rows}
-        self.children: dict[tuple[str, str], tuple[Row, ...]] = {k: tuple(v) for k, v in children.items()}
+        self.matrix = matrix
 
-    def descendants(self, row: Row) -> list[Row]:
+    def descendants(self, row: Row) -> tuple[Row, ...]:
         """Every sub-task of ``row``, depth first, in document order."""
-        found: list[Row] = []
-        for child in self.children.get(row.key, ()):
-            found.append(child)
-            found.extend(self.descendants(child))
-        return found
+        return row.descendants()
 
-    def ancestors(self, row: Row) -> list[Row]:
+    def ancestors(self, row: Row) -> tuple[Row, ...]:
         """The rows of the tasks above ``row``."""
-        return [self.by_key[(row.directive.id, parent.id)] for parent in row.parents]
+        return row.ancestors()
 
 
 def lead_directive(directives: tuple[Directive, ...]) -> Directive:
@@ -407,33 +398,28 @@ def _distribution(directive: Directive, agency: Agency | None = None) -> list[st
 def _marker(row: Row) -> str:
     """How a sub-task is numbered when printed inside its parent ("3.1.", "a)", "-")."""
     text = row.task.text.lstrip()
-    kind = task_kind(row)
-    if kind == "bullet":
-        return "" if text[:1] in _BULLET_MARKS else "-"
-    if kind == "closing":
+    node = row.node
+    if node.kind == "bullet":
+        return "" if text[:1] in _BULLET_MARKS else node.label
+    if node.kind == "closing" or text.startswith(node.id):
         return ""
-    number = row.task.id
-    if text.startswith(number):
-        return ""
-    return f"{number})" if number.isalpha() else f"{number}."
+    return node.label if node.id.isalpha() else f"{node.label}."
 
 
 def task_data(row: Row) -> dict[str, Any]:
     """What templates may say about one task, whoever it is for."""
-    task = row.task
-    kind = task_kind(row)
-    position = task_position(row)
+    task, node = row.task, row.node
     return {
         "id": task.id,
         "number": task.id,
-        "printed": printed_number(row),
+        "printed": node.label,
         "marker": _marker(row),
         "location": location(row),
         "where": location(row, ordinals=True),
-        "kind": kind,
-        "parent": row.parents[-1].id if row.parents else "",
-        "position": position,
-        "ordinal": ordinal(position) if position else "",
+        "kind": node.kind,
+        "parent": node.parent.id if node.parent is not None else "",
+        "position": node.position,
+        "ordinal": ordinal(node.position) if node.position else "",
         "depth": row.depth,
         "title": task.title or "",
         "text": task.text,
