@@ -34,10 +34,10 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .model import ROLES, Agency, Block, Directive, Role
+from .model import ROLES, Agency, Block, Directive, Role, format_date
 from .pivot import Entry, Matrix, Row, location
 from .stamp import build_date
-from .text import inline_name, roman, shorten
+from .text import XML_ILLEGAL, inline_name, roman, shorten
 from .tracking_sheet import write_tracking_sheet
 
 __all__ = ["MAX_CELL_CHARS", "TRUNCATION_NOTE", "write_workbook"]
@@ -104,8 +104,7 @@ MAX_HEADER_HEIGHT = 220.0
 
 _THIN = Side(style="thin", color="000000")
 _SENTENCE_ENDS = (".", ";", ":", "!", "?")
-# Characters XML 1.0 cannot carry (PDF extraction leaves form feeds behind).
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ILLEGAL = re.compile(f"[{XML_ILLEGAL}]")
 
 
 # --------------------------------------------------------------------------
@@ -329,11 +328,6 @@ def _break_point(lines: Sequence[tuple[int, str]], start: int, end: int) -> int:
 # Labels
 
 
-def format_date(directive: Directive) -> str:
-    """dd/mm/yyyy, or "" when the directive gives no date."""
-    return directive.date.strftime("%d/%m/%Y") if directive.date else ""
-
-
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -352,7 +346,7 @@ def directive_labels(matrix: Matrix) -> dict[str, str]:
             matrix.registry.provinces.get(directive.province or "") or directive.issuer.short or directive.issuer.name
         )
         label = directive.reference or " ".join(p for p in (_capitalised(directive.kind), where) if p)
-        for extra in (format_date(directive), f"[{index}]"):
+        for extra in (format_date(directive.date), f"[{index}]"):
             if label in labels.values() and extra:
                 label = f"{label} {extra}"
         labels[directive.id] = label
@@ -366,16 +360,19 @@ def task_label(row: Row) -> str:
     return row.node.label or CLOSING_LABEL
 
 
-def directive_heading(directive: Directive, number: int) -> str:
-    """A section row of a consolidated sheet: "I. Chỉ thị số 05/CT-UBND ngày 06/01/2025 của ... về ..."."""
+def cite(directive: Directive) -> str:
+    """ "Chỉ thị số 12/CT-UBND ngày 27/12/2024" (what the text gives of it)."""
     parts = [_capitalised(directive.kind)]
     if directive.reference:
         parts.append(f"số {directive.reference}")
     if directive.date:
-        parts.append(f"ngày {format_date(directive)}")
-    parts.append(f"của {inline_name(directive.issuer.name)}")
-    title = directive.title.strip()
-    return f"{roman(number)}. {' '.join(parts)}: {title}"
+        parts.append(f"ngày {format_date(directive.date)}")
+    return " ".join(parts)
+
+
+def directive_heading(directive: Directive, number: int) -> str:
+    """A section row of a consolidated sheet: "I. Chỉ thị số 05/CT-UBND ngày 06/01/2025 của ... về ..."."""
+    return f"{roman(number)}. {cite(directive)} của {inline_name(directive.issuer.name)}: {directive.title.strip()}"
 
 
 def column_labels(matrix: Matrix, columns: Sequence[Agency]) -> list[str]:
@@ -925,7 +922,7 @@ def _write_directives(ws: Worksheet, ctx: _Context) -> None:
             ctx.labels[directive.id],
             _capitalised(directive.kind),
             directive.reference,
-            format_date(directive),
+            format_date(directive.date),
             directive.issuer.name,
             directive.title,
             _signer(directive),

@@ -49,9 +49,9 @@ ANY_PROVINCE = "*"
 _REGION = re.compile(rf"^(.+ {re.escape(match_key('khu vực'))}) (?:[ivxlc]+|\d+)(?: ?[-–] ?.+)?$")
 
 
-def format_date(day: dt.date) -> str:
-    """A date as Vietnamese documents write it: 01/03/2025."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+def format_date(day: dt.date | None) -> str:
+    """A date as Vietnamese documents write it: 01/03/2025 ("" for no date)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}" if day is not None else ""
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,10 @@ from .excel import (
     _record,
     _table,
     _use_default_font,
+    cite,
     directive_labels,
 )
-from .model import Directive
+from .model import format_date
 from .pivot import Matrix
 from .stamp import build_date
 from .text import shorten
@@ -84,28 +85,14 @@ _OVERDUE_COLUMNS = (
 )
 
 
-def vn_date(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
-def cite(directive: Directive) -> str:
-    """ "Chỉ thị số 12/CT-UBND ngày 27/12/2024" (what the text gives of it)."""
-    parts = [_capitalised(directive.kind)]
-    if directive.reference:
-        parts.append(f"số {directive.reference}")
-    if directive.date:
-        parts.append(f"ngày {vn_date(directive.date)}")
-    return " ".join(parts)
-
-
 def missed_text(status: Status) -> list[str]:
     """What was missed: the deadline (its words and date) and each report date passed without a report."""
     out = []
     deadline = status.deadline
     if deadline is not None and deadline < status.as_of:
         words = status.entry.row.task.deadline
-        out.append(f"Thời hạn {vn_date(deadline)}" + (f" ({words})" if words else ""))
-    out.extend(f"Báo cáo kỳ {vn_date(day)}" for day in status.missed)
+        out.append(f"Thời hạn {format_date(deadline)}" + (f" ({words})" if words else ""))
+    out.extend(f"Báo cáo kỳ {format_date(day)}" for day in status.missed)
     return out
 
 
@@ -130,7 +117,7 @@ def write_status_workbook(
     """
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
-    title = f"Tình hình thực hiện nhiệm vụ đến ngày {vn_date(as_of)}"
+    title = f"Tình hình thực hiện nhiệm vụ đến ngày {format_date(as_of)}"
     wb = Workbook()
     wb.properties.created = wb.properties.modified = build_date()  # reproducible (SOURCE_DATE_EPOCH)
     _use_default_font(wb)
@@ -187,7 +174,7 @@ def _by_agency(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: 
         ws,
         ctx,
         SHEET_BY_AGENCY,
-        f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN ĐẾN NGÀY {vn_date(as_of)}",
+        f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN ĐẾN NGÀY {format_date(as_of)}",
         _AGENCY_COLUMNS,
     )
     _header_fills(ws, ctx, columns)
@@ -204,7 +191,11 @@ def _by_agency(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: 
 
 def _by_directive(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date) -> None:
     row, columns = _table(
-        ws, ctx, SHEET_BY_DIRECTIVE, f"TÌNH HÌNH THỰC HIỆN THEO VĂN BẢN ĐẾN NGÀY {vn_date(as_of)}", _DIRECTIVE_COLUMNS
+        ws,
+        ctx,
+        SHEET_BY_DIRECTIVE,
+        f"TÌNH HÌNH THỰC HIỆN THEO VĂN BẢN ĐẾN NGÀY {format_date(as_of)}",
+        _DIRECTIVE_COLUMNS,
     )
     _header_fills(ws, ctx, columns)
     for number, directive in enumerate(ctx.matrix.directives, 1):
@@ -217,7 +208,7 @@ def _overdue(
     ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date, letters: Sequence[Letter]
 ) -> None:
     row, columns = _table(
-        ws, ctx, SHEET_OVERDUE, f"DANH SÁCH NHIỆM VỤ QUÁ HẠN ĐẾN NGÀY {vn_date(as_of)}", _OVERDUE_COLUMNS
+        ws, ctx, SHEET_OVERDUE, f"DANH SÁCH NHIỆM VỤ QUÁ HẠN ĐẾN NGÀY {format_date(as_of)}", _OVERDUE_COLUMNS
     )
     items = overdue_items(statuses)
     if not items:
@@ -234,7 +225,7 @@ def _overdue(
             where += (
                 "\nThư giao nhiệm vụ"
                 + (f" số {letter.number}" if letter.number else "")
-                + f" ngày {vn_date(letter.date)}"
+                + f" ngày {format_date(letter.date)}"
             )
         values = [
             number,
@@ -243,7 +234,7 @@ def _overdue(
             task.id,
             task.title or shorten(task.text, TASK_CHARS),
             "\n".join(missed_text(status)),
-            vn_date(since),
+            format_date(since),
             (as_of - since).days if since else None,
         ]
         row = _record(ws, ctx, row, columns, values, text_col=4)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from .doctypes import is_type_code
 from .errors import MatrixError, OutputError
 from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
 from .pivot import Entry, Matrix, Row, location, ordinal
@@ -52,8 +53,6 @@ EXTRACT_TEMPLATE = "tong-hop-nhiem-vu.docx"
 EXTRACTS_FOLDER = "tong-hop-nhiem-vu"
 LETTERS_FOLDER = "thu-giao-nhiem-vu"
 
-# Document type codes that open a State symbol ("CT-UBND"): what follows is the body.
-_TYPE_CODES = frozenset({"CT", "CV", "KH", "QĐ", "TB", "BC", "HD", "NQ", "KL", "TTR", "QC", "CTR"})
 _BULLET_MARKS = "-–—+•*"
 _SKIPPED_COPIES = (match_key("Như trên"), match_key("Lưu"))
 _ABOUT_PREFIX = re.compile(r"^\s*(về việc|về|v/v)\s+", re.IGNORECASE)
@@ -286,7 +285,7 @@ def _abbreviation(directive: Directive) -> str:
     symbol = (directive.symbol or "").strip()
     if directive.issuer.kind is IssuerKind.PARTY:
         return symbol.rsplit("/", 1)[1] if "/" in symbol else ""
-    parts = [p for p in re.split(r"[-/]", symbol) if p and p.upper() not in _TYPE_CODES]
+    parts = [p for p in re.split(r"[-/]", symbol) if p and not is_type_code(p)]
     return parts[0] if parts else ""
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from ..doctypes import kind_of_code
 from ..load import suggest_names
 from ..model import Registry, Role
 from ..text import ascii_key, match_key
@@ -19,7 +20,7 @@ from .addressees import Assigned, RoleReader
 from .details import read_details
 from .document import Comment, DraftDoc, DraftIssuer, DraftSigner, DraftTask, Entry
 from .footnotes import SENTINEL, extract_footnotes
-from .header import KIND_CODES, Header, split_document
+from .header import Header, split_document
 from .names import Mention, NameReader
 from .reader import PAGE_BREAK, Source
 from .structure import Body, Item, assign_ids, build_body, item_marker, join_paragraphs
@@ -248,10 +249,10 @@ def _kind(doc: DraftDoc, header: Header, text: str) -> str:
     """The document kind: its heading, else the number's code, else Kính gửi (a letter), else "... này"."""
     if header.kind and (header.kind_heading or header.title_from_subject):
         return header.kind
-    code = (header.symbol or "").split("/")[0].split("-")[0]
-    if code in KIND_CODES:
+    coded = kind_of_code((header.symbol or "").split("/")[0].split("-")[0])
+    if coded:
         doc.comment("kind", f"loại văn bản suy ra từ ký hiệu '{header.symbol}'")
-        return KIND_CODES[code]
+        return coded
     if header.recipients:
         doc.comment("kind", "không có tên loại văn bản; có 'Kính gửi' nên ghi là công văn")
         return "công văn"
