@@ -415,56 +415,12 @@ def agencies(registry: Path | None, province: str | None, on: Any) -> None:
     \b
     Ví dụ:  matrix agencies --province "Đồng Tháp" --date 2026-01-01
     """
-    from .errors import InputError, Problem
     from .load import open_registry
-    from .model import format_date
+    from .views import registry_table
 
-    reg = open_registry([DEFAULT_INPUT], registry)
-    day = on.date() if on is not None else None
-    pid = None
-    if province:
-        from .catalogue import find_province
-
-        pid = province if province in reg.provinces else find_province(province)
-        if pid is None or pid not in reg.provinces:
-            raise InputError(
-                [
-                    Problem(
-                        "<dòng lệnh>",
-                        0,
-                        0,
-                        f"tỉnh '{province}' không có trong danh mục",
-                        "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp')",
-                    )
-                ]
-            )
-        pid = reg.province_on(pid, day)
-    shown = reg.valid_on(day, pid)
-    rows = [("Mã", "Tên", "Khối", "Loại", "Tồn tại", "Kế thừa", "Động từ")]
-    aliases: list[str] = [""]
-    for agency in shown:
-        kind = "nhóm" if agency.is_group else "cơ quan"
-        period = ""
-        if agency.valid_from or agency.valid_to:
-            period = f"{format_date(agency.valid_from) if agency.valid_from else ''}-{format_date(agency.valid_to) if agency.valid_to else ''}"
-        rows.append(
-            (
-                agency.id,
-                agency.name,
-                reg.block_name(agency.block),
-                kind,
-                period,
-                agency.successor or "",
-                "đề nghị" if agency.requested else "giao",
-            )
-        )
-        aliases.append("; ".join(a for a in dict.fromkeys(agency.aliases) if a != agency.name))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row, names in zip(rows, aliases):
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-        if names:
-            click.echo(f"{'':4}tên gọi khác: {names}")
-    click.echo(f"\n{len(rows) - 1} mục.")
+    lines = registry_table(open_registry([DEFAULT_INPUT], registry), province, on.date() if on is not None else None)
+    for line in lines:
+        click.echo(line)
 
 
 @main.command()
@@ -485,47 +441,14 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
     Ví dụ:  matrix show "Đảng ủy Công an tỉnh"
             matrix show "Sở Khoa học và Công nghệ" --as-of 2026-01-01
     """
-    from .errors import InputError, Problem
-    from .load import suggest_names
-    from .pivot import build_matrix
-    from .text import shorten
-    from .yamlio import CONTROL_CHARS
+    from .views import agency_tasks
 
-    agency = CONTROL_CHARS.sub("", agency)  # echoed back in messages: no terminal escape sequence
     corpus = _load(paths, registry)
-    day = as_of.date() if as_of is not None else None
-    found = corpus.registry.typed(agency, on=day)
-    matrix = build_matrix(corpus, expand_groups, day)
-    if not found:
-        names = suggest_names(corpus.registry, agency, among=matrix.columns)
-        hint = (
-            ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
-        )
-        raise InputError([Problem("<dòng lệnh>", 0, 0, f"cơ quan '{agency}' không có trong danh mục", hint)])
-    for target in found:
-        entries = matrix.entries_for(target.id)
-        counts = matrix.counts(target.id)
-        summary = ", ".join(f"{n} {role.value}" for role, n in counts.items() if n)
-        click.secho(
-            f"{target.name} ({target.id}): {len(entries)} nhiệm vụ" + (f" — {summary}" if summary else ""), bold=True
-        )
-        current = None
-        for entry in entries:
-            if entry.row.directive.id != current:
-                current = entry.row.directive.id
-                d = entry.row.directive
-                heading = " ".join(filter(None, (d.kind.capitalize(), d.reference)))
-                click.echo(f"\n  {heading} — {shorten(d.title, 80)} [{d.id}]")
-            via = f" (qua {entry.via.short})" if entry.via else ""
-            if entry.was is not None:
-                via += f" (văn bản ghi '{entry.written}')"
-            click.echo(f"    Mục {entry.row.task.id:<8} {entry.role.value:<10}{via} {shorten(entry.row.task.text, 90)}")
-            if entry.row.task.deadline or entry.row.task.report:
-                click.echo(
-                    f"{'':23}Thời hạn/báo cáo: {'; '.join(filter(None, (entry.row.task.deadline, entry.row.task.report)))}"
-                )
-        if not entries:
-            click.echo("  (không có nhiệm vụ nào)")
+    for line in agency_tasks(corpus, agency, expand_groups, as_of.date() if as_of is not None else None):
+        if line.strong:
+            click.secho(line.text, bold=True)
+        else:
+            click.echo(line.text)
 
 
 # --------------------------------------------------------------------------- theo dõi, đôn đốc
@@ -547,16 +470,9 @@ def _agency_ids(corpus: Any, name: str | None) -> set[str] | None:
     """The ids an ``--agency`` name stands for (any alias, with or without diacritics); None for all."""
     if name is None:
         return None
-    from .errors import InputError, Problem
-    from .load import suggest_names
+    from .views import find_agencies
 
-    found = corpus.registry.typed(name)
-    if not found:
-        names = suggest_names(corpus.registry, name)
-        hint = (
-            ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
-        )
-        raise InputError([Problem("<dòng lệnh>", 0, 0, f"cơ quan '{name}' không có trong danh mục", hint)])
+    found = find_agencies(corpus.registry, name)
     return {a.id for a in found}
 
 

@@ -589,6 +589,12 @@ def suggest_names(
     return seen[:limit]
 
 
+def did_you_mean(names: Iterable[str]) -> str | None:
+    """ "có phải ý bạn là 'A' hoặc 'B'?" for the close names of :func:`suggest_names` (None when there are none)."""
+    quoted = [f"'{n}'" for n in names]
+    return f"có phải ý bạn là {' hoặc '.join(quoted)}?" if quoted else None
+
+
 def today() -> dt.date:
     """Today's date (one place, so tests can fix it)."""
     return dt.date.today()
@@ -611,7 +617,7 @@ def unknown_name_hint(registry: Registry, written: str, province: str | None, on
     lines = []
     block = registry.blocks[0].id if registry.blocks else "so-nganh"
     if suggestions:
-        lines.append("có phải ý bạn là " + " hoặc ".join(f"'{s}'" for s in suggestions) + "?")
+        lines.append(did_you_mean(suggestions) or "")
         first = next(a for a in registry.agencies if a.name == suggestions[0])
         block = first.block
         lines.append(
