@@ -23,17 +23,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .excel import (
     PAPER_SIZES,
+    Column,
     Painter,
-    _capitalised,
-    _Column,
-    _Context,
-    _fill,
-    _lines_height,
-    _record,
-    _table,
-    _use_default_font,
+    WorkbookContext,
+    capitalised,
     cite,
     directive_labels,
+    lines_height,
+    put_records,
+    solid_fill,
+    start_table,
+    use_default_font,
 )
 from .model import format_date
 from .pivot import Matrix
@@ -63,25 +63,25 @@ STATE_FILLS = {
     State.IN_PROGRESS: "BDD7EE",  # blue
     State.OVERDUE: "F8CBAD",  # red
 }
-_STATE_COLUMNS = tuple(_Column(_capitalised(state.value), 13, f"state-{i}") for i, state in enumerate(STATES))
-_TOTAL = _Column("Tổng số", 9, "cell")
-_AGENCY_COLUMNS = (_Column("STT", 6, "id"), _Column("Cơ quan", 40, grows=True), *_STATE_COLUMNS, _TOTAL)
+_STATE_COLUMNS = tuple(Column(capitalised(state.value), 13, f"state-{i}") for i, state in enumerate(STATES))
+_TOTAL = Column("Tổng số", 9, "cell")
+_AGENCY_COLUMNS = (Column("STT", 6, "id"), Column("Cơ quan", 40, grows=True), *_STATE_COLUMNS, _TOTAL)
 _DIRECTIVE_COLUMNS = (
-    _Column("STT", 6, "id"),
-    _Column("Văn bản", 22),
-    _Column("Trích yếu", 40, grows=True),
+    Column("STT", 6, "id"),
+    Column("Văn bản", 22),
+    Column("Trích yếu", 40, grows=True),
     *_STATE_COLUMNS,
     _TOTAL,
 )
 _OVERDUE_COLUMNS = (
-    _Column("STT", 6, "id"),
-    _Column("Cơ quan", 22),
-    _Column("Văn bản giao nhiệm vụ", 20),
-    _Column("Mục", 7, "id"),
-    _Column("Nội dung nhiệm vụ", 50, grows=True),
-    _Column("Hạn đã lỡ", 20),
-    _Column("Quá hạn từ ngày", 12, "id"),
-    _Column("Số ngày quá hạn", 10, "state-3"),
+    Column("STT", 6, "id"),
+    Column("Cơ quan", 22),
+    Column("Văn bản giao nhiệm vụ", 20),
+    Column("Mục", 7, "id"),
+    Column("Nội dung nhiệm vụ", 50, grows=True),
+    Column("Hạn đã lỡ", 20),
+    Column("Quá hạn từ ngày", 12, "id"),
+    Column("Số ngày quá hạn", 10, "state-3"),
 )
 
 
@@ -120,14 +120,14 @@ def write_status_workbook(
     title = f"Tình hình thực hiện nhiệm vụ đến ngày {format_date(as_of)}"
     wb = Workbook()
     wb.properties.created = wb.properties.modified = build_date()  # reproducible (SOURCE_DATE_EPOCH)
-    _use_default_font(wb)
+    use_default_font(wb)
     wb.properties.title = title
     wb.properties.creator = "matrix"
     painter = Painter()
     for i, state in enumerate(STATES):
-        painter.looks[f"state-{i}"] = replace(painter.looks["cell"], fill=_fill(STATE_FILLS[state]))
-        painter.looks[f"state-{i}-header"] = replace(painter.looks["header"], fill=_fill(STATE_FILLS[state]))
-    ctx = _Context(matrix, title, paper, painter, directive_labels(matrix))
+        painter.looks[f"state-{i}"] = replace(painter.looks["cell"], fill=solid_fill(STATE_FILLS[state]))
+        painter.looks[f"state-{i}-header"] = replace(painter.looks["header"], fill=solid_fill(STATE_FILLS[state]))
+    ctx = WorkbookContext(matrix, title, paper, painter, directive_labels(matrix))
     _by_agency(wb.active, ctx, statuses, as_of)
     _by_directive(wb.create_sheet(SHEET_BY_DIRECTIVE), ctx, statuses, as_of)
     _overdue(wb.create_sheet(SHEET_OVERDUE), ctx, statuses, as_of, letters)
@@ -138,7 +138,7 @@ def _counts(statuses: Sequence[Status]) -> list[int]:
     return [sum(s.state is state for s in statuses) for state in STATES]
 
 
-def _header_fills(ws: Worksheet, ctx: _Context, columns: Sequence[_Column]) -> None:
+def _header_fills(ws: Worksheet, ctx: WorkbookContext, columns: Sequence[Column]) -> None:
     """The state columns' headings on their state's fill."""
     for col, column in enumerate(columns, 1):
         if column.look.startswith("state-") and column in _STATE_COLUMNS:
@@ -147,9 +147,9 @@ def _header_fills(ws: Worksheet, ctx: _Context, columns: Sequence[_Column]) -> N
 
 def _count_row(
     ws: Worksheet,
-    ctx: _Context,
+    ctx: WorkbookContext,
     row: int,
-    columns: Sequence[_Column],
+    columns: Sequence[Column],
     head: list[object],
     statuses: Sequence[Status],
     text_col: int,
@@ -158,19 +158,19 @@ def _count_row(
     counts = _counts(statuses)
     looks = [c.look if c.look.startswith("state-") and n else "cell" for c, n in zip(_STATE_COLUMNS, counts)]
     layout = [*columns[: len(head)], *(replace(c, look=look) for c, look in zip(_STATE_COLUMNS, looks)), _TOTAL]
-    return _record(ws, ctx, row, layout, [*head, *counts, sum(counts)], text_col=text_col)
+    return put_records(ws, ctx, row, layout, [*head, *counts, sum(counts)], text_col=text_col)
 
 
-def _totals(ws: Worksheet, ctx: _Context, row: int, span: int, statuses: Sequence[Status]) -> None:
+def _totals(ws: Worksheet, ctx: WorkbookContext, row: int, span: int, statuses: Sequence[Status]) -> None:
     counts = _counts(statuses)
     ctx.painter.merge(ws, row, 1, row, span, "Tổng cộng", "total_label")
     for col, value in enumerate([*counts, sum(counts)], span + 1):
         ctx.painter.put(ws, row, col, value, "total")
-    ws.row_dimensions[row].height = _lines_height(1)
+    ws.row_dimensions[row].height = lines_height(1)
 
 
-def _by_agency(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date) -> None:
-    row, columns = _table(
+def _by_agency(ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status], as_of: dt.date) -> None:
+    row, columns = start_table(
         ws,
         ctx,
         SHEET_BY_AGENCY,
@@ -189,8 +189,8 @@ def _by_agency(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: 
     _totals(ws, ctx, row, 2, statuses)
 
 
-def _by_directive(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date) -> None:
-    row, columns = _table(
+def _by_directive(ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status], as_of: dt.date) -> None:
+    row, columns = start_table(
         ws,
         ctx,
         SHEET_BY_DIRECTIVE,
@@ -205,15 +205,15 @@ def _by_directive(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_o
 
 
 def _overdue(
-    ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date, letters: Sequence[Letter]
+    ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status], as_of: dt.date, letters: Sequence[Letter]
 ) -> None:
-    row, columns = _table(
+    row, columns = start_table(
         ws, ctx, SHEET_OVERDUE, f"DANH SÁCH NHIỆM VỤ QUÁ HẠN ĐẾN NGÀY {format_date(as_of)}", _OVERDUE_COLUMNS
     )
     items = overdue_items(statuses)
     if not items:
         ctx.painter.merge(ws, row, 1, row, len(columns), "Không có nhiệm vụ quá hạn.", "text")
-        ws.row_dimensions[row].height = _lines_height(1)
+        ws.row_dimensions[row].height = lines_height(1)
         return
     for number, status in enumerate(items, 1):
         task_row = status.entry.row
@@ -237,4 +237,4 @@ def _overdue(
             format_date(since),
             (as_of - since).days if since else None,
         ]
-        row = _record(ws, ctx, row, columns, values, text_col=4)
+        row = put_records(ws, ctx, row, columns, values, text_col=4)

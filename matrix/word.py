@@ -26,20 +26,30 @@ from .stamp import build_date
 from .templates import TemplateLibrary, WordTemplateError
 from .text import inline_name, match_key, roman, safe_filename
 
+# Public, including the seam other documents (reminders) build on: the template data of each part.
 __all__ = [
     "EXTRACT_TEMPLATE",
     "LETTER_TEMPLATES",
     "TABLE_TEMPLATE",
     "PdfConversionError",
     "PdfUnavailable",
+    "RowIndex",
     "WordTemplateError",
+    "agency_data",
     "build_date",
     "convert_to_pdf",
+    "date_data",
+    "date_place",
+    "directive_data",
     "extract_context",
+    "issuer_data",
     "issuer_groups",
     "letter_context",
     "letter_count",
+    "signer_data",
+    "subtask_lines",
     "table_context",
+    "task_data",
     "write_assignment_table",
     "write_consolidated",
     "write_extracts",
@@ -259,7 +269,7 @@ def _clause(text: str | None) -> str:
     return (text or "").strip().rstrip(" .;,")
 
 
-def _date_data(date: dt.date | None) -> dict[str, str] | None:
+def date_data(date: dt.date | None) -> dict[str, str] | None:
     """Day, month and year as printed (Nghị định 30: 0 before days < 10 and months 1-2)."""
     if date is None:
         return None
@@ -297,7 +307,7 @@ def directive_data(directive: Directive) -> dict[str, Any]:
         "reference": directive.reference,
         "number": directive.number or "",
         "symbol": directive.symbol or "",
-        "date": _date_data(directive.date),
+        "date": date_data(directive.date),
         "title": directive.title,
         "about": _about(directive.title),
         "issuer": inline_name(directive.issuer.name),
@@ -371,14 +381,14 @@ def issuer_data(directive: Directive, matrix: Matrix | None = None) -> dict[str,
     }
 
 
-def _place(matrix: Matrix, directive: Directive) -> str:
+def date_place(matrix: Matrix, directive: Directive) -> str:
     """The place of the date line: the directive's, else its province's name."""
     if directive.place:
         return directive.place
     return matrix.registry.provinces.get(directive.province or "", "")
 
 
-def _signer_data(signer: Signer) -> dict[str, Any]:
+def signer_data(signer: Signer) -> dict[str, Any]:
     return {"authority": list(signer.authority), "title": signer.title or "", "name": signer.name or ""}
 
 
@@ -430,7 +440,7 @@ def task_data(row: Row) -> dict[str, Any]:
     }
 
 
-def _subtasks(index: RowIndex, row: Row) -> list[dict[str, Any]]:
+def subtask_lines(index: RowIndex, row: Row) -> list[dict[str, Any]]:
     """The paragraphs of every sub-task of ``row``: an assignment covers its bullets."""
     items: list[dict[str, Any]] = []
     for sub in index.descendants(row):
@@ -496,7 +506,7 @@ def _letter_task(matrix: Matrix, index: RowIndex, entry: Entry, position: int) -
         "written": written,
         "named_as": written if match_key(written) != match_key(agency.name) else "",
         "via": entry.via.name if entry.via is not None else "",
-        "subtasks": _subtasks(index, row),
+        "subtasks": subtask_lines(index, row),
     }
 
 
@@ -518,7 +528,7 @@ _PARTY_ORGANS = tuple(
 )
 
 
-def _agency_data(agency: Agency, entries: Iterable[Entry]) -> dict[str, Any]:
+def agency_data(agency: Agency, entries: Iterable[Entry]) -> dict[str, Any]:
     """The addressee; ``written`` is how the texts name it: a Party organ first ("Đảng ủy Công an tỉnh"), else the fullest name."""
     names = [e.written for e in entries if e.via is None]
     organs = [n for n in names if match_key(n).startswith(_PARTY_ORGANS)]
@@ -565,15 +575,15 @@ def letter_context(matrix: Matrix, agency: Agency, index: RowIndex | None = None
     lead = matrix.directives[0]
     sections = _sections(matrix, index, agency)
     return {
-        "agency": _agency_data(agency, matrix.entries_for(agency.id)),
+        "agency": agency_data(agency, matrix.entries_for(agency.id)),
         "consolidated": len(matrix.directives) > 1,
         "issuer": issuer_data(lead, matrix),
         "directive": directive_data(lead),
         "directives": [s["directive"] for s in sections],
         "sections": sections,
         "task_count": sum(s["task_count"] for s in sections),
-        "place": _place(matrix, lead),
-        "signer": _signer_data(_common_signer(matrix.directives)),
+        "place": date_place(matrix, lead),
+        "signer": signer_data(_common_signer(matrix.directives)),
         "distribution": _distribution(lead, agency),
     }
 
@@ -583,7 +593,7 @@ def extract_context(matrix: Matrix, agency: Agency, index: RowIndex | None = Non
     index = index or RowIndex(matrix)
     sections = _sections(matrix, index, agency)
     return {
-        "agency": _agency_data(agency, matrix.entries_for(agency.id)),
+        "agency": agency_data(agency, matrix.entries_for(agency.id)),
         "directives": [s["directive"] for s in sections],
         "sections": sections,
         "task_count": sum(s["task_count"] for s in sections),
@@ -616,8 +626,8 @@ def table_context(matrix: Matrix) -> dict[str, Any]:
         "directives": [s["directive"] for s in sections],
         "sections": sections,
         "row_count": position,
-        "place": _place(matrix, lead),
-        "signer": _signer_data(lead.signer),
+        "place": date_place(matrix, lead),
+        "signer": signer_data(lead.signer),
         "distribution": _distribution(lead),
     }
 
