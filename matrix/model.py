@@ -481,6 +481,11 @@ class Directive:
         return self.date or self.as_of
 
     @property
+    def label(self) -> str:
+        """ "Chỉ thị 05/CT-UBND": the kind and the reference ("Kế hoạch" alone when the text gives no number)."""
+        return " ".join(filter(None, (self.kind.capitalize(), self.reference)))
+
+    @property
     def reference(self) -> str:
         """ "Số 15-CT/TU" / "Số 12/UBND-NC", or "" when the text gives no number."""
         if not self.number and not self.symbol:

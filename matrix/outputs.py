@@ -80,7 +80,7 @@ def workbook_title(view: Matrix) -> str:
     """ "Chỉ thị 05/CT-UBND: Về ..." for one directive; "Tổng hợp phân công nhiệm vụ (n văn bản)" for several."""
     if len(view.directives) == 1:
         d = view.directives[0]
-        return " ".join(filter(None, (d.kind.capitalize(), d.reference))) + f": {d.title}"
+        return f"{d.label}: {d.title}"
     return f"Tổng hợp phân công nhiệm vụ ({len(view.directives)} văn bản)"
 
 

@@ -41,8 +41,7 @@ def find_agencies(
 
 def _heading(directive: Directive) -> str:
     """ "Chỉ thị 05/CT-UBND — Về việc ... [chi-thi-05]"."""
-    kind = " ".join(filter(None, (directive.kind.capitalize(), directive.reference)))
-    return f"\n  {kind} — {shorten(directive.title, 80)} [{directive.id}]"
+    return f"\n  {directive.label} — {shorten(directive.title, 80)} [{directive.id}]"
 
 
 def agency_tasks(corpus: Corpus, name: str, expand_groups: bool = False, as_of: dt.date | None = None) -> list[Line]:
