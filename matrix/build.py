@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, OutputError, Problem, os_message
-from .model import Corpus
+from .model import Corpus, format_date
 from .outputs import LETTERS as LETTERS  # the output names, re-exported for the CLI and the web app
 from .outputs import REMINDERS as REMINDERS
 from .outputs import STATUS_WORKBOOK as STATUS_WORKBOOK
@@ -191,6 +191,50 @@ def build(
         finally:
             remove_tree(stage)
     return summary
+
+
+def build_report(plan: BuildPlan, summary: BuildSummary, output: Path) -> list[tuple[str, bool]]:
+    """What ``matrix build`` tells the clerk after a build: (line, whether it goes to stderr), in order."""
+    from .excel import MIN_SCALE, print_layout
+
+    lines = [
+        (
+            f"Giữ nguyên {output / edited} vì đã được sửa sau lần tạo trước; bản mới ghi ở {output / written} "
+            "(dùng --force để ghi đè).",
+            True,
+        )
+        for edited, written in summary.kept
+    ]
+    lines.append(
+        (
+            f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
+            f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/.",
+            False,
+        )
+    )
+    reminders = (
+        f"{summary.reminders} thư đôn đốc trong {CONSOLIDATED}/{REMINDERS}/."
+        if summary.reminders
+        else "không có nhiệm vụ quá hạn, không có thư đôn đốc."
+    )
+    status = f"{CONSOLIDATED}/{STATUS_WORKBOOK}"
+    lines.append((f"Tình hình thực hiện đến ngày {format_date(plan.as_of)}: {status}; {reminders}", False))
+    for folder, view in plan.views:  # matrices too wide for the paper asked for (printed on A3, or small)
+        paper, scale = print_layout(view, plan.options.paper)
+        if paper != plan.options.paper or scale < MIN_SCALE:
+            lines.append(
+                (
+                    f"Lưu ý: ma trận {folder}/{WORKBOOK} quá rộng cho khổ {plan.options.paper}: "
+                    f"in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%.",
+                    True,
+                )
+            )
+    if plan.options.pdf:
+        if summary.pdf_skipped:
+            lines.append((f"Không tạo PDF: {summary.pdf_skipped}", True))
+        else:
+            lines.append((f"Đã chuyển {summary.pdfs} tệp sang PDF.", False))
+    return lines
 
 
 @dataclass(frozen=True)

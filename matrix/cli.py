@@ -10,16 +10,13 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from . import __version__
 from .clickvi import install as _install_vietnamese
 from .errors import EXIT_INPUT, MatrixError
-
-if TYPE_CHECKING:
-    from .build import BuildPlan
 
 _install_vietnamese()
 
@@ -220,7 +217,7 @@ def build(
       matrix build                      # input/ -> output/
       matrix build --expand-groups --paper A3 --pdf
     """
-    from .build import CONSOLIDATED, REMINDERS, STATUS_WORKBOOK, BuildOptions, plan_build
+    from .build import BuildOptions, build_report, plan_build
     from .build import build as run_build
     from .guard import check_output_folder
     from .tracking import load_letters, load_records
@@ -239,44 +236,8 @@ def build(
     plan = plan_build(corpus, options, load_records(folder, corpus), load_letters(folder, corpus), only)
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
         summary = run_build(plan, output, progress=bar.update, force=force, notify=lambda m: click.echo(m, err=True))
-    for edited, written in summary.kept:
-        click.echo(
-            f"Giữ nguyên {output / edited} vì đã được sửa sau lần tạo trước; bản mới ghi ở {output / written} "
-            "(dùng --force để ghi đè).",
-            err=True,
-        )
-    click.echo(
-        f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
-        f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/."
-    )
-    click.echo(
-        f"Tình hình thực hiện đến ngày {plan.as_of.strftime('%d/%m/%Y')}: {CONSOLIDATED}/{STATUS_WORKBOOK}; "
-        + (
-            f"{summary.reminders} thư đôn đốc trong {CONSOLIDATED}/{REMINDERS}/."
-            if summary.reminders
-            else "không có nhiệm vụ quá hạn, không có thư đôn đốc."
-        )
-    )
-    _warn_wide_matrices(plan)
-    if pdf:
-        if summary.pdf_skipped:
-            click.echo(f"Không tạo PDF: {summary.pdf_skipped}", err=True)
-        else:
-            click.echo(f"Đã chuyển {summary.pdfs} tệp sang PDF.")
-
-
-def _warn_wide_matrices(plan: BuildPlan) -> None:
-    """Say which matrices are too wide for the paper asked for (printed on A3, or small)."""
-    from .excel import MIN_SCALE, print_layout
-
-    for folder, view in plan.views:
-        paper, scale = print_layout(view, plan.options.paper)
-        if paper != plan.options.paper or scale < MIN_SCALE:
-            click.echo(
-                f"Lưu ý: ma trận {folder}/ma-tran.xlsx quá rộng cho khổ {plan.options.paper}: "
-                f"in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%.",
-                err=True,
-            )
+    for text, to_stderr in build_report(plan, summary, output):
+        click.echo(text, err=to_stderr)
 
 
 def _load_for_build(paths: tuple[Path, ...], registry: Path | None) -> tuple[Any, set[str] | None]:
