@@ -87,3 +87,25 @@ def test_in_force_is_own_assignments_then_the_parents_in_force(corpus):
         for node in directive.tree:
             above = node.parent.in_force if node.parent is not None else ()
             assert node.in_force == inherit((node.task.assignments, above), lambda a: a.agency)
+
+
+def test_the_loader_warns_by_the_same_rule(tmp_path):
+    """A sub-item that restates its item's lead as a partner has no lead in force: the loader says so."""
+    import shutil
+
+    from conftest import INPUT
+
+    from matrix.load import load_corpus
+
+    shutil.copy(INPUT / "co-quan.yaml", tmp_path / "co-quan.yaml")
+    (tmp_path / "ct-thu.yaml").write_text(
+        "id: ct-thu\nkind: chỉ thị\ndate: 2025-01-06\nprovince: dong-thap\n"
+        "issuer:\n  name: Chủ tịch Ủy ban nhân dân tỉnh\n  kind: nhà nước\ntitle: Về thử\ntasks:\n"
+        '  - id: "1"\n    text: Công an tỉnh chủ trì.\n    assign:\n      chủ trì: Công an tỉnh\n    tasks:\n'
+        "      - text: Phối hợp rà soát.\n        assign:\n          phối hợp: Công an tỉnh\n"
+        "      - text: Tuần tra.\n        assign:\n          phối hợp: Sở Nội vụ\n",
+        encoding="utf-8",
+    )
+    warnings = [str(p) for p in load_corpus([tmp_path]).problems]
+    assert any("nhiệm vụ '1-1' có cơ quan phối hợp nhưng không có cơ quan chủ trì" in w for w in warnings), warnings
+    assert not any("'1-2'" in w for w in warnings), warnings  # Công an tỉnh still leads 1-2 (from item 1)
