@@ -34,6 +34,8 @@ from .model import (
     Role,
     Signer,
     Task,
+    TaskNode,
+    TaskTree,
     format_date,
 )
 from .schema import (
@@ -652,6 +654,12 @@ def suggest_names(
     return seen[:limit]
 
 
+def did_you_mean(names: Iterable[str]) -> str | None:
+    """ "có phải ý bạn là 'A' hoặc 'B'?" for the close names of :func:`suggest_names` (None when there are none)."""
+    quoted = [f"'{n}'" for n in names]
+    return f"có phải ý bạn là {' hoặc '.join(quoted)}?" if quoted else None
+
+
 def today() -> dt.date:
     """Today's date (one place, so tests can fix it)."""
     return dt.date.today()
@@ -674,7 +682,7 @@ def unknown_name_hint(registry: Registry, written: str, province: str | None, on
     lines = []
     block = registry.blocks[0].id if registry.blocks else "so-nganh"
     if suggestions:
-        lines.append("có phải ý bạn là " + " hoặc ".join(f"'{s}'" for s in suggestions) + "?")
+        lines.append(did_you_mean(suggestions) or "")
         first = next(a for a in registry.agencies if a.name == suggestions[0])
         block = first.block
         lines.append(
@@ -756,7 +764,7 @@ class _DirectiveReader:
             self.report.error(self.name, fields.value_node("tasks"), f"{fields.what} chưa có nhiệm vụ nào")
         read = [(self._task(n, None, i), n) for i, n in enumerate(task_nodes, 1)]
         tasks = tuple(t for t, _ in read if t)
-        self._warn_unassigned([(t, n) for t, n in read if t], ())
+        self._warn_unassigned(list(zip(TaskTree(tasks).roots, [n for t, n in read if t], strict=True)))
         if not (directive_id and kind and title and issuer) or self.report.has_errors:
             return None
         return Directive(
@@ -976,10 +984,10 @@ class _DirectiveReader:
         self.report.error(self.name, node, message, hint)
         return None
 
-    def _warn_unassigned(self, tasks: list[tuple[Task, Node]], inherited: tuple[Assignment, ...]) -> None:
+    def _warn_unassigned(self, tasks: list[tuple[TaskNode, Node]]) -> None:
         """Warn about tasks nobody is assigned to, and tasks with partners but no lead."""
-        for task, node in tasks:
-            effective = inherited + task.assignments
+        for tree_node, node in tasks:
+            task, effective = tree_node.task, tree_node.in_force
             sub = _peek_node(node, "tasks")
             # A sub-task is read from every mapping node of its list (it needs no id), so the two align.
             sub_nodes = (
@@ -997,7 +1005,7 @@ class _DirectiveReader:
                 self.report.warn(
                     self.name, node, f"nhiệm vụ '{task.id}' có cơ quan phối hợp nhưng không có cơ quan chủ trì"
                 )
-            self._warn_unassigned(list(zip(task.tasks, sub_nodes, strict=True)), effective)
+            self._warn_unassigned(list(zip(tree_node.children, sub_nodes, strict=True)))
 
 
 # --------------------------------------------------------------------------- corpus

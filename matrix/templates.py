@@ -24,6 +24,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import TemplateProblem, os_message
+from .text import XML_ILLEGAL
 
 
 def _default_templates() -> Path:
@@ -37,7 +38,7 @@ PACKAGE_TEMPLATES = _default_templates()
 
 # Characters XML 1.0 forbids, plus the ones docxtpl turns into structure
 # (\a new paragraph, \f page break): task text must never create either.
-_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FORBIDDEN_CHARS = re.compile(f"[{XML_ILLEGAL}\x7f]")
 _CACHE_SIZE = 64  # distinct template parts kept compiled or patched
 T = TypeVar("T")
 

@@ -384,13 +384,12 @@ def _load_tracking(input_dir: Path, corpus: Corpus) -> tuple[tuple[Record, ...],
 def _resolve(
     corpus: Corpus, written: str, province: str | None, path: str, node: yaml.Node | None, report: Report
 ) -> Agency | None:
-    from .load import suggest_names
+    from .load import did_you_mean, suggest_names
 
     found = corpus.registry.candidates(written, province)
     if len(found) == 1:
         return found[0]
-    names = suggest_names(corpus.registry, written)
-    hint = ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
+    hint = did_you_mean(suggest_names(corpus.registry, written)) or "xem 'matrix agencies'"
     report.error(
         path,
         node,

@@ -107,7 +107,7 @@ from openpyxl import load_workbook  # noqa: E402
 from matrix.reminders import issuer_key, plan_reminders, write_reminders  # noqa: E402
 from matrix.status_excel import STATE_FILLS, write_status_workbook  # noqa: E402
 from matrix.tracking import STATES, assigning_letter, load_letters  # noqa: E402
-from matrix.word import RowIndex, _agency_data  # noqa: E402
+from matrix.word import RowIndex, agency_data  # noqa: E402
 
 AS_OF = "2025-12-31"
 
@@ -243,7 +243,7 @@ def test_one_letter_per_issuer_never_signed_for_another(tmp_path):
         cited = set(re.findall(r"Văn bản giao nhiệm vụ: .*? của (.*?) về ", text))
         # Generated sentences print the issuer as running text ("UBND tỉnh", not "UBND Tỉnh"): compare folded.
         assert {match_key(c) for c in cited} == {match_key(reminder.issuer.issuer.name)}, path
-        addressee = _agency_data(reminder.agency, [s.entry for s in reminder.items])["written" if party else "name"]
+        addressee = agency_data(reminder.agency, [s.entry for s in reminder.items])["written" if party else "name"]
         assert f"Kính gửi: {addressee}." in text, path
         for status in reminder.items:  # the task's text and every sub-item its assignment covers, verbatim
             for sub in (status.entry.row, *rows.descendants(status.entry.row)):

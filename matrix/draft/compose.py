@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from ..doctypes import kind_of_code
 from ..dump import Note
 from ..load import Unresolved, suggest_names
 from ..model import Assignment, Directive, Issuer, IssuerKind, Registry, Role, Task
@@ -21,7 +22,7 @@ from ..text import ascii_key, match_key
 from .addressees import Assigned, RoleReader
 from .details import read_details
 from .footnotes import SENTINEL, extract_footnotes
-from .header import KIND_CODES, Header, split_document
+from .header import Header, split_document
 from .names import Mention, NameReader
 from .reader import PAGE_BREAK, Source
 from .structure import Body, Item, assign_ids, build_body, item_marker, join_paragraphs
@@ -292,10 +293,10 @@ def _kind(header: Header, text: str, notes: list[Note]) -> str:
     """The document kind: its heading, else the number's code, else Kính gửi (a letter), else "... này"."""
     if header.kind and (header.kind_heading or header.title_from_subject):
         return header.kind
-    code = (header.symbol or "").split("/")[0].split("-")[0]
-    if code in KIND_CODES:
+    coded = kind_of_code((header.symbol or "").split("/")[0].split("-")[0])
+    if coded:
         notes.append(Note(f"loại văn bản suy ra từ ký hiệu '{header.symbol}'", key="kind"))
-        return KIND_CODES[code]
+        return coded
     if header.recipients:
         notes.append(Note("không có tên loại văn bản; có 'Kính gửi' nên ghi là công văn", key="kind"))
         return "công văn"

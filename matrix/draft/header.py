@@ -14,41 +14,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from ..doctypes import KINDS
 from ..model import Signer
 from ..text import CAPITALS, ascii_key, match_key
 from .reader import PAGE_BREAK
 
-KINDS = (
-    "chỉ thị",
-    "kế hoạch",
-    "công văn",
-    "quyết định",
-    "thông báo",
-    "hướng dẫn",
-    "nghị quyết",
-    "kết luận",
-    "chương trình",
-    "báo cáo",
-    "phương án",
-    "thông tri",
-    "quy định",
-    "công điện",
-)
-# Document-type abbreviations in a number's symbol ("Số 15-CT/TU", "Số: 12/KH-UBND").
-KIND_CODES = {
-    "CT": "chỉ thị",
-    "KH": "kế hoạch",
-    "QĐ": "quyết định",
-    "TB": "thông báo",
-    "HD": "hướng dẫn",
-    "NQ": "nghị quyết",
-    "KL": "kết luận",
-    "CTr": "chương trình",
-    "BC": "báo cáo",
-    "PA": "phương án",
-    "CV": "công văn",
-    "CĐ": "công điện",
-}
 _KIND_KEYS = {match_key(k): k for k in KINDS}
 
 _GAP = re.compile(r"\s{3,}")
