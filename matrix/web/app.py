@@ -34,6 +34,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import InputError, MatrixError, Problem
+from ..model import format_date
 from ..text import shorten, slugify
 from . import library as lib
 from .edits import add_alias, replace_name
@@ -94,7 +95,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["vn_date"] = lambda d: d.strftime("%d/%m/%Y") if d else ""
+    env.filters["vn_date"] = format_date
     env.filters["shorten"] = shorten
     env.filters["mark_names"] = _mark_names
     env.globals["nav"] = NAV
