@@ -99,13 +99,19 @@ class Exports:
         return [csv_path, json_path]
 
 
-class Workbooks:
-    """ma-tran.xlsx in every view's folder (excel.write_workbook)."""
+class _EveryView:
+    """A unit with one piece per view (each directive, and the consolidated view)."""
 
-    name, tally = "workbook", "workbooks"
+    name: str
 
     def pieces(self, plan: BuildPlan) -> list[Piece]:
         return [Piece(self.name, index) for index in range(len(plan.views))]
+
+
+class Workbooks(_EveryView):
+    """ma-tran.xlsx in every view's folder (excel.write_workbook)."""
+
+    name, tally = "workbook", "workbooks"
 
     def write(self, plan: BuildPlan, piece: Piece, stage: Path) -> list[Path]:
         from .excel import write_workbook
@@ -148,13 +154,10 @@ class Extracts:
         return list(write_consolidated(view, folder, templates=plan.options.templates, agencies=piece.agencies))
 
 
-class Tables:
+class Tables(_EveryView):
     """bang-phan-cong.docx, the assignment table, in every view's folder (word.write_assignment_table)."""
 
     name, tally = "table", "tables"
-
-    def pieces(self, plan: BuildPlan) -> list[Piece]:
-        return [Piece(self.name, index) for index in range(len(plan.views))]
 
     def write(self, plan: BuildPlan, piece: Piece, stage: Path) -> list[Path]:
         from .word import write_assignment_table
