@@ -21,10 +21,8 @@ from matrix.draft import DraftError, draft_file, evaluate, load_draft
 from matrix.draft.reader import read_source, with_gaps
 from matrix.load import load_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
-INPUT = ROOT / "input"
-REGISTRY = INPUT / "co-quan.yaml"
-SEEDS = ROOT / "tests" / "fixtures" / "seeds"
+from .helpers import INPUT, REGISTRY, SEEDS
+
 TIEN_GIANG = "tiengiang-ubnd-ct-antt-2025"
 TET = "ubnd-ct-cao-diem-tet-giap-thin-2024"
 DONG_THAP = "dongthap-ubnd-cv-antt-2025"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
-from strategies import corpora
 
 from matrix.dump import dump_directive, dump_registry
 from matrix.load import load_corpus
+
+from .helpers.strategies import corpora
 
 
 def _roundtrip(corpus, folder: Path):

@@ -14,13 +14,13 @@ import subprocess
 from dataclasses import dataclass
 
 import pytest
-from conftest import INPUT, small_corpus
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from matrix.excel import column_labels, write_workbook
-from matrix.model import Corpus
 from matrix.pivot import Matrix, build_matrix
+
+from .helpers.corpus import seed_corpus, small_corpus
 
 pytestmark = pytest.mark.render
 
@@ -52,22 +52,10 @@ def soffice() -> str:
     return found
 
 
-def seed_corpus_or_none() -> Corpus | None:
-    try:
-        from matrix.load import load_corpus
-    except ImportError:
-        return None
-    if not [p for p in INPUT.glob("*.yaml") if p.name != "co-quan.yaml"]:
-        return None
-    return load_corpus([INPUT]).corpus
-
-
 def workbooks() -> dict[str, tuple[Matrix, str]]:
     """name -> (matrix, paper): small and seed corpus, each directive and consolidated."""
     found: dict[str, tuple[Matrix, str]] = {}
-    for prefix, corpus in (("small", small_corpus()), ("seed", seed_corpus_or_none())):
-        if corpus is None:
-            continue
+    for prefix, corpus in (("small", small_corpus()), ("seed", seed_corpus())):
         matrix = build_matrix(corpus)
         found[f"{prefix}-tong-hop"] = (matrix, "A4")
         found[f"{prefix}-tong-hop-mo-rong"] = (build_matrix(corpus, True), "A4")
@@ -113,8 +101,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
 
 def names(rendered: dict[str, Rendered], prefix: str) -> list[str]:
     found = [name for name in rendered if name.startswith(prefix)]
-    if not found:
-        pytest.skip(f"no {prefix} workbooks (seed corpus not loadable yet?)")
+    assert found, f"no {prefix} workbooks"
     return found
 
 
@@ -174,17 +161,13 @@ def test_pages_are_landscape_paper_with_header_and_numbers(rendered: dict[str, R
 
 def test_a_wide_a4_matrix_goes_to_a3(rendered: dict[str, Rendered]) -> None:
     """The expanded consolidated seed matrix would print at about 40 % on A4: it is printed on A3."""
-    book = rendered.get("seed-tong-hop-mo-rong")
-    if book is None:
-        pytest.skip("seed corpus not loadable")
+    book = rendered["seed-tong-hop-mo-rong"]
     assert book.paper == "A4" and book.matrix_paper == "A3"
     assert "Bảng rộng: in khổ A3" in matrix_pages(book)[0]
 
 
 def test_tet_matrix_prints_one_page_wide_with_inherited_marks(rendered: dict[str, Rendered]) -> None:
-    book = rendered.get("seed-ubnd-ct-cao-diem-tet-giap-thin-2024")
-    if book is None:
-        pytest.skip("seed corpus not loadable")
+    book = rendered["seed-ubnd-ct-cao-diem-tet-giap-thin-2024"]
     pages = matrix_pages(book)
     assert book.matrix_paper == "A4" and 1 <= len(pages) <= 4
     text = " ".join(pages)

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from conftest import ROOT
+from .helpers import ROOT
 
 
 def test_mypy_strict_is_clean():
