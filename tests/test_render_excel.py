@@ -1,16 +1,13 @@
 """Workbooks as LibreOffice prints them: one page wide, landscape, nothing lost.
 
-Every workbook is converted to PDF once per session (one soffice run, with a
-private profile so parallel runs do not clash) and read with pypdf. Without
+Every workbook is converted to PDF once per session (two soffice runs at once, each with a
+private profile so parallel runs do not clash) and read with pdftotext (pypdf without poppler). Without
 soffice these tests are skipped, except under CI, where they fail.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +18,7 @@ from matrix.excel import column_labels, write_workbook
 from matrix.pivot import Matrix, build_matrix
 
 from .helpers.corpus import seed_corpus, small_corpus
+from .helpers.render import convert_all, page_texts, soffice
 
 pytestmark = pytest.mark.render
 
@@ -43,15 +41,6 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required under CI")
-        pytest.skip("LibreOffice (soffice) is not installed")
-    return found
-
-
 def workbooks() -> dict[str, tuple[Matrix, str]]:
     """name -> (matrix, paper): small and seed corpus, each directive and consolidated."""
     found: dict[str, tuple[Matrix, str]] = {}
@@ -67,32 +56,20 @@ def workbooks() -> dict[str, tuple[Matrix, str]]:
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
-    binary = soffice()
+    soffice()
     folder = tmp_path_factory.mktemp("render")
-    profile = tmp_path_factory.mktemp("lo-profile")
     books = workbooks()
     paths = []
     for name, (matrix, paper) in books.items():
         path = folder / f"{name}.xlsx"
         write_workbook(matrix, path, title=f"{TITLE} & kiểm tra in", paper=paper)
-        paths.append(str(path))
-    command = [
-        binary,
-        f"-env:UserInstallation={profile.as_uri()}",
-        "--headless",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(folder),
-    ]
-    done = subprocess.run(command + paths, capture_output=True, text=True, timeout=120 + 20 * len(paths))
-    assert done.returncode == 0, done.stderr
+        paths.append(path)
+    convert_all(paths, folder)  # two LibreOffice processes at once, each with its own profile
     out = {}
     for name, (matrix, paper) in books.items():
         pdf = folder / f"{name}.pdf"
-        assert pdf.exists(), f"{name}: {done.stdout} {done.stderr}"
         reader = PdfReader(pdf)
-        pages = [squash(page.extract_text()) for page in reader.pages]
+        pages = [squash(text) for text in page_texts(pdf)]
         sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
         size = load_workbook(folder / f"{name}.xlsx")["Ma trận"].page_setup.paperSize
         out[name] = Rendered(matrix, paper, pages, sizes, {9: "A4", 8: "A3"}[int(size)])
