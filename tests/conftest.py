@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from matrix.model import Corpus
 
 from .helpers import INPUT
 from .helpers.corpus import seed_corpus as load_seed_corpus
 from .helpers.corpus import small_corpus
+
+# HYPOTHESIS_PROFILE=thorough: more examples everywhere (heavy properties use helpers.examples, full counts).
+settings.register_profile("thorough", max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ from matrix.model import Agency, Assignment, Directive, Issuer, IssuerKind, Regi
 from matrix.text import match_key
 from matrix.yamlio import Report
 
-from .helpers import REGISTRY
+from .helpers import REGISTRY, examples
 from .helpers.render_text import Layout, render_text, write_docx, write_txt
 
 REGISTRY_PATH = REGISTRY
@@ -633,7 +633,9 @@ def assert_same(expected: Directive, got: Directive, text: str) -> None:
     assert header_of(got) == header_of(expected), where
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(data=st.data())
 def test_a_rendered_directive_drafts_back_to_its_tasks_and_assignments(data: st.DataObject) -> None:
     directive = data.draw(directives(), label="directive")

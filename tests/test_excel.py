@@ -20,6 +20,7 @@ from matrix.excel import MAX_CELL_CHARS, TRUNCATION_NOTE, task_label, write_work
 from matrix.model import ROLES, Agency, Assignment, Block, Corpus, Directive, Issuer, IssuerKind, Registry, Role, Task
 from matrix.pivot import Matrix, build_matrix, location
 
+from .helpers import examples
 from .helpers.corpus import small_corpus
 from .helpers.strategies import corpora
 
@@ -552,7 +553,7 @@ def round_trip(corpus: Corpus, expand: bool) -> None:
 
 
 @given(awkward_corpora(), st.booleans())
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_marks_read_back_equal_entries(corpus: Corpus, expand: bool) -> None:
     round_trip(corpus, expand)
 

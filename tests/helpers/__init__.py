@@ -6,6 +6,7 @@ shipped ``input/`` a clerk may edit; only ``test_shipped_input_is_clean`` looks 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,3 +33,11 @@ def run_cli(*args: object) -> tuple[int, str]:
 
     result = CliRunner().invoke(main, [str(a) for a in args])
     return result.exit_code, result.output
+
+
+def examples(n: int) -> int:
+    """Hypothesis examples for a heavy property: ``n`` under ``HYPOTHESIS_PROFILE=thorough``, half of it otherwise.
+
+    Keeps the whole suite under 3 minutes on two cores; run the thorough profile before a release.
+    """
+    return n if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else max(10, n // 2)
