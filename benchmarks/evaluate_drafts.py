@@ -3,7 +3,7 @@
     python benchmarks/evaluate_drafts.py [--seeds DIR] [--input DIR] [--corpus DIR] [-v]
 
 Seeds: for each tests/fixtures/seeds/<id>.txt, ``matrix.draft.draft_file``
-makes the draft, the draft is read back like any directive (leniently), and
+makes the draft, the draft is read back like any directive (unknown names kept), and
 its (task id, agency id, role) triples are compared with input/<id>.yaml.
 
 Corpus: for each tests/fixtures/corpus/<id>.txt that has a gold reading
@@ -55,8 +55,8 @@ def score_corpus_text(text: Path, input_dir: Path) -> Scores:
     gold = read_gold(text.with_name(f"{text.stem}.gold.yaml"))
     registry = registry_for(gold.province, input_dir)
     draft = draft_file(text, registry)
-    assert draft.doc is not None
-    return evaluate_gold(draft.doc, gold, registry)
+    assert draft.directive is not None
+    return evaluate_gold(draft.directive, gold, registry)
 
 
 def _row(name: str, scores: Scores) -> str:

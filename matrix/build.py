@@ -32,8 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, OutputError, Problem, os_message
-from .export import to_csv, to_json
-from .model import Corpus
+from .model import Corpus, format_date
+from .outputs import LETTERS as LETTERS  # the output names, re-exported for the CLI and the web app
+from .outputs import REMINDERS as REMINDERS
+from .outputs import STATUS_WORKBOOK as STATUS_WORKBOOK
+from .outputs import TABLE as TABLE
+from .outputs import WORKBOOK as WORKBOOK
+from .outputs import Piece, convert_documents, plan_pieces, unit
 from .pivot import Matrix, build_matrix
 from .text import safe_filename
 
@@ -43,11 +48,6 @@ if TYPE_CHECKING:
 CONSOLIDATED = "tong-hop"
 MANIFEST = ".matrix-manifest.json"
 STAGE_PREFIX = ".matrix-tmp-"
-WORKBOOK = "ma-tran.xlsx"
-LETTERS = "thu-giao-nhiem-vu"
-TABLE = "bang-phan-cong.docx"
-STATUS_WORKBOOK = "tinh-hinh-thuc-hien.xlsx"  # in tong-hop/
-REMINDERS = "don-doc"  # in tong-hop/
 
 
 @dataclass(frozen=True)
@@ -169,23 +169,16 @@ def build(
         new = stage / "new"
         try:
             new.mkdir()
-            (new / "assignments.csv").write_text(to_csv(plan.matrix), encoding="utf-8-sig")
-            (new / "assignments.json").write_text(to_json(plan.matrix), encoding="utf-8")
             for folder, _ in plan.views:
                 (new / folder).mkdir()
             hashes: dict[str, str] = {}
-            for kind, count, written in _run(_Units(plan, new), progress):
+            for name, count, written in _run(_Units(plan, new), progress):
                 hashes.update(written)
-                if kind == "workbook":
-                    summary.workbooks += 1
-                elif kind == "letters":
-                    summary.letters += count
-                elif kind == "reminders":
-                    summary.reminders += count
-                elif kind == "table":
-                    summary.tables += 1
-            if plan.options.pdf:
-                _convert(new, summary)
+                tally = unit(name).tally
+                if tally is not None:
+                    setattr(summary, tally, getattr(summary, tally) + count)
+            if plan.options.pdf:  # the PDF step, over everything written
+                summary.pdfs, summary.pdf_skipped = convert_documents(new)
             files = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
             summary.files, summary.kept = publish(
                 new, out_dir, files, scope=plan.scope, force=force, real=real, hashes=hashes
@@ -200,87 +193,74 @@ def build(
     return summary
 
 
-LETTERS_PER_UNIT = 40
+def build_report(plan: BuildPlan, summary: BuildSummary, output: Path) -> list[tuple[str, bool]]:
+    """What ``matrix build`` tells the clerk after a build: (line, whether it goes to stderr), in order."""
+    from .excel import MIN_SCALE, print_layout
+
+    lines = [
+        (
+            f"Giữ nguyên {output / edited} vì đã được sửa sau lần tạo trước; bản mới ghi ở {output / written} "
+            "(dùng --force để ghi đè).",
+            True,
+        )
+        for edited, written in summary.kept
+    ]
+    lines.append(
+        (
+            f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
+            f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/.",
+            False,
+        )
+    )
+    reminders = (
+        f"{summary.reminders} thư đôn đốc trong {CONSOLIDATED}/{REMINDERS}/."
+        if summary.reminders
+        else "không có nhiệm vụ quá hạn, không có thư đôn đốc."
+    )
+    status = f"{CONSOLIDATED}/{STATUS_WORKBOOK}"
+    lines.append((f"Tình hình thực hiện đến ngày {format_date(plan.as_of)}: {status}; {reminders}", False))
+    for folder, view in plan.views:  # matrices too wide for the paper asked for (printed on A3, or small)
+        paper, scale = print_layout(view, plan.options.paper)
+        if paper != plan.options.paper or scale < MIN_SCALE:
+            lines.append(
+                (
+                    f"Lưu ý: ma trận {folder}/{WORKBOOK} quá rộng cho khổ {plan.options.paper}: "
+                    f"in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%.",
+                    True,
+                )
+            )
+    if plan.options.pdf:
+        if summary.pdf_skipped:
+            lines.append((f"Không tạo PDF: {summary.pdf_skipped}", True))
+        else:
+            lines.append((f"Đã chuyển {summary.pdfs} tệp sang PDF.", False))
+    return lines
 
 
 @dataclass(frozen=True)
 class _Units:
-    """The writing work of a plan, cut into units that processes can share."""
+    """The output units' pieces of a plan (:mod:`matrix.outputs`), run here or in worker processes."""
 
     plan: BuildPlan
     stage: Path
 
-    def units(self) -> list[tuple[str, int, tuple[str, ...]]]:
-        """(kind, view index, agency ids): the consolidated view, the largest, comes first."""
-        out: list[tuple[str, int, tuple[str, ...]]] = []
-        for index in reversed(range(len(self.plan.views))):
-            columns = [a.id for a in self.plan.views[index][1].columns]
-            out.append(("workbook", index, ()))
-            for start in range(0, len(columns), LETTERS_PER_UNIT):
-                out.append(("letters", index, tuple(columns[start : start + LETTERS_PER_UNIT])))
-            out.append(("table", index, ()))
-        consolidated = len(self.plan.views) - 1
-        out.append(("status", consolidated, ()))
-        late = list(dict.fromkeys(s.entry.agency.id for s in self.plan.statuses if s.overdue_since is not None))
-        for start in range(0, len(late), LETTERS_PER_UNIT):
-            out.append(("reminders", consolidated, tuple(late[start : start + LETTERS_PER_UNIT])))
-        return out
+    def units(self) -> list[Piece]:
+        return plan_pieces(self.plan)
 
-    def run(self, unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int, dict[str, str]]:
-        """Write one unit; return its kind, how many documents it wrote and their content hashes
+    def run(self, piece: Piece) -> tuple[str, int, dict[str, str]]:
+        """Write one piece; return its unit's name, how many documents it wrote and their content hashes
         (computed here, so that worker processes share the hashing the manifest needs)."""
-        from . import excel, word
-
-        kind, index, agencies = unit
-        folder, view = self.plan.views[index]
-        target = self.stage / folder
-        templates = self.plan.options.templates
-        if kind == "workbook":
-            excel.write_workbook(view, target / WORKBOOK, title=_title(view), paper=self.plan.options.paper)
-            paths = [target / WORKBOOK]
-        elif kind == "letters":
-            if len(view.directives) > 1:  # extracts per agency, letters only per issuer (word.write_consolidated)
-                paths = list(word.write_consolidated(view, target, templates=templates, agencies=agencies))
-            else:
-                paths = list(word.write_letters(view, target / LETTERS, templates=templates, agencies=agencies))
-        elif kind == "status":
-            from .status_excel import write_status_workbook
-
-            write_status_workbook(
-                view,
-                self.plan.statuses,
-                self.plan.as_of,
-                target / STATUS_WORKBOOK,
-                paper=self.plan.options.paper,
-                letters=self.plan.sent_letters,
-            )
-            paths = [target / STATUS_WORKBOOK]
-        elif kind == "reminders":
-            from .reminders import write_reminders
-
-            paths = list(
-                write_reminders(
-                    view,
-                    self.plan.statuses,
-                    self.plan.as_of,
-                    target / REMINDERS,
-                    templates=templates,
-                    letters=self.plan.sent_letters,
-                    agencies=agencies,
-                )
-            )
-        else:
-            word.write_assignment_table(view, target / TABLE, templates=templates)
-            paths = [target / TABLE]
-        return kind, len(paths), {str(p.relative_to(self.stage)): file_hash(p) for p in paths}
+        paths = unit(piece.unit).write(self.plan, piece, self.stage)
+        return piece.unit, len(paths), {str(p.relative_to(self.stage)): file_hash(p) for p in paths}
 
 
+_LETTER_UNITS = ("letters", "extracts")  # what the progress bar counts (BuildPlan.letters)
 _WORK: _Units | None = None  # what forked worker processes inherit
 
 
-def _run_unit(unit: tuple[str, int, tuple[str, ...]]) -> tuple[str, int, dict[str, str]]:
+def _run_unit(piece: Piece) -> tuple[str, int, dict[str, str]]:
     assert _WORK is not None
-    return _WORK.run(unit)
+    return _WORK.run(piece)
 
 
 def _run(work: _Units, progress: Callable[[int], None] | None) -> Iterator[tuple[str, int, dict[str, str]]]:
@@ -296,7 +276,7 @@ def _run(work: _Units, progress: Callable[[int], None] | None) -> Iterator[tuple
     if jobs <= 1 or "fork" not in mp.get_all_start_methods():
         for unit in units:
             done = work.run(unit)
-            if progress is not None and done[0] == "letters":
+            if progress is not None and done[0] in _LETTER_UNITS:
                 progress(done[1])
             yield done
         return
@@ -310,7 +290,7 @@ def _run(work: _Units, progress: Callable[[int], None] | None) -> Iterator[tuple
             try:
                 for future in as_completed(futures):
                     done = future.result()
-                    if progress is not None and done[0] == "letters":
+                    if progress is not None and done[0] in _LETTER_UNITS:
                         progress(done[1])
                     yield done
             except BaseException:
@@ -378,23 +358,6 @@ def _terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _title(view: Matrix) -> str:
-    if len(view.directives) == 1:
-        d = view.directives[0]
-        return " ".join(filter(None, (d.kind.capitalize(), d.reference))) + f": {d.title}"
-    return f"Tổng hợp phân công nhiệm vụ ({len(view.directives)} văn bản)"
-
-
-def _convert(stage: Path, summary: BuildSummary) -> None:
-    from .word import PdfUnavailable, convert_to_pdf
-
-    documents = sorted(p for p in stage.rglob("*") if p.suffix in (".docx", ".xlsx"))
-    try:
-        summary.pdfs = len(convert_to_pdf(documents))
-    except PdfUnavailable as exc:
-        summary.pdf_skipped = str(exc)
 
 
 def publish(
@@ -722,18 +685,16 @@ def publish_lock(real: Path, notify: Callable[[str], None] | None = None) -> Ite
     """Hold the lock of output folder ``real`` (a file beside it); wait, saying so, while another build holds it."""
     path = real.parent / f".{real.name}.matrix-lock"
     try:
-        handle = open(path, "a+b")
+        handle = open(path, "a+b")  # noqa: SIM115 - closed by the with below; opened apart to word its error
     except OSError as exc:
         raise OutputError(f"không tạo được tệp khóa '{path}': {os_message(exc)}") from exc
-    try:
+    with handle:  # closing releases the lock
         if not _try_lock(handle):
             if notify is not None:
                 notify(f"Đang chờ một lần chạy matrix khác ghi xong vào '{real.name}'...")
             while not _try_lock(handle):
                 time.sleep(0.2)
         yield
-    finally:
-        handle.close()  # closing releases the lock
 
 
 def _try_lock(handle: Any) -> bool:

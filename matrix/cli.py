@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -18,12 +18,10 @@ from . import __version__
 from .clickvi import install as _install_vietnamese
 from .errors import EXIT_INPUT, MatrixError
 
-if TYPE_CHECKING:
-    from .build import BuildPlan
-
 _install_vietnamese()
 
 EXIT_INTERNAL = 3
+EXIT_UNRESOLVED = 1  # export: names the registry lacks, not kept (--keep-unknown)
 DEFAULT_INPUT = Path("input")
 
 
@@ -118,10 +116,10 @@ def _inputs(paths: Iterable[Path]) -> list[Path]:
     return list(paths) or [DEFAULT_INPUT]
 
 
-def _load(paths: Iterable[Path], registry: Path | None, lenient: bool = False) -> Any:
+def _load(paths: Iterable[Path], registry: Path | None) -> Any:
     from .load import load_corpus
 
-    result = load_corpus(_inputs(paths), registry, lenient)
+    result = load_corpus(_inputs(paths), registry)
     for problem in result.warnings:
         click.echo(str(problem), err=True)
     return result.require()
@@ -220,7 +218,7 @@ def build(
       matrix build                      # input/ -> output/
       matrix build --expand-groups --paper A3 --pdf
     """
-    from .build import CONSOLIDATED, REMINDERS, STATUS_WORKBOOK, BuildOptions, plan_build
+    from .build import BuildOptions, build_report, plan_build
     from .build import build as run_build
     from .guard import check_output_folder
     from .tracking import load_letters, load_records
@@ -239,44 +237,8 @@ def build(
     plan = plan_build(corpus, options, load_records(folder, corpus), load_letters(folder, corpus), only)
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
         summary = run_build(plan, output, progress=bar.update, force=force, notify=lambda m: click.echo(m, err=True))
-    for edited, written in summary.kept:
-        click.echo(
-            f"Giữ nguyên {output / edited} vì đã được sửa sau lần tạo trước; bản mới ghi ở {output / written} "
-            "(dùng --force để ghi đè).",
-            err=True,
-        )
-    click.echo(
-        f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
-        f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/."
-    )
-    click.echo(
-        f"Tình hình thực hiện đến ngày {plan.as_of.strftime('%d/%m/%Y')}: {CONSOLIDATED}/{STATUS_WORKBOOK}; "
-        + (
-            f"{summary.reminders} thư đôn đốc trong {CONSOLIDATED}/{REMINDERS}/."
-            if summary.reminders
-            else "không có nhiệm vụ quá hạn, không có thư đôn đốc."
-        )
-    )
-    _warn_wide_matrices(plan)
-    if pdf:
-        if summary.pdf_skipped:
-            click.echo(f"Không tạo PDF: {summary.pdf_skipped}", err=True)
-        else:
-            click.echo(f"Đã chuyển {summary.pdfs} tệp sang PDF.")
-
-
-def _warn_wide_matrices(plan: BuildPlan) -> None:
-    """Say which matrices are too wide for the paper asked for (printed on A3, or small)."""
-    from .excel import MIN_SCALE, print_layout
-
-    for folder, view in plan.views:
-        paper, scale = print_layout(view, plan.options.paper)
-        if paper != plan.options.paper or scale < MIN_SCALE:
-            click.echo(
-                f"Lưu ý: ma trận {folder}/ma-tran.xlsx quá rộng cho khổ {plan.options.paper}: "
-                f"in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%.",
-                err=True,
-            )
+    for text, to_stderr in build_report(plan, summary, output):
+        click.echo(text, err=to_stderr)
 
 
 def _load_for_build(paths: tuple[Path, ...], registry: Path | None) -> tuple[Any, set[str] | None]:
@@ -327,6 +289,11 @@ def _load_for_build(paths: tuple[Path, ...], registry: Path | None) -> tuple[Any
     help="Dấu phân cách CSV (';' cho Excel dùng dấu phẩy thập phân kiểu Việt Nam).",
 )
 @click.option("--force", is_flag=True, help="Cho phép ghi đè tệp đầu vào.")
+@click.option(
+    "--keep-unknown",
+    is_flag=True,
+    help="Vẫn xuất khi còn tên cơ quan chưa có trong danh mục: giữ nguyên tên như đã viết.",
+)
 def export(
     paths: tuple[Path, ...],
     registry: Path | None,
@@ -336,20 +303,33 @@ def export(
     output: Path | None = None,
     sep: str = ",",
     force: bool = False,
+    keep_unknown: bool = False,
 ) -> None:
     """Xuất phân công ra màn hình (stdout) dạng JSON hoặc CSV cho hệ thống khác.
 
-    Bản nháp còn tên cơ quan chưa có trong danh mục vẫn xuất được; tên đó giữ nguyên như đã viết.
+    Tên cơ quan chưa có trong danh mục được báo từng tên (tệp:dòng:cột) và không
+    xuất gì (mã thoát 1); thêm --keep-unknown để vẫn xuất, giữ nguyên tên như đã viết
+    (bản nháp chưa rà soát xong).
     """
     from .export import to_csv, to_json, write_export
     from .guard import check_overwrite
+    from .load import Unknown, load_corpus
     from .pivot import build_matrix
 
     if output is not None:
         check_overwrite(output, force)
-    matrix = build_matrix(
-        _load(paths, registry, lenient=True), expand_groups, as_of.date() if as_of is not None else None
-    )
+    result = load_corpus(_inputs(paths), registry, Unknown.KEEP)
+    for problem in [*result.warnings, *result.unresolved]:
+        click.echo(str(problem), err=True)
+    corpus = result.require()
+    if result.unresolved and not keep_unknown:
+        click.echo(
+            f"Chưa xuất: còn {len(result.unresolved)} tên cơ quan chưa có trong danh mục (hoặc không còn vào ngày "
+            "văn bản). Hãy thêm vào co-quan.yaml hoặc sửa tên; nếu vẫn muốn xuất với tên như đã viết, thêm --keep-unknown.",
+            err=True,
+        )
+        sys.exit(EXIT_UNRESOLVED)
+    matrix = build_matrix(corpus, expand_groups, as_of.date() if as_of is not None else None)
     delimiter = "\t" if sep == "tab" else sep
     if output is not None:
         written = write_export(matrix, output, fmt, delimiter)
@@ -415,56 +395,12 @@ def agencies(registry: Path | None, province: str | None, on: Any) -> None:
     \b
     Ví dụ:  matrix agencies --province "Đồng Tháp" --date 2026-01-01
     """
-    from .errors import InputError, Problem
     from .load import open_registry
-    from .model import format_date
+    from .views import registry_table
 
-    reg = open_registry([DEFAULT_INPUT], registry)
-    day = on.date() if on is not None else None
-    pid = None
-    if province:
-        from .catalogue import find_province
-
-        pid = province if province in reg.provinces else find_province(province)
-        if pid is None or pid not in reg.provinces:
-            raise InputError(
-                [
-                    Problem(
-                        "<dòng lệnh>",
-                        0,
-                        0,
-                        f"tỉnh '{province}' không có trong danh mục",
-                        "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp')",
-                    )
-                ]
-            )
-        pid = reg.province_on(pid, day)
-    shown = reg.valid_on(day, pid)
-    rows = [("Mã", "Tên", "Khối", "Loại", "Tồn tại", "Kế thừa", "Động từ")]
-    aliases: list[str] = [""]
-    for agency in shown:
-        kind = "nhóm" if agency.is_group else "cơ quan"
-        period = ""
-        if agency.valid_from or agency.valid_to:
-            period = f"{format_date(agency.valid_from) if agency.valid_from else ''}-{format_date(agency.valid_to) if agency.valid_to else ''}"
-        rows.append(
-            (
-                agency.id,
-                agency.name,
-                reg.block_name(agency.block),
-                kind,
-                period,
-                agency.successor or "",
-                "đề nghị" if agency.requested else "giao",
-            )
-        )
-        aliases.append("; ".join(a for a in dict.fromkeys(agency.aliases) if a != agency.name))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row, names in zip(rows, aliases):
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-        if names:
-            click.echo(f"{'':4}tên gọi khác: {names}")
-    click.echo(f"\n{len(rows) - 1} mục.")
+    lines = registry_table(open_registry([DEFAULT_INPUT], registry), province, on.date() if on is not None else None)
+    for line in lines:
+        click.echo(line)
 
 
 @main.command()
@@ -485,47 +421,14 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
     Ví dụ:  matrix show "Đảng ủy Công an tỉnh"
             matrix show "Sở Khoa học và Công nghệ" --as-of 2026-01-01
     """
-    from .errors import InputError, Problem
-    from .load import suggest_names
-    from .pivot import build_matrix
-    from .text import shorten
-    from .yamlio import CONTROL_CHARS
+    from .views import agency_tasks
 
-    agency = CONTROL_CHARS.sub("", agency)  # echoed back in messages: no terminal escape sequence
     corpus = _load(paths, registry)
-    day = as_of.date() if as_of is not None else None
-    found = corpus.registry.typed(agency, on=day)
-    matrix = build_matrix(corpus, expand_groups, day)
-    if not found:
-        names = suggest_names(corpus.registry, agency, among=matrix.columns)
-        hint = (
-            ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
-        )
-        raise InputError([Problem("<dòng lệnh>", 0, 0, f"cơ quan '{agency}' không có trong danh mục", hint)])
-    for target in found:
-        entries = matrix.entries_for(target.id)
-        counts = matrix.counts(target.id)
-        summary = ", ".join(f"{n} {role.value}" for role, n in counts.items() if n)
-        click.secho(
-            f"{target.name} ({target.id}): {len(entries)} nhiệm vụ" + (f" — {summary}" if summary else ""), bold=True
-        )
-        current = None
-        for entry in entries:
-            if entry.row.directive.id != current:
-                current = entry.row.directive.id
-                d = entry.row.directive
-                heading = " ".join(filter(None, (d.kind.capitalize(), d.reference)))
-                click.echo(f"\n  {heading} — {shorten(d.title, 80)} [{d.id}]")
-            via = f" (qua {entry.via.short})" if entry.via else ""
-            if entry.was is not None:
-                via += f" (văn bản ghi '{entry.written}')"
-            click.echo(f"    Mục {entry.row.task.id:<8} {entry.role.value:<10}{via} {shorten(entry.row.task.text, 90)}")
-            if entry.row.task.deadline or entry.row.task.report:
-                click.echo(
-                    f"{'':23}Thời hạn/báo cáo: {'; '.join(filter(None, (entry.row.task.deadline, entry.row.task.report)))}"
-                )
-        if not entries:
-            click.echo("  (không có nhiệm vụ nào)")
+    for line in agency_tasks(corpus, agency, expand_groups, as_of.date() if as_of is not None else None):
+        if line.strong:
+            click.secho(line.text, bold=True)
+        else:
+            click.echo(line.text)
 
 
 # --------------------------------------------------------------------------- theo dõi, đôn đốc
@@ -547,16 +450,9 @@ def _agency_ids(corpus: Any, name: str | None) -> set[str] | None:
     """The ids an ``--agency`` name stands for (any alias, with or without diacritics); None for all."""
     if name is None:
         return None
-    from .errors import InputError, Problem
-    from .load import suggest_names
+    from .views import find_agencies
 
-    found = corpus.registry.typed(name)
-    if not found:
-        names = suggest_names(corpus.registry, name)
-        hint = (
-            ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
-        )
-        raise InputError([Problem("<dòng lệnh>", 0, 0, f"cơ quan '{name}' không có trong danh mục", hint)])
+    found = find_agencies(corpus.registry, name)
     return {a.id for a in found}
 
 

@@ -19,6 +19,7 @@ holds is cut with a visible note.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from copy import copy
@@ -28,19 +29,38 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .model import ROLES, Agency, Block, Directive, Role
-from .pivot import Entry, Matrix, Row, location, printed_number
+from .model import ROLES, Agency, Block, Directive, Role, format_date
+from .pivot import Entry, Matrix, Row, location
 from .stamp import build_date
-from .text import inline_name, roman, shorten
+from .text import XML_ILLEGAL, inline_name, roman, shorten
 from .tracking_sheet import write_tracking_sheet
+from .xlsx_seam import CellValue, first_sheet, odd_header_footer, set_default_font, set_style_record, style_record
 
-__all__ = ["MAX_CELL_CHARS", "TRUNCATION_NOTE", "write_workbook"]
+# Public, including the seam other workbooks (status_excel) build on: context, columns, records, looks.
+__all__ = [
+    "MAX_CELL_CHARS",
+    "PAPER_SIZES",
+    "TRUNCATION_NOTE",
+    "Column",
+    "Painter",
+    "WorkbookContext",
+    "capitalised",
+    "cite",
+    "directive_labels",
+    "lines_height",
+    "put_records",
+    "solid_fill",
+    "start_table",
+    "use_default_font",
+    "write_workbook",
+]
 
 FONT_NAME = "Times New Roman"
 BODY_SIZE = 11
@@ -104,8 +124,7 @@ MAX_HEADER_HEIGHT = 220.0
 
 _THIN = Side(style="thin", color="000000")
 _SENTENCE_ENDS = (".", ";", ":", "!", "?")
-# Characters XML 1.0 cannot carry (PDF extraction leaves form feeds behind).
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ILLEGAL = re.compile(f"[{XML_ILLEGAL}]")
 
 
 # --------------------------------------------------------------------------
@@ -126,7 +145,7 @@ def _font(size: float = BODY_SIZE, bold: bool = False, italic: bool = False) -> 
     return Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
 
 
-def _fill(rgb: str) -> PatternFill:
+def solid_fill(rgb: str) -> PatternFill:
     return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
 
 
@@ -137,23 +156,23 @@ def _align(horizontal: str = "left", vertical: str = "top", rotation: int = 0) -
 def _looks() -> dict[str, Look]:
     """Every look the workbook uses, by name."""
     grid = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-    header = Look(_font(bold=True), _align("center", "center"), _fill(HEADER_FILL), grid)
+    header = Look(_font(bold=True), _align("center", "center"), solid_fill(HEADER_FILL), grid)
     looks = {
         "heading": Look(_font(HEADING_SIZE, bold=True), _align("center", "center")),
         "header": header,
         "header_vertical": replace(header, alignment=_align("center", "bottom", rotation=90)),
-        "band": Look(_font(12, bold=True), _align("left", "center"), _fill(BAND_FILL), grid),
+        "band": Look(_font(12, bold=True), _align("left", "center"), solid_fill(BAND_FILL), grid),
         "text": Look(_font(), _align(), border=grid),
         "id": Look(_font(), _align("center"), border=grid),
         "cell": Look(_font(), _align("center", "center"), border=grid),
-        "total_label": Look(_font(bold=True), _align("right", "center"), _fill(BAND_FILL), grid),
-        "total": Look(_font(bold=True), _align("center", "center"), _fill(BAND_FILL), grid),
+        "total_label": Look(_font(bold=True), _align("right", "center"), solid_fill(BAND_FILL), grid),
+        "total": Look(_font(bold=True), _align("center", "center"), solid_fill(BAND_FILL), grid),
         "legend": Look(_font(italic=True), _align("left", "center")),
     }
     for role in ROLES:
-        looks[role.mark] = Look(_font(bold=True), _align("center", "center"), _fill(ROLE_FILLS[role]), grid)
+        looks[role.mark] = Look(_font(bold=True), _align("center", "center"), solid_fill(ROLE_FILLS[role]), grid)
         looks[inherited_mark(role)] = Look(
-            _font(italic=True), _align("center", "center"), _fill(INHERITED_FILLS[role]), grid
+            _font(italic=True), _align("center", "center"), solid_fill(INHERITED_FILLS[role]), grid
         )
     return looks
 
@@ -173,10 +192,10 @@ class Painter:
 
     def __init__(self) -> None:
         self.looks = _looks()
-        self._styles: dict[tuple[str, int], object] = {}
+        self._styles: dict[tuple[str, int], StyleArray] = {}
 
     def put(
-        self, ws: Worksheet, row: int, col: int, value: object, look: str, indent: int = 0, formula: bool = False
+        self, ws: Worksheet, row: int, col: int, value: CellValue, look: str, indent: int = 0, formula: bool = False
     ) -> None:
         """Write ``value`` (text always as text, unless ``formula``) in ``look``, indented ``indent`` levels."""
         cell = ws.cell(row=row, column=col)
@@ -194,11 +213,11 @@ class Painter:
             base = self.looks[look]
             cell.font, cell.fill, cell.border = base.font, base.fill, base.border
             cell.alignment = copy(base.alignment) if not indent else _indented(base.alignment, indent)
-            self._styles[key] = copy(cell._style)
+            self._styles[key] = style_record(cell)
         else:
-            cell._style = copy(style)  # the record openpyxl itself copies between cells
+            set_style_record(cell, style)  # the record openpyxl itself copies between cells
 
-    def merge(self, ws: Worksheet, top: int, left: int, bottom: int, right: int, value: object, look: str) -> None:
+    def merge(self, ws: Worksheet, top: int, left: int, bottom: int, right: int, value: CellValue, look: str) -> None:
         """Write ``value`` over a merged range, styling every cell so borders print all round."""
         for r in range(top, bottom + 1):
             for c in range(left, right + 1):
@@ -225,12 +244,9 @@ def cell_text(text: str) -> str:
     return text
 
 
-def _use_default_font(wb: Workbook) -> None:
+def use_default_font(wb: Workbook) -> None:
     """Make Times New Roman the workbook's default font (cells typed later, column units)."""
-    base = _font()
-    wb._fonts = IndexedList([base])  # font 0 is the default of every unstyled cell
-    normal = wb._named_styles["Normal"]
-    normal.font = base
+    set_default_font(wb, _font())
 
 
 # --------------------------------------------------------------------------
@@ -287,7 +303,7 @@ def _line_count(text: str, capacity: int) -> int:
     return len(_layout(text, capacity))
 
 
-def _lines_height(lines: int, size: float = BODY_SIZE) -> float:
+def lines_height(lines: int, size: float = BODY_SIZE) -> float:
     return lines * size * LINE_FACTOR + ROW_PADDING
 
 
@@ -309,7 +325,7 @@ def _chunks(text: str, capacity: int, max_lines: int = MAX_TEXT_LINES) -> list[s
             end = _break_point(lines, start, end)
         part = lines[start:end]
         joined = part[0][1]
-        for (prev, _), (p, line) in zip(part, part[1:]):
+        for (prev, _), (p, line) in itertools.pairwise(part):
             joined += ("\n" if p != prev else " ") + line
         pieces.append(joined)
         start = end
@@ -329,12 +345,7 @@ def _break_point(lines: Sequence[tuple[int, str]], start: int, end: int) -> int:
 # Labels
 
 
-def format_date(directive: Directive) -> str:
-    """dd/mm/yyyy, or "" when the directive gives no date."""
-    return directive.date.strftime("%d/%m/%Y") if directive.date else ""
-
-
-def _capitalised(text: str) -> str:
+def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
@@ -351,8 +362,8 @@ def directive_labels(matrix: Matrix) -> dict[str, str]:
         where = (
             matrix.registry.provinces.get(directive.province or "") or directive.issuer.short or directive.issuer.name
         )
-        label = directive.reference or " ".join(p for p in (_capitalised(directive.kind), where) if p)
-        for extra in (format_date(directive), f"[{index}]"):
+        label = directive.reference or " ".join(p for p in (capitalised(directive.kind), where) if p)
+        for extra in (format_date(directive.date), f"[{index}]"):
             if label in labels.values() and extra:
                 label = f"{label} {extra}"
         labels[directive.id] = label
@@ -363,19 +374,22 @@ def directive_labels(matrix: Matrix) -> dict[str, str]:
 
 def task_label(row: Row) -> str:
     """The task's number as the document prints it, for STT columns: "2", "3.1", "a)", "-", "(đoạn cuối)"."""
-    return printed_number(row) or CLOSING_LABEL
+    return row.node.label or CLOSING_LABEL
+
+
+def cite(directive: Directive) -> str:
+    """ "Chỉ thị số 12/CT-UBND ngày 27/12/2024" (what the text gives of it)."""
+    parts = [capitalised(directive.kind)]
+    if directive.reference:
+        parts.append(f"số {directive.reference}")
+    if directive.date:
+        parts.append(f"ngày {format_date(directive.date)}")
+    return " ".join(parts)
 
 
 def directive_heading(directive: Directive, number: int) -> str:
     """A section row of a consolidated sheet: "I. Chỉ thị số 05/CT-UBND ngày 06/01/2025 của ... về ..."."""
-    parts = [_capitalised(directive.kind)]
-    if directive.reference:
-        parts.append(f"số {directive.reference}")
-    if directive.date:
-        parts.append(f"ngày {format_date(directive)}")
-    parts.append(f"của {inline_name(directive.issuer.name)}")
-    title = directive.title.strip()
-    return f"{roman(number)}. {' '.join(parts)}: {title}"
+    return f"{roman(number)}. {cite(directive)} của {inline_name(directive.issuer.name)}: {directive.title.strip()}"
 
 
 def column_labels(matrix: Matrix, columns: Sequence[Agency]) -> list[str]:
@@ -383,7 +397,7 @@ def column_labels(matrix: Matrix, columns: Sequence[Agency]) -> list[str]:
     labels = [a.short for a in columns]
     for attempt in (_with_province, lambda _, agency: agency.name):
         repeated = {label for label in labels if labels.count(label) > 1}
-        labels = [attempt(matrix, a) if label in repeated else label for a, label in zip(columns, labels)]
+        labels = [attempt(matrix, a) if label in repeated else label for a, label in zip(columns, labels, strict=True)]
     return labels
 
 
@@ -397,7 +411,7 @@ def _column_groups(matrix: Matrix) -> list[tuple[Block, tuple[Agency, ...]]]:
     groups = matrix.column_blocks()
     placed = {a.id for _, agencies in groups for a in agencies}
     rest = tuple(a for a in matrix.columns if a.id not in placed)
-    return groups + [(Block("khac", "Khác"), rest)] if rest else groups
+    return [*groups, (Block("khac", "Khác"), rest)] if rest else groups
 
 
 def _in_order(groups: list[tuple[Block, tuple[Agency, ...]]]) -> tuple[Agency, ...]:
@@ -419,7 +433,7 @@ def _deadline(row: Row) -> str:
 
 
 @dataclass
-class _Context:
+class WorkbookContext:
     """What every sheet writer needs."""
 
     matrix: Matrix
@@ -437,7 +451,7 @@ class _Context:
         return f"{self.labels[row.directive.id]}, {location(row)}"
 
 
-SheetWriter = Callable[[Worksheet, "_Context"], None]
+SheetWriter = Callable[[Worksheet, "WorkbookContext"], None]
 """Writes one sheet: gets the new worksheet and the shared context (matrix, paper, painter, labels)."""
 
 
@@ -461,26 +475,26 @@ def write_workbook(
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
     wb = Workbook()
-    _use_default_font(wb)
+    use_default_font(wb)
     wb.properties.title = title
     wb.properties.creator = "matrix"
     wb.properties.created = wb.properties.modified = created or build_date()
     wb.calculation.fullCalcOnLoad = True  # the totals are formulas: Excel recomputes them on opening
-    ctx = _Context(matrix, title, paper, Painter(), directive_labels(matrix))
-    _write_matrix(wb.active, ctx)
+    ctx = WorkbookContext(matrix, title, paper, Painter(), directive_labels(matrix))
+    _write_matrix(first_sheet(wb), ctx)
     for writer in (_write_tasks, _write_agencies, _write_directives, _write_tracking, *extra_sheets):
         writer(wb.create_sheet(), ctx)
     wb.save(path)
 
 
-def _write_tracking(ws: Worksheet, ctx: _Context) -> None:
+def _write_tracking(ws: Worksheet, ctx: WorkbookContext) -> None:
     """The "Theo dõi" form that a clerk fills and `matrix import` reads back (matrix.tracking_sheet)."""
     write_tracking_sheet(ws, ctx.matrix, FONT_NAME, BODY_SIZE, cell_text, ctx.labels)
     setup_print(ws, ctx, "1:1")
 
 
 def setup_print(
-    ws: Worksheet, ctx: _Context, rows: str, cols: str | None = None, note: str = "", paper: str | None = None
+    ws: Worksheet, ctx: WorkbookContext, rows: str, cols: str | None = None, note: str = "", paper: str | None = None
 ) -> None:
     """Landscape, one page wide, repeated headings, the title on top and page numbers below.
 
@@ -493,7 +507,10 @@ def setup_print(
     ws.page_setup.useFirstPageNumber = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    props = ws.sheet_properties
+    if props.pageSetUpPr is None:  # openpyxl makes it with the sheet
+        props.pageSetUpPr = PageSetupProperties()
+    props.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
     ws.page_margins.top = ws.page_margins.bottom = 0.7
@@ -501,16 +518,17 @@ def setup_print(
     ws.print_title_rows = rows
     if cols:
         ws.print_title_cols = cols
-    ws.oddHeader.center.text = _header_text(ctx.title)
-    ws.oddHeader.center.font = f"{FONT_NAME},Bold"
-    ws.oddHeader.center.size = BODY_SIZE
-    ws.oddFooter.center.text = "&A - trang &P"
-    ws.oddFooter.center.font = FONT_NAME
-    ws.oddFooter.center.size = BODY_SIZE
+    header, footer = odd_header_footer(ws)
+    header.center.text = _header_text(ctx.title)
+    header.center.font = f"{FONT_NAME},Bold"
+    header.center.size = BODY_SIZE
+    footer.center.text = "&A - trang &P"
+    footer.center.font = FONT_NAME
+    footer.center.size = BODY_SIZE
     if note:
-        ws.oddFooter.left.text = note
-        ws.oddFooter.left.font = f"{FONT_NAME},Italic"
-        ws.oddFooter.left.size = 10
+        footer.left.text = note
+        footer.left.font = f"{FONT_NAME},Italic"
+        footer.left.size = 10
 
 
 def _header_text(title: str) -> str:
@@ -521,7 +539,7 @@ def _header_text(title: str) -> str:
     return text.replace("&", "&&")
 
 
-def _heading(ws: Worksheet, ctx: _Context, text: str, width: int) -> None:
+def _heading(ws: Worksheet, ctx: WorkbookContext, text: str, width: int) -> None:
     """The sheet's heading on row 1, across ``width`` columns."""
     ctx.painter.merge(ws, 1, 1, 1, max(width, 1), text, "heading")
     ws.row_dimensions[1].height = 26
@@ -556,7 +574,7 @@ class _Grid:
         return self.first + len(self.columns)
 
 
-def _grid(ctx: _Context) -> _Grid:
+def _grid(ctx: WorkbookContext) -> _Grid:
     """The matrix's columns; with few agencies the task titles widen to fill the paper."""
     left = [("STT", 7.0), ("Nhiệm vụ", 46.0)]
     if ctx.consolidated:
@@ -598,7 +616,7 @@ def _agency_widths(matrix: Matrix, groups: list[tuple[Block, tuple[Agency, ...]]
     return widths
 
 
-def _write_matrix(ws: Worksheet, ctx: _Context) -> None:
+def _write_matrix(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Ma trận": marks, legend, totals, frozen headings, autofilter."""
     ws.title = SHEET_MATRIX
     grid = _grid(ctx)
@@ -630,7 +648,7 @@ def print_scale(widths: Sequence[float], paper: str) -> float:
 
 def print_layout(matrix: Matrix, paper: str = "A4") -> tuple[str, float]:
     """The paper the "Ma trận" sheet of ``matrix`` prints on, and its scale (for warnings before printing)."""
-    return matrix_paper(_grid(_Context(matrix, "", paper, Painter(), {})), paper)
+    return matrix_paper(_grid(WorkbookContext(matrix, "", paper, Painter(), {})), paper)
 
 
 def matrix_paper(grid: _Grid, paper: str) -> tuple[str, float]:
@@ -642,7 +660,7 @@ def matrix_paper(grid: _Grid, paper: str) -> tuple[str, float]:
     return paper, scale
 
 
-def _matrix_legend(ws: Worksheet, ctx: _Context, left_width: int, start: int) -> None:
+def _matrix_legend(ws: Worksheet, ctx: WorkbookContext, left_width: int, start: int) -> None:
     """What the marks mean, under the totals (the footer of every page repeats it)."""
     rows = [(role.mark, role.mark, LEGEND[role]) for role in ROLES]
     rows.append((inherited_mark(Role.LEAD), inherited_mark(Role.LEAD), INHERITED_LEGEND))
@@ -651,11 +669,11 @@ def _matrix_legend(ws: Worksheet, ctx: _Context, left_width: int, start: int) ->
         ctx.painter.put(ws, row, 1, mark, look)
         ctx.painter.merge(ws, row, 2, row, left_width, text, "legend")
         ws.row_dimensions[row].height = max(
-            MIN_ROW_HEIGHT, _lines_height(_line_count(text, _capacity(width, italic=True)))
+            MIN_ROW_HEIGHT, lines_height(_line_count(text, _capacity(width, italic=True)))
         )
 
 
-def _matrix_headers(ws: Worksheet, ctx: _Context, grid: _Grid) -> None:
+def _matrix_headers(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> None:
     """Task column titles, block names over their agencies, agency names turned 90°."""
     paint = ctx.painter
     for col, (header, _) in enumerate(grid.left, 1):
@@ -672,7 +690,7 @@ def _matrix_headers(ws: Worksheet, ctx: _Context, grid: _Grid) -> None:
     for col, label in enumerate(labels, grid.first):
         paint.put(ws, _AGENCY_ROW, col, label, "header_vertical")
     paint.merge(ws, _BLOCK_ROW, grid.total, _AGENCY_ROW, grid.total, TOTAL_HEADER, "header_vertical")
-    ws.row_dimensions[_BLOCK_ROW].height = _lines_height(block_lines)
+    ws.row_dimensions[_BLOCK_ROW].height = lines_height(block_lines)
     ws.row_dimensions[_AGENCY_ROW].height = _turned_height([*labels, TOTAL_HEADER], grid.label_lines)
 
 
@@ -686,7 +704,7 @@ def _turned_height(labels: Sequence[str], lines: int) -> float:
     return min(MAX_HEADER_HEIGHT, (capacity + 2) * BODY_SIZE * EM_PER_CHAR + 12)
 
 
-def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
+def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
     """One row per task (a section row before each directive's tasks when there are several); returns the last row."""
     paint, matrix = ctx.painter, ctx.matrix
     row_no = _FIRST_ROW - 1
@@ -705,7 +723,7 @@ def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
             heading = directive_heading(row.directive, number)
             paint.merge(ws, row_no, 1, row_no, grid.total, heading, "band")
             width = sum(w for _, w in grid.left) + sum(grid.widths) + TOTAL_WIDTH
-            ws.row_dimensions[row_no].height = _lines_height(
+            ws.row_dimensions[row_no].height = lines_height(
                 _line_count(heading, _capacity(width, size=12, bold=True)), 12
             )
             row_no += 1
@@ -718,7 +736,7 @@ def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
             label = roman(matrix.directives.index(row.directive) + 1)
             paint.put(ws, row_no, 3, label, "id")
             lines = max(lines, _line_count(label, _capacity(grid.left[2][1])))
-        inherited = {e.agency.id: e for e in matrix.context(row)} if row.parents else {}
+        inherited = {e.agency.id: e for e in matrix.context(row)} if row.node.inherited else {}
         for col, agency in enumerate(grid.columns, grid.first):
             entry = matrix.cell(row, agency.id)
             if entry is not None:
@@ -730,11 +748,11 @@ def _matrix_rows(ws: Worksheet, ctx: _Context, grid: _Grid) -> int:
                 paint.put(ws, row_no, col, None, "cell")
         # Agencies on the task, its own and inherited: a formula, so a mark changed in a meeting counts.
         paint.put(ws, row_no, grid.total, f"=COUNTA({first_col}{row_no}:{last_col}{row_no})", "cell", formula=True)
-        ws.row_dimensions[row_no].height = max(MIN_ROW_HEIGHT, _lines_height(lines))
+        ws.row_dimensions[row_no].height = max(MIN_ROW_HEIGHT, lines_height(lines))
     return row_no
 
 
-def _matrix_totals(ws: Worksheet, ctx: _Context, grid: _Grid, start: int) -> None:
+def _matrix_totals(ws: Worksheet, ctx: WorkbookContext, grid: _Grid, start: int) -> None:
     """Rows under the matrix: per agency, how many tasks it leads, partners, does (own marks), in all.
 
     Formulas (COUNTIF over the column, SUM of the three), so Excel and LibreOffice recompute
@@ -755,7 +773,7 @@ def _matrix_totals(ws: Worksheet, ctx: _Context, grid: _Grid, start: int) -> Non
             else:
                 formula = f"=SUM({letter}{start}:{letter}{start + len(ROLES) - 1})"
             paint.put(ws, row, col, formula, "total", formula=True)
-        ws.row_dimensions[row].height = _lines_height(1)
+        ws.row_dimensions[row].height = lines_height(1)
 
 
 # --------------------------------------------------------------------------
@@ -763,39 +781,39 @@ def _matrix_totals(ws: Worksheet, ctx: _Context, grid: _Grid, start: int) -> Non
 
 
 @dataclass(frozen=True)
-class _Column:
+class Column:
     header: str
     width: float
     look: str = "text"
     grows: bool = False  # widens to fill the paper
 
 
-_STT = _Column("STT", 7, "id")
-_WHEN, _WHERE = _Column("Thời hạn / báo cáo", 16), _Column("Văn bản, mục", 15)
+_STT = Column("STT", 7, "id")
+_WHEN, _WHERE = Column("Thời hạn / báo cáo", 16), Column("Văn bản, mục", 15)
 _TASK_COLUMNS = (
     _STT,
-    _Column("Nội dung nhiệm vụ", 58, grows=True),
-    *(_Column(f"Cơ quan {r.value}", 18) for r in ROLES),
+    Column("Nội dung nhiệm vụ", 58, grows=True),
+    *(Column(f"Cơ quan {r.value}", 18) for r in ROLES),
     _WHEN,
     _WHERE,
 )
-_AGENCY_COLUMNS = (_STT, _Column("Nội dung nhiệm vụ", 70, grows=True), _Column("Vai trò", 14), _WHEN, _WHERE)
+_AGENCY_COLUMNS = (_STT, Column("Nội dung nhiệm vụ", 70, grows=True), Column("Vai trò", 14), _WHEN, _WHERE)
 _DIRECTIVE_COLUMNS = (
-    _Column("STT", 5, "id"),
-    _Column("Viết tắt trong bảng", 14),
-    _Column("Loại văn bản", 11),
-    _Column("Số, ký hiệu", 13),
-    _Column("Ngày ban hành", 12, "id"),
-    _Column("Cơ quan ban hành", 24),
-    _Column("Trích yếu", 40, grows=True),
-    _Column("Người ký", 24),
-    _Column("Số nhiệm vụ", 9, "id"),
+    Column("STT", 5, "id"),
+    Column("Viết tắt trong bảng", 14),
+    Column("Loại văn bản", 11),
+    Column("Số, ký hiệu", 13),
+    Column("Ngày ban hành", 12, "id"),
+    Column("Cơ quan ban hành", 24),
+    Column("Trích yếu", 40, grows=True),
+    Column("Người ký", 24),
+    Column("Số nhiệm vụ", 9, "id"),
 )
 
 
-def _table(
-    ws: Worksheet, ctx: _Context, name: str, heading: str, columns: Sequence[_Column]
-) -> tuple[int, list[_Column]]:
+def start_table(
+    ws: Worksheet, ctx: WorkbookContext, name: str, heading: str, columns: Sequence[Column]
+) -> tuple[int, list[Column]]:
     """Name the sheet, write its heading and column headers.
 
     Returns the first data row and the columns as laid out on the paper.
@@ -803,24 +821,24 @@ def _table(
     ws.title = name
     grows = next(i for i, c in enumerate(columns) if c.grows)
     widths = _stretch([c.width for c in columns], grows, ctx.paper, MAX_TEXT_WIDTH)
-    columns = [replace(c, width=w) for c, w in zip(columns, widths)]
+    columns = [replace(c, width=w) for c, w in zip(columns, widths, strict=True)]
     _heading(ws, ctx, heading, len(columns))
     for col, column in enumerate(columns, 1):
         ws.column_dimensions[get_column_letter(col)].width = column.width
         ctx.painter.put(ws, 2, col, column.header, "header")
     lines = max(_line_count(c.header, _capacity(c.width, bold=True)) for c in columns)
-    ws.row_dimensions[2].height = _lines_height(lines)
+    ws.row_dimensions[2].height = lines_height(lines)
     ws.freeze_panes = "A3"
     setup_print(ws, ctx, "2:2")
     return 3, columns
 
 
-def _record(
+def put_records(
     ws: Worksheet,
-    ctx: _Context,
+    ctx: WorkbookContext,
     row: int,
-    columns: Sequence[_Column],
-    values: Sequence[object],
+    columns: Sequence[Column],
+    values: Sequence[CellValue],
     text_col: int | None = None,
     indent: int = 0,
 ) -> int:
@@ -836,12 +854,12 @@ def _record(
         records += [[piece if i == text_col else None for i in range(len(values))] for piece in rest]
     for record in records:
         lines = 1
-        for col, (column, value) in enumerate(zip(columns, record)):
+        for col, (column, value) in enumerate(zip(columns, record, strict=True)):
             level = indent if col == text_col else 0
             ctx.painter.put(ws, row, col + 1, value, column.look, indent=level)
             if isinstance(value, str):
                 lines = max(lines, _line_count(value, _capacity(column.width, indent=level)))
-        ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, _lines_height(lines)))
+        ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines_height(lines)))
         row += 1
     return row
 
@@ -850,9 +868,9 @@ def _names(entries: Iterable[Entry], role: Role) -> str:
     return "\n".join(e.agency.name for e in entries if e.role is role)
 
 
-def _write_tasks(ws: Worksheet, ctx: _Context) -> None:
+def _write_tasks(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Nhiệm vụ": one row per task with its addressees by role."""
-    row, columns = _table(ws, ctx, SHEET_TASKS, "DANH SÁCH NHIỆM VỤ", _TASK_COLUMNS)
+    row, columns = start_table(ws, ctx, SHEET_TASKS, "DANH SÁCH NHIỆM VỤ", _TASK_COLUMNS)
     for task_row in ctx.matrix.rows:
         entries = ctx.matrix.entries_in(task_row)
         values = [
@@ -862,7 +880,7 @@ def _write_tasks(ws: Worksheet, ctx: _Context) -> None:
             _deadline(task_row),
             ctx.place(task_row),
         ]
-        row = _record(ws, ctx, row, columns, values, text_col=1, indent=task_row.depth)
+        row = put_records(ws, ctx, row, columns, values, text_col=1, indent=task_row.depth)
 
 
 def _applying(matrix: Matrix) -> dict[str, list[tuple[Row, Entry]]]:
@@ -876,7 +894,7 @@ def _applying(matrix: Matrix) -> dict[str, list[tuple[Row, Entry]]]:
 
 def _role_text(row: Row, entry: Entry) -> str:
     """ "Chủ trì", with where it comes from when inherited or expanded from a group."""
-    parts = [_capitalised(entry.role.value)]
+    parts = [capitalised(entry.role.value)]
     if entry.row.key != row.key:
         parts.append(f"(theo {location(entry.row)})")
     if entry.via is not None:
@@ -884,9 +902,9 @@ def _role_text(row: Row, entry: Entry) -> str:
     return "\n".join(parts)
 
 
-def _write_agencies(ws: Worksheet, ctx: _Context) -> None:
+def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Theo cơ quan": each addressee's tasks, one addressee per printed page run."""
-    row, layout = _table(ws, ctx, SHEET_AGENCIES, "NHIỆM VỤ THEO CƠ QUAN", _AGENCY_COLUMNS)
+    row, layout = start_table(ws, ctx, SHEET_AGENCIES, "NHIỆM VỤ THEO CƠ QUAN", _AGENCY_COLUMNS)
     applying = _applying(ctx.matrix)
     for number, agency in enumerate(_in_order(_column_groups(ctx.matrix)), 1):
         if number > 1:
@@ -896,7 +914,7 @@ def _write_agencies(ws: Worksheet, ctx: _Context) -> None:
         band = f"{number}. {agency.name} ({summary})"
         ctx.painter.merge(ws, row, 1, row, len(layout), band, "band")
         width = sum(c.width for c in layout)
-        ws.row_dimensions[row].height = _lines_height(_line_count(band, _capacity(width, size=12, bold=True)), 12)
+        ws.row_dimensions[row].height = lines_height(_line_count(band, _capacity(width, size=12, bold=True)), 12)
         row += 1
         for task_row, entry in applying.get(agency.id, []):
             task = task_row.task
@@ -907,7 +925,7 @@ def _write_agencies(ws: Worksheet, ctx: _Context) -> None:
                 _deadline(task_row),
                 ctx.place(task_row),
             ]
-            row = _record(ws, ctx, row, layout, values, text_col=1, indent=task_row.depth)
+            row = put_records(ws, ctx, row, layout, values, text_col=1, indent=task_row.depth)
 
 
 def _signer(directive: Directive) -> str:
@@ -916,19 +934,19 @@ def _signer(directive: Directive) -> str:
     return "\n".join(p for p in (signer.name or "", *signer.authority, signer.title or "") if p)
 
 
-def _write_directives(ws: Worksheet, ctx: _Context) -> None:
+def _write_directives(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Văn bản": what each directive is, who issued and signed it."""
-    row, columns = _table(ws, ctx, SHEET_DIRECTIVES, "DANH SÁCH VĂN BẢN", _DIRECTIVE_COLUMNS)
+    row, columns = start_table(ws, ctx, SHEET_DIRECTIVES, "DANH SÁCH VĂN BẢN", _DIRECTIVE_COLUMNS)
     for number, directive in enumerate(ctx.matrix.directives, 1):
-        values = [
+        values: list[CellValue] = [
             number,
             ctx.labels[directive.id],
-            _capitalised(directive.kind),
+            capitalised(directive.kind),
             directive.reference,
-            format_date(directive),
+            format_date(directive.date),
             directive.issuer.name,
             directive.title,
             _signer(directive),
             len(ctx.matrix.rows_of(directive.id)),
         ]
-        row = _record(ws, ctx, row, columns, values)
+        row = put_records(ws, ctx, row, columns, values)

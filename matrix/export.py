@@ -126,8 +126,10 @@ def write_export(matrix: Matrix, path: Path, fmt: str, sep: str = ",") -> str:
 def _write_xlsx(matrix: Matrix, path: Path) -> None:
     from openpyxl import Workbook
 
+    from .xlsx_seam import first_sheet
+
     book = Workbook()
-    sheet = book.active
+    sheet = first_sheet(book)
     sheet.title = "Phân công"
     for row in csv_rows(matrix):
         sheet.append(list(row))

@@ -55,9 +55,7 @@ def write_calendar(
     directives = {d.id: d for d in matrix.directives}
     for (day, directive_id), items in due_events(matrix, until, agency_ids).items():
         directive = directives[directive_id]
-        heading = (
-            " ".join(filter(None, (directive.kind.capitalize(), directive.reference))) or directive.kind.capitalize()
-        )
+        heading = directive.label
         agencies = sorted({e.agency.short for e, _ in items})
         event = Event()
         event.add("uid", _uid(directive_id, day, agency_ids))

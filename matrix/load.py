@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import enum
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -33,6 +34,8 @@ from .model import (
     Role,
     Signer,
     Task,
+    TaskNode,
+    TaskTree,
     format_date,
 )
 from .schema import (
@@ -63,13 +66,77 @@ _ISSUER_KINDS = {match_key(k.value): k for k in IssuerKind} | {ascii_key(k.value
 Node = yaml.Node
 
 
+class Unknown(enum.Enum):
+    """The resolver policy: what the loader does with a name the registry lacks.
+
+    ``ERROR``: an input error (validate, build, show). ``KEEP``: the name is
+    kept as written under a placeholder agency of :class:`Unresolved`, and a
+    warning at its place goes to :attr:`LoadResult.unresolved` (drafts, the web
+    page, ``matrix export --keep-unknown``). A draft also keeps a body that no
+    longer existed on its date, and its id need not match its file name.
+    """
+
+    ERROR = "error"
+    KEEP = "keep"
+
+
+UNRESOLVED_BLOCK = Block("chua-ro", "Chưa có trong danh mục")
+
+
+class Unresolved:
+    """Names the registry lacks, kept as written: one placeholder agency per name (spelling-tolerant,
+    :func:`~matrix.text.match_key`), ids ``chua-ro-1``, ``chua-ro-2``... in order of first use.
+
+    The one representation of an unresolved name: the loader (:attr:`Unknown.KEEP`) and the drafter
+    both put such a name in the model through it, so the pivot and every writer can show it.
+    """
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, Agency] = {}
+
+    def agency(self, written: str) -> Agency:
+        """The placeholder agency standing for ``written``."""
+        key = match_key(written)
+        if key not in self._by_key:
+            self._by_key[key] = Agency(
+                id=f"chua-ro-{len(self._by_key) + 1}", name=written, short=written, block=UNRESOLVED_BLOCK.id
+            )
+        return self._by_key[key]
+
+    @property
+    def agencies(self) -> tuple[Agency, ...]:
+        return tuple(self._by_key.values())
+
+    def registry(self, registry: Registry) -> Registry:
+        """``registry`` with the placeholder agencies (in their own block), or itself when there are none."""
+        if not self._by_key:
+            return registry
+        return Registry(
+            (*registry.blocks, UNRESOLVED_BLOCK),
+            registry.agencies + self.agencies,
+            registry.provinces,
+            registry.mergers,
+            registry.merger_date,
+        )
+
+
+def is_unresolved(agency: Agency) -> bool:
+    """A placeholder of :class:`Unresolved`: a name the registry lacks, kept as written."""
+    return agency.block == UNRESOLVED_BLOCK.id
+
+
 @dataclass
 class LoadResult(WithProblems):
-    """What loading produced: the corpus (None when there are errors) and every problem."""
+    """What loading produced: the corpus (None when there are errors) and every problem.
+
+    ``unresolved``: with :attr:`Unknown.KEEP`, one warning per name the registry
+    lacks, at its place (the corpus holds those names under placeholder agencies).
+    """
 
     corpus: Corpus | None
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    unresolved: list[Problem] = field(default_factory=list)
 
     def require(self) -> Corpus:
         """The corpus, or :class:`InputError` with every problem."""
@@ -587,6 +654,12 @@ def suggest_names(
     return seen[:limit]
 
 
+def did_you_mean(names: Iterable[str]) -> str | None:
+    """ "có phải ý bạn là 'A' hoặc 'B'?" for the close names of :func:`suggest_names` (None when there are none)."""
+    quoted = [f"'{n}'" for n in names]
+    return f"có phải ý bạn là {' hoặc '.join(quoted)}?" if quoted else None
+
+
 def today() -> dt.date:
     """Today's date (one place, so tests can fix it)."""
     return dt.date.today()
@@ -609,7 +682,7 @@ def unknown_name_hint(registry: Registry, written: str, province: str | None, on
     lines = []
     block = registry.blocks[0].id if registry.blocks else "so-nganh"
     if suggestions:
-        lines.append("có phải ý bạn là " + " hoặc ".join(f"'{s}'" for s in suggestions) + "?")
+        lines.append(did_you_mean(suggestions) or "")
         first = next(a for a in registry.agencies if a.name == suggestions[0])
         block = first.block
         lines.append(
@@ -627,15 +700,19 @@ def unknown_name_hint(registry: Registry, written: str, province: str | None, on
 
 
 class _DirectiveReader:
-    def __init__(self, path: Path, registry: Registry, report: Report, lenient: bool) -> None:
+    def __init__(
+        self, path: Path, registry: Registry, report: Report, unknown: Unknown, unresolved: Unresolved, kept: Report
+    ) -> None:
         self.path, self.name = path, str(path)
-        self.registry, self.report, self.lenient = registry, report, lenient
+        self.registry, self.report = registry, report
+        self.keep = unknown is Unknown.KEEP
+        self.unresolved, self.kept = unresolved, kept
+        self.warned: set[str] = set()
         self.province: str | None = None
         self.on: dt.date | None = None
         self.undated = False
         self.directive_id = path.stem
         self.task_ids: dict[str, Node] = {}
-        self.unresolved: dict[str, Agency] = {}
         self.issued: dt.date | None = None
 
     def read(self) -> Directive | None:
@@ -649,7 +726,7 @@ class _DirectiveReader:
         if directive_id:
             self.directive_id = directive_id
             self.id_node = fields.value_node("id")
-            if directive_id != self.path.stem and not self.lenient:
+            if directive_id != self.path.stem and not self.keep:
                 self.report.warn(
                     self.name,
                     fields.value_node("id"),
@@ -687,7 +764,7 @@ class _DirectiveReader:
             self.report.error(self.name, fields.value_node("tasks"), f"{fields.what} chưa có nhiệm vụ nào")
         read = [(self._task(n, None, i), n) for i, n in enumerate(task_nodes, 1)]
         tasks = tuple(t for t, _ in read if t)
-        self._warn_unassigned([(t, n) for t, n in read if t], ())
+        self._warn_unassigned(list(zip(TaskTree(tasks).roots, [n for t, n in read if t], strict=True)))
         if not (directive_id and kind and title and issuer) or self.report.has_errors:
             return None
         return Directive(
@@ -869,7 +946,16 @@ class _DirectiveReader:
                 "hãy ghi 'province' của văn bản hoặc dùng tên đầy đủ hơn",
             )
             return None
-        if found.defunct and self.lenient:  # a draft keeps the body it names; validation will say it is gone
+        if found.defunct and self.keep:  # a draft keeps the body it names, and says it is gone
+            if match_key(written) not in self.warned:
+                self.warned.add(match_key(written))
+                self.kept.warn(
+                    self.name,
+                    node,
+                    f"{what}: {defunct_message(self.registry, found.defunct[0], written, self.on)}, "
+                    "tạm giữ nguyên tên như đã viết",
+                    f"văn bản ngày {format_date(self.on)}" if self.on else None,
+                )
             return found.defunct[0]
         if found.defunct and self.undated:  # the text may predate the change: say so, keep the body it names
             self.report.warn(
@@ -888,29 +974,20 @@ class _DirectiveReader:
                 f"văn bản ngày {format_date(self.on)}" if self.on else None,
             )
             return None
-        if self.lenient:
-            return self._placeholder(written)
-        self.report.error(
-            self.name,
-            node,
-            f"{what}: cơ quan '{written}' không có trong danh mục",
-            unknown_name_hint(self.registry, written, self.province, self.on),
-        )
+        message = f"{what}: cơ quan '{written}' không có trong danh mục"
+        hint = unknown_name_hint(self.registry, written, self.province, self.on)
+        if self.keep:
+            if match_key(written) not in self.warned:  # one warning per name and file, at its first place
+                self.warned.add(match_key(written))
+                self.kept.warn(self.name, node, f"{message}, tạm giữ nguyên tên như đã viết", hint)
+            return self.unresolved.agency(written)
+        self.report.error(self.name, node, message, hint)
         return None
 
-    def _placeholder(self, written: str) -> Agency:
-        """An agency standing for a name the registry lacks (drafts only: kept as written)."""
-        key = match_key(written)
-        if key not in self.unresolved:
-            self.unresolved[key] = Agency(
-                id=f"chua-ro-{len(self.unresolved) + 1}", name=written, short=written, block=UNRESOLVED_BLOCK.id
-            )
-        return self.unresolved[key]
-
-    def _warn_unassigned(self, tasks: list[tuple[Task, Node]], inherited: tuple[Assignment, ...]) -> None:
+    def _warn_unassigned(self, tasks: list[tuple[TaskNode, Node]]) -> None:
         """Warn about tasks nobody is assigned to, and tasks with partners but no lead."""
-        for task, node in tasks:
-            effective = inherited + task.assignments
+        for tree_node, node in tasks:
+            task, effective = tree_node.task, tree_node.in_force
             sub = _peek_node(node, "tasks")
             # A sub-task is read from every mapping node of its list (it needs no id), so the two align.
             sub_nodes = (
@@ -928,10 +1005,7 @@ class _DirectiveReader:
                 self.report.warn(
                     self.name, node, f"nhiệm vụ '{task.id}' có cơ quan phối hợp nhưng không có cơ quan chủ trì"
                 )
-            self._warn_unassigned(list(zip(task.tasks, sub_nodes, strict=True)), effective)
-
-
-UNRESOLVED_BLOCK = Block("chua-ro", "Chưa có trong danh mục")
+            self._warn_unassigned(list(zip(tree_node.children, sub_nodes, strict=True)))
 
 
 # --------------------------------------------------------------------------- corpus
@@ -995,11 +1069,13 @@ def open_registry(paths: Iterable[Path], registry_path: Path | None = None) -> R
     return registry
 
 
-def load_corpus(paths: Iterable[Path], registry_path: Path | None = None, lenient: bool = False) -> LoadResult:
+def load_corpus(
+    paths: Iterable[Path], registry_path: Path | None = None, unknown: Unknown = Unknown.ERROR
+) -> LoadResult:
     """Load the registry and every directive under ``paths``; gather all problems.
 
-    With ``lenient`` (drafts), a name missing from the registry is kept as
-    written under a placeholder agency instead of being an error.
+    ``unknown`` says what a name missing from the registry is: an error, or
+    (:attr:`Unknown.KEEP`, drafts) kept as written under a placeholder agency.
     """
     paths = list(paths)
     report = Report()
@@ -1013,11 +1089,11 @@ def load_corpus(paths: Iterable[Path], registry_path: Path | None = None, lenien
     if registry is None:
         return LoadResult(None, report.problems, files)
     directives: list[Directive] = []
-    placeholders: dict[str, Agency] = {}
+    unresolved, kept = Unresolved(), Report()
     seen: dict[str, Path] = {}
     named: list[tuple[str, str, Node | None]] = []
     for file in files:
-        reader = _DirectiveReader(file, registry, report, lenient)
+        reader = _DirectiveReader(file, registry, report, unknown, unresolved, kept)
         directive = reader.read()
         if directive is None:
             continue
@@ -1026,46 +1102,20 @@ def load_corpus(paths: Iterable[Path], registry_path: Path | None = None, lenien
             continue
         seen[directive.id] = file
         named.append((directive.id, str(file), getattr(reader, "id_node", None)))
-        directive, placeholders = _merge_placeholders(directive, reader.unresolved, placeholders)
         directives.append(directive)
     unique_file_names(named, "mã văn bản", "thư mục kết quả", report, reserved=("tong-hop",))
     if report.has_errors:
-        return LoadResult(None, report.problems, files)
-    if placeholders:
-        registry = Registry(
-            registry.blocks + (UNRESOLVED_BLOCK,), registry.agencies + tuple(placeholders.values()), registry.provinces
-        )
-    return LoadResult(Corpus(registry, tuple(directives)), report.problems, files)
-
-
-def _merge_placeholders(
-    directive: Directive, local: dict[str, Agency], merged: dict[str, Agency]
-) -> tuple[Directive, dict[str, Agency]]:
-    """Give placeholder agencies one id across all files (they are numbered per file)."""
-    if not local:
-        return directive, merged
-    renames: dict[str, str] = {}
-    for key, agency in local.items():
-        if key not in merged:
-            merged[key] = Agency(
-                id=f"chua-ro-{len(merged) + 1}", name=agency.name, short=agency.short, block=agency.block
-            )
-        renames[agency.id] = merged[key].id
-
-    def fix(task: Task) -> Task:
-        return replace(
-            task,
-            assignments=tuple(replace(a, agency=renames.get(a.agency, a.agency)) for a in task.assignments),
-            tasks=tuple(fix(t) for t in task.tasks),
-        )
-
-    return replace(directive, tasks=tuple(fix(t) for t in directive.tasks)), merged
+        return LoadResult(None, report.problems, files, kept.problems)
+    return LoadResult(Corpus(unresolved.registry(registry), tuple(directives)), report.problems, files, kept.problems)
 
 
 __all__ = [
     "UNRESOLVED_BLOCK",
     "LoadResult",
+    "Unknown",
+    "Unresolved",
     "find_registry",
+    "is_unresolved",
     "load_corpus",
     "load_registry",
     "open_registry",

@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
+from typing import Literal, Protocol, TypeVar
 
 from .text import match_key
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What an addressee does for a task."""
 
     LEAD = "chủ trì"
@@ -37,7 +39,7 @@ class Role(str, enum.Enum):
 ROLES: tuple[Role, ...] = (Role.LEAD, Role.PARTNER, Role.DOER)
 
 
-class IssuerKind(str, enum.Enum):
+class IssuerKind(enum.StrEnum):
     STATE = "nhà nước"
     PARTY = "đảng"
 
@@ -47,9 +49,9 @@ ANY_PROVINCE = "*"
 _REGION = re.compile(rf"^(.+ {re.escape(match_key('khu vực'))}) (?:[ivxlc]+|\d+)(?: ?[-–] ?.+)?$")
 
 
-def format_date(day: dt.date) -> str:
-    """A date as Vietnamese documents write it: 01/03/2025."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+def format_date(day: dt.date | None) -> str:
+    """A date as Vietnamese documents write it: 01/03/2025 ("" for no date)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}" if day is not None else ""
 
 
 @dataclass(frozen=True)
@@ -274,8 +276,8 @@ class Task:
     """A numbered item, sub-item, dash bullet or closing paragraph of a directive.
 
     ``assignments`` are those the text states at this task; sub-tasks inherit
-    them (see :func:`matrix.pivot.effective_assignments`) but the assignment
-    belongs here only.
+    them (see :attr:`TaskNode.in_force`, the rule is :func:`inherit`) but the
+    assignment belongs here only.
     """
 
     id: str
@@ -294,6 +296,136 @@ class Task:
         yield self, depth
         for sub in self.tasks:
             yield from sub.walk(depth + 1)
+
+
+# --------------------------------------------------------------------------- the task tree
+# The input format encodes a task's kind in its id (docs/directive-format.md, "Task ids"): a dash
+# bullet is "<parent id>-<n>", an unnumbered closing paragraph a top-level "cuối-<n>". This is the
+# one place that reads that convention; every writer asks the tree.
+
+TaskKind = Literal["item", "bullet", "closing"]
+CLOSING_PREFIX = "cuối"
+
+
+class _Assigned(Protocol):
+    """An assignment or a matrix entry: something with a role, stated at one task."""
+
+    @property
+    def role(self) -> Role: ...
+
+
+_A = TypeVar("_A", bound=_Assigned)
+
+
+def inherit(levels: Iterable[Iterable[_A]], agency: Callable[[_A], str]) -> tuple[_A, ...]:
+    """The inheritance rule, once: what applies to a task given what is stated at it and above it.
+
+    ``levels`` runs from the task itself up to its top-level item. A sub-task named under
+    "2. Công an tỉnh:" is Công an tỉnh's even though the assignment is stated once, at item 2;
+    the nearest statement about an agency wins (within one task, its strongest role, as the
+    matrix keeps it). Chủ trì first, then phối hợp, then thực hiện.
+    """
+    seen: dict[str, _A] = {}
+    for level in levels:
+        here: dict[str, _A] = {}
+        for item in level:
+            key = agency(item)
+            if key not in seen and (key not in here or item.role.rank < here[key].role.rank):
+                here[key] = item
+        seen.update(here)
+    return tuple(sorted(seen.values(), key=lambda a: a.role.rank))
+
+
+def _kind(task_id: str, parent: Task | None) -> tuple[TaskKind, int]:
+    """The kind of a task and its rank among its kind ("2-3" under "2" -> bullet 3; "cuối-2" -> closing 2)."""
+    if parent is not None:
+        tail = task_id[len(parent.id) + 1 :]
+        if task_id.startswith(parent.id + "-") and tail.isdigit():
+            return "bullet", int(tail)
+    elif task_id.startswith(CLOSING_PREFIX) and task_id[len(CLOSING_PREFIX) :].lstrip("-").isdigit():
+        return "closing", int(task_id[len(CLOSING_PREFIX) :].lstrip("-"))
+    return "item", 0
+
+
+class TaskNode:
+    """One task in its directive's tree: its kind, printed label, parent, children and inherited assignments."""
+
+    __slots__ = ("children", "depth", "in_force", "kind", "parent", "position", "task")
+
+    task: Task
+    #: "item" (numbered item or sub-item), "bullet" (dash bullet) or "closing" (unnumbered closing paragraph)
+    kind: TaskKind
+    #: the rank of a bullet under its parent or of a closing paragraph (1, 2, ...); 0 for numbered items
+    position: int
+    depth: int
+    parent: TaskNode | None
+    children: tuple[TaskNode, ...]
+    #: the assignments that apply here: stated at this task or inherited from above (:func:`inherit`)
+    in_force: tuple[Assignment, ...]
+
+    def __init__(self, task: Task, parent: TaskNode | None) -> None:
+        self.task, self.parent = task, parent
+        self.depth = parent.depth + 1 if parent is not None else 0
+        self.kind, self.position = _kind(task.id, parent.task if parent is not None else None)
+        self.in_force = inherit((n.task.assignments for n in self.chain()), lambda a: a.agency)
+        self.children = tuple(TaskNode(sub, self) for sub in task.tasks)
+
+    def __repr__(self) -> str:
+        return f"TaskNode({self.task.id!r}, {self.kind})"
+
+    @property
+    def id(self) -> str:
+        return self.task.id
+
+    @property
+    def label(self) -> str:
+        """The number as the document prints it: "2", "3.1", "a)", "-" for a bullet, "" for a closing paragraph."""
+        if self.kind == "bullet":
+            return "-"
+        if self.kind == "closing":
+            return ""
+        return f"{self.task.id})" if self.task.id.isalpha() else self.task.id
+
+    @property
+    def inherited(self) -> bool:
+        """Whether assignments stated above apply here (the task is a sub-task)."""
+        return self.parent is not None
+
+    def chain(self) -> Iterator[TaskNode]:
+        """This node, then its parent, ..., up to its top-level item."""
+        node: TaskNode | None = self
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def ancestors(self) -> tuple[TaskNode, ...]:
+        """The nodes above this one, top-level item first."""
+        return tuple(reversed(tuple(self.chain())[1:]))
+
+    def walk(self) -> Iterator[TaskNode]:
+        """This node and every node under it, depth first, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def descendants(self) -> Iterator[TaskNode]:
+        """Every node under this one, depth first, in document order."""
+        for child in self.children:
+            yield from child.walk()
+
+
+class TaskTree:
+    """A directive's tasks as a tree of :class:`TaskNode`, in document order."""
+
+    def __init__(self, tasks: tuple[Task, ...]) -> None:
+        self.roots: tuple[TaskNode, ...] = tuple(TaskNode(task, None) for task in tasks)
+        self.nodes: tuple[TaskNode, ...] = tuple(n for root in self.roots for n in root.walk())
+
+    def __iter__(self) -> Iterator[TaskNode]:
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
 
 
 @dataclass(frozen=True)
@@ -338,10 +470,20 @@ class Directive:
         for task in self.tasks:
             yield from task.walk()
 
+    @cached_property
+    def tree(self) -> TaskTree:
+        """The task tree (kinds, printed labels, parents, inherited assignments), built once per directive."""
+        return TaskTree(self.tasks)
+
     @property
     def on(self) -> dt.date | None:
         """The date whose bodies the directive addresses: its ``date``, else ``as_of`` (None: unknown)."""
         return self.date or self.as_of
+
+    @property
+    def label(self) -> str:
+        """ "Chỉ thị 05/CT-UBND": the kind and the reference ("Kế hoạch" alone when the text gives no number)."""
+        return " ".join(filter(None, (self.kind.capitalize(), self.reference)))
 
     @property
     def reference(self) -> str:

@@ -7,21 +7,40 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .model import ROLES, Agency, Block, Corpus, Directive, Registry, Role, Task
+from .model import ROLES, Agency, Block, Corpus, Directive, Registry, Role, Task, TaskKind, TaskNode, inherit
 
 
 @dataclass(frozen=True)
 class Row:
-    """One task of one directive, in document order."""
+    """One task of one directive, in document order: a node of the directive's task tree."""
 
     directive: Directive
-    task: Task
-    depth: int
-    parents: tuple[Task, ...] = ()
+    node: TaskNode
+
+    @property
+    def task(self) -> Task:
+        return self.node.task
+
+    @property
+    def depth(self) -> int:
+        return self.node.depth
+
+    @property
+    def parents(self) -> tuple[Task, ...]:
+        """The tasks above this one, top-level item first."""
+        return tuple(n.task for n in self.node.ancestors())
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.directive.id, self.task.id)
+
+    def descendants(self) -> tuple[Row, ...]:
+        """The rows of every sub-task, depth first, in document order."""
+        return tuple(Row(self.directive, n) for n in self.node.descendants())
+
+    def ancestors(self) -> tuple[Row, ...]:
+        """The rows of the tasks above this one, top-level item first."""
+        return tuple(Row(self.directive, n) for n in self.node.ancestors())
 
 
 @dataclass(frozen=True)
@@ -87,14 +106,10 @@ class Matrix:
         """Entries that apply to ``row``: its own and those inherited from its parents.
 
         A sub-task named under "2. Công an tỉnh:" is Công an tỉnh's even though
-        the assignment is stated once, at item 2. The nearest statement wins.
+        the assignment is stated once, at item 2 (the rule is :func:`matrix.model.inherit`).
         """
-        seen: dict[str, Entry] = {}
-        chain = [*row.parents, row.task]
-        for task in reversed(chain):
-            for entry in self._by_row.get((row.directive.id, task.id), ()):
-                seen.setdefault(entry.agency.id, entry)
-        return tuple(sorted(seen.values(), key=lambda e: e.role.rank))
+        levels = (self._by_row.get((row.directive.id, node.id), ()) for node in row.node.chain())
+        return inherit(levels, lambda e: e.agency.id)
 
     def rows_of(self, directive_id: str) -> tuple[Row, ...]:
         return tuple(r for r in self.rows if r.directive.id == directive_id)
@@ -120,16 +135,7 @@ def build_matrix(corpus: Corpus, expand_groups: bool = False, as_of: dt.date | N
 
 
 def _rows(directive: Directive) -> list[Row]:
-    rows: list[Row] = []
-
-    def visit(task: Task, depth: int, parents: tuple[Task, ...]) -> None:
-        rows.append(Row(directive, task, depth, parents))
-        for sub in task.tasks:
-            visit(sub, depth + 1, parents + (task,))
-
-    for task in directive.tasks:
-        visit(task, 0, ())
-    return rows
+    return [Row(directive, node) for node in directive.tree]
 
 
 def _assemble(
@@ -199,30 +205,20 @@ def _carried(registry: Registry, entry: Entry, as_of: dt.date) -> Entry:
 
 # --------------------------------------------------------------------------- how a task is printed
 # Ids such as "2-1" (the first dash bullet of item 2) and "cuối-1" (the first unnumbered closing
-# paragraph) are the encoding's, not the document's: outputs print what the document prints.
+# paragraph) are the encoding's, not the document's: outputs print what the document prints. The
+# task tree (:class:`matrix.model.TaskNode`) reads the ids once; these read the tree.
 
-_CLOSING_PREFIX = "cuối"
 _ORDINALS = ("nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")
 
 
-def task_kind(row: Row) -> str:
-    """ "bullet" for a dash bullet (id "<parent>-<n>"), "closing" for an unnumbered closing paragraph, else "item"."""
-    task_id = row.task.id
-    if row.parents:
-        parent = row.parents[-1].id
-        if task_id.startswith(parent + "-") and task_id[len(parent) + 1 :].isdigit():
-            return "bullet"
-    elif task_id.startswith(_CLOSING_PREFIX) and task_id[len(_CLOSING_PREFIX) :].lstrip("-").isdigit():
-        return "closing"
-    return "item"
+def task_kind(row: Row) -> TaskKind:
+    """ "bullet" for a dash bullet, "closing" for an unnumbered closing paragraph, else "item"."""
+    return row.node.kind
 
 
 def task_position(row: Row) -> int:
-    """The n of a "<parent>-<n>" or "cuối-<n>" id: the bullet's or closing paragraph's rank (0 for items)."""
-    if task_kind(row) == "item":
-        return 0
-    tail = row.task.id.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
+    """The bullet's or closing paragraph's rank (0 for numbered items)."""
+    return row.node.position
 
 
 def ordinal(number: int) -> str:
@@ -232,13 +228,7 @@ def ordinal(number: int) -> str:
 
 def printed_number(row: Row) -> str:
     """The task's number as the document prints it: "2", "3.1", "a)", "-" for a bullet, "" for a closing paragraph."""
-    kind = task_kind(row)
-    if kind == "bullet":
-        return "-"
-    if kind == "closing":
-        return ""
-    number = row.task.id
-    return f"{number})" if number.isalpha() else number
+    return row.node.label
 
 
 def location(row: Row, ordinals: bool = False) -> str:
@@ -247,17 +237,14 @@ def location(row: Row, ordinals: bool = False) -> str:
     With ``ordinals``, running text in the order of Vietnamese citations, smallest part first:
     "ý thứ nhất mục 2", "điểm a mục 3", "ý thứ hai đoạn cuối".
     """
-    chain = [*(Row(row.directive, task, depth, row.parents[:depth]) for depth, task in enumerate(row.parents)), row]
     parts: list[str] = []
-    for link in chain:
-        kind = task_kind(link)
-        if kind == "closing":
+    for node in (*row.node.ancestors(), row.node):
+        if node.kind == "closing":
             parts = ["đoạn cuối"]
-        elif kind == "bullet":
-            rank = task_position(link)
-            parts.append(f"ý thứ {ordinal(rank)}" if ordinals else f"ý {rank}")
-        elif link.task.id.isalpha() and parts:
-            parts.append(f"điểm {link.task.id}")
+        elif node.kind == "bullet":
+            parts.append(f"ý thứ {ordinal(node.position)}" if ordinals else f"ý {node.position}")
+        elif node.id.isalpha() and parts:
+            parts.append(f"điểm {node.id}")
         else:
-            parts = [f"mục {link.task.id}"]  # "3.1" already says it is under 3
+            parts = [f"mục {node.id}"]  # "3.1" already says it is under 3
     return " ".join(reversed(parts)) if ordinals else ", ".join(parts)

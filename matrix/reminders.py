@@ -24,13 +24,13 @@ from .text import safe_filename, slugify
 from .tracking import Letter, Status, assigning_letter
 from .word import (
     RowIndex,
-    _agency_data,
-    _date_data,
-    _place,
-    _signer_data,
-    _subtasks,
+    agency_data,
+    date_data,
+    date_place,
     directive_data,
     issuer_data,
+    signer_data,
+    subtask_lines,
     task_data,
 )
 
@@ -95,14 +95,14 @@ def _item(status: Status, index: int, rows: RowIndex, letters: Sequence[Letter])
         "index": index,
         "directive": directive_data(row.directive),
         "task": task_data(row),
-        "subtasks": _subtasks(rows, row),
+        "subtasks": subtask_lines(rows, row),
         "role": status.entry.role.value,
-        "assigned": _date_data(row.directive.date),
-        "letter": {"number": letter.number or "", "date": _date_data(letter.date)} if letter else None,
-        "deadline": _date_data(status.deadline) if deadline_missed else None,
+        "assigned": date_data(row.directive.date),
+        "letter": {"number": letter.number or "", "date": date_data(letter.date)} if letter else None,
+        "deadline": date_data(status.deadline) if deadline_missed else None,
         "deadline_text": (row.task.deadline or "").strip().rstrip(" .;,") if deadline_missed else "",
-        "missed": [_date_data(day) for day in status.missed],
-        "since": _date_data(since),
+        "missed": [date_data(day) for day in status.missed],
+        "since": date_data(since),
         "days": (status.as_of - since).days if since else 0,
     }
 
@@ -118,15 +118,15 @@ def reminder_context(
         directive = status.entry.row.directive
         directives.setdefault(directive.id, directive_data(directive))
     return {
-        "agency": _agency_data(reminder.agency, [status.entry for status in reminder.items]),
+        "agency": agency_data(reminder.agency, [status.entry for status in reminder.items]),
         "issuer": issuer_data(reminder.issuer),
         "directive": directive_data(reminder.issuer),
         "directives": list(directives.values()),
         "items": items,
         "item_count": len(items),
-        "as_of": _date_data(as_of),
-        "place": _place(matrix, reminder.issuer),
-        "signer": _signer_data(reminder.issuer.signer),
+        "as_of": date_data(as_of),
+        "place": date_place(matrix, reminder.issuer),
+        "signer": signer_data(reminder.issuer.signer),
     }
 
 

@@ -8,13 +8,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from .model import Corpus
+from .model import Corpus, format_date
 from .text import shorten
 from .tracking import STATES, State, Status, unread_phrases
-
-
-def vn_date(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
 
 
 def by_agency(statuses: Sequence[Status]) -> dict[str, list[Status]]:
@@ -38,7 +34,7 @@ def counts(statuses: Sequence[Status]) -> dict[State, int]:
 
 
 def status_text(statuses: Sequence[Status], as_of: dt.date, corpus: Corpus) -> str:
-    lines = [f"Tình hình thực hiện đến ngày {vn_date(as_of)} ({len(statuses)} lượt giao chủ trì, thực hiện)."]
+    lines = [f"Tình hình thực hiện đến ngày {format_date(as_of)} ({len(statuses)} lượt giao chủ trì, thực hiện)."]
     total = counts(statuses)
     lines.append("Tổng: " + "; ".join(f"{state.value}: {n}" for state, n in total.items()))
     for _, group in by_agency(statuses).items():
@@ -50,7 +46,7 @@ def status_text(statuses: Sequence[Status], as_of: dt.date, corpus: Corpus) -> s
             if status.state is not State.OVERDUE:
                 continue
             row = status.entry.row
-            since = vn_date(status.overdue_since)
+            since = format_date(status.overdue_since)
             lines.append(
                 f"  - quá hạn từ {since}: {row.directive.kind} {row.directive.reference or row.directive.id}, "
                 f"mục {row.task.id}: {shorten(row.task.text, 90)}"

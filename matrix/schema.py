@@ -1,8 +1,8 @@
 """The input format, declared once: every key of every kind of record, its Vietnamese label, kind and order.
 
 The loader (:mod:`matrix.load`) reads and checks fields through these
-declarations, the YAML writers (:mod:`matrix.dump`, the drafter's emitter)
-write keys in their order, and a test checks that the developer reference
+declarations, the one YAML writer (:mod:`matrix.dump`, which also writes the
+drafter's drafts) writes keys in their order, and a test checks that the developer reference
 (docs/directive-format.md) documents every key. Adding a key means adding
 one line here, then reading it where the model needs it.
 """

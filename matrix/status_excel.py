@@ -23,22 +23,24 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .excel import (
     PAPER_SIZES,
+    Column,
     Painter,
-    _capitalised,
-    _Column,
-    _Context,
-    _fill,
-    _lines_height,
-    _record,
-    _table,
-    _use_default_font,
+    WorkbookContext,
+    capitalised,
+    cite,
     directive_labels,
+    lines_height,
+    put_records,
+    solid_fill,
+    start_table,
+    use_default_font,
 )
-from .model import Directive
+from .model import format_date
 from .pivot import Matrix
 from .stamp import build_date
 from .text import shorten
 from .tracking import STATES, Letter, State, Status, assigning_letter
+from .xlsx_seam import CellValue, first_sheet
 
 __all__ = [
     "SHEET_BY_AGENCY",
@@ -62,40 +64,26 @@ STATE_FILLS = {
     State.IN_PROGRESS: "BDD7EE",  # blue
     State.OVERDUE: "F8CBAD",  # red
 }
-_STATE_COLUMNS = tuple(_Column(_capitalised(state.value), 13, f"state-{i}") for i, state in enumerate(STATES))
-_TOTAL = _Column("Tổng số", 9, "cell")
-_AGENCY_COLUMNS = (_Column("STT", 6, "id"), _Column("Cơ quan", 40, grows=True), *_STATE_COLUMNS, _TOTAL)
+_STATE_COLUMNS = tuple(Column(capitalised(state.value), 13, f"state-{i}") for i, state in enumerate(STATES))
+_TOTAL = Column("Tổng số", 9, "cell")
+_AGENCY_COLUMNS = (Column("STT", 6, "id"), Column("Cơ quan", 40, grows=True), *_STATE_COLUMNS, _TOTAL)
 _DIRECTIVE_COLUMNS = (
-    _Column("STT", 6, "id"),
-    _Column("Văn bản", 22),
-    _Column("Trích yếu", 40, grows=True),
+    Column("STT", 6, "id"),
+    Column("Văn bản", 22),
+    Column("Trích yếu", 40, grows=True),
     *_STATE_COLUMNS,
     _TOTAL,
 )
 _OVERDUE_COLUMNS = (
-    _Column("STT", 6, "id"),
-    _Column("Cơ quan", 22),
-    _Column("Văn bản giao nhiệm vụ", 20),
-    _Column("Mục", 7, "id"),
-    _Column("Nội dung nhiệm vụ", 50, grows=True),
-    _Column("Hạn đã lỡ", 20),
-    _Column("Quá hạn từ ngày", 12, "id"),
-    _Column("Số ngày quá hạn", 10, "state-3"),
+    Column("STT", 6, "id"),
+    Column("Cơ quan", 22),
+    Column("Văn bản giao nhiệm vụ", 20),
+    Column("Mục", 7, "id"),
+    Column("Nội dung nhiệm vụ", 50, grows=True),
+    Column("Hạn đã lỡ", 20),
+    Column("Quá hạn từ ngày", 12, "id"),
+    Column("Số ngày quá hạn", 10, "state-3"),
 )
-
-
-def vn_date(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
-def cite(directive: Directive) -> str:
-    """ "Chỉ thị số 12/CT-UBND ngày 27/12/2024" (what the text gives of it)."""
-    parts = [_capitalised(directive.kind)]
-    if directive.reference:
-        parts.append(f"số {directive.reference}")
-    if directive.date:
-        parts.append(f"ngày {vn_date(directive.date)}")
-    return " ".join(parts)
 
 
 def missed_text(status: Status) -> list[str]:
@@ -104,8 +92,8 @@ def missed_text(status: Status) -> list[str]:
     deadline = status.deadline
     if deadline is not None and deadline < status.as_of:
         words = status.entry.row.task.deadline
-        out.append(f"Thời hạn {vn_date(deadline)}" + (f" ({words})" if words else ""))
-    out.extend(f"Báo cáo kỳ {vn_date(day)}" for day in status.missed)
+        out.append(f"Thời hạn {format_date(deadline)}" + (f" ({words})" if words else ""))
+    out.extend(f"Báo cáo kỳ {format_date(day)}" for day in status.missed)
     return out
 
 
@@ -130,18 +118,18 @@ def write_status_workbook(
     """
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
-    title = f"Tình hình thực hiện nhiệm vụ đến ngày {vn_date(as_of)}"
+    title = f"Tình hình thực hiện nhiệm vụ đến ngày {format_date(as_of)}"
     wb = Workbook()
     wb.properties.created = wb.properties.modified = build_date()  # reproducible (SOURCE_DATE_EPOCH)
-    _use_default_font(wb)
+    use_default_font(wb)
     wb.properties.title = title
     wb.properties.creator = "matrix"
     painter = Painter()
     for i, state in enumerate(STATES):
-        painter.looks[f"state-{i}"] = replace(painter.looks["cell"], fill=_fill(STATE_FILLS[state]))
-        painter.looks[f"state-{i}-header"] = replace(painter.looks["header"], fill=_fill(STATE_FILLS[state]))
-    ctx = _Context(matrix, title, paper, painter, directive_labels(matrix))
-    _by_agency(wb.active, ctx, statuses, as_of)
+        painter.looks[f"state-{i}"] = replace(painter.looks["cell"], fill=solid_fill(STATE_FILLS[state]))
+        painter.looks[f"state-{i}-header"] = replace(painter.looks["header"], fill=solid_fill(STATE_FILLS[state]))
+    ctx = WorkbookContext(matrix, title, paper, painter, directive_labels(matrix))
+    _by_agency(first_sheet(wb), ctx, statuses, as_of)
     _by_directive(wb.create_sheet(SHEET_BY_DIRECTIVE), ctx, statuses, as_of)
     _overdue(wb.create_sheet(SHEET_OVERDUE), ctx, statuses, as_of, letters)
     wb.save(path)
@@ -151,7 +139,7 @@ def _counts(statuses: Sequence[Status]) -> list[int]:
     return [sum(s.state is state for s in statuses) for state in STATES]
 
 
-def _header_fills(ws: Worksheet, ctx: _Context, columns: Sequence[_Column]) -> None:
+def _header_fills(ws: Worksheet, ctx: WorkbookContext, columns: Sequence[Column]) -> None:
     """The state columns' headings on their state's fill."""
     for col, column in enumerate(columns, 1):
         if column.look.startswith("state-") and column in _STATE_COLUMNS:
@@ -160,34 +148,40 @@ def _header_fills(ws: Worksheet, ctx: _Context, columns: Sequence[_Column]) -> N
 
 def _count_row(
     ws: Worksheet,
-    ctx: _Context,
+    ctx: WorkbookContext,
     row: int,
-    columns: Sequence[_Column],
-    head: list[object],
+    columns: Sequence[Column],
+    head: list[CellValue],
     statuses: Sequence[Status],
     text_col: int,
 ) -> int:
     """One line of counts: a state's fill only where it has assignments."""
     counts = _counts(statuses)
-    looks = [c.look if c.look.startswith("state-") and n else "cell" for c, n in zip(_STATE_COLUMNS, counts)]
-    layout = [*columns[: len(head)], *(replace(c, look=look) for c, look in zip(_STATE_COLUMNS, looks)), _TOTAL]
-    return _record(ws, ctx, row, layout, [*head, *counts, sum(counts)], text_col=text_col)
+    looks = [
+        c.look if c.look.startswith("state-") and n else "cell" for c, n in zip(_STATE_COLUMNS, counts, strict=True)
+    ]
+    layout = [
+        *columns[: len(head)],
+        *(replace(c, look=look) for c, look in zip(_STATE_COLUMNS, looks, strict=True)),
+        _TOTAL,
+    ]
+    return put_records(ws, ctx, row, layout, [*head, *counts, sum(counts)], text_col=text_col)
 
 
-def _totals(ws: Worksheet, ctx: _Context, row: int, span: int, statuses: Sequence[Status]) -> None:
+def _totals(ws: Worksheet, ctx: WorkbookContext, row: int, span: int, statuses: Sequence[Status]) -> None:
     counts = _counts(statuses)
     ctx.painter.merge(ws, row, 1, row, span, "Tổng cộng", "total_label")
     for col, value in enumerate([*counts, sum(counts)], span + 1):
         ctx.painter.put(ws, row, col, value, "total")
-    ws.row_dimensions[row].height = _lines_height(1)
+    ws.row_dimensions[row].height = lines_height(1)
 
 
-def _by_agency(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date) -> None:
-    row, columns = _table(
+def _by_agency(ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status], as_of: dt.date) -> None:
+    row, columns = start_table(
         ws,
         ctx,
         SHEET_BY_AGENCY,
-        f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN ĐẾN NGÀY {vn_date(as_of)}",
+        f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN ĐẾN NGÀY {format_date(as_of)}",
         _AGENCY_COLUMNS,
     )
     _header_fills(ws, ctx, columns)
@@ -202,9 +196,13 @@ def _by_agency(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: 
     _totals(ws, ctx, row, 2, statuses)
 
 
-def _by_directive(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date) -> None:
-    row, columns = _table(
-        ws, ctx, SHEET_BY_DIRECTIVE, f"TÌNH HÌNH THỰC HIỆN THEO VĂN BẢN ĐẾN NGÀY {vn_date(as_of)}", _DIRECTIVE_COLUMNS
+def _by_directive(ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status], as_of: dt.date) -> None:
+    row, columns = start_table(
+        ws,
+        ctx,
+        SHEET_BY_DIRECTIVE,
+        f"TÌNH HÌNH THỰC HIỆN THEO VĂN BẢN ĐẾN NGÀY {format_date(as_of)}",
+        _DIRECTIVE_COLUMNS,
     )
     _header_fills(ws, ctx, columns)
     for number, directive in enumerate(ctx.matrix.directives, 1):
@@ -214,15 +212,15 @@ def _by_directive(ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_o
 
 
 def _overdue(
-    ws: Worksheet, ctx: _Context, statuses: Sequence[Status], as_of: dt.date, letters: Sequence[Letter]
+    ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status], as_of: dt.date, letters: Sequence[Letter]
 ) -> None:
-    row, columns = _table(
-        ws, ctx, SHEET_OVERDUE, f"DANH SÁCH NHIỆM VỤ QUÁ HẠN ĐẾN NGÀY {vn_date(as_of)}", _OVERDUE_COLUMNS
+    row, columns = start_table(
+        ws, ctx, SHEET_OVERDUE, f"DANH SÁCH NHIỆM VỤ QUÁ HẠN ĐẾN NGÀY {format_date(as_of)}", _OVERDUE_COLUMNS
     )
     items = overdue_items(statuses)
     if not items:
         ctx.painter.merge(ws, row, 1, row, len(columns), "Không có nhiệm vụ quá hạn.", "text")
-        ws.row_dimensions[row].height = _lines_height(1)
+        ws.row_dimensions[row].height = lines_height(1)
         return
     for number, status in enumerate(items, 1):
         task_row = status.entry.row
@@ -234,16 +232,16 @@ def _overdue(
             where += (
                 "\nThư giao nhiệm vụ"
                 + (f" số {letter.number}" if letter.number else "")
-                + f" ngày {vn_date(letter.date)}"
+                + f" ngày {format_date(letter.date)}"
             )
-        values = [
+        values: list[CellValue] = [
             number,
             status.entry.agency.name,
             where,
             task.id,
             task.title or shorten(task.text, TASK_CHARS),
             "\n".join(missed_text(status)),
-            vn_date(since),
+            format_date(since),
             (as_of - since).days if since else None,
         ]
-        row = _record(ws, ctx, row, columns, values, text_col=4)
+        row = put_records(ws, ctx, row, columns, values, text_col=4)

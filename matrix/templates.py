@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import jinja2
 from docxtpl import DocxTemplate
@@ -24,6 +24,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import TemplateProblem, os_message
+from .text import XML_ILLEGAL
 
 
 def _default_templates() -> Path:
@@ -37,7 +38,7 @@ PACKAGE_TEMPLATES = _default_templates()
 
 # Characters XML 1.0 forbids, plus the ones docxtpl turns into structure
 # (\a new paragraph, \f page break): task text must never create either.
-_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FORBIDDEN_CHARS = re.compile(f"[{XML_ILLEGAL}\x7f]")
 _CACHE_SIZE = 64  # distinct template parts kept compiled or patched
 T = TypeVar("T")
 
@@ -172,9 +173,14 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         self._tick()
-        if operator == "**" and all(isinstance(v, (int, float)) for v in (left, right)):
-            if abs(left) > 1 and right > 0 and right * math.log2(abs(left)) > 1024:
-                raise TemplateLimit("mẫu tính lũy thừa quá lớn")
+        if (
+            operator == "**"
+            and all(isinstance(v, (int, float)) for v in (left, right))
+            and abs(left) > 1
+            and right > 0
+            and right * math.log2(abs(left)) > 1024
+        ):
+            raise TemplateLimit("mẫu tính lũy thừa quá lớn")
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_RENDER_CHARS:
@@ -229,7 +235,7 @@ class _PatchingOnceTemplate(DocxTemplate):  # type: ignore[misc]
     from one template.
     """
 
-    _patched: dict[str, str] = {}
+    _patched: ClassVar[dict[str, str]] = {}  # shared by every instance: the cache outlives one document
 
     def patch_xml(self, src_xml: str) -> str:
         return _memo(self._patched, src_xml, lambda: super(_PatchingOnceTemplate, self).patch_xml(src_xml))

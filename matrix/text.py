@@ -20,6 +20,9 @@ _SPACES = re.compile(r"\s+")
 # Every Vietnamese capital, for regular-expression classes ("[" + CAPITALS + "]").
 CAPITALS = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _EDGE_PUNCT = " \t\r\n:;,.-–—"
+# Characters XML 1.0 cannot carry, as the body of a regular-expression class (PDF extraction leaves
+# form feeds behind, Word's \x0b line break and NUL break a document's XML).
+XML_ILLEGAL = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 
 
 def nfc(text: str) -> str:

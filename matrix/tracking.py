@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 
-class State(str, enum.Enum):
+class State(enum.StrEnum):
     """The four states of an assignment (QĐ 42/2014/QĐ-TTg and the provinces' tracking systems)."""
 
     DONE_ON_TIME = "hoàn thành đúng hạn"
@@ -103,10 +103,10 @@ class Letter:
 def assigning_letter(letters: Iterable[Letter], entry: Entry, as_of: dt.date | None = None) -> Letter | None:
     """The latest letter sent by ``as_of`` for ``entry``'s directive to its agency (or its group), else to all."""
     keys = {entry.agency.id, *([entry.via.id] if entry.via else [])}
-    found = [l for l in letters if l.directive == entry.row.directive.id and (as_of is None or l.date <= as_of)]
-    own = [l for l in found if l.agency in keys]
-    chosen = own or [l for l in found if l.agency is None]
-    return max(chosen, key=lambda l: l.date) if chosen else None
+    found = [x for x in letters if x.directive == entry.row.directive.id and (as_of is None or x.date <= as_of)]
+    own = [x for x in found if x.agency in keys]
+    chosen = own or [x for x in found if x.agency is None]
+    return max(chosen, key=lambda x: x.date) if chosen else None
 
 
 @dataclass(frozen=True)
@@ -384,13 +384,12 @@ def _load_tracking(input_dir: Path, corpus: Corpus) -> tuple[tuple[Record, ...],
 def _resolve(
     corpus: Corpus, written: str, province: str | None, path: str, node: yaml.Node | None, report: Report
 ) -> Agency | None:
-    from .load import suggest_names
+    from .load import did_you_mean, suggest_names
 
     found = corpus.registry.candidates(written, province)
     if len(found) == 1:
         return found[0]
-    names = suggest_names(corpus.registry, written)
-    hint = ("có phải ý bạn là " + " hoặc ".join(f"'{n}'" for n in names) + "?") if names else "xem 'matrix agencies'"
+    hint = did_you_mean(suggest_names(corpus.registry, written)) or "xem 'matrix agencies'"
     report.error(
         path,
         node,

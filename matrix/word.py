@@ -18,27 +18,38 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from .doctypes import is_type_code
 from .errors import MatrixError, OutputError
 from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
-from .pivot import Entry, Matrix, Row, location, ordinal, printed_number, task_kind, task_position
+from .pivot import Entry, Matrix, Row, location, ordinal
 from .stamp import build_date
 from .templates import TemplateLibrary, WordTemplateError
 from .text import inline_name, match_key, roman, safe_filename
 
+# Public, including the seam other documents (reminders) build on: the template data of each part.
 __all__ = [
     "EXTRACT_TEMPLATE",
     "LETTER_TEMPLATES",
     "TABLE_TEMPLATE",
     "PdfConversionError",
     "PdfUnavailable",
+    "RowIndex",
     "WordTemplateError",
+    "agency_data",
     "build_date",
     "convert_to_pdf",
+    "date_data",
+    "date_place",
+    "directive_data",
     "extract_context",
+    "issuer_data",
     "issuer_groups",
     "letter_context",
     "letter_count",
+    "signer_data",
+    "subtask_lines",
     "table_context",
+    "task_data",
     "write_assignment_table",
     "write_consolidated",
     "write_extracts",
@@ -52,8 +63,6 @@ EXTRACT_TEMPLATE = "tong-hop-nhiem-vu.docx"
 EXTRACTS_FOLDER = "tong-hop-nhiem-vu"
 LETTERS_FOLDER = "thu-giao-nhiem-vu"
 
-# Document type codes that open a State symbol ("CT-UBND"): what follows is the body.
-_TYPE_CODES = frozenset({"CT", "CV", "KH", "QĐ", "TB", "BC", "HD", "NQ", "KL", "TTR", "QC", "CTR"})
 _BULLET_MARKS = "-–—+•*"
 _SKIPPED_COPIES = (match_key("Như trên"), match_key("Lưu"))
 _ABOUT_PREFIX = re.compile(r"^\s*(về việc|về|v/v)\s+", re.IGNORECASE)
@@ -215,27 +224,18 @@ def _issuer_groups(matrix: Matrix) -> list[tuple[str, Matrix]]:
 
 
 class RowIndex:
-    """Rows of a matrix by key, and each row's children, for walking sub-tasks."""
+    """A matrix's rows for walking sub-tasks (a thin view: the task tree on the model does the work)."""
 
     def __init__(self, matrix: Matrix) -> None:
-        children: dict[tuple[str, str], list[Row]] = defaultdict(list)
-        for row in matrix.rows:
-            if row.parents:
-                children[(row.directive.id, row.parents[-1].id)].append(row)
-        self.by_key: dict[tuple[str, str], Row] = {row.key: row for row in matrix.rows}
-        self.children: dict[tuple[str, str], tuple[Row, ...]] = {k: tuple(v) for k, v in children.items()}
+        self.matrix = matrix
 
-    def descendants(self, row: Row) -> list[Row]:
+    def descendants(self, row: Row) -> tuple[Row, ...]:
         """Every sub-task of ``row``, depth first, in document order."""
-        found: list[Row] = []
-        for child in self.children.get(row.key, ()):
-            found.append(child)
-            found.extend(self.descendants(child))
-        return found
+        return row.descendants()
 
-    def ancestors(self, row: Row) -> list[Row]:
+    def ancestors(self, row: Row) -> tuple[Row, ...]:
         """The rows of the tasks above ``row``."""
-        return [self.by_key[(row.directive.id, parent.id)] for parent in row.parents]
+        return row.ancestors()
 
 
 def lead_directive(directives: tuple[Directive, ...]) -> Directive:
@@ -269,7 +269,7 @@ def _clause(text: str | None) -> str:
     return (text or "").strip().rstrip(" .;,")
 
 
-def _date_data(date: dt.date | None) -> dict[str, str] | None:
+def date_data(date: dt.date | None) -> dict[str, str] | None:
     """Day, month and year as printed (Nghị định 30: 0 before days < 10 and months 1-2)."""
     if date is None:
         return None
@@ -295,7 +295,7 @@ def _abbreviation(directive: Directive) -> str:
     symbol = (directive.symbol or "").strip()
     if directive.issuer.kind is IssuerKind.PARTY:
         return symbol.rsplit("/", 1)[1] if "/" in symbol else ""
-    parts = [p for p in re.split(r"[-/]", symbol) if p and p.upper() not in _TYPE_CODES]
+    parts = [p for p in re.split(r"[-/]", symbol) if p and not is_type_code(p)]
     return parts[0] if parts else ""
 
 
@@ -307,7 +307,7 @@ def directive_data(directive: Directive) -> dict[str, Any]:
         "reference": directive.reference,
         "number": directive.number or "",
         "symbol": directive.symbol or "",
-        "date": _date_data(directive.date),
+        "date": date_data(directive.date),
         "title": directive.title,
         "about": _about(directive.title),
         "issuer": inline_name(directive.issuer.name),
@@ -381,14 +381,14 @@ def issuer_data(directive: Directive, matrix: Matrix | None = None) -> dict[str,
     }
 
 
-def _place(matrix: Matrix, directive: Directive) -> str:
+def date_place(matrix: Matrix, directive: Directive) -> str:
     """The place of the date line: the directive's, else its province's name."""
     if directive.place:
         return directive.place
     return matrix.registry.provinces.get(directive.province or "", "")
 
 
-def _signer_data(signer: Signer) -> dict[str, Any]:
+def signer_data(signer: Signer) -> dict[str, Any]:
     return {"authority": list(signer.authority), "title": signer.title or "", "name": signer.name or ""}
 
 
@@ -407,33 +407,28 @@ def _distribution(directive: Directive, agency: Agency | None = None) -> list[st
 def _marker(row: Row) -> str:
     """How a sub-task is numbered when printed inside its parent ("3.1.", "a)", "-")."""
     text = row.task.text.lstrip()
-    kind = task_kind(row)
-    if kind == "bullet":
-        return "" if text[:1] in _BULLET_MARKS else "-"
-    if kind == "closing":
+    node = row.node
+    if node.kind == "bullet":
+        return "" if text[:1] in _BULLET_MARKS else node.label
+    if node.kind == "closing" or text.startswith(node.id):
         return ""
-    number = row.task.id
-    if text.startswith(number):
-        return ""
-    return f"{number})" if number.isalpha() else f"{number}."
+    return node.label if node.id.isalpha() else f"{node.label}."
 
 
 def task_data(row: Row) -> dict[str, Any]:
     """What templates may say about one task, whoever it is for."""
-    task = row.task
-    kind = task_kind(row)
-    position = task_position(row)
+    task, node = row.task, row.node
     return {
         "id": task.id,
         "number": task.id,
-        "printed": printed_number(row),
+        "printed": node.label,
         "marker": _marker(row),
         "location": location(row),
         "where": location(row, ordinals=True),
-        "kind": kind,
-        "parent": row.parents[-1].id if row.parents else "",
-        "position": position,
-        "ordinal": ordinal(position) if position else "",
+        "kind": node.kind,
+        "parent": node.parent.id if node.parent is not None else "",
+        "position": node.position,
+        "ordinal": ordinal(node.position) if node.position else "",
         "depth": row.depth,
         "title": task.title or "",
         "text": task.text,
@@ -445,7 +440,7 @@ def task_data(row: Row) -> dict[str, Any]:
     }
 
 
-def _subtasks(index: RowIndex, row: Row) -> list[dict[str, Any]]:
+def subtask_lines(index: RowIndex, row: Row) -> list[dict[str, Any]]:
     """The paragraphs of every sub-task of ``row``: an assignment covers its bullets."""
     items: list[dict[str, Any]] = []
     for sub in index.descendants(row):
@@ -511,7 +506,7 @@ def _letter_task(matrix: Matrix, index: RowIndex, entry: Entry, position: int) -
         "written": written,
         "named_as": written if match_key(written) != match_key(agency.name) else "",
         "via": entry.via.name if entry.via is not None else "",
-        "subtasks": _subtasks(index, row),
+        "subtasks": subtask_lines(index, row),
     }
 
 
@@ -533,7 +528,7 @@ _PARTY_ORGANS = tuple(
 )
 
 
-def _agency_data(agency: Agency, entries: Iterable[Entry]) -> dict[str, Any]:
+def agency_data(agency: Agency, entries: Iterable[Entry]) -> dict[str, Any]:
     """The addressee; ``written`` is how the texts name it: a Party organ first ("Đảng ủy Công an tỉnh"), else the fullest name."""
     names = [e.written for e in entries if e.via is None]
     organs = [n for n in names if match_key(n).startswith(_PARTY_ORGANS)]
@@ -580,15 +575,15 @@ def letter_context(matrix: Matrix, agency: Agency, index: RowIndex | None = None
     lead = matrix.directives[0]
     sections = _sections(matrix, index, agency)
     return {
-        "agency": _agency_data(agency, matrix.entries_for(agency.id)),
+        "agency": agency_data(agency, matrix.entries_for(agency.id)),
         "consolidated": len(matrix.directives) > 1,
         "issuer": issuer_data(lead, matrix),
         "directive": directive_data(lead),
         "directives": [s["directive"] for s in sections],
         "sections": sections,
         "task_count": sum(s["task_count"] for s in sections),
-        "place": _place(matrix, lead),
-        "signer": _signer_data(_common_signer(matrix.directives)),
+        "place": date_place(matrix, lead),
+        "signer": signer_data(_common_signer(matrix.directives)),
         "distribution": _distribution(lead, agency),
     }
 
@@ -598,7 +593,7 @@ def extract_context(matrix: Matrix, agency: Agency, index: RowIndex | None = Non
     index = index or RowIndex(matrix)
     sections = _sections(matrix, index, agency)
     return {
-        "agency": _agency_data(agency, matrix.entries_for(agency.id)),
+        "agency": agency_data(agency, matrix.entries_for(agency.id)),
         "directives": [s["directive"] for s in sections],
         "sections": sections,
         "task_count": sum(s["task_count"] for s in sections),
@@ -631,8 +626,8 @@ def table_context(matrix: Matrix) -> dict[str, Any]:
         "directives": [s["directive"] for s in sections],
         "sections": sections,
         "row_count": position,
-        "place": _place(matrix, lead),
-        "signer": _signer_data(lead.signer),
+        "place": date_place(matrix, lead),
+        "signer": signer_data(lead.signer),
         "distribution": _distribution(lead),
     }
 

@@ -23,6 +23,9 @@ MAX_DEPTH = 64  # nested lists and tables (a task level is two): real directives
 MAX_EXPANDED_CHARS = 4 * MAX_FILE_BYTES  # text once every alias (*a) is expanded
 # Characters that must never reach a document, a CSV cell or the terminal (ESC clears the screen,
 # Word's \x0b line break and NUL break the XML of a letter). TAB, LF and CR are YAML's own.
+# The one wording of a legacy-encoding refusal (the loader's and the drafter's).
+NOT_UTF8 = "không phải văn bản UTF-8 (có thể là phông TCVN3/VNI cũ hoặc mã Windows-1258)"
+TO_UNICODE = "hãy chuyển sang Unicode dựng sẵn (ví dụ bằng Unikey, Ctrl+Shift+F6)"
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _CONTROL_NAMES = {
     "\x00": "NUL",
@@ -125,8 +128,8 @@ def read_text(path: Path, report: Report) -> str | None:
                 name,
                 line,
                 column,
-                "tệp không phải văn bản UTF-8 (có thể là phông TCVN3/VNI cũ hoặc mã Windows-1258)",
-                "hãy chuyển sang Unicode dựng sẵn (ví dụ bằng Unikey, Ctrl+Shift+F6) rồi lưu với mã hóa UTF-8",
+                f"tệp {NOT_UTF8}",
+                f"{TO_UNICODE} rồi lưu với mã hóa UTF-8",
             )
         )
         return None

@@ -127,7 +127,7 @@ def test_agencies_table(run):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split()[:2] == ["Mã", "Tên"]
-    vks = next(l for l in lines if l.startswith("vksnd-tinh "))
+    vks = next(line for line in lines if line.startswith("vksnd-tinh "))
     assert vks.rstrip().endswith("đề nghị")
     assert result.output.rstrip().endswith("763 mục.")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from hypothesis import given
@@ -98,7 +99,7 @@ def test_every_due_date_is_after_the_directive_and_cadences_repeat(issued, phras
     due = read_schedule(phrase, issued).dates(until)
     assert all(issued < d <= until for d in due)
     assert list(due) == sorted(set(due))
-    gaps = {(b - a).days for a, b in zip(due, due[1:])}
+    gaps = {(b - a).days for a, b in itertools.pairwise(due)}
     period = {"tháng": (28, 31), "quý": (89, 92), "6 tháng": (181, 184), "năm": (365, 366)}
     key = next(k for k in ("6 tháng", "quý", "tháng", "năm") if k in phrase.replace("tháng cuối quý", "quý"))
     low, high = period[key]

@@ -41,7 +41,7 @@ def test_gold_triples_are_matched_by_quote_agency_and_role(tmp_path):
     path = tmp_path / "thu.gold.yaml"
     path.write_text(GOLD, encoding="utf-8")
     gold = read_gold(path)
-    scores = evaluate_gold(draft_text(TEXT, REGISTRY, "thu").doc, gold, REGISTRY)
+    scores = evaluate_gold(draft_text(TEXT, REGISTRY, "thu").directive, gold, REGISTRY)
     # found: Công an tỉnh (alias), Sở Tư pháp, Sở Du lịch Xanh; missed: Sở Y tế;
     # extra: Đài Phát thanh tỉnh on item 3, which no gold item maps to
     assert (scores.true_positives, scores.false_negatives, scores.false_positives) == (3, 1, 1)

@@ -1,6 +1,6 @@
 """`matrix draft` on the layouts of real directives (issue 10), each on a minimal text written for the test.
 
-Expectations are read from the composed draft (``Draft.doc``): for each task,
+Expectations are read from the composed draft (``Draft.directive``): for each task,
 {role: [names as written]}. Names are those of the project registry
 (input/co-quan.yaml) or, when it does not know them, as the text writes them
 with abbreviations expanded.
@@ -21,7 +21,7 @@ from matrix.cli import main
 from matrix.draft import draft_file, draft_text, summary
 from matrix.draft.names import expand_abbreviations
 from matrix.draft.reader import DraftError, read_source
-from matrix.load import load_registry
+from matrix.load import is_unresolved, load_registry
 from matrix.yamlio import Report
 
 from .helpers import REGISTRY
@@ -37,13 +37,21 @@ def registry():
     return load_registry(REGISTRY, Report())
 
 
+def by_role(task) -> dict[str, list[str]]:
+    """{role: [written names]} of one task of the draft, roles in the order they first appear."""
+    out: dict[str, list[str]] = {}
+    for assignment in task.assignments:
+        out.setdefault(assignment.role.value, []).append(assignment.written)
+    return out
+
+
 def tasks(draft) -> dict[str, dict[str, list[str]]]:
     """{task id: {role: [written names]}} for every task of the draft."""
-    return {t.id: {r.value: [e.written for e in es] for r, es in t.assign.items()} for t in draft.doc.walk()}
+    return {t.id: by_role(t) for t, _ in draft.directive.walk()}
 
 
 def task_starting(draft, words: str):
-    return next(t for t in draft.doc.walk() if t.text.startswith(words))
+    return next(t for t, _ in draft.directive.walk() if t.text.startswith(words))
 
 
 # --------------------------------------------------------------------------- 1. label layouts
@@ -64,12 +72,12 @@ def test_label_lines_under_a_task_become_its_addressees_and_deadline(registry):
         """)
     draft = draft_text(text, registry, "thu")
     task = task_starting(draft, "Xây dựng cơ sở dữ liệu hộ tịch")
-    assert {r.value: [e.written for e in es] for r, es in task.assign.items()} == {
+    assert by_role(task) == {
         C: ["Sở Tư pháp"],
         P: ["Sở Nội vụ", "Công an tỉnh"],
     }
     assert task.deadline == "Quý I năm 2026."
-    assert "Rà soát, số hóa sổ hộ tịch." in task.text and task.tasks == []  # the labels are fields, not sub-tasks
+    assert "Rà soát, số hóa sổ hộ tịch." in task.text and task.tasks == ()  # the labels are fields, not sub-tasks
 
 
 def test_an_agency_label_written_as_a_sentence(registry):
@@ -83,7 +91,7 @@ def test_an_agency_label_written_as_a_sentence(registry):
         - Thời gian thực hiện: Năm 2026.
         """)
     task = task_starting(draft_text(text, registry, "thu"), "Phổ biến Luật Việc làm")
-    assert {r.value: [e.written for e in es] for r, es in task.assign.items()} == {
+    assert by_role(task) == {
         C: ["Sở Y tế"],
         P: ["Sở Tài chính", "các sở, ban, ngành tỉnh"],
     }
@@ -107,7 +115,9 @@ def test_objectives_and_requirements_are_not_tasks(registry):
         """)
     draft = draft_text(text, registry, "thu")
     assert list(tasks(draft)) == ["II", "1"]
-    assert "Nâng cao hiệu quả quản lý." in draft.doc.preamble and "Bảo đảm đúng tiến độ." in draft.doc.preamble
+    assert (
+        "Nâng cao hiệu quả quản lý." in draft.directive.preamble and "Bảo đảm đúng tiến độ." in draft.directive.preamble
+    )
     assert draft.unused == []
 
 
@@ -266,14 +276,14 @@ ANNEX = (
 def test_an_annex_table_is_drafted_row_by_row(registry):
     draft = draft_text(HEADER + ANNEX, registry, "thu")
     row = task_starting(draft, "Đào tạo kỹ năng số")
-    assert {r.value: [e.written for e in es] for r, es in row.assign.items()} == {
+    assert by_role(row) == {
         C: ["Sở KH&CN"],
         P: ["Sở Tài chính", "UBND các xã, phường"],
     }  # short names the registry knows stay as written
-    assert row.assign[next(iter(row.assign))][0].resolved
+    assert not is_unresolved(draft.registry.get(row.assignments[0].agency))
     assert row.deadline == "Thường xuyên"
     assert task_starting(draft, "Đánh giá mức độ").deadline == "Quý IV/2026"
-    assert draft.doc.signer.name == "Nguyễn Văn An"  # the annex heading is not read as the signature
+    assert draft.directive.signer.name == "Nguyễn Văn An"  # the annex heading is not read as the signature
     assert draft.unused == []
 
 
@@ -294,7 +304,7 @@ def test_a_word_table_is_drafted_row_by_row(registry, tmp_path):
     path = tmp_path / "kh.docx"
     document.save(str(path))
     row = task_starting(draft_file(path, registry), "Xây dựng cơ sở dữ liệu đất đai")
-    assert {r.value: [e.written for e in es] for r, es in row.assign.items()} == {
+    assert by_role(row) == {
         C: ["Sở Nông nghiệp và Môi trường"],
         P: ["Công an tỉnh"],
     }
@@ -319,8 +329,8 @@ def test_an_attached_rule_is_drafted_after_the_decision(registry):
         """)
     )
     draft = draft_text(text, registry, "thu")
-    assert task_starting(draft, "Trách nhiệm của Sở Tư pháp").assign
-    assert draft.doc.signer.name == "Nguyễn Văn An" and draft.unused == []
+    assert task_starting(draft, "Trách nhiệm của Sở Tư pháp").assignments
+    assert draft.directive.signer.name == "Nguyễn Văn An" and draft.unused == []
 
 
 # --------------------------------------------------------------------------- nothing dropped silently
@@ -364,7 +374,7 @@ def test_a_cong_dien_and_a_party_document(registry):
         registry,
         "thu",
     )
-    assert cong_dien.doc.kind == "công điện"
+    assert cong_dien.directive.kind == "công điện"
     assert tasks(cong_dien)["1"] == {C: ["Bộ Tài chính", "Bộ Tư pháp"]}  # ministries: addressees of a central issuer
     party = draft_text(
         "BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG CỘNG SẢN VIỆT NAM\nSố 221-KL/TW\nKẾT LUẬN\nVề bộ máy\n"
@@ -372,7 +382,7 @@ def test_a_cong_dien_and_a_party_document(registry):
         registry,
         "thu",
     )
-    assert party.doc.issuer.kind == "đảng"
+    assert party.directive.issuer.kind == "đảng"
 
 
 def test_the_output_file_names_the_draft_and_is_never_overwritten(tmp_path):
@@ -406,10 +416,7 @@ CLEAN = (
 
 
 def _shape(draft) -> list[tuple[str, str, dict[str, list[str]]]]:
-    return [
-        (t.id, " ".join(t.text.split()), {r.value: [e.written for e in es] for r, es in t.assign.items()})
-        for t in draft.doc.walk()
-    ]
+    return [(t.id, " ".join(t.text.split()), by_role(t)) for t, _ in draft.directive.walk()]
 
 
 @settings(max_examples=15, deadline=None)
@@ -488,7 +495,7 @@ def test_a_common_word_spelled_like_a_province_without_tones_names_no_province(r
         1. Các cấp ủy, tổ chức đảng, chính quyền, Mặt trận Tổ quốc và các tổ chức chính trị - xã hội, người đứng đầu các cấp tập trung lãnh đạo, chỉ đạo.
         """)
     draft = draft_text(text, registry, "thu")
-    assert draft.doc.province is None
+    assert draft.directive.province is None
     assert tasks(draft)["1"] == {
         T: [
             "Các cấp ủy, tổ chức đảng",
@@ -523,7 +530,7 @@ def test_a_central_issuer_in_hanoi_is_not_a_hanoi_document(registry):
         "1. Yêu cầu Ban Tổ chức Trung ương chủ trì, phối hợp với Bộ Y tế, Bộ Nội vụ rà soát.\n"
     )
     draft = draft_text(text, registry, "thu")
-    assert draft.doc.province is None
+    assert draft.directive.province is None
     assert tasks(draft)["1"] == {C: ["Ban Tổ chức Trung ương"], P: ["Bộ Y tế", "Bộ Nội vụ"]}
 
 

@@ -43,7 +43,7 @@ from hypothesis import strategies as st
 
 from matrix.draft import draft_file
 from matrix.dump import dump_directive
-from matrix.load import load_corpus, load_registry
+from matrix.load import Unknown, load_corpus, load_registry
 from matrix.model import Agency, Assignment, Directive, Issuer, IssuerKind, Registry, Role, Signer, Task
 from matrix.text import match_key
 from matrix.yamlio import Report
@@ -251,8 +251,8 @@ def name_list(names: list[Named], start: bool, last: str = " và ") -> str:
     otherwise are rejected."""
     written = [n.written if (i == 0 and start) or not n.group else mid_sentence(n.written) for i, n in enumerate(names)]
     separators = [", "] * (len(written) - 2) + [last] if len(written) > 1 else []
-    assume(not any(swallows(x, sep, y) for x, sep, y in zip(written, separators, written[1:])))
-    return written[0] + "".join(sep + w for sep, w in zip(separators, written[1:]))
+    assume(not any(swallows(x, sep, y) for x, sep, y in zip(written, separators, written[1:], strict=False)))
+    return written[0] + "".join(sep + w for sep, w in zip(separators, written[1:], strict=True))
 
 
 @st.composite
@@ -599,20 +599,23 @@ def header_of(d: Directive) -> dict[str, object]:
     }
 
 
-def load_one(path: Path, lenient: bool) -> Directive:
-    result = load_corpus([path], REGISTRY_PATH, lenient=lenient)
+def load_one(path: Path, unknown: Unknown) -> Directive:
+    result = load_corpus([path], REGISTRY_PATH, unknown)
     assert not result.errors, "\n".join(str(p) for p in result.errors)
     return result.require().directives[0]
 
 
+PLAIN = Layout()  # frozen: one shared default
+
+
 def roundtrip(
-    directive: Directive, folder: Path, layout: Layout = Layout(), docx: bool = False
+    directive: Directive, folder: Path, layout: Layout = PLAIN, docx: bool = False
 ) -> tuple[Directive, Directive, str]:
     """(the original as the loader reads it, the draft as the loader reads it, the rendered text)."""
     original = folder / "original" / f"{directive.id}.yaml"
     original.parent.mkdir()
     original.write_text(dump_directive(directive, REGISTRY), encoding="utf-8")
-    expected = load_one(original, lenient=False)
+    expected = load_one(original, Unknown.ERROR)
     source = folder / f"{directive.id}.{'docx' if docx else 'txt'}"
     (write_docx if docx else write_txt)(directive, source, layout)
     draft = draft_file(source, REGISTRY)
@@ -620,7 +623,7 @@ def roundtrip(
     drafted.parent.mkdir()
     drafted.write_text(draft.yaml, encoding="utf-8")
     assert draft.unresolved == [], f"names the drafter did not resolve: {draft.unresolved}"
-    return expected, load_one(drafted, lenient=True), render_text(directive, layout)
+    return expected, load_one(drafted, Unknown.KEEP), render_text(directive, layout)
 
 
 def assert_same(expected: Directive, got: Directive, text: str) -> None:

@@ -206,7 +206,7 @@ def test_two_column_header_and_signature():
     assert header.recipients == ["Sở Tư pháp", "Công an tỉnh"]
     assert header.distribution == ["Như trên", "Lưu: VT, NC"]
     assert (header.signer.authority, header.signer.title, header.signer.name) == (
-        ["KT. CHỦ TỊCH"],
+        ("KT. CHỦ TỊCH",),
         "PHÓ CHỦ TỊCH",
         "Nguyễn Văn An",
     )

@@ -111,7 +111,7 @@ def read_marks(ws: Worksheet, matrix: Matrix, inherited: bool = False) -> dict[t
         assert label == agency.short or label == agency.name or label.startswith(f"{agency.short} ("), (label, agency)
     assert ws.cell(first_row - 2, first_col + len(columns)).value == "Tổng số cơ quan"
     marks = {}
-    for row, row_no in zip(matrix.rows, sheet_rows(ws, matrix)):
+    for row, row_no in zip(matrix.rows, sheet_rows(ws, matrix), strict=True):
         assert ws.cell(row_no, 1).value == task_label(row)
         for j, agency in enumerate(columns):
             value = ws.cell(row_no, first_col + j).value
@@ -163,7 +163,7 @@ def check_task_sheet(ws: Worksheet, matrix: Matrix) -> None:
     headers, records = task_records(ws)
     assert list(headers)[: len(TASK_HEADERS)] == TASK_HEADERS
     assert len(records) == len(matrix.rows)
-    for row, record in zip(matrix.rows, records):
+    for row, record in zip(matrix.rows, records, strict=True):
         first = record[0]
         assert first[headers["STT"] - 1] == task_label(row)
         for role, header in ROLE_HEADERS.items():
@@ -246,7 +246,7 @@ def test_totals_per_agency_and_per_task(small: Matrix, tmp_path: Path) -> None:
     _, first_col = grid_origin(ws)
     total_col = first_col + len(small.columns)
     rows = sheet_rows(ws, small)
-    for row, row_no in zip(small.rows, rows):
+    for row, row_no in zip(small.rows, rows, strict=True):
         formula = ws.cell(row_no, total_col).value
         assert formula.startswith("=COUNTA(")
         assert evaluate(ws, formula) == len(small.context(row))  # its own agencies and the inherited ones
@@ -423,13 +423,13 @@ def test_agency_sheet_has_one_block_per_agency(small: Matrix, tmp_path: Path) ->
     ]
     assert [text.split(". ", 1)[1].split(" (")[0] for _, text in bands] == [a.name for a in columns]
     assert sorted(b.id for b in ws.row_breaks.brk) == [r - 1 for r, _ in bands[1:]]
-    for (start, _), (end, _), agency in zip(bands, bands[1:] + [(ws.max_row + 1, "")], columns):
+    for (start, _), (end, _), agency in zip(bands, [*bands[1:], (ws.max_row + 1, "")], columns, strict=True):
         ids = [ws.cell(r, 1).value for r in range(start + 1, end) if ws.cell(r, 1).value]
         roles = [ws.cell(r, 3).value for r in range(start + 1, end) if ws.cell(r, 1).value]
         applying = [(row, e) for row in small.rows for e in small.context(row) if e.agency.id == agency.id]
         assert ids == [task_label(row) for row, _ in applying]
         assert [r.split("\n")[0].lower() for r in roles] == [e.role.value for _, e in applying]
-        for (row, entry), role in zip(applying, roles):
+        for (row, entry), role in zip(applying, roles, strict=True):
             assert (f"(theo {location(entry.row)})" in role) == (entry.row.key != row.key)
 
 

@@ -109,7 +109,7 @@ from openpyxl import load_workbook  # noqa: E402
 from matrix.reminders import issuer_key, plan_reminders, write_reminders  # noqa: E402
 from matrix.status_excel import STATE_FILLS, write_status_workbook  # noqa: E402
 from matrix.tracking import STATES, assigning_letter, load_letters  # noqa: E402
-from matrix.word import RowIndex, _agency_data  # noqa: E402
+from matrix.word import RowIndex, agency_data  # noqa: E402
 
 AS_OF = "2025-12-31"
 
@@ -237,7 +237,7 @@ def test_one_letter_per_issuer_never_signed_for_another(tmp_path):
     paths = write_reminders(matrix, statuses, dt.date(2025, 12, 31), tmp_path)
     rows = RowIndex(matrix)
     assert len(paths) == len(reminders) == len(set(paths))
-    for reminder, path in zip(reminders, paths):
+    for reminder, path in zip(reminders, paths, strict=True):
         text = _docx_text(path)
         party = reminder.issuer.issuer.kind.value == "đảng"
         assert ("ĐẢNG CỘNG SẢN VIỆT NAM" in text) == party and ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text) != party
@@ -245,7 +245,7 @@ def test_one_letter_per_issuer_never_signed_for_another(tmp_path):
         cited = set(re.findall(r"Văn bản giao nhiệm vụ: .*? của (.*?) về ", text))
         # Generated sentences print the issuer as running text ("UBND tỉnh", not "UBND Tỉnh"): compare folded.
         assert {match_key(c) for c in cited} == {match_key(reminder.issuer.issuer.name)}, path
-        addressee = _agency_data(reminder.agency, [s.entry for s in reminder.items])["written" if party else "name"]
+        addressee = agency_data(reminder.agency, [s.entry for s in reminder.items])["written" if party else "name"]
         assert f"Kính gửi: {addressee}." in text, path
         for status in reminder.items:  # the task's text and every sub-item its assignment covers, verbatim
             for sub in (status.entry.row, *rows.descendants(status.entry.row)):
@@ -289,7 +289,7 @@ def test_status_workbook_prints_one_page_wide(tmp_path):
     pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
     overdue = sum(s.state is State.OVERDUE for s in statuses)
     assert len(pages) >= 3 and overdue > 50
-    for number, (page, box) in enumerate(zip(pages, reader.pages), 1):
+    for number, (page, box) in enumerate(zip(pages, reader.pages, strict=True), 1):
         assert abs(float(box.mediabox.width) - 842) < 2, number  # A4 landscape
         assert re.search(r"\S - trang \d+", page), number  # per-sheet page numbers ("Theo cơ quan - trang 1"), issue 11
         assert "STT" in page, f"page {number}: headings not repeated"
@@ -317,7 +317,7 @@ def test_the_letter_that_assigned_a_task_is_cited(folder, tmp_path):
     (folder / "theo-doi" / f"{TG}.yaml").write_text(LETTERS, encoding="utf-8")
     corpus = load_corpus([folder]).require()
     letters = load_letters(folder, corpus)
-    assert [(l.date, l.number, l.agency) for l in letters] == [
+    assert [(x.date, x.number, x.agency) for x in letters] == [
         (dt.date(2025, 1, 6), "15/UBND-NC", None),
         (dt.date(2025, 1, 10), "20/UBND-NC", "cong-an-tinh"),
         (dt.date(2026, 2, 1), None, "cong-an-tinh"),

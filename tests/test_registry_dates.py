@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matrix import catalogue
 from matrix.cli import main
@@ -585,7 +587,7 @@ def test_agencies_filters_by_province_name_and_date(run):
     old = run(
         "agencies", "--registry", INPUT / "co-quan.yaml", "--province", "tien-giang", "--date", "2024-01-01"
     ).output
-    line = next(l for l in old.splitlines() if l.startswith("so-tttt "))
+    line = next(x for x in old.splitlines() if x.startswith("so-tttt "))
     assert "-28/02/2025" in line and "so-khcn" in line
     assert "    tên gọi khác: Sở TTTT; Sở TT&TT; Sở TT và TT; Sở Thông tin - Truyền thông" in old
 
@@ -633,9 +635,6 @@ def test_matrix_as_of_keeps_the_written_name(seed_corpus):
 
 
 # --------------------------------------------------------------------------- invariants
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st
 
 _REGISTRY = catalogue.province_registry("dong-thap")
 _NAMES = sorted({n for a in _REGISTRY.agencies for n in a.names()})

@@ -123,7 +123,7 @@ def test_pages_are_landscape_paper_with_header_and_numbers(rendered: dict[str, R
     for name in names(rendered, prefix):
         book = rendered[name]
         numbers: dict[str, int] = {}
-        for number, ((w, h), page) in enumerate(zip(book.sizes, book.pages), 1):
+        for number, ((w, h), page) in enumerate(zip(book.sizes, book.pages, strict=True), 1):
             width, height = PAGE_SIZES[book.matrix_paper if MATRIX_FOOTER in page else book.paper]
             assert abs(w - width) < 2 and abs(h - height) < 2, f"{name}: page {number} is {w}x{h}"
             assert f"{TITLE} & kiểm tra in" in page, f"{name}: page {number} lacks the title"
@@ -174,7 +174,7 @@ def test_each_agency_starts_on_its_own_page(rendered: dict[str, Rendered], prefi
         start = next(i for i, page in enumerate(book.pages) if "NHIỆM VỤ THEO CƠ QUAN" in page)
         pages = book.pages[start:]
         where = [[i for i, page in enumerate(pages) if band in page] for band in bands]
-        assert all(len(found) == 1 for found in where), f"{name}: {list(zip(bands, where))}"
+        assert all(len(found) == 1 for found in where), f"{name}: {list(zip(bands, where, strict=True))}"
         assert [found[0] for found in where] == sorted({found[0] for found in where}), (
             f"{name}: two agencies share a page"
         )

@@ -60,7 +60,7 @@ def write_views(matrix: Matrix, out: Path, views: dict[str, Matrix]) -> dict[Pat
             for path in write_consolidated(view, out / name):
                 expected[path] = names[path.stem]
             continue
-        for agency, path in zip(view.columns, write_letters(view, out / name)):
+        for agency, path in zip(view.columns, write_letters(view, out / name), strict=True):
             expected[path] = agency.name
         table = out / name / "bang-phan-cong.docx"
         write_assignment_table(view, table)
@@ -70,7 +70,7 @@ def write_views(matrix: Matrix, out: Path, views: dict[str, Matrix]) -> dict[Pat
 
 def assert_pdfs(expected: dict[Path, str | None]) -> None:
     pdfs = convert_to_pdf(list(expected))  # one soffice call per folder
-    for (docx, addressee), pdf in zip(expected.items(), pdfs):
+    for (docx, addressee), pdf in zip(expected.items(), pdfs, strict=True):
         pages, text = pdf_text(pdf)
         assert pages >= 1, pdf
         if addressee is None:
@@ -121,7 +121,7 @@ def test_seed_documents_a_clerk_would_print(tmp_path):
     table = tmp_path / "tet" / "bang-phan-cong.docx"
     write_assignment_table(tet, table)
     chosen = [letters["cong-an-tinh"], letters["vksnd-tinh"], party["bdbp-tinh"], extracts["cong-an-tinh"], table]
-    pdfs = dict(zip(("ca", "vks", "party", "extract", "table"), convert_to_pdf(chosen)))
+    pdfs = dict(zip(("ca", "vks", "party", "extract", "table"), convert_to_pdf(chosen), strict=True))
     texts = {name: pdf_text(pdf) for name, pdf in pdfs.items()}
 
     pages, text = texts["ca"]

@@ -110,7 +110,9 @@ def test_calendar_has_one_event_per_due_date_and_stable_uids(folder, tmp_path):
     assert _run("calendar", str(folder), "-o", str(out2), "--until", "2026-12-31")[0] == 0
     events = [c for c in Calendar.from_ical(out1.read_bytes()).walk("VEVENT")]
     starts = [e.decoded("dtstart") for e in events]
-    assert starts == sorted(starts) and len(starts) == len(set(zip(starts, (str(e["summary"]) for e in events))))
+    assert starts == sorted(starts) and len(starts) == len(
+        set(zip(starts, (str(e["summary"]) for e in events), strict=True))
+    )
     assert dt.date(2025, 6, 30) in starts and dt.date(2025, 12, 31) in starts
     assert all(e.walk("VALARM") for e in events)
     uids = lambda p: [str(e["uid"]) for e in Calendar.from_ical(p.read_bytes()).walk("VEVENT")]  # noqa: E731

@@ -50,7 +50,7 @@ def only_error(tmp_path, text, **kw):
 
 
 def test_good_file_is_clean(tmp_path):
-    path = write(tmp_path, GOOD)
+    write(tmp_path, GOOD)
     result = load_corpus([tmp_path])
     assert result.problems == []
     task = result.require().directives[0].tasks[0]
@@ -125,7 +125,7 @@ def test_E23_group_with_unknown_member(tmp_path):
     text = registry.read_text(encoding="utf-8").replace("tinh-doan, hoi-lhpn-tinh,", "tinh-doan, hoi-phu-nu,", 1)
     registry.write_text(text, encoding="utf-8")
     found = [str(p) for p in load_corpus([tmp_path]).problems]
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "hoi-phu-nu" in l)
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if "hoi-phu-nu" in x)
     assert any(
         p.startswith(f"{registry}:{line}:")
         and "nhóm 'doan-the-tinh' có thành viên 'hoi-phu-nu' không có trong danh mục" in p
@@ -227,7 +227,7 @@ def test_E14_alias_bomb_is_refused(tmp_path):
         bomb += (
             f"{chr(i)}: &{chr(i)} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
         )
-    path, error = only_error(tmp_path, bomb)
+    _path, error = only_error(tmp_path, bomb)
     assert "quá nhiều phần tử" in error
 
 
@@ -262,7 +262,7 @@ def test_E16_ids_that_would_escape_the_output_folder_are_refused(tmp_path):
 
 def test_E21_a_name_shared_by_two_provinces_needs_the_province(tmp_path):
     text = GOOD.replace("chủ trì: Công an tỉnh", "chủ trì: Ủy ban nhân dân huyện Châu Thành")
-    path, error = only_error(tmp_path, text)
+    _path, error = only_error(tmp_path, text)
     assert (
         "tên 'Ủy ban nhân dân huyện Châu Thành' ứng với nhiều cơ quan (dt-ubnd-huyen-chau-thanh, tg-ubnd-huyen-chau-thanh)"
         in error

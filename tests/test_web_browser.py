@@ -123,7 +123,7 @@ def test_a_clerk_adds_a_directive_builds_downloads_a_letter_and_records_a_report
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    base, work, app = server
+    base, work, _app = server
     shots = tmp_path / "screens"
     driver = browser
 

@@ -395,7 +395,7 @@ def test_assignment_table_one_row_per_task_with_repeated_header(matrix, tmp_path
     ]
     body = [r for r in table.rows[1:] if r.cells[0].text]  # a task's notes follow in a row of their own
     assert len(body) == len(view.rows)
-    for row, data in zip(view.rows, body):
+    for row, data in zip(view.rows, body, strict=True):
         assert data.cells[1].text.endswith(row.task.text) or row.task.text in data.cells[1].text
     by_task = {r.task.id: body[i] for i, r in enumerate(view.rows)}
     assert by_task["2-1"].cells[2].text == "Công an tỉnh"  # inherited from item 2
@@ -506,7 +506,7 @@ def test_seed_letters_hold_every_task(tmp_path):
         view = matrix.subset([directive.id])
         paths = write_letters(view, tmp_path / directive.id)
         assert len(paths) == letter_count(view)
-        for agency, path in zip(view.columns, paths):
+        for agency, path in zip(view.columns, paths, strict=True):
             assert_letter_matches(view, agency.id, path)
             line = addressee_line(Document(str(path)))
             if directive.issuer.kind is IssuerKind.STATE:
@@ -520,7 +520,7 @@ def test_seed_consolidated_extracts_and_table(tmp_path):
     matrix = seed_matrix()
     paths = write_consolidated(matrix, tmp_path / "all")
     assert len(paths) == len(matrix.columns) == letter_count(matrix)  # five issuers: no combined letter
-    for agency, path in zip(matrix.columns, paths):
+    for agency, path in zip(matrix.columns, paths, strict=True):
         assert_letter_matches(matrix, agency.id, path)
     write_assignment_table(matrix, tmp_path / "bang.docx")
     _, table = table_rows(tmp_path / "bang.docx")
@@ -534,7 +534,7 @@ def test_seed_requested_bodies_are_asked_not_ordered(tmp_path):
         if directive.issuer.kind is not IssuerKind.STATE:
             continue
         view = matrix.subset([directive.id])
-        for agency, path in zip(view.columns, write_letters(view, tmp_path / directive.id)):
+        for agency, path in zip(view.columns, write_letters(view, tmp_path / directive.id), strict=True):
             text = opening(Document(str(path)))
             assert ("đề nghị" in text) == agency.requested, (directive.id, agency.id, text)
 

@@ -18,7 +18,6 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -109,7 +108,7 @@ class R:
     underline: bool | None = None
 
 
-Text = Union[str, R]
+Text = str | R
 
 
 # --------------------------------------------------------------------------- jinja snippets
@@ -385,7 +384,7 @@ def new_table(
         indent.set(qn("w:type"), "dxa")  # type: ignore[attr-defined]
     table.autofit = False  # w:tblLayout fixed
     _table_borders(table, "single" if borders else "nil")
-    for column, width in zip(table.columns, widths_cm):
+    for column, width in zip(table.columns, widths_cm, strict=True):
         column.width = Cm(width)
         for cell in column.cells:
             cell.width = Cm(width)
@@ -675,7 +674,7 @@ def build_table() -> DocumentObject:
     table = new_table(document, 1, TABLE_COLUMNS_CM, borders=True)
     heading = table.rows[0]
     flag_row(heading, "w:tblHeader")
-    for cell, text in zip(heading.cells, TABLE_HEADINGS):
+    for cell, text in zip(heading.cells, TABLE_HEADINGS, strict=True):
         paragraph(cell, "BangTieuDe", text)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     _tr(table, "{%tr for section in sections %}")

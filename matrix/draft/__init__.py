@@ -13,17 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import Registry
+from ..dump import REVIEW, Note, dump_directive
+from ..load import is_unresolved
+from ..model import Directive, Registry
 from ..text import shorten, slugify
 from .compose import compose
-from .document import DraftDoc
-from .emit import write_yaml
 from .evaluate import Scores, evaluate, load_draft
 from .reader import DraftError, Source, clean_lines, read_source, split_lines
 
 __all__ = [
     "Draft",
     "DraftError",
+    "Note",
     "Scores",
     "draft_file",
     "draft_text",
@@ -36,7 +37,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Draft:
-    """A drafted directive: the YAML text and what the summary reports about it."""
+    """A drafted directive: the YAML text, the model it writes and what the summary reports about it.
+
+    ``directive`` is the draft as the model (names the registry lacks under placeholder agencies of
+    ``registry``, see :class:`~matrix.load.Unresolved`); ``notes`` the review notes the YAML carries.
+    """
 
     yaml: str
     tasks: int
@@ -45,7 +50,9 @@ class Draft:
     review: int
     id: str = ""
     assignments: int = 0
-    doc: DraftDoc | None = field(default=None, compare=False, repr=False)
+    directive: Directive | None = field(default=None, compare=False, repr=False)
+    notes: tuple[Note, ...] = field(default=(), compare=False, repr=False)
+    registry: Registry | None = field(default=None, compare=False, repr=False)
     unused: list[str] = field(default_factory=list)  # source lines no field of the draft holds
     coverage: float = 1.0  # share of the source's words (by characters) that the draft holds
 
@@ -63,27 +70,31 @@ def draft_text(text: str, registry: Registry, directive_id: str = "ban-nhap") ->
 
 
 def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
-    doc = compose(source, registry, directive_id)
+    composed = compose(source, registry, directive_id)
+    directive, notes = composed.directive, composed.notes
     header = [
         f"Bản nháp do 'matrix draft' lập từ tệp {source.path.name}.",
         "Hãy đọc lại toàn bộ, nhất là những ghi chú bắt đầu bằng 'kiểm tra:' (mỗi chỗ cần quyết định một lần),",
         "rồi chạy 'matrix validate' với tệp này.",
         "Vai trò: chủ trì (cơ quan chủ trì), phối hợp (cơ quan phối hợp), thực hiện (mỗi cơ quan trong nhóm cùng làm).",
     ]
-    text, reviews = write_yaml(doc, header)
-    entries = [e for task in doc.walk() for names in task.assign.values() for e in names]
-    unresolved = sorted({e.written for e in entries if not e.resolved})
+    text = dump_directive(directive, notes=notes, header=header)
+    assignments = [a for task, _ in directive.walk() for a in task.assignments]
+    kept = [a for a in assignments if is_unresolved(composed.registry.get(a.agency))]
+    unused = list(composed.unused)
     return Draft(
         yaml=text,
-        tasks=sum(1 for _ in doc.walk()),
-        resolved=sum(1 for e in entries if e.resolved),
-        unresolved=unresolved,
-        review=reviews,
-        id=doc.id,
-        assignments=len(entries),
-        doc=doc,
-        unused=doc.unused,
-        coverage=_coverage(source, doc.unused),
+        tasks=sum(1 for _ in directive.walk()),
+        resolved=len(assignments) - len(kept),
+        unresolved=sorted({a.written for a in kept}),
+        review=sum(note.review for note in notes),
+        id=directive.id,
+        assignments=len(assignments),
+        directive=directive,
+        notes=notes,
+        registry=composed.registry,
+        unused=unused,
+        coverage=_coverage(source, unused),
     )
 
 
@@ -127,7 +138,7 @@ def summary(draft: Draft) -> str:
     else:
         lines.append("Đã dùng toàn bộ văn bản (100%): mọi đoạn đều có trong bản nháp.")
     if draft.review:
-        lines.append(f"Cần kiểm tra {draft.review} chỗ đánh dấu '# kiểm tra:' trong bản nháp.")
+        lines.append(f"Cần kiểm tra {draft.review} chỗ đánh dấu '# {REVIEW.strip()}' trong bản nháp.")
     else:
         lines.append("Không có chỗ nào đánh dấu cần kiểm tra; vẫn nên đọc lại bản nháp.")
     return "\n".join(lines)

@@ -251,7 +251,7 @@ class RoleReader:
             return self._sentence_subject(tokens, text, i)
         else:
             i += _introducer_length(tokens, i)
-        mentions, end = self.names.read_list(tokens, text, i)
+        mentions, _end = self.names.read_list(tokens, text, i)
         # "4. Các sở, ngành có liên quan:": the heading addresses them, vague as the words are
         real = [m for m in mentions if not m.vague or (m.how == "related" and at_item_start and not verb)]
         if not real:

@@ -1,25 +1,28 @@
-"""From the lines of a source file to a :class:`~.document.DraftDoc`.
+"""From the lines of a source file to the model (:class:`~matrix.model.Directive`) and its review notes.
 
 Reading order: footnotes out, header and tail apart, body into paragraphs and
 items, then the metadata (issuer, kind, title, province) and, item by item,
-the addressees with their roles. Every guess leaves a comment for the clerk.
+the addressees with their roles. Every guess leaves a note for the clerk
+(:class:`~matrix.dump.Note`, written next to what it is about).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ..load import suggest_names
-from ..model import Registry, Role
+from ..doctypes import kind_of_code
+from ..dump import Note
+from ..load import Unresolved, suggest_names
+from ..model import Assignment, Directive, Issuer, IssuerKind, Registry, Role, Task
 from ..text import ascii_key, match_key
 from .addressees import Assigned, RoleReader
 from .details import read_details
-from .document import Comment, DraftDoc, DraftIssuer, DraftSigner, DraftTask, Entry
 from .footnotes import SENTINEL, extract_footnotes
-from .header import KIND_CODES, Header, split_document
+from .header import Header, split_document
 from .names import Mention, NameReader
 from .reader import PAGE_BREAK, Source
 from .structure import Body, Item, assign_ids, build_body, item_marker, join_paragraphs
@@ -54,6 +57,21 @@ _CENTRAL = re.compile(r"\b(?:chinh phu|thu tuong|trung uong|bo chinh tri|ban bi 
 _THIS_DOCUMENT = re.compile(r"\b(Chỉ thị|Công văn|Kế hoạch|Quyết định|Thông báo|Hướng dẫn) này\b")
 
 
+@dataclass(frozen=True)
+class Composed:
+    """What :func:`compose` makes of a source file.
+
+    ``registry`` is the one the names were read with (the province's catalogue when the given one does
+    not know the province), with the names it lacks as placeholder agencies (:class:`~matrix.load.Unresolved`);
+    ``unused`` the source lines no field holds (reported, not written).
+    """
+
+    directive: Directive
+    notes: tuple[Note, ...]
+    registry: Registry
+    unused: tuple[str, ...]
+
+
 @dataclass
 class _Node:
     """An item being analysed: its addressees, before they become YAML entries."""
@@ -71,7 +89,7 @@ class _Node:
         return any(a.own for node in self.walk() for a in node.assigned)
 
 
-def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
+def compose(source: Source, registry: Registry, directive_id: str) -> Composed:
     """The draft of one source file."""
     found = extract_footnotes(source.lines, source.footnotes)
     main, attachments = split_attachments(found.lines)
@@ -87,18 +105,29 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
     )
     province, sure = find_province(header, full_text, registry)
     registry = registry_for_province(registry, province)
-    doc = DraftDoc(id=directive_id, kind="", title="", issuer=DraftIssuer("", ""), tasks=[], source=source.path.name)
-    _metadata(doc, header, body, full_text)
-    doc.province = province
+    notes: list[Note] = []
+    kind = _kind(header, full_text, notes)
+    title = _title(header, full_text, notes)
+    issuer = _issuer(header, body, notes)
+    if not (header.number or header.date):
+        notes.append(
+            Note(
+                "văn bản nguồn không ghi số, ký hiệu và ngày ban hành (hoặc không đọc được): bổ sung nếu có",
+                review=False,
+                key="kind",
+            )
+        )
     if province and not sure:
-        doc.comment("province", f"tỉnh suy ra từ tên tỉnh '{registry.provinces[province]}' nêu trong văn bản")
+        notes.append(
+            Note(f"tỉnh suy ra từ tên tỉnh '{registry.provinces[province]}' nêu trong văn bản", key="province")
+        )
     central = province is None and bool(_CENTRAL.search(ascii_key(" ".join(header.header_lines))))
     names = NameReader(registry, province, central)
     lines = header.header_lines
     names.know_issuer(
-        doc.issuer.name,
-        *(" ".join(p) for p in zip(lines, lines[1:])),
-        *(f"{b} {a}" for a, b in zip(lines, lines[1:])),
+        issuer.name,
+        *(" ".join(p) for p in itertools.pairwise(lines)),
+        *(f"{b} {a}" for a, b in itertools.pairwise(lines)),
         *lines,
     )
     names.learn_plurals(
@@ -115,29 +144,63 @@ def compose(source: Source, registry: Registry, directive_id: str) -> DraftDoc:
         )
     )
     roles = RoleReader(names)
-    _tasks(doc, body, roles, registry, header.recipients)
+    preamble = "\n".join(body.preamble + body.context) or None
+    nodes, closing = _tasks(body, roles, header.recipients, notes)
+    if not nodes:
+        notes.append(
+            Note(
+                "không tìm thấy mục đánh số nào: cả phần nội dung được ghi thành một nhiệm vụ, hãy tách lại",
+                key="tasks",
+            )
+        )
+        nodes = [_Node(Item("paragraph", "1", body.preamble or [title], id="1"), [])]
+        preamble = None
     for part in parts:
-        _attachment_tasks(doc, part, roles, registry)
+        more, rest = _attachment_nodes(part, roles)
+        nodes.extend(more)
+        closing.extend(rest)
+        context = "\n".join(p for p in part.context if p)
+        if context:
+            preamble = "\n".join(p for p in (preamble, context) if p)
+    unresolved = Unresolved()
+    directive = Directive(
+        id=directive_id,
+        kind=kind,
+        title=title,
+        issuer=issuer,
+        tasks=tuple(_draft_task(node, registry, unresolved, notes, top=True) for node in nodes),
+        number=header.number,
+        symbol=header.symbol,
+        date=header.date,
+        place=header.place,
+        province=province,
+        signer=header.signer,
+        recipients=tuple(header.recipients),
+        distribution=tuple(header.distribution),
+        preamble=preamble,
+        closing=tuple(closing),
+        notes=tuple(body.notes),
+    )
     checked = document.body + [r for r in table_rows(main)] + [line for part in attachments for line in part.lines]
     used = (
         [table.header]
         + [p for part in parts for p in part.context]
         + [p for b in [body, *parts] for i in b.items for n in i.walk() for p in n.consumed]
     )
-    doc.unused = unused_lines(doc, checked, used)
-    return doc
+    unused = unused_lines(directive, checked, used)
+    return Composed(directive, tuple(notes), unresolved.registry(registry), tuple(unused))
 
 
 def table_rows(lines: list[str]) -> list[str]:
     return [line for line in lines if "\t" in line]
 
 
-def unused_lines(doc: DraftDoc, lines: list[str], used: list[str]) -> list[str]:
+def unused_lines(directive: Directive, lines: list[str], used: list[str]) -> list[str]:
     """The body lines whose words no field of the draft holds (nothing is dropped silently)."""
     from .evaluate import fold
 
-    held = [doc.preamble or "", doc.title, *doc.closing, *doc.notes, *used]
-    for task in doc.walk():
+    held = [directive.preamble or "", directive.title, *directive.closing, *directive.notes, *used]
+    for task, _ in directive.walk():
         held.extend([task.text, task.deadline or "", task.report or "", *task.targets, *task.notes])
     corpus = "\n".join(fold(text) for text in held if text)
     out = []
@@ -194,14 +257,16 @@ def _attachment_body(part: Attachment, notes: dict[int, str], number: int) -> Bo
     for item in body.items:
         for node in item.walk():
             node.id = prefix + node.id
-    body.context = [" ".join(part.heading)] + body.preamble + body.context
+    body.context = [" ".join(part.heading), *body.preamble, *body.context]
     body.preamble = []
     return body
 
 
-def _attachment_tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry) -> None:
-    """Tasks of a part after the signature, after the main document's tasks."""
+def _attachment_nodes(body: Body, roles: RoleReader) -> tuple[list[_Node], list[str]]:
+    """Tasks of a part after the signature (after the main document's tasks), and its closing paragraphs
+    that give no task."""
     nodes = [_analyse(item, roles, frozenset()) for item in body.items]
+    closing: list[str] = []
     for k, paragraph in enumerate(body.closing, 1):
         assigned = roles.item([paragraph], closing=True)
         if assigned:
@@ -217,82 +282,67 @@ def _attachment_tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Re
                 )
             )
         else:
-            doc.closing.append(paragraph)
-    doc.tasks.extend(_draft_task(node, registry, top=True) for node in nodes)
-    context = "\n".join(p for p in body.context if p)
-    if context:
-        doc.preamble = "\n".join(p for p in (doc.preamble, context) if p)
+            closing.append(paragraph)
+    return nodes, closing
 
 
 # --------------------------------------------------------------------------- metadata
 
 
-def _metadata(doc: DraftDoc, header: Header, body: Body, text: str) -> None:
-    doc.kind = _kind(doc, header, text)
-    doc.title = _title(doc, header, text)
-    doc.issuer = _issuer(doc, header, body)
-    doc.number, doc.symbol, doc.date, doc.place = header.number, header.symbol, header.date, header.place
-    if not (header.number or header.date):
-        doc.comment(
-            "kind",
-            "văn bản nguồn không ghi số, ký hiệu và ngày ban hành (hoặc không đọc được): bổ sung nếu có",
-            review=False,
-        )
-    doc.signer = DraftSigner(header.signer.authority, header.signer.title, header.signer.name)
-    doc.recipients, doc.distribution = header.recipients, header.distribution
-    doc.preamble = "\n".join(body.preamble + body.context) or None
-    doc.notes = body.notes
-
-
-def _kind(doc: DraftDoc, header: Header, text: str) -> str:
+def _kind(header: Header, text: str, notes: list[Note]) -> str:
     """The document kind: its heading, else the number's code, else Kính gửi (a letter), else "... này"."""
     if header.kind and (header.kind_heading or header.title_from_subject):
         return header.kind
-    code = (header.symbol or "").split("/")[0].split("-")[0]
-    if code in KIND_CODES:
-        doc.comment("kind", f"loại văn bản suy ra từ ký hiệu '{header.symbol}'")
-        return KIND_CODES[code]
+    coded = kind_of_code((header.symbol or "").split("/")[0].split("-")[0])
+    if coded:
+        notes.append(Note(f"loại văn bản suy ra từ ký hiệu '{header.symbol}'", key="kind"))
+        return coded
     if header.recipients:
-        doc.comment("kind", "không có tên loại văn bản; có 'Kính gửi' nên ghi là công văn")
+        notes.append(Note("không có tên loại văn bản; có 'Kính gửi' nên ghi là công văn", key="kind"))
         return "công văn"
     said = Counter(m.group(1).lower() for m in _THIS_DOCUMENT.finditer(text))
     if said:
         kind = said.most_common(1)[0][0]
-        doc.comment("kind", f"loại văn bản suy ra từ cụm '{kind.capitalize()} này' trong văn bản")
+        notes.append(Note(f"loại văn bản suy ra từ cụm '{kind.capitalize()} này' trong văn bản", key="kind"))
         return kind
-    doc.comment("kind", "không xác định được loại văn bản: ghi tạm là công văn")
+    notes.append(Note("không xác định được loại văn bản: ghi tạm là công văn", key="kind"))
     return "công văn"
 
 
-def _title(doc: DraftDoc, header: Header, text: str) -> str:
+def _title(header: Header, text: str, notes: list[Note]) -> str:
     if not header.title:
-        doc.comment("title", "văn bản không có trích yếu (dòng V/v hoặc dòng dưới tên loại): hãy ghi trích yếu")
+        notes.append(
+            Note("văn bản không có trích yếu (dòng V/v hoặc dòng dưới tên loại): hãy ghi trích yếu", key="title")
+        )
         return NO_TITLE
     title = " ".join(header.title.split())
     if header.title_in_capitals:
-        doc.comment(
-            "title",
-            f"trích yếu in hoa trong văn bản ('{title}'): đã chuyển sang chữ thường, kiểm tra chữ hoa của tên riêng",
+        notes.append(
+            Note(
+                f"trích yếu in hoa trong văn bản ('{title}'): đã chuyển sang chữ thường, "
+                "kiểm tra chữ hoa của tên riêng",
+                key="title",
+            )
         )
         return sentence_case(title, text)
     return title[:1].upper() + title[1:]
 
 
-def _issuer(doc: DraftDoc, header: Header, body: Body) -> DraftIssuer:
+def _issuer(header: Header, body: Body, notes: list[Note]) -> Issuer:
     """The issuer as the text names it ("... yêu cầu"), else from the header lines."""
     name = issuer_phrase(body.preamble)
     if name is None and header.header_lines:
         name = organ_case(_issuing_body(header.header_lines))
-        doc.comment("issuer", "tên cơ quan ban hành lấy từ dòng tiêu đề góc trái")
+        notes.append(Note("tên cơ quan ban hành lấy từ dòng tiêu đề góc trái", key="issuer"))
     if name is None and header.issuer_phrase:
         name = organ_case(header.issuer_phrase)
     if name is None:
-        doc.comment("issuer", "không tìm thấy tên cơ quan ban hành: hãy ghi tên và loại (nhà nước/đảng)")
+        notes.append(Note("không tìm thấy tên cơ quan ban hành: hãy ghi tên và loại (nhà nước/đảng)", key="issuer"))
         name = NO_ISSUER
     party = header.party or any(_PARTY_WORDS.search(ascii_key(text)) for text in [name, *header.header_lines])
     party = party or any("THƯỜNG VỤ" in a.upper() or a.upper().startswith("T/M") for a in header.signer.authority)
     short = "UBND tỉnh" if "uy ban nhan dan tinh" in ascii_key(name) else None
-    return DraftIssuer(name, "đảng" if party else "nhà nước", header.header_lines, short)
+    return Issuer(name, IssuerKind.PARTY if party else IssuerKind.STATE, tuple(header.header_lines), short)
 
 
 def issuer_phrase(preamble: list[str]) -> str | None:
@@ -332,7 +382,7 @@ def organ_case(caps: str) -> str:
             text,
         )
     for place in _PLACE_WORDS:
-        text = re.sub(rf"\b{place} ((?!ủy\b)\w+(?: \w+)*)$", lambda m: f"{place} " + m.group(1).title(), text)
+        text = re.sub(rf"\b({place}) ((?!ủy\b)\w+(?: \w+)*)$", lambda m: f"{m.group(1)} " + m.group(2).title(), text)
     return text[:1].upper() + text[1:]
 
 
@@ -341,7 +391,7 @@ def sentence_case(caps: str, text: str) -> str:
     counts: Counter[tuple[str, bool]] = Counter()
     for paragraph in text.split("\n"):
         words = paragraph.split()
-        for previous, word in zip([""] + words, words):
+        for previous, word in itertools.pairwise(["", *words]):
             if previous and not previous.endswith((".", ":", "!", "?")):
                 counts[(word.strip(',.;:()“”"').lower(), word[:1].isupper())] += 1
     out = []
@@ -393,31 +443,27 @@ def _names(text: str, name: str, key: Callable[[str], str] = ascii_key) -> bool:
 # --------------------------------------------------------------------------- tasks
 
 
-def _tasks(doc: DraftDoc, body: Body, roles: RoleReader, registry: Registry, recipients: list[str]) -> None:
+def _tasks(body: Body, roles: RoleReader, recipients: list[str], notes: list[Note]) -> tuple[list[_Node], list[str]]:
+    """The analysed items of the body and its closing paragraphs that give a task; the other closing paragraphs."""
     nodes = [_analyse(item, roles, frozenset()) for item in body.items]
     general = roles.general(body.preamble, recipients)
     if not general and body.preamble:
         general = roles.lead_in(body.preamble[-1])
-    _apply_general(doc, nodes, general)
-    _apply_lead_ins(doc, nodes, roles)
-    closing = 0
+    _apply_general(nodes, general, notes)
+    _apply_lead_ins(nodes, roles, notes)
+    count = 0
+    closing: list[str] = []
     for paragraph in body.closing:
         assigned = roles.item([paragraph], closing=True)
         if not assigned and general and roles.asks_everyone(paragraph):
             # "... đề nghị các cơ quan, đơn vị khẩn trương thực hiện": the addressees of the whole document
             assigned = [Assigned(Role.DOER, m, "general", own=False) for m in general]
         if assigned:
-            closing += 1
-            nodes.append(_Node(Item("closing", "", [paragraph], id=f"cuối-{closing}"), assigned))
+            count += 1
+            nodes.append(_Node(Item("closing", "", [paragraph], id=f"cuối-{count}"), assigned))
         else:
-            doc.closing.append(paragraph)
-    if not nodes:
-        doc.comment(
-            "tasks", "không tìm thấy mục đánh số nào: cả phần nội dung được ghi thành một nhiệm vụ, hãy tách lại"
-        )
-        nodes = [_Node(Item("paragraph", "1", body.preamble or [doc.title], id="1"), [])]
-        doc.preamble = None
-    doc.tasks = [_draft_task(node, registry, top=True) for node in nodes]
+            closing.append(paragraph)
+    return nodes, closing
 
 
 def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
@@ -429,7 +475,7 @@ def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
     return _Node(item, assigned, [_analyse(child, roles, keys) for child in item.children])
 
 
-def _apply_general(doc: DraftDoc, nodes: list[_Node], general: list[Mention]) -> None:
+def _apply_general(nodes: list[_Node], general: list[Mention], notes: list[Note]) -> None:
     """Items that name no addressee of their own get the document's addressees (thực hiện)."""
     if not general:
         return
@@ -449,14 +495,16 @@ def _apply_general(doc: DraftDoc, nodes: list[_Node], general: list[Mention]) ->
     if applied:
         names = ", ".join(m.written for m in general)
         which = f"mục {applied[0]}" if len(applied) == 1 else f"các mục {', '.join(applied)}"
-        doc.comment(
-            "tasks",
-            f"{which} không nêu cơ quan riêng: đã ghi các cơ quan được giao ở phần mở đầu hoặc "
-            f"'Kính gửi' ({names}) với vai trò thực hiện",
+        notes.append(
+            Note(
+                f"{which} không nêu cơ quan riêng: đã ghi các cơ quan được giao ở phần mở đầu hoặc "
+                f"'Kính gửi' ({names}) với vai trò thực hiện",
+                key="tasks",
+            )
         )
 
 
-def _apply_lead_ins(doc: DraftDoc, nodes: list[_Node], roles: RoleReader) -> None:
+def _apply_lead_ins(nodes: list[_Node], roles: RoleReader, notes: list[Note]) -> None:
     """A section whose own text ends with a lead-in ("... X cần tập trung các nhiệm vụ sau:") gives its
     sub-items that name no addressee of their own to X (thực hiện)."""
     for top in nodes:
@@ -478,66 +526,72 @@ def _apply_lead_ins(doc: DraftDoc, nodes: list[_Node], roles: RoleReader) -> Non
                     Assigned(Role.DOER, m, "general", own=False) for m in mentions if m.key not in present
                 ] + child.assigned
             names = ", ".join(m.written for m in mentions)
-            doc.comment(
-                "tasks",
-                f"các mục con của mục {node.item.id} không nêu cơ quan riêng: đã ghi {names} "
-                "(được giao ở đoạn dẫn của mục) với vai trò thực hiện",
+            notes.append(
+                Note(
+                    f"các mục con của mục {node.item.id} không nêu cơ quan riêng: đã ghi {names} "
+                    "(được giao ở đoạn dẫn của mục) với vai trò thực hiện",
+                    key="tasks",
+                )
             )
 
 
-def _draft_task(node: _Node, registry: Registry, top: bool = False) -> DraftTask:
+def _draft_task(node: _Node, registry: Registry, unresolved: Unresolved, notes: list[Note], top: bool = False) -> Task:
+    """The task of an analysed item, its sub-tasks built first (the model is immutable)."""
     item = node.item
     details = read_details(item.paragraphs)
     deadline = next((value for kind, value in item.labels if kind == "deadline" and value), details.deadline)
-    task = DraftTask(
+    if top and not any(n.assigned for n in node.walk()):
+        notes.append(
+            Note(
+                "mục này (và các mục con) chưa xác định được cơ quan nào: bổ sung 'assign' nếu văn bản có nêu",
+                task=item.id,
+            )
+        )
+    assignments = []
+    for assigned in node.assigned:
+        agency, note = _entry(assigned, registry, unresolved)
+        assignments.append(Assignment(agency, assigned.role, assigned.mention.written))
+        if note is not None:
+            notes.append(Note(note, task=item.id, name=(assigned.role, assigned.mention.written)))
+    return Task(
         id=item.id,
         text="\n".join(item.paragraphs),
+        assignments=tuple(assignments),
+        tasks=tuple(_draft_task(child, registry, unresolved, notes) for child in node.children),
         deadline=deadline,
         report=details.report,
-        targets=details.targets,
-        notes=item.notes,
+        targets=tuple(details.targets),
+        notes=tuple(item.notes),
     )
-    for assigned in node.assigned:
-        task.assign.setdefault(assigned.role, []).append(_entry(assigned, registry))
-    if top and not any(n.assigned for n in node.walk()):
-        task.comments.append(
-            Comment("mục này (và các mục con) chưa xác định được cơ quan nào: bổ sung 'assign' nếu văn bản có nêu")
-        )
-    task.tasks = [_draft_task(child, registry) for child in node.children]
-    return task
 
 
-def _entry(assigned: Assigned, registry: Registry) -> Entry:
-    """One name as it will be written, with a comment when the clerk must check it."""
+def _entry(assigned: Assigned, registry: Registry, unresolved: Unresolved) -> tuple[str, str | None]:
+    """The agency id of one name (a placeholder when the registry has no one body of that name), and the
+    note the clerk must check, if any."""
     mention = assigned.mention
     written = mention.written
     if mention.how == "unknown":
         close = suggest_names(registry, written)
         hint = f"; gần giống: {', '.join(close)}" if close else ""
-        return Entry(
-            written,
-            Comment(f"'{written}' chưa có trong danh mục cơ quan (co-quan.yaml): thêm cơ quan hoặc tên gọi khác{hint}"),
-            resolved=False,
+        return (
+            unresolved.agency(written).id,
+            f"'{written}' chưa có trong danh mục cơ quan (co-quan.yaml): thêm cơ quan hoặc tên gọi khác{hint}",
         )
     if len(mention.agencies) > 1:
         ids = ", ".join(a.id for a in mention.agencies)
-        return Entry(
-            written,
-            Comment(f"'{written}' ứng với nhiều cơ quan ({ids}): ghi 'province' hoặc tên đầy đủ hơn"),
-            resolved=False,
-        )
+        return unresolved.agency(
+            written
+        ).id, f"'{written}' ứng với nhiều cơ quan ({ids}): ghi 'province' hoặc tên đầy đủ hơn"
+    if mention.resolved is None:  # a name read without a body ("related", "above"): kept as written, unflagged
+        return unresolved.agency(written).id, None
+    agency = mention.resolved.id
     if mention.how == "composed":
-        return Entry(written, Comment(f"văn bản viết '{mention.source}', ghi đầy đủ là '{written}'"))
+        return agency, f"văn bản viết '{mention.source}', ghi đầy đủ là '{written}'"
     if mention.how == "loose":
-        return Entry(
-            written,
-            Comment(
-                f"văn bản viết '{mention.source}', ghi theo tên trong danh mục (nên thêm tên gọi khác vào co-quan.yaml)"
-            ),
+        return (
+            agency,
+            f"văn bản viết '{mention.source}', ghi theo tên trong danh mục (nên thêm tên gọi khác vào co-quan.yaml)",
         )
     if assigned.rule == "sentence":
-        return Entry(
-            written,
-            Comment(f"'{written}' đứng đầu một câu trong mục: kiểm tra có đúng là cơ quan {assigned.role.value}"),
-        )
-    return Entry(written)
+        return agency, f"'{written}' đứng đầu một câu trong mục: kiểm tra có đúng là cơ quan {assigned.role.value}"
+    return agency, None

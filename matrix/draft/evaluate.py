@@ -19,7 +19,6 @@ from ..model import Corpus, Directive
 if TYPE_CHECKING:
     from ..model import Registry
     from . import Draft
-    from .document import DraftDoc
 
 Triple = tuple[str, str, str]
 
@@ -102,13 +101,13 @@ def _pick(draft: Corpus | Directive, directive_id: str) -> Directive:
 
 
 def load_draft(draft: Draft, registry_path: Path) -> Corpus:
-    """The draft read back as the loader reads any directive (leniently: unknown names kept)."""
-    from ..load import load_corpus
+    """The draft read back as the loader reads any directive (unknown names kept, :attr:`Unknown.KEEP`)."""
+    from ..load import Unknown, load_corpus
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{draft.id}.yaml"
         path.write_text(draft.yaml, encoding="utf-8")
-        return load_corpus([path], registry_path, lenient=True).require()
+        return load_corpus([path], registry_path, Unknown.KEEP).require()
 
 
 def total(scores: Iterable[Scores]) -> Scores:
@@ -197,10 +196,10 @@ class Names:
         return "name:" + loose_key(expand_abbreviations(name))
 
 
-def evaluate_gold(doc: DraftDoc, gold: Gold, registry: Registry | None) -> Scores:
-    """Score a composed draft against a gold reading: (gold item, addressee, role) triples."""
+def evaluate_gold(directive: Directive, gold: Gold, registry: Registry | None) -> Scores:
+    """Score a drafted directive against a gold reading: (gold item, addressee, role) triples."""
     names = Names(registry, gold.province)
-    tasks = list(doc.walk())
+    tasks = [task for task, _ in directive.walk()]
     folded = [fold(task.text) for task in tasks]
     mapped: dict[int, list[int]] = {}  # draft task index -> gold item indices
     target: dict[int, int] = {}  # gold item index -> draft task index
@@ -215,7 +214,7 @@ def evaluate_gold(doc: DraftDoc, gold: Gold, registry: Registry | None) -> Score
             candidates,
             default=None,
             key=lambda t: (
-                len(wanted & {(names.key(e.written), r.value) for r, es in tasks[t].assign.items() for e in es}),
+                len(wanted & {(names.key(a.written), a.role.value) for a in tasks[t].assignments}),
                 -t,
             ),
         )
@@ -230,14 +229,13 @@ def evaluate_gold(doc: DraftDoc, gold: Gold, registry: Registry | None) -> Score
     got: set[tuple[int, str, str]] = set()
     extra: list[Triple] = []
     for t, task in enumerate(tasks):
-        for role, entries in task.assign.items():
-            for entry in entries:
-                key = names.key(entry.written)
-                hits = [g for g in mapped.get(t, []) if (g, key, role.value) in want]
-                if hits:
-                    got.update((g, key, role.value) for g in hits)
-                else:
-                    extra.append((task.id, entry.written, role.value))
+        for assignment in task.assignments:
+            key, role = names.key(assignment.written), assignment.role.value
+            hits = [g for g in mapped.get(t, []) if (g, key, role) in want]
+            if hits:
+                got.update((g, key, role) for g in hits)
+            else:
+                extra.append((task.id, assignment.written, role))
     found = {w for w in want if w in got}
     missing = tuple(sorted((gold.items[g].label, name, role) for g, name, role in want - found))
     return Scores(

@@ -14,40 +14,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from ..doctypes import KINDS
+from ..model import Signer
 from ..text import CAPITALS, ascii_key, match_key
 from .reader import PAGE_BREAK
 
-KINDS = (
-    "chỉ thị",
-    "kế hoạch",
-    "công văn",
-    "quyết định",
-    "thông báo",
-    "hướng dẫn",
-    "nghị quyết",
-    "kết luận",
-    "chương trình",
-    "báo cáo",
-    "phương án",
-    "thông tri",
-    "quy định",
-    "công điện",
-)
-# Document-type abbreviations in a number's symbol ("Số 15-CT/TU", "Số: 12/KH-UBND").
-KIND_CODES = {
-    "CT": "chỉ thị",
-    "KH": "kế hoạch",
-    "QĐ": "quyết định",
-    "TB": "thông báo",
-    "HD": "hướng dẫn",
-    "NQ": "nghị quyết",
-    "KL": "kết luận",
-    "CTr": "chương trình",
-    "BC": "báo cáo",
-    "PA": "phương án",
-    "CV": "công văn",
-    "CĐ": "công điện",
-}
 _KIND_KEYS = {match_key(k): k for k in KINDS}
 
 _GAP = re.compile(r"\s{3,}")
@@ -69,13 +40,6 @@ _AUTHORITY_INSIDE = re.compile(rf"\s(?=(?:TM|KT|TL|TUQ|T/M|K/T|T/L)\.?\s+[{CAPIT
 _MARKER = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[-–+•])\s")
 _SIGNED = re.compile(r"^\(?\s*(?:đã ký|ký tên|ký, ghi rõ|ký và đóng dấu|đóng dấu)", re.IGNORECASE)
 _END_PUNCT = " ;,.:"
-
-
-@dataclass
-class Signer:
-    authority: list[str] = field(default_factory=list)
-    title: str | None = None
-    name: str | None = None
 
 
 @dataclass
@@ -158,7 +122,7 @@ def _header_line(lines: list[str], i: int, header: Header) -> int:
     joined = _KIND_WITH_TITLE.match(line)
     if joined and is_upper(joined.group(1)) and _KIND_KEYS.get(match_key(joined.group(1))):
         header.kind, header.kind_heading = _KIND_KEYS[match_key(joined.group(1))], True  # "CHỈ THỊ VỀ ..." on one line
-        return _read_title([joined.group(2)] + lines[i + 1 :], 0, header)
+        return _read_title([joined.group(2), *lines[i + 1 :]], 0, header)
     pieces = fragments(line)
     known = [_header_fragment(piece, header) for piece in pieces]
     if not all(known):
@@ -327,6 +291,8 @@ def _tail_start(lines: list[str], start: int) -> int:
 def _read_tail(lines: list[str], header: Header) -> None:
     """Nơi nhận entries and the signature (authority lines, title, name), in any column order."""
     in_list = False
+    authority: list[str] = []
+    title = name = None
     for line in lines:
         for piece in _tail_fragments(line):
             distribution = _DISTRIBUTION.match(piece)
@@ -338,16 +304,17 @@ def _read_tail(lines: list[str], header: Header) -> None:
             if in_list and piece.startswith(("-", "+", "•")):
                 header.distribution.append(_list_entry(piece))
             elif _AUTHORITY.match(piece):
-                header.signer.authority.append(piece.rstrip(_END_PUNCT))
+                authority.append(piece.rstrip(_END_PUNCT))
             elif _SIGNED.match(piece):
                 continue
-            elif is_upper(piece) and header.signer.title is None and not piece.startswith(("-", "+")):
-                header.signer.title = piece
-            elif _looks_like_name(piece) and (header.signer.title or header.signer.authority):
-                header.signer.name = piece
+            elif is_upper(piece) and title is None and not piece.startswith(("-", "+")):
+                title = piece
+            elif _looks_like_name(piece) and (title or authority):
+                name = piece
             elif in_list and header.distribution and piece[:1].islower():
                 header.distribution[-1] += " " + _list_entry(piece)
     header.distribution = [d for d in header.distribution if d]
+    header.signer = Signer(tuple(authority), title, name)
 
 
 def _tail_fragments(line: str) -> list[str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MatrixError, os_message
+from ..yamlio import NOT_UTF8, TO_UNICODE
 
 PAGE_BREAK = "\f"
 MAX_BYTES = 20 * 1024 * 1024
@@ -100,14 +101,10 @@ def decode_text(data: bytes, name: str) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise DraftError(
-                f"Tệp '{name}' không phải văn bản UTF-8 (có thể là phông TCVN3/VNI cũ hoặc mã Windows-1258): "
-                "hãy chuyển sang Unicode dựng sẵn (ví dụ bằng Unikey) rồi lưu với mã hóa UTF-8."
-            ) from None
+            raise DraftError(f"Tệp '{name}' {NOT_UTF8}: {TO_UNICODE} rồi lưu với mã hóa UTF-8.") from None
     if _looks_legacy(text):
         raise DraftError(
-            f"Tệp '{name}' có vẻ được gõ bằng phông TCVN3/VNI cũ (chữ hiển thị sai dấu): "
-            "hãy chuyển sang Unicode dựng sẵn (ví dụ bằng Unikey, Ctrl+Shift+F6) rồi thử lại."
+            f"Tệp '{name}' có vẻ được gõ bằng phông TCVN3/VNI cũ (chữ hiển thị sai dấu): {TO_UNICODE} rồi thử lại."
         )
     return text
 
@@ -238,8 +235,9 @@ def _docx_footnotes(document: Any) -> dict[str, str]:
                 if note.get(f"{_W}type") in ("separator", "continuationSeparator", "continuationNotice"):
                     continue
                 text = " ".join(_paragraph_text(p, {}).strip() for p in note.iter(f"{_W}p")).strip()
-                if text:
-                    notes[note.get(f"{_W}id")] = text
+                number = note.get(f"{_W}id")
+                if text and number is not None:
+                    notes[number] = text
             return notes
     return {}
 

@@ -9,6 +9,7 @@ short line, or where the next line starts an item.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -134,7 +135,7 @@ def join_paragraphs(lines: list[str]) -> list[str]:
     wrapped = _is_hard_wrapped(texts)
     width = sorted(len(t) for t in texts)[int(len(texts) * 0.9)] if wrapped else 0
     paragraphs = [texts[0]]
-    for previous, (line, gap) in zip(texts, rows[1:]):
+    for previous, (line, gap) in zip(texts, rows[1:], strict=False):
         if _breaks(previous, line, wrapped, width, gap and informative):
             paragraphs.append(line)
         else:  # a symbol cut at its hyphen ("21-" / "CTr/TU") is joined without a space
@@ -167,7 +168,7 @@ def _is_hard_wrapped(rows: list[str]) -> bool:
     """True for PDF-like text: many lines end mid-sentence and go on in lower case."""
     if len(rows) < 8:
         return False
-    mid = sum(1 for a, b in zip(rows, rows[1:]) if not _ENDS_SENTENCE.search(a) and b[:1].islower())
+    mid = sum(1 for a, b in itertools.pairwise(rows) if not _ENDS_SENTENCE.search(a) and b[:1].islower())
     return mid >= 0.25 * (len(rows) - 1)
 
 
@@ -232,7 +233,7 @@ def _build_items(paragraphs: list[str]) -> tuple[list[Item], list[str]]:
     ahead = _markers_ahead(markers)
     roots: list[Item] = []
     stack: list[Item] = []
-    for k, (paragraph, marker) in enumerate(zip(body, markers)):
+    for k, (paragraph, marker) in enumerate(zip(body, markers, strict=True)):
         if marker and _accepts(stack, roots, marker[0], marker[1], ahead[k + 1]):
             style, label, rest = marker
             item = Item(style, label, [rest.strip()])

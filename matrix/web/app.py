@@ -639,13 +639,12 @@ class Pages:
         files = self._output_files()
         if not files:
             raise HTTPException(404, "Chưa có kết quả nào: hãy tạo kết quả trước.")
-        spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
-        with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
-            for rel in files:
-                archive.write(self.settings.output_dir / rel, rel.as_posix())
-        spool.seek(0)
-        data = spool.read()
-        spool.close()
+        with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:
+            with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+                for rel in files:
+                    archive.write(self.settings.output_dir / rel, rel.as_posix())
+            spool.seek(0)
+            data = spool.read()
         return Response(
             data,
             media_type="application/zip",
@@ -700,7 +699,7 @@ def _task_lines(path: Path, tasks: list[Any]) -> tuple[dict[str, int], int]:
                 last = v.end_mark.line + (1 if v.end_mark.column else 0)
     if len(starts) != len(tasks):
         return {}, 0
-    return {task.id: start for task, start in zip(tasks, starts)}, last
+    return {task.id: start for task, start in zip(tasks, starts, strict=True)}, last
 
 
 def _owner(line: int, starts: dict[str, int], last: int) -> str | None:

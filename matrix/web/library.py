@@ -27,10 +27,10 @@ from ..build import (
     plan_build,
 )
 from ..draft import Draft, draft_file, draft_text, write_draft
-from ..draft.emit import scalar
 from ..draft.reader import read_source
+from ..dump import scalar
 from ..errors import InputError, Problem, WithProblems
-from ..load import REGISTRY_FILE, UNRESOLVED_BLOCK, directive_files, load_corpus, open_registry, suggest_names
+from ..load import REGISTRY_FILE, Unknown, directive_files, is_unresolved, load_corpus, open_registry, suggest_names
 from ..model import Agency, Corpus, Directive, Registry
 from ..pivot import Entry, Matrix, build_matrix
 from ..text import ascii_key, safe_filename, slugify
@@ -138,20 +138,15 @@ def load_catalogue(input_dir: Path) -> Catalogue:
         if not any(p.is_error for p in problems):
             directive = known.get(path.stem)
         if directive is None:
-            lenient = load_corpus([path], registry_path, lenient=True)  # a draft with unknown names still shows
-            directive = lenient.corpus.directives[0] if lenient.corpus and lenient.corpus.directives else None
+            kept = load_corpus([path], registry_path, Unknown.KEEP)  # a draft with unknown names still shows
+            directive = kept.corpus.directives[0] if kept.corpus and kept.corpus.directives else None
         out.append(DirectiveFile(path, directive, problems))
     return Catalogue(input_dir, registry, out, corpus, general)
 
 
 def single_corpus(path: Path, input_dir: Path) -> Corpus | None:
     """One directive file read as a draft (unknown names kept), for its page."""
-    return load_corpus([path], input_dir / REGISTRY_FILE, lenient=True).corpus
-
-
-def is_unresolved(agency: Agency) -> bool:
-    """A name the registry lacks, kept as written by a lenient (draft) load."""
-    return agency.block == UNRESOLVED_BLOCK.id
+    return load_corpus([path], input_dir / REGISTRY_FILE, Unknown.KEEP).corpus
 
 
 def find_agencies(
@@ -299,7 +294,7 @@ def draft_paste(text: str, directive_id: str, input_dir: Path) -> Draft:
 
 @dataclass
 class DraftView:
-    """A draft as the page shows it: its directive read leniently, its problems, its flagged names."""
+    """A draft as the page shows it: its directive read with unknown names kept, its problems, its flagged names."""
 
     directive: Directive | None
     problems: list[Problem]
@@ -311,7 +306,7 @@ def view_draft(yaml_text: str, directive_id: str, input_dir: Path) -> DraftView:
     with tempfile.TemporaryDirectory(prefix="matrix-web-") as tmp:
         path = Path(tmp) / f"{slugify(directive_id)}.yaml"
         path.write_text(yaml_text, encoding="utf-8")
-        result = load_corpus([path], input_dir / REGISTRY_FILE, lenient=True)
+        result = load_corpus([path], input_dir / REGISTRY_FILE, Unknown.KEEP)
         name = f"{slugify(directive_id)}.yaml"
         problems = [replace(p, path=name) if p.path == str(path) else p for p in result.problems]
     directive = result.corpus.directives[0] if result.corpus and result.corpus.directives else None

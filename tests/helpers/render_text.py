@@ -90,9 +90,9 @@ def _two_columns(left: list[str], right: list[str], columns: bool) -> list[str]:
     width = max((len(line) for line in left), default=0)
     out = []
     for i in range(max(len(left), len(right))):
-        l = left[i] if i < len(left) else ""
-        r = right[i] if i < len(right) else ""
-        out.append((l.ljust(width) + GAP + r).rstrip() if r else l)
+        a = left[i] if i < len(left) else ""
+        b = right[i] if i < len(right) else ""
+        out.append((a.ljust(width) + GAP + b).rstrip() if b else a)
     return out
 
 
@@ -124,7 +124,7 @@ def broken(text: str, lines: int) -> list[str]:
         cut = min(cuts, key=lambda i: abs(len(" ".join(words[:i])) - size))
         out.append(" ".join(words[:cut]))
         words = words[cut:]
-    return out + [" ".join(words)]
+    return [*out, " ".join(words)]
 
 
 def header_lines(directive: Directive, layout: Layout) -> list[str]:

@@ -1,0 +1,123 @@
+"""What `matrix show` and `matrix agencies` print, as library functions: the CLI only parses options and prints.
+
+Names typed on a command line are looked up here (any alias, with or without diacritics), with one
+wording of the "did you mean" hint; a problem with the command line is an :class:`InputError` on
+``<dòng lệnh>`` (exit 2), as every input error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .load import did_you_mean, suggest_names
+from .model import Agency, Corpus, Directive, Registry, format_date
+from .pivot import build_matrix
+from .text import shorten
+from .tracking import problem
+from .yamlio import CONTROL_CHARS
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a listing; ``strong`` lines are printed in bold on a terminal."""
+
+    text: str
+    strong: bool = False
+
+
+def find_agencies(
+    registry: Registry, name: str, on: dt.date | None = None, among: Iterable[Agency] | None = None
+) -> tuple[Agency, ...]:
+    """The agencies a clerk means by ``name`` (see :meth:`Registry.typed`), or an input error with close names
+    (among the bodies ``among``, else the whole registry)."""
+    found = registry.typed(name, on=on)
+    if not found:
+        hint = did_you_mean(suggest_names(registry, name, among=among)) or "xem 'matrix agencies'"
+        raise problem(f"cơ quan '{name}' không có trong danh mục", hint)
+    return found
+
+
+def _heading(directive: Directive) -> str:
+    """ "Chỉ thị 05/CT-UBND — Về việc ... [chi-thi-05]"."""
+    return f"\n  {directive.label} — {shorten(directive.title, 80)} [{directive.id}]"
+
+
+def agency_tasks(corpus: Corpus, name: str, expand_groups: bool = False, as_of: dt.date | None = None) -> list[Line]:
+    """Every task of the agencies called ``name``, directive by directive (``matrix show``).
+
+    With ``as_of``, tasks of bodies that no longer exist then are shown under their successor.
+    """
+    name = CONTROL_CHARS.sub("", name)  # echoed back in messages: no terminal escape sequence
+    matrix = build_matrix(corpus, expand_groups, as_of)
+    lines: list[Line] = []
+    for target in find_agencies(corpus.registry, name, as_of, among=matrix.columns):
+        entries = matrix.entries_for(target.id)
+        summary = ", ".join(f"{n} {role.value}" for role, n in matrix.counts(target.id).items() if n)
+        lines.append(
+            Line(f"{target.name} ({target.id}): {len(entries)} nhiệm vụ" + (f" — {summary}" if summary else ""), True)
+        )
+        current = None
+        for entry in entries:
+            task, directive = entry.row.task, entry.row.directive
+            if directive.id != current:
+                current = directive.id
+                lines.append(Line(_heading(directive)))
+            via = f" (qua {entry.via.short})" if entry.via else ""
+            if entry.was is not None:
+                via += f" (văn bản ghi '{entry.written}')"
+            lines.append(Line(f"    Mục {task.id:<8} {entry.role.value:<10}{via} {shorten(task.text, 90)}"))
+            if task.deadline or task.report:
+                lines.append(Line(f"{'':23}Thời hạn/báo cáo: {'; '.join(filter(None, (task.deadline, task.report)))}"))
+        if not entries:
+            lines.append(Line("  (không có nhiệm vụ nào)"))
+    return lines
+
+
+def province_id(registry: Registry, name: str, on: dt.date | None = None) -> str:
+    """The registry's province written as ``name`` (id or name), in force on ``on``; an input error if unknown."""
+    from .catalogue import find_province
+
+    pid = name if name in registry.provinces else find_province(name)
+    if pid is None or pid not in registry.provinces:
+        raise problem(
+            f"tỉnh '{name}' không có trong danh mục",
+            "ghi mã tỉnh (ví dụ 'dong-thap') hoặc tên tỉnh (ví dụ 'Đồng Tháp')",
+        )
+    return registry.province_on(pid, on) or pid
+
+
+def _period(agency: Agency) -> str:
+    if not (agency.valid_from or agency.valid_to):
+        return ""
+    return f"{format_date(agency.valid_from)}-{format_date(agency.valid_to)}"
+
+
+def registry_table(registry: Registry, province: str | None = None, on: dt.date | None = None) -> list[str]:
+    """The registry as a text table (``matrix agencies``): one line per body existing on ``on`` (common ones and
+    those of ``province``), its other names under it, and the count."""
+    pid = province_id(registry, province, on) if province else None
+    rows = [("Mã", "Tên", "Khối", "Loại", "Tồn tại", "Kế thừa", "Động từ")]
+    aliases: list[str] = [""]
+    for agency in registry.valid_on(on, pid):
+        rows.append(
+            (
+                agency.id,
+                agency.name,
+                registry.block_name(agency.block),
+                "nhóm" if agency.is_group else "cơ quan",
+                _period(agency),
+                agency.successor or "",
+                "đề nghị" if agency.requested else "giao",
+            )
+        )
+        aliases.append("; ".join(a for a in dict.fromkeys(agency.aliases) if a != agency.name))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines: list[str] = []
+    for row, names in zip(rows, aliases, strict=True):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if names:
+            lines.append(f"{'':4}tên gọi khác: {names}")
+    lines.append(f"\n{len(rows) - 1} mục.")
+    return lines

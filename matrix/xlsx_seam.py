@@ -1,0 +1,65 @@
+"""The few places where matrix reaches past openpyxl's public API, in one module.
+
+openpyxl keeps a cell's style as a record of indexes into the workbook's style tables
+(``cell._style``); copying that record is what openpyxl itself does between cells, and it
+is many times faster than assigning font, fill, border and alignment one by one. The
+workbook's default font lives in its private font table (``wb._fonts``, font 0) and the
+"Normal" named style. Neither has a public equivalent, so both are reached here, typed,
+and tested against the installed openpyxl (tests/test_xlsx_seam.py); setup.cfg pins
+openpyxl below the next minor version. ``first_sheet`` and ``odd_header_footer`` narrow
+values that openpyxl types as optional (a workbook's first sheet, a sheet's header and footer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from copy import copy
+from typing import TypeAlias
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles import Font
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.header_footer import HeaderFooterItem
+from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = ["CellValue", "first_sheet", "odd_header_footer", "set_default_font", "set_style_record", "style_record"]
+
+# What matrix writes into a cell (a subset of what openpyxl accepts).
+CellValue: TypeAlias = str | int | float | dt.date | None
+
+
+def style_record(cell: Cell | MergedCell) -> StyleArray:
+    """A copy of ``cell``'s style record (indexes into its workbook's style tables)."""
+    record: StyleArray = copy(cell._style)  # type: ignore[union-attr]
+    return record
+
+
+def set_style_record(cell: Cell | MergedCell, record: StyleArray) -> None:
+    """Give ``cell`` the style ``record`` taken from a cell of the same workbook."""
+    cell._style = copy(record)  # type: ignore[union-attr]
+
+
+def set_default_font(wb: Workbook, font: Font) -> None:
+    """Make ``font`` the default of every unstyled cell and of the "Normal" style (column units follow it)."""
+    wb._fonts = IndexedList([font])  # type: ignore[attr-defined]  # font 0 is the default
+    wb._named_styles["Normal"].font = font  # type: ignore[attr-defined]
+
+
+def first_sheet(wb: Workbook) -> Worksheet:
+    """The worksheet a new workbook starts with."""
+    sheet = wb.active
+    if not isinstance(sheet, Worksheet):  # a new (not write-only) Workbook always has one
+        raise TypeError(f"the workbook starts with {type(sheet).__name__}, not a worksheet")
+    return sheet
+
+
+def odd_header_footer(ws: Worksheet) -> tuple[HeaderFooterItem, HeaderFooterItem]:
+    """The header and footer of ``ws``'s pages; openpyxl makes both with the sheet, else they are made here."""
+    header, footer = ws.oddHeader, ws.oddFooter
+    if header is None:
+        header = ws.oddHeader = HeaderFooterItem()
+    if footer is None:
+        footer = ws.oddFooter = HeaderFooterItem()
+    return header, footer

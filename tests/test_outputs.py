@@ -1,0 +1,52 @@
+"""The outputs of a build as units behind one protocol (matrix.outputs), driven by matrix.build."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+
+from matrix.build import BuildOptions, BuildSummary, plan_build
+from matrix.outputs import LETTERS_PER_PIECE, UNITS, OutputUnit, plan_pieces, unit
+
+from .helpers.corpus import small_corpus
+
+
+def test_every_unit_has_a_name_and_a_summary_counter():
+    counters = {f.name for f in dataclasses.fields(BuildSummary) if f.type in ("int", int)}
+    assert len({u.name for u in UNITS}) == len(UNITS)
+    for output in UNITS:
+        assert isinstance(output.name, str) and unit(output.name) is output
+        assert output.tally is None or output.tally in counters
+
+
+def test_pieces_cover_every_view_and_agency_consolidated_first():
+    corpus = small_corpus()
+    plan = plan_build(corpus, BuildOptions(as_of=dt.date(2025, 12, 31)))
+    pieces = plan_pieces(plan)
+    consolidated = len(plan.views) - 1
+    assert pieces[0].view == consolidated
+    assert [p.view for p in pieces] == sorted((p.view for p in pieces), reverse=True)
+    per_unit = Counter(p.unit for p in pieces)
+    assert per_unit["workbook"] == per_unit["table"] == len(plan.views)
+    assert per_unit["status"] == per_unit["exports"] == 1
+    for index, (_, view) in enumerate(plan.views):
+        name = "extracts" if len(view.directives) > 1 else "letters"
+        covered = [a for p in pieces if p.unit == name and p.view == index for a in p.agencies]
+        assert covered == [a.id for a in view.columns]
+    assert all(len(p.agencies) <= LETTERS_PER_PIECE for p in pieces)
+
+
+def test_units_write_into_the_stage_and_report_their_files(tmp_path):
+    corpus = small_corpus()
+    plan = plan_build(corpus, BuildOptions(as_of=dt.date(2025, 12, 31)))
+    for folder, _ in plan.views:
+        (tmp_path / folder).mkdir()
+    written: Counter[str] = Counter()
+    for piece in plan_pieces(plan):
+        output: OutputUnit = unit(piece.unit)
+        paths = output.write(plan, piece, tmp_path)
+        assert paths and all(p.is_file() and tmp_path in p.parents for p in paths)
+        written[piece.unit] += len(paths)
+    assert written["workbook"] == len(plan.views) and written["exports"] == 2
+    assert written["letters"] + written["extracts"] == plan.letters
