@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import INPUT
 
 import matrix.build
 from matrix.cli import main
+
+from .helpers import INPUT
 
 ONE = "tiengiang-ubnd-ct-antt-2025"
 

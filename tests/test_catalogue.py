@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import ROOT
+from .helpers import ROOT
 
 
 def test_every_catalogue_row_is_tested():

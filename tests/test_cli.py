@@ -8,9 +8,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import INPUT
 
 from matrix.cli import main
+
+from .helpers import INPUT
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -14,8 +12,7 @@ from matrix.model import Directive, Issuer, IssuerKind, Task
 from matrix.word import issuer_data
 from matrix.yamlio import Report
 
-ROOT = Path(__file__).resolve().parent.parent
-REGISTRY = ROOT / "input" / "co-quan.yaml"
+from .helpers import REGISTRY
 
 LETTER = """ỦY BAN NHÂN DÂN                    CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 TỈNH ĐỒNG THÁP                           Độc lập - Tự do - Hạnh phúc

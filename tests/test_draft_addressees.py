@@ -6,8 +6,6 @@ through the loader as (task id -> {agency id: role}).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -15,8 +13,8 @@ from matrix.draft import draft_text, load_draft
 from matrix.load import load_registry
 from matrix.yamlio import Report
 
-ROOT = Path(__file__).resolve().parent.parent
-REGISTRY = ROOT / "input" / "co-quan.yaml"
+from .helpers import REGISTRY
+
 C, P, T = "chủ trì", "phối hợp", "thực hiện"
 
 HEAD = "CHỈ THỊ\nVề bảo đảm an ninh, trật tự\n"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import docx
@@ -21,10 +20,9 @@ from matrix.draft import DraftError, draft_file, evaluate, load_draft
 from matrix.draft.reader import read_source, with_gaps
 from matrix.load import load_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
-INPUT = ROOT / "input"
-REGISTRY = INPUT / "co-quan.yaml"
-SEEDS = ROOT / "tests" / "fixtures" / "seeds"
+from .helpers import INPUT, REGISTRY, SEEDS
+from .helpers.render import convert_all
+
 TIEN_GIANG = "tiengiang-ubnd-ct-antt-2025"
 TET = "ubnd-ct-cao-diem-tet-giap-thin-2024"
 DONG_THAP = "dongthap-ubnd-cv-antt-2025"
@@ -171,19 +169,14 @@ def _soffice() -> str:
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory):
     """PDFs made by LibreOffice from .docx versions of two seeds (one pasted, one PDF-extracted)."""
-    soffice = _soffice()
+    _soffice()
     folder = tmp_path_factory.mktemp("pdf")
-    made = {}
-    for seed in (TET, DONG_THAP):
-        source = write_docx((SEEDS / f"{seed}.txt").read_text(encoding="utf-8"), folder / f"{seed}.docx")
-        subprocess.run(
-            [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-        made[seed] = folder / f"{seed}.pdf"
-    return made
+    sources = [
+        write_docx((SEEDS / f"{seed}.txt").read_text(encoding="utf-8"), folder / f"{seed}.docx")
+        for seed in (TET, DONG_THAP)
+    ]
+    # one LibreOffice run for both, with a private profile (safe beside other LibreOffice runs)
+    return dict(zip((TET, DONG_THAP), convert_all(sources, folder, jobs=1), strict=True))
 
 
 @pytest.mark.parametrize("seed", [TET, DONG_THAP])

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 from matrix.draft import draft_text
 from matrix.draft.evaluate import evaluate_gold, fold, read_gold
 from matrix.load import load_registry
 from matrix.yamlio import Report
 
-ROOT = Path(__file__).resolve().parent.parent
-REGISTRY = load_registry(ROOT / "input" / "co-quan.yaml", Report())
+from .helpers import REGISTRY as REGISTRY_FILE
+
+REGISTRY = load_registry(REGISTRY_FILE, Report())
 
 TEXT = (
     "CHỈ THỊ\nVề an ninh\nChủ tịch UBND tỉnh yêu cầu:\n"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import textwrap
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -25,8 +24,8 @@ from matrix.draft.reader import DraftError, read_source
 from matrix.load import is_unresolved, load_registry
 from matrix.yamlio import Report
 
-ROOT = Path(__file__).resolve().parent.parent
-REGISTRY = ROOT / "input" / "co-quan.yaml"
+from .helpers import REGISTRY
+
 C, P, T = "chủ trì", "phối hợp", "thực hiện"
 
 HEADER = "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 12/KH-UBND\nĐồng Tháp, ngày 02 tháng 12 năm 2025\n"

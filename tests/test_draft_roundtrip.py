@@ -40,7 +40,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from render_text import Layout, render_text, write_docx, write_txt
 
 from matrix.draft import draft_file
 from matrix.dump import dump_directive
@@ -49,8 +48,10 @@ from matrix.model import Agency, Assignment, Directive, Issuer, IssuerKind, Regi
 from matrix.text import match_key
 from matrix.yamlio import Report
 
-ROOT = Path(__file__).resolve().parent.parent
-REGISTRY_PATH = ROOT / "input" / "co-quan.yaml"
+from .helpers import REGISTRY, examples
+from .helpers.render_text import Layout, render_text, write_docx, write_txt
+
+REGISTRY_PATH = REGISTRY
 REGISTRY: Registry = load_registry(REGISTRY_PATH, Report())  # type: ignore[assignment]
 C, P, T = Role.LEAD, Role.PARTNER, Role.DOER
 
@@ -635,7 +636,9 @@ def assert_same(expected: Directive, got: Directive, text: str) -> None:
     assert header_of(got) == header_of(expected), where
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(data=st.data())
 def test_a_rendered_directive_drafts_back_to_its_tasks_and_assignments(data: st.DataObject) -> None:
     directive = data.draw(directives(), label="directive")

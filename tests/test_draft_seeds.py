@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
@@ -20,10 +19,10 @@ from matrix.export import to_json
 from matrix.load import load_corpus
 from matrix.pivot import build_matrix
 
-ROOT = Path(__file__).resolve().parent.parent
-INPUT = ROOT / "input"
-REGISTRY = INPUT / "co-quan.yaml"
-SEEDS = sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt"))
+from .helpers import INPUT, REGISTRY, ROOT
+from .helpers import SEEDS as SEEDS_DIR
+
+SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import yaml
@@ -17,13 +16,12 @@ from matrix.draft.structure import build_body, join_paragraphs
 from matrix.load import load_registry
 from matrix.yamlio import Report
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "tests" / "fixtures" / "seeds"
+from .helpers import REGISTRY, SEEDS
 
 
 @pytest.fixture(scope="module")
 def registry():
-    return load_registry(ROOT / "input" / "co-quan.yaml", Report())
+    return load_registry(REGISTRY, Report())
 
 
 def tasks_of(draft) -> dict[str, dict]:

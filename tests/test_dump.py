@@ -8,10 +8,11 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import corpora
 
 from matrix.dump import dump_directive, dump_registry
 from matrix.load import load_corpus
+
+from .helpers.strategies import corpora
 
 
 def _roundtrip(corpus, folder: Path):

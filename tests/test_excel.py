@@ -11,16 +11,18 @@ from types import MappingProxyType
 
 import openpyxl
 import pytest
-from conftest import INPUT, small_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from strategies import corpora
 
 from matrix.excel import MAX_CELL_CHARS, TRUNCATION_NOTE, task_label, write_workbook
 from matrix.model import ROLES, Agency, Assignment, Block, Corpus, Directive, Issuer, IssuerKind, Registry, Role, Task
 from matrix.pivot import Matrix, build_matrix, location
+
+from .helpers import examples
+from .helpers.corpus import small_corpus
+from .helpers.strategies import corpora
 
 SHEETS = [
     "Ma trận",
@@ -461,14 +463,8 @@ def test_duplicate_short_names_are_told_apart(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def seeds() -> Corpus:
-    try:
-        from matrix.load import load_corpus
-    except ImportError:
-        pytest.skip("matrix.load is not written yet")
-    if not [p for p in INPUT.glob("*.yaml") if p.name != "co-quan.yaml"]:
-        pytest.skip("no seed directives in input/ yet")
-    return load_corpus([INPUT]).corpus
+def seeds(seed_corpus: Corpus) -> Corpus:
+    return seed_corpus
 
 
 def test_seed_workbooks_match_model(seeds: Corpus, tmp_path: Path) -> None:
@@ -557,7 +553,7 @@ def round_trip(corpus: Corpus, expand: bool) -> None:
 
 
 @given(awkward_corpora(), st.booleans())
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_marks_read_back_equal_entries(corpus: Corpus, expand: bool) -> None:
     round_trip(corpus, expand)
 

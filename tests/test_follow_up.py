@@ -6,7 +6,6 @@ import datetime as dt
 import shutil
 
 import pytest
-from conftest import INPUT, run_cli, small_corpus
 
 from matrix.dump import dump_directive
 from matrix.load import load_corpus
@@ -14,6 +13,9 @@ from matrix.model import Assignment, Role
 from matrix.pivot import build_matrix
 from matrix.text import match_key
 from matrix.tracking import State, assess, load_records
+
+from .helpers import INPUT, run_cli
+from .helpers.corpus import small_corpus
 
 TG = "tiengiang-ubnd-ct-antt-2025"
 TASK_7_REPORT = "    report: định kỳ 6 tháng, năm báo cáo kết quả về UBND tỉnh\n"

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from golden_text import snapshot
+
+from .helpers.golden_text import snapshot
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 # The build date stamped in the documents (SOURCE_DATE_EPOCH): 2025-01-02 03:04:05 UTC.
@@ -21,10 +22,10 @@ BUILD_EPOCH = "1735787045"
 
 @pytest.fixture(scope="module")
 def seed_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    from conftest import INPUT
-
     from matrix.build import BuildOptions, build, plan_build
     from matrix.load import load_corpus
+
+    from .helpers import INPUT
 
     out = tmp_path_factory.mktemp("golden")
     with pytest.MonkeyPatch.context() as patch:

@@ -6,10 +6,10 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 
-from conftest import small_corpus
-
 from matrix.build import BuildOptions, BuildSummary, plan_build
 from matrix.outputs import LETTERS_PER_PIECE, UNITS, OutputUnit, plan_pieces, unit
+
+from .helpers.corpus import small_corpus
 
 
 def test_every_unit_has_a_name_and_a_summary_counter():

@@ -8,11 +8,12 @@ import json
 from collections import Counter
 
 from hypothesis import given, settings
-from strategies import corpora
 
 from matrix.export import to_csv, to_data
 from matrix.model import Role
 from matrix.pivot import build_matrix
+
+from .helpers.strategies import corpora
 
 
 def stated(corpus):

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import INPUT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +19,8 @@ from matrix.model import IssuerKind, Role
 from matrix.pivot import build_matrix
 from matrix.text import match_key
 from matrix.yamlio import Report
+
+from .helpers import INPUT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registry"
 DT_2026 = FIXTURES / "dongthap-ubnd-kh-antt-2026.yaml"

@@ -1,26 +1,24 @@
 """Workbooks as LibreOffice prints them: one page wide, landscape, nothing lost.
 
-Every workbook is converted to PDF once per session (one soffice run, with a
-private profile so parallel runs do not clash) and read with pypdf. Without
+Every workbook is converted to PDF once per session (two soffice runs at once, each with a
+private profile so parallel runs do not clash) and read with pdftotext (pypdf without poppler). Without
 soffice these tests are skipped, except under CI, where they fail.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 
 import pytest
-from conftest import INPUT, small_corpus
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from matrix.excel import column_labels, write_workbook
-from matrix.model import Corpus
 from matrix.pivot import Matrix, build_matrix
+
+from .helpers.corpus import seed_corpus, small_corpus
+from .helpers.render import convert_all, page_texts, soffice
 
 pytestmark = pytest.mark.render
 
@@ -43,31 +41,10 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required under CI")
-        pytest.skip("LibreOffice (soffice) is not installed")
-    return found
-
-
-def seed_corpus_or_none() -> Corpus | None:
-    try:
-        from matrix.load import load_corpus
-    except ImportError:
-        return None
-    if not [p for p in INPUT.glob("*.yaml") if p.name != "co-quan.yaml"]:
-        return None
-    return load_corpus([INPUT]).corpus
-
-
 def workbooks() -> dict[str, tuple[Matrix, str]]:
     """name -> (matrix, paper): small and seed corpus, each directive and consolidated."""
     found: dict[str, tuple[Matrix, str]] = {}
-    for prefix, corpus in (("small", small_corpus()), ("seed", seed_corpus_or_none())):
-        if corpus is None:
-            continue
+    for prefix, corpus in (("small", small_corpus()), ("seed", seed_corpus())):
         matrix = build_matrix(corpus)
         found[f"{prefix}-tong-hop"] = (matrix, "A4")
         found[f"{prefix}-tong-hop-mo-rong"] = (build_matrix(corpus, True), "A4")
@@ -79,32 +56,20 @@ def workbooks() -> dict[str, tuple[Matrix, str]]:
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
-    binary = soffice()
+    soffice()
     folder = tmp_path_factory.mktemp("render")
-    profile = tmp_path_factory.mktemp("lo-profile")
     books = workbooks()
     paths = []
     for name, (matrix, paper) in books.items():
         path = folder / f"{name}.xlsx"
         write_workbook(matrix, path, title=f"{TITLE} & kiểm tra in", paper=paper)
-        paths.append(str(path))
-    command = [
-        binary,
-        f"-env:UserInstallation={profile.as_uri()}",
-        "--headless",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(folder),
-    ]
-    done = subprocess.run(command + paths, capture_output=True, text=True, timeout=120 + 20 * len(paths))
-    assert done.returncode == 0, done.stderr
+        paths.append(path)
+    convert_all(paths, folder)  # two LibreOffice processes at once, each with its own profile
     out = {}
     for name, (matrix, paper) in books.items():
         pdf = folder / f"{name}.pdf"
-        assert pdf.exists(), f"{name}: {done.stdout} {done.stderr}"
         reader = PdfReader(pdf)
-        pages = [squash(page.extract_text()) for page in reader.pages]
+        pages = [squash(text) for text in page_texts(pdf)]
         sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
         size = load_workbook(folder / f"{name}.xlsx")["Ma trận"].page_setup.paperSize
         out[name] = Rendered(matrix, paper, pages, sizes, {9: "A4", 8: "A3"}[int(size)])
@@ -113,8 +78,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
 
 def names(rendered: dict[str, Rendered], prefix: str) -> list[str]:
     found = [name for name in rendered if name.startswith(prefix)]
-    if not found:
-        pytest.skip(f"no {prefix} workbooks (seed corpus not loadable yet?)")
+    assert found, f"no {prefix} workbooks"
     return found
 
 
@@ -174,17 +138,13 @@ def test_pages_are_landscape_paper_with_header_and_numbers(rendered: dict[str, R
 
 def test_a_wide_a4_matrix_goes_to_a3(rendered: dict[str, Rendered]) -> None:
     """The expanded consolidated seed matrix would print at about 40 % on A4: it is printed on A3."""
-    book = rendered.get("seed-tong-hop-mo-rong")
-    if book is None:
-        pytest.skip("seed corpus not loadable")
+    book = rendered["seed-tong-hop-mo-rong"]
     assert book.paper == "A4" and book.matrix_paper == "A3"
     assert "Bảng rộng: in khổ A3" in matrix_pages(book)[0]
 
 
 def test_tet_matrix_prints_one_page_wide_with_inherited_marks(rendered: dict[str, Rendered]) -> None:
-    book = rendered.get("seed-ubnd-ct-cao-diem-tet-giap-thin-2024")
-    if book is None:
-        pytest.skip("seed corpus not loadable")
+    book = rendered["seed-ubnd-ct-cao-diem-tet-giap-thin-2024"]
     pages = matrix_pages(book)
     assert book.matrix_paper == "A4" and 1 <= len(pages) <= 4
     text = " ".join(pages)

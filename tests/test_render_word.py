@@ -12,8 +12,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import small_corpus
-from test_word import awkward_corpus, seed_matrix
 
 from matrix.pivot import Matrix, build_matrix
 from matrix.word import (
@@ -24,6 +22,8 @@ from matrix.word import (
     write_consolidated,
     write_letters,
 )
+
+from .helpers.corpus import awkward_corpus, seed_matrix, small_corpus
 
 pytestmark = pytest.mark.render
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import INPUT
 
 from matrix.cli import main
 from matrix.draft import draft_text
 from matrix.load import UNRESOLVED_BLOCK, Unknown, Unresolved, is_unresolved, load_corpus, open_registry
+
+from .helpers import INPUT
 
 REGISTRY = INPUT / "co-quan.yaml"
 

@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
-from safety_helpers import ONE, directive, english_words, make_project, run
 
 import matrix.build
+
+from .helpers import SEEDS
+from .helpers.safety import ONE, directive, english_words, make_project, run
 
 
 @pytest.fixture

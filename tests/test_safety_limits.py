@@ -9,9 +9,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from safety_helpers import directive, english_words, make_project, run
 
 import matrix.yamlio
+
+from .helpers.safety import directive, english_words, make_project, run
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from safety_helpers import ONE, TWO, english_words, make_project, run, snapshot
 
 import matrix.build
 from matrix.build import MANIFEST, file_hash
+
+from .helpers.safety import ONE, TWO, english_words, make_project, run, snapshot
 
 OUT = "output"
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from safety_helpers import ONE, english_words, make_project, run, snapshot
 
 import matrix.templates
 from matrix.templates import PACKAGE_TEMPLATES
+
+from .helpers.safety import ONE, english_words, make_project, run, snapshot
 
 LETTER = "thu-nha-nuoc.docx"  # the seed directive ONE is a State one
 

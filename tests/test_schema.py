@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT
 
 from matrix.schema import DIRECTIVE, DIRECTIVE_SHAPES, REGISTRY_SHAPES
 
+from .helpers import INPUT, REGISTRY, ROOT, SHIPPED_INPUT
+
 DOC = (ROOT / "docs" / "directive-format.md").read_text(encoding="utf-8")
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-REGISTRY_FILE = (ROOT / "input" / "co-quan.yaml").read_text(encoding="utf-8")
+REGISTRY_FILE = (SHIPPED_INPUT / "co-quan.yaml").read_text(encoding="utf-8")  # the comments a clerk reads
 
 
 @pytest.mark.parametrize("shape", DIRECTIVE_SHAPES, ids=lambda s: s.what)
@@ -31,7 +32,7 @@ def test_the_loader_knows_exactly_the_declared_keys(tmp_path):
     """An unknown key is a warning that lists the declared keys, in their order."""
     from matrix.load import load_corpus
 
-    (tmp_path / "co-quan.yaml").write_bytes((ROOT / "input" / "co-quan.yaml").read_bytes())
+    (tmp_path / "co-quan.yaml").write_bytes(REGISTRY.read_bytes())
     (tmp_path / "a.yaml").write_text(
         "id: a\nkind: chỉ thị\nissuer: {name: UBND tỉnh, kind: nhà nước}\ntitle: T\n"
         "zzz: 1\ntasks:\n  - id: '1'\n    text: x\n    assign: {chủ trì: Công an tỉnh}\n",
@@ -45,7 +46,7 @@ def test_dump_writes_keys_in_declared_order():
     from matrix.dump import dump_directive
     from matrix.load import load_corpus
 
-    corpus = load_corpus([ROOT / "input"]).require()
+    corpus = load_corpus([INPUT]).require()
     for directive in corpus.directives:
         text = dump_directive(directive, corpus.registry)
         top = re.findall(r"^([a-z_]+):", text, re.M)

@@ -6,10 +6,11 @@ import re
 import unicodedata
 
 import pytest
-from conftest import SEEDS
 
 from matrix.model import IssuerKind, Role
 from matrix.pivot import build_matrix
+
+from .helpers import SEEDS
 
 TET = "ubnd-ct-cao-diem-tet-giap-thin-2024"
 TIEN_GIANG = "tiengiang-ubnd-ct-antt-2025"

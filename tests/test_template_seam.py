@@ -16,7 +16,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import INPUT
 from docx import Document
 from docxtpl import DocxTemplate
 
@@ -24,6 +23,8 @@ from matrix.load import load_corpus
 from matrix.pivot import build_matrix
 from matrix.templates import PACKAGE_TEMPLATES, WordTemplate, make_environment
 from matrix.word import letter_context, table_context
+
+from .helpers import INPUT
 
 _TAG_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml|docProps/core\.xml")
 

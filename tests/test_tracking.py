@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from conftest import run_cli
 from icalendar import Calendar
 
 from matrix.load import load_corpus
 from matrix.pivot import build_matrix
 from matrix.tracking import State, assess, load_records, unread_phrases
+
+from .helpers import run_cli
 
 TG = "tiengiang-ubnd-ct-antt-2025"
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from hypothesis import given, settings
-from strategies import corpora
 
 from matrix.model import Assignment, Directive, Issuer, IssuerKind, Role, Task, TaskTree, inherit
 from matrix.pivot import build_matrix
+
+from .helpers.strategies import corpora
 
 LEAD, PARTNER, DOER = Role.LEAD, Role.PARTNER, Role.DOER
 
@@ -93,9 +94,9 @@ def test_the_loader_warns_by_the_same_rule(tmp_path):
     """A sub-item that restates its item's lead as a partner has no lead in force: the loader says so."""
     import shutil
 
-    from conftest import INPUT
-
     from matrix.load import load_corpus
+
+    from .helpers import INPUT
 
     shutil.copy(INPUT / "co-quan.yaml", tmp_path / "co-quan.yaml")
     (tmp_path / "ct-thu.yaml").write_text(

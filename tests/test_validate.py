@@ -7,10 +7,11 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import INPUT
 
 from matrix.load import load_corpus
 from matrix.model import Role
+
+from .helpers import INPUT, SHIPPED_INPUT
 
 GOOD = """\
 id: ct-thu
@@ -236,7 +237,8 @@ def test_E08_empty_file(tmp_path):
 
 
 def test_shipped_input_is_clean():
-    result = load_corpus([INPUT])
+    """The one test that reads the shipped input/ (the others use their copy, tests/fixtures/input/)."""
+    result = load_corpus([SHIPPED_INPUT])
     assert result.problems == []
     assert len(result.require().directives) == 5
 

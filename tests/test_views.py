@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import small_corpus
 
 from matrix.errors import InputError
 from matrix.pivot import build_matrix
 from matrix.views import agency_tasks, find_agencies, registry_table
+
+from .helpers.corpus import small_corpus
 
 
 def test_find_agencies_takes_any_alias_and_hints_close_names():

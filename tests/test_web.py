@@ -9,12 +9,9 @@ import re
 import shutil
 import threading
 import zipfile
-from pathlib import Path
 
-import docx
 import pytest
 from click.testing import CliRunner
-from conftest import INPUT, ROOT
 from starlette.testclient import TestClient
 
 from matrix.cli import main
@@ -24,8 +21,9 @@ from matrix.tracking import load_records
 from matrix.web import create_app
 from matrix.web import library as lib
 
-FIXTURE = ROOT / "tests" / "fixtures" / "web" / "chi-thi-thu.txt"
-FLAGGED = "Công an Tiền Giang"
+from .helpers import INPUT
+from .helpers.web import FIXTURE, FLAGGED, write_docx
+
 TG = "tiengiang-ubnd-ct-antt-2025"
 LOCAL = "http://127.0.0.1:8765"
 
@@ -55,14 +53,6 @@ def upload(client: TestClient, name: str, data: bytes, **fields: str):
     return client.post(
         "/them", data={"csrf": csrf(client), **fields}, files={"tep": (name, data, "application/octet-stream")}
     )
-
-
-def write_docx(text: str, path: Path) -> Path:
-    document = docx.Document()
-    for line in text.splitlines():
-        document.add_paragraph(line)
-    document.save(str(path))
-    return path
 
 
 def assert_vietnamese_error(response, status: int) -> None:

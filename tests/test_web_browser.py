@@ -16,11 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import INPUT
-from test_web import FIXTURE, FLAGGED, write_docx
 
 from matrix.load import load_corpus
 from matrix.tracking import load_records
+
+from .helpers import INPUT
+from .helpers.web import FIXTURE, FLAGGED, write_docx
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import INPUT, small_corpus
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -25,94 +24,18 @@ from matrix.word import (
     LETTER_TEMPLATES,
     TABLE_TEMPLATE,
     PdfUnavailable,
-    RowIndex,
     convert_to_pdf,
     letter_count,
     write_assignment_table,
     write_consolidated,
     write_letters,
 )
-from matrix.word import (
-    paragraphs as task_text_paragraphs,
-)
+
+from .helpers.corpus import awkward_corpus, seed_matrix, small_corpus
+from .helpers.word import addressee_line, assert_letter_matches, full_text, opening, paragraphs
 
 STATE, PARTY = "ct-1", "cv-2"
 TEMPLATE_NAMES = (*LETTER_TEMPLATES.values(), TABLE_TEMPLATE, EXTRACT_TEMPLATE)
-
-
-# --------------------------------------------------------------------------- reading documents back
-
-
-def paragraphs(doc) -> list[str]:
-    """Every paragraph of the body in order, table cells included (nested too)."""
-    found: list[str] = []
-
-    def walk(element) -> None:
-        for child in element.iterchildren():
-            if child.tag == qn("w:p"):
-                found.append("".join(t.text or "" for t in child.iter(qn("w:t"))))
-            else:
-                walk(child)
-
-    walk(doc.element.body)
-    return found
-
-
-def full_text(path: Path) -> str:
-    return "\n".join(paragraphs(Document(str(path))))
-
-
-def addressee_line(doc) -> str:
-    return next(p for p in paragraphs(doc) if p.startswith("Kính gửi:"))
-
-
-def opening(doc) -> str:
-    return next(p for p in paragraphs(doc) if p.startswith("Thực hiện"))
-
-
-def has_paragraph(texts: list[str], wanted: str) -> bool:
-    """A paragraph is ``wanted`` or ends with it (sub-tasks carry a marker such as "3.1.")."""
-    return any(p == wanted or p.endswith(" " + wanted) for p in texts)
-
-
-def task_paragraphs(task: Task) -> list[str]:
-    """A task's paragraphs as documents quote them (a source's final "./." is the source's, not the quote's)."""
-    return task_text_paragraphs(task.text)
-
-
-def covered_tasks(matrix: Matrix, agency_id: str) -> set[tuple[str, str]]:
-    """Keys of the agency's tasks and of all their sub-tasks (an assignment covers its bullets)."""
-    index = RowIndex(matrix)
-    keys: set[tuple[str, str]] = set()
-    for entry in matrix.entries_for(agency_id):
-        keys.add(entry.row.key)
-        keys.update(r.key for r in index.descendants(entry.row))
-    return keys
-
-
-def assert_letter_matches(matrix: Matrix, agency_id: str, path: Path) -> None:
-    """The letter holds every task of the agency (number and full text) and no other task."""
-    texts = paragraphs(Document(str(path)))
-    covered = covered_tasks(matrix, agency_id)
-    for key in covered:
-        for para in task_paragraphs(_task(matrix, key)):
-            assert has_paragraph(texts, para), f"{path.name}: missing text of task {key[1]}: {para[:60]}"
-    for entry in matrix.entries_for(agency_id):
-        if not entry.row.parents and not entry.row.task.id.startswith("cuối"):
-            assert any(f"Mục {entry.row.task.id}" in p for p in texts), (
-                f"{path.name}: no number for {entry.row.task.id}"
-            )
-    own_texts = {p for key in covered for p in task_paragraphs(_task(matrix, key))}
-    for row in matrix.rows:
-        if row.key in covered:
-            continue
-        for para in task_paragraphs(row.task):
-            if para not in own_texts and not any(para in own for own in own_texts):
-                assert not has_paragraph(texts, para), f"{path.name}: text of another agency's task {row.task.id}"
-
-
-def _task(matrix: Matrix, key: tuple[str, str]) -> Task:
-    return next(r.task for r in matrix.rows if r.key == key)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -499,23 +422,6 @@ def test_consolidated_table_has_a_heading_row_per_directive(matrix, tmp_path):
 # --------------------------------------------------------------------------- awkward text
 
 
-def awkward_corpus() -> Corpus:
-    corpus = small_corpus()
-    state = corpus.directives[0]
-    text = "A & B < C > D \"E\" 'F' =1+2 {{ x }} {% if y %} \x07bell\x0bvt\x0cff – ‘G’"
-    task = Task(
-        "9",
-        text,
-        (Assignment("so-noi-vu", Role.LEAD, "Sở Nội vụ & <Tư pháp>"),),
-        deadline="=NOW() & <ngay>",
-        report='"quý" & <năm>',
-        targets=("<5%",),
-        notes=("1. a & b",),
-    )
-    changed = dataclasses.replace(state, tasks=(*state.tasks, task), title='Về A & B "<C>"')
-    return Corpus(corpus.registry, (changed, corpus.directives[1]))
-
-
 def test_awkward_text_gives_valid_documents(tmp_path):
     matrix = build_matrix(awkward_corpus())
     paths = write_letters(matrix.subset([STATE]), tmp_path / "letters")
@@ -592,13 +498,6 @@ def test_pdf_conversion_without_libreoffice_is_a_clear_error(monkeypatch, tmp_pa
 
 
 # --------------------------------------------------------------------------- seed corpus
-
-
-def seed_matrix() -> Matrix:
-    load = pytest.importorskip("matrix.load")
-    if not [p for p in INPUT.glob("*.yaml") if p.name != "co-quan.yaml"]:
-        pytest.skip("no seed directive in input/")
-    return build_matrix(load.load_corpus([INPUT]).corpus)
 
 
 def test_seed_letters_hold_every_task(tmp_path):

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from docx import Document
 from hypothesis import given, settings
-from strategies import corpora
-from test_word import assert_letter_matches, paragraphs
 
 from matrix.model import Corpus, Task
 from matrix.pivot import build_matrix
 from matrix.word import EXTRACTS_FOLDER, write_assignment_table, write_consolidated, write_letters
+
+from .helpers.strategies import corpora
+from .helpers.word import assert_letter_matches, paragraphs
 
 
 def _unique_texts(corpus: Corpus) -> Corpus:

@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import INPUT
 
 from matrix.cli import main
+
+from . import INPUT
 
 ONE = "tiengiang-ubnd-ct-antt-2025"
 TWO = "dongthap-ubnd-cv-antt-2025"

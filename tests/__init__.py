@@ -1,0 +1,1 @@
+"""The test suite, a package: test modules import shared code from :mod:`tests.helpers`, never from each other."""
