@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from ..model import Role
 from ..text import match_key
-from .names import VA, Mention, NameReader, Token, tokenize
+from .names import VA, Mention, NameReader, Token, level_group, tokenize
 
 _K = match_key
 _VERBS = {
@@ -80,6 +80,8 @@ _ACTIONS = tuple(
         "hoàn thành",
         "cung cấp",
         "phản ánh",
+        "phân công",
+        "lập",
     )
 )
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
@@ -120,7 +122,18 @@ _ANNOUNCES_WORK = re.compile(
 )
 _CIRCUMSTANCES = tuple(
     tuple(_K(w) for w in p.split())
-    for p in ("trong trường hợp", "trường hợp", "khi", "sau khi", "nếu", "trên cơ sở", "căn cứ", "để", "đối với")
+    for p in (
+        "trong trường hợp",
+        "trong quá trình",
+        "trường hợp",
+        "khi",
+        "sau khi",
+        "nếu",
+        "trên cơ sở",
+        "căn cứ",
+        "để",
+        "đối với",
+    )
 )
 _CAC = _K("các")
 _THI, _HANH, _NAY = _K("thi"), _K("hành"), _K("này")
@@ -265,18 +278,23 @@ class RoleReader:
         the opening clause."""
         if not any(tuple(t.low for t in tokens[i : i + len(o)]) == o for o in _CIRCUMSTANCES):
             return []
-        comma = next((k for k in range(i, min(len(tokens), i + 40)) if tokens[k].text in (",", ".", ";", ":")), None)
-        if comma is None or tokens[comma].text != ",":
-            return []
-        mentions, end = self.names.read_list(tokens, text, comma + 1)
-        real = [m for m in mentions if not m.vague]
-        if (
-            not real
-            or any(m.resolved is None and not self.names.is_plural(m) for m in real)
-            or not _action_at(tokens, end)
-        ):
-            return []
-        return [Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "sentence") for m in real]
+        # the clause may hold commas of its own ("Khi đám cháy vượt tầm kiểm soát của lực lượng, phương tiện cấp
+        # xã, Ban chỉ huy cấp xã lập báo cáo"): the subject is after the comma that an acting name follows
+        for comma in range(i, min(len(tokens), i + 40)):
+            if tokens[comma].text in _CLAUSE_ENDS:
+                return []
+            if tokens[comma].text != ",":
+                continue
+            mentions, end = self.names.read_list(tokens, text, comma + 1)
+            real = [m for m in mentions if not m.vague]
+            if (
+                not real
+                or any(m.resolved is None and not self.names.is_plural(m) for m in real)
+                or not _action_at(tokens, end)
+            ):
+                continue
+            return [Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "sentence") for m in real]
+        return []
 
     def _executors(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         """ "Chánh Văn phòng ...; Giám đốc các sở ...; Chủ tịch UBND ... chịu trách nhiệm thi hành Quyết định
@@ -292,7 +310,11 @@ class RoleReader:
         """A known body opening a sentence inside an item; groups add to the general addressees."""
         mentions, end = self.names.read_list(tokens, text, i)
         real = [m for m in mentions if not m.vague]
-        if not real or any(m.resolved is None or m.bare for m in real) or not _action_at(tokens, end):
+        if (
+            not real
+            or any((m.resolved is None and not level_group(m)) or m.bare for m in real)
+            or not _action_at(tokens, end)
+        ):
             return []
         return [Assigned(Role.DOER if m.is_group else Role.LEAD, m, "sentence", own=not m.is_group) for m in real]
 

@@ -231,10 +231,20 @@ _DEFINITION = re.compile(
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
 _OTHER_LEVELS = _words("tối cao", "trung ương", "cấp cao", "quốc gia", "cấp trung ương")
+# A name ending with a level below the province names that body in every unit of the level: a group
+# ("Ban Chỉ huy cấp xã", "cơ quan chuyên môn cấp xã", "Ban chỉ huy các cấp").
+_GROUP_LEVELS = _words("cấp xã", "cấp huyện", "cấp cơ sở", "các cấp", "các xã", "các huyện", "các phường")
+# Levels that make a descriptive "cơ quan ..." phrase one definite body (or group) rather than a vague mention.
+_DEFINITE_LEVELS = _GROUP_LEVELS + _words("cấp tỉnh", "cấp thành phố")
+_DESCRIBED_HEADS = _words("cơ quan", "các cơ quan")
+_DESCRIBED_BREAKS = _words(
+    "với", "phối hợp", "chủ trì", "thực hiện", "tham mưu", "chỉ đạo", "báo cáo", "hướng dẫn", "trên địa bàn", "cung cấp"
+)
 _LOWER_LEVELS = _words("huyện", "xã", "thị xã", "thành phố", "quận", "phường", "thị trấn", "cấp huyện", "cấp xã")
 _NAME_WORDS = frozenset(match_key(w) for w in ("nhân", "các", "trung", "nhà", "đội", "kiểm", "chỉ", "quản"))
 _STOPS = _words(
     "chủ trì",
+    "phân công",
     "phối hợp",
     "tăng cường",
     "tiếp tục",
@@ -497,7 +507,12 @@ class Mention:
     def is_group(self) -> bool:
         if self.resolved is None and self.how in ("unknown", "related"):  # an unknown name that reads as a group
             key = f" {match_key(self.written)} "
-            return f" {CAC} " in key or "," in self.written or not self.written[:1].isupper()
+            return (
+                f" {CAC} " in key
+                or "," in self.written
+                or not self.written[:1].isupper()
+                or _ends_with(self.written, _GROUP_LEVELS)
+            )
         return self.resolved is not None and self.resolved.is_group
 
     @property
@@ -538,6 +553,9 @@ class NameReader:
         self.registry, self.province, self.central = registry, province, central
         # Short terms the document defines ("(sau đây gọi là Ủy ban nhân dân cấp xã)"): term words -> names.
         self.defined: dict[tuple[str, ...], list[Mention]] = {}
+        # Short forms of a name's head ("Ban Chỉ huy phòng thủ dân sự (viết tắt là Ban chỉ huy) cấp xã"):
+        # short form words -> the long form ("Ban chỉ huy cấp xã" then reads "Ban Chỉ huy phòng thủ dân sự cấp xã").
+        self.short_forms: dict[tuple[str, ...], str] = {}
         self.issuers: list[str] = []
         self.plural_text = ""
         names = [n for a in registry.agencies for n in a.names()]
@@ -602,6 +620,7 @@ class NameReader:
                 term = tuple(t.low for t in tokenize(match.group("term")) if t.is_word)
                 before = paragraph[: match.start()]
                 tokens = tokenize(before)
+                self._learn_short_form(term, before, tokens)
                 for start in range(len(tokens)):
                     if start and tokens[start - 1].text not in (",", ";", ":", ".") and tokens[start - 1].is_word:
                         continue
@@ -614,6 +633,28 @@ class NameReader:
                         if term and len(term) <= 10 and not shortened:
                             self.defined[term] = mentions
                         break
+
+    def _learn_short_form(self, term: tuple[str, ...], before: str, tokens: list[Token]) -> None:
+        """ "Ban Chỉ huy phòng thủ dân sự (viết tắt là Ban chỉ huy)": the term repeats the first words of the
+        name just before the brackets, so the term written later stands for that longer name."""
+        if not term or len(term) > 6:
+            return
+        for k in range(len(tokens) - len(term) - 1, max(-1, len(tokens) - 12), -1):
+            if tuple(t.low for t in tokens[k : k + len(term)]) != term or not tokens[k].capital:
+                continue
+            if all(t.is_word for t in tokens[k:]) and _starts_with(tokens, k, ORG_HEADS + GROUP_HEADS):
+                self.short_forms[term] = _span(before, tokens, k, len(tokens))
+            return
+
+    def _long_form(self, written: str) -> str:
+        """``written`` with a short form the document defined at its head replaced by the long form."""
+        words = tokenize(written)
+        keys = tuple(t.low for t in words)
+        for term, long in self.short_forms.items():
+            long_keys = tuple(t.low for t in tokenize(long))
+            if keys[: len(term)] == term and keys[: len(long_keys)] != long_keys and len(words) > len(term):
+                return f"{long} {written[words[len(term)].start :]}"
+        return written
 
     def _defined_at(self, tokens: list[Token], i: int) -> tuple[list[Mention], int] | None:
         for term, mentions in self.defined.items():
@@ -905,6 +946,9 @@ class NameReader:
 
     def _unknown(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
         """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
+        described = self._described(tokens, text, i)
+        if described is not None:
+            return described
         if _starts_with(tokens, i, VAGUE_HEADS) and not _starts_with(tokens, i, _MINISTRY_LIKE):
             return Mention(_span(text, tokens, i, end), (), i, end, "vague")
         start = list(self._starts(tokens, i))[-1]
@@ -917,10 +961,43 @@ class NameReader:
             return Mention(written, (), i, end, "above" if _CENTRAL_BODY.match(ascii_key(written)) else "vague")
         return self._unresolved(written, i, end)
 
+    def _described(self, tokens: list[Token], text: str, i: int) -> Mention | None:
+        """ "cơ quan có chức năng quản lý đất đai cấp xã", "các cơ quan chuyên môn cấp xã": a body described by
+        its function and closed by a level is one definite body (a group below the province), not a vague
+        mention; "cơ quan liên quan cấp xã" and "cơ quan cấp xã" (nothing between) stay vague."""
+        head = next((p for p in _DESCRIBED_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
+        if head is None:
+            return None
+        for end in range(i + len(head) + 1, min(len(tokens), i + 16)):
+            if (
+                not tokens[end].is_word
+                or (tokens[end].low == VA and not _starts_with(tokens, end - 1, _NAME_NOUNS))
+                or _starts_with(tokens, end, _DESCRIBED_BREAKS)
+            ):
+                return None
+            level = next((p for p in _DEFINITE_LEVELS if _starts_with(tokens, end, (p,))), None)
+            if level is None:
+                continue
+            stop = end + len(level)
+            if (
+                stop < len(tokens)
+                and tokens[stop].is_word
+                and not tokens[stop].capital
+                and tokens[stop].low != VA
+                and not _starts_with(tokens, stop, _STOPS + _CAPITAL_VERBS)
+                and not _action_word(tokens, stop)
+            ):
+                continue  # the level belongs to a longer phrase ("cấp xã quản lý ...")
+            if _contains(tokens, i, end, _words("liên quan", "cùng cấp", "cấp dưới", "nêu trên", "được giao")):
+                return None
+            written = _span(text, tokens, i, stop)
+            return Mention(written[:1].upper() + written[1:], (), i, stop, "unknown", written)
+        return None
+
     def _unresolved(self, written: str, start: int, end: int) -> Mention:
         """A name the registry does not know as written: with its abbreviations expanded ("Sở KH&CN" -> "Sở
         Khoa học và Công nghệ", "UBND" -> "Ủy ban nhân dân") it may be known; else it is kept, expanded."""
-        expanded = expand_abbreviations(written)
+        expanded = self._long_form(expand_abbreviations(written))
         if expanded != written:
             agencies = self.lookup(expanded)
             if agencies:
@@ -1020,6 +1097,21 @@ def _related_at(tokens: list[Token], i: int) -> int:
         if tuple(t.low for t in tokens[i : i + len(phrase)]) == phrase:
             return len(phrase)
     return 0
+
+
+def level_group(mention: Mention) -> bool:
+    """An unknown name closed by a level below the province ("Ban Chỉ huy cấp xã"): that body in every unit."""
+    return mention.resolved is None and mention.how == "unknown" and _ends_with(mention.written, _GROUP_LEVELS)
+
+
+def _ends_with(written: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    words = tuple(t.low for t in tokenize(written) if t.is_word)
+    return any(len(words) > len(p) and words[-len(p) :] == p for p in phrases)
+
+
+def _action_word(tokens: list[Token], i: int) -> bool:
+    """A verb of duty right after a name ("phải", "có trách nhiệm", "cần")."""
+    return _starts_with(tokens, i, _words("phải", "cần", "có trách nhiệm", "chịu trách nhiệm", "được"))
 
 
 def _span_words(tokens: list[Token], i: int, end: int) -> str:
