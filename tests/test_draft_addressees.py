@@ -238,3 +238,73 @@ def test_a_body_not_in_the_registry_keeps_field_nouns_that_look_like_verbs(regis
     draft = draft_text(text, registry, "thu")
     assert draft.unresolved == ["Phòng Cảnh sát giao thông"]
     assert "chủ trì: Phòng Cảnh sát giao thông" in draft.yaml
+
+
+def _assigns(draft) -> dict[str, dict]:
+    """{task id: its assign mapping as written in the draft} (names kept as written, known or not)."""
+    out: dict[str, dict] = {}
+
+    def walk(tasks):
+        for task in tasks or []:
+            out[str(task["id"])] = task.get("assign") or {}
+            walk(task.get("tasks"))
+
+    walk(yaml.safe_load(draft.yaml)["tasks"])
+    return out
+
+
+def test_a_body_described_by_its_function_and_a_level_is_a_group(registry):
+    """ "cơ quan có chức năng quản lý X cấp xã" is one body in every commune (thực hiện), not a vague mention;
+    as a partner it is kept too; "cơ quan liên quan cấp xã" stays vague."""
+    text = (
+        HEAD + ASK + "1. Trách nhiệm của cơ quan có chức năng quản lý xây dựng cấp xã\n"
+        "Tiếp nhận hồ sơ và trả kết quả đúng hạn.\n"
+        "2. Sở Tư pháp rà soát hồ sơ; định kỳ phối hợp với cơ quan chuyên môn về tư pháp cấp xã kiểm tra.\n"
+        "3. Các cơ quan liên quan cấp xã phối hợp kiểm tra.\n"
+    )
+    got = _assigns(draft_text(text, registry, "thu"))
+    assert got["1"] == {T: "Cơ quan có chức năng quản lý xây dựng cấp xã"}
+    assert got["2"] == {C: "Sở Tư pháp", P: "Cơ quan chuyên môn về tư pháp cấp xã"}
+    assert got["3"] == {}
+
+
+def test_an_unknown_name_closed_by_a_lower_level_opening_a_clause_is_a_group(registry):
+    text = HEAD + ASK + "1. Sở Y tế chủ trì kiểm tra; Ban Quản lý chợ cấp xã tham mưu, tổ chức lực lượng.\n"
+    got = _assigns(draft_text(text, registry, "thu"))
+    assert got["1"] == {C: "Sở Y tế", T: "Ban Quản lý chợ cấp xã"}
+
+
+def test_a_short_form_defined_inside_a_name_stands_for_the_long_name(registry):
+    """ "Ban Chỉ đạo phòng, chống dịch (viết tắt là Ban Chỉ đạo) cấp xã": "Ban Chỉ đạo cấp xã" later is
+    that body."""
+    text = (
+        HEAD + ASK + "1. Sở Y tế hướng dẫn Ban Chỉ đạo phòng chống dịch (viết tắt là Ban Chỉ đạo) cấp xã lập kế "
+        "hoạch.\n2. Ban Chỉ đạo cấp xã tổ chức trực 24/24 giờ.\n"
+    )
+    got = _assigns(draft_text(text, registry, "thu"))
+    assert got["2"] == {T: "Ban Chỉ đạo phòng chống dịch cấp xã"}
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Khi lũ vượt tầm kiểm soát của lực lượng, phương tiện cấp xã, Công an tỉnh huy động lực lượng hỗ trợ.",
+        "Khi có sự cố xảy ra: Công an tỉnh tiếp nhận, tổng hợp thông tin.",
+        "Trong quá trình ứng phó, chỉ huy tại chỗ, Công an tỉnh báo cáo kịp thời tình hình.",
+    ],
+)
+def test_the_subject_after_an_opening_clause_with_commas_or_a_colon(roles, item):
+    assert roles(HEAD + ASK + f"1. Tăng cường kiểm tra.\n2. {item}\n")["2"] == {"cong-an-tinh": C}
+
+
+def test_the_body_difficulties_are_reported_to_handles_them(roles):
+    """Closing formula: "nếu có khó khăn, vướng mắc, ... phản ánh về Sở X để tổng hợp": Sở X chủ trì; a routine
+    report sent to a body ("gửi báo cáo về Sở Y ... để tổng hợp") does not make it an addressee."""
+    got = roles(
+        HEAD + ASK + "1. Công an tỉnh tăng cường tuần tra.\n"
+        "2. Các sở, ban, ngành gửi báo cáo về Sở Nội vụ trước ngày 15/12/2025 để tổng hợp.\n"
+        "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan, đơn vị kịp thời phản ánh về Sở Tư "
+        "pháp để tổng hợp, báo cáo UBND tỉnh xem xét.\n"
+    )
+    assert "so-noi-vu" not in got["2"]
+    assert got["cuối-1"] == {"so-tu-phap": C}

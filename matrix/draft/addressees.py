@@ -82,6 +82,8 @@ _ACTIONS = tuple(
         "phản ánh",
         "phân công",
         "lập",
+        "tiếp nhận",
+        "huy động",
     )
 )
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
@@ -136,6 +138,12 @@ _CIRCUMSTANCES = tuple(
     )
 )
 _CAC = _K("các")
+_VUONG_MAC = (_K("vướng"), _K("mắc"))
+_REPORT_VERBS = frozenset(_K(w) for w in ("phản", "ánh", "cáo", "gửi"))  # "phản ánh về", "báo cáo về", "gửi về"
+_VE, _DE = _K("về"), _K("để")
+_HANDLES = tuple(
+    tuple(_K(w) for w in p.split()) for p in ("tổng hợp", "tham mưu", "phối hợp giải quyết", "xem xét", "giải quyết")
+)
 _THI, _HANH, _NAY = _K("thi"), _K("hành"), _K("này")
 
 
@@ -170,6 +178,7 @@ class RoleReader:
                     found.extend(self._sentence(tokens, paragraph, k, False, closing))
             found.extend(self._leads(tokens, paragraph))
             found.extend(self._partners(tokens, paragraph))
+            found.extend(self._reported_to(tokens, paragraph))
         return _one_role_each(found)
 
     def labels(self, labels: list[tuple[str, str]]) -> list[Assigned]:
@@ -281,9 +290,11 @@ class RoleReader:
         # the clause may hold commas of its own ("Khi đám cháy vượt tầm kiểm soát của lực lượng, phương tiện cấp
         # xã, Ban chỉ huy cấp xã lập báo cáo"): the subject is after the comma that an acting name follows
         for comma in range(i, min(len(tokens), i + 40)):
-            if tokens[comma].text in _CLAUSE_ENDS:
+            if tokens[comma].text == ":" and comma + 1 < len(tokens) and tokens[comma + 1].capital:
+                pass  # "Khi có cháy rừng xảy ra: Cơ quan thường trực ... tiếp nhận"
+            elif tokens[comma].text in _CLAUSE_ENDS:
                 return []
-            if tokens[comma].text != ",":
+            elif tokens[comma].text != ",":
                 continue
             mentions, end = self.names.read_list(tokens, text, comma + 1)
             real = [m for m in mentions if not m.vague]
@@ -317,6 +328,24 @@ class RoleReader:
         ):
             return []
         return [Assigned(Role.DOER if m.is_group else Role.LEAD, m, "sentence", own=not m.is_group) for m in real]
+
+    def _reported_to(self, tokens: list[Token], text: str) -> list[Assigned]:
+        """ "nếu có khó khăn, vướng mắc, các cơ quan ... phản ánh về Sở X để tổng hợp, báo cáo": the body the
+        difficulties go to handles them (chủ trì)."""
+        words = [t.low for t in tokens]
+        if not any(words[k : k + 2] == list(_VUONG_MAC) for k in range(len(words))):
+            return []
+        found: list[Assigned] = []
+        for k in range(len(tokens) - 2):
+            if tokens[k].low not in _REPORT_VERBS or tokens[k + 1].low != _VE:
+                continue
+            mentions, end = self.names.read_list(tokens, text, k + 2)
+            real = [m for m in mentions if not m.vague and m.resolved is not None and not m.is_group]
+            if end < len(tokens) and tokens[end].low == _DE:
+                end += 1
+            if real and any(tuple(t.low for t in tokens[end : end + len(w)]) == w for w in _HANDLES):
+                found.extend(Assigned(Role.LEAD, m, "reported") for m in real)
+        return found
 
     def _leads(self, tokens: list[Token], text: str) -> list[Assigned]:
         """ "... chỉ đạo Công an tỉnh chủ trì, ...": the body named just before "chủ trì" leads."""
