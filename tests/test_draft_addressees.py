@@ -308,3 +308,33 @@ def test_the_body_difficulties_are_reported_to_handles_them(roles):
     )
     assert "so-noi-vu" not in got["2"]
     assert got["cuối-1"] == {"so-tu-phap": C}
+
+
+def test_the_subject_after_neu_thi(roles):
+    """ "nếu có khó khăn, vướng mắc thì X kịp thời báo cáo": X is the subject of the conditional duty."""
+    got = roles(
+        HEAD + ASK + "1. Tăng cường kiểm tra.\n2. Quá trình thực hiện nếu có phát sinh vướng mắc thì Sở Y tế kịp "
+        "thời báo cáo UBND tỉnh.\n"
+    )
+    assert got["2"] == {"so-y-te": C}
+
+
+def test_a_group_written_short_is_the_full_name_the_document_gives_it(registry):
+    """ "Các Trung tâm Y tế" after "Các Trung tâm Y tế khu vực" is that group."""
+    text = (
+        HEAD + ASK + "1. Các Trung tâm Y tế khu vực tăng cường rà soát.\n"
+        "2. Các Trung tâm Y tế tiếp tục rà soát đối tượng.\n"
+    )
+    got = _assigns(draft_text(text, registry, "thu"))
+    assert got["2"] == {T: "Các Trung tâm Y tế khu vực"}
+
+
+def test_a_group_written_short_is_not_completed_into_a_longer_list(registry):
+    """ "Các hội" is not "Các hội, đoàn thể": that name only adds members to a list."""
+    from matrix.draft.names import NameReader, tokenize
+
+    names = NameReader(registry)
+    names.learn_plurals("Các hội, đoàn thể tổ chức tuyên truyền.\nCác Trung tâm Y tế khu vực tăng cường.")
+    for sentence, written in (("Các hội tham gia giám sát.", "Các hội"), ("Các Trung tâm Y tế rà soát.", None)):
+        mentions, _ = names.read_list(tokenize(sentence), sentence, 0)
+        assert [m.written for m in mentions] == [written or "Các Trung tâm Y tế khu vực"]

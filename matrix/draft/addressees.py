@@ -127,6 +127,7 @@ _CIRCUMSTANCES = tuple(
     for p in (
         "trong trường hợp",
         "trong quá trình",
+        "quá trình",
         "trường hợp",
         "khi",
         "sau khi",
@@ -145,6 +146,7 @@ _HANDLES = tuple(
     tuple(_K(w) for w in p.split()) for p in ("tổng hợp", "tham mưu", "phối hợp giải quyết", "xem xét", "giải quyết")
 )
 _THI, _HANH, _NAY = _K("thi"), _K("hành"), _K("này")
+_THI_THEN = _K("thì")
 
 
 @dataclass
@@ -294,8 +296,8 @@ class RoleReader:
                 pass  # "Khi có cháy rừng xảy ra: Cơ quan thường trực ... tiếp nhận"
             elif tokens[comma].text in _CLAUSE_ENDS:
                 return []
-            elif tokens[comma].text != ",":
-                continue
+            elif tokens[comma].text != "," and tokens[comma].low != _THI_THEN:
+                continue  # "nếu có khó khăn, vướng mắc thì các sở kịp thời báo cáo"
             mentions, end = self.names.read_list(tokens, text, comma + 1)
             real = [m for m in mentions if not m.vague]
             if (

@@ -558,6 +558,8 @@ class NameReader:
         self.short_forms: dict[tuple[str, ...], str] = {}
         self.issuers: list[str] = []
         self.plural_text = ""
+        self.source_text = ""
+        self._full_groups: list[tuple[tuple[str, ...], str]] | None = None  # unknown groups named in the document
         names = [n for a in registry.agencies for n in a.names()]
         self.max_words = max((len(tokenize(n)) for n in names), default=1)
         self.loose: dict[str, set[str]] = {}
@@ -593,6 +595,42 @@ class NameReader:
     def learn_plurals(self, text: str) -> None:
         """The document's text, to tell groups: a body it also calls "các <name>" is several bodies."""
         self.plural_text = " " + " ".join(re.sub(r"[^\w\s]+", " | ", ascii_key(text)).split()) + " "
+        self.source_text, self._full_groups = text, None
+
+    def _groups_named(self) -> list[tuple[tuple[str, ...], str]]:
+        """Every group the document names that the registry does not know (its words and its written name)."""
+        if self._full_groups is None:
+            self._full_groups = []  # also the guard: names read while scanning are not completed
+            found: dict[tuple[str, ...], str] = {}
+            for line in self.source_text.split("\n"):
+                tokens = tokenize(line)
+                for i in range(len(tokens)):
+                    if not (tokens[i].low == CAC or _starts_with(tokens, i, GROUP_HEADS)) or (
+                        i and tokens[i - 1].is_word and tokens[i - 1].low == CAC
+                    ):
+                        continue
+                    mention = self.read_name(tokens, line, i, None, tokens[i].low == CAC)
+                    if mention is not None and mention.how == "unknown" and mention.is_group:
+                        found.setdefault(tuple(t.low for t in tokenize(mention.written) if t.is_word), mention.written)
+            self._full_groups = list(found.items())
+        return self._full_groups
+
+    def _completed(self, written: str) -> str | None:
+        """A group written short ("Các văn phòng", "Ủy ban nhân dân các tỉnh, thành phố") where the document
+        names it in full elsewhere ("các văn phòng tỉnh ủy, thành ủy", "... thành phố trực thuộc Trung ương"):
+        the one full name that starts with the short one's words."""
+        if not self.source_text or self._full_groups == []:
+            return None
+        words = tuple(t.low for t in tokenize(written) if t.is_word)
+        fuller = {
+            name
+            for keys, name in self._groups_named()
+            if len(keys) > len(words)
+            and keys[: len(words)] == words
+            and len(keys) - len(words) <= 6
+            and not _lists_on(name, len(words))
+        }
+        return next(iter(fuller)) if len(fuller) == 1 else None
 
     def is_plural(self, mention: Mention) -> bool:
         """A group: in the registry, by its wording, or named with "các" elsewhere in the document
@@ -1005,7 +1043,13 @@ class NameReader:
             agency = self.lookup_loose(expanded)
             if agency is not None:
                 return Mention(agency.name, (agency,), start, end, "loose", written)
-        return Mention(expanded, (), start, end, "unknown", written if expanded != written else "")
+        mention = Mention(expanded, (), start, end, "unknown", written if expanded != written else "")
+        if mention.is_group:
+            full = self._completed(expanded)
+            if full is not None:
+                full = full[:1].upper() + full[1:] if expanded[:1].isupper() else full
+                return Mention(full, (), start, end, "unknown", written)
+        return mention
 
     def _list_extent(self, tokens: list[Token], i: int) -> int:
         """Like :meth:`_extent`, going on over ", thị xã", "và thành phố" (lower-case parts of a group's name)."""
@@ -1102,6 +1146,19 @@ def _related_at(tokens: list[Token], i: int) -> int:
 def level_group(mention: Mention) -> bool:
     """An unknown name closed by a level below the province ("Ban Chỉ huy cấp xã"): that body in every unit."""
     return mention.resolved is None and mention.how == "unknown" and _ends_with(mention.written, _GROUP_LEVELS)
+
+
+def _lists_on(name: str, words: int) -> bool:
+    """After its first ``words`` words, ``name`` goes on with another member of a list (", địa phương", "và Y")."""
+    tokens = tokenize(name)
+    seen = 0
+    for k, token in enumerate(tokens):
+        if token.is_word:
+            seen += 1
+            if seen == words:
+                after = tokens[k + 1] if k + 1 < len(tokens) else None
+                return after is not None and (after.text in (",", ";") or after.low == VA)
+    return False
 
 
 def _ends_with(written: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
