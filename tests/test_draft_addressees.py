@@ -338,3 +338,17 @@ def test_a_group_written_short_is_not_completed_into_a_longer_list(registry):
     for sentence, written in (("Các hội tham gia giám sát.", "Các hội"), ("Các Trung tâm Y tế rà soát.", None)):
         mentions, _ = names.read_list(tokenize(sentence), sentence, 0)
         assert [m.written for m in mentions] == [written or "Các Trung tâm Y tế khu vực"]
+
+
+def test_groups_directed_to_act_do_the_work(roles):
+    """ "Giao X chỉ đạo <group> <action>": the group does the work (thực hiện); a group directed with no action of its
+    own ("lãnh đạo, chỉ đạo Công an các cấp:") and one directed body stay objects."""
+    got = roles(
+        HEAD + ASK + "1. Giao Công an tỉnh chỉ đạo Công an các xã, phường theo chức năng, nhiệm vụ được giao tăng "
+        "cường tuần tra.\n"
+        "2. Đảng ủy Công an tỉnh lãnh đạo, chỉ đạo Công an các xã, phường:\n"
+        "3. Giao Công an tỉnh chỉ đạo Sở Y tế phối hợp kiểm tra.\n"
+    )
+    assert got["1"] == {"cong-an-tinh": C, "cong-an-cap-xa": T}
+    assert "cong-an-cap-xa" not in got["2"]
+    assert "so-y-te" not in got["3"]

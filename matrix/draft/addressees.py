@@ -147,6 +147,9 @@ _HANDLES = tuple(
 )
 _THI, _HANH, _NAY = _K("thi"), _K("hành"), _K("này")
 _THI_THEN = _K("thì")
+_CHI_DAO = (_K("chỉ"), _K("đạo"))
+_DUTY_WORDS = frozenset(_K(w) for w in ("nhiệm", "vụ", "quyền", "hạn", "được", "giao", "và"))
+_NOUN_MARKERS = frozenset(_K(w) for w in ("sự", "theo", "của", "các", "những", "ban", "công", "tác"))
 
 
 @dataclass
@@ -181,6 +184,7 @@ class RoleReader:
             found.extend(self._leads(tokens, paragraph))
             found.extend(self._partners(tokens, paragraph))
             found.extend(self._reported_to(tokens, paragraph))
+            found.extend(self._directed(tokens, paragraph))
         return _one_role_each(found)
 
     def labels(self, labels: list[tuple[str, str]]) -> list[Assigned]:
@@ -331,6 +335,20 @@ class RoleReader:
             return []
         return [Assigned(Role.DOER if m.is_group else Role.LEAD, m, "sentence", own=not m.is_group) for m in real]
 
+    def _directed(self, tokens: list[Token], text: str) -> list[Assigned]:
+        """ "Giao X lãnh đạo, chỉ đạo các bộ, ngành ... rà soát", "Công an Thành phố chỉ đạo Công an các phường, xã
+        phối hợp": the groups directed do the work (thực hiện) when an action follows them; one directed body, or
+        a group with no action of its own ("lãnh đạo, chỉ đạo Công an các cấp:"), is only the object."""
+        found: list[Assigned] = []
+        for k in range(1, len(tokens) - 2):
+            if (tokens[k].low, tokens[k + 1].low) != _CHI_DAO or tokens[k - 1].low in _NOUN_MARKERS:
+                continue
+            mentions, end = self.names.read_list(tokens, text, k + 2)
+            groups = [m for m in mentions if not m.vague and not m.bare and self.names.is_plural(m)]
+            if groups and len(groups) == len(mentions) and _action_at(tokens, _past_duties(tokens, end)):
+                found.extend(Assigned(Role.DOER, m, "directed", own=False) for m in groups)
+        return found
+
     def _reported_to(self, tokens: list[Token], text: str) -> list[Assigned]:
         """ "nếu có khó khăn, vướng mắc, các cơ quan ... phản ánh về Sở X để tổng hợp, báo cáo": the body the
         difficulties go to handles them (chủ trì)."""
@@ -440,6 +458,17 @@ def _verb_length(tokens: list[Token], i: int) -> int:
 def _introducer_length(tokens: list[Token], i: int) -> int:
     words = tuple(t.low for t in tokens[i : i + 3])
     return next((len(p) for p in _INTRODUCERS if words[: len(p)] == p), 0)
+
+
+def _past_duties(tokens: list[Token], i: int) -> int:
+    """After "theo chức năng, nhiệm vụ (được giao)," at ``i`` (``i`` itself when the phrase is not there)."""
+    words = [t.low for t in tokens[i : i + 8]]
+    if words[:3] != [_K("theo"), _K("chức"), _K("năng")]:
+        return i
+    j = i + 3
+    while j < len(tokens) and (tokens[j].text == "," or tokens[j].low in _DUTY_WORDS):
+        j += 1
+    return j
 
 
 def _action_at(tokens: list[Token], i: int) -> bool:
