@@ -352,3 +352,27 @@ def test_groups_directed_to_act_do_the_work(roles):
     assert got["1"] == {"cong-an-tinh": C, "cong-an-cap-xa": T}
     assert "cong-an-cap-xa" not in got["2"]
     assert "so-y-te" not in got["3"]
+
+
+def test_party_text_groups_and_commune_police_read_with_the_catalogue_only():
+    """A provincial text read with the standard catalogue alone knows the Party-document groups ("Mặt trận Tổ quốc
+    và các tổ chức chính trị - xã hội", "các cấp ủy, tổ chức đảng", "các tổ chức chính trị - xã hội") and the commune
+    police written without "các" ("Công an phường, xã, đặc khu")."""
+    from matrix import catalogue
+
+    registry = catalogue.province_registry("dong-thap")
+    text = (
+        "CHỈ THỊ\nVề bảo đảm an ninh, trật tự\nBan Thường vụ Tỉnh ủy yêu cầu:\n"
+        "1. Các cấp ủy, tổ chức đảng lãnh đạo, chỉ đạo thực hiện nghiêm Chỉ thị này.\n"
+        "2. Mặt trận Tổ quốc và các tổ chức chính trị - xã hội tỉnh tăng cường tuyên truyền.\n"
+        "3. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội:\n"
+        "- Vận động Nhân dân tham gia.\n"
+        "4. Công an tỉnh chủ trì, phối hợp với Công an phường, xã, đặc khu rà soát địa bàn.\n"
+    )
+    draft = draft_text(text, registry, "thu")
+    assert not draft.unresolved  # every name resolves (the draft writes them as the text does)
+    data = _assigns(draft)
+    assert data["1"] == {T: "Các cấp ủy, tổ chức đảng"}
+    assert data["2"] == {T: "Mặt trận Tổ quốc và các tổ chức chính trị - xã hội tỉnh"}
+    assert data["3"] == {C: "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", T: "các tổ chức chính trị - xã hội"}
+    assert data["4"] == {C: "Công an tỉnh", P: "Công an phường, xã, đặc khu"}
