@@ -376,3 +376,15 @@ def test_party_text_groups_and_commune_police_read_with_the_catalogue_only():
     assert data["2"] == {T: "Mặt trận Tổ quốc và các tổ chức chính trị - xã hội tỉnh"}
     assert data["3"] == {C: "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", T: "các tổ chức chính trị - xã hội"}
     assert data["4"] == {C: "Công an tỉnh", P: "Công an phường, xã, đặc khu"}
+
+
+def test_de_nghi_with_a_colon_before_its_list(registry):
+    """ "Đề nghị: X, Y" reads like "Đề nghị X, Y"; "Hiệp hội ..." is a body's name."""
+    text = (
+        HEAD + ASK + "1. Đề nghị: Viện Kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh\n- Đẩy nhanh xét xử.\n"
+        "2. Đề nghị: Hiệp hội Du lịch tỉnh\n- Vận động hội viên tham gia.\n"
+    )
+    draft = draft_text(text, registry, "thu")
+    got = _assigns(draft)
+    assert got["1"] == {C: ["Viện Kiểm sát nhân dân tỉnh", "Tòa án nhân dân tỉnh"]}
+    assert got["2"] == {C: "Hiệp hội Du lịch tỉnh"}

@@ -452,7 +452,9 @@ def _verb_at(tokens: list[Token], i: int) -> str | None:
 
 
 def _verb_length(tokens: list[Token], i: int) -> int:
-    return next(len(w) for w in _VERBS if tuple(t.low for t in tokens[i : i + len(w)]) == w)
+    """The verb's words, and the colon after it ("Đề nghị: Hội Nông dân tỉnh, ...")."""
+    length = next(len(w) for w in _VERBS if tuple(t.low for t in tokens[i : i + len(w)]) == w)
+    return length + 1 if i + length < len(tokens) - 1 and tokens[i + length].text == ":" else length
 
 
 def _introducer_length(tokens: list[Token], i: int) -> int:

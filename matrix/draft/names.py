@@ -108,6 +108,7 @@ ORG_HEADS = _words(
     "văn phòng",
     "thanh tra",
     "hội",
+    "hiệp hội",
     "hội đồng",
     "liên đoàn",
     "liên minh",
