@@ -388,3 +388,14 @@ def test_de_nghi_with_a_colon_before_its_list(registry):
     got = _assigns(draft)
     assert got["1"] == {C: ["Viện Kiểm sát nhân dân tỉnh", "Tòa án nhân dân tỉnh"]}
     assert got["2"] == {C: "Hiệp hội Du lịch tỉnh"}
+
+
+def test_a_counted_enumeration_of_communes_and_the_issuers_own_partners(roles):
+    """ "phối hợp với Ủy ban nhân dân 02 xã: Thanh Mỹ, Lấp Vò thành lập ...": each commune (the count stands for
+    "các"); "tham mưu Ủy ban nhân dân tỉnh phối hợp với Sở Y tế": the issuer's partner, not the item's."""
+    got = roles(
+        HEAD + ASK + "1. Sở Nội vụ chủ trì, phối hợp với Ủy ban nhân dân 02 xã: Thanh Mỹ, Lấp Vò thành lập tổ công "
+        "tác.\n2. Sở Tư pháp tham mưu Ủy ban nhân dân tỉnh phối hợp với Sở Y tế xây dựng đề án.\n"
+    )
+    assert got["1"] == {"so-noi-vu": C, "dong-thap-ubnd-xa-thanh-my": P, "dong-thap-ubnd-xa-lap-vo": P}
+    assert got["2"] == {"so-tu-phap": C}

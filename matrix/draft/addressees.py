@@ -393,7 +393,7 @@ class RoleReader:
         """ "phối hợp (chặt chẽ) với Y", "phối hợp Y", "phối hợp giữa X với Y"."""
         found: list[Assigned] = []
         for k in range(len(tokens) - 2):
-            if tokens[k].low != _PHOI or tokens[k + 1].low != _HOP:
+            if tokens[k].low != _PHOI or tokens[k + 1].low != _HOP or self._issuer_before(tokens, text, k):
                 continue
             j = k + 2
             while (
@@ -411,6 +411,15 @@ class RoleReader:
                 if first is not None and not first.vague:
                     found.extend(self._partner_list(tokens, text, j))
         return found
+
+    def _issuer_before(self, tokens: list[Token], text: str, k: int) -> bool:
+        """ "tham mưu Ủy ban nhân dân tỉnh phối hợp với các bộ, ngành Trung ương": the issuer coordinates, so its
+        partners are not the item's."""
+        for j in range(max(0, k - 8), k):
+            mention = self.names.read_name(tokens, text, j, None, False)
+            if mention is not None and mention.end == k and self.names.is_superior(mention.written):
+                return True
+        return False
 
     def _partner_list(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         mentions, _ = self.names.read_list(tokens, text, i)

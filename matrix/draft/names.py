@@ -756,9 +756,10 @@ class NameReader:
             return []
         words = _span(text, tokens, group.start, end).split()
         keys = [match_key(w) for w in words]
-        if CAC not in keys or len(words) > 8:
+        # "các" or a count ("Ủy ban nhân dân 04 xã: Gia Thuận, Tân Điền") before the kind
+        k = next((n for n, key in enumerate(keys) if key == CAC or key.isdigit()), None)
+        if k is None or len(words) > 8:
             return []
-        k = keys.index(CAC)
         if not any(tuple(keys[k + 1 :]) == p for p in LIST_WORDS):
             return []  # "các sở:", "các Bộ:", "Ủy ban nhân dân các xã:" - the kind ends the group's name
         head = " ".join(words[:k] + words[k + 1 :])
@@ -775,6 +776,11 @@ class NameReader:
             stop = self._extent(tokens, j)
             name = f"{head} {_span(text, tokens, j, stop)}"
             agencies = self.lookup(name)
+            for shorter in range(stop - 1, j, -1) if not agencies else ():  # "Tân Phú Đông thành lập mới ..."
+                if tokens[shorter - 1].is_word and self.lookup(f"{head} {_span(text, tokens, j, shorter)}"):
+                    stop, name = shorter, f"{head} {_span(text, tokens, j, shorter)}"
+                    agencies = self.lookup(name)
+                    break
             parts = [f"{head} {p}" for p in re.split(r"\s+và\s+", _span(text, tokens, j, stop))]
             if not agencies and len(parts) > 1 and all(self.lookup(p) for p in parts):
                 found.extend(Mention(p, self.lookup(p), j, stop) for p in parts)  # "Nội vụ và Y tế": two sở
