@@ -148,6 +148,7 @@ _HANDLES = tuple(
 _THI, _HANH, _NAY = _K("thi"), _K("hành"), _K("này")
 _THI_THEN = _K("thì")
 _CHI_DAO = (_K("chỉ"), _K("đạo"))
+_ADVISES = tuple(tuple(_K(w) for w in p.split()) for p in ("tham mưu", "tham mưu cho", "giúp", "đề xuất", "trình"))
 _DUTY_WORDS = frozenset(_K(w) for w in ("nhiệm", "vụ", "quyền", "hạn", "được", "giao", "và"))
 _NOUN_MARKERS = frozenset(_K(w) for w in ("sự", "theo", "của", "các", "những", "ban", "công", "tác"))
 
@@ -413,12 +414,13 @@ class RoleReader:
         return found
 
     def _issuer_before(self, tokens: list[Token], text: str, k: int) -> bool:
-        """ "tham mưu Ủy ban nhân dân tỉnh phối hợp với các bộ, ngành Trung ương": the issuer coordinates, so its
-        partners are not the item's."""
+        """ "tham mưu Ủy ban nhân dân tỉnh phối hợp với các bộ, ngành Trung ương": the item advises the issuer, which
+        coordinates, so its partners are not the item's."""
         for j in range(max(0, k - 8), k):
             mention = self.names.read_name(tokens, text, j, None, False)
             if mention is not None and mention.end == k and self.names.is_superior(mention.written):
-                return True
+                before = [t.low for t in tokens[max(0, j - 3) : j]]
+                return any(before[-len(w) :] == list(w) for w in _ADVISES)
         return False
 
     def _partner_list(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
