@@ -399,3 +399,14 @@ def test_a_counted_enumeration_of_communes_and_the_issuers_own_partners(roles):
     )
     assert got["1"] == {"so-noi-vu": C, "dong-thap-ubnd-xa-thanh-my": P, "dong-thap-ubnd-xa-lap-vo": P}
     assert got["2"] == {"so-tu-phap": C}
+
+
+def test_a_term_defined_for_a_body_and_its_base_units(registry):
+    """ "Thuế tỉnh Đồng Tháp, các Thuế cơ sở tỉnh Đồng Tháp (sau đây gọi là cơ quan Thuế)": "cơ quan Thuế" then
+    stands for both ("Thuế cơ sở" is a body's name, "cơ sở" part of it)."""
+    text = (
+        HEAD + ASK + "1. Thuế tỉnh Đồng Tháp, các Thuế cơ sở tỉnh Đồng Tháp (sau đây gọi là cơ quan Thuế) bảo đảm "
+        "đúng thời hạn.\n2. Sở Tài chính chủ trì, phối hợp với cơ quan Thuế rà soát hồ sơ.\n"
+    )
+    got = _assigns(draft_text(text, registry, "thu"))
+    assert got["2"] == {C: "Sở Tài chính", P: ["Thuế tỉnh Đồng Tháp", "các Thuế cơ sở tỉnh Đồng Tháp"]}

@@ -447,6 +447,7 @@ LIST_WORDS = _words(
 _KIND_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "bộ")
 _NAME_NOUNS = _words(
     "đào tạo",
+    "cơ sở",
     "ngân hàng",
     "việc làm",
     "đăng ký",
