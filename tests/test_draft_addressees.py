@@ -236,3 +236,175 @@ def test_a_body_not_in_the_registry_keeps_field_nouns_that_look_like_verbs(regis
     draft = draft_text(text, registry, "thu")
     assert draft.unresolved == ["Phòng Cảnh sát giao thông"]
     assert "chủ trì: Phòng Cảnh sát giao thông" in draft.yaml
+
+
+def _assigns(draft) -> dict[str, dict]:
+    """{task id: its assign mapping as written in the draft} (names kept as written, known or not)."""
+    out: dict[str, dict] = {}
+
+    def walk(tasks):
+        for task in tasks or []:
+            out[str(task["id"])] = task.get("assign") or {}
+            walk(task.get("tasks"))
+
+    walk(yaml.safe_load(draft.yaml)["tasks"])
+    return out
+
+
+def test_a_body_described_by_its_function_and_a_level_is_a_group(registry):
+    """ "cơ quan có chức năng quản lý X cấp xã" is one body in every commune (thực hiện), not a vague mention;
+    as a partner it is kept too; "cơ quan liên quan cấp xã" stays vague."""
+    text = (
+        HEAD + ASK + "1. Trách nhiệm của cơ quan có chức năng quản lý xây dựng cấp xã\n"
+        "Tiếp nhận hồ sơ và trả kết quả đúng hạn.\n"
+        "2. Sở Tư pháp rà soát hồ sơ; định kỳ phối hợp với cơ quan chuyên môn về tư pháp cấp xã kiểm tra.\n"
+        "3. Các cơ quan liên quan cấp xã phối hợp kiểm tra.\n"
+    )
+    got = _assigns(draft_text(text, registry, "thu"))
+    assert got["1"] == {T: "Cơ quan có chức năng quản lý xây dựng cấp xã"}
+    assert got["2"] == {C: "Sở Tư pháp", P: "Cơ quan chuyên môn về tư pháp cấp xã"}
+    assert got["3"] == {}
+
+
+def test_an_unknown_name_closed_by_a_lower_level_opening_a_clause_is_a_group(registry):
+    text = HEAD + ASK + "1. Sở Y tế chủ trì kiểm tra; Ban Quản lý chợ cấp xã tham mưu, tổ chức lực lượng.\n"
+    got = _assigns(draft_text(text, registry, "thu"))
+    assert got["1"] == {C: "Sở Y tế", T: "Ban Quản lý chợ cấp xã"}
+
+
+def test_a_short_form_defined_inside_a_name_stands_for_the_long_name(registry):
+    """ "Ban Chỉ đạo phòng, chống dịch (viết tắt là Ban Chỉ đạo) cấp xã": "Ban Chỉ đạo cấp xã" later is
+    that body."""
+    text = (
+        HEAD + ASK + "1. Sở Y tế hướng dẫn Ban Chỉ đạo phòng chống dịch (viết tắt là Ban Chỉ đạo) cấp xã lập kế "
+        "hoạch.\n2. Ban Chỉ đạo cấp xã tổ chức trực 24/24 giờ.\n"
+    )
+    got = _assigns(draft_text(text, registry, "thu"))
+    assert got["2"] == {T: "Ban Chỉ đạo phòng chống dịch cấp xã"}
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Khi lũ vượt tầm kiểm soát của lực lượng, phương tiện cấp xã, Công an tỉnh huy động lực lượng hỗ trợ.",
+        "Khi có sự cố xảy ra: Công an tỉnh tiếp nhận, tổng hợp thông tin.",
+        "Trong quá trình ứng phó, chỉ huy tại chỗ, Công an tỉnh báo cáo kịp thời tình hình.",
+    ],
+)
+def test_the_subject_after_an_opening_clause_with_commas_or_a_colon(roles, item):
+    assert roles(HEAD + ASK + f"1. Tăng cường kiểm tra.\n2. {item}\n")["2"] == {"cong-an-tinh": C}
+
+
+def test_the_body_difficulties_are_reported_to_handles_them(roles):
+    """Closing formula: "nếu có khó khăn, vướng mắc, ... phản ánh về Sở X để tổng hợp": Sở X chủ trì; a routine
+    report sent to a body ("gửi báo cáo về Sở Y ... để tổng hợp") does not make it an addressee."""
+    got = roles(
+        HEAD + ASK + "1. Công an tỉnh tăng cường tuần tra.\n"
+        "2. Các sở, ban, ngành gửi báo cáo về Sở Nội vụ trước ngày 15/12/2025 để tổng hợp.\n"
+        "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan, đơn vị kịp thời phản ánh về Sở Tư "
+        "pháp để tổng hợp, báo cáo UBND tỉnh xem xét.\n"
+    )
+    assert "so-noi-vu" not in got["2"]
+    assert got["cuối-1"] == {"so-tu-phap": C}
+
+
+def test_the_subject_after_neu_thi(roles):
+    """ "nếu có khó khăn, vướng mắc thì X kịp thời báo cáo": X is the subject of the conditional duty."""
+    got = roles(
+        HEAD + ASK + "1. Tăng cường kiểm tra.\n2. Quá trình thực hiện nếu có phát sinh vướng mắc thì Sở Y tế kịp "
+        "thời báo cáo UBND tỉnh.\n"
+    )
+    assert got["2"] == {"so-y-te": C}
+
+
+def test_a_group_written_short_is_the_full_name_the_document_gives_it(registry):
+    """ "Các Trung tâm Y tế" after "Các Trung tâm Y tế khu vực" is that group."""
+    text = (
+        HEAD + ASK + "1. Các Trung tâm Y tế khu vực tăng cường rà soát.\n"
+        "2. Các Trung tâm Y tế tiếp tục rà soát đối tượng.\n"
+    )
+    got = _assigns(draft_text(text, registry, "thu"))
+    assert got["2"] == {T: "Các Trung tâm Y tế khu vực"}
+
+
+def test_a_group_written_short_is_not_completed_into_a_longer_list(registry):
+    """ "Các hội" is not "Các hội, đoàn thể": that name only adds members to a list."""
+    from matrix.draft.names import NameReader, tokenize
+
+    names = NameReader(registry)
+    names.learn_plurals("Các hội, đoàn thể tổ chức tuyên truyền.\nCác Trung tâm Y tế khu vực tăng cường.")
+    for sentence, written in (("Các hội tham gia giám sát.", "Các hội"), ("Các Trung tâm Y tế rà soát.", None)):
+        mentions, _ = names.read_list(tokenize(sentence), sentence, 0)
+        assert [m.written for m in mentions] == [written or "Các Trung tâm Y tế khu vực"]
+
+
+def test_groups_directed_to_act_do_the_work(roles):
+    """ "Giao X chỉ đạo <group> <action>": the group does the work (thực hiện); a group directed with no action of its
+    own ("lãnh đạo, chỉ đạo Công an các cấp:") and one directed body stay objects."""
+    got = roles(
+        HEAD + ASK + "1. Giao Công an tỉnh chỉ đạo Công an các xã, phường theo chức năng, nhiệm vụ được giao tăng "
+        "cường tuần tra.\n"
+        "2. Đảng ủy Công an tỉnh lãnh đạo, chỉ đạo Công an các xã, phường:\n"
+        "3. Giao Công an tỉnh chỉ đạo Sở Y tế phối hợp kiểm tra.\n"
+    )
+    assert got["1"] == {"cong-an-tinh": C, "cong-an-cap-xa": T}
+    assert "cong-an-cap-xa" not in got["2"]
+    assert "so-y-te" not in got["3"]
+
+
+def test_party_text_groups_and_commune_police_read_with_the_catalogue_only():
+    """A provincial text read with the standard catalogue alone knows the Party-document groups ("Mặt trận Tổ quốc
+    và các tổ chức chính trị - xã hội", "các cấp ủy, tổ chức đảng", "các tổ chức chính trị - xã hội") and the commune
+    police written without "các" ("Công an phường, xã, đặc khu")."""
+    from matrix import catalogue
+
+    registry = catalogue.province_registry("dong-thap")
+    text = (
+        "CHỈ THỊ\nVề bảo đảm an ninh, trật tự\nBan Thường vụ Tỉnh ủy yêu cầu:\n"
+        "1. Các cấp ủy, tổ chức đảng lãnh đạo, chỉ đạo thực hiện nghiêm Chỉ thị này.\n"
+        "2. Mặt trận Tổ quốc và các tổ chức chính trị - xã hội tỉnh tăng cường tuyên truyền.\n"
+        "3. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội:\n"
+        "- Vận động Nhân dân tham gia.\n"
+        "4. Công an tỉnh chủ trì, phối hợp với Công an phường, xã, đặc khu rà soát địa bàn.\n"
+    )
+    draft = draft_text(text, registry, "thu")
+    assert not draft.unresolved  # every name resolves (the draft writes them as the text does)
+    data = _assigns(draft)
+    assert data["1"] == {T: "Các cấp ủy, tổ chức đảng"}
+    assert data["2"] == {T: "Mặt trận Tổ quốc và các tổ chức chính trị - xã hội tỉnh"}
+    assert data["3"] == {C: "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", T: "các tổ chức chính trị - xã hội"}
+    assert data["4"] == {C: "Công an tỉnh", P: "Công an phường, xã, đặc khu"}
+
+
+def test_de_nghi_with_a_colon_before_its_list(registry):
+    """ "Đề nghị: X, Y" reads like "Đề nghị X, Y"; "Hiệp hội ..." is a body's name."""
+    text = (
+        HEAD + ASK + "1. Đề nghị: Viện Kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh\n- Đẩy nhanh xét xử.\n"
+        "2. Đề nghị: Hiệp hội Du lịch tỉnh\n- Vận động hội viên tham gia.\n"
+    )
+    draft = draft_text(text, registry, "thu")
+    got = _assigns(draft)
+    assert got["1"] == {C: ["Viện Kiểm sát nhân dân tỉnh", "Tòa án nhân dân tỉnh"]}
+    assert got["2"] == {C: "Hiệp hội Du lịch tỉnh"}
+
+
+def test_a_counted_enumeration_of_communes_and_the_issuers_own_partners(roles):
+    """ "phối hợp với Ủy ban nhân dân 02 xã: Thanh Mỹ, Lấp Vò thành lập ...": each commune (the count stands for
+    "các"); "tham mưu Ủy ban nhân dân tỉnh phối hợp với Sở Y tế": the issuer's partner, not the item's."""
+    got = roles(
+        HEAD + ASK + "1. Sở Nội vụ chủ trì, phối hợp với Ủy ban nhân dân 02 xã: Thanh Mỹ, Lấp Vò thành lập tổ công "
+        "tác.\n2. Sở Tư pháp tham mưu Ủy ban nhân dân tỉnh phối hợp với Sở Y tế xây dựng đề án.\n"
+    )
+    assert got["1"] == {"so-noi-vu": C, "dong-thap-ubnd-xa-thanh-my": P, "dong-thap-ubnd-xa-lap-vo": P}
+    assert got["2"] == {"so-tu-phap": C}
+
+
+def test_a_term_defined_for_a_body_and_its_base_units(registry):
+    """ "Thuế tỉnh Đồng Tháp, các Thuế cơ sở tỉnh Đồng Tháp (sau đây gọi là cơ quan Thuế)": "cơ quan Thuế" then
+    stands for both ("Thuế cơ sở" is a body's name, "cơ sở" part of it)."""
+    text = (
+        HEAD + ASK + "1. Thuế tỉnh Đồng Tháp, các Thuế cơ sở tỉnh Đồng Tháp (sau đây gọi là cơ quan Thuế) bảo đảm "
+        "đúng thời hạn.\n2. Sở Tài chính chủ trì, phối hợp với cơ quan Thuế rà soát hồ sơ.\n"
+    )
+    got = _assigns(draft_text(text, registry, "thu"))
+    assert got["2"] == {C: "Sở Tài chính", P: ["Thuế tỉnh Đồng Tháp", "các Thuế cơ sở tỉnh Đồng Tháp"]}

@@ -287,6 +287,19 @@ def test_an_annex_table_is_drafted_row_by_row(registry):
     assert draft.unused == []
 
 
+def test_a_row_whose_merged_number_cell_was_dropped_keeps_its_columns(registry):
+    """A second row of item 1 copied without its (merged) number cell: its first cell is the task, the next the
+    chủ trì, not the task."""
+    text = ANNEX + "Khảo sát nhu cầu chuyển đổi số của hợp tác xã\tSở Nông nghiệp và Môi trường\tSở Tài chính\n"
+    draft = draft_text(HEADER + text, registry, "thu")
+    row = task_starting(draft, "Khảo sát nhu cầu")
+    assert {r.value: [e.written for e in es] for r, es in row.assign.items()} == {
+        C: ["Sở Nông nghiệp và Môi trường"],
+        P: ["Sở Tài chính"],
+    }
+    assert not any(t.text.startswith("Sở Nông nghiệp") for t in draft.doc.walk())
+
+
 def test_a_word_table_is_drafted_row_by_row(registry, tmp_path):
     import docx
 

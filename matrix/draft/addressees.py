@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from ..model import Role
 from ..text import match_key
-from .names import VA, Mention, NameReader, Token, tokenize
+from .names import VA, Mention, NameReader, Token, level_group, tokenize
 
 _K = match_key
 _VERBS = {
@@ -80,6 +80,10 @@ _ACTIONS = tuple(
         "hoàn thành",
         "cung cấp",
         "phản ánh",
+        "phân công",
+        "lập",
+        "tiếp nhận",
+        "huy động",
     )
 )
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
@@ -120,10 +124,33 @@ _ANNOUNCES_WORK = re.compile(
 )
 _CIRCUMSTANCES = tuple(
     tuple(_K(w) for w in p.split())
-    for p in ("trong trường hợp", "trường hợp", "khi", "sau khi", "nếu", "trên cơ sở", "căn cứ", "để", "đối với")
+    for p in (
+        "trong trường hợp",
+        "trong quá trình",
+        "quá trình",
+        "trường hợp",
+        "khi",
+        "sau khi",
+        "nếu",
+        "trên cơ sở",
+        "căn cứ",
+        "để",
+        "đối với",
+    )
 )
 _CAC = _K("các")
+_VUONG_MAC = (_K("vướng"), _K("mắc"))
+_REPORT_VERBS = frozenset(_K(w) for w in ("phản", "ánh", "cáo", "gửi"))  # "phản ánh về", "báo cáo về", "gửi về"
+_VE, _DE = _K("về"), _K("để")
+_HANDLES = tuple(
+    tuple(_K(w) for w in p.split()) for p in ("tổng hợp", "tham mưu", "phối hợp giải quyết", "xem xét", "giải quyết")
+)
 _THI, _HANH, _NAY = _K("thi"), _K("hành"), _K("này")
+_THI_THEN = _K("thì")
+_CHI_DAO = (_K("chỉ"), _K("đạo"))
+_ADVISES = tuple(tuple(_K(w) for w in p.split()) for p in ("tham mưu", "tham mưu cho", "giúp", "đề xuất", "trình"))
+_DUTY_WORDS = frozenset(_K(w) for w in ("nhiệm", "vụ", "quyền", "hạn", "được", "giao", "và"))
+_NOUN_MARKERS = frozenset(_K(w) for w in ("sự", "theo", "của", "các", "những", "ban", "công", "tác"))
 
 
 @dataclass
@@ -157,6 +184,8 @@ class RoleReader:
                     found.extend(self._sentence(tokens, paragraph, k, False, closing))
             found.extend(self._leads(tokens, paragraph))
             found.extend(self._partners(tokens, paragraph))
+            found.extend(self._reported_to(tokens, paragraph))
+            found.extend(self._directed(tokens, paragraph))
         return _one_role_each(found)
 
     def labels(self, labels: list[tuple[str, str]]) -> list[Assigned]:
@@ -265,18 +294,25 @@ class RoleReader:
         the opening clause."""
         if not any(tuple(t.low for t in tokens[i : i + len(o)]) == o for o in _CIRCUMSTANCES):
             return []
-        comma = next((k for k in range(i, min(len(tokens), i + 40)) if tokens[k].text in (",", ".", ";", ":")), None)
-        if comma is None or tokens[comma].text != ",":
-            return []
-        mentions, end = self.names.read_list(tokens, text, comma + 1)
-        real = [m for m in mentions if not m.vague]
-        if (
-            not real
-            or any(m.resolved is None and not self.names.is_plural(m) for m in real)
-            or not _action_at(tokens, end)
-        ):
-            return []
-        return [Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "sentence") for m in real]
+        # the clause may hold commas of its own ("Khi đám cháy vượt tầm kiểm soát của lực lượng, phương tiện cấp
+        # xã, Ban chỉ huy cấp xã lập báo cáo"): the subject is after the comma that an acting name follows
+        for comma in range(i, min(len(tokens), i + 40)):
+            if tokens[comma].text == ":" and comma + 1 < len(tokens) and tokens[comma + 1].capital:
+                pass  # "Khi có cháy rừng xảy ra: Cơ quan thường trực ... tiếp nhận"
+            elif tokens[comma].text in _CLAUSE_ENDS:
+                return []
+            elif tokens[comma].text != "," and tokens[comma].low != _THI_THEN:
+                continue  # "nếu có khó khăn, vướng mắc thì các sở kịp thời báo cáo"
+            mentions, end = self.names.read_list(tokens, text, comma + 1)
+            real = [m for m in mentions if not m.vague]
+            if (
+                not real
+                or any(m.resolved is None and not self.names.is_plural(m) for m in real)
+                or not _action_at(tokens, end)
+            ):
+                continue
+            return [Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "sentence") for m in real]
+        return []
 
     def _executors(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         """ "Chánh Văn phòng ...; Giám đốc các sở ...; Chủ tịch UBND ... chịu trách nhiệm thi hành Quyết định
@@ -292,9 +328,45 @@ class RoleReader:
         """A known body opening a sentence inside an item; groups add to the general addressees."""
         mentions, end = self.names.read_list(tokens, text, i)
         real = [m for m in mentions if not m.vague]
-        if not real or any(m.resolved is None or m.bare for m in real) or not _action_at(tokens, end):
+        if (
+            not real
+            or any((m.resolved is None and not level_group(m)) or m.bare for m in real)
+            or not _action_at(tokens, end)
+        ):
             return []
         return [Assigned(Role.DOER if m.is_group else Role.LEAD, m, "sentence", own=not m.is_group) for m in real]
+
+    def _directed(self, tokens: list[Token], text: str) -> list[Assigned]:
+        """ "Giao X lãnh đạo, chỉ đạo các bộ, ngành ... rà soát", "Công an Thành phố chỉ đạo Công an các phường, xã
+        phối hợp": the groups directed do the work (thực hiện) when an action follows them; one directed body, or
+        a group with no action of its own ("lãnh đạo, chỉ đạo Công an các cấp:"), is only the object."""
+        found: list[Assigned] = []
+        for k in range(1, len(tokens) - 2):
+            if (tokens[k].low, tokens[k + 1].low) != _CHI_DAO or tokens[k - 1].low in _NOUN_MARKERS:
+                continue
+            mentions, end = self.names.read_list(tokens, text, k + 2)
+            groups = [m for m in mentions if not m.vague and not m.bare and self.names.is_plural(m)]
+            if groups and len(groups) == len(mentions) and _action_at(tokens, _past_duties(tokens, end)):
+                found.extend(Assigned(Role.DOER, m, "directed", own=False) for m in groups)
+        return found
+
+    def _reported_to(self, tokens: list[Token], text: str) -> list[Assigned]:
+        """ "nếu có khó khăn, vướng mắc, các cơ quan ... phản ánh về Sở X để tổng hợp, báo cáo": the body the
+        difficulties go to handles them (chủ trì)."""
+        words = [t.low for t in tokens]
+        if not any(words[k : k + 2] == list(_VUONG_MAC) for k in range(len(words))):
+            return []
+        found: list[Assigned] = []
+        for k in range(len(tokens) - 2):
+            if tokens[k].low not in _REPORT_VERBS or tokens[k + 1].low != _VE:
+                continue
+            mentions, end = self.names.read_list(tokens, text, k + 2)
+            real = [m for m in mentions if not m.vague and m.resolved is not None and not m.is_group]
+            if end < len(tokens) and tokens[end].low == _DE:
+                end += 1
+            if real and any(tuple(t.low for t in tokens[end : end + len(w)]) == w for w in _HANDLES):
+                found.extend(Assigned(Role.LEAD, m, "reported") for m in real)
+        return found
 
     def _leads(self, tokens: list[Token], text: str) -> list[Assigned]:
         """ "... chỉ đạo Công an tỉnh chủ trì, ...": the body named just before "chủ trì" leads."""
@@ -322,7 +394,7 @@ class RoleReader:
         """ "phối hợp (chặt chẽ) với Y", "phối hợp Y", "phối hợp giữa X với Y"."""
         found: list[Assigned] = []
         for k in range(len(tokens) - 2):
-            if tokens[k].low != _PHOI or tokens[k + 1].low != _HOP:
+            if tokens[k].low != _PHOI or tokens[k + 1].low != _HOP or self._issuer_before(tokens, text, k):
                 continue
             j = k + 2
             while (
@@ -340,6 +412,16 @@ class RoleReader:
                 if first is not None and not first.vague:
                     found.extend(self._partner_list(tokens, text, j))
         return found
+
+    def _issuer_before(self, tokens: list[Token], text: str, k: int) -> bool:
+        """ "tham mưu Ủy ban nhân dân tỉnh phối hợp với các bộ, ngành Trung ương": the item advises the issuer, which
+        coordinates, so its partners are not the item's."""
+        for j in range(max(0, k - 8), k):
+            mention = self.names.read_name(tokens, text, j, None, False)
+            if mention is not None and mention.end == k and self.names.is_superior(mention.written):
+                before = [t.low for t in tokens[max(0, j - 3) : j]]
+                return any(before[-len(w) :] == list(w) for w in _ADVISES)
+        return False
 
     def _partner_list(self, tokens: list[Token], text: str, i: int) -> list[Assigned]:
         mentions, _ = self.names.read_list(tokens, text, i)
@@ -381,12 +463,25 @@ def _verb_at(tokens: list[Token], i: int) -> str | None:
 
 
 def _verb_length(tokens: list[Token], i: int) -> int:
-    return next(len(w) for w in _VERBS if tuple(t.low for t in tokens[i : i + len(w)]) == w)
+    """The verb's words, and the colon after it ("Đề nghị: Hội Nông dân tỉnh, ...")."""
+    length = next(len(w) for w in _VERBS if tuple(t.low for t in tokens[i : i + len(w)]) == w)
+    return length + 1 if i + length < len(tokens) - 1 and tokens[i + length].text == ":" else length
 
 
 def _introducer_length(tokens: list[Token], i: int) -> int:
     words = tuple(t.low for t in tokens[i : i + 3])
     return next((len(p) for p in _INTRODUCERS if words[: len(p)] == p), 0)
+
+
+def _past_duties(tokens: list[Token], i: int) -> int:
+    """After "theo chức năng, nhiệm vụ (được giao)," at ``i`` (``i`` itself when the phrase is not there)."""
+    words = [t.low for t in tokens[i : i + 8]]
+    if words[:3] != [_K("theo"), _K("chức"), _K("năng")]:
+        return i
+    j = i + 3
+    while j < len(tokens) and (tokens[j].text == "," or tokens[j].low in _DUTY_WORDS):
+        j += 1
+    return j
 
 
 def _action_at(tokens: list[Token], i: int) -> bool:

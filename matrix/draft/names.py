@@ -108,6 +108,7 @@ ORG_HEADS = _words(
     "văn phòng",
     "thanh tra",
     "hội",
+    "hiệp hội",
     "hội đồng",
     "liên đoàn",
     "liên minh",
@@ -231,10 +232,20 @@ _DEFINITION = re.compile(
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
 _OTHER_LEVELS = _words("tối cao", "trung ương", "cấp cao", "quốc gia", "cấp trung ương")
+# A name ending with a level below the province names that body in every unit of the level: a group
+# ("Ban Chỉ huy cấp xã", "cơ quan chuyên môn cấp xã", "Ban chỉ huy các cấp").
+_GROUP_LEVELS = _words("cấp xã", "cấp huyện", "cấp cơ sở", "các cấp", "các xã", "các huyện", "các phường")
+# Levels that make a descriptive "cơ quan ..." phrase one definite body (or group) rather than a vague mention.
+_DEFINITE_LEVELS = _GROUP_LEVELS + _words("cấp tỉnh", "cấp thành phố")
+_DESCRIBED_HEADS = _words("cơ quan", "các cơ quan")
+_DESCRIBED_BREAKS = _words(
+    "với", "phối hợp", "chủ trì", "thực hiện", "tham mưu", "chỉ đạo", "báo cáo", "hướng dẫn", "trên địa bàn", "cung cấp"
+)
 _LOWER_LEVELS = _words("huyện", "xã", "thị xã", "thành phố", "quận", "phường", "thị trấn", "cấp huyện", "cấp xã")
 _NAME_WORDS = frozenset(match_key(w) for w in ("nhân", "các", "trung", "nhà", "đội", "kiểm", "chỉ", "quản"))
 _STOPS = _words(
     "chủ trì",
+    "phân công",
     "phối hợp",
     "tăng cường",
     "tiếp tục",
@@ -436,6 +447,7 @@ LIST_WORDS = _words(
 _KIND_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "bộ")
 _NAME_NOUNS = _words(
     "đào tạo",
+    "cơ sở",
     "ngân hàng",
     "việc làm",
     "đăng ký",
@@ -497,7 +509,12 @@ class Mention:
     def is_group(self) -> bool:
         if self.resolved is None and self.how in ("unknown", "related"):  # an unknown name that reads as a group
             key = f" {match_key(self.written)} "
-            return f" {CAC} " in key or "," in self.written or not self.written[:1].isupper()
+            return (
+                f" {CAC} " in key
+                or "," in self.written
+                or not self.written[:1].isupper()
+                or _ends_with(self.written, _GROUP_LEVELS)
+            )
         return self.resolved is not None and self.resolved.is_group
 
     @property
@@ -538,8 +555,13 @@ class NameReader:
         self.registry, self.province, self.central = registry, province, central
         # Short terms the document defines ("(sau đây gọi là Ủy ban nhân dân cấp xã)"): term words -> names.
         self.defined: dict[tuple[str, ...], list[Mention]] = {}
+        # Short forms of a name's head ("Ban Chỉ huy phòng thủ dân sự (viết tắt là Ban chỉ huy) cấp xã"):
+        # short form words -> the long form ("Ban chỉ huy cấp xã" then reads "Ban Chỉ huy phòng thủ dân sự cấp xã").
+        self.short_forms: dict[tuple[str, ...], str] = {}
         self.issuers: list[str] = []
         self.plural_text = ""
+        self.source_text = ""
+        self._full_groups: list[tuple[tuple[str, ...], str]] | None = None  # unknown groups named in the document
         names = [n for a in registry.agencies for n in a.names()]
         self.max_words = max((len(tokenize(n)) for n in names), default=1)
         self.loose: dict[str, set[str]] = {}
@@ -575,6 +597,42 @@ class NameReader:
     def learn_plurals(self, text: str) -> None:
         """The document's text, to tell groups: a body it also calls "các <name>" is several bodies."""
         self.plural_text = " " + " ".join(re.sub(r"[^\w\s]+", " | ", ascii_key(text)).split()) + " "
+        self.source_text, self._full_groups = text, None
+
+    def _groups_named(self) -> list[tuple[tuple[str, ...], str]]:
+        """Every group the document names that the registry does not know (its words and its written name)."""
+        if self._full_groups is None:
+            self._full_groups = []  # also the guard: names read while scanning are not completed
+            found: dict[tuple[str, ...], str] = {}
+            for line in self.source_text.split("\n"):
+                tokens = tokenize(line)
+                for i in range(len(tokens)):
+                    if not (tokens[i].low == CAC or _starts_with(tokens, i, GROUP_HEADS)) or (
+                        i and tokens[i - 1].is_word and tokens[i - 1].low == CAC
+                    ):
+                        continue
+                    mention = self.read_name(tokens, line, i, None, tokens[i].low == CAC)
+                    if mention is not None and mention.how == "unknown" and mention.is_group:
+                        found.setdefault(tuple(t.low for t in tokenize(mention.written) if t.is_word), mention.written)
+            self._full_groups = list(found.items())
+        return self._full_groups
+
+    def _completed(self, written: str) -> str | None:
+        """A group written short ("Các văn phòng", "Ủy ban nhân dân các tỉnh, thành phố") where the document
+        names it in full elsewhere ("các văn phòng tỉnh ủy, thành ủy", "... thành phố trực thuộc Trung ương"):
+        the one full name that starts with the short one's words."""
+        if not self.source_text or self._full_groups == []:
+            return None
+        words = tuple(t.low for t in tokenize(written) if t.is_word)
+        fuller = {
+            name
+            for keys, name in self._groups_named()
+            if len(keys) > len(words)
+            and keys[: len(words)] == words
+            and len(keys) - len(words) <= 6
+            and not _lists_on(name, len(words))
+        }
+        return next(iter(fuller)) if len(fuller) == 1 else None
 
     def is_plural(self, mention: Mention) -> bool:
         """A group: in the registry, by its wording, or named with "các" elsewhere in the document
@@ -602,6 +660,7 @@ class NameReader:
                 term = tuple(t.low for t in tokenize(match.group("term")) if t.is_word)
                 before = paragraph[: match.start()]
                 tokens = tokenize(before)
+                self._learn_short_form(term, before, tokens)
                 for start in range(len(tokens)):
                     if start and tokens[start - 1].text not in (",", ";", ":", ".") and tokens[start - 1].is_word:
                         continue
@@ -614,6 +673,28 @@ class NameReader:
                         if term and len(term) <= 10 and not shortened:
                             self.defined[term] = mentions
                         break
+
+    def _learn_short_form(self, term: tuple[str, ...], before: str, tokens: list[Token]) -> None:
+        """ "Ban Chỉ huy phòng thủ dân sự (viết tắt là Ban chỉ huy)": the term repeats the first words of the
+        name just before the brackets, so the term written later stands for that longer name."""
+        if not term or len(term) > 6:
+            return
+        for k in range(len(tokens) - len(term) - 1, max(-1, len(tokens) - 12), -1):
+            if tuple(t.low for t in tokens[k : k + len(term)]) != term or not tokens[k].capital:
+                continue
+            if all(t.is_word for t in tokens[k:]) and _starts_with(tokens, k, ORG_HEADS + GROUP_HEADS):
+                self.short_forms[term] = _span(before, tokens, k, len(tokens))
+            return
+
+    def _long_form(self, written: str) -> str:
+        """``written`` with a short form the document defined at its head replaced by the long form."""
+        words = tokenize(written)
+        keys = tuple(t.low for t in words)
+        for term, long in self.short_forms.items():
+            long_keys = tuple(t.low for t in tokenize(long))
+            if keys[: len(term)] == term and keys[: len(long_keys)] != long_keys and len(words) > len(term):
+                return f"{long} {written[words[len(term)].start :]}"
+        return written
 
     def _defined_at(self, tokens: list[Token], i: int) -> tuple[list[Mention], int] | None:
         for term, mentions in self.defined.items():
@@ -676,9 +757,10 @@ class NameReader:
             return []
         words = _span(text, tokens, group.start, end).split()
         keys = [match_key(w) for w in words]
-        if CAC not in keys or len(words) > 8:
+        # "các" or a count ("Ủy ban nhân dân 04 xã: Gia Thuận, Tân Điền") before the kind
+        k = next((n for n, key in enumerate(keys) if key == CAC or key.isdigit()), None)
+        if k is None or len(words) > 8:
             return []
-        k = keys.index(CAC)
         if not any(tuple(keys[k + 1 :]) == p for p in LIST_WORDS):
             return []  # "các sở:", "các Bộ:", "Ủy ban nhân dân các xã:" - the kind ends the group's name
         head = " ".join(words[:k] + words[k + 1 :])
@@ -695,6 +777,11 @@ class NameReader:
             stop = self._extent(tokens, j)
             name = f"{head} {_span(text, tokens, j, stop)}"
             agencies = self.lookup(name)
+            for shorter in range(stop - 1, j, -1) if not agencies else ():  # "Tân Phú Đông thành lập mới ..."
+                if tokens[shorter - 1].is_word and self.lookup(f"{head} {_span(text, tokens, j, shorter)}"):
+                    stop, name = shorter, f"{head} {_span(text, tokens, j, shorter)}"
+                    agencies = self.lookup(name)
+                    break
             parts = [f"{head} {p}" for p in re.split(r"\s+và\s+", _span(text, tokens, j, stop))]
             if not agencies and len(parts) > 1 and all(self.lookup(p) for p in parts):
                 found.extend(Mention(p, self.lookup(p), j, stop) for p in parts)  # "Nội vụ và Y tế": two sở
@@ -905,6 +992,9 @@ class NameReader:
 
     def _unknown(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
         """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
+        described = self._described(tokens, text, i)
+        if described is not None:
+            return described
         if _starts_with(tokens, i, VAGUE_HEADS) and not _starts_with(tokens, i, _MINISTRY_LIKE):
             return Mention(_span(text, tokens, i, end), (), i, end, "vague")
         start = list(self._starts(tokens, i))[-1]
@@ -917,10 +1007,43 @@ class NameReader:
             return Mention(written, (), i, end, "above" if _CENTRAL_BODY.match(ascii_key(written)) else "vague")
         return self._unresolved(written, i, end)
 
+    def _described(self, tokens: list[Token], text: str, i: int) -> Mention | None:
+        """ "cơ quan có chức năng quản lý đất đai cấp xã", "các cơ quan chuyên môn cấp xã": a body described by
+        its function and closed by a level is one definite body (a group below the province), not a vague
+        mention; "cơ quan liên quan cấp xã" and "cơ quan cấp xã" (nothing between) stay vague."""
+        head = next((p for p in _DESCRIBED_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
+        if head is None:
+            return None
+        for end in range(i + len(head) + 1, min(len(tokens), i + 16)):
+            if (
+                not tokens[end].is_word
+                or (tokens[end].low == VA and not _starts_with(tokens, end - 1, _NAME_NOUNS))
+                or _starts_with(tokens, end, _DESCRIBED_BREAKS)
+            ):
+                return None
+            level = next((p for p in _DEFINITE_LEVELS if _starts_with(tokens, end, (p,))), None)
+            if level is None:
+                continue
+            stop = end + len(level)
+            if (
+                stop < len(tokens)
+                and tokens[stop].is_word
+                and not tokens[stop].capital
+                and tokens[stop].low != VA
+                and not _starts_with(tokens, stop, _STOPS + _CAPITAL_VERBS)
+                and not _action_word(tokens, stop)
+            ):
+                continue  # the level belongs to a longer phrase ("cấp xã quản lý ...")
+            if _contains(tokens, i, end, _words("liên quan", "cùng cấp", "cấp dưới", "nêu trên", "được giao")):
+                return None
+            written = _span(text, tokens, i, stop)
+            return Mention(written[:1].upper() + written[1:], (), i, stop, "unknown", written)
+        return None
+
     def _unresolved(self, written: str, start: int, end: int) -> Mention:
         """A name the registry does not know as written: with its abbreviations expanded ("Sở KH&CN" -> "Sở
         Khoa học và Công nghệ", "UBND" -> "Ủy ban nhân dân") it may be known; else it is kept, expanded."""
-        expanded = expand_abbreviations(written)
+        expanded = self._long_form(expand_abbreviations(written))
         if expanded != written:
             agencies = self.lookup(expanded)
             if agencies:
@@ -928,7 +1051,13 @@ class NameReader:
             agency = self.lookup_loose(expanded)
             if agency is not None:
                 return Mention(agency.name, (agency,), start, end, "loose", written)
-        return Mention(expanded, (), start, end, "unknown", written if expanded != written else "")
+        mention = Mention(expanded, (), start, end, "unknown", written if expanded != written else "")
+        if mention.is_group:
+            full = self._completed(expanded)
+            if full is not None:
+                full = full[:1].upper() + full[1:] if expanded[:1].isupper() else full
+                return Mention(full, (), start, end, "unknown", written)
+        return mention
 
     def _list_extent(self, tokens: list[Token], i: int) -> int:
         """Like :meth:`_extent`, going on over ", thị xã", "và thành phố" (lower-case parts of a group's name)."""
@@ -1020,6 +1149,34 @@ def _related_at(tokens: list[Token], i: int) -> int:
         if tuple(t.low for t in tokens[i : i + len(phrase)]) == phrase:
             return len(phrase)
     return 0
+
+
+def level_group(mention: Mention) -> bool:
+    """An unknown name closed by a level below the province ("Ban Chỉ huy cấp xã"): that body in every unit."""
+    return mention.resolved is None and mention.how == "unknown" and _ends_with(mention.written, _GROUP_LEVELS)
+
+
+def _lists_on(name: str, words: int) -> bool:
+    """After its first ``words`` words, ``name`` goes on with another member of a list (", địa phương", "và Y")."""
+    tokens = tokenize(name)
+    seen = 0
+    for k, token in enumerate(tokens):
+        if token.is_word:
+            seen += 1
+            if seen == words:
+                after = tokens[k + 1] if k + 1 < len(tokens) else None
+                return after is not None and (after.text in (",", ";") or after.low == VA)
+    return False
+
+
+def _ends_with(written: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    words = tuple(t.low for t in tokenize(written) if t.is_word)
+    return any(len(words) > len(p) and words[-len(p) :] == p for p in phrases)
+
+
+def _action_word(tokens: list[Token], i: int) -> bool:
+    """A verb of duty right after a name ("phải", "có trách nhiệm", "cần")."""
+    return _starts_with(tokens, i, _words("phải", "cần", "có trách nhiệm", "chịu trách nhiệm", "được"))
 
 
 def _span_words(tokens: list[Token], i: int, end: int) -> str:

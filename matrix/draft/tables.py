@@ -148,6 +148,8 @@ def read_table(lines: list[str]) -> Table:
             if section is None:
                 table.unused.append(text)
             continue
+        if content == 1 and cells[0] and not _ROW_LABEL.match(cells[0]) and len(cells) < width:
+            cells = ["", *cells]  # the number cell merged with the row above was dropped: the cells start one late
         label = cells[0] if _ROW_LABEL.match(cells[0]) else ""
         body = cells[content] if content < len(cells) else ""
         if not label and not body:
