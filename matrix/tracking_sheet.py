@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -26,6 +27,7 @@ from .model import Corpus
 from .pivot import Matrix, location
 from .text import shorten
 from .tracking import TRACKED_ROLES, Record, schedules
+from .xlsx_seam import set_style_record, style_record
 
 SHEET_TRACKING = "Theo dõi"
 STATE_DONE = "Đã hoàn thành"
@@ -84,6 +86,7 @@ def write_tracking_sheet(
     choice.errorTitle = "Tình trạng"
     ws.add_data_validation(choice)
     row_number = 1
+    styles: dict[int, StyleArray] = {}
     for entry in matrix.entries:
         if entry.role not in TRACKED_ROLES:
             continue
@@ -110,6 +113,9 @@ def write_tracking_sheet(
         ws.append(values)
         ws.row_dimensions[row_number].height = _height(values, size)
         for column, cell in enumerate(ws[row_number], 1):
+            if column in styles:  # every row of a column looks the same: copy the first row's style record
+                set_style_record(cell, styles[column])
+                continue
             cell.font = Font(name=font, size=size)
             cell.alignment = Alignment(vertical="top", wrap_text=column < KEY_COL)
             cell.border = _BORDER
@@ -117,6 +123,7 @@ def write_tracking_sheet(
                 cell.fill = _GREY
             if column in (FIRST_INPUT, FIRST_INPUT + 1, FIRST_INPUT + 3):
                 cell.number_format = "@" if column != FIRST_INPUT else "DD/MM/YYYY"
+            styles[column] = style_record(cell)
     if row_number > 1:
         state_column = get_column_letter(FIRST_INPUT + 2)
         choice.add(f"{state_column}2:{state_column}{row_number}")
