@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +132,37 @@ def plan_build(
     scope = None if only is None else frozenset({name for name, _ in views} | {"assignments.csv", "assignments.json"})
     as_of = options.as_of or dt.date.today()
     return BuildPlan(matrix, views, options, scope, assess(matrix, records, as_of), as_of, letters)
+
+
+def load_for_build(
+    paths: Sequence[Path], registry: Path | None, warn: Callable[[str], None]
+) -> tuple[Corpus, set[str] | None]:
+    """The corpus a build writes, and the directive ids it updates (None: all); ``warn`` is told each warning.
+
+    Given files (``matrix build input/a.yaml``), only their outputs are updated, but the
+    consolidated outputs are made from every directive of their folders.
+    """
+    from .load import load_corpus
+
+    result = load_corpus(paths, registry)
+    for warning in result.warnings:
+        warn(str(warning))
+    chosen = result.require()
+    if not any(p.is_file() for p in paths):
+        return chosen, None
+    folders = sorted({p.parent if p.is_file() else p for p in paths})
+    return load_corpus(folders, registry).require(), {d.id for d in chosen.directives}
+
+
+def prepare(
+    paths: Sequence[Path], registry: Path | None, options: BuildOptions, warn: Callable[[str], None]
+) -> BuildPlan:
+    """``matrix build PATHS``: load what the build writes and its records files (``theo-doi/``), and plan it."""
+    from .tracking import input_folder, load_letters, load_records
+
+    corpus, only = load_for_build(paths, registry, warn)
+    folder = input_folder(paths)
+    return plan_build(corpus, options, load_records(folder, corpus), load_letters(folder, corpus), only)
 
 
 def build(

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -384,3 +385,26 @@ __all__ = [
     "province_registry",
     "provinces",
 ]
+
+
+def write_registry(name: str, output: Path, force: bool = False) -> str:
+    """``matrix registry init``: write the registry of the province called ``name`` to ``output``; the message."""
+    from .errors import InputError, Problem
+
+    try:
+        text = init_registry_yaml(name)
+    except KeyError as exc:
+        raise InputError(
+            [Problem("<dòng lệnh>", 0, 0, str(exc.args[0]), 'ví dụ: matrix registry init "Đồng Tháp"')]
+        ) from None
+    if output.exists() and not force:
+        raise InputError(
+            [
+                Problem(
+                    str(output), 0, 0, "tệp đã có, không ghi đè", "thêm --force để ghi đè, hoặc chọn tệp khác bằng -o"
+                )
+            ]
+        )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    return f"Đã tạo {output}: {text.count(chr(10) + '- id: ')} cơ quan và nhóm."

@@ -116,6 +116,14 @@ def _inputs(paths: Iterable[Path]) -> list[Path]:
     return list(paths) or [DEFAULT_INPUT]
 
 
+def _say(reply: Any) -> None:
+    """Print a :class:`matrix.views.Reply` and exit with its code when it is not 0."""
+    for text, to_stderr in reply.lines:
+        click.echo(text, err=to_stderr)
+    if reply.code:
+        sys.exit(reply.code)
+
+
 def _load(paths: Iterable[Path], registry: Path | None) -> Any:
     from .load import load_corpus
 
@@ -134,33 +142,9 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
 
     PATHS là tệp .yaml hoặc thư mục (mặc định: input/).
     """
-    from .load import load_corpus
+    from .views import validation
 
-    result = load_corpus(_inputs(paths), registry)
-    for problem in result.problems:
-        click.echo(str(problem))
-    errors, warnings = len(result.errors), len(result.warnings)
-    if errors or (strict and warnings):
-        click.echo(f"Có {errors} lỗi, {warnings} cảnh báo.")
-        sys.exit(EXIT_INPUT)
-    corpus = result.require()
-    from .errors import InputError
-    from .tracking import load_letters, load_records
-
-    try:  # the records files (input/theo-doi/) are input too
-        records, letters = load_records(_input_dir(paths), corpus), load_letters(_input_dir(paths), corpus)
-    except InputError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem))
-        click.echo(f"Có {sum(p.is_error for p in exc.problems)} lỗi trong sổ theo dõi, {warnings} cảnh báo.")
-        sys.exit(EXIT_INPUT)
-    tasks = sum(1 for d in corpus.directives for _ in d.walk())
-    click.echo(
-        f"Hợp lệ: {len(corpus.directives)} văn bản, {tasks} nhiệm vụ, "
-        f"{len(corpus.registry.agencies)} cơ quan trong danh mục; {warnings} cảnh báo."
-    )
-    if records or letters:
-        click.echo(f"Sổ theo dõi: {len(records)} báo cáo, {len(letters)} thư giao nhiệm vụ.")
+    _say(validation(_inputs(paths), registry, strict))
 
 
 @main.command()
@@ -218,10 +202,9 @@ def build(
       matrix build                      # input/ -> output/
       matrix build --expand-groups --paper A3 --pdf
     """
-    from .build import BuildOptions, build_report, plan_build
+    from .build import BuildOptions, build_report, prepare
     from .build import build as run_build
     from .guard import check_output_folder
-    from .tracking import load_letters, load_records
 
     check_output_folder(output, list(_inputs(paths)))
     options = BuildOptions(
@@ -232,28 +215,11 @@ def build(
         jobs=jobs,
         as_of=as_of.date() if as_of else None,
     )
-    corpus, only = _load_for_build(paths, registry)
-    folder = _input_dir(paths)
-    plan = plan_build(corpus, options, load_records(folder, corpus), load_letters(folder, corpus), only)
+    plan = prepare(_inputs(paths), registry, options, lambda text: click.echo(text, err=True))
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
         summary = run_build(plan, output, progress=bar.update, force=force, notify=lambda m: click.echo(m, err=True))
     for text, to_stderr in build_report(plan, summary, output):
         click.echo(text, err=to_stderr)
-
-
-def _load_for_build(paths: tuple[Path, ...], registry: Path | None) -> tuple[Any, set[str] | None]:
-    """The corpus a build writes, and the directive ids it updates (None: all).
-
-    Given files (``matrix build input/a.yaml``), only their outputs are updated, but the
-    consolidated outputs are made from every directive of their folders.
-    """
-    from .load import load_corpus
-
-    if not any(p.is_file() for p in paths):
-        return _load(paths, registry), None
-    chosen = _load(paths, registry)
-    folders = sorted({p.parent if p.is_file() else p for p in paths})
-    return load_corpus(folders, registry).require(), {d.id for d in chosen.directives}
 
 
 @main.command()
@@ -441,21 +407,6 @@ as_of_option = click.option(
 )
 
 
-def _input_dir(paths: Iterable[Path]) -> Path:
-    first = _inputs(paths)[0]
-    return first if first.is_dir() else first.parent
-
-
-def _agency_ids(corpus: Any, name: str | None) -> set[str] | None:
-    """The ids an ``--agency`` name stands for (any alias, with or without diacritics); None for all."""
-    if name is None:
-        return None
-    from .views import find_agencies
-
-    found = find_agencies(corpus.registry, name)
-    return {a.id for a in found}
-
-
 @main.command()
 @paths_argument
 @registry_option
@@ -489,40 +440,12 @@ def status(
     """
     import datetime as dt
 
-    from .report_status import status_json, status_text
-    from .tracking import assess, load_records
+    from .report_status import status_report
+    from .tracking import input_folder
 
     corpus = _load(paths, registry)
-    if directive_id is not None:
-        _check_directive(corpus, directive_id)
     day = as_of.date() if as_of else dt.date.today()
-    from .pivot import build_matrix
-
-    matrix = build_matrix(corpus, expand_groups)
-    statuses = assess(matrix, load_records(_input_dir(paths), corpus), day)
-    wanted = _agency_ids(corpus, agency)
-    statuses = tuple(
-        s
-        for s in statuses
-        if (wanted is None or s.entry.agency.id in wanted)
-        and (directive_id is None or s.entry.row.directive.id == directive_id)
-    )
-    click.echo(status_json(statuses, day) if fmt == "json" else status_text(statuses, day, corpus))
-
-
-def _check_directive(corpus: Any, directive_id: str) -> Any:
-    from .tracking import problem
-
-    ids = [d.id for d in corpus.directives]
-    if directive_id not in ids:
-        import difflib
-
-        close = [i for i in ids if directive_id.lower() in i] or difflib.get_close_matches(directive_id, ids, n=1)
-        raise problem(
-            f"văn bản '{directive_id}' không có trong input",
-            f"có phải ý bạn là '{close[0]}'?" if close else "mã văn bản là tên tệp .yaml, không có đuôi",
-        )
-    return corpus.directive(directive_id)
+    click.echo(status_report(corpus, input_folder(_inputs(paths)), day, expand_groups, agency, directive_id, fmt))
 
 
 @main.command()
@@ -566,26 +489,10 @@ def report(
     Ví dụ:  matrix report "Công an tỉnh" tiengiang-ubnd-ct-antt-2025 7 --ngay 28/06/2025 --so "123/BC-CAT"
             matrix report "Công an tỉnh" tiengiang-ubnd-ct-antt-2025 --ngay 20/12/2025 --xong
     """
-    from .tracking import Record, append_record, load_records, problem
+    from .report_status import add_report
 
     corpus = _load([input_dir], registry)
-    directive = _check_directive(corpus, directive_id)
-    ids = _agency_ids(corpus, agency) or set()
-    if len(ids) != 1:
-        raise problem(f"tên '{agency}' ứng với nhiều cơ quan", "hãy ghi tên đầy đủ hơn")
-    (agency_id,) = ids
-    task_ids = [t.id for t, _ in directive.walk()]
-    if task is not None and task not in task_ids:
-        raise problem(f"văn bản '{directive_id}' không có mục '{task}'", f"các mục: {', '.join(task_ids[:20])}")
-    load_records(input_dir, corpus)  # the existing file must be valid before it is added to
-    official = corpus.registry.get(agency_id)
-    written = (
-        agency if corpus.registry.candidates(agency, directive.province) else official.name
-    )  # typed without diacritics
-    record = Record(directive_id, agency_id, written, day.date(), task, number, done, note)
-    path = append_record(input_dir, record, directive.title)
-    state = "đã hoàn thành" if done else "đang thực hiện"
-    click.echo(f"Đã ghi báo cáo của {corpus.registry.get(agency_id).name} ({state}) vào {path}.")
+    click.echo(add_report(corpus, input_dir, agency, directive_id, task, day.date(), number, done, note))
 
 
 @main.command(name="calendar")
@@ -622,24 +529,10 @@ def calendar_command(
     \b
     Ví dụ:  matrix calendar -o lich.ics --agency "Công an tỉnh"
     """
-    import datetime as dt
-
-    from .errors import OutputError
-    from .ics import write_calendar
-    from .pivot import build_matrix
-    from .tracking import problem
+    from .ics import save_calendar
 
     corpus = _load(paths, registry)
-    wanted = _agency_ids(corpus, agency)
-    end = until.date() if until else dt.date(dt.date.today().year + 1, 12, 31)
-    if output.exists() and not force:
-        raise problem(f"tệp '{output}' đã có", "dùng --force để ghi đè, hoặc chọn tên khác bằng -o")
-    data = write_calendar(build_matrix(corpus, expand_groups), end, wanted)
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise OutputError(f"Không ghi được tệp lịch '{output}': {exc.strerror or exc}") from None
-    click.echo(f"Đã ghi lịch vào {output}.")
+    click.echo(save_calendar(corpus, output, expand_groups, agency, until.date() if until else None, force))
 
 
 @main.command(name="import")
@@ -662,48 +555,10 @@ def import_command(workbook: Path, input_dir: Path, registry: Path | None, dry_r
     Ví dụ:  matrix import output/tiengiang-ubnd-ct-antt-2025/ma-tran.xlsx
     Dòng không ứng với nhiệm vụ nào, hoặc nhiệm vụ đã đổi nội dung, được báo và bỏ qua.
     """
-    from .errors import InputError, Problem
-    from .tracking import append_record, load_records
-    from .tracking_sheet import read_tracking_sheet, same
+    from .report_status import import_workbook
 
     corpus = _load([input_dir], registry)
-    existing = list(load_records(input_dir, corpus))
-    try:
-        rows = read_tracking_sheet(workbook, corpus)
-    except Exception as exc:
-        raise InputError(
-            [
-                Problem(
-                    str(workbook),
-                    0,
-                    0,
-                    "không đọc được tệp Excel này",
-                    f"hãy mở và lưu lại bằng Excel dạng .xlsx ({type(exc).__name__})",
-                )
-            ]
-        ) from None
-    problems = [Problem(str(workbook), r.line, 0, r.problem, None, "cảnh báo") for r in rows if r.problem]
-    new: list[Any] = []
-    for row in rows:
-        if row.record is not None and not any(same(row.record, old) for old in existing + new):
-            new.append(row.record)
-    for problem in problems:
-        click.echo(str(problem).replace(f"{workbook}:{problem.line}:0", f"{workbook}, dòng {problem.line}"), err=True)
-    titles = {d.id: d.title for d in corpus.directives}
-    for record in new:
-        state = "đã hoàn thành" if record.done else "đang thực hiện"
-        click.echo(
-            f"+ {record.directive}, mục {record.task}: {record.written}, {record.date:%d/%m/%Y}"
-            f"{', ' + record.number if record.number else ''} ({state})"
-        )
-        if not dry_run:
-            append_record(input_dir, record, titles[record.directive])
-    verb = "Sẽ ghi" if dry_run else "Đã ghi"
-    click.echo(
-        f"{verb} {len(new)} báo cáo mới; {len(problems)} dòng không dùng được."
-        if new or problems
-        else "Không có thay đổi nào."
-    )
+    _say(import_workbook(corpus, workbook, input_dir, dry_run))
 
 
 @main.group()
@@ -732,26 +587,9 @@ def registry_init(province: str, output: Path, force: bool) -> None:
     Ví dụ:  matrix registry init "Đồng Tháp"
             matrix registry init "tp ho chi minh" -o input/co-quan.yaml --force
     """
-    from .catalogue import init_registry_yaml
-    from .errors import InputError, Problem
+    from .catalogue import write_registry
 
-    try:
-        text = init_registry_yaml(province)
-    except KeyError as exc:
-        raise InputError(
-            [Problem("<dòng lệnh>", 0, 0, str(exc.args[0]), 'ví dụ: matrix registry init "Đồng Tháp"')]
-        ) from None
-    if output.exists() and not force:
-        raise InputError(
-            [
-                Problem(
-                    str(output), 0, 0, "tệp đã có, không ghi đè", "thêm --force để ghi đè, hoặc chọn tệp khác bằng -o"
-                )
-            ]
-        )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    click.echo(f"Đã tạo {output}: {text.count(chr(10) + '- id: ')} cơ quan và nhóm.")
+    click.echo(write_registry(province, output, force))
 
 
 @main.command()

@@ -12,15 +12,47 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event
 
-from .pivot import Entry, Matrix
+from .errors import OutputError
+from .model import Corpus
+from .pivot import Entry, Matrix, build_matrix
 from .text import shorten
-from .tracking import TRACKED_ROLES, schedules
+from .tracking import TRACKED_ROLES, problem, schedules
 
 REMINDER_DAYS = 3
 PRODID = "-//matrix//Theo doi nhiem vu//VI"
+
+
+def default_end(today: dt.date | None = None) -> dt.date:
+    """How far a calendar goes when no date is asked for: the end of next year."""
+    return dt.date((today or dt.date.today()).year + 1, 12, 31)
+
+
+def save_calendar(
+    corpus: Corpus,
+    output: Path,
+    expand_groups: bool = False,
+    agency: str | None = None,
+    until: dt.date | None = None,
+    force: bool = False,
+) -> str:
+    """``matrix calendar``: write the .ics of the due dates (of the agency typed, if any) to ``output``; the
+    message."""
+    from .views import agency_ids
+
+    wanted = agency_ids(corpus.registry, agency)
+    end = until or default_end()
+    if output.exists() and not force:
+        raise problem(f"tệp '{output}' đã có", "dùng --force để ghi đè, hoặc chọn tên khác bằng -o")
+    data = write_calendar(build_matrix(corpus, expand_groups), end, wanted)
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise OutputError(f"Không ghi được tệp lịch '{output}': {exc.strerror or exc}") from None
+    return f"Đã ghi lịch vào {output}."
 
 
 def due_events(

@@ -1,4 +1,5 @@
-"""`matrix status` output: per agency, the counts of the four states and the overdue items."""
+"""`matrix status` output (per agency, the counts of the four states and the overdue items), and what
+`matrix report` and `matrix import` add to the records files."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from .errors import WARNING, InputError, Problem
 from .model import Corpus, format_date
+from .pivot import build_matrix
 from .text import shorten
-from .tracking import STATES, State, Status, unread_phrases
+from .tracking import STATES, Record, State, Status, append_record, assess, load_records, problem, unread_phrases
+from .views import Reply, agency_ids, find_directive
 
 
 def by_agency(statuses: Sequence[Status]) -> dict[str, list[Status]]:
@@ -89,3 +94,105 @@ def status_json(statuses: Sequence[Status], as_of: dt.date) -> str:
         ensure_ascii=False,
         indent=2,
     )
+
+
+def status_report(
+    corpus: Corpus,
+    input_dir: Path,
+    as_of: dt.date,
+    expand_groups: bool = False,
+    agency: str | None = None,
+    directive_id: str | None = None,
+    fmt: str = "text",
+) -> str:
+    """``matrix status``: the assessed assignments (of one agency, one directive, if asked) as text or JSON."""
+    if directive_id is not None:
+        find_directive(corpus, directive_id)
+    statuses = assess(build_matrix(corpus, expand_groups), load_records(input_dir, corpus), as_of)
+    wanted = agency_ids(corpus.registry, agency)
+    statuses = tuple(
+        s
+        for s in statuses
+        if (wanted is None or s.entry.agency.id in wanted)
+        and (directive_id is None or s.entry.row.directive.id == directive_id)
+    )
+    return status_json(statuses, as_of) if fmt == "json" else status_text(statuses, as_of, corpus)
+
+
+def add_report(
+    corpus: Corpus,
+    input_dir: Path,
+    agency: str,
+    directive_id: str,
+    task: str | None,
+    day: dt.date,
+    number: str | None = None,
+    done: bool = False,
+    note: str | None = None,
+) -> str:
+    """``matrix report``: check the agency typed, the directive and the task, append the record; the message."""
+    directive = find_directive(corpus, directive_id)
+    ids = agency_ids(corpus.registry, agency) or set()
+    if len(ids) != 1:
+        raise problem(f"tên '{agency}' ứng với nhiều cơ quan", "hãy ghi tên đầy đủ hơn")
+    (agency_id,) = ids
+    task_ids = [t.id for t, _ in directive.walk()]
+    if task is not None and task not in task_ids:
+        raise problem(f"văn bản '{directive_id}' không có mục '{task}'", f"các mục: {', '.join(task_ids[:20])}")
+    load_records(input_dir, corpus)  # the existing file must be valid before it is added to
+    official = corpus.registry.get(agency_id)
+    written = (
+        agency if corpus.registry.candidates(agency, directive.province) else official.name
+    )  # typed without diacritics
+    record = Record(directive_id, agency_id, written, day, task, number, done, note)
+    path = append_record(input_dir, record, directive.title)
+    return f"Đã ghi báo cáo của {official.name} ({_state(done)}) vào {path}."
+
+
+def _state(done: bool) -> str:
+    return "đã hoàn thành" if done else "đang thực hiện"
+
+
+def import_workbook(corpus: Corpus, workbook: Path, input_dir: Path, dry_run: bool = False) -> Reply:
+    """``matrix import``: the filled "Theo dõi" sheet's new records appended (unless ``dry_run``), unusable rows
+    warned about."""
+    from .tracking_sheet import read_tracking_sheet, same
+
+    existing = list(load_records(input_dir, corpus))
+    try:
+        rows = read_tracking_sheet(workbook, corpus)
+    except Exception as exc:
+        raise InputError(
+            [
+                Problem(
+                    str(workbook),
+                    0,
+                    0,
+                    "không đọc được tệp Excel này",
+                    f"hãy mở và lưu lại bằng Excel dạng .xlsx ({type(exc).__name__})",
+                )
+            ]
+        ) from None
+    problems = [Problem(str(workbook), r.line, 0, r.problem, None, WARNING) for r in rows if r.problem]
+    new: list[Record] = []
+    for row in rows:
+        if row.record is not None and not any(same(row.record, old) for old in existing + new):
+            new.append(row.record)
+    reply = Reply()
+    for item in problems:
+        reply.say(str(item).replace(f"{workbook}:{item.line}:0", f"{workbook}, dòng {item.line}"), True)
+    titles = {d.id: d.title for d in corpus.directives}
+    for record in new:
+        reply.say(
+            f"+ {record.directive}, mục {record.task}: {record.written}, {record.date:%d/%m/%Y}"
+            f"{', ' + record.number if record.number else ''} ({_state(record.done)})"
+        )
+        if not dry_run:
+            append_record(input_dir, record, titles[record.directive])
+    verb = "Sẽ ghi" if dry_run else "Đã ghi"
+    reply.say(
+        f"{verb} {len(new)} báo cáo mới; {len(problems)} dòng không dùng được."
+        if new or problems
+        else "Không có thay đổi nào."
+    )
+    return reply

@@ -263,6 +263,12 @@ _RECORD_KEYS = ("agency", "task", "date", "number", "done", "note")
 _LETTER_KEYS = ("date", "number", "agency")
 
 
+def input_folder(paths: Sequence[Path]) -> Path:
+    """The input folder of a command's paths (the first one's): where its ``theo-doi/`` records live."""
+    first = paths[0]
+    return first if first.is_dir() else first.parent
+
+
 def records_path(input_dir: Path, directive_id: str) -> Path:
     return input_dir / TRACKING_DIR / f"{directive_id}.yaml"
 

@@ -1,4 +1,5 @@
-"""What `matrix show` and `matrix agencies` print, as library functions: the CLI only parses options and prints.
+"""What `matrix show`, `matrix agencies` and `matrix validate` print, as library functions: the CLI only parses
+options and prints.
 
 Names typed on a command line are looked up here (any alias, with or without diacritics), with one
 wording of the "did you mean" hint; a problem with the command line is an :class:`InputError` on
@@ -8,14 +9,17 @@ wording of the "did you mean" hint; a problem with the command line is an :class
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from .errors import EXIT_INPUT, InputError
 from .load import did_you_mean, suggest_names
 from .model import Agency, Corpus, Directive, Registry, format_date
 from .pivot import build_matrix
 from .text import shorten
-from .tracking import problem
+from .tracking import input_folder, load_letters, load_records, problem
 from .yamlio import CONTROL_CHARS
 
 
@@ -37,6 +41,69 @@ def find_agencies(
         hint = did_you_mean(suggest_names(registry, name, among=among)) or "xem 'matrix agencies'"
         raise problem(f"cơ quan '{name}' không có trong danh mục", hint)
     return found
+
+
+def agency_ids(registry: Registry, name: str | None) -> set[str] | None:
+    """The ids an ``--agency`` name stands for (any alias, with or without diacritics); None for all."""
+    if name is None:
+        return None
+    return {a.id for a in find_agencies(registry, name)}
+
+
+def find_directive(corpus: Corpus, directive_id: str) -> Directive:
+    """The directive a clerk typed the id of, or an input error naming the closest id."""
+    ids = [d.id for d in corpus.directives]
+    if directive_id not in ids:
+        close = [i for i in ids if directive_id.lower() in i] or difflib.get_close_matches(directive_id, ids, n=1)
+        raise problem(
+            f"văn bản '{directive_id}' không có trong input",
+            f"có phải ý bạn là '{close[0]}'?" if close else "mã văn bản là tên tệp .yaml, không có đuôi",
+        )
+    return corpus.directive(directive_id)
+
+
+@dataclass
+class Reply:
+    """What a command prints, in order (each line with whether it goes to stderr), and the code it exits with."""
+
+    lines: list[tuple[str, bool]] = field(default_factory=list)
+    code: int = 0
+
+    def say(self, text: str, to_stderr: bool = False) -> None:
+        self.lines.append((text, to_stderr))
+
+
+def validation(paths: Sequence[Path], registry: Path | None, strict: bool = False) -> Reply:
+    """``matrix validate``: every problem of the registry, the directives and the records files, then a count."""
+    from .load import load_corpus  # looked up when called (tests replace it)
+
+    reply = Reply()
+    result = load_corpus(paths, registry)
+    for item in result.problems:
+        reply.say(str(item))
+    errors, warnings = len(result.errors), len(result.warnings)
+    if errors or (strict and warnings):
+        reply.say(f"Có {errors} lỗi, {warnings} cảnh báo.")
+        reply.code = EXIT_INPUT
+        return reply
+    corpus = result.require()
+    folder = input_folder(paths)
+    try:  # the records files (input/theo-doi/) are input too
+        records, letters = load_records(folder, corpus), load_letters(folder, corpus)
+    except InputError as exc:
+        for item in exc.problems:
+            reply.say(str(item))
+        reply.say(f"Có {sum(p.is_error for p in exc.problems)} lỗi trong sổ theo dõi, {warnings} cảnh báo.")
+        reply.code = EXIT_INPUT
+        return reply
+    tasks = sum(1 for d in corpus.directives for _ in d.walk())
+    reply.say(
+        f"Hợp lệ: {len(corpus.directives)} văn bản, {tasks} nhiệm vụ, "
+        f"{len(corpus.registry.agencies)} cơ quan trong danh mục; {warnings} cảnh báo."
+    )
+    if records or letters:
+        reply.say(f"Sổ theo dõi: {len(records)} báo cáo, {len(letters)} thư giao nhiệm vụ.")
+    return reply
 
 
 def _heading(directive: Directive) -> str:
