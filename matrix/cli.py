@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 from .clickvi import install as _install_vietnamese
-from .errors import EXIT_INPUT, MatrixError
+from .errors import MatrixError
 
 _install_vietnamese()
 
@@ -119,7 +119,7 @@ def _inputs(paths: Iterable[Path]) -> list[Path]:
 def _say(reply: Any) -> None:
     """Print a :class:`matrix.views.Reply` and exit with its code when it is not 0."""
     for text, to_stderr in reply.lines:
-        click.echo(text, err=to_stderr)
+        click.echo(text, err=to_stderr, nl=False)
     if reply.code:
         sys.exit(reply.code)
 
@@ -325,23 +325,9 @@ def draft(source: Path, registry: Path | None, output: Path | None, force: bool)
       matrix draft chi-thi.pdf -o input/chi-thi.yaml
       matrix validate input/chi-thi.yaml
     """
-    from .draft import draft_file, summary, write_draft
-    from .guard import check_overwrite
-    from .load import open_registry
-    from .text import slugify
+    from .views import drafted
 
-    if output is not None:
-        check_overwrite(output, force)  # an input file (E37) is refused with its own message
-        if output.exists() and not force:
-            click.echo(f"Tệp '{output}' đã có: không ghi đè. Chọn tên khác hoặc thêm --force để ghi đè.", err=True)
-            sys.exit(EXIT_INPUT)
-    directive_id = slugify(output.stem) if output is not None else None
-    result = draft_file(source, open_registry([source], registry), directive_id)
-    if output:
-        write_draft(result, output)
-    else:
-        click.echo(result.yaml, nl=False)
-    click.echo(summary(result), err=True)
+    _say(drafted(source, registry, output, force))
 
 
 @main.command()

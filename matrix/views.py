@@ -64,13 +64,14 @@ def find_directive(corpus: Corpus, directive_id: str) -> Directive:
 
 @dataclass
 class Reply:
-    """What a command prints, in order (each line with whether it goes to stderr), and the code it exits with."""
+    """What a command prints, in order (each piece of text with whether it goes to stderr), and the code it exits
+    with."""
 
     lines: list[tuple[str, bool]] = field(default_factory=list)
     code: int = 0
 
-    def say(self, text: str, to_stderr: bool = False) -> None:
-        self.lines.append((text, to_stderr))
+    def say(self, text: str, to_stderr: bool = False, end: str = "\n") -> None:
+        self.lines.append((text + end, to_stderr))
 
 
 def validation(paths: Sequence[Path], registry: Path | None, strict: bool = False) -> Reply:
@@ -188,3 +189,28 @@ def registry_table(registry: Registry, province: str | None = None, on: dt.date 
             lines.append(f"{'':4}tên gọi khác: {names}")
     lines.append(f"\n{len(rows) - 1} mục.")
     return lines
+
+
+def drafted(source: Path, registry: Path | None, output: Path | None = None, force: bool = False) -> Reply:
+    """``matrix draft``: the YAML draft of ``source`` written to ``output`` (its id from the file name), else
+    printed; the summary on stderr. An existing ``output`` is kept unless ``force``."""
+    from .draft import draft_file, summary, write_draft
+    from .guard import check_overwrite
+    from .load import open_registry
+    from .text import slugify
+
+    reply = Reply()
+    if output is not None:
+        check_overwrite(output, force)  # an input file (E37) is refused with its own message
+        if output.exists() and not force:
+            reply.say(f"Tệp '{output}' đã có: không ghi đè. Chọn tên khác hoặc thêm --force để ghi đè.", True)
+            reply.code = EXIT_INPUT
+            return reply
+    directive_id = slugify(output.stem) if output is not None else None
+    result = draft_file(source, open_registry([source], registry), directive_id)
+    if output:
+        write_draft(result, output)
+    else:
+        reply.say(result.yaml, end="")
+    reply.say(summary(result), True)
+    return reply
