@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -136,17 +136,28 @@ def add_report(
     if len(ids) != 1:
         raise problem(f"tên '{agency}' ứng với nhiều cơ quan", "hãy ghi tên đầy đủ hơn")
     (agency_id,) = ids
-    task_ids = [t.id for t, _ in directive.walk()]
-    if task is not None and task not in task_ids:
-        raise problem(f"văn bản '{directive_id}' không có mục '{task}'", f"các mục: {', '.join(task_ids[:20])}")
-    load_records(input_dir, corpus)  # the existing file must be valid before it is added to
     official = corpus.registry.get(agency_id)
     written = (
         agency if corpus.registry.candidates(agency, directive.province) else official.name
     )  # typed without diacritics
     record = Record(directive_id, agency_id, written, day, task, number, done, note)
-    path = append_record(input_dir, record, directive.title)
+    path = file_report(corpus, input_dir, record)
     return f"Đã ghi báo cáo của {official.name} ({_state(done)}) vào {path}."
+
+
+def file_report(
+    corpus: Corpus, input_dir: Path, record: Record, refuse: Callable[[str, str], InputError] = problem
+) -> Path:
+    """Append ``record`` (of a directive of ``corpus``) to its records file, once its task is checked (an error
+    made by ``refuse``) and the existing file is read without error."""
+    directive = corpus.directive(record.directive)
+    task_ids = [t.id for t, _ in directive.walk()]
+    if record.task is not None and record.task not in task_ids:
+        raise refuse(
+            f"văn bản '{record.directive}' không có mục '{record.task}'", f"các mục: {', '.join(task_ids[:20])}"
+        )
+    load_records(input_dir, corpus)  # the existing file must be valid before it is added to
+    return append_record(input_dir, record, directive.title)
 
 
 def _state(done: bool) -> str:

@@ -33,8 +33,9 @@ from ..errors import InputError, Problem, WithProblems
 from ..load import REGISTRY_FILE, Unknown, directive_files, is_unresolved, load_corpus, open_registry, suggest_names
 from ..model import Agency, Corpus, Directive, Registry
 from ..pivot import Entry, Matrix, build_matrix
+from ..report_status import file_report
 from ..text import ascii_key, safe_filename, slugify
-from ..tracking import Record, Status, append_record, assess, load_records
+from ..tracking import Record, Status, assess, load_records
 from ..yamlio import Report
 
 __all__ = [
@@ -248,31 +249,24 @@ def record_report(
     done: bool,
     note: str | None,
 ) -> Path:
-    """``matrix report``: check the directive, agency and task, then append through :func:`append_record`."""
+    """``matrix report``: check the directive and agency, then append through :func:`file_report`."""
     corpus = catalogue.corpus
     ids = {d.id for d in corpus.directives} if corpus else set()
     if corpus is None or directive_id not in ids:
         raise _problem(f"văn bản '{directive_id}' không có trong danh sách văn bản hợp lệ")
-    directive = corpus.directive(directive_id)
     if agency_id not in corpus.registry:
         raise _problem(f"cơ quan '{agency_id}' không có trong danh mục")
-    task_ids = [t.id for t, _ in directive.walk()]
-    if task is not None and task not in task_ids:
-        raise _problem(f"văn bản '{directive_id}' không có mục '{task}'", f"các mục: {', '.join(task_ids[:20])}")
-    load_records(catalogue.input_dir, corpus)  # the existing file must be valid before it is added to
-    agency = corpus.registry.get(agency_id)
-    record = Record(directive_id, agency_id, agency.name, day, task, number, done, note)
-    return append_record(catalogue.input_dir, record, directive.title)
+    record = Record(directive_id, agency_id, corpus.registry.get(agency_id).name, day, task, number, done, note)
+    return file_report(corpus, catalogue.input_dir, record, _problem)
 
 
 def calendar(catalogue: Catalogue, agency_ids: Iterable[str] | None = None) -> bytes:
     """``matrix calendar``: the .ics of every due date to the end of next year."""
-    from ..ics import write_calendar
+    from ..ics import default_end, write_calendar
 
     if catalogue.corpus is None:
         raise _problem("chưa có văn bản hợp lệ nào để lập lịch")
-    end = dt.date(dt.date.today().year + 1, 12, 31)
-    return write_calendar(build_matrix(catalogue.corpus), end, agency_ids)
+    return write_calendar(build_matrix(catalogue.corpus), default_end(), agency_ids)
 
 
 def _problem(message: str, hint: str | None = None) -> InputError:
