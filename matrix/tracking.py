@@ -151,8 +151,8 @@ class Unread:
 
 def _nearest(row: Row, name: str) -> str | None:
     """The task's own ``deadline``/``report``, else the nearest parent's (sub-items share their item's)."""
-    for task in (row.task, *reversed(row.parents)):
-        value: str | None = getattr(task, name)
+    for node in row.node.chain():
+        value: str | None = getattr(node.task, name)
         if value:
             return value
     return None
@@ -170,7 +170,8 @@ def schedules(row: Row) -> tuple[Schedule, Schedule]:
     """
     issued = row.directive.date
     deadline = read_schedule(None, issued)
-    for task in (row.task, *reversed(row.parents)):
+    for node in row.node.chain():  # the task itself, then up its tree to the top-level item
+        task = node.task
         override = _due_override(task)
         if override or task.deadline:
             deadline = Schedule(fixed=override) if override else read_schedule(task.deadline, issued)
@@ -212,7 +213,7 @@ def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[S
                 r
                 for k in keys
                 for r in by_key.get((entry.row.directive.id, k), ())
-                if r.task in (None, entry.row.task.id) or _is_parent(entry.row, r.task)
+                if r.task is None or _covers(entry.row, r.task)
             ),
             key=lambda r: r.date,
         )
@@ -220,8 +221,9 @@ def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[S
     return tuple(out)
 
 
-def _is_parent(row: Row, task_id: str | None) -> bool:
-    return any(parent.id == task_id for parent in row.parents)
+def _covers(row: Row, task_id: str) -> bool:
+    """Whether a report on task ``task_id`` is about ``row``: the row's own task or one above it in the tree."""
+    return any(node.id == task_id for node in row.node.chain())
 
 
 def _status(entry: Entry, records: tuple[Record, ...], as_of: dt.date) -> Status:
