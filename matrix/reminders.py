@@ -23,7 +23,6 @@ from .templates import TemplateLibrary
 from .text import safe_filename, slugify
 from .tracking import Letter, Status, assigning_letter
 from .word import (
-    RowIndex,
     agency_data,
     date_data,
     date_place,
@@ -85,7 +84,7 @@ def plan_reminders(statuses: Sequence[Status]) -> list[Reminder]:
     return out
 
 
-def _item(status: Status, index: int, rows: RowIndex, letters: Sequence[Letter]) -> dict[str, Any]:
+def _item(status: Status, index: int, letters: Sequence[Letter]) -> dict[str, Any]:
     """One overdue task as the letter lists it, with the sub-items its assignment covers."""
     row = status.entry.row
     letter = assigning_letter(letters, status.entry, status.as_of)
@@ -95,7 +94,7 @@ def _item(status: Status, index: int, rows: RowIndex, letters: Sequence[Letter])
         "index": index,
         "directive": directive_data(row.directive),
         "task": task_data(row),
-        "subtasks": subtask_lines(rows, row),
+        "subtasks": subtask_lines(row),
         "role": status.entry.role.value,
         "assigned": date_data(row.directive.date),
         "letter": {"number": letter.number or "", "date": date_data(letter.date)} if letter else None,
@@ -111,8 +110,7 @@ def reminder_context(
     matrix: Matrix, reminder: Reminder, as_of: dt.date, letters: Sequence[Letter] = ()
 ) -> dict[str, Any]:
     """Everything a đôn đốc template may use (see docs/templates.md); ``letters`` are the thư giao nhiệm vụ sent."""
-    rows = RowIndex(matrix)
-    items = [_item(status, i, rows, letters) for i, status in enumerate(reminder.items, 1)]
+    items = [_item(status, i, letters) for i, status in enumerate(reminder.items, 1)]
     directives: dict[str, dict[str, Any]] = {}
     for status in reminder.items:
         directive = status.entry.row.directive

@@ -33,7 +33,6 @@ __all__ = [
     "TABLE_TEMPLATE",
     "PdfConversionError",
     "PdfUnavailable",
-    "RowIndex",
     "WordTemplateError",
     "agency_data",
     "build_date",
@@ -161,12 +160,11 @@ def _write_each(
     matrix: Matrix,
     out_dir: Path,
     template: Any,
-    context: Callable[[Matrix, Agency, RowIndex], dict[str, Any]],
+    context: Callable[[Matrix, Agency], dict[str, Any]],
     progress: Callable[[int], None] | None,
     agencies: Iterable[str] | None,
     date: dt.datetime | None,
 ) -> list[Path]:
-    index = RowIndex(matrix)
     stamp = date or build_date()
     paths: list[Path] = []
     wanted = None if agencies is None else set(agencies)
@@ -174,7 +172,7 @@ def _write_each(
         if wanted is not None and agency.id not in wanted:
             continue
         path = out_dir / f"{safe_filename(agency.id)}.docx"
-        template.render(context(matrix, agency, index), path, created=stamp)
+        template.render(context(matrix, agency), path, created=stamp)
         paths.append(path)
         if progress is not None:
             progress(1)
@@ -221,21 +219,6 @@ def _issuer_groups(matrix: Matrix) -> list[tuple[str, Matrix]]:
 
 
 # --------------------------------------------------------------------------- structure
-
-
-class RowIndex:
-    """A matrix's rows for walking sub-tasks (a thin view: the task tree on the model does the work)."""
-
-    def __init__(self, matrix: Matrix) -> None:
-        self.matrix = matrix
-
-    def descendants(self, row: Row) -> tuple[Row, ...]:
-        """Every sub-task of ``row``, depth first, in document order."""
-        return row.descendants()
-
-    def ancestors(self, row: Row) -> tuple[Row, ...]:
-        """The rows of the tasks above ``row``."""
-        return row.ancestors()
 
 
 def lead_directive(directives: tuple[Directive, ...]) -> Directive:
@@ -440,10 +423,10 @@ def task_data(row: Row) -> dict[str, Any]:
     }
 
 
-def subtask_lines(index: RowIndex, row: Row) -> list[dict[str, Any]]:
+def subtask_lines(row: Row) -> list[dict[str, Any]]:
     """The paragraphs of every sub-task of ``row``: an assignment covers its bullets."""
     items: list[dict[str, Any]] = []
-    for sub in index.descendants(row):
+    for sub in row.descendants():
         marker = _marker(sub)
         for i, text in enumerate(paragraphs(sub.task.text)):
             items.append(
@@ -471,11 +454,11 @@ def _role_names(names: dict[Role, list[str]]) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- letters
 
 
-def _own_entries(matrix: Matrix, index: RowIndex, agency: Agency) -> dict[str, list[Entry]]:
+def _own_entries(matrix: Matrix, agency: Agency) -> dict[str, list[Entry]]:
     """The agency's entries per directive, without those a parent entry already covers."""
     by_directive: dict[str, list[Entry]] = defaultdict(list)
     for entry in matrix.entries_for(agency.id):
-        covered = any(matrix.cell(parent, agency.id) for parent in index.ancestors(entry.row))
+        covered = any(matrix.cell(parent, agency.id) for parent in entry.row.ancestors())
         if not covered:
             by_directive[entry.row.directive.id].append(entry)
     return by_directive
@@ -492,10 +475,10 @@ def point_letter(position: int) -> str:
     return letter if position <= count else f"{letter}{(position - 1) // count}"
 
 
-def _letter_task(matrix: Matrix, index: RowIndex, entry: Entry, position: int) -> dict[str, Any]:
+def _letter_task(matrix: Matrix, entry: Entry, position: int) -> dict[str, Any]:
     """One task as the letter to ``entry.agency`` shows it, with who else is involved."""
     row, agency = entry.row, entry.agency
-    related = [*matrix.context(row), *(e for sub in index.descendants(row) for e in matrix.entries_in(sub))]
+    related = [*matrix.context(row), *(e for sub in row.descendants() for e in matrix.entries_in(sub))]
     written = entry.written
     return {
         **task_data(row),
@@ -506,17 +489,17 @@ def _letter_task(matrix: Matrix, index: RowIndex, entry: Entry, position: int) -
         "written": written,
         "named_as": written if match_key(written) != match_key(agency.name) else "",
         "via": entry.via.name if entry.via is not None else "",
-        "subtasks": subtask_lines(index, row),
+        "subtasks": subtask_lines(row),
     }
 
 
-def _letter_section(matrix: Matrix, index: RowIndex, directive: Directive, entries: list[Entry]) -> dict[str, Any]:
+def _letter_section(matrix: Matrix, directive: Directive, entries: list[Entry]) -> dict[str, Any]:
     """One directive's part of a letter: the agency's tasks grouped by role, chủ trì first."""
     groups: list[dict[str, Any]] = []
     for role in ROLES:
         chosen = [e for e in entries if e.role is role]
         if chosen:
-            tasks = [_letter_task(matrix, index, e, i) for i, e in enumerate(chosen, 1)]
+            tasks = [_letter_task(matrix, e, i) for i, e in enumerate(chosen, 1)]
             groups.append({"role": role.value, "index": len(groups) + 1, "tasks": tasks})
     return {"directive": directive_data(directive), "groups": groups, "task_count": len(entries)}
 
@@ -550,10 +533,10 @@ def _inline(name: str) -> str:
     return "c" + name[1:] if name.startswith("Các ") else name
 
 
-def _sections(matrix: Matrix, index: RowIndex, agency: Agency) -> list[dict[str, Any]]:
+def _sections(matrix: Matrix, agency: Agency) -> list[dict[str, Any]]:
     """The agency's tasks, one section per directive that has some."""
-    own = _own_entries(matrix, index, agency)
-    sections = [_letter_section(matrix, index, d, own[d.id]) for d in matrix.directives if own.get(d.id)]
+    own = _own_entries(matrix, agency)
+    sections = [_letter_section(matrix, d, own[d.id]) for d in matrix.directives if own.get(d.id)]
     for number, section in enumerate(sections, 1):
         section["index"] = number
         section["roman"] = roman(number)
@@ -566,14 +549,13 @@ def _common_signer(directives: Iterable[Directive]) -> Signer:
     return signers.pop() if len(signers) == 1 else Signer()
 
 
-def letter_context(matrix: Matrix, agency: Agency, index: RowIndex | None = None) -> dict[str, Any]:
+def letter_context(matrix: Matrix, agency: Agency) -> dict[str, Any]:
     """Everything a letter template may use for one addressee (see docs/templates.md).
 
     The directives of ``matrix`` come from one issuer, who sends the letter.
     """
-    index = index or RowIndex(matrix)
     lead = matrix.directives[0]
-    sections = _sections(matrix, index, agency)
+    sections = _sections(matrix, agency)
     return {
         "agency": agency_data(agency, matrix.entries_for(agency.id)),
         "consolidated": len(matrix.directives) > 1,
@@ -588,10 +570,9 @@ def letter_context(matrix: Matrix, agency: Agency, index: RowIndex | None = None
     }
 
 
-def extract_context(matrix: Matrix, agency: Agency, index: RowIndex | None = None) -> dict[str, Any]:
+def extract_context(matrix: Matrix, agency: Agency) -> dict[str, Any]:
     """What the "Tổng hợp nhiệm vụ" template may use for one agency: its tasks under each directive."""
-    index = index or RowIndex(matrix)
-    sections = _sections(matrix, index, agency)
+    sections = _sections(matrix, agency)
     return {
         "agency": agency_data(agency, matrix.entries_for(agency.id)),
         "directives": [s["directive"] for s in sections],

@@ -109,7 +109,7 @@ from openpyxl import load_workbook  # noqa: E402
 from matrix.reminders import issuer_key, plan_reminders, write_reminders  # noqa: E402
 from matrix.status_excel import STATE_FILLS, write_status_workbook  # noqa: E402
 from matrix.tracking import STATES, assigning_letter, load_letters  # noqa: E402
-from matrix.word import RowIndex, agency_data  # noqa: E402
+from matrix.word import agency_data  # noqa: E402
 
 AS_OF = "2025-12-31"
 
@@ -235,7 +235,6 @@ def test_one_letter_per_issuer_never_signed_for_another(tmp_path):
     assert len({issuer_key(r.issuer) for r in police}) == len(police) > 1  # State and Party issuers: separate letters
     assert sum(len(r.items) for r in reminders) == sum(s.state is State.OVERDUE for s in statuses)
     paths = write_reminders(matrix, statuses, dt.date(2025, 12, 31), tmp_path)
-    rows = RowIndex(matrix)
     assert len(paths) == len(reminders) == len(set(paths))
     for reminder, path in zip(reminders, paths, strict=True):
         text = _docx_text(path)
@@ -248,7 +247,7 @@ def test_one_letter_per_issuer_never_signed_for_another(tmp_path):
         addressee = agency_data(reminder.agency, [s.entry for s in reminder.items])["written" if party else "name"]
         assert f"Kính gửi: {addressee}." in text, path
         for status in reminder.items:  # the task's text and every sub-item its assignment covers, verbatim
-            for sub in (status.entry.row, *rows.descendants(status.entry.row)):
+            for sub in (status.entry.row, *status.entry.row.descendants()):
                 for paragraph in sub.task.text.split("\n"):
                     # verbatim, but for the source's closing "./." which only ends a letter (issue 11)
                     assert re.sub(r"\./\.$", ".", paragraph.strip()) in text, (path, sub.task.id)

@@ -9,7 +9,6 @@ from docx.oxml.ns import qn
 
 from matrix.model import Task
 from matrix.pivot import Matrix
-from matrix.word import RowIndex
 from matrix.word import paragraphs as task_text_paragraphs
 
 
@@ -52,11 +51,10 @@ def task_paragraphs(task: Task) -> list[str]:
 
 def covered_tasks(matrix: Matrix, agency_id: str) -> set[tuple[str, str]]:
     """Keys of the agency's tasks and of all their sub-tasks (an assignment covers its bullets)."""
-    index = RowIndex(matrix)
     keys: set[tuple[str, str]] = set()
     for entry in matrix.entries_for(agency_id):
         keys.add(entry.row.key)
-        keys.update(r.key for r in index.descendants(entry.row))
+        keys.update(r.key for r in entry.row.descendants())
     return keys
 
 
