@@ -21,7 +21,6 @@ from .errors import MatrixError
 _install_vietnamese()
 
 EXIT_INTERNAL = 3
-EXIT_UNRESOLVED = 1  # export: names the registry lacks, not kept (--keep-unknown)
 DEFAULT_INPUT = Path("input")
 
 
@@ -114,6 +113,10 @@ def main() -> None:
 
 def _inputs(paths: Iterable[Path]) -> list[Path]:
     return list(paths) or [DEFAULT_INPUT]
+
+
+def _warn(text: str) -> None:
+    click.echo(text, err=True)
 
 
 def _say(reply: Any) -> None:
@@ -215,9 +218,9 @@ def build(
         jobs=jobs,
         as_of=as_of.date() if as_of else None,
     )
-    plan = prepare(_inputs(paths), registry, options, lambda text: click.echo(text, err=True))
+    plan = prepare(_inputs(paths), registry, options, _warn)
     with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
-        summary = run_build(plan, output, progress=bar.update, force=force, notify=lambda m: click.echo(m, err=True))
+        summary = run_build(plan, output, progress=bar.update, force=force, notify=_warn)
     for text, to_stderr in build_report(plan, summary, output):
         click.echo(text, err=to_stderr)
 
@@ -277,31 +280,10 @@ def export(
     xuất gì (mã thoát 1); thêm --keep-unknown để vẫn xuất, giữ nguyên tên như đã viết
     (bản nháp chưa rà soát xong).
     """
-    from .export import to_csv, to_json, write_export
-    from .guard import check_overwrite
-    from .load import Unknown, load_corpus
-    from .pivot import build_matrix
+    from .export import export as run_export
 
-    if output is not None:
-        check_overwrite(output, force)
-    result = load_corpus(_inputs(paths), registry, Unknown.KEEP)
-    for problem in [*result.warnings, *result.unresolved]:
-        click.echo(str(problem), err=True)
-    corpus = result.require()
-    if result.unresolved and not keep_unknown:
-        click.echo(
-            f"Chưa xuất: còn {len(result.unresolved)} tên cơ quan chưa có trong danh mục (hoặc không còn vào ngày "
-            "văn bản). Hãy thêm vào co-quan.yaml hoặc sửa tên; nếu vẫn muốn xuất với tên như đã viết, thêm --keep-unknown.",
-            err=True,
-        )
-        sys.exit(EXIT_UNRESOLVED)
-    matrix = build_matrix(corpus, expand_groups, as_of.date() if as_of is not None else None)
-    delimiter = "\t" if sep == "tab" else sep
-    if output is not None:
-        written = write_export(matrix, output, fmt, delimiter)
-        click.echo(f"Đã ghi {output} ({written.upper()}).", err=True)
-        return
-    click.echo(to_json(matrix) if fmt == "json" else to_csv(matrix, delimiter), nl=False)
+    date = as_of.date() if as_of is not None else None
+    _say(run_export(_inputs(paths), registry, _warn, fmt, output, sep, expand_groups, date, force, keep_unknown))
 
 
 @main.command()
