@@ -10,13 +10,16 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .clickvi import install as _install_vietnamese
 from .errors import MatrixError
+
+if TYPE_CHECKING:
+    from .views import Reply
 
 _install_vietnamese()
 
@@ -119,8 +122,8 @@ def _warn(text: str) -> None:
     click.echo(text, err=True)
 
 
-def _say(reply: Any) -> None:
-    """Print a :class:`matrix.views.Reply` and exit with its code when it is not 0."""
+def _say(reply: Reply) -> None:
+    """Print a :class:`~matrix.views.Reply` and exit with its code when it is not 0."""
     for text, to_stderr in reply.lines:
         click.echo(text, err=to_stderr, nl=False)
     if reply.code:
@@ -132,7 +135,7 @@ def _load(paths: Iterable[Path], registry: Path | None) -> Any:
 
     result = load_corpus(_inputs(paths), registry)
     for problem in result.warnings:
-        click.echo(str(problem), err=True)
+        _warn(str(problem))
     return result.require()
 
 
