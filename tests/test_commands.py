@@ -150,3 +150,22 @@ def test_tracking_reads_deadlines_and_reports_up_the_task_tree():
     states = {(s.entry.agency.id, s.entry.row.task.id): s.state for s in assess(matrix, records, dt.date(2025, 6, 10))}
     assert states[("so-noi-vu", "2-1")] is State.DONE_ON_TIME
     assert states[("cong-an-tinh", "2")] is State.IN_PROGRESS
+
+
+def test_a_text_drafted_outside_a_project_folder_is_read_with_its_provinces_catalogue(tmp_path, monkeypatch):
+    """No co-quan.yaml beside the text nor in input/: the names are matched against the standard catalogue of the
+    province the text names, and the clerk is told so."""
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "cong-van.txt"
+    source.write_text(
+        "ỦY BAN NHÂN DÂN\nTỈNH ĐẮK LẮK\nSố: 12/UBND-NC\nĐắk Lắk, ngày 02 tháng 3 năm 2026\n"
+        "V/v bảo đảm an ninh, trật tự\nKính gửi: Các sở, ban, ngành tỉnh.\n"
+        "1. Công an tỉnh chủ trì, phối hợp với Sở Tư pháp rà soát các vụ việc phức tạp.\n",
+        encoding="utf-8",
+    )
+    reply = drafted(source, None, tmp_path / "cv-12.yaml")
+    said = "".join(text for text, _ in reply.lines)
+    assert reply.code == 0 and "danh mục chuẩn của tỉnh ghi trong văn bản" in said
+    text = (tmp_path / "cv-12.yaml").read_text(encoding="utf-8")
+    assert 'id: "cv-12"' in text and "province: dak-lak" in text
+    assert "Chưa có trong danh mục" not in said  # Công an tỉnh and Sở Tư pháp of Đắk Lắk are known
