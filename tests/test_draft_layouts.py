@@ -573,3 +573,45 @@ def test_a_sub_item_letter_run_into_the_line_ends_the_name_before_it(registry):
         "1. Thủ trưởng cơ quan ngang bộ a) Khẩn trương rà soát.\n"
     )
     assert tasks(draft_text(text, registry, "thu"))["1"] == {T: ["cơ quan ngang bộ"]}
+
+
+ENUMERATION = (
+    HEADER
+    + textwrap.dedent("""\
+    KẾ HOẠCH
+    Triển khai công tác cải cách thủ tục hành chính năm 2025
+    1. Sở Tư pháp chủ trì rà soát các thủ tục đã đơn giản hóa tại các sở: (i) Sở Công Thương - 01 thủ tục; (ii) Sở Xây dựng - 02 thủ tục; (iii) Sở Nội vụ - 03 thủ tục; (iv) Sở Y tế - 01 thủ tục; (v) Sở Tài chính - 04 thủ tục; (vi) Sở Giáo dục và Đào tạo - 02 thủ tục; (vii) Sở Dân tộc và Tôn giáo - 01 thủ tục.
+    2. Sở Nội vụ phối hợp với Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội tỉnh, các hội quần chúng - nghề nghiệp, các đoàn thể chính trị - xã hội ở cơ sở tuyên truyền kết quả cải cách thủ tục hành chính đến người dân và doanh nghiệp.
+    3. Sở Khoa học và Công nghệ chủ trì nâng cấp cổng dịch vụ công của tỉnh, bảo đảm người dân và doanh nghiệp nộp hồ sơ, theo dõi tiến độ giải quyết và nhận kết quả trực tuyến toàn trình đối với các thủ tục đủ điều kiện, kết nối với cơ sở dữ liệu quốc gia về dân cư.
+    4. Các sở, ban, ngành tỉnh thường xuyên rà soát, cập nhật, công khai đầy đủ, chính xác thủ tục hành chính thuộc phạm vi quản lý; kịp thời báo cáo những khó khăn, vướng mắc phát sinh trong quá trình thực hiện để tổng hợp, đề xuất hướng xử lý theo quy định.
+    """)
+    + SIGNATURE
+)
+
+
+def _web_text(text: str, width: int) -> str:
+    """The web copy the benchmark makes (benchmarks/forms.py), so that both test the same form."""
+    import importlib.util
+
+    from .helpers import ROOT
+
+    spec = importlib.util.spec_from_file_location("forms", ROOT / "benchmarks" / "forms.py")
+    assert spec and spec.loader
+    forms = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(forms)
+    return forms.web_text(text, width)
+
+
+@settings(max_examples=15, deadline=None)
+@given(width=st.integers(min_value=60, max_value=100))
+def test_an_enumeration_wrapped_onto_a_new_line_is_not_a_new_item(registry, width):
+    """Web copy (blank lines between paragraphs): "(v) Sở ..." or "- xã hội" at the start of a wrapped line
+    under a full line goes on with the paragraph."""
+    web = _web_text(ENUMERATION, width)
+    assert _shape(draft_text(web, registry, "thu")) == _shape(draft_text(ENUMERATION, registry, "thu"))
+
+
+def test_the_web_copy_of_the_enumeration_puts_markers_at_line_starts():
+    # The test above only means something if wrapping puts inline markers at the start of a line.
+    starts = {line.split(" ", 1)[0] for width in range(60, 101) for line in _web_text(ENUMERATION, width).splitlines()}
+    assert starts & {"(ii)", "(iii)", "(iv)", "(v)", "(vi)", "(vii)", "-"}
