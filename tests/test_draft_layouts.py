@@ -8,6 +8,7 @@ with abbreviations expanded.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import textwrap
@@ -589,8 +590,8 @@ ENUMERATION = (
 )
 
 
-def _web_text(text: str, width: int) -> str:
-    """The web copy the benchmark makes (benchmarks/forms.py), so that both test the same form."""
+def _forms():
+    """benchmarks/forms.py: the tests make the web copy and the PDF as the benchmark does."""
     import importlib.util
 
     from .helpers import ROOT
@@ -599,7 +600,11 @@ def _web_text(text: str, width: int) -> str:
     assert spec and spec.loader
     forms = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(forms)
-    return forms.web_text(text, width)
+    return forms
+
+
+def _web_text(text: str, width: int) -> str:
+    return _forms().web_text(text, width)
 
 
 @settings(max_examples=15, deadline=None)
@@ -615,3 +620,26 @@ def test_the_web_copy_of_the_enumeration_puts_markers_at_line_starts():
     # The test above only means something if wrapping puts inline markers at the start of a line.
     starts = {line.split(" ", 1)[0] for width in range(60, 101) for line in _web_text(ENUMERATION, width).splitlines()}
     assert starts & {"(ii)", "(iii)", "(iv)", "(v)", "(vi)", "(vii)", "-"}
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None and not os.environ.get("CI"), reason="needs LibreOffice")
+def test_an_annex_table_printed_to_pdf_drafts_like_the_text(registry, tmp_path):
+    """A PDF's plain text reads a table column by column; its layout keeps the rows (cells wrapped in columns)."""
+    text = (
+        HEADER
+        + ANNEX
+        + (
+            "3\tXây dựng cơ sở dữ liệu doanh nghiệp chuyển đổi số, cập nhật thường xuyên kết quả hỗ trợ doanh "
+            "nghiệp nhỏ và vừa trên địa bàn tỉnh\tSở Tài chính\tSở KH&CN; Sở Công Thương; các cơ quan, đơn vị liên "
+            "quan\tQuý I/2026\n"
+        )
+    )
+    pdf = _forms().write_pdf(text, tmp_path / "kh.pdf")
+    assert pdf is not None
+    clean, printed = draft_text(text, registry, "thu"), draft_file(pdf, registry)
+    for words in ("Đào tạo kỹ năng số", "Đánh giá mức độ", "Xây dựng cơ sở dữ liệu doanh nghiệp"):
+        assert by_role(task_starting(printed, words)) == by_role(task_starting(clean, words))
+        assert task_starting(printed, words).deadline == task_starting(clean, words).deadline
+    assert " ".join(task_starting(printed, "Xây dựng cơ sở").text.split()) == " ".join(
+        task_starting(clean, "Xây dựng cơ sở").text.split()
+    )
