@@ -21,6 +21,7 @@ from matrix.draft.reader import join_pages, layout_tables, read_source, with_gap
 from matrix.load import load_corpus
 
 from .helpers import INPUT, REGISTRY, SEEDS
+from .helpers.forms import write_docx
 from .helpers.render import convert_all
 
 TIEN_GIANG = "tiengiang-ubnd-ct-antt-2025"
@@ -41,15 +42,6 @@ def score(path: Path, corpus, reference: str):
 def body(draft) -> str:
     """The YAML without its first comment line (which names the source file)."""
     return draft.yaml.split("\n", 1)[1]
-
-
-def write_docx(text: str, path: Path) -> Path:
-    document = docx.Document()
-    for line in text.splitlines():
-        if line.strip():
-            document.add_paragraph(line.strip())
-    document.save(str(path))
-    return path
 
 
 # --------------------------------------------------------------------------- plain text

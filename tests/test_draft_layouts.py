@@ -26,6 +26,7 @@ from matrix.load import is_unresolved, load_registry
 from matrix.yamlio import Report
 
 from .helpers import REGISTRY
+from .helpers.forms import web_text, write_pdf
 
 C, P, T = "chủ trì", "phối hợp", "thực hiện"
 
@@ -590,35 +591,18 @@ ENUMERATION = (
 )
 
 
-def _forms():
-    """benchmarks/forms.py: the tests make the web copy and the PDF as the benchmark does."""
-    import importlib.util
-
-    from .helpers import ROOT
-
-    spec = importlib.util.spec_from_file_location("forms", ROOT / "benchmarks" / "forms.py")
-    assert spec and spec.loader
-    forms = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(forms)
-    return forms
-
-
-def _web_text(text: str, width: int) -> str:
-    return _forms().web_text(text, width)
-
-
 @settings(max_examples=15, deadline=None)
 @given(width=st.integers(min_value=60, max_value=100))
 def test_an_enumeration_wrapped_onto_a_new_line_is_not_a_new_item(registry, width):
     """Web copy (blank lines between paragraphs): "(v) Sở ..." or "- xã hội" at the start of a wrapped line
     under a full line goes on with the paragraph."""
-    web = _web_text(ENUMERATION, width)
+    web = web_text(ENUMERATION, width)
     assert _shape(draft_text(web, registry, "thu")) == _shape(draft_text(ENUMERATION, registry, "thu"))
 
 
 def test_the_web_copy_of_the_enumeration_puts_markers_at_line_starts():
     # The test above only means something if wrapping puts inline markers at the start of a line.
-    starts = {line.split(" ", 1)[0] for width in range(60, 101) for line in _web_text(ENUMERATION, width).splitlines()}
+    starts = {line.split(" ", 1)[0] for width in range(60, 101) for line in web_text(ENUMERATION, width).splitlines()}
     assert starts & {"(ii)", "(iii)", "(iv)", "(v)", "(vi)", "(vii)", "-"}
 
 
@@ -634,7 +618,7 @@ def test_an_annex_table_printed_to_pdf_drafts_like_the_text(registry, tmp_path):
             "quan\tQuý I/2026\n"
         )
     )
-    pdf = _forms().write_pdf(text, tmp_path / "kh.pdf")
+    pdf = write_pdf(text, tmp_path / "kh.pdf")
     assert pdf is not None
     clean, printed = draft_text(text, registry, "thu"), draft_file(pdf, registry)
     for words in ("Đào tạo kỹ năng số", "Đánh giá mức độ", "Xây dựng cơ sở dữ liệu doanh nghiệp"):
