@@ -1,6 +1,6 @@
 """Draft every seed text and every corpus text, and score the drafts.
 
-    python benchmarks/evaluate_drafts.py [--seeds DIR] [--input DIR] [--corpus DIR] [-v]
+    python benchmarks/evaluate_drafts.py [--seeds DIR] [--input DIR] [--corpus DIR] [--form FORM] [-v]
 
 Seeds: for each tests/fixtures/seeds/<id>.txt, ``matrix.draft.draft_file``
 makes the draft, the draft is read back like any directive (unknown names kept), and
@@ -14,16 +14,25 @@ when the registry resolves both to one agency or their folded names are equal.
 
 Prints precision, recall and F1 per document and pooled, and structure (task)
 recall. With -v, lists every missing and extra triple.
+
+With --form web|docx|pdf (or all), every text is first turned into that form
+(:mod:`forms`: a web page copy, a Word document, a PDF printed by LibreOffice)
+and the file of that form is drafted: the tables per form, then one pooled line
+per form.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from forms import FORMS, write_form  # noqa: E402
 
 from matrix.draft import draft_file, evaluate, load_draft  # noqa: E402
 from matrix.draft.evaluate import Scores, evaluate_gold, read_gold, total  # noqa: E402
@@ -31,11 +40,11 @@ from matrix.load import load_corpus, open_registry  # noqa: E402
 from matrix.model import Registry  # noqa: E402
 
 
-def score_seed(seed: Path, input_dir: Path) -> Scores:
-    """Draft one seed and score it against input/<same id>.yaml."""
+def score_seed(seed: Path, input_dir: Path, source: Path | None = None) -> Scores:
+    """Draft one seed (or ``source``, the seed in another form) and score it against input/<same id>.yaml."""
     registry_path = input_dir / "co-quan.yaml"
     corpus = load_corpus([input_dir / f"{seed.stem}.yaml"], registry_path).require()
-    draft = draft_file(seed, corpus.registry)
+    draft = draft_file(source or seed, corpus.registry)
     return evaluate(load_draft(draft, registry_path), corpus.directive(seed.stem))
 
 
@@ -50,11 +59,11 @@ def registry_for(province: str | None, input_dir: Path) -> Registry:
     return province_registry(province) if province else open_registry([], input_dir / "co-quan.yaml")
 
 
-def score_corpus_text(text: Path, input_dir: Path) -> Scores:
-    """Draft one corpus text and score it against its gold reading."""
+def score_corpus_text(text: Path, input_dir: Path, source: Path | None = None) -> Scores:
+    """Draft one corpus text (or ``source``, the text in another form) and score it against its gold reading."""
     gold = read_gold(text.with_name(f"{text.stem}.gold.yaml"))
     registry = registry_for(gold.province, input_dir)
-    draft = draft_file(text, registry)
+    draft = draft_file(source or text, registry)
     assert draft.directive is not None
     return evaluate_gold(draft.directive, gold, registry)
 
@@ -66,7 +75,7 @@ def _row(name: str, scores: Scores) -> str:
     )
 
 
-def _table(title: str, rows: list[tuple[str, Scores]], verbose: bool) -> None:
+def _table(title: str, rows: list[tuple[str, Scores]], verbose: bool) -> Scores:
     print(f"{title:<42} {'precision':>9} {'recall':>7} {'F1':>7}   task recall")
     for name, scores in rows:
         print(_row(name, scores))
@@ -75,7 +84,31 @@ def _table(title: str, rows: list[tuple[str, Scores]], verbose: bool) -> None:
                 print(f"    missing {triple}")
             for triple in scores.extra:
                 print(f"    extra   {triple}")
-    print(_row("overall (pooled)", total(s for _, s in rows)))
+    pooled = total(s for _, s in rows)
+    print(_row("overall (pooled)", pooled))
+    return pooled
+
+
+def score_form(form: str, seeds: list[Path], texts: list[Path], input_dir: Path, verbose: bool) -> dict[str, Scores]:
+    """Print the seed and corpus tables for one form; the pooled scores of each table."""
+    pooled: dict[str, Scores] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        if seeds:
+            made = [(p, write_form(p, form, Path(folder) / "seeds")) for p in seeds]
+            rows = [(p.stem, score_seed(p, input_dir, f)) for p, f in made if f is not None]
+            if rows:
+                pooled["seed"] = _table(f"seed ({form})" if form != "clean" else "seed", rows, verbose)
+        if texts:
+            made = [(p, write_form(p, form, Path(folder) / "corpus")) for p in texts]
+            rows = [(p.stem, score_corpus_text(p, input_dir, f)) for p, f in made if f is not None]
+            if rows:
+                if pooled:
+                    print()
+                title = f"corpus document ({form})" if form != "clean" else "corpus document"
+                pooled["corpus"] = _table(title, rows, verbose)
+    if not pooled:
+        print(f"{form}: LibreOffice (soffice) is not installed: no {form} made", file=sys.stderr)
+    return pooled
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input", type=Path, default=ROOT / "input")
     parser.add_argument("--corpus", type=Path, default=ROOT / "tests" / "fixtures" / "corpus")
     parser.add_argument("--only", help="score only the corpus documents whose id contains this")
+    parser.add_argument(
+        "--form", choices=(*FORMS, "all"), default="clean", help="draft the texts in this form (all: every form)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="list missing and extra triples")
     args = parser.parse_args(argv)
     seeds = sorted(p for p in args.seeds.glob("*.txt") if (args.input / f"{p.stem}.yaml").is_file())
@@ -95,12 +131,18 @@ def main(argv: list[str] | None = None) -> int:
             f"No seed with a reference encoding in {args.seeds} and no gold reading in {args.corpus}", file=sys.stderr
         )
         return 2
-    if seeds:
-        _table("seed", [(p.stem, score_seed(p, args.input)) for p in seeds], args.verbose)
-    if texts:
-        if seeds:
+    forms = FORMS if args.form == "all" else (args.form,)
+    summary: dict[str, dict[str, Scores]] = {}
+    for i, form in enumerate(forms):
+        if i:
             print()
-        _table("corpus document", [(p.stem, score_corpus_text(p, args.input)) for p in texts], args.verbose)
+        summary[form] = score_form(form, seeds, texts, args.input, args.verbose)
+    if len(forms) > 1:
+        print()
+        print(f"{'form':<42} {'precision':>9} {'recall':>7} {'F1':>7}   task recall")
+        for form, tables in summary.items():
+            for table, scores in tables.items():
+                print(_row(f"{form}: {table} (pooled)", scores))
     return 0
 
 

@@ -17,10 +17,11 @@ import pytest
 import yaml
 
 from matrix.draft import DraftError, draft_file, evaluate, load_draft
-from matrix.draft.reader import read_source, with_gaps
+from matrix.draft.reader import join_pages, layout_tables, read_source, with_gaps
 from matrix.load import load_corpus
 
 from .helpers import INPUT, REGISTRY, SEEDS
+from .helpers.forms import write_docx
 from .helpers.render import convert_all
 
 TIEN_GIANG = "tiengiang-ubnd-ct-antt-2025"
@@ -41,15 +42,6 @@ def score(path: Path, corpus, reference: str):
 def body(draft) -> str:
     """The YAML without its first comment line (which names the source file)."""
     return draft.yaml.split("\n", 1)[1]
-
-
-def write_docx(text: str, path: Path) -> Path:
-    document = docx.Document()
-    for line in text.splitlines():
-        if line.strip():
-            document.add_paragraph(line.strip())
-    document.save(str(path))
-    return path
 
 
 # --------------------------------------------------------------------------- plain text
@@ -208,3 +200,46 @@ def test_layout_gaps_mark_paragraphs_only_when_the_lines_agree():
     layout = ["  Dòng một của đoạn", "dòng hai.", "", "Đoạn mới."]
     assert with_gaps(plain, layout) == ["Dòng một của đoạn", "dòng hai.", "", "Đoạn mới."]
     assert with_gaps(plain, ["Dòng khác", "", "Đoạn mới."]) == plain
+
+
+# --------------------------------------------------------------------------- PDF tables
+
+LAYOUT_TABLE = [
+    "(Kèm theo Kế hoạch số 12/KH-UBND)",
+    "",
+    "STT   Nội dung          Cơ quan chủ trì   Cơ quan phối hợp   Thời gian",
+    "1     Đào tạo kỹ năng   Sở Khoa học và    Sở Tài chính;      Thường",
+    "      số cho doanh      Công nghệ         Sở Nội vụ          xuyên",
+    "      nghiệp",
+    "I. NHIỆM VỤ VỀ HẠ TẦNG SỐ CHO CÁC KHU CÔNG NGHIỆP VÀ CỤM CÔNG NGHIỆP",
+    "2     Phủ sóng 5G tại   Sở Công Thương    Công an tỉnh       Quý IV/2026",
+    "      khu công",
+]
+
+
+def test_a_pdf_layout_table_is_read_row_by_row():
+    lines, open_columns = layout_tables(LAYOUT_TABLE)
+    assert lines == [
+        "(Kèm theo Kế hoạch số 12/KH-UBND)",
+        "",
+        "STT\tNội dung\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian",
+        "1\tĐào tạo kỹ năng số cho doanh nghiệp\tSở Khoa học và Công nghệ\tSở Tài chính; Sở Nội vụ\tThường xuyên",
+        "I. NHIỆM VỤ VỀ HẠ TẦNG SỐ CHO CÁC KHU CÔNG NGHIỆP VÀ CỤM CÔNG NGHIỆP\t\t\t\t",
+        "2\tPhủ sóng 5G tại khu công\tSở Công Thương\tCông an tỉnh\tQuý IV/2026",
+    ]
+    assert open_columns == [0, 6, 24, 42, 61]  # the table runs to the foot of the page
+    # The next page goes on with row 2 (its first column empty); the pages are joined into one row.
+    top, _ = layout_tables(
+        ["      nghiệp", "3     Khảo sát nhu      Sở Tài chính      Sở Nội vụ          Quý I/2027"], open_columns
+    )
+    assert top == ["\tnghiệp\t\t\t", "3\tKhảo sát nhu\tSở Tài chính\tSở Nội vụ\tQuý I/2027"]
+    joined = join_pages([lines, top])
+    assert "2\tPhủ sóng 5G tại khu công nghiệp\tSở Công Thương\tCông an tỉnh\tQuý IV/2026" in joined
+    assert joined[-1].startswith("3\tKhảo sát nhu")
+
+
+def test_text_in_two_columns_or_justified_is_not_a_table():
+    header = ["ỦY BAN NHÂN DÂN          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "TỈNH ĐỒNG THÁP           Độc lập - Tự do"]
+    justified = ["Các sở,  ban, ngành tỉnh  chủ động  triển khai", "nhiệm vụ  được giao, báo cáo  kết quả  về Sở."]
+    for lines in (header, justified):
+        assert layout_tables(lines) == (lines, None)

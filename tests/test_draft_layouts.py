@@ -8,6 +8,7 @@ with abbreviations expanded.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import textwrap
@@ -25,6 +26,7 @@ from matrix.load import is_unresolved, load_registry
 from matrix.yamlio import Report
 
 from .helpers import REGISTRY
+from .helpers.forms import web_text, write_pdf
 
 C, P, T = "chủ trì", "phối hợp", "thực hiện"
 
@@ -573,3 +575,55 @@ def test_a_sub_item_letter_run_into_the_line_ends_the_name_before_it(registry):
         "1. Thủ trưởng cơ quan ngang bộ a) Khẩn trương rà soát.\n"
     )
     assert tasks(draft_text(text, registry, "thu"))["1"] == {T: ["cơ quan ngang bộ"]}
+
+
+ENUMERATION = (
+    HEADER
+    + textwrap.dedent("""\
+    KẾ HOẠCH
+    Triển khai công tác cải cách thủ tục hành chính năm 2025
+    1. Sở Tư pháp chủ trì rà soát các thủ tục đã đơn giản hóa tại các sở: (i) Sở Công Thương - 01 thủ tục; (ii) Sở Xây dựng - 02 thủ tục; (iii) Sở Nội vụ - 03 thủ tục; (iv) Sở Y tế - 01 thủ tục; (v) Sở Tài chính - 04 thủ tục; (vi) Sở Giáo dục và Đào tạo - 02 thủ tục; (vii) Sở Dân tộc và Tôn giáo - 01 thủ tục.
+    2. Sở Nội vụ phối hợp với Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội tỉnh, các hội quần chúng - nghề nghiệp, các đoàn thể chính trị - xã hội ở cơ sở tuyên truyền kết quả cải cách thủ tục hành chính đến người dân và doanh nghiệp.
+    3. Sở Khoa học và Công nghệ chủ trì nâng cấp cổng dịch vụ công của tỉnh, bảo đảm người dân và doanh nghiệp nộp hồ sơ, theo dõi tiến độ giải quyết và nhận kết quả trực tuyến toàn trình đối với các thủ tục đủ điều kiện, kết nối với cơ sở dữ liệu quốc gia về dân cư.
+    4. Các sở, ban, ngành tỉnh thường xuyên rà soát, cập nhật, công khai đầy đủ, chính xác thủ tục hành chính thuộc phạm vi quản lý; kịp thời báo cáo những khó khăn, vướng mắc phát sinh trong quá trình thực hiện để tổng hợp, đề xuất hướng xử lý theo quy định.
+    """)
+    + SIGNATURE
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(width=st.integers(min_value=60, max_value=100))
+def test_an_enumeration_wrapped_onto_a_new_line_is_not_a_new_item(registry, width):
+    """Web copy (blank lines between paragraphs): "(v) Sở ..." or "- xã hội" at the start of a wrapped line
+    under a full line goes on with the paragraph."""
+    web = web_text(ENUMERATION, width)
+    assert _shape(draft_text(web, registry, "thu")) == _shape(draft_text(ENUMERATION, registry, "thu"))
+
+
+def test_the_web_copy_of_the_enumeration_puts_markers_at_line_starts():
+    # The test above only means something if wrapping puts inline markers at the start of a line.
+    starts = {line.split(" ", 1)[0] for width in range(60, 101) for line in web_text(ENUMERATION, width).splitlines()}
+    assert starts & {"(ii)", "(iii)", "(iv)", "(v)", "(vi)", "(vii)", "-"}
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None and not os.environ.get("CI"), reason="needs LibreOffice")
+def test_an_annex_table_printed_to_pdf_drafts_like_the_text(registry, tmp_path):
+    """A PDF's plain text reads a table column by column; its layout keeps the rows (cells wrapped in columns)."""
+    text = (
+        HEADER
+        + ANNEX
+        + (
+            "3\tXây dựng cơ sở dữ liệu doanh nghiệp chuyển đổi số, cập nhật thường xuyên kết quả hỗ trợ doanh "
+            "nghiệp nhỏ và vừa trên địa bàn tỉnh\tSở Tài chính\tSở KH&CN; Sở Công Thương; các cơ quan, đơn vị liên "
+            "quan\tQuý I/2026\n"
+        )
+    )
+    pdf = write_pdf(text, tmp_path / "kh.pdf")
+    assert pdf is not None
+    clean, printed = draft_text(text, registry, "thu"), draft_file(pdf, registry)
+    for words in ("Đào tạo kỹ năng số", "Đánh giá mức độ", "Xây dựng cơ sở dữ liệu doanh nghiệp"):
+        assert by_role(task_starting(printed, words)) == by_role(task_starting(clean, words))
+        assert task_starting(printed, words).deadline == task_starting(clean, words).deadline
+    assert " ".join(task_starting(printed, "Xây dựng cơ sở").text.split()) == " ".join(
+        task_starting(clean, "Xây dựng cơ sở").text.split()
+    )

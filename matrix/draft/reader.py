@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -370,7 +371,11 @@ def _read_pdf(path: Path) -> list[str]:
         raise DraftError("Cần cài thư viện pypdf để đọc tệp PDF (pip install pypdf).") from None
     try:
         reader = PdfReader(str(path))
-        pages = [_page_lines(page) for page in reader.pages]
+        pages: list[list[str]] = []
+        columns: list[int] | None = None
+        for page in reader.pages:
+            lines, columns = _page_lines(page, columns)
+            pages.append(lines)
     except Exception:
         raise DraftError(
             f"Không đọc được tệp PDF '{path.name}': tệp bị hỏng hoặc được mã hóa (có mật khẩu); "
@@ -378,21 +383,164 @@ def _read_pdf(path: Path) -> list[str]:
         ) from None
     if not any(line.strip() for page in pages for line in page):
         return split_lines(ocr_pdf(path))  # a scanned PDF: no text layer
+    return join_pages(pages)
+
+
+def _page_lines(page: Any, columns: list[int] | None = None) -> tuple[list[str], list[int] | None]:
+    """The lines of one page, and the columns of a table still open at its foot (``columns``: the last page's)."""
+    plain = split_lines(page.extract_text() or "")
+    try:
+        layout = split_lines(page.extract_text(extraction_mode="layout") or "")
+    except Exception:
+        return plain, None
+    tabled, open_columns = layout_tables(layout, columns)
+    if tabled != layout:  # the plain extraction reads a table column by column: the layout's rows instead
+        return with_gaps([_flat_cells(line) for line in tabled if line.strip()], tabled), open_columns
+    return with_gaps(plain, layout), None
+
+
+def _flat_cells(line: str) -> str:
+    return "\t".join(_flat(cell) for cell in line.split("\t"))
+
+
+def join_pages(pages: list[list[str]]) -> list[str]:
+    """The pages one after the other, a page-break line between; a table row cut by the page end is joined."""
     lines: list[str] = []
     for page in pages:
+        first = next((k for k, line in enumerate(page) if line.strip()), None)
+        last = next((k for k in range(len(lines) - 1, -1, -1) if lines[k].strip()), None)
+        if first is not None and last is not None and page[first].startswith("\t") and "\t" in lines[last]:
+            above, below = lines[last].split("\t"), page[first].split("\t")
+            cells = zip_longest(above, below, fillvalue="")
+            lines[last] = "\t".join(f"{a} {b}".strip() for a, b in cells).rstrip("\t")
+            page = page[first + 1 :]
         if lines:
             lines.append(PAGE_BREAK)
         lines.extend(page)
     return lines
 
 
-def _page_lines(page: Any) -> list[str]:
-    plain = split_lines(page.extract_text() or "")
-    try:
-        layout = split_lines(page.extract_text(extraction_mode="layout") or "")
-    except Exception:
-        return plain
-    return with_gaps(plain, layout)
+_WORD_RUN = re.compile(r"\S+(?: \S+)*")  # words with single spaces between: one cell's line in a layout table
+_ROW_START = re.compile(r"^(?:[IVX]{1,5}|\d{1,3}(?:\.\d{1,2})*|[a-zđ])[.)]?(?:\s|$)")
+Segments = list[tuple[int, str]]
+
+
+def _segments(line: str) -> Segments:
+    """(column, text) of each run of words in a layout line; two spaces or more separate runs."""
+    return [(m.start(), m.group()) for m in _WORD_RUN.finditer(line)]
+
+
+def _at(col: int, columns: list[int]) -> bool:
+    return any(abs(col - c) <= 1 for c in columns)
+
+
+def _aligned(a: Segments, b: Segments) -> bool:
+    """Two lines of one table: three runs or more on the first, two runs of the second at its inner columns
+    (the left margin, where every line starts, says nothing)."""
+    if len(a) < 3 or len(b) < 2:
+        return False
+    starts = [col for col, _ in a[1:]]
+    return sum(1 for col, _ in b if col > a[0][0] + 1 and _at(col, starts)) >= 2
+
+
+def _fits(segments: Segments, columns: list[int]) -> bool:
+    """A line that goes on with a table of these columns: two runs or more at its columns."""
+    return len(segments) >= 2 and sum(1 for col, _ in segments if _at(col, columns)) >= 2
+
+
+def layout_tables(lines: list[str], columns: list[int] | None = None) -> tuple[list[str], list[int] | None]:
+    """The layout extraction of a PDF page with each table as rows of TAB-separated cells (see :mod:`.tables`).
+
+    A table is a line of three runs of words or more (two spaces or more between runs) and a line under it
+    whose runs start at the same columns, with the lines that go on with it. A row starts where the first
+    column holds a row number (or, in a table without numbers, a word in upper case); the lines below it add
+    to its cells. ``columns``: a table still open at the foot of the last page, whose rows may go on at the
+    top of this one (such a row is written with an empty first cell). Also returns the columns of a table
+    open at the foot of this page.
+    """
+    out: list[str] = []
+    i = 0
+    if columns:
+        top = next((k for k, line in enumerate(lines) if line.strip() and not _PAGE_NUMBER.match(line)), None)
+        first = _segments(lines[top])[0] if top is not None else (0, "")
+        if first[0] <= min(columns) + 1 and first[1][:1].islower():  # a cell's end at the page's left edge
+            shift = _shift(lines[top:], columns)
+            lines = [" " * shift + line if line.strip() else line for line in lines]
+        if top is not None and _segments(lines[top])[0][0] > min(columns) + 1:
+            out.extend(lines[:top])
+            rows, i, _ = _read_table(lines, top, columns)
+            out.extend("\t".join(cells) for cells in rows)
+    open_columns = columns if columns and i >= len(lines) else None
+    while i < len(lines):
+        here = _segments(lines[i])
+        following = _segments(lines[i + 1]) if i + 1 < len(lines) else []
+        if not _aligned(here, following):
+            out.append(lines[i])
+            i += 1
+            continue
+        rows, i, found = _read_table(lines, i)
+        out.extend("\t".join(cells) for cells in rows)
+        open_columns = found if i >= len(lines) or not any(line.strip() for line in lines[i:]) else None
+    return out, open_columns
+
+
+def _shift(lines: list[str], columns: list[int]) -> int:
+    """How far a page that goes on with a table was moved left: the layout extraction drops the margin that
+    every line of a page has, so a page holding only the ends of cells starts at their column, not the table's.
+
+    The shift puts the runs of the first lines at the table's columns best (the first column after the number
+    column when any would do: a task's text is the cell most often cut by the page's foot).
+    """
+    runs = [col for line in lines[:6] for col, _ in _segments(line)]
+    candidates = [c - columns[0] for c in sorted(columns)[1:]]
+    return min(candidates, key=lambda d: sum(min(abs(col + d - c) for c in columns) for col in runs), default=0)
+
+
+def _table_end(lines: list[str], start: int, columns: list[int]) -> int:
+    """The index of the first line after the table whose first line is ``lines[start]``."""
+    col0 = min(columns)
+    k = start + 1
+    while k < len(lines):
+        segments = _segments(lines[k])
+        spanning = len(segments) == 1 and segments[0][0] <= col0 + 1
+        if segments and not spanning:
+            if len(segments) == 1 and not _at(segments[0][0], columns):
+                return k  # a line of its own (a centred heading): the table is over
+            k += 1
+            continue
+        # blank lines and lines across the table: still the table only if a row of cells follows them
+        run = k
+        while run < len(lines) and (
+            not lines[run].strip() or (len(_segments(lines[run])) == 1 and _segments(lines[run])[0][0] <= col0 + 1)
+        ):
+            run += 1
+        if run < len(lines) and _fits(_segments(lines[run]), columns):
+            k = run
+            continue
+        return k
+    return k
+
+
+def _read_table(
+    lines: list[str], start: int, columns: list[int] | None = None
+) -> tuple[list[list[str]], int, list[int]]:
+    """The rows of the layout table starting at ``lines[start]``, the index of the line after it, its columns."""
+    columns = list(columns) if columns else [col for col, _ in _segments(lines[start])]
+    end = _table_end(lines, start, columns)
+    columns.sort()
+    body = [_segments(line) for line in lines[start:end] if line.strip() and not _PAGE_NUMBER.match(line)]
+    labelled = sum(1 for segs in body if segs[0][0] <= columns[0] + 1 and _ROW_START.match(segs[0][1]))
+    rows: list[list[str]] = []
+    for segments in body:
+        first = segments[0][0] <= columns[0] + 1
+        if not rows or (
+            first and (_ROW_START.match(segments[0][1]) or (labelled < 2 and segments[0][1][:1].isupper()))
+        ):
+            rows.append([""] * len(columns))
+        for col, text in segments:
+            k = max((n for n, c in enumerate(columns) if c <= col + 1), default=0)
+            rows[-1][k] = f"{rows[-1][k]} {text}".strip()
+    return rows, end, columns
 
 
 def with_gaps(plain: list[str], layout: list[str]) -> list[str]:

@@ -136,7 +136,7 @@ def join_paragraphs(lines: list[str]) -> list[str]:
     width = sorted(len(t) for t in texts)[int(len(texts) * 0.9)] if wrapped else 0
     paragraphs = [texts[0]]
     for previous, (line, gap) in zip(texts, rows[1:], strict=False):
-        if _breaks(previous, line, wrapped, width, gap and informative):
+        if _breaks(previous, line, wrapped, width, gap and informative, informative):
             paragraphs.append(line)
         else:  # a symbol cut at its hyphen ("21-" / "CTr/TU") is joined without a space
             paragraphs[-1] += ("" if _CUT_SYMBOL.search(previous) else " ") + line
@@ -172,10 +172,15 @@ def _is_hard_wrapped(rows: list[str]) -> bool:
     return mid >= 0.25 * (len(rows) - 1)
 
 
-def _breaks(previous: str, line: str, wrapped: bool, width: int, gap: bool) -> bool:
-    """Whether ``line`` starts a new paragraph after ``previous`` (``gap``: a telling blank line between)."""
+def _breaks(previous: str, line: str, wrapped: bool, width: int, gap: bool, informative: bool = False) -> bool:
+    """Whether ``line`` starts a new paragraph after ``previous`` (``gap``: a telling blank line between).
+
+    In hard-wrapped text whose blank lines mark the paragraphs (``informative``), a line that starts like an
+    item ("(v) Bộ Tài chính", "- xã hội") right under a full line, with no blank line between, is the wrap
+    of an enumeration or a phrase written inside the paragraph, not a new item.
+    """
     if item_marker(line):
-        return True
+        return not (wrapped and informative and not gap and len(previous) >= 0.8 * width)
     starts_low = line[:1].islower()
     if not wrapped:
         return not starts_low and (_ENDS_SENTENCE.search(previous) is not None or line[:1].isupper())
