@@ -11,13 +11,13 @@ forms the same way.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import tempfile
 import textwrap
 from pathlib import Path
+
+from matrix.office import convert, find_soffice
 
 FORMS = ("clean", "web", "docx", "pdf")
 WIDTH = 80
@@ -72,19 +72,13 @@ def write_docx(text: str, path: Path) -> Path:
 
 def write_pdf(text: str, path: Path) -> Path | None:
     """``text`` printed to PDF by LibreOffice from its Word form; None when LibreOffice is not installed."""
-    office = shutil.which("soffice") or shutil.which("libreoffice")
+    office = find_soffice()
     if office is None:
         return None
     path = Path(path)
     with tempfile.TemporaryDirectory() as folder:
         source = write_docx(text, Path(folder) / f"{path.stem}.docx")
-        subprocess.run(
-            [office, "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
-            check=True,
-            capture_output=True,
-            timeout=300,
-            env={**os.environ, "HOME": folder},
-        )
+        convert(office, "pdf", Path(folder), [source], Path(folder) / "profile", timeout=300)
         shutil.move(Path(folder) / f"{path.stem}.pdf", path)
     return path
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 import tempfile
 import time
@@ -21,6 +20,7 @@ from typing import Any
 from .doctypes import is_type_code
 from .errors import MatrixError, OutputError
 from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
+from .office import convert, find_soffice
 from .pivot import Entry, Matrix, Row, location, ordinal
 from .stamp import build_date
 from .templates import TemplateLibrary, WordTemplateError
@@ -624,11 +624,6 @@ class PdfConversionError(OutputError):
     """LibreOffice ran but did not produce every PDF."""
 
 
-def find_soffice() -> str | None:
-    """The LibreOffice command, or None when it is not installed."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 def convert_to_pdf(paths: list[Path], *, batch_size: int = 100) -> list[Path]:
     """Convert documents (.docx, .xlsx) to PDF beside them with LibreOffice headless; return the PDFs.
 
@@ -658,18 +653,7 @@ def convert_to_pdf(paths: list[Path], *, batch_size: int = 100) -> list[Path]:
 
 
 def _run_soffice(soffice: str, profile: Path, out_dir: Path, files: list[Path]) -> None:
-    command = [
-        soffice,
-        f"-env:UserInstallation={profile.as_uri()}",
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(out_dir),
-        *(str(f) for f in files),
-    ]
     try:
-        subprocess.run(command, capture_output=True, check=False, timeout=120 + 10 * len(files))
+        convert(soffice, "pdf", out_dir, files, profile, timeout=120 + 10 * len(files))
     except subprocess.TimeoutExpired as exc:
         raise PdfConversionError(f"LibreOffice chạy quá lâu khi tạo PDF trong {out_dir}.") from exc

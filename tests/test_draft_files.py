@@ -8,7 +8,6 @@ missing, except on CI where it must be there).
 from __future__ import annotations
 
 import codecs
-import os
 import shutil
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from matrix.load import load_corpus
 
 from .helpers import INPUT, REGISTRY, SEEDS
 from .helpers.forms import write_docx
-from .helpers.render import convert_all
+from .helpers.render import convert_all, soffice
 
 TIEN_GIANG = "tiengiang-ubnd-ct-antt-2025"
 TET = "ubnd-ct-cao-diem-tet-giap-thin-2024"
@@ -149,19 +148,10 @@ def test_docx_header_table_and_signature_table(tmp_path, corpus):
 # --------------------------------------------------------------------------- PDF
 
 
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required on CI to make the PDF fixtures")
-        pytest.skip("LibreOffice (soffice) is not installed")
-    return found
-
-
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory):
     """PDFs made by LibreOffice from .docx versions of two seeds (one pasted, one PDF-extracted)."""
-    _soffice()
+    soffice()
     folder = tmp_path_factory.mktemp("pdf")
     sources = [
         write_docx((SEEDS / f"{seed}.txt").read_text(encoding="utf-8"), folder / f"{seed}.docx")

@@ -27,6 +27,7 @@ from matrix.yamlio import Report
 
 from .helpers import REGISTRY
 from .helpers.forms import web_text, write_pdf
+from .helpers.render import convert_all
 
 C, P, T = "chủ trì", "phối hợp", "thực hiện"
 
@@ -452,13 +453,7 @@ def test_text_copied_from_a_web_page_drafts_like_the_clean_text(registry, width,
 def test_a_scanned_page_is_read_by_ocr(registry, tmp_path):
     source = tmp_path / "ban-goc.txt"
     source.write_text("CÔNG VĂN\nVề phòng cháy\n1. Công an tỉnh kiểm tra phòng cháy.\n", encoding="utf-8")
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-    )
+    convert_all([source], tmp_path, jobs=1)
     subprocess.run(
         ["pdftoppm", "-r", "200", "-png", "-singlefile", str(tmp_path / "ban-goc.pdf"), str(tmp_path / "trang")],
         check=True,

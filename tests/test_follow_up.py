@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 
@@ -16,6 +15,7 @@ from matrix.tracking import State, assess, load_records
 
 from .helpers import INPUT, run_cli
 from .helpers.corpus import small_corpus
+from .helpers.render import convert_all, soffice
 
 TG = "tiengiang-ubnd-ct-antt-2025"
 TASK_7_REPORT = "    report: định kỳ 6 tháng, năm báo cáo kết quả về UBND tỉnh\n"
@@ -99,9 +99,7 @@ def test_seeds_pass_strict_validation():
 # ------------------------------------------------------------------ the build's Tình hình thực hiện outputs
 
 import dataclasses  # noqa: E402
-import os  # noqa: E402
 import re  # noqa: E402
-import subprocess  # noqa: E402
 
 from docx import Document  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
@@ -255,11 +253,7 @@ def test_one_letter_per_issuer_never_signed_for_another(tmp_path):
 
 @pytest.mark.render
 def test_status_workbook_prints_one_page_wide(tmp_path):
-    binary = shutil.which("soffice") or shutil.which("libreoffice")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required under CI")
-        pytest.skip("LibreOffice (soffice) is not installed")
+    soffice()
     from pypdf import PdfReader
 
     corpus = _all_late(load_corpus([INPUT]).require())
@@ -267,23 +261,7 @@ def test_status_workbook_prints_one_page_wide(tmp_path):
     statuses = assess(matrix, (), dt.date(2025, 12, 31))
     path = tmp_path / "tinh-hinh.xlsx"
     write_status_workbook(matrix, statuses, dt.date(2025, 12, 31), path)
-    profile = tmp_path / "profile"
-    done = subprocess.run(
-        [
-            binary,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    convert_all([path], tmp_path, jobs=1)
     reader = PdfReader(tmp_path / "tinh-hinh.pdf")
     pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
     overdue = sum(s.state is State.OVERDUE for s in statuses)

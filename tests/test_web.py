@@ -22,6 +22,7 @@ from matrix.web import create_app
 from matrix.web import library as lib
 
 from .helpers import INPUT
+from .helpers.render import convert_all, soffice
 from .helpers.web import FIXTURE, FLAGGED, write_docx
 
 TG = "tiengiang-ubnd-ct-antt-2025"
@@ -355,30 +356,9 @@ def test_a_scanned_pdf_without_text_is_refused_in_vietnamese(client, tmp_path):
 
 @pytest.mark.render
 def test_pdf_upload_drafts_like_the_text(client, tmp_path):
-    import os
-    import subprocess
-
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required on CI")
-        pytest.skip("LibreOffice (soffice) is not installed")
+    soffice()
     source = write_docx(FIXTURE.read_text(encoding="utf-8"), tmp_path / "chi-thi-thu.docx")
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path / 'lo'}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    convert_all([source], tmp_path, jobs=1)
     location = upload(client, "chi-thi-thu.pdf", (tmp_path / "chi-thi-thu.pdf").read_bytes()).headers["location"]
     page = client.get(location).text
     assert f'<mark class="flag">{FLAGGED}</mark>' in page and 'title="chủ trì">C</span> Công an tỉnh' in page

@@ -251,11 +251,12 @@ OCR_LANGUAGE = "vie"
 
 def _read_converted(path: Path) -> tuple[list[str], dict[int, str]]:
     """Old Word (.doc), OpenDocument (.odt), RTF: converted to .docx by LibreOffice, then read as Word."""
-    import shutil
     import subprocess
     import tempfile
 
-    office = shutil.which("soffice") or shutil.which("libreoffice")
+    from ..office import convert, find_soffice
+
+    office = find_soffice()
     if office is None:
         kind = {".doc": "Word cũ (.doc)", ".odt": "OpenDocument (.odt)"}.get(path.suffix.lower(), path.suffix)
         raise DraftError(
@@ -264,13 +265,7 @@ def _read_converted(path: Path) -> tuple[list[str], dict[int, str]]:
         )
     with tempfile.TemporaryDirectory() as folder:
         try:
-            subprocess.run(
-                [office, "--headless", "--convert-to", "docx", "--outdir", folder, str(path)],
-                check=True,
-                capture_output=True,
-                timeout=180,
-                env={**__import__("os").environ, "HOME": folder},
-            )
+            convert(office, "docx", Path(folder), [path], Path(folder) / "profile", timeout=180)
         except (subprocess.SubprocessError, OSError):
             raise DraftError(
                 f"LibreOffice không chuyển được tệp '{path.name}' sang .docx: hãy mở tệp và lưu lại dạng .docx."

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from matrix.office import convert_command, find_soffice
+
 
 def soffice() -> str:
     """The LibreOffice command; a skip when it is missing, but a failure under CI."""
-    found = shutil.which("soffice") or shutil.which("libreoffice")
+    found = find_soffice()
     if found is None:
         if os.environ.get("CI"):
             pytest.fail("LibreOffice (soffice) is required under CI")
@@ -44,18 +46,7 @@ def convert_all(paths: list[Path], out_dir: Path, jobs: int = 2, timeout: float 
     with tempfile.TemporaryDirectory(prefix="matrix-test-lo-") as profiles:
         running = []
         for n, group in enumerate(share_out(paths, jobs)):
-            profile = Path(profiles) / str(n)
-            command = [
-                binary,
-                f"-env:UserInstallation={profile.as_uri()}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(out_dir),
-                *map(str, group),
-            ]
+            command = convert_command(binary, "pdf", out_dir, group, Path(profiles) / str(n))
             running.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
         for process in running:
             out, err = process.communicate(timeout=timeout)
