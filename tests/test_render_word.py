@@ -6,7 +6,6 @@ Marked ``render``: skipped when ``soffice`` is missing, except under CI
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from pathlib import Path
@@ -17,25 +16,21 @@ from matrix.pivot import Matrix, build_matrix
 from matrix.word import (
     EXTRACTS_FOLDER,
     convert_to_pdf,
-    find_soffice,
     write_assignment_table,
     write_consolidated,
     write_letters,
 )
 
 from .helpers.corpus import awkward_corpus, seed_matrix, small_corpus
+from .helpers.render import soffice
 
 pytestmark = pytest.mark.render
 
 
 @pytest.fixture(scope="module", autouse=True)
-def soffice() -> str:
-    found = find_soffice()
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required under CI")
-        pytest.skip("LibreOffice (soffice) is not installed")
-    return found
+def office() -> str:
+    """LibreOffice for every test here: a skip without it, a failure under CI."""
+    return soffice()
 
 
 def pdf_text(path: Path) -> tuple[int, str]:
