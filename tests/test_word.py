@@ -491,7 +491,7 @@ def test_shipped_templates_type_every_tag_in_one_run(name):
 
 
 def test_pdf_conversion_without_libreoffice_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setattr("matrix.word.shutil.which", lambda name: None)
+    monkeypatch.setattr("matrix.office.shutil.which", lambda name: None)  # LibreOffice is looked up there
     with pytest.raises(PdfUnavailable, match="LibreOffice"):
         convert_to_pdf([tmp_path / "x.docx"])
     assert convert_to_pdf([]) == []
