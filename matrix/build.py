@@ -40,6 +40,7 @@ from .outputs import TABLE as TABLE
 from .outputs import WORKBOOK as WORKBOOK
 from .outputs import Piece, convert_documents, plan_pieces, unit
 from .pivot import Matrix, build_matrix
+from .stamp import today
 from .text import safe_filename
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class BuildPlan:
     options: BuildOptions
     scope: frozenset[str] | None = None  # top-level names of the output folder this build owns (None: all)
     statuses: tuple[Status, ...] = ()
-    as_of: dt.date = field(default_factory=dt.date.today)
+    as_of: dt.date = field(default_factory=today)
     sent_letters: tuple[Letter, ...] = ()  # thư giao nhiệm vụ recorded in input/theo-doi/
 
     @property
@@ -130,7 +131,7 @@ def plan_build(
         (CONSOLIDATED, build_matrix(corpus, options.expand_groups, options.as_of) if options.as_of else matrix)
     )
     scope = None if only is None else frozenset({name for name, _ in views} | {"assignments.csv", "assignments.json"})
-    as_of = options.as_of or dt.date.today()
+    as_of = options.as_of or today()
     return BuildPlan(matrix, views, options, scope, assess(matrix, records, as_of), as_of, letters)
 
 

@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .clickvi import install as _install_vietnamese
 from .errors import MatrixError
+from .stamp import today
 
 if TYPE_CHECKING:
     from .views import Reply
@@ -409,13 +410,12 @@ def status(
     Ví dụ:  matrix status --as-of 2025-12-31
             matrix status --agency "Công an tỉnh" --format json
     """
-    import datetime as dt
 
     from .report_status import status_report
     from .tracking import input_folder
 
     corpus = _load(paths, registry)
-    day = as_of.date() if as_of else dt.date.today()
+    day = as_of.date() if as_of else today()
     click.echo(status_report(corpus, input_folder(_inputs(paths)), day, expand_groups, agency, directive_id, fmt))
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event
 
+from . import stamp
 from .errors import OutputError
 from .model import Corpus
 from .pivot import Entry, Matrix, build_matrix
@@ -28,7 +29,7 @@ PRODID = "-//matrix//Theo doi nhiem vu//VI"
 
 def default_end(today: dt.date | None = None) -> dt.date:
     """How far a calendar goes when no date is asked for: the end of next year."""
-    return dt.date((today or dt.date.today()).year + 1, 12, 31)
+    return dt.date((today or stamp.today()).year + 1, 12, 31)
 
 
 def save_calendar(

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from . import stamp
 from .errors import InputError, Problem, WithProblems, os_message
 from .model import (
     ANY_PROVINCE,
@@ -661,8 +662,8 @@ def did_you_mean(names: Iterable[str]) -> str | None:
 
 
 def today() -> dt.date:
-    """Today's date (one place, so tests can fix it)."""
-    return dt.date.today()
+    """The build's today (:func:`matrix.stamp.today`; one place, so tests can fix it)."""
+    return stamp.today()
 
 
 def defunct_message(registry: Registry, agency: Agency, written: str, on: dt.date | None) -> str:

@@ -560,3 +560,15 @@ def test_shipped_templates_are_what_the_generator_writes(name, tmp_path):
         with zipfile.ZipFile(fresh) as a, zipfile.ZipFile(PACKAGE_TEMPLATES / name) as b:
             if part in a.namelist():
                 assert a.read(part) == b.read(part), f"{name}: {part} differs (python tools/make_templates.py)"
+
+
+def test_the_builds_today_follows_source_date_epoch(monkeypatch):
+    """Reproducible builds: with SOURCE_DATE_EPOCH the status workbook and reminders count to that day, on any day."""
+    import datetime as dt
+
+    from matrix import stamp
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1752548645")  # 2025-07-15 03:04:05 UTC
+    assert stamp.today() == dt.date(2025, 7, 15) and stamp.build_date() == dt.datetime(2025, 7, 15, 3, 4, 5)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert stamp.today() == dt.date.today()

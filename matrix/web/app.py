@@ -35,6 +35,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import InputError, MatrixError, Problem
 from ..model import format_date
+from ..stamp import today
 from ..text import shorten, slugify
 from . import library as lib
 from .edits import add_alias, replace_name
@@ -507,7 +508,7 @@ class Pages:
 
         cat = self.catalogue()
         raw = request.query_params.get("ngay", "")
-        day = _parse_date(raw) or dt.date.today()
+        day = _parse_date(raw) or today()
         try:
             statuses = lib.statuses(cat, day)
         except InputError as exc:
