@@ -59,13 +59,15 @@ def test_every_subpackage_is_listed_in_setup_cfg():
     assert on_disk | {"matrix.defaults"} == listed
 
 
-def test_prefix_install_finds_default_templates(tmp_path):
-    _pip("--prefix", str(tmp_path / "prefix"), ".")
+def test_prefix_install_finds_default_templates(tmp_path, wheel):
+    _pip("--prefix", str(tmp_path / "prefix"), str(wheel))
     _build_seeds_from(tmp_path / "prefix" / SITE, tmp_path)
 
 
-def test_wheel_install_finds_default_templates(tmp_path):
-    wheels = tmp_path / "wheels"
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project built once as a wheel (what `pip install .` builds and installs), for every install below."""
+    wheels = tmp_path_factory.mktemp("wheels")
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), "."],
         cwd=ROOT,
@@ -75,12 +77,16 @@ def test_wheel_install_finds_default_templates(tmp_path):
     if done.returncode != 0 and "bdist_wheel" in done.stderr:  # pragma: no cover - very old pip/setuptools
         pytest.skip("this pip cannot build wheels")
     assert done.returncode == 0, done.stdout + done.stderr
-    (wheel,) = wheels.glob("matrix-*.whl")
+    (built,) = wheels.glob("matrix-*.whl")
+    return built
+
+
+def test_wheel_install_finds_default_templates(tmp_path, wheel):
     _pip("--target", str(tmp_path / "target"), str(wheel))
     _build_seeds_from(tmp_path / "target", tmp_path)
 
 
-def test_user_install_finds_default_templates(tmp_path):
+def test_user_install_finds_default_templates(tmp_path, wheel):
     # pip refuses --user inside a virtual environment: install with the base interpreter's pip,
     # then run the installed copy with the test interpreter (which has the dependencies).
     base = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -89,7 +95,7 @@ def test_user_install_finds_default_templates(tmp_path):
     env = dict(os.environ, PYTHONUSERBASE=str(tmp_path / "userbase"))
     env.pop("VIRTUAL_ENV", None)
     done = subprocess.run(
-        [str(base), "-m", "pip", "install", "-q", "--no-deps", "--user", "."],
+        [str(base), "-m", "pip", "install", "-q", "--no-deps", "--user", str(wheel)],
         cwd=ROOT,
         capture_output=True,
         text=True,
