@@ -145,10 +145,7 @@ def load_for_build(
     """
     from .load import load_corpus
 
-    result = load_corpus(paths, registry)
-    for warning in result.warnings:
-        warn(str(warning))
-    chosen = result.require()
+    chosen = load_corpus(paths, registry).require(warn)
     if not any(p.is_file() for p in paths):
         return chosen, None
     folders = sorted({p.parent if p.is_file() else p for p in paths})

@@ -134,10 +134,7 @@ def _say(reply: Reply) -> None:
 def _load(paths: Iterable[Path], registry: Path | None) -> Any:
     from .load import load_corpus
 
-    result = load_corpus(_inputs(paths), registry)
-    for problem in result.warnings:
-        _warn(str(problem))
-    return result.require()
+    return load_corpus(_inputs(paths), registry).require(_warn)
 
 
 @main.command()

@@ -169,9 +169,9 @@ def export(
     if output is not None:
         check_overwrite(output, force)
     result = load_corpus(paths, registry, Unknown.KEEP)
-    for problem in [*result.warnings, *result.unresolved]:
+    for problem in result.unresolved:
         warn(str(problem))
-    corpus = result.require()
+    corpus = result.require(warn)
     reply = Reply()
     if result.unresolved and not keep_unknown:
         reply.say(

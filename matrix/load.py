@@ -12,7 +12,7 @@ import difflib
 import enum
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -139,10 +139,14 @@ class LoadResult(WithProblems):
     files: list[Path] = field(default_factory=list)
     unresolved: list[Problem] = field(default_factory=list)
 
-    def require(self) -> Corpus:
-        """The corpus, or :class:`InputError` with every problem."""
+    def require(self, warn: Callable[[str], None] | None = None) -> Corpus:
+        """The corpus (each warning told to ``warn`` first, if given), or :class:`InputError` with every
+        problem, the warnings among them (so none is said twice)."""
         if self.corpus is None:
             raise InputError(self.problems)
+        if warn is not None:
+            for problem in self.warnings:
+                warn(str(problem))
         return self.corpus
 
 

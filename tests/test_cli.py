@@ -156,3 +156,30 @@ def test_build_says_when_a_matrix_is_too_wide_for_a4(run, tmp_path):
     assert sheet.page_setup.paperSize == 8  # A3
     narrow = run("build", INPUT, "-o", tmp_path / "narrow", "-j", "1")
     assert "Lưu ý" not in narrow.output
+
+
+@pytest.mark.parametrize("command", ["build", "export", "validate"])
+def test_each_warning_is_said_once_even_beside_errors(command, tmp_path):
+    """An undated file that also lacks its issuer: the warning (W02) and both errors, each said once."""
+    (tmp_path / "co-quan.yaml").write_text((INPUT / "co-quan.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "x.yaml").write_text(
+        'id: x\nkind: chỉ thị\ntasks:\n  - id: "1"\n    text: Làm\n    assign:\n      chủ trì: Công an tỉnh\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, [command, str(tmp_path)] + (["-o", str(tmp_path / "out")] if command == "build" else [])
+    )
+    assert result.exit_code == 2
+    assert result.output.count(": cảnh báo: văn bản 'x' không ghi ngày") == 1, result.output
+    assert result.output.count(": lỗi: ") == 2, result.output
+
+
+def test_a_broken_pdf_gets_one_vietnamese_message(tmp_path):
+    """pypdf's own English complaints ("invalid pdf header", "EOF marker not found") never reach the clerk."""
+    source = tmp_path / "hong.pdf"
+    source.write_bytes(b"\x00\x01 not a pdf")
+    (tmp_path / "co-quan.yaml").write_text((INPUT / "co-quan.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["draft", str(source)])
+    assert result.exit_code == 2
+    assert "Không đọc được tệp PDF 'hong.pdf'" in result.stderr
+    assert "pdf header" not in result.stderr and "EOF marker" not in result.stderr

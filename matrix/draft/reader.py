@@ -9,6 +9,7 @@ the body (PDF, pasted text) are found later by :mod:`.footnotes`.
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 import stat
 import unicodedata
@@ -353,6 +354,9 @@ def ocr_pdf(path: Path) -> str:
 # --------------------------------------------------------------------------- PDF
 
 
+_SILENT = logging.NullHandler()
+
+
 def _read_pdf(path: Path) -> list[str]:
     """The text layer of every page, pages separated by a page-break line.
 
@@ -364,6 +368,9 @@ def _read_pdf(path: Path) -> list[str]:
         from pypdf import PdfReader
     except ImportError:  # pragma: no cover - pypdf is a declared dependency
         raise DraftError("Cần cài thư viện pypdf để đọc tệp PDF (pip install pypdf).") from None
+    # pypdf logs what it repairs ("invalid pdf header", "EOF marker not found") in English on stderr; the clerk
+    # gets the one Vietnamese message below instead.
+    logging.getLogger("pypdf").addHandler(_SILENT)
     try:
         reader = PdfReader(str(path))
         pages: list[list[str]] = []
