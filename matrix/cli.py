@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +97,21 @@ registry_option = click.option(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Tệp danh mục cơ quan (mặc định: co-quan.yaml trong thư mục đầu vào).",
 )
+
+
+def output_folder_option(dest: str) -> Callable[[Any], Any]:
+    """``-o/--output``: the output folder (default ``output/``), passed to the command as ``dest``."""
+    return click.option(
+        "-o",
+        "--output",
+        dest,
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("output"),
+        show_default=True,
+        help="Thư mục kết quả.",
+    )
+
+
 expand_option = click.option(
     "--expand-groups", is_flag=True, help="Tách mỗi nhóm (UBND các huyện...) thành từng cơ quan thành viên."
 )
@@ -155,15 +170,7 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
 @paths_argument
 @registry_option
 @expand_option
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="Thư mục kết quả.",
-)
+@output_folder_option("output")
 @click.option(
     "--paper",
     type=click.Choice(["A4", "A3"], case_sensitive=False),
@@ -570,15 +577,7 @@ def registry_init(province: str, output: Path, force: bool) -> None:
     show_default=True,
     help="Thư mục đầu vào (văn bản, danh mục cơ quan, sổ theo dõi).",
 )
-@click.option(
-    "-o",
-    "--output",
-    "output_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="Thư mục kết quả.",
-)
+@output_folder_option("output_dir")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Cổng của máy chủ.")
 @click.option("--host", help="Địa chỉ nghe (mặc định 127.0.0.1: chỉ máy này). Khi mở cho máy khác phải có mật khẩu.")
 @click.option(
