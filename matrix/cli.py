@@ -99,6 +99,19 @@ registry_option = click.option(
 )
 
 
+def input_folder_option(help: str) -> Callable[[Any], Any]:
+    """``-i/--input``: the input folder (default ``input/``), passed to the command as ``input_dir``."""
+    return click.option(
+        "-i",
+        "--input",
+        "input_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=DEFAULT_INPUT,
+        show_default=True,
+        help=help,
+    )
+
+
 def output_folder_option(dest: str) -> Callable[[Any], Any]:
     """``-o/--output``: the output folder (default ``output/``), passed to the command as ``dest``."""
     return click.option(
@@ -437,15 +450,7 @@ def status(
 @click.option("--so", "number", help='Số, ký hiệu của báo cáo, ví dụ "123/BC-CAT".')
 @click.option("--xong", "done", is_flag=True, help="Nhiệm vụ đã hoàn thành.")
 @click.option("--ghi-chu", "note", help="Ghi chú.")
-@click.option(
-    "-i",
-    "--input",
-    "input_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_INPUT,
-    show_default=True,
-    help="Thư mục đầu vào.",
-)
+@input_folder_option("Thư mục đầu vào.")
 @registry_option
 def report(
     agency: str,
@@ -512,15 +517,7 @@ def calendar_command(
 
 @main.command(name="import")
 @click.argument("workbook", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option(
-    "-i",
-    "--input",
-    "input_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_INPUT,
-    show_default=True,
-    help="Thư mục đầu vào (sổ theo dõi nằm trong theo-doi/ của thư mục này).",
-)
+@input_folder_option("Thư mục đầu vào (sổ theo dõi nằm trong theo-doi/ của thư mục này).")
 @registry_option
 @click.option("-n", "--dry-run", is_flag=True, help="Chỉ xem các thay đổi, không ghi.")
 def import_command(workbook: Path, input_dir: Path, registry: Path | None, dry_run: bool) -> None:
@@ -568,15 +565,7 @@ def registry_init(province: str, output: Path, force: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "-i",
-    "--input",
-    "input_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_INPUT,
-    show_default=True,
-    help="Thư mục đầu vào (văn bản, danh mục cơ quan, sổ theo dõi).",
-)
+@input_folder_option("Thư mục đầu vào (văn bản, danh mục cơ quan, sổ theo dõi).")
 @output_folder_option("output_dir")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Cổng của máy chủ.")
 @click.option("--host", help="Địa chỉ nghe (mặc định 127.0.0.1: chỉ máy này). Khi mở cho máy khác phải có mật khẩu.")
