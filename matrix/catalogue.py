@@ -278,8 +278,32 @@ class _Builder:
 
 
 def catalogue_blocks() -> tuple[Block, ...]:
-    """The blocks (matrix column groups) the catalogue's bodies use, in order."""
-    return tuple(Block(b["id"], b["name"]) for b in _data("co-quan-chuan.yaml")["blocks"])
+    """The blocks (matrix column groups) the catalogue's bodies use, in order (provincial, then central)."""
+    return tuple(
+        Block(b["id"], b["name"]) for name in ("co-quan-chuan.yaml", _CENTRAL) for b in _data(name)["blocks"]
+    )
+
+
+_CENTRAL = "trung-uong.yaml"
+
+
+@functools.cache
+def central_entries() -> tuple[Agency, ...]:
+    """The central bodies and groups (ministries, Party boards, State groups... ``data/trung-uong.yaml``).
+
+    One body for every province (``province`` None), with the 2025 successions; groups list their
+    members for any province. Every registry built from the catalogue holds them, so a Thủ tướng's
+    công điện resolves and a provincial text's central names are known bodies, not strangers.
+    """
+    data = _data(_CENTRAL)
+    build = _Builder()
+    for template in data["agencies"]:
+        build.add(template, {}, template["id"], None, "", False)
+        for group in template.get("in", ()):
+            build.member(group, ANY_PROVINCE, template["id"])
+    for template in data["groups"]:
+        build.add(template, {}, template["id"], None, "", True)
+    return build.result()
 
 
 def catalogue_entries(province_ids: Iterable[str]) -> tuple[Agency, ...]:
@@ -321,7 +345,8 @@ def catalogue_entries(province_ids: Iterable[str]) -> tuple[Agency, ...]:
                 build.add(template, local, agency_id, item.id, prefix, False, valid_from=start)
                 for group in template.get("in", ()):
                     build.member(prefix + group, item.id, agency_id)
-    return build.result()
+    provincial = build.result()
+    return provincial + tuple(a for a in central_entries() if a.id not in {p.id for p in provincial})
 
 
 def province_registry(province_id: str) -> Registry:

@@ -131,7 +131,7 @@ def test_province_in_text_finds_the_first_named_province():
 def test_catalogue_sizes():
     dong_thap = catalogue.province_registry("dong-thap")
     standard = [a for a in dong_thap.agencies if a.province is None]
-    assert len(standard) == 74 and len([a for a in standard if a.is_group]) == 9
+    assert len(standard) == 74 + 79 and len([a for a in standard if a.is_group]) == 9 + 10  # provincial + central
     assert "so-du-lich" not in dong_thap and "so-ngoai-vu" in dong_thap and "bdbp-tinh" in dong_thap
     assert "bdbp-tinh" not in catalogue.province_registry("ha-noi")
     assert len([a for a in dong_thap.agencies if a.province == "dong-thap"]) == 3 * 102
