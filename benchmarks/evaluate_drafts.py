@@ -35,9 +35,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from forms import FORMS, write_form  # noqa: E402
 
 from matrix.draft import draft_file, evaluate, load_draft  # noqa: E402
-from matrix.draft.evaluate import Scores, evaluate_gold, read_gold, total  # noqa: E402
-from matrix.load import load_corpus, open_registry  # noqa: E402
-from matrix.model import Registry  # noqa: E402
+from matrix.draft.evaluate import Scores, score_text, total  # noqa: E402
+from matrix.load import load_corpus  # noqa: E402
 
 
 def score_seed(seed: Path, input_dir: Path, source: Path | None = None) -> Scores:
@@ -46,26 +45,6 @@ def score_seed(seed: Path, input_dir: Path, source: Path | None = None) -> Score
     corpus = load_corpus([input_dir / f"{seed.stem}.yaml"], registry_path).require()
     draft = draft_file(source or seed, corpus.registry)
     return evaluate(load_draft(draft, registry_path), corpus.directive(seed.stem))
-
-
-def registry_for(province: str | None, input_dir: Path) -> Registry:
-    """THE place where the registry of a corpus document is chosen (drafting and scoring use the same one).
-
-    A provincial document is read with its province's standard catalogue (what ``matrix draft`` itself
-    uses when the registry it is given does not know the province); a central one with the project's registry.
-    """
-    from matrix.catalogue import province_registry
-
-    return province_registry(province) if province else open_registry([], input_dir / "co-quan.yaml")
-
-
-def score_corpus_text(text: Path, input_dir: Path, source: Path | None = None) -> Scores:
-    """Draft one corpus text (or ``source``, the text in another form) and score it against its gold reading."""
-    gold = read_gold(text.with_name(f"{text.stem}.gold.yaml"))
-    registry = registry_for(gold.province, input_dir)
-    draft = draft_file(source or text, registry)
-    assert draft.directive is not None
-    return evaluate_gold(draft.directive, gold, registry)
 
 
 def _row(name: str, scores: Scores) -> str:
@@ -100,7 +79,7 @@ def score_form(form: str, seeds: list[Path], texts: list[Path], input_dir: Path,
                 pooled["seed"] = _table(f"seed ({form})" if form != "clean" else "seed", rows, verbose)
         if texts:
             made = [(p, write_form(p, form, Path(folder) / "corpus")) for p in texts]
-            rows = [(p.stem, score_corpus_text(p, input_dir, f)) for p, f in made if f is not None]
+            rows = [(p.stem, score_text(p, f)) for p, f in made if f is not None]
             if rows:
                 if pooled:
                     print()
@@ -115,7 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=Path, default=ROOT / "tests" / "fixtures" / "seeds")
     parser.add_argument("--input", type=Path, default=ROOT / "input")
-    parser.add_argument("--corpus", type=Path, default=ROOT / "tests" / "fixtures" / "corpus")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        help="a folder of <id>.txt with <id>.gold.yaml (repeatable; default: both development sets)",
+    )
     parser.add_argument("--only", help="score only the corpus documents whose id contains this")
     parser.add_argument(
         "--form", choices=(*FORMS, "all"), default="clean", help="draft the texts in this form (all: every form)"
@@ -123,13 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="list missing and extra triples")
     args = parser.parse_args(argv)
     seeds = sorted(p for p in args.seeds.glob("*.txt") if (args.input / f"{p.stem}.yaml").is_file())
-    texts = sorted(p for p in args.corpus.glob("*.txt") if p.with_name(f"{p.stem}.gold.yaml").is_file())
+    corpora = args.corpus or [ROOT / "tests" / "fixtures" / "corpus", ROOT / "tests" / "fixtures" / "corpus2"]
+    texts = [
+        p for folder in corpora for p in sorted(folder.glob("*.txt")) if p.with_name(f"{p.stem}.gold.yaml").is_file()
+    ]
     if args.only:
         seeds, texts = [], [p for p in texts if args.only in p.stem]
     if not seeds and not texts:
-        print(
-            f"No seed with a reference encoding in {args.seeds} and no gold reading in {args.corpus}", file=sys.stderr
-        )
+        print(f"No seed with a reference encoding in {args.seeds} and no gold reading in {corpora}", file=sys.stderr)
         return 2
     forms = FORMS if args.form == "all" else (args.form,)
     summary: dict[str, dict[str, Scores]] = {}

@@ -8,13 +8,17 @@ is loaded and never match.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import Corpus, Directive
+from ..load import is_unresolved
+from ..model import Assignment, Corpus, Directive
 
 if TYPE_CHECKING:
     from ..model import Registry
@@ -174,31 +178,47 @@ def fold(text: str) -> str:
 
 
 class Names:
-    """Identity of addressee names in one document: registry id, else the folded written name."""
+    """Identity of addressee names in one document: the agency id, else the folded written name.
 
-    def __init__(self, registry: Registry | None, province: str | None) -> None:
-        from .names import NameReader
+    A gold name is looked up with the registry's own lookup (the one the loader uses, on the document's date);
+    a drafted name is the agency id the draft chose, so nothing the drafter's reader would guess again counts.
+    """
 
+    def __init__(self, registry: Registry | None, province: str | None, on: dt.date | None = None) -> None:
         self.registry = registry
         self.province = province if registry is not None and province in registry.provinces else None
-        self.reader = NameReader(registry, self.province) if registry is not None else None
+        self.on = on
 
     def key(self, name: str) -> str:
-        """The same lookups the drafter makes: exact, then abbreviations expanded, then the loose key."""
-        from .names import expand_abbreviations, loose_key
+        """A gold name: ``id:<agency>`` when the registry resolves it to one body, else ``name:<folded>``."""
+        if self.registry is not None:
+            found = self.registry.lookup(name, self.province, self.on)
+            agency = found.agency
+            if agency is None and len(found.found) + len(found.defunct) == 1:
+                agency = (found.found + found.defunct)[0]
+            if agency is not None and not is_unresolved(agency):
+                return "id:" + agency.id
+        return "name:" + fold(name)
 
-        if self.reader is not None:
-            for written in dict.fromkeys([name, expand_abbreviations(name)]):
-                agencies = self.reader.lookup(written)
-                agency = agencies[0] if len(agencies) == 1 else self.reader.lookup_loose(written)
-                if agency is not None:
-                    return "id:" + agency.id
-        return "name:" + loose_key(expand_abbreviations(name))
+    def chosen(self, assignment: Assignment) -> str:
+        """A drafted assignment: the agency id the draft chose, or the folded name it kept unresolved."""
+        registry = self.registry
+        if (
+            registry is not None
+            and assignment.agency in registry
+            and not is_unresolved(registry.get(assignment.agency))
+        ):
+            return "id:" + assignment.agency
+        return "name:" + fold(assignment.written)
 
 
 def evaluate_gold(directive: Directive, gold: Gold, registry: Registry | None) -> Scores:
-    """Score a drafted directive against a gold reading: (gold item, addressee, role) triples."""
-    names = Names(registry, gold.province)
+    """Score a drafted directive against a gold reading: (gold item, addressee, role) triples.
+
+    ``registry`` is the one the draft was made with (``Draft.registry``). A gold item maps to the draft task
+    whose own text starts with its quote (a quote found only inside another task's text is a miss).
+    """
+    names = Names(registry, gold.province, directive.on)
     tasks = [task for task, _ in directive.walk()]
     folded = [fold(task.text) for task in tasks]
     mapped: dict[int, list[int]] = {}  # draft task index -> gold item indices
@@ -206,23 +226,16 @@ def evaluate_gold(directive: Directive, gold: Gold, registry: Registry | None) -
     taken: set[int] = set()
     for g, item in enumerate(gold.items):
         quote = fold(item.quote)
-        # a quote that repeats ("Hoạt động 1" under two sections) maps to its next occurrence, in order
         # among the tasks the quote starts (a quote that repeats), the one whose addressees agree most
         candidates = [t for t, text in enumerate(folded) if quote and text.startswith(quote) and t not in taken]
         wanted = {(names.key(name), role) for role, name in item.assign}
         hit = max(
             candidates,
             default=None,
-            key=lambda t: (
-                len(wanted & {(names.key(a.written), a.role.value) for a in tasks[t].assignments}),
-                -t,
-            ),
+            key=lambda t: (len(wanted & {(names.chosen(a), a.role.value) for a in tasks[t].assignments}), -t),
         )
-        if hit is None:  # the drafter kept a heading or a label before the item's words
-            hit = next((t for t, text in enumerate(folded) if quote and quote in text), None)
         if hit is not None:
             taken.add(hit)
-        if hit is not None:
             target[g] = hit
             mapped.setdefault(hit, []).append(g)
     want = {(g, names.key(name), role) for g, item in enumerate(gold.items) for role, name in item.assign}
@@ -230,7 +243,7 @@ def evaluate_gold(directive: Directive, gold: Gold, registry: Registry | None) -
     extra: list[Triple] = []
     for t, task in enumerate(tasks):
         for assignment in task.assignments:
-            key, role = names.key(assignment.written), assignment.role.value
+            key, role = names.chosen(assignment), assignment.role.value
             hits = [g for g in mapped.get(t, []) if (g, key, role) in want]
             if hits:
                 got.update((g, key, role) for g in hits)
@@ -247,3 +260,32 @@ def evaluate_gold(directive: Directive, gold: Gold, registry: Registry | None) -
         missing=missing,
         extra=tuple(sorted(extra)),
     )
+
+
+def score_text(text: Path, source: Path | None = None) -> Scores:
+    """Draft a development text (or ``source``, the same text in another form) as ``matrix draft`` does with
+    the file alone in a folder (no co-quan.yaml: the standard catalogue of the text's province and the central
+    bodies), and score it against ``<text stem>.gold.yaml`` beside it with the registry the draft was made with."""
+    from ..views import draft_registry
+    from . import draft_file
+
+    text = Path(text).resolve()
+    gold = read_gold(text.with_name(f"{text.stem}.gold.yaml"))
+    path = Path(source or text).resolve()
+    with tempfile.TemporaryDirectory() as folder, _inside(Path(folder)):  # no input/ of the current folder
+        alone = Path(folder) / path.name
+        alone.write_bytes(path.read_bytes())
+        registry, _ = draft_registry(alone, None)
+        draft = draft_file(alone, registry)
+    assert draft.directive is not None
+    return evaluate_gold(draft.directive, gold, draft.registry)
+
+
+@contextlib.contextmanager
+def _inside(folder: Path) -> Iterator[None]:
+    before = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)

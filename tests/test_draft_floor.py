@@ -1,0 +1,25 @@
+"""The drafter on the two development sets, scored as evaluate_drafts.py scores it (issue 19).
+
+A guard, not a goal: pooled F1 on each set may not fall more than 0.02 below what it reaches now.
+Raise the floors when the drafter improves (and say so in the commit).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from matrix.draft.evaluate import score_text, total
+
+CORPORA = Path(__file__).parent / "fixtures"
+#: pooled F1 reached on each set (2026-12-06, evaluate_drafts.py), minus 0.02
+FLOORS = {"corpus": 0.834 - 0.02, "corpus2": 0.557 - 0.02}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_pooled_f1_on_a_development_set_does_not_fall(name):
+    texts = sorted(p for p in (CORPORA / name).glob("*.txt") if p.with_name(f"{p.stem}.gold.yaml").is_file())
+    assert len(texts) >= 15
+    pooled = total(score_text(p) for p in texts)
+    assert pooled.f1 >= FLOORS[name], f"{name}: F1 {pooled.f1:.3f} < {FLOORS[name]:.3f}"
