@@ -279,9 +279,7 @@ class _Builder:
 
 def catalogue_blocks() -> tuple[Block, ...]:
     """The blocks (matrix column groups) the catalogue's bodies use, in order (provincial, then central)."""
-    return tuple(
-        Block(b["id"], b["name"]) for name in ("co-quan-chuan.yaml", _CENTRAL) for b in _data(name)["blocks"]
-    )
+    return tuple(Block(b["id"], b["name"]) for name in ("co-quan-chuan.yaml", _CENTRAL) for b in _data(name)["blocks"])
 
 
 _CENTRAL = "trung-uong.yaml"
@@ -362,6 +360,19 @@ def province_registry(province_id: str) -> Registry:
     pid = mergers().get(pid, pid)
     province(pid)  # KeyError for an unknown province
     return Registry(catalogue_blocks(), catalogue_entries([pid]), province_names(), mergers(), merger_date())
+
+
+def standard_registry(province_ids: Iterable[str] = ()) -> Registry:
+    """The registry matrix reads names with when a folder has no ``co-quan.yaml``: the standard bodies of the
+    given provinces (pre-2025 ids count as their successor; unknown ones are left out) and the central bodies."""
+    wanted = []
+    for pid in province_ids:
+        found = find_province(pid) or pid
+        found = mergers().get(found, found)
+        if found in {p.id for p in provinces()}:
+            wanted.append(found)
+    entries = catalogue_entries(wanted) if wanted else central_entries()
+    return Registry(catalogue_blocks(), entries, province_names(), mergers(), merger_date())
 
 
 def init_registry_yaml(name: str) -> str:

@@ -1064,6 +1064,37 @@ def _locate_registry(paths: list[Path], registry_path: Path | None, report: Repo
     return found
 
 
+_PROVINCE_LINE = re.compile(r"^province:[ \t]*[\"']?([^\"'#\n]+)", re.MULTILINE)
+
+
+def _standard_registry(paths: list[Path], files: list[Path], report: Report) -> Registry:
+    """No ``co-quan.yaml`` beside the inputs: the names are read with the standard catalogue of the provinces
+    the files name (and the central bodies), as ``matrix draft`` read them; said once as a warning."""
+    from .catalogue import find_province, mergers, standard_registry
+
+    named = []
+    for file in files:
+        try:
+            head = file.read_text(encoding="utf-8-sig", errors="replace")[:20000]
+        except OSError:
+            continue  # the directive reader reports it
+        found = _PROVINCE_LINE.search(head)
+        if found:
+            named.append(found.group(1).strip())
+    registry = standard_registry(named)
+    known = {mergers().get(p, p) for p in (find_province(n) for n in named) if p}
+    where = ", ".join(sorted(registry.provinces[p] for p in known if p in registry.provinces))
+    report.warn(
+        str(paths[0] if paths else "input"),
+        None,
+        f"không thấy danh mục cơ quan '{REGISTRY_FILE}': tên cơ quan được đối chiếu với danh mục chuẩn"
+        + (f" của {where}" if where else "")
+        + " và các cơ quan Trung ương",
+        "đặt co-quan.yaml trong thư mục input/ (matrix registry init) hoặc dùng tùy chọn --registry",
+    )
+    return registry
+
+
 def open_registry(paths: Iterable[Path], registry_path: Path | None = None) -> Registry:
     """The registry for ``paths`` (see :func:`find_registry`), or :class:`InputError` with every problem."""
     report = Report()
@@ -1075,20 +1106,31 @@ def open_registry(paths: Iterable[Path], registry_path: Path | None = None) -> R
 
 
 def load_corpus(
-    paths: Iterable[Path], registry_path: Path | None = None, unknown: Unknown = Unknown.ERROR
+    paths: Iterable[Path],
+    registry_path: Path | None = None,
+    unknown: Unknown = Unknown.ERROR,
+    *,
+    registry: Registry | None = None,
 ) -> LoadResult:
     """Load the registry and every directive under ``paths``; gather all problems.
 
     ``unknown`` says what a name missing from the registry is: an error, or
     (:attr:`Unknown.KEEP`, drafts) kept as written under a placeholder agency.
+    ``registry``, when given, is used as it is (the drafter checks its draft with the registry it drafted with).
     """
     paths = list(paths)
     report = Report()
-    registry_path = _locate_registry(paths, registry_path, report)
-    if registry_path is None:
-        return LoadResult(None, report.problems)
-    registry = load_registry(registry_path, report)
-    files = directive_files(paths, report)
+    if registry is not None:
+        files = directive_files(paths, report)
+    elif registry_path is None and find_registry(paths) is None:
+        files = directive_files(paths, report)
+        registry = _standard_registry(paths, files, report)
+    else:
+        registry_path = _locate_registry(paths, registry_path, report)
+        if registry_path is None:
+            return LoadResult(None, report.problems)
+        registry = load_registry(registry_path, report)
+        files = directive_files(paths, report)
     if not files and not report.has_errors:
         report.error(str(paths[0]) if paths else "input", None, "không có tệp văn bản (.yaml) nào để xử lý")
     if registry is None:

@@ -191,14 +191,24 @@ def registry_table(registry: Registry, province: str | None = None, on: dt.date 
     return lines
 
 
+def draft_registry(source: Path, registry: Path | None) -> tuple[Registry, bool]:
+    """The registry ``matrix draft`` reads ``source``'s names with, and whether it is the standard one: the
+    ``--registry`` file, else ``co-quan.yaml`` beside the file or in input/, else the standard catalogue (the
+    drafter takes the catalogue of the province the text names; ``matrix validate`` reads the draft the same way)."""
+    from .catalogue import standard_registry
+    from .load import find_registry, open_registry
+
+    if registry is None and find_registry([source]) is None:
+        return standard_registry(), True
+    return open_registry([source], registry), False
+
+
 def drafted(source: Path, registry: Path | None, output: Path | None = None, force: bool = False) -> Reply:
     """``matrix draft``: the YAML draft of ``source`` written to ``output`` (its id from the file name), else
     printed; the summary on stderr. An existing ``output`` is kept unless ``force``."""
-    from .catalogue import catalogue_blocks, province_names
     from .draft import draft_file, summary, write_draft
     from .guard import check_overwrite
-    from .load import REGISTRY_FILE, find_registry, open_registry
-    from .model import Registry
+    from .load import REGISTRY_FILE
     from .text import slugify
 
     reply = Reply()
@@ -209,16 +219,14 @@ def drafted(source: Path, registry: Path | None, output: Path | None = None, for
             reply.code = EXIT_INPUT
             return reply
     directive_id = slugify(output.stem) if output is not None else None
-    if registry is None and find_registry([source]) is None:
-        # Outside a project folder: the names are read with the standard catalogue of the text's province.
+    names, standard = draft_registry(source, registry)
+    if standard:
         reply.say(
             f"Không thấy {REGISTRY_FILE} cạnh tệp hay trong input/: tên cơ quan được đối chiếu với danh mục chuẩn "
-            "của tỉnh ghi trong văn bản (dùng --registry để chỉ danh mục của mình).",
+            "của tỉnh ghi trong văn bản và các cơ quan Trung ương (dùng --registry để chỉ danh mục của mình).",
             True,
         )
-        result = draft_file(source, Registry(catalogue_blocks(), (), province_names()), directive_id)
-    else:
-        result = draft_file(source, open_registry([source], registry), directive_id)
+    result = draft_file(source, names, directive_id)
     if output:
         write_draft(result, output)
     else:

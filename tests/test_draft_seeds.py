@@ -120,8 +120,8 @@ def test_review_count_matches_the_marks_and_the_summary_is_vietnamese(drafts):
     assert draft.review == draft.yaml.count("# kiểm tra:") > 0
     text = summary(draft)
     assert text.startswith(
-        "Đã lập bản nháp 'dongthap-ubnd-cv-antt-2025': 8 nhiệm vụ, 15 lượt giao cho cơ quan "
-        "(15 lượt khớp danh mục cơ quan)."
+        "Đã lập bản nháp 'dongthap-ubnd-cv-antt-2025': 8 nhiệm vụ, 8 có cơ quan được giao, 0 chưa có ai; "
+        "15 lượt giao cho cơ quan (15 lượt khớp danh mục cơ quan)."
     )
     assert f"Cần kiểm tra {draft.review} chỗ" in text
 

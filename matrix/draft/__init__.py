@@ -10,12 +10,14 @@ marked ``# kiểm tra: ...`` for the clerk. Entry points for the CLI::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
 from ..dump import REVIEW, Note, dump_directive
 from ..load import is_unresolved
-from ..model import Directive, Registry
+from ..model import Directive, Registry, Task
 from ..text import shorten, slugify
 from .compose import compose
 from .evaluate import Scores, evaluate, load_draft
@@ -55,6 +57,8 @@ class Draft:
     registry: Registry | None = field(default=None, compare=False, repr=False)
     unused: list[str] = field(default_factory=list)  # source lines no field of the draft holds
     coverage: float = 1.0  # share of the source's words (by characters) that the draft holds
+    unassigned: int = 0  # tasks with nobody assigned, stated or inherited
+    outside: tuple[str, ...] = ()  # numbered paragraphs left in the preamble or the closing (not tasks)
 
 
 def draft_file(path: Path, registry: Registry, directive_id: str | None = None) -> Draft:
@@ -71,7 +75,16 @@ def draft_text(text: str, registry: Registry, directive_id: str = "ban-nhap") ->
 
 def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
     composed = compose(source, registry, directive_id)
-    directive, notes = composed.directive, composed.notes
+    tasks, lifted = _sound_tasks(composed.directive.tasks)
+    directive = dc_replace(composed.directive, tasks=tasks) if lifted else composed.directive
+    present = {node.id for node in directive.tree}
+    notes = (
+        tuple(
+            n if n.task is None or n.task in present else dc_replace(n, task=None, key="tasks") for n in composed.notes
+        )
+        + tuple(lifted)
+        + _numbered_outside(directive)
+    )
     header = [
         f"Bản nháp do 'matrix draft' lập từ tệp {source.path.name}.",
         "Hãy đọc lại toàn bộ, nhất là những ghi chú bắt đầu bằng 'kiểm tra:' (mỗi chỗ cần quyết định một lần),",
@@ -79,12 +92,16 @@ def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
         "Vai trò: chủ trì (cơ quan chủ trì), phối hợp (cơ quan phối hợp), thực hiện (mỗi cơ quan trong nhóm cùng làm).",
     ]
     text = dump_directive(directive, notes=notes, header=header)
+    _check(text, directive.id, composed.names or composed.registry)
     assignments = [a for task, _ in directive.walk() for a in task.assignments]
     kept = [a for a in assignments if is_unresolved(composed.registry.get(a.agency))]
     unused = list(composed.unused)
+    nodes = list(directive.tree)
     return Draft(
         yaml=text,
-        tasks=sum(1 for _ in directive.walk()),
+        tasks=len(nodes),
+        # a heading whose sub-items are all assigned is not "nobody's"
+        unassigned=sum(1 for n in nodes if not n.in_force and not any(d.in_force for d in n.descendants())),
         resolved=len(assignments) - len(kept),
         unresolved=sorted({a.written for a in kept}),
         review=sum(note.review for note in notes),
@@ -95,7 +112,81 @@ def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
         registry=composed.registry,
         unused=unused,
         coverage=_coverage(source, unused),
+        outside=_numbered_lines(directive),
     )
+
+
+def _sound_tasks(tasks: tuple[Task, ...]) -> tuple[tuple[Task, ...], list[Note]]:
+    """Tasks the loader accepts: an item with no text of its own (a bare "Điều 2." line) is not written as an
+    empty task: its sub-items take its place, or, with none, it is left out; each case is a note to check."""
+    out: list[Task] = []
+    notes: list[Note] = []
+    for task in tasks:
+        children, more = _sound_tasks(task.tasks)
+        notes.extend(more)
+        if task.text.strip():
+            out.append(dc_replace(task, tasks=children) if more or children != task.tasks else task)
+        elif children:
+            out.extend(children)
+            notes.append(
+                Note(
+                    f"mục '{task.id}' không có nội dung riêng trong văn bản nguồn: các mục con của nó được đưa lên "
+                    "thay cho nó; kiểm tra lại cấu trúc mục",
+                    task=children[0].id,
+                )
+            )
+        else:
+            notes.append(
+                Note(
+                    f"văn bản nguồn có mục '{task.id}' nhưng không có nội dung: mục này không được ghi thành nhiệm vụ, "
+                    "hãy xem lại văn bản gốc",
+                    key="tasks",
+                )
+            )
+    return tuple(out), notes
+
+
+_NUMBERED = re.compile(r"^\s*(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?\)?|[a-zđ]\)|\(\d+\)|\([ivx]+\))\s+\S")
+
+
+def _numbered_lines(directive: Directive) -> tuple[str, ...]:
+    """The paragraphs of the preamble and the closing that start like numbered items (1., a), (2), II.)."""
+    texts = [*(directive.preamble or "").split("\n"), *directive.closing]
+    return tuple(line for line in texts if _NUMBERED.match(line) and len(line.split()) >= 4)
+
+
+def _numbered_outside(directive: Directive) -> tuple[Note, ...]:
+    """A note when numbered paragraphs went to the preamble or the closing: they may be demands."""
+    outside = _numbered_lines(directive)
+    if len(outside) < 3:
+        return ()
+    shown = "; ".join(f"«{shorten(line, 50)}»" for line in outside[:3])
+    return (
+        Note(
+            f"{len(outside)} đoạn đánh số được ghi vào phần mở đầu hoặc phần kết, không thành nhiệm vụ ({shown}): "
+            "nếu đó là yêu cầu giao cho cơ quan, hãy chuyển thành mục trong 'tasks'",
+            key="preamble" if directive.preamble else "closing",
+        ),
+    )
+
+
+def _check(text: str, directive_id: str, registry: Registry) -> None:
+    """The draft is read back as ``matrix validate`` reads it (unknown names kept): a draft the loader refuses
+    is never written; this is matrix's own failure, said with every problem."""
+    import tempfile
+
+    from ..load import Unknown, load_corpus
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{directive_id or 'ban-nhap'}.yaml"
+        path.write_text(text, encoding="utf-8")
+        problems = [p for p in load_corpus([path], unknown=Unknown.KEEP, registry=registry).problems if p.is_error]
+    if problems:
+        listed = "; ".join(f"dòng {p.line}: {p.message}" for p in problems[:5])
+        raise DraftError(
+            f"bản nháp lập ra chưa hợp lệ nên không được ghi ({listed}). Đây là lỗi của matrix: hãy báo lại "
+            "kèm văn bản nguồn."
+        )
 
 
 def _coverage(source: Source, unused: list[str]) -> float:
@@ -122,10 +213,22 @@ def _percent(share: float) -> str:
 
 def summary(draft: Draft) -> str:
     """The Vietnamese summary printed on stderr after drafting."""
+    assigned = draft.tasks - draft.unassigned
     lines = [
-        f"Đã lập bản nháp '{draft.id}': {draft.tasks} nhiệm vụ, {draft.assignments} lượt giao cho cơ quan "
+        f"Đã lập bản nháp '{draft.id}': {draft.tasks} nhiệm vụ, {assigned} có cơ quan được giao, "
+        f"{draft.unassigned} chưa có ai; {draft.assignments} lượt giao cho cơ quan "
         f"({draft.resolved} lượt khớp danh mục cơ quan)."
     ]
+    if not draft.assignments:
+        lines.append(
+            "Chưa giao được nhiệm vụ nào cho cơ quan nào: bản nháp chỉ có cấu trúc mục, hãy ghi 'assign' cho "
+            "từng nhiệm vụ."
+        )
+    if len(draft.outside) >= 3:
+        lines.append(
+            f"Lưu ý: {len(draft.outside)} đoạn đánh số nằm ở phần mở đầu hoặc phần kết, không thành nhiệm vụ "
+            f"(«{shorten(draft.outside[0], 60)}»...): nếu đó là yêu cầu giao cho cơ quan, hãy chuyển thành nhiệm vụ."
+        )
     if draft.unresolved:
         lines.append(
             f"Chưa có trong danh mục ({len(draft.unresolved)}): {'; '.join(draft.unresolved)} "
@@ -136,7 +239,7 @@ def summary(draft: Draft) -> str:
         more = f"; và {len(draft.unused) - 5} đoạn khác" if len(draft.unused) > 5 else ""
         lines.append(f"Đã dùng {_percent(draft.coverage)} văn bản; {len(draft.unused)} đoạn không dùng: {shown}{more}.")
     else:
-        lines.append("Đã dùng toàn bộ văn bản (100%): mọi đoạn đều có trong bản nháp.")
+        lines.append("Mọi đoạn của văn bản đều có trong bản nháp (nội dung nhiệm vụ, mở đầu, kết hoặc ghi chú).")
     if draft.review:
         lines.append(f"Cần kiểm tra {draft.review} chỗ đánh dấu '# {REVIEW.strip()}' trong bản nháp.")
     else:

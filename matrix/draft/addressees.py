@@ -374,7 +374,7 @@ class RoleReader:
         for k in range(1, len(tokens) - 1):
             if (tokens[k].low, tokens[k + 1].low) != _CHU_TRI:
                 continue
-            for j in range(max(0, k - 12), k):
+            for j in range(max(0, k - max(12, self.names.max_words)), k):  # the longest name the registry has
                 if any(t.text in _CLAUSE_ENDS for t in tokens[j:k]):
                     continue
                 mention = self.names.read_name(tokens, text, j, None, False)

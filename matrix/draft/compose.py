@@ -70,6 +70,7 @@ class Composed:
     notes: tuple[Note, ...]
     registry: Registry
     unused: tuple[str, ...]
+    names: Registry | None = None  # the registry the names were read with, without the placeholders
 
 
 @dataclass
@@ -188,7 +189,7 @@ def compose(source: Source, registry: Registry, directive_id: str) -> Composed:
         + [p for b in [body, *parts] for i in b.items for n in i.walk() for p in n.consumed]
     )
     unused = unused_lines(directive, checked, used)
-    return Composed(directive, tuple(notes), unresolved.registry(registry), tuple(unused))
+    return Composed(directive, tuple(notes), unresolved.registry(registry), tuple(unused), registry)
 
 
 def table_rows(lines: list[str]) -> list[str]:

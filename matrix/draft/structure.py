@@ -507,12 +507,29 @@ def is_context_heading(text: str) -> bool:
     return len(head) <= 70 and bool(_CONTEXT_HEADING.match(head)) and head.lower().startswith(_CONTEXT_WORDS)
 
 
+_DEMANDS_HEADING = re.compile(r"^(?:những\s+)?yêu\s+cầu(?:\s+chung)?\s*[.:]?$", re.IGNORECASE)
+_PURPOSE_HEADING = re.compile(r"^mục\s+(?:đích|tiêu)\b", re.IGNORECASE)
+
+
+def _heading(item: Item) -> str:
+    text = item.paragraphs[0] if item.paragraphs else ""
+    return text.split(":")[0].strip() if ":" in text[:60] else text.strip()
+
+
+def _is_demands(item: Item, siblings: list[Item]) -> bool:
+    """A section of demands headed "Yêu cầu chung" / "Yêu cầu" that no "Mục đích" / "Mục tiêu" section stands
+    beside: the demands of a công văn, not the aims of a plan ("I. MỤC ĐÍCH, YÊU CẦU" / "1. Mục đích", "2. Yêu cầu")."""
+    if not _DEMANDS_HEADING.match(_heading(item)) or not item.children:
+        return False
+    return not any(_PURPOSE_HEADING.match(_heading(other)) for other in siblings if other is not item)
+
+
 def split_context(items: list[Item]) -> tuple[list[Item], list[str]]:
     """Items without the non-task sections (at any level); those sections' paragraphs, labelled."""
     kept: list[Item] = []
     context: list[str] = []
     for item in items:
-        if item.paragraphs and is_context_heading(item.paragraphs[0]):
+        if item.paragraphs and is_context_heading(item.paragraphs[0]) and not _is_demands(item, items):
             for node in item.walk():
                 prefix = f"{node.label}. " if node.label and not is_bullet(node.style) else ("- " if node.label else "")
                 context.extend([prefix + node.paragraphs[0], *node.paragraphs[1:]] if node.paragraphs else [])
