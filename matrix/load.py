@@ -648,15 +648,41 @@ def suggest_names(
     """Registry names closest to ``name`` (spelling-, tone- and diacritic-tolerant), among bodies existing on ``on``
     in ``province`` (or among the bodies ``among``)."""
     by_ascii: dict[str, str] = {}
+    sort = _sort_of(name)
     for agency in registry.valid_on(on, province) if among is None else among:
         for label in agency.names():
-            by_ascii.setdefault(ascii_key(label), agency.name)
+            if _sort_of(label) == sort:  # a ministry is never "close" to a commune's police
+                by_ascii.setdefault(ascii_key(label), agency.name)
     close = difflib.get_close_matches(ascii_key(name), list(by_ascii), n=limit * 3, cutoff=0.55)
     seen: list[str] = []
     for key in close:
         if by_ascii[key] not in seen:
             seen.append(by_ascii[key])
     return seen[:limit]
+
+
+_CENTRAL_WORDS = re.compile(r"\b(?:trung uong|chinh phu|quoc gia|toi cao|quoc hoi|viet nam|tong cong ty|tap doan)\b")
+_COMMUNE_WORDS = re.compile(r"\b(?:xa|phuong|dac khu|thi tran)\b")
+_DISTRICT_WORDS = re.compile(r"\b(?:huyen|quan|thi xa|cap huyen)\b")
+
+
+def _sort_of(name: str) -> tuple[str, str]:
+    """The level (central, province, district, commune) and the head word ("so", "cong", "bo", "uy"...) of a
+    body's name: suggestions for a mistyped name come only from bodies of the same level and kind."""
+    key = ascii_key(name)
+    words = [w for w in re.split(r"[^a-z0-9]+", key) if w]
+    while words and words[0] in ("cac", "ban", "thuong", "vu", "dang") and len(words) > 2:
+        words = words[1:]  # "Các ...", "Ban Thường vụ Đảng ủy ..." name the body after them
+    head = words[0] if words else ""
+    if head == "bo" or _CENTRAL_WORDS.search(key):
+        level = "central"
+    elif _COMMUNE_WORDS.search(key):
+        level = "commune"
+    elif _DISTRICT_WORDS.search(key):
+        level = "district"
+    else:
+        level = "province"
+    return level, head
 
 
 def did_you_mean(names: Iterable[str]) -> str | None:

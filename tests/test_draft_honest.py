@@ -135,3 +135,12 @@ def test_draft_validate_and_export_read_names_with_the_same_standard_registry(tm
     assert "danh mục chuẩn của Đồng Tháp và các cơ quan Trung ương" in checked.output
     exported = runner.invoke(main, ["export", "--format", "csv", "cv.yaml"])
     assert exported.exit_code == 0 and "Bộ Công an" in exported.output
+
+
+def test_suggestions_come_from_bodies_of_the_same_level_and_kind():
+    from matrix.load import suggest_names
+
+    registry = standard_registry(["dong-thap"])
+    assert suggest_names(registry, "Bộ Công An")[0] == "Bộ Công an"
+    assert not any(s.startswith(("Công an xã", "Công an phường")) for s in suggest_names(registry, "Bộ Công Ân"))
+    assert all(s.startswith("Sở") for s in suggest_names(registry, "Sở Du lịch Xanh"))
