@@ -22,6 +22,7 @@ from .tracking import (
     append_record,
     append_records,
     assess,
+    identity,
     load_records,
     problem,
     record_problem,
@@ -182,7 +183,7 @@ def _state(done: bool) -> str:
 def import_workbook(corpus: Corpus, workbook: Path, input_dir: Path, dry_run: bool = False) -> Reply:
     """``matrix import``: the filled "Theo dõi" sheet's new records appended (unless ``dry_run``) in one write per
     records file, unusable rows (and rows whose fields cannot be stored) warned about."""
-    from .tracking_sheet import MAX_SHEET_ROWS, TooManyRows, identity, read_tracking_sheet
+    from .tracking_sheet import MAX_SHEET_ROWS, TooManyRows, read_tracking_sheet
 
     known = {identity(r) for r in load_records(input_dir, corpus)}
     try:

@@ -257,8 +257,3 @@ def _as_date(value: Any) -> dt.date | None:
             except ValueError:
                 continue
     return None
-
-
-def identity(record: Record) -> tuple[object, ...]:
-    """What a record says (so importing a sheet twice adds nothing): records with the same identity are the same."""
-    return (record.directive, record.agency, record.task, record.date, record.number, record.done, record.note)

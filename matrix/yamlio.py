@@ -19,6 +19,9 @@ from .errors import ERROR, WARNING, Problem, os_message
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
+# A long file may hold more (a records file of 20,000 reports has 280,000): one element per this many bytes of
+# the file is allowed too. Alias bombs are still caught, their elements outnumbering their bytes by far.
+BYTES_PER_NODE = 4
 MAX_DEPTH = 64  # nested lists and tables (a task level is two): real directives use under 15
 MAX_EXPANDED_CHARS = 4 * MAX_FILE_BYTES  # text once every alias (*a) is expanded
 # Characters that must never reach a document, a CSV cell or the terminal (ESC clears the screen,
@@ -265,12 +268,12 @@ def compose(path: Path, report: Report) -> yaml.Node | None:
     if node is None:
         report.error(name, None, "tệp rỗng", "tệp cần có nội dung YAML theo mẫu trong README")
         return None
-    if not _check_nodes(node, name, report):
+    if not _check_nodes(node, name, report, max(MAX_NODES, len(text) // BYTES_PER_NODE)):
         return None
     return node
 
 
-def _check_nodes(root: yaml.Node, name: str, report: Report) -> bool:
+def _check_nodes(root: yaml.Node, name: str, report: Report, limit: int = MAX_NODES) -> bool:
     """Refuse object-building tags, alias bombs, deep nesting and control characters; True when safe to walk.
 
     Aliases (``*a``) are walked as often as they are used, so what is counted is
@@ -282,11 +285,11 @@ def _check_nodes(root: yaml.Node, name: str, report: Report) -> bool:
     while stack:
         node, depth = stack.pop()
         count += 1
-        if count > MAX_NODES:
+        if count > limit:
             report.error(
                 name,
                 root,
-                f"tệp có quá nhiều phần tử (hơn {MAX_NODES:,}) hoặc dùng bí danh (&/*) lồng nhau",
+                f"tệp có quá nhiều phần tử (hơn {limit:,}) hoặc dùng bí danh (&/*) lồng nhau",
                 "không dùng neo/bí danh YAML để nhân bản nội dung",
             )
             return False

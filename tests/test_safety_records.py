@@ -338,3 +338,23 @@ def test_import_refuses_a_sheet_past_the_row_limit(tmp_path, monkeypatch):
     assert result.exit_code == 2, result.output
     assert "có hơn 10 dòng" in result.output and "hãy tách thành nhiều tệp" in result.output
     assert not (folder / "theo-doi").exists()
+
+
+def test_a_long_records_file_is_not_taken_for_an_alias_bomb(tmp_path, monkeypatch):
+    """A records file of 20,000 reports has 280,000 YAML elements: allowed by its size (one per 4 bytes), while an
+    alias bomb, with far more elements than bytes, is still refused."""
+    import matrix.yamlio
+    from matrix.yamlio import Report, compose
+
+    folder = _project(tmp_path)
+    book = tracking_book(tmp_path / "so.xlsx", folder, 100)
+    assert run("import", str(book), "-i", str(folder)).exit_code == 0
+    corpus = load_corpus([folder]).require()
+    monkeypatch.setattr(matrix.yamlio, "MAX_NODES", 500)  # 100 reports: 1,400 elements in 12 KB
+    assert len(load_records(folder, corpus)) == 100
+    bomb = tmp_path / "bom.yaml"
+    bomb.write_text(
+        "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b]\n"
+    )
+    report = Report()
+    assert compose(bomb, report) is None and "quá nhiều phần tử (hơn 500)" in report.problems[0].message
