@@ -1,0 +1,56 @@
+"""Edges of dates, paths and names (issue 22): each gets a Vietnamese message, never a traceback or exit 3."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers.safety import ONE, english_words, make_project, run
+
+DATE_OPTIONS = {
+    "status": ("status", "{input}", "--as-of", "{day}"),
+    "build": ("build", "{input}", "-o", "{root}/ra", "--as-of", "{day}"),
+    "calendar": ("calendar", "{input}", "-o", "{root}/lich.ics", "--until", "{day}"),
+    "export": ("export", "{input}", "--as-of", "{day}"),
+    "show": ("show", "Công an tỉnh", "{input}", "--as-of", "{day}"),
+    "report": ("report", "Công an tỉnh", ONE, "7", "--ngay", "{day}", "-i", "{input}"),
+}
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "31/12/2101", "0001-01-01", "31/12/1899"])
+@pytest.mark.parametrize("command", DATE_OPTIONS)
+def test_a_date_outside_1900_2100_is_refused_at_the_option(tmp_path, command, day):
+    root = make_project(tmp_path, ONE)
+    args = [a.format(input=root / "input", root=root, day=day) for a in DATE_OPTIONS[command]]
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "nằm ngoài khoảng năm 1900-2100" in result.output, result.output
+    assert "Lỗi nội bộ" not in result.output and "OverflowError" not in result.output
+    assert not (root / "ra").exists() and not (root / "lich.ics").exists()
+    assert not (root / "input" / "theo-doi").exists()
+
+
+def test_the_bounds_are_the_years_1900_and_2100(tmp_path):
+    root = make_project(tmp_path, ONE)
+    assert run("status", str(root / "input"), "--as-of", "2101-01-01").exit_code == 2
+    assert run("status", str(root / "input"), "--as-of", "2100-12-31").exit_code == 0
+    result = run("calendar", str(root / "input"), "-o", str(root / "lich.ics"), "--until", "01/01/1900")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("build", "{input}", "-o", "{loop}"),
+        ("build", "{input}", "-o", "{loop}/ra"),
+        ("calendar", "{input}", "-o", "{loop}"),
+    ],
+    ids=lambda a: "-".join(a[:2]),
+)
+def test_an_output_through_a_link_loop_gets_a_vietnamese_message(tmp_path, args):
+    root = make_project(tmp_path, ONE)
+    (root / "a").symlink_to(root / "b")
+    (root / "b").symlink_to(root / "a")
+    result = run(*[a.format(input=root / "input", loop=root / "a") for a in args])
+    assert result.exit_code == 1, result.output
+    assert "liên kết vòng" in result.output and "Lỗi nội bộ" not in result.output
+    assert english_words(result.output) == [], result.output
