@@ -54,3 +54,56 @@ def test_an_output_through_a_link_loop_gets_a_vietnamese_message(tmp_path, args)
     assert result.exit_code == 1, result.output
     assert "liên kết vòng" in result.output and "Lỗi nội bộ" not in result.output
     assert english_words(result.output) == [], result.output
+
+
+# --------------------------------------------------------------------------- names
+
+HIDDEN_AGENCIES = """\
+  - id: ca-nfd
+    name: {nfd}
+    block: noi-chinh
+  - id: ca-zw
+    name: "Công an\u200btỉnh"
+    block: noi-chinh
+  - id: ca-rlo
+    name: Sở Kiểm thử
+    aliases: ["\u202eCông an tỉnh"]
+    block: noi-chinh
+"""
+
+
+def test_hidden_characters_in_registry_names_are_refused_where_they_stand(tmp_path):
+    import unicodedata
+
+    root = make_project(tmp_path)
+    registry = root / "input" / "co-quan.yaml"
+    text = registry.read_text(encoding="utf-8")
+    at = text.count("\n", 0, text.index("agencies:\n")) + 2  # the line of the first added entry
+    added = HIDDEN_AGENCIES.format(nfd=unicodedata.normalize("NFD", "Công an tỉnh"))
+    registry.write_text(text.replace("agencies:\n", "agencies:\n" + added, 1), encoding="utf-8")
+    result = run("validate", str(root / "input"))
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines == [
+        f"{registry}:{at + 4}:19: lỗi: tên 'Công antỉnh' của cơ quan 'ca-zw' có ký tự ẩn U+200B (dấu cách không độ "
+        "rộng (ZWSP)) (ký tự này không hiện ra nhưng làm tên khác đi (hai tên trông như nhau); hãy xóa tên rồi gõ lại)",
+        f"{registry}:{at + 8}:16: lỗi: tên 'Công an tỉnh' của cơ quan 'ca-rlo' có ký tự ẩn U+202E (dấu đảo chiều viết "
+        "RLO) (ký tự này không hiện ra nhưng làm tên khác đi (hai tên trông như nhau); hãy xóa tên rồi gõ lại)",
+        f"{registry}:{at}:5: lỗi: tên 'Công an tỉnh' của 'ca-nfd' trùng với tên của 'cong-an-tinh' (mỗi tên hoặc "
+        "tên gọi khác chỉ được thuộc về một cơ quan)",  # once, not once for the name and once for the short name
+        "Có 3 lỗi, 0 cảnh báo.",
+    ]
+    assert "\u202e" not in result.output and "\u200b" not in result.output
+
+
+def test_hidden_characters_in_a_directive_s_names_are_refused(tmp_path):
+    from .helpers.safety import directive
+
+    root = make_project(tmp_path)
+    text = directive().replace("chủ trì: Công an tỉnh", 'chủ trì: "Công an\u200dtỉnh"')
+    (root / "input" / "ct-thu.yaml").write_text(text, encoding="utf-8")
+    result = run("validate", str(root / "input"))
+    assert result.exit_code == 2, result.output
+    problem = [line for line in result.output.splitlines() if "ký tự ẩn" in line]
+    assert len(problem) == 1 and "U+200D (ký tự nối ẩn ZWJ)" in problem[0]
+    assert "không có trong danh mục" not in result.output  # said once: not also as an unknown body
