@@ -18,7 +18,7 @@ DATE_OPTIONS = {
 
 @pytest.mark.parametrize("day", ["9999-12-31", "31/12/2101", "0001-01-01", "31/12/1899"])
 @pytest.mark.parametrize("command", DATE_OPTIONS)
-def test_a_date_outside_1900_2100_is_refused_at_the_option(tmp_path, command, day):
+def test_E41_a_date_outside_1900_2100_is_refused_at_the_option(tmp_path, command, day):
     root = make_project(tmp_path, ONE)
     args = [a.format(input=root / "input", root=root, day=day) for a in DATE_OPTIONS[command]]
     result = run(*args)
@@ -72,7 +72,7 @@ HIDDEN_AGENCIES = """\
 """
 
 
-def test_hidden_characters_in_registry_names_are_refused_where_they_stand(tmp_path):
+def test_E40_hidden_characters_in_registry_names_are_refused_where_they_stand(tmp_path):
     import unicodedata
 
     root = make_project(tmp_path)

@@ -63,7 +63,7 @@ def _clean_failure(result, words: str = "ổ đĩa đã đầy") -> None:
 # --------------------------------------------------------------------------- many writers, kill -9
 
 
-def test_16_concurrent_reports_keep_every_record(tmp_path):
+def test_E44_16_concurrent_reports_keep_every_record(tmp_path):
     folder = _project(tmp_path)
     processes = [
         matrix_process(
@@ -188,7 +188,7 @@ def test_a_full_tmpfs_on_every_write_path(tmp_path):
 # --------------------------------------------------------------------------- devices and FIFOs are never replaced
 
 
-def test_an_output_device_is_written_through_never_replaced(tmp_path):
+def test_E42_an_output_device_is_written_through_never_replaced(tmp_path):
     _project(tmp_path)
     for name, numbers in (("full", FULL_DEVICE), ("null", NULL_DEVICE)):
         target = device(tmp_path / name, numbers)
@@ -278,7 +278,7 @@ BAD = {
 
 
 @pytest.mark.parametrize("name", BAD)
-def test_report_refuses_a_number_or_note_that_would_break_the_records(tmp_path, name):
+def test_E39_report_refuses_a_number_or_note_that_would_break_the_records(tmp_path, name):
     folder = _project(tmp_path)
     for extra in (("--so", BAD[name]), ("--so", "1/BC", "--ghi-chu", BAD[name])):
         result = run("report", AGENCY, ONE, "7", "--ngay", "28/06/2025", *extra, "-i", str(folder))
@@ -328,7 +328,7 @@ def test_import_writes_each_records_file_once(tmp_path, monkeypatch):
     assert run("import", str(book), "-i", str(folder)).output.endswith("Không có thay đổi nào.\n")
 
 
-def test_import_refuses_a_sheet_past_the_row_limit(tmp_path, monkeypatch):
+def test_E43_import_refuses_a_sheet_past_the_row_limit(tmp_path, monkeypatch):
     import matrix.tracking_sheet
 
     folder = _project(tmp_path)
