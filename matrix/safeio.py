@@ -104,7 +104,9 @@ def is_stream(path: Path) -> bool:
 @contextlib.contextmanager
 def locked(path: Path, what: str = "tệp") -> Iterator[None]:
     """Hold the lock of ``path`` (waits up to :data:`LOCK_TIMEOUT` s for another writer)."""
-    lock = FileLock(str(_lock_path(path)), timeout=LOCK_TIMEOUT)
+    # Writable by whoever may write the file (the umask's mode, as for a new file): a lock file made by one clerk
+    # must not stop another one sharing the folder.
+    lock = FileLock(str(_lock_path(path)), timeout=LOCK_TIMEOUT, mode=0o666 & ~_umask())
     try:
         lock.acquire()
     except Timeout:
