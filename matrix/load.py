@@ -365,13 +365,16 @@ def _is_null(node: Node) -> bool:
 
 def parse_date(node: Node, path: str, report: Report, label: str) -> dt.date | None:
     """A date written YYYY-MM-DD or dd/mm/yyyy; impossible dates are errors."""
+    from .stamp import out_of_range
+
     raw = str(node.value).strip()
     match = _DATE_DMY.match(raw)
     try:
         if match:
             day, month, year = (int(g) for g in match.groups())
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(raw)
+            found = dt.date(year, month, day)
+        else:
+            found = dt.date.fromisoformat(raw)
     except ValueError:
         report.error(
             path,
@@ -380,6 +383,11 @@ def parse_date(node: Node, path: str, report: Report, label: str) -> dt.date | N
             "viết dạng YYYY-MM-DD, ví dụ 2024-12-27, hoặc 27/12/2024",
         )
         return None
+    reason = out_of_range(found)
+    if reason is not None:  # 9999-12-31 would overflow the deadlines and calendars computed from it
+        report.error(path, node, f"{label}: {reason}", "hãy kiểm tra năm, ví dụ 27/12/2024")
+        return None
+    return found
 
 
 # --------------------------------------------------------------------------- registry

@@ -144,6 +144,16 @@ def add_report(
     note: str | None = None,
 ) -> str:
     """``matrix report``: check the agency typed, the directive and the task, append the record; the message."""
+    from .yamlio import control_char_name, hidden_char
+
+    typed = (("tên cơ quan", agency), ("mã văn bản", directive_id), ("mục", task), ("số báo cáo", number))
+    for label, value in (*typed, ("ghi chú", note)):
+        found = hidden_char(value) if value else None
+        if found is not None:  # refused before any lookup, whose messages would print the character
+            raise problem(
+                f"{label} có ký tự {control_char_name(found)} không được phép",
+                "hãy gõ lại trên một dòng, không dán ký tự ẩn hay ký tự điều khiển",
+            )
     directive = find_directive(corpus, directive_id)
     ids = agency_ids(corpus.registry, agency) or set()
     if len(ids) != 1:
@@ -164,15 +174,15 @@ def file_report(
     """Append ``record`` (of a directive of ``corpus``) to its records file, once its task and its fields are
     checked (an error made by ``refuse``: nothing stored) and the existing file reads without error (one locked,
     atomic write)."""
+    refused = record_problem(record)  # first: a message never prints what the field holds
+    if refused is not None:
+        raise refuse(*refused)
     directive = corpus.directive(record.directive)
     task_ids = [t.id for t, _ in directive.walk()]
     if record.task is not None and record.task not in task_ids:
         raise refuse(
             f"văn bản '{record.directive}' không có mục '{record.task}'", f"các mục: {', '.join(task_ids[:20])}"
         )
-    refused = record_problem(record)
-    if refused is not None:
-        raise refuse(*refused)
     return append_record(input_dir, record, corpus)
 
 

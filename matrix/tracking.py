@@ -426,11 +426,15 @@ _FIELD_LABELS = (
 
 
 def record_problem(record: Record) -> tuple[str, str] | None:
-    """Why ``record`` cannot be stored (a message and a hint), else None: a field holding a control character, a
-    line break (U+2028 too), a TAB, an invisible or direction-changing mark would make the records file unreadable
-    or a name look like another one."""
+    """Why ``record`` cannot be stored (a message and a hint), else None: a date outside 1900-2100, or a field
+    holding a control character, a line break (U+2028 too), a TAB, an invisible or direction-changing mark would
+    make the records file unreadable or a name look like another one."""
+    from .stamp import out_of_range
     from .yamlio import control_char_name, hidden_char
 
+    reason = out_of_range(record.date)
+    if reason is not None:
+        return f"ngày báo cáo: {reason}", "hãy kiểm tra năm của ngày báo cáo"
     for name, label in _FIELD_LABELS:
         value = getattr(record, name)
         found = hidden_char(value) if value else None

@@ -107,3 +107,36 @@ def test_hidden_characters_in_a_directive_s_names_are_refused(tmp_path):
     problem = [line for line in result.output.splitlines() if "ký tự ẩn" in line]
     assert len(problem) == 1 and "U+200D (ký tự nối ẩn ZWJ)" in problem[0]
     assert "không có trong danh mục" not in result.output  # said once: not also as an unknown body
+
+
+def test_E41_a_date_outside_1900_2100_in_a_file_is_an_input_error_or_not_understood(tmp_path):
+    root = make_project(tmp_path, ONE)
+    path = root / "input" / f"{ONE}.yaml"
+    text = path.read_text(encoding="utf-8")
+    first = text.index("text:", text.index("tasks:"))
+    path.write_text(text[:first] + "deadline: trước ngày 31/12/9999\n    report: hằng năm\n    " + text[first:])
+    result = run("calendar", str(root / "input"), "-o", str(root / "lich.ics"))  # was OverflowError, exit 3
+    assert result.exit_code == 0, result.output
+    assert "không hiểu thời hạn 'trước ngày 31/12/9999'" in result.output
+    path.write_text(text[:first] + "due: 9999-12-31\n    " + text[first:])
+    result = run("calendar", str(root / "input"), "-o", str(root / "lich.ics"), "--force")
+    assert result.exit_code == 2, result.output
+    assert "ngày 31/12/9999 nằm ngoài khoảng năm 1900-2100" in result.output and "Lỗi nội bộ" not in result.output
+
+
+def test_E41_a_report_dated_outside_1900_2100_is_never_stored(tmp_path):
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from .helpers.faults import tracking_book
+
+    root = make_project(tmp_path, ONE)
+    book = tracking_book(tmp_path / "so.xlsx", root / "input", 2)
+    wb = load_workbook(book)
+    wb["Theo dõi"].cell(2, 7).value = dt.datetime(9999, 12, 31)
+    wb.save(book)
+    result = run("import", str(book), "-i", str(root / "input"))
+    assert result.exit_code == 0, result.output
+    assert "ngày 31/12/9999 nằm ngoài khoảng năm 1900-2100" in result.output and "Đã ghi 1 báo cáo mới" in result.output
+    assert run("status", str(root / "input")).exit_code == 0  # what was stored still reads

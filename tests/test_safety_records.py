@@ -358,3 +358,18 @@ def test_a_long_records_file_is_not_taken_for_an_alias_bomb(tmp_path, monkeypatc
     )
     report = Report()
     assert compose(bomb, report) is None and "quá nhiều phần tử (hơn 500)" in report.problems[0].message
+
+
+def test_E39_report_refuses_a_control_character_in_any_typed_argument_before_printing_it(tmp_path):
+    folder = _project(tmp_path)
+    for args in (
+        ("Công an\x1b[2J tỉnh", ONE, "7"),
+        (AGENCY, ONE + "\x1b[2J", "7"),
+        (AGENCY, ONE, "7\x1b[2J"),
+        (AGENCY, ONE, "7\u202e"),
+    ):
+        result = run("report", *args, "--ngay", "28/06/2025", "-i", str(folder))
+        assert result.exit_code == 2, result.output
+        assert "không được phép" in result.output
+        assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert not (folder / "theo-doi").exists()
