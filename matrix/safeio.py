@@ -54,7 +54,6 @@ __all__ = [
     "backup_path",
     "is_stream",
     "locked",
-    "temporaries",
     "update_file",
     "write_file",
 ]
@@ -67,14 +66,6 @@ def backup_path(path: Path) -> Path:
 
 def _lock_path(path: Path) -> Path:
     return path.with_name(f".{path.name}{LOCK_SUFFIX}")
-
-
-def temporaries(folder: Path) -> list[Path]:
-    """The temporaries of this module left in ``folder`` (none, unless a process was killed mid-write)."""
-    try:
-        return sorted(p for p in folder.iterdir() if TEMP_MARK in p.name)
-    except OSError:
-        return []
 
 
 def _fail(path: Path, exc: BaseException, what: str) -> OutputError:
@@ -199,12 +190,11 @@ def _replace(
     try:
         try:
             _write_all(fd, data)
-            if old is not None:
-                os.fchmod(fd, stat.S_IMODE(old.st_mode))
+            if hasattr(os, "fchmod"):  # POSIX (Windows files have no such mode bits)
+                os.fchmod(fd, stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask())
+            if old is not None and hasattr(os, "fchown"):
                 with contextlib.suppress(OSError):  # only root may give a file away; others keep their own
                     os.fchown(fd, old.st_uid, old.st_gid)
-            else:
-                os.fchmod(fd, 0o666 & ~_umask())
             os.fsync(fd)
         finally:
             os.close(fd)
