@@ -109,7 +109,7 @@ def write_draft(draft: Draft, path: Path) -> None:
     :class:`~matrix.errors.OutputError` when the file cannot be written."""
     from ..safeio import write_file
 
-    write_file(Path(path), draft.yaml, "bản nháp", backup=True)
+    write_file(Path(path), draft.yaml, "tệp", backup=True)
 
 
 def _percent(share: float) -> str:
