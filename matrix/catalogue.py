@@ -433,7 +433,9 @@ def write_registry(name: str, output: Path, force: bool = False) -> str:
         raise InputError(
             [Problem("<dòng lệnh>", 0, 0, str(exc.args[0]), 'ví dụ: matrix registry init "Đồng Tháp"')]
         ) from None
-    if output.exists() and not force:
+    from .safeio import is_stream, write_file
+
+    if output.exists() and not is_stream(output) and not force:
         raise InputError(
             [
                 Problem(
@@ -441,6 +443,5 @@ def write_registry(name: str, output: Path, force: bool = False) -> str:
                 )
             ]
         )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    write_file(output, text, "danh mục cơ quan", backup=True, make_parents=True)
     return f"Đã tạo {output}: {text.count(chr(10) + '- id: ')} cơ quan và nhóm."

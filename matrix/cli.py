@@ -91,6 +91,25 @@ class _Group(click.Group):
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+
+class _Day(click.DateTime):
+    """A day typed as YYYY-MM-DD or dd/mm/yyyy, refused outside the years matrix computes with (1900-2100)."""
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .stamp import out_of_range
+
+        day = super().convert(value, param, ctx)
+        reason = out_of_range(day)
+        if reason is not None:
+            self.fail(f"{reason} (hãy kiểm tra năm, ví dụ 31/12/2025)", param, ctx)
+        return day
+
+
+DAY = _Day()
+
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 registry_option = click.option(
     "--registry",
@@ -201,7 +220,7 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
 @click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+    type=DAY,
     metavar="NGÀY",
     help="Ngày tính tình hình thực hiện và thư đôn đốc (mặc định: hôm nay); khi có, bảng tổng hợp chuyển "
     "nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này. Viết YYYY-MM-DD hoặc dd/mm/yyyy.",
@@ -262,7 +281,7 @@ def build(
 @click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+    type=DAY,
     help="Chuyển nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này.",
 )
 @click.option(
@@ -341,7 +360,7 @@ def draft(source: Path, registry: Path | None, output: Path | None, force: bool)
 @click.option(
     "--date",
     "on",
-    type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+    type=DAY,
     help="Chỉ hiện cơ quan còn tồn tại vào ngày này (YYYY-MM-DD hoặc dd/mm/yyyy).",
 )
 def agencies(registry: Path | None, province: str | None, on: Any) -> None:
@@ -366,7 +385,7 @@ def agencies(registry: Path | None, province: str | None, on: Any) -> None:
 @click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+    type=DAY,
     help="Gộp nhiệm vụ của cơ quan cũ vào cơ quan kế thừa còn tồn tại vào ngày này.",
 )
 def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, as_of: Any) -> None:
@@ -391,7 +410,7 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
 as_of_option = click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+    type=DAY,
     help="Tính đến ngày này (YYYY-MM-DD hoặc dd/mm/yyyy; mặc định: hôm nay).",
 )
 
@@ -444,7 +463,7 @@ def status(
     "--ngay",
     "day",
     required=True,
-    type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+    type=DAY,
     help="Ngày của báo cáo (YYYY-MM-DD hoặc dd/mm/yyyy).",
 )
 @click.option("--so", "number", help='Số, ký hiệu của báo cáo, ví dụ "123/BC-CAT".')
@@ -491,7 +510,7 @@ def report(
 @click.option(
     "--until",
     "until",
-    type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+    type=DAY,
     help="Lập lịch đến ngày này (mặc định: hết năm sau).",
 )
 @click.option("--force", is_flag=True, help="Ghi đè tệp lịch đã có.")

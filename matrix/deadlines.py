@@ -143,7 +143,23 @@ _CADENCES = (  # shortest period first
 
 @functools.lru_cache(maxsize=4096)  # pure, and a schedule is immutable: every assignment of a task shares it
 def read_schedule(text: str | None, issued: dt.date | None) -> Schedule:
-    """The dates meant by a ``deadline`` or ``report`` phrase of a directive issued on ``issued``."""
+    """The dates meant by a ``deadline`` or ``report`` phrase of a directive issued on ``issued``.
+
+    A date outside the years matrix computes with ("trước ngày 31/12/9999", "Quý I/99999", "trong 10^9 ngày")
+    is not understood (warned about, never followed): the calendars and reports past it could not be counted.
+    """
+    from .stamp import out_of_range
+
+    try:
+        schedule = _read_schedule(text, issued)
+    except (ValueError, OverflowError):
+        return Schedule(understood=False)
+    if any(out_of_range(day) for day in schedule.fixed):
+        return Schedule(understood=False)
+    return schedule
+
+
+def _read_schedule(text: str | None, issued: dt.date | None) -> Schedule:
     if not text:
         return Schedule(open_ended=True)
     rest = " ".join(ascii_key(text).split())

@@ -103,33 +103,27 @@ def to_csv(matrix: Matrix, sep: str = ",") -> str:
 
 
 def write_export(matrix: Matrix, path: Path, fmt: str, sep: str = ",") -> str:
-    """Write the export to ``path`` (replaced in one step); the format is the file's suffix, else ``fmt``.
+    """Write the export to ``path`` (one locked, atomic write: :func:`matrix.safeio.write_file`); the format is the
+    file's suffix, else ``fmt``.
 
     CSV carries a BOM so that Excel reads Vietnamese correctly; ``.xlsx`` writes
     a workbook whose cells are all text (a formula is never stored). Returns the format written.
     """
-    import os
-    import tempfile
+    from .safeio import write_file
 
     suffix = Path(path).suffix.lower()
     fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}.get(suffix, fmt)
-    handle, temporary = tempfile.mkstemp(prefix=".matrix-tmp-", suffix=suffix, dir=Path(path).parent or ".")
-    os.close(handle)
-    try:
-        if fmt == "xlsx":
-            _write_xlsx(matrix, Path(temporary))
-        elif fmt == "csv":
-            Path(temporary).write_text(to_csv(matrix, sep), encoding="utf-8-sig", newline="")
-        else:
-            Path(temporary).write_text(to_json(matrix), encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    if fmt == "xlsx":
+        data = _xlsx_bytes(matrix)
+    elif fmt == "csv":
+        data = to_csv(matrix, sep).encode("utf-8-sig")
+    else:
+        data = to_json(matrix).encode("utf-8")
+    write_file(Path(path), data, "tệp xuất")
     return fmt
 
 
-def _write_xlsx(matrix: Matrix, path: Path) -> None:
+def _xlsx_bytes(matrix: Matrix) -> bytes:
     from openpyxl import Workbook
 
     from .xlsx_seam import first_sheet
@@ -142,7 +136,9 @@ def _write_xlsx(matrix: Matrix, path: Path) -> None:
     for cells in sheet.iter_rows():
         for cell in cells:
             cell.data_type = "s"  # text, even "=HYPERLINK(...)": a cell never holds a formula
-    book.save(str(path))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def export(

@@ -43,8 +43,11 @@ def check_output_folder(out_dir: Path, inputs: list[Path]) -> None:
     """A build's output folder must not be an input folder (or hold one): its files would be mixed with results."""
     try:
         out = out_dir.resolve()
-    except OSError:
-        return
+    except (OSError, RuntimeError) as exc:  # a link loop: RuntimeError before Python 3.13, ELOOP after
+        from .errors import OutputError, os_message
+
+        reason = os_message(exc) if isinstance(exc, OSError) else "đường dẫn có liên kết vòng"
+        raise OutputError(f"Không ghi được vào thư mục kết quả '{out_dir}': {reason}.") from None
     for given in inputs:
         folder = given if given.is_dir() else given.parent
         try:

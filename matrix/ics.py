@@ -17,9 +17,9 @@ from pathlib import Path
 from icalendar import Alarm, Calendar, Event
 
 from . import stamp
-from .errors import OutputError
 from .model import Corpus
 from .pivot import Entry, Matrix, build_matrix
+from .safeio import is_stream, write_file
 from .text import shorten
 from .tracking import TRACKED_ROLES, problem, schedules
 
@@ -46,13 +46,10 @@ def save_calendar(
 
     wanted = agency_ids(corpus.registry, agency)
     end = until or default_end()
-    if output.exists() and not force:
+    if output.exists() and not is_stream(output) and not force:
         raise problem(f"tệp '{output}' đã có", "dùng --force để ghi đè, hoặc chọn tên khác bằng -o")
     data = write_calendar(build_matrix(corpus, expand_groups), end, wanted)
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise OutputError(f"Không ghi được tệp lịch '{output}': {exc.strerror or exc}") from None
+    write_file(output, data, "tệp lịch")
     return f"Đã ghi lịch vào {output}."
 
 

@@ -56,11 +56,13 @@ from .schema import (
     Shape,
 )
 from .text import ascii_key, match_key, nfc, safe_filename, slugify
-from .yamlio import Report, compose, position
+from .yamlio import INVISIBLE_CHARS, Report, compose, control_char_name, position
 
 REGISTRY_FILE = "co-quan.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# Fields that hold names of bodies or people: an invisible or direction-changing mark in them is an error.
+NAME_KEYS = frozenset({"name", "short", "aliases"})
 _ROLE_KEYS = {match_key(r.value): r for r in Role} | {ascii_key(r.value): r for r in Role}
 _ISSUER_KINDS = {match_key(k.value): k for k in IssuerKind} | {ascii_key(k.value): k for k in IssuerKind}
 
@@ -169,8 +171,16 @@ class _Fields:
     """Typed access to a YAML mapping node, reporting every problem against its node."""
 
     def __init__(
-        self, node: Node, path: str, report: Report, what: str, known: Iterable[str], label_key: str | None = None
+        self,
+        node: Node,
+        path: str,
+        report: Report,
+        what: str,
+        known: Iterable[str],
+        label_key: str | None = None,
+        names: bool = False,
     ) -> None:
+        self.all_names = names  # every field holds names of bodies (the roles of an 'assign')
         label = _peek(node, label_key) if label_key else None
         what = f"{what} '{label}'" if label else what
         self.node, self.path, self.report, self.what = node, path, report, what
@@ -255,7 +265,34 @@ class _Fields:
             if required:
                 self.report.error(self.path, node, f"'{name}' ({label}) của {self.what} đang để trống")
             return None
+        if self._hidden(name, value, node):
+            return None
         return value
+
+    def _hidden(self, name: str, value: str, node: Node) -> bool:
+        """Report an invisible or direction-changing mark in a name (at its column, once); True when there is one.
+
+        "Công an\u200btỉnh" looks like "Công an tỉnh" and would make a second body that reaches the letters."""
+        if name not in NAME_KEYS and not self.all_names:
+            return False
+        found = INVISIBLE_CHARS.search(value)
+        if found is None:
+            return False
+        raw = str(node.value)
+        at = raw.find(found.group())
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        if at >= 0 and "\n" not in raw[:at]:
+            column += at + (1 if getattr(node, "style", None) in ('"', "'") else 0)
+        self.report.problems.append(
+            Problem(
+                self.path,
+                line,
+                column,
+                f"tên '{INVISIBLE_CHARS.sub('', value)}' của {self.what} có ký tự ẩn {control_char_name(found.group())}",
+                "ký tự này không hiện ra nhưng làm tên khác đi (hai tên trông như nhau); hãy xóa tên rồi gõ lại",
+            )
+        )
+        return True
 
     def texts(self, name: str, label: str) -> tuple[str, ...]:
         return tuple(text for text, _ in self.texts_at(name, label))
@@ -266,14 +303,15 @@ class _Fields:
         if node is None:
             return ()
         if isinstance(node, yaml.ScalarNode):
-            return ((nfc(node.value).strip(), node),) if node.value.strip() else ()
+            value = nfc(node.value).strip()
+            return ((value, node),) if value and not self._hidden(name, value, node) else ()
         if not isinstance(node, yaml.SequenceNode):
             self.report.error(self.path, node, f"'{name}' ({label}) của {self.what} phải là danh sách các dòng")
             return ()
         out = []
         for item in node.value:
             if isinstance(item, yaml.ScalarNode) and not _is_null(item):
-                if item.value.strip():
+                if item.value.strip() and not self._hidden(name, nfc(item.value).strip(), item):
                     out.append((nfc(item.value).strip(), item))
             else:
                 self.report.error(self.path, item, f"mỗi mục của '{name}' ({label}) phải là một dòng văn bản")
@@ -327,13 +365,16 @@ def _is_null(node: Node) -> bool:
 
 def parse_date(node: Node, path: str, report: Report, label: str) -> dt.date | None:
     """A date written YYYY-MM-DD or dd/mm/yyyy; impossible dates are errors."""
+    from .stamp import out_of_range
+
     raw = str(node.value).strip()
     match = _DATE_DMY.match(raw)
     try:
         if match:
             day, month, year = (int(g) for g in match.groups())
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(raw)
+            found = dt.date(year, month, day)
+        else:
+            found = dt.date.fromisoformat(raw)
     except ValueError:
         report.error(
             path,
@@ -342,6 +383,11 @@ def parse_date(node: Node, path: str, report: Report, label: str) -> dt.date | N
             "viết dạng YYYY-MM-DD, ví dụ 2024-12-27, hoặc 27/12/2024",
         )
         return None
+    reason = out_of_range(found)
+    if reason is not None:  # 9999-12-31 would overflow the deadlines and calendars computed from it
+        report.error(path, node, f"{label}: {reason}", "hãy kiểm tra năm, ví dụ 27/12/2024")
+        return None
+    return found
 
 
 # --------------------------------------------------------------------------- registry
@@ -613,8 +659,12 @@ def _check_registry_links(entries: list[tuple[Agency, Node, _Fields | None]], pa
             )
         if agency.valid_from and agency.valid_to and agency.valid_from > agency.valid_to:
             report.error(path, at("valid_to"), f"'{agency.id}': ngày hết hiệu lực trước ngày có hiệu lực")
+        said = set()
         for label in agency.names():
             key = (match_key(label), agency.province)
+            if key in said:  # the short name is the name unless written: one problem, said once
+                continue
+            said.add(key)
             other = owners.setdefault(key, agency)
             if other.id != agency.id and _overlap(other, agency):
                 report.error(
@@ -937,7 +987,7 @@ class _DirectiveReader:
         if node is None:
             return ()
         keys = [k.value for k, _ in node.value] if isinstance(node, yaml.MappingNode) else []
-        fields = _Fields(node, self.name, self.report, f"phân công của {task.what}", keys)
+        fields = _Fields(node, self.name, self.report, f"phân công của {task.what}", keys, names=True)
         out: list[Assignment] = []
         seen: dict[str, tuple[Role, str]] = {}
         for key, (knode, _) in fields.items.items():

@@ -7,7 +7,9 @@ the user has open and beside other conversions running at the same time.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,11 +41,34 @@ def convert(
     binary: str, target: str, out_dir: Path, files: Sequence[Path], profile: Path, timeout: float
 ) -> subprocess.CompletedProcess[str]:
     """Run :func:`convert_command` and wait (``subprocess.TimeoutExpired`` after ``timeout`` seconds); the caller
-    checks the files it expects, since soffice exits 0 even when a file could not be converted."""
-    return subprocess.run(
-        convert_command(binary, target, out_dir, files, profile),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-    )
+    checks the files it expects, since soffice exits 0 even when a file could not be converted.
+
+    LibreOffice runs in a process group of its own (``soffice`` starts ``oosplash``, which starts
+    ``soffice.bin``): on a timeout, or when the caller is interrupted, the whole group is killed, so no
+    ``soffice.bin`` is left running.
+    """
+    command = convert_command(binary, target, out_dir, files, profile)
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    ) as process:
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except BaseException:  # the timeout, Ctrl+C, a worker stopped: nothing of LibreOffice outlives the call
+            _kill_group(process)
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    """SIGKILL to every process of ``process``'s group (its own session), then reap ``process``."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)  # the group is the process's own: not reaped yet, still its
+        else:  # pragma: no cover - Windows: no process groups here, the process alone
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        process.communicate(timeout=10)
+    except (subprocess.TimeoutExpired, ValueError, OSError):  # pragma: no cover - a process that will not die
+        pass

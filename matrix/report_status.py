@@ -14,7 +14,20 @@ from .errors import WARNING, InputError, Problem
 from .model import Corpus, format_date
 from .pivot import build_matrix
 from .text import shorten
-from .tracking import STATES, Record, State, Status, append_record, assess, load_records, problem, unread_phrases
+from .tracking import (
+    STATES,
+    Record,
+    State,
+    Status,
+    append_record,
+    append_records,
+    assess,
+    identity,
+    load_records,
+    problem,
+    record_problem,
+    unread_phrases,
+)
 from .views import Reply, agency_ids, find_directive
 
 
@@ -131,6 +144,16 @@ def add_report(
     note: str | None = None,
 ) -> str:
     """``matrix report``: check the agency typed, the directive and the task, append the record; the message."""
+    from .yamlio import control_char_name, hidden_char
+
+    typed = (("tên cơ quan", agency), ("mã văn bản", directive_id), ("mục", task), ("số báo cáo", number))
+    for label, value in (*typed, ("ghi chú", note)):
+        found = hidden_char(value) if value else None
+        if found is not None:  # refused before any lookup, whose messages would print the character
+            raise problem(
+                f"{label} có ký tự {control_char_name(found)} không được phép",
+                "hãy gõ lại trên một dòng, không dán ký tự ẩn hay ký tự điều khiển",
+            )
     directive = find_directive(corpus, directive_id)
     ids = agency_ids(corpus.registry, agency) or set()
     if len(ids) != 1:
@@ -148,16 +171,19 @@ def add_report(
 def file_report(
     corpus: Corpus, input_dir: Path, record: Record, refuse: Callable[[str, str], InputError] = problem
 ) -> Path:
-    """Append ``record`` (of a directive of ``corpus``) to its records file, once its task is checked (an error
-    made by ``refuse``) and the existing file is read without error."""
+    """Append ``record`` (of a directive of ``corpus``) to its records file, once its task and its fields are
+    checked (an error made by ``refuse``: nothing stored) and the existing file reads without error (one locked,
+    atomic write)."""
+    refused = record_problem(record)  # first: a message never prints what the field holds
+    if refused is not None:
+        raise refuse(*refused)
     directive = corpus.directive(record.directive)
     task_ids = [t.id for t, _ in directive.walk()]
     if record.task is not None and record.task not in task_ids:
         raise refuse(
             f"văn bản '{record.directive}' không có mục '{record.task}'", f"các mục: {', '.join(task_ids[:20])}"
         )
-    load_records(input_dir, corpus)  # the existing file must be valid before it is added to
-    return append_record(input_dir, record, directive.title)
+    return append_record(input_dir, record, corpus)
 
 
 def _state(done: bool) -> str:
@@ -165,13 +191,27 @@ def _state(done: bool) -> str:
 
 
 def import_workbook(corpus: Corpus, workbook: Path, input_dir: Path, dry_run: bool = False) -> Reply:
-    """``matrix import``: the filled "Theo dõi" sheet's new records appended (unless ``dry_run``), unusable rows
-    warned about."""
-    from .tracking_sheet import read_tracking_sheet, same
+    """``matrix import``: the filled "Theo dõi" sheet's new records appended (unless ``dry_run``) in one write per
+    records file, unusable rows (and rows whose fields cannot be stored) warned about."""
+    from .tracking_sheet import MAX_SHEET_ROWS, TooManyRows, read_tracking_sheet
 
-    existing = list(load_records(input_dir, corpus))
+    known = {identity(r) for r in load_records(input_dir, corpus)}
     try:
         rows = read_tracking_sheet(workbook, corpus)
+    except TooManyRows:
+        raise InputError(
+            [
+                Problem(
+                    str(workbook),
+                    0,
+                    0,
+                    f"trang 'Theo dõi' có hơn {MAX_SHEET_ROWS:,} dòng; matrix không nhập tệp lớn như vậy".replace(
+                        ",", "."
+                    ),
+                    "hãy tách thành nhiều tệp, hoặc xóa các dòng trống ở cuối trang",
+                )
+            ]
+        ) from None
     except Exception as exc:
         raise InputError(
             [
@@ -184,22 +224,30 @@ def import_workbook(corpus: Corpus, workbook: Path, input_dir: Path, dry_run: bo
                 )
             ]
         ) from None
-    problems = [Problem(str(workbook), r.line, 0, r.problem, None, WARNING) for r in rows if r.problem]
+    problems: list[Problem] = []
     new: list[Record] = []
     for row in rows:
-        if row.record is not None and not any(same(row.record, old) for old in existing + new):
+        if row.record is None:
+            problems.append(Problem(str(workbook), row.line, 0, row.problem or "", None, WARNING))
+            continue
+        refused = record_problem(row.record)
+        if refused is not None:
+            problems.append(Problem(str(workbook), row.line, 0, *refused, WARNING))
+            continue
+        key = identity(row.record)
+        if key not in known:
+            known.add(key)
             new.append(row.record)
     reply = Reply()
     for item in problems:
         reply.say(str(item).replace(f"{workbook}:{item.line}:0", f"{workbook}, dòng {item.line}"), True)
-    titles = {d.id: d.title for d in corpus.directives}
     for record in new:
         reply.say(
             f"+ {record.directive}, mục {record.task}: {record.written}, {record.date:%d/%m/%Y}"
             f"{', ' + record.number if record.number else ''} ({_state(record.done)})"
         )
-        if not dry_run:
-            append_record(input_dir, record, titles[record.directive])
+    if new and not dry_run:
+        append_records(input_dir, corpus, new)
     verb = "Sẽ ghi" if dry_run else "Đã ghi"
     reply.say(
         f"{verb} {len(new)} báo cáo mới; {len(problems)} dòng không dùng được."

@@ -24,3 +24,15 @@ def today() -> dt.date:
     which bodies an undated directive addresses."""
     epoch = _epoch()
     return epoch.date() if epoch is not None else dt.date.today()
+
+
+# The days matrix computes with: deadlines, report periods and lunar dates are read a year or more past the day
+# asked for, and Python's dates end in 9999. A date typed outside these years is refused where it is typed.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def out_of_range(day: dt.date) -> str | None:
+    """Why ``day`` cannot be used (in Vietnamese), or None when it lies in :data:`FIRST_YEAR`-:data:`LAST_YEAR`."""
+    if FIRST_YEAR <= day.year <= LAST_YEAR:
+        return None
+    return f"ngày {day:%d/%m/%Y} nằm ngoài khoảng năm {FIRST_YEAR}-{LAST_YEAR} mà matrix tính được"

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, TypeVar
 import jinja2
 from docxtpl import DocxTemplate
 from jinja2.exceptions import SecurityError
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import TemplateProblem, os_message
@@ -102,14 +103,18 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
     jinja2's immutable sandbox refuses attributes that reach Python internals
     (``cycler.__init__.__globals__``), calls that mutate data, and ranges over
     100,000 items. On top of it: every call, attribute access and printed
-    value checks a deadline, the output of a render is counted, and ``*``
-    and ``**`` refuse results too large to hold (``'x' * 10**10``).
+    value checks a deadline; every text a render makes counts against its
+    budget (:data:`MAX_RENDER_CHARS`): the output, what each filter and call
+    returns, the texts passed to calls (a macro doubling its argument), and
+    ``*``, ``+``, ``%``, ``replace``, ``join`` and ``format`` are counted
+    before they are made, so one step never builds a text past the budget
+    (``'x' * 10**10``, ``a|replace('x', a)``, ``'%0999999999d'|format(1)``).
     ``from_string`` compiles once per source text: docxtpl hands the
     environment the whole document XML for every document it renders, and
     compiling is the slowest step of a render.
     """
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -161,7 +166,18 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS:
                 raise TemplateLimit(f"mẫu dùng số quá lớn ({arg:.3g}) làm tham số")
-        return super().call(__context, __obj, *args, **kwargs)
+            if isinstance(arg, str):  # a macro called with ever longer texts (s ~ s) is counted as it goes
+                __self._count(len(arg))
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):  # 'x'.replace(...), ', '.join(...), '{:>9}'.format(...): counted before
+            __self._count(_predicted(getattr(__obj, "__name__", ""), owner, args, kwargs))
+        return __self._counted(super().call(__context, __obj, *args, **kwargs))
+
+    def _counted(self, value: Any) -> Any:
+        """``value``, its length added to the render's budget when it is a text (every intermediate text counts)."""
+        if isinstance(value, str):
+            self._count(len(value))
+        return value
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         self._tick()
@@ -187,7 +203,37 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
                     raise TemplateLimit(
                         f"mẫu nhân chuỗi hoặc danh sách quá lớn (hơn {MAX_RENDER_CHARS:,} phần tử)".replace(",", ".")
                     )
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int):
+                    self._count(len(seq) * max(n, 0))  # counted before it is made
+        if operator == "+" and all(isinstance(v, (str, list, tuple)) for v in (left, right)):
+            self._count(len(left) + len(right))
+        if operator == "%" and isinstance(left, str):  # '%0999999999d' % 1
+            self._count(_predicted("format", left, right if isinstance(right, tuple) else (right,), {}))
         return super().call_binop(context, operator, left, right)
+
+
+_FORMAT_NUMBER = re.compile(r"\d+")
+
+
+def _predicted(name: str, text: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """How long the text that ``text.<name>(*args)`` (or the filter ``name``) makes would be, at most, when that can
+    be known before it is made: ``replace`` (each match grows by the replacement), ``join`` (the items and the
+    separators), ``format`` (a width or precision written in the format counts as that many characters)."""
+    if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        old, new = args[0], args[1]
+        matches = text.count(old) if old else len(text) + 1
+        if len(args) > 2 and isinstance(args[2], int) and args[2] >= 0:
+            matches = min(matches, args[2])
+        return len(text) + matches * max(len(new) - len(old), 0)
+    if name == "join" and args:
+        items = args[0]
+        sizes = [len(str(item)) for item in items] if isinstance(items, (list, tuple)) else []
+        return sum(sizes) + len(text) * max(len(sizes) - 1, 0)
+    if name in ("format", "format_map"):
+        longest = max((int(n) if len(n) <= 12 else 10**13 for n in _FORMAT_NUMBER.findall(text)), default=0)
+        parts = [*args, *kwargs.values()] if name == "format" else list(args[0].values()) if args else []
+        return len(text) + longest + sum(len(str(v)) for v in parts if isinstance(v, (str, int, float)))
+    return 0
 
 
 def _guard_filter(env: _SafeEnvironment, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -200,9 +246,26 @@ def _guard_filter(env: _SafeEnvironment, name: str, function: Callable[..., Any]
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS:
                 raise TemplateLimit(f"bộ lọc {name} nhận số quá lớn ({arg:.3g})")
-        return function(*args, **kwargs)
+        env._count(_predicted_filter(name, args, kwargs))
+        return env._counted(function(*args, **kwargs))
 
     return guarded
+
+
+def _predicted_filter(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """:func:`_predicted` for a filter's arguments (jinja2 passes the environment or context first to some)."""
+    values = [a for a in args if not isinstance(a, (jinja2.Environment, jinja2.runtime.Context, EvalContext))]
+    if not values:
+        return 0
+    if name == "replace" and isinstance(values[0], str):
+        return _predicted("replace", values[0], tuple(values[1:]), kwargs)
+    if name == "join":
+        separator = values[1] if len(values) > 1 else kwargs.get("d", "")
+        items = list(values[0]) if isinstance(values[0], (list, tuple)) else []
+        return _predicted("join", str(separator), (items,), {})
+    if name == "format" and isinstance(values[0], str):
+        return _predicted("format", values[0], tuple(values[1:]), kwargs)
+    return 0
 
 
 def lines(items: Iterable[Any], end: str = "") -> str:

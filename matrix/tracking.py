@@ -27,9 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,10 +50,13 @@ __all__ = [
     "Status",
     "Unread",
     "append_record",
+    "append_records",
     "assess",
     "assigning_letter",
+    "identity",
     "load_letters",
     "load_records",
+    "record_problem",
     "records_path",
     "schedules",
 ]
@@ -286,7 +286,6 @@ def load_letters(input_dir: Path, corpus: Corpus) -> tuple[Letter, ...]:
 
 
 def _load_tracking(input_dir: Path, corpus: Corpus) -> tuple[tuple[Record, ...], tuple[Letter, ...]]:
-    from .load import _Fields, parse_date  # the loader's typed field access and dates, shared
 
     folder = input_dir / TRACKING_DIR
     report = Report()
@@ -294,99 +293,108 @@ def _load_tracking(input_dir: Path, corpus: Corpus) -> tuple[tuple[Record, ...],
     letters: list[Letter] = []
     if not folder.is_dir():
         return (), ()
-    ids = {d.id: d for d in corpus.directives}
     for path in sorted(folder.glob("*.yaml")):
-        name = str(path)
-        root = compose(path, report)
-        if root is None:
-            continue
-        top = _Fields(root, name, report, "sổ theo dõi", ("directive", "letters", "reports"))
-        if not top.ok:
-            continue
-        directive_id = top.text("directive", "mã văn bản", required=True) or path.stem
-        directive = ids.get(directive_id)
-        if directive is None:
-            report.error(
-                name,
-                top.value_node("directive") or root,
-                f"văn bản '{directive_id}' không có trong input",
-                "mã văn bản là tên tệp .yaml của văn bản, không có đuôi",
-            )
-            continue
-        task_ids = {t.id for t, _ in directive.walk()}
-        keys = list(top.items)
-        if "letters" in keys and "reports" in keys and keys.index("letters") > keys.index("reports"):
-            report.error(
-                name,
-                top.items["letters"][0],
-                "'letters' (thư giao nhiệm vụ) phải đứng trước 'reports'",
-                "matrix report và matrix import ghi thêm báo cáo vào cuối tệp",
-            )
-        for node in top.sequence("letters", "danh sách thư giao nhiệm vụ"):
-            fields = _Fields(node, name, report, "thư giao nhiệm vụ", _LETTER_KEYS)
-            if not fields.ok:
-                continue
-            date = fields.date("date", "ngày của thư")
-            if fields.value_node("date") is None:
-                fields.missing("date", "ngày của thư")
-            written = fields.text("agency", "cơ quan nhận thư")
-            agency = (
-                _resolve(corpus, written, directive.province, name, fields.value_node("agency"), report)
-                if written
-                else None
-            )
-            if date is None or (written and agency is None):
-                continue
-            letters.append(
-                Letter(
-                    directive_id,
-                    date,
-                    fields.text("number", "số, ký hiệu của thư"),
-                    agency.id if agency else None,
-                    node.start_mark.line + 1,
-                )
-            )
-        for node in top.sequence("reports", "danh sách báo cáo"):
-            fields = _Fields(node, name, report, "báo cáo", _RECORD_KEYS)
-            if not fields.ok:
-                continue
-            written = fields.text("agency", "cơ quan báo cáo", required=True)
-            date_node = fields.value_node("date")
-            date = parse_date(date_node, name, report, "'date' (ngày báo cáo)") if date_node is not None else None
-            if date_node is None:
-                fields.missing("date", "ngày báo cáo")
-            task = fields.text("task", "mã nhiệm vụ")
-            if task is not None and task not in task_ids:
-                report.error(
-                    name,
-                    fields.value_node("task"),
-                    f"văn bản '{directive_id}' không có nhiệm vụ '{task}'",
-                    "xem mã nhiệm vụ trong cột 'Mục' của bảng Excel",
-                )
-                continue
-            agency = (
-                _resolve(corpus, written, directive.province, name, fields.value_node("agency"), report)
-                if written
-                else None
-            )
-            if agency is None or date is None or written is None:
-                continue
-            out.append(
-                Record(
-                    directive_id,
-                    agency.id,
-                    written,
-                    date,
-                    task,
-                    fields.text("number", "số văn bản"),
-                    fields.flag("done", "đã xong"),
-                    fields.text("note", "ghi chú"),
-                    node.start_mark.line + 1,
-                )
-            )
+        _read_file(path, corpus, report, out, letters)
     if report.has_errors:
         raise InputError(report.problems)
     return tuple(out), tuple(letters)
+
+
+def _read_file(path: Path, corpus: Corpus, report: Report, out: list[Record], letters: list[Letter]) -> None:
+    """The records and letters of one records file, added to ``out`` and ``letters``; problems to ``report``."""
+    from .load import _Fields, parse_date  # the loader's typed field access and dates, shared
+
+    ids = {d.id: d for d in corpus.directives}
+    name = str(path)
+    root = compose(path, report)
+    if root is None:
+        return
+    top = _Fields(root, name, report, "sổ theo dõi", ("directive", "letters", "reports"))
+    if not top.ok:
+        return
+    directive_id = top.text("directive", "mã văn bản", required=True) or path.stem
+    directive = ids.get(directive_id)
+    if directive is None:
+        report.error(
+            name,
+            top.value_node("directive") or root,
+            f"văn bản '{directive_id}' không có trong input",
+            "mã văn bản là tên tệp .yaml của văn bản, không có đuôi",
+        )
+        return
+    task_ids = {t.id for t, _ in directive.walk()}
+    known: dict[str, Agency] = {}  # the names already resolved in this file (a sheet's import repeats them)
+
+    def resolve(written: str, node: yaml.Node | None) -> Agency | None:
+        if written not in known:
+            found = _resolve(corpus, written, directive.province, name, node, report)
+            if found is None:
+                return None
+            known[written] = found
+        return known[written]
+
+    keys = list(top.items)
+    if "letters" in keys and "reports" in keys and keys.index("letters") > keys.index("reports"):
+        report.error(
+            name,
+            top.items["letters"][0],
+            "'letters' (thư giao nhiệm vụ) phải đứng trước 'reports'",
+            "matrix report và matrix import ghi thêm báo cáo vào cuối tệp",
+        )
+    for node in top.sequence("letters", "danh sách thư giao nhiệm vụ"):
+        fields = _Fields(node, name, report, "thư giao nhiệm vụ", _LETTER_KEYS)
+        if not fields.ok:
+            continue
+        date = fields.date("date", "ngày của thư")
+        if fields.value_node("date") is None:
+            fields.missing("date", "ngày của thư")
+        written = fields.text("agency", "cơ quan nhận thư")
+        agency = resolve(written, fields.value_node("agency")) if written else None
+        if date is None or (written and agency is None):
+            continue
+        letters.append(
+            Letter(
+                directive_id,
+                date,
+                fields.text("number", "số, ký hiệu của thư"),
+                agency.id if agency else None,
+                node.start_mark.line + 1,
+            )
+        )
+    for node in top.sequence("reports", "danh sách báo cáo"):
+        fields = _Fields(node, name, report, "báo cáo", _RECORD_KEYS)
+        if not fields.ok:
+            continue
+        written = fields.text("agency", "cơ quan báo cáo", required=True)
+        date_node = fields.value_node("date")
+        date = parse_date(date_node, name, report, "'date' (ngày báo cáo)") if date_node is not None else None
+        if date_node is None:
+            fields.missing("date", "ngày báo cáo")
+        task = fields.text("task", "mã nhiệm vụ")
+        if task is not None and task not in task_ids:
+            report.error(
+                name,
+                fields.value_node("task"),
+                f"văn bản '{directive_id}' không có nhiệm vụ '{task}'",
+                "xem mã nhiệm vụ trong cột 'Mục' của bảng Excel",
+            )
+            continue
+        agency = resolve(written, fields.value_node("agency")) if written else None
+        if agency is None or date is None or written is None:
+            continue
+        out.append(
+            Record(
+                directive_id,
+                agency.id,
+                written,
+                date,
+                task,
+                fields.text("number", "số văn bản"),
+                fields.flag("done", "đã xong"),
+                fields.text("note", "ghi chú"),
+                node.start_mark.line + 1,
+            )
+        )
 
 
 def _resolve(
@@ -409,28 +417,103 @@ def _resolve(
     return None
 
 
-def append_record(input_dir: Path, record: Record, title: str) -> Path:
-    """Add ``record`` to its directive's file, atomically, keeping the previous version as ``.bak``.
+_FIELD_LABELS = (
+    ("written", "tên cơ quan"),
+    ("task", "mục"),
+    ("number", "số báo cáo"),
+    ("note", "ghi chú"),
+)
 
-    The file is appended to as text, so a clerk's comments and layout stay as they were.
+
+def record_problem(record: Record) -> tuple[str, str] | None:
+    """Why ``record`` cannot be stored (a message and a hint), else None: a date outside 1900-2100, or a field
+    holding a control character, a line break (U+2028 too), a TAB, an invisible or direction-changing mark would
+    make the records file unreadable or a name look like another one."""
+    from .stamp import out_of_range
+    from .yamlio import control_char_name, hidden_char
+
+    reason = out_of_range(record.date)
+    if reason is not None:
+        return f"ngày báo cáo: {reason}", "hãy kiểm tra năm của ngày báo cáo"
+    for name, label in _FIELD_LABELS:
+        value = getattr(record, name)
+        found = hidden_char(value) if value else None
+        if found is not None:
+            return (
+                f"{label} có ký tự {control_char_name(found)} không được phép",
+                "hãy gõ lại trên một dòng, không dán ký tự ẩn hay ký tự điều khiển",
+            )
+    return None
+
+
+def append_records(input_dir: Path, corpus: Corpus, records: Sequence[Record]) -> list[Path]:
+    """Add ``records`` to their directives' files: one locked, atomic write per file (the previous version kept
+    as ``.bak``), each record checked first and each new file read back before it replaces the old one.
+
+    The file is appended to as text, so a clerk's comments and layout stay as they were. :class:`InputError`
+    when a record is refused or the existing file does not read (nothing written then).
     """
-    path = records_path(input_dir, record.directive)
-    lines = []
-    if path.exists():
-        text = path.read_text(encoding="utf-8-sig")
-        if text and not text.endswith("\n"):
-            text += "\n"
-        lines.append(text)
-        if "reports:" not in text:
-            lines.append("reports:\n")
-    else:
-        lines.append(
-            f"# Theo dõi thực hiện: {_one_line(title)}\n# Mỗi báo cáo một mục; sửa được bằng tay, rồi chạy 'matrix validate'.\n"
-            f"directive: {record.directive}\nreports:\n"
+    from .safeio import update_file
+
+    for record in records:
+        refused = record_problem(record)
+        if refused is not None:
+            raise problem(*refused)
+    groups: dict[str, list[Record]] = {}
+    for record in records:
+        groups.setdefault(record.directive, []).append(record)
+    written = []
+    for directive_id, group in groups.items():
+        path = records_path(input_dir, directive_id)
+        title = corpus.directive(directive_id).title
+
+        def add(current: bytes | None, group: list[Record] = group, title: str = title) -> str:
+            if current is None:
+                text = (
+                    f"# Theo dõi thực hiện: {_one_line(title)}\n"
+                    "# Mỗi báo cáo một mục; sửa được bằng tay, rồi chạy 'matrix validate'.\n"
+                    f"directive: {group[0].directive}\nreports:\n"
+                )
+            else:
+                text = current.decode("utf-8-sig", errors="replace")
+                if text and not text.endswith("\n"):
+                    text += "\n"
+                if "reports:" not in text:
+                    text += "reports:\n"
+            return text + "".join(_record_yaml(r) for r in group)
+
+        def check(temporary: Path, path: Path = path, group: list[Record] = group) -> None:
+            _check_written(temporary, path, corpus, group)
+
+        update_file(path, add, "sổ theo dõi", backup=True, check=check, make_parents=True)
+        written.append(path)
+    return written
+
+
+def _check_written(temporary: Path, path: Path, corpus: Corpus, added: Sequence[Record]) -> None:
+    """The new version of ``path`` (in ``temporary``) reads without error and ends with the ``added`` records;
+    otherwise nothing is replaced."""
+    report = Report()
+    after: list[Record] = []
+    _read_file(temporary, corpus, report, after, [])
+    if report.has_errors:
+        raise InputError(
+            [Problem(str(path), p.line, p.column, p.message, p.hint, p.severity) for p in report.problems if p.is_error]
+            + [Problem(str(path), 0, 0, "sổ theo dõi này cần sửa trước khi ghi thêm", "chạy 'matrix validate'")]
         )
-    lines.append(_record_yaml(record))
-    _write_atomic(path, "".join(lines))
-    return path
+    tail = [identity(r) for r in after[len(after) - len(added) :]] if len(after) >= len(added) else []
+    if tail != [identity(r) for r in added]:  # pragma: no cover - the writer and the reader disagree: a bug
+        raise OutputError(f"Không ghi được sổ theo dõi '{path}': bản mới đọc lại không đúng các báo cáo vừa ghi.")
+
+
+def identity(record: Record) -> tuple[object, ...]:
+    """What a record says (so importing a sheet twice adds nothing): records with the same identity are the same."""
+    return (record.directive, record.agency, record.task, record.date, record.number, record.done, record.note)
+
+
+def append_record(input_dir: Path, record: Record, corpus: Corpus) -> Path:
+    """Add one record to its directive's file (see :func:`append_records`)."""
+    return append_records(input_dir, corpus, [record])[0]
 
 
 def _one_line(text: str) -> str:
@@ -451,22 +534,6 @@ def _record_yaml(record: Record) -> str:
     if record.note:
         out.append(f"    note: {q(_one_line(record.note))}\n")
     return "".join(out)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder and one rename; the old file becomes ``.bak``."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".matrix-", suffix=".yaml", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            shutil.copy2(path, path.with_suffix(".yaml.bak"))
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(f"Không ghi được sổ theo dõi '{path}': {exc.strerror or exc}") from None
 
 
 def problem(message: str, hint: str | None = None) -> InputError:

@@ -152,17 +152,41 @@ class SheetRow:
     problem: str | None = None
 
 
+MAX_SHEET_ROWS = 100_000  # rows of a "Theo dõi" sheet: a province's year is about 20,000 assignments
+
+
+class TooManyRows(Exception):
+    """The sheet has more rows than :data:`MAX_SHEET_ROWS` (nothing is imported)."""
+
+
 def read_tracking_sheet(path: Path, corpus: Corpus) -> list[SheetRow]:
-    """Every filled row of the Theo dõi sheet(s) of a workbook, checked against the corpus."""
+    """Every filled row of the Theo dõi sheet(s) of a workbook, checked against the corpus.
+
+    The workbook is streamed (openpyxl's read-only mode: one row in memory at a time); a sheet of more than
+    :data:`MAX_SHEET_ROWS` rows raises :class:`TooManyRows`.
+    """
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, data_only=True)
-    if SHEET_TRACKING not in wb.sheetnames:
-        return [SheetRow(0, None, f"tệp không có trang '{SHEET_TRACKING}' (hãy dùng bảng Excel do 'matrix build' tạo)")]
-    ws = wb[SHEET_TRACKING]
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if SHEET_TRACKING not in wb.sheetnames:
+            return [
+                SheetRow(0, None, f"tệp không có trang '{SHEET_TRACKING}' (hãy dùng bảng Excel do 'matrix build' tạo)")
+            ]
+        return _read_rows(wb[SHEET_TRACKING], corpus)
+    finally:
+        wb.close()
+
+
+def _read_rows(ws: Any, corpus: Corpus) -> list[SheetRow]:
+    if (ws.max_row or 0) > MAX_SHEET_ROWS + 1:  # the size the sheet declares: refused before reading it
+        raise TooManyRows
     tasks = {(d.id, t.id): t for d in corpus.directives for t, _ in d.walk()}
+    prints: dict[tuple[str, str], str] = {}
     out: list[SheetRow] = []
-    for number, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), 2):
+    for number, cells in enumerate(ws.iter_rows(min_row=2, max_col=len(HEADERS), values_only=True), 2):
+        if number > MAX_SHEET_ROWS + 1:  # the declared size can lie
+            raise TooManyRows
         values = list(cells) + [None] * (len(HEADERS) - len(cells))
         date, doc, state, note = values[FIRST_INPUT - 1 : FIRST_INPUT + 3]
         if date is None and doc is None and state is None and note is None:
@@ -179,7 +203,9 @@ def read_tracking_sheet(path: Path, corpus: Corpus) -> list[SheetRow]:
             )
             continue
         directive_id, task_id, agency_id = parts
-        if fingerprint(tasks[(directive_id, task_id)].text) != check:
+        if (directive_id, task_id) not in prints:
+            prints[(directive_id, task_id)] = fingerprint(tasks[(directive_id, task_id)].text)
+        if prints[(directive_id, task_id)] != check:
             out.append(
                 SheetRow(
                     number,
@@ -231,16 +257,3 @@ def _as_date(value: Any) -> dt.date | None:
             except ValueError:
                 continue
     return None
-
-
-def same(a: Record, b: Record) -> bool:
-    """Whether two records say the same thing (so importing a sheet twice adds nothing)."""
-    return (a.directive, a.agency, a.task, a.date, a.number, a.done, a.note) == (
-        b.directive,
-        b.agency,
-        b.task,
-        b.date,
-        b.number,
-        b.done,
-        b.note,
-    )

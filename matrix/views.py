@@ -209,12 +209,13 @@ def drafted(source: Path, registry: Path | None, output: Path | None = None, for
     from .draft import draft_file, summary, write_draft
     from .guard import check_overwrite
     from .load import REGISTRY_FILE
+    from .safeio import is_stream
     from .text import slugify
 
     reply = Reply()
     if output is not None:
         check_overwrite(output, force)  # an input file (E37) is refused with its own message
-        if output.exists() and not force:
+        if output.exists() and not is_stream(output) and not force:
             reply.say(f"Tệp '{output}' đã có: không ghi đè. Chọn tên khác hoặc thêm --force để ghi đè.", True)
             reply.code = EXIT_INPUT
             return reply

@@ -19,6 +19,9 @@ from .errors import ERROR, WARNING, Problem, os_message
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
+# A long file may hold more (a records file of 20,000 reports has 280,000): one element per this many bytes of
+# the file is allowed too. Alias bombs are still caught, their elements outnumbering their bytes by far.
+BYTES_PER_NODE = 4
 MAX_DEPTH = 64  # nested lists and tables (a task level is two): real directives use under 15
 MAX_EXPANDED_CHARS = 4 * MAX_FILE_BYTES  # text once every alias (*a) is expanded
 # Characters that must never reach a document, a CSV cell or the terminal (ESC clears the screen,
@@ -38,8 +41,57 @@ _CONTROL_NAMES = {
 
 def control_char_name(ch: str) -> str:
     """How a message names a control character: "U+000B (ngắt dòng của Word (VT))"."""
-    name = _CONTROL_NAMES.get(ch)
+    name = _CONTROL_NAMES.get(ch) or _HIDDEN_NAMES.get(ch)
     return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+
+
+# Marks that print as nothing or turn the text around: "Công an\u200btỉnh" and "Công an tỉnh" look the same,
+# an RLO (U+202E) shows "Công an tỉnh" backwards. Never in a name, nor in a one-line field of a record.
+INVISIBLE_CHARS = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
+# Every way to break a line (a one-line field holds none): LF, CR, NEL, Unicode's line and paragraph separators.
+LINE_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
+_HIDDEN_NAMES = {
+    "\t": "TAB",
+    "\n": "xuống dòng",
+    "\r": "xuống dòng (CR)",
+    "\x07": "chuông (BEL)",
+    "\x85": "xuống dòng (NEL)",
+    "\u2028": "ngắt dòng Unicode (LS)",
+    "\u2029": "ngắt đoạn Unicode (PS)",
+    "\u00ad": "gạch nối ẩn",
+    "\u200b": "dấu cách không độ rộng (ZWSP)",
+    "\u200c": "ký tự ẩn ZWNJ",
+    "\u200d": "ký tự nối ẩn ZWJ",
+    "\u200e": "dấu chiều viết LRM",
+    "\u200f": "dấu chiều viết RLM",
+    "\u202a": "dấu đổi chiều viết LRE",
+    "\u202b": "dấu đổi chiều viết RLE",
+    "\u202c": "dấu đổi chiều viết PDF",
+    "\u202d": "dấu đổi chiều viết LRO",
+    "\u202e": "dấu đảo chiều viết RLO",
+    "\u2060": "ký tự nối ẩn (WJ)",
+    "\u2066": "dấu chiều viết LRI",
+    "\u2067": "dấu chiều viết RLI",
+    "\u2068": "dấu chiều viết FSI",
+    "\u2069": "dấu chiều viết PDI",
+    "\ufeff": "ký tự ẩn BOM",
+}
+
+
+def hidden_char(text: str, one_line: bool = True) -> str | None:
+    """The first character of ``text`` that must not be stored: a control character, an invisible or
+    direction-changing mark, and (``one_line``) a line break or TAB; None when the text is clean."""
+    for pattern in (CONTROL_CHARS, INVISIBLE_CHARS, *((LINE_BREAKS, _TAB) if one_line else ())):
+        found = pattern.search(text)
+        if found:
+            return str(found.group())
+    return None
+
+
+_TAB = re.compile("\t")
 
 
 _SAFE_TAGS = frozenset(
@@ -216,12 +268,12 @@ def compose(path: Path, report: Report) -> yaml.Node | None:
     if node is None:
         report.error(name, None, "tệp rỗng", "tệp cần có nội dung YAML theo mẫu trong README")
         return None
-    if not _check_nodes(node, name, report):
+    if not _check_nodes(node, name, report, max(MAX_NODES, len(text) // BYTES_PER_NODE)):
         return None
     return node
 
 
-def _check_nodes(root: yaml.Node, name: str, report: Report) -> bool:
+def _check_nodes(root: yaml.Node, name: str, report: Report, limit: int = MAX_NODES) -> bool:
     """Refuse object-building tags, alias bombs, deep nesting and control characters; True when safe to walk.
 
     Aliases (``*a``) are walked as often as they are used, so what is counted is
@@ -233,11 +285,11 @@ def _check_nodes(root: yaml.Node, name: str, report: Report) -> bool:
     while stack:
         node, depth = stack.pop()
         count += 1
-        if count > MAX_NODES:
+        if count > limit:
             report.error(
                 name,
                 root,
-                f"tệp có quá nhiều phần tử (hơn {MAX_NODES:,}) hoặc dùng bí danh (&/*) lồng nhau",
+                f"tệp có quá nhiều phần tử (hơn {limit:,}) hoặc dùng bí danh (&/*) lồng nhau",
                 "không dùng neo/bí danh YAML để nhân bản nội dung",
             )
             return False

@@ -196,13 +196,11 @@ def _coverage(source: Source, unused: list[str]) -> float:
 
 
 def write_draft(draft: Draft, path: Path) -> None:
-    """Write the draft's YAML (UTF-8, LF); :class:`~matrix.errors.OutputError` when the file cannot be written."""
-    from ..errors import OutputError, os_message
+    """Write the draft's YAML (UTF-8, LF) in one locked, atomic write, the file it replaces kept as ``.bak``;
+    :class:`~matrix.errors.OutputError` when the file cannot be written."""
+    from ..safeio import write_file
 
-    try:
-        Path(path).write_text(draft.yaml, encoding="utf-8", newline="\n")
-    except OSError as exc:
-        raise OutputError(f"Không ghi được tệp '{path}': {os_message(exc)}") from None
+    write_file(Path(path), draft.yaml, "tệp", backup=True)
 
 
 def _percent(share: float) -> str:

@@ -8,15 +8,13 @@ result back with the library's own loader before anything is written.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import yaml
 
 from ..errors import InputError, Problem
 from ..load import load_registry
+from ..safeio import update_file
 from ..text import match_key
 from ..yamlio import Report
 from .library import yaml_scalar
@@ -80,18 +78,21 @@ def add_alias(registry_path: Path, agency_id: str, alias: str) -> None:
     """Add ``alias`` to the agency ``agency_id`` in the registry file, keeping a ``.bak``.
 
     Refused (:class:`InputError`, nothing written) unless the registry still
-    loads and the alias then names exactly that agency.
+    loads and the alias then names exactly that agency. One locked, atomic
+    read-modify-write (:func:`matrix.safeio.update_file`).
     """
-    text = registry_path.read_text(encoding="utf-8-sig")
-    new = _with_alias(text, agency_id, alias)
-    if new is None:
-        raise InputError([Problem(str(registry_path), 0, 0, f"không tìm thấy cơ quan '{agency_id}' trong danh mục")])
-    fd, tmp = tempfile.mkstemp(prefix=".matrix-", suffix=".yaml", dir=registry_path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(new)
+
+    def change(current: bytes | None) -> str:
+        new = _with_alias(current.decode("utf-8-sig"), agency_id, alias) if current is not None else None
+        if new is None:
+            raise InputError(
+                [Problem(str(registry_path), 0, 0, f"không tìm thấy cơ quan '{agency_id}' trong danh mục")]
+            )
+        return new
+
+    def check(tmp: Path) -> None:
         report = Report()
-        registry = load_registry(Path(tmp), report)
+        registry = load_registry(tmp, report)
         problems = [p for p in report.problems if p.is_error]
         if registry is None or problems:
             raise InputError(
@@ -112,11 +113,8 @@ def add_alias(registry_path: Path, agency_id: str, alias: str) -> None:
                     )
                 ]
             )
-        shutil.copy2(registry_path, registry_path.with_suffix(".yaml.bak"))
-        os.replace(tmp, registry_path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    update_file(registry_path, change, "danh mục cơ quan", backup=True, check=check)
 
 
 def _override_entry(lines: list[str], agency_id: str, alias: str) -> str | None:
