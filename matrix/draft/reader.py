@@ -183,6 +183,8 @@ def _read_docx(path: Path) -> tuple[list[str], dict[int, str]]:
     try:
         document = docx.Document(io.BytesIO(data))
         notes = _docx_footnotes(document)
+    except MemoryError:
+        raise  # a limit of the caller (the web page's worker), not a broken file
     except Exception:
         raise DraftError(
             f"Không mở được tệp Word '{path.name}': tệp bị hỏng, được mã hóa hoặc không phải .docx "
