@@ -29,7 +29,7 @@ from matrix.load import load_corpus
 from matrix.tracking import load_records
 from matrix.web import create_app
 from matrix.web.app import MAX_FORM_BYTES
-from matrix.web.security import SESSION_IDLE, served_names
+from matrix.web.security import SESSION_IDLE, Sessions, served_names
 from matrix.web.worker import Limits
 
 from .helpers import INPUT
@@ -307,6 +307,15 @@ def test_sign_out_ends_the_session_on_the_server(dirs):
         assert out.status_code == 303 and out.headers["location"] == "/dang-nhap"
         client.cookies.set("matrix-phien", kept)  # the old cookie, replayed
         assert client.get("/van-ban").status_code == 303
+
+
+def test_a_flood_of_visits_never_pushes_out_a_signed_in_session():
+    sessions = Sessions(limit=10)
+    clerk = sessions.new(signed_in=True)
+    for _ in range(100):
+        sessions.new()
+    assert sessions.get(clerk.id) is clerk
+    assert len(sessions._live) == 10
 
 
 def test_a_session_expires_after_its_idle_time(dirs):

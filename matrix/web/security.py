@@ -64,6 +64,7 @@ class Sessions:
 
     idle: float = SESSION_IDLE
     lifetime: float = SESSION_LIFETIME
+    limit: int = MAX_SESSIONS
     clock: collections.abc.Callable[[], float] = time.monotonic
     _live: collections.OrderedDict[str, Session] = field(default_factory=collections.OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,8 +74,11 @@ class Sessions:
         session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), now, now, signed_in)
         with self._lock:
             self._live[session.id] = session
-            while len(self._live) > MAX_SESSIONS:
-                self._live.popitem(last=False)
+            if len(self._live) > self.limit:
+                # a flood of visits drops the oldest visitors first, never a signed-in clerk while there are any
+                anonymous = [k for k, v in self._live.items() if not v.signed_in]
+                for key in anonymous[: len(self._live) - self.limit] or [next(iter(self._live))]:
+                    del self._live[key]
         return session
 
     def get(self, session_id: str | None) -> Session | None:
