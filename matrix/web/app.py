@@ -359,7 +359,8 @@ class Pages:
 
     async def draft(self, request: Request) -> Response:
         token, session = self._session(request)
-        view = lib.view_draft(session.yaml, session.id, self.settings.input_dir)
+        # a draft of two million characters takes seconds to read: in a thread, the other pages go on
+        view = await anyio.to_thread.run_sync(lib.view_draft, session.yaml, session.id, self.settings.input_dir)
         day = view.directive.date if view.directive else None
         query = request.query_params.get("tim", "").strip()
         target = request.query_params.get("ten", "")
@@ -428,7 +429,7 @@ class Pages:
                 "Hãy đổi mã văn bản; muốn thay văn bản cũ thì xóa hoặc đổi tên tệp cũ trong thư mục đầu vào trước."
             )
             return RedirectResponse(f"/them/{token}", status_code=303)
-        problems = lib.save_draft(session.yaml, path)
+        problems = await anyio.to_thread.run_sync(lib.save_draft, session.yaml, path)
         self.drafts.pop(token, None)
         state = "ok" if not any(p.is_error for p in problems) else "loi"
         return RedirectResponse(f"/van-ban/{directive_id}?da_luu={state}", status_code=303)

@@ -1,6 +1,6 @@
 """Hostile inputs, made on the fly: a zip whose index lies, a .docx of mostly XML, a text of one long line.
 
-Shared by the web tests, the drafter's tests and ``benchmarks/bench_hostile.py``.
+Shared by the web tests (tests/test_web_safety.py) and the drafter's (tests/test_draft_limits.py).
 """
 
 from __future__ import annotations
