@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -38,13 +37,16 @@ except SystemExit as exc:
 except Exception as exc:
     code = getattr(exc, "exit_code", 3)
     print(getattr(exc, "message", ""), file=sys.stderr)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-print(json.dumps({"code": code, "seconds": time.perf_counter() - start, "mb": peak}), file=sys.stderr)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps({"code": code, "seconds": time.perf_counter() - start, "cpu": cpu, "mb": usage.ru_maxrss // 1024}),
+      file=sys.stderr)
 """
 
 
 def draft_cli(source: Path, out: Path, timeout: float = 240) -> tuple[dict[str, float], str]:
-    """``matrix draft SOURCE -o OUT`` in a child process: its exit code, time and peak memory (MB), its stderr."""
+    """``matrix draft SOURCE -o OUT`` in a child process: its exit code, wall and processor time (s), peak memory
+    (MB), and its stderr."""
     done = subprocess.run(
         [sys.executable, "-c", _RUN, "draft", str(source), "--registry", str(REGISTRY), "-o", str(out)],
         capture_output=True,
@@ -89,7 +91,7 @@ def test_a_docx_holding_200_mb_of_xml_is_refused_quickly(tmp_path):
     assert path.stat().st_size < 2 * 1024 * 1024
     result, said = draft_cli(path, tmp_path / "xml.yaml")
     assert result["code"] == 2 and "giải nén ra quá lớn" in said, said
-    assert result["seconds"] < 30 and result["mb"] < 300, result
+    assert result["cpu"] < 20 and result["mb"] < 300, result
 
 
 def test_a_19_mb_text_on_one_line_is_refused_with_a_clear_message(tmp_path):
@@ -97,18 +99,19 @@ def test_a_19_mb_text_on_one_line_is_refused_with_a_clear_message(tmp_path):
     path.write_bytes(one_line_text(19 * 1024 * 1024))
     result, said = draft_cli(path, tmp_path / "mot-dong.yaml")
     assert result["code"] == 2 and "quá dài" in said and "tách" in said, said
-    assert result["seconds"] < 30 and result["mb"] < 400, result
+    assert result["cpu"] < 20 and result["mb"] < 400, result
 
 
 @pytest.mark.parametrize("make", [long_text, one_line_text], ids=["items", "one-line"])
 def test_a_1_mb_directive_drafts_in_seconds(tmp_path, make):
-    """Measured 5 s (items) and 7 s (one line) on the 2-core machine; 66 s and 73 s before."""
+    """Measured 5.6 s and 3.8 s of processor time (5 s and 7 s alone on the 2-core machine); 66 s and 73 s before.
+
+    Processor time, not the clock: the machine is shared."""
     path = tmp_path / "dai.txt"
     path.write_bytes(make(1024 * 1024))
-    started = time.perf_counter()
     result, said = draft_cli(path, tmp_path / "dai.yaml")
     assert result["code"] == 0, said
-    assert time.perf_counter() - started < 40, result
+    assert result["cpu"] < 25, result
     assert (tmp_path / "dai.yaml").stat().st_size > 100_000
 
 
