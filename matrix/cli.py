@@ -629,4 +629,4 @@ def serve(
     from .web.server import run
 
     click.echo(f"matrix đang chạy tại {url} (bấm Ctrl+C để dừng).")
-    run(input_dir, output_dir, bind, port, password if host is not None else None, url if open_browser else None)
+    run(input_dir, output_dir, bind, port, password or None, url if open_browser else None)

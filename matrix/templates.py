@@ -626,16 +626,13 @@ def well_formed(data: bytes) -> bool:
 
 
 def check_zip(data: bytes | Path, limit: int | None = None) -> str | None:
-    """Why a Word/zip package must not be opened (too large once unpacked, not a zip), or None."""
-    limit = limit or MAX_TEMPLATE_BYTES
-    try:
-        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as package:
-            total = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return "không phải tệp Word (.docx) hợp lệ"
-    if total > limit:
-        return f"giải nén ra quá lớn ({total // 1024 // 1024} MB; tối đa {limit // 1024 // 1024} MB)"
-    return None
+    """Why a Word/zip package must not be opened (too large once really unpacked, not a zip, XML entities), or None.
+
+    The check itself is :func:`matrix.safezip.check_zip`, shared with the drafter.
+    """
+    from .safezip import check_zip as checked
+
+    return checked(data, limit or MAX_TEMPLATE_BYTES)
 
 
 _LOADED: dict[tuple[Path, int, int], WordTemplate] = {}

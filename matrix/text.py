@@ -8,6 +8,7 @@ Vietnamese syllable carries at most one tone mark; only its position differs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -30,12 +31,14 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # Vietnamese has a few thousand syllables: each is folded once
 def _fold_word(word: str) -> str:
     tones = "".join(ch for ch in word if ch in _TONES)
     base = "".join(ch for ch in word if ch not in _TONES)
     return base + tones
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the drafter asks for the same spans again and again
 def match_key(name: str) -> str:
     """The key under which two spellings of one name are equal.
 

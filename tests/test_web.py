@@ -267,20 +267,21 @@ def test_alias_goes_into_a_block_list_too(tmp_path):
     assert [a.id for a in open_registry([tmp_path / "input"]).candidates("Sở NV, tỉnh")] == ["so-noi-vu"]
 
 
-def test_save_never_overwrites_without_confirmation(client, dirs):
-    target = dirs[0] / f"{TG}.yaml"
-    original = target.read_text(encoding="utf-8")
-    location = upload(client, "x.txt", FIXTURE.read_bytes(), ma=TG).headers["location"]
+@pytest.mark.parametrize("target", ["co-quan", TG])
+def test_a_web_save_never_replaces_an_input_file(client, dirs, target):
+    """The registry and an existing directive are never the target of a save, "Ghi đè" ticked or not."""
+    path = dirs[0] / f"{target}.yaml"
+    original = path.read_bytes()
+    location = upload(client, "x.txt", FIXTURE.read_bytes(), ma=target).headers["location"]
     session = client.app_state.pages.drafts[location.rsplit("/", 1)[1]]
-    first = client.post(f"{location}/luu", data={"csrf": csrf(client, location), "ma": TG, "yaml": session.yaml})
-    assert first.headers["location"] == location
-    assert target.read_text(encoding="utf-8") == original
-    assert "đã có: chưa ghi" in client.get(location).text
-    second = client.post(
-        f"{location}/luu", data={"csrf": csrf(client, location), "ma": TG, "yaml": session.yaml, "ghi_de": "co"}
-    )
-    assert second.headers["location"].startswith(f"/van-ban/{TG}?da_luu=")
-    assert target.read_text(encoding="utf-8") == session.yaml
+    for ticked in ({}, {"ghi_de": "co"}):
+        sent = client.post(
+            f"{location}/luu", data={"csrf": csrf(client, location), "ma": target, "yaml": session.yaml, **ticked}
+        )
+        assert sent.headers["location"] == location
+        assert path.read_bytes() == original
+    assert "chưa ghi" in client.get(location).text
+    assert not (dirs[0] / f"{target}.yaml.bak").exists()
 
 
 def test_saving_a_draft_with_an_unknown_name_reports_it(client, dirs):
@@ -710,7 +711,7 @@ def test_unknown_page_and_wrong_method_are_vietnamese(client):
 
 def test_password_protects_every_page_when_served_to_other_machines(dirs):
     app = create_app(*dirs, password="bí-mật")
-    with TestClient(app, follow_redirects=False) as c:
+    with TestClient(app, base_url=LOCAL, follow_redirects=False) as c:
         assert c.get("/van-ban").headers["location"] == "/dang-nhap?tiep=/van-ban"
         assert c.get("/tai-tat-ca.zip").status_code == 303
         assert c.post("/theo-doi", data={}).status_code == 403

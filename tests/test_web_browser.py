@@ -204,3 +204,53 @@ def test_a_clerk_adds_a_directive_builds_downloads_a_letter_and_records_a_report
     records = [r for r in load_records(work / "input", corpus) if r.directive == "chi-thi-thu"]
     assert [(r.agency, r.task, r.number, r.done) for r in records] == [("cong-an-tinh", "1", "45/BC-CAT", True)]
     assert len(list(shots.glob("*.png"))) == 9
+
+
+def test_a_page_served_on_another_port_cannot_post_a_form(server, browser, tmp_path):
+    """Cookies are shared by every port of 127.0.0.1: the attacker's page plants a session and a token it got
+    itself (as any local program can) and posts a report. The Origin check refuses it; nothing is recorded."""
+    import functools
+    import http.client
+    import http.server
+    import re
+
+    from .helpers.server import free_port
+
+    base, root, _ = server
+    port = int(base.rsplit(":", 1)[1])
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/theo-doi")
+    response = conn.getresponse()
+    session = response.getheader("set-cookie", "").split(";", 1)[0].split("=", 1)[1]
+    token = re.search(r'name="csrf" value="([^"]+)"', response.read().decode()).group(1)
+    conn.close()
+    site = tmp_path / "ke-tan-cong"
+    site.mkdir()
+    (site / "index.html").write_text(
+        f"""<!doctype html><meta charset="utf-8"><body>
+<script>
+document.cookie = "matrix-phien={session}; path=/";
+document.cookie = "matrix_csrf={token}; path=/";
+</script>
+<form method="post" action="{base}/theo-doi">
+<input name="csrf" value="{token}"><input name="co_quan" value="cong-an-tinh">
+<input name="van_ban" value="tiengiang-ubnd-ct-antt-2025"><input name="ngay_bao_cao" value="2025-06-28">
+<input name="so" value="GIA-MAO"><input name="xong" value="co">
+</form>
+<script>document.forms[0].submit();</script>""",
+        encoding="utf-8",
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    attacker = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=attacker.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browser.get(f"http://127.0.0.1:{attacker.server_address[1]}/index.html")
+        _wait_for(lambda: browser.current_url.startswith(base))
+        _shot(browser, tmp_path / "screens", "csrf-khac-cong")
+        assert "Không được phép" in browser.page_source
+    finally:
+        attacker.shutdown()
+        thread.join(10)
+    corpus = load_corpus([root / "input"]).require()
+    assert [r.number for r in load_records(root / "input", corpus)] == []

@@ -21,7 +21,7 @@ from ..model import Directive, Registry, Task
 from ..text import shorten, slugify
 from .compose import compose
 from .evaluate import Scores, evaluate, load_draft
-from .reader import DraftError, Source, clean_lines, read_source, split_lines
+from .reader import DraftError, Source, check_length, clean_lines, read_source, split_lines
 
 __all__ = [
     "Draft",
@@ -74,6 +74,7 @@ def draft_text(text: str, registry: Registry, directive_id: str = "ban-nhap") ->
 
 
 def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
+    check_length(sum(len(line) + 1 for line in source.lines), source.path.name)
     composed = compose(source, registry, directive_id)
     tasks, lifted = _sound_tasks(composed.directive.tasks)
     directive = dc_replace(composed.directive, tasks=tasks) if lifted else composed.directive

@@ -416,6 +416,9 @@ class RoleReader:
     def _issuer_before(self, tokens: list[Token], text: str, k: int) -> bool:
         """ "tham mưu Ủy ban nhân dân tỉnh phối hợp với các bộ, ngành Trung ương": the item advises the issuer, which
         coordinates, so its partners are not the item's."""
+        lows = [t.low for t in tokens[max(0, k - 11) : k]]
+        if not any(w[-1] in lows for w in _ADVISES):  # no "tham mưu" near: no name need be read (a cheap test)
+            return False
         for j in range(max(0, k - 8), k):
             mention = self.names.read_name(tokens, text, j, None, False)
             if mention is not None and mention.end == k and self.names.is_superior(mention.written):

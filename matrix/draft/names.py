@@ -21,6 +21,7 @@ Otherwise general rules apply:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -1220,7 +1221,16 @@ def _span(text: str, tokens: list[Token], i: int, end: int) -> str:
     return text[tokens[i].start : tokens[end - 1].end]
 
 
+@functools.lru_cache(maxsize=256)
+def _first_words(phrases: tuple[tuple[str, ...], ...]) -> frozenset[str] | None:
+    """The words the phrases start with (None when one is empty: it matches anywhere)."""
+    return None if any(not p for p in phrases) else frozenset(p[0] for p in phrases)
+
+
 def _starts_with(tokens: list[Token], i: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    firsts = _first_words(phrases)
+    if firsts is not None and (i >= len(tokens) or tokens[i].low not in firsts):
+        return False  # the common case, without comparing every phrase (the drafter asks at every word)
     words = tuple(t.low for t in tokens[i : i + 5])
     return any(words[: len(p)] == p for p in phrases)
 

@@ -9,6 +9,7 @@ the body (PDF, pasted text) are found later by :mod:`.footnotes`.
 from __future__ import annotations
 
 import codecs
+import io
 import logging
 import re
 import stat
@@ -25,7 +26,9 @@ from ..yamlio import NOT_UTF8, TO_UNICODE
 
 PAGE_BREAK = "\f"
 MAX_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED = 200 * 1024 * 1024  # a .docx once unzipped (zip bombs are refused before reading)
+MAX_UNPACKED = 64 * 1024 * 1024  # a .docx once unzipped, counted as it inflates (see matrix.safezip)
+MAX_XML = 24 * 1024 * 1024  # of which XML (Word's body of a 300-page document is a few MB)
+MAX_TEXT_CHARS = 2_000_000  # a long plan with its appendices is a few hundred thousand characters
 # Control characters never reach a draft (the terminal, a YAML file): Word's line break (VT) becomes a line end.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
@@ -86,10 +89,20 @@ def read_source(path: Path) -> Source:
             f"Không đọc được loại tệp '{suffix}': matrix draft nhận tệp .txt, .docx, .doc, .odt, .pdf "
             "hoặc ảnh chụp (.png, .jpg, .tif)."
         )
+    check_length(sum(len(line) + 1 for line in lines), path.name)
     lines = clean_lines(lines)
     if not any(line.strip() for line in lines):
         raise DraftError(f"Tệp '{path.name}' không có chữ nào để đọc.")
     return Source(path, lines, notes)
+
+
+def check_length(size: int, name: str) -> None:
+    """Refuse a text of more than :data:`MAX_TEXT_CHARS` characters before the drafter reads it."""
+    if size > MAX_TEXT_CHARS:
+        raise DraftError(
+            f"Văn bản '{name}' quá dài ({size:,} ký tự; tối đa {MAX_TEXT_CHARS:,}): ".replace(",", ".")
+            + "hãy tách phần phụ lục hoặc các văn bản gộp chung thành tệp riêng rồi lập bản nháp từng phần."
+        )
 
 
 # --------------------------------------------------------------------------- plain text
@@ -104,6 +117,7 @@ def decode_text(data: bytes, name: str) -> str:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise DraftError(f"Tệp '{name}' {NOT_UTF8}: {TO_UNICODE} rồi lưu với mã hóa UTF-8.") from None
+    check_length(len(text), name)
     if _looks_legacy(text):
         raise DraftError(
             f"Tệp '{name}' có vẻ được gõ bằng phông TCVN3/VNI cũ (chữ hiển thị sai dấu): {TO_UNICODE} rồi thử lại."
@@ -157,14 +171,20 @@ def _read_docx(path: Path) -> tuple[list[str], dict[int, str]]:
     import docx  # python-docx
     from docx.table import Table
 
-    from ..templates import check_zip
+    from ..safezip import check_zip
 
-    refused = check_zip(path, MAX_UNPACKED)
+    try:
+        data = path.read_bytes()  # read once: the bytes checked are the bytes opened
+    except OSError as exc:
+        raise DraftError(f"Không đọc được tệp '{path}': {os_message(exc)}.") from None
+    refused = check_zip(data, MAX_UNPACKED, MAX_XML)
     if refused:
         raise DraftError(f"Không mở được tệp Word '{path.name}': {refused}.")
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))
         notes = _docx_footnotes(document)
+    except MemoryError:
+        raise  # a limit of the caller (the web page's worker), not a broken file
     except Exception:
         raise DraftError(
             f"Không mở được tệp Word '{path.name}': tệp bị hỏng, được mã hóa hoặc không phải .docx "
@@ -257,6 +277,12 @@ def _read_converted(path: Path) -> tuple[list[str], dict[int, str]]:
 
     from ..office import convert, find_soffice
 
+    if path.suffix.lower() == ".odt":  # a zip package too: refused before LibreOffice unpacks it
+        from ..safezip import check_zip
+
+        refused = check_zip(path, MAX_UNPACKED, MAX_XML)
+        if refused:
+            raise DraftError(f"Không mở được tệp OpenDocument '{path.name}': {refused}.")
     office = find_soffice()
     if office is None:
         kind = {".doc": "Word cũ (.doc)", ".odt": "OpenDocument (.odt)"}.get(path.suffix.lower(), path.suffix)

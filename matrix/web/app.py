@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import hashlib
+import functools
 import hmac
 import io
 import re
 import secrets
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio
 import jinja2
 from starlette.applications import Starlette
 from starlette.datastructures import FormData, UploadFile
@@ -29,23 +29,31 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Message, Receive
 
 from ..errors import InputError, MatrixError, Problem
+from ..export import neutralise
+from ..load import REGISTRY_FILE
 from ..model import format_date
 from ..stamp import today
 from ..text import shorten, slugify
 from . import library as lib
+from .downloads import Generated, InOutput, Zipped, download, listing
 from .edits import add_alias, replace_name
 from .jobs import BuildJob
+from .security import LOCAL_HOSTS, Session, Sessions, Throttle, host_name, same_origin
+from .worker import DEFAULT_LIMITS, Limits, run_limited
 
-CSRF_COOKIE = "matrix_csrf"
-AUTH_COOKIE = "matrix_auth"
+SESSION_COOKIE = "matrix-phien"
+SECURE_SESSION_COOKIE = "__Host-matrix-phien"  # over https: Secure, Path=/, no Domain, fixed to this host
 CSRF_FIELD = "csrf"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_FORM_BYTES = MAX_UPLOAD_BYTES + 64 * 1024  # the file and the form's other fields, as they arrive
 MAX_PASTE_BYTES = 2 * 1024 * 1024
+DRAFTS_AT_ONCE = 2  # drafting workers at a time (each may use up to its memory limit)
 UPLOAD_TYPES = {".txt": b"", ".docx": b"PK\x03\x04", ".pdf": b"%PDF-"}
 MAX_DRAFTS = 30
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -77,8 +85,8 @@ class Settings:
     input_dir: Path
     output_dir: Path
     password: str | None = None
-    allowed_hosts: tuple[str, ...] | None = None  # None: any host name (only with a password)
-    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS  # the host names this server answers to
+    limits: Limits = DEFAULT_LIMITS  # of each drafting worker
 
 
 class Forbidden(HTTPException):
@@ -124,12 +132,26 @@ class Pages:
         self.env = _environment()
         self.drafts: collections.OrderedDict[str, DraftSession] = collections.OrderedDict()
         self.job = BuildJob()
+        self.sessions = Sessions()
+        self.throttle = Throttle()
+        self.workers = anyio.CapacityLimiter(DRAFTS_AT_ONCE)
 
     # ------------------------------------------------------------------ helpers
 
+    def session_of(self, request: Request) -> Session | None:
+        """The live session the request's cookie names (looked up once per request)."""
+        if "matrix.session" not in request.scope:
+            request.scope["matrix.session"] = self.sessions.get(request.cookies.get(_cookie_name(request)))
+        session = request.scope["matrix.session"]
+        return session if isinstance(session, Session) else None
+
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf", None) or secrets.token_urlsafe(32)
-        request.state.csrf = token
+        session = self.session_of(request)
+        fresh = session is None
+        if session is None:
+            session = self.sessions.new()
+            request.scope["matrix.session"] = session
+        token = session.csrf
         section = request.url.path.strip("/").split("/")[0]
         cat = context.get("cat")
         context.setdefault("labels", lib.labels(cat.corpus) if isinstance(cat, lib.Catalogue) else {})
@@ -137,8 +159,8 @@ class Pages:
             request=request, csrf=token, section=section, auth=self.settings.password is not None, **context
         )
         response = HTMLResponse(html, status_code=status)
-        if request.cookies.get(CSRF_COOKIE) != token:
-            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+        if fresh:
+            _set_session_cookie(request, response, session)
         return response
 
     def error(
@@ -152,21 +174,38 @@ class Pages:
         return self.render(request, "error.html", status=status, title=title, message=message, problems=list(problems))
 
     async def form(self, request: Request, max_part_size: int = MAX_PASTE_BYTES) -> FormData:
-        """The posted form, after its CSRF token was checked against the session's cookie."""
+        """The posted form of a live session, from this server's own page, with that session's CSRF token.
+
+        The origin and the session are checked before the body is read; the body is counted as it
+        arrives (with or without Content-Length) and refused with 413 as soon as it passes the cap.
+        """
+        session = self.session_of(request)
+        if session is None or not same_origin(
+            request.headers.get("origin"),
+            request.headers.get("referer"),
+            request.url.scheme,
+            request.headers.get("host", ""),
+        ):
+            raise Forbidden(403)
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_UPLOAD_BYTES + 64 * 1024:
+        if length and length.isdigit() and int(length) > MAX_FORM_BYTES:
             raise HTTPException(413)
+        counted = Request(request.scope, _capped(request.receive, MAX_FORM_BYTES))
         try:
-            form = await request.form(max_files=1, max_fields=50, max_part_size=max_part_size)
+            form = await counted.form(max_files=1, max_fields=50, max_part_size=max_part_size)
         except HTTPException:
             raise
         except Exception:
             raise HTTPException(400, "Biểu mẫu gửi lên không đọc được.") from None
-        cookie = request.cookies.get(CSRF_COOKIE, "")
         sent = form.get(CSRF_FIELD)
-        if not cookie or not isinstance(sent, str) or not hmac.compare_digest(cookie, sent):
+        if not isinstance(sent, str) or not hmac.compare_digest(session.csrf, sent):
             raise Forbidden(403)
         return form
+
+    async def in_worker(self, func: Callable[..., Any], *args: Any) -> Any:
+        """``func(*args)`` in a drafting worker process under the limits (the event loop stays free)."""
+        call = functools.partial(run_limited, func, *args, limits=self.settings.limits)
+        return await anyio.to_thread.run_sync(call, limiter=self.workers)
 
     def catalogue(self) -> lib.Catalogue:
         return lib.load_catalogue(self.settings.input_dir)
@@ -259,8 +298,8 @@ class Pages:
             return await self._add_upload(request, upload, wanted)
         if isinstance(pasted, str) and pasted.strip():
             directive_id = slugify(wanted or "ban-nhap")
-            draft = lib.draft_paste(pasted, directive_id, self.settings.input_dir)
-            return self._open_draft(DraftSession(directive_id, draft.yaml, "văn bản dán vào", pasted.splitlines()))
+            drafted = await self.in_worker(lib.drafted_paste, pasted, directive_id, self.settings.input_dir)
+            return self._open_draft(DraftSession(directive_id, drafted, "văn bản dán vào", pasted.splitlines()))
         return self.render(
             request, "add.html", status=400, message="Hãy chọn một tệp .txt, .docx, .pdf hoặc dán nội dung văn bản."
         )
@@ -297,10 +336,10 @@ class Pages:
         path = folder / f"{directive_id}{suffix}"  # never the sent name: a slug and a known suffix
         path.write_bytes(data)
         try:
-            draft, lines = lib.draft_upload(path, self.settings.input_dir)
+            drafted, lines = await self.in_worker(lib.drafted_upload, path, self.settings.input_dir)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        return self._open_draft(DraftSession(directive_id, draft.yaml, name, lines))
+        return self._open_draft(DraftSession(directive_id, drafted, name, lines))
 
     def _open_draft(self, session: DraftSession) -> Response:
         token = secrets.token_urlsafe(16)
@@ -320,7 +359,8 @@ class Pages:
 
     async def draft(self, request: Request) -> Response:
         token, session = self._session(request)
-        view = lib.view_draft(session.yaml, session.id, self.settings.input_dir)
+        # a draft of two million characters takes seconds to read: in a thread, the other pages go on
+        view = await anyio.to_thread.run_sync(lib.view_draft, session.yaml, session.id, self.settings.input_dir)
         day = view.directive.date if view.directive else None
         query = request.query_params.get("tim", "").strip()
         target = request.query_params.get("ten", "")
@@ -329,7 +369,8 @@ class Pages:
         cat_registry = self.catalogue().registry
         if query and cat_registry is not None:
             found, suggestions = lib.find_agencies(cat_registry, query, day)
-        exists = (self.settings.input_dir / f"{session.id}.yaml").exists()
+        stored = self.settings.input_dir / f"{session.id}.yaml"
+        exists = stored.name == REGISTRY_FILE or stored.exists()
         return self.render(
             request,
             "draft.html",
@@ -380,13 +421,15 @@ class Pages:
             session.yaml = _with_id(session.yaml, directive_id)
             session.id = directive_id
         path = self.settings.input_dir / f"{directive_id}.yaml"
-        if path.exists() and form.get("ghi_de") != "co":
+        if path.name == REGISTRY_FILE or path.exists() or path.is_symlink():
+            # the registry, another directive, anything already there: never replaced from the page
+            what = "danh mục cơ quan" if path.name == REGISTRY_FILE else "một văn bản khác"
             session.notice = (
-                f"Tệp input/{path.name} đã có: chưa ghi. Đánh dấu 'Ghi đè tệp đã có' nếu muốn thay, "
-                "hoặc đổi mã văn bản."
+                f"Mã '{directive_id}' trùng tên tệp input/{path.name} ({what}): chưa ghi. "
+                "Hãy đổi mã văn bản; muốn thay văn bản cũ thì xóa hoặc đổi tên tệp cũ trong thư mục đầu vào trước."
             )
             return RedirectResponse(f"/them/{token}", status_code=303)
-        problems = lib.save_draft(session.yaml, path)
+        problems = await anyio.to_thread.run_sync(lib.save_draft, session.yaml, path)
         self.drafts.pop(token, None)
         state = "ok" if not any(p.is_error for p in problems) else "loi"
         return RedirectResponse(f"/van-ban/{directive_id}?da_luu={state}", status_code=303)
@@ -452,7 +495,8 @@ class Pages:
         for entry in lib.agency_entries(cat.corpus, agency) if cat.corpus else ():
             row = entry.row
             writer.writerow(
-                (
+                neutralise(cell)
+                for cell in (
                     row.directive.id,
                     row.directive.reference,
                     row.task.id,
@@ -463,11 +507,7 @@ class Pages:
                     row.task.report or "",
                 )
             )
-        return Response(
-            buffer.getvalue().encode("utf-8-sig"),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{agency.id}-nhiem-vu.csv"'},
-        )
+        return download(Generated(buffer.getvalue().encode("utf-8-sig"), f"{agency.id}-nhiem-vu.csv", "text/csv"))
 
     # ------------------------------------------------------------------ Ma trận
 
@@ -587,11 +627,7 @@ class Pages:
     async def calendar(self, request: Request) -> Response:
         cat = self.catalogue()
         data = lib.calendar(cat)
-        return Response(
-            data,
-            media_type="text/calendar; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="lich-theo-doi.ics"'},
-        )
+        return download(Generated(data, "lich-theo-doi.ics", "text/calendar; charset=utf-8"))
 
     # ------------------------------------------------------------------ Tạo kết quả
 
@@ -617,60 +653,76 @@ class Pages:
         return JSONResponse(self.job.state.as_json())
 
     def _output_files(self) -> list[Path]:
-        root = self.settings.output_dir
-        if not root.is_dir():
-            return []
-        return sorted(
-            p.relative_to(root)
-            for p in root.rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-        )
+        return [Path(p) for p in listing(self.settings.output_dir)]
 
     async def download(self, request: Request) -> Response:
-        relative = request.path_params["path"]
-        root = self.settings.output_dir.resolve()
-        parts = Path(relative).parts
-        if not relative or any(part in ("..", "") or part.startswith(".") for part in parts) or "\\" in relative:
-            raise HTTPException(404)
-        target = (root / relative).resolve()
-        if not target.is_relative_to(root) or not target.is_file():
-            raise HTTPException(404)
-        return FileResponse(target, filename=target.name)
+        return download(InOutput(self.settings.output_dir, request.path_params["path"]))
 
     async def download_all(self, request: Request) -> Response:
-        files = self._output_files()
-        if not files:
-            raise HTTPException(404, "Chưa có kết quả nào: hãy tạo kết quả trước.")
-        with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:
-            with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
-                for rel in files:
-                    archive.write(self.settings.output_dir / rel, rel.as_posix())
-            spool.seek(0)
-            data = spool.read()
-        return Response(
-            data,
-            media_type="application/zip",
-            headers={"Content-Disposition": 'attachment; filename="ket-qua-matrix.zip"'},
-        )
+        return download(Zipped(self.settings.output_dir, "ket-qua-matrix.zip"))
 
-    # ------------------------------------------------------------------ sign-in (only with --host)
-
-    def auth_value(self) -> str:
-        password = self.settings.password or ""
-        return hmac.new(self.settings.secret, password.encode(), hashlib.sha256).hexdigest()
+    # ------------------------------------------------------------------ sign-in and sign-out
 
     async def login(self, request: Request) -> Response:
         return self.render(request, "login.html", message=None, next=_safe_next(request.query_params.get("tiep", "/")))
 
     async def login_post(self, request: Request) -> Response:
         form = await self.form(request)
-        sent = str(form.get("mat_khau", ""))
         target = _safe_next(str(form.get("tiep", "/")))
-        if not hmac.compare_digest(sent.encode(), (self.settings.password or "").encode()):
+        address = request.client.host if request.client else ""
+        wait = self.throttle.wait(address)
+        if wait:
+            minutes = (wait + 59) // 60
+            return self.render(
+                request,
+                "login.html",
+                status=429,
+                message=f"Đã nhập sai mật khẩu quá nhiều lần: hãy thử lại sau {minutes} phút.",
+                next=target,
+            )
+        sent = str(form.get("mat_khau", ""))
+        if self.settings.password is None or not hmac.compare_digest(sent.encode(), self.settings.password.encode()):
+            self.throttle.failed(address)
             return self.render(request, "login.html", status=403, message="Mật khẩu không đúng.", next=target)
+        self.throttle.succeeded(address)
+        old = self.session_of(request)
+        self.sessions.end(old.id if old else None)  # a new id once signed in: a planted one is worth nothing
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(AUTH_COOKIE, self.auth_value(), httponly=True, samesite="strict")
+        _set_session_cookie(request, response, self.sessions.new(signed_in=True))
         return response
+
+    async def logout(self, request: Request) -> Response:
+        await self.form(request)
+        session = self.session_of(request)
+        self.sessions.end(session.id if session else None)
+        response = RedirectResponse("/dang-nhap" if self.settings.password is not None else "/", status_code=303)
+        response.delete_cookie(_cookie_name(request), path="/", secure=request.url.scheme == "https")
+        return response
+
+
+def _cookie_name(request: Request) -> str:
+    return SECURE_SESSION_COOKIE if request.url.scheme == "https" else SESSION_COOKIE
+
+
+def _set_session_cookie(request: Request, response: Response, session: Session) -> None:
+    secure = request.url.scheme == "https"
+    response.set_cookie(_cookie_name(request), session.id, path="/", httponly=True, samesite="strict", secure=secure)
+
+
+def _capped(receive: Receive, limit: int) -> Receive:
+    """``receive`` that counts the body as it arrives and raises 413 once it passes ``limit`` bytes."""
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise HTTPException(413)
+        return message
+
+    return counted
 
 
 def _task_lines(path: Path, tasks: list[Any]) -> tuple[dict[str, int], int]:
@@ -742,25 +794,25 @@ def _safe_next(target: str) -> str:
 
 
 class _Guard(BaseHTTPMiddleware):
-    """With a password: every page but the sign-in page and the styles needs the sign-in cookie."""
+    """Only the served host names; with a password, every page but the sign-in page and the styles needs a
+    signed-in session."""
 
     def __init__(self, app: Any, pages: Pages) -> None:
         super().__init__(app)
         self.pages = pages
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        allowed = self.pages.settings.allowed_hosts
-        if allowed is not None and _host_name(request.headers.get("host", "")) not in allowed:
+        if host_name(request.headers.get("host", "")) not in self.pages.settings.allowed_hosts:
             # a page of another site pointed at this machine's address (DNS rebinding) is not served
             return self.pages.error(
                 request,
                 400,
                 "Địa chỉ không hợp lệ",
-                "Hãy mở matrix bằng địa chỉ http://127.0.0.1 hoặc http://localhost.",
+                "Hãy mở matrix bằng địa chỉ máy chủ đã in khi khởi động (ví dụ http://127.0.0.1:8765).",
             )
         if self.pages.settings.password is not None and not request.url.path.startswith(("/dang-nhap", "/static/")):
-            cookie = request.cookies.get(AUTH_COOKIE, "")
-            if not hmac.compare_digest(cookie, self.pages.auth_value()):
+            session = self.pages.session_of(request)
+            if session is None or not session.signed_in:
                 if request.method == "GET":
                     return RedirectResponse(f"/dang-nhap?tiep={request.url.path}", status_code=303)
                 return self.pages.error(request, 403, "Cần đăng nhập", "Hãy đăng nhập bằng mật khẩu của máy chủ.")
@@ -771,15 +823,6 @@ class _Guard(BaseHTTPMiddleware):
         return response
 
 
-def _host_name(host: str) -> str:
-    """The name in a Host header, without its port ("[::1]:8765" -> "::1")."""
-    if host.startswith("["):
-        return host[1:].split("]", 1)[0]
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-
-
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-
 _STATUS_TITLES = {
     400: ("Yêu cầu không hợp lệ", "Yêu cầu gửi lên không hợp lệ."),
     403: (
@@ -789,20 +832,25 @@ _STATUS_TITLES = {
     404: ("Không tìm thấy", "Không tìm thấy trang hoặc tệp này."),
     405: ("Không được phép", "Trang này không nhận cách gửi này."),
     413: ("Tệp quá lớn", f"Dữ liệu gửi lên quá lớn (tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB)."),
+    429: ("Thử lại sau", "Đã thử quá nhiều lần; hãy đợi vài phút rồi thử lại."),
 }
 
 
 def create_app(
-    input_dir: Path, output_dir: Path, password: str | None = None, allowed_hosts: tuple[str, ...] | None = None
+    input_dir: Path,
+    output_dir: Path,
+    password: str | None = None,
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Starlette:
     """The web application over ``input_dir`` (directives, registry, tracking) and ``output_dir`` (results).
 
-    Without a password only this machine's names are served (``allowed_hosts``, default 127.0.0.1,
-    localhost, ::1); with one, any host name, behind the sign-in page.
+    Only the host names ``allowed_hosts`` are served (default this machine's: 127.0.0.1, localhost, ::1;
+    ``matrix serve --host`` adds the served ones, see :func:`security.served_names`); with a password,
+    every page is behind the sign-in page. ``limits``: of each drafting worker.
     """
-    if allowed_hosts is None and password is None:
-        allowed_hosts = LOCAL_HOSTS
-    pages = Pages(Settings(Path(input_dir), Path(output_dir), password, allowed_hosts))
+    hosts = tuple(sorted({h.lower() for h in allowed_hosts}))
+    pages = Pages(Settings(Path(input_dir), Path(output_dir), password, hosts, limits))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -854,6 +902,7 @@ def create_app(
         Route("/tai/{path:path}", p.download),
         Route("/dang-nhap", p.login),
         Route("/dang-nhap", p.login_post, methods=["POST"]),
+        Route("/dang-xuat", p.logout, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("matrix.web", "static")]), name="static"),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {

@@ -47,6 +47,8 @@ __all__ = [
     "calendar",
     "draft_paste",
     "draft_upload",
+    "drafted_paste",
+    "drafted_upload",
     "find_agencies",
     "is_unresolved",
     "labels",
@@ -284,6 +286,20 @@ def draft_upload(path: Path, input_dir: Path) -> tuple[Draft, list[str]]:
 
 def draft_paste(text: str, directive_id: str, input_dir: Path) -> Draft:
     return draft_text(text, open_registry([input_dir], input_dir / REGISTRY_FILE), directive_id)
+
+
+# The two below run in the page's worker process (matrix.web.worker): plain data in, plain data out.
+
+
+def drafted_upload(path: Path, input_dir: Path) -> tuple[str, list[str]]:
+    """:func:`draft_upload` as the worker returns it: the draft's YAML and the source's lines."""
+    draft, lines = draft_upload(path, input_dir)
+    return draft.yaml, lines
+
+
+def drafted_paste(text: str, directive_id: str, input_dir: Path) -> str:
+    """:func:`draft_paste` as the worker returns it: the draft's YAML."""
+    return draft_paste(text, directive_id, input_dir).yaml
 
 
 @dataclass

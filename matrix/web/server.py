@@ -11,8 +11,9 @@ def run(input_dir: Path, output_dir: Path, host: str, port: int, password: str |
     import uvicorn
 
     from .app import create_app
+    from .security import served_names
 
-    app = create_app(input_dir, output_dir, password=password)
+    app = create_app(input_dir, output_dir, password=password, allowed_hosts=served_names(host))
     if open_url:
         threading.Timer(1.0, webbrowser.open, args=(open_url,)).start()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
