@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import matrix.build
+import matrix.publish
 from matrix.cli import main
 
 from .helpers import INPUT
@@ -68,8 +68,8 @@ def test_E19_a_locked_output_stops_the_build_and_keeps_previous_outputs(project,
     out = project / "output"
     before = snapshot(out)
     locked = out / ONE / "ma-tran.xlsx"
-    real = matrix.build._replaceable
-    monkeypatch.setattr(matrix.build, "_replaceable", lambda target: target.resolve() != locked and real(target))
+    real = matrix.publish._replaceable
+    monkeypatch.setattr(matrix.publish, "_replaceable", lambda target: target.resolve() != locked and real(target))
     (project / "input" / f"{ONE}.yaml").write_text(
         (INPUT / f"{ONE}.yaml").read_text(encoding="utf-8").replace("Văn phòng UBND tỉnh", "Sở Nội vụ"),
         encoding="utf-8",
@@ -90,6 +90,10 @@ def test_a_failure_half_way_leaves_previous_outputs_as_they_were(project, monkey
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("matrix.word.write_assignment_table", disk_full)
+    (project / "input" / f"{ONE}.yaml").write_text(  # an edit, so the tables are rendered again (not reused)
+        (INPUT / f"{ONE}.yaml").read_text(encoding="utf-8").replace("Văn phòng UBND tỉnh", "Sở Nội vụ"),
+        encoding="utf-8",
+    )
     result = build()
     assert result.exit_code == 1
     assert "không ghi được kết quả: ổ đĩa đã đầy" in result.output  # issue 14: OS errors in Vietnamese
@@ -130,7 +134,7 @@ def test_bad_input_writes_nothing(project):
 
 
 def test_pdf_without_libreoffice_keeps_the_word_output(project, monkeypatch):
-    monkeypatch.setattr("matrix.word.find_soffice", lambda: None)
+    monkeypatch.setattr("matrix.office.find_soffice", lambda: None)
     result = build("--pdf")
     assert result.exit_code == 0, result.output
     assert "Không tạo PDF:" in result.output and "LibreOffice" in result.output
