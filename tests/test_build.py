@@ -176,3 +176,41 @@ def test_a_stopped_build_prints_no_traceback_of_the_executors_race(capsys, monke
         thread.join()
     err = capsys.readouterr().err
     assert "InvalidStateError" not in err and "ValueError: a real bug" in err
+
+
+def test_the_build_reports_its_progress_document_by_document(project):
+    from matrix.build import BuildOptions, build, plan_build
+    from matrix.load import load_corpus
+
+    plan = plan_build(load_corpus([project / "input"]).require(), BuildOptions(jobs=2))
+    for rendered in (True, False):  # every document rendered, then every one reused
+        steps = []
+        summary = build(plan, project / "output", watch=steps.append)
+        total = steps[0].total
+        assert [s.done for s in steps] == list(range(1, total + 1)) and {s.total for s in steps} == {total}
+        assert summary.rendered == (total if rendered else 0)
+        assert all((project / "output" / s.current).is_file() for s in steps)
+
+
+def test_the_progress_line_shows_on_a_terminal_only(project, monkeypatch):
+    import io
+    import sys
+
+    from matrix import cli
+    from matrix.build import BuildProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    with cli._progress_line() as watch:
+        assert watch is not None
+        watch(BuildProgress(1, 1200, f"{ONE}/ma-tran.xlsx"))
+    assert screen.getvalue() == f"\r\x1b[KĐang ghi 1/1.200 tài liệu: {ONE}/ma-tran.xlsx\r\x1b[K"
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with cli._progress_line() as watch:
+        assert watch is None
+    result = build()
+    assert result.exit_code == 0 and "Đang ghi" not in result.output and "Đang tạo" not in result.output
