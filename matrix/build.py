@@ -275,10 +275,11 @@ def _reusable(real: Path, items: Sequence[Item]) -> dict[str, list[str]]:
     if not units:
         return {}
     files, stats = read_manifest(real), read_stats(real)
+    folders: dict[str, bool] = {}
     return {
         item.key: units[item.key]
         for item in items
-        if item.key in units and reusable(real, units[item.key], files, stats)
+        if item.key in units and reusable(real, units[item.key], files, stats, folders)
     }
 
 

@@ -255,7 +255,7 @@ class StatusWorkbook:
         key = keys.digest(
             self.name,
             prints.view(plan.views[index][1]),
-            [keys.status(s) for s in plan.statuses],
+            [prints.status(s) for s in plan.statuses],
             plan.as_of,
             keys.letters(plan.sent_letters),
             plan.options.paper,
@@ -285,13 +285,13 @@ class Reminders:
         view = plan.views[index][1]
         by_agency: dict[str, list[object]] = {}
         for r in plan_reminders(plan.statuses):  # the letters as written: file names, issuers, overdue tasks
-            directives = dict.fromkeys(s.entry.row.directive for s in r.items)
+            directives = {s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values()
             by_agency.setdefault(r.agency.id, []).append(
                 (
                     r.name,
                     repr(r.agency),
                     prints.directive(r.issuer),
-                    [keys.status(s) for s in r.items],
+                    [prints.status(s) for s in r.items],
                     [prints.directive(d) for d in directives],
                 )
             )
@@ -299,7 +299,7 @@ class Reminders:
             [prints.template(t) for t in REMINDER_TEMPLATES.values()],
             plan.as_of,
             keys.letters(plan.sent_letters),
-            sorted(view.registry.provinces.items()),
+            prints.places(view.registry),
         )
         return [Item(self.name, index, a, keys.digest(self.name, common, found)) for a, found in by_agency.items()]
 

@@ -221,9 +221,35 @@ def _carry(source: Path, target: Path, kind: str) -> None:
             ) from exc
 
 
-def read_stats(out_dir: Path) -> dict[str, tuple[int, int]]:
+_PARSED: dict[tuple[str, str], Any] = {}  # the last manifest read, and what was taken from it, by content
+
+
+def _taken(out_dir: Path, what: str, take: Callable[[Any], Any]) -> Any:
+    """``take(data)`` of the manifest of ``out_dir`` (None when unreadable), computed once per manifest content:
+    a build reads the manifest several times (reuse, publishing), each time the same file."""
+    path = out_dir / MANIFEST
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        raw = path.read_bytes() if stat.S_ISREG(path.lstat().st_mode) else b""
+    except OSError:
+        raw = b""
+    signature = hashlib.sha256(raw).hexdigest()
+    if (signature, "") not in _PARSED:
+        _PARSED.clear()
+        try:
+            _PARSED[(signature, "")] = json.loads(raw.decode("utf-8")) if raw else None
+        except ValueError:
+            _PARSED[(signature, "")] = None
+    if (signature, what) not in _PARSED:
+        _PARSED[(signature, what)] = take(_PARSED[(signature, "")])
+    return _PARSED[(signature, what)]
+
+
+def read_stats(out_dir: Path) -> dict[str, tuple[int, int]]:
+    return dict(_taken(out_dir, "stat", _stats))
+
+
+def _stats(data: Any) -> dict[str, tuple[int, int]]:
+    try:
         stats = data.get("stat") if isinstance(data, dict) else None
         return {k: (int(v[0]), int(v[1])) for k, v in stats.items()} if isinstance(stats, dict) else {}
     except (OSError, ValueError, TypeError, IndexError, AttributeError):
@@ -252,13 +278,10 @@ def read_manifest(out_dir: Path, key: str = "files") -> dict[str, str]:
     Only plain relative paths inside ``out_dir`` are taken; anything else in the file is ignored.
     ``key="edited"``: the outputs it kept because they had been edited by hand.
     """
-    path = out_dir / MANIFEST
-    try:
-        if not stat.S_ISREG(path.lstat().st_mode):
-            return {}
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    return dict(_taken(out_dir, key, lambda data: _entries(data, key)))
+
+
+def _entries(data: Any, key: str) -> dict[str, str]:
     if key == "edited":
         listed = data.get("edited") if isinstance(data, dict) else None
         entries = {p: _LEGACY for p in listed if isinstance(p, str)} if isinstance(listed, list) else {}
@@ -286,10 +309,10 @@ def read_units(out_dir: Path) -> dict[str, list[str]]:
     checks those paths), so nothing the manifest would not trust is reused.
     """
     files = read_manifest(out_dir)
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    return {key: list(rels) for key, rels in _taken(out_dir, "units", lambda data: _units(data, files)).items()}
+
+
+def _units(data: Any, files: dict[str, str]) -> dict[str, list[str]]:
     units = data.get("units") if isinstance(data, dict) else None
     if not isinstance(units, dict):
         return {}
@@ -304,22 +327,35 @@ def read_units(out_dir: Path) -> dict[str, list[str]]:
 
 
 def reusable(
-    out_dir: Path, rels: Sequence[str], files: Mapping[str, str], stats: Mapping[str, tuple[int, int]]
+    out_dir: Path,
+    rels: Sequence[str],
+    files: Mapping[str, str],
+    stats: Mapping[str, tuple[int, int]],
+    folders: dict[str, bool] | None = None,
 ) -> bool:
     """Whether every file ``rels`` of the published tree still holds what matrix wrote (``files``: the
     manifest's hashes; ``stats``: its sizes and times, a quick check before the hash): a regular file,
-    reached without links, never edited since."""
+    reached without links, never edited since. ``folders`` remembers the folders found plain (shared
+    between calls)."""
+    folders = {} if folders is None else folders
     for rel in rels:
         recorded = files.get(rel)
         path = out_dir / rel
         try:
-            if not recorded or any(p.is_symlink() for p in (path, *path.parents[: len(Path(rel).parts) - 1])):
+            if not recorded or not all(_plain_folder(out_dir, parent, folders) for parent in Path(rel).parents[:-1]):
                 return False
             if not stat.S_ISREG(path.lstat().st_mode) or not _unchanged(path, recorded, stats.get(rel)):
                 return False
         except OSError:
             return False
     return True
+
+
+def _plain_folder(out_dir: Path, rel: Path, folders: dict[str, bool]) -> bool:
+    key = str(rel)
+    if key not in folders:
+        folders[key] = stat.S_ISDIR((out_dir / rel).lstat().st_mode)  # lstat: a link to a folder is not one
+    return folders[key]
 
 
 def write_manifest(

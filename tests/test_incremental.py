@@ -13,6 +13,7 @@ import pytest
 
 import matrix.keys
 from matrix.build import BuildOptions, BuildPlan, build, plan_build
+from matrix.dump import dump_directive
 from matrix.load import load_corpus
 from matrix.model import Corpus, Directive
 from matrix.outputs import plan_items
@@ -67,14 +68,20 @@ def test_the_same_inputs_give_the_same_keys(corpus):
     assert keyed(plan) == keyed(plan_build(load_corpus([INPUT]).require(), BuildOptions(as_of=AS_OF)))
 
 
-def test_a_task_edit_changes_its_directive_and_the_consolidated_documents_that_read_it(corpus):
+def test_a_task_edit_changes_the_documents_that_print_that_task(corpus):
     before = plan_build(corpus, BuildOptions(as_of=AS_OF))
     target = corpus.directives[2]
     after = plan_build(with_directive(corpus, edit_first_task(target)), BuildOptions(as_of=AS_OF))
     folder = safe_filename(target.id)
     own = next(view for name, view in after.views if name == folder)
     consolidated = after.views[-1][1]
-    holders = {e.agency.id for e in consolidated.entries if e.row.directive.id == target.id}
+    edited = target.tasks[0].id
+
+    def reads(entry) -> bool:  # a letter prints its agency's tasks with their parents and sub-tasks
+        return entry.row.directive.id == target.id and edited in {n.id for n in entry.row.node.chain()}
+
+    holders = {e.agency.id for e in consolidated.entries if reads(e)}
+    addressed = {e.agency.id for e in own.entries if reads(e)}
     late = {
         r.agency.id
         for r in plan_reminders(after.statuses)
@@ -83,7 +90,7 @@ def test_a_task_edit_changes_its_directive_and_the_consolidated_documents_that_r
     expected = {
         ("workbook", folder, None),
         ("table", folder, None),
-        *(("letters", folder, a.id) for a in own.columns),
+        *(("letters", folder, a) for a in addressed),
         ("workbook", "tong-hop", None),
         ("table", "tong-hop", None),
         ("status", "tong-hop", None),
@@ -92,6 +99,7 @@ def test_a_task_edit_changes_its_directive_and_the_consolidated_documents_that_r
         *(("reminders", "tong-hop", a) for a in late),
     }
     assert holders and len(holders) < len(consolidated.columns)  # some extracts stay
+    assert addressed and len(addressed) < len(own.columns)  # and some of the directive's letters
     assert changed(keyed(before), keyed(after)) == expected
 
 
@@ -217,8 +225,15 @@ def test_an_incremental_build_writes_what_a_full_build_writes(tmp_path, monkeypa
     first = build(plan_build(load_corpus([inputs]).require(), BuildOptions(as_of=AS_OF)), out)
     assert first.reused == 0
     # a task edited, a directive removed (its outputs must go), an agency renamed (every document naming it)
-    edited = inputs / "tiengiang-ubnd-ct-antt-2025.yaml"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("Tết", "Tết Nguyên đán", 1), encoding="utf-8")
+    corpus = load_corpus([inputs]).require()
+    target = next(d for d in corpus.directives if d.id == "tiengiang-ubnd-ct-antt-2025")
+    last = target.tasks[-1]
+    edited = dataclasses.replace(
+        target, tasks=(*target.tasks[:-1], dataclasses.replace(last, text=last.text + " Sửa."))
+    )
+    (inputs / f"{target.id}.yaml").write_text(dump_directive(edited, corpus.registry), encoding="utf-8")
+    letters = sorted((out / target.id / "thu-giao-nhiem-vu").glob("*.docx"))
+    inodes = {p.name: p.stat().st_ino for p in letters}
     (inputs / "hungyen-tinhuy-ct-antt-2024.yaml").unlink()
     registry = inputs / "co-quan.yaml"
     registry.write_text(
@@ -230,6 +245,8 @@ def test_an_incremental_build_writes_what_a_full_build_writes(tmp_path, monkeypa
     full = build(plan_build(load_corpus([inputs]).require(), BuildOptions(as_of=AS_OF, jobs=1)), tmp_path / "full")
     assert full.reused == 0
     assert not (out / "hungyen-tinhuy-ct-antt-2024").exists()
+    kept = {p.name for p in letters if p.stat().st_ino == inodes[p.name]}  # reused: the same file, linked
+    assert kept and len(kept) < len(letters)  # the letters printing the edited task were rendered again
     assert snapshot(out) == snapshot(tmp_path / "full")
     assert sorted(again.files) == sorted(full.files)
 
