@@ -15,7 +15,7 @@ import matrix.keys
 from matrix.build import BuildOptions, BuildPlan, build, plan_build
 from matrix.dump import dump_directive
 from matrix.load import load_corpus
-from matrix.model import Corpus, Directive
+from matrix.model import Corpus, Directive, IssuerKind
 from matrix.outputs import plan_items
 from matrix.publish import MANIFEST
 from matrix.reminders import plan_reminders
@@ -275,3 +275,48 @@ def test_a_published_file_changed_since_is_not_reused(tmp_path, monkeypatch):
     assert second.rendered == 1
     assert letter.read_bytes() == b"sua tay"
     assert letter.with_name(f"{letter.stem} (mới).docx").read_bytes() == rendered
+
+
+def _edited_template(folder: Path) -> Path:
+    """The clerk's copy of the State letter template, one word changed."""
+    name = LETTER_TEMPLATES[IssuerKind.STATE]
+    folder.mkdir(exist_ok=True)
+    with zipfile.ZipFile(PACKAGE_TEMPLATES / name) as source, zipfile.ZipFile(folder / name, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace("Nơi nhận".encode(), "Nơi nhận bản này".encode(), 1)
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return folder
+
+
+@pytest.mark.parametrize("change", ["report", "template", "date", "version"])
+def test_after_each_kind_of_change_an_incremental_build_matches_a_full_one(change, tmp_path, monkeypatch):
+    """Nothing stale survives: a reminder whose task was reported done goes, letters follow the edited template,
+    reminders follow the date, a new version renders everything."""
+    frozen_clock(monkeypatch)
+    corpus = load_corpus([INPUT]).require()
+    day = {"today": AS_OF}
+    monkeypatch.setattr("matrix.build.today", lambda: day["today"])
+    out = tmp_path / "output"
+    first = build(plan_build(corpus), out)
+    records: tuple[Record, ...] = ()
+    options = BuildOptions()
+    if change == "report":  # the one overdue assignment reported done: its reminder must go
+        late = next(s for s in plan_build(corpus).statuses if s.state is State.OVERDUE).entry
+        records = (Record(late.row.directive.id, late.agency.id, late.written, AS_OF, late.row.task.id, done=True),)
+    elif change == "template":
+        options = BuildOptions(templates=_edited_template(tmp_path / "mau"))
+    elif change == "date":
+        day["today"] = AS_OF + dt.timedelta(days=200)
+    else:
+        monkeypatch.setattr(matrix.keys, "__version__", "99.0")
+    again = build(plan_build(corpus, options, records=records), out)
+    full = build(plan_build(corpus, dataclasses.replace(options, jobs=1), records=records), tmp_path / "full")
+    assert snapshot(out) == snapshot(tmp_path / "full") and again.files == full.files
+    if change == "version":
+        assert again.reused == 0
+    else:
+        assert again.rendered > 0 and again.reused > 0
+    if change == "report":
+        assert first.reminders == 1 and again.reminders == 0 and not (out / "tong-hop" / "don-doc").exists()
