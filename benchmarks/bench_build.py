@@ -3,8 +3,13 @@
 Not a test: it prints time and peak memory (each stage runs in its own
 process, so the peak is that stage's alone). Defaults follow the target:
 300 directives, 6,000 tasks, 150 agencies of which 100 are communes.
+The stage ``rebuild`` times what a clerk does most, each a `matrix build`
+command into one output folder: a full build, the build after editing one
+task of one directive (``edit-one``), and a build with nothing changed
+(``unchanged``).
 
     python benchmarks/bench_build.py                 # the full size
+    python benchmarks/bench_build.py --stages rebuild
     python benchmarks/bench_build.py --scales 1 2 5 10 --base-directives 30
     python benchmarks/bench_build.py --seeds         # the five shipped seeds, and `matrix --help`
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import shutil
 import subprocess
@@ -77,6 +83,55 @@ def _stage(name: str, inputs: str, out: str, queue: mp.Queue) -> None:
     queue.put(("peak_mb", peak / 1024))
 
 
+def _timed_build(inputs: Path, out: Path) -> tuple[float, float, str]:
+    """One `matrix build` command: seconds, peak memory (MB) of its largest process, what it printed."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "matrix", "build", str(inputs), "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    printed = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"matrix build failed ({process.returncode})")
+    return elapsed, usage.ru_maxrss / 1024, printed
+
+
+def edit_one_task(folder: Path) -> None:
+    """Change the text of the first task of one directive, as a clerk correcting a word would."""
+    path = sorted(folder.glob("van-ban-2.yaml")) or sorted(p for p in folder.glob("*.yaml") if p.name != "co-quan.yaml")
+    text = path[0].read_text(encoding="utf-8")
+    path[0].write_text(text.replace("    text: |-\n      ", "    text: |-\n      Sửa: ", 1), encoding="utf-8")
+
+
+def rebuild(label: str, inputs: Path, work: Path) -> None:
+    """Full build, then one task edited, then nothing changed: three commands into one output folder."""
+    private = work / "rebuild-input"
+    shutil.rmtree(private, ignore_errors=True)
+    shutil.copytree(inputs, private)
+    out = work / "rebuild-output"
+    shutil.rmtree(out, ignore_errors=True)
+    tasks = sum(
+        1 for p in private.glob("*.yaml") for line in p.open(encoding="utf-8") if line.lstrip().startswith("- id:")
+    )
+    for step in ("build", "edit-one", "unchanged"):
+        if step == "edit-one":
+            edit_one_task(private)
+        seconds, peak, printed = _timed_build(private, out)
+        reused = printed.split("Trong đó ")[1].split(" ")[0] if "Trong đó " in printed else "0"
+        print(
+            f"{label:>8}  {step:<9} {seconds:7.2f} s  peak {peak:6.0f} MB  {tasks:6d} tasks  "
+            f"{1000 * seconds / tasks:6.2f} ms/task, {reused} files reused",
+            flush=True,
+        )
+
+
 def run_stage(name: str, inputs: Path, out: Path) -> dict[str, float]:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -95,6 +150,9 @@ def run_stage(name: str, inputs: Path, out: Path) -> dict[str, float]:
 
 def report(label: str, stages: list[str], inputs: Path, work: Path) -> None:
     for stage in stages:
+        if stage == "rebuild":
+            rebuild(label, inputs, work)
+            continue
         r = run_stage(stage, inputs, work / stage)
         extra = f", {int(r['letters'])} letters ({r['letters'] / r['seconds']:.0f}/s)" if "letters" in r else ""
         print(
@@ -123,7 +181,7 @@ def main() -> None:
     parser.add_argument("--communes", type=int, default=100)
     parser.add_argument("--scales", type=int, nargs="*", help="run these multiples of --base-* instead of one size")
     parser.add_argument("--base-directives", type=int, default=30)
-    parser.add_argument("--stages", nargs="*", default=["validate", "excel", "word", "build"])
+    parser.add_argument("--stages", nargs="*", default=["validate", "excel", "word", "build", "rebuild"])
     parser.add_argument("--seeds", action="store_true", help="time the shipped seeds and `matrix --help` only")
     args = parser.parse_args()
     if args.seeds:

@@ -6,9 +6,10 @@ that need them, so `matrix --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from .errors import MatrixError
 from .stamp import today
 
 if TYPE_CHECKING:
+    from .build import BuildProgress
     from .views import Reply
 
 _install_vietnamese()
@@ -166,6 +168,36 @@ def _inputs(paths: Iterable[Path]) -> list[Path]:
     return list(paths) or [DEFAULT_INPUT]
 
 
+@contextlib.contextmanager
+def _progress_line() -> Iterator[Callable[[BuildProgress], None] | None]:
+    """On a terminal, one line on stderr rewritten as a build goes ("Đang ghi 120/13.500 tài liệu: ..."), cleared
+    at the end; nothing when stderr is not a terminal (a log, a pipe, the tests)."""
+    stream = sys.stderr
+    if not stream.isatty():
+        yield None
+        return
+    import shutil
+    import time
+
+    width = shutil.get_terminal_size().columns - 1
+    last = [0.0]
+
+    def show(step: BuildProgress) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.1 and step.done < step.total:
+            return
+        last[0] = now
+        line = f"Đang ghi {step.done:,}/{step.total:,} tài liệu: {step.current}".replace(",", ".")
+        stream.write("\r\x1b[K" + line[:width])
+        stream.flush()
+
+    try:
+        yield show
+    finally:
+        stream.write("\r\x1b[K")
+        stream.flush()
+
+
 def _warn(text: str) -> None:
     click.echo(text, err=True)
 
@@ -259,8 +291,8 @@ def build(
         as_of=as_of.date() if as_of else None,
     )
     plan = prepare(_inputs(paths), registry, options, _warn)
-    with click.progressbar(length=plan.letters, label="Đang tạo thư", file=sys.stderr, show_pos=True) as bar:
-        summary = run_build(plan, output, progress=bar.update, force=force, notify=_warn)
+    with _progress_line() as watch:
+        summary = run_build(plan, output, force=force, notify=_warn, watch=watch)
     for text, to_stderr in build_report(plan, summary, output):
         click.echo(text, err=to_stderr)
 

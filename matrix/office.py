@@ -1,8 +1,9 @@
-"""LibreOffice headless, the one way matrix (and its tests and benchmarks) run it.
+"""LibreOffice headless, the one way matrix (and its tests and benchmarks) run it, and the PDF step.
 
 Documents are converted by ``soffice --headless --convert-to``; each run gets a
 private profile (``-env:UserInstallation``) so that it works beside a LibreOffice
 the user has open and beside other conversions running at the same time.
+:func:`convert_to_pdf` is the build's PDF step (``matrix build --pdf``).
 """
 
 from __future__ import annotations
@@ -11,10 +12,15 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
+import time
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["convert", "convert_command", "find_soffice"]
+from .errors import MatrixError, OutputError
+
+__all__ = ["PdfConversionError", "PdfUnavailable", "convert", "convert_command", "convert_to_pdf", "find_soffice"]
 
 
 def find_soffice() -> str | None:
@@ -72,3 +78,46 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
         process.communicate(timeout=10)
     except (subprocess.TimeoutExpired, ValueError, OSError):  # pragma: no cover - a process that will not die
         pass
+
+
+class PdfUnavailable(MatrixError):
+    """LibreOffice (``soffice``) is not installed: no PDF, the .docx files are kept."""
+
+
+class PdfConversionError(OutputError):
+    """LibreOffice ran but did not produce every PDF."""
+
+
+def convert_to_pdf(paths: Sequence[Path], *, batch_size: int = 100) -> list[Path]:
+    """Convert documents (.docx, .xlsx) to PDF beside them with LibreOffice headless; return the PDFs.
+
+    Many files go to one ``soffice`` call (starting it is the slow part); a
+    private profile lets it run while the user's LibreOffice is open.
+    """
+    if not paths:
+        return []
+    soffice = find_soffice()
+    if soffice is None:
+        raise PdfUnavailable(
+            "Không tìm thấy LibreOffice (lệnh soffice): chưa tạo được PDF, các tệp .docx vẫn được giữ."
+        )
+    started = time.time() - 1
+    by_folder: dict[Path, list[Path]] = defaultdict(list)
+    for path in dict.fromkeys(p.resolve() for p in paths):
+        by_folder[path.parent].append(path)
+    with tempfile.TemporaryDirectory(prefix="matrix-lo-") as profile:
+        for folder, files in by_folder.items():
+            for start in range(0, len(files), batch_size):
+                _run_soffice(soffice, Path(profile), folder, files[start : start + batch_size])
+    pdfs = [p.with_suffix(".pdf") for p in paths]
+    missing = [p for p in pdfs if not p.exists() or p.stat().st_mtime < started]
+    if missing:
+        raise PdfConversionError(f"LibreOffice không tạo được PDF cho: {', '.join(p.name for p in missing)}.")
+    return pdfs
+
+
+def _run_soffice(soffice: str, profile: Path, out_dir: Path, files: list[Path]) -> None:
+    try:
+        convert(soffice, "pdf", out_dir, files, profile, timeout=120 + 10 * len(files))
+    except subprocess.TimeoutExpired as exc:
+        raise PdfConversionError(f"LibreOffice chạy quá lâu khi tạo PDF trong {out_dir}.") from exc

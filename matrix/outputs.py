@@ -1,25 +1,30 @@
-"""The outputs of a build, each an *output unit* behind one small protocol.
+"""The outputs of a build, each an *output unit* behind one small protocol, and the build's plan.
 
-A unit has a ``name``, cuts its work into :class:`Piece` s (``pieces``: one workbook, forty letters...)
-that worker processes can share, and writes one piece into the staging folder (``write``), returning
-the files it wrote. ``tally`` names the :class:`matrix.build.BuildSummary` counter its files add to.
-:func:`matrix.build.build` drives the units and publishes what they wrote; PDF conversion is a
-separate step run afterwards over every written document (:func:`convert_documents`). Adding an
-output means adding a unit to :data:`UNITS`.
+A unit has a ``name`` and lists the documents it writes as :class:`Item` s (``items``: one workbook per
+view, one letter per addressee...), each with its content key (:mod:`matrix.keys`: a hash of exactly what
+the document is rendered from). ``write`` renders one item into the staging folder and returns the files
+it wrote. ``tally`` names the :class:`matrix.build.BuildSummary` counter its files add to.
+:func:`matrix.build.build` reuses the items whose key the previous build recorded, cuts the others into
+:class:`Piece` s (:func:`plan_pieces`) that worker processes share, and publishes the result
+(:mod:`matrix.publish`). Adding an output means adding a unit to :data:`UNITS`. This module imports
+nothing of :mod:`matrix.build`: the plan is declared here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from . import keys
 from .export import to_csv, to_json
 from .pivot import Matrix
+from .stamp import today
 
 if TYPE_CHECKING:
-    from .build import BuildPlan
+    from .tracking import Letter, Status
 
 WORKBOOK = "ma-tran.xlsx"
 LETTERS = "thu-giao-nhiem-vu"
@@ -32,8 +37,51 @@ LETTERS_PER_PIECE = 40
 
 
 @dataclass(frozen=True)
+class BuildOptions:
+    expand_groups: bool = False
+    paper: str = "A4"
+    templates: Path | None = None
+    pdf: bool = False
+    jobs: int | None = None  # processes; None = one per CPU core
+    # The build date: the consolidated view gives old bodies' tasks to their successors of that date, and the
+    # Tình hình thực hiện outputs are computed as of it. None: no successor view, statuses as of today.
+    as_of: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What a build will write: one view of the matrix per directive, then the consolidated one."""
+
+    matrix: Matrix
+    views: list[tuple[str, Matrix]]
+    options: BuildOptions
+    scope: frozenset[str] | None = None  # top-level names of the output folder this build owns (None: all)
+    statuses: tuple[Status, ...] = ()
+    as_of: dt.date = field(default_factory=today)
+    sent_letters: tuple[Letter, ...] = ()  # thư giao nhiệm vụ recorded in input/theo-doi/
+
+    @property
+    def letters(self) -> int:
+        """How many letters the build writes (for a progress bar)."""
+        from .word import letter_count
+
+        return sum(letter_count(view) for _, view in self.views)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One document of a unit (or the fixed set of files it writes together): a view of the plan (its index in
+    ``plan.views``), the agency it is addressed to (None: the whole view), and its content key."""
+
+    unit: str
+    view: int
+    agency: str | None
+    key: str
+
+
+@dataclass(frozen=True)
 class Piece:
-    """One share of a unit's work: a view of the plan (its index in ``plan.views``), maybe some agencies."""
+    """One share of a unit's work: a view of the plan, maybe some agencies (one item each)."""
 
     unit: str
     view: int
@@ -51,29 +99,27 @@ class OutputUnit(Protocol):
         """The :class:`~matrix.build.BuildSummary` counter the unit's files count in (None: not counted)."""
         ...
 
-    def pieces(self, plan: BuildPlan) -> list[Piece]:
-        """The unit's work, cut into pieces that can be written independently (in any process)."""
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        """The unit's documents, each keyed by what it reads (``prints`` shares the fingerprints)."""
         ...
 
-    def write(self, plan: BuildPlan, piece: Piece, stage: Path) -> list[Path]:
-        """Write one piece into the staging folder ``stage``; return the files written."""
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
+        """Write one item into the staging folder ``stage``; return the files written."""
         ...
 
 
-def _folder(plan: BuildPlan, piece: Piece, stage: Path) -> tuple[Path, Matrix]:
-    name, view = plan.views[piece.view]
-    return stage / name, view
+def _folder(plan: BuildPlan, view: int, stage: Path) -> tuple[Path, Matrix]:
+    name, matrix = plan.views[view]
+    return stage / name, matrix
 
 
 def _consolidated(plan: BuildPlan) -> int:
     return len(plan.views) - 1
 
 
-def _by_agencies(name: str, view: int, agencies: Sequence[str]) -> list[Piece]:
-    return [
-        Piece(name, view, tuple(agencies[start : start + LETTERS_PER_PIECE]))
-        for start in range(0, len(agencies), LETTERS_PER_PIECE)
-    ]
+def _only(agency: str | None) -> tuple[str, ...]:
+    assert agency is not None, "a unit of letters writes one agency's at a time"
+    return (agency,)
 
 
 def workbook_title(view: Matrix) -> str:
@@ -89,35 +135,37 @@ class Exports:
 
     name, tally = "exports", None
 
-    def pieces(self, plan: BuildPlan) -> list[Piece]:
-        return [Piece(self.name, _consolidated(plan))]
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        return [Item(self.name, _consolidated(plan), None, keys.digest(self.name, prints.view(plan.matrix)))]
 
-    def write(self, plan: BuildPlan, piece: Piece, stage: Path) -> list[Path]:
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         csv_path, json_path = (stage / name for name in EXPORTS)
         csv_path.write_text(to_csv(plan.matrix), encoding="utf-8-sig")
         json_path.write_text(to_json(plan.matrix), encoding="utf-8")
         return [csv_path, json_path]
 
 
-class _EveryView:
-    """A unit with one piece per view (each directive, and the consolidated view)."""
-
-    name: str
-
-    def pieces(self, plan: BuildPlan) -> list[Piece]:
-        return [Piece(self.name, index) for index in range(len(plan.views))]
-
-
-class Workbooks(_EveryView):
-    """ma-tran.xlsx in every view's folder (excel.write_workbook)."""
+class Workbooks:
+    """ma-tran.xlsx in every view's folder (excel.write_workbook): reads the whole view, its title, the paper."""
 
     name, tally = "workbook", "workbooks"
 
-    def write(self, plan: BuildPlan, piece: Piece, stage: Path) -> list[Path]:
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        return [
+            Item(
+                self.name,
+                index,
+                None,
+                keys.digest(self.name, prints.view(view), workbook_title(view), plan.options.paper),
+            )
+            for index, (_, view) in enumerate(plan.views)
+        ]
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         from .excel import write_workbook
 
-        folder, view = _folder(plan, piece, stage)
-        write_workbook(view, folder / WORKBOOK, title=workbook_title(view), paper=plan.options.paper)
+        folder, matrix = _folder(plan, view, stage)
+        write_workbook(matrix, folder / WORKBOOK, title=workbook_title(matrix), paper=plan.options.paper)
         return [folder / WORKBOOK]
 
 
@@ -126,89 +174,147 @@ class Letters:
 
     name, tally = "letters", "letters"
 
-    def pieces(self, plan: BuildPlan) -> list[Piece]:
-        single = [i for i, (_, view) in enumerate(plan.views) if len(view.directives) == 1]
-        return [p for i in single for p in _by_agencies(self.name, i, [a.id for a in plan.views[i][1].columns])]
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        from .word import LETTER_TEMPLATES
 
-    def write(self, plan: BuildPlan, piece: Piece, stage: Path) -> list[Path]:
+        found = []
+        for index, (_, view) in enumerate(plan.views):
+            if len(view.directives) != 1 or not view.columns:
+                continue
+            template = prints.template(LETTER_TEMPLATES[view.directives[0].issuer.kind])
+            found += [
+                Item(self.name, index, a.id, keys.digest(self.name, template, prints.addressee(view, a)))
+                for a in view.columns
+            ]
+        return found
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         from .word import write_letters
 
-        folder, view = _folder(plan, piece, stage)
-        return list(write_letters(view, folder / LETTERS, templates=plan.options.templates, agencies=piece.agencies))
+        folder, matrix = _folder(plan, view, stage)
+        return write_letters(matrix, folder / LETTERS, templates=plan.options.templates, agencies=_only(agency))
 
 
 class Extracts:
-    """The consolidated view: per agency an extract of every directive, letters per issuer
-    (word.write_consolidated)."""
+    """The consolidated view: per agency an extract of every directive, and the letters of each issuer of
+    several directives (word.write_consolidated); one item per agency."""
 
     name, tally = "extracts", "letters"
 
-    def pieces(self, plan: BuildPlan) -> list[Piece]:
-        several = [i for i, (_, view) in enumerate(plan.views) if len(view.directives) > 1]
-        return [p for i in several for p in _by_agencies(self.name, i, [a.id for a in plan.views[i][1].columns])]
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        from .word import EXTRACT_TEMPLATE, LETTER_TEMPLATES, issuer_groups
 
-    def write(self, plan: BuildPlan, piece: Piece, stage: Path) -> list[Path]:
+        found = []
+        for index, (_, view) in enumerate(plan.views):
+            if len(view.directives) < 2:
+                continue
+            groups = [(folder, [d.id for d in group.directives]) for folder, group in issuer_groups(view)]
+            templates = [prints.template(EXTRACT_TEMPLATE), *(prints.template(t) for t in LETTER_TEMPLATES.values())]
+            found += [
+                Item(self.name, index, a.id, keys.digest(self.name, templates, groups, prints.addressee(view, a)))
+                for a in view.columns
+            ]
+        return found
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         from .word import write_consolidated
 
-        folder, view = _folder(plan, piece, stage)
-        return list(write_consolidated(view, folder, templates=plan.options.templates, agencies=piece.agencies))
+        folder, matrix = _folder(plan, view, stage)
+        return write_consolidated(matrix, folder, templates=plan.options.templates, agencies=_only(agency))
 
 
-class Tables(_EveryView):
+class Tables:
     """bang-phan-cong.docx, the assignment table, in every view's folder (word.write_assignment_table)."""
 
     name, tally = "table", "tables"
 
-    def write(self, plan: BuildPlan, piece: Piece, stage: Path) -> list[Path]:
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        from .word import TABLE_TEMPLATE
+
+        template = prints.template(TABLE_TEMPLATE)
+        return [
+            Item(self.name, index, None, keys.digest(self.name, template, prints.view(view)))
+            for index, (_, view) in enumerate(plan.views)
+        ]
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         from .word import write_assignment_table
 
-        folder, view = _folder(plan, piece, stage)
-        write_assignment_table(view, folder / TABLE, templates=plan.options.templates)
+        folder, matrix = _folder(plan, view, stage)
+        write_assignment_table(matrix, folder / TABLE, templates=plan.options.templates)
         return [folder / TABLE]
 
 
 class StatusWorkbook:
-    """tong-hop/tinh-hinh-thuc-hien.xlsx: how far each assignment has got (status_excel)."""
+    """tong-hop/tinh-hinh-thuc-hien.xlsx: how far each assignment has got on the build date (status_excel)."""
 
     name, tally = "status", None
 
-    def pieces(self, plan: BuildPlan) -> list[Piece]:
-        return [Piece(self.name, _consolidated(plan))]
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        index = _consolidated(plan)
+        key = keys.digest(
+            self.name,
+            prints.view(plan.views[index][1]),
+            [prints.status(s) for s in plan.statuses],
+            plan.as_of,
+            keys.letters(plan.sent_letters),
+            plan.options.paper,
+        )
+        return [Item(self.name, index, None, key)]
 
-    def write(self, plan: BuildPlan, piece: Piece, stage: Path) -> list[Path]:
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         from .status_excel import write_status_workbook
 
-        folder, view = _folder(plan, piece, stage)
+        folder, matrix = _folder(plan, view, stage)
         path = folder / STATUS_WORKBOOK
         write_status_workbook(
-            view, plan.statuses, plan.as_of, path, paper=plan.options.paper, letters=plan.sent_letters
+            matrix, plan.statuses, plan.as_of, path, paper=plan.options.paper, letters=plan.sent_letters
         )
         return [path]
 
 
 class Reminders:
-    """tong-hop/don-doc/: a đôn đốc letter per agency with overdue tasks (reminders)."""
+    """tong-hop/don-doc/: a đôn đốc letter per agency with overdue tasks (reminders), one item per agency."""
 
     name, tally = "reminders", "reminders"
 
-    def pieces(self, plan: BuildPlan) -> list[Piece]:
-        late = list(dict.fromkeys(s.entry.agency.id for s in plan.statuses if s.overdue_since is not None))
-        return _by_agencies(self.name, _consolidated(plan), late)
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        from .reminders import REMINDER_TEMPLATES, plan_reminders
 
-    def write(self, plan: BuildPlan, piece: Piece, stage: Path) -> list[Path]:
+        index = _consolidated(plan)
+        view = plan.views[index][1]
+        by_agency: dict[str, list[object]] = {}
+        for r in plan_reminders(plan.statuses):  # the letters as written: file names, issuers, overdue tasks
+            directives = {s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values()
+            by_agency.setdefault(r.agency.id, []).append(
+                (
+                    r.name,
+                    repr(r.agency),
+                    prints.directive(r.issuer),
+                    [prints.status(s) for s in r.items],
+                    [prints.directive(d) for d in directives],
+                )
+            )
+        common = (
+            [prints.template(t) for t in REMINDER_TEMPLATES.values()],
+            plan.as_of,
+            keys.letters(plan.sent_letters),
+            prints.places(view.registry),
+        )
+        return [Item(self.name, index, a, keys.digest(self.name, common, found)) for a, found in by_agency.items()]
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         from .reminders import write_reminders
 
-        folder, view = _folder(plan, piece, stage)
-        return list(
-            write_reminders(
-                view,
-                plan.statuses,
-                plan.as_of,
-                folder / REMINDERS,
-                templates=plan.options.templates,
-                letters=plan.sent_letters,
-                agencies=piece.agencies,
-            )
+        folder, matrix = _folder(plan, view, stage)
+        return write_reminders(
+            matrix,
+            plan.statuses,
+            plan.as_of,
+            folder / REMINDERS,
+            templates=plan.options.templates,
+            letters=plan.sent_letters,
+            agencies=_only(agency),
         )
 
 
@@ -221,21 +327,32 @@ def unit(name: str) -> OutputUnit:
     return _BY_NAME[name]
 
 
-def plan_pieces(plan: BuildPlan, units: Sequence[OutputUnit] = UNITS) -> list[Piece]:
-    """Every piece of work of ``plan``: the consolidated view, the largest, first (so workers finish together)."""
-    pieces = [piece for u in units for piece in u.pieces(plan)]
-    return sorted(pieces, key=lambda p: -p.view)  # stable: unit order within a view
+def plan_items(plan: BuildPlan, units: Sequence[OutputUnit] = UNITS) -> list[Item]:
+    """Every document of ``plan``, keyed (:mod:`matrix.keys`)."""
+    prints = keys.Fingerprints(plan.options.templates)
+    # where it goes is part of a document's identity (one directive's view and the consolidated one may
+    # read the same); with --pdf the piece holds its documents' PDFs too
+    return [
+        Item(i.unit, i.view, i.agency, keys.digest(i.key, plan.views[i.view][0], i.agency, plan.options.pdf))
+        for u in units
+        for i in u.items(plan, prints)
+    ]
 
 
-def convert_documents(folder: Path) -> tuple[int, str | None]:
-    """The PDF step: every .docx and .xlsx under ``folder`` converted beside itself (LibreOffice).
-
-    Returns how many PDFs were written and, when LibreOffice is missing, why none were.
-    """
-    from .word import PdfUnavailable, convert_to_pdf
-
-    documents = sorted(p for p in folder.rglob("*") if p.suffix in (".docx", ".xlsx"))
-    try:
-        return len(convert_to_pdf(documents)), None
-    except PdfUnavailable as exc:
-        return 0, str(exc)
+def plan_pieces(items: Sequence[Item]) -> list[Piece]:
+    """The work of rendering ``items``: a piece per document, letters by :data:`LETTERS_PER_PIECE` agencies of
+    one view; the consolidated view, the largest, first (so workers finish together)."""
+    pieces: list[Piece] = []
+    batches: dict[tuple[str, int], list[str]] = {}
+    for item in items:
+        if item.agency is None:
+            pieces.append(Piece(item.unit, item.view))
+        else:
+            batches.setdefault((item.unit, item.view), []).append(item.agency)
+    for (name, view), agencies in batches.items():
+        pieces += [
+            Piece(name, view, tuple(agencies[start : start + LETTERS_PER_PIECE]))
+            for start in range(0, len(agencies), LETTERS_PER_PIECE)
+        ]
+    order = {u.name: n for n, u in enumerate(UNITS)}
+    return sorted(pieces, key=lambda p: (-p.view, order.get(p.unit, len(order))))

@@ -205,8 +205,11 @@ def _by_directive(ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status
         _DIRECTIVE_COLUMNS,
     )
     _header_fills(ws, ctx, columns)
+    by_directive: dict[str, list[Status]] = {}  # grouped once: a filter per directive was quadratic
+    for status in statuses:
+        by_directive.setdefault(status.entry.row.directive.id, []).append(status)
     for number, directive in enumerate(ctx.matrix.directives, 1):
-        mine = [s for s in statuses if s.entry.row.directive.id == directive.id]
+        mine = by_directive.get(directive.id, [])
         row = _count_row(ws, ctx, row, columns, [number, cite(directive), directive.title], mine, 2)
     _totals(ws, ctx, row, 3, statuses)
 

@@ -506,6 +506,13 @@ def _dated_core(xml: str, created: dt.datetime) -> str:
     return _CORE_DATES.sub(lambda m: m.group(1) + stamp + m.group(2), xml)
 
 
+# docxtpl's render_xml_part puts each paragraph on its own line before rendering and joins them after;
+# resolve_listing turns these characters of rendered values into Word's tabs, paragraphs, breaks.
+_PARAGRAPH_OPEN = re.compile(r"<w:p([ >])")
+_PARAGRAPH_LINE = re.compile(r"\n<w:p([ >])")
+_LISTING_MARKS = ("\t", "\a", "\n", "\f")
+
+
 class _FastPackage:
     """A template's package prepared once, so each document costs one jinja render and a small zip write.
 
@@ -523,6 +530,7 @@ class _FastPackage:
         base.render_init()
         self._base = base
         self._parts: dict[str, str] = {}
+        self._prepared: dict[str, str] = {}
         document = base.docx.part
         sources = [(document.partname, base.xml_to_string(base.docx.element))]
         for uri in (base.HEADER_URI, base.FOOTER_URI):
@@ -555,7 +563,7 @@ class _FastPackage:
         rendered = {}
         for name, xml in self._parts.items():
             try:
-                rendered[name] = self._base.render_xml_part(xml, None, dict(context), env)
+                rendered[name] = self._render_part(xml, dict(context), env)
             except Exception as exc:
                 raise _RenderFault(exc, xml) from exc
             if not well_formed((_XML_DECLARATION + rendered[name]).encode("utf-8")):
@@ -567,6 +575,27 @@ class _FastPackage:
                     xml,
                 )
         return rendered
+
+    def _render_part(self, xml: str, context: dict[str, Any], env: jinja2.Environment) -> str:
+        """docxtpl's ``render_xml_part``, its steps in its order, with two shortcuts: the source is prepared
+        (a paragraph per line) once per part, not per document; the line breaks, tabs and page breaks of
+        values (``resolve_listing``, a regex pass over the whole part) are resolved only when the rendered part
+        holds one of those characters, since without them the pass gives the part back unchanged. On an error
+        the library's own path runs, so that the error carries the text near the fault as docxtpl words it."""
+        source = self._prepared.get(xml)
+        if source is None:
+            source = self._prepared[xml] = _PARAGRAPH_OPEN.sub(r"\n<w:p\1", xml)
+        try:
+            out = env.from_string(source).render(context)
+        except TemplateLimit:
+            raise
+        except jinja2.TemplateError:
+            return str(self._base.render_xml_part(xml, None, context, env))
+        out = _PARAGRAPH_LINE.sub(r"<w:p\1", out)
+        out = out.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if any(mark in out for mark in _LISTING_MARKS):
+            out = self._base.resolve_listing(out)
+        return str(out)
 
     def write(self, rendered: Mapping[str, str], out: Path, created: dt.datetime | None = None) -> None:
         """Save a document: the static parts, the rendered ones, the core properties dated ``created``."""

@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import tempfile
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from .doctypes import is_type_code
-from .errors import MatrixError, OutputError
 from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
-from .office import convert, find_soffice
 from .pivot import Entry, Matrix, Row, location, ordinal
 from .stamp import build_date
 from .templates import TemplateLibrary, WordTemplateError
@@ -31,12 +26,9 @@ __all__ = [
     "EXTRACT_TEMPLATE",
     "LETTER_TEMPLATES",
     "TABLE_TEMPLATE",
-    "PdfConversionError",
-    "PdfUnavailable",
     "WordTemplateError",
     "agency_data",
     "build_date",
-    "convert_to_pdf",
     "date_data",
     "date_place",
     "directive_data",
@@ -611,49 +603,3 @@ def table_context(matrix: Matrix) -> dict[str, Any]:
         "signer": signer_data(lead.signer),
         "distribution": _distribution(lead),
     }
-
-
-# --------------------------------------------------------------------------- PDF
-
-
-class PdfUnavailable(MatrixError):
-    """LibreOffice (``soffice``) is not installed: no PDF, the .docx files are kept."""
-
-
-class PdfConversionError(OutputError):
-    """LibreOffice ran but did not produce every PDF."""
-
-
-def convert_to_pdf(paths: list[Path], *, batch_size: int = 100) -> list[Path]:
-    """Convert documents (.docx, .xlsx) to PDF beside them with LibreOffice headless; return the PDFs.
-
-    Many files go to one ``soffice`` call (starting it is the slow part); a
-    private profile lets it run while the user's LibreOffice is open.
-    """
-    if not paths:
-        return []
-    soffice = find_soffice()
-    if soffice is None:
-        raise PdfUnavailable(
-            "Không tìm thấy LibreOffice (lệnh soffice): chưa tạo được PDF, các tệp .docx vẫn được giữ."
-        )
-    started = time.time() - 1
-    by_folder: dict[Path, list[Path]] = defaultdict(list)
-    for path in dict.fromkeys(p.resolve() for p in paths):
-        by_folder[path.parent].append(path)
-    with tempfile.TemporaryDirectory(prefix="matrix-lo-") as profile:
-        for folder, files in by_folder.items():
-            for start in range(0, len(files), batch_size):
-                _run_soffice(soffice, Path(profile), folder, files[start : start + batch_size])
-    pdfs = [p.with_suffix(".pdf") for p in paths]
-    missing = [p for p in pdfs if not p.exists() or p.stat().st_mtime < started]
-    if missing:
-        raise PdfConversionError(f"LibreOffice không tạo được PDF cho: {', '.join(p.name for p in missing)}.")
-    return pdfs
-
-
-def _run_soffice(soffice: str, profile: Path, out_dir: Path, files: list[Path]) -> None:
-    try:
-        convert(soffice, "pdf", out_dir, files, profile, timeout=120 + 10 * len(files))
-    except subprocess.TimeoutExpired as exc:
-        raise PdfConversionError(f"LibreOffice chạy quá lâu khi tạo PDF trong {out_dir}.") from exc

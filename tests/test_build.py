@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import matrix.build
+import matrix.publish
 from matrix.cli import main
 
 from .helpers import INPUT
@@ -68,8 +68,8 @@ def test_E19_a_locked_output_stops_the_build_and_keeps_previous_outputs(project,
     out = project / "output"
     before = snapshot(out)
     locked = out / ONE / "ma-tran.xlsx"
-    real = matrix.build._replaceable
-    monkeypatch.setattr(matrix.build, "_replaceable", lambda target: target.resolve() != locked and real(target))
+    real = matrix.publish._replaceable
+    monkeypatch.setattr(matrix.publish, "_replaceable", lambda target: target.resolve() != locked and real(target))
     (project / "input" / f"{ONE}.yaml").write_text(
         (INPUT / f"{ONE}.yaml").read_text(encoding="utf-8").replace("Văn phòng UBND tỉnh", "Sở Nội vụ"),
         encoding="utf-8",
@@ -90,6 +90,10 @@ def test_a_failure_half_way_leaves_previous_outputs_as_they_were(project, monkey
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("matrix.word.write_assignment_table", disk_full)
+    (project / "input" / f"{ONE}.yaml").write_text(  # an edit, so the tables are rendered again (not reused)
+        (INPUT / f"{ONE}.yaml").read_text(encoding="utf-8").replace("Văn phòng UBND tỉnh", "Sở Nội vụ"),
+        encoding="utf-8",
+    )
     result = build()
     assert result.exit_code == 1
     assert "không ghi được kết quả: ổ đĩa đã đầy" in result.output  # issue 14: OS errors in Vietnamese
@@ -130,7 +134,7 @@ def test_bad_input_writes_nothing(project):
 
 
 def test_pdf_without_libreoffice_keeps_the_word_output(project, monkeypatch):
-    monkeypatch.setattr("matrix.word.find_soffice", lambda: None)
+    monkeypatch.setattr("matrix.office.find_soffice", lambda: None)
     result = build("--pdf")
     assert result.exit_code == 0, result.output
     assert "Không tạo PDF:" in result.output and "LibreOffice" in result.output
@@ -172,3 +176,41 @@ def test_a_stopped_build_prints_no_traceback_of_the_executors_race(capsys, monke
         thread.join()
     err = capsys.readouterr().err
     assert "InvalidStateError" not in err and "ValueError: a real bug" in err
+
+
+def test_the_build_reports_its_progress_document_by_document(project):
+    from matrix.build import BuildOptions, build, plan_build
+    from matrix.load import load_corpus
+
+    plan = plan_build(load_corpus([project / "input"]).require(), BuildOptions(jobs=2))
+    for rendered in (True, False):  # every document rendered, then every one reused
+        steps = []
+        summary = build(plan, project / "output", watch=steps.append)
+        total = steps[0].total
+        assert [s.done for s in steps] == list(range(1, total + 1)) and {s.total for s in steps} == {total}
+        assert summary.rendered == (total if rendered else 0)
+        assert all((project / "output" / s.current).is_file() for s in steps)
+
+
+def test_the_progress_line_shows_on_a_terminal_only(project, monkeypatch):
+    import io
+    import sys
+
+    from matrix import cli
+    from matrix.build import BuildProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    with cli._progress_line() as watch:
+        assert watch is not None
+        watch(BuildProgress(1, 1200, f"{ONE}/ma-tran.xlsx"))
+    assert screen.getvalue() == f"\r\x1b[KĐang ghi 1/1.200 tài liệu: {ONE}/ma-tran.xlsx\r\x1b[K"
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with cli._progress_line() as watch:
+        assert watch is None
+    result = build()
+    assert result.exit_code == 0 and "Đang ghi" not in result.output and "Đang tạo" not in result.output

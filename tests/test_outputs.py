@@ -7,7 +7,7 @@ import datetime as dt
 from collections import Counter
 
 from matrix.build import BuildOptions, BuildSummary, plan_build
-from matrix.outputs import LETTERS_PER_PIECE, UNITS, OutputUnit, plan_pieces, unit
+from matrix.outputs import LETTERS_PER_PIECE, UNITS, OutputUnit, plan_items, plan_pieces, unit
 
 from .helpers.corpus import small_corpus
 
@@ -23,7 +23,7 @@ def test_every_unit_has_a_name_and_a_summary_counter():
 def test_pieces_cover_every_view_and_agency_consolidated_first():
     corpus = small_corpus()
     plan = plan_build(corpus, BuildOptions(as_of=dt.date(2025, 12, 31)))
-    pieces = plan_pieces(plan)
+    pieces = plan_pieces(plan_items(plan))
     consolidated = len(plan.views) - 1
     assert pieces[0].view == consolidated
     assert [p.view for p in pieces] == sorted((p.view for p in pieces), reverse=True)
@@ -37,16 +37,23 @@ def test_pieces_cover_every_view_and_agency_consolidated_first():
     assert all(len(p.agencies) <= LETTERS_PER_PIECE for p in pieces)
 
 
+def test_every_item_has_its_own_key():
+    plan = plan_build(small_corpus(), BuildOptions(as_of=dt.date(2025, 12, 31)))
+    items = plan_items(plan)
+    assert len({i.key for i in items}) == len(items)
+    assert len({(i.unit, i.view, i.agency) for i in items}) == len(items)
+
+
 def test_units_write_into_the_stage_and_report_their_files(tmp_path):
     corpus = small_corpus()
     plan = plan_build(corpus, BuildOptions(as_of=dt.date(2025, 12, 31)))
     for folder, _ in plan.views:
         (tmp_path / folder).mkdir()
     written: Counter[str] = Counter()
-    for piece in plan_pieces(plan):
-        output: OutputUnit = unit(piece.unit)
-        paths = output.write(plan, piece, tmp_path)
+    for item in plan_items(plan):
+        output: OutputUnit = unit(item.unit)
+        paths = output.write(plan, item.view, item.agency, tmp_path)
         assert paths and all(p.is_file() and tmp_path in p.parents for p in paths)
-        written[piece.unit] += len(paths)
+        written[item.unit] += len(paths)
     assert written["workbook"] == len(plan.views) and written["exports"] == 2
     assert written["letters"] + written["extracts"] == plan.letters

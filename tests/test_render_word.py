@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from matrix.office import convert_to_pdf
 from matrix.pivot import Matrix, build_matrix
 from matrix.word import (
     EXTRACTS_FOLDER,
-    convert_to_pdf,
     write_assignment_table,
     write_consolidated,
     write_letters,

@@ -125,3 +125,31 @@ def test_tags_in_properties_and_footnotes_are_rendered_like_docxtpl(tmp_path):
     assert fast == slow
     name = context["agency"]["name"]
     assert fast["properties"][0] == f"Thư gửi {name}" and fast["footnotes"] == [f"Gửi {name}"]
+
+
+@pytest.mark.parametrize("name", ["thu-nha-nuoc.docx", "thu-dang.docx", "bang-phan-cong.docx"])
+def test_each_part_is_rendered_as_docxtpls_render_xml_part_renders_it(name):
+    """The fast path prepares each part once and skips docxtpl's line-break pass when the rendered part has no line
+    break, tab or page break: the XML of every part must still be docxtpl's, character for character."""
+    from matrix.templates import _FastPackage
+
+    context = _contexts()[name]
+    template = PACKAGE_TEMPLATES / name
+    env = make_environment()
+    package = _FastPackage(DocxTemplate(str(template)), template.read_bytes())
+    fast = package.render_parts(context, env)
+    for part, xml in package._parts.items():
+        assert fast[part] == DocxTemplate(str(template)).render_xml_part(xml, None, dict(context), env), part
+
+
+@pytest.mark.parametrize("text", ["dòng một\ndòng hai {{ x }}", "cột\t{{ x }}", "{{ x }} không ngắt"])
+def test_line_breaks_and_tabs_in_a_part_are_still_resolved(text):
+    from matrix.templates import _FastPackage
+
+    template = PACKAGE_TEMPLATES / "thu-nha-nuoc.docx"
+    env = make_environment()
+    package = _FastPackage(DocxTemplate(str(template)), template.read_bytes())
+    xml = f'<w:body><w:p><w:pPr><w:jc w:val="both"/></w:pPr><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p></w:body>'
+    fast = package._render_part(xml, {"x": "Công an tỉnh"}, env)
+    assert fast == DocxTemplate(str(template)).render_xml_part(xml, None, {"x": "Công an tỉnh"}, env)
+    assert ("<w:br/>" in fast) == ("\n" in text) and ("<w:tab/>" in fast) == ("\t" in text)

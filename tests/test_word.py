@@ -16,6 +16,7 @@ from docx.shared import Cm, Pt
 
 from matrix.errors import MatrixError, TemplateProblem
 from matrix.model import Assignment, Corpus, Issuer, IssuerKind, Role, Signer, Task
+from matrix.office import PdfUnavailable, convert_to_pdf
 from matrix.pivot import Matrix, build_matrix
 from matrix.templates import PACKAGE_TEMPLATES, WordTemplateError
 from matrix.word import (
@@ -23,8 +24,6 @@ from matrix.word import (
     EXTRACTS_FOLDER,
     LETTER_TEMPLATES,
     TABLE_TEMPLATE,
-    PdfUnavailable,
-    convert_to_pdf,
     letter_count,
     write_assignment_table,
     write_consolidated,

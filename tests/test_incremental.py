@@ -1,0 +1,322 @@
+"""Incremental builds: each document's content key changes exactly when what it reads changes, a document whose
+key the previous build recorded is reused, and an incremental build writes the same bytes as a full one."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import matrix.keys
+from matrix.build import BuildOptions, BuildPlan, build, plan_build
+from matrix.dump import dump_directive
+from matrix.load import load_corpus
+from matrix.model import Corpus, Directive, IssuerKind
+from matrix.outputs import plan_items
+from matrix.publish import MANIFEST
+from matrix.reminders import plan_reminders
+from matrix.templates import PACKAGE_TEMPLATES
+from matrix.text import safe_filename
+from matrix.tracking import Record, State
+from matrix.word import LETTER_TEMPLATES
+
+from .helpers import INPUT
+
+EPOCH = "1752548645"  # 2025-07-15: the documents' stamp, so that two builds can be compared byte for byte
+AS_OF = dt.date(2025, 7, 15)
+Place = tuple[str, str, str | None]  # unit, view folder, agency
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return load_corpus([INPUT]).require()
+
+
+def keyed(plan: BuildPlan) -> dict[Place, str]:
+    return {(i.unit, plan.views[i.view][0], i.agency): i.key for i in plan_items(plan)}
+
+
+def changed(before: dict[Place, str], after: dict[Place, str]) -> set[Place]:
+    """The documents whose key differs, or that only one of the two builds has."""
+    return {place for place in before.keys() | after.keys() if before.get(place) != after.get(place)}
+
+
+def edit_first_task(directive: Directive) -> Directive:
+    first = directive.tasks[0]
+    return dataclasses.replace(
+        directive, tasks=(dataclasses.replace(first, text=first.text + " (sửa)"), *directive.tasks[1:])
+    )
+
+
+def with_directive(corpus: Corpus, directive: Directive) -> Corpus:
+    return dataclasses.replace(
+        corpus, directives=tuple(directive if d.id == directive.id else d for d in corpus.directives)
+    )
+
+
+def test_the_same_inputs_give_the_same_keys(corpus):
+    plan = plan_build(corpus, BuildOptions(as_of=AS_OF))
+    assert keyed(plan) == keyed(plan_build(load_corpus([INPUT]).require(), BuildOptions(as_of=AS_OF)))
+
+
+def test_a_task_edit_changes_the_documents_that_print_that_task(corpus):
+    before = plan_build(corpus, BuildOptions(as_of=AS_OF))
+    target = corpus.directives[2]
+    after = plan_build(with_directive(corpus, edit_first_task(target)), BuildOptions(as_of=AS_OF))
+    folder = safe_filename(target.id)
+    own = next(view for name, view in after.views if name == folder)
+    consolidated = after.views[-1][1]
+    edited = target.tasks[0].id
+
+    def reads(entry) -> bool:  # a letter prints its agency's tasks with their parents and sub-tasks
+        return entry.row.directive.id == target.id and edited in {n.id for n in entry.row.node.chain()}
+
+    holders = {e.agency.id for e in consolidated.entries if reads(e)}
+    addressed = {e.agency.id for e in own.entries if reads(e)}
+    late = {
+        r.agency.id
+        for r in plan_reminders(after.statuses)
+        if any(s.entry.row.directive.id == target.id for s in r.items)
+    }
+    expected = {
+        ("workbook", folder, None),
+        ("table", folder, None),
+        *(("letters", folder, a) for a in addressed),
+        ("workbook", "tong-hop", None),
+        ("table", "tong-hop", None),
+        ("status", "tong-hop", None),
+        ("exports", "tong-hop", None),
+        *(("extracts", "tong-hop", a) for a in holders),
+        *(("reminders", "tong-hop", a) for a in late),
+    }
+    assert holders and len(holders) < len(consolidated.columns)  # some extracts stay
+    assert addressed and len(addressed) < len(own.columns)  # and some of the directive's letters
+    assert changed(keyed(before), keyed(after)) == expected
+
+
+def test_an_alias_changes_only_the_letters_to_that_agency(corpus):
+    before = plan_build(corpus, BuildOptions(as_of=AS_OF))
+    agency = before.views[-1][1].columns[0]
+    aliased = dataclasses.replace(agency, aliases=(*agency.aliases, "Cơ quan thử bí danh"))
+    registry = dataclasses.replace(
+        corpus.registry, agencies=tuple(aliased if a.id == agency.id else a for a in corpus.registry.agencies)
+    )
+    after = plan_build(dataclasses.replace(corpus, registry=registry), BuildOptions(as_of=AS_OF))
+    late = {r.agency.id for r in plan_reminders(after.statuses)}
+    expected = {
+        *(("letters", name, agency.id) for name, view in after.views[:-1] if agency.id in {a.id for a in view.columns}),
+        ("extracts", "tong-hop", agency.id),
+        *([("reminders", "tong-hop", agency.id)] if agency.id in late else []),
+    }
+    assert len(expected) > 2
+    assert changed(keyed(before), keyed(after)) == expected  # workbooks and tables do not print aliases
+
+
+def test_a_template_edit_changes_the_documents_made_from_it(corpus, tmp_path):
+    before = keyed(plan_build(corpus, BuildOptions(as_of=AS_OF, templates=tmp_path)))
+    name = LETTER_TEMPLATES[corpus.directives[0].issuer.kind]
+    (tmp_path / name).write_bytes((PACKAGE_TEMPLATES / name).read_bytes() + b"\0")  # the clerk's own copy
+    after = plan_build(corpus, BuildOptions(as_of=AS_OF, templates=tmp_path))
+    kinds = {safe_filename(d.id): d.issuer.kind for d in corpus.directives}
+    expected = {
+        place
+        for place in keyed(after)
+        if place[0] == "extracts"  # the consolidated letters of each issuer come with the extracts
+        or (place[0] == "letters" and LETTER_TEMPLATES[kinds[place[1]]] == name)
+    }
+    assert {p[0] for p in expected} == {"letters", "extracts"}
+    assert changed(before, keyed(after)) == expected
+
+
+def test_a_new_report_changes_the_status_workbook_and_that_agencys_reminder_only(corpus):
+    before = plan_build(corpus, BuildOptions(as_of=AS_OF))
+    status = next(s for s in before.statuses if s.state is State.OVERDUE)
+    entry = status.entry
+    report = Record(entry.row.directive.id, entry.agency.id, entry.written, AS_OF, entry.row.task.id, done=True)
+    after = plan_build(corpus, BuildOptions(as_of=AS_OF), records=(report,))
+    assert changed(keyed(before), keyed(after)) == {
+        ("status", "tong-hop", None),
+        ("reminders", "tong-hop", entry.agency.id),
+    }
+
+
+def test_the_date_moving_past_a_deadline_changes_the_status_and_the_reminders_only(corpus, monkeypatch):
+    first = plan_build(corpus, BuildOptions(as_of=AS_OF))
+    due = min(s.overdue_since for s in first.statuses if s.overdue_since is not None)
+    day = {"today": due - dt.timedelta(days=1)}
+    monkeypatch.setattr("matrix.build.today", lambda: day["today"])  # the build's today, no --as-of
+    before = plan_build(corpus)
+    day["today"] = due + dt.timedelta(days=1)
+    after = plan_build(corpus)
+    assert len(plan_reminders(after.statuses)) > len(plan_reminders(before.statuses))
+    assert changed(keyed(before), keyed(after)) == {
+        ("status", "tong-hop", None),
+        *(("reminders", "tong-hop", r.agency.id) for r in plan_reminders(after.statuses)),
+    }
+
+
+def test_a_version_bump_changes_every_key(corpus, monkeypatch):
+    before = keyed(plan_build(corpus, BuildOptions(as_of=AS_OF)))
+    monkeypatch.setattr(matrix.keys, "__version__", "99.0")
+    after = keyed(plan_build(corpus, BuildOptions(as_of=AS_OF)))
+    assert before.keys() == after.keys() and changed(before, after) == set(before)
+
+
+# --------------------------------------------------------------------------- builds
+
+
+class _FrozenClock:
+    """zipfile dates each entry of a .docx/.xlsx with the wall clock, and openpyxl stamps a workbook's "modified"
+    property with it when saving: both fixed here, so that two builds of the same inputs can be compared byte for
+    byte (matrix's own dates follow SOURCE_DATE_EPOCH)."""
+
+    class datetime(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime.fromtimestamp(int(EPOCH), tz)
+
+    timezone = dt.timezone
+
+    @staticmethod
+    def time() -> float:
+        return float(EPOCH)
+
+    @staticmethod
+    def localtime(seconds: float | None = None):
+        import time
+
+        return time.gmtime(float(EPOCH))
+
+
+def frozen_clock(monkeypatch) -> None:
+    import openpyxl.writer.excel
+
+    monkeypatch.setattr(zipfile, "time", _FrozenClock)
+    monkeypatch.setattr(openpyxl.writer.excel, "datetime", _FrozenClock)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "input"
+    shutil.copytree(INPUT, folder)
+    return folder
+
+
+def test_an_incremental_build_writes_what_a_full_build_writes(tmp_path, monkeypatch):
+    frozen_clock(monkeypatch)
+    inputs = project(tmp_path)
+    out = tmp_path / "output"
+    first = build(plan_build(load_corpus([inputs]).require(), BuildOptions(as_of=AS_OF)), out)
+    assert first.reused == 0
+    # a task edited, a directive removed (its outputs must go), an agency renamed (every document naming it)
+    corpus = load_corpus([inputs]).require()
+    target = next(d for d in corpus.directives if d.id == "tiengiang-ubnd-ct-antt-2025")
+    last = target.tasks[-1]
+    edited = dataclasses.replace(
+        target, tasks=(*target.tasks[:-1], dataclasses.replace(last, text=last.text + " Sửa."))
+    )
+    (inputs / f"{target.id}.yaml").write_text(dump_directive(edited, corpus.registry), encoding="utf-8")
+    letters = sorted((out / target.id / "thu-giao-nhiem-vu").glob("*.docx"))
+    inodes = {p.name: p.stat().st_ino for p in letters}
+    (inputs / "hungyen-tinhuy-ct-antt-2024.yaml").unlink()
+    registry = inputs / "co-quan.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace("Sở Tư pháp", "Sở Tư pháp tỉnh", 1), encoding="utf-8"
+    )
+    plan = plan_build(load_corpus([inputs]).require(), BuildOptions(as_of=AS_OF))
+    again = build(plan, out)
+    assert 0 < again.rendered < len(plan_items(plan)) and again.reused > 0
+    full = build(plan_build(load_corpus([inputs]).require(), BuildOptions(as_of=AS_OF, jobs=1)), tmp_path / "full")
+    assert full.reused == 0
+    assert not (out / "hungyen-tinhuy-ct-antt-2024").exists()
+    kept = {p.name for p in letters if p.stat().st_ino == inodes[p.name]}  # reused: the same file, linked
+    assert kept and len(kept) < len(letters)  # the letters printing the edited task were rendered again
+    assert snapshot(out) == snapshot(tmp_path / "full")
+    assert sorted(again.files) == sorted(full.files)
+
+
+def test_with_nothing_changed_every_document_is_reused_and_the_folder_left_alone(tmp_path, monkeypatch):
+    frozen_clock(monkeypatch)
+    inputs = project(tmp_path)
+    out = tmp_path / "output"
+    first = build(plan_build(load_corpus([inputs]).require(), BuildOptions(as_of=AS_OF)), out)
+    before = {str(p): p.stat().st_ino for p in out.rglob("*")}
+    second = build(plan_build(load_corpus([inputs]).require(), BuildOptions(as_of=AS_OF)), out)
+    assert second.rendered == 0 and second.reused == len(first.files) == len(second.files)
+    assert (second.letters, second.workbooks, second.tables) == (first.letters, first.workbooks, first.tables)
+    assert {str(p): p.stat().st_ino for p in out.rglob("*")} == before
+
+
+def test_a_published_file_changed_since_is_not_reused(tmp_path, monkeypatch):
+    frozen_clock(monkeypatch)
+    inputs = project(tmp_path)
+    out = tmp_path / "output"
+    build(plan_build(load_corpus([inputs]).require(), BuildOptions(as_of=AS_OF)), out)
+    letter = next((out / "tiengiang-ubnd-ct-antt-2025" / "thu-giao-nhiem-vu").glob("*.docx"))
+    rendered = letter.read_bytes()
+    letter.write_bytes(b"sua tay")  # edited by hand: kept, and the new letter written beside it
+    second = build(plan_build(load_corpus([inputs]).require(), BuildOptions(as_of=AS_OF)), out)
+    assert second.rendered == 1
+    assert letter.read_bytes() == b"sua tay"
+    assert letter.with_name(f"{letter.stem} (mới).docx").read_bytes() == rendered
+
+
+def _edited_template(folder: Path) -> Path:
+    """The clerk's copy of the State letter template, one word changed."""
+    name = LETTER_TEMPLATES[IssuerKind.STATE]
+    folder.mkdir(exist_ok=True)
+    with zipfile.ZipFile(PACKAGE_TEMPLATES / name) as source, zipfile.ZipFile(folder / name, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace("Nơi nhận".encode(), "Nơi nhận bản này".encode(), 1)
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return folder
+
+
+@pytest.mark.parametrize("change", ["report", "template", "date", "version"])
+def test_after_each_kind_of_change_an_incremental_build_matches_a_full_one(change, tmp_path, monkeypatch):
+    """Nothing stale survives: a reminder whose task was reported done goes, letters follow the edited template,
+    reminders follow the date, a new version renders everything."""
+    frozen_clock(monkeypatch)
+    corpus = load_corpus([INPUT]).require()
+    day = {"today": AS_OF}
+    monkeypatch.setattr("matrix.build.today", lambda: day["today"])
+    out = tmp_path / "output"
+    first = build(plan_build(corpus), out)
+    records: tuple[Record, ...] = ()
+    options = BuildOptions()
+    if change == "report":  # the one overdue assignment reported done: its reminder must go
+        late = next(s for s in plan_build(corpus).statuses if s.state is State.OVERDUE).entry
+        records = (Record(late.row.directive.id, late.agency.id, late.written, AS_OF, late.row.task.id, done=True),)
+    elif change == "template":
+        options = BuildOptions(templates=_edited_template(tmp_path / "mau"))
+    elif change == "date":
+        day["today"] = AS_OF + dt.timedelta(days=200)
+    else:
+        monkeypatch.setattr(matrix.keys, "__version__", "99.0")
+    again = build(plan_build(corpus, options, records=records), out)
+    full = build(plan_build(corpus, dataclasses.replace(options, jobs=1), records=records), tmp_path / "full")
+    assert snapshot(out) == snapshot(tmp_path / "full") and again.files == full.files
+    if change == "version":
+        assert again.reused == 0
+    else:
+        assert again.rendered > 0 and again.reused > 0
+    if change == "report":
+        assert first.reminders == 1 and again.reminders == 0 and not (out / "tong-hop" / "don-doc").exists()
