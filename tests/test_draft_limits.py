@@ -39,8 +39,10 @@ except Exception as exc:
     print(getattr(exc, "message", ""), file=sys.stderr)
 usage = resource.getrusage(resource.RUSAGE_SELF)
 cpu = usage.ru_utime + usage.ru_stime
-print(json.dumps({"code": code, "seconds": time.perf_counter() - start, "cpu": cpu, "mb": usage.ru_maxrss // 1024}),
-      file=sys.stderr)
+# VmHWM: this program's own peak (ru_maxrss keeps the peak of the process that started it, across exec)
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) // 1024
+print(json.dumps({"code": code, "seconds": time.perf_counter() - start, "cpu": cpu, "mb": peak}), file=sys.stderr)
 """
 
 
