@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
 import zipfile
@@ -370,6 +371,59 @@ def test_text_stays_text(tmp_path: Path) -> None:
     pattern = r'(COUNTIF|COUNTA|SUM)\([A-Z]+\d+:[A-Z]+\d+(,"[CPT]"|,&quot;[CPT]&quot;)?\)'
     assert formulas and all(re.fullmatch(pattern, f) for f in formulas)
     assert "<f " not in "".join(sheets)  # the writer's totals only
+
+
+FORMULA_TEXTS = ("=1+2 không phải công thức", '=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "-2")
+
+
+def formula_like_corpus() -> Corpus:
+    """Text from the input that a spreadsheet would compute if written raw: task texts, a name, a deadline."""
+    corpus = small_corpus()
+    registry = corpus.registry
+    odd = Agency("odd", "=Sở Lạ", "=Sở Lạ", "so-nganh")
+    registry = replace(registry, agencies=(*registry.agencies, odd))
+    tasks = tuple(
+        Task(str(n), text, (Assignment("odd" if n == 1 else "so-noi-vu", Role.LEAD, "x"),), deadline="=NOW()")
+        for n, text in enumerate(FORMULA_TEXTS, 1)
+    )
+    directive = replace(corpus.directives[0], tasks=tasks, title="=Về việc", number="=1")
+    return Corpus(registry, (directive,))
+
+
+def test_no_workbook_computes_input_text(tmp_path: Path) -> None:
+    """Every sheet of the matrix and status workbooks holds input text as text; only the writer's totals compute."""
+    from matrix.status_excel import write_status_workbook
+    from matrix.tracking import assess
+
+    matrix = build_matrix(formula_like_corpus())
+    paths = [tmp_path / "ma-tran.xlsx", tmp_path / "tinh-hinh.xlsx"]
+    write_workbook(matrix, paths[0], title="=tiêu đề")
+    day = dt.date(2026, 1, 1)
+    write_status_workbook(matrix, assess(matrix, (), day), day, paths[1])
+    pattern = r'(COUNTIF|COUNTA|SUM)\([A-Z]+\d+:[A-Z]+\d+(,"[CPT]"|,&quot;[CPT]&quot;)?\)'
+    for path in paths:
+        with zipfile.ZipFile(path) as archive:
+            sheets = {n: archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")}
+        for name, xml in sheets.items():
+            formulas = re.findall(r"<f>(.*?)</f>", xml)
+            assert all(re.fullmatch(pattern, f) for f in formulas), (path.name, name, formulas)
+            assert "<f " not in xml, (path.name, name)
+        wb = openpyxl.load_workbook(path)
+        found = set()
+        for ws in wb:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if (
+                        isinstance(cell.value, str)
+                        and cell.value[:1] in "=+@-"
+                        and not re.fullmatch("=" + pattern, cell.value)
+                    ):
+                        assert cell.data_type == "s", (path.name, ws.title, cell.coordinate, cell.value)
+                        found.add(ws.title)
+        assert found, path.name
+    sheets = openpyxl.load_workbook(paths[0]).sheetnames
+    texts = {c.value for ws in openpyxl.load_workbook(paths[0]) for row in ws.iter_rows() for c in row}
+    assert {"=1+2 không phải công thức", "=Sở Lạ"} <= texts and "Theo dõi" in sheets
 
 
 def one_task_corpus(text: str, title: str | None = None) -> Corpus:
