@@ -4,7 +4,9 @@
     python benchmarks/bench_excel.py --agencies 40 --tasks 300 --directives 3 --expand
 
 Prints the wall time of building the matrix and of writing the workbook, the
-workbook's size, and the peak memory of the process (ru_maxrss) and of Python
+workbook's size, the time XlsxWriter takes to write the same grid (the anchor of
+benchmarks/xlsx_anchor.py: every cell, look, width, height and merge of the workbook
+read back) and the ratio of the two (issue 23: at most 2), and the peak memory of the process (ru_maxrss) and of Python
 allocations while writing (tracemalloc, only with --tracemalloc: it slows
 everything down about twofold).
 """
@@ -23,6 +25,9 @@ from matrix.excel import write_workbook
 from matrix.pivot import build_matrix
 from matrix.synthetic import make_corpus
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from xlsx_anchor import grid_of, write_with_xlsxwriter
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -33,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expand", action="store_true", help="expand groups into their members")
     parser.add_argument("--paper", choices=("A4", "A3"), default="A3")
     parser.add_argument("--tracemalloc", action="store_true", help="also measure Python allocations")
+    parser.add_argument("--no-anchor", action="store_true", help="skip the XlsxWriter anchor")
     parser.add_argument("--out", type=Path, help="keep the workbook here (default: a temporary file)")
     args = parser.parse_args(argv)
 
@@ -57,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             print(f"peak Python allocations while writing: {peak / 1e6:.0f} MB")
+        if not args.no_anchor:
+            grid = grid_of(path)
+            cells = sum(len(sheet.cells) for sheet in grid)
+            start = time.perf_counter()
+            write_with_xlsxwriter(grid, Path(tmp) / "anchor.xlsx")
+            anchor = time.perf_counter() - start
+            print(f"XlsxWriter, the same grid ({cells} cells): {anchor:.2f} s; ratio {elapsed / anchor:.1f}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     scale = 1 if sys.platform == "darwin" else 1024
     print(f"peak resident memory: {rss * scale / 1e6:.0f} MB")

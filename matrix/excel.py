@@ -41,7 +41,15 @@ from .pivot import Entry, Matrix, Row, location
 from .stamp import build_date
 from .text import XML_ILLEGAL, inline_name, roman, shorten
 from .tracking_sheet import write_tracking_sheet
-from .xlsx_seam import CellValue, first_sheet, odd_header_footer, set_default_font, set_style_record, style_record
+from .xlsx_seam import (
+    CellValue,
+    first_sheet,
+    odd_header_footer,
+    set_default_font,
+    set_style_record,
+    set_text,
+    style_record,
+)
 
 # Public, including the seam other workbooks (status_excel) build on: context, columns, records, looks.
 __all__ = [
@@ -203,8 +211,7 @@ class Painter:
             cell.value = value  # "=..." : openpyxl stores it as a formula
         elif isinstance(value, str):
             if value:
-                cell.value = cell_text(value)
-                cell.data_type = "s"  # "=...", "-...", "+...", "@..." stay text
+                set_text(cell, cell_text(value))  # "=...", "-...", "+...", "@..." stay text
         elif value is not None:
             cell.value = value
         key = (look, indent)
@@ -236,6 +243,7 @@ def _indented(alignment: Alignment, indent: int) -> Alignment:
     return aligned
 
 
+@lru_cache(maxsize=65536)
 def cell_text(text: str) -> str:
     """``text`` as a cell can hold it: no XML-illegal characters, at most 32,767 characters."""
     text = _ILLEGAL.sub("", text)
@@ -714,6 +722,7 @@ def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
     sparse = len(matrix.rows) * len(grid.columns) > SPARSE_CELLS
     ws.print_options.gridLines = sparse
     first_col, last_col = get_column_letter(grid.first), get_column_letter(grid.total - 1)
+    column_of = {agency.id: col for col, agency in enumerate(grid.columns, grid.first)}
     current = None
     for row in matrix.rows:
         row_no += 1
@@ -736,16 +745,15 @@ def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
             label = roman(matrix.directives.index(row.directive) + 1)
             paint.put(ws, row_no, 3, label, "id")
             lines = max(lines, _line_count(label, _capacity(grid.left[2][1])))
-        inherited = {e.agency.id: e for e in matrix.context(row)} if row.node.inherited else {}
-        for col, agency in enumerate(grid.columns, grid.first):
-            entry = matrix.cell(row, agency.id)
-            if entry is not None:
-                paint.put(ws, row_no, col, entry.role.mark, entry.role.mark)
-            elif agency.id in inherited:
-                mark = inherited_mark(inherited[agency.id].role)
-                paint.put(ws, row_no, col, mark, mark)
-            elif not sparse:
-                paint.put(ws, row_no, col, None, "cell")
+        marks = {e.agency.id: inherited_mark(e.role) for e in matrix.context(row)} if row.node.inherited else {}
+        marks |= {e.agency.id: e.role.mark for e in matrix.entries_in(row)}
+        if sparse:  # only the marked cells
+            for agency_id, mark in marks.items():
+                paint.put(ws, row_no, column_of[agency_id], mark, mark)
+        else:
+            for col, agency in enumerate(grid.columns, grid.first):
+                mark = marks.get(agency.id)
+                paint.put(ws, row_no, col, mark, mark or "cell")
         # Agencies on the task, its own and inherited: a formula, so a mark changed in a meeting counts.
         paint.put(ws, row_no, grid.total, f"=COUNTA({first_col}{row_no}:{last_col}{row_no})", "cell", formula=True)
         ws.row_dimensions[row_no].height = max(MIN_ROW_HEIGHT, lines_height(lines))

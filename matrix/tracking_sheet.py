@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import Corpus
 from .pivot import Matrix, location
-from .text import shorten
+from .text import XML_ILLEGAL, shorten
 from .tracking import TRACKED_ROLES, Record, schedules
-from .xlsx_seam import set_style_record, style_record
+from .xlsx_seam import set_style_record, set_text, style_record
 
 SHEET_TRACKING = "Theo dõi"
 STATE_DONE = "Đã hoàn thành"
@@ -51,6 +52,7 @@ FIRST_INPUT, KEY_COL, CHECK_COL = 7, 11, 12
 _GREY = PatternFill("solid", fgColor="EEEEEE")
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_ILLEGAL = re.compile(f"[{XML_ILLEGAL}]")
 _HEADER = 0  # the style key of the header row; a data cell's is its column
 
 
@@ -64,8 +66,7 @@ class _Putter:
     def __call__(self, row: int, column: int, value: str | None, key: int) -> None:
         cell = self.ws.cell(row=row, column=column)
         if value:
-            cell.value = value
-            cell.data_type = "s"  # a task or name starting with "=" stays text, never a formula
+            set_text(cell, value)  # a task or name starting with "=" stays text, never a formula
         style = self.styles.get(key)
         if style is not None:
             set_style_record(cell, style)
@@ -85,6 +86,11 @@ class _Putter:
         self.styles[key] = style_record(cell)
 
 
+def _cell_text(text: str) -> str:
+    """``text`` without XML-illegal characters, within a cell's 32,767 characters (the workbook writer passes its own)."""
+    return _ILLEGAL.sub("", text)[:32_767]
+
+
 def fingerprint(text: str) -> str:
     """A short hash of a task's text: tells a changed task from an unchanged one."""
     return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:10]
@@ -95,15 +101,17 @@ def write_tracking_sheet(
     matrix: Matrix,
     font: str = "Times New Roman",
     size: float = 12,
-    text: Callable[[str], str] = str,
+    text: Callable[[str], str] | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> None:
     """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
 
-    The workbook writer passes its font, size, ``text`` (how a value becomes safe cell text) and
+    The workbook writer passes its font, size, ``text`` (how a value becomes safe cell text; by default
+    XML-illegal characters are dropped and the text cut to a cell's length) and
     ``labels`` (how a directive is named in print, "05/CT-UBND"); print settings are the caller's too.
     Directives and tasks are printed as the documents print them; their ids stay in the hidden key.
     """
+    text = text or _cell_text
     ws.title = SHEET_TRACKING
     put = _Putter(ws, font, size)
     for column, header in enumerate(HEADERS, 1):
