@@ -47,9 +47,9 @@ from .xlsx_seam import (
     first_sheet,
     odd_header_footer,
     set_default_font,
-    set_style_record,
     set_text,
     style_record,
+    styled_cell,
 )
 
 # Public, including the seam other workbooks (status_excel) build on: context, columns, records, looks.
@@ -209,7 +209,16 @@ class Painter:
         self, ws: Worksheet, row: int, col: int, value: CellValue, look: str, indent: int = 0, formula: bool = False
     ) -> None:
         """Write ``value`` (text always as text, unless ``formula``) in ``look``, indented ``indent`` levels."""
-        cell = ws.cell(row=row, column=col)
+        key = (look, indent)
+        style = self._styles.get(key)
+        if style is None:
+            cell = ws.cell(row=row, column=col)
+            base = self.looks[look]
+            cell.font, cell.fill, cell.border = base.font, base.fill, base.border
+            cell.alignment = copy(base.alignment) if not indent else _indented(base.alignment, indent)
+            self._styles[key] = style_record(cell)
+        else:
+            cell = styled_cell(ws, row, col, style)  # the record openpyxl itself copies between cells
         if formula:
             cell.value = value  # "=..." : openpyxl stores it as a formula
         elif isinstance(value, str):
@@ -217,15 +226,6 @@ class Painter:
                 set_text(cell, cell_text(value))  # "=...", "-...", "+...", "@..." stay text
         elif value is not None:
             cell.value = value
-        key = (look, indent)
-        style = self._styles.get(key)
-        if style is None:
-            base = self.looks[look]
-            cell.font, cell.fill, cell.border = base.font, base.fill, base.border
-            cell.alignment = copy(base.alignment) if not indent else _indented(base.alignment, indent)
-            self._styles[key] = style_record(cell)
-        else:
-            set_style_record(cell, style)  # the record openpyxl itself copies between cells
 
     def merge(self, ws: Worksheet, top: int, left: int, bottom: int, right: int, value: CellValue, look: str) -> None:
         """Write ``value`` over a merged range, styling every cell so borders print all round."""
@@ -281,6 +281,8 @@ def _wrap(paragraph: str, capacity: int) -> list[str]:
 
     Capitals are wider: each character counts the paragraph's average width.
     """
+    if len(paragraph) * UPPER_WEIGHT <= capacity:  # fits on one line, whatever its capitals
+        return [" ".join(paragraph.split())]
     scale = _width(paragraph) / len(paragraph) if paragraph else 1.0
     room = capacity / scale  # in characters of this paragraph
     lines: list[str] = []

@@ -28,7 +28,7 @@ from .model import Corpus
 from .pivot import Matrix, location
 from .text import XML_ILLEGAL, shorten
 from .tracking import TRACKED_ROLES, Record, schedules
-from .xlsx_seam import set_style_record, set_text, style_record
+from .xlsx_seam import set_text, style_record, styled_cell
 
 SHEET_TRACKING = "Theo dõi"
 STATE_DONE = "Đã hoàn thành"
@@ -64,13 +64,15 @@ class _Putter:
         self.styles: dict[int, StyleArray] = {}
 
     def __call__(self, row: int, column: int, value: str | None, key: int) -> None:
-        cell = self.ws.cell(row=row, column=column)
-        if value:
-            set_text(cell, value)  # a task or name starting with "=" stays text, never a formula
         style = self.styles.get(key)
         if style is not None:
-            set_style_record(cell, style)
+            cell = styled_cell(self.ws, row, column, style)
+            if value:
+                set_text(cell, value)  # a task or name starting with "=" stays text, never a formula
             return
+        cell = self.ws.cell(row=row, column=column)
+        if value:
+            set_text(cell, value)
         header = key == _HEADER
         cell.font = Font(name=self.font, size=self.size, bold=header)
         cell.border = _BORDER

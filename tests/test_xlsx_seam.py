@@ -19,6 +19,7 @@ from matrix.xlsx_seam import (
     set_style_record,
     set_text,
     style_record,
+    styled_cell,
 )
 
 LOOK = {
@@ -110,3 +111,26 @@ def test_set_text_stores_what_the_public_setter_stores_as_text(text: str, tmp_pa
     back = openpyxl.load_workbook(tmp_path / "text.xlsx").active
     assert back is not None
     assert back["B1"].value == back["A1"].value == text and back["B1"].data_type == "s"
+
+
+def test_styled_cell_is_the_cell_ws_cell_gives_with_the_record(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = first_sheet(wb)
+    model = ws["A1"]
+    for name, value in LOOK.items():
+        setattr(model, name, value)
+    record = style_record(model)
+    public = ws.cell(row=3, column=2)
+    set_style_record(public, record)
+    made = styled_cell(ws, 4, 2, record)
+    assert made is ws.cell(row=4, column=2) and made.coordinate == "B4"
+    assert _public_looks(made) == _public_looks(public) and style_record(made) == record
+    ws["C5"] = "giữ nguyên"
+    again = styled_cell(ws, 5, 3, record)  # an existing cell keeps its value, takes the style
+    assert again.value == "giữ nguyên" and _public_looks(again) == _public_looks(public)
+    record[0] = 0  # each cell keeps its own copy
+    assert made.font == LOOK["font"]
+    wb.save(tmp_path / "made.xlsx")
+    back = openpyxl.load_workbook(tmp_path / "made.xlsx").active
+    assert back is not None
+    assert _public_looks(back["B4"]) == _public_looks(back["B3"]) == _public_looks(back["C5"])
