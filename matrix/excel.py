@@ -119,9 +119,9 @@ LINE_FACTOR = 1.2
 ROW_PADDING = 4.0
 MAX_ROW_HEIGHT = 409.0
 SPARSE_CELLS = 60_000  # matrix cells above which empty cells are left unwritten
-# Per row: a row cannot be split over pages, so a long text continues on the rows below; 12 lines (about
-# 160 pt) keep three rows or more on a printed page.
-MAX_TEXT_LINES = 12
+# Per row: a row cannot be split over pages, so a long text continues on the rows below; 10 lines (about
+# 136 pt) keep three rows or more on a printed A4 page.
+MAX_TEXT_LINES = 10
 MIN_ROW_HEIGHT = 16.0
 
 TITLE_CHARS = 90  # a task's title in the matrix, shortened from its text: two lines of a narrow column
