@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from copy import copy
@@ -41,7 +42,15 @@ from .pivot import Entry, Matrix, Row, location
 from .stamp import build_date
 from .text import XML_ILLEGAL, inline_name, roman, shorten
 from .tracking_sheet import write_tracking_sheet
-from .xlsx_seam import CellValue, first_sheet, odd_header_footer, set_default_font, set_style_record, style_record
+from .xlsx_seam import (
+    CellValue,
+    first_sheet,
+    odd_header_footer,
+    set_default_font,
+    set_text,
+    style_record,
+    styled_cell,
+)
 
 # Public, including the seam other workbooks (status_excel) build on: context, columns, records, looks.
 __all__ = [
@@ -110,11 +119,13 @@ LINE_FACTOR = 1.2
 ROW_PADDING = 4.0
 MAX_ROW_HEIGHT = 409.0
 SPARSE_CELLS = 60_000  # matrix cells above which empty cells are left unwritten
-MAX_TEXT_LINES = 28  # per row: a row cannot be taller than 409 pt nor split over pages
+# Per row: a row cannot be split over pages, so a long text continues on the rows below; 10 lines (about
+# 136 pt) keep three rows or more on a printed A4 page.
+MAX_TEXT_LINES = 10
 MIN_ROW_HEIGHT = 16.0
 
 TITLE_CHARS = 90  # a task's title in the matrix, shortened from its text: two lines of a narrow column
-ONE_LINE_TITLE = 60  # or one line of a column that holds this many characters
+ONE_LINE_TITLE = 40  # or one line of a column that holds this many characters (more rows a printed page)
 MAX_TITLE_WIDTH = 90.0  # the task column of the matrix, grown when the paper has room
 MAX_TEXT_WIDTH = 110.0  # the text column of the lists, likewise
 AGENCY_WIDTH = 3.6  # one turned line of 11 pt
@@ -198,24 +209,23 @@ class Painter:
         self, ws: Worksheet, row: int, col: int, value: CellValue, look: str, indent: int = 0, formula: bool = False
     ) -> None:
         """Write ``value`` (text always as text, unless ``formula``) in ``look``, indented ``indent`` levels."""
-        cell = ws.cell(row=row, column=col)
-        if formula:
-            cell.value = value  # "=..." : openpyxl stores it as a formula
-        elif isinstance(value, str):
-            if value:
-                cell.value = cell_text(value)
-                cell.data_type = "s"  # "=...", "-...", "+...", "@..." stay text
-        elif value is not None:
-            cell.value = value
         key = (look, indent)
         style = self._styles.get(key)
         if style is None:
+            cell = ws.cell(row=row, column=col)
             base = self.looks[look]
             cell.font, cell.fill, cell.border = base.font, base.fill, base.border
             cell.alignment = copy(base.alignment) if not indent else _indented(base.alignment, indent)
             self._styles[key] = style_record(cell)
         else:
-            set_style_record(cell, style)  # the record openpyxl itself copies between cells
+            cell = styled_cell(ws, row, col, style)  # the record openpyxl itself copies between cells
+        if formula:
+            cell.value = value  # "=..." : openpyxl stores it as a formula
+        elif isinstance(value, str):
+            if value:
+                set_text(cell, cell_text(value))  # "=...", "-...", "+...", "@..." stay text
+        elif value is not None:
+            cell.value = value
 
     def merge(self, ws: Worksheet, top: int, left: int, bottom: int, right: int, value: CellValue, look: str) -> None:
         """Write ``value`` over a merged range, styling every cell so borders print all round."""
@@ -236,6 +246,7 @@ def _indented(alignment: Alignment, indent: int) -> Alignment:
     return aligned
 
 
+@lru_cache(maxsize=65536)
 def cell_text(text: str) -> str:
     """``text`` as a cell can hold it: no XML-illegal characters, at most 32,767 characters."""
     text = _ILLEGAL.sub("", text)
@@ -270,6 +281,8 @@ def _wrap(paragraph: str, capacity: int) -> list[str]:
 
     Capitals are wider: each character counts the paragraph's average width.
     """
+    if len(paragraph) * UPPER_WEIGHT <= capacity:  # fits on one line, whatever its capitals
+        return [" ".join(paragraph.split())]
     scale = _width(paragraph) / len(paragraph) if paragraph else 1.0
     room = capacity / scale  # in characters of this paragraph
     lines: list[str] = []
@@ -555,13 +568,16 @@ _FIRST_ROW = 4
 
 @dataclass(frozen=True)
 class _Grid:
-    """Where things stand on the matrix sheet."""
+    """Where things stand on the matrix sheet, and how it prints."""
 
     left: tuple[tuple[str, float], ...]  # (header, width) of the task columns
     groups: list[tuple[Block, tuple[Agency, ...]]]
     columns: tuple[Agency, ...]
     widths: tuple[float, ...]  # of the agency columns
-    label_lines: int  # lines of a turned agency name: 2 where the paper has room for wider columns
+    label_lines: int  # lines of a turned agency name (wider columns, lower header)
+    paper: str = "A4"  # the paper the sheet prints on
+    scale: float = 1.0  # its print scale
+    breaks: tuple[int, ...] = ()  # a matrix too wide for one page: the last sheet column of each page but the last
 
     @property
     def first(self) -> int:
@@ -574,21 +590,96 @@ class _Grid:
         return self.first + len(self.columns)
 
 
+# Agency column widths by the lines a turned name takes: one, two or three.
+LABEL_WIDTHS = {1: AGENCY_WIDTH, 2: WIDE_AGENCY_WIDTH, 3: 7.2}
+# Among layouts printing one page wide, the one with the most task rows a page, unless its scale is
+# more than this much below the largest (more rows a page, but smaller print, is no gain).
+SCALE_TOLERANCE = 0.85
+PAGE_HEIGHTS = {"A4": 595.0, "A3": 842.0}  # landscape, points
+SAMPLE_ROWS = 300  # rows whose height estimates the rows a page
+
+
 def _grid(ctx: WorkbookContext) -> _Grid:
-    """The matrix's columns; with few agencies the task titles widen to fill the paper."""
-    left = [("STT", 7.0), ("Nhiệm vụ", 46.0)]
+    """The matrix's columns and print layout: whichever fits the most task rows a page at a readable scale.
+
+    One page wide on the paper asked for (A4 too narrow: A3), names turned in one, two or three lines
+    (wider columns lower the header row, narrower ones widen the task titles); a matrix that would print
+    below ``MIN_SCALE`` even on A3 is split across pages at a readable scale, the task columns repeated.
+    """
+    matrix = ctx.matrix
+    # STT wide enough for the longest label on one line ("(đoạn cuối)", "3.1.2"), so no row is two lines for it.
+    longest = max((_width(task_label(row)) for row in matrix.rows), default=1.0)
+    base = [("STT", max(7.0, min(11.0, longest / CHARS_PER_UNIT + CELL_PADDING_UNITS + 0.5))), ("Nhiệm vụ", 46.0)]
     if ctx.consolidated:
-        left.append(("Văn bản", 7.0))  # the section's Roman number (the "Văn bản" sheet says which document)
-    groups = _column_groups(ctx.matrix)
-    fixed = [w for _, w in left]
-    # Columns wide enough for names in two turned lines halve the header's height;
-    # with many agencies they would not fit the paper, so names take one line.
-    widths, label_lines = _agency_widths(ctx.matrix, groups, WIDE_AGENCY_WIDTH), 2
-    if _spare(fixed + widths + [TOTAL_WIDTH], ctx.paper) < 0:
-        widths, label_lines = _agency_widths(ctx.matrix, groups, AGENCY_WIDTH), 1
-    grown = _stretch(fixed + widths + [TOTAL_WIDTH], 1, ctx.paper, MAX_TITLE_WIDTH)
-    left[1] = ("Nhiệm vụ", grown[1])
-    return _Grid(tuple(left), groups, _in_order(groups), tuple(widths), label_lines)
+        base.append(("Văn bản", 7.0))  # the section's Roman number (the "Văn bản" sheet says which document)
+    groups = _column_groups(matrix)
+    columns = _in_order(groups)
+    labels = [*column_labels(matrix, columns), TOTAL_HEADER]
+    papers = [ctx.paper] + (["A3"] if ctx.paper == "A4" else [])
+    for paper in papers:
+        found = []
+        for lines, least in LABEL_WIDTHS.items():
+            widths = _agency_widths(matrix, groups, least)
+            left = list(base)
+            left[1] = (
+                "Nhiệm vụ",
+                _stretch([w for _, w in left] + widths + [TOTAL_WIDTH], 1, paper, MAX_TITLE_WIDTH)[1],
+            )
+            grid = _Grid(tuple(left), groups, columns, tuple(widths), lines, paper)
+            scale = print_scale([w for _, w in left] + widths + [TOTAL_WIDTH], paper)
+            if scale >= MIN_SCALE:
+                found.append((_rows_a_page(ctx, grid, labels, scale), scale, replace(grid, scale=scale)))
+        if found:
+            best = max(scale for _, scale, _ in found)
+            readable = [f for f in found if f[1] >= best * SCALE_TOLERANCE]
+            return max(readable, key=lambda f: (f[0], f[1]))[2]
+    widths = _agency_widths(matrix, groups, AGENCY_WIDTH)
+    grid = _Grid(tuple(base), groups, columns, tuple(widths), 1, papers[-1])
+    scale, breaks = _split(grid)
+    return replace(grid, scale=scale, breaks=breaks)
+
+
+def _rows_a_page(ctx: WorkbookContext, grid: _Grid, labels: Sequence[str], scale: float) -> float:
+    """About how many task rows a printed page of ``grid`` holds at ``scale`` (headings repeated)."""
+    usable = (PAGE_HEIGHTS[grid.paper] - 2 * 72 * 0.7) / scale - 26  # margins; the sheet's heading on page 1
+    header = _block_height(grid) + _turned_height(labels, grid.label_lines)
+    sample = ctx.matrix.rows[:SAMPLE_ROWS]
+    heights = [_task_row_height(ctx, grid, row)[1] for row in sample]
+    average = sum(heights) / len(heights) if heights else MIN_ROW_HEIGHT
+    return (usable - header) / average
+
+
+def _split(grid: _Grid) -> tuple[float, tuple[int, ...]]:
+    """A matrix too wide for one page: the largest scale (from ``MIN_SCALE`` up) that prints its agency
+    columns on as few pages as ``MIN_SCALE`` does, the task columns repeated on each; and where pages end."""
+    printable = (PAGE_WIDTHS[grid.paper] - 2 * 72 * SIDE_MARGIN) / 0.75  # pixels
+    left = sum(w * 7 + 5 for _, w in grid.left)
+    pixels = [w * 7 + 5 for w in grid.widths] + [TOTAL_WIDTH * 7 + 5]
+
+    def pages(scale: float) -> list[int]:
+        room = printable / scale - left
+        ends, used = [], 0.0
+        for index, width in enumerate(pixels):
+            if used and used + width > room:
+                ends.append(index)  # the page ends before this column
+                used = 0.0
+            used += width
+        return ends
+
+    least = len(pages(MIN_SCALE))
+    low, high = MIN_SCALE, 1.0
+    if len(pages(high)) == least:
+        low = high
+    for _ in range(30):
+        if high - low < 0.001:
+            break
+        middle = (low + high) / 2
+        if len(pages(middle)) == least:
+            low = middle
+        else:
+            high = middle
+    scale = math.floor(low * 100) / 100  # the printed scale is a whole percentage
+    return scale, tuple(grid.first - 1 + end for end in pages(scale))
 
 
 def _spare(widths: Sequence[float], paper: str) -> float:
@@ -633,10 +724,23 @@ def _write_matrix(ws: Worksheet, ctx: WorkbookContext) -> None:
     ws.freeze_panes = ws.cell(row=_FIRST_ROW, column=grid.first).coordinate
     ws.auto_filter.ref = f"A{_AGENCY_ROW}:{get_column_letter(grid.total)}{max(last, _AGENCY_ROW)}"
     legend = "; ".join(f"{r.mark}: {r.value}" for r in ROLES) + "; (C), (P), (T): theo mục trên"
-    paper, scale = matrix_paper(grid, ctx.paper)
-    if paper != ctx.paper or scale < MIN_SCALE:
-        legend += f". Bảng rộng: in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%"
-    setup_print(ws, ctx, f"{_BLOCK_ROW}:{_AGENCY_ROW}", f"A:{get_column_letter(len(grid.left))}", legend, paper)
+    if grid.breaks:
+        legend += (
+            f". Bảng rộng: in khổ {grid.paper} ở tỷ lệ {round(grid.scale * 100)}%, "
+            f"chia {len(grid.breaks) + 1} trang theo chiều ngang, cột nhiệm vụ in lại ở mỗi trang"
+        )
+    elif grid.paper != ctx.paper:
+        legend += f". Bảng rộng: in khổ {grid.paper} ở tỷ lệ khoảng {round(grid.scale * 100)}%"
+    setup_print(ws, ctx, f"{_BLOCK_ROW}:{_AGENCY_ROW}", f"A:{get_column_letter(len(grid.left))}", legend, grid.paper)
+    if grid.breaks:  # split across pages at a fixed scale instead of one page wide
+        ws.page_setup.scale = round(grid.scale * 100)
+        ws.page_setup.fitToWidth = None
+        ws.page_setup.fitToHeight = None
+        if ws.sheet_properties.pageSetUpPr is not None:
+            ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_setup.pageOrder = "overThenDown"  # a band of tasks across every agency, then the next band
+        for column in grid.breaks:
+            ws.col_breaks.append(Break(id=column))
 
 
 def print_scale(widths: Sequence[float], paper: str) -> float:
@@ -648,16 +752,8 @@ def print_scale(widths: Sequence[float], paper: str) -> float:
 
 def print_layout(matrix: Matrix, paper: str = "A4") -> tuple[str, float]:
     """The paper the "Ma trận" sheet of ``matrix`` prints on, and its scale (for warnings before printing)."""
-    return matrix_paper(_grid(WorkbookContext(matrix, "", paper, Painter(), {})), paper)
-
-
-def matrix_paper(grid: _Grid, paper: str) -> tuple[str, float]:
-    """The paper the matrix prints on and its scale: A4 asked but below ``MIN_SCALE`` goes to A3."""
-    widths = [w for _, w in grid.left] + list(grid.widths) + [TOTAL_WIDTH]
-    scale = print_scale(widths, paper)
-    if paper == "A4" and scale < MIN_SCALE:
-        return "A3", print_scale(widths, "A3")
-    return paper, scale
+    grid = _grid(WorkbookContext(matrix, "", paper, Painter(), {}))
+    return grid.paper, grid.scale
 
 
 def _matrix_legend(ws: Worksheet, ctx: WorkbookContext, left_width: int, start: int) -> None:
@@ -678,20 +774,39 @@ def _matrix_headers(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> None:
     paint = ctx.painter
     for col, (header, _) in enumerate(grid.left, 1):
         paint.merge(ws, _BLOCK_ROW, col, _AGENCY_ROW, col, header, "header")
-    block_lines = 1
     col = grid.first
     for block, agencies in grid.groups:
         end = col + len(agencies) - 1
         paint.merge(ws, _BLOCK_ROW, col, _BLOCK_ROW, end, block.name, "header")
-        width = sum(grid.widths[col - grid.first : end - grid.first + 1])
-        block_lines = max(block_lines, _line_count(block.name, _capacity(width, bold=True)))
         col = end + 1
     labels = column_labels(ctx.matrix, grid.columns)
     for col, label in enumerate(labels, grid.first):
         paint.put(ws, _AGENCY_ROW, col, label, "header_vertical")
     paint.merge(ws, _BLOCK_ROW, grid.total, _AGENCY_ROW, grid.total, TOTAL_HEADER, "header_vertical")
-    ws.row_dimensions[_BLOCK_ROW].height = lines_height(block_lines)
+    ws.row_dimensions[_BLOCK_ROW].height = _block_height(grid)
     ws.row_dimensions[_AGENCY_ROW].height = _turned_height([*labels, TOTAL_HEADER], grid.label_lines)
+
+
+def _block_height(grid: _Grid) -> float:
+    """The height of the row of block names, each over its agencies' columns."""
+    block_lines, col = 1, 0
+    for block, agencies in grid.groups:
+        width = sum(grid.widths[col : col + len(agencies)])
+        block_lines = max(block_lines, _line_count(block.name, _capacity(width, bold=True)))
+        col += len(agencies)
+    return lines_height(block_lines)
+
+
+def _task_row_height(ctx: WorkbookContext, grid: _Grid, row: Row) -> tuple[str, float]:
+    """A task's title in the matrix (its own short title, or its text shortened) and the height of its row."""
+    title_width = grid.left[1][1]
+    capacity = _capacity(title_width, indent=row.depth)
+    title = row.task.title or shorten(row.task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
+    lines = max(_line_count(title, capacity), _line_count(task_label(row), _capacity(grid.left[0][1])))
+    if ctx.consolidated:
+        label = roman(ctx.matrix.directives.index(row.directive) + 1)
+        lines = max(lines, _line_count(label, _capacity(grid.left[2][1])))
+    return title, max(MIN_ROW_HEIGHT, lines_height(lines))
 
 
 def _turned_height(labels: Sequence[str], lines: int) -> float:
@@ -700,20 +815,20 @@ def _turned_height(labels: Sequence[str], lines: int) -> float:
     capacity = int(max(longest / lines, *(_width(w) for label in labels for w in label.split())))
     while capacity < longest and any(len(_wrap(label, capacity)) > lines for label in labels):
         capacity += 1
-    # Two characters to spare: a turned line that wraps once more would be cut off.
-    return min(MAX_HEADER_HEIGHT, (capacity + 2) * BODY_SIZE * EM_PER_CHAR + 12)
+    # A character to spare: a turned line that wraps once more would be cut off.
+    return min(MAX_HEADER_HEIGHT, (capacity + 1) * BODY_SIZE * EM_PER_CHAR + 8)
 
 
 def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
     """One row per task (a section row before each directive's tasks when there are several); returns the last row."""
     paint, matrix = ctx.painter, ctx.matrix
     row_no = _FIRST_ROW - 1
-    title_width = grid.left[1][1]
     # A large matrix is mostly empty cells: styling each one (a border) costs more than the rest
     # of the workbook, so there only the marks are written and the printed gridlines draw the grid.
     sparse = len(matrix.rows) * len(grid.columns) > SPARSE_CELLS
     ws.print_options.gridLines = sparse
     first_col, last_col = get_column_letter(grid.first), get_column_letter(grid.total - 1)
+    column_of = {agency.id: col for col, agency in enumerate(grid.columns, grid.first)}
     current = None
     for row in matrix.rows:
         row_no += 1
@@ -727,28 +842,23 @@ def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
                 _line_count(heading, _capacity(width, size=12, bold=True)), 12
             )
             row_no += 1
-        capacity = _capacity(title_width, indent=row.depth)
-        title = row.task.title or shorten(row.task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
+        title, height = _task_row_height(ctx, grid, row)
         paint.put(ws, row_no, 1, task_label(row), "id")
         paint.put(ws, row_no, 2, title, "text", indent=row.depth)
-        lines = max(_line_count(title, capacity), _line_count(task_label(row), _capacity(grid.left[0][1])))
         if ctx.consolidated:
-            label = roman(matrix.directives.index(row.directive) + 1)
-            paint.put(ws, row_no, 3, label, "id")
-            lines = max(lines, _line_count(label, _capacity(grid.left[2][1])))
-        inherited = {e.agency.id: e for e in matrix.context(row)} if row.node.inherited else {}
-        for col, agency in enumerate(grid.columns, grid.first):
-            entry = matrix.cell(row, agency.id)
-            if entry is not None:
-                paint.put(ws, row_no, col, entry.role.mark, entry.role.mark)
-            elif agency.id in inherited:
-                mark = inherited_mark(inherited[agency.id].role)
-                paint.put(ws, row_no, col, mark, mark)
-            elif not sparse:
-                paint.put(ws, row_no, col, None, "cell")
+            paint.put(ws, row_no, 3, roman(matrix.directives.index(row.directive) + 1), "id")
+        marks = {e.agency.id: inherited_mark(e.role) for e in matrix.context(row)} if row.node.inherited else {}
+        marks |= {e.agency.id: e.role.mark for e in matrix.entries_in(row)}
+        if sparse:  # only the marked cells
+            for agency_id, mark in marks.items():
+                paint.put(ws, row_no, column_of[agency_id], mark, mark)
+        else:
+            for col, agency in enumerate(grid.columns, grid.first):
+                found = marks.get(agency.id)
+                paint.put(ws, row_no, col, found, found or "cell")
         # Agencies on the task, its own and inherited: a formula, so a mark changed in a meeting counts.
         paint.put(ws, row_no, grid.total, f"=COUNTA({first_col}{row_no}:{last_col}{row_no})", "cell", formula=True)
-        ws.row_dimensions[row_no].height = max(MIN_ROW_HEIGHT, lines_height(lines))
+        ws.row_dimensions[row_no].height = height
     return row_no
 
 
@@ -844,14 +954,18 @@ def put_records(
 ) -> int:
     """Write one record; a text taller than a row continues below. Returns the next free row.
 
-    ``text_col`` (0-based) is the long-text column, indented ``indent`` levels.
+    ``text_col`` (0-based) is the long-text column, indented ``indent`` levels. Any column's text (a task,
+    a long list of agencies) longer than ``MAX_TEXT_LINES`` lines continues on the rows below.
     """
-    records = [list(values)]
-    text = values[text_col] if text_col is not None else None
-    if text_col is not None and isinstance(text, str):
-        first, *rest = _chunks(cell_text(text), _capacity(columns[text_col].width, indent=indent))
-        records[0][text_col] = first
-        records += [[piece if i == text_col else None for i in range(len(values))] for piece in rest]
+    pieces: list[list[CellValue]] = []
+    for col, (column, value) in enumerate(zip(columns, values, strict=True)):
+        if isinstance(value, str) and value:
+            level = indent if col == text_col else 0
+            pieces.append(list(_chunks(cell_text(value), _capacity(column.width, indent=level))))
+        else:
+            pieces.append([value])
+    height = max(len(p) for p in pieces)
+    records = [[p[i] if i < len(p) else None for p in pieces] for i in range(height)]
     for record in records:
         lines = 1
         for col, (column, value) in enumerate(zip(columns, record, strict=True)):
@@ -864,19 +978,26 @@ def put_records(
     return row
 
 
-def _names(entries: Iterable[Entry], role: Role) -> str:
-    return "\n".join(e.agency.name for e in entries if e.role is role)
+def _names(row: Row, entries: Iterable[Entry], role: Role) -> str:
+    """The agencies of ``role`` on a task, one a line: its own, then those it inherits "(theo mục 2)"."""
+    return "\n".join(
+        e.agency.name if e.row.key == row.key else f"{e.agency.name} (theo {location(e.row)})"
+        for e in entries
+        if e.role is role
+    )
 
 
 def _write_tasks(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Nhiệm vụ": one row per task with its addressees by role."""
     row, columns = start_table(ws, ctx, SHEET_TASKS, "DANH SÁCH NHIỆM VỤ", _TASK_COLUMNS)
     for task_row in ctx.matrix.rows:
-        entries = ctx.matrix.entries_in(task_row)
+        # A sub-item's rows name the agencies it inherits too, as the matrix marks them "(C)".
+        inherited = [e for e in ctx.matrix.context(task_row) if e.row.key != task_row.key]
+        entries = [*ctx.matrix.entries_in(task_row), *inherited]
         values = [
             task_label(task_row),
             task_row.task.text,
-            *(_names(entries, role) for role in ROLES),
+            *(_names(task_row, entries, role) for role in ROLES),
             _deadline(task_row),
             ctx.place(task_row),
         ]

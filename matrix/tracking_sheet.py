@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import Corpus
 from .pivot import Matrix, location
-from .text import shorten
+from .text import XML_ILLEGAL, shorten
 from .tracking import TRACKED_ROLES, Record, schedules
-from .xlsx_seam import set_style_record, style_record
+from .xlsx_seam import set_text, style_record, styled_cell
 
 SHEET_TRACKING = "Theo dõi"
 STATE_DONE = "Đã hoàn thành"
@@ -51,6 +52,45 @@ FIRST_INPUT, KEY_COL, CHECK_COL = 7, 11, 12
 _GREY = PatternFill("solid", fgColor="EEEEEE")
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_ILLEGAL = re.compile(f"[{XML_ILLEGAL}]")
+_HEADER = 0  # the style key of the header row; a data cell's is its column
+
+
+class _Putter:
+    """Writes a value into a cell, text always as text, and the cell's style (one record per column, copied)."""
+
+    def __init__(self, ws: Worksheet, font: str, size: float) -> None:
+        self.ws, self.font, self.size = ws, font, size
+        self.styles: dict[int, StyleArray] = {}
+
+    def __call__(self, row: int, column: int, value: str | None, key: int) -> None:
+        style = self.styles.get(key)
+        if style is not None:
+            cell = styled_cell(self.ws, row, column, style)
+            if value:
+                set_text(cell, value)  # a task or name starting with "=" stays text, never a formula
+            return
+        cell = self.ws.cell(row=row, column=column)
+        if value:
+            set_text(cell, value)
+        header = key == _HEADER
+        cell.font = Font(name=self.font, size=self.size, bold=header)
+        cell.border = _BORDER
+        if header:
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            cell.fill = _GREY
+        else:
+            cell.alignment = Alignment(vertical="top", wrap_text=column < KEY_COL)
+            if column < FIRST_INPUT:
+                cell.fill = _GREY
+            if column in (FIRST_INPUT, FIRST_INPUT + 1, FIRST_INPUT + 3):
+                cell.number_format = "@" if column != FIRST_INPUT else "DD/MM/YYYY"
+        self.styles[key] = style_record(cell)
+
+
+def _cell_text(text: str) -> str:
+    """``text`` without XML-illegal characters, within a cell's 32,767 characters (the workbook writer passes its own)."""
+    return _ILLEGAL.sub("", text)[:32_767]
 
 
 def fingerprint(text: str) -> str:
@@ -63,22 +103,21 @@ def write_tracking_sheet(
     matrix: Matrix,
     font: str = "Times New Roman",
     size: float = 12,
-    text: Callable[[str], str] = str,
+    text: Callable[[str], str] | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> None:
     """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
 
-    The workbook writer passes its font, size, ``text`` (how a value becomes safe cell text) and
+    The workbook writer passes its font, size, ``text`` (how a value becomes safe cell text; by default
+    XML-illegal characters are dropped and the text cut to a cell's length) and
     ``labels`` (how a directive is named in print, "05/CT-UBND"); print settings are the caller's too.
     Directives and tasks are printed as the documents print them; their ids stay in the hidden key.
     """
+    text = text or _cell_text
     ws.title = SHEET_TRACKING
-    ws.append(list(HEADERS))
-    for cell in ws[1]:
-        cell.font = Font(name=font, size=size, bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.fill = _GREY
-        cell.border = _BORDER
+    put = _Putter(ws, font, size)
+    for column, header in enumerate(HEADERS, 1):
+        put(1, column, header, _HEADER)
     for index, width in enumerate(WIDTHS, 1):
         ws.column_dimensions[get_column_letter(index)].width = width
     choice = DataValidation(type="list", formula1=f'"{STATE_WORKING},{STATE_DONE}"', allow_blank=True)
@@ -86,7 +125,6 @@ def write_tracking_sheet(
     choice.errorTitle = "Tình trạng"
     ws.add_data_validation(choice)
     row_number = 1
-    styles: dict[int, StyleArray] = {}
     for entry in matrix.entries:
         if entry.role not in TRACKED_ROLES:
             continue
@@ -96,7 +134,7 @@ def write_tracking_sheet(
         due = deadline.fixed[-1].strftime("%d/%m/%Y") if deadline.fixed else (row.task.deadline or "")
         label = (labels or {}).get(row.directive.id) or row.directive.reference or row.directive.kind.capitalize()
         key = f"{row.directive.id}|{row.task.id}|{entry.agency.id}"
-        values: list[Any] = [
+        values: list[str | None] = [
             text(label),
             text(location(row)),
             text(shorten(row.task.text, 300)),
@@ -110,20 +148,9 @@ def write_tracking_sheet(
             key,
             fingerprint(row.task.text),
         ]
-        ws.append(values)
+        for column, value in enumerate(values, 1):
+            put(row_number, column, value, column)
         ws.row_dimensions[row_number].height = _height(values, size)
-        for column, cell in enumerate(ws[row_number], 1):
-            if column in styles:  # every row of a column looks the same: copy the first row's style record
-                set_style_record(cell, styles[column])
-                continue
-            cell.font = Font(name=font, size=size)
-            cell.alignment = Alignment(vertical="top", wrap_text=column < KEY_COL)
-            cell.border = _BORDER
-            if column < FIRST_INPUT:
-                cell.fill = _GREY
-            if column in (FIRST_INPUT, FIRST_INPUT + 1, FIRST_INPUT + 3):
-                cell.number_format = "@" if column != FIRST_INPUT else "DD/MM/YYYY"
-            styles[column] = style_record(cell)
     if row_number > 1:
         state_column = get_column_letter(FIRST_INPUT + 2)
         choice.add(f"{state_column}2:{state_column}{row_number}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 import tempfile
 import zipfile
@@ -167,10 +169,15 @@ def check_task_sheet(ws: Worksheet, matrix: Matrix) -> None:
         first = record[0]
         assert first[headers["STT"] - 1] == task_label(row)
         for role, header in ROLE_HEADERS.items():
-            cell = first[headers[header] - 1]
+            cell = "\n".join(r[headers[header] - 1] for r in record if r[headers[header] - 1])  # a long list goes on
             names = cell.split("\n") if cell else []
-            assert names == [e.agency.name for e in matrix.entries_in(row) if e.role is role]
-            assert all(more[headers[header] - 1] is None for more in record[1:])
+            own = [e.agency.name for e in matrix.entries_in(row) if e.role is role]
+            inherited = [
+                f"{e.agency.name} (theo {location(e.row)})"
+                for e in matrix.context(row)
+                if e.role is role and e.row.key != row.key
+            ]
+            assert names == own + inherited  # a sub-item names the agencies it inherits, as the matrix marks them
         text = " ".join(r[headers["Nội dung nhiệm vụ"] - 1] or "" for r in record)
         if len(row.task.text) < MAX_CELL_CHARS - len(TRUNCATION_NOTE):
             assert squash(text) == squash(ILLEGAL.sub("", row.task.text))
@@ -302,7 +309,7 @@ def test_layout_freeze_filter_and_task_columns(tmp_path: Path) -> None:
     widths = [
         ws.column_dimensions[get_column_letter(c)].width for c in range(first_col, first_col + len(matrix.columns))
     ]
-    assert max(widths) < 8 and min(widths) < 5.5  # narrow; a lone column a little wider for its block's name
+    assert max(widths) < 8  # narrow: a name turned in three lines at most (few agencies: a lower header row)
     sub = next(i for i, r in enumerate(matrix.rows) if r.depth == 1)
     assert ws.cell(sheet_rows(ws, matrix)[sub], 2).alignment.indent == 1
     assert ws.cell(first_row + 1, 3).value == "I"  # the section (row above: the directive in full)
@@ -370,6 +377,59 @@ def test_text_stays_text(tmp_path: Path) -> None:
     pattern = r'(COUNTIF|COUNTA|SUM)\([A-Z]+\d+:[A-Z]+\d+(,"[CPT]"|,&quot;[CPT]&quot;)?\)'
     assert formulas and all(re.fullmatch(pattern, f) for f in formulas)
     assert "<f " not in "".join(sheets)  # the writer's totals only
+
+
+FORMULA_TEXTS = ("=1+2 không phải công thức", '=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "-2")
+
+
+def formula_like_corpus() -> Corpus:
+    """Text from the input that a spreadsheet would compute if written raw: task texts, a name, a deadline."""
+    corpus = small_corpus()
+    registry = corpus.registry
+    odd = Agency("odd", "=Sở Lạ", "=Sở Lạ", "so-nganh")
+    registry = replace(registry, agencies=(*registry.agencies, odd))
+    tasks = tuple(
+        Task(str(n), text, (Assignment("odd" if n == 1 else "so-noi-vu", Role.LEAD, "x"),), deadline="=NOW()")
+        for n, text in enumerate(FORMULA_TEXTS, 1)
+    )
+    directive = replace(corpus.directives[0], tasks=tasks, title="=Về việc", number="=1")
+    return Corpus(registry, (directive,))
+
+
+def test_no_workbook_computes_input_text(tmp_path: Path) -> None:
+    """Every sheet of the matrix and status workbooks holds input text as text; only the writer's totals compute."""
+    from matrix.status_excel import write_status_workbook
+    from matrix.tracking import assess
+
+    matrix = build_matrix(formula_like_corpus())
+    paths = [tmp_path / "ma-tran.xlsx", tmp_path / "tinh-hinh.xlsx"]
+    write_workbook(matrix, paths[0], title="=tiêu đề")
+    day = dt.date(2026, 1, 1)
+    write_status_workbook(matrix, assess(matrix, (), day), day, paths[1])
+    pattern = r'(COUNTIF|COUNTA|SUM)\([A-Z]+\d+:[A-Z]+\d+(,"[CPT]"|,&quot;[CPT]&quot;)?\)'
+    for path in paths:
+        with zipfile.ZipFile(path) as archive:
+            sheets = {n: archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")}
+        for name, xml in sheets.items():
+            formulas = re.findall(r"<f>(.*?)</f>", xml)
+            assert all(re.fullmatch(pattern, f) for f in formulas), (path.name, name, formulas)
+            assert "<f " not in xml, (path.name, name)
+        wb = openpyxl.load_workbook(path)
+        found = set()
+        for ws in wb:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if (
+                        isinstance(cell.value, str)
+                        and cell.value[:1] in "=+@-"
+                        and not re.fullmatch("=" + pattern, cell.value)
+                    ):
+                        assert cell.data_type == "s", (path.name, ws.title, cell.coordinate, cell.value)
+                        found.add(ws.title)
+        assert found, path.name
+    sheets = openpyxl.load_workbook(paths[0]).sheetnames
+    texts = {c.value for ws in openpyxl.load_workbook(paths[0]) for row in ws.iter_rows() for c in row}
+    assert {"=1+2 không phải công thức", "=Sở Lạ"} <= texts and "Theo dõi" in sheets
 
 
 def one_task_corpus(text: str, title: str | None = None) -> Corpus:
@@ -465,6 +525,51 @@ def test_duplicate_short_names_are_told_apart(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def seeds(seed_corpus: Corpus) -> Corpus:
     return seed_corpus
+
+
+def test_columns_follow_the_registry_blocks(seeds: Corpus) -> None:
+    """District committees (block "Cấp huyện") before commune committees (block "Cấp xã"), as the registry lists them."""
+    matrix = build_matrix(seeds).subset(["ubnd-ct-cao-diem-tet-giap-thin-2024"])
+    shorts = [a.short for a in column_order(matrix)]
+    assert shorts.index("UBND cấp huyện") < shorts.index("UBND cấp xã")
+    order = [block.id for block, _ in matrix.column_blocks()]
+    registry = [b.id for b in seeds.registry.blocks]
+    assert order == sorted(order, key=registry.index)
+
+
+def test_tet_header_row_is_low_and_titles_take_one_line(seeds: Corpus, tmp_path: Path) -> None:
+    """The turned names take the height of the longest one in up to three lines, not a third of the page."""
+    matrix = build_matrix(seeds).subset(["ubnd-ct-cao-diem-tet-giap-thin-2024"])
+    ws = write(matrix, tmp_path)["Ma trận"]
+    first_row, _ = grid_origin(ws)
+    header = ws.row_dimensions[first_row - 1].height + ws.row_dimensions[first_row - 2].height
+    assert header < 140  # it was 184 pt of the 494 pt an A4 page holds
+    rows = [ws.row_dimensions[r].height for r in sheet_rows(ws, matrix)]
+    assert max(rows) < 20  # one line a task (the full text is on "Nhiệm vụ")
+
+
+def test_a_matrix_too_wide_for_a3_is_split_with_its_task_columns(tmp_path: Path) -> None:
+    from matrix.excel import MIN_SCALE, print_layout
+    from matrix.load import load_corpus
+
+    from .helpers import WIDE
+
+    matrix = build_matrix(load_corpus([WIDE]).require(), True)
+    paper, scale = print_layout(matrix, "A4")
+    assert (paper, len(matrix.columns) > 200) == ("A3", True) and MIN_SCALE <= scale <= 1
+    ws = write(matrix, tmp_path)["Ma trận"]
+    setup = ws.page_setup
+    assert (setup.paperSize, int(setup.scale)) == (8, math.floor(scale * 100))
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$2:$3"
+    breaks = sorted(b.id for b in ws.col_breaks.brk)
+    _, first_col = grid_origin(ws)
+    assert breaks and all(first_col <= b < first_col + len(matrix.columns) for b in breaks)
+    printable = (1191 - 72) / 0.75 / (setup.scale / 100)  # A3 landscape, pixels of the sheet at its scale
+    left = sum(ws.column_dimensions[get_column_letter(c)].width * 7 + 5 for c in range(1, first_col))
+    for start, end in zip([first_col - 1, *breaks], [*breaks, first_col + len(matrix.columns)], strict=True):
+        part = sum(ws.column_dimensions[get_column_letter(c)].width * 7 + 5 for c in range(start + 1, end + 1))
+        assert left + part <= printable, (start, end)  # each page's columns fit beside the repeated task columns
 
 
 def test_seed_workbooks_match_model(seeds: Corpus, tmp_path: Path) -> None:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from matrix.excel import column_labels, write_workbook
+from matrix.load import load_corpus
 from matrix.pivot import Matrix, build_matrix
 
+from .helpers import WIDE
 from .helpers.corpus import seed_corpus, small_corpus
 from .helpers.render import convert_all, page_texts, soffice
 
@@ -35,6 +38,8 @@ class Rendered:
     pages: list[str]  # the text of each page, whitespace squashed
     sizes: list[tuple[float, float]]
     matrix_paper: str = ""  # the paper of the "Ma trận" sheet: A3 when the matrix is too wide for A4
+    matrix_scale: int | None = None  # its fixed print scale, when it is split across pages (else fit to width)
+    workbook: Path | None = None
 
 
 def squash(text: str) -> str:
@@ -51,6 +56,7 @@ def workbooks() -> dict[str, tuple[Matrix, str]]:
         found[f"{prefix}-tong-hop-a3"] = (matrix, "A3")
         for directive in corpus.directives:
             found[f"{prefix}-{directive.id}"] = (matrix.subset([directive.id]), "A4")
+    found["wide-mo-rong"] = (build_matrix(load_corpus([WIDE]).require(), True), "A4")
     return found
 
 
@@ -71,8 +77,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
         reader = PdfReader(pdf)
         pages = [squash(text) for text in page_texts(pdf)]
         sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
-        size = load_workbook(folder / f"{name}.xlsx")["Ma trận"].page_setup.paperSize
-        out[name] = Rendered(matrix, paper, pages, sizes, {9: "A4", 8: "A3"}[int(size)])
+        setup = load_workbook(folder / f"{name}.xlsx")["Ma trận"].page_setup
+        scale = int(setup.scale) if setup.scale and not setup.fitToWidth else None
+        paper_size = {9: "A4", 8: "A3"}[int(setup.paperSize)]
+        out[name] = Rendered(matrix, paper, pages, sizes, paper_size, scale, folder / f"{name}.xlsx")
     return out
 
 
@@ -144,9 +152,10 @@ def test_a_wide_a4_matrix_goes_to_a3(rendered: dict[str, Rendered]) -> None:
 
 
 def test_tet_matrix_prints_one_page_wide_with_inherited_marks(rendered: dict[str, Rendered]) -> None:
+    """Its 28 tasks on two A4 pages: a low header row and one-line titles (it took 3, the header half a page)."""
     book = rendered["seed-ubnd-ct-cao-diem-tet-giap-thin-2024"]
     pages = matrix_pages(book)
-    assert book.matrix_paper == "A4" and 1 <= len(pages) <= 4
+    assert book.matrix_paper == "A4" and len(pages) == 2
     text = " ".join(pages)
     assert text.count("(T)") >= 10 and "(C)" in text  # sub-items show the assignments they inherit
     assert "cuối-" not in text and " 1-1 " not in text  # the document's labels, not the encoding's ids
@@ -178,3 +187,39 @@ def test_each_agency_starts_on_its_own_page(rendered: dict[str, Rendered], prefi
         assert [found[0] for found in where] == sorted({found[0] for found in where}), (
             f"{name}: two agencies share a page"
         )
+
+
+def test_a_wide_expanded_matrix_splits_at_a_readable_scale_with_its_task_column(rendered: dict[str, Rendered]) -> None:
+    """A 2026 Đồng Tháp directive for its communes, groups expanded (over 200 columns): one page wide it would print
+    at about 20 % on A3; split across pages at 55 % or more instead, the task columns and headings on every page."""
+    book = rendered["wide-mo-rong"]
+    assert len(book.matrix.columns) > 200
+    pages = matrix_pages(book)
+    assert book.matrix_paper in ("A4", "A3") and book.matrix_scale is not None and book.matrix_scale >= 55
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, 1):
+        assert "STT" in page and "Nhiệm vụ" in page, f"page {number} of Ma trận lacks the task columns"
+        assert "Công an tỉnh:" in page, f"page {number} of Ma trận lacks the task titles"
+        assert "chia" in page and f"{book.matrix_scale}%" in page, f"page {number}: the footer says how it prints"
+    assert TOTAL_HEADER in pages[-1] and all(TOTAL_HEADER not in page for page in pages[:-1])
+    labels = column_labels(book.matrix, [a for _, group in book.matrix.column_blocks() for a in group])
+    text = " ".join(pages)
+    assert all(squash(label) in text for label in labels[:: max(1, len(labels) // 25)])  # every part printed
+
+
+def test_task_list_rows_leave_room_on_a_page(rendered: dict[str, Rendered]) -> None:
+    """A long task continues on the rows below rather than filling a page: page 1 of "Nhiệm vụ" prints 3 rows or more
+    (the Tết list printed 2: a row of 28 lines took the page)."""
+    for name in names(rendered, "seed"):
+        book = rendered[name]
+        first = next(page for page in book.pages if "DANH SÁCH NHIỆM VỤ" in page)
+        assert book.workbook is not None
+        ws = load_workbook(book.workbook)["Nhiệm vụ"]
+        texts = [squash(ws.cell(row, 2).value or "")[:25] for row in range(3, 6)]
+        assert all(text in first for text in texts), (name, [text in first for text in texts])
+
+
+def test_sub_items_name_their_inherited_agencies_in_the_task_list(rendered: dict[str, Rendered]) -> None:
+    book = rendered["seed-ubnd-ct-cao-diem-tet-giap-thin-2024"]
+    task_pages = [page for page in book.pages if "Nhiệm vụ - trang" in page]
+    assert "Công an tỉnh (theo mục 2)" in " ".join(task_pages)

@@ -12,7 +12,15 @@ import pytest
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 
-from matrix.xlsx_seam import first_sheet, odd_header_footer, set_default_font, set_style_record, style_record
+from matrix.xlsx_seam import (
+    first_sheet,
+    odd_header_footer,
+    set_default_font,
+    set_style_record,
+    set_text,
+    style_record,
+    styled_cell,
+)
 
 LOOK = {
     "font": Font(name="Times New Roman", size=13, bold=True, color="FF0000"),
@@ -88,3 +96,41 @@ def test_header_and_footer_are_the_sheets_own_or_made_when_missing(tmp_path: Pat
     back = openpyxl.load_workbook(tmp_path / "hf.xlsx").active
     assert back is not None and back.oddHeader is not None and back.oddFooter is not None
     assert (back.oddHeader.center.text, back.oddFooter.center.text) == ("ĐẦU TRANG", "&A - trang &P")
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1)", "#N/A", "văn bản", "-1", "@x", "+2"])
+def test_set_text_stores_what_the_public_setter_stores_as_text(text: str, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = first_sheet(wb)
+    public = ws["A1"]
+    public.value = text
+    public.data_type = "s"
+    set_text(ws["B1"], text)
+    assert (ws["B1"].value, ws["B1"].data_type) == (public.value, public.data_type) == (text, "s")
+    wb.save(tmp_path / "text.xlsx")
+    back = openpyxl.load_workbook(tmp_path / "text.xlsx").active
+    assert back is not None
+    assert back["B1"].value == back["A1"].value == text and back["B1"].data_type == "s"
+
+
+def test_styled_cell_is_the_cell_ws_cell_gives_with_the_record(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = first_sheet(wb)
+    model = ws["A1"]
+    for name, value in LOOK.items():
+        setattr(model, name, value)
+    record = style_record(model)
+    public = ws.cell(row=3, column=2)
+    set_style_record(public, record)
+    made = styled_cell(ws, 4, 2, record)
+    assert made is ws.cell(row=4, column=2) and made.coordinate == "B4"
+    assert _public_looks(made) == _public_looks(public) and style_record(made) == record
+    ws["C5"] = "giữ nguyên"
+    again = styled_cell(ws, 5, 3, record)  # an existing cell keeps its value, takes the style
+    assert again.value == "giữ nguyên" and _public_looks(again) == _public_looks(public)
+    record[0] = 0  # each cell keeps its own copy
+    assert made.font == LOOK["font"]
+    wb.save(tmp_path / "made.xlsx")
+    back = openpyxl.load_workbook(tmp_path / "made.xlsx").active
+    assert back is not None
+    assert _public_looks(back["B4"]) == _public_looks(back["B3"]) == _public_looks(back["C5"])

@@ -15,6 +15,9 @@ FIXTURES = TESTS / "fixtures"
 INPUT = FIXTURES / "input"  # the tests' copy of the seed directives and the registry
 REGISTRY = INPUT / "co-quan.yaml"
 SHIPPED_INPUT = ROOT / "input"  # what a clerk gets (and may edit): not read by the tests
+# A 2026 directive of the new Đồng Tháp for its communes, on the standard catalogue: with --expand-groups a matrix
+# of over 200 agency columns (tests/test_render_excel.py: wide matrices print readably)
+WIDE = FIXTURES / "wide"
 SEEDS = FIXTURES / "seeds"  # the seed directives as raw text, for `matrix draft`
 SEED_IDS = (
     "dongthap-ubnd-cv-antt-2025",
