@@ -193,9 +193,13 @@ def _state(done: bool) -> str:
 def import_workbook(corpus: Corpus, workbook: Path, input_dir: Path, dry_run: bool = False) -> Reply:
     """``matrix import``: the filled "Theo dõi" sheet's new records appended (unless ``dry_run``) in one write per
     records file, unusable rows (and rows whose fields cannot be stored) warned about."""
-    from .tracking_sheet import MAX_SHEET_ROWS, TooManyRows, read_tracking_sheet
+    from .safezip import check_zip
+    from .tracking_sheet import MAX_SHEET_ROWS, MAX_UNPACKED, TooManyRows, read_tracking_sheet
 
     known = {identity(r) for r in load_records(input_dir, corpus)}
+    unsafe = check_zip(workbook, MAX_UNPACKED, what="tệp Excel (.xlsx)")  # inflated bytes counted before openpyxl
+    if unsafe:
+        raise InputError([Problem(str(workbook), 0, 0, f"không nhập tệp này: {unsafe}", None)])
     try:
         rows = read_tracking_sheet(workbook, corpus)
     except TooManyRows:
@@ -212,7 +216,7 @@ def import_workbook(corpus: Corpus, workbook: Path, input_dir: Path, dry_run: bo
                 )
             ]
         ) from None
-    except Exception as exc:
+    except Exception:
         raise InputError(
             [
                 Problem(
@@ -220,7 +224,7 @@ def import_workbook(corpus: Corpus, workbook: Path, input_dir: Path, dry_run: bo
                     0,
                     0,
                     "không đọc được tệp Excel này",
-                    f"hãy mở và lưu lại bằng Excel dạng .xlsx ({type(exc).__name__})",
+                    "hãy mở và lưu lại bằng Excel dạng .xlsx",
                 )
             ]
         ) from None

@@ -36,11 +36,14 @@ class _Refused(Exception):
     """Why the package is refused (a Vietnamese phrase)."""
 
 
-def check_zip(data: bytes | Path, limit: int, xml_limit: int | None = None) -> str | None:
+def check_zip(
+    data: bytes | Path, limit: int, xml_limit: int | None = None, what: str = "tệp Word (.docx)"
+) -> str | None:
     """Why the zip package ``data`` (its bytes, or a path) must not be opened, or None when it may be.
 
     ``limit``: the most bytes all its parts may inflate to, together; ``xml_limit``: its XML parts
-    (what a reader parses into a tree, some ten times their size in memory), when lower.
+    (what a reader parses into a tree, some ten times their size in memory), when lower; ``what`` names the
+    kind of file in the message for a file that is no package of that kind.
     """
     try:
         if isinstance(data, bytes):
@@ -49,9 +52,9 @@ def check_zip(data: bytes | Path, limit: int, xml_limit: int | None = None) -> s
             with open(data, "rb") as handle:
                 _check(handle, limit, xml_limit or limit)
     except _Refused as exc:
-        return str(exc)
+        return str(exc).replace(_NOT_A_PACKAGE, f"không phải {what} hợp lệ")
     except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, struct.error, NotImplementedError):
-        return _NOT_A_PACKAGE
+        return f"không phải {what} hợp lệ"
     return None
 
 

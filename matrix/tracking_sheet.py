@@ -182,6 +182,10 @@ class SheetRow:
 MAX_SHEET_ROWS = 100_000  # rows of a "Theo dõi" sheet: a province's year is about 20,000 assignments
 
 
+#: the most bytes a returned workbook may unpack to (100,000 rows of a Theo dõi sheet take some 60 MB)
+MAX_UNPACKED = 400 * 1024 * 1024
+
+
 class TooManyRows(Exception):
     """The sheet has more rows than :data:`MAX_SHEET_ROWS` (nothing is imported)."""
 

@@ -373,3 +373,17 @@ def test_E39_report_refuses_a_control_character_in_any_typed_argument_before_pri
         assert "không được phép" in result.output
         assert "\x1b" not in result.output and "\u202e" not in result.output
     assert not (folder / "theo-doi").exists()
+
+
+def test_import_refuses_a_workbook_whose_zip_index_lies(tmp_path):
+    import shutil
+
+    from .helpers.hostile import lying_docx
+
+    folder = _project(tmp_path)
+    book = tmp_path / "so.xlsx"
+    shutil.move(lying_docx(tmp_path / "bom.docx", real=64 * 1024 * 1024), book)  # any zip package: the parts lie
+    result = run("import", str(book), "-i", str(folder))
+    assert result.exit_code == 2, result.output
+    assert "không nhập tệp này" in result.output and "Traceback" not in result.output
+    assert not (folder / "theo-doi").exists()
