@@ -8,6 +8,12 @@ from matrix.draft import draft_text
 HEAD = "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 15/UBND-NC\nV/v bảo đảm an ninh, trật tự\n"
 
 
+def written(body: str, task: str) -> list[str]:
+    """The names as the draft writes them on one task."""
+    draft = draft_text(HEAD + body, standard_registry(), "cv")
+    return [a.written or "" for node in draft.directive.tree if node.id == task for a in node.task.assignments]
+
+
 def assigned(body: str) -> dict[str, set[tuple[str, str]]]:
     """Task id -> {(agency id, role)} of the draft of ``HEAD + body``."""
     draft = draft_text(HEAD + body, standard_registry(), "cv")
@@ -56,3 +62,39 @@ def test_a_term_defined_by_its_members_stands_for_them_where_it_is_used():
         "2. Sở Y tế báo cáo kết quả.\n"
     )
     assert got["2"] == {("so-y-te", "chủ trì")}
+
+
+def test_a_heading_that_describes_a_group_is_its_items_own_addressee():
+    got = assigned(
+        "Ủy ban nhân dân tỉnh yêu cầu các sở, ngành tỉnh thực hiện các nội dung sau:\n"
+        "1. Các cơ sở sản xuất, kinh doanh và đơn vị thu gom chất thải rắn\n"
+        "- Thực hiện nghiêm quy định về môi trường.\n"
+        "2. Các cơ quan, đơn vị tăng cường công tác sau:\n- Kiểm tra an toàn thực phẩm.\n"
+    )
+    # kept as written (placeholders, not the preamble's departments), one group each side of "và"
+    assert {role for _, role in got["1"]} == {"thực hiện"} and len(got["1"]) == 2
+    assert not any(agency == "so-ban-nganh" for agency, _ in got["1"])
+    assert written(
+        "1. Các cơ sở sản xuất, kinh doanh và đơn vị thu gom chất thải rắn\n- Thực hiện nghiêm quy định.\n", "1"
+    ) == ["Các cơ sở sản xuất, kinh doanh", "Các đơn vị thu gom chất thải rắn"]
+    assert got["2"] == {("so-ban-nganh", "thực hiện")}  # a sentence, not a heading: the preamble's addressees
+    # the public beside the group is no addressee
+    assert written("1. Các doanh nghiệp viễn thông, tổ chức, cá nhân có liên quan\n- Kiểm tra.\n", "1") == [
+        "Các doanh nghiệp viễn thông"
+    ]
+
+
+def test_the_bodies_named_before_phoi_hop_voi_lead_wherever_the_sentence_puts_them():
+    got = assigned(
+        "Ủy ban nhân dân tỉnh yêu cầu:\n"
+        "1. Năm 2025, Công an tỉnh, Bộ Chỉ huy Bộ đội Biên phòng tỉnh phối hợp với Sở Y tế tuần tra.\n"
+        "2. Hằng năm, UBND các xã, phường phối hợp với Công an tỉnh rà soát.\n"
+        "3. Tuyên truyền pháp luật. Sở Tư pháp là cơ quan chủ trì, phối hợp với Sở Nội vụ thực hiện.\n"
+        "4. Tham mưu Ủy ban nhân dân tỉnh phối hợp với Sở Y tế tổ chức hội nghị.\n"
+        "5. Tăng cường tuần tra, các cơ quan liên quan phối hợp với Sở Y tế kiểm tra.\n"
+    )
+    assert got["1"] == {("cong-an-tinh", "chủ trì"), ("bdbp-tinh", "chủ trì"), ("so-y-te", "phối hợp")}
+    assert got["2"] == {("ubnd-cap-xa", "thực hiện"), ("cong-an-tinh", "phối hợp")}
+    assert got["3"] == {("so-tu-phap", "chủ trì"), ("so-noi-vu", "phối hợp")}
+    assert got["4"] == set()  # the issuer, advised, is no lead
+    assert got["5"] == {("so-y-te", "phối hợp")}  # vague subjects are no addressees

@@ -471,6 +471,8 @@ def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
     """Roles named by one item; those already stated by a parent are inherited, not repeated."""
     by_label = any(kind in ("lead", "partner", "doer") for kind, _ in item.labels)
     found = roles.labels(item.labels) if by_label else roles.item(item.paragraphs)
+    if not any(a.own for a in found) and item.paragraphs and (item.children or len(item.paragraphs) > 1):
+        found = roles.heading(item.paragraphs[0]) + found  # "9. Các cơ sở sản xuất ..." over its sub-items
     assigned = [a for a in found if a.mention.key not in inherited or a.rule == "subject"]
     keys = inherited | {a.mention.key for a in assigned}
     return _Node(item, assigned, [_analyse(child, roles, keys) for child in item.children])
