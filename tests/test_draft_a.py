@@ -84,6 +84,18 @@ def test_a_heading_that_describes_a_group_is_its_items_own_addressee():
     ]
 
 
+def test_a_heading_about_a_group_after_doi_voi_names_the_group():
+    text = (
+        "Ủy ban nhân dân tỉnh yêu cầu các sở, ngành tỉnh thực hiện các nội dung sau:\n"
+        "1. Đối với các cơ sở sản xuất có lưu lượng xả thải lớn:\n- Lắp đặt thiết bị quan trắc.\n"
+        "2. Đối với các dự án đầu tư công:\n- Rà soát tiến độ.\n"
+        "3. Đối với các cơ quan, đơn vị liên quan:\n- Kiểm tra.\n"
+    )
+    assert written(text, "1") == ["Các cơ sở sản xuất"]
+    got = assigned(text)
+    assert got["2"] == got["3"] == {("so-ban-nganh", "thực hiện")}  # a topic, a vague phrase: the preamble's
+
+
 def test_the_bodies_named_before_phoi_hop_voi_lead_wherever_the_sentence_puts_them():
     got = assigned(
         "Ủy ban nhân dân tỉnh yêu cầu:\n"

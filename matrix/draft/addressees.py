@@ -274,9 +274,22 @@ class RoleReader:
         read when sub-items or paragraphs follow it: the group is the item's own addressee (thực hiện), kept as
         written (its words are too general to resolve), so the document's addressees do not take its place.
         "," or "và" before another kind of body starts another group ("... và các đơn vị ..."); a bare noun ("tổ
-        chức", "cá nhân") or a group "có liên quan" is the public, not an addressee."""
+        chức", "cá nhân") or a group "có liên quan" is the public, not an addressee. After "Đối với", "Trách nhiệm
+        của": the first group named, as far as the name reader reads it."""
         text = paragraph.strip().rstrip(":.").strip()
         tokens = tokenize(text)
+        skip = _introducer_length(tokens, 0)
+        if skip:  # "Đối với các cơ sở sản xuất có lưu lượng xả thải lớn:": the group the name reader sees
+            mentions, _ = self.names.read_list(tokens, text, skip)
+            first = mentions[0] if mentions else None
+            if first is None or first.how != "vague" or tokens[skip].low != CAC or first.end - skip <= 3:
+                return []
+            written = text[tokens[skip].start : tokens[first.end - 1].end]
+            return [
+                Assigned(
+                    Role.DOER, Mention(written[:1].upper() + written[1:], (), skip, first.end, "unknown"), "subject"
+                )
+            ]
         if not tokens or tokens[0].low != CAC or len(tokens) > 24 or any(t.text in ":;.!?()" for t in tokens):
             return []
         mentions, end = self.names.read_list(tokens, text, 0)
