@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from ..model import Role
 from ..text import match_key
-from .names import VA, Mention, NameReader, Token, level_group, tokenize
+from .names import CAC, VA, Mention, NameReader, Token, level_group, tokenize
 
 _K = match_key
 _VERBS = {
@@ -119,6 +119,8 @@ _ADVERBS = frozenset(
 _SENTENCE_ENDS = frozenset({".", "!", "?"})
 _CLAUSE_ENDS = _SENTENCE_ENDS | {";", ":"}
 _CHU_TRI = (_K("chủ"), _K("trì"))
+_LIEN_QUAN = (_K("liên"), _K("quan"))
+_COPULAS = frozenset(tuple(_K(w) for w in p.split()) for p in ("là cơ quan", "là đơn vị", "làm cơ quan", "làm đầu mối"))
 _ANNOUNCES_WORK = re.compile(
     r"\b(?:nhiệm vụ|nội dung|giải pháp|biện pháp|công việc|yêu cầu|thực hiện|triển khai)\b", re.IGNORECASE
 )
@@ -138,7 +140,6 @@ _CIRCUMSTANCES = tuple(
         "đối với",
     )
 )
-_CAC = _K("các")
 _VUONG_MAC = (_K("vướng"), _K("mắc"))
 _REPORT_VERBS = frozenset(_K(w) for w in ("phản", "ánh", "cáo", "gửi"))  # "phản ánh về", "báo cáo về", "gửi về"
 _VE, _DE = _K("về"), _K("để")
@@ -242,7 +243,7 @@ class RoleReader:
                 if (
                     mentions
                     and all(m.how == "vague" for m in mentions)
-                    and tokens[i + _verb_length(tokens, i)].low == _CAC
+                    and tokens[i + _verb_length(tokens, i)].low == CAC
                 ):
                     return True
         return False
@@ -267,6 +268,47 @@ class RoleReader:
             if real and end < len(tokens) and tokens[end].text not in (",", ";", ":"):
                 return real
         return []
+
+    def heading(self, paragraph: str) -> list[Assigned]:
+        """A heading that only describes a group ("9. Các cơ sở sản xuất, kinh doanh và đơn vị thu gom rác"),
+        read when sub-items or paragraphs follow it: the group is the item's own addressee (thực hiện), kept as
+        written (its words are too general to resolve), so the document's addressees do not take its place.
+        "," or "và" before another kind of body starts another group ("... và các đơn vị ..."); a bare noun ("tổ
+        chức", "cá nhân") or a group "có liên quan" is the public, not an addressee. After "Đối với", "Trách nhiệm
+        của": the first group named, as far as the name reader reads it."""
+        text = paragraph.strip().rstrip(":.").strip()
+        tokens = tokenize(text)
+        skip = _introducer_length(tokens, 0)
+        if skip:  # "Đối với các cơ sở sản xuất có lưu lượng xả thải lớn:": the group the name reader sees
+            mentions, _ = self.names.read_list(tokens, text, skip)
+            first = mentions[0] if mentions else None
+            if first is None or first.how != "vague" or tokens[skip].low != CAC or first.end - skip <= 3:
+                return []
+            written = text[tokens[skip].start : tokens[first.end - 1].end]
+            return [
+                Assigned(
+                    Role.DOER, Mention(written[:1].upper() + written[1:], (), skip, first.end, "unknown"), "subject"
+                )
+            ]
+        if not tokens or tokens[0].low != CAC or len(tokens) > 24 or any(t.text in ":;.!?()" for t in tokens):
+            return []
+        mentions, end = self.names.read_list(tokens, text, 0)
+        if not mentions or mentions[0].how != "vague" or _action_at(tokens, end):
+            return []  # "Các cơ quan, đơn vị tăng cường ...": a sentence, not a heading
+        cuts = [0]
+        for k in range(1, len(tokens) - 1):
+            if (tokens[k].low == VA or tokens[k].text == ",") and self.names.read_name(tokens, text, k + 1, None, True):
+                cuts.append(k + 1)
+        found = []
+        for start, stop in zip(cuts, [*(c - 1 for c in cuts[1:]), len(tokens)], strict=True):
+            words = [t.low for t in tokens[start:stop] if t.low != CAC]
+            if len(words) <= 2 or tuple(words[-2:]) == _LIEN_QUAN:
+                continue  # "tổ chức", "cá nhân có liên quan": the public, not an addressee
+            written = text[tokens[start].start : tokens[stop - 1].end]
+            if tokens[start].low != CAC:
+                written = f"Các {written[:1].lower()}{written[1:]}"
+            found.append(Assigned(Role.DOER, Mention(written, (), start, stop, "unknown"), "subject"))
+        return found
 
     # ----------------------------------------------------------------- patterns
 
@@ -369,19 +411,51 @@ class RoleReader:
         return found
 
     def _leads(self, tokens: list[Token], text: str) -> list[Assigned]:
-        """ "... chỉ đạo Công an tỉnh chủ trì, ...": the body named just before "chủ trì" leads."""
+        """ "... chỉ đạo Công an tỉnh chủ trì, ...", "Sở X là cơ quan chủ trì": the body named just before "chủ
+        trì" leads; "Năm 2025, Công an tỉnh, Bộ đội Biên phòng tỉnh phối hợp với Y": the bodies named just before
+        "phối hợp với" are its subject and lead (groups do the work), wherever the sentence puts them."""
         found: list[Assigned] = []
         for k in range(1, len(tokens) - 1):
-            if (tokens[k].low, tokens[k + 1].low) != _CHU_TRI:
-                continue
-            for j in range(max(0, k - max(12, self.names.max_words)), k):  # the longest name the registry has
-                if any(t.text in _CLAUSE_ENDS for t in tokens[j:k]):
-                    continue
-                mention = self.names.read_name(tokens, text, j, None, False)
-                if mention is not None and mention.end == k and not mention.vague:
-                    found.append(Assigned(Role.DOER if self.names.is_plural(mention) else Role.LEAD, mention, "giao"))
-                    break
+            pair = (tokens[k].low, tokens[k + 1].low)
+            if pair == _CHU_TRI:
+                end = k - _copula_before(tokens, k)
+                for j in range(max(0, end - max(12, self.names.max_words)), end):  # the longest name there is
+                    if any(t.text in _CLAUSE_ENDS for t in tokens[j:end]):
+                        continue
+                    mention = self.names.read_name(tokens, text, j, None, False)
+                    if mention is not None and mention.end == end and not mention.vague:
+                        role = Role.DOER if self.names.is_plural(mention) else Role.LEAD
+                        found.append(Assigned(role, mention, "giao"))
+                        break
+            elif pair == (_PHOI, _HOP) and self._partnered(tokens, text, k):
+                found.extend(
+                    Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "giao")
+                    for m in self._subject_list(tokens, text, k)
+                )
         return found
+
+    def _partnered(self, tokens: list[Token], text: str, k: int) -> bool:
+        """ "phối hợp" at ``k`` names a partner after it ("với Y", "cùng Y", "Y"), and no issuer advises before it."""
+        after = k + 2
+        if after < len(tokens) and tokens[after].low in (_VOI, _CUNG):
+            after += 1
+        partner = self.names.read_name(tokens, text, after, None, False) if after < len(tokens) else None
+        return partner is not None and not partner.vague and not self._issuer_before(tokens, text, k)
+
+    def _subject_list(self, tokens: list[Token], text: str, k: int) -> list[Mention]:
+        """The names listed right before token ``k`` in its clause ("Công an tỉnh, Bộ đội Biên phòng tỉnh"), the
+        longest such list; none when a vague word or the issuer is among them."""
+        for j in range(max(0, k - 40), k):
+            if any(t.text in _CLAUSE_ENDS for t in tokens[j:k]):
+                continue
+            mentions, end = self.names.read_list(tokens, text, j)
+            if mentions and end == k:
+                if any(m.vague or m.bare or self.names.is_superior(m.written) for m in mentions):
+                    return []
+                if j >= 2 and (tokens[j - 2].low, tokens[j - 1].low) == _CHI_DAO:
+                    return []  # "Chỉ đạo X phối hợp với Y": X is directed (see :meth:`_directed`)
+                return mentions
+        return []
 
     def _past_issuer(self, tokens: list[Token], text: str, i: int) -> int:
         """Skip "UBND tỉnh" / "Chủ tịch UBND tỉnh" before "giao", "yêu cầu", "đề nghị"."""
@@ -469,6 +543,12 @@ def _verb_length(tokens: list[Token], i: int) -> int:
     """The verb's words, and the colon after it ("Đề nghị: Hội Nông dân tỉnh, ...")."""
     length = next(len(w) for w in _VERBS if tuple(t.low for t in tokens[i : i + len(w)]) == w)
     return length + 1 if i + length < len(tokens) - 1 and tokens[i + length].text == ":" else length
+
+
+def _copula_before(tokens: list[Token], k: int) -> int:
+    """The words "là cơ quan" / "là đơn vị" just before ``k`` ("Sở Tư pháp là cơ quan chủ trì"), or 0."""
+    words = tuple(t.low for t in tokens[max(0, k - 3) : k])
+    return 3 if words in _COPULAS else 0
 
 
 def _introducer_length(tokens: list[Token], i: int) -> int:

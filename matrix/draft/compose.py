@@ -134,16 +134,16 @@ def compose(source: Source, registry: Registry, directive_id: str) -> Composed:
     names.learn_plurals(
         "\n".join([full_text] + [p for part in parts for i in part.items for n in i.walk() for p in n.paragraphs])
     )
-    names.learn_definitions(
-        "\n".join(
-            [full_text, *body.context]
-            + [
-                p
-                for part in parts
-                for p in [*part.context, *(q for i in part.items for n in i.walk() for q in n.paragraphs)]
-            ]
-        )
+    defining = "\n".join(
+        [full_text, *body.context]
+        + [
+            p
+            for part in parts
+            for p in [*part.context, *(q for i in part.items for n in i.walk() for q in n.paragraphs)]
+        ]
     )
+    names.learn_definitions(defining)
+    names.learn_members(defining)
     roles = RoleReader(names)
     preamble = "\n".join(body.preamble + body.context) or None
     nodes, closing = _tasks(body, roles, header.recipients, notes)
@@ -450,7 +450,7 @@ def _tasks(body: Body, roles: RoleReader, recipients: list[str], notes: list[Not
     general = roles.general(body.preamble, recipients)
     if not general and body.preamble:
         general = roles.lead_in(body.preamble[-1])
-    _apply_general(nodes, general, notes)
+    _apply_general(nodes, general, roles, notes)
     _apply_lead_ins(nodes, roles, notes)
     count = 0
     closing: list[str] = []
@@ -471,22 +471,32 @@ def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
     """Roles named by one item; those already stated by a parent are inherited, not repeated."""
     by_label = any(kind in ("lead", "partner", "doer") for kind, _ in item.labels)
     found = roles.labels(item.labels) if by_label else roles.item(item.paragraphs)
+    if not any(a.own for a in found) and item.paragraphs and (item.children or len(item.paragraphs) > 1):
+        found = roles.heading(item.paragraphs[0]) + found  # "9. Các cơ sở sản xuất ..." over its sub-items
     assigned = [a for a in found if a.mention.key not in inherited or a.rule == "subject"]
     keys = inherited | {a.mention.key for a in assigned}
     return _Node(item, assigned, [_analyse(child, roles, keys) for child in item.children])
 
 
-def _apply_general(nodes: list[_Node], general: list[Mention], notes: list[Note]) -> None:
-    """Items that name no addressee of their own get the document's addressees (thực hiện)."""
+def general_role(mentions: list[Mention], roles: RoleReader) -> Role:
+    """The role the addressees of a preamble or a lead-in take on the items they are given: specific bodies
+    named alone ("yêu cầu Bộ Công an thực hiện các nội dung sau:") lead them (chủ trì); once a group is among
+    them, the instruction is general and every one of them does the work (thực hiện)."""
+    return Role.DOER if any(roles.names.is_plural(m) for m in mentions) else Role.LEAD
+
+
+def _apply_general(nodes: list[_Node], general: list[Mention], roles: RoleReader, notes: list[Note]) -> None:
+    """Items that name no addressee of their own get the document's addressees (see :func:`general_role`)."""
     if not general:
         return
+    role = general_role(general, roles)
     applied = []
     for node in nodes:
         if node.names_own():
             continue
         present = {a.mention.key for a in node.assigned}
         node.assigned = [
-            Assigned(Role.DOER, m, "general", own=False) for m in general if m.key not in present
+            Assigned(role, m, "general", own=False) for m in general if m.key not in present
         ] + node.assigned
         keys = {m.key for m in general}
         for child in node.walk():
@@ -499,7 +509,7 @@ def _apply_general(nodes: list[_Node], general: list[Mention], notes: list[Note]
         notes.append(
             Note(
                 f"{which} không nêu cơ quan riêng: đã ghi các cơ quan được giao ở phần mở đầu hoặc "
-                f"'Kính gửi' ({names}) với vai trò thực hiện",
+                f"'Kính gửi' ({names}) với vai trò {role.value}",
                 key="tasks",
             )
         )
@@ -507,7 +517,10 @@ def _apply_general(nodes: list[_Node], general: list[Mention], notes: list[Note]
 
 def _apply_lead_ins(nodes: list[_Node], roles: RoleReader, notes: list[Note]) -> None:
     """A section whose own text ends with a lead-in ("... X cần tập trung các nhiệm vụ sau:") gives its
-    sub-items that name no addressee of their own to X (thực hiện)."""
+    sub-items that name no addressee of their own to X (see :func:`general_role`). When the lead-in is the
+    heading itself ("3. Công an tỉnh chỉ đạo thực hiện các nội dung sau:"), the heading keeps X and its
+    sub-items inherit it; a lead-in paragraph under a heading that does not name X ("II. NHIỆM VỤ" then
+    "Đề nghị X thực hiện các nội dung sau:") gives X to the sub-items, not to the heading."""
     for top in nodes:
         for node in top.walk():
             if not node.children or not node.item.paragraphs:
@@ -516,21 +529,26 @@ def _apply_lead_ins(nodes: list[_Node], roles: RoleReader, notes: list[Note]) ->
             if not mentions:
                 continue
             keys = {m.key for m in mentions}
-            if keys <= {a.mention.key for a in node.assigned if a.rule in ("subject", "giao", "label")}:
+            if len(node.item.paragraphs) == 1:
+                heading = node.assigned
+            else:
+                heading = roles.item(node.item.paragraphs[:1])
+            if keys <= {a.mention.key for a in heading if a.rule in ("subject", "giao", "label")}:
                 continue  # the item's heading names them: its sub-items inherit them
             node.assigned = [a for a in node.assigned if a.mention.key not in keys]  # given to the sub-items
+            role = general_role(mentions, roles)
             for child in node.children:
                 if child.names_own():
                     continue
                 present = {a.mention.key for a in child.assigned}
                 child.assigned = [
-                    Assigned(Role.DOER, m, "general", own=False) for m in mentions if m.key not in present
+                    Assigned(role, m, "general", own=False) for m in mentions if m.key not in present
                 ] + child.assigned
             names = ", ".join(m.written for m in mentions)
             notes.append(
                 Note(
                     f"các mục con của mục {node.item.id} không nêu cơ quan riêng: đã ghi {names} "
-                    "(được giao ở đoạn dẫn của mục) với vai trò thực hiện",
+                    f"(được giao ở đoạn dẫn của mục) với vai trò {role.value}",
                     key="tasks",
                 )
             )

@@ -230,6 +230,9 @@ _DEFINITION = re.compile(
     r"(?P<term>[^()“”\"]{2,80}?)[”\"]?\)",
     re.IGNORECASE,
 )
+# "Cơ quan thẩm định (gồm Sở Tài chính, Sở Xây dựng)": the words before the brackets name those bodies.
+_MEMBERS = re.compile(r"\((?:bao\s+)?gồm(?:\s+có)?\s*:?\s*(?P<members>[^()]{3,400})\)", re.IGNORECASE)
+_ASSIGNING = _words("giao cho", "giao", "yêu cầu", "đề nghị")
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
 _OTHER_LEVELS = _words("tối cao", "trung ương", "cấp cao", "quốc gia", "cấp trung ương")
@@ -675,6 +678,25 @@ class NameReader:
                             self.defined[term] = mentions
                         break
 
+    def learn_members(self, text: str) -> None:
+        """Read "<term> (gồm X, Y)" where X, Y are bodies: the term then stands for X and Y in this document
+        ("Cơ quan thẩm định (gồm Sở Tài chính, Sở Xây dựng) ... Cơ quan thẩm định báo cáo ...")."""
+        for paragraph in text.split("\n"):
+            for match in _MEMBERS.finditer(paragraph):
+                inside = match.group("members").strip().rstrip(".;,")
+                tokens = tokenize(inside)
+                mentions, end = self.read_list(tokens, inside, 0)
+                if not mentions or end != len(tokens) or any(m.vague for m in mentions):
+                    continue
+                term = _term_before(tokenize(paragraph[: match.start()]))
+                if not (2 <= len(term) <= 8) or self.defined.get(term) is not None:
+                    continue
+                phrase = " ".join(term)
+                named = self.read_name(tokenize(phrase), phrase, 0, None, False)
+                if named is not None and named.end == len(term) and named.resolved is not None:
+                    continue  # a body's own name followed by its parts ("Sở Y tế (gồm các phòng ...)")
+                self.defined[term] = mentions
+
     def _learn_short_form(self, term: tuple[str, ...], before: str, tokens: list[Token]) -> None:
         """ "Ban Chỉ huy phòng thủ dân sự (viết tắt là Ban chỉ huy)": the term repeats the first words of the
         name just before the brackets, so the term written later stands for that longer name."""
@@ -710,7 +732,19 @@ class NameReader:
         """Names from token ``i`` on, joined by ",", ";", "và" (and "và đề nghị"); the index after them."""
         mentions: list[Mention] = []
         plural = i < len(tokens) and tokens[i].low == CAC
-        current = self.read_name(tokens, text, i, None, plural)
+        if self.defined:  # a term the document defines, even one that reads as no name by itself
+            first = self._defined_at(tokens, i)
+            if first is not None:
+                mentions.extend(first[0])
+                i = first[1]
+                j = _skip_separator(tokens, i)
+                if j == i:
+                    return mentions, i
+                current = self.read_name(tokens, text, j, mentions[-1], plural)
+            else:
+                current = self.read_name(tokens, text, i, None, plural)
+        else:
+            current = self.read_name(tokens, text, i, None, plural)
         while current is not None:
             defined = self._defined_at(tokens, current.start) if self.defined else None
             if defined:
@@ -1142,6 +1176,21 @@ _ABBREVIATION_TOKEN = re.compile(
 def expand_abbreviations(name: str) -> str:
     """ "Sở KH&CN" -> "Sở Khoa học và Công nghệ"; "UBND các xã" -> "Ủy ban nhân dân các xã"."""
     return _ABBREVIATION_TOKEN.sub(lambda m: _NAME_ABBREVIATIONS[m.group(1)], name)
+
+
+def _term_before(tokens: list[Token]) -> tuple[str, ...]:
+    """The words of the phrase that ends the token list: back to a punctuation mark or the start, past a
+    verb of assignment that opens it ("Giao cơ quan thẩm định" -> "cơ quan thẩm định")."""
+    start = len(tokens)
+    while start > 0 and tokens[start - 1].is_word and len(tokens) - start < 12:
+        start -= 1
+    if start > 0 and tokens[start - 1].is_word:
+        return ()  # longer than a term
+    words = tuple(t.low for t in tokens[start:])
+    for verb in _ASSIGNING:
+        if words[: len(verb)] == verb:
+            return words[len(verb) :]
+    return words
 
 
 def _related_at(tokens: list[Token], i: int) -> int:
