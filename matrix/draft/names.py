@@ -753,7 +753,15 @@ class NameReader:
     def _enumeration(self, tokens: list[Token], text: str, group: Mention) -> list[Mention]:
         """ "Các sở: Xây dựng, Y tế" -> Sở Xây dựng, Sở Y tế; "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"."""
         end = group.end
-        if end + 1 >= len(tokens) or tokens[end].text != ":" or not tokens[end + 1].capital:
+        first = end + 1
+        if (
+            end < len(tokens)
+            and tokens[end].capital
+            and match_key(group.written) in (match_key(f"các {k}") for k in _SHARED_HEADS)
+            and self.lookup(f"{group.written.split()[-1]} {_span(text, tokens, end, self._extent(tokens, end))}")
+        ):
+            first = end  # "Các bộ Công an, Quốc phòng" (no colon): read as "Các bộ: Công an, Quốc phòng"
+        elif end + 1 >= len(tokens) or tokens[end].text != ":" or not tokens[end + 1].capital:
             return []
         words = _span(text, tokens, group.start, end).split()
         keys = [match_key(w) for w in words]
@@ -766,7 +774,7 @@ class NameReader:
         head = " ".join(words[:k] + words[k + 1 :])
         head = head[:1].upper() + head[1:]
         found: list[Mention] = []
-        j = end + 1
+        j = first
         while (
             j < len(tokens)
             and tokens[j].capital
@@ -802,6 +810,9 @@ class NameReader:
         """One name at token ``i``, or None when no name starts there."""
         if i >= len(tokens) or not tokens[i].is_word:
             return None
+        minister = self._ministers(tokens, text, i)
+        if minister is not None:  # "Các Bộ trưởng, ...": the title, not "Các Bộ" and a stray word
+            return minister
         for start in self._starts(tokens, i):
             found = self._longest(tokens, text, start)
             if found:
@@ -819,6 +830,7 @@ class NameReader:
             or self._unknown(tokens, text, i, end)
             or self._kinds(tokens, text, i)
             or self._ministers(tokens, text, i)
+            or _counted(tokens, text, i)
         )
         return self._listed(tokens, text, found) if found is not None else None
 
@@ -826,6 +838,7 @@ class NameReader:
         """ "(các đồng chí) Bộ trưởng, Thủ trưởng cơ quan ngang bộ": the title alone, with no ministry after it,
         stands for the ministers of every ministry, so for the group of ministries."""
         for start in self._starts(tokens, i):
+            start += 1 if start < len(tokens) and tokens[start].low == CAC else 0  # "Các Bộ trưởng"
             end = start + len(_MINISTER)
             if tuple(t.low for t in tokens[start:end]) == _MINISTER and not (
                 end < len(tokens) and tokens[end].is_word and tokens[end].low != VA
@@ -971,6 +984,9 @@ class NameReader:
                 candidates.append(f"{head} {span}")
         if plural and not span[:1].isupper() and match_key(words[0]) != CAC:
             candidates.append(f"Các {span}")
+        kind = _kind_of(previous.written) if previous is not None and span[:1].isupper() else None
+        if kind:  # "Bộ Công an, Quốc phòng": the next name shares the head of the previous one
+            candidates.append(f"{kind} {span}")
         for name in candidates:
             found = self.lookup(name)
             if found:
@@ -1136,6 +1152,24 @@ _NAME_ABBREVIATIONS = {
 _ABBREVIATION_TOKEN = re.compile(
     r"(?<![\w&])(" + "|".join(re.escape(k) for k in sorted(_NAME_ABBREVIATIONS, key=len, reverse=True)) + r")(?![\w&])"
 )
+
+
+_SHARED_HEADS = ("bộ", "sở")
+_COUNT_KIND = re.compile(r"^(?:\d{1,3}\s+)(bộ|sở|Bộ|Sở)$")
+
+
+def _kind_of(written: str) -> str | None:
+    """ "Bộ" of "Bộ Công an", "Sở" of "Sở Y tế": the head a following bare name may share."""
+    first = written.split()[0] if written.split() else ""
+    return first if match_key(first) in (match_key(h) for h in _SHARED_HEADS) and len(written.split()) > 1 else None
+
+
+def _counted(tokens: list[Token], text: str, i: int) -> Mention | None:
+    """ "03 bộ: Công an, Quốc phòng, Y tế": a counted kind before a colon, read as a group whose list follows."""
+    if i + 2 >= len(tokens) or not tokens[i].text.isdigit() or tokens[i + 2].text != ":":
+        return None
+    written = _span(text, tokens, i, i + 2)
+    return Mention(written, (), i, i + 2, "vague") if _COUNT_KIND.match(written) else None
 
 
 def expand_abbreviations(name: str) -> str:
