@@ -164,7 +164,26 @@ def read_table(lines: list[str]) -> Table:
             if index < len(cells) and cells[index] and kind != "content":
                 item.labels.append((kind, cells[index]))
         (section.children if section is not None else table.items).append(item)
+    if _is_statistics(table):  # figures by body ("Công an tỉnh | 12 | 5"): a report, not assignments
+        table.unused.extend(p for item in table.items for node in item.walk() for p in node.consumed)
+        table.items = []
     return table
+
+
+_FIGURE = re.compile(r"^[-+]?\d[\d.,]*\s*%?$")
+
+
+def _is_statistics(table: Table) -> bool:
+    """Most rows give figures: at least half of their filled cells, past the number, are numbers."""
+    rows = [node.consumed[0] for item in table.items for node in item.walk() if node.consumed]
+    if not rows:
+        return False
+    counted = 0
+    for row in rows:
+        cells = [c.strip() for c in row.split("\t")[1:] if c.strip()]
+        if len(cells) >= 2 and sum(1 for c in cells if _FIGURE.match(c)) * 2 >= len(cells):
+            counted += 1
+    return counted * 2 > len(rows)
 
 
 def _header(cells: list[str]) -> tuple[dict[str, int], int] | None:
