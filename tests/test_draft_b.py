@@ -170,3 +170,14 @@ def test_a_table_of_figures_by_body_gives_no_task():
         "cv",
     )
     assert [node.id for node in draft.directive.tree] == ["1"]
+
+
+def test_rows_numbered_again_under_an_unnumbered_group_row_belong_to_that_group():
+    found = texts(
+        HEAD + "1. Công an tỉnh tuần tra.\nSTT\tNội dung\tCơ quan chủ trì\tThời gian\n"
+        "I\tVỀ TUYÊN TRUYỀN\t\t\n1\tTuyên truyền pháp luật\tSở Tư pháp\tNăm 2025\n"
+        "Nhóm giải pháp về tài chính\t\t\t\n1\tBố trí kinh phí\tSở Tài chính\tNăm 2025\n"
+        "2\tKiểm tra quyết toán\tThanh tra tỉnh\tNăm 2025\n"
+    )
+    assert found["bảng.Phần 1"] == "Nhóm giải pháp về tài chính"
+    assert found["bảng.Phần 1.1"] == "Bố trí kinh phí" and found["bảng.Phần 1.2"] == "Kiểm tra quyết toán"

@@ -129,6 +129,7 @@ def read_table(lines: list[str]) -> Table:
     content = 1
     width = 0
     section: Item | None = None
+    groups = 0
     for line in lines:
         text = line.strip()
         if not text or text in (PAGE_BREAK, "---"):
@@ -145,7 +146,13 @@ def read_table(lines: list[str]) -> Table:
             continue
         if len(cells) == 1 or not any(cells[1:]):
             section = _section_row(cells[0], table)
-            if section is None:
+            if section is None and cells[0] and table.items and len(cells[0]) <= 150:
+                # an unnumbered group row ("Nhóm giải pháp về tài chính"): the rows under it, numbered again
+                # from 1, are its own, not the previous group's
+                groups += 1
+                section = Item("heading", str(groups), [cells[0]], consumed=[text])
+                table.items.append(section)
+            elif section is None:
                 table.unused.append(text)
             continue
         if content == 1 and cells[0] and not _ROW_LABEL.match(cells[0]) and len(cells) < width:
