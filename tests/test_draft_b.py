@@ -55,6 +55,15 @@ def test_the_paragraphs_after_an_actor_paragraph_stay_with_it():
     assert found["1 (đoạn 4)"] == "Sở Y tế bảo đảm thuốc men."
 
 
+def test_a_paragraph_that_opens_a_new_assignment_is_a_task_of_its_own():
+    found = assigned(
+        HEAD + "1. Sở Y tế kiểm tra an toàn thực phẩm.\nYêu cầu các cơ quan, đơn vị đẩy mạnh tuyên truyền; "
+        "Công an tỉnh chủ trì, phối hợp với Sở Tư pháp xử lý vi phạm.\n2. Sở Nội vụ rà soát biên chế.\n"
+    )
+    assert found["1"] == {("Sở Y tế", "chủ trì")}
+    assert found["1 (đoạn 2)"] == {("Công an tỉnh", "chủ trì"), ("Sở Tư pháp", "phối hợp")}
+
+
 def test_numbered_clauses_with_a_footnote_marker_are_not_merged():
     found = texts(
         DECISION + "Điều 1. Trách nhiệm thi hành\n1. Công an tỉnh tuần tra.\n2.[5] Sở Y tế chuẩn bị thuốc.\n"

@@ -270,12 +270,15 @@ class RoleReader:
 
     def opening_actors(self, paragraph: str) -> set[str]:
         """Who the paragraph opens with as acting (their keys): a known body or group followed by an action
-        ("Công an tỉnh tăng cường ..."), or the addressees of a verb of assignment ("Giao Sở Y tế ...")."""
+        ("Công an tỉnh tăng cường ..."), or the addressees of a verb of assignment ("Giao Sở Y tế ...";
+        "(vague)" when they are only vague words: "Yêu cầu các cơ quan, đơn vị ...")."""
         tokens = tokenize(paragraph)
         if not tokens or not tokens[0].capital:
             return set()
-        if _verb_at(tokens, 0):
-            return {a.mention.key for a in self._sentence(tokens, paragraph, 0, True, False)}
+        if _verb_at(tokens, 0):  # "Yêu cầu các cấp ủy, cơ quan, đơn vị ...": a new assignment, vague as it may be
+            mentions, _ = self.names.read_list(tokens, paragraph, _verb_length(tokens, 0))
+            real = {m.key for m in mentions if not m.vague}
+            return real or ({"(vague)"} if mentions else set())
         found = self._sentence_subject(tokens, paragraph, self._past_issuer(tokens, paragraph, 0))
         if any(self.names.is_superior(a.mention.written) for a in found):
             return set()
