@@ -143,6 +143,11 @@ def test_a_counted_list_of_ministries():
     assert found["1"] == {("Bộ Công an", "chủ trì"), ("Bộ Quốc phòng", "chủ trì"), ("Bộ Y tế", "chủ trì")}
 
 
+def test_a_list_of_kinds_before_a_colon_reads_each_name_with_its_kind():
+    found = assigned(CABLE + "1. Các bộ, ngành: Công an, Quốc phòng, Ngân hàng Nhà nước Việt Nam theo dõi tình hình.\n")
+    assert {name for name, _ in found["1"]} == {"Bộ Công an", "Bộ Quốc phòng", "Ngân hàng Nhà nước Việt Nam"}
+
+
 # ------------------------------------------------------------------ class 7: citations, forms, tables
 
 

@@ -769,7 +769,10 @@ class NameReader:
         k = next((n for n, key in enumerate(keys) if key == CAC or key.isdigit()), None)
         if k is None or len(words) > 8:
             return []
-        if not any(tuple(keys[k + 1 :]) == p for p in LIST_WORDS):
+        kinds = [w.strip(",") for w in words[k + 1 :]]
+        if k == 0 and len(kinds) > 1 and all(any((match_key(w),) == p for p in _KIND_WORDS) for w in kinds):
+            words, keys = [words[0], kinds[0]], [keys[0], match_key(kinds[0])]  # "Các bộ, ngành: Công an, ..."
+        elif not any(tuple(keys[k + 1 :]) == p for p in LIST_WORDS):
             return []  # "các sở:", "các Bộ:", "Ủy ban nhân dân các xã:" - the kind ends the group's name
         head = " ".join(words[:k] + words[k + 1 :])
         head = head[:1].upper() + head[1:]
@@ -793,6 +796,9 @@ class NameReader:
             parts = [f"{head} {p}" for p in re.split(r"\s+và\s+", _span(text, tokens, j, stop))]
             if not agencies and len(parts) > 1 and all(self.lookup(p) for p in parts):
                 found.extend(Mention(p, self.lookup(p), j, stop) for p in parts)  # "Nội vụ và Y tế": two sở
+            elif not agencies and len(kinds) > 1 and self.lookup(_span(text, tokens, j, stop)):
+                bare = _span(text, tokens, j, stop)  # a body of the other kind ("ngành"), named in full
+                found.append(Mention(bare, self.lookup(bare), j, stop))
             else:
                 found.append(Mention(name, agencies, j, stop, "exact" if agencies else "unknown"))
             j = stop
