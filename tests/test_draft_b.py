@@ -195,3 +195,15 @@ def test_rows_numbered_again_under_an_unnumbered_group_row_belong_to_that_group(
     )
     assert found["bảng.Phần 1"] == "Nhóm giải pháp về tài chính"
     assert found["bảng.Phần 1.1"] == "Bố trí kinh phí" and found["bảng.Phần 1.2"] == "Kiểm tra quyết toán"
+
+
+def test_an_annex_that_lists_bodies_gives_no_task():
+    draft = draft_text(
+        HEAD + "1. Các đơn vị thu gom rác (danh sách kèm theo) tăng cường vệ sinh môi trường.\n"
+        "2. Sở Y tế kiểm tra.\nNơi nhận:\n- Như trên;\n- Lưu: VT.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn A\n"
+        "PHỤ LỤC\nDANH SÁCH CÁC ĐƠN VỊ THU GOM RÁC\n(Kèm theo Công văn số 15/UBND-NC)\n"
+        "1. Công ty Cổ phần Môi trường Đô thị Cao Lãnh\n2. Công ty TNHH Công trình Đô thị Sa Đéc\n",
+        standard_registry(),
+        "cv",
+    )
+    assert [node.id for node in draft.directive.tree] == ["1", "2"]

@@ -260,7 +260,7 @@ def _attachment_body(part: Attachment, notes: dict[int, str], number: int) -> Bo
             node.id = prefix + node.id
     body.context = [" ".join(part.heading), *body.preamble, *body.context]
     body.preamble = []
-    if is_form(part):  # a blank form to fill in: its fields and its signature line are nobody's task
+    if is_form(part) or is_roster(part):  # a blank form, a list of names: nobody's task
         body.context.extend(p for item in body.items for node in item.walk() for p in node.paragraphs)
         body.context.extend(body.closing)
         body.items, body.closing = [], []
@@ -269,6 +269,16 @@ def _attachment_body(part: Attachment, notes: dict[int, str], number: int) -> Bo
 
 _FORM_HEADING = re.compile(r"^(?:BIỂU\s+)?(?:Mẫu|MẪU)\b|\b(?:Mẫu|MẪU|mẫu)\s+(?:số|SỐ)\b")
 _BLANK = re.compile(r"(?:\.\s?){4,}|…{2,}|_{4,}")
+
+
+_ROSTER = re.compile(r"^DANH SÁCH\b")
+_WORK = re.compile(r"NHIỆM VỤ|CÔNG VIỆC|HOẠT ĐỘNG|DỰ ÁN|ĐỀ ÁN|GIAO")
+
+
+def is_roster(part: Attachment) -> bool:
+    """A part that lists bodies or people ("DANH SÁCH CÁC ĐƠN VỊ THU GOM ..."), not work to do."""
+    heading = " ".join(part.heading).upper()
+    return any(_ROSTER.match(line.upper()) for line in part.heading) and not _WORK.search(heading)
 
 
 def is_form(part: Attachment) -> bool:
