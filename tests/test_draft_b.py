@@ -138,6 +138,11 @@ def test_a_group_of_ministries_followed_by_their_names_without_a_colon():
     assert found["1"] == {("Bộ Công an", "chủ trì"), ("Bộ Quốc phòng", "chủ trì")}
 
 
+def test_a_list_of_ministries_whose_field_starts_like_a_verb():
+    found = assigned(CABLE + "1. Các Bộ Xây dựng và Công an: Phối hợp rà soát các tuyến đường.\n")
+    assert found["1"] == {("Bộ Xây dựng", "chủ trì"), ("Bộ Công an", "chủ trì")}
+
+
 def test_a_counted_list_of_ministries():
     found = assigned(CABLE + "1. Giao 03 bộ: Công an, Quốc phòng, Y tế theo dõi tình hình.\n")
     assert found["1"] == {("Bộ Công an", "chủ trì"), ("Bộ Quốc phòng", "chủ trì"), ("Bộ Y tế", "chủ trì")}

@@ -758,7 +758,10 @@ class NameReader:
             end < len(tokens)
             and tokens[end].capital
             and match_key(group.written) in (match_key(f"các {k}") for k in _SHARED_HEADS)
-            and self.lookup(f"{group.written.split()[-1]} {_span(text, tokens, end, self._extent(tokens, end))}")
+            and self.lookup(
+                f"{group.written.split()[-1]} "
+                + re.split(r"\s+và\s+", _span(text, tokens, end, self._extent(tokens, end)))[0]
+            )
         ):
             first = end  # "Các bộ Công an, Quốc phòng" (no colon): read as "Các bộ: Công an, Quốc phòng"
         elif end + 1 >= len(tokens) or tokens[end].text != ":" or not tokens[end + 1].capital:
@@ -783,7 +786,7 @@ class NameReader:
             and tokens[j].capital
             and tokens[j].is_word
             and not (found and _is_org_head(tokens, j))
-            and not _starts_with(tokens, j, _STOPS + _CAPITAL_VERBS)
+            and (not _starts_with(tokens, j, _STOPS + _CAPITAL_VERBS) or self._known_with(head, tokens, text, j))
         ):
             stop = self._extent(tokens, j)
             name = f"{head} {_span(text, tokens, j, stop)}"
@@ -809,6 +812,11 @@ class NameReader:
             if j >= len(tokens) or (tokens[j - 1].text not in (",",) and tokens[j - 1].low != VA):
                 break
         return found
+
+    def _known_with(self, head: str, tokens: list[Token], text: str, j: int) -> bool:
+        """ "Xây dựng" after "Các Bộ": a field that starts like a verb, known as a body with the list's head."""
+        span = re.split(r"\s+và\s+", _span(text, tokens, j, self._extent(tokens, j)))[0]
+        return bool(self.lookup(f"{head} {span}"))
 
     def read_name(
         self, tokens: list[Token], text: str, i: int, previous: Mention | None, plural: bool
