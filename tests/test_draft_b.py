@@ -153,6 +153,17 @@ def test_a_list_of_kinds_before_a_colon_reads_each_name_with_its_kind():
     assert {name for name, _ in found["1"]} == {"Bộ Công an", "Bộ Quốc phòng", "Ngân hàng Nhà nước Việt Nam"}
 
 
+def test_a_list_of_groups_named_after_a_colon():
+    found = assigned(
+        CABLE + "1. Đề nghị các Tập đoàn: Bưu chính Viễn thông Việt Nam, Công nghiệp - Viễn thông Quân đội "
+        "khẩn trương khắc phục sự cố.\n"
+    )
+    assert {name for name, _ in found["1"]} == {
+        "Tập đoàn Bưu chính Viễn thông Việt Nam",
+        "Tập đoàn Công nghiệp - Viễn thông Quân đội",
+    }
+
+
 # ------------------------------------------------------------------ class 7: citations, forms, tables
 
 

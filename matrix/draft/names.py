@@ -775,7 +775,7 @@ class NameReader:
         kinds = [w.strip(",") for w in words[k + 1 :]]
         if k == 0 and len(kinds) > 1 and all(any((match_key(w),) == p for p in _KIND_WORDS) for w in kinds):
             words, keys = [words[0], kinds[0]], [keys[0], match_key(kinds[0])]  # "Các bộ, ngành: Công an, ..."
-        elif not any(tuple(keys[k + 1 :]) == p for p in LIST_WORDS):
+        elif not any(tuple(keys[k + 1 :]) == p for p in LIST_WORDS + _ENTERPRISES):
             return []  # "các sở:", "các Bộ:", "Ủy ban nhân dân các xã:" - the kind ends the group's name
         head = " ".join(words[:k] + words[k + 1 :])
         head = head[:1].upper() + head[1:]
@@ -1169,6 +1169,7 @@ _ABBREVIATION_TOKEN = re.compile(
 
 
 _SHARED_HEADS = ("bộ", "sở")
+_ENTERPRISES = _words("tập đoàn", "tổng công ty")
 _COUNT_KIND = re.compile(r"^(?:\d{1,3}\s+)(bộ|sở|Bộ|Sở)$")
 
 
@@ -1179,8 +1180,14 @@ def _kind_of(written: str) -> str | None:
 
 
 def _counted(tokens: list[Token], text: str, i: int) -> Mention | None:
-    """ "03 bộ: Công an, Quốc phòng, Y tế": a counted kind before a colon, read as a group whose list follows."""
-    if i + 2 >= len(tokens) or not tokens[i].text.isdigit() or tokens[i + 2].text != ":":
+    """ "03 bộ: Công an, Quốc phòng, Y tế", "các Tập đoàn: Viễn thông Quân đội, ...": a counted kind, or a kind
+    of enterprise after "các", before a colon: a group whose list follows (read by :meth:`NameReader._enumeration`)."""
+    if i + 2 >= len(tokens) or not (tokens[i].text.isdigit() or tokens[i].low == CAC):
+        return None
+    kind = next((p for p in _ENTERPRISES if tuple(t.low for t in tokens[i + 1 : i + 1 + len(p)]) == p), None)
+    if tokens[i].low == CAC and kind is not None and tokens[i + 1 + len(kind)].text == ":":
+        return Mention(_span(text, tokens, i, i + 1 + len(kind)), (), i, i + 1 + len(kind), "vague")
+    if tokens[i + 2].text != ":":
         return None
     written = _span(text, tokens, i, i + 2)
     return Mention(written, (), i, i + 2, "vague") if _COUNT_KIND.match(written) else None
