@@ -164,6 +164,11 @@ def test_a_list_of_groups_named_after_a_colon():
     }
 
 
+def test_a_list_of_enterprises_that_share_their_kind_without_a_colon():
+    found = assigned(CABLE + "1. Bộ Khoa học và Công nghệ, các Tập đoàn VNPT, Viettel khẩn trương khắc phục sự cố.\n")
+    assert {name for name, _ in found["1"]} == {"Bộ Khoa học và Công nghệ", "Tập đoàn VNPT", "Tập đoàn Viettel"}
+
+
 # ------------------------------------------------------------------ class 7: citations, forms, tables
 
 

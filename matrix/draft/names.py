@@ -757,9 +757,10 @@ class NameReader:
         if (
             end < len(tokens)
             and tokens[end].capital
-            and match_key(group.written) in (match_key(f"các {k}") for k in _SHARED_HEADS)
+            and match_key(group.written)
+            in (match_key(f"các {k}") for k in (*_SHARED_HEADS, "tập đoàn", "tổng công ty"))
             and self.lookup(
-                f"{group.written.split()[-1]} "
+                f"{' '.join(group.written.split()[1:])} "
                 + re.split(r"\s+và\s+", _span(text, tokens, end, self._extent(tokens, end)))[0]
             )
         ):
@@ -1186,6 +1187,8 @@ def _counted(tokens: list[Token], text: str, i: int) -> Mention | None:
         return None
     kind = next((p for p in _ENTERPRISES if tuple(t.low for t in tokens[i + 1 : i + 1 + len(p)]) == p), None)
     if tokens[i].low == CAC and kind is not None and tokens[i + 1 + len(kind)].text == ":":
+        return Mention(_span(text, tokens, i, i + 1 + len(kind)), (), i, i + 1 + len(kind), "vague")
+    if tokens[i].low == CAC and kind is not None and tokens[i + 1 + len(kind)].capital:  # "các Tập đoàn VNPT, ..."
         return Mention(_span(text, tokens, i, i + 1 + len(kind)), (), i, i + 1 + len(kind), "vague")
     if tokens[i + 2].text != ":":
         return None
