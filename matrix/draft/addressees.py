@@ -310,6 +310,27 @@ class RoleReader:
             found.append(Assigned(Role.DOER, Mention(written, (), start, stop, "unknown"), "subject"))
         return found
 
+    def opening_actors(self, paragraph: str) -> set[str]:
+        """Who the paragraph opens with as acting (their keys): a known body or group followed by an action
+        ("Công an tỉnh tăng cường ..."), or the addressees of a verb of assignment ("Giao Sở Y tế ...";
+        "(vague)" when they are only vague words: "Yêu cầu các cơ quan, đơn vị ...")."""
+        tokens = tokenize(paragraph)
+        if not tokens or not tokens[0].capital:
+            return set()
+        if _verb_at(tokens, 0):  # "Yêu cầu các cấp ủy, cơ quan, đơn vị ...": a new assignment, vague as it may be
+            mentions, _ = self.names.read_list(tokens, paragraph, _verb_length(tokens, 0))
+            real = {m.key for m in mentions if not m.vague}
+            return real or ({"(vague)"} if mentions else set())
+        found = self._sentence_subject(tokens, paragraph, self._past_issuer(tokens, paragraph, 0))
+        if any(self.names.is_superior(a.mention.written) for a in found):
+            return set()
+        return {a.mention.key for a in found}
+
+    def assigns(self, paragraph: str) -> bool:
+        """The paragraph names an addressee of its own, or opens with a verb of assignment ("Yêu cầu ...")."""
+        tokens = tokenize(paragraph)
+        return bool(tokens and _verb_at(tokens, 0)) or bool(self.item([paragraph]))
+
     # ----------------------------------------------------------------- patterns
 
     def _sentence(self, tokens: list[Token], text: str, i: int, at_item_start: bool, closing: bool) -> list[Assigned]:
@@ -468,7 +489,12 @@ class RoleReader:
         """ "phối hợp (chặt chẽ) với Y", "phối hợp Y", "phối hợp giữa X với Y"."""
         found: list[Assigned] = []
         for k in range(len(tokens) - 2):
-            if tokens[k].low != _PHOI or tokens[k + 1].low != _HOP or self._issuer_before(tokens, text, k):
+            if (
+                tokens[k].low != _PHOI
+                or tokens[k + 1].low != _HOP
+                or self._issuer_before(tokens, text, k)
+                or _in_citation(tokens, k)
+            ):
                 continue
             j = k + 2
             while (
@@ -520,6 +546,42 @@ class RoleReader:
     def _addressees(self, tokens: list[Token], text: str, i: int) -> list[Mention]:
         mentions, _ = self.names.read_list(tokens, text, i)
         return [m for m in mentions if not m.vague]
+
+
+_DOCUMENTS = tuple(
+    tuple(_K(w) for w in p.split())
+    for p in (
+        "quy chế",
+        "kế hoạch",
+        "nghị định",
+        "nghị quyết",
+        "thông tư",
+        "thông tư liên tịch",
+        "quyết định",
+        "chỉ thị",
+        "chương trình",
+        "công văn",
+        "luật",
+        "hướng dẫn",
+        "kết luận",
+        "thông báo",
+        "quy định",
+    )
+)
+
+
+def _in_citation(tokens: list[Token], k: int) -> bool:
+    """The words at ``k`` belong to the name of a cited document ("Thực hiện Quy chế phối hợp giữa X với Y, ...",
+    "Theo Thông tư số 12/2020/TT-BCA về phối hợp với Bộ Y tế"): a document named with a capital opens the
+    stretch of the clause before them (back to the last comma)."""
+    start = k
+    while start > 0 and tokens[start - 1].text not in _CLAUSE_ENDS | {","}:
+        start -= 1
+    return any(
+        tokens[j].capital and tuple(t.low for t in tokens[j : j + len(d)]) == d
+        for j in range(start, k)
+        for d in _DOCUMENTS
+    )
 
 
 def _sentence_starts(tokens: list[Token]) -> Iterable[int]:

@@ -260,7 +260,33 @@ def _attachment_body(part: Attachment, notes: dict[int, str], number: int) -> Bo
             node.id = prefix + node.id
     body.context = [" ".join(part.heading), *body.preamble, *body.context]
     body.preamble = []
+    if is_form(part) or is_roster(part):  # a blank form, a list of names: nobody's task
+        body.context.extend(p for item in body.items for node in item.walk() for p in node.paragraphs)
+        body.context.extend(body.closing)
+        body.items, body.closing = [], []
     return body
+
+
+_FORM_HEADING = re.compile(r"^(?:BIỂU\s+)?(?:Mẫu|MẪU)\b|\b(?:Mẫu|MẪU|mẫu)\s+(?:số|SỐ)\b")
+_BLANK = re.compile(r"(?:\.\s?){4,}|…{2,}|_{4,}")
+
+
+_ROSTER = re.compile(r"^DANH SÁCH\b")
+_WORK = re.compile(r"NHIỆM VỤ|CÔNG VIỆC|HOẠT ĐỘNG|DỰ ÁN|ĐỀ ÁN|GIAO")
+
+
+def is_roster(part: Attachment) -> bool:
+    """A part that lists bodies or people ("DANH SÁCH CÁC ĐƠN VỊ THU GOM ..."), not work to do."""
+    heading = " ".join(part.heading).upper()
+    return any(_ROSTER.match(line.upper()) for line in part.heading) and not _WORK.search(heading)
+
+
+def is_form(part: Attachment) -> bool:
+    """A part that is a blank form: headed "Mẫu số 01" / "BIỂU MẪU", or with fill-in dots on a third of its lines."""
+    if any(_FORM_HEADING.search(line) for line in part.heading):
+        return True
+    lines = [line for line in part.lines if line.strip() and line not in (PAGE_BREAK, "---")]
+    return bool(lines) and sum(1 for line in lines if _BLANK.search(line)) >= len(lines) / 3
 
 
 def _attachment_nodes(body: Body, roles: RoleReader) -> tuple[list[_Node], list[str]]:
@@ -469,6 +495,7 @@ def _tasks(body: Body, roles: RoleReader, recipients: list[str], notes: list[Not
 
 def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
     """Roles named by one item; those already stated by a parent are inherited, not repeated."""
+    _split_actors(item, roles)
     by_label = any(kind in ("lead", "partner", "doer") for kind, _ in item.labels)
     found = roles.labels(item.labels) if by_label else roles.item(item.paragraphs)
     if not any(a.own for a in found) and item.paragraphs and (item.children or len(item.paragraphs) > 1):
@@ -476,6 +503,36 @@ def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
     assigned = [a for a in found if a.mention.key not in inherited or a.rule == "subject"]
     keys = inherited | {a.mention.key for a in assigned}
     return _Node(item, assigned, [_analyse(child, roles, keys) for child in item.children])
+
+
+def _split_actors(item: Item, roles: RoleReader) -> None:
+    """The paragraphs of an item that open with their own actor ("Ban Quản lý X chủ trì ...", "Công an tỉnh
+    tăng cường ...", "Giao Sở Y tế ...") are tasks of their own, sub-tasks of the item (ids "<item> (đoạn n)"),
+    each with the unmarked paragraphs that follow it. Not split: a paragraph whose actors the item's first paragraph
+    already names ("2. Sở X, Sở Y" / "Sở X chủ trì, phối hợp với Sở Y ..."), and the one actor paragraph of an item
+    whose first paragraph is a heading or a condition that assigns nothing ("2. Khi dự báo đến Cấp II: ..." /
+    "Chủ tịch ... chỉ đạo ...")."""
+    if item.labels or len(item.paragraphs) < 2 or item.style in ("closing", "paragraph"):
+        return
+    named = {a.mention.key for a in roles.item(item.paragraphs[:1])}
+    actors = []
+    for k, paragraph in enumerate(item.paragraphs[1:], 1):
+        keys = roles.opening_actors(paragraph)
+        if keys and not keys <= named:  # the heading's own bodies going on ("2. Sở X, Sở Y" / "Sở X chủ trì ...")
+            actors.append(k)
+    first = item.paragraphs[0].rstrip()
+    statement = first.endswith((".", ";", "!")) and not _CONDITION.match(first)
+    if not actors or (len(actors) == 1 and not statement and not roles.assigns(first)):
+        return  # one actor paragraph after a heading or a condition that assigns nothing: it is their text
+    split: list[Item] = []
+    for n, start in enumerate(actors):
+        stop = actors[n + 1] if n + 1 < len(actors) else len(item.paragraphs)
+        split.append(Item("paragraph", "", item.paragraphs[start:stop], id=f"{item.id} (đoạn {start + 1})"))
+    item.paragraphs = item.paragraphs[: actors[0]]
+    item.children = split + item.children
+
+
+_CONDITION = re.compile(r"^(?:Khi|Trong trường hợp|Trường hợp|Nếu|Đối với|Về|Trong quá trình)\b")
 
 
 def general_role(mentions: list[Mention], roles: RoleReader) -> Role:

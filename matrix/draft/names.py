@@ -788,7 +788,19 @@ class NameReader:
     def _enumeration(self, tokens: list[Token], text: str, group: Mention) -> list[Mention]:
         """ "Các sở: Xây dựng, Y tế" -> Sở Xây dựng, Sở Y tế; "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"."""
         end = group.end
-        if end + 1 >= len(tokens) or tokens[end].text != ":" or not tokens[end + 1].capital:
+        first = end + 1
+        if (
+            end < len(tokens)
+            and tokens[end].capital
+            and match_key(group.written)
+            in (match_key(f"các {k}") for k in (*_SHARED_HEADS, "tập đoàn", "tổng công ty"))
+            and self.lookup(
+                f"{' '.join(group.written.split()[1:])} "
+                + re.split(r"\s+và\s+", _span(text, tokens, end, self._extent(tokens, end)))[0]
+            )
+        ):
+            first = end  # "Các bộ Công an, Quốc phòng" (no colon): read as "Các bộ: Công an, Quốc phòng"
+        elif end + 1 >= len(tokens) or tokens[end].text != ":" or not tokens[end + 1].capital:
             return []
         words = _span(text, tokens, group.start, end).split()
         keys = [match_key(w) for w in words]
@@ -796,18 +808,21 @@ class NameReader:
         k = next((n for n, key in enumerate(keys) if key == CAC or key.isdigit()), None)
         if k is None or len(words) > 8:
             return []
-        if not any(tuple(keys[k + 1 :]) == p for p in LIST_WORDS):
+        kinds = [w.strip(",") for w in words[k + 1 :]]
+        if k == 0 and len(kinds) > 1 and all(any((match_key(w),) == p for p in _KIND_WORDS) for w in kinds):
+            words, keys = [words[0], kinds[0]], [keys[0], match_key(kinds[0])]  # "Các bộ, ngành: Công an, ..."
+        elif not any(tuple(keys[k + 1 :]) == p for p in LIST_WORDS + _ENTERPRISES):
             return []  # "các sở:", "các Bộ:", "Ủy ban nhân dân các xã:" - the kind ends the group's name
         head = " ".join(words[:k] + words[k + 1 :])
         head = head[:1].upper() + head[1:]
         found: list[Mention] = []
-        j = end + 1
+        j = first
         while (
             j < len(tokens)
             and tokens[j].capital
             and tokens[j].is_word
             and not (found and _is_org_head(tokens, j))
-            and not _starts_with(tokens, j, _STOPS + _CAPITAL_VERBS)
+            and (not _starts_with(tokens, j, _STOPS + _CAPITAL_VERBS) or self._known_with(head, tokens, text, j))
         ):
             stop = self._extent(tokens, j)
             name = f"{head} {_span(text, tokens, j, stop)}"
@@ -820,6 +835,9 @@ class NameReader:
             parts = [f"{head} {p}" for p in re.split(r"\s+và\s+", _span(text, tokens, j, stop))]
             if not agencies and len(parts) > 1 and all(self.lookup(p) for p in parts):
                 found.extend(Mention(p, self.lookup(p), j, stop) for p in parts)  # "Nội vụ và Y tế": two sở
+            elif not agencies and len(kinds) > 1 and self.lookup(_span(text, tokens, j, stop)):
+                bare = _span(text, tokens, j, stop)  # a body of the other kind ("ngành"), named in full
+                found.append(Mention(bare, self.lookup(bare), j, stop))
             else:
                 found.append(Mention(name, agencies, j, stop, "exact" if agencies else "unknown"))
             j = stop
@@ -831,12 +849,20 @@ class NameReader:
                 break
         return found
 
+    def _known_with(self, head: str, tokens: list[Token], text: str, j: int) -> bool:
+        """ "Xây dựng" after "Các Bộ": a field that starts like a verb, known as a body with the list's head."""
+        span = re.split(r"\s+và\s+", _span(text, tokens, j, self._extent(tokens, j)))[0]
+        return bool(self.lookup(f"{head} {span}"))
+
     def read_name(
         self, tokens: list[Token], text: str, i: int, previous: Mention | None, plural: bool
     ) -> Mention | None:
         """One name at token ``i``, or None when no name starts there."""
         if i >= len(tokens) or not tokens[i].is_word:
             return None
+        minister = self._ministers(tokens, text, i)
+        if minister is not None:  # "Các Bộ trưởng, ...": the title, not "Các Bộ" and a stray word
+            return minister
         for start in self._starts(tokens, i):
             found = self._longest(tokens, text, start)
             if found:
@@ -854,6 +880,7 @@ class NameReader:
             or self._unknown(tokens, text, i, end)
             or self._kinds(tokens, text, i)
             or self._ministers(tokens, text, i)
+            or _counted(tokens, text, i)
         )
         return self._listed(tokens, text, found) if found is not None else None
 
@@ -861,6 +888,7 @@ class NameReader:
         """ "(các đồng chí) Bộ trưởng, Thủ trưởng cơ quan ngang bộ": the title alone, with no ministry after it,
         stands for the ministers of every ministry, so for the group of ministries."""
         for start in self._starts(tokens, i):
+            start += 1 if start < len(tokens) and tokens[start].low == CAC else 0  # "Các Bộ trưởng"
             end = start + len(_MINISTER)
             if tuple(t.low for t in tokens[start:end]) == _MINISTER and not (
                 end < len(tokens) and tokens[end].is_word and tokens[end].low != VA
@@ -1006,6 +1034,9 @@ class NameReader:
                 candidates.append(f"{head} {span}")
         if plural and not span[:1].isupper() and match_key(words[0]) != CAC:
             candidates.append(f"Các {span}")
+        kind = _kind_of(previous.written) if previous is not None and span[:1].isupper() else None
+        if kind:  # "Bộ Công an, Quốc phòng": the next name shares the head of the previous one
+            candidates.append(f"{kind} {span}")
         for name in candidates:
             found = self.lookup(name)
             if found:
@@ -1171,6 +1202,33 @@ _NAME_ABBREVIATIONS = {
 _ABBREVIATION_TOKEN = re.compile(
     r"(?<![\w&])(" + "|".join(re.escape(k) for k in sorted(_NAME_ABBREVIATIONS, key=len, reverse=True)) + r")(?![\w&])"
 )
+
+
+_SHARED_HEADS = ("bộ", "sở")
+_ENTERPRISES = _words("tập đoàn", "tổng công ty")
+_COUNT_KIND = re.compile(r"^(?:\d{1,3}\s+)(bộ|sở|Bộ|Sở)$")
+
+
+def _kind_of(written: str) -> str | None:
+    """ "Bộ" of "Bộ Công an", "Sở" of "Sở Y tế": the head a following bare name may share."""
+    first = written.split()[0] if written.split() else ""
+    return first if match_key(first) in (match_key(h) for h in _SHARED_HEADS) and len(written.split()) > 1 else None
+
+
+def _counted(tokens: list[Token], text: str, i: int) -> Mention | None:
+    """ "03 bộ: Công an, Quốc phòng, Y tế", "các Tập đoàn: Viễn thông Quân đội, ...": a counted kind, or a kind
+    of enterprise after "các", before a colon: a group whose list follows (read by :meth:`NameReader._enumeration`)."""
+    if i + 2 >= len(tokens) or not (tokens[i].text.isdigit() or tokens[i].low == CAC):
+        return None
+    kind = next((p for p in _ENTERPRISES if tuple(t.low for t in tokens[i + 1 : i + 1 + len(p)]) == p), None)
+    if tokens[i].low == CAC and kind is not None and tokens[i + 1 + len(kind)].text == ":":
+        return Mention(_span(text, tokens, i, i + 1 + len(kind)), (), i, i + 1 + len(kind), "vague")
+    if tokens[i].low == CAC and kind is not None and tokens[i + 1 + len(kind)].capital:  # "các Tập đoàn VNPT, ..."
+        return Mention(_span(text, tokens, i, i + 1 + len(kind)), (), i, i + 1 + len(kind), "vague")
+    if tokens[i + 2].text != ":":
+        return None
+    written = _span(text, tokens, i, i + 2)
+    return Mention(written, (), i, i + 2, "vague") if _COUNT_KIND.match(written) else None
 
 
 def expand_abbreviations(name: str) -> str:

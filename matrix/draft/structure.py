@@ -86,11 +86,21 @@ class Body:
 # --------------------------------------------------------------------------- paragraphs
 
 
+_NUMBER_NOTE = re.compile(
+    rf"^((?:[IVX]{{1,5}}|\d{{1,2}}(?:\.\d{{1,2}}){{0,3}})[.)])(\[\d{{1,3}}\]|{SENTINEL.pattern})(?=\s)"
+)
+
+
 def item_marker(text: str) -> tuple[str, str, str] | None:
     """(style, label, rest) when ``text`` starts with an item marker followed by a capital or a digit.
 
     Each bullet symbol is a style of its own ("dash-", "dash+"), so "+" bullets nest under "-" bullets.
+    A footnote marker right after the number ("2.[5] Sở Y tế ...") is moved to the end of the item's text.
     """
+    note = _NUMBER_NOTE.match(text)
+    if note:
+        found = item_marker(note.group(1) + text[note.end() :])
+        return (found[0], found[1], f"{found[2]} {note.group(2)}") if found else None
     for style, pattern in _STYLES:
         match = pattern.match(text)
         if match:
@@ -222,12 +232,22 @@ def _first_item(paragraphs: list[str]) -> int | None:
     """The first numbered item (Roman or Arabic); else the first marker of any kind."""
     marked = [(i, item_marker(p)) for i, p in enumerate(paragraphs)]
     numbered = [
-        i for i, m in marked if m and m[0] in ("roman", "number", "chapter", "article", "paren") and m[1] in ("1", "I")
-    ]
+        i
+        for i, m in marked
+        if m
+        and m[0] in ("roman", "number", "chapter", "article", "paren")
+        and (m[1] in ("1", "I") or (m[0] == "roman" and _is_capitals(m[2])))
+    ]  # a copy may start at "II. NHIỆM VỤ" (part I left out): a section heading in capitals starts the items
     if numbered:
         return numbered[0]
     any_marked = [i for i, m in marked if m]
     return any_marked[0] if any_marked else None
+
+
+def _is_capitals(text: str) -> bool:
+    """A heading written in capitals ("NHIỆM VỤ VÀ GIẢI PHÁP"): at least two letters, none lower case."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and not any(c.islower() for c in letters)
 
 
 def _build_items(paragraphs: list[str]) -> tuple[list[Item], list[str]]:
@@ -238,7 +258,20 @@ def _build_items(paragraphs: list[str]) -> tuple[list[Item], list[str]]:
     ahead = _markers_ahead(markers)
     roots: list[Item] = []
     stack: list[Item] = []
+    sections = 0
     for k, (paragraph, marker) in enumerate(zip(body, markers, strict=True)):
+        if marker and stack and k and _restarts(stack, roots, body[k - 1], markers[k - 1], marker):
+            # "(1) ... (2) ... / ĐỐI VỚI CẤP XÃ / (1) ...": the unnumbered heading before a numbering that starts
+            # again opens a section of its own; the new items are not sub-items of the last one
+            heading = stack[-1].paragraphs.pop()
+            sections += 1
+            letter = re.match(r"([A-ZĐ])\.\s+", heading)  # "B. VỀ GIAO THÔNG"
+            roots.append(
+                Item("upper", letter.group(1), [heading[letter.end() :]])
+                if letter
+                else Item("heading", str(sections), [heading])
+            )
+            stack = [roots[-1]]
         if marker and _accepts(stack, roots, marker[0], marker[1], ahead[k + 1]):
             style, label, rest = marker
             item = Item(style, label, [rest.strip()])
@@ -251,6 +284,25 @@ def _build_items(paragraphs: list[str]) -> tuple[list[Item], list[str]]:
         else:
             roots.append(Item("paragraph", "", [paragraph]))
     return roots, paragraphs[closing_at:]
+
+
+def _restarts(
+    stack: list[Item],
+    roots: list[Item],
+    previous: str,
+    before: tuple[str, str, str] | None,
+    marker: tuple[str, str, str],
+) -> bool:
+    """A numbering that starts again ("(1)", "1.", "a)") after an unnumbered heading of the last item's text: a
+    short line in capitals or ending with a colon, when the same numbering is already open above."""
+    style, label, _ = marker
+    if before is not None or is_bullet(style) or label not in ("1", "a", "i", "I"):
+        return False
+    if len(stack[-1].paragraphs) < 2 or stack[-1].paragraphs[-1] != previous or len(previous) > 150:
+        return False
+    if not (_is_capitals(previous) or previous.rstrip().endswith(":")):
+        return False
+    return any(item.style == style for item in stack) and _previous_label(stack, roots, style) not in (None, "")
 
 
 def _markers_ahead(markers: list[tuple[str, str, str] | None]) -> list[set[tuple[str, str]]]:
@@ -279,6 +331,8 @@ def _is_parent(stack: list[Item], style: str) -> bool:
         return top in _HEADINGS and _HEADINGS.index(top) < _HEADINGS.index(style)
     if any(item.style == style for item in stack):
         return False  # pop up to the level of the same style, then one more
+    if style == "roman":  # a part ("II.", "V.") is never inside a numbered item, whatever its number
+        return stack[-1].style in _HEADINGS
     if style == "dotted":
         return stack[-1].style == "number"
     return True
@@ -541,7 +595,14 @@ def split_context(items: list[Item]) -> tuple[list[Item], list[str]]:
     return kept, context
 
 
-_ID_FORMS = {"chapter": "Chương {}", "section": "Mục {}", "article": "Điều {}", "paren": "({})", "proman": "({})"}
+_ID_FORMS = {
+    "heading": "Phần {}",
+    "chapter": "Chương {}",
+    "section": "Mục {}",
+    "article": "Điều {}",
+    "paren": "({})",
+    "proman": "({})",
+}
 
 
 def _assign(items: list[Item], parent: Item | None, repeated: set[str], used: set[str] | None = None) -> None:

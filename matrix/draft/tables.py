@@ -129,6 +129,7 @@ def read_table(lines: list[str]) -> Table:
     content = 1
     width = 0
     section: Item | None = None
+    groups = 0
     for line in lines:
         text = line.strip()
         if not text or text in (PAGE_BREAK, "---"):
@@ -145,7 +146,13 @@ def read_table(lines: list[str]) -> Table:
             continue
         if len(cells) == 1 or not any(cells[1:]):
             section = _section_row(cells[0], table)
-            if section is None:
+            if section is None and cells[0] and table.items and len(cells[0]) <= 150:
+                # an unnumbered group row ("Nhóm giải pháp về tài chính"): the rows under it, numbered again
+                # from 1, are its own, not the previous group's
+                groups += 1
+                section = Item("heading", str(groups), [cells[0]], consumed=[text])
+                table.items.append(section)
+            elif section is None:
                 table.unused.append(text)
             continue
         if content == 1 and cells[0] and not _ROW_LABEL.match(cells[0]) and len(cells) < width:
@@ -164,7 +171,26 @@ def read_table(lines: list[str]) -> Table:
             if index < len(cells) and cells[index] and kind != "content":
                 item.labels.append((kind, cells[index]))
         (section.children if section is not None else table.items).append(item)
+    if _is_statistics(table):  # figures by body ("Công an tỉnh | 12 | 5"): a report, not assignments
+        table.unused.extend(p for item in table.items for node in item.walk() for p in node.consumed)
+        table.items = []
     return table
+
+
+_FIGURE = re.compile(r"^[-+]?\d[\d.,]*\s*%?$")
+
+
+def _is_statistics(table: Table) -> bool:
+    """Most rows give figures: at least half of their filled cells, past the number, are numbers."""
+    rows = [node.consumed[0] for item in table.items for node in item.walk() if node.consumed]
+    if not rows:
+        return False
+    counted = 0
+    for row in rows:
+        cells = [c.strip() for c in row.split("\t")[1:] if c.strip()]
+        if len(cells) >= 2 and sum(1 for c in cells if _FIGURE.match(c)) * 2 >= len(cells):
+            counted += 1
+    return counted * 2 > len(rows)
 
 
 def _header(cells: list[str]) -> tuple[dict[str, int], int] | None:
