@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -222,8 +222,65 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Whose bodies a part of a registry holds: a province of the 34, or a province merged into one on 1/7/2025.
+
+    ``prefix`` starts the ids of its bodies ("" for the one province of a one-province registry,
+    "tien-giang-" for the bodies of Tiền Giang); ``into`` is the province a merged-away one became.
+    """
+
+    province: str
+    name: str
+    prefix: str
+    into: str | None = None
+    into_prefix: str = ""
+
+
+def scopes(province_ids: Iterable[str]) -> tuple[Scope, ...]:
+    """The scopes of a registry of ``province_ids`` (ids of the 34): each province, then the provinces merged into it.
+
+    A registry of one province keeps the short ids for that province's bodies; a registry of several
+    prefixes every body's id with its province's ("dong-thap-cong-an-tinh", "hung-yen-cong-an-tinh").
+    """
+    ids = list(dict.fromkeys(province_ids))
+    names = province_names()
+    out = []
+    for pid in ids:
+        prefix = "" if len(ids) == 1 else f"{pid}-"
+        out.append(Scope(pid, names[pid], prefix))
+        out.extend(Scope(old, names[old], f"{old}-", pid, prefix) for old in province(pid).merged_from)
+    return tuple(out)
+
+
+def _scope_words(scope: Scope) -> dict[str, str]:
+    if scope.into is None:
+        return _words(province(scope.province))
+    return _words(Province(scope.province, scope.name, 0, False))  # the merged-away provinces were all "tỉnh"
+
+
+def scoped_validity(
+    scope: Scope, template_id: str, valid_from: dt.date | None, valid_to: dt.date | None, successor: str | None
+) -> tuple[bool, dt.date | None, str | None]:
+    """Whether a body exists in ``scope`` at all, its last day and its successor's id there.
+
+    A merged-away province's bodies end the day before the merger: the body then succeeds to the same body
+    of the province it merged into (or, when it had ended earlier, to its successor in the old province).
+    Bodies that only began with the merger have no copy in a merged-away province.
+    """
+    if scope.into is None:
+        return True, valid_to, scope.prefix + successor if successor else None
+    start = merger_date()
+    if valid_from is not None and valid_from >= start:
+        return False, None, None
+    last = start - dt.timedelta(days=1)
+    if valid_to is not None and valid_to < last:
+        return True, valid_to, scope.prefix + successor if successor else None
+    return True, last, scope.into_prefix + (successor or template_id)
+
+
 class _Builder:
-    """Accumulates the bodies of several provinces; common bodies are shared, their aliases merged."""
+    """Accumulates the bodies of a registry; the bodies common to the provinces (no province) have their aliases merged."""
 
     def __init__(self) -> None:
         self.agencies: dict[str, Agency] = {}
@@ -235,18 +292,18 @@ class _Builder:
         words: Mapping[str, str],
         agency_id: str,
         province: str | None,
-        prefix: str,
         is_group: bool,
-        valid_from: dt.date | None = None,
+        valid: tuple[dt.date | None, dt.date | None, str | None],
+        keep: Callable[[str], bool] = lambda _: True,
     ) -> None:
         name = _fill(template["name"], words)
-        aliases = tuple(dict.fromkeys(_fill(a, words) for a in template.get("aliases", ())))
+        aliases = tuple(dict.fromkeys(_fill(a, words) for a in template.get("aliases", ()) if keep(a)))
         existing = self.agencies.get(agency_id)
         if existing is not None:
             merged = tuple(dict.fromkeys(existing.aliases + aliases))
             self.agencies[agency_id] = replace(existing, aliases=merged)
             return
-        successor = template.get("successor")
+        valid_from, valid_to, successor = valid
         self.agencies[agency_id] = Agency(
             id=agency_id,
             name=name,
@@ -256,9 +313,9 @@ class _Builder:
             aliases=aliases,
             is_group=is_group,
             province=province,
-            valid_from=valid_from or _date(template.get("valid_from")),
-            valid_to=_date(template.get("valid_to")),
-            successor=prefix + successor if successor else None,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            successor=successor,
         )
 
     def member(self, group: str, province: str, agency_id: str) -> None:
@@ -296,53 +353,89 @@ def central_entries() -> tuple[Agency, ...]:
     data = _data(_CENTRAL)
     build = _Builder()
     for template in data["agencies"]:
-        build.add(template, {}, template["id"], None, "", False)
+        valid = (_date(template.get("valid_from")), _date(template.get("valid_to")), template.get("successor"))
+        build.add(template, {}, template["id"], None, False, valid)
         for group in template.get("in", ()):
             build.member(group, ANY_PROVINCE, template["id"])
     for template in data["groups"]:
-        build.add(template, {}, template["id"], None, "", True)
+        build.add(template, {}, template["id"], None, True, (None, None, None))
     return build.result()
+
+
+def _exists(template: Mapping[str, Any], item: Province) -> bool:
+    return not (
+        (template.get("optional") and template["optional"] not in item.optional)
+        or (template.get("border") and not item.border)
+    )
 
 
 def catalogue_entries(province_ids: Iterable[str]) -> tuple[Agency, ...]:
     """The standard bodies and groups of the given provinces (ids of the 34), with communes.
 
-    Provincial bodies are common to the provinces (``province`` None, ids like
-    ``cong-an-tinh``) so that directives naming "Công an tỉnh" resolve whatever
-    the province; a group's members are listed per province (and under ``"*"``
-    for a directive that names no province). When provinces and centrally-run
-    cities are mixed, the cities' bodies ("Công an thành phố") are the city's own,
-    with ids prefixed by the city id. Commune bodies are always the province's own.
+    Every body belongs to one province (``province``): the police of Đồng Tháp is not that of Hưng
+    Yên. Each province also gets the bodies of the provinces merged into it on 1/7/2025, ending the
+    day before and succeeded by the new province's (``tien-giang-cong-an-tinh`` →
+    ``cong-an-tinh``). Ids follow :func:`scopes`: short for a one-province registry, prefixed by the
+    province for several. A registry of several provinces also holds the bodies of a province a text
+    does not name (no ``province``, short ids, no names with the province's name in them): the
+    directives that name no province resolve to those. Commune bodies always carry the province's id.
     """
     items = [province(p) for p in dict.fromkeys(province_ids)]
     data = _data("co-quan-chuan.yaml")
-    mixed = len({p.is_city for p in items}) > 1
     start = merger_date()
     build = _Builder()
-    for item in items:
-        scoped = mixed and item.is_city
-        prefix = f"{item.id}-" if scoped else ""
-        owner = item.id if scoped else None
-        words = _words(item)
+    for scope in scopes(p.id for p in items):
+        item = province(scope.into or scope.province)
+        words = _scope_words(scope)
         for template in data["agencies"]:
-            if (template.get("optional") and template["optional"] not in item.optional) or (
-                template.get("border") and not item.border
-            ):
+            if not _exists(template, item):
                 continue
-            build.add(template, words, prefix + template["id"], owner, prefix, False)
+            exists, valid_to, successor = scoped_validity(
+                scope,
+                template["id"],
+                _date(template.get("valid_from")),
+                _date(template.get("valid_to")),
+                template.get("successor"),
+            )
+            if not exists:
+                continue
+            agency_id = scope.prefix + template["id"]
+            valid = (_date(template.get("valid_from")), valid_to, successor)
+            build.add(template, words, agency_id, scope.province, False, valid)
             for group in template.get("in", ()):
-                build.member(prefix + group, item.id, prefix + template["id"])
-                if not scoped and not template.get("optional"):
-                    build.member(group, ANY_PROVINCE, template["id"])
+                build.member(scope.prefix + group, scope.province, agency_id)
         for template in data["groups"]:
-            build.add(template, words, prefix + template["id"], owner, prefix, True)
-        for commune in communes(item.id):
-            local = dict(words, xa=commune.name)
-            for template in data["communes"]:
-                agency_id = f"{item.id}-{template['id']}-{commune.slug}"
-                build.add(template, local, agency_id, item.id, prefix, False, valid_from=start)
+            exists, valid_to, successor = scoped_validity(
+                scope,
+                template["id"],
+                _date(template.get("valid_from")),
+                _date(template.get("valid_to")),
+                template.get("successor"),
+            )
+            if exists:
+                valid = (_date(template.get("valid_from")), valid_to, successor)
+                build.add(template, words, scope.prefix + template["id"], scope.province, True, valid)
+        if scope.into is None:
+            for commune in communes(item.id):
+                local = dict(words, xa=commune.name)
+                for template in data["communes"]:
+                    agency_id = f"{item.id}-{template['id']}-{commune.slug}"
+                    build.add(template, local, agency_id, item.id, False, (start, None, None))
+                    for group in template.get("in", ()):
+                        build.member(scope.prefix + group, item.id, agency_id)
+    if len(items) > 1:  # the bodies of a province the text does not name
+        words = _words(items[0])
+        unnamed = lambda alias: "<ten>" not in alias  # noqa: E731
+        for template in data["agencies"]:
+            if any(_exists(template, i) for i in items):
+                valid = (_date(template.get("valid_from")), _date(template.get("valid_to")), template.get("successor"))
+                build.add(template, words, template["id"], None, False, valid, unnamed)
                 for group in template.get("in", ()):
-                    build.member(prefix + group, item.id, agency_id)
+                    if not template.get("optional"):
+                        build.member(group, ANY_PROVINCE, template["id"])
+        for template in data["groups"]:
+            valid = (_date(template.get("valid_from")), _date(template.get("valid_to")), template.get("successor"))
+            build.add(template, words, template["id"], None, True, valid, unnamed)
     provincial = build.result()
     return provincial + tuple(a for a in central_entries() if a.id not in {p.id for p in provincial})
 
@@ -359,7 +452,15 @@ def province_registry(province_id: str) -> Registry:
     pid = find_province(province_id) or province_id
     pid = mergers().get(pid, pid)
     province(pid)  # KeyError for an unknown province
-    return Registry(catalogue_blocks(), catalogue_entries([pid]), province_names(), mergers(), merger_date())
+    return Registry(
+        catalogue_blocks(),
+        catalogue_entries([pid]),
+        province_names(),
+        mergers(),
+        merger_date(),
+        home=pid,
+        per_province=True,
+    )
 
 
 def standard_registry(province_ids: Iterable[str] = ()) -> Registry:
@@ -371,8 +472,10 @@ def standard_registry(province_ids: Iterable[str] = ()) -> Registry:
         found = mergers().get(found, found)
         if found in {p.id for p in provinces()}:
             wanted.append(found)
+    if len(set(wanted)) == 1:
+        return province_registry(wanted[0])
     entries = catalogue_entries(wanted) if wanted else central_entries()
-    return Registry(catalogue_blocks(), entries, province_names(), mergers(), merger_date())
+    return Registry(catalogue_blocks(), entries, province_names(), mergers(), merger_date(), per_province=bool(wanted))
 
 
 def init_registry_yaml(name: str) -> str:
@@ -408,6 +511,7 @@ def init_registry_yaml(name: str) -> str:
 __all__ = [
     "Commune",
     "Province",
+    "Scope",
     "catalogue_blocks",
     "catalogue_entries",
     "communes",
@@ -420,6 +524,8 @@ __all__ = [
     "province_names",
     "province_registry",
     "provinces",
+    "scoped_validity",
+    "scopes",
 ]
 
 

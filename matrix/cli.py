@@ -526,6 +526,28 @@ def report(
     click.echo(add_report(corpus, input_dir, agency, directive_id, task, day.date(), number, done, note))
 
 
+@main.command(name="end")
+@click.argument("directive_id", metavar="VĂN_BẢN")
+@click.option(
+    "--ngay",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+    help="Ngày văn bản hết thực hiện (mặc định hôm nay).",
+)
+@input_folder_option("Thư mục đầu vào.")
+@registry_option
+def end(directive_id: str, day: Any, input_dir: Path, registry: Path | None) -> None:
+    """Đánh dấu một văn bản đã kết thúc: nhiệm vụ chưa xong thôi theo dõi, đôn đốc.
+
+    \b
+    Ví dụ:  matrix end ubnd-ct-cao-diem-tet-giap-thin-2024 --ngay 29/02/2024
+    """
+    from .tracking import end_directive
+
+    corpus = _load([input_dir], registry)
+    click.echo(end_directive(corpus, input_dir, directive_id, day.date() if day else today()))
+
+
 @main.command(name="calendar")
 @paths_argument
 @registry_option

@@ -179,6 +179,7 @@ def dump_directive(
         "symbol": d.symbol,
         "date": d.date,
         "as_of": d.as_of,
+        "ended": d.ended,
         "place": d.place,
         "province": d.province,
         "title": d.title,

@@ -421,21 +421,41 @@ def load_registry(path: Path, report: Report) -> Registry | None:
     where = top.value_node("catalogue") or root
     entries: list[tuple[Agency, Node, _Fields | None]] = [(a, where, None) for a in standard]
     positions = {a.id: i for i, a in enumerate(standard)}
+    regions = catalogue.scopes(included) if included else ()
+    by_province = {s.province: s for s in regions}
+    copies: dict[str, list[int]] = {}  # a catalogue body's short id -> its copies, one per province
+    for i, a in enumerate(standard):
+        copies.setdefault(_template_id(a, by_province), []).append(i)
+    localised: list[tuple[int, catalogue.Scope]] = []
     for section, is_group in (("agencies", False), ("groups", True)):
         for node in top.sequence(
             section, "cơ quan" if not is_group else "nhóm cơ quan", required=not is_group and not included
         ):
-            item = _agency(node, name, report, is_group, block_ids, provinces, block_names, positions)
+            item = _agency(node, name, report, is_group, block_ids, provinces, block_names, copies)
             if item is None:
                 continue
-            if item[0].id in positions and entries[positions[item[0].id]][2] is None:
-                entries[positions[item[0].id]] = (
-                    _override(entries[positions[item[0].id]][0], item[0], item[2]),
-                    node,
-                    item[2],
-                )
+            hand, _, fields = item
+            if hand.province is None and hand.id in copies and entries[copies[hand.id][0]][2] is None:
+                # a catalogue body named by its short id: the entry applies to its copy in every province
+                for pos in copies[hand.id]:
+                    base = entries[pos][0]
+                    scope = by_province.get(base.province or "")
+                    local = _localise(hand, scope) if scope else hand
+                    entries[pos] = (_override(base, local or hand, fields), node, fields)
+                    if scope:
+                        localised.append((pos, scope))
+            elif hand.province is None and regions and hand.id not in positions:
+                # a body or group of every province (UBND cấp huyện): one per province, as the catalogue's
+                for scope in regions:
+                    local = _localise(hand, scope)
+                    if local is not None:
+                        localised.append((len(entries), scope))
+                        entries.append((local, node, fields))
+                if len(included) > 1:  # and the one of a province the text does not name
+                    entries.append(item)
             else:
                 entries.append(item)
+    _relink(entries, localised)
     _check_registry_links(entries, name, report)
     if report.has_errors:
         return None
@@ -446,7 +466,63 @@ def load_registry(path: Path, report: Report) -> Registry | None:
         MappingProxyType(provinces),
         catalogue.mergers(),
         catalogue.merger_date(),
+        home=included[0] if len(included) == 1 else _home(agencies, catalogue.mergers()),
+        per_province=bool(included),
     )
+
+
+def _home(agencies: Iterable[Agency], mergers: Mapping[str, str]) -> str | None:
+    """The one province of a registry written out in full ('matrix registry init'), or None."""
+    owners = {a.province for a in agencies if a.province not in mergers}
+    return owners.pop() if len(owners) == 1 else None
+
+
+def _template_id(agency: Agency, scopes: Mapping[str, Any]) -> str:
+    """The short id of a catalogue body ("cong-an-tinh" for "tien-giang-cong-an-tinh")."""
+    scope = scopes.get(agency.province or "")
+    if scope is not None and scope.prefix and agency.id.startswith(scope.prefix):
+        return str(agency.id[len(scope.prefix) :])
+    return agency.id
+
+
+def _localise(agency: Agency, scope: Any) -> Agency | None:
+    """A hand entry written for every province, as the body of ``scope`` (None when it did not exist there)."""
+    from .catalogue import scoped_validity
+
+    exists, valid_to, successor = scoped_validity(
+        scope, agency.id, agency.valid_from, agency.valid_to, agency.successor
+    )
+    if not exists:
+        return None
+    members = agency.members.get(scope.province) or agency.members.get(ANY_PROVINCE, ())
+    return replace(
+        agency,
+        id=scope.prefix + agency.id,
+        province=scope.province,
+        valid_to=valid_to,
+        successor=successor,
+        members=MappingProxyType({scope.province: tuple(scope.prefix + m for m in members)} if members else {}),
+    )
+
+
+def _relink(entries: list[tuple[Agency, Node, _Fields | None]], localised: list[tuple[int, Any]]) -> None:
+    """Members and successors of the bodies made per province point at that province's bodies where they exist
+    (a prefixed id), else at the id as written (a district committee written with its province)."""
+    ids = {a.id for a, _, _ in entries}
+
+    def fix(ref: str, scope: Any) -> str:
+        if ref in ids:
+            return ref
+        for prefix in (scope.prefix, scope.into_prefix):
+            if ref.startswith(prefix) and ref[len(prefix) :] in ids:
+                return str(ref[len(prefix) :])
+        return ref
+
+    for pos, scope in localised:
+        agency, node, fields = entries[pos]
+        members = {p: tuple(fix(m, scope) for m in ms) for p, ms in agency.members.items()}
+        successor = fix(agency.successor, scope) if agency.successor else None
+        entries[pos] = (replace(agency, members=MappingProxyType(members), successor=successor), node, fields)
 
 
 def _catalogue_provinces(top: _Fields, report: Report) -> list[str]:
@@ -528,7 +604,7 @@ def _agency(
     blocks: set[str],
     provinces: dict[str, str],
     block_names: dict[str, str] | None = None,
-    known: dict[str, int] | None = None,
+    known: Mapping[str, object] | None = None,
 ) -> tuple[Agency, Node, _Fields] | None:
     what = "nhóm cơ quan" if is_group else "cơ quan"
     fields = _Fields.of(node, path, report, AGENCY, "id", what)
@@ -764,7 +840,8 @@ def unknown_name_hint(registry: Registry, written: str, province: str | None, on
     block = registry.blocks[0].id if registry.blocks else "so-nganh"
     if suggestions:
         lines.append(did_you_mean(suggestions) or "")
-        first = next(a for a in registry.agencies if a.name == suggestions[0])
+        near = registry.scoped((a for a in registry.valid_on(on, province) if a.name == suggestions[0]), province, on)
+        first = near[0] if near else next(a for a in registry.agencies if a.name == suggestions[0])
         block = first.block
         lines.append(
             f"nếu đó là tên khác của '{first.name}', thêm vào mục 'agencies' của co-quan.yaml:\n"
@@ -858,6 +935,7 @@ class _DirectiveReader:
             symbol=fields.get("symbol"),
             date=date,
             as_of=as_of,
+            ended=fields.get("ended"),
             place=fields.get("place"),
             province=self.province,
             signer=signer,
@@ -895,7 +973,17 @@ class _DirectiveReader:
         if node is None:
             return Signer()
         fields = _Fields.of(node, self.name, self.report, SIGNER)
-        return Signer(fields.get("authority"), fields.get("title"), fields.get("name"))
+        signer = Signer(fields.get("authority"), fields.get("title"), fields.get("name"))
+        if signer.title and any(match_key(line) == match_key(signer.title) for line in signer.authority):
+            # "authority: [TM. ỦY BAN NHÂN DÂN, CHỦ TỊCH]" with "title: CHỦ TỊCH" prints "CHỦ TỊCH" twice
+            self.report.warn(
+                self.name,
+                fields.value_node("authority") or node,
+                f"thẩm quyền ký lặp lại chức vụ '{signer.title}': chữ ký sẽ in chức vụ hai lần",
+                "'authority' chỉ ghi dòng TM., KT., TL., T/M (ví dụ [TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH]); "
+                "chức vụ ghi ở 'title'",
+            )
+        return signer
 
     def _task(self, node: Node, parent: str | None, position: int) -> Task | None:
         fields = _Fields.of(node, self.name, self.report, TASK, "id")

@@ -45,8 +45,17 @@ class IssuerKind(enum.StrEnum):
 
 
 ANY_PROVINCE = "*"
+_CITIES = frozenset({"ha-noi", "hai-phong", "hue", "da-nang", "ho-chi-minh", "can-tho"})
 # A numbered region after "khu vực" (roman or arabic), maybe followed by " - <place>".
 _REGION = re.compile(rf"^(.+ {re.escape(match_key('khu vực'))}) (?:[ivxlc]+|\d+)(?: ?[-–] ?.+)?$")
+
+
+def regional_name(agency: Agency, written: str) -> bool:
+    """Whether ``written`` names ``agency`` with its region number ("Chi cục Hải quan khu vực XVI")."""
+    region = _REGION.match(match_key(written))
+    if region is None:
+        return False
+    return region.group(1) in {match_key(n) for n in agency.names()}
 
 
 def format_date(day: dt.date | None) -> str:
@@ -123,6 +132,11 @@ class Registry:
     #: old province id -> the province it merged into on ``merger_date`` (Nghị quyết 202/2025/QH15)
     mergers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     merger_date: dt.date | None = None
+    #: the province a directive naming none belongs to (a one-province registry's province)
+    home: str | None = None
+    #: every body belongs to a province (a registry from the catalogue); bodies of no province are then those
+    #: of a text that names none
+    per_province: bool = False
 
     def __post_init__(self) -> None:
         by_id = {a.id: a for a in self.agencies}
@@ -148,15 +162,40 @@ class Registry:
         "UBND huyện Châu Thành" exists in Đồng Tháp and in Tiền Giang. With
         ``on``, only bodies that existed on that date are kept (see :meth:`lookup`).
         """
-        found = self._by_key.get(match_key(name), ())  # type: ignore[attr-defined]
-        if province is not None:
-            found = _shadow(
-                tuple(a for a in found if a.province is None or a.province in self.related_provinces(province, on)),
-                province,
-            )
+        found = self.scoped(self._by_key.get(match_key(name), ()), province, on)  # type: ignore[attr-defined]
         if on is not None:
             found = tuple(a for a in found if a.valid_on(on))
         return tuple(found)
+
+    def scoped(self, found: Iterable[Agency], province: str | None, on: dt.date | None = None) -> tuple[Agency, ...]:
+        """The bodies of ``found`` a text of ``province`` means: bodies belong to one province, never to two.
+
+        In order, the first that holds any: the province's own bodies; those of the province it merged
+        into (a text of Tiền Giang dated after 1/7/2025); the bodies of no province (hand-written
+        entries, a multi-province registry's bodies for texts naming no province); those of a related
+        province (a name that says its province, "Công an tỉnh Tiền Giang" in a text of Đồng Tháp).
+        A text naming no province is the registry's ``home`` province's, else it means the bodies of
+        no province, else any (two provinces' bodies of that name: ambiguous, the loader asks for the province).
+        """
+        found = tuple(found)
+        province = province or self.home
+        if province is None:
+            tiers: list[Callable[[Agency], bool]] = [lambda a: a.province is None, lambda a: True]
+        else:
+            now = self.province_on(province, on)
+            related = self.related_provinces(province, on)
+            first, second = (now, province) if on is not None else (province, now)
+            tiers = [
+                lambda a: a.province == first,  # after the merger, a text of an old province means the new one's
+                lambda a: a.province == second,
+                lambda a: a.province is None,
+                lambda a: a.province in related,
+            ]
+        for tier in tiers:
+            kept = tuple(a for a in found if tier(a))
+            if kept:
+                return kept
+        return ()
 
     def lookup(self, name: str, province: str | None = None, on: dt.date | None = None) -> Lookup:
         """What ``name`` means in ``province`` on ``on``: the bodies existing then, and those that no longer (or not yet) did.
@@ -164,10 +203,10 @@ class Registry:
         This is the one place where a written name becomes a body: the loader,
         the pivot and the CLI all go through it.
         """
-        every = self.candidates(name, province)
+        every = self.scoped(self._by_key.get(match_key(name), ()), province, on)  # type: ignore[attr-defined]
         if not every:  # "Chi cục Hải quan khu vực XVI", "Tòa án nhân dân khu vực 1 - Đồng Tháp": the regional body
             region = _REGION.match(match_key(name))
-            every = self.candidates(region.group(1), province) if region else ()
+            every = self.scoped(self._by_key.get(region.group(1), ()), province, on) if region else ()  # type: ignore[attr-defined]
         return Lookup(
             name, on, tuple(a for a in every if a.valid_on(on)), tuple(a for a in every if not a.valid_on(on))
         )
@@ -188,7 +227,7 @@ class Registry:
 
     def members(self, group: Agency, province: str | None, on: dt.date | None = None) -> tuple[Agency, ...]:
         """The members of ``group`` in ``province`` that existed on ``on`` (an old province id counts as its successor)."""
-        ids = group.members_in(self.province_on(province, on))
+        ids = group.members_in(group.province or self.province_on(province or self.home, on))
         return tuple(a for a in (self.get(m) for m in ids if m in self) if a.valid_on(on))
 
     def province_on(self, province: str | None, on: dt.date | None) -> str | None:
@@ -209,23 +248,70 @@ class Registry:
     def valid_on(self, on: dt.date | None, province: str | None = None) -> tuple[Agency, ...]:
         """Every body existing on ``on`` (of ``province`` or of any province), in registry order."""
         related = self.related_provinces(province, on) if province else None
+        common = related is None or not self.per_province  # a province's own bodies, not those of a text naming none
         return tuple(
             a
             for a in self.agencies
-            if a.valid_on(on) and (related is None or a.province is None or a.province in related)
+            if a.valid_on(on) and ((a.province is None and common) or related is None or a.province in related)
         )
+
+    def whose(self, agency: Agency) -> str:
+        """ "tỉnh Đồng Tháp", "tỉnh Tiền Giang (đến 30/06/2025)", "văn bản không ghi tỉnh": whose body ``agency`` is,
+        in a registry of provinces' own bodies ("" in a registry written by hand without provinces)."""
+        if not self.per_province:
+            return ""
+        if agency.province is None:
+            return "văn bản không ghi tỉnh"
+        name = self.provinces.get(agency.province, agency.province)
+        kind = "thành phố" if agency.province in _CITIES else "tỉnh"
+        if agency.province in self.mergers and agency.valid_to is not None:
+            return f"{kind} {name} (đến {format_date(agency.valid_to)})"
+        return f"{kind} {name}"
+
+    def full_name(self, agency: Agency) -> str:
+        """ "Công an tỉnh Tiền Giang", "Sở Khoa học và Công nghệ tỉnh Đồng Tháp": a body's name with its province, to
+        tell two provinces' bodies of one name apart in a sentence (the name alone where the registry has no provinces)."""
+        province = self.provinces.get(agency.province or "") if self.per_province else None
+        if not province or province in agency.name:
+            return agency.name
+        if _LOCAL_END.search(agency.name):
+            return f"{agency.name} {province}"
+        return f"{agency.name} {'thành phố' if agency.province in _CITIES else 'tỉnh'} {province}"
+
+    def follow_up_names(self, was: Agency, now: Agency) -> tuple[str, str]:
+        """How a sentence names a body that has ended and its successor: by their names, or with their provinces
+        when the names are alike ("Công an tỉnh Tiền Giang", "Công an tỉnh Đồng Tháp")."""
+        if was.name != now.name:
+            return was.name, now.name
+        return self.full_name(was), self.full_name(now)
+
+    def label(self, agency: Agency) -> str:
+        """ "Công an tỉnh (tỉnh Đồng Tháp)": a body's name with whose body it is, where several provinces' bodies
+        may be listed together (status, extracts); the plain name otherwise."""
+        if not self.per_province or (self.home is not None and agency.province == self.home):
+            return agency.name
+        whose = self.whose(agency)
+        return f"{agency.name} ({whose})" if whose else agency.name
 
     def typed(self, name: str, on: dt.date | None = None) -> tuple[Agency, ...]:
         """Agencies called ``name`` as a clerk types it on a command line or in a search box: any alias,
         spelling-tolerant (:meth:`candidates`), else typed without diacritics ("Cong an tinh") when that is unique."""
-        found = self.candidates(name, on=on)
-        if found:
+        key = match_key(name)
+        region = _REGION.match(key)
+        if key not in self._by_key and region:  # type: ignore[attr-defined]
+            key = region.group(1)  # "Chi cục Hải quan khu vực XVI": the regional body
+        found = tuple(
+            a
+            for a in self._by_key.get(key, ())  # type: ignore[attr-defined]
+            if on is None or a.valid_on(on)
+        )
+        if found:  # every province's body of that name: each is listed on its own
             return found
         from .text import ascii_key
 
         key = ascii_key(name)
         loose = {a.id: a for a in self.agencies if any(ascii_key(n) == key for n in a.names())}
-        return tuple(loose.values()) if len(loose) == 1 else ()
+        return tuple(loose.values()) if len({a.name for a in loose.values()}) == 1 else ()
 
     def keys(self) -> tuple[str, ...]:
         """Every matching key, for suggestions."""
@@ -239,12 +325,6 @@ class Registry:
             if block.id == block_id:
                 return block.name
         return block_id
-
-
-def _shadow(found: tuple[Agency, ...], province: str) -> tuple[Agency, ...]:
-    """A body of ``province`` itself hides a common body of the same name (a city's "Công an thành phố")."""
-    own = tuple(a for a in found if a.province == province)
-    return own if own else found
 
 
 @dataclass(frozen=True)
@@ -459,6 +539,8 @@ class Directive:
     province: str | None = None
     signer: Signer = field(default_factory=Signer)
     as_of: dt.date | None = None
+    #: the day the directive stopped being followed (its campaign ended, or it was marked ended)
+    ended: dt.date | None = None
     recipients: tuple[str, ...] = ()
     distribution: tuple[str, ...] = ()
     preamble: str | None = None
@@ -485,6 +567,18 @@ class Directive:
         """ "Chỉ thị 05/CT-UBND": the kind and the reference ("Kế hoạch" alone when the text gives no number)."""
         return " ".join(filter(None, (self.kind.capitalize(), self.reference)))
 
+    def citation(self, provinces: Mapping[str, str] | None = None) -> str:
+        """A document named as letters name it: kind, number and symbol, date and issuer ("Chỉ thị số 05/CT-UBND
+        ngày 27/12/2024 của Chủ tịch Ủy ban nhân dân tỉnh Tiền Giang"); ``provinces`` (id -> name) completes an issuer
+        written without its province."""
+        parts = [self.kind.capitalize()]
+        if self.reference:
+            parts.append(f"số {self.reference}")
+        if self.date:
+            parts.append(f"ngày {format_date(self.date)}")
+        parts.append(f"của {issuer_with_province(self, provinces or {})}")
+        return " ".join(parts)
+
     @property
     def reference(self) -> str:
         """ "Số 15-CT/TU" / "Số 12/UBND-NC", or "" when the text gives no number."""
@@ -494,6 +588,22 @@ class Directive:
         if self.number and self.symbol:
             return f"{self.number}{sep}{self.symbol}"
         return self.number or self.symbol or ""
+
+
+_LOCAL_END = re.compile(r"(?:\b(tỉnh|thành phố)|(Tỉnh|Thành phố)|\b(Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ))$")
+
+
+def issuer_with_province(directive: Directive, provinces: Mapping[str, str]) -> str:
+    """ "Chủ tịch Ủy ban nhân dân tỉnh Tiền Giang": the issuer's name with the directive's province where the name
+    stops at "tỉnh" / "Tỉnh ủy" ("Ủy ban nhân dân Tỉnh" is written "Ủy ban nhân dân tỉnh Đồng Tháp")."""
+    name = directive.issuer.name.strip()
+    province = provinces.get(directive.province or "")
+    match = _LOCAL_END.search(name)
+    if not province or not match or province in name:
+        return name
+    if match.group(2):  # "Tỉnh" capitalised inside a sentence: "tỉnh"
+        name = name[: match.start()] + match.group(2).lower()
+    return f"{name} {province}"
 
 
 @dataclass(frozen=True)

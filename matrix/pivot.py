@@ -188,14 +188,14 @@ def _row_entries(registry: Registry, row: Row, expand: bool, as_of: dt.date | No
         )
         for entry in candidates:
             if as_of is not None:
-                entry = _carried(registry, entry, as_of)
+                entry = carried(registry, entry, as_of)
             current = chosen.get(entry.agency.id)
             if current is None or entry.role.rank < current.role.rank:
                 chosen[entry.agency.id] = entry
     return list(chosen.values())
 
 
-def _carried(registry: Registry, entry: Entry, as_of: dt.date) -> Entry:
+def carried(registry: Registry, entry: Entry, as_of: dt.date) -> Entry:
     """``entry`` given to the successor of its body existing on ``as_of`` (unchanged if the body exists or has none)."""
     now = registry.current(entry.agency, as_of)
     if now is None or now.id == entry.agency.id:

@@ -15,7 +15,6 @@ from .model import Corpus, format_date
 from .pivot import build_matrix
 from .text import shorten
 from .tracking import (
-    STATES,
     Record,
     State,
     Status,
@@ -28,7 +27,7 @@ from .tracking import (
     record_problem,
     unread_phrases,
 )
-from .views import Reply, agency_ids, find_directive
+from .views import Reply, agency_ids, agency_ids_in, find_directive
 
 
 def by_agency(statuses: Sequence[Status]) -> dict[str, list[Status]]:
@@ -45,7 +44,7 @@ def by_agency(statuses: Sequence[Status]) -> dict[str, list[Status]]:
 
 
 def counts(statuses: Sequence[Status]) -> dict[State, int]:
-    out = {state: 0 for state in STATES}
+    out = {state: 0 for state in State}  # the four states, then those counted apart
     for status in statuses:
         out[status.state] += 1
     return out
@@ -59,15 +58,18 @@ def status_text(statuses: Sequence[Status], as_of: dt.date, corpus: Corpus) -> s
         agency = group[0].entry.agency
         c = counts(group)
         lines.append("")
-        lines.append(f"{agency.name}: " + "; ".join(f"{state.value} {n}" for state, n in c.items() if n))
+        name = corpus.registry.label(agency)  # "Công an tỉnh (tỉnh Đồng Tháp)": one line per province's body
+        lines.append(f"{name}: " + "; ".join(f"{state.value} {n}" for state, n in c.items() if n))
         for status in group:
             if status.state is not State.OVERDUE:
                 continue
             row = status.entry.row
             since = format_date(status.overdue_since)
+            was = status.entry.was
             lines.append(
-                f"  - quá hạn từ {since}: {row.directive.kind} {row.directive.reference or row.directive.id}, "
-                f"mục {row.task.id}: {shorten(row.task.text, 90)}"
+                f"  - quá hạn từ {since}: {row.directive.citation(corpus.registry.provinces)}, mục {row.task.id}"
+                + (" (giao cho {}, nay là {})".format(*corpus.registry.follow_up_names(was, agency)) if was else "")
+                + f": {shorten(row.task.text, 90)}"
             )
     unread = [u for u in unread_phrases(corpus) if not u.open_ended]
     if unread:
@@ -155,7 +157,7 @@ def add_report(
                 "hãy gõ lại trên một dòng, không dán ký tự ẩn hay ký tự điều khiển",
             )
     directive = find_directive(corpus, directive_id)
-    ids = agency_ids(corpus.registry, agency) or set()
+    ids = agency_ids_in(corpus.registry, agency, directive)
     if len(ids) != 1:
         raise problem(f"tên '{agency}' ứng với nhiều cơ quan", "hãy ghi tên đầy đủ hơn")
     (agency_id,) = ids

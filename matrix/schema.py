@@ -106,6 +106,7 @@ DIRECTIVE = Shape(
         Key("symbol", "ký hiệu"),
         Key("date", "ngày ban hành", DATE),
         Key("as_of", "ngày đối chiếu danh mục khi văn bản không ghi ngày", DATE),
+        Key("ended", "ngày văn bản hết thực hiện", DATE),
         Key("place", "địa danh"),
         Key("province", "tỉnh"),
         Key("issuer", "cơ quan ban hành", MAP, required=True),

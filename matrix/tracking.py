@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +36,8 @@ import yaml
 
 from .deadlines import Schedule, read_schedule
 from .errors import InputError, OutputError, Problem
-from .model import Agency, Corpus, Role, Task
-from .pivot import Entry, Matrix, Row
+from .model import Agency, Corpus, Directive, Role, Task
+from .pivot import Entry, Matrix, Row, carried
 from .yamlio import Report, compose
 
 TRACKING_DIR = "theo-doi"
@@ -53,6 +54,8 @@ __all__ = [
     "append_records",
     "assess",
     "assigning_letter",
+    "directive_end",
+    "end_directive",
     "identity",
     "load_letters",
     "load_records",
@@ -63,15 +66,42 @@ __all__ = [
 
 
 class State(enum.StrEnum):
-    """The four states of an assignment (QĐ 42/2014/QĐ-TTg and the provinces' tracking systems)."""
+    """Where an assignment stands: the four states of QĐ 42/2014/QĐ-TTg and the provinces' tracking systems, and two
+    counted apart: a task with no date to keep, and a task of a directive that has ended."""
 
     DONE_ON_TIME = "hoàn thành đúng hạn"
     DONE_LATE = "hoàn thành quá hạn"
     IN_PROGRESS = "đang thực hiện trong hạn"
     OVERDUE = "quá hạn chưa hoàn thành"
+    NO_DEADLINE = "không có thời hạn"
+    ENDED = "đã kết thúc"
 
 
-STATES: tuple[State, ...] = tuple(State)
+#: the four states of the tracking systems (a task is in one of these while it is followed up)
+STATES: tuple[State, ...] = (State.DONE_ON_TIME, State.DONE_LATE, State.IN_PROGRESS, State.OVERDUE)
+#: the states counted apart: no deadline nor report date, or the directive ended
+APART: tuple[State, ...] = (State.NO_DEADLINE, State.ENDED)
+
+# A campaign's own end, when its text gives one: "đến hết ngày 29/02/2024", "từ ngày 15/01 đến ngày 29/02/2024".
+_CAMPAIGN = re.compile(r"\b(cao điểm|tết|đợt)\b", re.IGNORECASE)
+_UNTIL = re.compile(r"\bđến (?:hết )?ngày (\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.IGNORECASE)
+
+
+def directive_end(directive: Directive) -> dt.date | None:
+    """The day ``directive`` stops being followed: its ``ended`` field, else, for a campaign (Tết, đợt cao điểm),
+    the last day its title, opening or closing paragraphs give ("đến hết ngày 29/02/2024"); None when it goes on."""
+    if directive.ended is not None:
+        return directive.ended
+    if not _CAMPAIGN.search(directive.title):
+        return None
+    days = []
+    for text in (directive.title, directive.preamble or "", *directive.closing):
+        for day, month, year in _UNTIL.findall(text):
+            try:
+                days.append(dt.date(int(year), int(month), int(day)))
+            except ValueError:
+                continue
+    return max(days) if days else None
 
 
 @dataclass(frozen=True)
@@ -102,7 +132,7 @@ class Letter:
 
 def assigning_letter(letters: Iterable[Letter], entry: Entry, as_of: dt.date | None = None) -> Letter | None:
     """The latest letter sent by ``as_of`` for ``entry``'s directive to its agency (or its group), else to all."""
-    keys = {entry.agency.id, *([entry.via.id] if entry.via else [])}
+    keys = {entry.agency.id, *([entry.via.id] if entry.via else []), *([entry.was.id] if entry.was else [])}
     found = [x for x in letters if x.directive == entry.row.directive.id and (as_of is None or x.date <= as_of)]
     own = [x for x in found if x.agency in keys]
     chosen = own or [x for x in found if x.agency is None]
@@ -199,15 +229,20 @@ def unread_phrases(corpus: Corpus) -> list[Unread]:
 
 
 def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[Status, ...]:
-    """One :class:`Status` per tracked assignment of the matrix, in document order."""
+    """One :class:`Status` per tracked assignment of the matrix, in document order.
+
+    Follow-up happens under the bodies existing on ``as_of``: an assignment to a body that has
+    ended is that of its successor then (Sở Thông tin và Truyền thông → Sở Khoa học và Công nghệ,
+    Công an tỉnh Tiền Giang → Công an tỉnh Đồng Tháp), the entry keeping the body addressed (``was``).
+    """
     by_key: dict[tuple[str, str], list[Record]] = {}
     for record in records:
         by_key.setdefault((record.directive, record.agency), []).append(record)
     out = []
-    for entry in matrix.entries:
-        if entry.role not in TRACKED_ROLES:
-            continue
-        keys = {entry.agency.id, *([entry.via.id] if entry.via else [])}
+    for entry in _current_entries(matrix, as_of):
+        keys = {*_lineage(matrix, entry.agency), *([entry.via.id] if entry.via else [])}
+        if entry.was is not None:
+            keys |= set(_lineage(matrix, entry.was))
         mine = sorted(
             (
                 r
@@ -218,6 +253,29 @@ def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[S
             key=lambda r: r.date,
         )
         out.append(_status(entry, tuple(mine), as_of))
+    return tuple(out)
+
+
+def _current_entries(matrix: Matrix, as_of: dt.date) -> list[Entry]:
+    """The tracked entries of ``matrix`` given to the bodies existing on ``as_of``; one per task and body
+    (the strongest role), in document order."""
+    chosen: dict[tuple[tuple[str, str], str], Entry] = {}
+    for entry in matrix.entries:
+        if entry.role not in TRACKED_ROLES:
+            continue
+        entry = carried(matrix.registry, entry, as_of)
+        key = (entry.row.key, entry.agency.id)
+        if key not in chosen or entry.role.rank < chosen[key].role.rank:
+            chosen[key] = entry
+    return list(chosen.values())
+
+
+def _lineage(matrix: Matrix, agency: Agency) -> tuple[str, ...]:
+    """A body and its successors: a report by Công an tỉnh Đồng Tháp answers for Công an tỉnh Tiền Giang."""
+    out = [agency.id]
+    while agency.successor and agency.successor in matrix.registry and agency.successor not in out:
+        agency = matrix.registry.get(agency.successor)
+        out.append(agency.id)
     return tuple(out)
 
 
@@ -236,6 +294,11 @@ def _status(entry: Entry, records: tuple[Record, ...], as_of: dt.date) -> Status
     )
     known = [r for r in records if r.date <= as_of]
     done = next((r for r in known if r.done), None)
+    end = directive_end(entry.row.directive)
+    if done is None and end is not None and end < as_of:  # the directive ended: its open tasks leave the follow-up
+        return Status(entry, State.ENDED, as_of, deadline, None, (), tuple(records))
+    if done is None and not deadline_schedule.has_dates and not report_schedule.has_dates:
+        return Status(entry, State.NO_DEADLINE, as_of, None, None, (), tuple(records))
     # A report due today is not missed yet: only the days before ``as_of`` count.
     report_dues = report_schedule.dates(as_of - dt.timedelta(days=1)) if done is None else ()
     missed = tuple(
@@ -327,7 +390,7 @@ def _read_file(path: Path, corpus: Corpus, report: Report, out: list[Record], le
 
     def resolve(written: str, node: yaml.Node | None) -> Agency | None:
         if written not in known:
-            found = _resolve(corpus, written, directive.province, name, node, report)
+            found = _resolve(corpus, written, directive.province, name, node, report, directive.on)
             if found is None:
                 return None
             known[written] = found
@@ -398,11 +461,19 @@ def _read_file(path: Path, corpus: Corpus, report: Report, out: list[Record], le
 
 
 def _resolve(
-    corpus: Corpus, written: str, province: str | None, path: str, node: yaml.Node | None, report: Report
+    corpus: Corpus,
+    written: str,
+    province: str | None,
+    path: str,
+    node: yaml.Node | None,
+    report: Report,
+    on: dt.date | None = None,
 ) -> Agency | None:
     from .load import did_you_mean, suggest_names
 
-    found = corpus.registry.candidates(written, province)
+    # the body the directive assigned (its province, its date), or one that says its province (a successor's name)
+    lookup = corpus.registry.lookup(written, province, on)
+    found = lookup.found or lookup.defunct
     if len(found) == 1:
         return found[0]
     hint = did_you_mean(suggest_names(corpus.registry, written)) or "xem 'matrix agencies'"
@@ -514,6 +585,44 @@ def identity(record: Record) -> tuple[object, ...]:
 def append_record(input_dir: Path, record: Record, corpus: Corpus) -> Path:
     """Add one record to its directive's file (see :func:`append_records`)."""
     return append_records(input_dir, corpus, [record])[0]
+
+
+_TOP_KEY = re.compile(r"^(ended|as_of|date|kind):.*$", re.MULTILINE)
+
+
+def end_directive(corpus: Corpus, input_dir: Path, directive_id: str, day: dt.date) -> str:
+    """``matrix end``: mark a directive ended on ``day`` (its ``ended:`` line written or replaced in its file, the
+    rest of the file kept as it is, the previous version kept as ``.bak``); the message."""
+    from .model import format_date
+    from .safeio import update_file
+    from .views import find_directive
+
+    directive = find_directive(corpus, directive_id)
+    path = input_dir / f"{directive.id}.yaml"
+    if not path.is_file():
+        raise problem(f"không thấy tệp {path} của văn bản '{directive.id}'", "chạy lệnh với -i THƯ_MỤC_ĐẦU_VÀO")
+    if directive.date is not None and day < directive.date:
+        raise problem(
+            f"ngày kết thúc {format_date(day)} trước ngày ban hành {format_date(directive.date)}",
+            "ghi ngày văn bản hết thực hiện (YYYY-MM-DD hoặc dd/mm/yyyy)",
+        )
+    line = f"ended: {day.isoformat()}"
+
+    def change(current: bytes | None) -> str:
+        text = (current or b"").decode("utf-8-sig")
+        found = {m.group(1): m for m in _TOP_KEY.finditer(text)}
+        if "ended" in found:
+            m = found["ended"]
+            return text[: m.start()] + line + text[m.end() :]
+        anchor = found.get("as_of") or found.get("date") or found.get("kind")
+        at = anchor.end() + 1 if anchor is not None else 0
+        return text[:at] + line + "\n" + text[at:]
+
+    update_file(path, change, "tệp văn bản")  # locked, atomic, .bak kept (matrix/safeio.py)
+    return (
+        f"Đã ghi {directive.citation(corpus.registry.provinces)} kết thúc ngày {format_date(day)} vào {path}: "
+        "các nhiệm vụ chưa hoàn thành không còn được theo dõi, đôn đốc."
+    )
 
 
 def _one_line(text: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +48,12 @@ def agency_ids(registry: Registry, name: str | None) -> set[str] | None:
     if name is None:
         return None
     return {a.id for a in find_agencies(registry, name)}
+
+
+def agency_ids_in(registry: Registry, name: str, directive: Directive) -> set[str]:
+    """The ids ``name`` stands for in ``directive``'s province ("Công an tỉnh" in a text of Tiền Giang is Tiền Giang's
+    police, not Hưng Yên's); an input error with close names when there is none."""
+    return {a.id for a in registry.scoped(find_agencies(registry, name), directive.province, directive.on)}
 
 
 def find_directive(corpus: Corpus, directive_id: str) -> Directive:
@@ -107,9 +113,9 @@ def validation(paths: Sequence[Path], registry: Path | None, strict: bool = Fals
     return reply
 
 
-def _heading(directive: Directive) -> str:
+def _heading(directive: Directive, provinces: Mapping[str, str]) -> str:
     """ "Chỉ thị 05/CT-UBND — Về việc ... [chi-thi-05]"."""
-    return f"\n  {directive.label} — {shorten(directive.title, 80)} [{directive.id}]"
+    return f"\n  {directive.citation(provinces)} — {shorten(directive.title, 80)} [{directive.id}]"
 
 
 def agency_tasks(corpus: Corpus, name: str, expand_groups: bool = False, as_of: dt.date | None = None) -> list[Line]:
@@ -120,18 +126,26 @@ def agency_tasks(corpus: Corpus, name: str, expand_groups: bool = False, as_of: 
     name = CONTROL_CHARS.sub("", name)  # echoed back in messages: no terminal escape sequence
     matrix = build_matrix(corpus, expand_groups, as_of)
     lines: list[Line] = []
-    for target in find_agencies(corpus.registry, name, as_of, among=matrix.columns):
+    targets = find_agencies(corpus.registry, name, as_of, among=matrix.columns)
+    if len(targets) > 1:  # the body of each province on its own; those with no task left out
+        targets = tuple(t for t in targets if matrix.entries_for(t.id)) or targets[:1]
+    for target in targets:
         entries = matrix.entries_for(target.id)
         summary = ", ".join(f"{n} {role.value}" for role, n in matrix.counts(target.id).items() if n)
+        whose = whose_body(corpus.registry, target)
         lines.append(
-            Line(f"{target.name} ({target.id}): {len(entries)} nhiệm vụ" + (f" — {summary}" if summary else ""), True)
+            Line(
+                f"{target.name}{f' — {whose}' if whose else ''} ({target.id}): {len(entries)} nhiệm vụ"
+                + (f" — {summary}" if summary else ""),
+                True,
+            )
         )
         current = None
         for entry in entries:
             task, directive = entry.row.task, entry.row.directive
             if directive.id != current:
                 current = directive.id
-                lines.append(Line(_heading(directive)))
+                lines.append(Line(_heading(directive, corpus.registry.provinces)))
             via = f" (qua {entry.via.short})" if entry.via else ""
             if entry.was is not None:
                 via += f" (văn bản ghi '{entry.written}')"
@@ -141,6 +155,11 @@ def agency_tasks(corpus: Corpus, name: str, expand_groups: bool = False, as_of: 
         if not entries:
             lines.append(Line("  (không có nhiệm vụ nào)"))
     return lines
+
+
+def whose_body(registry: Registry, agency: Agency) -> str:
+    """ "tỉnh Đồng Tháp", "tỉnh Tiền Giang (đến 30/06/2025)", "văn bản không ghi tỉnh" (see :meth:`Registry.whose`)."""
+    return registry.whose(agency)
 
 
 def province_id(registry: Registry, name: str, on: dt.date | None = None) -> str:

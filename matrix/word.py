@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from .catalogue import province_names
 from .doctypes import is_type_code
-from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer
+from .model import ROLES, Agency, Directive, IssuerKind, Role, Signer, issuer_with_province, regional_name
 from .pivot import Entry, Matrix, Row, location, ordinal
 from .stamp import build_date
 from .templates import TemplateLibrary, WordTemplateError
@@ -285,7 +286,8 @@ def directive_data(directive: Directive) -> dict[str, Any]:
         "date": date_data(directive.date),
         "title": directive.title,
         "about": _about(directive.title),
-        "issuer": inline_name(directive.issuer.name),
+        # the issuer as a citation names it, with its province ("của Chủ tịch Ủy ban nhân dân tỉnh Tiền Giang")
+        "issuer": inline_name(issuer_with_province(directive, province_names())),
         "place": directive.place or "",
     }
 
@@ -390,6 +392,16 @@ def _marker(row: Row) -> str:
     return node.label if node.id.isalpha() else f"{node.label}."
 
 
+def _where(row: Row) -> str:
+    """Where a task stands, as a letter cites it ("ý thứ nhất mục 2"); among several closing paragraphs, which one
+    ("đoạn thứ hai phần cuối", not "đoạn cuối" for each)."""
+    closing = next((n for n in row.node.chain() if n.kind == "closing"), None)
+    if closing is None or sum(r.kind == "closing" for r in row.directive.tree.roots) < 2:
+        return location(row, ordinals=True)
+    where = location(row, ordinals=True)
+    return where.replace("đoạn cuối", f"đoạn thứ {ordinal(closing.position)} phần cuối")
+
+
 def task_data(row: Row) -> dict[str, Any]:
     """What templates may say about one task, whoever it is for."""
     task, node = row.task, row.node
@@ -399,7 +411,7 @@ def task_data(row: Row) -> dict[str, Any]:
         "printed": node.label,
         "marker": _marker(row),
         "location": location(row),
-        "where": location(row, ordinals=True),
+        "where": _where(row),
         "kind": node.kind,
         "parent": node.parent.id if node.parent is not None else "",
         "position": node.position,
@@ -467,13 +479,38 @@ def point_letter(position: int) -> str:
     return letter if position <= count else f"{letter}{(position - 1) // count}"
 
 
+_REQUEST = re.compile(r"^\s*đề nghị\b", re.IGNORECASE)
+_HEADING_SPLIT = re.compile(r",\s*|\s+và\s+")
+
+
+def _is_request(entry: Entry) -> bool:
+    """Whether the issuer requests (đề nghị) rather than assigns this task: the body is one it cannot command, or the
+    text (or the item above it) opens with "Đề nghị"."""
+    if entry.agency.requested_by(entry.row.directive.issuer.kind):
+        return True
+    return any(_REQUEST.match(node.task.text) for node in entry.row.node.chain())
+
+
+def without_heading(row: Row, texts: list[str]) -> list[str]:
+    """The task's paragraphs without a first line that only names its addressees ("Công an tỉnh:", "Đề nghị Viện
+    kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh:"): the letter already says whom it is for."""
+    if not texts or not texts[0].rstrip().endswith(":"):
+        return texts
+    head = _REQUEST.sub("", texts[0].rstrip().rstrip(":")).strip()
+    written = {match_key(a.written) for node in row.node.chain() for a in node.task.assignments}
+    parts = [p for p in _HEADING_SPLIT.split(head) if p]
+    return texts[1:] if parts and all(match_key(p) in written for p in parts) else texts
+
+
 def _letter_task(matrix: Matrix, entry: Entry, position: int) -> dict[str, Any]:
     """One task as the letter to ``entry.agency`` shows it, with who else is involved."""
     row, agency = entry.row, entry.agency
     related = [*matrix.context(row), *(e for sub in row.descendants() for e in matrix.entries_in(sub))]
     written = entry.written
+    data = task_data(row)
     return {
-        **task_data(row),
+        **data,
+        "paragraphs": without_heading(row, data["paragraphs"]),
         **_role_names(_names_by_role(related, exclude=agency.id)),
         "index": position,
         "letter": point_letter(position),
@@ -488,11 +525,12 @@ def _letter_task(matrix: Matrix, entry: Entry, position: int) -> dict[str, Any]:
 def _letter_section(matrix: Matrix, directive: Directive, entries: list[Entry]) -> dict[str, Any]:
     """One directive's part of a letter: the agency's tasks grouped by role, chủ trì first."""
     groups: list[dict[str, Any]] = []
-    for role in ROLES:
-        chosen = [e for e in entries if e.role is role]
-        if chosen:
-            tasks = [_letter_task(matrix, e, i) for i, e in enumerate(chosen, 1)]
-            groups.append({"role": role.value, "index": len(groups) + 1, "tasks": tasks})
+    for request in (False, True):  # what the issuer assigns, then, in their own sections, what it requests
+        for role in ROLES:
+            chosen = [e for e in entries if e.role is role and _is_request(e) is request]
+            if chosen:
+                tasks = [_letter_task(matrix, e, i) for i, e in enumerate(chosen, 1)]
+                groups.append({"role": role.value, "index": len(groups) + 1, "tasks": tasks, "request": request})
     return {"directive": directive_data(directive), "groups": groups, "task_count": len(entries)}
 
 
@@ -508,12 +546,14 @@ def agency_data(agency: Agency, entries: Iterable[Entry]) -> dict[str, Any]:
     names = [e.written for e in entries if e.via is None]
     organs = [n for n in names if match_key(n).startswith(_PARTY_ORGANS)]
     written = organs[0] if organs else max([agency.name, *names], key=len)
+    # a regional body keeps its number as the text writes it: "Chi cục Hải quan khu vực XVI"
+    name = next((n for n in names if regional_name(agency, n)), agency.name)
     return {
         "id": agency.id,
-        "name": agency.name,
+        "name": name,
         "short": agency.short,
         "written": written,
-        "inline": _inline(agency.name),
+        "inline": _inline(name),
         "written_inline": _inline(written),
         "requested": agency.requested,
         "is_group": agency.is_group,
@@ -536,9 +576,36 @@ def _sections(matrix: Matrix, agency: Agency) -> list[dict[str, Any]]:
 
 
 def _common_signer(directives: Iterable[Directive]) -> Signer:
-    """The signer of every directive when they all name the same one; else nobody (the template prints placeholders)."""
-    signers = {d.signer for d in directives}
-    return signers.pop() if len(signers) == 1 else Signer()
+    """The signer of every directive when they all name the same one; else the authority lines of their issuer."""
+    listed = tuple(directives)
+    signers = {d.signer for d in listed}
+    return letter_signer(listed[0], signers.pop() if len(signers) == 1 else Signer())
+
+
+_COMMITTEE = re.compile(r"(ủy|uỷ) ban nhân dân|ubnd", re.IGNORECASE)
+_PARTY_COMMITTEE = re.compile(r"(tỉnh|thành) (ủy|uỷ)|ban thường vụ", re.IGNORECASE)
+
+
+def letter_signer(directive: Directive, signer: Signer | None = None) -> Signer:
+    """Who signs a letter of ``directive``'s issuer, as Nghị định 30/2020 (Phụ lục I, II.8) and Hướng dẫn 36 write it.
+
+    The directive's own authority lines when it gives them. Otherwise the issuer fixes them: a People's
+    Committee's letter is signed "TM. ỦY BAN NHÂN DÂN", then "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH" (or "CHỦ TỊCH"
+    when the directive names the chairman as signer); a Party committee's "T/M BAN THƯỜNG VỤ" then its
+    signer's title ("PHÓ BÍ THƯ" when none). The clerk keeps or strikes the lines; the name stays to fill in.
+    """
+    signer = directive.signer if signer is None else signer
+    if signer.authority:
+        return signer
+    name = directive.issuer.name
+    title = (signer.title or "").upper()
+    if directive.issuer.kind is IssuerKind.PARTY and _PARTY_COMMITTEE.search(name):
+        return Signer(("T/M BAN THƯỜNG VỤ",), title or "PHÓ BÍ THƯ", signer.name)
+    if directive.issuer.kind is IssuerKind.STATE and _COMMITTEE.search(name):
+        if title == "CHỦ TỊCH":
+            return Signer(("TM. ỦY BAN NHÂN DÂN",), "CHỦ TỊCH", signer.name)
+        return Signer(("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), title or "PHÓ CHỦ TỊCH", signer.name)
+    return signer
 
 
 def letter_context(matrix: Matrix, agency: Agency) -> dict[str, Any]:
@@ -577,8 +644,10 @@ def extract_context(matrix: Matrix, agency: Agency) -> dict[str, Any]:
 
 
 def _table_row(matrix: Matrix, row: Row, position: int) -> dict[str, Any]:
-    """One task as a row of the assignment table: who leads, who helps (inherited included)."""
-    return {**task_data(row), **_role_names(_names_by_role(matrix.context(row))), "index": position}
+    """One task as a row of the assignment table: who leads, who helps (inherited included); ``stt`` the number
+    the directive prints ("3", "3.1", "a)", "-"), "Đoạn cuối" for a closing paragraph."""
+    stt = row.node.label or "Đoạn cuối"
+    return {**task_data(row), **_role_names(_names_by_role(matrix.context(row))), "index": position, "stt": stt}
 
 
 def table_context(matrix: Matrix) -> dict[str, Any]:
@@ -600,6 +669,6 @@ def table_context(matrix: Matrix) -> dict[str, Any]:
         "sections": sections,
         "row_count": position,
         "place": date_place(matrix, lead),
-        "signer": signer_data(lead.signer),
+        "signer": signer_data(letter_signer(lead)),
         "distribution": _distribution(lead),
     }

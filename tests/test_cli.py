@@ -38,7 +38,7 @@ def test_help_is_vietnamese_and_lists_every_command(run):
 def test_validate_shipped_input_is_clean(run):
     result = run("validate", INPUT)
     assert result.exit_code == 0
-    assert result.output == "Hợp lệ: 5 văn bản, 71 nhiệm vụ, 842 cơ quan trong danh mục; 0 cảnh báo.\n"
+    assert result.output == "Hợp lệ: 5 văn bản, 71 nhiệm vụ, 1142 cơ quan trong danh mục; 0 cảnh báo.\n"
 
 
 def test_validate_reports_errors_and_exits_2(run, tmp_path):
@@ -111,12 +111,24 @@ def test_show_accepts_any_alias(run):
     by_name = run("show", "Công an tỉnh", INPUT)
     assert by_party_name.exit_code == 0
     assert by_party_name.output == by_name.output
-    assert by_name.output.startswith("Công an tỉnh (cong-an-tinh): 9 nhiệm vụ — 8 chủ trì, 1 phối hợp")
+    # one body per province, never the three provinces' police together (issue 21)
+    assert [line for line in by_name.output.splitlines() if line and not line.startswith(" ")] == [
+        "Công an tỉnh — tỉnh Đồng Tháp (dong-thap-cong-an-tinh): 1 nhiệm vụ — 1 chủ trì",
+        "Công an tỉnh — tỉnh Tiền Giang (đến 30/06/2025) (tien-giang-cong-an-tinh): 1 nhiệm vụ — 1 chủ trì",
+        "Công an tỉnh — tỉnh Hưng Yên (hung-yen-cong-an-tinh): 3 nhiệm vụ — 3 chủ trì",
+        "Công an tỉnh — văn bản không ghi tỉnh (cong-an-tinh): 4 nhiệm vụ — 3 chủ trì, 1 phối hợp",
+    ]
     assert "Mục 7" in by_name.output
+    own = run("show", "Công an tỉnh Hưng Yên", INPUT).output
+    assert (
+        own.startswith("Công an tỉnh — tỉnh Hưng Yên (hung-yen-cong-an-tinh): 3 nhiệm vụ") and "Tiền Giang" not in own
+    )
 
 
 def test_show_without_diacritics_and_unknown_name(run):
-    assert run("show", "cong an tinh", INPUT).output.startswith("Công an tỉnh (cong-an-tinh)")
+    assert run("show", "cong an tinh", INPUT).output.startswith(
+        "Công an tỉnh — tỉnh Đồng Tháp (dong-thap-cong-an-tinh)"
+    )
     result = run("show", "Công an tĩnh thành", INPUT)
     assert result.exit_code == 2
     assert "cơ quan 'Công an tĩnh thành' không có trong danh mục (có phải ý bạn là 'Công an tỉnh'" in result.output
@@ -127,9 +139,9 @@ def test_agencies_table(run):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split()[:2] == ["Mã", "Tên"]
-    vks = next(line for line in lines if line.startswith("vksnd-tinh "))
+    vks = next(line for line in lines if line.startswith("hung-yen-vksnd-tinh "))
     assert vks.rstrip().endswith("đề nghị")
-    assert result.output.rstrip().endswith("842 mục.")
+    assert result.output.rstrip().endswith("1142 mục.")
 
 
 def test_internal_errors_do_not_show_a_traceback(run, monkeypatch):

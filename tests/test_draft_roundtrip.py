@@ -138,9 +138,15 @@ PARTY_GROUPS = (
 )
 
 
+def _own(group: str, province: str) -> Agency:
+    """The province's own copy of a group of the registry ("dong-thap-so-ban-nganh")."""
+    return REGISTRY.get(f"{province}-{group}") if f"{province}-{group}" in REGISTRY else REGISTRY.get(group)
+
+
 def _valid(agency: Agency, date: dt.date, province: str) -> bool:
+    # each province has its own bodies (issue 21): the bodies of no province are those of texts naming none
     return (
-        agency.province in (None, province)
+        (agency.province == province or (agency.province is None and not REGISTRY.per_province))
         and (agency.valid_from is None or agency.valid_from <= date)
         and (agency.valid_to is None or date <= agency.valid_to)
     )
@@ -197,7 +203,7 @@ def setting(party: bool, province: str, date: dt.date) -> Setting:
     specific = [a for a in ok if not a.is_group]
     if party:
         leads = [a for a in specific if a.block == "dang" or any(x.startswith(_PARTY_WORDS) for x in a.aliases)]
-        return Setting(True, province, date, leads, [], specific, [REGISTRY.get(g) for g in PARTY_GROUPS], [])
+        return Setting(True, province, date, leads, [], specific, [_own(g, province) for g in PARTY_GROUPS], [])
     leads = [a for a in specific if not a.requested and a.block != "dang"]
     requested = [a for a in specific if a.requested]
     return Setting(
@@ -207,8 +213,8 @@ def setting(party: bool, province: str, date: dt.date) -> Setting:
         leads,
         requested,
         specific,
-        [REGISTRY.get(g) for g in STATE_GROUPS],
-        [REGISTRY.get(g) for g in STATE_REQUESTED_GROUPS],
+        [_own(g, province) for g in STATE_GROUPS],
+        [_own(g, province) for g in STATE_REQUESTED_GROUPS],
     )
 
 

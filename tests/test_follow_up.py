@@ -52,7 +52,7 @@ def test_due_overrides_the_deadline_text(folder):
     assert task.deadline == "khi có hướng dẫn của Bộ Công an"  # the text stays as written
     assert not [p for p in result.warnings if "khi có hướng dẫn" in p.message]  # due: answers it
     statuses = assess(build_matrix(corpus), (), dt.date(2025, 10, 20))
-    lead = next(s for s in statuses if s.entry.row.task.id == "7" and s.entry.agency.id == "cong-an-tinh")
+    lead = next(s for s in statuses if s.entry.row.task.id == "7" and s.entry.agency.id == "dong-thap-cong-an-tinh")
     assert lead.deadline == dt.date(2025, 10, 15) and lead.state is State.OVERDUE
 
 
@@ -104,7 +104,14 @@ import re  # noqa: E402
 from docx import Document  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
-from matrix.reminders import issuer_key, plan_reminders, write_reminders  # noqa: E402
+from matrix.catalogue import province_names  # noqa: E402
+from matrix.model import issuer_with_province  # noqa: E402
+from matrix.reminders import (  # noqa: E402
+    follow_up_issuer,
+    issuer_key,
+    plan_reminders,
+    write_reminders,
+)
 from matrix.status_excel import STATE_FILLS, write_status_workbook  # noqa: E402
 from matrix.tracking import STATES, assigning_letter, load_letters  # noqa: E402
 from matrix.word import agency_data  # noqa: E402
@@ -141,19 +148,22 @@ def test_build_writes_the_status_workbook_as_of_the_date(folder, tmp_path):
     assert "31/12/2025" in agencies["A1"].value
     headers = [c.value for c in agencies[2]]
     assert headers == ["STT", "Cơ quan", *(s.value[:1].upper() + s.value[1:] for s in STATES), "Tổng số"]
-    rows = {r[1]: r[2:] for r in agencies.iter_rows(min_row=3, values_only=True) if r[1]}
-    assert rows["Công an tỉnh"] == (0, 0, 7, 1, 8)
+    police = [r[2:] for r in agencies.iter_rows(min_row=3, values_only=True) if r[1] == "Công an tỉnh"]
+    # one row per province's police: Tiền Giang's task 7 is followed up by Đồng Tháp's since 1/7/2025; the
+    # tasks with no date at all are counted apart (tracking.APART), not "in time" in these four columns
+    assert sorted(police) == [(0, 0, 0, 0, 0), (0, 0, 0, 0, 0), (0, 0, 0, 1, 1)]
     total = next(r for r in agencies.iter_rows(min_row=3, values_only=True) if r[0] == "Tổng cộng")
-    assert total[2:] == (0, 0, len(statuses) - 1, 1, len(statuses))
-    police = next(r for r in agencies.iter_rows(min_row=3) if r[1].value == "Công an tỉnh")
-    assert _fill(police[5]) == STATE_FILLS[State.OVERDUE] and _fill(police[4]) == STATE_FILLS[State.IN_PROGRESS]
-    assert _fill(police[2]) == ""  # no assignment in that state: no fill
+    four = [sum(s.state is state for s in statuses) for state in STATES]
+    assert total[2:] == (*four, sum(four)) and four[3] == 1
+    police = next(r for r in agencies.iter_rows(min_row=3) if r[1].value == "Công an tỉnh" and r[5].value)
+    assert _fill(police[5]) == STATE_FILLS[State.OVERDUE]
+    assert _fill(police[2]) == _fill(police[4]) == ""  # no assignment in that state: no fill
     assert [_fill(agencies.cell(2, c)) for c in range(3, 7)] == [STATE_FILLS[s] for s in STATES]
 
     directives = wb["Theo văn bản"]
     by_directive = [r for r in directives.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
     assert len(by_directive) == len(corpus.directives)
-    assert sum(r[-1] for r in by_directive) == len(statuses)
+    assert sum(r[-1] for r in by_directive) == sum(four)  # the four states' columns (no-date tasks counted apart)
 
     overdue = wb["Quá hạn"]
     items = [r for r in overdue.iter_rows(min_row=3, values_only=True) if r[0] is not None]
@@ -171,13 +181,13 @@ def test_build_writes_the_status_workbook_as_of_the_date(folder, tmp_path):
 def test_build_writes_a_don_doc_letter_to_each_late_agency(folder, tmp_path):
     _build(folder, tmp_path / "out", "--as-of", AS_OF)
     letters = sorted((tmp_path / "out" / "tong-hop" / "don-doc").glob("*.docx"))
-    assert [p.name for p in letters] == ["cong-an-tinh.docx"]
+    assert [p.name for p in letters] == ["dong-thap-cong-an-tinh.docx"]
     text = _docx_text(letters[0])
     assert "{{" not in text and "{%" not in text
     for expected in (
         "ỦY BAN NHÂN DÂN",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "V/v đôn đốc thực hiện nhiệm vụ quá hạn",
+        "V/v đôn đốc thực hiện\nnhiệm vụ quá hạn",  # the trích yếu on balanced lines
         "Kính gửi: Công an tỉnh.",
         "đến ngày 31/12/2025, Công an tỉnh còn 1 nhiệm vụ quá hạn",
         "1. Mục 7 của Chỉ thị ngày 27/12/2024:",
@@ -203,8 +213,8 @@ def test_a_report_clears_the_overdue_list_and_the_letter(folder, tmp_path):
     assert not (out / "tong-hop" / "don-doc").exists()  # last build's letter removed with its folder
     wb = load_workbook(out / "tong-hop" / "tinh-hinh-thuc-hien.xlsx")
     assert wb["Quá hạn"]["A3"].value == "Không có nhiệm vụ quá hạn."
-    rows = {r[1]: r[2:] for r in wb["Theo cơ quan"].iter_rows(min_row=3, values_only=True) if r[1]}
-    assert rows["Công an tỉnh"] == (0, 0, 8, 0, 8)
+    police = [r[2:] for r in wb["Theo cơ quan"].iter_rows(min_row=3, values_only=True) if r[1] == "Công an tỉnh"]
+    assert sorted(police) == [(0, 0, 0, 0, 0), (0, 0, 0, 0, 0), (0, 0, 1, 0, 1)]
 
 
 def _all_late(corpus):
@@ -228,7 +238,9 @@ def test_one_letter_per_issuer_never_signed_for_another(tmp_path):
     late_agencies = {s.entry.agency.id for s in statuses if s.state is State.OVERDUE}
     assert {r.agency.id for r in reminders} == late_agencies
     for reminder in reminders:
-        assert {issuer_key(s.entry.row.directive) for s in reminder.items} == {issuer_key(reminder.issuer)}
+        # signed for the issuer's successor on the day (UBND tỉnh Đồng Tháp for Tiền Giang's chỉ thị)
+        keys = {issuer_key(follow_up_issuer(s.entry.row.directive, s.as_of)) for s in reminder.items}
+        assert keys == {issuer_key(reminder.issuer)}
     police = [r for r in reminders if r.agency.id == "cong-an-tinh"]
     assert len({issuer_key(r.issuer) for r in police}) == len(police) > 1  # State and Party issuers: separate letters
     assert sum(len(r.items) for r in reminders) == sum(s.state is State.OVERDUE for s in statuses)
@@ -241,7 +253,9 @@ def test_one_letter_per_issuer_never_signed_for_another(tmp_path):
         assert f"còn {len(reminder.items)} nhiệm vụ quá hạn" in text
         cited = set(re.findall(r"Văn bản giao nhiệm vụ: .*? của (.*?) về ", text))
         # Generated sentences print the issuer as running text ("UBND tỉnh", not "UBND Tỉnh"): compare folded.
-        assert {match_key(c) for c in cited} == {match_key(reminder.issuer.issuer.name)}, path
+        # the directives are cited as they were issued, with their province
+        issued = {issuer_with_province(s.entry.row.directive, province_names()) for s in reminder.items}
+        assert {match_key(c) for c in cited} == {match_key(i) for i in issued}, path
         addressee = agency_data(reminder.agency, [s.entry for s in reminder.items])["written" if party else "name"]
         assert f"Kính gửi: {addressee}." in text, path
         for status in reminder.items:  # the task's text and every sub-item its assignment covers, verbatim
@@ -296,17 +310,20 @@ def test_the_letter_that_assigned_a_task_is_cited(folder, tmp_path):
     letters = load_letters(folder, corpus)
     assert [(x.date, x.number, x.agency) for x in letters] == [
         (dt.date(2025, 1, 6), "15/UBND-NC", None),
-        (dt.date(2025, 1, 10), "20/UBND-NC", "cong-an-tinh"),
-        (dt.date(2026, 2, 1), None, "cong-an-tinh"),
+        (dt.date(2025, 1, 10), "20/UBND-NC", "tien-giang-cong-an-tinh"),
+        (dt.date(2026, 2, 1), None, "tien-giang-cong-an-tinh"),
     ]
     statuses = assess(build_matrix(corpus), (), dt.date(2025, 12, 31))
-    police = next(s for s in statuses if s.entry.agency.id == "cong-an-tinh" and s.entry.row.task.id == "7")
-    other = next(s for s in statuses if s.entry.agency.id != "cong-an-tinh" and s.entry.row.directive.id == TG)
+    police = next(s for s in statuses if s.entry.agency.id == "dong-thap-cong-an-tinh" and s.entry.row.task.id == "7")
+    assert police.entry.was.id == "tien-giang-cong-an-tinh"  # followed up under the successor since 1/7/2025
+    other = next(
+        s for s in statuses if s.entry.agency.id != "dong-thap-cong-an-tinh" and s.entry.row.directive.id == TG
+    )
     # the agency's own letter sent by the date wins over the letter to all; a later one is not yet sent
     assert assigning_letter(letters, police.entry, police.as_of).number == "20/UBND-NC"
     assert assigning_letter(letters, other.entry, other.as_of).number == "15/UBND-NC"
     _build(folder, tmp_path / "out", "--as-of", AS_OF)
-    text = _docx_text(tmp_path / "out" / "tong-hop" / "don-doc" / "cong-an-tinh.docx")
+    text = _docx_text(tmp_path / "out" / "tong-hop" / "don-doc" / "dong-thap-cong-an-tinh.docx")
     assert "Thư giao nhiệm vụ: số 20/UBND-NC ngày 10/01/2025." in text
     wb = load_workbook(tmp_path / "out" / "tong-hop" / "tinh-hinh-thuc-hien.xlsx")
     assert wb["Quá hạn"]["C3"].value == "Chỉ thị ngày 27/12/2024\nThư giao nhiệm vụ số 20/UBND-NC ngày 10/01/2025"

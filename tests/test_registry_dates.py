@@ -130,11 +130,18 @@ def test_province_in_text_finds_the_first_named_province():
 
 def test_catalogue_sizes():
     dong_thap = catalogue.province_registry("dong-thap")
-    standard = [a for a in dong_thap.agencies if a.province is None]
-    assert len(standard) == 74 + 79 and len([a for a in standard if a.is_group]) == 9 + 10  # provincial + central
+    # one province's registry: its bodies keep the short ids, Tiền Giang's (merged in) are prefixed
+    standard = [a for a in dong_thap.agencies if a.province == "dong-thap" and not a.id.startswith("dong-thap-")]
+    assert len(standard) == 74 and len([a for a in standard if a.is_group]) == 9
+    old = [a for a in dong_thap.agencies if a.province == "tien-giang"]
+    assert all(a.id.startswith("tien-giang-") and a.valid_to <= dt.date(2025, 6, 30) for a in old)
+    assert dong_thap.get("tien-giang-cong-an-tinh").successor == "cong-an-tinh"
+    assert dong_thap.get("tien-giang-so-tttt").successor == "tien-giang-so-khcn"
+    central = {a.id for a in catalogue.central_entries()}
+    assert len(central) == 79 and all(a.id in central for a in dong_thap.agencies if a.province is None)
     assert "so-du-lich" not in dong_thap and "so-ngoai-vu" in dong_thap and "bdbp-tinh" in dong_thap
     assert "bdbp-tinh" not in catalogue.province_registry("ha-noi")
-    assert len([a for a in dong_thap.agencies if a.province == "dong-thap"]) == 3 * 102
+    assert len([a for a in dong_thap.agencies if a.id.startswith("dong-thap-")]) == 3 * 102
 
 
 def test_every_name_means_one_body_whatever_the_date_in_the_shipped_registry(seed_corpus):
@@ -149,10 +156,11 @@ def test_every_name_means_one_body_whatever_the_date_in_the_shipped_registry(see
 def test_every_name_means_one_body_on_any_date_in_every_province(on):
     for item in catalogue.provinces():
         registry = catalogue.province_registry(item.id)
-        owners: dict[str, str] = {}
+        owners: dict[tuple[str, str | None], str] = {}
         for agency in registry.valid_on(on):
             for name in agency.names():
-                assert owners.setdefault(match_key(name), agency.id) == agency.id, (item.id, name)
+                key = (match_key(name), agency.province)
+                assert owners.setdefault(key, agency.id) == agency.id, (item.id, name)
         for agency in registry.agencies:
             assert agency.successor is None or agency.successor in registry
             for members in agency.members.values():
@@ -203,7 +211,10 @@ def test_mixed_registry_gives_a_city_its_own_bodies():
     )
     on = dt.date(2026, 1, 1)
     assert mixed.resolve("Công an thành phố", "ha-noi", on).id == "ha-noi-cong-an-tinh"
-    assert mixed.resolve("Công an tỉnh", "dong-thap", on).id == "cong-an-tinh"
+    assert mixed.resolve("Công an tỉnh", "dong-thap", on).id == "dong-thap-cong-an-tinh"
+    assert mixed.resolve("Công an tỉnh", "tien-giang", dt.date(2025, 1, 1)).id == "tien-giang-cong-an-tinh"
+    assert mixed.resolve("Công an tỉnh", "tien-giang", on).id == "dong-thap-cong-an-tinh"
+    assert mixed.resolve("Công an tỉnh", None, on).id == "cong-an-tinh"  # a text naming no province
     assert mixed.resolve("UBND các xã, phường", "ha-noi", on).id == "ha-noi-ubnd-cap-xa"
 
 
@@ -232,20 +243,23 @@ def test_2026_dong_thap_directive_validates_clean(tmp_path):
     assert d.province == "dong-thap"  # written "Đồng Tháp"
     ids = {a.agency for t, _ in d.walk() for a in t.assignments}
     assert {
-        "ubnd-cap-xa",
-        "cong-an-cap-xa",
-        "so-dan-toc-ton-giao",
-        "so-ngoai-vu",
-        "chi-cuc-qltt",
-        "chi-cuc-hai-quan-khu-vuc",
-        "kho-bac-khu-vuc",
-        "thue-tinh",
-        "dang-uy-ubnd-tinh",
-        "ban-tuyen-giao-dan-van-tu",
-        "bao-phat-thanh-truyen-hinh",
-        "tand-khu-vuc",
-        "thanh-tra-tinh",
-        "dong-thap-ubnd-xa-my-hiep",
+        f"dong-thap-{i}"
+        for i in (
+            "ubnd-cap-xa",
+            "cong-an-cap-xa",
+            "so-dan-toc-ton-giao",
+            "so-ngoai-vu",
+            "chi-cuc-qltt",
+            "chi-cuc-hai-quan-khu-vuc",
+            "kho-bac-khu-vuc",
+            "thue-tinh",
+            "dang-uy-ubnd-tinh",
+            "ban-tuyen-giao-dan-van-tu",
+            "bao-phat-thanh-truyen-hinh",
+            "tand-khu-vuc",
+            "thanh-tra-tinh",
+            "ubnd-xa-my-hiep",
+        )
     } <= ids
 
 
@@ -293,8 +307,9 @@ def test_cli_build_expand_groups_writes_a_letter_per_commune(run, tmp_path):
     assert result.exit_code == 0, result.output
     letters = [p.name for p in (tmp_path / "out" / DT_2026.stem).rglob("*.docx")]
     assert len([n for n in letters if n.startswith("dong-thap-ubnd-")]) == 102
-    assert len([n for n in letters if n.startswith("dong-thap-cong-an-")]) == 102
-    assert not [n for n in letters if n.startswith(("dt-", "tg-", "so-tttt", "cuc-hai-quan"))]
+    assert len([n for n in letters if n.startswith("dong-thap-cong-an-") and "-cong-an-tinh" not in n]) == 102
+    gone = ("dt-", "tg-", "so-tttt", "cuc-hai-quan", "dong-thap-so-tttt", "dong-thap-cuc-hai-quan", "tien-giang-")
+    assert not [n for n in letters if n.startswith(gone)]
 
 
 # --------------------------------------------------------------------------- each side of 1/3/2025 and 1/7/2025
@@ -378,9 +393,10 @@ def test_old_province_id_after_the_merger_means_the_new_province(tmp_path):
 
 def test_departments_group_follows_the_date(tmp_path):
     registry = load_corpus([folder(tmp_path, directive("2024-05-01", "dong-thap", "Công an tỉnh"))]).require().registry
-    group = registry.get("so-ban-nganh")
-    before = {a.id for a in registry.members(group, "dong-thap", dt.date(2025, 2, 28))}
-    after = {a.id for a in registry.members(group, "dong-thap", dt.date(2025, 3, 1))}
+    group = registry.get("dong-thap-so-ban-nganh")
+    short = lambda ids: {i.removeprefix("dong-thap-") for i in ids}  # noqa: E731
+    before = short(a.id for a in registry.members(group, "dong-thap", dt.date(2025, 2, 28)))
+    after = short(a.id for a in registry.members(group, "dong-thap", dt.date(2025, 3, 1)))
     assert {
         "so-tttt",
         "so-ke-hoach-dau-tu",
@@ -390,7 +406,9 @@ def test_departments_group_follows_the_date(tmp_path):
     } <= before and "bdbp-tinh" not in before
     assert {"so-khcn", "so-nong-nghiep-moi-truong", "so-dan-toc-ton-giao", "cong-an-tinh", "thanh-tra-tinh"} <= after
     assert not {"so-tttt", "so-tnmt", "so-nnptnt", "ban-dan-toc"} & after
-    assert "ban-dan-toc" not in {a.id for a in registry.members(group, None, dt.date(2024, 1, 1))}
+    common = registry.get("so-ban-nganh")  # a text naming no province: no body of an optional department
+    assert "ban-dan-toc" not in {a.id for a in registry.members(common, None, dt.date(2024, 1, 1))}
+    assert all(a.province == "dong-thap" for a in registry.members(group, None, dt.date(2024, 1, 1)))
 
 
 def test_W02_undated_directive_is_checked_as_of_today_with_a_warning(tmp_path, monkeypatch):
@@ -417,7 +435,7 @@ def test_undated_directive_naming_an_old_body_is_warned_not_refused(tmp_path, mo
     assert [p.message for p in result.warnings][
         1
     ] == "nhiệm vụ '1': 'Cục Hải quan tỉnh' không còn từ 01/03/2025, nay là 'Chi cục Hải quan khu vực'"
-    assert result.require().directives[0].tasks[0].assignments[0].agency == "cuc-hai-quan-tinh"
+    assert result.require().directives[0].tasks[0].assignments[0].agency == "dong-thap-cuc-hai-quan-tinh"
 
 
 def test_as_of_stands_for_a_missing_date(tmp_path):
@@ -455,7 +473,8 @@ def test_unknown_name_yaml_lines_for_an_alias(tmp_path):
     found = errors(folder(tmp_path, directive("2026-01-01", "dong-thap", "Cong an tinhh")))
     assert "có phải ý bạn là 'Công an tỉnh'" in found[0]
     assert (
-        "nếu đó là tên khác của 'Công an tỉnh', thêm vào mục 'agencies' của co-quan.yaml:\n  - id: cong-an-tinh\n    aliases:\n"
+        "nếu đó là tên khác của 'Công an tỉnh', thêm vào mục 'agencies' của co-quan.yaml:\n  - id: dong-thap-cong-an-tinh\n"
+        "    aliases:\n"
         "      - Cong an tinhh\n" in found[0]
     )
 
@@ -528,7 +547,7 @@ def test_seed_fix_party_bodies_are_requested_by_a_ubnd(seed_corpus):
 def test_seed_fix_mat_tran_to_quoc_is_the_provincial_committee(seed_corpus):
     for task, _ in seed_corpus.directive("hungyen-tinhuy-ct-antt-2024").walk():
         if task.id in ("1", "2", "4"):
-            assert "ubmttq-tinh" in {a.agency for a in task.assignments}, task.id
+            assert "hung-yen-ubmttq-tinh" in {a.agency for a in task.assignments}, task.id
 
 
 def test_seed_fix_departments_group(seed_corpus):
@@ -571,34 +590,46 @@ def test_registry_init_city(run, tmp_path):
     target = tmp_path / "co-quan.yaml"
     assert run("registry", "init", "TP. Hồ Chí Minh", "-o", target).exit_code == 0
     text = target.read_text(encoding="utf-8")
-    assert (
-        "name: Công an thành phố\n" in text
-        and "name: Ban Nội chính Thành ủy\n" in text
-        and "Công an tỉnh\n" not in text
-    )
+    assert "name: Công an thành phố\n" in text and "name: Ban Nội chính Thành ủy\n" in text
+    # "Công an tỉnh" only for the provinces merged into the city on 1/7/2025 (Bình Dương, Bà Rịa - Vũng Tàu)
+    city = catalogue.province_registry("ho-chi-minh")
+    assert {a.province for a in city.agencies if a.name == "Công an tỉnh"} == {"binh-duong", "ba-ria-vung-tau"}
+    assert "- id: binh-duong-cong-an-tinh\n" in text
 
 
 def test_agencies_filters_by_province_name_and_date(run):
     result = run("agencies", "--registry", INPUT / "co-quan.yaml", "--province", "Đồng Tháp", "--date", "2026-01-01")
     assert result.exit_code == 0
     ids = {line.split()[0] for line in result.output.splitlines()[1:] if line and not line.startswith(" ")}
-    assert {"so-khcn", "dong-thap-ubnd-xa-my-hiep", "ubnd-cap-xa"} <= ids
-    assert not {"so-tttt", "dt-ubnd-huyen-cao-lanh", "hung-yen-ubnd-phuong-pho-hien", "tg-ubnd-huyen-cai-be"} & ids
+    assert {"dong-thap-so-khcn", "dong-thap-ubnd-xa-my-hiep", "dong-thap-ubnd-cap-xa"} <= ids
+    assert (
+        not {
+            "dong-thap-so-tttt",
+            "dt-ubnd-huyen-cao-lanh",
+            "hung-yen-ubnd-phuong-pho-hien",
+            "tg-ubnd-huyen-cai-be",
+            "so-khcn",  # the body of a text naming no province
+            "hung-yen-so-khcn",
+        }
+        & ids
+    )
     old = run(
         "agencies", "--registry", INPUT / "co-quan.yaml", "--province", "tien-giang", "--date", "2024-01-01"
     ).output
-    line = next(x for x in old.splitlines() if x.startswith("so-tttt "))
-    assert "-28/02/2025" in line and "so-khcn" in line
+    line = next(x for x in old.splitlines() if x.startswith("tien-giang-so-tttt "))
+    assert "-28/02/2025" in line and "tien-giang-so-khcn" in line
     assert "    tên gọi khác: Sở TTTT; Sở TT&TT; Sở TT và TT; Sở Thông tin - Truyền thông" in old
 
 
 def test_show_as_of_carries_tasks_to_successors(run):
     plain = run("show", "Chi cục Hải quan khu vực", INPUT)
-    assert plain.output.startswith("Chi cục Hải quan khu vực (chi-cuc-hai-quan-khu-vuc): 0 nhiệm vụ")
+    assert plain.output.startswith(
+        "Chi cục Hải quan khu vực — tỉnh Đồng Tháp (dong-thap-chi-cuc-hai-quan-khu-vuc): 0 nhiệm vụ"
+    )
     carried = run("show", "Chi cục Hải quan khu vực", INPUT, "--as-of", "2026-01-01")
     assert carried.exit_code == 0
     assert carried.output.startswith(
-        "Chi cục Hải quan khu vực (chi-cuc-hai-quan-khu-vuc): 2 nhiệm vụ — 1 chủ trì, 1 phối hợp"
+        "Chi cục Hải quan khu vực — văn bản không ghi tỉnh (chi-cuc-hai-quan-khu-vuc): 2 nhiệm vụ — 1 chủ trì, 1 phối hợp"
     )
     assert "(văn bản ghi 'Cục Hải quan tỉnh')" in carried.output
 

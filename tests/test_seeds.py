@@ -90,13 +90,17 @@ def test_tet_closing_paragraph_assigns_monitoring(seed_corpus):
 
 
 def test_tien_giang_item_7(seed_corpus):
-    assert roles(seed_corpus, TIEN_GIANG, "7") == {"cong-an-tinh": Role.LEAD, "vp-ubnd-tinh": Role.PARTNER}
+    # Tiền Giang's own bodies (until 30/06/2025), not those of Đồng Tháp or Hưng Yên
+    assert roles(seed_corpus, TIEN_GIANG, "7") == {
+        "tien-giang-cong-an-tinh": Role.LEAD,
+        "tien-giang-vp-ubnd-tinh": Role.PARTNER,
+    }
     task = next(t for t, _ in seed_corpus.directive(TIEN_GIANG).walk() if t.id == "7")
     assert "định kỳ 6 tháng, năm" in task.report
 
 
 def test_tien_giang_general_items_go_to_the_addressed_groups(seed_corpus):
-    groups = {"so-ban-nganh", "ubnd-cap-huyen", "doan-the-tinh", "co-quan-trung-uong"}
+    groups = {f"tien-giang-{g}" for g in ("so-ban-nganh", "ubnd-cap-huyen", "doan-the-tinh", "co-quan-trung-uong")}
     for item in "123456":
         assert roles(seed_corpus, TIEN_GIANG, item) == dict.fromkeys(groups, Role.DOER)
     targets = next(t for t, _ in seed_corpus.directive(TIEN_GIANG).walk() if t.id == "3").targets
@@ -105,8 +109,11 @@ def test_tien_giang_general_items_go_to_the_addressed_groups(seed_corpus):
 
 def test_dong_thap_items_go_to_departments_and_districts(seed_corpus):
     for item in "1234567":
-        assert roles(seed_corpus, DONG_THAP, item) == {"so-ban-nganh": Role.DOER, "ubnd-cap-huyen": Role.DOER}
-    assert roles(seed_corpus, DONG_THAP, "8") == {"cong-an-tinh": Role.LEAD}
+        assert roles(seed_corpus, DONG_THAP, item) == {
+            "dong-thap-so-ban-nganh": Role.DOER,
+            "dong-thap-ubnd-cap-huyen": Role.DOER,
+        }
+    assert roles(seed_corpus, DONG_THAP, "8") == {"dong-thap-cong-an-tinh": Role.LEAD}
     directive = seed_corpus.directive(DONG_THAP)
     item1 = directive.tasks[0]
     assert item1.notes and "Nghị quyết số 13-NQ/TW" in item1.notes[0]
@@ -128,11 +135,11 @@ def test_hung_yen_structure_and_closing(seed_corpus):
     directive = seed_corpus.directive(HUNG_YEN)
     item3 = next(t for t in directive.tasks if t.id == "3")
     assert [t.id for t in item3.tasks] == ["3.1", "3.2", "3.3", "3.4", "3.5"]
-    assert roles(seed_corpus, HUNG_YEN, "3") == {"cong-an-tinh": Role.LEAD}
+    assert roles(seed_corpus, HUNG_YEN, "3") == {"hung-yen-cong-an-tinh": Role.LEAD}
     assert roles(seed_corpus, HUNG_YEN, "cuối-1") == {
-        "cong-an-tinh": Role.LEAD,
-        "ban-noi-chinh-tu": Role.PARTNER,
-        "vp-tinh-uy": Role.PARTNER,
+        "hung-yen-cong-an-tinh": Role.LEAD,
+        "hung-yen-ban-noi-chinh-tu": Role.PARTNER,
+        "hung-yen-vp-tinh-uy": Role.PARTNER,
     }
 
 

@@ -28,8 +28,9 @@ def test_seed_report_cadence_is_overdue_at_year_end(folder):
     _, statuses = _statuses(folder, dt.date(2025, 12, 31))
     overdue = [s for s in statuses if s.state is State.OVERDUE]
     assert [(s.entry.row.directive.id, s.entry.row.task.id, s.entry.agency.id) for s in overdue] == [
-        (TG, "7", "cong-an-tinh")
+        (TG, "7", "dong-thap-cong-an-tinh")  # followed up by Đồng Tháp's police since the merger
     ]
+    assert overdue[0].entry.was.id == "tien-giang-cong-an-tinh"  # the body the directive addressed
     assert overdue[0].missed == (dt.date(2025, 6, 30),)  # the half-year report; the year-end one is due today
 
 
@@ -45,7 +46,7 @@ def test_status_counts_change_after_a_report(folder):
     code, out = _run("report", "cong an tinh", TG, "--ngay", "2025-12-20", "--xong", "-i", str(folder))
     assert code == 0, out
     _, statuses = _statuses(folder, dt.date(2025, 12, 31))
-    mine = [s for s in statuses if s.entry.agency.id == "cong-an-tinh" and s.entry.row.directive.id == TG]
+    mine = [s for s in statuses if s.entry.agency.id == "dong-thap-cong-an-tinh" and s.entry.row.directive.id == TG]
     assert mine and all(s.state is State.DONE_ON_TIME for s in mine)
 
 
@@ -60,8 +61,8 @@ def test_records_file_is_readable_appended_and_backed_up(folder):
     corpus = load_corpus([folder]).require()
     records = load_records(folder, corpus)
     assert [(r.agency, r.task, r.date.isoformat(), r.number) for r in records] == [
-        ("cong-an-tinh", "7", "2025-06-28", "123/BC-CAT"),
-        ("vp-ubnd-tinh", None, "2025-07-01", None),
+        ("tien-giang-cong-an-tinh", "7", "2025-06-28", "123/BC-CAT"),
+        ("tien-giang-vp-ubnd-tinh", None, "2025-07-01", None),
     ]
 
 
@@ -137,7 +138,7 @@ def test_theo_doi_sheet_round_trip(folder, tmp_path):
     filled = []
     for row in ws.iter_rows(min_row=2):
         key = row[headers.index("mã")].value
-        if key.endswith("|cong-an-tinh") or key.endswith("|vp-ubnd-tinh"):
+        if key.endswith("|tien-giang-cong-an-tinh") or key.endswith("|tien-giang-vp-ubnd-tinh"):
             row[headers.index("Ngày báo cáo")].value = dt.datetime(2025, 6, 28)
             row[headers.index("Số báo cáo")].value = "123/BC-CAT"
             row[headers.index("Tình trạng")].value = "Đã hoàn thành" if key.startswith(f"{TG}|7|") else "Đang thực hiện"

@@ -270,6 +270,9 @@ def test_E21_a_name_shared_by_two_provinces_needs_the_province(tmp_path):
     write(tmp_path, text.replace("title:", "province: tien-giang\ntitle:"))
     task = load_corpus([tmp_path]).require().directives[0].tasks[0]
     assert task.assignments[0].agency == "tg-ubnd-huyen-chau-thanh"
+    write(tmp_path, GOOD.replace("title:", "province: tien-giang\ntitle:"))
+    police = load_corpus([tmp_path]).require().directives[0].tasks[0].assignments[0]
+    assert police.agency == "tien-giang-cong-an-tinh"  # Tiền Giang's own police, not Đồng Tháp's or Hưng Yên's
 
 
 # Each message points at its own line (issue 13: values were paired back with nodes by position).

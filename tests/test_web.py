@@ -394,13 +394,15 @@ def test_an_expired_draft_is_a_vietnamese_404(client):
     "query", ["Công an tỉnh", "cong an tinh", "Đảng ủy Công an tỉnh", "dang uy cong an tinh", "CAT"]
 )
 def test_agency_search_by_any_alias_with_or_without_diacritics(client, query):
-    response = client.get("/co-quan", params={"q": query})
-    assert response.headers["location"] == "/co-quan/cong-an-tinh"
+    page = client.get("/co-quan", params={"q": query}).text
+    # each province's police on its own line (issue 21), never one body for two provinces
+    for agency_id in ("dong-thap-cong-an-tinh", "hung-yen-cong-an-tinh", "tien-giang-cong-an-tinh", "cong-an-tinh"):
+        assert f'/co-quan/{agency_id}"' in page, agency_id
 
 
 def test_agency_search_by_part_of_a_name_lists_matches(client):
     page = client.get("/co-quan", params={"q": "so"}).text
-    assert "cơ quan khớp" in page and "/co-quan/so-noi-vu" in page
+    assert "cơ quan khớp" in page and "/co-quan/dong-thap-so-noi-vu" in page
 
 
 def test_unknown_agency_search_suggests_names(client):
@@ -500,7 +502,7 @@ def test_record_a_report_through_the_form(client, dirs):
     corpus = load_corpus([dirs[0]]).require()
     records = load_records(dirs[0], corpus)
     assert [(r.agency, r.directive, r.number, r.done, r.date) for r in records] == [
-        ("cong-an-tinh", TG, "123/BC-CAT", True, dt.date(2025, 6, 28))
+        ("tien-giang-cong-an-tinh", TG, "123/BC-CAT", True, dt.date(2025, 6, 28))  # Tiền Giang's police
     ]
     page = client.get("/theo-doi", params={"ngay": "2025-12-31"}).text
     assert "28/06/2025 (123/BC-CAT) — xong" in page
@@ -544,9 +546,9 @@ def test_build_then_download_a_letter_and_everything_as_a_zip(client, dirs):
     assert state["running"] is False and state["error"] is None and state["done"] == state["total"] > 0
     page = client.get("/tao-ket-qua").text
     assert "Đã tạo" in page and "thư giao nhiệm vụ" in page
-    letter = lib.letter_file(dirs[1], TG, "cong-an-tinh")
+    letter = lib.letter_file(dirs[1], TG, "tien-giang-cong-an-tinh")
     assert letter.is_file()
-    agency_page = client.get("/co-quan/cong-an-tinh").text
+    agency_page = client.get("/co-quan/tien-giang-cong-an-tinh").text
     href = f"/tai/{letter.relative_to(dirs[1]).as_posix()}"
     assert href in agency_page
     downloaded = client.get(href)

@@ -173,12 +173,16 @@ def test_a_clerk_adds_a_directive_builds_downloads_a_letter_and_records_a_report
     driver.get(f"{base}/co-quan")
     driver.find_element(By.NAME, "q").send_keys("cong an tinh")
     driver.find_element(By.CSS_SELECTOR, "form.search button").click()
-    _wait_for(lambda: "/co-quan/cong-an-tinh" in driver.current_url)
+    # one police per province (issue 21): the list names each; the new directive is Tiền Giang's
+    _wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "a[href='/co-quan/tien-giang-cong-an-tinh']"))[0].click()
+    _wait_for(lambda: "/co-quan/tien-giang-cong-an-tinh" in driver.current_url)
     _shot(driver, shots, "7-co-quan")
-    link = driver.find_element(By.CSS_SELECTOR, "a[href='/tai/chi-thi-thu/thu-giao-nhiem-vu/cong-an-tinh.docx']")
+    link = driver.find_element(
+        By.CSS_SELECTOR, "a[href='/tai/chi-thi-thu/thu-giao-nhiem-vu/tien-giang-cong-an-tinh.docx']"
+    )
     link.click()
     letter = _wait_for(lambda: [p for p in driver.downloads.glob("*.docx")], timeout=30)[0]
-    expected = work / "output" / "chi-thi-thu" / "thu-giao-nhiem-vu" / "cong-an-tinh.docx"
+    expected = work / "output" / "chi-thi-thu" / "thu-giao-nhiem-vu" / "tien-giang-cong-an-tinh.docx"
     _wait_for(lambda: letter.stat().st_size == expected.stat().st_size, timeout=10)
     assert letter.read_bytes() == expected.read_bytes()
 
@@ -202,7 +206,9 @@ def test_a_clerk_adds_a_directive_builds_downloads_a_letter_and_records_a_report
     _shot(driver, shots, "9-theo-doi")
     corpus = load_corpus([work / "input"]).require()
     records = [r for r in load_records(work / "input", corpus) if r.directive == "chi-thi-thu"]
-    assert [(r.agency, r.task, r.number, r.done) for r in records] == [("cong-an-tinh", "1", "45/BC-CAT", True)]
+    assert [(r.agency, r.task, r.number, r.done) for r in records] == [
+        ("tien-giang-cong-an-tinh", "1", "45/BC-CAT", True)
+    ]
     assert len(list(shots.glob("*.png"))) == 9
 
 

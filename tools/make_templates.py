@@ -136,6 +136,13 @@ def item_label(t: str, section: str) -> str:
     return f"{{{{ {t}.where[:1]|upper }}}}{{{{ {t}.where[1:] }}}} của {{{{ {section}.directive.kind|capitalize }}}}"
 
 
+def balanced(text: str) -> str:
+    """A trích yếu on lines of even length (the ``balanced`` filter), so that no line ends with an orphan word."""
+    return "{% filter balanced(" + str(TRICH_YEU_CHARS) + ") %}" + text + "{% endfilter %}"
+
+
+# Characters of the V/v line that fit on one line of the header's left column (6.8 cm, 13 pt).
+TRICH_YEU_CHARS = 32
 ISSUER_NAME = "{{ issuer.inline }}"
 DATE_LINE = "{% if place %}{{ place }}{% else %}.........{% endif %}, ngày ..... tháng ..... năm ......."
 SUBJECT = "{% if consolidated %}bảo đảm an ninh, trật tự{% else %}theo " + short_cite("directive") + "{% endif %}"
@@ -479,10 +486,10 @@ def letter_header(document: DocumentObject, party: bool) -> None:
     if party:
         number = paragraph(number_cell, "DauVanBan", 'Số        -CV/{{ issuer.abbreviation or "TU" }}')
         number.runs[0].font.size = size
-        subject = paragraph(number_cell, "TrichYeu", R("V/v triển khai nhiệm vụ " + SUBJECT, italic=True))
+        subject = paragraph(number_cell, "TrichYeu", R(balanced("V/v triển khai nhiệm vụ " + SUBJECT), italic=True))
     else:
         paragraph(number_cell, "DauVanBan", 'Số:          /{{ issuer.abbreviation or "UBND" }}-NC')
-        subject = paragraph(number_cell, "TrichYeu", "V/v triển khai nhiệm vụ " + SUBJECT)
+        subject = paragraph(number_cell, "TrichYeu", balanced("V/v triển khai nhiệm vụ " + SUBJECT))
     subject.paragraph_format.space_before = Pt(3)
     paragraph(date_cell, "DiaDanh", DATE_LINE)
 
@@ -523,7 +530,8 @@ def letter_tasks(document: DocumentObject) -> None:
     paragraph(
         document,
         "DeMuc",
-        '{{ group.index }}. {% if group.role == "chủ trì" %}Nhiệm vụ chủ trì'
+        "{{ group.index }}. {% if group.request %}Nội dung đề nghị {{ group.role }}"
+        '{% elif group.role == "chủ trì" %}Nhiệm vụ chủ trì'
         '{% elif group.role == "phối hợp" %}Nhiệm vụ phối hợp{% else %}Nhiệm vụ cùng thực hiện{% endif %}',
     )
     paragraph(document, "Normal", "{%p for t in group.tasks %}")
@@ -589,7 +597,9 @@ def signature_block(document: DocumentObject, party: bool) -> None:
         if party:
             para.runs[0].font.size = Pt(12)
     tags(signature, "{%p for line in signer.authority %}", [("ChuKy", ["{{ line|upper }}"])], "{%p endfor %}")
-    paragraph(signature, "ChuKy", "{% if signer.title %}{{ signer.title|upper }}{% else %}(Chức vụ){% endif %}")
+    paragraph(
+        signature, "ChuKy", "{% if signer.title %}{{ signer.title|upper }}{% else %}(CHỨC VỤ NGƯỜI KÝ){% endif %}"
+    )
     for _ in range(4):
         paragraph(signature, "ChuKy")
     paragraph(signature, "ChuKy", "{% if signer.name %}{{ signer.name }}{% else %}(Họ và tên){% endif %}")
@@ -619,7 +629,7 @@ def _tr(table: Table, tag: str) -> None:
 def _task_row(table: Table) -> None:
     """A task: its text as the document prints it (with its number), then who and when."""
     cells = table.add_row().cells
-    paragraph(cells[0], "BangGiua", "{{ r.index }}")
+    paragraph(cells[0], "BangGiua", "{{ r.stt }}")
     tags(
         cells[1],
         '{%p if r.kind == "closing" %}',
@@ -709,7 +719,7 @@ def _reminder_header(document: DocumentObject, party: bool) -> None:
         paragraph(title_cell, "TieuNgu", "Độc lập - Tự do - Hạnh phúc")
         rule(title_cell, 6.1, right_w)
     number_cell, date_cell = table.rows[1].cells
-    subject = "V/v đôn đốc thực hiện nhiệm vụ quá hạn"
+    subject = balanced("V/v đôn đốc thực hiện nhiệm vụ quá hạn")
     if party:
         paragraph(number_cell, "DauVanBan", 'Số        -CV/{{ issuer.abbreviation or "TU" }}')
         line = paragraph(number_cell, "TrichYeu", R(subject, italic=True))
@@ -742,6 +752,12 @@ def _reminder_items(document: DocumentObject) -> None:
         document,
         "Văn bản giao nhiệm vụ",
         cite("i.directive") + "{% if not i.assigned %} (văn bản không ghi ngày){% endif %}.",
+    )
+    tags(
+        document,
+        "{%p if i.was %}",
+        [_detail("Nhiệm vụ giao cho", "{{ i.was }} (nay là {{ i.now }}).")],
+        "{%p endif %}",
     )
     tags(
         document,
@@ -844,7 +860,8 @@ def build_extract() -> DocumentObject:
     paragraph(
         document,
         "DeMuc",
-        '{{ group.index }}. {% if group.role == "chủ trì" %}Chủ trì'
+        "{{ group.index }}. {% if group.request %}Đề nghị {{ group.role }}"
+        '{% elif group.role == "chủ trì" %}Chủ trì'
         '{% elif group.role == "phối hợp" %}Phối hợp{% else %}Cùng thực hiện{% endif %}',
     )
     paragraph(document, "Normal", "{%p for t in group.tasks %}")

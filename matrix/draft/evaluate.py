@@ -72,8 +72,19 @@ class Scores:
 
 
 def triples(directive: Directive) -> set[Triple]:
-    """(task id, agency id, role) for every assignment stated in the directive."""
-    return {(task.id, a.agency, a.role.value) for task, _ in directive.walk() for a in task.assignments}
+    """(task id, agency id, role) for every assignment stated in the directive.
+
+    The agency id without its province ("cong-an-tinh" for "hung-yen-cong-an-tinh"): a text that does not name
+    its province is drafted with the bodies of a province not named, the reference with its province's.
+    """
+    return {(task.id, _body(a.agency), a.role.value) for task, _ in directive.walk() for a in task.assignments}
+
+
+def _body(agency_id: str) -> str:
+    from ..catalogue import province_names
+
+    head = next((p for p in province_names() if agency_id.startswith(p + "-")), None)
+    return agency_id[len(head) + 1 :] if head else agency_id
 
 
 def evaluate(draft: Corpus | Directive, reference: Directive) -> Scores:

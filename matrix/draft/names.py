@@ -583,7 +583,9 @@ class NameReader:
 
     def lookup_loose(self, name: str) -> Agency | None:
         ids = self.loose.get(loose_key(name), set())
-        return self.registry.get(next(iter(ids))) if len(ids) == 1 else None
+        # each province has its own bodies: the one the text's province (or a text naming none) means
+        found = self.registry.scoped((self.registry.get(i) for i in sorted(ids)), self.province)
+        return found[0] if len(found) == 1 else None
 
     def is_superior(self, name: str) -> bool:
         """The issuer itself or a body above it (UBND tỉnh, Tỉnh ủy, ministries): never an addressee here."""

@@ -555,7 +555,7 @@ class Pages:
             statuses, problems = (), tuple(problems) + exc.problems
         order = {State.OVERDUE: 0, State.IN_PROGRESS: 1, State.DONE_LATE: 2, State.DONE_ON_TIME: 3}
         groups = [
-            (group[0].entry.agency, counts(group), sorted(group, key=lambda s: order[s.state]))
+            (group[0].entry.agency, counts(group), sorted(group, key=lambda s: order.get(s.state, len(order))))
             for group in by_agency(statuses).values()
         ]
         tracked = {}
