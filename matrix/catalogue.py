@@ -440,6 +440,12 @@ def catalogue_entries(province_ids: Iterable[str]) -> tuple[Agency, ...]:
     return provincial + tuple(a for a in central_entries() if a.id not in {p.id for p in provincial})
 
 
+def unscoped(agency_id: str) -> str:
+    """An id without the province prefix a per-province copy carries ("hung-yen-cong-an-tinh" -> "cong-an-tinh")."""
+    head = next((p for p in province_names() if agency_id.startswith(p + "-")), None)
+    return agency_id[len(head) + 1 :] if head else agency_id
+
+
 def province_registry(province_id: str) -> Registry:
     """The registry of one province (any of the 34, or a pre-2025 id: its successor) from the catalogue alone.
 

@@ -716,7 +716,10 @@ def _write_matrix(ws: Worksheet, ctx: WorkbookContext) -> None:
     for col, width in enumerate(grid.widths, grid.first):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.column_dimensions[get_column_letter(grid.total)].width = TOTAL_WIDTH
-    _heading(ws, ctx, "MA TRẬN PHÂN CÔNG THỰC HIỆN NHIỆM VỤ", grid.total)
+    # a matrix split across pages: the heading over the first page's columns, so it prints on page 1
+    _heading(
+        ws, ctx, "MA TRẬN PHÂN CÔNG THỰC HIỆN NHIỆM VỤ", min(grid.breaks[0], grid.total) if grid.breaks else grid.total
+    )
     _matrix_headers(ws, ctx, grid)
     last = _matrix_rows(ws, ctx, grid)
     _matrix_totals(ws, ctx, grid, last + 1)

@@ -709,6 +709,9 @@ def _check_registry_links(entries: list[tuple[Agency, Node, _Fields | None]], pa
         ids.setdefault(agency.id, node)
     unique_file_names([(agency.id, path, node) for agency, node, _ in entries], "mã cơ quan", "thư", report)
     owners: dict[tuple[str, str | None], Agency] = {}
+    from .catalogue import unscoped
+
+    reported: set[tuple[int, int, str]] = set()  # a hand entry copied into each province: one problem, said once
     for agency, node, fields in entries:
 
         def at(key: str, fields: _Fields | None = fields, node: Node = node) -> Node | None:
@@ -743,10 +746,14 @@ def _check_registry_links(entries: list[tuple[Agency, Node, _Fields | None]], pa
             said.add(key)
             other = owners.setdefault(key, agency)
             if other.id != agency.id and _overlap(other, agency):
+                where = (node.start_mark.line, node.start_mark.column, key[0])
+                if where in reported:
+                    continue
+                reported.add(where)
                 report.error(
                     path,
                     node,
-                    f"tên '{label}' của '{agency.id}' trùng với tên của '{other.id}'",
+                    f"tên '{label}' của '{unscoped(agency.id)}' trùng với tên của '{unscoped(other.id)}'",
                     "mỗi tên hoặc tên gọi khác chỉ được thuộc về một cơ quan",
                 )
 

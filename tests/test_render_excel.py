@@ -105,6 +105,9 @@ def test_matrix_is_one_page_wide(rendered: dict[str, Rendered], prefix: str) -> 
         book = rendered[name]
         pages = matrix_pages(book)
         assert pages, name
+        if book.matrix_scale is not None:  # split across pages by design (a wide matrix at a fixed scale)
+            assert all("STT" in page and "Nhiệm vụ" in page for page in pages), name
+            continue
         columns = [a for _, group in book.matrix.column_blocks() for a in group]
         last = squash(column_labels(book.matrix, columns)[-1]) if columns else TOTAL_HEADER
         for number, page in enumerate(pages, 1):

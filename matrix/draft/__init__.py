@@ -178,8 +178,12 @@ def _check(text: str, directive_id: str, registry: Registry) -> None:
 
     from ..load import Unknown, load_corpus
 
+    from ..load import REGISTRY_FILE
+
+    if not directive_id or f"{directive_id}.yaml" == REGISTRY_FILE:  # an id no input file can have: checked as another
+        directive_id, text = "ban-nhap", re.sub(r"^id: .*$", 'id: "ban-nhap"', text, count=1, flags=re.MULTILINE)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{directive_id or 'ban-nhap'}.yaml"
+        path = Path(folder) / f"{directive_id}.yaml"
         path.write_text(text, encoding="utf-8")
         problems = [p for p in load_corpus([path], unknown=Unknown.KEEP, registry=registry).problems if p.is_error]
     if problems:

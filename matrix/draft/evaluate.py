@@ -81,10 +81,9 @@ def triples(directive: Directive) -> set[Triple]:
 
 
 def _body(agency_id: str) -> str:
-    from ..catalogue import province_names
+    from ..catalogue import unscoped
 
-    head = next((p for p in province_names() if agency_id.startswith(p + "-")), None)
-    return agency_id[len(head) + 1 :] if head else agency_id
+    return unscoped(agency_id)
 
 
 def evaluate(draft: Corpus | Directive, reference: Directive) -> Scores:

@@ -258,7 +258,11 @@ def record_report(
         raise _problem(f"văn bản '{directive_id}' không có trong danh sách văn bản hợp lệ")
     if agency_id not in corpus.registry:
         raise _problem(f"cơ quan '{agency_id}' không có trong danh mục")
-    record = Record(directive_id, agency_id, corpus.registry.get(agency_id).name, day, task, number, done, note)
+    # the body the name means in the directive's province and on its date (as the records file reads it back)
+    directive = corpus.directive(directive_id)
+    agency = corpus.registry.get(agency_id)
+    agency = corpus.registry.lookup(agency.name, directive.province, directive.on).agency or agency
+    record = Record(directive_id, agency.id, agency.name, day, task, number, done, note)
     return file_report(corpus, catalogue.input_dir, record, _problem)
 
 
