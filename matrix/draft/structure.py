@@ -541,6 +541,7 @@ _CONTEXT_TAIL = (
     "kế hoạch",
     "tổng quát",
     "chủ yếu",
+    "hỗ trợ",
     "đến năm \\d{4}",
     "năm \\d{4}",
     "và",
@@ -552,6 +553,18 @@ _CONTEXT_HEADING = re.compile(
     ),
     re.IGNORECASE,
 )
+
+
+# Headings of a part that assesses, not demands: "I. ĐÁNH GIÁ CHUNG", "TÌNH HÌNH VÀ KẾT QUẢ THỰC HIỆN NĂM 2024".
+_ASSESSMENT_HEADING = re.compile(r"^(?:ĐÁNH GIÁ|TÌNH HÌNH|KẾT QUẢ|THỰC TRẠNG|BỐI CẢNH)\b")
+
+
+def is_assessment_heading(item: Item) -> bool:
+    """A section heading in capitals that opens an assessment of the past ("ĐÁNH GIÁ ...", "TÌNH HÌNH ...",
+    "KẾT QUẢ ...", "THỰC TRẠNG ..."): its items report what was done, they assign nothing. Only a heading in
+    capitals: "1. Đánh giá kết quả thực hiện ..." in sentence case is a demand."""
+    head = _heading(item)
+    return len(head) <= 120 and _is_capitals(head) and bool(_ASSESSMENT_HEADING.match(head))
 
 
 def is_context_heading(text: str) -> bool:
@@ -583,7 +596,9 @@ def split_context(items: list[Item]) -> tuple[list[Item], list[str]]:
     kept: list[Item] = []
     context: list[str] = []
     for item in items:
-        if item.paragraphs and is_context_heading(item.paragraphs[0]) and not _is_demands(item, items):
+        if item.paragraphs and (
+            (is_context_heading(item.paragraphs[0]) and not _is_demands(item, items)) or is_assessment_heading(item)
+        ):
             for node in item.walk():
                 prefix = f"{node.label}. " if node.label and not is_bullet(node.style) else ("- " if node.label else "")
                 context.extend([prefix + node.paragraphs[0], *node.paragraphs[1:]] if node.paragraphs else [])
