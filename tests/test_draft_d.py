@@ -1,0 +1,60 @@
+"""Drafter rules of issue 19 (drafter-d): parts that assess or frame, central issuers of news copies."""
+
+from __future__ import annotations
+
+from matrix.catalogue import standard_registry
+from matrix.draft import draft_text
+
+HEAD = "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 21/KH-UBND\nKẾ HOẠCH\nVề việc phòng, chống thiên tai\n"
+
+
+def assigned(draft) -> dict[str, set[tuple[str, str]]]:
+    return {node.id: {(a.written, a.role.value) for a in node.task.assignments} for node in draft.directive.tree}
+
+
+def test_a_part_in_capitals_that_assesses_the_past_is_not_tasks():
+    draft = draft_text(
+        HEAD
+        + "I. ĐÁNH GIÁ KẾT QUẢ NĂM 2024\n1. Sở Y tế đã kiểm tra 120 cơ sở.\n2. Công an tỉnh đã xử lý 30 vụ.\n"
+        + "II. NHIỆM VỤ NĂM 2025\n1. Sở Y tế tiếp tục kiểm tra an toàn thực phẩm.\n"
+        + "2. Đánh giá kết quả năm 2025: Sở Tư pháp tổng hợp.\n",  # in sentence case: a demand
+        standard_registry(),
+        "kh",
+    )
+    assert list(assigned(draft)) == ["II", "1", "2"]
+    assert "đã kiểm tra 120 cơ sở" in (draft.directive.preamble or "")
+
+
+def test_a_part_on_principles_scope_and_who_is_supported_is_not_tasks():
+    draft = draft_text(
+        HEAD
+        + "I. QUAN ĐIỂM, PHẠM VI VÀ ĐỐI TƯỢNG HỖ TRỢ\n1. Quan điểm\na) Hỗ trợ kịp thời, đúng đối tượng.\n"
+        + "2. Phạm vi hỗ trợ: các xã bị ảnh hưởng.\nII. NHIỆM VỤ\n1. Sở Tài chính bố trí kinh phí.\n",
+        standard_registry(),
+        "kh",
+    )
+    assert list(assigned(draft)) == ["II", "1"]
+
+
+def test_a_news_copy_led_in_by_a_minister_is_a_central_text():
+    draft = draft_text(
+        "Theo Công điện số 5/CĐ-BXD, để khẩn trương tìm kiếm người mất tích, Bộ trưởng Bộ Xây dựng đề nghị:\n"
+        + "(1) Ủy ban nhân dân tỉnh Quảng Ninh chủ trì tổ chức tìm kiếm, cứu nạn.\n"
+        + "(2) Cục Hàng hải và Đường thủy Việt Nam huy động phương tiện tham gia.\n",
+        standard_registry(),
+        "cd",
+    )
+    assert draft.directive.issuer.name == "Bộ trưởng Bộ Xây dựng"
+    assert assigned(draft)["(1)"] == {("Ủy ban nhân dân tỉnh Quảng Ninh", "chủ trì")}
+
+
+def test_a_news_copy_led_in_by_the_prime_minister_names_him_as_issuer():
+    draft = draft_text(
+        "Tại Mục 2 Công điện số 7/CĐ-TTg, Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân tỉnh Gia Lai "
+        + "thực hiện các nội dung sau:\n- Tổ chức sơ tán dân cư khỏi vùng nguy hiểm.\n",
+        standard_registry(),
+        "cd",
+    )
+    assert draft.directive.issuer.name == "Thủ tướng Chính phủ"
+    # the province it names is an addressee, not the issuer's own (never dropped as the issuer's superior)
+    assert assigned(draft)["1"] == {("Ủy ban nhân dân tỉnh Gia Lai", "chủ trì")}
