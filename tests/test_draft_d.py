@@ -58,3 +58,14 @@ def test_a_news_copy_led_in_by_the_prime_minister_names_him_as_issuer():
     assert draft.directive.issuer.name == "Thủ tướng Chính phủ"
     # the province it names is an addressee, not the issuer's own (never dropped as the issuer's superior)
     assert assigned(draft)["1"] == {("Ủy ban nhân dân tỉnh Gia Lai", "chủ trì")}
+
+
+def test_a_standing_committee_is_named_as_written_with_the_place_the_text_gives_it():
+    draft = draft_text(
+        "VĂN PHÒNG CHÍNH PHỦ\nSố: 9/TB-VPCP\nTHÔNG BÁO\nKết luận của Thủ tướng Chính phủ\n"
+        + "Thủ tướng Chính phủ đã làm việc với Thường trực Tỉnh ủy Gia Lai và kết luận như sau:\n"
+        + "1. Đề nghị Thường trực Tỉnh ủy chỉ đạo rà soát quy hoạch.\n",
+        standard_registry(),
+        "tb",
+    )
+    assert assigned(draft)["1"] == {("Thường trực Tỉnh ủy Gia Lai", "chủ trì")}
