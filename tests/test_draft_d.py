@@ -69,3 +69,19 @@ def test_a_standing_committee_is_named_as_written_with_the_place_the_text_gives_
         "tb",
     )
     assert assigned(draft)["1"] == {("Thường trực Tỉnh ủy Gia Lai", "chủ trì")}
+
+
+def test_a_news_copy_quoting_parts_of_a_text_has_one_task_per_part():
+    draft = draft_text(
+        "Tại Mục 1 Công văn 5-CV/VPTU năm 2025 hướng dẫn về kinh phí như sau:\n\n"
+        + "Văn phòng cấp xã là đơn vị dự toán; đề nghị Sở Tài chính hướng dẫn lập dự toán:\n\n"
+        + "- Lập dự toán năm 2026.\n\n- Gửi dự toán trước ngày 15/12.\n\n"
+        + "Hướng dẫn về quy chế chi tiêu tại Công văn 5?\n\n"
+        + "Tại Mục 2 Công văn 5-CV/VPTU năm 2025 hướng dẫn về quy chế như sau:\n\n"
+        + "Sở Nội vụ hướng dẫn xây dựng quy chế chi tiêu nội bộ.\n",
+        standard_registry(),
+        "cv",
+    )
+    tops = [node.task for node in draft.directive.tree if node.parent is None]
+    assert [t.text[:20] for t in tops] == ["Văn phòng cấp xã là ", "Sở Nội vụ hướng dẫn "]
+    assert len(tops[0].tasks) == 2 and "Hướng dẫn về quy chế" not in tops[0].tasks[-1].text
