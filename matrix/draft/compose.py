@@ -35,6 +35,12 @@ _ISSUER_HEAD = re.compile(
     r"^(?:Chủ tịch|Thường trực|Ban Thường vụ|Ban Chấp hành|Ủy ban|Uỷ ban|UBND|Tỉnh ủy|Tỉnh uỷ|"
     r"Thành ủy|Huyện ủy|Hội đồng|Ban Chỉ đạo|Giám đốc|Sở|Ban)\b"
 )
+# A central issuer as a news copy's lead-in names it, the whole phrase before the verb: "Thủ tướng Chính phủ yêu cầu",
+# "Bộ trưởng Bộ Xây dựng đề nghị:" (not "Bộ Chỉ huy quân sự tỉnh", not "Bộ đội Biên phòng").
+_CENTRAL_ISSUER = re.compile(
+    r"^(?:(?:Phó )?Thủ tướng(?: Chính phủ)?|Chính phủ|Văn phòng Chính phủ|"
+    r"(?:Bộ trưởng )?Bộ (?!Chỉ huy|đội)[A-ZĐ][^,;:.()]{1,50})$"
+)
 _ABBREVIATION_IN_PARENS = re.compile(r"\s*\([A-ZĐ&]{2,10}\)")
 _PARTY_WORDS = re.compile(
     r"\b(?:tinh uy|thanh uy|huyen uy|thi uy|dang uy|ban thuong vu|ban chap hanh|dang bo|"
@@ -104,12 +110,15 @@ def compose(source: Source, registry: Registry, directive_id: str) -> Composed:
     full_text = "\n".join(
         body.preamble + [p for i in body.items for n in i.walk() for p in n.paragraphs] + body.closing
     )
-    province, sure = find_province(header, full_text, registry)
-    registry = registry_for_province(registry, province)
     notes: list[Note] = []
+    issuer = _issuer(header, body, notes)
+    # a copy without its header (a news page) whose lead-in names a central issuer ("Bộ trưởng Bộ Xây dựng đề
+    # nghị:"): a central text, the provinces it names are its addressees
+    from_centre = not header.header_lines and bool(_CENTRAL_ISSUER.match(issuer.name))
+    province, sure = (None, False) if from_centre else find_province(header, full_text, registry)
+    registry = registry_for_province(registry, province)
     kind = _kind(header, full_text, notes)
     title = _title(header, full_text, notes)
-    issuer = _issuer(header, body, notes)
     if not (header.number or header.date):
         notes.append(
             Note(
@@ -122,7 +131,7 @@ def compose(source: Source, registry: Registry, directive_id: str) -> Composed:
         notes.append(
             Note(f"tỉnh suy ra từ tên tỉnh '{registry.provinces[province]}' nêu trong văn bản", key="province")
         )
-    central = province is None and bool(_CENTRAL.search(ascii_key(" ".join(header.header_lines))))
+    central = from_centre or (province is None and bool(_CENTRAL.search(ascii_key(" ".join(header.header_lines)))))
     names = NameReader(registry, province, central)
     lines = header.header_lines
     names.know_issuer(
@@ -358,6 +367,8 @@ def _title(header: Header, text: str, notes: list[Note]) -> str:
 def _issuer(header: Header, body: Body, notes: list[Note]) -> Issuer:
     """The issuer as the text names it ("... yêu cầu"), else from the header lines."""
     name = issuer_phrase(body.preamble)
+    if name is None and not header.header_lines:
+        name = issuer_phrase(body.preamble, _CENTRAL_ISSUER)
     if name is None and header.header_lines:
         name = organ_case(_issuing_body(header.header_lines))
         notes.append(Note("tên cơ quan ban hành lấy từ dòng tiêu đề góc trái", key="issuer"))
@@ -372,12 +383,13 @@ def _issuer(header: Header, body: Body, notes: list[Note]) -> Issuer:
     return Issuer(name, IssuerKind.PARTY if party else IssuerKind.STATE, tuple(header.header_lines), short)
 
 
-def issuer_phrase(preamble: list[str]) -> str | None:
-    """ "Chủ tịch Ủy ban nhân dân (UBND) tỉnh yêu cầu ..." -> "Chủ tịch Ủy ban nhân dân tỉnh"."""
+def issuer_phrase(preamble: list[str], head: re.Pattern[str] = _ISSUER_HEAD) -> str | None:
+    """ "Chủ tịch Ủy ban nhân dân (UBND) tỉnh yêu cầu ..." -> "Chủ tịch Ủy ban nhân dân tỉnh" (the last such
+    phrase whose words before the verb start like ``head``)."""
     for paragraph in reversed(preamble):
         for verb in _ISSUER_VERB.finditer(paragraph):
             before = re.split(r"[,;.:]\s*", paragraph[: verb.start()])[-1].strip()
-            if _ISSUER_HEAD.match(before) and len(before) <= 80:
+            if head.match(before) and len(before) <= 80:
                 name = _ABBREVIATION_IN_PARENS.sub("", before)
                 return re.sub(r"\bUBND\b", "Ủy ban nhân dân", name)
     return None

@@ -83,6 +83,22 @@ TITLES = _words(
     "đồng chí",
     "thường trực",
 )
+_STANDING = _words("thường trực")
+# Collective bodies whose standing committee ("Thường trực ...") is itself addressed.
+_COLLECTIVE = _words(
+    "tỉnh ủy",
+    "tỉnh uỷ",
+    "thành ủy",
+    "thành uỷ",
+    "huyện ủy",
+    "huyện uỷ",
+    "đảng ủy",
+    "đảng uỷ",
+    "hội đồng nhân dân",
+    "hđnd",
+    "các tỉnh ủy",
+    "các tỉnh uỷ",
+)
 ORG_HEADS = _words(
     "bộ chỉ huy",
     "bộ đội",
@@ -566,6 +582,7 @@ class NameReader:
         self.plural_text = ""
         self.source_text = ""
         self._full_groups: list[tuple[tuple[str, ...], str]] | None = None  # unknown groups named in the document
+        self._source_key: str | None = None  # the source text under match_key, made when first asked
         names = [n for a in registry.agencies for n in a.names()]
         self.max_words = max((len(tokenize(n)) for n in names), default=1)
         self.loose: dict[str, set[str]] = {}
@@ -603,7 +620,7 @@ class NameReader:
     def learn_plurals(self, text: str) -> None:
         """The document's text, to tell groups: a body it also calls "các <name>" is several bodies."""
         self.plural_text = " " + " ".join(re.sub(r"[^\w\s]+", " | ", ascii_key(text)).split()) + " "
-        self.source_text, self._full_groups = text, None
+        self.source_text, self._full_groups, self._source_key = text, None, None
 
     def _groups_named(self) -> list[tuple[tuple[str, ...], str]]:
         """Every group the document names that the registry does not know (its words and its written name)."""
@@ -1068,6 +1085,8 @@ class NameReader:
         start = list(self._starts(tokens, i))[-1]
         if end <= start or not _is_org_head(tokens, start):
             return None
+        if _starts_with(tokens, i, _STANDING) and _starts_with(tokens, i + len(_STANDING[0]), _COLLECTIVE):
+            start = i  # "Thường trực Tỉnh ủy": the standing committee is the body addressed, not a person's title
         written = _span(text, tokens, start, end)
         if _contains(tokens, start, end, _VAGUE_WORDS):
             return Mention(written, (), i, end, "vague")
@@ -1120,12 +1139,30 @@ class NameReader:
             if agency is not None:
                 return Mention(agency.name, (agency,), start, end, "loose", written)
         mention = Mention(expanded, (), start, end, "unknown", written if expanded != written else "")
+        placed = self._placed(expanded)
+        if placed is not None and not mention.is_group:
+            return Mention(placed, (), start, end, "unknown", written)
         if mention.is_group:
             full = self._completed(expanded)
             if full is not None:
                 full = full[:1].upper() + full[1:] if expanded[:1].isupper() else full
                 return Mention(full, (), start, end, "unknown", written)
         return mention
+
+    def _placed(self, written: str) -> str | None:
+        """A body written without its place ("Thường trực Tỉnh ủy") where the document also writes it with the
+        name of one province after it ("Thường trực Tỉnh ủy Thanh Hóa"): that full name, when there is one."""
+        if not self.source_text or not self.registry.provinces:
+            return None
+        places = "|".join(re.escape(match_key(n)) for n in self.registry.provinces.values())
+        if self._source_key is None:
+            self._source_key = "\n".join(match_key(line) for line in self.source_text.split("\n"))
+        key = match_key(written)
+        found = {m.group(1) for m in re.finditer(rf"(?<!\w){re.escape(key)} ({places})(?!\w)", self._source_key)}
+        if len(found) != 1:
+            return None
+        place = next(n for n in self.registry.provinces.values() if match_key(n) == next(iter(found)))
+        return f"{written} {place}"
 
     def _list_extent(self, tokens: list[Token], i: int) -> int:
         """Like :meth:`_extent`, going on over ", thị xã", "và thành phố" (lower-case parts of a group's name)."""

@@ -205,6 +205,7 @@ def _breaks(previous: str, line: str, wrapped: bool, width: int, gap: bool, info
 def build_body(paragraphs: list[str], footnotes: dict[int, str]) -> Body:
     """Split paragraphs into preamble, items and closing; attach footnotes where their markers stand."""
     paragraphs, after = _until_signed_off(paragraphs)
+    paragraphs, leads = _news_sections(paragraphs)
     first = _first_item(paragraphs)
     preamble = paragraphs[:first] if first is not None else []
     rest = paragraphs[first:] if first is not None else []
@@ -216,8 +217,49 @@ def build_body(paragraphs: list[str], footnotes: dict[int, str]) -> Body:
     for item in items:
         absorb_labels(item)
     items, context = split_context(items)
+    context = leads + context
     assign_ids(items)
     return _attach_notes(Body(preamble, items, closing, context=context, unused=after), footnotes)
+
+
+# A news page's lead-in to the part of a text it quotes: "Tại Mục 2 Công văn 86-CV/VPTU năm 2025 hướng dẫn ... như
+# sau:", "Tại Điều 3 Quyết định 12/2025/QĐ-UBND quy định:".
+_NEWS_LEAD = re.compile(
+    r"^Tại (?P<unit>Mục|Phần|Điều|khoản|Khoản) (?P<label>\d{1,3}|[IVX]{1,5}) (?:của )?"
+    r"(?:Công văn|Công điện|Chỉ thị|Quyết định|Kế hoạch|Thông báo|Nghị quyết|Kết luận|Hướng dẫn|Thông tư|Nghị định)\b"
+    r".*:$"
+)
+
+
+def _news_sections(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """A news copy that quotes parts of a text, each after a lead-in ("Tại Mục 1 Công văn ... như sau:"): the
+    paragraph after each lead-in opens that part as a section ("Mục 1. <paragraph>"), the lead-ins and the
+    page's questions between the parts ("... tại Công văn 86?") are not tasks. Only when the text has no
+    numbered item of its own before the lead-in's paragraph and at least one lead-in is followed by an
+    unnumbered paragraph."""
+    marks = [i for i, p in enumerate(paragraphs[:-1]) if _NEWS_LEAD.match(p) and not item_marker(paragraphs[i + 1])]
+    if not marks or any(_numbered(p) for p in paragraphs[: marks[0]]):
+        return paragraphs, []
+    out: list[str] = []
+    leads: list[str] = []
+    for i, paragraph in enumerate(paragraphs):
+        lead = _NEWS_LEAD.match(paragraph)
+        if i in marks and lead:
+            leads.append(paragraph)
+        elif i - 1 in marks:
+            lead = _NEWS_LEAD.match(paragraphs[i - 1])
+            assert lead is not None
+            out.append(f"Mục {lead.group('label')}. {paragraph}")
+        elif marks[0] < i and paragraph.rstrip().endswith("?") and not item_marker(paragraph):
+            leads.append(paragraph)
+        else:
+            out.append(paragraph)
+    return out, leads
+
+
+def _numbered(paragraph: str) -> bool:
+    marker = item_marker(paragraph)
+    return marker is not None and not is_bullet(marker[0])
 
 
 def _until_signed_off(paragraphs: list[str]) -> tuple[list[str], list[str]]:
@@ -541,6 +583,7 @@ _CONTEXT_TAIL = (
     "kế hoạch",
     "tổng quát",
     "chủ yếu",
+    "hỗ trợ",
     "đến năm \\d{4}",
     "năm \\d{4}",
     "và",
@@ -552,6 +595,18 @@ _CONTEXT_HEADING = re.compile(
     ),
     re.IGNORECASE,
 )
+
+
+# Headings of a part that assesses, not demands: "I. ĐÁNH GIÁ CHUNG", "TÌNH HÌNH VÀ KẾT QUẢ THỰC HIỆN NĂM 2024".
+_ASSESSMENT_HEADING = re.compile(r"^(?:ĐÁNH GIÁ|TÌNH HÌNH|KẾT QUẢ|THỰC TRẠNG|BỐI CẢNH)\b")
+
+
+def is_assessment_heading(item: Item) -> bool:
+    """A section heading in capitals that opens an assessment of the past ("ĐÁNH GIÁ ...", "TÌNH HÌNH ...",
+    "KẾT QUẢ ...", "THỰC TRẠNG ..."): its items report what was done, they assign nothing. Only a heading in
+    capitals: "1. Đánh giá kết quả thực hiện ..." in sentence case is a demand."""
+    head = _heading(item)
+    return len(head) <= 120 and _is_capitals(head) and bool(_ASSESSMENT_HEADING.match(head))
 
 
 def is_context_heading(text: str) -> bool:
@@ -583,7 +638,9 @@ def split_context(items: list[Item]) -> tuple[list[Item], list[str]]:
     kept: list[Item] = []
     context: list[str] = []
     for item in items:
-        if item.paragraphs and is_context_heading(item.paragraphs[0]) and not _is_demands(item, items):
+        if item.paragraphs and (
+            (is_context_heading(item.paragraphs[0]) and not _is_demands(item, items)) or is_assessment_heading(item)
+        ):
             for node in item.walk():
                 prefix = f"{node.label}. " if node.label and not is_bullet(node.style) else ("- " if node.label else "")
                 context.extend([prefix + node.paragraphs[0], *node.paragraphs[1:]] if node.paragraphs else [])
