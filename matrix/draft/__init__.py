@@ -176,9 +176,7 @@ def _check(text: str, directive_id: str, registry: Registry) -> None:
     is never written; this is matrix's own failure, said with every problem."""
     import tempfile
 
-    from ..load import Unknown, load_corpus
-
-    from ..load import REGISTRY_FILE
+    from ..load import REGISTRY_FILE, Unknown, load_corpus
 
     if not directive_id or f"{directive_id}.yaml" == REGISTRY_FILE:  # an id no input file can have: checked as another
         directive_id, text = "ban-nhap", re.sub(r"^id: .*$", 'id: "ban-nhap"', text, count=1, flags=re.MULTILINE)
