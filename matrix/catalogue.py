@@ -359,7 +359,64 @@ def central_entries() -> tuple[Agency, ...]:
             build.member(group, ANY_PROVINCE, template["id"])
     for template in data["groups"]:
         build.add(template, {}, template["id"], None, True, (None, None, None))
+    for template, valid in _province_heads():
+        build.add(template, {}, template["id"], None, False, valid)
     return build.result()
+
+
+def _province_heads() -> list[tuple[dict[str, Any], tuple[dt.date | None, dt.date | None, str | None]]]:
+    """The People's Committee and the Party committee of every province, as a central text names them
+    ("Ủy ban nhân dân tỉnh Quảng Ninh", "Thường trực Tỉnh ủy Thanh Hóa"): one central body each (province None),
+    the 29 provinces merged away on 1/7/2025 ending the day before, succeeded by the province they became.
+    A provincial registry's own bodies come first in a lookup (:meth:`Registry.scoped`), so no name is taken
+    from them."""
+    last = merger_date() - dt.timedelta(days=1)
+    rows: list[tuple[str, str, bool, str | None]] = [(p.id, p.name, p.is_city, None) for p in provinces()]
+    rows += [(old, province_names()[old], False, new) for old, new in mergers().items()]
+    out: list[tuple[dict[str, Any], tuple[dt.date | None, dt.date | None, str | None]]] = []
+    for pid, name, city, into in rows:
+        kind, party = ("thành phố", "Thành ủy") if city else ("tỉnh", "Tỉnh ủy")
+        ubnd = f"Ủy ban nhân dân {kind} {name}"
+        committee = f"{party} {name}"
+        heads = (
+            {
+                "id": f"ubnd-{pid}",
+                "name": ubnd,
+                "short": f"UBND {kind} {name}",
+                "block": "dia-phuong",
+                "aliases": [f"UBND {kind} {name}", f"Chủ tịch {ubnd}", f"Chủ tịch UBND {kind} {name}"],
+            },
+            {
+                "id": f"tinh-uy-{pid}",
+                "name": committee,
+                "block": "dia-phuong",
+                "requested": True,
+                "aliases": [f"Thường trực {committee}", f"Ban Thường vụ {committee}", f"{party} {kind} {name}"],
+            },
+        )
+        for head in heads:
+            stem = str(head["id"]).split("-" + pid)[0]
+            valid = (None, last, f"{stem}-{into}") if into else (None, None, None)
+            out.append((head, valid))
+    return out
+
+
+def _named(template: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A body's template with its name followed by the province's name among its aliases ("Thống kê tỉnh Bắc
+    Ninh", "Ban Tổ chức Tỉnh ủy Đồng Tháp") when the name ends with the province's kind."""
+    name = str(template["name"])
+    if not name.endswith(("<tinh>", "<tinh_uy>")):
+        return template
+    return {**template, "aliases": [*template.get("aliases", ()), f"{name} <ten>"]}
+
+
+def _renamed(template: Mapping[str, Any], province_id: str) -> Mapping[str, Any]:
+    """A body's template as a province calls it: ``names`` in tinh-2025.yaml gives a province's own name,
+    short name and aliases of a standard body (Hà Nội's "Bộ Tư lệnh Thủ đô Hà Nội" is its military command)."""
+    own = _data("tinh-2025.yaml")["provinces"].get(province_id, {}).get("names", {}).get(template["id"])
+    if not own:
+        return template
+    return {**template, "name": own["name"], "short": own.get("short", own["name"]), "aliases": own.get("aliases", [])}
 
 
 def _exists(template: Mapping[str, Any], item: Province) -> bool:
@@ -401,7 +458,8 @@ def catalogue_entries(province_ids: Iterable[str]) -> tuple[Agency, ...]:
                 continue
             agency_id = scope.prefix + template["id"]
             valid = (_date(template.get("valid_from")), valid_to, successor)
-            build.add(template, words, agency_id, scope.province, False, valid)
+            own = _named(_renamed(template, item.id) if scope.into is None else template)
+            build.add(own, words, agency_id, scope.province, False, valid)
             for group in template.get("in", ()):
                 build.member(scope.prefix + group, scope.province, agency_id)
         for template in data["groups"]:
