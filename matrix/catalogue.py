@@ -384,7 +384,7 @@ def _province_heads() -> list[tuple[dict[str, Any], tuple[dt.date | None, dt.dat
                 "name": ubnd,
                 "short": f"UBND {kind} {name}",
                 "block": "dia-phuong",
-                "aliases": [f"UBND {kind} {name}", f"Chủ tịch {ubnd}", f"Chủ tịch UBND {kind} {name}"],
+                "aliases": [f"UBND {kind} {name}"],  # no title: the drafter reads "Chủ tịch" as one
             },
             {
                 "id": f"tinh-uy-{pid}",
@@ -426,6 +426,21 @@ def _exists(template: Mapping[str, Any], item: Province) -> bool:
     )
 
 
+def _scoped_valid(
+    scope: Scope, template: Mapping[str, Any]
+) -> tuple[dt.date | None, dt.date | None, str | None] | None:
+    """(valid from, valid to, successor) of a catalogue body in ``scope`` (see :func:`scoped_validity`), or None
+    when the body does not exist there."""
+    exists, valid_to, successor = scoped_validity(
+        scope,
+        template["id"],
+        _date(template.get("valid_from")),
+        _date(template.get("valid_to")),
+        template.get("successor"),
+    )
+    return (_date(template.get("valid_from")), valid_to, successor) if exists else None
+
+
 def catalogue_entries(province_ids: Iterable[str]) -> tuple[Agency, ...]:
     """The standard bodies and groups of the given provinces (ids of the 34), with communes.
 
@@ -447,31 +462,17 @@ def catalogue_entries(province_ids: Iterable[str]) -> tuple[Agency, ...]:
         for template in data["agencies"]:
             if not _exists(template, item):
                 continue
-            exists, valid_to, successor = scoped_validity(
-                scope,
-                template["id"],
-                _date(template.get("valid_from")),
-                _date(template.get("valid_to")),
-                template.get("successor"),
-            )
-            if not exists:
+            valid = _scoped_valid(scope, template)
+            if valid is None:
                 continue
             agency_id = scope.prefix + template["id"]
-            valid = (_date(template.get("valid_from")), valid_to, successor)
             own = _named(_renamed(template, item.id) if scope.into is None else template)
             build.add(own, words, agency_id, scope.province, False, valid)
             for group in template.get("in", ()):
                 build.member(scope.prefix + group, scope.province, agency_id)
         for template in data["groups"]:
-            exists, valid_to, successor = scoped_validity(
-                scope,
-                template["id"],
-                _date(template.get("valid_from")),
-                _date(template.get("valid_to")),
-                template.get("successor"),
-            )
-            if exists:
-                valid = (_date(template.get("valid_from")), valid_to, successor)
+            valid = _scoped_valid(scope, template)
+            if valid is not None:
                 build.add(template, words, scope.prefix + template["id"], scope.province, True, valid)
         if scope.into is None:
             for commune in communes(item.id):

@@ -69,3 +69,9 @@ def folder(tmp_path: Path) -> Path:
     target = tmp_path / "input"
     shutil.copytree(INPUT, target)
     return target
+
+
+@pytest.fixture()
+def dirs(folder: Path) -> tuple[Path, Path]:
+    """(input, output) folders for the web page: the seed input copy of :func:`folder` and an output beside it."""
+    return folder, folder.parent / "output"

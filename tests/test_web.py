@@ -30,12 +30,6 @@ LOCAL = "http://127.0.0.1:8765"
 
 
 @pytest.fixture()
-def dirs(tmp_path):
-    shutil.copytree(INPUT, tmp_path / "input")
-    return tmp_path / "input", tmp_path / "output"
-
-
-@pytest.fixture()
 def client(dirs):
     app = create_app(*dirs)
     with TestClient(app, base_url="http://127.0.0.1:8765", raise_server_exceptions=False, follow_redirects=False) as c:

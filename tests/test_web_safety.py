@@ -13,7 +13,6 @@ import io
 import os
 import re
 import select
-import shutil
 import socket
 import threading
 import time
@@ -32,18 +31,11 @@ from matrix.web.app import MAX_FORM_BYTES
 from matrix.web.security import SESSION_IDLE, Sessions, served_names
 from matrix.web.worker import Limits
 
-from .helpers import INPUT
 from .helpers.hostile import long_text, xml_heavy_docx
 from .helpers.server import live
 
 TG = "tiengiang-ubnd-ct-antt-2025"
 LOCAL = "http://127.0.0.1:8765"
-
-
-@pytest.fixture()
-def dirs(tmp_path):
-    shutil.copytree(INPUT, tmp_path / "input")
-    return tmp_path / "input", tmp_path / "output"
 
 
 def token_of(html: str) -> str:
