@@ -39,7 +39,7 @@ from .model import format_date
 from .pivot import Matrix
 from .stamp import build_date
 from .text import shorten
-from .tracking import STATES, Letter, State, Status, assigning_letter
+from .tracking import APART, STATES, Letter, State, Status, assigning_letter
 from .xlsx_seam import CellValue, first_sheet
 
 __all__ = [
@@ -63,8 +63,12 @@ STATE_FILLS = {
     State.DONE_LATE: "FFE699",  # yellow
     State.IN_PROGRESS: "BDD7EE",  # blue
     State.OVERDUE: "F8CBAD",  # red
+    State.NO_DEADLINE: "EDEDED",  # grey: counted apart from the four states
+    State.ENDED: "D9D9D9",
 }
-_STATE_COLUMNS = tuple(Column(capitalised(state.value), 13, f"state-{i}") for i, state in enumerate(STATES))
+#: the four states of QĐ 42/2014/QĐ-TTg, then those counted apart (no deadline, directive ended)
+COUNTED = (*STATES, *APART)
+_STATE_COLUMNS = tuple(Column(capitalised(state.value), 13, f"state-{i}") for i, state in enumerate(COUNTED))
 _TOTAL = Column("Tổng số", 9, "cell")
 _AGENCY_COLUMNS = (Column("STT", 6, "id"), Column("Cơ quan", 40, grows=True), *_STATE_COLUMNS, _TOTAL)
 _DIRECTIVE_COLUMNS = (
@@ -125,7 +129,7 @@ def write_status_workbook(
     wb.properties.title = title
     wb.properties.creator = "matrix"
     painter = Painter()
-    for i, state in enumerate(STATES):
+    for i, state in enumerate(COUNTED):
         painter.looks[f"state-{i}"] = replace(painter.looks["cell"], fill=solid_fill(STATE_FILLS[state]))
         painter.looks[f"state-{i}-header"] = replace(painter.looks["header"], fill=solid_fill(STATE_FILLS[state]))
     ctx = WorkbookContext(matrix, title, paper, painter, directive_labels(matrix))
@@ -136,7 +140,7 @@ def write_status_workbook(
 
 
 def _counts(statuses: Sequence[Status]) -> list[int]:
-    return [sum(s.state is state for s in statuses) for state in STATES]
+    return [sum(s.state is state for s in statuses) for state in COUNTED]
 
 
 def _header_fills(ws: Worksheet, ctx: WorkbookContext, columns: Sequence[Column]) -> None:
@@ -192,7 +196,8 @@ def _by_agency(ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status], 
     order += [k for k in groups if k not in order]
     for number, agency_id in enumerate(order, 1):
         group = groups[agency_id]
-        row = _count_row(ws, ctx, row, columns, [number, group[0].entry.agency.name], group, 1)
+        name = ctx.matrix.registry.label(group[0].entry.agency)  # whose body it is, where provinces meet
+        row = _count_row(ws, ctx, row, columns, [number, name], group, 1)
     _totals(ws, ctx, row, 2, statuses)
 
 
@@ -239,7 +244,7 @@ def _overdue(
             )
         values: list[CellValue] = [
             number,
-            status.entry.agency.name,
+            ctx.matrix.registry.label(status.entry.agency),
             where,
             task.id,
             task.title or shorten(task.text, TASK_CHARS),

@@ -113,7 +113,7 @@ from matrix.reminders import (  # noqa: E402
     write_reminders,
 )
 from matrix.status_excel import STATE_FILLS, write_status_workbook  # noqa: E402
-from matrix.tracking import STATES, assigning_letter, load_letters  # noqa: E402
+from matrix.tracking import APART, STATES, assigning_letter, load_letters  # noqa: E402
 from matrix.word import agency_data  # noqa: E402
 
 AS_OF = "2025-12-31"
@@ -147,15 +147,20 @@ def test_build_writes_the_status_workbook_as_of_the_date(folder, tmp_path):
     agencies = wb["Theo cơ quan"]
     assert "31/12/2025" in agencies["A1"].value
     headers = [c.value for c in agencies[2]]
-    assert headers == ["STT", "Cơ quan", *(s.value[:1].upper() + s.value[1:] for s in STATES), "Tổng số"]
-    police = [r[2:] for r in agencies.iter_rows(min_row=3, values_only=True) if r[1] == "Công an tỉnh"]
+    counted = (*STATES, *APART)  # the four states, then those counted apart (no deadline, ended)
+    assert headers == ["STT", "Cơ quan", *(s.value[:1].upper() + s.value[1:] for s in counted), "Tổng số"]
+    police = [r[2:] for r in agencies.iter_rows(min_row=3, values_only=True) if str(r[1]).startswith("Công an tỉnh (")]
     # one row per province's police: Tiền Giang's task 7 is followed up by Đồng Tháp's since 1/7/2025; the
     # tasks with no date at all are counted apart (tracking.APART), not "in time" in these four columns
-    assert sorted(police) == [(0, 0, 0, 0, 0), (0, 0, 0, 0, 0), (0, 0, 0, 1, 1)]
+    # each row names whose police it is ("Công an tỉnh (tỉnh Đồng Tháp)")
+    assert sorted(p[:4] for p in police) == [(0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 1)]
+    assert all(p[-1] == sum(p[:-1]) for p in police)
     total = next(r for r in agencies.iter_rows(min_row=3, values_only=True) if r[0] == "Tổng cộng")
-    four = [sum(s.state is state for s in statuses) for state in STATES]
-    assert total[2:] == (*four, sum(four)) and four[3] == 1
-    police = next(r for r in agencies.iter_rows(min_row=3) if r[1].value == "Công an tỉnh" and r[5].value)
+    every = [sum(s.state is state for s in statuses) for state in counted]
+    assert total[2:] == (*every, sum(every)) and every[3] == 1
+    police = next(
+        r for r in agencies.iter_rows(min_row=3) if str(r[1].value).startswith("Công an tỉnh (") and r[5].value
+    )
     assert _fill(police[5]) == STATE_FILLS[State.OVERDUE]
     assert _fill(police[2]) == _fill(police[4]) == ""  # no assignment in that state: no fill
     assert [_fill(agencies.cell(2, c)) for c in range(3, 7)] == [STATE_FILLS[s] for s in STATES]
@@ -163,12 +168,21 @@ def test_build_writes_the_status_workbook_as_of_the_date(folder, tmp_path):
     directives = wb["Theo văn bản"]
     by_directive = [r for r in directives.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
     assert len(by_directive) == len(corpus.directives)
-    assert sum(r[-1] for r in by_directive) == sum(four)  # the four states' columns (no-date tasks counted apart)
+    assert sum(r[-1] for r in by_directive) == sum(every)  # every assignment: the four states and those apart
 
     overdue = wb["Quá hạn"]
     items = [r for r in overdue.iter_rows(min_row=3, values_only=True) if r[0] is not None]
     assert items == [
-        (1, "Công an tỉnh", "Chỉ thị ngày 27/12/2024", "7", items[0][4], "Báo cáo kỳ 30/06/2025", "30/06/2025", 184)
+        (
+            1,
+            "Công an tỉnh (tỉnh Đồng Tháp)",
+            "Chỉ thị ngày 27/12/2024",
+            "7",
+            items[0][4],
+            "Báo cáo kỳ 30/06/2025",
+            "30/06/2025",
+            184,
+        )
     ]
     assert items[0][4].startswith("Giao Công an tỉnh chủ trì") and len(items[0][4]) <= 300
 
@@ -213,8 +227,12 @@ def test_a_report_clears_the_overdue_list_and_the_letter(folder, tmp_path):
     assert not (out / "tong-hop" / "don-doc").exists()  # last build's letter removed with its folder
     wb = load_workbook(out / "tong-hop" / "tinh-hinh-thuc-hien.xlsx")
     assert wb["Quá hạn"]["A3"].value == "Không có nhiệm vụ quá hạn."
-    police = [r[2:] for r in wb["Theo cơ quan"].iter_rows(min_row=3, values_only=True) if r[1] == "Công an tỉnh"]
-    assert sorted(police) == [(0, 0, 0, 0, 0), (0, 0, 0, 0, 0), (0, 0, 1, 0, 1)]
+    police = [
+        r[2:6]
+        for r in wb["Theo cơ quan"].iter_rows(min_row=3, values_only=True)
+        if str(r[1]).startswith("Công an tỉnh (")
+    ]
+    assert sorted(police) == [(0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 1, 0)]
 
 
 def _all_late(corpus):
