@@ -777,12 +777,16 @@ def _with_id(yaml_text: str, directive_id: str) -> str:
 
 
 def _parse_date(raw: str) -> dt.date | None:
+    """A typed date, or None when it is not one or lies outside the years matrix computes (stamp.out_of_range)."""
+    from ..stamp import out_of_range
+
     raw = raw.strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(raw, fmt).date()
+            day = dt.datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
+        return None if out_of_range(day) else day
     return None
 
 
