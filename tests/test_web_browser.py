@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
@@ -37,32 +36,16 @@ def _require_browser() -> None:
         pytest.skip(f"không có {', '.join(missing)}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture()
 def server(tmp_path):
-    import uvicorn
-
     from matrix.web import create_app
+
+    from .helpers.server import live
 
     shutil.copytree(INPUT, tmp_path / "input")
     app = create_app(tmp_path / "input", tmp_path / "output")
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "máy chủ không khởi động"
-    yield f"http://127.0.0.1:{port}", tmp_path, app
-    srv.should_exit = True
-    thread.join(10)
+    with live(app) as port:
+        yield f"http://127.0.0.1:{port}", tmp_path, app
 
 
 @pytest.fixture()
@@ -173,6 +156,7 @@ def test_a_clerk_adds_a_directive_builds_downloads_a_letter_and_records_a_report
     driver.get(f"{base}/co-quan")
     driver.find_element(By.NAME, "q").send_keys("cong an tinh")
     driver.find_element(By.CSS_SELECTOR, "form.search button").click()
+    _wait_for(lambda: "q=" in driver.current_url)  # the result page, not the list it replaces (a stale link)
     # one police per province (issue 21): the list names each; the new directive is Tiền Giang's
     _wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "a[href='/co-quan/tien-giang-cong-an-tinh']"))[0].click()
     _wait_for(lambda: "/co-quan/tien-giang-cong-an-tinh" in driver.current_url)
