@@ -290,6 +290,8 @@ class Registry:
         may be listed together (status, extracts); the plain name otherwise."""
         if not self.per_province or (self.home is not None and agency.province == self.home):
             return agency.name
+        if len(self._by_key.get(match_key(agency.name), ())) <= 1:  # type: ignore[attr-defined]
+            return agency.name  # a name no other body has needs no owner ("Bộ Công an")
         whose = self.whose(agency)
         return f"{agency.name} ({whose})" if whose else agency.name
 

@@ -380,6 +380,7 @@ class Pages:
             query=query,
             target=target,
             found=found,
+            named={a.id: cat_registry.label(a) for a in found} if cat_registry is not None else {},
             suggestions=suggestions,
             exists=exists,
             day=day,
