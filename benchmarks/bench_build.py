@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def write_inputs(folder: Path, directives: int, tasks: int, agencies: int, communes: int) -> None:
-    from matrix.dump import dump_directive, dump_registry
-    from matrix.synthetic import make_corpus
+    from matrix.input.dump import dump_directive, dump_registry
+    from matrix.input.synthetic import make_corpus
 
     corpus = make_corpus(agencies, tasks, directives, seed=1, n_communes=communes)
     folder.mkdir(parents=True, exist_ok=True)
@@ -43,13 +43,13 @@ def write_inputs(folder: Path, directives: int, tasks: int, agencies: int, commu
 
 
 def _stage(name: str, inputs: str, out: str, queue: mp.Queue) -> None:
-    from matrix.load import load_corpus
-    from matrix.pivot import build_matrix
+    from matrix.core.pivot import build_matrix
+    from matrix.input.load import load_corpus
 
     start = time.perf_counter()
     corpus = load_corpus([Path(inputs)]).require()
     if name == "excel":
-        from matrix.excel import write_workbook
+        from matrix.writers.excel import write_workbook
 
         start = time.perf_counter()
         matrix = build_matrix(corpus)
@@ -57,7 +57,7 @@ def _stage(name: str, inputs: str, out: str, queue: mp.Queue) -> None:
         for directive in corpus.directives:
             write_workbook(matrix.subset([directive.id]), Path(out) / f"{directive.id}.xlsx", title=directive.title)
     elif name == "word":
-        from matrix.word import write_consolidated, write_letters
+        from matrix.writers.word import write_consolidated, write_letters
 
         start = time.perf_counter()
         matrix = build_matrix(corpus)

@@ -22,9 +22,9 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from matrix.excel import write_workbook
-from matrix.pivot import build_matrix
-from matrix.synthetic import make_corpus
+from matrix.core.pivot import build_matrix
+from matrix.input.synthetic import make_corpus
+from matrix.writers.excel import write_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from xlsx_anchor import grid_of, write_with_xlsxwriter

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from matrix.load import load_corpus
-from matrix.pivot import build_matrix
-from matrix.tracking import load_records
-from matrix.tracking_sheet import FIRST_INPUT, KEY_COL, write_tracking_sheet
+from matrix.core.pivot import build_matrix
+from matrix.input.load import load_corpus
+from matrix.tracking.records import load_records
+from matrix.writers.tracking_sheet import FIRST_INPUT, KEY_COL, write_tracking_sheet
 
 ROOT = Path(__file__).resolve().parents[1]
 

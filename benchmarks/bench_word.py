@@ -16,9 +16,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from matrix.pivot import build_matrix
-from matrix.synthetic import make_corpus
-from matrix.word import letter_count, write_assignment_table, write_consolidated, write_letters
+from matrix.core.pivot import build_matrix
+from matrix.input.synthetic import make_corpus
+from matrix.writers.word import letter_count, write_assignment_table, write_consolidated, write_letters
 
 
 def _write(matrix, out: Path) -> list[Path]:

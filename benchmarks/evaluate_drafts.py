@@ -36,7 +36,7 @@ from forms import FORMS, write_form  # noqa: E402
 
 from matrix.draft import draft_file, evaluate, load_draft  # noqa: E402
 from matrix.draft.evaluate import Scores, score_text, total  # noqa: E402
-from matrix.load import load_corpus  # noqa: E402
+from matrix.input.load import load_corpus  # noqa: E402
 
 
 def score_seed(seed: Path, input_dir: Path, source: Path | None = None) -> Scores:

@@ -17,7 +17,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from matrix.office import convert, find_soffice
+from matrix.writers.office import convert, find_soffice
 
 FORMS = ("clean", "web", "docx", "pdf")
 WIDTH = 80

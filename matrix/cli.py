@@ -17,12 +17,12 @@ import click
 
 from . import __version__
 from .clickvi import install as _install_vietnamese
-from .errors import MatrixError
-from .stamp import today
+from .core.errors import MatrixError
+from .core.stamp import today
 
 if TYPE_CHECKING:
-    from .build import BuildProgress
-    from .views import Reply
+    from .build.pipeline import BuildProgress
+    from .core.reply import Reply
 
 _install_vietnamese()
 
@@ -74,7 +74,7 @@ class _Group(click.Group):
             click.echo("Đã dừng theo yêu cầu.", err=True)
             ctx.exit(130)
         except OSError as exc:  # `matrix export > /dev/full`, a file that cannot be written
-            from .errors import EXIT_OUTPUT, os_message
+            from .core.errors import EXIT_OUTPUT, os_message
 
             _silence_stdout()
             where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
@@ -101,7 +101,7 @@ class _Day(click.DateTime):
         super().__init__(formats=["%Y-%m-%d", "%d/%m/%Y"])
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from .stamp import out_of_range
+        from .core.stamp import out_of_range
 
         day = super().convert(value, param, ctx)
         reason = out_of_range(day)
@@ -203,7 +203,7 @@ def _warn(text: str) -> None:
 
 
 def _say(reply: Reply) -> None:
-    """Print a :class:`~matrix.views.Reply` and exit with its code when it is not 0."""
+    """Print a :class:`~matrix.core.reply.Reply` and exit with its code when it is not 0."""
     for text, to_stderr in reply.lines:
         click.echo(text, err=to_stderr, nl=False)
     if reply.code:
@@ -211,7 +211,7 @@ def _say(reply: Reply) -> None:
 
 
 def _load(paths: Iterable[Path], registry: Path | None) -> Any:
-    from .load import load_corpus
+    from .input.load import load_corpus
 
     return load_corpus(_inputs(paths), registry).require(_warn)
 
@@ -225,7 +225,7 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
 
     PATHS là tệp .yaml hoặc thư mục (mặc định: input/).
     """
-    from .views import validation
+    from .commands.views import validation
 
     _say(validation(_inputs(paths), registry, strict))
 
@@ -277,9 +277,9 @@ def build(
       matrix build                      # input/ -> output/
       matrix build --expand-groups --paper A3 --pdf
     """
-    from .build import BuildOptions, build_report, prepare
-    from .build import build as run_build
-    from .guard import check_output_folder
+    from .build.pipeline import BuildOptions, build_report, prepare
+    from .build.pipeline import build as run_build
+    from .files.guard import check_output_folder
 
     check_output_folder(output, list(_inputs(paths)))
     options = BuildOptions(
@@ -352,7 +352,7 @@ def export(
     xuất gì (mã thoát 1); thêm --keep-unknown để vẫn xuất, giữ nguyên tên như đã viết
     (bản nháp chưa rà soát xong).
     """
-    from .export import export as run_export
+    from .writers.export import export as run_export
 
     date = as_of.date() if as_of is not None else None
     _say(run_export(_inputs(paths), registry, _warn, fmt, output, sep, expand_groups, date, force, keep_unknown))
@@ -379,7 +379,7 @@ def draft(source: Path, registry: Path | None, output: Path | None, force: bool)
       matrix draft chi-thi.pdf -o input/chi-thi.yaml
       matrix validate input/chi-thi.yaml
     """
-    from .views import drafted
+    from .commands.views import drafted
 
     _say(drafted(source, registry, output, force))
 
@@ -401,8 +401,8 @@ def agencies(registry: Path | None, province: str | None, on: Any) -> None:
     \b
     Ví dụ:  matrix agencies --province "Đồng Tháp" --date 2026-01-01
     """
-    from .load import open_registry
-    from .views import registry_table
+    from .commands.views import registry_table
+    from .input.load import open_registry
 
     lines = registry_table(open_registry([DEFAULT_INPUT], registry), province, on.date() if on is not None else None)
     for line in lines:
@@ -427,7 +427,7 @@ def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_gro
     Ví dụ:  matrix show "Đảng ủy Công an tỉnh"
             matrix show "Sở Khoa học và Công nghệ" --as-of 2026-01-01
     """
-    from .views import agency_tasks
+    from .commands.views import agency_tasks
 
     corpus = _load(paths, registry)
     for line in agency_tasks(corpus, agency, expand_groups, as_of.date() if as_of is not None else None):
@@ -479,8 +479,8 @@ def status(
             matrix status --agency "Công an tỉnh" --format json
     """
 
-    from .report_status import status_report
-    from .tracking import input_folder
+    from .commands.status import status_report
+    from .tracking.records import input_folder
 
     corpus = _load(paths, registry)
     day = as_of.date() if as_of else today()
@@ -520,7 +520,7 @@ def report(
     Ví dụ:  matrix report "Công an tỉnh" tiengiang-ubnd-ct-antt-2025 7 --ngay 28/06/2025 --so "123/BC-CAT"
             matrix report "Công an tỉnh" tiengiang-ubnd-ct-antt-2025 --ngay 20/12/2025 --xong
     """
-    from .report_status import add_report
+    from .commands.status import add_report
 
     corpus = _load([input_dir], registry)
     click.echo(add_report(corpus, input_dir, agency, directive_id, task, day.date(), number, done, note))
@@ -542,7 +542,7 @@ def end(directive_id: str, day: Any, input_dir: Path, registry: Path | None) -> 
     \b
     Ví dụ:  matrix end ubnd-ct-cao-diem-tet-giap-thin-2024 --ngay 29/02/2024
     """
-    from .tracking import end_directive
+    from .tracking.records import end_directive
 
     corpus = _load([input_dir], registry)
     click.echo(end_directive(corpus, input_dir, directive_id, day.date() if day else today()))
@@ -582,7 +582,7 @@ def calendar_command(
     \b
     Ví dụ:  matrix calendar -o lich.ics --agency "Công an tỉnh"
     """
-    from .ics import save_calendar
+    from .writers.ics import save_calendar
 
     corpus = _load(paths, registry)
     click.echo(save_calendar(corpus, output, expand_groups, agency, until.date() if until else None, force))
@@ -600,7 +600,7 @@ def import_command(workbook: Path, input_dir: Path, registry: Path | None, dry_r
     Ví dụ:  matrix import output/tiengiang-ubnd-ct-antt-2025/ma-tran.xlsx
     Dòng không ứng với nhiệm vụ nào, hoặc nhiệm vụ đã đổi nội dung, được báo và bỏ qua.
     """
-    from .report_status import import_workbook
+    from .commands.status import import_workbook
 
     corpus = _load([input_dir], registry)
     _say(import_workbook(corpus, workbook, input_dir, dry_run))
@@ -632,7 +632,7 @@ def registry_init(province: str, output: Path, force: bool) -> None:
     Ví dụ:  matrix registry init "Đồng Tháp"
             matrix registry init "tp ho chi minh" -o input/co-quan.yaml --force
     """
-    from .catalogue import write_registry
+    from .input.catalogue import write_registry
 
     click.echo(write_registry(province, output, force))
 
@@ -659,8 +659,8 @@ def serve(
     """
     import secrets
 
-    from .errors import InputError, Problem
-    from .load import REGISTRY_FILE, open_registry
+    from .core.errors import InputError, Problem
+    from .input.load import REGISTRY_FILE, open_registry
 
     if not (input_dir / REGISTRY_FILE).is_file():
         raise InputError(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from matrix.model import Corpus
+from matrix.core.model import Corpus
 
 from .helpers import INPUT
 from .helpers.corpus import seed_corpus as load_seed_corpus

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import matrix.publish
+import matrix.build.publish
 from matrix.cli import main
 
 from .helpers import INPUT
@@ -68,8 +68,10 @@ def test_E19_a_locked_output_stops_the_build_and_keeps_previous_outputs(project,
     out = project / "output"
     before = snapshot(out)
     locked = out / ONE / "ma-tran.xlsx"
-    real = matrix.publish._replaceable
-    monkeypatch.setattr(matrix.publish, "_replaceable", lambda target: target.resolve() != locked and real(target))
+    real = matrix.build.publish._replaceable
+    monkeypatch.setattr(
+        matrix.build.publish, "_replaceable", lambda target: target.resolve() != locked and real(target)
+    )
     (project / "input" / f"{ONE}.yaml").write_text(
         (INPUT / f"{ONE}.yaml").read_text(encoding="utf-8").replace("Văn phòng UBND tỉnh", "Sở Nội vụ"),
         encoding="utf-8",
@@ -89,7 +91,7 @@ def test_a_failure_half_way_leaves_previous_outputs_as_they_were(project, monkey
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("matrix.word.write_assignment_table", disk_full)
+    monkeypatch.setattr("matrix.writers.word.write_assignment_table", disk_full)
     (project / "input" / f"{ONE}.yaml").write_text(  # an edit, so the tables are rendered again (not reused)
         (INPUT / f"{ONE}.yaml").read_text(encoding="utf-8").replace("Văn phòng UBND tỉnh", "Sở Nội vụ"),
         encoding="utf-8",
@@ -134,7 +136,7 @@ def test_bad_input_writes_nothing(project):
 
 
 def test_pdf_without_libreoffice_keeps_the_word_output(project, monkeypatch):
-    monkeypatch.setattr("matrix.office.find_soffice", lambda: None)
+    monkeypatch.setattr("matrix.writers.office.find_soffice", lambda: None)
     result = build("--pdf")
     assert result.exit_code == 0, result.output
     assert "Không tạo PDF:" in result.output and "LibreOffice" in result.output
@@ -162,7 +164,7 @@ def test_a_stopped_build_prints_no_traceback_of_the_executors_race(capsys, monke
     import threading
     from concurrent.futures import InvalidStateError
 
-    from matrix import build as build_module
+    from matrix.build import pipeline as build_module
 
     monkeypatch.setattr(threading, "excepthook", threading.__excepthook__)
     build_module._quiet_cancelled_futures()
@@ -179,8 +181,8 @@ def test_a_stopped_build_prints_no_traceback_of_the_executors_race(capsys, monke
 
 
 def test_the_build_reports_its_progress_document_by_document(project):
-    from matrix.build import BuildOptions, build, plan_build
-    from matrix.load import load_corpus
+    from matrix.build.pipeline import BuildOptions, build, plan_build
+    from matrix.input.load import load_corpus
 
     plan = plan_build(load_corpus([project / "input"]).require(), BuildOptions(jobs=2))
     for rendered in (True, False):  # every document rendered, then every one reused
@@ -197,7 +199,7 @@ def test_the_progress_line_shows_on_a_terminal_only(project, monkeypatch):
     import sys
 
     from matrix import cli
-    from matrix.build import BuildProgress
+    from matrix.build.pipeline import BuildProgress
 
     class Terminal(io.StringIO):
         def isatty(self):

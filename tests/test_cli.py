@@ -145,12 +145,12 @@ def test_agencies_table(run):
 
 
 def test_internal_errors_do_not_show_a_traceback(run, monkeypatch):
-    import matrix.load
+    import matrix.input.load
 
     def boom(*a, **k):
         raise RuntimeError("hỏng")
 
-    monkeypatch.setattr(matrix.load, "load_corpus", boom)
+    monkeypatch.setattr(matrix.input.load, "load_corpus", boom)
     result = CliRunner().invoke(main, ["validate", str(INPUT)])
     assert result.exit_code == 3
     assert "Lỗi nội bộ của matrix (RuntimeError: hỏng)" in result.output

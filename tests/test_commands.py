@@ -10,16 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from matrix.catalogue import write_registry
-from matrix.errors import InputError
-from matrix.export import EXIT_UNRESOLVED, export
-from matrix.ics import save_calendar
-from matrix.load import load_corpus
-from matrix.model import Assignment, Corpus, Role, Task
-from matrix.pivot import build_matrix
-from matrix.report_status import add_report, status_report
-from matrix.tracking import Record, State, assess, input_folder, load_records, schedules
-from matrix.views import Reply, drafted, find_directive, validation
+from matrix.commands.status import add_report, status_report
+from matrix.commands.views import drafted, validation
+from matrix.core.errors import InputError
+from matrix.core.model import Assignment, Corpus, Role, Task
+from matrix.core.pivot import build_matrix
+from matrix.core.reply import Reply
+from matrix.input.catalogue import write_registry
+from matrix.input.load import load_corpus
+from matrix.input.lookup import find_directive
+from matrix.tracking.records import Record, State, assess, input_folder, load_records, schedules
+from matrix.writers.export import EXIT_UNRESOLVED, export
+from matrix.writers.ics import save_calendar
 
 from .helpers.corpus import small_corpus
 

@@ -1,4 +1,4 @@
-"""Due dates from deadline and report phrases (matrix.deadlines)."""
+"""Due dates from deadline and report phrases (matrix.core.deadlines)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matrix.deadlines import lunar_new_year, quarter_end, read_schedule
+from matrix.core.deadlines import lunar_new_year, quarter_end, read_schedule
 
 ISSUED = dt.date(2024, 12, 27)
 UNTIL = dt.date(2026, 1, 31)

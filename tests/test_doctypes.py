@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from matrix.doctypes import DOCUMENT_TYPES, KINDS, is_type_code, kind_of_code
+from matrix.core.doctypes import DOCUMENT_TYPES, KINDS, is_type_code, kind_of_code
+from matrix.core.model import Directive, Issuer, IssuerKind, Task
 from matrix.draft import draft_text
-from matrix.load import load_corpus, load_registry
-from matrix.model import Directive, Issuer, IssuerKind, Task
-from matrix.word import issuer_data
-from matrix.yamlio import Report
+from matrix.input.load import load_corpus, load_registry
+from matrix.input.yamlio import Report
+from matrix.writers.word import issuer_data
 
 from .helpers import REGISTRY
 

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from matrix.draft import draft_text, load_draft
-from matrix.load import load_registry
-from matrix.yamlio import Report
+from matrix.input.load import load_registry
+from matrix.input.yamlio import Report
 
 from .helpers import REGISTRY
 
@@ -356,7 +356,7 @@ def test_party_text_groups_and_commune_police_read_with_the_catalogue_only():
     """A provincial text read with the standard catalogue alone knows the Party-document groups ("Mặt trận Tổ quốc
     và các tổ chức chính trị - xã hội", "các cấp ủy, tổ chức đảng", "các tổ chức chính trị - xã hội") and the commune
     police written without "các" ("Công an phường, xã, đặc khu")."""
-    from matrix import catalogue
+    from matrix.input import catalogue
 
     registry = catalogue.province_registry("dong-thap")
     text = (

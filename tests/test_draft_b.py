@@ -3,8 +3,8 @@ lists of addressees, no names from citations, forms or tables. Every text here i
 
 from __future__ import annotations
 
-from matrix.catalogue import standard_registry
 from matrix.draft import draft_text
+from matrix.input.catalogue import standard_registry
 
 HEAD = "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 15/UBND-NC\nV/v bảo đảm an ninh, trật tự\nỦy ban nhân dân tỉnh yêu cầu:\n"
 DECISION = (

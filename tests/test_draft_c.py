@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from matrix.catalogue import standard_registry
 from matrix.draft import draft_text
+from matrix.input.catalogue import standard_registry
 
 
 def head(province: str) -> str:

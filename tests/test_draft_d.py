@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from matrix.catalogue import standard_registry
 from matrix.draft import draft_text
+from matrix.input.catalogue import standard_registry
 
 HEAD = "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 21/KH-UBND\nKẾ HOẠCH\nVề việc phòng, chống thiên tai\n"
 

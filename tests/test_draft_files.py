@@ -17,7 +17,7 @@ import yaml
 
 from matrix.draft import DraftError, draft_file, evaluate, load_draft
 from matrix.draft.reader import join_pages, layout_tables, read_source, with_gaps
-from matrix.load import load_corpus
+from matrix.input.load import load_corpus
 
 from .helpers import INPUT, REGISTRY, SEEDS
 from .helpers.forms import write_docx

@@ -6,8 +6,8 @@ import textwrap
 
 from matrix.draft import draft_text
 from matrix.draft.evaluate import evaluate_gold, fold, read_gold
-from matrix.load import load_registry
-from matrix.yamlio import Report
+from matrix.input.load import load_registry
+from matrix.input.yamlio import Report
 
 from .helpers import REGISTRY as REGISTRY_FILE
 

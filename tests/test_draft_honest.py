@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from matrix.catalogue import standard_registry
 from matrix.draft import draft_text, summary
+from matrix.input.catalogue import standard_registry
 
 HEAD = "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 15/UBND-NC\nV/v bảo đảm an ninh, trật tự\n"
 DECISION = (
@@ -27,8 +27,8 @@ def test_an_article_line_without_text_is_not_an_empty_task():
 
 
 def test_an_item_without_text_gives_its_place_to_its_sub_items():
+    from matrix.core.model import Task
     from matrix.draft import _sound_tasks
-    from matrix.model import Task
 
     tasks = (Task("1", "Công an tỉnh tuần tra."), Task("2", "", tasks=(Task("2.1", "Sở Y tế kiểm tra."),)))
     kept, notes = _sound_tasks(tasks)
@@ -138,7 +138,7 @@ def test_draft_validate_and_export_read_names_with_the_same_standard_registry(tm
 
 
 def test_suggestions_come_from_bodies_of_the_same_level_and_kind():
-    from matrix.load import suggest_names
+    from matrix.input.load import suggest_names
 
     registry = standard_registry(["dong-thap"])
     assert suggest_names(registry, "Bộ Công An")[0] == "Bộ Công an"

@@ -22,8 +22,8 @@ from matrix.cli import main
 from matrix.draft import draft_file, draft_text, summary
 from matrix.draft.names import expand_abbreviations
 from matrix.draft.reader import DraftError, read_source
-from matrix.load import is_unresolved, load_registry
-from matrix.yamlio import Report
+from matrix.input.load import is_unresolved, load_registry
+from matrix.input.yamlio import Report
 
 from .helpers import REGISTRY, examples
 from .helpers.forms import web_text, write_pdf

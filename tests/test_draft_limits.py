@@ -18,9 +18,9 @@ import pytest
 
 from matrix.draft import DraftError, draft_text
 from matrix.draft.reader import MAX_TEXT_CHARS, MAX_UNPACKED
-from matrix.load import open_registry
-from matrix.safezip import check_zip
-from matrix.templates import check_zip as template_check
+from matrix.files.safezip import check_zip
+from matrix.input.load import open_registry
+from matrix.writers.templates import check_zip as template_check
 
 from .helpers import INPUT, REGISTRY
 from .helpers.hostile import entity_docx, long_text, lying_docx, one_line_text, xml_heavy_docx

@@ -24,8 +24,8 @@ item that names only partners).
 
 The directive is rendered by :mod:`render_text`, drafted with
 :func:`matrix.draft.draft_file`, and both the original (written out with
-:func:`matrix.dump.dump_directive`) and the draft are loaded with
-:func:`matrix.load.load_corpus` against input/co-quan.yaml. They must have the
+:func:`matrix.input.dump.dump_directive`) and the draft are loaded with
+:func:`matrix.input.load.load_corpus` against input/co-quan.yaml. They must have the
 same task ids and tree, the same (task id, agency id, role) triples, the same
 task texts (whitespace folded) and the same header, preamble, closing and tail.
 """
@@ -41,12 +41,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from matrix.core.model import Agency, Assignment, Directive, Issuer, IssuerKind, Registry, Role, Signer, Task
+from matrix.core.text import match_key
 from matrix.draft import draft_file
-from matrix.dump import dump_directive
-from matrix.load import Unknown, load_corpus, load_registry
-from matrix.model import Agency, Assignment, Directive, Issuer, IssuerKind, Registry, Role, Signer, Task
-from matrix.text import match_key
-from matrix.yamlio import Report
+from matrix.input.dump import dump_directive
+from matrix.input.load import Unknown, load_corpus, load_registry
+from matrix.input.yamlio import Report
 
 from .helpers import REGISTRY, examples
 from .helpers.render_text import Layout, render_text, write_docx, write_txt

@@ -13,12 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matrix.cli import main
+from matrix.core.pivot import build_matrix
 from matrix.draft import draft_file, evaluate, load_draft, summary
 from matrix.draft.evaluate import Scores, total
-from matrix.dump import scalar
-from matrix.export import to_json
-from matrix.load import load_corpus
-from matrix.pivot import build_matrix
+from matrix.input.dump import scalar
+from matrix.input.load import load_corpus
+from matrix.writers.export import to_json
 
 from .helpers import INPUT, REGISTRY, ROOT
 from .helpers import SEEDS as SEEDS_DIR
@@ -195,9 +195,9 @@ def test_scalar_quotes_what_yaml_would_misread(value):
 
 
 def test_cli_helpers_find_the_registry_and_write_the_draft(tmp_path):
+    from matrix.core.errors import InputError, OutputError
     from matrix.draft import write_draft
-    from matrix.errors import InputError, OutputError
-    from matrix.load import open_registry
+    from matrix.input.load import open_registry
 
     seed = SEEDS[0]
     registry = open_registry([seed], REGISTRY)

@@ -13,8 +13,8 @@ from matrix.draft.footnotes import extract_footnotes
 from matrix.draft.header import split_document
 from matrix.draft.reader import clean_lines, split_lines
 from matrix.draft.structure import build_body, join_paragraphs
-from matrix.load import load_registry
-from matrix.yamlio import Report
+from matrix.input.load import load_registry
+from matrix.input.yamlio import Report
 
 from .helpers import REGISTRY, SEEDS
 

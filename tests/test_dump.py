@@ -9,8 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matrix.dump import dump_directive, dump_registry
-from matrix.load import load_corpus
+from matrix.input.dump import dump_directive, dump_registry
+from matrix.input.load import load_corpus
 
 from .helpers.strategies import corpora
 
@@ -55,8 +55,8 @@ def _written(text: str, line: str) -> int:
 
 
 def test_notes_are_written_above_what_they_are_about(corpus):
-    from matrix.dump import Note
-    from matrix.model import Role
+    from matrix.core.model import Role
+    from matrix.input.dump import Note
 
     directive = corpus.directive("ct-1")
     notes = (
@@ -79,7 +79,7 @@ def test_notes_are_written_above_what_they_are_about(corpus):
 
 
 def test_a_note_about_nothing_is_refused(corpus):
-    from matrix.dump import Note
+    from matrix.input.dump import Note
 
     with pytest.raises(ValueError):
         dump_directive(corpus.directive("ct-1"), notes=[Note("?", task="không-có")])
@@ -96,7 +96,7 @@ def test_any_text_reads_back_as_written(text, name):
     """Line breaks (also NEL, LS, PS), leading spaces, tabs, a final newline, '#', ': ': the YAML holds them."""
     import datetime as dt
 
-    from matrix.model import Assignment, Directive, Issuer, IssuerKind, Role, Task
+    from matrix.core.model import Assignment, Directive, Issuer, IssuerKind, Role, Task
 
     directive = Directive(
         id="a",
@@ -126,7 +126,7 @@ def test_long_texts_are_block_scalars_and_short_ones_plain(corpus):
 
 
 def test_the_model_is_declared_once():
-    """No module of the package but matrix.model declares the model's records (the drafter's copies are gone)."""
+    """No module of the package but matrix.core.model declares the model's records (the drafter's copies are gone)."""
     import importlib
     import inspect
     import pkgutil
@@ -142,4 +142,4 @@ def test_the_model_is_declared_once():
         for name, value in vars(module).items():
             if inspect.isclass(value) and value.__module__ == info.name and name in records:
                 found.setdefault(name, []).append(info.name)
-    assert found == {name: ["matrix.model"] for name in records}
+    assert found == {name: ["matrix.core.model"] for name in records}

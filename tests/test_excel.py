@@ -18,9 +18,21 @@ from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from matrix.excel import MAX_CELL_CHARS, TRUNCATION_NOTE, task_label, write_workbook
-from matrix.model import ROLES, Agency, Assignment, Block, Corpus, Directive, Issuer, IssuerKind, Registry, Role, Task
-from matrix.pivot import Matrix, build_matrix, location
+from matrix.core.model import (
+    ROLES,
+    Agency,
+    Assignment,
+    Block,
+    Corpus,
+    Directive,
+    Issuer,
+    IssuerKind,
+    Registry,
+    Role,
+    Task,
+)
+from matrix.core.pivot import Matrix, build_matrix, location
+from matrix.writers.excel import MAX_CELL_CHARS, TRUNCATION_NOTE, task_label, write_workbook
 
 from .helpers import examples
 from .helpers.corpus import small_corpus
@@ -398,8 +410,8 @@ def formula_like_corpus() -> Corpus:
 
 def test_no_workbook_computes_input_text(tmp_path: Path) -> None:
     """Every sheet of the matrix and status workbooks holds input text as text; only the writer's totals compute."""
-    from matrix.status_excel import write_status_workbook
-    from matrix.tracking import assess
+    from matrix.tracking.records import assess
+    from matrix.writers.status_excel import write_status_workbook
 
     matrix = build_matrix(formula_like_corpus())
     paths = [tmp_path / "ma-tran.xlsx", tmp_path / "tinh-hinh.xlsx"]
@@ -549,8 +561,8 @@ def test_tet_header_row_is_low_and_titles_take_one_line(seeds: Corpus, tmp_path:
 
 
 def test_a_matrix_too_wide_for_a3_is_split_with_its_task_columns(tmp_path: Path) -> None:
-    from matrix.excel import MIN_SCALE, print_layout
-    from matrix.load import load_corpus
+    from matrix.input.load import load_corpus
+    from matrix.writers.excel import MIN_SCALE, print_layout
 
     from .helpers import WIDE
 

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from matrix.dump import dump_directive
-from matrix.load import load_corpus
-from matrix.model import Assignment, Role
-from matrix.pivot import build_matrix
-from matrix.text import match_key
-from matrix.tracking import State, assess, load_records
+from matrix.core.model import Assignment, Role
+from matrix.core.pivot import build_matrix
+from matrix.core.text import match_key
+from matrix.input.dump import dump_directive
+from matrix.input.load import load_corpus
+from matrix.tracking.records import State, assess, load_records
 
 from .helpers import INPUT, run_cli
 from .helpers.corpus import small_corpus
@@ -104,17 +104,17 @@ import re  # noqa: E402
 from docx import Document  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
-from matrix.catalogue import province_names  # noqa: E402
-from matrix.model import issuer_with_province  # noqa: E402
-from matrix.reminders import (  # noqa: E402
+from matrix.core.model import issuer_with_province  # noqa: E402
+from matrix.input.catalogue import province_names  # noqa: E402
+from matrix.tracking.records import APART, STATES, assigning_letter, load_letters  # noqa: E402
+from matrix.writers.reminders import (  # noqa: E402
     follow_up_issuer,
     issuer_key,
     plan_reminders,
     write_reminders,
 )
-from matrix.status_excel import STATE_FILLS, write_status_workbook  # noqa: E402
-from matrix.tracking import APART, STATES, assigning_letter, load_letters  # noqa: E402
-from matrix.word import agency_data  # noqa: E402
+from matrix.writers.status_excel import STATE_FILLS, write_status_workbook  # noqa: E402
+from matrix.writers.word import agency_data  # noqa: E402
 
 AS_OF = "2025-12-31"
 

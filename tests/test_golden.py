@@ -23,8 +23,8 @@ BUILD_EPOCH = "1752548645"
 
 @pytest.fixture(scope="module")
 def seed_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    from matrix.build import BuildOptions, build, plan_build
-    from matrix.load import load_corpus
+    from matrix.build.pipeline import BuildOptions, build, plan_build
+    from matrix.input.load import load_corpus
 
     from .helpers import INPUT
 

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 
-import matrix.keys
-from matrix.build import BuildOptions, BuildPlan, build, plan_build
-from matrix.dump import dump_directive
-from matrix.load import load_corpus
-from matrix.model import Corpus, Directive, IssuerKind
-from matrix.outputs import plan_items
-from matrix.publish import MANIFEST
-from matrix.reminders import plan_reminders
-from matrix.templates import PACKAGE_TEMPLATES
-from matrix.text import safe_filename
-from matrix.tracking import Record, State
-from matrix.word import LETTER_TEMPLATES
+import matrix.build.keys
+from matrix.build.outputs import plan_items
+from matrix.build.pipeline import BuildOptions, BuildPlan, build, plan_build
+from matrix.build.publish import MANIFEST
+from matrix.core.model import Corpus, Directive, IssuerKind
+from matrix.core.text import safe_filename
+from matrix.input.dump import dump_directive
+from matrix.input.load import load_corpus
+from matrix.tracking.records import Record, State
+from matrix.writers.reminders import plan_reminders
+from matrix.writers.templates import PACKAGE_TEMPLATES
+from matrix.writers.word import LETTER_TEMPLATES
 
 from .helpers import INPUT
 
@@ -153,7 +153,7 @@ def test_the_date_moving_past_a_deadline_changes_the_status_and_the_reminders_on
     first = plan_build(corpus, BuildOptions(as_of=AS_OF))
     due = min(s.overdue_since for s in first.statuses if s.overdue_since is not None)
     day = {"today": due - dt.timedelta(days=1)}
-    monkeypatch.setattr("matrix.build.today", lambda: day["today"])  # the build's today, no --as-of
+    monkeypatch.setattr("matrix.build.pipeline.today", lambda: day["today"])  # the build's today, no --as-of
     before = plan_build(corpus)
     day["today"] = due + dt.timedelta(days=1)
     after = plan_build(corpus)
@@ -166,7 +166,7 @@ def test_the_date_moving_past_a_deadline_changes_the_status_and_the_reminders_on
 
 def test_a_version_bump_changes_every_key(corpus, monkeypatch):
     before = keyed(plan_build(corpus, BuildOptions(as_of=AS_OF)))
-    monkeypatch.setattr(matrix.keys, "__version__", "99.0")
+    monkeypatch.setattr(matrix.build.keys, "__version__", "99.0")
     after = keyed(plan_build(corpus, BuildOptions(as_of=AS_OF)))
     assert before.keys() == after.keys() and changed(before, after) == set(before)
 
@@ -297,7 +297,7 @@ def test_after_each_kind_of_change_an_incremental_build_matches_a_full_one(chang
     frozen_clock(monkeypatch)
     corpus = load_corpus([INPUT]).require()
     day = {"today": AS_OF}
-    monkeypatch.setattr("matrix.build.today", lambda: day["today"])
+    monkeypatch.setattr("matrix.build.pipeline.today", lambda: day["today"])
     out = tmp_path / "output"
     first = build(plan_build(corpus), out)
     records: tuple[Record, ...] = ()
@@ -310,7 +310,7 @@ def test_after_each_kind_of_change_an_incremental_build_matches_a_full_one(chang
     elif change == "date":
         day["today"] = AS_OF + dt.timedelta(days=200)
     else:
-        monkeypatch.setattr(matrix.keys, "__version__", "99.0")
+        monkeypatch.setattr(matrix.build.keys, "__version__", "99.0")
     again = build(plan_build(corpus, options, records=records), out)
     full = build(plan_build(corpus, dataclasses.replace(options, jobs=1), records=records), tmp_path / "full")
     assert snapshot(out) == snapshot(tmp_path / "full") and again.files == full.files

@@ -59,7 +59,7 @@ def test_a_broken_seed_corpus_fails_instead_of_skipping(monkeypatch, tmp_path):
     """The seed loader raises on a copy that does not load; nothing is skipped."""
     import shutil
 
-    from matrix.errors import InputError
+    from matrix.core.errors import InputError
 
     from .helpers import corpus
 
@@ -73,3 +73,62 @@ def test_a_broken_seed_corpus_fails_instead_of_skipping(monkeypatch, tmp_path):
             corpus.seed_corpus()
     finally:
         corpus.seed_corpus.cache_clear()
+
+
+# The parts of matrix/, in the order the README's developer section lists them: a part imports only the parts
+# before it (and itself); cli.py and web/ stand on all of them.
+PARTS = ["core", "files", "input", "tracking", "writers", "draft", "build", "commands"]
+PACKAGE = TESTS.parent / "matrix"
+
+
+def _part_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "matrix" and parts[1] in PARTS else None
+
+
+def _absolute_imports(path: Path) -> list[str]:
+    """Every module ``path`` imports (also inside functions), relative names resolved against its package."""
+    package = ".".join(path.relative_to(TESTS.parent).with_suffix("").parts[:-1])
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            found += [module] if node.module else [f"{module}.{alias.name}" for alias in node.names]
+    return found
+
+
+def test_the_top_of_the_package_holds_the_parts():
+    assert sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").is_file()) == sorted(
+        [*PARTS, "web"]
+    )
+    assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "__main__.py", "cli.py", "clickvi.py"]
+    for part in PARTS:
+        assert ast.get_docstring(ast.parse((PACKAGE / part / "__init__.py").read_text(encoding="utf-8"))), part
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_a_part_imports_only_the_parts_below_it(part):
+    allowed = set(PARTS[: PARTS.index(part) + 1])
+    wrong = {
+        f"{path.relative_to(PACKAGE).as_posix()} imports {name}"
+        for path in sorted((PACKAGE / part).rglob("*.py"))
+        for name in _absolute_imports(path)
+        if (name == "matrix.cli" or name.startswith("matrix.web")) or (_part_of(name) or part) not in allowed
+    }
+    assert not wrong, sorted(wrong)
+
+
+def test_the_readme_developer_section_names_real_files_and_every_part():
+    readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Dành cho người phát triển") :]
+    named = set(re.findall(r"`(matrix/[\w/]+\.py)`", section))
+    assert named, "the developer section names no module"
+    assert sorted(p for p in named if not (TESTS.parent / p).is_file()) == []
+    listed = re.findall(r"^  - `(\w+)/`:", section, re.M)
+    assert listed == PARTS

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from matrix import catalogue
-from matrix.load import load_corpus
-from matrix.pivot import build_matrix
-from matrix.reminders import plan_reminders, reminder_context
-from matrix.tracking import State, assess, directive_end, load_records
+from matrix.core.pivot import build_matrix
+from matrix.input import catalogue
+from matrix.input.load import load_corpus
+from matrix.tracking.records import State, assess, directive_end, load_records
+from matrix.writers.reminders import plan_reminders, reminder_context
 
 from .helpers import run_cli
 

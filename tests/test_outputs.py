@@ -1,4 +1,4 @@
-"""The outputs of a build as units behind one protocol (matrix.outputs), driven by matrix.build."""
+"""The outputs of a build as units behind one protocol (matrix.build.outputs), driven by matrix.build.pipeline."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 
-from matrix.build import BuildOptions, BuildSummary, plan_build
-from matrix.outputs import LETTERS_PER_PIECE, UNITS, OutputUnit, plan_items, plan_pieces, unit
+from matrix.build.outputs import LETTERS_PER_PIECE, UNITS, OutputUnit, plan_items, plan_pieces, unit
+from matrix.build.pipeline import BuildOptions, BuildSummary, plan_build
 
 from .helpers.corpus import small_corpus
 

@@ -9,9 +9,9 @@ from collections import Counter
 
 from hypothesis import given, settings
 
-from matrix.export import to_csv, to_data
-from matrix.model import Role
-from matrix.pivot import build_matrix
+from matrix.core.model import Role
+from matrix.core.pivot import build_matrix
+from matrix.writers.export import to_csv, to_data
 
 from .helpers.strategies import corpora
 
@@ -104,8 +104,8 @@ def test_columns_follow_block_order_and_subset_shrinks_them(corpus):
 
 
 def test_tasks_are_labelled_as_the_document_prints_them():
-    from matrix.model import Directive, Issuer, IssuerKind, Task
-    from matrix.pivot import location, printed_number, task_kind
+    from matrix.core.model import Directive, Issuer, IssuerKind, Task
+    from matrix.core.pivot import location, printed_number, task_kind
 
     tree = (
         Task("2", "Công an tỉnh:", tasks=(Task("2-1", "a"), Task("2-2", "b", tasks=(Task("2-2-1", "c"),)))),
@@ -114,7 +114,7 @@ def test_tasks_are_labelled_as_the_document_prints_them():
         Task("cuối-2", "Đề nghị..."),
     )
     directive = Directive("d", "chỉ thị", "t", Issuer("UBND tỉnh", IssuerKind.STATE), tree)
-    from matrix.model import Corpus, Registry
+    from matrix.core.model import Corpus, Registry
 
     rows = {r.task.id: r for r in build_matrix(Corpus(Registry((), ()), (directive,))).rows}
     assert {k: task_kind(r) for k, r in rows.items()} == {

@@ -12,13 +12,13 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matrix import catalogue
 from matrix.cli import main
-from matrix.load import load_corpus, load_registry
-from matrix.model import IssuerKind, Role
-from matrix.pivot import build_matrix
-from matrix.text import match_key
-from matrix.yamlio import Report
+from matrix.core.model import IssuerKind, Role
+from matrix.core.pivot import build_matrix
+from matrix.core.text import match_key
+from matrix.input import catalogue
+from matrix.input.load import load_corpus, load_registry
+from matrix.input.yamlio import Report
 
 from .helpers import INPUT
 
@@ -201,7 +201,7 @@ def test_numbered_regional_bodies_resolve_to_the_regional_body(written, agency_i
 
 def test_mixed_registry_gives_a_city_its_own_bodies():
     registry = catalogue.province_registry("dong-thap")
-    from matrix.model import Registry
+    from matrix.core.model import Registry
 
     mixed = Registry(
         registry.blocks,
@@ -413,7 +413,7 @@ def test_departments_group_follows_the_date(tmp_path):
 
 
 def test_W02_undated_directive_is_checked_as_of_today_with_a_warning(tmp_path, monkeypatch):
-    monkeypatch.setattr("matrix.load.today", lambda: dt.date(2026, 5, 4))
+    monkeypatch.setattr("matrix.input.load.today", lambda: dt.date(2026, 5, 4))
     result = load_corpus([folder(tmp_path, directive(None, "dong-thap", "Sở Khoa học và Công nghệ"))])
     assert [str(p).split(": ", 1)[1] for p in result.problems] == [
         "cảnh báo: văn bản 'vb' không ghi ngày: tên cơ quan được đối chiếu theo danh mục hôm nay (04/05/2026) "
@@ -430,7 +430,7 @@ def test_E25_body_not_yet_existing_on_the_directive_date(tmp_path):
 
 
 def test_undated_directive_naming_an_old_body_is_warned_not_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr("matrix.load.today", lambda: dt.date(2026, 5, 4))
+    monkeypatch.setattr("matrix.input.load.today", lambda: dt.date(2026, 5, 4))
     result = load_corpus([folder(tmp_path, directive(None, "dong-thap", "Cục Hải quan tỉnh"))])
     assert result.errors == []
     assert [p.message for p in result.warnings][

@@ -15,9 +15,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from matrix.excel import column_labels, write_workbook
-from matrix.load import load_corpus
-from matrix.pivot import Matrix, build_matrix
+from matrix.core.pivot import Matrix, build_matrix
+from matrix.input.load import load_corpus
+from matrix.writers.excel import column_labels, write_workbook
 
 from .helpers import WIDE
 from .helpers.corpus import seed_corpus, small_corpus

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from matrix.office import convert_to_pdf
-from matrix.pivot import Matrix, build_matrix
-from matrix.word import (
+from matrix.core.pivot import Matrix, build_matrix
+from matrix.writers.office import convert_to_pdf
+from matrix.writers.word import (
     EXTRACTS_FOLDER,
     write_assignment_table,
     write_consolidated,
@@ -103,7 +103,7 @@ def test_seed_sample_converts(tmp_path):
 def test_seed_documents_a_clerk_would_print(tmp_path):
     """Rendered as LibreOffice prints them: letters to Công an tỉnh and Viện kiểm sát, a Party letter,
     a consolidated extract and an assignment table."""
-    from matrix.word import write_consolidated
+    from matrix.writers.word import write_consolidated
 
     matrix = seed_matrix()
     tet = matrix.subset(["ubnd-ct-cao-diem-tet-giap-thin-2024"])

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from matrix.cli import main
 from matrix.draft import draft_text
-from matrix.load import UNRESOLVED_BLOCK, Unknown, Unresolved, is_unresolved, load_corpus, open_registry
+from matrix.input.load import UNRESOLVED_BLOCK, Unknown, Unresolved, is_unresolved, load_corpus, open_registry
 
 from .helpers import INPUT
 

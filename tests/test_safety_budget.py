@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-import matrix.templates
-from matrix.templates import TemplateLimit, make_environment
+import matrix.writers.templates
+from matrix.writers.templates import TemplateLimit, make_environment
 
 BUDGET = 100_000
 A = "{% set a = 'x' * 1000 %}"  # 1,000 characters: a replace of every x by a makes 1,000,000
@@ -34,6 +34,6 @@ A = "{% set a = 'x' * 1000 %}"  # 1,000 characters: a replace of every x by a ma
          "filters", "plus", "macro-doubling"],
 )  # fmt: skip
 def test_an_intermediate_text_past_the_budget_stops_the_render(monkeypatch, source):
-    monkeypatch.setattr(matrix.templates, "MAX_RENDER_CHARS", BUDGET)
+    monkeypatch.setattr(matrix.writers.templates, "MAX_RENDER_CHARS", BUDGET)
     with pytest.raises(TemplateLimit, match="quá nhiều chữ"):
         make_environment().from_string(source).render()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import matrix.build
+import matrix.build.pipeline
 
 from .helpers import SEEDS
 from .helpers.safety import ONE, directive, english_words, make_project, run
@@ -26,7 +26,7 @@ def project(tmp_path, monkeypatch):
 
 
 def _cli(project: Path, *args: str, env: dict[str, str] | None = None, stdout=subprocess.PIPE):
-    path = str(Path(matrix.build.__file__).parent.parent)
+    path = str(Path(matrix.build.pipeline.__file__).parent.parent)
     return subprocess.run(
         [sys.executable, "-m", "matrix", *args],
         cwd=project,
@@ -79,7 +79,7 @@ def test_E38_disk_full_in_a_worker_process_is_a_vietnamese_message(project, monk
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("matrix.word.write_assignment_table", disk_full)  # forked workers inherit it
+    monkeypatch.setattr("matrix.writers.word.write_assignment_table", disk_full)  # forked workers inherit it
     result = run("build", "-j", "2")
     assert result.exit_code == 1 and "ổ đĩa đã đầy" in result.output, result.output
     assert "Traceback" not in result.output and not english_words(result.output)
@@ -140,7 +140,7 @@ def _template(project: Path, text: str) -> None:
 
     from docx import Document
 
-    from matrix.templates import PACKAGE_TEMPLATES
+    from matrix.writers.templates import PACKAGE_TEMPLATES
 
     (project / "mau").mkdir()
     path = Path(shutil.copy(PACKAGE_TEMPLATES / "thu-nha-nuoc.docx", project / "mau" / "thu-nha-nuoc.docx"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import matrix.yamlio
+import matrix.input.yamlio
 
 from .helpers.safety import directive, english_words, make_project, run
 
@@ -185,4 +185,4 @@ def test_E32_a_draft_source_with_control_characters(tmp_path, monkeypatch, char)
     )
     result = run("draft", str(source))
     assert result.exit_code == 0, result.output
-    assert not matrix.yamlio.CONTROL_CHARS.search(result.output), repr(result.output)
+    assert not matrix.input.yamlio.CONTROL_CHARS.search(result.output), repr(result.output)

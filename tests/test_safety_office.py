@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from matrix.office import convert
+from matrix.writers.office import convert
 
 from .helpers.render import soffice
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-import matrix.build
-import matrix.publish
-from matrix.publish import MANIFEST, file_hash
+import matrix.build.pipeline
+import matrix.build.publish
+from matrix.build.publish import MANIFEST, file_hash
 
 from .helpers.safety import ONE, TWO, english_words, make_project, run, snapshot
 
@@ -204,8 +204,8 @@ def test_a_failure_at_any_step_of_publishing_leaves_the_old_build(project, monke
     (project / OUT / "ghi-chu.txt").write_text("của tôi", encoding="utf-8")
     before = snapshot(project / OUT)
     change_input(project)
-    # the workers hash what they write (matrix.build); the other steps are the publishing's own
-    monkeypatch.setattr(matrix.build if step == "file_hash" else matrix.publish, step, _fail(exc))
+    # the workers hash what they write (matrix.build.pipeline); the other steps are the publishing's own
+    monkeypatch.setattr(matrix.build.pipeline if step == "file_hash" else matrix.build.publish, step, _fail(exc))
     result = run("build", "-j", "1")
     assert result.exit_code in (1, 3)
     if isinstance(exc, OSError):
@@ -233,9 +233,9 @@ def test_disk_full_while_writing_the_manifest_keeps_the_old_build(project, monke
 
 KILLER = """
 import os, signal, sys
-import matrix.build, matrix.publish
+import matrix.build.pipeline, matrix.build.publish
 step = sys.argv[1]
-b = matrix.build if step == "publish" else matrix.publish
+b = matrix.build.pipeline if step == "publish" else matrix.build.publish
 real = getattr(b, step)
 def killed(*args, **kwargs):
     if step == "remove_tree" and "new" not in str(args[0]):
@@ -250,7 +250,7 @@ main(["build", "-j", "1"])
 
 
 def _cli(project: Path, *args: str, **kwargs) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(Path(matrix.build.__file__).parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(Path(matrix.build.pipeline.__file__).parent.parent)}
     return subprocess.Popen(
         [sys.executable, *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs
     )
@@ -287,7 +287,7 @@ def test_kill_9_at_random_moments_never_mixes_builds(project):
 
 JOURNAL_KILLER = """
 import os, signal, sys
-import matrix.publish as b
+import matrix.build.publish as b
 b._exchange = lambda a, c: False  # as on Windows: no atomic exchange, two renames under a journal
 real = os.rename
 calls = []
@@ -311,7 +311,7 @@ def test_without_an_atomic_exchange_the_journal_completes_the_switch(project, at
     process = _cli(project, "-c", JOURNAL_KILLER, str(at))
     process.communicate(timeout=120)
     assert process.returncode == -signal.SIGKILL
-    matrix.publish.recover(project / OUT)  # what the next run does first, under the lock
+    matrix.build.publish.recover(project / OUT)  # what the next run does first, under the lock
     after = snapshot(project / OUT)
     assert after == before or complete(project / OUT, {"ghi-chu.txt": b""})
     assert (at == 1) == (after == before)  # killed before the switch: old; between its two renames: new
@@ -337,7 +337,7 @@ def test_a_build_waits_for_the_one_holding_the_lock_and_says_so(project):
     untouched: list[bool] = []
 
     def hold():
-        with matrix.publish.publish_lock(project / OUT):
+        with matrix.build.publish.publish_lock(project / OUT):
             held.set()
             time.sleep(3)
             untouched.append(snapshot(project / OUT) == before)  # nothing published while the lock is held

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from matrix.errors import InputError, OutputError
-from matrix.load import load_corpus
-from matrix.tracking import Record, load_records
+from matrix.core.errors import InputError, OutputError
+from matrix.input.load import load_corpus
+from matrix.tracking.records import Record, load_records
 
 from .helpers import SEEDS
 from .helpers.faults import (
@@ -291,7 +291,7 @@ def test_E39_report_refuses_a_number_or_note_that_would_break_the_records(tmp_pa
 def test_the_web_forms_function_refuses_hidden_characters(tmp_path):
     import datetime as dt
 
-    from matrix.report_status import file_report
+    from matrix.commands.status import file_report
 
     folder = _project(tmp_path)
     corpus = load_corpus([folder]).require()
@@ -314,13 +314,13 @@ def test_import_refuses_rows_with_hidden_characters(tmp_path):
 
 
 def test_import_writes_each_records_file_once(tmp_path, monkeypatch):
-    import matrix.safeio
+    import matrix.files.safeio
 
     folder = _project(tmp_path)
     book = tracking_book(tmp_path / "so.xlsx", folder, 200)
     calls: list[Path] = []
-    real = matrix.safeio._replace
-    monkeypatch.setattr(matrix.safeio, "_replace", lambda path, *a: calls.append(path) or real(path, *a))
+    real = matrix.files.safeio._replace
+    monkeypatch.setattr(matrix.files.safeio, "_replace", lambda path, *a: calls.append(path) or real(path, *a))
     result = run("import", str(book), "-i", str(folder))
     assert result.exit_code == 0, result.output
     assert calls == [folder / "theo-doi" / f"{ONE}.yaml"]
@@ -329,11 +329,11 @@ def test_import_writes_each_records_file_once(tmp_path, monkeypatch):
 
 
 def test_E43_import_refuses_a_sheet_past_the_row_limit(tmp_path, monkeypatch):
-    import matrix.tracking_sheet
+    import matrix.writers.tracking_sheet
 
     folder = _project(tmp_path)
     book = tracking_book(tmp_path / "so.xlsx", folder, 12)
-    monkeypatch.setattr(matrix.tracking_sheet, "MAX_SHEET_ROWS", 10)
+    monkeypatch.setattr(matrix.writers.tracking_sheet, "MAX_SHEET_ROWS", 10)
     result = run("import", str(book), "-i", str(folder))
     assert result.exit_code == 2, result.output
     assert "có hơn 10 dòng" in result.output and "hãy tách thành nhiều tệp" in result.output
@@ -343,14 +343,14 @@ def test_E43_import_refuses_a_sheet_past_the_row_limit(tmp_path, monkeypatch):
 def test_a_long_records_file_is_not_taken_for_an_alias_bomb(tmp_path, monkeypatch):
     """A records file of 20,000 reports has 280,000 YAML elements: allowed by its size (one per 4 bytes), while an
     alias bomb, with far more elements than bytes, is still refused."""
-    import matrix.yamlio
-    from matrix.yamlio import Report, compose
+    import matrix.input.yamlio
+    from matrix.input.yamlio import Report, compose
 
     folder = _project(tmp_path)
     book = tracking_book(tmp_path / "so.xlsx", folder, 100)
     assert run("import", str(book), "-i", str(folder)).exit_code == 0
     corpus = load_corpus([folder]).require()
-    monkeypatch.setattr(matrix.yamlio, "MAX_NODES", 500)  # 100 reports: 1,400 elements in 12 KB
+    monkeypatch.setattr(matrix.input.yamlio, "MAX_NODES", 500)  # 100 reports: 1,400 elements in 12 KB
     assert len(load_records(folder, corpus)) == 100
     bomb = tmp_path / "bom.yaml"
     bomb.write_text(

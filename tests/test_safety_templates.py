@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-import matrix.templates
-from matrix.templates import PACKAGE_TEMPLATES
+import matrix.writers.templates
+from matrix.writers.templates import PACKAGE_TEMPLATES
 
 from .helpers.safety import ONE, english_words, make_project, run, snapshot
 
@@ -92,12 +92,12 @@ def test_E29_a_template_that_fails_at_run_time_is_an_input_error(project, payloa
 
 
 def test_E29_a_template_that_never_ends_is_stopped(project, monkeypatch):
-    monkeypatch.setattr(matrix.templates, "RENDER_SECONDS", 0.5)
+    monkeypatch.setattr(matrix.writers.templates, "RENDER_SECONDS", 0.5)
     refused(project, "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", "giây")
 
 
 def test_E29_a_template_writing_too_much_is_stopped(project, monkeypatch):
-    monkeypatch.setattr(matrix.templates, "MAX_RENDER_CHARS", 100_000)
+    monkeypatch.setattr(matrix.writers.templates, "MAX_RENDER_CHARS", 100_000)
     refused(project, "{% for i in range(90000) %}{{ agency.name }}{% endfor %}", "quá nhiều chữ")
 
 
@@ -124,7 +124,7 @@ def test_E30_every_rendered_part_is_well_formed_xml(project):
 
 
 def test_E30_a_template_that_is_a_zip_bomb_is_refused(project, monkeypatch):
-    monkeypatch.setattr(matrix.templates, "MAX_TEMPLATE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(matrix.writers.templates, "MAX_TEMPLATE_BYTES", 1024 * 1024)
     folder = template_with(project / "mau", "thêm")
     with zipfile.ZipFile(folder / LETTER, "a") as package:
         package.writestr("word/bom.bin", b"\0" * (2 * 1024 * 1024), compress_type=zipfile.ZIP_DEFLATED)

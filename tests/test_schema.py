@@ -1,4 +1,4 @@
-"""The input format is declared once (matrix.schema): the loader, the writer and the docs agree with it."""
+"""The input format is declared once (matrix.input.schema): the loader, the writer and the docs agree with it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from matrix.schema import DIRECTIVE, DIRECTIVE_SHAPES, REGISTRY_SHAPES
+from matrix.input.schema import DIRECTIVE, DIRECTIVE_SHAPES, REGISTRY_SHAPES
 
 from .helpers import INPUT, REGISTRY, ROOT, SHIPPED_INPUT
 
@@ -30,7 +30,7 @@ def test_every_registry_key_is_documented(shape):
 
 def test_the_loader_knows_exactly_the_declared_keys(tmp_path):
     """An unknown key is a warning that lists the declared keys, in their order."""
-    from matrix.load import load_corpus
+    from matrix.input.load import load_corpus
 
     (tmp_path / "co-quan.yaml").write_bytes(REGISTRY.read_bytes())
     (tmp_path / "a.yaml").write_text(
@@ -43,8 +43,8 @@ def test_the_loader_knows_exactly_the_declared_keys(tmp_path):
 
 
 def test_dump_writes_keys_in_declared_order():
-    from matrix.dump import dump_directive
-    from matrix.load import load_corpus
+    from matrix.input.dump import dump_directive
+    from matrix.input.load import load_corpus
 
     corpus = load_corpus([INPUT]).require()
     for directive in corpus.directives:

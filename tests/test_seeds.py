@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from matrix.model import IssuerKind, Role
-from matrix.pivot import build_matrix
+from matrix.core.model import IssuerKind, Role
+from matrix.core.pivot import build_matrix
 
 from .helpers import SEEDS
 

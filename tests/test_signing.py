@@ -7,11 +7,11 @@ import shutil
 import docx
 import pytest
 
-from matrix.load import load_corpus
-from matrix.model import Issuer, IssuerKind, Signer
-from matrix.pivot import build_matrix
-from matrix.templates import balanced
-from matrix.word import letter_context, letter_signer, table_context
+from matrix.core.model import Issuer, IssuerKind, Signer
+from matrix.core.pivot import build_matrix
+from matrix.input.load import load_corpus
+from matrix.writers.templates import balanced
+from matrix.writers.word import letter_context, letter_signer, table_context
 
 from .helpers import FIXTURES, INPUT, run_cli
 

@@ -19,10 +19,10 @@ import pytest
 from docx import Document
 from docxtpl import DocxTemplate
 
-from matrix.load import load_corpus
-from matrix.pivot import build_matrix
-from matrix.templates import PACKAGE_TEMPLATES, WordTemplate, make_environment
-from matrix.word import letter_context, table_context
+from matrix.core.pivot import build_matrix
+from matrix.input.load import load_corpus
+from matrix.writers.templates import PACKAGE_TEMPLATES, WordTemplate, make_environment
+from matrix.writers.word import letter_context, table_context
 
 from .helpers import INPUT
 
@@ -131,7 +131,7 @@ def test_tags_in_properties_and_footnotes_are_rendered_like_docxtpl(tmp_path):
 def test_each_part_is_rendered_as_docxtpls_render_xml_part_renders_it(name):
     """The fast path prepares each part once and skips docxtpl's line-break pass when the rendered part has no line
     break, tab or page break: the XML of every part must still be docxtpl's, character for character."""
-    from matrix.templates import _FastPackage
+    from matrix.writers.templates import _FastPackage
 
     context = _contexts()[name]
     template = PACKAGE_TEMPLATES / name
@@ -144,7 +144,7 @@ def test_each_part_is_rendered_as_docxtpls_render_xml_part_renders_it(name):
 
 @pytest.mark.parametrize("text", ["dòng một\ndòng hai {{ x }}", "cột\t{{ x }}", "{{ x }} không ngắt"])
 def test_line_breaks_and_tabs_in_a_part_are_still_resolved(text):
-    from matrix.templates import _FastPackage
+    from matrix.writers.templates import _FastPackage
 
     template = PACKAGE_TEMPLATES / "thu-nha-nuoc.docx"
     env = make_environment()

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from matrix.text import ascii_key, match_key, safe_filename, shorten, slugify
+from matrix.core.text import ascii_key, match_key, safe_filename, shorten, slugify
 
 
 @pytest.mark.parametrize(

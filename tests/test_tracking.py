@@ -7,9 +7,9 @@ import json
 
 from icalendar import Calendar
 
-from matrix.load import load_corpus
-from matrix.pivot import build_matrix
-from matrix.tracking import State, assess, load_records, unread_phrases
+from matrix.core.pivot import build_matrix
+from matrix.input.load import load_corpus
+from matrix.tracking.records import State, assess, load_records, unread_phrases
 
 from .helpers import run_cli
 

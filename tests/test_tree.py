@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from matrix.model import Assignment, Directive, Issuer, IssuerKind, Role, Task, TaskTree, inherit
-from matrix.pivot import build_matrix
+from matrix.core.model import Assignment, Directive, Issuer, IssuerKind, Role, Task, TaskTree, inherit
+from matrix.core.pivot import build_matrix
 
 from .helpers.strategies import corpora
 
@@ -94,7 +94,7 @@ def test_the_loader_warns_by_the_same_rule(tmp_path):
     """A sub-item that restates its item's lead as a partner has no lead in force: the loader says so."""
     import shutil
 
-    from matrix.load import load_corpus
+    from matrix.input.load import load_corpus
 
     from .helpers import INPUT
 

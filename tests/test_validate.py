@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from matrix.load import load_corpus
-from matrix.model import Role
+from matrix.core.model import Role
+from matrix.input.load import load_corpus
 
 from .helpers import INPUT, SHIPPED_INPUT
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from matrix.errors import InputError
-from matrix.pivot import build_matrix
-from matrix.views import agency_tasks, find_agencies, registry_table
+from matrix.commands.views import agency_tasks, registry_table
+from matrix.core.errors import InputError
+from matrix.core.pivot import build_matrix
+from matrix.input.lookup import find_agencies
 
 from .helpers.corpus import small_corpus
 

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from matrix.cli import main
-from matrix.load import load_corpus, open_registry
-from matrix.pivot import build_matrix
-from matrix.tracking import load_records
+from matrix.core.pivot import build_matrix
+from matrix.input.load import load_corpus, open_registry
+from matrix.tracking.records import load_records
 from matrix.web import create_app
 from matrix.web import library as lib
 

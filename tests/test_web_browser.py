@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from matrix.load import load_corpus
-from matrix.tracking import load_records
+from matrix.input.load import load_corpus
+from matrix.tracking.records import load_records
 
 from .helpers import INPUT
 from .helpers.web import FIXTURE, FLAGGED, write_docx

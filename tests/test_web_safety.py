@@ -24,8 +24,8 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from matrix.cli import main
-from matrix.load import load_corpus
-from matrix.tracking import load_records
+from matrix.input.load import load_corpus
+from matrix.tracking.records import load_records
 from matrix.web import create_app
 from matrix.web.app import MAX_FORM_BYTES
 from matrix.web.security import SESSION_IDLE, Sessions, served_names

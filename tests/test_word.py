@@ -14,12 +14,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from matrix.errors import MatrixError, TemplateProblem
-from matrix.model import Assignment, Corpus, Issuer, IssuerKind, Role, Signer, Task
-from matrix.office import PdfUnavailable, convert_to_pdf
-from matrix.pivot import Matrix, build_matrix
-from matrix.templates import PACKAGE_TEMPLATES, WordTemplateError
-from matrix.word import (
+from matrix.core.errors import MatrixError, TemplateProblem
+from matrix.core.model import Assignment, Corpus, Issuer, IssuerKind, Role, Signer, Task
+from matrix.core.pivot import Matrix, build_matrix
+from matrix.writers.office import PdfUnavailable, convert_to_pdf
+from matrix.writers.templates import PACKAGE_TEMPLATES, WordTemplateError
+from matrix.writers.word import (
     EXTRACT_TEMPLATE,
     EXTRACTS_FOLDER,
     LETTER_TEMPLATES,
@@ -496,7 +496,7 @@ def test_shipped_templates_type_every_tag_in_one_run(name):
 
 
 def test_pdf_conversion_without_libreoffice_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setattr("matrix.office.shutil.which", lambda name: None)  # LibreOffice is looked up there
+    monkeypatch.setattr("matrix.writers.office.shutil.which", lambda name: None)  # LibreOffice is looked up there
     with pytest.raises(PdfUnavailable, match="LibreOffice"):
         convert_to_pdf([tmp_path / "x.docx"])
     assert convert_to_pdf([]) == []
@@ -571,7 +571,7 @@ def test_the_builds_today_follows_source_date_epoch(monkeypatch):
     """Reproducible builds: with SOURCE_DATE_EPOCH the status workbook and reminders count to that day, on any day."""
     import datetime as dt
 
-    from matrix import stamp
+    from matrix.core import stamp
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1752548645")  # 2025-07-15 03:04:05 UTC
     assert stamp.today() == dt.date(2025, 7, 15) and stamp.build_date() == dt.datetime(2025, 7, 15, 3, 4, 5)

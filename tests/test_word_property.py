@@ -10,9 +10,9 @@ from pathlib import Path
 from docx import Document
 from hypothesis import given, settings
 
-from matrix.model import Corpus, Task
-from matrix.pivot import build_matrix
-from matrix.word import EXTRACTS_FOLDER, write_assignment_table, write_consolidated, write_letters
+from matrix.core.model import Corpus, Task
+from matrix.core.pivot import build_matrix
+from matrix.writers.word import EXTRACTS_FOLDER, write_assignment_table, write_consolidated, write_letters
 
 from .helpers.strategies import corpora
 from .helpers.word import assert_letter_matches, paragraphs

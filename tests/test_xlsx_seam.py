@@ -1,4 +1,4 @@
-"""matrix.xlsx_seam against the installed openpyxl: each shortcut gives what the public path gives."""
+"""matrix.writers.xlsx_seam against the installed openpyxl: each shortcut gives what the public path gives."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 
-from matrix.xlsx_seam import (
+from matrix.writers.xlsx_seam import (
     first_sheet,
     odd_header_footer,
     set_default_font,

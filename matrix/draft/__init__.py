@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
 
-from ..dump import REVIEW, Note, dump_directive
-from ..load import is_unresolved
-from ..model import Directive, Registry, Task
-from ..text import shorten, slugify
+from ..core.model import Directive, Registry, Task
+from ..core.text import shorten, slugify
+from ..input.dump import REVIEW, Note, dump_directive
+from ..input.load import is_unresolved
 from .compose import compose
 from .evaluate import Scores, evaluate, load_draft
 from .reader import DraftError, Source, check_length, clean_lines, read_source, split_lines
@@ -42,7 +42,7 @@ class Draft:
     """A drafted directive: the YAML text, the model it writes and what the summary reports about it.
 
     ``directive`` is the draft as the model (names the registry lacks under placeholder agencies of
-    ``registry``, see :class:`~matrix.load.Unresolved`); ``notes`` the review notes the YAML carries.
+    ``registry``, see :class:`~matrix.input.load.Unresolved`); ``notes`` the review notes the YAML carries.
     """
 
     yaml: str
@@ -176,7 +176,7 @@ def _check(text: str, directive_id: str, registry: Registry) -> None:
     is never written; this is matrix's own failure, said with every problem."""
     import tempfile
 
-    from ..load import REGISTRY_FILE, Unknown, load_corpus
+    from ..input.load import REGISTRY_FILE, Unknown, load_corpus
 
     if not directive_id or f"{directive_id}.yaml" == REGISTRY_FILE:  # an id no input file can have: checked as another
         directive_id, text = "ban-nhap", re.sub(r"^id: .*$", 'id: "ban-nhap"', text, count=1, flags=re.MULTILINE)
@@ -200,8 +200,8 @@ def _coverage(source: Source, unused: list[str]) -> float:
 
 def write_draft(draft: Draft, path: Path) -> None:
     """Write the draft's YAML (UTF-8, LF) in one locked, atomic write, the file it replaces kept as ``.bak``;
-    :class:`~matrix.errors.OutputError` when the file cannot be written."""
-    from ..safeio import write_file
+    :class:`~matrix.core.errors.OutputError` when the file cannot be written."""
+    from ..files.safeio import write_file
 
     write_file(Path(path), draft.yaml, "tệp", backup=True)
 

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model import Role
-from ..text import match_key
+from ..core.model import Role
+from ..core.text import match_key
 from .names import CAC, VA, Mention, NameReader, Token, level_group, tokenize
 
 _K = match_key

@@ -1,9 +1,9 @@
-"""From the lines of a source file to the model (:class:`~matrix.model.Directive`) and its review notes.
+"""From the lines of a source file to the model (:class:`~matrix.core.model.Directive`) and its review notes.
 
 Reading order: footnotes out, header and tail apart, body into paragraphs and
 items, then the metadata (issuer, kind, title, province) and, item by item,
 the addressees with their roles. Every guess leaves a note for the clerk
-(:class:`~matrix.dump.Note`, written next to what it is about).
+(:class:`~matrix.input.dump.Note`, written next to what it is about).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ..doctypes import kind_of_code
-from ..dump import Note
-from ..load import Unresolved, suggest_names
-from ..model import Assignment, Directive, Issuer, IssuerKind, Registry, Role, Task
-from ..text import ascii_key, match_key
+from ..core.doctypes import kind_of_code
+from ..core.model import Assignment, Directive, Issuer, IssuerKind, Registry, Role, Task
+from ..core.text import ascii_key, match_key
+from ..input.dump import Note
+from ..input.load import Unresolved, suggest_names
 from .addressees import Assigned, RoleReader
 from .details import read_details
 from .footnotes import SENTINEL, extract_footnotes
@@ -68,7 +68,7 @@ class Composed:
     """What :func:`compose` makes of a source file.
 
     ``registry`` is the one the names were read with (the province's catalogue when the given one does
-    not know the province), with the names it lacks as placeholder agencies (:class:`~matrix.load.Unresolved`);
+    not know the province), with the names it lacks as placeholder agencies (:class:`~matrix.input.load.Unresolved`);
     ``unused`` the source lines no field holds (reported, not written).
     """
 
@@ -447,7 +447,7 @@ def registry_for_province(registry: Registry, province: str | None) -> Registry:
     would resolve nothing of Hà Nội's). Central documents (no province) keep the given registry."""
     if province is None:
         return registry
-    from ..catalogue import mergers, province_registry
+    from ..input.catalogue import mergers, province_registry
 
     current = mergers().get(province, province)
     if any(a.province in (province, current) for a in registry.agencies):

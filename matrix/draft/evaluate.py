@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..load import is_unresolved
-from ..model import Assignment, Corpus, Directive
+from ..core.model import Assignment, Corpus, Directive
+from ..input.load import is_unresolved
 
 if TYPE_CHECKING:
-    from ..model import Registry
+    from ..core.model import Registry
     from . import Draft
 
 Triple = tuple[str, str, str]
@@ -81,7 +81,7 @@ def triples(directive: Directive) -> set[Triple]:
 
 
 def _body(agency_id: str) -> str:
-    from ..catalogue import unscoped
+    from ..input.catalogue import unscoped
 
     return unscoped(agency_id)
 
@@ -116,7 +116,7 @@ def _pick(draft: Corpus | Directive, directive_id: str) -> Directive:
 
 def load_draft(draft: Draft, registry_path: Path) -> Corpus:
     """The draft read back as the loader reads any directive (unknown names kept, :attr:`Unknown.KEEP`)."""
-    from ..load import Unknown, load_corpus
+    from ..input.load import Unknown, load_corpus
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{draft.id}.yaml"
@@ -181,7 +181,7 @@ def fold(text: str) -> str:
     """Punctuation- and space-insensitive form of a text, for finding a quote in a task."""
     import re
 
-    from ..text import match_key
+    from ..core.text import match_key
 
     words = re.sub(r"[^\w]+", " ", text).replace("_", " ")  # punctuation out first: tone marks stay on their word
     return "".join(ch for ch in match_key(words) if not ch.isspace())
@@ -276,7 +276,7 @@ def score_text(text: Path, source: Path | None = None) -> Scores:
     """Draft a development text (or ``source``, the same text in another form) as ``matrix draft`` does with
     the file alone in a folder (no co-quan.yaml: the standard catalogue of the text's province and the central
     bodies), and score it against ``<text stem>.gold.yaml`` beside it with the registry the draft was made with."""
-    from ..views import draft_registry
+    from ..input.load import draft_registry
     from . import draft_file
 
     text = Path(text).resolve()

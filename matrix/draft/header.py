@@ -14,9 +14,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..doctypes import KINDS
-from ..model import Signer
-from ..text import CAPITALS, ascii_key, match_key
+from ..core.doctypes import KINDS
+from ..core.model import Signer
+from ..core.text import CAPITALS, ascii_key, match_key
 from .reader import PAGE_BREAK
 
 _KIND_KEYS = {match_key(k): k for k in KINDS}

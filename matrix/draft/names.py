@@ -26,8 +26,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model import Agency, Registry
-from ..text import ascii_key, match_key
+from ..core.model import Agency, Registry
+from ..core.text import ascii_key, match_key
 
 _TOKEN = re.compile(r"[^\W_]+(?:[&'’./-][^\W_]+)*|[^\w\s]")
 

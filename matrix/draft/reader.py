@@ -21,12 +21,12 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from ..errors import MatrixError, os_message
-from ..yamlio import NOT_UTF8, TO_UNICODE
+from ..core.errors import MatrixError, os_message
+from ..input.yamlio import NOT_UTF8, TO_UNICODE
 
 PAGE_BREAK = "\f"
 MAX_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED = 64 * 1024 * 1024  # a .docx once unzipped, counted as it inflates (see matrix.safezip)
+MAX_UNPACKED = 64 * 1024 * 1024  # a .docx once unzipped, counted as it inflates (see matrix.files.safezip)
 MAX_XML = 24 * 1024 * 1024  # of which XML (Word's body of a 300-page document is a few MB)
 MAX_TEXT_CHARS = 2_000_000  # a long plan with its appendices is a few hundred thousand characters
 # Control characters never reach a draft (the terminal, a YAML file): Word's line break (VT) becomes a line end.
@@ -171,7 +171,7 @@ def _read_docx(path: Path) -> tuple[list[str], dict[int, str]]:
     import docx  # python-docx
     from docx.table import Table
 
-    from ..safezip import check_zip
+    from ..files.safezip import check_zip
 
     try:
         data = path.read_bytes()  # read once: the bytes checked are the bytes opened
@@ -275,10 +275,10 @@ def _read_converted(path: Path) -> tuple[list[str], dict[int, str]]:
     import subprocess
     import tempfile
 
-    from ..office import convert, find_soffice
+    from ..writers.office import convert, find_soffice
 
     if path.suffix.lower() == ".odt":  # a zip package too: refused before LibreOffice unpacks it
-        from ..safezip import check_zip
+        from ..files.safezip import check_zip
 
         refused = check_zip(path, MAX_UNPACKED, MAX_XML)
         if refused:

@@ -34,12 +34,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive
 
-from ..errors import InputError, MatrixError, Problem
-from ..export import neutralise
-from ..load import REGISTRY_FILE
-from ..model import format_date
-from ..stamp import today
-from ..text import shorten, slugify
+from ..core.errors import InputError, MatrixError, Problem
+from ..core.model import format_date
+from ..core.stamp import today
+from ..core.text import shorten, slugify
+from ..input.load import REGISTRY_FILE
+from ..writers.export import neutralise
 from . import library as lib
 from .downloads import Generated, InOutput, Zipped, download, listing
 from .edits import add_alias, replace_name
@@ -544,8 +544,8 @@ class Pages:
     async def tracking(
         self, request: Request, message: str | None = None, problems: tuple[Problem, ...] = (), status: int = 200
     ) -> Response:
-        from ..report_status import by_agency, counts
-        from ..tracking import State
+        from ..commands.status import by_agency, counts
+        from ..tracking.records import State
 
         cat = self.catalogue()
         raw = request.query_params.get("ngay", "")
@@ -779,7 +779,7 @@ def _with_id(yaml_text: str, directive_id: str) -> str:
 
 def _parse_date(raw: str) -> dt.date | None:
     """A typed date, or None when it is not one or lies outside the years matrix computes (stamp.out_of_range)."""
-    from ..stamp import out_of_range
+    from ..core.stamp import out_of_range
 
     raw = raw.strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import InputError, Problem
-from ..load import load_registry
-from ..safeio import update_file
-from ..text import match_key
-from ..yamlio import Report
+from ..core.errors import InputError, Problem
+from ..core.text import match_key
+from ..files.safeio import update_file
+from ..input.load import load_registry
+from ..input.yamlio import Report
 from .library import yaml_scalar
 
 
@@ -79,7 +79,7 @@ def add_alias(registry_path: Path, agency_id: str, alias: str) -> None:
 
     Refused (:class:`InputError`, nothing written) unless the registry still
     loads and the alias then names exactly that agency. One locked, atomic
-    read-modify-write (:func:`matrix.safeio.update_file`).
+    read-modify-write (:func:`matrix.files.safeio.update_file`).
     """
 
     def change(current: bytes | None) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import MatrixError
+from ..core.errors import MatrixError
 
 
 @dataclass
@@ -19,7 +19,7 @@ class BuildState:
     started: dt.datetime | None = None
     finished: dt.datetime | None = None
     error: str | None = None
-    summary: Any = None  # matrix.build.BuildSummary of the last successful build
+    summary: Any = None  # matrix.build.pipeline.BuildSummary of the last successful build
 
     def as_json(self) -> dict[str, Any]:
         return {

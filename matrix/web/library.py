@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..build import (
+from ..build.pipeline import (
     CONSOLIDATED,
     LETTERS,
     REMINDERS,
@@ -26,17 +26,25 @@ from ..build import (
     build,
     plan_build,
 )
+from ..commands.status import file_report
+from ..core.errors import InputError, Problem, WithProblems
+from ..core.model import Agency, Corpus, Directive, Registry
+from ..core.pivot import Entry, Matrix, build_matrix
+from ..core.text import ascii_key, safe_filename, slugify
 from ..draft import Draft, draft_file, draft_text, write_draft
 from ..draft.reader import read_source
-from ..dump import scalar
-from ..errors import InputError, Problem, WithProblems
-from ..load import REGISTRY_FILE, Unknown, directive_files, is_unresolved, load_corpus, open_registry, suggest_names
-from ..model import Agency, Corpus, Directive, Registry
-from ..pivot import Entry, Matrix, build_matrix
-from ..report_status import file_report
-from ..text import ascii_key, safe_filename, slugify
-from ..tracking import Record, Status, assess, load_records
-from ..yamlio import Report
+from ..input.dump import scalar
+from ..input.load import (
+    REGISTRY_FILE,
+    Unknown,
+    directive_files,
+    is_unresolved,
+    load_corpus,
+    open_registry,
+    suggest_names,
+)
+from ..input.yamlio import Report
+from ..tracking.records import Record, Status, assess, load_records
 
 __all__ = [
     "ROLE_COLOURS",
@@ -65,7 +73,9 @@ __all__ = [
 
 
 def _role_colours() -> dict[str, str]:
-    from ..excel import ROLE_FILLS  # the workbook's fills: the web grid shows the same marks in the same colours
+    from ..writers.excel import (
+        ROLE_FILLS,  # the workbook's fills: the web grid shows the same marks in the same colours
+    )
 
     return {role.mark: f"#{rgb}" for role, rgb in ROLE_FILLS.items()}
 
@@ -192,7 +202,7 @@ def follow_up_files(output_dir: Path, registry: Registry | None) -> list[tuple[s
 
 def labels(corpus: Corpus | None) -> dict[str, str]:
     """A short, unique label per directive, the one the workbook's "Văn bản" columns use."""
-    from ..excel import directive_labels
+    from ..writers.excel import directive_labels
 
     return directive_labels(build_matrix(corpus)) if corpus is not None else {}
 
@@ -268,7 +278,7 @@ def record_report(
 
 def calendar(catalogue: Catalogue, agency_ids: Iterable[str] | None = None) -> bytes:
     """``matrix calendar``: the .ics of every due date to the end of next year."""
-    from ..ics import default_end, write_calendar
+    from ..writers.ics import default_end, write_calendar
 
     if catalogue.corpus is None:
         raise _problem("chưa có văn bản hợp lệ nào để lập lịch")

@@ -7,7 +7,7 @@ where there is one: the server's threads are never forked), caps the
 child's memory (``RLIMIT_AS``) and processor time (``RLIMIT_CPU``) with
 :func:`resource.setrlimit`, and ends it when the wall-clock limit passes.
 The page waits for it in a thread, so the event loop stays free. What the
-child raises comes back as the same :class:`~matrix.errors.MatrixError`;
+child raises comes back as the same :class:`~matrix.core.errors.MatrixError`;
 a limit reached is a :class:`WorkLimit` with a Vietnamese message.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ..errors import InputError, MatrixError
+from ..core.errors import InputError, MatrixError
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "WorkLimit", "run_limited"]
 

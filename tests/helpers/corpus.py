@@ -7,7 +7,7 @@ import datetime as dt
 from functools import cache
 from types import MappingProxyType
 
-from matrix.model import (
+from matrix.core.model import (
     Agency,
     Assignment,
     Block,
@@ -20,7 +20,7 @@ from matrix.model import (
     Signer,
     Task,
 )
-from matrix.pivot import Matrix, build_matrix
+from matrix.core.pivot import Matrix, build_matrix
 
 from . import INPUT, SEED_IDS
 
@@ -151,7 +151,7 @@ def seed_corpus() -> Corpus:
 
     A copy that does not load is a failure (InputError with every problem), never a skip.
     """
-    from matrix.load import load_corpus
+    from matrix.input.load import load_corpus
 
     corpus = load_corpus([INPUT]).require()
     assert tuple(sorted(d.id for d in corpus.directives)) == SEED_IDS, f"{INPUT}: not the five seed directives"

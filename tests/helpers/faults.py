@@ -135,9 +135,9 @@ def tracking_book(path: Path, input_dir: Path, rows: int, note: str | None = "đ
 
     from openpyxl import Workbook
 
-    from matrix.load import load_corpus
-    from matrix.pivot import build_matrix
-    from matrix.tracking_sheet import FIRST_INPUT, write_tracking_sheet
+    from matrix.core.pivot import build_matrix
+    from matrix.input.load import load_corpus
+    from matrix.writers.tracking_sheet import FIRST_INPUT, write_tracking_sheet
 
     book = Workbook()
     sheet = book.active

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from matrix.office import convert_command, find_soffice
+from matrix.writers.office import convert_command, find_soffice
 
 
 def soffice() -> str:

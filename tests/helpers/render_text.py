@@ -1,4 +1,4 @@
-"""Render a :class:`~matrix.model.Directive` as the plain text of a real Vietnamese directive.
+"""Render a :class:`~matrix.core.model.Directive` as the plain text of a real Vietnamese directive.
 
 The inverse of ``matrix draft`` for tests: the model's texts are written as
 they are (the addressee phrases are part of each task's ``text``), and the
@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from matrix.model import Directive, IssuerKind, Task
+from matrix.core.model import Directive, IssuerKind, Task
 
 GAP = " " * 10
 STATE_MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")

@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 from hypothesis import strategies as st
 
-from matrix.model import Agency, Assignment, Block, Corpus, Directive, Issuer, IssuerKind, Registry, Role, Task
+from matrix.core.model import Agency, Assignment, Block, Corpus, Directive, Issuer, IssuerKind, Registry, Role, Task
 
 # Text as the loader gives it back: NFC, without edge spaces (YAML line breaks Zl/Zp excluded).
 TEXT = (

@@ -7,10 +7,10 @@ from pathlib import Path
 from docx import Document
 from docx.oxml.ns import qn
 
-from matrix.model import Task
-from matrix.pivot import Matrix
-from matrix.word import paragraphs as task_text_paragraphs
-from matrix.word import without_heading
+from matrix.core.model import Task
+from matrix.core.pivot import Matrix
+from matrix.writers.word import paragraphs as task_text_paragraphs
+from matrix.writers.word import without_heading
 
 
 def paragraphs(doc) -> list[str]:

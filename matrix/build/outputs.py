@@ -1,0 +1,358 @@
+"""The outputs of a build, each an *output unit* behind one small protocol, and the build's plan.
+
+A unit has a ``name`` and lists the documents it writes as :class:`Item` s (``items``: one workbook per
+view, one letter per addressee...), each with its content key (:mod:`matrix.build.keys`: a hash of exactly what
+the document is rendered from). ``write`` renders one item into the staging folder and returns the files
+it wrote. ``tally`` names the :class:`matrix.build.pipeline.BuildSummary` counter its files add to.
+:func:`matrix.build.pipeline.build` reuses the items whose key the previous build recorded, cuts the others into
+:class:`Piece` s (:func:`plan_pieces`) that worker processes share, and publishes the result
+(:mod:`matrix.build.publish`). Adding an output means adding a unit to :data:`UNITS`. This module imports
+nothing of :mod:`matrix.build.pipeline`: the plan is declared here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from ..build import keys
+from ..core.pivot import Matrix
+from ..core.stamp import today
+from ..writers.export import to_csv, to_json
+
+if TYPE_CHECKING:
+    from ..tracking.records import Letter, Status
+
+WORKBOOK = "ma-tran.xlsx"
+LETTERS = "thu-giao-nhiem-vu"
+TABLE = "bang-phan-cong.docx"
+STATUS_WORKBOOK = "tinh-hinh-thuc-hien.xlsx"  # in tong-hop/
+REMINDERS = "don-doc"  # in tong-hop/
+EXPORTS = ("assignments.csv", "assignments.json")  # at the top of the output folder
+
+LETTERS_PER_PIECE = 40
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    expand_groups: bool = False
+    paper: str = "A4"
+    templates: Path | None = None
+    pdf: bool = False
+    jobs: int | None = None  # processes; None = one per CPU core
+    # The build date: the consolidated view gives old bodies' tasks to their successors of that date, and the
+    # Tình hình thực hiện outputs are computed as of it. None: no successor view, statuses as of today.
+    as_of: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What a build will write: one view of the matrix per directive, then the consolidated one."""
+
+    matrix: Matrix
+    views: list[tuple[str, Matrix]]
+    options: BuildOptions
+    scope: frozenset[str] | None = None  # top-level names of the output folder this build owns (None: all)
+    statuses: tuple[Status, ...] = ()
+    as_of: dt.date = field(default_factory=today)
+    sent_letters: tuple[Letter, ...] = ()  # thư giao nhiệm vụ recorded in input/theo-doi/
+
+    @property
+    def letters(self) -> int:
+        """How many letters the build writes (for a progress bar)."""
+        from ..writers.word import letter_count
+
+        return sum(letter_count(view) for _, view in self.views)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One document of a unit (or the fixed set of files it writes together): a view of the plan (its index in
+    ``plan.views``), the agency it is addressed to (None: the whole view), and its content key."""
+
+    unit: str
+    view: int
+    agency: str | None
+    key: str
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One share of a unit's work: a view of the plan, maybe some agencies (one item each)."""
+
+    unit: str
+    view: int
+    agencies: tuple[str, ...] = ()
+
+
+class OutputUnit(Protocol):
+    """One kind of output of a build."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def tally(self) -> str | None:
+        """The :class:`~matrix.build.pipeline.BuildSummary` counter the unit's files count in (None: not counted)."""
+        ...
+
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        """The unit's documents, each keyed by what it reads (``prints`` shares the fingerprints)."""
+        ...
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
+        """Write one item into the staging folder ``stage``; return the files written."""
+        ...
+
+
+def _folder(plan: BuildPlan, view: int, stage: Path) -> tuple[Path, Matrix]:
+    name, matrix = plan.views[view]
+    return stage / name, matrix
+
+
+def _consolidated(plan: BuildPlan) -> int:
+    return len(plan.views) - 1
+
+
+def _only(agency: str | None) -> tuple[str, ...]:
+    assert agency is not None, "a unit of letters writes one agency's at a time"
+    return (agency,)
+
+
+def workbook_title(view: Matrix) -> str:
+    """ "Chỉ thị 05/CT-UBND: Về ..." for one directive; "Tổng hợp phân công nhiệm vụ (n văn bản)" for several."""
+    if len(view.directives) == 1:
+        d = view.directives[0]
+        return f"{d.label}: {d.title}"
+    return f"Tổng hợp phân công nhiệm vụ ({len(view.directives)} văn bản)"
+
+
+class Exports:
+    """assignments.csv and assignments.json: the whole matrix, for other systems."""
+
+    name, tally = "exports", None
+
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        return [Item(self.name, _consolidated(plan), None, keys.digest(self.name, prints.view(plan.matrix)))]
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
+        csv_path, json_path = (stage / name for name in EXPORTS)
+        csv_path.write_text(to_csv(plan.matrix), encoding="utf-8-sig")
+        json_path.write_text(to_json(plan.matrix), encoding="utf-8")
+        return [csv_path, json_path]
+
+
+class Workbooks:
+    """ma-tran.xlsx in every view's folder (excel.write_workbook): reads the whole view, its title, the paper."""
+
+    name, tally = "workbook", "workbooks"
+
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        return [
+            Item(
+                self.name,
+                index,
+                None,
+                keys.digest(self.name, prints.view(view), workbook_title(view), plan.options.paper),
+            )
+            for index, (_, view) in enumerate(plan.views)
+        ]
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
+        from ..writers.excel import write_workbook
+
+        folder, matrix = _folder(plan, view, stage)
+        write_workbook(matrix, folder / WORKBOOK, title=workbook_title(matrix), paper=plan.options.paper)
+        return [folder / WORKBOOK]
+
+
+class Letters:
+    """Thư giao nhiệm vụ, one per agency of each directive (word.write_letters)."""
+
+    name, tally = "letters", "letters"
+
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        from ..writers.word import LETTER_TEMPLATES
+
+        found = []
+        for index, (_, view) in enumerate(plan.views):
+            if len(view.directives) != 1 or not view.columns:
+                continue
+            template = prints.template(LETTER_TEMPLATES[view.directives[0].issuer.kind])
+            found += [
+                Item(self.name, index, a.id, keys.digest(self.name, template, prints.addressee(view, a)))
+                for a in view.columns
+            ]
+        return found
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
+        from ..writers.word import write_letters
+
+        folder, matrix = _folder(plan, view, stage)
+        return write_letters(matrix, folder / LETTERS, templates=plan.options.templates, agencies=_only(agency))
+
+
+class Extracts:
+    """The consolidated view: per agency an extract of every directive, and the letters of each issuer of
+    several directives (word.write_consolidated); one item per agency."""
+
+    name, tally = "extracts", "letters"
+
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        from ..writers.word import EXTRACT_TEMPLATE, LETTER_TEMPLATES, issuer_groups
+
+        found = []
+        for index, (_, view) in enumerate(plan.views):
+            if len(view.directives) < 2:
+                continue
+            groups = [(folder, [d.id for d in group.directives]) for folder, group in issuer_groups(view)]
+            templates = [prints.template(EXTRACT_TEMPLATE), *(prints.template(t) for t in LETTER_TEMPLATES.values())]
+            found += [
+                Item(self.name, index, a.id, keys.digest(self.name, templates, groups, prints.addressee(view, a)))
+                for a in view.columns
+            ]
+        return found
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
+        from ..writers.word import write_consolidated
+
+        folder, matrix = _folder(plan, view, stage)
+        return write_consolidated(matrix, folder, templates=plan.options.templates, agencies=_only(agency))
+
+
+class Tables:
+    """bang-phan-cong.docx, the assignment table, in every view's folder (word.write_assignment_table)."""
+
+    name, tally = "table", "tables"
+
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        from ..writers.word import TABLE_TEMPLATE
+
+        template = prints.template(TABLE_TEMPLATE)
+        return [
+            Item(self.name, index, None, keys.digest(self.name, template, prints.view(view)))
+            for index, (_, view) in enumerate(plan.views)
+        ]
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
+        from ..writers.word import write_assignment_table
+
+        folder, matrix = _folder(plan, view, stage)
+        write_assignment_table(matrix, folder / TABLE, templates=plan.options.templates)
+        return [folder / TABLE]
+
+
+class StatusWorkbook:
+    """tong-hop/tinh-hinh-thuc-hien.xlsx: how far each assignment has got on the build date (status_excel)."""
+
+    name, tally = "status", None
+
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        index = _consolidated(plan)
+        key = keys.digest(
+            self.name,
+            prints.view(plan.views[index][1]),
+            [prints.status(s) for s in plan.statuses],
+            plan.as_of,
+            keys.letters(plan.sent_letters),
+            plan.options.paper,
+        )
+        return [Item(self.name, index, None, key)]
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
+        from ..writers.status_excel import write_status_workbook
+
+        folder, matrix = _folder(plan, view, stage)
+        path = folder / STATUS_WORKBOOK
+        write_status_workbook(
+            matrix, plan.statuses, plan.as_of, path, paper=plan.options.paper, letters=plan.sent_letters
+        )
+        return [path]
+
+
+class Reminders:
+    """tong-hop/don-doc/: a đôn đốc letter per agency with overdue tasks (reminders), one item per agency."""
+
+    name, tally = "reminders", "reminders"
+
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+        from ..writers.reminders import REMINDER_TEMPLATES, plan_reminders
+
+        index = _consolidated(plan)
+        view = plan.views[index][1]
+        by_agency: dict[str, list[object]] = {}
+        for r in plan_reminders(plan.statuses):  # the letters as written: file names, issuers, overdue tasks
+            directives = {s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values()
+            by_agency.setdefault(r.agency.id, []).append(
+                (
+                    r.name,
+                    repr(r.agency),
+                    prints.directive(r.issuer),
+                    [prints.status(s) for s in r.items],
+                    [prints.directive(d) for d in directives],
+                )
+            )
+        common = (
+            [prints.template(t) for t in REMINDER_TEMPLATES.values()],
+            plan.as_of,
+            keys.letters(plan.sent_letters),
+            prints.places(view.registry),
+        )
+        return [Item(self.name, index, a, keys.digest(self.name, common, found)) for a, found in by_agency.items()]
+
+    def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
+        from ..writers.reminders import write_reminders
+
+        folder, matrix = _folder(plan, view, stage)
+        return write_reminders(
+            matrix,
+            plan.statuses,
+            plan.as_of,
+            folder / REMINDERS,
+            templates=plan.options.templates,
+            letters=plan.sent_letters,
+            agencies=_only(agency),
+        )
+
+
+#: Every output of a build, in the order their pieces are handed out.
+UNITS: tuple[OutputUnit, ...] = (Workbooks(), Letters(), Extracts(), Tables(), StatusWorkbook(), Reminders(), Exports())
+_BY_NAME = {unit.name: unit for unit in UNITS}
+
+
+def unit(name: str) -> OutputUnit:
+    return _BY_NAME[name]
+
+
+def plan_items(plan: BuildPlan, units: Sequence[OutputUnit] = UNITS) -> list[Item]:
+    """Every document of ``plan``, keyed (:mod:`matrix.build.keys`)."""
+    prints = keys.Fingerprints(plan.options.templates)
+    # where it goes is part of a document's identity (one directive's view and the consolidated one may
+    # read the same); with --pdf the piece holds its documents' PDFs too
+    return [
+        Item(i.unit, i.view, i.agency, keys.digest(i.key, plan.views[i.view][0], i.agency, plan.options.pdf))
+        for u in units
+        for i in u.items(plan, prints)
+    ]
+
+
+def plan_pieces(items: Sequence[Item]) -> list[Piece]:
+    """The work of rendering ``items``: a piece per document, letters by :data:`LETTERS_PER_PIECE` agencies of
+    one view; the consolidated view, the largest, first (so workers finish together)."""
+    pieces: list[Piece] = []
+    batches: dict[tuple[str, int], list[str]] = {}
+    for item in items:
+        if item.agency is None:
+            pieces.append(Piece(item.unit, item.view))
+        else:
+            batches.setdefault((item.unit, item.view), []).append(item.agency)
+    for (name, view), agencies in batches.items():
+        pieces += [
+            Piece(name, view, tuple(agencies[start : start + LETTERS_PER_PIECE]))
+            for start in range(0, len(agencies), LETTERS_PER_PIECE)
+        ]
+    order = {u.name: n for n, u in enumerate(UNITS)}
+    return sorted(pieces, key=lambda p: (-p.view, order.get(p.unit, len(order))))

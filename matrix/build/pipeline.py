@@ -1,0 +1,493 @@
+"""The build: every output of a corpus, written safely into the output folder, reusing what did not change.
+
+:func:`plan_build` pivots the corpus once and lays out the views; :func:`build` lists every document the
+output units plan (:mod:`matrix.build.outputs`), each with a content key (:mod:`matrix.build.keys`). A document whose
+key the previous build recorded, and whose published file is still the one matrix wrote (same SHA-256),
+is reused (a hard link of the published file); the others are rendered, in worker processes when the
+machine has several cores. The new tree is then published as one switch (:mod:`matrix.build.publish`); when
+every document is reused and nothing else changed, the output folder is left as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing as mp
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import InputError, OutputError, Problem, os_message
+from ..core.model import Corpus, format_date
+from ..core.pivot import build_matrix
+from ..core.stamp import today
+from ..core.text import safe_filename
+from .outputs import LETTERS as LETTERS  # the output names, re-exported for the CLI and the web app
+from .outputs import REMINDERS as REMINDERS
+from .outputs import STATUS_WORKBOOK as STATUS_WORKBOOK
+from .outputs import TABLE as TABLE
+from .outputs import WORKBOOK as WORKBOOK
+from .outputs import BuildOptions as BuildOptions
+from .outputs import BuildPlan as BuildPlan
+from .outputs import Item, Piece, plan_items, plan_pieces, unit
+from .publish import (
+    MANIFEST,
+    file_hash,
+    publish,
+    publish_lock,
+    read_manifest,
+    read_stats,
+    read_units,
+    recover,
+    reusable,
+    staging,
+)
+
+if TYPE_CHECKING:
+    from ..tracking.records import Letter, Record
+
+CONSOLIDATED = "tong-hop"
+
+
+@dataclass
+class BuildSummary:
+    """What a build wrote, relative to the output folder."""
+
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+    workbooks: int = 0
+    letters: int = 0
+    tables: int = 0
+    pdfs: int = 0
+    pdf_skipped: str | None = None
+    reminders: int = 0
+    kept: list[tuple[Path, Path]] = field(default_factory=list)  # (edited by hand, kept; the new one instead)
+    reused: int = 0  # files taken unchanged from the previous build
+    rendered: int = 0  # documents rendered (the others reused)
+
+
+@dataclass(frozen=True)
+class BuildProgress:
+    """Where a build stands: documents done (rendered or reused) of ``total``, and the last file written."""
+
+    done: int
+    total: int
+    current: str
+
+
+def plan_build(
+    corpus: Corpus,
+    options: BuildOptions = BuildOptions(),  # noqa: B008 - frozen, so one shared default is safe
+    records: tuple[Record, ...] = (),
+    letters: tuple[Letter, ...] = (),
+    only: set[str] | None = None,
+) -> BuildPlan:
+    """Pivot ``corpus`` once and lay out the views the build writes.
+
+    ``records`` and ``letters`` (from ``input/theo-doi/``) give the Tình hình thực hiện outputs, assessed on
+    ``options.as_of``. ``only``: the directive ids to write (``matrix build FILES``); the consolidated
+    outputs still cover all of ``corpus``, and the outputs of the other directives are kept as they are.
+    """
+    from ..tracking.records import assess
+
+    if any(d.id == CONSOLIDATED for d in corpus.directives):
+        raise InputError(
+            [
+                Problem(
+                    CONSOLIDATED,
+                    0,
+                    0,
+                    f"mã văn bản '{CONSOLIDATED}' được dành cho thư mục kết quả tổng hợp",
+                    "hãy đổi mã văn bản (và tên tệp) khác",
+                )
+            ]
+        )
+    matrix = build_matrix(corpus, options.expand_groups)
+    views = [(safe_filename(d.id), matrix.subset([d.id])) for d in matrix.directives if only is None or d.id in only]
+    views.append(
+        (CONSOLIDATED, build_matrix(corpus, options.expand_groups, options.as_of) if options.as_of else matrix)
+    )
+    scope = None if only is None else frozenset({name for name, _ in views} | {"assignments.csv", "assignments.json"})
+    as_of = options.as_of or today()
+    return BuildPlan(matrix, views, options, scope, assess(matrix, records, as_of), as_of, letters)
+
+
+def load_for_build(
+    paths: Sequence[Path], registry: Path | None, warn: Callable[[str], None]
+) -> tuple[Corpus, set[str] | None]:
+    """The corpus a build writes, and the directive ids it updates (None: all); ``warn`` is told each warning.
+
+    Given files (``matrix build input/a.yaml``), only their outputs are updated, but the
+    consolidated outputs are made from every directive of their folders.
+    """
+    from ..input.load import load_corpus
+
+    chosen = load_corpus(paths, registry).require(warn)
+    if not any(p.is_file() for p in paths):
+        return chosen, None
+    folders = sorted({p.parent if p.is_file() else p for p in paths})
+    return load_corpus(folders, registry).require(), {d.id for d in chosen.directives}
+
+
+def prepare(
+    paths: Sequence[Path], registry: Path | None, options: BuildOptions, warn: Callable[[str], None]
+) -> BuildPlan:
+    """``matrix build PATHS``: load what the build writes and its records files (``theo-doi/``), and plan it."""
+    from ..tracking.records import input_folder, load_letters, load_records
+
+    corpus, only = load_for_build(paths, registry, warn)
+    folder = input_folder(paths)
+    return plan_build(corpus, options, load_records(folder, corpus), load_letters(folder, corpus), only)
+
+
+def build(
+    plan: BuildPlan,
+    out_dir: Path,
+    progress: Callable[[int], None] | None = None,
+    *,
+    force: bool = False,
+    notify: Callable[[str], None] | None = None,
+    watch: Callable[[BuildProgress], None] | None = None,
+) -> BuildSummary:
+    """Write CSV/JSON exports, workbooks and letters of ``plan`` into ``out_dir``, published as one switch.
+
+    The new outputs, plus every file of ``out_dir`` matrix must keep (the
+    clerk's own files, files edited since matrix wrote them, outputs of
+    directives this build does not cover), are laid out as a complete new
+    tree beside ``out_dir`` and swapped in (:func:`matrix.build.publish.publish`);
+    a lock beside ``out_dir`` keeps two builds of one folder apart. ``force``
+    replaces outputs edited by hand. Documents whose content key is in the
+    previous build's manifest are reused instead of rendered.
+    ``progress(n)``: n more letters written (the web page's bar counts letters);
+    ``watch``: called after each piece of work with a :class:`BuildProgress`.
+    """
+    real = out_dir.resolve() if out_dir.is_symlink() else out_dir
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"không tạo được thư mục kết quả '{out_dir}': {os_message(exc)}") from exc
+    if real.exists() and not real.is_dir():
+        raise OutputError(f"'{out_dir}' đã có và là một tệp, không phải thư mục; hãy đổi tên tệp đó hoặc chọn -o khác.")
+    summary = BuildSummary(out_dir)
+    with publish_lock(real, notify), _terminate_as_interrupt():
+        recover(real)
+        items = plan_items(plan)
+        tracker = _Tracker(summary, len(items), progress, watch)
+        found = _reusable(real, items)
+        if _nothing_to_do(real, plan, items, found):
+            for item in items:
+                tracker.reused(item, found[item.key])
+            summary.files = sorted(Path(rel) for item in items for rel in found[item.key])
+            return summary
+        with staging(real, out_dir) as stage:
+            new = stage / "new"
+            try:
+                summary.files, summary.kept = _lay_out(plan, items, found, new, tracker, out_dir, real, force)
+            except OSError as exc:
+                where = getattr(exc, "filename", None) or out_dir
+                if isinstance(where, str) and str(stage) in where:
+                    where = out_dir
+                raise OutputError(f"không ghi được kết quả: {os_message(exc)} ({where})") from exc
+    return summary
+
+
+def _lay_out(
+    plan: BuildPlan,
+    items: list[Item],
+    found: dict[str, list[str]],
+    new: Path,
+    tracker: _Tracker,
+    out_dir: Path,
+    real: Path,
+    force: bool,
+) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    """Lay out the new tree in ``new`` (reused files linked, the others rendered), then publish it."""
+    new.mkdir()
+    for folder, _ in plan.views:
+        (new / folder).mkdir()
+    hashes: dict[str, str] = {}
+    units: dict[str, list[str]] = {}
+    recorded = read_manifest(real)
+    for item in items:
+        rels = found.get(item.key)
+        if rels is None:
+            continue
+        for rel in rels:
+            (new / rel).parent.mkdir(parents=True, exist_ok=True)
+            _link(real / rel, new / rel)
+            hashes[rel] = recorded[rel]
+        units[item.key] = rels
+        tracker.reused(item, rels)
+    todo = [item for item in items if item.key not in found]
+    by_place = {(item.unit, item.view, item.agency): item for item in todo}
+    written: list[Path] = []
+    for piece, results in _run(_Units(plan, new), plan_pieces(todo), plan.options.jobs):
+        for agency, files in results:
+            item = by_place[(piece.unit, piece.view, agency)]
+            hashes.update(files)
+            units[item.key] = list(files)
+            written += (new / rel for rel in files)
+            tracker.rendered(item, list(files))
+    if plan.options.pdf:  # the PDF step, over the documents written now (reused ones come with their PDFs)
+        pdfs, tracker.summary.pdf_skipped = _convert(written, new, units)
+        tracker.summary.pdfs += pdfs
+    laid = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
+    reused = frozenset(rel for rels in found.values() for rel in rels)
+    return publish(
+        new, out_dir, laid, scope=plan.scope, force=force, real=real, hashes=hashes, units=units, reused=reused
+    )
+
+
+def _convert(written: list[Path], new: Path, units: dict[str, list[str]]) -> tuple[int, str | None]:
+    """The PDF step: each written .docx and .xlsx converted beside itself; each PDF joins its document's piece."""
+    from ..writers.office import PdfUnavailable, convert_to_pdf
+
+    documents = sorted(p for p in written if p.suffix in (".docx", ".xlsx"))
+    try:
+        pdfs = convert_to_pdf(documents)
+    except PdfUnavailable as exc:
+        return 0, str(exc)
+    made = {str(p.relative_to(new).with_suffix("")) for p in pdfs}
+    for rels in units.values():
+        rels += [str(Path(rel).with_suffix(".pdf")) for rel in list(rels) if str(Path(rel).with_suffix("")) in made]
+    return len(pdfs), None
+
+
+def _link(source: Path, target: Path) -> None:
+    """A reused output in the new tree: a hard link of the published file (a copy across devices)."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        import shutil
+
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _reusable(real: Path, items: Sequence[Item]) -> dict[str, list[str]]:
+    """The items whose key the previous build recorded and whose published files are unchanged: key -> files."""
+    units = read_units(real)
+    if not units:
+        return {}
+    files, stats = read_manifest(real), read_stats(real)
+    folders: dict[str, bool] = {}
+    return {
+        item.key: units[item.key]
+        for item in items
+        if item.key in units and reusable(real, units[item.key], files, stats, folders)
+    }
+
+
+def _nothing_to_do(real: Path, plan: BuildPlan, items: Sequence[Item], found: dict[str, list[str]]) -> bool:
+    """Every document reused, and the output folder holds exactly the previous build's outputs (none to
+    remove, none kept aside because edited by hand): publishing would change nothing."""
+    if not items or any(item.key not in found for item in items):
+        return False
+    if read_manifest(real, "edited"):
+        return False
+    ours = {rel for item in items for rel in found[item.key]}
+    previous = read_manifest(real)
+    if plan.scope is not None:
+        previous = {rel: h for rel, h in previous.items() if Path(rel).parts[0] in plan.scope}
+    return set(previous) == ours and (real / MANIFEST).is_file()
+
+
+class _Tracker:
+    """Counts what a build wrote into its summary, and tells the progress callbacks."""
+
+    def __init__(
+        self,
+        summary: BuildSummary,
+        total: int,
+        progress: Callable[[int], None] | None,
+        watch: Callable[[BuildProgress], None] | None,
+    ) -> None:
+        self.summary, self.total, self.progress, self.watch = summary, total, progress, watch
+        self.done = 0
+
+    def reused(self, item: Item, files: Sequence[str]) -> None:
+        self.summary.reused += len(files)
+        self._count(item, files)
+
+    def rendered(self, item: Item, files: Sequence[str]) -> None:
+        self.summary.rendered += 1
+        self._count(item, files)
+
+    def _count(self, item: Item, files: Sequence[str]) -> None:
+        documents = [rel for rel in files if not rel.endswith(".pdf")]
+        self.summary.pdfs += len(files) - len(documents)  # a reused document's PDF (new ones: the PDF step)
+        tally = unit(item.unit).tally
+        if tally is not None:
+            setattr(self.summary, tally, getattr(self.summary, tally) + len(documents))
+            if self.progress is not None and tally == "letters":
+                self.progress(len(documents))
+        self.done += 1
+        if self.watch is not None:
+            self.watch(BuildProgress(self.done, self.total, files[0] if files else ""))
+
+
+def build_report(plan: BuildPlan, summary: BuildSummary, output: Path) -> list[tuple[str, bool]]:
+    """What ``matrix build`` tells the clerk after a build: (line, whether it goes to stderr), in order."""
+    from ..writers.excel import MIN_SCALE, print_layout
+
+    lines = [
+        (
+            f"Giữ nguyên {output / edited} vì đã được sửa sau lần tạo trước; bản mới ghi ở {output / written} "
+            "(dùng --force để ghi đè).",
+            True,
+        )
+        for edited, written in summary.kept
+    ]
+    lines.append(
+        (
+            f"Đã tạo {summary.workbooks} bảng Excel, {summary.letters} thư giao nhiệm vụ, "
+            f"{summary.tables} bảng phân công, assignments.csv và assignments.json trong {output}/.",
+            False,
+        )
+    )
+    if summary.reused:
+        lines.append((f"Trong đó {summary.reused} tệp không đổi được dùng lại từ lần tạo trước.", False))
+    reminders = (
+        f"{summary.reminders} thư đôn đốc trong {CONSOLIDATED}/{REMINDERS}/."
+        if summary.reminders
+        else "không có nhiệm vụ quá hạn, không có thư đôn đốc."
+    )
+    status = f"{CONSOLIDATED}/{STATUS_WORKBOOK}"
+    lines.append((f"Tình hình thực hiện đến ngày {format_date(plan.as_of)}: {status}; {reminders}", False))
+    for folder, view in plan.views:  # matrices too wide for the paper asked for (printed on A3, or small)
+        paper, scale = print_layout(view, plan.options.paper)
+        if paper != plan.options.paper or scale < MIN_SCALE:
+            lines.append(
+                (
+                    f"Lưu ý: ma trận {folder}/{WORKBOOK} quá rộng cho khổ {plan.options.paper}: "
+                    f"in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%.",
+                    True,
+                )
+            )
+    if plan.options.pdf:
+        if summary.pdf_skipped:
+            lines.append((f"Không tạo PDF: {summary.pdf_skipped}", True))
+        else:
+            lines.append((f"Đã chuyển {summary.pdfs} tệp sang PDF.", False))
+    return lines
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The output units' pieces of a plan (:mod:`matrix.build.outputs`), run here or in worker processes."""
+
+    plan: BuildPlan
+    stage: Path
+
+    def run(self, piece: Piece) -> list[tuple[str | None, dict[str, str]]]:
+        """Write one piece, an item at a time; return each item's agency and its files' content hashes
+        (computed here, so that worker processes share the hashing the manifest needs)."""
+        done = []
+        for agency in piece.agencies or (None,):
+            paths = unit(piece.unit).write(self.plan, piece.view, agency, self.stage)
+            done.append((agency, {str(p.relative_to(self.stage)): file_hash(p) for p in paths}))
+        return done
+
+
+_WORK: _Units | None = None  # what forked worker processes inherit
+
+
+def _run_unit(piece: Piece) -> list[tuple[str | None, dict[str, str]]]:
+    assert _WORK is not None
+    return _WORK.run(piece)
+
+
+def _run(
+    work: _Units, pieces: list[Piece], jobs: int | None
+) -> Iterator[tuple[Piece, list[tuple[str | None, dict[str, str]]]]]:
+    """Run every piece, in worker processes when the machine has several cores and there is more than one.
+
+    Workers are forked, so they share the work without pickling it; where
+    fork is unavailable (Windows) or one job is asked for, pieces run here.
+    """
+    global _WORK
+    jobs = min(jobs or os.cpu_count() or 1, len(pieces))
+    if jobs <= 1 or "fork" not in mp.get_all_start_methods():
+        for piece in pieces:
+            yield piece, work.run(piece)
+        return
+    _WORK = work
+    try:
+        with (
+            ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_worker_init) as pool,
+            _terminate_as_interrupt(),
+        ):
+            futures = {pool.submit(_run_unit, piece): piece for piece in pieces}
+            try:
+                for future in as_completed(futures):
+                    yield futures[future], future.result()
+            except BaseException:
+                _quiet_cancelled_futures()
+                for future in futures:
+                    future.cancel()
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.terminate()  # a stopped or failed build leaves no worker behind
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    finally:
+        _WORK = None
+
+
+def _quiet_cancelled_futures() -> None:
+    """Keep CPython's executor race out of the clerk's terminal.
+
+    When a build is stopped, its futures are cancelled and its workers ended; the executor's
+    management thread may then try to set an exception on a cancelled future and die with
+    ``InvalidStateError``, which ``threading`` prints as a traceback. That thread's failure
+    changes nothing (the build is being abandoned), so only that error is silenced.
+    """
+    from concurrent.futures import InvalidStateError
+
+    previous = threading.excepthook
+    if getattr(previous, "_matrix_quiet", False):
+        return
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is not InvalidStateError:
+            previous(args)
+
+    hook._matrix_quiet = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
+
+
+def _worker_init() -> None:
+    """In each worker: the default SIGTERM, and (Linux) die with the parent even if it is killed with -9."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is handled by the parent, which ends the workers
+    if sys.platform == "linux":
+        try:
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            pass
+        if os.getppid() == 1:  # the parent died before prctl
+            os._exit(1)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops the build like Ctrl+C: workers are ended and the staging folder removed."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

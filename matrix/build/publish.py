@@ -1,0 +1,523 @@
+"""Publishing a build: the staging folder, the atomic swap, the journal, the lock and the manifest.
+
+A build writes its outputs into a staging folder beside the output folder; :func:`publish` then lays
+out the complete new tree there (the new outputs, plus hard links of every file matrix must keep: the
+clerk's own files, files edited since matrix wrote them, outputs a partial build does not cover) and
+swaps the two trees in one step (``renameat2(RENAME_EXCHANGE)`` on Linux, else two renames under a
+journal that the next run completes). A lock beside the output folder keeps two builds of one folder
+apart. The manifest (``.matrix-manifest.json``) records what matrix wrote: each file's SHA-256 (with
+its size and time as a quick check), the outputs kept because edited by hand, and the content keys of
+the output pieces (:mod:`matrix.build.outputs`) with the files each one wrote, which the next build reuses.
+Nothing here knows what the outputs are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import hashlib
+import json
+import os
+import shutil
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import OutputError, os_message
+
+MANIFEST = ".matrix-manifest.json"
+STAGE_PREFIX = ".matrix-tmp-"
+
+
+@contextlib.contextmanager
+def staging(real: Path, out_dir: Path) -> Iterator[Path]:
+    """A fresh staging folder beside the output folder ``real`` (``out_dir`` as the clerk named it, for
+    messages), removed on the way out whatever happens; the build writes its new tree in ``<stage>/new``."""
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{real.name}-", dir=real.parent))
+    except OSError as exc:
+        raise OutputError(f"không tạo được thư mục tạm cạnh '{out_dir}': {os_message(exc)}") from exc
+    try:
+        yield stage
+    finally:
+        remove_tree(stage)
+
+
+def publish(
+    new: Path,
+    out_dir: Path,
+    files: list[Path],
+    *,
+    scope: frozenset[str] | None = None,
+    force: bool = False,
+    real: Path | None = None,
+    hashes: dict[str, str] | None = None,
+    units: Mapping[str, Sequence[str]] | None = None,
+    reused: frozenset[str] = frozenset(),
+) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    """Make the tree ``new`` (holding ``files``) the content of ``out_dir``, keeping what is not matrix's.
+
+    Returns the published files (relative to ``out_dir``) and the pairs (a file
+    edited by hand, kept; where the new one was written instead). ``scope``: the
+    top-level names this build owns (None: all); outputs outside it are kept. ``hashes``: content
+    hashes of new files already known (computed by the workers). ``units``: the content key of each
+    output piece and the files it wrote, recorded for the next build (a piece whose file could not take
+    its place is left out, so it is rendered again); the previous build's pieces outside ``scope`` stay
+    recorded while their files are kept unchanged. ``reused``: files of ``new`` that are hard links of the
+    published ones (not rewritten, so not checked for being open).
+    """
+    real = real or out_dir
+    hashes = dict(hashes or {})
+    previous = read_manifest(real)
+    previous_units = read_units(real)
+    stats = read_stats(real)
+    edited = set(read_manifest(real, "edited"))  # matrix's outputs kept last time because edited by hand
+    old = _walk(real) if real.is_dir() else {}
+    produced = {str(rel): rel for rel in files}
+    kept: list[tuple[Path, Path]] = []
+    carried: dict[str, str] = {}  # rel -> kind ("file", "dir", "link") of old entries the new tree keeps
+    manifest: dict[str, str] = {}
+    blocked: list[Path] = []
+    for rel, kind in old.items():
+        if kind == "dir":
+            continue
+        recorded = previous.get(rel)
+        # an older manifest's path (no hash) may be replaced by the same output, never removed
+        ours = (
+            kind == "file"
+            and recorded is not None
+            and (_unchanged(real / rel, recorded, stats.get(rel)) if recorded != _LEGACY else rel in produced)
+        )
+        in_scope = scope is None or Path(rel).parts[0] in scope
+        if ours and not in_scope:
+            carried[rel] = kind
+            if recorded is not None and recorded != _LEGACY:
+                manifest[rel] = recorded
+        elif ours:
+            if rel in produced and rel not in reused and not _replaceable(out_dir / rel):
+                blocked.append(Path(rel))
+        elif rel in produced and force and (recorded is not None or rel in edited):
+            if not _replaceable(out_dir / rel):
+                blocked.append(Path(rel))
+        else:
+            carried[rel] = kind
+    if blocked:
+        names = ", ".join(str(out_dir / rel) for rel in blocked[:5])
+        more = f" và {len(blocked) - 5} tệp khác" if len(blocked) > 5 else ""
+        raise OutputError(
+            f"không thể ghi đè {names}{more}: tệp đang mở (Excel/Word) hoặc chỉ đọc. "
+            "Hãy đóng tệp rồi chạy lại; các kết quả cũ vẫn được giữ nguyên."
+        )
+    published: list[Path] = []
+    still_edited: list[str] = []
+    for path in files:
+        if str(path) in carried:
+            target = _beside(path, carried, produced)
+            os.replace(new / path, new / target)
+            if str(path) in hashes:
+                hashes[str(target)] = hashes.pop(str(path))
+            kept.append((path, target))
+            if str(path) in previous or str(path) in edited:
+                still_edited.append(str(path))
+            path = target
+        published.append(path)
+    _check_shapes(new, out_dir, carried)
+    for path in published:
+        manifest[str(path)] = hashes.get(str(path)) or file_hash(new / path)
+    for rel, kind in sorted(carried.items()):
+        _carry(real / rel, new / rel, kind)
+    parents = {str(p) for rel in old for p in Path(rel).parents}
+    for rel in sorted(r for r, k in old.items() if k == "dir" and r not in parents):
+        (new / rel).mkdir(parents=True, exist_ok=True)  # the clerk's empty folders stay too
+    moved = {str(path) for path, _ in kept}
+    pieces = {
+        key: list(rels)
+        for key, rels in (units or {}).items()
+        if rels and all(rel in manifest and rel not in moved for rel in rels)
+    }
+    if scope is not None:  # pieces of the outputs this build does not cover, kept as they were
+        for key, rels in previous_units.items():
+            outside = all(Path(rel).parts[0] not in scope for rel in rels)
+            if key not in pieces and outside and all(manifest.get(rel) == previous.get(rel) for rel in rels):
+                pieces[key] = rels
+    write_manifest(new, manifest, still_edited, pieces)
+    swap(new, real)
+    return sorted(published), kept
+
+
+_LEGACY = ""  # a path in a manifest of an older matrix, which recorded no hash
+
+
+def _walk(root: Path) -> dict[str, str]:
+    """Every entry under ``root`` by relative path: "file", "dir", "link" or "other"; links never followed."""
+    found: dict[str, str] = {}
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        base = Path(folder)
+        for name in (*dirs, *names):
+            path = base / name
+            rel = str(path.relative_to(root))
+            if base == root and (name == MANIFEST or name.startswith(STAGE_PREFIX)):
+                if name in dirs:
+                    dirs.remove(name)
+                continue
+            mode = path.lstat().st_mode
+            found[rel] = (
+                "link"
+                if stat.S_ISLNK(mode)
+                else "dir"
+                if stat.S_ISDIR(mode)
+                else "file"
+                if stat.S_ISREG(mode)
+                else "other"
+            )
+    return found
+
+
+def _beside(rel: Path, carried: dict[str, str], produced: dict[str, Path]) -> Path:
+    """Where a new output goes when the clerk's file holds its place: "thu (mới).docx", "thu (mới 2).docx"..."""
+    for n in range(1, 1000):
+        label = "mới" if n == 1 else f"mới {n}"
+        candidate = rel.with_name(f"{rel.stem} ({label}){rel.suffix}")
+        if str(candidate) not in carried and str(candidate) not in produced:
+            return candidate
+    raise OutputError(f"quá nhiều bản '(mới)' của {rel}; hãy dọn thư mục kết quả.")
+
+
+def _check_shapes(new: Path, out_dir: Path, carried: dict[str, str]) -> None:
+    """A kept entry must not stand where the new tree has a folder, nor inside a new file's place."""
+    for rel, kind in carried.items():
+        target = new / rel
+        parents = [p for p in Path(rel).parents if p != Path(".")]
+        clash = target.is_dir() and kind != "dir"
+        clash = clash or any((new / p).is_file() and not (new / p).is_symlink() for p in parents)
+        if clash:
+            raise OutputError(
+                f"'{out_dir / rel}' không phải do matrix tạo nhưng nằm đúng chỗ matrix cần một thư mục "
+                "kết quả; hãy đổi tên hoặc chuyển nó đi rồi chạy lại (kết quả cũ vẫn giữ nguyên)."
+            )
+
+
+def _carry(source: Path, target: Path, kind: str) -> None:
+    """Put an entry of the old tree into the new one: a hard link (a copy across devices), a link as a link."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "link":
+        os.symlink(os.readlink(source), target)
+    elif kind == "file":
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(source, target, follow_symlinks=False)
+    elif kind == "other":  # a FIFO or device the clerk put there: moved with the swap only if we can link it
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError as exc:
+            raise OutputError(
+                f"không giữ được '{source}' (tệp đặc biệt) khi cập nhật kết quả; hãy chuyển nó đi."
+            ) from exc
+
+
+_PARSED: dict[tuple[str, str], Any] = {}  # the last manifest read, and what was taken from it, by content
+
+
+def _taken(out_dir: Path, what: str, take: Callable[[Any], Any]) -> Any:
+    """``take(data)`` of the manifest of ``out_dir`` (None when unreadable), computed once per manifest content:
+    a build reads the manifest several times (reuse, publishing), each time the same file."""
+    path = out_dir / MANIFEST
+    try:
+        raw = path.read_bytes() if stat.S_ISREG(path.lstat().st_mode) else b""
+    except OSError:
+        raw = b""
+    signature = hashlib.sha256(raw).hexdigest()
+    if (signature, "") not in _PARSED:
+        _PARSED.clear()
+        try:
+            _PARSED[(signature, "")] = json.loads(raw.decode("utf-8")) if raw else None
+        except ValueError:
+            _PARSED[(signature, "")] = None
+    if (signature, what) not in _PARSED:
+        _PARSED[(signature, what)] = take(_PARSED[(signature, "")])
+    return _PARSED[(signature, what)]
+
+
+def read_stats(out_dir: Path) -> dict[str, tuple[int, int]]:
+    return dict(_taken(out_dir, "stat", _stats))
+
+
+def _stats(data: Any) -> dict[str, tuple[int, int]]:
+    try:
+        stats = data.get("stat") if isinstance(data, dict) else None
+        return {k: (int(v[0]), int(v[1])) for k, v in stats.items()} if isinstance(stats, dict) else {}
+    except (OSError, ValueError, TypeError, IndexError, AttributeError):
+        return {}
+
+
+def _unchanged(path: Path, recorded: str, stat_: tuple[int, int] | None) -> bool:
+    """True when ``path`` still holds what matrix wrote: same size and time as recorded, else the same hash."""
+    info = path.lstat()
+    if stat_ is not None and (info.st_size, info.st_mtime_ns) == stat_:
+        return True
+    return file_hash(path) == recorded
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(out_dir: Path, key: str = "files") -> dict[str, str]:
+    """What the last build wrote: relative path -> content hash (``_LEGACY`` for an older manifest's paths).
+
+    Only plain relative paths inside ``out_dir`` are taken; anything else in the file is ignored.
+    ``key="edited"``: the outputs it kept because they had been edited by hand.
+    """
+    return dict(_taken(out_dir, key, lambda data: _entries(data, key)))
+
+
+def _entries(data: Any, key: str) -> dict[str, str]:
+    if key == "edited":
+        listed = data.get("edited") if isinstance(data, dict) else None
+        entries = {p: _LEGACY for p in listed if isinstance(p, str)} if isinstance(listed, list) else {}
+    elif isinstance(data, list):
+        entries = {p: _LEGACY for p in data if isinstance(p, str)}
+    elif isinstance(data, dict) and isinstance(data.get("files"), dict):
+        entries = {p: h for p, h in data["files"].items() if isinstance(p, str) and isinstance(h, str) and len(h) == 64}
+    else:
+        return {}
+    return {
+        p: h
+        for p, h in entries.items()
+        if p
+        and not Path(p).is_absolute()
+        and ".." not in Path(p).parts
+        and "\\" not in p
+        and Path(p).parts[0] != MANIFEST
+    }
+
+
+def read_units(out_dir: Path) -> dict[str, list[str]]:
+    """The previous build's output pieces: content key -> the files (relative paths) the piece wrote.
+
+    Only keys whose every path is also one of the manifest's files are taken (:func:`read_manifest`
+    checks those paths), so nothing the manifest would not trust is reused.
+    """
+    files = read_manifest(out_dir)
+    return {key: list(rels) for key, rels in _taken(out_dir, "units", lambda data: _units(data, files)).items()}
+
+
+def _units(data: Any, files: dict[str, str]) -> dict[str, list[str]]:
+    units = data.get("units") if isinstance(data, dict) else None
+    if not isinstance(units, dict):
+        return {}
+    return {
+        key: list(rels)
+        for key, rels in units.items()
+        if isinstance(key, str)
+        and isinstance(rels, list)
+        and rels
+        and all(isinstance(rel, str) and files.get(rel) for rel in rels)
+    }
+
+
+def reusable(
+    out_dir: Path,
+    rels: Sequence[str],
+    files: Mapping[str, str],
+    stats: Mapping[str, tuple[int, int]],
+    folders: dict[str, bool] | None = None,
+) -> bool:
+    """Whether every file ``rels`` of the published tree still holds what matrix wrote (``files``: the
+    manifest's hashes; ``stats``: its sizes and times, a quick check before the hash): a regular file,
+    reached without links, never edited since. ``folders`` remembers the folders found plain (shared
+    between calls)."""
+    folders = {} if folders is None else folders
+    for rel in rels:
+        recorded = files.get(rel)
+        path = out_dir / rel
+        try:
+            if not recorded or not all(_plain_folder(out_dir, parent, folders) for parent in Path(rel).parents[:-1]):
+                return False
+            if not stat.S_ISREG(path.lstat().st_mode) or not _unchanged(path, recorded, stats.get(rel)):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _plain_folder(out_dir: Path, rel: Path, folders: dict[str, bool]) -> bool:
+    key = str(rel)
+    if key not in folders:
+        folders[key] = stat.S_ISDIR((out_dir / rel).lstat().st_mode)  # lstat: a link to a folder is not one
+    return folders[key]
+
+
+def write_manifest(
+    folder: Path,
+    files: dict[str, str],
+    edited: Sequence[str] = (),
+    units: Mapping[str, Sequence[str]] | None = None,
+) -> None:
+    """Write the manifest of the tree ``folder``: each file's hash, and its size and time (a quick check
+    that it is unchanged; the hash decides when they differ); the outputs kept because edited by hand; the
+    content key of each output piece with its files (:func:`read_units`)."""
+    stats = {}
+    for rel in files:
+        info = (folder / rel).lstat()
+        stats[rel] = [info.st_size, info.st_mtime_ns]
+    data = {
+        "version": 2,
+        "files": dict(sorted(files.items())),
+        "stat": stats,
+        "edited": sorted(edited),
+        "units": {key: list(rels) for key, rels in sorted((units or {}).items())},
+    }
+    (folder / MANIFEST).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- switching trees
+
+
+def _journal(real: Path) -> Path:
+    return real.parent / f".{real.name}.matrix-journal"
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def swap(new: Path, real: Path) -> None:
+    """Make ``new`` the tree at ``real``; the old tree ends at ``new`` (then removed by the caller's clean-up)."""
+    if not real.exists():
+        os.rename(new, real)
+        return
+    if _exchange(new, real):
+        return
+    journal = _journal(real)
+    trash = new.with_name("old")
+    journal.write_text(json.dumps({"new": str(new.resolve()), "old": str(trash.resolve())}), encoding="utf-8")
+    os.rename(real, trash)
+    try:
+        os.rename(new, real)
+    except OSError:
+        os.rename(trash, real)
+        journal.unlink()
+        raise
+    journal.unlink()
+
+
+def recover(real: Path) -> None:
+    """Finish or undo a switch a killed build left half done, then remove stale staging folders."""
+    journal = _journal(real)
+    if journal.exists():
+        sources: tuple[Path, ...] = ()
+        try:
+            data = json.loads(journal.read_text(encoding="utf-8"))
+            sources = (Path(data["new"]), Path(data["old"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        if not real.exists():
+            home = real.resolve().parent
+            for source in sources:  # complete the switch if the new tree is whole, else roll back
+                if (
+                    source.is_dir()
+                    and source.parent.name.startswith(STAGE_PREFIX)
+                    and source.resolve().parent.parent == home
+                ):
+                    os.rename(source, real)
+                    break
+        journal.unlink(missing_ok=True)
+    for folder in (real.parent, real):
+        try:
+            stale = [
+                p
+                for p in folder.iterdir()
+                if p.name.startswith(STAGE_PREFIX + (real.name + "-" if folder == real.parent else ""))
+            ]
+        except OSError:
+            continue
+        for path in stale:
+            if path.is_dir() and not path.is_symlink():
+                remove_tree(path)
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a staging tree, read-only folders included; never follows links."""
+
+    def retry(function: Any, name: str, _: Any) -> None:
+        try:
+            os.chmod(os.path.dirname(name), 0o700)
+            os.chmod(name, 0o700, follow_symlinks=False) if not os.path.islink(name) else None
+            function(name)
+        except OSError:
+            pass
+
+    if path.exists() or path.is_symlink():
+        shutil.rmtree(path, onerror=retry)
+
+
+@contextlib.contextmanager
+def publish_lock(real: Path, notify: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the lock of output folder ``real`` (a file beside it); wait, saying so, while another build holds it."""
+    path = real.parent / f".{real.name}.matrix-lock"
+    try:
+        handle = open(path, "a+b")  # noqa: SIM115 - closed by the with below; opened apart to word its error
+    except OSError as exc:
+        raise OutputError(f"không tạo được tệp khóa '{path}': {os_message(exc)}") from exc
+    with handle:  # closing releases the lock
+        if not _try_lock(handle):
+            if notify is not None:
+                notify(f"Đang chờ một lần chạy matrix khác ghi xong vào '{real.name}'...")
+            while not _try_lock(handle):
+                time.sleep(0.2)
+        yield
+
+
+def _try_lock(handle: Any) -> bool:
+    try:
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _replaceable(target: Path) -> bool:
+    if not target.exists():
+        return True
+    if target.is_dir():
+        return False
+    try:
+        with open(target, "r+b"):
+            pass
+    except OSError:
+        return False
+    return True

@@ -1,0 +1,1076 @@
+"""Write the agency x task matrix as an Excel workbook that prints well.
+
+Four sheets, each ready to print landscape and one page wide:
+
+* "Ma trận": tasks down, addressees across (narrow columns, names turned 90°),
+  one mark per cell (C chủ trì, P phối hợp, T thực hiện) on a coloured fill,
+  totals per agency at the bottom and per task at the right, a legend under
+  the totals and at the foot of every printed page.
+* "Nhiệm vụ": the list form of Vietnamese appendices, one row per task.
+* "Theo cơ quan": one block per addressee, each starting on a new page.
+* "Văn bản": the directives the workbook covers.
+
+openpyxl does not size rows, so every row height is estimated here from the
+text, the column width and the font. Text is always written as text, never
+as a formula ("- Chủ trì ...", "=..."), and text longer than an Excel cell
+holds is cut with a visible note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from copy import copy
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..core.model import ROLES, Agency, Block, Directive, Role, format_date
+from ..core.pivot import Entry, Matrix, Row, location
+from ..core.stamp import build_date
+from ..core.text import XML_ILLEGAL, inline_name, roman, shorten
+from .tracking_sheet import write_tracking_sheet
+from .xlsx_seam import (
+    CellValue,
+    first_sheet,
+    odd_header_footer,
+    set_default_font,
+    set_text,
+    style_record,
+    styled_cell,
+)
+
+# Public, including the seam other workbooks (status_excel) build on: context, columns, records, looks.
+__all__ = [
+    "MAX_CELL_CHARS",
+    "PAPER_SIZES",
+    "TRUNCATION_NOTE",
+    "Column",
+    "Painter",
+    "WorkbookContext",
+    "capitalised",
+    "cite",
+    "directive_labels",
+    "lines_height",
+    "put_records",
+    "solid_fill",
+    "start_table",
+    "use_default_font",
+    "write_workbook",
+]
+
+FONT_NAME = "Times New Roman"
+BODY_SIZE = 11
+HEADING_SIZE = 14
+PAPER_SIZES = {"A4": 9, "A3": 8}
+PAGE_WIDTHS = {"A4": 842.0, "A3": 1191.0}  # landscape, points
+SIDE_MARGIN = 0.5  # inches
+
+MAX_CELL_CHARS = 32_767
+HEADER_CHARS = 200  # of the title in the page header (Excel allows 255 with the font codes)
+TRUNCATION_NOTE = (
+    " … [Đã cắt bớt: nội dung dài hơn 32.767 ký tự, giới hạn của một ô Excel; xem toàn văn trong văn bản gốc.]"
+)
+
+SHEET_MATRIX = "Ma trận"
+SHEET_TASKS = "Nhiệm vụ"
+SHEET_AGENCIES = "Theo cơ quan"
+SHEET_DIRECTIVES = "Văn bản"
+
+LEGEND = {
+    Role.LEAD: "Chủ trì: cơ quan chủ trì thực hiện nhiệm vụ",
+    Role.PARTNER: "Phối hợp: cơ quan phối hợp với cơ quan chủ trì",
+    Role.DOER: "Thực hiện: cơ quan cùng thực hiện nhiệm vụ chung",
+}
+ROLE_FILLS = {Role.LEAD: "F8CBAD", Role.PARTNER: "BDD7EE", Role.DOER: "C6E0B4"}
+# A sub-task inherits the assignments of the task above it: the same mark in brackets, lighter.
+INHERITED_FILLS = {Role.LEAD: "FCE4D6", Role.PARTNER: "DDEBF7", Role.DOER: "E2EFDA"}
+INHERITED_LEGEND = "Theo mục trên (ngoặc, chữ nghiêng): áp dụng cho mục con, không tính vào tổng"
+# Below this print scale (fit to one page wide) an A4 matrix is hard to read: it goes to A3.
+MIN_SCALE = 0.55
+CLOSING_LABEL = "(đoạn cuối)"
+HEADER_FILL = "D9D9D9"
+BAND_FILL = "EDEDED"
+TOTAL_HEADER = "Tổng số cơ quan"
+
+# Row-height estimate. A width unit is one "0" of the default font (7 px);
+# Times New Roman fits about 1.2 average lower-case Vietnamese characters in
+# it at 11 pt (capitals count 1.45). Lines are a little taller than Latin
+# text needs because of stacked diacritics (ế, ỗ).
+CHARS_PER_UNIT = 1.2
+UPPER_WEIGHT = 1.45
+EM_PER_CHAR = 0.5  # average advance of a character, bold, in ems (turned headers)
+CELL_PADDING_UNITS = 1.0
+BOLD_FACTOR = 0.9  # bold text fits 10 % fewer characters
+INDENT_UNITS = 1.6
+LINE_FACTOR = 1.2
+ROW_PADDING = 4.0
+MAX_ROW_HEIGHT = 409.0
+SPARSE_CELLS = 60_000  # matrix cells above which empty cells are left unwritten
+# Per row: a row cannot be split over pages, so a long text continues on the rows below; 10 lines (about
+# 136 pt) keep three rows or more on a printed A4 page.
+MAX_TEXT_LINES = 10
+MIN_ROW_HEIGHT = 16.0
+
+TITLE_CHARS = 90  # a task's title in the matrix, shortened from its text: two lines of a narrow column
+ONE_LINE_TITLE = 40  # or one line of a column that holds this many characters (more rows a printed page)
+MAX_TITLE_WIDTH = 90.0  # the task column of the matrix, grown when the paper has room
+MAX_TEXT_WIDTH = 110.0  # the text column of the lists, likewise
+AGENCY_WIDTH = 3.6  # one turned line of 11 pt
+WIDE_AGENCY_WIDTH = 5.4  # two turned lines
+TOTAL_WIDTH = 5.4
+MAX_HEADER_HEIGHT = 220.0
+
+_THIN = Side(style="thin", color="000000")
+_SENTENCE_ENDS = (".", ";", ":", "!", "?")
+_ILLEGAL = re.compile(f"[{XML_ILLEGAL}]")
+
+
+# --------------------------------------------------------------------------
+# Styles
+
+
+@dataclass(frozen=True, eq=False)
+class Look:
+    """A complete cell style; every cell the writer styles gets exactly one."""
+
+    font: Font
+    alignment: Alignment
+    fill: PatternFill = field(default_factory=PatternFill)
+    border: Border = field(default_factory=Border)
+
+
+def _font(size: float = BODY_SIZE, bold: bool = False, italic: bool = False) -> Font:
+    return Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
+
+
+def solid_fill(rgb: str) -> PatternFill:
+    return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
+
+
+def _align(horizontal: str = "left", vertical: str = "top", rotation: int = 0) -> Alignment:
+    return Alignment(horizontal=horizontal, vertical=vertical, wrap_text=True, text_rotation=rotation)
+
+
+def _looks() -> dict[str, Look]:
+    """Every look the workbook uses, by name."""
+    grid = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+    header = Look(_font(bold=True), _align("center", "center"), solid_fill(HEADER_FILL), grid)
+    looks = {
+        "heading": Look(_font(HEADING_SIZE, bold=True), _align("center", "center")),
+        "header": header,
+        "header_vertical": replace(header, alignment=_align("center", "bottom", rotation=90)),
+        "band": Look(_font(12, bold=True), _align("left", "center"), solid_fill(BAND_FILL), grid),
+        "text": Look(_font(), _align(), border=grid),
+        "id": Look(_font(), _align("center"), border=grid),
+        "cell": Look(_font(), _align("center", "center"), border=grid),
+        "total_label": Look(_font(bold=True), _align("right", "center"), solid_fill(BAND_FILL), grid),
+        "total": Look(_font(bold=True), _align("center", "center"), solid_fill(BAND_FILL), grid),
+        "legend": Look(_font(italic=True), _align("left", "center")),
+    }
+    for role in ROLES:
+        looks[role.mark] = Look(_font(bold=True), _align("center", "center"), solid_fill(ROLE_FILLS[role]), grid)
+        looks[inherited_mark(role)] = Look(
+            _font(italic=True), _align("center", "center"), solid_fill(INHERITED_FILLS[role]), grid
+        )
+    return looks
+
+
+def inherited_mark(role: Role) -> str:
+    """The mark of an assignment a sub-task inherits from the task above: "(C)"."""
+    return f"({role.mark})"
+
+
+class Painter:
+    """Writes values and looks into cells, fast.
+
+    Each look is resolved to openpyxl's style record once per workbook and
+    then copied onto cells: assigning font, fill, border and alignment one by
+    one costs a lookup each, which dominates on large matrices.
+    """
+
+    def __init__(self) -> None:
+        self.looks = _looks()
+        self._styles: dict[tuple[str, int], StyleArray] = {}
+
+    def put(
+        self, ws: Worksheet, row: int, col: int, value: CellValue, look: str, indent: int = 0, formula: bool = False
+    ) -> None:
+        """Write ``value`` (text always as text, unless ``formula``) in ``look``, indented ``indent`` levels."""
+        key = (look, indent)
+        style = self._styles.get(key)
+        if style is None:
+            cell = ws.cell(row=row, column=col)
+            base = self.looks[look]
+            cell.font, cell.fill, cell.border = base.font, base.fill, base.border
+            cell.alignment = copy(base.alignment) if not indent else _indented(base.alignment, indent)
+            self._styles[key] = style_record(cell)
+        else:
+            cell = styled_cell(ws, row, col, style)  # the record openpyxl itself copies between cells
+        if formula:
+            cell.value = value  # "=..." : openpyxl stores it as a formula
+        elif isinstance(value, str):
+            if value:
+                set_text(cell, cell_text(value))  # "=...", "-...", "+...", "@..." stay text
+        elif value is not None:
+            cell.value = value
+
+    def merge(self, ws: Worksheet, top: int, left: int, bottom: int, right: int, value: CellValue, look: str) -> None:
+        """Write ``value`` over a merged range, styling every cell so borders print all round."""
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                self.put(ws, r, c, value if (r, c) == (top, left) else None, look)
+        if (top, left) != (bottom, right):
+            # Every cell is styled above, so openpyxl's merge_cells (which turns the cells into
+            # MergedCells and re-derives their borders, ~3 ms a range) is not needed: record the range.
+            ws.merged_cells.add(
+                MergedCellRange(ws, f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}")
+            )
+
+
+def _indented(alignment: Alignment, indent: int) -> Alignment:
+    aligned = copy(alignment)
+    aligned.indent = indent
+    return aligned
+
+
+@lru_cache(maxsize=65536)
+def cell_text(text: str) -> str:
+    """``text`` as a cell can hold it: no XML-illegal characters, at most 32,767 characters."""
+    text = _ILLEGAL.sub("", text)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - len(TRUNCATION_NOTE)].rstrip() + TRUNCATION_NOTE
+    return text
+
+
+def use_default_font(wb: Workbook) -> None:
+    """Make Times New Roman the workbook's default font (cells typed later, column units)."""
+    set_default_font(wb, _font())
+
+
+# --------------------------------------------------------------------------
+# Text measurement
+
+
+def _capacity(width: float, size: float = BODY_SIZE, bold: bool = False, indent: int = 0, italic: bool = False) -> int:
+    """About how many characters fit on one line of a cell ``width`` units wide."""
+    usable = width - CELL_PADDING_UNITS - indent * INDENT_UNITS
+    chars = usable * CHARS_PER_UNIT * BODY_SIZE / size * (BOLD_FACTOR if bold else 1.0)
+    return max(1, int(chars))
+
+
+def _width(text: str) -> float:
+    """The width of ``text`` in average lower-case characters."""
+    return len(text) + (UPPER_WEIGHT - 1) * sum(map(str.isupper, text))
+
+
+def _wrap(paragraph: str, capacity: int) -> list[str]:
+    """Greedy word wrap, as a spreadsheet does it (long words break anywhere).
+
+    Capitals are wider: each character counts the paragraph's average width.
+    """
+    if len(paragraph) * UPPER_WEIGHT <= capacity:  # fits on one line, whatever its capitals
+        return [" ".join(paragraph.split())]
+    scale = _width(paragraph) / len(paragraph) if paragraph else 1.0
+    room = capacity / scale  # in characters of this paragraph
+    lines: list[str] = []
+    current = ""
+    for word in paragraph.split():
+        while len(word) > room:
+            if current:
+                lines.append(current)
+                current = ""
+            cut = max(1, int(room))
+            lines.append(word[:cut])
+            word = word[cut:]
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= room:
+            current = f"{current} {word}"
+        else:
+            lines.append(current)
+            current = word
+    lines.append(current)
+    return lines
+
+
+@lru_cache(maxsize=8192)
+def _layout(text: str, capacity: int) -> tuple[tuple[int, str], ...]:
+    """The wrapped lines of ``text``, each with the number of its paragraph."""
+    return tuple((p, line) for p, paragraph in enumerate(text.split("\n")) for line in _wrap(paragraph, capacity))
+
+
+def _line_count(text: str, capacity: int) -> int:
+    return len(_layout(text, capacity))
+
+
+def lines_height(lines: int, size: float = BODY_SIZE) -> float:
+    return lines * size * LINE_FACTOR + ROW_PADDING
+
+
+def _chunks(text: str, capacity: int, max_lines: int = MAX_TEXT_LINES) -> list[str]:
+    """``text`` cut into pieces of at most ``max_lines`` wrapped lines.
+
+    A row cannot be taller than 409 pt nor split over pages, so a long task
+    continues on the rows below. Pieces end at a paragraph or a sentence
+    where one is near; paragraph breaks are kept.
+    """
+    lines = _layout(text, capacity)
+    if len(lines) <= max_lines:
+        return [text]
+    pieces = []
+    start = 0
+    while start < len(lines):
+        end = min(start + max_lines, len(lines))
+        if end < len(lines):
+            end = _break_point(lines, start, end)
+        part = lines[start:end]
+        joined = part[0][1]
+        for (prev, _), (p, line) in itertools.pairwise(part):
+            joined += ("\n" if p != prev else " ") + line
+        pieces.append(joined)
+        start = end
+    return pieces
+
+
+def _break_point(lines: Sequence[tuple[int, str]], start: int, end: int) -> int:
+    """Where a piece ending at ``end`` should rather end: after a paragraph or a sentence in its second half."""
+    for cut in range(end, start + (end - start) // 2, -1):
+        paragraph, line = lines[cut - 1]
+        if lines[cut][0] != paragraph or line.endswith(_SENTENCE_ENDS):
+            return cut
+    return end
+
+
+# --------------------------------------------------------------------------
+# Labels
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def directive_labels(matrix: Matrix) -> dict[str, str]:
+    """A short, unique label per directive for the narrow "Văn bản" columns.
+
+    Its number and symbol ("05/CT-UBND"); without them its kind and province
+    or issuer ("Chỉ thị Tiền Giang", "Công văn Ban Thường vụ Tỉnh ủy"), then its
+    date or "[n]" if still alike. With several directives each label starts
+    with the Roman number of the directive's section in the matrix ("II. 05/CT-UBND").
+    """
+    labels: dict[str, str] = {}
+    for index, directive in enumerate(matrix.directives, 1):
+        where = (
+            matrix.registry.provinces.get(directive.province or "") or directive.issuer.short or directive.issuer.name
+        )
+        label = directive.reference or " ".join(p for p in (capitalised(directive.kind), where) if p)
+        for extra in (format_date(directive.date), f"[{index}]"):
+            if label in labels.values() and extra:
+                label = f"{label} {extra}"
+        labels[directive.id] = label
+    if len(matrix.directives) > 1:
+        return {d.id: f"{roman(i)}. {labels[d.id]}" for i, d in enumerate(matrix.directives, 1)}
+    return labels
+
+
+def task_label(row: Row) -> str:
+    """The task's number as the document prints it, for STT columns: "2", "3.1", "a)", "-", "(đoạn cuối)"."""
+    return row.node.label or CLOSING_LABEL
+
+
+def cite(directive: Directive) -> str:
+    """ "Chỉ thị số 12/CT-UBND ngày 27/12/2024" (what the text gives of it)."""
+    parts = [capitalised(directive.kind)]
+    if directive.reference:
+        parts.append(f"số {directive.reference}")
+    if directive.date:
+        parts.append(f"ngày {format_date(directive.date)}")
+    return " ".join(parts)
+
+
+def directive_heading(directive: Directive, number: int) -> str:
+    """A section row of a consolidated sheet: "I. Chỉ thị số 05/CT-UBND ngày 06/01/2025 của ... về ..."."""
+    return f"{roman(number)}. {cite(directive)} của {inline_name(directive.issuer.name)}: {directive.title.strip()}"
+
+
+def column_labels(matrix: Matrix, columns: Sequence[Agency]) -> list[str]:
+    """Agency.short per column; where shorts repeat, with the province, else the full name."""
+    labels = [a.short for a in columns]
+    for attempt in (_with_province, lambda _, agency: agency.name):
+        repeated = {label for label in labels if labels.count(label) > 1}
+        labels = [attempt(matrix, a) if label in repeated else label for a, label in zip(columns, labels, strict=True)]
+    return labels
+
+
+def _with_province(matrix: Matrix, agency: Agency) -> str:
+    province = matrix.registry.provinces.get(agency.province or "")
+    return f"{agency.short} ({province})" if province else agency.name
+
+
+def _column_groups(matrix: Matrix) -> list[tuple[Block, tuple[Agency, ...]]]:
+    """The column blocks, plus a block "Khác" for columns whose block is unknown."""
+    groups = matrix.column_blocks()
+    placed = {a.id for _, agencies in groups for a in agencies}
+    rest = tuple(a for a in matrix.columns if a.id not in placed)
+    return [*groups, (Block("khac", "Khác"), rest)] if rest else groups
+
+
+def _in_order(groups: list[tuple[Block, tuple[Agency, ...]]]) -> tuple[Agency, ...]:
+    """The agencies of ``groups``, block after block: the order of the matrix's columns."""
+    return tuple(a for _, agencies in groups for a in agencies)
+
+
+def _deadline(row: Row) -> str:
+    parts = []
+    if row.task.deadline:
+        parts.append(f"Thời hạn: {row.task.deadline}")
+    if row.task.report:
+        parts.append(f"Báo cáo: {row.task.report}")
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------
+# Workbook
+
+
+@dataclass
+class WorkbookContext:
+    """What every sheet writer needs."""
+
+    matrix: Matrix
+    title: str
+    paper: str
+    painter: Painter
+    labels: dict[str, str]
+
+    @property
+    def consolidated(self) -> bool:
+        return len(self.matrix.directives) > 1
+
+    def place(self, row: Row) -> str:
+        """ "05/CT-UBND, mục 2-1": where a task stands."""
+        return f"{self.labels[row.directive.id]}, {location(row)}"
+
+
+SheetWriter = Callable[[Worksheet, "WorkbookContext"], None]
+"""Writes one sheet: gets the new worksheet and the shared context (matrix, paper, painter, labels)."""
+
+
+def write_workbook(
+    matrix: Matrix,
+    path: Path,
+    *,
+    title: str,
+    paper: str = "A4",
+    extra_sheets: Sequence[SheetWriter] = (),
+    created: dt.datetime | None = None,
+) -> None:
+    """Write ``matrix`` as a workbook at ``path`` (sheets Ma trận, Nhiệm vụ, Theo cơ quan, Văn bản, Theo dõi).
+
+    ``title`` heads every printed page; ``paper`` is "A4" or "A3" (a matrix too wide
+    for A4 is printed on A3). The matrix has one directive, or several for the
+    consolidated workbook. ``extra_sheets`` are written after the five, each on a
+    new sheet it names itself (with :func:`setup_print` for the house print settings).
+    ``created`` dates the workbook's properties (default :func:`matrix.core.stamp.build_date`).
+    """
+    if paper not in PAPER_SIZES:
+        raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
+    wb = Workbook()
+    use_default_font(wb)
+    wb.properties.title = title
+    wb.properties.creator = "matrix"
+    wb.properties.created = wb.properties.modified = created or build_date()
+    wb.calculation.fullCalcOnLoad = True  # the totals are formulas: Excel recomputes them on opening
+    ctx = WorkbookContext(matrix, title, paper, Painter(), directive_labels(matrix))
+    _write_matrix(first_sheet(wb), ctx)
+    for writer in (_write_tasks, _write_agencies, _write_directives, _write_tracking, *extra_sheets):
+        writer(wb.create_sheet(), ctx)
+    wb.save(path)
+
+
+def _write_tracking(ws: Worksheet, ctx: WorkbookContext) -> None:
+    """The "Theo dõi" form that a clerk fills and `matrix import` reads back (matrix.writers.tracking_sheet)."""
+    write_tracking_sheet(ws, ctx.matrix, FONT_NAME, BODY_SIZE, cell_text, ctx.labels)
+    setup_print(ws, ctx, "1:1")
+
+
+def setup_print(
+    ws: Worksheet, ctx: WorkbookContext, rows: str, cols: str | None = None, note: str = "", paper: str | None = None
+) -> None:
+    """Landscape, one page wide, repeated headings, the title on top and page numbers below.
+
+    Pages are numbered per sheet ("Ma trận - trang 2"): each sheet restarts at 1, and the
+    total is left out because LibreOffice counts it over the whole workbook.
+    """
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPER_SIZES[paper or ctx.paper]
+    ws.page_setup.firstPageNumber = 1
+    ws.page_setup.useFirstPageNumber = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    props = ws.sheet_properties
+    if props.pageSetUpPr is None:  # openpyxl makes it with the sheet
+        props.pageSetUpPr = PageSetupProperties()
+    props.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
+    ws.page_margins.top = ws.page_margins.bottom = 0.7
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.print_title_rows = rows
+    if cols:
+        ws.print_title_cols = cols
+    header, footer = odd_header_footer(ws)
+    header.center.text = _header_text(ctx.title)
+    header.center.font = f"{FONT_NAME},Bold"
+    header.center.size = BODY_SIZE
+    footer.center.text = "&A - trang &P"
+    footer.center.font = FONT_NAME
+    footer.center.size = BODY_SIZE
+    if note:
+        footer.left.text = note
+        footer.left.font = f"{FONT_NAME},Italic"
+        footer.left.size = 10
+
+
+def _header_text(title: str) -> str:
+    """``title`` for a page header: "&" escaped, within Excel's 255 characters with the font codes."""
+    text = shorten(title, HEADER_CHARS)
+    while len(text.replace("&", "&&")) > HEADER_CHARS:
+        text = shorten(text, len(text) - 5)
+    return text.replace("&", "&&")
+
+
+def _heading(ws: Worksheet, ctx: WorkbookContext, text: str, width: int) -> None:
+    """The sheet's heading on row 1, across ``width`` columns."""
+    ctx.painter.merge(ws, 1, 1, 1, max(width, 1), text, "heading")
+    ws.row_dimensions[1].height = 26
+
+
+# --------------------------------------------------------------------------
+# Sheet "Ma trận"
+
+_BLOCK_ROW = 2
+_AGENCY_ROW = 3
+_FIRST_ROW = 4
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Where things stand on the matrix sheet, and how it prints."""
+
+    left: tuple[tuple[str, float], ...]  # (header, width) of the task columns
+    groups: list[tuple[Block, tuple[Agency, ...]]]
+    columns: tuple[Agency, ...]
+    widths: tuple[float, ...]  # of the agency columns
+    label_lines: int  # lines of a turned agency name (wider columns, lower header)
+    paper: str = "A4"  # the paper the sheet prints on
+    scale: float = 1.0  # its print scale
+    breaks: tuple[int, ...] = ()  # a matrix too wide for one page: the last sheet column of each page but the last
+
+    @property
+    def first(self) -> int:
+        """The first agency column."""
+        return len(self.left) + 1
+
+    @property
+    def total(self) -> int:
+        """The per-task total column, right of the agencies."""
+        return self.first + len(self.columns)
+
+
+# Agency column widths by the lines a turned name takes: one, two or three.
+LABEL_WIDTHS = {1: AGENCY_WIDTH, 2: WIDE_AGENCY_WIDTH, 3: 7.2}
+# Among layouts printing one page wide, the one with the most task rows a page, unless its scale is
+# more than this much below the largest (more rows a page, but smaller print, is no gain).
+SCALE_TOLERANCE = 0.85
+PAGE_HEIGHTS = {"A4": 595.0, "A3": 842.0}  # landscape, points
+SAMPLE_ROWS = 300  # rows whose height estimates the rows a page
+
+
+def _grid(ctx: WorkbookContext) -> _Grid:
+    """The matrix's columns and print layout: whichever fits the most task rows a page at a readable scale.
+
+    One page wide on the paper asked for (A4 too narrow: A3), names turned in one, two or three lines
+    (wider columns lower the header row, narrower ones widen the task titles); a matrix that would print
+    below ``MIN_SCALE`` even on A3 is split across pages at a readable scale, the task columns repeated.
+    """
+    matrix = ctx.matrix
+    # STT wide enough for the longest label on one line ("(đoạn cuối)", "3.1.2"), so no row is two lines for it.
+    longest = max((_width(task_label(row)) for row in matrix.rows), default=1.0)
+    base = [("STT", max(7.0, min(11.0, longest / CHARS_PER_UNIT + CELL_PADDING_UNITS + 0.5))), ("Nhiệm vụ", 46.0)]
+    if ctx.consolidated:
+        base.append(("Văn bản", 7.0))  # the section's Roman number (the "Văn bản" sheet says which document)
+    groups = _column_groups(matrix)
+    columns = _in_order(groups)
+    labels = [*column_labels(matrix, columns), TOTAL_HEADER]
+    papers = [ctx.paper] + (["A3"] if ctx.paper == "A4" else [])
+    for paper in papers:
+        found = []
+        for lines, least in LABEL_WIDTHS.items():
+            widths = _agency_widths(matrix, groups, least)
+            left = list(base)
+            left[1] = (
+                "Nhiệm vụ",
+                _stretch([w for _, w in left] + widths + [TOTAL_WIDTH], 1, paper, MAX_TITLE_WIDTH)[1],
+            )
+            grid = _Grid(tuple(left), groups, columns, tuple(widths), lines, paper)
+            scale = print_scale([w for _, w in left] + widths + [TOTAL_WIDTH], paper)
+            if scale >= MIN_SCALE:
+                found.append((_rows_a_page(ctx, grid, labels, scale), scale, replace(grid, scale=scale)))
+        if found:
+            best = max(scale for _, scale, _ in found)
+            readable = [f for f in found if f[1] >= best * SCALE_TOLERANCE]
+            return max(readable, key=lambda f: (f[0], f[1]))[2]
+    widths = _agency_widths(matrix, groups, AGENCY_WIDTH)
+    grid = _Grid(tuple(base), groups, columns, tuple(widths), 1, papers[-1])
+    scale, breaks = _split(grid)
+    return replace(grid, scale=scale, breaks=breaks)
+
+
+def _rows_a_page(ctx: WorkbookContext, grid: _Grid, labels: Sequence[str], scale: float) -> float:
+    """About how many task rows a printed page of ``grid`` holds at ``scale`` (headings repeated)."""
+    usable = (PAGE_HEIGHTS[grid.paper] - 2 * 72 * 0.7) / scale - 26  # margins; the sheet's heading on page 1
+    header = _block_height(grid) + _turned_height(labels, grid.label_lines)
+    sample = ctx.matrix.rows[:SAMPLE_ROWS]
+    heights = [_task_row_height(ctx, grid, row)[1] for row in sample]
+    average = sum(heights) / len(heights) if heights else MIN_ROW_HEIGHT
+    return (usable - header) / average
+
+
+def _split(grid: _Grid) -> tuple[float, tuple[int, ...]]:
+    """A matrix too wide for one page: the largest scale (from ``MIN_SCALE`` up) that prints its agency
+    columns on as few pages as ``MIN_SCALE`` does, the task columns repeated on each; and where pages end."""
+    printable = (PAGE_WIDTHS[grid.paper] - 2 * 72 * SIDE_MARGIN) / 0.75  # pixels
+    left = sum(w * 7 + 5 for _, w in grid.left)
+    pixels = [w * 7 + 5 for w in grid.widths] + [TOTAL_WIDTH * 7 + 5]
+
+    def pages(scale: float) -> list[int]:
+        room = printable / scale - left
+        ends, used = [], 0.0
+        for index, width in enumerate(pixels):
+            if used and used + width > room:
+                ends.append(index)  # the page ends before this column
+                used = 0.0
+            used += width
+        return ends
+
+    least = len(pages(MIN_SCALE))
+    low, high = MIN_SCALE, 1.0
+    if len(pages(high)) == least:
+        low = high
+    for _ in range(30):
+        if high - low < 0.001:
+            break
+        middle = (low + high) / 2
+        if len(pages(middle)) == least:
+            low = middle
+        else:
+            high = middle
+    scale = math.floor(low * 100) / 100  # the printed scale is a whole percentage
+    return scale, tuple(grid.first - 1 + end for end in pages(scale))
+
+
+def _spare(widths: Sequence[float], paper: str) -> float:
+    """How many width units columns of ``widths`` leave free on the paper at 100 % (negative: too wide)."""
+    printable = (PAGE_WIDTHS[paper] - 2 * 72 * SIDE_MARGIN) / 0.75  # pixels
+    return (printable - sum(w * 7 + 5 for w in widths)) / 7  # a unit is 7 pixels, plus 5 a column
+
+
+def _stretch(widths: Sequence[float], index: int, paper: str, limit: float) -> list[float]:
+    """``widths`` with column ``index`` grown, up to ``limit``, to fill the paper's width at 100 %."""
+    grown = list(widths)
+    grown[index] = max(widths[index], min(limit, widths[index] + _spare(widths, paper)))
+    return grown
+
+
+def _agency_widths(matrix: Matrix, groups: list[tuple[Block, tuple[Agency, ...]]], least: float) -> list[float]:
+    """Narrow columns, wide enough for their totals and for their block's name in three lines."""
+    widths = []
+    for block, agencies in groups:
+        digits = max(len(str(len(matrix.entries_for(a.id)))) for a in agencies)
+        base = max(least, digits * 1.1 + 1.4)
+        chars = max(max(_width(w) for w in block.name.split()) + 1, _width(block.name) / 3 + 2)
+        needed = chars / (CHARS_PER_UNIT * BOLD_FACTOR) + CELL_PADDING_UNITS
+        widths += [max(base, needed / len(agencies))] * len(agencies)
+    return widths
+
+
+def _write_matrix(ws: Worksheet, ctx: WorkbookContext) -> None:
+    """Sheet "Ma trận": marks, legend, totals, frozen headings, autofilter."""
+    ws.title = SHEET_MATRIX
+    grid = _grid(ctx)
+    for col, (_, width) in enumerate(grid.left, 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for col, width in enumerate(grid.widths, grid.first):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.column_dimensions[get_column_letter(grid.total)].width = TOTAL_WIDTH
+    # a matrix split across pages: the heading over the first page's columns, so it prints on page 1
+    _heading(
+        ws, ctx, "MA TRẬN PHÂN CÔNG THỰC HIỆN NHIỆM VỤ", min(grid.breaks[0], grid.total) if grid.breaks else grid.total
+    )
+    _matrix_headers(ws, ctx, grid)
+    last = _matrix_rows(ws, ctx, grid)
+    _matrix_totals(ws, ctx, grid, last + 1)
+    _matrix_legend(ws, ctx, len(grid.left), last + len(ROLES) + 2)  # right under the totals
+    ws.freeze_panes = ws.cell(row=_FIRST_ROW, column=grid.first).coordinate
+    ws.auto_filter.ref = f"A{_AGENCY_ROW}:{get_column_letter(grid.total)}{max(last, _AGENCY_ROW)}"
+    legend = "; ".join(f"{r.mark}: {r.value}" for r in ROLES) + "; (C), (P), (T): theo mục trên"
+    if grid.breaks:
+        legend += (
+            f". Bảng rộng: in khổ {grid.paper} ở tỷ lệ {round(grid.scale * 100)}%, "
+            f"chia {len(grid.breaks) + 1} trang theo chiều ngang, cột nhiệm vụ in lại ở mỗi trang"
+        )
+    elif grid.paper != ctx.paper:
+        legend += f". Bảng rộng: in khổ {grid.paper} ở tỷ lệ khoảng {round(grid.scale * 100)}%"
+    setup_print(ws, ctx, f"{_BLOCK_ROW}:{_AGENCY_ROW}", f"A:{get_column_letter(len(grid.left))}", legend, grid.paper)
+    if grid.breaks:  # split across pages at a fixed scale instead of one page wide
+        ws.page_setup.scale = round(grid.scale * 100)
+        ws.page_setup.fitToWidth = None
+        ws.page_setup.fitToHeight = None
+        if ws.sheet_properties.pageSetUpPr is not None:
+            ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_setup.pageOrder = "overThenDown"  # a band of tasks across every agency, then the next band
+        for column in grid.breaks:
+            ws.col_breaks.append(Break(id=column))
+
+
+def print_scale(widths: Sequence[float], paper: str) -> float:
+    """The scale at which columns of ``widths`` print one page wide on ``paper`` (landscape), at most 1."""
+    needed = sum(w * 7 + 5 for w in widths)  # pixels, as _spare counts them
+    printable = (PAGE_WIDTHS[paper] - 2 * 72 * SIDE_MARGIN) / 0.75
+    return min(1.0, printable / needed) if needed else 1.0
+
+
+def print_layout(matrix: Matrix, paper: str = "A4") -> tuple[str, float]:
+    """The paper the "Ma trận" sheet of ``matrix`` prints on, and its scale (for warnings before printing)."""
+    grid = _grid(WorkbookContext(matrix, "", paper, Painter(), {}))
+    return grid.paper, grid.scale
+
+
+def _matrix_legend(ws: Worksheet, ctx: WorkbookContext, left_width: int, start: int) -> None:
+    """What the marks mean, under the totals (the footer of every page repeats it)."""
+    rows = [(role.mark, role.mark, LEGEND[role]) for role in ROLES]
+    rows.append((inherited_mark(Role.LEAD), inherited_mark(Role.LEAD), INHERITED_LEGEND))
+    width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(2, left_width + 1))
+    for row, (mark, look, text) in enumerate(rows, start):
+        ctx.painter.put(ws, row, 1, mark, look)
+        ctx.painter.merge(ws, row, 2, row, left_width, text, "legend")
+        ws.row_dimensions[row].height = max(
+            MIN_ROW_HEIGHT, lines_height(_line_count(text, _capacity(width, italic=True)))
+        )
+
+
+def _matrix_headers(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> None:
+    """Task column titles, block names over their agencies, agency names turned 90°."""
+    paint = ctx.painter
+    for col, (header, _) in enumerate(grid.left, 1):
+        paint.merge(ws, _BLOCK_ROW, col, _AGENCY_ROW, col, header, "header")
+    col = grid.first
+    for block, agencies in grid.groups:
+        end = col + len(agencies) - 1
+        paint.merge(ws, _BLOCK_ROW, col, _BLOCK_ROW, end, block.name, "header")
+        col = end + 1
+    labels = column_labels(ctx.matrix, grid.columns)
+    for col, label in enumerate(labels, grid.first):
+        paint.put(ws, _AGENCY_ROW, col, label, "header_vertical")
+    paint.merge(ws, _BLOCK_ROW, grid.total, _AGENCY_ROW, grid.total, TOTAL_HEADER, "header_vertical")
+    ws.row_dimensions[_BLOCK_ROW].height = _block_height(grid)
+    ws.row_dimensions[_AGENCY_ROW].height = _turned_height([*labels, TOTAL_HEADER], grid.label_lines)
+
+
+def _block_height(grid: _Grid) -> float:
+    """The height of the row of block names, each over its agencies' columns."""
+    block_lines, col = 1, 0
+    for block, agencies in grid.groups:
+        width = sum(grid.widths[col : col + len(agencies)])
+        block_lines = max(block_lines, _line_count(block.name, _capacity(width, bold=True)))
+        col += len(agencies)
+    return lines_height(block_lines)
+
+
+def _task_row_height(ctx: WorkbookContext, grid: _Grid, row: Row) -> tuple[str, float]:
+    """A task's title in the matrix (its own short title, or its text shortened) and the height of its row."""
+    title_width = grid.left[1][1]
+    capacity = _capacity(title_width, indent=row.depth)
+    title = row.task.title or shorten(row.task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
+    lines = max(_line_count(title, capacity), _line_count(task_label(row), _capacity(grid.left[0][1])))
+    if ctx.consolidated:
+        label = roman(ctx.matrix.directives.index(row.directive) + 1)
+        lines = max(lines, _line_count(label, _capacity(grid.left[2][1])))
+    return title, max(MIN_ROW_HEIGHT, lines_height(lines))
+
+
+def _turned_height(labels: Sequence[str], lines: int) -> float:
+    """The row height that shows every label, turned 90°, in at most ``lines`` lines."""
+    longest = max((_width(label) for label in labels), default=1.0)
+    capacity = int(max(longest / lines, *(_width(w) for label in labels for w in label.split())))
+    while capacity < longest and any(len(_wrap(label, capacity)) > lines for label in labels):
+        capacity += 1
+    # A character to spare: a turned line that wraps once more would be cut off.
+    return min(MAX_HEADER_HEIGHT, (capacity + 1) * BODY_SIZE * EM_PER_CHAR + 8)
+
+
+def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
+    """One row per task (a section row before each directive's tasks when there are several); returns the last row."""
+    paint, matrix = ctx.painter, ctx.matrix
+    row_no = _FIRST_ROW - 1
+    # A large matrix is mostly empty cells: styling each one (a border) costs more than the rest
+    # of the workbook, so there only the marks are written and the printed gridlines draw the grid.
+    sparse = len(matrix.rows) * len(grid.columns) > SPARSE_CELLS
+    ws.print_options.gridLines = sparse
+    first_col, last_col = get_column_letter(grid.first), get_column_letter(grid.total - 1)
+    column_of = {agency.id: col for col, agency in enumerate(grid.columns, grid.first)}
+    current = None
+    for row in matrix.rows:
+        row_no += 1
+        if ctx.consolidated and row.directive.id != current:
+            current = row.directive.id
+            number = matrix.directives.index(row.directive) + 1
+            heading = directive_heading(row.directive, number)
+            paint.merge(ws, row_no, 1, row_no, grid.total, heading, "band")
+            width = sum(w for _, w in grid.left) + sum(grid.widths) + TOTAL_WIDTH
+            ws.row_dimensions[row_no].height = lines_height(
+                _line_count(heading, _capacity(width, size=12, bold=True)), 12
+            )
+            row_no += 1
+        title, height = _task_row_height(ctx, grid, row)
+        paint.put(ws, row_no, 1, task_label(row), "id")
+        paint.put(ws, row_no, 2, title, "text", indent=row.depth)
+        if ctx.consolidated:
+            paint.put(ws, row_no, 3, roman(matrix.directives.index(row.directive) + 1), "id")
+        marks = {e.agency.id: inherited_mark(e.role) for e in matrix.context(row)} if row.node.inherited else {}
+        marks |= {e.agency.id: e.role.mark for e in matrix.entries_in(row)}
+        if sparse:  # only the marked cells
+            for agency_id, mark in marks.items():
+                paint.put(ws, row_no, column_of[agency_id], mark, mark)
+        else:
+            for col, agency in enumerate(grid.columns, grid.first):
+                found = marks.get(agency.id)
+                paint.put(ws, row_no, col, found, found or "cell")
+        # Agencies on the task, its own and inherited: a formula, so a mark changed in a meeting counts.
+        paint.put(ws, row_no, grid.total, f"=COUNTA({first_col}{row_no}:{last_col}{row_no})", "cell", formula=True)
+        ws.row_dimensions[row_no].height = height
+    return row_no
+
+
+def _matrix_totals(ws: Worksheet, ctx: WorkbookContext, grid: _Grid, start: int) -> None:
+    """Rows under the matrix: per agency, how many tasks it leads, partners, does (own marks), in all.
+
+    Formulas (COUNTIF over the column, SUM of the three), so Excel and LibreOffice recompute
+    them when a mark is changed; inherited marks "(C)" do not count.
+    """
+    paint = ctx.painter
+    first, last = _FIRST_ROW, start - 1
+    labels = [f"Số nhiệm vụ {role.value} ({role.mark})" for role in ROLES] + ["Tổng số nhiệm vụ được giao"]
+    for offset, label in enumerate(labels):
+        row = start + offset
+        paint.merge(ws, row, 1, row, len(grid.left), label, "total_label")
+        for col in range(grid.first, grid.total + 1):
+            letter = get_column_letter(col)
+            if offset < len(ROLES) and col < grid.total:
+                formula = f'=COUNTIF({letter}{first}:{letter}{last},"{ROLES[offset].mark}")'
+            elif offset < len(ROLES):  # right-hand corner: the row's sum
+                formula = f"=SUM({get_column_letter(grid.first)}{row}:{get_column_letter(grid.total - 1)}{row})"
+            else:
+                formula = f"=SUM({letter}{start}:{letter}{start + len(ROLES) - 1})"
+            paint.put(ws, row, col, formula, "total", formula=True)
+        ws.row_dimensions[row].height = lines_height(1)
+
+
+# --------------------------------------------------------------------------
+# List sheets
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    look: str = "text"
+    grows: bool = False  # widens to fill the paper
+
+
+_STT = Column("STT", 7, "id")
+_WHEN, _WHERE = Column("Thời hạn / báo cáo", 16), Column("Văn bản, mục", 15)
+_TASK_COLUMNS = (
+    _STT,
+    Column("Nội dung nhiệm vụ", 58, grows=True),
+    *(Column(f"Cơ quan {r.value}", 18) for r in ROLES),
+    _WHEN,
+    _WHERE,
+)
+_AGENCY_COLUMNS = (_STT, Column("Nội dung nhiệm vụ", 70, grows=True), Column("Vai trò", 14), _WHEN, _WHERE)
+_DIRECTIVE_COLUMNS = (
+    Column("STT", 5, "id"),
+    Column("Viết tắt trong bảng", 14),
+    Column("Loại văn bản", 11),
+    Column("Số, ký hiệu", 13),
+    Column("Ngày ban hành", 12, "id"),
+    Column("Cơ quan ban hành", 24),
+    Column("Trích yếu", 40, grows=True),
+    Column("Người ký", 24),
+    Column("Số nhiệm vụ", 9, "id"),
+)
+
+
+def start_table(
+    ws: Worksheet, ctx: WorkbookContext, name: str, heading: str, columns: Sequence[Column]
+) -> tuple[int, list[Column]]:
+    """Name the sheet, write its heading and column headers.
+
+    Returns the first data row and the columns as laid out on the paper.
+    """
+    ws.title = name
+    grows = next(i for i, c in enumerate(columns) if c.grows)
+    widths = _stretch([c.width for c in columns], grows, ctx.paper, MAX_TEXT_WIDTH)
+    columns = [replace(c, width=w) for c, w in zip(columns, widths, strict=True)]
+    _heading(ws, ctx, heading, len(columns))
+    for col, column in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(col)].width = column.width
+        ctx.painter.put(ws, 2, col, column.header, "header")
+    lines = max(_line_count(c.header, _capacity(c.width, bold=True)) for c in columns)
+    ws.row_dimensions[2].height = lines_height(lines)
+    ws.freeze_panes = "A3"
+    setup_print(ws, ctx, "2:2")
+    return 3, columns
+
+
+def put_records(
+    ws: Worksheet,
+    ctx: WorkbookContext,
+    row: int,
+    columns: Sequence[Column],
+    values: Sequence[CellValue],
+    text_col: int | None = None,
+    indent: int = 0,
+) -> int:
+    """Write one record; a text taller than a row continues below. Returns the next free row.
+
+    ``text_col`` (0-based) is the long-text column, indented ``indent`` levels. Any column's text (a task,
+    a long list of agencies) longer than ``MAX_TEXT_LINES`` lines continues on the rows below.
+    """
+    pieces: list[list[CellValue]] = []
+    for col, (column, value) in enumerate(zip(columns, values, strict=True)):
+        if isinstance(value, str) and value:
+            level = indent if col == text_col else 0
+            pieces.append(list(_chunks(cell_text(value), _capacity(column.width, indent=level))))
+        else:
+            pieces.append([value])
+    height = max(len(p) for p in pieces)
+    records = [[p[i] if i < len(p) else None for p in pieces] for i in range(height)]
+    for record in records:
+        lines = 1
+        for col, (column, value) in enumerate(zip(columns, record, strict=True)):
+            level = indent if col == text_col else 0
+            ctx.painter.put(ws, row, col + 1, value, column.look, indent=level)
+            if isinstance(value, str):
+                lines = max(lines, _line_count(value, _capacity(column.width, indent=level)))
+        ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines_height(lines)))
+        row += 1
+    return row
+
+
+def _names(row: Row, entries: Iterable[Entry], role: Role) -> str:
+    """The agencies of ``role`` on a task, one a line: its own, then those it inherits "(theo mục 2)"."""
+    return "\n".join(
+        e.agency.name if e.row.key == row.key else f"{e.agency.name} (theo {location(e.row)})"
+        for e in entries
+        if e.role is role
+    )
+
+
+def _write_tasks(ws: Worksheet, ctx: WorkbookContext) -> None:
+    """Sheet "Nhiệm vụ": one row per task with its addressees by role."""
+    row, columns = start_table(ws, ctx, SHEET_TASKS, "DANH SÁCH NHIỆM VỤ", _TASK_COLUMNS)
+    for task_row in ctx.matrix.rows:
+        # A sub-item's rows name the agencies it inherits too, as the matrix marks them "(C)".
+        inherited = [e for e in ctx.matrix.context(task_row) if e.row.key != task_row.key]
+        entries = [*ctx.matrix.entries_in(task_row), *inherited]
+        values = [
+            task_label(task_row),
+            task_row.task.text,
+            *(_names(task_row, entries, role) for role in ROLES),
+            _deadline(task_row),
+            ctx.place(task_row),
+        ]
+        row = put_records(ws, ctx, row, columns, values, text_col=1, indent=task_row.depth)
+
+
+def _applying(matrix: Matrix) -> dict[str, list[tuple[Row, Entry]]]:
+    """Per agency, every task that applies to it (stated there or at a parent), in order."""
+    found: dict[str, list[tuple[Row, Entry]]] = {}
+    for row in matrix.rows:
+        for entry in matrix.context(row):
+            found.setdefault(entry.agency.id, []).append((row, entry))
+    return found
+
+
+def _role_text(row: Row, entry: Entry) -> str:
+    """ "Chủ trì", with where it comes from when inherited or expanded from a group."""
+    parts = [capitalised(entry.role.value)]
+    if entry.row.key != row.key:
+        parts.append(f"(theo {location(entry.row)})")
+    if entry.via is not None:
+        parts.append(f"(thuộc {entry.via.short})")
+    return "\n".join(parts)
+
+
+def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
+    """Sheet "Theo cơ quan": each addressee's tasks, one addressee per printed page run."""
+    row, layout = start_table(ws, ctx, SHEET_AGENCIES, "NHIỆM VỤ THEO CƠ QUAN", _AGENCY_COLUMNS)
+    applying = _applying(ctx.matrix)
+    for number, agency in enumerate(_in_order(_column_groups(ctx.matrix)), 1):
+        if number > 1:
+            ws.row_breaks.append(Break(id=row - 1))
+        counts = ctx.matrix.counts(agency.id)
+        summary = "; ".join(f"{r.value}: {counts[r]}" for r in ROLES)
+        band = f"{number}. {agency.name} ({summary})"
+        ctx.painter.merge(ws, row, 1, row, len(layout), band, "band")
+        width = sum(c.width for c in layout)
+        ws.row_dimensions[row].height = lines_height(_line_count(band, _capacity(width, size=12, bold=True)), 12)
+        row += 1
+        for task_row, entry in applying.get(agency.id, []):
+            task = task_row.task
+            values = [
+                task_label(task_row),
+                task.text,
+                _role_text(task_row, entry),
+                _deadline(task_row),
+                ctx.place(task_row),
+            ]
+            row = put_records(ws, ctx, row, layout, values, text_col=1, indent=task_row.depth)
+
+
+def _signer(directive: Directive) -> str:
+    """The signer's name, then the authority and title lines as printed."""
+    signer = directive.signer
+    return "\n".join(p for p in (signer.name or "", *signer.authority, signer.title or "") if p)
+
+
+def _write_directives(ws: Worksheet, ctx: WorkbookContext) -> None:
+    """Sheet "Văn bản": what each directive is, who issued and signed it."""
+    row, columns = start_table(ws, ctx, SHEET_DIRECTIVES, "DANH SÁCH VĂN BẢN", _DIRECTIVE_COLUMNS)
+    for number, directive in enumerate(ctx.matrix.directives, 1):
+        values: list[CellValue] = [
+            number,
+            ctx.labels[directive.id],
+            capitalised(directive.kind),
+            directive.reference,
+            format_date(directive.date),
+            directive.issuer.name,
+            directive.title,
+            _signer(directive),
+            len(ctx.matrix.rows_of(directive.id)),
+        ]
+        row = put_records(ws, ctx, row, columns, values)

@@ -1,0 +1,203 @@
+"""Đôn đốc letters: to each agency with overdue assignments, one letter per issuing body.
+
+A reminder is signed for the body that assigned the tasks, so an agency late
+on tasks of two issuers (the Provincial Party Committee and the People's
+Committee) gets two letters, each listing only its issuer's tasks. The words
+on the page live in the templates ``don-doc.docx`` (State, Nghị định 30) and
+``don-doc-dang.docx`` (Party); they are rendered through the same template
+library and jinja2 environment as the assignment letters (see
+docs/templates.md for the variables).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ..core.model import Agency, Directive, IssuerKind, Registry, Signer
+from ..core.pivot import Matrix
+from ..core.text import safe_filename, slugify
+from ..input.catalogue import merger_date, mergers, province_names
+from ..tracking.records import Letter, Status, assigning_letter
+from .templates import TemplateLibrary
+from .word import (
+    agency_data,
+    date_data,
+    date_place,
+    directive_data,
+    issuer_data,
+    signer_data,
+    subtask_lines,
+    task_data,
+)
+
+__all__ = ["REMINDER_TEMPLATES", "Reminder", "plan_reminders", "reminder_context", "write_reminders"]
+
+REMINDER_TEMPLATES = {IssuerKind.STATE: "don-doc.docx", IssuerKind.PARTY: "don-doc-dang.docx"}
+
+
+def issuer_key(directive: Directive) -> tuple[str, ...]:
+    """What makes two directives' issuers the same body: kind, name, header lines and province.
+
+    "Chủ tịch Ủy ban nhân dân tỉnh" of Tiền Giang is not that of Đồng Tháp.
+    """
+    issuer = directive.issuer
+    return (issuer.kind.value, issuer.name, *issuer.header, "@", directive.province or "")
+
+
+# The follow-up letter is the issuing body's: a chỉ thị of the Chủ tịch is followed up by the committee.
+_CHAIR = re.compile(r"^Chủ tịch\s+", re.IGNORECASE)
+# Who signs a follow-up letter (Nghị định 30/2020, Phụ lục I, II.8.b; Hướng dẫn 36-HD/VPTW): the office
+# signs it on the issuer's order ("thừa lệnh"); the clerk strikes the lines for another signer.
+FOLLOW_UP_SIGNERS = {
+    IssuerKind.STATE: Signer(("TL. CHỦ TỊCH",), "CHÁNH VĂN PHÒNG"),
+    IssuerKind.PARTY: Signer(("T/L BAN THƯỜNG VỤ",), "CHÁNH VĂN PHÒNG"),
+}
+
+
+def follow_up_issuer(directive: Directive, on: dt.date) -> Directive:
+    """``directive`` as the body that follows it up on ``on`` sees it: the successor of its issuer.
+
+    After 1/7/2025 a chỉ thị of the Chủ tịch UBND tỉnh Tiền Giang is followed up by UBND tỉnh Đồng
+    Tháp: its header, place and province are the new province's; the number, date and title stay
+    those of the directive as issued (letters cite it as it was). The signer is the follow-up's
+    (:data:`FOLLOW_UP_SIGNERS`), never the directive's own.
+    """
+    issuer = directive.issuer
+    name = _CHAIR.sub("", issuer.name)
+    name = name[:1].upper() + name[1:]
+    province, place = directive.province, directive.place
+    header = issuer.header
+    new = mergers().get(province or "") if province else None
+    if new is not None and on >= merger_date():
+        names = province_names()
+        old_name, new_name = names[province or ""], names[new]
+        header = tuple(line.replace(old_name.upper(), new_name.upper()).replace(old_name, new_name) for line in header)
+        name = name.replace(old_name, new_name)
+        province, place = new, new_name
+    return replace(
+        directive,
+        province=province,
+        place=place,
+        issuer=replace(issuer, name=name, header=header),
+        signer=FOLLOW_UP_SIGNERS[issuer.kind],
+    )
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One letter: an agency, the issuer its overdue tasks come from, and those tasks."""
+
+    agency: Agency
+    issuer: Directive  # the first directive, as its issuer's successor on the day (:func:`follow_up_issuer`)
+    items: tuple[Status, ...]
+    name: str  # file name, without ".docx"
+
+
+def plan_reminders(statuses: Sequence[Status]) -> list[Reminder]:
+    """The letters to write: per agency with overdue assignments, one per issuer, in a stable order."""
+    groups: dict[tuple[str, tuple[str, ...]], list[Status]] = {}
+    for status in statuses:
+        if status.overdue_since is None:
+            continue
+        issuer = follow_up_issuer(status.entry.row.directive, status.as_of)
+        groups.setdefault((status.entry.agency.id, issuer_key(issuer)), []).append(status)
+    issuers_of: dict[str, int] = {}
+    for agency_id, _ in groups:
+        issuers_of[agency_id] = issuers_of.get(agency_id, 0) + 1
+    out: list[Reminder] = []
+    used: set[str] = set()
+    for (agency_id, _), items in groups.items():
+        first = follow_up_issuer(items[0].entry.row.directive, items[0].as_of)
+        name = safe_filename(agency_id)
+        if issuers_of[agency_id] > 1:
+            body = first.issuer
+            name = f"{name}--{slugify(' '.join(body.header) or body.short or body.name)}"
+        base, n = name, 2
+        while name in used:
+            name, n = f"{base}-{n}", n + 1
+        used.add(name)
+        ordered = sorted(items, key=lambda s: s.overdue_since or s.as_of)
+        out.append(Reminder(items[0].entry.agency, first, tuple(ordered), name))
+    return out
+
+
+def _item(status: Status, index: int, letters: Sequence[Letter], registry: Registry) -> dict[str, Any]:
+    """One overdue task as the letter lists it, with the sub-items its assignment covers."""
+    row = status.entry.row
+    was = status.entry.was
+    names = registry.follow_up_names(was, status.entry.agency) if was is not None else None
+    letter = assigning_letter(letters, status.entry, status.as_of)
+    since = status.overdue_since
+    deadline_missed = status.deadline is not None and status.deadline < status.as_of
+    return {
+        "index": index,
+        "directive": directive_data(row.directive),
+        "task": task_data(row),
+        "subtasks": subtask_lines(row),
+        "role": status.entry.role.value,
+        "assigned": date_data(row.directive.date),
+        "was": names[0] if names else "",
+        "now": names[1] if names else "",
+        "letter": {"number": letter.number or "", "date": date_data(letter.date)} if letter else None,
+        "deadline": date_data(status.deadline) if deadline_missed else None,
+        "deadline_text": (row.task.deadline or "").strip().rstrip(" .;,") if deadline_missed else "",
+        "missed": [date_data(day) for day in status.missed],
+        "since": date_data(since),
+        "days": (status.as_of - since).days if since else 0,
+    }
+
+
+def reminder_context(
+    matrix: Matrix, reminder: Reminder, as_of: dt.date, letters: Sequence[Letter] = ()
+) -> dict[str, Any]:
+    """Everything a đôn đốc template may use (see docs/templates.md); ``letters`` are the thư giao nhiệm vụ sent."""
+    items = [_item(status, i, letters, matrix.registry) for i, status in enumerate(reminder.items, 1)]
+    directives: dict[str, dict[str, Any]] = {}
+    for status in reminder.items:
+        directive = status.entry.row.directive
+        directives.setdefault(directive.id, directive_data(directive))
+    return {
+        "agency": agency_data(reminder.agency, [status.entry for status in reminder.items if status.entry.was is None]),
+        "issuer": issuer_data(reminder.issuer),
+        "directive": directive_data(reminder.issuer),
+        "directives": list(directives.values()),
+        "items": items,
+        "item_count": len(items),
+        "as_of": date_data(as_of),
+        "place": date_place(matrix, reminder.issuer),
+        "signer": signer_data(reminder.issuer.signer),
+    }
+
+
+def write_reminders(
+    matrix: Matrix,
+    statuses: Sequence[Status],
+    as_of: dt.date,
+    out_dir: Path,
+    *,
+    templates: Path | None = None,
+    letters: Sequence[Letter] = (),
+    agencies: Iterable[str] | None = None,
+) -> list[Path]:
+    """Write the đôn đốc letters of ``statuses`` into ``out_dir``; return their paths (none: no folder).
+
+    ``agencies`` restricts the letters to those agency ids (a build shares them among processes).
+    """
+    wanted = None if agencies is None else set(agencies)
+    reminders = [r for r in plan_reminders(statuses) if wanted is None or r.agency.id in wanted]
+    if not reminders:
+        return []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    library = TemplateLibrary(templates)
+    paths = []
+    for reminder in reminders:
+        template = library.get(REMINDER_TEMPLATES[reminder.issuer.issuer.kind])
+        path = out_dir / f"{reminder.name}.docx"
+        template.render(reminder_context(matrix, reminder, as_of, letters), path)
+        paths.append(path)
+    return paths

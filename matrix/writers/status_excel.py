@@ -1,0 +1,255 @@
+"""The "Tình hình thực hiện" workbook: where every tracked assignment stands on a date.
+
+Three sheets, printed like the matrix workbook (landscape, one page wide,
+column headings repeated, Times New Roman), with the page and cell styles of
+:mod:`matrix.writers.excel`:
+
+* "Theo cơ quan": per agency, how many assignments are in each of the four
+  states, each state on its own fill;
+* "Theo văn bản": the same per directive;
+* "Quá hạn": every overdue assignment: agency, directive, task, the deadline
+  or report date missed, since when and how many days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..core.model import format_date
+from ..core.pivot import Matrix
+from ..core.stamp import build_date
+from ..core.text import shorten
+from ..tracking.records import APART, STATES, Letter, State, Status, assigning_letter
+from .excel import (
+    PAPER_SIZES,
+    Column,
+    Painter,
+    WorkbookContext,
+    capitalised,
+    cite,
+    directive_labels,
+    lines_height,
+    put_records,
+    solid_fill,
+    start_table,
+    use_default_font,
+)
+from .xlsx_seam import CellValue, first_sheet
+
+__all__ = [
+    "SHEET_BY_AGENCY",
+    "SHEET_BY_DIRECTIVE",
+    "SHEET_OVERDUE",
+    "STATE_FILLS",
+    "STATUS_WORKBOOK",
+    "missed_text",
+    "overdue_items",
+    "write_status_workbook",
+]
+
+STATUS_WORKBOOK = "tinh-hinh-thuc-hien.xlsx"
+SHEET_BY_AGENCY = "Theo cơ quan"
+SHEET_BY_DIRECTIVE = "Theo văn bản"
+SHEET_OVERDUE = "Quá hạn"
+TASK_CHARS = 300  # of a task's text in the overdue list (the full text is in the matrix workbook and the letters)
+STATE_FILLS = {
+    State.DONE_ON_TIME: "C6E0B4",  # green
+    State.DONE_LATE: "FFE699",  # yellow
+    State.IN_PROGRESS: "BDD7EE",  # blue
+    State.OVERDUE: "F8CBAD",  # red
+    State.NO_DEADLINE: "EDEDED",  # grey: counted apart from the four states
+    State.ENDED: "D9D9D9",
+}
+#: the four states of QĐ 42/2014/QĐ-TTg, then those counted apart (no deadline, directive ended)
+COUNTED = (*STATES, *APART)
+_STATE_COLUMNS = tuple(Column(capitalised(state.value), 13, f"state-{i}") for i, state in enumerate(COUNTED))
+_TOTAL = Column("Tổng số", 9, "cell")
+_AGENCY_COLUMNS = (Column("STT", 6, "id"), Column("Cơ quan", 40, grows=True), *_STATE_COLUMNS, _TOTAL)
+_DIRECTIVE_COLUMNS = (
+    Column("STT", 6, "id"),
+    Column("Văn bản", 22),
+    Column("Trích yếu", 40, grows=True),
+    *_STATE_COLUMNS,
+    _TOTAL,
+)
+_OVERDUE_COLUMNS = (
+    Column("STT", 6, "id"),
+    Column("Cơ quan", 22),
+    Column("Văn bản giao nhiệm vụ", 20),
+    Column("Mục", 7, "id"),
+    Column("Nội dung nhiệm vụ", 50, grows=True),
+    Column("Hạn đã lỡ", 20),
+    Column("Quá hạn từ ngày", 12, "id"),
+    Column("Số ngày quá hạn", 10, "state-3"),
+)
+
+
+def missed_text(status: Status) -> list[str]:
+    """What was missed: the deadline (its words and date) and each report date passed without a report."""
+    out = []
+    deadline = status.deadline
+    if deadline is not None and deadline < status.as_of:
+        words = status.entry.row.task.deadline
+        out.append(f"Thời hạn {format_date(deadline)}" + (f" ({words})" if words else ""))
+    out.extend(f"Báo cáo kỳ {format_date(day)}" for day in status.missed)
+    return out
+
+
+def overdue_items(statuses: Sequence[Status]) -> list[Status]:
+    """The overdue assignments, longest overdue first, then in document order."""
+    overdue = [s for s in statuses if s.state is State.OVERDUE]
+    return sorted(overdue, key=lambda s: s.overdue_since or s.as_of)
+
+
+def write_status_workbook(
+    matrix: Matrix,
+    statuses: Sequence[Status],
+    as_of: dt.date,
+    path: Path,
+    *,
+    paper: str = "A4",
+    letters: Sequence[Letter] = (),
+) -> None:
+    """Write the Tình hình thực hiện workbook of ``statuses`` (assessed on ``as_of``) to ``path``.
+
+    ``letters`` (thư giao nhiệm vụ sent, from the records files) are cited beside each overdue task's directive.
+    """
+    if paper not in PAPER_SIZES:
+        raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
+    title = f"Tình hình thực hiện nhiệm vụ đến ngày {format_date(as_of)}"
+    wb = Workbook()
+    wb.properties.created = wb.properties.modified = build_date()  # reproducible (SOURCE_DATE_EPOCH)
+    use_default_font(wb)
+    wb.properties.title = title
+    wb.properties.creator = "matrix"
+    painter = Painter()
+    for i, state in enumerate(COUNTED):
+        painter.looks[f"state-{i}"] = replace(painter.looks["cell"], fill=solid_fill(STATE_FILLS[state]))
+        painter.looks[f"state-{i}-header"] = replace(painter.looks["header"], fill=solid_fill(STATE_FILLS[state]))
+    ctx = WorkbookContext(matrix, title, paper, painter, directive_labels(matrix))
+    _by_agency(first_sheet(wb), ctx, statuses, as_of)
+    _by_directive(wb.create_sheet(SHEET_BY_DIRECTIVE), ctx, statuses, as_of)
+    _overdue(wb.create_sheet(SHEET_OVERDUE), ctx, statuses, as_of, letters)
+    wb.save(path)
+
+
+def _counts(statuses: Sequence[Status]) -> list[int]:
+    return [sum(s.state is state for s in statuses) for state in COUNTED]
+
+
+def _header_fills(ws: Worksheet, ctx: WorkbookContext, columns: Sequence[Column]) -> None:
+    """The state columns' headings on their state's fill."""
+    for col, column in enumerate(columns, 1):
+        if column.look.startswith("state-") and column in _STATE_COLUMNS:
+            ctx.painter.put(ws, 2, col, column.header, f"{column.look}-header")
+
+
+def _count_row(
+    ws: Worksheet,
+    ctx: WorkbookContext,
+    row: int,
+    columns: Sequence[Column],
+    head: list[CellValue],
+    statuses: Sequence[Status],
+    text_col: int,
+) -> int:
+    """One line of counts: a state's fill only where it has assignments."""
+    counts = _counts(statuses)
+    looks = [
+        c.look if c.look.startswith("state-") and n else "cell" for c, n in zip(_STATE_COLUMNS, counts, strict=True)
+    ]
+    layout = [
+        *columns[: len(head)],
+        *(replace(c, look=look) for c, look in zip(_STATE_COLUMNS, looks, strict=True)),
+        _TOTAL,
+    ]
+    return put_records(ws, ctx, row, layout, [*head, *counts, sum(counts)], text_col=text_col)
+
+
+def _totals(ws: Worksheet, ctx: WorkbookContext, row: int, span: int, statuses: Sequence[Status]) -> None:
+    counts = _counts(statuses)
+    ctx.painter.merge(ws, row, 1, row, span, "Tổng cộng", "total_label")
+    for col, value in enumerate([*counts, sum(counts)], span + 1):
+        ctx.painter.put(ws, row, col, value, "total")
+    ws.row_dimensions[row].height = lines_height(1)
+
+
+def _by_agency(ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status], as_of: dt.date) -> None:
+    row, columns = start_table(
+        ws,
+        ctx,
+        SHEET_BY_AGENCY,
+        f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ THEO CƠ QUAN ĐẾN NGÀY {format_date(as_of)}",
+        _AGENCY_COLUMNS,
+    )
+    _header_fills(ws, ctx, columns)
+    groups: dict[str, list[Status]] = {}
+    for status in statuses:
+        groups.setdefault(status.entry.agency.id, []).append(status)
+    order = [a.id for a in ctx.matrix.columns if a.id in groups]  # the matrix's column order, block by block
+    order += [k for k in groups if k not in order]
+    for number, agency_id in enumerate(order, 1):
+        group = groups[agency_id]
+        name = ctx.matrix.registry.label(group[0].entry.agency)  # whose body it is, where provinces meet
+        row = _count_row(ws, ctx, row, columns, [number, name], group, 1)
+    _totals(ws, ctx, row, 2, statuses)
+
+
+def _by_directive(ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status], as_of: dt.date) -> None:
+    row, columns = start_table(
+        ws,
+        ctx,
+        SHEET_BY_DIRECTIVE,
+        f"TÌNH HÌNH THỰC HIỆN THEO VĂN BẢN ĐẾN NGÀY {format_date(as_of)}",
+        _DIRECTIVE_COLUMNS,
+    )
+    _header_fills(ws, ctx, columns)
+    by_directive: dict[str, list[Status]] = {}  # grouped once: a filter per directive was quadratic
+    for status in statuses:
+        by_directive.setdefault(status.entry.row.directive.id, []).append(status)
+    for number, directive in enumerate(ctx.matrix.directives, 1):
+        mine = by_directive.get(directive.id, [])
+        row = _count_row(ws, ctx, row, columns, [number, cite(directive), directive.title], mine, 2)
+    _totals(ws, ctx, row, 3, statuses)
+
+
+def _overdue(
+    ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status], as_of: dt.date, letters: Sequence[Letter]
+) -> None:
+    row, columns = start_table(
+        ws, ctx, SHEET_OVERDUE, f"DANH SÁCH NHIỆM VỤ QUÁ HẠN ĐẾN NGÀY {format_date(as_of)}", _OVERDUE_COLUMNS
+    )
+    items = overdue_items(statuses)
+    if not items:
+        ctx.painter.merge(ws, row, 1, row, len(columns), "Không có nhiệm vụ quá hạn.", "text")
+        ws.row_dimensions[row].height = lines_height(1)
+        return
+    for number, status in enumerate(items, 1):
+        task_row = status.entry.row
+        since = status.overdue_since
+        task = task_row.task
+        letter = assigning_letter(letters, status.entry, as_of)
+        where = cite(task_row.directive)
+        if letter is not None:
+            where += (
+                "\nThư giao nhiệm vụ"
+                + (f" số {letter.number}" if letter.number else "")
+                + f" ngày {format_date(letter.date)}"
+            )
+        values: list[CellValue] = [
+            number,
+            ctx.matrix.registry.label(status.entry.agency),
+            where,
+            task.id,
+            task.title or shorten(task.text, TASK_CHARS),
+            "\n".join(missed_text(status)),
+            format_date(since),
+            (as_of - since).days if since else None,
+        ]
+        row = put_records(ws, ctx, row, columns, values, text_col=4)

@@ -1,0 +1,718 @@
+"""Where the .docx templates are found, and the one jinja2 environment that renders them.
+
+A template is a Word file with jinja2 tags (docxtpl). The user's folder is
+searched first, then the repository's ``templates/`` folder, so a clerk can
+copy a template, edit it in Word and point the tool at the copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2.exceptions import SecurityError
+from jinja2.nodes import EvalContext
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from ..core.errors import TemplateProblem, os_message
+from ..core.text import XML_ILLEGAL
+
+
+def _default_templates() -> Path:
+    """The shipped templates: the package ``matrix.defaults``, which setup.cfg maps onto the
+    repository's top-level templates/ folder, so a checkout, an editable install and a regular
+    install (wheel, ``--user``, ``--prefix``) all find them the same way."""
+    return Path(str(resources.files("matrix.defaults")))
+
+
+PACKAGE_TEMPLATES = _default_templates()
+
+# Characters XML 1.0 forbids, plus the ones docxtpl turns into structure
+# (\a new paragraph, \f page break): task text must never create either.
+_FORBIDDEN_CHARS = re.compile(f"[{XML_ILLEGAL}\x7f]")
+_CACHE_SIZE = 64  # distinct template parts kept compiled or patched
+T = TypeVar("T")
+
+
+class WordTemplateError(TemplateProblem):
+    """A template is missing, malformed, or uses a variable the data does not provide.
+
+    The message is for the user (Vietnamese) and always names the template file.
+    """
+
+
+def search_path(user_dir: Path | None = None) -> tuple[Path, ...]:
+    """The folders searched for templates: the user's first, then the repository's."""
+    return (user_dir, PACKAGE_TEMPLATES) if user_dir is not None else (PACKAGE_TEMPLATES,)
+
+
+def find_template(name: str, user_dir: Path | None = None) -> Path:
+    """The first ``name`` found on :func:`search_path`."""
+    folders = search_path(user_dir)
+    for folder in folders:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    looked = ", ".join(str(f) for f in folders)
+    raise WordTemplateError(f"Không tìm thấy mẫu {name} (đã tìm trong: {looked}).")
+
+
+def clean_value(value: Any) -> Any:
+    """Every ``{{ value }}`` passes here: None prints as nothing, control characters go."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _FORBIDDEN_CHARS.sub("", value)
+    return value
+
+
+def _memo(cache: dict[Any, T], key: Any, make: Callable[[], T]) -> T:
+    """``cache[key]``, made on first use; the cache empties itself when it grows past its bound."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        value = cache[key] = make()
+    return value
+
+
+# Bounds on what one template may cost: a render (one part of one document) that runs longer or
+# writes more is stopped with an error naming the template, rather than hanging the build.
+RENDER_SECONDS = 20.0
+MAX_RENDER_CHARS = 50_000_000
+MAX_TEMPLATE_BYTES = 100 * 1024 * 1024  # a template's parts, uncompressed (zip bombs)
+
+
+class TemplateLimit(SecurityError):
+    """A template went past :data:`RENDER_SECONDS` or :data:`MAX_RENDER_CHARS` (message in Vietnamese)."""
+
+
+class _SafeEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox every template renders in, with bounded time and output.
+
+    jinja2's immutable sandbox refuses attributes that reach Python internals
+    (``cycler.__init__.__globals__``), calls that mutate data, and ranges over
+    100,000 items. On top of it: every call, attribute access and printed
+    value checks a deadline; every text a render makes counts against its
+    budget (:data:`MAX_RENDER_CHARS`): the output, what each filter and call
+    returns, the texts passed to calls (a macro doubling its argument), and
+    ``*``, ``+``, ``%``, ``replace``, ``join`` and ``format`` are counted
+    before they are made, so one step never builds a text past the budget
+    (``'x' * 10**10``, ``a|replace('x', a)``, ``'%0999999999d'|format(1)``).
+    ``from_string`` compiles once per source text: docxtpl hands the
+    environment the whole document XML for every document it renders, and
+    compiling is the slowest step of a render.
+    """
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, jinja2.Template] = {}
+        self._deadline = 0.0
+        self._written = 0
+        self._depth = 0
+        for name in ("lipsum", "cycler", "joiner", "namespace"):
+            self.globals.pop(name, None)
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        return _memo(self._compiled, source, lambda: super(_SafeEnvironment, self).from_string(source))
+
+    def concat(self, chunks: Iterable[str]) -> str:
+        """``"".join`` with the deadline and the output bound (every render and macro goes through it)."""
+        if self._depth == 0:
+            self._deadline = time.monotonic() + RENDER_SECONDS
+            self._written = 0
+        self._depth += 1
+        try:
+            out = []
+            for chunk in chunks:
+                self._count(len(chunk))
+                out.append(chunk)
+            return "".join(out)
+        finally:
+            self._depth -= 1
+
+    def _count(self, size: int) -> None:
+        self._written += size
+        if self._written > MAX_RENDER_CHARS:
+            raise TemplateLimit(f"mẫu tạo ra quá nhiều chữ (hơn {MAX_RENDER_CHARS:,} ký tự)".replace(",", "."))
+        self._tick()
+
+    def _tick(self) -> None:
+        if self._depth and time.monotonic() > self._deadline:
+            raise TemplateLimit(f"mẫu chạy quá {RENDER_SECONDS:g} giây (vòng lặp quá lớn?)")
+
+    def finalize_value(self, value: Any) -> Any:
+        value = clean_value(value)
+        if isinstance(value, str):
+            self._count(len(value))
+        return value
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        __self._tick()
+        for arg in (*args, *kwargs.values()):
+            if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS:
+                raise TemplateLimit(f"mẫu dùng số quá lớn ({arg:.3g}) làm tham số")
+            if isinstance(arg, str):  # a macro called with ever longer texts (s ~ s) is counted as it goes
+                __self._count(len(arg))
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):  # 'x'.replace(...), ', '.join(...), '{:>9}'.format(...): counted before
+            __self._count(_predicted(getattr(__obj, "__name__", ""), owner, args, kwargs))
+        return __self._counted(super().call(__context, __obj, *args, **kwargs))
+
+    def _counted(self, value: Any) -> Any:
+        """``value``, its length added to the render's budget when it is a text (every intermediate text counts)."""
+        if isinstance(value, str):
+            self._count(len(value))
+        return value
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        self._tick()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        self._tick()
+        return super().getitem(obj, argument)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self._tick()
+        if (
+            operator == "**"
+            and all(isinstance(v, (int, float)) for v in (left, right))
+            and abs(left) > 1
+            and right > 0
+            and right * math.log2(abs(left)) > 1024
+        ):
+            raise TemplateLimit("mẫu tính lũy thừa quá lớn")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_RENDER_CHARS:
+                    raise TemplateLimit(
+                        f"mẫu nhân chuỗi hoặc danh sách quá lớn (hơn {MAX_RENDER_CHARS:,} phần tử)".replace(",", ".")
+                    )
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int):
+                    self._count(len(seq) * max(n, 0))  # counted before it is made
+        if operator == "+" and all(isinstance(v, (str, list, tuple)) for v in (left, right)):
+            self._count(len(left) + len(right))
+        if operator == "%" and isinstance(left, str):  # '%0999999999d' % 1
+            self._count(_predicted("format", left, right if isinstance(right, tuple) else (right,), {}))
+        return super().call_binop(context, operator, left, right)
+
+
+_FORMAT_NUMBER = re.compile(r"\d+")
+
+
+def _predicted(name: str, text: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """How long the text that ``text.<name>(*args)`` (or the filter ``name``) makes would be, at most, when that can
+    be known before it is made: ``replace`` (each match grows by the replacement), ``join`` (the items and the
+    separators), ``format`` (a width or precision written in the format counts as that many characters)."""
+    if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        old, new = args[0], args[1]
+        matches = text.count(old) if old else len(text) + 1
+        if len(args) > 2 and isinstance(args[2], int) and args[2] >= 0:
+            matches = min(matches, args[2])
+        return len(text) + matches * max(len(new) - len(old), 0)
+    if name == "join" and args:
+        items = args[0]
+        sizes = [len(str(item)) for item in items] if isinstance(items, (list, tuple)) else []
+        return sum(sizes) + len(text) * max(len(sizes) - 1, 0)
+    if name in ("format", "format_map"):
+        longest = max((int(n) if len(n) <= 12 else 10**13 for n in _FORMAT_NUMBER.findall(text)), default=0)
+        parts = [*args, *kwargs.values()] if name == "format" else list(args[0].values()) if args else []
+        return len(text) + longest + sum(len(str(v)) for v in parts if isinstance(v, (str, int, float)))
+    return 0
+
+
+def _guard_filter(env: _SafeEnvironment, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` refusing huge numeric arguments (``'x'|center(10**9)``) and checking the deadline."""
+    import functools
+
+    @functools.wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        env._tick()
+        for arg in (*args, *kwargs.values()):
+            if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS:
+                raise TemplateLimit(f"bộ lọc {name} nhận số quá lớn ({arg:.3g})")
+        env._count(_predicted_filter(name, args, kwargs))
+        return env._counted(function(*args, **kwargs))
+
+    return guarded
+
+
+def _predicted_filter(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """:func:`_predicted` for a filter's arguments (jinja2 passes the environment or context first to some)."""
+    values = [a for a in args if not isinstance(a, (jinja2.Environment, jinja2.runtime.Context, EvalContext))]
+    if not values:
+        return 0
+    if name == "replace" and isinstance(values[0], str):
+        return _predicted("replace", values[0], tuple(values[1:]), kwargs)
+    if name == "join":
+        separator = values[1] if len(values) > 1 else kwargs.get("d", "")
+        items = list(values[0]) if isinstance(values[0], (list, tuple)) else []
+        return _predicted("join", str(separator), (items,), {})
+    if name == "format" and isinstance(values[0], str):
+        return _predicted("format", values[0], tuple(values[1:]), kwargs)
+    return 0
+
+
+def lines(items: Iterable[Any], end: str = "") -> str:
+    """Filter ``lines``: one item per line inside a paragraph (a table cell, say).
+
+    ``end`` closes every line but the last: ``names|lines(";")``.
+    """
+    return (end + "\n").join(str(clean_value(item)) for item in items)
+
+
+def balanced(text: str, width: int = 32) -> str:
+    """Filter ``balanced``: ``text`` on as few lines of at most ``width`` characters as it needs, the lines of even
+    length, so no line ends with an orphan word (a trích yếu: "V/v đôn đốc thực hiện" / "nhiệm vụ quá hạn").
+
+    Used as a block, ``{% filter balanced(32) %}V/v ...{% endfilter %}``; a word longer than ``width`` stays whole.
+    """
+    words = str(text).split()
+    if not words:
+        return text
+    total = len(" ".join(words))
+    count = max(1, -(-total // max(width, 1)))
+    while True:
+        target = total / count
+        out: list[list[str]] = [[]]
+        for word in words:
+            line = " ".join(out[-1])
+            if out[-1] and len(out) < count and len(line) + 1 + len(word) / 2 > target:
+                out.append([])
+            out[-1].append(word)
+        rows = [" ".join(line) for line in out]
+        if max(len(r) for r in rows) <= width or count >= len(words):
+            break
+        count += 1
+    joined = "\n".join(rows)
+    return Markup(joined) if isinstance(text, Markup) else joined
+
+
+def make_environment() -> jinja2.Environment:
+    """The environment shared by every template: sandboxed, bounded, autoescape on, unknown names are errors."""
+    env = _SafeEnvironment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False,
+    )
+    env.finalize = env.finalize_value
+    env.filters["lines"] = lines
+    env.filters["balanced"] = balanced
+    for name, function in list(env.filters.items()):
+        env.filters[name] = _guard_filter(env, name, function)
+    return env
+
+
+class _PatchingOnceTemplate(DocxTemplate):  # type: ignore[misc]
+    """A DocxTemplate that cleans each part's XML for jinja2 once per distinct XML.
+
+    ``patch_xml`` (a dozen regular expressions over the whole part) is a pure
+    function of the part's text, which is the same for every document made
+    from one template.
+    """
+
+    _patched: ClassVar[dict[str, str]] = {}  # shared by every instance: the cache outlives one document
+
+    def patch_xml(self, src_xml: str) -> str:
+        return _memo(self._patched, src_xml, lambda: super(_PatchingOnceTemplate, self).patch_xml(src_xml))
+
+
+class WordTemplate:
+    """One .docx template, read once and rendered into as many documents as needed.
+
+    docxtpl must get a fresh ``DocxTemplate`` per document (rendering one twice
+    repeats the output); building it from the bytes in memory avoids reading
+    the file again.
+    """
+
+    def __init__(self, path: Path, env: jinja2.Environment) -> None:
+        self.path = path
+        self._env = env
+        try:
+            self._data = path.read_bytes()
+        except OSError as exc:
+            raise WordTemplateError(f"Không đọc được mẫu {path}: {os_message(exc)}.") from exc
+        refused = check_zip(self._data)
+        if refused:
+            raise WordTemplateError(f"Mẫu {path} {refused}.")
+        self._checked_keys: frozenset[str] | None = None
+        self._fast: _FastPackage | None = None
+
+    def _fresh(self) -> DocxTemplate:
+        return _PatchingOnceTemplate(io.BytesIO(self._data))
+
+    def undeclared_variables(self) -> set[str]:
+        """Top-level names the template uses (loop variables excluded)."""
+        try:
+            return set(self._fresh().get_undeclared_template_variables(self._env))
+        except jinja2.TemplateError as exc:
+            raise self._error(self._located(exc)) from exc
+        except Exception as exc:  # a corrupt or non-Word file
+            raise WordTemplateError(f"Mẫu {self.path} không phải tệp Word hợp lệ.") from exc
+
+    def _located(self, exc: jinja2.TemplateError) -> jinja2.TemplateError:
+        """The same syntax error as a render raises it: docxtpl then knows the nearby text."""
+        try:
+            self._fresh().render({}, self._env, autoescape=True)
+        except jinja2.TemplateSyntaxError as located:
+            return located
+        except jinja2.TemplateError:
+            pass
+        return exc
+
+    def check(self, available: Iterable[str]) -> None:
+        """Fail, naming the template, if it uses a variable not in ``available``."""
+        keys = frozenset(available)
+        if keys == self._checked_keys:
+            return
+        self._package()  # tags left open are found before jinja2 reads past them
+        unknown = self.undeclared_variables() - keys
+        if unknown:
+            raise WordTemplateError(
+                f"Mẫu {self.path} dùng biến không có trong dữ liệu: {', '.join(sorted(unknown))}. "
+                f"Các biến dùng được: {', '.join(sorted(keys))} (xem docs/templates.md)."
+            )
+        self._checked_keys = keys
+
+    def render(self, context: Mapping[str, Any], out: Path, *, created: dt.datetime | None = None) -> None:
+        """Render ``context`` into a new document saved at ``out``; ``created`` dates its properties."""
+        self.check(context.keys())
+        package = self._package()
+        try:
+            rendered = package.render_parts(context, self._env)
+        except _RenderFault as fault:
+            raise self._error(fault.error, fault.source) from fault.error
+        package.write(rendered, out, created)
+
+    def _package(self) -> _FastPackage:
+        if self._fast is None:
+            try:
+                self._fast = _FastPackage(self._fresh(), self._data)
+            except _UnsupportedTag as exc:
+                raise WordTemplateError(f"Mẫu {self.path} dùng thẻ {exc} mà matrix không hỗ trợ.") from exc
+            except _BrokenPart as exc:
+                raise WordTemplateError(
+                    f"Lỗi trong mẫu {self.path}: {exc.message}.{_where(exc.lineno, exc.source)}"
+                ) from exc
+            except jinja2.TemplateError as exc:
+                raise self._error(exc) from exc
+        return self._fast
+
+    def _error(self, exc: BaseException, source: str | None = None) -> WordTemplateError:
+        """A user-facing error naming this template and, when known, the text near the fault."""
+        message = template_message(exc)
+        # docxtpl puts each paragraph on its own line of the XML it renders, and keeps the text of
+        # the lines around the fault (three before it): line n is the (n - 1)-th paragraph.
+        context = [line.strip() for line in getattr(exc, "docx_context", ())]
+        lineno = getattr(exc, "lineno", None) if isinstance(exc, jinja2.TemplateError) else None
+        lineno = lineno or _template_line(exc)
+        where = ""
+        if context and lineno:
+            at = min(lineno - 1, 3)
+            text = context[at] if at < len(context) else ""
+            where = f" Tại đoạn văn thứ {max(lineno - 1, 1)}" + (f": «{text[:200]}»." if text else ".")
+        elif source is not None:
+            where = _where(lineno, source)
+        return WordTemplateError(f"Lỗi trong mẫu {self.path}: {message}.{where}")
+
+
+def _split_paragraphs(xml: str) -> list[str]:
+    """The lines docxtpl renders: one per paragraph (line n is the (n - 1)-th paragraph)."""
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml).split("\n")
+
+
+def _where(lineno: int | None, source: str) -> str:
+    """ " Tại đoạn văn thứ n: «text»." for line ``lineno`` of a part as docxtpl renders it."""
+    if not lineno:
+        return ""
+    lines = _split_paragraphs(source)
+    text = re.sub(r"<[^>]+>", "", lines[lineno - 1]).strip() if 0 < lineno <= len(lines) else ""
+    return f" Tại đoạn văn thứ {max(lineno - 1, 1)}" + (f": «{text[:200]}»." if text else ".")
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line a runtime error happened on (jinja2 rewrites tracebacks to template lines)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+_SYNTAX = (
+    (
+        re.compile(r"Unexpected end of template.*?looking for the following tags: '(\w+)'", re.S),
+        "mẫu hết mà thẻ chưa đóng (thiếu {{%% {0} %%}})",
+    ),
+    (re.compile(r"Unexpected end of template", re.S), "mẫu hết mà thẻ chưa đóng"),
+    (re.compile(r"Encountered unknown tag '([^']*)'"), "thẻ không có trong jinja: '{0}'"),
+    (re.compile(r"unexpected end of template"), "thẻ chưa đóng"),
+    (re.compile(r"unexpected char '(.)'"), "ký tự '{0}' không đúng chỗ trong thẻ"),
+    (re.compile(r"unexpected '([^']*)'"), "'{0}' không đúng chỗ trong thẻ"),
+    (re.compile(r"expected token '([^']*)', got '([^']*)'"), "thẻ chưa đóng đúng cách (gặp '{1}')"),
+    (re.compile(r"Expected an expression"), "thẻ thiếu biểu thức"),
+)
+
+
+def template_message(exc: BaseException) -> str:
+    """A Vietnamese description of what went wrong in a template (never jinja2's English)."""
+    text = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        names = re.findall(r"'([^']+)' is undefined|has no attribute '([^']+)'", text)
+        name = next((a or b for a, b in names), "")
+        return f"dùng biến không có trong dữ liệu ({name})" if name else "dùng biến không có trong dữ liệu"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        for pattern, vietnamese in _SYNTAX:
+            found = pattern.search(text)
+            if found:
+                return f"thẻ viết sai: {vietnamese.format(*found.groups())}"
+        return "thẻ viết sai"
+    if isinstance(exc, (TemplateLimit, _InvalidXml)):
+        return text
+    if isinstance(exc, SecurityError):
+        found = re.search(r"attribute '([^']+)'", text)
+        return "mẫu dùng thuộc tính hoặc hàm bị cấm vì lý do an toàn" + (f" ('{found.group(1)}')" if found else "")
+    if isinstance(exc, ZeroDivisionError):
+        return "mẫu chia cho 0"
+    if isinstance(exc, RecursionError):
+        return "mẫu gọi macro lồng nhau quá sâu (đệ quy)"
+    if isinstance(exc, (OverflowError, MemoryError)):
+        return "mẫu tính ra số hoặc chuỗi quá lớn"
+    if isinstance(exc, (TypeError, ValueError, LookupError, ArithmeticError)):
+        return "mẫu có phép tính không hợp lệ với dữ liệu (sai kiểu, sai chỉ số)"
+    return "mẫu gặp lỗi khi tạo văn bản"
+
+
+class _RenderFault(Exception):
+    """Any exception of a render, with the part's source for locating it."""
+
+    def __init__(self, error: BaseException, source: str) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.source = source
+
+
+class _BrokenPart(Exception):
+    """A part of a template that could only give a damaged document (unclosed tag, bad XML)."""
+
+    def __init__(self, message: str, lineno: int | None, source: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.lineno = lineno
+        self.source = source
+
+
+class _UnsupportedTag(Exception):
+    pass
+
+
+_XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+_CORE = "docProps/core.xml"
+_CORE_DATES = re.compile(r"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+def _dated_core(xml: str, created: dt.datetime) -> str:
+    """The core properties with the creation and modification dates set to ``created`` (W3CDTF, UTC)."""
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _CORE_DATES.sub(lambda m: m.group(1) + stamp + m.group(2), xml)
+
+
+# docxtpl's render_xml_part puts each paragraph on its own line before rendering and joins them after;
+# resolve_listing turns these characters of rendered values into Word's tabs, paragraphs, breaks.
+_PARAGRAPH_OPEN = re.compile(r"<w:p([ >])")
+_PARAGRAPH_LINE = re.compile(r"\n<w:p([ >])")
+_LISTING_MARKS = ("\t", "\a", "\n", "\f")
+
+
+class _FastPackage:
+    """A template's package prepared once, so each document costs one jinja render and a small zip write.
+
+    docxtpl's own ``render`` re-reads the whole package with python-docx and
+    writes every part again (styles alone are ~800 KB uncompressed) for every
+    document. The parts without tags never change, so they are compressed
+    once into a zip that each document starts from; only the parts with tags
+    (body, headers, footers) are rendered, with docxtpl's own XML clean-up
+    (``patch_xml``) and post-processing (``render_xml_part``: line breaks,
+    escaped braces). The template object is never mutated, so reusing it is
+    safe (rendering a docxtpl object twice is not).
+    """
+
+    def __init__(self, base: DocxTemplate, data: bytes) -> None:
+        base.render_init()
+        self._base = base
+        self._parts: dict[str, str] = {}
+        self._prepared: dict[str, str] = {}
+        document = base.docx.part
+        sources = [(document.partname, base.xml_to_string(base.docx.element))]
+        for uri in (base.HEADER_URI, base.FOOTER_URI):
+            sources += [(part.partname, base.get_part_xml(part)) for _, part in base.get_headers_footers(uri)]
+        # docxtpl's render() also renders the footnotes and the core properties (title, subject...).
+        for part in document.package.parts:
+            if part.content_type.endswith(".footnotes+xml") or part.partname == "/docProps/core.xml":
+                sources.append((part.partname, _without_declaration(part.blob.decode("utf-8"))))
+        for partname, xml in sources:
+            if "{%tc" in xml or "{%-tc" in xml:
+                raise _UnsupportedTag("{%tc %}")
+            if "{{" in xml or "{%" in xml or "{#" in xml:
+                _check_tags_closed(xml)  # before patch_xml, which joins the runs up to the next closer
+                self._parts[partname.lstrip("/")] = base.patch_xml(xml)
+        static = io.BytesIO()
+        self._core: str | None = None
+        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                if info.filename == _CORE:  # dated per document
+                    self._core = source.read(info).decode("utf-8")
+                elif info.filename not in self._parts:
+                    content = source.read(info)
+                    if info.filename.endswith((".xml", ".rels")) and not well_formed(content):
+                        raise _BrokenPart(f"phần {info.filename} của tệp Word bị hỏng (XML không hợp lệ)", None, "")
+                    target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
+        self._static = static.getvalue()
+
+    def render_parts(self, context: Mapping[str, Any], env: jinja2.Environment) -> dict[str, str]:
+        """Every part with tags rendered and checked to be well-formed XML; :class:`_RenderFault` if not."""
+        rendered = {}
+        for name, xml in self._parts.items():
+            try:
+                rendered[name] = self._render_part(xml, dict(context), env)
+            except Exception as exc:
+                raise _RenderFault(exc, xml) from exc
+            if not well_formed((_XML_DECLARATION + rendered[name]).encode("utf-8")):
+                raise _RenderFault(
+                    _InvalidXml(
+                        "mẫu tạo ra tài liệu Word hỏng (XML không hợp lệ; có thể một thẻ "
+                        "{{ }} hoặc {% %} bị cắt giữa chừng)"
+                    ),
+                    xml,
+                )
+        return rendered
+
+    def _render_part(self, xml: str, context: dict[str, Any], env: jinja2.Environment) -> str:
+        """docxtpl's ``render_xml_part``, its steps in its order, with two shortcuts: the source is prepared
+        (a paragraph per line) once per part, not per document; the line breaks, tabs and page breaks of
+        values (``resolve_listing``, a regex pass over the whole part) are resolved only when the rendered part
+        holds one of those characters, since without them the pass gives the part back unchanged. On an error
+        the library's own path runs, so that the error carries the text near the fault as docxtpl words it."""
+        source = self._prepared.get(xml)
+        if source is None:
+            source = self._prepared[xml] = _PARAGRAPH_OPEN.sub(r"\n<w:p\1", xml)
+        try:
+            out = env.from_string(source).render(context)
+        except TemplateLimit:
+            raise
+        except jinja2.TemplateError:
+            return str(self._base.render_xml_part(xml, None, context, env))
+        out = _PARAGRAPH_LINE.sub(r"<w:p\1", out)
+        out = out.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if any(mark in out for mark in _LISTING_MARKS):
+            out = self._base.resolve_listing(out)
+        return str(out)
+
+    def write(self, rendered: Mapping[str, str], out: Path, created: dt.datetime | None = None) -> None:
+        """Save a document: the static parts, the rendered ones, the core properties dated ``created``."""
+        parts = dict(rendered)
+        core = _XML_DECLARATION + parts.pop(_CORE) if _CORE in parts else self._core  # tags in the properties
+        out.write_bytes(self._static)
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:
+            for name, xml in parts.items():
+                package.writestr(name, _XML_DECLARATION + xml)
+            if core is not None:
+                package.writestr(_CORE, core if created is None else _dated_core(core, created))
+
+    def render(
+        self, context: Mapping[str, Any], env: jinja2.Environment, out: Path, created: dt.datetime | None = None
+    ) -> None:
+        self.write(self.render_parts(context, env), out, created)
+
+
+def _without_declaration(xml: str) -> str:
+    """The XML without its ``<?xml ...?>`` line (the renderer writes its own)."""
+    return re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", xml)
+
+
+class _InvalidXml(Exception):
+    """A render gave XML that Word cannot open (message in Vietnamese)."""
+
+
+_OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
+
+
+def _check_tags_closed(xml: str) -> None:
+    """Every tag opened in a paragraph is closed in it: otherwise jinja2 would swallow Word's XML."""
+    for lineno, line in enumerate(_split_paragraphs(xml), 1):
+        text = re.sub(r"<[^>]+>", "", line)
+        for opener, closer in _OPENERS.items():
+            if text.count(opener) != text.count(closer):
+                raise _BrokenPart(
+                    f"thẻ {opener} ... {closer} chưa đóng hoặc thừa dấu đóng trong cùng đoạn văn", lineno, xml
+                )
+
+
+def _xml_parser() -> Any:
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+
+
+def well_formed(data: bytes) -> bool:
+    """True when ``data`` parses as XML (entities never resolved, nothing fetched)."""
+    from lxml import etree
+
+    try:
+        etree.fromstring(data, _xml_parser())
+    except (etree.XMLSyntaxError, ValueError):
+        return False
+    return True
+
+
+def check_zip(data: bytes | Path, limit: int | None = None) -> str | None:
+    """Why a Word/zip package must not be opened (too large once really unpacked, not a zip, XML entities), or None.
+
+    The check itself is :func:`matrix.files.safezip.check_zip`, shared with the drafter.
+    """
+    from ..files.safezip import check_zip as checked
+
+    return checked(data, limit or MAX_TEMPLATE_BYTES)
+
+
+_LOADED: dict[tuple[Path, int, int], WordTemplate] = {}
+
+
+class TemplateLibrary:
+    """Templates by file name, found on the search path.
+
+    A template file is prepared once per process and reused for as long as
+    the file is unchanged (same size and modification time), so a build that
+    writes thousands of documents pays for it once.
+    """
+
+    def __init__(self, user_dir: Path | None = None) -> None:
+        self.user_dir = user_dir
+
+    def get(self, name: str) -> WordTemplate:
+        """The template called ``name`` (e.g. ``thu-nha-nuoc.docx``)."""
+        path = find_template(name, self.user_dir).resolve()
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise WordTemplateError(f"Không đọc được mẫu {path}: {os_message(exc)}.") from exc
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        return _memo(_LOADED, key, lambda: WordTemplate(path, make_environment()))

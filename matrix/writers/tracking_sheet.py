@@ -1,0 +1,290 @@
+"""The "Theo dõi" sheet: a form in the workbook that a clerk or an agency fills, and `matrix import` reads back.
+
+One row per tracked assignment (chủ trì, thực hiện). The clerk fills the
+white columns (date, number, state, note); the grey ones say what the row is.
+Two hidden columns hold the row's identity (directive, task, agency) and a
+fingerprint of the task text, so a row whose task changed since the workbook
+was made is reported, never applied to the wrong task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..core.model import Corpus
+from ..core.pivot import Matrix, location
+from ..core.text import XML_ILLEGAL, shorten
+from ..tracking.records import TRACKED_ROLES, Record, schedules
+from .xlsx_seam import set_text, style_record, styled_cell
+
+SHEET_TRACKING = "Theo dõi"
+STATE_DONE = "Đã hoàn thành"
+STATE_WORKING = "Đang thực hiện"
+HEADERS = (
+    "Văn bản",
+    "Mục",
+    "Nội dung nhiệm vụ",
+    "Cơ quan",
+    "Vai trò",
+    "Thời hạn",
+    "Ngày báo cáo",
+    "Số báo cáo",
+    "Tình trạng",
+    "Ghi chú",
+    "mã",
+    "kiểm",
+)
+WIDTHS = (16, 7, 60, 24, 10, 12, 13, 16, 16, 24, 4, 4)
+FIRST_INPUT, KEY_COL, CHECK_COL = 7, 11, 12
+_GREY = PatternFill("solid", fgColor="EEEEEE")
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_ILLEGAL = re.compile(f"[{XML_ILLEGAL}]")
+_HEADER = 0  # the style key of the header row; a data cell's is its column
+
+
+class _Putter:
+    """Writes a value into a cell, text always as text, and the cell's style (one record per column, copied)."""
+
+    def __init__(self, ws: Worksheet, font: str, size: float) -> None:
+        self.ws, self.font, self.size = ws, font, size
+        self.styles: dict[int, StyleArray] = {}
+
+    def __call__(self, row: int, column: int, value: str | None, key: int) -> None:
+        style = self.styles.get(key)
+        if style is not None:
+            cell = styled_cell(self.ws, row, column, style)
+            if value:
+                set_text(cell, value)  # a task or name starting with "=" stays text, never a formula
+            return
+        cell = self.ws.cell(row=row, column=column)
+        if value:
+            set_text(cell, value)
+        header = key == _HEADER
+        cell.font = Font(name=self.font, size=self.size, bold=header)
+        cell.border = _BORDER
+        if header:
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            cell.fill = _GREY
+        else:
+            cell.alignment = Alignment(vertical="top", wrap_text=column < KEY_COL)
+            if column < FIRST_INPUT:
+                cell.fill = _GREY
+            if column in (FIRST_INPUT, FIRST_INPUT + 1, FIRST_INPUT + 3):
+                cell.number_format = "@" if column != FIRST_INPUT else "DD/MM/YYYY"
+        self.styles[key] = style_record(cell)
+
+
+def _cell_text(text: str) -> str:
+    """``text`` without XML-illegal characters, within a cell's 32,767 characters (the workbook writer passes its own)."""
+    return _ILLEGAL.sub("", text)[:32_767]
+
+
+def fingerprint(text: str) -> str:
+    """A short hash of a task's text: tells a changed task from an unchanged one."""
+    return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:10]
+
+
+def write_tracking_sheet(
+    ws: Worksheet,
+    matrix: Matrix,
+    font: str = "Times New Roman",
+    size: float = 12,
+    text: Callable[[str], str] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
+
+    The workbook writer passes its font, size, ``text`` (how a value becomes safe cell text; by default
+    XML-illegal characters are dropped and the text cut to a cell's length) and
+    ``labels`` (how a directive is named in print, "05/CT-UBND"); print settings are the caller's too.
+    Directives and tasks are printed as the documents print them; their ids stay in the hidden key.
+    """
+    text = text or _cell_text
+    ws.title = SHEET_TRACKING
+    put = _Putter(ws, font, size)
+    for column, header in enumerate(HEADERS, 1):
+        put(1, column, header, _HEADER)
+    for index, width in enumerate(WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    choice = DataValidation(type="list", formula1=f'"{STATE_WORKING},{STATE_DONE}"', allow_blank=True)
+    choice.error = f"Chọn '{STATE_WORKING}' hoặc '{STATE_DONE}'"
+    choice.errorTitle = "Tình trạng"
+    ws.add_data_validation(choice)
+    row_number = 1
+    for entry in matrix.entries:
+        if entry.role not in TRACKED_ROLES:
+            continue
+        row_number += 1
+        row = entry.row
+        deadline, _ = schedules(row)
+        due = deadline.fixed[-1].strftime("%d/%m/%Y") if deadline.fixed else (row.task.deadline or "")
+        label = (labels or {}).get(row.directive.id) or row.directive.reference or row.directive.kind.capitalize()
+        key = f"{row.directive.id}|{row.task.id}|{entry.agency.id}"
+        values: list[str | None] = [
+            text(label),
+            text(location(row)),
+            text(shorten(row.task.text, 300)),
+            text(entry.agency.name),
+            entry.role.value,
+            text(due),
+            None,
+            None,
+            None,
+            None,
+            key,
+            fingerprint(row.task.text),
+        ]
+        for column, value in enumerate(values, 1):
+            put(row_number, column, value, column)
+        ws.row_dimensions[row_number].height = _height(values, size)
+    if row_number > 1:
+        state_column = get_column_letter(FIRST_INPUT + 2)
+        choice.add(f"{state_column}2:{state_column}{row_number}")
+    ws.column_dimensions[get_column_letter(KEY_COL)].hidden = True
+    ws.column_dimensions[get_column_letter(CHECK_COL)].hidden = True
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:J{max(row_number, 2)}"
+
+
+def _height(values: list[Any], size: float) -> float:
+    """A row tall enough for its wrapped text (Excel and LibreOffice do not grow rows written by openpyxl)."""
+    # About 1.1 characters of Times New Roman 12 pt fit in one unit of column width.
+    per_unit = 1.1 * 12 / size
+    lines = max(
+        math.ceil(len(str(v)) / (w * per_unit)) if v else 1 for v, w in zip(values[: KEY_COL - 1], WIDTHS, strict=False)
+    )
+    return round(max(lines, 1) * size * 1.3 + 2, 1)
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One filled row of a Theo dõi sheet: the record it makes, or the problem that stops it."""
+
+    line: int
+    record: Record | None
+    problem: str | None = None
+
+
+MAX_SHEET_ROWS = 100_000  # rows of a "Theo dõi" sheet: a province's year is about 20,000 assignments
+
+
+#: the most bytes a returned workbook may unpack to (100,000 rows of a Theo dõi sheet take some 60 MB)
+MAX_UNPACKED = 400 * 1024 * 1024
+
+
+class TooManyRows(Exception):
+    """The sheet has more rows than :data:`MAX_SHEET_ROWS` (nothing is imported)."""
+
+
+def read_tracking_sheet(path: Path, corpus: Corpus) -> list[SheetRow]:
+    """Every filled row of the Theo dõi sheet(s) of a workbook, checked against the corpus.
+
+    The workbook is streamed (openpyxl's read-only mode: one row in memory at a time); a sheet of more than
+    :data:`MAX_SHEET_ROWS` rows raises :class:`TooManyRows`.
+    """
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if SHEET_TRACKING not in wb.sheetnames:
+            return [
+                SheetRow(0, None, f"tệp không có trang '{SHEET_TRACKING}' (hãy dùng bảng Excel do 'matrix build' tạo)")
+            ]
+        return _read_rows(wb[SHEET_TRACKING], corpus)
+    finally:
+        wb.close()
+
+
+def _read_rows(ws: Any, corpus: Corpus) -> list[SheetRow]:
+    if (ws.max_row or 0) > MAX_SHEET_ROWS + 1:  # the size the sheet declares: refused before reading it
+        raise TooManyRows
+    tasks = {(d.id, t.id): t for d in corpus.directives for t, _ in d.walk()}
+    prints: dict[tuple[str, str], str] = {}
+    out: list[SheetRow] = []
+    for number, cells in enumerate(ws.iter_rows(min_row=2, max_col=len(HEADERS), values_only=True), 2):
+        if number > MAX_SHEET_ROWS + 1:  # the declared size can lie
+            raise TooManyRows
+        values = list(cells) + [None] * (len(HEADERS) - len(cells))
+        date, doc, state, note = values[FIRST_INPUT - 1 : FIRST_INPUT + 3]
+        if date is None and doc is None and state is None and note is None:
+            continue
+        key, check = values[KEY_COL - 1], values[CHECK_COL - 1]
+        parts = str(key or "").split("|")
+        if len(parts) != 3 or (parts[0], parts[1]) not in tasks or parts[2] not in corpus.registry:
+            out.append(
+                SheetRow(
+                    number,
+                    None,
+                    "dòng không ứng với nhiệm vụ nào của các văn bản hiện có (có thể đã bị xóa hoặc sửa mã)",
+                )
+            )
+            continue
+        directive_id, task_id, agency_id = parts
+        if (directive_id, task_id) not in prints:
+            prints[(directive_id, task_id)] = fingerprint(tasks[(directive_id, task_id)].text)
+        if prints[(directive_id, task_id)] != check:
+            out.append(
+                SheetRow(
+                    number,
+                    None,
+                    f"nội dung mục {task_id} của '{directive_id}' đã thay đổi từ khi lập bảng; "
+                    "hãy ghi lại trên bảng mới",
+                )
+            )
+            continue
+        day = _as_date(date)
+        if day is None:
+            out.append(SheetRow(number, None, f"ngày báo cáo '{date}' không đọc được (ghi dạng dd/mm/yyyy)"))
+            continue
+        if state not in (None, STATE_DONE, STATE_WORKING):
+            out.append(
+                SheetRow(
+                    number, None, f"tình trạng '{state}' không hợp lệ (chọn '{STATE_WORKING}' hoặc '{STATE_DONE}')"
+                )
+            )
+            continue
+        agency = corpus.registry.get(agency_id)
+        out.append(
+            SheetRow(
+                number,
+                Record(
+                    directive_id,
+                    agency_id,
+                    agency.name,
+                    day,
+                    task_id,
+                    str(doc).strip() if doc not in (None, "") else None,
+                    state == STATE_DONE,
+                    str(note).strip() if note not in (None, "") else None,
+                ),
+            )
+        )
+    return out
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+            try:
+                return dt.datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                continue
+    return None

@@ -1,0 +1,674 @@
+"""Word outputs: one letter per addressee, and the assignment table for meetings.
+
+Both are rendered from .docx templates (see :mod:`matrix.writers.templates` and
+docs/templates.md). This module only gathers data from the matrix; every word
+a clerk reads on the page lives in the templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from ..core.doctypes import is_type_code
+from ..core.model import ROLES, Agency, Directive, IssuerKind, Role, Signer, issuer_with_province, regional_name
+from ..core.pivot import Entry, Matrix, Row, location, ordinal
+from ..core.stamp import build_date
+from ..core.text import inline_name, match_key, roman, safe_filename
+from ..input.catalogue import province_names
+from .templates import TemplateLibrary, WordTemplateError
+
+# Public, including the seam other documents (reminders) build on: the template data of each part.
+__all__ = [
+    "EXTRACT_TEMPLATE",
+    "LETTER_TEMPLATES",
+    "TABLE_TEMPLATE",
+    "WordTemplateError",
+    "agency_data",
+    "build_date",
+    "date_data",
+    "date_place",
+    "directive_data",
+    "extract_context",
+    "issuer_data",
+    "issuer_groups",
+    "letter_context",
+    "letter_count",
+    "signer_data",
+    "subtask_lines",
+    "table_context",
+    "task_data",
+    "write_assignment_table",
+    "write_consolidated",
+    "write_extracts",
+    "write_letters",
+]
+
+LETTER_TEMPLATES = {IssuerKind.STATE: "thu-nha-nuoc.docx", IssuerKind.PARTY: "thu-dang.docx"}
+TABLE_TEMPLATE = "bang-phan-cong.docx"
+EXTRACT_TEMPLATE = "tong-hop-nhiem-vu.docx"
+# Folders of the consolidated outputs (under tong-hop/): one extract per agency; letters per issuer.
+EXTRACTS_FOLDER = "tong-hop-nhiem-vu"
+LETTERS_FOLDER = "thu-giao-nhiem-vu"
+
+_BULLET_MARKS = "-–—+•*"
+_SKIPPED_COPIES = (match_key("Như trên"), match_key("Lưu"))
+_ABOUT_PREFIX = re.compile(r"^\s*(về việc|về|v/v)\s+", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def letter_count(matrix: Matrix) -> int:
+    """How many documents :func:`write_letters` (one directive) or :func:`write_consolidated` (several) writes."""
+    if len(matrix.directives) <= 1:
+        return len(matrix.columns)
+    combined = sum(len(group.columns) for _, group in issuer_groups(matrix))
+    return len(matrix.columns) + combined
+
+
+def write_letters(
+    matrix: Matrix,
+    out_dir: Path,
+    *,
+    templates: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    agencies: Iterable[str] | None = None,
+    date: dt.datetime | None = None,
+) -> list[Path]:
+    """Write one letter per column of ``matrix`` to ``out_dir/<agency-id>.docx``.
+
+    Every directive of ``matrix`` must come from one issuer (a letter belongs to
+    one issuer): with one directive the letter cites it; with several, each
+    letter gathers the addressee's tasks from all of them. ``progress(1)`` is
+    called after each letter. ``templates`` is a folder searched before the
+    repository's ``templates/``. ``agencies`` restricts the letters to those
+    column ids (a build shares one view's letters among processes). ``date``
+    is stamped in the documents' properties (default :func:`build_date`).
+    """
+    if len({issuer_key(d, matrix) for d in matrix.directives}) > 1:
+        raise ValueError("a letter belongs to one issuer: use write_consolidated for directives of several issuers")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not matrix.columns:
+        return []
+    lead = matrix.directives[0]
+    template = TemplateLibrary(templates).get(LETTER_TEMPLATES[lead.issuer.kind])
+    return _write_each(matrix, out_dir, template, letter_context, progress, agencies, date)
+
+
+def write_extracts(
+    matrix: Matrix,
+    out_dir: Path,
+    *,
+    templates: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    agencies: Iterable[str] | None = None,
+    date: dt.datetime | None = None,
+) -> list[Path]:
+    """Write one "Tổng hợp nhiệm vụ" per column: the agency's tasks under each directive, no issuer, no signature."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not matrix.columns:
+        return []
+    template = TemplateLibrary(templates).get(EXTRACT_TEMPLATE)
+    return _write_each(matrix, out_dir, template, extract_context, progress, agencies, date)
+
+
+def write_consolidated(
+    matrix: Matrix,
+    out_dir: Path,
+    *,
+    templates: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    agencies: Iterable[str] | None = None,
+    date: dt.datetime | None = None,
+) -> list[Path]:
+    """The consolidated documents of a matrix of several directives, under ``out_dir``.
+
+    ``tong-hop-nhiem-vu/<agency>.docx``: each agency's extract of every directive;
+    ``thu-giao-nhiem-vu/<issuer>/<agency>.docx``: where several directives share one
+    issuer, a combined letter from that issuer only (see :func:`issuer_groups`).
+    """
+    wanted = None if agencies is None else tuple(agencies)
+    options = dict(templates=templates, progress=progress, agencies=wanted, date=date)
+    paths = write_extracts(matrix, out_dir / EXTRACTS_FOLDER, **options)  # type: ignore[arg-type]
+    for folder, group in issuer_groups(matrix):
+        paths += write_letters(group, out_dir / LETTERS_FOLDER / folder, **options)  # type: ignore[arg-type]
+    return paths
+
+
+def write_assignment_table(
+    matrix: Matrix, path: Path, *, templates: Path | None = None, date: dt.datetime | None = None
+) -> None:
+    """Write the assignment table (one row per task, landscape) to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    template = TemplateLibrary(templates).get(TABLE_TEMPLATE)
+    template.render(table_context(matrix), path, created=date or build_date())
+
+
+def _write_each(
+    matrix: Matrix,
+    out_dir: Path,
+    template: Any,
+    context: Callable[[Matrix, Agency], dict[str, Any]],
+    progress: Callable[[int], None] | None,
+    agencies: Iterable[str] | None,
+    date: dt.datetime | None,
+) -> list[Path]:
+    stamp = date or build_date()
+    paths: list[Path] = []
+    wanted = None if agencies is None else set(agencies)
+    for agency in matrix.columns:
+        if wanted is not None and agency.id not in wanted:
+            continue
+        path = out_dir / f"{safe_filename(agency.id)}.docx"
+        template.render(context(matrix, agency), path, created=stamp)
+        paths.append(path)
+        if progress is not None:
+            progress(1)
+    return paths
+
+
+def issuer_key(directive: Directive, matrix: Matrix) -> tuple[str, ...]:
+    """Who issued ``directive``: its kind, name and header as printed (with the province filled in)."""
+    header = issuer_header(directive, matrix)
+    return (directive.issuer.kind.value, match_key(directive.issuer.name), *(match_key(line) for line in header))
+
+
+_GROUPS: dict[
+    int, tuple[Matrix, list[tuple[str, Matrix]]]
+] = {}  # the last matrix's groups (a build asks once per unit)
+
+
+def issuer_groups(matrix: Matrix) -> list[tuple[str, Matrix]]:
+    """(folder name, sub-matrix) for each issuer with several directives in ``matrix``, in document order."""
+    cached = _GROUPS.get(id(matrix))
+    if cached is not None and cached[0] is matrix:
+        return cached[1]
+    found = _issuer_groups(matrix)
+    _GROUPS.clear()
+    _GROUPS[id(matrix)] = (matrix, found)
+    return found
+
+
+def _issuer_groups(matrix: Matrix) -> list[tuple[str, Matrix]]:
+    groups: dict[tuple[str, ...], list[Directive]] = {}
+    for directive in matrix.directives:
+        groups.setdefault(issuer_key(directive, matrix), []).append(directive)
+    found: list[tuple[str, Matrix]] = []
+    used: set[str] = set()
+    for directives in groups.values():
+        if len(directives) < 2:
+            continue
+        folder = safe_filename(" ".join(issuer_header(directives[0], matrix))) or "co-quan-ban-hanh"
+        while folder in used:
+            folder += "-2"
+        used.add(folder)
+        found.append((folder, matrix.subset(d.id for d in directives)))
+    return found
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def lead_directive(directives: tuple[Directive, ...]) -> Directive:
+    """The directive whose issuer heads the letters and the table.
+
+    With issuers of one kind, the first directive; with State and Party issuers
+    mixed, the first State one (the People's Committee coordinates execution).
+    """
+    if not directives:
+        raise ValueError("matrix has no directive")
+    kinds = {d.issuer.kind for d in directives}
+    if len(kinds) == 1:
+        return directives[0]
+    return next(d for d in directives if d.issuer.kind is IssuerKind.STATE)
+
+
+# --------------------------------------------------------------------------- plain data for templates
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a task's text (separated by newlines), blank ones dropped.
+
+    A source's closing mark "./." ends the source, not the quoted paragraph: it becomes ".".
+    """
+    found = [p.strip() for p in text.split("\n") if p.strip()]
+    return [p[:-2].rstrip() if p.endswith("./.") else p for p in found]
+
+
+def _clause(text: str | None) -> str:
+    """A phrase the template ends with its own punctuation."""
+    return (text or "").strip().rstrip(" .;,")
+
+
+def date_data(date: dt.date | None) -> dict[str, str] | None:
+    """Day, month and year as printed (Nghị định 30: 0 before days < 10 and months 1-2)."""
+    if date is None:
+        return None
+    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
+    return {
+        "day": f"{date.day:02d}",
+        "month": month,
+        "year": str(date.year),
+        "short": f"{date.day:02d}/{date.month:02d}/{date.year}",
+    }
+
+
+def _about(title: str) -> str:
+    """The title as it reads after "về": "Về bảo đảm ANTT" -> "bảo đảm ANTT"."""
+    rest = _ABOUT_PREFIX.sub("", title.strip(), count=1).rstrip(" .")
+    if len(rest) > 1 and rest[1].islower():
+        rest = rest[0].lower() + rest[1:]
+    return rest
+
+
+def _abbreviation(directive: Directive) -> str:
+    """The issuing body's code in the directive's symbol ("CT-UBND" -> "UBND", "CT/TU" -> "TU")."""
+    symbol = (directive.symbol or "").strip()
+    if directive.issuer.kind is IssuerKind.PARTY:
+        return symbol.rsplit("/", 1)[1] if "/" in symbol else ""
+    parts = [p for p in re.split(r"[-/]", symbol) if p and not is_type_code(p)]
+    return parts[0] if parts else ""
+
+
+def directive_data(directive: Directive) -> dict[str, Any]:
+    """What templates may say about a directive (kind, number, date, issuer, subject)."""
+    return {
+        "id": directive.id,
+        "kind": directive.kind,
+        "reference": directive.reference,
+        "number": directive.number or "",
+        "symbol": directive.symbol or "",
+        "date": date_data(directive.date),
+        "title": directive.title,
+        "about": _about(directive.title),
+        # the issuer as a citation names it, with its province ("của Chủ tịch Ủy ban nhân dân tỉnh Tiền Giang")
+        "issuer": inline_name(issuer_with_province(directive, province_names())),
+        "place": directive.place or "",
+    }
+
+
+# Where the header names no province ("ỦY BAN NHÂN DÂN TỈNH", "TỈNH ỦY"), the clerk fills it in.
+PROVINCE_PLACEHOLDER = "……………"
+_UNNAMED_LOCALITY = re.compile(r"^(.*\b)?(TỈNH|THÀNH PHỐ)( (ỦY|UỶ))?$")
+_COMMITTEE_AND_LOCALITY = re.compile(
+    r"^((?:ỦY|UỶ) BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN) ((?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG)\b.*)$"
+)
+_LOCALITY_START = re.compile(r"^(TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG) (?!(ỦY|UỶ)\b)")
+
+
+def issuer_header(directive: Directive, matrix: Matrix) -> list[str]:
+    """The issuer's header lines as printed: the province filled in (or a placeholder), a committee's name on two lines.
+
+    "ỦY BAN NHÂN DÂN TỈNH" becomes "ỦY BAN NHÂN DÂN" / "TỈNH ĐỒNG THÁP" (or "TỈNH ……………" when the
+    province is unknown); "TỈNH ỦY" becomes "TỈNH ỦY HƯNG YÊN".
+    """
+    issuer = directive.issuer
+    lines = [line.strip() for line in issuer.header if line.strip()] or [issuer.name.upper()]
+    province = matrix.registry.provinces.get(directive.province or "", "").upper() or PROVINCE_PLACEHOLDER
+    out: list[str] = []
+    for line in lines:
+        upper = line.upper()
+        if _UNNAMED_LOCALITY.match(upper):
+            line = f"{line} {province}"
+        split = _COMMITTEE_AND_LOCALITY.match(line.upper())
+        if split and issuer.kind is IssuerKind.STATE:
+            out += [line[: len(split.group(1))], line[len(split.group(1)) + 1 :]]
+        else:
+            out.append(line)
+    return out
+
+
+def _body_start(header: list[str]) -> int:
+    """Where the issuing body's own name starts in its header: lines above it name the superior body.
+
+    A line that continues a name with its locality ("TỈNH ĐỒNG THÁP" under "ỦY BAN NHÂN DÂN") is part
+    of the same name, so both lines are the body's (Nghị định 30: the issuing body's name is bold).
+    """
+    start = len(header) - 1
+    while start > 0 and _LOCALITY_START.match(header[start].upper()):
+        start -= 1
+    return start
+
+
+def issuer_data(directive: Directive, matrix: Matrix | None = None) -> dict[str, Any]:
+    """The body that sends the letter: its header lines and names."""
+    issuer = directive.issuer
+    if matrix is None:
+        header = list(issuer.header) or [issuer.name]
+    else:
+        header = issuer_header(directive, matrix)
+    body = _body_start(header)
+    return {
+        "name": issuer.name,
+        "short": issuer.short or "",
+        "inline": inline_name(issuer.short or issuer.name),
+        "kind": issuer.kind.value,
+        "is_party": issuer.kind is IssuerKind.PARTY,
+        "header": header,
+        "header_above": header[:-1],
+        "header_last": header[-1],
+        "header_superior": header[:body],
+        "header_body": header[body:],
+        "abbreviation": _abbreviation(directive),
+    }
+
+
+def date_place(matrix: Matrix, directive: Directive) -> str:
+    """The place of the date line: the directive's, else its province's name."""
+    if directive.place:
+        return directive.place
+    return matrix.registry.provinces.get(directive.province or "", "")
+
+
+def signer_data(signer: Signer) -> dict[str, Any]:
+    return {"authority": list(signer.authority), "title": signer.title or "", "name": signer.name or ""}
+
+
+def _distribution(directive: Directive, agency: Agency | None = None) -> list[str]:
+    """Copies ("Nơi nhận") besides "Như trên" and "Lưu", without the addressee itself."""
+    own = {match_key(n) for n in agency.names()} if agency is not None else set()
+    items: list[str] = []
+    for raw in directive.distribution:
+        item = raw.strip().lstrip(_BULLET_MARKS + " ").rstrip(" ;.,")
+        key = match_key(item)
+        if item and key not in own and not key.startswith(_SKIPPED_COPIES):
+            items.append(item)
+    return items
+
+
+def _marker(row: Row) -> str:
+    """How a sub-task is numbered when printed inside its parent ("3.1.", "a)", "-")."""
+    text = row.task.text.lstrip()
+    node = row.node
+    if node.kind == "bullet":
+        return "" if text[:1] in _BULLET_MARKS else node.label
+    if node.kind == "closing" or text.startswith(node.id):
+        return ""
+    return node.label if node.id.isalpha() else f"{node.label}."
+
+
+def _where(row: Row) -> str:
+    """Where a task stands, as a letter cites it ("ý thứ nhất mục 2"); among several closing paragraphs, which one
+    ("đoạn thứ hai phần cuối", not "đoạn cuối" for each)."""
+    closing = next((n for n in row.node.chain() if n.kind == "closing"), None)
+    if closing is None or sum(r.kind == "closing" for r in row.directive.tree.roots) < 2:
+        return location(row, ordinals=True)
+    where = location(row, ordinals=True)
+    return where.replace("đoạn cuối", f"đoạn thứ {ordinal(closing.position)} phần cuối")
+
+
+def task_data(row: Row) -> dict[str, Any]:
+    """What templates may say about one task, whoever it is for."""
+    task, node = row.task, row.node
+    return {
+        "id": task.id,
+        "number": task.id,
+        "printed": node.label,
+        "marker": _marker(row),
+        "location": location(row),
+        "where": _where(row),
+        "kind": node.kind,
+        "parent": node.parent.id if node.parent is not None else "",
+        "position": node.position,
+        "ordinal": ordinal(node.position) if node.position else "",
+        "depth": row.depth,
+        "title": task.title or "",
+        "text": task.text,
+        "paragraphs": paragraphs(task.text),
+        "deadline": _clause(task.deadline),
+        "report": _clause(task.report),
+        "targets": [_clause(t) for t in task.targets],
+        "notes": [n.strip() for n in task.notes if n.strip()],
+    }
+
+
+def subtask_lines(row: Row) -> list[dict[str, Any]]:
+    """The paragraphs of every sub-task of ``row``: an assignment covers its bullets."""
+    items: list[dict[str, Any]] = []
+    for sub in row.descendants():
+        marker = _marker(sub)
+        for i, text in enumerate(paragraphs(sub.task.text)):
+            items.append(
+                {"marker": marker if i == 0 else "", "text": text, "depth": sub.depth - row.depth, "id": sub.task.id}
+            )
+    return items
+
+
+def _names_by_role(entries: Iterable[Entry], exclude: str | None = None) -> dict[Role, list[str]]:
+    """Agency names per role, first mention wins, ``exclude`` left out."""
+    seen: set[str] = set()
+    names: dict[Role, list[str]] = {role: [] for role in ROLES}
+    for entry in entries:
+        if entry.agency.id in seen or entry.agency.id == exclude:
+            continue
+        seen.add(entry.agency.id)
+        names[entry.role].append(entry.agency.name)
+    return names
+
+
+def _role_names(names: dict[Role, list[str]]) -> dict[str, list[str]]:
+    return {"leads": names[Role.LEAD], "partners": names[Role.PARTNER], "doers": names[Role.DOER]}
+
+
+# --------------------------------------------------------------------------- letters
+
+
+def _own_entries(matrix: Matrix, agency: Agency) -> dict[str, list[Entry]]:
+    """The agency's entries per directive, without those a parent entry already covers."""
+    by_directive: dict[str, list[Entry]] = defaultdict(list)
+    for entry in matrix.entries_for(agency.id):
+        covered = any(matrix.cell(parent, agency.id) for parent in entry.row.ancestors())
+        if not covered:
+            by_directive[entry.row.directive.id].append(entry)
+    return by_directive
+
+
+# Letters of the Vietnamese alphabet used for points: a), b), c), d), đ), e), g)...
+POINT_LETTERS = "abcdđeghiklmnopqrstuvxy"
+
+
+def point_letter(position: int) -> str:
+    """The letter of the ``position``-th point (1 -> "a"); past "y", "a1", "b1"..."""
+    count = len(POINT_LETTERS)
+    letter = POINT_LETTERS[(position - 1) % count]
+    return letter if position <= count else f"{letter}{(position - 1) // count}"
+
+
+_REQUEST = re.compile(r"^\s*đề nghị\b", re.IGNORECASE)
+_HEADING_SPLIT = re.compile(r",\s*|\s+và\s+")
+
+
+def _is_request(entry: Entry) -> bool:
+    """Whether the issuer requests (đề nghị) rather than assigns this task: the body is one it cannot command, or the
+    text (or the item above it) opens with "Đề nghị"."""
+    if entry.agency.requested_by(entry.row.directive.issuer.kind):
+        return True
+    return any(_REQUEST.match(node.task.text) for node in entry.row.node.chain())
+
+
+def without_heading(row: Row, texts: list[str]) -> list[str]:
+    """The task's paragraphs without a first line that only names its addressees ("Công an tỉnh:", "Đề nghị Viện
+    kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh:"): the letter already says whom it is for."""
+    if not texts or not texts[0].rstrip().endswith(":"):
+        return texts
+    head = _REQUEST.sub("", texts[0].rstrip().rstrip(":")).strip()
+    written = {match_key(a.written) for node in row.node.chain() for a in node.task.assignments}
+    parts = [p for p in _HEADING_SPLIT.split(head) if p]
+    return texts[1:] if parts and all(match_key(p) in written for p in parts) else texts
+
+
+def _letter_task(matrix: Matrix, entry: Entry, position: int) -> dict[str, Any]:
+    """One task as the letter to ``entry.agency`` shows it, with who else is involved."""
+    row, agency = entry.row, entry.agency
+    related = [*matrix.context(row), *(e for sub in row.descendants() for e in matrix.entries_in(sub))]
+    written = entry.written
+    data = task_data(row)
+    return {
+        **data,
+        "paragraphs": without_heading(row, data["paragraphs"]),
+        **_role_names(_names_by_role(related, exclude=agency.id)),
+        "index": position,
+        "letter": point_letter(position),
+        "role": entry.role.value,
+        "written": written,
+        "named_as": written if match_key(written) != match_key(agency.name) else "",
+        "via": entry.via.name if entry.via is not None else "",
+        "subtasks": subtask_lines(row),
+    }
+
+
+def _letter_section(matrix: Matrix, directive: Directive, entries: list[Entry]) -> dict[str, Any]:
+    """One directive's part of a letter: the agency's tasks grouped by role, chủ trì first."""
+    groups: list[dict[str, Any]] = []
+    for request in (False, True):  # what the issuer assigns, then, in their own sections, what it requests
+        for role in ROLES:
+            chosen = [e for e in entries if e.role is role and _is_request(e) is request]
+            if chosen:
+                tasks = [_letter_task(matrix, e, i) for i, e in enumerate(chosen, 1)]
+                groups.append({"role": role.value, "index": len(groups) + 1, "tasks": tasks, "request": request})
+    return {"directive": directive_data(directive), "groups": groups, "task_count": len(entries)}
+
+
+# Party organs that stand for an agency in a Party directive ("Đảng ủy Công an tỉnh"): a Party letter
+# is addressed to them, as the directive writes.
+_PARTY_ORGANS = tuple(
+    match_key(p) for p in ("Đảng ủy", "Đảng đoàn", "Ban cán sự đảng", "Ban Thường vụ", "Cấp ủy", "Chi bộ")
+)
+
+
+def agency_data(agency: Agency, entries: Iterable[Entry]) -> dict[str, Any]:
+    """The addressee; ``written`` is how the texts name it: a Party organ first ("Đảng ủy Công an tỉnh"), else the fullest name."""
+    names = [e.written for e in entries if e.via is None]
+    organs = [n for n in names if match_key(n).startswith(_PARTY_ORGANS)]
+    written = organs[0] if organs else max([agency.name, *names], key=len)
+    # a regional body keeps its number as the text writes it: "Chi cục Hải quan khu vực XVI"
+    name = next((n for n in names if regional_name(agency, n)), agency.name)
+    return {
+        "id": agency.id,
+        "name": name,
+        "short": agency.short,
+        "written": written,
+        "inline": _inline(name),
+        "written_inline": _inline(written),
+        "requested": agency.requested,
+        "is_group": agency.is_group,
+    }
+
+
+def _inline(name: str) -> str:
+    """A name as it reads inside a sentence: a group's leading "Các" is lower-cased."""
+    return "c" + name[1:] if name.startswith("Các ") else name
+
+
+def _sections(matrix: Matrix, agency: Agency) -> list[dict[str, Any]]:
+    """The agency's tasks, one section per directive that has some."""
+    own = _own_entries(matrix, agency)
+    sections = [_letter_section(matrix, d, own[d.id]) for d in matrix.directives if own.get(d.id)]
+    for number, section in enumerate(sections, 1):
+        section["index"] = number
+        section["roman"] = roman(number)
+    return sections
+
+
+def _common_signer(directives: Iterable[Directive]) -> Signer:
+    """The signer of every directive when they all name the same one; else the authority lines of their issuer."""
+    listed = tuple(directives)
+    signers = {d.signer for d in listed}
+    return letter_signer(listed[0], signers.pop() if len(signers) == 1 else Signer())
+
+
+_COMMITTEE = re.compile(r"(ủy|uỷ) ban nhân dân|ubnd", re.IGNORECASE)
+_PARTY_COMMITTEE = re.compile(r"(tỉnh|thành) (ủy|uỷ)|ban thường vụ", re.IGNORECASE)
+
+
+def letter_signer(directive: Directive, signer: Signer | None = None) -> Signer:
+    """Who signs a letter of ``directive``'s issuer, as Nghị định 30/2020 (Phụ lục I, II.8) and Hướng dẫn 36 write it.
+
+    The directive's own authority lines when it gives them. Otherwise the issuer fixes them: a People's
+    Committee's letter is signed "TM. ỦY BAN NHÂN DÂN", then "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH" (or "CHỦ TỊCH"
+    when the directive names the chairman as signer); a Party committee's "T/M BAN THƯỜNG VỤ" then its
+    signer's title ("PHÓ BÍ THƯ" when none). The clerk keeps or strikes the lines; the name stays to fill in.
+    """
+    signer = directive.signer if signer is None else signer
+    if signer.authority:
+        return signer
+    name = directive.issuer.name
+    title = (signer.title or "").upper()
+    if directive.issuer.kind is IssuerKind.PARTY and _PARTY_COMMITTEE.search(name):
+        return Signer(("T/M BAN THƯỜNG VỤ",), title or "PHÓ BÍ THƯ", signer.name)
+    if directive.issuer.kind is IssuerKind.STATE and _COMMITTEE.search(name):
+        if title == "CHỦ TỊCH":
+            return Signer(("TM. ỦY BAN NHÂN DÂN",), "CHỦ TỊCH", signer.name)
+        return Signer(("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), title or "PHÓ CHỦ TỊCH", signer.name)
+    return signer
+
+
+def letter_context(matrix: Matrix, agency: Agency) -> dict[str, Any]:
+    """Everything a letter template may use for one addressee (see docs/templates.md).
+
+    The directives of ``matrix`` come from one issuer, who sends the letter.
+    """
+    lead = matrix.directives[0]
+    sections = _sections(matrix, agency)
+    return {
+        "agency": agency_data(agency, matrix.entries_for(agency.id)),
+        "consolidated": len(matrix.directives) > 1,
+        "issuer": issuer_data(lead, matrix),
+        "directive": directive_data(lead),
+        "directives": [s["directive"] for s in sections],
+        "sections": sections,
+        "task_count": sum(s["task_count"] for s in sections),
+        "place": date_place(matrix, lead),
+        "signer": signer_data(_common_signer(matrix.directives)),
+        "distribution": _distribution(lead, agency),
+    }
+
+
+def extract_context(matrix: Matrix, agency: Agency) -> dict[str, Any]:
+    """What the "Tổng hợp nhiệm vụ" template may use for one agency: its tasks under each directive."""
+    sections = _sections(matrix, agency)
+    return {
+        "agency": agency_data(agency, matrix.entries_for(agency.id)),
+        "directives": [s["directive"] for s in sections],
+        "sections": sections,
+        "task_count": sum(s["task_count"] for s in sections),
+    }
+
+
+# --------------------------------------------------------------------------- table
+
+
+def _table_row(matrix: Matrix, row: Row, position: int) -> dict[str, Any]:
+    """One task as a row of the assignment table: who leads, who helps (inherited included); ``stt`` the number
+    the directive prints ("3", "3.1", "a)", "-"), "Đoạn cuối" for a closing paragraph."""
+    stt = row.node.label or "Đoạn cuối"
+    return {**task_data(row), **_role_names(_names_by_role(matrix.context(row))), "index": position, "stt": stt}
+
+
+def table_context(matrix: Matrix) -> dict[str, Any]:
+    """Everything the assignment table template may use (see docs/templates.md)."""
+    lead = lead_directive(matrix.directives)
+    sections: list[dict[str, Any]] = []
+    position = 0
+    for number, directive in enumerate(matrix.directives, 1):
+        rows = []
+        for row in matrix.rows_of(directive.id):
+            position += 1
+            rows.append(_table_row(matrix, row, position))
+        sections.append({"directive": directive_data(directive), "index": number, "roman": roman(number), "rows": rows})
+    return {
+        "consolidated": len(matrix.directives) > 1,
+        "issuer": issuer_data(lead, matrix),
+        "directive": directive_data(lead),
+        "directives": [s["directive"] for s in sections],
+        "sections": sections,
+        "row_count": position,
+        "place": date_place(matrix, lead),
+        "signer": signer_data(letter_signer(lead)),
+        "distribution": _distribution(lead),
+    }
