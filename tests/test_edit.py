@@ -177,8 +177,8 @@ def test_problems_are_placed_on_the_field_they_are_about_in_words_not_yaml(doc, 
         hint = ed.plain_hint(problem) or ""
         assert "co-quan.yaml" not in hint and "\n" not in hint and "'assign'" not in hint and "'due" not in hint
     assert ed.plain_hint(unknown) == (
-        "có phải ý bạn là 'Công an tỉnh' hoặc 'Cổng Thông tin điện tử tỉnh'? Chọn cơ quan đúng ở mục 'Tên cần xem "
-        "lại', thêm làm tên gọi khác, hoặc tạo cơ quan mới"
+        "có phải ý bạn là 'Công an tỉnh' hoặc 'Cổng Thông tin điện tử tỉnh'? chọn cơ quan đúng ở mục 'Cần xem lại' "
+        "phía trên, thêm làm tên gọi khác, hoặc tạo cơ quan mới"
     )
 
 

@@ -765,7 +765,7 @@ def plain_hint(problem: Problem) -> str | None:
     if "không có trong danh mục" in message:
         close = _DID_YOU_MEAN.search(hint)
         return ((close.group(0) + " ") if close else "") + (
-            "Chọn cơ quan đúng ở mục 'Tên cần xem lại', thêm làm tên gọi khác, hoặc tạo cơ quan mới"
+            "chọn cơ quan đúng ở mục 'Cần xem lại' phía trên, thêm làm tên gọi khác, hoặc tạo cơ quan mới"
         )
     if "chưa được giao" in message:
         return "tìm và thêm cơ quan ở ô 'Thêm cơ quan' của nhiệm vụ"

@@ -173,7 +173,7 @@ class Pages:
     ) -> HTMLResponse:
         return self.render(request, "error.html", status=status, title=title, message=message, problems=list(problems))
 
-    async def form(self, request: Request, max_part_size: int = MAX_PASTE_BYTES) -> FormData:
+    async def form(self, request: Request, max_part_size: int = MAX_PASTE_BYTES, max_fields: int = 50) -> FormData:
         """The posted form of a live session, from this server's own page, with that session's CSRF token.
 
         The origin and the session are checked before the body is read; the body is counted as it
@@ -192,7 +192,7 @@ class Pages:
             raise HTTPException(413)
         counted = Request(request.scope, _capped(request.receive, MAX_FORM_BYTES))
         try:
-            form = await counted.form(max_files=1, max_fields=50, max_part_size=max_part_size)
+            form = await counted.form(max_files=1, max_fields=max_fields, max_part_size=max_part_size)
         except HTTPException:
             raise
         except Exception:
@@ -882,8 +882,11 @@ def create_app(
             f"Lỗi nội bộ của matrix ({type(exc).__name__}). Hãy báo lại cho nhóm phát triển.",
         )
 
+    from .editor import Editor  # the form editor (its own module and template)
+
     p = pages
     routes = [
+        *Editor(pages).routes(),
         Route("/", p.home),
         Route("/van-ban", p.directives),
         Route("/van-ban/{id}", p.directive),

@@ -1,0 +1,200 @@
+"""The form editor and the review of a draft (matrix.web.editor) through the test client: every action is a
+POST of the whole form that re-renders; what is saved is read back from disk."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from starlette.testclient import TestClient
+
+from matrix.core.model import Role
+from matrix.input.load import load_corpus
+from matrix.web import create_app
+
+from .helpers import INPUT
+from .helpers.editor import editor_fields
+from .helpers.web import FIXTURE, FLAGGED
+
+TG = "tiengiang-ubnd-ct-antt-2025"
+
+
+@pytest.fixture()
+def work(tmp_path):
+    shutil.copytree(INPUT, tmp_path / "input")
+    return tmp_path
+
+
+@pytest.fixture()
+def client(work):
+    app = create_app(work / "input", work / "output")
+    with TestClient(app, base_url="http://127.0.0.1:8765", raise_server_exceptions=False, follow_redirects=False) as c:
+        yield c
+
+
+def open_editor(client: TestClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert re.fullmatch(r"/sua/[\w-]+", location)
+    return location
+
+
+def act(client: TestClient, location: str, action: str, **changed: str):
+    """Post the editor's form as shown, with ``changed`` fields, pressing the button ``action``."""
+    page = client.get(location)
+    assert page.status_code in (200, 409), page.text
+    fields = editor_fields(page.text)
+    fields.update(changed)
+    fields["do"] = action
+    return client.post(location, data=fields)
+
+
+def page_of(client: TestClient, location: str) -> str:
+    return client.get(location).text
+
+
+def on_disk(work, directive_id: str = TG):
+    return load_corpus([work / "input"]).require().directive(directive_id)
+
+
+def test_a_saved_directive_is_edited_and_saved_with_a_bak(client, work):
+    path = work / "input" / f"{TG}.yaml"
+    before = path.read_bytes()
+    location = open_editor(client, f"/van-ban/{TG}/sua")
+    page = page_of(client, location)
+    assert "Sửa văn bản" in page and "Không còn gì cần xem lại" in page
+    tasks = on_disk(work).tasks
+    last = len(tasks) - 1
+    # add an agency to the last task: search without diacritics, then pick
+    response = act(
+        client, location, f"search:{last}", **{f"t:{last}:tim": "so noi vu", f"t:{last}:new-role": "phối hợp"}
+    )
+    assert response.status_code == 303
+    page = page_of(client, location)
+    picked = re.search(rf'value="assign:{last}:([\w-]+)"[^>]*>Sở Nội vụ', page)
+    assert picked, page
+    act(client, location, f"assign:{last}:{picked.group(1)}", **{f"t:{last}:new-role": "phối hợp"})
+    # a deadline, shown with the date matrix reads from it
+    act(client, location, "check", **{f"t:{last}:deadline": "trước ngày 15/12/2025"})
+    page = page_of(client, location)
+    assert "hạn: 15/12/2025" in page
+    assert path.read_bytes() == before  # nothing written before "Lưu"
+    response = act(client, location, "save")
+    assert response.status_code == 303 and response.headers["location"] == f"/van-ban/{TG}?da_luu=ok"
+    saved = on_disk(work).tasks[last]
+    assert ("Sở Nội vụ", Role.PARTNER) in [(a.written, a.role) for a in saved.assignments]
+    assert saved.deadline == "trước ngày 15/12/2025"
+    assert (work / "input" / f"{TG}.yaml.bak").read_bytes() == before
+
+
+def test_a_second_clerks_save_of_an_older_version_is_refused_and_kept_on_the_page(client, work):
+    path = work / "input" / f"{TG}.yaml"
+    first = open_editor(client, f"/van-ban/{TG}/sua")
+    second = open_editor(client, f"/van-ban/{TG}/sua")
+    act(client, first, "check", **{"t:0:deadline": "trước ngày 01/06/2025"})
+    assert act(client, first, "save").status_code == 303
+    saved = path.read_bytes()
+    response = act(client, second, "save", **{"t:0:deadline": "trước ngày 30/09/2025"})
+    assert response.status_code == 409
+    assert "người khác đã lưu văn bản này sau khi bạn mở" in response.text
+    assert path.read_bytes() == saved  # the first clerk's save is kept
+    assert on_disk(work).tasks[0].deadline == "trước ngày 01/06/2025"
+    assert 'value="trước ngày 30/09/2025"' in page_of(client, second)  # the second clerk's edit is not lost
+
+
+def test_problems_show_beside_their_field_in_words_and_block_the_save(client, work):
+    path = work / "input" / f"{TG}.yaml"
+    before = path.read_bytes()
+    location = open_editor(client, f"/van-ban/{TG}/sua")
+    act(client, location, "check", **{"m:date": "31/02/2024", "t:1:text": ""})
+    page = page_of(client, location)
+    date_field = page[page.index('name="m:date"') : page.index('name="m:place"')]
+    assert "ngày &#39;31/02/2024&#39; không đọc được" in date_field
+    task = page[page.index('id="t-1"') : page.index('id="t-2"')]
+    assert "nội dung) của nhiệm vụ" in task and "đang để trống" in task
+    response = act(client, location, "save")
+    assert response.status_code == 303
+    assert "Chưa lưu" in page_of(client, location)
+    assert path.read_bytes() == before
+    assert "co-quan.yaml" not in page and "assign:" not in re.sub(r'value="[^"]*"', "", page)
+
+
+def test_the_task_tree_is_edited_with_buttons(client, work):
+    location = open_editor(client, f"/van-ban/{TG}/sua")
+    before = [t.id for t in on_disk(work).tasks]
+    text = on_disk(work).tasks[0].text
+    cut = text.index(",") + 1
+    act(client, location, "split:0", **{"t:0:cursor": str(cut)})
+    act(client, location, "down:0")
+    act(client, location, "save")
+    tasks = on_disk(work).tasks
+    assert [t.text for t in tasks[:2]] == [text[cut:].strip(), text[:cut].rstrip()]
+    assert len(tasks) == len(before) + 1
+
+
+def test_the_review_of_a_draft_lists_what_is_left_and_fixes_a_name_in_one_click(client, work):
+    response = client.post(
+        "/them",
+        data={"csrf": csrf(client), "noi_dung": FIXTURE.read_text(encoding="utf-8"), "ma": "chi-thi-thu"},
+    )
+    assert response.status_code == 303
+    draft = response.headers["location"]
+    location = open_editor(client, f"{draft}/sua")
+    page = page_of(client, location)
+    assert "Còn 1 tên chưa rõ, 1 ghi chú cần kiểm tra cần xem lại." not in page  # the name's own note is with it
+    assert "Còn 1 tên chưa rõ cần xem lại." in page
+    assert "Văn bản gốc" in page and f'<mark class="flag">{FLAGGED}</mark>' in page
+    act(client, location, "name-search:0", **{"n:0:tim": "cong an tinh"})
+    page = page_of(client, location)
+    picked = re.search(r'value="name-pick:0:(tien-giang-cong-an-tinh)"', page)
+    assert picked, page
+    act(client, location, "name-pick:0:tien-giang-cong-an-tinh")
+    page = page_of(client, location)
+    assert "Không còn gì cần xem lại" in page and f"Đã thay &#39;{FLAGGED}&#39;" in page
+    yaml_view = client.get(f"{location}/yaml")
+    assert yaml_view.status_code == 200 and "phối hợp: Công an tỉnh" in yaml_view.text
+    response = act(client, location, "save")
+    assert response.headers["location"] == "/van-ban/chi-thi-thu?da_luu=ok"
+    saved = (work / "input" / "chi-thi-thu.yaml").read_text(encoding="utf-8")
+    assert saved == yaml_view.text
+    assert [a.written for a in on_disk(work, "chi-thi-thu").tasks[1].assignments][-1] == "Công an tỉnh"
+
+
+def test_a_name_is_added_as_an_alias_or_created_as_a_body_from_the_review(client, work):
+    response = client.post(
+        "/them",
+        data={"csrf": csrf(client), "noi_dung": FIXTURE.read_text(encoding="utf-8"), "ma": "chi-thi-thu"},
+    )
+    location = open_editor(client, f"{response.headers['location']}/sua")
+    act(client, location, "name-create:0", **{"n:0:block": "noi-chinh"})
+    page = page_of(client, location)
+    assert "Đã tạo cơ quan mới" in page and "Không còn gì cần xem lại" in page
+    registry = (work / "input" / "co-quan.yaml").read_text(encoding="utf-8")
+    assert f'name: "{FLAGGED}"' in registry and (work / "input" / "co-quan.yaml.bak").is_file()
+
+
+def test_unassigned_tasks_are_highlighted_and_counted(client, work):
+    location = open_editor(client, f"/van-ban/{TG}/sua")
+    act(client, location, "add")
+    page = page_of(client, location)
+    assert "nhiệm vụ chưa có cơ quan" in page
+    last = len(on_disk(work).tasks)
+    assert re.search(rf'class="task-edit depth0 unassigned[^"]*" id="t-{last}"', page)
+
+
+def test_a_lost_session_or_a_stale_button_is_said_in_vietnamese(client, work):
+    response = client.get("/sua/khong-co")
+    assert response.status_code == 404 and "Phiên sửa này không còn" in response.text
+    location = open_editor(client, f"/van-ban/{TG}/sua")
+    response = act(client, location, "delete:99")
+    assert response.status_code == 303
+    assert "Thao tác không còn khớp với trang" in page_of(client, location)
+    assert client.get("/van-ban/co-quan/sua").status_code == 404
+
+
+def csrf(client: TestClient) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/them").text)
+    assert found
+    return found.group(1)
