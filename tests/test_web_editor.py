@@ -198,3 +198,15 @@ def csrf(client: TestClient) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', client.get("/them").text)
     assert found
     return found.group(1)
+
+
+def test_a_draft_saved_with_a_name_still_unknown_is_said_to_have_errors(client, work):
+    response = client.post(
+        "/them",
+        data={"csrf": csrf(client), "noi_dung": FIXTURE.read_text(encoding="utf-8"), "ma": "chi-thi-thu"},
+    )
+    location = open_editor(client, f"{response.headers['location']}/sua")
+    response = act(client, location, "save")
+    assert response.headers["location"] == "/van-ban/chi-thi-thu?da_luu=loi"
+    page = client.get(response.headers["location"]).text
+    assert "nhưng tệp còn lỗi" in page and FLAGGED in page

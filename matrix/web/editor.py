@@ -28,7 +28,7 @@ from ..core.errors import InputError, MatrixError, Problem
 from ..core.model import ROLES, Registry, Role
 from ..core.text import slugify
 from ..input import edit as ed
-from ..input.load import REGISTRY_FILE, is_unresolved, open_registry
+from ..input.load import REGISTRY_FILE, is_unresolved, load_corpus, open_registry
 from .edits import add_alias
 
 if TYPE_CHECKING:
@@ -268,7 +268,10 @@ class Editor:
         except MatrixError as exc:
             session.notice = exc.message
         if action == "save" and session.saved and not session.conflict and not session.problems:
-            return RedirectResponse(f"/van-ban/{session.doc.directive.id}?da_luu=ok", status_code=303)
+            # as the build will read it: a name the registry lacks is an error there
+            strict = load_corpus([session.path], self.input_dir / REGISTRY_FILE)
+            state = "loi" if strict.errors else "ok"
+            return RedirectResponse(f"/van-ban/{session.doc.directive.id}?da_luu={state}", status_code=303)
         return RedirectResponse(f"/sua/{token}{anchor}", status_code=303)
 
     def _apply(self, session: EditSession, form: FormData) -> None:
