@@ -210,3 +210,14 @@ def test_a_draft_saved_with_a_name_still_unknown_is_said_to_have_errors(client, 
     assert response.headers["location"] == "/van-ban/chi-thi-thu?da_luu=loi"
     page = client.get(response.headers["location"]).text
     assert "nhưng tệp còn lỗi" in page and FLAGGED in page
+
+
+def test_dates_written_apart_from_the_deadline_are_the_ones_shown(client, work):
+    path = work / "input" / f"{TG}.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('  - id: "1"\n', '  - id: "1"\n    due: 2025-12-15\n', 1), encoding="utf-8")
+    assert on_disk(work).tasks[0].due
+    location = open_editor(client, f"/van-ban/{TG}/sua")
+    act(client, location, "check", **{"t:0:deadline": "trước ngày 01/06/2025"})
+    task = page_of(client, location).split('id="t-0"')[1].split('id="t-1"')[0]
+    assert "hạn ghi riêng: 15/12/2025" in task
