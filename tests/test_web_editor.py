@@ -221,3 +221,16 @@ def test_dates_written_apart_from_the_deadline_are_the_ones_shown(client, work):
     act(client, location, "check", **{"t:0:deadline": "trước ngày 01/06/2025"})
     task = page_of(client, location).split('id="t-0"')[1].split('id="t-1"')[0]
     assert "hạn ghi riêng: 15/12/2025" in task
+
+
+def test_without_javascript_a_task_is_split_where_the_clerk_pressed_enter(client, work):
+    location = open_editor(client, f"/van-ban/{TG}/sua")
+    text = on_disk(work).tasks[2].text
+    first, rest = text[:40].rstrip(), text[40:].strip()
+    response = act(client, location, "split:2", **{"t:2:text": f"{first}\n{rest}", "t:2:cursor": ""})
+    assert response.headers["location"].endswith("#t-2")
+    act(client, location, "save")
+    tasks = on_disk(work).tasks
+    assert [tasks[2].text, tasks[3].text] == [first, rest]
+    act(client, location, "split:2", **{"t:2:cursor": ""})  # no cursor, no line break: said so
+    assert "Hãy đặt con trỏ vào chỗ cần tách" in page_of(client, location)
