@@ -681,7 +681,10 @@ def save(doc: Doc, path: Path, version: str, registry: Registry) -> str:
             if current is None:
                 raise Conflict("tệp đã bị xóa hoặc chuyển đi sau khi bạn mở: chưa lưu")
             if not version:
-                raise Conflict(f"đã có tệp {path.name} (người khác vừa lưu): chưa lưu, bản của bạn vẫn còn trên trang")
+                raise Conflict(
+                    f"đã có tệp {path.name} trong thư mục đầu vào: chưa lưu, bản của bạn vẫn còn trên trang; "
+                    "hãy đổi mã văn bản (tên tệp) rồi lưu lại"
+                )
             raise Conflict(
                 "người khác đã lưu văn bản này sau khi bạn mở: chưa lưu, bản sửa của bạn vẫn còn trên trang. "
                 "Hãy mở lại văn bản để xem bản mới, rồi sửa lại"
