@@ -36,7 +36,7 @@ import yaml
 
 from ..core.deadlines import Schedule, read_schedule
 from ..core.errors import InputError, OutputError, Problem, problem
-from ..core.model import Agency, Corpus, Directive, Role, Task
+from ..core.model import Agency, Corpus, Directive, Registry, Role, Task
 from ..core.pivot import Entry, Matrix, Row, carried
 from ..input.yamlio import Report, compose
 
@@ -53,6 +53,7 @@ __all__ = [
     "append_record",
     "append_records",
     "assess",
+    "assigned_name",
     "assigning_letter",
     "directive_end",
     "end_directive",
@@ -258,9 +259,14 @@ def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[S
 
 def _current_entries(matrix: Matrix, as_of: dt.date) -> list[Entry]:
     """The tracked entries of ``matrix`` given to the bodies existing on ``as_of``; one per task and body
-    (the strongest role), in document order."""
+    (the strongest role), in document order.
+
+    A sub-item that sets its own date (``deadline``, ``report`` or ``due``) under an assignment stated
+    above it is followed up on its own: "3.2 ... trước ngày 30/06/2024" under "3. Công an tỉnh:" is an
+    assignment of Công an tỉnh due on 30/06/2024, and its reminder quotes item 3.2, not all of item 3.
+    """
     chosen: dict[tuple[tuple[str, str], str], Entry] = {}
-    for entry in matrix.entries:
+    for entry in (e for stated in matrix.entries for e in (stated, *_dated_subitems(matrix, stated))):
         if entry.role not in TRACKED_ROLES:
             continue
         entry = carried(matrix.registry, entry, as_of)
@@ -268,6 +274,30 @@ def _current_entries(matrix: Matrix, as_of: dt.date) -> list[Entry]:
         if key not in chosen or entry.role.rank < chosen[key].role.rank:
             chosen[key] = entry
     return list(chosen.values())
+
+
+def _dated_subitems(matrix: Matrix, entry: Entry) -> Iterable[Entry]:
+    """``entry`` carried down to each sub-item of its task that sets its own date and is not stated again for
+    the same body (a sub-item's own statement is an entry of the matrix, tracked as it is)."""
+    if entry.role not in TRACKED_ROLES:
+        return
+    for sub in entry.row.descendants():
+        between = [r for r in sub.ancestors() if r.depth > entry.row.depth]
+        if any(matrix.cell(r, entry.agency.id) for r in (*between, sub)):
+            continue  # restated below: the nearest statement wins, and is tracked on its own
+        task = sub.task
+        if task.deadline or task.report or _due_override(task):
+            yield Entry(sub, entry.agency, entry.role, entry.written, entry.via, entry.was)
+
+
+def assigned_name(registry: Registry, entry: Entry) -> str:
+    """The body an assignment is followed up with, as status rows, status lines and reminders name it:
+    "Công an tỉnh (tỉnh Đồng Tháp)" (:meth:`Registry.label`), or, for a body that has ended since the
+    directive, "Công an tỉnh Tiền Giang (nay là Công an tỉnh Đồng Tháp)"."""
+    if entry.was is None:
+        return registry.label(entry.agency)
+    was, now = registry.follow_up_names(entry.was, entry.agency)
+    return f"{was} (nay là {now})"
 
 
 def _lineage(matrix: Matrix, agency: Agency) -> tuple[str, ...]:
