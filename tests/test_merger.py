@@ -235,3 +235,9 @@ def test_a_reminder_for_an_overdue_sub_item_quotes_that_item_only(folder, tmp_pa
     assert f"\n3.2. {quoted[1]}" in letter
     assert all(other[:60] not in letter for n, other in enumerate(quoted) if n != 1)
     assert "- Thời hạn hoàn thành: 30/06/2024 (trước ngày 30/06/2024)." in letter
+    # the "Theo dõi" sheet has a line for it, so a report on item 3.2 can be filled in and imported
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "out" / HY / "ma-tran.xlsx")["Theo dõi"]
+    keys = [row[10] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert f"{HY}|3|hung-yen-cong-an-tinh" in keys and f"{HY}|3.2|hung-yen-cong-an-tinh" in keys

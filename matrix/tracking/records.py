@@ -63,6 +63,7 @@ __all__ = [
     "record_problem",
     "records_path",
     "schedules",
+    "tracked_entries",
 ]
 
 
@@ -265,11 +266,22 @@ def _current_entries(matrix: Matrix, as_of: dt.date) -> list[Entry]:
     above it is followed up on its own: "3.2 ... trước ngày 30/06/2024" under "3. Công an tỉnh:" is an
     assignment of Công an tỉnh due on 30/06/2024, and its reminder quotes item 3.2, not all of item 3.
     """
+    return _one_per_task(carried(matrix.registry, entry, as_of) for entry in tracked_entries(matrix))
+
+
+def tracked_entries(matrix: Matrix) -> list[Entry]:
+    """The assignments followed up (chủ trì, thực hiện), in document order, each sub-item that sets its own date under
+    an assignment stated above it among them; one per task and body (the strongest role). The "Theo dõi" sheet lists
+    these, so a clerk can fill in a report for each."""
+    stated = (entry for entry in matrix.entries if entry.role in TRACKED_ROLES)
+    found = _one_per_task(e for entry in stated for e in (entry, *_dated_subitems(matrix, entry)))
+    order = {row.key: index for index, row in enumerate(matrix.rows)}
+    return sorted(found, key=lambda entry: order[entry.row.key])  # stable: the text's order within a task
+
+
+def _one_per_task(entries: Iterable[Entry]) -> list[Entry]:
     chosen: dict[tuple[tuple[str, str], str], Entry] = {}
-    for entry in (e for stated in matrix.entries for e in (stated, *_dated_subitems(matrix, stated))):
-        if entry.role not in TRACKED_ROLES:
-            continue
-        entry = carried(matrix.registry, entry, as_of)
+    for entry in entries:
         key = (entry.row.key, entry.agency.id)
         if key not in chosen or entry.role.rank < chosen[key].role.rank:
             chosen[key] = entry
