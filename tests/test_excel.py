@@ -560,13 +560,26 @@ def test_tet_header_row_is_low_and_titles_take_one_line(seeds: Corpus, tmp_path:
     assert max(rows) < 20  # one line a task (the full text is on "Nhiệm vụ")
 
 
-def test_a_matrix_too_wide_for_a3_is_split_with_its_task_columns(tmp_path: Path) -> None:
+def _wide(tasks: int = 0) -> Matrix:
+    """The 2026 Đồng Tháp directive for its communes, groups expanded (over 200 agencies); with ``tasks``, its items
+    without sub-items repeated up to that many tasks (too many to print turned, agencies as rows)."""
     from matrix.input.load import load_corpus
-    from matrix.writers.excel import MIN_SCALE, print_layout
 
     from .helpers import WIDE
 
-    matrix = build_matrix(load_corpus([WIDE]).require(), True)
+    corpus = load_corpus([WIDE]).require()
+    if tasks:
+        (directive,) = corpus.directives
+        plain = [t for t in directive.tasks if not t.tasks and t.id.isdigit()]
+        more = tuple(replace(plain[n % len(plain)], id=str(100 + n)) for n in range(tasks - len(directive.tasks)))
+        corpus = replace(corpus, directives=(replace(directive, tasks=(*directive.tasks, *more)),))
+    return build_matrix(corpus, True)
+
+
+def test_a_matrix_too_wide_for_a3_is_split_with_its_task_columns(tmp_path: Path) -> None:
+    from matrix.writers.excel import MIN_SCALE, print_layout
+
+    matrix = _wide(tasks=60)
     paper, scale = print_layout(matrix, "A4")
     assert (paper, len(matrix.columns) > 200) == ("A3", True) and MIN_SCALE <= scale <= 1
     ws = write(matrix, tmp_path)["Ma trận"]
@@ -582,6 +595,44 @@ def test_a_matrix_too_wide_for_a3_is_split_with_its_task_columns(tmp_path: Path)
     for start, end in zip([first_col - 1, *breaks], [*breaks, first_col + len(matrix.columns)], strict=True):
         part = sum(ws.column_dimensions[get_column_letter(c)].width * 7 + 5 for c in range(start + 1, end + 1))
         assert left + part <= printable, (start, end)  # each page's columns fit beside the repeated task columns
+
+
+def test_a_wide_matrix_of_few_tasks_prints_agencies_as_rows(tmp_path: Path) -> None:
+    """13 tasks for 221 agencies: split across pages, a task row is read over 3 pages at 56 % (20 whole rows a page);
+    turned, each agency is a row with every task beside it, about 28 rows a page at 100 %."""
+    from matrix.writers.excel import MIN_SCALE, print_layout
+
+    matrix = _wide()
+    paper, scale = print_layout(matrix, "A4")
+    assert len(matrix.columns) > 200 and len(matrix.rows) < 20 and scale >= MIN_SCALE
+    ws = write(matrix, tmp_path)["Ma trận"]
+    assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$2:$3"
+    assert ws.page_setup.paperSize == {"A4": 9, "A3": 8}[paper] and not ws.col_breaks.brk
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    first_row, first_col = grid_origin(ws)
+    assert (ws.cell(2, 1).value, ws.cell(2, 2).value, ws.cell(2, first_col).value) == ("STT", "Cơ quan", "Nhiệm vụ")
+    headers = [ws.cell(3, first_col + n).value for n in range(len(matrix.rows))]
+    assert headers[0].startswith("1. ") and headers[1].startswith("2. Công an tỉnh:")
+    # block by block in the registry's order, each under a band row with its name, every agency a row
+    blocks = [block.name for block, _ in matrix.column_blocks()]
+    bands, agency_rows = [], {}
+    names = {a.name: a for a in matrix.columns}
+    for row in range(first_row, ws.max_row + 1):
+        value = ws.cell(row, 1).value
+        if isinstance(value, str) and value in blocks:
+            bands.append(value)
+        elif isinstance(value, int):
+            agency_rows[row] = names[ws.cell(row, 2).value]
+    assert bands == blocks and sorted(a.id for a in agency_rows.values()) == sorted(a.id for a in matrix.columns)
+    # the marks are the model's: own marks where stated, "(T)" where inherited
+    column_of = {row.key: first_col + n for n, row in enumerate(matrix.rows)}
+    for row, agency in agency_rows.items():
+        for entry in matrix.entries_for(agency.id):
+            assert ws.cell(row, column_of[entry.row.key]).value == entry.role.mark
+    own = sum(1 for row in agency_rows for c in ws[row] if c.value in MARKS)
+    assert own == len(matrix.entries)
+    inherited = sum(1 for row in agency_rows for c in ws[row] if isinstance(c.value, str) and c.value.startswith("("))
+    assert inherited > 0
 
 
 def test_seed_workbooks_match_model(seeds: Corpus, tmp_path: Path) -> None:

@@ -175,8 +175,8 @@ def test_build_writes_the_status_workbook_as_of_the_date(folder, tmp_path):
     assert items == [
         (
             1,
-            "Công an tỉnh (tỉnh Đồng Tháp)",
-            "Chỉ thị ngày 27/12/2024",
+            "Công an tỉnh Tiền Giang (nay là Công an tỉnh Đồng Tháp)",  # the body addressed, ended since
+            "Chỉ thị ngày 27/12/2024 của Chủ tịch Ủy ban nhân dân tỉnh Tiền Giang",
             "7",
             items[0][4],
             "Báo cáo kỳ 30/06/2025",
@@ -344,7 +344,9 @@ def test_the_letter_that_assigned_a_task_is_cited(folder, tmp_path):
     text = _docx_text(tmp_path / "out" / "tong-hop" / "don-doc" / "dong-thap-cong-an-tinh.docx")
     assert "Thư giao nhiệm vụ: số 20/UBND-NC ngày 10/01/2025." in text
     wb = load_workbook(tmp_path / "out" / "tong-hop" / "tinh-hinh-thuc-hien.xlsx")
-    assert wb["Quá hạn"]["C3"].value == "Chỉ thị ngày 27/12/2024\nThư giao nhiệm vụ số 20/UBND-NC ngày 10/01/2025"
+    assert wb["Quá hạn"]["C3"].value == (
+        "Chỉ thị ngày 27/12/2024 của Chủ tịch Ủy ban nhân dân tỉnh Tiền Giang\nThư giao nhiệm vụ số 20/UBND-NC ngày 10/01/2025"
+    )
 
 
 def test_letters_after_reports_and_unknown_agencies_are_errors(folder):

@@ -93,7 +93,7 @@ def test_status_as_of_late_2026_names_only_bodies_existing_then(seed_corpus):
 def test_status_text_says_nay_la(folder):
     code, out = run_cli("status", str(folder), "--as-of", "2026-12-06")
     assert code == 0, out
-    assert "(giao cho Công an tỉnh Tiền Giang, nay là Công an tỉnh Đồng Tháp)" in out
+    assert ", mục 7, giao cho Công an tỉnh Tiền Giang (nay là Công an tỉnh Đồng Tháp): Giao Công an tỉnh" in out
     assert "Chỉ thị ngày 27/12/2024 của Chủ tịch Ủy ban nhân dân tỉnh Tiền Giang, mục 7" in out
     assert "Công an tỉnh (tỉnh Đồng Tháp): quá hạn chưa hoàn thành 1" in out
 
@@ -178,3 +178,66 @@ def test_matrix_end_marks_a_directive_ended(folder):
     assert code == 0 and (folder / f"{TG}.yaml").read_text(encoding="utf-8").count("\nended:") == 1
     code, out = run_cli("end", TG, "--ngay", "01/01/2020", "-i", str(folder))
     assert code == 2 and "trước ngày ban hành 27/12/2024" in out
+
+
+# --------------------------------------------------------------------------- reminders and overdue lists
+
+
+MOVED = "Công an tỉnh Tiền Giang (nay là Công an tỉnh Đồng Tháp)"
+HY = "hungyen-tinhuy-ct-antt-2024"
+
+
+def _docx_text(path) -> str:
+    from docx import Document
+
+    document = Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    parts += [p.text for table in document.tables for cell in table._cells for p in cell.paragraphs]
+    return "\n".join(parts)
+
+
+def test_a_body_ended_since_is_named_alike_in_status_workbook_and_reminder(folder, tmp_path):
+    """One helper names a defunct assigned body: the status text, the workbook's overdue row and the letter."""
+    from openpyxl import load_workbook
+
+    code, out = run_cli("status", str(folder), "--as-of", "2026-12-06")
+    assert code == 0 and f"giao cho {MOVED}:" in out
+    code, out = run_cli("build", str(folder), "-o", str(tmp_path / "out"), "-j", "1", "--as-of", "2026-12-06")
+    assert code == 0, out
+    sheet = load_workbook(tmp_path / "out" / "tong-hop" / "tinh-hinh-thuc-hien.xlsx")["Quá hạn"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows() if row[0].value == 1]
+    assert rows and rows[0][1] == MOVED
+    # the document by kind, date and issuer, as everywhere a document is named
+    assert rows[0][2] == "Chỉ thị ngày 27/12/2024 của Chủ tịch Ủy ban nhân dân tỉnh Tiền Giang"
+    letter = _docx_text(tmp_path / "out" / "tong-hop" / "don-doc" / "dong-thap-cong-an-tinh.docx")
+    assert f"- Nhiệm vụ giao cho: {MOVED}." in letter
+
+
+def test_a_reminder_for_an_overdue_sub_item_quotes_that_item_only(folder, tmp_path):
+    """A sub-item with its own deadline under "3. Đảng ủy Công an tỉnh chỉ đạo ...:" is followed up on its own;
+    its reminder quotes item 3.2 with its number and the heading of item 3, not the whole of item 3."""
+    path = folder / f"{HY}.yaml"
+    text = path.read_text(encoding="utf-8")
+    anchor = '      - id: "3.3"\n'
+    path.write_text(text.replace(anchor, '        deadline: "trước ngày 30/06/2024"\n' + anchor, 1), encoding="utf-8")
+    corpus = load_corpus([folder]).require()
+    statuses = assess(build_matrix(corpus), (), dt.date(2024, 12, 31))
+    late = [s for s in statuses if s.state is State.OVERDUE]
+    assert [(s.entry.row.task.id, s.entry.agency.id) for s in late] == [("3.2", "hung-yen-cong-an-tinh")]
+    assert late[0].deadline == dt.date(2024, 6, 30)
+    code, out = run_cli("build", str(folder), "-o", str(tmp_path / "out"), "-j", "1", "--as-of", "2024-12-31")
+    assert code == 0, out
+    letter = _docx_text(tmp_path / "out" / "tong-hop" / "don-doc" / "hung-yen-cong-an-tinh.docx")
+    item = next(node for node in corpus.directive(HY).tree if node.id == "3")
+    quoted = [child.task.text.split("\n")[0] for child in item.children]
+    assert "1. Mục 3.2 của Chỉ thị của Ban Thường vụ Tỉnh ủy Hưng Yên:" in letter
+    assert "\n3. Đảng ủy Công an tỉnh chỉ đạo Công an các cấp trong tỉnh:\n" in letter
+    assert f"\n3.2. {quoted[1]}" in letter
+    assert all(other[:60] not in letter for n, other in enumerate(quoted) if n != 1)
+    assert "- Thời hạn hoàn thành: 30/06/2024 (trước ngày 30/06/2024)." in letter
+    # the "Theo dõi" sheet has a line for it, so a report on item 3.2 can be filled in and imported
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "out" / HY / "ma-tran.xlsx")["Theo dõi"]
+    keys = [row[10] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert f"{HY}|3|hung-yen-cong-an-tinh" in keys and f"{HY}|3.2|hung-yen-cong-an-tinh" in keys

@@ -23,6 +23,7 @@ from ..tracking.records import (
     append_record,
     append_records,
     assess,
+    assigned_name,
     identity,
     load_records,
     record_problem,
@@ -65,11 +66,12 @@ def status_text(statuses: Sequence[Status], as_of: dt.date, corpus: Corpus) -> s
                 continue
             row = status.entry.row
             since = format_date(status.overdue_since)
-            was = status.entry.was
+            moved = (  # the body the directive addressed has ended: "giao cho X (nay là Y)"
+                f", giao cho {assigned_name(corpus.registry, status.entry)}" if status.entry.was else ""
+            )
             lines.append(
                 f"  - quá hạn từ {since}: {row.directive.citation(corpus.registry.provinces)}, mục {row.task.id}"
-                + (" (giao cho {}, nay là {})".format(*corpus.registry.follow_up_names(was, agency)) if was else "")
-                + f": {shorten(row.task.text, 90)}"
+                + f"{moved}: {shorten(row.task.text, 90)}"
             )
     unread = [u for u in unread_phrases(corpus) if not u.open_ended]
     if unread:
@@ -92,6 +94,7 @@ def status_json(statuses: Sequence[Status], as_of: dt.date) -> str:
                         "directive": s.entry.row.directive.id,
                         "task": s.entry.row.task.id,
                         "role": s.entry.role.value,
+                        "was": s.entry.was.id if s.entry.was else None,  # the body addressed, ended since
                         "state": s.state.value,
                         "deadline": s.deadline.isoformat() if s.deadline else None,
                         "next_due": s.next_due.isoformat() if s.next_due else None,

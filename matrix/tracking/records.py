@@ -36,7 +36,7 @@ import yaml
 
 from ..core.deadlines import Schedule, read_schedule
 from ..core.errors import InputError, OutputError, Problem, problem
-from ..core.model import Agency, Corpus, Directive, Role, Task
+from ..core.model import Agency, Corpus, Directive, Registry, Role, Task
 from ..core.pivot import Entry, Matrix, Row, carried
 from ..input.yamlio import Report, compose
 
@@ -53,6 +53,7 @@ __all__ = [
     "append_record",
     "append_records",
     "assess",
+    "assigned_name",
     "assigning_letter",
     "directive_end",
     "end_directive",
@@ -62,6 +63,7 @@ __all__ = [
     "record_problem",
     "records_path",
     "schedules",
+    "tracked_entries",
 ]
 
 
@@ -258,16 +260,56 @@ def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[S
 
 def _current_entries(matrix: Matrix, as_of: dt.date) -> list[Entry]:
     """The tracked entries of ``matrix`` given to the bodies existing on ``as_of``; one per task and body
-    (the strongest role), in document order."""
+    (the strongest role), in document order.
+
+    A sub-item that sets its own date (``deadline``, ``report`` or ``due``) under an assignment stated
+    above it is followed up on its own: "3.2 ... trước ngày 30/06/2024" under "3. Công an tỉnh:" is an
+    assignment of Công an tỉnh due on 30/06/2024, and its reminder quotes item 3.2, not all of item 3.
+    """
+    return _one_per_task(carried(matrix.registry, entry, as_of) for entry in tracked_entries(matrix))
+
+
+def tracked_entries(matrix: Matrix) -> list[Entry]:
+    """The assignments followed up (chủ trì, thực hiện), in document order, each sub-item that sets its own date under
+    an assignment stated above it among them; one per task and body (the strongest role). The "Theo dõi" sheet lists
+    these, so a clerk can fill in a report for each."""
+    stated = (entry for entry in matrix.entries if entry.role in TRACKED_ROLES)
+    found = _one_per_task(e for entry in stated for e in (entry, *_dated_subitems(matrix, entry)))
+    order = {row.key: index for index, row in enumerate(matrix.rows)}
+    return sorted(found, key=lambda entry: order[entry.row.key])  # stable: the text's order within a task
+
+
+def _one_per_task(entries: Iterable[Entry]) -> list[Entry]:
     chosen: dict[tuple[tuple[str, str], str], Entry] = {}
-    for entry in matrix.entries:
-        if entry.role not in TRACKED_ROLES:
-            continue
-        entry = carried(matrix.registry, entry, as_of)
+    for entry in entries:
         key = (entry.row.key, entry.agency.id)
         if key not in chosen or entry.role.rank < chosen[key].role.rank:
             chosen[key] = entry
     return list(chosen.values())
+
+
+def _dated_subitems(matrix: Matrix, entry: Entry) -> Iterable[Entry]:
+    """``entry`` carried down to each sub-item of its task that sets its own date and is not stated again for
+    the same body (a sub-item's own statement is an entry of the matrix, tracked as it is)."""
+    if entry.role not in TRACKED_ROLES:
+        return
+    for sub in entry.row.descendants():
+        between = [r for r in sub.ancestors() if r.depth > entry.row.depth]
+        if any(matrix.cell(r, entry.agency.id) for r in (*between, sub)):
+            continue  # restated below: the nearest statement wins, and is tracked on its own
+        task = sub.task
+        if task.deadline or task.report or _due_override(task):
+            yield Entry(sub, entry.agency, entry.role, entry.written, entry.via, entry.was)
+
+
+def assigned_name(registry: Registry, entry: Entry) -> str:
+    """The body an assignment is followed up with, as status rows, status lines and reminders name it:
+    "Công an tỉnh (tỉnh Đồng Tháp)" (:meth:`Registry.label`), or, for a body that has ended since the
+    directive, "Công an tỉnh Tiền Giang (nay là Công an tỉnh Đồng Tháp)"."""
+    if entry.was is None:
+        return registry.label(entry.agency)
+    was, now = registry.follow_up_names(entry.was, entry.agency)
+    return f"{was} (nay là {now})"
 
 
 def _lineage(matrix: Matrix, agency: Agency) -> tuple[str, ...]:

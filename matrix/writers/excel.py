@@ -5,7 +5,9 @@ Four sheets, each ready to print landscape and one page wide:
 * "Ma trận": tasks down, addressees across (narrow columns, names turned 90°),
   one mark per cell (C chủ trì, P phối hợp, T thực hiện) on a coloured fill,
   totals per agency at the bottom and per task at the right, a legend under
-  the totals and at the foot of every printed page.
+  the totals and at the foot of every printed page. A matrix of few tasks and
+  very many agencies prints turned, agencies down and tasks across, when that
+  gives more whole rows a page than splitting it across pages.
 * "Nhiệm vụ": the list form of Vietnamese appendices, one row per task.
 * "Theo cơ quan": one block per addressee, each starting on a new page.
 * "Văn bản": the directives the workbook covers.
@@ -599,12 +601,13 @@ PAGE_HEIGHTS = {"A4": 595.0, "A3": 842.0}  # landscape, points
 SAMPLE_ROWS = 300  # rows whose height estimates the rows a page
 
 
-def _grid(ctx: WorkbookContext) -> _Grid:
+def _grid(ctx: WorkbookContext) -> _Grid | _ByAgency:
     """The matrix's columns and print layout: whichever fits the most task rows a page at a readable scale.
 
     One page wide on the paper asked for (A4 too narrow: A3), names turned in one, two or three lines
     (wider columns lower the header row, narrower ones widen the task titles); a matrix that would print
-    below ``MIN_SCALE`` even on A3 is split across pages at a readable scale, the task columns repeated.
+    below ``MIN_SCALE`` even on A3 is split across pages at a readable scale, the task columns repeated,
+    or printed turned, agencies as rows (:class:`_ByAgency`), when that gives more whole rows a page.
     """
     matrix = ctx.matrix
     # STT wide enough for the longest label on one line ("(đoạn cuối)", "3.1.2"), so no row is two lines for it.
@@ -636,7 +639,12 @@ def _grid(ctx: WorkbookContext) -> _Grid:
     widths = _agency_widths(matrix, groups, AGENCY_WIDTH)
     grid = _Grid(tuple(base), groups, columns, tuple(widths), 1, papers[-1])
     scale, breaks = _split(grid)
-    return replace(grid, scale=scale, breaks=breaks)
+    split = replace(grid, scale=scale, breaks=breaks)
+    turned = _by_agency(ctx, groups)
+    # A split row is read across all its pages: it counts as 1/n of a row on each of n pages across.
+    if turned is not None and turned.rows > _rows_a_page(ctx, split, labels, scale) / (len(breaks) + 1):
+        return turned
+    return split
 
 
 def _rows_a_page(ctx: WorkbookContext, grid: _Grid, labels: Sequence[str], scale: float) -> float:
@@ -711,6 +719,9 @@ def _write_matrix(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Ma trận": marks, legend, totals, frozen headings, autofilter."""
     ws.title = SHEET_MATRIX
     grid = _grid(ctx)
+    if isinstance(grid, _ByAgency):
+        _write_by_agency(ws, ctx, grid)
+        return
     for col, (_, width) in enumerate(grid.left, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     for col, width in enumerate(grid.widths, grid.first):
@@ -887,6 +898,164 @@ def _matrix_totals(ws: Worksheet, ctx: WorkbookContext, grid: _Grid, start: int)
                 formula = f"=SUM({letter}{start}:{letter}{start + len(ROLES) - 1})"
             paint.put(ws, row, col, formula, "total", formula=True)
         ws.row_dimensions[row].height = lines_height(1)
+
+
+# --------------------------------------------------------------------------
+# Sheet "Ma trận" turned: agencies as rows, for a matrix of few tasks and many agencies
+
+NAME_WIDTH = 34.0  # the agency names' column
+TASK_HEADER_CHARS = 60  # a task's column header: its number and the start of its title, turned
+TURNED_TOTALS = ("C", "P", "T", "Tổng")
+
+
+@dataclass(frozen=True)
+class _ByAgency:
+    """The matrix turned: agencies down, block by block under a band row each; tasks across, headed by their number
+    and title turned 90°; per agency its counts of C, P, T at the right, per task its count of agencies at the bottom.
+
+    Chosen for a matrix too wide to print one page wide at ``MIN_SCALE`` (a commune-level directive with its groups
+    expanded: a few tasks, hundreds of agencies) when it prints more whole rows a page than the split matrix.
+    """
+
+    groups: list[tuple[Block, tuple[Agency, ...]]]
+    names: tuple[str, ...]  # one per agency, block after block
+    headers: tuple[str, ...]  # one per task
+    widths: tuple[float, ...]  # STT, Cơ quan, the tasks, C, P, T, Tổng
+    header_height: float
+    row_heights: tuple[float, ...]  # one per agency
+    paper: str
+    scale: float
+    rows: float  # agency rows a printed page holds
+
+    @property
+    def first(self) -> int:
+        """The first task column."""
+        return 3
+
+    @property
+    def last(self) -> int:
+        """The last task column."""
+        return len(self.widths) - len(TURNED_TOTALS)
+
+
+def _row_names(matrix: Matrix, agencies: Sequence[Agency]) -> list[str]:
+    """Agency names for the rows; where names repeat, with the province, else the id."""
+    names = [a.name for a in agencies]
+    repeated = {n for n in names if names.count(n) > 1}
+    names = [
+        f"{a.name} ({matrix.registry.provinces[a.province]})"
+        if n in repeated and a.province is not None and a.province in matrix.registry.provinces
+        else n
+        for a, n in zip(agencies, names, strict=True)
+    ]
+    repeated = {n for n in names if names.count(n) > 1}
+    return [f"{n} [{a.id}]" if n in repeated else n for a, n in zip(agencies, names, strict=True)]
+
+
+def _task_header(row: Row) -> str:
+    """ "2. Công an tỉnh: chủ trì, phối hợp …": a task's number and the start of its title."""
+    label = task_label(row)
+    return f"{label}{'' if label.endswith((')', '-')) or label == CLOSING_LABEL else '.'} " + shorten(
+        row.task.title or row.task.text, TASK_HEADER_CHARS
+    )
+
+
+def _by_agency(ctx: WorkbookContext, groups: list[tuple[Block, tuple[Agency, ...]]]) -> _ByAgency | None:
+    """The turned layout on the paper where it holds the most agency rows a page at ``MIN_SCALE`` or more (None when
+    even A3 prints it smaller: then it is too wide turned as well)."""
+    matrix = ctx.matrix
+    agencies = _in_order(groups)
+    if not agencies or not matrix.rows:
+        return None
+    names = _row_names(matrix, agencies)
+    headers = [_task_header(row) for row in matrix.rows]
+    lines = 2
+    header_height = _turned_height([*headers, *TURNED_TOTALS], lines)
+    widths = [7.0, NAME_WIDTH] + [WIDE_AGENCY_WIDTH] * len(headers) + [TOTAL_WIDTH] * len(TURNED_TOTALS)
+    capacity = _capacity(NAME_WIDTH)
+    heights = [max(MIN_ROW_HEIGHT, lines_height(_line_count(name, capacity))) for name in names]
+    band = lines_height(1, 12)
+    average = (sum(heights) + band * len(groups)) / len(heights)
+    best: _ByAgency | None = None
+    for paper in dict.fromkeys([ctx.paper, "A3"]):
+        scale = print_scale(widths, paper)
+        if scale < MIN_SCALE:
+            continue
+        usable = (PAGE_HEIGHTS[paper] - 2 * 72 * 0.7) / scale - 26  # margins; the sheet's heading on page 1
+        rows = (usable - lines_height(1) - header_height) / average
+        if best is None or rows > best.rows:
+            best = _ByAgency(
+                groups, tuple(names), tuple(headers), tuple(widths), header_height, tuple(heights), paper, scale, rows
+            )
+    return best
+
+
+def _write_by_agency(ws: Worksheet, ctx: WorkbookContext, grid: _ByAgency) -> None:
+    """Sheet "Ma trận", turned: agencies down, tasks across (see :class:`_ByAgency`)."""
+    paint, matrix = ctx.painter, ctx.matrix
+    for col, width in enumerate(grid.widths, 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    right = len(grid.widths)
+    _heading(ws, ctx, "MA TRẬN PHÂN CÔNG THỰC HIỆN NHIỆM VỤ", right)
+    paint.merge(ws, _BLOCK_ROW, 1, _AGENCY_ROW, 1, "STT", "header")
+    paint.merge(ws, _BLOCK_ROW, 2, _AGENCY_ROW, 2, "Cơ quan", "header")
+    if ctx.consolidated:  # each directive's Roman number over its tasks
+        col = grid.first
+        for number, directive in enumerate(matrix.directives, 1):
+            count = len(matrix.rows_of(directive.id))
+            if count:
+                paint.merge(ws, _BLOCK_ROW, col, _BLOCK_ROW, col + count - 1, roman(number), "header")
+            col += count
+    else:
+        paint.merge(ws, _BLOCK_ROW, grid.first, _BLOCK_ROW, grid.last, "Nhiệm vụ", "header")
+    paint.merge(ws, _BLOCK_ROW, grid.last + 1, _BLOCK_ROW, right, "Số nhiệm vụ", "header")
+    for col, header in enumerate(grid.headers, grid.first):
+        paint.put(ws, _AGENCY_ROW, col, header, "header_vertical")
+    for col, header in enumerate(TURNED_TOTALS, grid.last + 1):
+        paint.put(ws, _AGENCY_ROW, col, header, "header_vertical")
+    ws.row_dimensions[_BLOCK_ROW].height = lines_height(1)
+    ws.row_dimensions[_AGENCY_ROW].height = grid.header_height
+    # the marks of each task, its own and inherited, by agency
+    marks: list[dict[str, str]] = []
+    for row in matrix.rows:
+        found = {e.agency.id: inherited_mark(e.role) for e in matrix.context(row)} if row.node.inherited else {}
+        found |= {e.agency.id: e.role.mark for e in matrix.entries_in(row)}
+        marks.append(found)
+    sparse = len(matrix.rows) * len(grid.names) > SPARSE_CELLS
+    ws.print_options.gridLines = sparse
+    first_letter, last_letter = get_column_letter(grid.first), get_column_letter(grid.last)
+    row_no, index = _AGENCY_ROW, 0
+    for block, agencies in grid.groups:
+        row_no += 1
+        paint.merge(ws, row_no, 1, row_no, right, block.name, "band")
+        ws.row_dimensions[row_no].height = lines_height(1, 12)
+        for agency in agencies:
+            row_no += 1
+            paint.put(ws, row_no, 1, index + 1, "id")
+            paint.put(ws, row_no, 2, grid.names[index], "text")
+            for col, found in enumerate(marks, grid.first):
+                mark = found.get(agency.id)
+                if mark or not sparse:
+                    paint.put(ws, row_no, col, mark, mark or "cell")
+            span = f"{first_letter}{row_no}:{last_letter}{row_no}"
+            for offset, role in enumerate(ROLES):  # own marks only, as the totals of the matrix count them
+                paint.put(ws, row_no, grid.last + 1 + offset, f'=COUNTIF({span},"{role.mark}")', "total", formula=True)
+            sums = f"{get_column_letter(grid.last + 1)}{row_no}:{get_column_letter(grid.last + len(ROLES))}{row_no}"
+            paint.put(ws, row_no, right, f"=SUM({sums})", "total", formula=True)
+            ws.row_dimensions[row_no].height = grid.row_heights[index]
+            index += 1
+    total = row_no + 1
+    paint.merge(ws, total, 1, total, 2, TOTAL_HEADER, "total_label")
+    for col in range(grid.first, right + 1):
+        letter = get_column_letter(col)
+        function = "COUNTA" if col <= grid.last else "SUM"  # agencies on the task, its own and inherited
+        paint.put(ws, total, col, f"={function}({letter}{_FIRST_ROW}:{letter}{row_no})", "total", formula=True)
+    ws.row_dimensions[total].height = lines_height(1)
+    _matrix_legend(ws, ctx, 2, total + 2)
+    ws.freeze_panes = ws.cell(row=_FIRST_ROW, column=grid.first).coordinate
+    legend = "; ".join(f"{r.mark}: {r.value}" for r in ROLES) + "; (C), (P), (T): theo mục trên"
+    legend += ". Bảng rộng: cơ quan theo hàng, nhiệm vụ theo cột"  # short: the footer prints at 100 %
+    setup_print(ws, ctx, f"{_BLOCK_ROW}:{_AGENCY_ROW}", "A:B", legend, grid.paper)
 
 
 # --------------------------------------------------------------------------

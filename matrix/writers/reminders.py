@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core.model import Agency, Directive, IssuerKind, Registry, Signer
-from ..core.pivot import Matrix
-from ..core.text import safe_filename, slugify
+from ..core.pivot import Matrix, Row
+from ..core.text import safe_filename, shorten, slugify
 from ..input.catalogue import merger_date, mergers, province_names
-from ..tracking.records import Letter, Status, assigning_letter
+from ..tracking.records import Letter, Status, assigned_name, assigning_letter
 from .templates import TemplateLibrary
 from .word import (
     agency_data,
@@ -30,14 +30,18 @@ from .word import (
     date_place,
     directive_data,
     issuer_data,
+    paragraphs,
     signer_data,
     subtask_lines,
+    subtask_marker,
     task_data,
 )
 
 __all__ = ["REMINDER_TEMPLATES", "Reminder", "plan_reminders", "reminder_context", "write_reminders"]
 
 REMINDER_TEMPLATES = {IssuerKind.STATE: "don-doc.docx", IssuerKind.PARTY: "don-doc-dang.docx"}
+HEADING_CHARS = 200  # a parent's heading line longer than this is cut after its first sentence
+_SENTENCE_END = re.compile(r"[.:;](?=\s|$)")
 
 
 def issuer_key(directive: Directive) -> tuple[str, ...]:
@@ -126,8 +130,23 @@ def plan_reminders(statuses: Sequence[Status]) -> list[Reminder]:
     return out
 
 
+def heading_line(row: Row) -> str:
+    """For a sub-item quoted alone, its parent's heading as the document prints it, for context: "3. Đảng ủy
+    Công an tỉnh chỉ đạo Công an các cấp trong tỉnh:" (its first paragraph, cut after its first sentence
+    when long); "" for a top-level item."""
+    parent = row.ancestors()[-1] if row.ancestors() else None
+    if parent is None:
+        return ""
+    first = next(iter(paragraphs(parent.task.text)), "")
+    if len(first) > HEADING_CHARS:
+        end = _SENTENCE_END.search(first, 0, HEADING_CHARS)
+        first = first[: end.end()] if end else shorten(first, HEADING_CHARS)
+    return f"{subtask_marker(parent)} {first}".strip()
+
+
 def _item(status: Status, index: int, letters: Sequence[Letter], registry: Registry) -> dict[str, Any]:
-    """One overdue task as the letter lists it, with the sub-items its assignment covers."""
+    """One overdue task as the letter lists it, with the sub-items its assignment covers: a sub-item tracked on
+    its own (it sets its own date) is quoted alone, with its number and its parent's heading line."""
     row = status.entry.row
     was = status.entry.was
     names = registry.follow_up_names(was, status.entry.agency) if was is not None else None
@@ -139,8 +158,11 @@ def _item(status: Status, index: int, letters: Sequence[Letter], registry: Regis
         "directive": directive_data(row.directive),
         "task": task_data(row),
         "subtasks": subtask_lines(row),
+        "heading": heading_line(row),
+        "label": subtask_marker(row) if row.depth else "",
         "role": status.entry.role.value,
         "assigned": date_data(row.directive.date),
+        "assigned_to": assigned_name(registry, status.entry) if was is not None else "",
         "was": names[0] if names else "",
         "now": names[1] if names else "",
         "letter": {"number": letter.number or "", "date": date_data(letter.date)} if letter else None,

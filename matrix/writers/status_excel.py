@@ -25,14 +25,13 @@ from ..core.model import format_date
 from ..core.pivot import Matrix
 from ..core.stamp import build_date
 from ..core.text import shorten
-from ..tracking.records import APART, STATES, Letter, State, Status, assigning_letter
+from ..tracking.records import APART, STATES, Letter, State, Status, assigned_name, assigning_letter
 from .excel import (
     PAPER_SIZES,
     Column,
     Painter,
     WorkbookContext,
     capitalised,
-    cite,
     directive_labels,
     lines_height,
     put_records,
@@ -215,7 +214,9 @@ def _by_directive(ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status
         by_directive.setdefault(status.entry.row.directive.id, []).append(status)
     for number, directive in enumerate(ctx.matrix.directives, 1):
         mine = by_directive.get(directive.id, [])
-        row = _count_row(ws, ctx, row, columns, [number, cite(directive), directive.title], mine, 2)
+        row = _count_row(
+            ws, ctx, row, columns, [number, directive.citation(ctx.matrix.registry.provinces), directive.title], mine, 2
+        )
     _totals(ws, ctx, row, 3, statuses)
 
 
@@ -235,7 +236,7 @@ def _overdue(
         since = status.overdue_since
         task = task_row.task
         letter = assigning_letter(letters, status.entry, as_of)
-        where = cite(task_row.directive)
+        where = task_row.directive.citation(ctx.matrix.registry.provinces)  # kind, number, date and issuer
         if letter is not None:
             where += (
                 "\nThư giao nhiệm vụ"
@@ -244,7 +245,7 @@ def _overdue(
             )
         values: list[CellValue] = [
             number,
-            ctx.matrix.registry.label(status.entry.agency),
+            assigned_name(ctx.matrix.registry, status.entry),  # "X (nay là Y)" for a body ended since
             where,
             task.id,
             task.title or shorten(task.text, TASK_CHARS),

@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..core.model import Corpus
 from ..core.pivot import Matrix, location
 from ..core.text import XML_ILLEGAL, shorten
-from ..tracking.records import TRACKED_ROLES, Record, schedules
+from ..tracking.records import Record, schedules, tracked_entries
 from .xlsx_seam import set_text, style_record, styled_cell
 
 SHEET_TRACKING = "Theo dõi"
@@ -125,9 +125,7 @@ def write_tracking_sheet(
     choice.errorTitle = "Tình trạng"
     ws.add_data_validation(choice)
     row_number = 1
-    for entry in matrix.entries:
-        if entry.role not in TRACKED_ROLES:
-            continue
+    for entry in tracked_entries(matrix):  # a sub-item with its own date has its own line
         row_number += 1
         row = entry.row
         deadline, _ = schedules(row)

@@ -40,6 +40,7 @@ __all__ = [
     "letter_count",
     "signer_data",
     "subtask_lines",
+    "subtask_marker",
     "table_context",
     "task_data",
     "write_assignment_table",
@@ -381,7 +382,7 @@ def _distribution(directive: Directive, agency: Agency | None = None) -> list[st
     return items
 
 
-def _marker(row: Row) -> str:
+def subtask_marker(row: Row) -> str:
     """How a sub-task is numbered when printed inside its parent ("3.1.", "a)", "-")."""
     text = row.task.text.lstrip()
     node = row.node
@@ -409,7 +410,7 @@ def task_data(row: Row) -> dict[str, Any]:
         "id": task.id,
         "number": task.id,
         "printed": node.label,
-        "marker": _marker(row),
+        "marker": subtask_marker(row),
         "location": location(row),
         "where": _where(row),
         "kind": node.kind,
@@ -431,7 +432,7 @@ def subtask_lines(row: Row) -> list[dict[str, Any]]:
     """The paragraphs of every sub-task of ``row``: an assignment covers its bullets."""
     items: list[dict[str, Any]] = []
     for sub in row.descendants():
-        marker = _marker(sub)
+        marker = subtask_marker(sub)
         for i, text in enumerate(paragraphs(sub.task.text)):
             items.append(
                 {"marker": marker if i == 0 else "", "text": text, "depth": sub.depth - row.depth, "id": sub.task.id}
