@@ -694,3 +694,17 @@ def test_lookup_splits_bodies_by_the_date(name, on, province):
 )
 def test_group_members_exist_on_the_date(group, on):
     assert all(m.valid_on(on) for m in _REGISTRY.members(group, "dong-thap", on))
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("Công an Bắc Ninh", "cong-an-tinh"),  # the province's name in place of its kind
+        ("Bộ Chỉ huy Quân sự Bắc Ninh", "bchqs-tinh"),
+        ("Sở Y tế tỉnh Bắc Ninh", "so-y-te"),  # a department followed by its province, with or without the kind
+        ("Sở Tư pháp Bắc Ninh", "so-tu-phap"),
+    ],
+)
+def test_a_province_body_written_with_the_provinces_name(name, body):
+    assert catalogue.standard_registry(["bac-ninh"]).resolve(name, "bac-ninh").id == body
+    assert [a.id for a in catalogue.standard_registry(["bac-ninh", "ha-noi"]).typed(name)] == [f"bac-ninh-{body}"]

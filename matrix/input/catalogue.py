@@ -402,12 +402,20 @@ def _province_heads() -> list[tuple[dict[str, Any], tuple[dt.date | None, dt.dat
 
 
 def _named(template: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A body's template with its name followed by the province's name among its aliases ("Thống kê tỉnh Bắc
-    Ninh", "Ban Tổ chức Tỉnh ủy Đồng Tháp") when the name ends with the province's kind."""
+    """A body's template with the names that carry the province's name among its aliases, as texts write them:
+    the name followed by it when the name ends with the province's kind ("Thống kê tỉnh Bắc Ninh", "Ban Tổ chức
+    Tỉnh ủy Đồng Tháp"), or with the province's name in place of the kind ("Công an Tiền Giang"); a department
+    followed by the province with or without its kind ("Sở Y tế tỉnh Tiền Giang", "Sở Y tế Tiền Giang")."""
     name = str(template["name"])
-    if not name.endswith(("<tinh>", "<tinh_uy>")):
+    if name.endswith("<tinh>"):
+        named = [f"{name} <ten>", name.removesuffix("<tinh>") + "<ten>"]
+    elif name.endswith("<tinh_uy>"):
+        named = [f"{name} <ten>"]
+    elif name.startswith("Sở "):
+        named = [f"{name} <tinh> <ten>", f"{name} <ten>"]
+    else:
         return template
-    return {**template, "aliases": [*template.get("aliases", ()), f"{name} <ten>"]}
+    return {**template, "aliases": [*template.get("aliases", ()), *named]}
 
 
 def _renamed(template: Mapping[str, Any], province_id: str) -> Mapping[str, Any]:
