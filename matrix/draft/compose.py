@@ -514,7 +514,23 @@ def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
         found = roles.heading(item.paragraphs[0]) + found  # "9. Các cơ sở sản xuất ..." over its sub-items
     assigned = [a for a in found if a.mention.key not in inherited or a.rule == "subject"]
     keys = inherited | {a.mention.key for a in assigned}
-    return _Node(item, assigned, [_analyse(child, roles, keys) for child in item.children])
+    children = [_analyse(child, roles, keys) for child in item.children]
+    if _umbrella(assigned, children, roles):
+        assigned = []
+        children = [_analyse(child, roles, inherited) for child in item.children]
+    return _Node(item, assigned, children)
+
+
+def _umbrella(assigned: list[Assigned], children: list[_Node], roles: RoleReader) -> bool:
+    """ "Điều 4. Trách nhiệm của các sở, ban, ngành" over "1. Sở Công Thương", "2. Sở Xây dựng" ...: a heading that
+    names only a group, over sub-items each led by a body of its own, gathers their duties; the group itself is
+    given nothing (each body's sub-item says what it does)."""
+    if not assigned or len(children) < 2 or not all(roles.names.is_plural(a.mention) for a in assigned):
+        return False
+    return all(
+        any(a.own and a.role is Role.LEAD and a.rule in ("subject", "label") for a in child.assigned)
+        for child in children
+    )
 
 
 def _split_actors(item: Item, roles: RoleReader) -> None:

@@ -258,6 +258,11 @@ _GROUP_LEVELS = _words("cấp xã", "cấp huyện", "cấp cơ sở", "các c�
 # Levels that make a descriptive "cơ quan ..." phrase one definite body (or group) rather than a vague mention.
 _DEFINITE_LEVELS = _GROUP_LEVELS + _words("cấp tỉnh", "cấp thành phố")
 _DESCRIBED_HEADS = _words("cơ quan", "các cơ quan")
+# Common nouns of bodies that a field after them makes a group of its own ("các đơn vị điện lực", "các cơ quan y
+# tế", "các tổ chức xã hội"); alone, or with a vague word after them, they stay vague ("các cơ quan, đơn vị").
+_FIELD_HEADS = _words("các đơn vị", "các cơ quan", "các tổ chức", "đơn vị", "cơ quan", "tổ chức")
+_GENERIC_FIELDS = _words("chuyên môn", "nhà nước", "chuyên môn trực thuộc")
+_NO_FIELD = VAGUE_HEADS + _words("khác", "mình", "này", "đó", "ấy", "có", "cấp", "thuộc", "trực thuộc", "nói trên")
 _DESCRIBED_BREAKS = _words(
     "với", "phối hợp", "chủ trì", "thực hiện", "tham mưu", "chỉ đạo", "báo cáo", "hướng dẫn", "trên địa bàn", "cung cấp"
 )
@@ -778,7 +783,9 @@ class NameReader:
             mentions.extend(listed or [current])
             i = listed[-1].end if listed else current.end
             if current.vague:
-                i += _related_at(tokens, i)  # "đơn vị chức năng có liên quan và ...": the list goes on
+                related = _related_at(tokens, i)  # "đơn vị chức năng có liên quan và ...": the list goes on
+                _relate_kinds(mentions, tokens, text, i, related)
+                i += related
             k = i
             while current.vague and k < min(len(tokens), i + 6) and tokens[k].is_word:
                 k += 1  # "Các cơ quan đăng ký đầu tư (Sở ...)": the words of the vague phrase, then the brackets
@@ -1077,7 +1084,7 @@ class NameReader:
 
     def _unknown(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
         """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
-        described = self._described(tokens, text, i)
+        described = self._described(tokens, text, i) or _field_group(tokens, text, i, end)
         if described is not None:
             return described
         if _starts_with(tokens, i, VAGUE_HEADS) and not _starts_with(tokens, i, _MINISTRY_LIKE):
@@ -1268,6 +1275,79 @@ def _counted(tokens: list[Token], text: str, i: int) -> Mention | None:
         return None
     written = _span(text, tokens, i, i + 2)
     return Mention(written, (), i, i + 2, "vague") if _COUNT_KIND.match(written) else None
+
+
+def _relate_kinds(mentions: list[Mention], tokens: list[Token], text: str, i: int, related: int) -> None:
+    """ "các sở, ngành, địa phương có liên quan": the closing "(có) liên quan" qualifies the kinds of bodies listed
+    before it too, so "các sở, ngành" there are the related ones, vague as a partner (the list's last member, read
+    at ``mentions[-1]``, ends at token ``i``; ``related`` words of "có liên quan" follow it, or it holds them).
+    Only bare kinds are qualified ("các sở, ban, ngành"), not a body or a group with its level or place."""
+    words = _span(text, tokens, i, i + related) if related else ""
+    if not words:
+        written = mentions[-1].written
+        words = next((written[m.start() :].strip() for m in re.finditer(r"\s(?:có\s+)?liên quan\b", written)), "")
+    if not words:
+        return
+    for n in range(len(mentions) - 2, -1, -1):
+        mention = mentions[n]
+        if mention.how in ("vague", "related"):
+            continue
+        kinds = [t.low for t in tokenize(mention.written) if t.is_word and t.low != CAC]
+        separator = tokens[mention.end].low if mention.end < len(tokens) else ""
+        if not kinds or not all((w,) in _KIND_WORDS for w in kinds) or separator not in (",", VA):
+            return
+        mentions[n] = Mention(
+            f"{mention.written} {words}", (), mention.start, mention.end, "related", mention.source or mention.written
+        )
+
+
+def _bracket_follows(tokens: list[Token], i: int) -> bool:
+    """A bracket opens at ``i`` or after a few more words of the phrase ("các cơ quan đăng ký đầu tư (Sở ...)")."""
+    k = i
+    while k < min(len(tokens), i + 6) and tokens[k].is_word:
+        k += 1
+    return k < len(tokens) and tokens[k].text == "("
+
+
+def _field_group(tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
+    """ "các đơn vị điện lực", "các cơ quan y tế", "các cơ quan báo chí, truyền thông": bodies named by their field
+    (or fields), a group (kept as written); not when no field follows the noun ("các cơ quan, đơn vị", "các đơn vị
+    khác", "các cơ quan có thẩm quyền"), when the words are vague ("các đơn vị chức năng", "... có liên quan", "các
+    cơ quan chuyên môn": every department), or when brackets after them list the bodies meant ("các cơ quan đăng ký
+    đầu tư (Sở ...)")."""
+    head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
+    if head is None or tokens[i].low != CAC:
+        return None
+    field = i + len(head)
+    if (
+        field >= end
+        or _starts_with(tokens, field, _NO_FIELD)
+        or tuple(t.low for t in tokens[field:end]) in _GENERIC_FIELDS
+        or _contains(tokens, field, end, _VAGUE_WORDS)
+        or not all(t.is_word for t in tokens[field:end])
+        or _bracket_follows(tokens, end)
+    ):
+        return None
+    while end + 1 < len(tokens) and tokens[end].text == ",":  # ", truyền thông": another field of the same bodies
+        stop = end + 1
+        while (
+            stop < len(tokens)
+            and stop - end <= 3
+            and tokens[stop].is_word
+            and not tokens[stop].capital
+            and not (stop > end + 1 and _starts_with(tokens, stop, _STOPS))
+        ):
+            stop += 1
+        if (
+            stop == end + 1
+            or stop - end > 3
+            or _starts_with(tokens, end + 1, _NO_FIELD + _STOPS + GROUP_HEADS + LIST_WORDS)
+            or (stop < len(tokens) and tokens[stop].is_word and not _starts_with(tokens, stop, _STOPS))
+        ):
+            break
+        end = stop
+    written = _span(text, tokens, i, end)
+    return Mention(written[:1].upper() + written[1:], (), i, end, "unknown", written)
 
 
 def expand_abbreviations(name: str) -> str:

@@ -1,0 +1,88 @@
+"""Layouts of provincial plans and decisions the drafter reads (issue 19): each rule on a minimal made-up text."""
+
+from __future__ import annotations
+
+from matrix.catalogue import standard_registry
+from matrix.draft import Draft, draft_text
+
+LETTER = "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 15/UBND-NC\nV/v bảo đảm an toàn điện\n"
+DECISION = (
+    "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 12/QĐ-UBND\nQUYẾT ĐỊNH\nVề việc ban hành quy định\n"
+    "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH\nCăn cứ Luật Tổ chức chính quyền địa phương;\nQUYẾT ĐỊNH:\n"
+)
+
+
+def roles(draft: Draft) -> dict[str, list[tuple[str, str]]]:
+    """Task id -> (name as written, role) of each assignment stated there."""
+    assert draft.directive is not None
+    return {task.id: [(a.written, a.role.value) for a in task.assignments] for task, _ in draft.directive.walk()}
+
+
+def letter(body: str) -> dict[str, list[tuple[str, str]]]:
+    return roles(draft_text(LETTER + body, standard_registry(), "cv"))
+
+
+def decision(body: str) -> dict[str, list[tuple[str, str]]]:
+    return roles(draft_text(DECISION + body, standard_registry(), "qd"))
+
+
+def test_bodies_named_by_their_field_are_a_group():
+    found = letter(
+        "1. Sở Công Thương phối hợp với các đơn vị điện lực, các cơ quan y tế kiểm tra lưới điện.\n"
+        "2. Các đơn vị điện lực có trách nhiệm kiểm tra hành lang an toàn.\n"
+        "3. Sở Y tế phối hợp với các sở, ngành và các đơn vị truyền thông tuyên truyền.\n"
+        "4. Các cơ quan báo chí, truyền thông tiếp tục đưa tin kịp thời.\n"
+    )
+    assert found["1"] == [
+        ("Sở Công Thương", "chủ trì"),
+        ("Các đơn vị điện lực", "phối hợp"),
+        ("Các cơ quan y tế", "phối hợp"),
+    ]
+    assert found["2"] == [("Các đơn vị điện lực", "thực hiện")]
+    assert ("Các đơn vị truyền thông", "phối hợp") in found["3"]
+    assert found["4"] == [("Các cơ quan báo chí, truyền thông", "thực hiện")]  # two fields of the same bodies
+    # a common noun with no field after it stays vague
+    vague = letter(
+        "1. Sở Y tế phối hợp với các cơ quan, đơn vị kiểm tra.\n"
+        "2. Sở Y tế phối hợp với các đơn vị khác kiểm tra.\n"
+        "3. Sở Y tế phối hợp với các cơ quan chức năng kiểm tra.\n"
+        "4. Sở Y tế phối hợp với các cơ quan có thẩm quyền kiểm tra.\n"
+        "5. Sở Y tế phối hợp với các cơ quan, tổ chức, đơn vị phản hồi kịp thời.\n"
+    )
+    assert [vague[k] for k in "12345"] == [[("Sở Y tế", "chủ trì")]] * 5
+
+
+def test_a_closing_lien_quan_qualifies_the_kinds_listed_before_it():
+    found = letter(
+        "1. Sở Y tế chủ trì, phối hợp với các sở, ngành, địa phương có liên quan xây dựng kế hoạch.\n"
+        "2. Sở Y tế phối hợp với Công an tỉnh, các sở, ngành, đơn vị liên quan kiểm tra.\n"
+        "3. Sở Y tế phối hợp với các sở, ban, ngành và địa phương có liên quan kiểm tra.\n"
+        "4. Sở Y tế phối hợp với các sở, ban, ngành, Ủy ban nhân dân cấp xã kiểm tra.\n"
+    )
+    assert found["1"] == [("Sở Y tế", "chủ trì")]
+    assert found["2"] == [("Sở Y tế", "chủ trì"), ("Công an tỉnh", "phối hợp")]
+    assert found["3"] == [("Sở Y tế", "chủ trì")]
+    assert ("các sở, ban, ngành", "phối hợp") in found["4"]  # no "liên quan": the group is a partner
+
+
+def test_related_kinds_that_open_an_item_do_the_work():
+    found = letter("1. Các sở, ngành, địa phương có liên quan có trách nhiệm cân đối ngân sách.\n")
+    assert found["1"] == [("Các sở, ngành có liên quan", "thực hiện")]
+
+
+def test_an_article_on_a_group_over_one_clause_per_body_gives_the_group_nothing():
+    found = decision(
+        "Điều 1. Trách nhiệm của các sở, ban, ngành thuộc tỉnh\n"
+        "1. Sở Công Thương\n"
+        "a) Phối hợp với các sở, ban, ngành, Ủy ban nhân dân cấp xã kiểm tra.\n"
+        "2. Sở Xây dựng\n"
+        "a) Thẩm định thiết kế.\n"
+        "Điều 2. Trách nhiệm của Ủy ban nhân dân cấp xã\n"
+        "1. Tuyên truyền.\n"
+        "2. Kiểm tra.\n"
+    )
+    assert found["Điều 1"] == []
+    assert found["Điều 1.1"] == [("Sở Công Thương", "chủ trì")]
+    # the group is not the umbrella's here, so the clause names it as a partner
+    assert found["Điều 1.1.a"] == [("các sở, ban, ngành", "phối hợp"), ("Ủy ban nhân dân cấp xã", "phối hợp")]
+    assert found["Điều 2"] == [("Ủy ban nhân dân cấp xã", "thực hiện")]  # clauses without a body of their own
