@@ -86,3 +86,37 @@ def test_an_article_on_a_group_over_one_clause_per_body_gives_the_group_nothing(
     # the group is not the umbrella's here, so the clause names it as a partner
     assert found["Điều 1.1.a"] == [("các sở, ban, ngành", "phối hợp"), ("Ủy ban nhân dân cấp xã", "phối hợp")]
     assert found["Điều 2"] == [("Ủy ban nhân dân cấp xã", "thực hiện")]  # clauses without a body of their own
+
+
+def test_kinds_listed_before_their_owner_are_the_owner_s():
+    found = letter(
+        "1. Đề nghị các cơ quan chuyên môn, cơ quan hành chính khác thuộc Ủy ban nhân dân tỉnh tổ chức đánh giá.\n"
+        "2. Đề nghị các đơn vị sự nghiệp công lập, các doanh nghiệp nhà nước trực thuộc Ủy ban nhân dân tỉnh "
+        "tổ chức đánh giá.\n"
+        "3. Sở Y tế phối hợp với các cơ quan, đơn vị thuộc Sở Tư pháp kiểm tra.\n"
+    )
+    assert found["1"] == [
+        ("Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh", "thực hiện"),
+        ("Các cơ quan hành chính khác thuộc Ủy ban nhân dân tỉnh", "thực hiện"),
+    ]
+    assert found["2"] == [
+        ("Các đơn vị sự nghiệp công lập trực thuộc Ủy ban nhân dân tỉnh", "thực hiện"),
+        ("Các doanh nghiệp nhà nước trực thuộc Ủy ban nhân dân tỉnh", "thực hiện"),
+    ]
+    assert found["3"] == [("Sở Y tế", "chủ trì")]  # kinds with no field of their own stay vague
+    # enterprises are the public unless a body owns them
+    assert letter("1. Sở Y tế phối hợp với các doanh nghiệp sản xuất kiểm tra.\n")["1"] == [("Sở Y tế", "chủ trì")]
+
+
+def test_a_head_listed_before_a_name_with_levels_takes_the_levels():
+    found = letter(
+        "1. Hội đồng nhân dân, Ủy ban nhân dân các xã, phường tổ chức kiểm điểm, đánh giá.\n"
+        "2. Sở Y tế phối hợp với Chi nhánh Văn phòng đăng ký đất đai, Cơ quan có chức năng quản lý đất đai cấp xã "
+        "kiểm tra.\n"
+    )
+    assert found["1"] == [
+        ("Hội đồng nhân dân các xã, phường", "thực hiện"),
+        ("Ủy ban nhân dân các xã, phường", "thực hiện"),
+    ]
+    # the level of a body described by its function is not the level of the body before it
+    assert ("Chi nhánh Văn phòng đăng ký đất đai", "phối hợp") in found["2"]

@@ -260,8 +260,11 @@ _DEFINITE_LEVELS = _GROUP_LEVELS + _words("cấp tỉnh", "cấp thành phố")
 _DESCRIBED_HEADS = _words("cơ quan", "các cơ quan")
 # Common nouns of bodies that a field after them makes a group of its own ("các đơn vị điện lực", "các cơ quan y
 # tế", "các tổ chức xã hội"); alone, or with a vague word after them, they stay vague ("các cơ quan, đơn vị").
-_FIELD_HEADS = _words("các đơn vị", "các cơ quan", "các tổ chức", "đơn vị", "cơ quan", "tổ chức")
-_GENERIC_FIELDS = _words("chuyên môn", "nhà nước", "chuyên môn trực thuộc")
+_FIELD_HEADS = _words("các đơn vị", "các cơ quan", "các tổ chức", "các doanh nghiệp")
+_ENTERPRISES_OF = _words("các doanh nghiệp")[0]
+_OWNED_BY = _words("trực thuộc", "thuộc")  # "các đơn vị sự nghiệp trực thuộc Ủy ban nhân dân tỉnh"
+# Fields that every body has ("các cơ quan chuyên môn": all departments, "các cơ quan nhà nước"): vague.
+_GENERIC_FIELDS = _words("các cơ quan chuyên môn", "các đơn vị chuyên môn", "các cơ quan nhà nước")
 _NO_FIELD = VAGUE_HEADS + _words("khác", "mình", "này", "đó", "ấy", "có", "cấp", "thuộc", "trực thuộc", "nói trên")
 _DESCRIBED_BREAKS = _words(
     "với", "phối hợp", "chủ trì", "thực hiện", "tham mưu", "chỉ đạo", "báo cáo", "hướng dẫn", "trên địa bàn", "cung cấp"
@@ -471,6 +474,7 @@ LIST_WORDS = _words(
 )
 _KIND_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "bộ")
 _NAME_NOUNS = _words(
+    "công lập",
     "đào tạo",
     "cơ sở",
     "ngân hàng",
@@ -798,7 +802,42 @@ class NameReader:
             if j == i:
                 break
             current = self.read_name(tokens, text, j, current, plural)
+        _share_owner(mentions, tokens)
+        self._share_level(mentions, tokens)
         return mentions, i
+
+    def _share_level(self, mentions: list[Mention], tokens: list[Token]) -> None:
+        """ "Hội đồng nhân dân, Ủy ban nhân dân các xã, phường và đặc khu": a head with no level of its own, listed
+        with a comma right before a name that closes with its levels ("các xã, phường", "cấp xã"), is at those levels
+        too ("Hội đồng nhân dân các xã, phường và đặc khu")."""
+        for n in range(len(mentions) - 1):
+            head, named = mentions[n], mentions[n + 1]
+            level = _LEVEL_TAIL.search(named.written)
+            if (
+                level is None
+                or head.resolved is not None
+                or head.how != "unknown"
+                or named.how not in ("exact", "composed", "loose")  # a body the registry knows at those levels
+                or head.end + 1 != named.start
+                or tokens[head.end].text != ","
+                or _LEVELS.intersection(t.low for t in tokenize(head.written))
+                or not head.written[:1].isupper()
+                or not all(
+                    t.low in _LEVELS or t.low in _PLACE_LIST or t.low in (CAC, VA) or not t.is_word
+                    for t in tokenize(level.group(1))
+                )
+            ):
+                continue
+            written = f"{head.written} {level.group(1)}"
+            agencies = self.lookup(written)
+            mentions[n] = Mention(
+                written,
+                agencies,
+                head.start,
+                head.end,
+                "composed" if agencies else "unknown",
+                head.source or head.written,
+            )
 
     def _parenthesis(self, tokens: list[Token], text: str, i: int) -> tuple[list[Mention], int]:
         """Names inside brackets right after a name, and the index after the closing bracket (``i`` if none)."""
@@ -1084,7 +1123,7 @@ class NameReader:
 
     def _unknown(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
         """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
-        described = self._described(tokens, text, i) or _field_group(tokens, text, i, end)
+        described = self._described(tokens, text, i) or self._field_group(tokens, text, i, end)
         if described is not None:
             return described
         if _starts_with(tokens, i, VAGUE_HEADS) and not _starts_with(tokens, i, _MINISTRY_LIKE):
@@ -1100,6 +1139,58 @@ class NameReader:
         if self.is_superior(written):  # the issuer never; a ministry or a central body may be a partner
             return Mention(written, (), i, end, "above" if _CENTRAL_BODY.match(ascii_key(written)) else "vague")
         return self._unresolved(written, i, end)
+
+    def _field_group(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
+        """ "các đơn vị điện lực", "các cơ quan y tế", "các cơ quan báo chí, truyền thông": bodies named by their field
+        (or fields), a group (kept as written); not when no field follows the noun ("các cơ quan, đơn vị", "các đơn vị
+        khác", "các cơ quan có thẩm quyền"), when the words are vague ("các đơn vị chức năng", "... có liên quan", "các
+        cơ quan chuyên môn": every department), or when brackets after them list the bodies meant ("các cơ quan đăng ký
+        đầu tư (Sở ...)")."""
+        head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
+        if head is None or tokens[i].low != CAC:
+            return None
+        field = i + len(head)
+        owned = next((k for k in range(field + 1, end + 1) if _starts_with(tokens, k, _OWNED_BY)), None)
+        owner = None
+        if owned is not None:  # "... trực thuộc Ủy ban nhân dân Thành phố": the bodies' owner closes the name
+            words = next(len(p) for p in _OWNED_BY if _starts_with(tokens, owned, (p,)))
+            owner = self.read_name(tokens, text, owned + words, None, False)
+            if owner is None or not tokens[owned + words].capital:
+                return None
+            end = owned
+        if (
+            field >= end
+            or _starts_with(tokens, field, _NO_FIELD)
+            or tuple(t.low for t in tokens[i:end]) in _GENERIC_FIELDS
+            or _contains(tokens, field, end, _VAGUE_WORDS)
+            or not all(t.is_word for t in tokens[field:end])
+            or _bracket_follows(tokens, end)
+        ):
+            return None
+        if owner is not None:
+            end = owner.end
+        elif head == _ENTERPRISES_OF:  # "các doanh nghiệp sản xuất": the public, unless a body owns them
+            return None
+        while end + 1 < len(tokens) and tokens[end].text == ",":  # ", truyền thông": another field of the same bodies
+            stop = end + 1
+            while (
+                stop < len(tokens)
+                and stop - end <= 3
+                and tokens[stop].is_word
+                and not tokens[stop].capital
+                and not (stop > end + 1 and _starts_with(tokens, stop, _STOPS))
+            ):
+                stop += 1
+            if (
+                stop == end + 1
+                or stop - end > 3
+                or _starts_with(tokens, end + 1, _NO_FIELD + _STOPS + GROUP_HEADS + LIST_WORDS)
+                or (stop < len(tokens) and tokens[stop].is_word and not _starts_with(tokens, stop, _STOPS))
+            ):
+                break
+            end = stop
+        written = _span(text, tokens, i, end)
+        return Mention(written[:1].upper() + written[1:], (), i, end, "unknown", written)
 
     def _described(self, tokens: list[Token], text: str, i: int) -> Mention | None:
         """ "cơ quan có chức năng quản lý đất đai cấp xã", "các cơ quan chuyên môn cấp xã": a body described by
@@ -1277,6 +1368,62 @@ def _counted(tokens: list[Token], text: str, i: int) -> Mention | None:
     return Mention(written, (), i, i + 2, "vague") if _COUNT_KIND.match(written) else None
 
 
+_LEVEL_TAIL = re.compile(r"\s((?:các|cấp)\s.*)$")
+_OWNER = re.compile(r"\s((?:trực\s+)?thuộc\s+(\w).*)$")
+
+
+def _owner(written: str) -> re.Match[str] | None:
+    """ "... trực thuộc Ủy ban nhân dân Thành phố" closing a name: the owner of the bodies named (a capital after)."""
+    match = _OWNER.search(written)
+    return match if match is not None and match.group(2).isupper() else None
+
+
+_BODY_NOUNS = _words("cơ quan", "đơn vị", "tổ chức", "doanh nghiệp")
+_VAGUE_KINDS = _words("liên quan", "chức năng", "cùng cấp", "cấp dưới", "nêu trên", "được giao")
+
+
+def _share_owner(mentions: list[Mention], tokens: list[Token]) -> None:
+    """ "các cơ quan chuyên môn, cơ quan hành chính khác thuộc Ủy ban nhân dân Thành phố": kinds of bodies listed
+    with commas before the one that names their owner are that owner's too; each kind with its owner is a group of
+    its own ("Các cơ quan chuyên môn thuộc Ủy ban nhân dân Thành phố"), vague as a kind may be alone."""
+
+    def kind(mention: Mention) -> bool:
+        words = tokenize(mention.written)
+        start = 1 if words and words[0].low == CAC else 0
+        owned = _owner(mention.written)
+        field = len(tokenize(mention.written[: owned.start()])) if owned else len(words)
+        return (
+            mention.resolved is None
+            and mention.how in ("vague", "unknown")
+            and _starts_with(words, start, _BODY_NOUNS)
+            and field > start + 2  # a field after the noun: "cơ quan hành chính", not "các cơ quan"
+            and not _contains(words, 0, len(words), _VAGUE_KINDS)
+        )
+
+    for n, last in enumerate(mentions):
+        match = _owner(last.written)
+        if match is None or not kind(last):
+            continue
+        run = [n]
+        while (
+            run[0] > 0
+            and kind(mentions[run[0] - 1])
+            and _owner(mentions[run[0] - 1].written) is None
+            and mentions[run[0] - 1].end < len(tokens)
+            and tokens[mentions[run[0] - 1].end].text == ","
+            and mentions[run[0] - 1].end + 1 == mentions[run[0]].start
+        ):
+            run.insert(0, run[0] - 1)
+        if len(run) < 2:
+            continue
+        for k in run:
+            mention = mentions[k]
+            base = mention.written[: match.start()] if k == n else mention.written
+            base = base if tokenize(base)[0].low == CAC else f"các {base[:1].lower()}{base[1:]}"
+            written = f"{base[:1].upper()}{base[1:]} {match.group(1)}"
+            mentions[k] = Mention(written, (), mention.start, mention.end, "unknown", mention.source or mention.written)
+
+
 def _relate_kinds(mentions: list[Mention], tokens: list[Token], text: str, i: int, related: int) -> None:
     """ "các sở, ngành, địa phương có liên quan": the closing "(có) liên quan" qualifies the kinds of bodies listed
     before it too, so "các sở, ngành" there are the related ones, vague as a partner (the list's last member, read
@@ -1307,47 +1454,6 @@ def _bracket_follows(tokens: list[Token], i: int) -> bool:
     while k < min(len(tokens), i + 6) and tokens[k].is_word:
         k += 1
     return k < len(tokens) and tokens[k].text == "("
-
-
-def _field_group(tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
-    """ "các đơn vị điện lực", "các cơ quan y tế", "các cơ quan báo chí, truyền thông": bodies named by their field
-    (or fields), a group (kept as written); not when no field follows the noun ("các cơ quan, đơn vị", "các đơn vị
-    khác", "các cơ quan có thẩm quyền"), when the words are vague ("các đơn vị chức năng", "... có liên quan", "các
-    cơ quan chuyên môn": every department), or when brackets after them list the bodies meant ("các cơ quan đăng ký
-    đầu tư (Sở ...)")."""
-    head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
-    if head is None or tokens[i].low != CAC:
-        return None
-    field = i + len(head)
-    if (
-        field >= end
-        or _starts_with(tokens, field, _NO_FIELD)
-        or tuple(t.low for t in tokens[field:end]) in _GENERIC_FIELDS
-        or _contains(tokens, field, end, _VAGUE_WORDS)
-        or not all(t.is_word for t in tokens[field:end])
-        or _bracket_follows(tokens, end)
-    ):
-        return None
-    while end + 1 < len(tokens) and tokens[end].text == ",":  # ", truyền thông": another field of the same bodies
-        stop = end + 1
-        while (
-            stop < len(tokens)
-            and stop - end <= 3
-            and tokens[stop].is_word
-            and not tokens[stop].capital
-            and not (stop > end + 1 and _starts_with(tokens, stop, _STOPS))
-        ):
-            stop += 1
-        if (
-            stop == end + 1
-            or stop - end > 3
-            or _starts_with(tokens, end + 1, _NO_FIELD + _STOPS + GROUP_HEADS + LIST_WORDS)
-            or (stop < len(tokens) and tokens[stop].is_word and not _starts_with(tokens, stop, _STOPS))
-        ):
-            break
-        end = stop
-    written = _span(text, tokens, i, end)
-    return Mention(written[:1].upper() + written[1:], (), i, end, "unknown", written)
 
 
 def expand_abbreviations(name: str) -> str:
