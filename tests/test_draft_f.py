@@ -120,3 +120,17 @@ def test_a_head_listed_before_a_name_with_levels_takes_the_levels():
     ]
     # the level of a body described by its function is not the level of the body before it
     assert ("Chi nhánh Văn phòng đăng ký đất đai", "phối hợp") in found["2"]
+
+
+def test_the_department_managing_each_sector_is_a_role_read_as_a_group():
+    found = letter(
+        "1. Sở quản lý ngành, lĩnh vực có trách nhiệm đề xuất danh mục hàng hóa.\n"
+        "2. Sở Tài chính chủ trì, phối hợp với các Sở quản lý ngành, lĩnh vực cấp tỉnh kiểm tra giá.\n"
+        "3. Cơ quan chuyên môn quản lý ngành, lĩnh vực cấp tỉnh tham mưu ban hành đặc điểm kinh tế - kỹ thuật.\n"
+    )
+    assert found["1"] == [("Các Sở quản lý ngành, lĩnh vực", "thực hiện")]
+    assert found["2"] == [
+        ("Sở Tài chính", "chủ trì"),
+        ("Các Sở quản lý ngành, lĩnh vực cấp tỉnh", "phối hợp"),
+    ]
+    assert found["3"] == [("Các cơ quan chuyên môn quản lý ngành, lĩnh vực cấp tỉnh", "thực hiện")]

@@ -928,6 +928,9 @@ class NameReader:
         minister = self._ministers(tokens, text, i)
         if minister is not None:  # "Các Bộ trưởng, ...": the title, not "Các Bộ" and a stray word
             return minister
+        sector = _sector_managers(tokens, text, i)
+        if sector is not None:
+            return sector
         for start in self._starts(tokens, i):
             found = self._longest(tokens, text, start)
             if found:
@@ -1422,6 +1425,34 @@ def _share_owner(mentions: list[Mention], tokens: list[Token]) -> None:
             base = base if tokenize(base)[0].low == CAC else f"các {base[:1].lower()}{base[1:]}"
             written = f"{base[:1].upper()}{base[1:]} {match.group(1)}"
             mentions[k] = Mention(written, (), mention.start, mention.end, "unknown", mention.source or mention.written)
+
+
+_SECTOR_HEADS = _words("sở", "cơ quan chuyên môn", "cơ quan")
+_SO = _words("sở")[0]
+_MANAGES = _words("quản lý")
+_SECTORS = _words("ngành, lĩnh vực", "chuyên ngành", "ngành", "lĩnh vực")
+_PROVINCE_LEVELS = _words("cấp tỉnh", "cấp xã")
+
+
+def _sector_managers(tokens: list[Token], text: str, i: int) -> Mention | None:
+    """ "Sở quản lý ngành, lĩnh vực", "các cơ quan chuyên môn quản lý ngành, lĩnh vực cấp tỉnh": a role, not one
+    body: the department (or agency) that manages each sector concerned, so a group ("Các Sở quản lý ngành, lĩnh
+    vực"), kept as written (no registry lists it)."""
+    j = i + 1 if i < len(tokens) and tokens[i].low == CAC else i
+    head = next((p for p in _SECTOR_HEADS if _starts_with(tokens, j, (p,))), None)
+    if head is None or not _starts_with(tokens, j + len(head), _MANAGES):
+        return None
+    k = j + len(head) + len(_MANAGES[0])
+    sector = next((p for p in _SECTORS if _starts_with(tokens, k, (p,))), None)
+    if sector is None:
+        return None
+    k += len(sector)
+    k += next((len(p) for p in _PROVINCE_LEVELS if _starts_with(tokens, k, (p,))), 0)
+    written = _span(text, tokens, i, k)
+    if j == i and head != _SO:
+        written = written[:1].lower() + written[1:]  # a common noun: "Các cơ quan ...", but "Các Sở ..."
+    written = written[:1].upper() + written[1:] if j > i else f"Các {written}"
+    return Mention(written, (), i, k, "unknown", _span(text, tokens, i, k))
 
 
 def _relate_kinds(mentions: list[Mention], tokens: list[Token], text: str, i: int, related: int) -> None:
