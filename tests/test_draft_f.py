@@ -32,6 +32,7 @@ def test_bodies_named_by_their_field_are_a_group():
         "2. Các đơn vị điện lực có trách nhiệm kiểm tra hành lang an toàn.\n"
         "3. Sở Y tế phối hợp với các sở, ngành và các đơn vị truyền thông tuyên truyền.\n"
         "4. Các cơ quan báo chí, truyền thông tiếp tục đưa tin kịp thời.\n"
+        "5. Sở Công Thương phối hợp với các doanh nghiệp viễn thông bảo đảm thông tin liên lạc.\n"
     )
     assert found["1"] == [
         ("Sở Công Thương", "chủ trì"),
@@ -41,6 +42,7 @@ def test_bodies_named_by_their_field_are_a_group():
     assert found["2"] == [("Các đơn vị điện lực", "thực hiện")]
     assert ("Các đơn vị truyền thông", "phối hợp") in found["3"]
     assert found["4"] == [("Các cơ quan báo chí, truyền thông", "thực hiện")]  # two fields of the same bodies
+    assert ("Các doanh nghiệp viễn thông", "phối hợp") in found["5"]
     # a common noun with no field after it stays vague
     vague = letter(
         "1. Sở Y tế phối hợp với các cơ quan, đơn vị kiểm tra.\n"
@@ -66,8 +68,15 @@ def test_a_closing_lien_quan_qualifies_the_kinds_listed_before_it():
 
 
 def test_related_kinds_that_open_an_item_do_the_work():
-    found = letter("1. Các sở, ngành, địa phương có liên quan có trách nhiệm cân đối ngân sách.\n")
+    found = letter(
+        "1. Các sở, ngành, địa phương có liên quan có trách nhiệm cân đối ngân sách.\n"
+        "2. Các cơ quan, đơn vị liên quan thu thập thông tin theo mẫu biểu.\n"
+        "3. Sở Y tế phối hợp với các sở, ngành và các cơ quan, đơn vị có liên quan kiểm tra.\n"
+    )
     assert found["1"] == [("Các sở, ngành có liên quan", "thực hiện")]
+    assert found["2"] == [("Các cơ quan, đơn vị liên quan", "thực hiện")]
+    # "và các ..." opens another list: the qualifier closes that one only
+    assert found["3"] == [("Sở Y tế", "chủ trì"), ("các sở, ngành", "phối hợp")]
 
 
 def test_an_article_on_a_group_over_one_clause_per_body_gives_the_group_nothing():
@@ -104,8 +113,6 @@ def test_kinds_listed_before_their_owner_are_the_owner_s():
         ("Các doanh nghiệp nhà nước trực thuộc Ủy ban nhân dân tỉnh", "thực hiện"),
     ]
     assert found["3"] == [("Sở Y tế", "chủ trì")]  # kinds with no field of their own stay vague
-    # enterprises are the public unless a body owns them
-    assert letter("1. Sở Y tế phối hợp với các doanh nghiệp sản xuất kiểm tra.\n")["1"] == [("Sở Y tế", "chủ trì")]
 
 
 def test_a_head_listed_before_a_name_with_levels_takes_the_levels():

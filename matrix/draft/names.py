@@ -261,7 +261,6 @@ _DESCRIBED_HEADS = _words("cơ quan", "các cơ quan")
 # Common nouns of bodies that a field after them makes a group of its own ("các đơn vị điện lực", "các cơ quan y
 # tế", "các tổ chức xã hội"); alone, or with a vague word after them, they stay vague ("các cơ quan, đơn vị").
 _FIELD_HEADS = _words("các đơn vị", "các cơ quan", "các tổ chức", "các doanh nghiệp")
-_ENTERPRISES_OF = _words("các doanh nghiệp")[0]
 _OWNED_BY = _words("trực thuộc", "thuộc")  # "các đơn vị sự nghiệp trực thuộc Ủy ban nhân dân tỉnh"
 # Fields that every body has ("các cơ quan chuyên môn": all departments, "các cơ quan nhà nước"): vague.
 _GENERIC_FIELDS = _words("các cơ quan chuyên môn", "các đơn vị chuyên môn", "các cơ quan nhà nước")
@@ -1172,8 +1171,6 @@ class NameReader:
             return None
         if owner is not None:
             end = owner.end
-        elif head == _ENTERPRISES_OF:  # "các doanh nghiệp sản xuất": the public, unless a body owns them
-            return None
         while end + 1 < len(tokens) and tokens[end].text == ",":  # ", truyền thông": another field of the same bodies
             stop = end + 1
             while (
@@ -1372,6 +1369,7 @@ def _counted(tokens: list[Token], text: str, i: int) -> Mention | None:
 
 
 _LEVEL_TAIL = re.compile(r"\s((?:các|cấp)\s.*)$")
+_LIEN_QUAN = _words("liên quan")
 _OWNER = re.compile(r"\s((?:trực\s+)?thuộc\s+(\w).*)$")
 
 
@@ -1463,10 +1461,24 @@ def _relate_kinds(mentions: list[Mention], tokens: list[Token], text: str, i: in
     words = _span(text, tokens, i, i + related) if related else ""
     if not words:
         written = mentions[-1].written
-        words = next((written[m.start() :].strip() for m in re.finditer(r"\s(?:có\s+)?liên quan\b", written)), "")
+        words = next((m.group(1) for m in re.finditer(r"\s((?:có\s+)?liên quan)\b", written)), "")
     if not words:
         return
-    for n in range(len(mentions) - 2, -1, -1):
+    first = len(mentions) - 1  # where the list the qualifier closes starts: at its "các"
+    while first > 0 and tokenize(mentions[first].written)[0].low != CAC:
+        first -= 1
+    if tokenize(mentions[first].written)[0].low != CAC:
+        return
+    if all(m.how == "vague" and _starts_with(tokenize(m.written), 0, VAGUE_HEADS) for m in mentions[first:]):
+        # "Các cơ quan, đơn vị liên quan": one related group (an item's subject at most), read as written
+        last = mentions[-1]
+        end = next((k + 2 for k in range(last.start, last.end) if _starts_with(tokens, k, _LIEN_QUAN)), last.end)
+        end += related
+        mentions[first:] = [
+            Mention(_span(text, tokens, mentions[first].start, end), (), mentions[first].start, end, "related")
+        ]
+        return
+    for n in range(len(mentions) - 2, first - 1, -1):
         mention = mentions[n]
         if mention.how in ("vague", "related"):
             continue
