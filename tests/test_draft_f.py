@@ -72,11 +72,14 @@ def test_related_kinds_that_open_an_item_do_the_work():
         "1. Các sở, ngành, địa phương có liên quan có trách nhiệm cân đối ngân sách.\n"
         "2. Các cơ quan, đơn vị liên quan thu thập thông tin theo mẫu biểu.\n"
         "3. Sở Y tế phối hợp với các sở, ngành và các cơ quan, đơn vị có liên quan kiểm tra.\n"
+        "4. Các sở, ban, ngành, Ủy ban nhân dân xã, phường và các đơn vị liên quan có trách nhiệm báo cáo.\n"
     )
     assert found["1"] == [("Các sở, ngành có liên quan", "thực hiện")]
     assert found["2"] == [("Các cơ quan, đơn vị liên quan", "thực hiện")]
     # "và các ..." opens another list: the qualifier closes that one only
     assert found["3"] == [("Sở Y tế", "chủ trì"), ("các sở, ngành", "phối hợp")]
+    # after named bodies, the related ones are the vague rest
+    assert ("các đơn vị liên quan", "thực hiện") not in found["4"] and len(found["4"]) == 2
 
 
 def test_an_article_on_a_group_over_one_clause_per_body_gives_the_group_nothing():

@@ -344,8 +344,13 @@ class RoleReader:
         else:
             i += _introducer_length(tokens, i)
         mentions, _end = self.names.read_list(tokens, text, i)
-        # "4. Các sở, ngành có liên quan:": the heading addresses them, vague as the words are
-        real = [m for m in mentions if not m.vague or (m.how == "related" and at_item_start and not verb)]
+        # "4. Các sở, ngành có liên quan:": the heading addresses them, vague as the words are, when they open it
+        # (after other bodies, "... và các đơn vị liên quan" is the vague rest)
+        real = [
+            m
+            for k, m in enumerate(mentions)
+            if not m.vague or (m.how == "related" and at_item_start and not verb and k == 0)
+        ]
         if not real:
             return []
         general = closing and verb in ("yêu cầu", "đề nghị") and any(self.names.is_plural(m) for m in real)
