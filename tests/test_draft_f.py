@@ -60,11 +60,13 @@ def test_a_closing_lien_quan_qualifies_the_kinds_listed_before_it():
         "2. Sở Y tế phối hợp với Công an tỉnh, các sở, ngành, đơn vị liên quan kiểm tra.\n"
         "3. Sở Y tế phối hợp với các sở, ban, ngành và địa phương có liên quan kiểm tra.\n"
         "4. Sở Y tế phối hợp với các sở, ban, ngành, Ủy ban nhân dân cấp xã kiểm tra.\n"
+        "5. Sở Y tế phối hợp với các sở, ban, ngành và cơ quan, đơn vị có liên quan kiểm tra.\n"
     )
     assert found["1"] == [("Sở Y tế", "chủ trì")]
     assert found["2"] == [("Sở Y tế", "chủ trì"), ("Công an tỉnh", "phối hợp")]
     assert found["3"] == [("Sở Y tế", "chủ trì")]
     assert ("các sở, ban, ngành", "phối hợp") in found["4"]  # no "liên quan": the group is a partner
+    assert ("các sở, ban, ngành", "phối hợp") in found["5"]  # after "và", "cơ quan, đơn vị" is a list of its own
 
 
 def test_related_kinds_that_open_an_item_do_the_work():
@@ -123,6 +125,7 @@ def test_a_head_listed_before_a_name_with_levels_takes_the_levels():
         "1. Hội đồng nhân dân, Ủy ban nhân dân các xã, phường tổ chức kiểm điểm, đánh giá.\n"
         "2. Sở Y tế phối hợp với Chi nhánh Văn phòng đăng ký đất đai, Cơ quan có chức năng quản lý đất đai cấp xã "
         "kiểm tra.\n"
+        "3. Sở Y tế phối hợp với các cơ quan truyền thông, báo chí, Ủy ban nhân dân các xã tuyên truyền.\n"
     )
     assert found["1"] == [
         ("Hội đồng nhân dân các xã, phường", "thực hiện"),
@@ -130,6 +133,7 @@ def test_a_head_listed_before_a_name_with_levels_takes_the_levels():
     ]
     # the level of a body described by its function is not the level of the body before it
     assert ("Chi nhánh Văn phòng đăng ký đất đai", "phối hợp") in found["2"]
+    assert ("Các cơ quan truyền thông, báo chí", "phối hợp") in found["3"]  # a group of its own, not a head
 
 
 def test_the_department_managing_each_sector_is_a_role_read_as_a_group():

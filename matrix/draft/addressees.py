@@ -86,6 +86,7 @@ _ACTIONS = tuple(
         "huy động",
     )
 )
+_DOI = _K("đối")
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
 _ADVERBS = frozenset(
     _K(w)
@@ -341,15 +342,16 @@ class RoleReader:
             i += _verb_length(tokens, i)
         elif not at_item_start:
             return self._sentence_subject(tokens, text, i)
-        else:
-            i += _introducer_length(tokens, i)
+        introduced = 0 if verb else _introducer_length(tokens, i)
+        topic = bool(introduced) and tokens[i].low == _DOI  # "Đối với các cơ quan, đơn vị liên quan:": a topic
+        i += introduced
         mentions, _end = self.names.read_list(tokens, text, i)
         # "4. Các sở, ngành có liên quan:": the heading addresses them, vague as the words are, when they open it
         # (after other bodies, "... và các đơn vị liên quan" is the vague rest)
         real = [
             m
             for k, m in enumerate(mentions)
-            if not m.vague or (m.how == "related" and at_item_start and not verb and k == 0)
+            if not m.vague or (m.how == "related" and at_item_start and not verb and not topic and k == 0)
         ]
         if not real:
             return []

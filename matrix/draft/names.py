@@ -820,7 +820,7 @@ class NameReader:
                 or head.end + 1 != named.start
                 or tokens[head.end].text != ","
                 or _LEVELS.intersection(t.low for t in tokenize(head.written))
-                or not head.written[:1].isupper()
+                or not _is_org_head(tokenize(head.written), 0)  # "Hội đồng nhân dân", not "Các cơ quan báo chí"
                 or not all(
                     t.low in _LEVELS or t.low in _PLACE_LIST or t.low in (CAC, VA) or not t.is_word
                     for t in tokenize(level.group(1))
@@ -1469,7 +1469,9 @@ def _relate_kinds(mentions: list[Mention], tokens: list[Token], text: str, i: in
         first -= 1
     if tokenize(mentions[first].written)[0].low != CAC:
         return
-    if all(m.how == "vague" and _starts_with(tokenize(m.written), 0, VAGUE_HEADS) for m in mentions[first:]):
+    if len(mentions) - first > 1 and all(
+        m.how == "vague" and _starts_with(tokenize(m.written), 0, VAGUE_HEADS) for m in mentions[first:]
+    ):
         # "Các cơ quan, đơn vị liên quan": one related group (an item's subject at most), read as written
         last = mentions[-1]
         end = next((k + 2 for k in range(last.start, last.end) if _starts_with(tokens, k, _LIEN_QUAN)), last.end)
@@ -1486,6 +1488,9 @@ def _relate_kinds(mentions: list[Mention], tokens: list[Token], text: str, i: in
         separator = tokens[mention.end].low if mention.end < len(tokens) else ""
         if not kinds or not all((w,) in _KIND_WORDS for w in kinds) or separator not in (",", VA):
             return
+        if separator == VA and len(mentions) - n > 2:
+            return  # "các sở, ban, ngành và cơ quan, đơn vị có liên quan": a list of its own after "và"
+
         mentions[n] = Mention(
             f"{mention.written} {words}", (), mention.start, mention.end, "related", mention.source or mention.written
         )
