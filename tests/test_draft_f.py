@@ -148,3 +148,14 @@ def test_the_department_managing_each_sector_is_a_role_read_as_a_group():
         ("Các Sở quản lý ngành, lĩnh vực cấp tỉnh", "phối hợp"),
     ]
     assert found["3"] == [("Các cơ quan chuyên môn quản lý ngành, lĩnh vực cấp tỉnh", "thực hiện")]
+
+
+def test_bodies_before_a_phoi_hop_with_no_partner_after_it_coordinate_with_the_lead():
+    found = letter(
+        "1. Giao Sở Y tế chủ trì, Sở Tài chính, Sở Nội vụ phối hợp thực hiện kiểm tra.\n"
+        "2. Sở Y tế chủ trì; Sở Tài chính, Công an tỉnh phối hợp tổ chức tuyên truyền.\n"
+        "3. Sở Y tế phối hợp tổ chức tuyên truyền.\n"
+    )
+    assert found["1"] == [("Sở Y tế", "chủ trì"), ("Sở Tài chính", "phối hợp"), ("Sở Nội vụ", "phối hợp")]
+    assert found["2"] == [("Sở Y tế", "chủ trì"), ("Sở Tài chính", "phối hợp"), ("Công an tỉnh", "phối hợp")]
+    assert found["3"] == [("Sở Y tế", "chủ trì")]  # no lead named: the subject is the item's own

@@ -188,6 +188,10 @@ class RoleReader:
             found.extend(self._partners(tokens, paragraph))
             found.extend(self._reported_to(tokens, paragraph))
             found.extend(self._directed(tokens, paragraph))
+            coordinating = self._coordinating(tokens, paragraph)
+            if coordinating:  # "X chủ trì, Y phối hợp": Y is a partner, however else its sentence reads
+                keys = {a.mention.key for a in coordinating}
+                found = [a for a in found if a.mention.key not in keys] + coordinating
         return _one_role_each(found)
 
     def labels(self, labels: list[tuple[str, str]]) -> list[Assigned]:
@@ -460,6 +464,22 @@ class RoleReader:
                     Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "giao")
                     for m in self._subject_list(tokens, text, k)
                 )
+        return found
+
+    def _coordinating(self, tokens: list[Token], text: str) -> list[Assigned]:
+        """ "Giao Sở X chủ trì, Sở Y, Sở Z phối hợp thực hiện": the bodies named right before a "phối hợp" that
+        names no partner after it coordinate with the lead its sentence names before them ("chủ trì")."""
+        found: list[Assigned] = []
+        for k in range(2, len(tokens) - 1):
+            if (tokens[k].low, tokens[k + 1].low) != (_PHOI, _HOP) or self._partnered(tokens, text, k):
+                continue
+            start = k
+            while start > 0 and tokens[start - 1].text not in _SENTENCE_ENDS:
+                start -= 1
+            if not any((tokens[j].low, tokens[j + 1].low) == _CHU_TRI for j in range(start, k - 1)):
+                continue
+            mentions = self._subject_list(tokens, text, k)
+            found.extend(Assigned(Role.PARTNER, m, "partner", own=False) for m in mentions)
         return found
 
     def _partnered(self, tokens: list[Token], text: str, k: int) -> bool:
