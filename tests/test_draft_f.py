@@ -159,3 +159,14 @@ def test_bodies_before_a_phoi_hop_with_no_partner_after_it_coordinate_with_the_l
     assert found["1"] == [("Sở Y tế", "chủ trì"), ("Sở Tài chính", "phối hợp"), ("Sở Nội vụ", "phối hợp")]
     assert found["2"] == [("Sở Y tế", "chủ trì"), ("Sở Tài chính", "phối hợp"), ("Công an tỉnh", "phối hợp")]
     assert found["3"] == [("Sở Y tế", "chủ trì")]  # no lead named: the subject is the item's own
+
+
+def test_fields_listed_after_a_noun_of_bodies_are_one_group_each():
+    found = letter(
+        "1. Các cơ quan Thanh tra, Điều tra, Thi hành án và các cơ quan có thẩm quyền khác phối hợp xử lý.\n"
+    )
+    assert found["1"] == [
+        ("Các cơ quan Thanh tra", "thực hiện"),
+        ("Các cơ quan Điều tra", "thực hiện"),
+        ("Các cơ quan Thi hành án", "thực hiện"),
+    ]

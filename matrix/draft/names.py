@@ -782,7 +782,7 @@ class NameReader:
                     break
                 current = self.read_name(tokens, text, j, mentions[-1], plural)
                 continue
-            listed = self._enumeration(tokens, text, current)
+            listed = self._enumeration(tokens, text, current) or self._fields_listed(tokens, text, current)
             mentions.extend(listed or [current])
             i = listed[-1].end if listed else current.end
             if current.vague:
@@ -912,6 +912,25 @@ class NameReader:
             if j >= len(tokens) or (tokens[j - 1].text not in (",",) and tokens[j - 1].low != VA):
                 break
         return found
+
+    def _fields_listed(self, tokens: list[Token], text: str, group: Mention) -> list[Mention]:
+        """ "Các cơ quan Thanh tra, Điều tra, Tòa án": one group per field named (with a capital) after the noun
+        of the bodies, the noun shared ("Các cơ quan Thanh tra", "Các cơ quan Điều tra", "Các cơ quan Tòa án")."""
+        tokens_of = tokenize(group.written)
+        head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens_of[: len(p)]) == p), None)
+        if group.how != "unknown" or head is None or len(tokens_of) <= len(head) or not tokens_of[len(head)].capital:
+            return []
+        noun = group.written[: tokens_of[len(head) - 1].end]
+        found = [group]
+        j = group.end
+        while j + 1 < len(tokens) and (tokens[j].text == "," or tokens[j].low == VA) and tokens[j + 1].capital:
+            stop = self._extent(tokens, j + 1)
+            if stop - (j + 1) > 4 or (_is_org_head(tokens, j + 1) and self.read_name(tokens, text, j + 1, None, False)):
+                break  # a body of its own ("..., Sở Tư pháp"), not a field
+            written = f"{noun} {_span(text, tokens, j + 1, stop)}"
+            found.append(Mention(written, (), j + 1, stop, "unknown", written))
+            j = stop
+        return found if len(found) > 1 else []
 
     def _known_with(self, head: str, tokens: list[Token], text: str, j: int) -> bool:
         """ "Xây dựng" after "Các Bộ": a field that starts like a verb, known as a body with the list's head."""
