@@ -41,7 +41,7 @@ def test_bodies_named_by_their_field_are_a_group():
     ]
     assert found["2"] == [("Các đơn vị điện lực", "thực hiện")]
     assert ("Các đơn vị truyền thông", "phối hợp") in found["3"]
-    assert found["4"] == [("Các cơ quan báo chí, truyền thông", "thực hiện")]  # two fields of the same bodies
+    assert found["4"] == [("Các cơ quan báo chí", "thực hiện"), ("Các cơ quan truyền thông", "thực hiện")]
     assert ("Các doanh nghiệp viễn thông", "phối hợp") in found["5"]
     # a common noun with no field after it stays vague
     vague = letter(
@@ -133,7 +133,7 @@ def test_a_head_listed_before_a_name_with_levels_takes_the_levels():
     ]
     # the level of a body described by its function is not the level of the body before it
     assert ("Chi nhánh Văn phòng đăng ký đất đai", "phối hợp") in found["2"]
-    assert ("Các cơ quan truyền thông, báo chí", "phối hợp") in found["3"]  # a group of its own, not a head
+    assert ("Các cơ quan báo chí", "phối hợp") in found["3"]  # groups of their own, not a head
 
 
 def test_the_department_managing_each_sector_is_a_role_read_as_a_group():
@@ -164,9 +164,15 @@ def test_bodies_before_a_phoi_hop_with_no_partner_after_it_coordinate_with_the_l
 def test_fields_listed_after_a_noun_of_bodies_are_one_group_each():
     found = letter(
         "1. Các cơ quan Thanh tra, Điều tra, Thi hành án và các cơ quan có thẩm quyền khác phối hợp xử lý.\n"
+        "2. Sở Y tế phối hợp với các cơ quan y tế, điện lực bảo đảm cấp điện.\n"
     )
     assert found["1"] == [
         ("Các cơ quan Thanh tra", "thực hiện"),
         ("Các cơ quan Điều tra", "thực hiện"),
         ("Các cơ quan Thi hành án", "thực hiện"),
+    ]
+    assert found["2"] == [
+        ("Sở Y tế", "chủ trì"),
+        ("Các cơ quan y tế", "phối hợp"),
+        ("Các cơ quan điện lực", "phối hợp"),
     ]

@@ -914,18 +914,24 @@ class NameReader:
         return found
 
     def _fields_listed(self, tokens: list[Token], text: str, group: Mention) -> list[Mention]:
-        """ "Các cơ quan Thanh tra, Điều tra, Tòa án": one group per field named (with a capital) after the noun
-        of the bodies, the noun shared ("Các cơ quan Thanh tra", "Các cơ quan Điều tra", "Các cơ quan Tòa án")."""
+        """ "Các cơ quan Thanh tra, Điều tra, Tòa án", "các cơ quan y tế, điện lực": one group per field named after
+        the noun of the bodies, the noun shared ("Các cơ quan Thanh tra", "Các cơ quan Điều tra", ...)."""
         tokens_of = tokenize(group.written)
         head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens_of[: len(p)]) == p), None)
-        if group.how != "unknown" or head is None or len(tokens_of) <= len(head) or not tokens_of[len(head)].capital:
+        if group.how != "unknown" or head is None or len(tokens_of) <= len(head) or _owner(group.written):
             return []
+        capital = tokens_of[len(head)].capital
         noun = group.written[: tokens_of[len(head) - 1].end]
         found = [group]
         j = group.end
-        while j + 1 < len(tokens) and (tokens[j].text == "," or tokens[j].low == VA) and tokens[j + 1].capital:
-            stop = self._extent(tokens, j + 1)
-            if stop - (j + 1) > 4 or (_is_org_head(tokens, j + 1) and self.read_name(tokens, text, j + 1, None, False)):
+        while j + 1 < len(tokens) and (tokens[j].text == "," or (capital and tokens[j].low == VA)):
+            stop = self._extent(tokens, j + 1) if capital else _lower_field(tokens, j + 1)
+            if (
+                stop == j + 1
+                or stop - (j + 1) > (4 if capital else 3)
+                or tokens[j + 1].capital != capital
+                or (capital and _is_org_head(tokens, j + 1) and self.read_name(tokens, text, j + 1, None, False))
+            ):
                 break  # a body of its own ("..., Sở Tư pháp"), not a field
             written = f"{noun} {_span(text, tokens, j + 1, stop)}"
             found.append(Mention(written, (), j + 1, stop, "unknown", written))
@@ -1190,24 +1196,6 @@ class NameReader:
             return None
         if owner is not None:
             end = owner.end
-        while end + 1 < len(tokens) and tokens[end].text == ",":  # ", truyền thông": another field of the same bodies
-            stop = end + 1
-            while (
-                stop < len(tokens)
-                and stop - end <= 3
-                and tokens[stop].is_word
-                and not tokens[stop].capital
-                and not (stop > end + 1 and _starts_with(tokens, stop, _STOPS))
-            ):
-                stop += 1
-            if (
-                stop == end + 1
-                or stop - end > 3
-                or _starts_with(tokens, end + 1, _NO_FIELD + _STOPS + GROUP_HEADS + LIST_WORDS)
-                or (stop < len(tokens) and tokens[stop].is_word and not _starts_with(tokens, stop, _STOPS))
-            ):
-                break
-            end = stop
         written = _span(text, tokens, i, end)
         return Mention(written[:1].upper() + written[1:], (), i, end, "unknown", written)
 
@@ -1513,6 +1501,25 @@ def _relate_kinds(mentions: list[Mention], tokens: list[Token], text: str, i: in
         mentions[n] = Mention(
             f"{mention.written} {words}", (), mention.start, mention.end, "related", mention.source or mention.written
         )
+
+
+def _lower_field(tokens: list[Token], i: int) -> int:
+    """The end of a field in lower case at ``i`` ("điện lực" in "các cơ quan y tế, điện lực, ..."): a few words up
+    to a stop word, a punctuation mark or a capital; ``i`` when the words there are not a field."""
+    stop = i
+    while (
+        stop < len(tokens)
+        and stop - i < 4
+        and tokens[stop].is_word
+        and not tokens[stop].capital
+        and not (stop > i and _starts_with(tokens, stop, _STOPS))
+    ):
+        stop += 1
+    if _starts_with(tokens, i, _NO_FIELD + _STOPS + GROUP_HEADS + LIST_WORDS) or (
+        stop < len(tokens) and tokens[stop].is_word and not _starts_with(tokens, stop, _STOPS)
+    ):
+        return i
+    return stop
 
 
 def _bracket_follows(tokens: list[Token], i: int) -> bool:
