@@ -176,3 +176,21 @@ def test_fields_listed_after_a_noun_of_bodies_are_one_group_each():
         ("Các cơ quan y tế", "phối hợp"),
         ("Các cơ quan điện lực", "phối hợp"),
     ]
+
+
+def test_a_heading_that_states_a_group_s_duty_over_clauses_per_body_keeps_the_group():
+    found = letter(
+        "1. Sở quản lý ngành, lĩnh vực có trách nhiệm chủ trì đề xuất bình ổn giá, cụ thể như sau:\n"
+        "a) Sở Y tế chủ trì đối với thuốc chữa bệnh;\n"
+        "b) Sở Công Thương chủ trì đối với xăng, dầu.\n"
+    )
+    assert found["1"] == [("Các Sở quản lý ngành, lĩnh vực", "thực hiện")]
+    assert found["a"] == [("Sở Y tế", "chủ trì")]
+
+
+def test_a_scope_between_a_subject_and_its_duty_is_passed_over():
+    found = letter(
+        "1. Điều chỉnh danh mục hàng hóa:\n"
+        "Trường hợp cần thiết điều chỉnh danh mục, Sở Y tế đối với thuốc, vật tư y tế có trách nhiệm tham mưu.\n"
+    )
+    assert found["1"] == [("Sở Y tế", "chủ trì")]

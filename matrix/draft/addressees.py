@@ -315,6 +315,14 @@ class RoleReader:
             found.append(Assigned(Role.DOER, Mention(written, (), start, stop, "unknown"), "subject"))
         return found
 
+    def names_only(self, paragraph: str) -> bool:
+        """The paragraph only names bodies ("Trách nhiệm của các sở, ban, ngành thuộc tỉnh:"), a heading: nothing
+        but a few words of place after them, no action."""
+        text = paragraph.strip().rstrip(":.").strip()
+        tokens = tokenize(text)
+        mentions, end = self.names.read_list(tokens, text, _introducer_length(tokens, 0))
+        return bool(mentions) and len(tokens) - end <= 3 and not _action_at(tokens, end)
+
     def opening_actors(self, paragraph: str) -> set[str]:
         """Who the paragraph opens with as acting (their keys): a known body or group followed by an action
         ("Công an tỉnh tăng cường ..."), or the addressees of a verb of assignment ("Giao Sở Y tế ...";
@@ -382,7 +390,7 @@ class RoleReader:
             if (
                 not real
                 or any(m.resolved is None and not self.names.is_plural(m) for m in real)
-                or not _action_at(tokens, end)
+                or not _action_at(tokens, _past_scope(tokens, end))
             ):
                 continue
             return [Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "sentence") for m in real]
@@ -405,7 +413,7 @@ class RoleReader:
         if (
             not real
             or any((m.resolved is None and not level_group(m)) or m.bare for m in real)
-            or not _action_at(tokens, end)
+            or not _action_at(tokens, _past_scope(tokens, end))
         ):
             return []
         return [Assigned(Role.DOER if m.is_group else Role.LEAD, m, "sentence", own=not m.is_group) for m in real]
@@ -654,6 +662,23 @@ def _past_duties(tokens: list[Token], i: int) -> int:
     while j < len(tokens) and (tokens[j].text == "," or tokens[j].low in _DUTY_WORDS):
         j += 1
     return j
+
+
+_SCOPE = (_K("đối"), _K("với"))
+_DUTIES = tuple(tuple(_K(w) for w in p.split()) for p in ("có trách nhiệm", "chịu trách nhiệm"))
+
+
+def _past_scope(tokens: list[Token], i: int) -> int:
+    """After "đối với <what>" at ``i`` when a duty follows it ("Sở X đối với hàng hóa, dịch vụ có trách nhiệm ..."):
+    the scope of the subject, not its action; ``i`` itself otherwise."""
+    if tuple(t.low for t in tokens[i : i + 2]) != _SCOPE:
+        return i
+    for k in range(i + 2, min(len(tokens), i + 16)):
+        if tokens[k].text in _CLAUSE_ENDS or tokens[k].text == "(":
+            return i
+        if any(tuple(t.low for t in tokens[k : k + len(d)]) == d for d in _DUTIES):
+            return k
+    return i
 
 
 def _action_at(tokens: list[Token], i: int) -> bool:

@@ -515,17 +515,20 @@ def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
     assigned = [a for a in found if a.mention.key not in inherited or a.rule == "subject"]
     keys = inherited | {a.mention.key for a in assigned}
     children = [_analyse(child, roles, keys) for child in item.children]
-    if _umbrella(assigned, children, roles):
+    if _umbrella(item, assigned, children, roles):
         assigned = []
         children = [_analyse(child, roles, inherited) for child in item.children]
     return _Node(item, assigned, children)
 
 
-def _umbrella(assigned: list[Assigned], children: list[_Node], roles: RoleReader) -> bool:
+def _umbrella(item: Item, assigned: list[Assigned], children: list[_Node], roles: RoleReader) -> bool:
     """ "Điều 4. Trách nhiệm của các sở, ban, ngành" over "1. Sở Công Thương", "2. Sở Xây dựng" ...: a heading that
-    names only a group, over sub-items each led by a body of its own, gathers their duties; the group itself is
-    given nothing (each body's sub-item says what it does)."""
+    only names a group, over sub-items each led by a body of its own, gathers their duties; the group itself is
+    given nothing (each body's sub-item says what it does). A heading that states a duty of the group ("1. Sở quản
+    lý ngành có trách nhiệm đề xuất ..., cụ thể như sau:") keeps it."""
     if not assigned or len(children) < 2 or not all(roles.names.is_plural(a.mention) for a in assigned):
+        return False
+    if not item.paragraphs or not roles.names_only(item.paragraphs[0]):
         return False
     return all(
         any(a.own and a.role is Role.LEAD and a.rule in ("subject", "label") for a in child.assigned)
