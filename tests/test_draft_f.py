@@ -50,8 +50,9 @@ def test_bodies_named_by_their_field_are_a_group():
         "3. Sở Y tế phối hợp với các cơ quan chức năng kiểm tra.\n"
         "4. Sở Y tế phối hợp với các cơ quan có thẩm quyền kiểm tra.\n"
         "5. Sở Y tế phối hợp với các cơ quan, tổ chức, đơn vị phản hồi kịp thời.\n"
+        "6. Sở Y tế phối hợp với các cơ quan cấp tỉnh kiểm tra.\n"
     )
-    assert [vague[k] for k in "12345"] == [[("Sở Y tế", "chủ trì")]] * 5
+    assert [vague[k] for k in "123456"] == [[("Sở Y tế", "chủ trì")]] * 6
 
 
 def test_a_closing_lien_quan_qualifies_the_kinds_listed_before_it():
@@ -164,7 +165,7 @@ def test_bodies_before_a_phoi_hop_with_no_partner_after_it_coordinate_with_the_l
 def test_fields_listed_after_a_noun_of_bodies_are_one_group_each():
     found = letter(
         "1. Các cơ quan Thanh tra, Điều tra, Thi hành án và các cơ quan có thẩm quyền khác phối hợp xử lý.\n"
-        "2. Sở Y tế phối hợp với các cơ quan y tế, điện lực bảo đảm cấp điện.\n"
+        "2. Sở Y tế phối hợp với các cơ quan y tế, điện lực, cấp nước bảo đảm cấp điện.\n"
     )
     assert found["1"] == [
         ("Các cơ quan Thanh tra", "thực hiện"),
@@ -175,6 +176,7 @@ def test_fields_listed_after_a_noun_of_bodies_are_one_group_each():
         ("Sở Y tế", "chủ trì"),
         ("Các cơ quan y tế", "phối hợp"),
         ("Các cơ quan điện lực", "phối hợp"),
+        ("Các cơ quan cấp nước", "phối hợp"),
     ]
 
 

@@ -264,7 +264,13 @@ _FIELD_HEADS = _words("các đơn vị", "các cơ quan", "các tổ chức", "c
 _OWNED_BY = _words("trực thuộc", "thuộc")  # "các đơn vị sự nghiệp trực thuộc Ủy ban nhân dân tỉnh"
 # Fields that every body has ("các cơ quan chuyên môn": all departments, "các cơ quan nhà nước"): vague.
 _GENERIC_FIELDS = _words("các cơ quan chuyên môn", "các đơn vị chuyên môn", "các cơ quan nhà nước")
-_NO_FIELD = VAGUE_HEADS + _words("khác", "mình", "này", "đó", "ấy", "có", "cấp", "thuộc", "trực thuộc", "nói trên")
+_NO_FIELD = (
+    VAGUE_HEADS
+    + _words(
+        "khác", "mình", "này", "đó", "ấy", "có", "thuộc", "trực thuộc", "nói trên", "cấp trên", "cấp dưới", "cấp có"
+    )
+    + _DEFINITE_LEVELS
+)  # "các cơ quan cấp tỉnh": a level, not a field ("các cơ quan cấp nước" is one)
 _DESCRIBED_BREAKS = _words(
     "với", "phối hợp", "chủ trì", "thực hiện", "tham mưu", "chỉ đạo", "báo cáo", "hướng dẫn", "trên địa bàn", "cung cấp"
 )
