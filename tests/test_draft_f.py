@@ -196,3 +196,14 @@ def test_a_scope_between_a_subject_and_its_duty_is_passed_over():
         "Trường hợp cần thiết điều chỉnh danh mục, Sở Y tế đối với thuốc, vật tư y tế có trách nhiệm tham mưu.\n"
     )
     assert found["1"] == [("Sở Y tế", "chủ trì")]
+
+
+def test_bodies_a_report_goes_to_do_not_lead_the_work_they_are_said_to_lead():
+    found = letter(
+        "1. Sở Y tế tổng hợp báo cáo Sở Tài chính và các sở, ngành chủ trì dự án thành phần.\n"
+        "2. Tổng hợp, báo cáo cấp thẩm quyền (Bộ Y tế và các sở, ngành chủ trì dự án) kết quả thực hiện.\n"
+        "3. Giao Sở Tư pháp chủ trì thẩm định hồ sơ.\n"
+    )
+    assert found["1"] == [("Sở Y tế", "chủ trì")]
+    assert found["2"] == []
+    assert found["3"] == [("Sở Tư pháp", "chủ trì")]

@@ -143,7 +143,7 @@ _CIRCUMSTANCES = tuple(
 )
 _VUONG_MAC = (_K("vướng"), _K("mắc"))
 _REPORT_VERBS = frozenset(_K(w) for w in ("phản", "ánh", "cáo", "gửi"))  # "phản ánh về", "báo cáo về", "gửi về"
-_VE, _DE = _K("về"), _K("để")
+_VE, _DE, _CHO = _K("về"), _K("để"), _K("cho")
 _HANDLES = tuple(
     tuple(_K(w) for w in p.split()) for p in ("tổng hợp", "tham mưu", "phối hợp giải quyết", "xem xét", "giải quyết")
 )
@@ -464,6 +464,8 @@ class RoleReader:
                         continue
                     mention = self.names.read_name(tokens, text, j, None, False)
                     if mention is not None and mention.end == end and not mention.vague:
+                        if self._receiving(tokens, text, j):
+                            break  # "báo cáo Sở X và các sở, ngành chủ trì dự án": whom the reports go to
                         role = Role.DOER if self.names.is_plural(mention) else Role.LEAD
                         found.append(Assigned(role, mention, "giao"))
                         break
@@ -473,6 +475,18 @@ class RoleReader:
                     for m in self._subject_list(tokens, text, k)
                 )
         return found
+
+    def _receiving(self, tokens: list[Token], text: str, j: int) -> bool:
+        """The name at ``j`` is in a list that a report is sent to ("báo cáo Ban Chỉ đạo, Sở X và các sở, ngành
+        ...", "gửi về ...") or that brackets explain ("cấp thẩm quyền (UBND thành phố, các Bộ ...)")."""
+        for start in range(max(0, j - 40), j + 1):
+            if start and tokens[start - 1].is_word and tokens[start - 1].low not in _REPORT_VERBS | {_VE, _CHO}:
+                continue
+            mentions, _ = self.names.read_list(tokens, text, start)
+            if mentions and any(m.start == j for m in mentions):
+                before = tokens[start - 1] if start else None
+                return before is not None and (before.text == "(" or before.low in _REPORT_VERBS | {_VE, _CHO})
+        return False
 
     def _coordinating(self, tokens: list[Token], text: str) -> list[Assigned]:
         """ "Giao Sở X chủ trì, Sở Y, Sở Z phối hợp thực hiện": the bodies named right before a "phối hợp" that
