@@ -207,3 +207,11 @@ def test_bodies_a_report_goes_to_do_not_lead_the_work_they_are_said_to_lead():
     assert found["1"] == [("Sở Y tế", "chủ trì")]
     assert found["2"] == []
     assert found["3"] == [("Sở Tư pháp", "chủ trì")]
+
+
+def test_a_list_split_by_semicolons_goes_on_after_a_group_s_qualifier():
+    found = letter(
+        "1. Đề nghị các Hội được Đảng, Nhà nước giao nhiệm vụ trên địa bàn tỉnh; Ủy ban nhân dân các xã, phường: "
+        "tổ chức đánh giá.\n"
+    )
+    assert found["1"] == [("các Hội", "thực hiện"), ("Ủy ban nhân dân các xã, phường", "thực hiện")]

@@ -803,6 +803,8 @@ class NameReader:
                 if current.vague and inner and not listed:
                     mentions[-1:] = inner
                 i = after
+            if current.is_group:  # "các Hội được Đảng, Nhà nước giao nhiệm vụ ...; X": the ";" list goes on
+                i = _past_qualifier(tokens, i)
             j = _skip_separator(tokens, i)
             if j == i:
                 break
@@ -1507,6 +1509,22 @@ def _relate_kinds(mentions: list[Mention], tokens: list[Token], text: str, i: in
         mentions[n] = Mention(
             f"{mention.written} {words}", (), mention.start, mention.end, "related", mention.source or mention.written
         )
+
+
+_QUALIFIERS = _words("được", "trên địa bàn")
+
+
+def _past_qualifier(tokens: list[Token], i: int) -> int:
+    """ "các Hội được Đảng, Nhà nước giao nhiệm vụ trên địa bàn Thành phố; Ủy ban nhân dân ...": a list whose
+    members are separated by ";" goes on after a member's qualifier (a passive clause, a place) up to the ";"."""
+    if not _starts_with(tokens, i, _QUALIFIERS):
+        return i
+    for k in range(i + 1, min(len(tokens), i + 24)):
+        if tokens[k].text == ";":
+            return k
+        if tokens[k].text in (".", ":", "!", "?", "(", ")"):
+            return i
+    return i
 
 
 def _lower_field(tokens: list[Token], i: int) -> int:
