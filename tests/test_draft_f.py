@@ -215,3 +215,14 @@ def test_a_list_split_by_semicolons_goes_on_after_a_group_s_qualifier():
         "tổ chức đánh giá.\n"
     )
     assert found["1"] == [("các Hội", "thực hiện"), ("Ủy ban nhân dân các xã, phường", "thực hiện")]
+
+
+def test_an_item_whose_subject_is_the_addressees_at_large_goes_to_the_addressees():
+    found = letter(
+        "Kính gửi:\n- Sở Y tế;\n- Ủy ban nhân dân các xã, phường.\n"
+        "1. Sở Tư pháp hướng dẫn việc đánh giá. Một số vấn đề lưu ý:\n"
+        "(1) Các cơ quan, tổ chức, đơn vị gửi hồ sơ đánh giá về Sở Nội vụ trước ngày 05 tháng 12.\n"
+        "(2) Các cơ quan phối hợp chặt chẽ.\n"
+    )
+    assert found["(1)"] == [("Sở Y tế", "thực hiện"), ("Ủy ban nhân dân các xã, phường", "thực hiện")]
+    assert found["(2)"] == []  # one vague noun: not the addressees at large

@@ -86,7 +86,7 @@ _ACTIONS = tuple(
         "huy động",
     )
 )
-_DOI = _K("đối")
+_DOI, _CAC = _K("đối"), _K("các")
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
 _ADVERBS = frozenset(
     _K(w)
@@ -252,6 +252,21 @@ class RoleReader:
                 ):
                     return True
         return False
+
+    def everyone_acts(self, paragraph: str) -> bool:
+        """The paragraph opens with the addressees at large as its subject: "Các cơ quan, tổ chức, đơn vị gửi ..."
+        (only vague nouns of bodies, two at least, then a verb in lower case)."""
+        tokens = tokenize(paragraph)
+        if not tokens or tokens[0].low != _CAC:
+            return False
+        mentions, end = self.names.read_list(tokens, paragraph, 0)
+        return (
+            len(mentions) >= 2
+            and all(m.how == "vague" and len(tokenize(m.written)) <= 3 for m in mentions)
+            and end < len(tokens)
+            and tokens[end].is_word
+            and not tokens[end].capital
+        )
 
     def lead_in(self, paragraph: str) -> list[Mention]:
         """The bodies a lead-in paragraph gives the items under it to: "..., X và Y cần tập trung một số nhiệm

@@ -490,6 +490,7 @@ def _tasks(body: Body, roles: RoleReader, recipients: list[str], notes: list[Not
         general = roles.lead_in(body.preamble[-1])
     _apply_general(nodes, general, roles, notes)
     _apply_lead_ins(nodes, roles, notes)
+    _apply_everyone(nodes, general, roles)
     count = 0
     closing: list[str] = []
     for paragraph in body.closing:
@@ -601,6 +602,17 @@ def _apply_general(nodes: list[_Node], general: list[Mention], roles: RoleReader
                 key="tasks",
             )
         )
+
+
+def _apply_everyone(nodes: list[_Node], general: list[Mention], roles: RoleReader) -> None:
+    """An item whose subject is the addressees at large ("(4) Các cơ quan, tổ chức, đơn vị gửi hồ sơ ...") is
+    given to the document's addressees (thực hiện), as a closing "Đề nghị các cơ quan, đơn vị ..." is."""
+    if not general:
+        return
+    for top in nodes:
+        for node in top.walk():
+            if not node.assigned and node.item.paragraphs and roles.everyone_acts(node.item.paragraphs[0]):
+                node.assigned = [Assigned(Role.DOER, m, "general", own=False) for m in general]
 
 
 def _apply_lead_ins(nodes: list[_Node], roles: RoleReader, notes: list[Note]) -> None:
