@@ -1176,11 +1176,12 @@ class NameReader:
         return self._unresolved(written, i, end)
 
     def _field_group(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
-        """ "các đơn vị điện lực", "các cơ quan y tế", "các cơ quan báo chí, truyền thông": bodies named by their field
-        (or fields), a group (kept as written); not when no field follows the noun ("các cơ quan, đơn vị", "các đơn vị
-        khác", "các cơ quan có thẩm quyền"), when the words are vague ("các đơn vị chức năng", "... có liên quan", "các
-        cơ quan chuyên môn": every department), or when brackets after them list the bodies meant ("các cơ quan đăng ký
-        đầu tư (Sở ...)")."""
+        """ "các đơn vị điện lực", "các cơ quan y tế", "các doanh nghiệp nhà nước trực thuộc Ủy ban nhân dân tỉnh":
+        bodies named by their field (and their owner), a group (kept as written; a list of fields is read by
+        :meth:`_fields_listed`); not when no field follows the noun ("các cơ quan, đơn vị", "các đơn vị khác", "các
+        cơ quan có thẩm quyền", "các cơ quan cấp tỉnh"), when the words are vague ("các đơn vị chức năng", "... có
+        liên quan", "các cơ quan chuyên môn": every department), or when brackets after them list the bodies meant
+        ("các cơ quan đăng ký đầu tư (Sở ...)")."""
         head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
         if head is None or tokens[i].low != CAC:
             return None
