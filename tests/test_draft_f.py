@@ -226,3 +226,12 @@ def test_an_item_whose_subject_is_the_addressees_at_large_goes_to_the_addressees
     )
     assert found["(1)"] == [("Sở Y tế", "thực hiện"), ("Ủy ban nhân dân các xã, phường", "thực hiện")]
     assert found["(2)"] == []  # one vague noun: not the addressees at large
+
+
+def test_groups_by_field_after_a_title_and_in_a_list_split_by_semicolons():
+    found = letter(
+        "1. Giám đốc các đơn vị điện lực chỉ đạo kiểm tra lưới điện.\n"
+        "2. Đề nghị Thủ trưởng các sở, ban, ngành thuộc tỉnh; Giám đốc các đơn vị điện lực: tổ chức kiểm tra.\n"
+    )
+    assert found["1"] == [("Các đơn vị điện lực", "thực hiện")]
+    assert found["2"] == [("các sở, ban, ngành", "thực hiện"), ("Các đơn vị điện lực", "thực hiện")]

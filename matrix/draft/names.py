@@ -1158,7 +1158,10 @@ class NameReader:
 
     def _unknown(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
         """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
-        described = self._described(tokens, text, i) or self._field_group(tokens, text, i, end)
+        # "Giám đốc các đơn vị điện lực": the bodies after a leadership title
+        described = self._described(tokens, text, i) or self._field_group(
+            tokens, text, list(self._starts(tokens, i))[-1], end
+        )
         if described is not None:
             return described
         if _starts_with(tokens, i, VAGUE_HEADS) and not _starts_with(tokens, i, _MINISTRY_LIKE):
@@ -1512,7 +1515,7 @@ def _relate_kinds(mentions: list[Mention], tokens: list[Token], text: str, i: in
         )
 
 
-_QUALIFIERS = _words("được", "trên địa bàn")
+_QUALIFIERS = _words("được", "trên địa bàn", "thuộc", "trực thuộc")
 
 
 def _past_qualifier(tokens: list[Token], i: int) -> int:
