@@ -235,3 +235,11 @@ def test_groups_by_field_after_a_title_and_in_a_list_split_by_semicolons():
     )
     assert found["1"] == [("Các đơn vị điện lực", "thực hiện")]
     assert found["2"] == [("các sở, ban, ngành", "thực hiện"), ("Các đơn vị điện lực", "thực hiện")]
+
+
+def test_the_province_s_own_groups_go_on_after_thuoc_tinh():
+    found = letter(
+        "1. Tăng cường kiểm tra an toàn điện.\n"
+        "Các sở, ban, ngành thuộc tỉnh, Ủy ban nhân dân cấp xã có trách nhiệm kiểm tra.\n"
+    )
+    assert found["1 (đoạn 2)"] == [("Các sở, ban, ngành", "thực hiện"), ("Ủy ban nhân dân cấp xã", "thực hiện")]

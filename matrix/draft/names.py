@@ -1075,6 +1075,8 @@ class NameReader:
                 written, self.lookup(written), found.start, end, "exact" if self.lookup(written) else "unknown"
             )
         found.end = _after_place(tokens, found.end, found.written)
+        if found.resolved is not None and found.resolved.is_group:
+            found.end += _own_place(tokens, found.end)  # "các sở, ban, ngành thuộc tỉnh": the province's own
         related = _related_at(tokens, found.end)
         if related:
             end = found.end + related
@@ -1636,6 +1638,20 @@ def _after_list(tokens: list[Token], end: int) -> int:
     ):
         k += 1
     return k
+
+
+_OWN_PLACES = _words(
+    "thuộc tỉnh", "của tỉnh", "trực thuộc tỉnh", "thuộc thành phố", "của thành phố", "trực thuộc thành phố"
+)
+
+
+def _own_place(tokens: list[Token], end: int) -> int:
+    """The words of "thuộc tỉnh" / "của tỉnh" at ``end`` when they close the name (0 otherwise)."""
+    place = next((p for p in _OWN_PLACES if _starts_with(tokens, end, (p,))), None)
+    if place is None:
+        return 0
+    after = end + len(place)
+    return len(place) if after >= len(tokens) or not tokens[after].is_word or _starts_with(tokens, after, _STOPS) else 0
 
 
 def _after_place(tokens: list[Token], end: int, written: str) -> int:
