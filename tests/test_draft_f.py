@@ -243,3 +243,14 @@ def test_the_province_s_own_groups_go_on_after_thuoc_tinh():
         "Các sở, ban, ngành thuộc tỉnh, Ủy ban nhân dân cấp xã có trách nhiệm kiểm tra.\n"
     )
     assert found["1 (đoạn 2)"] == [("Các sở, ban, ngành", "thực hiện"), ("Ủy ban nhân dân cấp xã", "thực hiện")]
+
+
+def test_a_recipient_line_named_by_a_common_noun_addresses_every_such_body():
+    found = letter(
+        "Kính gửi:\n- Doanh nghiệp nhà nước trực thuộc Ủy ban nhân dân tỉnh;\n- Sở Y tế.\n"
+        "1. Tổ chức đánh giá, xếp loại chất lượng năm 2025.\n"
+    )
+    assert found["1"] == [
+        ("Các doanh nghiệp nhà nước trực thuộc Ủy ban nhân dân tỉnh", "thực hiện"),
+        ("Sở Y tế", "thực hiện"),
+    ]

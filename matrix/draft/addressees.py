@@ -87,6 +87,8 @@ _ACTIONS = tuple(
     )
 )
 _DOI, _CAC = _K("đối"), _K("các")
+# A "Kính gửi" line that starts with a common noun of bodies ("Doanh nghiệp nhà nước ...") addresses every one of them.
+_BODY_NOUN_STARTS = tuple(tuple(_K(w) for w in p.split()) for p in ("doanh nghiệp", "đơn vị", "tổ chức", "cơ quan"))
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
 _ADVERBS = frozenset(
     _K(w)
@@ -235,7 +237,11 @@ class RoleReader:
                         return mentions
         found: list[Mention] = []
         for line in recipients:
-            found.extend(self._addressees(tokenize(line), line, 0))
+            tokens = tokenize(line)
+            if tuple(t.low for t in tokens[:2]) in _BODY_NOUN_STARTS:
+                line = f"Các {line[:1].lower()}{line[1:]}"  # "Doanh nghiệp nhà nước trực thuộc ...": every one
+                tokens = tokenize(line)
+            found.extend(self._addressees(tokens, line, 0))
         return found
 
     def asks_everyone(self, paragraph: str) -> bool:
