@@ -86,6 +86,9 @@ _ACTIONS = tuple(
         "huy động",
     )
 )
+_DOI, _CAC = _K("đối"), _K("các")
+# A "Kính gửi" line that starts with a common noun of bodies ("Doanh nghiệp nhà nước ...") addresses every one of them.
+_BODY_NOUN_STARTS = tuple(tuple(_K(w) for w in p.split()) for p in ("doanh nghiệp", "đơn vị", "tổ chức", "cơ quan"))
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
 _ADVERBS = frozenset(
     _K(w)
@@ -142,7 +145,7 @@ _CIRCUMSTANCES = tuple(
 )
 _VUONG_MAC = (_K("vướng"), _K("mắc"))
 _REPORT_VERBS = frozenset(_K(w) for w in ("phản", "ánh", "cáo", "gửi"))  # "phản ánh về", "báo cáo về", "gửi về"
-_VE, _DE = _K("về"), _K("để")
+_VE, _DE, _CHO = _K("về"), _K("để"), _K("cho")
 _HANDLES = tuple(
     tuple(_K(w) for w in p.split()) for p in ("tổng hợp", "tham mưu", "phối hợp giải quyết", "xem xét", "giải quyết")
 )
@@ -187,6 +190,10 @@ class RoleReader:
             found.extend(self._partners(tokens, paragraph))
             found.extend(self._reported_to(tokens, paragraph))
             found.extend(self._directed(tokens, paragraph))
+            coordinating = self._coordinating(tokens, paragraph)
+            if coordinating:  # "X chủ trì, Y phối hợp": Y is a partner, however else its sentence reads
+                keys = {a.mention.key for a in coordinating}
+                found = [a for a in found if a.mention.key not in keys] + coordinating
         return _one_role_each(found)
 
     def labels(self, labels: list[tuple[str, str]]) -> list[Assigned]:
@@ -230,7 +237,11 @@ class RoleReader:
                         return mentions
         found: list[Mention] = []
         for line in recipients:
-            found.extend(self._addressees(tokenize(line), line, 0))
+            tokens = tokenize(line)
+            if tuple(t.low for t in tokens[:2]) in _BODY_NOUN_STARTS:
+                line = f"Các {line[:1].lower()}{line[1:]}"  # "Doanh nghiệp nhà nước trực thuộc ...": every one
+                tokens = tokenize(line)
+            found.extend(self._addressees(tokens, line, 0))
         return found
 
     def asks_everyone(self, paragraph: str) -> bool:
@@ -247,6 +258,21 @@ class RoleReader:
                 ):
                     return True
         return False
+
+    def everyone_acts(self, paragraph: str) -> bool:
+        """The paragraph opens with the addressees at large as its subject: "Các cơ quan, tổ chức, đơn vị gửi ..."
+        (only vague nouns of bodies, two at least, then a verb in lower case)."""
+        tokens = tokenize(paragraph)
+        if not tokens or tokens[0].low != _CAC:
+            return False
+        mentions, end = self.names.read_list(tokens, paragraph, 0)
+        return (
+            len(mentions) >= 2
+            and all(m.how == "vague" and len(tokenize(m.written)) <= 3 for m in mentions)
+            and end < len(tokens)
+            and tokens[end].is_word
+            and not tokens[end].capital
+        )
 
     def lead_in(self, paragraph: str) -> list[Mention]:
         """The bodies a lead-in paragraph gives the items under it to: "..., X và Y cần tập trung một số nhiệm
@@ -310,6 +336,14 @@ class RoleReader:
             found.append(Assigned(Role.DOER, Mention(written, (), start, stop, "unknown"), "subject"))
         return found
 
+    def names_only(self, paragraph: str) -> bool:
+        """The paragraph only names bodies ("Trách nhiệm của các sở, ban, ngành thuộc tỉnh:"), a heading: nothing
+        but a few words of place after them, no action."""
+        text = paragraph.strip().rstrip(":.").strip()
+        tokens = tokenize(text)
+        mentions, end = self.names.read_list(tokens, text, _introducer_length(tokens, 0))
+        return bool(mentions) and len(tokens) - end <= 3 and not _action_at(tokens, end)
+
     def opening_actors(self, paragraph: str) -> set[str]:
         """Who the paragraph opens with as acting (their keys): a known body or group followed by an action
         ("Công an tỉnh tăng cường ..."), or the addressees of a verb of assignment ("Giao Sở Y tế ...";
@@ -341,11 +375,17 @@ class RoleReader:
             i += _verb_length(tokens, i)
         elif not at_item_start:
             return self._sentence_subject(tokens, text, i)
-        else:
-            i += _introducer_length(tokens, i)
+        introduced = 0 if verb else _introducer_length(tokens, i)
+        topic = bool(introduced) and tokens[i].low == _DOI  # "Đối với các cơ quan, đơn vị liên quan:": a topic
+        i += introduced
         mentions, _end = self.names.read_list(tokens, text, i)
-        # "4. Các sở, ngành có liên quan:": the heading addresses them, vague as the words are
-        real = [m for m in mentions if not m.vague or (m.how == "related" and at_item_start and not verb)]
+        # "4. Các sở, ngành có liên quan:": the heading addresses them, vague as the words are, when they open it
+        # (after other bodies, "... và các đơn vị liên quan" is the vague rest)
+        real = [
+            m
+            for k, m in enumerate(mentions)
+            if not m.vague or (m.how == "related" and at_item_start and not verb and not topic and k == 0)
+        ]
         if not real:
             return []
         general = closing and verb in ("yêu cầu", "đề nghị") and any(self.names.is_plural(m) for m in real)
@@ -371,7 +411,7 @@ class RoleReader:
             if (
                 not real
                 or any(m.resolved is None and not self.names.is_plural(m) for m in real)
-                or not _action_at(tokens, end)
+                or not _action_at(tokens, _past_scope(tokens, end))
             ):
                 continue
             return [Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "sentence") for m in real]
@@ -394,7 +434,7 @@ class RoleReader:
         if (
             not real
             or any((m.resolved is None and not level_group(m)) or m.bare for m in real)
-            or not _action_at(tokens, end)
+            or not _action_at(tokens, _past_scope(tokens, end))
         ):
             return []
         return [Assigned(Role.DOER if m.is_group else Role.LEAD, m, "sentence", own=not m.is_group) for m in real]
@@ -445,6 +485,8 @@ class RoleReader:
                         continue
                     mention = self.names.read_name(tokens, text, j, None, False)
                     if mention is not None and mention.end == end and not mention.vague:
+                        if self._receiving(tokens, text, j):
+                            break  # "báo cáo Sở X và các sở, ngành chủ trì dự án": whom the reports go to
                         role = Role.DOER if self.names.is_plural(mention) else Role.LEAD
                         found.append(Assigned(role, mention, "giao"))
                         break
@@ -453,6 +495,34 @@ class RoleReader:
                     Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "giao")
                     for m in self._subject_list(tokens, text, k)
                 )
+        return found
+
+    def _receiving(self, tokens: list[Token], text: str, j: int) -> bool:
+        """The name at ``j`` is in a list that a report is sent to ("báo cáo Ban Chỉ đạo, Sở X và các sở, ngành
+        ...", "gửi về ...") or that brackets explain ("cấp thẩm quyền (UBND thành phố, các Bộ ...)")."""
+        for start in range(max(0, j - 40), j + 1):
+            if start and tokens[start - 1].is_word and tokens[start - 1].low not in _REPORT_VERBS | {_VE, _CHO}:
+                continue
+            mentions, _ = self.names.read_list(tokens, text, start)
+            if mentions and any(m.start == j for m in mentions):
+                before = tokens[start - 1] if start else None
+                return before is not None and (before.text == "(" or before.low in _REPORT_VERBS | {_VE, _CHO})
+        return False
+
+    def _coordinating(self, tokens: list[Token], text: str) -> list[Assigned]:
+        """ "Giao Sở X chủ trì, Sở Y, Sở Z phối hợp thực hiện": the bodies named right before a "phối hợp" that
+        names no partner after it coordinate with the lead its sentence names before them ("chủ trì")."""
+        found: list[Assigned] = []
+        for k in range(2, len(tokens) - 1):
+            if (tokens[k].low, tokens[k + 1].low) != (_PHOI, _HOP) or self._partnered(tokens, text, k):
+                continue
+            start = k
+            while start > 0 and tokens[start - 1].text not in _SENTENCE_ENDS:
+                start -= 1
+            if not any((tokens[j].low, tokens[j + 1].low) == _CHU_TRI for j in range(start, k - 1)):
+                continue
+            mentions = self._subject_list(tokens, text, k)
+            found.extend(Assigned(Role.PARTNER, m, "partner", own=False) for m in mentions)
         return found
 
     def _partnered(self, tokens: list[Token], text: str, k: int) -> bool:
@@ -627,6 +697,23 @@ def _past_duties(tokens: list[Token], i: int) -> int:
     while j < len(tokens) and (tokens[j].text == "," or tokens[j].low in _DUTY_WORDS):
         j += 1
     return j
+
+
+_SCOPE = (_K("đối"), _K("với"))
+_DUTIES = tuple(tuple(_K(w) for w in p.split()) for p in ("có trách nhiệm", "chịu trách nhiệm"))
+
+
+def _past_scope(tokens: list[Token], i: int) -> int:
+    """After "đối với <what>" at ``i`` when a duty follows it ("Sở X đối với hàng hóa, dịch vụ có trách nhiệm ..."):
+    the scope of the subject, not its action; ``i`` itself otherwise."""
+    if tuple(t.low for t in tokens[i : i + 2]) != _SCOPE:
+        return i
+    for k in range(i + 2, min(len(tokens), i + 16)):
+        if tokens[k].text in _CLAUSE_ENDS or tokens[k].text == "(":
+            return i
+        if any(tuple(t.low for t in tokens[k : k + len(d)]) == d for d in _DUTIES):
+            return k
+    return i
 
 
 def _action_at(tokens: list[Token], i: int) -> bool:

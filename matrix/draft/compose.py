@@ -490,6 +490,7 @@ def _tasks(body: Body, roles: RoleReader, recipients: list[str], notes: list[Not
         general = roles.lead_in(body.preamble[-1])
     _apply_general(nodes, general, roles, notes)
     _apply_lead_ins(nodes, roles, notes)
+    _apply_everyone(nodes, general, roles)
     count = 0
     closing: list[str] = []
     for paragraph in body.closing:
@@ -514,7 +515,26 @@ def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
         found = roles.heading(item.paragraphs[0]) + found  # "9. Các cơ sở sản xuất ..." over its sub-items
     assigned = [a for a in found if a.mention.key not in inherited or a.rule == "subject"]
     keys = inherited | {a.mention.key for a in assigned}
-    return _Node(item, assigned, [_analyse(child, roles, keys) for child in item.children])
+    children = [_analyse(child, roles, keys) for child in item.children]
+    if _umbrella(item, assigned, children, roles):
+        assigned = []
+        children = [_analyse(child, roles, inherited) for child in item.children]
+    return _Node(item, assigned, children)
+
+
+def _umbrella(item: Item, assigned: list[Assigned], children: list[_Node], roles: RoleReader) -> bool:
+    """ "Điều 4. Trách nhiệm của các sở, ban, ngành" over "1. Sở Công Thương", "2. Sở Xây dựng" ...: a heading that
+    only names a group, over sub-items each led by a body of its own, gathers their duties; the group itself is
+    given nothing (each body's sub-item says what it does). A heading that states a duty of the group ("1. Sở quản
+    lý ngành có trách nhiệm đề xuất ..., cụ thể như sau:") keeps it."""
+    if not assigned or len(children) < 2 or not all(roles.names.is_plural(a.mention) for a in assigned):
+        return False
+    if not item.paragraphs or not roles.names_only(item.paragraphs[0]):
+        return False
+    return all(
+        any(a.own and a.role is Role.LEAD and a.rule in ("subject", "label") for a in child.assigned)
+        for child in children
+    )
 
 
 def _split_actors(item: Item, roles: RoleReader) -> None:
@@ -582,6 +602,17 @@ def _apply_general(nodes: list[_Node], general: list[Mention], roles: RoleReader
                 key="tasks",
             )
         )
+
+
+def _apply_everyone(nodes: list[_Node], general: list[Mention], roles: RoleReader) -> None:
+    """An item whose subject is the addressees at large ("(4) Các cơ quan, tổ chức, đơn vị gửi hồ sơ ...") is
+    given to the document's addressees (thực hiện), as a closing "Đề nghị các cơ quan, đơn vị ..." is."""
+    if not general:
+        return
+    for top in nodes:
+        for node in top.walk():
+            if not node.assigned and node.item.paragraphs and roles.everyone_acts(node.item.paragraphs[0]):
+                node.assigned = [Assigned(Role.DOER, m, "general", own=False) for m in general]
 
 
 def _apply_lead_ins(nodes: list[_Node], roles: RoleReader, notes: list[Note]) -> None:

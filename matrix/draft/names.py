@@ -258,6 +258,19 @@ _GROUP_LEVELS = _words("cấp xã", "cấp huyện", "cấp cơ sở", "các c�
 # Levels that make a descriptive "cơ quan ..." phrase one definite body (or group) rather than a vague mention.
 _DEFINITE_LEVELS = _GROUP_LEVELS + _words("cấp tỉnh", "cấp thành phố")
 _DESCRIBED_HEADS = _words("cơ quan", "các cơ quan")
+# Common nouns of bodies that a field after them makes a group of its own ("các đơn vị điện lực", "các cơ quan y
+# tế", "các tổ chức xã hội"); alone, or with a vague word after them, they stay vague ("các cơ quan, đơn vị").
+_FIELD_HEADS = _words("các đơn vị", "các cơ quan", "các tổ chức", "các doanh nghiệp")
+_OWNED_BY = _words("trực thuộc", "thuộc")  # "các đơn vị sự nghiệp trực thuộc Ủy ban nhân dân tỉnh"
+# Fields that every body has ("các cơ quan chuyên môn": all departments, "các cơ quan nhà nước"): vague.
+_GENERIC_FIELDS = _words("các cơ quan chuyên môn", "các đơn vị chuyên môn", "các cơ quan nhà nước")
+_NO_FIELD = (
+    VAGUE_HEADS
+    + _words(
+        "khác", "mình", "này", "đó", "ấy", "có", "thuộc", "trực thuộc", "nói trên", "cấp trên", "cấp dưới", "cấp có"
+    )
+    + _DEFINITE_LEVELS
+)  # "các cơ quan cấp tỉnh": a level, not a field ("các cơ quan cấp nước" is one)
 _DESCRIBED_BREAKS = _words(
     "với", "phối hợp", "chủ trì", "thực hiện", "tham mưu", "chỉ đạo", "báo cáo", "hướng dẫn", "trên địa bàn", "cung cấp"
 )
@@ -466,6 +479,7 @@ LIST_WORDS = _words(
 )
 _KIND_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "bộ")
 _NAME_NOUNS = _words(
+    "công lập",
     "đào tạo",
     "cơ sở",
     "ngân hàng",
@@ -774,11 +788,13 @@ class NameReader:
                     break
                 current = self.read_name(tokens, text, j, mentions[-1], plural)
                 continue
-            listed = self._enumeration(tokens, text, current)
+            listed = self._enumeration(tokens, text, current) or self._fields_listed(tokens, text, current)
             mentions.extend(listed or [current])
             i = listed[-1].end if listed else current.end
             if current.vague:
-                i += _related_at(tokens, i)  # "đơn vị chức năng có liên quan và ...": the list goes on
+                related = _related_at(tokens, i)  # "đơn vị chức năng có liên quan và ...": the list goes on
+                _relate_kinds(mentions, tokens, text, i, related)
+                i += related
             k = i
             while current.vague and k < min(len(tokens), i + 6) and tokens[k].is_word:
                 k += 1  # "Các cơ quan đăng ký đầu tư (Sở ...)": the words of the vague phrase, then the brackets
@@ -787,11 +803,48 @@ class NameReader:
                 if current.vague and inner and not listed:
                     mentions[-1:] = inner
                 i = after
+            if current.is_group:  # "các Hội được Đảng, Nhà nước giao nhiệm vụ ...; X": the ";" list goes on
+                i = _past_qualifier(tokens, i)
             j = _skip_separator(tokens, i)
             if j == i:
                 break
             current = self.read_name(tokens, text, j, current, plural)
+        _share_owner(mentions, tokens)
+        self._share_level(mentions, tokens)
         return mentions, i
+
+    def _share_level(self, mentions: list[Mention], tokens: list[Token]) -> None:
+        """ "Hội đồng nhân dân, Ủy ban nhân dân các xã, phường và đặc khu": a head with no level of its own, listed
+        with a comma right before a name that closes with its levels ("các xã, phường", "cấp xã"), is at those levels
+        too ("Hội đồng nhân dân các xã, phường và đặc khu")."""
+        for n in range(len(mentions) - 1):
+            head, named = mentions[n], mentions[n + 1]
+            level = _LEVEL_TAIL.search(named.written)
+            if (
+                level is None
+                or head.resolved is not None
+                or head.how != "unknown"
+                or named.how not in ("exact", "composed", "loose")  # a body the registry knows at those levels
+                or head.end + 1 != named.start
+                or tokens[head.end].text != ","
+                or _LEVELS.intersection(t.low for t in tokenize(head.written))
+                or not _is_org_head(tokenize(head.written), 0)  # "Hội đồng nhân dân", not "Các cơ quan báo chí"
+                or not all(
+                    t.low in _LEVELS or t.low in _PLACE_LIST or t.low in (CAC, VA) or not t.is_word
+                    for t in tokenize(level.group(1))
+                )
+            ):
+                continue
+            written = f"{head.written} {level.group(1)}"
+            agencies = self.lookup(written)
+            mentions[n] = Mention(
+                written,
+                agencies,
+                head.start,
+                head.end,
+                "composed" if agencies else "unknown",
+                head.source or head.written,
+            )
 
     def _parenthesis(self, tokens: list[Token], text: str, i: int) -> tuple[list[Mention], int]:
         """Names inside brackets right after a name, and the index after the closing bracket (``i`` if none)."""
@@ -868,6 +921,31 @@ class NameReader:
                 break
         return found
 
+    def _fields_listed(self, tokens: list[Token], text: str, group: Mention) -> list[Mention]:
+        """ "Các cơ quan Thanh tra, Điều tra, Tòa án", "các cơ quan y tế, điện lực": one group per field named after
+        the noun of the bodies, the noun shared ("Các cơ quan Thanh tra", "Các cơ quan Điều tra", ...)."""
+        tokens_of = tokenize(group.written)
+        head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens_of[: len(p)]) == p), None)
+        if group.how != "unknown" or head is None or len(tokens_of) <= len(head) or _owner(group.written):
+            return []
+        capital = tokens_of[len(head)].capital
+        noun = group.written[: tokens_of[len(head) - 1].end]
+        found = [group]
+        j = group.end
+        while j + 1 < len(tokens) and (tokens[j].text == "," or (capital and tokens[j].low == VA)):
+            stop = self._extent(tokens, j + 1) if capital else _lower_field(tokens, j + 1)
+            if (
+                stop == j + 1
+                or stop - (j + 1) > (4 if capital else 3)
+                or tokens[j + 1].capital != capital
+                or (capital and _is_org_head(tokens, j + 1) and self.read_name(tokens, text, j + 1, None, False))
+            ):
+                break  # a body of its own ("..., Sở Tư pháp"), not a field
+            written = f"{noun} {_span(text, tokens, j + 1, stop)}"
+            found.append(Mention(written, (), j + 1, stop, "unknown", written))
+            j = stop
+        return found if len(found) > 1 else []
+
     def _known_with(self, head: str, tokens: list[Token], text: str, j: int) -> bool:
         """ "Xây dựng" after "Các Bộ": a field that starts like a verb, known as a body with the list's head."""
         span = re.split(r"\s+và\s+", _span(text, tokens, j, self._extent(tokens, j)))[0]
@@ -882,6 +960,9 @@ class NameReader:
         minister = self._ministers(tokens, text, i)
         if minister is not None:  # "Các Bộ trưởng, ...": the title, not "Các Bộ" and a stray word
             return minister
+        sector = _sector_managers(tokens, text, i)
+        if sector is not None:
+            return sector
         for start in self._starts(tokens, i):
             found = self._longest(tokens, text, start)
             if found:
@@ -994,6 +1075,8 @@ class NameReader:
                 written, self.lookup(written), found.start, end, "exact" if self.lookup(written) else "unknown"
             )
         found.end = _after_place(tokens, found.end, found.written)
+        if found.resolved is not None and found.resolved.is_group:
+            found.end += _own_place(tokens, found.end)  # "các sở, ban, ngành thuộc tỉnh": the province's own
         related = _related_at(tokens, found.end)
         if related:
             end = found.end + related
@@ -1077,7 +1160,10 @@ class NameReader:
 
     def _unknown(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
         """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
-        described = self._described(tokens, text, i)
+        # "Giám đốc các đơn vị điện lực": the bodies after a leadership title
+        described = self._described(tokens, text, i) or self._field_group(
+            tokens, text, list(self._starts(tokens, i))[-1], end
+        )
         if described is not None:
             return described
         if _starts_with(tokens, i, VAGUE_HEADS) and not _starts_with(tokens, i, _MINISTRY_LIKE):
@@ -1093,6 +1179,39 @@ class NameReader:
         if self.is_superior(written):  # the issuer never; a ministry or a central body may be a partner
             return Mention(written, (), i, end, "above" if _CENTRAL_BODY.match(ascii_key(written)) else "vague")
         return self._unresolved(written, i, end)
+
+    def _field_group(self, tokens: list[Token], text: str, i: int, end: int) -> Mention | None:
+        """ "các đơn vị điện lực", "các cơ quan y tế", "các doanh nghiệp nhà nước trực thuộc Ủy ban nhân dân tỉnh":
+        bodies named by their field (and their owner), a group (kept as written; a list of fields is read by
+        :meth:`_fields_listed`); not when no field follows the noun ("các cơ quan, đơn vị", "các đơn vị khác", "các
+        cơ quan có thẩm quyền", "các cơ quan cấp tỉnh"), when the words are vague ("các đơn vị chức năng", "... có
+        liên quan", "các cơ quan chuyên môn": every department), or when brackets after them list the bodies meant
+        ("các cơ quan đăng ký đầu tư (Sở ...)")."""
+        head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
+        if head is None or tokens[i].low != CAC:
+            return None
+        field = i + len(head)
+        owned = next((k for k in range(field + 1, end + 1) if _starts_with(tokens, k, _OWNED_BY)), None)
+        owner = None
+        if owned is not None:  # "... trực thuộc Ủy ban nhân dân Thành phố": the bodies' owner closes the name
+            words = next(len(p) for p in _OWNED_BY if _starts_with(tokens, owned, (p,)))
+            owner = self.read_name(tokens, text, owned + words, None, False)
+            if owner is None or not tokens[owned + words].capital:
+                return None
+            end = owned
+        if (
+            field >= end
+            or _starts_with(tokens, field, _NO_FIELD)
+            or tuple(t.low for t in tokens[i:end]) in _GENERIC_FIELDS
+            or _contains(tokens, field, end, _VAGUE_WORDS)
+            or not all(t.is_word for t in tokens[field:end])
+            or _bracket_follows(tokens, end)
+        ):
+            return None
+        if owner is not None:
+            end = owner.end
+        written = _span(text, tokens, i, end)
+        return Mention(written[:1].upper() + written[1:], (), i, end, "unknown", written)
 
     def _described(self, tokens: list[Token], text: str, i: int) -> Mention | None:
         """ "cơ quan có chức năng quản lý đất đai cấp xã", "các cơ quan chuyên môn cấp xã": a body described by
@@ -1270,6 +1389,177 @@ def _counted(tokens: list[Token], text: str, i: int) -> Mention | None:
     return Mention(written, (), i, i + 2, "vague") if _COUNT_KIND.match(written) else None
 
 
+_LEVEL_TAIL = re.compile(r"\s((?:các|cấp)\s.*)$")
+_LIEN_QUAN = _words("liên quan")
+_OWNER = re.compile(r"\s((?:trực\s+)?thuộc\s+(\w).*)$")
+
+
+def _owner(written: str) -> re.Match[str] | None:
+    """ "... trực thuộc Ủy ban nhân dân Thành phố" closing a name: the owner of the bodies named (a capital after)."""
+    match = _OWNER.search(written)
+    return match if match is not None and match.group(2).isupper() else None
+
+
+_BODY_NOUNS = _words("cơ quan", "đơn vị", "tổ chức", "doanh nghiệp")
+_VAGUE_KINDS = _words("liên quan", "chức năng", "cùng cấp", "cấp dưới", "nêu trên", "được giao")
+
+
+def _share_owner(mentions: list[Mention], tokens: list[Token]) -> None:
+    """ "các cơ quan chuyên môn, cơ quan hành chính khác thuộc Ủy ban nhân dân Thành phố": kinds of bodies listed
+    with commas before the one that names their owner are that owner's too; each kind with its owner is a group of
+    its own ("Các cơ quan chuyên môn thuộc Ủy ban nhân dân Thành phố"), vague as a kind may be alone."""
+
+    def kind(mention: Mention) -> bool:
+        words = tokenize(mention.written)
+        start = 1 if words and words[0].low == CAC else 0
+        owned = _owner(mention.written)
+        field = len(tokenize(mention.written[: owned.start()])) if owned else len(words)
+        return (
+            mention.resolved is None
+            and mention.how in ("vague", "unknown")
+            and _starts_with(words, start, _BODY_NOUNS)
+            and field > start + 2  # a field after the noun: "cơ quan hành chính", not "các cơ quan"
+            and not _contains(words, 0, len(words), _VAGUE_KINDS)
+        )
+
+    for n, last in enumerate(mentions):
+        match = _owner(last.written)
+        if match is None or not kind(last):
+            continue
+        run = [n]
+        while (
+            run[0] > 0
+            and kind(mentions[run[0] - 1])
+            and _owner(mentions[run[0] - 1].written) is None
+            and mentions[run[0] - 1].end < len(tokens)
+            and tokens[mentions[run[0] - 1].end].text == ","
+            and mentions[run[0] - 1].end + 1 == mentions[run[0]].start
+        ):
+            run.insert(0, run[0] - 1)
+        if len(run) < 2:
+            continue
+        for k in run:
+            mention = mentions[k]
+            base = mention.written[: match.start()] if k == n else mention.written
+            base = base if tokenize(base)[0].low == CAC else f"các {base[:1].lower()}{base[1:]}"
+            written = f"{base[:1].upper()}{base[1:]} {match.group(1)}"
+            mentions[k] = Mention(written, (), mention.start, mention.end, "unknown", mention.source or mention.written)
+
+
+_SECTOR_HEADS = _words("sở", "cơ quan chuyên môn", "cơ quan")
+_SO = _words("sở")[0]
+_MANAGES = _words("quản lý")
+_SECTORS = _words("ngành, lĩnh vực", "chuyên ngành", "ngành", "lĩnh vực")
+_PROVINCE_LEVELS = _words("cấp tỉnh", "cấp xã")
+
+
+def _sector_managers(tokens: list[Token], text: str, i: int) -> Mention | None:
+    """ "Sở quản lý ngành, lĩnh vực", "các cơ quan chuyên môn quản lý ngành, lĩnh vực cấp tỉnh": a role, not one
+    body: the department (or agency) that manages each sector concerned, so a group ("Các Sở quản lý ngành, lĩnh
+    vực"), kept as written (no registry lists it)."""
+    j = i + 1 if i < len(tokens) and tokens[i].low == CAC else i
+    head = next((p for p in _SECTOR_HEADS if _starts_with(tokens, j, (p,))), None)
+    if head is None or not _starts_with(tokens, j + len(head), _MANAGES):
+        return None
+    k = j + len(head) + len(_MANAGES[0])
+    sector = next((p for p in _SECTORS if _starts_with(tokens, k, (p,))), None)
+    if sector is None:
+        return None
+    k += len(sector)
+    k += next((len(p) for p in _PROVINCE_LEVELS if _starts_with(tokens, k, (p,))), 0)
+    written = _span(text, tokens, i, k)
+    if j == i and head != _SO:
+        written = written[:1].lower() + written[1:]  # a common noun: "Các cơ quan ...", but "Các Sở ..."
+    written = written[:1].upper() + written[1:] if j > i else f"Các {written}"
+    return Mention(written, (), i, k, "unknown", _span(text, tokens, i, k))
+
+
+def _relate_kinds(mentions: list[Mention], tokens: list[Token], text: str, i: int, related: int) -> None:
+    """ "các sở, ngành, địa phương có liên quan": the closing "(có) liên quan" qualifies the kinds of bodies listed
+    before it too, so "các sở, ngành" there are the related ones, vague as a partner (the list's last member, read
+    at ``mentions[-1]``, ends at token ``i``; ``related`` words of "có liên quan" follow it, or it holds them).
+    Only bare kinds are qualified ("các sở, ban, ngành"), not a body or a group with its level or place."""
+    words = _span(text, tokens, i, i + related) if related else ""
+    if not words:
+        written = mentions[-1].written
+        words = next((m.group(1) for m in re.finditer(r"\s((?:có\s+)?liên quan)\b", written)), "")
+    if not words:
+        return
+    first = len(mentions) - 1  # where the list the qualifier closes starts: at its "các"
+    while first > 0 and tokenize(mentions[first].written)[0].low != CAC:
+        first -= 1
+    if tokenize(mentions[first].written)[0].low != CAC:
+        return
+    if len(mentions) - first > 1 and all(
+        m.how == "vague" and _starts_with(tokenize(m.written), 0, VAGUE_HEADS) for m in mentions[first:]
+    ):
+        # "Các cơ quan, đơn vị liên quan": one related group (an item's subject at most), read as written
+        last = mentions[-1]
+        end = next((k + 2 for k in range(last.start, last.end) if _starts_with(tokens, k, _LIEN_QUAN)), last.end)
+        end += related
+        mentions[first:] = [
+            Mention(_span(text, tokens, mentions[first].start, end), (), mentions[first].start, end, "related")
+        ]
+        return
+    for n in range(len(mentions) - 2, first - 1, -1):
+        mention = mentions[n]
+        if mention.how in ("vague", "related"):
+            continue
+        kinds = [t.low for t in tokenize(mention.written) if t.is_word and t.low != CAC]
+        separator = tokens[mention.end].low if mention.end < len(tokens) else ""
+        if not kinds or not all((w,) in _KIND_WORDS for w in kinds) or separator not in (",", VA):
+            return
+        if separator == VA and len(mentions) - n > 2:
+            return  # "các sở, ban, ngành và cơ quan, đơn vị có liên quan": a list of its own after "và"
+
+        mentions[n] = Mention(
+            f"{mention.written} {words}", (), mention.start, mention.end, "related", mention.source or mention.written
+        )
+
+
+_QUALIFIERS = _words("được", "trên địa bàn", "thuộc", "trực thuộc")
+
+
+def _past_qualifier(tokens: list[Token], i: int) -> int:
+    """ "các Hội được Đảng, Nhà nước giao nhiệm vụ trên địa bàn Thành phố; Ủy ban nhân dân ...": a list whose
+    members are separated by ";" goes on after a member's qualifier (a passive clause, a place) up to the ";"."""
+    if not _starts_with(tokens, i, _QUALIFIERS):
+        return i
+    for k in range(i + 1, min(len(tokens), i + 24)):
+        if tokens[k].text == ";":
+            return k
+        if tokens[k].text in (".", ":", "!", "?", "(", ")"):
+            return i
+    return i
+
+
+def _lower_field(tokens: list[Token], i: int) -> int:
+    """The end of a field in lower case at ``i`` ("điện lực" in "các cơ quan y tế, điện lực, ..."): a few words up
+    to a stop word, a punctuation mark or a capital; ``i`` when the words there are not a field."""
+    stop = i
+    while (
+        stop < len(tokens)
+        and stop - i < 4
+        and tokens[stop].is_word
+        and not tokens[stop].capital
+        and not (stop > i and _starts_with(tokens, stop, _STOPS))
+    ):
+        stop += 1
+    if _starts_with(tokens, i, _NO_FIELD + _STOPS + GROUP_HEADS + LIST_WORDS) or (
+        stop < len(tokens) and tokens[stop].is_word and not _starts_with(tokens, stop, _STOPS)
+    ):
+        return i
+    return stop
+
+
+def _bracket_follows(tokens: list[Token], i: int) -> bool:
+    """A bracket opens at ``i`` or after a few more words of the phrase ("các cơ quan đăng ký đầu tư (Sở ...)")."""
+    k = i
+    while k < min(len(tokens), i + 6) and tokens[k].is_word:
+        k += 1
+    return k < len(tokens) and tokens[k].text == "("
+
+
 def expand_abbreviations(name: str) -> str:
     """ "Sở KH&CN" -> "Sở Khoa học và Công nghệ"; "UBND các xã" -> "Ủy ban nhân dân các xã"."""
     return _ABBREVIATION_TOKEN.sub(lambda m: _NAME_ABBREVIATIONS[m.group(1)], name)
@@ -1348,6 +1638,20 @@ def _after_list(tokens: list[Token], end: int) -> int:
     ):
         k += 1
     return k
+
+
+_OWN_PLACES = _words(
+    "thuộc tỉnh", "của tỉnh", "trực thuộc tỉnh", "thuộc thành phố", "của thành phố", "trực thuộc thành phố"
+)
+
+
+def _own_place(tokens: list[Token], end: int) -> int:
+    """The words of "thuộc tỉnh" / "của tỉnh" at ``end`` when they close the name (0 otherwise)."""
+    place = next((p for p in _OWN_PLACES if _starts_with(tokens, end, (p,))), None)
+    if place is None:
+        return 0
+    after = end + len(place)
+    return len(place) if after >= len(tokens) or not tokens[after].is_word or _starts_with(tokens, after, _STOPS) else 0
 
 
 def _after_place(tokens: list[Token], end: int, written: str) -> int:
