@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from matrix.catalogue import standard_registry
 from matrix.draft import Draft, draft_text
+from matrix.input.catalogue import standard_registry
 
 LETTER = "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\nSố: 15/UBND-NC\nV/v bảo đảm an toàn điện\n"
 DECISION = (
