@@ -182,8 +182,9 @@ def test_a_report_is_recorded_with_a_date_typed_day_first(client, dirs):
 
 
 def test_a_report_on_a_task_the_agency_is_not_given_is_refused_by_name(client, dirs):
-    refused = _report(client, nhiem_vu=f"{TG}|1", so="9/BC")
+    refused = _report(client, nhiem_vu=f"{TG}|1", so="9/BC", xem_ngay="2025-12-31")
     text = _text(refused)
+    assert 'name="ngay" value="31/12/2025"' in refused.text  # the page stays on the day it showed
     assert refused.status_code == 400
     assert "Công an tỉnh không được giao mục 1 của Chỉ thị" in text and "nhiệm vụ của cơ quan này" in text
     assert f'<option value="{TG}|1" selected>' in refused.text and 'value="9/BC"' in refused.text

@@ -600,6 +600,7 @@ class Pages:
         blocks = matrix.column_blocks()
         chosen = request.query_params.getlist("khoi") or [b.id for b, _ in blocks]
         shown = [(b, agencies) for b, agencies in blocks if b.id in chosen]
+        labels = collections.Counter(a.short for _, agencies in shown for a in agencies)
         return self.render(
             request,
             "grid.html",
@@ -611,6 +612,7 @@ class Pages:
             directive=directive,
             rows=matrix.rows,
             today=today(),
+            shared={label for label, n in labels.items() if n > 1},  # columns told apart by their province
         )
 
     # ------------------------------------------------------------------ Theo dõi
@@ -622,6 +624,7 @@ class Pages:
         problems: tuple[Problem, ...] = (),
         status: int = 200,
         typed: dict[str, str] | None = None,
+        shown: dt.date | None = None,
     ) -> Response:
         """Theo dõi as of ``?ngay=``; the report form filled with ``typed`` (what a refused form held) or with the
         task a row's "Ghi báo cáo" button names (``?co_quan=&nhiem_vu=``)."""
@@ -629,7 +632,7 @@ class Pages:
         from ..tracking.records import State
 
         cat = self.catalogue()
-        day = _parse_date(request.query_params.get("ngay", "")) or today()
+        day = shown or _parse_date(request.query_params.get("ngay", "")) or today()
         try:
             statuses = lib.statuses(cat, day)
         except InputError as exc:
@@ -694,6 +697,7 @@ class Pages:
             directive_id, task = str(form.get("van_ban", "")), str(form.get("muc", "")).strip() or None
             typed["nhiem_vu"] = lib.task_value(directive_id, task)
         day, why = lib.read_day(typed["ngay_bao_cao"], "ngày báo cáo")
+        shown = _parse_date(str(form.get("xem_ngay", "")))  # the day the page was showing
         try:
             if day is None:
                 raise InputError([Problem("", 0, 0, why or "hãy ghi ngày báo cáo, ví dụ 15/12/2025")])
@@ -708,8 +712,7 @@ class Pages:
                 typed["ghi_chu"].strip() or None,
             )
         except InputError as exc:
-            return await self.tracking(request, problems=exc.problems, status=400, typed=typed)
-        shown = _parse_date(str(form.get("xem_ngay", "")))
+            return await self.tracking(request, problems=exc.problems, status=400, typed=typed, shown=shown)
         return RedirectResponse(
             f"/theo-doi?da_ghi={path.stem}" + (f"&ngay={shown.isoformat()}" if shown else ""), status_code=303
         )
