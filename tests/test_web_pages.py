@@ -321,3 +321,23 @@ def test_a_word_header_with_line_breaks_and_tabs_keeps_its_date_and_place(client
     assert "ngày văn bản 10/03/2025" in page
     yaml_text = html.unescape(re.search(r'<textarea name="yaml"[^>]*>(.*?)</textarea>', page, re.S).group(1))
     assert "\ndate: 2025-03-10\n" in yaml_text and "\nplace: Tiền Giang\n" in yaml_text
+
+
+def test_only_names_given_a_task_are_flagged_as_dropped(dirs):
+    """A body's name the text gives the task to is flagged; a law, the issuer's own committee, a council named by
+    what it does, a name the clerk already put in the task, are not."""
+    from matrix.draft import draft_text
+    from matrix.input.load import open_registry
+    from matrix.web import library as lib
+
+    text = FIXTURE.read_text(encoding="utf-8").replace(
+        "3. Ủy ban nhân dân các huyện",
+        "3. Sở Y tế chủ trì, phối hợp với Ủy ban nhân dân tỉnh do Sở Tài chính tham mưu, xử lý theo Bộ luật Hình sự "
+        "tại Hội đồng thẩm định giá chủ trì.\n"
+        f"4. {DROPPED} chủ trì, phối hợp với Sở Công Thương kiểm tra hàng hóa.\n"
+        "5. Ủy ban nhân dân các huyện",
+    )
+    registry = open_registry([dirs[0]], dirs[0] / "co-quan.yaml")
+    view = lib.view_draft(draft_text(text, registry, "x").yaml, "x", dirs[0])
+    assert [(d.name, d.task) for d in view.dropped] == [(DROPPED, "mục 4")]
+    assert view.unresolved == ["Công an Tiền Giang"] and view.flagged == ["Công an Tiền Giang", DROPPED]

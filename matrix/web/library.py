@@ -596,7 +596,7 @@ _ASSIGNING = _phrases("giao", "giao cho", "yêu cầu", "đề nghị", "phối 
 # Small words that end a name without giving it anything.
 _NAME_ENDS = _ROLE_VERBS + _phrases(
     "và", "với", "cho", "tại", "trên", "để", "về", "của", "trong", "theo", "được", "đã", "sẽ", "cần", "phải", "là",
-    "có", "trước", "sau", "từ", "đến", "tuyên truyền", "bảo đảm", "đảm bảo", "xử lý", "tiếp tục", "khẩn trương", "thường xuyên",
+    "có", "do", "nhằm", "trước", "sau", "từ", "đến", "kết quả", "tuyên truyền", "bảo đảm", "đảm bảo", "xử lý", "tiếp tục", "khẩn trương", "thường xuyên",
 )  # fmt: skip
 # Heads of bodies the drafter's list may lack (a team, a station, a post).
 _MORE_HEADS = _phrases("đội", "hải đội", "chi đội", "tổ công tác", "trạm", "đồn")
@@ -625,11 +625,13 @@ def dropped_names(directive: Directive, registry: Registry) -> list[Dropped]:
         while i < len(tokens):
             token = tokens[i]
             head = next((h for h in heads if tuple(lows[i : i + len(h)]) == h), None)
-            if not (token.is_word and token.capital and head) or (
+            named = head is not None and i + len(head) < len(tokens) and _names_on(tokens[i + len(head)])
+            if not (token.is_word and token.capital and named) or (
                 i and tokens[i - 1].is_word and tokens[i - 1].capital
             ):
-                i += 1
+                i += 1  # a name goes on with a capital or a number after its head ("Bộ luật Hình sự" is no body)
                 continue
+            assert head is not None
             end = i + len(head)
             while end < len(tokens) and end - i < _MAX_NAME_WORDS and tokens[end].is_word:
                 if not tokens[end].capital and any(tuple(lows[end : end + len(w)]) == w for w in _NAME_ENDS):
@@ -639,7 +641,8 @@ def dropped_names(directive: Directive, registry: Registry) -> list[Dropped]:
             role = _role_given(lows, i, end, tokens[end].text if end < len(tokens) else "")
             capitals = sum(1 for t in tokens[i:end] if t.capital or t.text[:1].isdigit())
             i = end
-            if role is None or capitals < 2 or key in seen or any(key in n for n in issuer):
+            superior = _SUPERIOR.match(ascii_key(name))  # the province's council or committee: above the text
+            if role is None or capitals < 2 or key in seen or superior or any(key in n for n in issuer):
                 continue  # "Ban hành", "Phòng, chống": words, not names
             if any(a.role == role for a in node.task.assignments) if role else node.task.assignments:
                 continue  # the role is someone's (the name renamed or resolved by the clerk)
@@ -648,6 +651,13 @@ def dropped_names(directive: Directive, registry: Registry) -> list[Dropped]:
             seen.add(key)
             out.append(Dropped(name, location(Row(directive, node))))
     return out
+
+
+_SUPERIOR = re.compile(r"^(?:uy ban nhan dan|hoi dong nhan dan|ubnd|hdnd) (?:tinh|thanh pho)$")
+
+
+def _names_on(token: Any) -> bool:
+    return bool(token.is_word and (token.capital or token.text[:1].isdigit()))
 
 
 _LEAD, _PARTNER = _phrases("chủ trì", "phối hợp")
