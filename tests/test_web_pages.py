@@ -136,6 +136,7 @@ def test_a_directive_is_marked_ended_from_its_page(client, dirs):
     assert path.with_name(path.name + ".bak").is_file()  # matrix end's own write: the previous version kept
     shown = _text(client.get(done.headers["location"]))
     assert "đã kết thúc ngày 31/12/2025" in shown and "Đã ghi văn bản kết thúc ngày 31/12/2025" in shown
+    assert "kết thúc 31/12/2025" in _text(client.get("/van-ban"))
     # the tracking: its open tasks are no longer followed
     tracking = _text(client.get("/theo-doi", params={"ngay": "30/06/2026"}))
     assert re.search(r"đã kết thúc: \s*[1-9]", tracking)
