@@ -251,6 +251,9 @@ def test_the_matrix_prints_landscape_with_its_header_on_every_page_and_whole_lab
     printed = css[css.index("@media print") :]
     assert "display: table-header-group" in printed and "break-inside: avoid" in printed
     assert "MTTQ, đoàn thể các cấp" in page
+    # the tasks numbered as the directive prints them (the workbook's STT), never by their ids
+    numbers = re.findall(r'<tr><td class="sticky" title="[^"]*">([^<]*)</td>', page)
+    assert "(đoạn cuối)" in numbers and "3.1" in numbers and not [n for n in numbers if n.startswith("cuối")]
 
 
 # --------------------------------------------------------------------------- the draft page

@@ -613,6 +613,7 @@ class Pages:
             rows=matrix.rows,
             today=today(),
             shared={label for label, n in labels.items() if n > 1},  # columns told apart by their province
+            where=_where,
         )
 
     # ------------------------------------------------------------------ Theo dõi
