@@ -506,22 +506,29 @@ def test_record_a_report_through_the_form(client, dirs):
 @pytest.mark.parametrize(
     "fields, words",
     [
-        ({"ngay_bao_cao": "30/02/2025"}, "ngày báo cáo không hợp lệ"),
-        ({"muc": "999"}, "không có mục '999'"),
-        ({"van_ban": "khong-co"}, "văn bản 'khong-co' không có"),
-        ({"co_quan": "khong-co"}, "cơ quan 'khong-co' không có"),
+        ({"ngay_bao_cao": "30/02/2025"}, "ngày báo cáo: ngày '30/02/2025' không tồn tại hoặc sai định dạng"),
+        ({"muc": "999"}, "không có nhiệm vụ đã chọn"),
+        ({"van_ban": "khong-co"}, "văn bản đã chọn không còn trong danh sách văn bản hợp lệ"),
+        ({"co_quan": "khong-co"}, "cơ quan đã chọn không có trong danh mục"),
+        ({"co_quan": "so-y-te"}, "Sở Y tế không được giao nhiệm vụ nào cần theo dõi trong Chỉ thị"),
     ],
 )
-def test_bad_reports_are_refused_in_vietnamese(client, dirs, fields, words):
+def test_bad_reports_are_refused_in_words_and_the_form_keeps_what_was_typed(client, dirs, fields, words):
     data = {
         "csrf": csrf(client, "/theo-doi"),
         "co_quan": "cong-an-tinh",
         "van_ban": TG,
-        "ngay_bao_cao": "2025-06-28",
+        "ngay_bao_cao": "28/06/2025",
+        "so": "77/BC-THU",
+        "ghi_chu": "ghi chú đã gõ",
         **fields,
     }
     response = client.post("/theo-doi", data=data)
-    assert response.status_code == 400 and words in html.unescape(response.text)
+    text = html.unescape(response.text)
+    assert response.status_code == 400 and words in text
+    assert "<biểu mẫu>" not in text and "‹biểu mẫu›" not in text and "<dòng lệnh>" not in text
+    assert 'name="so" placeholder="123/BC-CAT" value="77/BC-THU"' in text and 'value="ghi chú đã gõ"' in text
+    assert f'value="{data["ngay_bao_cao"]}"' in text  # the date as typed, not reset to the page's day
     assert not (dirs[0] / "theo-doi").exists()
 
 

@@ -177,11 +177,11 @@ def test_a_clerk_adds_a_directive_builds_downloads_a_letter_and_records_a_report
 
     # Theo dõi: record a report through the form
     driver.get(f"{base}/theo-doi?ngay=2025-12-31")
-    Select(driver.find_element(By.NAME, "co_quan")).select_by_value("cong-an-tinh")
-    Select(driver.find_element(By.NAME, "van_ban")).select_by_value("chi-thi-thu")
-    driver.find_element(By.NAME, "muc").send_keys("1")
+    Select(driver.find_element(By.NAME, "co_quan")).select_by_value("dong-thap-cong-an-tinh")
+    Select(driver.find_element(By.NAME, "nhiem_vu")).select_by_value("chi-thi-thu|1")
     date = driver.find_element(By.NAME, "ngay_bao_cao")
-    driver.execute_script("arguments[0].value = '2025-12-10'", date)
+    date.clear()
+    date.send_keys("10/12/2025")  # typed day first, whatever the browser's language
     driver.find_element(By.NAME, "so").send_keys("45/BC-CAT")
     driver.find_element(By.NAME, "xong").click()
     driver.find_element(By.XPATH, "//button[text()='Ghi báo cáo']").click()
@@ -244,3 +244,145 @@ document.cookie = "matrix_csrf={token}; path=/";
         thread.join(10)
     corpus = load_corpus([root / "input"]).require()
     assert [r.number for r in load_records(root / "input", corpus)] == []
+
+
+def _header_in_one_paragraph(text: str, path: Path) -> Path:
+    """A Word file whose header is one paragraph: two columns by tabs, three lines by Shift+Enter (<w:br/>)."""
+    import docx
+
+    lines = text.splitlines()
+    document = docx.Document()
+    paragraph = document.add_paragraph()
+    for i, (left, right) in enumerate(zip(lines[0:3], lines[3:6], strict=True)):
+        paragraph.add_run(left)
+        paragraph.add_run().add_tab()
+        paragraph.add_run(right)
+        if i < 2:
+            paragraph.add_run().add_break()
+    for line in lines[6:]:
+        document.add_paragraph(line)
+    document.save(str(path))
+    return path
+
+
+def test_a_clerk_withdraws_and_restores_records_from_a_row_pages_agencies_and_prints_the_matrix(
+    server, browser, tmp_path
+):
+    """Issue 20's pages in a real browser: a Word header on tabs and line breaks read, a dropped name flagged;
+    withdraw then restore a directive, record a report from a task's row
+    with a date typed day first (a wrong one refused in words, the form kept), page through Cơ quan with a filter,
+    the Ma trận with whole column labels, printed to PDF landscape with its header row on every page."""
+    import base64
+    import io
+    import re
+
+    import pypdf
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base, work, _app = server
+    shots = tmp_path / "screens"
+    driver = browser
+    tg = "tiengiang-ubnd-ct-antt-2025"
+    folder = work / "input"
+
+    # a Word file whose header is one paragraph (two columns by tabs, lines by Shift+Enter) naming a body the
+    # registry lacks as the lead of a task: the date and place are read, the dropped name flagged and counted
+    text = FIXTURE.read_text(encoding="utf-8").replace("Phòng Cảnh sát giao thông Tiền Giang", "Công an tỉnh")
+    text = text.replace(
+        "3. Ủy ban nhân dân các huyện",
+        "3. Đội Quản lý thị trường số 5 chủ trì, phối hợp với Sở Công Thương kiểm tra hàng hóa.\n4. Ủy ban nhân dân các huyện",
+    )
+    source = _header_in_one_paragraph(text, tmp_path / "chi-thi-dong-ke.docx")
+    driver.get(f"{base}/them")
+    driver.find_element(By.NAME, "tep").send_keys(str(source))
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(lambda: "Bản nháp: chi-thi-dong-ke" in driver.page_source)
+    meta = driver.find_element(By.CSS_SELECTOR, "p.meta").text
+    assert "ngày văn bản 10/03/2025" in meta and "1 tên chưa có trong danh mục (1 tên chưa được phân công)" in meta
+    assert driver.find_element(By.CSS_SELECTOR, "#ten-bo-sot li").text == "Đội Quản lý thị trường số 5 — mục 3"
+    _shot(driver, shots, "w0-ban-nhap-ten-bo-sot")
+
+    # withdraw from the directive's page, restore from the list
+    driver.get(f"{base}/van-ban/{tg}")
+    _shot(driver, shots, "w1-van-ban-truoc-khi-rut")
+    driver.find_element(By.XPATH, "//button[text()='Rút văn bản']").click()
+    _wait_for(lambda: "da_rut=" in driver.current_url)
+    assert "Đã rút văn bản" in driver.find_element(By.CSS_SELECTOR, ".box.ok").text
+    assert not (folder / f"{tg}.yaml").exists() and (folder / "da-rut" / f"{tg}.yaml").is_file()
+    assert len(driver.find_elements(By.CSS_SELECTOR, "table.withdrawn tbody tr")) == 1
+    _shot(driver, shots, "w2-van-ban-da-rut")
+    driver.find_element(By.XPATH, "//table[contains(@class,'withdrawn')]//button[text()='Khôi phục']").click()
+    _wait_for(lambda: "da_khoi_phuc=1" in driver.current_url)
+    assert (folder / f"{tg}.yaml").is_file() and not (folder / "da-rut" / f"{tg}.yaml").exists()
+    _shot(driver, shots, "w3-van-ban-da-khoi-phuc")
+
+    # Theo dõi: the row's button fills the form; a date that does not exist is refused in words, the form kept
+    driver.get(f"{base}/theo-doi?ngay=31/12/2025")
+    button = driver.find_element(
+        By.CSS_SELECTOR, f"a.button.small[href*='co_quan=dong-thap-cong-an-tinh'][href*='nhiem_vu={tg}%7C7']"
+    )
+    driver.execute_script("arguments[0].scrollIntoView()", button)
+    button.click()
+    _wait_for(lambda: "nhiem_vu=" in driver.current_url)
+    assert Select(driver.find_element(By.NAME, "co_quan")).first_selected_option.get_attribute("value") == (
+        "dong-thap-cong-an-tinh"
+    )
+    task = Select(driver.find_element(By.NAME, "nhiem_vu")).first_selected_option
+    assert task.get_attribute("value") == f"{tg}|7" and task.text.startswith("Mục 7 — Giao Công an tỉnh chủ trì")
+    date = driver.find_element(By.NAME, "ngay_bao_cao")
+    assert date.get_attribute("value") == "31/12/2025" and date.get_attribute("type") == "text"
+    date.clear()
+    date.send_keys("31/02/2025")
+    driver.find_element(By.NAME, "so").send_keys("88/BC-CAT")
+    driver.find_element(By.XPATH, "//button[text()='Ghi báo cáo']").click()
+    _wait_for(lambda: "Chưa ghi được báo cáo" in driver.page_source)
+    assert "ngày '31/02/2025' không tồn tại" in driver.find_element(By.CSS_SELECTOR, ".box.bad").text
+    assert driver.find_element(By.NAME, "so").get_attribute("value") == "88/BC-CAT"
+    assert driver.find_element(By.NAME, "ngay_bao_cao").get_attribute("value") == "31/02/2025"
+    _shot(driver, shots, "w4-theo-doi-loi")
+    date = driver.find_element(By.NAME, "ngay_bao_cao")
+    date.clear()
+    date.send_keys("05/12/2025")
+    driver.find_element(By.XPATH, "//button[text()='Ghi báo cáo']").click()
+    _wait_for(lambda: "Đã ghi báo cáo" in driver.page_source)
+    _shot(driver, shots, "w5-theo-doi-da-ghi")
+    corpus = load_corpus([folder]).require()
+    records = [(r.directive, r.task, r.date.isoformat(), r.number) for r in load_records(folder, corpus)]
+    assert records == [(tg, "7", "2025-12-05", "88/BC-CAT")]
+
+    # Cơ quan: a province, then the next page
+    driver.get(f"{base}/co-quan")
+    Select(driver.find_element(By.NAME, "tinh")).select_by_value("dong-thap")
+    driver.find_element(By.XPATH, "//button[text()='Tìm và lọc']").click()
+    _wait_for(lambda: "tinh=dong-thap" in driver.current_url)
+    count = driver.find_element(By.CSS_SELECTOR, "p.count").text
+    total = int(re.match(r"(\d+) cơ quan", count).group(1))
+    assert total > 50 and "trang 1/" in count
+    _shot(driver, shots, "w6-co-quan-loc-tinh")
+    driver.find_element(By.LINK_TEXT, "Sau ›").click()
+    _wait_for(lambda: "trang=2" in driver.current_url)
+    assert "trang 2/" in driver.find_element(By.CSS_SELECTOR, "p.count").text
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
+    assert 0 < len(rows) <= 50 and all("Đồng Tháp" in r.find_elements(By.TAG_NAME, "td")[2].text for r in rows)
+    _shot(driver, shots, "w7-co-quan-trang-2")
+
+    # Ma trận: every column label whole on screen, then printed
+    driver.get(f"{base}/ma-tran")
+    labels = driver.find_elements(By.CSS_SELECTOR, "th.col-agency .turned")
+    clipped = driver.execute_script(
+        "return arguments[0].filter(e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.textContent)",
+        labels,
+    )
+    assert labels and clipped == []
+    assert "MTTQ, đoàn thể các cấp" in [e.text for e in labels]
+    _shot(driver, shots, "w8-ma-tran")
+    printed = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})
+    pdf = base64.b64decode(printed["data"])
+    (shots / "w9-ma-tran-in.pdf").write_bytes(pdf)
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) > 1
+    for page in pages:
+        assert float(page.mediabox.width) > float(page.mediabox.height)  # A4 landscape
+        assert "Nhiệm vụ" in page.extract_text()  # the header row on every page

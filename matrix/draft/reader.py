@@ -164,6 +164,7 @@ def clean_lines(lines: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- Word
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_COLUMN_GAP = "   "  # a tab between two texts of one line: the header's columns (see matrix.draft.header._GAP)
 
 
 def _read_docx(path: Path) -> tuple[list[str], dict[int, str]]:
@@ -229,14 +230,24 @@ def _table_lines(table: Any, numbers: dict[str, int]) -> Iterator[str]:
 
 
 def _paragraph_text(element: Any, numbers: dict[str, int]) -> str:
-    """The text of one ``w:p``, with footnote references written as their numbers ("trật tự1.")."""
+    """The text of one ``w:p``, with footnote references written as their numbers ("trật tự1.").
+
+    A line break (Shift+Enter, ``w:br``/``w:cr``) ends a line. A tab after text on its line is a column gap
+    (three spaces, as the PDF reader writes the gap between a header's two columns): a header typed as
+    "ỦY BAN NHÂN DÂN<tab>CỘNG HÒA...<br/>Số: 07/CT-UBND<tab>Tiền Giang, ngày ..." keeps its date and place.
+    """
     parts: list[str] = []
+    text_on_line = False
     for node in element.iter():
         tag = node.tag
         if tag == f"{_W}t":
             parts.append(node.text or "")
-        elif tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
-            parts.append("\n" if tag != f"{_W}tab" else " ")
+            text_on_line = text_on_line or bool((node.text or "").strip())
+        elif tag in (f"{_W}br", f"{_W}cr"):
+            parts.append("\n")
+            text_on_line = False
+        elif tag == f"{_W}tab":
+            parts.append(_COLUMN_GAP if text_on_line else " ")
         elif tag == f"{_W}footnoteReference":
             key = node.get(f"{_W}id")
             if key in numbers:

@@ -23,7 +23,9 @@ here, the same way:
 - a target that exists and is not a regular file is never replaced: a
   character device (``/dev/null``, ``/dev/stdout``) or a FIFO with a reader is
   written through as a stream; a FIFO without a reader, a socket, a block
-  device or a folder is refused.
+  device or a folder is refused;
+- a file moved aside (a withdrawn directive, :func:`move_file`) is moved in one
+  step under its lock and never over another file.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ __all__ = [
     "backup_path",
     "is_stream",
     "locked",
+    "move_file",
     "update_file",
     "write_file",
 ]
@@ -307,3 +310,64 @@ def update_file(
             return False
         _replace(target, _encode(new), what, backup, check, make_parents)
         return True
+
+
+def move_file(source: Path, target: Path, what: str = "tệp", *, make_parents: bool = False) -> None:
+    """Move the regular file ``source`` to ``target`` under ``source``'s lock, never over anything at ``target``.
+
+    A hard link then the unlink of ``source`` (a link refuses an existing name: no check-then-rename race); where
+    the file system has no hard links, an exclusive copy, synced, then the unlink. Both folders are synced after.
+    :class:`~matrix.core.errors.OutputError` when ``target`` exists or anything fails, ``source`` then kept.
+    """
+    source, target = Path(source), Path(target)
+    taken = OutputError(
+        f"Không chuyển được {what} '{source}' sang '{target}': đã có một tệp cùng tên ở đó; "
+        "matrix không ghi đè, hãy đổi tên hoặc dời tệp đó đi trước."
+    )
+    _make_folder(target, what, make_parents)
+    with locked(source, what):
+        try:
+            info = os.lstat(source)
+        except OSError as exc:
+            raise _fail(source, exc, what) from None
+        if not stat.S_ISREG(info.st_mode):
+            raise OutputError(f"Không chuyển được {what} '{source}': không phải tệp thường.")
+        if os.path.lexists(target):
+            raise taken
+        try:
+            try:
+                os.link(source, target, follow_symlinks=False)
+            except FileExistsError:
+                raise taken from None
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                    raise
+                _copy_new(source, target, taken)
+            try:
+                os.unlink(source)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(target)  # the move did not happen: one copy only, where it was
+                raise
+        except OSError as exc:
+            raise _fail(target, exc, what) from None
+        _sync_folder(target.parent)
+        _sync_folder(source.parent)
+
+
+def _copy_new(source: Path, target: Path, taken: OutputError) -> None:
+    """``source`` copied to the new file ``target`` (created exclusively, synced); nothing left on failure."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IMODE(os.stat(source).st_mode))
+    except FileExistsError:
+        raise taken from None
+    try:
+        try:
+            _write_all(fd, source.read_bytes())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(target)
+        raise

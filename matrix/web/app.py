@@ -56,6 +56,7 @@ MAX_PASTE_BYTES = 2 * 1024 * 1024
 DRAFTS_AT_ONCE = 2  # drafting workers at a time (each may use up to its memory limit)
 UPLOAD_TYPES = {".txt": b"", ".docx": b"PK\x03\x04", ".pdf": b"%PDF-"}
 MAX_DRAFTS = 30
+SHOWN_MATCHES = 20  # bodies listed for a name searched on the draft page (the page says how many matched)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 NAV = (
@@ -217,7 +218,48 @@ class Pages:
 
     async def directives(self, request: Request) -> Response:
         cat = self.catalogue()
-        return self.render(request, "directives.html", cat=cat)
+        withdrawn = lib.withdrawn_files(self.settings.input_dir)
+        return self.render(request, "directives.html", cat=cat, withdrawn=withdrawn, today=today())
+
+    # A directive withdrawn (moved to input/da-rut/, never deleted), restored, or marked ended, from its page.
+
+    async def directive_withdraw(self, request: Request) -> Response:
+        await self.form(request)
+        directive_id = _checked_id(request)
+        try:
+            lib.withdraw_directive(self.settings.input_dir, directive_id)
+        except InputError as exc:
+            return self.error(
+                request, 409, "Chưa rút được văn bản", "Văn bản vẫn ở chỗ cũ, không tệp nào bị thay:", exc.problems
+            )
+        return RedirectResponse(f"/van-ban?da_rut={directive_id}", status_code=303)
+
+    async def directive_restore(self, request: Request) -> Response:
+        await self.form(request)
+        directive_id = _checked_id(request)
+        try:
+            lib.restore_directive(self.settings.input_dir, directive_id)
+        except InputError as exc:
+            return self.error(
+                request,
+                409,
+                "Chưa khôi phục được văn bản",
+                "Văn bản vẫn trong thư mục đã rút, không tệp nào bị thay:",
+                exc.problems,
+            )
+        return RedirectResponse(f"/van-ban/{directive_id}?da_khoi_phuc=1", status_code=303)
+
+    async def directive_end(self, request: Request) -> Response:
+        form = await self.form(request)
+        directive_id = _checked_id(request)
+        day, why = lib.read_day(str(form.get("ngay_ket_thuc", "")), "ngày kết thúc")
+        try:
+            if day is None:
+                raise InputError([Problem("", 0, 0, why or "hãy ghi ngày kết thúc, ví dụ 31/12/2025")])
+            lib.end_directive(self.catalogue(), directive_id, day)
+        except InputError as exc:
+            return self.error(request, 400, "Chưa đánh dấu kết thúc", "Tệp văn bản chưa bị thay đổi:", exc.problems)
+        return RedirectResponse(f"/van-ban/{directive_id}?da_ket_thuc=1", status_code=303)
 
     async def directive(self, request: Request) -> Response:
         directive_id = request.path_params["id"]
@@ -279,6 +321,8 @@ class Pages:
             letters=[
                 (a, self.link(p), self.link(pdf) if pdf.is_file() else None) for a, p, pdf in letters if p.is_file()
             ],
+            followed=cat.corpus is not None and item.directive is not None and item.valid,
+            today=today(),
         )
 
     def link(self, path: Path) -> str:
@@ -366,9 +410,11 @@ class Pages:
         target = request.query_params.get("ten", "")
         found: list[Any] = []
         suggestions: list[str] = []
+        matched = 0
         cat_registry = self.catalogue().registry
         if query and cat_registry is not None:
-            found, suggestions = lib.find_agencies(cat_registry, query, day)
+            result = lib.search_agencies(cat_registry, query, day)
+            found, suggestions, matched = result.agencies[:SHOWN_MATCHES], result.suggestions, len(result.agencies)
         stored = self.settings.input_dir / f"{session.id}.yaml"
         exists = stored.name == REGISTRY_FILE or stored.exists()
         return self.render(
@@ -380,6 +426,7 @@ class Pages:
             query=query,
             target=target,
             found=found,
+            matched=matched,
             named={a.id: cat_registry.label(a) for a in found} if cat_registry is not None else {},
             suggestions=suggestions,
             exists=exists,
@@ -438,15 +485,41 @@ class Pages:
     # ------------------------------------------------------------------ Cơ quan
 
     async def agencies(self, request: Request) -> Response:
+        """Cơ quan: the registry filtered (province, khối, existing on a date), searched, a page at a time."""
         cat = self.catalogue()
-        query = request.query_params.get("q", "").strip()
-        found: list[Any] = []
-        suggestions: list[str] = []
-        if query and cat.registry is not None:
-            found, suggestions = lib.find_agencies(cat.registry, query)
-            if len(found) == 1:
-                return RedirectResponse(f"/co-quan/{found[0].id}", status_code=302)
-        return self.render(request, "agencies.html", cat=cat, query=query, found=found, suggestions=suggestions)
+        params = request.query_params
+        query = params.get("q", "").strip()
+        province = params.get("tinh", "")
+        block = params.get("khoi", "")
+        raw_day = params.get("ngay", "").strip()
+        on, why = lib.read_day(raw_day, "ngày")
+        page_number = int(params["trang"]) if params.get("trang", "").isdigit() else 1
+        page = None
+        if cat.registry is not None:
+            page = lib.agency_page(
+                cat.registry,
+                query,
+                None if not province else ("" if province == "chung" else province),
+                block or None,
+                on,
+                min(page_number, 10**6),
+            )
+            filtered = province or block or on
+            if query and page.total == 1 and not filtered:
+                return RedirectResponse(f"/co-quan/{page.rows[0].id}", status_code=302)
+        filters = {k: v for k, v in (("q", query), ("tinh", province), ("khoi", block), ("ngay", raw_day)) if v}
+        return self.render(
+            request,
+            "agencies.html",
+            cat=cat,
+            query=query,
+            page=page,
+            province=province,
+            block=block,
+            day=raw_day,
+            day_problem=why,
+            filters=filters,
+        )
 
     def _agency(self, request: Request, cat: lib.Catalogue) -> Any:
         agency_id = request.path_params["id"]
@@ -516,7 +589,7 @@ class Pages:
         cat = self.catalogue()
         if cat.corpus is None:
             return self.render(
-                request, "grid.html", cat=cat, matrix=None, blocks=[], chosen=[], directive=None, rows=[]
+                request, "grid.html", cat=cat, matrix=None, blocks=[], chosen=[], directive=None, rows=[], today=today()
             )
         matrix = lib.pivot(cat.corpus)
         directive = request.query_params.get("van_ban") or None
@@ -527,6 +600,7 @@ class Pages:
         blocks = matrix.column_blocks()
         chosen = request.query_params.getlist("khoi") or [b.id for b, _ in blocks]
         shown = [(b, agencies) for b, agencies in blocks if b.id in chosen]
+        labels = collections.Counter(a.short for _, agencies in shown for a in agencies)
         return self.render(
             request,
             "grid.html",
@@ -537,19 +611,29 @@ class Pages:
             shown=shown,
             directive=directive,
             rows=matrix.rows,
+            today=today(),
+            shared={label for label, n in labels.items() if n > 1},  # columns told apart by their province
+            where=_where,
         )
 
     # ------------------------------------------------------------------ Theo dõi
 
     async def tracking(
-        self, request: Request, message: str | None = None, problems: tuple[Problem, ...] = (), status: int = 200
+        self,
+        request: Request,
+        message: str | None = None,
+        problems: tuple[Problem, ...] = (),
+        status: int = 200,
+        typed: dict[str, str] | None = None,
+        shown: dt.date | None = None,
     ) -> Response:
+        """Theo dõi as of ``?ngay=``; the report form filled with ``typed`` (what a refused form held) or with the
+        task a row's "Ghi báo cáo" button names (``?co_quan=&nhiem_vu=``)."""
         from ..commands.status import by_agency, counts
         from ..tracking.records import State
 
         cat = self.catalogue()
-        raw = request.query_params.get("ngay", "")
-        day = _parse_date(raw) or today()
+        day = shown or _parse_date(request.query_params.get("ngay", "")) or today()
         try:
             statuses = lib.statuses(cat, day)
         except InputError as exc:
@@ -575,6 +659,12 @@ class Pages:
         if lib.workbook_file(out, None).is_file():
             workbooks.append(("tổng hợp", self.link(lib.workbook_file(out, None))))
         follow_up = [(label, self.link(path)) for label, path in lib.follow_up_files(out, cat.registry)]
+        query = request.query_params
+        filled = typed or {
+            "co_quan": query.get("co_quan", ""),
+            "nhiem_vu": query.get("nhiem_vu", ""),
+            "ngay_bao_cao": format_date(day),
+        }
         return self.render(
             request,
             "tracking.html",
@@ -586,41 +676,44 @@ class Pages:
             states=list(State),
             directives=directives,
             agencies=sorted(tracked.values(), key=lambda a: a.name),
+            choices=lib.task_choices(cat.corpus),
+            task_value=lib.task_value,
+            where=_where,
             message=message,
             problems=list(problems),
             workbooks=workbooks,
             follow_up=follow_up,
+            filled=filled,
+            refused=typed is not None,
         )
 
     async def tracking_post(self, request: Request) -> Response:
         form = await self.form(request)
         cat = self.catalogue()
-        day = _parse_date(str(form.get("ngay_bao_cao", "")))
-        if day is None:
-            return await self.tracking(
-                request,
-                problems=(
-                    Problem(
-                        "<biểu mẫu>", 0, 0, "ngày báo cáo không hợp lệ", "ghi dạng dd/mm/yyyy hoặc chọn trong lịch"
-                    ),
-                ),
-                status=400,
-            )
-        task = str(form.get("muc", "")).strip() or None
+        typed = {name: str(form.get(name, "")) for name in ("co_quan", "nhiem_vu", "ngay_bao_cao", "so", "ghi_chu")}
+        typed["xong"] = "co" if form.get("xong") == "co" else ""
+        if "nhiem_vu" in form:
+            directive_id, task = lib.split_task_value(typed["nhiem_vu"])
+        else:  # the two fields of a script posting as the page did before the task list
+            directive_id, task = str(form.get("van_ban", "")), str(form.get("muc", "")).strip() or None
+            typed["nhiem_vu"] = lib.task_value(directive_id, task)
+        day, why = lib.read_day(typed["ngay_bao_cao"], "ngày báo cáo")
+        shown = _parse_date(str(form.get("xem_ngay", "")))  # the day the page was showing
         try:
+            if day is None:
+                raise InputError([Problem("", 0, 0, why or "hãy ghi ngày báo cáo, ví dụ 15/12/2025")])
             path = lib.record_report(
                 cat,
-                str(form.get("co_quan", "")),
-                str(form.get("van_ban", "")),
+                typed["co_quan"],
+                directive_id,
                 task,
                 day,
-                str(form.get("so", "")).strip() or None,
-                form.get("xong") == "co",
-                str(form.get("ghi_chu", "")).strip() or None,
+                typed["so"].strip() or None,
+                typed["xong"] == "co",
+                typed["ghi_chu"].strip() or None,
             )
         except InputError as exc:
-            return await self.tracking(request, problems=exc.problems, status=400)
-        shown = _parse_date(str(form.get("xem_ngay", "")))
+            return await self.tracking(request, problems=exc.problems, status=400, typed=typed, shown=shown)
         return RedirectResponse(
             f"/theo-doi?da_ghi={path.stem}" + (f"&ngay={shown.isoformat()}" if shown else ""), status_code=303
         )
@@ -778,17 +871,24 @@ def _with_id(yaml_text: str, directive_id: str) -> str:
 
 
 def _parse_date(raw: str) -> dt.date | None:
-    """A typed date, or None when it is not one or lies outside the years matrix computes (stamp.out_of_range)."""
-    from ..core.stamp import out_of_range
+    """A typed date (dd/mm/yyyy or YYYY-MM-DD, read by the loader's parser), or None when it is not one or lies
+    outside the years matrix computes (stamp.out_of_range)."""
+    return lib.read_day(raw, "ngày")[0]
 
-    raw = raw.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            day = dt.datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-        return None if out_of_range(day) else day
-    return None
+
+def _where(row: Any) -> str:
+    """ "Mục 3, điểm a": where a task stands, as the document prints it."""
+    from ..core.pivot import location
+
+    text = location(row)
+    return text[:1].upper() + text[1:]
+
+
+def _checked_id(request: Request) -> str:
+    directive_id = str(request.path_params["id"])
+    if not _ID.match(directive_id):
+        raise HTTPException(404, f"Không có văn bản mã '{directive_id}'.")
+    return directive_id
 
 
 def _safe_next(target: str) -> str:
@@ -890,6 +990,9 @@ def create_app(
         Route("/", p.home),
         Route("/van-ban", p.directives),
         Route("/van-ban/{id}", p.directive),
+        Route("/van-ban/{id}/rut", p.directive_withdraw, methods=["POST"]),
+        Route("/van-ban/{id}/ket-thuc", p.directive_end, methods=["POST"]),
+        Route("/van-ban/da-rut/{id}/khoi-phuc", p.directive_restore, methods=["POST"]),
         Route("/them", p.add),
         Route("/them", p.add_post, methods=["POST"]),
         Route("/them/{token}", p.draft),

@@ -9,10 +9,12 @@ date, drafter, layouts, publishing), this is the module to adapt.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..build.pipeline import (
     CONSOLIDATED,
@@ -27,10 +29,11 @@ from ..build.pipeline import (
     plan_build,
 )
 from ..commands.status import file_report
+from ..commands.withdraw import restore, withdraw, withdrawn
 from ..core.errors import InputError, Problem, WithProblems
-from ..core.model import Agency, Corpus, Directive, Registry
+from ..core.model import Agency, Corpus, Directive, Registry, Role
 from ..core.pivot import Entry, Matrix, build_matrix
-from ..core.text import ascii_key, safe_filename, slugify
+from ..core.text import ascii_key, match_key, safe_filename, shorten, slugify
 from ..draft import Draft, draft_file, draft_text, write_draft
 from ..draft.reader import read_source
 from ..input.dump import scalar
@@ -41,6 +44,7 @@ from ..input.load import (
     is_unresolved,
     load_corpus,
     open_registry,
+    parse_date,
     suggest_names,
 )
 from ..input.yamlio import Report
@@ -167,17 +171,97 @@ def find_agencies(
 ) -> tuple[list[Agency], list[str]]:
     """Agencies called ``query`` (any alias, with or without diacritics), else whose names contain it.
 
-    Returns (agencies, suggestions): suggestions are close names when nothing matches.
+    Returns (agencies, suggestions): at most ``limit`` agencies (:func:`search_agencies` tells how many matched);
+    suggestions are close names when nothing matches.
     """
+    found = search_agencies(registry, query, day)
+    return found.agencies[:limit], found.suggestions
+
+
+def _words_key(text: str) -> str:
+    """``text`` without diacritics, case or punctuation: "Sở, ban, ngành" and "so ban nganh" are alike."""
+    return " ".join(_NOT_WORD.sub(" ", ascii_key(text)).split())
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class AgencySearch:
+    """Every agency a search found (none dropped), and close names when it found none."""
+
+    agencies: list[Agency]
+    suggestions: list[str]
+
+
+def search_agencies(
+    registry: Registry, query: str, day: dt.date | None = None, among: Iterable[Agency] | None = None
+) -> AgencySearch:
+    """Agencies called ``query`` (any alias, with or without diacritics, as 'matrix show' reads a name), else
+    whose names contain its words in order, punctuation aside ("so ban nganh" finds "Các sở, ban, ngành tỉnh");
+    only those existing on ``day`` (every one when None) and among ``among`` when given."""
     query = query.strip()
     if not query:
-        return [], []
-    found = list(registry.typed(query))  # the same matching as 'matrix show'
+        return AgencySearch([], [])
+    pool = list(registry.agencies if among is None else among)
+    allowed = {a.id for a in pool}
+    found = [a for a in registry.typed(query) if a.id in allowed]
     if not found:
-        key = ascii_key(query)
-        found = [a for a in registry.agencies if any(key in ascii_key(n) for n in a.names())]
-    found = [a for a in found if a.valid_on(day) and not is_unresolved(a)][:limit]  # the model's own dating
-    return found, ([] if found else suggest_names(registry, query))
+        key = _words_key(query)
+        found = [a for a in pool if key and any(key in _words_key(n) for n in a.names())]
+    found = [a for a in found if a.valid_on(day) and not is_unresolved(a)]  # the model's own dating
+    return AgencySearch(found, [] if found else suggest_names(registry, query))
+
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AgencyPage:
+    """One page of the Cơ quan list: the rows shown, how many matched in all, and the filters' choices."""
+
+    rows: list[Agency]
+    total: int
+    page: int
+    pages: int
+    first: int  # the number of the first row shown, from 1
+    suggestions: list[str]
+    provinces: list[tuple[str, str]]  # (id, name); "" for the bodies of no one province
+    blocks: list[tuple[str, str]]
+
+
+def agency_page(
+    registry: Registry,
+    query: str = "",
+    province: str | None = None,
+    block: str | None = None,
+    on: dt.date | None = None,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> AgencyPage:
+    """The registry filtered by province ("" for bodies of no province), khối and existence on ``on``, searched for
+    ``query``, cut into pages of ``size`` (``page`` from 1, kept within the pages there are)."""
+    pool = [a for a in registry.agencies if not is_unresolved(a)]
+    if province is not None:
+        pool = [a for a in pool if (a.province or "") == province]
+    if block:
+        pool = [a for a in pool if a.block == block]
+    if on is not None:
+        pool = [a for a in pool if a.valid_on(on)]
+    suggestions: list[str] = []
+    if query.strip():
+        found = search_agencies(registry, query, on, pool)
+        pool, suggestions = found.agencies, found.suggestions
+    pages = max(1, -(-len(pool) // size))
+    page = min(max(page, 1), pages)
+    present = {a.province or "" for a in registry.agencies if not is_unresolved(a)}
+    provinces = sorted(
+        ((p, registry.provinces.get(p, p) if p else "Chung (không riêng tỉnh nào)") for p in present),
+        key=lambda item: (item[0] == "", ascii_key(item[1])),
+    )
+    blocks = [(b.id, b.name) for b in registry.blocks]
+    start = (page - 1) * size
+    return AgencyPage(pool[start : start + size], len(pool), page, pages, start + 1, suggestions, provinces, blocks)
 
 
 def agency_entries(corpus: Corpus, agency: Agency) -> tuple[Entry, ...]:
@@ -241,6 +325,54 @@ def run_build(
     return build(plan, output_dir, progress=progress)
 
 
+# --------------------------------------------------------------------------- withdrawing, ending
+
+
+@dataclass(frozen=True)
+class WithdrawnFile:
+    """A withdrawn directive as the list shows it (its directive None when the file does not read)."""
+
+    id: str
+    path: Path
+    directive: Directive | None
+    records: bool
+
+
+def withdrawn_files(input_dir: Path) -> list[WithdrawnFile]:
+    """The directives withdrawn to ``input/da-rut/``, each read as a draft is (unknown names kept) for its label."""
+    out = []
+    for item in withdrawn(input_dir):
+        corpus = load_corpus([item.path], input_dir / REGISTRY_FILE, Unknown.KEEP).corpus
+        directive = corpus.directives[0] if corpus and corpus.directives else None
+        out.append(WithdrawnFile(item.id, item.path, directive, item.records is not None))
+    return out
+
+
+def withdraw_directive(input_dir: Path, directive_id: str) -> str:
+    """Move a directive (and its records) to ``input/da-rut/``: see :mod:`matrix.commands.withdraw`."""
+    return withdraw(input_dir, directive_id)
+
+
+def restore_directive(input_dir: Path, directive_id: str) -> str:
+    return restore(input_dir, directive_id)
+
+
+def end_directive(catalogue: Catalogue, directive_id: str, day: dt.date) -> str:
+    """``matrix end``: the directive marked ended on ``day`` (its ``ended:`` line), through the command's own code."""
+    from ..tracking.records import end_directive as end
+
+    corpus = catalogue.corpus
+    if corpus is None or directive_id not in {d.id for d in corpus.directives}:
+        raise _problem(
+            "chỉ đánh dấu kết thúc được văn bản hợp lệ: văn bản này còn lỗi hoặc không còn trong thư mục đầu vào",
+            "sửa lỗi của văn bản trước",
+        )
+    try:
+        return end(corpus, catalogue.input_dir, directive_id, day)
+    except InputError as exc:  # the command's "<dòng lệnh>" is no place on a page
+        raise InputError([replace(p, path="") if p.path.startswith("<") else p for p in exc.problems]) from None
+
+
 # --------------------------------------------------------------------------- tracking
 
 
@@ -261,17 +393,43 @@ def record_report(
     done: bool,
     note: str | None,
 ) -> Path:
-    """``matrix report``: check the directive and agency, then append through :func:`file_report`."""
+    """``matrix report``: check the directive, the task and that the agency is given it, then append through
+    :func:`file_report`. Every refusal says in words what was chosen (names and printed labels, never ids)."""
+    from ..core.pivot import Row, location
+
     corpus = catalogue.corpus
-    ids = {d.id for d in corpus.directives} if corpus else set()
-    if corpus is None or directive_id not in ids:
-        raise _problem(f"văn bản '{directive_id}' không có trong danh sách văn bản hợp lệ")
+    again = "tải lại trang rồi chọn lại"
+    if corpus is None or directive_id not in {d.id for d in corpus.directives}:
+        raise _problem(
+            "văn bản đã chọn không còn trong danh sách văn bản hợp lệ (có thể vừa bị rút hoặc có lỗi)", again
+        )
     if agency_id not in corpus.registry:
-        raise _problem(f"cơ quan '{agency_id}' không có trong danh mục")
-    # the body the name means in the directive's province and on its date (as the records file reads it back)
+        raise _problem("cơ quan đã chọn không có trong danh mục", again)
     directive = corpus.directive(directive_id)
-    agency = corpus.registry.get(agency_id)
-    agency = corpus.registry.lookup(agency.name, directive.province, directive.on).agency or agency
+    cited = directive.citation(corpus.registry.provinces)
+    chosen = corpus.registry.get(agency_id)
+    node = next((n for n in directive.tree if n.id == task), None)
+    if task is not None and node is None:
+        raise _problem(f"{cited} không có nhiệm vụ đã chọn", again)
+    # the body the name means in the directive's province and on its date (as the records file reads it back)
+    agency = corpus.registry.lookup(chosen.name, directive.province, directive.on).agency or chosen
+    tracked = [
+        s
+        for s in assess(build_matrix(corpus), (), day)
+        if s.entry.row.directive.id == directive_id
+        and {agency.id, chosen.id} & {s.entry.agency.id, *([s.entry.was.id] if s.entry.was else [])}
+    ]
+    if not tracked:
+        raise _problem(
+            f"{chosen.name} không được giao nhiệm vụ nào cần theo dõi trong {cited}",
+            "chọn đúng cơ quan, hoặc bấm nút 'Ghi báo cáo' ở dòng nhiệm vụ trong bảng bên dưới",
+        )
+    if node is not None and not any(any(n.id == node.id for n in s.entry.row.node.chain()) for s in tracked):
+        given = ", ".join(dict.fromkeys(location(s.entry.row) for s in tracked))
+        raise _problem(
+            f"{chosen.name} không được giao {location(Row(directive, node))} của {cited}",
+            f"nhiệm vụ của cơ quan này trong văn bản: {shorten(given, 200)}",
+        )
     record = Record(directive_id, agency.id, agency.name, day, task, number, done, note)
     return file_report(corpus, catalogue.input_dir, record, _problem)
 
@@ -286,7 +444,57 @@ def calendar(catalogue: Catalogue, agency_ids: Iterable[str] | None = None) -> b
 
 
 def _problem(message: str, hint: str | None = None) -> InputError:
-    return InputError([Problem("<biểu mẫu>", 0, 0, message, hint)])
+    return InputError([Problem("", 0, 0, message, hint)])  # a form's field: no file to name
+
+
+def read_day(raw: str, label: str) -> tuple[dt.date | None, str | None]:
+    """A date typed in a form, read by the loader's own date parser (:func:`matrix.input.load.parse_date`:
+    dd/mm/yyyy or YYYY-MM-DD, 1900-2100); (None, None) when nothing was typed, (None, why) when it is no date."""
+    import yaml
+
+    raw = raw.strip()
+    if not raw:
+        return None, None
+    report = Report()
+    node = yaml.ScalarNode("tag:yaml.org,2002:str", raw, yaml.Mark("", 0, 0, 0, "", 0))
+    day = parse_date(node, "", report, label)
+    if day is None:
+        problem = report.problems[0] if report.problems else None
+        why = problem.message if problem is not None else f"{label}: ngày '{raw}' không đọc được"
+        return None, f"{why} (ghi ngày/tháng/năm, ví dụ 15/12/2025)"
+    return day, None
+
+
+@dataclass(frozen=True)
+class TaskChoice:
+    """A task as the report form lists it: the value sent back, and how the document prints it."""
+
+    value: str  # "<directive id>|<task id>", "<directive id>|" for all of the agency's tasks
+    label: str
+
+
+def task_value(directive_id: str, task_id: str | None) -> str:
+    return f"{directive_id}|{task_id or ''}"
+
+
+def task_choices(corpus: Corpus | None) -> list[tuple[Directive, list[TaskChoice]]]:
+    """Per directive, its tasks as the form lists them: "Mục 3, điểm a — text", never an id to type."""
+    from ..core.pivot import Row, location
+
+    out: list[tuple[Directive, list[TaskChoice]]] = []
+    for directive in corpus.directives if corpus else ():
+        choices = [TaskChoice(task_value(directive.id, None), "Mọi nhiệm vụ của cơ quan trong văn bản này")]
+        for node in directive.tree:
+            where = location(Row(directive, node))
+            text = " ".join(node.task.text.split())
+            choices.append(TaskChoice(task_value(directive.id, node.id), f"{where[:1].upper()}{where[1:]} — {text}"))
+        out.append((directive, choices))
+    return out
+
+
+def split_task_value(value: str) -> tuple[str, str | None]:
+    directive_id, _, task_id = value.partition("|")
+    return directive_id, task_id or None
 
 
 # --------------------------------------------------------------------------- drafting
@@ -316,13 +524,28 @@ def drafted_paste(text: str, directive_id: str, input_dir: Path) -> str:
     return draft_paste(text, directive_id, input_dir).yaml
 
 
+@dataclass(frozen=True)
+class Dropped:
+    """A name of a body in a task's text that no assignment of the task holds and the registry does not know."""
+
+    name: str
+    task: str  # where the task stands ("mục 3"), as the document prints it
+
+
 @dataclass
 class DraftView:
-    """A draft as the page shows it: its directive read with unknown names kept, its problems, its flagged names."""
+    """A draft as the page shows it: its directive read with unknown names kept, its problems, its flagged names
+    (``unresolved``: assigned under a name the registry lacks; ``dropped``: named in a task but assigned to no one)."""
 
     directive: Directive | None
     problems: list[Problem]
     unresolved: list[str]
+    dropped: list[Dropped] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[str]:
+        """Every name the page marks in the source and the tasks."""
+        return [*self.unresolved, *(d.name for d in self.dropped if d.name not in self.unresolved)]
 
 
 def view_draft(yaml_text: str, directive_id: str, input_dir: Path) -> DraftView:
@@ -335,13 +558,133 @@ def view_draft(yaml_text: str, directive_id: str, input_dir: Path) -> DraftView:
         problems = [replace(p, path=name) if p.path == str(path) else p for p in result.problems]
     directive = result.corpus.directives[0] if result.corpus and result.corpus.directives else None
     unresolved: list[str] = []
+    dropped: list[Dropped] = []
     if directive is not None and result.corpus is not None:
         for task, _ in directive.walk():
             for assignment in task.assignments:
                 agency = result.corpus.registry.get(assignment.agency)
                 if is_unresolved(agency) and assignment.written not in unresolved:
                     unresolved.append(assignment.written)
-    return DraftView(directive, problems, unresolved)
+        dropped = dropped_names(directive, result.corpus.registry)
+    return DraftView(directive, problems, unresolved, dropped)
+
+
+def _phrases(*phrases: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(match_key(w) for w in phrase.split()) for phrase in phrases)
+
+
+# What a body named in a task is told to do: a name followed by one of these is given the task.
+_ROLE_VERBS = _phrases(
+    "chủ trì",
+    "phối hợp",
+    "thực hiện",
+    "chỉ đạo",
+    "tổ chức",
+    "chịu trách nhiệm",
+    "có trách nhiệm",
+    "tham mưu",
+    "triển khai",
+    "theo dõi",
+    "tăng cường",
+    "kiểm tra",
+    "xây dựng",
+    "rà soát",
+    "hướng dẫn",
+)
+# The words before a name that give it the task ("giao ...", "phối hợp với ...").
+_ASSIGNING = _phrases("giao", "giao cho", "yêu cầu", "đề nghị", "phối hợp với", "chủ trì phối hợp với")
+# Small words that end a name without giving it anything.
+_NAME_ENDS = _ROLE_VERBS + _phrases(
+    "và", "với", "cho", "tại", "trên", "để", "về", "của", "trong", "theo", "được", "đã", "sẽ", "cần", "phải", "là",
+    "có", "do", "nhằm", "trước", "sau", "từ", "đến", "kết quả", "tuyên truyền", "bảo đảm", "đảm bảo", "xử lý", "tiếp tục", "khẩn trương", "thường xuyên",
+)  # fmt: skip
+# Heads of bodies the drafter's list may lack (a team, a station, a post).
+_MORE_HEADS = _phrases("đội", "hải đội", "chi đội", "tổ công tác", "trạm", "đồn")
+_MAX_NAME_WORDS = 14
+
+
+def dropped_names(directive: Directive, registry: Registry) -> list[Dropped]:
+    """Names of bodies a task's text gives the task to ("Đội Quản lý thị trường số 5 chủ trì, ...", "giao Đội ...")
+    that none of the task's assignments holds and the registry does not know: the drafter dropped them, the page
+    flags them. A name starts at a body's head (the drafter's :data:`ORG_HEADS`, a team, a station) written with a
+    capital and ends before a punctuation mark or a small word; it is given the task when a role verb or a colon
+    follows it, or "giao", "đề nghị", "phối hợp với" comes before it."""
+    from ..core.pivot import Row, location
+    from ..draft.names import ORG_HEADS, tokenize
+
+    heads = sorted({*ORG_HEADS, *_MORE_HEADS}, key=len, reverse=True)
+    out: list[Dropped] = []
+    issuer = [match_key(n) for n in (directive.issuer.name, " ".join(directive.issuer.header)) if n]
+    seen: set[str] = set(issuer)  # the issuer is told nothing in its own text ("tham mưu Ủy ban nhân dân tỉnh")
+    for node in directive.tree:
+        text = node.task.text
+        written = [match_key(a.written) for a in node.task.assignments]
+        tokens = tokenize(text)
+        lows = [t.low for t in tokens]
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            head = next((h for h in heads if tuple(lows[i : i + len(h)]) == h), None)
+            named = head is not None and i + len(head) < len(tokens) and _names_on(tokens[i + len(head)])
+            if not (token.is_word and token.capital and named) or (
+                i and tokens[i - 1].is_word and tokens[i - 1].capital
+            ):
+                i += 1  # a name goes on with a capital or a number after its head ("Bộ luật Hình sự" is no body)
+                continue
+            assert head is not None
+            end = i + len(head)
+            while end < len(tokens) and end - i < _MAX_NAME_WORDS and tokens[end].is_word:
+                if not tokens[end].capital and any(tuple(lows[end : end + len(w)]) == w for w in _NAME_ENDS):
+                    break
+                end += 1
+            name, key = text[token.start : tokens[end - 1].end], match_key(text[token.start : tokens[end - 1].end])
+            role = _role_given(lows, i, end, tokens[end].text if end < len(tokens) else "")
+            capitals = sum(1 for t in tokens[i:end] if t.capital or t.text[:1].isdigit())
+            i = end
+            superior = _SUPERIOR.match(ascii_key(name))  # the province's council or committee: above the text
+            if role is None or capitals < 2 or key in seen or superior or any(key in n for n in issuer):
+                continue  # "Ban hành", "Phòng, chống": words, not names
+            if any(a.role == role for a in node.task.assignments) if role else node.task.assignments:
+                continue  # the role is someone's (the name renamed or resolved by the clerk)
+            if any(key in w or w in key for w in written) or _known_prefix(registry, tokens, text, token.start, end):
+                continue
+            seen.add(key)
+            out.append(Dropped(name, location(Row(directive, node))))
+    return out
+
+
+_SUPERIOR = re.compile(r"^(?:uy ban nhan dan|hoi dong nhan dan|ubnd|hdnd) (?:tinh|thanh pho)$")
+
+
+def _names_on(token: Any) -> bool:
+    return bool(token.is_word and (token.capital or token.text[:1].isdigit()))
+
+
+_LEAD, _PARTNER = _phrases("chủ trì", "phối hợp")
+_PARTNER_OF = _phrases("phối hợp với", "phối hợp cùng")
+
+
+def _role_given(lows: list[str], start: int, end: int, after: str) -> Role | str | None:
+    """The role the words around a name at ``start:end`` give it: chủ trì, phối hợp, "" for a task given without
+    a role ("giao X ...", "X tăng cường ..."), None when they give it nothing."""
+    if any(tuple(lows[max(0, start - len(w)) : start]) == w for w in _PARTNER_OF):
+        return Role.PARTNER
+    if tuple(lows[end : end + len(_LEAD)]) == _LEAD:
+        return Role.LEAD
+    if tuple(lows[end : end + len(_PARTNER)]) == _PARTNER:
+        return Role.PARTNER
+    if after == ":" or any(tuple(lows[end : end + len(w)]) == w for w in _ROLE_VERBS):
+        return ""
+    if any(tuple(lows[max(0, start - len(w)) : start]) == w for w in _ASSIGNING):
+        return ""
+    return None
+
+
+def _known_prefix(registry: Registry, tokens: list[Any], text: str, start: int, end: int) -> bool:
+    """Whether the registry knows the name from ``start`` up to one of the tokens before ``end`` (the longest
+    first): "Sở Công Thương tỉnh", "Ủy ban nhân dân cấp xã" are bodies, whatever words follow them."""
+    first = next(k for k, t in enumerate(tokens) if t.start == start)
+    return any(registry.typed(text[start : tokens[stop - 1].end]) for stop in range(end, first + 1, -1))
 
 
 def save_draft(yaml_text: str, path: Path) -> list[Problem]:
