@@ -1,0 +1,44 @@
+"""The drafter on central công điện, Party conclusions and news copies that quote them (issue 19).
+
+Each test drafts a minimal made-up text of one layout, as ``matrix draft`` does, and reads the roles back.
+"""
+
+from __future__ import annotations
+
+from matrix.catalogue import standard_registry
+from matrix.draft import draft_text
+from matrix.model import Directive
+
+
+def drafted(text: str, directive_id: str = "ban-nhap") -> Directive:
+    draft = draft_text(text, standard_registry(), directive_id)
+    assert draft.directive is not None
+    return draft.directive
+
+
+def roles(directive: Directive) -> dict[str, set[tuple[str, str]]]:
+    """Task id -> {(role, name as written)} of the assignments stated at that task."""
+    return {task.id: {(a.role.value, a.written) for a in task.assignments} for task, _ in directive.walk()}
+
+
+def test_an_item_run_into_the_lead_in_is_an_item():
+    # a news copy lost the line break after "như sau:": item 1 is glued to the lead-in, item 2 stands alone
+    text = (
+        "Tại phiên họp, Bộ Chính trị kết luận như sau:1. Thống nhất với báo cáo về tình hình thực hiện.\n\n"
+        "2. Giao Đảng ủy Chính phủ chỉ đạo rà soát các quy định.\n\n"
+        "3. Giao Ban Tổ chức Trung ương theo dõi, đôn đốc.\n"
+    )
+    got = roles(drafted(text))
+    assert list(got) == ["1", "2", "3"]
+    assert got["2"] == {("chủ trì", "Đảng ủy Chính phủ")}
+
+
+def test_a_body_named_after_hcm_does_not_make_the_text_a_text_of_the_city():
+    text = (
+        "Bộ Chính trị kết luận như sau:\n\n"
+        "1. Giao Học viện Chính trị quốc gia Hồ Chí Minh chủ trì tổ chức tập huấn.\n\n"
+        "2. Giao Đảng ủy Chính phủ chỉ đạo rà soát các quy định.\n"
+    )
+    assert drafted(text).province is None
+    city = "Ủy ban nhân dân Thành phố Hồ Chí Minh chỉ đạo:\n\n1. Sở Y tế kiểm tra.\n\n2. Sở Xây dựng rà soát.\n"
+    assert drafted(city).province == "ho-chi-minh"
