@@ -42,3 +42,24 @@ def test_a_body_named_after_hcm_does_not_make_the_text_a_text_of_the_city():
     assert drafted(text).province is None
     city = "Ủy ban nhân dân Thành phố Hồ Chí Minh chỉ đạo:\n\n1. Sở Y tế kiểm tra.\n\n2. Sở Xây dựng rà soát.\n"
     assert drafted(city).province == "ho-chi-minh"
+
+
+def test_a_demand_to_a_qualified_collective_gives_it_the_items():
+    # a news copy without header: the minister asks "the units of the sector", nobody else is named
+    text = (
+        "Để ứng phó với mưa lũ, Bộ trưởng Bộ Y tế yêu cầu các đơn vị trong ngành Y tế tập trung thực hiện "
+        "các nhiệm vụ sau:\n\n(1) Theo dõi chặt chẽ diễn biến thời tiết.\n\n(2) Rà soát các phương án ứng phó.\n"
+    )
+    got = roles(drafted(text))
+    group = ("thực hiện", "Các đơn vị trong ngành Y tế")
+    assert got["(1)"] == {group} and got["(2)"] == {group}
+
+
+def test_the_body_that_asks_is_not_given_the_items():
+    text = (
+        "Ban Tổ chức Trung ương đã có Công văn 12-CV/BTCTW đề nghị rà soát biên chế. Để kịp thời tổng hợp, "
+        "Ban Tổ chức Trung ương đề nghị các cơ quan liên quan khẩn trương hoàn thành các "
+        "nội dung sau:\n\n(1) Hoàn thiện vị trí việc làm.\n\n(2) Đề xuất biên chế giai đoạn tới.\n"
+    )
+    got = roles(drafted(text))
+    assert got["(1)"] == set() and got["(2)"] == set()  # "các cơ quan liên quan" is vague, the asker is no one's

@@ -121,6 +121,8 @@ _CLAUSE_ENDS = _SENTENCE_ENDS | {";", ":"}
 _CHU_TRI = (_K("chủ"), _K("trì"))
 _LIEN_QUAN = (_K("liên"), _K("quan"))
 _COPULAS = frozenset(tuple(_K(w) for w in p.split()) for p in ("là cơ quan", "là đơn vị", "làm cơ quan", "làm đầu mối"))
+# Words that make vague words definite ("các đơn vị trong ngành Y tế", "các cơ quan được giao ...", "các đơn vị thuộc Bộ").
+_QUALIFIERS = frozenset(_K(w) for w in ("trong", "thuộc", "được", "của", "ở"))
 _ANNOUNCES_WORK = re.compile(
     r"\b(?:nhiệm vụ|nội dung|giải pháp|biện pháp|công việc|yêu cầu|thực hiện|triển khai)\b", re.IGNORECASE
 )
@@ -231,7 +233,37 @@ class RoleReader:
         found: list[Mention] = []
         for line in recipients:
             found.extend(self._addressees(tokenize(line), line, 0))
-        return found
+        if found:
+            return found
+        for paragraph in reversed(preamble[-1:]):  # the lead-in of the items, only when nobody else is named
+            if not paragraph.rstrip().endswith(":"):
+                continue
+            tokens = tokenize(paragraph)
+            for i in range(len(tokens)):
+                if _verb_at(tokens, i) in ("yêu cầu", "đề nghị"):
+                    collective = self._collective(tokens, paragraph, i + _verb_length(tokens, i))
+                    if collective is not None:
+                        return [collective]
+        return []
+
+    def _collective(self, tokens: list[Token], text: str, i: int) -> Mention | None:
+        """ "yêu cầu các đơn vị trong ngành Công Thương tập trung ...", "đề nghị các cơ quan được Bộ Chính trị giao
+        thẩm quyền quản lý biên chế khẩn trương ...": vague words made definite by what follows them (up to the
+        action): the group the demand is addressed to, kept as written ("liên quan" stays vague)."""
+        if i >= len(tokens) or tokens[i].low != CAC:
+            return None
+        mentions, end = self.names.read_list(tokens, text, i)
+        if not mentions or not all(m.how == "vague" for m in mentions) or end >= len(tokens):
+            return None
+        if tokens[end].low not in _QUALIFIERS:
+            return None
+        for k in range(end + 2, min(len(tokens), end + 16)):
+            if not tokens[k - 1].is_word or tokens[k - 1].low in _LIEN_QUAN:
+                return None
+            if _action_at(tokens, k):
+                written = text[tokens[i].start : tokens[k - 1].end]
+                return Mention(written[:1].upper() + written[1:], (), i, k, "unknown")
+        return None
 
     def asks_everyone(self, paragraph: str) -> bool:
         """ "yêu cầu/đề nghị các cơ quan, đơn vị ...": a request to the addressees at large (vague words only)."""
@@ -265,8 +297,8 @@ class RoleReader:
                 continue
             mentions, end = self.names.read_list(tokens, last, k)
             real = [m for m in mentions if not m.vague and not self.names.is_superior(m.written)]
-            if real and end < len(tokens) and tokens[end].text not in (",", ";", ":"):
-                return real
+            if real and end < len(tokens) and tokens[end].text not in (",", ";", ":") and not _verb_at(tokens, end):
+                return real  # (the subject of "yêu cầu", "đề nghị" is the one who asks)
         return []
 
     def heading(self, paragraph: str) -> list[Assigned]:
