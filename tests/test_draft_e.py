@@ -63,3 +63,13 @@ def test_the_body_that_asks_is_not_given_the_items():
     )
     got = roles(drafted(text))
     assert got["(1)"] == set() and got["(2)"] == set()  # "các cơ quan liên quan" is vague, the asker is no one's
+
+
+def test_a_standing_board_acts_for_its_party_committee():
+    text = (
+        "Bộ Chính trị kết luận như sau:\n\n"
+        "1. Ban Thường vụ Đảng ủy Bộ Y tế, Ban Thường vụ Đảng ủy Kiểm toán Nhà nước tổng hợp báo cáo.\n\n"
+        "2. Giao Đảng ủy Chính phủ chỉ đạo rà soát các quy định.\n"
+    )
+    got = roles(drafted(text))
+    assert got["1"] == {("chủ trì", "Đảng ủy Bộ Y tế"), ("chủ trì", "Đảng ủy Kiểm toán Nhà nước")}

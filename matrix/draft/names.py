@@ -84,6 +84,8 @@ TITLES = _words(
     "thường trực",
 )
 _STANDING = _words("thường trực")
+_STANDING_BOARD = tuple(match_key(w) for w in ("ban", "thường", "vụ"))
+_PARTY_COMMITTEES = _words("đảng ủy", "đảng uỷ", "tỉnh ủy", "tỉnh uỷ", "thành ủy", "thành uỷ", "huyện ủy", "huyện uỷ")
 # Collective bodies whose standing committee ("Thường trực ...") is itself addressed.
 _COLLECTIVE = _words(
     "tỉnh ủy",
@@ -1025,6 +1027,8 @@ class NameReader:
         for _ in range(2):  # "các đồng chí bí thư tỉnh uỷ": titles may follow one another
             words = tuple(t.low for t in tokens[j : j + 4])
             title = next((t for t in TITLES if words[: len(t)] == t and j + len(t) < len(tokens)), None)
+            if title is None and words[:3] == _STANDING_BOARD and _starts_with(tokens, j + 3, _PARTY_COMMITTEES):
+                title = _STANDING_BOARD  # "Ban Thường vụ Đảng ủy X" acts for its committee, "Đảng ủy X"
             if title is None:
                 return
             j += len(title)
