@@ -73,3 +73,15 @@ def test_a_standing_board_acts_for_its_party_committee():
     )
     got = roles(drafted(text))
     assert got["1"] == {("chủ trì", "Đảng ủy Bộ Y tế"), ("chủ trì", "Đảng ủy Kiểm toán Nhà nước")}
+
+
+def test_a_request_inside_running_text_names_its_addressee():
+    # "<asker> (kính) đề nghị X ..." after a clause that explains: X is addressed wherever the sentence puts it
+    text = (
+        "1. Văn phòng Đảng ủy cấp xã là đơn vị dự toán của ngân sách cấp xã. Do đó, để bảo đảm kinh phí, "
+        "Văn phòng Tỉnh ủy kính đề nghị Đảng ủy cấp xã chỉ đạo rà soát dự toán.\n\n"
+        "2. Đề nghị Sở Tài chính hướng dẫn thủ tục mở tài khoản.\n"
+    )
+    draft = draft_text(text, standard_registry(["dong-thap"]), "cv")
+    assert draft.directive is not None
+    assert ("thực hiện", "Đảng ủy cấp xã") in roles(draft.directive)["1"]

@@ -86,6 +86,7 @@ _ACTIONS = tuple(
         "huy động",
     )
 )
+_KINH = _K("kính")
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
 _ADVERBS = frozenset(
     _K(w)
@@ -183,13 +184,27 @@ class RoleReader:
                 found.extend(executors or self._sentence(tokens, paragraph, start, at_item_start, closing))
                 found.extend(self._after_circumstance(tokens, paragraph, start))
             for k in range(1, len(tokens)):  # "Trong quá trình thực hiện, nếu có vướng mắc, đề nghị X ..."
-                if tokens[k - 1].text == "," and _verb_at(tokens, k) in ("yêu cầu", "đề nghị"):
+                if _verb_at(tokens, k) in ("yêu cầu", "đề nghị") and (
+                    tokens[k - 1].text == "," or self._asker_before(tokens, paragraph, k)
+                ):
                     found.extend(self._sentence(tokens, paragraph, k, False, closing))
             found.extend(self._leads(tokens, paragraph))
             found.extend(self._partners(tokens, paragraph))
             found.extend(self._reported_to(tokens, paragraph))
             found.extend(self._directed(tokens, paragraph))
         return _one_role_each(found)
+
+    def _asker_before(self, tokens: list[Token], text: str, k: int) -> bool:
+        """ "..., Văn phòng Thành ủy (kính) đề nghị X ...": the clause before the verb at ``k`` is only the name
+        of who asks, so X is an addressee wherever the sentence puts the request."""
+        end = k - 1 if tokens[k - 1].low == _KINH else k
+        start = end
+        while start > 0 and tokens[start - 1].text not in _CLAUSE_ENDS | {","}:
+            start -= 1
+        if start >= end:
+            return False
+        mentions, stop = self.names.read_list(tokens, text, start)
+        return bool(mentions) and stop == end
 
     def labels(self, labels: list[tuple[str, str]]) -> list[Assigned]:
         """Addressees given by label lines: "Cơ quan chủ trì: X" (chủ trì), "Cơ quan phối hợp: Y" (phối hợp),
