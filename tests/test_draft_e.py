@@ -85,3 +85,33 @@ def test_a_request_inside_running_text_names_its_addressee():
     draft = draft_text(text, standard_registry(["dong-thap"]), "cv")
     assert draft.directive is not None
     assert ("thực hiện", "Đảng ủy cấp xã") in roles(draft.directive)["1"]
+
+
+DEFINED = (
+    "Chính phủ yêu cầu Bộ trưởng Bộ Y tế, Bộ trưởng Bộ Xây dựng, các cơ quan khác ở trung ương, Chủ tịch Ủy ban "
+    "nhân dân các tỉnh, thành phố bị ảnh hưởng bởi bão (sau đây gọi tắt là các bộ, cơ quan, địa phương) thực hiện "
+    "các nhiệm vụ sau:\n\n"
+)
+
+
+def test_a_term_defined_with_commas_stands_for_the_bodies_before_it():
+    # the list ends with a qualifier of its last name and holds a vague phrase made definite ("khác ở trung ương")
+    got = roles(drafted(DEFINED + "1. Các bộ, cơ quan, địa phương rà soát thiệt hại.\n\n2. Bộ Tài chính bố trí vốn.\n"))
+    assert got["1"] == {
+        ("chủ trì", "Bộ Y tế"),
+        ("chủ trì", "Bộ Xây dựng"),
+        ("thực hiện", "Các cơ quan khác ở trung ương"),
+        ("thực hiện", "Ủy ban nhân dân các tỉnh, thành phố"),
+    }
+
+
+def test_a_parent_s_addressees_named_as_partners_of_a_sub_item_are_its_partners():
+    text = (
+        "1. Sở Y tế, Sở Xây dựng:\n\na) Rà soát thiệt hại.\n\n"
+        "b) Sở Tài chính chủ trì, phối hợp với Sở Y tế, Sở Xây dựng bố trí vốn.\n"
+    )
+    draft = draft_text(text, standard_registry(["dong-thap"]), "cv")
+    assert draft.directive is not None
+    got = roles(draft.directive)
+    assert got["b"] == {("chủ trì", "Sở Tài chính"), ("phối hợp", "Sở Y tế"), ("phối hợp", "Sở Xây dựng")}
+    assert got["a"] == set()

@@ -521,7 +521,9 @@ def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
     found = roles.labels(item.labels) if by_label else roles.item(item.paragraphs)
     if not any(a.own for a in found) and item.paragraphs and (item.children or len(item.paragraphs) > 1):
         found = roles.heading(item.paragraphs[0]) + found  # "9. Các cơ sở sản xuất ..." over its sub-items
-    assigned = [a for a in found if a.mention.key not in inherited or a.rule == "subject"]
+    # a parent's addressee named again as a partner is stated again ("6. Các bộ, ...:" / "a) Bộ X chủ trì, phối hợp
+    # với các bộ, ...:"): partnering with the lead of the sub-item is not what the parent said
+    assigned = [a for a in found if a.mention.key not in inherited or a.rule in ("subject", "partner")]
     keys = inherited | {a.mention.key for a in assigned}
     return _Node(item, assigned, [_analyse(child, roles, keys) for child in item.children])
 

@@ -253,6 +253,7 @@ _MEMBERS = re.compile(r"\((?:bao\s+)?gồm(?:\s+có)?\s*:?\s*(?P<members>[^()]{3
 _ASSIGNING = _words("giao cho", "giao", "yêu cầu", "đề nghị")
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
+_LIEN_QUAN_WORD = match_key("liên")
 _OTHER_LEVELS = _words("tối cao", "trung ương", "cấp cao", "quốc gia", "cấp trung ương")
 # A name ending with a level below the province names that body in every unit of the level: a group
 # ("Ban Chỉ huy cấp xã", "cơ quan chuyên môn cấp xã", "Ban chỉ huy các cấp").
@@ -687,10 +688,19 @@ class NameReader:
                 tokens = tokenize(before)
                 self._learn_short_form(term, before, tokens)
                 for start in range(len(tokens)):
-                    if start and tokens[start - 1].text not in (",", ";", ":", ".") and tokens[start - 1].is_word:
+                    if (
+                        start
+                        and tokens[start - 1].text not in (",", ";", ":", ".")
+                        and tokens[start - 1].is_word
+                        and not any(_ends_at(tokens, start, verb) for verb in _ASSIGNING)
+                    ):
                         continue
                     mentions, end = self.read_list(tokens, before, start)
-                    if mentions and end == len(tokens) and not any(m.vague for m in mentions):
+                    if mentions and end < len(tokens) and _qualifier(tokens, end):
+                        end = len(tokens)  # "... các tỉnh, thành phố bị ảnh hưởng bởi thiên tai (sau đây gọi là ...)"
+                    members = [_as_member(m) if m.vague else m for m in mentions]
+                    if members and end == len(tokens) and all(m is not None for m in members):
+                        mentions = [m for m in members if m is not None]
                         shortened = (
                             len(mentions) == 1
                             and tuple(t.low for t in tokenize(mentions[0].written))[: len(term)] == term
@@ -742,8 +752,8 @@ class NameReader:
 
     def _defined_at(self, tokens: list[Token], i: int) -> tuple[list[Mention], int] | None:
         for term, mentions in self.defined.items():
-            if tuple(t.low for t in tokens[i : i + len(term)]) == term:
-                end = i + len(term)
+            end = _words_at(tokens, i, term)
+            if end is not None:
                 return [
                     Mention(m.written, m.agencies, i, end, m.how, _span_words(tokens, i, end)) for m in mentions
                 ], end
@@ -1277,6 +1287,41 @@ def _counted(tokens: list[Token], text: str, i: int) -> Mention | None:
 def expand_abbreviations(name: str) -> str:
     """ "Sở KH&CN" -> "Sở Khoa học và Công nghệ"; "UBND các xã" -> "Ủy ban nhân dân các xã"."""
     return _ABBREVIATION_TOKEN.sub(lambda m: _NAME_ABBREVIATIONS[m.group(1)], name)
+
+
+def _ends_at(tokens: list[Token], k: int, phrase: tuple[str, ...]) -> bool:
+    """The words just before token ``k`` are ``phrase``."""
+    return k >= len(phrase) and tuple(t.low for t in tokens[k - len(phrase) : k]) == phrase
+
+
+def _words_at(tokens: list[Token], i: int, words: tuple[str, ...]) -> int | None:
+    """The index after ``words`` read from token ``i`` on, commas between them allowed ("các bộ, cơ quan, địa
+    phương" for a term written with its commas); None when they are not there."""
+    k = i
+    for n, word in enumerate(words):
+        if n and k < len(tokens) and tokens[k].text == ",":
+            k += 1
+        if k >= len(tokens) or tokens[k].low != word:
+            return None
+        k += 1
+    return k
+
+
+def _qualifier(tokens: list[Token], end: int) -> bool:
+    """The tokens from ``end`` on are a short qualifier of the last name, in lower case and without a stop
+    ("bị ảnh hưởng bởi thiên tai", "có tàu thuyền hoạt động trên biển")."""
+    rest = tokens[end:]
+    return 0 < len(rest) <= 10 and all(t.is_word and not t.capital for t in rest)
+
+
+def _as_member(mention: Mention) -> Mention | None:
+    """A vague phrase listed among the bodies a term stands for, made definite by its words ("các cơ quan khác ở
+    trung ương"): a group of its own, kept as written; None for bare or related words ("các đơn vị liên quan")."""
+    words = match_key(mention.written).split()
+    if mention.how != "vague" or len(words) < 4 or words[0] != CAC or _LIEN_QUAN_WORD in words:
+        return None
+    written = mention.written[:1].upper() + mention.written[1:]
+    return Mention(written, (), mention.start, mention.end, "unknown", mention.written)
 
 
 def _term_before(tokens: list[Token]) -> tuple[str, ...]:
