@@ -115,3 +115,46 @@ def test_a_parent_s_addressees_named_as_partners_of_a_sub_item_are_its_partners(
     got = roles(draft.directive)
     assert got["b"] == {("chủ trì", "Sở Tài chính"), ("phối hợp", "Sở Y tế"), ("phối hợp", "Sở Xây dựng")}
     assert got["a"] == set()
+
+
+def test_bodies_directed_by_name_do_the_work():
+    # "X chỉ đạo <named bodies> <action>": X leads, the bodies it directs (each named, or listed after their
+    # kinds "các tập đoàn, tổng công ty:") do the work
+    text = (
+        "1. Bộ Tài chính xuất cấp hàng dự trữ quốc gia. Chỉ đạo Tổng công ty Hàng hải Việt Nam, Tổng công ty "
+        "Đường sắt Việt Nam hỗ trợ vận chuyển hàng hóa.\n\n"
+        "2. Bộ Công Thương chỉ đạo các tập đoàn, tổng công ty: Điện lực Việt Nam, Viễn thông MobiFone khôi phục "
+        "hệ thống điện, viễn thông.\n"
+    )
+    got = roles(drafted(text))
+    assert got["1"] == {
+        ("chủ trì", "Bộ Tài chính"),
+        ("thực hiện", "Tổng công ty Hàng hải Việt Nam"),
+        ("thực hiện", "Tổng công ty Đường sắt Việt Nam"),
+    }
+    assert got["2"] == {
+        ("chủ trì", "Bộ Công Thương"),
+        ("thực hiện", "Tập đoàn Điện lực Việt Nam"),
+        ("thực hiện", "Tổng công ty Viễn thông MobiFone"),
+    }
+
+
+def test_a_line_that_only_names_addressees_gives_them_to_its_item():
+    text = (
+        "1. Hỗ trợ khẩn cấp về nhà ở\n\nỦy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương:\n\n"
+        "a) Rà soát các hộ có nhà bị hư hại.\n\nb) Bố trí quỹ đất tái định cư.\n\n"
+        "2. Bảo đảm an sinh xã hội\n\nBộ Tài chính chỉ đạo Bảo hiểm xã hội Việt Nam:\n\na) Chi trả lương hưu.\n"
+    )
+    got = roles(drafted(text))
+    assert got["1"] == {("thực hiện", "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương")}
+    assert got["1.a"] == set() and got["1.b"] == set()
+    assert ("chủ trì", "Bộ Tài chính") in got["2"]
+
+
+def test_a_list_of_places_borrows_the_head_across_kinds_of_place():
+    text = (
+        "1. Ủy ban nhân dân thành phố Hà Nội, thành phố Hải Phòng và tỉnh Quảng Ninh trực tiếp hỗ trợ lương thực.\n\n"
+        "2. Bộ Y tế cấp thuốc.\n"
+    )
+    got = roles(drafted(text))
+    assert ("chủ trì", "Ủy ban nhân dân tỉnh Quảng Ninh") in got["1"] and len(got["1"]) == 3

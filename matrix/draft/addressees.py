@@ -84,6 +84,7 @@ _ACTIONS = tuple(
         "lập",
         "tiếp nhận",
         "huy động",
+        "hỗ trợ",
     )
 )
 _KINH = _K("kính")
@@ -438,6 +439,16 @@ class RoleReader:
         """A known body opening a sentence inside an item; groups add to the general addressees."""
         mentions, end = self.names.read_list(tokens, text, i)
         real = [m for m in mentions if not m.vague]
+        # a paragraph that only names its addressees ("1.2. Hỗ trợ về nhà ở" / "Ủy ban nhân dân các tỉnh:"): the
+        # item's heading names them for what follows
+        if (
+            real
+            and len(real) == len(mentions)
+            and end == len(tokens) - 1
+            and tokens[end].text == ":"
+            and not any(m.bare or (m.resolved is None and not self.names.is_plural(m)) for m in real)
+        ):
+            return [Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "subject") for m in real]
         if (
             not real
             or any((m.resolved is None and not level_group(m)) or m.bare for m in real)
@@ -448,16 +459,18 @@ class RoleReader:
 
     def _directed(self, tokens: list[Token], text: str) -> list[Assigned]:
         """ "Giao X lãnh đạo, chỉ đạo các bộ, ngành ... rà soát", "Công an Thành phố chỉ đạo Công an các phường, xã
-        phối hợp": the groups directed do the work (thực hiện) when an action follows them; one directed body, or
-        a group with no action of its own ("lãnh đạo, chỉ đạo Công an các cấp:"), is only the object."""
+        phối hợp", "chỉ đạo Tổng công ty A, Tổng công ty B hỗ trợ ...": the groups or the several bodies directed do
+        the work (thực hiện) when an action follows them; one directed body, or a group with no action of its own
+        ("lãnh đạo, chỉ đạo Công an các cấp:"), is only the object."""
         found: list[Assigned] = []
         for k in range(1, len(tokens) - 2):
             if (tokens[k].low, tokens[k + 1].low) != _CHI_DAO or tokens[k - 1].low in _NOUN_MARKERS:
                 continue
             mentions, end = self.names.read_list(tokens, text, k + 2)
-            groups = [m for m in mentions if not m.vague and not m.bare and self.names.is_plural(m)]
-            if groups and len(groups) == len(mentions) and _action_at(tokens, _past_duties(tokens, end)):
-                found.extend(Assigned(Role.DOER, m, "directed", own=False) for m in groups)
+            directed = [m for m in mentions if not m.vague and not m.bare]
+            several = len(directed) > 1 or all(self.names.is_plural(m) for m in directed)
+            if directed and several and len(directed) == len(mentions) and _acts(tokens, _past_duties(tokens, end)):
+                found.extend(Assigned(Role.DOER, m, "directed", own=False) for m in directed)
         return found
 
     def _reported_to(self, tokens: list[Token], text: str) -> list[Assigned]:
@@ -680,6 +693,18 @@ def _action_at(tokens: list[Token], i: int) -> bool:
     """An action or a duty follows the subject ("... phải chịu trách nhiệm", "... chủ trì")."""
     words = tuple(t.low for t in tokens[i : i + 3])
     return any(words[: len(p)] == p for p in _ACTIONS)
+
+
+_NOT_ACTIONS = frozenset(_K(w) for w in ("về", "của", "trong", "tại", "trên", "đối", "với", "và", "để", "nhằm", "theo"))
+
+
+def _acts(tokens: list[Token], i: int) -> bool:
+    """What follows directed bodies is their work: an action of the list, or any verb in lower case that is no
+    preposition ("chỉ đạo Tập đoàn Điện lực Việt Nam, ... khôi phục ..."); not a colon ("chỉ đạo X:" heads the
+    director's own sub-items)."""
+    if _action_at(tokens, i):
+        return True
+    return i < len(tokens) and tokens[i].is_word and not tokens[i].capital and tokens[i].low not in _NOT_ACTIONS
 
 
 def _one_role_each(found: list[Assigned]) -> list[Assigned]:

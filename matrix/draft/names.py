@@ -254,6 +254,7 @@ _ASSIGNING = _words("giao cho", "giao", "yêu cầu", "đề nghị")
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
 _LIEN_QUAN_WORD = match_key("liên")
+_PLACE_LEVELS = frozenset(match_key(w) for w in ("tỉnh", "thành", "huyện", "quận", "thị", "xã", "phường"))
 _OTHER_LEVELS = _words("tối cao", "trung ương", "cấp cao", "quốc gia", "cấp trung ương")
 # A name ending with a level below the province names that body in every unit of the level: a group
 # ("Ban Chỉ huy cấp xã", "cơ quan chuyên môn cấp xã", "Ban chỉ huy các cấp").
@@ -833,6 +834,9 @@ class NameReader:
             first = end  # "Các bộ Công an, Quốc phòng" (no colon): read as "Các bộ: Công an, Quốc phòng"
         elif end + 1 >= len(tokens) or tokens[end].text != ":" or not tokens[end + 1].capital:
             return []
+        enterprises = self._enterprises(tokens, text, group, first)
+        if enterprises:
+            return enterprises
         words = _span(text, tokens, group.start, end).split()
         keys = [match_key(w) for w in words]
         # "các" or a count ("Ủy ban nhân dân 04 xã: Gia Thuận, Tân Điền") before the kind
@@ -880,6 +884,46 @@ class NameReader:
                 break
         return found
 
+    def _enterprises(self, tokens: list[Token], text: str, group: Mention, first: int) -> list[Mention]:
+        """ "các tập đoàn, tổng công ty: Điện lực Việt Nam, Viễn thông MobiFone": each name after the colon with
+        the kind the registry knows it by ("Tập đoàn Điện lực Việt Nam", "Tổng công ty Viễn thông MobiFone")."""
+        kinds: list[str] = []
+        k = group.start + (1 if tokens[group.start].low == CAC else 0)
+        while k < group.end:
+            kind = next((p for p in _ENTERPRISES if tuple(t.low for t in tokens[k : k + len(p)]) == p), None)
+            if kind is None:
+                return []
+            kinds.append(_span(text, tokens, k, k + len(kind)))
+            k += len(kind)
+            if k < group.end and (tokens[k].text == "," or tokens[k].low == VA):
+                k += 1
+        if len(kinds) < 2:
+            return []
+        found: list[Mention] = []
+        j = first
+        while j < len(tokens) and tokens[j].capital and tokens[j].is_word:
+            stop = self._extent(tokens, j)
+            name = ""
+            for end in range(stop, j, -1):  # the longest known ("Viễn thông MobiFone khôi phục ...": before the verb)
+                bare = _span(text, tokens, j, end)
+                unhyphened = re.sub(r"\s+[-–]\s+", " ", bare)  # "Bưu chính - Viễn thông" is written without it too
+                names = [
+                    f"{kind[:1].upper()}{kind[1:]} {b}" for b in dict.fromkeys((bare, unhyphened)) for kind in kinds
+                ]
+                name = next((n for n in names if self.lookup(n)), "")
+                if name:
+                    stop = end
+                    break
+            bare = _span(text, tokens, j, stop)
+            name = name or f"{kinds[0][:1].upper()}{kinds[0][1:]} {bare}"
+            found.append(
+                Mention(name, self.lookup(name), j, stop, "composed" if self.lookup(name) else "unknown", bare)
+            )
+            j = stop + 1 if stop < len(tokens) and tokens[stop].text == "," else stop
+            if j == stop:
+                break
+        return found
+
     def _known_with(self, head: str, tokens: list[Token], text: str, j: int) -> bool:
         """ "Xây dựng" after "Các Bộ": a field that starts like a verb, known as a body with the list's head."""
         span = re.split(r"\s+và\s+", _span(text, tokens, j, self._extent(tokens, j)))[0]
@@ -901,6 +945,11 @@ class NameReader:
         end = self._extent(tokens, i)
         span = _span(text, tokens, i, end)
         found = self._composed(span, i, end, previous, plural) or self._loose(tokens, text, i)
+        if found is None and previous is not None and tokens[i].low in _LEVELS:
+            for stop in range(end - 1, i + 1, -1):  # "..., tỉnh Quảng Ninh trực tiếp hỗ trợ": the place, not the verb
+                found = self._composed(_span(text, tokens, i, stop), i, stop, previous, plural)
+                if found is not None:
+                    break
         if found is not None:
             other = self._other_level(tokens, text, i, found.end)
             if other is not None:
@@ -1494,6 +1543,8 @@ def _head_before(written: str, level: str) -> str:
     keys = [match_key(w) for w in words]
     target = match_key(level)
     if target not in keys[1:]:
-        return ""
+        # "Ủy ban nhân dân thành phố Hải Phòng và tỉnh Quảng Ninh": the head before the previous name's own level
+        places = [k for k, key in enumerate(keys) if k and key in _LEVELS and words[k][:1].islower()]
+        return " ".join(words[: places[-1]]) if places and target in _PLACE_LEVELS else ""
     cut = len(keys) - 1 - keys[::-1].index(target)
     return " ".join(words[:cut])
