@@ -158,3 +158,15 @@ def test_a_list_of_places_borrows_the_head_across_kinds_of_place():
     )
     got = roles(drafted(text))
     assert ("chủ trì", "Ủy ban nhân dân tỉnh Quảng Ninh") in got["1"] and len(got["1"]) == 3
+
+
+def test_the_sentence_after_a_topic_and_a_colon_names_its_addressee():
+    # a conclusion's answers to requests: "N. Về <topic>: <body> <action> ..." / "...: giao <body> ..."
+    text = (
+        "III. VỀ MỘT SỐ KIẾN NGHỊ CỦA TỈNH\n\n"
+        "1. Về dự án nạo vét luồng tàu: Bộ Xây dựng khẩn trương rà soát, bàn giao dự án.\n\n"
+        "2. Về mở rộng nhà máy: giao Tập đoàn Công nghiệp - Năng lượng Quốc gia Việt Nam làm việc với nhà đầu tư.\n"
+    )
+    got = roles(drafted(text))
+    assert got["1"] == {("chủ trì", "Bộ Xây dựng")}
+    assert got["2"] == {("chủ trì", "Tập đoàn Công nghiệp - Năng lượng Quốc gia Việt Nam")}
