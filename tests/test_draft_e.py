@@ -170,3 +170,22 @@ def test_the_sentence_after_a_topic_and_a_colon_names_its_addressee():
     got = roles(drafted(text))
     assert got["1"] == {("chủ trì", "Bộ Xây dựng")}
     assert got["2"] == {("chủ trì", "Tập đoàn Công nghiệp - Năng lượng Quốc gia Việt Nam")}
+
+
+def test_a_secretary_s_bare_title_stands_for_the_party_committees_of_the_places_after_it():
+    text = (
+        "1. Bí thư, Chủ tịch Ủy ban nhân dân các tỉnh khu vực Tây Nguyên tập trung chỉ đạo khắc phục hậu quả.\n\n"
+        "2. Đồng chí Bí thư, đồng chí Chủ tịch Ủy ban nhân dân các tỉnh, thành phố có rừng phòng hộ, nhất là các "
+        "tỉnh miền núi, tổ chức tuần tra.\n\n"
+        "3. Ủy ban nhân dân các tỉnh, thành phố có trách nhiệm rà soát, báo cáo.\n"
+    )
+    got = roles(drafted(text))
+    assert got["1"] == {
+        ("thực hiện", "Tỉnh ủy các tỉnh khu vực Tây Nguyên"),
+        ("thực hiện", "Ủy ban nhân dân các tỉnh khu vực Tây Nguyên"),
+    }
+    assert got["2"] == {  # the group restricted by "có ..." keeps its restriction
+        ("thực hiện", "Tỉnh ủy, Thành ủy các tỉnh, thành phố có rừng phòng hộ"),
+        ("thực hiện", "Ủy ban nhân dân các tỉnh, thành phố có rừng phòng hộ"),
+    }
+    assert got["3"] == {("thực hiện", "Ủy ban nhân dân các tỉnh, thành phố")}  # a duty, not a restriction

@@ -84,6 +84,11 @@ TITLES = _words(
     "thường trực",
 )
 _STANDING = _words("thường trực")
+_CO = match_key("có")
+_NOT_RESTRICTING = _words("thể", "ý kiến", "văn bản", "kế hoạch", "báo cáo", "nhiệm vụ")
+_SECRETARY = tuple(match_key(w) for w in ("bí", "thư"))
+_PEOPLE_S_COMMITTEES = frozenset(match_key(w) for w in ("ủy ban nhân dân", "uỷ ban nhân dân", "ubnd"))
+_COMMITTEE_OF = {match_key("tỉnh"): "Tỉnh ủy", match_key("thành phố"): "Thành ủy"}
 _STANDING_BOARD = tuple(match_key(w) for w in ("ban", "thường", "vụ"))
 _PARTY_COMMITTEES = _words("đảng ủy", "đảng uỷ", "tỉnh ủy", "tỉnh uỷ", "thành ủy", "thành uỷ", "huyện ủy", "huyện uỷ")
 # Collective bodies whose standing committee ("Thường trực ...") is itself addressed.
@@ -962,7 +967,34 @@ class NameReader:
             or self._ministers(tokens, text, i)
             or _counted(tokens, text, i)
         )
+        if found is None:
+            return self._secretaries(tokens, text, i, plural)
         return self._listed(tokens, text, found) if found is not None else None
+
+    def _secretaries(self, tokens: list[Token], text: str, i: int, plural: bool) -> Mention | None:
+        """ "(Đồng chí) Bí thư, (đồng chí) Chủ tịch Ủy ban nhân dân các tỉnh, thành phố ...": the secretary's title
+        alone shares the places of the next name, so it stands for the Party committees of those places
+        ("Tỉnh ủy, Thành ủy các tỉnh, thành phố ..."); the next name is read after it, as the list goes on."""
+        start = list(self._starts(tokens, i))[-1]
+        if start == i or tuple(t.low for t in tokens[start - 2 : start]) != _SECRETARY:
+            return None
+        after = _skip_separator(tokens, start)
+        if after == start:
+            return None
+        following = self.read_name(tokens, text, after, None, plural)
+        if following is None or not following.is_group:
+            return None
+        words = following.written.split()
+        head = next((n for n in range(len(words)) if match_key(words[n]) == CAC), None)
+        if head is None or match_key(" ".join(words[:head])) not in _PEOPLE_S_COMMITTEES:
+            return None
+        places = " ".join(words[head:])
+        key = " " + " ".join(t.low for t in tokenize(places) if t.is_word) + " "
+        committees = [c for w, c in _COMMITTEE_OF.items() if f" {w} " in key]
+        if not committees:
+            return None
+        written = f"{', '.join(committees)} {places}"
+        return Mention(written, self.lookup(written), i, start, "exact" if self.lookup(written) else "unknown")
 
     def _ministers(self, tokens: list[Token], text: str, i: int) -> Mention | None:
         """ "(các đồng chí) Bộ trưởng, Thủ trưởng cơ quan ngang bộ": the title alone, with no ministry after it,
@@ -1047,6 +1079,9 @@ class NameReader:
         other = self._other_level(tokens, text, found.start, found.end)
         if other is not None:
             return other
+        restricted = self._restricted(tokens, text, found)
+        if restricted is not None:
+            return restricted
         if _starts_with(tokens, found.end, _LOWER_LEVELS):
             end = _after_place(tokens, found.end, found.written)
             end = end if end > found.end else self._extent(tokens, found.end)
@@ -1063,6 +1098,22 @@ class NameReader:
             end = self._extent(tokens, found.end)
             return Mention(_span(text, tokens, found.start, end), (), found.start, end, "vague")
         return found
+
+    def _restricted(self, tokens: list[Token], text: str, found: Mention) -> Mention | None:
+        """A group followed by "có ..." up to a punctuation mark ("Ủy ban nhân dân các tỉnh, thành phố có tàu thuyền
+        hoạt động trên biển, ..."): only the members that have it, another group, kept as written."""
+        end = found.end
+        if not found.is_group or end >= len(tokens) or tokens[end].low != _CO:
+            return None
+        if _related_at(tokens, end) or _action_word(tokens, end) or _starts_with(tokens, end + 1, _NOT_RESTRICTING):
+            return None  # "có liên quan", "có trách nhiệm", "có ý kiến": not what the members have
+        stop = next((k for k in range(end + 1, min(len(tokens), end + 12)) if not tokens[k].is_word), None)
+        if stop is None or stop < end + 3 or tokens[stop].text not in (",", ";", ":", "(", "."):
+            return None
+        if any(t.capital for t in tokens[end + 1 : stop]):
+            return None
+        written = _span(text, tokens, found.start, stop)
+        return Mention(written, self.lookup(written), found.start, stop, "exact" if self.lookup(written) else "unknown")
 
     def _other_level(self, tokens: list[Token], text: str, start: int, end: int) -> Mention | None:
         """The name at ``start:end`` followed by a level above the province ("tối cao", "Trung ương"): another
