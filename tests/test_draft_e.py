@@ -189,3 +189,18 @@ def test_a_secretary_s_bare_title_stands_for_the_party_committees_of_the_places_
         ("thực hiện", "Ủy ban nhân dân các tỉnh, thành phố có rừng phòng hộ"),
     }
     assert got["3"] == {("thực hiện", "Ủy ban nhân dân các tỉnh, thành phố")}  # a duty, not a restriction
+
+
+def test_party_committees_of_listed_bodies_are_each_named():
+    text = (
+        "Bộ Chính trị kết luận như sau:\n\n"
+        "1. Các Đảng ủy Bộ Tài chính, Bộ Nội vụ khẩn trương phân bổ kinh phí.\n\n"
+        "2. Đảng ủy Chính phủ, đảng ủy các bộ, cơ quan ngang bộ chịu trách nhiệm thực hiện phân cấp.\n"
+    )
+    got = roles(drafted(text))
+    assert got["1"] == {("chủ trì", "Đảng ủy Bộ Tài chính"), ("chủ trì", "Bộ Nội vụ")}
+    assert got["2"] == {
+        ("chủ trì", "Đảng ủy Chính phủ"),
+        ("thực hiện", "Đảng ủy các bộ"),
+        ("thực hiện", "Đảng ủy các cơ quan ngang bộ"),
+    }

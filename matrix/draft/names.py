@@ -85,6 +85,11 @@ TITLES = _words(
 )
 _STANDING = _words("thường trực")
 _CO = match_key("có")
+_PARTY_ORGANS = _words("đảng ủy", "đảng uỷ", "ban cán sự đảng", "đảng đoàn")
+_PARTY_GROUP = re.compile(
+    "^(?:" + "|".join(re.escape(" ".join(p)) for p in _PARTY_ORGANS) + ") " + re.escape(match_key("các")) + " "
+)
+_BODY_KINDS = _words("bộ", "cơ quan ngang bộ", "cơ quan thuộc chính phủ", "sở", "ban, ngành", "ngành")
 _NOT_RESTRICTING = _words("thể", "ý kiến", "văn bản", "kế hoạch", "báo cáo", "nhiệm vụ")
 _SECRETARY = tuple(match_key(w) for w in ("bí", "thư"))
 _PEOPLE_S_COMMITTEES = frozenset(match_key(w) for w in ("ủy ban nhân dân", "uỷ ban nhân dân", "ubnd"))
@@ -943,6 +948,10 @@ class NameReader:
         minister = self._ministers(tokens, text, i)
         if minister is not None:  # "Các Bộ trưởng, ...": the title, not "Các Bộ" and a stray word
             return minister
+        if previous is not None and _PARTY_GROUP.match(match_key(previous.written)):
+            shared = self._party_groups(tokens, text, i, previous)  # "đảng ủy các bộ, cơ quan ngang bộ"
+            if shared is not None:
+                return shared
         for start in self._starts(tokens, i):
             found = self._longest(tokens, text, start)
             if found:
@@ -968,8 +977,36 @@ class NameReader:
             or _counted(tokens, text, i)
         )
         if found is None:
-            return self._secretaries(tokens, text, i, plural)
+            return self._secretaries(tokens, text, i, plural) or self._party_groups(tokens, text, i, previous)
         return self._listed(tokens, text, found) if found is not None else None
+
+    def _party_groups(self, tokens: list[Token], text: str, i: int, previous: Mention | None) -> Mention | None:
+        """ "đảng ủy các bộ, cơ quan ngang bộ": the Party committees of each kind of body listed, one group per kind
+        ("Đảng ủy các bộ", "Đảng ủy các cơ quan ngang bộ"); the second kind takes the head of the first."""
+        head = next((p for p in _PARTY_ORGANS if _starts_with(tokens, i, (p,))), None)
+        if head is not None and i + len(head) < len(tokens) and tokens[i + len(head)].low == CAC:
+            start, at = i, i + len(head) + 1
+            written_head = _span(text, tokens, i, i + len(head))
+        elif previous is not None and _PARTY_GROUP.match(match_key(previous.written)):
+            start, at = i, i
+            written_head = previous.written.split(" các ")[0] if " các " in previous.written else ""
+            if not written_head:
+                return None
+        else:
+            return None
+        kind = next((p for p in _BODY_KINDS if _starts_with(tokens, at, (p,))), None)
+        if kind is None:
+            return None
+        end = at + len(kind)
+        if (
+            end < len(tokens)
+            and tokens[end].is_word
+            and tokens[end].low != VA
+            and not _starts_with(tokens, end, _STOPS)
+        ):
+            return None  # "đảng ủy các bộ phận": another word
+        written = f"{written_head[:1].upper()}{written_head[1:]} các {_span(text, tokens, at, end)}"
+        return Mention(written, self.lookup(written), start, end, "exact" if self.lookup(written) else "unknown")
 
     def _secretaries(self, tokens: list[Token], text: str, i: int, plural: bool) -> Mention | None:
         """ "(Đồng chí) Bí thư, (đồng chí) Chủ tịch Ủy ban nhân dân các tỉnh, thành phố ...": the secretary's title
@@ -1245,6 +1282,11 @@ class NameReader:
         """A name the registry does not know as written: with its abbreviations expanded ("Sở KH&CN" -> "Sở
         Khoa học và Công nghệ", "UBND" -> "Ủy ban nhân dân") it may be known; else it is kept, expanded."""
         expanded = self._long_form(expand_abbreviations(written))
+        words = expanded.split()
+        if len(words) > 2 and match_key(words[0]) == CAC:  # "Các Đảng ủy Bộ Tài chính, Bộ Nội vụ": each is one body
+            single = [a for a in self.lookup(" ".join(words[1:])) if not a.is_group]
+            if len(single) == 1:
+                return Mention(" ".join(words[1:]), tuple(single), start, end, "composed", written)
         if expanded != written:
             agencies = self.lookup(expanded)
             if agencies:
