@@ -204,3 +204,15 @@ def test_party_committees_of_listed_bodies_are_each_named():
         ("thực hiện", "Đảng ủy các bộ"),
         ("thực hiện", "Đảng ủy các cơ quan ngang bộ"),
     }
+
+
+def test_a_group_headed_with_a_capital_and_its_area_is_read_whole():
+    # "các Cảng vụ đường thủy nội địa tại khu vực X": the head has its capital, its field is in lower case, the area
+    # it is named for is part of the name; the list goes on to its action, so all of it is directed
+    text = (
+        "(1) Cục Đường thủy chỉ đạo Cảng vụ Hàng hải Hải Phòng và các Cảng vụ đường thủy nội địa tại khu vực "
+        "Quảng Ninh huy động lực lượng tìm kiếm.\n\n(2) Bộ Y tế cấp thuốc.\n"
+    )
+    got = roles(drafted(text))
+    assert ("thực hiện", "các Cảng vụ đường thủy nội địa tại khu vực Quảng Ninh") in got["(1)"]
+    assert ("thực hiện", "Cảng vụ Hàng hải Hải Phòng") in got["(1)"]

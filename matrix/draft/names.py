@@ -85,6 +85,7 @@ TITLES = _words(
 )
 _STANDING = _words("thường trực")
 _CO = match_key("có")
+_AREA = _words("tại khu vực", "ở khu vực", "trên địa bàn", "tại địa bàn", "khu vực")
 _PARTY_ORGANS = _words("đảng ủy", "đảng uỷ", "ban cán sự đảng", "đảng đoàn")
 _PARTY_GROUP = re.compile(
     "^(?:" + "|".join(re.escape(" ".join(p)) for p in _PARTY_ORGANS) + ") " + re.escape(match_key("các")) + " "
@@ -978,7 +979,26 @@ class NameReader:
         )
         if found is None:
             return self._secretaries(tokens, text, i, plural) or self._party_groups(tokens, text, i, previous)
-        return self._listed(tokens, text, found) if found is not None else None
+        return self._in_area(tokens, text, self._listed(tokens, text, found))
+
+    def _in_area(self, tokens: list[Token], text: str, found: Mention) -> Mention:
+        """An unknown group and the area it is named for ("các Cảng vụ đường thủy nội địa tại khu vực Quảng Ninh"):
+        the area is part of its name."""
+        end = found.end
+        if found.how != "unknown" or not found.is_group or not _starts_with(tokens, end, _AREA):
+            return found
+        k = end + next(len(p) for p in _AREA if _starts_with(tokens, end, (p,)))
+        stop = k
+        while stop < len(tokens) and tokens[stop].is_word and tokens[stop].capital:
+            stop += 1
+        if stop == k:
+            return found
+        area = _span(text, tokens, end, stop)
+        if match_key(found.written).endswith(match_key(area)):
+            found.end = stop  # completed already from the full name the document gives elsewhere
+            return found
+        written = f"{found.written} {area}"
+        return Mention(written, (), found.start, stop, "unknown", f"{found.source} {_span(text, tokens, end, stop)}")
 
     def _party_groups(self, tokens: list[Token], text: str, i: int, previous: Mention | None) -> Mention | None:
         """ "đảng ủy các bộ, cơ quan ngang bộ": the Party committees of each kind of body listed, one group per kind
@@ -1584,7 +1604,12 @@ def _is_org_head(tokens: list[Token], i: int) -> bool:
     if _starts_with(tokens, i, GROUP_HEADS):
         return True
     if tokens[i].low == CAC and i + 1 < len(tokens) and tokens[i + 1].capital:
-        return _is_org_head(tokens, i + 1)  # "các Thuế cơ sở", "các Chi nhánh Văn phòng đăng ký đất đai"
+        if _is_org_head(tokens, i + 1):  # "các Thuế cơ sở", "các Chi nhánh Văn phòng đăng ký đất đai"
+            return True
+        # "các Cảng vụ đường thủy nội địa": a head written with its capital, its field in lower case after it
+        head = next((p for p in ORG_HEADS if _starts_with(tokens, i + 1, (p,))), None)
+        after = i + 1 + len(head) if head else len(tokens)
+        return after < len(tokens) and tokens[after].is_word and not _starts_with(tokens, after, _STOPS)
     if not tokens[i].capital:
         return False
     words = tuple(t.low for t in tokens[i : i + 5])
