@@ -216,3 +216,18 @@ def test_a_group_headed_with_a_capital_and_its_area_is_read_whole():
     got = roles(drafted(text))
     assert ("thực hiện", "các Cảng vụ đường thủy nội địa tại khu vực Quảng Ninh") in got["(1)"]
     assert ("thực hiện", "Cảng vụ Hàng hải Hải Phòng") in got["(1)"]
+
+
+def test_a_clause_after_a_semicolon_names_its_own_subject():
+    text = (
+        "1. Giao Học viện Chính trị quốc gia Hồ Chí Minh chủ trì xây dựng kế hoạch tập huấn; các tỉnh ủy, thành ủy "
+        "chịu trách nhiệm hướng dẫn các nội dung theo thẩm quyền.\n\n2. Giao Đảng ủy Chính phủ rà soát.\n"
+    )
+    got = roles(drafted(text))
+    assert got["1"] == {("chủ trì", "Học viện Chính trị quốc gia Hồ Chí Minh"), ("thực hiện", "các tỉnh ủy, thành ủy")}
+
+
+def test_the_provinces_addressed_by_the_government_are_their_people_s_committees():
+    directive = drafted("1. Các tỉnh, thành phố:\n\na) Rà soát thiệt hại.\n\n2. Bộ Y tế cấp thuốc.\n")
+    task = next(task for task, _ in directive.walk() if task.id == "1")
+    assert [a.agency for a in task.assignments] == ["ubnd-cac-tinh"]

@@ -645,14 +645,14 @@ def _in_citation(tokens: list[Token], k: int) -> bool:
 
 
 def _sentence_starts(tokens: list[Token]) -> Iterable[int]:
-    """Token indices where a sentence or a clause begins (a capital after ".", "!", "?", ";", any word after ":",
+    """Token indices where a sentence or a clause begins (a capital after ".", "!", "?", any word after ";" or ":",
     or the start)."""
     if tokens:
         yield 0
     for i in range(1, len(tokens)):
         if tokens[i - 1].text in _SENTENCE_ENDS | {";"} and tokens[i].capital:
             yield i
-        elif tokens[i - 1].text == ":" and tokens[i].is_word and i + 1 < len(tokens):
+        elif tokens[i - 1].text in (":", ";") and tokens[i].is_word and i + 1 < len(tokens):
             yield i  # "2. Về dự án X: Bộ Xây dựng khẩn trương ...", "3. Về Y: giao Tập đoàn Z ..."
 
 
