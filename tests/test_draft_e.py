@@ -231,3 +231,24 @@ def test_the_provinces_addressed_by_the_government_are_their_people_s_committees
     directive = drafted("1. Các tỉnh, thành phố:\n\na) Rà soát thiệt hại.\n\n2. Bộ Y tế cấp thuốc.\n")
     task = next(task for task, _ in directive.walk() if task.id == "1")
     assert [a.agency for a in task.assignments] == ["ubnd-cac-tinh"]
+
+
+def test_a_courteous_request_of_the_issuer_addresses_the_bodies_after_it():
+    text = (
+        "1. Bộ Y tế cấp thuốc.\n\n"
+        "2. Chính phủ trân trọng đề nghị Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam vận động ủng hộ người dân.\n"
+    )
+    assert roles(drafted(text))["2"] == {("chủ trì", "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam")}
+
+
+def test_a_closing_emphasis_paragraph_with_a_request_is_a_closing_task():
+    text = (
+        "1. Bộ Y tế cấp thuốc.\n\n2. Văn phòng Chính phủ theo dõi, đôn đốc.\n\n"
+        "Đây là nhiệm vụ rất quan trọng, cấp bách. Thủ tướng Chính phủ đề nghị các Đồng chí Bộ trưởng, Thủ trưởng "
+        "cơ quan ngang bộ quan tâm chỉ đạo hoàn thành.\n"
+    )
+    directive = drafted(text)
+    got = roles(directive)
+    assert got["2"] == {("chủ trì", "Văn phòng Chính phủ")}
+    closing = next(task for task, _ in directive.walk() if task.id == "cuối-1")
+    assert {a.agency for a in closing.assignments} == {"cac-bo", "co-quan-ngang-bo"}  # the ministers: their ministries

@@ -27,6 +27,9 @@ from .names import CAC, VA, Mention, NameReader, Token, level_group, tokenize
 
 _K = match_key
 _VERBS = {
+    # a request made with courtesy ("Chính phủ trân trọng đề nghị X", "Văn phòng Thành ủy kính đề nghị X")
+    (_K("trân"), _K("trọng"), _K("đề"), _K("nghị")): "đề nghị",
+    (_K("kính"), _K("đề"), _K("nghị")): "đề nghị",
     (_K("giao"), _K("cho")): "giao",
     (_K("giao"),): "giao",
     (_K("yêu"), _K("cầu")): "yêu cầu",
@@ -205,7 +208,9 @@ class RoleReader:
         if start >= end:
             return False
         mentions, stop = self.names.read_list(tokens, text, start)
-        return bool(mentions) and stop == end
+        if mentions and stop == end:
+            return True
+        return self.names.is_superior(text[tokens[start].start : tokens[end - 1].end])  # "Chính phủ trân trọng đề nghị"
 
     def labels(self, labels: list[tuple[str, str]]) -> list[Assigned]:
         """Addressees given by label lines: "Cơ quan chủ trì: X" (chủ trì), "Cơ quan phối hợp: Y" (phối hợp),

@@ -1062,7 +1062,8 @@ class NameReader:
             if tuple(t.low for t in tokens[start:end]) == _MINISTER and not (
                 end < len(tokens) and tokens[end].is_word and tokens[end].low != VA
             ):
-                return Mention("các bộ", (), i, end, "unknown", _span(text, tokens, i, end))
+                known = self.lookup("các bộ")  # the group of ministries, when the registry has it
+                return Mention("các bộ", known, i, end, "exact" if known else "unknown", _span(text, tokens, i, end))
         return None
 
     def _kinds(self, tokens: list[Token], text: str, i: int) -> Mention | None:

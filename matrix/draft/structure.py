@@ -43,7 +43,7 @@ _HEADINGS = ("chapter", "section", "article")  # may stand alone on their line (
 _NUMERIC = ("number", "article", "section", "paren")
 _ENDS_SENTENCE = re.compile(r"(?:[.:;!?…]|\./\.)[\"”’)]*$")
 _CLOSING_CUE = re.compile(
-    r"^(?:Giao|Yêu cầu|Đề nghị|Trên đây|Trong quá trình|Quá trình (?:tổ chức )?thực hiện|Nhận được|"
+    r"^(?:Giao|Yêu cầu|Đề nghị|Trên đây|Đây là nhiệm vụ|Trong quá trình|Quá trình (?:tổ chức )?thực hiện|Nhận được|"
     r"(?:Chỉ thị|Công văn|Kế hoạch|Quyết định|Thông báo|Hướng dẫn|Công điện) này|"
     r"(?:Chủ tịch|Ủy ban|Uỷ ban|UBND|Ban Thường vụ|Thường trực|Tỉnh ủy|Tỉnh uỷ)[^.;:]{0,60}?\b(?:yêu cầu|đề nghị|giao)\b)"
 )
