@@ -252,3 +252,13 @@ def test_a_closing_emphasis_paragraph_with_a_request_is_a_closing_task():
     assert got["2"] == {("chủ trì", "Văn phòng Chính phủ")}
     closing = next(task for task, _ in directive.walk() if task.id == "cuối-1")
     assert {a.agency for a in closing.assignments} == {"cac-bo", "co-quan-ngang-bo"}  # the ministers: their ministries
+
+
+def test_two_titles_of_one_head_name_one_body():
+    text = (
+        "1. Chủ tịch Hội đồng thành viên, Tổng giám đốc các Tập đoàn, Tổng công ty khẩn trương hoàn thành dự án.\n\n"
+        "2. Bộ Y tế cấp thuốc.\n"
+    )
+    directive = drafted(text)
+    task = next(task for task, _ in directive.walk() if task.id == "1")
+    assert [(a.role.value, a.agency) for a in task.assignments] == [("thực hiện", "tap-doan-tong-cong-ty")]

@@ -62,6 +62,9 @@ def _words(*phrases: str) -> tuple[tuple[str, ...], ...]:
 
 
 TITLES = _words(
+    "tổng giám đốc",
+    "chủ tịch hội đồng thành viên",
+    "chủ tịch hội đồng quản trị",
     "chỉ huy trưởng",
     "người đứng đầu",
     "thủ trưởng",
@@ -1033,12 +1036,17 @@ class NameReader:
         alone shares the places of the next name, so it stands for the Party committees of those places
         ("Tỉnh ủy, Thành ủy các tỉnh, thành phố ..."); the next name is read after it, as the list goes on."""
         start = list(self._starts(tokens, i))[-1]
-        if start == i or tuple(t.low for t in tokens[start - 2 : start]) != _SECRETARY:
+        if start == i:
             return None
         after = _skip_separator(tokens, start)
         if after == start:
             return None
         following = self.read_name(tokens, text, after, None, plural)
+        if tuple(t.low for t in tokens[start - 2 : start]) != _SECRETARY:
+            # "Chủ tịch Hội đồng thành viên, Tổng giám đốc các Tập đoàn, Tổng công ty": two titles of one body's head
+            if following is None or not _starts_with(tokens, after, TITLES):
+                return None
+            return Mention(following.written, following.agencies, i, following.end, following.how, following.source)
         if following is None or not following.is_group:
             return None
         words = following.written.split()
@@ -1193,7 +1201,7 @@ class NameReader:
         yield i
         j = i
         for _ in range(2):  # "các đồng chí bí thư tỉnh uỷ": titles may follow one another
-            words = tuple(t.low for t in tokens[j : j + 4])
+            words = tuple(t.low for t in tokens[j : j + 6])
             title = next((t for t in TITLES if words[: len(t)] == t and j + len(t) < len(tokens)), None)
             if title is None and words[:3] == _STANDING_BOARD and _starts_with(tokens, j + 3, _PARTY_COMMITTEES):
                 title = _STANDING_BOARD  # "Ban Thường vụ Đảng ủy X" acts for its committee, "Đảng ủy X"
