@@ -27,6 +27,9 @@ from .names import CAC, VA, Mention, NameReader, Token, level_group, tokenize
 
 _K = match_key
 _VERBS = {
+    # a request made with courtesy ("Chính phủ trân trọng đề nghị X", "Văn phòng Thành ủy kính đề nghị X")
+    (_K("trân"), _K("trọng"), _K("đề"), _K("nghị")): "đề nghị",
+    (_K("kính"), _K("đề"), _K("nghị")): "đề nghị",
     (_K("giao"), _K("cho")): "giao",
     (_K("giao"),): "giao",
     (_K("yêu"), _K("cầu")): "yêu cầu",
@@ -84,11 +87,13 @@ _ACTIONS = tuple(
         "lập",
         "tiếp nhận",
         "huy động",
+        "hỗ trợ",
     )
 )
 _DOI, _CAC = _K("đối"), _K("các")
 # A "Kính gửi" line that starts with a common noun of bodies ("Doanh nghiệp nhà nước ...") addresses every one of them.
 _BODY_NOUN_STARTS = tuple(tuple(_K(w) for w in p.split()) for p in ("doanh nghiệp", "đơn vị", "tổ chức", "cơ quan"))
+_KINH = _K("kính")
 _PHOI, _HOP, _VOI, _GIUA, _VA, _CUNG = _K("phối"), _K("hợp"), _K("với"), _K("giữa"), _K("và"), _K("cùng")
 _ADVERBS = frozenset(
     _K(w)
@@ -124,6 +129,8 @@ _CLAUSE_ENDS = _SENTENCE_ENDS | {";", ":"}
 _CHU_TRI = (_K("chủ"), _K("trì"))
 _LIEN_QUAN = (_K("liên"), _K("quan"))
 _COPULAS = frozenset(tuple(_K(w) for w in p.split()) for p in ("là cơ quan", "là đơn vị", "làm cơ quan", "làm đầu mối"))
+# Words that make vague words definite ("các đơn vị trong ngành Y tế", "các cơ quan được giao ...", "các đơn vị thuộc Bộ").
+_QUALIFIERS = frozenset(_K(w) for w in ("trong", "thuộc", "được", "của", "ở"))
 _ANNOUNCES_WORK = re.compile(
     r"\b(?:nhiệm vụ|nội dung|giải pháp|biện pháp|công việc|yêu cầu|thực hiện|triển khai)\b", re.IGNORECASE
 )
@@ -184,7 +191,9 @@ class RoleReader:
                 found.extend(executors or self._sentence(tokens, paragraph, start, at_item_start, closing))
                 found.extend(self._after_circumstance(tokens, paragraph, start))
             for k in range(1, len(tokens)):  # "Trong quá trình thực hiện, nếu có vướng mắc, đề nghị X ..."
-                if tokens[k - 1].text == "," and _verb_at(tokens, k) in ("yêu cầu", "đề nghị"):
+                if _verb_at(tokens, k) in ("yêu cầu", "đề nghị") and (
+                    tokens[k - 1].text == "," or self._asker_before(tokens, paragraph, k)
+                ):
                     found.extend(self._sentence(tokens, paragraph, k, False, closing))
             found.extend(self._leads(tokens, paragraph))
             found.extend(self._partners(tokens, paragraph))
@@ -195,6 +204,20 @@ class RoleReader:
                 keys = {a.mention.key for a in coordinating}
                 found = [a for a in found if a.mention.key not in keys] + coordinating
         return _one_role_each(found)
+
+    def _asker_before(self, tokens: list[Token], text: str, k: int) -> bool:
+        """ "..., Văn phòng Thành ủy (kính) đề nghị X ...": the clause before the verb at ``k`` is only the name
+        of who asks, so X is an addressee wherever the sentence puts the request."""
+        end = k - 1 if tokens[k - 1].low == _KINH else k
+        start = end
+        while start > 0 and tokens[start - 1].text not in _CLAUSE_ENDS | {","}:
+            start -= 1
+        if start >= end:
+            return False
+        mentions, stop = self.names.read_list(tokens, text, start)
+        if mentions and stop == end:
+            return True
+        return self.names.is_superior(text[tokens[start].start : tokens[end - 1].end])  # "Chính phủ trân trọng đề nghị"
 
     def labels(self, labels: list[tuple[str, str]]) -> list[Assigned]:
         """Addressees given by label lines: "Cơ quan chủ trì: X" (chủ trì), "Cơ quan phối hợp: Y" (phối hợp),
@@ -242,7 +265,37 @@ class RoleReader:
                 line = f"Các {line[:1].lower()}{line[1:]}"  # "Doanh nghiệp nhà nước trực thuộc ...": every one
                 tokens = tokenize(line)
             found.extend(self._addressees(tokens, line, 0))
-        return found
+        if found:
+            return found
+        for paragraph in reversed(preamble[-1:]):  # the lead-in of the items, only when nobody else is named
+            if not paragraph.rstrip().endswith(":"):
+                continue
+            tokens = tokenize(paragraph)
+            for i in range(len(tokens)):
+                if _verb_at(tokens, i) in ("yêu cầu", "đề nghị"):
+                    collective = self._collective(tokens, paragraph, i + _verb_length(tokens, i))
+                    if collective is not None:
+                        return [collective]
+        return []
+
+    def _collective(self, tokens: list[Token], text: str, i: int) -> Mention | None:
+        """ "yêu cầu các đơn vị trong ngành Công Thương tập trung ...", "đề nghị các cơ quan được Bộ Chính trị giao
+        thẩm quyền quản lý biên chế khẩn trương ...": vague words made definite by what follows them (up to the
+        action): the group the demand is addressed to, kept as written ("liên quan" stays vague)."""
+        if i >= len(tokens) or tokens[i].low != CAC:
+            return None
+        mentions, end = self.names.read_list(tokens, text, i)
+        if not mentions or not all(m.how == "vague" for m in mentions) or end >= len(tokens):
+            return None
+        if tokens[end].low not in _QUALIFIERS:
+            return None
+        for k in range(end + 2, min(len(tokens), end + 16)):
+            if not tokens[k - 1].is_word or tokens[k - 1].low in _LIEN_QUAN:
+                return None
+            if _action_at(tokens, k):
+                written = text[tokens[i].start : tokens[k - 1].end]
+                return Mention(written[:1].upper() + written[1:], (), i, k, "unknown")
+        return None
 
     def asks_everyone(self, paragraph: str) -> bool:
         """ "yêu cầu/đề nghị các cơ quan, đơn vị ...": a request to the addressees at large (vague words only)."""
@@ -291,8 +344,8 @@ class RoleReader:
                 continue
             mentions, end = self.names.read_list(tokens, last, k)
             real = [m for m in mentions if not m.vague and not self.names.is_superior(m.written)]
-            if real and end < len(tokens) and tokens[end].text not in (",", ";", ":"):
-                return real
+            if real and end < len(tokens) and tokens[end].text not in (",", ";", ":") and not _verb_at(tokens, end):
+                return real  # (the subject of "yêu cầu", "đề nghị" is the one who asks)
         return []
 
     def heading(self, paragraph: str) -> list[Assigned]:
@@ -431,6 +484,16 @@ class RoleReader:
         """A known body opening a sentence inside an item; groups add to the general addressees."""
         mentions, end = self.names.read_list(tokens, text, i)
         real = [m for m in mentions if not m.vague]
+        # a paragraph that only names its addressees ("1.2. Hỗ trợ về nhà ở" / "Ủy ban nhân dân các tỉnh:"): the
+        # item's heading names them for what follows
+        if (
+            real
+            and len(real) == len(mentions)
+            and end == len(tokens) - 1
+            and tokens[end].text == ":"
+            and not any(m.bare or (m.resolved is None and not self.names.is_plural(m)) for m in real)
+        ):
+            return [Assigned(Role.DOER if self.names.is_plural(m) else Role.LEAD, m, "subject") for m in real]
         if (
             not real
             or any((m.resolved is None and not level_group(m)) or m.bare for m in real)
@@ -441,16 +504,18 @@ class RoleReader:
 
     def _directed(self, tokens: list[Token], text: str) -> list[Assigned]:
         """ "Giao X lãnh đạo, chỉ đạo các bộ, ngành ... rà soát", "Công an Thành phố chỉ đạo Công an các phường, xã
-        phối hợp": the groups directed do the work (thực hiện) when an action follows them; one directed body, or
-        a group with no action of its own ("lãnh đạo, chỉ đạo Công an các cấp:"), is only the object."""
+        phối hợp", "chỉ đạo Tổng công ty A, Tổng công ty B hỗ trợ ...": the groups or the several bodies directed do
+        the work (thực hiện) when an action follows them; one directed body, or a group with no action of its own
+        ("lãnh đạo, chỉ đạo Công an các cấp:"), is only the object."""
         found: list[Assigned] = []
         for k in range(1, len(tokens) - 2):
             if (tokens[k].low, tokens[k + 1].low) != _CHI_DAO or tokens[k - 1].low in _NOUN_MARKERS:
                 continue
             mentions, end = self.names.read_list(tokens, text, k + 2)
-            groups = [m for m in mentions if not m.vague and not m.bare and self.names.is_plural(m)]
-            if groups and len(groups) == len(mentions) and _action_at(tokens, _past_duties(tokens, end)):
-                found.extend(Assigned(Role.DOER, m, "directed", own=False) for m in groups)
+            directed = [m for m in mentions if not m.vague and not m.bare]
+            several = len(directed) > 1 or all(self.names.is_plural(m) for m in directed)
+            if directed and several and len(directed) == len(mentions) and _acts(tokens, _past_duties(tokens, end)):
+                found.extend(Assigned(Role.DOER, m, "directed", own=False) for m in directed)
         return found
 
     def _reported_to(self, tokens: list[Token], text: str) -> list[Assigned]:
@@ -655,12 +720,15 @@ def _in_citation(tokens: list[Token], k: int) -> bool:
 
 
 def _sentence_starts(tokens: list[Token]) -> Iterable[int]:
-    """Token indices where a sentence or a clause begins (a capital after ".", "!", "?", ";" or at the start)."""
+    """Token indices where a sentence or a clause begins (a capital after ".", "!", "?", any word after ";" or ":",
+    or the start)."""
     if tokens:
         yield 0
     for i in range(1, len(tokens)):
         if tokens[i - 1].text in _SENTENCE_ENDS | {";"} and tokens[i].capital:
             yield i
+        elif tokens[i - 1].text in (":", ";") and tokens[i].is_word and i + 1 < len(tokens):
+            yield i  # "2. Về dự án X: Bộ Xây dựng khẩn trương ...", "3. Về Y: giao Tập đoàn Z ..."
 
 
 def _verb_at(tokens: list[Token], i: int) -> str | None:
@@ -720,6 +788,18 @@ def _action_at(tokens: list[Token], i: int) -> bool:
     """An action or a duty follows the subject ("... phải chịu trách nhiệm", "... chủ trì")."""
     words = tuple(t.low for t in tokens[i : i + 3])
     return any(words[: len(p)] == p for p in _ACTIONS)
+
+
+_NOT_ACTIONS = frozenset(_K(w) for w in ("về", "của", "trong", "tại", "trên", "đối", "với", "và", "để", "nhằm", "theo"))
+
+
+def _acts(tokens: list[Token], i: int) -> bool:
+    """What follows directed bodies is their work: an action of the list, or any verb in lower case that is no
+    preposition ("chỉ đạo Tập đoàn Điện lực Việt Nam, ... khôi phục ..."); not a colon ("chỉ đạo X:" heads the
+    director's own sub-items)."""
+    if _action_at(tokens, i):
+        return True
+    return i < len(tokens) and tokens[i].is_word and not tokens[i].capital and tokens[i].low not in _NOT_ACTIONS
 
 
 def _one_role_each(found: list[Assigned]) -> list[Assigned]:

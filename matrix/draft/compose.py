@@ -473,10 +473,19 @@ def find_province(header: Header, text: str, registry: Registry) -> tuple[str | 
     return (found[0], False) if len(found) == 1 else (None, False)
 
 
+# Provinces named after a person: the name alone is the person ("tư tưởng Hồ Chí Minh", "Học viện Chính trị quốc gia
+# Hồ Chí Minh", "Đoàn Thanh niên Cộng sản Hồ Chí Minh"); the city is named with its place word before it.
+_PERSON_NAMED = ("Hồ Chí Minh",)
+_CITY_WORD = r"(?:thanh pho|tp\.?) "
+
+
 def _names(text: str, name: str, key: Callable[[str], str] = ascii_key) -> bool:
     """``text`` names the province ``name``: in a heading without tone marks (capitals may lose them), in the
     body with them: "diễn biến phức tạp" does not name Điện Biên."""
-    return re.search(rf"\b{re.escape(key(name))}\b", key(text)) is not None
+    before = ""
+    if name in _PERSON_NAMED and key is not ascii_key:  # a heading names the city ("THÀNH ỦY ... HỒ CHÍ MINH")
+        before = _CITY_WORD.replace("thanh pho", re.escape(key("thành phố")))
+    return re.search(rf"(?<!\w){before}{re.escape(key(name))}\b", key(text)) is not None
 
 
 # --------------------------------------------------------------------------- tasks
@@ -513,7 +522,9 @@ def _analyse(item: Item, roles: RoleReader, inherited: frozenset[str]) -> _Node:
     found = roles.labels(item.labels) if by_label else roles.item(item.paragraphs)
     if not any(a.own for a in found) and item.paragraphs and (item.children or len(item.paragraphs) > 1):
         found = roles.heading(item.paragraphs[0]) + found  # "9. Các cơ sở sản xuất ..." over its sub-items
-    assigned = [a for a in found if a.mention.key not in inherited or a.rule == "subject"]
+    # a parent's addressee named again as a partner is stated again ("6. Các bộ, ...:" / "a) Bộ X chủ trì, phối hợp
+    # với các bộ, ...:"): partnering with the lead of the sub-item is not what the parent said
+    assigned = [a for a in found if a.mention.key not in inherited or a.rule in ("subject", "partner")]
     keys = inherited | {a.mention.key for a in assigned}
     children = [_analyse(child, roles, keys) for child in item.children]
     if _umbrella(item, assigned, children, roles):

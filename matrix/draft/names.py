@@ -62,6 +62,9 @@ def _words(*phrases: str) -> tuple[tuple[str, ...], ...]:
 
 
 TITLES = _words(
+    "tổng giám đốc",
+    "chủ tịch hội đồng thành viên",
+    "chủ tịch hội đồng quản trị",
     "chỉ huy trưởng",
     "người đứng đầu",
     "thủ trưởng",
@@ -84,6 +87,19 @@ TITLES = _words(
     "thường trực",
 )
 _STANDING = _words("thường trực")
+_CO = match_key("có")
+_AREA = _words("tại khu vực", "ở khu vực", "trên địa bàn", "tại địa bàn", "khu vực")
+_PARTY_ORGANS = _words("đảng ủy", "đảng uỷ", "ban cán sự đảng", "đảng đoàn")
+_PARTY_GROUP = re.compile(
+    "^(?:" + "|".join(re.escape(" ".join(p)) for p in _PARTY_ORGANS) + ") " + re.escape(match_key("các")) + " "
+)
+_BODY_KINDS = _words("bộ", "cơ quan ngang bộ", "cơ quan thuộc chính phủ", "sở", "ban, ngành", "ngành")
+_NOT_RESTRICTING = _words("thể", "ý kiến", "văn bản", "kế hoạch", "báo cáo", "nhiệm vụ")
+_SECRETARY = tuple(match_key(w) for w in ("bí", "thư"))
+_PEOPLE_S_COMMITTEES = frozenset(match_key(w) for w in ("ủy ban nhân dân", "uỷ ban nhân dân", "ubnd"))
+_COMMITTEE_OF = {match_key("tỉnh"): "Tỉnh ủy", match_key("thành phố"): "Thành ủy"}
+_STANDING_BOARD = tuple(match_key(w) for w in ("ban", "thường", "vụ"))
+_PARTY_COMMITTEES = _words("đảng ủy", "đảng uỷ", "tỉnh ủy", "tỉnh uỷ", "thành ủy", "thành uỷ", "huyện ủy", "huyện uỷ")
 # Collective bodies whose standing committee ("Thường trực ...") is itself addressed.
 _COLLECTIVE = _words(
     "tỉnh ủy",
@@ -251,6 +267,8 @@ _MEMBERS = re.compile(r"\((?:bao\s+)?gồm(?:\s+có)?\s*:?\s*(?P<members>[^()]{3
 _ASSIGNING = _words("giao cho", "giao", "yêu cầu", "đề nghị")
 _LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
+_LIEN_QUAN_WORD = match_key("liên")
+_PLACE_LEVELS = frozenset(match_key(w) for w in ("tỉnh", "thành", "huyện", "quận", "thị", "xã", "phường"))
 _OTHER_LEVELS = _words("tối cao", "trung ương", "cấp cao", "quốc gia", "cấp trung ương")
 # A name ending with a level below the province names that body in every unit of the level: a group
 # ("Ban Chỉ huy cấp xã", "cơ quan chuyên môn cấp xã", "Ban chỉ huy các cấp").
@@ -699,10 +717,19 @@ class NameReader:
                 tokens = tokenize(before)
                 self._learn_short_form(term, before, tokens)
                 for start in range(len(tokens)):
-                    if start and tokens[start - 1].text not in (",", ";", ":", ".") and tokens[start - 1].is_word:
+                    if (
+                        start
+                        and tokens[start - 1].text not in (",", ";", ":", ".")
+                        and tokens[start - 1].is_word
+                        and not any(_ends_at(tokens, start, verb) for verb in _ASSIGNING)
+                    ):
                         continue
                     mentions, end = self.read_list(tokens, before, start)
-                    if mentions and end == len(tokens) and not any(m.vague for m in mentions):
+                    if mentions and end < len(tokens) and _qualifier(tokens, end):
+                        end = len(tokens)  # "... các tỉnh, thành phố bị ảnh hưởng bởi thiên tai (sau đây gọi là ...)"
+                    members = [_as_member(m) if m.vague else m for m in mentions]
+                    if members and end == len(tokens) and all(m is not None for m in members):
+                        mentions = [m for m in members if m is not None]
                         shortened = (
                             len(mentions) == 1
                             and tuple(t.low for t in tokenize(mentions[0].written))[: len(term)] == term
@@ -754,8 +781,8 @@ class NameReader:
 
     def _defined_at(self, tokens: list[Token], i: int) -> tuple[list[Mention], int] | None:
         for term, mentions in self.defined.items():
-            if tuple(t.low for t in tokens[i : i + len(term)]) == term:
-                end = i + len(term)
+            end = _words_at(tokens, i, term)
+            if end is not None:
                 return [
                     Mention(m.written, m.agencies, i, end, m.how, _span_words(tokens, i, end)) for m in mentions
                 ], end
@@ -874,6 +901,9 @@ class NameReader:
             first = end  # "Các bộ Công an, Quốc phòng" (no colon): read as "Các bộ: Công an, Quốc phòng"
         elif end + 1 >= len(tokens) or tokens[end].text != ":" or not tokens[end + 1].capital:
             return []
+        enterprises = self._enterprises(tokens, text, group, first)
+        if enterprises:
+            return enterprises
         words = _span(text, tokens, group.start, end).split()
         keys = [match_key(w) for w in words]
         # "các" or a count ("Ủy ban nhân dân 04 xã: Gia Thuận, Tân Điền") before the kind
@@ -946,6 +976,46 @@ class NameReader:
             j = stop
         return found if len(found) > 1 else []
 
+    def _enterprises(self, tokens: list[Token], text: str, group: Mention, first: int) -> list[Mention]:
+        """ "các tập đoàn, tổng công ty: Điện lực Việt Nam, Viễn thông MobiFone": each name after the colon with
+        the kind the registry knows it by ("Tập đoàn Điện lực Việt Nam", "Tổng công ty Viễn thông MobiFone")."""
+        kinds: list[str] = []
+        k = group.start + (1 if tokens[group.start].low == CAC else 0)
+        while k < group.end:
+            kind = next((p for p in _ENTERPRISES if tuple(t.low for t in tokens[k : k + len(p)]) == p), None)
+            if kind is None:
+                return []
+            kinds.append(_span(text, tokens, k, k + len(kind)))
+            k += len(kind)
+            if k < group.end and (tokens[k].text == "," or tokens[k].low == VA):
+                k += 1
+        if len(kinds) < 2:
+            return []
+        found: list[Mention] = []
+        j = first
+        while j < len(tokens) and tokens[j].capital and tokens[j].is_word:
+            stop = self._extent(tokens, j)
+            name = ""
+            for end in range(stop, j, -1):  # the longest known ("Viễn thông MobiFone khôi phục ...": before the verb)
+                bare = _span(text, tokens, j, end)
+                unhyphened = re.sub(r"\s+[-–]\s+", " ", bare)  # "Bưu chính - Viễn thông" is written without it too
+                names = [
+                    f"{kind[:1].upper()}{kind[1:]} {b}" for b in dict.fromkeys((bare, unhyphened)) for kind in kinds
+                ]
+                name = next((n for n in names if self.lookup(n)), "")
+                if name:
+                    stop = end
+                    break
+            bare = _span(text, tokens, j, stop)
+            name = name or f"{kinds[0][:1].upper()}{kinds[0][1:]} {bare}"
+            found.append(
+                Mention(name, self.lookup(name), j, stop, "composed" if self.lookup(name) else "unknown", bare)
+            )
+            j = stop + 1 if stop < len(tokens) and tokens[stop].text == "," else stop
+            if j == stop:
+                break
+        return found
+
     def _known_with(self, head: str, tokens: list[Token], text: str, j: int) -> bool:
         """ "Xây dựng" after "Các Bộ": a field that starts like a verb, known as a body with the list's head."""
         span = re.split(r"\s+và\s+", _span(text, tokens, j, self._extent(tokens, j)))[0]
@@ -963,6 +1033,10 @@ class NameReader:
         sector = _sector_managers(tokens, text, i)
         if sector is not None:
             return sector
+        if previous is not None and _PARTY_GROUP.match(match_key(previous.written)):
+            shared = self._party_groups(tokens, text, i, previous)  # "đảng ủy các bộ, cơ quan ngang bộ"
+            if shared is not None:
+                return shared
         for start in self._starts(tokens, i):
             found = self._longest(tokens, text, start)
             if found:
@@ -970,6 +1044,11 @@ class NameReader:
         end = self._extent(tokens, i)
         span = _span(text, tokens, i, end)
         found = self._composed(span, i, end, previous, plural) or self._loose(tokens, text, i)
+        if found is None and previous is not None and tokens[i].low in _LEVELS:
+            for stop in range(end - 1, i + 1, -1):  # "..., tỉnh Quảng Ninh trực tiếp hỗ trợ": the place, not the verb
+                found = self._composed(_span(text, tokens, i, stop), i, stop, previous, plural)
+                if found is not None:
+                    break
         if found is not None:
             other = self._other_level(tokens, text, i, found.end)
             if other is not None:
@@ -982,7 +1061,86 @@ class NameReader:
             or self._ministers(tokens, text, i)
             or _counted(tokens, text, i)
         )
-        return self._listed(tokens, text, found) if found is not None else None
+        if found is None:
+            return self._secretaries(tokens, text, i, plural) or self._party_groups(tokens, text, i, previous)
+        return self._in_area(tokens, text, self._listed(tokens, text, found))
+
+    def _in_area(self, tokens: list[Token], text: str, found: Mention) -> Mention:
+        """An unknown group and the area it is named for ("các Cảng vụ đường thủy nội địa tại khu vực Quảng Ninh"):
+        the area is part of its name."""
+        end = found.end
+        if found.how != "unknown" or not found.is_group or not _starts_with(tokens, end, _AREA):
+            return found
+        k = end + next(len(p) for p in _AREA if _starts_with(tokens, end, (p,)))
+        stop = k
+        while stop < len(tokens) and tokens[stop].is_word and tokens[stop].capital:
+            stop += 1
+        if stop == k:
+            return found
+        area = _span(text, tokens, end, stop)
+        if match_key(found.written).endswith(match_key(area)):
+            found.end = stop  # completed already from the full name the document gives elsewhere
+            return found
+        written = f"{found.written} {area}"
+        return Mention(written, (), found.start, stop, "unknown", f"{found.source} {_span(text, tokens, end, stop)}")
+
+    def _party_groups(self, tokens: list[Token], text: str, i: int, previous: Mention | None) -> Mention | None:
+        """ "đảng ủy các bộ, cơ quan ngang bộ": the Party committees of each kind of body listed, one group per kind
+        ("Đảng ủy các bộ", "Đảng ủy các cơ quan ngang bộ"); the second kind takes the head of the first."""
+        head = next((p for p in _PARTY_ORGANS if _starts_with(tokens, i, (p,))), None)
+        if head is not None and i + len(head) < len(tokens) and tokens[i + len(head)].low == CAC:
+            start, at = i, i + len(head) + 1
+            written_head = _span(text, tokens, i, i + len(head))
+        elif previous is not None and _PARTY_GROUP.match(match_key(previous.written)):
+            start, at = i, i
+            written_head = previous.written.split(" các ")[0] if " các " in previous.written else ""
+            if not written_head:
+                return None
+        else:
+            return None
+        kind = next((p for p in _BODY_KINDS if _starts_with(tokens, at, (p,))), None)
+        if kind is None:
+            return None
+        end = at + len(kind)
+        if (
+            end < len(tokens)
+            and tokens[end].is_word
+            and tokens[end].low != VA
+            and not _starts_with(tokens, end, _STOPS)
+        ):
+            return None  # "đảng ủy các bộ phận": another word
+        written = f"{written_head[:1].upper()}{written_head[1:]} các {_span(text, tokens, at, end)}"
+        return Mention(written, self.lookup(written), start, end, "exact" if self.lookup(written) else "unknown")
+
+    def _secretaries(self, tokens: list[Token], text: str, i: int, plural: bool) -> Mention | None:
+        """ "(Đồng chí) Bí thư, (đồng chí) Chủ tịch Ủy ban nhân dân các tỉnh, thành phố ...": the secretary's title
+        alone shares the places of the next name, so it stands for the Party committees of those places
+        ("Tỉnh ủy, Thành ủy các tỉnh, thành phố ..."); the next name is read after it, as the list goes on."""
+        start = list(self._starts(tokens, i))[-1]
+        if start == i:
+            return None
+        after = _skip_separator(tokens, start)
+        if after == start:
+            return None
+        following = self.read_name(tokens, text, after, None, plural)
+        if tuple(t.low for t in tokens[start - 2 : start]) != _SECRETARY:
+            # "Chủ tịch Hội đồng thành viên, Tổng giám đốc các Tập đoàn, Tổng công ty": two titles of one body's head
+            if following is None or not _starts_with(tokens, after, TITLES):
+                return None
+            return Mention(following.written, following.agencies, i, following.end, following.how, following.source)
+        if following is None or not following.is_group:
+            return None
+        words = following.written.split()
+        head = next((n for n in range(len(words)) if match_key(words[n]) == CAC), None)
+        if head is None or match_key(" ".join(words[:head])) not in _PEOPLE_S_COMMITTEES:
+            return None
+        places = " ".join(words[head:])
+        key = " " + " ".join(t.low for t in tokenize(places) if t.is_word) + " "
+        committees = [c for w, c in _COMMITTEE_OF.items() if f" {w} " in key]
+        if not committees:
+            return None
+        written = f"{', '.join(committees)} {places}"
+        return Mention(written, self.lookup(written), i, start, "exact" if self.lookup(written) else "unknown")
 
     def _ministers(self, tokens: list[Token], text: str, i: int) -> Mention | None:
         """ "(các đồng chí) Bộ trưởng, Thủ trưởng cơ quan ngang bộ": the title alone, with no ministry after it,
@@ -993,7 +1151,8 @@ class NameReader:
             if tuple(t.low for t in tokens[start:end]) == _MINISTER and not (
                 end < len(tokens) and tokens[end].is_word and tokens[end].low != VA
             ):
-                return Mention("các bộ", (), i, end, "unknown", _span(text, tokens, i, end))
+                known = self.lookup("các bộ")  # the group of ministries, when the registry has it
+                return Mention("các bộ", known, i, end, "exact" if known else "unknown", _span(text, tokens, i, end))
         return None
 
     def _kinds(self, tokens: list[Token], text: str, i: int) -> Mention | None:
@@ -1067,6 +1226,9 @@ class NameReader:
         other = self._other_level(tokens, text, found.start, found.end)
         if other is not None:
             return other
+        restricted = self._restricted(tokens, text, found)
+        if restricted is not None:
+            return restricted
         if _starts_with(tokens, found.end, _LOWER_LEVELS):
             end = _after_place(tokens, found.end, found.written)
             end = end if end > found.end else self._extent(tokens, found.end)
@@ -1085,6 +1247,22 @@ class NameReader:
             end = self._extent(tokens, found.end)
             return Mention(_span(text, tokens, found.start, end), (), found.start, end, "vague")
         return found
+
+    def _restricted(self, tokens: list[Token], text: str, found: Mention) -> Mention | None:
+        """A group followed by "có ..." up to a punctuation mark ("Ủy ban nhân dân các tỉnh, thành phố có tàu thuyền
+        hoạt động trên biển, ..."): only the members that have it, another group, kept as written."""
+        end = found.end
+        if not found.is_group or end >= len(tokens) or tokens[end].low != _CO:
+            return None
+        if _related_at(tokens, end) or _action_word(tokens, end) or _starts_with(tokens, end + 1, _NOT_RESTRICTING):
+            return None  # "có liên quan", "có trách nhiệm", "có ý kiến": not what the members have
+        stop = next((k for k in range(end + 1, min(len(tokens), end + 12)) if not tokens[k].is_word), None)
+        if stop is None or stop < end + 3 or tokens[stop].text not in (",", ";", ":", "(", "."):
+            return None
+        if any(t.capital for t in tokens[end + 1 : stop]):
+            return None
+        written = _span(text, tokens, found.start, stop)
+        return Mention(written, self.lookup(written), found.start, stop, "exact" if self.lookup(written) else "unknown")
 
     def _other_level(self, tokens: list[Token], text: str, start: int, end: int) -> Mention | None:
         """The name at ``start:end`` followed by a level above the province ("tối cao", "Trung ương"): another
@@ -1106,8 +1284,10 @@ class NameReader:
         yield i
         j = i
         for _ in range(2):  # "các đồng chí bí thư tỉnh uỷ": titles may follow one another
-            words = tuple(t.low for t in tokens[j : j + 4])
+            words = tuple(t.low for t in tokens[j : j + 6])
             title = next((t for t in TITLES if words[: len(t)] == t and j + len(t) < len(tokens)), None)
+            if title is None and words[:3] == _STANDING_BOARD and _starts_with(tokens, j + 3, _PARTY_COMMITTEES):
+                title = _STANDING_BOARD  # "Ban Thường vụ Đảng ủy X" acts for its committee, "Đảng ủy X"
             if title is None:
                 return
             j += len(title)
@@ -1250,6 +1430,11 @@ class NameReader:
         """A name the registry does not know as written: with its abbreviations expanded ("Sở KH&CN" -> "Sở
         Khoa học và Công nghệ", "UBND" -> "Ủy ban nhân dân") it may be known; else it is kept, expanded."""
         expanded = self._long_form(expand_abbreviations(written))
+        words = expanded.split()
+        if len(words) > 2 and match_key(words[0]) == CAC:  # "Các Đảng ủy Bộ Tài chính, Bộ Nội vụ": each is one body
+            single = [a for a in self.lookup(" ".join(words[1:])) if not a.is_group]
+            if len(single) == 1:
+                return Mention(" ".join(words[1:]), tuple(single), start, end, "composed", written)
         if expanded != written:
             agencies = self.lookup(expanded)
             if agencies:
@@ -1565,6 +1750,41 @@ def expand_abbreviations(name: str) -> str:
     return _ABBREVIATION_TOKEN.sub(lambda m: _NAME_ABBREVIATIONS[m.group(1)], name)
 
 
+def _ends_at(tokens: list[Token], k: int, phrase: tuple[str, ...]) -> bool:
+    """The words just before token ``k`` are ``phrase``."""
+    return k >= len(phrase) and tuple(t.low for t in tokens[k - len(phrase) : k]) == phrase
+
+
+def _words_at(tokens: list[Token], i: int, words: tuple[str, ...]) -> int | None:
+    """The index after ``words`` read from token ``i`` on, commas between them allowed ("các bộ, cơ quan, địa
+    phương" for a term written with its commas); None when they are not there."""
+    k = i
+    for n, word in enumerate(words):
+        if n and k < len(tokens) and tokens[k].text == ",":
+            k += 1
+        if k >= len(tokens) or tokens[k].low != word:
+            return None
+        k += 1
+    return k
+
+
+def _qualifier(tokens: list[Token], end: int) -> bool:
+    """The tokens from ``end`` on are a short qualifier of the last name, in lower case and without a stop
+    ("bị ảnh hưởng bởi thiên tai", "có tàu thuyền hoạt động trên biển")."""
+    rest = tokens[end:]
+    return 0 < len(rest) <= 10 and all(t.is_word and not t.capital for t in rest)
+
+
+def _as_member(mention: Mention) -> Mention | None:
+    """A vague phrase listed among the bodies a term stands for, made definite by its words ("các cơ quan khác ở
+    trung ương"): a group of its own, kept as written; None for bare or related words ("các đơn vị liên quan")."""
+    words = match_key(mention.written).split()
+    if mention.how != "vague" or len(words) < 4 or words[0] != CAC or _LIEN_QUAN_WORD in words:
+        return None
+    written = mention.written[:1].upper() + mention.written[1:]
+    return Mention(written, (), mention.start, mention.end, "unknown", mention.written)
+
+
 def _term_before(tokens: list[Token]) -> tuple[str, ...]:
     """The words of the phrase that ends the token list: back to a punctuation mark or the start, past a
     verb of assignment that opens it ("Giao cơ quan thẩm định" -> "cơ quan thẩm định")."""
@@ -1697,7 +1917,12 @@ def _is_org_head(tokens: list[Token], i: int) -> bool:
     if _starts_with(tokens, i, GROUP_HEADS):
         return True
     if tokens[i].low == CAC and i + 1 < len(tokens) and tokens[i + 1].capital:
-        return _is_org_head(tokens, i + 1)  # "các Thuế cơ sở", "các Chi nhánh Văn phòng đăng ký đất đai"
+        if _is_org_head(tokens, i + 1):  # "các Thuế cơ sở", "các Chi nhánh Văn phòng đăng ký đất đai"
+            return True
+        # "các Cảng vụ đường thủy nội địa": a head written with its capital, its field in lower case after it
+        head = next((p for p in ORG_HEADS if _starts_with(tokens, i + 1, (p,))), None)
+        after = i + 1 + len(head) if head else len(tokens)
+        return after < len(tokens) and tokens[after].is_word and not _starts_with(tokens, after, _STOPS)
     if not tokens[i].capital:
         return False
     words = tuple(t.low for t in tokens[i : i + 5])
@@ -1749,6 +1974,8 @@ def _head_before(written: str, level: str) -> str:
     keys = [match_key(w) for w in words]
     target = match_key(level)
     if target not in keys[1:]:
-        return ""
+        # "Ủy ban nhân dân thành phố Hải Phòng và tỉnh Quảng Ninh": the head before the previous name's own level
+        places = [k for k, key in enumerate(keys) if k and key in _LEVELS and words[k][:1].islower()]
+        return " ".join(words[: places[-1]]) if places and target in _PLACE_LEVELS else ""
     cut = len(keys) - 1 - keys[::-1].index(target)
     return " ".join(words[:cut])

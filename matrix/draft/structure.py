@@ -43,7 +43,7 @@ _HEADINGS = ("chapter", "section", "article")  # may stand alone on their line (
 _NUMERIC = ("number", "article", "section", "paren")
 _ENDS_SENTENCE = re.compile(r"(?:[.:;!?…]|\./\.)[\"”’)]*$")
 _CLOSING_CUE = re.compile(
-    r"^(?:Giao|Yêu cầu|Đề nghị|Trên đây|Trong quá trình|Quá trình (?:tổ chức )?thực hiện|Nhận được|"
+    r"^(?:Giao|Yêu cầu|Đề nghị|Trên đây|Đây là nhiệm vụ|Trong quá trình|Quá trình (?:tổ chức )?thực hiện|Nhận được|"
     r"(?:Chỉ thị|Công văn|Kế hoạch|Quyết định|Thông báo|Hướng dẫn|Công điện) này|"
     r"(?:Chủ tịch|Ủy ban|Uỷ ban|UBND|Ban Thường vụ|Thường trực|Tỉnh ủy|Tỉnh uỷ)[^.;:]{0,60}?\b(?:yêu cầu|đề nghị|giao)\b)"
 )
@@ -205,6 +205,7 @@ def _breaks(previous: str, line: str, wrapped: bool, width: int, gap: bool, info
 def build_body(paragraphs: list[str], footnotes: dict[int, str]) -> Body:
     """Split paragraphs into preamble, items and closing; attach footnotes where their markers stand."""
     paragraphs, after = _until_signed_off(paragraphs)
+    paragraphs = _run_in_first_item(paragraphs)
     paragraphs, leads = _news_sections(paragraphs)
     first = _first_item(paragraphs)
     preamble = paragraphs[:first] if first is not None else []
@@ -255,6 +256,25 @@ def _news_sections(paragraphs: list[str]) -> tuple[list[str], list[str]]:
         else:
             out.append(paragraph)
     return out, leads
+
+
+_RUN_IN = re.compile(r"(?<=:)\s*(?=1\.\s+\S)")
+
+
+def _run_in_first_item(paragraphs: list[str]) -> list[str]:
+    """A copy that lost the line break after the lead-in ("... kết luận như sau:1. Cơ bản thống nhất ..."): the
+    item "1." starts a paragraph of its own, when no paragraph starts with "1." and one starts with "2." after."""
+    numbers = [(k, m[1]) for k, m in enumerate(map(item_marker, paragraphs)) if m and m[0] == "number"]
+    if any(label == "1" for _, label in numbers):
+        return paragraphs
+    for k, paragraph in enumerate(paragraphs):
+        cut = _RUN_IN.search(paragraph)
+        if cut is None or not any(j > k and label == "2" for j, label in numbers):
+            continue
+        head, rest = paragraph[: cut.start()].rstrip(), paragraph[cut.end() :]
+        if head and item_marker(rest) is not None:
+            return [*paragraphs[:k], head, rest, *paragraphs[k + 1 :]]
+    return paragraphs
 
 
 def _numbered(paragraph: str) -> bool:
