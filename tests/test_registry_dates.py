@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -708,3 +709,23 @@ def test_group_members_exist_on_the_date(group, on):
 def test_a_province_body_written_with_the_provinces_name(name, body):
     assert catalogue.standard_registry(["bac-ninh"]).resolve(name, "bac-ninh").id == body
     assert [a.id for a in catalogue.standard_registry(["bac-ninh", "ha-noi"]).typed(name)] == [f"bac-ninh-{body}"]
+
+
+def test_no_name_in_the_shipped_catalogues_carries_a_stray_quote():
+    """A name cut by a bad edit ('thành phố"', 'Thành ủy"') parses as YAML but matches nothing a text writes."""
+    import yaml
+
+    def names(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                yield from names(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from names(value)
+        elif isinstance(node, str):
+            yield node
+
+    data = Path(catalogue.__file__).parents[1] / "data"
+    for path in sorted(data.glob("*.yaml")):
+        stray = [n for n in names(yaml.safe_load(path.read_text(encoding="utf-8"))) if re.search(r'["“”]', n)]
+        assert stray == [], f"{path.name}: {stray}"
