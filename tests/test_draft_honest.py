@@ -144,3 +144,13 @@ def test_suggestions_come_from_bodies_of_the_same_level_and_kind():
     assert suggest_names(registry, "Bộ Công An")[0] == "Bộ Công an"
     assert not any(s.startswith(("Công an xã", "Công an phường")) for s in suggest_names(registry, "Bộ Công Ân"))
     assert all(s.startswith("Sở") for s in suggest_names(registry, "Sở Du lịch Xanh"))
+
+
+def test_a_name_the_text_gives_a_task_to_but_the_draft_dropped_is_said():
+    """A team the catalogue lacks, told to lead an item, is named in the summary with where it stands."""
+    text = HEAD + "Ủy ban nhân dân tỉnh yêu cầu:\n1. Đội Kiểm tra liên ngành số 7 chủ trì kiểm tra hàng hóa.\n"
+    draft = draft_text(text, standard_registry(), "cv")
+    said = summary(draft)
+    assert "Văn bản giao việc cho 1 tên mà bản nháp chưa phân công: Đội Kiểm tra liên ngành số 7 (mục 1)" in said
+    plain = draft_text(HEAD + "Ủy ban nhân dân tỉnh yêu cầu:\n1. Công an tỉnh tuần tra.\n", standard_registry(), "cv")
+    assert "chưa phân công" not in summary(plain)

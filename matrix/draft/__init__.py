@@ -20,6 +20,7 @@ from ..core.text import shorten, slugify
 from ..input.dump import REVIEW, Note, dump_directive
 from ..input.load import is_unresolved
 from .compose import compose
+from .dropped import Dropped, dropped_names
 from .evaluate import Scores, evaluate, load_draft
 from .reader import DraftError, Source, check_length, clean_lines, read_source, split_lines
 
@@ -59,6 +60,7 @@ class Draft:
     coverage: float = 1.0  # share of the source's words (by characters) that the draft holds
     unassigned: int = 0  # tasks with nobody assigned, stated or inherited
     outside: tuple[str, ...] = ()  # numbered paragraphs left in the preamble or the closing (not tasks)
+    dropped: tuple[Dropped, ...] = ()  # names a task's text gives the task to that no assignment holds
 
 
 def draft_file(path: Path, registry: Registry, directive_id: str | None = None) -> Draft:
@@ -114,6 +116,7 @@ def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
         unused=unused,
         coverage=_coverage(source, unused),
         outside=_numbered_lines(directive),
+        dropped=tuple(dropped_names(directive, composed.registry)),
     )
 
 
@@ -229,6 +232,12 @@ def summary(draft: Draft) -> str:
         lines.append(
             f"Lưu ý: {len(draft.outside)} đoạn đánh số nằm ở phần mở đầu hoặc phần kết, không thành nhiệm vụ "
             f"(«{shorten(draft.outside[0], 60)}»...): nếu đó là yêu cầu giao cho cơ quan, hãy chuyển thành nhiệm vụ."
+        )
+    if draft.dropped:
+        shown = "; ".join(f"{d.name} ({d.task})" for d in draft.dropped)
+        lines.append(
+            f"Văn bản giao việc cho {len(draft.dropped)} tên mà bản nháp chưa phân công: {shown} "
+            "— hãy thêm cơ quan đó vào nhiệm vụ (và vào co-quan.yaml nếu danh mục chưa có)."
         )
     if draft.unresolved:
         lines.append(
