@@ -376,3 +376,122 @@ def test_a_task_with_reports_is_not_deleted_and_the_page_says_why(client, work):
     response = act(client, merged, "save")
     assert response.headers["location"].endswith("da_luu=ok&bao_cao=1")
     assert records.read_text(encoding="utf-8").count('task: "2"') == 2
+
+
+# --------------------------------------------------------------------------- no page needs YAML
+
+
+def visible_text(page: str) -> str:
+    """What a clerk reads on a page: its text and the tooltips, placeholders and labels of its fields (not the
+    fields' names, not scripts), the 'Xem YAML' link left out (YAML stays reachable, on purpose)."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.out: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag in ("script", "style") or (tag == "a" and (a.get("href") or "").endswith("/yaml")):
+                self.skip += 1
+            for name in ("title", "placeholder", "aria-label", "data-confirm"):
+                if a.get(name):
+                    self.out.append(a[name] or "")
+            if tag == "input" and a.get("type") in ("submit", "button"):
+                self.out.append(a.get("value") or "")
+
+        def handle_endtag(self, tag):
+            if tag in ("script", "style") or (tag == "a" and self.skip):
+                self.skip = max(0, self.skip - 1)
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.out.append(data)
+
+    reader = Reader()
+    reader.feed(page)
+    return "\n".join(reader.out)
+
+
+def yaml_seen(page: str) -> list[str]:
+    """Every piece of YAML a page shows a clerk: a key of the input format (a word, or followed by ':'), a YAML
+    line, a date written YYYY-MM-DD as the file wants it, the registry file's name."""
+    from matrix.input.schema import DIRECTIVE_SHAPES, REGISTRY_SHAPES
+
+    text = visible_text(page)
+    keys = sorted({k.name for shape in (*DIRECTIVE_SHAPES, *REGISTRY_SHAPES) for k in shape}, key=len, reverse=True)
+    found = re.findall(rf"(?<![\w./-])(?:{'|'.join(keys)})(?![\w-])", text)
+    found += re.findall(r"(?m)^\s*- \w+:|\bYYYY-MM-DD\b|co-quan\.yaml", text)
+    files = re.compile(r"input/[\w<> -]+\.yaml")  # the file a save writes is named, as a file
+    found += re.findall(r"(?i)\byaml\b", files.sub("", text))
+    return found
+
+
+def test_no_page_of_the_editor_or_the_review_needs_yaml(client, work):
+    pages: dict[str, str] = {}
+    response = client.post(
+        "/them", data={"csrf": csrf(client), "noi_dung": FIXTURE.read_text(encoding="utf-8"), "ma": "chi-thi-thu"}
+    )
+    draft = open_editor(client, f"{response.headers['location']}/sua")
+    pages["xem lại bản nháp"] = page_of(client, draft)
+    act(client, draft, "name-search:0", **{"n:0:tim": "cong an"})
+    pages["tìm tên cần xem lại"] = page_of(client, draft)
+    act(client, draft, "check", **{"m:date": "", "m:province": ""})
+    pages["bản nháp không ghi ngày, không ghi tỉnh"] = page_of(client, draft)
+    saved = open_editor(client, f"/van-ban/{TG}/sua")
+    pages["văn bản đã lưu"] = page_of(client, saved)
+    act(client, saved, "search:0", **{"t:0:tim": "so ban nganh"})
+    pages["tìm cơ quan cho nhiệm vụ"] = page_of(client, saved)
+    act(client, saved, "child:3")
+    act(client, saved, "add")
+    errors = {
+        "m:date": "31/02/2024",
+        "m:kind": "",
+        "m:title": "",
+        "m:issuer.name": "",
+        "m:signer.authority": "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+        "m:signer.title": "PHÓ CHỦ TỊCH",
+        "t:1:text": "",
+        "t:3.0:text": "",
+        "t:0:deadline": "sớm nhất có thể",
+        "t:0:report": "khi nào xong",
+        "t:4:due": "15/13/2025",
+        "t:6:number": "2",
+    }
+    response = act(client, saved, "save", **errors)
+    pages["lỗi ở nhiều ô, chưa lưu"] = page_of(client, saved)
+    fields = editor_fields(pages["lỗi ở nhiều ô, chưa lưu"])
+    pages["kiểm tra khi gõ"] = client.post(f"{saved}/kiem-tra", data=fields).text
+    first = open_editor(client, f"/van-ban/{TG}/sua")
+    second = open_editor(client, f"/van-ban/{TG}/sua")
+    act(client, first, "save", **{"t:0:deadline": "trước ngày 01/06/2025"})
+    response = act(client, second, "save", **{"t:0:deadline": "trước ngày 30/09/2025"})
+    assert response.status_code == 409
+    pages["người khác đã lưu trước"] = response.text
+    records = work / "input" / "theo-doi" / f"{TG}.yaml"
+    records.parent.mkdir()
+    records.write_text(REPORTS, encoding="utf-8")
+    deleting = open_editor(client, f"/van-ban/{TG}/sua")
+    act(client, deleting, "delete:2")
+    act(client, deleting, "save")
+    pages["xóa nhiệm vụ đã có báo cáo"] = page_of(client, deleting)
+    shown = {state: yaml_seen(page) for state, page in pages.items()}
+    assert shown == {state: [] for state in pages}
+    said = visible_text(pages["lỗi ở nhiều ô, chưa lưu"])
+    for words in (
+        "chưa có loại văn bản",
+        "chưa có trích yếu",
+        "chưa có tên cơ quan ban hành",
+        "nội dung của nhiệm vụ 2 đang để trống",
+        "nội dung của gạch đầu dòng thứ 1 của nhiệm vụ 4 đang để trống",
+        "nhiệm vụ 1: không hiểu thời hạn",
+        "đoạn kết thứ 2 chưa được giao cho cơ quan nào",
+        "nội dung của đoạn kết thứ 2 đang để trống",
+        "ngày '31/02/2024' không đọc được",
+        "ngày '15/13/2025' không đọc được",
+        "số '2' đã là số của một nhiệm vụ khác",
+        "thẩm quyền ký lặp lại chức vụ",
+    ):
+        assert words in said, words

@@ -745,7 +745,11 @@ def check(doc: Doc, registry: Registry) -> Checked:
     spans = _spans(text)
     placed: dict[str, list[Problem]] = {}
     for problem in problems:
-        placed.setdefault(_place(problem, spans), []).append(problem)
+        place = _place(problem, spans)
+        missing = _MISSING_KEY.search(problem.message)
+        if missing:  # said at the record that lacks it: placed on the field that is empty
+            place = _missing_place(place, missing.group(1))
+        placed.setdefault(place, []).append(problem)
     unresolved: list[str] = []
     if loaded is not None:
         for task, _ in loaded.walk():
@@ -760,6 +764,18 @@ def check(doc: Doc, registry: Registry) -> Checked:
             if registry.lookup(a.written, doc.directive.province, doc.directive.on).agency is None
         ]
     return Checked(text, placed, tuple(dict.fromkeys(unresolved)))
+
+
+_MISSING_KEY = re.compile(r"thiếu trường bắt buộc '(\w+)'")
+
+
+def _missing_place(place: str, key: str) -> str:
+    """The field of a key missing from the record ``place`` is in (a task, the issuer, the signer, the top)."""
+    if place.startswith("task:"):
+        return f"task:{place.split(':')[1]}:{key}"
+    if place.startswith(("issuer.", "signer.")):
+        return f"{place.partition('.')[0]}.{key}"
+    return key
 
 
 def _spans(text: str) -> list[tuple[int, int, int, str]]:

@@ -239,6 +239,7 @@ class Editor:
                 )
                 for p, n in zip(paths, nodes, strict=True)
             },
+            words=lambda task_id: ed.task_in_words(d, task_id),
             provinces=sorted(registry.provinces.items(), key=lambda item: item[1]),
             hint=ed.plain_hint,
             unassigned=unassigned,
