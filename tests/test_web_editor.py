@@ -253,7 +253,7 @@ def test_a_change_is_checked_as_it_is_made_with_the_message_beside_its_field(cli
     assert "ngày &#39;31/02/2024&#39; không đọc được" in slots["m:date"]
     assert "nội dung của nhiệm vụ 2 đang để trống" in slots["t:1"]
     assert "ngày &#39;15/13/2025&#39; không đọc được" in slots["t:3:due"]
-    assert "1 lỗi" in slots["con-lai"] and slots["m:place"] == ""
+    assert "Còn 2 ô chưa đọc được, 1 lỗi cần xem lại." in slots["con-lai"] and slots["m:place"] == ""
     assert path.read_bytes() == before  # a check writes nothing
     fields.update({"m:date": "27/12/2024", "t:1:text": "Nội dung mới.", "t:3:due": ""})
     slots = slots_of(client.post(f"{location}/kiem-tra", data=fields).text)

@@ -207,6 +207,8 @@ class Editor:
             left.append(f"{len(unassigned)} nhiệm vụ chưa có cơ quan")
         if reviews:
             left.append(f"{len(reviews)} ghi chú cần kiểm tra")
+        if session.bad:
+            left.append(f"{len(session.bad)} ô chưa đọc được")
         if checked.errors:
             left.append(f"{checked.errors} lỗi")
         return self.pages.render(
