@@ -339,3 +339,12 @@ def test_the_loaders_messages_are_said_with_labels_and_task_numbers(doc, registr
     assert ed.in_words(raw, doc.directive).message == "đoạn kết thứ 1 chưa có nội dung"
     assert ed.plain_hint(raw) is None  # a YAML snippet is never shown
     assert ed.plain_hint(Problem("x", 1, 1, "m", "hãy ghi 'province' của văn bản")) == "hãy ghi tỉnh của văn bản"
+
+
+def test_two_tasks_swap_their_numbers_at_once_and_a_number_given_twice_is_refused(doc):
+    swapped, bad = ed.set_numbers(doc, {(1,): "3", (2,): "2"})
+    assert not bad and [t.id for t in swapped.directive.tasks] == ["1", "3", "2", "cuối-1"]
+    assert ed.moved_tasks(swapped) == {"1": "1", "2": "3", "3": "2", "cuối-1": "cuối-1"}
+    twice, bad = ed.set_numbers(doc, {(1,): "5", (2,): "5"})
+    assert [t.id for t in twice.directive.tasks] == ["1", "5", "3", "cuối-1"]
+    assert list(bad) == [(2,)] and "số '5' đã là số của một nhiệm vụ khác" in bad[(2,)]

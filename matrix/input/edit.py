@@ -74,6 +74,7 @@ __all__ = [
     "search_bodies",
     "set_meta",
     "set_number",
+    "set_numbers",
     "set_role",
     "set_task",
     "split_task",
@@ -410,6 +411,40 @@ def set_number(doc: Doc, path: TaskPath, typed: str) -> Doc:
     renames: dict[str, str] = {}
     changed = _splice(tasks, path, lambda t: (_reid(t, new_id, renames),))
     return _renamed(_with_tasks(doc, changed), renames)
+
+
+def set_numbers(doc: Doc, typed: dict[TaskPath, str]) -> tuple[Doc, dict[TaskPath, str]]:
+    """Several tasks numbered at once (``typed``: path -> number as typed), so two tasks can swap their numbers;
+    and the numbers that could not be set (taken by another task), with the message to show. When one cannot
+    be set, each is tried alone (in document order) and the others still apply."""
+    tasks = dict(walk_paths(doc.directive.tasks))
+
+    def parent_of(path: TaskPath) -> Task | None:
+        return tasks[path[:-1]] if len(path) > 1 else None
+
+    changed = {
+        path: value
+        for path, value in typed.items()
+        if path in tasks and value.strip().rstrip(".)").strip() != number_of(tasks[path], parent_of(path))
+    }
+    if not changed:
+        return doc, {}
+    try:
+        together = doc
+        for n, path in enumerate(changed):  # first out of the way, under numbers no task has
+            together = set_number(together, path, f"\u2060{n}")
+        for path, value in changed.items():
+            together = set_number(together, path, value)
+        return together, {}
+    except ValueError:
+        pass
+    bad: dict[TaskPath, str] = {}
+    for path, value in changed.items():
+        try:
+            doc = set_number(doc, path, value)
+        except ValueError as exc:
+            bad[path] = str(exc)
+    return doc, bad
 
 
 def set_task(

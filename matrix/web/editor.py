@@ -321,14 +321,15 @@ class Editor:
                 role = _role(str(form.get(f"{key}:role:{i}", "")))
                 if role is not None and role is not assignment.role:
                     doc = ed.set_role(doc, path, i, role)
-        for path, _ in list(ed.walk_paths(doc.directive.tasks)):
-            name = f"t:{ed.path_text(path)}:number"
-            if name in form:
-                try:
-                    doc = ed.set_number(doc, path, str(form[name]))
-                except ValueError as exc:
-                    session.typed[f"task:{ed.path_text(path)}:number"] = str(form[name])
-                    session.bad[f"task:{ed.path_text(path)}:number"] = str(exc)
+        numbers = {
+            path: str(form[f"t:{ed.path_text(path)}:number"])
+            for path, _ in ed.walk_paths(doc.directive.tasks)
+            if f"t:{ed.path_text(path)}:number" in form
+        }
+        doc, refused = ed.set_numbers(doc, numbers)
+        for path, message in refused.items():
+            session.typed[f"task:{ed.path_text(path)}:number"] = numbers[path]
+            session.bad[f"task:{ed.path_text(path)}:number"] = message
         session.doc = doc
 
     def _act(self, session: EditSession, action: str, form: FormData) -> str:
