@@ -493,3 +493,30 @@ def test_no_page_of_the_editor_or_the_review_needs_yaml(client, work):
         "thẩm quyền ký lặp lại chức vụ",
     ):
         assert words in said, words
+
+
+def test_reports_that_could_not_be_carried_are_carried_by_the_next_save(client, work, monkeypatch):
+    from matrix.core.errors import OutputError
+    from matrix.tracking import moves
+    from matrix.web import editor
+
+    records = work / "input" / "theo-doi" / f"{TG}.yaml"
+    records.parent.mkdir()
+    records.write_text(REPORTS, encoding="utf-8")
+    calls = []
+
+    def busy(*args):
+        calls.append(args)
+        raise OutputError("Không ghi được sổ theo dõi: tệp đang bị khóa.")
+
+    monkeypatch.setattr(editor, "carry_reports", busy)
+    location = open_editor(client, f"/van-ban/{TG}/sua")
+    response = act(client, location, "save", **{"t:2:number": "9"})
+    assert response.headers["location"] == location  # the page says so, not 'saved'
+    page = page_of(client, location)
+    assert "Đã lưu văn bản, nhưng chưa chuyển được các báo cáo" in page and "tệp đang bị khóa" in page
+    assert [t.id for t in on_disk(work).tasks][2] == "9" and records.read_text(encoding="utf-8") == REPORTS
+    monkeypatch.setattr(editor, "carry_reports", moves.carry_reports)
+    response = act(client, location, "save", **{"t:2:number": "10"})  # renumbered again meanwhile: 3 -> 10
+    assert response.headers["location"] == f"/van-ban/{TG}?da_luu=ok&bao_cao=1"
+    assert 'task: "10"' in records.read_text(encoding="utf-8") and len(calls) == 1

@@ -64,6 +64,7 @@ class EditSession:
     new_roles: dict[str, str] = field(default_factory=dict)  # task place -> the role picked for the next agency
     carried: int = 0  # reports of Theo dõi moved to their tasks' new numbers by the last save
     first: Any = None  # the directive as its file had it when opened (to name a deleted task)
+    pending: dict[str, str] = field(default_factory=dict)  # reports a save could not carry: id in records -> id
 
 
 class Editor:
@@ -463,10 +464,22 @@ class Editor:
             )
             return ""
         carry = {old: new for old, new in moved.items() if new and new != old and old in recorded}
+        # reports a former save could not carry: from their ids in the records file to the ids of now
+        carry.update({old: moved.get(mid) or mid for old, mid in session.pending.items()})
         session.version = ed.save(session.doc, session.path, session.version, registry)
         session.draft, session.saved = False, True
         session.doc, session.first = ed.opened(session.doc), session.doc.directive
-        session.carried = carry_reports(self.input_dir, d.id, carry) if carry else 0
+        session.carried, session.pending = 0, {}
+        if carry:
+            try:
+                session.carried = carry_reports(self.input_dir, d.id, carry)
+            except MatrixError as exc:  # the directive is saved: the reports wait for the next save
+                session.pending = carry
+                session.saved = False
+                session.notice = (
+                    "Đã lưu văn bản, nhưng chưa chuyển được các báo cáo ghi trong Theo dõi sang số thứ tự mới "
+                    f"({exc.message.rstrip('.')}). Hãy bấm 'Lưu' lại để thử lại."
+                )
         return ""
 
 
