@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from matrix.core.errors import InputError
+from matrix.core.errors import InputError, Problem
 from matrix.core.model import Role
 from matrix.draft import draft_text
 from matrix.input import edit as ed
@@ -260,3 +260,91 @@ def test_paths_are_read_strictly():
     for bad in ("", "1..2", "a", "-1"):
         with pytest.raises(ValueError):
             ed.parse_path(bad)
+
+
+# --------------------------------------------------------------------------- numbers, the fields the form adds, words
+
+
+def test_a_task_renumbered_takes_its_bullets_with_it_and_remembers_its_first_number(doc):
+    doc, _ = ed.add_task(doc, (2,), child=True)
+    assert ids(doc)[2:5] == [("3", 0), ("3-1", 1), ("cuối-1", 0)]
+    renumbered = ed.set_number(doc, (2,), "4.")  # as typed: "4." is item 4
+    assert ids(renumbered)[2:4] == [("4", 0), ("4-1", 1)]
+    assert ed.moved_tasks(renumbered)["3"] == "4"
+    assert ed.set_number(renumbered, (2,), "4)") == renumbered  # unchanged
+    with pytest.raises(ValueError, match="số '2' đã là số của một nhiệm vụ khác"):
+        ed.set_number(doc, (2,), "2")
+    assert ids(ed.set_number(doc, (2, 0), "a"))[3] == ("a", 1)  # a bullet numbered "a" is item a)
+    assert ids(ed.set_number(doc, (2,), ""))[2] == ("cuối-2", 0)  # no number at the top: a closing paragraph
+    assert ed.number_of(doc.directive.tasks[2].tasks[0], doc.directive.tasks[2]) == ""  # a bullet shows none
+
+
+def test_moves_merges_and_deletions_are_remembered_for_the_reports_recorded_on_tasks(doc):
+    merged = ed.merge_next(doc, (1,))  # 3 merged into 2: its reports go to 2
+    assert ed.moved_tasks(merged) == {"1": "1", "2": "2", "3": "2", "cuối-1": "cuối-1"}
+    gone = ed.delete_task(doc, (2,))
+    assert ed.moved_tasks(gone)["3"] is None
+    again, _ = ed.add_task(gone, (1,))  # a new task may take the free number 3: it is not the deleted one
+    assert ids(again)[2] == ("3", 0) and ed.moved_tasks(again)["3"] is None
+    new, _ = ed.add_task(doc, (1,), child=True)
+    assert "2-1" not in ed.moved_tasks(new)  # a new task has no reports
+    two, _ = ed.add_task(new, (1, 0))
+    saved = ed.opened(two)  # saved with bullets 2-1 and 2-2
+    under = ed.indent(saved, (1, 1))  # bullet 2-2 under bullet 2-1: it is 2-1-1 now
+    assert ed.moved_tasks(under)["2-2"] == "2-1-1"
+    merged = ed.merge_next(ed.move(under, (1,), -1), (0,))  # item 2 (moved up) and item 1 merged: 1 goes to 2
+    assert ids(merged)[:4] == [("2", 0), ("2-1", 1), ("2-1-1", 2), ("3", 0)]
+    assert ed.moved_tasks(merged)["1"] == "2" and ed.moved_tasks(merged)["2-2"] == "2-1-1"
+
+
+def test_the_fields_the_form_adds_are_written_and_read_back(doc, registry):
+    changed, bad = ed.set_meta(
+        doc,
+        {
+            "province": "tien-giang",
+            "issuer.short": "UBND tỉnh",
+            "recipients": "Các sở, ban, ngành tỉnh;\n\nUBND các huyện, thành phố.",
+            "distribution": "Như trên;\nLưu: VT.",
+            "preamble": "Đoạn mở đầu một.\n  Đoạn hai.  ",
+            "closing": "Chỉ thị này có hiệu lực từ ngày ký.",
+        },
+    )
+    assert not bad
+    changed = ed.set_task(
+        changed, (0,), targets="giảm 5% số vụ\n", title="Tuyên truyền", due=ed.read_dates("15/12/2025, 01/06/2025")
+    )
+    again, problems = ed.open_doc(ed.text_of(changed), registry, "chi-thi-thu.yaml")
+    assert again is not None, problems
+    d = again.directive
+    assert (d.province, d.issuer.short) == ("tien-giang", "UBND tỉnh")
+    assert d.closing == ("Chỉ thị này có hiệu lực từ ngày ký.",)
+    assert d.recipients == ("Các sở, ban, ngành tỉnh;", "UBND các huyện, thành phố.")
+    assert d.distribution == ("Như trên;", "Lưu: VT.") and d.preamble == "Đoạn mở đầu một.\nĐoạn hai."
+    task = d.tasks[0]
+    assert (task.targets, task.title) == (("giảm 5% số vụ",), "Tuyên truyền")
+    assert task.due == (dt.date(2025, 6, 1), dt.date(2025, 12, 15))
+    with pytest.raises(ValueError, match="ngày '31/11/2025' không đọc được"):
+        ed.read_dates("15/12/2025; 31/11/2025")
+
+
+def test_the_loaders_messages_are_said_with_labels_and_task_numbers(doc, registry):
+    doc, _ = ed.add_task(doc, (2,), child=True)
+    emptied = ed.set_task(ed.set_task(doc, (2,), text=""), (2, 0), text="")
+    checked = ed.check(emptied, registry)
+    said = [ed.in_words(p, emptied.directive).message for p in checked.all()]
+    assert "nội dung của nhiệm vụ 3 đang để trống" in said
+    assert "nội dung của gạch đầu dòng thứ 1 của nhiệm vụ 3 đang để trống" in said
+    # a missing key, as the loader says it to the command line
+    raw = Problem("x.yaml", 3, 5, "nhiệm vụ 'cuối-1' thiếu trường bắt buộc 'text' (nội dung)", "thêm 'due: 2025-01-01'")
+    assert ed.in_words(raw, doc.directive).message == "đoạn kết thứ 1 chưa có nội dung"
+    assert ed.plain_hint(raw) is None  # a YAML snippet is never shown
+    assert ed.plain_hint(Problem("x", 1, 1, "m", "hãy ghi 'province' của văn bản")) == "hãy ghi tỉnh của văn bản"
+
+
+def test_two_tasks_swap_their_numbers_at_once_and_a_number_given_twice_is_refused(doc):
+    swapped, bad = ed.set_numbers(doc, {(1,): "3", (2,): "2"})
+    assert not bad and [t.id for t in swapped.directive.tasks] == ["1", "3", "2", "cuối-1"]
+    assert ed.moved_tasks(swapped) == {"1": "1", "2": "3", "3": "2", "cuối-1": "cuối-1"}
+    twice, bad = ed.set_numbers(doc, {(1,): "5", (2,): "5"})
+    assert [t.id for t in twice.directive.tasks] == ["1", "5", "3", "cuối-1"]
+    assert list(bad) == [(2,)] and "số '5' đã là số của một nhiệm vụ khác" in bad[(2,)]

@@ -125,14 +125,14 @@ def test_a_clerk_reviews_a_draft_and_edits_the_directive_without_yaml(server, br
         ("Ủy ban nhân dân các huyện, thành phố, thị xã", Role.DOER),
     ]
 
-    # change a role (the page checks at once), save
+    # change a role (the page checks at once, without leaving the page), save
     driver.find_element(By.LINK_TEXT, "Sửa văn bản").click()
     wait_for(lambda: driver.find_elements(By.ID, "editor"))
     old = driver.find_element(By.TAG_NAME, "html")
     role = 'select[aria-label="Vai trò của Sở Nội vụ"]'
     Select(driver.find_element(By.CSS_SELECTOR, role)).select_by_value("chủ trì")
-    wait_for(lambda: not _alive(old))
-    wait_for(lambda: driver.execute_script("return document.readyState") == "complete")
+    wait_for(lambda: driver.find_element(By.TAG_NAME, "body").get_attribute("data-checked"))
+    assert _alive(old)  # the same page: checked in place
     assert Select(driver.find_element(By.CSS_SELECTOR, role)).first_selected_option.text == "chủ trì"
     press(driver, "#luu")
     wait_for(lambda: "da_luu=ok" in driver.current_url)
@@ -201,6 +201,46 @@ def test_two_clerks_edit_one_directive_the_later_save_is_refused_and_the_first_k
         shot(other, folder, "e8-xung-dot-khi-luu")
     finally:
         other.quit()
+
+
+def test_each_change_is_checked_as_it_is_typed_with_the_message_beside_the_field(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    base, work = server
+    driver = browser
+    folder = screens(tmp_path)
+    directive_id = "tiengiang-ubnd-ct-antt-2025"
+    path = work / "input" / f"{directive_id}.yaml"
+    before = path.read_bytes()
+    driver.get(f"{base}/van-ban/{directive_id}/sua")
+    wait_for(lambda: driver.find_elements(By.ID, "editor"))
+    page = driver.find_element(By.TAG_NAME, "html")
+
+    def slot(name: str) -> str:
+        return str(driver.find_element(By.CSS_SELECTOR, f'[data-slot="{name}"]').text)
+
+    typed(driver, "m:date", "31/02/2024")
+    driver.find_element(By.NAME, "m:date").send_keys(Keys.TAB)  # leaving the field checks it
+    wait_for(lambda: "ngày '31/02/2024' không đọc được" in slot("m:date"))
+    assert "has-problem" in driver.find_element(By.CSS_SELECTOR, '[data-mark="m:date"]').get_attribute("class")
+    box = driver.find_element(By.NAME, "t:1:text")
+    box.clear()  # a task emptied: said as soon as the clerk stops typing
+    box.send_keys(" ")
+    wait_for(lambda: "nội dung của nhiệm vụ 2 đang để trống" in slot("t:1"))
+    wait_for(lambda: driver.find_element(By.ID, "con-lai").text == "Còn 1 ô chưa đọc được, 1 lỗi cần xem lại.")
+    shot(driver, folder, "e9-kiem-tra-khi-go")
+    assert _alive(page) and driver.find_element(By.NAME, "m:date").get_attribute("value") == "31/02/2024"
+    typed(driver, "m:date", "27/12/2024")
+    box.send_keys("Nội dung mới của nhiệm vụ 2.")
+    driver.find_element(By.NAME, "m:place").click()
+    wait_for(lambda: slot("m:date") == "" and slot("t:1") == "")
+    wait_for(lambda: driver.find_element(By.ID, "con-lai").text == "Không còn gì cần xem lại: có thể lưu.")
+    assert path.read_bytes() == before  # checking writes nothing
+    shot(driver, folder, "e10-da-sua-het-loi")
+    press(driver, "#luu")
+    wait_for(lambda: "da_luu=ok" in driver.current_url)
+    assert saved(work, directive_id).tasks[1].text == "Nội dung mới của nhiệm vụ 2."
 
 
 def _alive(element: Any) -> bool:

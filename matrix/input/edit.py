@@ -26,7 +26,18 @@ from pathlib import Path
 import yaml
 
 from ..core.errors import InputError, Problem
-from ..core.model import Agency, Assignment, Directive, Issuer, IssuerKind, Registry, Role, Signer, Task
+from ..core.model import (
+    CLOSING_PREFIX,
+    Agency,
+    Assignment,
+    Directive,
+    Issuer,
+    IssuerKind,
+    Registry,
+    Role,
+    Signer,
+    Task,
+)
 from ..core.text import ascii_key, match_key, slugify
 from ..files.safeio import update_file
 from .dump import REVIEW, Note, dump_directive
@@ -45,22 +56,29 @@ __all__ = [
     "delete_task",
     "describe_schedule",
     "drop_note",
+    "in_words",
     "indent",
     "merge_next",
     "move",
+    "moved_tasks",
     "notes_of",
+    "number_of",
     "open_doc",
     "outdent",
     "parse_path",
     "plain_hint",
+    "read_dates",
     "remove_assignment",
     "rename_name",
     "save",
     "search_bodies",
     "set_meta",
+    "set_number",
+    "set_numbers",
     "set_role",
     "set_task",
     "split_task",
+    "task_in_words",
     "version_of",
 ]
 
@@ -74,6 +92,9 @@ class Doc:
 
     directive: Directive
     notes: tuple[Note, ...] = ()
+    #: (id in the file, id now) of each task the doc was opened with ("" now: deleted): a task renumbered, moved
+    #: under another parent or merged into another keeps its first id here, so the reports recorded for it follow
+    origins: tuple[tuple[str, str], ...] = ()
 
 
 class Conflict(Exception):
@@ -135,7 +156,43 @@ def _siblings(doc: Doc, path: TaskPath) -> tuple[Task | None, tuple[Task, ...]]:
 
 
 def _with_tasks(doc: Doc, tasks: tuple[Task, ...]) -> Doc:
-    return Doc(replace(doc.directive, tasks=tasks), doc.notes)
+    return replace(doc, directive=replace(doc.directive, tasks=tasks))
+
+
+def _renamed(doc: Doc, renames: dict[str, str]) -> Doc:
+    """``doc`` whose origins and notes follow tasks renamed (``renames``: id before -> id after)."""
+    if not renames:
+        return doc
+    origins = tuple((first, renames.get(now, now)) for first, now in doc.origins)
+    notes = tuple(replace(n, task=renames.get(n.task, n.task)) if n.task else n for n in doc.notes)
+    return replace(doc, origins=origins, notes=notes)
+
+
+def _dropped(doc: Doc, ids: set[str]) -> Doc:
+    """``doc`` whose origins say the tasks ``ids`` are deleted (their reports have nowhere to go)."""
+    return replace(doc, origins=tuple((first, "" if now in ids else now) for first, now in doc.origins))
+
+
+def moved_tasks(doc: Doc) -> dict[str, str | None]:
+    """Each task id of the file the doc was opened from -> its id now (None: the task was deleted)."""
+    return {first: now or None for first, now in doc.origins}
+
+
+def opened(doc: Doc) -> Doc:
+    """``doc`` as just opened from its file: every task is where the file has it."""
+    return replace(doc, origins=tuple((t.id, t.id) for t, _ in doc.directive.walk()))
+
+
+def _reid(task: Task, new_id: str, renames: dict[str, str]) -> Task:
+    """``task`` called ``new_id``; its dash bullets (``"<id>-<n>"``) follow it; every change put in ``renames``."""
+    if new_id == task.id:
+        return task
+    renames[task.id] = new_id
+    subs = tuple(
+        _reid(sub, f"{new_id}-{sub.id[len(task.id) + 1 :]}", renames) if _is_bullet(sub.id, task) else sub
+        for sub in task.tasks
+    )
+    return replace(task, id=new_id, tasks=subs)
 
 
 # --------------------------------------------------------------------------- ids
@@ -181,13 +238,16 @@ def _next_id(like: Task | None, parent: Task | None, used: set[str]) -> str:
     return f"{base}-moi-{n}"
 
 
-def _rebullet(task: Task, old_parent: Task | None, new_parent: Task | None, used: set[str]) -> Task:
-    """A dash bullet moved to another parent takes that parent's next bullet id (other ids stay)."""
+def _rebullet(
+    task: Task, old_parent: Task | None, new_parent: Task | None, used: set[str], renames: dict[str, str]
+) -> Task:
+    """A dash bullet moved to another parent takes that parent's next bullet id, its own bullets following it
+    (other ids stay); the changes put in ``renames``."""
     if not _is_bullet(task.id, old_parent):
         return task
     if new_parent is not None:
-        return replace(task, id=_bullet_id(new_parent, used))
-    return replace(task, id=_next_id(old_parent, None, used))
+        return _reid(task, _bullet_id(new_parent, used), renames)
+    return _reid(task, _next_id(old_parent, None, used), renames)
 
 
 # --------------------------------------------------------------------------- edits of the directive's fields
@@ -198,13 +258,19 @@ META_FIELDS = (
     "symbol",
     "date",
     "place",
+    "province",
     "issuer.name",
     "issuer.kind",
     "issuer.header",
+    "issuer.short",
     "title",
     "signer.authority",
     "signer.title",
     "signer.name",
+    "recipients",
+    "distribution",
+    "preamble",
+    "closing",
 )
 
 
@@ -255,6 +321,8 @@ def set_meta(doc: Doc, values: dict[str, str]) -> tuple[Doc, dict[str, str]]:
         issuer = replace(issuer, name=values["issuer.name"].strip())
     if "issuer.header" in values:
         issuer = replace(issuer, header=_lines(values["issuer.header"]))
+    if "issuer.short" in values:
+        issuer = replace(issuer, short=_text(values["issuer.short"]))
     signer = d.signer
     if "signer.authority" in values:
         signer = replace(signer, authority=_lines(values["signer.authority"]))
@@ -269,11 +337,114 @@ def set_meta(doc: Doc, values: dict[str, str]) -> tuple[Doc, dict[str, str]]:
         symbol=_text(values["symbol"]) if "symbol" in values else d.symbol,
         date=date,
         place=_text(values["place"]) if "place" in values else d.place,
+        province=_text(values["province"]) if "province" in values else d.province,
         title=values["title"].strip() if "title" in values else d.title,
+        recipients=_lines(values["recipients"]) if "recipients" in values else d.recipients,
+        distribution=_lines(values["distribution"]) if "distribution" in values else d.distribution,
+        preamble=_paragraphs(values["preamble"]) if "preamble" in values else d.preamble,
+        closing=_lines(values["closing"]) if "closing" in values else d.closing,
         issuer=Issuer(issuer.name, issuer.kind, issuer.header, issuer.short),
         signer=Signer(signer.authority, signer.title, signer.name),
     )
-    return Doc(new, doc.notes), bad
+    return replace(doc, directive=new), bad
+
+
+def _paragraphs(value: str) -> str | None:
+    """A text of several paragraphs as typed: one per line, blank lines and spaces around them dropped."""
+    return "\n".join(_lines(value)) or None
+
+
+def read_dates(value: str) -> tuple[dt.date, ...]:
+    """Dates typed in a form, dd/mm/yyyy, separated by commas, semicolons or line breaks; ValueError with the
+    message to show when one is not a date."""
+    out = []
+    for part in re.split(r"[,;\n]+", value):
+        if not part.strip():
+            continue
+        try:
+            day = read_date(part)
+        except ValueError:
+            raise ValueError(
+                f"ngày '{part.strip()}' không đọc được: ghi dạng ngày/tháng/năm, ví dụ 15/12/2025"
+            ) from None
+        if day is not None:
+            out.append(day)
+    return tuple(sorted(set(out)))
+
+
+def number_of(task: Task, parent: Task | None) -> str:
+    """The number a form shows for a task: its id as the document numbers it ("3", "3.1", "a"), "" for a dash
+    bullet or an unnumbered closing paragraph (their ids follow from their place)."""
+    if _is_bullet(task.id, parent) or (parent is None and _is_closing(task.id)):
+        return ""
+    return task.id
+
+
+def _is_closing(task_id: str) -> bool:
+    tail = task_id[len(CLOSING_PREFIX) :].lstrip("-")
+    return task_id.startswith(CLOSING_PREFIX) and tail.isdigit()
+
+
+def set_number(doc: Doc, path: TaskPath, typed: str) -> Doc:
+    """The task at ``path`` numbered ``typed`` ("3", "3.1", "a" or "a)"); empty makes it a dash bullet of its
+    parent (a closing paragraph at the top). Its dash bullets follow it; what was recorded for it follows it
+    (:attr:`Doc.origins`). ValueError with the message to show when another task has that number."""
+    tasks = doc.directive.tasks
+    parent, _ = _siblings(doc, path)
+    task = task_at(tasks, path)
+    number = typed.strip().rstrip(".)").strip()
+    if number == number_of(task, parent):
+        return doc
+    used = _used_ids(tasks) - {t.id for t, _ in task.walk()}
+    if not number:
+        if parent is not None:
+            new_id = _bullet_id(parent, used)
+        else:
+            n = 1
+            while f"{CLOSING_PREFIX}-{n}" in used:
+                n += 1
+            new_id = f"{CLOSING_PREFIX}-{n}"
+    elif number in used:
+        raise ValueError(f"số '{number}' đã là số của một nhiệm vụ khác trong văn bản: hãy chọn số khác")
+    else:
+        new_id = number
+    renames: dict[str, str] = {}
+    changed = _splice(tasks, path, lambda t: (_reid(t, new_id, renames),))
+    return _renamed(_with_tasks(doc, changed), renames)
+
+
+def set_numbers(doc: Doc, typed: dict[TaskPath, str]) -> tuple[Doc, dict[TaskPath, str]]:
+    """Several tasks numbered at once (``typed``: path -> number as typed), so two tasks can swap their numbers;
+    and the numbers that could not be set (taken by another task), with the message to show. When one cannot
+    be set, each is tried alone (in document order) and the others still apply."""
+    tasks = dict(walk_paths(doc.directive.tasks))
+
+    def parent_of(path: TaskPath) -> Task | None:
+        return tasks[path[:-1]] if len(path) > 1 else None
+
+    changed = {
+        path: value
+        for path, value in typed.items()
+        if path in tasks and value.strip().rstrip(".)").strip() != number_of(tasks[path], parent_of(path))
+    }
+    if not changed:
+        return doc, {}
+    try:
+        together = doc
+        for n, path in enumerate(changed):  # first out of the way, under numbers no task has
+            together = set_number(together, path, f"\u2060{n}")
+        for path, value in changed.items():
+            together = set_number(together, path, value)
+        return together, {}
+    except ValueError:
+        pass
+    bad: dict[TaskPath, str] = {}
+    for path, value in changed.items():
+        try:
+            doc = set_number(doc, path, value)
+        except ValueError as exc:
+            bad[path] = str(exc)
+    return doc, bad
 
 
 def set_task(
@@ -284,8 +455,11 @@ def set_task(
     deadline: str | None = None,
     report: str | None = None,
     notes: str | None = None,
+    targets: str | None = None,
+    title: str | None = None,
+    due: tuple[dt.date, ...] | None = None,
 ) -> Doc:
-    """The task at ``path`` with the fields given (as typed; an empty deadline, report or notes removes it)."""
+    """The task at ``path`` with the fields given (as typed, lists one item a line; an empty one removes it)."""
 
     def change(task: Task) -> Sequence[Task]:
         return (
@@ -295,6 +469,9 @@ def set_task(
                 deadline=_text(deadline) if deadline is not None else task.deadline,
                 report=_text(report) if report is not None else task.report,
                 notes=_lines(notes) if notes is not None else task.notes,
+                targets=_lines(targets) if targets is not None else task.targets,
+                title=_text(title) if title is not None else task.title,
+                due=due if due is not None else task.due,
             ),
         )
 
@@ -321,7 +498,8 @@ def add_task(doc: Doc, after: TaskPath | None = None, child: bool = False) -> tu
 
 def delete_task(doc: Doc, path: TaskPath) -> Doc:
     """The directive without the task at ``path`` (and its sub-tasks)."""
-    return _with_tasks(doc, _splice(doc.directive.tasks, path, lambda t: ()))
+    gone = {t.id for t, _ in task_at(doc.directive.tasks, path).walk()}
+    return _dropped(_with_tasks(doc, _splice(doc.directive.tasks, path, lambda t: ())), gone)
 
 
 def split_task(doc: Doc, path: TaskPath, at: int) -> Doc:
@@ -346,14 +524,22 @@ def merge_next(doc: Doc, path: TaskPath) -> Doc:
     if path[-1] + 1 >= len(siblings):
         return doc
     second = siblings[path[-1] + 1]
+    renames = {second.id: siblings[path[-1]].id}  # the second's work is now the first's: its reports go with it
 
     def merged(first: Task) -> Task:
         names = {match_key(a.written) for a in first.assignments}
+        used = _used_ids(doc.directive.tasks)
+        subs = list(first.tasks)
+        for sub in second.tasks:  # the second's dash bullets become the first's next ones
+            if _is_bullet(sub.id, second):
+                sub = _reid(sub, _bullet_id(first, used), renames)
+                used |= {t.id for t, _ in sub.walk()}
+            subs.append(sub)
         return replace(
             first,
             text=f"{first.text}\n{second.text}".strip(),
             assignments=first.assignments + tuple(a for a in second.assignments if match_key(a.written) not in names),
-            tasks=first.tasks + second.tasks,
+            tasks=tuple(subs),
             deadline=first.deadline or second.deadline,
             report=first.report or second.report,
             due=first.due or second.due,
@@ -364,7 +550,7 @@ def merge_next(doc: Doc, path: TaskPath) -> Doc:
 
     changed = _splice(doc.directive.tasks, (*path[:-1], path[-1] + 1), lambda t: ())
     changed = _splice(changed, path, lambda t: (merged(t),))
-    return _with_tasks(doc, changed)
+    return _renamed(_with_tasks(doc, changed), renames)
 
 
 def indent(doc: Doc, path: TaskPath) -> Doc:
@@ -374,10 +560,11 @@ def indent(doc: Doc, path: TaskPath) -> Doc:
     tasks = doc.directive.tasks
     parent, siblings = _siblings(doc, path)
     task, before = siblings[path[-1]], siblings[path[-1] - 1]
-    moved = _rebullet(task, parent, before, _used_ids(tasks) - {task.id})
+    renames: dict[str, str] = {}
+    moved = _rebullet(task, parent, before, _used_ids(tasks) - {t.id for t, _ in task.walk()}, renames)
     changed = _splice(tasks, path, lambda t: ())
     changed = _splice(changed, (*path[:-1], path[-1] - 1), lambda b: (replace(b, tasks=(*b.tasks, moved)),))
-    return _with_tasks(doc, changed)
+    return _renamed(_with_tasks(doc, changed), renames)
 
 
 def outdent(doc: Doc, path: TaskPath) -> Doc:
@@ -388,10 +575,11 @@ def outdent(doc: Doc, path: TaskPath) -> Doc:
     parent = task_at(tasks, path[:-1])
     grandparent = task_at(tasks, path[:-2]) if len(path) > 2 else None
     task = parent.tasks[path[-1]]
-    moved = _rebullet(task, parent, grandparent, _used_ids(tasks) - {task.id})
+    renames: dict[str, str] = {}
+    moved = _rebullet(task, parent, grandparent, _used_ids(tasks) - {t.id for t, _ in task.walk()}, renames)
     changed = _splice(tasks, path, lambda t: ())
     changed = _splice(changed, path[:-1], lambda p: (p, moved))
-    return _with_tasks(doc, changed)
+    return _renamed(_with_tasks(doc, changed), renames)
 
 
 def move(doc: Doc, path: TaskPath, step: int) -> Doc:
@@ -454,12 +642,14 @@ def rename_name(doc: Doc, written: str, agency: Agency) -> Doc:
         return replace(task, assignments=items, tasks=tuple(renamed(t) for t in task.tasks))
 
     notes = tuple(n for n in doc.notes if n.name is None or match_key(n.name[1]) != key)
-    return Doc(replace(doc.directive, tasks=tuple(renamed(t) for t in doc.directive.tasks)), notes)
+    return replace(
+        doc, directive=replace(doc.directive, tasks=tuple(renamed(t) for t in doc.directive.tasks)), notes=notes
+    )
 
 
 def drop_note(doc: Doc, index: int) -> Doc:
     """The doc without its ``index``-th note (the clerk has checked it)."""
-    return Doc(doc.directive, doc.notes[:index] + doc.notes[index + 1 :])
+    return replace(doc, notes=doc.notes[:index] + doc.notes[index + 1 :])
 
 
 # --------------------------------------------------------------------------- reading a file into a Doc
@@ -534,7 +724,7 @@ def open_doc(yaml_text: str, registry: Registry, name: str = "ban-nhap.yaml") ->
     directive, problems = _load(yaml_text, registry, name)
     if directive is None:
         return None, problems
-    return Doc(directive, notes_of(yaml_text)), problems
+    return opened(Doc(directive, notes_of(yaml_text))), problems
 
 
 def _load(yaml_text: str, registry: Registry, name: str) -> tuple[Directive | None, list[Problem]]:
@@ -590,7 +780,11 @@ def check(doc: Doc, registry: Registry) -> Checked:
     spans = _spans(text)
     placed: dict[str, list[Problem]] = {}
     for problem in problems:
-        placed.setdefault(_place(problem, spans), []).append(problem)
+        place = _place(problem, spans)
+        missing = _MISSING_KEY.search(problem.message)
+        if missing:  # said at the record that lacks it: placed on the field that is empty
+            place = _missing_place(place, missing.group(1))
+        placed.setdefault(place, []).append(problem)
     unresolved: list[str] = []
     if loaded is not None:
         for task, _ in loaded.walk():
@@ -605,6 +799,18 @@ def check(doc: Doc, registry: Registry) -> Checked:
             if registry.lookup(a.written, doc.directive.province, doc.directive.on).agency is None
         ]
     return Checked(text, placed, tuple(dict.fromkeys(unresolved)))
+
+
+_MISSING_KEY = re.compile(r"thiếu trường bắt buộc '(\w+)'")
+
+
+def _missing_place(place: str, key: str) -> str:
+    """The field of a key missing from the record ``place`` is in (a task, the issuer, the signer, the top)."""
+    if place.startswith("task:"):
+        return f"task:{place.split(':')[1]}:{key}"
+    if place.startswith(("issuer.", "signer.")):
+        return f"{place.partition('.')[0]}.{key}"
+    return key
 
 
 def _spans(text: str) -> list[tuple[int, int, int, str]]:
@@ -755,15 +961,56 @@ def describe_schedule(text: str | None, issued: dt.date | None) -> str:
     return "matrix không đọc được ngày từ câu này: hạn này sẽ không được theo dõi"
 
 
-_YAML_WORDS = re.compile(
-    r"co-quan\.yaml|'(?:assign|due|date|as_of|agencies|aliases|province|tasks|authority|title)'|\n"
-)
+def _key_labels() -> dict[str, str]:
+    """Every key of a directive file -> its label in words (the directive's own keys first: ``title`` is the
+    trích yếu, a task's ``title`` is written with its label in the loader's messages)."""
+    from .schema import DIRECTIVE_SHAPES
+
+    labels: dict[str, str] = {}
+    for shape in DIRECTIVE_SHAPES:
+        for key in shape:
+            labels.setdefault(key.name, key.label.partition(":")[0])
+    return labels
+
+
+_KEY_LABELS = _key_labels()
+_KEYS = "|".join(sorted(_KEY_LABELS, key=len, reverse=True))
+_MISSING = re.compile(rf"thiếu trường bắt buộc '(?:{_KEYS})' \(([^)]*)\)")
+_KEY_WITH_LABEL = re.compile(rf"'(?:{_KEYS})' \(([^)]*)\)")
+_BARE_KEY = re.compile(rf"'({_KEYS})'")
+_TASK_NAMED = re.compile(r"nhiệm vụ '([^']+)'")
+_YAML_WORDS = re.compile(rf"co-quan\.yaml|\n|^\s*-\s|\b\w+: \[|'(?:{_KEYS}):")
 _DID_YOU_MEAN = re.compile(r"có phải ý bạn là [^?\n]*\?")
+
+
+def task_in_words(directive: Directive, task_id: str) -> str:
+    """A task named as a clerk reads the document: "nhiệm vụ 3", "nhiệm vụ a)", "gạch đầu dòng thứ 2 của
+    nhiệm vụ 3", "đoạn kết thứ 1"; "nhiệm vụ '<id>'" for an id the directive lacks."""
+    node = next((n for n in directive.tree if n.id == task_id), None)
+    if node is None:
+        return f"nhiệm vụ '{task_id}'"
+    if node.kind == "bullet" and node.parent is not None:
+        return f"gạch đầu dòng thứ {node.position} của {task_in_words(directive, node.parent.id)}"
+    if node.kind == "closing":
+        return f"đoạn kết thứ {node.position}"
+    return f"nhiệm vụ {node.label}"
+
+
+def in_words(problem: Problem, directive: Directive | None = None) -> Problem:
+    """A loader's problem as the form says it: each key named by its label ("'text' (nội dung)" -> "nội dung",
+    "thiếu trường bắt buộc 'text' (nội dung)" -> "chưa có nội dung"), each task by its number in the document
+    (:func:`task_in_words`). The loader's own messages, shared with the command line, name the keys on purpose."""
+    message = _MISSING.sub(lambda m: f"chưa có {m.group(1)}", problem.message)
+    message = _KEY_WITH_LABEL.sub(lambda m: m.group(1), message)
+    message = _BARE_KEY.sub(lambda m: _KEY_LABELS[m.group(1)], message)
+    if directive is not None:
+        message = _TASK_NAMED.sub(lambda m: task_in_words(directive, m.group(1)), message)
+    return replace(problem, message=message)
 
 
 def plain_hint(problem: Problem) -> str | None:
     """The hint a form shows beside a problem: the loader's hint when it says nothing of YAML, else one in the
-    form's words (never a YAML snippet)."""
+    form's words (never a YAML snippet); keys named by their labels."""
     hint, message = problem.hint or "", problem.message
     if "không có trong danh mục" in message:
         close = _DID_YOU_MEAN.search(hint)
@@ -773,12 +1020,20 @@ def plain_hint(problem: Problem) -> str | None:
     if "chưa được giao" in message:
         return "tìm và thêm cơ quan ở ô 'Thêm cơ quan' của nhiệm vụ"
     if "không hiểu thời hạn" in message or "không hiểu chế độ báo cáo" in message:
-        return "viết rõ ngày, ví dụ 'trước ngày 15/12/2025' hoặc 'hằng quý, trước ngày 15 của tháng cuối quý'"
+        return (
+            "viết rõ ngày, ví dụ 'trước ngày 15/12/2025' hoặc 'hằng quý, trước ngày 15 của tháng cuối quý'; "
+            "hoặc ghi ngày vào ô 'Hạn ghi riêng'"
+        )
     if "không ghi ngày" in message:
         return "điền ô 'Ngày ban hành'"
+    if "ứng với nhiều cơ quan" in message:
+        return "chọn 'Tỉnh' của văn bản, hoặc chọn đúng cơ quan bằng ô 'Thêm cơ quan' rồi bỏ tên cũ"
+    if "thẩm quyền ký lặp lại chức vụ" in message:
+        return "ô 'Thẩm quyền ký' chỉ ghi các dòng TM., KT., TL.; chức vụ ghi ở ô 'Chức vụ người ký'"
     if not hint or _YAML_WORDS.search(hint):
         return None
-    return hint
+    hint = _KEY_WITH_LABEL.sub(lambda m: m.group(1), hint)
+    return _BARE_KEY.sub(lambda m: _KEY_LABELS[m.group(1)], hint)
 
 
 def create_body(

@@ -12,9 +12,10 @@ edit kept in the session.
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,29 +30,17 @@ from ..core.model import ROLES, Registry, Role
 from ..core.text import slugify
 from ..input import edit as ed
 from ..input.load import REGISTRY_FILE, is_unresolved, load_corpus, open_registry
+from ..tracking.moves import carry_reports, reports_by_task
 from .edits import add_alias
 
 if TYPE_CHECKING:
     from .app import Pages
 
 MAX_SESSIONS = 60
-META_KEYS = frozenset(
-    (
-        "kind",
-        "number",
-        "symbol",
-        "date",
-        "place",
-        "title",
-        "issuer.name",
-        "issuer.kind",
-        "issuer.header",
-        "signer.authority",
-        "signer.title",
-        "signer.name",
-    )
-)
+META_KEYS = frozenset((*ed.META_FIELDS, "notes"))
 MAX_FIELDS = 5000
+# a task's fields with their own place for messages (the others' show under the task's text)
+TASK_FIELDS = ("deadline", "report", "assign", "id", "due", "targets", "title", "notes")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -73,6 +62,9 @@ class EditSession:
     searches: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # place -> (query, agency ids)
     problems: list[Problem] = field(default_factory=list)  # of the last action (registry edits)
     new_roles: dict[str, str] = field(default_factory=dict)  # task place -> the role picked for the next agency
+    carried: int = 0  # reports of Theo dõi moved to their tasks' new numbers by the last save
+    first: Any = None  # the directive as its file had it when opened (to name a deleted task)
+    pending: dict[str, str] = field(default_factory=dict)  # reports a save could not carry: id in records -> id
 
 
 class Editor:
@@ -90,6 +82,7 @@ class Editor:
             Route("/sua/{token}", self.page),
             Route("/sua/{token}", self.post, methods=["POST"]),
             Route("/sua/{token}/yaml", self.yaml_view),
+            Route("/sua/{token}/kiem-tra", self.check, methods=["POST"]),
         ]
 
     # ------------------------------------------------------------------ state
@@ -141,7 +134,7 @@ class Editor:
                 f"Tệp input/{path.name} có lỗi khiến matrix không đọc được nội dung; hãy xem YAML bên dưới.",
                 problems,
             )
-        return self._keep(EditSession(doc, path, ed.version_of(data), draft=False))
+        return self._keep(EditSession(doc, path, ed.version_of(data), draft=False, first=doc.directive))
 
     async def open_draft(self, request: Request) -> Response:
         draft = self.pages.drafts.get(request.path_params["token"])
@@ -150,7 +143,7 @@ class Editor:
         doc, problems = ed.open_doc(draft.yaml, self.registry(), f"{draft.id}.yaml")
         if doc is None:
             return self.pages.error(request, 400, "Không mở được bản nháp", "Bản nháp có lỗi:", problems)
-        doc = ed.Doc(_with_id(doc, draft.id), doc.notes)
+        doc = replace(doc, directive=replace(doc.directive, id=draft.id))
         path = self.input_dir / f"{draft.id}.yaml"
         return self._keep(
             EditSession(doc, path, "", draft=True, source_name=draft.source_name, source_lines=draft.source_lines)
@@ -162,6 +155,14 @@ class Editor:
         token, session = self._session(request)
         return self._render(request, token, session, 409 if session.conflict else 200)
 
+    async def check(self, request: Request) -> Response:
+        """The page's script, on a change of a field: the typed fields applied and the page rendered again, from
+        which the script takes the messages beside each field (the clerk's fields are not replaced)."""
+        token, session = self._session(request)
+        form = await self.pages.form(request, max_fields=MAX_FIELDS)
+        self._apply(session, form)
+        return self._render(request, token, session)
+
     async def yaml_view(self, request: Request) -> Response:
         _, session = self._session(request)
         return PlainTextResponse(ed.text_of(session.doc))
@@ -170,6 +171,8 @@ class Editor:
         registry = self.registry()
         d = session.doc.directive
         checked = ed.check(session.doc, registry)
+        # every message in words: the loader's, shared with the command line, names the keys of the file
+        in_words = {key: [ed.in_words(p, d) for p in ps] for key, ps in checked.problems.items()}
         nodes = list(d.tree)
         paths = [p for p, _ in ed.walk_paths(d.tasks)]
         unassigned = [
@@ -187,7 +190,7 @@ class Editor:
             for i, a in enumerate(node.task.assignments):
                 agency = registry.get(a.agency) if a.agency in registry else None
                 unknown = a.written in checked.unresolved or agency is None or is_unresolved(agency)
-                here = checked.problems.get(f"task:{place}:assign:{order.index(i)}", [])
+                here = in_words.get(f"task:{place}:assign:{order.index(i)}", [])
                 rows.append({"index": i, "a": a, "unknown": unknown, "problems": here})
             assigned_to[ed.path_text(p)] = rows
         inherited = {
@@ -205,6 +208,8 @@ class Editor:
             left.append(f"{len(unassigned)} nhiệm vụ chưa có cơ quan")
         if reviews:
             left.append(f"{len(reviews)} ghi chú cần kiểm tra")
+        if session.bad:
+            left.append(f"{len(session.bad)} ô chưa đọc được")
         if checked.errors:
             left.append(f"{checked.errors} lỗi")
         return self.pages.render(
@@ -218,21 +223,27 @@ class Editor:
             assigned=assigned_to,
             inherited=inherited,
             checked=checked,
-            problems=checked.problems,
+            problems=in_words,
             task_problems=lambda place: [
                 p
-                for key, ps in checked.problems.items()
+                for key, ps in in_words.items()
                 if key == f"task:{place}"
-                or (key.startswith(f"task:{place}:") and key.split(":")[2] not in ("deadline", "report", "assign"))
+                or (key.startswith(f"task:{place}:") and key.split(":")[2] not in TASK_FIELDS)
                 or key == f"task:{place}:assign"
                 for p in ps
             ],
             general=[
-                p
-                for key, ps in checked.problems.items()
-                if not key.startswith("task:") and key not in META_KEYS
-                for p in ps
+                p for key, ps in in_words.items() if not key.startswith("task:") and key not in META_KEYS for p in ps
             ],
+            action_problems=[ed.in_words(p, d) for p in session.problems],
+            numbers={
+                ed.path_text(p): session.typed.get(
+                    f"task:{ed.path_text(p)}:number", ed.number_of(n.task, n.parent.task if n.parent else None)
+                )
+                for p, n in zip(paths, nodes, strict=True)
+            },
+            words=lambda task_id: ed.task_in_words(d, task_id),
+            provinces=sorted(registry.provinces.items(), key=lambda item: item[1]),
             hint=ed.plain_hint,
             unassigned=unassigned,
             names=names,
@@ -271,7 +282,8 @@ class Editor:
             # as the build will read it: a name the registry lacks is an error there
             strict = load_corpus([session.path], self.input_dir / REGISTRY_FILE)
             state = "loi" if strict.errors else "ok"
-            return RedirectResponse(f"/van-ban/{session.doc.directive.id}?da_luu={state}", status_code=303)
+            carried = f"&bao_cao={session.carried}" if session.carried else ""
+            return RedirectResponse(f"/van-ban/{session.doc.directive.id}?da_luu={state}{carried}", status_code=303)
         return RedirectResponse(f"/sua/{token}{anchor}", status_code=303)
 
     def _apply(self, session: EditSession, form: FormData) -> None:
@@ -279,15 +291,21 @@ class Editor:
         values = {name: str(form[f"m:{name}"]) for name in ed.META_FIELDS if f"m:{name}" in form}
         doc, bad = ed.set_meta(session.doc, values)
         if session.draft and "m:id" in form:
-            from dataclasses import replace
-
-            doc = ed.Doc(replace(doc.directive, id=slugify(str(form["m:id"]))), doc.notes)
+            doc = replace(doc, directive=replace(doc.directive, id=slugify(str(form["m:id"]))))
         session.typed = {k: values[k] for k in bad}
         session.bad = bad
         for path, task in list(ed.walk_paths(doc.directive.tasks)):
             key = f"t:{ed.path_text(path)}"
             if f"{key}:text" not in form:
                 continue
+            due: tuple[dt.date, ...] | None = None
+            if f"{key}:due" in form:
+                typed = str(form[f"{key}:due"])
+                try:
+                    due = ed.read_dates(typed)
+                except ValueError as exc:
+                    session.typed[f"task:{ed.path_text(path)}:due"] = typed
+                    session.bad[f"task:{ed.path_text(path)}:due"] = str(exc)
             doc = ed.set_task(
                 doc,
                 path,
@@ -295,12 +313,24 @@ class Editor:
                 deadline=str(form.get(f"{key}:deadline", "")),
                 report=str(form.get(f"{key}:report", "")),
                 notes=str(form.get(f"{key}:notes", "")),
+                targets=str(form[f"{key}:targets"]) if f"{key}:targets" in form else None,
+                title=str(form[f"{key}:title"]) if f"{key}:title" in form else None,
+                due=due,
             )
             session.new_roles[ed.path_text(path)] = str(form.get(f"{key}:new-role", ""))
             for i, assignment in enumerate(task.assignments):
                 role = _role(str(form.get(f"{key}:role:{i}", "")))
                 if role is not None and role is not assignment.role:
                     doc = ed.set_role(doc, path, i, role)
+        numbers = {
+            path: str(form[f"t:{ed.path_text(path)}:number"])
+            for path, _ in ed.walk_paths(doc.directive.tasks)
+            if f"t:{ed.path_text(path)}:number" in form
+        }
+        doc, refused = ed.set_numbers(doc, numbers)
+        for path, message in refused.items():
+            session.typed[f"task:{ed.path_text(path)}:number"] = numbers[path]
+            session.bad[f"task:{ed.path_text(path)}:number"] = message
         session.doc = doc
 
     def _act(self, session: EditSession, action: str, form: FormData) -> str:
@@ -420,8 +450,36 @@ class Editor:
         if checked.errors:
             session.notice = f"Chưa lưu: văn bản còn {checked.errors} lỗi (xem thông báo đỏ bên cạnh từng ô)."
             return ""
+        # the reports recorded in Theo dõi for a task follow it to its new number; a deleted task's have nowhere to go
+        moved = ed.moved_tasks(session.doc) if not session.draft else {}
+        recorded = reports_by_task(self.input_dir, d.id) if moved else {}
+        gone = [(old, n) for old, n in recorded.items() if old in moved and moved[old] is None]
+        if gone:
+            was = session.first or d
+            said = "; ".join(f"{ed.task_in_words(was, old)}: {n} báo cáo" for old, n in gone)
+            session.notice = (
+                f"Chưa lưu: đã có báo cáo ghi trong Theo dõi cho nhiệm vụ bị xóa ({said}). Xóa thì các báo cáo đó "
+                "không còn thuộc nhiệm vụ nào. Hãy giữ nhiệm vụ lại, hoặc gộp nó vào nhiệm vụ khác (báo cáo đi theo "
+                "nhiệm vụ được gộp vào); muốn bỏ thao tác xóa, mở lại văn bản từ trang văn bản."
+            )
+            return ""
+        carry = {old: new for old, new in moved.items() if new and new != old and old in recorded}
+        # reports a former save could not carry: from their ids in the records file to the ids of now
+        carry.update({old: moved.get(mid) or mid for old, mid in session.pending.items()})
         session.version = ed.save(session.doc, session.path, session.version, registry)
         session.draft, session.saved = False, True
+        session.doc, session.first = ed.opened(session.doc), session.doc.directive
+        session.carried, session.pending = 0, {}
+        if carry:
+            try:
+                session.carried = carry_reports(self.input_dir, d.id, carry)
+            except MatrixError as exc:  # the directive is saved: the reports wait for the next save
+                session.pending = carry
+                session.saved = False
+                session.notice = (
+                    "Đã lưu văn bản, nhưng chưa chuyển được các báo cáo ghi trong Theo dõi sang số thứ tự mới "
+                    f"({exc.message.rstrip('.')}). Hãy bấm 'Lưu' lại để thử lại."
+                )
         return ""
 
 
@@ -432,18 +490,12 @@ def _role(value: str) -> Role | None:
     return next((r for r in ROLES if r.value == value), None)
 
 
-def _with_id(doc: ed.Doc, directive_id: str) -> Any:
-    from dataclasses import replace
-
-    return replace(doc.directive, id=directive_id)
-
-
 def _settled(doc: ed.Doc, written: str) -> ed.Doc:
     """The doc without the review notes about the name ``written`` (now in the registry)."""
     from ..core.text import match_key
 
     key = match_key(written)
-    return ed.Doc(doc.directive, tuple(n for n in doc.notes if n.name is None or match_key(n.name[1]) != key))
+    return replace(doc, notes=tuple(n for n in doc.notes if n.name is None or match_key(n.name[1]) != key))
 
 
 def _names_to_review(doc: ed.Doc, checked: ed.Checked) -> list[dict[str, Any]]:
@@ -478,6 +530,12 @@ def _meta_values(session: EditSession) -> dict[str, str]:
         "symbol": d.symbol or "",
         "date": format_date(d.date),
         "place": d.place or "",
+        "province": d.province or "",
+        "issuer.short": d.issuer.short or "",
+        "recipients": "\n".join(d.recipients),
+        "distribution": "\n".join(d.distribution),
+        "preamble": d.preamble or "",
+        "closing": "\n".join(d.closing),
         "issuer.name": d.issuer.name,
         "issuer.kind": d.issuer.kind.value,
         "issuer.header": "\n".join(d.issuer.header),
