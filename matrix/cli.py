@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .clickvi import install as _install_vietnamese
-from .core.errors import MatrixError
+from .core.errors import EXIT_INPUT, MatrixError
 from .core.stamp import today
 
 if TYPE_CHECKING:
@@ -295,6 +295,8 @@ def build(
         summary = run_build(plan, output, force=force, notify=_warn, watch=watch)
     for text, to_stderr in build_report(plan, summary, output):
         click.echo(text, err=to_stderr)
+    if plan.left_out:  # the others were built; a script must still notice the bad input
+        sys.exit(EXIT_INPUT)
 
 
 @main.command()

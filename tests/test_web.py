@@ -556,11 +556,11 @@ def test_build_then_download_a_letter_and_everything_as_a_zip(client, dirs):
 
 
 def test_build_errors_are_shown_in_vietnamese(client, dirs):
-    (dirs[0] / "hong.yaml").write_text("id: hong\nkind: [\n", encoding="utf-8")
+    (dirs[0] / "co-quan.yaml").write_text("agencies: [\n", encoding="utf-8")  # a broken directive is only left out
     client.post("/tao-ket-qua", data={"csrf": csrf(client, "/tao-ket-qua")})
     client.app_state.pages.job.wait(60)
     page = client.get("/tao-ket-qua").text
-    assert "Không tạo được kết quả" in page and "hong.yaml" in page and "lỗi" in page
+    assert "Không tạo được kết quả" in page and "co-quan.yaml" in page and "lỗi" in page
 
 
 def test_only_one_build_runs_at_a_time(client, monkeypatch):

@@ -14,6 +14,7 @@ import contextlib
 import ctypes
 import multiprocessing as mp
 import os
+import re
 import signal
 import sys
 import threading
@@ -35,10 +36,11 @@ from .outputs import TABLE as TABLE
 from .outputs import WORKBOOK as WORKBOOK
 from .outputs import BuildOptions as BuildOptions
 from .outputs import BuildPlan as BuildPlan
-from .outputs import Item, Piece, plan_items, plan_pieces, unit
+from .outputs import Item, LeftOut, Piece, plan_items, plan_pieces, unit
 from .publish import (
     MANIFEST,
     file_hash,
+    in_scope,
     publish,
     publish_lock,
     read_manifest,
@@ -69,6 +71,7 @@ class BuildSummary:
     reminders: int = 0
     kept: list[tuple[Path, Path]] = field(default_factory=list)  # (edited by hand, kept; the new one instead)
     reused: int = 0  # files taken unchanged from the previous build
+    left_out: tuple[LeftOut, ...] = ()  # directive files not built for their input errors
     rendered: int = 0  # documents rendered (the others reused)
 
 
@@ -87,12 +90,14 @@ def plan_build(
     records: tuple[Record, ...] = (),
     letters: tuple[Letter, ...] = (),
     only: set[str] | None = None,
+    left_out: tuple[LeftOut, ...] = (),
 ) -> BuildPlan:
     """Pivot ``corpus`` once and lay out the views the build writes.
 
     ``records`` and ``letters`` (from ``input/theo-doi/``) give the Tình hình thực hiện outputs, assessed on
     ``options.as_of``. ``only``: the directive ids to write (``matrix build FILES``); the consolidated
     outputs still cover all of ``corpus``, and the outputs of the other directives are kept as they are.
+    ``left_out``: the directive files left out for their input errors; their last outputs are kept as they are.
     """
     from ..tracking.records import assess
 
@@ -114,36 +119,87 @@ def plan_build(
         (CONSOLIDATED, build_matrix(corpus, options.expand_groups, options.as_of) if options.as_of else matrix)
     )
     scope = None if only is None else frozenset({name for name, _ in views} | {"assignments.csv", "assignments.json"})
+    built = {safe_filename(d.id) for d in corpus.directives} | {CONSOLIDATED}
+    spared = frozenset(safe_filename(left.directive_id) for left in left_out) - built
     as_of = options.as_of or today()
-    return BuildPlan(matrix, views, options, scope, assess(matrix, records, as_of), as_of, letters)
+    return BuildPlan(
+        matrix, views, options, scope, assess(matrix, records, as_of), as_of, letters, tuple(left_out), spared
+    )
+
+
+_ID_LINE = re.compile(r"^id:[ \t]*[\"']?([^\"'#\s]+)", re.MULTILINE)
+
+
+def _declared_id(path: Path) -> str:
+    """The directive id a file declares (its top-level ``id:``), read without the loader; else its name."""
+    try:
+        found = _ID_LINE.search(path.read_text(encoding="utf-8-sig", errors="replace")[:20000])
+    except OSError:
+        found = None
+    return found.group(1) if found else path.stem
+
+
+def load_valid(
+    paths: Sequence[Path], registry: Path | None, warn: Callable[[str], None] | None = None
+) -> tuple[Corpus, tuple[LeftOut, ...]]:
+    """The corpus of the directive files under ``paths`` that have no input error, and the files left out.
+
+    A file whose problems include an error is left out with them and the others are loaded again (until none
+    has an error: a duplicate id is only an error once the first file is read). Problems of no directive file
+    (the registry, a missing folder) and a folder whose every file has errors still raise :class:`InputError`:
+    nothing can be built then. ``warn`` is told each warning of the files built.
+    """
+    from ..input.load import find_registry, load_corpus
+
+    registry = registry or find_registry(paths)
+    result = load_corpus(paths, registry)
+    left: list[LeftOut] = []
+    files = list(result.files)
+    while result.corpus is None:
+        by_name = {str(f): f for f in files}
+        bad = {p.path for p in result.errors}
+        if not bad or not bad <= set(by_name) or bad == set(by_name):
+            raise InputError([p for out in left for p in out.problems] + result.problems)
+        left += [
+            LeftOut(by_name[name], _declared_id(by_name[name]), tuple(p for p in result.problems if p.path == name))
+            for name in sorted(bad)
+        ]
+        files = [f for f in files if str(f) not in bad]
+        result = load_corpus(files, registry)
+    return result.require(warn), tuple(left)
 
 
 def load_for_build(
     paths: Sequence[Path], registry: Path | None, warn: Callable[[str], None]
-) -> tuple[Corpus, set[str] | None]:
-    """The corpus a build writes, and the directive ids it updates (None: all); ``warn`` is told each warning.
+) -> tuple[Corpus, set[str] | None, tuple[LeftOut, ...]]:
+    """The corpus a build writes, the directive ids it updates (None: all), and the files left out for their
+    input errors (:func:`load_valid`); ``warn`` is told each warning.
 
     Given files (``matrix build input/a.yaml``), only their outputs are updated, but the
     consolidated outputs are made from every directive of their folders.
     """
-    from ..input.load import load_corpus
-
-    chosen = load_corpus(paths, registry).require(warn)
+    chosen, left = load_valid(paths, registry, warn)
     if not any(p.is_file() for p in paths):
-        return chosen, None
+        return chosen, None, left
     folders = sorted({p.parent if p.is_file() else p for p in paths})
-    return load_corpus(folders, registry).require(), {d.id for d in chosen.directives}
+    corpus, others = load_valid(folders, registry)
+    seen = {out.path for out in left}
+    return corpus, {d.id for d in chosen.directives}, left + tuple(out for out in others if out.path not in seen)
 
 
 def prepare(
     paths: Sequence[Path], registry: Path | None, options: BuildOptions, warn: Callable[[str], None]
 ) -> BuildPlan:
-    """``matrix build PATHS``: load what the build writes and its records files (``theo-doi/``), and plan it."""
+    """``matrix build PATHS``: load what the build writes (leaving out the directive files with input errors)
+    and the tracking records as they are on disk now (``theo-doi/``), and plan it."""
     from ..tracking.records import input_folder, load_letters, load_records
 
-    corpus, only = load_for_build(paths, registry, warn)
+    corpus, only, left = load_for_build(paths, registry, warn)
     folder = input_folder(paths)
-    return plan_build(corpus, options, load_records(folder, corpus), load_letters(folder, corpus), only)
+    skipped = {out.directive_id for out in left}
+    records = load_records(folder, corpus, skipped)
+    letters = load_letters(folder, corpus, skipped)
+    return plan_build(corpus, options, records, letters, only, left)
 
 
 def build(
@@ -174,7 +230,7 @@ def build(
         raise OutputError(f"không tạo được thư mục kết quả '{out_dir}': {os_message(exc)}") from exc
     if real.exists() and not real.is_dir():
         raise OutputError(f"'{out_dir}' đã có và là một tệp, không phải thư mục; hãy đổi tên tệp đó hoặc chọn -o khác.")
-    summary = BuildSummary(out_dir)
+    summary = BuildSummary(out_dir, left_out=plan.left_out)
     with publish_lock(real, notify), _terminate_as_interrupt():
         recover(real)
         items = plan_items(plan)
@@ -240,7 +296,16 @@ def _lay_out(
     laid = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
     reused = frozenset(rel for rels in found.values() for rel in rels)
     return publish(
-        new, out_dir, laid, scope=plan.scope, force=force, real=real, hashes=hashes, units=units, reused=reused
+        new,
+        out_dir,
+        laid,
+        scope=plan.scope,
+        force=force,
+        real=real,
+        hashes=hashes,
+        units=units,
+        reused=reused,
+        spared=plan.spared,
     )
 
 
@@ -292,8 +357,8 @@ def _nothing_to_do(real: Path, plan: BuildPlan, items: Sequence[Item], found: di
         return False
     ours = {rel for item in items for rel in found[item.key]}
     previous = read_manifest(real)
-    if plan.scope is not None:
-        previous = {rel: h for rel, h in previous.items() if Path(rel).parts[0] in plan.scope}
+    if plan.scope is not None or plan.spared:
+        previous = {rel: h for rel, h in previous.items() if in_scope(rel, plan.scope, plan.spared)}
     return set(previous) == ours and (real / MANIFEST).is_file()
 
 
@@ -335,7 +400,8 @@ def build_report(plan: BuildPlan, summary: BuildSummary, output: Path) -> list[t
     """What ``matrix build`` tells the clerk after a build: (line, whether it goes to stderr), in order."""
     from ..writers.excel import MIN_SCALE, print_layout
 
-    lines = [
+    lines = left_out_report(plan.left_out)
+    lines += [
         (
             f"Giữ nguyên {output / edited} vì đã được sửa sau lần tạo trước; bản mới ghi ở {output / written} "
             "(dùng --force để ghi đè).",
@@ -369,11 +435,35 @@ def build_report(plan: BuildPlan, summary: BuildSummary, output: Path) -> list[t
                     True,
                 )
             )
+    if plan.left_out:
+        lines.append(
+            (
+                f"{len(plan.left_out)} văn bản bị bỏ qua vì có lỗi (kể trên), các văn bản khác đã được tạo; "
+                "hãy sửa lỗi rồi chạy lại matrix build.",
+                True,
+            )
+        )
     if plan.options.pdf:
         if summary.pdf_skipped:
             lines.append((f"Không tạo PDF: {summary.pdf_skipped}", True))
         else:
             lines.append((f"Đã chuyển {summary.pdfs} tệp sang PDF.", False))
+    return lines
+
+
+def left_out_report(left_out: Sequence[LeftOut]) -> list[tuple[str, bool]]:
+    """Each directive file left out of a build: its problems, then what became of it (lines for stderr)."""
+    lines: list[tuple[str, bool]] = []
+    for out in left_out:
+        lines += [(str(problem), True) for problem in out.problems]
+        errors = sum(p.is_error for p in out.problems)
+        lines.append(
+            (
+                f"Bỏ qua văn bản '{out.directive_id}' ({out.path}): có {errors} lỗi nên không được tạo lần này; "
+                "kết quả cũ của văn bản này (nếu có) được giữ nguyên và không có trong kết quả tổng hợp.",
+                True,
+            )
+        )
     return lines
 
 

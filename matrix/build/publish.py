@@ -59,6 +59,7 @@ def publish(
     hashes: dict[str, str] | None = None,
     units: Mapping[str, Sequence[str]] | None = None,
     reused: frozenset[str] = frozenset(),
+    spared: frozenset[str] = frozenset(),
 ) -> tuple[list[Path], list[tuple[Path, Path]]]:
     """Make the tree ``new`` (holding ``files``) the content of ``out_dir``, keeping what is not matrix's.
 
@@ -69,7 +70,8 @@ def publish(
     output piece and the files it wrote, recorded for the next build (a piece whose file could not take
     its place is left out, so it is rendered again); the previous build's pieces outside ``scope`` stay
     recorded while their files are kept unchanged. ``reused``: files of ``new`` that are hard links of the
-    published ones (not rewritten, so not checked for being open).
+    published ones (not rewritten, so not checked for being open). ``spared``: top-level names outside the
+    build whatever ``scope`` says (the folders of directives left out for their input errors).
     """
     real = real or out_dir
     hashes = dict(hashes or {})
@@ -93,8 +95,8 @@ def publish(
             and recorded is not None
             and (_unchanged(real / rel, recorded, stats.get(rel)) if recorded != _LEGACY else rel in produced)
         )
-        in_scope = scope is None or Path(rel).parts[0] in scope
-        if ours and not in_scope:
+        covered = in_scope(rel, scope, spared)
+        if ours and not covered:
             carried[rel] = kind
             if recorded is not None and recorded != _LEGACY:
                 manifest[rel] = recorded
@@ -140,14 +142,20 @@ def publish(
         for key, rels in (units or {}).items()
         if rels and all(rel in manifest and rel not in moved for rel in rels)
     }
-    if scope is not None:  # pieces of the outputs this build does not cover, kept as they were
+    if scope is not None or spared:  # pieces of the outputs this build does not cover, kept as they were
         for key, rels in previous_units.items():
-            outside = all(Path(rel).parts[0] not in scope for rel in rels)
+            outside = not any(in_scope(rel, scope, spared) for rel in rels)
             if key not in pieces and outside and all(manifest.get(rel) == previous.get(rel) for rel in rels):
                 pieces[key] = rels
     write_manifest(new, manifest, still_edited, pieces)
     swap(new, real)
     return sorted(published), kept
+
+
+def in_scope(rel: str, scope: frozenset[str] | None, spared: frozenset[str] = frozenset()) -> bool:
+    """Whether the output ``rel`` belongs to this build (see :func:`publish`)."""
+    top = Path(rel).parts[0]
+    return (scope is None or top in scope) and top not in spared
 
 
 _LEGACY = ""  # a path in a manifest of an older matrix, which recorded no hash

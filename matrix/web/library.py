@@ -24,7 +24,7 @@ from ..build.pipeline import (
     BuildOptions,
     BuildSummary,
     build,
-    plan_build,
+    prepare,
 )
 from ..commands.status import file_report
 from ..core.errors import InputError, Problem, WithProblems
@@ -234,9 +234,12 @@ def letters_dir(output_dir: Path, directive_id: str) -> Path:
 def run_build(
     input_dir: Path, output_dir: Path, progress: Callable[[int], None], total: Callable[[int], None], pdf: bool = False
 ) -> BuildSummary:
-    """``matrix build [--pdf]`` on ``input_dir`` (one process: the server's threads must not fork)."""
-    corpus = load_corpus([input_dir], input_dir / REGISTRY_FILE).require()
-    plan = plan_build(corpus, BuildOptions(pdf=pdf, jobs=1))
+    """``matrix build [--pdf]`` on ``input_dir`` (one process: the server's threads must not fork).
+
+    Planned by the command's own :func:`~matrix.build.pipeline.prepare`: the directive files with input errors
+    are left out (listed in the summary's ``left_out``), and the tracking records are read from disk now.
+    """
+    plan = prepare([input_dir], input_dir / REGISTRY_FILE, BuildOptions(pdf=pdf, jobs=1), lambda _: None)
     total(plan.letters)
     return build(plan, output_dir, progress=progress)
 
