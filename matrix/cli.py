@@ -277,7 +277,7 @@ def build(
       matrix build                      # input/ -> output/
       matrix build --expand-groups --paper A3 --pdf
     """
-    from .build.pipeline import BuildOptions, build_report, prepare
+    from .build.pipeline import BuildOptions, build_report, build_unchanged, prepare
     from .build.pipeline import build as run_build
     from .files.guard import check_output_folder
 
@@ -290,12 +290,18 @@ def build(
         jobs=jobs,
         as_of=as_of.date() if as_of else None,
     )
-    plan = prepare(_inputs(paths), registry, options, _warn)
-    with _progress_line() as watch:
-        summary = run_build(plan, output, force=force, notify=_warn, watch=watch)
+    summary = build_unchanged(_inputs(paths), registry, options, output, notify=_warn)
+    plan = None
+    if summary is not None:  # nothing it reads changed: the last build's outputs stand, its warnings are told
+        for text in summary.warnings:
+            _warn(text)
+    else:
+        plan = prepare(_inputs(paths), registry, options, _warn)
+        with _progress_line() as watch:
+            summary = run_build(plan, output, force=force, notify=_warn, watch=watch)
     for text, to_stderr in build_report(plan, summary, output):
         click.echo(text, err=to_stderr)
-    if plan.left_out:  # the others were built; a script must still notice the bad input
+    if summary.left_count:  # the others were built; a script must still notice the bad input
         sys.exit(EXIT_INPUT)
 
 

@@ -72,6 +72,8 @@ class BuildPlan:
     sent_letters: tuple[Letter, ...] = ()  # thư giao nhiệm vụ recorded in input/theo-doi/
     left_out: tuple[LeftOut, ...] = ()  # directive files left out of the build for their input errors
     spared: frozenset[str] = frozenset()  # top-level folders of left-out directives: their last outputs stay
+    stamp: str | None = None  # the fingerprint of every input (matrix.build.inputs), taken before loading
+    warnings: tuple[str, ...] = ()  # the loader's warnings, as told to the clerk
 
     @property
     def letters(self) -> int:

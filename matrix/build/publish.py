@@ -60,6 +60,7 @@ def publish(
     units: Mapping[str, Sequence[str]] | None = None,
     reused: frozenset[str] = frozenset(),
     spared: frozenset[str] = frozenset(),
+    plan: Mapping[str, Any] | None = None,
 ) -> tuple[list[Path], list[tuple[Path, Path]]]:
     """Make the tree ``new`` (holding ``files``) the content of ``out_dir``, keeping what is not matrix's.
 
@@ -71,7 +72,8 @@ def publish(
     its place is left out, so it is rendered again); the previous build's pieces outside ``scope`` stay
     recorded while their files are kept unchanged. ``reused``: files of ``new`` that are hard links of the
     published ones (not rewritten, so not checked for being open). ``spared``: top-level names outside the
-    build whatever ``scope`` says (the folders of directives left out for their input errors).
+    build whatever ``scope`` says (the folders of directives left out for their input errors). ``plan``: the
+    build's input stamp and document keys, recorded for the next build (:func:`read_plan`).
     """
     real = real or out_dir
     hashes = dict(hashes or {})
@@ -147,7 +149,7 @@ def publish(
             outside = not any(in_scope(rel, scope, spared) for rel in rels)
             if key not in pieces and outside and all(manifest.get(rel) == previous.get(rel) for rel in rels):
                 pieces[key] = rels
-    write_manifest(new, manifest, still_edited, pieces)
+    write_manifest(new, manifest, still_edited, pieces, plan)
     swap(new, real)
     return sorted(published), kept
 
@@ -371,10 +373,12 @@ def write_manifest(
     files: dict[str, str],
     edited: Sequence[str] = (),
     units: Mapping[str, Sequence[str]] | None = None,
+    plan: Mapping[str, Any] | None = None,
 ) -> None:
     """Write the manifest of the tree ``folder``: each file's hash, and its size and time (a quick check
     that it is unchanged; the hash decides when they differ); the outputs kept because edited by hand; the
-    content key of each output piece with its files (:func:`read_units`)."""
+    content key of each output piece with its files (:func:`read_units`); the build's ``plan`` entry
+    (:func:`read_plan`)."""
     stats = {}
     for rel in files:
         info = (folder / rel).lstat()
@@ -386,7 +390,36 @@ def write_manifest(
         "edited": sorted(edited),
         "units": {key: list(rels) for key, rels in sorted((units or {}).items())},
     }
+    if plan is not None:
+        data["plan"] = dict(plan)
     (folder / MANIFEST).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def read_plan(out_dir: Path) -> dict[str, Any] | None:
+    """The ``plan`` entry of the manifest of ``out_dir``: the input stamp of the build that wrote it
+    (:mod:`matrix.build.inputs`), its documents' units and keys, its report's notes; None when absent."""
+    found = _taken(out_dir, "plan", lambda data: data.get("plan") if isinstance(data, dict) else None)
+    return dict(found) if isinstance(found, dict) else None
+
+
+def record_plan(out_dir: Path, plan: Mapping[str, Any]) -> None:
+    """Put ``plan`` in the manifest of ``out_dir`` in place (a build that found every output as it is, from
+    inputs that differ in bytes only), written beside and renamed; nothing else of the manifest changes."""
+    path = out_dir / MANIFEST
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8")) if stat.S_ISREG(path.lstat().st_mode) else None
+    except (OSError, ValueError):
+        return
+    if not isinstance(data, dict) or data.get("plan") == plan:
+        return
+    data["plan"] = dict(plan)
+    temporary = out_dir / f"{STAGE_PREFIX}manifest"
+    try:
+        temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:  # a manifest that cannot be updated only costs the next build its quick answer
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 # --------------------------------------------------------------------------- switching trees
