@@ -101,6 +101,10 @@ def test_the_web_build_leaves_a_broken_directive_out_and_lists_it(client, dirs):
     assert "1 văn bản bị bỏ qua vì có lỗi" in page and 'href="/van-ban/hong">hong.yaml</a>' in page
     assert "hong.yaml:3:1: lỗi: lỗi cú pháp YAML" in page
     assert (dirs[1] / TG / "ma-tran.xlsx").is_file()
+    state = client.get("/tao-ket-qua/trang-thai").json()  # the progress counts every document, as the CLI's
+    written = [p for p in dirs[1].rglob("*") if p.is_file() and not p.name.startswith(".")]
+    assert state["done"] == state["total"] > len([p for p in written if "thu-giao-nhiem-vu" in p.parts])
+    assert state["current"] and (dirs[1] / state["current"]).is_file()
 
 
 def test_after_a_report_is_recorded_the_next_web_build_has_no_reminder_for_it(client, dirs):

@@ -567,10 +567,11 @@ def test_only_one_build_runs_at_a_time(client, monkeypatch):
     release, started = threading.Event(), threading.Event()
     calls = []
 
-    def slow_build(input_dir, output_dir, progress, total, pdf=False):
+    def slow_build(input_dir, output_dir, progress, total, pdf=False, current=None):
         calls.append(1)
         total(2)
         progress(1)
+        current("tong-hop/ma-tran.xlsx")
         started.set()
         release.wait(10)
         return None
@@ -591,7 +592,9 @@ def test_only_one_build_runs_at_a_time(client, monkeypatch):
     assert sorted(r.status_code for r in results) == [409, 409, 409]
     assert "Đang có một lượt tạo kết quả khác chạy" in results[0].text
     running = client.get("/tao-ket-qua").text
-    assert "1/2" in running and 'http-equiv="refresh"' in running
+    assert "1/2</span> tài liệu" in running and 'http-equiv="refresh"' in running
+    assert "Vừa xong: tong-hop/ma-tran.xlsx" in running
+    assert client.get("/tao-ket-qua/trang-thai").json()["current"] == "tong-hop/ma-tran.xlsx"
     release.set()
     client.app_state.pages.job.wait(5)
     assert calls == [1]

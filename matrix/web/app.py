@@ -642,7 +642,9 @@ class Pages:
         settings = self.settings
 
         def work(progress: Callable[[int], None], total: Callable[[int], None]) -> Any:
-            return lib.run_build(settings.input_dir, settings.output_dir, progress, total, pdf=pdf)
+            return lib.run_build(
+                settings.input_dir, settings.output_dir, progress, total, pdf=pdf, current=self.job.tell
+            )
 
         if not self.job.start(work):
             return self.render(

@@ -22,6 +22,7 @@ from ..build.pipeline import (
     TABLE,
     WORKBOOK,
     BuildOptions,
+    BuildProgress,
     BuildSummary,
     build,
     prepare,
@@ -232,16 +233,31 @@ def letters_dir(output_dir: Path, directive_id: str) -> Path:
 
 
 def run_build(
-    input_dir: Path, output_dir: Path, progress: Callable[[int], None], total: Callable[[int], None], pdf: bool = False
+    input_dir: Path,
+    output_dir: Path,
+    progress: Callable[[int], None],
+    total: Callable[[int], None],
+    pdf: bool = False,
+    current: Callable[[str], None] | None = None,
 ) -> BuildSummary:
     """``matrix build [--pdf]`` on ``input_dir`` (one process: the server's threads must not fork).
 
     Planned by the command's own :func:`~matrix.build.pipeline.prepare`: the directive files with input errors
     are left out (listed in the summary's ``left_out``), and the tracking records are read from disk now.
+    The progress is the command line's (:class:`~matrix.build.pipeline.BuildProgress`): ``total(n)`` the
+    documents to make (written or reused), ``progress(n)`` n more done, ``current(path)`` the last one.
     """
     plan = prepare([input_dir], input_dir / REGISTRY_FILE, BuildOptions(pdf=pdf, jobs=1), lambda _: None)
-    total(plan.letters)
-    return build(plan, output_dir, progress=progress)
+    done = [0]
+
+    def watch(step: BuildProgress) -> None:
+        total(step.total)
+        progress(step.done - done[0])
+        done[0] = step.done
+        if current is not None:
+            current(step.current)
+
+    return build(plan, output_dir, watch=watch)
 
 
 # --------------------------------------------------------------------------- tracking
