@@ -98,7 +98,9 @@ class _Day(click.DateTime):
     """A day typed as YYYY-MM-DD or dd/mm/yyyy, refused outside the years matrix computes with (1900-2100)."""
 
     def __init__(self) -> None:
-        super().__init__(formats=["%Y-%m-%d", "%d/%m/%Y"])
+        from .core.stamp import DATE_FORMATS
+
+        super().__init__(formats=list(DATE_FORMATS))
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from .core.stamp import out_of_range
@@ -539,7 +541,7 @@ def report(
 @click.option(
     "--ngay",
     "day",
-    type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+    type=DAY,
     help="Ngày văn bản hết thực hiện (mặc định hôm nay).",
 )
 @input_folder_option("Thư mục đầu vào.")

@@ -781,16 +781,10 @@ def _with_id(yaml_text: str, directive_id: str) -> str:
 
 def _parse_date(raw: str) -> dt.date | None:
     """A typed date, or None when it is not one or lies outside the years matrix computes (stamp.out_of_range)."""
-    from ..core.stamp import out_of_range
+    from ..core.stamp import out_of_range, read_day
 
-    raw = raw.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            day = dt.datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-        return None if out_of_range(day) else day
-    return None
+    day = read_day(raw)
+    return None if day is None or out_of_range(day) else day
 
 
 def _safe_next(target: str) -> str:
