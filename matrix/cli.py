@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .clickvi import install as _install_vietnamese
-from .core.errors import MatrixError
+from .core.errors import EXIT_INPUT, MatrixError
 from .core.stamp import today
 
 if TYPE_CHECKING:
@@ -98,7 +98,9 @@ class _Day(click.DateTime):
     """A day typed as YYYY-MM-DD or dd/mm/yyyy, refused outside the years matrix computes with (1900-2100)."""
 
     def __init__(self) -> None:
-        super().__init__(formats=["%Y-%m-%d", "%d/%m/%Y"])
+        from .core.stamp import DATE_FORMATS
+
+        super().__init__(formats=list(DATE_FORMATS))
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from .core.stamp import out_of_range
@@ -277,7 +279,7 @@ def build(
       matrix build                      # input/ -> output/
       matrix build --expand-groups --paper A3 --pdf
     """
-    from .build.pipeline import BuildOptions, build_report, prepare
+    from .build.pipeline import BuildOptions, build_report, build_unchanged, prepare
     from .build.pipeline import build as run_build
     from .files.guard import check_output_folder
 
@@ -290,11 +292,19 @@ def build(
         jobs=jobs,
         as_of=as_of.date() if as_of else None,
     )
-    plan = prepare(_inputs(paths), registry, options, _warn)
-    with _progress_line() as watch:
-        summary = run_build(plan, output, force=force, notify=_warn, watch=watch)
+    summary = build_unchanged(_inputs(paths), registry, options, output, notify=_warn)
+    plan = None
+    if summary is not None:  # nothing it reads changed: the last build's outputs stand, its warnings are told
+        for text in summary.warnings:
+            _warn(text)
+    else:
+        plan = prepare(_inputs(paths), registry, options, _warn)
+        with _progress_line() as watch:
+            summary = run_build(plan, output, force=force, notify=_warn, watch=watch)
     for text, to_stderr in build_report(plan, summary, output):
         click.echo(text, err=to_stderr)
+    if summary.left_count:  # the others were built; a script must still notice the bad input
+        sys.exit(EXIT_INPUT)
 
 
 @main.command()
@@ -531,7 +541,7 @@ def report(
 @click.option(
     "--ngay",
     "day",
-    type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+    type=DAY,
     help="Ngày văn bản hết thực hiện (mặc định hôm nay).",
 )
 @input_folder_option("Thư mục đầu vào.")

@@ -13,7 +13,7 @@ import pytest
 
 import matrix.build.keys
 from matrix.build.outputs import plan_items
-from matrix.build.pipeline import BuildOptions, BuildPlan, build, plan_build
+from matrix.build.pipeline import BuildOptions, BuildPlan, build, build_unchanged, plan_build
 from matrix.build.publish import MANIFEST
 from matrix.core.model import Corpus, Directive, IssuerKind
 from matrix.core.text import safe_filename
@@ -24,7 +24,7 @@ from matrix.writers.reminders import plan_reminders
 from matrix.writers.templates import PACKAGE_TEMPLATES
 from matrix.writers.word import LETTER_TEMPLATES
 
-from .helpers import INPUT
+from .helpers import INPUT, run_cli
 
 EPOCH = "1752548645"  # 2025-07-15: the documents' stamp, so that two builds can be compared byte for byte
 AS_OF = dt.date(2025, 7, 15)
@@ -320,3 +320,87 @@ def test_after_each_kind_of_change_an_incremental_build_matches_a_full_one(chang
         assert again.rendered > 0 and again.reused > 0
     if change == "report":
         assert first.reminders == 1 and again.reminders == 0 and not (out / "tong-hop" / "don-doc").exists()
+
+
+# --------------------------------------------------------------------------- nothing changed: nothing loaded
+
+
+def _no_loading(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("the build loaded its inputs")
+
+    monkeypatch.setattr("matrix.build.pipeline.prepare", refuse)
+
+
+def test_with_nothing_changed_a_build_loads_nothing_and_says_what_the_last_one_said(tmp_path, monkeypatch):
+    inputs = project(tmp_path)
+    (inputs / "hong.yaml").write_text("id: hong\nkind: [\n", encoding="utf-8")  # left out, and said again
+    (inputs / "tiengiang-ubnd-ct-antt-2025.yaml").rename(inputs / "tg.yaml")  # a warning, told again
+    out = tmp_path / "output"
+    code, said = run_cli("build", inputs, "-o", out, "-j", "1")
+    assert code == 2 and "Bỏ qua văn bản 'hong'" in said and "khác tên tệp 'tg.yaml'" in said
+    inodes = {str(p): p.stat().st_ino for p in out.rglob("*")}
+    _no_loading(monkeypatch)
+    again_code, again = run_cli("build", inputs, "-o", out, "-j", "1")
+    assert again_code == 2
+    files = len([p for p in out.rglob("*") if p.is_file() and p.name != MANIFEST])
+    lines = said.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("Đã tạo")) + 1
+    assert again.splitlines() == [
+        *lines[:at],
+        f"Trong đó {files} tệp không đổi được dùng lại từ lần tạo trước.",
+        *lines[at:],
+    ]
+    assert {str(p): p.stat().st_ino for p in out.rglob("*")} == inodes
+
+
+def _change(change: str, inputs: Path, out: Path, monkeypatch) -> list[str]:
+    """Make one change a build reads; return the options of the build after it."""
+    if change == "directive":
+        path = inputs / "tiengiang-ubnd-ct-antt-2025.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("Giao Công an", "Giao  Công an", 1), encoding="utf-8")
+    elif change == "registry":
+        path = inputs / "co-quan.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    elif change == "records":
+        assert (
+            run_cli("report", "Công an tỉnh", "tiengiang-ubnd-ct-antt-2025", "--ngay", "2025-06-28", "-i", inputs)[0]
+            == 0
+        )
+    elif change == "template":
+        _edited_template(inputs.parent / "mau")
+        return ["--templates", str(inputs.parent / "mau")]
+    elif change == "paper":
+        return ["--paper", "A3"]
+    elif change == "date":
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86400))
+    elif change == "output":
+        next((out / "tiengiang-ubnd-ct-antt-2025" / "thu-giao-nhiem-vu").glob("*.docx")).unlink()
+    elif change == "version":
+        monkeypatch.setattr("matrix.build.inputs.__version__", "99.0")
+        monkeypatch.setattr(matrix.build.keys, "__version__", "99.0")
+    return []
+
+
+@pytest.mark.parametrize(
+    "change", ["directive", "registry", "records", "template", "paper", "date", "output", "version"]
+)
+def test_any_change_a_build_reads_is_built_again_as_a_full_build_would(change, tmp_path, monkeypatch):
+    frozen_clock(monkeypatch)
+    inputs = project(tmp_path)
+    out = tmp_path / "output"
+    assert run_cli("build", inputs, "-o", out, "-j", "1")[0] == 0
+    assert build_unchanged([inputs], None, BuildOptions(), out) is not None  # the control: nothing changed yet
+    options = _change(change, inputs, out, monkeypatch)
+    parsed = (
+        BuildOptions(paper="A3")
+        if change == "paper"
+        else BuildOptions(templates=inputs.parent / "mau")
+        if change == "template"
+        else BuildOptions()
+    )
+    assert build_unchanged([inputs], None, parsed, out) is None
+    assert run_cli("build", inputs, "-o", out, "-j", "1", *options)[0] == 0
+    assert run_cli("build", inputs, "-o", tmp_path / "full", "-j", "1", *options)[0] == 0
+    assert snapshot(out) == snapshot(tmp_path / "full")
+    assert build_unchanged([inputs], None, parsed, out) is not None  # and the next build is quick again

@@ -132,3 +132,16 @@ def test_the_readme_developer_section_names_real_files_and_every_part():
     assert sorted(p for p in named if not (TESTS.parent / p).is_file()) == []
     listed = re.findall(r"^  - `(\w+)/`:", section, re.M)
     assert listed == PARTS
+
+
+def test_the_accepted_date_formats_are_declared_once():
+    """Every reader of a typed day (options, forms, files, sheets) goes through core.stamp.read_day and its
+    DATE_FORMATS: no other module parses a day by its own formats."""
+    parsing = re.compile(r"strptime\(|fromisoformat\(|DateTime\(formats|for fmt in|(?<!strftime)\(\"%[dY][-/.]%")
+    own = {
+        path.relative_to(PACKAGE).as_posix()
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if parsing.search(path.read_text(encoding="utf-8"))
+    }
+    # the catalogue reads matrix's own data files (ISO dates written by the developers), not a clerk's
+    assert own == {"core/stamp.py", "input/catalogue.py"}

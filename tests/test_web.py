@@ -563,21 +563,22 @@ def test_build_then_download_a_letter_and_everything_as_a_zip(client, dirs):
 
 
 def test_build_errors_are_shown_in_vietnamese(client, dirs):
-    (dirs[0] / "hong.yaml").write_text("id: hong\nkind: [\n", encoding="utf-8")
+    (dirs[0] / "co-quan.yaml").write_text("agencies: [\n", encoding="utf-8")  # a broken directive is only left out
     client.post("/tao-ket-qua", data={"csrf": csrf(client, "/tao-ket-qua")})
     client.app_state.pages.job.wait(60)
     page = client.get("/tao-ket-qua").text
-    assert "Không tạo được kết quả" in page and "hong.yaml" in page and "lỗi" in page
+    assert "Không tạo được kết quả" in page and "co-quan.yaml" in page and "lỗi" in page
 
 
 def test_only_one_build_runs_at_a_time(client, monkeypatch):
     release, started = threading.Event(), threading.Event()
     calls = []
 
-    def slow_build(input_dir, output_dir, progress, total, pdf=False):
+    def slow_build(input_dir, output_dir, progress, total, pdf=False, current=None):
         calls.append(1)
         total(2)
         progress(1)
+        current("tong-hop/ma-tran.xlsx")
         started.set()
         release.wait(10)
         return None
@@ -598,7 +599,9 @@ def test_only_one_build_runs_at_a_time(client, monkeypatch):
     assert sorted(r.status_code for r in results) == [409, 409, 409]
     assert "Đang có một lượt tạo kết quả khác chạy" in results[0].text
     running = client.get("/tao-ket-qua").text
-    assert "1/2" in running and 'http-equiv="refresh"' in running
+    assert "1/2</span> tài liệu" in running and 'http-equiv="refresh"' in running
+    assert "Vừa xong: tong-hop/ma-tran.xlsx" in running
+    assert client.get("/tao-ket-qua/trang-thai").json()["current"] == "tong-hop/ma-tran.xlsx"
     release.set()
     client.app_state.pages.job.wait(5)
     assert calls == [1]

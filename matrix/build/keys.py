@@ -53,6 +53,16 @@ class Fingerprints:
         self._views: dict[int, tuple[Matrix, str]] = {}
         self._registries: dict[int, tuple[Registry, str]] = {}
         self._rows: dict[int, tuple[Matrix, dict[tuple[str, str], str]]] = {}
+        self._tasks: dict[int, tuple[Task, str, str]] = {}
+
+    def task(self, task: Task) -> tuple[str, str]:
+        """A task as text: whole (with its sub-tasks), and its own fields alone (:func:`_alone`); every view's
+        rows read the same tasks, so each is written out once."""
+        found = self._tasks.get(id(task))
+        if found is None or found[0] is not task:
+            found = (task, repr(task), _alone(task))
+            self._tasks[id(task)] = found
+        return found[1], found[2]
 
     def directive(self, directive: Directive) -> str:
         """The whole directive: its fields and every task (text, tree, assignments, dates)."""
@@ -159,8 +169,8 @@ class Fingerprints:
             found = digest(
                 "row",
                 row.directive.id,
-                [(_node(n), _alone(n.task)) for n in chain],
-                repr(row.task),
+                [(_node(n), self.task(n.task)[1]) for n in chain],
+                self.task(row.task)[0],
                 [_node(n) for n in below],
                 entries,
             )

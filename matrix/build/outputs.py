@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ..build import keys
+from ..core.errors import Problem
 from ..core.pivot import Matrix
 from ..core.stamp import today
 from ..writers.export import to_csv, to_json
@@ -49,6 +50,16 @@ class BuildOptions:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A directive file a build leaves out because of its input errors (the others are built): the file, the
+    directive id it declares (its name when none can be read), and every problem found in it."""
+
+    path: Path
+    directive_id: str
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
 class BuildPlan:
     """What a build will write: one view of the matrix per directive, then the consolidated one."""
 
@@ -59,6 +70,10 @@ class BuildPlan:
     statuses: tuple[Status, ...] = ()
     as_of: dt.date = field(default_factory=today)
     sent_letters: tuple[Letter, ...] = ()  # thư giao nhiệm vụ recorded in input/theo-doi/
+    left_out: tuple[LeftOut, ...] = ()  # directive files left out of the build for their input errors
+    spared: frozenset[str] = frozenset()  # top-level folders of left-out directives: their last outputs stay
+    stamp: str | None = None  # the fingerprint of every input (matrix.build.inputs), taken before loading
+    warnings: tuple[str, ...] = ()  # the loader's warnings, as told to the clerk
 
     @property
     def letters(self) -> int:

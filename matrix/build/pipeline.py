@@ -14,12 +14,13 @@ import contextlib
 import ctypes
 import multiprocessing as mp
 import os
+import re
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,18 +33,21 @@ from .outputs import LETTERS as LETTERS  # the output names, re-exported for the
 from .outputs import REMINDERS as REMINDERS
 from .outputs import STATUS_WORKBOOK as STATUS_WORKBOOK
 from .outputs import TABLE as TABLE
+from .outputs import UNITS, Item, LeftOut, Piece, plan_items, plan_pieces, unit
 from .outputs import WORKBOOK as WORKBOOK
 from .outputs import BuildOptions as BuildOptions
 from .outputs import BuildPlan as BuildPlan
-from .outputs import Item, Piece, plan_items, plan_pieces, unit
 from .publish import (
     MANIFEST,
     file_hash,
+    in_scope,
     publish,
     publish_lock,
     read_manifest,
+    read_plan,
     read_stats,
     read_units,
+    record_plan,
     recover,
     reusable,
     staging,
@@ -53,6 +57,7 @@ if TYPE_CHECKING:
     from ..tracking.records import Letter, Record
 
 CONSOLIDATED = "tong-hop"
+UNIT_NAMES = frozenset(u.name for u in UNITS)
 
 
 @dataclass
@@ -69,6 +74,10 @@ class BuildSummary:
     reminders: int = 0
     kept: list[tuple[Path, Path]] = field(default_factory=list)  # (edited by hand, kept; the new one instead)
     reused: int = 0  # files taken unchanged from the previous build
+    left_out: tuple[LeftOut, ...] = ()  # directive files not built for their input errors
+    notes: Notes | None = None  # what the report says of the plan (recorded in the manifest)
+    warnings: tuple[str, ...] = ()  # the loader's warnings (told again by a build with nothing changed)
+    left_count: int = 0  # directive files left out (also when told from the recorded notes)
     rendered: int = 0  # documents rendered (the others reused)
 
 
@@ -87,12 +96,14 @@ def plan_build(
     records: tuple[Record, ...] = (),
     letters: tuple[Letter, ...] = (),
     only: set[str] | None = None,
+    left_out: tuple[LeftOut, ...] = (),
 ) -> BuildPlan:
     """Pivot ``corpus`` once and lay out the views the build writes.
 
     ``records`` and ``letters`` (from ``input/theo-doi/``) give the Tình hình thực hiện outputs, assessed on
     ``options.as_of``. ``only``: the directive ids to write (``matrix build FILES``); the consolidated
     outputs still cover all of ``corpus``, and the outputs of the other directives are kept as they are.
+    ``left_out``: the directive files left out for their input errors; their last outputs are kept as they are.
     """
     from ..tracking.records import assess
 
@@ -114,36 +125,147 @@ def plan_build(
         (CONSOLIDATED, build_matrix(corpus, options.expand_groups, options.as_of) if options.as_of else matrix)
     )
     scope = None if only is None else frozenset({name for name, _ in views} | {"assignments.csv", "assignments.json"})
+    built = {safe_filename(d.id) for d in corpus.directives} | {CONSOLIDATED}
+    spared = frozenset(safe_filename(left.directive_id) for left in left_out) - built
     as_of = options.as_of or today()
-    return BuildPlan(matrix, views, options, scope, assess(matrix, records, as_of), as_of, letters)
+    return BuildPlan(
+        matrix, views, options, scope, assess(matrix, records, as_of), as_of, letters, tuple(left_out), spared
+    )
+
+
+_ID_LINE = re.compile(r"^id:[ \t]*[\"']?([^\"'#\s]+)", re.MULTILINE)
+
+
+def _declared_id(path: Path) -> str:
+    """The directive id a file declares (its top-level ``id:``), read without the loader; else its name."""
+    try:
+        found = _ID_LINE.search(path.read_text(encoding="utf-8-sig", errors="replace")[:20000])
+    except OSError:
+        found = None
+    return found.group(1) if found else path.stem
+
+
+def load_valid(
+    paths: Sequence[Path], registry: Path | None, warn: Callable[[str], None] | None = None
+) -> tuple[Corpus, tuple[LeftOut, ...]]:
+    """The corpus of the directive files under ``paths`` that have no input error, and the files left out.
+
+    A file whose problems include an error is left out with them and the others are loaded again (until none
+    has an error: a duplicate id is only an error once the first file is read). Problems of no directive file
+    (the registry, a missing folder) and a folder whose every file has errors still raise :class:`InputError`:
+    nothing can be built then. ``warn`` is told each warning of the files built.
+    """
+    from ..input.load import find_registry, load_corpus
+
+    registry = registry or find_registry(paths)
+    result = load_corpus(paths, registry)
+    left: list[LeftOut] = []
+    files = list(result.files)
+    while result.corpus is None:
+        by_name = {str(f): f for f in files}
+        bad = {p.path for p in result.errors}
+        if not bad or not bad <= set(by_name) or bad == set(by_name):
+            raise InputError([p for out in left for p in out.problems] + result.problems)
+        left += [
+            LeftOut(by_name[name], _declared_id(by_name[name]), tuple(p for p in result.problems if p.path == name))
+            for name in sorted(bad)
+        ]
+        files = [f for f in files if str(f) not in bad]
+        result = load_corpus(files, registry)
+    return result.require(warn), tuple(left)
 
 
 def load_for_build(
     paths: Sequence[Path], registry: Path | None, warn: Callable[[str], None]
-) -> tuple[Corpus, set[str] | None]:
-    """The corpus a build writes, and the directive ids it updates (None: all); ``warn`` is told each warning.
+) -> tuple[Corpus, set[str] | None, tuple[LeftOut, ...]]:
+    """The corpus a build writes, the directive ids it updates (None: all), and the files left out for their
+    input errors (:func:`load_valid`); ``warn`` is told each warning.
 
     Given files (``matrix build input/a.yaml``), only their outputs are updated, but the
     consolidated outputs are made from every directive of their folders.
     """
-    from ..input.load import load_corpus
-
-    chosen = load_corpus(paths, registry).require(warn)
+    chosen, left = load_valid(paths, registry, warn)
     if not any(p.is_file() for p in paths):
-        return chosen, None
+        return chosen, None, left
     folders = sorted({p.parent if p.is_file() else p for p in paths})
-    return load_corpus(folders, registry).require(), {d.id for d in chosen.directives}
+    corpus, others = load_valid(folders, registry)
+    seen = {out.path for out in left}
+    return corpus, {d.id for d in chosen.directives}, left + tuple(out for out in others if out.path not in seen)
 
 
 def prepare(
     paths: Sequence[Path], registry: Path | None, options: BuildOptions, warn: Callable[[str], None]
 ) -> BuildPlan:
-    """``matrix build PATHS``: load what the build writes and its records files (``theo-doi/``), and plan it."""
+    """``matrix build PATHS``: load what the build writes (leaving out the directive files with input errors)
+    and the tracking records as they are on disk now (``theo-doi/``), and plan it."""
     from ..tracking.records import input_folder, load_letters, load_records
+    from .inputs import input_stamp
 
-    corpus, only = load_for_build(paths, registry, warn)
+    stamp = input_stamp(paths, registry, options)  # before loading: an input changed meanwhile changes it
+    told: list[str] = []
+
+    def tell(text: str) -> None:
+        told.append(text)
+        warn(text)
+
+    corpus, only, left = load_for_build(paths, registry, tell)
     folder = input_folder(paths)
-    return plan_build(corpus, options, load_records(folder, corpus), load_letters(folder, corpus), only)
+    skipped = {out.directive_id for out in left}
+    records = load_records(folder, corpus, skipped)
+    letters = load_letters(folder, corpus, skipped)
+    plan = plan_build(corpus, options, records, letters, only, left)
+    return replace(plan, stamp=stamp, warnings=tuple(told))
+
+
+@dataclass(frozen=True)
+class Notes:
+    """What the report of a build says that comes from its plan, not from what was written: kept in the
+    manifest, so that a build with nothing changed reports the same without loading anything."""
+
+    left_out: tuple[str, ...]  # the problems of each left-out file, and what became of it (stderr)
+    left_count: int
+    wide: tuple[str, ...]  # matrices too wide for the paper (stderr)
+    as_of: str  # the status date, as printed
+    pdf: bool
+
+    @classmethod
+    def of(cls, plan: BuildPlan) -> Notes:
+        from ..writers.excel import MIN_SCALE, print_layout
+
+        wide = []
+        for folder, view in plan.views:  # matrices too wide for the paper asked for (printed on A3, or small)
+            paper, scale = print_layout(view, plan.options.paper)
+            if paper != plan.options.paper or scale < MIN_SCALE:
+                wide.append(
+                    f"Lưu ý: ma trận {folder}/{WORKBOOK} quá rộng cho khổ {plan.options.paper}: "
+                    f"in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%."
+                )
+        left = tuple(text for text, _ in left_out_report(plan.left_out))
+        return cls(left, len(plan.left_out), tuple(wide), format_date(plan.as_of), plan.options.pdf)
+
+    def recorded(
+        self,
+        stamp: str,
+        items: Sequence[Item],
+        scope: frozenset[str] | None,
+        spared: frozenset[str],
+        warnings: Sequence[str],
+    ) -> dict[str, Any]:
+        """The manifest's ``plan`` entry: the stamp, every document's unit and key, these notes."""
+        return {
+            "stamp": stamp,
+            "items": [[item.unit, item.key] for item in items],
+            "scope": sorted(scope) if scope is not None else None,
+            "spared": sorted(spared),
+            "warnings": list(warnings),
+            "notes": {
+                "left_out": list(self.left_out),
+                "left_count": self.left_count,
+                "wide": list(self.wide),
+                "as_of": self.as_of,
+                "pdf": self.pdf,
+            },
+        }
 
 
 def build(
@@ -174,27 +296,82 @@ def build(
         raise OutputError(f"không tạo được thư mục kết quả '{out_dir}': {os_message(exc)}") from exc
     if real.exists() and not real.is_dir():
         raise OutputError(f"'{out_dir}' đã có và là một tệp, không phải thư mục; hãy đổi tên tệp đó hoặc chọn -o khác.")
-    summary = BuildSummary(out_dir)
+    notes = Notes.of(plan)
+    summary = BuildSummary(
+        out_dir, left_out=plan.left_out, notes=notes, warnings=plan.warnings, left_count=len(plan.left_out)
+    )
     with publish_lock(real, notify), _terminate_as_interrupt():
         recover(real)
         items = plan_items(plan)
+        recorded = notes.recorded(plan.stamp, items, plan.scope, plan.spared, plan.warnings) if plan.stamp else None
         tracker = _Tracker(summary, len(items), progress, watch)
         found = _reusable(real, items)
-        if _nothing_to_do(real, plan, items, found):
+        if _nothing_to_do(real, plan.scope, plan.spared, items, found):
             for item in items:
                 tracker.reused(item, found[item.key])
             summary.files = sorted(Path(rel) for item in items for rel in found[item.key])
+            if recorded is not None:
+                record_plan(real, recorded)  # the same outputs from other bytes (a date, a comment): say so
             return summary
         with staging(real, out_dir) as stage:
             new = stage / "new"
             try:
-                summary.files, summary.kept = _lay_out(plan, items, found, new, tracker, out_dir, real, force)
+                summary.files, summary.kept = _lay_out(plan, items, found, new, tracker, out_dir, real, force, recorded)
             except OSError as exc:
                 where = getattr(exc, "filename", None) or out_dir
                 if isinstance(where, str) and str(stage) in where:
                     where = out_dir
                 raise OutputError(f"không ghi được kết quả: {os_message(exc)} ({where})") from exc
     return summary
+
+
+def build_unchanged(
+    paths: Sequence[Path],
+    registry: Path | None,
+    options: BuildOptions,
+    out_dir: Path,
+    *,
+    notify: Callable[[str], None] | None = None,
+) -> BuildSummary | None:
+    """``matrix build`` when nothing it reads changed since the last build into ``out_dir`` and that build's
+    outputs are all in place: the summary (with the recorded notes and warnings), nothing loaded or written.
+    None when anything differs (an input, an option, the day, a file in ``out_dir``): then build as usual.
+    """
+    from .inputs import input_stamp
+
+    real = out_dir.resolve() if out_dir.is_symlink() else out_dir
+    if not real.is_dir():
+        return None
+    stamp = input_stamp(paths, registry, options)
+    if stamp is None:
+        return None
+    with publish_lock(real, notify), _terminate_as_interrupt():
+        recover(real)
+        recorded = read_plan(real)
+        if recorded is None or recorded.get("stamp") != stamp:
+            return None
+        try:
+            items = [Item(str(name), 0, None, str(key)) for name, key in recorded["items"]]
+            scope = frozenset(recorded["scope"]) if recorded["scope"] is not None else None
+            spared = frozenset(recorded["spared"])
+            raw = recorded["notes"]
+            notes = Notes(
+                tuple(raw["left_out"]), int(raw["left_count"]), tuple(raw["wide"]), str(raw["as_of"]), bool(raw["pdf"])
+            )
+            warnings = tuple(str(w) for w in recorded["warnings"])
+            if any(unit_name not in UNIT_NAMES for unit_name, _ in recorded["items"]):
+                return None
+        except (KeyError, TypeError, ValueError):
+            return None
+        found = _reusable(real, items)
+        if not _nothing_to_do(real, scope, spared, items, found):
+            return None
+        summary = BuildSummary(out_dir, notes=notes, warnings=warnings, left_count=notes.left_count)
+        tracker = _Tracker(summary, len(items), None, None)
+        for item in items:
+            tracker.reused(item, found[item.key])
+        summary.files = sorted(Path(rel) for item in items for rel in found[item.key])
+        return summary
 
 
 def _lay_out(
@@ -206,6 +383,7 @@ def _lay_out(
     out_dir: Path,
     real: Path,
     force: bool,
+    entry: dict[str, Any] | None = None,
 ) -> tuple[list[Path], list[tuple[Path, Path]]]:
     """Lay out the new tree in ``new`` (reused files linked, the others rendered), then publish it."""
     new.mkdir()
@@ -240,7 +418,17 @@ def _lay_out(
     laid = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
     reused = frozenset(rel for rels in found.values() for rel in rels)
     return publish(
-        new, out_dir, laid, scope=plan.scope, force=force, real=real, hashes=hashes, units=units, reused=reused
+        new,
+        out_dir,
+        laid,
+        scope=plan.scope,
+        force=force,
+        real=real,
+        hashes=hashes,
+        units=units,
+        reused=reused,
+        spared=plan.spared,
+        plan=entry,
     )
 
 
@@ -283,7 +471,13 @@ def _reusable(real: Path, items: Sequence[Item]) -> dict[str, list[str]]:
     }
 
 
-def _nothing_to_do(real: Path, plan: BuildPlan, items: Sequence[Item], found: dict[str, list[str]]) -> bool:
+def _nothing_to_do(
+    real: Path,
+    scope: frozenset[str] | None,
+    spared: frozenset[str],
+    items: Sequence[Item],
+    found: dict[str, list[str]],
+) -> bool:
     """Every document reused, and the output folder holds exactly the previous build's outputs (none to
     remove, none kept aside because edited by hand): publishing would change nothing."""
     if not items or any(item.key not in found for item in items):
@@ -292,8 +486,8 @@ def _nothing_to_do(real: Path, plan: BuildPlan, items: Sequence[Item], found: di
         return False
     ours = {rel for item in items for rel in found[item.key]}
     previous = read_manifest(real)
-    if plan.scope is not None:
-        previous = {rel: h for rel, h in previous.items() if Path(rel).parts[0] in plan.scope}
+    if scope is not None or spared:
+        previous = {rel: h for rel, h in previous.items() if in_scope(rel, scope, spared)}
     return set(previous) == ours and (real / MANIFEST).is_file()
 
 
@@ -331,11 +525,14 @@ class _Tracker:
             self.watch(BuildProgress(self.done, self.total, files[0] if files else ""))
 
 
-def build_report(plan: BuildPlan, summary: BuildSummary, output: Path) -> list[tuple[str, bool]]:
-    """What ``matrix build`` tells the clerk after a build: (line, whether it goes to stderr), in order."""
-    from ..writers.excel import MIN_SCALE, print_layout
+def build_report(plan: BuildPlan | None, summary: BuildSummary, output: Path) -> list[tuple[str, bool]]:
+    """What ``matrix build`` tells the clerk after a build: (line, whether it goes to stderr), in order.
 
-    lines = [
+    ``plan`` None: a build with nothing changed (:func:`build_unchanged`), told from the notes it recorded."""
+    notes = summary.notes or (Notes.of(plan) if plan is not None else None)
+    assert notes is not None, "a build's summary carries its notes, or the plan is given"
+    lines = [(text, True) for text in notes.left_out]
+    lines += [
         (
             f"Giữ nguyên {output / edited} vì đã được sửa sau lần tạo trước; bản mới ghi ở {output / written} "
             "(dùng --force để ghi đè).",
@@ -358,22 +555,37 @@ def build_report(plan: BuildPlan, summary: BuildSummary, output: Path) -> list[t
         else "không có nhiệm vụ quá hạn, không có thư đôn đốc."
     )
     status = f"{CONSOLIDATED}/{STATUS_WORKBOOK}"
-    lines.append((f"Tình hình thực hiện đến ngày {format_date(plan.as_of)}: {status}; {reminders}", False))
-    for folder, view in plan.views:  # matrices too wide for the paper asked for (printed on A3, or small)
-        paper, scale = print_layout(view, plan.options.paper)
-        if paper != plan.options.paper or scale < MIN_SCALE:
-            lines.append(
-                (
-                    f"Lưu ý: ma trận {folder}/{WORKBOOK} quá rộng cho khổ {plan.options.paper}: "
-                    f"in khổ {paper} ở tỷ lệ khoảng {round(scale * 100)}%.",
-                    True,
-                )
+    lines.append((f"Tình hình thực hiện đến ngày {notes.as_of}: {status}; {reminders}", False))
+    lines += [(text, True) for text in notes.wide]
+    if notes.left_count:
+        lines.append(
+            (
+                f"{notes.left_count} văn bản bị bỏ qua vì có lỗi (kể trên), các văn bản khác đã được tạo; "
+                "hãy sửa lỗi rồi chạy lại matrix build.",
+                True,
             )
-    if plan.options.pdf:
+        )
+    if notes.pdf:
         if summary.pdf_skipped:
             lines.append((f"Không tạo PDF: {summary.pdf_skipped}", True))
         else:
             lines.append((f"Đã chuyển {summary.pdfs} tệp sang PDF.", False))
+    return lines
+
+
+def left_out_report(left_out: Sequence[LeftOut]) -> list[tuple[str, bool]]:
+    """Each directive file left out of a build: its problems, then what became of it (lines for stderr)."""
+    lines: list[tuple[str, bool]] = []
+    for out in left_out:
+        lines += [(str(problem), True) for problem in out.problems]
+        errors = sum(p.is_error for p in out.problems)
+        lines.append(
+            (
+                f"Bỏ qua văn bản '{out.directive_id}' ({out.path}): có {errors} lỗi nên không được tạo lần này; "
+                "kết quả cũ của văn bản này (nếu có) được giữ nguyên và không có trong kết quả tổng hợp.",
+                True,
+            )
+        )
     return lines
 
 

@@ -19,6 +19,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -59,6 +60,8 @@ def publish(
     hashes: dict[str, str] | None = None,
     units: Mapping[str, Sequence[str]] | None = None,
     reused: frozenset[str] = frozenset(),
+    spared: frozenset[str] = frozenset(),
+    plan: Mapping[str, Any] | None = None,
 ) -> tuple[list[Path], list[tuple[Path, Path]]]:
     """Make the tree ``new`` (holding ``files``) the content of ``out_dir``, keeping what is not matrix's.
 
@@ -69,7 +72,9 @@ def publish(
     output piece and the files it wrote, recorded for the next build (a piece whose file could not take
     its place is left out, so it is rendered again); the previous build's pieces outside ``scope`` stay
     recorded while their files are kept unchanged. ``reused``: files of ``new`` that are hard links of the
-    published ones (not rewritten, so not checked for being open).
+    published ones (not rewritten, so not checked for being open). ``spared``: top-level names outside the
+    build whatever ``scope`` says (the folders of directives left out for their input errors). ``plan``: the
+    build's input stamp and document keys, recorded for the next build (:func:`read_plan`).
     """
     real = real or out_dir
     hashes = dict(hashes or {})
@@ -93,8 +98,8 @@ def publish(
             and recorded is not None
             and (_unchanged(real / rel, recorded, stats.get(rel)) if recorded != _LEGACY else rel in produced)
         )
-        in_scope = scope is None or Path(rel).parts[0] in scope
-        if ours and not in_scope:
+        covered = in_scope(rel, scope, spared)
+        if ours and not covered:
             carried[rel] = kind
             if recorded is not None and recorded != _LEGACY:
                 manifest[rel] = recorded
@@ -140,14 +145,20 @@ def publish(
         for key, rels in (units or {}).items()
         if rels and all(rel in manifest and rel not in moved for rel in rels)
     }
-    if scope is not None:  # pieces of the outputs this build does not cover, kept as they were
+    if scope is not None or spared:  # pieces of the outputs this build does not cover, kept as they were
         for key, rels in previous_units.items():
-            outside = all(Path(rel).parts[0] not in scope for rel in rels)
+            outside = not any(in_scope(rel, scope, spared) for rel in rels)
             if key not in pieces and outside and all(manifest.get(rel) == previous.get(rel) for rel in rels):
                 pieces[key] = rels
-    write_manifest(new, manifest, still_edited, pieces)
+    write_manifest(new, manifest, still_edited, pieces, plan)
     swap(new, real)
     return sorted(published), kept
+
+
+def in_scope(rel: str, scope: frozenset[str] | None, spared: frozenset[str] = frozenset()) -> bool:
+    """Whether the output ``rel`` belongs to this build (see :func:`publish`)."""
+    top = Path(rel).parts[0]
+    return (scope is None or top in scope) and top not in spared
 
 
 _LEGACY = ""  # a path in a manifest of an older matrix, which recorded no hash
@@ -256,15 +267,15 @@ def _stats(data: Any) -> dict[str, tuple[int, int]]:
         return {}
 
 
-def _unchanged(path: Path, recorded: str, stat_: tuple[int, int] | None) -> bool:
+def _unchanged(path: Path | str, recorded: str, stat_: tuple[int, int] | None) -> bool:
     """True when ``path`` still holds what matrix wrote: same size and time as recorded, else the same hash."""
-    info = path.lstat()
+    info = os.lstat(path)
     if stat_ is not None and (info.st_size, info.st_mtime_ns) == stat_:
         return True
     return file_hash(path) == recorded
 
 
-def file_hash(path: Path) -> str:
+def file_hash(path: Path | str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -291,15 +302,24 @@ def _entries(data: Any, key: str) -> dict[str, str]:
         entries = {p: h for p, h in data["files"].items() if isinstance(p, str) and isinstance(h, str) and len(h) == 64}
     else:
         return {}
-    return {
-        p: h
-        for p, h in entries.items()
-        if p
+    return {p: h for p, h in entries.items() if _inside(p)}
+
+
+_PLAIN_PATH = re.compile(r"[^/\\:]+(?:/[^/\\:]+)*")  # names joined by "/": no root, drive, backslash, "//"
+
+
+def _inside(p: str) -> bool:
+    """Whether the manifest's path ``p`` names a file inside the output folder (never the manifest itself)."""
+    if _PLAIN_PATH.fullmatch(p):  # the usual case, decided on the string (a build checks 14,000 of them)
+        parts = p.split("/")
+        return ".." not in parts and "." not in parts and parts[0] != MANIFEST
+    return (
+        bool(p)
         and not Path(p).is_absolute()
         and ".." not in Path(p).parts
         and "\\" not in p
         and Path(p).parts[0] != MANIFEST
-    }
+    )
 
 
 def read_units(out_dir: Path) -> dict[str, list[str]]:
@@ -338,24 +358,27 @@ def reusable(
     reached without links, never edited since. ``folders`` remembers the folders found plain (shared
     between calls)."""
     folders = {} if folders is None else folders
+    root = os.fspath(out_dir)
     for rel in rels:
         recorded = files.get(rel)
-        path = out_dir / rel
+        parts = [part for part in rel.split("/") if part]  # relative, plain, "/"-joined (read_manifest)
         try:
-            if not recorded or not all(_plain_folder(out_dir, parent, folders) for parent in Path(rel).parents[:-1]):
+            if not recorded or not all(
+                _plain_folder(root, os.path.join(*parts[:n]), folders) for n in range(1, len(parts))
+            ):
                 return False
-            if not stat.S_ISREG(path.lstat().st_mode) or not _unchanged(path, recorded, stats.get(rel)):
+            path = os.path.join(root, *parts)
+            if not stat.S_ISREG(os.lstat(path).st_mode) or not _unchanged(path, recorded, stats.get(rel)):
                 return False
         except OSError:
             return False
     return True
 
 
-def _plain_folder(out_dir: Path, rel: Path, folders: dict[str, bool]) -> bool:
-    key = str(rel)
-    if key not in folders:
-        folders[key] = stat.S_ISDIR((out_dir / rel).lstat().st_mode)  # lstat: a link to a folder is not one
-    return folders[key]
+def _plain_folder(root: str, rel: str, folders: dict[str, bool]) -> bool:
+    if rel not in folders:
+        folders[rel] = stat.S_ISDIR(os.lstat(os.path.join(root, rel)).st_mode)  # lstat: a link to a folder is not one
+    return folders[rel]
 
 
 def write_manifest(
@@ -363,10 +386,12 @@ def write_manifest(
     files: dict[str, str],
     edited: Sequence[str] = (),
     units: Mapping[str, Sequence[str]] | None = None,
+    plan: Mapping[str, Any] | None = None,
 ) -> None:
     """Write the manifest of the tree ``folder``: each file's hash, and its size and time (a quick check
     that it is unchanged; the hash decides when they differ); the outputs kept because edited by hand; the
-    content key of each output piece with its files (:func:`read_units`)."""
+    content key of each output piece with its files (:func:`read_units`); the build's ``plan`` entry
+    (:func:`read_plan`)."""
     stats = {}
     for rel in files:
         info = (folder / rel).lstat()
@@ -378,7 +403,36 @@ def write_manifest(
         "edited": sorted(edited),
         "units": {key: list(rels) for key, rels in sorted((units or {}).items())},
     }
+    if plan is not None:
+        data["plan"] = dict(plan)
     (folder / MANIFEST).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def read_plan(out_dir: Path) -> dict[str, Any] | None:
+    """The ``plan`` entry of the manifest of ``out_dir``: the input stamp of the build that wrote it
+    (:mod:`matrix.build.inputs`), its documents' units and keys, its report's notes; None when absent."""
+    found = _taken(out_dir, "plan", lambda data: data.get("plan") if isinstance(data, dict) else None)
+    return dict(found) if isinstance(found, dict) else None
+
+
+def record_plan(out_dir: Path, plan: Mapping[str, Any]) -> None:
+    """Put ``plan`` in the manifest of ``out_dir`` in place (a build that found every output as it is, from
+    inputs that differ in bytes only), written beside and renamed; nothing else of the manifest changes."""
+    path = out_dir / MANIFEST
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8")) if stat.S_ISREG(path.lstat().st_mode) else None
+    except (OSError, ValueError):
+        return
+    if not isinstance(data, dict) or data.get("plan") == plan:
+        return
+    data["plan"] = dict(plan)
+    temporary = out_dir / f"{STAGE_PREFIX}manifest"
+    try:
+        temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:  # a manifest that cannot be updated only costs the next build its quick answer
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 # --------------------------------------------------------------------------- switching trees

@@ -36,3 +36,21 @@ def out_of_range(day: dt.date) -> str | None:
     if FIRST_YEAR <= day.year <= LAST_YEAR:
         return None
     return f"ngày {day:%d/%m/%Y} nằm ngoài khoảng năm {FIRST_YEAR}-{LAST_YEAR} mà matrix tính được"
+
+
+#: The ways a day may be written wherever matrix reads one (options, web forms, the YAML files, records);
+#: the first is the one matrix writes.
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+#: A filled-in "Theo dõi" sheet also brings the days as Excel or the clerk's locale typed them.
+SHEET_DATE_FORMATS = (*DATE_FORMATS, "%d-%m-%Y", "%d.%m.%Y")
+
+
+def read_day(raw: str, formats: tuple[str, ...] = DATE_FORMATS) -> dt.date | None:
+    """The day ``raw`` is written as, in one of ``formats``; None when it is none (or names no real day)."""
+    raw = raw.strip()
+    for fmt in formats:
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None

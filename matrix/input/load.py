@@ -60,7 +60,6 @@ from .yamlio import INVISIBLE_CHARS, Report, compose, control_char_name, positio
 
 REGISTRY_FILE = "co-quan.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_DATE_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 # Fields that hold names of bodies or people: an invisible or direction-changing mark in them is an error.
 NAME_KEYS = frozenset({"name", "short", "aliases"})
 _ROLE_KEYS = {match_key(r.value): r for r in Role} | {ascii_key(r.value): r for r in Role}
@@ -364,18 +363,12 @@ def _is_null(node: Node) -> bool:
 
 
 def parse_date(node: Node, path: str, report: Report, label: str) -> dt.date | None:
-    """A date written YYYY-MM-DD or dd/mm/yyyy; impossible dates are errors."""
-    from ..core.stamp import out_of_range
+    """A date written in one of :data:`~matrix.core.stamp.DATE_FORMATS`; impossible dates are errors."""
+    from ..core.stamp import out_of_range, read_day
 
     raw = str(node.value).strip()
-    match = _DATE_DMY.match(raw)
-    try:
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            found = dt.date(year, month, day)
-        else:
-            found = dt.date.fromisoformat(raw)
-    except ValueError:
+    found = read_day(raw)
+    if found is None:
         report.error(
             path,
             node,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -380,17 +380,22 @@ def records_path(input_dir: Path, directive_id: str) -> Path:
     return input_dir / TRACKING_DIR / f"{directive_id}.yaml"
 
 
-def load_records(input_dir: Path, corpus: Corpus) -> tuple[Record, ...]:
-    """Every record under ``input_dir/theo-doi/``, checked against the corpus; :class:`InputError` otherwise."""
-    return _load_tracking(input_dir, corpus)[0]
+def load_records(input_dir: Path, corpus: Corpus, left_out: Collection[str] = ()) -> tuple[Record, ...]:
+    """Every record under ``input_dir/theo-doi/``, checked against the corpus; :class:`InputError` otherwise.
+
+    ``left_out``: ids of directives a build leaves out for their input errors; their records files are skipped
+    (not refused as naming a directive that is not in the input)."""
+    return _load_tracking(input_dir, corpus, left_out)[0]
 
 
-def load_letters(input_dir: Path, corpus: Corpus) -> tuple[Letter, ...]:
+def load_letters(input_dir: Path, corpus: Corpus, left_out: Collection[str] = ()) -> tuple[Letter, ...]:
     """Every ``letters`` entry under ``input_dir/theo-doi/``, checked like the records."""
-    return _load_tracking(input_dir, corpus)[1]
+    return _load_tracking(input_dir, corpus, left_out)[1]
 
 
-def _load_tracking(input_dir: Path, corpus: Corpus) -> tuple[tuple[Record, ...], tuple[Letter, ...]]:
+def _load_tracking(
+    input_dir: Path, corpus: Corpus, left_out: Collection[str] = ()
+) -> tuple[tuple[Record, ...], tuple[Letter, ...]]:
 
     folder = input_dir / TRACKING_DIR
     report = Report()
@@ -399,13 +404,20 @@ def _load_tracking(input_dir: Path, corpus: Corpus) -> tuple[tuple[Record, ...],
     if not folder.is_dir():
         return (), ()
     for path in sorted(folder.glob("*.yaml")):
-        _read_file(path, corpus, report, out, letters)
+        _read_file(path, corpus, report, out, letters, left_out)
     if report.has_errors:
         raise InputError(report.problems)
     return tuple(out), tuple(letters)
 
 
-def _read_file(path: Path, corpus: Corpus, report: Report, out: list[Record], letters: list[Letter]) -> None:
+def _read_file(
+    path: Path,
+    corpus: Corpus,
+    report: Report,
+    out: list[Record],
+    letters: list[Letter],
+    left_out: Collection[str] = (),
+) -> None:
     """The records and letters of one records file, added to ``out`` and ``letters``; problems to ``report``."""
     from ..input.load import _Fields, parse_date  # the loader's typed field access and dates, shared
 
@@ -419,6 +431,8 @@ def _read_file(path: Path, corpus: Corpus, report: Report, out: list[Record], le
         return
     directive_id = top.text("directive", "mã văn bản", required=True) or path.stem
     directive = ids.get(directive_id)
+    if directive is None and directive_id in left_out:
+        return
     if directive is None:
         report.error(
             name,

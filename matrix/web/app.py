@@ -735,7 +735,9 @@ class Pages:
         settings = self.settings
 
         def work(progress: Callable[[int], None], total: Callable[[int], None]) -> Any:
-            return lib.run_build(settings.input_dir, settings.output_dir, progress, total, pdf=pdf)
+            return lib.run_build(
+                settings.input_dir, settings.output_dir, progress, total, pdf=pdf, current=self.job.tell
+            )
 
         if not self.job.start(work):
             return self.render(
@@ -871,9 +873,12 @@ def _with_id(yaml_text: str, directive_id: str) -> str:
 
 
 def _parse_date(raw: str) -> dt.date | None:
-    """A typed date (dd/mm/yyyy or YYYY-MM-DD, read by the loader's parser), or None when it is not one or lies
-    outside the years matrix computes (stamp.out_of_range)."""
-    return lib.read_day(raw, "ngày")[0]
+    """A typed date, or None when it is not one or lies outside the years matrix computes (stamp.out_of_range)."""
+    from ..core.stamp import out_of_range, read_day
+
+    day = read_day(raw)
+    return None if day is None or out_of_range(day) else day
+
 
 
 def _where(row: Any) -> str:

@@ -19,6 +19,7 @@ class BuildState:
     started: dt.datetime | None = None
     finished: dt.datetime | None = None
     error: str | None = None
+    current: str = ""  # the last document written or reused (relative to the output folder)
     summary: Any = None  # matrix.build.pipeline.BuildSummary of the last successful build
 
     def as_json(self) -> dict[str, Any]:
@@ -27,6 +28,7 @@ class BuildState:
             "done": self.done,
             "total": self.total,
             "error": self.error,
+            "current": self.current,
             "finished": self.finished.isoformat() if self.finished else None,
         }
 
@@ -66,6 +68,10 @@ class BuildJob:
             state.running = False
             state.finished = dt.datetime.now()
             self._lock.release()
+
+    def tell(self, current: str) -> None:
+        """The document the running build wrote or reused last (shown under the progress bar)."""
+        self.state.current = current
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for the running build (tests, shutdown)."""

@@ -23,9 +23,10 @@ from ..build.pipeline import (
     TABLE,
     WORKBOOK,
     BuildOptions,
+    BuildProgress,
     BuildSummary,
     build,
-    plan_build,
+    prepare,
 )
 from ..commands.status import file_report
 from ..commands.withdraw import restore, withdraw, withdrawn
@@ -316,13 +317,31 @@ def letters_dir(output_dir: Path, directive_id: str) -> Path:
 
 
 def run_build(
-    input_dir: Path, output_dir: Path, progress: Callable[[int], None], total: Callable[[int], None], pdf: bool = False
+    input_dir: Path,
+    output_dir: Path,
+    progress: Callable[[int], None],
+    total: Callable[[int], None],
+    pdf: bool = False,
+    current: Callable[[str], None] | None = None,
 ) -> BuildSummary:
-    """``matrix build [--pdf]`` on ``input_dir`` (one process: the server's threads must not fork)."""
-    corpus = load_corpus([input_dir], input_dir / REGISTRY_FILE).require()
-    plan = plan_build(corpus, BuildOptions(pdf=pdf, jobs=1))
-    total(plan.letters)
-    return build(plan, output_dir, progress=progress)
+    """``matrix build [--pdf]`` on ``input_dir`` (one process: the server's threads must not fork).
+
+    Planned by the command's own :func:`~matrix.build.pipeline.prepare`: the directive files with input errors
+    are left out (listed in the summary's ``left_out``), and the tracking records are read from disk now.
+    The progress is the command line's (:class:`~matrix.build.pipeline.BuildProgress`): ``total(n)`` the
+    documents to make (written or reused), ``progress(n)`` n more done, ``current(path)`` the last one.
+    """
+    plan = prepare([input_dir], input_dir / REGISTRY_FILE, BuildOptions(pdf=pdf, jobs=1), lambda _: None)
+    done = [0]
+
+    def watch(step: BuildProgress) -> None:
+        total(step.total)
+        progress(step.done - done[0])
+        done[0] = step.done
+        if current is not None:
+            current(step.current)
+
+    return build(plan, output_dir, watch=watch)
 
 
 # --------------------------------------------------------------------------- withdrawing, ending

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.model import Corpus
 from ..core.pivot import Matrix, location
+from ..core.stamp import SHEET_DATE_FORMATS, read_day
 from ..core.text import XML_ILLEGAL, shorten
 from ..tracking.records import Record, schedules, tracked_entries
 from .xlsx_seam import set_text, style_record, styled_cell
@@ -280,9 +281,5 @@ def _as_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-            try:
-                return dt.datetime.strptime(value.strip(), fmt).date()
-            except ValueError:
-                continue
+        return read_day(value, SHEET_DATE_FORMATS)
     return None
