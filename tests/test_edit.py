@@ -81,11 +81,10 @@ def test_merge_with_the_next_joins_texts_and_keeps_both_assignments_once(doc):
     assert [t.id for t in merged.directive.tasks] == ["1", "2", "cuối-1"]
     task = merged.directive.tasks[1]
     assert task.text == doc.directive.tasks[1].text + "\n" + doc.directive.tasks[2].text
-    assert [a.written for a in task.assignments] == [
-        "Sở Văn hóa, Thể thao và Du lịch",
-        FLAGGED,
-        "Ủy ban nhân dân các huyện, thành phố, thị xã",
-    ]
+    first, second = doc.directive.tasks[1].assignments, doc.directive.tasks[2].assignments
+    assert [a.written for a in first] == ["Sở Văn hóa, Thể thao và Du lịch", FLAGGED]
+    assert "Ủy ban nhân dân các huyện, thành phố, thị xã" in [a.written for a in second]
+    assert [a.written for a in task.assignments] == [a.written for a in (*first, *second)]
     assert ed.merge_next(merged, (2,)) == merged  # the last task has nothing after it
 
 
@@ -130,17 +129,18 @@ def test_add_remove_and_change_role_of_assignments(doc, registry):
     assert [(a.written, a.role) for a in added.directive.tasks[2].assignments][-1] == ("Công an tỉnh", Role.PARTNER)
     again = ed.add_assignment(added, (2,), police, Role.LEAD)  # the same body once, with the new role
     assert [(a.written, a.role) for a in again.directive.tasks[2].assignments][-1] == ("Công an tỉnh", Role.LEAD)
-    assert len(again.directive.tasks[2].assignments) == 2
-    changed = ed.set_role(added, (2,), 1, Role.DOER)
-    assert changed.directive.tasks[2].assignments[1].role is Role.DOER
-    removed = ed.remove_assignment(changed, (2,), 1)
+    before = len(doc.directive.tasks[2].assignments)
+    assert len(again.directive.tasks[2].assignments) == before + 1
+    changed = ed.set_role(added, (2,), before, Role.DOER)
+    assert changed.directive.tasks[2].assignments[before].role is Role.DOER
+    removed = ed.remove_assignment(changed, (2,), before)
     assert removed.directive.tasks[2].assignments == doc.directive.tasks[2].assignments
 
 
 def test_renaming_a_flagged_name_settles_it_and_its_review_note_goes(doc, registry):
     police = registry.get("tien-giang-cong-an-tinh")
     assert ed.check(doc, registry).unresolved == (FLAGGED,)
-    renamed = ed.rename_name(doc, "công an tiền giang", police)  # spelling-tolerant
+    renamed = ed.rename_name(doc, "phòng cảnh sát giao thông tiền giang", police)  # spelling-tolerant
     assert [a.written for a in renamed.directive.tasks[1].assignments] == [
         "Sở Văn hóa, Thể thao và Du lịch",
         "Công an tỉnh",
@@ -165,7 +165,9 @@ def test_search_finds_every_name_with_or_without_diacritics_among_bodies_of_the_
 
 def test_problems_are_placed_on_the_field_they_are_about_in_words_not_yaml(doc, registry):
     emptied = ed.set_task(doc, (2,), text="")
-    unassigned = ed.remove_assignment(emptied, (2,), 0)
+    unassigned = emptied
+    while unassigned.directive.tasks[2].assignments:  # nobody left on item 3
+        unassigned = ed.remove_assignment(unassigned, (2,), 0)
     vague = ed.set_task(unassigned, (0,), deadline="sớm nhất có thể")
     checked = ed.check(vague, registry)
     assert [p.message for p in checked.problems["task:2:text"]] == ["'text' (nội dung) của nhiệm vụ '3' đang để trống"]
@@ -177,9 +179,8 @@ def test_problems_are_placed_on_the_field_they_are_about_in_words_not_yaml(doc, 
         hint = ed.plain_hint(problem) or ""
         assert "co-quan.yaml" not in hint and "\n" not in hint and "'assign'" not in hint and "'due" not in hint
     assert ed.plain_hint(unknown) == (
-        "có phải ý bạn là 'Công an tỉnh' hoặc 'Cổng Thông tin điện tử tỉnh'? chọn cơ quan đúng ở mục 'Cần xem lại' "
-        "phía trên, thêm làm tên gọi khác, hoặc tạo cơ quan mới"
-    )
+        "chọn cơ quan đúng ở mục 'Cần xem lại' phía trên, thêm làm tên gọi khác, hoặc tạo cơ quan mới"
+    )  # no body's name is close to it
 
 
 def test_a_date_that_is_not_one_is_refused_beside_its_field_and_the_old_date_kept(doc):

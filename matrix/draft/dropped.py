@@ -65,7 +65,9 @@ def dropped_names(directive: Directive, registry: Registry) -> list[Dropped]:
     flags them. A name starts at a body's head (the drafter's :data:`ORG_HEADS`, a team, a station) written with a
     capital and ends before a punctuation mark or a small word; it is given the task when a role verb or a colon
     follows it, or "giao", "đề nghị", "phối hợp với" comes before it."""
-    heads = sorted({*ORG_HEADS, *_MORE_HEADS}, key=len, reverse=True)
+    heads: dict[str, list[tuple[str, ...]]] = {}  # by first word, the longest first
+    for h in sorted({*ORG_HEADS, *_MORE_HEADS}, key=len, reverse=True):
+        heads.setdefault(h[0], []).append(h)
     out: list[Dropped] = []
     issuer = [match_key(n) for n in (directive.issuer.name, " ".join(directive.issuer.header)) if n]
     seen: set[str] = set(issuer)  # the issuer is told nothing in its own text ("tham mưu Ủy ban nhân dân tỉnh")
@@ -77,7 +79,7 @@ def dropped_names(directive: Directive, registry: Registry) -> list[Dropped]:
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            head = next((h for h in heads if tuple(lows[i : i + len(h)]) == h), None)
+            head = next((h for h in heads.get(lows[i], ()) if tuple(lows[i : i + len(h)]) == h), None)
             named = head is not None and i + len(head) < len(tokens) and _names_on(tokens[i + len(head)])
             if not (token.is_word and token.capital and named) or (
                 i and tokens[i - 1].is_word and tokens[i - 1].capital

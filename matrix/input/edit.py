@@ -284,21 +284,16 @@ def _lines(value: str) -> tuple[str, ...]:
 
 
 def read_date(value: str) -> dt.date | None:
-    """A date typed in a form, dd/mm/yyyy (or yyyy-mm-dd); ValueError when it is not one."""
-    from ..core.stamp import out_of_range
+    """A date typed in a form, dd/mm/yyyy (or yyyy-mm-dd, :data:`~matrix.core.stamp.DATE_FORMATS`); None when
+    nothing was typed, ValueError when it is not a day matrix computes with."""
+    from ..core.stamp import out_of_range, read_day
 
-    value = value.strip()
-    if not value:
+    if not value.strip():
         return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            day = dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-        if out_of_range(day):
-            raise ValueError(value)
-        return day
-    raise ValueError(value)
+    day = read_day(value)
+    if day is None or out_of_range(day):
+        raise ValueError(value)
+    return day
 
 
 def set_meta(doc: Doc, values: dict[str, str]) -> tuple[Doc, dict[str, str]]:

@@ -880,7 +880,6 @@ def _parse_date(raw: str) -> dt.date | None:
     return None if day is None or out_of_range(day) else day
 
 
-
 def _where(row: Any) -> str:
     """ "Mục 3, điểm a": where a task stands, as the document prints it."""
     from ..core.pivot import location
