@@ -84,6 +84,11 @@ _ACTIONS = tuple(
         "lập",
         "tiếp nhận",
         "huy động",
+        "đề xuất",
+        "đánh giá",
+        "trình",
+        "tổng hợp",
+        "cập nhật",
     )
 )
 _DOI, _CAC = _K("đối"), _K("các")

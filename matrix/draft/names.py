@@ -1038,6 +1038,11 @@ class NameReader:
         agencies = self.lookup(written)
         if agencies:
             return Mention(written, agencies, found.start, end)
+        related = _related_at(tokens, end)
+        # "Sở, ban, ngành có liên quan", a list of kinds no part of which the registry knows: the related ones,
+        # vague (except as a heading's addressee), before a looser key reads the list as the province's group
+        if related and not found.agencies and not _contains(tokens, start, listed, _VAGUE_WORDS):
+            return Mention(_span(text, tokens, start, end + related), (), found.start, end + related, "related")
         agency = self.lookup_loose(written)
         if agency is not None:
             return Mention(agency.name, (agency,), found.start, end, "loose", written)
@@ -1053,7 +1058,6 @@ class NameReader:
             # unless a place closes the list ("các sở, ban, ngành, đoàn thể Thành phố": one group)
         if _contains(tokens, start, listed, _VAGUE_WORDS):  # not the place: "... trực thuộc Trung ương"
             return Mention(written, (), found.start, end, "vague")
-        related = _related_at(tokens, end)
         if related:  # "các sở, ngành, địa phương có liên quan": vague, except as a heading's addressee
             end += related
             return Mention(_span(text, tokens, start, end), (), found.start, end, "related")

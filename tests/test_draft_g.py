@@ -1,0 +1,65 @@
+"""Layouts of unseen directives the drafter must read (issue 19, drafter-g): short names of a province's bodies,
+"(có) liên quan" partners in prose and in tables, actions that make a role noun the subject of a clause."""
+
+from __future__ import annotations
+
+from matrix.draft import draft_text
+from matrix.input.catalogue import standard_registry
+
+HEAD = "ỦY BAN NHÂN DÂN\nTỈNH ĐẮK LẮK\nSố: 15/KH-UBND\nKẾ HOẠCH\nVề việc khắc phục hậu quả mưa lũ\n"
+CABLE = "THỦ TƯỚNG CHÍNH PHỦ\nSố: 99/CĐ-TTg\nCÔNG ĐIỆN\nVề việc phòng chống thiên tai\n"
+
+
+def assigned(draft) -> dict[str, set[tuple[str, str]]]:
+    return {node.id: {(a.agency, a.role.value) for a in node.task.assignments} for node in draft.directive.tree}
+
+
+def test_a_provinces_youth_union_and_womens_union_answer_to_their_short_names():
+    draft = draft_text(
+        HEAD + "1. Đoàn Thanh niên, Hội Phụ nữ vận động đoàn viên, hội viên dọn vệ sinh môi trường.\n",
+        standard_registry(),
+        "kh",
+    )
+    assert draft.unresolved == []
+    assert assigned(draft)["1"] == {("tinh-doan", "chủ trì"), ("hoi-lhpn-tinh", "chủ trì")}
+
+
+def test_related_ministries_are_no_partner_of_a_central_text():
+    draft = draft_text(
+        CABLE + "1. Bộ Xây dựng chủ trì, phối hợp với các bộ, ngành liên quan rà soát các công trình.\n",
+        standard_registry(),
+        "cd",
+    )
+    assert assigned(draft)["1"] == {("bo-xay-dung", "chủ trì")}
+
+
+def test_related_departments_in_a_table_cell_are_no_partner():
+    draft = draft_text(
+        HEAD
+        + "II. NHIỆM VỤ\n1. Sở Y tế kiểm tra an toàn thực phẩm.\n"
+        + "STT\tNhiệm vụ\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian\n"
+        + "1\tRà soát các cơ chế hỗ trợ doanh nghiệp.\tSở Tài chính\tSở, ban, ngành có liên quan\t2026\n"
+        + "2\tXây dựng chương trình đào tạo.\tSở Nội vụ\tSở Tài chính, sở, ngành liên quan\t2026\n",
+        standard_registry(),
+        "kh",
+    )
+    rows = {k: v for k, v in assigned(draft).items() if k.startswith("bảng")}
+    assert sorted(rows.values(), key=len) == [
+        {("so-tai-chinh", "chủ trì")},
+        {("so-noi-vu", "chủ trì"), ("so-tai-chinh", "phối hợp")},
+    ]
+
+
+def test_a_body_that_proposes_or_assesses_after_a_condition_is_the_subject():
+    draft = draft_text(
+        HEAD
+        + "1. Điều chỉnh danh mục hàng hóa:\n"
+        + "Trường hợp cần điều chỉnh danh mục, Sở Công Thương đề xuất điều chỉnh và báo cáo Ủy ban nhân dân tỉnh.\n"
+        + "2. Rà soát định kỳ:\n"
+        + "Trường hợp cần thiết, Sở Tài chính đánh giá sự cần thiết của việc điều chỉnh.\n",
+        standard_registry(),
+        "kh",
+    )
+    result = assigned(draft)
+    assert result["1"] == {("so-cong-thuong", "chủ trì")}
+    assert result["2"] == {("so-tai-chinh", "chủ trì")}
