@@ -63,3 +63,26 @@ def test_a_body_that_proposes_or_assesses_after_a_condition_is_the_subject():
     result = assigned(draft)
     assert result["1"] == {("so-cong-thuong", "chủ trì")}
     assert result["2"] == {("so-tai-chinh", "chủ trì")}
+
+
+DECISION = (
+    "ỦY BAN NHÂN DÂN\nTỈNH ĐẮK LẮK\nSố: 12/2025/QĐ-UBND\nQUYẾT ĐỊNH\nQuy định phân công báo cáo giá\n"
+    "ỦY BAN NHÂN DÂN TỈNH\nCăn cứ Luật Giá số 16/2023/QH15;\nQUYẾT ĐỊNH:\n"
+    "Điều 1. Phạm vi điều chỉnh\nQuyết định này quy định việc báo cáo giá thị trường.\n"
+)
+
+
+def test_the_bodies_given_work_by_another_clause_of_the_article_are_read_where_it_is_cited():
+    draft = draft_text(
+        DECISION
+        + "Điều 2. Báo cáo giá thị trường\n"
+        + "1. Phân công nhiệm vụ báo cáo giá thị trường:\n"
+        + "a) Sở Tài chính: Tổng hợp báo cáo giá thị trường của tỉnh.\n"
+        + "b) Sở Y tế: Báo cáo giá dịch vụ y tế.\n"
+        + "c) Sở Xây dựng: Báo cáo giá vật liệu xây dựng.\n"
+        + "2. Các cơ quan được giao nhiệm vụ báo cáo tại khoản 1 Điều này gửi báo cáo về Sở Tài chính "
+        + "trước ngày 05 hằng tháng.\n",
+        standard_registry(),
+        "qd",
+    )
+    assert assigned(draft)["2"] == {("so-y-te", "thực hiện"), ("so-xay-dung", "thực hiện")}
