@@ -86,3 +86,32 @@ def test_the_bodies_given_work_by_another_clause_of_the_article_are_read_where_i
         "qd",
     )
     assert assigned(draft)["2"] == {("so-y-te", "thực hiện"), ("so-xay-dung", "thực hiện")}
+
+
+def test_a_last_paragraph_that_closes_the_plan_is_not_the_last_bullets_text():
+    draft = draft_text(
+        HEAD
+        + "I. NHIỆM VỤ\n1. Sở Y tế phun hóa chất khử khuẩn.\n2. Sở Tài chính bố trí kinh phí.\n"
+        + "II. KINH PHÍ\n- Từ ngân sách tỉnh.\n- Nguồn hợp pháp khác.\n"
+        + "Khắc phục môi trường là nhiệm vụ cấp bách. Đề nghị các sở, ban, ngành khẩn trương thực hiện./.\n",
+        standard_registry(),
+        "kh",
+    )
+    result = assigned(draft)
+    assert all(not result[node] for node in result if node.startswith("II"))
+    assert result["cuối-1"] == {("so-ban-nganh", "thực hiện")}
+    texts = {node.id: node.task.text for node in draft.directive.tree}
+    assert texts["II-2"] == "Nguồn hợp pháp khác."
+
+
+def test_ministries_ministry_level_bodies_and_government_agencies_are_three_groups():
+    draft = draft_text(
+        CABLE + "1. Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ rà soát các công trình đang thi công.\n",
+        standard_registry(),
+        "cd",
+    )
+    assert assigned(draft)["1"] == {
+        ("cac-bo", "thực hiện"),
+        ("co-quan-ngang-bo", "thực hiện"),
+        ("co-quan-thuoc-cp", "thực hiện"),
+    }
