@@ -115,3 +115,17 @@ def test_ministries_ministry_level_bodies_and_government_agencies_are_three_grou
         ("co-quan-ngang-bo", "thực hiện"),
         ("co-quan-thuoc-cp", "thực hiện"),
     }
+
+
+def test_a_provinces_business_association_and_science_union_answer_to_their_short_names():
+    draft = draft_text(
+        HEAD
+        + "I. NHIỆM VỤ\n1. Hiệp hội Doanh nghiệp\nVận động hội viên đổi mới công nghệ.\n"
+        + "2. Liên hiệp các Hội Khoa học và Kỹ thuật\nTư vấn, phản biện chính sách công nghệ.\n",
+        standard_registry(),
+        "kh",
+    )
+    assert draft.unresolved == []
+    result = assigned(draft)
+    assert result["1"] == {("hiep-hoi-doanh-nghiep-tinh", "chủ trì")}
+    assert result["2"] == {("lien-hiep-hoi-khkt-tinh", "chủ trì")}
