@@ -129,3 +129,29 @@ def test_a_provinces_business_association_and_science_union_answer_to_their_shor
     result = assigned(draft)
     assert result["1"] == {("hiep-hoi-doanh-nghiep-tinh", "chủ trì")}
     assert result["2"] == {("lien-hiep-hoi-khkt-tinh", "chủ trì")}
+
+
+def test_bodies_named_after_vague_words_or_the_issuer_right_after_phoi_hop_are_partners():
+    draft = draft_text(
+        HEAD
+        + "1. Công an tỉnh:\n- Phối hợp các lực lượng và UBND các xã, phường huy động ca nô.\n"
+        + "2. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh:\n"
+        + "- Chủ trì phối hợp UBND tỉnh, Sở Công Thương tổ chức tiếp nhận hàng cứu trợ.\n",
+        standard_registry(),
+        "kh",
+    )
+    result = assigned(draft)
+    assert result["1-1"] == {("ubnd-cap-xa", "phối hợp")}
+    assert result["2-1"] == {("so-cong-thuong", "phối hợp")}
+
+
+def test_a_bracket_in_the_scope_of_a_subject_does_not_hide_its_duty():
+    draft = draft_text(
+        HEAD
+        + "1. Trình phương án giá:\n"
+        + "Trường hợp cần thiết, Sở Y tế đối với dịch vụ y tế (quy định tại Phụ lục I) có trách nhiệm trình "
+        + "Ủy ban nhân dân tỉnh ban hành văn bản định giá.\n",
+        standard_registry(),
+        "kh",
+    )
+    assert assigned(draft)["1"] == {("so-y-te", "chủ trì")}
