@@ -155,3 +155,16 @@ def test_a_bracket_in_the_scope_of_a_subject_does_not_hide_its_duty():
         "kh",
     )
     assert assigned(draft)["1"] == {("so-y-te", "chủ trì")}
+
+
+def test_centres_and_hospitals_named_by_their_field_are_a_group_that_acts():
+    draft = draft_text(
+        HEAD
+        + "1. Sở Y tế:\n- Chỉ đạo phun hóa chất khử khuẩn.\n- Các Trung tâm y tế giám sát tuyến xã và báo cáo hằng ngày.\n",
+        standard_registry(),
+        "kh",
+    )
+    found = {
+        (a.written, a.role.value) for node in draft.directive.tree if node.id == "1-2" for a in node.task.assignments
+    }
+    assert found == {("Các Trung tâm y tế", "thực hiện")}

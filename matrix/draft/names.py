@@ -260,7 +260,9 @@ _DEFINITE_LEVELS = _GROUP_LEVELS + _words("cấp tỉnh", "cấp thành phố")
 _DESCRIBED_HEADS = _words("cơ quan", "các cơ quan")
 # Common nouns of bodies that a field after them makes a group of its own ("các đơn vị điện lực", "các cơ quan y
 # tế", "các tổ chức xã hội"); alone, or with a vague word after them, they stay vague ("các cơ quan, đơn vị").
-_FIELD_HEADS = _words("các đơn vị", "các cơ quan", "các tổ chức", "các doanh nghiệp")
+_FIELD_HEADS = _words(
+    "các đơn vị", "các cơ quan", "các tổ chức", "các doanh nghiệp", "các trung tâm", "các bệnh viện", "các trạm"
+)
 _OWNED_BY = _words("trực thuộc", "thuộc")  # "các đơn vị sự nghiệp trực thuộc Ủy ban nhân dân tỉnh"
 # Fields that every body has ("các cơ quan chuyên môn": all departments, "các cơ quan nhà nước"): vague.
 _GENERIC_FIELDS = _words("các cơ quan chuyên môn", "các đơn vị chuyên môn", "các cơ quan nhà nước")
@@ -1215,7 +1217,9 @@ class NameReader:
         if owner is not None:
             end = owner.end
         written = _span(text, tokens, i, end)
-        return Mention(written[:1].upper() + written[1:], (), i, end, "unknown", written)
+        # a capitalised head ("Các Trung tâm Y tế") is a name the text may give in full ("... Y tế khu vực")
+        full = self._completed(written) if tokens[i + 1].capital else None
+        return Mention((full or written)[:1].upper() + (full or written)[1:], (), i, end, "unknown", written)
 
     def _described(self, tokens: list[Token], text: str, i: int) -> Mention | None:
         """ "cơ quan có chức năng quản lý đất đai cấp xã", "các cơ quan chuyên môn cấp xã": a body described by
