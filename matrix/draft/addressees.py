@@ -88,6 +88,11 @@ _ACTIONS = tuple(
         "tiếp nhận",
         "huy động",
         "hỗ trợ",
+        "đề xuất",
+        "đánh giá",
+        "trình",
+        "tổng hợp",
+        "cập nhật",
     )
 )
 _DOI, _CAC = _K("đối"), _K("các")
@@ -646,6 +651,9 @@ class RoleReader:
                 first = self.names.read_name(tokens, text, j, None, False)
                 if first is not None and not first.vague:
                     found.extend(self._partner_list(tokens, text, j))
+                elif first is not None:  # "Phối hợp các lực lượng và UBND các xã", "phối hợp UBND tỉnh, Sở X":
+                    # the named bodies after the vague words or the issuer (never an addressee) are the partners
+                    found.extend(a for a in self._partner_list(tokens, text, j) if not a.mention.vague)
         return found
 
     def _issuer_before(self, tokens: list[Token], text: str, k: int) -> bool:
@@ -773,14 +781,23 @@ _DUTIES = tuple(tuple(_K(w) for w in p.split()) for p in ("có trách nhiệm", 
 
 def _past_scope(tokens: list[Token], i: int) -> int:
     """After "đối với <what>" at ``i`` when a duty follows it ("Sở X đối với hàng hóa, dịch vụ có trách nhiệm ..."):
-    the scope of the subject, not its action; ``i`` itself otherwise."""
+    the scope of the subject, not its action; ``i`` itself otherwise. A bracket in the scope is part of it ("đối
+    với hàng hóa, dịch vụ (quy định tại Phụ lục I) có trách nhiệm ...")."""
     if tuple(t.low for t in tokens[i : i + 2]) != _SCOPE:
         return i
-    for k in range(i + 2, min(len(tokens), i + 16)):
-        if tokens[k].text in _CLAUSE_ENDS or tokens[k].text == "(":
+    k, words = i + 2, 0
+    while k < len(tokens) and words < 14:
+        if tokens[k].text == "(":
+            close = next((j for j in range(k + 1, min(len(tokens), k + 30)) if tokens[j].text in "()"), None)
+            if close is None or tokens[close].text != ")":
+                return i
+            k = close + 1
+            continue
+        if tokens[k].text in _CLAUSE_ENDS:
             return i
         if any(tuple(t.low for t in tokens[k : k + len(d)]) == d for d in _DUTIES):
             return k
+        k, words = k + 1, words + 1
     return i
 
 

@@ -500,6 +500,7 @@ def _tasks(body: Body, roles: RoleReader, recipients: list[str], notes: list[Not
     _apply_general(nodes, general, roles, notes)
     _apply_lead_ins(nodes, roles, notes)
     _apply_everyone(nodes, general, roles)
+    _apply_cross_references(nodes)
     count = 0
     closing: list[str] = []
     for paragraph in body.closing:
@@ -624,6 +625,45 @@ def _apply_everyone(nodes: list[_Node], general: list[Mention], roles: RoleReade
         for node in top.walk():
             if not node.assigned and node.item.paragraphs and roles.everyone_acts(node.item.paragraphs[0]):
                 node.assigned = [Assigned(Role.DOER, m, "general", own=False) for m in general]
+
+
+# "Các cơ quan được giao nhiệm vụ báo cáo tại khoản 1 Điều này", "các đơn vị được phân công tại khoản 2": bodies
+# named by another clause of the same article.
+_CROSS_REFERENCE = re.compile(
+    r"\b(?:[Cc]ác\s+)?(?:cơ quan|đơn vị)(?:,\s*đơn vị)?\s+được\s+(?:giao|phân công)\b[^.;:]{0,80}?"
+    r"\btại\s+khoản\s+(?P<label>\d{1,2})(?:\s+Điều\s+này)?\b"
+)
+
+
+def _apply_cross_references(nodes: list[_Node]) -> None:
+    """An item that names no addressee of its own but refers to the bodies given work by another clause of its
+    article ("Các cơ quan được giao nhiệm vụ báo cáo tại khoản 1 Điều này định kỳ gửi báo cáo về Sở X") is given
+    to each of them (thực hiện): the bodies that clause and its points name as their own, except those the
+    item's own sentence names otherwise (Sở X, whom the reports go to)."""
+
+    def visit(node: _Node, article: _Node | None) -> None:
+        if node.item.style == "article":
+            article = node
+        text = " ".join(node.item.paragraphs)
+        found = _CROSS_REFERENCE.search(text)
+        if found and article is not None and not node.names_own():
+            label = found.group("label")
+            target = next((c for c in article.children if c.item.style == "number" and c.item.label == label), None)
+            if target is not None and not any(node is n for n in target.walk()):
+                present = {a.mention.key for a in node.assigned}
+                named = match_key(text)
+                for other in target.walk():
+                    for a in other.assigned:
+                        if a.own and a.role is not Role.PARTNER and a.mention.key not in present:
+                            if match_key(a.mention.written) in named:
+                                continue  # named by the item itself, in another role ("gửi ... về Sở X")
+                            present.add(a.mention.key)
+                            node.assigned.append(Assigned(Role.DOER, a.mention, "general", own=False))
+        for child in node.children:
+            visit(child, article)
+
+    for node in nodes:
+        visit(node, None)
 
 
 def _apply_lead_ins(nodes: list[_Node], roles: RoleReader, notes: list[Note]) -> None:

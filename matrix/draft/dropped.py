@@ -95,13 +95,13 @@ def dropped_names(directive: Directive, registry: Registry) -> list[Dropped]:
             name, key = text[token.start : tokens[end - 1].end], match_key(text[token.start : tokens[end - 1].end])
             role = _role_given(lows, i, end, tokens[end].text if end < len(tokens) else "")
             capitals = sum(1 for t in tokens[i:end] if t.capital or t.text[:1].isdigit())
-            i = end
+            first, i = i, end
             superior = _SUPERIOR.match(ascii_key(name))  # the province's council or committee: above the text
             if role is None or capitals < 2 or key in seen or superior or any(key in n for n in issuer):
                 continue  # "Ban hành", "Phòng, chống": words, not names
             if any(a.role == role for a in node.task.assignments) if role else node.task.assignments:
                 continue  # the role is someone's (the name renamed or resolved by the clerk)
-            if any(key in w or w in key for w in written) or _known_prefix(registry, tokens, text, token.start, end):
+            if any(key in w or w in key for w in written) or _known_prefix(registry, tokens, text, first, end):
                 continue
             seen.add(key)
             out.append(Dropped(name, location(Row(directive, node))))
@@ -135,8 +135,8 @@ def _role_given(lows: list[str], start: int, end: int, after: str) -> Role | str
     return None
 
 
-def _known_prefix(registry: Registry, tokens: list[Any], text: str, start: int, end: int) -> bool:
-    """Whether the registry knows the name from ``start`` up to one of the tokens before ``end`` (the longest
-    first): "Sở Công Thương tỉnh", "Ủy ban nhân dân cấp xã" are bodies, whatever words follow them."""
-    first = next(k for k, t in enumerate(tokens) if t.start == start)
+def _known_prefix(registry: Registry, tokens: list[Any], text: str, first: int, end: int) -> bool:
+    """Whether the registry knows the name from token ``first`` up to one of the tokens before ``end`` (the
+    longest first): "Sở Công Thương tỉnh", "Ủy ban nhân dân cấp xã" are bodies, whatever words follow them."""
+    start = tokens[first].start
     return any(registry.typed(text[start : tokens[stop - 1].end]) for stop in range(end, first + 1, -1))

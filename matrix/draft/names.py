@@ -278,7 +278,9 @@ _DEFINITE_LEVELS = _GROUP_LEVELS + _words("cấp tỉnh", "cấp thành phố")
 _DESCRIBED_HEADS = _words("cơ quan", "các cơ quan")
 # Common nouns of bodies that a field after them makes a group of its own ("các đơn vị điện lực", "các cơ quan y
 # tế", "các tổ chức xã hội"); alone, or with a vague word after them, they stay vague ("các cơ quan, đơn vị").
-_FIELD_HEADS = _words("các đơn vị", "các cơ quan", "các tổ chức", "các doanh nghiệp")
+_FIELD_HEADS = _words(
+    "các đơn vị", "các cơ quan", "các tổ chức", "các doanh nghiệp", "các trung tâm", "các bệnh viện", "các trạm"
+)
 _OWNED_BY = _words("trực thuộc", "thuộc")  # "các đơn vị sự nghiệp trực thuộc Ủy ban nhân dân tỉnh"
 # Fields that every body has ("các cơ quan chuyên môn": all departments, "các cơ quan nhà nước"): vague.
 _GENERIC_FIELDS = _words("các cơ quan chuyên môn", "các đơn vị chuyên môn", "các cơ quan nhà nước")
@@ -1197,6 +1199,11 @@ class NameReader:
         agencies = self.lookup(written)
         if agencies:
             return Mention(written, agencies, found.start, end)
+        related = _related_at(tokens, end)
+        # "Sở, ban, ngành có liên quan", a list of kinds no part of which the registry knows: the related ones,
+        # vague (except as a heading's addressee), before a looser key reads the list as the province's group
+        if related and not found.agencies and not _contains(tokens, start, listed, _VAGUE_WORDS):
+            return Mention(_span(text, tokens, start, end + related), (), found.start, end + related, "related")
         agency = self.lookup_loose(written)
         if agency is not None:
             return Mention(agency.name, (agency,), found.start, end, "loose", written)
@@ -1212,7 +1219,6 @@ class NameReader:
             # unless a place closes the list ("các sở, ban, ngành, đoàn thể Thành phố": one group)
         if _contains(tokens, start, listed, _VAGUE_WORDS):  # not the place: "... trực thuộc Trung ương"
             return Mention(written, (), found.start, end, "vague")
-        related = _related_at(tokens, end)
         if related:  # "các sở, ngành, địa phương có liên quan": vague, except as a heading's addressee
             end += related
             return Mention(_span(text, tokens, start, end), (), found.start, end, "related")
@@ -1391,7 +1397,9 @@ class NameReader:
         if owner is not None:
             end = owner.end
         written = _span(text, tokens, i, end)
-        return Mention(written[:1].upper() + written[1:], (), i, end, "unknown", written)
+        # a capitalised head ("Các Trung tâm Y tế") is a name the text may give in full ("... Y tế khu vực")
+        full = self._completed(written) if tokens[i + 1].capital else None
+        return Mention((full or written)[:1].upper() + (full or written)[1:], (), i, end, "unknown", written)
 
     def _described(self, tokens: list[Token], text: str, i: int) -> Mention | None:
         """ "cơ quan có chức năng quản lý đất đai cấp xã", "các cơ quan chuyên môn cấp xã": a body described by

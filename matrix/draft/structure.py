@@ -381,9 +381,18 @@ def _closing_start(paragraphs: list[str]) -> int:
     if last >= 0 and paragraphs[last].rstrip().endswith(":"):
         return len(paragraphs)  # the last item announces what follows ("Tổ chức thực hiện:")
     for i in range(last + 1, len(paragraphs)):
-        if _CLOSING_CUE.match(paragraphs[i]):
+        if _CLOSING_CUE.match(paragraphs[i]) or (i == len(paragraphs) - 1 and _signs_off(paragraphs[i])):
             return i
     return len(paragraphs)
+
+
+def _signs_off(paragraph: str) -> bool:
+    """The body's last paragraph ("./."), unmarked, whose later sentence is a closing cue ("... là nhiệm vụ cấp
+    bách. Đề nghị các sở, ban, ngành ... thực hiện./."): the document's closing, not the last item's text."""
+    if not paragraph.rstrip().endswith("./."):
+        return False
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-ZĐ])", paragraph.strip())
+    return any(_CLOSING_CUE.match(sentence) for sentence in sentences[1:])
 
 
 def _is_parent(stack: list[Item], style: str) -> bool:
