@@ -173,3 +173,28 @@ def test_the_web_forms_read_the_same_declarations(monkeypatch, tmp_path):
         assert '<label>Nhãn TT <input type="text" name="ngay_tt" value="31/12/2025"' in tracking
         agencies = client.get("/co-quan", params={"ngay_ten": "01/01/2024"}).text
         assert '<label>Nhãn tên <input type="text" name="ngay_ten" value="01/01/2024"' in agencies
+
+
+def test_the_web_calendar_is_the_command_s_calendar(monkeypatch, tmp_path):
+    """The Theo dõi page's .ics download and `matrix calendar` make the same bytes by the same function."""
+    import shutil
+
+    from matrix.commands import export as command
+
+    from .helpers.web import page_client
+
+    shutil.copytree(INPUT, tmp_path / "input")
+    made = []
+    real = command.calendar_data
+
+    def spy(*args, **kw):
+        made.append(real(*args, **kw))
+        return made[-1]
+
+    monkeypatch.setattr(command, "calendar_data", spy)
+    with page_client(tmp_path / "input", tmp_path / "output") as client:
+        response = client.get("/theo-doi/lich.ics")
+    assert response.status_code == 200 and len(made) == 1 and made[0].startswith(b"BEGIN:VCALENDAR")
+    target = tmp_path / "lich.ics"
+    reply = command.calendar([tmp_path / "input"], None, print, target)
+    assert reply.code == 0 and len(made) == 2 and target.read_bytes() == made[1]

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..core.errors import problem
+from ..core.model import Corpus
 from ..core.pivot import build_matrix
 from ..core.reply import Reply
 
@@ -75,15 +76,26 @@ def calendar(
     end of next year) written to ``output``; an existing file is kept unless ``force``."""
     from ..files.safeio import is_stream, write_file
     from ..input.lookup import agency_ids
-    from ..writers.ics import default_end, write_calendar
     from .loading import load_model
 
     corpus = load_model(paths, registry, warn)
     wanted = agency_ids(corpus.registry, agency)
     if output.exists() and not is_stream(output) and not force:
         raise problem(f"tệp '{output}' đã có", "dùng --force để ghi đè, hoặc chọn tên khác bằng -o")
-    data = write_calendar(build_matrix(corpus, expand_groups), until or default_end(), wanted)
-    write_file(output, data, "tệp lịch")
+    write_file(output, calendar_data(corpus, expand_groups, wanted, until), "tệp lịch")
     reply = Reply()
     reply.say(f"Đã ghi lịch vào {output}.")
     return reply
+
+
+def calendar_data(
+    corpus: Corpus,
+    expand_groups: bool = False,
+    agency_ids: Iterable[str] | None = None,
+    until: dt.date | None = None,
+) -> bytes:
+    """The .ics bytes of ``matrix calendar`` (and of the web's Theo dõi download): every due date (of the agencies
+    ``agency_ids``, if given) up to ``until`` (default: the end of next year)."""
+    from ..writers.ics import default_end, write_calendar
+
+    return write_calendar(build_matrix(corpus, expand_groups), until or default_end(), agency_ids)
