@@ -17,8 +17,8 @@ import click
 
 from . import __version__
 from .clickvi import install as _install_vietnamese
-from .core.errors import EXIT_INPUT, MatrixError
-from .core.stamp import today
+from .commands import options as declared
+from .core.errors import MatrixError
 
 if TYPE_CHECKING:
     from .build.pipeline import BuildProgress
@@ -148,9 +148,29 @@ def output_folder_option(dest: str) -> Callable[[Any], Any]:
     )
 
 
-expand_option = click.option(
-    "--expand-groups", is_flag=True, help="Tách mỗi nhóm (UBND các huyện...) thành từng cơ quan thành viên."
-)
+def declared_option(
+    what: declared.Declaration, *aliases: str, help: str | None = None, **kwargs: Any
+) -> Callable[[Any], Any]:
+    """The click option of a shared declaration (:mod:`matrix.commands.options`): its flag, then ``aliases``
+    (the older names kept), its help text (or ``help``), default, choices; a date when it has a metavar ``NGÀY``,
+    a flag when it has neither default nor metavar."""
+    if what.choices:
+        kwargs.update(type=click.Choice(list(what.choices), case_sensitive=False), show_default=True)
+    elif what.metavar == "NGÀY":
+        kwargs.update(type=DAY, metavar=what.metavar)
+    elif what.default is None:
+        kwargs.update(is_flag=True)
+    if what.default is not None:
+        kwargs.update(default=what.default)
+    return click.option(what.flag, *aliases, what.dest, help=help or what.help, **kwargs)
+
+
+expand_option = declared_option(declared.EXPAND_GROUPS)
+
+
+def _day(value: Any) -> Any:
+    """The date of a day option (click gives a datetime), None when not given."""
+    return value.date() if value is not None else None
 
 
 @click.group(name="matrix", cls=_Group, context_settings=CONTEXT)
@@ -205,17 +225,15 @@ def _warn(text: str) -> None:
 
 
 def _say(reply: Reply) -> None:
-    """Print a :class:`~matrix.core.reply.Reply` and exit with its code when it is not 0."""
-    for text, to_stderr in reply.lines:
-        click.echo(text, err=to_stderr, nl=False)
+    """Print a :class:`~matrix.core.reply.Reply` (its headings in bold on a terminal) and exit with its code when
+    it is not 0."""
+    for index, (text, to_stderr) in enumerate(reply.lines):
+        if index in reply.strong:
+            click.secho(text.removesuffix("\n"), err=to_stderr, nl=text.endswith("\n"), bold=True)
+        else:
+            click.echo(text, err=to_stderr, nl=False)
     if reply.code:
         sys.exit(reply.code)
-
-
-def _load(paths: Iterable[Path], registry: Path | None) -> Any:
-    from .input.load import load_corpus
-
-    return load_corpus(_inputs(paths), registry).require(_warn)
 
 
 @main.command()
@@ -237,28 +255,21 @@ def validate(paths: tuple[Path, ...], registry: Path | None, strict: bool) -> No
 @registry_option
 @expand_option
 @output_folder_option("output")
-@click.option(
-    "--paper",
-    type=click.Choice(["A4", "A3"], case_sensitive=False),
-    default="A4",
-    show_default=True,
-    help="Khổ giấy của bảng Excel.",
-)
+@declared_option(declared.PAPER)
 @click.option(
     "--templates",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Thư mục mẫu thư (.docx) dùng thay mẫu mặc định.",
 )
-@click.option("--pdf", is_flag=True, help="Chuyển thêm mọi tệp sang PDF (cần LibreOffice).")
+@declared_option(declared.PDF)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Số tiến trình chạy song song (mặc định: số lõi CPU).")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=DAY,
-    metavar="NGÀY",
-    help="Ngày tính tình hình thực hiện và thư đôn đốc (mặc định: hôm nay); khi có, bảng tổng hợp chuyển "
-    "nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này. Viết YYYY-MM-DD hoặc dd/mm/yyyy.",
+@declared_option(
+    declared.NAMES_ON,
+    help="Bảng tổng hợp chuyển nhiệm vụ của cơ quan không còn tồn tại vào ngày này sang cơ quan kế thừa. "
+    + declared.DATE_HINT,
 )
+@declared_option(declared.STATUS_ON)
+@declared_option(declared.AS_OF_BUILD)
 @click.option("--force", is_flag=True, help="Ghi đè cả tệp kết quả đã được sửa tay sau lần tạo trước.")
 def build(
     paths: tuple[Path, ...],
@@ -269,6 +280,8 @@ def build(
     templates: Path | None,
     pdf: bool,
     jobs: int | None,
+    names_on: Any = None,
+    status_on: Any = None,
     as_of: Any = None,
     force: bool = False,
 ) -> None:
@@ -279,32 +292,22 @@ def build(
       matrix build                      # input/ -> output/
       matrix build --expand-groups --paper A3 --pdf
     """
-    from .build.pipeline import BuildOptions, build_report, build_unchanged, prepare
-    from .build.pipeline import build as run_build
-    from .files.guard import check_output_folder
+    from .commands.build import BuildOptions
+    from .commands.build import build as run_build
 
-    check_output_folder(output, list(_inputs(paths)))
     options = BuildOptions(
         expand_groups=expand_groups,
         paper=paper.upper(),
         templates=templates,
         pdf=pdf,
         jobs=jobs,
-        as_of=as_of.date() if as_of else None,
+        names_on=_day(names_on),
+        status_on=_day(status_on),
+        as_of=_day(as_of),
     )
-    summary = build_unchanged(_inputs(paths), registry, options, output, notify=_warn)
-    plan = None
-    if summary is not None:  # nothing it reads changed: the last build's outputs stand, its warnings are told
-        for text in summary.warnings:
-            _warn(text)
-    else:
-        plan = prepare(_inputs(paths), registry, options, _warn)
-        with _progress_line() as watch:
-            summary = run_build(plan, output, force=force, notify=_warn, watch=watch)
-    for text, to_stderr in build_report(plan, summary, output):
-        click.echo(text, err=to_stderr)
-    if summary.left_count:  # the others were built; a script must still notice the bad input
-        sys.exit(EXIT_INPUT)
+    with _progress_line() as watch:
+        reply = run_build(_inputs(paths), registry, options, output, _warn, force, watch)
+    _say(reply)
 
 
 @main.command()
@@ -320,12 +323,7 @@ def build(
     show_default=True,
     help="Định dạng xuất.",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    type=DAY,
-    help="Chuyển nhiệm vụ của cơ quan cũ sang cơ quan kế thừa còn tồn tại vào ngày này.",
-)
+@declared_option(declared.NAMES_ON, "--as-of")
 @click.option(
     "-o",
     "--output",
@@ -350,7 +348,7 @@ def export(
     registry: Path | None,
     expand_groups: bool,
     fmt: str,
-    as_of: Any = None,
+    names_on: Any = None,
     output: Path | None = None,
     sep: str = ",",
     force: bool = False,
@@ -362,10 +360,13 @@ def export(
     xuất gì (mã thoát 1); thêm --keep-unknown để vẫn xuất, giữ nguyên tên như đã viết
     (bản nháp chưa rà soát xong).
     """
-    from .writers.export import export as run_export
+    from .commands.export import export as run_export
 
-    date = as_of.date() if as_of is not None else None
-    _say(run_export(_inputs(paths), registry, _warn, fmt, output, sep, expand_groups, date, force, keep_unknown))
+    _say(
+        run_export(
+            _inputs(paths), registry, _warn, fmt, output, sep, expand_groups, _day(names_on), force, keep_unknown
+        )
+    )
 
 
 @main.command()
@@ -399,24 +400,16 @@ def draft(source: Path, registry: Path | None, output: Path | None, force: bool)
 @click.option(
     "--province", help="Chỉ hiện cơ quan chung và cơ quan của tỉnh này (mã hoặc tên tỉnh, ví dụ 'Đồng Tháp')."
 )
-@click.option(
-    "--date",
-    "on",
-    type=DAY,
-    help="Chỉ hiện cơ quan còn tồn tại vào ngày này (YYYY-MM-DD hoặc dd/mm/yyyy).",
-)
-def agencies(registry: Path | None, province: str | None, on: Any) -> None:
+@declared_option(declared.NAMES_ON, "--date", help="Chỉ hiện cơ quan còn tồn tại vào ngày này. " + declared.DATE_HINT)
+def agencies(registry: Path | None, province: str | None, names_on: Any) -> None:
     """Liệt kê danh mục cơ quan: mã, tên, khối, đề nghị hay giao, thời gian tồn tại, cơ quan kế thừa, tên gọi khác.
 
     \b
-    Ví dụ:  matrix agencies --province "Đồng Tháp" --date 2026-01-01
+    Ví dụ:  matrix agencies --province "Đồng Tháp" --names-on 2026-01-01
     """
-    from .commands.views import registry_table
-    from .input.load import open_registry
+    from .commands.views import agencies as run_agencies
 
-    lines = registry_table(open_registry([DEFAULT_INPUT], registry), province, on.date() if on is not None else None)
-    for line in lines:
-        click.echo(line)
+    _say(run_agencies(DEFAULT_INPUT, registry, province, _day(names_on)))
 
 
 @main.command()
@@ -424,44 +417,27 @@ def agencies(registry: Path | None, province: str | None, on: Any) -> None:
 @paths_argument
 @registry_option
 @expand_option
-@click.option(
-    "--as-of",
-    "as_of",
-    type=DAY,
-    help="Gộp nhiệm vụ của cơ quan cũ vào cơ quan kế thừa còn tồn tại vào ngày này.",
-)
-def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, as_of: Any) -> None:
+@declared_option(declared.NAMES_ON, "--as-of")
+def show(agency: str, paths: tuple[Path, ...], registry: Path | None, expand_groups: bool, names_on: Any) -> None:
     """Xem các nhiệm vụ của một cơ quan trên mọi văn bản (nhận mọi tên gọi khác).
 
     \b
     Ví dụ:  matrix show "Đảng ủy Công an tỉnh"
-            matrix show "Sở Khoa học và Công nghệ" --as-of 2026-01-01
+            matrix show "Sở Khoa học và Công nghệ" --names-on 2026-01-01
     """
-    from .commands.views import agency_tasks
+    from .commands.views import show as run_show
 
-    corpus = _load(paths, registry)
-    for line in agency_tasks(corpus, agency, expand_groups, as_of.date() if as_of is not None else None):
-        if line.strong:
-            click.secho(line.text, bold=True)
-        else:
-            click.echo(line.text)
+    _say(run_show(_inputs(paths), registry, _warn, agency, expand_groups, _day(names_on)))
 
 
 # --------------------------------------------------------------------------- theo dõi, đôn đốc
-
-as_of_option = click.option(
-    "--as-of",
-    "as_of",
-    type=DAY,
-    help="Tính đến ngày này (YYYY-MM-DD hoặc dd/mm/yyyy; mặc định: hôm nay).",
-)
 
 
 @main.command()
 @paths_argument
 @registry_option
 @expand_option
-@as_of_option
+@declared_option(declared.STATUS_ON, "--as-of")
 @click.option("--agency", help="Chỉ một cơ quan (nhận mọi tên gọi khác).")
 @click.option("--directive", "directive_id", help="Chỉ một văn bản (mã văn bản).")
 @click.option(
@@ -477,7 +453,7 @@ def status(
     paths: tuple[Path, ...],
     registry: Path | None,
     expand_groups: bool,
-    as_of: Any,
+    status_on: Any,
     agency: str | None,
     directive_id: str | None,
     fmt: str,
@@ -485,16 +461,12 @@ def status(
     """Tình hình thực hiện: số nhiệm vụ đúng hạn, quá hạn của từng cơ quan, và các việc quá hạn.
 
     \b
-    Ví dụ:  matrix status --as-of 2025-12-31
+    Ví dụ:  matrix status --status-on 2025-12-31
             matrix status --agency "Công an tỉnh" --format json
     """
+    from .commands.status import status as run_status
 
-    from .commands.status import status_report
-    from .tracking.records import input_folder
-
-    corpus = _load(paths, registry)
-    day = as_of.date() if as_of else today()
-    click.echo(status_report(corpus, input_folder(_inputs(paths)), day, expand_groups, agency, directive_id, fmt))
+    _say(run_status(_inputs(paths), registry, _warn, _day(status_on), expand_groups, agency, directive_id, fmt))
 
 
 @main.command()
@@ -530,10 +502,9 @@ def report(
     Ví dụ:  matrix report "Công an tỉnh" tiengiang-ubnd-ct-antt-2025 7 --ngay 28/06/2025 --so "123/BC-CAT"
             matrix report "Công an tỉnh" tiengiang-ubnd-ct-antt-2025 --ngay 20/12/2025 --xong
     """
-    from .commands.status import add_report
+    from .commands.status import report as run_report
 
-    corpus = _load([input_dir], registry)
-    click.echo(add_report(corpus, input_dir, agency, directive_id, task, day.date(), number, done, note))
+    _say(run_report(input_dir, registry, _warn, agency, directive_id, task, day.date(), number, done, note))
 
 
 @main.command(name="end")
@@ -552,10 +523,9 @@ def end(directive_id: str, day: Any, input_dir: Path, registry: Path | None) -> 
     \b
     Ví dụ:  matrix end ubnd-ct-cao-diem-tet-giap-thin-2024 --ngay 29/02/2024
     """
-    from .tracking.records import end_directive
+    from .commands.status import end as run_end
 
-    corpus = _load([input_dir], registry)
-    click.echo(end_directive(corpus, input_dir, directive_id, day.date() if day else today()))
+    _say(run_end(input_dir, registry, _warn, directive_id, _day(day)))
 
 
 @main.command(name="calendar")
@@ -592,10 +562,9 @@ def calendar_command(
     \b
     Ví dụ:  matrix calendar -o lich.ics --agency "Công an tỉnh"
     """
-    from .writers.ics import save_calendar
+    from .commands.export import calendar
 
-    corpus = _load(paths, registry)
-    click.echo(save_calendar(corpus, output, expand_groups, agency, until.date() if until else None, force))
+    _say(calendar(_inputs(paths), registry, _warn, output, expand_groups, agency, _day(until), force))
 
 
 @main.command(name="import")
@@ -610,10 +579,9 @@ def import_command(workbook: Path, input_dir: Path, registry: Path | None, dry_r
     Ví dụ:  matrix import output/tiengiang-ubnd-ct-antt-2025/ma-tran.xlsx
     Dòng không ứng với nhiệm vụ nào, hoặc nhiệm vụ đã đổi nội dung, được báo và bỏ qua.
     """
-    from .commands.status import import_workbook
+    from .commands.status import import_records
 
-    corpus = _load([input_dir], registry)
-    _say(import_workbook(corpus, workbook, input_dir, dry_run))
+    _say(import_records(input_dir, registry, _warn, workbook, dry_run))
 
 
 @main.group()
@@ -642,9 +610,9 @@ def registry_init(province: str, output: Path, force: bool) -> None:
     Ví dụ:  matrix registry init "Đồng Tháp"
             matrix registry init "tp ho chi minh" -o input/co-quan.yaml --force
     """
-    from .input.catalogue import write_registry
+    from .commands.views import registry_init as run_registry_init
 
-    click.echo(write_registry(province, output, force))
+    _say(run_registry_init(province, output, force))
 
 
 @main.command()

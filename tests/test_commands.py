@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from matrix.commands.export import EXIT_UNRESOLVED, calendar, export
 from matrix.commands.status import add_report, status_report
 from matrix.commands.views import drafted, validation
 from matrix.core.errors import InputError
@@ -20,8 +21,6 @@ from matrix.input.catalogue import write_registry
 from matrix.input.load import load_corpus
 from matrix.input.lookup import find_directive
 from matrix.tracking.records import Record, State, assess, input_folder, load_records, schedules
-from matrix.writers.export import EXIT_UNRESOLVED, export
-from matrix.writers.ics import save_calendar
 
 from .helpers.corpus import small_corpus
 
@@ -81,17 +80,17 @@ def test_add_report_appends_a_record_that_status_then_counts(folder):
     assert len(load_records(folder, corpus)) == before + 1
 
 
-def test_save_calendar_keeps_an_existing_file_unless_forced(folder, tmp_path):
-    corpus = _corpus(folder)
+def test_calendar_keeps_an_existing_file_unless_forced(folder, tmp_path):
     target = tmp_path / "lich.ics"
     until = dt.date(2026, 12, 31)
-    assert save_calendar(corpus, target, until=until) == f"Đã ghi lịch vào {target}."
+    reply = calendar([folder], None, print, target, until=until)
+    assert reply.lines == [(f"Đã ghi lịch vào {target}.\n", False)] and reply.code == 0
     assert target.read_bytes().startswith(b"BEGIN:VCALENDAR")
     target.write_bytes(b"x")
     with pytest.raises(InputError):
-        save_calendar(corpus, target, until=until)
+        calendar([folder], None, print, target, until=until)
     assert target.read_bytes() == b"x"
-    save_calendar(corpus, target, agency="Công an tỉnh", until=until, force=True)
+    calendar([folder], None, print, target, agency="Công an tỉnh", until=until, force=True)
     assert target.read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 

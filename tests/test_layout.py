@@ -145,3 +145,57 @@ def test_the_accepted_date_formats_are_declared_once():
     }
     # the catalogue reads matrix's own data files (ISO dates written by the developers), not a clerk's
     assert own == {"core/stamp.py", "input/catalogue.py"}
+
+
+def test_no_writer_loads_files():
+    """A writer takes the model: loading (matrix.input.load, YAML) belongs to the command layer."""
+    wrong = {
+        f"{path.relative_to(PACKAGE).as_posix()} imports {name}"
+        for path in sorted((PACKAGE / "writers").rglob("*.py"))
+        for name in _absolute_imports(path)
+        if name == "yaml" or name.startswith(("yaml.", "matrix.input.load"))
+    }
+    assert not wrong, sorted(wrong)
+
+
+def _cli_commands() -> dict[str, list[tuple[str, str]]]:
+    """Every function of matrix/cli.py that click runs as a command: (module, name) of each thing it imports."""
+    tree = ast.parse((PACKAGE / "cli.py").read_text(encoding="utf-8"))
+    out: dict[str, list[tuple[str, str]]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and any(
+            isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "command"
+            for d in node.decorator_list
+        ):
+            out[node.name] = [
+                ("." * sub.level + (sub.module or ""), alias.name)
+                for sub in ast.walk(node)
+                if isinstance(sub, ast.ImportFrom)
+                for alias in sub.names
+            ]
+    return out
+
+
+def test_every_cli_command_calls_the_command_layer_which_returns_a_reply():
+    """The CLI only parses options, calls one function of matrix/commands/ and prints the Reply it returns (serve
+    starts the web server instead)."""
+    import importlib
+    import inspect
+
+    from matrix.core.reply import Reply
+
+    commands = _cli_commands()
+    assert len(commands) >= 12, sorted(commands)
+    for command, imported in commands.items():
+        if command == "serve":
+            continue
+        own = [(module, name) for module, name in imported if module.startswith(".commands.")]
+        assert own and own == imported, f"{command} imports {imported}: only matrix/commands/ is for the CLI"
+        functions = [
+            getattr(importlib.import_module("matrix" + module), name)
+            for module, name in own
+            if inspect.isfunction(getattr(importlib.import_module("matrix" + module), name))
+        ]
+        assert len(functions) == 1, (command, functions)
+        returned = inspect.signature(functions[0]).return_annotation
+        assert returned in ("Reply", Reply), f"{command}: {functions[0].__qualname__} returns {returned}"

@@ -44,9 +44,21 @@ class BuildOptions:
     templates: Path | None = None
     pdf: bool = False
     jobs: int | None = None  # processes; None = one per CPU core
-    # The build date: the consolidated view gives old bodies' tasks to their successors of that date, and the
-    # Tình hình thực hiện outputs are computed as of it. None: no successor view, statuses as of today.
+    # The day names are resolved on: the consolidated view gives old bodies' tasks to their successors of that
+    # date (None: no successor view). The day the status is counted to: the Tình hình thực hiện outputs and the
+    # reminders (None: today). ``as_of`` is the shorthand for both (``matrix build --as-of``); each of the two
+    # given on its own wins over it.
+    names_on: dt.date | None = None
+    status_on: dt.date | None = None
     as_of: dt.date | None = None
+
+    @property
+    def names_date(self) -> dt.date | None:
+        return self.names_on or self.as_of
+
+    @property
+    def status_date(self) -> dt.date | None:
+        return self.status_on or self.as_of
 
 
 @dataclass(frozen=True)

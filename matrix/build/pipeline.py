@@ -101,7 +101,7 @@ def plan_build(
     """Pivot ``corpus`` once and lay out the views the build writes.
 
     ``records`` and ``letters`` (from ``input/theo-doi/``) give the Tình hình thực hiện outputs, assessed on
-    ``options.as_of``. ``only``: the directive ids to write (``matrix build FILES``); the consolidated
+    ``options.status_date``. ``only``: the directive ids to write (``matrix build FILES``); the consolidated
     outputs still cover all of ``corpus``, and the outputs of the other directives are kept as they are.
     ``left_out``: the directive files left out for their input errors; their last outputs are kept as they are.
     """
@@ -122,12 +122,15 @@ def plan_build(
     matrix = build_matrix(corpus, options.expand_groups)
     views = [(safe_filename(d.id), matrix.subset([d.id])) for d in matrix.directives if only is None or d.id in only]
     views.append(
-        (CONSOLIDATED, build_matrix(corpus, options.expand_groups, options.as_of) if options.as_of else matrix)
+        (
+            CONSOLIDATED,
+            build_matrix(corpus, options.expand_groups, options.names_date) if options.names_date else matrix,
+        )
     )
     scope = None if only is None else frozenset({name for name, _ in views} | {"assignments.csv", "assignments.json"})
     built = {safe_filename(d.id) for d in corpus.directives} | {CONSOLIDATED}
     spared = frozenset(safe_filename(left.directive_id) for left in left_out) - built
-    as_of = options.as_of or today()
+    as_of = options.status_date or today()
     return BuildPlan(
         matrix, views, options, scope, assess(matrix, records, as_of), as_of, letters, tuple(left_out), spared
     )

@@ -1,5 +1,6 @@
 """`matrix status` output (per agency, the counts of the four states and the overdue items), and what
-`matrix report` and `matrix import` add to the records files."""
+`matrix report`, `matrix end` and `matrix import` add to the records files; the commands' functions
+(:func:`status`, :func:`report`, :func:`end`, :func:`import_records`) load the input and return a :class:`Reply`."""
 
 from __future__ import annotations
 
@@ -264,3 +265,69 @@ def import_workbook(corpus: Corpus, workbook: Path, input_dir: Path, dry_run: bo
         else "Không có thay đổi nào."
     )
     return reply
+
+
+def status(
+    paths: Sequence[Path],
+    registry: Path | None,
+    warn: Callable[[str], None],
+    status_on: dt.date | None = None,
+    expand_groups: bool = False,
+    agency: str | None = None,
+    directive_id: str | None = None,
+    fmt: str = "text",
+) -> Reply:
+    """``matrix status``: :func:`status_report` counted to ``status_on`` (default: today)."""
+    from ..core.stamp import today
+    from ..tracking.records import input_folder
+    from .loading import load_model
+
+    corpus = load_model(paths, registry, warn)
+    reply = Reply()
+    day = status_on or today()
+    reply.say(status_report(corpus, input_folder(paths), day, expand_groups, agency, directive_id, fmt))
+    return reply
+
+
+def report(
+    input_dir: Path,
+    registry: Path | None,
+    warn: Callable[[str], None],
+    agency: str,
+    directive_id: str,
+    task: str | None,
+    day: dt.date,
+    number: str | None = None,
+    done: bool = False,
+    note: str | None = None,
+) -> Reply:
+    """``matrix report``: :func:`add_report` on the corpus of ``input_dir``."""
+    from .loading import load_model
+
+    corpus = load_model([input_dir], registry, warn)
+    reply = Reply()
+    reply.say(add_report(corpus, input_dir, agency, directive_id, task, day, number, done, note))
+    return reply
+
+
+def end(
+    input_dir: Path, registry: Path | None, warn: Callable[[str], None], directive_id: str, day: dt.date | None = None
+) -> Reply:
+    """``matrix end``: the directive marked ended on ``day`` (default: today)."""
+    from ..core.stamp import today
+    from ..tracking.records import end_directive
+    from .loading import load_model
+
+    corpus = load_model([input_dir], registry, warn)
+    reply = Reply()
+    reply.say(end_directive(corpus, input_dir, directive_id, day or today()))
+    return reply
+
+
+def import_records(
+    input_dir: Path, registry: Path | None, warn: Callable[[str], None], workbook: Path, dry_run: bool = False
+) -> Reply:
+    """``matrix import``: :func:`import_workbook` on the corpus of ``input_dir``."""
+    from .loading import load_model
+
+    return import_workbook(load_model([input_dir], registry, warn), workbook, input_dir, dry_run)

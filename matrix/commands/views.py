@@ -1,5 +1,5 @@
-"""What `matrix show`, `matrix agencies` and `matrix validate` print, as library functions: the CLI only parses
-options and prints.
+"""What `matrix show`, `matrix agencies`, `matrix validate`, `matrix draft` and `matrix registry init` print, as
+library functions each returning a :class:`Reply`: the CLI only parses options and prints.
 
 Names typed on a command line are looked up here (any alias, with or without diacritics), with one
 wording of the "did you mean" hint; a problem with the command line is an :class:`InputError` on
@@ -9,7 +9,7 @@ wording of the "did you mean" hint; a problem with the command line is an :class
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +109,23 @@ def agency_tasks(corpus: Corpus, name: str, expand_groups: bool = False, as_of: 
     return lines
 
 
+def show(
+    paths: Sequence[Path],
+    registry: Path | None,
+    warn: Callable[[str], None],
+    name: str,
+    expand_groups: bool = False,
+    names_on: dt.date | None = None,
+) -> Reply:
+    """``matrix show``: :func:`agency_tasks` of the corpus of ``paths``, each agency's heading in bold."""
+    from .loading import load_model
+
+    reply = Reply()
+    for line in agency_tasks(load_model(paths, registry, warn), name, expand_groups, names_on):
+        reply.say(line.text, strong=line.strong)
+    return reply
+
+
 def whose_body(registry: Registry, agency: Agency) -> str:
     """ "tỉnh Đồng Tháp", "tỉnh Tiền Giang (đến 30/06/2025)", "văn bản không ghi tỉnh" (see :meth:`Registry.whose`)."""
     return registry.whose(agency)
@@ -160,6 +177,27 @@ def registry_table(registry: Registry, province: str | None = None, on: dt.date 
             lines.append(f"{'':4}tên gọi khác: {names}")
     lines.append(f"\n{len(rows) - 1} mục.")
     return lines
+
+
+def agencies(
+    input_dir: Path, registry: Path | None, province: str | None = None, names_on: dt.date | None = None
+) -> Reply:
+    """``matrix agencies``: :func:`registry_table` of the registry (``registry``, else the input folder's)."""
+    from ..input.load import open_registry
+
+    reply = Reply()
+    for line in registry_table(open_registry([input_dir], registry), province, names_on):
+        reply.say(line)
+    return reply
+
+
+def registry_init(province: str, output: Path, force: bool = False) -> Reply:
+    """``matrix registry init``: the standard co-quan.yaml of ``province`` written to ``output``."""
+    from ..input.catalogue import write_registry
+
+    reply = Reply()
+    reply.say(write_registry(province, output, force))
+    return reply
 
 
 def drafted(source: Path, registry: Path | None, output: Path | None = None, force: bool = False) -> Reply:

@@ -34,6 +34,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive
 
+from ..commands import options as declared
 from ..core.errors import InputError, MatrixError, Problem
 from ..core.model import format_date
 from ..core.stamp import today
@@ -110,6 +111,7 @@ def _environment() -> jinja2.Environment:
     env.filters["mark_names"] = _mark_names
     env.globals["nav"] = NAV
     env.globals["colours"] = lib.ROLE_COLOURS
+    env.globals["options"] = declared  # the fields and labels of the options the command line shares
     return env
 
 
@@ -491,7 +493,7 @@ class Pages:
         query = params.get("q", "").strip()
         province = params.get("tinh", "")
         block = params.get("khoi", "")
-        raw_day = params.get("ngay", "").strip()
+        raw_day = params.get(declared.NAMES_ON.field, "").strip()
         on, why = lib.read_day(raw_day, "ngày")
         page_number = int(params["trang"]) if params.get("trang", "").isdigit() else 1
         page = None
@@ -633,7 +635,7 @@ class Pages:
         from ..tracking.records import State
 
         cat = self.catalogue()
-        day = shown or _parse_date(request.query_params.get("ngay", "")) or today()
+        day = shown or _parse_date(request.query_params.get(declared.STATUS_ON.field, "")) or today()
         try:
             statuses = lib.statuses(cat, day)
         except InputError as exc:
@@ -731,7 +733,7 @@ class Pages:
 
     async def build_post(self, request: Request) -> Response:
         form = await self.form(request)
-        pdf = form.get("pdf") == "co"
+        pdf = form.get(declared.PDF.field) == "co"
         settings = self.settings
 
         def work(progress: Callable[[int], None], total: Callable[[int], None]) -> Any:

@@ -454,12 +454,13 @@ def record_report(
 
 
 def calendar(catalogue: Catalogue, agency_ids: Iterable[str] | None = None) -> bytes:
-    """``matrix calendar``: the .ics of every due date to the end of next year."""
-    from ..writers.ics import default_end, write_calendar
+    """``matrix calendar``: the .ics of every due date to the end of next year, by the command's own
+    :func:`~matrix.commands.export.calendar_data`."""
+    from ..commands.export import calendar_data
 
     if catalogue.corpus is None:
         raise _problem("chưa có văn bản hợp lệ nào để lập lịch")
-    return write_calendar(build_matrix(catalogue.corpus), default_end(), agency_ids)
+    return calendar_data(catalogue.corpus, agency_ids=agency_ids)
 
 
 def _problem(message: str, hint: str | None = None) -> InputError:

@@ -1,21 +1,16 @@
-"""Machine-readable exports (JSON, CSV) of the matrix, for other systems."""
+"""Machine-readable exports (JSON, CSV, a text-only workbook) of the matrix, for other systems: a writer that takes
+the pivoted model (``matrix export`` loads and pivots in :mod:`matrix.commands.export`)."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..core.pivot import Entry, Matrix, Row, build_matrix
+from ..core.pivot import Entry, Matrix, Row
 
-if TYPE_CHECKING:
-    from ..core.reply import Reply
-
-EXIT_UNRESOLVED = 1  # names the registry lacks, not kept (--keep-unknown)
 CSV_COLUMNS = ("directive", "task", "agency", "role", "text")
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): such cells get a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -139,49 +134,3 @@ def _xlsx_bytes(matrix: Matrix) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def export(
-    paths: Sequence[Path],
-    registry: Path | None,
-    warn: Callable[[str], None],
-    fmt: str = "json",
-    output: Path | None = None,
-    sep: str = ",",
-    expand_groups: bool = False,
-    as_of: dt.date | None = None,
-    force: bool = False,
-    keep_unknown: bool = False,
-) -> Reply:
-    """``matrix export``: the assignments as JSON or CSV, printed or written to ``output``.
-
-    Every warning and every name the registry lacks goes to ``warn`` as soon as the files are read; with names
-    left and not ``keep_unknown``, nothing is exported (exit 1).
-    """
-    from ..core.reply import Reply
-    from ..files.guard import check_overwrite
-    from ..input.load import Unknown, load_corpus
-
-    if output is not None:
-        check_overwrite(output, force)
-    result = load_corpus(paths, registry, Unknown.KEEP)
-    for problem in result.unresolved:
-        warn(str(problem))
-    corpus = result.require(warn)
-    reply = Reply()
-    if result.unresolved and not keep_unknown:
-        reply.say(
-            f"Chưa xuất: còn {len(result.unresolved)} tên cơ quan chưa có trong danh mục (hoặc không còn vào ngày "
-            "văn bản). Hãy thêm vào co-quan.yaml hoặc sửa tên; nếu vẫn muốn xuất với tên như đã viết, thêm --keep-unknown.",
-            True,
-        )
-        reply.code = EXIT_UNRESOLVED
-        return reply
-    matrix = build_matrix(corpus, expand_groups, as_of)
-    delimiter = "\t" if sep == "tab" else sep
-    if output is not None:
-        written = write_export(matrix, output, fmt, delimiter)
-        reply.say(f"Đã ghi {output} ({written.upper()}).", True)
-    else:
-        reply.say(to_json(matrix) if fmt == "json" else to_csv(matrix, delimiter), end="")
-    return reply

@@ -3,7 +3,8 @@
 One all-day event per due date (and agency, when one is asked for), the tasks
 due that day in its description, a reminder some days before. UIDs are derived
 from the content's identity (directive, date, agency), not from the build, so
-importing the file again updates the events instead of duplicating them.
+importing the file again updates the events instead of duplicating them. A writer that takes the pivoted
+model and returns bytes (``matrix calendar`` loads and writes the file in :mod:`matrix.commands.export`).
 """
 
 from __future__ import annotations
@@ -12,16 +13,12 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event
 
 from ..core import stamp
-from ..core.errors import problem
-from ..core.model import Corpus
-from ..core.pivot import Entry, Matrix, build_matrix
+from ..core.pivot import Entry, Matrix
 from ..core.text import shorten
-from ..files.safeio import is_stream, write_file
 from ..tracking.records import TRACKED_ROLES, schedules
 
 REMINDER_DAYS = 3
@@ -31,27 +28,6 @@ PRODID = "-//matrix//Theo doi nhiem vu//VI"
 def default_end(today: dt.date | None = None) -> dt.date:
     """How far a calendar goes when no date is asked for: the end of next year."""
     return dt.date((today or stamp.today()).year + 1, 12, 31)
-
-
-def save_calendar(
-    corpus: Corpus,
-    output: Path,
-    expand_groups: bool = False,
-    agency: str | None = None,
-    until: dt.date | None = None,
-    force: bool = False,
-) -> str:
-    """``matrix calendar``: write the .ics of the due dates (of the agency typed, if any) to ``output``; the
-    message."""
-    from ..input.lookup import agency_ids
-
-    wanted = agency_ids(corpus.registry, agency)
-    end = until or default_end()
-    if output.exists() and not is_stream(output) and not force:
-        raise problem(f"tệp '{output}' đã có", "dùng --force để ghi đè, hoặc chọn tên khác bằng -o")
-    data = write_calendar(build_matrix(corpus, expand_groups), end, wanted)
-    write_file(output, data, "tệp lịch")
-    return f"Đã ghi lịch vào {output}."
 
 
 def due_events(
