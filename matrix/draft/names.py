@@ -278,7 +278,7 @@ _DEFINITE_LEVELS = _GROUP_LEVELS + _words("cấp tỉnh", "cấp thành phố")
 _DESCRIBED_HEADS = _words("cơ quan", "các cơ quan")
 # Common nouns of bodies that a field after them makes a group of its own ("các đơn vị điện lực", "các cơ quan y
 # tế", "các tổ chức xã hội"); alone, or with a vague word after them, they stay vague ("các cơ quan, đơn vị").
-_FIELD_HEADS = _words("các đơn vị", "các cơ quan", "các tổ chức", "các doanh nghiệp")
+_FIELD_HEADS = _words("các đơn vị", "các cơ quan", "các tổ chức", "các doanh nghiệp", "các phòng", "các phòng, ban")
 _OWNED_BY = _words("trực thuộc", "thuộc")  # "các đơn vị sự nghiệp trực thuộc Ủy ban nhân dân tỉnh"
 # Fields that every body has ("các cơ quan chuyên môn": all departments, "các cơ quan nhà nước"): vague.
 _GENERIC_FIELDS = _words("các cơ quan chuyên môn", "các đơn vị chuyên môn", "các cơ quan nhà nước")
@@ -716,7 +716,8 @@ class NameReader:
                 before = paragraph[: match.start()]
                 tokens = tokenize(before)
                 self._learn_short_form(term, before, tokens)
-                for start in range(len(tokens)):
+                last_entry = max((k + 1 for k, t in enumerate(tokens) if t.text == ";"), default=0)
+                for start in range(last_entry, len(tokens)):  # "A; B (gọi chung là C)": C is B, the last entry
                     if (
                         start
                         and tokens[start - 1].text not in (",", ";", ":", ".")
@@ -1366,24 +1367,33 @@ class NameReader:
         :meth:`_fields_listed`); not when no field follows the noun ("các cơ quan, đơn vị", "các đơn vị khác", "các
         cơ quan có thẩm quyền", "các cơ quan cấp tỉnh"), when the words are vague ("các đơn vị chức năng", "... có
         liên quan", "các cơ quan chuyên môn": every department), or when brackets after them list the bodies meant
-        ("các cơ quan đăng ký đầu tư (Sở ...)")."""
+        ("các cơ quan đăng ký đầu tư (Sở ...)"). A named owner makes any units definite, with no field or a
+        generic one ("các đơn vị thuộc Bộ Quốc phòng", "các phòng, ban chuyên môn thuộc Ủy ban nhân dân cấp xã")."""
         head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
         if head is None or tokens[i].low != CAC:
             return None
         field = i + len(head)
-        owned = next((k for k in range(field + 1, end + 1) if _starts_with(tokens, k, _OWNED_BY)), None)
+        if end < field and "," in head:  # "các phòng, ban chuyên môn ...": the head's comma does not end the name
+            end = self._extent(tokens, field - 1)
+        owned = next((k for k in range(field, end + 1) if _starts_with(tokens, k, _OWNED_BY)), None)
         owner = None
         if owned is not None:  # "... trực thuộc Ủy ban nhân dân Thành phố": the bodies' owner closes the name
             words = next(len(p) for p in _OWNED_BY if _starts_with(tokens, owned, (p,)))
             owner = self.read_name(tokens, text, owned + words, None, False)
-            if owner is None or not tokens[owned + words].capital:
-                return None
+            if owner is None or not tokens[owned + words].capital or (owned == field and owner.vague):
+                return None  # units with no field of their own are definite only by a named owner
             end = owned
         if (
-            field >= end
-            or _starts_with(tokens, field, _NO_FIELD)
-            or tuple(t.low for t in tokens[i:end]) in _GENERIC_FIELDS
-            or _contains(tokens, field, end, _VAGUE_WORDS)
+            owner is None
+            and (  # a named owner makes any units definite: "các đơn vị thuộc Bộ Quốc phòng"
+                field >= end
+                or _starts_with(tokens, field, _NO_FIELD)
+                or tuple(t.low for t in tokens[i:end]) in _GENERIC_FIELDS
+            )
+        ):
+            return None
+        if (
+            _contains(tokens, field, end, _VAGUE_WORDS)
             or not all(t.is_word for t in tokens[field:end])
             or _bracket_follows(tokens, end)
         ):
