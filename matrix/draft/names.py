@@ -423,6 +423,8 @@ _STOPS = _words(
     "vừa",
     "nhất là",
     "giải quyết",
+    "xem xét",
+    "phê duyệt",
     "đánh giá",
     "quảng bá",
     "tuần tra",
@@ -641,7 +643,7 @@ class NameReader:
         key = ascii_key(name)
         if (_CENTRAL_SUPERIOR if self.central else _SUPERIOR).match(key):
             return True
-        key = re.sub(r"^(?:chu tich|thuong truc|lanh dao|giam doc|truong ban) ", "", key)
+        key = _unabbreviated(re.sub(r"^(?:chu tich|thuong truc|lanh dao|giam doc|truong ban) ", "", key))
         return any(
             key == issuer
             or key == issuer + " dang"
@@ -702,7 +704,7 @@ class NameReader:
     def know_issuer(self, *names: str) -> None:
         """The document's issuer (its name and header lines): never one of its own addressees."""
         for name in names:
-            key = re.sub(r"^(?:chu tich|thuong truc) ", "", ascii_key(name))
+            key = _unabbreviated(re.sub(r"^(?:chu tich|thuong truc) ", "", ascii_key(name)))
             if len(key.split()) >= 3:
                 self.issuers.append(key)
 
@@ -1905,6 +1907,17 @@ def _span(text: str, tokens: list[Token], i: int, end: int) -> str:
 def _first_words(phrases: tuple[tuple[str, ...], ...]) -> frozenset[str] | None:
     """The words the phrases start with (None when one is empty: it matches anywhere)."""
     return None if any(not p for p in phrases) else frozenset(p[0] for p in phrases)
+
+
+_ISSUER_ABBREVIATIONS = ((re.compile(r"\bubnd\b"), "uy ban nhan dan"), (re.compile(r"\bhdnd\b"), "hoi dong nhan dan"))
+
+
+def _unabbreviated(key: str) -> str:
+    """An ascii key with "UBND", "HĐND" written out, so "UBND thành phố Hà Nội" is the issuer "Ủy ban nhân dân
+    thành phố Hà Nội" of the header."""
+    for pattern, words in _ISSUER_ABBREVIATIONS:
+        key = pattern.sub(words, key)
+    return key
 
 
 def _starts_with(tokens: list[Token], i: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
