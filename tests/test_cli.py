@@ -38,7 +38,7 @@ def test_help_is_vietnamese_and_lists_every_command(run):
 def test_validate_shipped_input_is_clean(run):
     result = run("validate", INPUT)
     assert result.exit_code == 0
-    assert result.output == "Hợp lệ: 5 văn bản, 71 nhiệm vụ, 1316 cơ quan trong danh mục; 0 cảnh báo.\n"
+    assert result.output == "Hợp lệ: 5 văn bản, 71 nhiệm vụ, 1319 cơ quan trong danh mục; 0 cảnh báo.\n"
 
 
 def test_validate_reports_errors_and_exits_2(run, tmp_path):
@@ -141,7 +141,7 @@ def test_agencies_table(run):
     assert lines[0].split()[:2] == ["Mã", "Tên"]
     vks = next(line for line in lines if line.startswith("hung-yen-vksnd-tinh "))
     assert vks.rstrip().endswith("đề nghị")
-    assert result.output.rstrip().endswith("1316 mục.")
+    assert result.output.rstrip().endswith("1319 mục.")
 
 
 def test_internal_errors_do_not_show_a_traceback(run, monkeypatch):

@@ -133,7 +133,7 @@ def test_catalogue_sizes():
     dong_thap = catalogue.province_registry("dong-thap")
     # one province's registry: its bodies keep the short ids, Tiền Giang's (merged in) are prefixed
     standard = [a for a in dong_thap.agencies if a.province == "dong-thap" and not a.id.startswith("dong-thap-")]
-    assert len(standard) == 82 and len([a for a in standard if a.is_group]) == 9
+    assert len(standard) == 83 and len([a for a in standard if a.is_group]) == 10
     old = [a for a in dong_thap.agencies if a.province == "tien-giang"]
     assert all(a.id.startswith("tien-giang-") and a.valid_to <= dt.date(2025, 6, 30) for a in old)
     assert dong_thap.get("tien-giang-cong-an-tinh").successor == "cong-an-tinh"

@@ -279,7 +279,15 @@ _DESCRIBED_HEADS = _words("cơ quan", "các cơ quan")
 # Common nouns of bodies that a field after them makes a group of its own ("các đơn vị điện lực", "các cơ quan y
 # tế", "các tổ chức xã hội"); alone, or with a vague word after them, they stay vague ("các cơ quan, đơn vị").
 _FIELD_HEADS = _words(
-    "các đơn vị", "các cơ quan", "các tổ chức", "các doanh nghiệp", "các trung tâm", "các bệnh viện", "các trạm"
+    "các đơn vị",
+    "các cơ quan",
+    "các tổ chức",
+    "các doanh nghiệp",
+    "các trung tâm",
+    "các bệnh viện",
+    "các trạm",
+    "các phòng",
+    "các phòng, ban",
 )
 _OWNED_BY = _words("trực thuộc", "thuộc")  # "các đơn vị sự nghiệp trực thuộc Ủy ban nhân dân tỉnh"
 # Fields that every body has ("các cơ quan chuyên môn": all departments, "các cơ quan nhà nước"): vague.
@@ -425,6 +433,8 @@ _STOPS = _words(
     "vừa",
     "nhất là",
     "giải quyết",
+    "xem xét",
+    "phê duyệt",
     "đánh giá",
     "quảng bá",
     "tuần tra",
@@ -643,7 +653,7 @@ class NameReader:
         key = ascii_key(name)
         if (_CENTRAL_SUPERIOR if self.central else _SUPERIOR).match(key):
             return True
-        key = re.sub(r"^(?:chu tich|thuong truc|lanh dao|giam doc|truong ban) ", "", key)
+        key = _unabbreviated(re.sub(r"^(?:chu tich|thuong truc|lanh dao|giam doc|truong ban) ", "", key))
         return any(
             key == issuer
             or key == issuer + " dang"
@@ -704,7 +714,7 @@ class NameReader:
     def know_issuer(self, *names: str) -> None:
         """The document's issuer (its name and header lines): never one of its own addressees."""
         for name in names:
-            key = re.sub(r"^(?:chu tich|thuong truc) ", "", ascii_key(name))
+            key = _unabbreviated(re.sub(r"^(?:chu tich|thuong truc) ", "", ascii_key(name)))
             if len(key.split()) >= 3:
                 self.issuers.append(key)
 
@@ -718,7 +728,8 @@ class NameReader:
                 before = paragraph[: match.start()]
                 tokens = tokenize(before)
                 self._learn_short_form(term, before, tokens)
-                for start in range(len(tokens)):
+                last_entry = max((k + 1 for k, t in enumerate(tokens) if t.text == ";"), default=0)
+                for start in range(last_entry, len(tokens)):  # "A; B (gọi chung là C)": C is B, the last entry
                     if (
                         start
                         and tokens[start - 1].text not in (",", ";", ":", ".")
@@ -1372,24 +1383,33 @@ class NameReader:
         :meth:`_fields_listed`); not when no field follows the noun ("các cơ quan, đơn vị", "các đơn vị khác", "các
         cơ quan có thẩm quyền", "các cơ quan cấp tỉnh"), when the words are vague ("các đơn vị chức năng", "... có
         liên quan", "các cơ quan chuyên môn": every department), or when brackets after them list the bodies meant
-        ("các cơ quan đăng ký đầu tư (Sở ...)")."""
+        ("các cơ quan đăng ký đầu tư (Sở ...)"). A named owner makes any units definite, with no field or a
+        generic one ("các đơn vị thuộc Bộ Quốc phòng", "các phòng, ban chuyên môn thuộc Ủy ban nhân dân cấp xã")."""
         head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
         if head is None or tokens[i].low != CAC:
             return None
         field = i + len(head)
-        owned = next((k for k in range(field + 1, end + 1) if _starts_with(tokens, k, _OWNED_BY)), None)
+        if end < field and "," in head:  # "các phòng, ban chuyên môn ...": the head's comma does not end the name
+            end = self._extent(tokens, field - 1)
+        owned = next((k for k in range(field, end + 1) if _starts_with(tokens, k, _OWNED_BY)), None)
         owner = None
         if owned is not None:  # "... trực thuộc Ủy ban nhân dân Thành phố": the bodies' owner closes the name
             words = next(len(p) for p in _OWNED_BY if _starts_with(tokens, owned, (p,)))
             owner = self.read_name(tokens, text, owned + words, None, False)
-            if owner is None or not tokens[owned + words].capital:
-                return None
+            if owner is None or not tokens[owned + words].capital or (owned == field and owner.vague):
+                return None  # units with no field of their own are definite only by a named owner
             end = owned
         if (
-            field >= end
-            or _starts_with(tokens, field, _NO_FIELD)
-            or tuple(t.low for t in tokens[i:end]) in _GENERIC_FIELDS
-            or _contains(tokens, field, end, _VAGUE_WORDS)
+            owner is None
+            and (  # a named owner makes any units definite: "các đơn vị thuộc Bộ Quốc phòng"
+                field >= end
+                or _starts_with(tokens, field, _NO_FIELD)
+                or tuple(t.low for t in tokens[i:end]) in _GENERIC_FIELDS
+            )
+        ):
+            return None
+        if (
+            _contains(tokens, field, end, _VAGUE_WORDS)
             or not all(t.is_word for t in tokens[field:end])
             or _bracket_follows(tokens, end)
         ):
@@ -1903,6 +1923,17 @@ def _span(text: str, tokens: list[Token], i: int, end: int) -> str:
 def _first_words(phrases: tuple[tuple[str, ...], ...]) -> frozenset[str] | None:
     """The words the phrases start with (None when one is empty: it matches anywhere)."""
     return None if any(not p for p in phrases) else frozenset(p[0] for p in phrases)
+
+
+_ISSUER_ABBREVIATIONS = ((re.compile(r"\bubnd\b"), "uy ban nhan dan"), (re.compile(r"\bhdnd\b"), "hoi dong nhan dan"))
+
+
+def _unabbreviated(key: str) -> str:
+    """An ascii key with "UBND", "HĐND" written out, so "UBND thành phố Hà Nội" is the issuer "Ủy ban nhân dân
+    thành phố Hà Nội" of the header."""
+    for pattern, words in _ISSUER_ABBREVIATIONS:
+        key = pattern.sub(words, key)
+    return key
 
 
 def _starts_with(tokens: list[Token], i: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
