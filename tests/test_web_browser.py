@@ -20,7 +20,7 @@ from matrix.input.load import load_corpus
 from matrix.tracking.records import load_records
 
 from .helpers import INPUT
-from .helpers.web import FIXTURE, FLAGGED, write_docx
+from .helpers.web import FIXTURE, FLAGGED, write_docx, write_docx_header_in_one_paragraph
 
 pytestmark = pytest.mark.browser
 
@@ -246,25 +246,6 @@ document.cookie = "matrix_csrf={token}; path=/";
     assert [r.number for r in load_records(root / "input", corpus)] == []
 
 
-def _header_in_one_paragraph(text: str, path: Path) -> Path:
-    """A Word file whose header is one paragraph: two columns by tabs, three lines by Shift+Enter (<w:br/>)."""
-    import docx
-
-    lines = text.splitlines()
-    document = docx.Document()
-    paragraph = document.add_paragraph()
-    for i, (left, right) in enumerate(zip(lines[0:3], lines[3:6], strict=True)):
-        paragraph.add_run(left)
-        paragraph.add_run().add_tab()
-        paragraph.add_run(right)
-        if i < 2:
-            paragraph.add_run().add_break()
-    for line in lines[6:]:
-        document.add_paragraph(line)
-    document.save(str(path))
-    return path
-
-
 def test_a_clerk_withdraws_and_restores_records_from_a_row_pages_agencies_and_prints_the_matrix(
     server, browser, tmp_path
 ):
@@ -293,7 +274,7 @@ def test_a_clerk_withdraws_and_restores_records_from_a_row_pages_agencies_and_pr
         "3. Ủy ban nhân dân các huyện",
         "3. Đội Quản lý thị trường số 5 chủ trì, phối hợp với Sở Công Thương kiểm tra hàng hóa.\n4. Ủy ban nhân dân các huyện",
     )
-    source = _header_in_one_paragraph(text, tmp_path / "chi-thi-dong-ke.docx")
+    source = write_docx_header_in_one_paragraph(text, tmp_path / "chi-thi-dong-ke.docx")
     driver.get(f"{base}/them")
     driver.find_element(By.NAME, "tep").send_keys(str(source))
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()

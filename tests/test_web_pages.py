@@ -9,9 +9,7 @@ import errno
 import html
 import os
 import re
-from pathlib import Path
 
-import docx
 import pytest
 
 from matrix.core.errors import InputError, OutputError
@@ -19,7 +17,7 @@ from matrix.files import safeio
 from matrix.input.load import load_corpus
 from matrix.tracking.records import load_records
 
-from .helpers.web import FIXTURE, csrf_token, page_client
+from .helpers.web import FIXTURE, csrf_token, page_client, write_docx_header_in_one_paragraph
 
 TG = "tiengiang-ubnd-ct-antt-2025"
 WITHDRAWN_DIR = "da-rut"  # input/da-rut/: the withdrawn directives (matrix.commands.withdraw.WITHDRAWN_DIR)
@@ -300,25 +298,8 @@ def test_the_draft_search_reads_words_without_diacritics_and_its_suggestions_are
     assert "Thay tên trong bản nháp" in followed
 
 
-def _header_with_tabs_and_breaks(path: Path) -> Path:
-    """A Word directive whose header is one paragraph: two columns by tabs, lines by Shift+Enter (<w:br/>)."""
-    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
-    document = docx.Document()
-    paragraph = document.add_paragraph()
-    for i, (left, right) in enumerate(zip(lines[0:3], lines[3:6], strict=True)):
-        paragraph.add_run(left)
-        paragraph.add_run().add_tab()
-        paragraph.add_run(right)
-        if i < 2:
-            paragraph.add_run().add_break()
-    for line in lines[6:]:
-        document.add_paragraph(line)
-    document.save(str(path))
-    return path
-
-
 def test_a_word_header_with_line_breaks_and_tabs_keeps_its_date_and_place(client, tmp_path):
-    source = _header_with_tabs_and_breaks(tmp_path / "chi-thi-tab.docx")
+    source = write_docx_header_in_one_paragraph(FIXTURE.read_text(encoding="utf-8"), tmp_path / "chi-thi-tab.docx")
     token = csrf_token(client, "/them")
     sent = client.post(
         "/them",

@@ -24,6 +24,23 @@ def write_docx(text: str, path: Path) -> Path:
     return path
 
 
+def write_docx_header_in_one_paragraph(text: str, path: Path) -> Path:
+    """A Word file whose header is one paragraph: two columns by tabs, three lines by Shift+Enter (<w:br/>)."""
+    lines = text.splitlines()
+    document = docx.Document()
+    paragraph = document.add_paragraph()
+    for i, (left, right) in enumerate(zip(lines[0:3], lines[3:6], strict=True)):
+        paragraph.add_run(left)
+        paragraph.add_run().add_tab()
+        paragraph.add_run(right)
+        if i < 2:
+            paragraph.add_run().add_break()
+    for line in lines[6:]:
+        document.add_paragraph(line)
+    document.save(str(path))
+    return path
+
+
 LOCAL = "http://127.0.0.1:8765"
 
 
