@@ -1385,10 +1385,16 @@ class NameReader:
         liên quan", "các cơ quan chuyên môn": every department), or when brackets after them list the bodies meant
         ("các cơ quan đăng ký đầu tư (Sở ...)"). A named owner makes any units definite, with no field or a
         generic one ("các đơn vị thuộc Bộ Quốc phòng", "các phòng, ban chuyên môn thuộc Ủy ban nhân dân cấp xã")."""
-        head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
-        if head is None or tokens[i].low != CAC:
+        titled = tokens[i].low != CAC and _after_title(
+            tokens, i
+        )  # "Người đứng đầu cơ quan chuyên môn thuộc ...": the head of each body
+        if titled:
+            head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p) - 1]) == p[1:]), None)
+        else:
+            head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
+        if head is None or (tokens[i].low != CAC and not titled):
             return None
-        field = i + len(head)
+        field = i + len(head) - titled
         if end < field and "," in head:  # "các phòng, ban chuyên môn ...": the head's comma does not end the name
             end = self._extent(tokens, field - 1)
         owned = next((k for k in range(field, end + 1) if _starts_with(tokens, k, _OWNED_BY)), None)
@@ -1399,13 +1405,11 @@ class NameReader:
             if owner is None or not tokens[owned + words].capital or (owned == field and owner.vague):
                 return None  # units with no field of their own are definite only by a named owner
             end = owned
-        if (
-            owner is None
-            and (  # a named owner makes any units definite: "các đơn vị thuộc Bộ Quốc phòng"
-                field >= end
-                or _starts_with(tokens, field, _NO_FIELD)
-                or tuple(t.low for t in tokens[i:end]) in _GENERIC_FIELDS
-            )
+        generic = (CAC,) * titled + tuple(t.low for t in tokens[i:end]) in _GENERIC_FIELDS
+        if titled and owner is None and generic:  # "Người đứng đầu cơ quan chuyên môn, ...": vague, as "các ..."
+            return Mention("Các " + _span(text, tokens, i, end), (), i, end, "vague")
+        if owner is None and (  # a named owner makes any units definite: "các đơn vị thuộc Bộ Quốc phòng"
+            field >= end or _starts_with(tokens, field, _NO_FIELD) or generic
         ):
             return None
         if (
@@ -1416,9 +1420,9 @@ class NameReader:
             return None
         if owner is not None:
             end = owner.end
-        written = _span(text, tokens, i, end)
+        written = ("Các " if titled else "") + _span(text, tokens, i, end)
         # a capitalised head ("Các Trung tâm Y tế") is a name the text may give in full ("... Y tế khu vực")
-        full = self._completed(written) if tokens[i + 1].capital else None
+        full = self._completed(written) if tokens[i + 1 - titled].capital else None
         return Mention((full or written)[:1].upper() + (full or written)[1:], (), i, end, "unknown", written)
 
     def _described(self, tokens: list[Token], text: str, i: int) -> Mention | None:
@@ -1578,6 +1582,11 @@ _ABBREVIATION_TOKEN = re.compile(
 _SHARED_HEADS = ("bộ", "sở")
 _ENTERPRISES = _words("tập đoàn", "tổng công ty")
 _COUNT_KIND = re.compile(r"^(?:\d{1,3}\s+)(bộ|sở|Bộ|Sở)$")
+
+
+def _after_title(tokens: list[Token], i: int) -> bool:
+    """Whether a leadership title ("Người đứng đầu", "Thủ trưởng") ends right before token ``i``."""
+    return any(i >= len(t) and tuple(k.low for k in tokens[i - len(t) : i]) == t for t in TITLES)
 
 
 def _kind_of(written: str) -> str | None:
