@@ -28,3 +28,17 @@ def test_a_title_before_a_list_of_body_nouns_sharing_their_owner():
         "Các cơ quan chuyên môn thuộc Ủy ban nhân dân Thành phố",
         "Các cơ quan hành chính khác thuộc Ủy ban nhân dân Thành phố",
     ]
+
+
+def test_a_comma_before_thuoc_sets_off_the_owner_of_the_listed_bodies():
+    names = assigned(
+        "1. Các cơ quan chuyên môn, cơ quan hành chính khác, thuộc Ủy ban nhân dân Thành phố, Sở Y tế xem xét."
+    )
+    assert names == [
+        "Các cơ quan chuyên môn thuộc Ủy ban nhân dân Thành phố",
+        "Các cơ quan hành chính khác thuộc Ủy ban nhân dân Thành phố",
+        "Sở Y tế",
+    ]
+    assert assigned("1. Các đơn vị sự nghiệp, trực thuộc Sở Y tế rà soát.") == [
+        "Các đơn vị sự nghiệp trực thuộc Sở Y tế"
+    ]

@@ -1404,7 +1404,7 @@ class NameReader:
             owner = self.read_name(tokens, text, owned + words, None, False)
             if owner is None or not tokens[owned + words].capital or (owned == field and owner.vague):
                 return None  # units with no field of their own are definite only by a named owner
-            end = owned
+            end = owned - (tokens[owned - 1].text == ",")  # "các đơn vị sự nghiệp, thuộc Sở Y tế"
         generic = (CAC,) * titled + tuple(t.low for t in tokens[i:end]) in _GENERIC_FIELDS
         if titled and owner is None and generic:  # "Người đứng đầu cơ quan chuyên môn, ...": vague, as "các ..."
             return Mention("Các " + _span(text, tokens, i, end), (), i, end, "vague")
@@ -1420,7 +1420,7 @@ class NameReader:
             return None
         if owner is not None:
             end = owner.end
-        written = ("Các " if titled else "") + _span(text, tokens, i, end)
+        written = ("Các " if titled else "") + _COMMA_OWNER.sub(r" \1", _span(text, tokens, i, end))
         # a capitalised head ("Các Trung tâm Y tế") is a name the text may give in full ("... Y tế khu vực")
         full = self._completed(written) if tokens[i + 1 - titled].capital else None
         return Mention((full or written)[:1].upper() + (full or written)[1:], (), i, end, "unknown", written)
@@ -1515,9 +1515,12 @@ class NameReader:
 
     def _extent(self, tokens: list[Token], i: int) -> int:
         """Where a name not in the registry ends: at punctuation, a verb or a preposition."""
-        end = i + 1
-        while end < len(tokens) and end - i < 12:
+        end, commas = i + 1, 0
+        while end < len(tokens) and end - i - commas < 12:
             token = tokens[end]
+            if token.text == "," and _owner_follows(tokens, end + 1):
+                end, commas = end + 1, 1  # "cơ quan hành chính khác, thuộc Ủy ban nhân dân tỉnh": the owner set off
+                continue
             if token.text in _CLOSERS or (token.low == VA and _next_is_new_name(tokens, end + 1)):
                 break
             if len(token.text) == 1 and token.text.islower() and end + 1 < len(tokens) and tokens[end + 1].text == ")":
@@ -1582,6 +1585,15 @@ _ABBREVIATION_TOKEN = re.compile(
 _SHARED_HEADS = ("bộ", "sở")
 _ENTERPRISES = _words("tập đoàn", "tổng công ty")
 _COUNT_KIND = re.compile(r"^(?:\d{1,3}\s+)(bộ|sở|Bộ|Sở)$")
+
+
+_COMMA_OWNER = re.compile(r",\s+((?:trực\s+)?thuộc\s)", re.IGNORECASE)
+
+
+def _owner_follows(tokens: list[Token], i: int) -> bool:
+    """Whether "thuộc"/"trực thuộc" and a capitalised name start at token ``i``."""
+    words = next((len(p) for p in _OWNED_BY if _starts_with(tokens, i, (p,))), 0)
+    return words > 0 and i + words < len(tokens) and tokens[i + words].capital
 
 
 def _after_title(tokens: list[Token], i: int) -> bool:
@@ -1662,7 +1674,7 @@ def _share_owner(mentions: list[Mention], tokens: list[Token]) -> None:
             continue
         for k in run:
             mention = mentions[k]
-            base = mention.written[: match.start()] if k == n else mention.written
+            base = (mention.written[: match.start()] if k == n else mention.written).rstrip(" ,")
             base = base if tokenize(base)[0].low == CAC else f"các {base[:1].lower()}{base[1:]}"
             written = f"{base[:1].upper()}{base[1:]} {match.group(1)}"
             mentions[k] = Mention(written, (), mention.start, mention.end, "unknown", mention.source or mention.written)
