@@ -42,3 +42,18 @@ def test_a_comma_before_thuoc_sets_off_the_owner_of_the_listed_bodies():
     assert assigned("1. Các đơn vị sự nghiệp, trực thuộc Sở Y tế rà soát.") == [
         "Các đơn vị sự nghiệp trực thuộc Sở Y tế"
     ]
+
+
+def test_names_joined_by_hoac_are_all_read():
+    draft = draft_text(
+        HEAD
+        + "1. Sở Xây dựng chủ trì, phối hợp với Sở Y tế hoặc Ủy ban nhân dân các xã, phường kiểm tra công trình.\n",
+        standard_registry(),
+        "cv",
+    )
+    roles = [(a.written, a.role) for node in draft.directive.tree for a in node.task.assignments]
+    assert roles == [
+        ("Sở Xây dựng", "chủ trì"),
+        ("Sở Y tế", "phối hợp"),
+        ("Ủy ban nhân dân các xã, phường", "phối hợp"),
+    ]

@@ -1587,6 +1587,7 @@ _ENTERPRISES = _words("tập đoàn", "tổng công ty")
 _COUNT_KIND = re.compile(r"^(?:\d{1,3}\s+)(bộ|sở|Bộ|Sở)$")
 
 
+_HOAC = match_key("hoặc")
 _COMMA_OWNER = re.compile(r",\s+((?:trực\s+)?thuộc\s)", re.IGNORECASE)
 
 
@@ -2017,11 +2018,11 @@ def _next_is_new_name(tokens: list[Token], i: int) -> bool:
 
 
 def _skip_separator(tokens: list[Token], i: int) -> int:
-    """The index after a list separator at ``i`` (",", ";", "và", ", và", "và đề nghị"), or ``i``."""
+    """The index after a list separator at ``i`` (",", ";", "và", "hoặc", ", và", "và đề nghị"), or ``i``."""
     j = i
     if j < len(tokens) and tokens[j].text in (",", ";"):
         j += 1
-    if j < len(tokens) and tokens[j].low == VA:
+    if j < len(tokens) and tokens[j].low in (VA, _HOAC):  # "Công an xã hoặc Ủy ban nhân dân xã": either may act
         j += 1
     if j > i and _starts_with(tokens, j, _words("đề nghị", "yêu cầu")):
         j += 2
