@@ -57,3 +57,7 @@ def test_names_joined_by_hoac_are_all_read():
         ("Sở Y tế", "phối hợp"),
         ("Ủy ban nhân dân các xã, phường", "phối hợp"),
     ]
+
+
+def test_the_force_of_a_body_is_the_body():
+    assert assigned("1. Giao lực lượng Công an cấp xã tăng cường tuần tra.") == ["Công an cấp xã"]

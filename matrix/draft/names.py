@@ -1053,7 +1053,10 @@ class NameReader:
         for start in self._starts(tokens, i):
             found = self._longest(tokens, text, start)
             if found:
-                return self._listed(tokens, text, self._qualified(tokens, text, found))
+                listed = self._listed(tokens, text, self._qualified(tokens, text, found))
+                if listed.resolved is None and _starts_with(tokens, i, _FORCE) and start == i + len(_FORCE[0]):
+                    continue  # "lực lượng Công an cấp xã, phường": a force only for a name the registry knows
+                return listed
         end = self._extent(tokens, i)
         span = _span(text, tokens, i, end)
         found = self._composed(span, i, end, previous, plural) or self._loose(tokens, text, i)
@@ -1129,7 +1132,7 @@ class NameReader:
         """ "(Đồng chí) Bí thư, (đồng chí) Chủ tịch Ủy ban nhân dân các tỉnh, thành phố ...": the secretary's title
         alone shares the places of the next name, so it stands for the Party committees of those places
         ("Tỉnh ủy, Thành ủy các tỉnh, thành phố ..."); the next name is read after it, as the list goes on."""
-        start = list(self._starts(tokens, i))[-1]
+        start = list(self._starts(tokens, i, force=False))[-1]
         if start == i:
             return None
         after = _skip_separator(tokens, start)
@@ -1296,10 +1299,14 @@ class NameReader:
             return Mention(written, (), start, end, "above" if _CENTRAL_BODY.match(ascii_key(written)) else "vague")
         return self._unresolved(written, start, end)
 
-    def _starts(self, tokens: list[Token], i: int) -> Iterable[int]:
-        """The name may start at ``i`` or after a leadership title."""
+    def _starts(self, tokens: list[Token], i: int, force: bool = True) -> Iterable[int]:
+        """The name may start at ``i``, after a leadership title, or (``force``: for names the registry knows) after
+        "lực lượng" before a capital ("lực lượng Công an cấp xã": the body's force is the body)."""
         yield i
         j = i
+        if force and _starts_with(tokens, i, _FORCE) and i + 2 < len(tokens) and tokens[i + 2].capital:
+            j = i + 2
+            yield j
         for _ in range(2):  # "các đồng chí bí thư tỉnh uỷ": titles may follow one another
             words = tuple(t.low for t in tokens[j : j + 6])
             title = next((t for t in TITLES if words[: len(t)] == t and j + len(t) < len(tokens)), None)
@@ -1359,13 +1366,13 @@ class NameReader:
         """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
         # "Giám đốc các đơn vị điện lực": the bodies after a leadership title
         described = self._described(tokens, text, i) or self._field_group(
-            tokens, text, list(self._starts(tokens, i))[-1], end
+            tokens, text, list(self._starts(tokens, i, force=False))[-1], end
         )
         if described is not None:
             return described
         if _starts_with(tokens, i, VAGUE_HEADS) and not _starts_with(tokens, i, _MINISTRY_LIKE):
             return Mention(_span(text, tokens, i, end), (), i, end, "vague")
-        start = list(self._starts(tokens, i))[-1]
+        start = list(self._starts(tokens, i, force=False))[-1]
         if end <= start or not _is_org_head(tokens, start):
             return None
         if _starts_with(tokens, i, _STANDING) and _starts_with(tokens, i + len(_STANDING[0]), _COLLECTIVE):
@@ -1588,6 +1595,7 @@ _COUNT_KIND = re.compile(r"^(?:\d{1,3}\s+)(bộ|sở|Bộ|Sở)$")
 
 
 _HOAC = match_key("hoặc")
+_FORCE = _words("lực lượng")
 _COMMA_OWNER = re.compile(r",\s+((?:trực\s+)?thuộc\s)", re.IGNORECASE)
 
 
