@@ -1053,7 +1053,10 @@ class NameReader:
         for start in self._starts(tokens, i):
             found = self._longest(tokens, text, start)
             if found:
-                return self._listed(tokens, text, self._qualified(tokens, text, found))
+                listed = self._listed(tokens, text, self._qualified(tokens, text, found))
+                if listed.resolved is None and _starts_with(tokens, i, _FORCE) and start == i + len(_FORCE[0]):
+                    continue  # "lực lượng Công an cấp xã, phường": a force only for a name the registry knows
+                return listed
         end = self._extent(tokens, i)
         span = _span(text, tokens, i, end)
         found = self._composed(span, i, end, previous, plural) or self._loose(tokens, text, i)
@@ -1129,7 +1132,7 @@ class NameReader:
         """ "(Đồng chí) Bí thư, (đồng chí) Chủ tịch Ủy ban nhân dân các tỉnh, thành phố ...": the secretary's title
         alone shares the places of the next name, so it stands for the Party committees of those places
         ("Tỉnh ủy, Thành ủy các tỉnh, thành phố ..."); the next name is read after it, as the list goes on."""
-        start = list(self._starts(tokens, i))[-1]
+        start = list(self._starts(tokens, i, force=False))[-1]
         if start == i:
             return None
         after = _skip_separator(tokens, start)
@@ -1296,10 +1299,14 @@ class NameReader:
             return Mention(written, (), start, end, "above" if _CENTRAL_BODY.match(ascii_key(written)) else "vague")
         return self._unresolved(written, start, end)
 
-    def _starts(self, tokens: list[Token], i: int) -> Iterable[int]:
-        """The name may start at ``i`` or after a leadership title."""
+    def _starts(self, tokens: list[Token], i: int, force: bool = True) -> Iterable[int]:
+        """The name may start at ``i``, after a leadership title, or (``force``: for names the registry knows) after
+        "lực lượng" before a capital ("lực lượng Công an cấp xã": the body's force is the body)."""
         yield i
         j = i
+        if force and _starts_with(tokens, i, _FORCE) and i + 2 < len(tokens) and tokens[i + 2].capital:
+            j = i + 2
+            yield j
         for _ in range(2):  # "các đồng chí bí thư tỉnh uỷ": titles may follow one another
             words = tuple(t.low for t in tokens[j : j + 6])
             title = next((t for t in TITLES if words[: len(t)] == t and j + len(t) < len(tokens)), None)
@@ -1359,13 +1366,13 @@ class NameReader:
         """A phrase shaped like a body's name (kept, flagged) or a vague mention (read, not an addressee)."""
         # "Giám đốc các đơn vị điện lực": the bodies after a leadership title
         described = self._described(tokens, text, i) or self._field_group(
-            tokens, text, list(self._starts(tokens, i))[-1], end
+            tokens, text, list(self._starts(tokens, i, force=False))[-1], end
         )
         if described is not None:
             return described
         if _starts_with(tokens, i, VAGUE_HEADS) and not _starts_with(tokens, i, _MINISTRY_LIKE):
             return Mention(_span(text, tokens, i, end), (), i, end, "vague")
-        start = list(self._starts(tokens, i))[-1]
+        start = list(self._starts(tokens, i, force=False))[-1]
         if end <= start or not _is_org_head(tokens, start):
             return None
         if _starts_with(tokens, i, _STANDING) and _starts_with(tokens, i + len(_STANDING[0]), _COLLECTIVE):
@@ -1385,10 +1392,16 @@ class NameReader:
         liên quan", "các cơ quan chuyên môn": every department), or when brackets after them list the bodies meant
         ("các cơ quan đăng ký đầu tư (Sở ...)"). A named owner makes any units definite, with no field or a
         generic one ("các đơn vị thuộc Bộ Quốc phòng", "các phòng, ban chuyên môn thuộc Ủy ban nhân dân cấp xã")."""
-        head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
-        if head is None or tokens[i].low != CAC:
+        titled = tokens[i].low != CAC and _after_title(
+            tokens, i
+        )  # "Người đứng đầu cơ quan chuyên môn thuộc ...": the head of each body
+        if titled:
+            head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p) - 1]) == p[1:]), None)
+        else:
+            head = next((p for p in _FIELD_HEADS if tuple(t.low for t in tokens[i : i + len(p)]) == p), None)
+        if head is None or (tokens[i].low != CAC and not titled):
             return None
-        field = i + len(head)
+        field = i + len(head) - titled
         if end < field and "," in head:  # "các phòng, ban chuyên môn ...": the head's comma does not end the name
             end = self._extent(tokens, field - 1)
         owned = next((k for k in range(field, end + 1) if _starts_with(tokens, k, _OWNED_BY)), None)
@@ -1398,14 +1411,12 @@ class NameReader:
             owner = self.read_name(tokens, text, owned + words, None, False)
             if owner is None or not tokens[owned + words].capital or (owned == field and owner.vague):
                 return None  # units with no field of their own are definite only by a named owner
-            end = owned
-        if (
-            owner is None
-            and (  # a named owner makes any units definite: "các đơn vị thuộc Bộ Quốc phòng"
-                field >= end
-                or _starts_with(tokens, field, _NO_FIELD)
-                or tuple(t.low for t in tokens[i:end]) in _GENERIC_FIELDS
-            )
+            end = owned - (tokens[owned - 1].text == ",")  # "các đơn vị sự nghiệp, thuộc Sở Y tế"
+        generic = (CAC,) * titled + tuple(t.low for t in tokens[i:end]) in _GENERIC_FIELDS
+        if titled and owner is None and generic:  # "Người đứng đầu cơ quan chuyên môn, ...": vague, as "các ..."
+            return Mention("Các " + _span(text, tokens, i, end), (), i, end, "vague")
+        if owner is None and (  # a named owner makes any units definite: "các đơn vị thuộc Bộ Quốc phòng"
+            field >= end or _starts_with(tokens, field, _NO_FIELD) or generic
         ):
             return None
         if (
@@ -1416,9 +1427,9 @@ class NameReader:
             return None
         if owner is not None:
             end = owner.end
-        written = _span(text, tokens, i, end)
+        written = ("Các " if titled else "") + _COMMA_OWNER.sub(r" \1", _span(text, tokens, i, end))
         # a capitalised head ("Các Trung tâm Y tế") is a name the text may give in full ("... Y tế khu vực")
-        full = self._completed(written) if tokens[i + 1].capital else None
+        full = self._completed(written) if tokens[i + 1 - titled].capital else None
         return Mention((full or written)[:1].upper() + (full or written)[1:], (), i, end, "unknown", written)
 
     def _described(self, tokens: list[Token], text: str, i: int) -> Mention | None:
@@ -1511,9 +1522,12 @@ class NameReader:
 
     def _extent(self, tokens: list[Token], i: int) -> int:
         """Where a name not in the registry ends: at punctuation, a verb or a preposition."""
-        end = i + 1
-        while end < len(tokens) and end - i < 12:
+        end, commas = i + 1, 0
+        while end < len(tokens) and end - i - commas < 12:
             token = tokens[end]
+            if token.text == "," and _owner_follows(tokens, end + 1):
+                end, commas = end + 1, 1  # "cơ quan hành chính khác, thuộc Ủy ban nhân dân tỉnh": the owner set off
+                continue
             if token.text in _CLOSERS or (token.low == VA and _next_is_new_name(tokens, end + 1)):
                 break
             if len(token.text) == 1 and token.text.islower() and end + 1 < len(tokens) and tokens[end + 1].text == ")":
@@ -1578,6 +1592,22 @@ _ABBREVIATION_TOKEN = re.compile(
 _SHARED_HEADS = ("bộ", "sở")
 _ENTERPRISES = _words("tập đoàn", "tổng công ty")
 _COUNT_KIND = re.compile(r"^(?:\d{1,3}\s+)(bộ|sở|Bộ|Sở)$")
+
+
+_HOAC = match_key("hoặc")
+_FORCE = _words("lực lượng")
+_COMMA_OWNER = re.compile(r",\s+((?:trực\s+)?thuộc\s)", re.IGNORECASE)
+
+
+def _owner_follows(tokens: list[Token], i: int) -> bool:
+    """Whether "thuộc"/"trực thuộc" and a capitalised name start at token ``i``."""
+    words = next((len(p) for p in _OWNED_BY if _starts_with(tokens, i, (p,))), 0)
+    return words > 0 and i + words < len(tokens) and tokens[i + words].capital
+
+
+def _after_title(tokens: list[Token], i: int) -> bool:
+    """Whether a leadership title ("Người đứng đầu", "Thủ trưởng") ends right before token ``i``."""
+    return any(i >= len(t) and tuple(k.low for k in tokens[i - len(t) : i]) == t for t in TITLES)
 
 
 def _kind_of(written: str) -> str | None:
@@ -1653,7 +1683,7 @@ def _share_owner(mentions: list[Mention], tokens: list[Token]) -> None:
             continue
         for k in run:
             mention = mentions[k]
-            base = mention.written[: match.start()] if k == n else mention.written
+            base = (mention.written[: match.start()] if k == n else mention.written).rstrip(" ,")
             base = base if tokenize(base)[0].low == CAC else f"các {base[:1].lower()}{base[1:]}"
             written = f"{base[:1].upper()}{base[1:]} {match.group(1)}"
             mentions[k] = Mention(written, (), mention.start, mention.end, "unknown", mention.source or mention.written)
@@ -1996,11 +2026,11 @@ def _next_is_new_name(tokens: list[Token], i: int) -> bool:
 
 
 def _skip_separator(tokens: list[Token], i: int) -> int:
-    """The index after a list separator at ``i`` (",", ";", "và", ", và", "và đề nghị"), or ``i``."""
+    """The index after a list separator at ``i`` (",", ";", "và", "hoặc", ", và", "và đề nghị"), or ``i``."""
     j = i
     if j < len(tokens) and tokens[j].text in (",", ";"):
         j += 1
-    if j < len(tokens) and tokens[j].low == VA:
+    if j < len(tokens) and tokens[j].low in (VA, _HOAC):  # "Công an xã hoặc Ủy ban nhân dân xã": either may act
         j += 1
     if j > i and _starts_with(tokens, j, _words("đề nghị", "yêu cầu")):
         j += 2
