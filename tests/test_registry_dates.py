@@ -729,3 +729,10 @@ def test_no_name_in_the_shipped_catalogues_carries_a_stray_quote():
     for path in sorted(data.glob("*.yaml")):
         stray = [n for n in names(yaml.safe_load(path.read_text(encoding="utf-8"))) if re.search(r'["“”]', n)]
         assert stray == [], f"{path.name}: {stray}"
+
+
+@pytest.mark.parametrize("name", ["Công an cấp xã, phường", "UBND cấp xã, phường", "Ủy ban nhân dân cấp xã, phường"])
+def test_the_commune_level_written_with_both_kinds_of_commune(name):
+    """Since 1/7/2025 a province has xã and phường: texts write the level as 'cấp xã, phường'."""
+    found = catalogue.standard_registry(["ha-noi"]).resolve(name, "ha-noi")
+    assert found is not None and found.id in {"cong-an-cap-xa", "ubnd-cap-xa"}
