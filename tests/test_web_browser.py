@@ -8,7 +8,6 @@ chromedriver is missing, unless the environment variable CI is set.
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 import time
@@ -20,20 +19,10 @@ from matrix.input.load import load_corpus
 from matrix.tracking.records import load_records
 
 from .helpers import INPUT
+from .helpers.browser import chromium
 from .helpers.web import FIXTURE, FLAGGED, write_docx, write_docx_header_in_one_paragraph
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-def _require_browser() -> None:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).is_file()]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI: thiếu {', '.join(missing)} (cài gói chromium và chromium-driver)")
-        pytest.skip(f"không có {', '.join(missing)}")
 
 
 @pytest.fixture()
@@ -50,34 +39,9 @@ def server(tmp_path):
 
 @pytest.fixture()
 def browser(tmp_path):
-    _require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-        "--window-size=1366,1000",
-        "--lang=vi",
-    ):
-        options.add_argument(flag)
-    options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
-    )
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    driver.downloads = downloads  # type: ignore[attr-defined]
+    driver = chromium(tmp_path / "chromium-profile", downloads)
     try:
         yield driver
     finally:

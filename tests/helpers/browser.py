@@ -28,8 +28,9 @@ def require_browser() -> None:
         pytest.skip(f"không có {', '.join(missing)}")
 
 
-def chromium(profile: Path) -> Any:
-    """A headless Chromium with its own profile folder (two of them are two clerks)."""
+def chromium(profile: Path, downloads: Path | None = None) -> Any:
+    """A headless Chromium with its own profile folder (two of them are two clerks); files it downloads go to
+    ``downloads`` when given (kept as ``driver.downloads``)."""
     require_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -50,8 +51,13 @@ def chromium(profile: Path) -> Any:
         "--lang=vi",
     ):
         options.add_argument(flag)
+    if downloads is not None:
+        options.add_experimental_option(
+            "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+        )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
+    driver.downloads = downloads
     return driver
 
 
