@@ -1,10 +1,12 @@
 """The drafter's word lists as data (matrix/draft/data/names.yaml): shipped, well formed, all read, each fault of
-the file named with its line."""
+the file named with its line; and the glossary of the romanised names in identifiers (docs/glossary.md)."""
 
 from __future__ import annotations
 
+import ast
 import configparser
 import fnmatch
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -114,3 +116,74 @@ def test_a_list_read_as_the_wrong_kind_or_missing_is_named():
     with pytest.raises(WordListError) as caught:
         lists.phrases("levels")
     assert str(caught.value) == "x.yaml: no list 'levels' (matrix/draft/names.py reads it)"
+
+
+# ----------------------------------------------------------------------------------------------- the glossary
+
+GLOSSARY = ROOT / "docs" / "glossary.md"
+
+
+def _glossary_names() -> set[str]:
+    rows = re.findall(r"^\| (`[^|]+`) \|", GLOSSARY.read_text(encoding="utf-8"), re.M)
+    return {name for row in rows for name in re.findall(r"`([^`]+)`", row)}
+
+
+def _romanised_constants() -> set[str]:
+    """The module-level constants of matrix/draft/ named after the Vietnamese words they hold (``CAC = match_key
+    ("các")``, ``_CHU_TRI = (_K("chủ"), _K("trì"))``, ``_SO = _words("sở")[0]``)."""
+
+    def words(node: ast.expr) -> str | None:
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        if isinstance(node, ast.Tuple):
+            parts = [words(e) for e in node.elts]
+            return " ".join(p for p in parts if p) if all(parts) else None
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("match_key", "_K", "_words")
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            return node.args[0].value
+        return None
+
+    found = set()
+    for path in sorted((ROOT / "matrix" / "draft").glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+                continue
+            target, value = node.targets[0], node.value
+            pairs = (
+                list(zip(target.elts, value.elts, strict=True))
+                if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
+                else [(target, value)]
+            )
+            for name, held in pairs:
+                said = words(held)
+                if (
+                    isinstance(name, ast.Name)
+                    and said
+                    and name.id.lstrip("_") == ascii_key(said).upper().replace(" ", "_")
+                ):
+                    found.add(name.id)
+    return found
+
+
+def test_every_romanised_constant_of_the_drafter_is_in_the_glossary():
+    constants = _romanised_constants()
+    assert {"CAC", "VA", "TINH", "_CHU_TRI", "_SO"} <= constants
+    assert sorted(constants - _glossary_names()) == []
+
+
+def test_every_name_of_the_glossary_is_used_in_matrix():
+    sources = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted((ROOT / "matrix").rglob("*"))
+        if p.suffix in (".py", ".html", ".js", ".yaml")
+    )
+    names_ = _glossary_names()
+    assert len(names_) > 40
+    unused = sorted(n for n in names_ if not re.search(rf"(?<![\w-]){re.escape(n)}(?![\w])", sources))
+    assert unused == []
