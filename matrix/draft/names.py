@@ -17,6 +17,10 @@ Otherwise general rules apply:
   and is not in the registry is kept as written, flagged as unresolved;
 * vague mentions ("lực lượng Công an", "các cơ quan liên quan") are read,
   so the list goes on after them, but are not addressees.
+
+The words these rules turn on (titles, heads of names, levels, stop words,
+abbreviations, the bodies above an issuer) are data: the commented lists of
+``matrix/draft/data/names.yaml``, read once by :mod:`matrix.draft.wordlists`.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from dataclasses import dataclass
 
 from ..core.model import Agency, Registry
 from ..core.text import ascii_key, match_key
+from .wordlists import word_lists
 
 _TOKEN = re.compile(r"[^\W_]+(?:[&'’./-][^\W_]+)*|[^\w\s]")
 
@@ -61,202 +66,54 @@ def _words(*phrases: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted((tuple(t.low for t in tokenize(p)) for p in phrases), key=len, reverse=True))
 
 
-TITLES = _words(
-    "tổng giám đốc",
-    "chủ tịch hội đồng thành viên",
-    "chủ tịch hội đồng quản trị",
-    "chỉ huy trưởng",
-    "người đứng đầu",
-    "thủ trưởng",
-    "giám đốc",
-    "phó giám đốc",
-    "chủ tịch",
-    "phó chủ tịch",
-    "cục trưởng",
-    "viện trưởng",
-    "chánh án",
-    "tổng biên tập",
-    "bí thư",
-    "lãnh đạo",
-    "chánh",
-    "trưởng",
-    "bộ trưởng",
-    "thứ trưởng",
-    "các đồng chí",
-    "đồng chí",
-    "thường trực",
-)
+# The word lists are data: matrix/draft/data/names.yaml, where each says what it is used for (read once, checked).
+_LISTS = word_lists()
+
+
+def _listed(name: str) -> tuple[tuple[str, ...], ...]:
+    """The list ``name`` of the data file as token keys, longest first."""
+    return _words(*_LISTS.phrases(name))
+
+
+def _keys(name: str) -> frozenset[str]:
+    """The list ``name`` of the data file as a set of folded phrases."""
+    return frozenset(match_key(w) for w in _LISTS.phrases(name))
+
+
+def _ascii_alternatives(name: str) -> str:
+    """The list ``name`` of the data file as a regular expression's alternatives, on ``ascii_key``."""
+    return "|".join(re.escape(ascii_key(w)) for w in _LISTS.phrases(name))
+
+
+TITLES = _listed("titles")
 _STANDING = _words("thường trực")
 _CO = match_key("có")
-_AREA = _words("tại khu vực", "ở khu vực", "trên địa bàn", "tại địa bàn", "khu vực")
-_PARTY_ORGANS = _words("đảng ủy", "đảng uỷ", "ban cán sự đảng", "đảng đoàn")
+_AREA = _listed("areas")
+_PARTY_ORGANS = _listed("party_organs")
 _PARTY_GROUP = re.compile(
     "^(?:" + "|".join(re.escape(" ".join(p)) for p in _PARTY_ORGANS) + ") " + re.escape(match_key("các")) + " "
 )
-_BODY_KINDS = _words("bộ", "cơ quan ngang bộ", "cơ quan thuộc chính phủ", "sở", "ban, ngành", "ngành")
-_NOT_RESTRICTING = _words("thể", "ý kiến", "văn bản", "kế hoạch", "báo cáo", "nhiệm vụ")
-_SECRETARY = tuple(match_key(w) for w in ("bí", "thư"))
-_PEOPLE_S_COMMITTEES = frozenset(match_key(w) for w in ("ủy ban nhân dân", "uỷ ban nhân dân", "ubnd"))
-_COMMITTEE_OF = {match_key("tỉnh"): "Tỉnh ủy", match_key("thành phố"): "Thành ủy"}
-_STANDING_BOARD = tuple(match_key(w) for w in ("ban", "thường", "vụ"))
-_PARTY_COMMITTEES = _words("đảng ủy", "đảng uỷ", "tỉnh ủy", "tỉnh uỷ", "thành ủy", "thành uỷ", "huyện ủy", "huyện uỷ")
-# Collective bodies whose standing committee ("Thường trực ...") is itself addressed.
-_COLLECTIVE = _words(
-    "tỉnh ủy",
-    "tỉnh uỷ",
-    "thành ủy",
-    "thành uỷ",
-    "huyện ủy",
-    "huyện uỷ",
-    "đảng ủy",
-    "đảng uỷ",
-    "hội đồng nhân dân",
-    "hđnd",
-    "các tỉnh ủy",
-    "các tỉnh uỷ",
-)
-ORG_HEADS = _words(
-    "bộ chỉ huy",
-    "bộ đội",
-    "ban cán sự đảng",
-    "ban chỉ huy",
-    "ban chỉ đạo",
-    "ban",
-    "sở",
-    "cục",
-    "chi cục",
-    "công an",
-    "viện",
-    "tòa án",
-    "ủy ban",
-    "ubnd",
-    "ubmttq",
-    "mttq",
-    "vksnd",
-    "tand",
-    "bchqs",
-    "bđbp",
-    "đảng ủy",
-    "đảng đoàn",
-    "văn phòng",
-    "thanh tra",
-    "hội",
-    "hiệp hội",
-    "hội đồng",
-    "liên đoàn",
-    "liên minh",
-    "tỉnh đoàn",
-    "đoàn",
-    "kho bạc",
-    "ngân hàng",
-    "bảo hiểm xã hội",
-    "đài",
-    "báo",
-    "trung tâm",
-    "trường",
-    "bệnh viện",
-    "huyện ủy",
-    "thành ủy",
-    "thị ủy",
-    "mặt trận",
-    "cảng vụ",
-    "phòng",
-    "cảnh sát",
-    "học viện",
-    "quỹ",
-    "tổng công ty",
-    "công ty",
-    "chi nhánh",
-    "bưu điện",
-    "điện lực",
-    "viễn thông",
-    "bộ",
-    "cổng thông tin",
-    "báo và phát thanh",
-    "hệ thống truyền thanh",
-    "thuế",
-    "thi hành án",
-    "chi cục thuế",
-    "kiểm lâm",
-    "hạt kiểm lâm",
-)
-# Group heads written in lower case inside sentences.
-_MINISTRY_LIKE = _words("cơ quan ngang bộ", "các cơ quan ngang bộ", "cơ quan thuộc chính phủ")
-GROUP_HEADS = _words(
-    "tỉnh ủy",
-    "thành ủy",
-    "cơ quan ngang bộ",
-    "các cơ quan ngang bộ",
-    "các văn phòng",
-    "các đảng ủy",
-    "các sở",
-    "các ban",
-    "các bộ",
-    "các tỉnh ủy",
-    "các thành ủy",
-    "các tỉnh",
-    "các xã",
-    "các huyện",
-    "các cơ quan trung ương",
-    "cơ quan trung ương",
-    "các đoàn thể",
-    "đoàn thể",
-    "các tổ chức chính trị",
-    "các hội",
-    "các cấp ủy",
-    "cấp ủy",
-    "chính quyền",
-    "ủy ban nhân dân",
-    "các ủy ban",
-    "ubnd",
-    "mặt trận",
-    "người đứng đầu",
-)
-VAGUE_HEADS = _words(
-    "lực lượng",
-    "các lực lượng",
-    "cơ quan",
-    "các cơ quan",
-    "đơn vị",
-    "các đơn vị",
-    "địa phương",
-    "các địa phương",
-    "tổ chức",
-    "các tổ chức",
-    "cá nhân",
-    "doanh nghiệp",
-    "các doanh nghiệp",
-    "ngành",
-    "các ngành",
-    "các cấp",
-    "cấp ủy",
-    "các cấp ủy",
-    "cấp trên",
-    "nhân dân",
-    "quần chúng",
-    "cán bộ",
-    "người dân",
-    "các bên",
-    "bộ phận",
-    "các bộ phận",
-    "cơ sở",
-    "các cơ sở",
-    "thành viên",
-    "các thành viên",
-)
-_VAGUE_WORDS = _words("liên quan", "chức năng", "cùng cấp", "trực thuộc", "cấp dưới", "nêu trên", "được giao")
-# Bodies above a provincial issuer (or the issuer itself): never its addressees.
-_SUPERIOR = re.compile(  # on ascii_key
-    r"^(?:chu tich |thuong truc |lanh dao )?(?:uy ban nhan dan tinh|ubnd tinh|tinh uy|ban thuong vu tinh uy|"
-    r"ban chap hanh dang bo tinh|hoi dong nhan dan tinh|hdnd tinh|chinh phu|thu tuong|bo chinh tri|ban bi thu|"
-    r"trung uong|bo (?!chi huy|doi)\w+)(?:$|\s)"
-)
+_BODY_KINDS = _listed("party_body_kinds")
+_NOT_RESTRICTING = _listed("not_restricting")
+_SECRETARY = _words("bí thư")[0]
+_PEOPLE_S_COMMITTEES = _keys("people_s_committees")
+_COMMITTEE_OF = {match_key(place): committee for place, committee in _LISTS.mapping("party_committee_of").items()}
+_STANDING_BOARD = _words("ban thường vụ")[0]
+_PARTY_COMMITTEES = _listed("party_committees")
+_COLLECTIVE = _listed("collective_bodies")
+ORG_HEADS = _listed("org_heads")
+_MINISTRY_LIKE = _listed("ministry_like")
+GROUP_HEADS = _listed("group_heads")
+VAGUE_HEADS = _listed("vague_heads")
+_VAGUE_WORDS = _listed("vague_words")
+# Bodies above a provincial issuer (or the issuer itself): never its addressees; a ministry is "bộ" followed by
+# any word but those of not_ministries. All on ascii_key.
+_MINISTRY = rf"bo (?!{_ascii_alternatives('not_ministries')})"
+_TITLED = rf"^(?:(?:{_ascii_alternatives('superior_titles')}) )?"
+_SUPERIOR = re.compile(rf"{_TITLED}(?:{_ascii_alternatives('superior_bodies')}|{_MINISTRY}\w+)(?:$|\s)")
 # For a central issuer (Chính phủ, Thủ tướng, Bộ Chính trị...), only itself and the bodies above it.
-_CENTRAL_SUPERIOR = re.compile(
-    r"^(?:chu tich |thuong truc |lanh dao )?(?:chinh phu|thu tuong(?: chinh phu)?|bo chinh tri|ban bi thu|"
-    r"ban chap hanh trung uong|trung uong dang|quoc hoi)(?:$|\s)"
-)
-_CENTRAL_BODY = re.compile(r"^(?:bo (?!chi huy|doi)|van phong chinh phu|ngan hang nha nuoc|.*\btrung uong\b)")
+_CENTRAL_SUPERIOR = re.compile(rf"{_TITLED}(?:{_ascii_alternatives('central_superior_bodies')})(?:$|\s)")
+_CENTRAL_BODY = re.compile(rf"^(?:{_MINISTRY}|{_ascii_alternatives('central_bodies')}|.*\btrung uong\b)")
 _DEFINITION = re.compile(
     r"\((?:sau đây|dưới đây)?\s*(?:được\s+)?(?:gọi|viết)(?:\s+(?:tắt|chung))?\s+là:?\s*[“\"]?"
     r"(?P<term>[^()“”\"]{2,80}?)[”\"]?\)",
@@ -264,288 +121,38 @@ _DEFINITION = re.compile(
 )
 # "Cơ quan thẩm định (gồm Sở Tài chính, Sở Xây dựng)": the words before the brackets name those bodies.
 _MEMBERS = re.compile(r"\((?:bao\s+)?gồm(?:\s+có)?\s*:?\s*(?P<members>[^()]{3,400})\)", re.IGNORECASE)
-_ASSIGNING = _words("giao cho", "giao", "yêu cầu", "đề nghị")
-_LEVELS = frozenset(match_key(w) for w in ("cấp", "huyện", "xã", "tỉnh", "thành", "thị", "phường", "quận"))
+_ASSIGNING = _listed("assigning_verbs")
+_REQUESTING = _listed("requesting_verbs")
+_DUTY_WORDS = _listed("duty_words")
+_RELATED = _listed("related_words")
+_LEVELS = _keys("levels")
 CAC, VA, TINH = match_key("các"), match_key("và"), match_key("tỉnh")
 _LIEN_QUAN_WORD = match_key("liên")
-_PLACE_LEVELS = frozenset(match_key(w) for w in ("tỉnh", "thành", "huyện", "quận", "thị", "xã", "phường"))
-_OTHER_LEVELS = _words("tối cao", "trung ương", "cấp cao", "quốc gia", "cấp trung ương")
-# A name ending with a level below the province names that body in every unit of the level: a group
-# ("Ban Chỉ huy cấp xã", "cơ quan chuyên môn cấp xã", "Ban chỉ huy các cấp").
-_GROUP_LEVELS = _words("cấp xã", "cấp huyện", "cấp cơ sở", "các cấp", "các xã", "các huyện", "các phường")
-# Levels that make a descriptive "cơ quan ..." phrase one definite body (or group) rather than a vague mention.
-_DEFINITE_LEVELS = _GROUP_LEVELS + _words("cấp tỉnh", "cấp thành phố")
-_DESCRIBED_HEADS = _words("cơ quan", "các cơ quan")
-# Common nouns of bodies that a field after them makes a group of its own ("các đơn vị điện lực", "các cơ quan y
-# tế", "các tổ chức xã hội"); alone, or with a vague word after them, they stay vague ("các cơ quan, đơn vị").
-_FIELD_HEADS = _words(
-    "các đơn vị",
-    "các cơ quan",
-    "các tổ chức",
-    "các doanh nghiệp",
-    "các trung tâm",
-    "các bệnh viện",
-    "các trạm",
-    "các phòng",
-    "các phòng, ban",
-)
-_OWNED_BY = _words("trực thuộc", "thuộc")  # "các đơn vị sự nghiệp trực thuộc Ủy ban nhân dân tỉnh"
-# Fields that every body has ("các cơ quan chuyên môn": all departments, "các cơ quan nhà nước"): vague.
-_GENERIC_FIELDS = _words("các cơ quan chuyên môn", "các đơn vị chuyên môn", "các cơ quan nhà nước")
-_NO_FIELD = (
-    VAGUE_HEADS
-    + _words(
-        "khác", "mình", "này", "đó", "ấy", "có", "thuộc", "trực thuộc", "nói trên", "cấp trên", "cấp dưới", "cấp có"
-    )
-    + _DEFINITE_LEVELS
-)  # "các cơ quan cấp tỉnh": a level, not a field ("các cơ quan cấp nước" is one)
-_DESCRIBED_BREAKS = _words(
-    "với", "phối hợp", "chủ trì", "thực hiện", "tham mưu", "chỉ đạo", "báo cáo", "hướng dẫn", "trên địa bàn", "cung cấp"
-)
-_LOWER_LEVELS = _words("huyện", "xã", "thị xã", "thành phố", "quận", "phường", "thị trấn", "cấp huyện", "cấp xã")
-_NAME_WORDS = frozenset(match_key(w) for w in ("nhân", "các", "trung", "nhà", "đội", "kiểm", "chỉ", "quản"))
-_STOPS = _words(
-    "chủ trì",
-    "phân công",
-    "phối hợp",
-    "tăng cường",
-    "tiếp tục",
-    "chỉ đạo",
-    "lãnh đạo",
-    "thực hiện",
-    "triển khai",
-    "tổ chức",
-    "tập trung",
-    "chủ động",
-    "có trách nhiệm",
-    "chịu trách nhiệm",
-    "căn cứ",
-    "theo dõi",
-    "tham mưu",
-    "đôn đốc",
-    "hướng dẫn",
-    "kiểm tra",
-    "rà soát",
-    "xây dựng",
-    "nghiên cứu",
-    "đề xuất",
-    "báo cáo",
-    "bảo đảm",
-    "đảm bảo",
-    "quán triệt",
-    "cụ thể hóa",
-    "phát huy",
-    "nâng cao",
-    "đẩy mạnh",
-    "quan tâm",
-    "ban hành",
-    "giám sát",
-    "tuyên truyền",
-    "thường xuyên",
-    "kịp thời",
-    "khẩn trương",
-    "nghiêm túc",
-    "phải",
-    "cần",
-    "được",
-    "là",
-    "có",
-    "làm",
-    "đề nghị",
-    "yêu cầu",
-    "giao",
-    "thống nhất",
-    "tích cực",
-    "duy trì",
-    "bố trí",
-    "cân đối",
-    "xử lý",
-    "đấu tranh",
-    "phòng ngừa",
-    "vận động",
-    "huy động",
-    "hỗ trợ",
-    "tham gia",
-    "định hướng",
-    "theo",
-    "trong",
-    "tại",
-    "về",
-    "với",
-    "để",
-    "nhằm",
-    "của",
-    "cho",
-    "đối với",
-    "trên",
-    "từ",
-    "đến",
-    "cùng",
-    "sớm",
-    "đã",
-    "sẽ",
-    "đang",
-    "luôn",
-    "tiến hành",
-    "thẩm định",
-    "chấp hành",
-    "quản lý",
-    "phát hiện",
-    "ngăn chặn",
-    "hoàn thành",
-    "hoàn thiện",
-    "tổng hợp",
-    "thông báo",
-    "phổ biến",
-    "lập",
-    "ký",
-    "gửi",
-    "nắm",
-    "bám",
-    "đầu tư",
-    "cung cấp",
-    "chuẩn bị",
-    "khắc phục",
-    "kiện toàn",
-    "củng cố",
-    "biểu dương",
-    "khen thưởng",
-    "hằng",
-    "hàng",
-    "định kỳ",
-    "trước",
-    "sau",
-    "nếu",
-    "khi",
-    "thì",
-    "mà",
-    "nhưng",
-    "do",
-    "bằng",
-    "như",
-    "gồm",
-    "hoặc",
-    "hay",
-    "mở",
-    "đưa",
-    "tạo",
-    "giữ",
-    "vừa",
-    "nhất là",
-    "giải quyết",
-    "xem xét",
-    "phê duyệt",
-    "đánh giá",
-    "quảng bá",
-    "tuần tra",
-    "kết nối",
-    "nâng cấp",
-    "tích hợp",
-    "sửa đổi",
-    "bổ sung",
-    "công bố",
-    "cập nhật",
-    "số hóa",
-    "trong đó",
-    "đồng thời",
-    "ngay",
-    "không",
-    "chưa",
-    "tự",
-    "đặc biệt",
-)
-# Verbs that never belong to a body's name, even written with a capital after it.
-_CAPITAL_VERBS = _words(
-    "chỉ đạo",
-    "tập trung",
-    "khẩn trương",
-    "chủ động",
-    "tiếp tục",
-    "rà soát",
-    "triển khai",
-    "chủ trì",
-    "phối hợp",
-    "tăng cường",
-    "thực hiện",
-    "hoàn thành",
-    "kịp thời",
-    "nghiêm túc",
-    "quán triệt",
-    "theo dõi",
-    "khẩn cấp",
-    "có trách nhiệm",
-    "chịu trách nhiệm",
-)
-# Nouns of a body's field that begin with a stop word ("Phòng Cảnh sát giao thông", "Chi cục quản lý thị trường").
-_MINISTER = tuple(match_key(w) for w in ("bộ", "trưởng"))
+_PLACE_LEVELS = _keys("place_levels")
+_OTHER_LEVELS = _listed("other_levels")
+_GROUP_LEVELS = _listed("group_levels")
+_DEFINITE_LEVELS = _GROUP_LEVELS + _listed("definite_levels")
+_DESCRIBED_HEADS = _listed("described_heads")
+_FIELD_HEADS = _listed("field_heads")
+_OWNED_BY = _listed("owned_by")
+_GENERIC_FIELDS = _listed("generic_fields")
+_NO_FIELD = VAGUE_HEADS + _listed("no_field") + _DEFINITE_LEVELS
+_DESCRIBED_BREAKS = _listed("described_breaks")
+_VAGUE_DESCRIBED = _listed("vague_described")
+_LOWER_LEVELS = _listed("lower_levels")
+_NAME_WORDS = _keys("name_words")
+_STOPS = _listed("stops")
+_CAPITAL_VERBS = _listed("capital_verbs")
+_MINISTER = _words("bộ trưởng")[0]
 _UY = match_key("ủy")  # "tỉnh ủy, thành ủy": a party committee at other levels
-_CENTRAL_PLACES = _words("trực thuộc trung ương", "trung ương")  # the place after a list of levels
-_PLACE_LIST = frozenset(match_key(w) for w in ("đặc", "khu", "trấn", "quận", "phố"))
-# Words that list the kinds or levels of a group ("các sở, ban, ngành", "Ủy ban nhân dân các xã, phường, đặc khu").
-LIST_WORDS = _words(
-    "sở",
-    "ban",
-    "ngành",
-    "đoàn thể",
-    "hội",
-    "xã",
-    "phường",
-    "đặc khu",
-    "thị trấn",
-    "huyện",
-    "quận",
-    "thị xã",
-    "thành phố",
-    "tỉnh",
-    "bộ",
-    "cơ quan ngang bộ",
-    "tổ chức chính trị - xã hội",
-    "tổ chức chính trị xã hội",
-    "địa phương",
-    "tỉnh ủy",
-    "thành ủy",
-    "huyện ủy",
-    "đảng ủy",
-)
-_KIND_WORDS = _words("sở", "ban", "ngành", "đoàn thể", "bộ")
-_NAME_NOUNS = _words(
-    "công lập",
-    "đào tạo",
-    "cơ sở",
-    "ngân hàng",
-    "việc làm",
-    "đăng ký",
-    "thi hành án",
-    "giao thông",
-    "giao dịch",
-    "quản lý thị trường",
-    "quản lý xuất nhập cảnh",
-    "tổ chức cán bộ",
-    "tổ chức nhà nước",
-    "xử lý vi phạm",
-    "phòng, chống",
-    "phòng chống",
-)
+_CENTRAL_PLACES = _listed("central_places")
+_PLACE_LIST = _keys("place_list_words")
+LIST_WORDS = _listed("list_words")
+_KIND_WORDS = _listed("kind_words")
+_NAME_NOUNS = _listed("name_nouns")
 _CLOSERS = frozenset({",", ";", ":", "(", ")", ".", "!", "?", "“", "”", '"', "…", "/"})
-_ABBREVIATIONS = {
-    match_key(k): match_key(v)
-    for k, v in {
-        "ubnd": "ủy ban nhân dân",
-        "ubmttq": "ủy ban mặt trận tổ quốc",
-        "mttq": "mặt trận tổ quốc",
-        "vksnd": "viện kiểm sát nhân dân",
-        "tand": "tòa án nhân dân",
-        "hđnd": "hội đồng nhân dân",
-        "bchqs": "bộ chỉ huy quân sự",
-        "bđbp": "bộ đội biên phòng",
-        "tw": "trung ương",
-        "tp": "thành phố",
-        "tx": "thị xã",
-        "bcs": "ban cán sự",
-        "ctr": "chương trình",
-    }.items()
-}
-_DROPPED = frozenset(match_key(w) for w in ("các", "việt", "nam", "những", "toàn"))
+_ABBREVIATIONS = {match_key(k): match_key(v) for k, v in _LISTS.mapping("loose_abbreviations").items()}
+_DROPPED = _keys("loose_dropped")
 _PAREN = re.compile(r"\([^)]*\)")
 
 
@@ -905,7 +512,7 @@ class NameReader:
             end < len(tokens)
             and tokens[end].capital
             and match_key(group.written)
-            in (match_key(f"các {k}") for k in (*_SHARED_HEADS, "tập đoàn", "tổng công ty"))
+            in (match_key(f"các {k}") for k in (*_SHARED_HEADS, *_LISTS.phrases("enterprises")))
             and self.lookup(
                 f"{' '.join(group.written.split()[1:])} "
                 + re.split(r"\s+và\s+", _span(text, tokens, end, self._extent(tokens, end)))[0]
@@ -1459,7 +1066,7 @@ class NameReader:
                 and not _action_word(tokens, stop)
             ):
                 continue  # the level belongs to a longer phrase ("cấp xã quản lý ...")
-            if _contains(tokens, i, end, _words("liên quan", "cùng cấp", "cấp dưới", "nêu trên", "được giao")):
+            if _contains(tokens, i, end, _VAGUE_DESCRIBED):
                 return None
             written = _span(text, tokens, i, stop)
             return Mention(written[:1].upper() + written[1:], (), i, stop, "unknown", written)
@@ -1545,52 +1152,14 @@ class NameReader:
         return end
 
 
-# Abbreviations of names (of fields, mostly) in Vietnamese administrative writing.
-_NAME_ABBREVIATIONS = {
-    "UBND": "Ủy ban nhân dân",
-    "HĐND": "Hội đồng nhân dân",
-    "UBMTTQ": "Ủy ban Mặt trận Tổ quốc",
-    "MTTQ": "Mặt trận Tổ quốc",
-    "VN": "Việt Nam",
-    "KH&CN": "Khoa học và Công nghệ",
-    "KHCN": "Khoa học và Công nghệ",
-    "NN&MT": "Nông nghiệp và Môi trường",
-    "NNMT": "Nông nghiệp và Môi trường",
-    "NN&PTNT": "Nông nghiệp và Phát triển nông thôn",
-    "TN&MT": "Tài nguyên và Môi trường",
-    "TNMT": "Tài nguyên và Môi trường",
-    "GD&ĐT": "Giáo dục và Đào tạo",
-    "GDĐT": "Giáo dục và Đào tạo",
-    "VHTTDL": "Văn hóa, Thể thao và Du lịch",
-    "VH,TT&DL": "Văn hóa, Thể thao và Du lịch",
-    "VHTT&DL": "Văn hóa, Thể thao và Du lịch",
-    "TT&TT": "Thông tin và Truyền thông",
-    "TTTT": "Thông tin và Truyền thông",
-    "KH&ĐT": "Kế hoạch và Đầu tư",
-    "KHĐT": "Kế hoạch và Đầu tư",
-    "LĐTB&XH": "Lao động - Thương binh và Xã hội",
-    "LĐTBXH": "Lao động - Thương binh và Xã hội",
-    "GTVT": "Giao thông vận tải",
-    "PT-TH": "Phát thanh - Truyền hình",
-    "PTTH": "Phát thanh - Truyền hình",
-    "BHXH": "Bảo hiểm xã hội",
-    "TTĐT": "Thông tin điện tử",
-    "CA": "Công an",
-    "BCHQS": "Bộ Chỉ huy Quân sự",
-    "BĐBP": "Bộ đội Biên phòng",
-    "VKSND": "Viện kiểm sát nhân dân",
-    "TAND": "Tòa án nhân dân",
-    "TP": "Thành phố",
-    "TW": "Trung ương",
-    "BCĐ": "Ban Chỉ đạo",
-}
+_NAME_ABBREVIATIONS = _LISTS.mapping("name_abbreviations")
 _ABBREVIATION_TOKEN = re.compile(
     r"(?<![\w&])(" + "|".join(re.escape(k) for k in sorted(_NAME_ABBREVIATIONS, key=len, reverse=True)) + r")(?![\w&])"
 )
 
 
-_SHARED_HEADS = ("bộ", "sở")
-_ENTERPRISES = _words("tập đoàn", "tổng công ty")
+_SHARED_HEADS = _LISTS.phrases("shared_heads")
+_ENTERPRISES = _listed("enterprises")
 _COUNT_KIND = re.compile(r"^(?:\d{1,3}\s+)(bộ|sở|Bộ|Sở)$")
 
 
@@ -1643,8 +1212,8 @@ def _owner(written: str) -> re.Match[str] | None:
     return match if match is not None and match.group(2).isupper() else None
 
 
-_BODY_NOUNS = _words("cơ quan", "đơn vị", "tổ chức", "doanh nghiệp")
-_VAGUE_KINDS = _words("liên quan", "chức năng", "cùng cấp", "cấp dưới", "nêu trên", "được giao")
+_BODY_NOUNS = _listed("body_nouns")
+_VAGUE_KINDS = _listed("vague_kinds")
 
 
 def _share_owner(mentions: list[Mention], tokens: list[Token]) -> None:
@@ -1689,11 +1258,11 @@ def _share_owner(mentions: list[Mention], tokens: list[Token]) -> None:
             mentions[k] = Mention(written, (), mention.start, mention.end, "unknown", mention.source or mention.written)
 
 
-_SECTOR_HEADS = _words("sở", "cơ quan chuyên môn", "cơ quan")
+_SECTOR_HEADS = _listed("sector_heads")
 _SO = _words("sở")[0]
 _MANAGES = _words("quản lý")
-_SECTORS = _words("ngành, lĩnh vực", "chuyên ngành", "ngành", "lĩnh vực")
-_PROVINCE_LEVELS = _words("cấp tỉnh", "cấp xã")
+_SECTORS = _listed("sectors")
+_PROVINCE_LEVELS = _listed("sector_levels")
 
 
 def _sector_managers(tokens: list[Token], text: str, i: int) -> Mention | None:
@@ -1760,7 +1329,7 @@ def _relate_kinds(mentions: list[Mention], tokens: list[Token], text: str, i: in
         )
 
 
-_QUALIFIERS = _words("được", "trên địa bàn", "thuộc", "trực thuộc")
+_QUALIFIERS = _listed("qualifiers")
 
 
 def _past_qualifier(tokens: list[Token], i: int) -> int:
@@ -1860,7 +1429,7 @@ def _term_before(tokens: list[Token]) -> tuple[str, ...]:
 
 def _related_at(tokens: list[Token], i: int) -> int:
     """The length of "có liên quan" / "liên quan" at ``i`` (0 if none)."""
-    for phrase in _words("có liên quan", "liên quan"):
+    for phrase in _RELATED:
         if tuple(t.low for t in tokens[i : i + len(phrase)]) == phrase:
             return len(phrase)
     return 0
@@ -1891,7 +1460,7 @@ def _ends_with(written: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
 
 def _action_word(tokens: list[Token], i: int) -> bool:
     """A verb of duty right after a name ("phải", "có trách nhiệm", "cần")."""
-    return _starts_with(tokens, i, _words("phải", "cần", "có trách nhiệm", "chịu trách nhiệm", "được"))
+    return _starts_with(tokens, i, _DUTY_WORDS)
 
 
 def _span_words(tokens: list[Token], i: int, end: int) -> str:
@@ -1918,9 +1487,7 @@ def _after_list(tokens: list[Token], end: int) -> int:
     return k
 
 
-_OWN_PLACES = _words(
-    "thuộc tỉnh", "của tỉnh", "trực thuộc tỉnh", "thuộc thành phố", "của thành phố", "trực thuộc thành phố"
-)
+_OWN_PLACES = _listed("own_places")
 
 
 def _own_place(tokens: list[Token], end: int) -> int:
@@ -1955,7 +1522,10 @@ def _first_words(phrases: tuple[tuple[str, ...], ...]) -> frozenset[str] | None:
     return None if any(not p for p in phrases) else frozenset(p[0] for p in phrases)
 
 
-_ISSUER_ABBREVIATIONS = ((re.compile(r"\bubnd\b"), "uy ban nhan dan"), (re.compile(r"\bhdnd\b"), "hoi dong nhan dan"))
+_ISSUER_ABBREVIATIONS = tuple(
+    (re.compile(rf"\b{re.escape(ascii_key(short))}\b"), ascii_key(_NAME_ABBREVIATIONS[short]))
+    for short in _LISTS.phrases("issuer_abbreviations")
+)
 
 
 def _unabbreviated(key: str) -> str:
@@ -2021,7 +1591,7 @@ def _next_is_new_name(tokens: list[Token], i: int) -> bool:
         not tokens[i].capital
         or _is_org_head(tokens, i)
         or _starts_with(tokens, i, VAGUE_HEADS)
-        or _starts_with(tokens, i, _words("đề nghị", "yêu cầu"))
+        or _starts_with(tokens, i, _REQUESTING)
     )
 
 
@@ -2032,7 +1602,7 @@ def _skip_separator(tokens: list[Token], i: int) -> int:
         j += 1
     if j < len(tokens) and tokens[j].low in (VA, _HOAC):  # "Công an xã hoặc Ủy ban nhân dân xã": either may act
         j += 1
-    if j > i and _starts_with(tokens, j, _words("đề nghị", "yêu cầu")):
+    if j > i and _starts_with(tokens, j, _REQUESTING):
         j += 2
     return j
 
