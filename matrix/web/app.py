@@ -42,6 +42,7 @@ from ..core.text import shorten, slugify
 from ..input.load import REGISTRY_FILE
 from ..writers.export import neutralise
 from . import library as lib
+from . import rescue
 from .downloads import Generated, InOutput, Zipped, download, listing
 from .edits import add_alias, replace_name
 from .jobs import BuildJob
@@ -80,6 +81,7 @@ class DraftSession:
     source_lines: list[str]
     notice: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    replaces: str = ""  # the version of the unreadable file this new draft of it may replace ("" for none)
 
 
 @dataclass
@@ -271,6 +273,9 @@ class Pages:
             return self.error(
                 request, 404, "Không có văn bản này", f"Không có văn bản mã '{directive_id}' trong thư mục đầu vào."
             )
+        if item.directive is None:  # not readable at all: what is wrong in words, and what a clerk can do
+            found = rescue.rescue(item.path, item.problems, cat.input_dir, cat.registry)
+            return self.render(request, "rescue.html", cat=cat, item=item, rescue=found, problems=[])
         matrix = None
         corpus_shown = None
         tree: list[dict[str, Any]] = []
@@ -327,6 +332,76 @@ class Pages:
             today=today(),
         )
 
+    # An unreadable directive file (see rescue.py): its previous version put back, its raw text, a new draft of it.
+
+    def _rescued(self, request: Request) -> Path:
+        directive_id = _checked_id(request)
+        path = self.settings.input_dir / f"{directive_id}.yaml"
+        if path.name == REGISTRY_FILE or not path.is_file() or path.is_symlink():
+            raise HTTPException(404, f"Không có văn bản mã '{directive_id}' trong thư mục đầu vào.")
+        return path
+
+    async def directive_put_back(self, request: Request) -> Response:
+        form = await self.form(request)
+        path = self._rescued(request)
+        try:
+            rescue.put_back(path, str(form.get("phien_ban", "")))
+        except InputError as exc:
+            return self.error(request, 409, "Chưa khôi phục bản trước", "Tệp chưa bị thay đổi:", exc.problems)
+        return RedirectResponse(f"/van-ban/{path.stem}?ban_truoc=1", status_code=303)
+
+    async def directive_text(
+        self, request: Request, problems: list[Problem] | None = None, typed: str | None = None
+    ) -> Response:
+        path = self._rescued(request)
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig", errors="replace")
+        found = problems if problems is not None else lib.file_problems(path)
+        errors = [p for p in found if p.is_error]
+        return self.render(
+            request,
+            "raw.html",
+            status=409 if problems else 200,
+            path=path,
+            text=text if typed is None else typed,
+            version=rescue.version_of(data),
+            lines=sorted({p.line for p in errors if p.line}),
+            problems=found,
+            refused=problems,
+        )
+
+    async def directive_text_save(self, request: Request) -> Response:
+        form = await self.form(request, max_part_size=MAX_PASTE_BYTES)
+        path = self._rescued(request)
+        typed = str(form.get("noi_dung", ""))
+        try:
+            rescue.write_text(path, typed, str(form.get("phien_ban", "")))
+        except InputError as exc:
+            return await self.directive_text(request, problems=list(exc.problems), typed=typed)
+        return RedirectResponse(f"/van-ban/{path.stem}?da_luu_tho=1", status_code=303)
+
+    async def directive_redraft(self, request: Request) -> Response:
+        """A new draft of an unreadable directive, from the document sent or the source its header names; the
+        draft opens for review as any new one, and saving it replaces the unreadable file (kept as .bak)."""
+        form = await self.form(request)
+        path = self._rescued(request)
+        data = path.read_bytes()
+        version = rescue.version_of(data)
+        upload = form.get("tep")
+        if isinstance(upload, UploadFile) and upload.filename:
+            return await self._add_upload(request, upload, path.stem, replaces=version)
+        _, source = rescue.source_of(data.decode("utf-8-sig", errors="replace"), self.settings.input_dir)
+        if source is None:
+            return self.error(
+                request,
+                400,
+                "Chưa lập lại được bản nháp",
+                "Không tìm thấy tệp gốc của văn bản này: hãy chọn tệp gốc (.docx, .txt hoặc .pdf) rồi bấm lại.",
+            )
+        drafted, lines = await self.in_worker(lib.drafted_upload, source, self.settings.input_dir)
+        session = DraftSession(path.stem, drafted, source.name, lines, replaces=version)
+        return self._open_draft(session)
+
     def link(self, path: Path) -> str:
         return "/tai/" + path.relative_to(self.settings.output_dir).as_posix()
 
@@ -350,7 +425,7 @@ class Pages:
             request, "add.html", status=400, message="Hãy chọn một tệp .txt, .docx, .pdf hoặc dán nội dung văn bản."
         )
 
-    async def _add_upload(self, request: Request, upload: UploadFile, wanted: str) -> Response:
+    async def _add_upload(self, request: Request, upload: UploadFile, wanted: str, replaces: str = "") -> Response:
         name = upload.filename or ""
         suffix = Path(name).suffix.lower()
         if suffix not in UPLOAD_TYPES:
@@ -385,7 +460,7 @@ class Pages:
             drafted, lines = await self.in_worker(lib.drafted_upload, path, self.settings.input_dir)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        return self._open_draft(DraftSession(directive_id, drafted, name, lines))
+        return self._open_draft(DraftSession(directive_id, drafted, name, lines, replaces=replaces))
 
     def _open_draft(self, session: DraftSession) -> Response:
         token = secrets.token_urlsafe(16)
@@ -471,6 +546,16 @@ class Pages:
             session.yaml = _with_id(session.yaml, directive_id)
             session.id = directive_id
         path = self.settings.input_dir / f"{directive_id}.yaml"
+        if session.replaces and path.is_file() and not path.is_symlink():  # a new draft of an unreadable file
+            try:
+                await anyio.to_thread.run_sync(rescue.replace_with_draft, session.yaml, path, session.replaces)
+            except InputError as exc:
+                session.notice = "Chưa ghi: " + "; ".join(p.message for p in exc.problems) + "."
+                return RedirectResponse(f"/them/{token}", status_code=303)
+            self.drafts.pop(token, None)
+            problems = lib.file_problems(path)
+            state = "ok" if not any(p.is_error for p in problems) else "loi"
+            return RedirectResponse(f"/van-ban/{directive_id}?da_luu={state}", status_code=303)
         if path.name == REGISTRY_FILE or path.exists() or path.is_symlink():
             # the registry, another directive, anything already there: never replaced from the page
             what = "danh mục cơ quan" if path.name == REGISTRY_FILE else "một văn bản khác"
@@ -998,6 +1083,10 @@ def create_app(
         Route("/van-ban/{id}", p.directive),
         Route("/van-ban/{id}/rut", p.directive_withdraw, methods=["POST"]),
         Route("/van-ban/{id}/ket-thuc", p.directive_end, methods=["POST"]),
+        Route("/van-ban/{id}/ban-truoc", p.directive_put_back, methods=["POST"]),
+        Route("/van-ban/{id}/van-ban-tho", p.directive_text),
+        Route("/van-ban/{id}/van-ban-tho", p.directive_text_save, methods=["POST"]),
+        Route("/van-ban/{id}/lap-lai", p.directive_redraft, methods=["POST"]),
         Route("/van-ban/da-rut/{id}/khoi-phuc", p.directive_restore, methods=["POST"]),
         Route("/them", p.add),
         Route("/them", p.add_post, methods=["POST"]),

@@ -125,15 +125,9 @@ class Editor:
         if not _ID.match(directive_id) or directive_id == Path(REGISTRY_FILE).stem or not path.is_file():
             raise HTTPException(404, f"Không có văn bản mã '{directive_id}' trong thư mục đầu vào.")
         data = path.read_bytes()
-        doc, problems = ed.open_doc(data.decode("utf-8-sig", errors="replace"), self.registry(), path.name)
-        if doc is None:
-            return self.pages.error(
-                request,
-                400,
-                "Không mở được văn bản để sửa",
-                f"Tệp input/{path.name} có lỗi khiến matrix không đọc được nội dung; hãy xem YAML bên dưới.",
-                problems,
-            )
+        doc, _ = ed.open_doc(data.decode("utf-8-sig", errors="replace"), self.registry(), path.name)
+        if doc is None:  # not readable at all: its page says what is wrong and how to mend it without YAML
+            return RedirectResponse(f"/van-ban/{directive_id}", status_code=303)
         return self._keep(EditSession(doc, path, ed.version_of(data), draft=False, first=doc.directive))
 
     async def open_draft(self, request: Request) -> Response:
@@ -146,7 +140,15 @@ class Editor:
         doc = replace(doc, directive=replace(doc.directive, id=draft.id))
         path = self.input_dir / f"{draft.id}.yaml"
         return self._keep(
-            EditSession(doc, path, "", draft=True, source_name=draft.source_name, source_lines=draft.source_lines)
+            # a new draft of an unreadable file replaces it only if that file is still the version it was drafted for
+            EditSession(
+                doc,
+                path,
+                draft.replaces,
+                draft=True,
+                source_name=draft.source_name,
+                source_lines=draft.source_lines,
+            )
         )
 
     # ------------------------------------------------------------------ the page
