@@ -111,6 +111,7 @@ def _environment() -> jinja2.Environment:
     env.filters["vn_date"] = format_date
     env.filters["shorten"] = shorten
     env.filters["mark_names"] = _mark_names
+    env.filters["in_words"] = rescue.in_words
     env.globals["nav"] = NAV
     env.globals["colours"] = lib.ROLE_COLOURS
     env.globals["options"] = declared  # the fields and labels of the options the command line shares

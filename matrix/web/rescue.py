@@ -72,6 +72,15 @@ def plain(problem: Problem) -> tuple[str, str | None]:
     return message[:1].upper() + message[1:] + ".", hint
 
 
+def in_words(problem: Problem) -> str:
+    """A problem as one line for a page: "Dòng 121, cột 3: what is wrong. Gợi ý: ..." (no file path)."""
+    what, hint = plain(problem)
+    where = (
+        f"Dòng {problem.line}" + (f", cột {problem.column}" if problem.column else "") + ": " if problem.line else ""
+    )
+    return where + what + (f" Gợi ý: {hint}." if hint else "")
+
+
 def _troubles(text: str, problems: list[Problem]) -> tuple[Trouble, ...]:
     lines = text.split("\n")
     out = []
@@ -126,7 +135,7 @@ def rescue(path: Path, problems: list[Problem], input_dir: Path, registry: Regis
     return Rescue(path, version_of(data), _troubles(text, problems), _backup(path, registry), name, source)
 
 
-__all__ = ["Rescue", "put_back", "replace_with_draft", "rescue", "source_of", "version_of", "write_text"]
+__all__ = ["Rescue", "in_words", "put_back", "replace_with_draft", "rescue", "source_of", "version_of", "write_text"]
 
 
 def _refused(message: str, hint: str | None = None) -> InputError:
