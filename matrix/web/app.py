@@ -12,14 +12,16 @@ import datetime as dt
 import functools
 import hmac
 import io
+import math
 import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import jinja2
@@ -58,6 +60,9 @@ MAX_PASTE_BYTES = 2 * 1024 * 1024
 DRAFTS_AT_ONCE = 2  # drafting workers at a time (each may use up to its memory limit)
 UPLOAD_TYPES = {".txt": b"", ".docx": b"PK\x03\x04", ".pdf": b"%PDF-"}
 MAX_DRAFTS = 30
+# agency columns a printed part of Ma trận holds, by paper (landscape, 8 mm margins, 6 cm for the task columns):
+# about 7 mm a column, two vertical lines of 6.5 pt labels
+PRINT_COLUMNS = {"A4": 30, "A3": 48}
 SHOWN_MATCHES = 20  # bodies listed for a name searched on the draft page (the page says how many matched)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -689,6 +694,9 @@ class Pages:
         chosen = request.query_params.getlist("khoi") or [b.id for b, _ in blocks]
         shown = [(b, agencies) for b, agencies in blocks if b.id in chosen]
         labels = collections.Counter(a.short for _, agencies in shown for a in agencies)
+        paper = request.query_params.get("in", "")
+        paper = paper if paper in PRINT_COLUMNS else ""
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k in ("van_ban", "khoi") and v]
         return self.render(
             request,
             "grid.html",
@@ -696,7 +704,13 @@ class Pages:
             matrix=matrix,
             blocks=blocks,
             chosen=chosen,
-            shown=shown,
+            shown_columns=[(b, agencies, False) for b, agencies in shown],
+            parts=print_parts(shown, PRINT_COLUMNS[paper]) if paper else [],
+            paper=paper,
+            papers=tuple(PRINT_COLUMNS),
+            papers_fit=PRINT_COLUMNS["A3"],
+            total=sum(len(agencies) for _, agencies in shown),
+            query=("?" + urlencode(kept)) if kept else "",
             directive=directive,
             rows=matrix.rows,
             today=today(),
@@ -907,6 +921,37 @@ def _capped(receive: Receive, limit: int) -> Receive:
         return message
 
     return counted
+
+
+@dataclass(frozen=True)
+class PrintPart:
+    """A part of the printed Ma trận: its agency columns by block (a block cut by the previous part "continued"),
+    and their numbers among all columns (1-based)."""
+
+    columns: list[tuple[Any, list[Any], bool]]
+    first: int
+    last: int
+
+
+def print_parts(shown: Sequence[tuple[Any, Sequence[Any]]], most: int) -> list[PrintPart]:
+    """The agency columns shared out into as few parts of at most ``most`` columns as needed, of even sizes (90
+    columns on A4: 30, 30, 30, never 31, 31, 28 and a few); the task columns are repeated in each by the page."""
+    flat = [(b, a) for b, agencies in shown for a in agencies]
+    count = max(1, math.ceil(len(flat) / most))
+    base, extra = divmod(len(flat), count)
+    parts = []
+    start = 0
+    for index in range(count if flat else 0):
+        size = base + (index < extra)
+        columns: list[tuple[Any, list[Any], bool]] = []
+        for block, agency in flat[start : start + size]:
+            if columns and columns[-1][0] is block:
+                columns[-1][1].append(agency)
+            else:  # "continued" when the block's first column is in an earlier part
+                columns.append((block, [agency], bool(start) and flat[start - 1][0] is block and not columns))
+        parts.append(PrintPart(columns, start + 1, start + size))
+        start += size
+    return parts or [PrintPart([], 0, 0)]
 
 
 def _task_lines(path: Path, tasks: list[Any]) -> tuple[dict[str, int], int]:
