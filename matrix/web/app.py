@@ -682,7 +682,16 @@ class Pages:
         cat = self.catalogue()
         if cat.corpus is None:
             return self.render(
-                request, "grid.html", cat=cat, matrix=None, blocks=[], chosen=[], directive=None, rows=[], today=today()
+                request,
+                "grid.html",
+                cat=cat,
+                matrix=None,
+                blocks=[],
+                chosen=[],
+                directive=None,
+                rows=[],
+                today=today(),
+                paper="",
             )
         matrix = lib.pivot(cat.corpus)
         directive = request.query_params.get("van_ban") or None
