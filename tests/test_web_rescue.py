@@ -15,7 +15,7 @@ import pytest
 
 from matrix.input.load import Unknown, load_corpus
 
-from .helpers.web import FIXTURE, csrf_token, page_client
+from .helpers.web import FIXTURE, FLAGGED, csrf_token, page_client
 
 TG = "tiengiang-ubnd-ct-antt-2025"
 BROKEN_LINE = 15  # the line the test breaks (1-based): an unclosed list, then a key the parser trips on
@@ -162,3 +162,50 @@ def test_the_raw_text_is_shown_and_saved_with_a_backup_and_a_version_check(clien
     assert done.status_code == 303 and done.headers["location"] == f"/van-ban/{TG}?da_luu_tho=1"
     assert path.read_text(encoding="utf-8") == fixed and path.with_name(path.name + ".bak").read_bytes() == broken
     assert not load_corpus([dirs[0]]).problems
+
+
+# --------------------------------------------------------------------------- the source document kept
+
+
+def _upload(client, name: str, data: bytes) -> str:
+    sent = client.post("/them", data={"csrf": csrf_token(client, "/them")}, files={"tep": (name, data, "text/plain")})
+    assert sent.status_code == 303, sent.text
+    return sent.headers["location"]
+
+
+def test_a_document_uploaded_is_kept_beside_the_input_on_save_so_a_broken_file_can_be_drafted_again(client, dirs):
+    folder = dirs[0]
+    sent = FIXTURE.read_bytes()
+    draft = _upload(client, "Chỉ thị 07.txt", sent)
+    saved = client.post(f"{draft}/luu", data={"csrf": csrf_token(client, draft), "ma": "chi-thi-07"})
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/van-ban/chi-thi-07?da_luu=")
+    yaml_text = (folder / "chi-thi-07.yaml").read_text(encoding="utf-8")
+    assert "lập từ tệp chi-thi-07.txt." in yaml_text  # the name the draft's header gives its source
+    assert (folder / "nguon" / "chi-thi-07.txt").read_bytes() == sent
+    # the loader reads only input/*.yaml: the kept document adds no directive and no problem
+    assert {p.path for p in load_corpus([folder], folder / "co-quan.yaml", Unknown.KEEP).problems} <= {
+        str(folder / "chi-thi-07.yaml")
+    }
+
+    (folder / "chi-thi-07.yaml").write_text(yaml_text.replace("kind: chỉ thị", "kind: [chỉ thị"), encoding="utf-8")
+    page = client.get("/van-ban/chi-thi-07")
+    assert "Lập lại bản nháp từ tệp gốc chi-thi-07.txt" in _text(page)
+    again = client.post("/van-ban/chi-thi-07/lap-lai", data={"csrf": csrf_token(client, "/them")})
+    assert again.status_code == 303 and again.headers["location"].startswith("/them/")
+
+
+def test_a_draft_saved_from_the_form_editor_keeps_its_document_too(client, dirs):
+    from .helpers.editor import editor_fields
+
+    folder = dirs[0]
+    sent = FIXTURE.read_text(encoding="utf-8").replace(FLAGGED, "Công an tỉnh").encode("utf-8")
+    draft = _upload(client, "ct.txt", sent)
+    opened = client.get(f"{draft}/sua")
+    assert opened.status_code == 303
+    location = opened.headers["location"]
+    fields = editor_fields(client.get(location).text)
+    fields["do"] = "save"
+    saved = client.post(location, data=fields)
+    assert saved.status_code == 303 and saved.headers["location"] == "/van-ban/ct?da_luu=ok", saved.text
+    assert (folder / "nguon" / "ct.txt").read_bytes() == sent
+    assert client.get(draft).status_code == 404  # the draft is done with

@@ -87,6 +87,7 @@ class DraftSession:
     notice: str | None = None
     problems: list[Problem] = field(default_factory=list)
     replaces: str = ""  # the version of the unreadable file this new draft of it may replace ("" for none)
+    source_file: Path | None = None  # the document uploaded (in a temporary folder), kept in input/nguon/ on save
 
 
 @dataclass
@@ -464,16 +465,28 @@ class Pages:
         path.write_bytes(data)
         try:
             drafted, lines = await self.in_worker(lib.drafted_upload, path, self.settings.input_dir)
-        finally:
+        except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
-        return self._open_draft(DraftSession(directive_id, drafted, name, lines, replaces=replaces))
+            raise
+        # the document stays in its temporary folder until the draft is saved (then kept in input/nguon/) or dropped
+        return self._open_draft(DraftSession(directive_id, drafted, name, lines, replaces=replaces, source_file=path))
 
     def _open_draft(self, session: DraftSession) -> Response:
         token = secrets.token_urlsafe(16)
         self.drafts[token] = session
         while len(self.drafts) > MAX_DRAFTS:
-            self.drafts.popitem(last=False)
+            drop_source(self.drafts.popitem(last=False)[1].source_file)
         return RedirectResponse(f"/them/{token}", status_code=303)
+
+    def saved_draft(self, token: str, source: Path | None) -> None:
+        """A draft saved (from its page or the form editor): its source document kept in input/nguon/."""
+        self.drafts.pop(token, None)
+        if source is not None and source.is_file():
+            try:
+                rescue.keep_source(source, self.settings.input_dir)
+            except MatrixError:
+                pass  # the directive is saved; only a later new draft of it will need its source sent again
+        drop_source(source)
 
     def _session(self, request: Request) -> tuple[str, DraftSession]:
         token = request.path_params["token"]
@@ -558,7 +571,7 @@ class Pages:
             except InputError as exc:
                 session.notice = "Chưa ghi: " + "; ".join(p.message for p in exc.problems) + "."
                 return RedirectResponse(f"/them/{token}", status_code=303)
-            self.drafts.pop(token, None)
+            self.saved_draft(token, session.source_file)
             problems = lib.file_problems(path)
             state = "ok" if not any(p.is_error for p in problems) else "loi"
             return RedirectResponse(f"/van-ban/{directive_id}?da_luu={state}", status_code=303)
@@ -571,7 +584,7 @@ class Pages:
             )
             return RedirectResponse(f"/them/{token}", status_code=303)
         problems = await anyio.to_thread.run_sync(lib.save_draft, session.yaml, path)
-        self.drafts.pop(token, None)
+        self.saved_draft(token, session.source_file)
         state = "ok" if not any(p.is_error for p in problems) else "loi"
         return RedirectResponse(f"/van-ban/{directive_id}?da_luu={state}", status_code=303)
 
@@ -914,6 +927,12 @@ def _cookie_name(request: Request) -> str:
 def _set_session_cookie(request: Request, response: Response, session: Session) -> None:
     secure = request.url.scheme == "https"
     response.set_cookie(_cookie_name(request), session.id, path="/", httponly=True, samesite="strict", secure=secure)
+
+
+def drop_source(source: Path | None) -> None:
+    """The temporary folder of an uploaded document, removed."""
+    if source is not None:
+        shutil.rmtree(source.parent, ignore_errors=True)
 
 
 def _capped(receive: Receive, limit: int) -> Receive:

@@ -65,6 +65,7 @@ class EditSession:
     carried: int = 0  # reports of Theo dõi moved to their tasks' new numbers by the last save
     first: Any = None  # the directive as its file had it when opened (to name a deleted task)
     pending: dict[str, str] = field(default_factory=dict)  # reports a save could not carry: id in records -> id
+    draft_token: str = ""  # the draft (on /them/<token>) this edit opened, to keep its source document on save
 
 
 class Editor:
@@ -148,6 +149,7 @@ class Editor:
                 draft=True,
                 source_name=draft.source_name,
                 source_lines=draft.source_lines,
+                draft_token=request.path_params["token"],
             )
         )
 
@@ -469,6 +471,8 @@ class Editor:
         # reports a former save could not carry: from their ids in the records file to the ids of now
         carry.update({old: moved.get(mid) or mid for old, mid in session.pending.items()})
         session.version = ed.save(session.doc, session.path, session.version, registry)
+        if session.draft and session.draft_token in self.pages.drafts:
+            self.pages.saved_draft(session.draft_token, self.pages.drafts[session.draft_token].source_file)
         session.draft, session.saved = False, True
         session.doc, session.first = ed.opened(session.doc), session.doc.directive
         session.carried, session.pending = 0, {}

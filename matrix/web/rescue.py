@@ -135,7 +135,28 @@ def rescue(path: Path, problems: list[Problem], input_dir: Path, registry: Regis
     return Rescue(path, version_of(data), _troubles(text, problems), _backup(path, registry), name, source)
 
 
-__all__ = ["Rescue", "in_words", "put_back", "replace_with_draft", "rescue", "source_of", "version_of", "write_text"]
+__all__ = [
+    "Rescue",
+    "in_words",
+    "keep_source",
+    "put_back",
+    "replace_with_draft",
+    "rescue",
+    "source_of",
+    "version_of",
+    "write_text",
+]
+
+
+def keep_source(source: Path, input_dir: Path) -> Path:
+    """The document a draft saved from the page was made from, kept as ``input/nguon/<its name>`` (where
+    :func:`source_of` looks; the loader reads only the ``.yaml`` files of ``input/`` itself). A file of that name
+    already there is replaced with a ``.bak`` kept."""
+    from ..files.safeio import write_file
+
+    target = input_dir / SOURCE_FOLDERS[1] / source.name
+    write_file(target, source.read_bytes(), "tệp gốc", backup=True, make_parents=True)
+    return target
 
 
 def _refused(message: str, hint: str | None = None) -> InputError:
