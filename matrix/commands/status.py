@@ -236,6 +236,7 @@ def import_workbook(corpus: Corpus, workbook: Path, input_dir: Path, dry_run: bo
         ) from None
     problems: list[Problem] = []
     new: list[Record] = []
+    notes = [f"{workbook}, dòng {row.line}: {row.note}" for row in rows if row.record is not None and row.note]
     for row in rows:
         if row.record is None:
             problems.append(Problem(str(workbook), row.line, 0, row.problem or "", None, WARNING))
@@ -249,6 +250,8 @@ def import_workbook(corpus: Corpus, workbook: Path, input_dir: Path, dry_run: bo
             known.add(key)
             new.append(row.record)
     reply = Reply()
+    for line in notes:  # rows matched by their task's text after a renumbering
+        reply.say(line)
     for item in problems:
         reply.say(str(item).replace(f"{workbook}:{item.line}:0", f"{workbook}, dòng {item.line}"), True)
     for record in new:

@@ -12,14 +12,16 @@ import datetime as dt
 import functools
 import hmac
 import io
+import math
 import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import jinja2
@@ -42,6 +44,7 @@ from ..core.text import shorten, slugify
 from ..input.load import REGISTRY_FILE
 from ..writers.export import neutralise
 from . import library as lib
+from . import rescue
 from .downloads import Generated, InOutput, Zipped, download, listing
 from .edits import add_alias, replace_name
 from .jobs import BuildJob
@@ -57,6 +60,9 @@ MAX_PASTE_BYTES = 2 * 1024 * 1024
 DRAFTS_AT_ONCE = 2  # drafting workers at a time (each may use up to its memory limit)
 UPLOAD_TYPES = {".txt": b"", ".docx": b"PK\x03\x04", ".pdf": b"%PDF-"}
 MAX_DRAFTS = 30
+# agency columns a printed part of Ma trận holds, by paper (landscape, 8 mm margins, 6 cm for the task columns):
+# about 7 mm a column, two vertical lines of 6.5 pt labels
+PRINT_COLUMNS = {"A4": 30, "A3": 48}
 SHOWN_MATCHES = 20  # bodies listed for a name searched on the draft page (the page says how many matched)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -80,6 +86,8 @@ class DraftSession:
     source_lines: list[str]
     notice: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    replaces: str = ""  # the version of the unreadable file this new draft of it may replace ("" for none)
+    source_file: Path | None = None  # the document uploaded (in a temporary folder), kept in input/nguon/ on save
 
 
 @dataclass
@@ -109,6 +117,7 @@ def _environment() -> jinja2.Environment:
     env.filters["vn_date"] = format_date
     env.filters["shorten"] = shorten
     env.filters["mark_names"] = _mark_names
+    env.filters["in_words"] = rescue.in_words
     env.globals["nav"] = NAV
     env.globals["colours"] = lib.ROLE_COLOURS
     env.globals["options"] = declared  # the fields and labels of the options the command line shares
@@ -271,6 +280,9 @@ class Pages:
             return self.error(
                 request, 404, "Không có văn bản này", f"Không có văn bản mã '{directive_id}' trong thư mục đầu vào."
             )
+        if item.directive is None:  # not readable at all: what is wrong in words, and what a clerk can do
+            found = rescue.rescue(item.path, item.problems, cat.input_dir, cat.registry)
+            return self.render(request, "rescue.html", cat=cat, item=item, rescue=found, problems=[])
         matrix = None
         corpus_shown = None
         tree: list[dict[str, Any]] = []
@@ -327,6 +339,76 @@ class Pages:
             today=today(),
         )
 
+    # An unreadable directive file (see rescue.py): its previous version put back, its raw text, a new draft of it.
+
+    def _rescued(self, request: Request) -> Path:
+        directive_id = _checked_id(request)
+        path = self.settings.input_dir / f"{directive_id}.yaml"
+        if path.name == REGISTRY_FILE or not path.is_file() or path.is_symlink():
+            raise HTTPException(404, f"Không có văn bản mã '{directive_id}' trong thư mục đầu vào.")
+        return path
+
+    async def directive_put_back(self, request: Request) -> Response:
+        form = await self.form(request)
+        path = self._rescued(request)
+        try:
+            rescue.put_back(path, str(form.get("phien_ban", "")))
+        except InputError as exc:
+            return self.error(request, 409, "Chưa khôi phục bản trước", "Tệp chưa bị thay đổi:", exc.problems)
+        return RedirectResponse(f"/van-ban/{path.stem}?ban_truoc=1", status_code=303)
+
+    async def directive_text(
+        self, request: Request, problems: list[Problem] | None = None, typed: str | None = None
+    ) -> Response:
+        path = self._rescued(request)
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig", errors="replace")
+        found = problems if problems is not None else lib.file_problems(path)
+        errors = [p for p in found if p.is_error]
+        return self.render(
+            request,
+            "raw.html",
+            status=409 if problems else 200,
+            path=path,
+            text=text if typed is None else typed,
+            version=rescue.version_of(data),
+            lines=sorted({p.line for p in errors if p.line}),
+            problems=found,
+            refused=problems,
+        )
+
+    async def directive_text_save(self, request: Request) -> Response:
+        form = await self.form(request, max_part_size=MAX_PASTE_BYTES)
+        path = self._rescued(request)
+        typed = str(form.get("noi_dung", ""))
+        try:
+            rescue.write_text(path, typed, str(form.get("phien_ban", "")))
+        except InputError as exc:
+            return await self.directive_text(request, problems=list(exc.problems), typed=typed)
+        return RedirectResponse(f"/van-ban/{path.stem}?da_luu_tho=1", status_code=303)
+
+    async def directive_redraft(self, request: Request) -> Response:
+        """A new draft of an unreadable directive, from the document sent or the source its header names; the
+        draft opens for review as any new one, and saving it replaces the unreadable file (kept as .bak)."""
+        form = await self.form(request)
+        path = self._rescued(request)
+        data = path.read_bytes()
+        version = rescue.version_of(data)
+        upload = form.get("tep")
+        if isinstance(upload, UploadFile) and upload.filename:
+            return await self._add_upload(request, upload, path.stem, replaces=version)
+        _, source = rescue.source_of(data.decode("utf-8-sig", errors="replace"), self.settings.input_dir)
+        if source is None:
+            return self.error(
+                request,
+                400,
+                "Chưa lập lại được bản nháp",
+                "Không tìm thấy tệp gốc của văn bản này: hãy chọn tệp gốc (.docx, .txt hoặc .pdf) rồi bấm lại.",
+            )
+        drafted, lines = await self.in_worker(lib.drafted_upload, source, self.settings.input_dir)
+        session = DraftSession(path.stem, drafted, source.name, lines, replaces=version)
+        return self._open_draft(session)
+
     def link(self, path: Path) -> str:
         return "/tai/" + path.relative_to(self.settings.output_dir).as_posix()
 
@@ -350,7 +432,7 @@ class Pages:
             request, "add.html", status=400, message="Hãy chọn một tệp .txt, .docx, .pdf hoặc dán nội dung văn bản."
         )
 
-    async def _add_upload(self, request: Request, upload: UploadFile, wanted: str) -> Response:
+    async def _add_upload(self, request: Request, upload: UploadFile, wanted: str, replaces: str = "") -> Response:
         name = upload.filename or ""
         suffix = Path(name).suffix.lower()
         if suffix not in UPLOAD_TYPES:
@@ -383,16 +465,28 @@ class Pages:
         path.write_bytes(data)
         try:
             drafted, lines = await self.in_worker(lib.drafted_upload, path, self.settings.input_dir)
-        finally:
+        except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
-        return self._open_draft(DraftSession(directive_id, drafted, name, lines))
+            raise
+        # the document stays in its temporary folder until the draft is saved (then kept in input/nguon/) or dropped
+        return self._open_draft(DraftSession(directive_id, drafted, name, lines, replaces=replaces, source_file=path))
 
     def _open_draft(self, session: DraftSession) -> Response:
         token = secrets.token_urlsafe(16)
         self.drafts[token] = session
         while len(self.drafts) > MAX_DRAFTS:
-            self.drafts.popitem(last=False)
+            drop_source(self.drafts.popitem(last=False)[1].source_file)
         return RedirectResponse(f"/them/{token}", status_code=303)
+
+    def saved_draft(self, token: str, source: Path | None) -> None:
+        """A draft saved (from its page or the form editor): its source document kept in input/nguon/."""
+        self.drafts.pop(token, None)
+        if source is not None and source.is_file():
+            try:
+                rescue.keep_source(source, self.settings.input_dir)
+            except MatrixError:
+                pass  # the directive is saved; only a later new draft of it will need its source sent again
+        drop_source(source)
 
     def _session(self, request: Request) -> tuple[str, DraftSession]:
         token = request.path_params["token"]
@@ -471,6 +565,16 @@ class Pages:
             session.yaml = _with_id(session.yaml, directive_id)
             session.id = directive_id
         path = self.settings.input_dir / f"{directive_id}.yaml"
+        if session.replaces and path.is_file() and not path.is_symlink():  # a new draft of an unreadable file
+            try:
+                await anyio.to_thread.run_sync(rescue.replace_with_draft, session.yaml, path, session.replaces)
+            except InputError as exc:
+                session.notice = "Chưa ghi: " + "; ".join(p.message for p in exc.problems) + "."
+                return RedirectResponse(f"/them/{token}", status_code=303)
+            self.saved_draft(token, session.source_file)
+            problems = lib.file_problems(path)
+            state = "ok" if not any(p.is_error for p in problems) else "loi"
+            return RedirectResponse(f"/van-ban/{directive_id}?da_luu={state}", status_code=303)
         if path.name == REGISTRY_FILE or path.exists() or path.is_symlink():
             # the registry, another directive, anything already there: never replaced from the page
             what = "danh mục cơ quan" if path.name == REGISTRY_FILE else "một văn bản khác"
@@ -480,7 +584,7 @@ class Pages:
             )
             return RedirectResponse(f"/them/{token}", status_code=303)
         problems = await anyio.to_thread.run_sync(lib.save_draft, session.yaml, path)
-        self.drafts.pop(token, None)
+        self.saved_draft(token, session.source_file)
         state = "ok" if not any(p.is_error for p in problems) else "loi"
         return RedirectResponse(f"/van-ban/{directive_id}?da_luu={state}", status_code=303)
 
@@ -591,7 +695,16 @@ class Pages:
         cat = self.catalogue()
         if cat.corpus is None:
             return self.render(
-                request, "grid.html", cat=cat, matrix=None, blocks=[], chosen=[], directive=None, rows=[], today=today()
+                request,
+                "grid.html",
+                cat=cat,
+                matrix=None,
+                blocks=[],
+                chosen=[],
+                directive=None,
+                rows=[],
+                today=today(),
+                paper="",
             )
         matrix = lib.pivot(cat.corpus)
         directive = request.query_params.get("van_ban") or None
@@ -603,6 +716,9 @@ class Pages:
         chosen = request.query_params.getlist("khoi") or [b.id for b, _ in blocks]
         shown = [(b, agencies) for b, agencies in blocks if b.id in chosen]
         labels = collections.Counter(a.short for _, agencies in shown for a in agencies)
+        paper = request.query_params.get("in", "")
+        paper = paper if paper in PRINT_COLUMNS else ""
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k in ("van_ban", "khoi") and v]
         return self.render(
             request,
             "grid.html",
@@ -610,7 +726,13 @@ class Pages:
             matrix=matrix,
             blocks=blocks,
             chosen=chosen,
-            shown=shown,
+            shown_columns=[(b, agencies, False) for b, agencies in shown],
+            parts=print_parts(shown, PRINT_COLUMNS[paper]) if paper else [],
+            paper=paper,
+            papers=tuple(PRINT_COLUMNS),
+            papers_fit=PRINT_COLUMNS["A3"],
+            total=sum(len(agencies) for _, agencies in shown),
+            query=("?" + urlencode(kept)) if kept else "",
             directive=directive,
             rows=matrix.rows,
             today=today(),
@@ -807,6 +929,12 @@ def _set_session_cookie(request: Request, response: Response, session: Session) 
     response.set_cookie(_cookie_name(request), session.id, path="/", httponly=True, samesite="strict", secure=secure)
 
 
+def drop_source(source: Path | None) -> None:
+    """The temporary folder of an uploaded document, removed."""
+    if source is not None:
+        shutil.rmtree(source.parent, ignore_errors=True)
+
+
 def _capped(receive: Receive, limit: int) -> Receive:
     """``receive`` that counts the body as it arrives and raises 413 once it passes ``limit`` bytes."""
     seen = 0
@@ -821,6 +949,37 @@ def _capped(receive: Receive, limit: int) -> Receive:
         return message
 
     return counted
+
+
+@dataclass(frozen=True)
+class PrintPart:
+    """A part of the printed Ma trận: its agency columns by block (a block cut by the previous part "continued"),
+    and their numbers among all columns (1-based)."""
+
+    columns: list[tuple[Any, list[Any], bool]]
+    first: int
+    last: int
+
+
+def print_parts(shown: Sequence[tuple[Any, Sequence[Any]]], most: int) -> list[PrintPart]:
+    """The agency columns shared out into as few parts of at most ``most`` columns as needed, of even sizes (90
+    columns on A4: 30, 30, 30, never 31, 31, 28 and a few); the task columns are repeated in each by the page."""
+    flat = [(b, a) for b, agencies in shown for a in agencies]
+    count = max(1, math.ceil(len(flat) / most))
+    base, extra = divmod(len(flat), count)
+    parts = []
+    start = 0
+    for index in range(count if flat else 0):
+        size = base + (index < extra)
+        columns: list[tuple[Any, list[Any], bool]] = []
+        for block, agency in flat[start : start + size]:
+            if columns and columns[-1][0] is block:
+                columns[-1][1].append(agency)
+            else:  # "continued" when the block's first column is in an earlier part
+                columns.append((block, [agency], bool(start) and flat[start - 1][0] is block and not columns))
+        parts.append(PrintPart(columns, start + 1, start + size))
+        start += size
+    return parts or [PrintPart([], 0, 0)]
 
 
 def _task_lines(path: Path, tasks: list[Any]) -> tuple[dict[str, int], int]:
@@ -998,6 +1157,10 @@ def create_app(
         Route("/van-ban/{id}", p.directive),
         Route("/van-ban/{id}/rut", p.directive_withdraw, methods=["POST"]),
         Route("/van-ban/{id}/ket-thuc", p.directive_end, methods=["POST"]),
+        Route("/van-ban/{id}/ban-truoc", p.directive_put_back, methods=["POST"]),
+        Route("/van-ban/{id}/van-ban-tho", p.directive_text),
+        Route("/van-ban/{id}/van-ban-tho", p.directive_text_save, methods=["POST"]),
+        Route("/van-ban/{id}/lap-lai", p.directive_redraft, methods=["POST"]),
         Route("/van-ban/da-rut/{id}/khoi-phuc", p.directive_restore, methods=["POST"]),
         Route("/them", p.add),
         Route("/them", p.add_post, methods=["POST"]),

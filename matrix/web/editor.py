@@ -65,6 +65,7 @@ class EditSession:
     carried: int = 0  # reports of Theo dõi moved to their tasks' new numbers by the last save
     first: Any = None  # the directive as its file had it when opened (to name a deleted task)
     pending: dict[str, str] = field(default_factory=dict)  # reports a save could not carry: id in records -> id
+    draft_token: str = ""  # the draft (on /them/<token>) this edit opened, to keep its source document on save
 
 
 class Editor:
@@ -125,15 +126,9 @@ class Editor:
         if not _ID.match(directive_id) or directive_id == Path(REGISTRY_FILE).stem or not path.is_file():
             raise HTTPException(404, f"Không có văn bản mã '{directive_id}' trong thư mục đầu vào.")
         data = path.read_bytes()
-        doc, problems = ed.open_doc(data.decode("utf-8-sig", errors="replace"), self.registry(), path.name)
-        if doc is None:
-            return self.pages.error(
-                request,
-                400,
-                "Không mở được văn bản để sửa",
-                f"Tệp input/{path.name} có lỗi khiến matrix không đọc được nội dung; hãy xem YAML bên dưới.",
-                problems,
-            )
+        doc, _ = ed.open_doc(data.decode("utf-8-sig", errors="replace"), self.registry(), path.name)
+        if doc is None:  # not readable at all: its page says what is wrong and how to mend it without YAML
+            return RedirectResponse(f"/van-ban/{directive_id}", status_code=303)
         return self._keep(EditSession(doc, path, ed.version_of(data), draft=False, first=doc.directive))
 
     async def open_draft(self, request: Request) -> Response:
@@ -146,7 +141,16 @@ class Editor:
         doc = replace(doc, directive=replace(doc.directive, id=draft.id))
         path = self.input_dir / f"{draft.id}.yaml"
         return self._keep(
-            EditSession(doc, path, "", draft=True, source_name=draft.source_name, source_lines=draft.source_lines)
+            # a new draft of an unreadable file replaces it only if that file is still the version it was drafted for
+            EditSession(
+                doc,
+                path,
+                draft.replaces,
+                draft=True,
+                source_name=draft.source_name,
+                source_lines=draft.source_lines,
+                draft_token=request.path_params["token"],
+            )
         )
 
     # ------------------------------------------------------------------ the page
@@ -467,6 +471,8 @@ class Editor:
         # reports a former save could not carry: from their ids in the records file to the ids of now
         carry.update({old: moved.get(mid) or mid for old, mid in session.pending.items()})
         session.version = ed.save(session.doc, session.path, session.version, registry)
+        if session.draft and session.draft_token in self.pages.drafts:
+            self.pages.saved_draft(session.draft_token, self.pages.drafts[session.draft_token].source_file)
         session.draft, session.saved = False, True
         session.doc, session.first = ed.opened(session.doc), session.doc.directive
         session.carried, session.pending = 0, {}

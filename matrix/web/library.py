@@ -62,6 +62,7 @@ __all__ = [
     "draft_upload",
     "drafted_paste",
     "drafted_upload",
+    "file_problems",
     "find_agencies",
     "is_unresolved",
     "labels",
@@ -160,6 +161,11 @@ def load_catalogue(input_dir: Path) -> Catalogue:
             directive = kept.corpus.directives[0] if kept.corpus and kept.corpus.directives else None
         out.append(DirectiveFile(path, directive, problems))
     return Catalogue(input_dir, registry, out, corpus, general)
+
+
+def file_problems(path: Path) -> list[Problem]:
+    """The problems of one directive file, as ``matrix validate FILE`` gives them."""
+    return load_corpus([path], path.parent / REGISTRY_FILE).problems
 
 
 def single_corpus(path: Path, input_dir: Path) -> Corpus | None:

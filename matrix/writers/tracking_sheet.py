@@ -4,7 +4,12 @@ One row per tracked assignment (chủ trì, thực hiện). The clerk fills the
 white columns (date, number, state, note); the grey ones say what the row is.
 Two hidden columns hold the row's identity (directive, task, agency) and a
 fingerprint of the task text, so a row whose task changed since the workbook
-was made is reported, never applied to the wrong task.
+was made is reported, never applied to the wrong task. Tasks have no identity
+beyond their number and text: a row of a sheet printed before the tasks were
+renumbered (or moved) is matched by its task's text (the fingerprint; the
+printed text only when the hidden check is lost) among the tasks the row's
+agency follows, with a note saying so; a text that fits several such tasks, or
+none, is refused.
 """
 
 from __future__ import annotations
@@ -176,6 +181,7 @@ class SheetRow:
     line: int
     record: Record | None
     problem: str | None = None
+    note: str | None = None  # how the row was matched when its task's number changed since the sheet was printed
 
 
 MAX_SHEET_ROWS = 100_000  # rows of a "Theo dõi" sheet: a province's year is about 20,000 assignments
@@ -213,38 +219,46 @@ def _read_rows(ws: Any, corpus: Corpus) -> list[SheetRow]:
         raise TooManyRows
     tasks = {(d.id, t.id): t for d in corpus.directives for t, _ in d.walk()}
     prints: dict[tuple[str, str], str] = {}
+    moved = _Moved(corpus)
     out: list[SheetRow] = []
     for number, cells in enumerate(ws.iter_rows(min_row=2, max_col=len(HEADERS), values_only=True), 2):
         if number > MAX_SHEET_ROWS + 1:  # the declared size can lie
             raise TooManyRows
         values = list(cells) + [None] * (len(HEADERS) - len(cells))
-        date, doc, state, note = values[FIRST_INPUT - 1 : FIRST_INPUT + 3]
-        if date is None and doc is None and state is None and note is None:
+        date, doc, state, remark = values[FIRST_INPUT - 1 : FIRST_INPUT + 3]
+        if date is None and doc is None and state is None and remark is None:
             continue
         key, check = values[KEY_COL - 1], values[CHECK_COL - 1]
         parts = str(key or "").split("|")
-        if len(parts) != 3 or (parts[0], parts[1]) not in tasks or parts[2] not in corpus.registry:
-            out.append(
-                SheetRow(
-                    number,
-                    None,
-                    "dòng không ứng với nhiệm vụ nào của các văn bản hiện có (có thể đã bị xóa hoặc sửa mã)",
-                )
-            )
+        unknown = "dòng không ứng với nhiệm vụ nào của các văn bản hiện có (có thể đã bị xóa hoặc sửa mã)"
+        if len(parts) != 3 or parts[0] not in moved.directives or parts[2] not in corpus.registry:
+            out.append(SheetRow(number, None, unknown))
             continue
         directive_id, task_id, agency_id = parts
-        if (directive_id, task_id) not in prints:
+        if (directive_id, task_id) in tasks and (directive_id, task_id) not in prints:
             prints[(directive_id, task_id)] = fingerprint(tasks[(directive_id, task_id)].text)
-        if prints[(directive_id, task_id)] != check:
-            out.append(
-                SheetRow(
-                    number,
-                    None,
-                    f"nội dung mục {task_id} của '{directive_id}' đã thay đổi từ khi lập bảng; "
-                    "hãy ghi lại trên bảng mới",
+        note = None
+        if prints.get((directive_id, task_id)) != check:  # renumbered, moved or rewritten since the sheet was printed
+            printed = (str(values[1] or "").strip(), str(values[2] or ""))
+            found, note = moved.match(directive_id, agency_id, str(check or ""), *printed)
+            if found is None:
+                exists = (directive_id, task_id) in tasks
+                out.append(
+                    SheetRow(
+                        number,
+                        None,
+                        note
+                        or (
+                            f"nội dung mục {task_id} của '{directive_id}' đã thay đổi từ khi lập bảng; "
+                            "hãy ghi lại trên bảng mới"
+                            if exists
+                            else unknown
+                        ),
+                    )
                 )
-            )
-            continue
+                continue
+            note = note if found != task_id else None  # the same task, its check lost: nothing to say
+            task_id = found
         day = _as_date(date)
         if day is None:
             out.append(SheetRow(number, None, f"ngày báo cáo '{date}' không đọc được (ghi dạng dd/mm/yyyy)"))
@@ -268,11 +282,67 @@ def _read_rows(ws: Any, corpus: Corpus) -> list[SheetRow]:
                     task_id,
                     str(doc).strip() if doc not in (None, "") else None,
                     state == STATE_DONE,
-                    str(note).strip() if note not in (None, "") else None,
+                    str(remark).strip() if remark not in (None, "") else None,
                 ),
+                note=note,
             )
         )
     return out
+
+
+class _Moved:
+    """Finds the task a row of a sheet printed before a renumbering is about: by its text, among the tasks its
+    agency is given to follow (the matrix is pivoted only when a row needs it)."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self.directives = {d.id for d in corpus.directives}
+        self._by_text: dict[tuple[str, str, str], list[Any]] | None = None
+
+    def _rows(self) -> dict[tuple[str, str, str], list[Any]]:
+        """(directive, agency, fingerprint) and (directive, agency, printed text) -> the tracked rows."""
+        if self._by_text is None:
+            from ..core.pivot import build_matrix
+
+            self._by_text = {}
+            seen: set[tuple[str, str, str]] = set()
+            for entry in tracked_entries(build_matrix(self.corpus)):
+                row = entry.row
+                if (row.directive.id, row.task.id, entry.agency.id) in seen:
+                    continue
+                seen.add((row.directive.id, row.task.id, entry.agency.id))
+                for text in (fingerprint(row.task.text), "=" + _words(shorten(row.task.text, 300))):
+                    self._by_text.setdefault((row.directive.id, entry.agency.id, text), []).append(row)
+        return self._by_text
+
+    def match(
+        self, directive_id: str, agency_id: str, check: str, label: str, text: str
+    ) -> tuple[str | None, str | None]:
+        """The id of the one task with the row's text given to its agency, and a note saying so; else None and
+        why (several tasks fit), or None and None (no task fits)."""
+        rows = self._rows()
+        if check:  # the whole text's fingerprint; the printed text (cut at 300 characters) only when it is lost
+            found = rows.get((directive_id, agency_id, check), [])
+        else:
+            found = rows.get((directive_id, agency_id, "=" + _words(text)), []) if text.strip() else []
+        printed = f"'{label}'" if label else "của dòng"
+        if len(found) > 1:
+            places = ", ".join(location(r) for r in found)
+            return None, (
+                f"nhiệm vụ {printed} nay không còn ở chỗ cũ, và nội dung của nó khớp {len(found)} nhiệm vụ của cùng cơ "
+                f"quan ({places}): không biết ghi vào nhiệm vụ nào; hãy ghi lại trên bảng mới"
+            )
+        if not found:
+            return None, None
+        row = found[0]
+        return row.task.id, (
+            f"nhiệm vụ {printed} trên bảng in nay là {location(row)} (cùng nội dung, số thứ tự đã đổi): "
+            f"báo cáo ghi vào {location(row)}"
+        )
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _as_date(value: Any) -> dt.date | None:

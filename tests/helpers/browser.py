@@ -85,3 +85,27 @@ def wait_for(condition: Callable[[], T], timeout: float = 60, step: float = 0.2)
             return value
         time.sleep(step)
     raise AssertionError("hết thời gian chờ")
+
+
+def print_to_pdf(url: str, pdf: Path, timeout: float = 120) -> Path:
+    """``url`` printed by headless Chromium's own ``--print-to-pdf`` (the page's @page size, no header or footer)."""
+    import subprocess
+
+    require_browser()
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={pdf.parent / 'chromium-print-profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=timeout,
+    )
+    return pdf
