@@ -272,7 +272,11 @@ class SheetCells:
 
 def _own_cells(ws: Worksheet, start: int, stop: int | None) -> list[tuple[tuple[int, int], Cell | MergedCell]]:
     """The sheet's openpyxl cells in rows ``start`` to ``stop`` (excluded; None: to the end)."""
-    return [(key, cell) for key, cell in ws._cells.items() if start <= key[0] and (stop is None or key[0] < stop)]
+    found: dict[tuple[int, int], Cell | MergedCell] = ws._cells
+    if not found:
+        return []
+    end = (1 << 31) if stop is None else stop  # beyond any sheet's last row
+    return [(key, cell) for key, cell in found.items() if start <= key[0] < end]
 
 
 def _row_numbers(ws: Worksheet, cells: SheetCells, stop: int | None) -> list[int]:
@@ -333,6 +337,8 @@ def _sheet_rows(ws: Worksheet, cells: SheetCells, numbers: list[int]) -> Iterato
 
 def _check_written_out(ws: Worksheet, cells: SheetCells) -> None:
     """Refuse a cell or a row setting given, through openpyxl, to a row already written out."""
+    if cells.done == 1:
+        return
     for _, cell in _own_cells(ws, 1, cells.done):
         if not _empty(cell):
             raise ValueError(f"{ws.title}!{cell.coordinate} written after its row was written out")
