@@ -32,11 +32,15 @@ from matrix.core.model import (
     Task,
 )
 from matrix.core.pivot import Matrix, build_matrix, location
+from matrix.input.synthetic import make_corpus
+from matrix.writers import excel
 from matrix.writers.excel import MAX_CELL_CHARS, TRUNCATION_NOTE, task_label, write_workbook
+from matrix.writers.xlsx_seam import SPILL_ROWS
 
 from .helpers import examples
 from .helpers.corpus import small_corpus
 from .helpers.strategies import corpora
+from .helpers.xlsx import xml_parts
 
 SHEETS = [
     "Ma trận",
@@ -730,3 +734,53 @@ def test_marks_read_back_equal_entries(corpus: Corpus, expand: bool) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_unicode_text_round_trips(corpus: Corpus, expand: bool) -> None:
     round_trip(corpus, expand)
+
+
+# --------------------------------------------------------------------------- streamed rows (issue 23)
+
+
+def _sample_sheet(ws: Worksheet, ctx: excel.WorkbookContext) -> None:
+    """A sheet of every kind of value a sheet writer gives the painter."""
+    row, columns = excel.start_table(
+        ws, ctx, "Mẫu", "MẪU", [excel.Column("Nội dung", 40, grows=True), excel.Column("Giá trị", 14)]
+    )
+    for values in (["ngày", dt.date(2025, 3, 4)], ["số", 2.5], ["=SUM(A1)", 7], ["dài " * 3000, None], ["", "  lề  "]):
+        row = excel.put_records(ws, ctx, row, columns, values, text_col=0, indent=1)
+    ctx.painter.put(ws, row, 2, "=SUM(B3:B5)", "total", formula=True)
+
+
+@pytest.mark.parametrize(("agencies", "tasks", "directives"), [(40, 300, 3), (150, 450, 1)])
+def test_the_streamed_workbook_holds_what_openpyxl_cells_give(agencies, tasks, directives, tmp_path, monkeypatch):
+    """write_workbook serialises its cells as it writes them and writes final rows out; the workbook is the one an
+    openpyxl cell per cell and openpyxl's save give (a consolidated dense matrix; a sparse one, rows written out)."""
+    matrix = build_matrix(make_corpus(agencies, tasks, directives, 1))
+    write_workbook(matrix, tmp_path / "streamed.xlsx", title="Thử & <so sánh>", extra_sheets=[_sample_sheet])
+    painter = excel.Painter
+    monkeypatch.setattr(excel, "Painter", lambda streamed=False: painter())
+    monkeypatch.setattr(excel, "save_workbook", lambda wb, path, sheets: wb.save(path))
+    write_workbook(matrix, tmp_path / "openpyxl.xlsx", title="Thử & <so sánh>", extra_sheets=[_sample_sheet])
+    # a cell's style is numbered when it is written here, when it is saved there: the numbers may differ
+    streamed = xml_parts(tmp_path / "streamed.xlsx", style_order=False)
+    cells = xml_parts(tmp_path / "openpyxl.xlsx", style_order=False)
+    assert streamed.keys() == cells.keys() and len([n for n in streamed if "worksheets/sheet" in n]) == 6
+    for name in cells:
+        assert streamed[name] == cells[name], name
+    back = openpyxl.load_workbook(tmp_path / "streamed.xlsx")["Mẫu"]
+    assert (
+        back["B3"].value == dt.datetime(2025, 3, 4) and back["A5"].value == "=SUM(A1)" and back["A5"].data_type == "s"
+    )
+
+
+def test_a_streamed_painter_writes_final_rows_out_and_keeps_the_rest(tmp_path):
+    matrix = build_matrix(make_corpus(40, 900, 1, 1))
+    painter = excel.Painter(streamed=True)
+    wb = openpyxl.Workbook()
+    ctx = excel.WorkbookContext(matrix, "T", "A4", painter, excel.directive_labels(matrix))
+    ws = wb.active
+    excel._write_tasks(ws, ctx)
+    assert painter.sheets is not None
+    cells = painter.sheets[ws]
+    assert cells.done > SPILL_ROWS and cells.spill is not None
+    assert len(cells.rows) < SPILL_ROWS and min(cells.rows) >= cells.done  # only rows not yet final stay in memory
+    with pytest.raises(ValueError, match="already written out"):
+        painter.put(ws, 3, 1, "muộn", "text")

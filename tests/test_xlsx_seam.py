@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from copy import copy
@@ -13,14 +14,19 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 
 from matrix.writers.xlsx_seam import (
+    SheetCells,
+    cell_xml,
     first_sheet,
     odd_header_footer,
+    save_workbook,
     set_default_font,
     set_style_record,
     set_text,
     style_record,
     styled_cell,
 )
+
+from .helpers.xlsx import xml_parts
 
 LOOK = {
     "font": Font(name="Times New Roman", size=13, bold=True, color="FF0000"),
@@ -134,3 +140,129 @@ def test_styled_cell_is_the_cell_ws_cell_gives_with_the_record(tmp_path: Path) -
     back = openpyxl.load_workbook(tmp_path / "made.xlsx").active
     assert back is not None
     assert _public_looks(back["B4"]) == _public_looks(back["B3"]) == _public_looks(back["C5"])
+
+
+# --------------------------------------------------------------------------- rows written as strings
+
+
+def _every_kind_of_cell(wb: openpyxl.Workbook) -> None:
+    ws = first_sheet(wb)
+    ws["A1"] = ' lề & <thẻ> \r\n"trích"\t '
+    ws["B1"] = "=SUM(C1:D1)"
+    ws["C1"], ws["D1"], ws["E1"] = 3, 2.5, True
+    ws["F1"] = dt.date(2025, 1, 2)
+    ws["G1"] = dt.datetime(2025, 1, 2, 8, 30)
+    for name, value in LOOK.items():
+        setattr(ws["H2"], name, value)  # styled, empty
+    ws["A3"] = "vẫn là chữ"
+    set_text(ws["B3"], "=A1")  # text that looks like a formula
+    ws.row_dimensions[2].height = 30.5
+    ws.row_dimensions[5].hidden = True  # a row with no cell
+    ws.column_dimensions["A"].width = 40
+    ws.merge_cells("A7:C8")
+    ws["A7"] = "gộp"
+    ws.freeze_panes = "B2"
+    second = wb.create_sheet("Trống")  # no cell at all
+    second.row_dimensions[2].height = 12
+
+
+def test_save_workbook_writes_the_parts_openpyxl_writes(tmp_path: Path) -> None:
+    wb, again = openpyxl.Workbook(), openpyxl.Workbook()  # a save changes a workbook a little: one each
+    _every_kind_of_cell(wb)
+    _every_kind_of_cell(again)
+    wb.save(tmp_path / "openpyxl.xlsx")
+    save_workbook(again, tmp_path / "seam.xlsx")
+    ours, theirs = xml_parts(tmp_path / "seam.xlsx"), xml_parts(tmp_path / "openpyxl.xlsx")
+    assert ours.keys() == theirs.keys() and "xl/worksheets/sheet1.xml" in ours
+    for name in theirs:
+        assert ours[name] == theirs[name], name
+    back = openpyxl.load_workbook(tmp_path / "seam.xlsx").active
+    assert back is not None
+    assert back["A1"].value == ' lề & <thẻ> \r\n"trích"\t ' and back["B3"].value == "=A1"
+    assert (
+        back["B3"].data_type == "s" and back["B1"].data_type == "f" and back["F1"].value.date() == dt.date(2025, 1, 2)
+    )
+
+
+def test_cell_xml_is_the_element_openpyxl_writes_for_the_same_value(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = first_sheet(wb)
+    values: list[tuple[str | int | float | bool | None, bool]] = [
+        ("chữ", False),
+        (" cách ", False),
+        ("a<b>&c\r", False),
+        ('=COUNTIF(A1:A9,"C")', True),
+        (7, False),
+        (0.1 + 0.2, False),
+        (False, False),
+        (None, False),
+    ]
+    cells = SheetCells()
+    for column, (value, formula) in enumerate(values, 1):
+        ws.cell(row=1, column=column).value = value
+        if isinstance(value, str) and not formula:
+            set_text(ws.cell(row=1, column=column), value)
+        cells.put(2, column, cell_xml(2, column, 0, value, formula=formula))
+        ws.cell(row=2, column=column).value = value  # what openpyxl would write there
+    wb.save(tmp_path / "openpyxl.xlsx")
+    wb2 = openpyxl.Workbook()
+    ws2 = first_sheet(wb2)
+    for column, (value, formula) in enumerate(values, 1):
+        ws2.cell(row=1, column=column).value = value
+        if isinstance(value, str) and not formula:
+            set_text(ws2.cell(row=1, column=column), value)
+    save_workbook(wb2, tmp_path / "seam.xlsx", {ws2: cells})
+    assert xml_parts(tmp_path / "seam.xlsx") == xml_parts(tmp_path / "openpyxl.xlsx")
+    with pytest.raises(ValueError, match="XML compatible"):
+        cell_xml(1, 1, 0, "ký tự \x01 cấm")
+
+
+def test_rows_written_out_leave_memory_and_take_no_cell_after(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = first_sheet(wb)
+    cells = SheetCells()
+    for row in range(1, 13):
+        cells.put(row, 2, cell_xml(row, 2, 0, f"dòng {row}"))
+        cells.height(row, 20 + row)
+    ws["A3"] = "của openpyxl"  # an openpyxl cell of a row written out goes with it
+    cells.write_out(ws, 10, least=5)
+    assert cells.done == 10 and sorted(cells.rows) == [10, 11, 12] and sorted(cells.heights) == [10, 11, 12]
+    assert not ws._cells  # type: ignore[attr-defined]
+    cells.write_out(ws, 12, least=5)  # too few rows waiting: kept
+    assert cells.done == 10
+    with pytest.raises(ValueError, match="row 9 is already written out"):
+        cells.put(9, 1, cell_xml(9, 1, 0, "muộn"))
+    with pytest.raises(ValueError, match="row 4 is already written out"):
+        cells.height(4, 30)
+    save_workbook(wb, tmp_path / "out.xlsx", {ws: cells})
+    back = openpyxl.load_workbook(tmp_path / "out.xlsx").active
+    assert back is not None
+    assert [back.cell(row, 2).value for row in range(1, 13)] == [f"dòng {row}" for row in range(1, 13)]
+    assert back["A3"].value == "của openpyxl" and back.row_dimensions[3].height == 23
+    assert back.calculate_dimension() == "A1:B12"
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as archive:
+        assert '<dimension ref="A1:B12"/>' in archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_an_openpyxl_cell_given_to_a_row_written_out_is_refused(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = first_sheet(wb)
+    cells = SheetCells()
+    for row in range(1, 4):
+        cells.put(row, 1, cell_xml(row, 1, 0, "x"))
+    cells.write_out(ws, 4, least=1)
+    ws.cell(row=2, column=5)  # an empty cell (as ws.cell() makes for a coordinate) is no harm
+    save_workbook(wb, tmp_path / "ok.xlsx", {ws: cells})
+    ws["C2"] = "muộn"
+    with pytest.raises(ValueError, match="C2 written after its row was written out"):
+        save_workbook(wb, tmp_path / "late.xlsx", {ws: cells})
+
+
+def test_a_coordinate_written_both_ways_is_refused(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = first_sheet(wb)
+    cells = SheetCells()
+    cells.put(1, 1, cell_xml(1, 1, 0, "một"))
+    ws["A1"] = "hai"
+    with pytest.raises(ValueError, match="A1 written twice"):
+        save_workbook(wb, tmp_path / "twice.xlsx", {ws: cells})

@@ -31,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -45,11 +46,17 @@ from ..core.stamp import build_date
 from ..core.text import XML_ILLEGAL, inline_name, roman, shorten
 from .tracking_sheet import write_tracking_sheet
 from .xlsx_seam import (
+    SPILL_ROWS,
     CellValue,
+    SheetCells,
+    cell_xml,
     first_sheet,
     odd_header_footer,
+    openpyxl_cell_xml,
+    save_workbook,
     set_default_font,
     set_text,
+    style_index,
     style_record,
     styled_cell,
 )
@@ -201,26 +208,39 @@ class Painter:
     Each look is resolved to openpyxl's style record once per workbook and
     then copied onto cells: assigning font, fill, border and alignment one by
     one costs a lookup each, which dominates on large matrices.
+
+    A ``streamed`` painter makes no openpyxl cell at all: each cell is serialised as it is
+    written (its look's index in the workbook's style table, its value as text) into the
+    sheet's :class:`SheetCells` in ``sheets``, and the workbook must then be saved with
+    :func:`matrix.writers.xlsx_seam.save_workbook` and those sheets (``write_workbook`` does).
+    A large workbook so needs a fraction of the memory and of the time.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, streamed: bool = False) -> None:
         self.looks = _looks()
         self._styles: dict[tuple[str, int], StyleArray] = {}
+        self._indexes: dict[tuple[str, int], int] = {}  # streamed: the look's index in the workbook's styles
+        self.sheets: dict[Worksheet, SheetCells] | None = {} if streamed else None
+
+    def _style(self, ws: Worksheet, look: str, indent: int) -> StyleArray:
+        """The style record of ``look`` indented ``indent`` levels, made on a cell that no sheet holds."""
+        cell = Cell(ws, row=1, column=1)
+        base = self.looks[look]
+        cell.font, cell.fill, cell.border = base.font, base.fill, base.border
+        cell.alignment = copy(base.alignment) if not indent else _indented(base.alignment, indent)
+        record = self._styles[look, indent] = style_record(cell)
+        return record
 
     def put(
         self, ws: Worksheet, row: int, col: int, value: CellValue, look: str, indent: int = 0, formula: bool = False
     ) -> None:
         """Write ``value`` (text always as text, unless ``formula``) in ``look``, indented ``indent`` levels."""
         key = (look, indent)
-        style = self._styles.get(key)
-        if style is None:
-            cell = ws.cell(row=row, column=col)
-            base = self.looks[look]
-            cell.font, cell.fill, cell.border = base.font, base.fill, base.border
-            cell.alignment = copy(base.alignment) if not indent else _indented(base.alignment, indent)
-            self._styles[key] = style_record(cell)
-        else:
-            cell = styled_cell(ws, row, col, style)  # the record openpyxl itself copies between cells
+        if self.sheets is not None:
+            self._serialise(ws, row, col, value, key, formula)
+            return
+        style = self._styles.get(key) or self._style(ws, look, indent)
+        cell = styled_cell(ws, row, col, style)  # the record openpyxl itself copies between cells
         if formula:
             cell.value = value  # "=..." : openpyxl stores it as a formula
         elif isinstance(value, str):
@@ -228,6 +248,45 @@ class Painter:
                 set_text(cell, cell_text(value))  # "=...", "-...", "+...", "@..." stay text
         elif value is not None:
             cell.value = value
+
+    def _serialise(
+        self, ws: Worksheet, row: int, col: int, value: CellValue, key: tuple[str, int], formula: bool
+    ) -> None:
+        """``put`` of a streamed painter: the cell as openpyxl would write it, into the sheet's :class:`SheetCells`."""
+        cells = self._cells(ws)
+        index = self._indexes.get(key)
+        if index is None:
+            index = self._indexes[key] = style_index(ws, self._styles.get(key) or self._style(ws, *key))
+        if isinstance(value, str) and value and not formula:
+            value = cell_text(value)
+        elif value == "":
+            value = None
+        if isinstance(value, dt.date):  # a number with a date format: the cell openpyxl makes of it
+            cell = Cell(ws, row=row, column=col, style_array=self._styles[key])
+            cell.value = value
+            cells.put(row, col, openpyxl_cell_xml(ws, cell))
+        else:
+            cells.put(row, col, cell_xml(row, col, index, value, formula=formula))
+
+    def _cells(self, ws: Worksheet) -> SheetCells:
+        assert self.sheets is not None
+        cells = self.sheets.get(ws)
+        if cells is None:
+            cells = self.sheets[ws] = SheetCells()
+        return cells
+
+    def height(self, ws: Worksheet, row: int, height: float) -> None:
+        """Set the height of ``row`` (points)."""
+        if self.sheets is None:
+            ws.row_dimensions[row].height = height
+        else:
+            self._cells(ws).height(row, height)
+
+    def done(self, ws: Worksheet, row: int, least: int = SPILL_ROWS) -> None:
+        """The rows of ``ws`` before ``row`` are final: a streamed painter writes them out to a temporary file
+        (their cells, openpyxl's as well, and heights) once ``least`` of them wait; no cell may go there after."""
+        if self.sheets is not None:
+            self._cells(ws).write_out(ws, row, least)
 
     def merge(self, ws: Worksheet, top: int, left: int, bottom: int, right: int, value: CellValue, look: str) -> None:
         """Write ``value`` over a merged range, styling every cell so borders print all round."""
@@ -266,6 +325,7 @@ def use_default_font(wb: Workbook) -> None:
 # Text measurement
 
 
+@lru_cache(maxsize=1024)
 def _capacity(width: float, size: float = BODY_SIZE, bold: bool = False, indent: int = 0, italic: bool = False) -> int:
     """About how many characters fit on one line of a cell ``width`` units wide."""
     usable = width - CELL_PADDING_UNITS - indent * INDENT_UNITS
@@ -287,6 +347,8 @@ def _wrap(paragraph: str, capacity: int) -> list[str]:
         return [" ".join(paragraph.split())]
     scale = _width(paragraph) / len(paragraph) if paragraph else 1.0
     room = capacity / scale  # in characters of this paragraph
+    if len(paragraph) <= room:  # every word fits on the first line
+        return [" ".join(paragraph.split())]
     lines: list[str] = []
     current = ""
     for word in paragraph.split():
@@ -314,7 +376,9 @@ def _layout(text: str, capacity: int) -> tuple[tuple[int, str], ...]:
     return tuple((p, line) for p, paragraph in enumerate(text.split("\n")) for line in _wrap(paragraph, capacity))
 
 
+@lru_cache(maxsize=65536)
 def _line_count(text: str, capacity: int) -> int:
+    """How many lines ``text`` wraps to (kept for more texts than their layouts: a count is small)."""
     return len(_layout(text, capacity))
 
 
@@ -329,9 +393,9 @@ def _chunks(text: str, capacity: int, max_lines: int = MAX_TEXT_LINES) -> list[s
     continues on the rows below. Pieces end at a paragraph or a sentence
     where one is near; paragraph breaks are kept.
     """
-    lines = _layout(text, capacity)
-    if len(lines) <= max_lines:
+    if _line_count(text, capacity) <= max_lines:
         return [text]
+    lines = _layout(text, capacity)
     pieces = []
     start = 0
     while start < len(lines):
@@ -456,10 +520,17 @@ class WorkbookContext:
     paper: str
     painter: Painter
     labels: dict[str, str]
+    _numbers: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def consolidated(self) -> bool:
         return len(self.matrix.directives) > 1
+
+    def number(self, directive: Directive) -> int:
+        """The directive's number in the workbook (1, 2, ...: its section's Roman number)."""
+        if not self._numbers:
+            self._numbers.update((d.id, index) for index, d in enumerate(self.matrix.directives, 1))
+        return self._numbers[directive.id]
 
     def place(self, row: Row) -> str:
         """ "05/CT-UBND, mục 2-1": where a task stands."""
@@ -495,16 +566,19 @@ def write_workbook(
     wb.properties.creator = "matrix"
     wb.properties.created = wb.properties.modified = created or build_date()
     wb.calculation.fullCalcOnLoad = True  # the totals are formulas: Excel recomputes them on opening
-    ctx = WorkbookContext(matrix, title, paper, Painter(), directive_labels(matrix))
+    painter = Painter(streamed=True)
+    ctx = WorkbookContext(matrix, title, paper, painter, directive_labels(matrix))
     _write_matrix(first_sheet(wb), ctx)
     for writer in (_write_tasks, _write_agencies, _write_directives, _write_tracking, *extra_sheets):
         writer(wb.create_sheet(), ctx)
-    wb.save(path)
+    save_workbook(wb, path, painter.sheets)
 
 
 def _write_tracking(ws: Worksheet, ctx: WorkbookContext) -> None:
     """The "Theo dõi" form that a clerk fills and `matrix import` reads back (matrix.writers.tracking_sheet)."""
-    write_tracking_sheet(ws, ctx.matrix, FONT_NAME, BODY_SIZE, cell_text, ctx.labels)
+    write_tracking_sheet(
+        ws, ctx.matrix, FONT_NAME, BODY_SIZE, cell_text, ctx.labels, rows_done=lambda row: ctx.painter.done(ws, row)
+    )
     setup_print(ws, ctx, "1:1")
 
 
@@ -557,7 +631,7 @@ def _header_text(title: str) -> str:
 def _heading(ws: Worksheet, ctx: WorkbookContext, text: str, width: int) -> None:
     """The sheet's heading on row 1, across ``width`` columns."""
     ctx.painter.merge(ws, 1, 1, 1, max(width, 1), text, "heading")
-    ws.row_dimensions[1].height = 26
+    ctx.painter.height(ws, 1, 26)
 
 
 # --------------------------------------------------------------------------
@@ -735,7 +809,7 @@ def _write_matrix(ws: Worksheet, ctx: WorkbookContext) -> None:
     last = _matrix_rows(ws, ctx, grid)
     _matrix_totals(ws, ctx, grid, last + 1)
     _matrix_legend(ws, ctx, len(grid.left), last + len(ROLES) + 2)  # right under the totals
-    ws.freeze_panes = ws.cell(row=_FIRST_ROW, column=grid.first).coordinate
+    ws.freeze_panes = f"{get_column_letter(grid.first)}{_FIRST_ROW}"
     ws.auto_filter.ref = f"A{_AGENCY_ROW}:{get_column_letter(grid.total)}{max(last, _AGENCY_ROW)}"
     legend = "; ".join(f"{r.mark}: {r.value}" for r in ROLES) + "; (C), (P), (T): theo mục trên"
     if grid.breaks:
@@ -778,9 +852,7 @@ def _matrix_legend(ws: Worksheet, ctx: WorkbookContext, left_width: int, start: 
     for row, (mark, look, text) in enumerate(rows, start):
         ctx.painter.put(ws, row, 1, mark, look)
         ctx.painter.merge(ws, row, 2, row, left_width, text, "legend")
-        ws.row_dimensions[row].height = max(
-            MIN_ROW_HEIGHT, lines_height(_line_count(text, _capacity(width, italic=True)))
-        )
+        ctx.painter.height(ws, row, max(MIN_ROW_HEIGHT, lines_height(_line_count(text, _capacity(width, italic=True)))))
 
 
 def _matrix_headers(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> None:
@@ -797,8 +869,8 @@ def _matrix_headers(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> None:
     for col, label in enumerate(labels, grid.first):
         paint.put(ws, _AGENCY_ROW, col, label, "header_vertical")
     paint.merge(ws, _BLOCK_ROW, grid.total, _AGENCY_ROW, grid.total, TOTAL_HEADER, "header_vertical")
-    ws.row_dimensions[_BLOCK_ROW].height = _block_height(grid)
-    ws.row_dimensions[_AGENCY_ROW].height = _turned_height([*labels, TOTAL_HEADER], grid.label_lines)
+    ctx.painter.height(ws, _BLOCK_ROW, _block_height(grid))
+    ctx.painter.height(ws, _AGENCY_ROW, _turned_height([*labels, TOTAL_HEADER], grid.label_lines))
 
 
 def _block_height(grid: _Grid) -> float:
@@ -818,7 +890,7 @@ def _task_row_height(ctx: WorkbookContext, grid: _Grid, row: Row) -> tuple[str, 
     title = row.task.title or shorten(row.task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
     lines = max(_line_count(title, capacity), _line_count(task_label(row), _capacity(grid.left[0][1])))
     if ctx.consolidated:
-        label = roman(ctx.matrix.directives.index(row.directive) + 1)
+        label = roman(ctx.number(row.directive))
         lines = max(lines, _line_count(label, _capacity(grid.left[2][1])))
     return title, max(MIN_ROW_HEIGHT, lines_height(lines))
 
@@ -848,19 +920,17 @@ def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
         row_no += 1
         if ctx.consolidated and row.directive.id != current:
             current = row.directive.id
-            number = matrix.directives.index(row.directive) + 1
+            number = ctx.number(row.directive)
             heading = directive_heading(row.directive, number)
             paint.merge(ws, row_no, 1, row_no, grid.total, heading, "band")
             width = sum(w for _, w in grid.left) + sum(grid.widths) + TOTAL_WIDTH
-            ws.row_dimensions[row_no].height = lines_height(
-                _line_count(heading, _capacity(width, size=12, bold=True)), 12
-            )
+            paint.height(ws, row_no, lines_height(_line_count(heading, _capacity(width, size=12, bold=True)), 12))
             row_no += 1
         title, height = _task_row_height(ctx, grid, row)
         paint.put(ws, row_no, 1, task_label(row), "id")
         paint.put(ws, row_no, 2, title, "text", indent=row.depth)
         if ctx.consolidated:
-            paint.put(ws, row_no, 3, roman(matrix.directives.index(row.directive) + 1), "id")
+            paint.put(ws, row_no, 3, roman(ctx.number(row.directive)), "id")
         marks = {e.agency.id: inherited_mark(e.role) for e in matrix.context(row)} if row.node.inherited else {}
         marks |= {e.agency.id: e.role.mark for e in matrix.entries_in(row)}
         if sparse:  # only the marked cells
@@ -872,7 +942,8 @@ def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
                 paint.put(ws, row_no, col, found, found or "cell")
         # Agencies on the task, its own and inherited: a formula, so a mark changed in a meeting counts.
         paint.put(ws, row_no, grid.total, f"=COUNTA({first_col}{row_no}:{last_col}{row_no})", "cell", formula=True)
-        ws.row_dimensions[row_no].height = height
+        ctx.painter.height(ws, row_no, height)
+        paint.done(ws, row_no + 1)
     return row_no
 
 
@@ -897,7 +968,7 @@ def _matrix_totals(ws: Worksheet, ctx: WorkbookContext, grid: _Grid, start: int)
             else:
                 formula = f"=SUM({letter}{start}:{letter}{start + len(ROLES) - 1})"
             paint.put(ws, row, col, formula, "total", formula=True)
-        ws.row_dimensions[row].height = lines_height(1)
+        ctx.painter.height(ws, row, lines_height(1))
 
 
 # --------------------------------------------------------------------------
@@ -1013,8 +1084,8 @@ def _write_by_agency(ws: Worksheet, ctx: WorkbookContext, grid: _ByAgency) -> No
         paint.put(ws, _AGENCY_ROW, col, header, "header_vertical")
     for col, header in enumerate(TURNED_TOTALS, grid.last + 1):
         paint.put(ws, _AGENCY_ROW, col, header, "header_vertical")
-    ws.row_dimensions[_BLOCK_ROW].height = lines_height(1)
-    ws.row_dimensions[_AGENCY_ROW].height = grid.header_height
+    ctx.painter.height(ws, _BLOCK_ROW, lines_height(1))
+    ctx.painter.height(ws, _AGENCY_ROW, grid.header_height)
     # the marks of each task, its own and inherited, by agency
     marks: list[dict[str, str]] = []
     for row in matrix.rows:
@@ -1028,7 +1099,7 @@ def _write_by_agency(ws: Worksheet, ctx: WorkbookContext, grid: _ByAgency) -> No
     for block, agencies in grid.groups:
         row_no += 1
         paint.merge(ws, row_no, 1, row_no, right, block.name, "band")
-        ws.row_dimensions[row_no].height = lines_height(1, 12)
+        ctx.painter.height(ws, row_no, lines_height(1, 12))
         for agency in agencies:
             row_no += 1
             paint.put(ws, row_no, 1, index + 1, "id")
@@ -1042,7 +1113,8 @@ def _write_by_agency(ws: Worksheet, ctx: WorkbookContext, grid: _ByAgency) -> No
                 paint.put(ws, row_no, grid.last + 1 + offset, f'=COUNTIF({span},"{role.mark}")', "total", formula=True)
             sums = f"{get_column_letter(grid.last + 1)}{row_no}:{get_column_letter(grid.last + len(ROLES))}{row_no}"
             paint.put(ws, row_no, right, f"=SUM({sums})", "total", formula=True)
-            ws.row_dimensions[row_no].height = grid.row_heights[index]
+            ctx.painter.height(ws, row_no, grid.row_heights[index])
+            paint.done(ws, row_no + 1)
             index += 1
     total = row_no + 1
     paint.merge(ws, total, 1, total, 2, TOTAL_HEADER, "total_label")
@@ -1050,9 +1122,9 @@ def _write_by_agency(ws: Worksheet, ctx: WorkbookContext, grid: _ByAgency) -> No
         letter = get_column_letter(col)
         function = "COUNTA" if col <= grid.last else "SUM"  # agencies on the task, its own and inherited
         paint.put(ws, total, col, f"={function}({letter}{_FIRST_ROW}:{letter}{row_no})", "total", formula=True)
-    ws.row_dimensions[total].height = lines_height(1)
+    ctx.painter.height(ws, total, lines_height(1))
     _matrix_legend(ws, ctx, 2, total + 2)
-    ws.freeze_panes = ws.cell(row=_FIRST_ROW, column=grid.first).coordinate
+    ws.freeze_panes = f"{get_column_letter(grid.first)}{_FIRST_ROW}"
     legend = "; ".join(f"{r.mark}: {r.value}" for r in ROLES) + "; (C), (P), (T): theo mục trên"
     legend += ". Bảng rộng: cơ quan theo hàng, nhiệm vụ theo cột"  # short: the footer prints at 100 %
     setup_print(ws, ctx, f"{_BLOCK_ROW}:{_AGENCY_ROW}", "A:B", legend, grid.paper)
@@ -1109,7 +1181,7 @@ def start_table(
         ws.column_dimensions[get_column_letter(col)].width = column.width
         ctx.painter.put(ws, 2, col, column.header, "header")
     lines = max(_line_count(c.header, _capacity(c.width, bold=True)) for c in columns)
-    ws.row_dimensions[2].height = lines_height(lines)
+    ctx.painter.height(ws, 2, lines_height(lines))
     ws.freeze_panes = "A3"
     setup_print(ws, ctx, "2:2")
     return 3, columns
@@ -1128,6 +1200,7 @@ def put_records(
 
     ``text_col`` (0-based) is the long-text column, indented ``indent`` levels. Any column's text (a task,
     a long list of agencies) longer than ``MAX_TEXT_LINES`` lines continues on the rows below.
+    The rows above the next free row are then final (:meth:`Painter.done`): records go down the sheet.
     """
     pieces: list[list[CellValue]] = []
     for col, (column, value) in enumerate(zip(columns, values, strict=True)):
@@ -1145,8 +1218,9 @@ def put_records(
             ctx.painter.put(ws, row, col + 1, value, column.look, indent=level)
             if isinstance(value, str):
                 lines = max(lines, _line_count(value, _capacity(column.width, indent=level)))
-        ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines_height(lines)))
+        ctx.painter.height(ws, row, min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines_height(lines))))
         row += 1
+    ctx.painter.done(ws, row)
     return row
 
 
@@ -1207,7 +1281,7 @@ def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
         band = f"{number}. {agency.name} ({summary})"
         ctx.painter.merge(ws, row, 1, row, len(layout), band, "band")
         width = sum(c.width for c in layout)
-        ws.row_dimensions[row].height = lines_height(_line_count(band, _capacity(width, size=12, bold=True)), 12)
+        ctx.painter.height(ws, row, lines_height(_line_count(band, _capacity(width, size=12, bold=True)), 12))
         row += 1
         for task_row, entry in applying.get(agency.id, []):
             task = task_row.task

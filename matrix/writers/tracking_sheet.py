@@ -111,6 +111,7 @@ def write_tracking_sheet(
     size: float = 12,
     text: Callable[[str], str] | None = None,
     labels: Mapping[str, str] | None = None,
+    rows_done: Callable[[int], None] | None = None,
 ) -> None:
     """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
 
@@ -118,6 +119,8 @@ def write_tracking_sheet(
     XML-illegal characters are dropped and the text cut to a cell's length) and
     ``labels`` (how a directive is named in print, "05/CT-UBND"); print settings are the caller's too.
     Directives and tasks are printed as the documents print them; their ids stay in the hidden key.
+    ``rows_done(n)`` is told after each row that the rows before row ``n`` are final (a streamed painter's
+    ``done``: the workbook writer writes them out).
     """
     text = text or _cell_text
     ws.title = SHEET_TRACKING
@@ -155,6 +158,8 @@ def write_tracking_sheet(
         for column, value in enumerate(values, 1):
             put(row_number, column, value, column)
         ws.row_dimensions[row_number].height = _height(values, size)
+        if rows_done is not None:
+            rows_done(row_number + 1)
     if row_number > 1:
         state_column = get_column_letter(FIRST_INPUT + 2)
         choice.add(f"{state_column}2:{state_column}{row_number}")

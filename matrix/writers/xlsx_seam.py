@@ -9,29 +9,60 @@ the setter's second check. None has a public equivalent, so both are reached her
 and tested against the installed openpyxl (tests/test_xlsx_seam.py); setup.cfg pins
 openpyxl below the next minor version. ``first_sheet`` and ``odd_header_footer`` narrow
 values that openpyxl types as optional (a workbook's first sheet, a sheet's header and footer).
+
+``save_workbook`` saves a workbook as ``Workbook.save`` does, with one difference: each sheet's
+rows (``<sheetData>``) are written by this module as strings, not by openpyxl's per-cell lxml
+writer (most of the saving time of a large workbook). The cells come from ``ws._cells`` (openpyxl's
+own, serialised as openpyxl serialises them) and from a :class:`SheetCells` per sheet: cells already
+serialised when they were written (the Painter's streamed mode), so a large sheet never holds an
+openpyxl ``Cell`` per cell. Everything else of the sheet (columns, panes, merges, print setup,
+validations) is openpyxl's own writer, which is told to leave an empty ``<sheetData/>`` that the
+rows then replace.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
 from copy import copy
-from typing import TypeAlias
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any, TypeAlias
+from zipfile import ZIP_DEFLATED, ZipFile
 
+import openpyxl.writer.excel as openpyxl_excel
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.compat import safe_string
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Font
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel, to_ISO8601
 from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import Element
+
+from ..core.text import XML_ILLEGAL
 
 __all__ = [
+    "SPILL_ROWS",
     "CellValue",
+    "SheetCells",
+    "cell_xml",
     "first_sheet",
     "odd_header_footer",
+    "openpyxl_cell_xml",
+    "save_workbook",
     "set_default_font",
     "set_style_record",
     "set_text",
+    "style_index",
     "style_record",
 ]
 
@@ -63,6 +94,13 @@ def styled_cell(ws: Worksheet, row: int, column: int, record: StyleArray) -> Cel
     else:
         cell._style = StyleArray(record)  # type: ignore[union-attr]
     return cell
+
+
+def style_index(ws: Worksheet, record: StyleArray) -> int:
+    """The index of the style ``record`` in the cell styles of ``ws``'s workbook (added when new), as ``<c s=...>``."""
+    book: Any = ws.parent
+    index: int = book._cell_styles.add(record)
+    return index
 
 
 def set_text(cell: Cell | MergedCell, text: str) -> None:
@@ -98,3 +136,285 @@ def odd_header_footer(ws: Worksheet) -> tuple[HeaderFooterItem, HeaderFooterItem
     if footer is None:
         footer = ws.oddFooter = HeaderFooterItem()
     return header, footer
+
+
+# --------------------------------------------------------------------------
+# Rows written as strings
+
+
+_ILLEGAL = re.compile(f"[{XML_ILLEGAL}]")
+
+
+def _escaped(text: str) -> str:
+    """``text`` as XML character data, escaped as lxml escapes it; XML-illegal characters refused as lxml does."""
+    if _ILLEGAL.search(text):
+        raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
+    # as lxml escapes character data (str.replace: many times faster than str.translate)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def cell_xml(row: int, column: int, style: int, value: CellValue | bool, formula: bool = False) -> str:
+    """The ``<c>`` element openpyxl writes for a cell of style index ``style`` (0: unstyled) holding ``value``.
+
+    Text is always a string cell (an inline string, as openpyxl writes them), unless ``formula``
+    ("=SUM(...)"). Numbers and booleans are written as openpyxl writes them; a date has a number
+    format, so it goes through :func:`openpyxl_cell_xml` with the cell that openpyxl makes of it.
+    """
+    ref = f"{get_column_letter(column)}{row}"
+    styled = f' s="{style}"' if style else ""
+    if formula and isinstance(value, str):
+        return f'<c r="{ref}"{styled}><f>{_escaped(value[1:])}</f><v></v></c>'
+    if isinstance(value, str):
+        if not value:
+            return f'<c r="{ref}"{styled} t="inlineStr"></c>'
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{_escaped(value)}</t></is></c>'
+    if value is None:  # openpyxl writes an empty cell only when it is styled
+        return f'<c r="{ref}"{styled} t="n"></c>' if style else ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{styled} t="b"><v>{safe_string(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"{styled} t="n"><v>{safe_string(value)}</v></c>'
+    raise TypeError(f"cell_xml writes text, numbers and formulas, not {type(value).__name__}")
+
+
+def openpyxl_cell_xml(ws: Worksheet, cell: Cell | MergedCell) -> str:
+    """The ``<c>`` element of an openpyxl cell, as openpyxl's own cell writer makes it (``openpyxl.cell._writer``)."""
+    found: Any = cell  # its private attributes, typed by no stub
+    book: Any = ws.parent
+    value = found._value
+    if found._comment is not None or getattr(found, "_hyperlink", None) is not None:
+        raise ValueError(f"{ws.title}!{cell.coordinate}: comments and hyperlinks are not written by save_workbook")
+    style = book._cell_styles.add(found._style) if cell.has_style else 0
+    kind = found.data_type
+    if kind == "f":
+        if not isinstance(value, str):  # array and data-table formulas: not written by matrix
+            raise TypeError(f"{ws.title}!{cell.coordinate}: a {type(value).__name__} formula")
+        return cell_xml(found.row, found.column, style, value, formula=True)
+    if kind == "s":
+        if not isinstance(value, str):  # rich text: not written by matrix
+            raise TypeError(f"{ws.title}!{cell.coordinate}: a {type(value).__name__} text")
+        return cell_xml(found.row, found.column, style, value)
+    ref, styled = cell.coordinate, f' s="{style}"' if style else ""
+    if kind == "d":
+        if getattr(value, "tzinfo", None) is not None:
+            raise TypeError("Excel does not support timezones in datetimes.")
+        if book.iso_dates and not isinstance(value, dt.timedelta):
+            return f'<c r="{ref}"{styled} t="d"><v>{safe_string(to_ISO8601(value))}</v></c>'  # type: ignore[no-untyped-call]
+        value = to_excel(value, book.epoch)  # type: ignore[no-untyped-call]
+        kind = "n"
+    if value is None or value == "":
+        return f'<c r="{ref}"{styled} t="{kind}"></c>'
+    return f'<c r="{ref}"{styled} t="{kind}"><v>{_escaped(safe_string(value))}</v></c>'
+
+
+SPILL_ROWS = 500  # final rows written out to the temporary file at a time
+
+
+class SheetCells:
+    """A sheet's cells already serialised (``<c>`` elements by row and column), and row heights.
+
+    What :func:`save_workbook` writes for the sheet besides its openpyxl cells; a coordinate is
+    either here or an openpyxl cell (an openpyxl cell there that is empty and unstyled gives way).
+    Rows the sheet's writer declares final (:meth:`write_out`) go to a temporary file as XML, with
+    the sheet's openpyxl cells and row dimensions of those rows, which leave the sheet: a large
+    sheet then holds only the rows still being written. A cell or a row height given to a row
+    already written out is refused.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[int, dict[int, str]] = {}
+        self.heights: dict[int, float] = {}
+        self.done = 1  # rows before this one are written out
+        self.spill: IO[bytes] | None = None
+        self.bounds: list[tuple[int, int]] = []  # the corners of the cells written out (for <dimension>)
+
+    def put(self, row: int, column: int, xml: str) -> None:
+        if row < self.done:
+            raise ValueError(f"row {row} is already written out (rows before {self.done} are)")
+        found = self.rows.get(row)
+        if found is None:
+            found = self.rows[row] = {}
+        found[column] = xml
+
+    def height(self, row: int, height: float) -> None:
+        if row < self.done:
+            raise ValueError(f"row {row} is already written out (rows before {self.done} are)")
+        self.heights[row] = height
+
+    def write_out(self, ws: Worksheet, before: int, least: int = SPILL_ROWS) -> None:
+        """Rows before ``before`` are final: once ``least`` or more of them wait, write them out."""
+        if before - self.done < max(least, 1):
+            return
+        if self.spill is None:
+            self.spill = tempfile.TemporaryFile()  # noqa: SIM115  # open across calls, closed by close()
+        numbers = _row_numbers(ws, self, before)
+        self.spill.write("".join(_sheet_rows(ws, self, numbers)).encode())
+        corners = [(row, column) for row in numbers for column in self.rows.get(row, ())]
+        for key, _ in _own_cells(ws, self.done, before):
+            corners.append(key)
+            del ws._cells[key]
+        for row in numbers:
+            self.rows.pop(row, None)
+            self.heights.pop(row, None)
+            ws.row_dimensions.pop(row, None)
+        if corners:
+            corners += self.bounds
+            rows, columns = [r for r, _ in corners], [c for _, c in corners]
+            self.bounds = [(min(rows), min(columns)), (max(rows), max(columns))]
+        self.done = before
+
+    def close(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
+
+
+def _own_cells(ws: Worksheet, start: int, stop: int | None) -> list[tuple[tuple[int, int], Cell | MergedCell]]:
+    """The sheet's openpyxl cells in rows ``start`` to ``stop`` (excluded; None: to the end)."""
+    found: dict[tuple[int, int], Cell | MergedCell] = ws._cells
+    if not found:
+        return []
+    end = (1 << 31) if stop is None else stop  # beyond any sheet's last row
+    return [(key, cell) for key, cell in found.items() if start <= key[0] < end]
+
+
+def _row_numbers(ws: Worksheet, cells: SheetCells, stop: int | None) -> list[int]:
+    """The numbers of the rows not yet written out, up to ``stop`` (excluded; None: all), in order."""
+    found = cells.rows.keys() | cells.heights.keys() | ws.row_dimensions.keys() | {row for row, _ in ws._cells}
+    return sorted(row for row in found if cells.done <= row and (stop is None or row < stop))
+
+
+def _dimension(ws: Worksheet, cells: SheetCells | None) -> str:
+    """The range the sheet's cells cover, as ``Worksheet.calculate_dimension`` gives it for its own cells."""
+    rows = {row for row, _ in ws._cells}
+    columns = {column for _, column in ws._cells}
+    if cells is not None:
+        rows.update(row for row, found in cells.rows.items() if found)
+        columns.update(column for found in cells.rows.values() for column in found)
+        rows.update(row for row, _ in cells.bounds)
+        columns.update(column for _, column in cells.bounds)
+    if not rows:
+        return "A1:A1"
+    return f"{get_column_letter(min(columns))}{min(rows)}:{get_column_letter(max(columns))}{max(rows)}"
+
+
+def _row_attributes(ws: Worksheet, cells: SheetCells, row: int) -> str:
+    """The attributes of a ``<row>``: its number, then what its ``RowDimension`` writes (height, hidden...)."""
+    attributes = {"r": str(row)}
+    dimension = ws.row_dimensions.get(row)
+    if dimension is not None:
+        attributes.update(dict(dimension))
+    if row in cells.heights:
+        attributes["ht"] = safe_string(cells.heights[row])
+        attributes["customHeight"] = "1"
+    return "".join(f' {name}="{_escaped(value)}"' for name, value in attributes.items())
+
+
+def _empty(cell: Cell | MergedCell) -> bool:
+    """An openpyxl cell that openpyxl does not write (no value, no style, no comment)."""
+    return cell.value is None and not cell.has_style and cell.comment is None
+
+
+def _sheet_rows(ws: Worksheet, cells: SheetCells, numbers: list[int]) -> Iterator[str]:
+    """The ``<row>`` elements of the rows ``numbers`` (ascending): their openpyxl cells and their serialised ones."""
+    if not numbers:
+        return
+    own: dict[int, dict[int, Cell | MergedCell]] = {}
+    for (row, column), cell in _own_cells(ws, numbers[0], numbers[-1] + 1):
+        own.setdefault(row, {})[column] = cell
+    for row in numbers:
+        elements = dict(cells.rows.get(row, {}))
+        for column, cell in own.get(row, {}).items():
+            if _empty(cell):
+                continue  # openpyxl leaves it out too
+            if column in elements:
+                raise ValueError(f"{ws.title}!{cell.coordinate} written twice (an openpyxl cell and a serialised one)")
+            elements[column] = openpyxl_cell_xml(ws, cell)
+        body = "".join(elements[column] for column in sorted(elements))
+        yield f"<row{_row_attributes(ws, cells, row)}>{body}</row>"
+
+
+def _check_written_out(ws: Worksheet, cells: SheetCells) -> None:
+    """Refuse a cell or a row setting given, through openpyxl, to a row already written out."""
+    if cells.done == 1:
+        return
+    for _, cell in _own_cells(ws, 1, cells.done):
+        if not _empty(cell):
+            raise ValueError(f"{ws.title}!{cell.coordinate} written after its row was written out")
+    for row, dimension in ws.row_dimensions.items():
+        if row < cells.done and dict(dimension):
+            raise ValueError(f"{ws.title}: row {row} set after it was written out")
+
+
+class _SheetWriter(WorksheetWriter):
+    """openpyxl's sheet writer, leaving ``<sheetData/>`` empty for the rows and writing into memory."""
+
+    def __init__(self, ws: Worksheet, cells: SheetCells) -> None:
+        self.sheet, self.cells = ws, cells
+        super().__init__(ws, out=BytesIO())
+
+    def write_dimensions(self) -> None:
+        self.xf.send(Element("dimension", ref=_dimension(self.sheet, self.cells)))
+
+    def write_rows(self) -> None:
+        self.xf.send(Element("sheetData"))
+
+    def cleanup(self) -> None:  # nothing on disk
+        pass
+
+
+_PLACEHOLDER = b"<sheetData/>"
+_CHUNK_ROWS = 500  # rows compressed at a time
+
+
+class _BookWriter(openpyxl_excel.ExcelWriter):
+    """openpyxl's workbook writer with the sheets' rows written by :func:`_sheet_rows`."""
+
+    def __init__(self, wb: Workbook, archive: ZipFile, sheets: Mapping[Worksheet, SheetCells]) -> None:
+        super().__init__(wb, archive)
+        self.sheets = sheets
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        ws._drawing = SpreadsheetDrawing()  # type: ignore[attr-defined]  # as ExcelWriter.write_worksheet
+        ws._drawing.charts = ws._charts  # type: ignore[attr-defined]
+        ws._drawing.images = ws._images  # type: ignore[attr-defined]
+        cells = self.sheets.get(ws) or SheetCells()
+        _check_written_out(ws, cells)
+        writer = _SheetWriter(ws, cells)
+        writer.write()
+        ws._rels = writer._rels  # type: ignore[attr-defined]
+        out = writer.out
+        assert isinstance(out, BytesIO)
+        xml = out.getvalue()
+        if xml.count(_PLACEHOLDER) != 1:
+            raise ValueError(f"{ws.title}: openpyxl wrote no single <sheetData/> to fill")
+        head, tail = xml.split(_PLACEHOLDER)
+        archive: ZipFile = self._archive  # type: ignore[attr-defined]  # set by ExcelWriter.__init__
+        with archive.open(ws.path[1:], "w") as member:
+            member.write(head + b"<sheetData>")
+            if cells.spill is not None:
+                cells.spill.seek(0)
+                shutil.copyfileobj(cells.spill, member, 1 << 20)
+            chunk: list[str] = []
+            for row in _sheet_rows(ws, cells, _row_numbers(ws, cells, None)):
+                chunk.append(row)
+                if len(chunk) >= _CHUNK_ROWS:
+                    member.write("".join(chunk).encode())
+                    chunk.clear()
+            member.write("".join(chunk).encode() + b"</sheetData>" + tail)
+        self.manifest.append(ws)
+
+
+def save_workbook(wb: Workbook, path: Path, sheets: Mapping[Worksheet, SheetCells] | None = None) -> None:
+    """Save ``wb`` at ``path`` as ``wb.save`` would, the rows written here (with ``sheets``' serialised cells)."""
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+    # as openpyxl.writer.excel.save_workbook (its clock, which tests freeze)
+    clock: Any = openpyxl_excel.datetime  # type: ignore[attr-defined]
+    wb.properties.modified = clock.datetime.now(tz=clock.timezone.utc).replace(tzinfo=None)
+    try:
+        _BookWriter(wb, archive, sheets or {}).save()
+    finally:
+        archive.close()
+        for cells in (sheets or {}).values():
+            cells.close()  # the temporary files of rows written out
