@@ -693,7 +693,8 @@ class _FastPackage:
         except jinja2.TemplateError:
             return str(self._base.render_xml_part(xml, None, context, env))
         out = out.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # docxtpl: re.sub(r"\n<w:p([ >])", ...)
-        out = out.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if "{_" in out or "_}" in out:  # escaped braces (two searches, not four replacements, when there are none)
+            out = out.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         return resolve_listing(self._base, out)
 
     def write(self, rendered: Mapping[str, str], out: Path, created: dt.datetime | None = None) -> None:
@@ -755,8 +756,7 @@ class _ZipAssembler:
             flags = 0 if encoded.isascii() else _UTF8_NAME
             dos_time = date_time[3] << 11 | date_time[4] << 5 | date_time[5] // 2
             dos_date = (date_time[0] - 1980) << 9 | date_time[1] << 5 | date_time[2]
-            packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
-            deflated = packer.compress(content) + packer.flush()
+            deflated = zlib.compress(content, _LEVEL, wbits=-15)  # a raw deflate stream, as zipfile writes
             crc = zlib.crc32(content)
             if max(len(content), len(deflated), offset) >= zipfile.ZIP64_LIMIT:
                 raise ValueError("a Word part past 4 GiB")
@@ -827,7 +827,7 @@ def check_zip(data: bytes | Path, limit: int | None = None) -> str | None:
     return checked(data, limit or MAX_TEMPLATE_BYTES)
 
 
-_LOADED: dict[tuple[Path, int, int], WordTemplate] = {}
+_LOADED: dict[tuple[Path, int, int, int, int], WordTemplate] = {}
 
 
 class TemplateLibrary:
@@ -843,10 +843,12 @@ class TemplateLibrary:
 
     def get(self, name: str) -> WordTemplate:
         """The template called ``name`` (e.g. ``thu-nha-nuoc.docx``)."""
-        path = find_template(name, self.user_dir).resolve()
+        path = find_template(name, self.user_dir)
         try:
             stat = path.stat()
         except OSError as exc:
-            raise WordTemplateError(f"Không đọc được mẫu {path}: {os_message(exc)}.") from exc
-        key = (path, stat.st_mtime_ns, stat.st_size)
-        return _memo(_LOADED, key, lambda: WordTemplate(path, make_environment()))
+            raise WordTemplateError(f"Không đọc được mẫu {path.resolve()}: {os_message(exc)}.") from exc
+        # the file as found, followed through links: the same file, unchanged, is the same template (no
+        # resolve() per document: it costs a system call per folder of the path)
+        key = (path, stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        return _memo(_LOADED, key, lambda: WordTemplate(path.resolve(), make_environment()))
