@@ -20,6 +20,7 @@ from docx import Document
 from docxtpl import DocxTemplate
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 
 from matrix.core.pivot import build_matrix
 from matrix.input.load import load_corpus
@@ -274,3 +275,25 @@ def test_a_package_holds_the_templates_members_in_order_and_reads_back_whole(tmp
         Document(io.BytesIO(data)).paragraphs
         and DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(make_environment()) == set()
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(st.characters(codec="utf-8"), max_size=20)
+    | st.text(st.sampled_from("a\x00\x08\x0b\x7f\ufffe\n\t"), max_size=8)
+)
+def test_a_printed_value_loses_exactly_the_characters_xml_forbids(text):
+    """The printable shortcut of ``clean_value`` takes out what the substitution takes out, no more, no less."""
+    from matrix.writers.templates import _FORBIDDEN_CHARS, clean_value
+
+    assert clean_value(text) == _FORBIDDEN_CHARS.sub("", text)
+    assert make_environment().from_string("{{ x }}").render(x=text) == str(
+        Markup.escape(_FORBIDDEN_CHARS.sub("", text))
+    )
+
+
+def test_safe_never_puts_raw_xml_into_a_document():
+    """A printed value is always escaped, ``|safe`` or a macro's text included (the renderer's shortcuts keep it so)."""
+    env = make_environment()
+    assert env.from_string("{{ x|safe }}").render(x="<w:br/>") == "&lt;w:br/&gt;"
+    assert env.from_string("{% macro m() %}{{ x }}{% endmacro %}{{ m() }}").render(x="<w:br/>").startswith("&amp;lt;")

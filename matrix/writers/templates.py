@@ -74,7 +74,9 @@ def clean_value(value: Any) -> Any:
     """Every ``{{ value }}`` passes here: None prints as nothing, control characters go."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    if isinstance(value, str) and (type(value) is not str or not value.isprintable()):
+        # a printable str holds none of the forbidden characters; anything else (a Markup too) goes through the
+        # substitution, which also gives a Markup back as a plain str, as it always has
         return _FORBIDDEN_CHARS.sub("", value)
     return value
 
@@ -177,7 +179,8 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
         if value is None:
             return ""
         if isinstance(value, str):
-            value = _FORBIDDEN_CHARS.sub("", value)
+            if type(value) is not str or not value.isprintable():  # as clean_value
+                value = _FORBIDDEN_CHARS.sub("", value)
             self._count(len(value))
         return value
 

@@ -184,6 +184,8 @@ class _Shared:
         self.one_issuer = len({issuer_key(d, matrix) for d in matrix.directives}) <= 1
         self._rows: dict[int, tuple[dict[str, Any], list[dict[str, Any]], tuple[Entry, ...]]] = {}
         self._directives: dict[str, dict[str, Any]] = {}
+        self._issuer: dict[str, Any] | None = None
+        self._signer: dict[str, Any] | None = None
 
     def row(self, row: Row) -> tuple[dict[str, Any], list[dict[str, Any]], tuple[Entry, ...]]:
         """(task_data, subtask_lines, the entries of the task and of its sub-tasks) of ``row``."""
@@ -201,6 +203,17 @@ class _Shared:
         if found is None:
             found = self._directives[directive.id] = directive_data(directive)
         return found
+
+    def issuer(self) -> dict[str, Any]:
+        """The sender of a letter of the matrix (its first directive's issuer, with the province filled in)."""
+        if self._issuer is None:
+            self._issuer = issuer_data(self.matrix.directives[0], self.matrix)
+        return self._issuer
+
+    def signer(self) -> dict[str, Any]:
+        if self._signer is None:
+            self._signer = signer_data(_common_signer(self.matrix.directives))
+        return self._signer
 
 
 _SHARED: dict[int, _Shared] = {}  # the last matrix's (a build writes the letters of one view in a row)
@@ -655,17 +668,18 @@ def letter_context(matrix: Matrix, agency: Agency) -> dict[str, Any]:
     The directives of ``matrix`` come from one issuer, who sends the letter.
     """
     lead = matrix.directives[0]
+    shared = _shared(matrix)
     sections = _sections(matrix, agency)
     return {
         "agency": agency_data(agency, matrix.entries_for(agency.id)),
         "consolidated": len(matrix.directives) > 1,
-        "issuer": issuer_data(lead, matrix),
-        "directive": _shared(matrix).directive(lead),
+        "issuer": shared.issuer(),
+        "directive": shared.directive(lead),
         "directives": [s["directive"] for s in sections],
         "sections": sections,
         "task_count": sum(s["task_count"] for s in sections),
         "place": date_place(matrix, lead),
-        "signer": signer_data(_common_signer(matrix.directives)),
+        "signer": shared.signer(),
         "distribution": _distribution(lead, agency),
     }
 
