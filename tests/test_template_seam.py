@@ -297,3 +297,15 @@ def test_safe_never_puts_raw_xml_into_a_document():
     env = make_environment()
     assert env.from_string("{{ x|safe }}").render(x="<w:br/>") == "&lt;w:br/&gt;"
     assert env.from_string("{% macro m() %}{{ x }}{% endmacro %}{{ m() }}").render(x="<w:br/>").startswith("&amp;lt;")
+
+
+def test_a_package_past_the_plain_zip_limit_is_refused_in_vietnamese():
+    """Past 65,535 members a zip needs zip64 records, which the assembler does not write: a clear refusal."""
+    from matrix.writers.templates import _BrokenPart, _ZipAssembler
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as package:
+        for i in range(65_536):
+            package.writestr(str(i), b"")
+    with pytest.raises(_BrokenPart, match="quá nhiều phần"):
+        _ZipAssembler(data.getvalue(), {})

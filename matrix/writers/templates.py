@@ -719,6 +719,7 @@ _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # APPNOTE 4.3.7: signature, version,
 _CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")  # APPNOTE 4.3.12
 _END_RECORD = struct.Struct("<4s4H2LH")  # APPNOTE 4.3.16
 _UTF8_NAME = 0x800  # general purpose flag bit 11: the name is UTF-8
+_TOO_MANY_MEMBERS = "tệp Word có quá nhiều phần (hơn 65.535), matrix không hỗ trợ"
 _LEVEL = 1  # zlib level of the rendered parts: 6x faster than the default 6, about a fifth larger (a 37 KB part: 8.4 KB, not 6.8)
 
 
@@ -726,9 +727,11 @@ class _ZipAssembler:
     """A template's package as bytes, to which each document adds its rendered parts.
 
     The members without tags are compressed once (by :mod:`zipfile`, into ``static``); a document
-    is those bytes as they are, its own parts deflated as :mod:`zipfile` deflates them (same
-    level, same stream), and a central directory. Every rendered part keeps the template member's
-    date and attributes, so the bytes of a document depend on its content only, never on the clock.
+    is those bytes as they are, its own parts as raw deflate streams (what :mod:`zipfile` writes,
+    at zlib level :data:`_LEVEL`), and a central directory. Every rendered part keeps the template
+    member's date and attributes, so the bytes of a document depend on its content only, never on
+    the clock. ``static`` must be a plain zip (no zip64: at most 65,535 members), as zipfile writes
+    one for a Word template.
     """
 
     def __init__(self, static: bytes, members: Mapping[str, zipfile.ZipInfo]) -> None:
@@ -736,11 +739,11 @@ class _ZipAssembler:
             infos = written.infolist()
             start = min((info.header_offset for info in infos), default=0)
             if start != 0 or written.comment:
-                raise ValueError("unexpected layout of the static members")
+                raise _BrokenPart(_TOO_MANY_MEMBERS, None, "")
         # zipfile writes the local records, then the central directory, then the end record (no zip64 here)
         (signature, _, _, count, _, size, offset, _) = _END_RECORD.unpack_from(static, len(static) - _END_RECORD.size)
         if signature != b"PK\x05\x06" or count != len(infos) or offset + size != len(static) - _END_RECORD.size:
-            raise ValueError("unexpected layout of the static members")
+            raise _BrokenPart(_TOO_MANY_MEMBERS, None, "")
         self._records = static[:offset]
         self._directory = static[offset : offset + size]
         self._count = count
