@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -181,11 +182,18 @@ class _Shared:
 
     def __init__(self, matrix: Matrix) -> None:
         self.matrix = matrix  # kept alive, so the ids below stay those of its rows
-        self.one_issuer = len({issuer_key(d, matrix) for d in matrix.directives}) <= 1
+        self._one_issuer: bool | None = None
         self._rows: dict[int, tuple[dict[str, Any], list[dict[str, Any]], tuple[Entry, ...]]] = {}
         self._directives: dict[str, dict[str, Any]] = {}
         self._issuer: dict[str, Any] | None = None
         self._signer: dict[str, Any] | None = None
+
+    @property
+    def one_issuer(self) -> bool:
+        """Whether every directive of the matrix comes from one issuer (a letter belongs to one)."""
+        if self._one_issuer is None:
+            self._one_issuer = len({issuer_key(d, self.matrix) for d in self.matrix.directives}) <= 1
+        return self._one_issuer
 
     def row(self, row: Row) -> tuple[dict[str, Any], list[dict[str, Any]], tuple[Entry, ...]]:
         """(task_data, subtask_lines, the entries of the task and of its sub-tasks) of ``row``."""
@@ -216,15 +224,23 @@ class _Shared:
         return self._signer
 
 
-_SHARED: dict[int, _Shared] = {}  # the last matrix's (a build writes the letters of one view in a row)
+# The last few matrices' (a build writes the letters of one view in a row; a consolidated view's extract and the
+# letters of its issuers' groups alternate, agency by agency).
+_SHARED: dict[int, _Shared] = {}
+_SHARED_MATRICES = 8
+
+
+_SHARED_LOCK = threading.Lock()  # the web builds in a thread
 
 
 def _shared(matrix: Matrix) -> _Shared:
-    found = _SHARED.get(id(matrix))
-    if found is None or found.matrix is not matrix:
-        _SHARED.clear()
-        found = _SHARED[id(matrix)] = _Shared(matrix)
-    return found
+    with _SHARED_LOCK:
+        found = _SHARED.get(id(matrix))
+        if found is None or found.matrix is not matrix:
+            if len(_SHARED) >= _SHARED_MATRICES:
+                del _SHARED[next(iter(_SHARED))]  # the oldest
+            found = _SHARED[id(matrix)] = _Shared(matrix)
+        return found
 
 
 def issuer_key(directive: Directive, matrix: Matrix) -> tuple[str, ...]:
