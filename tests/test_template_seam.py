@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docxtpl import DocxTemplate
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
 
 from matrix.core.pivot import build_matrix
 from matrix.input.load import load_corpus
@@ -153,3 +156,156 @@ def test_line_breaks_and_tabs_in_a_part_are_still_resolved(text):
     fast = package._render_part(xml, {"x": "Công an tỉnh"}, env)
     assert fast == DocxTemplate(str(template)).render_xml_part(xml, None, {"x": "Công an tỉnh"}, env)
     assert ("<w:br/>" in fast) == ("\n" in text) and ("<w:tab/>" in fast) == ("\t" in text)
+
+
+# --------------------------------------------------------------------------- less work per document (issue 23)
+
+_PIECES = [
+    "<w:p>",
+    '<w:p w:rsidR="00A1">',
+    "</w:p>",
+    "<w:p/>",
+    '<w:pPr><w:jc w:val="both"/></w:pPr>',
+    "<w:r>",
+    "<w:r><w:rPr><w:b/></w:rPr>",
+    "</w:r>",
+    '<w:t xml:space="preserve">',
+    "<w:t>",
+    "</w:t>",
+    "<w:tab/>",
+    "<w:tbl><w:tr><w:tc>",
+    "</w:tc></w:tr></w:tbl>",
+    "<w:pict><w:txbxContent>",  # a text box: paragraphs inside a paragraph's run
+    "</w:txbxContent></w:pict>",
+    "<w:pStyle/>",
+    "chữ",
+    " ",
+    "\n",
+    "\t",
+    "\a",
+    "\f",
+    "<",
+    ">",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_listing_characters_are_resolved_exactly_as_docxtpl_resolves_them(pieces):
+    """matrix hands docxtpl's ``resolve_listing`` only the paragraphs holding a tab, line break, \\a or \\f; the
+    part must come out as docxtpl's pass over the whole part makes it, whatever the XML (text boxes, empty
+    paragraphs, a mark outside any paragraph, broken XML)."""
+    from matrix.writers.templates import resolve_listing
+
+    base = DocxTemplate(str(PACKAGE_TEMPLATES / "thu-nha-nuoc.docx"))
+    xml = "".join(pieces)
+    assert resolve_listing(base, xml) == base.resolve_listing(xml)
+
+
+def _seen_by_docxtpl(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    original = DocxTemplate.resolve_listing
+
+    def spy(self, xml):
+        seen.append(xml)
+        return original(self, xml)
+
+    monkeypatch.setattr(DocxTemplate, "resolve_listing", spy)
+    return seen
+
+
+def test_only_the_paragraph_with_a_line_break_goes_through_docxtpls_listing_pass(monkeypatch, tmp_path):
+    """The one paragraph with a line break (the trích yếu cut in two by ``balanced``) is resolved; the rest of
+    the letter is not searched paragraph by paragraph again."""
+    context = _contexts()["thu-nha-nuoc.docx"]
+    seen = _seen_by_docxtpl(monkeypatch)
+    data = _fast(PACKAGE_TEMPLATES / "thu-nha-nuoc.docx", context, tmp_path)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        document = package.read("word/document.xml").decode("utf-8")
+    assert "<w:br/>" in document and seen
+    assert all(text.startswith("<w:p") and text.count("</w:p>") == 1 and "\n" in text for text in seen)
+    assert sum(map(len, seen)) < len(document) / 10
+
+
+class _Clock:
+    """``time`` as zipfile reads it, a day later at every call."""
+
+    def __init__(self) -> None:
+        self.now = 1_750_000_000.0
+
+    def time(self) -> float:
+        self.now += 86_400
+        return self.now
+
+    def localtime(self, seconds: float | None = None):
+        import time
+
+        return time.localtime(self.now if seconds is None else seconds)
+
+
+def test_a_documents_bytes_depend_on_its_content_not_on_the_clock(monkeypatch, tmp_path):
+    import datetime as dt
+
+    context = _contexts()["thu-nha-nuoc.docx"]
+    created = dt.datetime(2025, 7, 15, 3, 4, 5)
+    monkeypatch.setattr(zipfile, "time", _Clock())
+    template = WordTemplate(PACKAGE_TEMPLATES / "thu-nha-nuoc.docx", make_environment())
+    first, second = tmp_path / "1.docx", tmp_path / "2.docx"
+    template.render(context, first, created=created)
+    template.render(context, second, created=created)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_package_holds_the_templates_members_in_order_and_reads_back_whole(tmp_path):
+    """Every member of the template is in the document, in the template's order but for the rendered parts and
+    the properties (last); the archive passes zipfile's CRC check, and python-docx and docxtpl open it."""
+    context = _contexts()["thu-nha-nuoc.docx"]
+    template = PACKAGE_TEMPLATES / "thu-nha-nuoc.docx"
+    data = _fast(template, context, tmp_path)
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(io.BytesIO(data)) as written:
+        assert written.testzip() is None
+        names = [i.filename for i in source.infolist()]
+        rendered = ["word/document.xml", "docProps/core.xml"]
+        assert [i.filename for i in written.infolist()] == [n for n in names if n not in rendered] + rendered
+        for name in names:
+            if name not in rendered:
+                assert written.read(name) == source.read(name), name
+        assert {i.date_time for i in written.infolist()} == {i.date_time for i in source.infolist()}
+    assert (
+        Document(io.BytesIO(data)).paragraphs
+        and DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(make_environment()) == set()
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(st.characters(codec="utf-8"), max_size=20)
+    | st.text(st.sampled_from("a\x00\x08\x0b\x7f\ufffe\n\t"), max_size=8)
+)
+def test_a_printed_value_loses_exactly_the_characters_xml_forbids(text):
+    """The printable shortcut of ``clean_value`` takes out what the substitution takes out, no more, no less."""
+    from matrix.writers.templates import _FORBIDDEN_CHARS, clean_value
+
+    assert clean_value(text) == _FORBIDDEN_CHARS.sub("", text)
+    assert make_environment().from_string("{{ x }}").render(x=text) == str(
+        Markup.escape(_FORBIDDEN_CHARS.sub("", text))
+    )
+
+
+def test_safe_never_puts_raw_xml_into_a_document():
+    """A printed value is always escaped, ``|safe`` or a macro's text included (the renderer's shortcuts keep it so)."""
+    env = make_environment()
+    assert env.from_string("{{ x|safe }}").render(x="<w:br/>") == "&lt;w:br/&gt;"
+    assert env.from_string("{% macro m() %}{{ x }}{% endmacro %}{{ m() }}").render(x="<w:br/>").startswith("&amp;lt;")
+
+
+def test_a_package_past_the_plain_zip_limit_is_refused_in_vietnamese():
+    """Past 65,535 members a zip needs zip64 records, which the assembler does not write: a clear refusal."""
+    from matrix.writers.templates import _BrokenPart, _ZipAssembler
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as package:
+        for i in range(65_536):
+            package.writestr(str(i), b"")
+    with pytest.raises(_BrokenPart, match="quá nhiều phần"):
+        _ZipAssembler(data.getvalue(), {})

@@ -69,6 +69,65 @@ def test_one_letter_per_column_with_progress(matrix, tmp_path):
     assert all(p.is_file() for p in paths)
 
 
+def test_a_build_writing_each_letter_by_itself_reads_each_task_once(monkeypatch, tmp_path):
+    """A build asks for one letter at a time (``agencies=[id]``): the data of a task, of its sub-tasks and of the
+    directive are made once per matrix, not once per letter that quotes them; the letters are the same."""
+    import datetime as dt
+
+    import matrix.writers.word as word
+
+    day = dt.datetime(2025, 7, 15, 3, 4, 5)
+    view = build_matrix(small_corpus()).subset([STATE])
+    whole = {p.name: p.read_bytes() for p in write_letters(view, tmp_path / "whole", date=day)}
+    counted: dict[str, int] = {"task_data": 0, "subtask_lines": 0, "directive_data": 0}
+    for name in counted:
+        original = getattr(word, name)
+
+        def spy(*args, _name=name, _original=original):
+            counted[_name] += 1
+            return _original(*args)
+
+        monkeypatch.setattr(word, name, spy)
+    view = build_matrix(small_corpus()).subset([STATE])  # a new matrix: nothing made for it yet
+    one_by_one = {}
+    for agency in view.columns:
+        (path,) = write_letters(view, tmp_path / "each", agencies=[agency.id], date=day)
+        one_by_one[path.name] = path.read_bytes()
+    quoted = {e.row.task.id for e in view.entries}
+    assert len(view.columns) > 2 and counted["task_data"] == counted["subtask_lines"] <= len(quoted)
+    assert counted["directive_data"] == 1
+    assert one_by_one == whole
+
+
+def test_a_consolidated_view_written_agency_by_agency_checks_its_issuers_once(monkeypatch, tmp_path):
+    """A build writes a consolidated view's extract and its issuers' combined letters agency by agency; the
+    matrices of the view and of each issuer's group keep their data between calls (issuer_key: once per
+    directive and matrix, not once per agency), and the documents are those written in one call."""
+    import datetime as dt
+
+    import matrix.writers.word as word
+
+    corpus = small_corpus()
+    second = dataclasses.replace(corpus.directives[0], id="ct-3", number="07")
+    day = dt.datetime(2025, 7, 15, 3, 4, 5)
+    view = build_matrix(Corpus(corpus.registry, (*corpus.directives, second)))
+    whole = {
+        str(p.relative_to(tmp_path / "whole")): p.read_bytes()
+        for p in write_consolidated(view, tmp_path / "whole", date=day)
+    }
+    calls = []
+    original = word.issuer_key
+    monkeypatch.setattr(word, "issuer_key", lambda d, m: calls.append(d.id) or original(d, m))
+    view = build_matrix(Corpus(corpus.registry, (*corpus.directives, second)))
+    one_by_one = {}
+    for agency in view.columns:
+        for path in write_consolidated(view, tmp_path / "each", agencies=[agency.id], date=day):
+            one_by_one[str(path.relative_to(tmp_path / "each"))] = path.read_bytes()
+    assert len(view.columns) > 3 and any("thu-giao-nhiem-vu" in name for name in one_by_one)
+    assert len(calls) <= 2 * len(view.directives)  # the view's groups, then the group's one-issuer check
+    assert one_by_one == whole
+
+
 @pytest.mark.parametrize("view", [STATE, PARTY, "all"])
 def test_every_task_of_the_agency_and_no_other(matrix, letters, view):
     shown = matrix if view == "all" else matrix.subset([view])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -91,7 +92,7 @@ def write_letters(
     column ids (a build shares one view's letters among processes). ``date``
     is stamped in the documents' properties (default :func:`build_date`).
     """
-    if len({issuer_key(d, matrix) for d in matrix.directives}) > 1:
+    if not _shared(matrix).one_issuer:
         raise ValueError("a letter belongs to one issuer: use write_consolidated for directives of several issuers")
     out_dir.mkdir(parents=True, exist_ok=True)
     if not matrix.columns:
@@ -162,15 +163,84 @@ def _write_each(
     stamp = date or build_date()
     paths: list[Path] = []
     wanted = None if agencies is None else set(agencies)
-    for agency in matrix.columns:
-        if wanted is not None and agency.id not in wanted:
-            continue
+    for agency in matrix.columns if wanted is None else [a for a in matrix.columns if a.id in wanted]:
         path = out_dir / f"{safe_filename(agency.id)}.docx"
         template.render(context(matrix, agency), path, created=stamp)
         paths.append(path)
         if progress is not None:
             progress(1)
     return paths
+
+
+class _Shared:
+    """What every letter of one matrix shares, made once: a build writes each letter by a call of its own.
+
+    The data of a task (:func:`task_data`, :func:`subtask_lines`, the entries that apply to it) and of a
+    directive (:func:`directive_data`) do not depend on the addressee. The dicts and lists are shared
+    by the contexts of every letter of the matrix: templates only read them (the sandbox is immutable).
+    """
+
+    def __init__(self, matrix: Matrix) -> None:
+        self.matrix = matrix  # kept alive, so the ids below stay those of its rows
+        self._one_issuer: bool | None = None
+        self._rows: dict[int, tuple[dict[str, Any], list[dict[str, Any]], tuple[Entry, ...]]] = {}
+        self._directives: dict[str, dict[str, Any]] = {}
+        self._issuer: dict[str, Any] | None = None
+        self._signer: dict[str, Any] | None = None
+
+    @property
+    def one_issuer(self) -> bool:
+        """Whether every directive of the matrix comes from one issuer (a letter belongs to one)."""
+        if self._one_issuer is None:
+            self._one_issuer = len({issuer_key(d, self.matrix) for d in self.matrix.directives}) <= 1
+        return self._one_issuer
+
+    def row(self, row: Row) -> tuple[dict[str, Any], list[dict[str, Any]], tuple[Entry, ...]]:
+        """(task_data, subtask_lines, the entries of the task and of its sub-tasks) of ``row``."""
+        found = self._rows.get(id(row))
+        if found is None:
+            related = (
+                *self.matrix.context(row),
+                *(e for sub in row.descendants() for e in self.matrix.entries_in(sub)),
+            )
+            found = self._rows[id(row)] = (task_data(row), subtask_lines(row), related)
+        return found
+
+    def directive(self, directive: Directive) -> dict[str, Any]:
+        found = self._directives.get(directive.id)
+        if found is None:
+            found = self._directives[directive.id] = directive_data(directive)
+        return found
+
+    def issuer(self) -> dict[str, Any]:
+        """The sender of a letter of the matrix (its first directive's issuer, with the province filled in)."""
+        if self._issuer is None:
+            self._issuer = issuer_data(self.matrix.directives[0], self.matrix)
+        return self._issuer
+
+    def signer(self) -> dict[str, Any]:
+        if self._signer is None:
+            self._signer = signer_data(_common_signer(self.matrix.directives))
+        return self._signer
+
+
+# The last few matrices' (a build writes the letters of one view in a row; a consolidated view's extract and the
+# letters of its issuers' groups alternate, agency by agency).
+_SHARED: dict[int, _Shared] = {}
+_SHARED_MATRICES = 8
+
+
+_SHARED_LOCK = threading.Lock()  # the web builds in a thread
+
+
+def _shared(matrix: Matrix) -> _Shared:
+    with _SHARED_LOCK:
+        found = _SHARED.get(id(matrix))
+        if found is None or found.matrix is not matrix:
+            if len(_SHARED) >= _SHARED_MATRICES:
+                del _SHARED[next(iter(_SHARED))]  # the oldest
+            found = _SHARED[id(matrix)] = _Shared(matrix)
+        return found
 
 
 def issuer_key(directive: Directive, matrix: Matrix) -> tuple[str, ...]:
@@ -506,9 +576,8 @@ def without_heading(row: Row, texts: list[str]) -> list[str]:
 def _letter_task(matrix: Matrix, entry: Entry, position: int) -> dict[str, Any]:
     """One task as the letter to ``entry.agency`` shows it, with who else is involved."""
     row, agency = entry.row, entry.agency
-    related = [*matrix.context(row), *(e for sub in row.descendants() for e in matrix.entries_in(sub))]
+    data, subtasks, related = _shared(matrix).row(row)
     written = entry.written
-    data = task_data(row)
     return {
         **data,
         "paragraphs": without_heading(row, data["paragraphs"]),
@@ -519,7 +588,7 @@ def _letter_task(matrix: Matrix, entry: Entry, position: int) -> dict[str, Any]:
         "written": written,
         "named_as": written if match_key(written) != match_key(agency.name) else "",
         "via": entry.via.name if entry.via is not None else "",
-        "subtasks": subtask_lines(row),
+        "subtasks": subtasks,
     }
 
 
@@ -532,7 +601,7 @@ def _letter_section(matrix: Matrix, directive: Directive, entries: list[Entry]) 
             if chosen:
                 tasks = [_letter_task(matrix, e, i) for i, e in enumerate(chosen, 1)]
                 groups.append({"role": role.value, "index": len(groups) + 1, "tasks": tasks, "request": request})
-    return {"directive": directive_data(directive), "groups": groups, "task_count": len(entries)}
+    return {"directive": _shared(matrix).directive(directive), "groups": groups, "task_count": len(entries)}
 
 
 # Party organs that stand for an agency in a Party directive ("Đảng ủy Công an tỉnh"): a Party letter
@@ -615,17 +684,18 @@ def letter_context(matrix: Matrix, agency: Agency) -> dict[str, Any]:
     The directives of ``matrix`` come from one issuer, who sends the letter.
     """
     lead = matrix.directives[0]
+    shared = _shared(matrix)
     sections = _sections(matrix, agency)
     return {
         "agency": agency_data(agency, matrix.entries_for(agency.id)),
         "consolidated": len(matrix.directives) > 1,
-        "issuer": issuer_data(lead, matrix),
-        "directive": directive_data(lead),
+        "issuer": shared.issuer(),
+        "directive": shared.directive(lead),
         "directives": [s["directive"] for s in sections],
         "sections": sections,
         "task_count": sum(s["task_count"] for s in sections),
         "place": date_place(matrix, lead),
-        "signer": signer_data(_common_signer(matrix.directives)),
+        "signer": shared.signer(),
         "distribution": _distribution(lead, agency),
     }
 
