@@ -74,9 +74,12 @@ def clean_value(value: Any) -> Any:
     """Every ``{{ value }}`` passes here: None prints as nothing, control characters go."""
     if value is None:
         return ""
-    if isinstance(value, str) and (type(value) is not str or not value.isprintable()):
-        # a printable str holds none of the forbidden characters; anything else (a Markup too) goes through the
-        # substitution, which also gives a Markup back as a plain str, as it always has
+    if isinstance(value, Markup):
+        # already escaped text (``|e``, a macro's or a {% set %} block's output, ``|safe``): back to the plain
+        # text it shows, which autoescape then escapes once. Raw XML never reaches a document, and "&" prints
+        # as "&", not "&amp;".
+        value = value.unescape()
+    if isinstance(value, str) and not value.isprintable():  # a printable str holds none of the forbidden characters
         return _FORBIDDEN_CHARS.sub("", value)
     return value
 
@@ -179,7 +182,9 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
         if value is None:
             return ""
         if isinstance(value, str):
-            if type(value) is not str or not value.isprintable():  # as clean_value
+            if type(value) is not str:  # as clean_value: escaped text back to the plain text it shows
+                value = value.unescape() if isinstance(value, Markup) else str(value)
+            if not value.isprintable():
                 value = _FORBIDDEN_CHARS.sub("", value)
             self._count(len(value))
         return value
