@@ -1,0 +1,55 @@
+"""The build's work done once: reminders planned once per build, each directive's follow-up issuer worked out
+once per day (what made a 6,000-task build spend most of its reminder time planning)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import matrix.writers.reminders
+from matrix.build.pipeline import BuildOptions, BuildPlan, build, plan_build
+from matrix.input.synthetic import make_corpus
+from matrix.writers.reminders import plan_reminders
+
+AS_OF = dt.date(2025, 12, 31)
+
+
+def late_plan() -> BuildPlan:
+    """A small synthetic province with a hundred overdue assignments of 12 agencies, in 4 directives."""
+    return plan_build(make_corpus(12, 60, 4, seed=1, n_communes=4), BuildOptions(as_of=AS_OF, jobs=1))
+
+
+def test_a_build_plans_its_reminders_once(tmp_path, monkeypatch):
+    plan = late_plan()
+    expected = plan_reminders(plan.statuses)
+    assert len({r.agency.id for r in expected}) > 1  # else planning once per agency would be once too
+    calls = []
+    real = matrix.writers.reminders.plan_reminders
+
+    def counted(statuses):
+        calls.append(len(statuses))
+        return real(statuses)
+
+    monkeypatch.setattr(matrix.writers.reminders, "plan_reminders", counted)
+    summary = build(plan, tmp_path / "out")
+    assert summary.reminders == len(expected) and calls == [len(plan.statuses)]
+    assert sorted(p.stem for p in (tmp_path / "out" / "tong-hop" / "don-doc").glob("*.docx")) == sorted(
+        r.name for r in expected
+    )
+
+
+def test_each_directive_s_follow_up_issuer_is_worked_out_once(monkeypatch):
+    plan = late_plan()
+    overdue = [s for s in plan.statuses if s.overdue_since is not None]
+    directives = {s.entry.row.directive.id for s in overdue}
+    assert len(overdue) > len(directives)
+    expected = plan_reminders(plan.statuses)
+    calls = []
+    real = matrix.writers.reminders.follow_up_issuer
+
+    def counted(directive, on):
+        calls.append(directive.id)
+        return real(directive, on)
+
+    monkeypatch.setattr(matrix.writers.reminders, "follow_up_issuer", counted)
+    assert plan_reminders(plan.statuses) == expected
+    assert sorted(calls) == sorted(directives)
