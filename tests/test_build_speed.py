@@ -4,11 +4,14 @@ once per day (what made a 6,000-task build spend most of its reminder time plann
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import matrix.writers.reminders
 from matrix.build.pipeline import BuildOptions, BuildPlan, build, plan_build
 from matrix.input.synthetic import make_corpus
 from matrix.writers.reminders import plan_reminders
+
+from .helpers import INPUT
 
 AS_OF = dt.date(2025, 12, 31)
 
@@ -53,3 +56,24 @@ def test_each_directive_s_follow_up_issuer_is_worked_out_once(monkeypatch):
     monkeypatch.setattr(matrix.writers.reminders, "follow_up_issuer", counted)
     assert plan_reminders(plan.statuses) == expected
     assert sorted(calls) == sorted(directives)
+
+
+def test_the_web_build_with_nothing_changed_loads_nothing(tmp_path, monkeypatch):
+    import matrix.web.library as lib
+
+    inputs = tmp_path / "input"
+    shutil.copytree(INPUT, inputs)
+    first = lib.run_build(inputs, tmp_path / "output", lambda n: None, lambda n: None)
+    assert first.rendered and not first.reused
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the web build loaded the inputs again")
+
+    monkeypatch.setattr(lib, "prepare", no_loading)
+    counted: list[tuple[str, int]] = []
+    again = lib.run_build(
+        inputs, tmp_path / "output", lambda n: counted.append(("done", n)), lambda n: counted.append(("total", n))
+    )
+    assert again.files == first.files and again.reused == len(first.files) and not again.rendered
+    assert counted == [("total", len(first.files)), ("done", len(first.files))]
+    assert (again.workbooks, again.letters, again.tables) == (first.workbooks, first.letters, first.tables)
