@@ -77,3 +77,32 @@ def test_the_web_build_with_nothing_changed_loads_nothing(tmp_path, monkeypatch)
     assert again.files == first.files and again.reused == len(first.files) and not again.rendered
     assert counted == [("total", len(first.files)), ("done", len(first.files))]
     assert (again.workbooks, again.letters, again.tables) == (first.workbooks, first.letters, first.tables)
+
+
+def test_the_print_layouts_of_unchanged_workbooks_are_taken_from_the_last_build(tmp_path, monkeypatch):
+    """The report's "too wide" notes need each view's sheet laid out; a workbook whose key the last build recorded
+    keeps its layout, a changed one (here: another paper) is laid out again."""
+    import matrix.writers.excel
+    from matrix.build.pipeline import build_report, prepare
+
+    inputs = tmp_path / "input"
+    shutil.copytree(INPUT, inputs)
+    out = tmp_path / "output"
+    options = BuildOptions(expand_groups=True, jobs=1)
+    first = prepare([inputs], None, options, lambda _: None)
+    report = [line for line, _ in build_report(first, build(first, out), out)]
+    assert any("quá rộng cho khổ A4" in line for line in report)
+    laid_out = []
+    real = matrix.writers.excel.print_layout
+
+    def counted(view, paper="A4"):
+        laid_out.append(paper)
+        return real(view, paper)
+
+    monkeypatch.setattr(matrix.writers.excel, "print_layout", counted)
+    plan = prepare([inputs], None, options, lambda _: None)
+    again = [line for line, _ in build_report(plan, build(plan, out), out)]
+    assert [line for line in again if "dùng lại" not in line] == report and laid_out == []
+    plan = prepare([inputs], None, BuildOptions(expand_groups=True, jobs=1, paper="A3"), lambda _: None)
+    build(plan, out)
+    assert laid_out == ["A3"] * len(plan.views)
