@@ -52,7 +52,7 @@ class Fingerprints:
         self._files: dict[str, str] = {}
         self._views: dict[int, tuple[Matrix, str]] = {}
         self._registries: dict[int, tuple[Registry, str]] = {}
-        self._rows: dict[int, tuple[Matrix, dict[tuple[str, str], str]]] = {}
+        self._rows: dict[tuple[Any, ...], tuple[Directive, Registry, str]] = {}
         self._tasks: dict[int, tuple[Task, str, str]] = {}
 
     def task(self, task: Task) -> tuple[str, str]:
@@ -158,23 +158,24 @@ class Fingerprints:
         kinds and places of the task, its parents and its sub-tasks in the tree, the parents' own fields (not
         their other sub-tasks), and every entry on them (who leads, who helps). A task edited elsewhere in the
         directive does not change it."""
-        memo = self._rows.setdefault(id(view), (view, {}))
-        if memo[0] is not view:
-            memo = self._rows[id(view)] = (view, {})
-        found = memo[1].get(row.key)
-        if found is None:
-            chain = (*row.node.ancestors(), row.node)
-            below = tuple(row.node.descendants())
-            entries = [self.entry(e) for n in (*chain, *below) for e in view.entries_in(Row(row.directive, n))]
-            found = digest(
-                "row",
-                row.directive.id,
-                [(_node(n), self.task(n.task)[1]) for n in chain],
-                self.task(row.task)[0],
-                [_node(n) for n in below],
-                entries,
-            )
-            memo[1][row.key] = found
+        # a task's entries are the pivot's of that task alone (registry, grouping, names' date), the same in each
+        # view built on those: the letters of a directive and the consolidated extracts share the text
+        place = (id(row.directive), row.key, id(view.registry), view.expanded, view.as_of)
+        memo = self._rows.get(place)
+        if memo is not None and memo[0] is row.directive and memo[1] is view.registry:
+            return memo[2]
+        chain = (*row.node.ancestors(), row.node)
+        below = tuple(row.node.descendants())
+        entries = [self.entry(e) for n in (*chain, *below) for e in view.entries_in(Row(row.directive, n))]
+        found = digest(
+            "row",
+            row.directive.id,
+            [(_node(n), self.task(n.task)[1]) for n in chain],
+            self.task(row.task)[0],
+            [_node(n) for n in below],
+            entries,
+        )
+        self._rows[place] = (row.directive, view.registry, found)
         return found
 
 

@@ -40,6 +40,7 @@ from .outputs import BuildPlan as BuildPlan
 from .publish import (
     MANIFEST,
     file_hash,
+    files_under,
     in_scope,
     publish,
     publish_lock,
@@ -451,7 +452,7 @@ def _lay_out(
     if plan.options.pdf:  # the PDF step, over the documents written now (reused ones come with their PDFs)
         pdfs, tracker.summary.pdf_skipped = _convert(written, new, units)
         tracker.summary.pdfs += pdfs
-    laid = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
+    laid = files_under(new)
     reused = frozenset(rel for rels in found.values() for rel in rels)
     return publish(
         new,
