@@ -106,3 +106,28 @@ def test_the_print_layouts_of_unchanged_workbooks_are_taken_from_the_last_build(
     plan = prepare([inputs], None, BuildOptions(expand_groups=True, jobs=1, paper="A3"), lambda _: None)
     build(plan, out)
     assert laid_out == ["A3"] * len(plan.views)
+
+
+def test_a_content_key_tells_apart_what_reads_alike():
+    """Keys hash texts as they are, with their kind and length: no two different parts may give one key."""
+    from matrix.build.keys import digest
+
+    parts = [
+        ("ab", "c"),
+        ("a", "bc"),
+        ("abc",),
+        (["a", "b"],),
+        (("a", "b"),),
+        ("['a', 'b']",),
+        ("a", "b"),
+        (dt.date(2025, 1, 2),),
+        ("datetime.date(2025, 1, 2)",),
+        (1,),
+        ("1",),
+        ([],),
+        ((),),
+        ("",),
+        (),
+    ]
+    assert len({digest(*p) for p in parts}) == len(parts)
+    assert digest("a", ["b", ("c", 1)]) == digest("a", ["b", ("c", 1)])
