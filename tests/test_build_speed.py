@@ -131,3 +131,20 @@ def test_a_content_key_tells_apart_what_reads_alike():
     ]
     assert len({digest(*p) for p in parts}) == len(parts)
     assert digest("a", ["b", ("c", 1)]) == digest("a", ["b", ("c", 1)])
+
+
+def test_assessing_reads_each_task_s_schedules_once(monkeypatch):
+    import matrix.tracking.records as records
+
+    plan = late_plan()
+    calls = []
+    real = records.schedules
+
+    def counted(row):
+        calls.append(row.key)
+        return real(row)
+
+    monkeypatch.setattr(records, "schedules", counted)
+    again = records.assess(plan.matrix, (), AS_OF)
+    assert again == plan.statuses
+    assert len(calls) == len(set(calls)) == len({s.entry.row.key for s in again}) < len(again)
