@@ -35,9 +35,32 @@ __all__ = ["Fingerprints", "digest"]
 
 
 def digest(*parts: Any) -> str:
-    """The key of ``parts`` (their ``repr``, with matrix's version and the build's fixed clock)."""
-    text = repr((__version__, os.environ.get("SOURCE_DATE_EPOCH", "").strip(), parts))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    """The key of ``parts``, with matrix's version and the build's fixed clock.
+
+    Strings are hashed as they are and lists and tuples item by item, each tagged with its kind and length
+    (so that no two different parts hash alike); anything else by its ``repr``. The parts are mostly texts
+    already (the fingerprints below): writing them out again with ``repr`` cost a 6,000-task build a second.
+    """
+    sha = hashlib.sha256()
+    _feed(sha, (__version__, os.environ.get("SOURCE_DATE_EPOCH", "").strip()))
+    _feed(sha, parts)
+    return sha.hexdigest()
+
+
+def _feed(sha: Any, part: Any) -> None:
+    kind = type(part)
+    if kind is str:
+        data = part.encode("utf-8", "surrogatepass")
+        sha.update(b"s%d:" % len(data))
+        sha.update(data)
+    elif kind is list or kind is tuple:
+        sha.update(b"%s%d:" % (b"L" if kind is list else b"T", len(part)))
+        for item in part:
+            _feed(sha, item)
+    else:
+        data = repr(part).encode("utf-8", "surrogatepass")
+        sha.update(b"r%d:" % len(data))
+        sha.update(data)
 
 
 class Fingerprints:
@@ -52,7 +75,7 @@ class Fingerprints:
         self._files: dict[str, str] = {}
         self._views: dict[int, tuple[Matrix, str]] = {}
         self._registries: dict[int, tuple[Registry, str]] = {}
-        self._rows: dict[int, tuple[Matrix, dict[tuple[str, str], str]]] = {}
+        self._rows: dict[tuple[Any, ...], tuple[Directive, Registry, str]] = {}
         self._tasks: dict[int, tuple[Task, str, str]] = {}
 
     def task(self, task: Task) -> tuple[str, str]:
@@ -158,23 +181,24 @@ class Fingerprints:
         kinds and places of the task, its parents and its sub-tasks in the tree, the parents' own fields (not
         their other sub-tasks), and every entry on them (who leads, who helps). A task edited elsewhere in the
         directive does not change it."""
-        memo = self._rows.setdefault(id(view), (view, {}))
-        if memo[0] is not view:
-            memo = self._rows[id(view)] = (view, {})
-        found = memo[1].get(row.key)
-        if found is None:
-            chain = (*row.node.ancestors(), row.node)
-            below = tuple(row.node.descendants())
-            entries = [self.entry(e) for n in (*chain, *below) for e in view.entries_in(Row(row.directive, n))]
-            found = digest(
-                "row",
-                row.directive.id,
-                [(_node(n), self.task(n.task)[1]) for n in chain],
-                self.task(row.task)[0],
-                [_node(n) for n in below],
-                entries,
-            )
-            memo[1][row.key] = found
+        # a task's entries are the pivot's of that task alone (registry, grouping, names' date), the same in each
+        # view built on those: the letters of a directive and the consolidated extracts share the text
+        place = (id(row.directive), row.key, id(view.registry), view.expanded, view.as_of)
+        memo = self._rows.get(place)
+        if memo is not None and memo[0] is row.directive and memo[1] is view.registry:
+            return memo[2]
+        chain = (*row.node.ancestors(), row.node)
+        below = tuple(row.node.descendants())
+        entries = [self.entry(e) for n in (*chain, *below) for e in view.entries_in(Row(row.directive, n))]
+        found = digest(
+            "row",
+            row.directive.id,
+            [(_node(n), self.task(n.task)[1]) for n in chain],
+            self.task(row.task)[0],
+            [_node(n) for n in below],
+            entries,
+        )
+        self._rows[place] = (row.directive, view.registry, found)
         return found
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -26,6 +27,7 @@ from ..writers.export import to_csv, to_json
 
 if TYPE_CHECKING:
     from ..tracking.records import Letter, Status
+    from ..writers.reminders import Reminder
 
 WORKBOOK = "ma-tran.xlsx"
 LETTERS = "thu-giao-nhiem-vu"
@@ -93,6 +95,14 @@ class BuildPlan:
         from ..writers.word import letter_count
 
         return sum(letter_count(view) for _, view in self.views)
+
+    @cached_property
+    def reminders(self) -> list[Reminder]:
+        """The đôn đốc letters of :attr:`statuses` (:func:`matrix.writers.reminders.plan_reminders`), planned
+        once per plan: keying reads them all, and each worker writes some (a fork inherits them planned)."""
+        from ..writers.reminders import plan_reminders
+
+        return plan_reminders(self.statuses)
 
 
 @dataclass(frozen=True)
@@ -306,12 +316,12 @@ class Reminders:
     name, tally = "reminders", "reminders"
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
-        from ..writers.reminders import REMINDER_TEMPLATES, plan_reminders
+        from ..writers.reminders import REMINDER_TEMPLATES
 
         index = _consolidated(plan)
         view = plan.views[index][1]
         by_agency: dict[str, list[object]] = {}
-        for r in plan_reminders(plan.statuses):  # the letters as written: file names, issuers, overdue tasks
+        for r in plan.reminders:  # the letters as written: file names, issuers, overdue tasks
             directives = {s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values()
             by_agency.setdefault(r.agency.id, []).append(
                 (
@@ -342,6 +352,7 @@ class Reminders:
             templates=plan.options.templates,
             letters=plan.sent_letters,
             agencies=_only(agency),
+            planned=plan.reminders,
         )
 
 

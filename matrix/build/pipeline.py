@@ -18,7 +18,7 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,13 +33,14 @@ from .outputs import LETTERS as LETTERS  # the output names, re-exported for the
 from .outputs import REMINDERS as REMINDERS
 from .outputs import STATUS_WORKBOOK as STATUS_WORKBOOK
 from .outputs import TABLE as TABLE
-from .outputs import UNITS, Item, LeftOut, Piece, plan_items, plan_pieces, unit
+from .outputs import UNITS, Item, LeftOut, Piece, Workbooks, plan_items, plan_pieces, unit
 from .outputs import WORKBOOK as WORKBOOK
 from .outputs import BuildOptions as BuildOptions
 from .outputs import BuildPlan as BuildPlan
 from .publish import (
     MANIFEST,
     file_hash,
+    files_under,
     in_scope,
     publish,
     publish_lock,
@@ -232,12 +233,15 @@ class Notes:
     pdf: bool
 
     @classmethod
-    def of(cls, plan: BuildPlan) -> Notes:
+    def of(cls, plan: BuildPlan, layouts: Mapping[int, tuple[str, float]] | None = None) -> Notes:
+        """The notes of ``plan``; ``layouts``: the paper and scale of some views' matrix sheets, by view index,
+        known already (:func:`_print_layouts`; the others are worked out here)."""
         from ..writers.excel import MIN_SCALE, print_layout
 
         wide = []
-        for folder, view in plan.views:  # matrices too wide for the paper asked for (printed on A3, or small)
-            paper, scale = print_layout(view, plan.options.paper)
+        for index, (folder, view) in enumerate(plan.views):  # matrices too wide for the paper asked for
+            known = layouts.get(index) if layouts else None
+            paper, scale = known or print_layout(view, plan.options.paper)
             if paper != plan.options.paper or scale < MIN_SCALE:
                 wide.append(
                     f"Lưu ý: ma trận {folder}/{WORKBOOK} quá rộng cho khổ {plan.options.paper}: "
@@ -253,14 +257,17 @@ class Notes:
         scope: frozenset[str] | None,
         spared: frozenset[str],
         warnings: Sequence[str],
+        layouts: Mapping[str, tuple[int, str, float]] | None = None,
     ) -> dict[str, Any]:
-        """The manifest's ``plan`` entry: the stamp, every document's unit and key, these notes."""
+        """The manifest's ``plan`` entry: the stamp, every document's unit and key, these notes, and the print
+        layout of each workbook's matrix sheet by the workbook's key (:func:`_print_layouts`)."""
         return {
             "stamp": stamp,
             "items": [[item.unit, item.key] for item in items],
             "scope": sorted(scope) if scope is not None else None,
             "spared": sorted(spared),
             "warnings": list(warnings),
+            "layouts": {key: [paper, scale] for key, (_, paper, scale) in sorted((layouts or {}).items())},
             "notes": {
                 "left_out": list(self.left_out),
                 "left_count": self.left_count,
@@ -299,14 +306,17 @@ def build(
         raise OutputError(f"không tạo được thư mục kết quả '{out_dir}': {os_message(exc)}") from exc
     if real.exists() and not real.is_dir():
         raise OutputError(f"'{out_dir}' đã có và là một tệp, không phải thư mục; hãy đổi tên tệp đó hoặc chọn -o khác.")
-    notes = Notes.of(plan)
-    summary = BuildSummary(
-        out_dir, left_out=plan.left_out, notes=notes, warnings=plan.warnings, left_count=len(plan.left_out)
-    )
     with publish_lock(real, notify), _terminate_as_interrupt():
         recover(real)
         items = plan_items(plan)
-        recorded = notes.recorded(plan.stamp, items, plan.scope, plan.spared, plan.warnings) if plan.stamp else None
+        layouts = _print_layouts(plan, items, read_plan(real))
+        notes = Notes.of(plan, {index: (paper, scale) for index, paper, scale in layouts.values()})
+        summary = BuildSummary(
+            out_dir, left_out=plan.left_out, notes=notes, warnings=plan.warnings, left_count=len(plan.left_out)
+        )
+        recorded = (
+            notes.recorded(plan.stamp, items, plan.scope, plan.spared, plan.warnings, layouts) if plan.stamp else None
+        )
         tracker = _Tracker(summary, len(items), progress, watch)
         found = _reusable(real, items)
         if _nothing_to_do(real, plan.scope, plan.spared, items, found):
@@ -326,6 +336,30 @@ def build(
                     where = out_dir
                 raise OutputError(f"không ghi được kết quả: {os_message(exc)} ({where})") from exc
     return summary
+
+
+def _print_layouts(
+    plan: BuildPlan, items: Sequence[Item], previous: Mapping[str, Any] | None
+) -> dict[str, tuple[int, str, float]]:
+    """Each view's matrix sheet as it prints (paper, scale: the report warns of the wide ones), by its workbook's
+    key, with the view's index. Taken from the previous build's plan entry (:func:`read_plan`) where the key is
+    the same: the key covers all the layout reads (the view, the paper, matrix's version); else worked out
+    (:func:`matrix.writers.excel.print_layout`, which lays out the whole sheet: a build of 300 views spent
+    seconds on it)."""
+    from ..writers.excel import print_layout
+
+    known = previous.get("layouts") if previous is not None else None
+    known = known if isinstance(known, dict) else {}
+    layouts: dict[str, tuple[int, str, float]] = {}
+    for item in items:
+        if item.unit != Workbooks.name:
+            continue
+        found = known.get(item.key)
+        if isinstance(found, list) and len(found) == 2 and isinstance(found[0], str) and isinstance(found[1], float):
+            layouts[item.key] = (item.view, found[0], found[1])
+        else:
+            layouts[item.key] = (item.view, *print_layout(plan.views[item.view][1], plan.options.paper))
+    return layouts
 
 
 def build_unchanged(
@@ -418,7 +452,7 @@ def _lay_out(
     if plan.options.pdf:  # the PDF step, over the documents written now (reused ones come with their PDFs)
         pdfs, tracker.summary.pdf_skipped = _convert(written, new, units)
         tracker.summary.pdfs += pdfs
-    laid = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
+    laid = files_under(new)
     reused = frozenset(rel for rels in found.values() for rel in rels)
     return publish(
         new,

@@ -25,7 +25,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,7 @@ def publish(
         manifest[str(path)] = hashes.get(str(path)) or file_hash(new / path)
     for rel, kind in sorted(carried.items()):
         _carry(real / rel, new / rel, kind)
-    parents = {str(p) for rel in old for p in Path(rel).parents}
+    parents = _parents(old)
     for rel in sorted(r for r, k in old.items() if k == "dir" and r not in parents):
         (new / rel).mkdir(parents=True, exist_ok=True)  # the clerk's empty folders stay too
     moved = {str(path) for path, _ in kept}
@@ -165,28 +165,60 @@ _LEGACY = ""  # a path in a manifest of an older matrix, which recorded no hash
 
 
 def _walk(root: Path) -> dict[str, str]:
-    """Every entry under ``root`` by relative path: "file", "dir", "link" or "other"; links never followed."""
+    """Every entry under ``root`` by relative path: "file", "dir", "link" or "other"; links never followed.
+
+    In the order of ``os.walk`` (a folder's subfolders, then its other entries, then each subfolder's), but
+    with ``os.scandir``'s entries: their kind comes with the listing, without a ``stat`` each (an output folder
+    holds 14,000 files)."""
     found: dict[str, str] = {}
-    for folder, dirs, names in os.walk(root, followlinks=False):
-        base = Path(folder)
-        for name in (*dirs, *names):
-            path = base / name
-            rel = str(path.relative_to(root))
-            if base == root and (name == MANIFEST or name.startswith(STAGE_PREFIX)):
-                if name in dirs:
-                    dirs.remove(name)
+
+    def visit(folder: str, prefix: str) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:  # as os.walk: a folder that cannot be listed is passed over
+            return
+        dirs: list[os.DirEntry[str]] = []
+        others: list[os.DirEntry[str]] = []
+        for entry in entries:
+            if not prefix and (entry.name == MANIFEST or entry.name.startswith(STAGE_PREFIX)):
                 continue
-            mode = path.lstat().st_mode
-            found[rel] = (
-                "link"
-                if stat.S_ISLNK(mode)
-                else "dir"
-                if stat.S_ISDIR(mode)
-                else "file"
-                if stat.S_ISREG(mode)
-                else "other"
-            )
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else others).append(entry)
+        below = []
+        for entry in (*dirs, *others):
+            rel = prefix + entry.name
+            if entry.is_symlink():
+                found[rel] = "link"
+            elif entry.is_dir(follow_symlinks=False):
+                found[rel] = "dir"
+                below.append((entry.path, rel + os.sep))
+            elif entry.is_file(follow_symlinks=False):
+                found[rel] = "file"
+            else:
+                found[rel] = "other"
+        for path, rel in below:
+            visit(path, rel)
+
+    visit(os.fspath(root), "")
     return found
+
+
+def _parents(rels: Iterable[str]) -> set[str]:
+    """Every folder above the relative paths ``rels`` (as :func:`_walk` writes them)."""
+    parents: set[str] = set()
+    for rel in rels:
+        parts = rel.split(os.sep)
+        parents.update(os.sep.join(parts[:n]) for n in range(1, len(parts)))
+    return parents
+
+
+def files_under(root: Path) -> list[Path]:
+    """The regular files under ``root`` (a staging tree), relative to it, sorted; links not followed."""
+    return sorted(Path(rel) for rel, kind in _walk(root).items() if kind == "file")
 
 
 def _beside(rel: Path, carried: dict[str, str], produced: dict[str, Path]) -> Path:

@@ -241,6 +241,7 @@ def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[S
     for record in records:
         by_key.setdefault((record.directive, record.agency), []).append(record)
     out = []
+    dates: dict[tuple[str, str], _RowDates] = {}  # a task's dates, read once for all its assignments
     for entry in _current_entries(matrix, as_of):
         keys = {*_lineage(matrix, entry.agency), *([entry.via.id] if entry.via else [])}
         if entry.was is not None:
@@ -254,7 +255,10 @@ def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[S
             ),
             key=lambda r: r.date,
         )
-        out.append(_status(entry, tuple(mine), as_of))
+        row_dates = dates.get(entry.row.key)
+        if row_dates is None:
+            row_dates = dates[entry.row.key] = _RowDates.of(entry.row, as_of)
+        out.append(_status(entry, tuple(mine), as_of, row_dates))
     return tuple(out)
 
 
@@ -326,29 +330,49 @@ def _covers(row: Row, task_id: str) -> bool:
     return any(node.id == task_id for node in row.node.chain())
 
 
-def _status(entry: Entry, records: tuple[Record, ...], as_of: dt.date) -> Status:
-    deadline_schedule, report_schedule = schedules(entry.row)
-    horizon = max(as_of, *(d for d in deadline_schedule.fixed)) if deadline_schedule.fixed else as_of
-    deadline = (
-        deadline_schedule.dates(horizon)[-1]
-        if deadline_schedule.has_dates and deadline_schedule.dates(horizon)
-        else None
-    )
+@dataclass(frozen=True)
+class _RowDates:
+    """What a task's schedules give on ``as_of``, whoever it is assigned to: the deadline, whether there is a
+    deadline or a report schedule at all, the report dates before ``as_of`` and the dates due after it."""
+
+    deadline: dt.date | None
+    has_deadline: bool
+    has_reports: bool
+    report_dues: tuple[dt.date, ...]
+    upcoming: tuple[dt.date, ...]
+
+    @classmethod
+    def of(cls, row: Row, as_of: dt.date) -> _RowDates:
+        deadline_schedule, report_schedule = schedules(row)
+        horizon = max(as_of, *(d for d in deadline_schedule.fixed)) if deadline_schedule.fixed else as_of
+        deadline = (
+            deadline_schedule.dates(horizon)[-1]
+            if deadline_schedule.has_dates and deadline_schedule.dates(horizon)
+            else None
+        )
+        # A report due today is not missed yet: only the days before ``as_of`` count.
+        report_dues = report_schedule.dates(as_of - dt.timedelta(days=1))
+        upcoming = tuple(
+            d for d in (*deadline_schedule.fixed, *report_schedule.dates(as_of + dt.timedelta(days=400))) if d > as_of
+        )
+        return cls(deadline, deadline_schedule.has_dates, report_schedule.has_dates, report_dues, upcoming)
+
+
+def _status(entry: Entry, records: tuple[Record, ...], as_of: dt.date, dates: _RowDates | None = None) -> Status:
+    dates = _RowDates.of(entry.row, as_of) if dates is None else dates
+    deadline = dates.deadline
     known = [r for r in records if r.date <= as_of]
     done = next((r for r in known if r.done), None)
     end = directive_end(entry.row.directive)
     if done is None and end is not None and end < as_of:  # the directive ended: its open tasks leave the follow-up
         return Status(entry, State.ENDED, as_of, deadline, None, (), tuple(records))
-    if done is None and not deadline_schedule.has_dates and not report_schedule.has_dates:
+    if done is None and not dates.has_deadline and not dates.has_reports:
         return Status(entry, State.NO_DEADLINE, as_of, None, None, (), tuple(records))
-    # A report due today is not missed yet: only the days before ``as_of`` count.
-    report_dues = report_schedule.dates(as_of - dt.timedelta(days=1)) if done is None else ()
+    report_dues = dates.report_dues if done is None else ()
     missed = tuple(
         due for i, due in enumerate(report_dues) if not _answered(due, report_dues[i - 1] if i else None, known)
     )
-    upcoming = [
-        d for d in (*deadline_schedule.fixed, *report_schedule.dates(as_of + dt.timedelta(days=400))) if d > as_of
-    ]
+    upcoming = dates.upcoming
     next_due = min(upcoming) if upcoming and done is None else None
     if done is not None:
         state = State.DONE_LATE if deadline is not None and done.date > deadline else State.DONE_ON_TIME

@@ -26,6 +26,7 @@ from ..build.pipeline import (
     BuildProgress,
     BuildSummary,
     build,
+    build_unchanged,
     prepare,
 )
 from ..commands.status import file_report
@@ -332,12 +333,21 @@ def run_build(
 ) -> BuildSummary:
     """``matrix build [--pdf]`` on ``input_dir`` (one process: the server's threads must not fork).
 
-    Planned by the command's own :func:`~matrix.build.pipeline.prepare`: the directive files with input errors
+    Nothing done when nothing it reads changed (:func:`~matrix.build.pipeline.build_unchanged`, as the command);
+    else planned by the command's own :func:`~matrix.build.pipeline.prepare`: the directive files with input errors
     are left out (listed in the summary's ``left_out``), and the tracking records are read from disk now.
     The progress is the command line's (:class:`~matrix.build.pipeline.BuildProgress`): ``total(n)`` the
     documents to make (written or reused), ``progress(n)`` n more done, ``current(path)`` the last one.
     """
-    plan = prepare([input_dir], input_dir / REGISTRY_FILE, BuildOptions(pdf=pdf, jobs=1), lambda _: None)
+    options = BuildOptions(pdf=pdf, jobs=1)
+    # nothing read changed since the last build: its outputs stand, as for `matrix build` (but the page lists the
+    # left-out files with their problems, which only a plan has: with some, it plans)
+    unchanged = build_unchanged([input_dir], input_dir / REGISTRY_FILE, options, output_dir)
+    if unchanged is not None and not unchanged.left_count:
+        total(len(unchanged.files))
+        progress(len(unchanged.files))
+        return unchanged
+    plan = prepare([input_dir], input_dir / REGISTRY_FILE, options, lambda _: None)
     done = [0]
 
     def watch(step: BuildProgress) -> None:

@@ -103,20 +103,32 @@ class Reminder:
 
 
 def plan_reminders(statuses: Sequence[Status]) -> list[Reminder]:
-    """The letters to write: per agency with overdue assignments, one per issuer, in a stable order."""
+    """The letters to write: per agency with overdue assignments, one per issuer, in a stable order.
+
+    Each directive's follow-up issuer is worked out once per day (:func:`follow_up_issuer` copies the
+    directive; thousands of overdue statuses share a few hundred directives)."""
+    successors: dict[tuple[int, dt.date], tuple[Directive, Directive, tuple[str, ...]]] = {}
+
+    def successor(status: Status) -> tuple[Directive, tuple[str, ...]]:
+        directive = status.entry.row.directive
+        found = successors.get((id(directive), status.as_of))
+        if found is None or found[0] is not directive:
+            issuer = follow_up_issuer(directive, status.as_of)
+            found = successors[(id(directive), status.as_of)] = (directive, issuer, issuer_key(issuer))
+        return found[1], found[2]
+
     groups: dict[tuple[str, tuple[str, ...]], list[Status]] = {}
     for status in statuses:
         if status.overdue_since is None:
             continue
-        issuer = follow_up_issuer(status.entry.row.directive, status.as_of)
-        groups.setdefault((status.entry.agency.id, issuer_key(issuer)), []).append(status)
+        groups.setdefault((status.entry.agency.id, successor(status)[1]), []).append(status)
     issuers_of: dict[str, int] = {}
     for agency_id, _ in groups:
         issuers_of[agency_id] = issuers_of.get(agency_id, 0) + 1
     out: list[Reminder] = []
     used: set[str] = set()
     for (agency_id, _), items in groups.items():
-        first = follow_up_issuer(items[0].entry.row.directive, items[0].as_of)
+        first = successor(items[0])[0]
         name = safe_filename(agency_id)
         if issuers_of[agency_id] > 1:
             body = first.issuer
@@ -205,13 +217,17 @@ def write_reminders(
     templates: Path | None = None,
     letters: Sequence[Letter] = (),
     agencies: Iterable[str] | None = None,
+    planned: Sequence[Reminder] | None = None,
 ) -> list[Path]:
     """Write the đôn đốc letters of ``statuses`` into ``out_dir``; return their paths (none: no folder).
 
-    ``agencies`` restricts the letters to those agency ids (a build shares them among processes).
+    ``agencies`` restricts the letters to those agency ids (a build shares them among processes);
+    ``planned``: :func:`plan_reminders` of ``statuses``, when the caller has it already (a build plans its
+    reminders once, not once per agency: planning reads every status).
     """
     wanted = None if agencies is None else set(agencies)
-    reminders = [r for r in plan_reminders(statuses) if wanted is None or r.agency.id in wanted]
+    every = plan_reminders(statuses) if planned is None else planned
+    reminders = [r for r in every if wanted is None or r.agency.id in wanted]
     if not reminders:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)

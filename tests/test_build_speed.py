@@ -1,0 +1,150 @@
+"""The build's work done once: reminders planned once per build, each directive's follow-up issuer worked out
+once per day (what made a 6,000-task build spend most of its reminder time planning)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import matrix.writers.reminders
+from matrix.build.pipeline import BuildOptions, BuildPlan, build, plan_build
+from matrix.input.synthetic import make_corpus
+from matrix.writers.reminders import plan_reminders
+
+from .helpers import INPUT
+
+AS_OF = dt.date(2025, 12, 31)
+
+
+def late_plan() -> BuildPlan:
+    """A small synthetic province with a hundred overdue assignments of 12 agencies, in 4 directives."""
+    return plan_build(make_corpus(12, 60, 4, seed=1, n_communes=4), BuildOptions(as_of=AS_OF, jobs=1))
+
+
+def test_a_build_plans_its_reminders_once(tmp_path, monkeypatch):
+    plan = late_plan()
+    expected = plan_reminders(plan.statuses)
+    assert len({r.agency.id for r in expected}) > 1  # else planning once per agency would be once too
+    calls = []
+    real = matrix.writers.reminders.plan_reminders
+
+    def counted(statuses):
+        calls.append(len(statuses))
+        return real(statuses)
+
+    monkeypatch.setattr(matrix.writers.reminders, "plan_reminders", counted)
+    summary = build(plan, tmp_path / "out")
+    assert summary.reminders == len(expected) and calls == [len(plan.statuses)]
+    assert sorted(p.stem for p in (tmp_path / "out" / "tong-hop" / "don-doc").glob("*.docx")) == sorted(
+        r.name for r in expected
+    )
+
+
+def test_each_directive_s_follow_up_issuer_is_worked_out_once(monkeypatch):
+    plan = late_plan()
+    overdue = [s for s in plan.statuses if s.overdue_since is not None]
+    directives = {s.entry.row.directive.id for s in overdue}
+    assert len(overdue) > len(directives)
+    expected = plan_reminders(plan.statuses)
+    calls = []
+    real = matrix.writers.reminders.follow_up_issuer
+
+    def counted(directive, on):
+        calls.append(directive.id)
+        return real(directive, on)
+
+    monkeypatch.setattr(matrix.writers.reminders, "follow_up_issuer", counted)
+    assert plan_reminders(plan.statuses) == expected
+    assert sorted(calls) == sorted(directives)
+
+
+def test_the_web_build_with_nothing_changed_loads_nothing(tmp_path, monkeypatch):
+    import matrix.web.library as lib
+
+    inputs = tmp_path / "input"
+    shutil.copytree(INPUT, inputs)
+    first = lib.run_build(inputs, tmp_path / "output", lambda n: None, lambda n: None)
+    assert first.rendered and not first.reused
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the web build loaded the inputs again")
+
+    monkeypatch.setattr(lib, "prepare", no_loading)
+    counted: list[tuple[str, int]] = []
+    again = lib.run_build(
+        inputs, tmp_path / "output", lambda n: counted.append(("done", n)), lambda n: counted.append(("total", n))
+    )
+    assert again.files == first.files and again.reused == len(first.files) and not again.rendered
+    assert counted == [("total", len(first.files)), ("done", len(first.files))]
+    assert (again.workbooks, again.letters, again.tables) == (first.workbooks, first.letters, first.tables)
+
+
+def test_the_print_layouts_of_unchanged_workbooks_are_taken_from_the_last_build(tmp_path, monkeypatch):
+    """The report's "too wide" notes need each view's sheet laid out; a workbook whose key the last build recorded
+    keeps its layout, a changed one (here: another paper) is laid out again."""
+    import matrix.writers.excel
+    from matrix.build.pipeline import build_report, prepare
+
+    inputs = tmp_path / "input"
+    shutil.copytree(INPUT, inputs)
+    out = tmp_path / "output"
+    options = BuildOptions(expand_groups=True, jobs=1)
+    first = prepare([inputs], None, options, lambda _: None)
+    report = [line for line, _ in build_report(first, build(first, out), out)]
+    assert any("quá rộng cho khổ A4" in line for line in report)
+    laid_out = []
+    real = matrix.writers.excel.print_layout
+
+    def counted(view, paper="A4"):
+        laid_out.append(paper)
+        return real(view, paper)
+
+    monkeypatch.setattr(matrix.writers.excel, "print_layout", counted)
+    plan = prepare([inputs], None, options, lambda _: None)
+    again = [line for line, _ in build_report(plan, build(plan, out), out)]
+    assert [line for line in again if "dùng lại" not in line] == report and laid_out == []
+    plan = prepare([inputs], None, BuildOptions(expand_groups=True, jobs=1, paper="A3"), lambda _: None)
+    build(plan, out)
+    assert laid_out == ["A3"] * len(plan.views)
+
+
+def test_a_content_key_tells_apart_what_reads_alike():
+    """Keys hash texts as they are, with their kind and length: no two different parts may give one key."""
+    from matrix.build.keys import digest
+
+    parts = [
+        ("ab", "c"),
+        ("a", "bc"),
+        ("abc",),
+        (["a", "b"],),
+        (("a", "b"),),
+        ("['a', 'b']",),
+        ("a", "b"),
+        (dt.date(2025, 1, 2),),
+        ("datetime.date(2025, 1, 2)",),
+        (1,),
+        ("1",),
+        ([],),
+        ((),),
+        ("",),
+        (),
+    ]
+    assert len({digest(*p) for p in parts}) == len(parts)
+    assert digest("a", ["b", ("c", 1)]) == digest("a", ["b", ("c", 1)])
+
+
+def test_assessing_reads_each_task_s_schedules_once(monkeypatch):
+    import matrix.tracking.records as records
+
+    plan = late_plan()
+    calls = []
+    real = records.schedules
+
+    def counted(row):
+        calls.append(row.key)
+        return real(row)
+
+    monkeypatch.setattr(records, "schedules", counted)
+    again = records.assess(plan.matrix, (), AS_OF)
+    assert again == plan.statuses
+    assert len(calls) == len(set(calls)) == len({s.entry.row.key for s in again}) < len(again)
