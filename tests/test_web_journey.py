@@ -29,11 +29,31 @@ def _text(path) -> str:
 
 
 def _build(driver, base: str, shots, name: str) -> str:
+    """Start a build on the Tạo kết quả page and wait for its own end (the page may still show the last build's)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     driver.get(f"{base}/tao-ket-qua")
-    driver.find_element("xpath", "//button[text()='Tạo kết quả']").click()
-    wait_for(lambda: "Đã tạo" in driver.page_source and "Đang tạo" not in driver.page_source, timeout=240, step=0.5)
+    button = driver.find_element("xpath", "//button[text()='Tạo kết quả']")
+    button.click()
+
+    def left_the_old_page() -> bool:
+        try:
+            button.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        return False
+
+    def finished() -> str:
+        try:
+            text = str(driver.find_element("id", "build-state").text)
+        except (NoSuchElementException, StaleElementReferenceException):
+            return ""
+        return text if "Đã tạo" in text and "Đang tạo" not in text else ""
+
+    wait_for(left_the_old_page, timeout=60)
+    state = wait_for(finished, timeout=240, step=0.5)
     shot(driver, shots, name)
-    return str(driver.find_element("id", "build-state").text)
+    return state
 
 
 def test_a_build_leaves_a_broken_directive_out_and_a_report_from_a_row_ends_its_reminder(tmp_path):

@@ -39,7 +39,7 @@ from .excel import (
     start_table,
     use_default_font,
 )
-from .xlsx_seam import CellValue, first_sheet
+from .xlsx_seam import CellValue, first_sheet, save_workbook
 
 __all__ = [
     "SHEET_BY_AGENCY",
@@ -127,7 +127,7 @@ def write_status_workbook(
     use_default_font(wb)
     wb.properties.title = title
     wb.properties.creator = "matrix"
-    painter = Painter()
+    painter = Painter(streamed=True)
     for i, state in enumerate(COUNTED):
         painter.looks[f"state-{i}"] = replace(painter.looks["cell"], fill=solid_fill(STATE_FILLS[state]))
         painter.looks[f"state-{i}-header"] = replace(painter.looks["header"], fill=solid_fill(STATE_FILLS[state]))
@@ -135,7 +135,7 @@ def write_status_workbook(
     _by_agency(first_sheet(wb), ctx, statuses, as_of)
     _by_directive(wb.create_sheet(SHEET_BY_DIRECTIVE), ctx, statuses, as_of)
     _overdue(wb.create_sheet(SHEET_OVERDUE), ctx, statuses, as_of, letters)
-    wb.save(path)
+    save_workbook(wb, path, painter.sheets)
 
 
 def _counts(statuses: Sequence[Status]) -> list[int]:
