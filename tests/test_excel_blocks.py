@@ -131,8 +131,8 @@ def test_a_workbook_from_kept_blocks_is_the_workbook_written_afresh(change, shap
     assert _parts(tmp_path / "kept.xlsx") == _parts(tmp_path / "afresh.xlsx")
     again = caches[1]
     assert again.hits > 0  # blocks were reused...
-    if change == "nothing":
-        assert again.misses == 0
+    if change == "nothing":  # all but the blocks not kept (the first rows of the Theo dõi form: new styles)
+        assert 0 <= again.misses == caches[0].misses - len(caches[0].new) < 5
     else:  # ...and those showing what changed written again
         assert again.misses > 0
 
@@ -154,8 +154,12 @@ def test_the_kept_blocks_are_those_of_the_last_writing_only(tmp_path, caches):
     first = json.loads(kept.read_text(encoding="utf-8"))["blocks"]
     _write(_text(corpus), tmp_path / "b.xlsx", kept)
     second = json.loads(kept.read_text(encoding="utf-8"))["blocks"]
-    assert len(second) == len(first) == caches[0].misses  # one a block: the old ones of the edited task dropped
+    assert len(second) == len(first) == len(caches[0].new)  # one a block: the old ones of the edited task dropped
     assert second.keys() != first.keys()
+    # blocks of every sheet written by directive or agency, the Theo dõi form's too (its hidden key "directive|task|")
+    kept_xml = "".join(block[0] for block in second.values())
+    assert f"{corpus.directives[-1].id}|" in kept_xml and "Chủ trì" in kept_xml
+    assert "DANH SÁCH NHIỆM VỤ" not in kept_xml  # the sheets' headings are no block
 
 
 @pytest.mark.parametrize(

@@ -250,8 +250,9 @@ class Painter:
         if cells.done != start or _row_numbers_from(ws, cells, start):
             return write(start)  # rows of the block already begun: written as they come
         book: Any = ws.parent
+        state = style_state(book)
         key = hashlib.sha256(
-            repr((_code_version(), ws.title, start, style_state(book), tuple(self._indexes.items()), inputs)).encode()
+            repr((_code_version(), ws.title, start, state, tuple(self._indexes.items()), inputs)).encode()
         ).hexdigest()
         found = cache.get(key)
         if found is not None:
@@ -264,10 +265,15 @@ class Painter:
         known, self._merges, self._dated = len(self._indexes), [], False
         try:
             stop = write(start)
+            # openpyxl's own cells (the Theo dõi form's) add their styles to the workbook's tables when written
+            # out, which a copied block would not do: such a block is kept only when it adds none
+            foreign = bool(ws._cells)
             written = cells.write_out(ws, stop, 0) or Written("", start, ())
             merges = tuple(self._merges)
         finally:
             self._merges = None
+        if foreign and style_state(book) != state:
+            return stop
         if not self._dated and written.stop == stop:
             cache.put(key, CachedBlock(written, merges, tuple(list(self._indexes)[known:])))
         return stop
@@ -735,7 +741,14 @@ def write_workbook(
 def _write_tracking(ws: Worksheet, ctx: WorkbookContext) -> None:
     """The "Theo dõi" form that a clerk fills and `matrix import` reads back (matrix.writers.tracking_sheet)."""
     write_tracking_sheet(
-        ws, ctx.matrix, FONT_NAME, BODY_SIZE, cell_text, ctx.labels, rows_done=lambda row: ctx.painter.done(ws, row)
+        ws,
+        ctx.matrix,
+        FONT_NAME,
+        BODY_SIZE,
+        cell_text,
+        ctx.labels,
+        rows_done=lambda row: ctx.painter.done(ws, row),
+        block=partial(ctx.painter.block, ws),
     )
     setup_print(ws, ctx, "1:1")
 
