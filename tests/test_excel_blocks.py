@@ -58,6 +58,18 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+def _kept(path: Path) -> tuple[dict, dict[str, bytes]]:
+    """The cache file's head (a line of JSON) and its blocks' rows by key."""
+    data = path.read_bytes()
+    end = data.index(b"\n")
+    head, at, rows = json.loads(data[:end]), end + 1, {}
+    for key, size, *_ in head["blocks"]:
+        rows[key] = data[at : at + size]
+        at += size
+    assert at == len(data)
+    return head, rows
+
+
 def _write(corpus: Corpus, path: Path, blocks: Path | None, paper: str = "A4") -> None:
     write_workbook(build_matrix(corpus), path, title="Tổng hợp", paper=paper, created=CREATED, blocks=blocks)
 
@@ -151,28 +163,33 @@ def test_the_kept_blocks_are_those_of_the_last_writing_only(tmp_path, caches):
     corpus = make_corpus(30, 120, 4, seed=5)
     kept = tmp_path / "blocks.json"
     _write(corpus, tmp_path / "a.xlsx", kept)
-    first = json.loads(kept.read_text(encoding="utf-8"))["blocks"]
+    first = _kept(kept)[1]
     _write(_text(corpus), tmp_path / "b.xlsx", kept)
-    second = json.loads(kept.read_text(encoding="utf-8"))["blocks"]
+    second = _kept(kept)[1]
     assert len(second) == len(first) == len(caches[0].new)  # one a block: the old ones of the edited task dropped
     assert second.keys() != first.keys()
     # blocks of every sheet written by directive or agency, the Theo dõi form's too (its hidden key "directive|task|")
-    kept_xml = "".join(block[0] for block in second.values())
+    kept_xml = b"".join(second.values()).decode()
     assert f"{corpus.directives[-1].id}|" in kept_xml and "Chủ trì" in kept_xml
     assert "DANH SÁCH NHIỆM VỤ" not in kept_xml  # the sheets' headings are no block
 
 
 @pytest.mark.parametrize(
-    "damage", [b"", b"{", b'{"format": "matrix-blocks-0", "blocks": {}}', b'{"format": 1}', b"\xff"]
+    "damage",
+    [b"", b"{", b'{"format": "matrix-blocks-0", "blocks": []}\n', b'{"format": 1}\n', b"\xff\n", b"cut"],
 )
 def test_a_damaged_cache_costs_time_only(damage, tmp_path, caches):
     corpus = make_corpus(30, 60, 2, seed=2)
     kept = tmp_path / "blocks.json"
+    if damage == b"cut":  # a file cut short (a full disk): its blocks do not add up
+        _write(corpus, tmp_path / "first.xlsx", kept)
+        damage = kept.read_bytes()[:-10]
+        caches.clear()
     kept.write_bytes(damage)
     _write(corpus, tmp_path / "a.xlsx", kept)
     _write(corpus, tmp_path / "afresh.xlsx", None)
     assert _parts(tmp_path / "a.xlsx") == _parts(tmp_path / "afresh.xlsx")
-    assert caches[0].hits == 0 and json.loads(kept.read_text(encoding="utf-8"))["blocks"]
+    assert caches[0].hits == 0 and _kept(kept)[1]
 
 
 def test_a_block_holding_other_bytes_under_its_key_is_what_the_workbook_shows(tmp_path):
@@ -180,13 +197,14 @@ def test_a_block_holding_other_bytes_under_its_key_is_what_the_workbook_shows(tm
     corpus = make_corpus(30, 60, 2, seed=2)
     kept = tmp_path / "blocks.json"
     _write(corpus, tmp_path / "a.xlsx", kept)
-    data = json.loads(kept.read_text(encoding="utf-8"))
+    head, rows = _kept(kept)
     planted = 0
-    for block in data["blocks"].values():
-        if "Chủ trì" in block[0]:
-            block[0] = block[0].replace("Chủ trì", "Chủ trì (cũ)")
+    for entry in head["blocks"]:
+        if "Chủ trì".encode() in rows[entry[0]]:
+            rows[entry[0]] = rows[entry[0]].replace("Chủ trì".encode(), "Chủ trì (cũ)".encode())
+            entry[1] = len(rows[entry[0]])
             planted += 1
-    kept.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    kept.write_bytes(json.dumps(head).encode() + b"\n" + b"".join(rows[entry[0]] for entry in head["blocks"]))
     _write(corpus, tmp_path / "b.xlsx", kept)
     sheets = b"".join(v for k, v in _parts(tmp_path / "b.xlsx").items() if "worksheets/sheet" in k)
     assert planted and "Chủ trì (cũ)".encode() in sheets

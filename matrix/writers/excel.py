@@ -268,7 +268,7 @@ class Painter:
             # openpyxl's own cells (the Theo dõi form's) add their styles to the workbook's tables when written
             # out, which a copied block would not do: such a block is kept only when it adds none
             foreign = bool(ws._cells)
-            written = cells.write_out(ws, stop, 0) or Written("", start, ())
+            written = cells.write_out(ws, stop, 0) or Written(b"", start, ())
             merges = tuple(self._merges)
         finally:
             self._merges = None
@@ -392,7 +392,7 @@ class CachedBlock:
     styles: tuple[tuple[str, int], ...]
 
 
-BLOCKS_FORMAT = "matrix-blocks-1"
+BLOCKS_FORMAT = "matrix-blocks-2"
 
 
 class BlockCache:
@@ -422,37 +422,44 @@ class BlockCache:
         self.new[key] = block
 
     def save(self) -> None:
-        """Write the blocks of this build to ``path`` (atomically; a failure only costs the next build time)."""
+        """Write the blocks of this build to ``path`` (atomically; a failure only costs the next build time).
+
+        The file is a line of JSON (the format, and per block its key, length in bytes, row after it, corners,
+        merged ranges and styles), then the blocks' rows, one after the other.
+        """
         if self.path is None:
             return
-        data = {
-            "format": BLOCKS_FORMAT,
-            "blocks": {
-                key: [b.written.xml, b.written.stop, [list(c) for c in b.written.corners], list(b.merges), b.styles]
-                for key, b in self.new.items()
-            },
-        }
+        index = [
+            [key, len(b.written.xml), b.written.stop, [list(c) for c in b.written.corners], list(b.merges), b.styles]
+            for key, b in self.new.items()
+        ]
+        head = json.dumps({"format": BLOCKS_FORMAT, "blocks": index}, ensure_ascii=False).encode()
         with contextlib.suppress(OutputError):
-            write_file(self.path, json.dumps(data, ensure_ascii=False), make_parents=True)
+            write_file(
+                self.path, b"".join([head, b"\n", *(b.written.xml for b in self.new.values())]), make_parents=True
+            )
 
 
 def _read_blocks(path: Path) -> dict[str, CachedBlock]:
     """The blocks kept at ``path`` (none when the file is missing, unreadable or not as :meth:`BlockCache.save`
     writes it)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data["format"] != BLOCKS_FORMAT:
+        data = path.read_bytes()
+        end = data.index(b"\n")
+        head = json.loads(data[:end])
+        if head["format"] != BLOCKS_FORMAT:
             return {}
-        found = {}
-        for key, (xml, stop, corners, merges, styles) in data["blocks"].items():
-            if not (isinstance(key, str) and isinstance(xml, str) and isinstance(stop, int)):
+        found, at = {}, end + 1
+        for key, size, stop, corners, merges, styles in head["blocks"]:
+            if not (isinstance(key, str) and isinstance(size, int) and isinstance(stop, int) and size >= 0):
                 return {}
             found[key] = CachedBlock(
-                Written(xml, stop, tuple((int(r), int(c)) for r, c in corners)),
+                Written(data[at : at + size], stop, tuple((int(r), int(c)) for r, c in corners)),
                 tuple(str(m) for m in merges),
                 tuple((str(look), int(indent)) for look, indent in styles),
             )
-        return found
+            at += size
+        return found if at == len(data) else {}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 

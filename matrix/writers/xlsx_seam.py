@@ -238,10 +238,10 @@ SPILL_ROWS = 500  # final rows written out to the temporary file at a time
 
 @dataclass(frozen=True)
 class Written:
-    """Rows written out: their ``<row>`` elements, the row after the last (``stop``), the corners of their cells
+    """Rows written out: their ``<row>`` elements (UTF-8), the row after the last (``stop``), the corners of their cells
     (top left and bottom right, none when no cell) for the sheet's ``<dimension>``."""
 
-    xml: str
+    xml: bytes
     stop: int
     corners: tuple[tuple[int, int], ...]
 
@@ -294,7 +294,7 @@ class SheetCells:
         if before - self.done < max(least, 1):
             return None
         numbers = _row_numbers(ws, self, before)
-        xml = "".join(_sheet_rows(ws, self, numbers))
+        xml = "".join(_sheet_rows(ws, self, numbers)).encode()
         corners = [(row, column) for row in numbers for column in self.rows.get(row, ())]
         for key, _ in _own_cells(ws, self.done, before):
             corners.append(key)
@@ -314,7 +314,7 @@ class SheetCells:
             raise ValueError(f"rows before {written.stop} are still being written")
         if self.spill is None:
             self.spill = tempfile.TemporaryFile()  # noqa: SIM115  # open across calls, closed by close()
-        self.spill.write(written.xml.encode())
+        self.spill.write(written.xml)
         self.bounds = _corners([*self.bounds, *written.corners])
         self.done = max(self.done, written.stop)
 
