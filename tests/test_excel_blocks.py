@@ -208,3 +208,12 @@ def test_a_block_holding_other_bytes_under_its_key_is_what_the_workbook_shows(tm
     _write(corpus, tmp_path / "b.xlsx", kept)
     sheets = b"".join(v for k, v in _parts(tmp_path / "b.xlsx").items() if "worksheets/sheet" in k)
     assert planted and "Chủ trì (cũ)".encode() in sheets
+
+
+def test_blocks_kept_by_another_version_of_the_writer_are_not_used(tmp_path, caches, monkeypatch):
+    corpus = make_corpus(30, 60, 2, seed=2)
+    kept = tmp_path / "blocks.json"
+    _write(corpus, tmp_path / "a.xlsx", kept)
+    monkeypatch.setattr(excel, "_code_version", lambda: "matrix-blocks-2 0.1.1 (another writer)")
+    _write(corpus, tmp_path / "b.xlsx", kept)
+    assert caches[1].hits == 0 and caches[1].misses > 0

@@ -375,10 +375,11 @@ def _row_numbers_from(ws: Worksheet, cells: SheetCells, start: int) -> bool:
 def _code_version() -> str:
     """What the blocks' bytes depend on besides their inputs: matrix's version, the code writing them, openpyxl's."""
     from .. import __version__
-    from . import xlsx_seam
+    from ..core import text
+    from . import tracking_sheet, xlsx_seam
 
     code = hashlib.sha256()
-    for module in (__file__, xlsx_seam.__file__):
+    for module in (__file__, xlsx_seam.__file__, tracking_sheet.__file__, text.__file__):  # what lays rows out
         code.update(Path(module).read_bytes())
     return f"{BLOCKS_FORMAT} {__version__} {openpyxl.__version__} {code.hexdigest()}"
 
