@@ -87,7 +87,7 @@ class BuildPlan:
     spared: frozenset[str] = frozenset()  # top-level folders of left-out directives: their last outputs stay
     stamp: str | None = None  # the fingerprint of every input (matrix.build.inputs), taken before loading
     warnings: tuple[str, ...] = ()  # the loader's warnings, as told to the clerk
-    blocks: Path | None = None  # where the consolidated workbook keeps its rows for the next build (excel.BlockCache)
+    blocks: Path | None = None  # the folder where the consolidated workbook keeps its rows for the next build (BLOCKS)
 
     @property
     def letters(self) -> int:
@@ -194,7 +194,7 @@ class Workbooks:
         from ..writers.excel import write_workbook
 
         folder, matrix = _folder(plan, view, stage)
-        blocks = plan.blocks if view == _consolidated(plan) else None
+        blocks = plan.blocks / BLOCKS if plan.blocks is not None and view == _consolidated(plan) else None
         write_workbook(matrix, folder / WORKBOOK, title=workbook_title(matrix), paper=plan.options.paper, blocks=blocks)
         return [folder / WORKBOOK]
 

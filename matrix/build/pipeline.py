@@ -29,11 +29,11 @@ from ..core.model import Corpus, format_date
 from ..core.pivot import build_matrix
 from ..core.stamp import today
 from ..core.text import safe_filename
-from .outputs import BLOCKS, UNITS, Item, LeftOut, Piece, plan_items, plan_pieces, unit
 from .outputs import LETTERS as LETTERS  # the output names, re-exported for the CLI and the web app
 from .outputs import REMINDERS as REMINDERS
 from .outputs import STATUS_WORKBOOK as STATUS_WORKBOOK
 from .outputs import TABLE as TABLE
+from .outputs import UNITS, Item, LeftOut, Piece, plan_items, plan_pieces, unit
 from .outputs import WORKBOOK as WORKBOOK
 from .outputs import BuildOptions as BuildOptions
 from .outputs import BuildPlan as BuildPlan
@@ -316,7 +316,7 @@ def build(
             if recorded is not None:
                 record_plan(real, recorded)  # the same outputs from other bytes (a date, a comment): say so
             return summary
-        plan = replace(plan, blocks=real.parent / f".matrix-cache-{real.name}" / BLOCKS)  # beside the output
+        plan = replace(plan, blocks=real.parent / f".matrix-cache-{real.name}")  # a cache folder beside the output
         with staging(real, out_dir) as stage:
             new = stage / "new"
             try:
