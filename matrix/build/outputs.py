@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..writers.reminders import Reminder
 
 WORKBOOK = "ma-tran.xlsx"
+BLOCKS = "ma-tran.json"  # the consolidated workbook's rows kept for the next build, in a folder beside the output
 LETTERS = "thu-giao-nhiem-vu"
 TABLE = "bang-phan-cong.docx"
 STATUS_WORKBOOK = "tinh-hinh-thuc-hien.xlsx"  # in tong-hop/
@@ -88,6 +89,7 @@ class BuildPlan:
     spared: frozenset[str] = frozenset()  # top-level folders of left-out directives: their last outputs stay
     stamp: str | None = None  # the fingerprint of every input (matrix.build.inputs), taken before loading
     warnings: tuple[str, ...] = ()  # the loader's warnings, as told to the clerk
+    blocks: Path | None = None  # the folder where the consolidated workbook keeps its rows for the next build (BLOCKS)
 
     @property
     def letters(self) -> int:
@@ -202,7 +204,8 @@ class Workbooks:
         from ..writers.excel import write_workbook
 
         folder, matrix = _folder(plan, view, stage)
-        write_workbook(matrix, folder / WORKBOOK, title=workbook_title(matrix), paper=plan.options.paper)
+        blocks = plan.blocks / BLOCKS if plan.blocks is not None and view == _consolidated(plan) else None
+        write_workbook(matrix, folder / WORKBOOK, title=workbook_title(matrix), paper=plan.options.paper, blocks=blocks)
         return [folder / WORKBOOK]
 
 

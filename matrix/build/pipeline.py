@@ -326,6 +326,7 @@ def build(
             if recorded is not None:
                 record_plan(real, recorded)  # the same outputs from other bytes (a date, a comment): say so
             return summary
+        plan = replace(plan, blocks=real.parent / f".matrix-cache-{real.name}")  # a cache folder beside the output
         with staging(real, out_dir) as stage:
             new = stage / "new"
             try:

@@ -20,16 +20,21 @@ holds is cut with a visible note.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import itertools
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any, NamedTuple
 
+import openpyxl
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -40,15 +45,18 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..core.errors import OutputError
 from ..core.model import ROLES, Agency, Block, Directive, Role, format_date
 from ..core.pivot import Entry, Matrix, Row, location
 from ..core.stamp import build_date
 from ..core.text import XML_ILLEGAL, inline_name, roman, shorten
+from ..files.safeio import write_file
 from .tracking_sheet import write_tracking_sheet
 from .xlsx_seam import (
     SPILL_ROWS,
     CellValue,
     SheetCells,
+    Written,
     cell_xml,
     first_sheet,
     odd_header_footer,
@@ -58,6 +66,7 @@ from .xlsx_seam import (
     set_text,
     style_index,
     style_record,
+    style_state,
     styled_cell,
 )
 
@@ -221,6 +230,53 @@ class Painter:
         self._styles: dict[tuple[str, int], StyleArray] = {}
         self._indexes: dict[tuple[str, int], int] = {}  # streamed: the look's index in the workbook's styles
         self.sheets: dict[Worksheet, SheetCells] | None = {} if streamed else None
+        self.blocks: BlockCache | None = None  # streamed: rows of the last writing, reused by :meth:`block`
+        self._merges: list[str] | None = None  # while a block is written: the ranges it merges
+        self._dated = False  # while a block is written: whether it holds a date (not kept: its number format)
+
+    def block(self, ws: Worksheet, start: int, inputs: object, write: Callable[[int], int]) -> int:
+        """Rows from ``start`` written by ``write(start)``, which returns the row after them; returns it too.
+
+        ``write`` must be a pure function of ``inputs`` (what the rows show, as plain values whose ``repr`` tells
+        them apart) and of ``start``. With a :class:`BlockCache`, rows whose inputs, first row, sheet, style tables
+        and matrix's code are those of a block of the last build are copied from it as serialised XML, with the
+        merged ranges and styles the block adds; new blocks are kept for the next build.
+        """
+        cache, sheets = self.blocks, self.sheets
+        if cache is None or sheets is None or self._merges is not None:
+            return write(start)
+        cells = self._cells(ws)
+        cells.write_out(ws, start, 0)
+        if cells.done != start or _row_numbers_from(ws, cells, start):
+            return write(start)  # rows of the block already begun: written as they come
+        book: Any = ws.parent
+        state = style_state(book)
+        key = hashlib.sha256(
+            repr((_code_version(), ws.title, start, state, tuple(self._indexes.items()), inputs)).encode()
+        ).hexdigest()
+        found = cache.get(key)
+        if found is not None:
+            for style in found.styles:
+                self._index(ws, style)
+            cells.put_written(found.written)
+            for ref in found.merges:
+                ws.merged_cells.add(MergedCellRange(ws, ref))
+            return found.written.stop
+        known, self._merges, self._dated = len(self._indexes), [], False
+        try:
+            stop = write(start)
+            # openpyxl's own cells (the Theo dõi form's) add their styles to the workbook's tables when written
+            # out, which a copied block would not do: such a block is kept only when it adds none
+            foreign = bool(ws._cells)
+            written = cells.write_out(ws, stop, 0) or Written(b"", start, ())
+            merges = tuple(self._merges)
+        finally:
+            self._merges = None
+        if foreign and style_state(book) != state:
+            return stop
+        if not self._dated and written.stop == stop:
+            cache.put(key, CachedBlock(written, merges, tuple(list(self._indexes)[known:])))
+        return stop
 
     def _style(self, ws: Worksheet, look: str, indent: int) -> StyleArray:
         """The style record of ``look`` indented ``indent`` levels, made on a cell that no sheet holds."""
@@ -254,19 +310,25 @@ class Painter:
     ) -> None:
         """``put`` of a streamed painter: the cell as openpyxl would write it, into the sheet's :class:`SheetCells`."""
         cells = self._cells(ws)
-        index = self._indexes.get(key)
-        if index is None:
-            index = self._indexes[key] = style_index(ws, self._styles.get(key) or self._style(ws, *key))
+        index = self._index(ws, key)
         if isinstance(value, str) and value and not formula:
             value = cell_text(value)
         elif value == "":
             value = None
         if isinstance(value, dt.date):  # a number with a date format: the cell openpyxl makes of it
+            self._dated = True
             cell = Cell(ws, row=row, column=col, style_array=self._styles[key])
             cell.value = value
             cells.put(row, col, openpyxl_cell_xml(ws, cell))
         else:
             cells.put(row, col, cell_xml(row, col, index, value, formula=formula))
+
+    def _index(self, ws: Worksheet, key: tuple[str, int]) -> int:
+        """The index of the look ``key`` (look, indent) in the workbook's cell styles (added when new)."""
+        index = self._indexes.get(key)
+        if index is None:
+            index = self._indexes[key] = style_index(ws, self._styles.get(key) or self._style(ws, *key))
+        return index
 
     def _cells(self, ws: Worksheet) -> SheetCells:
         assert self.sheets is not None
@@ -285,7 +347,7 @@ class Painter:
     def done(self, ws: Worksheet, row: int, least: int = SPILL_ROWS) -> None:
         """The rows of ``ws`` before ``row`` are final: a streamed painter writes them out to a temporary file
         (their cells, openpyxl's as well, and heights) once ``least`` of them wait; no cell may go there after."""
-        if self.sheets is not None:
+        if self.sheets is not None and self._merges is None:  # a block being written is written out whole
             self._cells(ws).write_out(ws, row, least)
 
     def merge(self, ws: Worksheet, top: int, left: int, bottom: int, right: int, value: CellValue, look: str) -> None:
@@ -296,9 +358,111 @@ class Painter:
         if (top, left) != (bottom, right):
             # Every cell is styled above, so openpyxl's merge_cells (which turns the cells into
             # MergedCells and re-derives their borders, ~3 ms a range) is not needed: record the range.
-            ws.merged_cells.add(
-                MergedCellRange(ws, f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}")
+            ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
+            ws.merged_cells.add(MergedCellRange(ws, ref))
+            if self._merges is not None:
+                self._merges.append(ref)
+
+
+def _row_numbers_from(ws: Worksheet, cells: SheetCells, start: int) -> bool:
+    """Whether ``ws`` has rows from ``start`` on not yet written out (cells, heights or openpyxl's own)."""
+    return any(row >= start for row in cells.rows.keys() | cells.heights.keys()) or any(
+        row >= start for row, _ in ws._cells
+    )
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """What the blocks' bytes depend on besides their inputs: matrix's version, the code writing them, openpyxl's."""
+    from .. import __version__
+    from ..core import text
+    from . import tracking_sheet, xlsx_seam
+
+    code = hashlib.sha256()
+    for module in (__file__, xlsx_seam.__file__, tracking_sheet.__file__, text.__file__):  # what lays rows out
+        code.update(Path(module).read_bytes())
+    return f"{BLOCKS_FORMAT} {__version__} {openpyxl.__version__} {code.hexdigest()}"
+
+
+@dataclass(frozen=True)
+class CachedBlock:
+    """A block of rows as the last build wrote it: its rows, the ranges it merges, the looks it used first."""
+
+    written: Written
+    merges: tuple[str, ...]
+    styles: tuple[tuple[str, int], ...]
+
+
+BLOCKS_FORMAT = "matrix-blocks-2"
+
+
+class BlockCache:
+    """Blocks of rows a workbook's last build wrote (:meth:`Painter.block`), by the digest of what they depend on.
+
+    Read from ``path`` (nothing when missing or unreadable: the blocks are then written anew); :meth:`save`
+    keeps, in place of the old ones, the blocks this build used or wrote, so the file never grows beyond
+    one workbook's rows. Only a speed-up: a block is used only when everything it depends on is equal.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.old = _read_blocks(path) if path is not None else {}
+        self.new: dict[str, CachedBlock] = {}
+        self.hits = self.misses = 0
+
+    def get(self, key: str) -> CachedBlock | None:
+        found = self.old.get(key) or self.new.get(key)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self.new[key] = found
+        return found
+
+    def put(self, key: str, block: CachedBlock) -> None:
+        self.new[key] = block
+
+    def save(self) -> None:
+        """Write the blocks of this build to ``path`` (atomically; a failure only costs the next build time).
+
+        The file is a line of JSON (the format, and per block its key, length in bytes, row after it, corners,
+        merged ranges and styles), then the blocks' rows, one after the other.
+        """
+        if self.path is None:
+            return
+        index = [
+            [key, len(b.written.xml), b.written.stop, [list(c) for c in b.written.corners], list(b.merges), b.styles]
+            for key, b in self.new.items()
+        ]
+        head = json.dumps({"format": BLOCKS_FORMAT, "blocks": index}, ensure_ascii=False).encode()
+        with contextlib.suppress(OutputError):
+            write_file(
+                self.path, b"".join([head, b"\n", *(b.written.xml for b in self.new.values())]), make_parents=True
             )
+
+
+def _read_blocks(path: Path) -> dict[str, CachedBlock]:
+    """The blocks kept at ``path`` (none when the file is missing, unreadable or not as :meth:`BlockCache.save`
+    writes it)."""
+    try:
+        data = path.read_bytes()
+        end = data.index(b"\n")
+        head = json.loads(data[:end])
+        if head["format"] != BLOCKS_FORMAT:
+            return {}
+        found, at = {}, end + 1
+        for key, size, stop, corners, merges, styles in head["blocks"]:
+            if not (isinstance(key, str) and isinstance(size, int) and isinstance(stop, int) and size >= 0):
+                return {}
+            found[key] = CachedBlock(
+                Written(data[at : at + size], stop, tuple((int(r), int(c)) for r, c in corners)),
+                tuple(str(m) for m in merges),
+                tuple((str(look), int(indent)) for look, indent in styles),
+            )
+            at += size
+        return found if at == len(data) else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _indented(alignment: Alignment, indent: int) -> Alignment:
@@ -549,6 +713,7 @@ def write_workbook(
     paper: str = "A4",
     extra_sheets: Sequence[SheetWriter] = (),
     created: dt.datetime | None = None,
+    blocks: Path | None = None,
 ) -> None:
     """Write ``matrix`` as a workbook at ``path`` (sheets Ma trận, Nhiệm vụ, Theo cơ quan, Văn bản, Theo dõi).
 
@@ -557,6 +722,9 @@ def write_workbook(
     consolidated workbook. ``extra_sheets`` are written after the five, each on a
     new sheet it names itself (with :func:`setup_print` for the house print settings).
     ``created`` dates the workbook's properties (default :func:`matrix.core.stamp.build_date`).
+    ``blocks``: a file where the workbook's blocks of rows are kept for the next writing (:class:`BlockCache`):
+    a directive's rows in "Ma trận" and "Nhiệm vụ", an agency's in "Theo cơ quan" are then copied from the last
+    writing when all they show is the same, instead of laid out again.
     """
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
@@ -566,18 +734,29 @@ def write_workbook(
     wb.properties.creator = "matrix"
     wb.properties.created = wb.properties.modified = created or build_date()
     wb.calculation.fullCalcOnLoad = True  # the totals are formulas: Excel recomputes them on opening
+    cache = BlockCache(blocks) if blocks is not None else None
     painter = Painter(streamed=True)
+    painter.blocks = cache
     ctx = WorkbookContext(matrix, title, paper, painter, directive_labels(matrix))
     _write_matrix(first_sheet(wb), ctx)
     for writer in (_write_tasks, _write_agencies, _write_directives, _write_tracking, *extra_sheets):
         writer(wb.create_sheet(), ctx)
     save_workbook(wb, path, painter.sheets)
+    if cache is not None:
+        cache.save()
 
 
 def _write_tracking(ws: Worksheet, ctx: WorkbookContext) -> None:
     """The "Theo dõi" form that a clerk fills and `matrix import` reads back (matrix.writers.tracking_sheet)."""
     write_tracking_sheet(
-        ws, ctx.matrix, FONT_NAME, BODY_SIZE, cell_text, ctx.labels, rows_done=lambda row: ctx.painter.done(ws, row)
+        ws,
+        ctx.matrix,
+        FONT_NAME,
+        BODY_SIZE,
+        cell_text,
+        ctx.labels,
+        rows_done=lambda row: ctx.painter.done(ws, row),
+        block=partial(ctx.painter.block, ws),
     )
     setup_print(ws, ctx, "1:1")
 
@@ -885,13 +1064,19 @@ def _block_height(grid: _Grid) -> float:
 
 def _task_row_height(ctx: WorkbookContext, grid: _Grid, row: Row) -> tuple[str, float]:
     """A task's title in the matrix (its own short title, or its text shortened) and the height of its row."""
-    title_width = grid.left[1][1]
-    capacity = _capacity(title_width, indent=row.depth)
-    title = row.task.title or shorten(row.task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
-    lines = max(_line_count(title, capacity), _line_count(task_label(row), _capacity(grid.left[0][1])))
-    if ctx.consolidated:
-        label = roman(ctx.number(row.directive))
-        lines = max(lines, _line_count(label, _capacity(grid.left[2][1])))
+    number = roman(ctx.number(row.directive)) if ctx.consolidated else None
+    return _title_height(grid.left, number, _MatrixTask(task_label(row), row.task.title, row.task.text, row.depth, ()))
+
+
+def _title_height(left: Sequence[tuple[str, float]], number: str | None, task: _MatrixTask) -> tuple[str, float]:
+    """:func:`_task_row_height` of ``task`` in the task columns ``left`` (its directive's Roman ``number`` in the
+    third when consolidated)."""
+    title_width = left[1][1]
+    capacity = _capacity(title_width, indent=task.depth)
+    title = task.title or shorten(task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
+    lines = max(_line_count(title, capacity), _line_count(task.label, _capacity(left[0][1])))
+    if number is not None:
+        lines = max(lines, _line_count(number, _capacity(left[2][1])))
     return title, max(MIN_ROW_HEIGHT, lines_height(lines))
 
 
@@ -908,42 +1093,87 @@ def _turned_height(labels: Sequence[str], lines: int) -> float:
 def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
     """One row per task (a section row before each directive's tasks when there are several); returns the last row."""
     paint, matrix = ctx.painter, ctx.matrix
-    row_no = _FIRST_ROW - 1
     # A large matrix is mostly empty cells: styling each one (a border) costs more than the rest
     # of the workbook, so there only the marks are written and the printed gridlines draw the grid.
     sparse = len(matrix.rows) * len(grid.columns) > SPARSE_CELLS
     ws.print_options.gridLines = sparse
-    first_col, last_col = get_column_letter(grid.first), get_column_letter(grid.total - 1)
     column_of = {agency.id: col for col, agency in enumerate(grid.columns, grid.first)}
-    current = None
-    for row in matrix.rows:
+    width = sum(w for _, w in grid.left) + sum(grid.widths) + TOTAL_WIDTH
+    shape = _MatrixShape(grid.left, grid.first, grid.total, width, sparse, ctx.consolidated)
+    row_no = _FIRST_ROW
+    for _, group in itertools.groupby(matrix.rows, key=lambda r: r.directive.id):  # a block per directive
+        rows = list(group)
+        directive = rows[0].directive
+        number = ctx.number(directive)
+        heading = directive_heading(directive, number) if ctx.consolidated else None
+        tasks = []
+        for row in rows:
+            marks = {e.agency.id: inherited_mark(e.role) for e in matrix.context(row)} if row.node.inherited else {}
+            marks |= {e.agency.id: e.role.mark for e in matrix.entries_in(row)}
+            found = tuple((column_of[agency_id], mark) for agency_id, mark in marks.items())
+            tasks.append(_MatrixTask(task_label(row), row.task.title, row.task.text, row.depth, found))
+        block = (shape, heading, roman(number), tuple(tasks))
+        row_no = paint.block(ws, row_no, block, partial(_matrix_block, ws, ctx, *block))
+    return row_no - 1
+
+
+@dataclass(frozen=True)
+class _MatrixShape:
+    """What a directive's rows on the matrix sheet take from the whole grid."""
+
+    left: tuple[tuple[str, float], ...]  # (header, width) of the task columns
+    first: int  # the first agency column
+    total: int  # the per-task total column
+    width: float  # of all the columns (the section row's text)
+    sparse: bool  # only the marked cells written
+    consolidated: bool  # several directives: a section row each, their Roman number in column 3
+
+
+class _MatrixTask(NamedTuple):
+    """What a task's row on the matrix sheet shows: its number, title or text, depth, and marks by column."""
+
+    label: str
+    title: str | None
+    text: str
+    depth: int
+    marks: tuple[tuple[int, str], ...]
+
+
+def _matrix_block(
+    ws: Worksheet,
+    ctx: WorkbookContext,
+    shape: _MatrixShape,
+    heading: str | None,
+    number: str,
+    tasks: Sequence[_MatrixTask],
+    row_no: int,
+) -> int:
+    """A directive's rows on the matrix sheet from ``row_no`` (its section row when ``heading``); the next free row."""
+    paint = ctx.painter
+    if heading is not None:
+        paint.merge(ws, row_no, 1, row_no, shape.total, heading, "band")
+        paint.height(ws, row_no, lines_height(_line_count(heading, _capacity(shape.width, size=12, bold=True)), 12))
         row_no += 1
-        if ctx.consolidated and row.directive.id != current:
-            current = row.directive.id
-            number = ctx.number(row.directive)
-            heading = directive_heading(row.directive, number)
-            paint.merge(ws, row_no, 1, row_no, grid.total, heading, "band")
-            width = sum(w for _, w in grid.left) + sum(grid.widths) + TOTAL_WIDTH
-            paint.height(ws, row_no, lines_height(_line_count(heading, _capacity(width, size=12, bold=True)), 12))
-            row_no += 1
-        title, height = _task_row_height(ctx, grid, row)
-        paint.put(ws, row_no, 1, task_label(row), "id")
-        paint.put(ws, row_no, 2, title, "text", indent=row.depth)
-        if ctx.consolidated:
-            paint.put(ws, row_no, 3, roman(ctx.number(row.directive)), "id")
-        marks = {e.agency.id: inherited_mark(e.role) for e in matrix.context(row)} if row.node.inherited else {}
-        marks |= {e.agency.id: e.role.mark for e in matrix.entries_in(row)}
-        if sparse:  # only the marked cells
-            for agency_id, mark in marks.items():
-                paint.put(ws, row_no, column_of[agency_id], mark, mark)
+    first_col, last_col = get_column_letter(shape.first), get_column_letter(shape.total - 1)
+    for task in tasks:
+        title, height = _title_height(shape.left, number if shape.consolidated else None, task)
+        paint.put(ws, row_no, 1, task.label, "id")
+        paint.put(ws, row_no, 2, title, "text", indent=task.depth)
+        if shape.consolidated:
+            paint.put(ws, row_no, 3, number, "id")
+        if shape.sparse:  # only the marked cells
+            for col, mark in task.marks:
+                paint.put(ws, row_no, col, mark, mark)
         else:
-            for col, agency in enumerate(grid.columns, grid.first):
-                found = marks.get(agency.id)
+            marks = dict(task.marks)
+            for col in range(shape.first, shape.total):
+                found = marks.get(col)
                 paint.put(ws, row_no, col, found, found or "cell")
         # Agencies on the task, its own and inherited: a formula, so a mark changed in a meeting counts.
-        paint.put(ws, row_no, grid.total, f"=COUNTA({first_col}{row_no}:{last_col}{row_no})", "cell", formula=True)
-        ctx.painter.height(ws, row_no, height)
+        paint.put(ws, row_no, shape.total, f"=COUNTA({first_col}{row_no}:{last_col}{row_no})", "cell", formula=True)
+        paint.height(ws, row_no, height)
         paint.done(ws, row_no + 1)
+        row_no += 1
     return row_no
 
 
@@ -1236,18 +1466,35 @@ def _names(row: Row, entries: Iterable[Entry], role: Role) -> str:
 def _write_tasks(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Nhiệm vụ": one row per task with its addressees by role."""
     row, columns = start_table(ws, ctx, SHEET_TASKS, "DANH SÁCH NHIỆM VỤ", _TASK_COLUMNS)
-    for task_row in ctx.matrix.rows:
-        # A sub-item's rows name the agencies it inherits too, as the matrix marks them "(C)".
-        inherited = [e for e in ctx.matrix.context(task_row) if e.row.key != task_row.key]
-        entries = [*ctx.matrix.entries_in(task_row), *inherited]
-        values = [
-            task_label(task_row),
-            task_row.task.text,
-            *(_names(task_row, entries, role) for role in ROLES),
-            _deadline(task_row),
-            ctx.place(task_row),
-        ]
-        row = put_records(ws, ctx, row, columns, values, text_col=1, indent=task_row.depth)
+    layout = tuple(columns)
+    for _, rows in itertools.groupby(ctx.matrix.rows, key=lambda r: r.directive.id):  # a block per directive
+        records: list[_Record] = []
+        for task_row in rows:
+            # A sub-item's rows name the agencies it inherits too, as the matrix marks them "(C)".
+            inherited = [e for e in ctx.matrix.context(task_row) if e.row.key != task_row.key]
+            entries = [*ctx.matrix.entries_in(task_row), *inherited]
+            values = (
+                task_label(task_row),
+                task_row.task.text,
+                *(_names(task_row, entries, role) for role in ROLES),
+                _deadline(task_row),
+                ctx.place(task_row),
+            )
+            records.append((values, task_row.depth))
+        block = tuple(records)
+        row = ctx.painter.block(ws, row, (layout, block), partial(_put_all, ws, ctx, layout, block))
+
+
+_Record = tuple[tuple[CellValue, ...], int]  # a record's values, and how deep its text is indented
+
+
+def _put_all(
+    ws: Worksheet, ctx: WorkbookContext, columns: Sequence[Column], records: Sequence[_Record], row: int
+) -> int:
+    """Write ``records`` (each values and indent, the text in column 1) from ``row``; returns the next free row."""
+    for values, indent in records:
+        row = put_records(ws, ctx, row, columns, values, text_col=1, indent=indent)
+    return row
 
 
 def _applying(matrix: Matrix) -> dict[str, list[tuple[Row, Entry]]]:
@@ -1272,6 +1519,7 @@ def _role_text(row: Row, entry: Entry) -> str:
 def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Theo cơ quan": each addressee's tasks, one addressee per printed page run."""
     row, layout = start_table(ws, ctx, SHEET_AGENCIES, "NHIỆM VỤ THEO CƠ QUAN", _AGENCY_COLUMNS)
+    columns = tuple(layout)
     applying = _applying(ctx.matrix)
     for number, agency in enumerate(_in_order(_column_groups(ctx.matrix)), 1):
         if number > 1:
@@ -1279,20 +1527,35 @@ def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
         counts = ctx.matrix.counts(agency.id)
         summary = "; ".join(f"{r.value}: {counts[r]}" for r in ROLES)
         band = f"{number}. {agency.name} ({summary})"
-        ctx.painter.merge(ws, row, 1, row, len(layout), band, "band")
-        width = sum(c.width for c in layout)
-        ctx.painter.height(ws, row, lines_height(_line_count(band, _capacity(width, size=12, bold=True)), 12))
-        row += 1
-        for task_row, entry in applying.get(agency.id, []):
-            task = task_row.task
-            values = [
-                task_label(task_row),
-                task.text,
-                _role_text(task_row, entry),
-                _deadline(task_row),
-                ctx.place(task_row),
-            ]
-            row = put_records(ws, ctx, row, layout, values, text_col=1, indent=task_row.depth)
+        records = tuple(
+            (
+                (
+                    task_label(task_row),
+                    task_row.task.text,
+                    _role_text(task_row, entry),
+                    _deadline(task_row),
+                    ctx.place(task_row),
+                ),
+                task_row.depth,
+            )
+            for task_row, entry in applying.get(agency.id, [])
+        )
+        row = ctx.painter.block(
+            ws,
+            row,
+            (columns, band, records),
+            partial(_agency_block, ws, ctx, columns, band, records),
+        )
+
+
+def _agency_block(
+    ws: Worksheet, ctx: WorkbookContext, layout: Sequence[Column], band: str, records: Sequence[_Record], row: int
+) -> int:
+    """An agency's rows in "Theo cơ quan" from ``row``: its ``band`` row, then its ``records``; the next free row."""
+    ctx.painter.merge(ws, row, 1, row, len(layout), band, "band")
+    width = sum(c.width for c in layout)
+    ctx.painter.height(ws, row, lines_height(_line_count(band, _capacity(width, size=12, bold=True)), 12))
+    return _put_all(ws, ctx, layout, records, row + 1)
 
 
 def _signer(directive: Directive) -> str:

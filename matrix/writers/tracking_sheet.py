@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.model import Corpus
-from ..core.pivot import Matrix, location
+from ..core.pivot import Entry, Matrix, location
 from ..core.stamp import SHEET_DATE_FORMATS, read_day
 from ..core.text import XML_ILLEGAL, shorten
 from ..tracking.records import Record, schedules, tracked_entries
@@ -112,6 +114,7 @@ def write_tracking_sheet(
     text: Callable[[str], str] | None = None,
     labels: Mapping[str, str] | None = None,
     rows_done: Callable[[int], None] | None = None,
+    block: Callable[[int, object, Callable[[int], int]], int] | None = None,
 ) -> None:
     """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
 
@@ -120,7 +123,9 @@ def write_tracking_sheet(
     ``labels`` (how a directive is named in print, "05/CT-UBND"); print settings are the caller's too.
     Directives and tasks are printed as the documents print them; their ids stay in the hidden key.
     ``rows_done(n)`` is told after each row that the rows before row ``n`` are final (a streamed painter's
-    ``done``: the workbook writer writes them out).
+    ``done``: the workbook writer writes them out). ``block(start, inputs, write)``: each directive's rows are
+    written by ``write(start)`` (returning the next row), a pure function of ``inputs``, through it (a streamed
+    painter's ``block``: the workbook writer may copy them from its last writing).
     """
     text = text or _cell_text
     ws.title = SHEET_TRACKING
@@ -133,33 +138,13 @@ def write_tracking_sheet(
     choice.error = f"Chọn '{STATE_WORKING}' hoặc '{STATE_DONE}'"
     choice.errorTitle = "Tình trạng"
     ws.add_data_validation(choice)
-    row_number = 1
-    for entry in tracked_entries(matrix):  # a sub-item with its own date has its own line
-        row_number += 1
-        row = entry.row
-        deadline, _ = schedules(row)
-        due = deadline.fixed[-1].strftime("%d/%m/%Y") if deadline.fixed else (row.task.deadline or "")
-        label = (labels or {}).get(row.directive.id) or row.directive.reference or row.directive.kind.capitalize()
-        key = f"{row.directive.id}|{row.task.id}|{entry.agency.id}"
-        values: list[str | None] = [
-            text(label),
-            text(location(row)),
-            text(shorten(row.task.text, 300)),
-            text(entry.agency.name),
-            entry.role.value,
-            text(due),
-            None,
-            None,
-            None,
-            None,
-            key,
-            fingerprint(row.task.text),
-        ]
-        for column, value in enumerate(values, 1):
-            put(row_number, column, value, column)
-        ws.row_dimensions[row_number].height = _height(values, size)
-        if rows_done is not None:
-            rows_done(row_number + 1)
+    row_number = 2  # the next row
+    for _, group in itertools.groupby(tracked_entries(matrix), key=lambda e: e.row.directive.id):
+        # a directive's rows: a block the workbook writer may have kept from its last writing
+        rows = tuple(_values(entry, text, labels) for entry in group)
+        write = partial(_write_rows, ws, put, size, rows_done, rows)
+        row_number = write(row_number) if block is None else block(row_number, (font, size, rows), write)
+    row_number -= 1  # the last row
     if row_number > 1:
         state_column = get_column_letter(FIRST_INPUT + 2)
         choice.add(f"{state_column}2:{state_column}{row_number}")
@@ -167,6 +152,48 @@ def write_tracking_sheet(
     ws.column_dimensions[get_column_letter(CHECK_COL)].hidden = True
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:J{max(row_number, 2)}"
+
+
+def _values(entry: Entry, text: Callable[[str], str], labels: Mapping[str, str] | None) -> tuple[str | None, ...]:
+    """The cells of an assignment's form row."""
+    row = entry.row
+    deadline, _ = schedules(row)
+    due = deadline.fixed[-1].strftime("%d/%m/%Y") if deadline.fixed else (row.task.deadline or "")
+    label = (labels or {}).get(row.directive.id) or row.directive.reference or row.directive.kind.capitalize()
+    key = f"{row.directive.id}|{row.task.id}|{entry.agency.id}"
+    return (
+        text(label),
+        text(location(row)),
+        text(shorten(row.task.text, 300)),
+        text(entry.agency.name),
+        entry.role.value,
+        text(due),
+        None,
+        None,
+        None,
+        None,
+        key,
+        fingerprint(row.task.text),
+    )
+
+
+def _write_rows(
+    ws: Worksheet,
+    put: _Putter,
+    size: float,
+    rows_done: Callable[[int], None] | None,
+    rows: tuple[tuple[str | None, ...], ...],
+    row_number: int,
+) -> int:
+    """Write the form ``rows`` from ``row_number``; returns the next row."""
+    for values in rows:
+        for column, value in enumerate(values, 1):
+            put(row_number, column, value, column)
+        ws.row_dimensions[row_number].height = _height(list(values), size)
+        row_number += 1
+        if rows_done is not None:
+            rows_done(row_number)
+    return row_number
 
 
 def _height(values: list[Any], size: float) -> float:

@@ -23,11 +23,13 @@ rows then replace.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from copy import copy
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, TypeAlias
@@ -54,6 +56,7 @@ __all__ = [
     "SPILL_ROWS",
     "CellValue",
     "SheetCells",
+    "Written",
     "cell_xml",
     "first_sheet",
     "odd_header_footer",
@@ -64,6 +67,7 @@ __all__ = [
     "set_text",
     "style_index",
     "style_record",
+    "style_state",
 ]
 
 # What matrix writes into a cell (a subset of what openpyxl accepts).
@@ -101,6 +105,27 @@ def style_index(ws: Worksheet, record: StyleArray) -> int:
     book: Any = ws.parent
     index: int = book._cell_styles.add(record)
     return index
+
+
+_STYLE_TABLES = ("_cell_styles", "_fonts", "_fills", "_borders", "_alignments", "_protections", "_number_formats")
+_STATES: dict[tuple[int, tuple[int, ...]], str] = {}  # by workbook and its tables' lengths: the last one asked
+
+
+def style_state(wb: Workbook) -> str:
+    """A digest of ``wb``'s style tables: equal digests, equal tables (so a style gets the same index in both).
+
+    The tables only grow, so within a workbook their lengths tell their content: the digest is made once
+    for each lengths met (only the last workbook's is kept).
+    """
+    tables = [getattr(wb, name) for name in _STYLE_TABLES]
+    key = (id(wb), tuple(len(table) for table in tables))
+    found = _STATES.get(key)
+    if found is None:
+        text = repr([[repr(entry) for entry in table] for table in tables])
+        found = hashlib.sha256(text.encode()).hexdigest()
+        _STATES.clear()
+        _STATES[key] = found
+    return found
 
 
 def set_text(cell: Cell | MergedCell, text: str) -> None:
@@ -211,6 +236,25 @@ def openpyxl_cell_xml(ws: Worksheet, cell: Cell | MergedCell) -> str:
 SPILL_ROWS = 500  # final rows written out to the temporary file at a time
 
 
+@dataclass(frozen=True)
+class Written:
+    """Rows written out: their ``<row>`` elements (UTF-8), the row after the last (``stop``), the corners of their cells
+    (top left and bottom right, none when no cell) for the sheet's ``<dimension>``."""
+
+    xml: bytes
+    stop: int
+    corners: tuple[tuple[int, int], ...]
+
+
+def _corners(cells: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """The top left and bottom right corners of the cells at (row, column) ``cells`` (none when none)."""
+    found = list(cells)
+    if not found:
+        return ()
+    rows, columns = [r for r, _ in found], [c for _, c in found]
+    return ((min(rows), min(columns)), (max(rows), max(columns)))
+
+
 class SheetCells:
     """A sheet's cells already serialised (``<c>`` elements by row and column), and row heights.
 
@@ -227,7 +271,7 @@ class SheetCells:
         self.heights: dict[int, float] = {}
         self.done = 1  # rows before this one are written out
         self.spill: IO[bytes] | None = None
-        self.bounds: list[tuple[int, int]] = []  # the corners of the cells written out (for <dimension>)
+        self.bounds: tuple[tuple[int, int], ...] = ()  # the corners of the cells written out (for <dimension>)
 
     def put(self, row: int, column: int, xml: str) -> None:
         if row < self.done:
@@ -242,14 +286,15 @@ class SheetCells:
             raise ValueError(f"row {row} is already written out (rows before {self.done} are)")
         self.heights[row] = height
 
-    def write_out(self, ws: Worksheet, before: int, least: int = SPILL_ROWS) -> None:
-        """Rows before ``before`` are final: once ``least`` or more of them wait, write them out."""
+    def write_out(self, ws: Worksheet, before: int, least: int = SPILL_ROWS) -> Written | None:
+        """Rows before ``before`` are final: once ``least`` or more of them wait, write them out.
+
+        Returns what was written (None: nothing): the rows' XML and the corners of their cells.
+        """
         if before - self.done < max(least, 1):
-            return
-        if self.spill is None:
-            self.spill = tempfile.TemporaryFile()  # noqa: SIM115  # open across calls, closed by close()
+            return None
         numbers = _row_numbers(ws, self, before)
-        self.spill.write("".join(_sheet_rows(ws, self, numbers)).encode())
+        xml = "".join(_sheet_rows(ws, self, numbers)).encode()
         corners = [(row, column) for row in numbers for column in self.rows.get(row, ())]
         for key, _ in _own_cells(ws, self.done, before):
             corners.append(key)
@@ -258,11 +303,20 @@ class SheetCells:
             self.rows.pop(row, None)
             self.heights.pop(row, None)
             ws.row_dimensions.pop(row, None)
-        if corners:
-            corners += self.bounds
-            rows, columns = [r for r, _ in corners], [c for _, c in corners]
-            self.bounds = [(min(rows), min(columns)), (max(rows), max(columns))]
-        self.done = before
+        written = Written(xml, before, _corners(corners))
+        self.put_written(written)
+        return written
+
+    def put_written(self, written: Written) -> None:
+        """Write out rows already serialised (``written``, from :meth:`write_out` of an equal sheet): they
+        follow the rows written out so far, and no row before ``written.stop`` may be given a cell after."""
+        if self.rows.keys() | self.heights.keys() and min(self.rows.keys() | self.heights.keys()) < written.stop:
+            raise ValueError(f"rows before {written.stop} are still being written")
+        if self.spill is None:
+            self.spill = tempfile.TemporaryFile()  # noqa: SIM115  # open across calls, closed by close()
+        self.spill.write(written.xml)
+        self.bounds = _corners([*self.bounds, *written.corners])
+        self.done = max(self.done, written.stop)
 
     def close(self) -> None:
         if self.spill is not None:

@@ -1,0 +1,219 @@
+"""The workbook's blocks of rows kept for the next writing (excel.BlockCache, issue 23): a workbook written from the
+blocks of an earlier one is, part for part and byte for byte, the workbook written afresh, whatever changed."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl.writer.excel
+import pytest
+
+from matrix.core.model import Corpus, Role, Task
+from matrix.core.pivot import build_matrix
+from matrix.input.synthetic import make_corpus
+from matrix.writers import excel
+from matrix.writers.excel import write_workbook
+
+CREATED = dt.datetime(2025, 7, 15, 8, 0)
+
+
+class _Clock:
+    """openpyxl stamps a saved workbook's "modified" with the wall clock: fixed, so two saves compare."""
+
+    class datetime(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2025, 7, 15, 9, 0, tzinfo=tz)
+
+    timezone = dt.timezone
+
+
+@pytest.fixture(autouse=True)
+def _frozen(monkeypatch):
+    monkeypatch.setattr(openpyxl.writer.excel, "datetime", _Clock)
+
+
+@pytest.fixture
+def caches(monkeypatch) -> list[excel.BlockCache]:
+    """Every block cache write_workbook makes, to count what it reused."""
+    made: list[excel.BlockCache] = []
+
+    class Counted(excel.BlockCache):
+        def __init__(self, path):
+            super().__init__(path)
+            made.append(self)
+
+    monkeypatch.setattr(excel, "BlockCache", Counted)
+    return made
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    """Every part of a workbook, as stored bytes once unzipped."""
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _kept(path: Path) -> tuple[dict, dict[str, bytes]]:
+    """The cache file's head (a line of JSON) and its blocks' rows by key."""
+    data = path.read_bytes()
+    end = data.index(b"\n")
+    head, at, rows = json.loads(data[:end]), end + 1, {}
+    for key, size, *_ in head["blocks"]:
+        rows[key] = data[at : at + size]
+        at += size
+    assert at == len(data)
+    return head, rows
+
+
+def _write(corpus: Corpus, path: Path, blocks: Path | None, paper: str = "A4") -> None:
+    write_workbook(build_matrix(corpus), path, title="Tổng hợp", paper=paper, created=CREATED, blocks=blocks)
+
+
+def _edit_task(corpus: Corpus, change: Callable[[Task], Task], which: int = 1) -> Corpus:
+    """``corpus`` with the first task of its ``which``-th directive changed by ``change``."""
+    directive = corpus.directives[which]
+    first = directive.tasks[0]
+    edited = dataclasses.replace(directive, tasks=(change(first), *directive.tasks[1:]))
+    return dataclasses.replace(corpus, directives=(*corpus.directives[:which], edited, *corpus.directives[which + 1 :]))
+
+
+def _text(corpus: Corpus) -> Corpus:
+    return _edit_task(corpus, lambda t: dataclasses.replace(t, text=t.text + " Sửa đổi, bổ sung thêm một câu dài."))
+
+
+def _role(corpus: Corpus) -> Corpus:
+    directive = next(d for d in corpus.directives[1:] if any(t.assignments for t in d.tasks))
+    which = corpus.directives.index(directive)
+    index = next(i for i, t in enumerate(directive.tasks) if t.assignments)
+    task = directive.tasks[index]
+    first = task.assignments[0]
+    flipped = dataclasses.replace(first, role=Role.PARTNER if first.role is Role.LEAD else Role.LEAD)
+    changed = dataclasses.replace(task, assignments=(flipped, *task.assignments[1:]))
+    edited = dataclasses.replace(directive, tasks=(*directive.tasks[:index], changed, *directive.tasks[index + 1 :]))
+    return dataclasses.replace(corpus, directives=(*corpus.directives[:which], edited, *corpus.directives[which + 1 :]))
+
+
+def _agency(corpus: Corpus) -> Corpus:
+    registry = corpus.registry
+    named = tuple(
+        dataclasses.replace(a, name=a.name + " tỉnh") if i == 3 else a for i, a in enumerate(registry.agencies)
+    )
+    return dataclasses.replace(corpus, registry=dataclasses.replace(registry, agencies=named))
+
+
+def _numbering(corpus: Corpus) -> Corpus:
+    """Two tasks of a directive swapped: their numbers ("1.", "2.") change, and the directive's number too."""
+    directive = corpus.directives[2]
+    tasks = (directive.tasks[1], directive.tasks[0], *directive.tasks[2:])
+    edited = dataclasses.replace(directive, tasks=tasks, number=(directive.number or "") + "9")
+    return dataclasses.replace(corpus, directives=(*corpus.directives[:2], edited, *corpus.directives[3:]))
+
+
+def _longer(corpus: Corpus) -> Corpus:
+    """A task that needs more rows: every row after it moves down."""
+    return _edit_task(corpus, lambda t: dataclasses.replace(t, text=(t.text + " ") * 30), which=0)
+
+
+CHANGES: dict[str, Callable[[Corpus], Corpus]] = {
+    "nothing": lambda corpus: corpus,
+    "task text": _text,
+    "role": _role,
+    "agency name": _agency,
+    "numbering": _numbering,
+    "rows moved": _longer,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+@pytest.mark.parametrize("shape", [(30, 120, 4), (260, 260, 3)], ids=["dense", "sparse"])
+def test_a_workbook_from_kept_blocks_is_the_workbook_written_afresh(change, shape, tmp_path, caches):
+    corpus = make_corpus(*shape, seed=7)
+    kept = tmp_path / "cache" / "blocks.json"
+    _write(corpus, tmp_path / "first.xlsx", kept)
+    assert caches[0].hits == 0 and caches[0].misses > 0
+    changed = CHANGES[change](corpus)
+    assert (changed == corpus) is (change == "nothing")
+    _write(changed, tmp_path / "kept.xlsx", kept)
+    _write(changed, tmp_path / "afresh.xlsx", None)
+    assert _parts(tmp_path / "kept.xlsx") == _parts(tmp_path / "afresh.xlsx")
+    again = caches[1]
+    assert again.hits > 0  # blocks were reused...
+    if change == "nothing":  # all but the blocks not kept (the first rows of the Theo dõi form: new styles)
+        assert 0 <= again.misses == caches[0].misses - len(caches[0].new) < 5
+    else:  # ...and those showing what changed written again
+        assert again.misses > 0
+
+
+def test_a_workbook_on_other_paper_reuses_no_block_of_the_first(tmp_path, caches):
+    corpus = make_corpus(30, 120, 4, seed=3)
+    kept = tmp_path / "blocks.json"
+    _write(corpus, tmp_path / "a4.xlsx", kept)
+    _write(corpus, tmp_path / "a3.xlsx", kept, paper="A3")
+    _write(corpus, tmp_path / "afresh.xlsx", None, paper="A3")
+    assert _parts(tmp_path / "a3.xlsx") == _parts(tmp_path / "afresh.xlsx")
+    assert caches[1].misses > 0
+
+
+def test_the_kept_blocks_are_those_of_the_last_writing_only(tmp_path, caches):
+    corpus = make_corpus(30, 120, 4, seed=5)
+    kept = tmp_path / "blocks.json"
+    _write(corpus, tmp_path / "a.xlsx", kept)
+    first = _kept(kept)[1]
+    _write(_text(corpus), tmp_path / "b.xlsx", kept)
+    second = _kept(kept)[1]
+    assert len(second) == len(first) == len(caches[0].new)  # one a block: the old ones of the edited task dropped
+    assert second.keys() != first.keys()
+    # blocks of every sheet written by directive or agency, the Theo dõi form's too (its hidden key "directive|task|")
+    kept_xml = b"".join(second.values()).decode()
+    assert f"{corpus.directives[-1].id}|" in kept_xml and "Chủ trì" in kept_xml
+    assert "DANH SÁCH NHIỆM VỤ" not in kept_xml  # the sheets' headings are no block
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"{", b'{"format": "matrix-blocks-0", "blocks": []}\n', b'{"format": 1}\n', b"\xff\n", b"cut"],
+)
+def test_a_damaged_cache_costs_time_only(damage, tmp_path, caches):
+    corpus = make_corpus(30, 60, 2, seed=2)
+    kept = tmp_path / "blocks.json"
+    if damage == b"cut":  # a file cut short (a full disk): its blocks do not add up
+        _write(corpus, tmp_path / "first.xlsx", kept)
+        damage = kept.read_bytes()[:-10]
+        caches.clear()
+    kept.write_bytes(damage)
+    _write(corpus, tmp_path / "a.xlsx", kept)
+    _write(corpus, tmp_path / "afresh.xlsx", None)
+    assert _parts(tmp_path / "a.xlsx") == _parts(tmp_path / "afresh.xlsx")
+    assert caches[0].hits == 0 and _kept(kept)[1]
+
+
+def test_a_block_holding_other_bytes_under_its_key_is_what_the_workbook_shows(tmp_path):
+    """The cache is trusted by key: a planted block shows (so the keys, not luck, keep stale bytes out)."""
+    corpus = make_corpus(30, 60, 2, seed=2)
+    kept = tmp_path / "blocks.json"
+    _write(corpus, tmp_path / "a.xlsx", kept)
+    head, rows = _kept(kept)
+    planted = 0
+    for entry in head["blocks"]:
+        if "Chủ trì".encode() in rows[entry[0]]:
+            rows[entry[0]] = rows[entry[0]].replace("Chủ trì".encode(), "Chủ trì (cũ)".encode())
+            entry[1] = len(rows[entry[0]])
+            planted += 1
+    kept.write_bytes(json.dumps(head).encode() + b"\n" + b"".join(rows[entry[0]] for entry in head["blocks"]))
+    _write(corpus, tmp_path / "b.xlsx", kept)
+    sheets = b"".join(v for k, v in _parts(tmp_path / "b.xlsx").items() if "worksheets/sheet" in k)
+    assert planted and "Chủ trì (cũ)".encode() in sheets
+
+
+def test_blocks_kept_by_another_version_of_the_writer_are_not_used(tmp_path, caches, monkeypatch):
+    corpus = make_corpus(30, 60, 2, seed=2)
+    kept = tmp_path / "blocks.json"
+    _write(corpus, tmp_path / "a.xlsx", kept)
+    monkeypatch.setattr(excel, "_code_version", lambda: "matrix-blocks-2 0.1.1 (another writer)")
+    _write(corpus, tmp_path / "b.xlsx", kept)
+    assert caches[1].hits == 0 and caches[1].misses > 0
