@@ -579,7 +579,7 @@ def _dated_core(xml: str, created: dt.datetime) -> str:
 # docxtpl's render_xml_part puts each paragraph on its own line before rendering and joins them after;
 # resolve_listing turns these characters of rendered values into Word's tabs, paragraphs, breaks.
 _PARAGRAPH_OPEN = re.compile(r"<w:p([ >])")
-_LISTING_MARKS = ("\t", "\a", "\n", "\f")
+_LISTING_MARK = re.compile("[\t\a\n\f]")
 # docxtpl's paragraph pattern, ``<w:p(?: [^>]*)?>.*?</w:p>`` (DOTALL), written with possessive repeats: the same
 # matches (up to the first ``</w:p>`` after the opening tag), found without stepping back through every character.
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*+)?>(?:[^<]++|<(?!/w:p>))*+</w:p>")
@@ -615,9 +615,12 @@ def resolve_listing(base: DocxTemplate, xml: str) -> str:
 
 
 def _next_mark(xml: str, start: int) -> int:
-    """Where the first tab, line break, ``\\a`` or ``\\f`` at or after ``start`` is, or -1."""
-    found = [at for at in (xml.find(mark, start) for mark in _LISTING_MARKS) if at >= 0]
-    return min(found) if found else -1
+    """Where the first tab, line break, ``\\a`` or ``\\f`` at or after ``start`` is, or -1.
+
+    One scan up to the mark: searching for each character apart ran to the end of the part for every one that
+    does not come again, once per mark (6 s of a 6,000-row assignment table)."""
+    found = _LISTING_MARK.search(xml, start)
+    return found.start() if found else -1
 
 
 class _FastPackage:
