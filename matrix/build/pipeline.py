@@ -308,6 +308,9 @@ def build(
         raise OutputError(f"'{out_dir}' đã có và là một tệp, không phải thư mục; hãy đổi tên tệp đó hoặc chọn -o khác.")
     with publish_lock(real, notify), _terminate_as_interrupt():
         recover(real)
+        # the consolidated workbook's kept rows: a folder beside the output. Set before anything is worked out
+        # from the plan, whose lazily made parts (the reminders...) a copy of it would make again.
+        plan = replace(plan, blocks=real.parent / f".matrix-cache-{real.name}")
         items = plan_items(plan)
         layouts = _print_layouts(plan, items, read_plan(real))
         notes = Notes.of(plan, {index: (paper, scale) for index, paper, scale in layouts.values()})
@@ -326,7 +329,6 @@ def build(
             if recorded is not None:
                 record_plan(real, recorded)  # the same outputs from other bytes (a date, a comment): say so
             return summary
-        plan = replace(plan, blocks=real.parent / f".matrix-cache-{real.name}")  # a cache folder beside the output
         with staging(real, out_dir) as stage:
             new = stage / "new"
             try:
