@@ -16,7 +16,7 @@ from matrix.core.model import Role
 from matrix.input.load import load_corpus
 
 from .helpers import INPUT
-from .helpers.browser import chromium, screens, shot, wait_for
+from .helpers.browser import alive, chromium, screens, shot, wait_for
 from .helpers.web import FIXTURE, FLAGGED, write_docx
 
 pytestmark = pytest.mark.browser
@@ -46,12 +46,10 @@ def browser(tmp_path):
 def press(driver: Any, css: str) -> None:
     """Click the button ``css`` and wait for the page the form's POST leads to."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+    wait_for(lambda: not alive(old))
     wait_for(lambda: driver.execute_script("return document.readyState") == "complete")
 
 
@@ -116,7 +114,7 @@ def test_a_clerk_reviews_a_draft_and_edits_the_directive_without_yaml(server, br
     Select(driver.find_element(By.NAME, "t:2:new-role")).select_by_value("phối hợp")
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.NAME, "t:2:tim").send_keys("so noi vu", Keys.ENTER)
-    wait_for(lambda: not _alive(old))
+    wait_for(lambda: not alive(old))
     wait_for(lambda: driver.execute_script("return document.readyState") == "complete")
     shot(driver, folder, "e4-them-co-quan")
     press(driver, 'button[value^="assign:2:"][value$="-so-noi-vu"]')
@@ -131,7 +129,7 @@ def test_a_clerk_reviews_a_draft_and_edits_the_directive_without_yaml(server, br
     role = 'select[aria-label="Vai trò của Sở Nội vụ"]'
     Select(driver.find_element(By.CSS_SELECTOR, role)).select_by_value("chủ trì")
     wait_for(lambda: driver.find_element(By.TAG_NAME, "body").get_attribute("data-checked"))
-    assert _alive(old)  # the same page: checked in place
+    assert alive(old)  # the same page: checked in place
     assert Select(driver.find_element(By.CSS_SELECTOR, role)).first_selected_option.text == "chủ trì"
     press(driver, "#luu")
     wait_for(lambda: "da_luu=ok" in driver.current_url)
@@ -226,7 +224,7 @@ def test_each_change_is_checked_as_it_is_typed_with_the_message_beside_the_field
     wait_for(lambda: "nội dung của nhiệm vụ 2 đang để trống" in slot("t:1"))
     wait_for(lambda: driver.find_element(By.ID, "con-lai").text == "Còn 1 ô chưa đọc được, 1 lỗi cần xem lại.")
     shot(driver, folder, "e9-kiem-tra-khi-go")
-    assert _alive(page) and driver.find_element(By.NAME, "m:date").get_attribute("value") == "31/02/2024"
+    assert alive(page) and driver.find_element(By.NAME, "m:date").get_attribute("value") == "31/02/2024"
     typed(driver, "m:date", "27/12/2024")
     box.send_keys("Nội dung mới của nhiệm vụ 2.")
     driver.find_element(By.NAME, "m:place").click()
@@ -237,13 +235,3 @@ def test_each_change_is_checked_as_it_is_typed_with_the_message_beside_the_field
     press(driver, "#luu")
     wait_for(lambda: "da_luu=ok" in driver.current_url)
     assert saved(work, directive_id).tasks[1].text == "Nội dung mới của nhiệm vụ 2."
-
-
-def _alive(element: Any) -> bool:
-    from selenium.common.exceptions import WebDriverException
-
-    try:
-        element.is_enabled()
-    except WebDriverException:  # stale, or a node of a document being replaced
-        return False
-    return True

@@ -14,7 +14,7 @@ from matrix.input.load import load_corpus
 from matrix.tracking.records import load_records
 
 from .helpers import INPUT
-from .helpers.browser import chromium, screens, shot, wait_for
+from .helpers.browser import alive, chromium, screens, shot, wait_for
 from .helpers.server import live
 
 pytestmark = pytest.mark.browser
@@ -30,27 +30,20 @@ def _text(path) -> str:
 
 def _build(driver, base: str, shots, name: str) -> str:
     """Start a build on the Tạo kết quả page and wait for its own end (the page may still show the last build's)."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import WebDriverException
 
     driver.get(f"{base}/tao-ket-qua")
     button = driver.find_element("xpath", "//button[text()='Tạo kết quả']")
     button.click()
 
-    def left_the_old_page() -> bool:
-        try:
-            button.is_enabled()
-        except StaleElementReferenceException:
-            return True
-        return False
-
     def finished() -> str:
         try:
             text = str(driver.find_element("id", "build-state").text)
-        except (NoSuchElementException, StaleElementReferenceException):
+        except WebDriverException:  # not there yet, or its page being replaced while the build polls
             return ""
         return text if "Đã tạo" in text and "Đang tạo" not in text else ""
 
-    wait_for(left_the_old_page, timeout=60)
+    wait_for(lambda: not alive(button), timeout=60)
     state = wait_for(finished, timeout=240, step=0.5)
     shot(driver, shots, name)
     return state

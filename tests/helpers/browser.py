@@ -77,6 +77,18 @@ def shot(driver: Any, folder: Path, name: str) -> Path:
     return path
 
 
+def alive(element: Any) -> bool:
+    """Whether ``element`` still belongs to the page shown: False once the page was replaced (Chromium says so
+    with a stale-element error, or with an inspector error while the new document comes in)."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return False
+    return True
+
+
 def wait_for(condition: Callable[[], T], timeout: float = 60, step: float = 0.2) -> T:
     deadline = time.time() + timeout
     while time.time() < deadline:
