@@ -233,3 +233,14 @@ def test_text_in_two_columns_or_justified_is_not_a_table():
     justified = ["Các sở,  ban, ngành tỉnh  chủ động  triển khai", "nhiệm vụ  được giao, báo cáo  kết quả  về Sở."]
     for lines in (header, justified):
         assert layout_tables(lines) == (lines, None)
+
+
+def test_a_draft_names_the_file_it_was_drafted_from_as_the_web_page_reads_it_back(tmp_path, corpus):
+    """The header line `matrix draft` writes is the one :func:`matrix.draft.drafted_from` (the page of a broken
+    file, to draft it again) reads: a name with spaces and brackets comes back whole."""
+    from matrix.draft import drafted_from
+
+    source = tmp_path / "Chỉ thị 07 (bản gửi).txt"
+    shutil.copy(SEEDS / f"{TIEN_GIANG}.txt", source)
+    assert drafted_from(draft_file(source, corpus.registry).yaml) == source.name
+    assert drafted_from("id: x\ntitle: y\n") is None

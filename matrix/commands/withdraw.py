@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import InputError, OutputError, Problem
+from ..files.guard import INPUT_SUFFIXES
 from ..files.safeio import move_file
 from ..input.load import REGISTRY_FILE
 from ..tracking.records import TRACKING_DIR
 
 WITHDRAWN_DIR = "da-rut"
-_SUFFIXES = (".yaml", ".yml")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -39,7 +39,7 @@ def withdrawn_dir(input_dir: Path) -> Path:
 def _directive_file(folder: Path, directive_id: str) -> Path | None:
     if not _ID.match(directive_id):
         return None
-    for suffix in _SUFFIXES:
+    for suffix in INPUT_SUFFIXES:
         path = folder / f"{directive_id}{suffix}"
         if path.name != REGISTRY_FILE and path.is_file() and not path.is_symlink():
             return path
@@ -110,7 +110,11 @@ def withdrawn(input_dir: Path) -> list[Withdrawn]:
         return []
     out = []
     for path in sorted(folder.iterdir()):
-        if path.suffix in _SUFFIXES and not path.name.startswith(".") and _directive_file(folder, path.stem) == path:
+        if (
+            path.suffix in INPUT_SUFFIXES
+            and not path.name.startswith(".")
+            and _directive_file(folder, path.stem) == path
+        ):
             records = folder / TRACKING_DIR / f"{path.stem}.yaml"
             out.append(Withdrawn(path.stem, path, records if records.is_file() else None))
     return out

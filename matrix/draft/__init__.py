@@ -37,6 +37,18 @@ __all__ = [
     "write_draft",
 ]
 
+# The first line of a draft's header: the document it was drafted from (read back by :func:`drafted_from`).
+DRAFTED_FROM = "Bản nháp do 'matrix draft' lập từ tệp {}."
+_DRAFTED_FROM = re.compile(
+    r"^# " + re.escape(DRAFTED_FROM).replace(re.escape("{}"), "(?P<name>.+?)") + r"\s*$", re.MULTILINE
+)
+
+
+def drafted_from(text: str) -> str | None:
+    """The name of the document a draft's header says it was drafted from (None: no such header)."""
+    found = _DRAFTED_FROM.search(text[:2000])
+    return found.group("name") if found else None
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -89,7 +101,7 @@ def _draft(source: Source, registry: Registry, directive_id: str) -> Draft:
         + _numbered_outside(directive)
     )
     header = [
-        f"Bản nháp do 'matrix draft' lập từ tệp {source.path.name}.",
+        DRAFTED_FROM.format(source.path.name),
         "Hãy đọc lại toàn bộ, nhất là những ghi chú bắt đầu bằng 'kiểm tra:' (mỗi chỗ cần quyết định một lần),",
         "rồi chạy 'matrix validate' với tệp này.",
         "Vai trò: chủ trì (cơ quan chủ trì), phối hợp (cơ quan phối hợp), thực hiện (mỗi cơ quan trong nhóm cùng làm).",

@@ -38,6 +38,9 @@ _CONTROL_NAMES = {
     "\x7f": "DEL",
 }
 
+# The start of every message about a file YAML cannot read (the web page of such a file words it for a clerk).
+SYNTAX_ERROR = "lỗi cú pháp YAML"
+
 
 def control_char_name(ch: str) -> str:
     """How a message names a control character: "U+000B (ngắt dòng của Word (VT))"."""
@@ -258,7 +261,7 @@ def compose(path: Path, report: Report) -> yaml.Node | None:
         report.error(
             name,
             None,
-            "lỗi cú pháp YAML: tệp có ký tự YAML không chấp nhận",
+            f"{SYNTAX_ERROR}: tệp có ký tự YAML không chấp nhận",
             "hãy lưu lại tệp dạng UTF-8 và xóa ký tự lạ",
         )
         return None
@@ -388,7 +391,7 @@ def _glued_key(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str
             return (
                 index + 1,
                 len(indent) + len(key) + 2,
-                f"lỗi cú pháp YAML: thiếu dấu cách sau dấu ':' của trường '{key}'",
+                f"{SYNTAX_ERROR}: thiếu dấu cách sau dấu ':' của trường '{key}'",
                 f"viết '{key}: {value.strip()[:40]}'",
             )
     return None
@@ -398,15 +401,15 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or "").strip()
     context = (exc.context or "").strip()
     if "\xa0" in problem or "\\xa0" in problem:
-        return "lỗi cú pháp YAML: có dấu cách không ngắt (U+00A0, thường do dán từ Word hay trang web)"
+        return f"{SYNTAX_ERROR}: có dấu cách không ngắt (U+00A0, thường do dán từ Word hay trang web)"
     if context.startswith("while scanning a quoted scalar") and problem.startswith("found unexpected end of stream"):
-        return "lỗi cú pháp YAML: dấu ngoặc mở ở đây chưa được đóng"
+        return f"{SYNTAX_ERROR}: dấu ngoặc mở ở đây chưa được đóng"
     for english, vietnamese in _SYNTAX_MESSAGES.items():
         if problem.startswith(english):
-            return f"lỗi cú pháp YAML: {vietnamese}"
+            return f"{SYNTAX_ERROR}: {vietnamese}"
     if problem.startswith("found character") and "cannot start any token" in problem:
-        return f"lỗi cú pháp YAML: {_SYNTAX_MESSAGES['found character that cannot start any token']}"
-    return "lỗi cú pháp YAML"
+        return f"{SYNTAX_ERROR}: {_SYNTAX_MESSAGES['found character that cannot start any token']}"
+    return SYNTAX_ERROR
 
 
 def _syntax_hint(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:

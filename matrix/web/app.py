@@ -58,7 +58,6 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_FORM_BYTES = MAX_UPLOAD_BYTES + 64 * 1024  # the file and the form's other fields, as they arrive
 MAX_PASTE_BYTES = 2 * 1024 * 1024
 DRAFTS_AT_ONCE = 2  # drafting workers at a time (each may use up to its memory limit)
-UPLOAD_TYPES = {".txt": b"", ".docx": b"PK\x03\x04", ".pdf": b"%PDF-"}
 MAX_DRAFTS = 30
 # agency columns a printed part of Ma trận holds, by paper (landscape, 8 mm margins, 6 cm for the task columns):
 # about 7 mm a column, two vertical lines of 6.5 pt labels
@@ -435,7 +434,7 @@ class Pages:
     async def _add_upload(self, request: Request, upload: UploadFile, wanted: str, replaces: str = "") -> Response:
         name = upload.filename or ""
         suffix = Path(name).suffix.lower()
-        if suffix not in UPLOAD_TYPES:
+        if suffix not in rescue.UPLOAD_TYPES:
             return self.render(
                 request,
                 "add.html",
@@ -450,7 +449,7 @@ class Pages:
             )
         if not data:
             return self.render(request, "add.html", status=400, message=f"Tệp '{name}' rỗng.")
-        if not data.startswith(UPLOAD_TYPES[suffix]) or (
+        if not data.startswith(rescue.UPLOAD_TYPES[suffix]) or (
             suffix == ".txt" and b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
         ):
             return self.render(

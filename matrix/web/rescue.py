@@ -10,21 +10,21 @@ the two versions), and is refused when the file changed since the page was shown
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import InputError, Problem
 from ..core.model import Registry
+from ..draft import drafted_from
 from ..files.safeio import backup_path, update_file
 from ..input import edit as ed
 from ..input.edit import version_of
+from ..input.yamlio import SYNTAX_ERROR
 
-SOURCE_TYPES = (".docx", ".txt", ".pdf")
+# The source documents the pages take (an upload, a directive's source found again), with the bytes each starts with.
+UPLOAD_TYPES = {".txt": b"", ".docx": b"PK\x03\x04", ".pdf": b"%PDF-"}
 SOURCE_FOLDERS = (".", "nguon", "..")  # where a source document named in a draft's header is looked for
 CONTEXT_LINES = 2  # lines shown before and after the line of a problem
-_SYNTAX = "lỗi cú pháp YAML"
-_DRAFTED_FROM = re.compile(r"^# Bản nháp do 'matrix draft' lập từ tệp (?P<name>.+?)\.\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ class Rescue:
 def plain(problem: Problem) -> tuple[str, str | None]:
     """What a loader message says, for a clerk: a syntax error as "the way the file is written is broken"."""
     message, hint = problem.message, problem.hint
-    if message.startswith(_SYNTAX):
-        detail = message[len(_SYNTAX) :].lstrip(": ").strip()
+    if message.startswith(SYNTAX_ERROR):
+        detail = message[len(SYNTAX_ERROR) :].lstrip(": ").strip()
         what = "Cách viết của tệp bị hỏng ở đây" + (f": {detail}" if detail else "") + "."
         return what, (hint + "; " if hint and not hint.startswith("xem dòng") else "") + (
             "thường do tệp đang sửa dở hoặc bị sửa tay (thiếu dấu ngoặc, thụt lề lệch)"
@@ -114,11 +114,11 @@ def _backup(path: Path, registry: Registry | None) -> Backup | None:
 
 def source_of(text: str, input_dir: Path) -> tuple[str | None, Path | None]:
     """The source document a draft's header names (``matrix draft`` writes it), and where it is, if found."""
-    found = _DRAFTED_FROM.search(text[:2000])
-    if found is None:
+    named = drafted_from(text)
+    if named is None:
         return None, None
-    name = Path(found.group("name")).name  # a name, never a path the file could point anywhere with
-    if Path(name).suffix.lower() not in SOURCE_TYPES:
+    name = Path(named).name  # a name, never a path the file could point anywhere with
+    if Path(name).suffix.lower() not in UPLOAD_TYPES:
         return name, None
     for folder in SOURCE_FOLDERS:
         candidate = input_dir / folder / name
