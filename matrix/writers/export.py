@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,49 @@ def to_data(matrix: Matrix) -> dict[str, Any]:
 
 
 def to_json(matrix: Matrix) -> str:
-    return json.dumps(to_data(matrix), ensure_ascii=False, indent=2) + "\n"
+    """:func:`to_data` as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes it, plus a final line break."""
+    out: list[str] = []
+    _indented(to_data(matrix), "\n", out)
+    out.append("\n")
+    return "".join(out)
+
+
+# json.dumps with an indent runs its pure-Python encoder (the C one takes no indent): over 6,000 tasks that is most
+# of the export's time. This writes the same text for what to_data holds (dicts with str keys, lists, str, int,
+# bool, None) with the C string encoder; tests/test_export.py compares it with json.dumps.
+_ENCODE = json.encoder.encode_basestring  # the C encoder where available, ensure_ascii=False's
+
+
+def _indented(value: Any, newline: str, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_ENCODE(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            if isinstance(item, str):  # most items: one piece
+                out.append(f"{separator}{_ENCODE(key)}: {_ENCODE(item)}")
+            else:
+                out.append(f"{separator}{_ENCODE(key)}: ")
+                _indented(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _indented(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    else:  # None, bool, int: json's own spelling (a float or another type never reaches here: to_data makes none)
+        out.append(json.dumps(value))
 
 
 def csv_rows(matrix: Matrix) -> list[tuple[str, ...]]:
@@ -89,12 +132,50 @@ def csv_rows(matrix: Matrix) -> list[tuple[str, ...]]:
 
 
 def to_csv(matrix: Matrix, sep: str = ",") -> str:
-    """:func:`csv_rows` as CSV, every cell a spreadsheet would read as a formula neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n", delimiter=sep)
-    for row in csv_rows(matrix):
-        writer.writerow([neutralise(cell) for cell in row])
-    return buffer.getvalue()
+    """:func:`csv_rows` as CSV, every cell a spreadsheet would read as a formula neutralised.
+
+    The text ``csv.writer(lineterminator="\\n", delimiter=sep)`` writes: a cell is quoted by its own content
+    alone, so each distinct cell (a task's text repeats on every row of the task) is written once, and the rows
+    joined (tests/test_export.py compares it with the csv module's)."""
+    cells = _CsvCells(sep).get
+    lines = [sep.join(map(cells, CSV_COLUMNS)) + "\n"]
+    row, head, tail = None, "", ""
+    for entry in matrix.entries:  # a task's entries follow one another: its cells are joined once
+        if entry.row is not row:
+            row = entry.row
+            head = f"{cells(row.directive.id)}{sep}{cells(row.task.id)}{sep}"
+            tail = f"{sep}{cells(row.task.text)}\n"
+        lines.append(f"{head}{cells(entry.agency.name)}{sep}{cells(entry.role.value)}{tail}")
+    return "".join(lines)
+
+
+class _CsvCells:
+    """Each distinct cell of a CSV text as the csv module writes it in a row of several cells, neutralised.
+
+    A cell holding the separator, a quote or a line break is quoted, its quotes doubled, as csv's minimal quoting
+    does; one holding a CR goes through the csv module itself (versions differ on it)."""
+
+    def __init__(self, sep: str) -> None:
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\n", delimiter=sep)  # what quoting looks for
+        self.special = re.compile(f'[{re.escape(sep)}"\n]')
+        self.known: dict[str, str] = {"": ""}  # alone on its row, csv writes '""'; among others, nothing
+
+    def get(self, value: str) -> str:
+        found = self.known.get(value)
+        if found is None:
+            cell = neutralise(value)
+            if "\r" in cell:
+                self.buffer.seek(0)
+                self.buffer.truncate()
+                self.writer.writerow([cell])
+                found = self.buffer.getvalue()[:-1]
+            elif self.special.search(cell):
+                found = '"' + cell.replace('"', '""') + '"'
+            else:
+                found = cell
+            self.known[value] = found
+        return found
 
 
 def write_export(matrix: Matrix, path: Path, fmt: str, sep: str = ",") -> str:
