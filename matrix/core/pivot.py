@@ -16,6 +16,10 @@ class Row:
 
     directive: Directive
     node: TaskNode
+    key: tuple[str, str] = field(init=False, repr=False, compare=False)  # (directive id, task id), read often
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.directive.id, self.node.task.id))
 
     @property
     def task(self) -> Task:
@@ -29,10 +33,6 @@ class Row:
     def parents(self) -> tuple[Task, ...]:
         """The tasks above this one, top-level item first."""
         return tuple(n.task for n in self.node.ancestors())
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.directive.id, self.task.id)
 
     def descendants(self) -> tuple[Row, ...]:
         """The rows of every sub-task, depth first, in document order."""
@@ -75,6 +75,8 @@ class Matrix:
     _by_cell: Mapping[tuple[tuple[str, str], str], Entry] = field(default_factory=dict, repr=False)
     _by_agency: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict, repr=False)
     _by_row: Mapping[tuple[str, str], tuple[Entry, ...]] = field(default_factory=dict, repr=False)
+    _columns: _Columns | None = field(default=None, repr=False, compare=False)
+    _spans: Mapping[str, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)  # rows by directive
 
     def cell(self, row: Row, agency_id: str) -> Entry | None:
         """The entry at ``row`` x ``agency_id``, or None for an empty cell."""
@@ -115,10 +117,15 @@ class Matrix:
         return tuple(r for r in self.rows if r.directive.id == directive_id)
 
     def subset(self, directive_ids: Iterable[str]) -> Matrix:
-        """The same matrix restricted to some directives (columns shrink to those used)."""
+        """The same matrix restricted to some directives (columns shrink to those used): the rows and entries
+        of this one, which are those a pivot of these directives alone gives."""
         wanted = set(directive_ids)
         directives = tuple(d for d in self.directives if d.id in wanted)
-        return _assemble(self.registry, directives, self.expanded, self.as_of)
+        spans = [self._spans[d.id] for d in directives if d.id in self._spans]
+        rows = tuple(row for start, stop in spans for row in self.rows[start:stop])
+        by_row = self._by_row
+        entries = [entry for row in rows for entry in by_row.get(row.key, ())]
+        return _matrix(self.registry, directives, rows, entries, self.expanded, self.as_of, self._columns)
 
 
 def build_matrix(corpus: Corpus, expand_groups: bool = False, as_of: dt.date | None = None) -> Matrix:
@@ -147,7 +154,30 @@ def _assemble(
         for row in _rows(directive):
             rows.append(row)
             entries.extend(_row_entries(registry, row, expand, as_of))
+    return _matrix(registry, directives, tuple(rows), entries, expand, as_of)
 
+
+class _Columns:
+    """Where a body's column stands: its block's place in the registry, then its own (shared by subsets)."""
+
+    def __init__(self, registry: Registry) -> None:
+        order = registry.block_order()
+        position = {a.id: i for i, a in enumerate(registry.agencies)}
+        self.rank = {a.id: (order.get(a.block, len(order)), position[a.id]) for a in registry.agencies}
+
+    def sort(self, agencies: Iterable[Agency]) -> tuple[Agency, ...]:
+        return tuple(sorted(agencies, key=lambda a: self.rank[a.id]))
+
+
+def _matrix(
+    registry: Registry,
+    directives: tuple[Directive, ...],
+    rows: tuple[Row, ...],
+    entries: list[Entry],
+    expand: bool,
+    as_of: dt.date | None,
+    columns: _Columns | None = None,
+) -> Matrix:
     by_cell = {(e.row.key, e.agency.id): e for e in entries}
     by_agency: dict[str, list[Entry]] = defaultdict(list)
     by_row: dict[tuple[str, str], list[Entry]] = defaultdict(list)
@@ -155,21 +185,25 @@ def _assemble(
         by_agency[entry.agency.id].append(entry)
         by_row[entry.row.key].append(entry)
 
-    order = registry.block_order()
-    position = {a.id: i for i, a in enumerate(registry.agencies)}
+    columns = columns or _Columns(registry)
+    spans: dict[str, tuple[int, int]] = {}
+    for index, row in enumerate(rows):  # a directive's rows follow one another
+        start, _ = spans.get(row.directive.id, (index, index))
+        spans[row.directive.id] = (start, index + 1)
     used = {e.agency.id: e.agency for e in entries}
-    columns = tuple(sorted(used.values(), key=lambda a: (order.get(a.block, len(order)), position[a.id])))
     return Matrix(
         registry=registry,
         directives=directives,
-        rows=tuple(rows),
-        columns=columns,
+        rows=rows,
+        columns=columns.sort(used.values()),
         entries=tuple(entries),
         expanded=expand,
         as_of=as_of,
         _by_cell=by_cell,
         _by_agency={k: tuple(v) for k, v in by_agency.items()},
         _by_row={k: tuple(v) for k, v in by_row.items()},
+        _columns=columns,
+        _spans=spans,
     )
 
 

@@ -241,25 +241,51 @@ def assess(matrix: Matrix, records: Iterable[Record], as_of: dt.date) -> tuple[S
     for record in records:
         by_key.setdefault((record.directive, record.agency), []).append(record)
     out = []
-    dates: dict[tuple[str, str], _RowDates] = {}  # a task's dates, read once for all its assignments
+    # a task's dates, read once for all its assignments, and once for all the tasks with the same schedules
+    dates: dict[tuple[str, str], _RowDates] = {}
+    by_schedule: dict[tuple[object, ...], _RowDates] = {}
+    ends: dict[str, dt.date | None] = {}  # each directive's end, read once
     for entry in _current_entries(matrix, as_of):
-        keys = {*_lineage(matrix, entry.agency), *([entry.via.id] if entry.via else [])}
-        if entry.was is not None:
-            keys |= set(_lineage(matrix, entry.was))
-        mine = sorted(
-            (
-                r
-                for k in keys
-                for r in by_key.get((entry.row.directive.id, k), ())
-                if r.task is None or _covers(entry.row, r.task)
-            ),
-            key=lambda r: r.date,
-        )
+        mine: tuple[Record, ...] = ()
+        if by_key:
+            keys = {*_lineage(matrix, entry.agency), *([entry.via.id] if entry.via else [])}
+            if entry.was is not None:
+                keys |= set(_lineage(matrix, entry.was))
+            mine = tuple(
+                sorted(
+                    (
+                        r
+                        for k in keys
+                        for r in by_key.get((entry.row.directive.id, k), ())
+                        if r.task is None or _covers(entry.row, r.task)
+                    ),
+                    key=lambda r: r.date,
+                )
+            )
         row_dates = dates.get(entry.row.key)
         if row_dates is None:
-            row_dates = dates[entry.row.key] = _RowDates.of(entry.row, as_of)
-        out.append(_status(entry, tuple(mine), as_of, row_dates))
+            given = _schedule_inputs(entry.row)
+            row_dates = by_schedule.get(given)
+            if row_dates is None:
+                row_dates = by_schedule[given] = _RowDates.of(entry.row, as_of)
+            dates[entry.row.key] = row_dates
+        directive = entry.row.directive
+        if directive.id not in ends:
+            ends[directive.id] = directive_end(directive)
+        out.append(_status(entry, mine, as_of, row_dates, ends[directive.id]))
     return tuple(out)
+
+
+def _schedule_inputs(row: Row) -> tuple[object, ...]:
+    """What :func:`schedules` reads of a row: the nearest task's ``due`` dates or ``deadline``, the nearest
+    ``report``, the directive's date (two rows giving the same have the same :class:`_RowDates`)."""
+    deadline: tuple[object, ...] = ()
+    for node in row.node.chain():
+        override = _due_override(node.task)
+        if override or node.task.deadline:
+            deadline = (override, None) if override else ((), node.task.deadline)
+            break
+    return (*deadline, _nearest(row, "report"), row.directive.date)
 
 
 def _current_entries(matrix: Matrix, as_of: dt.date) -> list[Entry]:
@@ -297,13 +323,16 @@ def _dated_subitems(matrix: Matrix, entry: Entry) -> Iterable[Entry]:
     the same body (a sub-item's own statement is an entry of the matrix, tracked as it is)."""
     if entry.role not in TRACKED_ROLES:
         return
-    for sub in entry.row.descendants():
-        between = [r for r in sub.ancestors() if r.depth > entry.row.depth]
-        if any(matrix.cell(r, entry.agency.id) for r in (*between, sub)):
-            continue  # restated below: the nearest statement wins, and is tracked on its own
-        task = sub.task
+    below = list(reversed(entry.row.node.children))  # the sub-items, depth first in document order
+    while below:
+        node = below.pop()
+        sub = Row(entry.row.directive, node)
+        if matrix.cell(sub, entry.agency.id):
+            continue  # restated below: the nearest statement wins, and is tracked on its own (with what is under it)
+        task = node.task
         if task.deadline or task.report or _due_override(task):
             yield Entry(sub, entry.agency, entry.role, entry.written, entry.via, entry.was)
+        below.extend(reversed(node.children))
 
 
 def assigned_name(registry: Registry, entry: Entry) -> str:
@@ -358,12 +387,11 @@ class _RowDates:
         return cls(deadline, deadline_schedule.has_dates, report_schedule.has_dates, report_dues, upcoming)
 
 
-def _status(entry: Entry, records: tuple[Record, ...], as_of: dt.date, dates: _RowDates | None = None) -> Status:
-    dates = _RowDates.of(entry.row, as_of) if dates is None else dates
+def _status(entry: Entry, records: tuple[Record, ...], as_of: dt.date, dates: _RowDates, end: dt.date | None) -> Status:
+    """The state of ``entry`` on ``as_of``: its reports, its task's dates, its directive's end."""
     deadline = dates.deadline
     known = [r for r in records if r.date <= as_of]
     done = next((r for r in known if r.done), None)
-    end = directive_end(entry.row.directive)
     if done is None and end is not None and end < as_of:  # the directive ended: its open tasks leave the follow-up
         return Status(entry, State.ENDED, as_of, deadline, None, (), tuple(records))
     if done is None and not dates.has_deadline and not dates.has_reports:
