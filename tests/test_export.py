@@ -17,7 +17,7 @@ from matrix.writers.export import csv_rows, neutralise, to_csv, to_data, to_json
 from .helpers.strategies import corpora
 
 # Texts with every character CSV quoting or a spreadsheet cares about.
-AWKWARD = st.text(st.sampled_from(list('ab ,;\t"\'\n\r=+-@ĐờỦ\u00a0')), max_size=12)
+AWKWARD = st.text(st.sampled_from(list("ab ,;\t\"'\n\r=+-@ĐờỦ\u00a0")), max_size=12)
 
 
 def reference_csv(matrix, sep=","):
