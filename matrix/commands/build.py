@@ -25,7 +25,7 @@ def build(
     """``matrix build``: every output of ``paths`` in ``output``; ``warn`` hears the warnings as they come,
     ``watch`` the progress of the documents written."""
     from ..build.pipeline import build as run_build
-    from ..build.pipeline import build_report, build_unchanged, prepare
+    from ..build.pipeline import build_report, build_unchanged, cache_folder, prepare
     from ..files.guard import check_output_folder
 
     check_output_folder(output, list(paths))
@@ -35,7 +35,7 @@ def build(
         for text in summary.warnings:
             warn(text)
     else:
-        plan = prepare(paths, registry, options, warn)
+        plan = prepare(paths, registry, options, warn, cache_folder(output))
         summary = run_build(plan, output, force=force, notify=warn, watch=watch)
     reply = Reply()
     for text, to_stderr in build_report(plan, summary, output):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -56,7 +56,10 @@ from .schema import (
     TEXTS,
     Shape,
 )
-from .yamlio import INVISIBLE_CHARS, Report, compose, control_char_name, position
+from .yamlio import INVISIBLE_CHARS, Report, compose, control_char_name, position, read_bytes
+
+if TYPE_CHECKING:
+    from .cache import DirectiveCache
 
 REGISTRY_FILE = "co-quan.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -873,8 +876,9 @@ class _DirectiveReader:
         self.task_ids: dict[str, Node] = {}
         self.issued: dt.date | None = None
 
-    def read(self) -> Directive | None:
-        root = compose(self.path, self.report)
+    def read(self, data: bytes | None = None) -> Directive | None:
+        """The directive of the file (``data``: its bytes, read already), or None when it has errors."""
+        root = compose(self.path, self.report, data)
         if root is None:
             return None
         fields = _Fields.of(root, self.name, self.report, DIRECTIVE, "id")
@@ -1275,12 +1279,15 @@ def load_corpus(
     unknown: Unknown = Unknown.ERROR,
     *,
     registry: Registry | None = None,
+    cache: DirectiveCache | None = None,
 ) -> LoadResult:
     """Load the registry and every directive under ``paths``; gather all problems.
 
     ``unknown`` says what a name missing from the registry is: an error, or
     (:attr:`Unknown.KEEP`, drafts) kept as written under a placeholder agency.
     ``registry``, when given, is used as it is (the drafter checks its draft with the registry it drafted with).
+    ``cache``: the directives loaded by earlier builds (:mod:`matrix.input.cache`), read back instead of files
+    that did not change (with :attr:`Unknown.ERROR` only: kept names are numbered across files).
     """
     paths = list(paths)
     report = Report()
@@ -1304,20 +1311,54 @@ def load_corpus(
     seen: dict[str, Path] = {}
     named: list[tuple[str, str, Node | None]] = []
     for file in files:
-        reader = _DirectiveReader(file, registry, report, unknown, unresolved, kept)
-        directive = reader.read()
+        if cache is not None and unknown is Unknown.ERROR:
+            directive, id_node = _read_cached(file, registry, report, cache)
+        else:
+            reader = _DirectiveReader(file, registry, report, unknown, unresolved, kept)
+            directive, id_node = reader.read(), getattr(reader, "id_node", None)
         if directive is None:
             continue
         if directive.id in seen:
             report.error(str(file), None, f"mã văn bản '{directive.id}' trùng với tệp {seen[directive.id]}")
             continue
         seen[directive.id] = file
-        named.append((directive.id, str(file), getattr(reader, "id_node", None)))
+        named.append((directive.id, str(file), id_node))
         directives.append(directive)
     unique_file_names(named, "mã văn bản", "thư mục kết quả", report, reserved=("tong-hop",))
     if report.has_errors:
         return LoadResult(None, report.problems, files, kept.problems)
     return LoadResult(Corpus(unresolved.registry(registry), tuple(directives)), report.problems, files, kept.problems)
+
+
+def _read_cached(
+    file: Path, registry: Registry, report: Report, cache: DirectiveCache
+) -> tuple[Directive | None, Node | None]:
+    """What :class:`_DirectiveReader` makes of ``file`` (the directive, the node of its ``id``), its problems added to
+    ``report``: read back from ``cache`` when the file, the registry and the loader are those of an entry, else read
+    and kept there. As the reader does, no directive once ``report`` holds an error (of this file or another)."""
+    from .cache import Loaded
+
+    data = read_bytes(file, report)
+    if data is None:
+        return None, None
+    key, day = cache.key(file, data, registry), today()
+    found = cache.get(key, day)
+    if found is None:
+        own = Report()  # this file's problems alone: the entry must not depend on the files read before it
+        reader = _DirectiveReader(file, registry, own, Unknown.ERROR, Unresolved(), Report())
+        directive = reader.read(data)
+        node: Node | None = getattr(reader, "id_node", None)
+        found = Loaded(directive, tuple(own.problems), position(node) if node else None, reader.undated, day)
+        cache.put(key, found)
+    report.problems.extend(found.problems)
+    if found.directive is None or report.has_errors:
+        return None, None
+    mark = None
+    if found.id_at is not None:
+        line, column = found.id_at
+        at = yaml.Mark(str(file), 0, line - 1, column - 1, None, 0)
+        mark = yaml.ScalarNode("tag:yaml.org,2002:str", found.directive.id, at, at)
+    return found.directive, mark
 
 
 __all__ = [

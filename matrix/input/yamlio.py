@@ -135,8 +135,19 @@ def position(node: yaml.Node | None) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def read_text(path: Path, report: Report) -> str | None:
-    """The text of ``path`` as UTF-8 (BOM and CRLF tolerated), or None with a problem."""
+def read_text(path: Path, report: Report, data: bytes | None = None) -> str | None:
+    """The text of ``path`` as UTF-8 (BOM and CRLF tolerated), or None with a problem; ``data``: its bytes, read
+    already (:func:`read_bytes`)."""
+    name = str(path)
+    if data is None:
+        data = read_bytes(path, report)
+        if data is None:
+            return None
+    return _decode(name, data, report)
+
+
+def read_bytes(path: Path, report: Report) -> bytes | None:
+    """The bytes of ``path``, or None with a problem (not a regular file, too large, unreadable)."""
     name = str(path)
     try:
         info = path.stat()
@@ -166,6 +177,10 @@ def read_text(path: Path, report: Report) -> str | None:
     except OSError as exc:
         report.error(name, None, f"không đọc được tệp: {os_message(exc)}")
         return None
+    return data
+
+
+def _decode(name: str, data: bytes, report: Report) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (len(data) > 1 and data[1:2] == b"\x00"):
         report.error(
             name, None, "tệp được lưu bằng mã UTF-16 (Unicode của Notepad)", "hãy mở tệp và lưu lại với mã hóa UTF-8"
@@ -235,9 +250,9 @@ def _report_controls(name: str, text: str, report: Report, limit: int = 20) -> b
     return not found
 
 
-def compose(path: Path, report: Report) -> yaml.Node | None:
-    """The YAML node tree of ``path``, or None (with problems reported)."""
-    text = read_text(path, report)
+def compose(path: Path, report: Report, data: bytes | None = None) -> yaml.Node | None:
+    """The YAML node tree of ``path``, or None (with problems reported); ``data``: its bytes, read already."""
+    text = read_text(path, report, data)
     if text is None:
         return None
     name = str(path)

@@ -27,6 +27,7 @@ from ..build.pipeline import (
     BuildSummary,
     build,
     build_unchanged,
+    cache_folder,
     prepare,
 )
 from ..commands.status import file_report
@@ -347,7 +348,7 @@ def run_build(
         total(len(unchanged.files))
         progress(len(unchanged.files))
         return unchanged
-    plan = prepare([input_dir], input_dir / REGISTRY_FILE, options, lambda _: None)
+    plan = prepare([input_dir], input_dir / REGISTRY_FILE, options, lambda _: None, cache_folder(output_dir))
     done = [0]
 
     def watch(step: BuildProgress) -> None:

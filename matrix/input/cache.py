@@ -1,0 +1,309 @@
+"""Loaded directives kept for the next build: a file read with the same bytes, under the same registry, by the
+same loader gives the same directive and the same problems, so a build reads them back instead of checking
+the file again.
+
+An entry is a small JSON file named by the SHA-256 of everything the loader's result depends on: the file's
+path (messages name it) and bytes, the registry as loaded (:func:`fingerprint`: its file, the catalogue, the
+aliases, whatever made it), and the loader's code (matrix's version, PyYAML's, and the source of every module of
+:mod:`matrix.core` and :mod:`matrix.input`). A directive without a date is read on today's date: its entry
+holds only on the day it was made. The entry holds the directive (:func:`encode` / :func:`decode`, a codec of
+the model's frozen dataclasses driven by their fields: JSON, never pickle, so reading a cache runs no code) and
+the file's problems, warnings too (told again at every build), with the position of its ``id``.
+
+Only a speed-up: a missing, damaged, truncated or foreign entry is read as no entry, and the file is read
+again. Checks across files (two files with one id...) run at every load, entries or not. The cache is used
+by ``matrix build`` and the web's build (:func:`matrix.build.pipeline.prepare`), whose folder it lives in
+(``.matrix-cache-<output>/directives/``, beside the kept blocks of the consolidated workbook); each build
+keeps only the entries it used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..core.errors import ERROR, WARNING, Problem
+from ..core.model import Directive, Registry
+
+FORMAT = "matrix-directives-1"
+
+# --------------------------------------------------------------------------- the codec
+
+
+def encode(value: Any) -> Any:
+    """``value`` (a frozen dataclass of the model, and what its fields hold) as plain JSON data.
+
+    A dataclass is the list of its fields' values in declaration order, the fields at the end that hold their
+    default left out; a date is its ordinal day, an enum its value, a tuple a list, a mapping a list of
+    [key, value] pairs.
+    """
+    if value is None or (isinstance(value, (str, bool, int)) and not isinstance(value, enum.Enum)):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.toordinal()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names, defaults = _shape(type(value))
+        values = [getattr(value, name) for name in names]
+        end = len(values)
+        while end and defaults[end - 1] is not _REQUIRED and values[end - 1] == defaults[end - 1]:
+            end -= 1
+        return [v if v is None or type(v) is str else encode(v) for v in values[:end]]
+    if isinstance(value, (tuple, list)):
+        return [item if type(item) is str else encode(item) for item in value]
+    if isinstance(value, Mapping):
+        return [[encode(k), encode(v)] for k, v in value.items()]
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def decode(kind: Any, data: Any) -> Any:
+    """The value of type ``kind`` that :func:`encode` gave ``data`` for; :class:`ValueError` when ``data`` is not
+    such a value (a damaged or foreign entry)."""
+    try:
+        return _decoder(kind)(data)
+    except (TypeError, KeyError, IndexError, OverflowError, AttributeError) as exc:
+        raise ValueError(f"not a {kind}: {exc}") from exc
+
+
+_REQUIRED = object()
+
+
+@cache
+def _shape(cls: type) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """The names of a dataclass's fields (those ``__init__`` takes, in order) and their defaults."""
+    fields = [f for f in dataclasses.fields(cls) if f.init]
+    defaults = tuple(
+        f.default
+        if f.default is not dataclasses.MISSING
+        else f.default_factory()
+        if f.default_factory is not dataclasses.MISSING
+        else _REQUIRED
+        for f in fields
+    )
+    return tuple(f.name for f in fields), defaults
+
+
+def _expect(kind: type) -> Callable[[Any], Any]:
+    def check(data: Any) -> Any:
+        if type(data) is not kind:
+            raise TypeError(f"{data!r} is not {kind.__name__}")
+        return data
+
+    return check
+
+
+def _texts(data: Any) -> tuple[str, ...]:
+    if type(data) is not list or not all(type(x) is str for x in data):
+        raise TypeError("not a list of texts")
+    return tuple(data)
+
+
+@cache
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """A function turning JSON data back into a value of type ``kind`` (made once per type)."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if kind is type(None):
+        return _expect(type(None))
+    if kind in (str, bool, int):
+        return _expect(kind)
+    if origin in (types.UnionType, typing.Union):
+        options = [a for a in args if a is not type(None)]
+        if len(options) != 1:
+            raise TypeError(f"no codec for {kind}")
+        inner = _decoder(options[0])
+        return lambda data: None if data is None else inner(data)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            if args[0] is str:
+                return _texts
+            item = _decoder(args[0])
+            return lambda data: tuple([item(x) for x in _expect(list)(data)])
+        raise TypeError(f"no codec for {kind}")
+    if origin in (Mapping, dict):
+        key, value = _decoder(args[0]), _decoder(args[1])
+        return lambda data: types.MappingProxyType({key(k): value(v) for k, v in _expect(list)(data)})
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        enum_kind = kind
+        return lambda data: enum_kind(_expect(str)(data))
+    if kind is dt.date:
+        return lambda data: dt.date.fromordinal(_expect(int)(data))
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return _dataclass_decoder(kind)
+    raise TypeError(f"no codec for {kind}")
+
+
+def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    names, defaults = _shape(cls)
+    required = sum(d is _REQUIRED for d in defaults)
+    # per field: None for a text (checked here, the commonest), else its decoder, made on first use (a
+    # recursive type, Task holding Tasks, cannot make its own decoder while it is being made)
+    readers: list[Callable[[Any], Any] | None] = [None] * len(names)
+    texts = [hints[name] is str for name in names]
+
+    def build(data: Any) -> Any:
+        if type(data) is not list or not required <= len(data) <= len(names):
+            raise TypeError(f"not a {cls.__name__}")
+        values = []
+        for index, value in enumerate(data):
+            if texts[index]:
+                if type(value) is not str:
+                    raise TypeError(f"not a text: {value!r}")
+                values.append(value)
+                continue
+            read = readers[index]
+            if read is None:
+                read = readers[index] = _decoder(hints[names[index]])
+            values.append(read(value))
+        return cls(*values)
+
+    return build
+
+
+# --------------------------------------------------------------------------- what an entry depends on
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """matrix's version, PyYAML's and a digest of the source of every module of matrix.core and matrix.input:
+    what reading a directive file depends on besides the file and the registry."""
+    from .. import __version__
+    from ..core import errors
+
+    code = hashlib.sha256()
+    for folder in (Path(errors.__file__).parent, Path(__file__).parent):
+        for module in sorted(folder.glob("*.py")):
+            code.update(module.name.encode() + b"\0" + module.read_bytes() + b"\0")
+    return f"{FORMAT} {__version__} {yaml.__version__} {code.hexdigest()}"
+
+
+def fingerprint(registry: Registry) -> str:
+    """A digest of the registry as loaded (every field of every block and body, the provinces, the mergers)."""
+    text = json.dumps(encode(registry), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- the entries
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the loader made of one directive file: the directive (None when it has errors), its problems (in the
+    order reported), where its ``id`` stands (line, column; None when it has none), and whether it is undated
+    (then read on ``day``)."""
+
+    directive: Directive | None
+    problems: tuple[Problem, ...]
+    id_at: tuple[int, int] | None
+    undated: bool
+    day: dt.date
+
+
+_SEVERITIES = frozenset({ERROR, WARNING})
+
+
+class DirectiveCache:
+    """The entries under ``folder`` (``None``: no cache, every file is read). :meth:`key` names an entry,
+    :meth:`get` reads it back (None when there is none that holds), :meth:`put` keeps one, :meth:`tidy` removes
+    the entries no load of this cache asked for."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.hits = self.misses = 0
+        self._prints: dict[int, tuple[Registry, str]] = {}
+
+    def key(self, path: Path, data: bytes, registry: Registry) -> str:
+        known = self._prints.get(id(registry))
+        if known is None or known[0] is not registry:
+            known = self._prints[id(registry)] = (registry, fingerprint(registry))
+        digest = hashlib.sha256()
+        for part in (code_version().encode(), known[1].encode(), os.fsencode(str(path))):
+            digest.update(len(part).to_bytes(8, "big") + part)
+        digest.update(data)
+        return digest.hexdigest()
+
+    def get(self, key: str, today: dt.date) -> Loaded | None:
+        """The entry ``key`` (None when missing, unreadable, damaged, foreign, or undated and made another day)."""
+        if self.folder is None:
+            return None
+        self.used.add(key)
+        try:
+            raw = json.loads((self.folder / f"{key}.json").read_bytes())
+            if not (isinstance(raw, dict) and raw.get("format") == FORMAT and raw.get("key") == key):
+                raise ValueError("foreign entry")
+            loaded = _read_entry(raw)
+        except (OSError, ValueError, KeyError, TypeError):
+            self.misses += 1
+            return None
+        if loaded.undated and loaded.day != today:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return loaded
+
+    def put(self, key: str, loaded: Loaded) -> None:
+        """Keep ``loaded`` as entry ``key`` (written whole or not at all; a failure only costs the next load time)."""
+        if self.folder is None:
+            return
+        self.used.add(key)
+        entry = {
+            "format": FORMAT,
+            "key": key,
+            "directive": encode(loaded.directive),
+            "problems": [encode(p) for p in loaded.problems],
+            "id_at": list(loaded.id_at) if loaded.id_at else None,
+            "undated": loaded.undated,
+            "day": loaded.day.toordinal(),
+        }
+        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                # no fsync: a cache entry torn by a crash fails its checks and is read as none
+                os.replace(temporary, self.folder / f"{key}.json")
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+
+    def tidy(self) -> None:
+        """Remove the entries no load of this cache asked for (the folder then holds one build's directives)."""
+        if self.folder is None:
+            return
+        with contextlib.suppress(OSError):
+            for name in os.listdir(self.folder):
+                if name.endswith(".json") and name[: -len(".json")] not in self.used:
+                    with contextlib.suppress(OSError):
+                        os.unlink(self.folder / name)
+
+
+def _read_entry(raw: dict[str, Any]) -> Loaded:
+    directive = decode(Directive | None, raw["directive"])
+    problems = tuple(decode(Problem, p) for p in raw["problems"])
+    if any(p.severity not in _SEVERITIES for p in problems):
+        raise ValueError("unknown severity")
+    id_at = decode(tuple[int, ...] | None, raw["id_at"])
+    if id_at is not None and len(id_at) != 2:
+        raise ValueError("id position")
+    return Loaded(directive, problems, id_at, decode(bool, raw["undated"]), decode(dt.date, raw["day"]))
