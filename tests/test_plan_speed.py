@@ -1,17 +1,13 @@
 """Planning a build does each piece of work once: a task is pivoted once for every view of the plan, the dates
-of tasks with the same schedules are worked out once, and the garbage collector is given back as it was."""
+of tasks with the same schedules are worked out once."""
 
 from __future__ import annotations
 
-import gc
-
-import pytest
 from hypothesis import given, settings
 
 import matrix.core.pivot as pivot
 import matrix.tracking.records as records
-from matrix.build.pipeline import BuildOptions, plan_build, prepare
-from matrix.core.errors import InputError
+from matrix.build.pipeline import BuildOptions, plan_build
 from matrix.core.model import Corpus
 from matrix.core.pivot import build_matrix
 from matrix.input.synthetic import make_corpus
@@ -68,20 +64,3 @@ def test_tasks_with_the_same_schedules_are_dated_once(monkeypatch):
     keys = {s.entry.row.key for s in plan.statuses}
     assert len(calls) == len({records._schedule_inputs(row) for row in plan.matrix.rows if row.key in keys})
     assert len(calls) < len(keys)
-
-
-def test_preparing_gives_the_collector_back_as_it_was(folder, tmp_path):
-    assert gc.isenabled()
-    prepare([folder], None, BuildOptions(jobs=1), lambda _: None)
-    assert gc.isenabled()
-    empty = tmp_path / "trong"
-    empty.mkdir()
-    with pytest.raises(InputError):
-        prepare([empty], None, BuildOptions(jobs=1), lambda _: None)
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        prepare([folder], None, BuildOptions(jobs=1), lambda _: None)
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
