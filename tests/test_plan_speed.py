@@ -64,3 +64,24 @@ def test_tasks_with_the_same_schedules_are_dated_once(monkeypatch):
     keys = {s.entry.row.key for s in plan.statuses}
     assert len(calls) == len({records._schedule_inputs(row) for row in plan.matrix.rows if row.key in keys})
     assert len(calls) < len(keys)
+
+
+def test_preparing_reads_each_records_file_once(folder, monkeypatch):
+    from matrix.build.pipeline import prepare
+
+    (folder / "theo-doi").mkdir()
+    for directive in ("tiengiang-ubnd-ct-antt-2025", "hungyen-tinhuy-ct-antt-2024"):
+        (folder / "theo-doi" / f"{directive}.yaml").write_text(
+            f"directive: {directive}\nreports:\n  - agency: Công an tỉnh\n    date: 2025-06-01\n", encoding="utf-8"
+        )
+    read = []
+    real = records._read_file
+
+    def counted(path, *args, **kwargs):
+        read.append(path.name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(records, "_read_file", counted)
+    plan = prepare([folder], None, BuildOptions(jobs=1), lambda _: None)
+    assert sorted(read) == ["hungyen-tinhuy-ct-antt-2024.yaml", "tiengiang-ubnd-ct-antt-2025.yaml"]
+    assert any(status.records for status in plan.statuses)

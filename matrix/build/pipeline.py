@@ -221,7 +221,7 @@ def prepare(
     and the tracking records as they are on disk now (``theo-doi/``), and plan it. ``cache``: the output's
     :func:`cache_folder`, where the directives loaded are kept for the next build (None: none kept)."""
     from ..input.cache import DirectiveCache
-    from ..tracking.records import input_folder, load_letters, load_records
+    from ..tracking.records import input_folder, load_tracking
     from .inputs import input_stamp
 
     stamp = input_stamp(paths, registry, options)  # before loading: an input changed meanwhile changes it
@@ -236,8 +236,7 @@ def prepare(
     directives.tidy()
     folder = input_folder(paths)
     skipped = {out.directive_id for out in left}
-    records = load_records(folder, corpus, skipped)
-    letters = load_letters(folder, corpus, skipped)
+    records, letters = load_tracking(folder, corpus, skipped)
     plan = plan_build(corpus, options, records, letters, only, left)
     return replace(plan, stamp=stamp, warnings=tuple(told))
 

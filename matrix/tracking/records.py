@@ -60,6 +60,7 @@ __all__ = [
     "identity",
     "load_letters",
     "load_records",
+    "load_tracking",
     "record_problem",
     "records_path",
     "schedules",
@@ -437,17 +438,19 @@ def load_records(input_dir: Path, corpus: Corpus, left_out: Collection[str] = ()
 
     ``left_out``: ids of directives a build leaves out for their input errors; their records files are skipped
     (not refused as naming a directive that is not in the input)."""
-    return _load_tracking(input_dir, corpus, left_out)[0]
+    return load_tracking(input_dir, corpus, left_out)[0]
 
 
 def load_letters(input_dir: Path, corpus: Corpus, left_out: Collection[str] = ()) -> tuple[Letter, ...]:
     """Every ``letters`` entry under ``input_dir/theo-doi/``, checked like the records."""
-    return _load_tracking(input_dir, corpus, left_out)[1]
+    return load_tracking(input_dir, corpus, left_out)[1]
 
 
-def _load_tracking(
+def load_tracking(
     input_dir: Path, corpus: Corpus, left_out: Collection[str] = ()
 ) -> tuple[tuple[Record, ...], tuple[Letter, ...]]:
+    """The records and the letters under ``input_dir/theo-doi/`` (:func:`load_records`, :func:`load_letters`),
+    each file read once."""
 
     folder = input_dir / TRACKING_DIR
     report = Report()
