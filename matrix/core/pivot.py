@@ -123,9 +123,9 @@ class Matrix:
         directives = tuple(d for d in self.directives if d.id in wanted)
         spans = [self._spans[d.id] for d in directives if d.id in self._spans]
         rows = tuple(row for start, stop in spans for row in self.rows[start:stop])
-        by_row = self._by_row
-        entries = [entry for row in rows for entry in by_row.get(row.key, ())]
-        return _matrix(self.registry, directives, rows, entries, self.expanded, self.as_of, self._columns)
+        by_row = {row.key: self._by_row[row.key] for row in rows if row.key in self._by_row}
+        entries = [entry for found in by_row.values() for entry in found]
+        return _matrix(self.registry, directives, rows, entries, self.expanded, self.as_of, self._columns, by_row)
 
 
 def build_matrix(corpus: Corpus, expand_groups: bool = False, as_of: dt.date | None = None) -> Matrix:
@@ -177,13 +177,18 @@ def _matrix(
     expand: bool,
     as_of: dt.date | None,
     columns: _Columns | None = None,
+    rows_entries: dict[tuple[str, str], tuple[Entry, ...]] | None = None,
 ) -> Matrix:
+    """The matrix of ``entries`` (in row order); ``rows_entries``: the entries of each row, known already."""
     by_cell = {(e.row.key, e.agency.id): e for e in entries}
     by_agency: dict[str, list[Entry]] = defaultdict(list)
-    by_row: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for entry in entries:
         by_agency[entry.agency.id].append(entry)
-        by_row[entry.row.key].append(entry)
+    if rows_entries is None:
+        by_row: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        for entry in entries:
+            by_row[entry.row.key].append(entry)
+        rows_entries = {k: tuple(v) for k, v in by_row.items()}
 
     columns = columns or _Columns(registry)
     spans: dict[str, tuple[int, int]] = {}
@@ -201,7 +206,7 @@ def _matrix(
         as_of=as_of,
         _by_cell=by_cell,
         _by_agency={k: tuple(v) for k, v in by_agency.items()},
-        _by_row={k: tuple(v) for k, v in by_row.items()},
+        _by_row=rows_entries,
         _columns=columns,
         _spans=spans,
     )

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -305,7 +305,7 @@ def tracked_entries(matrix: Matrix) -> list[Entry]:
     an assignment stated above it among them; one per task and body (the strongest role). The "Theo dõi" sheet lists
     these, so a clerk can fill in a report for each."""
     stated = (entry for entry in matrix.entries if entry.role in TRACKED_ROLES)
-    found = _one_per_task(e for entry in stated for e in (entry, *_dated_subitems(matrix, entry)))
+    found = _one_per_task(_with_dated_subitems(matrix, stated))
     order = {row.key: index for index, row in enumerate(matrix.rows)}
     return sorted(found, key=lambda entry: order[entry.row.key])  # stable: the text's order within a task
 
@@ -317,6 +317,13 @@ def _one_per_task(entries: Iterable[Entry]) -> list[Entry]:
         if key not in chosen or entry.role.rank < chosen[key].role.rank:
             chosen[key] = entry
     return list(chosen.values())
+
+
+def _with_dated_subitems(matrix: Matrix, entries: Iterable[Entry]) -> Iterator[Entry]:
+    for entry in entries:
+        yield entry
+        if entry.row.node.children:
+            yield from _dated_subitems(matrix, entry)
 
 
 def _dated_subitems(matrix: Matrix, entry: Entry) -> Iterable[Entry]:
@@ -398,8 +405,10 @@ def _status(entry: Entry, records: tuple[Record, ...], as_of: dt.date, dates: _R
     if done is None and not dates.has_deadline and not dates.has_reports:
         return Status(entry, State.NO_DEADLINE, as_of, None, None, (), tuple(records))
     report_dues = dates.report_dues if done is None else ()
-    missed = tuple(
-        due for i, due in enumerate(report_dues) if not _answered(due, report_dues[i - 1] if i else None, known)
+    missed = (
+        tuple(due for i, due in enumerate(report_dues) if not _answered(due, report_dues[i - 1] if i else None, known))
+        if known
+        else tuple(report_dues)  # no report yet: every report due is missed
     )
     upcoming = dates.upcoming
     next_due = min(upcoming) if upcoming and done is None else None
