@@ -209,6 +209,8 @@ def spoil(entry: Path, how: str, other: Path) -> None:
         raw = json.loads(data)
         raw["directive"][0] = 5
         entry.write_text(json.dumps(raw))
+    elif how == "deep":  # nested past what the JSON reader recurses through
+        entry.write_bytes(b"[" * 100_000 + b"]" * 100_000)
     elif how == "problem":
         raw = json.loads(data)
         raw["problems"] = [["a.yaml", 1, 1, "x", None, "lạ"]]
@@ -217,7 +219,7 @@ def spoil(entry: Path, how: str, other: Path) -> None:
         raise AssertionError(how)
 
 
-@pytest.mark.parametrize("how", ["truncated", "empty", "garbage", "foreign", "format", "field", "problem"])
+@pytest.mark.parametrize("how", ["truncated", "empty", "garbage", "foreign", "format", "field", "problem", "deep"])
 def test_a_damaged_or_foreign_entry_is_no_entry(folder, tmp_path, how):
     same_as_uncached(folder, tmp_path / "cache")
     entries = sorted((tmp_path / "cache").glob("*.json"))

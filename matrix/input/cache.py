@@ -46,15 +46,22 @@ FORMAT = "matrix-directives-1"
 # --------------------------------------------------------------------------- the codec
 
 
-def encode(value: Any) -> Any:
-    """``value`` (a frozen dataclass of the model, and what its fields hold) as plain JSON data.
+def dumps(value: Any) -> str:
+    """``value`` (a frozen dataclass of the model, and what its fields hold) as compact JSON text.
 
     A dataclass is the list of its fields' values in declaration order, the fields at the end that hold their
     default left out; a date is its ordinal day, an enum its value, a tuple a list, a mapping a list of
-    [key, value] pairs.
+    [key, value] pairs. (json's C encoder walks the value; it asks :func:`_plain` only for what it cannot write.)
     """
-    if value is None or (isinstance(value, (str, bool, int)) and not isinstance(value, enum.Enum)):
-        return value
+    return json.dumps(value, default=_plain, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
+def encode(value: Any) -> Any:
+    """``value`` as the plain JSON data :func:`dumps` writes."""
+    return json.loads(dumps(value))
+
+
+def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -65,11 +72,10 @@ def encode(value: Any) -> Any:
         end = len(values)
         while end and defaults[end - 1] is not _REQUIRED and values[end - 1] == defaults[end - 1]:
             end -= 1
-        return [v if v is None or type(v) is str else encode(v) for v in values[:end]]
-    if isinstance(value, (tuple, list)):
-        return [item if type(item) is str else encode(item) for item in value]
+        del values[end:]
+        return values
     if isinstance(value, Mapping):
-        return [[encode(k), encode(v)] for k, v in value.items()]
+        return list(value.items())
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
@@ -196,8 +202,7 @@ def code_version() -> str:
 
 def fingerprint(registry: Registry) -> str:
     """A digest of the registry as loaded (every field of every block and body, the provinces, the mergers)."""
-    text = json.dumps(encode(registry), ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(dumps(registry).encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------- the entries
@@ -250,7 +255,7 @@ class DirectiveCache:
             if not (isinstance(raw, dict) and raw.get("format") == FORMAT and raw.get("key") == key):
                 raise ValueError("foreign entry")
             loaded = _read_entry(raw)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             self.misses += 1
             return None
         if loaded.undated and loaded.day != today:
@@ -267,13 +272,16 @@ class DirectiveCache:
         entry = {
             "format": FORMAT,
             "key": key,
-            "directive": encode(loaded.directive),
-            "problems": [encode(p) for p in loaded.problems],
-            "id_at": list(loaded.id_at) if loaded.id_at else None,
+            "directive": loaded.directive,
+            "problems": loaded.problems,
+            "id_at": loaded.id_at,
             "undated": loaded.undated,
-            "day": loaded.day.toordinal(),
+            "day": loaded.day,
         }
-        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            data = dumps(entry).encode()
+        except (TypeError, ValueError, RecursionError):  # a model this codec cannot write: no entry
+            return
         with contextlib.suppress(OSError):
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
