@@ -175,7 +175,7 @@ class Exports:
     name, tally = "exports", None
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
-        return [Item(self.name, _consolidated(plan), None, keys.digest(self.name, prints.view(plan.matrix)))]
+        return [Item(self.name, _consolidated(plan), None, prints.digest(self.name, prints.view(plan.matrix)))]
 
     def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         csv_path, json_path = (stage / name for name in EXPORTS)
@@ -195,7 +195,7 @@ class Workbooks:
                 self.name,
                 index,
                 None,
-                keys.digest(self.name, prints.view(view), workbook_title(view), plan.options.paper),
+                prints.digest(self.name, prints.view(view), workbook_title(view), plan.options.paper),
             )
             for index, (_, view) in enumerate(plan.views)
         ]
@@ -223,7 +223,7 @@ class Letters:
                 continue
             template = prints.template(LETTER_TEMPLATES[view.directives[0].issuer.kind])
             found += [
-                Item(self.name, index, a.id, keys.digest(self.name, template, prints.addressee(view, a)))
+                Item(self.name, index, a.id, prints.digest(self.name, template, prints.addressee(view, a)))
                 for a in view.columns
             ]
         return found
@@ -250,8 +250,9 @@ class Extracts:
                 continue
             groups = [(folder, [d.id for d in group.directives]) for folder, group in issuer_groups(view)]
             templates = [prints.template(EXTRACT_TEMPLATE), *(prints.template(t) for t in LETTER_TEMPLATES.values())]
+            common = keys.digest(self.name, templates, groups)  # the same for every agency of the view
             found += [
-                Item(self.name, index, a.id, keys.digest(self.name, templates, groups, prints.addressee(view, a)))
+                Item(self.name, index, a.id, prints.digest(self.name, common, prints.addressee(view, a)))
                 for a in view.columns
             ]
         return found
@@ -273,7 +274,7 @@ class Tables:
 
         template = prints.template(TABLE_TEMPLATE)
         return [
-            Item(self.name, index, None, keys.digest(self.name, template, prints.view(view)))
+            Item(self.name, index, None, prints.digest(self.name, template, prints.view(view)))
             for index, (_, view) in enumerate(plan.views)
         ]
 
@@ -292,10 +293,10 @@ class StatusWorkbook:
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
         index = _consolidated(plan)
-        key = keys.digest(
+        key = prints.digest(
             self.name,
             prints.view(plan.views[index][1]),
-            [prints.status(s) for s in plan.statuses],
+            prints.statuses(plan.statuses),
             plan.as_of,
             keys.letters(plan.sent_letters),
             plan.options.paper,
@@ -329,9 +330,9 @@ class Reminders:
             by_agency.setdefault(r.agency.id, []).append(
                 (
                     r.name,
-                    repr(r.agency),
+                    prints.agency(r.agency),
                     prints.directive(r.issuer),
-                    [prints.status(s) for s in r.items],
+                    prints.statuses(r.items),
                     [prints.directive(d) for d in directives],
                 )
             )
@@ -341,7 +342,7 @@ class Reminders:
             keys.letters(plan.sent_letters),
             prints.places(view.registry),
         )
-        return [Item(self.name, index, a, keys.digest(self.name, common, found)) for a, found in by_agency.items()]
+        return [Item(self.name, index, a, prints.digest(self.name, common, found)) for a, found in by_agency.items()]
 
     def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         from ..writers.reminders import write_reminders
@@ -374,7 +375,7 @@ def plan_items(plan: BuildPlan, units: Sequence[OutputUnit] = UNITS) -> list[Ite
     # where it goes is part of a document's identity (one directive's view and the consolidated one may
     # read the same); with --pdf the piece holds its documents' PDFs too
     return [
-        Item(i.unit, i.view, i.agency, keys.digest(i.key, plan.views[i.view][0], i.agency, plan.options.pdf))
+        Item(i.unit, i.view, i.agency, prints.digest(i.key, plan.views[i.view][0], i.agency, plan.options.pdf))
         for u in units
         for i in u.items(plan, prints)
     ]
