@@ -432,13 +432,18 @@ def _lay_out(
     hashes: dict[str, str] = {}
     units: dict[str, list[str]] = {}
     recorded = read_manifest(real)
+    source, target = os.fspath(real), os.fspath(new)
+    made = {""} | {folder for folder, _ in plan.views}
     for item in items:
         rels = found.get(item.key)
         if rels is None:
             continue
-        for rel in rels:
-            (new / rel).parent.mkdir(parents=True, exist_ok=True)
-            _link(real / rel, new / rel)
+        for rel in rels:  # 14,000 files: strings, and each folder made once
+            folder = os.path.dirname(rel)
+            if folder not in made:
+                os.makedirs(os.path.join(target, folder), exist_ok=True)
+                made.add(folder)
+            _link(os.path.join(source, rel), os.path.join(target, rel))
             hashes[rel] = recorded[rel]
         units[item.key] = rels
         tracker.reused(item, rels)
@@ -487,7 +492,7 @@ def _convert(written: list[Path], new: Path, units: dict[str, list[str]]) -> tup
     return len(pdfs), None
 
 
-def _link(source: Path, target: Path) -> None:
+def _link(source: str, target: str) -> None:
     """A reused output in the new tree: a hard link of the published file (a copy across devices)."""
     try:
         os.link(source, target, follow_symlinks=False)
