@@ -450,7 +450,7 @@ def _lay_out(
     todo = [item for item in items if item.key not in found]
     by_place = {(item.unit, item.view, item.agency): item for item in todo}
     written: list[Path] = []
-    for piece, results in _run(_Units(plan, new), plan_pieces(todo), plan.options.jobs):
+    for piece, results in _run(_Units(plan, new), plan_pieces(todo, plan), plan.options.jobs):
         for agency, files in results:
             item = by_place[(piece.unit, piece.view, agency)]
             hashes.update(files)
