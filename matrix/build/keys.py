@@ -69,24 +69,28 @@ def _base(epoch: str) -> Any:
 
 
 def _feed(sha: Any, part: Any) -> None:
+    """Hash ``part``: its bytes tagged with kind and length (:func:`_write`), in one update."""
+    out: list[bytes] = []
+    _write(out, part)
+    sha.update(b"".join(out))
+
+
+def _write(out: list[bytes], part: Any) -> None:
     kind = type(part)
     if kind is str:
         data = part.encode("utf-8", "surrogatepass")
-        sha.update(b"s%d:" % len(data))
-        sha.update(data)
+        out += (b"s%d:" % len(data), data)
     elif kind is list or kind is tuple:
-        sha.update(b"%s%d:" % (b"L" if kind is list else b"T", len(part)))
+        out.append(b"%s%d:" % (b"L" if kind is list else b"T", len(part)))
         for item in part:
-            if type(item) is str:  # most items are texts: fed here, without a call each
+            if type(item) is str:  # most items are texts: written here, without a call each
                 data = item.encode("utf-8", "surrogatepass")
-                sha.update(b"s%d:" % len(data))
-                sha.update(data)
+                out += (b"s%d:" % len(data), data)
             else:
-                _feed(sha, item)
+                _write(out, item)
     else:
         data = repr(part).encode("utf-8", "surrogatepass")
-        sha.update(b"r%d:" % len(data))
-        sha.update(data)
+        out += (b"r%d:" % len(data), data)
 
 
 def _sum(*parts: Any) -> str:
