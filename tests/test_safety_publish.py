@@ -384,3 +384,25 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_a_file_reached_through_a_linked_folder_is_never_reused(project, tmp_path_factory, depth):
+    """A recorded file whose folder (or that folder's parent) was replaced by a link to a copy is rendered
+    again, never taken through the link; the other files of the build still are reused."""
+    import shutil
+
+    from matrix.build.publish import read_manifest, read_stats, read_units, reusable
+
+    assert run("build", "-j", "1").exit_code == 0
+    out = project / OUT
+    deep = next(rel for rel in read_manifest(out) if rel.count("/") == 2)  # view/letters/letter.docx
+    folder = "/".join(deep.split("/")[:depth])
+    copy = tmp_path_factory.mktemp("copy") / "here"
+    shutil.copytree(out / folder, copy)
+    shutil.rmtree(out / folder)
+    (out / folder).symlink_to(copy, target_is_directory=True)
+    files, stats, units = read_manifest(out), read_stats(out), read_units(out)
+    assert not reusable(out, [deep], files, stats)
+    others = [rels for rels in units.values() if not any(rel.startswith(folder + "/") for rel in rels)]
+    assert others and all(reusable(out, rels, files, stats) for rels in others)

@@ -398,19 +398,27 @@ def reusable(
     root = os.fspath(out_dir)
     for rel in rels:
         recorded = files.get(rel)
-        parts = [part for part in rel.split("/") if part]  # relative, plain, "/"-joined (read_manifest)
+        parent = rel.rpartition("/")[0]  # relative, plain, "/"-joined (read_manifest)
         try:
-            if not recorded or not all(
-                _plain_folder(root, os.path.join(*parts[:n]), folders) for n in range(1, len(parts))
-            ):
+            if not recorded or (parent and not _plain_parents(root, parent, folders)):
                 return False
-            path = os.path.join(root, *parts)
+            path = os.path.join(root, *rel.split("/"))
             info = os.lstat(path)
             if not stat.S_ISREG(info.st_mode) or not _unchanged(path, recorded, stats.get(rel), info):
                 return False
         except OSError:
             return False
     return True
+
+
+def _plain_parents(root: str, parent: str, folders: dict[str, bool]) -> bool:
+    """Whether every folder of the "/"-joined ``parent`` is a plain folder (:func:`_plain_folder`), remembered
+    for the whole path (the files of a folder ask it once each)."""
+    key = "\0" + parent  # beside _plain_folder's own entries, which never start with "\0"
+    if key not in folders:
+        parts = parent.split("/")
+        folders[key] = all(_plain_folder(root, os.path.join(*parts[:n]), folders) for n in range(1, len(parts) + 1))
+    return folders[key]
 
 
 def _plain_folder(root: str, rel: str, folders: dict[str, bool]) -> bool:
