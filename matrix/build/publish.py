@@ -289,25 +289,28 @@ def _taken(out_dir: Path, what: str, take: Callable[[Any], Any]) -> Any:
     return _PARSED[(signature, what)]
 
 
-def read_stats(out_dir: Path) -> dict[str, tuple[int, int]]:
+def read_stats(out_dir: Path) -> dict[str, Any]:
+    """Each file's size and time as the manifest recorded them, as read (:func:`_unchanged` takes only a pair
+    of numbers: anything else, and its file is hashed)."""
     return dict(_taken(out_dir, "stat", _stats))
 
 
-def _stats(data: Any) -> dict[str, tuple[int, int]]:
-    try:
-        stats = data.get("stat") if isinstance(data, dict) else None
-        return {k: (int(v[0]), int(v[1])) for k, v in stats.items()} if isinstance(stats, dict) else {}
-    except (OSError, ValueError, TypeError, IndexError, AttributeError):
-        return {}
+def _stats(data: Any) -> dict[str, Any]:
+    stats = data.get("stat") if isinstance(data, dict) else None
+    return stats if isinstance(stats, dict) else {}
 
 
-def _unchanged(
-    path: Path | str, recorded: str, stat_: tuple[int, int] | None, info: os.stat_result | None = None
-) -> bool:
-    """True when ``path`` still holds what matrix wrote: same size and time as recorded, else the same hash.
-    ``info``: its ``lstat``, when the caller has it already."""
+def _unchanged(path: Path | str, recorded: str, stat_: Any, info: os.stat_result | None = None) -> bool:
+    """True when ``path`` still holds what matrix wrote: same size and time as recorded (``stat_``: the pair
+    read from the manifest), else the same hash. ``info``: its ``lstat``, when the caller has it already."""
     info = info or os.lstat(path)
-    if stat_ is not None and (info.st_size, info.st_mtime_ns) == stat_:
+    if (
+        type(stat_) in (list, tuple)
+        and len(stat_) == 2
+        and stat_[0] == info.st_size
+        and stat_[1] == info.st_mtime_ns
+        and type(stat_[0]) is int
+    ):
         return True
     return file_hash(path) == recorded
 
@@ -387,7 +390,7 @@ def reusable(
     out_dir: Path,
     rels: Sequence[str],
     files: Mapping[str, str],
-    stats: Mapping[str, tuple[int, int]],
+    stats: Mapping[str, Any],
     folders: dict[str, bool] | None = None,
 ) -> bool:
     """Whether every file ``rels`` of the published tree still holds what matrix wrote (``files``: the
