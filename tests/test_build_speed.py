@@ -150,3 +150,78 @@ def test_assessing_reads_each_task_s_schedules_once(monkeypatch):
     # at most once per task (tasks with the same schedules share what they give: once for them all)
     assert len(calls) == len(set(calls)) and set(calls) <= {s.entry.row.key for s in again}
     assert len(calls) < len(again)
+
+
+def _edited_plans() -> tuple[BuildPlan, BuildPlan]:
+    """The seeds, then the seeds with the first task of the first directive edited."""
+    import dataclasses
+
+    from matrix.input.load import load_corpus
+
+    corpus = load_corpus([INPUT]).require()
+    first = corpus.directives[0]
+    task = dataclasses.replace(first.tasks[0], text=first.tasks[0].text + " (sửa)")
+    edited = dataclasses.replace(first, tasks=(task, *first.tasks[1:]))
+    options = BuildOptions(as_of=AS_OF, jobs=1)
+    after = dataclasses.replace(corpus, directives=(edited, *corpus.directives[1:]))
+    return plan_build(corpus, options), plan_build(after, options)
+
+
+def test_a_rebuild_makes_each_folder_once_and_checks_each_reused_file_once(tmp_path, monkeypatch):
+    """Reusing 14,000 files costs a few syscalls each: an lstat to check a file (its size and time) before it is
+    reused and again when publishing, a link to lay it out, a folder made once for all its files."""
+    import os
+    from collections import Counter
+
+    before, after = _edited_plans()
+    out = tmp_path / "out"
+    build(before, out)
+    calls: dict[str, list[str]] = {"mkdir": [], "lstat": []}
+    for name in calls:
+        real = getattr(os, name)
+
+        def counted(path, *args, _real=real, _name=name, **kwargs):
+            calls[_name].append(os.fspath(path))
+            return _real(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, name, counted)
+    summary = build(after, out)
+    monkeypatch.undo()
+    assert summary.reused > 2 * len({p.parent for p in summary.files})  # files share folders
+    rendered = {after.views[0][0], after.views[-1][0]}  # the edited directive's folder, the consolidated one
+    made = Counter(p.split(os.sep + "new" + os.sep, 1)[-1] for p in calls["mkdir"] if ".matrix-tmp" in p)
+    kept = {folder: n for folder, n in made.items() if folder.split(os.sep)[0] not in rendered}
+    assert len(kept) > 3 and max(kept.values()) == 1, made.most_common(3)
+    checked = Counter(p for p in calls["lstat"] if p.startswith(str(out) + os.sep))
+    # once to reuse it, once more when publishing (a file the clerk edited meanwhile is kept aside)
+    assert len(checked) >= summary.reused and max(checked.values()) == 2, checked.most_common(3)
+
+
+def test_the_manifest_is_written_on_one_line(tmp_path):
+    """The manifest of 14,000 files is written by json's C encoder: indenting it takes the Python one."""
+    from matrix.build.publish import MANIFEST
+
+    before, _ = _edited_plans()
+    build(before, tmp_path / "out")
+    assert b"\n" not in (tmp_path / "out" / MANIFEST).read_bytes()
+
+
+def test_a_build_leaves_the_heap_it_starts_with_out_of_the_collector_s_passes(tmp_path, monkeypatch):
+    """The loaded model and the plan (millions of objects for 6,000 tasks) are frozen while the build runs, so
+    that the collector's passes (here and in the forked workers) do not walk them; unfrozen afterwards."""
+    import gc
+
+    import matrix.build.pipeline
+
+    frozen: list[int] = []
+    real = matrix.build.pipeline.plan_items
+
+    def keyed(plan):
+        frozen.append(gc.get_freeze_count())
+        return real(plan)
+
+    monkeypatch.setattr(matrix.build.pipeline, "plan_items", keyed)
+    plan = late_plan()
+    build(plan, tmp_path / "out")
+    assert len(frozen) == 1 and frozen[0] > len(plan.matrix.entries)  # the plan's objects at least
+    assert gc.get_freeze_count() == 0

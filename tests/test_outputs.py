@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 
-from matrix.build.outputs import LETTERS_PER_PIECE, UNITS, OutputUnit, plan_items, plan_pieces, unit
+from matrix.build.outputs import LETTERS_PER_PIECE, UNITS, OutputUnit, Piece, plan_items, plan_pieces, unit
 from matrix.build.pipeline import BuildOptions, BuildSummary, plan_build
 
 from .helpers.corpus import small_corpus
@@ -57,3 +57,17 @@ def test_units_write_into_the_stage_and_report_their_files(tmp_path):
         written[item.unit] += len(paths)
     assert written["workbook"] == len(plan.views) and written["exports"] == 2
     assert written["letters"] + written["extracts"] == plan.letters
+
+
+def test_the_longest_pieces_are_handed_out_first():
+    """Workers take pieces in the order given: the longest first (the consolidated workbook), the small ones
+    last, so that the processes finish together."""
+    from matrix.build.outputs import estimate
+
+    plan = plan_build(small_corpus(), BuildOptions(as_of=dt.date(2025, 12, 31)))
+    pieces = plan_pieces(plan_items(plan), plan)
+    estimates = [estimate(plan, p) for p in pieces]
+    assert pieces[0] == Piece("workbook", len(plan.views) - 1)
+    assert estimates == sorted(estimates, reverse=True) and estimates[0] > estimates[-1] > 0
+    assert sorted(pieces, key=str) == sorted(plan_pieces(plan_items(plan)), key=str)  # the same pieces
+    assert [p.view for p in pieces] != sorted((p.view for p in pieces), reverse=True)  # not view by view

@@ -384,3 +384,49 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_a_file_reached_through_a_linked_folder_is_never_reused(project, tmp_path_factory, depth):
+    """A recorded file whose folder (or that folder's parent) was replaced by a link to a copy is rendered
+    again, never taken through the link; the other files of the build still are reused."""
+    import shutil
+
+    from matrix.build.publish import read_manifest, read_stats, read_units, reusable
+
+    assert run("build", "-j", "1").exit_code == 0
+    out = project / OUT
+    deep = next(rel for rel in read_manifest(out) if rel.count("/") == 2)  # view/letters/letter.docx
+    folder = "/".join(deep.split("/")[:depth])
+    copy = tmp_path_factory.mktemp("copy") / "here"
+    shutil.copytree(out / folder, copy)
+    shutil.rmtree(out / folder)
+    (out / folder).symlink_to(copy, target_is_directory=True)
+    files, stats, units = read_manifest(out), read_stats(out), read_units(out)
+    assert not reusable(out, [deep], files, stats)
+    others = [rels for rels in units.values() if not any(rel.startswith(folder + "/") for rel in rels)]
+    assert others and all(reusable(out, rels, files, stats) for rels in others)
+
+
+@pytest.mark.parametrize("damaged", [["x", "y"], [1], "12", None, [True, 0]])
+def test_a_file_whose_recorded_size_and_time_are_damaged_is_hashed(project, damaged):
+    """The manifest's size and time of a file are a shortcut only when they are a pair of numbers: else the file
+    is hashed (here: edited, same size and time, so only the hash tells), and the other files keep the shortcut."""
+    from matrix.build.publish import _PARSED, read_manifest, read_stats, read_units, reusable
+
+    assert run("build", "-j", "1").exit_code == 0
+    out = project / OUT
+    units = read_units(out)
+    rels = next(rels for rels in units.values() if len(rels) == 1 and rels[0].endswith(".docx"))
+    path = out / rels[0]
+    info = path.stat()
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    manifest["stat"][rels[0]] = damaged
+    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    _PARSED.clear()
+    files, stats = read_manifest(out), read_stats(out)
+    assert not reusable(out, rels, files, stats)
+    assert all(reusable(out, other, files, stats) for other in units.values() if other != rels)

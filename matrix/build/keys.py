@@ -10,7 +10,14 @@ build; :mod:`matrix.build.outputs` says which pieces each unit's documents read.
 Fingerprints are ``repr`` of the frozen model records (deterministic: dataclasses, tuples, strings,
 dates, enums), so a field added to the model is covered without touching this module. Where a writer
 reads a part of a record only (the sheets print an agency's names, never its aliases), the fingerprint
-takes that part, so an edit elsewhere does not re-render it.
+takes that part, so an edit elsewhere does not re-render it. Large records are fingerprinted as digests of
+their parts' digests (a task: its own fields and its sub-tasks' digests; a directive: its head and its
+tasks' digests), each part written out once per build however many documents read it: as discriminating
+as the record's whole ``repr`` (a part's digest changes with any of its fields), without writing out a
+directive again for each of its tasks.
+
+Texts joined into one fingerprint are joined with a character ``repr`` never writes unescaped ("\\n",
+"\\0"), so that no two different lists join alike.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,49 +48,94 @@ def digest(*parts: Any) -> str:
     (so that no two different parts hash alike); anything else by its ``repr``. The parts are mostly texts
     already (the fingerprints below): writing them out again with ``repr`` cost a 6,000-task build a second.
     """
+    sha = _base(os.environ.get("SOURCE_DATE_EPOCH", "").strip()).copy()
+    _feed(sha, parts)
+    return str(sha.hexdigest())
+
+
+_BASES: dict[tuple[str, str], Any] = {}
+
+
+def _base(epoch: str) -> Any:
+    """A hash fed with matrix's version and ``epoch`` (copied for each key: they start every key)."""
+    place = (__version__, epoch)
+    found = _BASES.get(place)
+    if found is None:
+        found = hashlib.sha256()
+        _feed(found, place)
+        _BASES.clear()  # one version and clock at a time (tests change them)
+        _BASES[place] = found
+    return found
+
+
+def _feed(sha: Any, part: Any) -> None:
+    """Hash ``part``: its bytes tagged with kind and length (:func:`_write`), in one update."""
+    out: list[bytes] = []
+    _write(out, part)
+    sha.update(b"".join(out))
+
+
+def _write(out: list[bytes], part: Any) -> None:
+    kind = type(part)
+    if kind is str:
+        data = part.encode("utf-8", "surrogatepass")
+        out += (b"s%d:" % len(data), data)
+    elif kind is list or kind is tuple:
+        out.append(b"%s%d:" % (b"L" if kind is list else b"T", len(part)))
+        for item in part:
+            if type(item) is str:  # most items are texts: written here, without a call each
+                data = item.encode("utf-8", "surrogatepass")
+                out += (b"s%d:" % len(data), data)
+            else:
+                _write(out, item)
+    else:
+        data = repr(part).encode("utf-8", "surrogatepass")
+        out += (b"r%d:" % len(data), data)
+
+
+def _sum(*parts: Any) -> str:
+    """A part's digest, inside a key (the key adds the version and the clock)."""
     sha = hashlib.sha256()
-    _feed(sha, (__version__, os.environ.get("SOURCE_DATE_EPOCH", "").strip()))
     _feed(sha, parts)
     return sha.hexdigest()
 
 
-def _feed(sha: Any, part: Any) -> None:
-    kind = type(part)
-    if kind is str:
-        data = part.encode("utf-8", "surrogatepass")
-        sha.update(b"s%d:" % len(data))
-        sha.update(data)
-    elif kind is list or kind is tuple:
-        sha.update(b"%s%d:" % (b"L" if kind is list else b"T", len(part)))
-        for item in part:
-            _feed(sha, item)
-    else:
-        data = repr(part).encode("utf-8", "surrogatepass")
-        sha.update(b"r%d:" % len(data))
-        sha.update(data)
-
-
 class Fingerprints:
-    """Memoised fingerprints of one build's model slices (each computed once, however many keys use it)."""
+    """Memoised fingerprints of one build's model slices (each computed once, however many keys use it).
+
+    Each memo is by the record's ``id`` and holds the record itself, checked with ``is``: a record
+    collected and another made at its address is never taken for it."""
 
     def __init__(self, templates: Path | None) -> None:
         self.templates = templates
+        self._base = _base(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
         self._entries: dict[int, tuple[Entry, str]] = {}
         self._agencies: dict[int, tuple[Agency, str]] = {}
+        self._wholes: dict[int, tuple[Agency, str]] = {}
         self._directives: dict[int, tuple[Directive, str]] = {}
         self._heads: dict[int, tuple[Directive, str]] = {}
         self._files: dict[str, str] = {}
         self._views: dict[int, tuple[Matrix, str]] = {}
+        self._signers: dict[int, tuple[Matrix, str]] = {}
         self._registries: dict[int, tuple[Registry, str]] = {}
-        self._rows: dict[tuple[Any, ...], tuple[Directive, Registry, str]] = {}
+        self._blocks: dict[int, tuple[Registry, str]] = {}
+        self._rows: dict[tuple[Any, ...], list[Any]] = {}
         self._tasks: dict[int, tuple[Task, str, str]] = {}
+        self._statuses: dict[int, tuple[Status, str]] = {}
+
+    def digest(self, *parts: Any) -> str:
+        """:func:`digest` of ``parts`` (the version and the clock read once per build)."""
+        sha = self._base.copy()
+        _feed(sha, parts)
+        return str(sha.hexdigest())
 
     def task(self, task: Task) -> tuple[str, str]:
-        """A task as text: whole (with its sub-tasks), and its own fields alone (:func:`_alone`); every view's
-        rows read the same tasks, so each is written out once."""
+        """A task's digest, whole (its own fields and its sub-tasks' digests), and its own fields alone as
+        text (:func:`_alone`); every view's rows read the same tasks, so each is written out once."""
         found = self._tasks.get(id(task))
         if found is None or found[0] is not task:
-            found = (task, repr(task), _alone(task))
+            alone = _alone(task)
+            found = (task, _sum("task", alone, [self.task(sub)[0] for sub in task.tasks]), alone)
             self._tasks[id(task)] = found
         return found[1], found[2]
 
@@ -91,7 +143,7 @@ class Fingerprints:
         """The whole directive: its fields and every task (text, tree, assignments, dates)."""
         found = self._directives.get(id(directive))
         if found is None or found[0] is not directive:
-            found = (directive, digest("directive", repr(directive)))
+            found = (directive, _sum("directive", self.head(directive), [self.task(t)[0] for t in directive.tasks]))
             self._directives[id(directive)] = found
         return found[1]
 
@@ -100,7 +152,7 @@ class Fingerprints:
         found = self._heads.get(id(directive))
         if found is None or found[0] is not directive:
             fields = [(f.name, getattr(directive, f.name)) for f in dataclasses.fields(directive) if f.name != "tasks"]
-            found = (directive, digest("head", fields))
+            found = (directive, _sum("head", fields))
             self._heads[id(directive)] = found
         return found[1]
 
@@ -116,15 +168,33 @@ class Fingerprints:
         """The province names of the registry (headers and date lines print them)."""
         found = self._registries.get(id(registry))
         if found is None or found[0] is not registry:
-            found = (registry, digest("places", sorted(registry.provinces.items())))
+            found = (registry, _sum("places", sorted(registry.provinces.items())))
             self._registries[id(registry)] = found
         return found[1]
 
+    def blocks(self, registry: Registry) -> str:
+        """The registry's blocks (the sheets group their columns under them)."""
+        found = self._blocks.get(id(registry))
+        if found is None or found[0] is not registry:
+            found = (registry, _sum("blocks", registry.blocks))
+            self._blocks[id(registry)] = found
+        return found[1]
+
     def entry(self, e: Entry) -> str:
-        """One marked cell (:func:`entry`), as text; an entry is shared by every view that shows it."""
+        """One marked cell: where, in which role, as written, who, through which group or predecessor (agencies
+        as :meth:`printed`), as text; an entry is shared by every view that shows it."""
         found = self._entries.get(id(e))
         if found is None or found[0] is not e:
-            found = (e, repr(entry(e, self.printed)))
+            via, was = e.via, e.was
+            text = "\0".join(
+                (
+                    repr((e.row.key, e.role._value_, e.written)),  # _value_: .value is slow
+                    self.printed(e.agency),
+                    self.printed(via) if via is not None else "",
+                    self.printed(was) if was is not None else "",
+                )
+            )
+            found = (e, text)
             self._entries[id(e)] = found
         return found[1]
 
@@ -136,9 +206,26 @@ class Fingerprints:
             self._agencies[id(agency)] = found
         return found[1]
 
+    def agency(self, agency: Agency) -> str:
+        """An agency whole: its names, aliases, members and dates, as text."""
+        found = self._wholes.get(id(agency))
+        if found is None or found[0] is not agency:
+            found = (agency, repr(agency))
+            self._wholes[id(agency)] = found
+        return found[1]
+
     def status(self, s: Status) -> str:
-        """One assignment's state on the build date, with the reports it was assessed from."""
-        return repr((self.entry(s.entry), s.state.value, s.as_of, s.deadline, s.next_due, s.missed, s.records))
+        """One assignment's state on the build date, with the reports it was assessed from, as text."""
+        found = self._statuses.get(id(s))
+        if found is None or found[0] is not s:
+            rest = repr((s.state._value_, s.as_of, s.deadline, s.next_due, s.missed, s.records))
+            found = (s, f"{self.entry(s.entry)}\0{rest}")
+            self._statuses[id(s)] = found
+        return found[1]
+
+    def statuses(self, statuses: Iterable[Status]) -> str:
+        """:meth:`status` of each, as one text."""
+        return "\n".join(self.status(s) for s in statuses)
 
     def view(self, view: Matrix) -> str:
         """A whole view as the sheets and tables print it: directives, columns by block, every entry."""
@@ -148,12 +235,12 @@ class Fingerprints:
             entries = "\n".join(self.entry(e) for e in view.entries)
             found = (
                 view,
-                digest(
+                _sum(
                     "view",
                     [self.directive(d) for d in view.directives],
                     columns,
                     entries,
-                    view.registry.blocks,
+                    self.blocks(view.registry),
                     self.places(view.registry),
                     view.expanded,
                     view.as_of,
@@ -162,17 +249,27 @@ class Fingerprints:
             self._views[id(view)] = found
         return found[1]
 
-    def addressee(self, view: Matrix, agency: Agency) -> list[Any]:
+    def heads(self, view: Matrix) -> str:
+        """The heads of every directive of ``view`` (:meth:`head`): a letter of the view is headed and signed
+        like them."""
+        found = self._signers.get(id(view))
+        if found is None or found[0] is not view:
+            found = (view, _sum("heads", [self.head(d) for d in view.directives]))
+            self._signers[id(view)] = found
+        return found[1]
+
+    def addressee(self, view: Matrix, agency: Agency) -> list[str]:
         """What a document of ``view`` addressed to ``agency`` reads: the agency (aliases too: a letter leaves
         the addressee out of its copies by any of its names), its entries, the tasks they stand on with what
         the letter prints of them (:meth:`row`), the heads and signers of every directive of the view (the
         letter is headed and signed like them)."""
         own = view.entries_for(agency.id)
+        entry, row = self.entry, self.row
         return [
-            repr(agency),
-            "\n".join(self.entry(e) for e in own),
-            "\n".join(dict.fromkeys(self.row(view, e.row) for e in own)),
-            [self.head(d) for d in view.directives],
+            self.agency(agency),
+            "\n".join([entry(e) for e in own]),
+            "\n".join(dict.fromkeys([row(view, e.row) for e in own])),
+            self.heads(view),
             self.places(view.registry),
         ]
 
@@ -181,35 +278,57 @@ class Fingerprints:
         kinds and places of the task, its parents and its sub-tasks in the tree, the parents' own fields (not
         their other sub-tasks), and every entry on them (who leads, who helps). A task edited elsewhere in the
         directive does not change it."""
+        directive, node = row.directive, row.node
+        found = self._memo(view, directive, node)
+        if found[2] is None:
+            chain = [self._memo(view, directive, n) for n in node.ancestors()]
+            text = _sum(
+                "row",
+                directive.id,
+                [(_node(n), self.task(n.task)[1], memo[3]) for n, memo in zip(node.ancestors(), chain, strict=True)],
+                self.task(node.task)[0],
+                self._below(view, directive, node),
+            )
+            found[2] = text
+        return str(found[2])
+
+    def _memo(self, view: Matrix, directive: Directive, node: TaskNode) -> list[Any]:
+        """The memo of one task of ``view``: [directive, registry, its row (:meth:`row`, None until asked), the
+        entries on it as text, its sub-tree (:meth:`_below`, None until asked)]."""
         # a task's entries are the pivot's of that task alone (registry, grouping, names' date), the same in each
         # view built on those: the letters of a directive and the consolidated extracts share the text
-        place = (id(row.directive), row.key, id(view.registry), view.expanded, view.as_of)
+        registry = view.registry
+        place = (id(directive), node.task.id, id(registry), view.expanded, view.as_of)
         memo = self._rows.get(place)
-        if memo is not None and memo[0] is row.directive and memo[1] is view.registry:
-            return memo[2]
-        chain = (*row.node.ancestors(), row.node)
-        below = tuple(row.node.descendants())
-        entries = [self.entry(e) for n in (*chain, *below) for e in view.entries_in(Row(row.directive, n))]
-        found = digest(
-            "row",
-            row.directive.id,
-            [(_node(n), self.task(n.task)[1]) for n in chain],
-            self.task(row.task)[0],
-            [_node(n) for n in below],
-            entries,
-        )
-        self._rows[place] = (row.directive, view.registry, found)
-        return found
+        if memo is None or memo[0] is not directive or memo[1] is not registry:
+            entries = "\n".join([self.entry(e) for e in view.entries_in(Row(directive, node))])
+            memo = [directive, registry, None, entries, None]
+            self._rows[place] = memo
+        return memo
+
+    def _below(self, view: Matrix, directive: Directive, node: TaskNode) -> str:
+        """A task's sub-tree as the documents print it: its place in the tree, the entries on it, and each
+        sub-task's sub-tree."""
+        memo = self._memo(view, directive, node)
+        if memo[4] is None:
+            memo[4] = _sum("below", _node(node), memo[3], [self._below(view, directive, n) for n in node.children])
+        return str(memo[4])
 
 
-def _node(node: TaskNode) -> tuple[Any, ...]:
+def _node(node: TaskNode) -> str:
     """A task's place in its tree as the documents print it: id, kind, rank, depth, printed number."""
-    return (node.task.id, node.kind, node.position, node.depth, node.label)
+    return repr((node.task.id, node.kind, node.position, node.depth, node.label))
 
 
 def _alone(task: Task) -> str:
     """A task's own fields, without its sub-tasks."""
-    return repr([(f.name, getattr(task, f.name)) for f in dataclasses.fields(task) if f.name != "tasks"])
+    names = _FIELDS.get(type(task))
+    if names is None:
+        names = _FIELDS[type(task)] = tuple(f.name for f in dataclasses.fields(task) if f.name != "tasks")
+    return repr([(name, getattr(task, name)) for name in names])
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # the fields of a task but its sub-tasks, by the task's class
 
 
 def printed(agency: Agency) -> tuple[Any, ...]:
@@ -225,18 +344,6 @@ def printed(agency: Agency) -> tuple[Any, ...]:
         agency.valid_from,
         agency.valid_to,
         agency.successor,
-    )
-
-
-def entry(e: Entry, printed: Callable[[Agency], Any] = printed) -> tuple[Any, ...]:
-    """One marked cell: where, who, in which role, as written, through which group or predecessor."""
-    return (
-        e.row.key,
-        printed(e.agency),
-        e.role.value,
-        e.written,
-        printed(e.via) if e.via is not None else None,
-        printed(e.was) if e.was is not None else None,
     )
 
 

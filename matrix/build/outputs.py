@@ -138,6 +138,12 @@ class OutputUnit(Protocol):
         """The :class:`~matrix.build.pipeline.BuildSummary` counter the unit's files count in (None: not counted)."""
         ...
 
+    @property
+    def cost(self) -> float:
+        """About the CPU milliseconds a piece of the unit takes for each task it covers (the view's tasks; a
+        letter's: its agency's), for handing out the longest pieces first (:func:`plan_pieces`)."""
+        ...
+
     def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
         """The unit's documents, each keyed by what it reads (``prints`` shares the fingerprints)."""
         ...
@@ -172,10 +178,10 @@ def workbook_title(view: Matrix) -> str:
 class Exports:
     """assignments.csv and assignments.json: the whole matrix, for other systems."""
 
-    name, tally = "exports", None
+    name, tally, cost = "exports", None, 0.1
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
-        return [Item(self.name, _consolidated(plan), None, keys.digest(self.name, prints.view(plan.matrix)))]
+        return [Item(self.name, _consolidated(plan), None, prints.digest(self.name, prints.view(plan.matrix)))]
 
     def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         csv_path, json_path = (stage / name for name in EXPORTS)
@@ -187,7 +193,7 @@ class Exports:
 class Workbooks:
     """ma-tran.xlsx in every view's folder (excel.write_workbook): reads the whole view, its title, the paper."""
 
-    name, tally = "workbook", "workbooks"
+    name, tally, cost = "workbook", "workbooks", 0.7
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
         return [
@@ -195,7 +201,7 @@ class Workbooks:
                 self.name,
                 index,
                 None,
-                keys.digest(self.name, prints.view(view), workbook_title(view), plan.options.paper),
+                prints.digest(self.name, prints.view(view), workbook_title(view), plan.options.paper),
             )
             for index, (_, view) in enumerate(plan.views)
         ]
@@ -212,7 +218,7 @@ class Workbooks:
 class Letters:
     """Thư giao nhiệm vụ, one per agency of each directive (word.write_letters)."""
 
-    name, tally = "letters", "letters"
+    name, tally, cost = "letters", "letters", 0.2
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
         from ..writers.word import LETTER_TEMPLATES
@@ -223,7 +229,7 @@ class Letters:
                 continue
             template = prints.template(LETTER_TEMPLATES[view.directives[0].issuer.kind])
             found += [
-                Item(self.name, index, a.id, keys.digest(self.name, template, prints.addressee(view, a)))
+                Item(self.name, index, a.id, prints.digest(self.name, template, prints.addressee(view, a)))
                 for a in view.columns
             ]
         return found
@@ -239,7 +245,7 @@ class Extracts:
     """The consolidated view: per agency an extract of every directive, and the letters of each issuer of
     several directives (word.write_consolidated); one item per agency."""
 
-    name, tally = "extracts", "letters"
+    name, tally, cost = "extracts", "letters", 0.6
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
         from ..writers.word import EXTRACT_TEMPLATE, LETTER_TEMPLATES, issuer_groups
@@ -250,8 +256,9 @@ class Extracts:
                 continue
             groups = [(folder, [d.id for d in group.directives]) for folder, group in issuer_groups(view)]
             templates = [prints.template(EXTRACT_TEMPLATE), *(prints.template(t) for t in LETTER_TEMPLATES.values())]
+            common = keys.digest(self.name, templates, groups)  # the same for every agency of the view
             found += [
-                Item(self.name, index, a.id, keys.digest(self.name, templates, groups, prints.addressee(view, a)))
+                Item(self.name, index, a.id, prints.digest(self.name, common, prints.addressee(view, a)))
                 for a in view.columns
             ]
         return found
@@ -266,14 +273,14 @@ class Extracts:
 class Tables:
     """bang-phan-cong.docx, the assignment table, in every view's folder (word.write_assignment_table)."""
 
-    name, tally = "table", "tables"
+    name, tally, cost = "table", "tables", 0.2
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
         from ..writers.word import TABLE_TEMPLATE
 
         template = prints.template(TABLE_TEMPLATE)
         return [
-            Item(self.name, index, None, keys.digest(self.name, template, prints.view(view)))
+            Item(self.name, index, None, prints.digest(self.name, template, prints.view(view)))
             for index, (_, view) in enumerate(plan.views)
         ]
 
@@ -288,14 +295,14 @@ class Tables:
 class StatusWorkbook:
     """tong-hop/tinh-hinh-thuc-hien.xlsx: how far each assignment has got on the build date (status_excel)."""
 
-    name, tally = "status", None
+    name, tally, cost = "status", None, 0.2
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
         index = _consolidated(plan)
-        key = keys.digest(
+        key = prints.digest(
             self.name,
             prints.view(plan.views[index][1]),
-            [prints.status(s) for s in plan.statuses],
+            prints.statuses(plan.statuses),
             plan.as_of,
             keys.letters(plan.sent_letters),
             plan.options.paper,
@@ -316,7 +323,7 @@ class StatusWorkbook:
 class Reminders:
     """tong-hop/don-doc/: a đôn đốc letter per agency with overdue tasks (reminders), one item per agency."""
 
-    name, tally = "reminders", "reminders"
+    name, tally, cost = "reminders", "reminders", 0.2
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
         from ..writers.reminders import REMINDER_TEMPLATES
@@ -329,9 +336,9 @@ class Reminders:
             by_agency.setdefault(r.agency.id, []).append(
                 (
                     r.name,
-                    repr(r.agency),
+                    prints.agency(r.agency),
                     prints.directive(r.issuer),
-                    [prints.status(s) for s in r.items],
+                    prints.statuses(r.items),
                     [prints.directive(d) for d in directives],
                 )
             )
@@ -341,7 +348,7 @@ class Reminders:
             keys.letters(plan.sent_letters),
             prints.places(view.registry),
         )
-        return [Item(self.name, index, a, keys.digest(self.name, common, found)) for a, found in by_agency.items()]
+        return [Item(self.name, index, a, prints.digest(self.name, common, found)) for a, found in by_agency.items()]
 
     def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         from ..writers.reminders import write_reminders
@@ -374,15 +381,18 @@ def plan_items(plan: BuildPlan, units: Sequence[OutputUnit] = UNITS) -> list[Ite
     # where it goes is part of a document's identity (one directive's view and the consolidated one may
     # read the same); with --pdf the piece holds its documents' PDFs too
     return [
-        Item(i.unit, i.view, i.agency, keys.digest(i.key, plan.views[i.view][0], i.agency, plan.options.pdf))
+        Item(i.unit, i.view, i.agency, prints.digest(i.key, plan.views[i.view][0], i.agency, plan.options.pdf))
         for u in units
         for i in u.items(plan, prints)
     ]
 
 
-def plan_pieces(items: Sequence[Item]) -> list[Piece]:
+def plan_pieces(items: Sequence[Item], plan: BuildPlan | None = None) -> list[Piece]:
     """The work of rendering ``items``: a piece per document, letters by :data:`LETTERS_PER_PIECE` agencies of
-    one view; the consolidated view, the largest, first (so workers finish together)."""
+    one view. Given the ``plan``, the longest pieces first (:func:`estimate`), so that the worker processes
+    finish together: the consolidated workbook starts at once, the small pieces fill in at the end; else, and
+    between pieces estimated alike, the consolidated view, the largest, first, then in the order of :data:`UNITS`.
+    """
     pieces: list[Piece] = []
     batches: dict[tuple[str, int], list[str]] = {}
     for item in items:
@@ -396,4 +406,15 @@ def plan_pieces(items: Sequence[Item]) -> list[Piece]:
             for start in range(0, len(agencies), LETTERS_PER_PIECE)
         ]
     order = {u.name: n for n, u in enumerate(UNITS)}
-    return sorted(pieces, key=lambda p: (-p.view, order.get(p.unit, len(order))))
+    pieces.sort(key=lambda p: (-p.view, order.get(p.unit, len(order))))
+    if plan is not None:
+        pieces.sort(key=lambda p: -estimate(plan, p))  # stable: alike, as above
+    return pieces
+
+
+def estimate(plan: BuildPlan, piece: Piece) -> float:
+    """About the CPU milliseconds ``piece`` takes: its unit's :attr:`~OutputUnit.cost` by the tasks it covers
+    (a whole view's, or its agencies' entries)."""
+    view = plan.views[piece.view][1]
+    covered = sum(len(view.entries_for(a)) for a in piece.agencies) if piece.agencies else len(view.rows)
+    return unit(piece.unit).cost * covered
