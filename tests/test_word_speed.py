@@ -12,9 +12,13 @@ from pathlib import Path
 
 import jinja2.sandbox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import matrix.writers.templates as templates
-from matrix.writers.templates import make_environment, well_formed
+from matrix.writers.templates import PACKAGE_TEMPLATES, make_environment, well_formed
+
+_SHIPPED = PACKAGE_TEMPLATES / "thu-nha-nuoc.docx"
 
 
 def test_a_document_is_written_whole_when_the_system_writes_it_in_pieces(tmp_path, monkeypatch):
@@ -138,3 +142,169 @@ def test_the_writer_is_used_for_every_document(tmp_path, monkeypatch):
     view = build_matrix(corpus).subset([corpus.directives[0].id])
     paths = write_letters(view, tmp_path)
     assert written == paths and all(p.read_bytes()[:2] == b"PK" for p in paths)
+
+
+# --------------------------------------------------------------------------- renders proven well-formed
+
+_ROOT = '<w:document xmlns:w="urn:w"><w:body>{}</w:body></w:document>'
+_RAW = [  # pieces that may unbalance a branch, or put a value where text may not stand
+    "<w:p>",
+    "</w:p>",
+    "</w:r>",
+    "<w:t>",
+    "</w:t>",
+    '<w:t xml:space="preserve"/>',
+    "<w:r><w:rPr><w:rPrChange><w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr><w:t>",
+    '<w:jc w:val="{{ v }}"/>',
+    "<w:{{ v }}/>",
+    "<!-- {{ v }} -->",
+    "<![CDATA[{{ v }}]]>",
+    "&nbsp;",
+    "<x:p/>",
+    "<w:t>a<w:b/>",
+    "<w:p\n/>",
+    "<w:p><w:t>{{ v }}</w:t></w:p>",  # a <w:t> right inside a paragraph: a tab would close a run never opened
+    "{% filter upper %}<w:p/>{% endfilter %}",
+    "{% filter balanced(3) %}<w:b/>{{ v }}{% endfilter %}",
+    "{% macro m() %}<w:p/>{% endmacro %}{{ m() }}",
+    "{% autoescape false %}{{ v }}{% endautoescape %}",
+    "{% set s %}<w:p/>{% endset %}{{ s }}",
+    "{{ v|safe }}",
+]
+_VALUE = st.text(alphabet="ab <>&\"'\n\t\a\f\x01{}%_", max_size=8)
+
+
+def _blocks(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """``inner`` pieces, some of them inside an if (with or without else), a for or a set."""
+    one = st.one_of(
+        inner,
+        st.tuples(inner, inner).map(lambda b: "{% if a %}" + b[0] + "{% else %}" + b[1] + "{% endif %}"),
+        inner.map(lambda b: "{% if not a %}" + b + "{% endif %}"),
+        inner.map(lambda b: "{% for x in items %}" + b + "{% endfor %}"),
+        inner.map(lambda b: "{% set y = v %}" + b),
+    )
+    return st.lists(one, max_size=3).map("".join)
+
+
+_TEXT = _blocks(
+    st.sampled_from(["chữ", " ", "{{ v }}", "{{ w|upper }}", "{{ x if x is defined else '' }}", "{{ items|lines }}"])
+)
+_TEXT = st.one_of(_TEXT, _TEXT.map(lambda t: "{% filter balanced(3) %}" + t + "{% endfilter %}"))
+_RUN = st.one_of(
+    _TEXT.map(lambda t: f'<w:r><w:t xml:space="preserve">{t}</w:t></w:r>'),
+    _TEXT.map(lambda t: f"<w:r><w:rPr><w:b/></w:rPr><w:t>{t}</w:t></w:r>"),
+    st.just("<w:r><w:tab/></w:r>"),
+)
+_PARAGRAPH = _blocks(_RUN).map(lambda runs: f'<w:p><w:pPr><w:jc w:val="both"/></w:pPr>{runs}</w:p>')
+_CELL = _blocks(_PARAGRAPH).map(lambda ps: f"<w:tbl><w:tr><w:tc>{ps}<w:p/></w:tc></w:tr></w:tbl>")
+_BODY = _blocks(st.one_of(_PARAGRAPH, _CELL))
+
+
+@st.composite
+def _templates(draw: st.DrawFn) -> tuple[str, bool]:
+    """A part's XML with tags, and whether a raw piece went into it."""
+    body = draw(_BODY)
+    raw = draw(st.lists(st.tuples(st.sampled_from(_RAW), st.integers(0, 10**6)), max_size=2))
+    for piece, where in raw:  # anywhere outside a tag (before a '<' or at the end)
+        cuts = [i for i, c in enumerate(body) if c == "<"] + [len(body)]
+        at = cuts[where % len(cuts)]
+        body = body[:at] + piece + body[at:]
+    return _ROOT.format(body), bool(raw)
+
+
+def _lxml_well_formed(data: bytes) -> bool:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    try:
+        etree.fromstring(data, parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return False
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(_templates(), st.data())
+def test_a_part_proven_well_formed_renders_well_formed_whatever_the_data(template, data):
+    """``always_well_formed`` lets renders skip the check: when it says so, no data may give broken XML (values
+    with markup, tabs, line breaks, control characters; any branch; any number of loop turns), and every
+    template built of balanced branches around text is proven."""
+    from docxtpl import DocxTemplate
+
+    from matrix.writers.templates import _XML_DECLARATION, PACKAGE_TEMPLATES, _FastPackage, always_well_formed
+
+    xml, raw = template
+    env = make_environment()
+    package = _FastPackage(DocxTemplate(str(PACKAGE_TEMPLATES / "thu-nha-nuoc.docx")), _SHIPPED.read_bytes())
+    proven = always_well_formed(env, package._source(xml))
+    assert proven or raw, xml
+    for _ in range(3):
+        context = {"v": data.draw(_VALUE), "w": data.draw(_VALUE), "a": data.draw(st.booleans())}
+        context["items"] = data.draw(st.lists(_VALUE, max_size=3))
+        out = package._render_part(xml, context, env)
+        if proven:
+            assert _lxml_well_formed((_XML_DECLARATION + out).encode("utf-8")), (xml, context, out)
+
+
+_TAB, _BREAK = {"v": "a\tb", "a": True}, {"v": "a\nb", "a": True}
+_BREAKING = [  # (the part, data that breaks its XML): never proven, so every render of them is still checked
+    ('{{ v }}<w:document xmlns:w="urn:w"><w:body/></w:document>', {"v": "a", "a": True}),  # text before the root
+    ("<w:p><w:r><w:x><w:t>{{ v }}</w:t></w:x></w:r></w:p>", _TAB),  # a tab closes the run before the w:x
+    ("<w:p><w:r><w:rPr><w:rPrChange><w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr><w:t>{{ v }}</w:t></w:r></w:p>", _TAB),
+    ("{% if a %}<w:p>{% endif %}</w:p>", {"v": "", "a": False}),
+    ("{% for x in v %}<w:p>{% endfor %}</w:p>", {"v": "ab", "a": True}),
+    ("<w:p><w:{{ v }}/></w:p>", {"v": "a b", "a": True}),
+    ("<w:p><!-- {{ v }} --></w:p>", {"v": "--", "a": True}),
+    ("{% filter upper %}<w:p/>{% endfilter %}", {"v": "", "a": True}),
+    ("<w:p><w:r><w:t>{% autoescape false %}{{ v }}{% endautoescape %}</w:t></w:r></w:p>", {"v": "<", "a": True}),
+    ('<w:p><w:r><w:t xml:space="preserve"/>{{ v }}<w:t>x</w:t></w:r></w:p>', _BREAK),
+    ('<w:p><w:r><w:t xml:space="preserve"\n>{{ v }}</w:t></w:r></w:p>', _BREAK),
+    ("<w:p><w:r><!-- <w:t> -->{{ v }}<w:t>x</w:t></w:r></w:p>", _BREAK),
+    ("<w:p><w:r><![CDATA[<w:t>]]>{{ v }}<w:t>x</w:t></w:r></w:p>", _BREAK),
+    ("<w:p>{% if a %}<x:b/>{% endif %}</w:p>", {"v": "", "a": True}),
+    ("<w:p><w:r><w:t><w:x>{{ v }}</w:x></w:t></w:r></w:p>", _BREAK),
+]
+
+
+@pytest.mark.parametrize(("body", "context"), _BREAKING)
+def test_a_part_some_data_would_break_is_not_proven(body, context):
+    from docxtpl import DocxTemplate
+
+    from matrix.writers.templates import _XML_DECLARATION, _FastPackage, always_well_formed
+
+    xml = body if body.startswith("{{ v }}<w:document") else _ROOT.format(body)
+    env = make_environment()
+    package = _FastPackage(DocxTemplate(str(_SHIPPED)), _SHIPPED.read_bytes())
+    out = package._render_part(xml, dict(context), env)
+    assert not _lxml_well_formed((_XML_DECLARATION + out).encode("utf-8")), out  # the case matters
+    assert not always_well_formed(env, package._source(xml))
+
+
+def test_the_shipped_templates_are_proven_and_their_renders_skip_the_check(tmp_path, monkeypatch):
+    from matrix.writers.templates import TemplateLibrary, always_well_formed
+
+    for name in ("thu-nha-nuoc.docx", "thu-dang.docx", "bang-phan-cong.docx", "tong-hop-nhiem-vu.docx"):
+        template = TemplateLibrary().get(name)
+        package = template._package()
+        assert all(always_well_formed(template._env, package._source(xml)) for xml in package._parts.values()), name
+    checked: list[bytes] = []
+    monkeypatch.setattr(templates, "well_formed", lambda data: checked.append(data) or True)
+    test_the_writer_is_used_for_every_document(tmp_path, monkeypatch)
+    assert checked == []
+
+
+def test_a_template_asked_for_again_costs_one_stat(monkeypatch):
+    from matrix.writers.templates import TemplateLibrary
+
+    library = TemplateLibrary()
+    first = library.get("thu-nha-nuoc.docx")
+    stats: list[object] = []
+    real = os.stat
+
+    def counted(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        stats.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", counted)
+    assert library.get("thu-nha-nuoc.docx") is first
+    assert len(stats) == 1

@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, ClassVar, TypeVar
 
 import jinja2
@@ -657,6 +658,7 @@ class _FastPackage:
         self._base = base
         self._parts: dict[str, str] = {}
         self._prepared: dict[str, str] = {}
+        self._proven: dict[str, bool] = {}  # part name: every render of it is well-formed (always_well_formed)
         document = base.docx.part
         sources = [(document.partname, base.xml_to_string(base.docx.element))]
         for uri in (base.HEADER_URI, base.FOOTER_URI):
@@ -703,7 +705,10 @@ class _FastPackage:
             except Exception as exc:
                 raise _RenderFault(exc, xml) from exc
             data = (_XML_DECLARATION + text).encode("utf-8")
-            if not well_formed(data):
+            proven = self._proven.get(name)
+            if proven is None:
+                proven = self._proven[name] = always_well_formed(env, self._source(xml))
+            if not proven and not well_formed(data):
                 raise _RenderFault(
                     _InvalidXml(
                         "mẫu tạo ra tài liệu Word hỏng (XML không hợp lệ; có thể một thẻ "
@@ -720,9 +725,7 @@ class _FastPackage:
         values (``resolve_listing``, a regex pass over the whole part) are resolved only in the paragraphs that
         hold one of those characters (:func:`resolve_listing`). On an error the library's own path runs, so
         that the error carries the text near the fault as docxtpl words it."""
-        source = self._prepared.get(xml)
-        if source is None:
-            source = self._prepared[xml] = _PARAGRAPH_OPEN.sub(r"\n<w:p\1", xml)
+        source = self._source(xml)
         try:
             out = env.from_string(source).render(context)
         except TemplateLimit:
@@ -733,6 +736,13 @@ class _FastPackage:
         if "{_" in out or "_}" in out:  # escaped braces (two searches, not four replacements, when there are none)
             out = out.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         return resolve_listing(self._base, out)
+
+    def _source(self, xml: str) -> str:
+        """The jinja2 text of a part: docxtpl's, a paragraph per line (prepared once per part)."""
+        source = self._prepared.get(xml)
+        if source is None:
+            source = self._prepared[xml] = _PARAGRAPH_OPEN.sub(r"\n<w:p\1", xml)
+        return source
 
     def write(self, rendered: Mapping[str, bytes], out: Path, created: dt.datetime | None = None) -> None:
         """Save a document: the static parts, the rendered ones (:meth:`render_encoded`), the core properties
@@ -751,8 +761,14 @@ class _FastPackage:
 
 def write_file(path: Path, data: bytes) -> None:
     """``path.write_bytes(data)`` in three system calls (open, write, close), without Python's file objects:
-    a build writes thousands of documents."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    a build writes thousands of documents. The folder is made when it is missing (not asked for before each
+    document: a build writes hundreds into one folder)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, flags, 0o666)
     try:
         view = memoryview(data)
         while view:
@@ -865,6 +881,129 @@ def well_formed(data: bytes) -> bool:
     return True
 
 
+class _Unproven(Exception):
+    """The part's template may render ill-formed XML for some data: every render of it is checked."""
+
+
+_VALUE_MARK = "<?matrix-value?>"  # where a printed value sits, in the skeleton of a part
+_BLOCK_MARK = "<?matrix-block?>"  # where an {% if %} or {% for %} sits
+_MARK_TARGETS = {"matrix-value", "matrix-block"}
+_SELF_CLOSED_TEXT = re.compile(r"<w:t [^>]*/>")  # docxtpl's pattern for <w:t> would run on past it
+_TAG_WITH_BREAK = re.compile(r"<[^>]*[\t\n][^>]*>")  # a line break or tab inside a tag or a comment
+
+
+def always_well_formed(env: jinja2.Environment, source: str) -> bool:
+    """Whether every render of the part ``source`` (its jinja2 text, as :meth:`_FastPackage._render_part`
+    compiles it) is well-formed XML once docxtpl's post-processing has run, whatever the data: then the
+    renders of that part need no check (the check read every rendered byte again, a fifth of a letter's cost).
+
+    What a render can change is known: every printed value is escaped text (autoescape, and the environment's
+    ``finalize`` turns escaped text back into plain text first, so ``|safe`` prints escaped too), with no
+    character XML forbids; ``{% if %}`` picks one of its branches, ``{% for %}`` repeats its body. So the
+    renders are well-formed when the template allows only those (and ``{% filter balanced %}`` over text
+    without tags, which only moves line breaks between words), each branch and each body is a balanced
+    piece of XML on its own, and the whole, with every branch and body put in once, is a document whose
+    values and blocks all sit where text may (inside the root element, outside tags, comments and CDATA).
+    docxtpl's line breaks and tabs (``resolve_listing``) close and reopen ``<w:t>`` and ``<w:r>``: that
+    stays balanced when every ``<w:t>`` holds text only, right inside a ``<w:r>``, its tags written without
+    a break or tab inside, and no ``<w:rPr>`` (copied for a tab) holds another. Anything else: False, and
+    each render is checked as before.
+    """
+    try:
+        body = env.parse(source).body
+        skeleton = _skeleton(body, top=True)
+    except (_Unproven, jinja2.TemplateError):
+        return False
+    document = (_XML_DECLARATION + skeleton).encode("utf-8")
+    if "<!--" in skeleton or "<![CDATA[" in skeleton:  # docxtpl's patterns would read tags in them
+        return False
+    if _SELF_CLOSED_TEXT.search(skeleton) or _TAG_WITH_BREAK.search(skeleton) or not well_formed(document):
+        return False
+    return _structure_allows_listing(document, skeleton.count(_VALUE_MARK) + skeleton.count(_BLOCK_MARK))
+
+
+def _skeleton(body: list[jinja2.nodes.Node], top: bool = False) -> str:
+    """The part with each value as :data:`_VALUE_MARK` and each block as :data:`_BLOCK_MARK` followed by all of
+    its branches once; each branch (and ``body`` when ``top`` is false) checked to be balanced on its own."""
+    nodes = jinja2.nodes
+    own: list[str] = []  # this piece alone: values as text, blocks left out
+    whole: list[str] = []
+    for node in body:
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if isinstance(child, nodes.TemplateData):
+                    own.append(child.data)
+                    whole.append(child.data)
+                else:
+                    own.append("x")
+                    whole.append(_VALUE_MARK)
+        elif isinstance(node, nodes.If):
+            branches = [node.body, *(elif_.body for elif_ in node.elif_), node.else_]
+            whole += [_BLOCK_MARK, *(_skeleton(branch) for branch in branches)]
+        elif isinstance(node, nodes.For) and not node.recursive:
+            whole += [_BLOCK_MARK, _skeleton(node.body), _skeleton(node.else_)]
+        elif isinstance(node, nodes.FilterBlock) and node.filter.name == "balanced" and _text_only(node.body):
+            own.append("x")
+            whole.append(_VALUE_MARK)
+        elif not isinstance(node, nodes.Assign):  # {% set x = ... %} prints nothing
+            raise _Unproven(type(node).__name__)
+    if not top:  # balanced: well-formed inside an element (its prefixes are checked in the whole part)
+        try:
+            pyexpat.ParserCreate().Parse(f"<r>{''.join(own)}</r>".encode(), True)
+        except pyexpat.ExpatError as exc:
+            raise _Unproven("a branch is not balanced XML") from exc
+    return "".join(whole)
+
+
+def _text_only(body: list[jinja2.nodes.Node]) -> bool:
+    """Whether ``body`` (inside ``{% filter balanced %}``) prints text without tags: then the filter, which only
+    changes the spaces between words, gives text too."""
+    try:
+        skeleton = _skeleton(body)
+    except _Unproven:
+        return False
+    return "<" not in skeleton.replace(_VALUE_MARK, "").replace(_BLOCK_MARK, "")
+
+
+def _structure_allows_listing(document: bytes, marks: int) -> bool:
+    """Whether every mark of the skeleton sits inside the root element, outside tags, comments and CDATA, and
+    docxtpl's ``resolve_listing`` keeps the XML balanced (see :func:`always_well_formed`)."""
+    open_elements: list[str] = []
+    found = 0
+    fault = False
+
+    def start(name: str, attributes: Any) -> None:
+        nonlocal fault
+        if open_elements and open_elements[-1] == "w:t":
+            fault = True  # an element inside a <w:t>
+        if name == "w:t" and (not open_elements or open_elements[-1] != "w:r"):
+            fault = True
+        if name == "w:rPr" and "w:rPr" in open_elements:
+            fault = True
+        open_elements.append(name)
+
+    def end(name: str) -> None:
+        open_elements.pop()
+
+    def instruction(target: str, data: str) -> None:
+        nonlocal found, fault
+        if target in _MARK_TARGETS:
+            found += 1
+            fault = fault or not open_elements or data != ""
+        elif target.startswith("matrix-"):
+            fault = True
+
+    parser = pyexpat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.ProcessingInstructionHandler = instruction
+    try:
+        parser.Parse(document, True)
+    except pyexpat.ExpatError:
+        return False
+    return not fault and found == marks
+
+
 def check_zip(data: bytes | Path, limit: int | None = None) -> str | None:
     """Why a Word/zip package must not be opened (too large once really unpacked, not a zip, XML entities), or None.
 
@@ -891,11 +1030,22 @@ class TemplateLibrary:
 
     def get(self, name: str) -> WordTemplate:
         """The template called ``name`` (e.g. ``thu-nha-nuoc.docx``)."""
-        path = find_template(name, self.user_dir)
-        try:
-            stat = path.stat()
-        except OSError as exc:
-            raise WordTemplateError(f"Không đọc được mẫu {path.resolve()}: {os_message(exc)}.") from exc
+        # find_template's search with one stat per folder, whose result is also the key (a build asks once per
+        # document)
+        for folder in search_path(self.user_dir):
+            path = folder / name
+            try:
+                stat = os.stat(path)
+            except (OSError, ValueError):
+                continue
+            if S_ISREG(stat.st_mode):
+                break
+        else:  # not found, or not readable: the general path, and its errors
+            path = find_template(name, self.user_dir)
+            try:
+                stat = path.stat()
+            except OSError as exc:
+                raise WordTemplateError(f"Không đọc được mẫu {path.resolve()}: {os_message(exc)}.") from exc
         # the file as found, followed through links: the same file, unchanged, is the same template (no
         # resolve() per document: it costs a system call per folder of the path)
         key = (path, stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
