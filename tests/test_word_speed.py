@@ -308,3 +308,53 @@ def test_a_template_asked_for_again_costs_one_stat(monkeypatch):
     monkeypatch.setattr(os, "stat", counted)
     assert library.get("thu-nha-nuoc.docx") is first
     assert len(stats) == 1
+
+
+def _corpus_matrix():
+    from matrix.core.pivot import build_matrix
+    from matrix.input.load import load_corpus
+
+    from .helpers import INPUT
+
+    return build_matrix(load_corpus([INPUT]).require())
+
+
+def test_letters_written_one_by_one_ask_for_their_folder_only_once(tmp_path, monkeypatch):
+    from matrix.writers.word import write_letters
+
+    matrix = _corpus_matrix()
+    view = matrix.subset([matrix.directives[0].id])
+    made: list[Path] = []
+    real = Path.mkdir
+
+    def spy(self: Path, *args: object, **kwargs: object) -> None:
+        made.append(self)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    folder = tmp_path / "a" / "thu"
+    folder.parent.mkdir()
+    monkeypatch.setattr(Path, "mkdir", spy)
+    paths = [p for agency in view.columns for p in write_letters(view, folder, agencies=[agency.id])]
+    assert len(paths) == len(view.columns) > 2 and all(p.parent == folder and p.is_file() for p in paths)
+    assert made == [folder]  # by the first letter; the others find it
+    assert write_letters(view, tmp_path / "none", agencies=["khong-co"]) == [] and (tmp_path / "none").is_dir()
+
+
+def test_the_assignment_table_reads_the_rows_once_and_shares_the_task_data(monkeypatch):
+    from matrix.core.pivot import Matrix
+    from matrix.writers import word
+
+    matrix = _corpus_matrix()
+    monkeypatch.setattr(Matrix, "rows_of", lambda self, directive_id: pytest.fail("rows read again per directive"))
+    made = 0
+    real = word.task_data
+
+    def counted(row: object) -> dict[str, object]:
+        nonlocal made
+        made += 1
+        return real(row)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(word, "task_data", counted)
+    first = word.table_context(matrix)
+    assert word.table_context(matrix) == first and made == len(matrix.rows)
+    assert [r["id"] for s in first["sections"] for r in s["rows"]] == [r.task.id for r in matrix.rows]
