@@ -358,3 +358,33 @@ def test_the_assignment_table_reads_the_rows_once_and_shares_the_task_data(monke
     first = word.table_context(matrix)
     assert word.table_context(matrix) == first and made == len(matrix.rows)
     assert [r["id"] for s in first["sections"] for r in s["rows"]] == [r.task.id for r in matrix.rows]
+
+
+def test_a_task_overdue_for_several_agencies_is_made_into_letter_data_once(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from matrix.core.pivot import build_matrix
+    from matrix.input.synthetic import make_corpus
+    from matrix.tracking.records import assess
+    from matrix.writers import reminders
+
+    matrix = build_matrix(make_corpus(12, 40, 2, seed=1))  # 83 overdue assignments of 54 tasks, in 21 letters
+    statuses = assess(matrix, (), dt.date(2026, 6, 30))
+    planned = reminders.plan_reminders(statuses)
+    rows = [status.entry.row for r in planned for status in r.items]
+    assert len(rows) > len({id(row) for row in rows})  # some task is in several letters
+    reminders._ROWS.clear()
+    reminders._DIRECTIVES.clear()
+    made: list[object] = []
+    real_task, real_directive = reminders.task_data, reminders.directive_data
+    monkeypatch.setattr(reminders, "task_data", lambda row: made.append(row) or real_task(row))
+    monkeypatch.setattr(reminders, "directive_data", lambda d: made.append(d) or real_directive(d))
+    contexts = [reminders.reminder_context(matrix, r, dt.date(2026, 6, 30)) for r in planned]
+    directives = {id(row.directive) for row in rows}
+    assert len(made) == len({id(row) for row in rows}) + len(directives | {id(r.issuer) for r in planned})
+    # the same data as made afresh for each letter
+    monkeypatch.setattr(
+        reminders, "_row_data", lambda row: (real_task(row), reminders.subtask_lines(row), reminders.heading_line(row))
+    )
+    monkeypatch.setattr(reminders, "_directive_data", real_directive)
+    assert contexts == [reminders.reminder_context(matrix, r, dt.date(2026, 6, 30)) for r in planned]
