@@ -373,8 +373,7 @@ def test_a_task_overdue_for_several_agencies_is_made_into_letter_data_once(tmp_p
     planned = reminders.plan_reminders(statuses)
     rows = [status.entry.row for r in planned for status in r.items]
     assert len(rows) > len({id(row) for row in rows})  # some task is in several letters
-    reminders._ROWS.clear()
-    reminders._DIRECTIVES.clear()
+    reminders._cache_for(_corpus_matrix())  # another matrix's letters: the caches start again
     made: list[object] = []
     real_task, real_directive = reminders.task_data, reminders.directive_data
     monkeypatch.setattr(reminders, "task_data", lambda row: made.append(row) or real_task(row))
@@ -388,3 +387,5 @@ def test_a_task_overdue_for_several_agencies_is_made_into_letter_data_once(tmp_p
     )
     monkeypatch.setattr(reminders, "_directive_data", real_directive)
     assert contexts == [reminders.reminder_context(matrix, r, dt.date(2026, 6, 30)) for r in planned]
+    reminders._cache_for(_corpus_matrix())
+    assert not reminders._ROWS and not reminders._DIRECTIVES  # one matrix's letters kept at a time

@@ -158,10 +158,19 @@ def heading_line(row: Row) -> str:
 
 # What a task and a directive show in every letter that lists them, made once: a task overdue for several
 # agencies is in each one's letter, and a directive's data is asked for once per item. The row or directive is
-# kept with its data, so an id is never mistaken for a later object's.
+# kept with its data, so an id is never mistaken for a later object's; the caches hold one matrix's letters
+# (a build's), and start again for another (the web server builds again and again).
 _ROWS: dict[int, tuple[Row, dict[str, Any], list[dict[str, Any]], str]] = {}
 _DIRECTIVES: dict[int, tuple[Directive, dict[str, Any]]] = {}
-_KEPT = 50_000  # entries of each cache before it starts again
+_CACHED_FOR: list[Matrix] = []
+
+
+def _cache_for(matrix: Matrix) -> None:
+    """Empty the caches unless they hold ``matrix``'s letters."""
+    if not _CACHED_FOR or _CACHED_FOR[0] is not matrix:
+        _ROWS.clear()
+        _DIRECTIVES.clear()
+        _CACHED_FOR[:] = [matrix]
 
 
 def _row_data(row: Row) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
@@ -169,8 +178,6 @@ def _row_data(row: Row) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
     immutable), so every letter may share them."""
     found = _ROWS.get(id(row))
     if found is None or found[0] is not row:
-        if len(_ROWS) >= _KEPT:
-            _ROWS.clear()
         found = _ROWS[id(row)] = (row, task_data(row), subtask_lines(row), heading_line(row))
     return found[1], found[2], found[3]
 
@@ -179,8 +186,6 @@ def _directive_data(directive: Directive) -> dict[str, Any]:
     """:func:`directive_data`, made once per directive."""
     found = _DIRECTIVES.get(id(directive))
     if found is None or found[0] is not directive:
-        if len(_DIRECTIVES) >= _KEPT:
-            _DIRECTIVES.clear()
         found = _DIRECTIVES[id(directive)] = (directive, directive_data(directive))
     return found[1]
 
@@ -220,6 +225,7 @@ def reminder_context(
     matrix: Matrix, reminder: Reminder, as_of: dt.date, letters: Sequence[Letter] = ()
 ) -> dict[str, Any]:
     """Everything a đôn đốc template may use (see docs/templates.md); ``letters`` are the thư giao nhiệm vụ sent."""
+    _cache_for(matrix)
     items = [_item(status, i, letters, matrix.registry) for i, status in enumerate(reminder.items, 1)]
     directives: dict[str, dict[str, Any]] = {}
     for status in reminder.items:
