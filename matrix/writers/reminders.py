@@ -156,10 +156,45 @@ def heading_line(row: Row) -> str:
     return f"{subtask_marker(parent)} {first}".strip()
 
 
+# What a task and a directive show in every letter that lists them, made once: a task overdue for several
+# agencies is in each one's letter, and a directive's data is asked for once per item. The row or directive is
+# kept with its data, so an id is never mistaken for a later object's; the caches hold one matrix's letters
+# (a build's), and start again for another (the web server builds again and again).
+_ROWS: dict[int, tuple[Row, dict[str, Any], list[dict[str, Any]], str]] = {}
+_DIRECTIVES: dict[int, tuple[Directive, dict[str, Any]]] = {}
+_CACHED_FOR: list[Matrix] = []
+
+
+def _cache_for(matrix: Matrix) -> None:
+    """Empty the caches unless they hold ``matrix``'s letters."""
+    if not _CACHED_FOR or _CACHED_FOR[0] is not matrix:
+        _ROWS.clear()
+        _DIRECTIVES.clear()
+        _CACHED_FOR[:] = [matrix]
+
+
+def _row_data(row: Row) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
+    """(task_data, subtask_lines, heading_line) of ``row``. The templates only read them (the sandbox is
+    immutable), so every letter may share them."""
+    found = _ROWS.get(id(row))
+    if found is None or found[0] is not row:
+        found = _ROWS[id(row)] = (row, task_data(row), subtask_lines(row), heading_line(row))
+    return found[1], found[2], found[3]
+
+
+def _directive_data(directive: Directive) -> dict[str, Any]:
+    """:func:`directive_data`, made once per directive."""
+    found = _DIRECTIVES.get(id(directive))
+    if found is None or found[0] is not directive:
+        found = _DIRECTIVES[id(directive)] = (directive, directive_data(directive))
+    return found[1]
+
+
 def _item(status: Status, index: int, letters: Sequence[Letter], registry: Registry) -> dict[str, Any]:
     """One overdue task as the letter lists it, with the sub-items its assignment covers: a sub-item tracked on
     its own (it sets its own date) is quoted alone, with its number and its parent's heading line."""
     row = status.entry.row
+    task, subtasks, heading = _row_data(row)
     was = status.entry.was
     names = registry.follow_up_names(was, status.entry.agency) if was is not None else None
     letter = assigning_letter(letters, status.entry, status.as_of)
@@ -167,10 +202,10 @@ def _item(status: Status, index: int, letters: Sequence[Letter], registry: Regis
     deadline_missed = status.deadline is not None and status.deadline < status.as_of
     return {
         "index": index,
-        "directive": directive_data(row.directive),
-        "task": task_data(row),
-        "subtasks": subtask_lines(row),
-        "heading": heading_line(row),
+        "directive": _directive_data(row.directive),
+        "task": task,
+        "subtasks": subtasks,
+        "heading": heading,
         "label": subtask_marker(row) if row.depth else "",
         "role": status.entry.role.value,
         "assigned": date_data(row.directive.date),
@@ -190,15 +225,17 @@ def reminder_context(
     matrix: Matrix, reminder: Reminder, as_of: dt.date, letters: Sequence[Letter] = ()
 ) -> dict[str, Any]:
     """Everything a đôn đốc template may use (see docs/templates.md); ``letters`` are the thư giao nhiệm vụ sent."""
+    _cache_for(matrix)
     items = [_item(status, i, letters, matrix.registry) for i, status in enumerate(reminder.items, 1)]
     directives: dict[str, dict[str, Any]] = {}
     for status in reminder.items:
         directive = status.entry.row.directive
-        directives.setdefault(directive.id, directive_data(directive))
+        if directive.id not in directives:
+            directives[directive.id] = _directive_data(directive)
     return {
         "agency": agency_data(reminder.agency, [status.entry for status in reminder.items if status.entry.was is None]),
         "issuer": issuer_data(reminder.issuer),
-        "directive": directive_data(reminder.issuer),
+        "directive": _directive_data(reminder.issuer),
         "directives": list(directives.values()),
         "items": items,
         "item_count": len(items),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import os
+import pyexpat
 import re
 import struct
 import time
@@ -18,12 +20,14 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, ClassVar, TypeVar
 
 import jinja2
 from docxtpl import DocxTemplate
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -44,6 +48,7 @@ PACKAGE_TEMPLATES = _default_templates()
 # (\a new paragraph, \f page break): task text must never create either.
 _FORBIDDEN_CHARS = re.compile(f"[{XML_ILLEGAL}\x7f]")
 _CACHE_SIZE = 64  # distinct template parts kept compiled or patched
+_CONCAT_BATCH = 4096  # characters of output counted (and the clock read) at once by _SafeEnvironment.concat
 T = TypeVar("T")
 
 
@@ -139,21 +144,26 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
         return _memo(self._compiled, source, lambda: super(_SafeEnvironment, self).from_string(source))
 
     def concat(self, chunks: Iterable[str]) -> str:
-        """``"".join`` with the deadline and the output bound (every render and macro goes through it)."""
+        """``"".join`` with the deadline and the output bound (every render and macro goes through it).
+
+        The pieces are counted in batches of :data:`_CONCAT_BATCH` characters, not one by one (this loop runs
+        for every piece of every document): a printed value is counted and timed as it is printed
+        (:meth:`finalize_value`), so what a batch holds besides values is the template's own text, a few
+        thousand characters at most between two checks."""
         if self._depth == 0:
             self._deadline = time.monotonic() + RENDER_SECONDS
             self._written = 0
         self._depth += 1
         try:
             out: list[str] = []
-            append, clock, deadline, limit = out.append, time.monotonic, self._deadline, MAX_RENDER_CHARS
-            for chunk in chunks:  # _count inlined: this loop runs for every piece of every document
-                self._written += len(chunk)
-                if self._written > limit:
-                    self._too_long()
-                if clock() > deadline:
-                    self._too_slow()
+            append, batch, pending = out.append, _CONCAT_BATCH, 0
+            for chunk in chunks:
                 append(chunk)
+                pending += len(chunk)
+                if pending >= batch:
+                    self._count(pending)
+                    pending = 0
+            self._count(pending)
             return "".join(out)
         finally:
             self._depth -= 1
@@ -216,6 +226,9 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
                 return obj[attribute]
             except KeyError:
                 pass
+        elif type(obj) is LoopContext and attribute in _LOOP_PROPERTIES:
+            # ``loop.first``: what the sandbox returns (a public property), without trying ``loop["first"]`` first
+            return getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
@@ -248,6 +261,10 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))  # ``data.items`` is the method, not the key "items", in jinja2
+# The properties of a for loop's ``loop`` (plain values: its methods cycle and changed go the sandbox's way).
+_LOOP_PROPERTIES = frozenset(
+    {"index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0", "previtem", "nextitem"}
+)
 _FORMAT_NUMBER = re.compile(r"\d+")
 
 
@@ -436,7 +453,7 @@ class WordTemplate:
         self.check(context.keys())
         package = self._package()
         try:
-            rendered = package.render_parts(context, self._env)
+            rendered = package.render_encoded(context, self._env)
         except _RenderFault as fault:
             raise self._error(fault.error, fault.source) from fault.error
         package.write(rendered, out, created)
@@ -579,7 +596,7 @@ def _dated_core(xml: str, created: dt.datetime) -> str:
 # docxtpl's render_xml_part puts each paragraph on its own line before rendering and joins them after;
 # resolve_listing turns these characters of rendered values into Word's tabs, paragraphs, breaks.
 _PARAGRAPH_OPEN = re.compile(r"<w:p([ >])")
-_LISTING_MARK = re.compile("[\t\a\n\f]")
+_LISTING_CHARS = "\t\a\n\f"
 # docxtpl's paragraph pattern, ``<w:p(?: [^>]*)?>.*?</w:p>`` (DOTALL), written with possessive repeats: the same
 # matches (up to the first ``</w:p>`` after the opening tag), found without stepping back through every character.
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*+)?>(?:[^<]++|<(?!/w:p>))*+</w:p>")
@@ -596,7 +613,8 @@ def resolve_listing(base: DocxTemplate, xml: str) -> str:
     first ``</w:p>``); no match crosses the end of a ``</w:p>``, so the matching resumes there with the same
     result as from the start. Each paragraph found is handed to docxtpl's own ``resolve_listing``.
     """
-    mark = _next_mark(xml, 0)
+    marks = _Marks(xml)
+    mark = marks.at_or_after(0)
     if mark < 0:
         return xml
     out: list[str] = []
@@ -609,18 +627,32 @@ def resolve_listing(base: DocxTemplate, xml: str) -> str:
                     out += [xml[done : found.start()], str(base.resolve_listing(found.group(0)))]
                     done = found.end()
                 break
-        mark = _next_mark(xml, max(mark + 1, done))
+        mark = marks.at_or_after(max(mark + 1, done))
     out.append(xml[done:])
     return "".join(out)
 
 
-def _next_mark(xml: str, start: int) -> int:
-    """Where the first tab, line break, ``\\a`` or ``\\f`` at or after ``start`` is, or -1.
+class _Marks:
+    """Where the tabs, line breaks, ``\\a`` and ``\\f`` of a part are, asked for in order.
 
-    One scan up to the mark: searching for each character apart ran to the end of the part for every one that
-    does not come again, once per mark (6 s of a 6,000-row assignment table)."""
-    found = _LISTING_MARK.search(xml, start)
-    return found.start() if found else -1
+    Each character is looked for with ``str.find`` (a scan many times faster than a regular expression's
+    over a class of characters), and looked for again only once passed: the part is read once per character,
+    not once per mark (searching again from each mark ran to the end of the part for every character that does
+    not come again: 6 s of a 6,000-row assignment table)."""
+
+    def __init__(self, xml: str) -> None:
+        self._xml = xml
+        self._next = {char: xml.find(char) for char in _LISTING_CHARS}
+
+    def at_or_after(self, start: int) -> int:
+        """Where the first of the characters at or after ``start`` is, or -1."""
+        first = -1
+        for char, at in self._next.items():
+            if 0 <= at < start:
+                at = self._next[char] = self._xml.find(char, start)
+            if at >= 0 and (first < 0 or at < first):
+                first = at
+        return first
 
 
 class _FastPackage:
@@ -641,6 +673,7 @@ class _FastPackage:
         self._base = base
         self._parts: dict[str, str] = {}
         self._prepared: dict[str, str] = {}
+        self._proven: dict[str, bool] = {}  # part name: every render of it is well-formed (always_well_formed)
         document = base.docx.part
         sources = [(document.partname, base.xml_to_string(base.docx.element))]
         for uri in (base.HEADER_URI, base.FOOTER_URI):
@@ -672,13 +705,25 @@ class _FastPackage:
 
     def render_parts(self, context: Mapping[str, Any], env: jinja2.Environment) -> dict[str, str]:
         """Every part with tags rendered and checked to be well-formed XML; :class:`_RenderFault` if not."""
+        return {name: xml for name, (xml, _) in self._rendered(context, env).items()}
+
+    def render_encoded(self, context: Mapping[str, Any], env: jinja2.Environment) -> dict[str, bytes]:
+        """:meth:`render_parts`, each part as the package stores it (the XML declaration, then the XML in UTF-8):
+        encoded once, for the check and for the package."""
+        return {name: data for name, (_, data) in self._rendered(context, env).items()}
+
+    def _rendered(self, context: Mapping[str, Any], env: jinja2.Environment) -> dict[str, tuple[str, bytes]]:
         rendered = {}
         for name, xml in self._parts.items():
             try:
-                rendered[name] = self._render_part(xml, dict(context), env)
+                text = self._render_part(xml, dict(context), env)
             except Exception as exc:
                 raise _RenderFault(exc, xml) from exc
-            if not well_formed((_XML_DECLARATION + rendered[name]).encode("utf-8")):
+            data = (_XML_DECLARATION + text).encode("utf-8")
+            proven = self._proven.get(name)
+            if proven is None:
+                proven = self._proven[name] = always_well_formed(env, self._source(xml))
+            if not proven and not well_formed(data):
                 raise _RenderFault(
                     _InvalidXml(
                         "mẫu tạo ra tài liệu Word hỏng (XML không hợp lệ; có thể một thẻ "
@@ -686,6 +731,7 @@ class _FastPackage:
                     ),
                     xml,
                 )
+            rendered[name] = (text, data)
         return rendered
 
     def _render_part(self, xml: str, context: dict[str, Any], env: jinja2.Environment) -> str:
@@ -694,9 +740,7 @@ class _FastPackage:
         values (``resolve_listing``, a regex pass over the whole part) are resolved only in the paragraphs that
         hold one of those characters (:func:`resolve_listing`). On an error the library's own path runs, so
         that the error carries the text near the fault as docxtpl words it."""
-        source = self._prepared.get(xml)
-        if source is None:
-            source = self._prepared[xml] = _PARAGRAPH_OPEN.sub(r"\n<w:p\1", xml)
+        source = self._source(xml)
         try:
             out = env.from_string(source).render(context)
         except TemplateLimit:
@@ -708,19 +752,44 @@ class _FastPackage:
             out = out.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         return resolve_listing(self._base, out)
 
-    def write(self, rendered: Mapping[str, str], out: Path, created: dt.datetime | None = None) -> None:
-        """Save a document: the static parts, the rendered ones, the core properties dated ``created``."""
-        parts = dict(rendered)
-        core = _XML_DECLARATION + parts.pop(_CORE) if _CORE in parts else self._core  # tags in the properties
-        added = [(name, (_XML_DECLARATION + xml).encode("utf-8")) for name, xml in parts.items()]
+    def _source(self, xml: str) -> str:
+        """The jinja2 text of a part: docxtpl's, a paragraph per line (prepared once per part)."""
+        source = self._prepared.get(xml)
+        if source is None:
+            source = self._prepared[xml] = _PARAGRAPH_OPEN.sub(r"\n<w:p\1", xml)
+        return source
+
+    def write(self, rendered: Mapping[str, bytes], out: Path, created: dt.datetime | None = None) -> None:
+        """Save a document: the static parts, the rendered ones (:meth:`render_encoded`), the core properties
+        dated ``created``."""
+        added = [(name, data) for name, data in rendered.items() if name != _CORE]
+        core = rendered[_CORE].decode("utf-8") if _CORE in rendered else self._core  # tags in the properties
         if core is not None:
             added.append((_CORE, (core if created is None else _dated_core(core, created)).encode("utf-8")))
-        out.write_bytes(self._zip.package(added))
+        write_file(out, self._zip.package(added))
 
     def render(
         self, context: Mapping[str, Any], env: jinja2.Environment, out: Path, created: dt.datetime | None = None
     ) -> None:
-        self.write(self.render_parts(context, env), out, created)
+        self.write(self.render_encoded(context, env), out, created)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """``path.write_bytes(data)`` in three system calls (open, write, close), without Python's file objects:
+    a build writes thousands of documents. The folder is made when it is missing (not asked for before each
+    document: a build writes hundreds into one folder)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, flags, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # APPNOTE 4.3.7: signature, version, flags, method, time, date, crc, sizes
@@ -814,21 +883,140 @@ def _check_tags_closed(xml: str) -> None:
                 )
 
 
-def _xml_parser() -> Any:
-    from lxml import etree
-
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
-
-
 def well_formed(data: bytes) -> bool:
-    """True when ``data`` parses as XML (entities never resolved, nothing fetched)."""
-    from lxml import etree
+    """True when ``data`` parses as XML, namespaces included (entities never resolved, nothing fetched).
 
+    expat reads the text without building a tree (twice as fast as lxml's parse, which every rendered
+    part went through): with no handler set it only checks, and it fetches no external entity."""
+    parser = pyexpat.ParserCreate(namespace_separator=" ")
     try:
-        etree.fromstring(data, _xml_parser())
-    except (etree.XMLSyntaxError, ValueError):
+        parser.Parse(data, True)
+    except (pyexpat.ExpatError, ValueError):
         return False
     return True
+
+
+class _Unproven(Exception):
+    """The part's template may render ill-formed XML for some data: every render of it is checked."""
+
+
+_VALUE_MARK = "<?matrix-value?>"  # where a printed value sits, in the skeleton of a part
+_BLOCK_MARK = "<?matrix-block?>"  # where an {% if %} or {% for %} sits
+_MARK_TARGETS = {"matrix-value", "matrix-block"}
+_SELF_CLOSED_TEXT = re.compile(r"<w:t [^>]*/>")  # docxtpl's pattern for <w:t> would run on past it
+_TAG_WITH_BREAK = re.compile(r"<[^>]*[\t\n][^>]*>")  # a line break or tab inside a tag or a comment
+
+
+def always_well_formed(env: jinja2.Environment, source: str) -> bool:
+    """Whether every render of the part ``source`` (its jinja2 text, as :meth:`_FastPackage._render_part`
+    compiles it) is well-formed XML once docxtpl's post-processing has run, whatever the data: then the
+    renders of that part need no check (the check read every rendered byte again, a fifth of a letter's cost).
+
+    What a render can change is known: every printed value is escaped text (autoescape, and the environment's
+    ``finalize`` turns escaped text back into plain text first, so ``|safe`` prints escaped too), with no
+    character XML forbids; ``{% if %}`` picks one of its branches, ``{% for %}`` repeats its body. So the
+    renders are well-formed when the template allows only those (and ``{% filter balanced %}`` over text
+    without tags, which only moves line breaks between words), each branch and each body is a balanced
+    piece of XML on its own, and the whole, with every branch and body put in once, is a document whose
+    values and blocks all sit where text may (inside the root element, outside tags, comments and CDATA).
+    docxtpl's line breaks and tabs (``resolve_listing``) close and reopen ``<w:t>`` and ``<w:r>``: that
+    stays balanced when every ``<w:t>`` holds text only, right inside a ``<w:r>``, its tags written without
+    a break or tab inside, and no ``<w:rPr>`` (copied for a tab) holds another. Anything else: False, and
+    each render is checked as before.
+    """
+    try:
+        body = env.parse(source).body
+        skeleton = _skeleton(body, top=True)
+    except (_Unproven, jinja2.TemplateError):
+        return False
+    document = (_XML_DECLARATION + skeleton).encode("utf-8")
+    if "<!--" in skeleton or "<![CDATA[" in skeleton:  # docxtpl's patterns would read tags in them
+        return False
+    if _SELF_CLOSED_TEXT.search(skeleton) or _TAG_WITH_BREAK.search(skeleton) or not well_formed(document):
+        return False
+    return _structure_allows_listing(document, skeleton.count(_VALUE_MARK) + skeleton.count(_BLOCK_MARK))
+
+
+def _skeleton(body: list[jinja2.nodes.Node], top: bool = False) -> str:
+    """The part with each value as :data:`_VALUE_MARK` and each block as :data:`_BLOCK_MARK` followed by all of
+    its branches once; each branch (and ``body`` when ``top`` is false) checked to be balanced on its own."""
+    nodes = jinja2.nodes
+    own: list[str] = []  # this piece alone: values as text, blocks left out
+    whole: list[str] = []
+    for node in body:
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if isinstance(child, nodes.TemplateData):
+                    own.append(child.data)
+                    whole.append(child.data)
+                else:
+                    own.append("x")
+                    whole.append(_VALUE_MARK)
+        elif isinstance(node, nodes.If):
+            branches = [node.body, *(elif_.body for elif_ in node.elif_), node.else_]
+            whole += [_BLOCK_MARK, *(_skeleton(branch) for branch in branches)]
+        elif isinstance(node, nodes.For) and not node.recursive:
+            whole += [_BLOCK_MARK, _skeleton(node.body), _skeleton(node.else_)]
+        elif isinstance(node, nodes.FilterBlock) and node.filter.name == "balanced" and _text_only(node.body):
+            own.append("x")
+            whole.append(_VALUE_MARK)
+        elif not isinstance(node, nodes.Assign):  # {% set x = ... %} prints nothing
+            raise _Unproven(type(node).__name__)
+    if not top:  # balanced: well-formed inside an element (its prefixes are checked in the whole part)
+        try:
+            pyexpat.ParserCreate().Parse(f"<r>{''.join(own)}</r>".encode(), True)
+        except pyexpat.ExpatError as exc:
+            raise _Unproven("a branch is not balanced XML") from exc
+    return "".join(whole)
+
+
+def _text_only(body: list[jinja2.nodes.Node]) -> bool:
+    """Whether ``body`` (inside ``{% filter balanced %}``) prints text without tags: then the filter, which only
+    changes the spaces between words, gives text too."""
+    try:
+        skeleton = _skeleton(body)
+    except _Unproven:
+        return False
+    return "<" not in skeleton.replace(_VALUE_MARK, "").replace(_BLOCK_MARK, "")
+
+
+def _structure_allows_listing(document: bytes, marks: int) -> bool:
+    """Whether every mark of the skeleton sits inside the root element, outside tags, comments and CDATA, and
+    docxtpl's ``resolve_listing`` keeps the XML balanced (see :func:`always_well_formed`)."""
+    open_elements: list[str] = []
+    found = 0
+    fault = False
+
+    def start(name: str, attributes: Any) -> None:
+        nonlocal fault
+        if open_elements and open_elements[-1] == "w:t":
+            fault = True  # an element inside a <w:t>
+        if name == "w:t" and (not open_elements or open_elements[-1] != "w:r"):
+            fault = True
+        if name == "w:rPr" and "w:rPr" in open_elements:
+            fault = True
+        open_elements.append(name)
+
+    def end(name: str) -> None:
+        open_elements.pop()
+
+    def instruction(target: str, data: str) -> None:
+        nonlocal found, fault
+        if target in _MARK_TARGETS:
+            found += 1
+            fault = fault or not open_elements or data != ""
+        elif target.startswith("matrix-"):
+            fault = True
+
+    parser = pyexpat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.ProcessingInstructionHandler = instruction
+    try:
+        parser.Parse(document, True)
+    except pyexpat.ExpatError:
+        return False
+    return not fault and found == marks
 
 
 def check_zip(data: bytes | Path, limit: int | None = None) -> str | None:
@@ -857,11 +1045,22 @@ class TemplateLibrary:
 
     def get(self, name: str) -> WordTemplate:
         """The template called ``name`` (e.g. ``thu-nha-nuoc.docx``)."""
-        path = find_template(name, self.user_dir)
-        try:
-            stat = path.stat()
-        except OSError as exc:
-            raise WordTemplateError(f"Không đọc được mẫu {path.resolve()}: {os_message(exc)}.") from exc
+        # find_template's search with one stat per folder, whose result is also the key (a build asks once per
+        # document)
+        for folder in search_path(self.user_dir):
+            path = folder / name
+            try:
+                stat = os.stat(path)
+            except (OSError, ValueError):
+                continue
+            if S_ISREG(stat.st_mode):
+                break
+        else:  # not found, or not readable: the general path, and its errors
+            path = find_template(name, self.user_dir)
+            try:
+                stat = path.stat()
+            except OSError as exc:
+                raise WordTemplateError(f"Không đọc được mẫu {path.resolve()}: {os_message(exc)}.") from exc
         # the file as found, followed through links: the same file, unchanged, is the same template (no
         # resolve() per document: it costs a system call per folder of the path)
         key = (path, stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)

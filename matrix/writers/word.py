@@ -94,8 +94,8 @@ def write_letters(
     """
     if not _shared(matrix).one_issuer:
         raise ValueError("a letter belongs to one issuer: use write_consolidated for directives of several issuers")
-    out_dir.mkdir(parents=True, exist_ok=True)
     if not matrix.columns:
+        out_dir.mkdir(parents=True, exist_ok=True)
         return []
     lead = matrix.directives[0]
     template = TemplateLibrary(templates).get(LETTER_TEMPLATES[lead.issuer.kind])
@@ -112,8 +112,8 @@ def write_extracts(
     date: dt.datetime | None = None,
 ) -> list[Path]:
     """Write one "Tổng hợp nhiệm vụ" per column: the agency's tasks under each directive, no issuer, no signature."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     if not matrix.columns:
+        out_dir.mkdir(parents=True, exist_ok=True)
         return []
     template = TemplateLibrary(templates).get(EXTRACT_TEMPLATE)
     return _write_each(matrix, out_dir, template, extract_context, progress, agencies, date)
@@ -169,6 +169,8 @@ def _write_each(
         paths.append(path)
         if progress is not None:
             progress(1)
+    if not paths:  # the folder is made by the first document written into it
+        out_dir.mkdir(parents=True, exist_ok=True)
     return paths
 
 
@@ -184,6 +186,7 @@ class _Shared:
         self.matrix = matrix  # kept alive, so the ids below stay those of its rows
         self._one_issuer: bool | None = None
         self._rows: dict[int, tuple[dict[str, Any], list[dict[str, Any]], tuple[Entry, ...]]] = {}
+        self._tasks: dict[int, dict[str, Any]] = {}
         self._directives: dict[str, dict[str, Any]] = {}
         self._issuer: dict[str, Any] | None = None
         self._signer: dict[str, Any] | None = None
@@ -203,7 +206,14 @@ class _Shared:
                 *self.matrix.context(row),
                 *(e for sub in row.descendants() for e in self.matrix.entries_in(sub)),
             )
-            found = self._rows[id(row)] = (task_data(row), subtask_lines(row), related)
+            found = self._rows[id(row)] = (self.task(row), subtask_lines(row), related)
+        return found
+
+    def task(self, row: Row) -> dict[str, Any]:
+        """:func:`task_data` of ``row`` (the letters, the extracts and the assignment table share it)."""
+        found = self._tasks.get(id(row))
+        if found is None:
+            found = self._tasks[id(row)] = task_data(row)
         return found
 
     def directive(self, directive: Directive) -> dict[str, Any]:
@@ -718,7 +728,8 @@ def _table_row(matrix: Matrix, row: Row, position: int) -> dict[str, Any]:
     """One task as a row of the assignment table: who leads, who helps (inherited included); ``stt`` the number
     the directive prints ("3", "3.1", "a)", "-"), "Đoạn cuối" for a closing paragraph."""
     stt = row.node.label or "Đoạn cuối"
-    return {**task_data(row), **_role_names(_names_by_role(matrix.context(row))), "index": position, "stt": stt}
+    data = _shared(matrix).task(row)  # the letters' task data, made once per task of the matrix
+    return {**data, **_role_names(_names_by_role(matrix.context(row))), "index": position, "stt": stt}
 
 
 def table_context(matrix: Matrix) -> dict[str, Any]:
@@ -726,9 +737,12 @@ def table_context(matrix: Matrix) -> dict[str, Any]:
     lead = lead_directive(matrix.directives)
     sections: list[dict[str, Any]] = []
     position = 0
+    by_directive: dict[str, list[Row]] = defaultdict(list)  # matrix.rows_of for each directive, in one pass
+    for row in matrix.rows:
+        by_directive[row.directive.id].append(row)
     for number, directive in enumerate(matrix.directives, 1):
         rows = []
-        for row in matrix.rows_of(directive.id):
+        for row in by_directive.get(directive.id, ()):
             position += 1
             rows.append(_table_row(matrix, row, position))
         sections.append({"directive": directive_data(directive), "index": number, "roman": roman(number), "rows": rows})

@@ -1,0 +1,391 @@
+"""The Word writer's shortcuts (issue 23): each does less work than the general path, with the same result.
+
+The checks of a render (deadline, output budget, well-formed XML) stay: these tests pin that they are still
+made, and that the cheaper way of making them is the one used.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import jinja2.sandbox
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import matrix.writers.templates as templates
+from matrix.writers.templates import PACKAGE_TEMPLATES, make_environment, well_formed
+
+_SHIPPED = PACKAGE_TEMPLATES / "thu-nha-nuoc.docx"
+
+
+def test_a_document_is_written_whole_when_the_system_writes_it_in_pieces(tmp_path, monkeypatch):
+    real = os.write
+    calls: list[int] = []
+
+    def short(fd: int, data: bytes | memoryview) -> int:
+        calls.append(len(data))
+        return real(fd, bytes(data[:1000]))  # a short write, as a full disk or a signal may give
+
+    monkeypatch.setattr(os, "write", short)
+    data = bytes(range(256)) * 40
+    path = tmp_path / "a.docx"
+    path.write_bytes(b"x" * 20_000)  # an older, longer file: cut to the new length
+    templates.write_file(path, data)
+    assert path.read_bytes() == data and len(calls) == 11
+
+
+_XML_CASES = [
+    (b'<a xmlns:w="u"><w:p/></a>', True),
+    (b"<a><w:p/></a>", False),  # a prefix nobody declared
+    (b"<a>&foo;</a>", False),
+    (b"<a>&#x1;</a>", False),
+    (b"<a/><b/>", False),
+    (b'<a b="1" b="2"/>', False),
+    (b"<a>]]></a>", False),
+    (b"<a>\xff</a>", False),
+    (b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<a>\xc3\xa1</a>", True),
+    (b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', True),
+    (b"", False),
+]
+
+
+def test_the_well_formed_check_builds_no_tree_and_refuses_what_lxml_refuses(monkeypatch):
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    for xml, ok in _XML_CASES:  # what lxml's parse (the check before) says
+        try:
+            etree.fromstring(xml, parser)
+            assert ok, xml
+        except (etree.XMLSyntaxError, ValueError):
+            assert not ok, xml
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a tree was built")
+
+    monkeypatch.setattr(etree, "fromstring", refused)
+    monkeypatch.setattr(etree, "XML", refused)
+    assert [well_formed(xml) for xml, _ in _XML_CASES] == [ok for _, ok in _XML_CASES]
+
+
+def test_the_loop_properties_are_read_without_the_sandboxs_lookup(monkeypatch):
+    looked: list[str] = []
+    general = jinja2.sandbox.SandboxedEnvironment.getattr
+
+    def spy(self: jinja2.sandbox.SandboxedEnvironment, obj: object, attribute: str) -> object:
+        looked.append(attribute)
+        return general(self, obj, attribute)
+
+    monkeypatch.setattr(jinja2.sandbox.SandboxedEnvironment, "getattr", spy)
+    env = make_environment()
+    source = (
+        "{% for x in items %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}"
+        "{{ loop.first }}{{ loop.last }}{{ loop.length }}{{ loop.depth }}{{ loop.depth0 }}"
+        "{% if loop.first %}{{ loop.nextitem }}{% else %}{{ loop.previtem }}{% endif %}{{ loop.cycle('a', 'b') }};"
+        "{% endfor %}"
+    )
+    out = env.from_string(source).render(items=["p", "q"])
+    assert out == "1021TrueFalse210qa;2110FalseTrue210pb;"
+    assert looked == ["cycle", "cycle"]  # a method goes the sandbox's way
+
+
+def test_the_output_is_counted_in_batches_not_piece_by_piece(monkeypatch):
+    env = make_environment()
+    template = env.from_string("{% for x in items %}<w:t>{{ x }}</w:t>{% endfor %}")
+    reads = 0
+    clock = time.monotonic
+
+    def counted() -> float:
+        nonlocal reads
+        reads += 1
+        return clock()
+
+    monkeypatch.setattr(templates.time, "monotonic", counted)
+    out = template.render(items=["a"] * 2000)
+    assert out == "<w:t>a</w:t>" * 2000
+    # every printed value and every attribute read still look at the clock (2,000 + the loop's few), the
+    # template's own text (4,000 pieces) only once per batch of output
+    assert reads < 2000 + 2 * 2000 * 11 // templates._CONCAT_BATCH + 20
+    monkeypatch.setattr(templates.time, "monotonic", clock)
+
+    # and a render past its budget or its time on the template's own text (no value printed) is still stopped
+    monkeypatch.setattr(templates, "MAX_RENDER_CHARS", 50_000)
+    with pytest.raises(templates.TemplateLimit, match="quá nhiều chữ"):
+        env.from_string("{% for x in range(20000) %}<w:p/>{% endfor %}").render()
+    monkeypatch.setattr(templates, "MAX_RENDER_CHARS", 10**12)
+    monkeypatch.setattr(templates, "RENDER_SECONDS", 0.2)
+    started = clock()
+    with pytest.raises(templates.TemplateLimit, match="giây"):
+        env.from_string("{% for x in range(99999) %}{% for y in range(99999) %}<w:p/>{% endfor %}{% endfor %}").render()
+    assert clock() - started < 5
+
+
+def test_the_writer_is_used_for_every_document(tmp_path, monkeypatch):
+    written: list[Path] = []
+    real = templates.write_file
+
+    def spy(path: Path, data: bytes) -> None:
+        written.append(path)
+        real(path, data)
+
+    monkeypatch.setattr(templates, "write_file", spy)
+    from matrix.core.pivot import build_matrix
+    from matrix.input.load import load_corpus
+    from matrix.writers.word import write_letters
+
+    from .helpers import INPUT
+
+    corpus = load_corpus([INPUT]).require()
+    view = build_matrix(corpus).subset([corpus.directives[0].id])
+    paths = write_letters(view, tmp_path)
+    assert written == paths and all(p.read_bytes()[:2] == b"PK" for p in paths)
+
+
+# --------------------------------------------------------------------------- renders proven well-formed
+
+_ROOT = '<w:document xmlns:w="urn:w"><w:body>{}</w:body></w:document>'
+_RAW = [  # pieces that may unbalance a branch, or put a value where text may not stand
+    "<w:p>",
+    "</w:p>",
+    "</w:r>",
+    "<w:t>",
+    "</w:t>",
+    '<w:t xml:space="preserve"/>',
+    "<w:r><w:rPr><w:rPrChange><w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr><w:t>",
+    '<w:jc w:val="{{ v }}"/>',
+    "<w:{{ v }}/>",
+    "<!-- {{ v }} -->",
+    "<![CDATA[{{ v }}]]>",
+    "&nbsp;",
+    "<x:p/>",
+    "<w:t>a<w:b/>",
+    "<w:p\n/>",
+    "<w:p><w:t>{{ v }}</w:t></w:p>",  # a <w:t> right inside a paragraph: a tab would close a run never opened
+    "{% filter upper %}<w:p/>{% endfilter %}",
+    "{% filter balanced(3) %}<w:b/>{{ v }}{% endfilter %}",
+    "{% macro m() %}<w:p/>{% endmacro %}{{ m() }}",
+    "{% autoescape false %}{{ v }}{% endautoescape %}",
+    "{% set s %}<w:p/>{% endset %}{{ s }}",
+    "{{ v|safe }}",
+]
+_VALUE = st.text(alphabet="ab <>&\"'\n\t\a\f\x01{}%_", max_size=8)
+
+
+def _blocks(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """``inner`` pieces, some of them inside an if (with or without else), a for or a set."""
+    one = st.one_of(
+        inner,
+        st.tuples(inner, inner).map(lambda b: "{% if a %}" + b[0] + "{% else %}" + b[1] + "{% endif %}"),
+        inner.map(lambda b: "{% if not a %}" + b + "{% endif %}"),
+        inner.map(lambda b: "{% for x in items %}" + b + "{% endfor %}"),
+        inner.map(lambda b: "{% set y = v %}" + b),
+    )
+    return st.lists(one, max_size=3).map("".join)
+
+
+_TEXT = _blocks(
+    st.sampled_from(["chữ", " ", "{{ v }}", "{{ w|upper }}", "{{ x if x is defined else '' }}", "{{ items|lines }}"])
+)
+_TEXT = st.one_of(_TEXT, _TEXT.map(lambda t: "{% filter balanced(3) %}" + t + "{% endfilter %}"))
+_RUN = st.one_of(
+    _TEXT.map(lambda t: f'<w:r><w:t xml:space="preserve">{t}</w:t></w:r>'),
+    _TEXT.map(lambda t: f"<w:r><w:rPr><w:b/></w:rPr><w:t>{t}</w:t></w:r>"),
+    st.just("<w:r><w:tab/></w:r>"),
+)
+_PARAGRAPH = _blocks(_RUN).map(lambda runs: f'<w:p><w:pPr><w:jc w:val="both"/></w:pPr>{runs}</w:p>')
+_CELL = _blocks(_PARAGRAPH).map(lambda ps: f"<w:tbl><w:tr><w:tc>{ps}<w:p/></w:tc></w:tr></w:tbl>")
+_BODY = _blocks(st.one_of(_PARAGRAPH, _CELL))
+
+
+@st.composite
+def _templates(draw: st.DrawFn) -> tuple[str, bool]:
+    """A part's XML with tags, and whether a raw piece went into it."""
+    body = draw(_BODY)
+    raw = draw(st.lists(st.tuples(st.sampled_from(_RAW), st.integers(0, 10**6)), max_size=2))
+    for piece, where in raw:  # anywhere outside a tag (before a '<' or at the end)
+        cuts = [i for i, c in enumerate(body) if c == "<"] + [len(body)]
+        at = cuts[where % len(cuts)]
+        body = body[:at] + piece + body[at:]
+    return _ROOT.format(body), bool(raw)
+
+
+def _lxml_well_formed(data: bytes) -> bool:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    try:
+        etree.fromstring(data, parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return False
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(_templates(), st.data())
+def test_a_part_proven_well_formed_renders_well_formed_whatever_the_data(template, data):
+    """``always_well_formed`` lets renders skip the check: when it says so, no data may give broken XML (values
+    with markup, tabs, line breaks, control characters; any branch; any number of loop turns), and every
+    template built of balanced branches around text is proven."""
+    from docxtpl import DocxTemplate
+
+    from matrix.writers.templates import _XML_DECLARATION, PACKAGE_TEMPLATES, _FastPackage, always_well_formed
+
+    xml, raw = template
+    env = make_environment()
+    package = _FastPackage(DocxTemplate(str(PACKAGE_TEMPLATES / "thu-nha-nuoc.docx")), _SHIPPED.read_bytes())
+    proven = always_well_formed(env, package._source(xml))
+    assert proven or raw, xml
+    for _ in range(3):
+        context = {"v": data.draw(_VALUE), "w": data.draw(_VALUE), "a": data.draw(st.booleans())}
+        context["items"] = data.draw(st.lists(_VALUE, max_size=3))
+        out = package._render_part(xml, context, env)
+        if proven:
+            assert _lxml_well_formed((_XML_DECLARATION + out).encode("utf-8")), (xml, context, out)
+
+
+_TAB, _BREAK = {"v": "a\tb", "a": True}, {"v": "a\nb", "a": True}
+_BREAKING = [  # (the part, data that breaks its XML): never proven, so every render of them is still checked
+    ('{{ v }}<w:document xmlns:w="urn:w"><w:body/></w:document>', {"v": "a", "a": True}),  # text before the root
+    ("<w:p><w:r><w:x><w:t>{{ v }}</w:t></w:x></w:r></w:p>", _TAB),  # a tab closes the run before the w:x
+    ("<w:p><w:r><w:rPr><w:rPrChange><w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr><w:t>{{ v }}</w:t></w:r></w:p>", _TAB),
+    ("{% if a %}<w:p>{% endif %}</w:p>", {"v": "", "a": False}),
+    ("{% for x in v %}<w:p>{% endfor %}</w:p>", {"v": "ab", "a": True}),
+    ("<w:p><w:{{ v }}/></w:p>", {"v": "a b", "a": True}),
+    ("<w:p><!-- {{ v }} --></w:p>", {"v": "--", "a": True}),
+    ("{% filter upper %}<w:p/>{% endfilter %}", {"v": "", "a": True}),
+    ("<w:p><w:r><w:t>{% autoescape false %}{{ v }}{% endautoescape %}</w:t></w:r></w:p>", {"v": "<", "a": True}),
+    ('<w:p><w:r><w:t xml:space="preserve"/>{{ v }}<w:t>x</w:t></w:r></w:p>', _BREAK),
+    ('<w:p><w:r><w:t xml:space="preserve"\n>{{ v }}</w:t></w:r></w:p>', _BREAK),
+    ("<w:p><w:r><!-- <w:t> -->{{ v }}<w:t>x</w:t></w:r></w:p>", _BREAK),
+    ("<w:p><w:r><![CDATA[<w:t>]]>{{ v }}<w:t>x</w:t></w:r></w:p>", _BREAK),
+    ("<w:p>{% if a %}<x:b/>{% endif %}</w:p>", {"v": "", "a": True}),
+    ("<w:p><w:r><w:t><w:x>{{ v }}</w:x></w:t></w:r></w:p>", _BREAK),
+]
+
+
+@pytest.mark.parametrize(("body", "context"), _BREAKING)
+def test_a_part_some_data_would_break_is_not_proven(body, context):
+    from docxtpl import DocxTemplate
+
+    from matrix.writers.templates import _XML_DECLARATION, _FastPackage, always_well_formed
+
+    xml = body if body.startswith("{{ v }}<w:document") else _ROOT.format(body)
+    env = make_environment()
+    package = _FastPackage(DocxTemplate(str(_SHIPPED)), _SHIPPED.read_bytes())
+    out = package._render_part(xml, dict(context), env)
+    assert not _lxml_well_formed((_XML_DECLARATION + out).encode("utf-8")), out  # the case matters
+    assert not always_well_formed(env, package._source(xml))
+
+
+def test_the_shipped_templates_are_proven_and_their_renders_skip_the_check(tmp_path, monkeypatch):
+    from matrix.writers.templates import TemplateLibrary, always_well_formed
+
+    for name in ("thu-nha-nuoc.docx", "thu-dang.docx", "bang-phan-cong.docx", "tong-hop-nhiem-vu.docx"):
+        template = TemplateLibrary().get(name)
+        package = template._package()
+        assert all(always_well_formed(template._env, package._source(xml)) for xml in package._parts.values()), name
+    checked: list[bytes] = []
+    monkeypatch.setattr(templates, "well_formed", lambda data: checked.append(data) or True)
+    test_the_writer_is_used_for_every_document(tmp_path, monkeypatch)
+    assert checked == []
+
+
+def test_a_template_asked_for_again_costs_one_stat(monkeypatch):
+    from matrix.writers.templates import TemplateLibrary
+
+    library = TemplateLibrary()
+    first = library.get("thu-nha-nuoc.docx")
+    stats: list[object] = []
+    real = os.stat
+
+    def counted(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        stats.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", counted)
+    assert library.get("thu-nha-nuoc.docx") is first
+    assert len(stats) == 1
+
+
+def _corpus_matrix():
+    from matrix.core.pivot import build_matrix
+    from matrix.input.load import load_corpus
+
+    from .helpers import INPUT
+
+    return build_matrix(load_corpus([INPUT]).require())
+
+
+def test_letters_written_one_by_one_ask_for_their_folder_only_once(tmp_path, monkeypatch):
+    from matrix.writers.word import write_letters
+
+    matrix = _corpus_matrix()
+    view = matrix.subset([matrix.directives[0].id])
+    made: list[Path] = []
+    real = Path.mkdir
+
+    def spy(self: Path, *args: object, **kwargs: object) -> None:
+        made.append(self)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    folder = tmp_path / "a" / "thu"
+    folder.parent.mkdir()
+    monkeypatch.setattr(Path, "mkdir", spy)
+    paths = [p for agency in view.columns for p in write_letters(view, folder, agencies=[agency.id])]
+    assert len(paths) == len(view.columns) > 2 and all(p.parent == folder and p.is_file() for p in paths)
+    assert made == [folder]  # by the first letter; the others find it
+    assert write_letters(view, tmp_path / "none", agencies=["khong-co"]) == [] and (tmp_path / "none").is_dir()
+
+
+def test_the_assignment_table_reads_the_rows_once_and_shares_the_task_data(monkeypatch):
+    from matrix.core.pivot import Matrix
+    from matrix.writers import word
+
+    matrix = _corpus_matrix()
+    monkeypatch.setattr(Matrix, "rows_of", lambda self, directive_id: pytest.fail("rows read again per directive"))
+    made = 0
+    real = word.task_data
+
+    def counted(row: object) -> dict[str, object]:
+        nonlocal made
+        made += 1
+        return real(row)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(word, "task_data", counted)
+    first = word.table_context(matrix)
+    assert word.table_context(matrix) == first and made == len(matrix.rows)
+    assert [r["id"] for s in first["sections"] for r in s["rows"]] == [r.task.id for r in matrix.rows]
+
+
+def test_a_task_overdue_for_several_agencies_is_made_into_letter_data_once(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from matrix.core.pivot import build_matrix
+    from matrix.input.synthetic import make_corpus
+    from matrix.tracking.records import assess
+    from matrix.writers import reminders
+
+    matrix = build_matrix(make_corpus(12, 40, 2, seed=1))  # 83 overdue assignments of 54 tasks, in 21 letters
+    statuses = assess(matrix, (), dt.date(2026, 6, 30))
+    planned = reminders.plan_reminders(statuses)
+    rows = [status.entry.row for r in planned for status in r.items]
+    assert len(rows) > len({id(row) for row in rows})  # some task is in several letters
+    reminders._cache_for(_corpus_matrix())  # another matrix's letters: the caches start again
+    made: list[object] = []
+    real_task, real_directive = reminders.task_data, reminders.directive_data
+    monkeypatch.setattr(reminders, "task_data", lambda row: made.append(row) or real_task(row))
+    monkeypatch.setattr(reminders, "directive_data", lambda d: made.append(d) or real_directive(d))
+    contexts = [reminders.reminder_context(matrix, r, dt.date(2026, 6, 30)) for r in planned]
+    directives = {id(row.directive) for row in rows}
+    assert len(made) == len({id(row) for row in rows}) + len(directives | {id(r.issuer) for r in planned})
+    # the same data as made afresh for each letter
+    monkeypatch.setattr(
+        reminders, "_row_data", lambda row: (real_task(row), reminders.subtask_lines(row), reminders.heading_line(row))
+    )
+    monkeypatch.setattr(reminders, "_directive_data", real_directive)
+    assert contexts == [reminders.reminder_context(matrix, r, dt.date(2026, 6, 30)) for r in planned]
+    reminders._cache_for(_corpus_matrix())
+    assert not reminders._ROWS and not reminders._DIRECTIVES  # one matrix's letters kept at a time
