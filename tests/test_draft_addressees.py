@@ -408,3 +408,13 @@ def test_a_term_defined_for_a_body_and_its_base_units(registry):
     )
     got = _assigns(draft_text(text, registry, "thu"))
     assert got["2"] == {C: "Sở Tài chính", P: ["Thuế tỉnh Đồng Tháp", "các Thuế cơ sở tỉnh Đồng Tháp"]}
+
+
+def test_a_lead_list_ending_in_an_abbreviation_is_not_read_from_inside_its_first_name(roles):
+    """ "Đảng ủy các cơ quan Đảng tỉnh và VKSND chủ trì": the bodies before "chủ trì" are the registry's two names,
+    not an unknown "các cơ quan Đảng tỉnh và VKSND" read from the third word of the first one."""
+    got = roles(
+        HEAD + ASK + "1. Đề nghị Đảng ủy các cơ quan Đảng tỉnh và VKSND chủ trì, phối hợp với Công an tỉnh "
+        "tăng cường công tác phòng ngừa tội phạm.\n"
+    )
+    assert got["1"] == {"dang-uy-cac-co-quan-dang": C, "vksnd-tinh": C, "cong-an-tinh": P}

@@ -550,10 +550,14 @@ class RoleReader:
             pair = (tokens[k].low, tokens[k + 1].low)
             if pair == _CHU_TRI:
                 end = k - _copula_before(tokens, k)
+                inside = 0  # a name never starts inside a known name read before it ("Đảng ủy các cơ quan Đảng
+                # tỉnh và VKSND chủ trì": not the unknown "các cơ quan Đảng tỉnh và VKSND" from the third word)
                 for j in range(max(0, end - max(12, self.names.max_words)), end):  # the longest name there is
-                    if any(t.text in _CLAUSE_ENDS for t in tokens[j:end]):
+                    if j < inside or any(t.text in _CLAUSE_ENDS for t in tokens[j:end]):
                         continue
                     mention = self.names.read_name(tokens, text, j, None, False)
+                    if mention is not None and mention.resolved is not None:
+                        inside = max(inside, mention.end)
                     if mention is not None and mention.end == end and not mention.vague:
                         if self._receiving(tokens, text, j):
                             break  # "báo cáo Sở X và các sở, ngành chủ trì dự án": whom the reports go to
