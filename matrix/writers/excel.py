@@ -292,7 +292,15 @@ class Painter:
     ) -> None:
         """Write ``value`` (text always as text, unless ``formula``) in ``look``, indented ``indent`` levels."""
         key = (look, indent)
-        if self.sheets is not None:
+        sheets = self.sheets
+        if sheets is not None:
+            if type(value) is str and value and not formula:  # most cells: text, serialised at once
+                index = self._indexes.get(key)
+                if index is None:
+                    index = self._index(ws, key)
+                cells = sheets.get(ws) or self._cells(ws)
+                cells.put(row, col, cell_xml(row, col, index, cell_text(value)))
+                return
             self._serialise(ws, row, col, value, key, formula)
             return
         style = self._styles.get(key) or self._style(ws, look, indent)
@@ -534,16 +542,46 @@ def _wrap(paragraph: str, capacity: int) -> list[str]:
     return lines
 
 
+def _wrapped_lines(paragraph: str, capacity: int) -> int:
+    """``len(_wrap(paragraph, capacity))``, counted without making the lines (the same greedy steps, on lengths)."""
+    size = len(paragraph)
+    if size * UPPER_WEIGHT <= capacity:
+        return 1
+    room = capacity / (_width(paragraph) / size)  # in characters of this paragraph
+    if size <= room:
+        return 1
+    count, current, cut = 0, 0, max(1, int(room))  # current: the length of the line being filled (0: none)
+    for word in map(len, paragraph.split()):
+        while word > room:
+            if current:
+                count += 1
+                current = 0
+            count += 1
+            word -= cut
+        if not current:
+            current = word
+        elif current + 1 + word <= room:
+            current += 1 + word
+        else:
+            count += 1
+            current = word
+    return count + 1
+
+
 @lru_cache(maxsize=8192)
 def _layout(text: str, capacity: int) -> tuple[tuple[int, str], ...]:
     """The wrapped lines of ``text``, each with the number of its paragraph."""
     return tuple((p, line) for p, paragraph in enumerate(text.split("\n")) for line in _wrap(paragraph, capacity))
 
 
-@lru_cache(maxsize=65536)
+# Texts are measured for every sheet and workbook they appear in (a task in its directive's workbook, once per
+# agency in "Theo cơ quan", again in the consolidated workbook): the counts are kept for the process, bounded.
+@lru_cache(maxsize=1 << 17)
 def _line_count(text: str, capacity: int) -> int:
-    """How many lines ``text`` wraps to (kept for more texts than their layouts: a count is small)."""
-    return len(_layout(text, capacity))
+    """How many lines ``text`` wraps to (``len(_layout(text, capacity))``, counted without making the lines)."""
+    if "\n" not in text:
+        return _wrapped_lines(text, capacity)
+    return sum(_wrapped_lines(paragraph, capacity) for paragraph in text.split("\n"))
 
 
 def lines_height(lines: int, size: float = BODY_SIZE) -> float:
@@ -573,6 +611,15 @@ def _chunks(text: str, capacity: int, max_lines: int = MAX_TEXT_LINES) -> list[s
         pieces.append(joined)
         start = end
     return pieces
+
+
+@lru_cache(maxsize=1 << 15)
+def _measured(text: str, capacity: int) -> tuple[tuple[str, int], ...]:
+    """The pieces of ``text`` (:func:`_chunks`), each with the lines it wraps to, as a record's cell shows them."""
+    count = _line_count(text, capacity)
+    if count <= MAX_TEXT_LINES:
+        return ((text, count),)
+    return tuple((piece, _line_count(piece, capacity)) for piece in _chunks(text, capacity))
 
 
 def _break_point(lines: Sequence[tuple[int, str]], start: int, end: int) -> int:
@@ -748,6 +795,7 @@ def write_workbook(
 
 def _write_tracking(ws: Worksheet, ctx: WorkbookContext) -> None:
     """The "Theo dõi" form that a clerk fills and `matrix import` reads back (matrix.writers.tracking_sheet)."""
+    sheets = ctx.painter.sheets
     write_tracking_sheet(
         ws,
         ctx.matrix,
@@ -757,6 +805,7 @@ def _write_tracking(ws: Worksheet, ctx: WorkbookContext) -> None:
         ctx.labels,
         rows_done=lambda row: ctx.painter.done(ws, row),
         block=partial(ctx.painter.block, ws),
+        cells=None if sheets is None else sheets.setdefault(ws, SheetCells()),
     )
     setup_print(ws, ctx, "1:1")
 
@@ -1432,25 +1481,25 @@ def put_records(
     a long list of agencies) longer than ``MAX_TEXT_LINES`` lines continues on the rows below.
     The rows above the next free row are then final (:meth:`Painter.done`): records go down the sheet.
     """
-    pieces: list[list[CellValue]] = []
+    paint = ctx.painter
+    # per column: its pieces (a text longer than a row continues below), each with the lines it wraps to
+    pieces: list[tuple[tuple[CellValue, int], ...]] = []
     for col, (column, value) in enumerate(zip(columns, values, strict=True)):
         if isinstance(value, str) and value:
-            level = indent if col == text_col else 0
-            pieces.append(list(_chunks(cell_text(value), _capacity(column.width, indent=level))))
+            pieces.append(_measured(cell_text(value), _capacity(column.width, indent=indent if col == text_col else 0)))
         else:
-            pieces.append([value])
-    height = max(len(p) for p in pieces)
-    records = [[p[i] if i < len(p) else None for p in pieces] for i in range(height)]
-    for record in records:
+            pieces.append(((value, 1),))  # one line: what a row holds at least
+    height = max(map(len, pieces))
+    for index in range(height):
         lines = 1
-        for col, (column, value) in enumerate(zip(columns, record, strict=True)):
-            level = indent if col == text_col else 0
-            ctx.painter.put(ws, row, col + 1, value, column.look, indent=level)
-            if isinstance(value, str):
-                lines = max(lines, _line_count(value, _capacity(column.width, indent=level)))
-        ctx.painter.height(ws, row, min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines_height(lines))))
+        for col, (column, found) in enumerate(zip(columns, pieces, strict=True)):
+            value, count = found[index] if index < len(found) else (None, 1)
+            paint.put(ws, row, col + 1, value, column.look, indent if col == text_col else 0)
+            if count > lines:
+                lines = count
+        paint.height(ws, row, min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines_height(lines))))
         row += 1
-    ctx.painter.done(ws, row)
+    paint.done(ws, row)
     return row
 
 

@@ -25,6 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -36,7 +37,7 @@ from ..core.pivot import Entry, Matrix, location
 from ..core.stamp import SHEET_DATE_FORMATS, read_day
 from ..core.text import XML_ILLEGAL, shorten
 from ..tracking.records import Record, schedules, tracked_entries
-from .xlsx_seam import set_text, style_record, styled_cell
+from .xlsx_seam import SheetCells, cell_xml, set_text, style_index, style_record, styled_cell
 
 SHEET_TRACKING = "Theo dõi"
 STATE_DONE = "Đã hoàn thành"
@@ -65,13 +66,23 @@ _HEADER = 0  # the style key of the header row; a data cell's is its column
 
 
 class _Putter:
-    """Writes a value into a cell, text always as text, and the cell's style (one record per column, copied)."""
+    """Writes a value into a cell, text always as text, and the cell's style (one record per column, copied).
 
-    def __init__(self, ws: Worksheet, font: str, size: float) -> None:
-        self.ws, self.font, self.size = ws, font, size
+    With ``cells`` (a streamed workbook's :class:`SheetCells` for the sheet) no openpyxl cell is made: each cell is
+    serialised as openpyxl would write it, its style numbered in the workbook's table when first used."""
+
+    def __init__(self, ws: Worksheet, font: str, size: float, cells: SheetCells | None = None) -> None:
+        self.ws, self.font, self.size, self.cells = ws, font, size, cells
         self.styles: dict[int, StyleArray] = {}
+        self.indexes: dict[int, int] = {}  # streamed: the style's index in the workbook's cell styles
 
     def __call__(self, row: int, column: int, value: str | None, key: int) -> None:
+        if self.cells is not None:
+            index = self.indexes.get(key)
+            if index is None:
+                index = self.index(key, column)
+            self.cells.put(row, column, cell_xml(row, column, index, value or None))
+            return
         style = self.styles.get(key)
         if style is not None:
             cell = styled_cell(self.ws, row, column, style)
@@ -81,6 +92,18 @@ class _Putter:
         cell = self.ws.cell(row=row, column=column)
         if value:
             set_text(cell, value)
+        self.styles[key] = self._style(cell, key, column)
+
+    def index(self, key: int, column: int) -> int:
+        """The index of the style of ``key`` (for cells of ``column``) in the workbook's cell styles (added when new)."""
+        style = self.styles.get(key)
+        if style is None:
+            style = self.styles[key] = self._style(Cell(self.ws, row=1, column=column), key, column)  # in no sheet
+        index = self.indexes[key] = style_index(self.ws, style)
+        return index
+
+    def _style(self, cell: Cell | MergedCell, key: int, column: int) -> StyleArray:
+        """Style ``cell`` as the cells of ``key`` in ``column`` are, and return its style record."""
         header = key == _HEADER
         cell.font = Font(name=self.font, size=self.size, bold=header)
         cell.border = _BORDER
@@ -93,7 +116,14 @@ class _Putter:
                 cell.fill = _GREY
             if column in (FIRST_INPUT, FIRST_INPUT + 1, FIRST_INPUT + 3):
                 cell.number_format = "@" if column != FIRST_INPUT else "DD/MM/YYYY"
-        self.styles[key] = style_record(cell)
+        return style_record(cell)
+
+    def height(self, row: int, height: float) -> None:
+        """Set the height of ``row`` (points)."""
+        if self.cells is not None:
+            self.cells.height(row, height)
+        else:
+            self.ws.row_dimensions[row].height = height
 
 
 def _cell_text(text: str) -> str:
@@ -115,6 +145,7 @@ def write_tracking_sheet(
     labels: Mapping[str, str] | None = None,
     rows_done: Callable[[int], None] | None = None,
     block: Callable[[int, object, Callable[[int], int]], int] | None = None,
+    cells: SheetCells | None = None,
 ) -> None:
     """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
 
@@ -125,11 +156,13 @@ def write_tracking_sheet(
     ``rows_done(n)`` is told after each row that the rows before row ``n`` are final (a streamed painter's
     ``done``: the workbook writer writes them out). ``block(start, inputs, write)``: each directive's rows are
     written by ``write(start)`` (returning the next row), a pure function of ``inputs``, through it (a streamed
-    painter's ``block``: the workbook writer may copy them from its last writing).
+    painter's ``block``: the workbook writer may copy them from its last writing). ``cells``: the sheet's
+    :class:`SheetCells` in a streamed workbook (the cells are serialised there as they are written, no openpyxl cell
+    is made; the workbook is then saved by :func:`matrix.writers.xlsx_seam.save_workbook` with them).
     """
     text = text or _cell_text
     ws.title = SHEET_TRACKING
-    put = _Putter(ws, font, size)
+    put = _Putter(ws, font, size, cells)
     for column, header in enumerate(HEADERS, 1):
         put(1, column, header, _HEADER)
     for index, width in enumerate(WIDTHS, 1):
@@ -138,8 +171,14 @@ def write_tracking_sheet(
     choice.error = f"Chọn '{STATE_WORKING}' hoặc '{STATE_DONE}'"
     choice.errorTitle = "Tình trạng"
     ws.add_data_validation(choice)
+    entries = tracked_entries(matrix)
+    if cells is not None and entries:
+        # the rows' styles, numbered in the order their first row would number them, before any block of rows:
+        # a block copied from the last writing adds none
+        for column in range(1, len(HEADERS) + 1):
+            put.index(column, column)
     row_number = 2  # the next row
-    for _, group in itertools.groupby(tracked_entries(matrix), key=lambda e: e.row.directive.id):
+    for _, group in itertools.groupby(entries, key=lambda e: e.row.directive.id):
         # a directive's rows: a block the workbook writer may have kept from its last writing
         rows = tuple(_values(entry, text, labels) for entry in group)
         write = partial(_write_rows, ws, put, size, rows_done, rows)
@@ -189,14 +228,14 @@ def _write_rows(
     for values in rows:
         for column, value in enumerate(values, 1):
             put(row_number, column, value, column)
-        ws.row_dimensions[row_number].height = _height(list(values), size)
+        put.height(row_number, _height(values, size))
         row_number += 1
         if rows_done is not None:
             rows_done(row_number)
     return row_number
 
 
-def _height(values: list[Any], size: float) -> float:
+def _height(values: tuple[str | None, ...], size: float) -> float:
     """A row tall enough for its wrapped text (Excel and LibreOffice do not grow rows written by openpyxl)."""
     # About 1.1 characters of Times New Roman 12 pt fit in one unit of column width.
     per_unit = 1.1 * 12 / size

@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from copy import copy
 from dataclasses import dataclass
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, TypeAlias
@@ -178,6 +179,22 @@ def _escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
+@lru_cache(maxsize=1 << 15)
+def _inline(text: str) -> str:
+    """The content of a string cell holding ``text`` (``<is>...</is>``, nothing for ""), as openpyxl writes it.
+
+    Kept for the process: a task's text, an agency's name, a role are written in many cells and workbooks."""
+    if not text:
+        return ""
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f"<is><t{space}>{_escaped(text)}</t></is>"
+
+
+def _styled(style: int) -> str:
+    """The style attribute of a cell of style index ``style`` (none for 0, the default)."""
+    return f' s="{style}"' if style else ""
+
+
 def cell_xml(row: int, column: int, style: int, value: CellValue | bool, formula: bool = False) -> str:
     """The ``<c>`` element openpyxl writes for a cell of style index ``style`` (0: unstyled) holding ``value``.
 
@@ -185,15 +202,14 @@ def cell_xml(row: int, column: int, style: int, value: CellValue | bool, formula
     ("=SUM(...)"). Numbers and booleans are written as openpyxl writes them; a date has a number
     format, so it goes through :func:`openpyxl_cell_xml` with the cell that openpyxl makes of it.
     """
+    if type(value) is str and not formula:  # most cells: text (checked first)
+        return f'<c r="{get_column_letter(column)}{row}"{_styled(style)} t="inlineStr">{_inline(value)}</c>'
     ref = f"{get_column_letter(column)}{row}"
-    styled = f' s="{style}"' if style else ""
+    styled = _styled(style)
     if formula and isinstance(value, str):
         return f'<c r="{ref}"{styled}><f>{_escaped(value[1:])}</f><v></v></c>'
-    if isinstance(value, str):
-        if not value:
-            return f'<c r="{ref}"{styled} t="inlineStr"></c>'
-        space = ' xml:space="preserve"' if value != value.strip() else ""
-        return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{_escaped(value)}</t></is></c>'
+    if isinstance(value, str):  # a subclass of str
+        return f'<c r="{ref}"{styled} t="inlineStr">{_inline(value)}</c>'
     if value is None:  # openpyxl writes an empty cell only when it is styled
         return f'<c r="{ref}"{styled} t="n"></c>' if style else ""
     if isinstance(value, bool):
