@@ -788,7 +788,7 @@ def test_a_streamed_painter_writes_final_rows_out_and_keeps_the_rest(tmp_path):
 
 # --------------------------------------------------------------------------- the cost of a cell (issue 23)
 
-WRAPPED = st.text(st.sampled_from("aàbếỗ ĐƯABC\t\n-."), max_size=80)
+WRAPPED = st.text(st.sampled_from("aàbếỗ ĐƯABC\t\n-.") | st.characters(), max_size=80)
 
 
 @given(WRAPPED, st.integers(1, 60))
@@ -796,10 +796,20 @@ WRAPPED = st.text(st.sampled_from("aàbếỗ ĐƯABC\t\n-."), max_size=80)
 def test_a_line_count_is_the_number_of_wrapped_lines(text: str, capacity: int) -> None:
     """Row heights count lines without making them: the count is that of the greedy wrap, and a long text's
     pieces are the ones its wrapped lines give, each measured as it is written."""
+    for paragraph in text.split("\n"):  # the wrap of a regular expression is the greedy wrap, word by word
+        room = excel._room(paragraph, capacity)
+        if room is not None:
+            assert excel._wrap(paragraph, capacity) == excel._wrap_words(paragraph.split(), room)
     assert excel._line_count(text, capacity) == len(excel._layout(text, capacity))
     measured = excel._measured(text, capacity)
     assert [piece for piece, _ in measured] == excel._chunks(text, capacity)
     assert [lines for _, lines in measured] == [len(excel._layout(piece, capacity)) for piece, _ in measured]
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=examples(300), deadline=None)
+def test_capitals_are_counted_as_str_isupper_counts_them(text: str) -> None:
+    assert excel._capitals(text) == sum(map(str.isupper, text))
 
 
 def test_the_theo_doi_sheet_of_a_streamed_workbook_makes_no_openpyxl_cell(tmp_path: Path) -> None:

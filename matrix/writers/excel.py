@@ -301,6 +301,13 @@ class Painter:
                 cells = sheets.get(ws) or self._cells(ws)
                 cells.put(row, col, cell_xml(row, col, index, cell_text(value)))
                 return
+            if value is None:  # an empty cell of the grid, styled
+                index = self._indexes.get(key)
+                if index is None:
+                    index = self._index(ws, key)
+                cells = sheets.get(ws) or self._cells(ws)
+                cells.put(row, col, cell_xml(row, col, index, None))
+                return
             self._serialise(ws, row, col, value, key, formula)
             return
         style = self._styles.get(key) or self._style(ws, look, indent)
@@ -507,7 +514,44 @@ def _capacity(width: float, size: float = BODY_SIZE, bold: bool = False, indent:
 
 def _width(text: str) -> float:
     """The width of ``text`` in average lower-case characters."""
-    return len(text) + (UPPER_WEIGHT - 1) * sum(map(str.isupper, text))
+    return len(text) + (UPPER_WEIGHT - 1) * _capitals(text)
+
+
+def _capitals(text: str) -> int:
+    """How many characters of ``text`` are capitals (``str.isupper``): the ones the pattern finds, each asked."""
+    return sum(map(str.isupper, _capitals_pattern().findall(text)))
+
+
+@lru_cache(maxsize=1)
+def _capitals_pattern() -> re.Pattern[str]:
+    """The capitals of the Basic Multilingual Plane (``str.isupper``) and every character beyond it, as one
+    character class: counting a text's capitals with it is several times faster than asking each character."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if chr(code).isupper():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    ranges.append((0x10000, 0x10FFFF))
+    return re.compile("[" + "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in ranges) + "]")
+
+
+def _room(paragraph: str, capacity: int) -> float | None:
+    """How many characters of ``paragraph`` a line of ``capacity`` holds (capitals are wider: each character counts
+    the paragraph's average width); None when the whole paragraph fits on one line."""
+    size = len(paragraph)
+    if size * UPPER_WEIGHT <= capacity:  # fits on one line, whatever its capitals
+        return None
+    room = capacity / (_width(paragraph) / size)
+    return None if size <= room else room  # every word fits on the first line
+
+
+@lru_cache(maxsize=256)
+def _lines_of(limit: int) -> re.Pattern[str]:
+    """The lines of a greedy wrap at ``limit`` characters, of words of at most ``limit`` characters joined by single
+    spaces: each match is the longest run of whole words that fits (group 1), then its space."""
+    return re.compile(f"(.{{1,{limit}}})(?: |$)")
 
 
 def _wrap(paragraph: str, capacity: int) -> list[str]:
@@ -515,15 +559,20 @@ def _wrap(paragraph: str, capacity: int) -> list[str]:
 
     Capitals are wider: each character counts the paragraph's average width.
     """
-    if len(paragraph) * UPPER_WEIGHT <= capacity:  # fits on one line, whatever its capitals
+    room = _room(paragraph, capacity)
+    if room is None:
         return [" ".join(paragraph.split())]
-    scale = _width(paragraph) / len(paragraph) if paragraph else 1.0
-    room = capacity / scale  # in characters of this paragraph
-    if len(paragraph) <= room:  # every word fits on the first line
-        return [" ".join(paragraph.split())]
+    words = paragraph.split()
+    if room >= 1 and words and max(map(len, words)) <= room:  # no word to break: the wrap is a regular expression's
+        return _lines_of(int(room)).findall(" ".join(words))
+    return _wrap_words(words, room)
+
+
+def _wrap_words(words: Sequence[str], room: float) -> list[str]:
+    """Greedy word wrap of ``words`` at ``room`` characters a line, a word longer than a line broken anywhere."""
     lines: list[str] = []
     current = ""
-    for word in paragraph.split():
+    for word in words:
         while len(word) > room:
             if current:
                 lines.append(current)
@@ -543,29 +592,14 @@ def _wrap(paragraph: str, capacity: int) -> list[str]:
 
 
 def _wrapped_lines(paragraph: str, capacity: int) -> int:
-    """``len(_wrap(paragraph, capacity))``, counted without making the lines (the same greedy steps, on lengths)."""
-    size = len(paragraph)
-    if size * UPPER_WEIGHT <= capacity:
+    """``len(_wrap(paragraph, capacity))``, counted without keeping the lines."""
+    room = _room(paragraph, capacity)
+    if room is None:
         return 1
-    room = capacity / (_width(paragraph) / size)  # in characters of this paragraph
-    if size <= room:
-        return 1
-    count, current, cut = 0, 0, max(1, int(room))  # current: the length of the line being filled (0: none)
-    for word in map(len, paragraph.split()):
-        while word > room:
-            if current:
-                count += 1
-                current = 0
-            count += 1
-            word -= cut
-        if not current:
-            current = word
-        elif current + 1 + word <= room:
-            current += 1 + word
-        else:
-            count += 1
-            current = word
-    return count + 1
+    words = paragraph.split()
+    if room >= 1 and words and max(map(len, words)) <= room:
+        return len(_lines_of(int(room)).findall(" ".join(words)))
+    return len(_wrap_words(words, room))
 
 
 @lru_cache(maxsize=8192)
@@ -616,7 +650,10 @@ def _chunks(text: str, capacity: int, max_lines: int = MAX_TEXT_LINES) -> list[s
 @lru_cache(maxsize=1 << 15)
 def _measured(text: str, capacity: int) -> tuple[tuple[str, int], ...]:
     """The pieces of ``text`` (:func:`_chunks`), each with the lines it wraps to, as a record's cell shows them."""
-    count = _line_count(text, capacity)
+    if len(text) > capacity * MAX_TEXT_LINES:  # surely more lines than a row holds: laid out at once
+        count = len(_layout(text, capacity))
+    else:
+        count = _line_count(text, capacity)
     if count <= MAX_TEXT_LINES:
         return ((text, count),)
     return tuple((piece, _line_count(piece, capacity)) for piece in _chunks(text, capacity))
