@@ -183,7 +183,14 @@ def _align(horizontal: str = "left", vertical: str = "top", rotation: int = 0) -
 
 
 def _looks() -> dict[str, Look]:
-    """Every look the workbook uses, by name."""
+    """Every look the workbook uses, by name (a painter's own copy of :func:`_shared_looks`)."""
+    return dict(_shared_looks())
+
+
+@lru_cache(maxsize=1)
+def _shared_looks() -> dict[str, Look]:
+    """Every look the workbook uses, by name: made once for the process (a style's parts are only read: a cell
+    keeps their indexes in its workbook's tables), not for each of a build's 301 workbooks."""
     grid = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
     header = Look(_font(bold=True), _align("center", "center"), solid_fill(HEADER_FILL), grid)
     looks = {

@@ -21,7 +21,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,7 @@ FIRST_INPUT, KEY_COL, CHECK_COL = 7, 11, 12
 _GREY = PatternFill("solid", fgColor="EEEEEE")
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _ILLEGAL = re.compile(f"[{XML_ILLEGAL}]")
 _HEADER = 0  # the style key of the header row; a data cell's is its column
 
@@ -104,18 +105,14 @@ class _Putter:
 
     def _style(self, cell: Cell | MergedCell, key: int, column: int) -> StyleArray:
         """Style ``cell`` as the cells of ``key`` in ``column`` are, and return its style record."""
-        header = key == _HEADER
-        cell.font = Font(name=self.font, size=self.size, bold=header)
+        font, alignment, fill, number_format = _parts(self.font, self.size, key == _HEADER, column)
+        cell.font = font
         cell.border = _BORDER
-        if header:
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.fill = _GREY
-        else:
-            cell.alignment = Alignment(vertical="top", wrap_text=column < KEY_COL)
-            if column < FIRST_INPUT:
-                cell.fill = _GREY
-            if column in (FIRST_INPUT, FIRST_INPUT + 1, FIRST_INPUT + 3):
-                cell.number_format = "@" if column != FIRST_INPUT else "DD/MM/YYYY"
+        cell.alignment = alignment
+        if fill is not None:
+            cell.fill = fill
+        if number_format is not None:
+            cell.number_format = number_format
         return style_record(cell)
 
     def height(self, row: int, height: float) -> None:
@@ -126,11 +123,25 @@ class _Putter:
             self.ws.row_dimensions[row].height = height
 
 
+@lru_cache(maxsize=64)
+def _parts(font: str, size: float, header: bool, column: int) -> tuple[Font, Alignment, PatternFill | None, str | None]:
+    """The font, alignment, fill and number format of the header's cells or of a column's (made once for the process:
+    a cell keeps only their indexes in its workbook's tables)."""
+    if header:
+        return Font(name=font, size=size, bold=True), _CENTRED, _GREY, None
+    number_format = None
+    if column in (FIRST_INPUT, FIRST_INPUT + 1, FIRST_INPUT + 3):
+        number_format = "@" if column != FIRST_INPUT else "DD/MM/YYYY"
+    alignment = Alignment(vertical="top", wrap_text=column < KEY_COL)
+    return Font(name=font, size=size, bold=False), alignment, _GREY if column < FIRST_INPUT else None, number_format
+
+
 def _cell_text(text: str) -> str:
     """``text`` without XML-illegal characters, within a cell's 32,767 characters (the workbook writer passes its own)."""
     return _ILLEGAL.sub("", text)[:32_767]
 
 
+@lru_cache(maxsize=8192)  # a task is on a row per agency following it, in its workbook and the consolidated one
 def fingerprint(text: str) -> str:
     """A short hash of a task's text: tells a changed task from an unchanged one."""
     return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:10]
@@ -203,7 +214,7 @@ def _values(entry: Entry, text: Callable[[str], str], labels: Mapping[str, str] 
     return (
         text(label),
         text(location(row)),
-        text(shorten(row.task.text, 300)),
+        text(_printed(row.task.text)),
         text(entry.agency.name),
         entry.role.value,
         text(due),
@@ -214,6 +225,12 @@ def _values(entry: Entry, text: Callable[[str], str], labels: Mapping[str, str] 
         key,
         fingerprint(row.task.text),
     )
+
+
+@lru_cache(maxsize=8192)
+def _printed(text: str) -> str:
+    """A task's text as its form rows print it (the first 300 characters, on a word boundary)."""
+    return shorten(text, 300)
 
 
 def _write_rows(
