@@ -1166,11 +1166,18 @@ def _title_height(left: Sequence[tuple[str, float]], number: str | None, task: _
     third when consolidated)."""
     title_width = left[1][1]
     capacity = _capacity(title_width, indent=task.depth)
-    title = task.title or shorten(task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
+    title = task.title or _short_title(task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
     lines = max(_line_count(title, capacity), _line_count(task.label, _capacity(left[0][1])))
     if number is not None:
         lines = max(lines, _line_count(number, _capacity(left[2][1])))
     return title, max(MIN_ROW_HEIGHT, lines_height(lines))
+
+
+@lru_cache(maxsize=8192)
+def _short_title(text: str, limit: int) -> str:
+    """A task's text shortened to ``limit`` characters for its title in the matrix (kept per text: the print layout
+    measures a sample of titles for each paper and width it tries, the sheet then writes them)."""
+    return shorten(text, limit)
 
 
 def _turned_height(labels: Sequence[str], lines: int) -> float:
