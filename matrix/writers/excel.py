@@ -609,15 +609,16 @@ def _wrapped_lines(paragraph: str, capacity: int) -> int:
     return len(_wrap_words(words, room))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)  # long texts only: their pieces are kept by _measured
 def _layout(text: str, capacity: int) -> tuple[tuple[int, str], ...]:
     """The wrapped lines of ``text``, each with the number of its paragraph."""
     return tuple((p, line) for p, paragraph in enumerate(text.split("\n")) for line in _wrap(paragraph, capacity))
 
 
 # Texts are measured for every sheet and workbook they appear in (a task in its directive's workbook, once per
-# agency in "Theo cơ quan", again in the consolidated workbook): the counts are kept for the process, bounded.
-@lru_cache(maxsize=1 << 17)
+# agency in "Theo cơ quan", again in the consolidated workbook): the counts are kept for the process, bounded
+# (a count is small; the texts themselves belong to the model).
+@lru_cache(maxsize=1 << 16)
 def _line_count(text: str, capacity: int) -> int:
     """How many lines ``text`` wraps to (``len(_layout(text, capacity))``, counted without making the lines)."""
     if "\n" not in text:
@@ -654,7 +655,7 @@ def _chunks(text: str, capacity: int, max_lines: int = MAX_TEXT_LINES) -> list[s
     return pieces
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 13)
 def _measured(text: str, capacity: int) -> tuple[tuple[str, int], ...]:
     """The pieces of ``text`` (:func:`_chunks`), each with the lines it wraps to, as a record's cell shows them."""
     if len(text) > capacity * MAX_TEXT_LINES:  # surely more lines than a row holds: laid out at once

@@ -179,7 +179,7 @@ def _escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 13)  # the recent texts: a workbook repeats its own (some 13 MB when 32,768)
 def _inline(text: str) -> str:
     """The content of a string cell holding ``text`` (``<is>...</is>``, nothing for ""), as openpyxl writes it.
 
