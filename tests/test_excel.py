@@ -784,3 +784,56 @@ def test_a_streamed_painter_writes_final_rows_out_and_keeps_the_rest(tmp_path):
     assert len(cells.rows) < SPILL_ROWS and min(cells.rows) >= cells.done  # only rows not yet final stay in memory
     with pytest.raises(ValueError, match="already written out"):
         painter.put(ws, 3, 1, "muộn", "text")
+
+
+# --------------------------------------------------------------------------- the cost of a cell (issue 23)
+
+WRAPPED = st.text(st.sampled_from("aàbếỗ ĐƯABC\t\n-.") | st.characters(), max_size=80)
+
+
+@given(WRAPPED, st.integers(1, 60))
+@settings(max_examples=examples(400), deadline=None)
+def test_a_line_count_is_the_number_of_wrapped_lines(text: str, capacity: int) -> None:
+    """Row heights count lines without making them: the count is that of the greedy wrap, and a long text's
+    pieces are the ones its wrapped lines give, each measured as it is written."""
+    for paragraph in text.split("\n"):  # the wrap of a regular expression is the greedy wrap, word by word
+        room = excel._room(paragraph, capacity)
+        if room is not None:
+            assert excel._wrap(paragraph, capacity) == excel._wrap_words(paragraph.split(), room)
+    assert excel._line_count(text, capacity) == len(excel._layout(text, capacity))
+    measured = excel._measured(text, capacity)
+    assert [piece for piece, _ in measured] == excel._chunks(text, capacity)
+    assert [lines for _, lines in measured] == [len(excel._layout(piece, capacity)) for piece, _ in measured]
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=examples(300), deadline=None)
+def test_capitals_are_counted_as_str_isupper_counts_them(text: str) -> None:
+    assert excel._capitals(text) == sum(map(str.isupper, text))
+
+
+def test_the_theo_doi_sheet_of_a_streamed_workbook_makes_no_openpyxl_cell(tmp_path: Path) -> None:
+    """The "Theo dõi" form is serialised as it is written, like the other sheets: no openpyxl cell, no row
+    dimension kept until the workbook is saved (each cost a descriptor per attribute and a style lookup when saved)."""
+    matrix = build_matrix(small_corpus())
+    painter = excel.Painter(streamed=True)
+    wb = openpyxl.Workbook()
+    ctx = excel.WorkbookContext(matrix, "T", "A4", painter, excel.directive_labels(matrix))
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    excel._write_tracking(ws, ctx)
+    assert painter.sheets is not None and painter.sheets[ws].rows
+    assert not ws._cells and not ws.row_dimensions
+
+
+def test_text_cells_are_escaped_once_per_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text written in many cells (a task, an agency, a role) is escaped once: the rest is a lookup."""
+    from matrix.writers import xlsx_seam
+
+    calls: list[str] = []
+    escaped = xlsx_seam._escaped
+    monkeypatch.setattr(xlsx_seam, "_escaped", lambda text: calls.append(text) or escaped(text))
+    xlsx_seam._inline.cache_clear()
+    cells = [xlsx_seam.cell_xml(row, 2, 3, "Sở Y tế & <UBND>") for row in range(1, 6)]
+    assert cells[1] == '<c r="B2" s="3" t="inlineStr"><is><t>Sở Y tế &amp; &lt;UBND&gt;</t></is></c>'
+    assert calls == ["Sở Y tế & <UBND>"]

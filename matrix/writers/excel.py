@@ -183,7 +183,14 @@ def _align(horizontal: str = "left", vertical: str = "top", rotation: int = 0) -
 
 
 def _looks() -> dict[str, Look]:
-    """Every look the workbook uses, by name."""
+    """Every look the workbook uses, by name (a painter's own copy of :func:`_shared_looks`)."""
+    return dict(_shared_looks())
+
+
+@lru_cache(maxsize=1)
+def _shared_looks() -> dict[str, Look]:
+    """Every look the workbook uses, by name: made once for the process (a style's parts are only read: a cell
+    keeps their indexes in its workbook's tables), not for each of a build's 301 workbooks."""
     grid = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
     header = Look(_font(bold=True), _align("center", "center"), solid_fill(HEADER_FILL), grid)
     looks = {
@@ -292,7 +299,22 @@ class Painter:
     ) -> None:
         """Write ``value`` (text always as text, unless ``formula``) in ``look``, indented ``indent`` levels."""
         key = (look, indent)
-        if self.sheets is not None:
+        sheets = self.sheets
+        if sheets is not None:
+            if type(value) is str and value and not formula:  # most cells: text, serialised at once
+                index = self._indexes.get(key)
+                if index is None:
+                    index = self._index(ws, key)
+                cells = sheets.get(ws) or self._cells(ws)
+                cells.put(row, col, cell_xml(row, col, index, cell_text(value)))
+                return
+            if value is None:  # an empty cell of the grid, styled
+                index = self._indexes.get(key)
+                if index is None:
+                    index = self._index(ws, key)
+                cells = sheets.get(ws) or self._cells(ws)
+                cells.put(row, col, cell_xml(row, col, index, None))
+                return
             self._serialise(ws, row, col, value, key, formula)
             return
         style = self._styles.get(key) or self._style(ws, look, indent)
@@ -499,7 +521,44 @@ def _capacity(width: float, size: float = BODY_SIZE, bold: bool = False, indent:
 
 def _width(text: str) -> float:
     """The width of ``text`` in average lower-case characters."""
-    return len(text) + (UPPER_WEIGHT - 1) * sum(map(str.isupper, text))
+    return len(text) + (UPPER_WEIGHT - 1) * _capitals(text)
+
+
+def _capitals(text: str) -> int:
+    """How many characters of ``text`` are capitals (``str.isupper``): the ones the pattern finds, each asked."""
+    return sum(map(str.isupper, _capitals_pattern().findall(text)))
+
+
+@lru_cache(maxsize=1)
+def _capitals_pattern() -> re.Pattern[str]:
+    """The capitals of the Basic Multilingual Plane (``str.isupper``) and every character beyond it, as one
+    character class: counting a text's capitals with it is several times faster than asking each character."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if chr(code).isupper():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    ranges.append((0x10000, 0x10FFFF))
+    return re.compile("[" + "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in ranges) + "]")
+
+
+def _room(paragraph: str, capacity: int) -> float | None:
+    """How many characters of ``paragraph`` a line of ``capacity`` holds (capitals are wider: each character counts
+    the paragraph's average width); None when the whole paragraph fits on one line."""
+    size = len(paragraph)
+    if size * UPPER_WEIGHT <= capacity:  # fits on one line, whatever its capitals
+        return None
+    room = capacity / (_width(paragraph) / size)
+    return None if size <= room else room  # every word fits on the first line
+
+
+@lru_cache(maxsize=256)
+def _lines_of(limit: int) -> re.Pattern[str]:
+    """The lines of a greedy wrap at ``limit`` characters, of words of at most ``limit`` characters joined by single
+    spaces: each match is the longest run of whole words that fits (group 1), then its space."""
+    return re.compile(f"(.{{1,{limit}}})(?: |$)")
 
 
 def _wrap(paragraph: str, capacity: int) -> list[str]:
@@ -507,15 +566,20 @@ def _wrap(paragraph: str, capacity: int) -> list[str]:
 
     Capitals are wider: each character counts the paragraph's average width.
     """
-    if len(paragraph) * UPPER_WEIGHT <= capacity:  # fits on one line, whatever its capitals
+    room = _room(paragraph, capacity)
+    if room is None:
         return [" ".join(paragraph.split())]
-    scale = _width(paragraph) / len(paragraph) if paragraph else 1.0
-    room = capacity / scale  # in characters of this paragraph
-    if len(paragraph) <= room:  # every word fits on the first line
-        return [" ".join(paragraph.split())]
+    words = paragraph.split()
+    if room >= 1 and words and max(map(len, words)) <= room:  # no word to break: the wrap is a regular expression's
+        return _lines_of(int(room)).findall(" ".join(words))
+    return _wrap_words(words, room)
+
+
+def _wrap_words(words: Sequence[str], room: float) -> list[str]:
+    """Greedy word wrap of ``words`` at ``room`` characters a line, a word longer than a line broken anywhere."""
     lines: list[str] = []
     current = ""
-    for word in paragraph.split():
+    for word in words:
         while len(word) > room:
             if current:
                 lines.append(current)
@@ -534,16 +598,32 @@ def _wrap(paragraph: str, capacity: int) -> list[str]:
     return lines
 
 
-@lru_cache(maxsize=8192)
+def _wrapped_lines(paragraph: str, capacity: int) -> int:
+    """``len(_wrap(paragraph, capacity))``, counted without keeping the lines."""
+    room = _room(paragraph, capacity)
+    if room is None:
+        return 1
+    words = paragraph.split()
+    if room >= 1 and words and max(map(len, words)) <= room:
+        return len(_lines_of(int(room)).findall(" ".join(words)))
+    return len(_wrap_words(words, room))
+
+
+@lru_cache(maxsize=1024)  # long texts only: their pieces are kept by _measured
 def _layout(text: str, capacity: int) -> tuple[tuple[int, str], ...]:
     """The wrapped lines of ``text``, each with the number of its paragraph."""
     return tuple((p, line) for p, paragraph in enumerate(text.split("\n")) for line in _wrap(paragraph, capacity))
 
 
-@lru_cache(maxsize=65536)
+# Texts are measured for every sheet and workbook they appear in (a task in its directive's workbook, once per
+# agency in "Theo cơ quan", again in the consolidated workbook): the counts are kept for the process, bounded
+# (a count is small; the texts themselves belong to the model).
+@lru_cache(maxsize=1 << 16)
 def _line_count(text: str, capacity: int) -> int:
-    """How many lines ``text`` wraps to (kept for more texts than their layouts: a count is small)."""
-    return len(_layout(text, capacity))
+    """How many lines ``text`` wraps to (``len(_layout(text, capacity))``, counted without making the lines)."""
+    if "\n" not in text:
+        return _wrapped_lines(text, capacity)
+    return sum(_wrapped_lines(paragraph, capacity) for paragraph in text.split("\n"))
 
 
 def lines_height(lines: int, size: float = BODY_SIZE) -> float:
@@ -573,6 +653,18 @@ def _chunks(text: str, capacity: int, max_lines: int = MAX_TEXT_LINES) -> list[s
         pieces.append(joined)
         start = end
     return pieces
+
+
+@lru_cache(maxsize=1 << 13)
+def _measured(text: str, capacity: int) -> tuple[tuple[str, int], ...]:
+    """The pieces of ``text`` (:func:`_chunks`), each with the lines it wraps to, as a record's cell shows them."""
+    if len(text) > capacity * MAX_TEXT_LINES:  # surely more lines than a row holds: laid out at once
+        count = len(_layout(text, capacity))
+    else:
+        count = _line_count(text, capacity)
+    if count <= MAX_TEXT_LINES:
+        return ((text, count),)
+    return tuple((piece, _line_count(piece, capacity)) for piece in _chunks(text, capacity))
 
 
 def _break_point(lines: Sequence[tuple[int, str]], start: int, end: int) -> int:
@@ -748,6 +840,7 @@ def write_workbook(
 
 def _write_tracking(ws: Worksheet, ctx: WorkbookContext) -> None:
     """The "Theo dõi" form that a clerk fills and `matrix import` reads back (matrix.writers.tracking_sheet)."""
+    sheets = ctx.painter.sheets
     write_tracking_sheet(
         ws,
         ctx.matrix,
@@ -757,6 +850,7 @@ def _write_tracking(ws: Worksheet, ctx: WorkbookContext) -> None:
         ctx.labels,
         rows_done=lambda row: ctx.painter.done(ws, row),
         block=partial(ctx.painter.block, ws),
+        cells=None if sheets is None else sheets.setdefault(ws, SheetCells()),
     )
     setup_print(ws, ctx, "1:1")
 
@@ -1073,11 +1167,18 @@ def _title_height(left: Sequence[tuple[str, float]], number: str | None, task: _
     third when consolidated)."""
     title_width = left[1][1]
     capacity = _capacity(title_width, indent=task.depth)
-    title = task.title or shorten(task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
+    title = task.title or _short_title(task.text, capacity - 2 if capacity >= ONE_LINE_TITLE else TITLE_CHARS)
     lines = max(_line_count(title, capacity), _line_count(task.label, _capacity(left[0][1])))
     if number is not None:
         lines = max(lines, _line_count(number, _capacity(left[2][1])))
     return title, max(MIN_ROW_HEIGHT, lines_height(lines))
+
+
+@lru_cache(maxsize=8192)
+def _short_title(text: str, limit: int) -> str:
+    """A task's text shortened to ``limit`` characters for its title in the matrix (kept per text: the print layout
+    measures a sample of titles for each paper and width it tries, the sheet then writes them)."""
+    return shorten(text, limit)
 
 
 def _turned_height(labels: Sequence[str], lines: int) -> float:
@@ -1432,25 +1533,25 @@ def put_records(
     a long list of agencies) longer than ``MAX_TEXT_LINES`` lines continues on the rows below.
     The rows above the next free row are then final (:meth:`Painter.done`): records go down the sheet.
     """
-    pieces: list[list[CellValue]] = []
+    paint = ctx.painter
+    # per column: its pieces (a text longer than a row continues below), each with the lines it wraps to
+    pieces: list[tuple[tuple[CellValue, int], ...]] = []
     for col, (column, value) in enumerate(zip(columns, values, strict=True)):
         if isinstance(value, str) and value:
-            level = indent if col == text_col else 0
-            pieces.append(list(_chunks(cell_text(value), _capacity(column.width, indent=level))))
+            pieces.append(_measured(cell_text(value), _capacity(column.width, indent=indent if col == text_col else 0)))
         else:
-            pieces.append([value])
-    height = max(len(p) for p in pieces)
-    records = [[p[i] if i < len(p) else None for p in pieces] for i in range(height)]
-    for record in records:
+            pieces.append(((value, 1),))  # one line: what a row holds at least
+    height = max(map(len, pieces))
+    for index in range(height):
         lines = 1
-        for col, (column, value) in enumerate(zip(columns, record, strict=True)):
-            level = indent if col == text_col else 0
-            ctx.painter.put(ws, row, col + 1, value, column.look, indent=level)
-            if isinstance(value, str):
-                lines = max(lines, _line_count(value, _capacity(column.width, indent=level)))
-        ctx.painter.height(ws, row, min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines_height(lines))))
+        for col, (column, found) in enumerate(zip(columns, pieces, strict=True)):
+            value, count = found[index] if index < len(found) else (None, 1)
+            paint.put(ws, row, col + 1, value, column.look, indent if col == text_col else 0)
+            if count > lines:
+                lines = count
+        paint.height(ws, row, min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines_height(lines))))
         row += 1
-    ctx.painter.done(ws, row)
+    paint.done(ws, row)
     return row
 
 

@@ -21,10 +21,11 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -36,7 +37,7 @@ from ..core.pivot import Entry, Matrix, location
 from ..core.stamp import SHEET_DATE_FORMATS, read_day
 from ..core.text import XML_ILLEGAL, shorten
 from ..tracking.records import Record, schedules, tracked_entries
-from .xlsx_seam import set_text, style_record, styled_cell
+from .xlsx_seam import SheetCells, cell_xml, set_text, style_index, style_record, styled_cell
 
 SHEET_TRACKING = "Theo dõi"
 STATE_DONE = "Đã hoàn thành"
@@ -60,18 +61,29 @@ FIRST_INPUT, KEY_COL, CHECK_COL = 7, 11, 12
 _GREY = PatternFill("solid", fgColor="EEEEEE")
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _ILLEGAL = re.compile(f"[{XML_ILLEGAL}]")
 _HEADER = 0  # the style key of the header row; a data cell's is its column
 
 
 class _Putter:
-    """Writes a value into a cell, text always as text, and the cell's style (one record per column, copied)."""
+    """Writes a value into a cell, text always as text, and the cell's style (one record per column, copied).
 
-    def __init__(self, ws: Worksheet, font: str, size: float) -> None:
-        self.ws, self.font, self.size = ws, font, size
+    With ``cells`` (a streamed workbook's :class:`SheetCells` for the sheet) no openpyxl cell is made: each cell is
+    serialised as openpyxl would write it, its style numbered in the workbook's table when first used."""
+
+    def __init__(self, ws: Worksheet, font: str, size: float, cells: SheetCells | None = None) -> None:
+        self.ws, self.font, self.size, self.cells = ws, font, size, cells
         self.styles: dict[int, StyleArray] = {}
+        self.indexes: dict[int, int] = {}  # streamed: the style's index in the workbook's cell styles
 
     def __call__(self, row: int, column: int, value: str | None, key: int) -> None:
+        if self.cells is not None:
+            index = self.indexes.get(key)
+            if index is None:
+                index = self.index(key, column)
+            self.cells.put(row, column, cell_xml(row, column, index, value or None))
+            return
         style = self.styles.get(key)
         if style is not None:
             cell = styled_cell(self.ws, row, column, style)
@@ -81,19 +93,47 @@ class _Putter:
         cell = self.ws.cell(row=row, column=column)
         if value:
             set_text(cell, value)
-        header = key == _HEADER
-        cell.font = Font(name=self.font, size=self.size, bold=header)
+        self.styles[key] = self._style(cell, key, column)
+
+    def index(self, key: int, column: int) -> int:
+        """The index of the style of ``key`` (for cells of ``column``) in the workbook's cell styles (added when new)."""
+        style = self.styles.get(key)
+        if style is None:
+            style = self.styles[key] = self._style(Cell(self.ws, row=1, column=column), key, column)  # in no sheet
+        index = self.indexes[key] = style_index(self.ws, style)
+        return index
+
+    def _style(self, cell: Cell | MergedCell, key: int, column: int) -> StyleArray:
+        """Style ``cell`` as the cells of ``key`` in ``column`` are, and return its style record."""
+        font, alignment, fill, number_format = _parts(self.font, self.size, key == _HEADER, column)
+        cell.font = font
         cell.border = _BORDER
-        if header:
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.fill = _GREY
+        cell.alignment = alignment
+        if fill is not None:
+            cell.fill = fill
+        if number_format is not None:
+            cell.number_format = number_format
+        return style_record(cell)
+
+    def height(self, row: int, height: float) -> None:
+        """Set the height of ``row`` (points)."""
+        if self.cells is not None:
+            self.cells.height(row, height)
         else:
-            cell.alignment = Alignment(vertical="top", wrap_text=column < KEY_COL)
-            if column < FIRST_INPUT:
-                cell.fill = _GREY
-            if column in (FIRST_INPUT, FIRST_INPUT + 1, FIRST_INPUT + 3):
-                cell.number_format = "@" if column != FIRST_INPUT else "DD/MM/YYYY"
-        self.styles[key] = style_record(cell)
+            self.ws.row_dimensions[row].height = height
+
+
+@lru_cache(maxsize=64)
+def _parts(font: str, size: float, header: bool, column: int) -> tuple[Font, Alignment, PatternFill | None, str | None]:
+    """The font, alignment, fill and number format of the header's cells or of a column's (made once for the process:
+    a cell keeps only their indexes in its workbook's tables)."""
+    if header:
+        return Font(name=font, size=size, bold=True), _CENTRED, _GREY, None
+    number_format = None
+    if column in (FIRST_INPUT, FIRST_INPUT + 1, FIRST_INPUT + 3):
+        number_format = "@" if column != FIRST_INPUT else "DD/MM/YYYY"
+    alignment = Alignment(vertical="top", wrap_text=column < KEY_COL)
+    return Font(name=font, size=size, bold=False), alignment, _GREY if column < FIRST_INPUT else None, number_format
 
 
 def _cell_text(text: str) -> str:
@@ -101,6 +141,7 @@ def _cell_text(text: str) -> str:
     return _ILLEGAL.sub("", text)[:32_767]
 
 
+@lru_cache(maxsize=8192)  # a task is on a row per agency following it, in its workbook and the consolidated one
 def fingerprint(text: str) -> str:
     """A short hash of a task's text: tells a changed task from an unchanged one."""
     return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:10]
@@ -115,6 +156,7 @@ def write_tracking_sheet(
     labels: Mapping[str, str] | None = None,
     rows_done: Callable[[int], None] | None = None,
     block: Callable[[int, object, Callable[[int], int]], int] | None = None,
+    cells: SheetCells | None = None,
 ) -> None:
     """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
 
@@ -125,11 +167,13 @@ def write_tracking_sheet(
     ``rows_done(n)`` is told after each row that the rows before row ``n`` are final (a streamed painter's
     ``done``: the workbook writer writes them out). ``block(start, inputs, write)``: each directive's rows are
     written by ``write(start)`` (returning the next row), a pure function of ``inputs``, through it (a streamed
-    painter's ``block``: the workbook writer may copy them from its last writing).
+    painter's ``block``: the workbook writer may copy them from its last writing). ``cells``: the sheet's
+    :class:`SheetCells` in a streamed workbook (the cells are serialised there as they are written, no openpyxl cell
+    is made; the workbook is then saved by :func:`matrix.writers.xlsx_seam.save_workbook` with them).
     """
     text = text or _cell_text
     ws.title = SHEET_TRACKING
-    put = _Putter(ws, font, size)
+    put = _Putter(ws, font, size, cells)
     for column, header in enumerate(HEADERS, 1):
         put(1, column, header, _HEADER)
     for index, width in enumerate(WIDTHS, 1):
@@ -138,8 +182,14 @@ def write_tracking_sheet(
     choice.error = f"Chọn '{STATE_WORKING}' hoặc '{STATE_DONE}'"
     choice.errorTitle = "Tình trạng"
     ws.add_data_validation(choice)
+    entries = tracked_entries(matrix)
+    if cells is not None and entries:
+        # the rows' styles, numbered in the order their first row would number them, before any block of rows:
+        # a block copied from the last writing adds none
+        for column in range(1, len(HEADERS) + 1):
+            put.index(column, column)
     row_number = 2  # the next row
-    for _, group in itertools.groupby(tracked_entries(matrix), key=lambda e: e.row.directive.id):
+    for _, group in itertools.groupby(entries, key=lambda e: e.row.directive.id):
         # a directive's rows: a block the workbook writer may have kept from its last writing
         rows = tuple(_values(entry, text, labels) for entry in group)
         write = partial(_write_rows, ws, put, size, rows_done, rows)
@@ -164,7 +214,7 @@ def _values(entry: Entry, text: Callable[[str], str], labels: Mapping[str, str] 
     return (
         text(label),
         text(location(row)),
-        text(shorten(row.task.text, 300)),
+        text(_printed(row.task.text)),
         text(entry.agency.name),
         entry.role.value,
         text(due),
@@ -175,6 +225,12 @@ def _values(entry: Entry, text: Callable[[str], str], labels: Mapping[str, str] 
         key,
         fingerprint(row.task.text),
     )
+
+
+@lru_cache(maxsize=8192)
+def _printed(text: str) -> str:
+    """A task's text as its form rows print it (the first 300 characters, on a word boundary)."""
+    return shorten(text, 300)
 
 
 def _write_rows(
@@ -189,14 +245,14 @@ def _write_rows(
     for values in rows:
         for column, value in enumerate(values, 1):
             put(row_number, column, value, column)
-        ws.row_dimensions[row_number].height = _height(list(values), size)
+        put.height(row_number, _height(values, size))
         row_number += 1
         if rows_done is not None:
             rows_done(row_number)
     return row_number
 
 
-def _height(values: list[Any], size: float) -> float:
+def _height(values: tuple[str | None, ...], size: float) -> float:
     """A row tall enough for its wrapped text (Excel and LibreOffice do not grow rows written by openpyxl)."""
     # About 1.1 characters of Times New Roman 12 pt fit in one unit of column width.
     per_unit = 1.1 * 12 / size

@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from copy import copy
 from dataclasses import dataclass
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, TypeAlias
@@ -48,7 +49,7 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.functions import Element
+from openpyxl.xml.functions import Element, SubElement
 
 from ..core.text import XML_ILLEGAL
 
@@ -178,6 +179,22 @@ def _escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
+@lru_cache(maxsize=1 << 13)  # the recent texts: a workbook repeats its own (some 13 MB when 32,768)
+def _inline(text: str) -> str:
+    """The content of a string cell holding ``text`` (``<is>...</is>``, nothing for ""), as openpyxl writes it.
+
+    Kept for the process: a task's text, an agency's name, a role are written in many cells and workbooks."""
+    if not text:
+        return ""
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f"<is><t{space}>{_escaped(text)}</t></is>"
+
+
+def _styled(style: int) -> str:
+    """The style attribute of a cell of style index ``style`` (none for 0, the default)."""
+    return f' s="{style}"' if style else ""
+
+
 def cell_xml(row: int, column: int, style: int, value: CellValue | bool, formula: bool = False) -> str:
     """The ``<c>`` element openpyxl writes for a cell of style index ``style`` (0: unstyled) holding ``value``.
 
@@ -185,17 +202,16 @@ def cell_xml(row: int, column: int, style: int, value: CellValue | bool, formula
     ("=SUM(...)"). Numbers and booleans are written as openpyxl writes them; a date has a number
     format, so it goes through :func:`openpyxl_cell_xml` with the cell that openpyxl makes of it.
     """
+    if type(value) is str and not formula:  # most cells: text (checked first)
+        return f'<c r="{get_column_letter(column)}{row}"{_styled(style)} t="inlineStr">{_inline(value)}</c>'
+    if value is None:  # openpyxl writes an empty cell only when it is styled
+        return f'<c r="{get_column_letter(column)}{row}" s="{style}" t="n"></c>' if style else ""
     ref = f"{get_column_letter(column)}{row}"
-    styled = f' s="{style}"' if style else ""
+    styled = _styled(style)
     if formula and isinstance(value, str):
         return f'<c r="{ref}"{styled}><f>{_escaped(value[1:])}</f><v></v></c>'
-    if isinstance(value, str):
-        if not value:
-            return f'<c r="{ref}"{styled} t="inlineStr"></c>'
-        space = ' xml:space="preserve"' if value != value.strip() else ""
-        return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{_escaped(value)}</t></is></c>'
-    if value is None:  # openpyxl writes an empty cell only when it is styled
-        return f'<c r="{ref}"{styled} t="n"></c>' if style else ""
+    if isinstance(value, str):  # a subclass of str
+        return f'<c r="{ref}"{styled} t="inlineStr">{_inline(value)}</c>'
     if isinstance(value, bool):
         return f'<c r="{ref}"{styled} t="b"><v>{safe_string(value)}</v></c>'
     if isinstance(value, int | float):
@@ -295,7 +311,9 @@ class SheetCells:
             return None
         numbers = _row_numbers(ws, self, before)
         xml = "".join(_sheet_rows(ws, self, numbers)).encode()
-        corners = [(row, column) for row in numbers for column in self.rows.get(row, ())]
+        corners = [
+            (row, column) for row in numbers for found in (self.rows.get(row),) if found for column in _ends(found)
+        ]
         for key, _ in _own_cells(ws, self.done, before):
             corners.append(key)
             del ws._cells[key]
@@ -322,6 +340,11 @@ class SheetCells:
         if self.spill is not None:
             self.spill.close()
             self.spill = None
+
+
+def _ends(columns: dict[int, str]) -> tuple[int, ...]:
+    """The first and last column of a row's cells (what its corners depend on)."""
+    return (min(columns), max(columns))
 
 
 def _own_cells(ws: Worksheet, start: int, stop: int | None) -> list[tuple[tuple[int, int], Cell | MergedCell]]:
@@ -355,10 +378,11 @@ def _dimension(ws: Worksheet, cells: SheetCells | None) -> str:
 
 def _row_attributes(ws: Worksheet, cells: SheetCells, row: int) -> str:
     """The attributes of a ``<row>``: its number, then what its ``RowDimension`` writes (height, hidden...)."""
-    attributes = {"r": str(row)}
     dimension = ws.row_dimensions.get(row)
-    if dimension is not None:
-        attributes.update(dict(dimension))
+    if dimension is None:  # most rows: a number and the height given (nothing in them to escape)
+        height = cells.heights.get(row)
+        return f' r="{row}"' if height is None else f' r="{row}" ht="{safe_string(height)}" customHeight="1"'
+    attributes = {"r": str(row), **dict(dimension)}
     if row in cells.heights:
         attributes["ht"] = safe_string(cells.heights[row])
         attributes["customHeight"] = "1"
@@ -413,6 +437,15 @@ class _SheetWriter(WorksheetWriter):
 
     def write_rows(self) -> None:
         self.xf.send(Element("sheetData"))
+
+    def write_merged_cells(self) -> None:
+        """The merged ranges as openpyxl writes them (``MergeCells(...).to_tree()``), without a record per range."""
+        refs = [str(ref) for ref in self.sheet.merged_cells]
+        if refs:
+            element = Element("mergeCells", count=str(len(refs)))
+            for ref in refs:
+                SubElement(element, "mergeCell", ref=ref)
+            self.xf.send(element)
 
     def cleanup(self) -> None:  # nothing on disk
         pass
