@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from matrix.core.pivot import build_matrix
 from matrix.input.synthetic import make_corpus
 from matrix.writers import excel
 from matrix.writers.excel import write_workbook
+from matrix.writers.xlsx_seam import Deflated
 
 CREATED = dt.datetime(2025, 7, 15, 8, 0)
 
@@ -59,12 +61,14 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 
 def _kept(path: Path) -> tuple[dict, dict[str, bytes]]:
-    """The cache file's head (a line of JSON) and its blocks' rows by key."""
+    """The cache file's head (a line of JSON) and its blocks' rows by key (inflated: each is kept compressed, with
+    the CRC-32 and length of its rows)."""
     data = path.read_bytes()
     end = data.index(b"\n")
     head, at, rows = json.loads(data[:end]), end + 1, {}
-    for key, size, *_ in head["blocks"]:
-        rows[key] = data[at : at + size]
+    for key, size, *_, crc, length in head["blocks"]:
+        rows[key] = zlib.decompressobj(-15).decompress(data[at : at + size])
+        assert (zlib.crc32(rows[key]), len(rows[key])) == (crc, length)
         at += size
     assert at == len(data)
     return head, rows
@@ -199,12 +203,14 @@ def test_a_block_holding_other_bytes_under_its_key_is_what_the_workbook_shows(tm
     _write(corpus, tmp_path / "a.xlsx", kept)
     head, rows = _kept(kept)
     planted = 0
+    packed = {}
     for entry in head["blocks"]:
         if "Chủ trì".encode() in rows[entry[0]]:
             rows[entry[0]] = rows[entry[0]].replace("Chủ trì".encode(), "Chủ trì (cũ)".encode())
-            entry[1] = len(rows[entry[0]])
             planted += 1
-    kept.write_bytes(json.dumps(head).encode() + b"\n" + b"".join(rows[entry[0]] for entry in head["blocks"]))
+        packed[entry[0]] = Deflated.of(rows[entry[0]])
+        entry[1], entry[-2], entry[-1] = len(packed[entry[0]].data), packed[entry[0]].crc, packed[entry[0]].size
+    kept.write_bytes(json.dumps(head).encode() + b"\n" + b"".join(packed[entry[0]].data for entry in head["blocks"]))
     _write(corpus, tmp_path / "b.xlsx", kept)
     sheets = b"".join(v for k, v in _parts(tmp_path / "b.xlsx").items() if "worksheets/sheet" in k)
     assert planted and "Chủ trì (cũ)".encode() in sheets

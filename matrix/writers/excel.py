@@ -53,8 +53,10 @@ from ..core.text import XML_ILLEGAL, inline_name, roman, shorten
 from ..files.safeio import write_file
 from .tracking_sheet import write_tracking_sheet
 from .xlsx_seam import (
+    EMPTY,
     SPILL_ROWS,
     CellValue,
+    Deflated,
     SheetCells,
     Written,
     cell_xml,
@@ -268,7 +270,7 @@ class Painter:
             # openpyxl's own cells (the Theo dõi form's) add their styles to the workbook's tables when written
             # out, which a copied block would not do: such a block is kept only when it adds none
             foreign = bool(ws._cells)
-            written = cells.write_out(ws, stop, 0) or Written(b"", start, ())
+            written = cells.write_out(ws, stop, 0) or Written(EMPTY, start, ())
             merges = tuple(self._merges)
         finally:
             self._merges = None
@@ -393,7 +395,7 @@ class CachedBlock:
     styles: tuple[tuple[str, int], ...]
 
 
-BLOCKS_FORMAT = "matrix-blocks-2"
+BLOCKS_FORMAT = "matrix-blocks-3"
 
 
 class BlockCache:
@@ -426,18 +428,30 @@ class BlockCache:
         """Write the blocks of this build to ``path`` (atomically; a failure only costs the next build time).
 
         The file is a line of JSON (the format, and per block its key, length in bytes, row after it, corners,
-        merged ranges and styles), then the blocks' rows, one after the other.
+        merged ranges, styles, and its rows' CRC-32 and length before compression), then the blocks' rows as
+        they go into the workbook (compressed: :class:`matrix.writers.xlsx_seam.Deflated`), one after the other.
         """
         if self.path is None:
             return
         index = [
-            [key, len(b.written.xml), b.written.stop, [list(c) for c in b.written.corners], list(b.merges), b.styles]
+            [
+                key,
+                len(b.written.rows.data),
+                b.written.stop,
+                [list(c) for c in b.written.corners],
+                list(b.merges),
+                b.styles,
+                b.written.rows.crc,
+                b.written.rows.size,
+            ]
             for key, b in self.new.items()
         ]
         head = json.dumps({"format": BLOCKS_FORMAT, "blocks": index}, ensure_ascii=False).encode()
         with contextlib.suppress(OutputError):
             write_file(
-                self.path, b"".join([head, b"\n", *(b.written.xml for b in self.new.values())]), make_parents=True
+                self.path,
+                b"".join([head, b"\n", *(b.written.rows.data for b in self.new.values())]),
+                make_parents=True,
             )
 
 
@@ -451,11 +465,11 @@ def _read_blocks(path: Path) -> dict[str, CachedBlock]:
         if head["format"] != BLOCKS_FORMAT:
             return {}
         found, at = {}, end + 1
-        for key, size, stop, corners, merges, styles in head["blocks"]:
-            if not (isinstance(key, str) and isinstance(size, int) and isinstance(stop, int) and size >= 0):
+        for key, size, stop, corners, merges, styles, crc, length in head["blocks"]:
+            if not all(isinstance(n, int) and n >= 0 for n in (size, stop, crc, length)) or not isinstance(key, str):
                 return {}
             found[key] = CachedBlock(
-                Written(data[at : at + size], stop, tuple((int(r), int(c)) for r, c in corners)),
+                Written(Deflated(data[at : at + size], crc, length), stop, tuple((int(r), int(c)) for r, c in corners)),
                 tuple(str(m) for m in merges),
                 tuple((str(look), int(indent)) for look, indent in styles),
             )

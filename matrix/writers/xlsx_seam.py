@@ -25,14 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import shutil
-import tempfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from copy import copy
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any, TypeAlias
+from typing import Any, TypeAlias
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import openpyxl.writer.excel as openpyxl_excel
@@ -55,6 +54,7 @@ from ..core.text import XML_ILLEGAL
 __all__ = [
     "SPILL_ROWS",
     "CellValue",
+    "Deflated",
     "SheetCells",
     "Written",
     "cell_xml",
@@ -233,15 +233,93 @@ def openpyxl_cell_xml(ws: Worksheet, cell: Cell | MergedCell) -> str:
     return f'<c r="{ref}"{styled} t="{kind}"><v>{_escaped(safe_string(value))}</v></c>'
 
 
-SPILL_ROWS = 500  # final rows written out to the temporary file at a time
+SPILL_ROWS = 500  # final rows written out (compressed) at a time
+
+# --------------------------------------------------------------------------
+# Sheets compressed piece by piece
+#
+# A zip member compressed with deflate is one raw deflate stream. Pieces of XML compressed each on their own
+# (a fresh compressor ended by a sync flush: whole bytes, no reference to what came before) follow one another
+# as one stream, closed by a final empty block; so a sheet is written from pieces compressed when their rows
+# were, and a piece kept from an earlier writing (excel's kept blocks) is copied as it is, never compressed
+# again. The member's CRC-32 is combined from the pieces' own (zlib's crc32_combine, which Python lacks).
+
+LEVEL = 6  # zlib's default, as zipfile compresses
+_FINAL_BLOCK = b"\x03\x00"  # a final, empty block of fixed codes: the end of a raw deflate stream
+_CRC_POLY = 0xEDB88320  # CRC-32's polynomial, bits reflected
+
+
+def _times_mod(a: int, b: int) -> int:
+    """``a`` times ``b`` modulo the CRC-32 polynomial (polynomials over GF(2), bits reflected; zlib's multmodp)."""
+    m, p = 1 << 31, 0
+    while True:
+        if a & m:
+            p ^= b
+            if a & (m - 1) == 0:
+                return p
+        m >>= 1
+        b = (b >> 1) ^ _CRC_POLY if b & 1 else b >> 1
+
+
+def _powers() -> list[int]:
+    """x to the power 2**k modulo the polynomial, k = 0..31 (zlib's x2n_table)."""
+    found, p = [], 1 << 30  # x
+    for _ in range(32):
+        found.append(p)
+        p = _times_mod(p, p)
+    return found
+
+
+_X2N = _powers()
+
+
+def crc32_combine(first: int, second: int, length: int) -> int:
+    """The CRC-32 of ``a + b`` from ``first``, the CRC-32 of ``a``, and ``second``, that of ``b`` (``length`` bytes)."""
+    shift, k, n = 1 << 31, 3, length  # x**(8 * length): the first CRC moved past the second's bytes
+    while n:
+        if n & 1:
+            shift = _times_mod(_X2N[k & 31], shift)
+        n >>= 1
+        k += 1
+    return _times_mod(shift, first) ^ second
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """Bytes compressed as a piece of a raw deflate stream (on their own, ended by a sync flush: see above), with
+    the CRC-32 and length of the bytes. Pieces concatenate: :meth:`join`."""
+
+    data: bytes
+    crc: int = 0
+    size: int = 0
+
+    @classmethod
+    def of(cls, raw: bytes) -> Deflated:
+        if not raw:
+            return EMPTY
+        compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        return cls(compressor.compress(raw) + compressor.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(raw), len(raw))
+
+    @staticmethod
+    def join(pieces: Iterable[Deflated]) -> Deflated:
+        data, crc, size = [], 0, 0
+        for piece in pieces:
+            if piece.size:
+                data.append(piece.data)
+                crc, size = crc32_combine(crc, piece.crc, piece.size), size + piece.size
+        return Deflated(b"".join(data), crc, size)
+
+
+EMPTY = Deflated(b"")
 
 
 @dataclass(frozen=True)
 class Written:
-    """Rows written out: their ``<row>`` elements (UTF-8), the row after the last (``stop``), the corners of their cells
-    (top left and bottom right, none when no cell) for the sheet's ``<dimension>``."""
+    """Rows written out: their ``<row>`` elements (UTF-8, compressed: :class:`Deflated`), the row after the last
+    (``stop``), the corners of their cells (top left and bottom right, none when no cell) for the sheet's
+    ``<dimension>``."""
 
-    xml: bytes
+    rows: Deflated
     stop: int
     corners: tuple[tuple[int, int], ...]
 
@@ -260,9 +338,9 @@ class SheetCells:
 
     What :func:`save_workbook` writes for the sheet besides its openpyxl cells; a coordinate is
     either here or an openpyxl cell (an openpyxl cell there that is empty and unstyled gives way).
-    Rows the sheet's writer declares final (:meth:`write_out`) go to a temporary file as XML, with
+    Rows the sheet's writer declares final (:meth:`write_out`) are serialised and compressed, with
     the sheet's openpyxl cells and row dimensions of those rows, which leave the sheet: a large
-    sheet then holds only the rows still being written. A cell or a row height given to a row
+    sheet then holds only the rows still being written, and the rest as compressed pieces. A cell or a row height given to a row
     already written out is refused.
     """
 
@@ -270,7 +348,7 @@ class SheetCells:
         self.rows: dict[int, dict[int, str]] = {}
         self.heights: dict[int, float] = {}
         self.done = 1  # rows before this one are written out
-        self.spill: IO[bytes] | None = None
+        self.spill: list[Deflated] = []  # the rows written out, piece by piece
         self.bounds: tuple[tuple[int, int], ...] = ()  # the corners of the cells written out (for <dimension>)
 
     def put(self, row: int, column: int, xml: str) -> None:
@@ -294,7 +372,7 @@ class SheetCells:
         if before - self.done < max(least, 1):
             return None
         numbers = _row_numbers(ws, self, before)
-        xml = "".join(_sheet_rows(ws, self, numbers)).encode()
+        xml = Deflated.of("".join(_sheet_rows(ws, self, numbers)).encode())
         corners = [(row, column) for row in numbers for column in self.rows.get(row, ())]
         for key, _ in _own_cells(ws, self.done, before):
             corners.append(key)
@@ -312,16 +390,13 @@ class SheetCells:
         follow the rows written out so far, and no row before ``written.stop`` may be given a cell after."""
         if self.rows.keys() | self.heights.keys() and min(self.rows.keys() | self.heights.keys()) < written.stop:
             raise ValueError(f"rows before {written.stop} are still being written")
-        if self.spill is None:
-            self.spill = tempfile.TemporaryFile()  # noqa: SIM115  # open across calls, closed by close()
-        self.spill.write(written.xml)
+        if written.rows.size:
+            self.spill.append(written.rows)
         self.bounds = _corners([*self.bounds, *written.corners])
         self.done = max(self.done, written.stop)
 
     def close(self) -> None:
-        if self.spill is not None:
-            self.spill.close()
-            self.spill = None
+        self.spill = []
 
 
 def _own_cells(ws: Worksheet, start: int, stop: int | None) -> list[tuple[tuple[int, int], Cell | MergedCell]]:
@@ -419,7 +494,32 @@ class _SheetWriter(WorksheetWriter):
 
 
 _PLACEHOLDER = b"<sheetData/>"
-_CHUNK_ROWS = 500  # rows compressed at a time
+
+
+class _Compressed:
+    """What zipfile's member writer calls its compressor, for data that come compressed: they pass as they are,
+    and the stream ends with a final empty block."""
+
+    def compress(self, data: bytes) -> bytes:
+        return data
+
+    def flush(self) -> bytes:
+        return _FINAL_BLOCK
+
+
+def write_deflated(archive: ZipFile, name: str, pieces: Iterable[Deflated]) -> None:
+    """Write the member ``name`` of ``archive`` (deflated) whose content is ``pieces`` one after the other.
+
+    zipfile's own member writer writes the headers (the local one, then the central directory's at the end) as
+    for any deflated member; only its compressor is replaced (by :class:`_Compressed`), and the CRC and the size
+    it counts from what it was given (the compressed pieces) are set to the content's before it closes.
+    """
+    whole = Deflated.join(pieces)
+    with archive.open(name, "w") as member:
+        writer: Any = member  # zipfile._ZipWriteFile: _compressor, _crc and _file_size are read when it closes
+        writer._compressor = _Compressed()
+        member.write(whole.data)
+        writer._crc, writer._file_size = whole.crc, whole.size
 
 
 class _BookWriter(openpyxl_excel.ExcelWriter):
@@ -445,18 +545,9 @@ class _BookWriter(openpyxl_excel.ExcelWriter):
             raise ValueError(f"{ws.title}: openpyxl wrote no single <sheetData/> to fill")
         head, tail = xml.split(_PLACEHOLDER)
         archive: ZipFile = self._archive  # type: ignore[attr-defined]  # set by ExcelWriter.__init__
-        with archive.open(ws.path[1:], "w") as member:
-            member.write(head + b"<sheetData>")
-            if cells.spill is not None:
-                cells.spill.seek(0)
-                shutil.copyfileobj(cells.spill, member, 1 << 20)
-            chunk: list[str] = []
-            for row in _sheet_rows(ws, cells, _row_numbers(ws, cells, None)):
-                chunk.append(row)
-                if len(chunk) >= _CHUNK_ROWS:
-                    member.write("".join(chunk).encode())
-                    chunk.clear()
-            member.write("".join(chunk).encode() + b"</sheetData>" + tail)
+        rows = "".join(_sheet_rows(ws, cells, _row_numbers(ws, cells, None))).encode()
+        pieces = [Deflated.of(head + b"<sheetData>"), *cells.spill, Deflated.of(rows + b"</sheetData>" + tail)]
+        write_deflated(archive, ws.path[1:], pieces)
         self.manifest.append(ws)
 
 
