@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import openpyxl.writer.excel
 import pytest
 
@@ -223,3 +224,91 @@ def test_blocks_kept_by_another_version_of_the_writer_are_not_used(tmp_path, cac
     monkeypatch.setattr(excel, "_code_version", lambda: "matrix-blocks-2 0.1.1 (another writer)")
     _write(corpus, tmp_path / "b.xlsx", kept)
     assert caches[1].hits == 0 and caches[1].misses > 0
+
+
+def test_a_task_edited_lays_out_again_its_runs_of_directives_in_the_agency_sheet_not_every_task_of_its_agencies(
+    tmp_path, monkeypatch
+):
+    """Theo cơ quan keeps an agency's tasks in blocks of whole directives (excel.AGENCY_BLOCK_RECORDS records or
+    more): one letter of a task changed (no row moves) lays out again the blocks holding that task only."""
+    corpus = make_corpus(20, 800, 40, seed=4)
+    kept = tmp_path / "blocks.json"
+    _write(corpus, tmp_path / "first.xlsx", kept)
+    edited = _edit_task(
+        corpus, lambda t: dataclasses.replace(t, text=t.text[:-1] + ("x" if t.text[-1] != "x" else "y"))
+    )
+    laid: list[str] = []
+    put_records = excel.put_records
+
+    def counted(ws, ctx, row, columns, values, *args, **kwargs):
+        laid.append(ws.title)
+        return put_records(ws, ctx, row, columns, values, *args, **kwargs)
+
+    monkeypatch.setattr(excel, "put_records", counted)
+    _write(edited, tmp_path / "kept.xlsx", kept)
+    _write(edited, tmp_path / "afresh.xlsx", None)
+    assert _parts(tmp_path / "kept.xlsx") == _parts(tmp_path / "afresh.xlsx")
+    matrix = build_matrix(edited)
+    task = next(row for row in matrix.rows if row.directive.id == edited.directives[1].id)
+    agencies = {e.agency.id for row in matrix.rows for e in matrix.context(row) if row.key == task.key}
+    whole = sum(1 for row in matrix.rows for e in matrix.context(row) if e.agency.id in agencies)
+    again = laid.count(excel.SHEET_AGENCIES) - sum(len(matrix.context(row)) for row in matrix.rows)  # minus afresh
+    assert agencies and 0 < again < whole / 2
+
+
+def test_the_turned_matrix_from_kept_blocks_is_the_one_written_afresh(tmp_path, caches, monkeypatch):
+    """Ma trận printed turned (agencies as rows): a block of rows per block of agencies, kept like the others."""
+    from matrix.input.load import load_corpus
+
+    from .helpers import WIDE
+
+    corpus = load_corpus([WIDE]).require()
+    (directive,) = corpus.directives
+    twin = dataclasses.replace(directive, id=directive.id + "-2", number=(directive.number or "") + "9")
+    corpus = dataclasses.replace(corpus, directives=(directive, twin))
+
+    def write(corpus: Corpus, name: str, blocks: Path | None) -> None:
+        matrix = build_matrix(corpus, True)
+        write_workbook(matrix, tmp_path / name, title="Tổng hợp", created=CREATED, blocks=blocks)
+
+    kept = tmp_path / "blocks.json"
+    write(corpus, "first.xlsx", kept)
+    last = build_matrix(corpus, True).column_blocks()[-1][1][0]  # an agency of the last block renamed
+    agencies = tuple(
+        dataclasses.replace(a, name=a.name + " mới") if a.id == last.id else a for a in corpus.registry.agencies
+    )
+    changed = dataclasses.replace(corpus, registry=dataclasses.replace(corpus.registry, agencies=agencies))
+    laid: list[str] = []
+    turned_block = excel._turned_block
+    monkeypatch.setattr(excel, "_turned_block", lambda *args: laid.append(args[3]) or turned_block(*args))
+    write(changed, "kept.xlsx", kept)
+    assert laid == [build_matrix(changed, True).column_blocks()[-1][0].name]  # the block of the agency renamed only
+    write(changed, "afresh.xlsx", None)
+    assert _parts(tmp_path / "kept.xlsx") == _parts(tmp_path / "afresh.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "kept.xlsx")["Ma trận"].print_title_cols == "$A:$B"  # printed turned
+    assert caches[1].hits > 0 and caches[1].misses > 0
+
+
+def test_block_inputs_are_told_apart_by_value_whether_shared_or_not():
+    text = "Chủ trì " * 20
+    again = "".join(["Chủ trì "] * 20)  # equal, another object
+    assert text is not again
+    assert excel._pickled((text, text, (1, 2.5, None))) == excel._pickled((text, again, (1, 2.5, None)))
+    assert excel._pickled((text, text)) != excel._pickled((text, text + "."))
+    assert excel._pickled(("a", "b")) != excel._pickled(("ab",))
+
+
+def test_the_turned_layout_is_not_worked_out_when_it_cannot_print_more_rows_a_page(monkeypatch):
+    """A matrix that prints more rows a page split (the 6,000-task consolidated one): its task headers are not read
+    to lay it out turned."""
+    matrix = build_matrix(make_corpus(30, 12, 2, seed=1))
+    ctx = excel.WorkbookContext(matrix, "t", "A4", excel.Painter(True), excel.directive_labels(matrix))
+    groups = excel._column_groups(matrix)
+    turned = excel._by_agency(ctx, groups)
+    assert turned is not None and turned.rows > 0
+
+    def unread(row):
+        raise AssertionError("a task header read")
+
+    monkeypatch.setattr(excel, "_task_header", unread)
+    assert excel._by_agency(ctx, groups, beat=turned.rows + 1000) is None
