@@ -18,8 +18,10 @@ import pytest
 from matrix.core.model import Corpus, Role, Task
 from matrix.core.pivot import build_matrix
 from matrix.input.synthetic import make_corpus
-from matrix.writers import excel
+from matrix.tracking.records import Letter, Record, State, assess
+from matrix.writers import excel, status_excel
 from matrix.writers.excel import write_workbook
+from matrix.writers.status_excel import write_status_workbook
 from matrix.writers.xlsx_seam import Deflated
 
 CREATED = dt.datetime(2025, 7, 15, 8, 0)
@@ -52,6 +54,7 @@ def caches(monkeypatch) -> list[excel.BlockCache]:
             made.append(self)
 
     monkeypatch.setattr(excel, "BlockCache", Counted)
+    monkeypatch.setattr(status_excel, "BlockCache", Counted)
     return made
 
 
@@ -79,11 +82,11 @@ def _write(corpus: Corpus, path: Path, blocks: Path | None, paper: str = "A4") -
     write_workbook(build_matrix(corpus), path, title="Tổng hợp", paper=paper, created=CREATED, blocks=blocks)
 
 
-def _edit_task(corpus: Corpus, change: Callable[[Task], Task], which: int = 1) -> Corpus:
-    """``corpus`` with the first task of its ``which``-th directive changed by ``change``."""
+def _edit_task(corpus: Corpus, change: Callable[[Task], Task], which: int = 1, index: int = 0) -> Corpus:
+    """``corpus`` with the ``index``-th task of its ``which``-th directive changed by ``change``."""
     directive = corpus.directives[which]
-    first = directive.tasks[0]
-    edited = dataclasses.replace(directive, tasks=(change(first), *directive.tasks[1:]))
+    tasks = directive.tasks
+    edited = dataclasses.replace(directive, tasks=(*tasks[:index], change(tasks[index]), *tasks[index + 1 :]))
     return dataclasses.replace(corpus, directives=(*corpus.directives[:which], edited, *corpus.directives[which + 1 :]))
 
 
@@ -312,3 +315,69 @@ def test_the_turned_layout_is_not_worked_out_when_it_cannot_print_more_rows_a_pa
 
     monkeypatch.setattr(excel, "_task_header", unread)
     assert excel._by_agency(ctx, groups, beat=turned.rows + 1000) is None
+
+
+# --------------------------------------------------------------------------- the status workbook
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+def _status(corpus: Corpus, path: Path, blocks: Path | None, records=(), as_of=AS_OF, letters=()) -> None:
+    matrix = build_matrix(corpus)
+    statuses = assess(matrix, records, as_of)
+    write_status_workbook(matrix, statuses, as_of, path, letters=letters, blocks=blocks)
+
+
+def _reported(corpus: Corpus) -> dict:
+    """A report of the first overdue assignment, done: it leaves the overdue list (every row after it moves up)."""
+    late = next(s for s in assess(build_matrix(corpus), (), AS_OF) if s.state is State.OVERDUE).entry
+    return {
+        "records": (Record(late.row.directive.id, late.agency.id, late.written, AS_OF, late.row.task.id, done=True),)
+    }
+
+
+def _lettered(corpus: Corpus) -> dict:
+    """A thư giao nhiệm vụ sent for the last directive: cited beside each of its overdue tasks."""
+    return {"letters": (Letter(corpus.directives[-1].id, dt.date(2025, 3, 1), "12/TB-UBND"),)}
+
+
+def _overdue_text(corpus: Corpus) -> Corpus:
+    """The text of a task on the overdue list edited (one shown by its text: no title)."""
+    for status in assess(build_matrix(corpus), (), AS_OF):
+        task, directive = status.entry.row.task, status.entry.row.directive
+        if status.state is State.OVERDUE and task.title is None and task in directive.tasks:
+            index = directive.tasks.index(task)
+            which = corpus.directives.index(directive)
+            return _edit_task(corpus, lambda t: dataclasses.replace(t, text="Sửa. " + t.text), which, index)
+    raise AssertionError("no overdue task")
+
+
+STATUS_CHANGES: dict[str, Callable[[Corpus], tuple[Corpus, dict]]] = {
+    "nothing": lambda corpus: (corpus, {}),
+    "task text": lambda corpus: (_overdue_text(corpus), {}),
+    "agency name": lambda corpus: (_agency(corpus), {}),
+    "a report": lambda corpus: (corpus, _reported(corpus)),
+    "a letter": lambda corpus: (corpus, _lettered(corpus)),
+    "status date": lambda corpus: (corpus, {"as_of": AS_OF + dt.timedelta(days=40)}),
+}
+
+
+@pytest.mark.parametrize("change", STATUS_CHANGES)
+def test_a_status_workbook_from_kept_blocks_is_the_one_written_afresh(change, tmp_path, caches):
+    corpus = make_corpus(30, 400, 8, seed=3)
+    kept = tmp_path / "cache" / "status.json"
+    _status(corpus, tmp_path / "first.xlsx", kept)
+    assert caches[0].hits == 0 and caches[0].misses > 0
+    changed, options = STATUS_CHANGES[change](corpus)
+    _status(changed, tmp_path / "kept.xlsx", kept, **options)
+    _status(changed, tmp_path / "afresh.xlsx", None, **options)
+    assert _parts(tmp_path / "kept.xlsx") == _parts(tmp_path / "afresh.xlsx")
+    with zipfile.ZipFile(tmp_path / "kept.xlsx") as archive:
+        assert archive.testzip() is None
+    again = caches[1]
+    if change == "nothing":
+        assert again.misses == 0 and again.hits == caches[0].misses
+    elif change == "task text":  # the blocks showing it only
+        assert 0 < again.misses < again.hits
+    else:
+        assert again.misses > 0

@@ -79,6 +79,7 @@ __all__ = [
     "MAX_CELL_CHARS",
     "PAPER_SIZES",
     "TRUNCATION_NOTE",
+    "BlockCache",
     "Column",
     "Painter",
     "WorkbookContext",
@@ -393,10 +394,10 @@ def _code_version() -> str:
     """What the blocks' bytes depend on besides their inputs: matrix's version, the code writing them, openpyxl's."""
     from .. import __version__
     from ..core import text
-    from . import tracking_sheet, xlsx_seam
+    from . import status_excel, tracking_sheet, xlsx_seam
 
     code = hashlib.sha256()
-    for module in (__file__, xlsx_seam.__file__, tracking_sheet.__file__, text.__file__):  # what lays rows out
+    for module in (__file__, xlsx_seam.__file__, tracking_sheet.__file__, status_excel.__file__, text.__file__):
         code.update(Path(module).read_bytes())
     return f"{BLOCKS_FORMAT} {__version__} {openpyxl.__version__} {code.hexdigest()}"
 
