@@ -70,7 +70,7 @@ def _kept(path: Path) -> tuple[dict, dict[str, bytes]]:
     data = path.read_bytes()
     end = data.index(b"\n")
     head, at, rows = json.loads(data[:end]), end + 1, {}
-    for key, size, *_, crc, length in head["blocks"]:
+    for key, size, *_, crc, length, _ in head["blocks"]:
         rows[key] = zlib.decompressobj(-15).decompress(data[at : at + size])
         assert (zlib.crc32(rows[key]), len(rows[key])) == (crc, length)
         at += size
@@ -213,7 +213,10 @@ def test_a_block_holding_other_bytes_under_its_key_is_what_the_workbook_shows(tm
             rows[entry[0]] = rows[entry[0]].replace("Chủ trì".encode(), "Chủ trì (cũ)".encode())
             planted += 1
         packed[entry[0]] = Deflated.of(rows[entry[0]])
-        entry[1], entry[-2], entry[-1] = len(packed[entry[0]].data), packed[entry[0]].crc, packed[entry[0]].size
+        entry[1], entry[-3:] = (
+            len(packed[entry[0]].data),
+            [packed[entry[0]].crc, packed[entry[0]].size, packed[entry[0]].shift],
+        )
     kept.write_bytes(json.dumps(head).encode() + b"\n" + b"".join(packed[entry[0]].data for entry in head["blocks"]))
     _write(corpus, tmp_path / "b.xlsx", kept)
     sheets = b"".join(v for k, v in _parts(tmp_path / "b.xlsx").items() if "worksheets/sheet" in k)
@@ -363,7 +366,8 @@ STATUS_CHANGES: dict[str, Callable[[Corpus], tuple[Corpus, dict]]] = {
 
 
 @pytest.mark.parametrize("change", STATUS_CHANGES)
-def test_a_status_workbook_from_kept_blocks_is_the_one_written_afresh(change, tmp_path, caches):
+def test_a_status_workbook_from_kept_blocks_is_the_one_written_afresh(change, tmp_path, caches, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1782000000")  # the workbook's "created": the two saves compare
     corpus = make_corpus(30, 400, 8, seed=3)
     kept = tmp_path / "cache" / "status.json"
     _status(corpus, tmp_path / "first.xlsx", kept)

@@ -444,8 +444,9 @@ class BlockCache:
         """Write the blocks of this build to ``path`` (atomically; a failure only costs the next build time).
 
         The file is a line of JSON (the format, and per block its key, length in bytes, row after it, corners,
-        merged ranges, styles, and its rows' CRC-32 and length before compression), then the blocks' rows as
-        they go into the workbook (compressed: :class:`matrix.writers.xlsx_seam.Deflated`), one after the other.
+        merged ranges, styles, and its rows' CRC-32, length before compression and CRC shift), then the blocks'
+        rows as they go into the workbook (compressed: :class:`matrix.writers.xlsx_seam.Deflated`), one after
+        the other.
         """
         if self.path is None:
             return
@@ -459,6 +460,7 @@ class BlockCache:
                 b.styles,
                 b.written.rows.crc,
                 b.written.rows.size,
+                b.written.rows.shift,
             ]
             for key, b in self.new.items()
         ]
@@ -481,11 +483,13 @@ def _read_blocks(path: Path) -> dict[str, CachedBlock]:
         if head["format"] != BLOCKS_FORMAT:
             return {}
         found, at = {}, end + 1
-        for key, size, stop, corners, merges, styles, crc, length in head["blocks"]:
-            if not all(isinstance(n, int) and n >= 0 for n in (size, stop, crc, length)) or not isinstance(key, str):
+        for key, size, stop, corners, merges, styles, crc, length, shift in head["blocks"]:
+            numbers = (size, stop, crc, length, shift)
+            if not all(isinstance(n, int) and n >= 0 for n in numbers) or not isinstance(key, str):
                 return {}
+            rows = Deflated(data[at : at + size], crc, length, shift)
             found[key] = CachedBlock(
-                Written(Deflated(data[at : at + size], crc, length), stop, tuple((int(r), int(c)) for r, c in corners)),
+                Written(rows, stop, tuple((int(r), int(c)) for r, c in corners)),
                 tuple(str(m) for m in merges),
                 tuple((str(look), int(indent)) for look, indent in styles),
             )
@@ -715,6 +719,7 @@ class WorkbookContext:
     painter: Painter
     labels: dict[str, str]
     _numbers: dict[str, int] = field(default_factory=dict, repr=False)
+    _places: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     @property
     def consolidated(self) -> bool:
@@ -727,8 +732,11 @@ class WorkbookContext:
         return self._numbers[directive.id]
 
     def place(self, row: Row) -> str:
-        """ "05/CT-UBND, mục 2-1": where a task stands."""
-        return f"{self.labels[row.directive.id]}, {location(row)}"
+        """ "05/CT-UBND, mục 2-1": where a task stands (worked out once a task: each of its agencies shows it)."""
+        found = self._places.get(row.key)
+        if found is None:
+            found = self._places[row.key] = f"{self.labels[row.directive.id]}, {location(row)}"
+        return found
 
 
 SheetWriter = Callable[[Worksheet, "WorkbookContext"], None]
@@ -1662,11 +1670,16 @@ def _signer(directive: Directive) -> str:
     return "\n".join(p for p in (signer.name or "", *signer.authority, signer.title or "") if p)
 
 
+DIRECTIVE_BLOCK = 50  # directives a block of rows in "Văn bản" (kept for the next writing)
+
+
 def _write_directives(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Văn bản": what each directive is, who issued and signed it."""
     row, columns = start_table(ws, ctx, SHEET_DIRECTIVES, "DANH SÁCH VĂN BẢN", _DIRECTIVE_COLUMNS)
+    layout = tuple(columns)
+    records: list[_Record] = []
     for number, directive in enumerate(ctx.matrix.directives, 1):
-        values: list[CellValue] = [
+        values: tuple[CellValue, ...] = (
             number,
             ctx.labels[directive.id],
             capitalised(directive.kind),
@@ -1676,5 +1689,17 @@ def _write_directives(ws: Worksheet, ctx: WorkbookContext) -> None:
             directive.title,
             _signer(directive),
             len(ctx.matrix.rows_of(directive.id)),
-        ]
+        )
+        records.append((values, 0))
+    for start in range(0, len(records), DIRECTIVE_BLOCK):
+        block = tuple(records[start : start + DIRECTIVE_BLOCK])
+        row = ctx.painter.block(ws, row, (layout, block), partial(_put_records, ws, ctx, layout, block))
+
+
+def _put_records(
+    ws: Worksheet, ctx: WorkbookContext, columns: Sequence[Column], records: Sequence[_Record], row: int
+) -> int:
+    """Write ``records`` (each values, no long-text column) from ``row``; returns the next free row."""
+    for values, _ in records:
         row = put_records(ws, ctx, row, columns, values)
+    return row

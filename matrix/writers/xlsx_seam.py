@@ -108,23 +108,24 @@ def style_index(ws: Worksheet, record: StyleArray) -> int:
 
 
 _STYLE_TABLES = ("_cell_styles", "_fonts", "_fills", "_borders", "_alignments", "_protections", "_number_formats")
-_STATES: dict[tuple[int, tuple[int, ...]], str] = {}  # by workbook and its tables' lengths: the last one asked
+_STATE = "_matrix_style_state"  # where a workbook keeps the digest of its style tables, with their lengths
 
 
 def style_state(wb: Workbook) -> str:
     """A digest of ``wb``'s style tables: equal digests, equal tables (so a style gets the same index in both).
 
     The tables only grow, so within a workbook their lengths tell their content: the digest is made once
-    for each lengths met (only the last workbook's is kept).
+    for each lengths met, and kept on the workbook itself (a workbook made later may have the same ``id``
+    and lengths, not the same tables).
     """
     tables = [getattr(wb, name) for name in _STYLE_TABLES]
-    key = (id(wb), tuple(len(table) for table in tables))
-    found = _STATES.get(key)
-    if found is None:
-        text = repr([[repr(entry) for entry in table] for table in tables])
-        found = hashlib.sha256(text.encode()).hexdigest()
-        _STATES.clear()
-        _STATES[key] = found
+    lengths = tuple(len(table) for table in tables)
+    kept: tuple[tuple[int, ...], str] | None = getattr(wb, _STATE, None)
+    if kept is not None and kept[0] == lengths:
+        return kept[1]
+    text = repr([[repr(entry) for entry in table] for table in tables])
+    found = hashlib.sha256(text.encode()).hexdigest()
+    setattr(wb, _STATE, (lengths, found))
     return found
 
 
@@ -273,32 +274,42 @@ def _powers() -> list[int]:
 _X2N = _powers()
 
 
-def crc32_combine(first: int, second: int, length: int) -> int:
-    """The CRC-32 of ``a + b`` from ``first``, the CRC-32 of ``a``, and ``second``, that of ``b`` (``length`` bytes)."""
-    shift, k, n = 1 << 31, 3, length  # x**(8 * length): the first CRC moved past the second's bytes
-    while n:
-        if n & 1:
+def crc_shift(length: int) -> int:
+    """x to the power 8 * ``length`` modulo the CRC-32 polynomial: what moves a CRC past ``length`` bytes of zeros
+    (zlib's x2nmodp(length, 3))."""
+    shift, k = 1 << 31, 3  # x**0
+    while length:
+        if length & 1:
             shift = _times_mod(_X2N[k & 31], shift)
-        n >>= 1
+        length >>= 1
         k += 1
+    return shift
+
+
+def crc32_combine(first: int, second: int, shift: int) -> int:
+    """The CRC-32 of ``a + b`` from ``first``, the CRC-32 of ``a``, ``second``, that of ``b``, and ``shift``, the
+    :func:`crc_shift` of ``b``'s length (zlib's crc32_combine)."""
     return _times_mod(shift, first) ^ second
 
 
 @dataclass(frozen=True)
 class Deflated:
     """Bytes compressed as a piece of a raw deflate stream (on their own, ended by a sync flush: see above), with
-    the CRC-32 and length of the bytes. Pieces concatenate: :meth:`join`."""
+    the CRC-32 and length of the bytes, and the :func:`crc_shift` of that length (worked out once, when the piece is
+    made: a CRC is then moved past the piece in a multiplication). Pieces concatenate: :meth:`join`."""
 
     data: bytes
     crc: int = 0
     size: int = 0
+    shift: int = 1 << 31  # of no byte
 
     @classmethod
     def of(cls, raw: bytes) -> Deflated:
         if not raw:
             return EMPTY
         compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-        return cls(compressor.compress(raw) + compressor.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(raw), len(raw))
+        data = compressor.compress(raw) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        return cls(data, zlib.crc32(raw), len(raw), crc_shift(len(raw)))
 
     @staticmethod
     def join(pieces: Iterable[Deflated]) -> Deflated:
@@ -306,8 +317,8 @@ class Deflated:
         for piece in pieces:
             if piece.size:
                 data.append(piece.data)
-                crc, size = crc32_combine(crc, piece.crc, piece.size), size + piece.size
-        return Deflated(b"".join(data), crc, size)
+                crc, size = crc32_combine(crc, piece.crc, piece.shift), size + piece.size
+        return Deflated(b"".join(data), crc, size, crc_shift(size))
 
 
 EMPTY = Deflated(b"")
