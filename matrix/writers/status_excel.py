@@ -265,7 +265,8 @@ def _overdue(
         task_row = status.entry.row
         since = status.overdue_since
         task = task_row.task
-        letter = assigning_letter(sent.get(task_row.directive.id, ()), status.entry, as_of)
+        found = sent.get(task_row.directive.id)
+        letter = assigning_letter(found, status.entry, as_of) if found else None  # none sent: none to cite
         where = citations.get(task_row.directive.id)
         if where is None:
             where = citations[task_row.directive.id] = task_row.directive.citation(provinces)
