@@ -260,6 +260,7 @@ def _overdue(
         sent.setdefault(one.directive, []).append(one)
     citations: dict[str, str] = {}  # by directive: kind, number, date and issuer
     texts: dict[tuple[str, str], str] = {}  # by task: its title, or its text shortened
+    misses: dict[tuple[tuple[str, str], object], str] = {}  # by task and what it missed
     records: list[_Record] = []
     for number, status in enumerate(items, 1):
         task_row = status.entry.row
@@ -276,6 +277,11 @@ def _overdue(
                 + (f" số {letter.number}" if letter.number else "")
                 + f" ngày {format_date(letter.date)}"
             )
+        deadline = status.deadline
+        late = (deadline if deadline is not None and deadline < status.as_of else None, status.missed)
+        missed = misses.get((task_row.key, late))
+        if missed is None:  # what a task missed, the same for its agencies reporting on the same days
+            missed = misses[task_row.key, late] = "\n".join(missed_text(status))
         text = texts.get(task_row.key)
         if text is None:
             text = texts[task_row.key] = task.title or shorten(task.text, TASK_CHARS)
@@ -285,7 +291,7 @@ def _overdue(
             where,
             task.id,
             text,
-            "\n".join(missed_text(status)),
+            missed,
             format_date(since),
             (as_of - since).days if since else None,
         )

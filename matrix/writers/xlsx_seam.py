@@ -245,7 +245,7 @@ SPILL_ROWS = 500  # final rows written out (compressed) at a time
 # were, and a piece kept from an earlier writing (excel's kept blocks) is copied as it is, never compressed
 # again. The member's CRC-32 is combined from the pieces' own (zlib's crc32_combine, which Python lacks).
 
-LEVEL = 6  # zlib's default, as zipfile compresses
+LEVEL = 1  # zlib level of the sheets: 3x faster than zipfile's default 6, about a third larger (85 MB of rows: 13.4 MB, not 10.2)
 _FINAL_BLOCK = b"\x03\x00"  # a final, empty block of fixed codes: the end of a raw deflate stream
 _CRC_POLY = 0xEDB88320  # CRC-32's polynomial, bits reflected
 
