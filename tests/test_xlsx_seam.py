@@ -329,3 +329,8 @@ def test_the_style_digest_is_the_workbooks_own_not_that_of_a_workbook_with_its_i
         books.append((wb, xlsx_seam.style_state(wb)))
     (first, state), (_, other) = books
     assert state != other and xlsx_seam.style_state(first) == state
+
+
+def test_deflated_pieces_are_refused_by_an_archive_that_stores() -> None:
+    with zipfile.ZipFile(BytesIO(), "w", zipfile.ZIP_STORED) as archive, pytest.raises(ValueError, match="deflated"):
+        write_deflated(archive, "sheet.xml", [Deflated.of(b"<row/>")])

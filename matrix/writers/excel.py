@@ -353,7 +353,7 @@ class Painter:
             self._cells(ws).height(row, height)
 
     def done(self, ws: Worksheet, row: int, least: int = SPILL_ROWS) -> None:
-        """The rows of ``ws`` before ``row`` are final: a streamed painter writes them out to a temporary file
+        """The rows of ``ws`` before ``row`` are final: a streamed painter writes them out (compressed)
         (their cells, openpyxl's as well, and heights) once ``least`` of them wait; no cell may go there after."""
         if self.sheets is not None and self._merges is None:  # a block being written is written out whole
             self._cells(ws).write_out(ws, row, least)

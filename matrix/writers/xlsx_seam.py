@@ -245,7 +245,8 @@ SPILL_ROWS = 500  # final rows written out (compressed) at a time
 # were, and a piece kept from an earlier writing (excel's kept blocks) is copied as it is, never compressed
 # again. The member's CRC-32 is combined from the pieces' own (zlib's crc32_combine, which Python lacks).
 
-LEVEL = 1  # zlib level of the sheets: 3x faster than zipfile's default 6, about a third larger (85 MB of rows: 13.4 MB, not 10.2)
+# zlib level of the sheets: 3x faster than zipfile's default 6, about a third larger (85 MB of rows: 13.4 MB, not 10.2)
+LEVEL = 1
 _FINAL_BLOCK = b"\x03\x00"  # a final, empty block of fixed codes: the end of a raw deflate stream
 _CRC_POLY = 0xEDB88320  # CRC-32's polynomial, bits reflected
 
@@ -525,6 +526,8 @@ def write_deflated(archive: ZipFile, name: str, pieces: Iterable[Deflated]) -> N
     for any deflated member; only its compressor is replaced (by :class:`_Compressed`), and the CRC and the size
     it counts from what it was given (the compressed pieces) are set to the content's before it closes.
     """
+    if archive.compression != ZIP_DEFLATED:  # the member is marked with the archive's method
+        raise ValueError(f"{name}: deflated pieces go into a deflated archive, not method {archive.compression}")
     whole = Deflated.join(pieces)
     with archive.open(name, "w") as member:
         writer: Any = member  # zipfile._ZipWriteFile: _compressor, _crc and _file_size are read when it closes
@@ -573,4 +576,4 @@ def save_workbook(wb: Workbook, path: Path, sheets: Mapping[Worksheet, SheetCell
     finally:
         archive.close()
         for cells in (sheets or {}).values():
-            cells.close()  # the temporary files of rows written out
+            cells.close()  # the rows written out
