@@ -7,17 +7,22 @@ import dataclasses
 import datetime as dt
 import json
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import openpyxl.writer.excel
 import pytest
 
 from matrix.core.model import Corpus, Role, Task
 from matrix.core.pivot import build_matrix
 from matrix.input.synthetic import make_corpus
-from matrix.writers import excel
+from matrix.tracking.records import Letter, Record, State, assess
+from matrix.writers import excel, status_excel
 from matrix.writers.excel import write_workbook
+from matrix.writers.status_excel import write_status_workbook
+from matrix.writers.xlsx_seam import Deflated
 
 CREATED = dt.datetime(2025, 7, 15, 8, 0)
 
@@ -49,6 +54,7 @@ def caches(monkeypatch) -> list[excel.BlockCache]:
             made.append(self)
 
     monkeypatch.setattr(excel, "BlockCache", Counted)
+    monkeypatch.setattr(status_excel, "BlockCache", Counted)
     return made
 
 
@@ -59,12 +65,14 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 
 def _kept(path: Path) -> tuple[dict, dict[str, bytes]]:
-    """The cache file's head (a line of JSON) and its blocks' rows by key."""
+    """The cache file's head (a line of JSON) and its blocks' rows by key (inflated: each is kept compressed, with
+    the CRC-32 and length of its rows)."""
     data = path.read_bytes()
     end = data.index(b"\n")
     head, at, rows = json.loads(data[:end]), end + 1, {}
-    for key, size, *_ in head["blocks"]:
-        rows[key] = data[at : at + size]
+    for key, size, *_, crc, length, _ in head["blocks"]:
+        rows[key] = zlib.decompressobj(-15).decompress(data[at : at + size])
+        assert (zlib.crc32(rows[key]), len(rows[key])) == (crc, length)
         at += size
     assert at == len(data)
     return head, rows
@@ -74,11 +82,11 @@ def _write(corpus: Corpus, path: Path, blocks: Path | None, paper: str = "A4") -
     write_workbook(build_matrix(corpus), path, title="Tổng hợp", paper=paper, created=CREATED, blocks=blocks)
 
 
-def _edit_task(corpus: Corpus, change: Callable[[Task], Task], which: int = 1) -> Corpus:
-    """``corpus`` with the first task of its ``which``-th directive changed by ``change``."""
+def _edit_task(corpus: Corpus, change: Callable[[Task], Task], which: int = 1, index: int = 0) -> Corpus:
+    """``corpus`` with the ``index``-th task of its ``which``-th directive changed by ``change``."""
     directive = corpus.directives[which]
-    first = directive.tasks[0]
-    edited = dataclasses.replace(directive, tasks=(change(first), *directive.tasks[1:]))
+    tasks = directive.tasks
+    edited = dataclasses.replace(directive, tasks=(*tasks[:index], change(tasks[index]), *tasks[index + 1 :]))
     return dataclasses.replace(corpus, directives=(*corpus.directives[:which], edited, *corpus.directives[which + 1 :]))
 
 
@@ -199,12 +207,17 @@ def test_a_block_holding_other_bytes_under_its_key_is_what_the_workbook_shows(tm
     _write(corpus, tmp_path / "a.xlsx", kept)
     head, rows = _kept(kept)
     planted = 0
+    packed = {}
     for entry in head["blocks"]:
         if "Chủ trì".encode() in rows[entry[0]]:
             rows[entry[0]] = rows[entry[0]].replace("Chủ trì".encode(), "Chủ trì (cũ)".encode())
-            entry[1] = len(rows[entry[0]])
             planted += 1
-    kept.write_bytes(json.dumps(head).encode() + b"\n" + b"".join(rows[entry[0]] for entry in head["blocks"]))
+        packed[entry[0]] = Deflated.of(rows[entry[0]])
+        entry[1], entry[-3:] = (
+            len(packed[entry[0]].data),
+            [packed[entry[0]].crc, packed[entry[0]].size, packed[entry[0]].shift],
+        )
+    kept.write_bytes(json.dumps(head).encode() + b"\n" + b"".join(packed[entry[0]].data for entry in head["blocks"]))
     _write(corpus, tmp_path / "b.xlsx", kept)
     sheets = b"".join(v for k, v in _parts(tmp_path / "b.xlsx").items() if "worksheets/sheet" in k)
     assert planted and "Chủ trì (cũ)".encode() in sheets
@@ -217,3 +230,158 @@ def test_blocks_kept_by_another_version_of_the_writer_are_not_used(tmp_path, cac
     monkeypatch.setattr(excel, "_code_version", lambda: "matrix-blocks-2 0.1.1 (another writer)")
     _write(corpus, tmp_path / "b.xlsx", kept)
     assert caches[1].hits == 0 and caches[1].misses > 0
+
+
+def test_a_task_edited_lays_out_again_its_runs_of_directives_in_the_agency_sheet_not_every_task_of_its_agencies(
+    tmp_path, monkeypatch
+):
+    """Theo cơ quan keeps an agency's tasks in blocks of whole directives (excel.AGENCY_BLOCK_RECORDS records or
+    more): one letter of a task changed (no row moves) lays out again the blocks holding that task only."""
+    corpus = make_corpus(20, 800, 40, seed=4)
+    kept = tmp_path / "blocks.json"
+    _write(corpus, tmp_path / "first.xlsx", kept)
+    edited = _edit_task(
+        corpus, lambda t: dataclasses.replace(t, text=t.text[:-1] + ("x" if t.text[-1] != "x" else "y"))
+    )
+    laid: list[str] = []
+    put_records = excel.put_records
+
+    def counted(ws, ctx, row, columns, values, *args, **kwargs):
+        laid.append(ws.title)
+        return put_records(ws, ctx, row, columns, values, *args, **kwargs)
+
+    monkeypatch.setattr(excel, "put_records", counted)
+    _write(edited, tmp_path / "kept.xlsx", kept)
+    _write(edited, tmp_path / "afresh.xlsx", None)
+    assert _parts(tmp_path / "kept.xlsx") == _parts(tmp_path / "afresh.xlsx")
+    matrix = build_matrix(edited)
+    task = next(row for row in matrix.rows if row.directive.id == edited.directives[1].id)
+    agencies = {e.agency.id for row in matrix.rows for e in matrix.context(row) if row.key == task.key}
+    whole = sum(1 for row in matrix.rows for e in matrix.context(row) if e.agency.id in agencies)
+    again = laid.count(excel.SHEET_AGENCIES) - sum(len(matrix.context(row)) for row in matrix.rows)  # minus afresh
+    assert agencies and 0 < again < whole / 2
+
+
+def test_the_turned_matrix_from_kept_blocks_is_the_one_written_afresh(tmp_path, caches, monkeypatch):
+    """Ma trận printed turned (agencies as rows): a block of rows per block of agencies, kept like the others."""
+    from matrix.input.load import load_corpus
+
+    from .helpers import WIDE
+
+    corpus = load_corpus([WIDE]).require()
+    (directive,) = corpus.directives
+    twin = dataclasses.replace(directive, id=directive.id + "-2", number=(directive.number or "") + "9")
+    corpus = dataclasses.replace(corpus, directives=(directive, twin))
+
+    def write(corpus: Corpus, name: str, blocks: Path | None) -> None:
+        matrix = build_matrix(corpus, True)
+        write_workbook(matrix, tmp_path / name, title="Tổng hợp", created=CREATED, blocks=blocks)
+
+    kept = tmp_path / "blocks.json"
+    write(corpus, "first.xlsx", kept)
+    last = build_matrix(corpus, True).column_blocks()[-1][1][0]  # an agency of the last block renamed
+    agencies = tuple(
+        dataclasses.replace(a, name=a.name + " mới") if a.id == last.id else a for a in corpus.registry.agencies
+    )
+    changed = dataclasses.replace(corpus, registry=dataclasses.replace(corpus.registry, agencies=agencies))
+    laid: list[str] = []
+    turned_block = excel._turned_block
+    monkeypatch.setattr(excel, "_turned_block", lambda *args: laid.append(args[3]) or turned_block(*args))
+    write(changed, "kept.xlsx", kept)
+    assert laid == [build_matrix(changed, True).column_blocks()[-1][0].name]  # the block of the agency renamed only
+    write(changed, "afresh.xlsx", None)
+    assert _parts(tmp_path / "kept.xlsx") == _parts(tmp_path / "afresh.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "kept.xlsx")["Ma trận"].print_title_cols == "$A:$B"  # printed turned
+    assert caches[1].hits > 0 and caches[1].misses > 0
+
+
+def test_block_inputs_are_told_apart_by_value_whether_shared_or_not():
+    text = "Chủ trì " * 20
+    again = "".join(["Chủ trì "] * 20)  # equal, another object
+    assert text is not again
+    assert excel._pickled((text, text, (1, 2.5, None))) == excel._pickled((text, again, (1, 2.5, None)))
+    assert excel._pickled((text, text)) != excel._pickled((text, text + "."))
+    assert excel._pickled(("a", "b")) != excel._pickled(("ab",))
+
+
+def test_the_turned_layout_is_not_worked_out_when_it_cannot_print_more_rows_a_page(monkeypatch):
+    """A matrix that prints more rows a page split (the 6,000-task consolidated one): its task headers are not read
+    to lay it out turned."""
+    matrix = build_matrix(make_corpus(30, 12, 2, seed=1))
+    ctx = excel.WorkbookContext(matrix, "t", "A4", excel.Painter(True), excel.directive_labels(matrix))
+    groups = excel._column_groups(matrix)
+    turned = excel._by_agency(ctx, groups)
+    assert turned is not None and turned.rows > 0
+
+    def unread(row):
+        raise AssertionError("a task header read")
+
+    monkeypatch.setattr(excel, "_task_header", unread)
+    assert excel._by_agency(ctx, groups, beat=turned.rows + 1000) is None
+
+
+# --------------------------------------------------------------------------- the status workbook
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+def _status(corpus: Corpus, path: Path, blocks: Path | None, records=(), as_of=AS_OF, letters=()) -> None:
+    matrix = build_matrix(corpus)
+    statuses = assess(matrix, records, as_of)
+    write_status_workbook(matrix, statuses, as_of, path, letters=letters, blocks=blocks)
+
+
+def _reported(corpus: Corpus) -> dict:
+    """A report of the first overdue assignment, done: it leaves the overdue list (every row after it moves up)."""
+    late = next(s for s in assess(build_matrix(corpus), (), AS_OF) if s.state is State.OVERDUE).entry
+    return {
+        "records": (Record(late.row.directive.id, late.agency.id, late.written, AS_OF, late.row.task.id, done=True),)
+    }
+
+
+def _lettered(corpus: Corpus) -> dict:
+    """A thư giao nhiệm vụ sent for the last directive: cited beside each of its overdue tasks."""
+    return {"letters": (Letter(corpus.directives[-1].id, dt.date(2025, 3, 1), "12/TB-UBND"),)}
+
+
+def _overdue_text(corpus: Corpus) -> Corpus:
+    """The text of a task on the overdue list edited (one shown by its text: no title)."""
+    for status in assess(build_matrix(corpus), (), AS_OF):
+        task, directive = status.entry.row.task, status.entry.row.directive
+        if status.state is State.OVERDUE and task.title is None and task in directive.tasks:
+            index = directive.tasks.index(task)
+            which = corpus.directives.index(directive)
+            return _edit_task(corpus, lambda t: dataclasses.replace(t, text="Sửa. " + t.text), which, index)
+    raise AssertionError("no overdue task")
+
+
+STATUS_CHANGES: dict[str, Callable[[Corpus], tuple[Corpus, dict]]] = {
+    "nothing": lambda corpus: (corpus, {}),
+    "task text": lambda corpus: (_overdue_text(corpus), {}),
+    "agency name": lambda corpus: (_agency(corpus), {}),
+    "a report": lambda corpus: (corpus, _reported(corpus)),
+    "a letter": lambda corpus: (corpus, _lettered(corpus)),
+    "status date": lambda corpus: (corpus, {"as_of": AS_OF + dt.timedelta(days=40)}),
+}
+
+
+@pytest.mark.parametrize("change", STATUS_CHANGES)
+def test_a_status_workbook_from_kept_blocks_is_the_one_written_afresh(change, tmp_path, caches, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1782000000")  # the workbook's "created": the two saves compare
+    corpus = make_corpus(30, 400, 8, seed=3)
+    kept = tmp_path / "cache" / "status.json"
+    _status(corpus, tmp_path / "first.xlsx", kept)
+    assert caches[0].hits == 0 and caches[0].misses > 0
+    changed, options = STATUS_CHANGES[change](corpus)
+    _status(changed, tmp_path / "kept.xlsx", kept, **options)
+    _status(changed, tmp_path / "afresh.xlsx", None, **options)
+    assert _parts(tmp_path / "kept.xlsx") == _parts(tmp_path / "afresh.xlsx")
+    with zipfile.ZipFile(tmp_path / "kept.xlsx") as archive:
+        assert archive.testzip() is None
+    again = caches[1]
+    if change == "nothing":
+        assert again.misses == 0 and again.hits == caches[0].misses
+    elif change == "task text":  # the blocks showing it only
+        assert 0 < again.misses < again.hits
+    else:
+        assert again.misses > 0

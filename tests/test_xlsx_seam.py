@@ -5,17 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+import zlib
 from copy import copy
+from io import BytesIO
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 
 from matrix.writers.xlsx_seam import (
+    Deflated,
     SheetCells,
     cell_xml,
+    crc32_combine,
+    crc_shift,
     first_sheet,
     odd_header_footer,
     save_workbook,
@@ -24,6 +31,7 @@ from matrix.writers.xlsx_seam import (
     set_text,
     style_record,
     styled_cell,
+    write_deflated,
 )
 
 from .helpers.xlsx import xml_parts
@@ -266,3 +274,63 @@ def test_a_coordinate_written_both_ways_is_refused(tmp_path: Path) -> None:
     ws["A1"] = "hai"
     with pytest.raises(ValueError, match="A1 written twice"):
         save_workbook(wb, tmp_path / "twice.xlsx", {ws: cells})
+
+
+# --------------------------------------------------------------------------- sheets compressed piece by piece
+
+
+@settings(max_examples=60)
+@given(st.lists(st.binary(max_size=3000) | st.text(max_size=2000).map(str.encode), max_size=8))
+def test_pieces_compressed_on_their_own_are_one_deflate_stream_of_their_bytes_and_crc(pieces: list[bytes]) -> None:
+    whole = Deflated.join(Deflated.of(piece) for piece in pieces)
+    content = b"".join(pieces)
+    assert zlib.decompress(whole.data + b"\x03\x00", -15) == content  # closed by a final empty block
+    assert (whole.crc, whole.size, whole.shift) == (zlib.crc32(content), len(content), crc_shift(len(content)))
+    if len(pieces) >= 2:
+        first, second = b"".join(pieces[:-1]), pieces[-1]
+        assert crc32_combine(zlib.crc32(first), zlib.crc32(second), crc_shift(len(second))) == zlib.crc32(content)
+
+
+class _Unseekable(BytesIO):
+    """A stream zipfile cannot seek back into (a pipe): it writes each member's sizes after its data."""
+
+    def seekable(self) -> bool:
+        return False
+
+    def seek(self, *args: object) -> int:
+        raise OSError("not seekable")
+
+
+@pytest.mark.parametrize("seekable", [True, False], ids=["file", "pipe"])
+def test_a_member_written_from_deflated_pieces_is_what_zipfile_reads_back(seekable: bool) -> None:
+    pieces = ["<row>ă</row>".encode() * 5000, b"", b"<row>b</row>" * 3, bytes(range(256)) * 40]
+    out: BytesIO = BytesIO() if seekable else _Unseekable()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("before.xml", b"<a/>")
+        write_deflated(archive, "xl/worksheets/sheet1.xml", [Deflated.of(piece) for piece in pieces])
+        archive.writestr("after.xml", b"<b/>")
+    with zipfile.ZipFile(BytesIO(out.getvalue())) as archive:
+        assert archive.testzip() is None
+        assert archive.read("xl/worksheets/sheet1.xml") == b"".join(pieces)
+        assert (archive.read("before.xml"), archive.read("after.xml")) == (b"<a/>", b"<b/>")
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+        assert info.compress_type == zipfile.ZIP_DEFLATED and info.file_size == len(b"".join(pieces))
+
+
+def test_the_style_digest_is_the_workbooks_own_not_that_of_a_workbook_with_its_id(monkeypatch) -> None:
+    """A workbook made after another is freed may get its id, and its style tables the same lengths."""
+    from matrix.writers import xlsx_seam
+
+    monkeypatch.setattr(xlsx_seam, "id", lambda _: 1, raising=False)  # every workbook at the same address
+    books = []
+    for colour in ("FF0000", "00FF00"):
+        wb = openpyxl.Workbook()
+        first_sheet(wb)["A1"].font = Font(color=colour)
+        books.append((wb, xlsx_seam.style_state(wb)))
+    (first, state), (_, other) = books
+    assert state != other and xlsx_seam.style_state(first) == state
+
+
+def test_deflated_pieces_are_refused_by_an_archive_that_stores() -> None:
+    with zipfile.ZipFile(BytesIO(), "w", zipfile.ZIP_STORED) as archive, pytest.raises(ValueError, match="deflated"):
+        write_deflated(archive, "sheet.xml", [Deflated.of(b"<row/>")])

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 WORKBOOK = "ma-tran.xlsx"
 BLOCKS = "ma-tran.json"  # the consolidated workbook's rows kept for the next build, in a folder beside the output
+STATUS_BLOCKS = "tinh-hinh-thuc-hien.json"  # likewise, the status workbook's
 LETTERS = "thu-giao-nhiem-vu"
 TABLE = "bang-phan-cong.docx"
 STATUS_WORKBOOK = "tinh-hinh-thuc-hien.xlsx"  # in tong-hop/
@@ -314,8 +315,9 @@ class StatusWorkbook:
 
         folder, matrix = _folder(plan, view, stage)
         path = folder / STATUS_WORKBOOK
+        blocks = plan.blocks / STATUS_BLOCKS if plan.blocks is not None else None
         write_status_workbook(
-            matrix, plan.statuses, plan.as_of, path, paper=plan.options.paper, letters=plan.sent_letters
+            matrix, plan.statuses, plan.as_of, path, paper=plan.options.paper, letters=plan.sent_letters, blocks=blocks
         )
         return [path]
 

@@ -66,10 +66,16 @@ def slugify(text: str, max_length: int = 60) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """The first ``limit`` characters of ``text`` on a word boundary, with an ellipsis."""
-    flat = _SPACES.sub(" ", text).strip()
-    if len(flat) <= limit:
-        return flat
+    """The first ``limit`` characters of ``text`` on a word boundary, with an ellipsis.
+
+    Spaces are flattened in the head of a long text only: flattened, a head of ``text`` is the head of the
+    whole text flattened, so when it holds more than ``limit`` characters the rest is not needed.
+    """
+    flat = _SPACES.sub(" ", text[: 2 * limit + 16]).lstrip()
+    if len(flat.rstrip()) <= limit:
+        flat = _SPACES.sub(" ", text).strip()
+        if len(flat) <= limit:
+            return flat
     cut = flat[: limit - 1]
     if " " in cut:
         cut = cut[: cut.rfind(" ")]

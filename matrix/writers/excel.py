@@ -20,12 +20,15 @@ holds is cut with a visible note.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import hashlib
+import io
 import itertools
 import json
 import math
+import pickle
 import re
 from collections.abc import Callable, Iterable, Sequence
 from copy import copy
@@ -53,8 +56,10 @@ from ..core.text import XML_ILLEGAL, inline_name, roman, shorten
 from ..files.safeio import write_file
 from .tracking_sheet import write_tracking_sheet
 from .xlsx_seam import (
+    EMPTY,
     SPILL_ROWS,
     CellValue,
+    Deflated,
     SheetCells,
     Written,
     cell_xml,
@@ -75,6 +80,7 @@ __all__ = [
     "MAX_CELL_CHARS",
     "PAPER_SIZES",
     "TRUNCATION_NOTE",
+    "BlockCache",
     "Column",
     "Painter",
     "WorkbookContext",
@@ -244,10 +250,11 @@ class Painter:
     def block(self, ws: Worksheet, start: int, inputs: object, write: Callable[[int], int]) -> int:
         """Rows from ``start`` written by ``write(start)``, which returns the row after them; returns it too.
 
-        ``write`` must be a pure function of ``inputs`` (what the rows show, as plain values whose ``repr`` tells
-        them apart) and of ``start``. With a :class:`BlockCache`, rows whose inputs, first row, sheet, style tables
-        and matrix's code are those of a block of the last build are copied from it as serialised XML, with the
-        merged ranges and styles the block adds; new blocks are kept for the next build.
+        ``write`` must be a pure function of ``inputs`` (what the rows show, as plain values: strings, numbers,
+        tuples, dataclasses, told apart by their pickle) and of ``start``. With a :class:`BlockCache`, rows whose
+        inputs, first row, sheet, style tables and matrix's code are those of a block of the last build are copied
+        from it as they went into the workbook (serialised and compressed), with the merged ranges and styles the
+        block adds; new blocks are kept for the next build.
         """
         cache, sheets = self.blocks, self.sheets
         if cache is None or sheets is None or self._merges is not None:
@@ -258,9 +265,9 @@ class Painter:
             return write(start)  # rows of the block already begun: written as they come
         book: Any = ws.parent
         state = style_state(book)
-        key = hashlib.sha256(
-            repr((_code_version(), ws.title, start, state, tuple(self._indexes.items()), inputs)).encode()
-        ).hexdigest()
+        digest = hashlib.sha256(repr((_code_version(), ws.title, start, state, tuple(self._indexes.items()))).encode())
+        digest.update(_pickled(inputs))
+        key = digest.hexdigest()
         found = cache.get(key)
         if found is not None:
             for style in found.styles:
@@ -273,9 +280,10 @@ class Painter:
         try:
             stop = write(start)
             # openpyxl's own cells (the Theo dõi form's) add their styles to the workbook's tables when written
-            # out, which a copied block would not do: such a block is kept only when it adds none
-            foreign = bool(ws._cells)
-            written = cells.write_out(ws, stop, 0) or Written(b"", start, ())
+            # out, which a copied block would not do: such a block is kept only when it adds none (the empty cell
+            # openpyxl makes at the corner of a merged range adds nothing)
+            foreign = any(cell.has_style or cell.value is not None for cell in ws._cells.values())
+            written = cells.write_out(ws, stop, 0) or Written(EMPTY, start, ())
             merges = tuple(self._merges)
         finally:
             self._merges = None
@@ -367,7 +375,7 @@ class Painter:
             self._cells(ws).height(row, height)
 
     def done(self, ws: Worksheet, row: int, least: int = SPILL_ROWS) -> None:
-        """The rows of ``ws`` before ``row`` are final: a streamed painter writes them out to a temporary file
+        """The rows of ``ws`` before ``row`` are final: a streamed painter writes them out (compressed)
         (their cells, openpyxl's as well, and heights) once ``least`` of them wait; no cell may go there after."""
         if self.sheets is not None and self._merges is None:  # a block being written is written out whole
             self._cells(ws).write_out(ws, row, least)
@@ -393,15 +401,26 @@ def _row_numbers_from(ws: Worksheet, cells: SheetCells, start: int) -> bool:
     )
 
 
+def _pickled(inputs: object) -> bytes:
+    """``inputs`` as bytes that tell them apart (a pickle: the bytes give the values back) and depend on their values
+    only: pickle's memo, which writes an object met twice as a reference to the first, is off (its "fast" mode), so
+    equal values shared or not give the same bytes. Several times faster than ``repr`` on long texts."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    pickler.fast = True  # no memo: see above
+    pickler.dump(inputs)
+    return out.getvalue()
+
+
 @lru_cache(maxsize=1)
 def _code_version() -> str:
     """What the blocks' bytes depend on besides their inputs: matrix's version, the code writing them, openpyxl's."""
     from .. import __version__
     from ..core import text
-    from . import tracking_sheet, xlsx_seam
+    from . import status_excel, tracking_sheet, xlsx_seam
 
     code = hashlib.sha256()
-    for module in (__file__, xlsx_seam.__file__, tracking_sheet.__file__, text.__file__):  # what lays rows out
+    for module in (__file__, xlsx_seam.__file__, tracking_sheet.__file__, status_excel.__file__, text.__file__):
         code.update(Path(module).read_bytes())
     return f"{BLOCKS_FORMAT} {__version__} {openpyxl.__version__} {code.hexdigest()}"
 
@@ -415,7 +434,7 @@ class CachedBlock:
     styles: tuple[tuple[str, int], ...]
 
 
-BLOCKS_FORMAT = "matrix-blocks-2"
+BLOCKS_FORMAT = "matrix-blocks-3"
 
 
 class BlockCache:
@@ -448,18 +467,32 @@ class BlockCache:
         """Write the blocks of this build to ``path`` (atomically; a failure only costs the next build time).
 
         The file is a line of JSON (the format, and per block its key, length in bytes, row after it, corners,
-        merged ranges and styles), then the blocks' rows, one after the other.
+        merged ranges, styles, and its rows' CRC-32, length before compression and CRC shift), then the blocks'
+        rows as they go into the workbook (compressed: :class:`matrix.writers.xlsx_seam.Deflated`), one after
+        the other.
         """
         if self.path is None:
             return
         index = [
-            [key, len(b.written.xml), b.written.stop, [list(c) for c in b.written.corners], list(b.merges), b.styles]
+            [
+                key,
+                len(b.written.rows.data),
+                b.written.stop,
+                [list(c) for c in b.written.corners],
+                list(b.merges),
+                b.styles,
+                b.written.rows.crc,
+                b.written.rows.size,
+                b.written.rows.shift,
+            ]
             for key, b in self.new.items()
         ]
         head = json.dumps({"format": BLOCKS_FORMAT, "blocks": index}, ensure_ascii=False).encode()
         with contextlib.suppress(OutputError):
             write_file(
-                self.path, b"".join([head, b"\n", *(b.written.xml for b in self.new.values())]), make_parents=True
+                self.path,
+                b"".join([head, b"\n", *(b.written.rows.data for b in self.new.values())]),
+                make_parents=True,
             )
 
 
@@ -473,11 +506,13 @@ def _read_blocks(path: Path) -> dict[str, CachedBlock]:
         if head["format"] != BLOCKS_FORMAT:
             return {}
         found, at = {}, end + 1
-        for key, size, stop, corners, merges, styles in head["blocks"]:
-            if not (isinstance(key, str) and isinstance(size, int) and isinstance(stop, int) and size >= 0):
+        for key, size, stop, corners, merges, styles, crc, length, shift in head["blocks"]:
+            numbers = (size, stop, crc, length, shift)
+            if not all(isinstance(n, int) and n >= 0 for n in numbers) or not isinstance(key, str):
                 return {}
+            rows = Deflated(data[at : at + size], crc, length, shift)
             found[key] = CachedBlock(
-                Written(data[at : at + size], stop, tuple((int(r), int(c)) for r, c in corners)),
+                Written(rows, stop, tuple((int(r), int(c)) for r, c in corners)),
                 tuple(str(m) for m in merges),
                 tuple((str(look), int(indent)) for look, indent in styles),
             )
@@ -777,6 +812,7 @@ class WorkbookContext:
     painter: Painter
     labels: dict[str, str]
     _numbers: dict[str, int] = field(default_factory=dict, repr=False)
+    _places: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     @property
     def consolidated(self) -> bool:
@@ -789,8 +825,11 @@ class WorkbookContext:
         return self._numbers[directive.id]
 
     def place(self, row: Row) -> str:
-        """ "05/CT-UBND, mục 2-1": where a task stands."""
-        return f"{self.labels[row.directive.id]}, {location(row)}"
+        """ "05/CT-UBND, mục 2-1": where a task stands (worked out once a task: each of its agencies shows it)."""
+        found = self._places.get(row.key)
+        if found is None:
+            found = self._places[row.key] = f"{self.labels[row.directive.id]}, {location(row)}"
+        return found
 
 
 SheetWriter = Callable[[Worksheet, "WorkbookContext"], None]
@@ -987,11 +1026,9 @@ def _grid(ctx: WorkbookContext) -> _Grid | _ByAgency:
     grid = _Grid(tuple(base), groups, columns, tuple(widths), 1, papers[-1])
     scale, breaks = _split(grid)
     split = replace(grid, scale=scale, breaks=breaks)
-    turned = _by_agency(ctx, groups)
     # A split row is read across all its pages: it counts as 1/n of a row on each of n pages across.
-    if turned is not None and turned.rows > _rows_a_page(ctx, split, labels, scale) / (len(breaks) + 1):
-        return turned
-    return split
+    turned = _by_agency(ctx, groups, beat=_rows_a_page(ctx, split, labels, scale) / (len(breaks) + 1))
+    return split if turned is None else turned
 
 
 def _rows_a_page(ctx: WorkbookContext, grid: _Grid, labels: Sequence[str], scale: float) -> float:
@@ -1362,34 +1399,95 @@ def _task_header(row: Row) -> str:
     )
 
 
-def _by_agency(ctx: WorkbookContext, groups: list[tuple[Block, tuple[Agency, ...]]]) -> _ByAgency | None:
+def _by_agency(
+    ctx: WorkbookContext, groups: list[tuple[Block, tuple[Agency, ...]]], beat: float = -math.inf
+) -> _ByAgency | None:
     """The turned layout on the paper where it holds the most agency rows a page at ``MIN_SCALE`` or more (None when
-    even A3 prints it smaller: then it is too wide turned as well)."""
+    even A3 prints it smaller: then it is too wide turned as well), when it holds more than ``beat`` rows a page
+    (None when not).
+
+    The task headers' row is at least as high as the totals' headers need, so the rows a page are first bounded
+    without the headers: a layout that cannot hold more than ``beat`` rows is left without reading every task.
+    """
     matrix = ctx.matrix
     agencies = _in_order(groups)
     if not agencies or not matrix.rows:
         return None
     names = _row_names(matrix, agencies)
-    headers = [_task_header(row) for row in matrix.rows]
     lines = 2
-    header_height = _turned_height([*headers, *TURNED_TOTALS], lines)
-    widths = [7.0, NAME_WIDTH] + [WIDE_AGENCY_WIDTH] * len(headers) + [TOTAL_WIDTH] * len(TURNED_TOTALS)
+    widths = [7.0, NAME_WIDTH] + [WIDE_AGENCY_WIDTH] * len(matrix.rows) + [TOTAL_WIDTH] * len(TURNED_TOTALS)
     capacity = _capacity(NAME_WIDTH)
     heights = [max(MIN_ROW_HEIGHT, lines_height(_line_count(name, capacity))) for name in names]
     band = lines_height(1, 12)
     average = (sum(heights) + band * len(groups)) / len(heights)
-    best: _ByAgency | None = None
+    papers = {}
     for paper in dict.fromkeys([ctx.paper, "A3"]):
         scale = print_scale(widths, paper)
-        if scale < MIN_SCALE:
-            continue
-        usable = (PAGE_HEIGHTS[paper] - 2 * 72 * 0.7) / scale - 26  # margins; the sheet's heading on page 1
+        if scale >= MIN_SCALE:
+            papers[paper] = (scale, (PAGE_HEIGHTS[paper] - 2 * 72 * 0.7) / scale - 26)  # margins; the heading
+    least = _turned_height(TURNED_TOTALS, lines)  # the header row of no task: the lowest it can be
+    if all((usable - lines_height(1) - least) / average <= beat for _, usable in papers.values()):
+        return None
+    headers = [_task_header(row) for row in matrix.rows]
+    header_height = _turned_height([*headers, *TURNED_TOTALS], lines)
+    best: _ByAgency | None = None
+    for paper, (scale, usable) in papers.items():
         rows = (usable - lines_height(1) - header_height) / average
         if best is None or rows > best.rows:
             best = _ByAgency(
                 groups, tuple(names), tuple(headers), tuple(widths), header_height, tuple(heights), paper, scale, rows
             )
-    return best
+    return best if best is not None and best.rows > beat else None
+
+
+@dataclass(frozen=True)
+class _TurnedShape:
+    """What a block of agencies' rows on the turned matrix sheet takes from the whole grid."""
+
+    first: int  # the first task column
+    last: int  # the last task column
+    right: int  # the last column (the agency's total)
+    sparse: bool  # only the marked cells written
+
+
+class _TurnedAgency(NamedTuple):
+    """What an agency's row on the turned matrix sheet shows: its number, name, row height, marks by column."""
+
+    number: int
+    name: str
+    height: float
+    marks: tuple[tuple[int, str], ...]
+
+
+def _turned_block(
+    ws: Worksheet, ctx: WorkbookContext, shape: _TurnedShape, name: str, agencies: Sequence[_TurnedAgency], row_no: int
+) -> int:
+    """A block of agencies on the turned matrix sheet from ``row_no``: its band row (``name``), then a row per agency
+    with its marks and counts; the next free row."""
+    paint = ctx.painter
+    paint.merge(ws, row_no, 1, row_no, shape.right, name, "band")
+    paint.height(ws, row_no, lines_height(1, 12))
+    first_letter, last_letter = get_column_letter(shape.first), get_column_letter(shape.last)
+    for agency in agencies:
+        row_no += 1
+        paint.put(ws, row_no, 1, agency.number, "id")
+        paint.put(ws, row_no, 2, agency.name, "text")
+        if shape.sparse:  # only the marked cells
+            for col, mark in agency.marks:
+                paint.put(ws, row_no, col, mark, mark)
+        else:
+            marks = dict(agency.marks)
+            for col in range(shape.first, shape.last + 1):
+                found = marks.get(col)
+                paint.put(ws, row_no, col, found, found or "cell")
+        span = f"{first_letter}{row_no}:{last_letter}{row_no}"
+        for offset, role in enumerate(ROLES):  # own marks only, as the totals of the matrix count them
+            paint.put(ws, row_no, shape.last + 1 + offset, f'=COUNTIF({span},"{role.mark}")', "total", formula=True)
+        sums = f"{get_column_letter(shape.last + 1)}{row_no}:{get_column_letter(shape.last + len(ROLES))}{row_no}"
+        paint.put(ws, row_no, shape.right, f"=SUM({sums})", "total", formula=True)
+        paint.height(ws, row_no, agency.height)
+        paint.done(ws, row_no + 1)
+    return row_no + 1
 
 
 def _write_by_agency(ws: Worksheet, ctx: WorkbookContext, grid: _ByAgency) -> None:
@@ -1417,36 +1515,32 @@ def _write_by_agency(ws: Worksheet, ctx: WorkbookContext, grid: _ByAgency) -> No
         paint.put(ws, _AGENCY_ROW, col, header, "header_vertical")
     ctx.painter.height(ws, _BLOCK_ROW, lines_height(1))
     ctx.painter.height(ws, _AGENCY_ROW, grid.header_height)
-    # the marks of each task, its own and inherited, by agency
-    marks: list[dict[str, str]] = []
-    for row in matrix.rows:
+    # the marks of each agency, its own and inherited, by task column
+    marks: dict[str, dict[int, str]] = {}
+    for col, row in enumerate(matrix.rows, grid.first):
         found = {e.agency.id: inherited_mark(e.role) for e in matrix.context(row)} if row.node.inherited else {}
         found |= {e.agency.id: e.role.mark for e in matrix.entries_in(row)}
-        marks.append(found)
+        for agency_id, mark in found.items():
+            marks.setdefault(agency_id, {})[col] = mark
     sparse = len(matrix.rows) * len(grid.names) > SPARSE_CELLS
     ws.print_options.gridLines = sparse
-    first_letter, last_letter = get_column_letter(grid.first), get_column_letter(grid.last)
-    row_no, index = _AGENCY_ROW, 0
-    for block, agencies in grid.groups:
-        row_no += 1
-        paint.merge(ws, row_no, 1, row_no, right, block.name, "band")
-        ctx.painter.height(ws, row_no, lines_height(1, 12))
-        for agency in agencies:
-            row_no += 1
-            paint.put(ws, row_no, 1, index + 1, "id")
-            paint.put(ws, row_no, 2, grid.names[index], "text")
-            for col, found in enumerate(marks, grid.first):
-                mark = found.get(agency.id)
-                if mark or not sparse:
-                    paint.put(ws, row_no, col, mark, mark or "cell")
-            span = f"{first_letter}{row_no}:{last_letter}{row_no}"
-            for offset, role in enumerate(ROLES):  # own marks only, as the totals of the matrix count them
-                paint.put(ws, row_no, grid.last + 1 + offset, f'=COUNTIF({span},"{role.mark}")', "total", formula=True)
-            sums = f"{get_column_letter(grid.last + 1)}{row_no}:{get_column_letter(grid.last + len(ROLES))}{row_no}"
-            paint.put(ws, row_no, right, f"=SUM({sums})", "total", formula=True)
-            ctx.painter.height(ws, row_no, grid.row_heights[index])
-            paint.done(ws, row_no + 1)
-            index += 1
+    shape = _TurnedShape(grid.first, grid.last, right, sparse)
+    row_no, index = _AGENCY_ROW + 1, 0
+    for block, agencies in grid.groups:  # a block of rows per block of agencies
+        rows = tuple(
+            _TurnedAgency(
+                index + offset + 1,
+                grid.names[index + offset],
+                grid.row_heights[index + offset],
+                tuple(sorted(marks.get(agency.id, {}).items())),
+            )
+            for offset, agency in enumerate(agencies)
+        )
+        row_no = paint.block(
+            ws, row_no, (shape, block.name, rows), partial(_turned_block, ws, ctx, shape, block.name, rows)
+        )
+        index += len(agencies)
+    row_no -= 1  # the last agency's row
     total = row_no + 1
     paint.merge(ws, total, 1, total, 2, TOTAL_HEADER, "total_label")
     for col in range(grid.first, right + 1):
@@ -1627,36 +1721,49 @@ def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
             ws.row_breaks.append(Break(id=row - 1))
         counts = ctx.matrix.counts(agency.id)
         summary = "; ".join(f"{r.value}: {counts[r]}" for r in ROLES)
-        band = f"{number}. {agency.name} ({summary})"
-        records = tuple(
-            (
+        row = _agency_band(ws, ctx, columns, f"{number}. {agency.name} ({summary})", row)
+        # the agency's tasks in blocks of whole directives, so that a task edited costs its block only
+        for chunk in _directive_runs(applying.get(agency.id, []), AGENCY_BLOCK_RECORDS):
+            records = tuple(
                 (
-                    task_label(task_row),
-                    task_row.task.text,
-                    _role_text(task_row, entry),
-                    _deadline(task_row),
-                    ctx.place(task_row),
-                ),
-                task_row.depth,
+                    (
+                        task_label(task_row),
+                        task_row.task.text,
+                        _role_text(task_row, entry),
+                        _deadline(task_row),
+                        ctx.place(task_row),
+                    ),
+                    task_row.depth,
+                )
+                for task_row, entry in chunk
             )
-            for task_row, entry in applying.get(agency.id, [])
-        )
-        row = ctx.painter.block(
-            ws,
-            row,
-            (columns, band, records),
-            partial(_agency_block, ws, ctx, columns, band, records),
-        )
+            row = ctx.painter.block(ws, row, (columns, records), partial(_put_all, ws, ctx, columns, records))
 
 
-def _agency_block(
-    ws: Worksheet, ctx: WorkbookContext, layout: Sequence[Column], band: str, records: Sequence[_Record], row: int
-) -> int:
-    """An agency's rows in "Theo cơ quan" from ``row``: its ``band`` row, then its ``records``; the next free row."""
+AGENCY_BLOCK_RECORDS = 40  # an agency's tasks kept in blocks of whole directives, closed from this many records on
+
+
+def _directive_runs(applying: Sequence[tuple[Row, Entry]], least: int) -> list[list[tuple[Row, Entry]]]:
+    """``applying`` (in document order) cut into runs of whole directives, each of ``least`` records or more (the
+    last one may be shorter): where the cuts fall depends only on the directives' counts of records."""
+    chunks: list[list[tuple[Row, Entry]]] = []
+    current: list[tuple[Row, Entry]] = []
+    for _, group in itertools.groupby(applying, key=lambda found: found[0].directive.id):
+        if len(current) >= least:
+            chunks.append(current)
+            current = []
+        current.extend(group)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _agency_band(ws: Worksheet, ctx: WorkbookContext, layout: Sequence[Column], band: str, row: int) -> int:
+    """An agency's band row in "Theo cơ quan" at ``row`` (its number, name and counts); the next free row."""
     ctx.painter.merge(ws, row, 1, row, len(layout), band, "band")
     width = sum(c.width for c in layout)
     ctx.painter.height(ws, row, lines_height(_line_count(band, _capacity(width, size=12, bold=True)), 12))
-    return _put_all(ws, ctx, layout, records, row + 1)
+    return row + 1
 
 
 def _signer(directive: Directive) -> str:
@@ -1665,11 +1772,17 @@ def _signer(directive: Directive) -> str:
     return "\n".join(p for p in (signer.name or "", *signer.authority, signer.title or "") if p)
 
 
+DIRECTIVE_BLOCK = 50  # directives a block of rows in "Văn bản" (kept for the next writing)
+
+
 def _write_directives(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Văn bản": what each directive is, who issued and signed it."""
     row, columns = start_table(ws, ctx, SHEET_DIRECTIVES, "DANH SÁCH VĂN BẢN", _DIRECTIVE_COLUMNS)
+    layout = tuple(columns)
+    counts = collections.Counter(row.directive.id for row in ctx.matrix.rows)  # its tasks (rows_of: a scan each)
+    records: list[_Record] = []
     for number, directive in enumerate(ctx.matrix.directives, 1):
-        values: list[CellValue] = [
+        values: tuple[CellValue, ...] = (
             number,
             ctx.labels[directive.id],
             capitalised(directive.kind),
@@ -1678,6 +1791,18 @@ def _write_directives(ws: Worksheet, ctx: WorkbookContext) -> None:
             directive.issuer.name,
             directive.title,
             _signer(directive),
-            len(ctx.matrix.rows_of(directive.id)),
-        ]
+            counts[directive.id],
+        )
+        records.append((values, 0))
+    for start in range(0, len(records), DIRECTIVE_BLOCK):
+        block = tuple(records[start : start + DIRECTIVE_BLOCK])
+        row = ctx.painter.block(ws, row, (layout, block), partial(_put_records, ws, ctx, layout, block))
+
+
+def _put_records(
+    ws: Worksheet, ctx: WorkbookContext, columns: Sequence[Column], records: Sequence[_Record], row: int
+) -> int:
+    """Write ``records`` (each values, no long-text column) from ``row``; returns the next free row."""
+    for values, _ in records:
         row = put_records(ws, ctx, row, columns, values)
+    return row

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -28,6 +29,7 @@ from ..core.text import shorten
 from ..tracking.records import APART, STATES, Letter, State, Status, assigned_name, assigning_letter
 from .excel import (
     PAPER_SIZES,
+    BlockCache,
     Column,
     Painter,
     WorkbookContext,
@@ -57,6 +59,7 @@ SHEET_BY_AGENCY = "Theo cơ quan"
 SHEET_BY_DIRECTIVE = "Theo văn bản"
 SHEET_OVERDUE = "Quá hạn"
 TASK_CHARS = 300  # of a task's text in the overdue list (the full text is in the matrix workbook and the letters)
+BLOCK_RECORDS = 100  # records a block of rows (kept for the next writing, with ``blocks``)
 STATE_FILLS = {
     State.DONE_ON_TIME: "C6E0B4",  # green
     State.DONE_LATE: "FFE699",  # yellow
@@ -114,10 +117,13 @@ def write_status_workbook(
     *,
     paper: str = "A4",
     letters: Sequence[Letter] = (),
+    blocks: Path | None = None,
 ) -> None:
     """Write the Tình hình thực hiện workbook of ``statuses`` (assessed on ``as_of``) to ``path``.
 
     ``letters`` (thư giao nhiệm vụ sent, from the records files) are cited beside each overdue task's directive.
+    ``blocks``: a file where the workbook's rows are kept, :data:`BLOCK_RECORDS` records a block, for the next
+    writing (:class:`matrix.writers.excel.BlockCache`): a block showing what it showed then is copied, not laid out.
     """
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
@@ -128,6 +134,7 @@ def write_status_workbook(
     wb.properties.title = title
     wb.properties.creator = "matrix"
     painter = Painter(streamed=True)
+    cache = painter.blocks = BlockCache(blocks) if blocks is not None else None
     for i, state in enumerate(COUNTED):
         painter.looks[f"state-{i}"] = replace(painter.looks["cell"], fill=solid_fill(STATE_FILLS[state]))
         painter.looks[f"state-{i}-header"] = replace(painter.looks["header"], fill=solid_fill(STATE_FILLS[state]))
@@ -136,6 +143,26 @@ def write_status_workbook(
     _by_directive(wb.create_sheet(SHEET_BY_DIRECTIVE), ctx, statuses, as_of)
     _overdue(wb.create_sheet(SHEET_OVERDUE), ctx, statuses, as_of, letters)
     save_workbook(wb, path, painter.sheets)
+    if cache is not None:
+        cache.save()
+
+
+_Record = tuple[tuple[Column, ...], tuple[CellValue, ...]]  # a record's columns (their looks) and values
+
+
+def _put_blocks(ws: Worksheet, ctx: WorkbookContext, row: int, records: Sequence[_Record], text_col: int) -> int:
+    """Write ``records`` from ``row`` (the long text in column ``text_col``, 0-based), :data:`BLOCK_RECORDS` a block
+    of rows that the painter may copy from its last writing; returns the next free row."""
+    for start in range(0, len(records), BLOCK_RECORDS):
+        chunk = tuple(records[start : start + BLOCK_RECORDS])
+        row = ctx.painter.block(ws, row, (text_col, chunk), partial(_put_records, ws, ctx, chunk, text_col))
+    return row
+
+
+def _put_records(ws: Worksheet, ctx: WorkbookContext, records: Sequence[_Record], text_col: int, row: int) -> int:
+    for columns, values in records:
+        row = put_records(ws, ctx, row, columns, values, text_col=text_col)
+    return row
 
 
 def _counts(statuses: Sequence[Status]) -> list[int]:
@@ -149,26 +176,18 @@ def _header_fills(ws: Worksheet, ctx: WorkbookContext, columns: Sequence[Column]
             ctx.painter.put(ws, 2, col, column.header, f"{column.look}-header")
 
 
-def _count_row(
-    ws: Worksheet,
-    ctx: WorkbookContext,
-    row: int,
-    columns: Sequence[Column],
-    head: list[CellValue],
-    statuses: Sequence[Status],
-    text_col: int,
-) -> int:
+def _count_row(columns: Sequence[Column], head: list[CellValue], statuses: Sequence[Status]) -> _Record:
     """One line of counts: a state's fill only where it has assignments."""
     counts = _counts(statuses)
     looks = [
         c.look if c.look.startswith("state-") and n else "cell" for c, n in zip(_STATE_COLUMNS, counts, strict=True)
     ]
-    layout = [
+    layout = (
         *columns[: len(head)],
         *(replace(c, look=look) for c, look in zip(_STATE_COLUMNS, looks, strict=True)),
         _TOTAL,
-    ]
-    return put_records(ws, ctx, row, layout, [*head, *counts, sum(counts)], text_col=text_col)
+    )
+    return layout, (*head, *counts, sum(counts))
 
 
 def _totals(ws: Worksheet, ctx: WorkbookContext, row: int, span: int, statuses: Sequence[Status]) -> None:
@@ -193,10 +212,12 @@ def _by_agency(ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status], 
         groups.setdefault(status.entry.agency.id, []).append(status)
     order = [a.id for a in ctx.matrix.columns if a.id in groups]  # the matrix's column order, block by block
     order += [k for k in groups if k not in order]
+    records = []
     for number, agency_id in enumerate(order, 1):
         group = groups[agency_id]
         name = ctx.matrix.registry.label(group[0].entry.agency)  # whose body it is, where provinces meet
-        row = _count_row(ws, ctx, row, columns, [number, name], group, 1)
+        records.append(_count_row(columns, [number, name], group))
+    row = _put_blocks(ws, ctx, row, records, 1)
     _totals(ws, ctx, row, 2, statuses)
 
 
@@ -212,11 +233,12 @@ def _by_directive(ws: Worksheet, ctx: WorkbookContext, statuses: Sequence[Status
     by_directive: dict[str, list[Status]] = {}  # grouped once: a filter per directive was quadratic
     for status in statuses:
         by_directive.setdefault(status.entry.row.directive.id, []).append(status)
+    records = []
     for number, directive in enumerate(ctx.matrix.directives, 1):
         mine = by_directive.get(directive.id, [])
-        row = _count_row(
-            ws, ctx, row, columns, [number, directive.citation(ctx.matrix.registry.provinces), directive.title], mine, 2
-        )
+        head: list[CellValue] = [number, directive.citation(ctx.matrix.registry.provinces), directive.title]
+        records.append(_count_row(columns, head, mine))
+    row = _put_blocks(ws, ctx, row, records, 2)
     _totals(ws, ctx, row, 3, statuses)
 
 
@@ -231,26 +253,47 @@ def _overdue(
         ctx.painter.merge(ws, row, 1, row, len(columns), "Không có nhiệm vụ quá hạn.", "text")
         ws.row_dimensions[row].height = lines_height(1)
         return
+    layout = tuple(columns)
+    provinces = ctx.matrix.registry.provinces
+    sent: dict[str, list[Letter]] = {}  # the letters by directive, as assigning_letter picks them
+    for one in letters:
+        sent.setdefault(one.directive, []).append(one)
+    citations: dict[str, str] = {}  # by directive: kind, number, date and issuer
+    texts: dict[tuple[str, str], str] = {}  # by task: its title, or its text shortened
+    misses: dict[tuple[tuple[str, str], object], str] = {}  # by task and what it missed
+    records: list[_Record] = []
     for number, status in enumerate(items, 1):
         task_row = status.entry.row
         since = status.overdue_since
         task = task_row.task
-        letter = assigning_letter(letters, status.entry, as_of)
-        where = task_row.directive.citation(ctx.matrix.registry.provinces)  # kind, number, date and issuer
+        found = sent.get(task_row.directive.id)
+        letter = assigning_letter(found, status.entry, as_of) if found else None  # none sent: none to cite
+        where = citations.get(task_row.directive.id)
+        if where is None:
+            where = citations[task_row.directive.id] = task_row.directive.citation(provinces)
         if letter is not None:
             where += (
                 "\nThư giao nhiệm vụ"
                 + (f" số {letter.number}" if letter.number else "")
                 + f" ngày {format_date(letter.date)}"
             )
-        values: list[CellValue] = [
+        deadline = status.deadline
+        late = (deadline if deadline is not None and deadline < status.as_of else None, status.missed)
+        missed = misses.get((task_row.key, late))
+        if missed is None:  # what a task missed, the same for its agencies reporting on the same days
+            missed = misses[task_row.key, late] = "\n".join(missed_text(status))
+        text = texts.get(task_row.key)
+        if text is None:
+            text = texts[task_row.key] = task.title or shorten(task.text, TASK_CHARS)
+        values: tuple[CellValue, ...] = (
             number,
             assigned_name(ctx.matrix.registry, status.entry),  # "X (nay là Y)" for a body ended since
             where,
             task.id,
-            task.title or shorten(task.text, TASK_CHARS),
-            "\n".join(missed_text(status)),
+            text,
+            missed,
             format_date(since),
             (as_of - since).days if since else None,
-        ]
-        row = put_records(ws, ctx, row, columns, values, text_col=4)
+        )
+        records.append((layout, values))
+    _put_blocks(ws, ctx, row, records, 4)

@@ -25,15 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import shutil
-import tempfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from copy import copy
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any, TypeAlias
+from typing import Any, TypeAlias
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import openpyxl.writer.excel as openpyxl_excel
@@ -56,6 +55,7 @@ from ..core.text import XML_ILLEGAL
 __all__ = [
     "SPILL_ROWS",
     "CellValue",
+    "Deflated",
     "SheetCells",
     "Written",
     "cell_xml",
@@ -109,23 +109,24 @@ def style_index(ws: Worksheet, record: StyleArray) -> int:
 
 
 _STYLE_TABLES = ("_cell_styles", "_fonts", "_fills", "_borders", "_alignments", "_protections", "_number_formats")
-_STATES: dict[tuple[int, tuple[int, ...]], str] = {}  # by workbook and its tables' lengths: the last one asked
+_STATE = "_matrix_style_state"  # where a workbook keeps the digest of its style tables, with their lengths
 
 
 def style_state(wb: Workbook) -> str:
     """A digest of ``wb``'s style tables: equal digests, equal tables (so a style gets the same index in both).
 
     The tables only grow, so within a workbook their lengths tell their content: the digest is made once
-    for each lengths met (only the last workbook's is kept).
+    for each lengths met, and kept on the workbook itself (a workbook made later may have the same ``id``
+    and lengths, not the same tables).
     """
     tables = [getattr(wb, name) for name in _STYLE_TABLES]
-    key = (id(wb), tuple(len(table) for table in tables))
-    found = _STATES.get(key)
-    if found is None:
-        text = repr([[repr(entry) for entry in table] for table in tables])
-        found = hashlib.sha256(text.encode()).hexdigest()
-        _STATES.clear()
-        _STATES[key] = found
+    lengths = tuple(len(table) for table in tables)
+    kept: tuple[tuple[int, ...], str] | None = getattr(wb, _STATE, None)
+    if kept is not None and kept[0] == lengths:
+        return kept[1]
+    text = repr([[repr(entry) for entry in table] for table in tables])
+    found = hashlib.sha256(text.encode()).hexdigest()
+    setattr(wb, _STATE, (lengths, found))
     return found
 
 
@@ -249,15 +250,104 @@ def openpyxl_cell_xml(ws: Worksheet, cell: Cell | MergedCell) -> str:
     return f'<c r="{ref}"{styled} t="{kind}"><v>{_escaped(safe_string(value))}</v></c>'
 
 
-SPILL_ROWS = 500  # final rows written out to the temporary file at a time
+SPILL_ROWS = 500  # final rows written out (compressed) at a time
+
+# --------------------------------------------------------------------------
+# Sheets compressed piece by piece
+#
+# A zip member compressed with deflate is one raw deflate stream. Pieces of XML compressed each on their own
+# (a fresh compressor ended by a sync flush: whole bytes, no reference to what came before) follow one another
+# as one stream, closed by a final empty block; so a sheet is written from pieces compressed when their rows
+# were, and a piece kept from an earlier writing (excel's kept blocks) is copied as it is, never compressed
+# again. The member's CRC-32 is combined from the pieces' own (zlib's crc32_combine, which Python lacks).
+
+# zlib level of the sheets: 3x faster than zipfile's default 6, about a third larger (85 MB of rows: 13.4 MB, not 10.2)
+LEVEL = 1
+_FINAL_BLOCK = b"\x03\x00"  # a final, empty block of fixed codes: the end of a raw deflate stream
+_CRC_POLY = 0xEDB88320  # CRC-32's polynomial, bits reflected
+
+
+def _times_mod(a: int, b: int) -> int:
+    """``a`` times ``b`` modulo the CRC-32 polynomial (polynomials over GF(2), bits reflected; zlib's multmodp)."""
+    m, p = 1 << 31, 0
+    while True:
+        if a & m:
+            p ^= b
+            if a & (m - 1) == 0:
+                return p
+        m >>= 1
+        b = (b >> 1) ^ _CRC_POLY if b & 1 else b >> 1
+
+
+def _powers() -> list[int]:
+    """x to the power 2**k modulo the polynomial, k = 0..31 (zlib's x2n_table)."""
+    found, p = [], 1 << 30  # x
+    for _ in range(32):
+        found.append(p)
+        p = _times_mod(p, p)
+    return found
+
+
+_X2N = _powers()
+
+
+def crc_shift(length: int) -> int:
+    """x to the power 8 * ``length`` modulo the CRC-32 polynomial: what moves a CRC past ``length`` bytes of zeros
+    (zlib's x2nmodp(length, 3))."""
+    shift, k = 1 << 31, 3  # x**0
+    while length:
+        if length & 1:
+            shift = _times_mod(_X2N[k & 31], shift)
+        length >>= 1
+        k += 1
+    return shift
+
+
+def crc32_combine(first: int, second: int, shift: int) -> int:
+    """The CRC-32 of ``a + b`` from ``first``, the CRC-32 of ``a``, ``second``, that of ``b``, and ``shift``, the
+    :func:`crc_shift` of ``b``'s length (zlib's crc32_combine)."""
+    return _times_mod(shift, first) ^ second
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """Bytes compressed as a piece of a raw deflate stream (on their own, ended by a sync flush: see above), with
+    the CRC-32 and length of the bytes, and the :func:`crc_shift` of that length (worked out once, when the piece is
+    made: a CRC is then moved past the piece in a multiplication). Pieces concatenate: :meth:`join`."""
+
+    data: bytes
+    crc: int = 0
+    size: int = 0
+    shift: int = 1 << 31  # of no byte
+
+    @classmethod
+    def of(cls, raw: bytes) -> Deflated:
+        if not raw:
+            return EMPTY
+        compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        data = compressor.compress(raw) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        return cls(data, zlib.crc32(raw), len(raw), crc_shift(len(raw)))
+
+    @staticmethod
+    def join(pieces: Iterable[Deflated]) -> Deflated:
+        data, crc, size = [], 0, 0
+        for piece in pieces:
+            if piece.size:
+                data.append(piece.data)
+                crc, size = crc32_combine(crc, piece.crc, piece.shift), size + piece.size
+        return Deflated(b"".join(data), crc, size, crc_shift(size))
+
+
+EMPTY = Deflated(b"")
 
 
 @dataclass(frozen=True)
 class Written:
-    """Rows written out: their ``<row>`` elements (UTF-8), the row after the last (``stop``), the corners of their cells
-    (top left and bottom right, none when no cell) for the sheet's ``<dimension>``."""
+    """Rows written out: their ``<row>`` elements (UTF-8, compressed: :class:`Deflated`), the row after the last
+    (``stop``), the corners of their cells (top left and bottom right, none when no cell) for the sheet's
+    ``<dimension>``."""
 
-    xml: bytes
+    rows: Deflated
     stop: int
     corners: tuple[tuple[int, int], ...]
 
@@ -276,9 +366,9 @@ class SheetCells:
 
     What :func:`save_workbook` writes for the sheet besides its openpyxl cells; a coordinate is
     either here or an openpyxl cell (an openpyxl cell there that is empty and unstyled gives way).
-    Rows the sheet's writer declares final (:meth:`write_out`) go to a temporary file as XML, with
+    Rows the sheet's writer declares final (:meth:`write_out`) are serialised and compressed, with
     the sheet's openpyxl cells and row dimensions of those rows, which leave the sheet: a large
-    sheet then holds only the rows still being written. A cell or a row height given to a row
+    sheet then holds only the rows still being written, and the rest as compressed pieces. A cell or a row height given to a row
     already written out is refused.
     """
 
@@ -286,7 +376,7 @@ class SheetCells:
         self.rows: dict[int, dict[int, str]] = {}
         self.heights: dict[int, float] = {}
         self.done = 1  # rows before this one are written out
-        self.spill: IO[bytes] | None = None
+        self.spill: list[Deflated] = []  # the rows written out, piece by piece
         self.bounds: tuple[tuple[int, int], ...] = ()  # the corners of the cells written out (for <dimension>)
 
     def put(self, row: int, column: int, xml: str) -> None:
@@ -310,7 +400,7 @@ class SheetCells:
         if before - self.done < max(least, 1):
             return None
         numbers = _row_numbers(ws, self, before)
-        xml = "".join(_sheet_rows(ws, self, numbers)).encode()
+        xml = Deflated.of("".join(_sheet_rows(ws, self, numbers)).encode())
         corners = [
             (row, column) for row in numbers for found in (self.rows.get(row),) if found for column in _ends(found)
         ]
@@ -330,16 +420,13 @@ class SheetCells:
         follow the rows written out so far, and no row before ``written.stop`` may be given a cell after."""
         if self.rows.keys() | self.heights.keys() and min(self.rows.keys() | self.heights.keys()) < written.stop:
             raise ValueError(f"rows before {written.stop} are still being written")
-        if self.spill is None:
-            self.spill = tempfile.TemporaryFile()  # noqa: SIM115  # open across calls, closed by close()
-        self.spill.write(written.xml)
+        if written.rows.size:
+            self.spill.append(written.rows)
         self.bounds = _corners([*self.bounds, *written.corners])
         self.done = max(self.done, written.stop)
 
     def close(self) -> None:
-        if self.spill is not None:
-            self.spill.close()
-            self.spill = None
+        self.spill = []
 
 
 def _ends(columns: dict[int, str]) -> tuple[int, ...]:
@@ -452,7 +539,34 @@ class _SheetWriter(WorksheetWriter):
 
 
 _PLACEHOLDER = b"<sheetData/>"
-_CHUNK_ROWS = 500  # rows compressed at a time
+
+
+class _Compressed:
+    """What zipfile's member writer calls its compressor, for data that come compressed: they pass as they are,
+    and the stream ends with a final empty block."""
+
+    def compress(self, data: bytes) -> bytes:
+        return data
+
+    def flush(self) -> bytes:
+        return _FINAL_BLOCK
+
+
+def write_deflated(archive: ZipFile, name: str, pieces: Iterable[Deflated]) -> None:
+    """Write the member ``name`` of ``archive`` (deflated) whose content is ``pieces`` one after the other.
+
+    zipfile's own member writer writes the headers (the local one, then the central directory's at the end) as
+    for any deflated member; only its compressor is replaced (by :class:`_Compressed`), and the CRC and the size
+    it counts from what it was given (the compressed pieces) are set to the content's before it closes.
+    """
+    if archive.compression != ZIP_DEFLATED:  # the member is marked with the archive's method
+        raise ValueError(f"{name}: deflated pieces go into a deflated archive, not method {archive.compression}")
+    whole = Deflated.join(pieces)
+    with archive.open(name, "w") as member:
+        writer: Any = member  # zipfile._ZipWriteFile: _compressor, _crc and _file_size are read when it closes
+        writer._compressor = _Compressed()
+        member.write(whole.data)
+        writer._crc, writer._file_size = whole.crc, whole.size
 
 
 class _BookWriter(openpyxl_excel.ExcelWriter):
@@ -478,18 +592,9 @@ class _BookWriter(openpyxl_excel.ExcelWriter):
             raise ValueError(f"{ws.title}: openpyxl wrote no single <sheetData/> to fill")
         head, tail = xml.split(_PLACEHOLDER)
         archive: ZipFile = self._archive  # type: ignore[attr-defined]  # set by ExcelWriter.__init__
-        with archive.open(ws.path[1:], "w") as member:
-            member.write(head + b"<sheetData>")
-            if cells.spill is not None:
-                cells.spill.seek(0)
-                shutil.copyfileobj(cells.spill, member, 1 << 20)
-            chunk: list[str] = []
-            for row in _sheet_rows(ws, cells, _row_numbers(ws, cells, None)):
-                chunk.append(row)
-                if len(chunk) >= _CHUNK_ROWS:
-                    member.write("".join(chunk).encode())
-                    chunk.clear()
-            member.write("".join(chunk).encode() + b"</sheetData>" + tail)
+        rows = "".join(_sheet_rows(ws, cells, _row_numbers(ws, cells, None))).encode()
+        pieces = [Deflated.of(head + b"<sheetData>"), *cells.spill, Deflated.of(rows + b"</sheetData>" + tail)]
+        write_deflated(archive, ws.path[1:], pieces)
         self.manifest.append(ws)
 
 
@@ -504,4 +609,4 @@ def save_workbook(wb: Workbook, path: Path, sheets: Mapping[Worksheet, SheetCell
     finally:
         archive.close()
         for cells in (sheets or {}).values():
-            cells.close()  # the temporary files of rows written out
+            cells.close()  # the rows written out
