@@ -334,14 +334,17 @@ class Reminders:
         view = plan.views[index][1]
         by_agency: dict[str, list[object]] = {}
         for r in plan.reminders:  # the letters as written: file names, issuers, overdue tasks
+            # a letter cites each directive by its head and quotes each overdue task as a letter of the view
+            # does (:meth:`keys.Fingerprints.row`): a task edited elsewhere in the directive does not change it
             directives = {s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values()
             by_agency.setdefault(r.agency.id, []).append(
                 (
                     r.name,
                     prints.agency(r.agency),
-                    prints.directive(r.issuer),
+                    prints.head(r.issuer),
                     prints.statuses(r.items),
-                    [prints.directive(d) for d in directives],
+                    [prints.head(d) for d in directives],
+                    [prints.row(view, s.entry.row) for s in r.items],
                 )
             )
         common = (
