@@ -24,6 +24,7 @@ from stat import S_ISREG
 from typing import Any, ClassVar, TypeVar
 
 import jinja2
+import jinja2.meta
 from docxtpl import DocxTemplate
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
@@ -142,6 +143,13 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         return _memo(self._compiled, source, lambda: super(_SafeEnvironment, self).from_string(source))
+
+    def compile_parsed(self, source: str, tree: jinja2.nodes.Template) -> None:
+        """Keep ``tree`` (``self.parse(source)``) compiled for :meth:`from_string` of ``source``: a part read
+        once for its variables and its proof is not parsed a second time to be compiled. ``tree`` is spent
+        (jinja2's optimizer may rewrite it)."""
+        if source not in self._compiled:
+            _memo(self._compiled, source, lambda: super(_SafeEnvironment, self).from_string(tree))
 
     def concat(self, chunks: Iterable[str]) -> str:
         """``"".join`` with the deadline and the output bound (every render and macro goes through it).
@@ -410,19 +418,23 @@ class WordTemplate:
         if refused:
             raise WordTemplateError(f"Mẫu {path} {refused}.")
         self._checked_keys: frozenset[str] | None = None
+        self._variables: frozenset[str] | None = None
         self._fast: _FastPackage | None = None
 
     def _fresh(self) -> DocxTemplate:
         return _PatchingOnceTemplate(io.BytesIO(self._data))
 
     def undeclared_variables(self) -> set[str]:
-        """Top-level names the template uses (loop variables excluded)."""
-        try:
-            return set(self._fresh().get_undeclared_template_variables(self._env))
-        except jinja2.TemplateError as exc:
-            raise self._error(self._located(exc)) from exc
-        except Exception as exc:  # a corrupt or non-Word file
-            raise WordTemplateError(f"Mẫu {self.path} không phải tệp Word hợp lệ.") from exc
+        """Top-level names the template uses (loop variables excluded), found in the parts as prepared for
+        rendering (:meth:`_FastPackage.prepare`), once per template: docxtpl's own
+        ``get_undeclared_template_variables`` opened the whole Word file again for every process."""
+        if self._variables is None:
+            package = self._package()
+            try:
+                self._variables = package.prepare(self._env)
+            except jinja2.TemplateError as exc:
+                raise self._error(self._located(exc)) from exc
+        return set(self._variables)
 
     def _located(self, exc: jinja2.TemplateError) -> jinja2.TemplateError:
         """The same syntax error as a render raises it: docxtpl then knows the nearby text."""
@@ -703,6 +715,20 @@ class _FastPackage:
                     target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
         self._zip = _ZipAssembler(static.getvalue(), members)
 
+    def prepare(self, env: jinja2.Environment) -> frozenset[str]:
+        """The top-level names the parts with tags use (``jinja2.meta``, as docxtpl finds them), each part parsed
+        once for them, for its proof (:func:`always_well_formed`) and, in matrix's environment, to be compiled."""
+        names: set[str] = set()
+        for name, xml in self._parts.items():
+            source = self._source(xml)
+            tree = env.parse(source)
+            names |= jinja2.meta.find_undeclared_variables(tree)
+            if name not in self._proven:
+                self._proven[name] = always_well_formed(env, source, tree)
+            if isinstance(env, _SafeEnvironment):
+                env.compile_parsed(source, tree)
+        return frozenset(names)
+
     def render_parts(self, context: Mapping[str, Any], env: jinja2.Environment) -> dict[str, str]:
         """Every part with tags rendered and checked to be well-formed XML; :class:`_RenderFault` if not."""
         return {name: xml for name, (xml, _) in self._rendered(context, env).items()}
@@ -907,7 +933,7 @@ _SELF_CLOSED_TEXT = re.compile(r"<w:t [^>]*/>")  # docxtpl's pattern for <w:t> w
 _TAG_WITH_BREAK = re.compile(r"<[^>]*[\t\n][^>]*>")  # a line break or tab inside a tag or a comment
 
 
-def always_well_formed(env: jinja2.Environment, source: str) -> bool:
+def always_well_formed(env: jinja2.Environment, source: str, tree: jinja2.nodes.Template | None = None) -> bool:
     """Whether every render of the part ``source`` (its jinja2 text, as :meth:`_FastPackage._render_part`
     compiles it) is well-formed XML once docxtpl's post-processing has run, whatever the data: then the
     renders of that part need no check (the check read every rendered byte again, a fifth of a letter's cost).
@@ -922,10 +948,10 @@ def always_well_formed(env: jinja2.Environment, source: str) -> bool:
     docxtpl's line breaks and tabs (``resolve_listing``) close and reopen ``<w:t>`` and ``<w:r>``: that
     stays balanced when every ``<w:t>`` holds text only, right inside a ``<w:r>``, its tags written without
     a break or tab inside, and no ``<w:rPr>`` (copied for a tab) holds another. Anything else: False, and
-    each render is checked as before.
+    each render is checked as before. ``tree``: ``env.parse(source)``, when the caller has it (only read).
     """
     try:
-        body = env.parse(source).body
+        body = (tree if tree is not None else env.parse(source)).body
         skeleton = _skeleton(body, top=True)
     except (_Unproven, jinja2.TemplateError):
         return False
