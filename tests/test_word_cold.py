@@ -63,3 +63,22 @@ def test_a_template_is_opened_once_and_each_part_parsed_once_for_docxtpls_variab
         env.from_string(source)
     assert len(opened) == 1
     assert sorted(parsed) == sorted(sources)
+
+
+def test_a_paragraph_with_line_breaks_only_takes_docxtpls_steps_without_docxtpl(monkeypatch):
+    """The names a table cell lists (``lines``) break lines in thousands of paragraphs of an assignment table: such
+    a paragraph is resolved as docxtpl resolves it, without calling it; a tab still goes to docxtpl."""
+    from matrix.writers.templates import resolve_listing
+
+    base = docxtpl.DocxTemplate(str(PACKAGE_TEMPLATES / "bang-phan-cong.docx"))
+    names = '<w:p w:rsidR="1"><w:pPr><w:jc/></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t>Sở A;\nSở B</w:t></w:r></w:p>'
+    texts = '<w:p><w:r><w:t xml:space="preserve">a\nb</w:t><w:t>c\n</w:t></w:r><w:r><w:t>\n</w:t></w:r></w:p>'
+    outside = "<w:p><w:r>\n<w:t>x</w:t></w:r>\n</w:p>"
+    tab = "<w:p><w:r><w:t>a\tb\nc</w:t></w:r></w:p>"
+    xml = f"<w:body>{names}<w:p/>{texts}{outside}{tab}</w:body>"
+    expected = base.resolve_listing(xml)
+    seen: list[str] = []
+    real = docxtpl.DocxTemplate.resolve_listing
+    monkeypatch.setattr(docxtpl.DocxTemplate, "resolve_listing", lambda self, x: seen.append(x) or real(self, x))
+    assert resolve_listing(base, xml) == expected
+    assert seen == [tab]

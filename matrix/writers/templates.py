@@ -635,13 +635,38 @@ def resolve_listing(base: DocxTemplate, xml: str) -> str:
         closed = xml.rfind(_PARAGRAPH_END, done, mark)
         for found in _PARAGRAPH.finditer(xml, closed + len(_PARAGRAPH_END) if closed >= 0 else done):
             if found.end() > mark:
-                if found.start() <= mark:  # the mark's paragraph: docxtpl resolves it alone as it would in the part
-                    out += [xml[done : found.start()], str(base.resolve_listing(found.group(0)))]
+                if found.start() <= mark:  # the mark's paragraph: resolved alone as docxtpl would in the part
+                    out += [xml[done : found.start()], _resolved(base, found.group(0))]
                     done = found.end()
                 break
         mark = marks.at_or_after(max(mark + 1, done))
     out.append(xml[done:])
     return "".join(out)
+
+
+# docxtpl's resolve_listing, for a paragraph whose only listing character is a line break: its patterns (runs,
+# then their texts) and its replacement of "\n"; the run's and the paragraph's properties, which it copies for a
+# tab, \a or \f, play no part then.
+_RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
+_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+
+
+def _resolved(base: DocxTemplate, paragraph: str) -> str:
+    """docxtpl's ``resolve_listing`` of one paragraph. A paragraph with line breaks only (the names a table cell
+    lists, ``lines``: thousands in an assignment table) takes docxtpl's steps for it with its patterns compiled
+    once, without the searches for properties a line break does not use (a third of the time)."""
+    if "\t" in paragraph or "\a" in paragraph or "\f" in paragraph:
+        return str(base.resolve_listing(paragraph))
+    return _RUN.sub(_breaks_in_run, paragraph)
+
+
+def _breaks_in_run(run: re.Match[str]) -> str:
+    return _TEXT.sub(_breaks_in_text, run.group(0))
+
+
+def _breaks_in_text(text: re.Match[str]) -> str:
+    return text.group(0).replace("\n", _BREAK)
 
 
 class _Marks:
