@@ -202,23 +202,26 @@ def test_listing_characters_are_resolved_exactly_as_docxtpl_resolves_them(pieces
     assert resolve_listing(base, xml) == base.resolve_listing(xml)
 
 
-def _seen_by_docxtpl(monkeypatch) -> list[str]:
+def _seen_by_the_listing_pass(monkeypatch) -> list[str]:
+    """The paragraphs handed to the per-paragraph listing pass (docxtpl's, or its steps for line breaks only)."""
+    import matrix.writers.templates as templates
+
     seen: list[str] = []
-    original = DocxTemplate.resolve_listing
+    original = templates._resolved
 
-    def spy(self, xml):
+    def spy(base, xml):
         seen.append(xml)
-        return original(self, xml)
+        return original(base, xml)
 
-    monkeypatch.setattr(DocxTemplate, "resolve_listing", spy)
+    monkeypatch.setattr(templates, "_resolved", spy)
     return seen
 
 
-def test_only_the_paragraph_with_a_line_break_goes_through_docxtpls_listing_pass(monkeypatch, tmp_path):
+def test_only_the_paragraph_with_a_line_break_goes_through_the_listing_pass(monkeypatch, tmp_path):
     """The one paragraph with a line break (the trích yếu cut in two by ``balanced``) is resolved; the rest of
     the letter is not searched paragraph by paragraph again."""
     context = _contexts()["thu-nha-nuoc.docx"]
-    seen = _seen_by_docxtpl(monkeypatch)
+    seen = _seen_by_the_listing_pass(monkeypatch)
     data = _fast(PACKAGE_TEMPLATES / "thu-nha-nuoc.docx", context, tmp_path)
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         document = package.read("word/document.xml").decode("utf-8")
