@@ -119,6 +119,7 @@ class Fingerprints:
         self._signers: dict[int, tuple[Matrix, str]] = {}
         self._registries: dict[int, tuple[Registry, str]] = {}
         self._blocks: dict[int, tuple[Registry, str]] = {}
+        self._wholes_registry: dict[int, tuple[Registry, str]] = {}
         self._rows: dict[tuple[Any, ...], list[Any]] = {}
         self._tasks: dict[int, tuple[Task, str, str]] = {}
         self._statuses: dict[int, tuple[Status, str]] = {}
@@ -170,6 +171,14 @@ class Fingerprints:
         if found is None or found[0] is not registry:
             found = (registry, _sum("places", sorted(registry.provinces.items())))
             self._registries[id(registry)] = found
+        return found[1]
+
+    def registry(self, registry: Registry) -> str:
+        """The whole registry: blocks, every agency whole (names, aliases, members, dates), provinces, mergers."""
+        found = self._wholes_registry.get(id(registry))
+        if found is None or found[0] is not registry:
+            found = (registry, _sum("registry", repr(registry)))
+            self._wholes_registry[id(registry)] = found
         return found[1]
 
     def blocks(self, registry: Registry) -> str:
