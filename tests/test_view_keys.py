@@ -18,6 +18,7 @@ from matrix.build.outputs import Item, plan_items
 from matrix.build.pipeline import BuildOptions, BuildPlan, build, plan_build
 from matrix.build.publish import MANIFEST, read_plan
 from matrix.core.model import Corpus, Directive, Task
+from matrix.core.text import safe_filename
 from matrix.input.synthetic import make_corpus
 from matrix.writers.templates import PACKAGE_TEMPLATES
 from matrix.writers.word import LETTER_TEMPLATES, TABLE_TEMPLATE
@@ -167,12 +168,27 @@ def test_the_recorded_keys_are_taken_for_an_unchanged_view(corpus):
     known = recorded(plan)
     edited = plan_build(CORPUS_EDITS["task text"](corpus), OPTIONS)
     changed = edited.views.index(next(v for v in edited.views if v[1].directives == (edited.matrix.directives[1],)))
-    for _, entries in known.values():
-        for entry in entries:
-            entry[2] = "tampered"
+    for entry in known.values():
+        for item in entry[1]:
+            item[2] = "tampered"
     short = plan_items(edited, known=known)
     views = {item.view for item in short if item.key == "tampered"}
     assert views == set(range(len(edited.views) - 1)) - {changed}
+
+
+def test_the_recorded_task_texts_are_taken_for_an_unchanged_directive(corpus):
+    """The consolidated extracts read the recorded texts of the tasks of the directives whose inputs are
+    unchanged (one tampered with changes the extracts' keys), and not of the edited one."""
+    plan = plan_build(corpus, OPTIONS)
+    known = recorded(plan)
+    assert all(entry[2] for entry in known.values())
+    edited_corpus = CORPUS_EDITS["task text"](corpus)
+    edited = plan_build(edited_corpus, OPTIONS)
+    full = plan_items(edited)
+    for name, entry in known.items():
+        tampered = {**known, name: [entry[0], entry[1], {k: "tampered" for k in entry[2]}]}
+        changed = plan_items(edited, known=tampered) != full
+        assert changed == (name != safe_filename(edited_corpus.directives[1].id))
 
 
 def test_a_damaged_record_is_keyed_anew(corpus):
@@ -180,7 +196,9 @@ def test_a_damaged_record_is_keyed_anew(corpus):
     known = recorded(plan)
     first = next(iter(known))
     known[first][1][0] = ["workbook", None]  # not a unit, agency and key
-    known[next(iter(list(known)[1:]))] = "nothing"
+    second, third = list(known)[1:3]
+    known[second] = "nothing"
+    known[third][2] = {"1": 2}  # not a text
     assert plan_items(plan, known=known) == plan_items(plan)
 
 

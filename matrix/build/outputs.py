@@ -436,9 +436,11 @@ def plan_items(
             if index == last:
                 continue
             digests[index] = digest = view_inputs(plan, prints, index, names)
-            found = _recorded(known.get(name) if known is not None else None, digest, viewed, index)
+            entry = known.get(name) if known is not None else None
+            found = _recorded(entry, digest, viewed, index)
             if found is not None:
                 taken[index] = found
+                _known_rows(prints, entry, plan.views[index][1], plan.views[last][1])
     skip = frozenset(taken)
     items: list[Item] = []
     for u in units:
@@ -457,15 +459,35 @@ def plan_items(
         for item in items:
             if item.unit in viewed and item.view in by_view:
                 by_view[item.view].append([item.unit, item.agency, item.key])
+        whole = plan.views[_consolidated(plan)][1]
         for index, digest in digests.items():
-            record[plan.views[index][0]] = [digest, by_view[index]]
+            name, view = plan.views[index]
+            rows = prints.rows(whole, view.directives[0]) if len(view.directives) == 1 else {}
+            record[name] = [digest, by_view[index], rows]
     return items
+
+
+def _known_rows(prints: keys.Fingerprints, entry: Any, view: Matrix, whole: Matrix) -> None:
+    """The task texts of the consolidated view ``whole`` (:meth:`~matrix.build.keys.Fingerprints.row`) recorded
+    with the directive view ``view`` whose input digest is unchanged, made known to ``prints``. They read the
+    directive whole, the registry, the grouping and the names' date (options), matrix's version: all in the
+    digest. Ignored unless well formed."""
+    rows = entry[2] if len(entry) == 3 else None
+    if len(view.directives) != 1 or not isinstance(rows, dict):
+        return
+    directive = view.directives[0]
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in rows.items()):
+        return
+    for node in directive.tree:
+        text = rows.get(node.task.id)
+        if text is not None:
+            prints.known_rows[keys.memo_place(whole, directive, node)] = (directive, text)
 
 
 def _recorded(entry: Any, digest: str, units: set[str], index: int) -> list[Item] | None:
     """The items of a view recorded as ``entry`` (:func:`plan_items`), when recorded for ``digest`` and well
     formed; else None (the view is keyed anew)."""
-    if not isinstance(entry, list) or len(entry) != 2 or entry[0] != digest or not isinstance(entry[1], list):
+    if not isinstance(entry, list) or len(entry) != 3 or entry[0] != digest or not isinstance(entry[1], list):
         return None
     found = []
     for one in entry[1]:
