@@ -216,9 +216,9 @@ def test_a_build_leaves_the_heap_it_starts_with_out_of_the_collector_s_passes(tm
     frozen: list[int] = []
     real = matrix.build.pipeline.plan_items
 
-    def keyed(plan):
+    def keyed(plan, **given):
         frozen.append(gc.get_freeze_count())
-        return real(plan)
+        return real(plan, **given)
 
     monkeypatch.setattr(matrix.build.pipeline, "plan_items", keyed)
     plan = late_plan()

@@ -119,9 +119,13 @@ class Fingerprints:
         self._signers: dict[int, tuple[Matrix, str]] = {}
         self._registries: dict[int, tuple[Registry, str]] = {}
         self._blocks: dict[int, tuple[Registry, str]] = {}
+        self._wholes_registry: dict[int, tuple[Registry, str]] = {}
         self._rows: dict[tuple[Any, ...], list[Any]] = {}
         self._tasks: dict[int, tuple[Task, str, str]] = {}
         self._statuses: dict[int, tuple[Status, str]] = {}
+        #: :meth:`row` texts known already (a previous build's, for a directive whose inputs are unchanged:
+        #: :func:`matrix.build.outputs.plan_items`), by the place of :meth:`_memo`, with their directive
+        self.known_rows: dict[tuple[Any, ...], tuple[Directive, str]] = {}
 
     def digest(self, *parts: Any) -> str:
         """:func:`digest` of ``parts`` (the version and the clock read once per build)."""
@@ -170,6 +174,14 @@ class Fingerprints:
         if found is None or found[0] is not registry:
             found = (registry, _sum("places", sorted(registry.provinces.items())))
             self._registries[id(registry)] = found
+        return found[1]
+
+    def registry(self, registry: Registry) -> str:
+        """The whole registry: blocks, every agency whole (names, aliases, members, dates), provinces, mergers."""
+        found = self._wholes_registry.get(id(registry))
+        if found is None or found[0] is not registry:
+            found = (registry, _sum("registry", repr(registry)))
+            self._wholes_registry[id(registry)] = found
         return found[1]
 
     def blocks(self, registry: Registry) -> str:
@@ -279,6 +291,10 @@ class Fingerprints:
         their other sub-tasks), and every entry on them (who leads, who helps). A task edited elsewhere in the
         directive does not change it."""
         directive, node = row.directive, row.node
+        if self.known_rows:
+            known = self.known_rows.get(memo_place(view, directive, node))
+            if known is not None and known[0] is directive:
+                return known[1]
         found = self._memo(view, directive, node)
         if found[2] is None:
             chain = [self._memo(view, directive, n) for n in node.ancestors()]
@@ -298,13 +314,27 @@ class Fingerprints:
         # a task's entries are the pivot's of that task alone (registry, grouping, names' date), the same in each
         # view built on those: the letters of a directive and the consolidated extracts share the text
         registry = view.registry
-        place = (id(directive), node.task.id, id(registry), view.expanded, view.as_of)
-        memo = self._rows.get(place)
+        where = memo_place(view, directive, node)
+        memo = self._rows.get(where)
         if memo is None or memo[0] is not directive or memo[1] is not registry:
             entries = "\n".join([self.entry(e) for e in view.entries_in(Row(directive, node))])
             memo = [directive, registry, None, entries, None]
-            self._rows[place] = memo
+            self._rows[where] = memo
         return memo
+
+    def rows(self, view: Matrix, directive: Directive) -> dict[str, str]:
+        """The :meth:`row` texts of ``directive``'s tasks in ``view`` worked out or known so far, by task id."""
+        found = {}
+        for node in directive.tree:
+            where = memo_place(view, directive, node)
+            memo = self._rows.get(where)
+            if memo is not None and memo[0] is directive and memo[1] is view.registry and memo[2] is not None:
+                found[node.task.id] = str(memo[2])
+            else:
+                known = self.known_rows.get(where)
+                if known is not None and known[0] is directive:
+                    found[node.task.id] = known[1]
+        return found
 
     def _below(self, view: Matrix, directive: Directive, node: TaskNode) -> str:
         """A task's sub-tree as the documents print it: its place in the tree, the entries on it, and each
@@ -313,6 +343,12 @@ class Fingerprints:
         if memo[4] is None:
             memo[4] = _sum("below", _node(node), memo[3], [self._below(view, directive, n) for n in node.children])
         return str(memo[4])
+
+
+def memo_place(view: Matrix, directive: Directive, node: TaskNode) -> tuple[Any, ...]:
+    """Where a task's memo is kept (:meth:`Fingerprints._memo`): its entries are the pivot's of that task alone,
+    with the registry, the grouping and the names' date, the same in every view built on those."""
+    return (id(directive), node.task.id, id(view.registry), view.expanded, view.as_of)
 
 
 def _node(node: TaskNode) -> str:

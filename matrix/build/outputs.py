@@ -13,11 +13,11 @@ nothing of :mod:`matrix.build.pipeline`: the plan is declared here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..build import keys
 from ..core.errors import Problem
@@ -145,8 +145,10 @@ class OutputUnit(Protocol):
         letter's: its agency's), for handing out the longest pieces first (:func:`plan_pieces`)."""
         ...
 
-    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
-        """The unit's documents, each keyed by what it reads (``prints`` shares the fingerprints)."""
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints, skip: frozenset[int] = frozenset()) -> list[Item]:
+        """The unit's documents, each keyed by what it reads (``prints`` shares the fingerprints). A unit of
+        :data:`VIEW_UNITS` leaves out the views whose index is in ``skip`` (their keys are known already:
+        :func:`plan_items`); the others may ignore it."""
         ...
 
     def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
@@ -181,7 +183,7 @@ class Exports:
 
     name, tally, cost = "exports", None, 0.1
 
-    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints, skip: frozenset[int] = frozenset()) -> list[Item]:
         return [Item(self.name, _consolidated(plan), None, prints.digest(self.name, prints.view(plan.matrix)))]
 
     def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
@@ -196,7 +198,7 @@ class Workbooks:
 
     name, tally, cost = "workbook", "workbooks", 0.7
 
-    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints, skip: frozenset[int] = frozenset()) -> list[Item]:
         return [
             Item(
                 self.name,
@@ -205,6 +207,7 @@ class Workbooks:
                 prints.digest(self.name, prints.view(view), workbook_title(view), plan.options.paper),
             )
             for index, (_, view) in enumerate(plan.views)
+            if index not in skip
         ]
 
     def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
@@ -221,12 +224,12 @@ class Letters:
 
     name, tally, cost = "letters", "letters", 0.2
 
-    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints, skip: frozenset[int] = frozenset()) -> list[Item]:
         from ..writers.word import LETTER_TEMPLATES
 
         found = []
         for index, (_, view) in enumerate(plan.views):
-            if len(view.directives) != 1 or not view.columns:
+            if len(view.directives) != 1 or not view.columns or index in skip:
                 continue
             template = prints.template(LETTER_TEMPLATES[view.directives[0].issuer.kind])
             found += [
@@ -248,7 +251,7 @@ class Extracts:
 
     name, tally, cost = "extracts", "letters", 0.6
 
-    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints, skip: frozenset[int] = frozenset()) -> list[Item]:
         from ..writers.word import EXTRACT_TEMPLATE, LETTER_TEMPLATES, issuer_groups
 
         found = []
@@ -276,13 +279,14 @@ class Tables:
 
     name, tally, cost = "table", "tables", 0.2
 
-    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints, skip: frozenset[int] = frozenset()) -> list[Item]:
         from ..writers.word import TABLE_TEMPLATE
 
         template = prints.template(TABLE_TEMPLATE)
         return [
             Item(self.name, index, None, prints.digest(self.name, template, prints.view(view)))
             for index, (_, view) in enumerate(plan.views)
+            if index not in skip
         ]
 
     def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
@@ -298,7 +302,7 @@ class StatusWorkbook:
 
     name, tally, cost = "status", None, 0.2
 
-    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints, skip: frozenset[int] = frozenset()) -> list[Item]:
         index = _consolidated(plan)
         key = prints.digest(
             self.name,
@@ -327,7 +331,7 @@ class Reminders:
 
     name, tally, cost = "reminders", "reminders", 0.2
 
-    def items(self, plan: BuildPlan, prints: keys.Fingerprints) -> list[Item]:
+    def items(self, plan: BuildPlan, prints: keys.Fingerprints, skip: frozenset[int] = frozenset()) -> list[Item]:
         from ..writers.reminders import REMINDER_TEMPLATES
 
         index = _consolidated(plan)
@@ -380,16 +384,128 @@ def unit(name: str) -> OutputUnit:
     return _BY_NAME[name]
 
 
-def plan_items(plan: BuildPlan, units: Sequence[OutputUnit] = UNITS) -> list[Item]:
-    """Every document of ``plan``, keyed (:mod:`matrix.build.keys`)."""
+#: The units whose documents of a directive's own view read nothing but that view's inputs (:func:`view_inputs`).
+VIEW_UNITS = frozenset({Workbooks.name, Letters.name, Tables.name})
+
+
+def view_inputs(plan: BuildPlan, prints: keys.Fingerprints, index: int, units: Sequence[str]) -> str:
+    """The input digest of the view ``index`` (a directive's own, not the consolidated one): a superset of what
+    every key of :data:`VIEW_UNITS` for that view reads, so that an unchanged digest means unchanged keys.
+
+    The keys of those units read (see their ``items``, and :func:`plan_items`): the view (its directive whole,
+    its columns and entries: the pivot of that directive with the registry, ``expanded`` and the names' date;
+    the registry's blocks and places), the workbook's title (the directive), the paper, the letter and table
+    templates, each addressee agency whole, the heads of the view's directives, the view's folder name, the
+    PDF option, matrix's version and the build's clock. The digest takes the directive whole, the registry
+    whole, every option, every letter and table template, the view's ``expanded`` and names' date, the folder
+    name and the units keyed (and, through :meth:`~matrix.build.keys.Fingerprints.digest`, the version and the
+    clock)."""
+    from ..writers.word import LETTER_TEMPLATES, TABLE_TEMPLATE
+
+    name, view = plan.views[index]
+    templates = [prints.template(t) for t in (*sorted(set(LETTER_TEMPLATES.values())), TABLE_TEMPLATE)]
+    return prints.digest(
+        "view inputs",
+        list(units),
+        name,
+        [prints.directive(d) for d in view.directives],
+        prints.registry(view.registry),
+        repr(plan.options),
+        templates,
+        view.expanded,
+        repr(view.as_of),
+    )
+
+
+def plan_items(
+    plan: BuildPlan,
+    units: Sequence[OutputUnit] = UNITS,
+    known: Mapping[str, Any] | None = None,
+    record: dict[str, Any] | None = None,
+) -> list[Item]:
+    """Every document of ``plan``, keyed (:mod:`matrix.build.keys`).
+
+    ``known``: what an earlier call put in ``record`` (the previous build's, from its manifest): for each
+    directive's own view, its input digest (:func:`view_inputs`) and the keys of its documents of
+    :data:`VIEW_UNITS`. A view whose digest is the one recorded takes those keys instead of computing them
+    (a clerk's edit of one directive keys one view of 300). ``record`` (when given) is filled for the next
+    build."""
     prints = keys.Fingerprints(plan.options.templates)
-    # where it goes is part of a document's identity (one directive's view and the consolidated one may
-    # read the same); with --pdf the piece holds its documents' PDFs too
-    return [
-        Item(i.unit, i.view, i.agency, prints.digest(i.key, plan.views[i.view][0], i.agency, plan.options.pdf))
-        for u in units
-        for i in u.items(plan, prints)
-    ]
+    names = [u.name for u in units]
+    viewed = {name for name in names if name in VIEW_UNITS}
+    digests: dict[int, str] = {}
+    taken: dict[int, list[Item]] = {}
+    if viewed and (known is not None or record is not None):
+        last = _consolidated(plan)
+        for index, (name, _) in enumerate(plan.views):
+            if index == last:
+                continue
+            digests[index] = digest = view_inputs(plan, prints, index, names)
+            entry = known.get(name) if known is not None else None
+            found = _recorded(entry, digest, viewed, index)
+            if found is not None:
+                taken[index] = found
+                _known_rows(prints, entry, plan.views[index][1], plan.views[last][1])
+    skip = frozenset(taken)
+    items: list[Item] = []
+    for u in units:
+        # where it goes is part of a document's identity (one directive's view and the consolidated one may
+        # read the same); with --pdf the piece holds its documents' PDFs too
+        found = [
+            Item(i.unit, i.view, i.agency, prints.digest(i.key, plan.views[i.view][0], i.agency, plan.options.pdf))
+            for i in u.items(plan, prints, skip)
+        ]
+        if u.name in viewed and taken:
+            found += [item for items_of in taken.values() for item in items_of if item.unit == u.name]
+            found.sort(key=lambda item: item.view)  # stable: each view's documents in the order they were keyed
+        items += found
+    if record is not None and digests:
+        by_view: dict[int, list[list[Any]]] = {index: [] for index in digests}
+        for item in items:
+            if item.unit in viewed and item.view in by_view:
+                by_view[item.view].append([item.unit, item.agency, item.key])
+        whole = plan.views[_consolidated(plan)][1]
+        for index, digest in digests.items():
+            name, view = plan.views[index]
+            rows = prints.rows(whole, view.directives[0]) if len(view.directives) == 1 else {}
+            record[name] = [digest, by_view[index], rows]
+    return items
+
+
+def _known_rows(prints: keys.Fingerprints, entry: Any, view: Matrix, whole: Matrix) -> None:
+    """The task texts of the consolidated view ``whole`` (:meth:`~matrix.build.keys.Fingerprints.row`) recorded
+    with the directive view ``view`` whose input digest is unchanged, made known to ``prints``. They read the
+    directive whole, the registry, the grouping and the names' date (options), matrix's version: all in the
+    digest. Ignored unless well formed."""
+    rows = entry[2] if len(entry) == 3 else None
+    if len(view.directives) != 1 or not isinstance(rows, dict):
+        return
+    directive = view.directives[0]
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in rows.items()):
+        return
+    for node in directive.tree:
+        text = rows.get(node.task.id)
+        if text is not None:
+            prints.known_rows[keys.memo_place(whole, directive, node)] = (directive, text)
+
+
+def _recorded(entry: Any, digest: str, units: set[str], index: int) -> list[Item] | None:
+    """The items of a view recorded as ``entry`` (:func:`plan_items`), when recorded for ``digest`` and well
+    formed; else None (the view is keyed anew)."""
+    if not isinstance(entry, list) or len(entry) != 3 or entry[0] != digest or not isinstance(entry[1], list):
+        return None
+    found = []
+    for one in entry[1]:
+        if not (
+            isinstance(one, list)
+            and len(one) == 3
+            and one[0] in units
+            and (one[1] is None or isinstance(one[1], str))
+            and isinstance(one[2], str)
+        ):
+            return None
+        found.append(Item(one[0], index, one[1], one[2]))
+    return found
 
 
 def plan_pieces(items: Sequence[Item], plan: BuildPlan | None = None) -> list[Piece]:

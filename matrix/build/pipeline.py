@@ -331,8 +331,11 @@ def build(
         # the consolidated workbook's kept rows: a folder beside the output. Set before anything is worked out
         # from the plan, whose lazily made parts (the reminders...) a copy of it would make again.
         plan = replace(plan, blocks=cache_folder(real))
-        items = plan_items(plan)
-        layouts = _print_layouts(plan, items, read_plan(real))
+        previous = read_plan(real)
+        views: dict[str, Any] = {}  # each directive view's input digest and keys, for the next build (plan_items)
+        known = previous.get("views") if previous is not None else None
+        items = plan_items(plan, known=known if isinstance(known, dict) else None, record=views)
+        layouts = _print_layouts(plan, items, previous)
         notes = Notes.of(plan, {index: (paper, scale) for index, paper, scale in layouts.values()})
         summary = BuildSummary(
             out_dir, left_out=plan.left_out, notes=notes, warnings=plan.warnings, left_count=len(plan.left_out)
@@ -340,6 +343,8 @@ def build(
         recorded = (
             notes.recorded(plan.stamp, items, plan.scope, plan.spared, plan.warnings, layouts) if plan.stamp else None
         )
+        if recorded is not None:
+            recorded["views"] = views
         tracker = _Tracker(summary, len(items), progress, watch)
         found = _reusable(real, items)
         if _nothing_to_do(real, plan.scope, plan.spared, items, found):
