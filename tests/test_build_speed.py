@@ -4,7 +4,10 @@ once per day (what made a 6,000-task build spend most of its reminder time plann
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
 import shutil
+
+import pytest
 
 import matrix.writers.reminders
 from matrix.build.pipeline import BuildOptions, BuildPlan, build, plan_build
@@ -225,3 +228,27 @@ def test_a_build_leaves_the_heap_it_starts_with_out_of_the_collector_s_passes(tm
     build(plan, tmp_path / "out")
     assert len(frozen) == 1 and frozen[0] > len(plan.matrix.entries)  # the plan's objects at least
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="workers are forked only where fork exists")
+def test_a_rebuild_links_the_reused_files_while_the_workers_render(tmp_path, monkeypatch):
+    """Linking 14,000 reused files takes the parent a third of a second: it is done while the worker processes
+    render the documents that changed, not before they start."""
+    import dataclasses
+
+    import matrix.build.pipeline as pipeline
+
+    before, after = _edited_plans()
+    out = tmp_path / "out"
+    build(before, out)
+    workers: list[int] = []
+    real = pipeline._link
+
+    def counted(source, target):
+        workers.append(len(mp.active_children()))
+        return real(source, target)
+
+    monkeypatch.setattr(pipeline, "_link", counted)
+    summary = build(dataclasses.replace(after, options=dataclasses.replace(after.options, jobs=2)), out)
+    assert summary.reused and summary.rendered > 1
+    assert workers and min(workers) >= 1  # every reused file linked with the workers at work

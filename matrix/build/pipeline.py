@@ -456,26 +456,30 @@ def _lay_out(
         (new / folder).mkdir()
     hashes: dict[str, str] = {}
     units: dict[str, list[str]] = {}
-    recorded = read_manifest(real)
-    source, target = os.fspath(real), os.fspath(new)
-    made = {""} | {folder for folder, _ in plan.views}
-    for item in items:
-        rels = found.get(item.key)
-        if rels is None:
-            continue
-        for rel in rels:  # 14,000 files: strings, and each folder made once
-            folder = os.path.dirname(rel)
-            if folder not in made:
-                os.makedirs(os.path.join(target, folder), exist_ok=True)
-                made.add(folder)
-            _link(os.path.join(source, rel), os.path.join(target, rel))
-            hashes[rel] = recorded[rel]
-        units[item.key] = rels
-        tracker.reused(item, rels)
+
+    def link_reused() -> None:  # 14,000 files: strings, and each folder made once
+        recorded = read_manifest(real)
+        source, target = os.fspath(real), os.fspath(new)
+        made = {""} | {folder for folder, _ in plan.views}
+        for item in items:
+            rels = found.get(item.key)
+            if rels is None:
+                continue
+            for rel in rels:
+                folder = os.path.dirname(rel)
+                if folder not in made:
+                    os.makedirs(os.path.join(target, folder), exist_ok=True)  # a worker may make it meanwhile
+                    made.add(folder)
+                _link(os.path.join(source, rel), os.path.join(target, rel))
+                hashes[rel] = recorded[rel]
+            units[item.key] = rels
+            tracker.reused(item, rels)
+
     todo = [item for item in items if item.key not in found]
     by_place = {(item.unit, item.view, item.agency): item for item in todo}
     written: list[Path] = []
-    for piece, results in _run(_Units(plan, new), plan_pieces(todo, plan), plan.options.jobs):
+    # the reused files are linked while the workers render the others (the parent would wait for them idle)
+    for piece, results in _run(_Units(plan, new), plan_pieces(todo, plan), plan.options.jobs, link_reused):
         for agency, files in results:
             item = by_place[(piece.unit, piece.view, agency)]
             hashes.update(files)
@@ -685,16 +689,18 @@ def _run_unit(piece: Piece) -> list[tuple[str | None, dict[str, str]]]:
 
 
 def _run(
-    work: _Units, pieces: list[Piece], jobs: int | None
+    work: _Units, pieces: list[Piece], jobs: int | None, meanwhile: Callable[[], None] = lambda: None
 ) -> Iterator[tuple[Piece, list[tuple[str | None, dict[str, str]]]]]:
     """Run every piece, in worker processes when the machine has several cores and there is more than one.
 
     Workers are forked, so they share the work without pickling it; where
     fork is unavailable (Windows) or one job is asked for, pieces run here.
+    ``meanwhile`` is run here before the first piece is yielded: while the workers render, when there are any.
     """
     global _WORK
     jobs = min(jobs or os.cpu_count() or 1, len(pieces))
     if jobs <= 1 or "fork" not in mp.get_all_start_methods():
+        meanwhile()
         for piece in pieces:
             yield piece, work.run(piece)
         return
@@ -706,6 +712,7 @@ def _run(
         ):
             futures = {pool.submit(_run_unit, piece): piece for piece in pieces}
             try:
+                meanwhile()
                 for future in as_completed(futures):
                     yield futures[future], future.result()
             except BaseException:
