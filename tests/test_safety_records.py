@@ -387,3 +387,22 @@ def test_import_refuses_a_workbook_whose_zip_index_lies(tmp_path):
     assert result.exit_code == 2, result.output
     assert "không nhập tệp này" in result.output and "Traceback" not in result.output
     assert not (folder / "theo-doi").exists()
+
+
+def test_a_cache_s_file_is_written_whole_without_waiting_for_the_disk(tmp_path, monkeypatch):
+    """``durable=False`` (the loaded directives kept for the next build): still one atomic replace, never a torn
+    or half-named file, but no fsync (300 of them made a first build wait); a clerk's file is always synced."""
+    import os
+
+    from matrix.files.safeio import write_file
+
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    target = tmp_path / "cache" / "entry.json"
+    write_file(target, b'{"a": 1}', make_parents=True, durable=False)
+    write_file(target, b'{"a": 2}', durable=False)
+    assert target.read_bytes() == b'{"a": 2}' and synced == []
+    assert [p.name for p in target.parent.iterdir()] == ["entry.json"]  # no temporary left
+    write_file(tmp_path / "so.yaml", "a: 1\n")
+    assert synced  # the default stays durable

@@ -178,7 +178,13 @@ def _target(path: Path, what: str) -> tuple[Path, bool]:
 
 
 def _replace(
-    path: Path, data: bytes, what: str, backup: bool, check: Callable[[Path], None] | None, make_parents: bool
+    path: Path,
+    data: bytes,
+    what: str,
+    backup: bool,
+    check: Callable[[Path], None] | None,
+    make_parents: bool,
+    durable: bool = True,
 ) -> None:
     folder = path.parent
     _make_folder(path, what, make_parents)
@@ -198,7 +204,8 @@ def _replace(
             if old is not None and hasattr(os, "fchown"):
                 with contextlib.suppress(OSError):  # only root may give a file away; others keep their own
                     os.fchown(fd, old.st_uid, old.st_gid)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         if check is not None:
@@ -206,7 +213,8 @@ def _replace(
         if backup and old is not None:
             _keep_backup(path)
         os.replace(temporary, path)
-        _sync_folder(folder)
+        if durable:
+            _sync_folder(folder)
     except OSError as exc:
         raise _fail(path, exc, what) from None
     finally:
@@ -264,11 +272,13 @@ def write_file(
     backup: bool = False,
     check: Callable[[Path], None] | None = None,
     make_parents: bool = False,
+    durable: bool = True,
 ) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` as one atomic transaction (no lock: nothing is read first).
 
     ``check`` reads the written temporary before it replaces ``path`` (it raises to refuse it); ``backup`` keeps
-    the previous version as ``<name>.bak``; ``what`` names the file in messages ("sổ theo dõi"). A device or FIFO
+    the previous version as ``<name>.bak``; ``what`` names the file in messages ("sổ theo dõi"). ``durable``
+    False: no fsync (a cache's file, which a crash may tear: its reader checks it). A device or FIFO
     is written through (no check, no backup). :class:`~matrix.core.errors.OutputError` on any failure, with nothing
     left behind.
     """
@@ -277,7 +287,7 @@ def write_file(
         _stream(target, _encode(data), what)
         return
     # A whole new content, not read-modify-write: the rename alone is the transaction (no lock file is left).
-    _replace(target, _encode(data), what, backup, check, make_parents)
+    _replace(target, _encode(data), what, backup, check, make_parents, durable)
 
 
 def update_file(

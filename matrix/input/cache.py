@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -38,8 +37,9 @@ from typing import Any
 
 import yaml
 
-from ..core.errors import ERROR, WARNING, Problem
+from ..core.errors import ERROR, WARNING, OutputError, Problem
 from ..core.model import Directive, Registry
+from ..files.safeio import write_file
 
 FORMAT = "matrix-directives-1"
 
@@ -282,18 +282,9 @@ class DirectiveCache:
             data = dumps(entry).encode()
         except (TypeError, ValueError, RecursionError):  # a model this codec cannot write: no entry
             return
-        with contextlib.suppress(OSError):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                # no fsync: a cache entry torn by a crash fails its checks and is read as none
-                os.replace(temporary, self.folder / f"{key}.json")
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+        with contextlib.suppress(OutputError):  # an entry not written only costs the next build its reading
+            # no fsync: a cache entry torn by a crash fails its checks and is read as none
+            write_file(self.folder / f"{key}.json", data, make_parents=True, durable=False)
 
     def tidy(self) -> None:
         """Remove the entries no load of this cache asked for (the folder then holds one build's directives)."""
