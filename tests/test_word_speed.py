@@ -33,7 +33,7 @@ def test_a_document_is_written_whole_when_the_system_writes_it_in_pieces(tmp_pat
     data = bytes(range(256)) * 40
     path = tmp_path / "a.docx"
     path.write_bytes(b"x" * 20_000)  # an older, longer file: cut to the new length
-    templates.write_file(path, data)
+    templates.write_document(path, data)
     assert path.read_bytes() == data and len(calls) == 11
 
 
@@ -125,13 +125,13 @@ def test_the_output_is_counted_in_batches_not_piece_by_piece(monkeypatch):
 
 def test_the_writer_is_used_for_every_document(tmp_path, monkeypatch):
     written: list[Path] = []
-    real = templates.write_file
+    real = templates.write_document
 
     def spy(path: Path, data: bytes) -> None:
         written.append(path)
         real(path, data)
 
-    monkeypatch.setattr(templates, "write_file", spy)
+    monkeypatch.setattr(templates, "write_document", spy)
     from matrix.core.pivot import build_matrix
     from matrix.input.load import load_corpus
     from matrix.writers.word import write_letters

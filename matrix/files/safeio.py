@@ -58,6 +58,7 @@ __all__ = [
     "locked",
     "move_file",
     "update_file",
+    "write_all",
     "write_file",
 ]
 
@@ -115,7 +116,7 @@ def locked(path: Path, what: str = "tệp") -> Iterator[None]:
         lock.release()
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
     """Every byte of ``data`` through ``os.write`` (a short write is continued, a full disk raises)."""
     view = memoryview(data)
     while view:
@@ -153,7 +154,7 @@ def _stream(path: Path, data: bytes, what: str) -> None:
     try:
         if fifo:
             os.set_blocking(fd, True)
-        _write_all(fd, data)
+        write_all(fd, data)
     except OSError as exc:
         raise _fail(path, exc, what) from None
     finally:
@@ -198,7 +199,7 @@ def _replace(
         raise _fail(path, exc, what) from None
     try:
         try:
-            _write_all(fd, data)
+            write_all(fd, data)
             if hasattr(os, "fchmod"):  # POSIX (Windows files have no such mode bits)
                 os.fchmod(fd, stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask())
             if old is not None and hasattr(os, "fchown"):
@@ -373,7 +374,7 @@ def _copy_new(source: Path, target: Path, taken: OutputError) -> None:
         raise taken from None
     try:
         try:
-            _write_all(fd, source.read_bytes())
+            write_all(fd, source.read_bytes())
             os.fsync(fd)
         finally:
             os.close(fd)

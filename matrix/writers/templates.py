@@ -34,6 +34,7 @@ from markupsafe import Markup
 
 from ..core.errors import TemplateProblem, os_message
 from ..core.text import XML_ILLEGAL
+from ..files.safeio import write_all
 
 
 def _default_templates() -> Path:
@@ -817,7 +818,7 @@ class _FastPackage:
         core = rendered[_CORE].decode("utf-8") if _CORE in rendered else self._core  # tags in the properties
         if core is not None:
             added.append((_CORE, (core if created is None else _dated_core(core, created)).encode("utf-8")))
-        write_file(out, self._zip.package(added))
+        write_document(out, self._zip.package(added))
 
     def render(
         self, context: Mapping[str, Any], env: jinja2.Environment, out: Path, created: dt.datetime | None = None
@@ -825,9 +826,10 @@ class _FastPackage:
         self.write(self.render_encoded(context, env), out, created)
 
 
-def write_file(path: Path, data: bytes) -> None:
+def write_document(path: Path, data: bytes) -> None:
     """``path.write_bytes(data)`` in three system calls (open, write, close), without Python's file objects:
-    a build writes thousands of documents. The folder is made when it is missing (not asked for before each
+    a build writes thousands of documents into its staging folder (a clerk's files go through
+    :func:`matrix.files.safeio.write_file`). The folder is made when it is missing (not asked for before each
     document: a build writes hundreds into one folder)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
     try:
@@ -836,9 +838,7 @@ def write_file(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, flags, 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        write_all(fd, data)
     finally:
         os.close(fd)
 
