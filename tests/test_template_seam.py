@@ -295,6 +295,43 @@ def test_a_printed_value_loses_exactly_the_characters_xml_forbids(text):
     )
 
 
+_OUTPUT_SOURCES = [
+    "<w:t>{{ x }}</w:t>",
+    "{{ x|upper }}|{{ x|e }}|{{ x|safe }}|{{ x ~ '&' }}|{{ [x, x]|join('<') }}",
+    "{% filter upper %}<{{ x }}>{% endfilter %}{% set t %}[{{ x }}]{% endset %}{{ t }}{{ t|length }}",
+    "{% macro m(v) %}<{{ v }}>{% endmacro %}{{ m(x) }}",
+    "{% macro c() %}<{{ caller() }}>{% endmacro %}{% call c() %}{{ x }}&{% endcall %}",
+    "{% autoescape false %}{{ x }}{% endautoescape %}{% autoescape flag %}{{ x }}{% endautoescape %}",
+    "{% if x %}{{ x }}{% else %}{{ x is none }}{% endif %}{{ 'a&b' }}{{ none }}",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(
+        st.text(st.sampled_from("aá&<>'\"\x00\n;"), max_size=6),
+        st.builds(Markup, st.text(st.sampled_from("a&<>;#3"), max_size=6)),
+        st.none(),
+        st.integers(-(10**6), 10**6),
+    ),
+    st.booleans(),
+)
+def test_a_printed_value_is_what_jinja2s_own_generator_prints(value, flag):
+    """``{{ x }}`` compiles to ``environment.escaped(x)`` (one call, a text escaped once per process): the same
+    output as jinja2's own ``escape(environment.finalize(x))``, in blocks, macros, filters and autoescape blocks."""
+    from jinja2.compiler import CodeGenerator
+
+    fast, general = make_environment(), make_environment()
+    general.code_generator_class = CodeGenerator
+    for source in _OUTPUT_SOURCES:
+        assert ("environment.escaped(" in fast.compile(source, raw=True)) is ("autoescape" not in source)
+        assert "environment.escaped(" not in general.compile(source, raw=True)
+        twice = fast.from_string(source)
+        expected = general.from_string(source).render(x=value, flag=flag)
+        assert twice.render(x=value, flag=flag) == expected
+        assert twice.render(x=value, flag=flag) == expected  # the second time from the escaped texts kept
+
+
 def test_safe_never_puts_raw_xml_into_a_document():
     """A printed value is always escaped, ``|safe`` or a macro's text included (the renderer's shortcuts keep it so)."""
     env = make_environment()

@@ -123,6 +123,30 @@ def test_the_output_is_counted_in_batches_not_piece_by_piece(monkeypatch):
     assert clock() - started < 5
 
 
+def test_a_text_is_escaped_once_per_process_not_once_per_print(monkeypatch):
+    """The texts of a task are printed in each letter of its agencies: cleaned and escaped the first time only,
+    and still counted against every render's budget."""
+    escaped: list[str] = []
+    real = templates.escape_text
+
+    def spy(text: str) -> str:
+        escaped.append(text)
+        return real(text)
+
+    monkeypatch.setattr(templates, "escape_text", spy)
+    env = make_environment()
+    template = env.from_string("<w:t>{{ x }}</w:t>{% for y in ys %}<w:t>{{ y }}</w:t>{% endfor %}")
+    text = "Sở A & B <c>\x01"
+    for _ in range(3):
+        out = template.render(x=text, ys=[text, "d", text])
+        assert out == "<w:t>Sở A &amp; B &lt;c&gt;</w:t>" * 2 + "<w:t>d</w:t><w:t>Sở A &amp; B &lt;c&gt;</w:t>"
+    assert escaped == ["Sở A & B <c>", "d"]
+
+    monkeypatch.setattr(templates, "MAX_RENDER_CHARS", 30)
+    with pytest.raises(templates.TemplateLimit, match="quá nhiều chữ"):  # a text escaped before counts again
+        env.from_string("{{ x }}{{ x }}{{ x }}").render(x=text)
+
+
 def test_the_writer_is_used_for_every_document(tmp_path, monkeypatch):
     written: list[Path] = []
     real = templates.write_document

@@ -26,11 +26,12 @@ from typing import Any, ClassVar, TypeVar
 import jinja2
 import jinja2.meta
 from docxtpl import DocxTemplate
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..core.errors import TemplateProblem, os_message
 from ..core.text import XML_ILLEGAL
@@ -112,6 +113,41 @@ class TemplateLimit(SecurityError):
     """A template went past :data:`RENDER_SECONDS` or :data:`MAX_RENDER_CHARS` (message in Vietnamese)."""
 
 
+def escape_text(text: str) -> str:
+    """``str(markupsafe.escape(text))`` for a plain text, without making a :class:`Markup`: markupsafe's own
+    replacements (its pure-Python path), each a scan in C that returns ``text`` itself when the character is absent."""
+    return (
+        text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
+    )
+
+
+class _OutputGenerator(CodeGenerator):
+    """jinja2's code generator, printing a value with one call, ``environment.escaped(value)``, where jinja2 writes
+    ``escape(environment.finalize(value))`` (autoescape on, as in every matrix template): see
+    :meth:`_SafeEnvironment.escaped`. Everywhere else (``{% autoescape false %}``, a volatile autoescape) it is
+    jinja2's own output. The generated code reaches into jinja2 3.1's ``_output_child_pre``/``_post`` (setup.cfg
+    pins it; ``tests/test_template_seam.py`` compares the output with jinja2's own generator)."""
+
+    def _escaped_output(self, frame: Frame, finalize: Any) -> bool:
+        return bool(frame.eval_ctx.autoescape and not frame.eval_ctx.volatile and finalize.src == _FINALIZE_SOURCE)
+
+    def _output_child_pre(self, node: jinja2.nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if self._escaped_output(frame, finalize):
+            self.write("environment.escaped(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: jinja2.nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if self._escaped_output(frame, finalize):
+            self.write(")")
+        else:
+            super()._output_child_post(node, frame, finalize)
+
+
+_FINALIZE_SOURCE = "environment.finalize("  # how jinja2's generator calls a finalize that takes the value alone
+_ESCAPED_TEXTS = 50_000  # texts kept escaped by _SafeEnvironment.escaped (then it starts again)
+
+
 class _SafeEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox every template renders in, with bounded time and output.
 
@@ -130,10 +166,12 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
     """
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = _OutputGenerator
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._compiled: dict[str, jinja2.Template] = {}
+        self._escaped: dict[str, tuple[str, int]] = {}
         self._deadline = 0.0
         self._written = 0
         self._depth = 0
@@ -207,6 +245,24 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
                 value = _FORBIDDEN_CHARS.sub("", value)
             self._count(len(value))
         return value
+
+    def escaped(self, value: Any) -> Any:
+        """What ``{{ value }}`` prints: ``escape(self.finalize_value(value))``, the text counted. A text is
+        cleaned and escaped once per process, not once per document: the texts of a task, a directive, an
+        agency are the same objects in every letter that prints them (their hash kept by the string), and a
+        build prints each many times (a task in each of its agencies' letters and extracts). What is printed
+        is the escaped text as a plain ``str``: jinja2 joins the pieces, and makes a :class:`Markup` of what a
+        block, a macro or a filter block captures whole."""
+        if type(value) is str:
+            found = self._escaped.get(value)
+            if found is None:
+                plain = value if value.isprintable() else _FORBIDDEN_CHARS.sub("", value)
+                if len(self._escaped) >= _ESCAPED_TEXTS:
+                    self._escaped.clear()
+                found = self._escaped[value] = (escape_text(plain), len(plain))
+            self._count(found[1])
+            return found[0]
+        return escape(self.finalize_value(value))
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         __self._tick()
@@ -289,8 +345,13 @@ def _predicted(name: str, text: str, args: tuple[Any, ...], kwargs: dict[str, An
         return len(text) + matches * max(len(new) - len(old), 0)
     if name == "join" and args:
         items = args[0]
-        sizes = [len(str(item)) for item in items] if isinstance(items, (list, tuple)) else []
-        return sum(sizes) + len(text) * max(len(sizes) - 1, 0)
+        if not isinstance(items, (list, tuple)):
+            return 0
+        if all(type(item) is str for item in items):  # names, mostly: their lengths summed in C
+            size = sum(map(len, items))
+        else:
+            size = sum(len(str(item)) for item in items)
+        return size + len(text) * max(len(items) - 1, 0)
     if name in ("format", "format_map"):
         longest = max((int(n) if len(n) <= 12 else 10**13 for n in _FORMAT_NUMBER.findall(text)), default=0)
         parts = [*args, *kwargs.values()] if name == "format" else list(args[0].values()) if args else []
@@ -304,32 +365,45 @@ def _guard_filter(env: _SafeEnvironment, name: str, function: Callable[..., Any]
 
     predicted = name in _PREDICTED_FILTERS
 
+    def refused(arg: Any) -> bool:
+        return isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS
+
+    # every filter of every template passes here (``|upper``, ``|join(", ")`` in each task of each letter): the
+    # checks are written out, a text argument (most of them) passed over at once
     @functools.wraps(function)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        env._tick()
-        for arg in (*args, *kwargs.values()):
-            if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS:
+        if env._depth and time.monotonic() > env._deadline:
+            env._too_slow()
+        for arg in args:
+            if type(arg) is not str and refused(arg):
+                raise TemplateLimit(f"bộ lọc {name} nhận số quá lớn ({arg:.3g})")
+        for arg in kwargs.values():
+            if refused(arg):
                 raise TemplateLimit(f"bộ lọc {name} nhận số quá lớn ({arg:.3g})")
         if predicted:
             env._count(_predicted_filter(name, args, kwargs))
-        return env._counted(function(*args, **kwargs))
+        value = function(*args, **kwargs)
+        if isinstance(value, str):
+            env._count(len(value))
+        return value
 
     return guarded
 
 
 _PREDICTED_FILTERS = frozenset({"replace", "join", "format"})  # the filters _predicted_filter knows
+_PASSED = (jinja2.Environment, jinja2.runtime.Context, EvalContext)  # what jinja2 passes some filters first
 
 
 def _predicted_filter(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
     """:func:`_predicted` for a filter's arguments (jinja2 passes the environment or context first to some)."""
-    values = [a for a in args if not isinstance(a, (jinja2.Environment, jinja2.runtime.Context, EvalContext))]
+    values = [a for a in args if not isinstance(a, _PASSED)]
     if not values:
         return 0
     if name == "replace" and isinstance(values[0], str):
         return _predicted("replace", values[0], tuple(values[1:]), kwargs)
     if name == "join":
         separator = values[1] if len(values) > 1 else kwargs.get("d", "")
-        items = list(values[0]) if isinstance(values[0], (list, tuple)) else []
+        items = values[0] if isinstance(values[0], (list, tuple)) else ()
         return _predicted("join", str(separator), (items,), {})
     if name == "format" and isinstance(values[0], str):
         return _predicted("format", values[0], tuple(values[1:]), kwargs)
