@@ -6,6 +6,7 @@ made, and that the cheaper way of making them is the one used.
 
 from __future__ import annotations
 
+import datetime
 import os
 import time
 from pathlib import Path
@@ -385,12 +386,14 @@ def test_the_assignment_table_reads_the_rows_once_and_shares_the_task_data(monke
 
 
 def test_a_task_overdue_for_several_agencies_is_made_into_letter_data_once(tmp_path, monkeypatch):
+    """A task's data is made once per process: for the letters of its agencies and for the reminders that quote it
+    (the rows of a build's views are the same objects), a directive's once per reminders' matrix."""
     import datetime as dt
 
     from matrix.core.pivot import build_matrix
     from matrix.input.synthetic import make_corpus
     from matrix.tracking.records import assess
-    from matrix.writers import reminders
+    from matrix.writers import reminders, word
 
     matrix = build_matrix(make_corpus(12, 40, 2, seed=1))  # 83 overdue assignments of 54 tasks, in 21 letters
     statuses = assess(matrix, (), dt.date(2026, 6, 30))
@@ -399,17 +402,70 @@ def test_a_task_overdue_for_several_agencies_is_made_into_letter_data_once(tmp_p
     assert len(rows) > len({id(row) for row in rows})  # some task is in several letters
     reminders._cache_for(_corpus_matrix())  # another matrix's letters: the caches start again
     made: list[object] = []
-    real_task, real_directive = reminders.task_data, reminders.directive_data
-    monkeypatch.setattr(reminders, "task_data", lambda row: made.append(row) or real_task(row))
-    monkeypatch.setattr(reminders, "directive_data", lambda d: made.append(d) or real_directive(d))
+    directives_made: list[object] = []
+    real_task, real_directive = word.task_data, reminders.directive_data
+
+    def task(row: object) -> dict[str, object]:
+        made.append(row)
+        return real_task(row)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(word, "task_data", task)
+    monkeypatch.setattr(reminders, "task_data", task, raising=False)  # where the reminders made their own
+    monkeypatch.setattr(reminders, "directive_data", lambda d: directives_made.append(d) or real_directive(d))
+    view = matrix.subset([matrix.directives[0].id])  # the letters of a directive first, as a build may
+    letters = [word.letter_context(view, a) for a in view.columns]
     contexts = [reminders.reminder_context(matrix, r, dt.date(2026, 6, 30)) for r in planned]
+    assert len(made) == len({id(row) for row in made}) >= len({id(row) for row in rows})
+    assert {id(row) for row in rows} <= {id(row) for row in made} and letters
     directives = {id(row.directive) for row in rows}
-    assert len(made) == len({id(row) for row in rows}) + len(directives | {id(r.issuer) for r in planned})
+    assert len(directives_made) == len(directives | {id(r.issuer) for r in planned})
     # the same data as made afresh for each letter
     monkeypatch.setattr(
-        reminders, "_row_data", lambda row: (real_task(row), reminders.subtask_lines(row), reminders.heading_line(row))
+        reminders, "_row_data", lambda row: (real_task(row), word.subtask_lines(row), reminders.heading_line(row))
     )
     monkeypatch.setattr(reminders, "_directive_data", real_directive)
+    monkeypatch.setattr(reminders, "_date", word.date_data)
     assert contexts == [reminders.reminder_context(matrix, r, dt.date(2026, 6, 30)) for r in planned]
     reminders._cache_for(_corpus_matrix())
     assert not reminders._ROWS and not reminders._DIRECTIVES  # one matrix's letters kept at a time
+
+
+_STAMP = datetime.datetime(2026, 5, 4, 3, 2, 1)  # the documents' date: theirs, not the clock's
+
+
+def test_an_agencys_extract_and_its_issuers_letters_make_each_section_and_task_once(tmp_path, monkeypatch):
+    """The consolidated extract of an agency and the letters of its issuers (views cut from the consolidated one)
+    quote the same directives' tasks to it: each directive's part is made once for the agency, each task's data
+    once for the process, and the documents are those made afresh."""
+    from matrix.core.pivot import build_matrix
+    from matrix.input.synthetic import make_corpus
+    from matrix.writers import word
+
+    matrix = build_matrix(make_corpus(12, 40, 4, seed=1))  # two issuers of two directives each
+    assert len(word.issuer_groups(matrix)) == 2
+    sections: list[tuple[str, str]] = []
+    tasks: list[object] = []
+    real_section, real_task = word._letter_section, word.task_data
+
+    def section(m: object, directive: object, entries: list[object]) -> dict[str, object]:
+        sections.append((entries[0].agency.id, directive.id))  # type: ignore[attr-defined]
+        return real_section(m, directive, entries)  # type: ignore[arg-type]
+
+    def task(row: object) -> dict[str, object]:
+        tasks.append(row)
+        return real_task(row)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(word, "_letter_section", section)
+    monkeypatch.setattr(word, "task_data", task)
+    for agency in matrix.columns:
+        word.write_consolidated(matrix, tmp_path / "shared", agencies=[agency.id], date=_STAMP)
+    assert sections and len(sections) == len(set(sections))
+    assert len(tasks) == len({id(row) for row in tasks})
+
+    monkeypatch.setattr(word, "_section", lambda m, agency, d, entries: real_section(m, d, entries))
+    monkeypatch.setattr(word, "_row_data", lambda m, row: word._RowData(m, row))
+    word.write_consolidated(matrix, tmp_path / "afresh", date=_STAMP)
+    written = sorted(p.relative_to(tmp_path / "afresh") for p in (tmp_path / "afresh").rglob("*.docx"))
+    assert len(written) > len(matrix.columns)
+    for path in written:
+        assert (tmp_path / "shared" / path).read_bytes() == (tmp_path / "afresh" / path).read_bytes(), path

@@ -31,10 +31,9 @@ from .word import (
     directive_data,
     issuer_data,
     paragraphs,
+    row_data,
     signer_data,
-    subtask_lines,
     subtask_marker,
-    task_data,
 )
 
 __all__ = ["REMINDER_TEMPLATES", "Reminder", "plan_reminders", "reminder_context", "write_reminders"]
@@ -175,11 +174,25 @@ def _cache_for(matrix: Matrix) -> None:
 
 def _row_data(row: Row) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
     """(task_data, subtask_lines, heading_line) of ``row``. The templates only read them (the sandbox is
-    immutable), so every letter may share them."""
+    immutable), so every letter may share them; the task data and sub-task lines are those the letters and
+    extracts of the process made for the row (:func:`matrix.writers.word.row_data`), when they did."""
     found = _ROWS.get(id(row))
     if found is None or found[0] is not row:
-        found = _ROWS[id(row)] = (row, task_data(row), subtask_lines(row), heading_line(row))
+        shared = row_data(_CACHED_FOR[0], row)  # the letters' matrix (:func:`_cache_for`)
+        found = _ROWS[id(row)] = (row, shared.task, shared.subtask_lines(), heading_line(row))
     return found[1], found[2], found[3]
+
+
+_DATES: dict[dt.date | None, dict[str, str] | None] = {}  # date_data of the days the letters print, made once
+
+
+def _date(day: dt.date | None) -> dict[str, str] | None:
+    """:func:`date_data` of ``day``, shared by every item and letter that prints it (templates only read it)."""
+    if day not in _DATES:
+        if len(_DATES) >= 4096:
+            _DATES.clear()
+        _DATES[day] = date_data(day)
+    return _DATES[day]
 
 
 def _directive_data(directive: Directive) -> dict[str, Any]:
@@ -208,15 +221,15 @@ def _item(status: Status, index: int, letters: Sequence[Letter], registry: Regis
         "heading": heading,
         "label": subtask_marker(row) if row.depth else "",
         "role": status.entry.role.value,
-        "assigned": date_data(row.directive.date),
+        "assigned": _date(row.directive.date),
         "assigned_to": assigned_name(registry, status.entry) if was is not None else "",
         "was": names[0] if names else "",
         "now": names[1] if names else "",
-        "letter": {"number": letter.number or "", "date": date_data(letter.date)} if letter else None,
-        "deadline": date_data(status.deadline) if deadline_missed else None,
+        "letter": {"number": letter.number or "", "date": _date(letter.date)} if letter else None,
+        "deadline": _date(status.deadline) if deadline_missed else None,
         "deadline_text": (row.task.deadline or "").strip().rstrip(" .;,") if deadline_missed else "",
-        "missed": [date_data(day) for day in status.missed],
-        "since": date_data(since),
+        "missed": [_date(day) for day in status.missed],
+        "since": _date(since),
         "days": (status.as_of - since).days if since else 0,
     }
 

@@ -39,6 +39,7 @@ __all__ = [
     "issuer_groups",
     "letter_context",
     "letter_count",
+    "row_data",
     "signer_data",
     "subtask_lines",
     "subtask_marker",
@@ -177,16 +178,15 @@ def _write_each(
 class _Shared:
     """What every letter of one matrix shares, made once: a build writes each letter by a call of its own.
 
-    The data of a task (:func:`task_data`, :func:`subtask_lines`, the entries that apply to it) and of a
-    directive (:func:`directive_data`) do not depend on the addressee. The dicts and lists are shared
-    by the contexts of every letter of the matrix: templates only read them (the sandbox is immutable).
+    The data of a directive (:func:`directive_data`), the issuer and the signer do not depend on the addressee;
+    the data of a task are made once per process (:func:`_row_data`), shared by every matrix that holds the row.
+    The dicts and lists are shared by the contexts of every letter: templates only read them (the sandbox is
+    immutable).
     """
 
     def __init__(self, matrix: Matrix) -> None:
         self.matrix = matrix  # kept alive, so the ids below stay those of its rows
         self._one_issuer: bool | None = None
-        self._rows: dict[int, tuple[dict[str, Any], list[dict[str, Any]], tuple[Entry, ...]]] = {}
-        self._tasks: dict[int, dict[str, Any]] = {}
         self._directives: dict[str, dict[str, Any]] = {}
         self._issuer: dict[str, Any] | None = None
         self._signer: dict[str, Any] | None = None
@@ -198,23 +198,13 @@ class _Shared:
             self._one_issuer = len({issuer_key(d, self.matrix) for d in self.matrix.directives}) <= 1
         return self._one_issuer
 
-    def row(self, row: Row) -> tuple[dict[str, Any], list[dict[str, Any]], tuple[Entry, ...]]:
-        """(task_data, subtask_lines, the entries of the task and of its sub-tasks) of ``row``."""
-        found = self._rows.get(id(row))
-        if found is None:
-            related = (
-                *self.matrix.context(row),
-                *(e for sub in row.descendants() for e in self.matrix.entries_in(sub)),
-            )
-            found = self._rows[id(row)] = (self.task(row), subtask_lines(row), related)
-        return found
+    def row(self, row: Row) -> _RowData:
+        """What letters say about ``row``, whoever they are for (:class:`_RowData`)."""
+        return _row_data(self.matrix, row)
 
     def task(self, row: Row) -> dict[str, Any]:
         """:func:`task_data` of ``row`` (the letters, the extracts and the assignment table share it)."""
-        found = self._tasks.get(id(row))
-        if found is None:
-            found = self._tasks[id(row)] = task_data(row)
-        return found
+        return _row_data(self.matrix, row).task
 
     def directive(self, directive: Directive) -> dict[str, Any]:
         found = self._directives.get(directive.id)
@@ -232,6 +222,88 @@ class _Shared:
         if self._signer is None:
             self._signer = signer_data(_common_signer(self.matrix.directives))
         return self._signer
+
+
+class _RowData:
+    """What the letters of every addressee say about one task, made once per process for a row: a build's views
+    are cut from one pivot (:meth:`Matrix.subset`), so a task's row is the same object in its directive's
+    letters, the consolidated extracts, the letters of its issuer and the assignment tables, with the same
+    entries. ``own`` (the row's entries in the matrix it was made for) tells the row of another pivot apart."""
+
+    __slots__ = ("_paragraphs", "_request", "named", "own", "related", "row", "subtasks", "task")
+
+    def __init__(self, matrix: Matrix, row: Row) -> None:
+        self.row = row
+        self.own = matrix.entries_in(row)
+        self.task = task_data(row)
+        self._paragraphs: list[str] | None = None
+        self._request: bool | None = None
+        self.subtasks: list[dict[str, Any]] | None = None
+        self.related: tuple[Entry, ...] | None = None
+        self.named: list[tuple[str, str, str]] | None = None  # (agency id, role key, name), first mention only
+
+    def letter_parts(self, matrix: Matrix) -> _RowData:
+        """Itself, with what a letter adds to the task data made (once)."""
+        if self.named is None:
+            row = self.row
+            self.subtask_lines()
+            self.related = (*matrix.context(row), *(e for sub in row.descendants() for e in matrix.entries_in(sub)))
+            seen: set[str] = set()
+            named = []
+            for entry in self.related:
+                if entry.agency.id not in seen:
+                    seen.add(entry.agency.id)
+                    named.append((entry.agency.id, _ROLE_KEYS[entry.role], entry.agency.name))
+            self.named = named
+        return self
+
+    def subtask_lines(self) -> list[dict[str, Any]]:
+        """:func:`subtask_lines` of the row, made once."""
+        if self.subtasks is None:
+            self.subtasks = subtask_lines(self.row)
+        return self.subtasks
+
+    def role_names(self, exclude: str) -> dict[str, list[str]]:
+        """:func:`_role_names` of :func:`_names_by_role` of the related entries, ``exclude`` left out."""
+        names: dict[str, list[str]] = {"leads": [], "partners": [], "doers": []}
+        for agency_id, key, name in self.named or ():
+            if agency_id != exclude:
+                names[key].append(name)
+        return names
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The task's paragraphs without a heading line that only names its addressees (:func:`without_heading`)."""
+        if self._paragraphs is None:
+            self._paragraphs = without_heading(self.row, self.task["paragraphs"])
+        return self._paragraphs
+
+    @property
+    def request(self) -> bool:
+        """Whether the text (or the item above it) opens with "Đề nghị" (:func:`_is_request`)."""
+        if self._request is None:
+            self._request = any(_REQUEST.match(node.task.text) for node in self.row.node.chain())
+        return self._request
+
+
+_ROW_DATA: dict[int, _RowData] = {}
+_ROW_DATA_SIZE = 100_000  # rows kept (then it starts again): the 6,000-task province has 6,156
+_ROW_DATA_LOCK = threading.Lock()  # the web builds in a thread
+
+
+def row_data(matrix: Matrix, row: Row) -> _RowData:
+    """What every letter says about ``row`` of ``matrix`` (:class:`_RowData`), made once per process."""
+    return _row_data(matrix, row)
+
+
+def _row_data(matrix: Matrix, row: Row) -> _RowData:
+    found = _ROW_DATA.get(id(row))
+    if found is None or found.row is not row or found.own is not matrix.entries_in(row):
+        with _ROW_DATA_LOCK:
+            if len(_ROW_DATA) >= _ROW_DATA_SIZE:
+                _ROW_DATA.clear()
+            found = _ROW_DATA[id(row)] = _RowData(matrix, row)
+    return found
 
 
 # The last few matrices' (a build writes the letters of one view in a row; a consolidated view's extract and the
@@ -536,6 +608,9 @@ def _role_names(names: dict[Role, list[str]]) -> dict[str, list[str]]:
     return {"leads": names[Role.LEAD], "partners": names[Role.PARTNER], "doers": names[Role.DOER]}
 
 
+_ROLE_KEYS = {Role.LEAD: "leads", Role.PARTNER: "partners", Role.DOER: "doers"}  # the template's names of the roles
+
+
 # --------------------------------------------------------------------------- letters
 
 
@@ -564,11 +639,13 @@ _REQUEST = re.compile(r"^\s*đề nghị\b", re.IGNORECASE)
 _HEADING_SPLIT = re.compile(r",\s*|\s+và\s+")
 
 
-def _is_request(entry: Entry) -> bool:
+def _is_request(entry: Entry, data: _RowData | None = None) -> bool:
     """Whether the issuer requests (đề nghị) rather than assigns this task: the body is one it cannot command, or the
-    text (or the item above it) opens with "Đề nghị"."""
+    text (or the item above it) opens with "Đề nghị" (``data``: the row's, when the caller has it)."""
     if entry.agency.requested_by(entry.row.directive.issuer.kind):
         return True
+    if data is not None:
+        return data.request
     return any(_REQUEST.match(node.task.text) for node in entry.row.node.chain())
 
 
@@ -583,33 +660,39 @@ def without_heading(row: Row, texts: list[str]) -> list[str]:
     return texts[1:] if parts and all(match_key(p) in written for p in parts) else texts
 
 
-def _letter_task(matrix: Matrix, entry: Entry, position: int) -> dict[str, Any]:
-    """One task as the letter to ``entry.agency`` shows it, with who else is involved."""
-    row, agency = entry.row, entry.agency
-    data, subtasks, related = _shared(matrix).row(row)
+def _letter_task(data: _RowData, entry: Entry, position: int) -> dict[str, Any]:
+    """One task as the letter to ``entry.agency`` shows it, with who else is involved (``data``: the row's, with
+    its letter parts)."""
+    agency = entry.agency
     written = entry.written
     return {
-        **data,
-        "paragraphs": without_heading(row, data["paragraphs"]),
-        **_role_names(_names_by_role(related, exclude=agency.id)),
+        **data.task,
+        "paragraphs": data.paragraphs,
+        **data.role_names(agency.id),
         "index": position,
         "letter": point_letter(position),
         "role": entry.role.value,
         "written": written,
         "named_as": written if match_key(written) != match_key(agency.name) else "",
         "via": entry.via.name if entry.via is not None else "",
-        "subtasks": subtasks,
+        "subtasks": data.subtasks,
     }
 
 
 def _letter_section(matrix: Matrix, directive: Directive, entries: list[Entry]) -> dict[str, Any]:
     """One directive's part of a letter: the agency's tasks grouped by role, chủ trì first."""
+    rows = [_row_data(matrix, e.row).letter_parts(matrix) for e in entries]
+    requests = [_is_request(e, data) for e, data in zip(entries, rows, strict=True)]
     groups: list[dict[str, Any]] = []
     for request in (False, True):  # what the issuer assigns, then, in their own sections, what it requests
         for role in ROLES:
-            chosen = [e for e in entries if e.role is role and _is_request(e) is request]
+            chosen = [
+                (data, e)
+                for e, data, asked in zip(entries, rows, requests, strict=True)
+                if e.role is role and asked is request
+            ]
             if chosen:
-                tasks = [_letter_task(matrix, e, i) for i, e in enumerate(chosen, 1)]
+                tasks = [_letter_task(data, e, i) for i, (data, e) in enumerate(chosen, 1)]
                 groups.append({"role": role.value, "index": len(groups) + 1, "tasks": tasks, "request": request})
     return {"directive": _shared(matrix).directive(directive), "groups": groups, "task_count": len(entries)}
 
@@ -648,11 +731,46 @@ def _inline(name: str) -> str:
 def _sections(matrix: Matrix, agency: Agency) -> list[dict[str, Any]]:
     """The agency's tasks, one section per directive that has some."""
     own = _own_entries(matrix, agency)
-    sections = [_letter_section(matrix, d, own[d.id]) for d in matrix.directives if own.get(d.id)]
+    sections = [_section(matrix, agency, d, own[d.id]) for d in matrix.directives if own.get(d.id)]
     for number, section in enumerate(sections, 1):
         section["index"] = number
-        section["roman"] = roman(number)
+        section["roman"] = _roman(number)
     return sections
+
+
+# One agency's sections, by directive: its consolidated extract and the letters of its issuers (written one after
+# the other, from the consolidated view and views cut from it) quote the same directives' tasks to it alike.
+_SECTIONS: dict[str, tuple[Directive, tuple[Entry, ...], dict[str, Any]]] = {}
+_SECTIONS_OF: list[str] = []  # the agency they are for
+_SECTIONS_LOCK = threading.Lock()
+
+
+def _section(matrix: Matrix, agency: Agency, directive: Directive, entries: list[Entry]) -> dict[str, Any]:
+    """:func:`_letter_section`, made once for an agency's entries of a directive; a new dict each time (the caller
+    numbers it)."""
+    with _SECTIONS_LOCK:
+        if agency.id not in _SECTIONS_OF:  # the one agency they are for
+            _SECTIONS.clear()
+            _SECTIONS_OF[:] = [agency.id]
+        found = _SECTIONS.get(directive.id)
+    if (
+        found is None
+        or found[0] is not directive
+        or len(found[1]) != len(entries)
+        or any(a is not b for a, b in zip(found[1], entries, strict=True))
+    ):
+        found = (directive, tuple(entries), _letter_section(matrix, directive, entries))
+        with _SECTIONS_LOCK:
+            if agency.id in _SECTIONS_OF:
+                _SECTIONS[directive.id] = found
+    return dict(found[2])
+
+
+_ROMAN = [roman(number) for number in range(1, 101)]
+
+
+def _roman(number: int) -> str:
+    return _ROMAN[number - 1] if 0 < number <= len(_ROMAN) else roman(number)
 
 
 def _common_signer(directives: Iterable[Directive]) -> Signer:
