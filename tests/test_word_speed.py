@@ -469,3 +469,33 @@ def test_an_agencys_extract_and_its_issuers_letters_make_each_section_and_task_o
     assert len(written) > len(matrix.columns)
     for path in written:
         assert (tmp_path / "shared" / path).read_bytes() == (tmp_path / "afresh" / path).read_bytes(), path
+
+
+def test_the_core_properties_are_compressed_once_for_every_document_of_a_date(tmp_path, monkeypatch):
+    """Every document of a build carries the same core properties (one date): compressed once, the documents
+    read back whole, the part a document renders compressed for each."""
+    import zipfile
+    import zlib
+
+    from matrix.writers.word import write_letters
+
+    stamp = datetime.datetime(2026, 5, 4, 3, 2, 7)  # a date no other test writes: its core is compressed here
+    matrix = _corpus_matrix()
+    view = matrix.subset([matrix.directives[0].id])
+    compressed: list[bytes] = []
+    real = zlib.compress
+
+    def spy(data: bytes, *args: object, **kwargs: object) -> bytes:
+        compressed.append(bytes(data))
+        return real(data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(templates.zlib, "compress", spy)
+    paths = [p for agency in view.columns for p in write_letters(view, tmp_path, agencies=[agency.id], date=stamp)]
+    assert len(paths) == len(view.columns) > 2
+    cores = [data for data in compressed if b"coreProperties" in data]
+    bodies = [data for data in compressed if b"<w:document" in data]
+    assert len(cores) == 1 and bodies and len(bodies) == len(set(bodies))  # a new body: compressed
+    for path in paths:
+        with zipfile.ZipFile(path) as package:
+            assert package.testzip() is None and package.read("docProps/core.xml") == cores[0]
+            assert b"2026-05-04T03:02:07Z" in cores[0]

@@ -950,6 +950,7 @@ class _ZipAssembler:
         self._directory = static[offset : offset + size]
         self._count = count
         self._members = dict(members)
+        self._deflated: dict[bytes, tuple[bytes, int]] = {}  # small parts every document adds alike, compressed
 
     def package(self, added: Iterable[tuple[str, bytes]]) -> bytes:
         """The whole package: the static members, then ``added`` (name, content) in order."""
@@ -964,8 +965,7 @@ class _ZipAssembler:
             flags = 0 if encoded.isascii() else _UTF8_NAME
             dos_time = date_time[3] << 11 | date_time[4] << 5 | date_time[5] // 2
             dos_date = (date_time[0] - 1980) << 9 | date_time[1] << 5 | date_time[2]
-            deflated = zlib.compress(content, _LEVEL, wbits=-15)  # a raw deflate stream, as zipfile writes
-            crc = zlib.crc32(content)
+            deflated, crc = self._compressed(content)
             if max(len(content), len(deflated), offset) >= zipfile.ZIP64_LIMIT:
                 raise ValueError("a Word part past 4 GiB")
             fields = (8, dos_time, dos_date, crc, len(deflated), len(content), len(encoded))
@@ -983,6 +983,23 @@ class _ZipAssembler:
         size = sum(len(part) for part in directory)
         end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, count, count, size, offset, 0)
         return b"".join([*records, *directory, end])
+
+    def _compressed(self, content: bytes) -> tuple[bytes, int]:
+        """``content`` as a raw deflate stream (what :mod:`zipfile` writes, at zlib level :data:`_LEVEL`) and its
+        CRC-32. A small part is compressed once per process: the core properties are the same in every document
+        of a build (one date), and starting a compressor costs more than compressing a kilobyte."""
+        if len(content) > _SMALL_PART:
+            return zlib.compress(content, _LEVEL, wbits=-15), zlib.crc32(content)
+        found = self._deflated.get(content)
+        if found is None:
+            if len(self._deflated) >= _SMALL_PARTS:
+                self._deflated.clear()
+            found = self._deflated[content] = (zlib.compress(content, _LEVEL, wbits=-15), zlib.crc32(content))
+        return found
+
+
+_SMALL_PART = 8192  # bytes of a part kept compressed by _ZipAssembler._compressed
+_SMALL_PARTS = 64  # how many (then it starts again)
 
 
 def _without_declaration(xml: str) -> str:
