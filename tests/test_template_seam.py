@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import types
 import zipfile
 from pathlib import Path
 
@@ -303,6 +304,9 @@ _OUTPUT_SOURCES = [
     "{% macro c() %}<{{ caller() }}>{% endmacro %}{% call c() %}{{ x }}&{% endcall %}",
     "{% autoescape false %}{{ x }}{% endautoescape %}{% autoescape flag %}{{ x }}{% endautoescape %}",
     "{% if x %}{{ x }}{% else %}{{ x is none }}{% endif %}{{ 'a&b' }}{{ none }}",
+    "{{ d.a }}{{ d.b.a }}{{ d.items()|list|length }}{{ d.get('a') }}{{ d.zz is defined }}{{ o.a }}{{ o.b.a }}",
+    "{% for k, v in d.b|dictsort %}{{ k }}{{ v }}{{ loop.index }}/{{ loop.length }}{{ loop.last }}{% endfor %}",
+    "{% for c in (x or 'ab')|string if c != 'a' %}{{ c }}{% else %}-{% endfor %}{% for r in [d, o] %}{{ r.a }}{% endfor %}",
 ]
 
 
@@ -317,8 +321,9 @@ _OUTPUT_SOURCES = [
     st.booleans(),
 )
 def test_a_printed_value_is_what_jinja2s_own_generator_prints(value, flag):
-    """``{{ x }}`` compiles to ``environment.escaped(x)`` (one call, a text escaped once per process): the same
-    output as jinja2's own ``escape(environment.finalize(x))``, in blocks, macros, filters and autoescape blocks."""
+    """``{{ x }}`` compiles to ``environment.escaped(x)`` (one call, a text escaped once per process), ``d.a`` to an
+    item read in place when ``d`` is a dict, a loop's items to ``environment.ticking``: the same output as jinja2's
+    own generator, in blocks, macros, filters, loops and autoescape blocks."""
     from jinja2.compiler import CodeGenerator
 
     fast, general = make_environment(), make_environment()
@@ -326,10 +331,12 @@ def test_a_printed_value_is_what_jinja2s_own_generator_prints(value, flag):
     for source in _OUTPUT_SOURCES:
         assert ("environment.escaped(" in fast.compile(source, raw=True)) is ("autoescape" not in source)
         assert "environment.escaped(" not in general.compile(source, raw=True)
+        data = {"x": value, "flag": flag, "d": {"a": value, "b": {"a": "&", "k": 1}}}
+        data["o"] = types.SimpleNamespace(a=value, b=data["d"])
         twice = fast.from_string(source)
-        expected = general.from_string(source).render(x=value, flag=flag)
-        assert twice.render(x=value, flag=flag) == expected
-        assert twice.render(x=value, flag=flag) == expected  # the second time from the escaped texts kept
+        expected = general.from_string(source).render(data)
+        assert twice.render(data) == expected
+        assert twice.render(data) == expected  # the second time from the escaped texts kept
 
 
 def test_safe_never_puts_raw_xml_into_a_document():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import time
+import types
 from pathlib import Path
 
 import jinja2.sandbox
@@ -107,9 +108,9 @@ def test_the_output_is_counted_in_batches_not_piece_by_piece(monkeypatch):
     monkeypatch.setattr(templates.time, "monotonic", counted)
     out = template.render(items=["a"] * 2000)
     assert out == "<w:t>a</w:t>" * 2000
-    # every printed value and every attribute read still look at the clock (2,000 + the loop's few), the
-    # template's own text (4,000 pieces) only once per batch of output
-    assert reads < 2000 + 2 * 2000 * 11 // templates._CONCAT_BATCH + 20
+    # every printed value and every step of a loop (where the sandbox's attribute reads did) still look at the
+    # clock (2 x 2,000), the template's own text (4,000 pieces) only once per batch of output
+    assert reads < 2 * 2000 + 2 * 2000 * 11 // templates._CONCAT_BATCH + 20
     monkeypatch.setattr(templates.time, "monotonic", clock)
 
     # and a render past its budget or its time on the template's own text (no value printed) is still stopped
@@ -146,6 +147,33 @@ def test_a_text_is_escaped_once_per_process_not_once_per_print(monkeypatch):
     monkeypatch.setattr(templates, "MAX_RENDER_CHARS", 30)
     with pytest.raises(templates.TemplateLimit, match="quá nhiều chữ"):  # a text escaped before counts again
         env.from_string("{{ x }}{{ x }}{{ x }}").render(x=text)
+
+
+def test_a_dicts_item_is_read_in_place_and_a_loop_still_looks_at_the_clock(monkeypatch):
+    """``i.directive.reference`` in every item of every reminder: a dict's key is read without the sandbox's
+    ``getattr``; a method of a dict, a missing key and another object still go its way; and a loop that prints
+    nothing and reads only dicts is still stopped at its deadline."""
+    looked: list[str] = []
+    general = templates._SafeEnvironment.getattr
+
+    def spy(self: templates._SafeEnvironment, obj: object, attribute: str) -> object:
+        looked.append(attribute)
+        return general(self, obj, attribute)
+
+    monkeypatch.setattr(templates._SafeEnvironment, "getattr", spy)
+    env = make_environment()
+    data = {"i": {"directive": {"reference": "05/CT-UBND"}}, "o": types.SimpleNamespace(name="Sở A")}
+    source = "{{ i.directive.reference }}|{{ i.items()|list|length }}|{{ i.nothing is defined }}|{{ o.name }}"
+    assert env.from_string(source).render(data) == "05/CT-UBND|1|False|Sở A"
+    assert looked == ["items", "nothing", "name"]
+
+    monkeypatch.setattr(templates, "RENDER_SECONDS", 0.2)
+    started = time.monotonic()
+    with pytest.raises(templates.TemplateLimit, match="giây"):
+        env.from_string(
+            "{% for a in r %}{% for b in r %}{% if i.directive %}{% endif %}{% endfor %}{% endfor %}"
+        ).render(r=list(range(20_000)), i=data["i"])
+    assert time.monotonic() - started < 5
 
 
 def test_the_writer_is_used_for_every_document(tmp_path, monkeypatch):

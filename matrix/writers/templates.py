@@ -7,6 +7,7 @@ copy a template, edit it in Word and point the tool at the copy.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import math
@@ -17,7 +18,7 @@ import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from stat import S_ISREG
@@ -143,7 +144,53 @@ class _OutputGenerator(CodeGenerator):
         else:
             super()._output_child_post(node, frame, finalize)
 
+    def visit_Getattr(self, node: jinja2.nodes.Getattr, frame: Frame) -> None:
+        """``x.name`` of a dict (the data of every template) read in place, ``x["name"]``, where jinja2 calls the
+        sandbox's ``getattr`` (which reads the item too: a dict has no such attribute); any other object, a
+        name that is a dict's method (``data.items``) and a missing key go the sandbox's way as before. The
+        value is bound once (``:=``), so an expression is never evaluated twice. The deadline, which the
+        sandbox's ``getattr`` checked, is checked at every step of a loop (:meth:`visit_For`)."""
+        if self.environment.is_async or node.attr in _DICT_ATTRIBUTES:
+            super().visit_Getattr(node, frame)
+            return
+        if self.optimizer is not None and not frame.eval_ctx.volatile:  # as jinja2's @optimizeconst
+            folded = self.optimizer.visit(node, frame.eval_ctx)
+            if folded != node:
+                self.visit(folded, frame)
+                return
+        value = f"_matrix_value{self._attribute_depth}"
+        self._attribute_depth += 1
+        try:
+            self.write(f"({value}[{node.attr!r}] if type({value} := ")
+            self.visit(node.node, frame)
+            self.write(f") is dict and {node.attr!r} in {value} else environment.getattr({value}, {node.attr!r}))")
+        finally:
+            self._attribute_depth -= 1
 
+    _attribute_depth = 0
+
+    def visit_For(self, node: jinja2.nodes.For, frame: Frame) -> None:
+        """jinja2's loop over ``environment.ticking(items)`` (:meth:`visit_Call` writes the call; a template cannot
+        name it): the deadline is checked at each step, as a loop that prints nothing and reads only dicts would
+        not look at the clock otherwise. A recursive loop calls itself for each level, and a call checks it."""
+        if not node.recursive:
+            ticking = object.__new__(jinja2.nodes.InternalName)  # as jinja2's Parser.free_identifier makes one
+            jinja2.nodes.Node.__init__(ticking, _TICKING, lineno=node.lineno)
+            node = copy.copy(node)
+            node.iter = jinja2.nodes.Call(ticking, [node.iter], [], None, None, lineno=node.iter.lineno)
+            node.iter.set_environment(self.environment)
+        super().visit_For(node, frame)
+
+    def visit_Call(self, node: jinja2.nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
+        if isinstance(node.node, jinja2.nodes.InternalName) and node.node.name == _TICKING:  # made by visit_For
+            self.write(f"{_TICKING}(")
+            self.visit(node.args[0], frame)
+            self.write(")")
+            return
+        super().visit_Call(node, frame, forward_caller=forward_caller)
+
+
+_TICKING = "environment.ticking"  # the for loops' items (:meth:`_OutputGenerator.visit_For`)
 _FINALIZE_SOURCE = "environment.finalize("  # how jinja2's generator calls a finalize that takes the value alone
 _ESCAPED_TEXTS = 50_000  # texts kept escaped by _SafeEnvironment.escaped (then it starts again)
 
@@ -245,6 +292,13 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
                 value = _FORBIDDEN_CHARS.sub("", value)
             self._count(len(value))
         return value
+
+    def ticking(self, items: Iterable[T]) -> Iterator[T]:
+        """``items``, the deadline checked before each (every for loop of a template iterates through here)."""
+        for item in items:
+            if self._depth and time.monotonic() > self._deadline:
+                self._too_slow()
+            yield item
 
     def escaped(self, value: Any) -> Any:
         """What ``{{ value }}`` prints: ``escape(self.finalize_value(value))``, the text counted. A text is
