@@ -148,6 +148,12 @@ def test_a_text_is_escaped_once_per_process_not_once_per_print(monkeypatch):
     with pytest.raises(templates.TemplateLimit, match="quá nhiều chữ"):  # a text escaped before counts again
         env.from_string("{{ x }}{{ x }}{{ x }}").render(x=text)
 
+    monkeypatch.setattr(templates, "_ESCAPED_CHARS", 40)  # what is kept is bounded by its characters
+    names = [f"Cơ quan số {n} & {n}" for n in range(10)]
+    out = env.from_string("{% for n in names %}{{ n }};{% endfor %}").render(names=names)
+    assert out == "".join(f"Cơ quan số {n} &amp; {n};" for n in range(10))
+    assert sum(map(len, env._escaped)) <= 40 and names[-1] in env._escaped
+
 
 def test_a_dicts_item_is_read_in_place_and_a_loop_still_looks_at_the_clock(monkeypatch):
     """``i.directive.reference`` in every item of every reminder: a dict's key is read without the sandbox's

@@ -192,7 +192,7 @@ class _OutputGenerator(CodeGenerator):
 
 _TICKING = "environment.ticking"  # the for loops' items (:meth:`_OutputGenerator.visit_For`)
 _FINALIZE_SOURCE = "environment.finalize("  # how jinja2's generator calls a finalize that takes the value alone
-_ESCAPED_TEXTS = 50_000  # texts kept escaped by _SafeEnvironment.escaped (then it starts again)
+_ESCAPED_CHARS = 4_000_000  # characters of the texts _SafeEnvironment.escaped keeps escaped (then it starts again)
 
 
 class _SafeEnvironment(ImmutableSandboxedEnvironment):
@@ -219,6 +219,7 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
         super().__init__(**options)
         self._compiled: dict[str, jinja2.Template] = {}
         self._escaped: dict[str, tuple[str, int]] = {}
+        self._escaped_chars = 0
         self._deadline = 0.0
         self._written = 0
         self._depth = 0
@@ -311,8 +312,10 @@ class _SafeEnvironment(ImmutableSandboxedEnvironment):
             found = self._escaped.get(value)
             if found is None:
                 plain = value if value.isprintable() else _FORBIDDEN_CHARS.sub("", value)
-                if len(self._escaped) >= _ESCAPED_TEXTS:
+                self._escaped_chars += len(value)
+                if self._escaped_chars > _ESCAPED_CHARS:
                     self._escaped.clear()
+                    self._escaped_chars = len(value)
                 found = self._escaped[value] = (escape_text(plain), len(plain))
             self._count(found[1])
             return found[0]
