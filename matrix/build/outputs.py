@@ -295,7 +295,8 @@ class Tables:
         from ..writers.word import write_assignment_table
 
         folder, matrix = _folder(plan, view, stage)
-        write_assignment_table(matrix, folder / TABLE, templates=plan.options.templates)
+        kept = plan.blocks / TABLE_PIECES if plan.blocks is not None and view == _consolidated(plan) else None
+        write_assignment_table(matrix, folder / TABLE, templates=plan.options.templates, kept=kept)
         return [folder / TABLE]
 
 

@@ -143,12 +143,32 @@ def write_consolidated(
 
 
 def write_assignment_table(
-    matrix: Matrix, path: Path, *, templates: Path | None = None, date: dt.datetime | None = None
+    matrix: Matrix,
+    path: Path,
+    *,
+    templates: Path | None = None,
+    date: dt.datetime | None = None,
+    kept: Path | None = None,
 ) -> None:
-    """Write the assignment table (one row per task, landscape) to ``path``."""
+    """Write the assignment table (one row per task, landscape) to ``path``.
+
+    ``kept``: a folder where each directive's section of the table is kept for the next writing, when the
+    template is proven to render its sections independently (:func:`matrix.writers.sections.render_sectioned`);
+    the table is the same bytes either way."""
     path.parent.mkdir(parents=True, exist_ok=True)
     template = TemplateLibrary(templates).get(TABLE_TEMPLATE)
-    template.render(table_context(matrix), path, created=date or build_date())
+    context = table_context(matrix)
+    created = date or build_date()
+    if kept is not None:
+        from .chunks import ChunkStore
+        from .sections import render_sectioned
+
+        store = ChunkStore(kept)
+        done = render_sectioned(template, context, path, store, created=created)
+        store.finish()  # when not done, no piece was used: none is kept
+        if done:
+            return
+    template.render(context, path, created=created)
 
 
 def _write_each(
