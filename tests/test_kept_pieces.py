@@ -18,7 +18,8 @@ from matrix.writers import sections
 from matrix.writers.chunks import ChunkStore
 from matrix.writers.export import to_csv, to_json, write_exports
 from matrix.writers.templates import PACKAGE_TEMPLATES, TemplateLibrary
-from matrix.writers.word import TABLE_TEMPLATE, table_context, write_assignment_table
+from matrix.writers.word import TABLE_TEMPLATE, write_assignment_table
+from matrix.writers.word import _table_parts as table_parts
 
 from .helpers.corpus import seed_corpus
 
@@ -219,6 +220,17 @@ def test_a_table_whose_pieces_do_not_join_safely_is_rendered_whole(fault, tmp_pa
         monkeypatch.setattr(sections, "_ends_in_paragraph", lambda raw: True)
     template = TemplateLibrary(None).get(TABLE_TEMPLATE)
     out = tmp_path / "t.docx"
-    assert not sections.render_sectioned(template, table_context(matrix), out, ChunkStore(tmp_path / "kept"))
+    context, parts = table_parts(matrix)
+    assert not sections.render_sectioned(template, context, parts, out, ChunkStore(tmp_path / "kept"))
     assert not out.exists()
     assert table(matrix, tmp_path, tmp_path / "kept") == whole
+
+
+def test_sections_whose_inputs_are_not_told_are_keyed_by_their_data(tmp_path, monkeypatch):
+    corpus = seed_corpus()
+    monkeypatch.setattr("matrix.writers.word._TableSection.inputs", lambda self: None)
+    kept = tmp_path / "kept"
+    table(build_matrix(corpus), tmp_path, kept)
+    after = build_matrix(changed(corpus, "added"))
+    assert table(after, tmp_path, kept) == table(after, tmp_path, None)
+    assert len(list(kept.iterdir())) == len(after.directives)

@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 import jinja2.meta
@@ -63,33 +63,44 @@ class _Sectioned:
     names: tuple[str, ...]
 
 
+_READS: weakref.WeakKeyDictionary[jinja2.Environment, dict[tuple[str, str], bool]] = weakref.WeakKeyDictionary()
 _PLANS: weakref.WeakKeyDictionary[jinja2.Environment, dict[tuple[str, str], _Sectioned | None]] = (
     weakref.WeakKeyDictionary()
 )
 
 
+class Section(Protocol):
+    """One section: its data as the template reads it, and what that data is made from (None: not told; the
+    data is then its own key)."""
+
+    def data(self) -> Any: ...
+
+    def inputs(self) -> object | None: ...
+
+
 def render_sectioned(
     template: templates.WordTemplate,
     context: Mapping[str, Any],
+    sections: Sequence[Section],
     out: Path,
     store: ChunkStore,
     *,
     created: dt.datetime | None = None,
     name: str = "sections",
+    code: Sequence[str] = (),
 ) -> bool:
-    """Render ``template`` with ``context`` into ``out`` section by section (the items of ``context[name]``),
-    each section's piece taken from ``store`` when kept under its key, else rendered and kept. False, with
-    nothing written, when the template cannot be proven to render its sections independently or anything
-    fails: the caller then renders it whole (:meth:`~matrix.writers.templates.WordTemplate.render`, which also
-    reports the template's errors)."""
+    """Render ``template`` with ``context`` and ``name`` the data of ``sections`` into ``out``, section by
+    section: each section's piece is taken from ``store`` when kept under its key (what the section is made
+    from, or its data), else its data made, rendered and kept. False, with nothing written, when the template
+    cannot be proven to render its sections independently or anything fails: the caller then renders it whole
+    (:meth:`~matrix.writers.templates.WordTemplate.render`, which also reports the template's errors). No part
+    but the loop over the sections reads ``name``: ``context`` need not hold it. ``code``: the source files of
+    the code that makes the sections' data from their inputs (a piece's key digests them)."""
     try:
-        template.check(context.keys())
+        template.check([*context.keys(), name])
         template.undeclared_variables()  # the parts parsed and their proofs of well-formedness made
         package = template._package()
         env = template._env
-        sections = context.get(name)
-        if not isinstance(sections, Sequence):
-            return False
         planned = [(part, _plan(env, package._source(xml), name)) for part, xml in package._parts.items()]
         if sum(plan is not None for _, plan in planned) != 1:
             return False
@@ -98,6 +109,8 @@ def render_sectioned(
             xml = package._parts[part]
             proven = package._proven.get(part) is True
             if plan is None:
+                if _reads(env, package._source(xml), name):
+                    return False
                 text = package._render_part(xml, dict(context), env)
                 data = (templates._XML_DECLARATION + text).encode("utf-8")
                 if not proven and not templates.well_formed(data):
@@ -105,7 +118,7 @@ def render_sectioned(
             else:
                 if not proven:
                     return False
-                data_or_none = _render_part(package, env, plan, xml, context, sections, name, store)
+                data_or_none = _render_part(package, plan, xml, context, sections, name, store, code)
                 if data_or_none is None:
                     return False
                 data = data_or_none
@@ -118,31 +131,33 @@ def render_sectioned(
 
 def _render_part(
     package: Any,
-    env: jinja2.Environment,
     plan: _Sectioned,
     xml: str,
     context: Mapping[str, Any],
-    sections: Sequence[Any],
+    sections: Sequence[Section],
     name: str,
     store: ChunkStore,
+    code_files: Sequence[str],
 ) -> bytes | None:
     """The part's bytes (its XML declaration, then its XML in UTF-8), or None when a boundary is not safe."""
     skeleton = plan.skeleton.render(dict(context))
     if skeleton.count(_MARK) != 1:
         return None
     before, after = skeleton.split(_MARK)
-    code = code_version(templates.__file__, __file__)
+    code = code_version(templates.__file__, __file__, *code_files)
     shared = [(n, context.get(n)) for n in plan.names]
     pieces: list[bytes] = []
     tail, unclosed, total = before[-_EDGE:], _ends_in_paragraph(before), len(before) + len(after)
     for section in sections:
-        key = chunk_key(code, xml, shared, section)
+        inputs = section.inputs()
+        data = section.data() if inputs is None else None
+        key = chunk_key(code, xml, shared, "data" if inputs is None else "inputs", data if inputs is None else inputs)
         found = _kept(store.get(key))
         if found is None:
-            raw = plan.loop.render({**context, name: [section]})
+            raw = plan.loop.render({**context, name: [section.data() if data is None else data]})
             found = (raw[:_EDGE], raw[-_EDGE:], len(raw), _ends_in_paragraph(raw), _post(package, raw).encode("utf-8"))
             store.put(key, json.dumps(found[:4]).encode() + b"\n" + found[4])
-        head, last, size, ends_open, data = found
+        head, last, size, ends_open, piece = found
         if unclosed or _straddles(tail, head):
             return None
         total += size
@@ -150,7 +165,7 @@ def _render_part(
             return None
         tail = (tail + head)[-_EDGE:] if size < _EDGE else last
         unclosed = ends_open
-        pieces.append(data)
+        pieces.append(piece)
     if unclosed or _straddles(tail, after[:_EDGE]):
         return None
     head_bytes = (templates._XML_DECLARATION + _post(package, before)).encode("utf-8")
@@ -196,6 +211,15 @@ def _kept(data: bytes | None) -> tuple[str, str, int, bool, bytes] | None:
     if not (isinstance(head, str) and isinstance(last, str) and isinstance(size, int) and isinstance(ends_open, bool)):
         return None
     return head, last, size, ends_open, data[end + 1 :]
+
+
+def _reads(env: jinja2.Environment, source: str, name: str) -> bool:
+    """Whether the part ``source`` reads the top-level name ``name``, once per part."""
+    reads = _READS.setdefault(env, {})
+    key = (source, name)
+    if key not in reads:
+        reads[key] = name in jinja2.meta.find_undeclared_variables(env.parse(source))
+    return reads[key]
 
 
 def _plan(env: jinja2.Environment, source: str, name: str) -> _Sectioned | None:
