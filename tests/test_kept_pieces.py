@@ -234,3 +234,19 @@ def test_sections_whose_inputs_are_not_told_are_keyed_by_their_data(tmp_path, mo
     after = build_matrix(changed(corpus, "added"))
     assert table(after, tmp_path, kept) == table(after, tmp_path, None)
     assert len(list(kept.iterdir())) == len(after.directives)
+
+
+def test_the_sections_share_one_render_time_bound(tmp_path, monkeypatch):
+    matrix = build_matrix(seed_corpus())
+    template = TemplateLibrary(None).get(TABLE_TEMPLATE)
+    context, parts = table_parts(matrix)
+    assert sections.render_sectioned(template, context, parts, tmp_path / "a.docx", ChunkStore(None))
+    clock = iter(range(0, 10**6, 15))  # each section within its own bound, the sections together past it
+
+    class Clock:
+        @staticmethod
+        def monotonic() -> float:
+            return float(next(clock))
+
+    monkeypatch.setattr(sections, "time", Clock)
+    assert not sections.render_sectioned(template, context, parts, tmp_path / "b.docx", ChunkStore(None))

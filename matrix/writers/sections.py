@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -148,7 +149,10 @@ def _render_part(
     shared = [(n, context.get(n)) for n in plan.names]
     pieces: list[bytes] = []
     tail, unclosed, total = before[-_EDGE:], _ends_in_paragraph(before), len(before) + len(after)
+    deadline = time.monotonic() + templates.RENDER_SECONDS  # the bounds of one render hold for the sections together
     for section in sections:
+        if time.monotonic() > deadline:
+            return None  # rendered whole, which tells the clerk the template runs too long
         inputs = section.inputs()
         data = section.data() if inputs is None else None
         key = chunk_key(code, xml, shared, "data" if inputs is None else "inputs", data if inputs is None else inputs)
