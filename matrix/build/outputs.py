@@ -23,7 +23,7 @@ from ..build import keys
 from ..core.errors import Problem
 from ..core.pivot import Matrix
 from ..core.stamp import today
-from ..writers.export import to_csv, to_json
+from ..writers.export import write_exports
 
 if TYPE_CHECKING:
     from ..tracking.records import Letter, Status
@@ -37,6 +37,8 @@ TABLE = "bang-phan-cong.docx"
 STATUS_WORKBOOK = "tinh-hinh-thuc-hien.xlsx"  # in tong-hop/
 REMINDERS = "don-doc"  # in tong-hop/
 EXPORTS = ("assignments.csv", "assignments.json")  # at the top of the output folder
+EXPORT_PIECES = "assignments"  # the exports' pieces kept for the next build (a folder beside BLOCKS)
+TABLE_PIECES = "bang-phan-cong"  # likewise, the consolidated assignment table's sections
 
 LETTERS_PER_PIECE = 40
 
@@ -188,8 +190,8 @@ class Exports:
 
     def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         csv_path, json_path = (stage / name for name in EXPORTS)
-        csv_path.write_text(to_csv(plan.matrix), encoding="utf-8-sig")
-        json_path.write_text(to_json(plan.matrix), encoding="utf-8")
+        kept = plan.blocks / EXPORT_PIECES if plan.blocks is not None else None
+        write_exports(plan.matrix, csv_path, json_path, kept)
         return [csv_path, json_path]
 
 
@@ -293,7 +295,8 @@ class Tables:
         from ..writers.word import write_assignment_table
 
         folder, matrix = _folder(plan, view, stage)
-        write_assignment_table(matrix, folder / TABLE, templates=plan.options.templates)
+        kept = plan.blocks / TABLE_PIECES if plan.blocks is not None and view == _consolidated(plan) else None
+        write_assignment_table(matrix, folder / TABLE, templates=plan.options.templates, kept=kept)
         return [folder / TABLE]
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..core.model import Directive
 from ..core.pivot import Entry, Matrix, Row
 
 CSV_COLUMNS = ("directive", "task", "agency", "role", "text")
@@ -39,6 +42,11 @@ def _assignment(entry: Entry) -> dict[str, Any]:
 def to_data(matrix: Matrix) -> dict[str, Any]:
     """The JSON document: directives with nested tasks and their assignments."""
     rows = {row.key: row for row in matrix.rows}
+    return {"directives": [_directive_data(matrix, d, rows) for d in matrix.directives]}
+
+
+def _directive_data(matrix: Matrix, d: Directive, rows: Mapping[tuple[str, str], Row]) -> dict[str, Any]:
+    """One directive of :func:`to_data`; ``rows``: the matrix's rows by key."""
 
     def task_data(row: Row) -> dict[str, Any]:
         task = row.task
@@ -57,22 +65,17 @@ def to_data(matrix: Matrix) -> dict[str, Any]:
             data["notes"] = list(task.notes)
         return data
 
-    directives = []
-    for d in matrix.directives:
-        directives.append(
-            {
-                "id": d.id,
-                "title": d.title,
-                "issuer": d.issuer.name,
-                "issuer_kind": d.issuer.kind.value,
-                "kind": d.kind,
-                "number": d.reference or None,
-                "date": d.date.isoformat() if d.date else None,
-                "province": d.province,
-                "tasks": [task_data(rows[(d.id, t.id)]) for t in d.tasks],
-            }
-        )
-    return {"directives": directives}
+    return {
+        "id": d.id,
+        "title": d.title,
+        "issuer": d.issuer.name,
+        "issuer_kind": d.issuer.kind.value,
+        "kind": d.kind,
+        "number": d.reference or None,
+        "date": d.date.isoformat() if d.date else None,
+        "province": d.province,
+        "tasks": [task_data(rows[(d.id, t.id)]) for t in d.tasks],
+    }
 
 
 def to_json(matrix: Matrix) -> str:
@@ -138,9 +141,14 @@ def to_csv(matrix: Matrix, sep: str = ",") -> str:
     alone, so each distinct cell (a task's text repeats on every row of the task) is written once, and the rows
     joined (tests/test_export.py compares it with the csv module's)."""
     cells = _CsvCells(sep).get
-    lines = [sep.join(map(cells, CSV_COLUMNS)) + "\n"]
+    return sep.join(map(cells, CSV_COLUMNS)) + "\n" + _csv_body(matrix.entries, cells, sep)
+
+
+def _csv_body(entries: Iterable[Entry], cells: Callable[[str], str], sep: str) -> str:
+    """The CSV lines of ``entries`` (:func:`to_csv` without its header)."""
+    lines = []
     row, head, tail = None, "", ""
-    for entry in matrix.entries:  # a task's entries follow one another: its cells are joined once
+    for entry in entries:  # a task's entries follow one another: its cells are joined once
         if entry.row is not row:
             row = entry.row
             head = f"{cells(row.directive.id)}{sep}{cells(row.task.id)}{sep}"
@@ -176,6 +184,118 @@ class _CsvCells:
                 found = cell
             self.known[value] = found
         return found
+
+
+# assignments.json around its directives, as :func:`to_json` writes it (each directive indented by four spaces)
+_JSON_HEAD, _JSON_BETWEEN, _JSON_TAIL = b'{\n  "directives": [\n    ', b",\n    ", b"\n  ]\n}\n"
+_JSON_EMPTY = b'{\n  "directives": []\n}\n'
+
+
+def write_exports(matrix: Matrix, csv_path: Path, json_path: Path, kept: Path | None = None) -> None:
+    """assignments.csv (:func:`to_csv` with a BOM) and assignments.json (:func:`to_json`) of ``matrix``, in UTF-8.
+
+    ``kept``: a folder where each directive's piece of both files is kept for the next writing
+    (:class:`~matrix.writers.chunks.ChunkStore`), keyed by what the piece reads (:func:`_piece_inputs`): a build
+    after one directive changed makes that directive's pieces and joins the others' as kept. The files are the
+    same bytes either way (tests/test_export_chunks.py compares them after each kind of change)."""
+    # where text files end their lines with "\r\n" (Windows) the pieces, joined as bytes, would not be the text
+    # written whole: the files are then written whole, as text, as before
+    groups = _directive_rows(matrix) if kept is not None and os.linesep == "\n" else None
+    if groups is None:
+        csv_path.write_text(to_csv(matrix), encoding="utf-8-sig")
+        json_path.write_text(to_json(matrix), encoding="utf-8")
+        return
+    from .chunks import ChunkStore, chunk_key, code_version
+
+    store = ChunkStore(kept)
+    code = code_version(__file__)
+    cells = _CsvCells(",").get
+    by_key: dict[tuple[str, str], Row] | None = None
+    csv_parts = [("\ufeff" + ",".join(map(cells, CSV_COLUMNS)) + "\n").encode("utf-8")]
+    json_parts = []
+    for d in matrix.directives:
+        rows = groups.get(d.id, [])
+        key = chunk_key(code, _piece_inputs(matrix, d, rows))
+        found = _split_piece(store.get(key))
+        if found is None:
+            if by_key is None:
+                by_key = {row.key: row for row in matrix.rows}
+            body = _csv_body((e for row in rows for e in matrix.entries_in(row)), cells, ",").encode("utf-8")
+            out: list[str] = []
+            _indented(_directive_data(matrix, d, by_key), "\n    ", out)
+            found = body, "".join(out).encode("utf-8")
+            store.put(key, b"%d\n" % len(body) + b"".join(found))
+        csv_parts.append(found[0])
+        json_parts.append(found[1])
+    store.finish()
+    csv_path.write_bytes(b"".join(csv_parts))
+    json_path.write_bytes(_JSON_HEAD + _JSON_BETWEEN.join(json_parts) + _JSON_TAIL if json_parts else _JSON_EMPTY)
+
+
+def _directive_rows(matrix: Matrix) -> dict[str, list[Row]] | None:
+    """The rows of each directive of ``matrix``, when they make its rows and entries directive by directive in
+    the order of ``matrix.directives`` (a pivot's do), so that the files are the pieces joined; else None."""
+    groups: dict[str, list[Row]] = {}
+    last, entries = None, 0
+    for row in matrix.rows:
+        directive = row.directive.id
+        if directive != last:
+            if directive in groups:
+                return None
+            groups[directive] = []
+            last = directive
+        groups[directive].append(row)
+        entries += len(matrix.entries_in(row))
+    ids = [d.id for d in matrix.directives]
+    if entries != len(matrix.entries) or len(set(ids)) != len(ids) or [i for i in ids if i in groups] != list(groups):
+        return None
+    return groups
+
+
+def _piece_inputs(matrix: Matrix, d: Directive, rows: list[Row]) -> tuple[Any, ...]:
+    """Everything a directive's pieces of the exports read (:func:`_directive_data`, :func:`_csv_body`): the
+    directive's fields printed, its tasks' tree, fields and entries (agency names and ids, roles, names as
+    written, groups)."""
+    return (
+        d.id,
+        d.title,
+        d.issuer.name,
+        d.issuer.kind.value,
+        d.kind,
+        d.reference,
+        d.date,
+        d.province,
+        [t.id for t in d.tasks],
+        [
+            (
+                row.key,
+                row.task.text,
+                row.task.title,
+                row.task.deadline,
+                row.task.report,
+                row.task.targets,
+                row.task.notes,
+                [sub.id for sub in row.task.tasks],
+                [
+                    (e.agency.name, e.agency.id, e.role.value, e.written, e.via.name if e.via is not None else None)
+                    for e in matrix.entries_in(row)
+                ],
+            )
+            for row in rows
+        ],
+    )
+
+
+def _split_piece(data: bytes | None) -> tuple[bytes, bytes] | None:
+    """A kept piece as (CSV lines, JSON text), or None when there is none or it is not as written."""
+    if data is None:
+        return None
+    end = data.find(b"\n", 0, 20)
+    size = data[:end]
+    if end < 0 or not size.isdigit() or int(size) > len(data) - end - 1:
+        return None
+    start = end + 1 + int(size)
+    return data[end + 1 : start], data[start:]
 
 
 def write_export(matrix: Matrix, path: Path, fmt: str, sep: str = ",") -> str:

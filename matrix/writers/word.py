@@ -144,12 +144,35 @@ def write_consolidated(
 
 
 def write_assignment_table(
-    matrix: Matrix, path: Path, *, templates: Path | None = None, date: dt.datetime | None = None
+    matrix: Matrix,
+    path: Path,
+    *,
+    templates: Path | None = None,
+    date: dt.datetime | None = None,
+    kept: Path | None = None,
 ) -> None:
-    """Write the assignment table (one row per task, landscape) to ``path``."""
+    """Write the assignment table (one row per task, landscape) to ``path``.
+
+    ``kept``: a folder where each directive's section of the table is kept for the next writing, when the
+    template is proven to render its sections independently (:func:`matrix.writers.sections.render_sectioned`);
+    the table is the same bytes either way."""
     path.parent.mkdir(parents=True, exist_ok=True)
     template = TemplateLibrary(templates).get(TABLE_TEMPLATE)
-    template.render(table_context(matrix), path, created=date or build_date())
+    created = date or build_date()
+    context, sections = _table_parts(matrix)
+    if kept is not None:
+        from ..core import model, pivot, text
+        from .chunks import ChunkStore
+        from .sections import render_sectioned
+
+        store = ChunkStore(kept)
+        # the rows' data read the task tree, locations and inheritance (core.model, core.pivot) and text helpers
+        code = [__file__, model.__file__, pivot.__file__, text.__file__]
+        done = render_sectioned(template, context, sections, path, store, created=created, code=code)
+        store.finish()  # when not done, no piece was used: none is kept
+        if done:
+            return
+    template.render({**context, "sections": [section.data() for section in sections]}, path, created=created)
 
 
 def _write_each(
@@ -852,26 +875,75 @@ def _table_row(matrix: Matrix, row: Row, position: int) -> dict[str, Any]:
 
 def table_context(matrix: Matrix) -> dict[str, Any]:
     """Everything the assignment table template may use (see docs/templates.md)."""
+    context, sections = _table_parts(matrix)
+    return {**context, "sections": [section.data() for section in sections]}
+
+
+class _TableSection:
+    """One directive's section of the assignment table: its number, directive, rows and the running number of
+    its first row; its data (:meth:`data`) made when asked for."""
+
+    def __init__(self, matrix: Matrix, number: int, directive: dict[str, Any], rows: list[Row], start: int) -> None:
+        self.matrix, self.number, self.directive, self.rows, self.start = matrix, number, directive, rows, start
+
+    def data(self) -> dict[str, Any]:
+        rows = [_table_row(self.matrix, row, self.start + n) for n, row in enumerate(self.rows, 1)]
+        return {"directive": self.directive, "index": self.number, "roman": roman(self.number), "rows": rows}
+
+    def inputs(self) -> tuple[Any, ...] | None:
+        """What :meth:`data` reads, as plain values, when it can be told without making the data (the rows are
+        the whole task tree of the directive, as a pivot makes them); else None. The number and the first row's
+        running number, the directive's data, and per row: its place (key, label, kind, rank, depth, parent: a
+        task's location and marker are made of its chain's), its task's printed fields and the entries stated
+        at it (agency ids and names, roles: the inherited ones are its ancestors', which are rows too)."""
+        if not self.rows or len(self.rows) != len(self.rows[0].directive.tree):
+            return None if self.rows else (self.number, self.start, self.directive)
+        entries = self.matrix.entries_in
+        return (
+            self.number,
+            self.start,
+            self.directive,
+            [
+                (
+                    row.key,
+                    row.node.label,
+                    row.node.kind,
+                    row.node.position,
+                    row.node.depth,
+                    row.node.parent.id if row.node.parent is not None else None,
+                    row.task.text,
+                    row.task.title,
+                    row.task.deadline,
+                    row.task.report,
+                    row.task.targets,
+                    row.task.notes,
+                    [(e.agency.id, e.agency.name, e.role.value) for e in entries(row)],
+                )
+                for row in self.rows
+            ],
+        )
+
+
+def _table_parts(matrix: Matrix) -> tuple[dict[str, Any], list[_TableSection]]:
+    """The assignment table's data but its sections, and its sections (made when asked for)."""
     lead = lead_directive(matrix.directives)
-    sections: list[dict[str, Any]] = []
+    sections: list[_TableSection] = []
     position = 0
     by_directive: dict[str, list[Row]] = defaultdict(list)  # matrix.rows_of for each directive, in one pass
     for row in matrix.rows:
         by_directive[row.directive.id].append(row)
     for number, directive in enumerate(matrix.directives, 1):
-        rows = []
-        for row in by_directive.get(directive.id, ()):
-            position += 1
-            rows.append(_table_row(matrix, row, position))
-        sections.append({"directive": directive_data(directive), "index": number, "roman": roman(number), "rows": rows})
-    return {
+        rows = by_directive.get(directive.id, [])
+        sections.append(_TableSection(matrix, number, directive_data(directive), rows, position))
+        position += len(rows)
+    context = {
         "consolidated": len(matrix.directives) > 1,
         "issuer": issuer_data(lead, matrix),
         "directive": directive_data(lead),
-        "directives": [s["directive"] for s in sections],
-        "sections": sections,
+        "directives": [s.directive for s in sections],
         "row_count": position,
         "place": date_place(matrix, lead),
         "signer": signer_data(letter_signer(lead)),
         "distribution": _distribution(lead),
     }
+    return context, sections
