@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core.model import Corpus
+from ..core.model import Corpus, Directive
 from ..core.pivot import Entry, Matrix, location
 from ..core.stamp import SHEET_DATE_FORMATS, read_day
 from ..core.text import XML_ILLEGAL, shorten
@@ -157,6 +157,7 @@ def write_tracking_sheet(
     rows_done: Callable[[int], None] | None = None,
     block: Callable[[int, object, Callable[[int], int]], int] | None = None,
     cells: SheetCells | None = None,
+    identity: Callable[[Directive], object] | None = None,
 ) -> None:
     """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
 
@@ -170,6 +171,9 @@ def write_tracking_sheet(
     painter's ``block``: the workbook writer may copy them from its last writing). ``cells``: the sheet's
     :class:`SheetCells` in a streamed workbook (the cells are serialised there as they are written, no openpyxl cell
     is made; the workbook is then saved by :func:`matrix.writers.xlsx_seam.save_workbook` with them).
+    ``identity(directive)``: what identifies the directive and its assignments in ``matrix`` (the tracked entries
+    derive from them), given to ``block`` with the directive's label in place of its rows' values, which are then
+    worked out only when ``write`` is called (by default the values themselves are ``block``'s inputs).
     """
     text = text or _cell_text
     ws.title = SHEET_TRACKING
@@ -191,9 +195,17 @@ def write_tracking_sheet(
     row_number = 2  # the next row
     for _, group in itertools.groupby(entries, key=lambda e: e.row.directive.id):
         # a directive's rows: a block the workbook writer may have kept from its last writing
-        rows = tuple(_values(entry, text, labels) for entry in group)
-        write = partial(_write_rows, ws, put, size, rows_done, rows)
-        row_number = write(row_number) if block is None else block(row_number, (font, size, rows), write)
+        found = tuple(group)
+        write = partial(_write_entries, ws, put, size, rows_done, found, text, labels)
+        if block is None:
+            row_number = write(row_number)
+        elif identity is not None:
+            directive = found[0].row.directive
+            label = (labels or {}).get(directive.id)
+            row_number = block(row_number, (font, size, label, identity(directive)), write)
+        else:
+            rows = tuple(_values(entry, text, labels) for entry in found)
+            row_number = block(row_number, (font, size, rows), partial(_write_rows, ws, put, size, rows_done, rows))
     row_number -= 1  # the last row
     if row_number > 1:
         state_column = get_column_letter(FIRST_INPUT + 2)
@@ -231,6 +243,21 @@ def _values(entry: Entry, text: Callable[[str], str], labels: Mapping[str, str] 
 def _printed(text: str) -> str:
     """A task's text as its form rows print it (the first 300 characters, on a word boundary)."""
     return shorten(text, 300)
+
+
+def _write_entries(
+    ws: Worksheet,
+    put: _Putter,
+    size: float,
+    rows_done: Callable[[int], None] | None,
+    entries: tuple[Entry, ...],
+    text: Callable[[str], str],
+    labels: Mapping[str, str] | None,
+    row_number: int,
+) -> int:
+    """Write the form rows of ``entries`` from ``row_number``; returns the next row."""
+    rows = tuple(_values(entry, text, labels) for entry in entries)
+    return _write_rows(ws, put, size, rows_done, rows, row_number)
 
 
 def _write_rows(
