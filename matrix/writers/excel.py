@@ -474,7 +474,7 @@ class InputKeys:
                 own = self._tasks[directive.id, task.id] = _fingerprint(task, "tasks")
                 parts.append(f"{own}{len(task.tasks)}")
                 pending.extend(reversed(task.tasks))
-            found = self._directives[directive.id] = (directive, _digest("".join(parts)))
+            found = self._directives[directive.id] = (directive, digest("".join(parts)))
         return found[1]
 
     def task(self, row: Row) -> str:
@@ -513,7 +513,8 @@ class InputKeys:
         return found[1]
 
 
-def _digest(text: str) -> str:
+def digest(text: str) -> str:
+    """The SHA-256 of ``text`` (hex): what a block's key holds in place of a long text."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -530,7 +531,7 @@ def _fingerprint(value: object, without: str = "") -> str:
             _walk(getattr(value, name), parts)
     else:
         _walk(value, parts)
-    return _digest("".join(parts))
+    return digest("".join(parts))
 
 
 @lru_cache(maxsize=64)
@@ -1393,7 +1394,7 @@ def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
     width = sum(w for _, w in grid.left) + sum(grid.widths) + TOTAL_WIDTH
     shape = _MatrixShape(grid.left, grid.first, grid.total, width, sparse, ctx.consolidated)
     keys, row_no = ctx.keys, _FIRST_ROW
-    columns = _digest(repr(tuple(column_of.items())))
+    columns = digest(repr(tuple(column_of.items())))
     for _, group in itertools.groupby(matrix.rows, key=lambda r: r.directive.id):  # a block per directive
         rows = tuple(group)
         directive = rows[0].directive
@@ -1907,7 +1908,7 @@ def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
                 source = "" if entry.row.key == task_row.key else ctx.place(entry.row)
                 parts.append(f"{keys.task(task_row)}{task_row.node.label}\x00{task_row.depth}\x00{ctx.place(task_row)}")
                 parts.append(f"\x00{entry.role.value}\x00{source}\x00{keys.agency(entry.via)}\x01")
-            inputs = (columns, keys.base, _digest("".join(parts)))
+            inputs = (columns, keys.base, digest("".join(parts)))
             row = ctx.painter.block(ws, row, inputs, partial(_agency_records, ws, ctx, columns, chunk))
 
 
