@@ -504,12 +504,12 @@ class InputKeys:
                     self._rows.setdefault(row.directive.id, []).append(row)
             agency, parts = self.agency, [self.base]
             for row in self._rows.get(directive.id, ()):
-                parts.append(f"\x00{row.key[1]}")
+                parts.append(f"\x00{len(row.key[1])}\x00{row.key[1]}")  # every free text with its length
                 for e in self.matrix.entries_in(row):
-                    was = agency(e.was)
-                    parts.append(f"\x01{e.row.key[1]}\x01{agency(e.agency)}{e.role.value}\x01{agency(e.via)}{was}")
+                    others = "" if e.via is None and e.was is None else f"{agency(e.via)}\x02{agency(e.was)}"
+                    parts.append(f"\x01{agency(e.agency)}{e.role}\x01{others}\x01{len(e.written)}\x01")
                     parts.append(e.written)
-            found = self._entries[directive.id] = (directive, _fingerprint(tuple(parts)))
+            found = self._entries[directive.id] = (directive, digest("".join(parts)))
         return found[1]
 
 
@@ -1893,6 +1893,7 @@ def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Theo cơ quan": each addressee's tasks, one addressee per printed page run."""
     row, layout = start_table(ws, ctx, SHEET_AGENCIES, "NHIỆM VỤ THEO CƠ QUAN", _AGENCY_COLUMNS)
     columns, keys = tuple(layout), ctx.keys
+    tasks: dict[tuple[str, str], str] = {}  # by task: what its records show of it (for their blocks' keys)
     applying = _applying(ctx.matrix)
     for number, agency in enumerate(_in_order(_column_groups(ctx.matrix)), 1):
         if number > 1:
@@ -1905,9 +1906,13 @@ def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
         for chunk in _directive_runs(applying.get(agency.id, []), AGENCY_BLOCK_RECORDS):
             parts = []
             for task_row, entry in chunk:  # what a record shows: the task and where it stands, the role's source
+                shown = tasks.get(task_row.key)
+                if shown is None:
+                    task, place = keys.task(task_row), ctx.place(task_row)
+                    shown = tasks[task_row.key] = f"{task}{task_row.node.label}\x00{task_row.depth}\x00{place}"
                 source = "" if entry.row.key == task_row.key else ctx.place(entry.row)
-                parts.append(f"{keys.task(task_row)}{task_row.node.label}\x00{task_row.depth}\x00{ctx.place(task_row)}")
-                parts.append(f"\x00{entry.role.value}\x00{source}\x00{keys.agency(entry.via)}\x01")
+                via = "" if entry.via is None else keys.agency(entry.via)
+                parts.append(f"{shown}\x00{entry.role}\x00{source}\x00{via}\x01")
             inputs = (columns, keys.base, digest("".join(parts)))
             row = ctx.painter.block(ws, row, inputs, partial(_agency_records, ws, ctx, columns, chunk))
 
