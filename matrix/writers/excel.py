@@ -525,10 +525,14 @@ def _fingerprint(value: object, without: str = "") -> str:
     text. ``without``: a field of the dataclass ``value`` left out."""
     parts: list[str] = []
     if without:
-        names = _fields_of(type(value), without)
         parts.append(f"\x00d{type(value).__qualname__}-{without}\x00")
-        for name in names:
-            _walk(getattr(value, name), parts)
+        for name in _fields_of(type(value), without):
+            item = getattr(value, name)
+            if type(item) is str:  # most fields: inlined
+                parts.append(f"\x00s{len(item)}\x00")
+                parts.append(item)
+            else:
+                _walk(item, parts)
     else:
         _walk(value, parts)
     return digest("".join(parts))
@@ -550,7 +554,11 @@ def _walk(value: object, parts: list[str]) -> None:
     if kind is tuple:
         parts.append(f"\x00t{len(value)}\x00")  # type: ignore[arg-type]
         for item in value:  # type: ignore[attr-defined]
-            _walk(item, parts)
+            if type(item) is str:
+                parts.append(f"\x00s{len(item)}\x00")
+                parts.append(item)
+            else:
+                _walk(item, parts)
         return
     if value is None:
         parts.append("\x00n")
