@@ -538,10 +538,17 @@ def _fingerprint(value: object, without: str = "") -> str:
     return digest("".join(parts))
 
 
-@lru_cache(maxsize=64)
 def _fields_of(kind: type, without: str = "") -> tuple[str, ...]:
     """The names of the fields of the dataclass ``kind`` (none when it is not one), but ``without``."""
-    return tuple(f.name for f in fields(kind) if f.name != without) if is_dataclass(kind) else ()
+    found = _FIELDS.get((kind, without))
+    if found is None:
+        found = _FIELDS[kind, without] = (
+            tuple(f.name for f in fields(kind) if f.name != without) if is_dataclass(kind) else ()
+        )
+    return found
+
+
+_FIELDS: dict[tuple[type, str], tuple[str, ...]] = {}
 
 
 def _walk(value: object, parts: list[str]) -> None:
