@@ -248,6 +248,12 @@ class Painter:
         self._merges: list[str] | None = None  # while a block is written: the ranges it merges
         self._dated = False  # while a block is written: whether it holds a date (not kept: its number format)
 
+    @property
+    def keeps(self) -> bool:
+        """Whether :meth:`block` keeps blocks (a streamed painter with a :class:`BlockCache`): when not, a block's
+        ``inputs`` are not read, and need not be worked out."""
+        return self.blocks is not None and self.sheets is not None
+
     def block(self, ws: Worksheet, start: int, inputs: object, write: Callable[[int], int]) -> int:
         """Rows from ``start`` written by ``write(start)``, which returns the row after them; returns it too.
 
@@ -1058,7 +1064,7 @@ def _write_tracking(ws: Worksheet, ctx: WorkbookContext) -> None:
         ctx.labels,
         rows_done=lambda row: ctx.painter.done(ws, row),
         block=partial(ctx.painter.block, ws),
-        identity=lambda directive: (ctx.keys.directive(directive), ctx.keys.entries(directive)),
+        identity=(lambda d: (ctx.keys.directive(d), ctx.keys.entries(d))) if ctx.painter.keeps else None,
         cells=None if sheets is None else sheets.setdefault(ws, SheetCells()),
     )
     setup_print(ws, ctx, "1:1")
@@ -1409,12 +1415,12 @@ def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
     width = sum(w for _, w in grid.left) + sum(grid.widths) + TOTAL_WIDTH
     shape = _MatrixShape(grid.left, grid.first, grid.total, width, sparse, ctx.consolidated)
     keys, row_no = ctx.keys, _FIRST_ROW
-    columns = digest(repr(tuple(column_of.items())))
+    columns = digest(repr(tuple(column_of.items()))) if paint.keeps else ""
     for _, group in itertools.groupby(matrix.rows, key=lambda r: r.directive.id):  # a block per directive
         rows = tuple(group)
         directive = rows[0].directive
         number = ctx.number(directive)
-        inputs = (shape, columns, number, keys.directive(directive), keys.entries(directive))
+        inputs = (shape, columns, number, keys.directive(directive), keys.entries(directive)) if paint.keeps else None
         row_no = paint.block(ws, row_no, inputs, partial(_matrix_directive, ws, ctx, shape, column_of, number, rows))
     return row_no - 1
 
@@ -1851,7 +1857,10 @@ def _write_tasks(ws: Worksheet, ctx: WorkbookContext) -> None:
     for _, group in itertools.groupby(ctx.matrix.rows, key=lambda r: r.directive.id):  # a block per directive
         rows = tuple(group)
         directive = rows[0].directive
-        inputs = (layout, ctx.labels[directive.id], keys.directive(directive), keys.entries(directive))
+        keeps = ctx.painter.keeps
+        inputs = (
+            (layout, ctx.labels[directive.id], keys.directive(directive), keys.entries(directive)) if keeps else None
+        )
         row = ctx.painter.block(ws, row, inputs, partial(_task_records, ws, ctx, layout, rows))
 
 
@@ -1919,8 +1928,8 @@ def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
         # the agency's tasks in blocks of whole directives, so that a task edited costs its block only: a block
         # shows the agency's tasks of its directives, all there are, so it is known by them and the agency
         for chunk in _directive_runs(applying.get(agency.id, []), AGENCY_BLOCK_RECORDS):
-            parts = []
-            for task_row, entry in chunk:  # what a record shows: the task and where it stands, the role's source
+            parts = []  # what each record shows (the task, where it stands, the role's source), when blocks are kept
+            for task_row, entry in chunk if ctx.painter.keeps else ():
                 shown = tasks.get(task_row.key)
                 if shown is None:
                     task, place = keys.task(task_row), ctx.place(task_row)
