@@ -36,7 +36,7 @@ from ..core.model import Corpus, Directive
 from ..core.pivot import Entry, Matrix, location
 from ..core.stamp import SHEET_DATE_FORMATS, read_day
 from ..core.text import XML_ILLEGAL, shorten
-from ..tracking.records import Record, schedules, tracked_entries
+from ..tracking.records import TRACKED_ROLES, Record, schedules, tracked_entries
 from .xlsx_seam import SheetCells, cell_xml, set_text, style_index, style_record, styled_cell
 
 SHEET_TRACKING = "Theo dõi"
@@ -186,6 +186,9 @@ def write_tracking_sheet(
     choice.error = f"Chọn '{STATE_WORKING}' hoặc '{STATE_DONE}'"
     choice.errorTitle = "Tình trạng"
     ws.add_data_validation(choice)
+    if block is not None and identity is not None:
+        _finish(ws, choice, _write_known(ws, matrix, put, font, size, rows_done, text, labels, block, identity))
+        return
     entries = tracked_entries(matrix)
     if cells is not None and entries:
         # the rows' styles, numbered in the order their first row would number them, before any block of rows:
@@ -199,13 +202,59 @@ def write_tracking_sheet(
         write = partial(_write_entries, ws, put, size, rows_done, found, text, labels)
         if block is None:
             row_number = write(row_number)
-        elif identity is not None:
-            directive = found[0].row.directive
-            label = (labels or {}).get(directive.id)
-            row_number = block(row_number, (font, size, label, identity(directive)), write)
         else:
             rows = tuple(_values(entry, text, labels) for entry in found)
             row_number = block(row_number, (font, size, rows), partial(_write_rows, ws, put, size, rows_done, rows))
+    _finish(ws, choice, row_number)
+
+
+def _write_known(
+    ws: Worksheet,
+    matrix: Matrix,
+    put: _Putter,
+    font: str,
+    size: float,
+    rows_done: Callable[[int], None] | None,
+    text: Callable[[str], str],
+    labels: Mapping[str, str] | None,
+    block: Callable[[int, object, Callable[[int], int]], int],
+    identity: Callable[[Directive], object],
+) -> int:
+    """The form rows, a block per directive known by its ``identity``: a directive's tracked entries are worked
+    out only for a block written again (those of the matrix cut to the directive: the same, in the same order, as
+    it only tracks a directive's own assignments); returns the row after them."""
+    tracked = {e.row.directive.id for e in matrix.entries if e.role in TRACKED_ROLES}  # the directives with rows
+    directives = [d for d in matrix.directives if d.id in tracked]
+    if put.cells is not None and directives:  # the rows' styles numbered first, as above
+        for column in range(1, len(HEADERS) + 1):
+            put.index(column, column)
+    row_number = 2
+    for directive in directives:
+        inputs = (font, size, (labels or {}).get(directive.id), identity(directive))
+        row_number = block(
+            row_number, inputs, partial(_write_directive, ws, matrix, put, size, rows_done, directive, text, labels)
+        )
+    return row_number
+
+
+def _write_directive(
+    ws: Worksheet,
+    matrix: Matrix,
+    put: _Putter,
+    size: float,
+    rows_done: Callable[[int], None] | None,
+    directive: Directive,
+    text: Callable[[str], str],
+    labels: Mapping[str, str] | None,
+    row_number: int,
+) -> int:
+    """The form rows of ``directive``'s tracked assignments from ``row_number``; returns the next row."""
+    found = tuple(tracked_entries(matrix.subset([directive.id])))
+    return _write_entries(ws, put, size, rows_done, found, text, labels, row_number)
+
+
+def _finish(ws: Worksheet, choice: DataValidation, row_number: int) -> None:
+    """The sheet's settings once its rows, up to ``row_number`` (excluded), are written."""
     row_number -= 1  # the last row
     if row_number > 1:
         state_column = get_column_letter(FIRST_INPUT + 2)
