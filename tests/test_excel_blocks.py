@@ -15,7 +15,7 @@ import openpyxl
 import openpyxl.writer.excel
 import pytest
 
-from matrix.core.model import Corpus, Role, Task
+from matrix.core.model import Assignment, Corpus, Role, Task
 from matrix.core.pivot import build_matrix
 from matrix.input.synthetic import make_corpus
 from matrix.tracking.records import Letter, Record, State, assess
@@ -127,10 +127,27 @@ def _longer(corpus: Corpus) -> Corpus:
     return _edit_task(corpus, lambda t: dataclasses.replace(t, text=(t.text + " ") * 30), which=0)
 
 
+def _taller(corpus: Corpus) -> Corpus:
+    """A task's text that wraps to more lines in its row (a taller row, no row added): nothing moves."""
+    return _edit_task(corpus, lambda t: dataclasses.replace(t, text=t.text + " thêm" * 40), which=1)
+
+
+def _assigned(corpus: Corpus) -> Corpus:
+    """An agency added to a task (an assignment more): the task's rows, its agency's blocks and the form change."""
+    directive = corpus.directives[1]
+    task = directive.tasks[0]
+    named = {a.agency for a in task.assignments}
+    agency = next(a for a in corpus.registry.agencies if a.id not in named and not a.is_group)
+    added = Assignment(agency.id, Role.DOER, agency.name)
+    return _edit_task(corpus, lambda t: dataclasses.replace(t, assignments=(*t.assignments, added)))
+
+
 CHANGES: dict[str, Callable[[Corpus], Corpus]] = {
     "nothing": lambda corpus: corpus,
     "task text": _text,
+    "taller row": _taller,
     "role": _role,
+    "assignment": _assigned,
     "agency name": _agency,
     "numbering": _numbering,
     "rows moved": _longer,
@@ -155,6 +172,83 @@ def test_a_workbook_from_kept_blocks_is_the_workbook_written_afresh(change, shap
         assert 0 <= again.misses == caches[0].misses - len(caches[0].new) < 5
     else:  # ...and those showing what changed written again
         assert again.misses > 0
+
+
+def _stale(method: str) -> Callable[..., str]:
+    """:class:`excel.InputKeys`'s ``method`` made stale: it still works (a directive's tasks are still digested)
+    but says the same whatever it is given."""
+    real = getattr(excel.InputKeys, method)
+    return lambda self, *args: (real(self, *args), "stale")[1]
+
+
+# a change, and an identity that the blocks showing it are known by: made stale, a kept block shows the old rows
+STALE = [
+    ("task text", "directive"),  # Ma trận, Nhiệm vụ, Theo dõi: a directive's rows
+    ("taller row", "directive"),
+    ("task text", "task"),  # Theo cơ quan: an agency's tasks
+    ("role", "directive entries"),  # an assignment is the task's, and an entry: both say it
+    ("assignment", "directive entries"),
+    ("agency name", "entries"),  # Nhiệm vụ: the agencies named on a task
+    ("agency name", "agency"),  # what the entries are known by
+]
+
+
+@pytest.mark.parametrize(("change", "method"), STALE)
+def test_a_stale_identity_would_show_old_rows_so_the_tests_above_tell(change, method, tmp_path, monkeypatch):
+    # ``method``: the identities made stale, by name
+    """Each identity the blocks are known by is needed: with it stale, the workbook written from kept blocks is not the
+    one written afresh (what the tests above would catch)."""
+    corpus = make_corpus(30, 120, 4, seed=7)
+    changed = CHANGES[change](corpus)
+    for name in method.split():
+        monkeypatch.setattr(excel.InputKeys, name, _stale(name))
+    kept = tmp_path / "blocks.json"
+    _write(corpus, tmp_path / "first.xlsx", kept)
+    _write(changed, tmp_path / "kept.xlsx", kept)
+    _write(changed, tmp_path / "afresh.xlsx", None)
+    assert _parts(tmp_path / "kept.xlsx") != _parts(tmp_path / "afresh.xlsx")
+
+
+def test_a_kept_block_is_not_worked_out(tmp_path, monkeypatch):
+    """A block is known by what it reads, not by its rows: the rows of a kept block are never computed (the form
+    rows of the Theo dõi sheet, a directive's task records, an agency's), only those of the blocks that changed."""
+    from matrix.writers import tracking_sheet
+
+    corpus = make_corpus(30, 240, 12, seed=7)
+    kept = tmp_path / "blocks.json"
+    _write(corpus, tmp_path / "first.xlsx", kept)
+    counted: dict[str, int] = {}
+    for module, name in ((tracking_sheet, "_values"), (excel, "_task_records"), (excel, "_agency_records")):
+        real = getattr(module, name)
+
+        def count(*args, _real=real, _name=name, **kwargs):
+            counted[_name] = counted.get(_name, 0) + 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, count)
+    _write(_text(corpus), tmp_path / "kept.xlsx", kept)
+    written = dict(counted)
+    counted.clear()
+    _write(_text(corpus), tmp_path / "afresh.xlsx", None)
+    assert _parts(tmp_path / "kept.xlsx") == _parts(tmp_path / "afresh.xlsx")
+    assert written["_task_records"] == 1  # the edited directive's
+    assert 0 < written["_agency_records"] < counted["_agency_records"] / 4
+    assert written["_values"] < counted["_values"] / 4  # the edited directive's, and the first rows of the form
+
+
+def test_a_fingerprint_tells_values_apart():
+    fingerprint = excel._fingerprint
+    assert fingerprint(("a", "b")) != fingerprint(("ab",)) != fingerprint(("a", ("b",)))
+    assert fingerprint((None,)) != fingerprint(("None",)) != fingerprint(((),))
+    assert fingerprint((1,)) != fingerprint((True,)) != fingerprint(("1",)) != fingerprint((1.0,))
+    assert fingerprint((Role.LEAD,)) != fingerprint((Role.LEAD.value,))
+    task = Task("1", "Chủ trì")
+    assert fingerprint(task) == fingerprint(Task("1", "".join(["Chủ ", "trì"])))  # by value
+    assert fingerprint(task) != fingerprint(dataclasses.replace(task, title="Chủ trì"))
+    assert fingerprint(task) != fingerprint(dataclasses.replace(task, due=(dt.date(2026, 1, 1),)))
+    with_sub = dataclasses.replace(task, tasks=(Task("a", "x"),))
+    assert fingerprint(with_sub) != fingerprint(task)
+    assert fingerprint(with_sub, "tasks") == fingerprint(task, "tasks") != fingerprint(task)
 
 
 def test_a_workbook_on_other_paper_reuses_no_block_of_the_first(tmp_path, caches):
@@ -355,7 +449,19 @@ def _overdue_text(corpus: Corpus) -> Corpus:
     raise AssertionError("no overdue task")
 
 
+def _longer_overdue(corpus: Corpus) -> Corpus:
+    """A task on the overdue list made long enough to take more rows: the rows after it move down."""
+    for status in assess(build_matrix(corpus), (), AS_OF):
+        task, directive = status.entry.row.task, status.entry.row.directive
+        if status.state is State.OVERDUE and task.title is None and task in directive.tasks:
+            index = directive.tasks.index(task)
+            which = corpus.directives.index(directive)
+            return _edit_task(corpus, lambda t: dataclasses.replace(t, text=(t.text + " ") * 12), which, index)
+    raise AssertionError("no overdue task")
+
+
 STATUS_CHANGES: dict[str, Callable[[Corpus], tuple[Corpus, dict]]] = {
+    "rows moved": lambda corpus: (_longer_overdue(corpus), {}),
     "nothing": lambda corpus: (corpus, {}),
     "task text": lambda corpus: (_overdue_text(corpus), {}),
     "agency name": lambda corpus: (_agency(corpus), {}),
@@ -385,3 +491,16 @@ def test_a_status_workbook_from_kept_blocks_is_the_one_written_afresh(change, tm
         assert 0 < again.misses < again.hits
     else:
         assert again.misses > 0
+
+
+def test_a_stale_text_identity_would_show_the_old_task_in_the_status_workbook(tmp_path, monkeypatch):
+    """The overdue list knows a task's text by its digest: made stale, a kept block would show the old text."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1782000000")
+    monkeypatch.setattr(status_excel, "digest", lambda text: "stale")
+    corpus = make_corpus(30, 400, 8, seed=3)
+    kept = tmp_path / "status.json"
+    _status(corpus, tmp_path / "first.xlsx", kept)
+    changed = _overdue_text(corpus)
+    _status(changed, tmp_path / "kept.xlsx", kept)
+    _status(changed, tmp_path / "afresh.xlsx", None)
+    assert _parts(tmp_path / "kept.xlsx") != _parts(tmp_path / "afresh.xlsx")

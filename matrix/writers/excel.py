@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import enum
 import hashlib
 import io
 import itertools
@@ -32,7 +33,7 @@ import pickle
 import re
 from collections.abc import Callable, Iterable, Sequence
 from copy import copy
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -247,6 +248,12 @@ class Painter:
         self._merges: list[str] | None = None  # while a block is written: the ranges it merges
         self._dated = False  # while a block is written: whether it holds a date (not kept: its number format)
 
+    @property
+    def keeps(self) -> bool:
+        """Whether :meth:`block` keeps blocks (a streamed painter with a :class:`BlockCache`): when not, a block's
+        ``inputs`` are not read, and need not be worked out."""
+        return self.blocks is not None and self.sheets is not None
+
     def block(self, ws: Worksheet, start: int, inputs: object, write: Callable[[int], int]) -> int:
         """Rows from ``start`` written by ``write(start)``, which returns the row after them; returns it too.
 
@@ -273,8 +280,11 @@ class Painter:
             for style in found.styles:
                 self._index(ws, style)
             cells.put_written(found.written)
+            # the block's ranges lie in its own rows, where no range was before (they were all written out and none
+            # reached them): added to the sheet's set as they are, without openpyxl's check against every range
+            ranges = ws.merged_cells.ranges
             for ref in found.merges:
-                ws.merged_cells.add(MergedCellRange(ws, ref))
+                ranges.add(MergedCellRange(ws, ref))
             return found.written.stop
         known, self._merges, self._dated = len(self._indexes), [], False
         try:
@@ -423,6 +433,163 @@ def _code_version() -> str:
     for module in (__file__, xlsx_seam.__file__, tracking_sheet.__file__, status_excel.__file__, text.__file__):
         code.update(Path(module).read_bytes())
     return f"{BLOCKS_FORMAT} {__version__} {openpyxl.__version__} {code.hexdigest()}"
+
+
+class InputKeys:
+    """Identities of what a block of rows reads, cheap to make, for :meth:`Painter.block`'s ``inputs`` in place of
+    the rows' contents, so that a block's contents are computed only when its key is not kept.
+
+    A directive is identified by a digest of all its fields (:func:`_fingerprint`; its tasks' texts, numbers,
+    deadlines and assignments included: the rows, their numbering and schedules derive from it), a task by a digest
+    of its own fields (its sub-tasks left out), an agency by a digest of its fields, and a directive's assignments
+    by a digest of its rows' entries (the task, the agency, the role, the words, the group or former body it came
+    through). :attr:`base` is what the blocks of the matrix depend on besides: the pivot's options and the registry
+    without its agencies (blocks, provinces, mergers). Each is worked out once a workbook; the objects are held, so
+    an identity is never taken for another object's.
+    """
+
+    def __init__(self, matrix: Matrix) -> None:
+        registry = matrix.registry
+        self.matrix = matrix
+        self.base = _fingerprint(
+            (
+                matrix.expanded,
+                matrix.as_of,
+                registry.blocks,
+                tuple(sorted(registry.provinces.items())),
+                tuple(sorted(registry.mergers.items())),
+                registry.merger_date,
+                registry.home,
+                registry.per_province,
+            )
+        )
+        self._directives: dict[str, tuple[Directive, str]] = {}
+        self._tasks: dict[tuple[str, str], str] = {}
+        self._agencies: dict[int, tuple[Agency, str]] = {}
+        self._entries: dict[str, tuple[Directive, str]] = {}
+        self._rows: dict[str, list[Row]] | None = None
+
+    def directive(self, directive: Directive) -> str:
+        """The digest of everything ``directive`` says (and of each of its tasks on its own: :meth:`task`)."""
+        found = self._directives.get(directive.id)
+        if found is None or found[0] is not directive:
+            parts = [_fingerprint(directive, "tasks")]
+            pending = list(reversed(directive.tasks))
+            while pending:  # depth first, in document order
+                task = pending.pop()
+                own = self._tasks[directive.id, task.id] = _fingerprint(task, "tasks")
+                parts.append(f"{own}{len(task.tasks)}")
+                pending.extend(reversed(task.tasks))
+            found = self._directives[directive.id] = (directive, digest("".join(parts)))
+        return found[1]
+
+    def task(self, row: Row) -> str:
+        """The digest of the row's task on its own (its sub-tasks left out): its text, title, dates, assignments."""
+        found = self._tasks.get(row.key)
+        if found is None or self._directives[row.directive.id][0] is not row.directive:
+            self.directive(row.directive)
+            found = self._tasks[row.key]
+        return found
+
+    def agency(self, agency: Agency | None) -> str:
+        """The digest of everything ``agency`` is (its name, short name, block, province, dates, successor...)."""
+        if agency is None:
+            return ""
+        found = self._agencies.get(id(agency))
+        if found is None or found[0] is not agency:
+            found = self._agencies[id(agency)] = (agency, _fingerprint(agency))
+        return found[1]
+
+    def entries(self, directive: Directive) -> str:
+        """The digest of the directive's assignments in the matrix: every entry of its rows, in order."""
+        found = self._entries.get(directive.id)
+        if found is None or found[0] is not directive:
+            if self._rows is None:
+                self._rows = {}
+                for row in self.matrix.rows:
+                    self._rows.setdefault(row.directive.id, []).append(row)
+            agency, parts = self.agency, [self.base]
+            for row in self._rows.get(directive.id, ()):
+                parts.append(f"\x00{len(row.key[1])}\x00{row.key[1]}")  # every free text with its length
+                for e in self.matrix.entries_in(row):
+                    others = "" if e.via is None and e.was is None else f"{agency(e.via)}\x02{agency(e.was)}"
+                    parts.append(f"\x01{agency(e.agency)}{e.role}\x01{others}\x01{len(e.written)}\x01")
+                    parts.append(e.written)
+            found = self._entries[directive.id] = (directive, digest("".join(parts)))
+        return found[1]
+
+
+def digest(text: str) -> str:
+    """The SHA-256 of ``text`` (hex): what a block's key holds in place of a long text."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _fingerprint(value: object, without: str = "") -> str:
+    """A digest of ``value``, a tree of dataclasses, tuples and plain values (strings, numbers, dates, enums,
+    mappings), that tells any two such trees apart: strings are hashed with their length, containers with their
+    type and size, other values by their ``repr``. Faster than hashing ``repr(value)``, which escapes every long
+    text. ``without``: a field of the dataclass ``value`` left out."""
+    parts: list[str] = []
+    if without:
+        parts.append(f"\x00d{type(value).__qualname__}-{without}\x00")
+        for name in _fields_of(type(value), without):
+            item = getattr(value, name)
+            if type(item) is str:  # most fields: inlined
+                parts.append(f"\x00s{len(item)}\x00")
+                parts.append(item)
+            else:
+                _walk(item, parts)
+    else:
+        _walk(value, parts)
+    return digest("".join(parts))
+
+
+def _fields_of(kind: type, without: str = "") -> tuple[str, ...]:
+    """The names of the fields of the dataclass ``kind`` (none when it is not one), but ``without``."""
+    found = _FIELDS.get((kind, without))
+    if found is None:
+        found = _FIELDS[kind, without] = (
+            tuple(f.name for f in fields(kind) if f.name != without) if is_dataclass(kind) else ()
+        )
+    return found
+
+
+_FIELDS: dict[tuple[type, str], tuple[str, ...]] = {}
+
+
+def _walk(value: object, parts: list[str]) -> None:
+    """:func:`_fingerprint`'s parts of ``value``, appended to ``parts``."""
+    kind = type(value)
+    if kind is str:
+        parts.append(f"\x00s{len(value)}\x00")  # type: ignore[arg-type]
+        parts.append(value)  # type: ignore[arg-type]
+        return
+    if kind is tuple:
+        parts.append(f"\x00t{len(value)}\x00")  # type: ignore[arg-type]
+        for item in value:  # type: ignore[attr-defined]
+            if type(item) is str:
+                parts.append(f"\x00s{len(item)}\x00")
+                parts.append(item)
+            else:
+                _walk(item, parts)
+        return
+    if value is None:
+        parts.append("\x00n")
+        return
+    names = _fields_of(kind)
+    if names:
+        parts.append(f"\x00d{kind.__qualname__}\x00")
+        for name in names:
+            _walk(getattr(value, name), parts)
+        return
+    text = _enum_text(value) if isinstance(value, enum.Enum) else repr(value)
+    parts.append(f"\x00r{len(text)}\x00")
+    parts.append(text)
+
+
+@lru_cache(maxsize=256)
+def _enum_text(value: enum.Enum) -> str:
+    return repr(value)
 
 
 @dataclass(frozen=True)
@@ -813,6 +980,14 @@ class WorkbookContext:
     labels: dict[str, str]
     _numbers: dict[str, int] = field(default_factory=dict, repr=False)
     _places: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    _keys: InputKeys | None = field(default=None, repr=False)
+
+    @property
+    def keys(self) -> InputKeys:
+        """Identities of what the blocks of rows read (:class:`InputKeys`), made when first asked for."""
+        if self._keys is None:
+            self._keys = InputKeys(self.matrix)
+        return self._keys
 
     @property
     def consolidated(self) -> bool:
@@ -889,6 +1064,7 @@ def _write_tracking(ws: Worksheet, ctx: WorkbookContext) -> None:
         ctx.labels,
         rows_done=lambda row: ctx.painter.done(ws, row),
         block=partial(ctx.painter.block, ws),
+        identity=(lambda d: (ctx.keys.directive(d), ctx.keys.entries(d))) if ctx.painter.keeps else None,
         cells=None if sheets is None else sheets.setdefault(ws, SheetCells()),
     )
     setup_print(ws, ctx, "1:1")
@@ -1238,21 +1414,37 @@ def _matrix_rows(ws: Worksheet, ctx: WorkbookContext, grid: _Grid) -> int:
     column_of = {agency.id: col for col, agency in enumerate(grid.columns, grid.first)}
     width = sum(w for _, w in grid.left) + sum(grid.widths) + TOTAL_WIDTH
     shape = _MatrixShape(grid.left, grid.first, grid.total, width, sparse, ctx.consolidated)
-    row_no = _FIRST_ROW
+    keys, row_no = ctx.keys, _FIRST_ROW
+    columns = digest(repr(tuple(column_of.items()))) if paint.keeps else ""
     for _, group in itertools.groupby(matrix.rows, key=lambda r: r.directive.id):  # a block per directive
-        rows = list(group)
+        rows = tuple(group)
         directive = rows[0].directive
         number = ctx.number(directive)
-        heading = directive_heading(directive, number) if ctx.consolidated else None
-        tasks = []
-        for row in rows:
-            marks = {e.agency.id: inherited_mark(e.role) for e in matrix.context(row)} if row.node.inherited else {}
-            marks |= {e.agency.id: e.role.mark for e in matrix.entries_in(row)}
-            found = tuple((column_of[agency_id], mark) for agency_id, mark in marks.items())
-            tasks.append(_MatrixTask(task_label(row), row.task.title, row.task.text, row.depth, found))
-        block = (shape, heading, roman(number), tuple(tasks))
-        row_no = paint.block(ws, row_no, block, partial(_matrix_block, ws, ctx, *block))
+        inputs = (shape, columns, number, keys.directive(directive), keys.entries(directive)) if paint.keeps else None
+        row_no = paint.block(ws, row_no, inputs, partial(_matrix_directive, ws, ctx, shape, column_of, number, rows))
     return row_no - 1
+
+
+def _matrix_directive(
+    ws: Worksheet,
+    ctx: WorkbookContext,
+    shape: _MatrixShape,
+    column_of: dict[str, int],
+    number: int,
+    rows: Sequence[Row],
+    row_no: int,
+) -> int:
+    """A directive's ``rows`` on the matrix sheet from ``row_no`` (its section number ``number``; its agencies'
+    marks in the columns ``column_of``); the next free row."""
+    matrix, directive = ctx.matrix, rows[0].directive
+    heading = directive_heading(directive, number) if ctx.consolidated else None
+    tasks = []
+    for row in rows:
+        marks = {e.agency.id: inherited_mark(e.role) for e in matrix.context(row)} if row.node.inherited else {}
+        marks |= {e.agency.id: e.role.mark for e in matrix.entries_in(row)}
+        found = tuple((column_of[agency_id], mark) for agency_id, mark in marks.items())
+        tasks.append(_MatrixTask(task_label(row), row.task.title, row.task.text, row.depth, found))
+    return _matrix_block(ws, ctx, shape, heading, roman(number), tasks, row_no)
 
 
 @dataclass(frozen=True)
@@ -1661,23 +1853,33 @@ def _names(row: Row, entries: Iterable[Entry], role: Role) -> str:
 def _write_tasks(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Nhiệm vụ": one row per task with its addressees by role."""
     row, columns = start_table(ws, ctx, SHEET_TASKS, "DANH SÁCH NHIỆM VỤ", _TASK_COLUMNS)
-    layout = tuple(columns)
-    for _, rows in itertools.groupby(ctx.matrix.rows, key=lambda r: r.directive.id):  # a block per directive
-        records: list[_Record] = []
-        for task_row in rows:
-            # A sub-item's rows name the agencies it inherits too, as the matrix marks them "(C)".
-            inherited = [e for e in ctx.matrix.context(task_row) if e.row.key != task_row.key]
-            entries = [*ctx.matrix.entries_in(task_row), *inherited]
-            values = (
-                task_label(task_row),
-                task_row.task.text,
-                *(_names(task_row, entries, role) for role in ROLES),
-                _deadline(task_row),
-                ctx.place(task_row),
-            )
-            records.append((values, task_row.depth))
-        block = tuple(records)
-        row = ctx.painter.block(ws, row, (layout, block), partial(_put_all, ws, ctx, layout, block))
+    layout, keys = tuple(columns), ctx.keys
+    for _, group in itertools.groupby(ctx.matrix.rows, key=lambda r: r.directive.id):  # a block per directive
+        rows = tuple(group)
+        directive = rows[0].directive
+        keeps = ctx.painter.keeps
+        inputs = (
+            (layout, ctx.labels[directive.id], keys.directive(directive), keys.entries(directive)) if keeps else None
+        )
+        row = ctx.painter.block(ws, row, inputs, partial(_task_records, ws, ctx, layout, rows))
+
+
+def _task_records(ws: Worksheet, ctx: WorkbookContext, layout: Sequence[Column], rows: Sequence[Row], row: int) -> int:
+    """A directive's ``rows`` on the "Nhiệm vụ" sheet from ``row``; returns the next free row."""
+    records: list[_Record] = []
+    for task_row in rows:
+        # A sub-item's rows name the agencies it inherits too, as the matrix marks them "(C)".
+        inherited = [e for e in ctx.matrix.context(task_row) if e.row.key != task_row.key]
+        entries = [*ctx.matrix.entries_in(task_row), *inherited]
+        values = (
+            task_label(task_row),
+            task_row.task.text,
+            *(_names(task_row, entries, role) for role in ROLES),
+            _deadline(task_row),
+            ctx.place(task_row),
+        )
+        records.append((values, task_row.depth))
+    return _put_all(ws, ctx, layout, records, row)
 
 
 _Record = tuple[tuple[CellValue, ...], int]  # a record's values, and how deep its text is indented
@@ -1714,7 +1916,8 @@ def _role_text(row: Row, entry: Entry) -> str:
 def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
     """Sheet "Theo cơ quan": each addressee's tasks, one addressee per printed page run."""
     row, layout = start_table(ws, ctx, SHEET_AGENCIES, "NHIỆM VỤ THEO CƠ QUAN", _AGENCY_COLUMNS)
-    columns = tuple(layout)
+    columns, keys = tuple(layout), ctx.keys
+    tasks: dict[tuple[str, str], str] = {}  # by task: what its records show of it (for their blocks' keys)
     applying = _applying(ctx.matrix)
     for number, agency in enumerate(_in_order(_column_groups(ctx.matrix)), 1):
         if number > 1:
@@ -1722,22 +1925,40 @@ def _write_agencies(ws: Worksheet, ctx: WorkbookContext) -> None:
         counts = ctx.matrix.counts(agency.id)
         summary = "; ".join(f"{r.value}: {counts[r]}" for r in ROLES)
         row = _agency_band(ws, ctx, columns, f"{number}. {agency.name} ({summary})", row)
-        # the agency's tasks in blocks of whole directives, so that a task edited costs its block only
+        # the agency's tasks in blocks of whole directives, so that a task edited costs its block only: a block
+        # shows the agency's tasks of its directives, all there are, so it is known by them and the agency
         for chunk in _directive_runs(applying.get(agency.id, []), AGENCY_BLOCK_RECORDS):
-            records = tuple(
-                (
-                    (
-                        task_label(task_row),
-                        task_row.task.text,
-                        _role_text(task_row, entry),
-                        _deadline(task_row),
-                        ctx.place(task_row),
-                    ),
-                    task_row.depth,
-                )
-                for task_row, entry in chunk
-            )
-            row = ctx.painter.block(ws, row, (columns, records), partial(_put_all, ws, ctx, columns, records))
+            parts = []  # what each record shows (the task, where it stands, the role's source), when blocks are kept
+            for task_row, entry in chunk if ctx.painter.keeps else ():
+                shown = tasks.get(task_row.key)
+                if shown is None:
+                    task, place = keys.task(task_row), ctx.place(task_row)
+                    shown = tasks[task_row.key] = f"{task}{task_row.node.label}\x00{task_row.depth}\x00{place}"
+                source = "" if entry.row.key == task_row.key else ctx.place(entry.row)
+                via = "" if entry.via is None else keys.agency(entry.via)
+                parts.append(f"{shown}\x00{entry.role}\x00{source}\x00{via}\x01")
+            inputs = (columns, keys.base, digest("".join(parts)))
+            row = ctx.painter.block(ws, row, inputs, partial(_agency_records, ws, ctx, columns, chunk))
+
+
+def _agency_records(
+    ws: Worksheet, ctx: WorkbookContext, columns: Sequence[Column], chunk: Sequence[tuple[Row, Entry]], row: int
+) -> int:
+    """An agency's tasks ``chunk`` on the "Theo cơ quan" sheet from ``row``; returns the next free row."""
+    records = [
+        (
+            (
+                task_label(task_row),
+                task_row.task.text,
+                _role_text(task_row, entry),
+                _deadline(task_row),
+                ctx.place(task_row),
+            ),
+            task_row.depth,
+        )
+        for task_row, entry in chunk
+    ]
+    return _put_all(ws, ctx, columns, records, row)
 
 
 AGENCY_BLOCK_RECORDS = 40  # an agency's tasks kept in blocks of whole directives, closed from this many records on

@@ -14,16 +14,17 @@ column headings repeated, Times New Roman), with the page and cell styles of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.model import format_date
-from ..core.pivot import Matrix
+from ..core.pivot import Matrix, Row
 from ..core.stamp import build_date
 from ..core.text import shorten
 from ..tracking.records import APART, STATES, Letter, State, Status, assigned_name, assigning_letter
@@ -34,6 +35,7 @@ from .excel import (
     Painter,
     WorkbookContext,
     capitalised,
+    digest,
     directive_labels,
     lines_height,
     put_records,
@@ -150,23 +152,52 @@ def write_status_workbook(
 _Record = tuple[tuple[Column, ...], tuple[CellValue, ...]]  # a record's columns (their looks) and values
 
 
-def _put_blocks(ws: Worksheet, ctx: WorkbookContext, row: int, records: Sequence[_Record], text_col: int) -> int:
+def _put_blocks(
+    ws: Worksheet,
+    ctx: WorkbookContext,
+    row: int,
+    records: Sequence[_Record],
+    text_col: int,
+    identities: Sequence[object] | None = None,
+    complete: Callable[[_Record], _Record] | None = None,
+) -> int:
     """Write ``records`` from ``row`` (the long text in column ``text_col``, 0-based), :data:`BLOCK_RECORDS` a block
-    of rows that the painter may copy from its last writing; returns the next free row."""
+    of rows that the painter may copy from its last writing; returns the next free row.
+
+    A block is known by its records' columns and values, or by their ``identities`` (what each record shows, cheaper
+    to tell apart), and its records are made whole by ``complete`` only when it is written (a long text worked out).
+    """
+    layouts: dict[int, str] = {}  # a record's columns as its key shows them (a few layouts, shared by the records)
     for start in range(0, len(records), BLOCK_RECORDS):
         chunk = tuple(records[start : start + BLOCK_RECORDS])
-        row = ctx.painter.block(ws, row, (text_col, chunk), partial(_put_records, ws, ctx, chunk, text_col))
+        shown = []
+        for index, (columns, values) in enumerate(chunk, start):
+            layout = layouts.get(id(columns))
+            if layout is None:
+                layout = layouts[id(columns)] = repr(columns)
+            shown.append((layout, values if identities is None else identities[index]))
+        write = partial(_put_records, ws, ctx, chunk, text_col, complete)
+        row = ctx.painter.block(ws, row, (text_col, tuple(shown)), write)
     return row
 
 
-def _put_records(ws: Worksheet, ctx: WorkbookContext, records: Sequence[_Record], text_col: int, row: int) -> int:
-    for columns, values in records:
+def _put_records(
+    ws: Worksheet,
+    ctx: WorkbookContext,
+    records: Sequence[_Record],
+    text_col: int,
+    complete: Callable[[_Record], _Record] | None,
+    row: int,
+) -> int:
+    for record in records:
+        columns, values = record if complete is None else complete(record)
         row = put_records(ws, ctx, row, columns, values, text_col=text_col)
     return row
 
 
 def _counts(statuses: Sequence[Status]) -> list[int]:
-    return [sum(s.state is state for s in statuses) for state in COUNTED]
+    found = Counter(s.state for s in statuses)
+    return [found[state] for state in COUNTED]
 
 
 def _header_fills(ws: Worksheet, ctx: WorkbookContext, columns: Sequence[Column]) -> None:
@@ -179,15 +210,16 @@ def _header_fills(ws: Worksheet, ctx: WorkbookContext, columns: Sequence[Column]
 def _count_row(columns: Sequence[Column], head: list[CellValue], statuses: Sequence[Status]) -> _Record:
     """One line of counts: a state's fill only where it has assignments."""
     counts = _counts(statuses)
-    looks = [
+    looks = tuple(
         c.look if c.look.startswith("state-") and n else "cell" for c, n in zip(_STATE_COLUMNS, counts, strict=True)
-    ]
-    layout = (
-        *columns[: len(head)],
-        *(replace(c, look=look) for c, look in zip(_STATE_COLUMNS, looks, strict=True)),
-        _TOTAL,
     )
-    return layout, (*head, *counts, sum(counts))
+    return _count_layout(tuple(columns[: len(head)]), looks), (*head, *counts, sum(counts))
+
+
+@lru_cache(maxsize=256)
+def _count_layout(head: tuple[Column, ...], looks: tuple[str, ...]) -> tuple[Column, ...]:
+    """The columns of a line of counts: ``head``, then the states' in ``looks`` (one object per layout)."""
+    return (*head, *(replace(c, look=look) for c, look in zip(_STATE_COLUMNS, looks, strict=True)), _TOTAL)
 
 
 def _totals(ws: Worksheet, ctx: WorkbookContext, row: int, span: int, statuses: Sequence[Status]) -> None:
@@ -262,6 +294,9 @@ def _overdue(
     texts: dict[tuple[str, str], str] = {}  # by task: its title, or its text shortened
     misses: dict[tuple[tuple[str, str], object], str] = {}  # by task and what it missed
     records: list[_Record] = []
+    tasks: list[Row] = []
+    identities: list[object] = []  # each record's, its task's text by its digest (worked out when written)
+    shown: dict[tuple[str, str], str] = {}  # by task: the digest of its title and text
     for number, status in enumerate(items, 1):
         task_row = status.entry.row
         since = status.overdue_since
@@ -282,18 +317,30 @@ def _overdue(
         missed = misses.get((task_row.key, late))
         if missed is None:  # what a task missed, the same for its agencies reporting on the same days
             missed = misses[task_row.key, late] = "\n".join(missed_text(status))
-        text = texts.get(task_row.key)
-        if text is None:
-            text = texts[task_row.key] = task.title or shorten(task.text, TASK_CHARS)
         values: tuple[CellValue, ...] = (
             number,
             assigned_name(ctx.matrix.registry, status.entry),  # "X (nay là Y)" for a body ended since
             where,
             task.id,
-            text,
+            None,  # the task's title or text: see complete
             missed,
             format_date(since),
             (as_of - since).days if since else None,
         )
         records.append((layout, values))
-    _put_blocks(ws, ctx, row, records, 4)
+        known = shown.get(task_row.key)
+        if known is None:
+            known = shown[task_row.key] = digest(f"{task.title!r}{task.text}")
+        identities.append((*values[:4], known, *values[5:]))
+        tasks.append(task_row)
+    rows_of = dict(zip((id(record) for record in records), tasks, strict=True))
+
+    def complete(record: _Record) -> _Record:
+        task_row = rows_of[id(record)]
+        text = texts.get(task_row.key)
+        if text is None:
+            text = texts[task_row.key] = task_row.task.title or shorten(task_row.task.text, TASK_CHARS)
+        columns, values = record
+        return columns, (*values[:4], text, *values[5:])
+
+    _put_blocks(ws, ctx, row, records, 4, identities, complete)

@@ -32,11 +32,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core.model import Corpus
+from ..core.model import Corpus, Directive
 from ..core.pivot import Entry, Matrix, location
 from ..core.stamp import SHEET_DATE_FORMATS, read_day
 from ..core.text import XML_ILLEGAL, shorten
-from ..tracking.records import Record, schedules, tracked_entries
+from ..tracking.records import TRACKED_ROLES, Record, schedules, tracked_entries
 from .xlsx_seam import SheetCells, cell_xml, set_text, style_index, style_record, styled_cell
 
 SHEET_TRACKING = "Theo dõi"
@@ -157,6 +157,7 @@ def write_tracking_sheet(
     rows_done: Callable[[int], None] | None = None,
     block: Callable[[int, object, Callable[[int], int]], int] | None = None,
     cells: SheetCells | None = None,
+    identity: Callable[[Directive], object] | None = None,
 ) -> None:
     """Fill ``ws`` with one form row per tracked assignment of ``matrix``.
 
@@ -170,6 +171,9 @@ def write_tracking_sheet(
     painter's ``block``: the workbook writer may copy them from its last writing). ``cells``: the sheet's
     :class:`SheetCells` in a streamed workbook (the cells are serialised there as they are written, no openpyxl cell
     is made; the workbook is then saved by :func:`matrix.writers.xlsx_seam.save_workbook` with them).
+    ``identity(directive)``: what identifies the directive and its assignments in ``matrix`` (the tracked entries
+    derive from them), given to ``block`` with the directive's label in place of its rows' values, which are then
+    worked out only when ``write`` is called (by default the values themselves are ``block``'s inputs).
     """
     text = text or _cell_text
     ws.title = SHEET_TRACKING
@@ -182,6 +186,9 @@ def write_tracking_sheet(
     choice.error = f"Chọn '{STATE_WORKING}' hoặc '{STATE_DONE}'"
     choice.errorTitle = "Tình trạng"
     ws.add_data_validation(choice)
+    if block is not None and identity is not None:
+        _finish(ws, choice, _write_known(ws, matrix, put, font, size, rows_done, text, labels, block, identity))
+        return
     entries = tracked_entries(matrix)
     if cells is not None and entries:
         # the rows' styles, numbered in the order their first row would number them, before any block of rows:
@@ -191,9 +198,63 @@ def write_tracking_sheet(
     row_number = 2  # the next row
     for _, group in itertools.groupby(entries, key=lambda e: e.row.directive.id):
         # a directive's rows: a block the workbook writer may have kept from its last writing
-        rows = tuple(_values(entry, text, labels) for entry in group)
-        write = partial(_write_rows, ws, put, size, rows_done, rows)
-        row_number = write(row_number) if block is None else block(row_number, (font, size, rows), write)
+        found = tuple(group)
+        write = partial(_write_entries, ws, put, size, rows_done, found, text, labels)
+        if block is None:
+            row_number = write(row_number)
+        else:
+            rows = tuple(_values(entry, text, labels) for entry in found)
+            row_number = block(row_number, (font, size, rows), partial(_write_rows, ws, put, size, rows_done, rows))
+    _finish(ws, choice, row_number)
+
+
+def _write_known(
+    ws: Worksheet,
+    matrix: Matrix,
+    put: _Putter,
+    font: str,
+    size: float,
+    rows_done: Callable[[int], None] | None,
+    text: Callable[[str], str],
+    labels: Mapping[str, str] | None,
+    block: Callable[[int, object, Callable[[int], int]], int],
+    identity: Callable[[Directive], object],
+) -> int:
+    """The form rows, a block per directive known by its ``identity``: a directive's tracked entries are worked
+    out only for a block written again (those of the matrix cut to the directive: the same, in the same order, as
+    it only tracks a directive's own assignments); returns the row after them."""
+    tracked = {e.row.directive.id for e in matrix.entries if e.role in TRACKED_ROLES}  # the directives with rows
+    directives = [d for d in matrix.directives if d.id in tracked]
+    if put.cells is not None and directives:  # the rows' styles numbered first, as above
+        for column in range(1, len(HEADERS) + 1):
+            put.index(column, column)
+    row_number = 2
+    for directive in directives:
+        inputs = (font, size, (labels or {}).get(directive.id), identity(directive))
+        row_number = block(
+            row_number, inputs, partial(_write_directive, ws, matrix, put, size, rows_done, directive, text, labels)
+        )
+    return row_number
+
+
+def _write_directive(
+    ws: Worksheet,
+    matrix: Matrix,
+    put: _Putter,
+    size: float,
+    rows_done: Callable[[int], None] | None,
+    directive: Directive,
+    text: Callable[[str], str],
+    labels: Mapping[str, str] | None,
+    row_number: int,
+) -> int:
+    """The form rows of ``directive``'s tracked assignments from ``row_number``; returns the next row."""
+    found = tuple(tracked_entries(matrix.subset([directive.id])))
+    return _write_entries(ws, put, size, rows_done, found, text, labels, row_number)
+
+
+def _finish(ws: Worksheet, choice: DataValidation, row_number: int) -> None:
+    """The sheet's settings once its rows, up to ``row_number`` (excluded), are written."""
     row_number -= 1  # the last row
     if row_number > 1:
         state_column = get_column_letter(FIRST_INPUT + 2)
@@ -231,6 +292,21 @@ def _values(entry: Entry, text: Callable[[str], str], labels: Mapping[str, str] 
 def _printed(text: str) -> str:
     """A task's text as its form rows print it (the first 300 characters, on a word boundary)."""
     return shorten(text, 300)
+
+
+def _write_entries(
+    ws: Worksheet,
+    put: _Putter,
+    size: float,
+    rows_done: Callable[[int], None] | None,
+    entries: tuple[Entry, ...],
+    text: Callable[[str], str],
+    labels: Mapping[str, str] | None,
+    row_number: int,
+) -> int:
+    """Write the form rows of ``entries`` from ``row_number``; returns the next row."""
+    rows = tuple(_values(entry, text, labels) for entry in entries)
+    return _write_rows(ws, put, size, rows_done, rows, row_number)
 
 
 def _write_rows(
