@@ -62,15 +62,16 @@ from .xlsx_seam import (
     Deflated,
     SheetCells,
     Written,
+    add_merged_range,
     cell_xml,
     first_sheet,
+    new_style_record,
     odd_header_footer,
     openpyxl_cell_xml,
     save_workbook,
     set_default_font,
     set_text,
     style_index,
-    style_record,
     style_state,
     styled_cell,
 )
@@ -294,12 +295,10 @@ class Painter:
         return stop
 
     def _style(self, ws: Worksheet, look: str, indent: int) -> StyleArray:
-        """The style record of ``look`` indented ``indent`` levels, made on a cell that no sheet holds."""
-        cell = Cell(ws, row=1, column=1)
+        """The style record of ``look`` indented ``indent`` levels, its parts added to the workbook's tables."""
         base = self.looks[look]
-        cell.font, cell.fill, cell.border = base.font, base.fill, base.border
-        cell.alignment = copy(base.alignment) if not indent else _indented(base.alignment, indent)
-        record = self._styles[look, indent] = style_record(cell)
+        alignment = base.alignment if not indent else _indented(base.alignment, indent)
+        record = self._styles[look, indent] = new_style_record(ws, base.font, base.fill, base.border, alignment)
         return record
 
     def put(
@@ -388,10 +387,9 @@ class Painter:
         if (top, left) != (bottom, right):
             # Every cell is styled above, so openpyxl's merge_cells (which turns the cells into
             # MergedCells and re-derives their borders, ~3 ms a range) is not needed: record the range.
-            ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
-            ws.merged_cells.add(MergedCellRange(ws, ref))
+            add_merged_range(ws, top, left, bottom, right)
             if self._merges is not None:
-                self._merges.append(ref)
+                self._merges.append(f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}")
 
 
 def _row_numbers_from(ws: Worksheet, cells: SheetCells, start: int) -> bool:
@@ -522,7 +520,9 @@ def _read_blocks(path: Path) -> dict[str, CachedBlock]:
         return {}
 
 
+@lru_cache(maxsize=256)
 def _indented(alignment: Alignment, indent: int) -> Alignment:
+    """``alignment`` indented ``indent`` levels: made once for the process (only read, as the looks' parts are)."""
     aligned = copy(alignment)
     aligned.indent = indent
     return aligned
