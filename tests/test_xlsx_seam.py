@@ -16,9 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
 
 from matrix.writers.xlsx_seam import (
     Deflated,
@@ -36,6 +38,7 @@ from matrix.writers.xlsx_seam import (
     set_style_record,
     set_text,
     sheet_frame,
+    style_index,
     style_record,
     styled_cell,
     write_deflated,
@@ -374,7 +377,16 @@ def _every_sheet_framed_both_ways(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         compared.append(ws.title)
         return ours
 
+    joined = xlsx_seam.stylesheet_xml
+
+    def styles(wb: openpyxl.Workbook) -> bytes:
+        ours = joined(wb)
+        assert ours == tostring(write_stylesheet(wb)), "styles.xml"
+        compared.append("styles.xml")
+        return ours
+
     monkeypatch.setattr(xlsx_seam, "sheet_frame", both)
+    monkeypatch.setattr(xlsx_seam, "stylesheet_xml", styles)
     return compared
 
 
@@ -405,6 +417,32 @@ def test_every_sheet_matrix_writes_is_framed_as_openpyxl_frames_it(
     day = dt.date(2026, 1, 1)
     write_status_workbook(many, assess(many, (), day), day, tmp_path / "status.xlsx")
     assert len(compared) >= 5 * 4 + 3 and {"Ma trận", "Theo cơ quan", "Theo dõi"} <= set(compared)
+    assert compared.count("styles.xml") == 5
+
+
+def test_styles_joined_from_kept_pieces_are_openpyxls_for_every_kind_of_style() -> None:
+    """Number formats, protections, named styles, colours: each workbook's styles.xml as write_stylesheet writes it,
+    also when its pieces were kept from another workbook."""
+    from openpyxl.styles import NamedStyle, Protection
+
+    from matrix.writers.xlsx_seam import stylesheet_xml
+
+    for extra in (False, True, False):
+        wb = openpyxl.Workbook()
+        _every_kind_of_cell(wb)
+        ws = first_sheet(wb)
+        ws["J1"].protection = Protection(locked=False)
+        ws["J2"].number_format = "0.0%"
+        if extra:
+            wb.add_named_style(NamedStyle("nổi bật", font=Font(bold=True, color="FF0000")))
+            ws["J3"].style = "nổi bật"
+            wb._colors = ["00FF0000", "0000FF00"]
+        for sheet in wb.worksheets:  # the cells' styles go into the table as a save writes them
+            for cell in sheet._cells.values():
+                if cell.has_style:
+                    style_index(sheet, cell._style)
+        assert len(wb._cell_styles) > 5 and len(wb._protections) == 2
+        assert stylesheet_xml(wb) == tostring(write_stylesheet(wb))
 
 
 def test_a_sheet_with_a_setting_the_frame_does_not_write_is_written_by_openpyxl(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from copy import copy
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -43,20 +43,35 @@ from openpyxl.descriptors.nested import NestedText
 from openpyxl.descriptors.sequence import NestedSequence, Sequence
 from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.packaging.extended import ExtendedProperties
 from openpyxl.packaging.relationship import RelationshipList
 from openpyxl.styles import Alignment, Border, Font
-from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.cell_style import CellStyle, StyleArray
+from openpyxl.styles.colors import ColorList
 from openpyxl.styles.fills import Fill
+from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, NumberFormat
+from openpyxl.styles.stylesheet import Stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel, to_ISO8601
 from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidationList
 from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.constants import SHEET_MAIN_NS
-from openpyxl.xml.functions import Element, SubElement
+from openpyxl.writer.theme import theme_xml
+from openpyxl.xml.constants import (
+    ARC_APP,
+    ARC_CORE,
+    ARC_ROOT_RELS,
+    ARC_STYLE,
+    ARC_THEME,
+    ARC_WORKBOOK,
+    ARC_WORKBOOK_RELS,
+    SHEET_MAIN_NS,
+)
+from openpyxl.xml.functions import Element, SubElement, tostring
 
 from ..core.text import XML_ILLEGAL
 
@@ -81,6 +96,7 @@ __all__ = [
     "style_index",
     "style_record",
     "style_state",
+    "stylesheet_xml",
 ]
 
 # What matrix writes into a cell (a subset of what openpyxl accepts).
@@ -868,12 +884,113 @@ def write_deflated(archive: ZipFile, name: str, pieces: Iterable[Deflated]) -> N
         writer._crc, writer._file_size = whole.crc, whole.size
 
 
+# --------------------------------------------------------------------------
+# styles.xml written from pieces kept for the process
+#
+# ``write_stylesheet`` makes an object of each entry of the workbook's style tables (a ``CellStyle`` per cell
+# style, an ``RgbColor`` per indexed colour) and lxml writes the tree. The workbooks of a build differ in which looks
+# they use and in what order, but the entries are the same few fonts, fills, borders and cell styles: each entry's
+# XML is kept for the process by its value, and ``styles.xml`` is joined from them.
+
+
+def _serialised(element: Any) -> bytes:
+    """openpyxl's ``tostring`` of ``element`` (lxml's, UTF-8: bytes, though typed as text)."""
+    written: Any = tostring(element)
+    return bytes(written)
+
+
+_ENTRIES: dict[tuple[object, ...], bytes] = {}  # an entry's XML by its value
+
+
+def _entry(key: tuple[object, ...], make: Any) -> bytes:
+    found = _ENTRIES.get(key)
+    if found is None:
+        if len(_ENTRIES) > 8192:
+            _ENTRIES.clear()
+        found = _ENTRIES[key] = _serialised(make())
+    return found
+
+
+def _listed(tag: str, entries: list[bytes]) -> bytes:
+    """A ``NestedSequence`` with its count (``<fonts count="2">...``), or nothing when empty (not written)."""
+    if not entries:
+        return b""
+    return b"".join([f'<{tag} count="{len(entries)}">'.encode(), *entries, f"</{tag}>".encode()])
+
+
+def _cell_format(wb: Any, record: StyleArray) -> Any:
+    """The ``<xf>`` of a cell style ``record``, as ``write_stylesheet`` makes it."""
+    xf = CellStyle.from_array(record)  # type: ignore[no-untyped-call]
+    if record.alignmentId:
+        xf.alignment = wb._alignments[record.alignmentId]
+    if record.protectionId:
+        xf.protection = wb._protections[record.protectionId]
+    return xf.to_tree("xf")
+
+
+def stylesheet_xml(wb: Workbook) -> bytes:
+    """``styles.xml`` of ``wb``: what ``tostring(write_stylesheet(wb))`` gives, joined from pieces kept for the process
+    (see above); a workbook with differential styles is written by openpyxl."""
+    book: Any = wb
+    if book._differential_styles.styles:
+        return _serialised(openpyxl_excel.write_stylesheet(wb))  # type: ignore[attr-defined]
+    sheet: Any = Stylesheet()
+    formats = [NumberFormat(i, code) for i, code in enumerate(book._number_formats, BUILTIN_FORMATS_MAX_SIZE)]
+    sheet.numFmts.numFmt = formats
+    sheet._split_named_styles(book)
+    records = []
+    for record in book._cell_styles:
+        alignment = book._alignments[record.alignmentId] if record.alignmentId else None
+        protection = book._protections[record.protectionId] if record.protectionId else None
+        records.append(_entry(("xf", tuple(record), alignment, protection), partial(_cell_format, book, record)))
+    colors = tuple(book._colors)
+    parts = [
+        f'<styleSheet xmlns="{SHEET_MAIN_NS}">'.encode(),
+        _serialised(sheet.numFmts.to_tree("numFmts")),
+        *(
+            _listed(tag, [_entry((tag, entry), entry.to_tree) for entry in getattr(book, table)])
+            for tag, table in (("fonts", "_fonts"), ("fills", "_fills"), ("borders", "_borders"))
+        ),
+        _serialised(sheet.cellStyleXfs.to_tree("cellStyleXfs")),
+        _listed("cellXfs", records),
+        _serialised(sheet.cellStyles.to_tree("cellStyles")),
+        _serialised(book._table_styles.to_tree("tableStyles")),
+        _entry(("colors", colors), lambda: ColorList(indexedColors=list(colors)).to_tree("colors")) if colors else b"",
+        b"</styleSheet>",
+    ]
+    return b"".join(parts)
+
+
 class _BookWriter(openpyxl_excel.ExcelWriter):
-    """openpyxl's workbook writer with the sheets' rows written by :func:`_sheet_rows`."""
+    """openpyxl's workbook writer with the sheets' rows written by :func:`_sheet_rows`, and ``styles.xml`` by
+    :func:`stylesheet_xml`."""
 
     def __init__(self, wb: Workbook, archive: ZipFile, sheets: Mapping[Worksheet, SheetCells]) -> None:
         super().__init__(wb, archive)
         self.sheets = sheets
+
+    def write_data(self) -> None:
+        """``ExcelWriter.write_data`` (openpyxl 3.1), with ``styles.xml`` written by :func:`stylesheet_xml`."""
+        writer: Any = self
+        book: Any = self.workbook
+        archive: ZipFile = writer._archive
+        archive.writestr(ARC_APP, tostring(ExtendedProperties().to_tree()))
+        archive.writestr(ARC_CORE, tostring(book.properties.to_tree()))
+        archive.writestr(ARC_THEME, book.loaded_theme if book.loaded_theme else theme_xml)
+        if len(book.custom_doc_props) >= 1:  # not written by matrix
+            raise ValueError("custom document properties are not written by save_workbook")
+        writer._write_worksheets()
+        writer._write_chartsheets()
+        writer._write_images()
+        writer._write_charts()
+        writer._write_external_links()
+        archive.writestr(ARC_STYLE, stylesheet_xml(book))
+        books: Any = WorkbookWriter(book)
+        archive.writestr(ARC_ROOT_RELS, books.write_root_rels())
+        archive.writestr(ARC_WORKBOOK, books.write())
+        archive.writestr(ARC_WORKBOOK_RELS, books.write_rels())
+        writer._merge_vba()
+        writer.manifest._write(archive, book)
 
     def write_worksheet(self, ws: Worksheet) -> None:
         ws._drawing = SpreadsheetDrawing()  # type: ignore[attr-defined]  # as ExcelWriter.write_worksheet
