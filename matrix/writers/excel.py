@@ -334,6 +334,33 @@ class Painter:
         elif value is not None:
             cell.value = value
 
+    def put_row(self, ws: Worksheet, row: int, cells: Iterable[tuple[int, CellValue, str, int]]) -> None:
+        """:meth:`put` of each (column, value, look, indent) of ``cells`` on ``row`` (no formula): the cells of a row
+        serialised in one go by a streamed painter."""
+        sheets = self.sheets
+        if sheets is None:
+            for col, value, look, indent in cells:
+                self.put(ws, row, col, value, look, indent)
+            return
+        target = sheets.get(ws) or self._cells(ws)
+        if row < target.done:
+            raise ValueError(f"row {row} is already written out (rows before {target.done} are)")
+        found = target.rows.get(row)
+        if found is None:
+            found = target.rows[row] = {}
+        indexes = self._indexes
+        for col, value, look, indent in cells:
+            key = (look, indent)
+            index = indexes.get(key)
+            if index is None:
+                index = self._index(ws, key)
+            if type(value) is str and value:  # most cells: text
+                found[col] = cell_xml(row, col, index, cell_text(value))
+            elif value is None or value == "":  # an empty cell of the grid, styled
+                found[col] = cell_xml(row, col, index, None)
+            else:
+                self._serialise(ws, row, col, value, key, False)
+
     def _serialise(
         self, ws: Worksheet, row: int, col: int, value: CellValue, key: tuple[str, int], formula: bool
     ) -> None:
@@ -1304,9 +1331,11 @@ def _matrix_block(
                 paint.put(ws, row_no, col, mark, mark)
         else:
             marks = dict(task.marks)
-            for col in range(shape.first, shape.total):
-                found = marks.get(col)
-                paint.put(ws, row_no, col, found, found or "cell")
+            paint.put_row(
+                ws,
+                row_no,
+                [(col, marks.get(col), marks.get(col) or "cell", 0) for col in range(shape.first, shape.total)],
+            )
         # Agencies on the task, its own and inherited: a formula, so a mark changed in a meeting counts.
         paint.put(ws, row_no, shape.total, f"=COUNTA({first_col}{row_no}:{last_col}{row_no})", "cell", formula=True)
         paint.height(ws, row_no, height)
@@ -1638,11 +1667,13 @@ def put_records(
     height = max(map(len, pieces))
     for index in range(height):
         lines = 1
+        cells = []
         for col, (column, found) in enumerate(zip(columns, pieces, strict=True)):
             value, count = found[index] if index < len(found) else (None, 1)
-            paint.put(ws, row, col + 1, value, column.look, indent if col == text_col else 0)
+            cells.append((col + 1, value, column.look, indent if col == text_col else 0))
             if count > lines:
                 lines = count
+        paint.put_row(ws, row, cells)
         paint.height(ws, row, min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines_height(lines))))
         row += 1
     paint.done(ws, row)
