@@ -786,6 +786,41 @@ def test_a_streamed_painter_writes_final_rows_out_and_keeps_the_rest(tmp_path):
         painter.put(ws, 3, 1, "muộn", "text")
 
 
+@pytest.mark.parametrize("streamed", [True, False])
+def test_a_row_put_in_one_go_is_the_row_put_cell_by_cell(streamed: bool, tmp_path: Path) -> None:
+    """``Painter.put_row`` writes each cell as ``put`` does (text, empty, numbers, a date, looks indented), the
+    looks added to the style tables in the same order; a row already written out is refused all the same."""
+    row = [
+        (1, "=không phải công thức", "text", 2),
+        (2, None, "cell", 0),
+        (3, "", "C", 0),
+        (4, 7, "id", 0),
+        (5, 2.5, "total", 0),
+        (6, dt.date(2025, 3, 4), "text", 0),
+        (7, "- gạch đầu dòng & <thẻ>", "text", 0),
+    ]
+    books = []
+    for one_go in (False, True):
+        painter = excel.Painter(streamed=streamed)
+        wb = openpyxl.Workbook()
+        excel.use_default_font(wb)
+        ws = wb.active
+        painter.put(ws, 1, 1, "tiêu đề", "heading")
+        if one_go:
+            painter.put_row(ws, 2, row)
+        else:
+            for col, value, look, indent in row:
+                painter.put(ws, 2, col, value, look, indent)
+        path = tmp_path / f"{one_go}.xlsx"
+        excel.save_workbook(wb, path, painter.sheets)
+        books.append(xml_parts(path))
+        if streamed:
+            painter.done(ws, 3, 0)
+            with pytest.raises(ValueError, match="already written out"):
+                painter.put_row(ws, 2, row[:1])
+    assert books[0] == books[1] and b"inlineStr" in books[1]["xl/worksheets/sheet1.xml"]
+
+
 # --------------------------------------------------------------------------- the cost of a cell (issue 23)
 
 WRAPPED = st.text(st.sampled_from("aàbếỗ ĐƯABC\t\n-.") | st.characters(), max_size=80)

@@ -16,19 +16,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.stylesheet import write_stylesheet
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
 
 from matrix.writers.xlsx_seam import (
     Deflated,
     SheetCells,
+    add_merged_range,
     cell_xml,
     crc32_combine,
     crc_shift,
     first_sheet,
+    new_style_record,
     odd_header_footer,
+    openpyxl_sheet_frame,
     save_workbook,
     set_default_font,
     set_style_record,
     set_text,
+    sheet_frame,
+    style_index,
     style_record,
     styled_cell,
     write_deflated,
@@ -68,6 +78,22 @@ def test_a_copied_style_record_gives_the_look_the_public_setters_give(tmp_path: 
     back = openpyxl.load_workbook(tmp_path / "look.xlsx").active
     assert back is not None
     assert _public_looks(back["B2"]) == _public_looks(back["C3"]) != _public_looks(back["A2"])
+
+
+def test_a_new_style_record_is_the_one_the_public_setters_make_with_the_same_tables() -> None:
+    """Two looks sharing a font, each made both ways on a workbook of its own: the same records, the same tables."""
+    plain = {**LOOK, "fill": PatternFill("solid", fgColor="00FF00"), "alignment": Alignment(horizontal="center")}
+    setters, direct = openpyxl.Workbook(), openpyxl.Workbook()
+    made = []
+    for row, look in enumerate((LOOK, plain, LOOK), 1):
+        cell = first_sheet(setters).cell(row=row, column=1)
+        for name, value in look.items():
+            setattr(cell, name, value)
+        record = new_style_record(first_sheet(direct), look["font"], look["fill"], look["border"], look["alignment"])
+        made.append((style_record(cell), record))
+    assert all(ours == theirs for theirs, ours in made) and made[0][1] != made[1][1]
+    for table in ("_fonts", "_fills", "_borders", "_alignments", "_protections", "_number_formats"):
+        assert list(getattr(direct, table)) == list(getattr(setters, table)), table
 
 
 def test_the_default_font_is_font_zero_and_the_normal_style(tmp_path: Path) -> None:
@@ -334,3 +360,133 @@ def test_the_style_digest_is_the_workbooks_own_not_that_of_a_workbook_with_its_i
 def test_deflated_pieces_are_refused_by_an_archive_that_stores() -> None:
     with zipfile.ZipFile(BytesIO(), "w", zipfile.ZIP_STORED) as archive, pytest.raises(ValueError, match="deflated"):
         write_deflated(archive, "sheet.xml", [Deflated.of(b"<row/>")])
+
+
+def _every_sheet_framed_both_ways(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make every save compare :func:`sheet_frame` with openpyxl's own writer on each sheet; the sheets compared."""
+    from matrix.writers import xlsx_seam
+
+    framed, compared = xlsx_seam.sheet_frame, []
+
+    def both(ws: Worksheet, cells: SheetCells) -> tuple[bytes, bytes] | None:
+        outline = ws.column_dimensions.max_outline  # set by writing the columns: the next writing reads it
+        ours = framed(ws, cells)
+        assert ours is not None, f"{ws.title}: written by openpyxl's writer"
+        ws.column_dimensions.max_outline = outline
+        assert ours == openpyxl_sheet_frame(ws, cells), ws.title
+        compared.append(ws.title)
+        return ours
+
+    joined = xlsx_seam.stylesheet_xml
+
+    def styles(wb: openpyxl.Workbook) -> bytes:
+        ours = joined(wb)
+        assert ours == tostring(write_stylesheet(wb)), "styles.xml"
+        compared.append("styles.xml")
+        return ours
+
+    monkeypatch.setattr(xlsx_seam, "sheet_frame", both)
+    monkeypatch.setattr(xlsx_seam, "stylesheet_xml", styles)
+    return compared
+
+
+def test_every_sheet_matrix_writes_is_framed_as_openpyxl_frames_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A directive's workbook, the consolidated one (wide: split across pages, and turned), the status workbook:
+    the bytes around each sheet's rows are openpyxl's, to the character references and the attribute order."""
+    from matrix.core.pivot import build_matrix
+    from matrix.input.load import load_corpus
+    from matrix.input.synthetic import make_corpus
+    from matrix.tracking.records import assess
+    from matrix.writers.excel import write_workbook
+    from matrix.writers.status_excel import write_status_workbook
+
+    from .helpers import WIDE
+    from .helpers.corpus import small_corpus
+
+    compared = _every_sheet_framed_both_ways(monkeypatch)
+    small = build_matrix(small_corpus())
+    wide = build_matrix(load_corpus([WIDE]).require(), True)
+    many = build_matrix(make_corpus(60, 300, 3, 1))
+    title = 'Tổng hợp & <thử> "nghiệm"\tcột'
+    write_workbook(small.subset([small.directives[0].id]), tmp_path / "one.xlsx", title=title)
+    write_workbook(small, tmp_path / "all.xlsx", title=title, paper="A3")
+    write_workbook(wide, tmp_path / "wide.xlsx", title="Rộng")
+    write_workbook(many, tmp_path / "many.xlsx", title="Nhiều")
+    day = dt.date(2026, 1, 1)
+    write_status_workbook(many, assess(many, (), day), day, tmp_path / "status.xlsx")
+    assert len(compared) >= 5 * 4 + 3 and {"Ma trận", "Theo cơ quan", "Theo dõi"} <= set(compared)
+    assert compared.count("styles.xml") == 5
+
+
+def test_styles_joined_from_kept_pieces_are_openpyxls_for_every_kind_of_style() -> None:
+    """Number formats, protections, named styles, colours: each workbook's styles.xml as write_stylesheet writes it,
+    also when its pieces were kept from another workbook."""
+    from openpyxl.styles import NamedStyle, Protection
+
+    from matrix.writers.xlsx_seam import stylesheet_xml
+
+    for extra in (False, True, False):
+        wb = openpyxl.Workbook()
+        _every_kind_of_cell(wb)
+        ws = first_sheet(wb)
+        ws["J1"].protection = Protection(locked=False)
+        ws["J2"].number_format = "0.0%"
+        if extra:
+            wb.add_named_style(NamedStyle("nổi bật", font=Font(bold=True, color="FF0000")))
+            ws["J3"].style = "nổi bật"
+            wb._colors = ["00FF0000", "0000FF00"]
+        for sheet in wb.worksheets:  # the cells' styles go into the table as a save writes them
+            for cell in sheet._cells.values():
+                if cell.has_style:
+                    style_index(sheet, cell._style)
+        assert len(wb._cell_styles) > 5 and len(wb._protections) == 2
+        assert stylesheet_xml(wb) == tostring(write_stylesheet(wb))
+
+
+def test_a_sheet_with_a_setting_the_frame_does_not_write_is_written_by_openpyxl(tmp_path: Path) -> None:
+    wb, again = openpyxl.Workbook(), openpyxl.Workbook()
+    for book in (wb, again):
+        _every_kind_of_cell(book)
+        first_sheet(book).protection.sheet = True  # sheet protection: openpyxl's writer
+    assert sheet_frame(first_sheet(again), SheetCells()) is None
+    wb.save(tmp_path / "openpyxl.xlsx")
+    save_workbook(again, tmp_path / "seam.xlsx")
+    assert xml_parts(tmp_path / "seam.xlsx") == xml_parts(tmp_path / "openpyxl.xlsx")
+
+
+def test_the_frame_of_a_sheet_of_every_kind_is_openpyxls(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    _every_kind_of_cell(wb)
+    ws = first_sheet(wb)
+    header, footer = odd_header_footer(ws)
+    header.center.text, footer.left.text = ' lề & <thẻ> "trích" ', "&P / &N"
+    ws.auto_filter.ref = "A1:C3"
+    ws.print_title_rows = "1:2"
+    ws.page_setup.orientation, ws.page_setup.fitToWidth = "landscape", 1
+    ws.column_dimensions["D"].hidden = True
+    check = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True, error=' "sai" &\n\t<chọn> ')
+    check.add("B2:B9")
+    ws.add_data_validation(check)
+    ws.add_data_validation(DataValidation(type="whole"))  # no cell: not written
+    for sheet in wb.worksheets:
+        outline = sheet.column_dimensions.max_outline
+        ours = sheet_frame(sheet, SheetCells())
+        sheet.column_dimensions.max_outline = outline
+        assert ours == openpyxl_sheet_frame(sheet, SheetCells()), sheet.title
+
+
+def test_a_merged_range_recorded_directly_is_written_where_openpyxls_merged_range_is() -> None:
+    """The same ranges, in the same order in ``<mergeCells>`` (a set's order), as ``MergedCellRange`` records give."""
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    wb = openpyxl.Workbook()
+    ours, theirs = first_sheet(wb), wb.create_sheet()
+    ranges = [(row, column, row + row % 3, column + column % 4) for row in range(1, 60, 2) for column in (1, 5, 9)]
+    for top, left, bottom, right in ranges:
+        add_merged_range(ours, top, left, bottom, right)
+        ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
+        theirs.merged_cells.add(MergedCellRange(theirs, ref))
+    assert [str(r) for r in ours.merged_cells] == [str(r) for r in theirs.merged_cells]
+    assert len(list(ours.merged_cells)) == len(ranges) and not ours._cells  # no corner cell made

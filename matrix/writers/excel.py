@@ -63,15 +63,16 @@ from .xlsx_seam import (
     Deflated,
     SheetCells,
     Written,
+    add_merged_range,
     cell_xml,
     first_sheet,
+    new_style_record,
     odd_header_footer,
     openpyxl_cell_xml,
     save_workbook,
     set_default_font,
     set_text,
     style_index,
-    style_record,
     style_state,
     styled_cell,
 )
@@ -304,12 +305,10 @@ class Painter:
         return stop
 
     def _style(self, ws: Worksheet, look: str, indent: int) -> StyleArray:
-        """The style record of ``look`` indented ``indent`` levels, made on a cell that no sheet holds."""
-        cell = Cell(ws, row=1, column=1)
+        """The style record of ``look`` indented ``indent`` levels, its parts added to the workbook's tables."""
         base = self.looks[look]
-        cell.font, cell.fill, cell.border = base.font, base.fill, base.border
-        cell.alignment = copy(base.alignment) if not indent else _indented(base.alignment, indent)
-        record = self._styles[look, indent] = style_record(cell)
+        alignment = base.alignment if not indent else _indented(base.alignment, indent)
+        record = self._styles[look, indent] = new_style_record(ws, base.font, base.fill, base.border, alignment)
         return record
 
     def put(
@@ -344,6 +343,33 @@ class Painter:
                 set_text(cell, cell_text(value))  # "=...", "-...", "+...", "@..." stay text
         elif value is not None:
             cell.value = value
+
+    def put_row(self, ws: Worksheet, row: int, cells: Iterable[tuple[int, CellValue, str, int]]) -> None:
+        """:meth:`put` of each (column, value, look, indent) of ``cells`` on ``row`` (no formula): the cells of a row
+        serialised in one go by a streamed painter."""
+        sheets = self.sheets
+        if sheets is None:
+            for col, value, look, indent in cells:
+                self.put(ws, row, col, value, look, indent)
+            return
+        target = sheets.get(ws) or self._cells(ws)
+        if row < target.done:
+            raise ValueError(f"row {row} is already written out (rows before {target.done} are)")
+        found = target.rows.get(row)
+        if found is None:
+            found = target.rows[row] = {}
+        indexes = self._indexes
+        for col, value, look, indent in cells:
+            key = (look, indent)
+            index = indexes.get(key)
+            if index is None:
+                index = self._index(ws, key)
+            if type(value) is str and value:  # most cells: text
+                found[col] = cell_xml(row, col, index, cell_text(value))
+            elif value is None or value == "":  # an empty cell of the grid, styled
+                found[col] = cell_xml(row, col, index, None)
+            else:
+                self._serialise(ws, row, col, value, key, False)
 
     def _serialise(
         self, ws: Worksheet, row: int, col: int, value: CellValue, key: tuple[str, int], formula: bool
@@ -398,10 +424,9 @@ class Painter:
         if (top, left) != (bottom, right):
             # Every cell is styled above, so openpyxl's merge_cells (which turns the cells into
             # MergedCells and re-derives their borders, ~3 ms a range) is not needed: record the range.
-            ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
-            ws.merged_cells.add(MergedCellRange(ws, ref))
+            add_merged_range(ws, top, left, bottom, right)
             if self._merges is not None:
-                self._merges.append(ref)
+                self._merges.append(f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}")
 
 
 def _row_numbers_from(ws: Worksheet, cells: SheetCells, start: int) -> bool:
@@ -689,7 +714,9 @@ def _read_blocks(path: Path) -> dict[str, CachedBlock]:
         return {}
 
 
+@lru_cache(maxsize=256)
 def _indented(alignment: Alignment, indent: int) -> Alignment:
+    """``alignment`` indented ``indent`` levels: made once for the process (only read, as the looks' parts are)."""
     aligned = copy(alignment)
     aligned.indent = indent
     return aligned
@@ -1496,9 +1523,11 @@ def _matrix_block(
                 paint.put(ws, row_no, col, mark, mark)
         else:
             marks = dict(task.marks)
-            for col in range(shape.first, shape.total):
-                found = marks.get(col)
-                paint.put(ws, row_no, col, found, found or "cell")
+            paint.put_row(
+                ws,
+                row_no,
+                [(col, marks.get(col), marks.get(col) or "cell", 0) for col in range(shape.first, shape.total)],
+            )
         # Agencies on the task, its own and inherited: a formula, so a mark changed in a meeting counts.
         paint.put(ws, row_no, shape.total, f"=COUNTA({first_col}{row_no}:{last_col}{row_no})", "cell", formula=True)
         paint.height(ws, row_no, height)
@@ -1830,11 +1859,13 @@ def put_records(
     height = max(map(len, pieces))
     for index in range(height):
         lines = 1
+        cells = []
         for col, (column, found) in enumerate(zip(columns, pieces, strict=True)):
             value, count = found[index] if index < len(found) else (None, 1)
-            paint.put(ws, row, col + 1, value, column.look, indent if col == text_col else 0)
+            cells.append((col + 1, value, column.look, indent if col == text_col else 0))
             if count > lines:
                 lines = count
+        paint.put_row(ws, row, cells)
         paint.height(ws, row, min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines_height(lines))))
         row += 1
     paint.done(ws, row)

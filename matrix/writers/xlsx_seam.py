@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from copy import copy
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -39,16 +39,39 @@ import openpyxl.writer.excel as openpyxl_excel
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.compat import safe_string
+from openpyxl.descriptors.nested import NestedText
+from openpyxl.descriptors.sequence import NestedSequence, Sequence
+from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-from openpyxl.styles import Font
-from openpyxl.styles.cell_style import StyleArray
+from openpyxl.packaging.extended import ExtendedProperties
+from openpyxl.packaging.relationship import RelationshipList
+from openpyxl.styles import Alignment, Border, Font
+from openpyxl.styles.cell_style import CellStyle, StyleArray
+from openpyxl.styles.colors import ColorList
+from openpyxl.styles.fills import Fill
+from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, NumberFormat
+from openpyxl.styles.stylesheet import Stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel, to_ISO8601
 from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.worksheet.header_footer import HeaderFooterItem
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.datavalidation import DataValidationList
+from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.functions import Element, SubElement
+from openpyxl.writer.theme import theme_xml
+from openpyxl.xml.constants import (
+    ARC_APP,
+    ARC_CORE,
+    ARC_ROOT_RELS,
+    ARC_STYLE,
+    ARC_THEME,
+    ARC_WORKBOOK,
+    ARC_WORKBOOK_RELS,
+    SHEET_MAIN_NS,
+)
+from openpyxl.xml.functions import Element, SubElement, tostring
 
 from ..core.text import XML_ILLEGAL
 
@@ -58,17 +81,22 @@ __all__ = [
     "Deflated",
     "SheetCells",
     "Written",
+    "add_merged_range",
     "cell_xml",
     "first_sheet",
+    "new_style_record",
     "odd_header_footer",
     "openpyxl_cell_xml",
+    "openpyxl_sheet_frame",
     "save_workbook",
     "set_default_font",
     "set_style_record",
     "set_text",
+    "sheet_frame",
     "style_index",
     "style_record",
     "style_state",
+    "stylesheet_xml",
 ]
 
 # What matrix writes into a cell (a subset of what openpyxl accepts).
@@ -101,6 +129,19 @@ def styled_cell(ws: Worksheet, row: int, column: int, record: StyleArray) -> Cel
     return cell
 
 
+def new_style_record(ws: Worksheet, font: Font, fill: Fill, border: Border, alignment: Alignment) -> StyleArray:
+    """The style record a new cell of ``ws`` gets from setting its ``font``, ``fill``, ``border`` and ``alignment``
+    (in that order), each added to its table in the workbook as the public setters add it
+    (``StyleDescriptor.__set__``), without making a cell and going through its descriptors."""
+    book: Any = ws.parent
+    record = StyleArray()
+    record.fontId = book._fonts.add(font)
+    record.fillId = book._fills.add(fill)
+    record.borderId = book._borders.add(border)
+    record.alignmentId = book._alignments.add(alignment)
+    return record
+
+
 def style_index(ws: Worksheet, record: StyleArray) -> int:
     """The index of the style ``record`` in the cell styles of ``ws``'s workbook (added when new), as ``<c s=...>``."""
     book: Any = ws.parent
@@ -128,6 +169,17 @@ def style_state(wb: Workbook) -> str:
     found = hashlib.sha256(text.encode()).hexdigest()
     setattr(wb, _STATE, (lengths, found))
     return found
+
+
+def add_merged_range(ws: Worksheet, top: int, left: int, bottom: int, right: int) -> None:
+    """Record the merged range from (``top``, ``left``) to (``bottom``, ``right``) in ``ws``, of cells already styled.
+
+    ``ws.merge_cells`` turns the cells into ``MergedCell`` objects and re-derives their borders; a
+    ``MergedCellRange`` makes the corner cell; ``merged_cells.add`` looks through every range already there
+    (a range inside another is dropped: matrix never merges one range inside another). A plain ``CellRange``
+    goes into the same set (``merged_cells.ranges``) as those would, so the sheet's ``<mergeCells>`` is the same.
+    """
+    ws.merged_cells.ranges.add(CellRange(min_col=left, min_row=top, max_col=right, max_row=bottom))
 
 
 def set_text(cell: Cell | MergedCell, text: str) -> None:
@@ -456,8 +508,10 @@ def _dimension(ws: Worksheet, cells: SheetCells | None) -> str:
     rows = {row for row, _ in ws._cells}
     columns = {column for _, column in ws._cells}
     if cells is not None:
-        rows.update(row for row, found in cells.rows.items() if found)
-        columns.update(column for found in cells.rows.values() for column in found)
+        for row, found in cells.rows.items():
+            if found:
+                rows.add(row)
+                columns.update((min(found), max(found)))
         rows.update(row for row, _ in cells.bounds)
         columns.update(column for _, column in cells.bounds)
     if not rows:
@@ -543,6 +597,265 @@ class _SheetWriter(WorksheetWriter):
 _PLACEHOLDER = b"<sheetData/>"
 
 
+# --------------------------------------------------------------------------
+# A sheet's elements around its rows, written as strings
+#
+# openpyxl's sheet writer builds an lxml element of each of the sheet's settings (views, columns, print
+# settings, header and footer...) and writes them into an ``xmlfile`` stream: most of the time of saving a
+# small sheet. :func:`sheet_frame` writes the same bytes as strings from the same objects (their attributes
+# as ``dict(obj)`` gives them, which is what ``Serialisable.to_tree`` writes), for the elements and shapes
+# matrix's sheets use; a sheet with anything else (protection, conditional formatting, drawings, tables...)
+# is written by openpyxl's writer (tests/test_xlsx_seam.py compares both on every sheet matrix writes).
+
+
+class _Unwritten(Exception):
+    """A sheet's setting that :func:`sheet_frame` does not write (openpyxl's writer then writes the sheet)."""
+
+
+# As lxml escapes them, in an attribute and in text; the sheet's stream is written in ASCII, other characters as
+# decimal character references (str.encode's "xmlcharrefreplace").
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+
+
+def _attribute(value: str) -> str:
+    if _ILLEGAL.search(value):
+        raise _Unwritten("an XML-illegal character")
+    return value.translate(_ATTRIBUTE_ESCAPES)
+
+
+def _text(value: str) -> str:
+    if _ILLEGAL.search(value):
+        raise _Unwritten("an XML-illegal character")
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _attributes(pairs: Iterable[tuple[str, str]]) -> str:
+    return "".join(f' {name}="{_attribute(value)}"' for name, value in pairs)
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _leaf_attributes(kind: type) -> tuple[str, ...] | None:
+    """The attributes of a ``Serialisable`` class whose element is only its attributes, each a stored value (what
+    ``dict(obj)`` reads from the object's ``__dict__``); None for another class (worked out once a class)."""
+    if kind in _LEAF_KINDS:
+        return _LEAF_KINDS[kind]
+    found: Any = kind
+    names: tuple[str, ...] | None = tuple(found.__attrs__)
+    if found.__elements__ or found.__nested__ or any(isinstance(getattr(kind, n, None), property) for n in names or ()):
+        names = None
+    _LEAF_KINDS[kind] = names
+    return names
+
+
+_LEAF_KINDS: dict[type, tuple[str, ...] | None] = {}
+
+
+_LEAVES: dict[tuple[object, ...], str] = {}  # a leaf element's XML by its class, tag and values (they repeat)
+_MISSING = object()
+
+
+def _leaf(obj: Any, tag: str) -> str | None:
+    """:func:`_element` of a leaf, kept for the process by its values (None: not a leaf of plain values)."""
+    kind = type(obj)
+    names = _leaf_attributes(kind)
+    if names is None:
+        return None
+    stored = obj.__dict__
+    values = tuple(stored.get(name, _MISSING) for name in names)
+    if not all(type(value) in _PLAIN for value in values):
+        return None
+    key = (kind, tag, *((type(value), value) for value in values))
+    found = _LEAVES.get(key)
+    if found is None:
+        if len(_LEAVES) > 4096:
+            _LEAVES.clear()
+        found = _LEAVES[key] = _element(obj, tag, leaf=False)
+    return found
+
+
+def _element(obj: Any, tag: str, own: bool = False, leaf: bool = True) -> str:
+    """``obj.to_tree(tag)`` of a plain ``Serialisable`` (attributes, child objects, sequences of them, nested
+    texts), as lxml serialises it; anything else is :class:`_Unwritten`. ``own``: the class has its own
+    ``to_tree``, whose work the caller has done (what ``Serialisable.to_tree`` is then given is written)."""
+    kind = type(obj)
+    if leaf and not own and (found := _leaf(obj, tag)) is not None:
+        return found
+    if (kind.to_tree is not Serialisable.to_tree and not own) or "attr_text" in kind.__attrs__:
+        raise _Unwritten(f"{kind.__name__} is written by openpyxl")
+    attributes = dict(obj)
+    if any(key in attributes for key, _ in kind.__namespaced__):  # a relationship id (r:id)
+        raise _Unwritten(f"{kind.__name__}: a namespaced attribute")
+    head = f"<{tag}{_attributes(attributes.items())}"
+    children: list[str] = []
+    for child in kind.__elements__:
+        value = getattr(obj, child)
+        desc = getattr(kind, child, None)
+        if child in kind.__nested__:
+            if type(desc) is not NestedText:
+                raise _Unwritten(f"{kind.__name__}.{child}")
+            if value is not None:
+                text = safe_string(value)
+                stripped = text.strip()
+                space = ' xml:space="preserve"' if stripped and text != stripped else ""
+                children.append(f"<{child}{space}>{_text(text)}</{child}>")
+        elif isinstance(value, list | tuple):
+            if not isinstance(desc, Sequence) or isinstance(desc, NestedSequence):
+                raise _Unwritten(f"{kind.__name__}.{child}")
+            children.extend(_element(item, child) for item in value)
+        elif value is not None:
+            children.append(_element(value, child))
+    return f"{head}>{''.join(children)}</{tag}>" if children else f"{head}/>"
+
+
+def _header_footer(hf: HeaderFooter) -> str:
+    """``<headerFooter>``: its attributes, then each item's text (``str(item)``, openpyxl's mini-format)."""
+    if dict(hf):
+        raise _Unwritten("header and footer attributes")
+    items = "".join(
+        f"<{tag}>{_text(_item_text(item))}</{tag}>"
+        for tag in HeaderFooter.__elements__
+        if (item := getattr(hf, tag)) is not None
+    )
+    return f"<headerFooter>{items}</headerFooter>"
+
+
+def _item_text(item: HeaderFooterItem) -> str:
+    """``str(item)`` (openpyxl's mini-format of a header or footer), kept by the parts' values: the same few
+    headers and footers are on every sheet."""
+    key = tuple((part.text, part.font, part.size, part.color) for part in (item.left, item.center, item.right))
+    found = _ITEM_TEXTS.get(key)
+    if found is None:
+        if len(_ITEM_TEXTS) > 1024:
+            _ITEM_TEXTS.clear()
+        found = _ITEM_TEXTS[key] = str(item)
+    return found
+
+
+_ITEM_TEXTS: dict[tuple[tuple[object, ...], ...], str] = {}
+
+
+def _columns(ws: Worksheet) -> str:
+    """``<cols>`` as ``DimensionHolder.to_tree`` writes it (which also numbers each column and notes the deepest
+    outline level: done here too)."""
+    holder: Any = ws.column_dimensions
+    found, outlines = [], set()
+    for column in sorted(holder.values(), key=_column_start):
+        attributes = _column_attributes(column)
+        if attributes.keys() != {"min", "max"}:
+            outlines.add(column.outlineLevel)
+            found.append(f"<col{_attributes(attributes.items())}/>")
+    if outlines:
+        holder.max_outline = max(outlines)
+    return f"<cols>{''.join(found)}</cols>" if found else ""
+
+
+def _column_attributes(column: Any) -> dict[str, str]:
+    """``dict(column)`` (``Dimension.__iter__``: each field that is set, in order) read from the stored values; a
+    column with a style is asked (its ``style`` is the index of its style in the workbook's cell styles)."""
+    if column._style is not None and any(column._style):  # None: made blank when asked
+        return dict(column)
+    stored = column.__dict__
+    found = {}
+    for name in type(column).__fields__:
+        if name == "style":  # no style: index 0, not written
+            continue
+        value = bool(stored.get("width")) if name == "customWidth" else stored.get(name)
+        if value:
+            found[name] = safe_string(value)
+    return found
+
+
+def _column_start(column: Any) -> int:
+    column.reindex()
+    start: int = column.min
+    return start
+
+
+def _merged(ws: Worksheet) -> str:
+    refs = [str(ref) for ref in ws.merged_cells]
+    if not refs:
+        return ""
+    return f'<mergeCells count="{len(refs)}">' + "".join(f'<mergeCell ref="{ref}"/>' for ref in refs) + "</mergeCells>"
+
+
+def sheet_frame(ws: Worksheet, cells: SheetCells) -> tuple[bytes, bytes] | None:
+    """The bytes of ``ws``'s part before its rows (``<worksheet>`` to ``<sheetData>``) and after them
+    (``</sheetData>`` to the end), as openpyxl's sheet writer writes them; None for a sheet with a setting
+    written by openpyxl only (see above)."""
+    sheet: Any = ws
+    if (
+        sheet.protection
+        or sheet.scenarios
+        or sheet.conditional_formatting
+        or sheet._charts
+        or sheet._images
+        or sheet.legacy_drawing is not None
+        or sheet.tables
+        or len(sheet.views.sheetView) != 1
+    ):
+        return None
+    try:
+        head = [
+            f'<worksheet xmlns="{SHEET_MAIN_NS}">',
+            _element(sheet.sheet_properties, "sheetPr"),
+            f'<dimension ref="{_attribute(_dimension(ws, cells))}"/>',
+            f"<sheetViews>{_element(sheet.views.sheetView[0], 'sheetView')}</sheetViews>",
+        ]
+        sheet.sheet_format.outlineLevelCol = sheet.column_dimensions.max_outline  # as openpyxl's writer
+        head.append(_element(sheet.sheet_format, "sheetFormatPr"))
+        head.append(_columns(ws))
+        head.append("<sheetData>")
+        tail = ["</sheetData>"]
+        if sheet.auto_filter:
+            tail.append(_element(sheet.auto_filter, "autoFilter"))
+        tail.append(_merged(ws))
+        validations = sheet.data_validations
+        if validations:
+            if type(validations) is not DataValidationList:
+                return None
+            kept = validations.dataValidation
+            validations.dataValidation = [v for v in kept if bool(v.sqref)]  # as DataValidationList.to_tree
+            try:
+                tail.append(_element(validations, "dataValidations", own=True))
+            finally:
+                validations.dataValidation = kept
+        for setting, tag in ((sheet.print_options, "printOptions"), (sheet.page_margins, "pageMargins")):
+            if setting:
+                tail.append(_element(setting, tag))
+        if sheet.page_setup:
+            tail.append(_element(sheet.page_setup, "pageSetup"))
+        if sheet.HeaderFooter:
+            tail.append(_header_footer(sheet.HeaderFooter))
+        for breaks, tag in ((sheet.row_breaks, "rowBreaks"), (sheet.col_breaks, "colBreaks")):
+            if breaks:
+                tail.append(_element(breaks, tag))
+        tail.append("</worksheet>")
+        return (
+            "".join(head).encode("ascii", "xmlcharrefreplace"),
+            "".join(tail).encode("ascii", "xmlcharrefreplace"),
+        )
+    except _Unwritten:
+        return None
+
+
+def openpyxl_sheet_frame(ws: Worksheet, cells: SheetCells) -> tuple[bytes, bytes]:
+    """:func:`sheet_frame` as openpyxl's own sheet writer writes it (its rows left to :func:`_sheet_rows`)."""
+    writer = _SheetWriter(ws, cells)
+    writer.write()
+    ws._rels = writer._rels  # type: ignore[attr-defined]
+    out = writer.out
+    assert isinstance(out, BytesIO)
+    xml = out.getvalue()
+    if xml.count(_PLACEHOLDER) != 1:
+        raise ValueError(f"{ws.title}: openpyxl wrote no single <sheetData/> to fill")
+    head, tail = xml.split(_PLACEHOLDER)
+    return head + b"<sheetData>", b"</sheetData>" + tail
+
+
 class _Compressed:
     """What zipfile's member writer calls its compressor, for data that come compressed: they pass as they are,
     and the stream ends with a final empty block."""
@@ -571,12 +884,113 @@ def write_deflated(archive: ZipFile, name: str, pieces: Iterable[Deflated]) -> N
         writer._crc, writer._file_size = whole.crc, whole.size
 
 
+# --------------------------------------------------------------------------
+# styles.xml written from pieces kept for the process
+#
+# ``write_stylesheet`` makes an object of each entry of the workbook's style tables (a ``CellStyle`` per cell
+# style, an ``RgbColor`` per indexed colour) and lxml writes the tree. The workbooks of a build differ in which looks
+# they use and in what order, but the entries are the same few fonts, fills, borders and cell styles: each entry's
+# XML is kept for the process by its value, and ``styles.xml`` is joined from them.
+
+
+def _serialised(element: Any) -> bytes:
+    """openpyxl's ``tostring`` of ``element`` (lxml's, UTF-8: bytes, though typed as text)."""
+    written: Any = tostring(element)
+    return bytes(written)
+
+
+_ENTRIES: dict[tuple[object, ...], bytes] = {}  # an entry's XML by its value
+
+
+def _entry(key: tuple[object, ...], make: Any) -> bytes:
+    found = _ENTRIES.get(key)
+    if found is None:
+        if len(_ENTRIES) > 8192:
+            _ENTRIES.clear()
+        found = _ENTRIES[key] = _serialised(make())
+    return found
+
+
+def _listed(tag: str, entries: list[bytes]) -> bytes:
+    """A ``NestedSequence`` with its count (``<fonts count="2">...``), or nothing when empty (not written)."""
+    if not entries:
+        return b""
+    return b"".join([f'<{tag} count="{len(entries)}">'.encode(), *entries, f"</{tag}>".encode()])
+
+
+def _cell_format(wb: Any, record: StyleArray) -> Any:
+    """The ``<xf>`` of a cell style ``record``, as ``write_stylesheet`` makes it."""
+    xf = CellStyle.from_array(record)  # type: ignore[no-untyped-call]
+    if record.alignmentId:
+        xf.alignment = wb._alignments[record.alignmentId]
+    if record.protectionId:
+        xf.protection = wb._protections[record.protectionId]
+    return xf.to_tree("xf")
+
+
+def stylesheet_xml(wb: Workbook) -> bytes:
+    """``styles.xml`` of ``wb``: what ``tostring(write_stylesheet(wb))`` gives, joined from pieces kept for the process
+    (see above); a workbook with differential styles is written by openpyxl."""
+    book: Any = wb
+    if book._differential_styles.styles:
+        return _serialised(openpyxl_excel.write_stylesheet(wb))  # type: ignore[attr-defined]
+    sheet: Any = Stylesheet()
+    formats = [NumberFormat(i, code) for i, code in enumerate(book._number_formats, BUILTIN_FORMATS_MAX_SIZE)]
+    sheet.numFmts.numFmt = formats
+    sheet._split_named_styles(book)
+    records = []
+    for record in book._cell_styles:
+        alignment = book._alignments[record.alignmentId] if record.alignmentId else None
+        protection = book._protections[record.protectionId] if record.protectionId else None
+        records.append(_entry(("xf", tuple(record), alignment, protection), partial(_cell_format, book, record)))
+    colors = tuple(book._colors)
+    parts = [
+        f'<styleSheet xmlns="{SHEET_MAIN_NS}">'.encode(),
+        _serialised(sheet.numFmts.to_tree("numFmts")),
+        *(
+            _listed(tag, [_entry((tag, entry), entry.to_tree) for entry in getattr(book, table)])
+            for tag, table in (("fonts", "_fonts"), ("fills", "_fills"), ("borders", "_borders"))
+        ),
+        _serialised(sheet.cellStyleXfs.to_tree("cellStyleXfs")),
+        _listed("cellXfs", records),
+        _serialised(sheet.cellStyles.to_tree("cellStyles")),
+        _serialised(book._table_styles.to_tree("tableStyles")),
+        _entry(("colors", colors), lambda: ColorList(indexedColors=list(colors)).to_tree("colors")) if colors else b"",
+        b"</styleSheet>",
+    ]
+    return b"".join(parts)
+
+
 class _BookWriter(openpyxl_excel.ExcelWriter):
-    """openpyxl's workbook writer with the sheets' rows written by :func:`_sheet_rows`."""
+    """openpyxl's workbook writer with the sheets' rows written by :func:`_sheet_rows`, and ``styles.xml`` by
+    :func:`stylesheet_xml`."""
 
     def __init__(self, wb: Workbook, archive: ZipFile, sheets: Mapping[Worksheet, SheetCells]) -> None:
         super().__init__(wb, archive)
         self.sheets = sheets
+
+    def write_data(self) -> None:
+        """``ExcelWriter.write_data`` (openpyxl 3.1), with ``styles.xml`` written by :func:`stylesheet_xml`."""
+        writer: Any = self
+        book: Any = self.workbook
+        archive: ZipFile = writer._archive
+        archive.writestr(ARC_APP, tostring(ExtendedProperties().to_tree()))
+        archive.writestr(ARC_CORE, tostring(book.properties.to_tree()))
+        archive.writestr(ARC_THEME, book.loaded_theme if book.loaded_theme else theme_xml)
+        if len(book.custom_doc_props) >= 1:  # not written by matrix
+            raise ValueError("custom document properties are not written by save_workbook")
+        writer._write_worksheets()
+        writer._write_chartsheets()
+        writer._write_images()
+        writer._write_charts()
+        writer._write_external_links()
+        archive.writestr(ARC_STYLE, stylesheet_xml(book))
+        books: Any = WorkbookWriter(book)
+        archive.writestr(ARC_ROOT_RELS, books.write_root_rels())
+        archive.writestr(ARC_WORKBOOK, books.write())
+        archive.writestr(ARC_WORKBOOK_RELS, books.write_rels())
+        writer._merge_vba()
+        writer.manifest._write(archive, book)
 
     def write_worksheet(self, ws: Worksheet) -> None:
         ws._drawing = SpreadsheetDrawing()  # type: ignore[attr-defined]  # as ExcelWriter.write_worksheet
@@ -584,18 +998,16 @@ class _BookWriter(openpyxl_excel.ExcelWriter):
         ws._drawing.images = ws._images  # type: ignore[attr-defined]
         cells = self.sheets.get(ws) or SheetCells()
         _check_written_out(ws, cells)
-        writer = _SheetWriter(ws, cells)
-        writer.write()
-        ws._rels = writer._rels  # type: ignore[attr-defined]
-        out = writer.out
-        assert isinstance(out, BytesIO)
-        xml = out.getvalue()
-        if xml.count(_PLACEHOLDER) != 1:
-            raise ValueError(f"{ws.title}: openpyxl wrote no single <sheetData/> to fill")
-        head, tail = xml.split(_PLACEHOLDER)
+        frame = sheet_frame(ws, cells)
+        if frame is None:
+            head, tail = openpyxl_sheet_frame(ws, cells)
+        else:
+            head, tail = frame
+            sheet: Any = ws
+            sheet._hyperlinks, sheet._comments, sheet._rels = [], [], RelationshipList()  # as WorksheetWriter
         archive: ZipFile = self._archive  # type: ignore[attr-defined]  # set by ExcelWriter.__init__
         rows = "".join(_sheet_rows(ws, cells, _row_numbers(ws, cells, None))).encode()
-        pieces = [Deflated.of(head + b"<sheetData>"), *cells.spill, Deflated.of(rows + b"</sheetData>" + tail)]
+        pieces = [Deflated.of(head), *cells.spill, Deflated.of(rows + tail)]
         write_deflated(archive, ws.path[1:], pieces)
         self.manifest.append(ws)
 
