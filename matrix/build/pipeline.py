@@ -334,7 +334,7 @@ def build(
         plan = replace(plan, blocks=cache_folder(real))
         previous = read_plan(real)
         with staging(real, out_dir) as stage, _Workers(_Units(plan, stage), plan.options.jobs) as workers:
-            if plan.fresh or previous is None:  # the consolidated pieces, rendered while the keys are worked out
+            if plan.fresh or not read_units(real):  # the consolidated pieces, rendered while the keys are worked out
                 workers.start_early(early_pieces(plan))
             return _build(plan, out_dir, real, stage, workers, previous, progress, watch, force)
     raise AssertionError("unreachable")  # pragma: no cover - the with above returns or raises
@@ -507,7 +507,8 @@ def _lay_out(
     if plan.options.pdf:  # the PDF step, over the documents written now (reused ones come with their PDFs)
         pdfs, tracker.summary.pdf_skipped = _convert(written, new, units)
         tracker.summary.pdfs += pdfs
-    laid = files_under(new)
+    # the files laid out: those linked and rendered (the PDF step adds its own: the tree is walked then)
+    laid = files_under(new) if plan.options.pdf else sorted(Path(rel) for rel in hashes)
     reused = frozenset(rel for rels in found.values() for rel in rels)
     return publish(
         new,
