@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import multiprocessing as mp
 import shutil
 import zipfile
 from pathlib import Path
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import matrix.build.keys
-from matrix.build.outputs import plan_items
+from matrix.build.outputs import EXPORTS, plan_items
+from matrix.build.outputs import STATUS_WORKBOOK as STATUS
 from matrix.build.pipeline import BuildOptions, BuildPlan, build, build_unchanged, plan_build
 from matrix.build.publish import MANIFEST
 from matrix.core.model import Corpus, Directive, IssuerKind
@@ -395,3 +397,54 @@ def test_any_change_a_build_reads_is_built_again_as_a_full_build_would(change, t
     assert run_cli("build", inputs, "-o", tmp_path / "full", "-j", "1", *options)[0] == 0
     assert snapshot(out) == snapshot(tmp_path / "full")
     assert build_unchanged([inputs], None, parsed, out) is not None  # and the next build is quick again
+
+
+# --------------------------------------------------------------------------- pieces started before the keys
+
+
+@pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="pieces start early in forked workers only")
+@pytest.mark.parametrize("change", ["task", "report", "nothing"])
+def test_the_pieces_started_before_the_keys_are_taken_only_when_their_key_is_new(change, tmp_path, monkeypatch):
+    """A build whose directives were read anew starts the consolidated pieces before keying; each is taken when its
+    key is not reusable (else the published file is linked) and the output is a full build's, byte for byte."""
+    import matrix.build.pipeline as pipeline
+
+    frozen_clock(monkeypatch)
+    monkeypatch.setattr("matrix.build.pipeline.today", lambda: AS_OF)
+    corpus = load_corpus([INPUT]).require()
+    options = BuildOptions(jobs=2)
+    out = tmp_path / "output"
+    build(plan_build(corpus, options), out)
+    records: tuple[Record, ...] = ()
+    if change == "task":
+        target = corpus.directives[0]
+        corpus = with_directive(corpus, edit_first_task(target))
+    elif change == "report":  # the status workbook reads it, the consolidated workbook, table and exports do not
+        late = next(s for s in plan_build(corpus).statuses if s.state is State.OVERDUE).entry
+        records = (Record(late.row.directive.id, late.agency.id, late.written, AS_OF, late.row.task.id, done=True),)
+    started: list[str] = []
+    taken: list[str] = []
+    start, take = pipeline._Workers.start_early, pipeline._Workers._take
+
+    def spied_start(self, pieces):
+        started.extend(p.unit for p in pieces)
+        return start(self, pieces)
+
+    def spied_take(self, done):
+        taken.extend(rel for _, files in done for rel in files)
+        return take(self, done)
+
+    monkeypatch.setattr(pipeline._Workers, "start_early", spied_start)
+    monkeypatch.setattr(pipeline._Workers, "_take", spied_take)
+    plan = dataclasses.replace(plan_build(corpus, options, records=records), fresh=True)
+    again = build(plan, out)
+    assert sorted(started) == ["exports", "status", "table", "workbook"]
+    expected = {
+        "task": [*EXPORTS, *(f"tong-hop/{name}" for name in ("bang-phan-cong.docx", "ma-tran.xlsx", STATUS))],
+        "report": [f"tong-hop/{STATUS}"],
+        "nothing": [],
+    }[change]
+    assert sorted(taken) == expected
+    full = build(plan_build(corpus, dataclasses.replace(options, jobs=1), records=records), tmp_path / "full")
+    assert snapshot(out) == snapshot(tmp_path / "full") and again.files == full.files
+    assert (again.rendered == 0) == (change == "nothing") and again.reused > 0

@@ -269,3 +269,101 @@ def test_a_build_keeps_the_entries_it_used_beside_the_output(folder, tmp_path):
     (folder / "khac-ten.yaml").unlink()
     prepare([folder], None, options, again.append, cache_folder(out))
     assert len(list(entries.glob("*.json"))) == 4  # the entry no build asks for is removed
+
+
+# --------------------------------------------------------------------------- a loaded directive's fingerprint
+
+
+def prints_of(folder: Path, cache_dir: Path) -> dict[str, str]:
+    """Each directive of ``folder`` loaded with the cache in ``cache_dir``: its fingerprint as a build keys it."""
+    from matrix.build.keys import Fingerprints
+
+    corpus, problems, _ = loaded(folder, cache_dir)
+    assert corpus is not None, problems
+    prints = Fingerprints(None)
+    return {d.id: prints.directive(d) for d in corpus.directives}
+
+
+def test_a_loaded_directive_is_fingerprinted_by_its_entry_not_by_its_tasks(folder, tmp_path, monkeypatch):
+    from matrix.build.keys import Fingerprints
+
+    corpus, _, _ = loaded(folder, tmp_path / "cache")
+    assert all(cache_module.identity(d) for d in corpus.directives)
+
+    def hashed(self, task):
+        raise AssertionError("a loaded directive's tasks are hashed")
+
+    monkeypatch.setattr(Fingerprints, "task", hashed)
+    prints = Fingerprints(None)
+    assert len({prints.directive(d) for d in corpus.directives}) == 5
+    copy = replace(corpus.directives[0], title="Khác")  # made in memory: no entry names it, hashed in full
+    assert cache_module.identity(copy) is None
+    with pytest.raises(AssertionError, match="tasks are hashed"):
+        prints.directive(copy)
+
+
+DAY_BEFORE, DAY_AFTER = dt.date(2025, 2, 20), dt.date(2025, 7, 2)  # an undated directive's bodies differ
+
+
+def edit_text(folder: Path) -> set[str]:
+    path = folder / f"{SEED}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Tiếp tục triển khai", "Khẩn trương triển khai", 1))
+    return {SEED}
+
+
+def edit_registry(folder: Path) -> set[str]:
+    """A body's short name changed: what a directive holds of it may change, so every directive is keyed anew."""
+    registry = folder / "co-quan.yaml"
+    text = registry.read_text(encoding="utf-8")
+    changed = re.sub(r"(\n    short: )([^\n]+)", r"\1\2 mới", text, count=1)
+    assert changed != text
+    registry.write_text(changed, encoding="utf-8")
+    return {"*"}
+
+
+def edit_undated_day(folder: Path, monkeypatch) -> set[str]:
+    monkeypatch.setattr(load, "today", lambda: DAY_AFTER)
+    return {SEED}
+
+
+def edit_code(folder: Path, monkeypatch) -> set[str]:
+    monkeypatch.setattr(cache_module, "code_version", lambda: "matrix-directives-1 9.9.9 other code")
+    return {"*"}
+
+
+def move_file(folder: Path) -> set[str]:
+    """The same bytes under another name: the id may come from the name, so it is read anew."""
+    (folder / f"{SEED}.yaml").rename(folder / "khac-ten.yaml")
+    return {SEED}
+
+
+@pytest.mark.parametrize("change", ["text", "registry", "undated day", "code", "file name"])
+def test_any_change_of_what_the_loader_reads_changes_the_fingerprint(folder, tmp_path, monkeypatch, change):
+    """The fingerprint of each directive whose file, registry, loader or day (undated) changed is new (a stale one
+    would give its documents their old keys); the others keep theirs (the shortcut pays off)."""
+    path = folder / f"{SEED}.yaml"
+    path.write_text(re.sub(r"^date: .*\n", "", path.read_text(encoding="utf-8"), flags=re.M))
+    monkeypatch.setattr(load, "today", lambda: DAY_BEFORE)
+    before = prints_of(folder, tmp_path / "cache")
+    plain_before, _, _ = loaded(folder, None)
+    if change == "text":
+        changed = edit_text(folder)
+    elif change == "registry":
+        changed = edit_registry(folder)
+    elif change == "undated day":
+        changed = edit_undated_day(folder, monkeypatch)
+    elif change == "code":
+        changed = edit_code(folder, monkeypatch)
+    else:
+        changed = move_file(folder)
+    after = prints_of(folder, tmp_path / "cache")
+    assert set(after) == set(before)
+    for name in before:
+        if "*" in changed or name in changed:
+            assert after[name] != before[name], name
+        else:
+            assert after[name] == before[name], name
+    plain_after, _, _ = loaded(folder, None)
+    # the model itself changed where the fingerprint must (else the test would prove nothing)
+    if change in ("text", "undated day"):
+        assert plain_after.directive(SEED) != plain_before.directive(SEED)

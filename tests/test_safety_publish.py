@@ -430,3 +430,49 @@ def test_a_file_whose_recorded_size_and_time_are_damaged_is_hashed(project, dama
     files, stats = read_manifest(out), read_stats(out)
     assert not reusable(out, rels, files, stats)
     assert all(reusable(out, other, files, stats) for other in units.values() if other != rels)
+
+
+# --------------------------------------------------------------------------- the old tree removed without waiting
+
+
+def test_a_large_old_tree_is_removed_by_a_process_of_its_own_and_by_the_next_build_if_cut_short(project, monkeypatch):
+    """The clerk does not wait for the old tree's removal: it leaves the staging folder under a staging name
+    (never the output folder) for a process started for it; if that process never ran, the next build removes it."""
+    monkeypatch.setattr(matrix.build.publish, "BACKGROUND_REMOVAL", 0)
+    started: list[list[str]] = []
+
+    class NeverRun:  # the removal cut short before it began
+        def __init__(self, args, **kwargs):
+            started.append(args)
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(matrix.build.publish.subprocess, "Popen", NeverRun)
+    monkeypatch.setattr(matrix.build.publish, "_REMOVERS", [])
+    assert run("build", "-j", "1").exit_code == 0
+    assert not started and no_staging(project)  # a first build has no old tree
+    out = project / OUT
+    before = snapshot(out)
+    change_input(project)
+    assert run("build", "-j", "1").exit_code == 0
+    assert complete(out) and snapshot(out) != before
+    (aside,) = project.glob(".matrix-tmp-*")
+    assert aside.name.startswith(f".matrix-tmp-{OUT}-") and aside.name.endswith("-old")
+    assert snapshot(aside) == before  # the old tree whole, out of the output folder
+    assert len(started) == 1 and started[0][-1] == str(aside)
+    monkeypatch.setattr(matrix.build.publish, "BACKGROUND_REMOVAL", 10**9)
+    assert run("build", "-j", "1").exit_code == 0
+    assert no_staging(project) and complete(out)
+
+
+def test_the_process_removing_the_old_tree_removes_it(project, monkeypatch):
+    monkeypatch.setattr(matrix.build.publish, "BACKGROUND_REMOVAL", 0)
+    monkeypatch.setattr(matrix.build.publish, "_REMOVERS", [])
+    assert run("build", "-j", "1").exit_code == 0
+    change_input(project)
+    assert run("build", "-j", "1").exit_code == 0
+    assert complete(project / OUT)
+    (process,) = matrix.build.publish._REMOVERS
+    assert process.wait(60) == 0
+    assert no_staging(project)

@@ -93,6 +93,9 @@ class BuildPlan:
     stamp: str | None = None  # the fingerprint of every input (matrix.build.inputs), taken before loading
     warnings: tuple[str, ...] = ()  # the loader's warnings, as told to the clerk
     blocks: Path | None = None  # the folder where the consolidated workbook keeps its rows for the next build (BLOCKS)
+    # some directive file was read anew (not taken from the loaded-directive cache), or none was kept: the
+    # consolidated outputs most likely change, so the build starts rendering them before its keys are known
+    fresh: bool = True
 
     @property
     def letters(self) -> int:
@@ -534,6 +537,17 @@ def plan_pieces(items: Sequence[Item], plan: BuildPlan | None = None) -> list[Pi
     if plan is not None:
         pieces.sort(key=lambda p: -estimate(plan, p))  # stable: alike, as above
     return pieces
+
+
+#: The consolidated view's pieces that read every directive (the long pole of a rebuild after an edit).
+EARLY_UNITS = (Workbooks.name, Tables.name, StatusWorkbook.name, Exports.name)
+
+
+def early_pieces(plan: BuildPlan) -> list[Piece]:
+    """The consolidated view's pieces of :data:`EARLY_UNITS`, longest first: what a build whose directives changed
+    renders before its keys are known (:func:`matrix.build.pipeline.build`)."""
+    pieces = [Piece(name, _consolidated(plan)) for name in EARLY_UNITS]
+    return sorted(pieces, key=lambda p: -estimate(plan, p))
 
 
 def estimate(plan: BuildPlan, piece: Piece) -> float:

@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,7 @@ from .outputs import LETTERS as LETTERS  # the output names, re-exported for the
 from .outputs import REMINDERS as REMINDERS
 from .outputs import STATUS_WORKBOOK as STATUS_WORKBOOK
 from .outputs import TABLE as TABLE
-from .outputs import UNITS, Item, LeftOut, Piece, Workbooks, plan_items, plan_pieces, unit
+from .outputs import UNITS, Item, LeftOut, Piece, Workbooks, early_pieces, plan_items, plan_pieces, unit
 from .outputs import WORKBOOK as WORKBOOK
 from .outputs import BuildOptions as BuildOptions
 from .outputs import BuildPlan as BuildPlan
@@ -238,7 +238,8 @@ def prepare(
     skipped = {out.directive_id for out in left}
     records, letters = load_tracking(folder, corpus, skipped)
     plan = plan_build(corpus, options, records, letters, only, left)
-    return replace(plan, stamp=stamp, warnings=tuple(told))
+    fresh = cache is None or directives.misses > 0  # a directive file read anew: the consolidated outputs change
+    return replace(plan, stamp=stamp, warnings=tuple(told), fresh=fresh)
 
 
 @dataclass(frozen=True)
@@ -332,37 +333,54 @@ def build(
         # from the plan, whose lazily made parts (the reminders...) a copy of it would make again.
         plan = replace(plan, blocks=cache_folder(real))
         previous = read_plan(real)
-        views: dict[str, Any] = {}  # each directive view's input digest and keys, for the next build (plan_items)
-        known = previous.get("views") if previous is not None else None
-        items = plan_items(plan, known=known if isinstance(known, dict) else None, record=views)
-        layouts = _print_layouts(plan, items, previous)
-        notes = Notes.of(plan, {index: (paper, scale) for index, paper, scale in layouts.values()})
-        summary = BuildSummary(
-            out_dir, left_out=plan.left_out, notes=notes, warnings=plan.warnings, left_count=len(plan.left_out)
-        )
-        recorded = (
-            notes.recorded(plan.stamp, items, plan.scope, plan.spared, plan.warnings, layouts) if plan.stamp else None
-        )
+        with staging(real, out_dir) as stage, _Workers(_Units(plan, stage), plan.options.jobs) as workers:
+            if plan.fresh or not read_units(real):  # the consolidated pieces, rendered while the keys are worked out
+                workers.start_early(early_pieces(plan))
+            return _build(plan, out_dir, real, stage, workers, previous, progress, watch, force)
+    raise AssertionError("unreachable")  # pragma: no cover - the with above returns or raises
+
+
+def _build(
+    plan: BuildPlan,
+    out_dir: Path,
+    real: Path,
+    stage: Path,
+    workers: _Workers,
+    previous: dict[str, Any] | None,
+    progress: Callable[[int], None] | None,
+    watch: Callable[[BuildProgress], None] | None,
+    force: bool,
+) -> BuildSummary:
+    """:func:`build` once the lock is held and the staging folder made: key, reuse, render, publish."""
+    views: dict[str, Any] = {}  # each directive view's input digest and keys, for the next build (plan_items)
+    known = previous.get("views") if previous is not None else None
+    items = plan_items(plan, known=known if isinstance(known, dict) else None, record=views)
+    layouts = _print_layouts(plan, items, previous)
+    notes = Notes.of(plan, {index: (paper, scale) for index, paper, scale in layouts.values()})
+    summary = BuildSummary(
+        out_dir, left_out=plan.left_out, notes=notes, warnings=plan.warnings, left_count=len(plan.left_out)
+    )
+    recorded = (
+        notes.recorded(plan.stamp, items, plan.scope, plan.spared, plan.warnings, layouts) if plan.stamp else None
+    )
+    if recorded is not None:
+        recorded["views"] = views
+    tracker = _Tracker(summary, len(items), progress, watch)
+    found = _reusable(real, items)
+    if _nothing_to_do(real, plan.scope, plan.spared, items, found):
+        for item in items:
+            tracker.reused(item, found[item.key])
+        summary.files = sorted(Path(rel) for item in items for rel in found[item.key])
         if recorded is not None:
-            recorded["views"] = views
-        tracker = _Tracker(summary, len(items), progress, watch)
-        found = _reusable(real, items)
-        if _nothing_to_do(real, plan.scope, plan.spared, items, found):
-            for item in items:
-                tracker.reused(item, found[item.key])
-            summary.files = sorted(Path(rel) for item in items for rel in found[item.key])
-            if recorded is not None:
-                record_plan(real, recorded)  # the same outputs from other bytes (a date, a comment): say so
-            return summary
-        with staging(real, out_dir) as stage:
-            new = stage / "new"
-            try:
-                summary.files, summary.kept = _lay_out(plan, items, found, new, tracker, out_dir, real, force, recorded)
-            except OSError as exc:
-                where = getattr(exc, "filename", None) or out_dir
-                if isinstance(where, str) and str(stage) in where:
-                    where = out_dir
-                raise OutputError(f"không ghi được kết quả: {os_message(exc)} ({where})") from exc
+            record_plan(real, recorded)  # the same outputs from other bytes (a date, a comment): say so
+        return summary
+    try:
+        summary.files, summary.kept = _lay_out(plan, items, found, workers, tracker, out_dir, real, force, recorded)
+    except OSError as exc:
+        where = getattr(exc, "filename", None) or out_dir
+        if isinstance(where, str) and str(stage) in where:
+            where = out_dir
+        raise OutputError(f"không ghi được kết quả: {os_message(exc)} ({where})") from exc
     return summary
 
 
@@ -443,17 +461,17 @@ def _lay_out(
     plan: BuildPlan,
     items: list[Item],
     found: dict[str, list[str]],
-    new: Path,
+    workers: _Workers,
     tracker: _Tracker,
     out_dir: Path,
     real: Path,
     force: bool,
     entry: dict[str, Any] | None = None,
 ) -> tuple[list[Path], list[tuple[Path, Path]]]:
-    """Lay out the new tree in ``new`` (reused files linked, the others rendered), then publish it."""
-    new.mkdir()
-    for folder, _ in plan.views:
-        (new / folder).mkdir()
+    """Lay out the new tree in the staging folder's ``new`` (reused files linked, the others rendered), then
+    publish it."""
+    new = workers.work.stage / NEW
+    _make_folders(new, plan)
     hashes: dict[str, str] = {}
     units: dict[str, list[str]] = {}
 
@@ -479,7 +497,7 @@ def _lay_out(
     by_place = {(item.unit, item.view, item.agency): item for item in todo}
     written: list[Path] = []
     # the reused files are linked while the workers render the others (the parent would wait for them idle)
-    for piece, results in _run(_Units(plan, new), plan_pieces(todo, plan), plan.options.jobs, link_reused):
+    for piece, results in workers.run(plan_pieces(todo, plan), link_reused):
         for agency, files in results:
             item = by_place[(piece.unit, piece.view, agency)]
             hashes.update(files)
@@ -489,7 +507,8 @@ def _lay_out(
     if plan.options.pdf:  # the PDF step, over the documents written now (reused ones come with their PDFs)
         pdfs, tracker.summary.pdf_skipped = _convert(written, new, units)
         tracker.summary.pdfs += pdfs
-    laid = files_under(new)
+    # the files laid out: those linked and rendered (the PDF step adds its own: the tree is walked then)
+    laid = files_under(new) if plan.options.pdf else sorted(Path(rel) for rel in hashes)
     reused = frozenset(rel for rels in found.values() for rel in rels)
     return publish(
         new,
@@ -663,68 +682,131 @@ def left_out_report(left_out: Sequence[LeftOut]) -> list[tuple[str, bool]]:
     return lines
 
 
+NEW, EARLY = "new", "early"  # in the staging folder: the new tree, and the pieces rendered before the keys
+
+
+def _make_folders(tree: Path, plan: BuildPlan) -> None:
+    """The folder ``tree`` and each view's folder in it (the units write into them)."""
+    tree.mkdir()
+    for folder, _ in plan.views:
+        (tree / folder).mkdir()
+
+
 @dataclass(frozen=True)
 class _Units:
-    """The output units' pieces of a plan (:mod:`matrix.build.outputs`), run here or in worker processes."""
+    """The output units' pieces of a plan (:mod:`matrix.build.outputs`), run here or in worker processes, each
+    into a tree of the staging folder ``stage`` (:data:`NEW`, or :data:`EARLY` for a piece started before the
+    keys are known)."""
 
     plan: BuildPlan
     stage: Path
 
-    def run(self, piece: Piece) -> list[tuple[str | None, dict[str, str]]]:
+    def run(self, piece: Piece, tree: str = NEW) -> list[tuple[str | None, dict[str, str]]]:
         """Write one piece, an item at a time; return each item's agency and its files' content hashes
-        (computed here, so that worker processes share the hashing the manifest needs)."""
+        (computed here, so that worker processes share the hashing the manifest needs), relative to the tree."""
         done = []
+        root = self.stage / tree
         for agency in piece.agencies or (None,):
-            paths = unit(piece.unit).write(self.plan, piece.view, agency, self.stage)
-            done.append((agency, {str(p.relative_to(self.stage)): file_hash(p) for p in paths}))
+            paths = unit(piece.unit).write(self.plan, piece.view, agency, root)
+            done.append((agency, {str(p.relative_to(root)): file_hash(p) for p in paths}))
         return done
 
 
 _WORK: _Units | None = None  # what forked worker processes inherit
 
+_Done = list[tuple[str | None, dict[str, str]]]  # what a piece wrote: each item's agency, its files' hashes
 
-def _run_unit(piece: Piece) -> list[tuple[str | None, dict[str, str]]]:
+
+def _run_unit(piece: Piece, tree: str = NEW) -> _Done:
     assert _WORK is not None
-    return _WORK.run(piece)
+    return _WORK.run(piece, tree)
 
 
-def _run(
-    work: _Units, pieces: list[Piece], jobs: int | None, meanwhile: Callable[[], None] = lambda: None
-) -> Iterator[tuple[Piece, list[tuple[str | None, dict[str, str]]]]]:
-    """Run every piece, in worker processes when the machine has several cores and there is more than one.
+class _Workers:
+    """The worker processes of one build: forked when the first piece is handed to them (they inherit the plan
+    as it is then, without pickling it), one per core or ``jobs``; where fork is unavailable (Windows) or one job
+    is asked for, pieces run here, in :meth:`run`.
 
-    Workers are forked, so they share the work without pickling it; where
-    fork is unavailable (Windows) or one job is asked for, pieces run here.
-    ``meanwhile`` is run here before the first piece is yielded: while the workers render, when there are any.
-    """
-    global _WORK
-    jobs = min(jobs or os.cpu_count() or 1, len(pieces))
-    if jobs <= 1 or "fork" not in mp.get_all_start_methods():
-        meanwhile()
+    :meth:`start_early` hands them pieces before the keys are worked out (the consolidated view's, when a
+    directive changed), rendered into the staging folder's :data:`EARLY` tree; :meth:`run` then takes each one
+    the keys say must be rendered (moved into :data:`NEW` once done) and leaves the others (reused: by the key
+    invariant the same bytes) unread. Used as a context: on the way out the workers are ended (a failure, a stop)
+    or waited for."""
+
+    def __init__(self, work: _Units, jobs: int | None) -> None:
+        self.work = work
+        self.jobs = jobs or os.cpu_count() or 1
+        self.forks = self.jobs > 1 and "fork" in mp.get_all_start_methods()
+        self.pool: ProcessPoolExecutor | None = None
+        self.early: dict[Piece, Future[_Done]] = {}
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        global _WORK
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        try:
+            if kind is None:
+                pool.shutdown(wait=True, cancel_futures=True)  # an early piece left unread: let it end
+                return
+            _quiet_cancelled_futures()
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()  # a stopped or failed build leaves no worker behind
+            pool.shutdown(wait=False, cancel_futures=True)
+        finally:
+            _WORK = None
+
+    def _submit(self, piece: Piece, tree: str) -> Future[_Done]:
+        global _WORK
+        if self.pool is None:
+            _WORK = self.work
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=mp.get_context("fork"), initializer=_worker_init
+            )
+        return self.pool.submit(_run_unit, piece, tree)
+
+    def start_early(self, pieces: Sequence[Piece]) -> None:
+        """Start rendering ``pieces`` before the keys are known (in worker processes only: here they would wait)."""
+        if not self.forks or not pieces:
+            return
+        _make_folders(self.work.stage / EARLY, self.work.plan)
         for piece in pieces:
-            yield piece, work.run(piece)
-        return
-    _WORK = work
-    try:
-        with (
-            ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_worker_init) as pool,
-            _terminate_as_interrupt(),
-        ):
-            futures = {pool.submit(_run_unit, piece): piece for piece in pieces}
-            try:
-                meanwhile()
-                for future in as_completed(futures):
-                    yield futures[future], future.result()
-            except BaseException:
-                _quiet_cancelled_futures()
-                for future in futures:
-                    future.cancel()
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    process.terminate()  # a stopped or failed build leaves no worker behind
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-    finally:
-        _WORK = None
+            self.early[piece] = self._submit(piece, EARLY)
+
+    def run(self, pieces: list[Piece], meanwhile: Callable[[], None] = lambda: None) -> Iterator[tuple[Piece, _Done]]:
+        """Run every piece (taking an early one's result), in worker processes when there are several cores and
+        pieces (or early ones). ``meanwhile`` is run here before the first piece is yielded: while the workers
+        render, when there are any."""
+        early = {piece: self.early.pop(piece) for piece in pieces if piece in self.early}
+        for unread in self.early.values():  # reused after all: not started yet, never started
+            unread.cancel()
+        rest = [piece for piece in pieces if piece not in early]
+        if not early and (not self.forks or len(rest) <= 1):
+            meanwhile()
+            for piece in rest:
+                yield piece, self.work.run(piece)
+            return
+        with _terminate_as_interrupt():
+            futures = {future: (piece, EARLY) for piece, future in early.items()}
+            futures.update({self._submit(piece, NEW): (piece, NEW) for piece in rest})
+            meanwhile()
+            for future in as_completed(futures):
+                piece, tree = futures[future]
+                done = future.result()
+                if tree == EARLY:
+                    self._take(done)
+                yield piece, done
+
+    def _take(self, done: _Done) -> None:
+        """Move the files of an early piece into the new tree (its folders are there: :func:`_make_folders`)."""
+        early, new = self.work.stage / EARLY, self.work.stage / NEW
+        for _, files in done:
+            for rel in files:
+                os.makedirs((new / rel).parent, exist_ok=True)
+                os.replace(early / rel, new / rel)
 
 
 def _quiet_cancelled_futures() -> None:

@@ -29,6 +29,7 @@ import os
 import sys
 import types
 import typing
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -295,6 +296,38 @@ class DirectiveCache:
                 if name.endswith(".json") and name[: -len(".json")] not in self.used:
                     with contextlib.suppress(OSError):
                         os.unlink(self.folder / name)
+
+
+# --------------------------------------------------------------------------- what a loaded directive is
+
+
+_IDENTITIES: dict[int, tuple[weakref.ref[Directive], str]] = {}
+
+
+def remember(directive: Directive, key: str, loaded: Loaded) -> None:
+    """Say that ``directive`` is what the loader made of the entry ``key`` (:meth:`DirectiveCache.key`: the
+    file's path and bytes, the registry as loaded, the loader's code) on ``loaded.day`` when undated: a text that
+    names it fully, so that a build fingerprints it by that text (:func:`identity`) instead of hashing every
+    task. Kept while the directive lives (a weak reference: nothing is kept alive for it)."""
+    place = id(directive)
+    digest = hashlib.sha256(f"{key}\0{loaded.day.isoformat() if loaded.undated else ''}".encode()).hexdigest()
+
+    def gone(_: object, place: int = place) -> None:
+        found = _IDENTITIES.get(place)
+        if found is not None and found[0]() is None:
+            del _IDENTITIES[place]
+
+    _IDENTITIES[place] = (weakref.ref(directive, gone), digest)
+
+
+def identity(directive: Directive) -> str | None:
+    """The digest that names ``directive`` fully when it came from the loader with a cache (:func:`remember`):
+    equal for two directives only if the loader read the same file, bytes, registry and code (and day, undated);
+    None for a directive made otherwise (an edit in memory, a draft, a copy changed by :func:`dataclasses.replace`)."""
+    found = _IDENTITIES.get(id(directive))
+    if found is None or found[0]() is not directive:
+        return None
+    return found[1]
 
 
 def _read_entry(raw: dict[str, Any]) -> Loaded:

@@ -1336,7 +1336,7 @@ def _read_cached(
     """What :class:`_DirectiveReader` makes of ``file`` (the directive, the node of its ``id``), its problems added to
     ``report``: read back from ``cache`` when the file, the registry and the loader are those of an entry, else read
     and kept there. As the reader does, no directive once ``report`` holds an error (of this file or another)."""
-    from .cache import Loaded
+    from .cache import Loaded, remember
 
     data = read_bytes(file, report)
     if data is None:
@@ -1353,6 +1353,7 @@ def _read_cached(
     report.problems.extend(found.problems)
     if found.directive is None or report.has_errors:
         return None, None
+    remember(found.directive, key, found)
     mark = None
     if found.id_at is not None:
         line, column = found.id_at
