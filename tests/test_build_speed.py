@@ -298,3 +298,56 @@ def test_a_build_publishes_the_files_it_laid_out_without_walking_its_tree(tmp_pa
     assert summary.reused and summary.rendered
     held = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file() and p.name != MANIFEST)
     assert summary.files == held
+
+
+@pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="workers are forked only where fork exists")
+def test_the_writers_are_imported_before_the_workers_fork(tmp_path, monkeypatch):
+    """Each worker would import openpyxl, docxtpl and jinja2 again (0.15 s of CPU): the parent imports the writers
+    before it forks them, and the workers inherit them."""
+    import dataclasses
+
+    import matrix.build.pipeline as pipeline
+
+    events: list[str] = []
+    imported, pool = pipeline._import_writers, pipeline.ProcessPoolExecutor
+
+    def importing() -> None:
+        events.append("import")
+        imported()
+
+    def forking(*args, **kwargs):
+        events.append("fork")
+        return pool(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_import_writers", importing)
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", forking)
+    before, _ = _edited_plans()
+    summary = build(dataclasses.replace(before, options=dataclasses.replace(before.options, jobs=2)), tmp_path / "out")
+    assert summary.rendered > 1
+    assert events[:2] == ["import", "fork"]
+
+
+@pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="workers are forked only where fork exists")
+def test_the_print_layouts_are_worked_out_while_the_workers_render(tmp_path, monkeypatch):
+    """Laying out the consolidated matrix sheet for the report takes the parent a fifth of a second: it is done
+    while the workers render, and the report and the manifest still tell it."""
+    import dataclasses
+
+    import matrix.build.pipeline as pipeline
+
+    before, after = _edited_plans()
+    out = tmp_path / "out"
+    build(before, out)
+    workers: list[int] = []
+    real = pipeline._print_layouts
+
+    def counted(*args, **kwargs):
+        workers.append(len(mp.active_children()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_print_layouts", counted)
+    options = dataclasses.replace(after.options, jobs=2)
+    summary = build(dataclasses.replace(after, options=options, fresh=False), out)
+    assert summary.rendered > 1 and summary.notes is not None
+    assert workers and workers[0] >= 1
+    assert summary.notes == pipeline.Notes.of(after)  # every layout worked out here

@@ -355,19 +355,23 @@ def _build(
     views: dict[str, Any] = {}  # each directive view's input digest and keys, for the next build (plan_items)
     known = previous.get("views") if previous is not None else None
     items = plan_items(plan, known=known if isinstance(known, dict) else None, record=views)
-    layouts = _print_layouts(plan, items, previous)
-    notes = Notes.of(plan, {index: (paper, scale) for index, paper, scale in layouts.values()})
-    summary = BuildSummary(
-        out_dir, left_out=plan.left_out, notes=notes, warnings=plan.warnings, left_count=len(plan.left_out)
-    )
-    recorded = (
-        notes.recorded(plan.stamp, items, plan.scope, plan.spared, plan.warnings, layouts) if plan.stamp else None
-    )
-    if recorded is not None:
-        recorded["views"] = views
+    summary = BuildSummary(out_dir, left_out=plan.left_out, warnings=plan.warnings, left_count=len(plan.left_out))
+    recorded: dict[str, Any] | None = {} if plan.stamp else None
+
+    def note() -> None:
+        """The report's notes and the manifest's plan entry, with the print layouts (the workbooks that changed
+        are laid out: a fifth of a second for the consolidated one's, taken while the workers render)."""
+        layouts = _print_layouts(plan, items, previous)
+        summary.notes = notes = Notes.of(plan, {index: (paper, scale) for index, paper, scale in layouts.values()})
+        if recorded is not None and plan.stamp:
+            recorded.update(
+                notes.recorded(plan.stamp, items, plan.scope, plan.spared, plan.warnings, layouts), views=views
+            )
+
     tracker = _Tracker(summary, len(items), progress, watch)
     found = _reusable(real, items)
     if _nothing_to_do(real, plan.scope, plan.spared, items, found):
+        note()
         for item in items:
             tracker.reused(item, found[item.key])
         summary.files = sorted(Path(rel) for item in items for rel in found[item.key])
@@ -375,7 +379,9 @@ def _build(
             record_plan(real, recorded)  # the same outputs from other bytes (a date, a comment): say so
         return summary
     try:
-        summary.files, summary.kept = _lay_out(plan, items, found, workers, tracker, out_dir, real, force, recorded)
+        summary.files, summary.kept = _lay_out(
+            plan, items, found, workers, tracker, out_dir, real, force, recorded, meanwhile=note
+        )
     except OSError as exc:
         where = getattr(exc, "filename", None) or out_dir
         if isinstance(where, str) and str(stage) in where:
@@ -467,9 +473,10 @@ def _lay_out(
     real: Path,
     force: bool,
     entry: dict[str, Any] | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[Path], list[tuple[Path, Path]]]:
     """Lay out the new tree in the staging folder's ``new`` (reused files linked, the others rendered), then
-    publish it."""
+    publish it; ``meanwhile`` is run while the workers render (it may fill ``entry``, published after)."""
     new = workers.work.stage / NEW
     _make_folders(new, plan)
     hashes: dict[str, str] = {}
@@ -496,8 +503,13 @@ def _lay_out(
     todo = [item for item in items if item.key not in found]
     by_place = {(item.unit, item.view, item.agency): item for item in todo}
     written: list[Path] = []
+
+    def linked_and_more() -> None:
+        link_reused()
+        meanwhile()
+
     # the reused files are linked while the workers render the others (the parent would wait for them idle)
-    for piece, results in workers.run(plan_pieces(todo, plan), link_reused):
+    for piece, results in workers.run(plan_pieces(todo, plan), linked_and_more):
         for agency, files in results:
             item = by_place[(piece.unit, piece.view, agency)]
             hashes.update(files)
@@ -763,6 +775,7 @@ class _Workers:
         global _WORK
         if self.pool is None:
             _WORK = self.work
+            _import_writers()  # before the fork: each worker would import them again
             self.pool = ProcessPoolExecutor(
                 max_workers=self.jobs, mp_context=mp.get_context("fork"), initializer=_worker_init
             )
@@ -829,6 +842,13 @@ def _quiet_cancelled_futures() -> None:
 
     hook._matrix_quiet = True  # type: ignore[attr-defined]
     threading.excepthook = hook
+
+
+def _import_writers() -> None:
+    """Import the writers the pieces run (openpyxl, docxtpl, jinja2 with them) in this process, so that the
+    worker processes forked next inherit them: each would spend 0.15 s of CPU importing them (the parent imports
+    the workbook writer anyway, for the print layouts)."""
+    from ..writers import excel, reminders, status_excel, word  # noqa: F401
 
 
 def _worker_init() -> None:
