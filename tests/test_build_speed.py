@@ -351,3 +351,45 @@ def test_the_print_layouts_are_worked_out_while_the_workers_render(tmp_path, mon
     assert summary.rendered > 1 and summary.notes is not None
     assert workers and workers[0] >= 1
     assert summary.notes == pipeline.Notes.of(after)  # every layout worked out here
+
+
+def test_the_letters_hashes_are_taken_as_written_and_are_those_of_the_files(tmp_path, monkeypatch):
+    """The manifest records each output's SHA-256: a letter's is taken from the bytes as they are written, not
+    read back from the disk (13,000 letters: two seconds of opening and reading); the others are read back."""
+    import matrix.build.pipeline as pipeline
+    from matrix.build.publish import file_hash, read_manifest
+
+    read_back: list[str] = []
+    real = pipeline.file_hash
+
+    def counted(path):
+        read_back.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(pipeline, "file_hash", counted)
+    before, _ = _edited_plans()
+    out = tmp_path / "out"
+    summary = build(before, out)
+    recorded = read_manifest(out)
+    docx = [rel for rel in recorded if rel.endswith(".docx")]
+    assert docx and summary.rendered > len(docx) // 2
+    assert all(recorded[rel] == file_hash(out / rel) for rel in recorded)
+    assert not [path for path in read_back if path.endswith(".docx")]
+    assert any(path.endswith(".xlsx") for path in read_back)
+
+
+def test_a_document_whose_write_failed_leaves_no_hash(tmp_path, monkeypatch):
+    from matrix.writers import templates
+
+    path = tmp_path / "thu.docx"
+    templates.write_document(path, b"first")
+    assert templates.written_hash(path) is not None and templates.written_hash(path) is None  # taken once
+    templates.write_document(path, b"first")
+
+    def full(fd, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(templates, "write_all", full)
+    with pytest.raises(OSError):
+        templates.write_document(path, b"second")
+    assert templates.written_hash(path) is None

@@ -716,11 +716,15 @@ class _Units:
     def run(self, piece: Piece, tree: str = NEW) -> list[tuple[str | None, dict[str, str]]]:
         """Write one piece, an item at a time; return each item's agency and its files' content hashes
         (computed here, so that worker processes share the hashing the manifest needs), relative to the tree."""
+        from ..writers.templates import forget_written, written_hash
+
         done = []
         root = self.stage / tree
+        forget_written()
         for agency in piece.agencies or (None,):
             paths = unit(piece.unit).write(self.plan, piece.view, agency, root)
-            done.append((agency, {str(p.relative_to(root)): file_hash(p) for p in paths}))
+            # a document's hash taken as it was written (the letters), else read back
+            done.append((agency, {str(p.relative_to(root)): written_hash(p) or file_hash(p) for p in paths}))
         return done
 
 

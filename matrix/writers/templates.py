@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import io
 import math
 import os
@@ -961,7 +962,9 @@ def write_document(path: Path, data: bytes) -> None:
     """``path.write_bytes(data)`` in three system calls (open, write, close), without Python's file objects:
     a build writes thousands of documents into its staging folder (a clerk's files go through
     :func:`matrix.files.safeio.write_file`). The folder is made when it is missing (not asked for before each
-    document: a build writes hundreds into one folder)."""
+    document: a build writes hundreds into one folder). The SHA-256 of ``data`` is kept for :func:`written_hash`
+    (the build records each output's hash: read back from the disk, 13,000 letters cost it two seconds)."""
+    WRITTEN.pop(os.fspath(path), None)  # a failed write leaves no hash behind
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
     try:
         fd = os.open(path, flags, 0o666)
@@ -972,6 +975,22 @@ def write_document(path: Path, data: bytes) -> None:
         write_all(fd, data)
     finally:
         os.close(fd)
+    WRITTEN[os.fspath(path)] = hashlib.sha256(data).hexdigest()
+
+
+#: the SHA-256 of each document :func:`write_document` wrote, by its path, until :func:`written_hash` takes it
+WRITTEN: dict[str, str] = {}
+
+
+def written_hash(path: Path) -> str | None:
+    """The SHA-256 of the document :func:`write_document` last wrote at ``path`` (taken: asked once), or None
+    when it wrote none there since :func:`forget_written`."""
+    return WRITTEN.pop(os.fspath(path), None)
+
+
+def forget_written() -> None:
+    """Forget the hashes not taken (a piece of a build starts: whatever else wrote its files since is read)."""
+    WRITTEN.clear()
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # APPNOTE 4.3.7: signature, version, flags, method, time, date, crc, sizes
