@@ -440,23 +440,20 @@ def _lettered(corpus: Corpus) -> dict:
 
 def _overdue_text(corpus: Corpus) -> Corpus:
     """The text of a task on the overdue list edited (one shown by its text: no title)."""
-    for status in assess(build_matrix(corpus), (), AS_OF):
-        task, directive = status.entry.row.task, status.entry.row.directive
-        if status.state is State.OVERDUE and task.title is None and task in directive.tasks:
-            index = directive.tasks.index(task)
-            which = corpus.directives.index(directive)
-            return _edit_task(corpus, lambda t: dataclasses.replace(t, text="Sửa. " + t.text), which, index)
-    raise AssertionError("no overdue task")
+    return _overdue_edited(corpus, lambda t: dataclasses.replace(t, text="Sửa. " + t.text))
 
 
 def _longer_overdue(corpus: Corpus) -> Corpus:
     """A task on the overdue list made long enough to take more rows: the rows after it move down."""
+    return _overdue_edited(corpus, lambda t: dataclasses.replace(t, text=(t.text + " ") * 12))
+
+
+def _overdue_edited(corpus: Corpus, change) -> Corpus:
+    """The first top-level task on the overdue list shown by its text (no title) changed by ``change``."""
     for status in assess(build_matrix(corpus), (), AS_OF):
         task, directive = status.entry.row.task, status.entry.row.directive
         if status.state is State.OVERDUE and task.title is None and task in directive.tasks:
-            index = directive.tasks.index(task)
-            which = corpus.directives.index(directive)
-            return _edit_task(corpus, lambda t: dataclasses.replace(t, text=(t.text + " ") * 12), which, index)
+            return _edit_task(corpus, change, corpus.directives.index(directive), directive.tasks.index(task))
     raise AssertionError("no overdue task")
 
 

@@ -23,9 +23,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..core.errors import OutputError
+from ..core.model import Task
 from ..files.safeio import write_file
 
 CHUNKS_FORMAT = "matrix-chunks-1"
+
+
+def printed_fields(task: Task) -> tuple[object, ...]:
+    """A task's own fields as the exports and the assignment table print them (their pieces' keys read them)."""
+    return (task.text, task.title, task.deadline, task.report, task.targets, task.notes)
+
+
 _KEY = re.compile(r"[0-9a-f]{64}")
 
 

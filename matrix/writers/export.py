@@ -14,6 +14,7 @@ from typing import Any
 
 from ..core.model import Directive
 from ..core.pivot import Entry, Matrix, Row
+from .chunks import printed_fields
 
 CSV_COLUMNS = ("directive", "task", "agency", "role", "text")
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): such cells get a leading quote.
@@ -269,12 +270,7 @@ def _piece_inputs(matrix: Matrix, d: Directive, rows: list[Row]) -> tuple[Any, .
         [
             (
                 row.key,
-                row.task.text,
-                row.task.title,
-                row.task.deadline,
-                row.task.report,
-                row.task.targets,
-                row.task.notes,
+                *printed_fields(row.task),
                 [sub.id for sub in row.task.tasks],
                 [
                     (e.agency.name, e.agency.id, e.role.value, e.written, e.via.name if e.via is not None else None)

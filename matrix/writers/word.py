@@ -21,6 +21,7 @@ from ..core.pivot import Entry, Matrix, Row, location, ordinal
 from ..core.stamp import build_date
 from ..core.text import inline_name, match_key, roman, safe_filename
 from ..input.catalogue import province_names
+from .chunks import printed_fields
 from .templates import TemplateLibrary, WordTemplateError
 
 # Public, including the seam other documents (reminders) build on: the template data of each part.
@@ -911,12 +912,7 @@ class _TableSection:
                     row.node.position,
                     row.node.depth,
                     row.node.parent.id if row.node.parent is not None else None,
-                    row.task.text,
-                    row.task.title,
-                    row.task.deadline,
-                    row.task.report,
-                    row.task.targets,
-                    row.task.notes,
+                    *printed_fields(row.task),
                     [(e.agency.id, e.agency.name, e.role.value) for e in entries(row)],
                 )
                 for row in self.rows
