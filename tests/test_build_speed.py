@@ -241,14 +241,7 @@ def test_a_rebuild_links_the_reused_files_while_the_workers_render(tmp_path, mon
     before, after = _edited_plans()
     out = tmp_path / "out"
     build(before, out)
-    workers: list[int] = []
-    real = pipeline._link
-
-    def counted(source, target):
-        workers.append(len(mp.active_children()))
-        return real(source, target)
-
-    monkeypatch.setattr(pipeline, "_link", counted)
+    workers = _workers_at(monkeypatch, pipeline, "_link")
     summary = build(dataclasses.replace(after, options=dataclasses.replace(after.options, jobs=2)), out)
     assert summary.reused and summary.rendered > 1
     assert workers and min(workers) >= 1  # every reused file linked with the workers at work
@@ -266,14 +259,7 @@ def test_after_a_directive_is_read_anew_the_workers_render_while_the_keys_are_wo
     before, after = _edited_plans()
     out = tmp_path / "out"
     build(before, out)
-    workers: list[int] = []
-    keyed = pipeline.plan_items
-
-    def counted(*args, **kwargs):
-        workers.append(len(mp.active_children()))
-        return keyed(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "plan_items", counted)
+    workers = _workers_at(monkeypatch, pipeline, "plan_items")
     options = dataclasses.replace(after.options, jobs=2)
     summary = build(dataclasses.replace(after, options=options, fresh=fresh), out)
     assert summary.rendered > 1
@@ -338,14 +324,7 @@ def test_the_print_layouts_are_worked_out_while_the_workers_render(tmp_path, mon
     before, after = _edited_plans()
     out = tmp_path / "out"
     build(before, out)
-    workers: list[int] = []
-    real = pipeline._print_layouts
-
-    def counted(*args, **kwargs):
-        workers.append(len(mp.active_children()))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "_print_layouts", counted)
+    workers = _workers_at(monkeypatch, pipeline, "_print_layouts")
     options = dataclasses.replace(after.options, jobs=2)
     summary = build(dataclasses.replace(after, options=options, fresh=False), out)
     assert summary.rendered > 1 and summary.notes is not None
@@ -393,3 +372,16 @@ def test_a_document_whose_write_failed_leaves_no_hash(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         templates.write_document(path, b"second")
     assert templates.written_hash(path) is None
+
+
+def _workers_at(monkeypatch, module, name: str) -> list[int]:
+    """``module.name`` replaced by a spy: the worker processes alive at each of its calls, in the list returned."""
+    counts: list[int] = []
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        counts.append(len(mp.active_children()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return counts
