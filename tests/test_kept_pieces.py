@@ -14,10 +14,10 @@ import pytest
 
 from matrix.core.model import Assignment, Corpus, Role
 from matrix.core.pivot import Matrix, build_matrix
-from matrix.writers import sections
+from matrix.writers import sections, templates
 from matrix.writers.chunks import ChunkStore
 from matrix.writers.export import to_csv, to_json, write_exports
-from matrix.writers.templates import PACKAGE_TEMPLATES, TemplateLibrary
+from matrix.writers.templates import PACKAGE_TEMPLATES, TemplateLibrary, WordTemplateError
 from matrix.writers.word import TABLE_TEMPLATE, write_assignment_table
 from matrix.writers.word import _table_parts as table_parts
 
@@ -249,4 +249,16 @@ def test_the_sections_share_one_render_time_bound(tmp_path, monkeypatch):
             return float(next(clock))
 
     monkeypatch.setattr(sections, "time", Clock)
-    assert not sections.render_sectioned(template, context, parts, tmp_path / "b.docx", ChunkStore(None))
+    # told at once, as a whole render tells it (not rendered whole after, which would take the clerk 20 s more)
+    with pytest.raises(WordTemplateError, match="mẫu chạy quá 20 giây"):
+        sections.render_sectioned(template, context, parts, tmp_path / "b.docx", ChunkStore(None))
+    assert not (tmp_path / "b.docx").exists()
+
+
+def test_sections_past_one_render_s_output_are_told_at_once(tmp_path, monkeypatch):
+    matrix = build_matrix(seed_corpus())
+    template = TemplateLibrary(None).get(TABLE_TEMPLATE)
+    context, parts = table_parts(matrix)
+    monkeypatch.setattr(templates, "MAX_RENDER_CHARS", 20_000)  # each section within it, the sections together past
+    with pytest.raises(WordTemplateError, match="quá nhiều chữ"):
+        sections.render_sectioned(template, context, parts, tmp_path / "b.docx", ChunkStore(None))

@@ -126,6 +126,8 @@ def render_sectioned(
             rendered[part] = data
         package.write(rendered, out, created)
         return True
+    except templates.TemplateLimit as exc:  # a whole render would go past the same bound: told now, not after it
+        raise template._error(exc) from exc
     except Exception:  # the whole render tells what went wrong, as it always has
         return False
 
@@ -152,7 +154,7 @@ def _render_part(
     deadline = time.monotonic() + templates.RENDER_SECONDS  # the bounds of one render hold for the sections together
     for section in sections:
         if time.monotonic() > deadline:
-            return None  # rendered whole, which tells the clerk the template runs too long
+            templates._SafeEnvironment._too_slow()  # the sections together past one render's time
         inputs = section.inputs()
         data = section.data() if inputs is None else None
         key = chunk_key(code, xml, shared, "data" if inputs is None else "inputs", data if inputs is None else inputs)
@@ -166,7 +168,7 @@ def _render_part(
             return None
         total += size
         if total > templates.MAX_RENDER_CHARS:
-            return None
+            templates._SafeEnvironment._too_long()  # the sections together past one render's output
         tail = (tail + head)[-_EDGE:] if size < _EDGE else last
         unclosed = ends_open
         pieces.append(piece)
