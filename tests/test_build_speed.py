@@ -198,6 +198,10 @@ def test_a_rebuild_makes_each_folder_once_and_checks_each_reused_file_once(tmp_p
     checked = Counter(p for p in calls["lstat"] if p.startswith(str(out) + os.sep))
     # once to reuse it, once more when publishing (a file the clerk edited meanwhile is kept aside)
     assert len(checked) >= summary.reused and max(checked.values()) == 2, checked.most_common(3)
+    # the manifest takes a reused file's size and time from that second look (its link is the same file): only
+    # the files written now are looked at in the new tree
+    staged = [p for p in calls["lstat"] if ".matrix-tmp" in p and os.sep + "new" + os.sep in p]
+    assert len(staged) <= len(summary.files) - summary.reused, len(staged)
 
 
 def test_the_manifest_is_written_on_one_line(tmp_path):
@@ -385,3 +389,22 @@ def _workers_at(monkeypatch, module, name: str) -> list[int]:
 
     monkeypatch.setattr(module, name, counted)
     return counts
+
+
+def test_after_a_rebuild_the_manifest_tells_each_file_s_size_and_time(tmp_path):
+    """The sizes and times of the reused files come from the look at the published ones before the switch (the
+    links are the same files): they are those of the files published, so the next build trusts them."""
+    import os
+
+    from matrix.build.publish import read_stats
+
+    before, after = _edited_plans()
+    out = tmp_path / "out"
+    build(before, out)
+    summary = build(after, out)
+    assert summary.reused and summary.rendered
+    stats = read_stats(out)
+    assert set(stats) == {str(p) for p in summary.files}
+    for rel, (size, mtime) in stats.items():
+        info = os.lstat(out / rel)
+        assert (size, mtime) == (info.st_size, info.st_mtime_ns), rel
