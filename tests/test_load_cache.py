@@ -204,7 +204,11 @@ def spoil(entry: Path, how: str, other: Path) -> None:
     elif how == "foreign":  # another file's entry under this name
         entry.write_bytes(other.read_bytes())
     elif how == "format":
-        entry.write_bytes(data.replace(b'"format":"matrix-directives-1"', b'"format":"matrix-directives-0"'))
+        entry.write_bytes(data.replace(f'"format":"{cache_module.FORMAT}"'.encode(), b'"format":"matrix-directives-0"'))
+    elif how == "content":  # the directive's digest not one
+        raw = json.loads(data)
+        raw["content"] = "0" * 63
+        entry.write_text(json.dumps(raw))
     elif how == "field":  # valid JSON, a wrong value in the directive
         raw = json.loads(data)
         raw["directive"][0] = 5
@@ -219,7 +223,9 @@ def spoil(entry: Path, how: str, other: Path) -> None:
         raise AssertionError(how)
 
 
-@pytest.mark.parametrize("how", ["truncated", "empty", "garbage", "foreign", "format", "field", "problem", "deep"])
+@pytest.mark.parametrize(
+    "how", ["truncated", "empty", "garbage", "foreign", "format", "field", "problem", "deep", "content"]
+)
 def test_a_damaged_or_foreign_entry_is_no_entry(folder, tmp_path, how):
     same_as_uncached(folder, tmp_path / "cache")
     entries = sorted((tmp_path / "cache").glob("*.json"))
@@ -331,39 +337,68 @@ def edit_code(folder: Path, monkeypatch) -> set[str]:
     return {"*"}
 
 
+def add_comment(folder: Path) -> set[str]:
+    """A comment and a blank line added: other bytes, the same directive."""
+    path = folder / f"{SEED}.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# ghi chú của văn thư\n", encoding="utf-8")
+    return set()
+
+
 def move_file(folder: Path) -> set[str]:
     """The same bytes under another name: the id may come from the name, so it is read anew."""
     (folder / f"{SEED}.yaml").rename(folder / "khac-ten.yaml")
     return {SEED}
 
 
-@pytest.mark.parametrize("change", ["text", "registry", "undated day", "code", "file name"])
+@pytest.mark.parametrize("change", ["text", "registry", "undated day", "code", "file name", "comment"])
 def test_any_change_of_what_the_loader_reads_changes_the_fingerprint(folder, tmp_path, monkeypatch, change):
-    """The fingerprint of each directive whose file, registry, loader or day (undated) changed is new (a stale one
-    would give its documents their old keys); the others keep theirs (the shortcut pays off)."""
+    """Whatever the loader reads changed (the file, the registry, the loader, the day of an undated directive),
+    the fingerprint of each directive is new exactly when the directive loaded without the cache is (a stale one
+    would give its documents their old keys; a new one for an equal directive would render them again: a comment
+    added to a file changes no document)."""
     path = folder / f"{SEED}.yaml"
     path.write_text(re.sub(r"^date: .*\n", "", path.read_text(encoding="utf-8"), flags=re.M))
     monkeypatch.setattr(load, "today", lambda: DAY_BEFORE)
     before = prints_of(folder, tmp_path / "cache")
     plain_before, _, _ = loaded(folder, None)
     if change == "text":
-        changed = edit_text(folder)
+        edit_text(folder)
     elif change == "registry":
-        changed = edit_registry(folder)
+        edit_registry(folder)
     elif change == "undated day":
-        changed = edit_undated_day(folder, monkeypatch)
+        edit_undated_day(folder, monkeypatch)
     elif change == "code":
-        changed = edit_code(folder, monkeypatch)
+        edit_code(folder, monkeypatch)
+    elif change == "comment":
+        add_comment(folder)
     else:
-        changed = move_file(folder)
+        move_file(folder)
     after = prints_of(folder, tmp_path / "cache")
+    plain_after, _, _ = loaded(folder, None)
     assert set(after) == set(before)
     for name in before:
-        if "*" in changed or name in changed:
-            assert after[name] != before[name], name
-        else:
-            assert after[name] == before[name], name
-    plain_after, _, _ = loaded(folder, None)
+        assert (after[name] != before[name]) is (plain_after.directive(name) != plain_before.directive(name)), name
     # the model itself changed where the fingerprint must (else the test would prove nothing)
     if change in ("text", "undated day"):
-        assert plain_after.directive(SEED) != plain_before.directive(SEED)
+        assert after[SEED] != before[SEED]
+    if change == "comment":
+        assert after == before
+
+
+def test_a_comment_added_to_a_directive_renders_nothing_again(folder, tmp_path):
+    """Other bytes, the same directive: the build finds every document as it is (its keys read the directive,
+    not the file's bytes)."""
+    from click.testing import CliRunner
+
+    from matrix.cli import main
+
+    out = tmp_path / "out"
+    first = CliRunner().invoke(main, ["build", str(folder), "-o", str(out), "-j", "1"])
+    assert first.exit_code == 0, first.output
+    add_comment(folder)
+    again = CliRunner().invoke(main, ["build", str(folder), "-o", str(out), "-j", "1"])
+    assert again.exit_code == 0, again.output
+    from matrix.build.publish import read_manifest
+
+    reused = re.search(r"Trong đó (\d+) tệp không đổi được dùng lại", again.output)
+    assert reused is not None and int(reused.group(1)) == len(read_manifest(out)), again.output

@@ -146,9 +146,9 @@ class Fingerprints:
 
     def directive(self, directive: Directive) -> str:
         """The whole directive: its fields and every task (text, tree, assignments, dates). A directive the loader
-        read with its cache is named fully by its entry's key (:func:`matrix.input.cache.identity`: the file's
-        path and bytes, the registry, the loader's code, the day when undated), taken instead of hashing every
-        task (a build of 300 directives spent a third of a second on it)."""
+        read with its cache is named fully by the digest of its content its entry keeps
+        (:func:`matrix.input.cache.identity`: made once, when the entry was), taken instead of hashing every task
+        (a build of 300 directives spent a third of a second on it)."""
         found = self._directives.get(id(directive))
         if found is None or found[0] is not directive:
             loaded = identity(directive)

@@ -26,6 +26,7 @@ import enum
 import hashlib
 import json
 import os
+import re
 import sys
 import types
 import typing
@@ -42,7 +43,7 @@ from ..core.errors import ERROR, WARNING, OutputError, Problem
 from ..core.model import Directive, Registry
 from ..files.safeio import write_file
 
-FORMAT = "matrix-directives-1"
+FORMAT = "matrix-directives-2"
 
 # --------------------------------------------------------------------------- the codec
 
@@ -213,13 +214,15 @@ def fingerprint(registry: Registry) -> str:
 class Loaded:
     """What the loader made of one directive file: the directive (None when it has errors), its problems (in the
     order reported), where its ``id`` stands (line, column; None when it has none), and whether it is undated
-    (then read on ``day``)."""
+    (then read on ``day``); ``content``: the SHA-256 of the directive as the cache writes it (:func:`content`),
+    None when it has none."""
 
     directive: Directive | None
     problems: tuple[Problem, ...]
     id_at: tuple[int, int] | None
     undated: bool
     day: dt.date
+    content: str | None = None
 
 
 _SEVERITIES = frozenset({ERROR, WARNING})
@@ -278,6 +281,7 @@ class DirectiveCache:
             "id_at": loaded.id_at,
             "undated": loaded.undated,
             "day": loaded.day,
+            "content": loaded.content,
         }
         try:
             data = dumps(entry).encode()
@@ -304,13 +308,18 @@ class DirectiveCache:
 _IDENTITIES: dict[int, tuple[weakref.ref[Directive], str]] = {}
 
 
-def remember(directive: Directive, key: str, loaded: Loaded) -> None:
-    """Say that ``directive`` is what the loader made of the entry ``key`` (:meth:`DirectiveCache.key`: the
-    file's path and bytes, the registry as loaded, the loader's code) on ``loaded.day`` when undated: a text that
-    names it fully, so that a build fingerprints it by that text (:func:`identity`) instead of hashing every
-    task. Kept while the directive lives (a weak reference: nothing is kept alive for it)."""
+def content(directive: Directive) -> str:
+    """The SHA-256 of ``directive`` as an entry holds it: the codec writes every field of the model, and reads
+    back what it wrote, so two directives have the same content exactly when they are equal."""
+    return hashlib.sha256(dumps(directive).encode()).hexdigest()
+
+
+def remember(directive: Directive, digest: str) -> None:
+    """Say that ``digest`` (:func:`content`, made once when its entry was: kept in it) names ``directive``, so
+    that a build fingerprints it by that text (:func:`identity`) instead of hashing every task. Its content, not
+    its file's bytes: a comment or a blank line added changes no document. Kept while the directive lives (a weak
+    reference: nothing is kept alive for it)."""
     place = id(directive)
-    digest = hashlib.sha256(f"{key}\0{loaded.day.isoformat() if loaded.undated else ''}".encode()).hexdigest()
 
     def gone(_: object, place: int = place) -> None:
         found = _IDENTITIES.get(place)
@@ -338,4 +347,10 @@ def _read_entry(raw: dict[str, Any]) -> Loaded:
     id_at = decode(tuple[int, ...] | None, raw["id_at"])
     if id_at is not None and len(id_at) != 2:
         raise ValueError("id position")
-    return Loaded(directive, problems, id_at, decode(bool, raw["undated"]), decode(dt.date, raw["day"]))
+    digest = decode(str | None, raw["content"])
+    if directive is not None and (digest is None or not _DIGEST.fullmatch(digest)):
+        raise ValueError("content")
+    return Loaded(directive, problems, id_at, decode(bool, raw["undated"]), decode(dt.date, raw["day"]), digest)
+
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")

@@ -1336,7 +1336,7 @@ def _read_cached(
     """What :class:`_DirectiveReader` makes of ``file`` (the directive, the node of its ``id``), its problems added to
     ``report``: read back from ``cache`` when the file, the registry and the loader are those of an entry, else read
     and kept there. As the reader does, no directive once ``report`` holds an error (of this file or another)."""
-    from .cache import Loaded, remember
+    from .cache import Loaded, content, remember
 
     data = read_bytes(file, report)
     if data is None:
@@ -1348,12 +1348,14 @@ def _read_cached(
         reader = _DirectiveReader(file, registry, own, Unknown.ERROR, Unresolved(), Report())
         directive = reader.read(data)
         node: Node | None = getattr(reader, "id_node", None)
-        found = Loaded(directive, tuple(own.problems), position(node) if node else None, reader.undated, day)
+        digest = content(directive) if directive is not None and cache.folder is not None else None
+        found = Loaded(directive, tuple(own.problems), position(node) if node else None, reader.undated, day, digest)
         cache.put(key, found)
     report.problems.extend(found.problems)
     if found.directive is None or report.has_errors:
         return None, None
-    remember(found.directive, key, found)
+    if found.content is not None:
+        remember(found.directive, found.content)
     mark = None
     if found.id_at is not None:
         line, column = found.id_at
