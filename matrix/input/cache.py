@@ -19,7 +19,6 @@ keeps only the entries it used.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import enum
@@ -39,9 +38,9 @@ from typing import Any
 
 import yaml
 
-from ..core.errors import ERROR, WARNING, OutputError, Problem
+from ..core.errors import ERROR, WARNING, Problem
 from ..core.model import Directive, Registry
-from ..files.safeio import write_file
+from ..files.kept import KeptFolder
 
 FORMAT = "matrix-directives-2"
 
@@ -228,15 +227,13 @@ class Loaded:
 _SEVERITIES = frozenset({ERROR, WARNING})
 
 
-class DirectiveCache:
+class DirectiveCache(KeptFolder):
     """The entries under ``folder`` (``None``: no cache, every file is read). :meth:`key` names an entry,
     :meth:`get` reads it back (None when there is none that holds), :meth:`put` keeps one, :meth:`tidy` removes
     the entries no load of this cache asked for."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self.used: set[str] = set()
-        self.hits = self.misses = 0
+        super().__init__(folder, ".json")
         self._prints: dict[int, tuple[Registry, str]] = {}
 
     def key(self, path: Path, data: bytes, registry: Registry) -> str:
@@ -253,26 +250,24 @@ class DirectiveCache:
         """The entry ``key`` (None when missing, unreadable, damaged, foreign, or undated and made another day)."""
         if self.folder is None:
             return None
-        self.used.add(key)
+        data = self.read(key)
         try:
-            raw = json.loads((self.folder / f"{key}.json").read_bytes())
+            if data is None:
+                raise ValueError("no entry")
+            raw = json.loads(data)
             if not (isinstance(raw, dict) and raw.get("format") == FORMAT and raw.get("key") == key):
                 raise ValueError("foreign entry")
             loaded = _read_entry(raw)
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):
-            self.misses += 1
+        except (ValueError, KeyError, TypeError, RecursionError):
+            self.found(False)
             return None
-        if loaded.undated and loaded.day != today:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return loaded
+        return loaded if self.found(not loaded.undated or loaded.day == today) else None
 
     def put(self, key: str, loaded: Loaded) -> None:
         """Keep ``loaded`` as entry ``key`` (written whole or not at all; a failure only costs the next load time)."""
         if self.folder is None:
             return
-        self.used.add(key)
+        self.used.add(key)  # kept even when it cannot be written
         entry = {
             "format": FORMAT,
             "key": key,
@@ -287,19 +282,7 @@ class DirectiveCache:
             data = dumps(entry).encode()
         except (TypeError, ValueError, RecursionError):  # a model this codec cannot write: no entry
             return
-        with contextlib.suppress(OutputError):  # an entry not written only costs the next build its reading
-            # no fsync: a cache entry torn by a crash fails its checks and is read as none
-            write_file(self.folder / f"{key}.json", data, make_parents=True, durable=False)
-
-    def tidy(self) -> None:
-        """Remove the entries no load of this cache asked for (the folder then holds one build's directives)."""
-        if self.folder is None:
-            return
-        with contextlib.suppress(OSError):
-            for name in os.listdir(self.folder):
-                if name.endswith(".json") and name[: -len(".json")] not in self.used:
-                    with contextlib.suppress(OSError):
-                        os.unlink(self.folder / name)
+        self.write(key, data)  # no fsync: an entry torn by a crash fails its checks and is read as none
 
 
 # --------------------------------------------------------------------------- what a loaded directive is

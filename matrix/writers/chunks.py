@@ -11,10 +11,8 @@ only, no pickle read back).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import os
 import pickle
 import re
 import sys
@@ -22,9 +20,8 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
-from ..core.errors import OutputError
 from ..core.model import Task
-from ..files.safeio import write_file
+from ..files.kept import KeptFolder
 
 CHUNKS_FORMAT = "matrix-chunks-1"
 
@@ -62,50 +59,29 @@ def code_version(*modules: str) -> str:
     return code.hexdigest()
 
 
-class ChunkStore:
+class ChunkStore(KeptFolder):
     """The pieces of one output kept in ``folder`` (None: nothing kept, every piece made anew)."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self.used: set[str] = set()
-        self.hits = self.misses = 0
 
     def get(self, key: str) -> bytes | None:
         """The piece kept under ``key``, or None (none, or unreadable or damaged)."""
         if self.folder is None:
             return None
-        self.used.add(key)
-        found = _read(self.folder / key)
-        if found is None:
-            self.misses += 1
-        else:
-            self.hits += 1
+        found = _read(self.read(key))
+        self.found(found is not None)
         return found
 
     def put(self, key: str, data: bytes) -> None:
         """Keep ``data`` under ``key`` for the next build (a failure to write only costs that build time)."""
-        if self.folder is None:
-            return
-        self.used.add(key)
-        head = f"{CHUNKS_FORMAT} {zlib.crc32(data)} {len(data)}\n".encode()
-        with contextlib.suppress(OutputError):
-            write_file(self.folder / key, head + data, "tệp tạm", make_parents=True, durable=False)
+        self.write(key, f"{CHUNKS_FORMAT} {zlib.crc32(data)} {len(data)}\n".encode() + data)
 
     def finish(self) -> None:
         """Remove the kept pieces this build did not use (the folder holds one output's pieces, no more)."""
-        if self.folder is None:
-            return
-        with contextlib.suppress(OSError):
-            for name in os.listdir(self.folder):
-                if _KEY.fullmatch(name) and name not in self.used:
-                    with contextlib.suppress(OSError):
-                        os.unlink(self.folder / name)
+        self.tidy()
 
 
-def _read(path: Path) -> bytes | None:
-    try:
-        data = path.read_bytes()
-    except (OSError, ValueError):
+def _read(data: bytes | None) -> bytes | None:
+    """The piece a kept file holds: its bytes after a head line (format, CRC-32, length) they match."""
+    if data is None:
         return None
     end = data.find(b"\n", 0, 100)
     if end < 0:
