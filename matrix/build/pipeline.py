@@ -231,7 +231,7 @@ def prepare(
         told.append(text)
         warn(text)
 
-    directives = DirectiveCache(cache / DIRECTIVES if cache is not None else None)
+    directives = DirectiveCache(cache / DIRECTIVES if cache is not None else None, options.jobs)
     corpus, only, left = load_for_build(paths, registry, tell, directives)
     directives.tidy()
     folder = input_folder(paths)

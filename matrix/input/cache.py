@@ -222,6 +222,7 @@ class Loaded:
     undated: bool
     day: dt.date
     content: str | None = None
+    text: str | None = dataclasses.field(default=None, compare=False, repr=False)  # the directive as dumps writes it
 
 
 _SEVERITIES = frozenset({ERROR, WARNING})
@@ -230,11 +231,23 @@ _SEVERITIES = frozenset({ERROR, WARNING})
 class DirectiveCache(KeptFolder):
     """The entries under ``folder`` (``None``: no cache, every file is read). :meth:`key` names an entry,
     :meth:`get` reads it back (None when there is none that holds), :meth:`put` keeps one, :meth:`tidy` removes
-    the entries no load of this cache asked for."""
+    the entries no load of this cache asked for. ``jobs``: how many processes may read the files it lacks at once
+    (None: one per core; ``matrix.input.load`` forks the others, which keep their entries here)."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, jobs: int | None = None) -> None:
         super().__init__(folder, ".json")
+        self.jobs = jobs
         self._prints: dict[int, tuple[Registry, str]] = {}
+        self._spread: set[str] = set()
+
+    def holds(self, key: str) -> bool:
+        """Whether an entry ``key`` is there (not whether it holds: :meth:`get` tells)."""
+        return self.folder is not None and (self.folder / f"{key}{self.suffix}").is_file()
+
+    def spread(self, keys: set[str]) -> None:
+        """Say that the entries ``keys`` were just made by other processes for this load: read back, they count
+        as misses (the files were read anew)."""
+        self._spread |= keys
 
     def key(self, path: Path, data: bytes, registry: Registry) -> str:
         known = self._prints.get(id(registry))
@@ -261,7 +274,9 @@ class DirectiveCache(KeptFolder):
         except (ValueError, KeyError, TypeError, RecursionError):
             self.found(False)
             return None
-        return loaded if self.found(not loaded.undated or loaded.day == today) else None
+        holds = not loaded.undated or loaded.day == today
+        self.found(holds and key not in self._spread)  # made for this load by another process: read anew
+        return loaded if holds else None
 
     def put(self, key: str, loaded: Loaded) -> None:
         """Keep ``loaded`` as entry ``key`` (written whole or not at all; a failure only costs the next load time)."""
@@ -271,7 +286,6 @@ class DirectiveCache(KeptFolder):
         entry = {
             "format": FORMAT,
             "key": key,
-            "directive": loaded.directive,
             "problems": loaded.problems,
             "id_at": loaded.id_at,
             "undated": loaded.undated,
@@ -279,7 +293,9 @@ class DirectiveCache(KeptFolder):
             "content": loaded.content,
         }
         try:
-            data = dumps(entry).encode()
+            # the directive's text as its digest was made from (not written twice), else written now
+            directive = loaded.text if loaded.text is not None else dumps(loaded.directive)
+            data = f'{dumps(entry)[:-1]},"directive":{directive}}}'.encode()
         except (TypeError, ValueError, RecursionError):  # a model this codec cannot write: no entry
             return
         self.write(key, data)  # no fsync: an entry torn by a crash fails its checks and is read as none
@@ -294,7 +310,13 @@ _IDENTITIES: dict[int, tuple[weakref.ref[Directive], str]] = {}
 def content(directive: Directive) -> str:
     """The SHA-256 of ``directive`` as an entry holds it: the codec writes every field of the model, and reads
     back what it wrote, so two directives have the same content exactly when they are equal."""
-    return hashlib.sha256(dumps(directive).encode()).hexdigest()
+    return written(directive)[1]
+
+
+def written(directive: Directive) -> tuple[str, str]:
+    """``directive`` as an entry holds it (:func:`dumps`) and the SHA-256 of that text (:func:`content`)."""
+    text = dumps(directive)
+    return text, hashlib.sha256(text.encode()).hexdigest()
 
 
 def remember(directive: Directive, digest: str) -> None:

@@ -1,0 +1,154 @@
+"""The directive files a load must read anew, spread over processes (matrix.input.load._read_spread): helper
+processes keep their share's entries in the loaded-directive cache while this one reads its own; the load says
+and gives exactly what one process does, falls back to one process where it must, and leaves no helper behind."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import matrix.input.load as load
+from matrix.input.cache import DirectiveCache, content, identity
+from matrix.input.load import load_corpus
+
+ONE = "tiengiang-ubnd-ct-antt-2025"
+TWO = "dongthap-ubnd-cv-antt-2025"
+
+
+def warned(folder: Path) -> Path:
+    """``folder`` with warnings in two of its files (an id other than the file's name, a directive undated)."""
+    one = folder / f"{ONE}.yaml"
+    one.rename(folder / "khac-ten.yaml")
+    two = folder / f"{TWO}.yaml"
+    lines = [line for line in two.read_text(encoding="utf-8").splitlines() if not line.startswith("date:")]
+    two.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def read_here(monkeypatch) -> list[str]:
+    """The names of the files this process reads (helpers' reads are not seen: their list is their own copy)."""
+    names: list[str] = []
+    real = load._read_anew
+
+    def spy(file, *args):
+        names.append(file.name)
+        return real(file, *args)
+
+    monkeypatch.setattr(load, "_read_anew", spy)
+    return names
+
+
+def said(result) -> list[str]:
+    return [str(p) for p in result.problems]
+
+
+def test_a_spread_load_says_and_gives_what_one_process_does(folder, tmp_path, monkeypatch):
+    warned(folder)
+    plain = load_corpus([folder])
+    assert any(p.severity == "cảnh báo" for p in plain.problems) and plain.corpus is not None
+    monkeypatch.setattr(load, "SPREAD_FILES", 1)
+    here = read_here(monkeypatch)
+    cache = DirectiveCache(tmp_path / "cache", jobs=3)
+    result = load_corpus([folder], cache=cache)
+    files = len(result.files)
+    assert 0 < len(here) < files - 1  # two helpers read a share each
+    assert said(result) == said(plain)  # the same warnings, in the same order
+    assert result.corpus is not None and result.corpus.directives == plain.corpus.directives
+    assert all(identity(d) == content(d) for d in result.corpus.directives)  # each known by its entry
+    assert (cache.hits, cache.misses) == (0, files)  # read anew, whoever read it
+    assert len(list((tmp_path / "cache").glob("*.json"))) == files
+    again = DirectiveCache(tmp_path / "cache", jobs=3)
+    here.clear()
+    assert said(load_corpus([folder], cache=again)) == said(plain)
+    assert (again.hits, again.misses, here) == (files, 0, [])  # the helpers' entries hold
+
+
+@pytest.mark.parametrize("why", ["one job", "no fork", "few files", "no cache folder"])
+def test_one_process_reads_everything_when_spreading_cannot_pay(folder, tmp_path, monkeypatch, why):
+    warned(folder)
+    plain = load_corpus([folder])
+    monkeypatch.setattr(load, "SPREAD_FILES", 3 if why == "few files" else 1)
+    if why == "no fork":
+        monkeypatch.setattr(mp, "get_all_start_methods", lambda: ["spawn"])
+    started: list[object] = []
+    monkeypatch.setattr(mp.context.Process, "start", lambda self: started.append(self))
+    here = read_here(monkeypatch)
+    cache = DirectiveCache(None if why == "no cache folder" else tmp_path / "cache", 1 if why == "one job" else 4)
+    result = load_corpus([folder], cache=cache)
+    assert said(result) == said(plain) and result.corpus.directives == plain.corpus.directives
+    assert started == [] and sorted(here) == sorted(f.name for f in result.files)
+
+
+def test_a_helper_that_dies_leaves_its_share_to_the_load(folder, tmp_path, monkeypatch):
+    warned(folder)
+    plain = load_corpus([folder])
+    monkeypatch.setattr(load, "SPREAD_FILES", 1)
+    monkeypatch.setattr(load, "_keep_share", lambda *args: os._exit(3))
+    here = read_here(monkeypatch)
+    cache = DirectiveCache(tmp_path / "cache", jobs=2)
+    result = load_corpus([folder], cache=cache)
+    assert said(result) == said(plain) and result.corpus.directives == plain.corpus.directives
+    assert sorted(here) == sorted(f.name for f in result.files) and cache.misses == len(result.files)
+
+
+SLOW_BUILD = """
+import sys, time
+import matrix.input.load as load
+load.SPREAD_FILES = 1
+real = load._read_anew
+def slow(*args):
+    time.sleep(1)
+    return real(*args)
+load._read_anew = slow
+from matrix.cli import main
+main(["build", "input", "-o", "out", "-j", "3"])
+"""
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_load_leaves_no_helper_behind(folder, how):
+    env = {**os.environ, "PYTHONPATH": str(Path(load.__file__).parent.parent.parent)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_BUILD],
+        cwd=folder.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    helpers: set[int] = set()
+    deadline = time.time() + 30
+    while time.time() < deadline and len(helpers) < 2:
+        helpers = {int(p) for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == process.pid}
+        time.sleep(0.02)
+    assert len(helpers) == 2, "the load started no helper"
+    process.send_signal(how)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode != 0 and "Traceback" not in err.decode()
+    if how == signal.SIGINT:
+        assert process.returncode == 130 and "Đã dừng theo yêu cầu." in err.decode()
+    stop = time.time() + 5
+    while time.time() < stop and any(_alive(pid) for pid in helpers):
+        time.sleep(0.05)
+    assert [pid for pid in helpers if _alive(pid)] == []
