@@ -33,7 +33,10 @@ class Role(enum.StrEnum):
     @property
     def rank(self) -> int:
         """Order of precedence: chủ trì first."""
-        return {"chủ trì": 0, "phối hợp": 1, "thực hiện": 2}[self.value]
+        return _RANKS[self._value_]  # read for every assignment of every task: no dict made, no enum descriptor
+
+
+_RANKS = {"chủ trì": 0, "phối hợp": 1, "thực hiện": 2}
 
 
 ROLES: tuple[Role, ...] = (Role.LEAD, Role.PARTNER, Role.DOER)
@@ -449,7 +452,9 @@ class TaskNode:
         self.task, self.parent = task, parent
         self.depth = parent.depth + 1 if parent is not None else 0
         self.kind, self.position = _kind(task.id, parent.task if parent is not None else None)
-        self.in_force = inherit((n.task.assignments for n in self.chain()), lambda a: a.agency)
+        # what applies above is the parent's in force (one per agency): the same as walking the whole chain
+        above = (task.assignments, parent.in_force) if parent is not None else (task.assignments,)
+        self.in_force = inherit(above, lambda a: a.agency)
         self.children = tuple(TaskNode(sub, self) for sub in task.tasks)
 
     def __repr__(self) -> str:

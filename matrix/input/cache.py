@@ -239,6 +239,7 @@ class DirectiveCache(KeptFolder):
         self.jobs = jobs
         self._prints: dict[int, tuple[Registry, str]] = {}
         self._spread: set[str] = set()
+        self._keys: dict[str, tuple[Registry, bytes, str]] = {}
 
     def holds(self, key: str) -> bool:
         """Whether an entry ``key`` is there (not whether it holds: :meth:`get` tells)."""
@@ -253,11 +254,17 @@ class DirectiveCache(KeptFolder):
         known = self._prints.get(id(registry))
         if known is None or known[0] is not registry:
             known = self._prints[id(registry)] = (registry, fingerprint(registry))
+        name = str(path)
+        last = self._keys.get(name)  # the load asks twice (is an entry there, then the entry)
+        if last is not None and last[0] is registry and last[1] == data:
+            return last[2]
         digest = hashlib.sha256()
-        for part in (code_version().encode(), known[1].encode(), os.fsencode(str(path))):
+        for part in (code_version().encode(), known[1].encode(), os.fsencode(name)):
             digest.update(len(part).to_bytes(8, "big") + part)
         digest.update(data)
-        return digest.hexdigest()
+        key = digest.hexdigest()
+        self._keys[name] = (registry, data, key)
+        return key
 
     def get(self, key: str, today: dt.date) -> Loaded | None:
         """The entry ``key`` (None when missing, unreadable, damaged, foreign, or undated and made another day)."""

@@ -8,6 +8,7 @@ rather than executed, and every value keeps its line and column for messages.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 import stat
 from dataclasses import dataclass, field
@@ -112,6 +113,10 @@ class Report:
     """Problems gathered while reading one or more files."""
 
     problems: list[Problem] = field(default_factory=list)
+    # how many problems :attr:`has_errors` has looked at, and whether one of them is an error (a load asks after
+    # each of its files: looking at every problem each time was quadratic in the files' warnings)
+    _looked: int = field(default=0, init=False, repr=False, compare=False)
+    _error: bool = field(default=False, init=False, repr=False, compare=False)
 
     def error(self, path: str, node: yaml.Node | None, message: str, hint: str | None = None) -> None:
         self._add(path, node, message, hint, ERROR)
@@ -125,7 +130,13 @@ class Report:
 
     @property
     def has_errors(self) -> bool:
-        return any(p.is_error for p in self.problems)
+        problems = self.problems
+        if len(problems) < self._looked:  # problems taken away: look at them all again
+            self._looked, self._error = 0, False
+        if not self._error:
+            self._error = any(p.is_error for p in itertools.islice(problems, self._looked, None))
+            self._looked = len(problems)
+        return self._error
 
 
 def position(node: yaml.Node | None) -> tuple[int, int]:
