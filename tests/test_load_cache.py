@@ -113,6 +113,7 @@ def test_generated_models_round_trip(drawn):
         ["d", "chỉ thị"],  # too few fields
         ["d", "chỉ thị", "t", ["UBND", "nhà nước"], [], None, None, None, None, None, None, None, None, 1, 2, 3, 4, 5],
         ["d", "chỉ thị", "t", ["UBND", "không là loại nào"], []],  # an unknown issuer kind
+        ["d", "chỉ thị", "t", ["UBND", ["nhà nước"]], []],  # a list for the issuer kind
         ["d", "chỉ thị", "t", ["UBND", "nhà nước"], [["1", 5]]],  # a number for a task's text
         ["d", "chỉ thị", "t", ["UBND", "nhà nước"], [], None, None, "2024-01-01"],  # a date written as text
         ["d", "chỉ thị", "t", ["UBND", "nhà nước"], "abc"],  # a text for the tasks

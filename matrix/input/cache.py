@@ -147,8 +147,8 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
         key, value = _decoder(args[0]), _decoder(args[1])
         return lambda data: types.MappingProxyType({key(k): value(v) for k, v in _expect(list)(data)})
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        enum_kind = kind
-        return lambda data: enum_kind(_expect(str)(data))
+        members = {member.value: member for member in kind}  # a lookup, not the enum's call
+        return lambda data: members[_expect(str)(data)]
     if kind is dt.date:
         return lambda data: dt.date.fromordinal(_expect(int)(data))
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
