@@ -80,3 +80,23 @@ def test_what_is_in_force_at_a_task_is_the_rule_over_its_whole_chain(corpus):
         for node in directive.tree:
             levels = [n.task.assignments for n in node.chain()]
             assert node.in_force == inherit(levels, lambda a: a.agency)
+
+
+def test_a_phrase_is_read_once_whatever_its_directive_s_date(monkeypatch):
+    import datetime as dt
+
+    from matrix.core import deadlines
+
+    read: list[str] = []
+    real = deadlines.ascii_key
+    monkeypatch.setattr(deadlines, "ascii_key", lambda text: read.append(text) or real(text))
+    deadlines.read_schedule.cache_clear()
+    for cached in vars(deadlines).values():  # the phrases read already
+        getattr(cached, "cache_clear", lambda: None)()
+    phrase = "Báo cáo hằng quý, trong 30 ngày kể từ ngày ban hành"
+    first = deadlines.read_schedule(phrase, dt.date(2025, 1, 10))
+    second = deadlines.read_schedule(phrase, dt.date(2025, 3, 1))
+    assert read == [phrase]  # 300 directives of different dates share a few phrases
+    assert first.fixed == (dt.date(2025, 2, 9),) and second.fixed == (dt.date(2025, 3, 31),)
+    assert (first.cadence, first.after, second.after) == ("quarter", dt.date(2025, 1, 10), dt.date(2025, 3, 1))
+    assert deadlines.read_schedule(phrase, None).understood is False  # a limit from an unknown date

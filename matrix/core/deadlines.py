@@ -162,6 +162,37 @@ def read_schedule(text: str | None, issued: dt.date | None) -> Schedule:
 def _read_schedule(text: str | None, issued: dt.date | None) -> Schedule:
     if not text:
         return Schedule(open_ended=True)
+    words = _read_words(text)
+    if words is None:
+        return Schedule(understood=False)
+    fixed, cadence, days, within, before_tet, open_ended = words
+    if within is not None:
+        if issued is None:
+            return Schedule(understood=False)
+        fixed = (*fixed, issued + dt.timedelta(days=within))
+    if before_tet:
+        if issued is None:
+            return Schedule(understood=False)
+        tet = lunar_new_year(issued.year)
+        if tet <= issued:
+            tet = lunar_new_year(issued.year + 1)
+        fixed = (*fixed, tet - dt.timedelta(days=1))
+
+    if fixed or cadence:
+        return Schedule(fixed=tuple(sorted(set(fixed))), cadence=cadence, days=days, after=issued)
+    if open_ended:
+        return Schedule(open_ended=True)
+    return Schedule(understood=False)
+
+
+_Words = tuple[tuple[dt.date, ...], str | None, tuple[tuple[int, int], ...], int | None, bool, bool]
+
+
+@functools.lru_cache(maxsize=1024)  # a province's directives share a few phrases, each read once whatever its date
+def _read_words(text: str) -> _Words | None:
+    """What a phrase says whatever the directive's date: its dates, cadence and days, the days of a "trong N ngày
+    kể từ" limit, whether it is "trước Tết Nguyên đán", whether it states no date on purpose; None when it names a
+    date that does not exist. (:func:`_read_schedule` adds what depends on the directive's date.)"""
     rest = " ".join(ascii_key(text).split())
     fixed: list[dt.date] = []
     cadence: str | None = None
@@ -172,7 +203,7 @@ def _read_schedule(text: str | None, issued: dt.date | None) -> Schedule:
         d, m, y = (int(g) for g in (groups[:3] if groups[0] else groups[3:]))
         date = _valid(y, m, d)
         if date is None:
-            return Schedule(understood=False)
+            return None
         fixed.append(date)
     rest = _DMY.sub(" ", rest)
 
@@ -180,7 +211,7 @@ def _read_schedule(text: str | None, issued: dt.date | None) -> Schedule:
         groups = match.groups()
         d, m = (int(g) for g in (groups[:2] if groups[0] else groups[2:]))
         if _valid(2024, m, d) is None:
-            return Schedule(understood=False)
+            return None
         cadence = "year"
         days.append((m, d))
     rest = _DM_YEARLY.sub(" ", rest)
@@ -212,23 +243,14 @@ def _read_schedule(text: str | None, issued: dt.date | None) -> Schedule:
         if year_only:
             fixed.append(dt.date(int(year_only.group(1) or year_only.group(2)), 12, 31))
     within = _WITHIN_DAYS.search(rest)
-    if within:
-        if issued is None:
-            return Schedule(understood=False)
-        fixed.append(issued + dt.timedelta(days=int(within.group(1))))
-    if _BEFORE_TET.search(rest):
-        if issued is None:
-            return Schedule(understood=False)
-        tet = lunar_new_year(issued.year)
-        if tet <= issued:
-            tet = lunar_new_year(issued.year + 1)
-        fixed.append(tet - dt.timedelta(days=1))
-
-    if fixed or cadence:
-        return Schedule(fixed=tuple(sorted(set(fixed))), cadence=cadence, days=tuple(days), after=issued)
-    if _OPEN.search(rest):
-        return Schedule(open_ended=True)
-    return Schedule(understood=False)
+    return (
+        tuple(fixed),
+        cadence,
+        tuple(days),
+        int(within.group(1)) if within else None,
+        _BEFORE_TET.search(rest) is not None,
+        _OPEN.search(rest) is not None,
+    )
 
 
 def _valid(year: int, month: int, day: int) -> dt.date | None:

@@ -382,11 +382,8 @@ class _RowDates:
     def of(cls, row: Row, as_of: dt.date) -> _RowDates:
         deadline_schedule, report_schedule = schedules(row)
         horizon = max(as_of, *(d for d in deadline_schedule.fixed)) if deadline_schedule.fixed else as_of
-        deadline = (
-            deadline_schedule.dates(horizon)[-1]
-            if deadline_schedule.has_dates and deadline_schedule.dates(horizon)
-            else None
-        )
+        deadline_dates = deadline_schedule.dates(horizon) if deadline_schedule.has_dates else ()
+        deadline = deadline_dates[-1] if deadline_dates else None
         # A report due today is not missed yet: only the days before ``as_of`` count.
         report_dues = report_schedule.dates(as_of - dt.timedelta(days=1))
         upcoming = tuple(
