@@ -70,13 +70,15 @@ def test_a_spread_load_says_and_gives_what_one_process_does(folder, tmp_path, mo
     assert (again.hits, again.misses, here) == (files, 0, [])  # the helpers' entries hold
 
 
-@pytest.mark.parametrize("why", ["one job", "no fork", "few files", "no cache folder"])
+@pytest.mark.parametrize("why", ["one job", "no fork", "few files", "no cache folder", "daemonic"])
 def test_one_process_reads_everything_when_spreading_cannot_pay(folder, tmp_path, monkeypatch, why):
     warned(folder)
     plain = load_corpus([folder])
     monkeypatch.setattr(load, "SPREAD_FILES", 3 if why == "few files" else 1)
     if why == "no fork":
         monkeypatch.setattr(mp, "get_all_start_methods", lambda: ["spawn"])
+    if why == "daemonic":  # a pool's worker: may not start processes
+        monkeypatch.setattr(mp.current_process(), "_config", {**mp.current_process()._config, "daemon": True})
     started: list[object] = []
     monkeypatch.setattr(mp.context.Process, "start", lambda self: started.append(self))
     here = read_here(monkeypatch)

@@ -1388,15 +1388,16 @@ def _read_spread(files: Sequence[Path], registry: Registry, cache: DirectiveCach
     forked here each read a share and keep its entries in ``cache`` (to be read back by the load like any entry,
     :meth:`cache.DirectiveCache.get`: the same directives and problems as if this process had read them), this
     process reads its own share meanwhile, returned by the entries' keys. Nothing is spread (an empty answer) with
-    one core or one job (``cache.jobs``), without fork (Windows), or with fewer than ``2 * SPREAD_FILES`` files to
-    read. Stopped (Ctrl+C), the helpers are ended; they ignore Ctrl+C and die with this process (Linux)."""
+    one core or one job (``cache.jobs``), without fork (Windows), in a daemonic process (a pool's worker) or with
+    fewer than ``2 * SPREAD_FILES`` files to read. Stopped (Ctrl+C), the helpers are ended; they ignore Ctrl+C and
+    die with this process (Linux)."""
     import multiprocessing as mp
 
     if cache.folder is None:
         return {}
     processes = cache.jobs or os.cpu_count() or 1
-    if processes < 2 or "fork" not in mp.get_all_start_methods():
-        return {}
+    if processes < 2 or "fork" not in mp.get_all_start_methods() or mp.current_process().daemon:
+        return {}  # (a daemonic process may not have children)
     missing: list[tuple[Path, bytes, str]] = []
     for file in files:
         data = read_bytes(file, Report())  # its problems are told by the load itself
