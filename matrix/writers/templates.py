@@ -18,7 +18,6 @@ import re
 import struct
 import time
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any, ClassVar, TypeVar
 import jinja2
 import jinja2.meta
 from docxtpl import DocxTemplate
+from isal import isal_zlib
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
@@ -998,15 +998,17 @@ _CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")  # APPNOTE 4.3.12
 _END_RECORD = struct.Struct("<4s4H2LH")  # APPNOTE 4.3.16
 _UTF8_NAME = 0x800  # general purpose flag bit 11: the name is UTF-8
 _TOO_MANY_MEMBERS = "tệp Word có quá nhiều phần (hơn 65.535), matrix không hỗ trợ"
-_LEVEL = 1  # zlib level of the rendered parts: 6x faster than the default 6, about a fifth larger (a 37 KB part: 8.4 KB, not 6.8)
+# ISA-L level of the rendered parts: deflate as zipfile's zlib writes it, several times faster than zlib's level 1
+# and a little smaller (a 368 KB extract: 49.5 KB, not 51 KB; a 17 KB letter: 3.9 KB either way)
+_LEVEL = 1
 
 
 class _ZipAssembler:
     """A template's package as bytes, to which each document adds its rendered parts.
 
     The members without tags are compressed once (by :mod:`zipfile`, into ``static``); a document
-    is those bytes as they are, its own parts as raw deflate streams (what :mod:`zipfile` writes,
-    at zlib level :data:`_LEVEL`), and a central directory. Every rendered part keeps the template
+    is those bytes as they are, its own parts as raw deflate streams (what :mod:`zipfile` writes, here
+    ISA-L's at level :data:`_LEVEL`), and a central directory. Every rendered part keeps the template
     member's date and attributes, so the bytes of a document depend on its content only, never on
     the clock. ``static`` must be a plain zip (no zip64: at most 65,535 members), as zipfile writes
     one for a Word template.
@@ -1061,16 +1063,16 @@ class _ZipAssembler:
         return b"".join([*records, *directory, end])
 
     def _compressed(self, content: bytes) -> tuple[bytes, int]:
-        """``content`` as a raw deflate stream (what :mod:`zipfile` writes, at zlib level :data:`_LEVEL`) and its
-        CRC-32. A small part is compressed once per process: the core properties are the same in every document
+        """``content`` as a raw deflate stream (what :mod:`zipfile` writes; ISA-L's, at level :data:`_LEVEL`) and
+        its CRC-32 (ISA-L's too, with the processor's carry-less multiply: 20 times zlib's). A small part is compressed once per process: the core properties are the same in every document
         of a build (one date), and starting a compressor costs more than compressing a kilobyte."""
         if len(content) > _SMALL_PART:
-            return zlib.compress(content, _LEVEL, wbits=-15), zlib.crc32(content)
+            return isal_zlib.compress(content, _LEVEL, wbits=-15), isal_zlib.crc32(content)
         found = self._deflated.get(content)
         if found is None:
             if len(self._deflated) >= _SMALL_PARTS:
                 self._deflated.clear()
-            found = self._deflated[content] = (zlib.compress(content, _LEVEL, wbits=-15), zlib.crc32(content))
+            found = self._deflated[content] = (isal_zlib.compress(content, _LEVEL, wbits=-15), isal_zlib.crc32(content))
         return found
 
 
