@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2.sandbox
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import matrix.writers.templates as templates
@@ -108,9 +108,9 @@ def test_the_output_is_counted_in_batches_not_piece_by_piece(monkeypatch):
     monkeypatch.setattr(templates.time, "monotonic", counted)
     out = template.render(items=["a"] * 2000)
     assert out == "<w:t>a</w:t>" * 2000
-    # every printed value and every step of a loop (where the sandbox's attribute reads did) still look at the
-    # clock (2 x 2,000), the template's own text (4,000 pieces) only once per batch of output
-    assert reads < 2 * 2000 + 2 * 2000 * 11 // templates._CONCAT_BATCH + 20
+    # every step of a loop (where the sandbox's attribute reads did) still looks at the clock (2,000), the printed
+    # values (counted as printed) and the template's own text (4,000 pieces) only once per batch of output
+    assert reads < 2000 + 2 * 2000 * 11 // templates._CONCAT_BATCH + 20
     monkeypatch.setattr(templates.time, "monotonic", clock)
 
     # and a render past its budget or its time on the template's own text (no value printed) is still stopped
@@ -123,6 +123,27 @@ def test_the_output_is_counted_in_batches_not_piece_by_piece(monkeypatch):
     with pytest.raises(templates.TemplateLimit, match="giây"):
         env.from_string("{% for x in range(99999) %}{% for y in range(99999) %}<w:p/>{% endfor %}{% endfor %}").render()
     assert clock() - started < 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(max_size=5) | st.integers() | st.none(), max_size=4) | st.text(max_size=4) | st.integers(),
+    st.text(max_size=3) | st.integers(),
+    st.booleans(),
+)
+def test_a_joins_size_is_told_before_it_is_made_as_the_general_prediction_tells_it(items, separator, keyword):
+    """``names|join(", ")`` in every task of every letter: the size of a join of texts is added up in C
+    (``_joined_size``), the same number as the general prediction of a filter's output (the join's length);
+    other calls take the general way."""
+    from jinja2.nodes import EvalContext
+
+    from matrix.writers.templates import _joined_size, _predicted_filter
+
+    env = make_environment()
+    args, kwargs = ((EvalContext(env), items), {"d": separator}) if keyword else ((EvalContext(env), items, separator), {})
+    assert _joined_size(args, kwargs) == _predicted_filter("join", args, kwargs)
+    if isinstance(items, list) and all(isinstance(i, str) for i in items) and isinstance(separator, str):
+        assert _joined_size(args, kwargs) == len(separator.join(items))
 
 
 def test_a_text_is_escaped_once_per_process_not_once_per_print(monkeypatch):
@@ -351,6 +372,109 @@ def test_the_shipped_templates_are_proven_and_their_renders_skip_the_check(tmp_p
     monkeypatch.setattr(templates, "well_formed", lambda data: checked.append(data) or True)
     test_the_writer_is_used_for_every_document(tmp_path, monkeypatch)
     assert checked == []
+
+
+# Pieces of a part for the proof that its paragraphs' line breaks may be taken out of the compiled text: paragraphs
+# opened either way, line breaks of the template and of values, whitespace control eating a line break, a text
+# ending with the start of "<w:p", text that a {% set %} block, a macro, a recursive loop or a filter prints as a
+# value (escaped, its line breaks kept), autoescape turned off.
+_JOIN_PIECES = [
+    "<w:p>",
+    "<w:p ",
+    'w:x="1">',
+    "</w:p>",
+    "\n",
+    "\n\n",
+    "a",
+    "{{ v }}",
+    "{{ v -}}",
+    "<",
+    "<w",
+    "<w:",
+    "<w:p",
+    "w:p>",
+    "{% for x in items %}<w:p>{{ x }}\n{% endfor %}",
+    "{% set s %}<w:p>{{ v }}{% endset %}{{ s }}",
+    "{% macro m() %}<w:p>{% endmacro %}{{ m() }}",
+    "{% for x in [[1]] recursive %}<w:p>{% if x is iterable %}{{ loop(x) }}{% endif %}{% endfor %}",
+    "{% filter balanced(3) %}a {{ v }} b c{% endfilter %}",
+    "{% filter upper %}<w:p>{% endfilter %}",
+    "{% autoescape false %}{{ r }}{% endautoescape %}",
+]
+_JOIN_PARTS = st.recursive(
+    st.sampled_from(_JOIN_PIECES),
+    lambda inner: st.builds(
+        lambda opened, body, closed: opened + "".join(body) + closed,
+        st.sampled_from(["{% if a %}", "{%- if a %}", "{% if a -%}"]),
+        st.lists(inner, max_size=3),
+        st.sampled_from(["{% endif %}", "{% endif -%}", "{%- endif %}"]),
+    ),
+    max_leaves=12,
+)
+_JOIN_VALUES = st.sampled_from(["", "a", " x", "\n", "x\n", "<w:p>", "\n<w:p ", "w:p>", "{_{"])
+
+
+_JOIN_CONTEXTS = st.lists(
+    st.fixed_dictionaries(
+        {"v": _JOIN_VALUES, "r": _JOIN_VALUES, "a": st.booleans(), "items": st.lists(_JOIN_VALUES, max_size=3)}
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+def _context(v: str = "", r: str = "", a: bool = True) -> dict[str, object]:
+    return {"v": v, "r": r, "a": a, "items": [v]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_JOIN_PARTS, max_size=6), _JOIN_CONTEXTS)
+@example(["{{ v -}}", "<w:p>"], [_context("x\n")])  # whitespace control took the paragraph's own line break
+@example(["\n", "<w:p", "{{ v }}"], [_context(" x")])  # a text ending with the start of "<w:p"
+@example(["<w:p>", "{% if a -%}", "<w:p>", "{% endif %}"], [_context(), _context(a=False)])
+@example(["{% set s %}<w:p>{{ v }}{% endset %}{{ s }}"], [_context()])  # printed escaped, its line break kept
+def test_a_parts_paragraph_lines_are_joined_in_its_text_only_when_that_gives_docxtpls_output(pieces, contexts):
+    """``join_paragraph_lines``: the part compiled without the line breaks docxtpl puts before its paragraphs
+    renders, for any data, what docxtpl's render then join gives (``re.sub(r"\\n<w:p([ >])", ...)`` over the
+    output); every part refused is left untouched."""
+    import re
+
+    from jinja2 import nodes
+
+    from matrix.writers.templates import _PARAGRAPH_OPEN, join_paragraph_lines
+
+    source = _PARAGRAPH_OPEN.sub(r"\n<w:p\1", "".join(pieces))  # a paragraph per line, as docxtpl
+    env = make_environment()
+    tree = env.parse(source)
+    before = [node.data for node in tree.find_all(nodes.TemplateData)]
+    if not join_paragraph_lines(env, tree):
+        assert [node.data for node in tree.find_all(nodes.TemplateData)] == before
+        return
+    compiled, general = env.from_string(tree), env.from_string(source)
+    for context in contexts:
+        expected = re.sub(r"\n<w:p([ >])", r"<w:p\1", general.render(context))
+        assert compiled.render(context) == expected, (source, context)
+
+
+def test_the_shipped_templates_render_with_their_paragraph_lines_joined_in_their_text():
+    """Every part of every shipped template is proven (its render needs no pass over its output to join lines), and
+    renders as docxtpl's own ``render_xml_part``; a part a proof refuses still renders as docxtpl's."""
+    from docxtpl import DocxTemplate
+
+    from matrix.writers.templates import TemplateLibrary, _FastPackage
+
+    for name in sorted(p.name for p in PACKAGE_TEMPLATES.glob("*.docx")):
+        template = TemplateLibrary().get(name)
+        template.undeclared_variables()
+        package = template._package()
+        assert all(package._joined_template(xml, template._env) is not None for xml in package._parts.values()), name
+    env = make_environment()
+    package = _FastPackage(DocxTemplate(str(_SHIPPED)), _SHIPPED.read_bytes())
+    for body in ["<w:p>{{ v -}}\n<w:p>x</w:p></w:p>", "<w:p>{% set s %}<w:p>{% endset %}{{ s }}</w:p>"]:
+        xml = _ROOT.format(body)
+        assert package._joined_template(xml, env) is None
+        context = {"v": "a\n"}
+        assert package._render_part(xml, dict(context), env) == package._base.render_xml_part(xml, None, context, env)
 
 
 def test_a_template_asked_for_again_costs_one_stat(monkeypatch):
