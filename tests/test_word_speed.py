@@ -591,6 +591,25 @@ def test_a_task_overdue_for_several_agencies_is_made_into_letter_data_once(tmp_p
     assert not reminders._ROWS and not reminders._DIRECTIVES  # one matrix's letters kept at a time
 
 
+def test_the_heading_of_sub_items_quoted_alone_is_made_once_per_parent(monkeypatch):
+    """A reminder quotes an overdue sub-item under its parent's heading line: made once for the sub-items of a
+    parent, the same line as made for each; a top-level item has none."""
+    from matrix.core.pivot import Row
+    from matrix.writers import reminders
+
+    matrix = _corpus_matrix()
+    directive, parent = next((d, n) for d in matrix.directives for n in d.tree if len(n.children) >= 2)
+    rows = [Row(directive, child) for child in parent.children]
+    expected = [reminders.heading_line(row) for row in rows]
+    made: list[object] = []
+    real = reminders.heading_line
+    monkeypatch.setattr(reminders, "heading_line", lambda row: made.append(row) or real(row))
+    reminders._cache_for(matrix.subset([directive.id]))  # another matrix's letters: the headings start again
+    assert [reminders._heading(row) for row in rows] == expected and all(expected)
+    assert len(made) == 1
+    assert reminders._heading(Row(directive, directive.tree.roots[0])) == "" and len(made) == 1
+
+
 _STAMP = datetime.datetime(2026, 5, 4, 3, 2, 1)  # the documents' date: theirs, not the clock's
 
 
@@ -685,3 +704,20 @@ def test_a_letter_asked_for_by_its_agency_is_found_by_its_id_in_the_matrixs_orde
     assert shared.columns_of([third.id, "khong-co", first.id, third.id]) == [first, third]
     assert shared.columns_of([second.id]) == [second] and shared.columns_of([]) == []
     assert shared._positions is not None and len(shared._positions) == len(view.columns)
+
+
+def test_a_subject_is_balanced_once_for_every_letter_that_prints_it():
+    """``{% filter balanced(32) %}`` over a directive's subject in each of its letters: the lines made once per
+    text, type and width (escaped text stays escaped text); a long text is balanced each time."""
+    from markupsafe import Markup
+
+    from matrix.writers.templates import _BALANCED_CHARS, balanced
+
+    subject = "V/v triển khai thực hiện Chỉ thị số 05/CT-UBND về bảo đảm an ninh trật tự"
+    first = balanced(subject, 32)
+    assert balanced(subject, 32) is first and all(len(line) <= 32 for line in first.split("\n"))
+    escaped = balanced(Markup(subject), 32)
+    assert isinstance(escaped, Markup) and str(escaped) == first and balanced(Markup(subject), 32) is escaped
+    assert balanced(subject, 20) != first and balanced(["a", "b"], 3) == "['a',\n'b']"
+    long = "chữ " * (_BALANCED_CHARS // 4 + 1)
+    assert balanced(long, 32) == balanced(long, 32) and balanced(long, 32) is not balanced(long, 32)

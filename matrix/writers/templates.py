@@ -508,7 +508,24 @@ def balanced(text: str, width: int = 32) -> str:
     length, so no line ends with an orphan word (a trích yếu: "V/v đôn đốc thực hiện" / "nhiệm vụ quá hạn").
 
     Used as a block, ``{% filter balanced(32) %}V/v ...{% endfilter %}``; a word longer than ``width`` stays whole.
+    Made once per short text and width (every letter of a directive balances the same subject).
     """
+    if not isinstance(text, str) or len(text) > _BALANCED_CHARS or not isinstance(width, int):
+        return _balanced(text, width)
+    key = (type(text), text, width)
+    found = _BALANCED.get(key)
+    if found is None:
+        if len(_BALANCED) >= _CACHE_SIZE:
+            _BALANCED.clear()
+        found = _BALANCED[key] = _balanced(text, width)
+    return found
+
+
+_BALANCED: dict[tuple[type, str, int], str] = {}  # balanced's lines, by text and width
+_BALANCED_CHARS = 1000  # longer texts are balanced each time (a subject is a line or two)
+
+
+def _balanced(text: str, width: int) -> str:
     words = str(text).split()
     if not words:
         return text
