@@ -146,6 +146,23 @@ def test_a_joins_size_is_told_before_it_is_made_as_the_general_prediction_tells_
     assert _joined_size(args, kwargs) == _predicted_filter("join", args, kwargs)
     if isinstance(items, list) and all(isinstance(i, str) for i in items) and isinstance(separator, str):
         assert _joined_size(args, kwargs) == len(separator.join(items))
+    # the filter gives what jinja2's own join gives, made by str.join for texts, the general way otherwise
+    from jinja2.filters import sync_do_join
+
+    for autoescape in (True, False):
+        context = EvalContext(env)
+        context.autoescape = autoescape
+        call = ((context, items), {"d": separator}) if keyword else ((context, items, separator), {})
+        try:
+            expected = sync_do_join(*call[0], **call[1])
+        except TypeError:
+            continue
+        try:
+            got = env.filters["join"](*call[0], **call[1])
+        except templates.TemplateLimit:  # a number past the budget as separator: refused before anything
+            assert isinstance(separator, int) and abs(separator) > templates.MAX_RENDER_CHARS
+            continue
+        assert got == expected and type(got) is type(expected)
 
 
 def test_a_text_is_escaped_once_per_process_not_once_per_print(monkeypatch):

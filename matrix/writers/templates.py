@@ -445,11 +445,15 @@ def _guard_filter(env: _SafeEnvironment, name: str, function: Callable[..., Any]
             for arg in kwargs.values():
                 if refused(arg):
                     raise TemplateLimit(f"bộ lọc {name} nhận số quá lớn ({arg:.3g})")
-        if joined:
-            env._count(_joined_size(args, kwargs))
-        elif predicted:
-            env._count(_predicted_filter(name, args, kwargs))
-        value = function(*args, **kwargs)
+        texts = _texts_to_join(args, kwargs) if joined else None
+        if texts is not None:  # jinja2's join of texts is their str.join: made so, without its loop over them
+            separator, items = texts
+            env._count(sum(map(len, items)) + len(separator) * max(len(items) - 1, 0))
+            value = separator.join(items)
+        else:
+            if predicted:
+                env._count(_predicted_filter(name, args, kwargs))
+            value = function(*args, **kwargs)
         if isinstance(value, str):
             env._written += len(value)
             if env._written > MAX_RENDER_CHARS:
@@ -464,15 +468,25 @@ _NO_NUMBERS = frozenset({str, Markup, list, tuple, dict, EvalContext, type(None)
 _TEXTS_ONLY = frozenset({str})
 
 
-def _joined_size(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
-    """:func:`_predicted_filter` of ``join``, for the usual call (``names|join(", ")``: jinja2 passes the
-    evaluation context, a list or tuple of texts, a text) added up in C; any other, the general way."""
-    if len(args) >= 2 and type(args[0]) is EvalContext:
+def _texts_to_join(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, list[str] | tuple[str, ...]] | None:
+    """(separator, items) of the usual call of ``join`` (``names|join(", ")``: jinja2 passes the evaluation
+    context, a list or tuple of plain texts, a plain text, no attribute), whose result is ``separator.join(items)``
+    whether autoescape is on or not; None for any other call."""
+    if 2 <= len(args) <= 3 and type(args[0]) is EvalContext and kwargs.keys() <= {"d"}:
         items = args[1]
         separator = args[2] if len(args) > 2 else kwargs.get("d", "")
         if type(items) in (list, tuple) and type(separator) is str and set(map(type, items)) <= _TEXTS_ONLY:
-            return sum(map(len, items)) + len(separator) * max(len(items) - 1, 0)
-    return _predicted_filter("join", args, kwargs)
+            return separator, items
+    return None
+
+
+def _joined_size(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """:func:`_predicted_filter` of ``join``, added up in C for the usual call (:func:`_texts_to_join`)."""
+    texts = _texts_to_join(args, kwargs)
+    if texts is None:
+        return _predicted_filter("join", args, kwargs)
+    separator, items = texts
+    return sum(map(len, items)) + len(separator) * max(len(items) - 1, 0)
 
 
 _PREDICTED_FILTERS = frozenset({"replace", "join", "format"})  # the filters _predicted_filter knows
