@@ -146,7 +146,17 @@ def test_each_part_is_rendered_as_docxtpls_render_xml_part_renders_it(name):
         assert fast[part] == DocxTemplate(str(template)).render_xml_part(xml, None, dict(context), env), part
 
 
-@pytest.mark.parametrize("text", ["dòng một\ndòng hai {{ x }}", "cột\t{{ x }}", "{{ x }} không ngắt"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dòng một\ndòng hai {{ x }}",
+        "cột\t{{ x }}",
+        "{{ x }} không ngắt",
+        "{_{ x }_} {_% x %_} {{ x }}",  # docxtpl's escaped braces, looked for where there is an underscore
+        "mã_số {{ y }}",
+        "{{ y }}",
+    ],
+)
 def test_line_breaks_and_tabs_in_a_part_are_still_resolved(text):
     from matrix.writers.templates import _FastPackage
 
@@ -154,8 +164,9 @@ def test_line_breaks_and_tabs_in_a_part_are_still_resolved(text):
     env = make_environment()
     package = _FastPackage(DocxTemplate(str(template)), template.read_bytes())
     xml = f'<w:body><w:p><w:pPr><w:jc w:val="both"/></w:pPr><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p></w:body>'
-    fast = package._render_part(xml, {"x": "Công an tỉnh"}, env)
-    assert fast == DocxTemplate(str(template)).render_xml_part(xml, None, {"x": "Công an tỉnh"}, env)
+    data = {"x": "Công an tỉnh", "y": "{_{ a }_}_"}
+    fast = package._render_part(xml, dict(data), env)
+    assert fast == DocxTemplate(str(template)).render_xml_part(xml, None, dict(data), env)
     assert ("<w:br/>" in fast) == ("\n" in text) and ("<w:tab/>" in fast) == ("\t" in text)
 
 

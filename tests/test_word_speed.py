@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2.sandbox
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import matrix.writers.templates as templates
@@ -108,9 +108,9 @@ def test_the_output_is_counted_in_batches_not_piece_by_piece(monkeypatch):
     monkeypatch.setattr(templates.time, "monotonic", counted)
     out = template.render(items=["a"] * 2000)
     assert out == "<w:t>a</w:t>" * 2000
-    # every printed value and every step of a loop (where the sandbox's attribute reads did) still look at the
-    # clock (2 x 2,000), the template's own text (4,000 pieces) only once per batch of output
-    assert reads < 2 * 2000 + 2 * 2000 * 11 // templates._CONCAT_BATCH + 20
+    # every step of a loop (where the sandbox's attribute reads did) still looks at the clock (2,000), the printed
+    # values (counted as printed) and the template's own text (4,000 pieces) only once per batch of output
+    assert reads < 2000 + 2 * 2000 * 11 // templates._CONCAT_BATCH + 20
     monkeypatch.setattr(templates.time, "monotonic", clock)
 
     # and a render past its budget or its time on the template's own text (no value printed) is still stopped
@@ -123,6 +123,46 @@ def test_the_output_is_counted_in_batches_not_piece_by_piece(monkeypatch):
     with pytest.raises(templates.TemplateLimit, match="giây"):
         env.from_string("{% for x in range(99999) %}{% for y in range(99999) %}<w:p/>{% endfor %}{% endfor %}").render()
     assert clock() - started < 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(max_size=5) | st.integers() | st.none(), max_size=4) | st.text(max_size=4) | st.integers(),
+    st.text(max_size=3) | st.integers(),
+    st.booleans(),
+)
+def test_a_joins_size_is_told_before_it_is_made_as_the_general_prediction_tells_it(items, separator, keyword):
+    """``names|join(", ")`` in every task of every letter: the size of a join of texts is added up in C
+    (``_joined_size``), the same number as the general prediction of a filter's output (the join's length);
+    other calls take the general way."""
+    from jinja2.nodes import EvalContext
+
+    from matrix.writers.templates import _joined_size, _predicted_filter
+
+    env = make_environment()
+    args, kwargs = (
+        ((EvalContext(env), items), {"d": separator}) if keyword else ((EvalContext(env), items, separator), {})
+    )
+    assert _joined_size(args, kwargs) == _predicted_filter("join", args, kwargs)
+    if isinstance(items, list) and all(isinstance(i, str) for i in items) and isinstance(separator, str):
+        assert _joined_size(args, kwargs) == len(separator.join(items))
+    # the filter gives what jinja2's own join gives, made by str.join for texts, the general way otherwise
+    from jinja2.filters import sync_do_join
+
+    for autoescape in (True, False):
+        context = EvalContext(env)
+        context.autoescape = autoescape
+        call = ((context, items), {"d": separator}) if keyword else ((context, items, separator), {})
+        try:
+            expected = sync_do_join(*call[0], **call[1])
+        except TypeError:
+            continue
+        try:
+            got = env.filters["join"](*call[0], **call[1])
+        except templates.TemplateLimit:  # a number past the budget as separator: refused before anything
+            assert isinstance(separator, int) and abs(separator) > templates.MAX_RENDER_CHARS
+            continue
+        assert got == expected and type(got) is type(expected)
 
 
 def test_a_text_is_escaped_once_per_process_not_once_per_print(monkeypatch):
@@ -353,6 +393,109 @@ def test_the_shipped_templates_are_proven_and_their_renders_skip_the_check(tmp_p
     assert checked == []
 
 
+# Pieces of a part for the proof that its paragraphs' line breaks may be taken out of the compiled text: paragraphs
+# opened either way, line breaks of the template and of values, whitespace control eating a line break, a text
+# ending with the start of "<w:p", text that a {% set %} block, a macro, a recursive loop or a filter prints as a
+# value (escaped, its line breaks kept), autoescape turned off.
+_JOIN_PIECES = [
+    "<w:p>",
+    "<w:p ",
+    'w:x="1">',
+    "</w:p>",
+    "\n",
+    "\n\n",
+    "a",
+    "{{ v }}",
+    "{{ v -}}",
+    "<",
+    "<w",
+    "<w:",
+    "<w:p",
+    "w:p>",
+    "{% for x in items %}<w:p>{{ x }}\n{% endfor %}",
+    "{% set s %}<w:p>{{ v }}{% endset %}{{ s }}",
+    "{% macro m() %}<w:p>{% endmacro %}{{ m() }}",
+    "{% for x in [[1]] recursive %}<w:p>{% if x is iterable %}{{ loop(x) }}{% endif %}{% endfor %}",
+    "{% filter balanced(3) %}a {{ v }} b c{% endfilter %}",
+    "{% filter upper %}<w:p>{% endfilter %}",
+    "{% autoescape false %}{{ r }}{% endautoescape %}",
+]
+_JOIN_PARTS = st.recursive(
+    st.sampled_from(_JOIN_PIECES),
+    lambda inner: st.builds(
+        lambda opened, body, closed: opened + "".join(body) + closed,
+        st.sampled_from(["{% if a %}", "{%- if a %}", "{% if a -%}"]),
+        st.lists(inner, max_size=3),
+        st.sampled_from(["{% endif %}", "{% endif -%}", "{%- endif %}"]),
+    ),
+    max_leaves=12,
+)
+_JOIN_VALUES = st.sampled_from(["", "a", " x", "\n", "x\n", "<w:p>", "\n<w:p ", "w:p>", "{_{"])
+
+
+_JOIN_CONTEXTS = st.lists(
+    st.fixed_dictionaries(
+        {"v": _JOIN_VALUES, "r": _JOIN_VALUES, "a": st.booleans(), "items": st.lists(_JOIN_VALUES, max_size=3)}
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+def _context(v: str = "", r: str = "", a: bool = True) -> dict[str, object]:
+    return {"v": v, "r": r, "a": a, "items": [v]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_JOIN_PARTS, max_size=6), _JOIN_CONTEXTS)
+@example(["{{ v -}}", "<w:p>"], [_context("x\n")])  # whitespace control took the paragraph's own line break
+@example(["\n", "<w:p", "{{ v }}"], [_context(" x")])  # a text ending with the start of "<w:p"
+@example(["<w:p>", "{% if a -%}", "<w:p>", "{% endif %}"], [_context(), _context(a=False)])
+@example(["{% set s %}<w:p>{{ v }}{% endset %}{{ s }}"], [_context()])  # printed escaped, its line break kept
+def test_a_parts_paragraph_lines_are_joined_in_its_text_only_when_that_gives_docxtpls_output(pieces, contexts):
+    """``join_paragraph_lines``: the part compiled without the line breaks docxtpl puts before its paragraphs
+    renders, for any data, what docxtpl's render then join gives (``re.sub(r"\\n<w:p([ >])", ...)`` over the
+    output); every part refused is left untouched."""
+    import re
+
+    from jinja2 import nodes
+
+    from matrix.writers.templates import _PARAGRAPH_OPEN, join_paragraph_lines
+
+    source = _PARAGRAPH_OPEN.sub(r"\n<w:p\1", "".join(pieces))  # a paragraph per line, as docxtpl
+    env = make_environment()
+    tree = env.parse(source)
+    before = [node.data for node in tree.find_all(nodes.TemplateData)]
+    if not join_paragraph_lines(env, tree):
+        assert [node.data for node in tree.find_all(nodes.TemplateData)] == before
+        return
+    compiled, general = env.from_string(tree), env.from_string(source)
+    for context in contexts:
+        expected = re.sub(r"\n<w:p([ >])", r"<w:p\1", general.render(context))
+        assert compiled.render(context) == expected, (source, context)
+
+
+def test_the_shipped_templates_render_with_their_paragraph_lines_joined_in_their_text():
+    """Every part of every shipped template is proven (its render needs no pass over its output to join lines), and
+    renders as docxtpl's own ``render_xml_part``; a part a proof refuses still renders as docxtpl's."""
+    from docxtpl import DocxTemplate
+
+    from matrix.writers.templates import TemplateLibrary, _FastPackage
+
+    for name in sorted(p.name for p in PACKAGE_TEMPLATES.glob("*.docx")):
+        template = TemplateLibrary().get(name)
+        template.undeclared_variables()
+        package = template._package()
+        assert all(package._joined_template(xml, template._env) is not None for xml in package._parts.values()), name
+    env = make_environment()
+    package = _FastPackage(DocxTemplate(str(_SHIPPED)), _SHIPPED.read_bytes())
+    for body in ["<w:p>{{ v -}}\n<w:p>x</w:p></w:p>", "<w:p>{% set s %}<w:p>{% endset %}{{ s }}</w:p>"]:
+        xml = _ROOT.format(body)
+        assert package._joined_template(xml, env) is None
+        context = {"v": "a\n"}
+        assert package._render_part(xml, dict(context), env) == package._base.render_xml_part(xml, None, context, env)
+
+
 def test_a_template_asked_for_again_costs_one_stat(monkeypatch):
     from matrix.writers.templates import TemplateLibrary
 
@@ -465,6 +608,25 @@ def test_a_task_overdue_for_several_agencies_is_made_into_letter_data_once(tmp_p
     assert not reminders._ROWS and not reminders._DIRECTIVES  # one matrix's letters kept at a time
 
 
+def test_the_heading_of_sub_items_quoted_alone_is_made_once_per_parent(monkeypatch):
+    """A reminder quotes an overdue sub-item under its parent's heading line: made once for the sub-items of a
+    parent, the same line as made for each; a top-level item has none."""
+    from matrix.core.pivot import Row
+    from matrix.writers import reminders
+
+    matrix = _corpus_matrix()
+    directive, parent = next((d, n) for d in matrix.directives for n in d.tree if len(n.children) >= 2)
+    rows = [Row(directive, child) for child in parent.children]
+    expected = [reminders.heading_line(row) for row in rows]
+    made: list[object] = []
+    real = reminders.heading_line
+    monkeypatch.setattr(reminders, "heading_line", lambda row: made.append(row) or real(row))
+    reminders._cache_for(matrix.subset([directive.id]))  # another matrix's letters: the headings start again
+    assert [reminders._heading(row) for row in rows] == expected and all(expected)
+    assert len(made) == 1
+    assert reminders._heading(Row(directive, directive.tree.roots[0])) == "" and len(made) == 1
+
+
 _STAMP = datetime.datetime(2026, 5, 4, 3, 2, 1)  # the documents' date: theirs, not the clock's
 
 
@@ -507,8 +669,9 @@ def test_an_agencys_extract_and_its_issuers_letters_make_each_section_and_task_o
 
 
 def test_the_core_properties_are_compressed_once_for_every_document_of_a_date(tmp_path, monkeypatch):
-    """Every document of a build carries the same core properties (one date): compressed once, the documents
-    read back whole, the part a document renders compressed for each."""
+    """Every document of a build carries the same core properties (one date): dated and compressed once, the documents
+    read back whole, the part a document renders compressed for each, by ISA-L's deflate (at level 1, within a
+    few percent of zlib's level 1)."""
     import zipfile
     import zlib
 
@@ -518,15 +681,21 @@ def test_the_core_properties_are_compressed_once_for_every_document_of_a_date(tm
     matrix = _corpus_matrix()
     view = matrix.subset([matrix.directives[0].id])
     compressed: list[bytes] = []
-    real = zlib.compress
+    real = templates.isal_zlib.compress
 
     def spy(data: bytes, *args: object, **kwargs: object) -> bytes:
         compressed.append(bytes(data))
         return real(data, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(templates.zlib, "compress", spy)
+    monkeypatch.setattr(templates.isal_zlib, "compress", spy)
+    dated: list[datetime.datetime] = []
+    real_dated = templates._dated_core
+    monkeypatch.setattr(
+        templates, "_dated_core", lambda xml, created: dated.append(created) or real_dated(xml, created)
+    )
     paths = [p for agency in view.columns for p in write_letters(view, tmp_path, agencies=[agency.id], date=stamp)]
     assert len(paths) == len(view.columns) > 2
+    assert dated == [stamp]  # dated once for the documents of the date, not once per document
     cores = [data for data in compressed if b"coreProperties" in data]
     bodies = [data for data in compressed if b"<w:document" in data]
     assert len(cores) == 1 and bodies and len(bodies) == len(set(bodies))  # a new body: compressed
@@ -534,3 +703,38 @@ def test_the_core_properties_are_compressed_once_for_every_document_of_a_date(tm
         with zipfile.ZipFile(path) as package:
             assert package.testzip() is None and package.read("docProps/core.xml") == cores[0]
             assert b"2026-05-04T03:02:07Z" in cores[0]
+            body = package.getinfo("word/document.xml")
+            content = package.read(body)
+            assert body.compress_size == len(real(content, 1, wbits=-15))
+            assert body.compress_size <= 1.05 * len(zlib.compress(content, 1, wbits=-15))
+
+
+def test_a_letter_asked_for_by_its_agency_is_found_by_its_id_in_the_matrixs_order():
+    """A build asks for each letter by a call of its own: the addressee's column is found by its id (the positions
+    made once per matrix), several in the matrix's order, an unknown id left out."""
+    from matrix.writers.word import _shared
+
+    matrix = _corpus_matrix()
+    view = matrix.subset([matrix.directives[0].id])
+    shared = _shared(view)
+    first, second, third = view.columns[:3]
+    assert shared.columns_of([third.id, "khong-co", first.id, third.id]) == [first, third]
+    assert shared.columns_of([second.id]) == [second] and shared.columns_of([]) == []
+    assert shared._positions is not None and len(shared._positions) == len(view.columns)
+
+
+def test_a_subject_is_balanced_once_for_every_letter_that_prints_it():
+    """``{% filter balanced(32) %}`` over a directive's subject in each of its letters: the lines made once per
+    text, type and width (escaped text stays escaped text); a long text is balanced each time."""
+    from markupsafe import Markup
+
+    from matrix.writers.templates import _BALANCED_CHARS, balanced
+
+    subject = "V/v triển khai thực hiện Chỉ thị số 05/CT-UBND về bảo đảm an ninh trật tự"
+    first = balanced(subject, 32)
+    assert balanced(subject, 32) is first and all(len(line) <= 32 for line in first.split("\n"))
+    escaped = balanced(Markup(subject), 32)
+    assert isinstance(escaped, Markup) and str(escaped) == first and balanced(Markup(subject), 32) is escaped
+    assert balanced(subject, 20) != first and balanced(["a", "b"], 3) == "['a',\n'b']"
+    long = "chữ " * (_BALANCED_CHARS // 4 + 1)
+    assert balanced(long, 32) == balanced(long, 32) and balanced(long, 32) is not balanced(long, 32)

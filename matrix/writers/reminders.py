@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..core.model import Agency, Directive, IssuerKind, Registry, Signer
+from ..core.model import Agency, Directive, IssuerKind, Registry, Signer, TaskNode
 from ..core.pivot import Matrix, Row
 from ..core.text import safe_filename, shorten, slugify
 from ..input.catalogue import merger_date, mergers, province_names
@@ -161,6 +161,7 @@ def heading_line(row: Row) -> str:
 # (a build's), and start again for another (the web server builds again and again).
 _ROWS: dict[int, tuple[Row, dict[str, Any], list[dict[str, Any]], str]] = {}
 _DIRECTIVES: dict[int, tuple[Directive, dict[str, Any]]] = {}
+_HEADINGS: dict[int, tuple[TaskNode, str]] = {}  # heading_line by the parent's node: its sub-items share it
 _CACHED_FOR: list[Matrix] = []
 
 
@@ -169,6 +170,7 @@ def _cache_for(matrix: Matrix) -> None:
     if not _CACHED_FOR or _CACHED_FOR[0] is not matrix:
         _ROWS.clear()
         _DIRECTIVES.clear()
+        _HEADINGS.clear()
         _CACHED_FOR[:] = [matrix]
 
 
@@ -179,8 +181,20 @@ def _row_data(row: Row) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
     found = _ROWS.get(id(row))
     if found is None or found[0] is not row:
         shared = row_data(_CACHED_FOR[0], row)  # the letters' matrix (:func:`_cache_for`)
-        found = _ROWS[id(row)] = (row, shared.task, shared.subtask_lines(), heading_line(row))
+        found = _ROWS[id(row)] = (row, shared.task, shared.subtask_lines(), _heading(row))
     return found[1], found[2], found[3]
+
+
+def _heading(row: Row) -> str:
+    """:func:`heading_line` of ``row``, made once per parent: it reads the parent alone (its first paragraph, cut,
+    and its number), and the overdue sub-items of one item are quoted under the same heading."""
+    parent = row.node.parent
+    if parent is None:
+        return ""
+    found = _HEADINGS.get(id(parent))
+    if found is None or found[0] is not parent:
+        found = _HEADINGS[id(parent)] = (parent, heading_line(row))
+    return found[1]
 
 
 _DATES: dict[dt.date | None, dict[str, str] | None] = {}  # date_data of the days the letters print, made once

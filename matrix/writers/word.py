@@ -187,8 +187,7 @@ def _write_each(
 ) -> list[Path]:
     stamp = date or build_date()
     paths: list[Path] = []
-    wanted = None if agencies is None else set(agencies)
-    for agency in matrix.columns if wanted is None else [a for a in matrix.columns if a.id in wanted]:
+    for agency in matrix.columns if agencies is None else _shared(matrix).columns_of(agencies):
         path = out_dir / f"{safe_filename(agency.id)}.docx"
         template.render(context(matrix, agency), path, created=stamp)
         paths.append(path)
@@ -214,6 +213,19 @@ class _Shared:
         self._directives: dict[str, dict[str, Any]] = {}
         self._issuer: dict[str, Any] | None = None
         self._signer: dict[str, Any] | None = None
+        self._positions: dict[str, int] | None = None
+
+    def columns_of(self, agencies: Iterable[str]) -> list[Agency]:
+        """The columns of the matrix whose ids are in ``agencies``, in the matrix's order (a build asks for one
+        agency's letter at a time: its column is found by its id, not by a look at every column)."""
+        if self._positions is None:
+            self._positions = {agency.id: n for n, agency in enumerate(self.matrix.columns)}
+        positions = self._positions
+        if len(positions) != len(self.matrix.columns):  # an id twice: every column that has it, as before
+            wanted = set(agencies)
+            return [agency for agency in self.matrix.columns if agency.id in wanted]
+        chosen = sorted({positions[a] for a in agencies if a in positions})
+        return [self.matrix.columns[n] for n in chosen]
 
     @property
     def one_issuer(self) -> bool:
