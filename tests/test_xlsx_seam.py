@@ -42,6 +42,7 @@ from matrix.writers.xlsx_seam import (
     style_record,
     styled_cell,
     write_deflated,
+    write_part,
 )
 
 from .helpers.xlsx import xml_parts
@@ -341,6 +342,51 @@ def test_a_member_written_from_deflated_pieces_is_what_zipfile_reads_back(seekab
         assert (archive.read("before.xml"), archive.read("after.xml")) == (b"<a/>", b"<b/>")
         info = archive.getinfo("xl/worksheets/sheet1.xml")
         assert info.compress_type == zipfile.ZIP_DEFLATED and info.file_size == len(b"".join(pieces))
+
+
+def test_a_piece_that_starts_a_stream_never_works_out_its_crc_shift(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matrix.writers import xlsx_seam
+
+    asked: list[int] = []
+    real = xlsx_seam.crc_shift
+    monkeypatch.setattr(xlsx_seam, "crc_shift", lambda length: asked.append(length) or real(length))
+    first, second = Deflated.of(b"<row>a</row>" * 50), Deflated.of(b"<row>b</row>")
+    whole = Deflated.join([first, second])
+    assert asked == [len(b"<row>b</row>")]  # the second piece's, to move the first's CRC past it
+    assert whole.crc == zlib.crc32(b"<row>a</row>" * 50 + b"<row>b</row>")
+    assert whole.shift == real(whole.size) and asked[-1] == whole.size  # asked for: worked out, then kept
+    assert whole.shift == real(whole.size) and len(asked) == 2
+
+
+def test_a_part_is_written_as_writestr_writes_it_and_compressed_once_for_the_process(monkeypatch) -> None:
+    from matrix.writers import xlsx_seam
+
+    compressed: list[bytes] = []
+    real = xlsx_seam.Deflated.of
+    monkeypatch.setattr(xlsx_seam.Deflated, "of", lambda raw: compressed.append(raw) or real(raw))
+    monkeypatch.setattr(xlsx_seam, "_PARTS", {})
+    part, other = "<Types>ă</Types>" * 40, b"<core/>"
+    archives = []
+    for _ in range(2):
+        ours, theirs = BytesIO(), BytesIO()
+        with zipfile.ZipFile(ours, "w", zipfile.ZIP_DEFLATED) as archive:
+            write_part(archive, "[Content_Types].xml", part)
+            write_part(archive, "docProps/core.xml", other, kept=False)
+        with zipfile.ZipFile(theirs, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("[Content_Types].xml", part)
+            archive.writestr("docProps/core.xml", other)
+        archives.append((ours, theirs))
+    assert compressed == [part.encode(), other, other]  # the kept part once, the other each time
+    for ours, theirs in archives:
+        with zipfile.ZipFile(ours) as mine, zipfile.ZipFile(theirs) as expected:
+            assert mine.testzip() is None
+            for name in ("[Content_Types].xml", "docProps/core.xml"):
+                got, want = mine.getinfo(name), expected.getinfo(name)
+                assert mine.read(name) == expected.read(name)
+                fields = ("compress_type", "external_attr", "file_size", "CRC", "create_system", "flag_bits")
+                assert [getattr(got, f) for f in fields] == [getattr(want, f) for f in fields]
+                when = [dt.datetime(*info.date_time) for info in (got, want)]
+                assert abs(when[0] - when[1]) <= dt.timedelta(seconds=2)  # dated now, as writestr dates it
 
 
 def test_the_style_digest_is_the_workbooks_own_not_that_of_a_workbook_with_its_id(monkeypatch) -> None:
