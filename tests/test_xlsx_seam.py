@@ -97,6 +97,30 @@ def test_a_new_style_record_is_the_one_the_public_setters_make_with_the_same_tab
         assert list(getattr(direct, table)) == list(getattr(setters, table)), table
 
 
+def test_a_part_already_filed_in_a_workbook_is_known_by_its_identity_not_hashed_again(monkeypatch) -> None:
+    from openpyxl.utils.indexed_list import IndexedList
+
+    added: list[object] = []
+    real = IndexedList.add
+    monkeypatch.setattr(IndexedList, "add", lambda table, value: added.append(value) or real(table, value))
+    wb, look = openpyxl.Workbook(), dict(LOOK)
+    other = openpyxl.Workbook()
+    added.clear()  # what making the workbooks filed
+    first = new_style_record(first_sheet(wb), look["font"], look["fill"], look["border"], look["alignment"])
+    assert added == [look["font"], look["fill"], look["border"], look["alignment"]]
+    again = new_style_record(first_sheet(wb), look["font"], look["fill"], look["border"], look["alignment"])
+    assert added[4:] == [] and again == first  # the same objects: nothing hashed, the same indexes
+    twin = copy(look["font"])  # equal, not the same object: filed by value, as openpyxl files it
+    assert new_style_record(first_sheet(wb), twin, look["fill"], look["border"], look["alignment"]) == first
+    assert added[4:] == [twin]
+    assert new_style_record(first_sheet(other), look["font"], look["fill"], look["border"], look["alignment"]) == first
+    assert added[5:] == [look["font"], look["fill"], look["border"], look["alignment"]]  # another's tables: anew
+    set_default_font(wb, Font(name="Arial"))  # a table replaced: its parts are filed again
+    added.clear()
+    new_style_record(first_sheet(wb), look["font"], look["fill"], look["border"], look["alignment"])
+    assert added == [look["font"]] and list(wb._fonts) == [Font(name="Arial"), look["font"]]
+
+
 def test_the_default_font_is_font_zero_and_the_normal_style(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     font = Font(name="Times New Roman", size=13)

@@ -134,14 +134,35 @@ def styled_cell(ws: Worksheet, row: int, column: int, record: StyleArray) -> Cel
 def new_style_record(ws: Worksheet, font: Font, fill: Fill, border: Border, alignment: Alignment) -> StyleArray:
     """The style record a new cell of ``ws`` gets from setting its ``font``, ``fill``, ``border`` and ``alignment``
     (in that order), each added to its table in the workbook as the public setters add it
-    (``StyleDescriptor.__set__``), without making a cell and going through its descriptors."""
+    (``StyleDescriptor.__set__``), without making a cell and going through its descriptors.
+
+    The parts must not change once given (matrix's looks are made once for the process and only read): a part
+    already filed in this workbook is known by its identity, without hashing its value again (openpyxl hashes a
+    font or a fill field by field, child objects too)."""
     book: Any = ws.parent
     record = StyleArray()
-    record.fontId = book._fonts.add(font)
-    record.fillId = book._fills.add(fill)
-    record.borderId = book._borders.add(border)
-    record.alignmentId = book._alignments.add(alignment)
+    record.fontId = _filed(book, "_fonts", font)
+    record.fillId = _filed(book, "_fills", fill)
+    record.borderId = _filed(book, "_borders", border)
+    record.alignmentId = _filed(book, "_alignments", alignment)
     return record
+
+
+_FILED = "_matrix_filed_parts"  # where a workbook keeps the parts filed by new_style_record, by table and identity
+
+
+def _filed(book: Any, table: str, part: object) -> int:
+    """The index of ``part`` in the workbook's style ``table`` (``IndexedList.add``: added when new)."""
+    filed: dict[tuple[str, int], tuple[object, object, int]] | None = book.__dict__.get(_FILED)
+    if filed is None:
+        filed = book.__dict__[_FILED] = {}
+    entries = getattr(book, table)
+    found = filed.get((table, id(part)))
+    if found is not None and found[0] is part and found[1] is entries:  # the part kept alive with its id: no reuse
+        return found[2]
+    index: int = entries.add(part)
+    filed[table, id(part)] = (part, entries, index)
+    return index
 
 
 def style_index(ws: Worksheet, record: StyleArray) -> int:
