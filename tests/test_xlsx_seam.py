@@ -121,6 +121,18 @@ def test_a_part_already_filed_in_a_workbook_is_known_by_its_identity_not_hashed_
     assert added == [look["font"]] and list(wb._fonts) == [Font(name="Arial"), look["font"]]
 
 
+def test_a_row_of_cells_put_in_one_go_joins_the_cells_already_there_and_not_a_row_written_out() -> None:
+    wb = openpyxl.Workbook()
+    ws, cells = first_sheet(wb), SheetCells()
+    cells.put(2, 1, cell_xml(2, 1, 0, "một"))
+    cells.put_row(2, {3: cell_xml(2, 3, 0, "ba"), 2: cell_xml(2, 2, 0, "hai")})
+    cells.put_row(3, {1: cell_xml(3, 1, 0, "bốn")})
+    assert {row: sorted(found) for row, found in cells.rows.items()} == {2: [1, 2, 3], 3: [1]}
+    cells.write_out(ws, 4, 0)
+    with pytest.raises(ValueError, match="already written out"):
+        cells.put_row(3, {2: cell_xml(3, 2, 0, "năm")})
+
+
 def test_the_default_font_is_font_zero_and_the_normal_style(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     font = Font(name="Times New Roman", size=13)

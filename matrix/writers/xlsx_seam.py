@@ -475,6 +475,16 @@ class SheetCells:
             found = self.rows[row] = {}
         found[column] = xml
 
+    def put_row(self, row: int, cells: dict[int, str]) -> None:
+        """:meth:`put` of each (column: ``<c>`` element) of ``cells`` on ``row``."""
+        if row < self.done:
+            raise ValueError(f"row {row} is already written out (rows before {self.done} are)")
+        found = self.rows.get(row)
+        if found is None:
+            self.rows[row] = cells
+        else:
+            found.update(cells)
+
     def height(self, row: int, height: float) -> None:
         if row < self.done:
             raise ValueError(f"row {row} is already written out (rows before {self.done} are)")
