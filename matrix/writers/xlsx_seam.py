@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import time
+import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from copy import copy
@@ -944,7 +944,8 @@ def write_part(archive: ZipFile, name: str, data: bytes | str, kept: bool = True
             if len(_PARTS) > 256:
                 _PARTS.clear()
             _PARTS[raw] = found
-    info = ZipInfo(name, date_time=time.localtime(time.time())[:6])
+    clock: Any = zipfile.time  # type: ignore[attr-defined]  # writestr's (which tests freeze)
+    info = ZipInfo(name, date_time=clock.localtime(clock.time())[:6])
     info.compress_type = ZIP_DEFLATED
     info.external_attr = 0o600 << 16  # as writestr
     write_deflated(archive, info, [found])
