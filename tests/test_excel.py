@@ -841,6 +841,19 @@ def test_a_line_count_is_the_number_of_wrapped_lines(text: str, capacity: int) -
     assert [lines for _, lines in measured] == [len(excel._layout(piece, capacity)) for piece, _ in measured]
 
 
+@given(WRAPPED, st.sampled_from([7.0, 18.0, 58.5, 110.0]), st.integers(0, 3))
+@settings(max_examples=examples(300), deadline=None)
+def test_a_records_cell_is_measured_by_all_the_measure_reads(text: str, width: float, indent: int) -> None:
+    """The memo of a record's cell (one look-up a cell) gives what the three measures give, for each text, width
+    and indent: never another's."""
+    excel._cell_pieces.cache_clear()
+    for value, at, depth in ((text, width, indent), (text + " x", width, indent), (text, width + 1, indent)):
+        for level in (depth, depth + 1):
+            expected = excel._measured(excel.cell_text(value), excel._capacity(at, indent=level))
+            assert excel._cell_pieces(value, at, level) == expected
+    assert excel._width(text) == len(text) + (excel.UPPER_WEIGHT - 1) * sum(map(str.isupper, text))
+
+
 @given(st.text(max_size=40))
 @settings(max_examples=examples(300), deadline=None)
 def test_capitals_are_counted_as_str_isupper_counts_them(text: str) -> None:

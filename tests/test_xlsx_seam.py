@@ -42,6 +42,7 @@ from matrix.writers.xlsx_seam import (
     style_record,
     styled_cell,
     write_deflated,
+    write_part,
 )
 
 from .helpers.xlsx import xml_parts
@@ -94,6 +95,42 @@ def test_a_new_style_record_is_the_one_the_public_setters_make_with_the_same_tab
     assert all(ours == theirs for theirs, ours in made) and made[0][1] != made[1][1]
     for table in ("_fonts", "_fills", "_borders", "_alignments", "_protections", "_number_formats"):
         assert list(getattr(direct, table)) == list(getattr(setters, table)), table
+
+
+def test_a_part_already_filed_in_a_workbook_is_known_by_its_identity_not_hashed_again(monkeypatch) -> None:
+    from openpyxl.utils.indexed_list import IndexedList
+
+    added: list[object] = []
+    real = IndexedList.add
+    monkeypatch.setattr(IndexedList, "add", lambda table, value: added.append(value) or real(table, value))
+    wb, look = openpyxl.Workbook(), dict(LOOK)
+    other = openpyxl.Workbook()
+    added.clear()  # what making the workbooks filed
+    first = new_style_record(first_sheet(wb), look["font"], look["fill"], look["border"], look["alignment"])
+    assert added == [look["font"], look["fill"], look["border"], look["alignment"]]
+    again = new_style_record(first_sheet(wb), look["font"], look["fill"], look["border"], look["alignment"])
+    assert added[4:] == [] and again == first  # the same objects: nothing hashed, the same indexes
+    twin = copy(look["font"])  # equal, not the same object: filed by value, as openpyxl files it
+    assert new_style_record(first_sheet(wb), twin, look["fill"], look["border"], look["alignment"]) == first
+    assert added[4:] == [twin]
+    assert new_style_record(first_sheet(other), look["font"], look["fill"], look["border"], look["alignment"]) == first
+    assert added[5:] == [look["font"], look["fill"], look["border"], look["alignment"]]  # another's tables: anew
+    set_default_font(wb, Font(name="Arial"))  # a table replaced: its parts are filed again
+    added.clear()
+    new_style_record(first_sheet(wb), look["font"], look["fill"], look["border"], look["alignment"])
+    assert added == [look["font"]] and list(wb._fonts) == [Font(name="Arial"), look["font"]]
+
+
+def test_a_row_of_cells_put_in_one_go_joins_the_cells_already_there_and_not_a_row_written_out() -> None:
+    wb = openpyxl.Workbook()
+    ws, cells = first_sheet(wb), SheetCells()
+    cells.put(2, 1, cell_xml(2, 1, 0, "một"))
+    cells.put_row(2, {3: cell_xml(2, 3, 0, "ba"), 2: cell_xml(2, 2, 0, "hai")})
+    cells.put_row(3, {1: cell_xml(3, 1, 0, "bốn")})
+    assert {row: sorted(found) for row, found in cells.rows.items()} == {2: [1, 2, 3], 3: [1]}
+    cells.write_out(ws, 4, 0)
+    with pytest.raises(ValueError, match="already written out"):
+        cells.put_row(3, {2: cell_xml(3, 2, 0, "năm")})
 
 
 def test_the_default_font_is_font_zero_and_the_normal_style(tmp_path: Path) -> None:
@@ -341,6 +378,63 @@ def test_a_member_written_from_deflated_pieces_is_what_zipfile_reads_back(seekab
         assert (archive.read("before.xml"), archive.read("after.xml")) == (b"<a/>", b"<b/>")
         info = archive.getinfo("xl/worksheets/sheet1.xml")
         assert info.compress_type == zipfile.ZIP_DEFLATED and info.file_size == len(b"".join(pieces))
+
+
+def test_a_piece_that_starts_a_stream_never_works_out_its_crc_shift(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matrix.writers import xlsx_seam
+
+    asked: list[int] = []
+    real = xlsx_seam.crc_shift
+    monkeypatch.setattr(xlsx_seam, "crc_shift", lambda length: asked.append(length) or real(length))
+    first, second = Deflated.of(b"<row>a</row>" * 50), Deflated.of(b"<row>b</row>")
+    whole = Deflated.join([first, second])
+    assert asked == [len(b"<row>b</row>")]  # the second piece's, to move the first's CRC past it
+    assert whole.crc == zlib.crc32(b"<row>a</row>" * 50 + b"<row>b</row>")
+    assert whole.shift == real(whole.size) and asked[-1] == whole.size  # asked for: worked out, then kept
+    assert whole.shift == real(whole.size) and len(asked) == 2
+
+
+class _FrozenTime:
+    """zipfile's clock, frozen (as the build tests freeze it)."""
+
+    @staticmethod
+    def time() -> float:
+        return 0.0
+
+    @staticmethod
+    def localtime(_: float) -> tuple[int, ...]:
+        return (2024, 2, 3, 4, 5, 6, 5, 34, 0)
+
+
+def test_a_part_is_written_as_writestr_writes_it_and_compressed_once_for_the_process(monkeypatch) -> None:
+    from matrix.writers import xlsx_seam
+
+    compressed: list[bytes] = []
+    real = xlsx_seam.Deflated.of
+    monkeypatch.setattr(xlsx_seam.Deflated, "of", lambda raw: compressed.append(raw) or real(raw))
+    monkeypatch.setattr(xlsx_seam, "_PARTS", {})
+    monkeypatch.setattr(zipfile, "time", _FrozenTime)
+    part, other = "<Types>ă</Types>" * 40, b"<core/>"
+    archives = []
+    for _ in range(2):
+        ours, theirs = BytesIO(), BytesIO()
+        with zipfile.ZipFile(ours, "w", zipfile.ZIP_DEFLATED) as archive:
+            write_part(archive, "[Content_Types].xml", part)
+            write_part(archive, "docProps/core.xml", other, kept=False)
+        with zipfile.ZipFile(theirs, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("[Content_Types].xml", part)
+            archive.writestr("docProps/core.xml", other)
+        archives.append((ours, theirs))
+    assert compressed == [part.encode(), other, other]  # the kept part once, the other each time
+    for ours, theirs in archives:
+        with zipfile.ZipFile(ours) as mine, zipfile.ZipFile(theirs) as expected:
+            assert mine.testzip() is None
+            for name in ("[Content_Types].xml", "docProps/core.xml"):
+                got, want = mine.getinfo(name), expected.getinfo(name)
+                assert mine.read(name) == expected.read(name)
+                fields = ("compress_type", "external_attr", "file_size", "CRC", "create_system", "flag_bits")
+                assert [getattr(got, f) for f in fields] == [getattr(want, f) for f in fields]
+                assert got.date_time == want.date_time == (2024, 2, 3, 4, 5, 6)  # dated by writestr's clock
 
 
 def test_the_style_digest_is_the_workbooks_own_not_that_of_a_workbook_with_its_id(monkeypatch) -> None:

@@ -178,14 +178,19 @@ class Look:
     border: Border = field(default_factory=Border)
 
 
+# The parts of the looks are made once for the process (and only read): the same object for the same look, so a
+# workbook files each in its style tables once (xlsx_seam.new_style_record knows a part it has filed by its identity)
+@lru_cache(maxsize=64)
 def _font(size: float = BODY_SIZE, bold: bool = False, italic: bool = False) -> Font:
     return Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
 
 
+@lru_cache(maxsize=64)
 def solid_fill(rgb: str) -> PatternFill:
     return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
 
 
+@lru_cache(maxsize=64)
 def _align(horizontal: str = "left", vertical: str = "top", rotation: int = 0) -> Alignment:
     return Alignment(horizontal=horizontal, vertical=vertical, wrap_text=True, text_rotation=rotation)
 
@@ -748,6 +753,7 @@ def _capacity(width: float, size: float = BODY_SIZE, bold: bool = False, indent:
     return max(1, int(chars))
 
 
+@lru_cache(maxsize=1 << 14)  # a paragraph is measured at each width it is shown in (sheets, indents, workbooks)
 def _width(text: str) -> float:
     """The width of ``text`` in average lower-case characters."""
     return len(text) + (UPPER_WEIGHT - 1) * _capitals(text)
@@ -894,6 +900,13 @@ def _measured(text: str, capacity: int) -> tuple[tuple[str, int], ...]:
     if count <= MAX_TEXT_LINES:
         return ((text, count),)
     return tuple((piece, _line_count(piece, capacity)) for piece in _chunks(text, capacity))
+
+
+@lru_cache(maxsize=1 << 14)
+def _cell_pieces(value: str, width: float, indent: int) -> tuple[tuple[str, int], ...]:
+    """:func:`_measured` of ``value`` as a cell holds it (:func:`cell_text`) in a column ``width`` units wide, indented
+    ``indent`` levels, in the body font: one look-up for a record's cell instead of three, kept by all it reads."""
+    return _measured(cell_text(value), _capacity(width, indent=indent))
 
 
 def _break_point(lines: Sequence[tuple[int, str]], start: int, end: int) -> int:
@@ -1853,7 +1866,7 @@ def put_records(
     pieces: list[tuple[tuple[CellValue, int], ...]] = []
     for col, (column, value) in enumerate(zip(columns, values, strict=True)):
         if isinstance(value, str) and value:
-            pieces.append(_measured(cell_text(value), _capacity(column.width, indent=indent if col == text_col else 0)))
+            pieces.append(_cell_pieces(value, column.width, indent if col == text_col else 0))
         else:
             pieces.append(((value, 1),))  # one line: what a row holds at least
     height = max(map(len, pieces))

@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -94,6 +94,21 @@ class _Putter:
         if value:
             set_text(cell, value)
         self.styles[key] = self._style(cell, key, column)
+
+    def row(self, row: int, values: Sequence[str | None]) -> None:
+        """``self(row, column, value, column)`` for each of ``values`` (columns from 1): a streamed row's cells
+        serialised in one go."""
+        if self.cells is None:
+            for column, value in enumerate(values, 1):
+                self(row, column, value, column)
+            return
+        indexes, found = self.indexes, {}
+        for column, value in enumerate(values, 1):
+            index = indexes.get(column)
+            if index is None:
+                index = self.index(column, column)
+            found[column] = cell_xml(row, column, index, value or None)
+        self.cells.put_row(row, found)
 
     def index(self, key: int, column: int) -> int:
         """The index of the style of ``key`` (for cells of ``column``) in the workbook's cell styles (added when new)."""
@@ -319,8 +334,7 @@ def _write_rows(
 ) -> int:
     """Write the form ``rows`` from ``row_number``; returns the next row."""
     for values in rows:
-        for column, value in enumerate(values, 1):
-            put(row_number, column, value, column)
+        put.row(row_number, values)
         put.height(row_number, _height(values, size))
         row_number += 1
         if rows_done is not None:

@@ -25,15 +25,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any, TypeAlias
-from zipfile import ZIP_DEFLATED, ZipFile
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 import openpyxl.writer.excel as openpyxl_excel
 from openpyxl import Workbook
@@ -97,6 +98,7 @@ __all__ = [
     "style_record",
     "style_state",
     "stylesheet_xml",
+    "write_part",
 ]
 
 # What matrix writes into a cell (a subset of what openpyxl accepts).
@@ -132,14 +134,35 @@ def styled_cell(ws: Worksheet, row: int, column: int, record: StyleArray) -> Cel
 def new_style_record(ws: Worksheet, font: Font, fill: Fill, border: Border, alignment: Alignment) -> StyleArray:
     """The style record a new cell of ``ws`` gets from setting its ``font``, ``fill``, ``border`` and ``alignment``
     (in that order), each added to its table in the workbook as the public setters add it
-    (``StyleDescriptor.__set__``), without making a cell and going through its descriptors."""
+    (``StyleDescriptor.__set__``), without making a cell and going through its descriptors.
+
+    The parts must not change once given (matrix's looks are made once for the process and only read): a part
+    already filed in this workbook is known by its identity, without hashing its value again (openpyxl hashes a
+    font or a fill field by field, child objects too)."""
     book: Any = ws.parent
     record = StyleArray()
-    record.fontId = book._fonts.add(font)
-    record.fillId = book._fills.add(fill)
-    record.borderId = book._borders.add(border)
-    record.alignmentId = book._alignments.add(alignment)
+    record.fontId = _filed(book, "_fonts", font)
+    record.fillId = _filed(book, "_fills", fill)
+    record.borderId = _filed(book, "_borders", border)
+    record.alignmentId = _filed(book, "_alignments", alignment)
     return record
+
+
+_FILED = "_matrix_filed_parts"  # where a workbook keeps the parts filed by new_style_record, by table and identity
+
+
+def _filed(book: Any, table: str, part: object) -> int:
+    """The index of ``part`` in the workbook's style ``table`` (``IndexedList.add``: added when new)."""
+    filed: dict[tuple[str, int], tuple[object, object, int]] | None = book.__dict__.get(_FILED)
+    if filed is None:
+        filed = book.__dict__[_FILED] = {}
+    entries = getattr(book, table)
+    found = filed.get((table, id(part)))
+    if found is not None and found[0] is part and found[1] is entries:  # the part kept alive with its id: no reuse
+        return found[2]
+    index: int = entries.add(part)
+    filed[table, id(part)] = (part, entries, index)
+    return index
 
 
 def style_index(ws: Worksheet, record: StyleArray) -> int:
@@ -313,10 +336,11 @@ SPILL_ROWS = 500  # final rows written out (compressed) at a time
 # were, and a piece kept from an earlier writing (excel's kept blocks) is copied as it is, never compressed
 # again. The member's CRC-32 is combined from the pieces' own (zlib's crc32_combine, which Python lacks).
 
-# zlib level of the sheets: zipfile's default. Level 1 was 3x faster to compress but made a 6,000-task province's
-# workbooks a third larger (23.7 -> 31.4 MB; tong-hop/ma-tran.xlsx 10.3 -> 13.5 MB) for 0.3 s of a 22 s build:
-# clerks send these files by mail
-LEVEL = 6
+# zlib level of the sheets. Level 6 (zipfile's default) spent 1.4 s compressing the 85 MB of XML of a 6,000-task
+# province's consolidated workbook; level 5 spends 0.8 s for files 7 % larger (tong-hop/ma-tran.xlsx 8.98 -> 9.61 MB,
+# a directive's workbook 31.6 -> 32.2 KB). Level 1 was 3x faster than 6 but made the files a third larger: clerks
+# send these files by mail
+LEVEL = 5
 _FINAL_BLOCK = b"\x03\x00"  # a final, empty block of fixed codes: the end of a raw deflate stream
 _CRC_POLY = 0xEDB88320  # CRC-32's polynomial, bits reflected
 
@@ -366,13 +390,22 @@ def crc32_combine(first: int, second: int, shift: int) -> int:
 @dataclass(frozen=True)
 class Deflated:
     """Bytes compressed as a piece of a raw deflate stream (on their own, ended by a sync flush: see above), with
-    the CRC-32 and length of the bytes, and the :func:`crc_shift` of that length (worked out once, when the piece is
-    made: a CRC is then moved past the piece in a multiplication). Pieces concatenate: :meth:`join`."""
+    the CRC-32 and length of the bytes, and the :func:`crc_shift` of that length (what moves a CRC past the piece in
+    a multiplication: worked out when first asked for, as a piece that starts a stream never needs it). Pieces
+    concatenate: :meth:`join`."""
 
     data: bytes
     crc: int = 0
     size: int = 0
-    shift: int = 1 << 31  # of no byte
+    known_shift: int | None = field(default=None, compare=False)  # the shift when given or worked out
+
+    @property
+    def shift(self) -> int:
+        found = self.known_shift
+        if found is None:
+            found = crc_shift(self.size)
+            object.__setattr__(self, "known_shift", found)  # a value derived from the fields, kept
+        return found
 
     @classmethod
     def of(cls, raw: bytes) -> Deflated:
@@ -380,7 +413,7 @@ class Deflated:
             return EMPTY
         compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
         data = compressor.compress(raw) + compressor.flush(zlib.Z_SYNC_FLUSH)
-        return cls(data, zlib.crc32(raw), len(raw), crc_shift(len(raw)))
+        return cls(data, zlib.crc32(raw), len(raw))
 
     @staticmethod
     def join(pieces: Iterable[Deflated]) -> Deflated:
@@ -388,8 +421,9 @@ class Deflated:
         for piece in pieces:
             if piece.size:
                 data.append(piece.data)
-                crc, size = crc32_combine(crc, piece.crc, piece.shift), size + piece.size
-        return Deflated(b"".join(data), crc, size, crc_shift(size))
+                crc = crc32_combine(crc, piece.crc, piece.shift) if size else piece.crc
+                size += piece.size
+        return Deflated(b"".join(data), crc, size)
 
 
 EMPTY = Deflated(b"")
@@ -440,6 +474,16 @@ class SheetCells:
         if found is None:
             found = self.rows[row] = {}
         found[column] = xml
+
+    def put_row(self, row: int, cells: dict[int, str]) -> None:
+        """:meth:`put` of each (column: ``<c>`` element) of ``cells`` on ``row``."""
+        if row < self.done:
+            raise ValueError(f"row {row} is already written out (rows before {self.done} are)")
+        found = self.rows.get(row)
+        if found is None:
+            self.rows[row] = cells
+        else:
+            found.update(cells)
 
     def height(self, row: int, height: float) -> None:
         if row < self.done:
@@ -867,7 +911,7 @@ class _Compressed:
         return _FINAL_BLOCK
 
 
-def write_deflated(archive: ZipFile, name: str, pieces: Iterable[Deflated]) -> None:
+def write_deflated(archive: ZipFile, name: str | ZipInfo, pieces: Iterable[Deflated]) -> None:
     """Write the member ``name`` of ``archive`` (deflated) whose content is ``pieces`` one after the other.
 
     zipfile's own member writer writes the headers (the local one, then the central directory's at the end) as
@@ -882,6 +926,29 @@ def write_deflated(archive: ZipFile, name: str, pieces: Iterable[Deflated]) -> N
         writer._compressor = _Compressed()
         member.write(whole.data)
         writer._crc, writer._file_size = whole.crc, whole.size
+
+
+# a small part's compressed bytes, by its bytes (most are the same in every workbook)
+_PARTS: dict[bytes, Deflated] = {}
+
+
+def write_part(archive: ZipFile, name: str, data: bytes | str, kept: bool = True) -> None:
+    """``archive.writestr(name, data)`` (the member dated now, as writestr dates it), with ``data`` compressed once
+    for the process when ``kept``: the theme, the application's properties, the relationships, often the styles and
+    the workbook part are the same bytes in every workbook of a build (not so the core properties: their dates)."""
+    raw = data.encode() if isinstance(data, str) else data
+    found = _PARTS.get(raw) if kept else None
+    if found is None:
+        found = Deflated.of(raw)
+        if kept:
+            if len(_PARTS) > 256:
+                _PARTS.clear()
+            _PARTS[raw] = found
+    clock: Any = zipfile.time  # type: ignore[attr-defined]  # writestr's (which tests freeze)
+    info = ZipInfo(name, date_time=clock.localtime(clock.time())[:6])
+    info.compress_type = ZIP_DEFLATED
+    info.external_attr = 0o600 << 16  # as writestr
+    write_deflated(archive, info, [found])
 
 
 # --------------------------------------------------------------------------
@@ -974,9 +1041,9 @@ class _BookWriter(openpyxl_excel.ExcelWriter):
         writer: Any = self
         book: Any = self.workbook
         archive: ZipFile = writer._archive
-        archive.writestr(ARC_APP, tostring(ExtendedProperties().to_tree()))
-        archive.writestr(ARC_CORE, tostring(book.properties.to_tree()))
-        archive.writestr(ARC_THEME, book.loaded_theme if book.loaded_theme else theme_xml)
+        write_part(archive, ARC_APP, tostring(ExtendedProperties().to_tree()))
+        write_part(archive, ARC_CORE, tostring(book.properties.to_tree()), kept=False)
+        write_part(archive, ARC_THEME, book.loaded_theme if book.loaded_theme else theme_xml)
         if len(book.custom_doc_props) >= 1:  # not written by matrix
             raise ValueError("custom document properties are not written by save_workbook")
         writer._write_worksheets()
@@ -984,11 +1051,11 @@ class _BookWriter(openpyxl_excel.ExcelWriter):
         writer._write_images()
         writer._write_charts()
         writer._write_external_links()
-        archive.writestr(ARC_STYLE, stylesheet_xml(book))
+        write_part(archive, ARC_STYLE, stylesheet_xml(book))
         books: Any = WorkbookWriter(book)
-        archive.writestr(ARC_ROOT_RELS, books.write_root_rels())
-        archive.writestr(ARC_WORKBOOK, books.write())
-        archive.writestr(ARC_WORKBOOK_RELS, books.write_rels())
+        write_part(archive, ARC_ROOT_RELS, books.write_root_rels())
+        write_part(archive, ARC_WORKBOOK, books.write())
+        write_part(archive, ARC_WORKBOOK_RELS, books.write_rels())
         writer._merge_vba()
         writer.manifest._write(archive, book)
 
