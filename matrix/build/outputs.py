@@ -26,6 +26,7 @@ from ..core.stamp import today
 from ..writers.export import write_exports
 
 if TYPE_CHECKING:
+    from ..core.model import Directive
     from ..tracking.records import Letter, Status
     from ..writers.reminders import Reminder
 
@@ -313,7 +314,7 @@ class StatusWorkbook:
         key = prints.digest(
             self.name,
             prints.view(plan.views[index][1]),
-            prints.statuses(plan.statuses),
+            prints.statuses_digest(plan.statuses),
             plan.as_of,
             keys.letters(plan.sent_letters),
             plan.options.paper,
@@ -342,20 +343,26 @@ class Reminders:
 
         index = _consolidated(plan)
         view = plan.views[index][1]
+        runs = prints.runs(plan.statuses)  # each directive's overdue statuses as a part, when cut by directive
+        order = {directive_id: n for n, directive_id in enumerate(runs or ())}
         by_agency: dict[str, list[object]] = {}
         for r in plan.reminders:  # the letters as written: file names, issuers, overdue tasks
             # a letter cites each directive by its head and quotes each overdue task as a letter of the view
-            # does (:meth:`keys.Fingerprints.row`): a task edited elsewhere in the directive does not change it
-            directives = {s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values()
+            # does (:meth:`keys.Fingerprints.row`): a task edited elsewhere in the directive does not change it.
+            # All the overdue statuses of one directive and agency are in one letter (that of the directive's
+            # issuer): each directive's are one part (:meth:`keys.Fingerprints.overdue_parts`), in the order of
+            # the statuses (the letter lists them by the date they fell overdue, in that order where alike).
+            directives: Sequence[Directive] = list(
+                {s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values()
+            )
+            quoted: object
+            if runs is not None:
+                directives = sorted(directives, key=lambda d: order[d.id])
+                quoted = [prints.overdue_part(view, plan.statuses, d, r.agency.id) for d in directives]
+            else:
+                quoted = (prints.statuses(r.items), [prints.row(view, s.entry.row) for s in r.items])
             by_agency.setdefault(r.agency.id, []).append(
-                (
-                    r.name,
-                    prints.agency(r.agency),
-                    prints.head(r.issuer),
-                    prints.statuses(r.items),
-                    [prints.head(d) for d in directives],
-                    [prints.row(view, s.entry.row) for s in r.items],
-                )
+                (r.name, prints.agency(r.agency), prints.head(r.issuer), [prints.head(d) for d in directives], quoted)
             )
         common = (
             [prints.template(t) for t in REMINDER_TEMPLATES.values()],
@@ -433,17 +440,22 @@ def plan_items(
 
     ``known``: what an earlier call put in ``record`` (the previous build's, from its manifest): for each
     directive's own view, its input digest (:func:`view_inputs`) and the keys of its documents of
-    :data:`VIEW_UNITS`. A view whose digest is the one recorded takes those keys instead of computing them
-    (a clerk's edit of one directive keys one view of 300). ``record`` (when given) is filled for the next
+    :data:`VIEW_UNITS`, the texts of its tasks in the consolidated view, and the directive's parts of the
+    consolidated keys with what they read (:func:`_known_parts`). A view whose digest is the one recorded
+    takes those keys instead of computing them (a clerk's edit of one directive keys one view of 300); a
+    directive whose part inputs are the ones recorded gives its recorded parts to the consolidated keys instead
+    of its entries, statuses and tasks written out again. ``record`` (when given) is filled for the next
     build."""
     prints = keys.Fingerprints(plan.options.templates)
     names = [u.name for u in units]
     viewed = {name for name in names if name in VIEW_UNITS}
     digests: dict[int, str] = {}
+    inputs: dict[int, tuple[str, str | None]] = {}  # each directive view's part inputs and status inputs
     taken: dict[int, list[Item]] = {}
+    last = _consolidated(plan)
+    whole = plan.views[last][1]
     if viewed and (known is not None or record is not None):
-        last = _consolidated(plan)
-        for index, (name, _) in enumerate(plan.views):
+        for index, (name, view) in enumerate(plan.views):
             if index == last:
                 continue
             digests[index] = digest = view_inputs(plan, prints, index, names)
@@ -451,7 +463,13 @@ def plan_items(
             found = _recorded(entry, digest, viewed, index)
             if found is not None:
                 taken[index] = found
-                _known_rows(prints, entry, plan.views[index][1], plan.views[last][1])
+                _known_rows(prints, entry, plan.views[index][1], whole)
+            if len(view.directives) == 1:
+                directive = view.directives[0]
+                read = prints.parts_inputs(directive, (whole, plan.matrix))
+                inputs[index] = (read, prints.status_inputs(plan.statuses, directive, read, plan.as_of))
+                if isinstance(entry, list) and len(entry) == 4:
+                    _known_parts(prints, plan, directive, entry[3], *inputs[index])
     skip = frozenset(taken)
     items: list[Item] = []
     for u in units:
@@ -470,12 +488,63 @@ def plan_items(
         for item in items:
             if item.unit in viewed and item.view in by_view:
                 by_view[item.view].append([item.unit, item.agency, item.key])
-        whole = plan.views[_consolidated(plan)][1]
         for index, digest in digests.items():
             name, view = plan.views[index]
-            rows = prints.rows(whole, view.directives[0]) if len(view.directives) == 1 else {}
-            record[name] = [digest, by_view[index], rows]
+            if len(view.directives) != 1:
+                record[name] = [digest, by_view[index], {}]
+                continue
+            directive = view.directives[0]
+            parts = prints.recorded_parts(whole, plan.statuses, directive)
+            if plan.matrix is not whole:
+                also = prints.recorded_parts(plan.matrix, plan.statuses, directive).get("e")
+                if also is not None:
+                    parts["m"] = also
+            view_parts, status_parts = inputs[index]
+            parts["v"] = view_parts
+            if status_parts is None:
+                parts.pop("s", None)
+                parts.pop("r", None)
+            else:
+                parts["t"] = status_parts
+            record[name] = [digest, by_view[index], prints.rows(whole, directive), parts]
     return items
+
+
+def _known_parts(
+    prints: keys.Fingerprints, plan: BuildPlan, directive: Directive, parts: Any, view: str, statuses: str | None
+) -> None:
+    """The parts of ``directive`` recorded by the previous build (``parts``, :func:`plan_items`), made known to
+    ``prints`` where what they read is unchanged: "e" (its entries in the consolidated view), "m" (in the matrix
+    of the directive views, when it is another) and "a" (each agency's entries and tasks in the consolidated
+    view) when recorded with the part inputs ``view`` (:meth:`~matrix.build.keys.Fingerprints.parts_inputs`);
+    "s" (its statuses) and "r" (each agency's overdue statuses and their tasks) when recorded with the status
+    inputs ``statuses`` too (:meth:`~matrix.build.keys.Fingerprints.status_inputs`, which cover ``view``).
+    Each is ignored unless well formed: a part recorded with other inputs, or damaged, is worked out anew."""
+    if not isinstance(parts, dict) or parts.get("v") != view:
+        return
+    whole = plan.views[_consolidated(plan)][1]
+    place = keys.part_place(whole, directive)
+    for name, matrix in (("e", whole), ("m", plan.matrix)):
+        if _part(parts.get(name)) and (name == "e" or plan.matrix is not whole):
+            prints.known_entries[keys.part_place(matrix, directive)] = (directive, parts[name])
+    if _parts(parts.get("a")):
+        prints.known_addressees[place] = (directive, parts["a"])
+    if statuses is None or parts.get("t") != statuses:
+        return
+    if _part(parts.get("s")):
+        prints.known_statuses[(id(directive), id(plan.statuses))] = (directive, parts["s"])
+    if _parts(parts.get("r")):
+        prints.known_overdue[(id(directive), id(plan.statuses), *place[1:])] = (directive, parts["r"])
+
+
+def _part(value: Any) -> bool:
+    """Whether ``value`` is a part as :func:`matrix.build.keys._part` makes them (well formed)."""
+    return isinstance(value, str) and len(value) == keys.PART_LENGTH
+
+
+def _parts(value: Any) -> bool:
+    """Whether ``value`` is parts by agency id (well formed)."""
+    return isinstance(value, dict) and all(isinstance(k, str) and _part(v) for k, v in value.items())
 
 
 def _known_rows(prints: keys.Fingerprints, entry: Any, view: Matrix, whole: Matrix) -> None:
@@ -483,7 +552,7 @@ def _known_rows(prints: keys.Fingerprints, entry: Any, view: Matrix, whole: Matr
     with the directive view ``view`` whose input digest is unchanged, made known to ``prints``. They read the
     directive whole, the registry, the grouping and the names' date (options), matrix's version: all in the
     digest. Ignored unless well formed."""
-    rows = entry[2] if len(entry) == 3 else None
+    rows = entry[2]
     if len(view.directives) != 1 or not isinstance(rows, dict):
         return
     directive = view.directives[0]
@@ -498,7 +567,7 @@ def _known_rows(prints: keys.Fingerprints, entry: Any, view: Matrix, whole: Matr
 def _recorded(entry: Any, digest: str, units: set[str], index: int) -> list[Item] | None:
     """The items of a view recorded as ``entry`` (:func:`plan_items`), when recorded for ``digest`` and well
     formed; else None (the view is keyed anew)."""
-    if not isinstance(entry, list) or len(entry) != 3 or entry[0] != digest or not isinstance(entry[1], list):
+    if not isinstance(entry, list) or len(entry) not in (3, 4) or entry[0] != digest or not isinstance(entry[1], list):
         return None
     found = []
     for one in entry[1]:
