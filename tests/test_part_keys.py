@@ -134,6 +134,22 @@ def test_after_each_kind_of_change_the_keys_with_the_recorded_parts_are_the_full
     assert plan_items(after, known=recorded(before.plan())) == plan_items(after)
 
 
+def succeeded(inputs: Inputs) -> Inputs:
+    """A body some directive addresses ended on 30/06/2025, another one taking over its tasks."""
+    used = sorted({e.agency.id for e in inputs.plan().matrix.entries})
+    return agency(inputs, 0, valid_to=dt.date(2025, 6, 30), successor=used[1])
+
+
+@pytest.mark.parametrize("names_on", [dt.date(2025, 3, 1), dt.date(2026, 3, 1)])
+def test_after_a_names_date_the_keys_with_the_recorded_parts_are_the_full_keys(corpus, names_on):
+    """The consolidated view on a names' date gives an ended body's tasks to its successor: another pivot."""
+    before = succeeded(Inputs(corpus))
+    after = options(before, names_on=names_on).plan()
+    assert any(e.was is not None for e in after.views[-1][1].entries) == (names_on.year == 2026)
+    assert plan_items(after, known=recorded(before.plan())) == plan_items(after)
+    assert plan_items(before.plan(), known=recorded(after)) == plan_items(before.plan())
+
+
 @pytest.mark.parametrize("name", [EXTRACT_TEMPLATE, *sorted(set(REMINDER_TEMPLATES.values()))])
 def test_after_a_template_edit_the_keys_with_the_recorded_parts_are_the_full_keys(corpus, tmp_path, name):
     before = options(Inputs(corpus), templates=tmp_path / "mau")
@@ -212,7 +228,7 @@ def bogus(*names: str) -> Callable[[dict[str, Any]], None]:
     def edit(parts: dict[str, Any]) -> None:
         for name in names:
             value = parts[name]
-            parts[name] = {k: BOGUS for k in value} if isinstance(value, dict) else BOGUS
+            parts[name] = {k: BOGUS for k in value} if isinstance(value, dict) else "0" * len(value)
 
     return edit
 
@@ -278,6 +294,7 @@ DAMAGES: dict[str, Callable[[dict[str, Any]], object]] = {
     "an agency's part not a text": lambda p: p.update(a={**p["a"], next(iter(p["a"])): 3}),
     "overdue parts too short": lambda p: p.update(r={k: v[:-1] for k, v in p["r"].items()}),
     "statuses none": lambda p: p.update(s=None),
+    "head too short": lambda p: p.update(h=p["h"][:-1]),
     "inputs none": lambda p: (bogus("e", "a", "s", "r")(p), p.update(v=None)),
     "status inputs none": lambda p: (bogus("s", "r")(p), p.update(t=None)),
     "no parts": lambda p: p.clear(),
@@ -295,8 +312,8 @@ def test_damaged_recorded_parts_are_worked_out_anew(corpus, damage):
 
 
 def test_the_record_holds_each_directives_parts_with_what_they_read(corpus):
-    for inputs, names in ((Inputs(corpus), set("vteasr")), (Inputs(corpus, NAMES_ON), set("vtemasr"))):
+    for inputs, names in ((Inputs(corpus), set("vteasrh")), (Inputs(corpus, NAMES_ON), set("vtemasrh"))):
         for entry in recorded(inputs.plan()).values():
             parts = entry[3]
             assert set(parts) == names
-            assert all(len(parts[k]) == keys.PART_LENGTH for k in names - {"a", "r"})
+            assert all(len(parts[k]) == keys.PART_LENGTH for k in names - {"a", "r", "h"}) and len(parts["h"]) == 64

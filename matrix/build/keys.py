@@ -137,8 +137,8 @@ class Fingerprints:
         self._tasks: dict[int, tuple[Task, str, str]] = {}
         self._statuses: dict[int, tuple[Status, str]] = {}
         #: :meth:`row` texts known already (a previous build's, for a directive whose inputs are unchanged:
-        #: :func:`matrix.build.outputs.plan_items`), by the place of :meth:`_memo`, with their directive
-        self.known_rows: dict[tuple[Any, ...], tuple[Directive, str]] = {}
+        #: :func:`matrix.build.outputs.plan_items`), by task id, by :func:`part_place`, with their directive
+        self.known_rows: dict[tuple[Any, ...], tuple[Directive, dict[str, str]]] = {}
         # a directive's parts of the consolidated keys (:meth:`entries_part`, :meth:`addressee_parts`,
         # :meth:`statuses_part`, :meth:`overdue_parts`), worked out, by :func:`part_place` (the statuses': and the
         # statuses' tuple), each with its directive (and registry or statuses) checked with ``is``
@@ -146,13 +146,15 @@ class Fingerprints:
         self._addressee_parts: dict[tuple[Any, ...], tuple[Directive, Registry, dict[str, str]]] = {}
         self._status_parts: dict[tuple[Any, ...], tuple[Directive, tuple[Status, ...], str]] = {}
         self._overdue_parts: dict[tuple[Any, ...], tuple[Directive, tuple[Status, ...], dict[str, str]]] = {}
+        self._rowed: set[tuple[Any, ...]] = set()  # the part places some task memo of was made for (:meth:`_memo`)
         self._view_rows: dict[int, tuple[Matrix, dict[str, list[Row]]]] = {}
-        self._view_addressees: dict[int, tuple[Matrix, dict[str, list[str]]]] = {}
+        self._view_addressees: dict[int, tuple[Matrix, dict[str, str]]] = {}
         self._runs: dict[int, tuple[tuple[Status, ...], dict[str, tuple[Directive, list[Status]]] | None]] = {}
         #: the same parts known already: a previous build's, for a directive whose part inputs
         #: (:meth:`parts_inputs`, :meth:`status_inputs`) are those recorded with them (:func:`plan_items
         #: <matrix.build.outputs.plan_items>`), by the same places, with their directive
         self.known_entries: dict[tuple[Any, ...], tuple[Directive, str]] = {}
+        self.known_heads: dict[int, tuple[Directive, str]] = {}  # :meth:`head`, by the directive's id
         self.known_addressees: dict[tuple[Any, ...], tuple[Directive, dict[str, str]]] = {}
         self.known_statuses: dict[tuple[Any, ...], tuple[Directive, str]] = {}
         self.known_overdue: dict[tuple[Any, ...], tuple[Directive, dict[str, str]]] = {}
@@ -192,18 +194,24 @@ class Fingerprints:
         """A directive without its tasks: what a letter citing it or signed like it prints."""
         found = self._heads.get(id(directive))
         if found is None or found[0] is not directive:
-            fields = [(f.name, getattr(directive, f.name)) for f in dataclasses.fields(directive) if f.name != "tasks"]
-            found = (directive, _sum("head", fields))
+            found = self.known_heads.get(id(directive))
+        if found is None or found[0] is not directive:
+            names = _FIELDS.get(type(directive))
+            if names is None:
+                names = _FIELDS[type(directive)] = tuple(
+                    f.name for f in dataclasses.fields(directive) if f.name != "tasks"
+                )
+            found = (directive, _sum("head", repr([(name, getattr(directive, name)) for name in names])))
             self._heads[id(directive)] = found
         return found[1]
 
     def template(self, name: str) -> str:
-        """The bytes of the template file ``name`` found on the search path (the clerk's folder first)."""
-        path = find_template(name, self.templates)
-        key = f"{path}"
-        if key not in self._files:
-            self._files[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-        return self._files[key]
+        """The bytes of the template file ``name`` found on the search path (the clerk's folder first), looked for
+        and read once a build (every view's keys read the same few)."""
+        found = self._files.get(name)
+        if found is None:
+            found = self._files[name] = hashlib.sha256(find_template(name, self.templates).read_bytes()).hexdigest()
+        return found
 
     def places(self, registry: Registry) -> str:
         """The province names of the registry (headers and date lines print them)."""
@@ -354,26 +362,28 @@ class Fingerprints:
             found = self._addressee_parts[place] = (directive, view.registry, parts)
         return found[2]
 
-    def _addressees(self, view: Matrix) -> dict[str, list[str]]:
+    def _addressees(self, view: Matrix) -> dict[str, str]:
         """The parts (:meth:`addressee_parts`) of each agency of ``view``, by agency id, for each directive it has
-        an entry in, in the view's order. Which directives those are is read from the view, never from a known
-        part: a known part that lacks one of them is worked out again."""
+        an entry in, in the view's order, joined (each of :data:`PART_LENGTH`: no two lists join alike). Which
+        directives those are is read from the view, never from a known part: a known part that lacks one of them
+        is worked out again."""
         found = self._view_addressees.get(id(view))
         if found is None or found[0] is not view:
-            out: dict[str, list[str]] = {}
+            out: dict[str, str] = {}
+            by_id = {d.id: d for d in view.directives}
+            of: dict[str, dict[str, str]] = {}  # each directive's parts, by directive id
             for agency in view.columns:
-                directives: dict[int, Directive] = {}
-                for e in view.entries_for(agency.id):
-                    directive = e.row.directive
-                    if id(directive) not in directives:
-                        directives[id(directive)] = directive
                 parts = []
-                for directive in directives.values():
-                    part = self.addressee_parts(view, directive).get(agency.id)
+                for directive_id in dict.fromkeys([e.row.key[0] for e in view.entries_for(agency.id)]):
+                    found_parts = of.get(directive_id)
+                    if found_parts is None:
+                        found_parts = of[directive_id] = self.addressee_parts(view, by_id[directive_id])
+                    part = found_parts.get(agency.id)
                     if part is None:
-                        part = self.addressee_parts(view, directive, anew=True)[agency.id]
+                        found_parts = of[directive_id] = self.addressee_parts(view, by_id[directive_id], anew=True)
+                        part = found_parts[agency.id]
                     parts.append(part)
-                out[agency.id] = parts
+                out[agency.id] = "".join(parts)
             found = self._view_addressees[id(view)] = (view, out)
         return found[1]
 
@@ -470,17 +480,15 @@ class Fingerprints:
             found = self._overdue_parts[place] = (directive, statuses, parts)
         return found[2]
 
-    def overdue_part(self, view: Matrix, statuses: tuple[Status, ...], directive: Directive, agency: str) -> str:
-        """:meth:`overdue_parts` of ``agency``, worked out again when a known one lacks it."""
-        found = self.overdue_parts(view, statuses, directive).get(agency)
-        return found if found is not None else self.overdue_parts(view, statuses, directive, anew=True)[agency]
-
     def recorded_parts(self, view: Matrix, statuses: tuple[Status, ...], directive: Directive) -> dict[str, Any]:
         """The parts of ``directive`` in the consolidated ``view`` worked out or known so far (for the next build):
         "e" :meth:`entries_part`, "a" :meth:`addressee_parts`, "s" :meth:`statuses_part`, "r"
-        :meth:`overdue_parts`."""
+        :meth:`overdue_parts`; "h" its :meth:`head`."""
         place = part_place(view, directive)
         out: dict[str, Any] = {}
+        head = self._heads.get(id(directive)) or self.known_heads.get(id(directive))
+        if head is not None and head[0] is directive:
+            out["h"] = head[1]
         for name, memo, known, where in (
             ("e", self._entry_parts, self.known_entries, place),
             ("a", self._addressee_parts, self.known_addressees, place),
@@ -501,7 +509,7 @@ class Fingerprints:
         like them."""
         found = self._signers.get(id(view))
         if found is None or found[0] is not view:
-            found = (view, _sum("heads", [self.head(d) for d in view.directives]))
+            found = (view, _sum("heads", "".join(map(self.head, view.directives))))  # each of 64 hex digits
             self._signers[id(view)] = found
         return found[1]
 
@@ -512,7 +520,7 @@ class Fingerprints:
         of every directive of the view (the letter is headed and signed like them)."""
         return [
             self.agency(agency),
-            self._addressees(view).get(agency.id, []),
+            self._addressees(view).get(agency.id, ""),
             self.heads(view),
             self.places(view.registry),
         ]
@@ -524,9 +532,11 @@ class Fingerprints:
         directive does not change it."""
         directive, node = row.directive, row.node
         if self.known_rows:
-            known = self.known_rows.get(memo_place(view, directive, node))
+            known = self.known_rows.get(part_place(view, directive))
             if known is not None and known[0] is directive:
-                return known[1]
+                text = known[1].get(node.task.id)
+                if text is not None:
+                    return text
         found = self._memo(view, directive, node)
         if found[2] is None:
             chain = [self._memo(view, directive, n) for n in node.ancestors()]
@@ -552,20 +562,25 @@ class Fingerprints:
             entries = "\n".join([self.entry(e) for e in view.entries_in(Row(directive, node))])
             memo = [directive, registry, None, entries, None]
             self._rows[where] = memo
+            self._rowed.add(part_place(view, directive))
         return memo
 
     def rows(self, view: Matrix, directive: Directive) -> dict[str, str]:
         """The :meth:`row` texts of ``directive``'s tasks in ``view`` worked out or known so far, by task id."""
+        place = part_place(view, directive)
+        known = self.known_rows.get(place)
+        texts = known[1] if known is not None and known[0] is directive else {}
+        if place not in self._rowed:  # none worked out: the known ones (those of this directive's tree)
+            return texts
         found = {}
         for node in directive.tree:
-            where = memo_place(view, directive, node)
-            memo = self._rows.get(where)
+            memo = self._rows.get(memo_place(view, directive, node))
             if memo is not None and memo[0] is directive and memo[1] is view.registry and memo[2] is not None:
                 found[node.task.id] = str(memo[2])
             else:
-                known = self.known_rows.get(where)
-                if known is not None and known[0] is directive:
-                    found[node.task.id] = known[1]
+                text = texts.get(node.task.id)
+                if text is not None:
+                    found[node.task.id] = text
         return found
 
     def _below(self, view: Matrix, directive: Directive, node: TaskNode) -> str:

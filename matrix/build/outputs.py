@@ -114,7 +114,7 @@ class BuildPlan:
         return plan_reminders(self.statuses)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a build makes 14,000, most of them from the record
 class Item:
     """One document of a unit (or the fixed set of files it writes together): a view of the plan (its index in
     ``plan.views``), the agency it is addressed to (None: the whole view), and its content key."""
@@ -258,15 +258,17 @@ class Extracts:
     name, tally, cost = "extracts", "letters", 0.6
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints, skip: frozenset[int] = frozenset()) -> list[Item]:
-        from ..writers.word import EXTRACT_TEMPLATE, LETTER_TEMPLATES, issuer_groups
+        from ..writers.word import EXTRACT_TEMPLATE, LETTER_TEMPLATES
 
         found = []
         for index, (_, view) in enumerate(plan.views):
             if len(view.directives) < 2:
                 continue
-            groups = [(folder, [d.id for d in group.directives]) for folder, group in issuer_groups(view)]
+            # the issuers' groups of letters (word.issuer_groups: each group's folder and directives) are the
+            # issuers' keys and headers of the view's directives (word.issuer_key, issuer_header): their heads and
+            # the registry's province names, both in every agency's key (keys.Fingerprints.addressee)
             templates = [prints.template(EXTRACT_TEMPLATE), *(prints.template(t) for t in LETTER_TEMPLATES.values())]
-            common = keys.digest(self.name, templates, groups)  # the same for every agency of the view
+            common = keys.digest(self.name, templates)  # the same for every agency of the view
             found += [
                 Item(self.name, index, a.id, prints.digest(self.name, common, prints.addressee(view, a)))
                 for a in view.columns
@@ -345,24 +347,26 @@ class Reminders:
         view = plan.views[index][1]
         runs = prints.runs(plan.statuses)  # each directive's overdue statuses as a part, when cut by directive
         order = {directive_id: n for n, directive_id in enumerate(runs or ())}
+        of: dict[str, dict[str, str]] = {}  # each directive's overdue parts, by directive id
         by_agency: dict[str, list[object]] = {}
         for r in plan.reminders:  # the letters as written: file names, issuers, overdue tasks
             # a letter cites each directive by its head and quotes each overdue task as a letter of the view
             # does (:meth:`keys.Fingerprints.row`): a task edited elsewhere in the directive does not change it.
             # All the overdue statuses of one directive and agency are in one letter (that of the directive's
             # issuer): each directive's are one part (:meth:`keys.Fingerprints.overdue_parts`), in the order of
-            # the statuses (the letter lists them by the date they fell overdue, in that order where alike).
-            directives: Sequence[Directive] = list(
-                {s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values()
-            )
+            # the statuses (the letter lists them by the date they fell overdue, in that order where alike). The
+            # letter's issuer (``r.issuer``: the follow-up issuer of its first directive on the status date,
+            # reminders.follow_up_issuer) is read from those directives' heads and the date, both in the key.
             quoted: object
             if runs is not None:
-                directives = sorted(directives, key=lambda d: order[d.id])
-                quoted = [prints.overdue_part(view, plan.statuses, d, r.agency.id) for d in directives]
+                cited = sorted(dict.fromkeys([s.entry.row.key[0] for s in r.items]), key=order.__getitem__)
+                directives = [runs[directive_id][0] for directive_id in cited]
+                quoted = "".join([self._part(prints, plan, of, d, r.agency.id) for d in directives])  # fixed lengths
             else:
+                directives = list({s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values())
                 quoted = (prints.statuses(r.items), [prints.row(view, s.entry.row) for s in r.items])
             by_agency.setdefault(r.agency.id, []).append(
-                (r.name, prints.agency(r.agency), prints.head(r.issuer), [prints.head(d) for d in directives], quoted)
+                (r.name, prints.agency(r.agency), "".join(map(prints.head, directives)), quoted)
             )
         common = (
             [prints.template(t) for t in REMINDER_TEMPLATES.values()],
@@ -371,6 +375,22 @@ class Reminders:
             prints.places(view.registry),
         )
         return [Item(self.name, index, a, prints.digest(self.name, common, found)) for a, found in by_agency.items()]
+
+    @staticmethod
+    def _part(
+        prints: keys.Fingerprints, plan: BuildPlan, of: dict[str, dict[str, str]], directive: Directive, agency: str
+    ) -> str:
+        """The overdue part of ``directive`` for ``agency`` (:meth:`keys.Fingerprints.overdue_parts`, each
+        directive's asked for once); worked out again when a known one lacks the agency."""
+        view = plan.views[_consolidated(plan)][1]
+        parts = of.get(directive.id)
+        if parts is None:
+            parts = of[directive.id] = prints.overdue_parts(view, plan.statuses, directive)
+        found = parts.get(agency)
+        if found is None:
+            parts = of[directive.id] = prints.overdue_parts(view, plan.statuses, directive, anew=True)
+            found = parts[agency]
+        return found
 
     def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         from ..writers.reminders import write_reminders
@@ -401,7 +421,9 @@ def unit(name: str) -> OutputUnit:
 VIEW_UNITS = frozenset({Workbooks.name, Letters.name, Tables.name})
 
 
-def view_inputs(plan: BuildPlan, prints: keys.Fingerprints, index: int, units: Sequence[str]) -> str:
+def view_inputs(
+    plan: BuildPlan, prints: keys.Fingerprints, index: int, units: Sequence[str], shared: list[Any] | None = None
+) -> str:
     """The input digest of the view ``index`` (a directive's own, not the consolidated one): a superset of what
     every key of :data:`VIEW_UNITS` for that view reads, so that an unchanged digest means unchanged keys.
 
@@ -412,19 +434,26 @@ def view_inputs(plan: BuildPlan, prints: keys.Fingerprints, index: int, units: S
     PDF option, matrix's version and the build's clock. The digest takes the directive whole, the registry
     whole, every option, every letter and table template, the view's ``expanded`` and names' date, the folder
     name and the units keyed (and, through :meth:`~matrix.build.keys.Fingerprints.digest`, the version and the
-    clock)."""
+    clock). ``shared``: where to keep what every view's digest reads alike (the units, the options, the
+    templates), made at the first call."""
     from ..writers.word import LETTER_TEMPLATES, TABLE_TEMPLATE
 
     name, view = plan.views[index]
-    templates = [prints.template(t) for t in (*sorted(set(LETTER_TEMPLATES.values())), TABLE_TEMPLATE)]
+    if not shared:
+        templates = [prints.template(t) for t in (*sorted(set(LETTER_TEMPLATES.values())), TABLE_TEMPLATE)]
+        found = [list(units), repr(plan.options), templates]
+        if shared is not None:
+            shared += found
+    else:
+        found = shared
     return prints.digest(
         "view inputs",
-        list(units),
+        found[0],
         name,
         [prints.directive(d) for d in view.directives],
         prints.registry(view.registry),
-        repr(plan.options),
-        templates,
+        found[1],
+        found[2],
         view.expanded,
         repr(view.as_of),
     )
@@ -455,10 +484,11 @@ def plan_items(
     last = _consolidated(plan)
     whole = plan.views[last][1]
     if viewed and (known is not None or record is not None):
+        shared: list[Any] = []  # what every view's input digest reads alike
         for index, (name, view) in enumerate(plan.views):
             if index == last:
                 continue
-            digests[index] = digest = view_inputs(plan, prints, index, names)
+            digests[index] = digest = view_inputs(plan, prints, index, names, shared)
             entry = known.get(name) if known is not None else None
             found = _recorded(entry, digest, viewed, index)
             if found is not None:
@@ -516,7 +546,8 @@ def _known_parts(
     """The parts of ``directive`` recorded by the previous build (``parts``, :func:`plan_items`), made known to
     ``prints`` where what they read is unchanged: "e" (its entries in the consolidated view), "m" (in the matrix
     of the directive views, when it is another) and "a" (each agency's entries and tasks in the consolidated
-    view) when recorded with the part inputs ``view`` (:meth:`~matrix.build.keys.Fingerprints.parts_inputs`);
+    view) and "h" (its head: :meth:`~matrix.build.keys.Fingerprints.head`) when recorded with the part inputs
+    ``view`` (:meth:`~matrix.build.keys.Fingerprints.parts_inputs`);
     "s" (its statuses) and "r" (each agency's overdue statuses and their tasks) when recorded with the status
     inputs ``statuses`` too (:meth:`~matrix.build.keys.Fingerprints.status_inputs`, which cover ``view``).
     Each is ignored unless well formed: a part recorded with other inputs, or damaged, is worked out anew."""
@@ -529,6 +560,9 @@ def _known_parts(
             prints.known_entries[keys.part_place(matrix, directive)] = (directive, parts[name])
     if _parts(parts.get("a")):
         prints.known_addressees[place] = (directive, parts["a"])
+    head = parts.get("h")
+    if isinstance(head, str) and len(head) == 64:
+        prints.known_heads[id(directive)] = (directive, head)
     if statuses is None or parts.get("t") != statuses:
         return
     if _part(parts.get("s")):
@@ -555,13 +589,10 @@ def _known_rows(prints: keys.Fingerprints, entry: Any, view: Matrix, whole: Matr
     rows = entry[2]
     if len(view.directives) != 1 or not isinstance(rows, dict):
         return
-    directive = view.directives[0]
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in rows.items()):
         return
-    for node in directive.tree:
-        text = rows.get(node.task.id)
-        if text is not None:
-            prints.known_rows[keys.memo_place(whole, directive, node)] = (directive, text)
+    directive = view.directives[0]
+    prints.known_rows[keys.part_place(whole, directive)] = (directive, rows)
 
 
 def _recorded(entry: Any, digest: str, units: set[str], index: int) -> list[Item] | None:
@@ -571,15 +602,12 @@ def _recorded(entry: Any, digest: str, units: set[str], index: int) -> list[Item
         return None
     found = []
     for one in entry[1]:
-        if not (
-            isinstance(one, list)
-            and len(one) == 3
-            and one[0] in units
-            and (one[1] is None or isinstance(one[1], str))
-            and isinstance(one[2], str)
-        ):
+        if type(one) is not list or len(one) != 3:
             return None
-        found.append(Item(one[0], index, one[1], one[2]))
+        unit, agency, key = one
+        if unit not in units or (agency is not None and type(agency) is not str) or type(key) is not str:
+            return None
+        found.append(Item(unit, index, agency, key))
     return found
 
 
