@@ -30,6 +30,7 @@ from matrix.writers.word import EXTRACT_TEMPLATE
 AS_OF = dt.date(2025, 12, 31)
 OPTIONS = BuildOptions(status_on=AS_OF, jobs=1)
 NAMES_ON = dataclasses.replace(OPTIONS, names_on=dt.date(2026, 3, 1))  # the consolidated view is another pivot
+CONSOLIDATED_VIEW = "tong-hop"
 CONSOLIDATED = ("workbook", "table", "status", "exports", "extracts", "reminders")
 
 
@@ -210,6 +211,9 @@ def tampered(known: dict[str, Any], names: set[str], edit: Callable[[dict[str, A
     """A copy of ``known`` with ``edit`` applied to the recorded parts of the views ``names``."""
     out = {}
     for name, entry in known.items():
+        if not isinstance(entry, list):  # the consolidated view's: its reminder letters
+            out[name] = entry
+            continue
         parts = {k: dict(v) if isinstance(v, dict) else v for k, v in entry[3].items()}
         if name in names:
             edit(parts)
@@ -307,13 +311,73 @@ def test_damaged_recorded_parts_are_worked_out_anew(corpus, damage):
     plan = Inputs(corpus).plan()
     known = recorded(plan)
     assert plan_items(plan, known=tampered(known, set(known), DAMAGES[damage])) == plan_items(plan)
-    not_parts = {name: [*entry[:3], "parts"] for name, entry in known.items()}
+    not_parts = {name: [*entry[:3], "parts"] if isinstance(entry, list) else entry for name, entry in known.items()}
     assert plan_items(plan, known=not_parts) == plan_items(plan)
 
 
 def test_the_record_holds_each_directives_parts_with_what_they_read(corpus):
     for inputs, names in ((Inputs(corpus), set("vteasrh")), (Inputs(corpus, NAMES_ON), set("vtemasrh"))):
-        for entry in recorded(inputs.plan()).values():
+        for name, entry in recorded(inputs.plan()).items():
+            if name == CONSOLIDATED_VIEW:
+                continue
             parts = entry[3]
             assert set(parts) == names
             assert all(len(parts[k]) == keys.PART_LENGTH for k in names - {"a", "r", "h"}) and len(parts["h"]) == 64
+
+
+def test_the_recorded_reminder_letters_are_taken_while_what_they_are_planned_from_is_unchanged(corpus):
+    """The reminder letters as the keys read them (file names, directives) are taken from the record while the
+    status date, the directives' heads and which agencies have overdue statuses of each are unchanged (a name
+    tampered with shows through, also after a task edit), and planned anew otherwise (after a report that ends
+    an agency's overdue tasks of a directive, a new issuer, another date)."""
+    before = Inputs(corpus)
+    plan = before.plan()
+    known = recorded(plan)
+    letters = known[CONSOLIDATED_VIEW]["reminders"]
+    assert len(letters[1]) == len(plan.reminders)
+    renamed = {**known, CONSOLIDATED_VIEW: {"reminders": [letters[0], [[a, f"{n}-x", d] for a, n, d in letters[1]]]}}
+
+    def reminders(plan: BuildPlan, known: dict[str, Any] | None = None) -> dict[str | None, str]:
+        return {i.agency: i.key for i in plan_items(plan, known=known) if i.unit == "reminders"}
+
+    assert set(reminders(plan, renamed).values()).isdisjoint(reminders(plan).values())
+    edited = task_text(before, 1).plan()
+    assert set(reminders(edited, renamed).values()).isdisjoint(reminders(edited).values())
+    late = overdue(plan)
+    ended = dataclasses.replace(
+        before,
+        records=tuple(
+            Record(s.entry.row.directive.id, s.entry.agency.id, s.entry.written, AS_OF, s.entry.row.task.id, done=True)
+            for s in plan.statuses
+            if s.entry.row.directive.id == late.entry.row.directive.id and s.entry.agency.id == late.entry.agency.id
+        ),
+    )
+    for after in (ended, issuer(before), options(before, status_on=AS_OF + dt.timedelta(days=120))):
+        assert plan_items(after.plan(), known=renamed) == plan_items(after.plan())
+
+
+def issuer(inputs: Inputs, which: int = 0) -> Inputs:
+    """A directive's issuer renamed (its reminders are another body's)."""
+    corpus = inputs.corpus
+    directive = corpus.directives[which]
+    edited = dataclasses.replace(directive, issuer=dataclasses.replace(directive.issuer, name="Ủy ban nhân dân xã Mới"))
+    directives = tuple(edited if d.id == directive.id else d for d in corpus.directives)
+    return dataclasses.replace(inputs, corpus=dataclasses.replace(corpus, directives=directives))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "letters",
+        ["x"],
+        [["co-quan-khong-co", "ten", []]],
+        [["a", 1, []]],
+        [["a", "b", ["van-ban-khong-co"]]],
+    ],
+)
+def test_damaged_recorded_reminder_letters_are_planned_anew(corpus, damage):
+    plan = Inputs(corpus).plan()
+    known = recorded(plan)
+    layout = known[CONSOLIDATED_VIEW]["reminders"][0]
+    damaged = {**known, CONSOLIDATED_VIEW: {"reminders": [layout, damage]}}
+    assert plan_items(plan, known=damaged) == plan_items(plan)

@@ -155,6 +155,10 @@ class Fingerprints:
         #: <matrix.build.outputs.plan_items>`), by the same places, with their directive
         self.known_entries: dict[tuple[Any, ...], tuple[Directive, str]] = {}
         self.known_heads: dict[int, tuple[Directive, str]] = {}  # :meth:`head`, by the directive's id
+        #: the reminder letters as keys read them (:meth:`matrix.build.outputs.Reminders.letters`), with the
+        #: digest of what they are planned from: the previous build's, and this one's
+        self.known_letters: tuple[str, Any] | None = None
+        self.letters: tuple[str, Any] | None = None
         self.known_addressees: dict[tuple[Any, ...], tuple[Directive, dict[str, str]]] = {}
         self.known_statuses: dict[tuple[Any, ...], tuple[Directive, str]] = {}
         self.known_overdue: dict[tuple[Any, ...], tuple[Directive, dict[str, str]]] = {}

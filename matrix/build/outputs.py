@@ -346,28 +346,30 @@ class Reminders:
         index = _consolidated(plan)
         view = plan.views[index][1]
         runs = prints.runs(plan.statuses)  # each directive's overdue statuses as a part, when cut by directive
-        order = {directive_id: n for n, directive_id in enumerate(runs or ())}
         of: dict[str, dict[str, str]] = {}  # each directive's overdue parts, by directive id
         by_agency: dict[str, list[object]] = {}
-        for r in plan.reminders:  # the letters as written: file names, issuers, overdue tasks
-            # a letter cites each directive by its head and quotes each overdue task as a letter of the view
-            # does (:meth:`keys.Fingerprints.row`): a task edited elsewhere in the directive does not change it.
-            # All the overdue statuses of one directive and agency are in one letter (that of the directive's
-            # issuer): each directive's are one part (:meth:`keys.Fingerprints.overdue_parts`), in the order of
-            # the statuses (the letter lists them by the date they fell overdue, in that order where alike). The
-            # letter's issuer (``r.issuer``: the follow-up issuer of its first directive on the status date,
-            # reminders.follow_up_issuer) is read from those directives' heads and the date, both in the key.
-            quoted: object
-            if runs is not None:
-                cited = sorted(dict.fromkeys([s.entry.row.key[0] for s in r.items]), key=order.__getitem__)
-                directives = [runs[directive_id][0] for directive_id in cited]
-                quoted = "".join([self._part(prints, plan, of, d, r.agency.id) for d in directives])  # fixed lengths
-            else:
+        # a letter cites each directive by its head and quotes each overdue task as a letter of the view does
+        # (:meth:`keys.Fingerprints.row`): a task edited elsewhere in the directive does not change it. All the
+        # overdue statuses of one directive and agency are in one letter (that of the directive's issuer): each
+        # directive's are one part (:meth:`keys.Fingerprints.overdue_parts`), in the order of the statuses (the
+        # letter lists them by the date they fell overdue, in that order where alike). The letter's issuer
+        # (``r.issuer``: the follow-up issuer of its first directive on the status date,
+        # reminders.follow_up_issuer) is read from those directives' heads and the date, both in the key.
+        quoted: object
+        if runs is None:
+            for r in plan.reminders:
                 directives = list({s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values())
                 quoted = (prints.statuses(r.items), [prints.row(view, s.entry.row) for s in r.items])
-            by_agency.setdefault(r.agency.id, []).append(
-                (r.name, prints.agency(r.agency), "".join(map(prints.head, directives)), quoted)
-            )
+                by_agency.setdefault(r.agency.id, []).append(
+                    (r.name, prints.agency(r.agency), "".join(map(prints.head, directives)), quoted)
+                )
+        else:
+            for agency, name, cited in self.letters(plan, prints, runs, of):
+                directives = [runs[directive_id][0] for directive_id in cited]
+                quoted = "".join([self._part(prints, plan, of, d, agency) for d in directives])  # fixed lengths
+                by_agency.setdefault(agency, []).append(
+                    (name, prints.agency(view.registry.get(agency)), "".join(map(prints.head, directives)), quoted)
+                )
         common = (
             [prints.template(t) for t in REMINDER_TEMPLATES.values()],
             plan.as_of,
@@ -375,6 +377,49 @@ class Reminders:
             prints.places(view.registry),
         )
         return [Item(self.name, index, a, prints.digest(self.name, common, found)) for a, found in by_agency.items()]
+
+    @staticmethod
+    def letters(
+        plan: BuildPlan,
+        prints: keys.Fingerprints,
+        runs: Mapping[str, tuple[Directive, list[Status]]],
+        of: dict[str, dict[str, str]],
+    ) -> list[tuple[str, str, list[str]]]:
+        """The letters of :attr:`BuildPlan.reminders` as the keys read them: (agency id, file name, the ids of the
+        directives its overdue tasks are of, in the order of the statuses), in their order.
+
+        :func:`~matrix.writers.reminders.plan_reminders` reads of the statuses whether each is overdue, its agency
+        and directive (its head, for its issuer on the status date), in their order; the letters as read here
+        (which statuses go in each letter is in the key with the statuses: :meth:`items`) follow from the
+        status date, each directive's head and the agencies it has overdue statuses of, in the order of their
+        first (the keys of :meth:`keys.Fingerprints.overdue_parts`), with matrix's version: ``layout``, their
+        digest. The previous build's letters (``prints.known_letters``) are taken when recorded with the same
+        digest, else planned; either is kept in ``prints.letters`` for the next build."""
+        view = plan.views[_consolidated(plan)][1]
+        for directive_id, (directive, _) in runs.items():
+            if directive_id not in of:
+                of[directive_id] = prints.overdue_parts(view, plan.statuses, directive)
+        layout = prints.digest(
+            "reminder letters",
+            repr(plan.as_of),
+            list(runs),
+            "".join([prints.head(directive) for directive, _ in runs.values()]),
+            [repr(list(of[directive_id])) for directive_id in runs],
+        )
+        known = prints.known_letters
+        found = _letters(known[1], runs, view) if known is not None and known[0] == layout else None
+        if found is None:
+            order = {directive_id: n for n, directive_id in enumerate(runs)}
+            found = [
+                (
+                    r.agency.id,
+                    r.name,
+                    sorted(dict.fromkeys([s.entry.row.key[0] for s in r.items]), key=order.__getitem__),
+                )
+                for r in plan.reminders
+            ]
+        prints.letters = (layout, found)
+        return found
 
     @staticmethod
     def _part(
@@ -500,6 +545,11 @@ def plan_items(
                 inputs[index] = (read, prints.status_inputs(plan.statuses, directive, read, plan.as_of))
                 if isinstance(entry, list) and len(entry) == 4:
                     _known_parts(prints, plan, directive, entry[3], *inputs[index])
+    consolidated = known.get(plan.views[last][0]) if known is not None else None
+    if isinstance(consolidated, dict) and isinstance(consolidated.get("reminders"), list):
+        letters = consolidated["reminders"]
+        if len(letters) == 2 and isinstance(letters[0], str):
+            prints.known_letters = (letters[0], letters[1])
     skip = frozenset(taken)
     items: list[Item] = []
     for u in units:
@@ -537,6 +587,8 @@ def plan_items(
             else:
                 parts["t"] = status_parts
             record[name] = [digest, by_view[index], prints.rows(whole, directive), parts]
+        if prints.letters is not None:  # the reminder letters as the keys read them, with their digest
+            record[plan.views[last][0]] = {"reminders": [prints.letters[0], prints.letters[1]]}
     return items
 
 
@@ -569,6 +621,22 @@ def _known_parts(
         prints.known_statuses[(id(directive), id(plan.statuses))] = (directive, parts["s"])
     if _parts(parts.get("r")):
         prints.known_overdue[(id(directive), id(plan.statuses), *place[1:])] = (directive, parts["r"])
+
+
+def _letters(value: Any, runs: Mapping[str, Any], view: Matrix) -> list[tuple[str, str, list[str]]] | None:
+    """The reminder letters recorded as ``value`` (:meth:`Reminders.letters`), when well formed: each of an
+    agency of the registry, with a file name and directives of the plan; else None (planned anew)."""
+    if not isinstance(value, list):
+        return None
+    found = []
+    for one in value:
+        if not (isinstance(one, list) and len(one) == 3 and isinstance(one[0], str) and isinstance(one[1], str)):
+            return None
+        agency, name, cited = one
+        if agency not in view.registry or not isinstance(cited, list) or not all(c in runs for c in cited):
+            return None
+        found.append((agency, name, cited))
+    return found
 
 
 def _part(value: Any) -> bool:
