@@ -146,6 +146,7 @@ class Fingerprints:
         self._addressee_parts: dict[tuple[Any, ...], tuple[Directive, Registry, dict[str, str]]] = {}
         self._status_parts: dict[tuple[Any, ...], tuple[Directive, tuple[Status, ...], str]] = {}
         self._overdue_parts: dict[tuple[Any, ...], tuple[Directive, tuple[Status, ...], dict[str, str]]] = {}
+        self._dates: dict[int, tuple[tuple[Status, ...], list[str]]] = {}
         self._rowed: set[tuple[Any, ...]] = set()  # the part places some task memo of was made for (:meth:`_memo`)
         self._view_rows: dict[int, tuple[Matrix, dict[str, list[Row]]]] = {}
         self._view_addressees: dict[int, tuple[Matrix, dict[str, str]]] = {}
@@ -412,6 +413,13 @@ class Fingerprints:
                     last = directive
                 run.append(s)
             found = self._runs[id(statuses)] = (statuses, out)
+        return found[1]
+
+    def status_dates(self, statuses: tuple[Status, ...]) -> list[str]:
+        """The dates ``statuses`` are assessed on (one: the status date, in a build), as text."""
+        found = self._dates.get(id(statuses))
+        if found is None or found[0] is not statuses:
+            found = self._dates[id(statuses)] = (statuses, sorted(repr(day) for day in {s.as_of for s in statuses}))
         return found[1]
 
     def status_inputs(self, statuses: tuple[Status, ...], directive: Directive, parts: str, as_of: Any) -> str | None:

@@ -26,7 +26,7 @@ from ..core.stamp import today
 from ..writers.export import write_exports
 
 if TYPE_CHECKING:
-    from ..core.model import Directive
+    from ..core.model import Agency, Directive
     from ..tracking.records import Letter, Status
     from ..writers.reminders import Reminder
 
@@ -366,9 +366,9 @@ class Reminders:
         else:
             for agency, name, cited in self.letters(plan, prints, runs, of):
                 directives = [runs[directive_id][0] for directive_id in cited]
-                quoted = "".join([self._part(prints, plan, of, d, agency) for d in directives])  # fixed lengths
-                by_agency.setdefault(agency, []).append(
-                    (name, prints.agency(view.registry.get(agency)), "".join(map(prints.head, directives)), quoted)
+                quoted = "".join([self._part(prints, plan, of, d, agency.id) for d in directives])  # fixed lengths
+                by_agency.setdefault(agency.id, []).append(
+                    (name, prints.agency(agency), "".join(map(prints.head, directives)), quoted)
                 )
         common = (
             [prints.template(t) for t in REMINDER_TEMPLATES.values()],
@@ -384,12 +384,12 @@ class Reminders:
         prints: keys.Fingerprints,
         runs: Mapping[str, tuple[Directive, list[Status]]],
         of: dict[str, dict[str, str]],
-    ) -> list[tuple[str, str, list[str]]]:
-        """The letters of :attr:`BuildPlan.reminders` as the keys read them: (agency id, file name, the ids of the
+    ) -> list[tuple[Agency, str, list[str]]]:
+        """The letters of :attr:`BuildPlan.reminders` as the keys read them: (agency, file name, the ids of the
         directives its overdue tasks are of, in the order of the statuses), in their order.
 
         :func:`~matrix.writers.reminders.plan_reminders` reads of the statuses whether each is overdue, its agency
-        and directive (its head, for its issuer on the status date), in their order; the letters as read here
+        and directive (its head, for its issuer on its date), in their order; the letters as read here
         (which statuses go in each letter is in the key with the statuses: :meth:`items`) follow from the
         status date, each directive's head and the agencies it has overdue statuses of, in the order of their
         first (the keys of :meth:`keys.Fingerprints.overdue_parts`), with matrix's version: ``layout``, their
@@ -402,6 +402,7 @@ class Reminders:
         layout = prints.digest(
             "reminder letters",
             repr(plan.as_of),
+            prints.status_dates(plan.statuses),
             list(runs),
             "".join([prints.head(directive) for directive, _ in runs.values()]),
             [repr(list(of[directive_id])) for directive_id in runs],
@@ -411,14 +412,10 @@ class Reminders:
         if found is None:
             order = {directive_id: n for n, directive_id in enumerate(runs)}
             found = [
-                (
-                    r.agency.id,
-                    r.name,
-                    sorted(dict.fromkeys([s.entry.row.key[0] for s in r.items]), key=order.__getitem__),
-                )
+                (r.agency, r.name, sorted(dict.fromkeys([s.entry.row.key[0] for s in r.items]), key=order.__getitem__))
                 for r in plan.reminders
             ]
-        prints.letters = (layout, found)
+        prints.letters = (layout, [[agency.id, name, cited] for agency, name, cited in found])
         return found
 
     @staticmethod
@@ -623,7 +620,7 @@ def _known_parts(
         prints.known_overdue[(id(directive), id(plan.statuses), *place[1:])] = (directive, parts["r"])
 
 
-def _letters(value: Any, runs: Mapping[str, Any], view: Matrix) -> list[tuple[str, str, list[str]]] | None:
+def _letters(value: Any, runs: Mapping[str, Any], view: Matrix) -> list[tuple[Agency, str, list[str]]] | None:
     """The reminder letters recorded as ``value`` (:meth:`Reminders.letters`), when well formed: each of an
     agency of the registry, with a file name and directives of the plan; else None (planned anew)."""
     if not isinstance(value, list):
@@ -635,7 +632,7 @@ def _letters(value: Any, runs: Mapping[str, Any], view: Matrix) -> list[tuple[st
         agency, name, cited = one
         if agency not in view.registry or not isinstance(cited, list) or not all(c in runs for c in cited):
             return None
-        found.append((agency, name, cited))
+        found.append((view.registry.get(agency), name, cited))
     return found
 
 
