@@ -33,8 +33,10 @@ def corpus() -> Corpus:
 
 
 def recorded(plan: BuildPlan) -> dict:
+    """The directive views' record (the consolidated view's, its reminder letters, is tests/test_part_keys.py's)."""
     record: dict = {}
     plan_items(plan, record=record)
+    record.pop(plan.views[-1][0], None)
     return record
 
 
@@ -210,7 +212,7 @@ def test_a_build_records_each_view_and_takes_the_record_again(corpus, tmp_path, 
     plan = dataclasses.replace(plan_build(corpus, OPTIONS), stamp="one")
     build(plan, out)
     entry = read_plan(out)
-    assert entry is not None and set(entry["views"]) == {name for name, _ in plan.views[:-1]}
+    assert entry is not None and set(entry["views"]) == {name for name, _ in plan.views}
     again = dataclasses.replace(plan_build(CORPUS_EDITS["task text"](corpus), OPTIONS), stamp="two")
     summary = build(again, out)
     assert summary.rendered > 0 and summary.reused > 0

@@ -101,6 +101,18 @@ def _sum(*parts: Any) -> str:
     return sha.hexdigest()
 
 
+PART_LENGTH = 32  # hex digits of a directive's part (:func:`_part`): 128 bits
+
+
+def _part(*parts: Any) -> str:
+    """A directive's part of a consolidated key (:meth:`Fingerprints.entries_part` and the like), which the
+    manifest keeps for the next build: the first 128 bits of the SHA-256 of ``parts``. Short, because the
+    manifest holds some 20,000 of them; safe, because a part is only ever compared within the SHA-256 key it
+    is a part of, and two different contents of one part share a 128-bit prefix by accident with a chance of
+    about n^2 / 2^129 over n parts ever made (a build makes 10^4 to 10^5)."""
+    return _sum(*parts)[:PART_LENGTH]
+
+
 class Fingerprints:
     """Memoised fingerprints of one build's model slices (each computed once, however many keys use it).
 
@@ -125,8 +137,32 @@ class Fingerprints:
         self._tasks: dict[int, tuple[Task, str, str]] = {}
         self._statuses: dict[int, tuple[Status, str]] = {}
         #: :meth:`row` texts known already (a previous build's, for a directive whose inputs are unchanged:
-        #: :func:`matrix.build.outputs.plan_items`), by the place of :meth:`_memo`, with their directive
-        self.known_rows: dict[tuple[Any, ...], tuple[Directive, str]] = {}
+        #: :func:`matrix.build.outputs.plan_items`), by task id, by :func:`part_place`, with their directive
+        self.known_rows: dict[tuple[Any, ...], tuple[Directive, dict[str, str]]] = {}
+        # a directive's parts of the consolidated keys (:meth:`entries_part`, :meth:`addressee_parts`,
+        # :meth:`statuses_part`, :meth:`overdue_parts`), worked out, by :func:`part_place` (the statuses': and the
+        # statuses' tuple), each with its directive (and registry or statuses) checked with ``is``
+        self._entry_parts: dict[tuple[Any, ...], tuple[Directive, Registry, str]] = {}
+        self._addressee_parts: dict[tuple[Any, ...], tuple[Directive, Registry, dict[str, str]]] = {}
+        self._status_parts: dict[tuple[Any, ...], tuple[Directive, tuple[Status, ...], str]] = {}
+        self._overdue_parts: dict[tuple[Any, ...], tuple[Directive, tuple[Status, ...], dict[str, str]]] = {}
+        self._dates: dict[int, tuple[tuple[Status, ...], list[str]]] = {}
+        self._rowed: set[tuple[Any, ...]] = set()  # the part places some task memo of was made for (:meth:`_memo`)
+        self._view_rows: dict[int, tuple[Matrix, dict[str, list[Row]]]] = {}
+        self._view_addressees: dict[int, tuple[Matrix, dict[str, str]]] = {}
+        self._runs: dict[int, tuple[tuple[Status, ...], dict[str, tuple[Directive, list[Status]]] | None]] = {}
+        #: the same parts known already: a previous build's, for a directive whose part inputs
+        #: (:meth:`parts_inputs`, :meth:`status_inputs`) are those recorded with them (:func:`plan_items
+        #: <matrix.build.outputs.plan_items>`), by the same places, with their directive
+        self.known_entries: dict[tuple[Any, ...], tuple[Directive, str]] = {}
+        self.known_heads: dict[int, tuple[Directive, str]] = {}  # :meth:`head`, by the directive's id
+        #: the reminder letters as keys read them (:meth:`matrix.build.outputs.Reminders.letters`), with the
+        #: digest of what they are planned from: the previous build's, and this one's
+        self.known_letters: tuple[str, Any] | None = None
+        self.letters: tuple[str, Any] | None = None
+        self.known_addressees: dict[tuple[Any, ...], tuple[Directive, dict[str, str]]] = {}
+        self.known_statuses: dict[tuple[Any, ...], tuple[Directive, str]] = {}
+        self.known_overdue: dict[tuple[Any, ...], tuple[Directive, dict[str, str]]] = {}
 
     def digest(self, *parts: Any) -> str:
         """:func:`digest` of ``parts`` (the version and the clock read once per build)."""
@@ -163,18 +199,24 @@ class Fingerprints:
         """A directive without its tasks: what a letter citing it or signed like it prints."""
         found = self._heads.get(id(directive))
         if found is None or found[0] is not directive:
-            fields = [(f.name, getattr(directive, f.name)) for f in dataclasses.fields(directive) if f.name != "tasks"]
-            found = (directive, _sum("head", fields))
+            found = self.known_heads.get(id(directive))
+        if found is None or found[0] is not directive:
+            names = _FIELDS.get(type(directive))
+            if names is None:
+                names = _FIELDS[type(directive)] = tuple(
+                    f.name for f in dataclasses.fields(directive) if f.name != "tasks"
+                )
+            found = (directive, _sum("head", repr([(name, getattr(directive, name)) for name in names])))
             self._heads[id(directive)] = found
         return found[1]
 
     def template(self, name: str) -> str:
-        """The bytes of the template file ``name`` found on the search path (the clerk's folder first)."""
-        path = find_template(name, self.templates)
-        key = f"{path}"
-        if key not in self._files:
-            self._files[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-        return self._files[key]
+        """The bytes of the template file ``name`` found on the search path (the clerk's folder first), looked for
+        and read once a build (every view's keys read the same few)."""
+        found = self._files.get(name)
+        if found is None:
+            found = self._files[name] = hashlib.sha256(find_template(name, self.templates).read_bytes()).hexdigest()
+        return found
 
     def places(self, registry: Registry) -> str:
         """The province names of the registry (headers and date lines print them)."""
@@ -248,18 +290,18 @@ class Fingerprints:
         return "\n".join(self.status(s) for s in statuses)
 
     def view(self, view: Matrix) -> str:
-        """A whole view as the sheets and tables print it: directives, columns by block, every entry."""
+        """A whole view as the sheets and tables print it: directives, columns by block, every entry (each
+        directive's as one part: :meth:`entries_part`)."""
         found = self._views.get(id(view))
         if found is None or found[0] is not view:
             columns = "\n".join(self.printed(a) for a in view.columns)
-            entries = "\n".join(self.entry(e) for e in view.entries)
             found = (
                 view,
                 _sum(
                     "view",
                     [self.directive(d) for d in view.directives],
                     columns,
-                    entries,
+                    [self.entries_part(view, d) for d in view.directives],
                     self.blocks(view.registry),
                     self.places(view.registry),
                     view.expanded,
@@ -269,26 +311,228 @@ class Fingerprints:
             self._views[id(view)] = found
         return found[1]
 
+    def entries_part(self, view: Matrix, directive: Directive) -> str:
+        """Every entry of ``directive`` in ``view`` (:meth:`entry`, in the view's order), as one part. They are the
+        pivot of that directive alone with the view's registry, grouping and names' date
+        (:func:`matrix.core.pivot.build_matrix` pivots task by task): the same in every view built on those."""
+        place = part_place(view, directive)
+        found = self._entry_parts.get(place)
+        if found is None or found[0] is not directive or found[1] is not view.registry:
+            known = self.known_entries.get(place)
+            if known is not None and known[0] is directive:
+                text = known[1]
+            else:
+                entry = self.entry
+                rows = self._rows_of(view, directive)
+                text = _part("entries", "\n".join([entry(e) for row in rows for e in view.entries_in(row)]))
+            found = self._entry_parts[place] = (directive, view.registry, text)
+        return found[2]
+
+    def _rows_of(self, view: Matrix, directive: Directive) -> list[Row]:
+        """The rows of ``directive`` in ``view``, in order (the view's rows grouped by directive once)."""
+        if len(view.directives) == 1:
+            return list(view.rows) if view.directives[0] is directive else []
+        found = self._view_rows.get(id(view))
+        if found is None or found[0] is not view:
+            grouped: dict[str, list[Row]] = {}
+            for row in view.rows:
+                grouped.setdefault(row.key[0], []).append(row)
+            found = self._view_rows[id(view)] = (view, grouped)
+        return found[1].get(directive.id, [])
+
+    def addressee_parts(self, view: Matrix, directive: Directive, anew: bool = False) -> dict[str, str]:
+        """What a document of ``view`` addressed to an agency reads of ``directive`` (:meth:`addressee`), by agency
+        id: the agency's entries on its tasks (:meth:`entry`) and those tasks as a letter prints them
+        (:meth:`row`), as one part. ``anew``: worked out even when known (a known one lacking an agency)."""
+        place = part_place(view, directive)
+        found = self._addressee_parts.get(place)
+        if anew or found is None or found[0] is not directive or found[1] is not view.registry:
+            known = None if anew else self.known_addressees.get(place)
+            if known is not None and known[0] is directive:
+                parts = known[1]
+            else:
+                own: dict[str, list[Entry]] = {}
+                for r in self._rows_of(view, directive):
+                    for e in view.entries_in(r):
+                        own.setdefault(e.agency.id, []).append(e)
+                entry, row = self.entry, self.row
+                parts = {
+                    agency: _part(
+                        "addressee",
+                        "\n".join([entry(e) for e in entries]),
+                        "\n".join(dict.fromkeys([row(view, e.row) for e in entries])),
+                    )
+                    for agency, entries in own.items()
+                }
+            found = self._addressee_parts[place] = (directive, view.registry, parts)
+        return found[2]
+
+    def _addressees(self, view: Matrix) -> dict[str, str]:
+        """The parts (:meth:`addressee_parts`) of each agency of ``view``, by agency id, for each directive it has
+        an entry in, in the view's order, joined (each of :data:`PART_LENGTH`: no two lists join alike). Which
+        directives those are is read from the view, never from a known part: a known part that lacks one of them
+        is worked out again."""
+        found = self._view_addressees.get(id(view))
+        if found is None or found[0] is not view:
+            out: dict[str, str] = {}
+            by_id = {d.id: d for d in view.directives}
+            of: dict[str, dict[str, str]] = {}  # each directive's parts, by directive id
+            for agency in view.columns:
+                parts = []
+                for directive_id in dict.fromkeys([e.row.key[0] for e in view.entries_for(agency.id)]):
+                    found_parts = of.get(directive_id)
+                    if found_parts is None:
+                        found_parts = of[directive_id] = self.addressee_parts(view, by_id[directive_id])
+                    part = found_parts.get(agency.id)
+                    if part is None:
+                        found_parts = of[directive_id] = self.addressee_parts(view, by_id[directive_id], anew=True)
+                        part = found_parts[agency.id]
+                    parts.append(part)
+                out[agency.id] = "".join(parts)
+            found = self._view_addressees[id(view)] = (view, out)
+        return found[1]
+
+    def runs(self, statuses: tuple[Status, ...]) -> dict[str, tuple[Directive, list[Status]]] | None:
+        """``statuses`` cut by directive, by directive id: each directive's in their order. None when a directive's
+        statuses do not follow one another (:func:`matrix.tracking.records.assess` gives them in document order,
+        directive by directive: its parts compose the whole only then)."""
+        found = self._runs.get(id(statuses))
+        if found is None or found[0] is not statuses:
+            out: dict[str, tuple[Directive, list[Status]]] | None = {}
+            last: Directive | None = None
+            run: list[Status] = []
+            for s in statuses:
+                directive = s.entry.row.directive
+                if directive is not last:
+                    assert out is not None
+                    if directive.id in out:
+                        out = None
+                        break
+                    run = []
+                    out[directive.id] = (directive, run)
+                    last = directive
+                run.append(s)
+            found = self._runs[id(statuses)] = (statuses, out)
+        return found[1]
+
+    def status_dates(self, statuses: tuple[Status, ...]) -> list[str]:
+        """The dates ``statuses`` are assessed on (one: the status date, in a build), as text."""
+        found = self._dates.get(id(statuses))
+        if found is None or found[0] is not statuses:
+            found = self._dates[id(statuses)] = (statuses, sorted(repr(day) for day in {s.as_of for s in statuses}))
+        return found[1]
+
+    def status_inputs(self, statuses: tuple[Status, ...], directive: Directive, parts: str, as_of: Any) -> str | None:
+        """What the status parts of ``directive`` (:meth:`statuses_part`, :meth:`overdue_parts`) read besides its
+        part inputs ``parts`` (:meth:`parts_inputs`: the directive, the registry, the grouping, the names' date,
+        the version): the status date ``as_of`` and the reports each of its statuses was assessed from (and its
+        date where not ``as_of``), by place. None when ``statuses`` are not cut by directive (:meth:`runs`)."""
+        runs = self.runs(statuses)
+        if runs is None:
+            return None
+        run = runs.get(directive.id, (directive, []))[1]
+        read = [(n, repr(s.records), repr(s.as_of)) for n, s in enumerate(run) if s.records or s.as_of != as_of]
+        return self.digest("status inputs", parts, repr(as_of), read)[:PART_LENGTH]
+
+    def parts_inputs(self, directive: Directive, views: Iterable[Matrix]) -> str:
+        """What every part of ``directive`` in ``views`` reads but the tracking: the directive whole, each view's
+        registry whole, grouping and names' date (its entries are the pivot of the directive alone with those),
+        and, through :meth:`digest`, matrix's version and the clock."""
+        places = [(self.registry(v.registry), v.expanded, repr(v.as_of)) for v in views]
+        return self.digest("parts inputs", self.directive(directive), places)[:PART_LENGTH]
+
+    def statuses_part(self, statuses: tuple[Status, ...], directive: Directive) -> str:
+        """The statuses of ``directive`` among ``statuses`` (:meth:`status`, in order), as one part."""
+        place = (id(directive), id(statuses))
+        found = self._status_parts.get(place)
+        if found is None or found[0] is not directive or found[1] is not statuses:
+            known = self.known_statuses.get(place)
+            if known is not None and known[0] is directive:
+                text = known[1]
+            else:
+                runs = self.runs(statuses) or {}
+                run = runs.get(directive.id, (directive, []))[1]
+                text = _part("statuses", "\n".join([self.status(s) for s in run]))
+            found = self._status_parts[place] = (directive, statuses, text)
+        return found[2]
+
+    def statuses_digest(self, statuses: tuple[Status, ...]) -> list[str] | str:
+        """Every status of ``statuses``: each directive's as a part (:meth:`statuses_part`), in order; all as one
+        text (:meth:`statuses`) when they are not cut by directive (:meth:`runs`)."""
+        runs = self.runs(statuses)
+        if runs is None:
+            return self.statuses(statuses)
+        return [f"{d.id}\0{self.statuses_part(statuses, d)}" for d, _ in runs.values()]
+
+    def overdue_parts(
+        self, view: Matrix, statuses: tuple[Status, ...], directive: Directive, anew: bool = False
+    ) -> dict[str, str]:
+        """What the đôn đốc letter to an agency reads of ``directive`` (:class:`matrix.writers.reminders.Reminder`),
+        by agency id: its overdue statuses of the directive (:meth:`status`, in order) and their tasks as the
+        letters of ``view`` print them (:meth:`row`), as one part. ``anew``: worked out even when known."""
+        place = (id(directive), id(statuses), *part_place(view, directive)[1:])
+        found = self._overdue_parts.get(place)
+        if anew or found is None or found[0] is not directive or found[1] is not statuses:
+            known = None if anew else self.known_overdue.get(place)
+            if known is not None and known[0] is directive:
+                parts = known[1]
+            else:
+                runs = self.runs(statuses) or {}
+                late: dict[str, list[Status]] = {}
+                for s in runs.get(directive.id, (directive, []))[1]:
+                    if s.overdue_since is not None:  # what plan_reminders puts in a letter
+                        late.setdefault(s.entry.agency.id, []).append(s)
+                status, row = self.status, self.row
+                parts = {
+                    agency: _part(
+                        "overdue", "\n".join([status(s) for s in own]), "\n".join([row(view, s.entry.row) for s in own])
+                    )
+                    for agency, own in late.items()
+                }
+            found = self._overdue_parts[place] = (directive, statuses, parts)
+        return found[2]
+
+    def recorded_parts(self, view: Matrix, statuses: tuple[Status, ...], directive: Directive) -> dict[str, Any]:
+        """The parts of ``directive`` in the consolidated ``view`` worked out or known so far (for the next build):
+        "e" :meth:`entries_part`, "a" :meth:`addressee_parts`, "s" :meth:`statuses_part`, "r"
+        :meth:`overdue_parts`; "h" its :meth:`head`."""
+        place = part_place(view, directive)
+        out: dict[str, Any] = {}
+        head = self._heads.get(id(directive)) or self.known_heads.get(id(directive))
+        if head is not None and head[0] is directive:
+            out["h"] = head[1]
+        for name, memo, known, where in (
+            ("e", self._entry_parts, self.known_entries, place),
+            ("a", self._addressee_parts, self.known_addressees, place),
+            ("s", self._status_parts, self.known_statuses, (id(directive), id(statuses))),
+            ("r", self._overdue_parts, self.known_overdue, (id(directive), id(statuses), *place[1:])),
+        ):
+            found = memo.get(where)
+            if found is not None and found[0] is directive:
+                out[name] = found[2]
+                continue
+            taken = known.get(where)
+            if taken is not None and taken[0] is directive:
+                out[name] = taken[1]
+        return out
+
     def heads(self, view: Matrix) -> str:
         """The heads of every directive of ``view`` (:meth:`head`): a letter of the view is headed and signed
         like them."""
         found = self._signers.get(id(view))
         if found is None or found[0] is not view:
-            found = (view, _sum("heads", [self.head(d) for d in view.directives]))
+            found = (view, _sum("heads", "".join(map(self.head, view.directives))))  # each of 64 hex digits
             self._signers[id(view)] = found
         return found[1]
 
-    def addressee(self, view: Matrix, agency: Agency) -> list[str]:
+    def addressee(self, view: Matrix, agency: Agency) -> list[Any]:
         """What a document of ``view`` addressed to ``agency`` reads: the agency (aliases too: a letter leaves
-        the addressee out of its copies by any of its names), its entries, the tasks they stand on with what
-        the letter prints of them (:meth:`row`), the heads and signers of every directive of the view (the
-        letter is headed and signed like them)."""
-        own = view.entries_for(agency.id)
-        entry, row = self.entry, self.row
+        the addressee out of its copies by any of its names), its entries and the tasks they stand on with what
+        the letter prints of them (each directive's as one part: :meth:`addressee_parts`), the heads and signers
+        of every directive of the view (the letter is headed and signed like them)."""
         return [
             self.agency(agency),
-            "\n".join([entry(e) for e in own]),
-            "\n".join(dict.fromkeys([row(view, e.row) for e in own])),
+            self._addressees(view).get(agency.id, ""),
             self.heads(view),
             self.places(view.registry),
         ]
@@ -300,13 +544,15 @@ class Fingerprints:
         directive does not change it."""
         directive, node = row.directive, row.node
         if self.known_rows:
-            known = self.known_rows.get(memo_place(view, directive, node))
+            known = self.known_rows.get(part_place(view, directive))
             if known is not None and known[0] is directive:
-                return known[1]
+                text = known[1].get(node.task.id)
+                if text is not None:
+                    return text
         found = self._memo(view, directive, node)
         if found[2] is None:
             chain = [self._memo(view, directive, n) for n in node.ancestors()]
-            text = _sum(
+            text = _part(
                 "row",
                 directive.id,
                 [(_node(n), self.task(n.task)[1], memo[3]) for n, memo in zip(node.ancestors(), chain, strict=True)],
@@ -328,20 +574,25 @@ class Fingerprints:
             entries = "\n".join([self.entry(e) for e in view.entries_in(Row(directive, node))])
             memo = [directive, registry, None, entries, None]
             self._rows[where] = memo
+            self._rowed.add(part_place(view, directive))
         return memo
 
     def rows(self, view: Matrix, directive: Directive) -> dict[str, str]:
         """The :meth:`row` texts of ``directive``'s tasks in ``view`` worked out or known so far, by task id."""
+        place = part_place(view, directive)
+        known = self.known_rows.get(place)
+        texts = known[1] if known is not None and known[0] is directive else {}
+        if place not in self._rowed:  # none worked out: the known ones (those of this directive's tree)
+            return texts
         found = {}
         for node in directive.tree:
-            where = memo_place(view, directive, node)
-            memo = self._rows.get(where)
+            memo = self._rows.get(memo_place(view, directive, node))
             if memo is not None and memo[0] is directive and memo[1] is view.registry and memo[2] is not None:
                 found[node.task.id] = str(memo[2])
             else:
-                known = self.known_rows.get(where)
-                if known is not None and known[0] is directive:
-                    found[node.task.id] = known[1]
+                text = texts.get(node.task.id)
+                if text is not None:
+                    found[node.task.id] = text
         return found
 
     def _below(self, view: Matrix, directive: Directive, node: TaskNode) -> str:
@@ -351,6 +602,12 @@ class Fingerprints:
         if memo[4] is None:
             memo[4] = _sum("below", _node(node), memo[3], [self._below(view, directive, n) for n in node.children])
         return str(memo[4])
+
+
+def part_place(view: Matrix, directive: Directive) -> tuple[Any, ...]:
+    """Where a directive's parts of ``view`` are kept (:meth:`Fingerprints.entries_part`): its entries are the
+    pivot of that directive alone, with the registry, the grouping and the names' date."""
+    return (id(directive), id(view.registry), view.expanded, view.as_of)
 
 
 def memo_place(view: Matrix, directive: Directive, node: TaskNode) -> tuple[Any, ...]:

@@ -26,6 +26,7 @@ from ..core.stamp import today
 from ..writers.export import write_exports
 
 if TYPE_CHECKING:
+    from ..core.model import Agency, Directive
     from ..tracking.records import Letter, Status
     from ..writers.reminders import Reminder
 
@@ -113,7 +114,7 @@ class BuildPlan:
         return plan_reminders(self.statuses)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a build makes 14,000, most of them from the record
 class Item:
     """One document of a unit (or the fixed set of files it writes together): a view of the plan (its index in
     ``plan.views``), the agency it is addressed to (None: the whole view), and its content key."""
@@ -257,15 +258,17 @@ class Extracts:
     name, tally, cost = "extracts", "letters", 0.6
 
     def items(self, plan: BuildPlan, prints: keys.Fingerprints, skip: frozenset[int] = frozenset()) -> list[Item]:
-        from ..writers.word import EXTRACT_TEMPLATE, LETTER_TEMPLATES, issuer_groups
+        from ..writers.word import EXTRACT_TEMPLATE, LETTER_TEMPLATES
 
         found = []
         for index, (_, view) in enumerate(plan.views):
             if len(view.directives) < 2:
                 continue
-            groups = [(folder, [d.id for d in group.directives]) for folder, group in issuer_groups(view)]
+            # the issuers' groups of letters (word.issuer_groups: each group's folder and directives) are the
+            # issuers' keys and headers of the view's directives (word.issuer_key, issuer_header): their heads and
+            # the registry's province names, both in every agency's key (keys.Fingerprints.addressee)
             templates = [prints.template(EXTRACT_TEMPLATE), *(prints.template(t) for t in LETTER_TEMPLATES.values())]
-            common = keys.digest(self.name, templates, groups)  # the same for every agency of the view
+            common = keys.digest(self.name, templates)  # the same for every agency of the view
             found += [
                 Item(self.name, index, a.id, prints.digest(self.name, common, prints.addressee(view, a)))
                 for a in view.columns
@@ -313,7 +316,7 @@ class StatusWorkbook:
         key = prints.digest(
             self.name,
             prints.view(plan.views[index][1]),
-            prints.statuses(plan.statuses),
+            prints.statuses_digest(plan.statuses),
             plan.as_of,
             keys.letters(plan.sent_letters),
             plan.options.paper,
@@ -342,21 +345,31 @@ class Reminders:
 
         index = _consolidated(plan)
         view = plan.views[index][1]
+        runs = prints.runs(plan.statuses)  # each directive's overdue statuses as a part, when cut by directive
+        of: dict[str, dict[str, str]] = {}  # each directive's overdue parts, by directive id
         by_agency: dict[str, list[object]] = {}
-        for r in plan.reminders:  # the letters as written: file names, issuers, overdue tasks
-            # a letter cites each directive by its head and quotes each overdue task as a letter of the view
-            # does (:meth:`keys.Fingerprints.row`): a task edited elsewhere in the directive does not change it
-            directives = {s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values()
-            by_agency.setdefault(r.agency.id, []).append(
-                (
-                    r.name,
-                    prints.agency(r.agency),
-                    prints.head(r.issuer),
-                    prints.statuses(r.items),
-                    [prints.head(d) for d in directives],
-                    [prints.row(view, s.entry.row) for s in r.items],
+        # a letter cites each directive by its head and quotes each overdue task as a letter of the view does
+        # (:meth:`keys.Fingerprints.row`): a task edited elsewhere in the directive does not change it. All the
+        # overdue statuses of one directive and agency are in one letter (that of the directive's issuer): each
+        # directive's are one part (:meth:`keys.Fingerprints.overdue_parts`), in the order of the statuses (the
+        # letter lists them by the date they fell overdue, in that order where alike). The letter's issuer
+        # (``r.issuer``: the follow-up issuer of its first directive on the status date,
+        # reminders.follow_up_issuer) is read from those directives' heads and the date, both in the key.
+        quoted: object
+        if runs is None:
+            for r in plan.reminders:
+                directives = list({s.entry.row.directive.id: s.entry.row.directive for s in r.items}.values())
+                quoted = (prints.statuses(r.items), [prints.row(view, s.entry.row) for s in r.items])
+                by_agency.setdefault(r.agency.id, []).append(
+                    (r.name, prints.agency(r.agency), "".join(map(prints.head, directives)), quoted)
                 )
-            )
+        else:
+            for agency, name, cited in self.letters(plan, prints, runs, of):
+                directives = [runs[directive_id][0] for directive_id in cited]
+                quoted = "".join([self._part(prints, plan, of, d, agency.id) for d in directives])  # fixed lengths
+                by_agency.setdefault(agency.id, []).append(
+                    (name, prints.agency(agency), "".join(map(prints.head, directives)), quoted)
+                )
         common = (
             [prints.template(t) for t in REMINDER_TEMPLATES.values()],
             plan.as_of,
@@ -364,6 +377,62 @@ class Reminders:
             prints.places(view.registry),
         )
         return [Item(self.name, index, a, prints.digest(self.name, common, found)) for a, found in by_agency.items()]
+
+    @staticmethod
+    def letters(
+        plan: BuildPlan,
+        prints: keys.Fingerprints,
+        runs: Mapping[str, tuple[Directive, list[Status]]],
+        of: dict[str, dict[str, str]],
+    ) -> list[tuple[Agency, str, list[str]]]:
+        """The letters of :attr:`BuildPlan.reminders` as the keys read them: (agency, file name, the ids of the
+        directives its overdue tasks are of, in the order of the statuses), in their order.
+
+        :func:`~matrix.writers.reminders.plan_reminders` reads of the statuses whether each is overdue, its agency
+        and directive (its head, for its issuer on its date), in their order; the letters as read here
+        (which statuses go in each letter is in the key with the statuses: :meth:`items`) follow from the
+        status date, each directive's head and the agencies it has overdue statuses of, in the order of their
+        first (the keys of :meth:`keys.Fingerprints.overdue_parts`), with matrix's version: ``layout``, their
+        digest. The previous build's letters (``prints.known_letters``) are taken when recorded with the same
+        digest, else planned; either is kept in ``prints.letters`` for the next build."""
+        view = plan.views[_consolidated(plan)][1]
+        for directive_id, (directive, _) in runs.items():
+            if directive_id not in of:
+                of[directive_id] = prints.overdue_parts(view, plan.statuses, directive)
+        layout = prints.digest(
+            "reminder letters",
+            repr(plan.as_of),
+            prints.status_dates(plan.statuses),
+            list(runs),
+            "".join([prints.head(directive) for directive, _ in runs.values()]),
+            [repr(list(of[directive_id])) for directive_id in runs],
+        )
+        known = prints.known_letters
+        found = _letters(known[1], runs, view) if known is not None and known[0] == layout else None
+        if found is None:
+            order = {directive_id: n for n, directive_id in enumerate(runs)}
+            found = [
+                (r.agency, r.name, sorted(dict.fromkeys([s.entry.row.key[0] for s in r.items]), key=order.__getitem__))
+                for r in plan.reminders
+            ]
+        prints.letters = (layout, [[agency.id, name, cited] for agency, name, cited in found])
+        return found
+
+    @staticmethod
+    def _part(
+        prints: keys.Fingerprints, plan: BuildPlan, of: dict[str, dict[str, str]], directive: Directive, agency: str
+    ) -> str:
+        """The overdue part of ``directive`` for ``agency`` (:meth:`keys.Fingerprints.overdue_parts`, each
+        directive's asked for once); worked out again when a known one lacks the agency."""
+        view = plan.views[_consolidated(plan)][1]
+        parts = of.get(directive.id)
+        if parts is None:
+            parts = of[directive.id] = prints.overdue_parts(view, plan.statuses, directive)
+        found = parts.get(agency)
+        if found is None:
+            parts = of[directive.id] = prints.overdue_parts(view, plan.statuses, directive, anew=True)
+            found = parts[agency]
+        return found
 
     def write(self, plan: BuildPlan, view: int, agency: str | None, stage: Path) -> list[Path]:
         from ..writers.reminders import write_reminders
@@ -394,7 +463,9 @@ def unit(name: str) -> OutputUnit:
 VIEW_UNITS = frozenset({Workbooks.name, Letters.name, Tables.name})
 
 
-def view_inputs(plan: BuildPlan, prints: keys.Fingerprints, index: int, units: Sequence[str]) -> str:
+def view_inputs(
+    plan: BuildPlan, prints: keys.Fingerprints, index: int, units: Sequence[str], shared: list[Any] | None = None
+) -> str:
     """The input digest of the view ``index`` (a directive's own, not the consolidated one): a superset of what
     every key of :data:`VIEW_UNITS` for that view reads, so that an unchanged digest means unchanged keys.
 
@@ -405,19 +476,26 @@ def view_inputs(plan: BuildPlan, prints: keys.Fingerprints, index: int, units: S
     PDF option, matrix's version and the build's clock. The digest takes the directive whole, the registry
     whole, every option, every letter and table template, the view's ``expanded`` and names' date, the folder
     name and the units keyed (and, through :meth:`~matrix.build.keys.Fingerprints.digest`, the version and the
-    clock)."""
+    clock). ``shared``: where to keep what every view's digest reads alike (the units, the options, the
+    templates), made at the first call."""
     from ..writers.word import LETTER_TEMPLATES, TABLE_TEMPLATE
 
     name, view = plan.views[index]
-    templates = [prints.template(t) for t in (*sorted(set(LETTER_TEMPLATES.values())), TABLE_TEMPLATE)]
+    if not shared:
+        templates = [prints.template(t) for t in (*sorted(set(LETTER_TEMPLATES.values())), TABLE_TEMPLATE)]
+        found = [list(units), repr(plan.options), templates]
+        if shared is not None:
+            shared += found
+    else:
+        found = shared
     return prints.digest(
         "view inputs",
-        list(units),
+        found[0],
         name,
         [prints.directive(d) for d in view.directives],
         prints.registry(view.registry),
-        repr(plan.options),
-        templates,
+        found[1],
+        found[2],
         view.expanded,
         repr(view.as_of),
     )
@@ -433,25 +511,42 @@ def plan_items(
 
     ``known``: what an earlier call put in ``record`` (the previous build's, from its manifest): for each
     directive's own view, its input digest (:func:`view_inputs`) and the keys of its documents of
-    :data:`VIEW_UNITS`. A view whose digest is the one recorded takes those keys instead of computing them
-    (a clerk's edit of one directive keys one view of 300). ``record`` (when given) is filled for the next
+    :data:`VIEW_UNITS`, the texts of its tasks in the consolidated view, and the directive's parts of the
+    consolidated keys with what they read (:func:`_known_parts`). A view whose digest is the one recorded
+    takes those keys instead of computing them (a clerk's edit of one directive keys one view of 300); a
+    directive whose part inputs are the ones recorded gives its recorded parts to the consolidated keys instead
+    of its entries, statuses and tasks written out again. ``record`` (when given) is filled for the next
     build."""
     prints = keys.Fingerprints(plan.options.templates)
     names = [u.name for u in units]
     viewed = {name for name in names if name in VIEW_UNITS}
     digests: dict[int, str] = {}
+    inputs: dict[int, tuple[str, str | None]] = {}  # each directive view's part inputs and status inputs
     taken: dict[int, list[Item]] = {}
+    last = _consolidated(plan)
+    whole = plan.views[last][1]
     if viewed and (known is not None or record is not None):
-        last = _consolidated(plan)
-        for index, (name, _) in enumerate(plan.views):
+        shared: list[Any] = []  # what every view's input digest reads alike
+        for index, (name, view) in enumerate(plan.views):
             if index == last:
                 continue
-            digests[index] = digest = view_inputs(plan, prints, index, names)
+            digests[index] = digest = view_inputs(plan, prints, index, names, shared)
             entry = known.get(name) if known is not None else None
             found = _recorded(entry, digest, viewed, index)
             if found is not None:
                 taken[index] = found
-                _known_rows(prints, entry, plan.views[index][1], plan.views[last][1])
+                _known_rows(prints, entry, plan.views[index][1], whole)
+            if len(view.directives) == 1:
+                directive = view.directives[0]
+                read = prints.parts_inputs(directive, (whole, plan.matrix))
+                inputs[index] = (read, prints.status_inputs(plan.statuses, directive, read, plan.as_of))
+                if isinstance(entry, list) and len(entry) == 4:
+                    _known_parts(prints, plan, directive, entry[3], *inputs[index])
+    consolidated = known.get(plan.views[last][0]) if known is not None else None
+    if isinstance(consolidated, dict) and isinstance(consolidated.get("reminders"), list):
+        letters = consolidated["reminders"]
+        if len(letters) == 2 and isinstance(letters[0], str):
+            prints.known_letters = (letters[0], letters[1])
     skip = frozenset(taken)
     items: list[Item] = []
     for u in units:
@@ -470,12 +565,85 @@ def plan_items(
         for item in items:
             if item.unit in viewed and item.view in by_view:
                 by_view[item.view].append([item.unit, item.agency, item.key])
-        whole = plan.views[_consolidated(plan)][1]
         for index, digest in digests.items():
             name, view = plan.views[index]
-            rows = prints.rows(whole, view.directives[0]) if len(view.directives) == 1 else {}
-            record[name] = [digest, by_view[index], rows]
+            if len(view.directives) != 1:
+                record[name] = [digest, by_view[index], {}]
+                continue
+            directive = view.directives[0]
+            parts = prints.recorded_parts(whole, plan.statuses, directive)
+            if plan.matrix is not whole:
+                also = prints.recorded_parts(plan.matrix, plan.statuses, directive).get("e")
+                if also is not None:
+                    parts["m"] = also
+            view_parts, status_parts = inputs[index]
+            parts["v"] = view_parts
+            if status_parts is None:
+                parts.pop("s", None)
+                parts.pop("r", None)
+            else:
+                parts["t"] = status_parts
+            record[name] = [digest, by_view[index], prints.rows(whole, directive), parts]
+        if prints.letters is not None:  # the reminder letters as the keys read them, with their digest
+            record[plan.views[last][0]] = {"reminders": [prints.letters[0], prints.letters[1]]}
     return items
+
+
+def _known_parts(
+    prints: keys.Fingerprints, plan: BuildPlan, directive: Directive, parts: Any, view: str, statuses: str | None
+) -> None:
+    """The parts of ``directive`` recorded by the previous build (``parts``, :func:`plan_items`), made known to
+    ``prints`` where what they read is unchanged: "e" (its entries in the consolidated view), "m" (in the matrix
+    of the directive views, when it is another) and "a" (each agency's entries and tasks in the consolidated
+    view) and "h" (its head: :meth:`~matrix.build.keys.Fingerprints.head`) when recorded with the part inputs
+    ``view`` (:meth:`~matrix.build.keys.Fingerprints.parts_inputs`);
+    "s" (its statuses) and "r" (each agency's overdue statuses and their tasks) when recorded with the status
+    inputs ``statuses`` too (:meth:`~matrix.build.keys.Fingerprints.status_inputs`, which cover ``view``).
+    Each is ignored unless well formed: a part recorded with other inputs, or damaged, is worked out anew."""
+    if not isinstance(parts, dict) or parts.get("v") != view:
+        return
+    whole = plan.views[_consolidated(plan)][1]
+    place = keys.part_place(whole, directive)
+    for name, matrix in (("e", whole), ("m", plan.matrix)):
+        if _part(parts.get(name)) and (name == "e" or plan.matrix is not whole):
+            prints.known_entries[keys.part_place(matrix, directive)] = (directive, parts[name])
+    if _parts(parts.get("a")):
+        prints.known_addressees[place] = (directive, parts["a"])
+    head = parts.get("h")
+    if isinstance(head, str) and len(head) == 64:
+        prints.known_heads[id(directive)] = (directive, head)
+    if statuses is None or parts.get("t") != statuses:
+        return
+    if _part(parts.get("s")):
+        prints.known_statuses[(id(directive), id(plan.statuses))] = (directive, parts["s"])
+    if _parts(parts.get("r")):
+        prints.known_overdue[(id(directive), id(plan.statuses), *place[1:])] = (directive, parts["r"])
+
+
+def _letters(value: Any, runs: Mapping[str, Any], view: Matrix) -> list[tuple[Agency, str, list[str]]] | None:
+    """The reminder letters recorded as ``value`` (:meth:`Reminders.letters`), when well formed: each of an
+    agency of the registry, with a file name and directives of the plan; else None (planned anew)."""
+    if not isinstance(value, list):
+        return None
+    found = []
+    for one in value:
+        if not (isinstance(one, list) and len(one) == 3 and isinstance(one[0], str) and isinstance(one[1], str)):
+            return None
+        agency, name, cited = one
+        if agency not in view.registry or not isinstance(cited, list) or not all(c in runs for c in cited):
+            return None
+        found.append((view.registry.get(agency), name, cited))
+    return found
+
+
+def _part(value: Any) -> bool:
+    """Whether ``value`` is a part as :func:`matrix.build.keys._part` makes them (well formed)."""
+    return isinstance(value, str) and len(value) == keys.PART_LENGTH
+
+
+def _parts(value: Any) -> bool:
+    """Whether ``value`` is parts by agency id (well formed)."""
+    return isinstance(value, dict) and all(isinstance(k, str) and _part(v) for k, v in value.items())
 
 
 def _known_rows(prints: keys.Fingerprints, entry: Any, view: Matrix, whole: Matrix) -> None:
@@ -483,34 +651,28 @@ def _known_rows(prints: keys.Fingerprints, entry: Any, view: Matrix, whole: Matr
     with the directive view ``view`` whose input digest is unchanged, made known to ``prints``. They read the
     directive whole, the registry, the grouping and the names' date (options), matrix's version: all in the
     digest. Ignored unless well formed."""
-    rows = entry[2] if len(entry) == 3 else None
+    rows = entry[2]
     if len(view.directives) != 1 or not isinstance(rows, dict):
         return
-    directive = view.directives[0]
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in rows.items()):
         return
-    for node in directive.tree:
-        text = rows.get(node.task.id)
-        if text is not None:
-            prints.known_rows[keys.memo_place(whole, directive, node)] = (directive, text)
+    directive = view.directives[0]
+    prints.known_rows[keys.part_place(whole, directive)] = (directive, rows)
 
 
 def _recorded(entry: Any, digest: str, units: set[str], index: int) -> list[Item] | None:
     """The items of a view recorded as ``entry`` (:func:`plan_items`), when recorded for ``digest`` and well
     formed; else None (the view is keyed anew)."""
-    if not isinstance(entry, list) or len(entry) != 3 or entry[0] != digest or not isinstance(entry[1], list):
+    if not isinstance(entry, list) or len(entry) not in (3, 4) or entry[0] != digest or not isinstance(entry[1], list):
         return None
     found = []
     for one in entry[1]:
-        if not (
-            isinstance(one, list)
-            and len(one) == 3
-            and one[0] in units
-            and (one[1] is None or isinstance(one[1], str))
-            and isinstance(one[2], str)
-        ):
+        if type(one) is not list or len(one) != 3:
             return None
-        found.append(Item(one[0], index, one[1], one[2]))
+        unit, agency, key = one
+        if unit not in units or (agency is not None and type(agency) is not str) or type(key) is not str:
+            return None
+        found.append(Item(unit, index, agency, key))
     return found
 
 
