@@ -39,6 +39,7 @@ from .outputs import BuildOptions as BuildOptions
 from .outputs import BuildPlan as BuildPlan
 from .publish import (
     MANIFEST,
+    Tree,
     file_hash,
     files_under,
     in_scope,
@@ -482,23 +483,18 @@ def _lay_out(
     hashes: dict[str, str] = {}
     units: dict[str, list[str]] = {}
 
-    def link_reused() -> None:  # 14,000 files: strings, and each folder made once
+    def link_reused() -> None:  # 14,000 files: each linked by its name in its folder, opened once
         recorded = read_manifest(real)
-        source, target = os.fspath(real), os.fspath(new)
-        made = {""} | {folder for folder, _ in plan.views}
-        for item in items:
-            rels = found.get(item.key)
-            if rels is None:
-                continue
-            for rel in rels:
-                folder = os.path.dirname(rel)
-                if folder not in made:
-                    os.makedirs(os.path.join(target, folder), exist_ok=True)  # a worker may make it meanwhile
-                    made.add(folder)
-                _link(os.path.join(source, rel), os.path.join(target, rel))
-                hashes[rel] = recorded[rel]
-            units[item.key] = rels
-            tracker.reused(item, rels)
+        with Tree(real) as source, Tree(new) as target:
+            for item in items:
+                rels = found.get(item.key)
+                if rels is None:
+                    continue
+                for rel in rels:
+                    _link(source, target, rel)
+                    hashes[rel] = recorded[rel]
+                units[item.key] = rels
+                tracker.reused(item, rels)
 
     todo = [item for item in items if item.key not in found]
     by_place = {(item.unit, item.view, item.agency): item for item in todo}
@@ -552,14 +548,15 @@ def _convert(written: list[Path], new: Path, units: dict[str, list[str]]) -> tup
     return len(pdfs), None
 
 
-def _link(source: str, target: str) -> None:
+def _link(source: Tree, target: Tree, rel: str) -> None:
     """A reused output in the new tree: a hard link of the published file (a copy across devices)."""
     try:
-        os.link(source, target, follow_symlinks=False)
+        source.link(rel, target)
     except OSError:
         import shutil
 
-        shutil.copy2(source, target, follow_symlinks=False)
+        os.makedirs(os.path.dirname(target.path(rel)), exist_ok=True)
+        shutil.copy2(source.path(rel), target.path(rel), follow_symlinks=False)
 
 
 def _reusable(real: Path, items: Sequence[Item]) -> dict[str, list[str]]:
@@ -568,12 +565,12 @@ def _reusable(real: Path, items: Sequence[Item]) -> dict[str, list[str]]:
     if not units:
         return {}
     files, stats = read_manifest(real), read_stats(real)
-    folders: dict[str, bool] = {}
-    return {
-        item.key: units[item.key]
-        for item in items
-        if item.key in units and reusable(real, units[item.key], files, stats, folders)
-    }
+    with Tree(real) as tree:
+        return {
+            item.key: units[item.key]
+            for item in items
+            if item.key in units and reusable(real, units[item.key], files, stats, tree)
+        }
 
 
 def _nothing_to_do(
