@@ -63,6 +63,7 @@ def publish(
     reused: frozenset[str] = frozenset(),
     spared: frozenset[str] = frozenset(),
     plan: Mapping[str, Any] | None = None,
+    looked: Mapping[str, os.stat_result] | None = None,
 ) -> tuple[list[Path], list[tuple[Path, Path]]]:
     """Make the tree ``new`` (holding ``files``) the content of ``out_dir``, keeping what is not matrix's.
 
@@ -75,7 +76,8 @@ def publish(
     recorded while their files are kept unchanged. ``reused``: files of ``new`` that are hard links of the
     published ones (not rewritten, so not checked for being open). ``spared``: top-level names outside the
     build whatever ``scope`` says (the folders of directives left out for their input errors). ``plan``: the
-    build's input stamp and document keys, recorded for the next build (:func:`read_plan`).
+    build's input stamp and document keys, recorded for the next build (:func:`read_plan`). ``looked``: the
+    ``lstat`` of some published files, taken by the caller just before (each file is looked at once).
     """
     real = real or out_dir
     hashes = dict(hashes or {})
@@ -91,9 +93,10 @@ def publish(
     manifest: dict[str, str] = {}
     blocked: list[Path] = []
     linked: dict[str, list[int]] = {}  # the size and time of the reused files: those of the links to them
+    given = looked or {}
     with Tree(root) as tree:
         looked = {
-            rel: tree.lstat(rel)
+            rel: given.get(rel) or tree.lstat(rel)
             for rel, kind in old.items()
             if kind == "file" and previous.get(rel) not in (None, _LEGACY)
         }
@@ -472,14 +475,16 @@ def reusable(
     files: Mapping[str, str],
     stats: Mapping[str, Any],
     tree: Tree | None = None,
+    looked: dict[str, os.stat_result] | None = None,
 ) -> bool:
     """Whether every file ``rels`` of the published tree still holds what matrix wrote (``files``: the
     manifest's hashes; ``stats``: its sizes and times, a quick check before the hash): a regular file,
     reached without links, never edited since. ``tree``: the published tree's folders, opened once for
-    many calls (:class:`Tree`); else opened for this one."""
+    many calls (:class:`Tree`); else opened for this one. ``looked`` is given the ``lstat`` of each file found
+    unchanged."""
     if tree is None:
         with Tree(out_dir) as own:
-            return reusable(out_dir, rels, files, stats, own)
+            return reusable(out_dir, rels, files, stats, own, looked)
     for rel in rels:
         recorded = files.get(rel)
         if not recorded:
@@ -492,6 +497,8 @@ def reusable(
                 return False
         except OSError:
             return False
+        if looked is not None:
+            looked[rel] = info
     return True
 
 
