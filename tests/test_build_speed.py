@@ -416,3 +416,25 @@ def test_after_a_rebuild_the_manifest_tells_each_file_s_size_and_time(tmp_path):
     for rel, (size, mtime) in stats.items():
         info = os.lstat(out / rel)
         assert (size, mtime) == (info.st_size, info.st_mtime_ns), rel
+
+
+def test_a_rebuild_sorts_its_published_files_as_strings_in_the_order_of_their_paths(tmp_path, monkeypatch):
+    """14,000 paths sorted as Path objects take a tenth of a second (twice a build): the published files are sorted
+    as strings, by their parts, and come out in the order of their paths."""
+    from pathlib import PurePath
+
+    before, after = _edited_plans()
+    out = tmp_path / "out"
+    build(before, out)
+    compared: list[int] = []
+    real = PurePath.__lt__
+
+    def counted(self, other):
+        compared.append(1)
+        return real(self, other)
+
+    monkeypatch.setattr(PurePath, "__lt__", counted)
+    summary = build(after, out)
+    monkeypatch.undo()
+    assert summary.reused and summary.rendered and not compared
+    assert summary.files == sorted(summary.files) and len(set(summary.files)) == len(summary.files)

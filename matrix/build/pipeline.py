@@ -541,7 +541,7 @@ def _lay_out(
         pdfs, tracker.summary.pdf_skipped = _convert(written, new, units)
         tracker.summary.pdfs += pdfs
     # the files laid out: those linked and rendered (the PDF step adds its own: the tree is walked then)
-    laid = files_under(new) if plan.options.pdf else sorted(Path(rel) for rel in hashes)
+    laid = files_under(new) if plan.options.pdf else list(hashes)
     reused = frozenset(rel for rels in found.values() for rel in rels)
     return publish(
         new,
