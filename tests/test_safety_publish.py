@@ -220,14 +220,15 @@ def test_disk_full_while_writing_the_manifest_keeps_the_old_build(project, monke
     assert run("build", "-j", "2").exit_code == 0
     before = snapshot(project / OUT)
     change_input(project)
-    real = Path.write_text
+    for name in ("write_text", "write_bytes"):  # however the manifest is written
+        real = getattr(Path, name)
 
-    def write_text(self, *args, **kwargs):
-        if self.name == MANIFEST:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self, *args, **kwargs)
+        def write(self, *args, _real=real, **kwargs):
+            if self.name == MANIFEST:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return _real(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "write_text", write_text)
+        monkeypatch.setattr(Path, name, write)
     result = run("build", "-j", "2")
     assert result.exit_code == 1 and "Traceback" not in result.output and "ổ đĩa đã đầy" in result.output
     assert snapshot(project / OUT) == before
@@ -476,3 +477,104 @@ def test_the_process_removing_the_old_tree_removes_it(project, monkeypatch):
     (process,) = matrix.build.publish._REMOVERS
     assert process.wait(60) == 0
     assert no_staging(project)
+
+
+# --------------------------------------------------------------------------- one look at each reused file
+
+
+def _document(docx: bytes) -> bytes:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        return package.read("word/document.xml")
+
+
+def _reused_letter(out: Path) -> str:
+    """A letter of the directive :func:`change_input` leaves alone: reused by the next build."""
+    files = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    return next(rel for rel in sorted(files) if rel.startswith(TWO + "/") and rel.endswith(".docx"))
+
+
+@pytest.mark.parametrize("how", ["in place", "saved anew"])
+def test_a_reused_file_edited_while_the_build_renders_is_kept_and_the_new_one_is_matrix_s(project, monkeypatch, how):
+    """The published files are looked at once, after the rendering, just before the switch: a reused letter the
+    clerk edits once it is linked into the new tree (in place: the link is the same file; or saved anew, as Word
+    does) is kept as edited, and the letter written beside it holds matrix's letter, never the clerk's text."""
+    assert run("build", "-j", "1").exit_code == 0
+    out = project / OUT
+    letter = _reused_letter(out)
+    before = (out / letter).read_bytes()
+    real = matrix.build.pipeline._print_layouts
+
+    edits: list[str] = []
+
+    def edit_then(*args, **kwargs):  # run while the workers render, after the reused files are linked
+        path = out / letter
+        if edits:
+            pass
+        elif how == "in place":
+            with open(path, "r+b") as handle:
+                handle.seek(0, os.SEEK_END)
+                handle.write(b"clerk")
+        else:
+            (out / "~$tam.docx").write_bytes(before + b"clerk")
+            os.replace(out / "~$tam.docx", path)
+        edits.append(how)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(matrix.build.pipeline, "_print_layouts", edit_then)
+    change_input(project)
+    result = run("build", "-j", "1")
+    assert result.exit_code == 0 and "Giữ nguyên" in result.output, result.output
+    assert (out / letter).read_bytes() == before + b"clerk"
+    beside = (out / letter).with_name(f"{Path(letter).stem} (mới).docx")
+    # its key did not change: the same letter as the last build's (written anew: only its zip times may differ)
+    assert _document(beside.read_bytes()) == _document(before) and not beside.read_bytes().endswith(b"clerk")
+    assert run("build", "-j", "1").exit_code == 0 and (out / letter).read_bytes() == before + b"clerk"
+
+
+def test_a_reused_file_gone_or_reached_through_a_link_is_rendered_never_taken_through_it(project, tmp_path_factory):
+    """A recorded file deleted since the last build is rendered again; one whose folder became a link to a copy
+    is neither linked nor copied through the link (the link where a folder goes stops the build, as always)."""
+    import shutil
+
+    assert run("build", "-j", "1").exit_code == 0
+    out = project / OUT
+    letter = _reused_letter(out)
+    before = (out / letter).read_bytes()
+    (out / letter).unlink()
+    change_input(project)
+    assert run("build", "-j", "1").exit_code == 0
+    assert _document((out / letter).read_bytes()) == _document(before)
+    folder = out / Path(letter).parent
+    copy = tmp_path_factory.mktemp("copy") / "here"
+    shutil.copytree(folder, copy)
+    shutil.rmtree(folder)
+    folder.symlink_to(copy, target_is_directory=True)
+    kept = snapshot(copy)
+    change_input(project)
+    (project / "input" / f"{ONE}.yaml").write_text(
+        (project / "input" / f"{ONE}.yaml").read_text(encoding="utf-8") + "\n# lại\n", encoding="utf-8"
+    )
+    result = run("build", "-j", "1")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert snapshot(copy) == kept and folder.is_symlink()
+
+
+def test_a_manifest_changed_by_hand_after_it_was_read_is_read_again(project):
+    """A build reads its manifest once while it stays the same file (same inode, size and times); cut short in
+    place, with its time put back, it is read again, and being no manifest, trusted for nothing."""
+    from matrix.build.publish import read_manifest, read_plan, read_units
+
+    assert run("build", "-j", "1").exit_code == 0
+    out = project / OUT
+    assert read_units(out) and read_manifest(out) and read_plan(out) is not None
+    path = out / MANIFEST
+    info = path.stat()
+    data = path.read_bytes()
+    with open(path, "r+b") as handle:  # the same file, the same size: only its bytes change
+        handle.write(data[: len(data) // 2].replace(b"{", b" ", 1))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+    assert read_units(out) == {} and read_manifest(out) == {} and read_plan(out) is None

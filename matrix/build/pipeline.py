@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import multiprocessing as mp
 import os
 import re
@@ -39,6 +40,7 @@ from .outputs import BuildOptions as BuildOptions
 from .outputs import BuildPlan as BuildPlan
 from .publish import (
     MANIFEST,
+    Tree,
     file_hash,
     files_under,
     in_scope,
@@ -388,7 +390,9 @@ def _build(
             )
 
     tracker = _Tracker(summary, len(items), progress, watch)
-    found = _reusable(real, items)
+    found = _recorded(real, items)  # their files are looked at once, just before publishing (_lay_out)
+    if _nothing_to_do(real, plan.scope, plan.spared, items, found):
+        found = _checked(real, found)  # here they are looked at now: nothing is published if all are unchanged
     if _nothing_to_do(real, plan.scope, plan.spared, items, found):
         note()
         for item in items:
@@ -495,51 +499,68 @@ def _lay_out(
     meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[Path], list[tuple[Path, Path]]]:
     """Lay out the new tree in the staging folder's ``new`` (reused files linked, the others rendered), then
-    publish it; ``meanwhile`` is run while the workers render (it may fill ``entry``, published after)."""
+    publish it; ``meanwhile`` is run while the workers render (it may fill ``entry``, published after).
+
+    ``found``: the items whose files the manifest tells are matrix's, unchanged, as recorded. Each of those files is
+    looked at once, after the rendering and just before publishing (the look that keeps a clerk's edit made during
+    the build, :func:`matrix.build.publish.publish`): the items of a file edited (or gone) since the last build are
+    rendered then, their links of the published files removed first, and the others looked at again."""
     new = workers.work.stage / NEW
     _make_folders(new, plan)
+    found = dict(found)
     hashes: dict[str, str] = {}
     units: dict[str, list[str]] = {}
+    missed: set[str] = set()  # the items of a file that could not be linked (gone meanwhile): rendered
 
-    def link_reused() -> None:  # 14,000 files: strings, and each folder made once
+    def link_reused() -> None:  # 14,000 files: each linked by its name in its folder, opened once
         recorded = read_manifest(real)
-        source, target = os.fspath(real), os.fspath(new)
-        made = {""} | {folder for folder, _ in plan.views}
-        for item in items:
-            rels = found.get(item.key)
-            if rels is None:
-                continue
-            for rel in rels:
-                folder = os.path.dirname(rel)
-                if folder not in made:
-                    os.makedirs(os.path.join(target, folder), exist_ok=True)  # a worker may make it meanwhile
-                    made.add(folder)
-                _link(os.path.join(source, rel), os.path.join(target, rel))
-                hashes[rel] = recorded[rel]
-            units[item.key] = rels
-            tracker.reused(item, rels)
+        with Tree(real) as source, Tree(new) as target:
+            for item in items:
+                rels = found.get(item.key)
+                if rels is None:
+                    continue
+                for rel in rels:
+                    if not _link(source, target, rel):
+                        missed.add(item.key)
+                    hashes[rel] = recorded[rel]
+                units[item.key] = rels
+                tracker.reused(item, rels)
 
     todo = [item for item in items if item.key not in found]
-    by_place = {(item.unit, item.view, item.agency): item for item in todo}
     written: list[Path] = []
+
+    def take(pieces: Iterator[tuple[Piece, _Done]], late: bool = False) -> None:
+        for piece, results in pieces:
+            for agency, files in results:
+                item = by_place[(piece.unit, piece.view, agency)]
+                hashes.update(files)
+                units[item.key] = list(files)
+                written.extend(new / rel for rel in files)
+                tracker.rendered(item, list(files), late)
 
     def linked_and_more() -> None:
         link_reused()
         meanwhile()
 
+    by_place = {(item.unit, item.view, item.agency): item for item in todo}
     # the reused files are linked while the workers render the others (the parent would wait for them idle)
-    for piece, results in workers.run(plan_pieces(todo, plan), linked_and_more):
-        for agency, files in results:
-            item = by_place[(piece.unit, piece.view, agency)]
-            hashes.update(files)
-            units[item.key] = list(files)
-            written += (new / rel for rel in files)
-            tracker.rendered(item, list(files))
+    take(workers.run(plan_pieces(todo, plan), linked_and_more))
+    looked: dict[str, os.stat_result] = {}
+    while changed := _changed(real, items, found, missed, looked):
+        for item in changed:
+            for rel in found.pop(item.key):
+                hashes.pop(rel, None)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(new / rel)  # a link of the clerk's file: never written into
+            units.pop(item.key, None)
+        missed.clear()
+        by_place = {(item.unit, item.view, item.agency): item for item in changed}
+        take(workers.run(plan_pieces(changed, plan)), late=True)
     if plan.options.pdf:  # the PDF step, over the documents written now (reused ones come with their PDFs)
         pdfs, tracker.summary.pdf_skipped = _convert(written, new, units)
         tracker.summary.pdfs += pdfs
     # the files laid out: those linked and rendered (the PDF step adds its own: the tree is walked then)
-    laid = files_under(new) if plan.options.pdf else sorted(Path(rel) for rel in hashes)
+    laid = files_under(new) if plan.options.pdf else list(hashes)
     reused = frozenset(rel for rels in found.values() for rel in rels)
     return publish(
         new,
@@ -553,6 +574,7 @@ def _lay_out(
         reused=reused,
         spared=plan.spared,
         plan=entry,
+        looked=looked,
     )
 
 
@@ -571,28 +593,61 @@ def _convert(written: list[Path], new: Path, units: dict[str, list[str]]) -> tup
     return len(pdfs), None
 
 
-def _link(source: str, target: str) -> None:
-    """A reused output in the new tree: a hard link of the published file (a copy across devices)."""
+def _link(source: Tree, target: Tree, rel: str) -> bool:
+    """A reused output in the new tree: a hard link of the published file (a copy across devices). False when
+    neither can be made (the file gone, or reached through a link): its item is rendered (:func:`_changed`)."""
     try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError:
+        source.link(rel, target)
+    except OSError as exc:
         import shutil
 
-        shutil.copy2(source, target, follow_symlinks=False)
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):  # gone, or a link on its way: not copied
+            return False
+        try:
+            os.makedirs(os.path.dirname(target.path(rel)), exist_ok=True)
+            shutil.copy2(source.path(rel), target.path(rel), follow_symlinks=False)
+        except OSError:
+            return False
+    return True
+
+
+def _recorded(real: Path, items: Sequence[Item]) -> dict[str, list[str]]:
+    """The items whose key the previous build recorded, with the files it wrote for each (key -> files); whether
+    those files are still as matrix wrote them is not looked at here (:func:`_checked`, :func:`_changed`)."""
+    units = read_units(real)
+    return {item.key: units[item.key] for item in items if item.key in units}
+
+
+def _checked(real: Path, found: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Those of ``found`` whose published files are all still what matrix wrote (:func:`reusable`)."""
+    files, stats = read_manifest(real), read_stats(real)
+    with Tree(real) as tree:
+        return {key: rels for key, rels in found.items() if reusable(real, rels, files, stats, tree)}
 
 
 def _reusable(real: Path, items: Sequence[Item]) -> dict[str, list[str]]:
     """The items whose key the previous build recorded and whose published files are unchanged: key -> files."""
-    units = read_units(real)
-    if not units:
-        return {}
+    return _checked(real, _recorded(real, items))
+
+
+def _changed(
+    real: Path,
+    items: Sequence[Item],
+    found: Mapping[str, list[str]],
+    missed: set[str],
+    looked: dict[str, os.stat_result],
+) -> list[Item]:
+    """The items of ``found`` whose published files are no longer what matrix wrote, or could not be linked
+    (``missed``); ``looked`` is given the look at each file of the others (publishing takes it: one look a file)."""
     files, stats = read_manifest(real), read_stats(real)
-    folders: dict[str, bool] = {}
-    return {
-        item.key: units[item.key]
-        for item in items
-        if item.key in units and reusable(real, units[item.key], files, stats, folders)
-    }
+    looked.clear()
+    changed = []
+    with Tree(real) as tree:
+        for item in items:
+            rels = found.get(item.key)
+            if rels is not None and (item.key in missed or not reusable(real, rels, files, stats, tree, looked)):
+                changed.append(item)
+    return changed
 
 
 def _nothing_to_do(
@@ -632,8 +687,13 @@ class _Tracker:
         self.summary.reused += len(files)
         self._count(item, files)
 
-    def rendered(self, item: Item, files: Sequence[str]) -> None:
+    def rendered(self, item: Item, files: Sequence[str], late: bool = False) -> None:
+        """``late``: an item counted as reused whose published file turned out edited (:func:`_lay_out`)."""
         self.summary.rendered += 1
+        if late:
+            self.summary.reused -= len(files)
+            self.summary.pdfs -= sum(rel.endswith(".pdf") for rel in files)  # the PDF step counts them again
+            return
         self._count(item, files)
 
     def _count(self, item: Item, files: Sequence[str]) -> None:
