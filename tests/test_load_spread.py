@@ -18,6 +18,8 @@ import matrix.input.load as load
 from matrix.input.cache import DirectiveCache, content, identity
 from matrix.input.load import load_corpus
 
+from .helpers.processes import alive, children
+
 ONE = "tiengiang-ubnd-ct-antt-2025"
 TWO = "dongthap-ubnd-cv-antt-2025"
 
@@ -114,20 +116,6 @@ main(["build", "input", "-o", "out", "-j", "3"])
 """
 
 
-def _parent(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the processes in /proc")
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
 def test_a_stopped_load_leaves_no_helper_behind(folder, how):
@@ -142,7 +130,7 @@ def test_a_stopped_load_leaves_no_helper_behind(folder, how):
     helpers: set[int] = set()
     deadline = time.time() + 30
     while time.time() < deadline and len(helpers) < 2:
-        helpers = {int(p) for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == process.pid}
+        helpers = children(process.pid)
         time.sleep(0.02)
     assert len(helpers) == 2, "the load started no helper"
     process.send_signal(how)
@@ -151,6 +139,6 @@ def test_a_stopped_load_leaves_no_helper_behind(folder, how):
     if how == signal.SIGINT:
         assert process.returncode == 130 and "Đã dừng theo yêu cầu." in err.decode()
     stop = time.time() + 5
-    while time.time() < stop and any(_alive(pid) for pid in helpers):
+    while time.time() < stop and any(alive(pid) for pid in helpers):
         time.sleep(0.05)
-    assert [pid for pid in helpers if _alive(pid)] == []
+    assert [pid for pid in helpers if alive(pid)] == []

@@ -17,6 +17,7 @@ import matrix.build.pipeline
 import matrix.build.publish
 from matrix.build.publish import MANIFEST, file_hash
 
+from .helpers.processes import alive, children
 from .helpers.safety import ONE, TWO, english_words, make_project, run, snapshot
 
 OUT = "output"
@@ -358,33 +359,18 @@ def test_a_build_waits_for_the_one_holding_the_lock_and_says_so(project):
 
 def test_sigterm_ends_the_workers(project):
     process = _cli(project, "-m", "matrix", "build", "-j", "2")
-    children: set[int] = set()
+    workers: set[int] = set()
     deadline = time.time() + 20
-    while time.time() < deadline and not children:
-        children = {int(p) for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == process.pid}
+    while time.time() < deadline and not workers:
+        workers = children(process.pid)
         time.sleep(0.05)
-    assert children, "the build started no worker"
+    assert workers, "the build started no worker"
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=60)
     assert process.returncode != 0 and "Traceback" not in err.decode()
     time.sleep(0.5)
-    alive = [pid for pid in children if _alive(pid)]
-    assert alive == [] and no_staging(project)
-
-
-def _parent(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    left = [pid for pid in workers if alive(pid)]
+    assert left == [] and no_staging(project)
 
 
 @pytest.mark.parametrize("depth", [1, 2])
