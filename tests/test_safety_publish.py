@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -355,6 +356,24 @@ def test_a_build_waits_for_the_one_holding_the_lock_and_says_so(project):
     holder.join()
     assert result.exit_code == 0 and "Đang chờ một lần chạy matrix khác" in result.output, result.output
     assert time.monotonic() - start >= 2.5 and complete(project / OUT) and untouched == [True]
+
+
+def test_a_failed_build_leaves_no_pool_thread_behind(project, monkeypatch):
+    """A build that fails in a worker ends the pool's management thread before it returns: CPython's exit hook
+    wakes a thread still ending through a pipe that thread closes (a race fixed in 3.12), which printed a
+    traceback after "Đã dừng" when a clerk stopped a build."""
+    import concurrent.futures.process
+
+    import matrix.build.outputs
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(matrix.build.outputs.Letters, "write", broken)
+    result = run("build", "-j", "2")
+    assert result.exit_code != 0
+    managers = [t for t in threading.enumerate() if isinstance(t, concurrent.futures.process._ExecutorManagerThread)]
+    assert managers == []
 
 
 def test_sigterm_ends_the_workers(project):

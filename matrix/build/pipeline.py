@@ -850,7 +850,13 @@ class _Workers:
             _quiet_cancelled_futures()
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()  # a stopped or failed build leaves no worker behind
+            # CPython's exit hook wakes the pool's management thread through a pipe that the thread closes as it
+            # ends: a thread still ending at exit made the hook write to a closed pipe and print a traceback after
+            # the stop message (a race fixed in Python 3.12). Its workers ended, the thread ends at once: wait.
+            manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets it
             pool.shutdown(wait=False, cancel_futures=True)
+            if manager is not None:
+                manager.join(timeout=10)
         finally:
             _WORK = None
 
