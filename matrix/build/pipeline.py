@@ -11,13 +11,11 @@ every document is reused and nothing else changed, the output folder is left as 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import multiprocessing as mp
 import os
 import re
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -30,6 +28,7 @@ from ..core.model import Corpus, format_date
 from ..core.pivot import build_matrix
 from ..core.stamp import today
 from ..core.text import safe_filename
+from ..files.children import forked_child
 from .outputs import LETTERS as LETTERS  # the output names, re-exported for the CLI and the web app
 from .outputs import REMINDERS as REMINDERS
 from .outputs import STATUS_WORKBOOK as STATUS_WORKBOOK
@@ -866,7 +865,7 @@ class _Workers:
             _WORK = self.work
             _import_writers()  # before the fork: each worker would import them again
             self.pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=mp.get_context("fork"), initializer=_worker_init
+                max_workers=self.jobs, mp_context=mp.get_context("fork"), initializer=forked_child
             )
         return self.pool.submit(_run_unit, piece, tree)
 
@@ -938,20 +937,6 @@ def _import_writers() -> None:
     worker processes forked next inherit them: each would spend 0.15 s of CPU importing them (the parent imports
     the workbook writer anyway, for the print layouts)."""
     from ..writers import excel, reminders, status_excel, word  # noqa: F401
-
-
-def _worker_init() -> None:
-    """In each worker: the default SIGTERM, and (Linux) die with the parent even if it is killed with -9."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is handled by the parent, which ends the workers
-    if sys.platform == "linux":
-        try:
-            pr_set_pdeathsig = 1
-            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-        except (OSError, AttributeError):  # pragma: no cover - no prctl
-            pass
-        if os.getppid() == 1:  # the parent died before prctl
-            os._exit(1)
 
 
 @contextlib.contextmanager

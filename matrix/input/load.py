@@ -1440,27 +1440,11 @@ def _read_spread(files: Sequence[Path], registry: Registry, cache: DirectiveCach
 
 def _keep_share(share: list[tuple[Path, bytes, str]], registry: Registry, cache: DirectiveCache, day: dt.date) -> None:
     """In a helper process of :func:`_read_spread`: read each file of ``share`` and keep its entry in ``cache``."""
-    _helper_signals()
+    from ..files.children import forked_child
+
+    forked_child()
     for file, data, key in share:
         cache.put(key, _read_anew(file, data, registry, day, True))
-
-
-def _helper_signals() -> None:
-    """A helper process leaves Ctrl+C to its parent (which ends it), takes SIGTERM's default, and (Linux) dies with
-    its parent even if that one is killed with -9."""
-    import ctypes
-    import signal
-    import sys
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if sys.platform == "linux":
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):  # pragma: no cover - no prctl
-            pass
-        if os.getppid() == 1:  # the parent died before prctl
-            os._exit(1)
 
 
 __all__ = [
