@@ -254,3 +254,11 @@ def test_a_recipient_line_named_by_a_common_noun_addresses_every_such_body():
         ("Các doanh nghiệp nhà nước trực thuộc Ủy ban nhân dân tỉnh", "thực hiện"),
         ("Sở Y tế", "thực hiện"),
     ]
+
+
+def test_a_recipient_line_the_registry_knows_as_written_is_that_body_not_every_such_body():
+    found = letter(
+        "Kính gửi:\n- Cơ quan Trung ương Mặt trận Tổ quốc Việt Nam;\n- Sở Y tế.\n"
+        "1. Tổ chức đánh giá, xếp loại chất lượng năm 2025.\n"
+    )
+    assert [name for name, _ in found["1"]] == ["Cơ quan Trung ương Mặt trận Tổ quốc Việt Nam", "Sở Y tế"]

@@ -266,8 +266,9 @@ class RoleReader:
         found: list[Mention] = []
         for line in recipients:
             tokens = tokenize(line)
-            if tuple(t.low for t in tokens[:2]) in _BODY_NOUN_STARTS:
-                line = f"Các {line[:1].lower()}{line[1:]}"  # "Doanh nghiệp nhà nước trực thuộc ...": every one
+            if tuple(t.low for t in tokens[:2]) in _BODY_NOUN_STARTS and not self.names.lookup(line.strip(" ;.,")):
+                # "Doanh nghiệp nhà nước trực thuộc ...": every one (unless the registry knows the line as written)
+                line = f"Các {line[:1].lower()}{line[1:]}"
                 tokens = tokenize(line)
             found.extend(self._addressees(tokens, line, 0))
         if found:
