@@ -196,6 +196,19 @@ def seeds() -> None:
     print(f"matrix --help: best {min(times):.3f} s, median {sorted(times)[2]:.3f} s (includes interpreter start)")
 
 
+def compile_modules() -> None:
+    """Write matrix's compiled modules (``__pycache__``) before anything is timed, as a clerk's first run does.
+
+    Python writes them on a module's first import, unless ``PYTHONDONTWRITEBYTECODE`` is set (as on this
+    project's VM): then every command would compile its 40 or so modules again, 0.1-0.2 s the clerk's Python
+    spends once. An edited module is compiled again when imported (the compiled copy names its source's time
+    and size), so a stale copy is never used."""
+    import compileall
+
+    for package in ("matrix", "templates"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--directives", type=int, default=300)
@@ -213,6 +226,7 @@ def main() -> None:
         "for a series of runs, so that no run starts right after the deletion of the last one's files (see settle)",
     )
     args = parser.parse_args()
+    compile_modules()
     if args.seeds:
         seeds()
         return
