@@ -84,8 +84,9 @@ def _stage(name: str, inputs: str, out: str, queue: mp.Queue) -> None:
     queue.put(("peak_mb", peak / 1024))
 
 
-def _timed_build(inputs: Path, out: Path) -> tuple[float, float, str]:
-    """One `matrix build` command: seconds, peak memory (MB) of its largest process, what it printed."""
+def _timed_build(inputs: Path, out: Path) -> tuple[float, float, str, tuple[float, float]]:
+    """One `matrix build` command: seconds, peak memory (MB) of its largest process, what it printed, and the CPU
+    seconds (user, system) of the command and the processes it waited for (its workers)."""
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "matrix", "build", str(inputs), "-o", str(out)],
@@ -101,7 +102,7 @@ def _timed_build(inputs: Path, out: Path) -> tuple[float, float, str]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"matrix build failed ({process.returncode})")
-    return elapsed, usage.ru_maxrss / 1024, printed
+    return elapsed, usage.ru_maxrss / 1024, printed, (usage.ru_utime, usage.ru_stime)
 
 
 def settle() -> None:
@@ -145,11 +146,11 @@ def rebuild(label: str, inputs: Path, work: Path) -> None:
         if step == "edit-one":
             edit_one_task(private)
         settle()
-        seconds, peak, printed = _timed_build(private, out)
+        seconds, peak, printed, (user, system) = _timed_build(private, out)
         reused = printed.split("Trong đó ")[1].split(" ")[0] if "Trong đó " in printed else "0"
         print(
             f"{label:>8}  {step:<9} {seconds:7.2f} s  peak {peak:6.0f} MB  {tasks:6d} tasks  "
-            f"{1000 * seconds / tasks:6.2f} ms/task, {reused} files reused",
+            f"{1000 * seconds / tasks:6.2f} ms/task, {reused} files reused, CPU {user:.1f} s user {system:.1f} s system",
             flush=True,
         )
 
