@@ -102,13 +102,20 @@ def test_a_helper_that_dies_leaves_its_share_to_the_load(folder, tmp_path, monke
     assert sorted(here) == sorted(f.name for f in result.files) and cache.misses == len(result.files)
 
 
+# The build whose load the tests stop: each file read takes 10 s, and this process's first read leaves a file
+# "loading" beside the input: once it is there (and the helpers, forked before it, are seen), the load has at least
+# 10 s to go, so a test slowed by a loaded machine still stops it in the load. (With 1 s a read and no mark, a test
+# run once in CI sent SIGINT only at the end of the build, which then exited 0.)
 SLOW_BUILD = """
-import sys, time
+import os, sys, time
 import matrix.input.load as load
 load.SPREAD_FILES = 1
 real = load._read_anew
+MAIN = os.getpid()
 def slow(*args):
-    time.sleep(1)
+    if os.getpid() == MAIN:
+        open("loading", "w").close()
+    time.sleep(10)
     return real(*args)
 load._read_anew = slow
 from matrix.cli import main
@@ -128,11 +135,12 @@ def test_a_stopped_load_leaves_no_helper_behind(folder, how):
         stderr=subprocess.PIPE,
     )
     helpers: set[int] = set()
+    loading = folder.parent / "loading"
     deadline = time.time() + 30
-    while time.time() < deadline and len(helpers) < 2:
+    while time.time() < deadline and (len(helpers) < 2 or not loading.exists()):
         helpers = children(process.pid)
         time.sleep(0.02)
-    assert len(helpers) == 2, "the load started no helper"
+    assert len(helpers) == 2 and loading.exists(), "the load started no helper"
     process.send_signal(how)
     _, err = process.communicate(timeout=60)
     assert process.returncode != 0 and "Traceback" not in err.decode()
