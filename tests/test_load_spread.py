@@ -102,12 +102,14 @@ def test_a_helper_that_dies_leaves_its_share_to_the_load(folder, tmp_path, monke
     assert sorted(here) == sorted(f.name for f in result.files) and cache.misses == len(result.files)
 
 
-# The build whose load the tests stop: each file read takes 10 s, and this process's first read leaves a file
-# "loading" beside the input: once it is there (and the helpers, forked before it, are seen), the load has at least
-# 10 s to go, so a test slowed by a loaded machine still stops it in the load. (With 1 s a read and no mark, a test
-# run once in CI sent SIGINT only at the end of the build, which then exited 0.)
+# The build whose load the tests stop. Ctrl+C is handled as in a terminal even when the tests run with SIGINT
+# ignored: a job started in the background by a non-interactive shell ignores it, its children inherit that, and
+# Python then installs no handler (CI run that way saw the build go on to its end and exit 0). Each file read
+# takes 10 s, and this process's first read leaves a file "loading" beside the input: once it is there (and the
+# helpers, forked before it, are seen), the signal lands in the load however slow the machine.
 SLOW_BUILD = """
-import os, sys, time
+import os, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import matrix.input.load as load
 load.SPREAD_FILES = 1
 real = load._read_anew
