@@ -448,7 +448,7 @@ def _guard_filter(env: _SafeEnvironment, name: str, function: Callable[..., Any]
         texts = _texts_to_join(args, kwargs) if joined else None
         if texts is not None:  # jinja2's join of texts is their str.join: made so, without its loop over them
             separator, items = texts
-            env._count(sum(map(len, items)) + len(separator) * max(len(items) - 1, 0))
+            env._count(_join_length(separator, items))
             value = separator.join(items)
         else:
             if predicted:
@@ -480,13 +480,15 @@ def _texts_to_join(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, 
     return None
 
 
+def _join_length(separator: str, items: list[str] | tuple[str, ...]) -> int:
+    """The length of ``separator.join(items)``, added up in C without making it."""
+    return sum(map(len, items)) + len(separator) * max(len(items) - 1, 0)
+
+
 def _joined_size(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
     """:func:`_predicted_filter` of ``join``, added up in C for the usual call (:func:`_texts_to_join`)."""
     texts = _texts_to_join(args, kwargs)
-    if texts is None:
-        return _predicted_filter("join", args, kwargs)
-    separator, items = texts
-    return sum(map(len, items)) + len(separator) * max(len(items) - 1, 0)
+    return _predicted_filter("join", args, kwargs) if texts is None else _join_length(*texts)
 
 
 _PREDICTED_FILTERS = frozenset({"replace", "join", "format"})  # the filters _predicted_filter knows
