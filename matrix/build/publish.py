@@ -109,7 +109,7 @@ def publish(
         ours = kind == "file" and recorded is not None and rel in produced
         if kind == "file" and recorded is not None and recorded != _LEGACY:
             info = looked[rel]
-            ours = _same_stat(stats.get(rel), info) or file_hash(os.path.join(root, rel)) == recorded
+            ours = _unchanged(os.path.join(root, rel), recorded, stats.get(rel), info)
             if ours and rel in reused:  # its link in the new tree is the same file
                 linked[rel] = [info.st_size, info.st_mtime_ns]
         covered = in_scope(rel, scope, spared)
@@ -490,7 +490,7 @@ def reusable(
             info = tree.lstat(rel)
             if not stat.S_ISREG(info.st_mode):
                 return False
-            if not _same_stat(stats.get(rel), info) and file_hash(tree.path(rel)) != recorded:
+            if not _unchanged(tree.path(rel), recorded, stats.get(rel), info):
                 return False
         except OSError:
             return False
