@@ -357,12 +357,7 @@ class Painter:
             for col, value, look, indent in cells:
                 self.put(ws, row, col, value, look, indent)
             return
-        target = sheets.get(ws) or self._cells(ws)
-        if row < target.done:
-            raise ValueError(f"row {row} is already written out (rows before {target.done} are)")
-        found = target.rows.get(row)
-        if found is None:
-            found = target.rows[row] = {}
+        found = (sheets.get(ws) or self._cells(ws)).row(row)
         indexes = self._indexes
         for col, value, look, indent in cells:
             key = (look, indent)

@@ -468,22 +468,21 @@ class SheetCells:
         self.bounds: tuple[tuple[int, int], ...] = ()  # the corners of the cells written out (for <dimension>)
 
     def put(self, row: int, column: int, xml: str) -> None:
+        self.row(row)[column] = xml
+
+    def row(self, row: int) -> dict[int, str]:
+        """The cells of ``row`` not yet written out (column: ``<c>`` element), to put more in; ValueError when the
+        row is written out already."""
         if row < self.done:
             raise ValueError(f"row {row} is already written out (rows before {self.done} are)")
         found = self.rows.get(row)
         if found is None:
             found = self.rows[row] = {}
-        found[column] = xml
+        return found
 
     def put_row(self, row: int, cells: dict[int, str]) -> None:
         """:meth:`put` of each (column: ``<c>`` element) of ``cells`` on ``row``."""
-        if row < self.done:
-            raise ValueError(f"row {row} is already written out (rows before {self.done} are)")
-        found = self.rows.get(row)
-        if found is None:
-            self.rows[row] = cells
-        else:
-            found.update(cells)
+        self.row(row).update(cells)
 
     def height(self, row: int, height: float) -> None:
         if row < self.done:
